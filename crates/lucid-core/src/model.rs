@@ -1,0 +1,317 @@
+//! The data model shared by every part of lucid: sessions (event logs) and memory stores.
+//!
+//! Nothing here does I/O. Importers (`lucid-import`) build [`Session`]s from transcript bytes;
+//! storage layers build [`Store`]s from files or database rows.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// All times in lucid are UTC instants.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
+/// Formats a timestamp the same way everywhere (RFC 3339, UTC, `Z` suffix).
+pub fn format_timestamp(at: &Timestamp) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+/// Parses an RFC 3339 timestamp into UTC; `None` when it is not one.
+pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
+    chrono::DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|at| at.with_timezone(&chrono::Utc))
+}
+
+/// The transcript format a session was imported from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TranscriptFormat {
+    ClaudeCode,
+    ManagedAgents,
+    AnthropicMessages,
+    OpenaiChat,
+    OpenaiResponses,
+}
+
+impl TranscriptFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TranscriptFormat::ClaudeCode => "claude_code",
+            TranscriptFormat::ManagedAgents => "managed_agents",
+            TranscriptFormat::AnthropicMessages => "anthropic_messages",
+            TranscriptFormat::OpenaiChat => "openai_chat",
+            TranscriptFormat::OpenaiResponses => "openai_responses",
+        }
+    }
+}
+
+/// How far a whole session is trusted. Individual events also carry a trust level derived from
+/// their origin (see [`Event::trust`]); a session-level setting overrides it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionTrust {
+    /// Trust each event by its origin (user messages trusted, tool output untrusted).
+    #[default]
+    Default,
+    /// Everything in the session is trusted (pinned by a person).
+    Trusted,
+    /// Nothing in the session is trusted.
+    Untrusted,
+    /// The session never feeds a dream.
+    Quarantined,
+}
+
+/// Trust level of a single piece of evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trust {
+    Untrusted,
+    Trusted,
+}
+
+/// One agent session: an ordered event log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// Identifier carried by the format (e.g. Claude Code's `sessionId`), else derived from the
+    /// file name. Unique within one dream.
+    pub id: String,
+    /// The agent that ran the session: the id/name the format carries, else the folder name.
+    pub agent: String,
+    /// Where the session came from (a path, or an upload name).
+    pub source: String,
+    pub format: TranscriptFormat,
+    #[serde(default)]
+    pub trust: SessionTrust,
+    pub events: Vec<Event>,
+}
+
+impl Session {
+    /// The newest timestamp in the session, used to order sessions in time.
+    pub fn last_at(&self) -> Option<Timestamp> {
+        self.events.iter().filter_map(|event| event.at).max()
+    }
+
+    /// The oldest timestamp in the session.
+    pub fn first_at(&self) -> Option<Timestamp> {
+        self.events.iter().filter_map(|event| event.at).min()
+    }
+}
+
+/// One event of a session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Position within the session, starting at 0. Evidence refers to events by this index.
+    pub index: usize,
+    pub at: Option<Timestamp>,
+    /// The id the source format gave the event (`uuid`, `sevt_…`, tool-call id), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    pub kind: EventKind,
+}
+
+/// What happened in an event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    UserMessage {
+        text: String,
+    },
+    AgentMessage {
+        text: String,
+    },
+    ToolCall {
+        call_id: Option<String>,
+        name: String,
+        input: Value,
+    },
+    ToolResult {
+        call_id: Option<String>,
+        /// The name of the tool that produced this result, when the call was seen.
+        tool: Option<String>,
+        content: String,
+        is_error: bool,
+    },
+    /// A write to the agent's memory (the memory tool, or a file write under `/memories/`).
+    MemoryWrite {
+        call_id: Option<String>,
+        tool: String,
+        command: MemoryCommand,
+    },
+    /// Anything else the format carries that may help a reader (system notes, summaries).
+    Context {
+        label: String,
+        text: String,
+    },
+}
+
+impl EventKind {
+    /// A short name for the event type, used in reports and logs.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EventKind::UserMessage { .. } => "user_message",
+            EventKind::AgentMessage { .. } => "agent_message",
+            EventKind::ToolCall { .. } => "tool_call",
+            EventKind::ToolResult { .. } => "tool_result",
+            EventKind::MemoryWrite { .. } => "memory_write",
+            EventKind::Context { .. } => "context",
+        }
+    }
+}
+
+impl Event {
+    /// The trust level of this event given its session's setting: user messages, the agent's own
+    /// messages and tool calls, and memory writes are trusted; tool results and context (fetched
+    /// content, file contents, summaries) are not.
+    pub fn trust(&self, session: SessionTrust) -> Trust {
+        match session {
+            SessionTrust::Trusted => Trust::Trusted,
+            SessionTrust::Untrusted | SessionTrust::Quarantined => Trust::Untrusted,
+            SessionTrust::Default => match self.kind {
+                EventKind::UserMessage { .. }
+                | EventKind::AgentMessage { .. }
+                | EventKind::ToolCall { .. }
+                | EventKind::MemoryWrite { .. } => Trust::Trusted,
+                EventKind::ToolResult { .. } | EventKind::Context { .. } => Trust::Untrusted,
+            },
+        }
+    }
+
+    /// All human-readable text of the event (for scanning and search).
+    pub fn text(&self) -> String {
+        match &self.kind {
+            EventKind::UserMessage { text }
+            | EventKind::AgentMessage { text }
+            | EventKind::Context { text, .. } => text.clone(),
+            EventKind::ToolCall { input, .. } => input.to_string(),
+            EventKind::ToolResult { content, .. } => content.clone(),
+            EventKind::MemoryWrite { command, .. } => command.text(),
+        }
+    }
+}
+
+/// A memory-tool command, with paths already mapped into the store (`/memories/a.md` → `/a.md`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum MemoryCommand {
+    Create { path: String, text: String },
+    StrReplace { path: String, old: String, new: String },
+    Insert { path: String, line: Option<u64>, text: String },
+    Delete { path: String },
+    Rename { from: String, to: String },
+}
+
+impl MemoryCommand {
+    pub fn path(&self) -> &str {
+        match self {
+            MemoryCommand::Create { path, .. }
+            | MemoryCommand::StrReplace { path, .. }
+            | MemoryCommand::Insert { path, .. }
+            | MemoryCommand::Delete { path } => path,
+            MemoryCommand::Rename { from, .. } => from,
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            MemoryCommand::Create { text, .. } | MemoryCommand::Insert { text, .. } => text.clone(),
+            MemoryCommand::StrReplace { old, new, .. } => format!("{old}\n{new}"),
+            MemoryCommand::Delete { path } => path.clone(),
+            MemoryCommand::Rename { from, to } => format!("{from} -> {to}"),
+        }
+    }
+}
+
+/// Maps a path as an agent sees it (`/memories/team/a.md`, `/mnt/memory/a.md`) to a store path
+/// (`/team/a.md`). Returns `None` for paths outside the memory directories.
+pub fn memory_path_to_store_path(path: &str) -> Option<String> {
+    const ROOTS: [&str; 2] = ["/memories", "/mnt/memory"];
+    for root in ROOTS {
+        if let Some(rest) = path.strip_prefix(root) {
+            if rest.is_empty() || rest == "/" {
+                return Some("/".to_string());
+            }
+            if rest.starts_with('/') {
+                return Some(rest.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// A memory store: a set of text documents addressed by path.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Store {
+    pub documents: Vec<StoreDocument>,
+}
+
+/// One document of a store, as stored (raw text).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoreDocument {
+    /// Absolute store path, e.g. `/conventions/citations.md`.
+    pub path: String,
+    pub content: String,
+    /// When the document last changed, where the storage knows it (the service does; a folder
+    /// of files does not, because copying a folder changes modification times).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl Store {
+    /// Builds a store with documents sorted by path, so every later step is deterministic.
+    pub fn new(mut documents: Vec<StoreDocument>) -> Store {
+        documents.sort_by(|a, b| a.path.cmp(&b.path));
+        Store { documents }
+    }
+
+    pub fn get(&self, path: &str) -> Option<&StoreDocument> {
+        self.documents.iter().find(|doc| doc.path == path)
+    }
+}
+
+/// Checks that a store path is absolute, has no empty, `.` or `..` segments, and is not too long.
+pub fn validate_store_path(path: &str) -> Result<(), String> {
+    if !path.starts_with('/') {
+        return Err(format!("path {path:?} must start with '/'"));
+    }
+    if path.len() > 1024 {
+        return Err(format!("path is {} bytes; the limit is 1024", path.len()));
+    }
+    if path.len() == 1 {
+        return Err("path must name a document, not the root".to_string());
+    }
+    for segment in path[1..].split('/') {
+        if segment.is_empty() || segment == "." || segment == ".." {
+            return Err(format!(
+                "path {path:?} has an empty, '.' or '..' segment"
+            ));
+        }
+        if segment.chars().any(|c| c.is_control()) {
+            return Err(format!("path {path:?} has a control character"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_paths_map_into_the_store() {
+        assert_eq!(memory_path_to_store_path("/memories/a.md").as_deref(), Some("/a.md"));
+        assert_eq!(
+            memory_path_to_store_path("/mnt/memory/team/x.md").as_deref(),
+            Some("/team/x.md")
+        );
+        assert_eq!(memory_path_to_store_path("/memoriesx/a.md"), None);
+        assert_eq!(memory_path_to_store_path("/home/a.md"), None);
+    }
+
+    #[test]
+    fn store_paths_are_validated() {
+        assert!(validate_store_path("/a/b.md").is_ok());
+        assert!(validate_store_path("a.md").is_err());
+        assert!(validate_store_path("/a/../b.md").is_err());
+        assert!(validate_store_path("/a//b.md").is_err());
+        assert!(validate_store_path("/").is_err());
+    }
+}

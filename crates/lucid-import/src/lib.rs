@@ -1,0 +1,1 @@
+//! Transcript importers (being written).
