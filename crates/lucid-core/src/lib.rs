@@ -6,3 +6,15 @@
 pub mod model;
 
 pub use model::*;
+pub mod curate;
+pub mod digest;
+pub mod instructions;
+pub mod join;
+pub mod markdown;
+pub mod patterns;
+pub mod report;
+pub mod text;
+
+pub use curate::{DreamError, DreamOptions, DreamOutput, dream};
+pub use digest::{SessionDigest, digest_session};
+pub use report::*;

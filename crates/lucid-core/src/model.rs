@@ -192,11 +192,27 @@ impl Event {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum MemoryCommand {
-    Create { path: String, text: String },
-    StrReplace { path: String, old: String, new: String },
-    Insert { path: String, line: Option<u64>, text: String },
-    Delete { path: String },
-    Rename { from: String, to: String },
+    Create {
+        path: String,
+        text: String,
+    },
+    StrReplace {
+        path: String,
+        old: String,
+        new: String,
+    },
+    Insert {
+        path: String,
+        line: Option<u64>,
+        text: String,
+    },
+    Delete {
+        path: String,
+    },
+    Rename {
+        from: String,
+        to: String,
+    },
 }
 
 impl MemoryCommand {
@@ -280,9 +296,7 @@ pub fn validate_store_path(path: &str) -> Result<(), String> {
     }
     for segment in path[1..].split('/') {
         if segment.is_empty() || segment == "." || segment == ".." {
-            return Err(format!(
-                "path {path:?} has an empty, '.' or '..' segment"
-            ));
+            return Err(format!("path {path:?} has an empty, '.' or '..' segment"));
         }
         if segment.chars().any(|c| c.is_control()) {
             return Err(format!("path {path:?} has a control character"));
@@ -297,7 +311,10 @@ mod tests {
 
     #[test]
     fn memory_paths_map_into_the_store() {
-        assert_eq!(memory_path_to_store_path("/memories/a.md").as_deref(), Some("/a.md"));
+        assert_eq!(
+            memory_path_to_store_path("/memories/a.md").as_deref(),
+            Some("/a.md")
+        );
         assert_eq!(
             memory_path_to_store_path("/mnt/memory/team/x.md").as_deref(),
             Some("/team/x.md")

@@ -1,0 +1,280 @@
+//! `lucid dream`: run the built-in curator over a store folder and transcript files.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use lucid_core::report::{DreamStatus, Report, Stats};
+use lucid_core::{DreamOptions, Store};
+
+use crate::{EXIT_FAILED, EXIT_REFUSED};
+
+/// Curate a memory store from session transcripts into a new draft store.
+///
+/// Reads the store folder (UTF-8 Markdown files; each list item or paragraph is a memory item)
+/// and up to --max-sessions transcripts, and writes a NEW store to --out plus a report. The input
+/// store is never modified. No server, model or API key is needed: this is the built-in,
+/// deterministic curator.
+///
+/// Transcript formats are detected per file (folders are read recursively for .jsonl, .json
+/// and .ndjson): Claude Code JSONL, Anthropic Managed Agents session events, Anthropic Messages
+/// API JSON, OpenAI Chat Completions JSON, OpenAI Responses / Codex CLI rollout JSONL. A file
+/// that cannot be parsed is skipped and listed in the report with the reason.
+///
+/// The curator merges duplicates, keeps the newest value when items contradict, and surfaces
+/// recurring tool workarounds, converged workflows and user preferences (team scope when two or
+/// more agents share them). Secrets and injected instructions never reach the draft.
+///
+/// Exit codes: 0 completed; 1 the dream failed (e.g. no usable session); 2 refused (bad
+/// arguments, too many sessions, instructions too long, unreadable store, unusable --out).
+/// A refused dream writes nothing.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  lucid dream --store ./memory --sessions ./transcripts --out ./memory.draft --report dream.json\n  lucid dream --sessions ~/.claude/projects/myproj --out ./draft --json\n  lucid dream --store ./memory --sessions ./t --out ./d --instructions \"Focus on tool quirks; ignore one-off debugging notes.\""
+)]
+pub struct DreamArgs {
+    /// The input memory store: a folder of Markdown documents. Omit to start from an empty store.
+    #[arg(long, value_name = "DIR")]
+    store: Option<PathBuf>,
+
+    /// Transcript files or folders (read recursively). Omit to curate the store alone.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    sessions: Vec<PathBuf>,
+
+    /// Where to write the draft store: a new or empty folder, not the input store.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+
+    /// Write the JSON report here (otherwise a short summary is printed).
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+
+    /// Steer the dream (at most 4,096 characters), e.g. "focus on tool quirks; ignore one-off
+    /// debugging notes". Focus limits which new memories are added; ignore drops matching items.
+    #[arg(long, value_name = "TEXT", conflicts_with = "instructions_file")]
+    instructions: Option<String>,
+
+    /// Read the instructions from a file.
+    #[arg(long, value_name = "FILE")]
+    instructions_file: Option<PathBuf>,
+
+    /// Refuse the dream when more transcript files than this are given.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    max_sessions: usize,
+
+    /// Print the JSON report on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+/// A refusal: the message is printed and the exit code is 2; nothing is written.
+fn refuse(message: impl std::fmt::Display) -> anyhow::Result<u8> {
+    eprintln!("error: {message}");
+    Ok(EXIT_REFUSED)
+}
+
+pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
+    let started = Instant::now();
+    // Stage one: validate everything before any work, so a refused dream writes nothing.
+    let instructions = match (&args.instructions, &args.instructions_file) {
+        (Some(text), _) => Some(text.clone()),
+        (None, Some(file)) => match std::fs::read_to_string(file) {
+            Ok(text) => Some(text),
+            Err(error) => {
+                return refuse(format_args!(
+                    "cannot read instructions file {}: {error}",
+                    file.display()
+                ));
+            }
+        },
+        (None, None) => None,
+    };
+    if let Some(text) = &instructions {
+        if let Err(error) = lucid_core::curate::validate_instructions(text) {
+            return refuse(error);
+        }
+    }
+    let store = match &args.store {
+        Some(dir) => match lucid_fs::read_store(dir) {
+            Ok(store) => store,
+            Err(error) => return refuse(error),
+        },
+        None => Store::default(),
+    };
+    if let Err(error) = lucid_fs::check_output(&args.out, args.store.as_deref()) {
+        return refuse(error);
+    }
+    let files = match lucid_fs::find_transcripts(&args.sessions) {
+        Ok(files) => files,
+        Err(error) => return refuse(error),
+    };
+    if files.len() > args.max_sessions {
+        return refuse(format_args!(
+            "{} transcript files given; the limit is {} sessions per dream (--max-sessions)",
+            files.len(),
+            args.max_sessions
+        ));
+    }
+    if !args.sessions.is_empty() && files.is_empty() {
+        return refuse(
+            "no transcript files found in the --sessions paths (looked for .jsonl, .json, .ndjson)",
+        );
+    }
+
+    // Ctrl-C: the input store is only ever read; remove a half-written draft and stop.
+    let staging = lucid_fs::staging_path(&args.out);
+    let interrupted = std::sync::Arc::new(AtomicBool::new(false));
+    {
+        let interrupted = interrupted.clone();
+        let staging = staging.clone();
+        let _ = ctrlc::set_handler(move || {
+            interrupted.store(true, Ordering::SeqCst);
+            let _ = std::fs::remove_dir_all(&staging);
+            eprintln!("\ninterrupted: nothing written");
+            std::process::exit(130);
+        });
+    }
+
+    // Stage two: read and digest the sessions (in parallel), then curate.
+    let progress = progress_bar(files.len() as u64);
+    let read_started = Instant::now();
+    let digested = lucid_fs::digest_transcripts(&files, &|done| {
+        if read_started.elapsed() > Duration::from_millis(300) && std::io::stderr().is_terminal() {
+            if progress.is_hidden() {
+                progress.set_draw_target(ProgressDrawTarget::stderr());
+            }
+            progress.set_position(done as u64);
+        }
+    });
+    progress.finish_and_clear();
+    let read_time = read_started.elapsed();
+
+    if !args.sessions.is_empty() && digested.digests.is_empty() {
+        let reasons: Vec<String> = digested
+            .skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.path, s.reason))
+            .collect();
+        let report = Report::failed(
+            "builtin",
+            format!("no usable session among {} file(s)", files.len()),
+            Stats {
+                sessions_skipped: digested.skipped.clone(),
+                ..Stats::default()
+            },
+        );
+        write_report(&args, &report)?;
+        eprintln!("error: no usable session; every transcript was skipped:");
+        for reason in reasons {
+            eprintln!("  {reason}");
+        }
+        return Ok(EXIT_FAILED);
+    }
+
+    let events: usize = digested.digests.iter().map(|d| d.events).sum();
+    let curate_started = Instant::now();
+    let options = DreamOptions {
+        instructions,
+        ..DreamOptions::default()
+    };
+    let output = match lucid_core::dream(&store, digested.digests, digested.skipped, &options) {
+        Ok(output) => output,
+        Err(error) => return refuse(error),
+    };
+    let curate_time = curate_started.elapsed();
+    if interrupted.load(Ordering::SeqCst) {
+        return Ok(130);
+    }
+    lucid_fs::write_store(&args.out, &output.draft)
+        .with_context(|| format!("writing the draft to {}", args.out.display()))?;
+    write_report(&args, &output.report)?;
+
+    if !args.json && args.report.is_none() {
+        print_summary(&output.report, &args);
+    } else if !args.json {
+        println!(
+            "draft written to {} ({} documents, {} items); report in {}",
+            args.out.display(),
+            output.report.stats.output_documents,
+            output.report.stats.output_items,
+            args.report
+                .as_ref()
+                .map_or(String::new(), |p| p.display().to_string())
+        );
+    }
+    eprintln!(
+        "dreamed {} sessions ({} events, {:.1} MB) in {:.2}s (read {:.2}s, curate {:.2}s){}",
+        output.report.stats.sessions_read,
+        events,
+        digested.bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64(),
+        read_time.as_secs_f64(),
+        curate_time.as_secs_f64(),
+        crate::peak_memory_bytes()
+            .map(|b| format!(", peak memory {:.1} MiB", b as f64 / 1_048_576.0))
+            .unwrap_or_default()
+    );
+    Ok(if output.report.status == DreamStatus::Completed {
+        0
+    } else {
+        EXIT_FAILED
+    })
+}
+
+fn progress_bar(len: u64) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden());
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} reading sessions {bar:30} {pos}/{len} {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn write_report(args: &DreamArgs, report: &Report) -> anyhow::Result<()> {
+    let mut json = serde_json::to_string_pretty(report).context("serialising the report")?;
+    json.push('\n');
+    if let Some(path) = &args.report {
+        lucid_fs::write_file_atomically(path, json.as_bytes())
+            .with_context(|| format!("writing the report to {}", path.display()))?;
+    }
+    if args.json {
+        print!("{json}");
+    }
+    Ok(())
+}
+
+fn print_summary(report: &Report, args: &DreamArgs) {
+    let stats = &report.stats;
+    println!(
+        "dream {}",
+        if report.status == DreamStatus::Completed {
+            "completed"
+        } else {
+            "failed"
+        }
+    );
+    println!(
+        "  sessions: {} read, {} skipped; store items: {} in, {} out",
+        stats.sessions_read,
+        stats.sessions_skipped.len(),
+        stats.input_items,
+        stats.output_items
+    );
+    for skipped in &stats.sessions_skipped {
+        println!("    skipped {}: {}", skipped.path, skipped.reason);
+    }
+    let by = |map: &std::collections::BTreeMap<String, usize>| {
+        map.iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!("  changes by op: {}", by(&stats.changes_by_op));
+    println!("  changes by kind: {}", by(&stats.changes_by_kind));
+    println!("  draft: {}", args.out.display());
+}

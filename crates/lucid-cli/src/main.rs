@@ -1,0 +1,50 @@
+//! The `lucid` command. A thin shell: argument parsing and output; the work lives in libraries.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod dream;
+
+/// lucid: a self-hosted dreaming engine for AI agents.
+///
+/// A dream reads an agent fleet's session transcripts and its memory store, and writes a new,
+/// curated memory store (a draft) plus a report of every change with its evidence. The input
+/// store is never modified.
+#[derive(Debug, Parser)]
+#[command(name = "lucid", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Dream(dream::DreamArgs),
+}
+
+/// Exit codes: 0 success, 1 the dream ran and failed, 2 refused (bad input or usage).
+pub const EXIT_FAILED: u8 = 1;
+pub const EXIT_REFUSED: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Dream(args) => dream::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(EXIT_FAILED)
+        }
+    }
+}
+
+/// Peak resident memory of this process (Linux `VmHWM`), for the timing line and the benchmark.
+pub fn peak_memory_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}

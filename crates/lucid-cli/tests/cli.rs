@@ -1,0 +1,423 @@
+//! The `lucid dream` command-line contract: limits, refusals, atomic output, an untouched input
+//! store, and the real Claude Code transcripts.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn lucid(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lucid"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run lucid")
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn example_store() -> String {
+    repo().join("examples/fleet/memory").display().to_string()
+}
+
+fn example_sessions() -> String {
+    repo().join("examples/fleet/sessions").display().to_string()
+}
+
+/// Every file under a folder with its bytes, for before/after comparisons.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.clone(), std::fs::read(&p).expect("read")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A folder of `n` tiny valid transcripts.
+fn many_sessions(dir: &Path, n: usize) -> PathBuf {
+    let sessions = dir.join("sessions/agent");
+    std::fs::create_dir_all(&sessions).expect("mkdir");
+    for i in 0..n {
+        std::fs::write(
+            sessions.join(format!("s{i:03}.json")),
+            format!(
+                r#"{{"messages":[{{"role":"user","content":"Always reply in English ({i})."}}]}}"#
+            ),
+        )
+        .expect("write");
+    }
+    dir.join("sessions")
+}
+
+#[test]
+fn more_sessions_than_the_limit_is_refused_and_writes_nothing() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let sessions = many_sessions(work.path(), 101);
+    let out = work.path().join("draft");
+    let result = lucid(
+        &[
+            "dream",
+            "--sessions",
+            &sessions.display().to_string(),
+            "--out",
+            "draft",
+            "--report",
+            "r.json",
+        ],
+        work.path(),
+    );
+    assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
+    assert!(
+        stderr(&result).contains("100"),
+        "names the limit: {}",
+        stderr(&result)
+    );
+    assert!(
+        !out.exists() && !work.path().join("r.json").exists(),
+        "a refused dream writes nothing"
+    );
+    // Raising the limit lets it run.
+    let result = lucid(
+        &[
+            "dream",
+            "--sessions",
+            &sessions.display().to_string(),
+            "--out",
+            "draft",
+            "--max-sessions",
+            "200",
+        ],
+        work.path(),
+    );
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    assert!(out.is_dir());
+}
+
+#[test]
+fn instructions_over_the_limit_are_refused() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let long = "x".repeat(4_097);
+    let result = lucid(
+        &[
+            "dream",
+            "--store",
+            &example_store(),
+            "--sessions",
+            &example_sessions(),
+            "--out",
+            "draft",
+            "--instructions",
+            &long,
+        ],
+        work.path(),
+    );
+    assert_eq!(result.status.code(), Some(2));
+    assert!(stderr(&result).contains("4096"), "{}", stderr(&result));
+    assert!(!work.path().join("draft").exists());
+    // Exactly at the limit is fine (4,096 characters, some multi-byte).
+    let at_limit = "é".repeat(4_096);
+    let result = lucid(
+        &[
+            "dream",
+            "--store",
+            &example_store(),
+            "--sessions",
+            &example_sessions(),
+            "--out",
+            "draft",
+            "--instructions",
+            &at_limit,
+        ],
+        work.path(),
+    );
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+}
+
+#[test]
+fn unreadable_store_and_bad_outputs_are_refused() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let missing = lucid(
+        &[
+            "dream",
+            "--store",
+            "no-such-store",
+            "--sessions",
+            &example_sessions(),
+            "--out",
+            "draft",
+        ],
+        work.path(),
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("no-such-store"),
+        "{}",
+        stderr(&missing)
+    );
+
+    let store = work.path().join("store");
+    std::fs::create_dir(&store).expect("mkdir");
+    std::fs::write(store.join("a.md"), "- keep me\n").expect("write");
+    let into_store = lucid(
+        &[
+            "dream",
+            "--store",
+            "store",
+            "--sessions",
+            &example_sessions(),
+            "--out",
+            "store",
+        ],
+        work.path(),
+    );
+    assert_eq!(into_store.status.code(), Some(2));
+    let inside_store = lucid(
+        &[
+            "dream",
+            "--store",
+            "store",
+            "--sessions",
+            &example_sessions(),
+            "--out",
+            "store/draft",
+        ],
+        work.path(),
+    );
+    assert_eq!(inside_store.status.code(), Some(2));
+    assert!(!store.join("draft").exists());
+
+    std::fs::create_dir(work.path().join("full")).expect("mkdir");
+    std::fs::write(work.path().join("full/x"), "x").expect("write");
+    let not_empty = lucid(
+        &[
+            "dream",
+            "--store",
+            "store",
+            "--sessions",
+            &example_sessions(),
+            "--out",
+            "full",
+        ],
+        work.path(),
+    );
+    assert_eq!(not_empty.status.code(), Some(2));
+    assert!(
+        stderr(&not_empty).contains("not empty"),
+        "{}",
+        stderr(&not_empty)
+    );
+
+    let no_sessions = lucid(
+        &[
+            "dream",
+            "--store",
+            "store",
+            "--sessions",
+            "nowhere",
+            "--out",
+            "d",
+        ],
+        work.path(),
+    );
+    assert_eq!(no_sessions.status.code(), Some(2));
+}
+
+#[test]
+fn the_input_store_is_never_modified_and_output_is_deterministic() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let store = work.path().join("store");
+    let copy = Command::new("cp")
+        .args(["-r", &example_store(), &store.display().to_string()])
+        .status()
+        .expect("cp");
+    assert!(copy.success());
+    let before = snapshot(&store);
+    let run = |out: &str| {
+        let result = lucid(
+            &[
+                "dream",
+                "--store",
+                "store",
+                "--sessions",
+                &example_sessions(),
+                "--out",
+                out,
+                "--report",
+                &format!("{out}.json"),
+            ],
+            work.path(),
+        );
+        assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    };
+    run("a");
+    run("b");
+    assert_eq!(snapshot(&store), before, "the input store changed");
+    let strip = |dir: &str| -> Vec<(String, Vec<u8>)> {
+        snapshot(&work.path().join(dir))
+            .into_iter()
+            .map(|(p, b)| {
+                (
+                    p.strip_prefix(work.path().join(dir))
+                        .expect("prefix")
+                        .display()
+                        .to_string(),
+                    b,
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        strip("a"),
+        strip("b"),
+        "drafts differ between identical runs"
+    );
+    assert_eq!(
+        std::fs::read(work.path().join("a.json")).expect("report a"),
+        std::fs::read(work.path().join("b.json")).expect("report b"),
+        "reports differ between identical runs"
+    );
+    // No staging folder is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(work.path())
+        .expect("read")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("lucid-tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn a_dream_with_no_usable_session_fails_with_a_report() {
+    let work = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(work.path().join("t")).expect("mkdir");
+    std::fs::write(work.path().join("t/bad.jsonl"), "not json\n").expect("write");
+    let result = lucid(
+        &[
+            "dream",
+            "--sessions",
+            "t",
+            "--out",
+            "d",
+            "--report",
+            "r.json",
+        ],
+        work.path(),
+    );
+    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+    assert!(!work.path().join("d").exists());
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(work.path().join("r.json")).expect("report"))
+            .expect("json");
+    assert_eq!(report["status"], "failed");
+    assert_eq!(
+        report["stats"]["sessions_skipped"][0]["path"],
+        "t/bad.jsonl"
+    );
+    assert!(stderr(&result).contains("bad.jsonl"));
+}
+
+#[test]
+fn the_summary_and_json_outputs() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let summary = lucid(
+        &[
+            "dream",
+            "--store",
+            &example_store(),
+            "--sessions",
+            &example_sessions(),
+            "--out",
+            "d",
+        ],
+        work.path(),
+    );
+    let text = String::from_utf8_lossy(&summary.stdout);
+    assert!(
+        text.contains("changes by op") && text.contains("draft:"),
+        "{text}"
+    );
+    let json = lucid(
+        &[
+            "dream",
+            "--store",
+            &example_store(),
+            "--sessions",
+            &example_sessions(),
+            "--out",
+            "e",
+            "--json",
+        ],
+        work.path(),
+    );
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON on stdout");
+    assert_eq!(report["status"], "completed");
+    assert_eq!(report["usage"]["input_tokens"], 0);
+    assert_eq!(report["usage"]["output_tokens"], 0);
+    for change in report["changes"].as_array().expect("changes") {
+        for field in [
+            "op", "kind", "scope", "path", "text", "replaces", "reason", "evidence",
+        ] {
+            assert!(change.get(field).is_some(), "{field} missing in {change}");
+        }
+        assert!(
+            !change["evidence"].as_array().expect("evidence").is_empty(),
+            "{change}"
+        );
+        if change["scope"] == "agent" {
+            assert!(change["agent"].is_string(), "{change}");
+        }
+    }
+    let help = lucid(&["dream", "--help"], work.path());
+    let help = String::from_utf8_lossy(&help.stdout);
+    for needle in [
+        "--max-sessions",
+        "--instructions",
+        "Exit codes",
+        "Claude Code",
+    ] {
+        assert!(help.contains(needle), "help lacks {needle}");
+    }
+}
+
+#[test]
+fn the_real_claude_code_transcripts_dream() {
+    let data = repo().join("../shared/data/claude-code");
+    if !data.is_dir() {
+        eprintln!(
+            "SKIPPED: {} is absent (public evaluation data)",
+            data.display()
+        );
+        return;
+    }
+    let work = tempfile::tempdir().expect("tempdir");
+    let result = lucid(
+        &[
+            "dream",
+            "--sessions",
+            &data.display().to_string(),
+            "--out",
+            "d",
+            "--json",
+        ],
+        work.path(),
+    );
+    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let report: serde_json::Value = serde_json::from_slice(&result.stdout).expect("json");
+    assert_eq!(report["stats"]["sessions_read"], 7, "all seven import");
+    assert_eq!(
+        report["stats"]["sessions_skipped"].as_array().map(Vec::len),
+        Some(0)
+    );
+}

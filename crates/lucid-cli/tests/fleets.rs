@@ -1,0 +1,476 @@
+//! Data-driven tests of `lucid dream`: each folder under `tests/data/fleets/` is a fleet (a
+//! `store/`, `sessions/`, optional `instructions.txt`) with the expected draft and report under
+//! `expected/`. The real binary runs on each fleet; the draft and report must match the snapshot
+//! byte for byte. Set `UPDATE_EXPECT=1` to rewrite snapshots after an intended change, and review
+//! the diff.
+//!
+//! Snapshots alone would accept any regression once refreshed, so every behaviour also has
+//! explicit assertions below (`behaviour_*` tests) that fail when the behaviour breaks.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn fleets_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/fleets")
+}
+
+/// The result of dreaming one fixture fleet.
+struct Dream {
+    draft: BTreeMap<String, String>,
+    report: Value,
+    report_text: String,
+    stderr: String,
+    status: i32,
+}
+
+impl Dream {
+    fn all_text(&self) -> String {
+        self.draft.values().cloned().collect::<Vec<_>>().join("\n")
+    }
+
+    fn changes(&self, op: &str) -> Vec<&Value> {
+        self.report["changes"]
+            .as_array()
+            .map(|changes| changes.iter().filter(|c| c["op"] == op).collect())
+            .unwrap_or_default()
+    }
+
+    fn change_with_text(&self, needle: &str) -> Option<&Value> {
+        self.report["changes"]
+            .as_array()?
+            .iter()
+            .find(|c| c["text"].as_str().is_some_and(|t| t.contains(needle)))
+    }
+}
+
+fn read_tree(dir: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read_to_string(&path).unwrap_or_default());
+            }
+        }
+    }
+    walk(dir, dir, &mut out);
+    out
+}
+
+fn dream_fleet(name: &str) -> Dream {
+    let fleet = fleets_dir().join(name);
+    let work = tempfile::tempdir().expect("tempdir");
+    let out = work.path().join("draft");
+    let report = work.path().join("report.json");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lucid"));
+    command
+        .current_dir(&fleet)
+        .arg("dream")
+        .arg("--sessions")
+        .arg("sessions");
+    if fleet.join("store").is_dir() {
+        command.arg("--store").arg("store");
+    }
+    if fleet.join("instructions.txt").is_file() {
+        command.arg("--instructions-file").arg("instructions.txt");
+    }
+    command.arg("--out").arg(&out).arg("--report").arg(&report);
+    let output = command.output().expect("run lucid");
+    let report_text = std::fs::read_to_string(&report).unwrap_or_default();
+    Dream {
+        draft: read_tree(&out),
+        report: serde_json::from_str(&report_text).unwrap_or(Value::Null),
+        report_text,
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        status: output.status.code().unwrap_or(-1),
+    }
+}
+
+/// Compares the dream with `expected/` (or rewrites it with `UPDATE_EXPECT=1`).
+fn check_snapshot(name: &str, dream: &Dream) {
+    let expected_dir = fleets_dir().join(name).join("expected");
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        let _ = std::fs::remove_dir_all(&expected_dir);
+        for (path, content) in &dream.draft {
+            let target = expected_dir.join("draft").join(path);
+            std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
+            std::fs::write(target, content).expect("write snapshot");
+        }
+        std::fs::create_dir_all(&expected_dir).expect("mkdir");
+        std::fs::write(expected_dir.join("report.json"), &dream.report_text).expect("write");
+        return;
+    }
+    let expected_draft = read_tree(&expected_dir.join("draft"));
+    let expected_report =
+        std::fs::read_to_string(expected_dir.join("report.json")).unwrap_or_default();
+    let mut problems = Vec::new();
+    for path in expected_draft.keys().chain(dream.draft.keys()) {
+        let (want, got) = (expected_draft.get(path), dream.draft.get(path));
+        if want != got {
+            problems.push(format!(
+                "draft {path}:\n--- expected\n{}\n--- got\n{}",
+                want.map_or("(absent)", String::as_str),
+                got.map_or("(absent)", String::as_str)
+            ));
+        }
+    }
+    if expected_report != dream.report_text {
+        problems.push(format!(
+            "report.json differs:\n--- expected\n{expected_report}\n--- got\n{}",
+            dream.report_text
+        ));
+    }
+    problems.dedup();
+    assert!(
+        problems.is_empty(),
+        "fleet {name} does not match its snapshot (UPDATE_EXPECT=1 to accept):\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn every_fleet_matches_its_snapshot() {
+    let mut names: Vec<String> = std::fs::read_dir(fleets_dir())
+        .expect("fleets dir")
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 9, "fixture fleets missing: {names:?}");
+    for name in names {
+        let dream = dream_fleet(&name);
+        assert_eq!(dream.status, 0, "{name}: lucid failed: {}", dream.stderr);
+        check_snapshot(&name, &dream);
+    }
+}
+
+#[test]
+fn dreams_are_deterministic() {
+    for name in ["pitfalls", "supersede", "memory-writes"] {
+        let (a, b) = (dream_fleet(name), dream_fleet(name));
+        assert_eq!(a.draft, b.draft, "{name}: drafts differ between runs");
+        assert_eq!(
+            a.report_text, b.report_text,
+            "{name}: reports differ between runs"
+        );
+    }
+}
+
+#[test]
+fn behaviour_duplicates_are_merged_and_look_alikes_kept() {
+    let dream = dream_fleet("merge-duplicates");
+    let text = dream.all_text();
+    let lint_lines = text
+        .lines()
+        .filter(|l| l.to_lowercase().contains("lint"))
+        .count();
+    assert_eq!(
+        lint_lines, 1,
+        "the three lint rules and the session's restatement must merge:\n{text}"
+    );
+    assert!(
+        text.contains("make test"),
+        "the look-alike `make test` rule must survive:\n{text}"
+    );
+    assert!(text.contains("billing module"));
+    let merge = dream.changes("merge");
+    assert_eq!(merge.len(), 1, "{:#}", dream.report);
+    assert!(
+        merge[0]["replaces"]
+            .as_array()
+            .is_some_and(|r| r.len() >= 2)
+    );
+    let evidence = merge[0]["evidence"].as_array().expect("evidence");
+    assert!(
+        evidence.iter().any(|e| e["session"].is_string()),
+        "session evidence kept"
+    );
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e["store_path"] == "/conventions.md")
+    );
+}
+
+#[test]
+fn behaviour_newest_value_wins_without_false_retirements() {
+    let dream = dream_fleet("supersede");
+    let text = dream.all_text();
+    assert!(text.contains("db-2.internal"), "{text}");
+    assert!(
+        !text.contains("db-1.internal"),
+        "old value must not stay current:\n{text}"
+    );
+    assert!(
+        !text.contains("db-7.internal"),
+        "an older session value must not win:\n{text}"
+    );
+    assert!(
+        text.contains("db-3.internal"),
+        "production host is a different subject:\n{text}"
+    );
+    assert!(
+        text.contains("Thursday") && !text.contains("Tuesday"),
+        "{text}"
+    );
+    let supersede = dream
+        .change_with_text("db-2.internal")
+        .expect("a change for the new host");
+    assert_eq!(supersede["op"], "supersede");
+    let replaces: Vec<&str> = supersede["replaces"]
+        .as_array()
+        .expect("replaces")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        replaces.iter().any(|r| r.contains("db-1.internal")),
+        "{replaces:?}"
+    );
+    assert_eq!(supersede["path"], "/infra.md", "replaced in place");
+}
+
+#[test]
+fn behaviour_recurring_workarounds_become_pitfalls() {
+    let dream = dream_fleet("pitfalls");
+    let pitfalls: Vec<&str> = dream
+        .changes("add")
+        .into_iter()
+        .filter(|c| c["kind"] == "pitfall")
+        .filter_map(|c| c["text"].as_str())
+        .collect();
+    let publish = pitfalls
+        .iter()
+        .find(|t| t.contains("publish_page"))
+        .expect("publish_page pitfall");
+    assert!(
+        publish.contains("slug_suffix") && publish.contains("409"),
+        "{publish}"
+    );
+    let convert = pitfalls
+        .iter()
+        .find(|t| t.contains("convert_document"))
+        .expect("convert pitfall");
+    assert!(
+        convert.contains("mode") && convert.contains("legacy") && convert.contains(".pptx"),
+        "{convert}"
+    );
+    assert!(
+        !pitfalls.iter().any(|t| t.contains("fetch_metrics")),
+        "identical retries are not workarounds: {pitfalls:?}"
+    );
+    assert!(
+        !pitfalls.iter().any(|t| t.contains("send_email")),
+        "one-off fixes are not patterns: {pitfalls:?}"
+    );
+    assert_eq!(pitfalls.len(), 2, "{pitfalls:?}");
+}
+
+#[test]
+fn behaviour_converged_workflows_in_order() {
+    let dream = dream_fleet("workflows");
+    let workflows: Vec<&str> = dream
+        .changes("add")
+        .into_iter()
+        .filter(|c| c["kind"] == "workflow")
+        .filter_map(|c| c["text"].as_str())
+        .collect();
+    assert_eq!(workflows.len(), 1, "{workflows:?}");
+    let w = workflows[0];
+    let positions: Vec<usize> = ["checkout_branch", "run_tests", "`lint`", "open_pr"]
+        .iter()
+        .map(|step| {
+            w.find(step)
+                .unwrap_or_else(|| panic!("{step} missing in {w}"))
+        })
+        .collect();
+    assert!(
+        positions.windows(2).all(|p| p[0] < p[1]),
+        "steps out of order: {w}"
+    );
+    let change = dream
+        .change_with_text("checkout_branch")
+        .expect("workflow change");
+    assert_eq!(change["scope"], "team", "seen in sessions of two agents");
+}
+
+#[test]
+fn behaviour_preferences_and_their_scope() {
+    let dream = dream_fleet("preferences");
+    let bluebook = dream
+        .change_with_text("Bluebook")
+        .expect("bluebook preference");
+    assert_eq!(bluebook["kind"], "preference");
+    assert_eq!(bluebook["scope"], "team", "two agents said it");
+    let bullets = dream
+        .change_with_text("bullet lists")
+        .expect("bullet preference");
+    assert_eq!(bullets["scope"], "agent");
+    assert_eq!(bullets["agent"], "drafter");
+    let passive = dream
+        .change_with_text("passive voice")
+        .expect("never-passive preference");
+    assert_eq!(passive["agent"], "reviewer");
+    assert!(
+        dream.change_with_text("test passes").is_none(),
+        "task instructions are not preferences"
+    );
+    assert!(
+        dream.change_with_text("filing deadline").is_none(),
+        "questions are not preferences"
+    );
+    let text = dream.all_text();
+    assert_eq!(text.matches("Bluebook").count(), 1, "{text}");
+    assert!(dream.draft.contains_key("team/preferences.md"));
+    assert!(
+        dream.draft.keys().any(|k| k.starts_with("agents/drafter/")),
+        "{:?}",
+        dream.draft.keys()
+    );
+}
+
+#[test]
+fn behaviour_instructions_focus_and_ignore() {
+    let dream = dream_fleet("instructions");
+    let text = dream.all_text();
+    assert!(
+        !text.contains("disable the retry"),
+        "ignored debugging note kept:\n{text}"
+    );
+    let removed = dream
+        .change_with_text("disable the retry")
+        .expect("removal reported");
+    assert_eq!(removed["op"], "remove");
+    assert!(
+        text.contains("every 15 minutes"),
+        "store facts outside the focus are kept:\n{text}"
+    );
+    assert!(
+        text.contains("lookup_order") && text.contains("region"),
+        "focused pitfall added:\n{text}"
+    );
+    assert!(
+        text.contains("first name"),
+        "focused preference added:\n{text}"
+    );
+    assert!(
+        !text.contains("support@acme.example"),
+        "new facts are outside the focus:\n{text}"
+    );
+    assert!(
+        dream.report["instructions"]["ignore"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    );
+}
+
+#[test]
+fn behaviour_memory_writes_update_the_store() {
+    let dream = dream_fleet("memory-writes");
+    let api = dream.draft.get("api.md").expect("api.md");
+    assert!(api.contains("/v2") && !api.contains("/v1"), "{api}");
+    assert!(api.contains("cursor"), "{api}");
+    let python = dream
+        .draft
+        .get("clients/python.md")
+        .expect("created document");
+    assert!(
+        python.contains("httpx") && python.contains("retry-after"),
+        "{python}"
+    );
+    assert!(
+        dream
+            .draft
+            .get("clients/go.md")
+            .is_some_and(|g| g.contains("pkg/acme"))
+    );
+    assert!(
+        !dream.draft.contains_key("scratch.md"),
+        "deleted by the agent"
+    );
+    assert!(
+        !dream.draft.contains_key("failed.md"),
+        "a failed write never happened"
+    );
+    let update = dream.change_with_text("/v2").expect("update change");
+    assert_eq!(update["op"], "supersede");
+}
+
+#[test]
+fn behaviour_secrets_and_injections_never_become_memories() {
+    let dream = dream_fleet("safety");
+    let draft = dream.all_text();
+    for forbidden in [
+        "exfil@evil.example",
+        "2FA",
+        "ghp_FAKE",
+        "sk-ant-api03-FAKE",
+        "FAKEFAKE",
+        "ignore all previous",
+    ] {
+        assert!(
+            !draft.contains(forbidden),
+            "{forbidden} reached the draft:\n{draft}"
+        );
+        assert!(
+            !dream.report_text.contains("FAKEFAKEFAKE"),
+            "secret in the report"
+        );
+    }
+    assert!(
+        !dream.report_text.contains("ghp_FAKE0000000000000000"),
+        "secret in the report"
+    );
+    assert!(
+        draft.contains("billing@ourcompany.example"),
+        "legitimate rule kept:\n{draft}"
+    );
+    assert!(draft.contains("three bullet points"), "{draft}");
+    let flags = dream.changes("flag");
+    assert!(
+        flags.len() >= 3,
+        "injections and secrets flagged: {flags:#?}"
+    );
+    assert!(
+        flags
+            .iter()
+            .all(|f| f["evidence"].as_array().is_some_and(|e| !e.is_empty()))
+    );
+    assert!(
+        dream.report_text.contains("[redacted]"),
+        "secrets shown redacted"
+    );
+}
+
+#[test]
+fn behaviour_malformed_files_are_skipped_with_reasons() {
+    let dream = dream_fleet("malformed");
+    let skipped = dream.report["stats"]["sessions_skipped"]
+        .as_array()
+        .expect("skipped");
+    assert_eq!(skipped.len(), 4, "{skipped:#?}");
+    for s in skipped {
+        assert!(
+            s["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("sessions/"))
+        );
+        assert!(s["reason"].as_str().is_some_and(|r| !r.is_empty()));
+    }
+    assert_eq!(dream.report["stats"]["sessions_read"], 1);
+    assert!(dream.all_text().contains("English"));
+}

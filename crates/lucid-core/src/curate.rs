@@ -1,0 +1,1417 @@
+//! The built-in, deterministic curator: store + session digests + instructions → draft + report.
+//!
+//! Steps, in order (each recorded in the report with evidence):
+//! 1. read the store into items; items carrying secrets or injected instructions are flagged;
+//! 2. replay the sessions' memory writes in time order (the freshest statements of fact);
+//! 3. add candidates from sessions: user preferences and facts, recurring workarounds, workflows;
+//! 4. apply the instructions (ignore / focus);
+//! 5. merge duplicates (an exact similarity join, then the duplicate rule of [`crate::text`]);
+//! 6. resolve contradictions: for the same subject with a different value, the newest wins;
+//! 7. set scopes (team when two or more agents support an item) and write documents back.
+//!
+//! The input store is only read. Output is a function of the inputs alone (no clock, no
+//! randomness, deterministic ordering everywhere), so identical inputs give identical drafts.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::digest::{MemoryOp, SessionDigest, StatementClass, is_temporary};
+use crate::instructions::{self, Directives, MAX_INSTRUCTIONS_CHARS};
+use crate::join::{Interner, similar_pairs};
+use crate::markdown::{self, Block, ItemStyle, MarkdownItem};
+use crate::model::{MemoryCommand, Store, StoreDocument, Timestamp};
+use crate::patterns;
+use crate::report::{
+    Change, DreamStatus, Evidence, Kind, Op, Report, Scope, SkippedSession, Stats, Usage,
+};
+use crate::text::{self, Analysis};
+
+/// Errors that refuse a dream before it starts. A refused dream writes nothing.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DreamError {
+    #[error("instructions are {chars} characters long; the limit is {MAX_INSTRUCTIONS_CHARS}")]
+    InstructionsTooLong { chars: usize },
+    #[error("{count} sessions given; the limit is {limit} per dream")]
+    TooManySessions { count: usize, limit: usize },
+    #[error("no usable session: {0}")]
+    NoUsableSession(String),
+}
+
+/// Options of a dream.
+#[derive(Debug, Clone)]
+pub struct DreamOptions {
+    pub instructions: Option<String>,
+    /// Name of the curator, recorded in the report.
+    pub curator: String,
+}
+
+impl Default for DreamOptions {
+    fn default() -> Self {
+        DreamOptions {
+            instructions: None,
+            curator: "builtin".to_string(),
+        }
+    }
+}
+
+/// Checks instructions against the limit.
+pub fn validate_instructions(instructions: &str) -> Result<(), DreamError> {
+    let chars = instructions.chars().count();
+    if chars > MAX_INSTRUCTIONS_CHARS {
+        return Err(DreamError::InstructionsTooLong { chars });
+    }
+    Ok(())
+}
+
+/// The result of a dream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DreamOutput {
+    pub draft: Store,
+    pub report: Report,
+}
+
+/// Where an item lives in the input store: document and block index.
+type Location = (usize, usize);
+
+#[derive(Debug, Clone, PartialEq)]
+enum State {
+    Live,
+    MergedInto(usize),
+    SupersededBy(usize),
+    Removed {
+        reason: String,
+        evidence: Vec<Evidence>,
+    },
+    /// Dropped before it ever became a memory (out of focus, unconfirmed, ignored).
+    Dropped,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    Store,
+    MemoryWrite,
+    Session,
+}
+
+#[derive(Debug, Clone)]
+struct Memory {
+    text: String,
+    style: Option<ItemStyle>,
+    kind: Kind,
+    origin: Origin,
+    /// The store position this memory occupies in the draft, if any.
+    location: Option<Location>,
+    /// Target document for memories without a location (memory writes name it).
+    path: Option<String>,
+    headings: Vec<String>,
+    evidence: Vec<Evidence>,
+    agents: BTreeSet<String>,
+    sessions: BTreeSet<String>,
+    at: Option<Timestamp>,
+    /// Tie-breaker for recency: input order (store order, then session time order).
+    seq: usize,
+    analysis: Analysis,
+    /// A one-session fact that is kept only if it confirms or updates an existing memory.
+    provisional: bool,
+    verbatim: bool,
+    state: State,
+    merged_texts: Vec<String>,
+    merged_store_items: usize,
+    superseded_texts: Vec<String>,
+    notes: Vec<String>,
+}
+
+impl Memory {
+    fn new(text: String, kind: Kind, origin: Origin, seq: usize) -> Memory {
+        let analysis = text::analyze(&text);
+        Memory {
+            text,
+            style: None,
+            kind,
+            origin,
+            location: None,
+            path: None,
+            headings: Vec::new(),
+            evidence: Vec::new(),
+            agents: BTreeSet::new(),
+            sessions: BTreeSet::new(),
+            at: None,
+            seq,
+            analysis,
+            provisional: false,
+            verbatim: false,
+            state: State::Live,
+            merged_texts: Vec::new(),
+            merged_store_items: 0,
+            superseded_texts: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    fn is_live(&self) -> bool {
+        self.state == State::Live
+    }
+
+    /// Recency order: anything dated after anything undated, then time, then input order.
+    fn recency(&self) -> (bool, Option<Timestamp>, usize) {
+        (self.at.is_some(), self.at, self.seq)
+    }
+}
+
+struct DocState {
+    path: String,
+    original: String,
+    updated_at: Option<Timestamp>,
+    /// `None` for documents lucid does not curate (not Markdown/text): copied as they are.
+    blocks: Option<Vec<Block>>,
+    deleted: bool,
+}
+
+/// Runs the built-in curator.
+pub fn dream(
+    store: &Store,
+    mut digests: Vec<SessionDigest>,
+    skipped: Vec<SkippedSession>,
+    options: &DreamOptions,
+) -> Result<DreamOutput, DreamError> {
+    let directives = match &options.instructions {
+        Some(text) => {
+            validate_instructions(text)?;
+            instructions::parse(text)
+        }
+        None => Directives::default(),
+    };
+    // Sessions in time order (then by id) so "newest wins" and every tie is deterministic.
+    digests.sort_by(|a, b| {
+        (a.last_at, &a.session, &a.source).cmp(&(b.last_at, &b.session, &b.source))
+    });
+
+    let mut curator = Curator {
+        docs: Vec::new(),
+        memories: Vec::new(),
+        flags: Vec::new(),
+        dropped_out_of_focus: 0,
+    };
+    curator.load_store(store);
+    curator.replay_memory_writes(&digests);
+    curator.add_session_candidates(&digests);
+    curator.apply_directives(&directives);
+    curator.merge_duplicates();
+    curator.resolve_contradictions();
+    curator.drop_unconfirmed();
+    let (draft, output_items) = curator.render();
+
+    let mut stats = Stats {
+        input_documents: store.documents.len(),
+        input_items: curator
+            .memories
+            .iter()
+            .filter(|m| m.origin == Origin::Store)
+            .count(),
+        output_documents: draft.documents.len(),
+        output_items,
+        sessions_read: digests.len(),
+        sessions_skipped: skipped,
+        events_read: digests.iter().map(|d| d.events).sum(),
+        ..Stats::default()
+    };
+    stats.sessions_skipped.sort();
+    let mut report = Report {
+        status: DreamStatus::Completed,
+        curator: options.curator.clone(),
+        error: None,
+        stats,
+        usage: Usage::default(),
+        instructions: options.instructions.as_ref().map(|_| directives.summary()),
+        changes: curator.changes(),
+    };
+    report.count_changes();
+    Ok(DreamOutput { draft, report })
+}
+
+struct Curator {
+    docs: Vec<DocState>,
+    memories: Vec<Memory>,
+    flags: Vec<Change>,
+    dropped_out_of_focus: usize,
+}
+
+/// Documents lucid curates item by item; other files are copied untouched.
+fn is_curatable(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    match name.rsplit_once('.') {
+        None => true,
+        Some((_, ext)) => matches!(ext, "md" | "markdown" | "txt" | "mdx"),
+    }
+}
+
+impl Curator {
+    fn load_store(&mut self, store: &Store) {
+        for document in &store.documents {
+            let doc_index = self.docs.len();
+            let curatable = is_curatable(&document.path);
+            let blocks = curatable.then(|| markdown::parse_blocks(&document.content));
+            if let Some(blocks) = &blocks {
+                for (block_index, block) in blocks.iter().enumerate() {
+                    let Block::Item(item) = block else { continue };
+                    let seq = self.memories.len();
+                    let kind = infer_kind(&item.text, &document.path, &item.headings);
+                    let mut memory = Memory::new(item.text.clone(), kind, Origin::Store, seq);
+                    memory.style = Some(item.style.clone());
+                    memory.location = Some((doc_index, block_index));
+                    memory.path = Some(document.path.clone());
+                    memory.headings = item.headings.clone();
+                    memory.at = document.updated_at;
+                    memory.verbatim = matches!(item.style, ItemStyle::Verbatim);
+                    memory.evidence.push(Evidence::Store {
+                        store_path: document.path.clone(),
+                    });
+                    if let Some(reason) = unsafe_reason(&item.text) {
+                        self.flags.push(Change {
+                            op: Op::Flag,
+                            kind,
+                            scope: scope_of_path(&document.path).0,
+                            agent: scope_of_path(&document.path).1,
+                            path: None,
+                            text: excerpt(&lucid_safety::redact(&item.text).text),
+                            replaces: Vec::new(),
+                            reason: format!("store item {reason}; removed from the draft"),
+                            evidence: memory.evidence.clone(),
+                        });
+                        memory.state = State::Dropped;
+                    }
+                    self.memories.push(memory);
+                }
+            }
+            self.docs.push(DocState {
+                path: document.path.clone(),
+                original: document.content.clone(),
+                updated_at: document.updated_at,
+                blocks,
+                deleted: false,
+            });
+        }
+    }
+
+    /// Memories currently filed at a document path.
+    fn live_at_path(&self, path: &str) -> Vec<usize> {
+        (0..self.memories.len())
+            .filter(|&i| {
+                let m = &self.memories[i];
+                m.is_live() && self.path_of(m).as_deref() == Some(path)
+            })
+            .collect()
+    }
+
+    fn path_of(&self, memory: &Memory) -> Option<String> {
+        match memory.location {
+            Some((doc, _)) => Some(self.docs[doc].path.clone()),
+            None => memory.path.clone(),
+        }
+    }
+
+    fn replay_memory_writes(&mut self, digests: &[SessionDigest]) {
+        let mut ops: Vec<(&SessionDigest, &MemoryOp)> = digests
+            .iter()
+            .flat_map(|d| d.memory_ops.iter().map(move |op| (d, op)))
+            .collect();
+        ops.sort_by(|(da, a), (db, b)| {
+            (a.evidence.at, &da.session, a.evidence.event).cmp(&(
+                b.evidence.at,
+                &db.session,
+                b.evidence.event,
+            ))
+        });
+        for (digest, op) in ops {
+            let evidence = op.evidence.evidence(&digest.session);
+            let why =
+                |what: &str| format!("{what} by a memory write in session {}", digest.session);
+            match &op.command {
+                MemoryCommand::Create { path, text } => {
+                    let new_items = self.memories_from_write(digest, op, path, text);
+                    // The file was rewritten: what it held before and does not hold now is gone.
+                    for old in self.live_at_path(path) {
+                        let kept = new_items.iter().any(|n| {
+                            text::same_statement(&self.memories[old].analysis, &n.analysis)
+                        });
+                        if !kept {
+                            self.memories[old].state = State::Removed {
+                                reason: why("file rewritten"),
+                                evidence: vec![evidence.clone()],
+                            };
+                        }
+                    }
+                    self.memories.extend(new_items);
+                }
+                MemoryCommand::Insert { path, text, .. } => {
+                    let new_items = self.memories_from_write(digest, op, path, text);
+                    self.memories.extend(new_items);
+                }
+                MemoryCommand::StrReplace { path, old, new } => {
+                    let old = old.trim();
+                    let target = self
+                        .live_at_path(path)
+                        .into_iter()
+                        .find(|&i| !old.is_empty() && self.memories[i].text.contains(old));
+                    match target {
+                        Some(i) => {
+                            let replaced = self.memories[i].text.replacen(old, new.trim(), 1);
+                            let replaced = replaced.trim().to_string();
+                            if replaced.is_empty() {
+                                self.memories[i].state = State::Removed {
+                                    reason: why("deleted"),
+                                    evidence: vec![evidence.clone()],
+                                };
+                                continue;
+                            }
+                            let seq = self.memories.len();
+                            let mut updated = Memory::new(
+                                replaced,
+                                self.memories[i].kind,
+                                Origin::MemoryWrite,
+                                seq,
+                            );
+                            let previous = &self.memories[i];
+                            updated.style = previous.style.clone();
+                            updated.location = previous.location;
+                            updated.path = Some(path.clone());
+                            updated.headings = previous.headings.clone();
+                            updated.evidence.push(evidence.clone());
+                            updated.agents.insert(digest.agent.clone());
+                            updated.sessions.insert(digest.session.clone());
+                            updated.at = op.evidence.at;
+                            updated.superseded_texts.push(previous.text.clone());
+                            updated.notes.push(why("updated"));
+                            self.memories[i].state = State::SupersededBy(seq);
+                            self.memories.push(updated);
+                        }
+                        None => {
+                            let new_items = self.memories_from_write(digest, op, path, new);
+                            self.memories.extend(new_items);
+                        }
+                    }
+                }
+                MemoryCommand::Delete { path } => {
+                    for i in self.live_at_path(path) {
+                        self.memories[i].state = State::Removed {
+                            reason: why("deleted"),
+                            evidence: vec![evidence.clone()],
+                        };
+                    }
+                    for doc in &mut self.docs {
+                        if doc.path == *path {
+                            doc.deleted = true;
+                        }
+                    }
+                }
+                MemoryCommand::Rename { from, to } => {
+                    for doc in &mut self.docs {
+                        if doc.path == *from {
+                            doc.path = to.clone();
+                        }
+                    }
+                    for memory in &mut self.memories {
+                        if memory.location.is_none() && memory.path.as_deref() == Some(from) {
+                            memory.path = Some(to.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn memories_from_write(
+        &self,
+        digest: &SessionDigest,
+        op: &MemoryOp,
+        path: &str,
+        content: &str,
+    ) -> Vec<Memory> {
+        let mut out = Vec::new();
+        for block in markdown::parse_blocks(content) {
+            let Block::Item(item) = block else { continue };
+            let kind = infer_kind(&item.text, path, &item.headings);
+            let mut memory = Memory::new(
+                item.text.clone(),
+                kind,
+                Origin::MemoryWrite,
+                self.memories.len() + out.len(),
+            );
+            memory.style = Some(item.style.clone());
+            memory.verbatim = matches!(item.style, ItemStyle::Verbatim);
+            memory.path = Some(path.to_string());
+            memory.headings = item.headings;
+            memory.evidence.push(op.evidence.evidence(&digest.session));
+            memory.agents.insert(digest.agent.clone());
+            memory.sessions.insert(digest.session.clone());
+            memory.at = op.evidence.at;
+            out.push(memory);
+        }
+        out
+    }
+
+    fn add_session_candidates(&mut self, digests: &[SessionDigest]) {
+        for digest in digests {
+            for statement in &digest.statements {
+                let kind = match statement.class {
+                    StatementClass::Preference => Kind::Preference,
+                    StatementClass::Fact => Kind::Fact,
+                };
+                let seq = self.memories.len();
+                let mut memory = Memory::new(statement.text.clone(), kind, Origin::Session, seq);
+                memory
+                    .evidence
+                    .push(statement.evidence.evidence(&digest.session));
+                memory.agents.insert(digest.agent.clone());
+                memory.sessions.insert(digest.session.clone());
+                memory.at = statement.evidence.at;
+                memory.provisional = statement.class == StatementClass::Fact && !statement.durable;
+                self.memories.push(memory);
+            }
+            for flag in &digest.flags {
+                self.flags.push(Change {
+                    op: Op::Flag,
+                    kind: if flag.injection {
+                        Kind::Preference
+                    } else {
+                        Kind::Fact
+                    },
+                    scope: Scope::Agent,
+                    agent: Some(digest.agent.clone()),
+                    path: None,
+                    text: flag.text.clone(),
+                    replaces: Vec::new(),
+                    reason: flag.reason.clone(),
+                    evidence: vec![flag.evidence.evidence(&digest.session)],
+                });
+            }
+        }
+        let mut patterns = patterns::pitfalls(digests);
+        patterns.extend(patterns::workflows(digests));
+        for pattern in patterns {
+            let seq = self.memories.len();
+            let mut memory = Memory::new(pattern.text, pattern.kind, Origin::Session, seq);
+            memory.headings = pattern.heading.into_iter().collect();
+            memory.evidence = pattern.evidence;
+            memory.agents = pattern.agents;
+            memory.sessions = pattern.sessions;
+            memory.at = pattern.latest;
+            self.memories.push(memory);
+        }
+    }
+
+    fn apply_directives(&mut self, directives: &Directives) {
+        if directives.is_empty() {
+            return;
+        }
+        for memory in &mut self.memories {
+            if !memory.is_live() || memory.verbatim {
+                continue;
+            }
+            if let Some(target) = directives.ignores(memory.kind, &memory.text, &memory.analysis) {
+                memory.state = match memory.origin {
+                    Origin::Session => State::Dropped,
+                    Origin::Store | Origin::MemoryWrite => State::Removed {
+                        reason: format!("instructions say to ignore {target}"),
+                        evidence: memory.evidence.clone(),
+                    },
+                };
+                continue;
+            }
+            if memory.origin == Origin::Session
+                && !directives.in_focus(memory.kind, &memory.text, &memory.analysis)
+            {
+                memory.state = State::Dropped;
+                self.dropped_out_of_focus += 1;
+            }
+        }
+    }
+
+    fn merge_duplicates(&mut self) {
+        let candidates: Vec<usize> = (0..self.memories.len())
+            .filter(|&i| self.memories[i].is_live() && !self.memories[i].verbatim)
+            .collect();
+        let mut interner = Interner::default();
+        let sets: Vec<Vec<u32>> = candidates
+            .iter()
+            .map(|&i| {
+                let analysis = &self.memories[i].analysis;
+                let anchors = analysis.anchors.iter().map(|a| format!("#{a}"));
+                let words: Vec<String> = analysis.word_set.iter().cloned().chain(anchors).collect();
+                interner.set(words.iter().map(String::as_str))
+            })
+            .collect();
+        let mut union = UnionFind::new(candidates.len());
+        for (a, b) in similar_pairs(&sets, 0.5) {
+            let (ma, mb) = (&self.memories[candidates[a]], &self.memories[candidates[b]]);
+            if text::same_statement(&ma.analysis, &mb.analysis) {
+                union.union(a, b);
+            }
+        }
+        let mut clusters: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (position, &memory) in candidates.iter().enumerate() {
+            clusters
+                .entry(union.find(position))
+                .or_default()
+                .push(memory);
+        }
+        for members in clusters.into_values() {
+            if members.len() > 1 {
+                self.merge_cluster(&members);
+            }
+        }
+    }
+
+    /// Merges a cluster of duplicates into its clearest member, which takes the place of the
+    /// first store item among them (so the draft keeps the store's order).
+    fn merge_cluster(&mut self, members: &[usize]) {
+        let winner = clearest(members.iter().map(|&i| (i, &self.memories[i])));
+        let located = members
+            .iter()
+            .copied()
+            .filter(|&i| self.memories[i].location.is_some())
+            .min_by_key(|&i| self.memories[i].seq);
+        let store_members = members
+            .iter()
+            .filter(|&&i| self.memories[i].origin == Origin::Store)
+            .count();
+        let mut merged_texts = Vec::new();
+        let mut evidence = Vec::new();
+        let mut agents = BTreeSet::new();
+        let mut sessions = BTreeSet::new();
+        let mut at = None;
+        let mut provisional = true;
+        let mut superseded = Vec::new();
+        let mut notes = Vec::new();
+        for &i in members {
+            let m = &self.memories[i];
+            if m.text != self.memories[winner].text && !merged_texts.contains(&m.text) {
+                merged_texts.push(m.text.clone());
+            }
+            merged_texts.extend(m.merged_texts.iter().cloned());
+            superseded.extend(m.superseded_texts.iter().cloned());
+            notes.extend(m.notes.iter().cloned());
+            evidence.extend(m.evidence.iter().cloned());
+            agents.extend(m.agents.iter().cloned());
+            sessions.extend(m.sessions.iter().cloned());
+            at = at.max(m.at);
+            provisional &= m.provisional;
+        }
+        let (location, path, style, headings) = match located {
+            Some(l) => {
+                let m = &self.memories[l];
+                (
+                    m.location,
+                    m.path.clone(),
+                    m.style.clone(),
+                    m.headings.clone(),
+                )
+            }
+            None => {
+                // Prefer a memory-write path over the default layout.
+                let written = members
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.memories[i].origin == Origin::MemoryWrite)
+                    .min_by_key(|&i| self.memories[i].seq)
+                    .unwrap_or(winner);
+                let m = &self.memories[written];
+                (None, m.path.clone(), m.style.clone(), m.headings.clone())
+            }
+        };
+        let kind = located.map_or(self.memories[winner].kind, |l| self.memories[l].kind);
+        let origin = if store_members > 0 {
+            Origin::Store
+        } else if members
+            .iter()
+            .any(|&i| self.memories[i].origin == Origin::MemoryWrite)
+        {
+            Origin::MemoryWrite
+        } else {
+            Origin::Session
+        };
+        for &i in members {
+            if i != winner {
+                self.memories[i].state = State::MergedInto(winner);
+            }
+        }
+        let latest_seq = members.iter().map(|&i| self.memories[i].seq).max();
+        let w = &mut self.memories[winner];
+        w.location = location;
+        w.path = path;
+        w.style = style;
+        w.headings = headings;
+        w.kind = kind;
+        w.origin = origin;
+        w.merged_texts = merged_texts;
+        w.merged_store_items = store_members;
+        w.superseded_texts = superseded;
+        w.notes = notes;
+        w.evidence = evidence;
+        w.agents = agents;
+        w.sessions = sessions;
+        w.at = at;
+        w.provisional = provisional && w.sessions.len() < 2 && store_members == 0;
+        // The winner keeps the latest sequence of the cluster for recency ties.
+        w.seq = latest_seq.unwrap_or(w.seq);
+    }
+
+    fn resolve_contradictions(&mut self) {
+        // Only statements of fact and preference carry values that go stale; two workflows or
+        // two pitfalls with the same shape are different patterns, not old and new values.
+        let live: Vec<usize> = (0..self.memories.len())
+            .filter(|&i| {
+                let m = &self.memories[i];
+                m.is_live() && !m.verbatim && matches!(m.kind, Kind::Fact | Kind::Preference)
+            })
+            .collect();
+        // Bucket by subject (slot) and by sentence frame, then compare within buckets.
+        let mut slot_buckets: HashMap<(Vec<String>, Vec<String>), Vec<(usize, text::Slot)>> =
+            HashMap::new();
+        let mut frame_buckets: HashMap<String, Vec<usize>> = HashMap::new();
+        for &i in &live {
+            let memory = &self.memories[i];
+            if let Some(slot) = text::slot(&memory.text) {
+                let key = (
+                    slot.subject.iter().cloned().collect(),
+                    slot.subject_anchors.iter().cloned().collect(),
+                );
+                slot_buckets.entry(key).or_default().push((i, slot));
+            }
+            if let Some(key) = frame_key(&memory.text) {
+                frame_buckets.entry(key).or_default().push(i);
+            }
+        }
+        let mut union = UnionFind::new(self.memories.len());
+        let mut conflicted = BTreeSet::new();
+        for bucket in slot_buckets.values() {
+            for (a, (i, slot_i)) in bucket.iter().enumerate() {
+                for (j, slot_j) in &bucket[a + 1..] {
+                    if text::conflicting_slots(slot_i, slot_j) {
+                        union.union(*i, *j);
+                        conflicted.insert(*i);
+                        conflicted.insert(*j);
+                    }
+                }
+            }
+        }
+        for bucket in frame_buckets.values() {
+            for (a, &i) in bucket.iter().enumerate() {
+                for &j in &bucket[a + 1..] {
+                    if text::same_frame_new_value(&self.memories[i].text, &self.memories[j].text) {
+                        union.union(i, j);
+                        conflicted.insert(i);
+                        conflicted.insert(j);
+                    }
+                }
+            }
+        }
+        let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for i in conflicted {
+            groups.entry(union.find(i)).or_default().push(i);
+        }
+        for members in groups.into_values() {
+            let Some(&winner) = members.iter().max_by_key(|&&i| self.memories[i].recency()) else {
+                continue;
+            };
+            // The newest value takes the place of the oldest located (store) item it replaces.
+            let located = members
+                .iter()
+                .copied()
+                .filter(|&i| i != winner && self.memories[i].location.is_some())
+                .min_by_key(|&i| self.memories[i].seq);
+            let mut superseded = Vec::new();
+            let mut carried_evidence = Vec::new();
+            for &i in &members {
+                if i == winner {
+                    continue;
+                }
+                self.memories[i].state = State::SupersededBy(winner);
+                superseded.push(self.memories[i].text.clone());
+                carried_evidence.extend(self.memories[i].evidence.iter().cloned());
+            }
+            if let (Some(l), None) = (located, self.memories[winner].location) {
+                let (location, path, style, headings, kind) = {
+                    let m = &self.memories[l];
+                    (
+                        m.location,
+                        m.path.clone(),
+                        m.style.clone(),
+                        m.headings.clone(),
+                        m.kind,
+                    )
+                };
+                let w = &mut self.memories[winner];
+                w.location = location;
+                if w.origin == Origin::Session {
+                    w.path = path;
+                    w.headings = headings;
+                    w.kind = kind;
+                }
+                w.style = style;
+            }
+            let w = &mut self.memories[winner];
+            w.superseded_texts.extend(superseded);
+            w.evidence.extend(carried_evidence);
+            w.provisional = false;
+        }
+    }
+
+    /// One-session facts that neither confirmed nor updated anything are not memories yet.
+    fn drop_unconfirmed(&mut self) {
+        for memory in &mut self.memories {
+            if memory.is_live() && memory.provisional {
+                memory.state = State::Dropped;
+            }
+        }
+    }
+
+    /// Scope and agent of a live memory.
+    fn scope(&self, memory: &Memory) -> (Scope, Option<String>) {
+        if memory.location.is_some() || memory.origin != Origin::Session {
+            if let Some(path) = self.path_of(memory) {
+                return scope_of_path(&path);
+            }
+        }
+        if memory.agents.len() >= 2 {
+            (Scope::Team, None)
+        } else {
+            (Scope::Agent, memory.agents.iter().next().cloned())
+        }
+    }
+
+    /// The document a live memory is written to.
+    fn target_path(&self, memory: &Memory) -> String {
+        if let Some(path) = self.path_of(memory) {
+            return path;
+        }
+        let (scope, agent) = self.scope(memory);
+        default_path(memory.kind, scope, agent.as_deref())
+    }
+
+    fn render(&mut self) -> (Store, usize) {
+        // Memories by location, and new memories by target document.
+        let mut by_location: HashMap<Location, usize> = HashMap::new();
+        let mut appended: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, memory) in self.memories.iter().enumerate() {
+            if !memory.is_live() {
+                continue;
+            }
+            match memory.location {
+                Some(location) => {
+                    by_location.insert(location, i);
+                }
+                None => appended
+                    .entry(self.target_path(memory))
+                    .or_default()
+                    .push(i),
+            }
+        }
+        let mut documents = Vec::new();
+        let mut output_items = 0;
+        for (doc_index, doc) in self.docs.iter().enumerate() {
+            if doc.deleted && !appended.contains_key(&doc.path) {
+                continue;
+            }
+            let Some(blocks) = &doc.blocks else {
+                documents.push(StoreDocument {
+                    path: doc.path.clone(),
+                    content: doc.original.clone(),
+                    updated_at: doc.updated_at,
+                });
+                continue;
+            };
+            let mut changed = false;
+            let mut out: Vec<Block> = Vec::new();
+            for (block_index, block) in blocks.iter().enumerate() {
+                match block {
+                    Block::Heading(_) => out.push(block.clone()),
+                    Block::Item(item) => match by_location.get(&(doc_index, block_index)) {
+                        Some(&i) => {
+                            let memory = &self.memories[i];
+                            if memory.text != item.text {
+                                changed = true;
+                            }
+                            out.push(Block::Item(MarkdownItem {
+                                style: item.style.clone(),
+                                text: memory.text.clone(),
+                                headings: item.headings.clone(),
+                            }));
+                        }
+                        None => changed = true,
+                    },
+                }
+            }
+            if let Some(new) = appended.remove(&doc.path) {
+                changed = true;
+                self.append_items(&mut out, &new);
+            }
+            let items = out.iter().filter(|b| matches!(b, Block::Item(_))).count();
+            if items == 0 {
+                continue;
+            }
+            output_items += items;
+            let content = if changed {
+                markdown::render_blocks(&prune_empty_sections(out))
+            } else {
+                doc.original.clone()
+            };
+            documents.push(StoreDocument {
+                path: doc.path.clone(),
+                content,
+                updated_at: if changed { None } else { doc.updated_at },
+            });
+        }
+        for (path, new) in appended {
+            let mut blocks = vec![Block::Heading(markdown::Heading {
+                level: 1,
+                text: title_for(&path),
+            })];
+            // Memory-written documents bring their own headings.
+            if new.iter().any(|&i| {
+                !self.memories[i].headings.is_empty()
+                    && self.memories[i].origin == Origin::MemoryWrite
+            }) {
+                blocks.clear();
+            }
+            self.append_items(&mut blocks, &new);
+            output_items += blocks
+                .iter()
+                .filter(|b| matches!(b, Block::Item(_)))
+                .count();
+            documents.push(StoreDocument {
+                path,
+                content: markdown::render_blocks(&blocks),
+                updated_at: None,
+            });
+        }
+        (Store::new(documents), output_items)
+    }
+
+    /// Appends memories to a document, under their headings (created when missing).
+    fn append_items(&self, blocks: &mut Vec<Block>, new: &[usize]) {
+        let mut ordered: Vec<usize> = new.to_vec();
+        ordered.sort_by(|&a, &b| {
+            let (ma, mb) = (&self.memories[a], &self.memories[b]);
+            let written = |m: &Memory| m.origin == Origin::MemoryWrite;
+            // Memory writes keep the order the agent wrote them in; the rest sort by text.
+            (
+                !written(ma),
+                &ma.headings,
+                if written(ma) { ma.seq } else { 0 },
+                &ma.text,
+            )
+                .cmp(&(
+                    !written(mb),
+                    &mb.headings,
+                    if written(mb) { mb.seq } else { 0 },
+                    &mb.text,
+                ))
+        });
+        for i in ordered {
+            let memory = &self.memories[i];
+            let style = match &memory.style {
+                Some(ItemStyle::Paragraph) | Some(ItemStyle::Verbatim)
+                    if memory.origin == Origin::MemoryWrite =>
+                {
+                    memory.style.clone().unwrap_or(ItemStyle::Bullet('-'))
+                }
+                Some(ItemStyle::Ordered { .. }) | Some(ItemStyle::Bullet(_)) => {
+                    memory.style.clone().unwrap_or(ItemStyle::Bullet('-'))
+                }
+                _ => ItemStyle::Bullet('-'),
+            };
+            insert_under_headings(
+                blocks,
+                &memory.headings,
+                MarkdownItem {
+                    style,
+                    text: memory.text.clone(),
+                    headings: memory.headings.clone(),
+                },
+            );
+        }
+    }
+
+    fn changes(&self) -> Vec<Change> {
+        let mut changes = Vec::new();
+        for memory in &self.memories {
+            match &memory.state {
+                State::Live => {
+                    let (scope, agent) = self.scope(memory);
+                    let path = self.target_path(memory);
+                    let (op, reason) = self.op_and_reason(memory);
+                    let mut replaces = memory.superseded_texts.clone();
+                    replaces.extend(memory.merged_texts.iter().cloned());
+                    replaces.retain(|t| *t != memory.text);
+                    replaces.dedup();
+                    changes.push(Change {
+                        op,
+                        kind: memory.kind,
+                        scope,
+                        agent,
+                        path: Some(path),
+                        text: memory.text.clone(),
+                        replaces,
+                        reason,
+                        evidence: sorted_evidence(&memory.evidence),
+                    });
+                }
+                State::Removed { reason, evidence } => {
+                    let path = self.path_of(memory);
+                    let (scope, agent) = path.as_deref().map_or((Scope::Team, None), scope_of_path);
+                    changes.push(Change {
+                        op: Op::Remove,
+                        kind: memory.kind,
+                        scope,
+                        agent,
+                        path: None,
+                        text: memory.text.clone(),
+                        replaces: Vec::new(),
+                        reason: format!(
+                            "{reason} (was in {})",
+                            path.unwrap_or_else(|| "a new memory".to_string())
+                        ),
+                        evidence: sorted_evidence(evidence),
+                    });
+                }
+                State::MergedInto(_) | State::SupersededBy(_) | State::Dropped => {}
+            }
+        }
+        changes.extend(self.flags.iter().cloned());
+        let op_rank = |op: Op| op as u8;
+        changes.sort_by(|a, b| {
+            (a.path.is_none(), &a.path, op_rank(a.op), &a.text).cmp(&(
+                b.path.is_none(),
+                &b.path,
+                op_rank(b.op),
+                &b.text,
+            ))
+        });
+        changes
+    }
+
+    fn op_and_reason(&self, memory: &Memory) -> (Op, String) {
+        let sessions = memory.sessions.len();
+        let agents: Vec<&str> = memory.agents.iter().map(String::as_str).collect();
+        let support = if sessions == 0 {
+            String::new()
+        } else {
+            format!(
+                "seen in {sessions} session{} by {} agent{} ({})",
+                if sessions == 1 { "" } else { "s" },
+                agents.len(),
+                if agents.len() == 1 { "" } else { "s" },
+                agents.join(", ")
+            )
+        };
+        let mut notes = memory.notes.clone();
+        notes.dedup();
+        let with_notes = |text: String| {
+            if notes.is_empty() {
+                text
+            } else {
+                format!("{text}; {}", notes.join("; "))
+            }
+        };
+        if !memory.superseded_texts.is_empty() {
+            let reason = format!(
+                "newer value replaces {} older one{}{}",
+                memory.superseded_texts.len(),
+                if memory.superseded_texts.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                if support.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {support}")
+                }
+            );
+            return (Op::Supersede, with_notes(reason));
+        }
+        let distinct_merged = memory
+            .merged_texts
+            .iter()
+            .filter(|t| **t != memory.text)
+            .count();
+        match memory.origin {
+            Origin::Store if memory.merged_store_items > 1 || distinct_merged > 0 => (
+                Op::Merge,
+                with_notes(format!(
+                    "{} duplicate{} merged into the clearest wording{}",
+                    distinct_merged,
+                    if distinct_merged == 1 { "" } else { "s" },
+                    if support.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; {support}")
+                    }
+                )),
+            ),
+            Origin::Store => (
+                Op::Keep,
+                if support.is_empty() {
+                    "unchanged".to_string()
+                } else {
+                    format!("unchanged; confirmed: {support}")
+                },
+            ),
+            Origin::MemoryWrite => (Op::Add, with_notes(format!("written to memory; {support}"))),
+            Origin::Session => {
+                let what = match memory.kind {
+                    Kind::Pitfall => "recurring failure with the same fix",
+                    Kind::Workflow => "tool-call sequence recurring in successful sessions",
+                    Kind::Preference => "standing instruction from users",
+                    Kind::Fact => "fact stated by users",
+                    Kind::Insight => "pattern across sessions",
+                };
+                let merged = if distinct_merged > 0 {
+                    format!(
+                        "; {distinct_merged} paraphrase{} merged",
+                        if distinct_merged == 1 { "" } else { "s" }
+                    )
+                } else {
+                    String::new()
+                };
+                (Op::Add, format!("{what}; {support}{merged}"))
+            }
+        }
+    }
+}
+
+/// Picks the clearest wording of a cluster: the member that covers most of the words the
+/// members agree on (present in at least half of them), then the shortest, then the oldest.
+fn clearest<'a>(members: impl Iterator<Item = (usize, &'a Memory)>) -> usize {
+    let members: Vec<(usize, &Memory)> = members.collect();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for (_, m) in &members {
+        for f in m.analysis.features() {
+            *counts.entry(f).or_default() += 1;
+        }
+    }
+    let core: BTreeSet<&str> = counts
+        .iter()
+        .filter(|(_, c)| **c * 2 >= members.len())
+        .map(|(f, _)| *f)
+        .collect();
+    members
+        .iter()
+        .max_by(|(ia, a), (ib, b)| {
+            let cover = |m: &Memory| m.analysis.features().filter(|f| core.contains(f)).count();
+            cover(a)
+                .cmp(&cover(b))
+                .then(b.text.len().cmp(&a.text.len()))
+                .then(ib.cmp(ia))
+        })
+        .map(|(i, _)| *i)
+        .unwrap_or(0)
+}
+
+/// The frame of a statement for contradiction search: its tokens with values (anchors) and
+/// polarity words blanked. `None` when it has neither, since then nothing can change.
+fn frame_key(text: &str) -> Option<String> {
+    let mut has_slot = false;
+    let mut key = Vec::new();
+    for token in text::raw_tokens(text) {
+        let lower = token.text.to_lowercase();
+        if text::is_anchor(token.text) {
+            has_slot = true;
+            key.push("#".to_string());
+        } else if matches!(
+            lower.as_str(),
+            "always" | "never" | "do" | "don't" | "dont" | "not" | "no"
+        ) {
+            has_slot = true;
+            key.push("~".to_string());
+        } else if !matches!(lower.as_str(), "the" | "a" | "an" | "please") {
+            key.push(lower);
+        }
+    }
+    // Collapse the markers so "never" and "do not" share a frame.
+    key.dedup();
+    has_slot.then(|| key.join(" "))
+}
+
+fn sorted_evidence(evidence: &[Evidence]) -> Vec<Evidence> {
+    let mut out = evidence.to_vec();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn excerpt(text: &str) -> String {
+    let mut out: String = text.chars().take(200).collect();
+    if text.chars().count() > 200 {
+        out.push('…');
+    }
+    out
+}
+
+/// Why a store item must not be carried into the draft, if it must not.
+fn unsafe_reason(text: &str) -> Option<String> {
+    if let Some(secret) = lucid_safety::redact(text).findings.first() {
+        return Some(format!("contains a secret ({})", secret.kind));
+    }
+    lucid_safety::scan_injection(text)
+        .into_iter()
+        .next()
+        .map(|finding| format!("looks like an injected instruction ({})", finding.reason))
+}
+
+/// Scope of a document path: `/agents/<name>/…` belongs to that agent; the rest is the team's.
+pub fn scope_of_path(path: &str) -> (Scope, Option<String>) {
+    let mut parts = path.trim_start_matches('/').split('/');
+    if parts.next() == Some("agents") {
+        if let (Some(agent), Some(_)) = (parts.next(), parts.next()) {
+            return (Scope::Agent, Some(agent.to_string()));
+        }
+    }
+    (Scope::Team, None)
+}
+
+/// Where new memories of a kind and scope are filed.
+pub fn default_path(kind: Kind, scope: Scope, agent: Option<&str>) -> String {
+    let file = match kind {
+        Kind::Fact => "facts.md",
+        Kind::Preference => "preferences.md",
+        Kind::Pitfall => "pitfalls.md",
+        Kind::Workflow => "workflows.md",
+        Kind::Insight => "insights.md",
+    };
+    match (scope, agent) {
+        (Scope::Agent, Some(agent)) => format!("/agents/{}/{file}", path_segment(agent)),
+        _ => format!("/team/{file}"),
+    }
+}
+
+/// Makes an agent name safe as one path segment.
+fn path_segment(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim_matches(['.', '-']).to_string();
+    if cleaned.is_empty() {
+        "unknown".to_string()
+    } else {
+        cleaned
+    }
+}
+
+fn title_for(path: &str) -> String {
+    let (scope, agent) = scope_of_path(path);
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
+    let mut name = stem.replace(['-', '_'], " ");
+    if let Some(first) = name.get(..1) {
+        name = first.to_uppercase() + name.get(1..).unwrap_or("");
+    }
+    match (scope, agent) {
+        (Scope::Agent, Some(agent)) => format!("{name} ({agent})"),
+        _ if path.starts_with("/team/") => format!("Team {}", name.to_lowercase()),
+        _ => name,
+    }
+}
+
+/// Inserts an item at the end of the section named by `headings` (creating missing headings).
+fn insert_under_headings(blocks: &mut Vec<Block>, headings: &[String], item: MarkdownItem) {
+    // Find the deepest existing prefix of the heading chain.
+    let mut position = blocks.len();
+    let mut level_base = 1;
+    let mut matched = 0;
+    if !headings.is_empty() {
+        let mut chain: Vec<(usize, String)> = Vec::new();
+        let mut best: Option<(usize, usize, usize)> = None; // (matched, block index, level)
+        for (index, block) in blocks.iter().enumerate() {
+            if let Block::Heading(h) = block {
+                chain.retain(|(l, _)| *l < h.level);
+                chain.push((h.level, h.text.clone()));
+                let texts: Vec<&str> = chain.iter().map(|(_, t)| t.as_str()).collect();
+                // The heading chain may match the item's headings as a suffix (a document
+                // title above them does not count against the match).
+                for start in 0..texts.len() {
+                    let tail = &texts[start..];
+                    if tail.len() <= headings.len()
+                        && tail.iter().zip(headings).all(|(a, b)| *a == b.as_str())
+                        && best.is_none_or(|(m, _, _)| tail.len() > m)
+                    {
+                        best = Some((tail.len(), index, h.level));
+                    }
+                }
+            }
+        }
+        if let Some((m, index, level)) = best {
+            matched = m;
+            level_base = level + 1;
+            // End of that heading's section.
+            position = blocks[index + 1..]
+                .iter()
+                .position(|b| matches!(b, Block::Heading(h) if h.level <= level))
+                .map_or(blocks.len(), |p| index + 1 + p);
+        } else {
+            let top = blocks
+                .iter()
+                .filter_map(|b| match b {
+                    Block::Heading(h) => Some(h.level),
+                    _ => None,
+                })
+                .min();
+            level_base = top.map_or(1, |l| l + 1);
+            if blocks.is_empty() {
+                level_base = 1;
+            }
+        }
+    }
+    let mut insert = Vec::new();
+    for (depth, heading) in headings[matched..].iter().enumerate() {
+        insert.push(Block::Heading(markdown::Heading {
+            level: (level_base + depth).min(6),
+            text: heading.clone(),
+        }));
+    }
+    insert.push(Block::Item(item));
+    blocks.splice(position..position, insert);
+}
+
+/// Removes headings whose sections hold no items any more.
+fn prune_empty_sections(blocks: Vec<Block>) -> Vec<Block> {
+    let mut keep = vec![true; blocks.len()];
+    for (index, block) in blocks.iter().enumerate() {
+        if let Block::Heading(h) = block {
+            let has_items = blocks[index + 1..]
+                .iter()
+                .take_while(|b| !matches!(b, Block::Heading(o) if o.level <= h.level))
+                .any(|b| matches!(b, Block::Item(_)));
+            keep[index] = has_items;
+        }
+    }
+    blocks
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(b, k)| k.then_some(b))
+        .collect()
+}
+
+/// Guesses an item's kind from its document path and headings, then from its wording.
+pub fn infer_kind(text: &str, path: &str, headings: &[String]) -> Kind {
+    let context = format!("{} {}", path, headings.join(" ")).to_lowercase();
+    let context_has = |words: &[&str]| words.iter().any(|w| context.contains(w));
+    if context_has(&[
+        "pitfall",
+        "gotcha",
+        "quirk",
+        "known issue",
+        "known-issue",
+        "workaround",
+        "troubleshoot",
+        "mistake",
+    ]) {
+        return Kind::Pitfall;
+    }
+    if context_has(&["workflow", "process", "procedure", "runbook", "playbook"]) {
+        return Kind::Workflow;
+    }
+    if context_has(&["insight"]) {
+        return Kind::Insight;
+    }
+    if context_has(&[
+        "preference",
+        "convention",
+        "style",
+        "guideline",
+        "rules",
+        "policy",
+        "policies",
+        "standards",
+    ]) {
+        return Kind::Preference;
+    }
+    let lower = text.to_lowercase();
+    if lower.contains('→') || lower.contains(" -> ") || lower.starts_with("workflow") {
+        return Kind::Workflow;
+    }
+    let pitfall_words = [
+        "fails",
+        "failed",
+        "failure",
+        "error",
+        "errors",
+        "doesn't work",
+        "does not work",
+        "workaround",
+        "crash",
+        "crashes",
+        "breaks",
+        "unless",
+        "otherwise it",
+        "times out",
+    ];
+    if pitfall_words.iter().any(|w| text::contains_word(&lower, w)) {
+        return Kind::Pitfall;
+    }
+    let preference_starts = [
+        "always",
+        "never",
+        "prefer",
+        "don't",
+        "do not",
+        "use ",
+        "avoid",
+        "make sure",
+        "ensure",
+        "run ",
+        "keep ",
+        "write ",
+        "put ",
+        "name ",
+        "remember",
+        "please",
+    ];
+    if preference_starts.iter().any(|p| lower.starts_with(p))
+        || ["always", "never", "prefer", "should", "must"]
+            .iter()
+            .any(|w| text::contains_word(&lower, w))
+    {
+        return Kind::Preference;
+    }
+    if is_temporary(&lower) {
+        return Kind::Fact;
+    }
+    Kind::Fact
+}
+
+struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> UnionFind {
+        UnionFind {
+            parent: (0..n).collect(),
+        }
+    }
+
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            // The smaller root wins, so cluster identity does not depend on pair order.
+            let (lo, hi) = (ra.min(rb), ra.max(rb));
+            self.parent[hi] = lo;
+        }
+    }
+}

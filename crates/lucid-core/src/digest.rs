@@ -1,0 +1,916 @@
+//! Per-session digests: everything the curator needs from one session, extracted in one pass.
+//!
+//! A digest is small compared with its transcript, so a dream over thousands of sessions keeps
+//! only digests in memory, and digests can be computed in parallel. Every observation carries
+//! evidence (the session and event it came from). Text is secret-redacted here, before it can go
+//! anywhere else.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::model::{
+    EventKind, MemoryCommand, Session, SessionTrust, Timestamp, TranscriptFormat, Trust,
+    format_timestamp,
+};
+use crate::report::Evidence;
+use crate::text;
+
+/// A pointer to one event, with its time and trust level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRef {
+    pub event: usize,
+    pub at: Option<Timestamp>,
+    pub trust: Trust,
+}
+
+impl EventRef {
+    pub fn evidence(&self, session: &str) -> Evidence {
+        Evidence::Event {
+            session: session.to_string(),
+            event: self.event,
+            at: self.at.as_ref().map(format_timestamp),
+            trust: self.trust,
+        }
+    }
+}
+
+/// What a user sentence looks like to the curator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StatementClass {
+    /// A standing instruction ("always…", "never…", "prefer…").
+    Preference,
+    /// A durable statement of fact with a subject and a value.
+    Fact,
+}
+
+/// A sentence from a user message that may become (or update) a memory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Statement {
+    pub class: StatementClass,
+    /// Secret-free text (statements containing a secret become flags instead).
+    pub text: String,
+    /// True when the user marked it as news or durable ("FYI", "from now on", "has moved to").
+    pub durable: bool,
+    pub evidence: EventRef,
+}
+
+/// A memory-tool command seen in the session (only those whose result was not an error).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemoryOp {
+    pub command: MemoryCommand,
+    pub evidence: EventRef,
+}
+
+/// One change of a tool-call parameter between a failed call and the call that then worked.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ParamChange {
+    /// Dotted path of the parameter (`options.mode`).
+    pub key: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// How a failed tool call was followed up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FollowUp {
+    /// The same tool succeeded after these parameter changes.
+    Changed(Vec<ParamChange>),
+    /// A different tool succeeded on the same target (file, URL, id).
+    OtherTool { tool: String, target: String },
+    /// The identical call was repeated and succeeded: flakiness, not a workaround.
+    IdenticalRetry,
+    /// Nothing that worked was seen.
+    Unresolved,
+}
+
+/// A failed tool call and what happened next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Failure {
+    pub tool: String,
+    /// First line of the error, secret-redacted; `None` when the error text was flagged.
+    pub error: Option<String>,
+    /// File extension the failing call worked on (`pptx`), when it named a file.
+    pub file_type: Option<String>,
+    pub follow_up: FollowUp,
+    /// The failed call, its error result and (if any) the call that worked.
+    pub evidence: Vec<EventRef>,
+}
+
+/// One successful tool call in a session's sequence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolStep {
+    pub name: String,
+    pub evidence: EventRef,
+}
+
+/// Text refused by the safety checks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Flag {
+    /// Redacted excerpt.
+    pub text: String,
+    pub reason: String,
+    pub evidence: EventRef,
+    /// True for instruction-like text (injection); false for secrets.
+    pub injection: bool,
+}
+
+/// Everything the curator uses from one session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionDigest {
+    pub session: String,
+    pub agent: String,
+    pub source: String,
+    pub format: TranscriptFormat,
+    pub trust: SessionTrust,
+    pub events: usize,
+    pub first_at: Option<Timestamp>,
+    pub last_at: Option<Timestamp>,
+    /// True when the session's last tool result was not an error.
+    pub successful: bool,
+    pub statements: Vec<Statement>,
+    pub memory_ops: Vec<MemoryOp>,
+    pub failures: Vec<Failure>,
+    /// Tool calls that succeeded, in order, consecutive repeats of a tool collapsed.
+    pub tool_sequence: Vec<ToolStep>,
+    pub flags: Vec<Flag>,
+}
+
+/// Parameters whose change is commentary, not a fix.
+const COMMENTARY_KEYS: &[&str] = &[
+    "description",
+    "reason",
+    "explanation",
+    "rationale",
+    "thought",
+    "thoughts",
+    "comment",
+    "justification",
+];
+
+/// How many later tool calls are searched for the call that fixed a failure.
+const FOLLOW_UP_WINDOW: usize = 8;
+
+/// Builds the digest of a session.
+pub fn digest_session(session: &Session) -> SessionDigest {
+    let mut digest = SessionDigest {
+        session: session.id.clone(),
+        agent: session.agent.clone(),
+        source: session.source.clone(),
+        format: session.format,
+        trust: session.trust,
+        events: session.events.len(),
+        first_at: session.first_at(),
+        last_at: session.last_at(),
+        successful: true,
+        statements: Vec::new(),
+        memory_ops: Vec::new(),
+        failures: Vec::new(),
+        tool_sequence: Vec::new(),
+        flags: Vec::new(),
+    };
+    if session.trust == SessionTrust::Quarantined {
+        return digest;
+    }
+
+    let calls = pair_calls_with_results(session);
+    let event_ref = |index: usize| -> EventRef {
+        let event = &session.events[index];
+        EventRef {
+            event: event.index,
+            at: event.at,
+            trust: event.trust(session.trust),
+        }
+    };
+
+    // Statements, memory writes and safety flags, event by event.
+    for (position, event) in session.events.iter().enumerate() {
+        let trust = event.trust(session.trust);
+        match &event.kind {
+            EventKind::UserMessage { text } => {
+                extract_statements(text, event_ref(position), &mut digest);
+            }
+            EventKind::MemoryWrite {
+                call_id, command, ..
+            } => {
+                let failed = calls
+                    .iter()
+                    .find(|c| c.call == position)
+                    .and_then(|c| c.result)
+                    .is_some_and(|r| result_is_error(session, r));
+                let _ = call_id;
+                if !failed {
+                    add_memory_op(command, event_ref(position), &mut digest);
+                }
+            }
+            EventKind::ToolResult { content, .. } | EventKind::Context { text: content, .. }
+                if trust == Trust::Untrusted =>
+            {
+                // One flag per event, naming every rule that fired.
+                let findings = lucid_safety::scan_injection(content);
+                if let Some(first) = findings.first() {
+                    let mut reasons: Vec<&str> =
+                        findings.iter().map(|f| f.reason.as_str()).collect();
+                    reasons.dedup();
+                    digest.flags.push(Flag {
+                        text: first.excerpt.clone(),
+                        reason: format!(
+                            "possible prompt injection in untrusted content: {}",
+                            reasons.join("; ")
+                        ),
+                        evidence: event_ref(position),
+                        injection: true,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // Tool sequence of successful calls, and the session's outcome.
+    let mut last_result_error = None;
+    for call in &calls {
+        let Some(result) = call.result else { continue };
+        let error = result_is_error(session, result);
+        last_result_error = Some(error);
+        if !error {
+            if let EventKind::ToolCall { name, .. } = &session.events[call.call].kind {
+                if digest.tool_sequence.last().map(|s| &s.name) != Some(name) {
+                    digest.tool_sequence.push(ToolStep {
+                        name: name.clone(),
+                        evidence: event_ref(call.call),
+                    });
+                }
+            }
+        }
+    }
+    digest.successful = last_result_error != Some(true);
+
+    // Failures and their follow-ups.
+    let flagged_events: Vec<usize> = digest.flags.iter().map(|f| f.evidence.event).collect();
+    for (n, call) in calls.iter().enumerate() {
+        let Some(result) = call.result else { continue };
+        if !result_is_error(session, result) {
+            continue;
+        }
+        let EventKind::ToolCall { name, input, .. } = &session.events[call.call].kind else {
+            continue;
+        };
+        // Only the last of a run of failures of the same tool is paired with the fix, so the
+        // diff isolates the change that made it work.
+        let next_same = calls[n + 1..]
+            .iter()
+            .take(FOLLOW_UP_WINDOW)
+            .find(|c| tool_name(session, c.call) == Some(name.as_str()));
+        if let Some(next) = next_same {
+            if next.result.is_some_and(|r| result_is_error(session, r)) {
+                continue;
+            }
+        }
+        let error_text = match &session.events[result].kind {
+            EventKind::ToolResult { content, .. } => content.as_str(),
+            _ => "",
+        };
+        let error = if flagged_events.contains(&session.events[result].index) {
+            None
+        } else {
+            Some(first_line(&lucid_safety::redact(error_text).text))
+        };
+        let mut evidence = vec![event_ref(call.call), event_ref(result)];
+        let follow_up = match next_same {
+            Some(next) if next.result.is_some() => {
+                evidence.push(event_ref(next.call));
+                let after = match &session.events[next.call].kind {
+                    EventKind::ToolCall { input, .. } => input,
+                    _ => input,
+                };
+                let changes = diff_inputs(input, after);
+                if changes.is_empty() {
+                    FollowUp::IdenticalRetry
+                } else {
+                    FollowUp::Changed(changes)
+                }
+            }
+            _ => other_tool_follow_up(
+                session,
+                &calls[n + 1..],
+                input,
+                name,
+                &mut evidence,
+                &event_ref,
+            ),
+        };
+        digest.failures.push(Failure {
+            tool: name.clone(),
+            error,
+            file_type: file_type_of(input),
+            follow_up,
+            evidence,
+        });
+    }
+    digest
+}
+
+/// A tool call and the position of its result event (if seen).
+struct CallPair {
+    call: usize,
+    result: Option<usize>,
+}
+
+/// Pairs tool calls (and memory writes) with their results by call id, or by order when the
+/// format carries no ids.
+fn pair_calls_with_results(session: &Session) -> Vec<CallPair> {
+    let mut pairs: Vec<CallPair> = Vec::new();
+    let mut by_id: HashMap<&str, usize> = HashMap::new();
+    let mut open_without_id: Vec<usize> = Vec::new();
+    for (position, event) in session.events.iter().enumerate() {
+        match &event.kind {
+            EventKind::ToolCall { call_id, .. } | EventKind::MemoryWrite { call_id, .. } => {
+                let pair_index = pairs.len();
+                pairs.push(CallPair {
+                    call: position,
+                    result: None,
+                });
+                match call_id {
+                    Some(id) => {
+                        by_id.insert(id.as_str(), pair_index);
+                    }
+                    None => open_without_id.push(pair_index),
+                }
+            }
+            EventKind::ToolResult { call_id, .. } => {
+                let pair_index = match call_id {
+                    Some(id) => by_id.remove(id.as_str()),
+                    None => {
+                        if open_without_id.is_empty() {
+                            None
+                        } else {
+                            Some(open_without_id.remove(0))
+                        }
+                    }
+                };
+                if let Some(pair_index) = pair_index {
+                    pairs[pair_index].result = Some(position);
+                }
+            }
+            _ => {}
+        }
+    }
+    pairs
+}
+
+fn result_is_error(session: &Session, position: usize) -> bool {
+    matches!(
+        session.events.get(position).map(|e| &e.kind),
+        Some(EventKind::ToolResult { is_error: true, .. })
+    )
+}
+
+fn tool_name(session: &Session, position: usize) -> Option<&str> {
+    match &session.events.get(position)?.kind {
+        EventKind::ToolCall { name, .. } => Some(name),
+        _ => None,
+    }
+}
+
+/// When a failed call is followed by a *different* tool succeeding on the same target (a file
+/// path or URL from the failed call), that change of approach is the workaround.
+fn other_tool_follow_up(
+    session: &Session,
+    later: &[CallPair],
+    failed_input: &Value,
+    failed_tool: &str,
+    evidence: &mut Vec<EventRef>,
+    event_ref: &dyn Fn(usize) -> EventRef,
+) -> FollowUp {
+    let targets: Vec<String> = string_leaves(failed_input)
+        .into_iter()
+        .map(|(_, v)| v)
+        .filter(|v| looks_like_target(v))
+        .collect();
+    if targets.is_empty() {
+        return FollowUp::Unresolved;
+    }
+    for pair in later.iter().take(3) {
+        let Some(result) = pair.result else { continue };
+        if result_is_error(session, result) {
+            continue;
+        }
+        let EventKind::ToolCall { name, input, .. } = &session.events[pair.call].kind else {
+            continue;
+        };
+        if name == failed_tool {
+            break;
+        }
+        let leaves = string_leaves(input);
+        if let Some(target) = targets.iter().find(|t| {
+            leaves
+                .iter()
+                .any(|(_, v)| v == *t || v.contains(t.as_str()))
+        }) {
+            evidence.push(event_ref(pair.call));
+            return FollowUp::OtherTool {
+                tool: name.clone(),
+                target: target.clone(),
+            };
+        }
+    }
+    FollowUp::Unresolved
+}
+
+fn looks_like_target(value: &str) -> bool {
+    !value.contains(char::is_whitespace)
+        && value.len() >= 3
+        && (file_extension(value).is_some() || value.contains("://"))
+}
+
+/// The differences between two tool inputs, ignoring commentary parameters.
+pub fn diff_inputs(before: &Value, after: &Value) -> Vec<ParamChange> {
+    let before: BTreeMap<String, String> = string_leaves_all(before);
+    let after: BTreeMap<String, String> = string_leaves_all(after);
+    let mut changes = Vec::new();
+    for (key, old) in &before {
+        if is_commentary(key) {
+            continue;
+        }
+        match after.get(key) {
+            None => changes.push(ParamChange {
+                key: key.clone(),
+                before: Some(old.clone()),
+                after: None,
+            }),
+            Some(new) if new != old => changes.push(ParamChange {
+                key: key.clone(),
+                before: Some(old.clone()),
+                after: Some(new.clone()),
+            }),
+            Some(_) => {}
+        }
+    }
+    for (key, new) in &after {
+        if is_commentary(key) || before.contains_key(key) {
+            continue;
+        }
+        changes.push(ParamChange {
+            key: key.clone(),
+            before: None,
+            after: Some(new.clone()),
+        });
+    }
+    changes
+}
+
+fn is_commentary(key: &str) -> bool {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    COMMENTARY_KEYS.contains(&last)
+}
+
+/// Flattens a JSON value into `path → scalar as text` (strings unquoted, others as JSON).
+fn string_leaves_all(value: &Value) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    flatten(value, String::new(), &mut out);
+    out
+}
+
+fn string_leaves(value: &Value) -> Vec<(String, String)> {
+    string_leaves_all(value).into_iter().collect()
+}
+
+fn flatten(value: &Value, prefix: String, out: &mut BTreeMap<String, String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                let path = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                flatten(child, path, out);
+            }
+        }
+        // A list of plain values is one parameter (`reviewers: ["a"]`); lists of objects are
+        // compared element by element.
+        Value::Array(items) if items.iter().any(|i| i.is_object() || i.is_array()) => {
+            for (i, child) in items.iter().enumerate() {
+                flatten(child, format!("{prefix}[{i}]"), out);
+            }
+        }
+        Value::String(s) => {
+            out.insert(prefix, s.clone());
+        }
+        other => {
+            out.insert(prefix, other.to_string());
+        }
+    }
+}
+
+/// The extension of a file named in a string (`report.PPTX` → `pptx`).
+pub fn file_extension(value: &str) -> Option<String> {
+    let name = value.rsplit(['/', '\\']).next()?;
+    let (stem, ext) = name.rsplit_once('.')?;
+    if stem.is_empty() || ext.is_empty() || ext.len() > 5 {
+        return None;
+    }
+    if !ext.chars().all(|c| c.is_ascii_alphanumeric()) || ext.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    // Hosts and dotted names are not files.
+    let lower = ext.to_ascii_lowercase();
+    if matches!(
+        lower.as_str(),
+        "com" | "org" | "net" | "io" | "internal" | "local" | "dev" | "example" | "ai"
+    ) {
+        return None;
+    }
+    Some(lower)
+}
+
+fn file_type_of(input: &Value) -> Option<String> {
+    let leaves = string_leaves(input);
+    // Prefer parameters that name a file.
+    let named = leaves.iter().find(|(key, value)| {
+        let last = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
+        (last.contains("path") || last.contains("file") || last.contains("name"))
+            && !value.contains(char::is_whitespace)
+            && file_extension(value).is_some()
+    });
+    named
+        .or_else(|| {
+            leaves
+                .iter()
+                .find(|(_, v)| !v.contains(char::is_whitespace) && file_extension(v).is_some())
+        })
+        .and_then(|(_, v)| file_extension(v))
+}
+
+fn first_line(text: &str) -> String {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    let mut out: String = line.chars().take(160).collect();
+    if line.chars().count() > 160 {
+        out.push('…');
+    }
+    out
+}
+
+fn add_memory_op(command: &MemoryCommand, evidence: EventRef, digest: &mut SessionDigest) {
+    // Memory writes are agent-authored and trusted, but they can still carry a pasted secret or
+    // an instruction the agent was tricked into saving.
+    let text = match command {
+        MemoryCommand::Create { text, .. } | MemoryCommand::Insert { text, .. } => text.clone(),
+        MemoryCommand::StrReplace { new, .. } => new.clone(),
+        MemoryCommand::Delete { .. } | MemoryCommand::Rename { .. } => String::new(),
+    };
+    if lucid_safety::contains_secret(&text) {
+        let redacted = lucid_safety::redact(&text).text.into_owned();
+        digest.flags.push(Flag {
+            text: excerpt(&redacted),
+            reason: "memory write contains a secret; not stored".to_string(),
+            evidence,
+            injection: false,
+        });
+        return;
+    }
+    digest.memory_ops.push(MemoryOp {
+        command: command.clone(),
+        evidence,
+    });
+}
+
+fn excerpt(text: &str) -> String {
+    let mut out: String = text.chars().take(200).collect();
+    if text.chars().count() > 200 {
+        out.push('…');
+    }
+    out
+}
+
+/// Markers of a standing instruction.
+const PREFERENCE_MARKERS: &[&str] = &[
+    "always",
+    "never",
+    "prefer",
+    "preferably",
+    "from now on",
+    "going forward",
+    "in the future",
+    "in future",
+    "by default",
+    "as a rule",
+    "every time",
+    "whenever",
+    "don't ever",
+    "do not ever",
+    "at all times",
+    "under no circumstances",
+];
+
+/// Weaker markers: a standing instruction only when the sentence does not point at the task at
+/// hand ("make sure the test passes" is about now; "make sure to cite sources" is a rule).
+const WEAK_PREFERENCE_MARKERS: &[&str] = &[
+    "make sure",
+    "be sure to",
+    "remember to",
+    "remember that",
+    "remember:",
+    "ensure that",
+    "ensure you",
+    "please use",
+    "please don't",
+    "please do not",
+    "do not",
+    "don't",
+    "avoid",
+    "we use",
+    "our convention",
+    "the convention is",
+    "the rule is",
+    "house style",
+    "should always",
+    "must always",
+    "must never",
+    "should never",
+];
+
+/// Words that tie a sentence to the current task rather than to future ones.
+const DEICTIC: &[&str] = &[
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "here",
+    "above",
+    "below",
+    "right now",
+    "today",
+    "this time",
+    "the test",
+    "the bug",
+    "the error",
+    "the file",
+    "yesterday",
+];
+
+/// Markers that make a statement temporary, never a standing memory.
+pub const TEMPORARY_MARKERS: &[&str] = &[
+    "for now",
+    "temporarily",
+    "temporary",
+    "for the time being",
+    "while we debug",
+    "while debugging",
+    "while we investigate",
+    "until we fix",
+    "until further notice",
+    "just this once",
+    "for this session",
+    "for this task",
+    "this time only",
+    "one-off",
+    "one off",
+    "quick hack",
+    "as a stopgap",
+    "short-term",
+    "todo",
+    "fixme",
+    "wip",
+    "debug only",
+    "debugging",
+];
+
+/// Markers that a user is announcing a durable fact or a change.
+const DURABLE_MARKERS: &[&str] = &[
+    "fyi",
+    "heads up",
+    "heads-up",
+    "note that",
+    "for the record",
+    "keep in mind",
+    "remember that",
+    "for future reference",
+    "from now on",
+    "going forward",
+    "has moved",
+    "moved to",
+    "has changed",
+    "changed to",
+    "switched to",
+    "is now",
+    "are now",
+    "no longer",
+    "now lives",
+    "now points",
+    "now runs",
+    "new ",
+];
+
+pub fn is_temporary(lower: &str) -> bool {
+    TEMPORARY_MARKERS
+        .iter()
+        .any(|m| text::contains_word(lower, m))
+}
+
+fn has_any(lower: &str, markers: &[&str]) -> bool {
+    markers
+        .iter()
+        .any(|m| text::contains_word(lower, m.trim_end()))
+}
+
+fn extract_statements(message: &str, evidence: EventRef, digest: &mut SessionDigest) {
+    // Long pastes (logs, files) are not where standing instructions live.
+    if message.len() > 8_000 {
+        return;
+    }
+    for sentence in text::sentences(message) {
+        if sentence.len() < 8 || sentence.len() > 400 || sentence.ends_with('?') {
+            continue;
+        }
+        // Quoted or code-ish lines are content, not instructions.
+        if sentence.starts_with('>') || sentence.starts_with("```") || sentence.starts_with('$') {
+            continue;
+        }
+        let lower = sentence.to_lowercase();
+        if is_temporary(&lower) {
+            continue;
+        }
+        let class = if has_any(&lower, PREFERENCE_MARKERS)
+            || (has_any(&lower, WEAK_PREFERENCE_MARKERS) && !has_any(&lower, DEICTIC))
+        {
+            Some(StatementClass::Preference)
+        } else if text::slot(sentence).is_some_and(|slot| {
+            !slot.value_analysis.anchors.is_empty() || slot.value_analysis.word_set.len() <= 3
+        }) && !lower.starts_with("i ")
+            && !has_any(
+                &lower,
+                &[
+                    "i'm",
+                    "i am",
+                    "i think",
+                    "i was",
+                    "we were",
+                    "can you",
+                    "could you",
+                ],
+            )
+        {
+            Some(StatementClass::Fact)
+        } else {
+            None
+        };
+        let Some(class) = class else { continue };
+        if lucid_safety::contains_secret(sentence) {
+            digest.flags.push(Flag {
+                text: excerpt(&lucid_safety::redact(sentence).text),
+                reason: "statement contains a secret; not stored".to_string(),
+                evidence: evidence.clone(),
+                injection: false,
+            });
+            continue;
+        }
+        if let Some(finding) = lucid_safety::scan_injection(sentence).into_iter().next() {
+            digest.flags.push(Flag {
+                text: excerpt(&finding.excerpt),
+                reason: format!("instruction-like text refused: {}", finding.reason),
+                evidence: evidence.clone(),
+                injection: true,
+            });
+            continue;
+        }
+        let durable = has_any(&lower, DURABLE_MARKERS) || class == StatementClass::Preference;
+        digest.statements.push(Statement {
+            class,
+            text: clean_statement(sentence),
+            durable,
+            evidence: evidence.clone(),
+        });
+    }
+}
+
+/// Tidies a user sentence into memory wording: drops a leading "please", "also", "and",
+/// lead-ins like "FYI:", and makes sure it starts with a capital and ends with a full stop.
+pub fn clean_statement(sentence: &str) -> String {
+    let mut s = text::strip_lead_in(sentence.trim()).trim();
+    let mut prefix = "";
+    loop {
+        let lower = s.to_lowercase();
+        let mut stripped = false;
+        for lead in [
+            "please ",
+            "also ",
+            "and ",
+            "oh, ",
+            "ok, ",
+            "okay, ",
+            "so ",
+            "btw ",
+            "btw, ",
+            "remember: ",
+            "remember, ",
+            "remember that ",
+            "rule: ",
+            "important: ",
+            "note: ",
+            "from now on, ",
+            "from now on ",
+            "going forward, ",
+            "going forward ",
+            "in the future, ",
+            "in future, ",
+        ] {
+            if lower.starts_with(lead) {
+                s = s[lead.len()..].trim_start();
+                stripped = true;
+            }
+        }
+        // "I prefer X" / "We'd prefer X" is the preference "Prefer X".
+        for lead in [
+            "i prefer ",
+            "we prefer ",
+            "i'd prefer ",
+            "we'd prefer ",
+            "i would prefer ",
+        ] {
+            if lower.starts_with(lead) {
+                s = s[lead.len()..].trim_start();
+                prefix = "Prefer ";
+                stripped = true;
+            }
+        }
+        if !stripped {
+            break;
+        }
+    }
+    let s = s.trim_end_matches([',', ';', ':']);
+    if !prefix.is_empty() {
+        let rest = clean_statement(s);
+        let mut chars = rest.chars();
+        let first = chars
+            .next()
+            .map(|c| c.to_lowercase().to_string())
+            .unwrap_or_default();
+        return format!("{prefix}{first}{}", chars.as_str());
+    }
+    let mut out = String::with_capacity(s.len() + 1);
+    let mut chars = s.chars();
+    if let Some(first) = chars.next() {
+        out.extend(first.to_uppercase());
+        out.push_str(chars.as_str());
+    }
+    if !out.ends_with(['.', '!', '`', ')', '"']) {
+        out.push('.');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn input_diffs_ignore_commentary() {
+        let before = json!({"slug": "a", "description": "first try"});
+        let after = json!({"slug": "a", "slug_suffix": "-2", "description": "retry"});
+        let changes = diff_inputs(&before, &after);
+        assert_eq!(
+            changes,
+            vec![ParamChange {
+                key: "slug_suffix".into(),
+                before: None,
+                after: Some("-2".into())
+            }]
+        );
+        assert!(diff_inputs(&before, &json!({"slug": "a", "description": "x"})).is_empty());
+    }
+
+    #[test]
+    fn file_extensions_ignore_hosts() {
+        assert_eq!(file_extension("/tmp/deck.PPTX").as_deref(), Some("pptx"));
+        assert_eq!(file_extension("db-2.internal"), None);
+        assert_eq!(file_extension("v1.2"), None);
+        assert_eq!(file_extension("example.com"), None);
+    }
+
+    #[test]
+    fn statements_are_cleaned() {
+        assert_eq!(
+            clean_statement("I prefer bullet lists over tables"),
+            "Prefer bullet lists over tables."
+        );
+        assert_eq!(clean_statement("Remember: run make lint"), "Run make lint.");
+        assert_eq!(
+            clean_statement("From now on, never use the passive voice"),
+            "Never use the passive voice."
+        );
+        assert_eq!(clean_statement("please always use UTC"), "Always use UTC.");
+        assert_eq!(
+            clean_statement("FYI: the staging host is db-2.internal"),
+            "The staging host is db-2.internal."
+        );
+    }
+}

@@ -1,0 +1,322 @@
+//! Understanding a dream's instructions: focus and ignore directives.
+//!
+//! Instructions are free text (≤ 4,096 characters). The built-in curator understands directives
+//! of two shapes: *focus* ("focus on tool quirks", "prioritise team conventions", "only keep
+//! workflows") and *ignore* ("ignore one-off debugging notes", "skip anything about billing",
+//! "don't keep facts"). Each directive names categories (memory kinds, temporary notes) and/or
+//! topic words. Anything else in the instructions is carried to model-backed curation as is.
+
+use std::collections::BTreeSet;
+
+use crate::digest::is_temporary;
+use crate::report::{InstructionsSummary, Kind};
+use crate::text::{self, Analysis};
+
+/// The maximum length of instructions, in characters.
+pub const MAX_INSTRUCTIONS_CHARS: usize = 4_096;
+
+/// What a directive is about: items of any of `kinds` (all kinds when empty) that are temporary
+/// (when `temporary`) and mention a `topic` word (any topic when empty). "Temporary workarounds"
+/// is kinds {pitfall} ∧ temporary; "one-off debugging notes" is temporary alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Target {
+    pub kinds: BTreeSet<Kind>,
+    pub temporary: bool,
+    pub topic: BTreeSet<String>,
+}
+
+impl Target {
+    fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.kinds.is_empty() {
+            let kinds: Vec<&str> = self.kinds.iter().map(|k| k.as_str()).collect();
+            parts.push(format!("kind:{}", kinds.join("|")));
+        }
+        if self.temporary {
+            parts.push("temporary notes".to_string());
+        }
+        if !self.topic.is_empty() {
+            let words: Vec<&str> = self.topic.iter().map(String::as_str).collect();
+            parts.push(format!("topic:{}", words.join(" ")));
+        }
+        parts.join(" & ")
+    }
+
+    fn matches(&self, kind: Kind, text: &str, analysis: &Analysis) -> bool {
+        (self.kinds.is_empty() || self.kinds.contains(&kind))
+            && (!self.temporary || is_temporary(&text.to_lowercase()))
+            && (self.topic.is_empty()
+                || self
+                    .topic
+                    .iter()
+                    .any(|w| analysis.word_set.contains(w) || analysis.anchors.contains(w)))
+    }
+}
+
+/// Parsed instructions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Directives {
+    pub focus: Vec<Target>,
+    pub ignore: Vec<Target>,
+}
+
+/// Words that name kinds of memory; the value is the kind (or `None` for temporary notes).
+const CATEGORY_WORDS: &[(&str, Option<Kind>)] = &[
+    ("quirk", Some(Kind::Pitfall)),
+    ("workaround", Some(Kind::Pitfall)),
+    ("mistake", Some(Kind::Pitfall)),
+    ("pitfall", Some(Kind::Pitfall)),
+    ("gotcha", Some(Kind::Pitfall)),
+    ("failur", Some(Kind::Pitfall)),
+    ("error", Some(Kind::Pitfall)),
+    ("bug", Some(Kind::Pitfall)),
+    ("workflow", Some(Kind::Workflow)),
+    ("procedur", Some(Kind::Workflow)),
+    ("process", Some(Kind::Workflow)),
+    ("sequenc", Some(Kind::Workflow)),
+    ("step", Some(Kind::Workflow)),
+    ("routin", Some(Kind::Workflow)),
+    ("prefer", Some(Kind::Preference)),
+    ("convent", Some(Kind::Preference)),
+    ("style", Some(Kind::Preference)),
+    ("guidelin", Some(Kind::Preference)),
+    ("rule", Some(Kind::Preference)),
+    ("standard", Some(Kind::Preference)),
+    ("polici", Some(Kind::Preference)),
+    ("habit", Some(Kind::Preference)),
+    ("fact", Some(Kind::Fact)),
+    ("configur", Some(Kind::Fact)),
+    ("set", Some(Kind::Fact)),
+    ("insight", Some(Kind::Insight)),
+    ("pattern", Some(Kind::Insight)),
+    ("debug", None),
+    ("temporari", None),
+    ("temporary", None),
+    ("one-off", None),
+    ("oneoff", None),
+    ("scratch", None),
+    ("todo", None),
+    ("wip", None),
+    ("transient", None),
+    ("ephemer", None),
+    ("stopgap", None),
+    ("hack", None),
+];
+
+/// Words in a directive that neither name a category nor a topic.
+const DIRECTIVE_FILLER: &[&str] = &[
+    "note", "notes", "item", "items", "memori", "memory", "anyth", "anything", "everyth", "stuff",
+    "thing", "entri", "detail", "inform", "one", "off", "kind", "type", "relat", "specif",
+    "especi", "mostli", "main", "tool", "tools", "team", "agent", "share", "recur", "repeat",
+    "keep", "onli",
+];
+
+const IGNORE_VERBS: &[&str] = &[
+    "ignore",
+    "skip",
+    "drop",
+    "exclude",
+    "omit",
+    "discard",
+    "forget",
+    "remove",
+    "leave out",
+    "don't keep",
+    "do not keep",
+    "don't include",
+    "do not include",
+    "don't store",
+    "do not store",
+    "don't record",
+    "do not record",
+    "no need for",
+    "not interested in",
+    "don't care about",
+    "do not care about",
+    "disregard",
+    "without",
+];
+
+const FOCUS_VERBS: &[&str] = &[
+    "focus on",
+    "focus",
+    "prioritize",
+    "prioritise",
+    "concentrate on",
+    "emphasize",
+    "emphasise",
+    "only keep",
+    "keep only",
+    "only",
+    "mainly",
+    "mostly",
+    "especially",
+    "look for",
+    "pay attention to",
+    "surface",
+];
+
+/// Parses instructions into directives.
+pub fn parse(instructions: &str) -> Directives {
+    let mut directives = Directives::default();
+    let lower = instructions.to_lowercase();
+    // Clauses: sentences, then ";" and " but ".
+    for sentence in text::sentences(&lower) {
+        for clause in sentence.split([';', '\n']).flat_map(|c| c.split(" but ")) {
+            parse_clause(clause.trim(), &mut directives);
+        }
+    }
+    directives.focus.sort();
+    directives.focus.dedup();
+    directives.ignore.sort();
+    directives.ignore.dedup();
+    directives
+}
+
+fn parse_clause(clause: &str, directives: &mut Directives) {
+    if clause.is_empty() {
+        return;
+    }
+    let ignore_at = IGNORE_VERBS
+        .iter()
+        .filter_map(|v| text::find_word(clause, v).map(|p| (p, *v)))
+        .min();
+    let focus_at = FOCUS_VERBS
+        .iter()
+        .filter_map(|v| text::find_word(clause, v).map(|p| (p, *v)))
+        .min();
+    let (is_ignore, object) = match (ignore_at, focus_at) {
+        (Some((ip, iv)), Some((fp, _))) if ip <= fp => (true, &clause[ip + iv.len()..]),
+        (Some((ip, iv)), None) => (true, &clause[ip + iv.len()..]),
+        (_, Some((fp, fv))) => (false, &clause[fp + fv.len()..]),
+        (None, None) => return,
+    };
+    let targets = targets_of(object);
+    if is_ignore {
+        directives.ignore.extend(targets);
+    } else {
+        directives.focus.extend(targets);
+    }
+}
+
+/// Splits a directive's object ("tool quirks and team conventions") into targets.
+fn targets_of(object: &str) -> Vec<Target> {
+    let mut targets = Vec::new();
+    for part in object
+        .split([',', '/'])
+        .flat_map(|p| p.split(" and "))
+        .flat_map(|p| p.split(" or "))
+    {
+        let analysis = text::analyze(part);
+        let mut target = Target::default();
+        for word in &analysis.word_set {
+            match CATEGORY_WORDS.iter().find(|(w, _)| word.starts_with(w)) {
+                Some((_, Some(kind))) => {
+                    target.kinds.insert(*kind);
+                }
+                Some((_, None)) => target.temporary = true,
+                None if !DIRECTIVE_FILLER.contains(&word.as_str()) => {
+                    target.topic.insert(word.clone());
+                }
+                None => {}
+            }
+        }
+        // Topic words only count when the part names no category: in "tool quirks" the words
+        // qualify the category rather than name a subject.
+        if !target.kinds.is_empty() || target.temporary {
+            target.topic.clear();
+        } else {
+            target.topic.extend(analysis.anchors.iter().cloned());
+        }
+        if target != Target::default() {
+            targets.push(target);
+        }
+    }
+    targets
+}
+
+impl Directives {
+    pub fn is_empty(&self) -> bool {
+        self.focus.is_empty() && self.ignore.is_empty()
+    }
+
+    /// The directive (if any) that says to ignore an item.
+    pub fn ignores(&self, kind: Kind, text: &str, analysis: &Analysis) -> Option<String> {
+        self.ignore
+            .iter()
+            .find(|target| target.matches(kind, text, analysis))
+            .map(Target::describe)
+    }
+
+    /// Whether a *new* memory is within focus (always true without focus directives).
+    pub fn in_focus(&self, kind: Kind, text: &str, analysis: &Analysis) -> bool {
+        self.focus.is_empty()
+            || self
+                .focus
+                .iter()
+                .any(|target| target.matches(kind, text, analysis))
+    }
+
+    pub fn summary(&self) -> InstructionsSummary {
+        InstructionsSummary {
+            focus: self.focus.iter().map(Target::describe).collect(),
+            ignore: self.ignore.iter().map(Target::describe).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(target: &Target) -> Vec<Kind> {
+        target.kinds.iter().copied().collect()
+    }
+
+    #[test]
+    fn the_issue_example_is_understood() {
+        let d = parse("Focus on tool quirks and team conventions; ignore one-off debugging notes.");
+        let focus: Vec<Vec<Kind>> = d.focus.iter().map(kinds).collect();
+        assert!(focus.contains(&vec![Kind::Pitfall]), "{d:?}");
+        assert!(focus.contains(&vec![Kind::Preference]), "{d:?}");
+        assert_eq!(d.ignore.len(), 1);
+        assert!(
+            d.ignore[0].temporary && d.ignore[0].kinds.is_empty(),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn topics_and_kinds_in_other_wordings() {
+        let d = parse("Please skip anything about the billing service. Prioritise workflows.");
+        assert_eq!(
+            d.focus.iter().map(kinds).collect::<Vec<_>>(),
+            vec![vec![Kind::Workflow]]
+        );
+        assert_eq!(d.ignore.len(), 1);
+        assert!(d.ignore[0].topic.contains("bill"), "{d:?}");
+        let temp = parse("Drop temporary workarounds we used while debugging");
+        assert_eq!(temp.ignore.len(), 1);
+        assert!(temp.ignore[0].temporary);
+        assert_eq!(kinds(&temp.ignore[0]), vec![Kind::Pitfall]);
+    }
+
+    #[test]
+    fn matching_uses_kind_temporariness_and_topic() {
+        let d = parse("ignore one-off debugging notes");
+        let note = "For now, disable the retry while we debug.";
+        assert!(d.ignores(Kind::Fact, note, &text::analyze(note)).is_some());
+        let rule = "Run make lint before pushing.";
+        assert!(
+            d.ignores(Kind::Preference, rule, &text::analyze(rule))
+                .is_none()
+        );
+        let pitfall = "`deploy` fails on Mondays unless `force` is set.";
+        let temp = parse("Drop temporary workarounds");
+        assert!(
+            temp.ignores(Kind::Pitfall, pitfall, &text::analyze(pitfall))
+                .is_none()
+        );
+        assert!(parse("").is_empty());
+    }
+}

@@ -1,0 +1,407 @@
+//! Reads store documents into items and writes items back as Markdown.
+//!
+//! A document is a sequence of blocks: headings and items. An item is one list entry (`- …`,
+//! `* …`, `+ …`, `1. …`, `1) …`, with its indented continuation and nested lines) or one
+//! paragraph; fenced code blocks, tables and front matter are kept as opaque items so that
+//! nothing is lost on a round trip. Curation works on items; a document whose items did not change
+//! is written back byte for byte.
+
+use serde::{Deserialize, Serialize};
+
+/// How an item was written, so a rewritten document keeps its style.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ItemStyle {
+    /// `- `, `* ` or `+ ` list entry.
+    Bullet(char),
+    /// `1. ` or `1) ` list entry.
+    Ordered {
+        number: u64,
+        delimiter: char,
+    },
+    Paragraph,
+    /// A block that must be reproduced verbatim (code fence, table, front matter, HTML).
+    Verbatim,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Heading {
+    pub level: usize,
+    pub text: String,
+}
+
+/// One curatable unit of a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkdownItem {
+    pub style: ItemStyle,
+    /// The item's text without the list marker, continuation lines joined by `\n` with their
+    /// indentation removed. For verbatim items, the raw block.
+    pub text: String,
+    /// The headings above the item, outermost first.
+    pub headings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Block {
+    Heading(Heading),
+    Item(MarkdownItem),
+}
+
+/// Parses a document into blocks. Never fails: any text is some sequence of blocks.
+pub fn parse_blocks(content: &str) -> Vec<Block> {
+    let lines: Vec<&str> = content.lines().collect();
+    let mut blocks = Vec::new();
+    let mut headings: Vec<(usize, String)> = Vec::new();
+    let mut i = 0;
+
+    // Front matter is kept verbatim as the first item.
+    if lines.first().map(|l| l.trim_end()) == Some("---") {
+        if let Some(end) = lines.iter().skip(1).position(|l| l.trim_end() == "---") {
+            let raw = lines[..end + 2].join("\n");
+            blocks.push(Block::Item(MarkdownItem {
+                style: ItemStyle::Verbatim,
+                text: raw,
+                headings: Vec::new(),
+            }));
+            i = end + 2;
+        }
+    }
+
+    let heading_texts = |headings: &Vec<(usize, String)>| -> Vec<String> {
+        headings.iter().map(|(_, text)| text.clone()).collect()
+    };
+
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            i += 1;
+            continue;
+        }
+        if let Some((level, text)) = parse_heading(line) {
+            headings.retain(|(l, _)| *l < level);
+            headings.push((level, text.clone()));
+            blocks.push(Block::Heading(Heading { level, text }));
+            i += 1;
+            continue;
+        }
+        if let Some(fence) = fence_marker(line) {
+            let start = i;
+            i += 1;
+            while i < lines.len() && !lines[i].trim_start().starts_with(fence) {
+                i += 1;
+            }
+            let end = (i + 1).min(lines.len());
+            blocks.push(Block::Item(MarkdownItem {
+                style: ItemStyle::Verbatim,
+                text: lines[start..end].join("\n"),
+                headings: heading_texts(&headings),
+            }));
+            i = end;
+            continue;
+        }
+        if let Some((style, first, content_indent)) = parse_list_marker(line) {
+            let mut text_lines = vec![first.to_string()];
+            i += 1;
+            // Continuation: indented lines (nested lists included) and lazy paragraph lines,
+            // up to a blank line that is not followed by more indented content.
+            while i < lines.len() {
+                let next = lines[i];
+                if next.trim().is_empty() {
+                    let more_indented = lines
+                        .get(i + 1)
+                        .is_some_and(|l| !l.trim().is_empty() && indent_of(l) >= content_indent);
+                    if more_indented {
+                        text_lines.push(String::new());
+                        i += 1;
+                        continue;
+                    }
+                    break;
+                }
+                let indent = indent_of(next);
+                if indent >= content_indent.min(2) && indent > 0 {
+                    text_lines.push(strip_indent(next, content_indent).to_string());
+                    i += 1;
+                    continue;
+                }
+                if parse_list_marker(next).is_some()
+                    || parse_heading(next).is_some()
+                    || fence_marker(next).is_some()
+                {
+                    break;
+                }
+                // Lazy continuation of the item's paragraph.
+                text_lines.push(next.trim().to_string());
+                i += 1;
+            }
+            blocks.push(Block::Item(MarkdownItem {
+                style,
+                text: text_lines.join("\n").trim_end().to_string(),
+                headings: heading_texts(&headings),
+            }));
+            continue;
+        }
+        // A paragraph (or a table / HTML block, kept verbatim).
+        let start = i;
+        let verbatim = trimmed.starts_with('|') || trimmed.starts_with('<');
+        while i < lines.len() {
+            let next = lines[i];
+            if next.trim().is_empty()
+                || (i > start
+                    && (parse_heading(next).is_some()
+                        || fence_marker(next).is_some()
+                        || (!verbatim && parse_list_marker(next).is_some())))
+            {
+                break;
+            }
+            i += 1;
+        }
+        let raw: Vec<&str> = lines[start..i].to_vec();
+        blocks.push(Block::Item(MarkdownItem {
+            style: if verbatim {
+                ItemStyle::Verbatim
+            } else {
+                ItemStyle::Paragraph
+            },
+            text: if verbatim {
+                raw.join("\n")
+            } else {
+                raw.iter().map(|l| l.trim()).collect::<Vec<_>>().join("\n")
+            },
+            headings: heading_texts(&headings),
+        }));
+    }
+    blocks
+}
+
+/// Renders blocks as Markdown. `parse_blocks(&render_blocks(b))` gives back `b` for blocks this
+/// module produced.
+pub fn render_blocks(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    let mut previous: Option<&Block> = None;
+    for block in blocks {
+        if let Some(prev) = previous {
+            let tight = matches!(
+                (prev, block),
+                (Block::Item(a), Block::Item(b)) if is_list(&a.style) && is_list(&b.style)
+            );
+            out.push_str(if tight { "\n" } else { "\n\n" });
+        }
+        match block {
+            Block::Heading(heading) => {
+                out.push_str(&"#".repeat(heading.level.clamp(1, 6)));
+                out.push(' ');
+                out.push_str(&heading.text);
+            }
+            Block::Item(item) => render_item(&mut out, item),
+        }
+        previous = Some(block);
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+fn render_item(out: &mut String, item: &MarkdownItem) {
+    let marker = match &item.style {
+        ItemStyle::Bullet(c) => format!("{c} "),
+        ItemStyle::Ordered { number, delimiter } => format!("{number}{delimiter} "),
+        ItemStyle::Paragraph | ItemStyle::Verbatim => String::new(),
+    };
+    if matches!(item.style, ItemStyle::Verbatim) {
+        out.push_str(&item.text);
+        return;
+    }
+    let indent = " ".repeat(marker.len());
+    for (n, line) in item.text.lines().enumerate() {
+        if n == 0 {
+            out.push_str(&marker);
+            out.push_str(line);
+        } else {
+            out.push('\n');
+            if !line.is_empty() && !marker.is_empty() {
+                out.push_str(&indent);
+            }
+            out.push_str(line);
+        }
+    }
+    if item.text.is_empty() {
+        out.push_str(marker.trim_end());
+    }
+}
+
+fn is_list(style: &ItemStyle) -> bool {
+    matches!(style, ItemStyle::Bullet(_) | ItemStyle::Ordered { .. })
+}
+
+fn parse_heading(line: &str) -> Option<(usize, String)> {
+    let trimmed = line.trim_start();
+    if indent_of(line) > 3 {
+        return None;
+    }
+    let level = trimmed.chars().take_while(|&c| c == '#').count();
+    if level == 0 || level > 6 {
+        return None;
+    }
+    let rest = &trimmed[level..];
+    if !(rest.is_empty() || rest.starts_with(' ') || rest.starts_with('\t')) {
+        return None;
+    }
+    Some((
+        level,
+        rest.trim().trim_end_matches('#').trim_end().to_string(),
+    ))
+}
+
+fn fence_marker(line: &str) -> Option<&'static str> {
+    let trimmed = line.trim_start();
+    if indent_of(line) > 3 {
+        return None;
+    }
+    if trimmed.starts_with("```") {
+        Some("```")
+    } else if trimmed.starts_with("~~~") {
+        Some("~~~")
+    } else {
+        None
+    }
+}
+
+/// Recognises a list marker at the start of a (non-indented-code) line. Returns the style, the
+/// text after the marker and the column where the item's content starts.
+fn parse_list_marker(line: &str) -> Option<(ItemStyle, &str, usize)> {
+    let indent = indent_of(line);
+    if indent > 3 {
+        return None;
+    }
+    let rest = &line[line.len() - line.trim_start().len()..];
+    let mut chars = rest.char_indices();
+    let (_, first) = chars.next()?;
+    if matches!(first, '-' | '*' | '+') {
+        let after = &rest[1..];
+        if after.is_empty() {
+            return Some((ItemStyle::Bullet(first), "", indent + 2));
+        }
+        if after.starts_with(' ') || after.starts_with('\t') {
+            // A thematic break (`---`, `* * *`) is not a list item.
+            let compact: String = rest.chars().filter(|c| !c.is_whitespace()).collect();
+            if compact.len() >= 3 && compact.chars().all(|c| c == first) {
+                return None;
+            }
+            let text = after.trim_start();
+            return Some((ItemStyle::Bullet(first), text.trim_end(), indent + 2));
+        }
+        return None;
+    }
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    if digits.is_empty() || digits.len() > 9 {
+        return None;
+    }
+    let after = &rest[digits.len()..];
+    let delimiter = after.chars().next()?;
+    if delimiter != '.' && delimiter != ')' {
+        return None;
+    }
+    let after = &after[1..];
+    if !(after.is_empty() || after.starts_with(' ') || after.starts_with('\t')) {
+        return None;
+    }
+    let number = digits.parse().ok()?;
+    Some((
+        ItemStyle::Ordered { number, delimiter },
+        after.trim(),
+        indent + digits.len() + 2,
+    ))
+}
+
+fn indent_of(line: &str) -> usize {
+    line.chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .map(|c| if c == '\t' { 4 } else { 1 })
+        .sum()
+}
+
+fn strip_indent(line: &str, columns: usize) -> &str {
+    let mut removed = 0;
+    for (byte, c) in line.char_indices() {
+        if removed >= columns || !(c == ' ' || c == '\t') {
+            return &line[byte..];
+        }
+        removed += if c == '\t' { 4 } else { 1 };
+    }
+    ""
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(content: &str) -> Vec<(String, Vec<String>)> {
+        parse_blocks(content)
+            .into_iter()
+            .filter_map(|block| match block {
+                Block::Item(item) => Some((item.text, item.headings)),
+                Block::Heading(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn list_items_and_paragraphs_under_headings() {
+        let doc = "# Conventions\n\nIntro paragraph\nspanning two lines.\n\n## Git\n- Run `make lint` before pushing.\n* Squash\n  merge PRs.\n1. First\n2) Second\n";
+        let got = items(doc);
+        assert_eq!(got.len(), 5);
+        assert_eq!(got[0].0, "Intro paragraph\nspanning two lines.");
+        assert_eq!(got[0].1, vec!["Conventions"]);
+        assert_eq!(got[1].0, "Run `make lint` before pushing.");
+        assert_eq!(got[1].1, vec!["Conventions", "Git"]);
+        assert_eq!(got[2].0, "Squash\nmerge PRs.");
+        assert_eq!(got[3].0, "First");
+        assert_eq!(got[4].0, "Second");
+    }
+
+    #[test]
+    fn nested_lists_stay_with_their_parent() {
+        let got = items("- Parent\n  - child one\n  - child two\n- Next\n");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].0, "Parent\n- child one\n- child two");
+    }
+
+    #[test]
+    fn code_fences_and_front_matter_are_verbatim() {
+        let doc = "---\ntitle: x\n---\n# H\n```sh\n- not an item\n```\n- item\n";
+        let blocks = parse_blocks(doc);
+        let got = items(doc);
+        assert_eq!(got[0].0, "---\ntitle: x\n---");
+        assert_eq!(got[1].0, "```sh\n- not an item\n```");
+        assert_eq!(got[2].0, "item");
+        assert_eq!(parse_blocks(&render_blocks(&blocks)), blocks);
+    }
+
+    #[test]
+    fn render_round_trips() {
+        let doc = "# A\n\n- one\n- two\n  continued\n\npara\n\n## B\n\n1. x\n2. y\n";
+        let blocks = parse_blocks(doc);
+        assert_eq!(render_blocks(&blocks), doc);
+        assert_eq!(parse_blocks(&render_blocks(&blocks)), blocks);
+    }
+
+    #[test]
+    fn thematic_breaks_and_odd_text_do_not_panic() {
+        for doc in [
+            "---",
+            "* * *",
+            "-",
+            "1.",
+            "#",
+            "#nope",
+            "\t- x",
+            "```",
+            "| a | b |\n|---|---|",
+        ] {
+            let blocks = parse_blocks(doc);
+            let _ = render_blocks(&blocks);
+        }
+        assert!(items("#nope").iter().any(|(t, _)| t == "#nope"));
+    }
+}

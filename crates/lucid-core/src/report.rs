@@ -1,0 +1,188 @@
+//! The dream report: what the curator changed and why, with evidence for every change.
+//!
+//! The report is part of the dream's output and must be deterministic: identical inputs give a
+//! byte-identical report, so it holds no wall-clock times.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Trust;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    Add,
+    Merge,
+    Supersede,
+    Remove,
+    Keep,
+    Flag,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Fact,
+    Preference,
+    Pitfall,
+    Workflow,
+    Insight,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Fact => "fact",
+            Kind::Preference => "preference",
+            Kind::Pitfall => "pitfall",
+            Kind::Workflow => "workflow",
+            Kind::Insight => "insight",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    Agent,
+    Team,
+}
+
+/// Where a change's support comes from: an event of a session, or a document of the input store.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Evidence {
+    Event {
+        session: String,
+        event: usize,
+        at: Option<String>,
+        trust: Trust,
+    },
+    Store {
+        store_path: String,
+    },
+}
+
+/// One change the dream made (or one thing it refused: `flag`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub op: Op,
+    pub kind: Kind,
+    pub scope: Scope,
+    /// The agent a scope-`agent` item belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    /// The document in the draft that holds the item; `null` for changes that left nothing in
+    /// the draft (`remove`, `flag`).
+    pub path: Option<String>,
+    /// The resulting item (for `remove`, the removed item; for `flag`, the refused text,
+    /// redacted).
+    pub text: String,
+    /// Texts of the items merged into this one or superseded by it.
+    #[serde(default)]
+    pub replaces: Vec<String>,
+    pub reason: String,
+    pub evidence: Vec<Evidence>,
+}
+
+/// A transcript that could not be used, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SkippedSession {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    pub input_documents: usize,
+    pub input_items: usize,
+    pub output_documents: usize,
+    pub output_items: usize,
+    pub sessions_read: usize,
+    pub sessions_skipped: Vec<SkippedSession>,
+    pub events_read: usize,
+    /// Count of changes by op, e.g. `{"add": 3, "keep": 10}`.
+    pub changes_by_op: std::collections::BTreeMap<String, usize>,
+    /// Count of changes by kind.
+    pub changes_by_kind: std::collections::BTreeMap<String, usize>,
+}
+
+/// Token usage of model-backed curation (all zero for the built-in curator).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cache_read_input_tokens: u64,
+    pub cache_creation_input_tokens: u64,
+}
+
+impl Usage {
+    pub fn add(&mut self, other: &Usage) {
+        self.input_tokens += other.input_tokens;
+        self.output_tokens += other.output_tokens;
+        self.cache_read_input_tokens += other.cache_read_input_tokens;
+        self.cache_creation_input_tokens += other.cache_creation_input_tokens;
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DreamStatus {
+    Completed,
+    Failed,
+}
+
+/// How the dream understood its instructions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstructionsSummary {
+    /// Categories and topics the dream focused on (new memories outside them were not added).
+    pub focus: Vec<String>,
+    /// Categories and topics the dream ignored (matching items dropped).
+    pub ignore: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub status: DreamStatus,
+    /// Which curator ran (`builtin`, or `provider:model`).
+    pub curator: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub stats: Stats,
+    pub usage: Usage,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<InstructionsSummary>,
+    pub changes: Vec<Change>,
+}
+
+impl Report {
+    /// A report for a dream that could not run.
+    pub fn failed(curator: &str, error: String, stats: Stats) -> Report {
+        Report {
+            status: DreamStatus::Failed,
+            curator: curator.to_string(),
+            error: Some(error),
+            stats,
+            usage: Usage::default(),
+            instructions: None,
+            changes: Vec::new(),
+        }
+    }
+
+    /// Fills the per-op and per-kind counts from the changes.
+    pub fn count_changes(&mut self) {
+        self.stats.changes_by_op.clear();
+        self.stats.changes_by_kind.clear();
+        for change in &self.changes {
+            let op = serde_json::to_value(change.op)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            *self.stats.changes_by_op.entry(op).or_default() += 1;
+            *self
+                .stats
+                .changes_by_kind
+                .entry(change.kind.as_str().to_string())
+                .or_default() += 1;
+        }
+    }
+}

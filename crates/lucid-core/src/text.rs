@@ -1,0 +1,883 @@
+//! Text analysis for curation: sentences, tokens, stems, anchors and the similarity rules that
+//! decide "same thing", "same slot with a new value" and "different things that look alike".
+//!
+//! The rules are deliberately conservative. Two items are duplicates only when they agree on every
+//! *anchor* (identifier-like token: numbers, versions, hosts, paths, snake_case names) and their
+//! content words overlap strongly; a substitution of a content word on both sides ("lint" vs
+//! "test") keeps them apart. Paraphrases that need world knowledge are left to model-backed
+//! curation, which the engine verifies.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+
+static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
+
+/// Function words and modality/light verbs that carry no topic: "Always lint before push" and
+/// "Linting is required before pushing" should reduce to the same content.
+const STOPWORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "across",
+    "after",
+    "again",
+    "all",
+    "also",
+    "always",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "been",
+    "being",
+    "below",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "done",
+    "during",
+    "each",
+    "either",
+    "ensure",
+    "etc",
+    "every",
+    "for",
+    "from",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "him",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "kindly",
+    "let",
+    "lets",
+    "like",
+    "makesure",
+    "may",
+    "me",
+    "might",
+    "must",
+    "my",
+    "need",
+    "no",
+    "nor",
+    "needed",
+    "needs",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "onto",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "per",
+    "please",
+    "really",
+    "remember",
+    "require",
+    "required",
+    "requires",
+    "same",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "sure",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "very",
+    "via",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "would",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "run",
+    "running",
+    "use",
+    "using",
+    "used",
+    "uses",
+    "whenever",
+    "time",
+    "times",
+    "mandatory",
+    "important",
+    "necessary",
+    "okay",
+    "ok",
+    "thing",
+    "things",
+    "going",
+    "forward",
+    "now",
+    "currently",
+    "current",
+    "new",
+    "actually",
+    "get",
+    "gets",
+    "got",
+    "want",
+    "wants",
+];
+
+/// Words that flip the meaning of a statement. They are removed from content and tracked as
+/// polarity, so "Always use tabs" and "Never use tabs" are recognised as a contradiction.
+const NEGATIONS: &[&str] = &[
+    "never",
+    "not",
+    "don't",
+    "dont",
+    "doesn't",
+    "doesnt",
+    "avoid",
+    "cannot",
+    "can't",
+    "cant",
+    "won't",
+    "shouldn't",
+    "mustn't",
+    "isn't",
+    "aren't",
+];
+
+/// Light synonym folding for abbreviations that teams use interchangeably. Stems on the right.
+const SYNONYMS: &[(&str, &str)] = &[
+    ("prior", "befor"),
+    ("beforehand", "befor"),
+    ("afterward", "after"),
+    ("afterwards", "after"),
+    ("db", "databas"),
+    ("repo", "repositori"),
+    ("config", "configur"),
+    ("conf", "configur"),
+    ("env", "environ"),
+    ("prod", "product"),
+    ("dir", "directori"),
+    ("folder", "directori"),
+    ("docs", "document"),
+    ("doc", "document"),
+    ("pr", "pull_request"),
+    ("prs", "pull_request"),
+    ("msg", "messag"),
+    ("auth", "authent"),
+    ("creds", "credenti"),
+    ("pwd", "password"),
+    ("k8s", "kubernet"),
+];
+
+static STOPWORD_SET: LazyLock<std::collections::HashSet<&'static str>> =
+    LazyLock::new(|| STOPWORDS.iter().copied().collect());
+
+fn is_stopword(word: &str) -> bool {
+    STOPWORD_SET.contains(word)
+}
+
+fn is_negation(word: &str) -> bool {
+    NEGATIONS.contains(&word)
+}
+
+/// Stems a lowercase word, folding known abbreviations.
+pub fn stem(word: &str) -> String {
+    if let Some((_, folded)) = SYNONYMS.iter().find(|(w, _)| *w == word) {
+        return (*folded).to_string();
+    }
+    STEMMER.stem(word).into_owned()
+}
+
+/// A raw token: a maximal run of identifier characters, with surrounding punctuation trimmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawToken<'a> {
+    pub text: &'a str,
+    pub start: usize,
+}
+
+fn is_token_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || matches!(
+            c,
+            '_' | '-' | '.' | '/' | '@' | ':' | '\'' | '$' | '%' | '+' | '~'
+        )
+}
+
+/// Splits text into raw tokens (identifier-like runs).
+pub fn raw_tokens(text: &str) -> Vec<RawToken<'_>> {
+    let mut tokens = Vec::new();
+    let mut run_start: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if is_token_char(c) {
+            run_start.get_or_insert(i);
+        } else if let Some(s) = run_start.take() {
+            push_trimmed(text, s, i, &mut tokens);
+        }
+    }
+    if let Some(s) = run_start {
+        push_trimmed(text, s, text.len(), &mut tokens);
+    }
+    tokens
+}
+
+/// Trims sentence punctuation around a run (`"db-2.internal."` → `db-2.internal`, `'x'` → `x`)
+/// and keeps it if anything alphanumeric is left.
+fn push_trimmed<'a>(text: &'a str, start: usize, end: usize, tokens: &mut Vec<RawToken<'a>>) {
+    let run = &text[start..end];
+    let keep_leading = |c: char| c.is_alphanumeric() || matches!(c, '/' | '$' | '~' | '-' | '.');
+    let keep_trailing = |c: char| c.is_alphanumeric() || matches!(c, '/' | '%' | '+');
+    let left = run.trim_start_matches(|c: char| !keep_leading(c));
+    // A leading dot only survives as part of a file extension like `.pptx`.
+    let left = if left.starts_with("..") {
+        left.trim_start_matches('.')
+    } else {
+        left
+    };
+    let trimmed = left.trim_end_matches(|c: char| !keep_trailing(c));
+    let trimmed = if trimmed.len() > 1 {
+        trimmed.trim_end_matches('/')
+    } else {
+        trimmed
+    };
+    if trimmed.chars().any(char::is_alphanumeric) {
+        let offset = run.len() - left.len();
+        tokens.push(RawToken {
+            text: trimmed,
+            start: start + offset,
+        });
+    }
+}
+
+/// An anchor is a token that names a specific thing or value: it contains a digit, an underscore,
+/// an inner dot, a slash, an `@`, an inner colon, or mixed case inside the word (camelCase).
+/// Anchors must match exactly for two items to be duplicates; a changed anchor after the same
+/// subject is a new value.
+pub fn is_anchor(token: &str) -> bool {
+    let inner = token.get(1..token.len().saturating_sub(1)).unwrap_or("");
+    token.chars().any(|c| c.is_ascii_digit())
+        || token.contains('_')
+        || inner.contains('.')
+        || token.contains('/')
+        || token.contains('@')
+        || inner.contains(':')
+        || token.starts_with('$')
+        || token.starts_with('-')
+        || {
+            let mut chars = token.chars();
+            chars.next();
+            chars.as_str().chars().any(|c| c.is_uppercase())
+                && token.chars().any(|c| c.is_lowercase())
+        }
+}
+
+/// The analysed form of a piece of text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Analysis {
+    /// Stemmed content words (no stopwords, no negations), in order of first appearance.
+    pub words: Vec<String>,
+    /// Sorted set of content words.
+    pub word_set: BTreeSet<String>,
+    /// Sorted set of anchors, lowercased.
+    pub anchors: BTreeSet<String>,
+    /// True when the statement is negated ("never", "don't", "avoid").
+    pub negated: bool,
+}
+
+impl Analysis {
+    /// Features for MinHash: content words and anchors.
+    pub fn features(&self) -> impl Iterator<Item = &str> {
+        self.word_set
+            .iter()
+            .map(String::as_str)
+            .chain(self.anchors.iter().map(String::as_str))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.word_set.is_empty() && self.anchors.is_empty()
+    }
+}
+
+/// Analyses text: lowercases, splits identifiers, removes stopwords, stems, and collects anchors.
+pub fn analyze(text: &str) -> Analysis {
+    let mut analysis = Analysis::default();
+    let lower_text = text.to_lowercase();
+    let mut negations = 0usize;
+    // "make sure" is a modality phrase, not content: fold it into one stopword.
+    let lower_text = lower_text.replace("make sure", "makesure");
+    for raw in raw_tokens(&lower_text) {
+        let token = raw.text;
+        let original = text
+            .get(raw.start..raw.start + token.len())
+            .unwrap_or(token);
+        if is_anchor(original) || is_anchor(token) {
+            analysis.anchors.insert(token.to_string());
+        }
+        for part in token.split(|c: char| !c.is_alphanumeric() && c != '\'') {
+            let part = part.trim_matches('\'');
+            if part.is_empty() {
+                continue;
+            }
+            if is_negation(part) || part.ends_with("n't") {
+                negations += 1;
+                continue;
+            }
+            if is_stopword(part) {
+                continue;
+            }
+            // Numbers are anchors already; a lone digit run adds nothing as a word.
+            if part.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            let stemmed = stem(part);
+            if is_stopword(&stemmed) {
+                continue;
+            }
+            if analysis.word_set.insert(stemmed.clone()) {
+                analysis.words.push(stemmed);
+            }
+        }
+    }
+    analysis.negated = negations % 2 == 1;
+    analysis
+}
+
+/// Jaccard similarity of two sets.
+pub fn jaccard<T: Ord>(a: &BTreeSet<T>, b: &BTreeSet<T>) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let inter = a.intersection(b).count();
+    let union = a.len() + b.len() - inter;
+    inter as f64 / union as f64
+}
+
+/// Whether two analysed texts say the same thing (duplicates to merge).
+///
+/// Rules: same polarity; the same anchors; and either one's content words contain the other's
+/// (with real overlap), or they overlap very strongly. Both sides having words of their own
+/// means a content word was substituted, which usually means a different subject.
+pub fn same_statement(a: &Analysis, b: &Analysis) -> bool {
+    if a.negated != b.negated || a.anchors != b.anchors {
+        return false;
+    }
+    if a.word_set == b.word_set {
+        return !a.is_empty();
+    }
+    let inter = a.word_set.intersection(&b.word_set).count();
+    let only_a = a.word_set.len() - inter;
+    let only_b = b.word_set.len() - inter;
+    let j = jaccard(&a.word_set, &b.word_set);
+    if only_a == 0 || only_b == 0 {
+        // One says a subset of the other ("Run make lint before pushing" vs "make lint before
+        // push"): a duplicate when the shared part is substantial.
+        let shared_with_anchors = inter + a.anchors.len();
+        return shared_with_anchors >= 2 && j >= 0.5;
+    }
+    j >= 0.85
+}
+
+/// A similarity score in [0, 1] used to rank candidates (not to decide).
+pub fn similarity(a: &Analysis, b: &Analysis) -> f64 {
+    let words = jaccard(&a.word_set, &b.word_set);
+    let anchors = jaccard(&a.anchors, &b.anchors);
+    if a.anchors.is_empty() && b.anchors.is_empty() {
+        words
+    } else {
+        0.7 * words + 0.3 * anchors
+    }
+}
+
+/// Splits text into sentences. Dots inside tokens (`db-2.internal`, `3.11`, `e.g.`) do not end a
+/// sentence; a terminator must be followed by whitespace and the next sentence, or the end. Lines
+/// are also boundaries, and Markdown list markers are stripped.
+pub fn sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = strip_list_marker(line.trim());
+        if line.is_empty() {
+            continue;
+        }
+        let bytes = line.as_bytes();
+        let mut start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let c = bytes[i];
+            if matches!(c, b'.' | b'!' | b'?') {
+                let next = bytes.get(i + 1).copied();
+                let ends = match next {
+                    None => true,
+                    Some(b' ') | Some(b'\t') => {
+                        // Not after common abbreviations like "e.g." or "i.e.".
+                        let before = &line[start..i];
+                        let last_word = before.rsplit(' ').next().unwrap_or("");
+                        !matches!(
+                            last_word.to_ascii_lowercase().as_str(),
+                            "e.g" | "i.e" | "etc" | "vs" | "mr" | "dr" | "ms" | "approx" | "cf"
+                        )
+                    }
+                    Some(b'"') | Some(b'\'') | Some(b')') => {
+                        bytes.get(i + 2).is_none_or(|b| *b == b' ')
+                    }
+                    _ => false,
+                };
+                if ends {
+                    let end = if matches!(next, Some(b'"') | Some(b'\'') | Some(b')')) {
+                        i + 2
+                    } else {
+                        i + 1
+                    };
+                    let sentence = line[start..end.min(line.len())].trim();
+                    if !sentence.is_empty() {
+                        out.push(sentence);
+                    }
+                    start = end.min(line.len());
+                    i = start;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        let rest = line[start..].trim();
+        if !rest.is_empty() {
+            out.push(rest);
+        }
+    }
+    out
+}
+
+/// Removes a leading Markdown list marker (`- `, `* `, `1. `).
+pub fn strip_list_marker(line: &str) -> &str {
+    let trimmed = line.trim_start();
+    for marker in ["- ", "* ", "+ "] {
+        if let Some(rest) = trimmed.strip_prefix(marker) {
+            return rest.trim_start();
+        }
+    }
+    let digits = trimmed.chars().take_while(|c| c.is_ascii_digit()).count();
+    if digits > 0 && digits < 4 {
+        let rest = &trimmed[digits..];
+        if let Some(rest) = rest.strip_prefix(". ").or_else(|| rest.strip_prefix(") ")) {
+            return rest.trim_start();
+        }
+    }
+    trimmed
+}
+
+/// Finds `word` in `haystack` (already lowercase) at word boundaries.
+pub fn contains_word(haystack: &str, word: &str) -> bool {
+    find_word(haystack, word).is_some()
+}
+
+/// Byte offset of `phrase` in `haystack` at word boundaries (both already lowercase).
+pub fn find_word(haystack: &str, phrase: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(pos) = haystack[from..].find(phrase) {
+        let start = from + pos;
+        let end = start + phrase.len();
+        let before_ok = haystack[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric() && c != '_');
+        let after_ok = haystack[end..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric() && c != '_');
+        if before_ok && after_ok {
+            return Some(start);
+        }
+        from = start + phrase.chars().next().map_or(1, char::len_utf8);
+    }
+    None
+}
+
+/// A statement split into a subject and the value given for it: "The staging database host is
+/// db-2.internal" → subject {stage, databas, host}, value "db-2.internal".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    /// Content words of the subject (stemmed, without temporal words).
+    pub subject: BTreeSet<String>,
+    pub subject_anchors: BTreeSet<String>,
+    /// The value as written (trimmed).
+    pub value: String,
+    pub value_analysis: Analysis,
+}
+
+/// Predicates that separate a subject from its value, longest first so "is now" wins over "is".
+const PREDICATES: &[&str] = &[
+    " has been moved to ",
+    " has been changed to ",
+    " has been switched to ",
+    " has moved to ",
+    " has changed to ",
+    " was moved to ",
+    " was changed to ",
+    " is now set to ",
+    " is set to ",
+    " are set to ",
+    " should be set to ",
+    " moved to ",
+    " changed to ",
+    " switched to ",
+    " is now ",
+    " are now ",
+    " now lives at ",
+    " now lives on ",
+    " now lives in ",
+    " lives at ",
+    " lives on ",
+    " lives in ",
+    " now points to ",
+    " points to ",
+    " now runs on ",
+    " runs on ",
+    " defaults to ",
+    " should be ",
+    " must be ",
+    " will be ",
+    " is ",
+    " are ",
+    " = ",
+    ": ",
+    " -> ",
+    " → ",
+];
+
+/// Words that situate a statement in time rather than naming its subject.
+const TEMPORAL: &[&str] = &[
+    "now",
+    "current",
+    "currently",
+    "new",
+    "old",
+    "previous",
+    "previously",
+    "today",
+    "latest",
+    "updated",
+    "fyi",
+    "note",
+    "heads",
+    "update",
+    "reminder",
+    "btw",
+    "actual",
+    "actually",
+];
+
+/// Lead-ins that announce a statement without being part of it ("Heads up: …").
+const LEAD_INS: &[&str] = &[
+    "heads up",
+    "heads-up",
+    "fyi",
+    "note",
+    "please note",
+    "update",
+    "reminder",
+    "btw",
+    "psa",
+    "quick note",
+    "just so you know",
+    "for the record",
+    "important",
+    "by the way",
+    "also",
+    "correction",
+    "change",
+    "news",
+];
+
+/// Removes a lead-in such as "FYI:" or "Heads up," from the start of a statement.
+pub fn strip_lead_in(text: &str) -> &str {
+    let lower = text.to_lowercase();
+    for lead in LEAD_INS {
+        if lower.starts_with(lead) {
+            let rest = &text[lead.len()..];
+            let trimmed = rest.trim_start_matches([':', ',', '-', '—', '!', ' ']);
+            if trimmed.len() < rest.len() && rest.starts_with([':', ',', '-', '—', '!', ' ']) {
+                return trimmed;
+            }
+        }
+    }
+    text
+}
+
+/// Extracts a subject/value slot, if the statement has that shape.
+pub fn slot(text: &str) -> Option<Slot> {
+    let line = strip_lead_in(strip_list_marker(text.trim()));
+    let line = line.trim_end_matches(['.', '!']);
+    let lower = line.to_lowercase();
+    // Find the earliest predicate occurrence; among predicates at the same position the longest.
+    let mut best: Option<(usize, &str)> = None;
+    for predicate in PREDICATES {
+        if let Some(pos) = lower.find(predicate) {
+            let better = match best {
+                None => true,
+                Some((p, pred)) => pos < p || (pos == p && predicate.len() > pred.len()),
+            };
+            if better {
+                best = Some((pos, predicate));
+            }
+        }
+    }
+    let (pos, predicate) = best?;
+    let subject_text = line.get(..pos)?;
+    let value = line.get(pos + predicate.len()..)?.trim();
+    if value.is_empty() || subject_text.trim().is_empty() {
+        return None;
+    }
+    // Strip a lead-in such as "FYI," or "Heads up:".
+    let subject_text = subject_text
+        .rsplit([',', ';'])
+        .next()
+        .unwrap_or(subject_text);
+    let subject_analysis = analyze(subject_text);
+    let subject: BTreeSet<String> = subject_analysis
+        .word_set
+        .iter()
+        .filter(|w| !TEMPORAL.iter().any(|t| stem(t) == **w))
+        .cloned()
+        .collect();
+    if subject.is_empty() && subject_analysis.anchors.is_empty() {
+        return None;
+    }
+    // A subject of more than eight words is a sentence, not a name.
+    if subject.len() + subject_analysis.anchors.len() > 8 {
+        return None;
+    }
+    let value_analysis = analyze(value);
+    if value_analysis.is_empty() {
+        return None;
+    }
+    Some(Slot {
+        subject,
+        subject_anchors: subject_analysis.anchors,
+        value: value.to_string(),
+        value_analysis,
+    })
+}
+
+/// Whether two slots give different values for the same subject (a contradiction to resolve in
+/// favour of the newer one). Values of different shapes ("is flaky" vs "is in /scripts") are
+/// different attributes, not a contradiction.
+pub fn conflicting_slots(a: &Slot, b: &Slot) -> bool {
+    if a.subject != b.subject || a.subject_anchors != b.subject_anchors {
+        return false;
+    }
+    let va = &a.value_analysis;
+    let vb = &b.value_analysis;
+    if va.anchors == vb.anchors && va.word_set == vb.word_set && va.negated == vb.negated {
+        return false; // same value
+    }
+    let a_has_anchor = !va.anchors.is_empty();
+    let b_has_anchor = !vb.anchors.is_empty();
+    if a_has_anchor && b_has_anchor {
+        return va.anchors != vb.anchors;
+    }
+    if a_has_anchor != b_has_anchor {
+        return false;
+    }
+    // Plain-word values: only short ones are comparable ("Tuesday" vs "Thursday").
+    va.word_set.len() <= 3 && vb.word_set.len() <= 3
+}
+
+/// Whether two statements are the same sentence frame with a different value in one place:
+/// "Use Python 3.11 for scripts" vs "Use Python 3.12 for scripts", or "Always use tabs" vs
+/// "Never use tabs". Used for statements that have no subject/value shape.
+pub fn same_frame_new_value(a: &str, b: &str) -> bool {
+    let ta: Vec<String> = frame_tokens(a);
+    let tb: Vec<String> = frame_tokens(b);
+    if ta == tb || ta.len() < 2 || tb.len() < 2 {
+        return false;
+    }
+    let prefix = ta.iter().zip(&tb).take_while(|(x, y)| x == y).count();
+    let suffix = ta[prefix..]
+        .iter()
+        .rev()
+        .zip(tb[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let mid_a = &ta[prefix..ta.len() - suffix];
+    let mid_b = &tb[prefix..tb.len() - suffix];
+    if mid_a.is_empty() || mid_b.is_empty() || mid_a.len() > 3 || mid_b.len() > 3 {
+        return false;
+    }
+    if prefix + suffix < 2 {
+        return false;
+    }
+    let all_values = |mid: &[String]| mid.iter().all(|t| is_anchor(t));
+    let polarity = |mid: &[String]| {
+        mid.iter()
+            .all(|t| is_negation(t) || matches!(t.as_str(), "always" | "never" | "do" | "don't"))
+    };
+    (all_values(mid_a) && all_values(mid_b)) || (polarity(mid_a) && polarity(mid_b))
+}
+
+fn frame_tokens(text: &str) -> Vec<String> {
+    raw_tokens(text)
+        .into_iter()
+        .map(|t| t.text.to_lowercase())
+        .filter(|t| !matches!(t.as_str(), "the" | "a" | "an" | "please"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paraphrases_of_one_rule_are_duplicates() {
+        let a = analyze("Run `make lint` before pushing.");
+        let b = analyze("Always lint (make lint) prior to a push.");
+        let c = analyze("Linting via make lint is required before push.");
+        assert!(same_statement(&a, &b), "{a:?} {b:?}");
+        assert!(same_statement(&a, &c), "{a:?} {c:?}");
+        assert!(same_statement(&b, &c));
+    }
+
+    #[test]
+    fn look_alikes_about_different_things_are_not_duplicates() {
+        let lint = analyze("Run `make lint` before pushing.");
+        let test = analyze("Run `make test` before pushing.");
+        assert!(!same_statement(&lint, &test));
+        let staging = analyze("The staging database host is db-1.internal");
+        let prod = analyze("The production database host is db-1.internal");
+        assert!(!same_statement(&staging, &prod));
+        let v1 = analyze("The staging database host is db-1.internal");
+        let v2 = analyze("The staging database host is db-2.internal");
+        assert!(!same_statement(&v1, &v2));
+        let always = analyze("Always use tabs for indentation");
+        let never = analyze("Never use tabs for indentation");
+        assert!(!same_statement(&always, &never));
+    }
+
+    #[test]
+    fn anchors_are_identifier_like_tokens() {
+        let a = analyze("Set `slug_suffix` to -2 on db-2.internal for publishPage v3");
+        for anchor in ["slug_suffix", "db-2.internal", "publishpage", "v3"] {
+            assert!(
+                a.anchors.contains(anchor),
+                "{anchor} missing from {:?}",
+                a.anchors
+            );
+        }
+        assert!(!a.anchors.contains("set"));
+    }
+
+    #[test]
+    fn sentences_do_not_split_inside_hosts_or_versions() {
+        let got = sentences(
+            "Heads up: the host is db-2.internal now. Use Python 3.12, e.g. for scripts! Why?\n- item one",
+        );
+        assert_eq!(
+            got,
+            vec![
+                "Heads up: the host is db-2.internal now.",
+                "Use Python 3.12, e.g. for scripts!",
+                "Why?",
+                "item one"
+            ]
+        );
+    }
+
+    #[test]
+    fn slots_find_subject_and_value() {
+        let a = slot("The staging database host is db-1.internal").expect("slot");
+        let b = slot("Heads up: the staging DB host is now db-2.internal.").expect("slot");
+        assert_eq!(a.subject, b.subject);
+        assert!(conflicting_slots(&a, &b));
+        let c = slot("Staging database host: db-2.internal").expect("slot");
+        assert!(conflicting_slots(&a, &c));
+        assert!(!conflicting_slots(&b, &c), "same value is not a conflict");
+        let prod = slot("The production database host is db-3.internal").expect("slot");
+        assert!(!conflicting_slots(&a, &prod));
+        let flaky = slot("The staging database host is flaky on Mondays and slow").expect("slot");
+        assert!(!conflicting_slots(&a, &flaky));
+    }
+
+    #[test]
+    fn frames_with_a_changed_value_are_detected() {
+        assert!(same_frame_new_value(
+            "Use Python 3.11 for all scripts",
+            "Use Python 3.12 for all scripts"
+        ));
+        assert!(same_frame_new_value("Always use tabs", "Never use tabs"));
+        assert!(!same_frame_new_value(
+            "Use Python 3.11 for all scripts",
+            "Use Node 20 for all scripts"
+        ));
+    }
+
+    #[test]
+    fn word_search_respects_boundaries() {
+        assert!(contains_word("always lint first", "lint"));
+        assert!(!contains_word("linting first", "lint"));
+        assert_eq!(find_word("for now, disable", "for now"), Some(0));
+    }
+}

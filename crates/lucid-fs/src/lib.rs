@@ -1,0 +1,411 @@
+//! lucid on disk: memory-store folders in, transcripts in, drafts out.
+//!
+//! This crate is the only place the dream engine touches the file system. It reads a store
+//! folder into a [`Store`], finds transcript files, imports and digests them in parallel (only
+//! digests stay in memory, so thousands of sessions fit), and writes a draft store atomically:
+//! into a temporary sibling folder that is renamed into place at the end, so a crash never leaves
+//! a half-written output. It never writes inside the input store.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use lucid_core::report::SkippedSession;
+use lucid_core::{SessionDigest, Store, StoreDocument, Timestamp, digest_session};
+use rayon::prelude::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FsError {
+    #[error("cannot read the memory store {path}: {source}")]
+    StoreUnreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("memory store {path} is not a directory")]
+    StoreNotADirectory { path: PathBuf },
+    #[error("store file {path} is not UTF-8 text; lucid stores hold text documents")]
+    StoreFileNotText { path: PathBuf },
+    #[error("cannot read {path}: {source}")]
+    SessionsUnreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} does not exist")]
+    Missing { path: PathBuf },
+    #[error("output {path} {problem}")]
+    BadOutput { path: PathBuf, problem: String },
+    #[error("cannot write the draft to {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Reads a store folder: every non-hidden file below it is a document at `/relative/path`.
+pub fn read_store(dir: &Path) -> Result<Store, FsError> {
+    let metadata = std::fs::metadata(dir).map_err(|source| FsError::StoreUnreadable {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    if !metadata.is_dir() {
+        return Err(FsError::StoreNotADirectory {
+            path: dir.to_path_buf(),
+        });
+    }
+    let mut files = Vec::new();
+    walk(dir, &mut files).map_err(|source| FsError::StoreUnreadable {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut documents = Vec::new();
+    for file in files {
+        let bytes = std::fs::read(&file).map_err(|source| FsError::StoreUnreadable {
+            path: file.clone(),
+            source,
+        })?;
+        let content = String::from_utf8(bytes)
+            .map_err(|_| FsError::StoreFileNotText { path: file.clone() })?;
+        let relative = file.strip_prefix(dir).unwrap_or(&file);
+        let path = format!(
+            "/{}",
+            relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        );
+        documents.push(StoreDocument {
+            path,
+            content,
+            updated_at: None,
+        });
+    }
+    Ok(Store::new(documents))
+}
+
+/// Recursively lists regular files, skipping hidden entries, sorted for determinism.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        let file_type = std::fs::metadata(&path)?.file_type();
+        if file_type.is_dir() {
+            walk(&path, out)?;
+        } else if file_type.is_file() {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Extensions of files that may hold transcripts when a directory is searched.
+const TRANSCRIPT_EXTENSIONS: &[&str] = &["jsonl", "json", "ndjson"];
+
+/// Finds transcript files: files given directly are taken as they are; directories are read
+/// recursively for `.jsonl`, `.json` and `.ndjson` files. Sorted, without duplicates.
+pub fn find_transcripts(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FsError> {
+    let mut files = Vec::new();
+    for path in paths {
+        let metadata = std::fs::metadata(path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::NotFound {
+                FsError::Missing { path: path.clone() }
+            } else {
+                FsError::SessionsUnreadable {
+                    path: path.clone(),
+                    source,
+                }
+            }
+        })?;
+        if metadata.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found).map_err(|source| FsError::SessionsUnreadable {
+                path: path.clone(),
+                source,
+            })?;
+            files.extend(found.into_iter().filter(|f| {
+                f.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    TRANSCRIPT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())
+                })
+            }));
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+/// The digests of the sessions that could be used, and the files that could not (with why).
+pub struct DigestedSessions {
+    pub digests: Vec<SessionDigest>,
+    pub skipped: Vec<SkippedSession>,
+    /// Bytes of transcript read.
+    pub bytes: u64,
+}
+
+/// Imports and digests transcript files in parallel. `progress` is called after each file with
+/// the number of files done so far.
+pub fn digest_transcripts(
+    files: &[PathBuf],
+    progress: &(dyn Fn(usize) + Sync),
+) -> DigestedSessions {
+    let done = AtomicUsize::new(0);
+    let results: Vec<(Result<SessionDigest, SkippedSession>, u64)> = files
+        .par_iter()
+        .map(|file| {
+            let result = digest_file(file);
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+            result
+        })
+        .collect();
+    let mut digests = Vec::new();
+    let mut skipped = Vec::new();
+    let mut bytes = 0;
+    for (result, size) in results {
+        bytes += size;
+        match result {
+            Ok(digest) => digests.push(digest),
+            Err(skip) => skipped.push(skip),
+        }
+    }
+    make_session_ids_unique(&mut digests);
+    DigestedSessions {
+        digests,
+        skipped,
+        bytes,
+    }
+}
+
+fn digest_file(file: &Path) -> (Result<SessionDigest, SkippedSession>, u64) {
+    let shown = file.display().to_string();
+    let skip = |reason: String| SkippedSession {
+        path: shown.clone(),
+        reason,
+    };
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(error) => return (Err(skip(format!("cannot read: {error}"))), 0),
+    };
+    let size = bytes.len() as u64;
+    let modified: Option<Timestamp> = std::fs::metadata(file)
+        .and_then(|m| m.modified())
+        .ok()
+        .map(Timestamp::from);
+    let folder = file
+        .parent()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned());
+    let source = lucid_import::Source {
+        path: &shown,
+        folder_name: folder.as_deref(),
+        modified,
+    };
+    match lucid_import::import_session(&bytes, &source) {
+        Ok(session) => (Ok(digest_session(&session)), size),
+        Err(error) => (Err(skip(error.to_string())), size),
+    }
+}
+
+/// Two files may carry the same session id (a copied transcript); later ones get a suffix so
+/// evidence stays unambiguous.
+fn make_session_ids_unique(digests: &mut [SessionDigest]) {
+    digests.sort_by(|a, b| a.source.cmp(&b.source));
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for digest in digests.iter_mut() {
+        let count = seen.entry(digest.session.clone()).or_insert(0);
+        *count += 1;
+        if *count > 1 {
+            digest.session = format!("{}#{}", digest.session, count);
+        }
+    }
+}
+
+/// Checks that `out` can receive a draft: absent or an empty directory, and neither the input
+/// store nor inside it (the input store is never written).
+pub fn check_output(out: &Path, store: Option<&Path>) -> Result<(), FsError> {
+    let bad = |problem: &str| FsError::BadOutput {
+        path: out.to_path_buf(),
+        problem: problem.to_string(),
+    };
+    if let Ok(metadata) = std::fs::symlink_metadata(out) {
+        if !metadata.is_dir() {
+            return Err(bad("exists and is not a directory"));
+        }
+        let mut entries = std::fs::read_dir(out).map_err(|source| FsError::Write {
+            path: out.to_path_buf(),
+            source,
+        })?;
+        if entries.next().is_some() {
+            return Err(bad(
+                "exists and is not empty; give a new or empty directory",
+            ));
+        }
+    }
+    if let Some(store) = store {
+        let store = std::fs::canonicalize(store).unwrap_or_else(|_| store.to_path_buf());
+        let out_abs = absolute_lexical(out);
+        if out_abs == store || out_abs.starts_with(&store) {
+            return Err(bad(
+                "is the input store or inside it; the input store is never written",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An absolute form of a path that may not exist yet: its deepest existing ancestor
+/// canonicalized, plus the rest.
+fn absolute_lexical(path: &Path) -> PathBuf {
+    let mut existing = path.to_path_buf();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(canonical) = std::fs::canonicalize(&existing) {
+            let mut result = canonical;
+            for part in rest.iter().rev() {
+                result.push(part);
+            }
+            return result;
+        }
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_os_string());
+                existing = if parent.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    parent.to_path_buf()
+                };
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
+}
+
+/// The temporary sibling a draft is written to before it is renamed to `out`.
+pub fn staging_path(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "draft".to_string());
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
+    let staged = format!(".{name}.lucid-tmp-{}", std::process::id());
+    match parent {
+        Some(parent) => parent.join(staged),
+        None => PathBuf::from(staged),
+    }
+}
+
+/// Writes a store to `out` atomically: everything goes to [`staging_path`] first, then one
+/// rename publishes it. On error the staging folder is removed.
+pub fn write_store(out: &Path, store: &Store) -> Result<(), FsError> {
+    let staging = staging_path(out);
+    let result = write_store_to(&staging, store).and_then(|()| {
+        // Renaming onto an empty directory replaces it; a missing one is created by the rename.
+        if out.exists() {
+            std::fs::remove_dir(out).map_err(|source| FsError::Write {
+                path: out.to_path_buf(),
+                source,
+            })?;
+        }
+        std::fs::rename(&staging, out).map_err(|source| FsError::Write {
+            path: out.to_path_buf(),
+            source,
+        })
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn write_store_to(dir: &Path, store: &Store) -> Result<(), FsError> {
+    let write_error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| FsError::Write { path, source }
+    };
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(write_error(parent))?;
+    }
+    std::fs::create_dir(dir).map_err(write_error(dir))?;
+    for document in &store.documents {
+        lucid_core::validate_store_path(&document.path).map_err(|problem| FsError::Write {
+            path: dir.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, problem),
+        })?;
+        let target = dir.join(document.path.trim_start_matches('/'));
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(write_error(parent))?;
+        }
+        std::fs::write(&target, document.content.as_bytes()).map_err(write_error(&target))?;
+    }
+    Ok(())
+}
+
+/// Writes a file atomically (temporary sibling, then rename).
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
+    let staging = staging_path(path);
+    std::fs::write(&staging, bytes)
+        .and_then(|()| std::fs::rename(&staging, path))
+        .map_err(|source| {
+            let _ = std::fs::remove_file(&staging);
+            FsError::Write {
+                path: path.to_path_buf(),
+                source,
+            }
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_round_trips_through_a_folder() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::new(vec![
+            StoreDocument {
+                path: "/team/a.md".into(),
+                content: "- one\n".into(),
+                updated_at: None,
+            },
+            StoreDocument {
+                path: "/b.md".into(),
+                content: "# B\n".into(),
+                updated_at: None,
+            },
+        ]);
+        let out = dir.path().join("draft");
+        write_store(&out, &store).expect("write");
+        assert_eq!(read_store(&out).expect("read"), store);
+        assert!(!staging_path(&out).exists());
+    }
+
+    #[test]
+    fn output_must_be_new_or_empty_and_outside_the_store() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = dir.path().join("store");
+        std::fs::create_dir_all(store.join("sub")).expect("mkdir");
+        std::fs::write(store.join("a.md"), "- x\n").expect("write");
+        assert!(check_output(&store, Some(&store)).is_err());
+        assert!(check_output(&store.join("sub"), Some(&store)).is_err());
+        assert!(check_output(&store.join("new"), Some(&store)).is_err());
+        assert!(check_output(&dir.path().join("draft"), Some(&store)).is_ok());
+        std::fs::create_dir(dir.path().join("empty")).expect("mkdir");
+        assert!(check_output(&dir.path().join("empty"), Some(&store)).is_ok());
+        assert!(check_output(&store.join("a.md"), None).is_err());
+    }
+
+    #[test]
+    fn non_text_store_files_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("bin.md"), [0xff, 0xfe, 0x00]).expect("write");
+        assert!(matches!(
+            read_store(dir.path()),
+            Err(FsError::StoreFileNotText { .. })
+        ));
+    }
+}

@@ -1,0 +1,334 @@
+//! Recognising a transcript's format from its content (never from the file name).
+//!
+//! JSON Lines files are recognised by their first records (up to [`SAMPLE_LINES`]): Claude Code
+//! records carry `sessionId`/`parentUuid` or Claude Code record types, Managed Agents events
+//! dotted types like `agent.message` or `sevt_` ids, Codex rollouts `response_item`/`session_meta`
+//! envelopes (or bare Responses items). Single documents are recognised by their top level.
+//!
+//! `{"messages": […]}` is both an Anthropic Messages and an OpenAI Chat request. It is OpenAI
+//! Chat when a message has role `tool`/`system`/`developer`/`function`, `tool_calls`,
+//! `function_call` or `tool_call_id`, or a content part of an OpenAI type (`image_url`,
+//! `input_text`, …), or the top level has `created`/`choices`; it is Anthropic when a content
+//! block is `tool_use`/`tool_result`/`thinking`-like (which wins over the OpenAI markers). Plain
+//! text with no marker either way is taken as Anthropic Messages — it imports the same events
+//! either way, only the recorded format differs.
+
+use lucid_core::TranscriptFormat;
+use serde_json::{Map, Value};
+
+use crate::error::{ImportError, describe_json_error};
+use crate::input::{self, Input};
+use crate::json::{kind_of, str_at};
+
+type Object = Map<String, Value>;
+
+/// How many records of a JSON Lines file are looked at.
+const SAMPLE_LINES: usize = 64;
+
+/// The format of a transcript, recognised from its content; `None` when it is not one lucid
+/// reads (or not text at all).
+pub fn detect_format(bytes: &[u8]) -> Option<TranscriptFormat> {
+    let text = input::decode(bytes).ok()?;
+    let input = input::read(text).ok()?;
+    detect_input(&input).ok()
+}
+
+/// The format of parsed input, or why none was recognised.
+pub(crate) fn detect_input(input: &Input<'_>) -> Result<TranscriptFormat, ImportError> {
+    let unrecognised = |reason: String| ImportError::UnrecognisedFormat { reason };
+    match input {
+        Input::Document(document) => detect_document(document).map_err(unrecognised),
+        Input::Lines(text) => detect_lines(text),
+    }
+}
+
+fn detect_lines(text: &str) -> Result<TranscriptFormat, ImportError> {
+    let mut sampled: Vec<Value> = Vec::new();
+    let mut failure = None;
+    let mut lines = text
+        .split('\n')
+        .enumerate()
+        .map(|(index, line)| (index + 1, line.trim()))
+        .filter(|(_, line)| !line.is_empty())
+        .peekable();
+    while let Some((number, line)) = lines.next() {
+        if sampled.len() >= SAMPLE_LINES {
+            break;
+        }
+        match serde_json::from_str::<Value>(line) {
+            Ok(Value::Object(record)) => {
+                if let Some(format) = detect_record(&record) {
+                    return Ok(format);
+                }
+                sampled.push(Value::Object(record));
+            }
+            Ok(other) => {
+                failure = Some(format!(
+                    "line {number} is {}, not a JSON object",
+                    kind_of(&other)
+                ));
+                break;
+            }
+            // A truncated last line is no evidence either way.
+            Err(error) if lines.peek().is_none() && input::ends_mid_value(&error, line) => break,
+            Err(error) => {
+                failure = Some(format!(
+                    "line {number} is not JSON ({})",
+                    describe_json_error(&error)
+                ));
+                break;
+            }
+        }
+    }
+    // Chat messages saved one per line.
+    if !sampled.is_empty() && sampled.iter().all(|record| record.get("role").is_some()) {
+        return Ok(chat_or_messages(&sampled, None));
+    }
+    let reason = match (sampled.first().and_then(Value::as_object), failure) {
+        (None, Some(failure)) => failure,
+        (Some(first), _) => format!(
+            "JSON Lines whose records match no known format (first record has {})",
+            describe_keys(first)
+        ),
+        (None, None) => "JSON Lines with no complete record".to_string(),
+    };
+    Err(ImportError::UnrecognisedFormat { reason })
+}
+
+/// The format a single record (a JSON Lines line or an array element) belongs to, when it says.
+fn detect_record(record: &Object) -> Option<TranscriptFormat> {
+    let kind = str_at(record, "type");
+    if record.contains_key("payload")
+        && matches!(
+            kind,
+            Some("session_meta" | "response_item" | "turn_context" | "event_msg" | "compacted")
+        )
+    {
+        return Some(TranscriptFormat::OpenaiResponses);
+    }
+    if record.contains_key("sessionId")
+        || record.contains_key("parentUuid")
+        || record.contains_key("leafUuid")
+        || matches!(kind, Some("file-history-snapshot" | "queue-operation"))
+        || (kind == Some("summary") && record.contains_key("summary"))
+        || (matches!(kind, Some("user" | "assistant" | "system")) && record.contains_key("uuid"))
+    {
+        return Some(TranscriptFormat::ClaudeCode);
+    }
+    if let Some(kind) = kind
+        && let Some((domain, action)) = kind.split_once('.')
+        && matches!(domain, "user" | "agent" | "session" | "span")
+        && !action.is_empty()
+    {
+        return Some(TranscriptFormat::ManagedAgents);
+    }
+    if str_at(record, "id").is_some_and(|id| id.starts_with("sevt_")) {
+        return Some(TranscriptFormat::ManagedAgents);
+    }
+    if let Some(kind) = kind
+        && (kind == "reasoning"
+            || kind.ends_with("_call")
+            || kind.ends_with("_call_output")
+            || (kind == "message" && has_block_of(record, RESPONSES_BLOCKS)))
+    {
+        return Some(TranscriptFormat::OpenaiResponses);
+    }
+    // An older Codex rollout: first line is the bare session meta, later lines bare items.
+    if kind.is_none()
+        && record.contains_key("id")
+        && record.contains_key("timestamp")
+        && (record.contains_key("instructions") || record.contains_key("git"))
+    {
+        return Some(TranscriptFormat::OpenaiResponses);
+    }
+    if record.get("record_type").is_some() {
+        return Some(TranscriptFormat::OpenaiResponses);
+    }
+    None
+}
+
+/// Content block types only the Responses API uses.
+const RESPONSES_BLOCKS: &[&str] = &["input_text", "output_text", "input_image", "input_file"];
+
+/// Content block types only Anthropic uses.
+const ANTHROPIC_BLOCKS: &[&str] = &[
+    "tool_use",
+    "tool_result",
+    "thinking",
+    "redacted_thinking",
+    "server_tool_use",
+    "mcp_tool_use",
+    "mcp_tool_result",
+    "web_search_tool_result",
+    "document",
+];
+
+/// Content part types only OpenAI uses.
+const OPENAI_PARTS: &[&str] = &[
+    "image_url",
+    "input_text",
+    "output_text",
+    "input_audio",
+    "input_image",
+    "input_file",
+    "file",
+    "refusal",
+];
+
+fn has_block_of(message: &Object, kinds: &[&str]) -> bool {
+    match message.get("content") {
+        Some(Value::Array(blocks)) => blocks.iter().any(|block| {
+            block
+                .get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|kind| kinds.contains(&kind))
+        }),
+        _ => false,
+    }
+}
+
+fn detect_document(document: &Value) -> Result<TranscriptFormat, String> {
+    match document {
+        Value::Array(items) => detect_items(items),
+        Value::Object(object) => detect_object(object),
+        other => Err(format!(
+            "the file's JSON is {}, not an object or array",
+            kind_of(other)
+        )),
+    }
+}
+
+fn detect_items(items: &[Value]) -> Result<TranscriptFormat, String> {
+    if items.is_empty() {
+        return Err("an empty JSON array".to_string());
+    }
+    let sample = items.iter().take(SAMPLE_LINES);
+    if let Some(format) = sample
+        .clone()
+        .filter_map(Value::as_object)
+        .find_map(detect_record)
+    {
+        return Ok(format);
+    }
+    if sample.clone().any(|item| item.get("role").is_some()) {
+        return Ok(chat_or_messages(items, None));
+    }
+    Err(match items.first() {
+        Some(Value::Object(first)) => format!(
+            "a JSON array whose elements match no known format (first element has {})",
+            describe_keys(first)
+        ),
+        Some(other) => format!("a JSON array of {}", plural_kind(other)),
+        None => "an empty JSON array".to_string(),
+    })
+}
+
+fn detect_object(object: &Object) -> Result<TranscriptFormat, String> {
+    // A page of the Managed Agents events list.
+    if let Some(Value::Array(data)) = object.get("data") {
+        let is_events = data
+            .iter()
+            .take(SAMPLE_LINES)
+            .filter_map(Value::as_object)
+            .any(|event| detect_record(event) == Some(TranscriptFormat::ManagedAgents));
+        if is_events || (data.is_empty() && object.contains_key("next_page")) {
+            return Ok(TranscriptFormat::ManagedAgents);
+        }
+    }
+    // A Responses API object.
+    if str_at(object, "object") == Some("response")
+        || object.get("output").is_some_and(Value::is_array)
+    {
+        return Ok(TranscriptFormat::OpenaiResponses);
+    }
+    // A request/response pair: the response says the most.
+    if let Some(Value::Object(request)) = object.get("request") {
+        if let Some(Value::Object(response)) = object.get("response") {
+            if response.contains_key("choices") {
+                return Ok(TranscriptFormat::OpenaiChat);
+            }
+            if str_at(response, "object") == Some("response") || response.contains_key("output") {
+                return Ok(TranscriptFormat::OpenaiResponses);
+            }
+            if str_at(response, "type") == Some("message") || response.contains_key("stop_reason") {
+                return Ok(TranscriptFormat::AnthropicMessages);
+            }
+        }
+        return detect_object(request);
+    }
+    if object.contains_key("choices") || str_at(object, "object") == Some("chat.completion") {
+        return Ok(TranscriptFormat::OpenaiChat);
+    }
+    if let Some(messages) = object.get("messages") {
+        return match messages {
+            Value::Array(messages) => Ok(chat_or_messages(messages, Some(object))),
+            other => Err(format!("`messages` is {}, not an array", kind_of(other))),
+        };
+    }
+    // A Responses API request.
+    if object.contains_key("input")
+        && (object.contains_key("model") || object.contains_key("instructions"))
+    {
+        return Ok(TranscriptFormat::OpenaiResponses);
+    }
+    // A one-record JSON Lines file.
+    if let Some(format) = detect_record(object) {
+        return Ok(format);
+    }
+    // A bare Anthropic response message.
+    if str_at(object, "type") == Some("message") && str_at(object, "role") == Some("assistant") {
+        return Ok(TranscriptFormat::AnthropicMessages);
+    }
+    Err(format!("a JSON object with {}", describe_keys(object)))
+}
+
+/// Anthropic Messages or OpenAI Chat, for a list of role-bearing messages (see the module doc).
+fn chat_or_messages(messages: &[Value], top: Option<&Object>) -> TranscriptFormat {
+    let mut openai = top.is_some_and(|top| {
+        top.contains_key("created")
+            || top.contains_key("choices")
+            || str_at(top, "object") == Some("chat.completion")
+    });
+    for message in messages.iter().filter_map(Value::as_object) {
+        if has_block_of(message, ANTHROPIC_BLOCKS) {
+            return TranscriptFormat::AnthropicMessages;
+        }
+        openai = openai
+            || matches!(
+                str_at(message, "role"),
+                Some("tool" | "system" | "developer" | "function")
+            )
+            || message.contains_key("tool_calls")
+            || message.contains_key("function_call")
+            || message.contains_key("tool_call_id")
+            || has_block_of(message, OPENAI_PARTS);
+    }
+    if openai {
+        TranscriptFormat::OpenaiChat
+    } else {
+        TranscriptFormat::AnthropicMessages
+    }
+}
+
+/// "keys a, b, c" (at most eight), for error messages.
+fn describe_keys(object: &Object) -> String {
+    if object.is_empty() {
+        return "no keys".to_string();
+    }
+    let mut keys: Vec<&str> = object.keys().take(8).map(String::as_str).collect();
+    if object.len() > 8 {
+        keys.push("…");
+    }
+    format!("keys {}", keys.join(", "))
+}
+
+fn plural_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "nulls",
+        Value::Bool(_) => "booleans",
+        Value::Number(_) => "numbers",
+        Value::String(_) => "strings",
+        Value::Array(_) => "arrays",
+        Value::Object(_) => "objects",
+    }
+}

@@ -1,0 +1,995 @@
+//! Data-driven tests of the importers.
+//!
+//! Every fixture under `tests/data/<format>/` is imported with format auto-detection and
+//! rendered compactly (a header, then one line per event); the rendering must equal the
+//! checked-in `<stem>.txt` beside the fixture. Run with `UPDATE_EXPECT=1` to rewrite the
+//! expectations after an intended change, then review the diff. Fixtures named `bad-*` must
+//! fail (their expectation is the error message); all others must import and be detected as
+//! the format their folder is named after.
+//!
+//! Further tests check specific facts (ids, agents, pairing, error flags, memory commands),
+//! robustness on garbage and mutated input, and the real Claude Code transcripts in
+//! `../shared/data/claude-code/` beside the repository (skipped when that folder is absent).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use lucid_core::{
+    EventKind, MemoryCommand, Session, TranscriptFormat, format_timestamp, parse_timestamp,
+};
+use lucid_import::{
+    ImportError, Source, detect_format, import_session, import_session_as, looks_like_error,
+    memory_command_from_tool_call,
+};
+
+const FORMATS: [TranscriptFormat; 5] = [
+    TranscriptFormat::ClaudeCode,
+    TranscriptFormat::ManagedAgents,
+    TranscriptFormat::AnthropicMessages,
+    TranscriptFormat::OpenaiChat,
+    TranscriptFormat::OpenaiResponses,
+];
+
+/// The modification time every fixture is imported with (the fallback time of formats
+/// without their own).
+const MODIFIED: &str = "2026-01-01T00:00:00Z";
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("data")
+}
+
+/// Every fixture file (anything but `.txt` expectations), sorted, as (folder, path).
+fn fixtures() -> Vec<(String, PathBuf)> {
+    let mut found = Vec::new();
+    let folders = std::fs::read_dir(data_dir()).expect("tests/data exists");
+    for folder in folders {
+        let folder = folder.expect("readable entry").path();
+        if !folder.is_dir() {
+            continue;
+        }
+        let name = folder
+            .file_name()
+            .and_then(|name| name.to_str())
+            .expect("UTF-8 folder name")
+            .to_string();
+        for file in std::fs::read_dir(&folder).expect("readable folder") {
+            let path = file.expect("readable entry").path();
+            if path.is_file() && path.extension().and_then(|e| e.to_str()) != Some("txt") {
+                found.push((name.clone(), path));
+            }
+        }
+    }
+    found.sort();
+    assert!(
+        found.len() >= 30,
+        "expected the fixture set, found {}",
+        found.len()
+    );
+    found
+}
+
+fn folder_format(folder: &str) -> Option<TranscriptFormat> {
+    FORMATS.into_iter().find(|format| format.as_str() == folder)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .expect("UTF-8 file name")
+        .to_string()
+}
+
+fn modified() -> Option<lucid_core::Timestamp> {
+    parse_timestamp(MODIFIED)
+}
+
+/// Imports a fixture the way the harness does: path `<folder>/<file>`, folder name
+/// `fixture-agent`, modified at [`MODIFIED`].
+fn import_fixture(folder: &str, path: &Path) -> Result<Session, ImportError> {
+    let bytes = std::fs::read(path).expect("readable fixture");
+    let source_path = format!("{folder}/{}", file_name(path));
+    let source = Source {
+        path: &source_path,
+        folder_name: Some("fixture-agent"),
+        modified: modified(),
+    };
+    import_session(&bytes, &source)
+}
+
+fn fixture(folder: &str, name: &str) -> Session {
+    let path = data_dir().join(folder).join(name);
+    import_fixture(folder, &path).unwrap_or_else(|error| panic!("{folder}/{name}: {error}"))
+}
+
+/// Text for one line: escaped, and cut at 160 characters.
+fn quote(text: &str) -> String {
+    let escaped = format!("{text:?}");
+    if escaped.chars().count() > 160 {
+        let cut: String = escaped.chars().take(160).collect();
+        format!("{cut}…")
+    } else {
+        escaped
+    }
+}
+
+fn render_command(command: &MemoryCommand) -> String {
+    match command {
+        MemoryCommand::Create { path, text } => format!("create {path} {}", quote(text)),
+        MemoryCommand::StrReplace { path, old, new } => {
+            format!("str_replace {path} {} -> {}", quote(old), quote(new))
+        }
+        MemoryCommand::Insert { path, line, text } => {
+            let line = line.map_or("-".to_string(), |line| line.to_string());
+            format!("insert {path} line={line} {}", quote(text))
+        }
+        MemoryCommand::Delete { path } => format!("delete {path}"),
+        MemoryCommand::Rename { from, to } => format!("rename {from} -> {to}"),
+    }
+}
+
+/// The compact rendering compared against the expectation files.
+fn render(result: &Result<Session, ImportError>) -> String {
+    let session = match result {
+        Ok(session) => session,
+        Err(error) => return format!("error: {error}\n"),
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "format: {}", session.format.as_str());
+    let _ = writeln!(out, "id: {}", session.id);
+    let _ = writeln!(out, "agent: {}", session.agent);
+    let _ = writeln!(out, "source: {}", session.source);
+    let _ = writeln!(out, "events: {}", session.events.len());
+    for event in &session.events {
+        let at = event.at.as_ref().map_or("-".to_string(), format_timestamp);
+        let id = event
+            .source_id
+            .as_deref()
+            .map_or(String::new(), |id| format!(" #{id}"));
+        let detail = match &event.kind {
+            EventKind::UserMessage { text } | EventKind::AgentMessage { text } => quote(text),
+            EventKind::ToolCall {
+                call_id,
+                name,
+                input,
+            } => format!(
+                "call={} {name} {}",
+                call_id.as_deref().unwrap_or("-"),
+                quote(&input.to_string())
+            ),
+            EventKind::ToolResult {
+                call_id,
+                tool,
+                content,
+                is_error,
+            } => format!(
+                "call={} tool={} error={is_error} {}",
+                call_id.as_deref().unwrap_or("-"),
+                tool.as_deref().unwrap_or("-"),
+                quote(content)
+            ),
+            EventKind::MemoryWrite {
+                call_id,
+                tool,
+                command,
+            } => format!(
+                "call={} tool={tool} {}",
+                call_id.as_deref().unwrap_or("-"),
+                render_command(command)
+            ),
+            EventKind::Context { label, text } => format!("[{label}] {}", quote(text)),
+        };
+        let _ = writeln!(
+            out,
+            "{} {} {at}{id} {detail}",
+            event.index,
+            event.kind.type_name()
+        );
+    }
+    out
+}
+
+/// A readable line diff (longest common subsequence; fixtures are small).
+fn diff(expected: &str, actual: &str) -> String {
+    let a: Vec<&str> = expected.lines().collect();
+    let b: Vec<&str> = actual.lines().collect();
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, String::new());
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            let _ = writeln!(out, "  {}", a[i]);
+            i += 1;
+            j += 1;
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            let _ = writeln!(out, "- {}", a[i]);
+            i += 1;
+        } else {
+            let _ = writeln!(out, "+ {}", b[j]);
+            j += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn fixtures_match_expectations() {
+    let update = std::env::var_os("UPDATE_EXPECT").is_some_and(|v| v == "1");
+    let mut failures = Vec::new();
+    for (folder, path) in fixtures() {
+        let name = file_name(&path);
+        let result = import_fixture(&folder, &path);
+        let expected_bad = name.starts_with("bad-");
+        match (&result, expected_bad) {
+            (Ok(_), true) => failures.push(format!("{folder}/{name}: imported, expected an error")),
+            (Err(error), false) => {
+                failures.push(format!("{folder}/{name}: failed to import: {error}"));
+            }
+            _ => {}
+        }
+        let actual = render(&result);
+        let expect_path = path.with_extension("txt");
+        if update {
+            std::fs::write(&expect_path, &actual).expect("writable expectation");
+            continue;
+        }
+        match std::fs::read_to_string(&expect_path) {
+            Ok(expected) if expected == actual => {}
+            Ok(expected) => failures.push(format!(
+                "{folder}/{name}: rendering differs from {} (- expected, + actual; \
+                 UPDATE_EXPECT=1 rewrites):\n{}",
+                file_name(&expect_path),
+                diff(&expected, &actual)
+            )),
+            Err(_) => failures.push(format!(
+                "{folder}/{name}: no expectation file {}; run with UPDATE_EXPECT=1. Actual:\n{actual}",
+                file_name(&expect_path)
+            )),
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
+}
+
+#[test]
+fn every_fixture_is_detected_as_its_folder_format() {
+    let mut checked = 0;
+    for (folder, path) in fixtures() {
+        let name = file_name(&path);
+        let bytes = std::fs::read(&path).expect("readable fixture");
+        let detected = detect_format(&bytes);
+        if let Some(format) = folder_format(&folder) {
+            assert_eq!(detected, Some(format), "{folder}/{name}");
+            if let Ok(session) = import_fixture(&folder, &path) {
+                assert_eq!(session.format, format, "{folder}/{name}");
+                // Importing with the format named gives the same session.
+                let source_path = format!("{folder}/{name}");
+                let source = Source {
+                    path: &source_path,
+                    folder_name: Some("fixture-agent"),
+                    modified: modified(),
+                };
+                let forced = import_session_as(format, &bytes, &source).expect("forced import");
+                assert_eq!(forced, session, "{folder}/{name}");
+            }
+            checked += 1;
+        } else {
+            // Malformed inputs: recognised only when they are a known format that is broken
+            // further in (a bad line, no events); never imported.
+            let expected = match name.as_str() {
+                "bad-no-events.jsonl" | "bad-array-line.jsonl" => {
+                    Some(TranscriptFormat::ClaudeCode)
+                }
+                _ => None,
+            };
+            assert_eq!(detected, expected, "{folder}/{name}");
+            assert!(import_fixture(&folder, &path).is_err(), "{folder}/{name}");
+        }
+    }
+    assert!(checked >= 20, "checked {checked}");
+}
+
+#[test]
+fn event_indexes_are_sequential() {
+    for (folder, path) in fixtures() {
+        if let Ok(session) = import_fixture(&folder, &path) {
+            for (position, event) in session.events.iter().enumerate() {
+                assert_eq!(event.index, position, "{}", path.display());
+            }
+        }
+    }
+}
+
+fn tool_results(session: &Session) -> Vec<(Option<&str>, Option<&str>, bool, &str)> {
+    session
+        .events
+        .iter()
+        .filter_map(|event| match &event.kind {
+            EventKind::ToolResult {
+                call_id,
+                tool,
+                content,
+                is_error,
+            } => Some((
+                call_id.as_deref(),
+                tool.as_deref(),
+                *is_error,
+                content.as_str(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+fn memory_commands(session: &Session) -> Vec<(&str, &MemoryCommand)> {
+    session
+        .events
+        .iter()
+        .filter_map(|event| match &event.kind {
+            EventKind::MemoryWrite { tool, command, .. } => Some((tool.as_str(), command)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn count(session: &Session, type_name: &str) -> usize {
+    session
+        .events
+        .iter()
+        .filter(|event| event.kind.type_name() == type_name)
+        .count()
+}
+
+#[test]
+fn claude_code_session_facts() {
+    let session = fixture("claude_code", "session.jsonl");
+    assert_eq!(session.id, "7f1c2a9e-0b1d-4c55-9a10-3e2f5d6c7b8a");
+    // Claude Code names no agent: the folder is the fallback.
+    assert_eq!(session.agent, "fixture-agent");
+    assert_eq!(session.source, "claude_code/session.jsonl");
+    let first = &session.events[0];
+    assert_eq!(first.source_id.as_deref(), Some("u1"));
+    assert_eq!(first.at, parse_timestamp("2026-02-03T10:00:01Z"));
+    assert!(matches!(&first.kind, EventKind::UserMessage { text } if text.starts_with("Deploy")));
+    // Thinking is skipped: the agent's first event is its text.
+    assert!(matches!(
+        &session.events[1].kind,
+        EventKind::AgentMessage { .. }
+    ));
+
+    let results = tool_results(&session);
+    assert_eq!(
+        results[0],
+        (
+            Some("toolu_bash1"),
+            Some("Bash"),
+            false,
+            "Deployed billing@1.4.2 to staging:8443"
+        )
+    );
+    assert_eq!(results[1].1, Some("Read"));
+    assert!(results[1].2, "is_error: true must be kept");
+    // The memory tool's own result still pairs with the call.
+    assert_eq!(results[2].1, Some("memory"));
+    // Text blocks joined; image dropped; unknown block kept as JSON.
+    let write_result = results
+        .iter()
+        .find(|r| r.0 == Some("toolu_write2"))
+        .expect("result");
+    assert!(write_result.3.starts_with("Wrote notes.txt\n{"));
+    assert!(!write_result.3.contains("iVBOR"));
+
+    let memory = memory_commands(&session);
+    assert_eq!(memory.len(), 3, "create + two MultiEdit edits");
+    assert_eq!(
+        memory[0],
+        (
+            "memory",
+            &MemoryCommand::Create {
+                path: "/deploy/staging.md".into(),
+                text: "# Staging\n- billing listens on 8443\n".into()
+            }
+        )
+    );
+    assert_eq!(memory[1].0, "MultiEdit");
+    assert_eq!(memory[2].0, "MultiEdit");
+    // A Write outside /memories stays a plain tool call.
+    assert!(session.events.iter().any(|event| matches!(
+        &event.kind,
+        EventKind::ToolCall { name, .. } if name == "Write"
+    )));
+    // isMeta, system and summary records are context.
+    let labels: Vec<&str> = session
+        .events
+        .iter()
+        .filter_map(|event| match &event.kind {
+            EventKind::Context { label, .. } => Some(label.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(labels, ["meta", "compact_boundary", "summary"]);
+}
+
+#[test]
+fn claude_code_line_rules() {
+    let truncated = fixture("claude_code", "truncated-last-line.jsonl");
+    assert_eq!(truncated.events.len(), 4);
+
+    let bad = import_fixture(
+        "claude_code",
+        &data_dir().join("claude_code").join("bad-middle-line.jsonl"),
+    );
+    match bad {
+        Err(ImportError::Line { line, reason }) => {
+            assert_eq!(line, 3);
+            assert!(reason.contains("invalid JSON"), "{reason}");
+        }
+        other => panic!("expected a line error, got {other:?}"),
+    }
+
+    // Cut inside a number, and cut inside a string, on the last line: skipped. Trailing junk on
+    // the last line is not a truncation: reported.
+    let good = "{\"type\":\"user\",\"sessionId\":\"s\",\"uuid\":\"a\",\"message\":{\"role\":\"user\",\"content\":\"hi\"}}\n";
+    for tail in [
+        "{\"type\":\"user\",\"n\":12.",
+        "{\"type\":\"user\",\"n\":\"ab",
+        "{\"a\":tr",
+    ] {
+        let bytes = format!("{good}{tail}");
+        let session = import_session(bytes.as_bytes(), &Source::new("s.jsonl"))
+            .unwrap_or_else(|error| panic!("{tail}: {error}"));
+        assert_eq!(session.events.len(), 1, "{tail}");
+    }
+    let junk = format!("{good}{{\"a\":1}}x\n");
+    assert!(matches!(
+        import_session(junk.as_bytes(), &Source::new("s.jsonl")),
+        Err(ImportError::Line { line: 2, .. })
+    ));
+
+    // Resumed sessions continue under the id seen last.
+    let resumed = fixture("claude_code", "resumed.jsonl");
+    assert_eq!(resumed.id, "7f1c2a9e-0b1d-4c55-9a10-3e2f5d6c7b8a");
+
+    let single = fixture("claude_code", "single-record.jsonl");
+    assert_eq!(single.events.len(), 1);
+
+    let bom = fixture("claude_code", "bom-crlf.jsonl");
+    assert_eq!(bom.events.len(), 2);
+    assert!(
+        matches!(&bom.events[0].kind, EventKind::UserMessage { text } if !text.ends_with('\r'))
+    );
+}
+
+#[test]
+fn managed_agents_facts() {
+    let session = fixture("managed_agents", "events.jsonl");
+    assert_eq!(session.id, "sesn_01HQ8ZK2");
+    assert_eq!(
+        session.agent, "support-bot",
+        "the agent's name is preferred over its id"
+    );
+    assert_eq!(session.events[0].source_id.as_deref(), Some("sevt_001"));
+    assert_eq!(
+        session.events[0].at,
+        parse_timestamp("2026-03-01T12:00:01Z")
+    );
+    let results = tool_results(&session);
+    assert_eq!(results[0].0, Some("sevt_005"));
+    assert_eq!(results[0].1, Some("bash"));
+    assert_eq!(
+        (results[1].1, results[1].2),
+        (Some("create_ticket"), true),
+        "mcp result pairs via mcp_tool_use_id and keeps is_error"
+    );
+    assert_eq!(results[3].1, Some("refund"), "custom tool result pairs");
+    assert_eq!(
+        memory_commands(&session),
+        [(
+            "write",
+            &MemoryCommand::Create {
+                path: "/customers/4411.md".into(),
+                text: "Duplicate invoice INV-1 reported 2026-03-01.\n".into()
+            }
+        )]
+    );
+    let contexts: Vec<(&str, &str)> = session
+        .events
+        .iter()
+        .filter_map(|event| match &event.kind {
+            EventKind::Context { label, text } => Some((label.as_str(), text.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        contexts,
+        [
+            (
+                "session.error",
+                "model_overloaded_error: Model overloaded, retrying"
+            ),
+            (
+                "agent.thread_message_received",
+                "Sub-agent: ledger reconciled."
+            ),
+        ]
+    );
+
+    // The same events as a bare array give the same events.
+    let array = fixture("managed_agents", "array.json");
+    assert_eq!(array.events, session.events[..array.events.len()]);
+
+    let page = fixture("managed_agents", "page.json");
+    assert_eq!(page.id, "sesn_page_01");
+    assert_eq!(page.agent, "policy-bot");
+    let last = page.events.last().expect("events");
+    assert_eq!(
+        last.at,
+        parse_timestamp("2026-03-02T08:00:05Z"),
+        "created_at when processed_at is null"
+    );
+    assert!(matches!(
+        memory_commands(&page)[..],
+        [("edit", MemoryCommand::StrReplace { .. })]
+    ));
+}
+
+#[test]
+fn anthropic_messages_facts() {
+    let request = fixture("anthropic_messages", "request.json");
+    assert_eq!(request.id, "request", "no id in the file: the file stem");
+    let at = parse_timestamp("2026-01-15T09:30:00Z");
+    assert!(request.events.iter().all(|event| event.at == at));
+    assert!(
+        matches!(&request.events[0].kind, EventKind::Context { label, .. } if label == "system")
+    );
+    let results = tool_results(&request);
+    assert_eq!(results[0].1, Some("git"));
+    assert!(results[0].2);
+    assert_eq!(
+        memory_commands(&request),
+        [(
+            "memory",
+            &MemoryCommand::StrReplace {
+                path: "/releases.md".into(),
+                old: "freeze: TBD".into(),
+                new: "freeze: 2026-01-20".into()
+            }
+        )]
+    );
+    // `view` is a read: a plain tool call.
+    assert_eq!(count(&request, "tool_call"), 2);
+
+    let pair = fixture("anthropic_messages", "pair.json");
+    assert!(
+        pair.events.iter().all(|event| event.at == modified()),
+        "no created_at: the file's modification time"
+    );
+    assert!(matches!(
+        &pair.events.last().expect("events").kind,
+        EventKind::AgentMessage { text } if text == "Lima."
+    ));
+
+    let plain = fixture("anthropic_messages", "plain.json");
+    assert_eq!(plain.id, "conv_plain_7");
+    assert_eq!(plain.agent, "trivia-bot");
+
+    let response = fixture("anthropic_messages", "response.json");
+    assert_eq!(response.id, "msg_01RESP");
+    assert!(matches!(
+        memory_commands(&response)[..],
+        [("memory", MemoryCommand::Insert { line: Some(3), .. })]
+    ));
+}
+
+#[test]
+fn openai_chat_facts() {
+    let session = fixture("openai_chat", "request.json");
+    assert_eq!(session.agent, "ops-agent");
+    let created = chrono::DateTime::from_timestamp(1_767_225_600, 0);
+    assert!(session.events.iter().all(|event| event.at == created));
+    let calls: Vec<(&str, &serde_json::Value)> = session
+        .events
+        .iter()
+        .filter_map(|event| match &event.kind {
+            EventKind::ToolCall { name, input, .. } => Some((name.as_str(), input)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        calls[0],
+        (
+            "restart_service",
+            &serde_json::json!({"service": "queue-worker"})
+        )
+    );
+    assert_eq!(
+        calls[1],
+        ("notify", &serde_json::json!("{not json")),
+        "invalid arguments stay a string"
+    );
+    let results = tool_results(&session);
+    assert_eq!(
+        (results[0].1, results[0].2),
+        (Some("restart_service"), true)
+    );
+    assert_eq!((results[1].1, results[1].2), (Some("notify"), false));
+    assert_eq!(
+        (results[3].1, results[3].2),
+        (None, true),
+        "unknown call; JSON error"
+    );
+    assert!(matches!(
+        memory_commands(&session)[..],
+        [("write_file", MemoryCommand::Create { path, .. })] if path == "/ops/queue-worker.md"
+    ));
+
+    let completion = fixture("openai_chat", "completion.json");
+    assert_eq!(completion.id, "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT");
+    assert_eq!(completion.events.len(), 1, "only the first choice is kept");
+
+    let legacy = fixture("openai_chat", "legacy-function.json");
+    let results = tool_results(&legacy);
+    assert_eq!(
+        (results[0].0, results[0].1, results[0].2),
+        (None, Some("get_weather"), true)
+    );
+}
+
+#[test]
+fn openai_responses_facts() {
+    let rollout = fixture("openai_responses", "rollout.jsonl");
+    assert_eq!(rollout.id, "0199a6f2-1c3b-7e10-b5a4-2f9d8e7c6b5a");
+    assert!(matches!(
+        &rollout.events[0].kind,
+        EventKind::Context { label, .. } if label == "environment_context"
+    ));
+    assert_eq!(
+        count(&rollout, "user_message"),
+        1,
+        "event_msg duplicates are skipped"
+    );
+    let results = tool_results(&rollout);
+    assert_eq!(
+        results[0],
+        (
+            Some("call_test1"),
+            Some("shell"),
+            true,
+            "error[E0425]: cannot find value `x`\n"
+        ),
+        "exit code 101; content is the inner output"
+    );
+    assert!(!results[1].2, "exit code 0 wins over error-looking text");
+    assert!(results[2].2, "Process exited with code 1");
+    assert!(!results[3].2);
+    assert_eq!(results[4].1, Some("local_shell"));
+    assert!(results[4].2, "no exit code: looks_like_error");
+    assert_eq!(
+        memory_commands(&rollout),
+        [(
+            "apply_patch",
+            &MemoryCommand::Create {
+                path: "/repo/conventions.md".into(),
+                text: "Use `cargo nextest` for tests.\nNever commit target/.\n".into()
+            }
+        )]
+    );
+
+    let truncated = fixture("openai_responses", "rollout-truncated.jsonl");
+    assert_eq!(truncated.events.len(), 2);
+
+    let legacy = fixture("openai_responses", "legacy-rollout.jsonl");
+    assert_eq!(legacy.id, "0d5c1e2a-aaaa-bbbb-cccc-1234567890ab");
+    let started = parse_timestamp("2025-06-01T08:00:00Z");
+    assert!(legacy.events.iter().all(|event| event.at == started));
+    assert_eq!(tool_results(&legacy)[0].1, Some("shell"));
+
+    let response = fixture("openai_responses", "response.json");
+    assert_eq!(response.id, "resp_67ccd2bed1ec8190b14f964abc054267");
+    assert!(matches!(
+        &response.events[0].kind,
+        EventKind::Context { label, .. } if label == "instructions"
+    ));
+    let results = tool_results(&response);
+    assert_eq!(
+        (results[0].1, results[0].2),
+        (Some("search_docs"), true),
+        "JSON error object"
+    );
+    assert!(matches!(
+        memory_commands(&response)[..],
+        [("create_file", MemoryCommand::Create { path, .. })] if path == "/finance.md"
+    ));
+}
+
+#[test]
+fn source_fallbacks() {
+    let bytes = br#"[{"role":"user","content":"hi"}]"#;
+    let source = Source {
+        path: "fleet/support-bot/s1.json",
+        folder_name: Some("support-bot"),
+        modified: None,
+    };
+    let session = import_session(bytes, &source).expect("imports");
+    assert_eq!(session.id, "s1");
+    assert_eq!(session.agent, "support-bot");
+    assert_eq!(session.source, "fleet/support-bot/s1.json");
+    assert_eq!(session.events[0].at, None);
+    let bare = import_session(bytes, &Source::new("x.json")).expect("imports");
+    assert_eq!(bare.agent, "default");
+}
+
+#[test]
+fn garbage_is_an_error_never_a_panic() {
+    let inputs: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", Vec::new()),
+        ("whitespace", b" \n\t\r\n".to_vec()),
+        ("bom only", b"\xEF\xBB\xBF".to_vec()),
+        ("binary", (0u8..=255).collect()),
+        ("nul bytes", vec![0; 64]),
+        ("invalid utf-8", b"{\"a\": \"\xC3\x28\"}".to_vec()),
+        ("text", b"hello world".to_vec()),
+        ("null", b"null".to_vec()),
+        ("true", b"true".to_vec()),
+        ("string", b"\"hi\"".to_vec()),
+        ("empty object", b"{}".to_vec()),
+        ("empty array", b"[]".to_vec()),
+        ("array of numbers", b"[1,2,3]".to_vec()),
+        ("array of nulls", b"[null]".to_vec()),
+        ("deep nesting", "[".repeat(100_000).into_bytes()),
+        (
+            "deep objects",
+            "{\"a\":".repeat(50_000).into_bytes(),
+        ),
+        ("lines of numbers", b"1\n2\n3\n".to_vec()),
+        ("unclosed", b"{\"messages\": [".to_vec()),
+        ("messages null", b"{\"messages\": null}".to_vec()),
+        ("data not events", b"{\"data\": [1, 2]}".to_vec()),
+        ("choices junk", b"{\"choices\": 5}".to_vec()),
+        ("output junk", b"{\"object\": \"response\", \"output\": 5}".to_vec()),
+        ("claude no message", b"{\"type\":\"user\",\"uuid\":\"u\",\"sessionId\":\"s\"}".to_vec()),
+        (
+            "claude wrong types",
+            b"{\"type\":\"user\",\"uuid\":5,\"sessionId\":[1],\"message\":7,\"timestamp\":{}}\n{\"type\":3}\n"
+                .to_vec(),
+        ),
+        ("codex empty payloads", b"{\"type\":\"response_item\",\"payload\":5}\n{\"type\":\"session_meta\",\"payload\":[]}\n".to_vec()),
+    ];
+    for (name, bytes) in &inputs {
+        let result = import_session(bytes, &Source::new("garbage.bin"));
+        assert!(result.is_err(), "{name}: {result:?}");
+        let message = result.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(!message.is_empty(), "{name}");
+        for format in FORMATS {
+            assert!(
+                import_session_as(format, bytes, &Source::new("garbage.bin")).is_err(),
+                "{name} as {}",
+                format.as_str()
+            );
+        }
+    }
+    assert_eq!(detect_format(b""), None);
+    assert_eq!(detect_format(&(0u8..=255).collect::<Vec<u8>>()), None);
+    assert_eq!(detect_format(b"{\"foo\": 1}"), None);
+}
+
+#[test]
+fn error_messages_are_specific() {
+    let message = |bytes: &[u8]| {
+        import_session(bytes, &Source::new("x"))
+            .err()
+            .map(|error| error.to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(message(b""), "empty input");
+    assert!(message(b"\xff\xfe{").starts_with("not UTF-8"));
+    assert!(
+        message(b"{\"a\": \"\xC3\x28\"}").starts_with("not UTF-8: invalid byte sequence at byte 7")
+    );
+    assert_eq!(
+        message(b"hello"),
+        "no recognised transcript format: line 1 is not JSON (expected value at column 1)"
+    );
+    assert_eq!(
+        message(b"42"),
+        "no recognised transcript format: the file's JSON is a number, not an object or array"
+    );
+    assert!(
+        message(b"{\"foo\":1}")
+            .starts_with("no recognised transcript format: a JSON object with keys foo")
+    );
+    let claude = b"{\"type\":\"queue-operation\",\"sessionId\":\"s\"}\n";
+    assert!(message(claude).starts_with("no events"));
+    let line3 = b"{\"type\":\"user\",\"sessionId\":\"s\",\"uuid\":\"a\",\"message\":{\"role\":\"user\",\"content\":\"hi\"}}\n\n{bad\n{\"type\":\"summary\",\"summary\":\"x\"}\n";
+    assert!(
+        message(line3).starts_with("line 3: invalid JSON"),
+        "{}",
+        message(line3)
+    );
+}
+
+/// A tiny deterministic fuzz pass: every prefix of every fixture, and single-byte mutations,
+/// must import or fail cleanly.
+#[test]
+fn truncated_and_mutated_fixtures_never_panic() {
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut runs = 0usize;
+    for (_, path) in fixtures() {
+        let bytes = std::fs::read(&path).expect("readable fixture");
+        let step = (bytes.len() / 97).max(1);
+        for cut in (0..=bytes.len()).step_by(step) {
+            let prefix = bytes.get(..cut).expect("in range");
+            let _ = import_session(prefix, &Source::new("fuzz.jsonl"));
+            let _ = detect_format(prefix);
+            runs += 1;
+        }
+        if bytes.is_empty() {
+            continue;
+        }
+        for _ in 0..200 {
+            let mut mutated = bytes.clone();
+            let position = (next() % mutated.len() as u64) as usize;
+            let replacement = match next() % 6 {
+                0 => b'{',
+                1 => b'"',
+                2 => b'\n',
+                3 => b'}',
+                4 => b'\\',
+                _ => (next() % 256) as u8,
+            };
+            if let Some(byte) = mutated.get_mut(position) {
+                *byte = replacement;
+            }
+            let _ = import_session(&mutated, &Source::new("fuzz.jsonl"));
+            runs += 1;
+        }
+    }
+    assert!(runs > 1000);
+}
+
+#[test]
+fn looks_like_error_through_the_public_api() {
+    assert!(looks_like_error("HTTP 409 Conflict"));
+    assert!(looks_like_error("ValueError: bad"));
+    assert!(looks_like_error("{\"error\": \"nope\"}"));
+    assert!(!looks_like_error("No errors found"));
+    assert!(!looks_like_error("0 errors"));
+}
+
+#[test]
+fn memory_command_through_the_public_api() {
+    let input =
+        serde_json::json!({"command": "create", "path": "/memories/a.md", "file_text": "x"});
+    assert_eq!(
+        memory_command_from_tool_call("memory", &input),
+        Some(MemoryCommand::Create {
+            path: "/a.md".into(),
+            text: "x".into()
+        })
+    );
+    let outside = serde_json::json!({"file_path": "/etc/passwd", "content": "x"});
+    assert_eq!(memory_command_from_tool_call("Write", &outside), None);
+}
+
+/// The real Claude Code transcripts in `../shared/data/claude-code/` beside the repository.
+fn real_claude_code_dir() -> Option<PathBuf> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let candidates = [
+        std::env::var_os("LUCID_CLAUDE_CODE_DATA").map(PathBuf::from),
+        Some(manifest.join("../../../shared/data/claude-code")),
+        // The manifest directory may be reached through a symlink.
+        manifest
+            .canonicalize()
+            .ok()
+            .map(|real| real.join("../../../shared/data/claude-code")),
+    ];
+    candidates.into_iter().flatten().find(|dir| dir.is_dir())
+}
+
+#[test]
+fn real_claude_code_transcripts() {
+    let Some(dir) = real_claude_code_dir() else {
+        println!(
+            "SKIPPED real_claude_code_transcripts: ../shared/data/claude-code/ not found beside \
+             the repository (set LUCID_CLAUDE_CODE_DATA to point at it)"
+        );
+        return;
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("readable data folder")
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().and_then(|e| e.to_str()) == Some("jsonl"))
+        .collect();
+    files.sort();
+    assert_eq!(
+        files.len(),
+        7,
+        "the seven real transcripts in {}",
+        dir.display()
+    );
+    for path in &files {
+        let name = file_name(path);
+        let bytes = std::fs::read(path).expect("readable transcript");
+        assert_eq!(
+            detect_format(&bytes),
+            Some(TranscriptFormat::ClaudeCode),
+            "{name}"
+        );
+        let source_path = format!("claude-code/{name}");
+        let source = Source {
+            path: &source_path,
+            folder_name: Some("claude-code"),
+            modified: None,
+        };
+        let session =
+            import_session(&bytes, &source).unwrap_or_else(|error| panic!("{name}: {error}"));
+        assert!(!session.events.is_empty(), "{name}");
+
+        // The session id is the sessionId every record carries.
+        let text = String::from_utf8(bytes).expect("UTF-8");
+        let first: serde_json::Value =
+            serde_json::from_str(text.lines().next().expect("a line")).expect("JSON");
+        assert_eq!(
+            Some(session.id.as_str()),
+            first.get("sessionId").and_then(|v| v.as_str()),
+            "{name}"
+        );
+        assert_eq!(session.agent, "claude-code");
+        assert!(
+            session.events.iter().all(|event| event.at.is_some()),
+            "{name}"
+        );
+
+        // Every tool call has exactly one result naming the same tool, and vice versa.
+        let mut calls = std::collections::HashMap::new();
+        for event in &session.events {
+            match &event.kind {
+                EventKind::ToolCall { call_id, name, .. } => {
+                    calls.insert(call_id.clone().expect("call id"), name.clone());
+                }
+                EventKind::MemoryWrite { call_id, tool, .. } => {
+                    calls.insert(call_id.clone().expect("call id"), tool.clone());
+                }
+                _ => {}
+            }
+        }
+        let results = tool_results(&session);
+        assert_eq!(
+            results.len(),
+            calls.len(),
+            "{name}: calls and results pair up"
+        );
+        for (call_id, tool, _, _) in &results {
+            let call_id = call_id.expect("result call id");
+            assert_eq!(
+                calls.get(call_id).map(String::as_str),
+                *tool,
+                "{name}: result {call_id} names its tool"
+            );
+        }
+        assert!(
+            count(&session, "user_message") >= 1 && count(&session, "agent_message") >= 1,
+            "{name}"
+        );
+        println!(
+            "{name}: {} events, {} tool calls, {} errors",
+            session.events.len(),
+            calls.len(),
+            results.iter().filter(|r| r.2).count()
+        );
+    }
+}
