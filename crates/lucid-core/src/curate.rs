@@ -34,7 +34,50 @@ pub enum DreamError {
     TooManySessions { count: usize, limit: usize },
     #[error("no usable session: {0}")]
     NoUsableSession(String),
+    #[error("the dream was canceled")]
+    Canceled,
 }
+
+/// A step of the curation pipeline, reported to a [`DreamObserver`] as it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    ReadingStore,
+    ReplayingMemoryWrites,
+    CollectingCandidates,
+    ApplyingInstructions,
+    Merging,
+    Superseding,
+    Writing,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::ReadingStore => "reading_store",
+            Stage::ReplayingMemoryWrites => "replaying_memory_writes",
+            Stage::CollectingCandidates => "collecting_candidates",
+            Stage::ApplyingInstructions => "applying_instructions",
+            Stage::Merging => "merging",
+            Stage::Superseding => "superseding",
+            Stage::Writing => "writing",
+        }
+    }
+}
+
+/// Watches a dream: hears each stage as it starts (with a one-line detail), and can cancel it
+/// between stages. The service uses this to narrate a dream as session events and to stop a
+/// canceled dream promptly.
+pub trait DreamObserver {
+    fn stage(&mut self, _stage: Stage, _detail: &str) {}
+    fn canceled(&self) -> bool {
+        false
+    }
+}
+
+/// An observer that watches nothing.
+pub struct NoObserver;
+
+impl DreamObserver for NoObserver {}
 
 /// Options of a dream.
 #[derive(Debug, Clone)]
@@ -169,9 +212,21 @@ struct DocState {
 /// Runs the built-in curator.
 pub fn dream(
     store: &Store,
+    digests: Vec<SessionDigest>,
+    skipped: Vec<SkippedSession>,
+    options: &DreamOptions,
+) -> Result<DreamOutput, DreamError> {
+    dream_observed(store, digests, skipped, options, &mut NoObserver)
+}
+
+/// Runs the built-in curator, telling `observer` about each stage and stopping with
+/// [`DreamError::Canceled`] when it asks.
+pub fn dream_observed(
+    store: &Store,
     mut digests: Vec<SessionDigest>,
     skipped: Vec<SkippedSession>,
     options: &DreamOptions,
+    observer: &mut dyn DreamObserver,
 ) -> Result<DreamOutput, DreamError> {
     let directives = match &options.instructions {
         Some(text) => {
@@ -191,13 +246,29 @@ pub fn dream(
         flags: Vec::new(),
         dropped_out_of_focus: 0,
     };
+    let mut step = |stage: Stage, detail: String| -> Result<(), DreamError> {
+        if observer.canceled() {
+            return Err(DreamError::Canceled);
+        }
+        observer.stage(stage, &detail);
+        Ok(())
+    };
+    step(Stage::ReadingStore, format!("{} documents", store.documents.len()))?;
     curator.load_store(store);
+    let writes: usize = digests.iter().map(|d| d.memory_ops.len()).sum();
+    step(Stage::ReplayingMemoryWrites, format!("{writes} memory writes"))?;
     curator.replay_memory_writes(&digests);
+    step(Stage::CollectingCandidates, format!("{} sessions", digests.len()))?;
     curator.add_session_candidates(&digests);
+    step(Stage::ApplyingInstructions, format!("{} directives", directives.focus.len() + directives.ignore.len()))?;
     curator.apply_directives(&directives);
+    let live = curator.memories.iter().filter(|m| m.is_live()).count();
+    step(Stage::Merging, format!("{live} candidate items"))?;
     curator.merge_duplicates();
+    step(Stage::Superseding, String::new())?;
     curator.resolve_contradictions();
     curator.drop_unconfirmed();
+    step(Stage::Writing, format!("{} flags", curator.flags.len()))?;
     let (draft, output_items) = curator.render();
 
     let mut stats = Stats {

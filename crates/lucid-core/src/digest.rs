@@ -189,7 +189,10 @@ pub fn digest_session(session: &Session) -> SessionDigest {
         let trust = event.trust(session.trust);
         match &event.kind {
             EventKind::UserMessage { text } => {
-                extract_statements(text, event_ref(position), &mut digest);
+                extract_statements(text, Speaker::User, event_ref(position), &mut digest);
+            }
+            EventKind::AgentMessage { text } => {
+                extract_statements(text, Speaker::Agent, event_ref(position), &mut digest);
             }
             EventKind::MemoryWrite {
                 call_id, command, ..
@@ -721,7 +724,53 @@ fn has_any(lower: &str, markers: &[&str]) -> bool {
         .any(|m| text::contains_word(lower, m.trim_end()))
 }
 
-fn extract_statements(message: &str, evidence: EventRef, digest: &mut SessionDigest) {
+/// Who said a message: users give standing instructions and facts; the agent's own messages can
+/// only confirm or update facts already in memory (they are provisional, see the curator).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Speaker {
+    User,
+    Agent,
+}
+
+/// First-person openings that describe the speaker rather than state a rule or a fact.
+const FIRST_PERSON: &[&str] = &[
+    "i ", "i'm", "i am", "i've", "i'll", "i think", "i was", "we were", "we're", "can you",
+    "could you", "would you", "let me", "let's",
+];
+
+/// First-person openings that *are* preferences.
+const FIRST_PERSON_PREFERENCES: &[&str] = &[
+    "i prefer", "i'd prefer", "i would prefer", "i want you to", "i'd like you to",
+    "i would like you to", "i need you to", "we prefer", "we always", "we never",
+];
+
+fn classify(sentence: &str, lower: &str, speaker: Speaker) -> Option<StatementClass> {
+    let first_person = FIRST_PERSON.iter().any(|p| lower.starts_with(p))
+        && !FIRST_PERSON_PREFERENCES.iter().any(|p| lower.starts_with(p));
+    if speaker == Speaker::User
+        && !first_person
+        && (has_any(lower, PREFERENCE_MARKERS)
+            || (has_any(lower, WEAK_PREFERENCE_MARKERS) && !has_any(lower, DEICTIC)))
+    {
+        return Some(StatementClass::Preference);
+    }
+    if speaker == Speaker::User
+        && FIRST_PERSON_PREFERENCES.iter().any(|p| lower.starts_with(p))
+    {
+        return Some(StatementClass::Preference);
+    }
+    let fact_shaped = text::slot(sentence).is_some_and(|slot| {
+        !slot.value_analysis.anchors.is_empty() || slot.value_analysis.word_set.len() <= 3
+    });
+    (fact_shaped && !first_person).then_some(StatementClass::Fact)
+}
+
+fn extract_statements(
+    message: &str,
+    speaker: Speaker,
+    evidence: EventRef,
+    digest: &mut SessionDigest,
+) {
     // Long pastes (logs, files) are not where standing instructions live.
     if message.len() > 8_000 {
         return;
@@ -738,31 +787,7 @@ fn extract_statements(message: &str, evidence: EventRef, digest: &mut SessionDig
         if is_temporary(&lower) {
             continue;
         }
-        let class = if has_any(&lower, PREFERENCE_MARKERS)
-            || (has_any(&lower, WEAK_PREFERENCE_MARKERS) && !has_any(&lower, DEICTIC))
-        {
-            Some(StatementClass::Preference)
-        } else if text::slot(sentence).is_some_and(|slot| {
-            !slot.value_analysis.anchors.is_empty() || slot.value_analysis.word_set.len() <= 3
-        }) && !lower.starts_with("i ")
-            && !has_any(
-                &lower,
-                &[
-                    "i'm",
-                    "i am",
-                    "i think",
-                    "i was",
-                    "we were",
-                    "can you",
-                    "could you",
-                ],
-            )
-        {
-            Some(StatementClass::Fact)
-        } else {
-            None
-        };
-        let Some(class) = class else { continue };
+        let Some(class) = classify(sentence, &lower, speaker) else { continue };
         if lucid_safety::contains_secret(sentence) {
             digest.flags.push(Flag {
                 text: excerpt(&lucid_safety::redact(sentence).text),
@@ -781,7 +806,8 @@ fn extract_statements(message: &str, evidence: EventRef, digest: &mut SessionDig
             });
             continue;
         }
-        let durable = has_any(&lower, DURABLE_MARKERS) || class == StatementClass::Preference;
+        let durable = speaker == Speaker::User
+            && (has_any(&lower, DURABLE_MARKERS) || class == StatementClass::Preference);
         digest.statements.push(Statement {
             class,
             text: clean_statement(sentence),

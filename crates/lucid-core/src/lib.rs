@@ -15,6 +15,8 @@ pub mod patterns;
 pub mod report;
 pub mod text;
 
-pub use curate::{DreamError, DreamOptions, DreamOutput, dream};
+pub use curate::{
+    DreamError, DreamObserver, DreamOptions, DreamOutput, NoObserver, Stage, dream, dream_observed,
+};
 pub use digest::{SessionDigest, digest_session};
 pub use report::*;

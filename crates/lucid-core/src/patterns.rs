@@ -268,85 +268,128 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
 }
 
 /// Finds tool-call sequences that recur across successful sessions.
+///
+/// A workflow is a sequence of 3 to 6 distinct tools, in order, where one unrelated call may sit
+/// between two steps (agents interleave reads and checks). Mining is Apriori-style: first the
+/// ordered pairs of tools that follow each other more often than chance, then only sequences
+/// whose every step pair is such a pair — so a large fleet of varied calls stays cheap.
 pub fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
     const MIN_LEN: usize = 3;
-    const MAX_LEN: usize = 8;
-    // n-gram → (sessions, first occurrence per session)
-    let mut support: HashMap<Vec<&str>, Vec<(usize, usize)>> = HashMap::new();
-    for (d, digest) in digests.iter().enumerate() {
-        if !digest.successful {
-            continue;
-        }
-        let names: Vec<&str> = digest
-            .tool_sequence
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect();
-        let mut seen: std::collections::HashSet<Vec<&str>> = std::collections::HashSet::new();
-        for start in 0..names.len() {
-            for len in MIN_LEN..=MAX_LEN {
-                let Some(gram) = names.get(start..start + len) else {
-                    break;
-                };
-                // A workflow visits distinct steps; a loop is not a workflow.
-                if gram[..len - 1].contains(&gram[len - 1]) {
-                    break;
-                }
-                if seen.insert(gram.to_vec()) {
-                    support.entry(gram.to_vec()).or_default().push((d, start));
+    const MAX_LEN: usize = 6;
+    const MAX_GAP: usize = 1;
+    /// How many times more often a pair must occur in one order than in the other.
+    const LIFT: f64 = 3.0;
+
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    let mut names: Vec<&str> = Vec::new();
+    let sequences: Vec<(usize, Vec<u32>)> = digests
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.successful)
+        .map(|(index, d)| {
+            let seq = d
+                .tool_sequence
+                .iter()
+                .map(|step| {
+                    *ids.entry(step.name.as_str()).or_insert_with(|| {
+                        names.push(step.name.as_str());
+                        (names.len() - 1) as u32
+                    })
+                })
+                .collect();
+            (index, seq)
+        })
+        .collect();
+    let positions: usize = sequences.iter().map(|(_, s)| s.len()).sum();
+    if positions == 0 {
+        return Vec::new();
+    }
+    // Pass 1: ordered pairs (a then b, at most MAX_GAP calls apart), counted once per session.
+    let mut pair_support: HashMap<(u32, u32), usize> = HashMap::new();
+    for (_, seq) in &sequences {
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..seq.len() {
+            for j in i + 1..=(i + 1 + MAX_GAP).min(seq.len().saturating_sub(1)) {
+                if seq[i] != seq[j] && seen.insert((seq[i], seq[j])) {
+                    *pair_support.entry((seq[i], seq[j])).or_default() += 1;
                 }
             }
         }
     }
-    // How often each tool occurs, to tell a converged workflow from a chance sequence: in a
-    // large fleet of varied calls, many short sequences recur by accident. A workflow must recur
-    // several times more often than its steps' frequencies predict.
-    let mut tool_counts: HashMap<&str, usize> = HashMap::new();
-    let mut positions = 0usize;
-    for digest in digests.iter().filter(|d| d.successful) {
-        for step in &digest.tool_sequence {
-            *tool_counts.entry(step.name.as_str()).or_default() += 1;
-            positions += 1;
+    // A step pair belongs to a workflow when it recurs and its order is consistent: in a fleet of
+    // varied calls, b-then-a is about as common as a-then-b, so chance pairs cancel out, while
+    // the steps of a converged workflow nearly always come in one order.
+    let frequent_pairs: std::collections::HashSet<(u32, u32)> = pair_support
+        .iter()
+        .filter(|&(&(a, b), &n)| {
+            let reverse = pair_support.get(&(b, a)).copied().unwrap_or(0);
+            n >= MIN_SESSIONS && n as f64 >= LIFT * reverse as f64
+        })
+        .map(|(&pair, _)| pair)
+        .collect();
+    if frequent_pairs.is_empty() {
+        return Vec::new();
+    }
+
+    // Pass 2: sequences along frequent pairs; first occurrence per session.
+    let mut support: HashMap<Vec<u32>, Vec<(usize, usize)>> = HashMap::new();
+    for (digest_index, seq) in &sequences {
+        let mut seen: std::collections::HashSet<Vec<u32>> = std::collections::HashSet::new();
+        for start in 0..seq.len() {
+            let mut stack: Vec<(Vec<u32>, usize)> = vec![(vec![seq[start]], start)];
+            while let Some((gram, last)) = stack.pop() {
+                if gram.len() >= MIN_LEN && seen.insert(gram.clone()) {
+                    support
+                        .entry(gram.clone())
+                        .or_default()
+                        .push((*digest_index, start));
+                }
+                if gram.len() == MAX_LEN {
+                    continue;
+                }
+                let prev = gram[gram.len() - 1];
+                for next in last + 1..=(last + 1 + MAX_GAP).min(seq.len().saturating_sub(1)) {
+                    let tool = seq[next];
+                    if !gram.contains(&tool) && frequent_pairs.contains(&(prev, tool)) {
+                        let mut longer = gram.clone();
+                        longer.push(tool);
+                        stack.push((longer, next));
+                    }
+                }
+            }
         }
     }
-    let expected = |gram: &[&str]| -> f64 {
-        gram.iter().fold(positions as f64, |acc, tool| {
-            acc * tool_counts.get(tool).copied().unwrap_or(0) as f64 / positions.max(1) as f64
-        })
-    };
     let sessions_of = |occ: &[(usize, usize)]| {
         occ.iter()
             .map(|(d, _)| &digests[*d].session)
             .collect::<BTreeSet<_>>()
             .len()
     };
-    let mut frequent: Vec<(Vec<&str>, Vec<(usize, usize)>)> = support
+    let mut frequent: Vec<(Vec<u32>, Vec<(usize, usize)>)> = support
         .into_iter()
-        .filter(|(gram, occ)| {
-            let n = sessions_of(occ);
-            n >= MIN_SESSIONS && n as f64 >= 3.0 * expected(gram)
-        })
+        .filter(|(_, occ)| sessions_of(occ) >= MIN_SESSIONS)
         .collect();
+    let spelled =
+        |gram: &[u32]| -> Vec<&str> { gram.iter().map(|&t| names[t as usize]).collect() };
     // Most supported first, then longest, then by name for determinism.
     frequent.sort_by(|(a, oa), (b, ob)| {
         ob.len()
             .cmp(&oa.len())
             .then(b.len().cmp(&a.len()))
-            .then(a.cmp(b))
+            .then(spelled(a).cmp(&spelled(b)))
     });
-    let contains = |longer: &[&str], shorter: &[&str]| {
-        longer.len() > shorter.len() && longer.windows(shorter.len()).any(|w| w == shorter)
-    };
-    let mut selected: Vec<(Vec<&str>, Vec<(usize, usize)>)> = Vec::new();
+    let mut selected: Vec<(Vec<u32>, Vec<(usize, usize)>)> = Vec::new();
     for (gram, occ) in frequent {
         // Part of a chosen workflow that is about as common: the same workflow.
         let part_of_chosen = selected.iter().any(|(longer, longer_occ)| {
-            contains(longer, &gram) && longer_occ.len() * 5 >= occ.len() * 4
+            longer.len() > gram.len()
+                && common_subsequence(&gram, longer) == gram.len()
+                && longer_occ.len() * 5 >= occ.len() * 4
         });
         // A chosen workflow with one step added or swapped that only some sessions take: a
         // variant, not a workflow of its own.
         let weak_variant = selected.iter().any(|(chosen, chosen_occ)| {
-            longest_common_run(&gram, chosen) + 1 >= gram.len()
+            common_subsequence(&gram, chosen) + 1 >= gram.len()
                 && occ.len() * 5 < chosen_occ.len() * 4
         });
         if !part_of_chosen && !weak_variant {
@@ -357,7 +400,10 @@ pub fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
     selected
         .into_iter()
         .map(|(gram, occ)| {
-            let steps: Vec<String> = gram.iter().map(|s| format!("`{}`", code(s))).collect();
+            let steps: Vec<String> = spelled(&gram)
+                .iter()
+                .map(|s| format!("`{}`", code(s)))
+                .collect();
             let mut pattern = Pattern {
                 kind: Kind::Workflow,
                 text: format!("Workflow: {}.", steps.join(" → ")),
@@ -369,32 +415,27 @@ pub fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
             };
             for (d, start) in occ {
                 let digest = &digests[d];
-                let refs: Vec<EventRef> = digest.tool_sequence[start..start + gram.len()]
-                    .iter()
-                    .map(|s| s.evidence.clone())
-                    .take(1)
-                    .collect();
-                add_support(&mut pattern, digest, &refs);
+                let first = digest.tool_sequence[start].evidence.clone();
+                add_support(&mut pattern, digest, &[first]);
             }
             pattern
         })
         .collect()
 }
 
-/// Length of the longest contiguous run of steps two sequences share.
-fn longest_common_run(a: &[&str], b: &[&str]) -> usize {
-    let mut best = 0;
+/// Length of the longest common subsequence of two step lists.
+fn common_subsequence(a: &[u32], b: &[u32]) -> usize {
+    let mut table = vec![vec![0usize; b.len() + 1]; a.len() + 1];
     for i in 0..a.len() {
         for j in 0..b.len() {
-            let run = a[i..]
-                .iter()
-                .zip(&b[j..])
-                .take_while(|(x, y)| x == y)
-                .count();
-            best = best.max(run);
+            table[i + 1][j + 1] = if a[i] == b[j] {
+                table[i][j] + 1
+            } else {
+                table[i][j + 1].max(table[i + 1][j])
+            };
         }
     }
-    best
+    table[a.len()][b.len()]
 }
 
 fn add_support(pattern: &mut Pattern, digest: &SessionDigest, refs: &[EventRef]) {
@@ -432,4 +473,65 @@ fn short(value: &str) -> String {
         out.push('…');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::{EventRef, ToolStep};
+    use crate::model::{SessionTrust, TranscriptFormat, Trust};
+
+    fn digest(session: &str, agent: &str, tools: &[&str]) -> SessionDigest {
+        SessionDigest {
+            session: session.into(),
+            agent: agent.into(),
+            source: format!("{session}.jsonl"),
+            format: TranscriptFormat::ClaudeCode,
+            trust: SessionTrust::Default,
+            events: tools.len(),
+            first_at: None,
+            last_at: None,
+            successful: true,
+            statements: Vec::new(),
+            memory_ops: Vec::new(),
+            failures: Vec::new(),
+            tool_sequence: tools
+                .iter()
+                .enumerate()
+                .map(|(i, name)| ToolStep {
+                    name: (*name).into(),
+                    evidence: EventRef {
+                        event: i,
+                        at: None,
+                        trust: Trust::Trusted,
+                    },
+                })
+                .collect(),
+            flags: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn workflows_survive_interleaved_calls() {
+        let digests = vec![
+            digest("s1", "a", &["checkout", "read", "test", "lint", "pr"]),
+            digest("s2", "b", &["grep", "checkout", "test", "view", "lint", "pr"]),
+            digest("s3", "a", &["checkout", "test", "lint", "status", "pr", "read"]),
+        ];
+        let found: Vec<String> = workflows(&digests).into_iter().map(|p| p.text).collect();
+        assert_eq!(
+            found,
+            vec!["Workflow: `checkout` → `test` → `lint` → `pr`.".to_string()]
+        );
+    }
+
+    #[test]
+    fn tools_used_in_any_order_are_not_a_workflow() {
+        let digests = vec![
+            digest("s1", "a", &["read", "edit", "bash", "read", "bash", "edit"]),
+            digest("s2", "a", &["edit", "read", "bash", "edit", "read", "bash"]),
+            digest("s3", "a", &["bash", "edit", "read", "bash", "read", "edit"]),
+        ];
+        assert!(workflows(&digests).is_empty());
+    }
 }
