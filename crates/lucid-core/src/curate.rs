@@ -345,6 +345,7 @@ impl Curator {
                             path: None,
                             text: excerpt(&lucid_safety::redact(&item.text).text),
                             replaces: Vec::new(),
+                            superseded: Vec::new(),
                             reason: format!("store item {reason}; removed from the draft"),
                             evidence: memory.evidence.clone(),
                         });
@@ -551,6 +552,7 @@ impl Curator {
                     path: None,
                     text: flag.text.clone(),
                     replaces: Vec::new(),
+                    superseded: Vec::new(),
                     reason: flag.reason.clone(),
                     evidence: vec![flag.evidence.evidence(&digest.session)],
                 });
@@ -1011,7 +1013,10 @@ impl Curator {
                     let (scope, agent) = self.scope(memory);
                     let path = self.target_path(memory);
                     let (op, reason) = self.op_and_reason(memory);
-                    let mut replaces = memory.superseded_texts.clone();
+                    let mut superseded = memory.superseded_texts.clone();
+                    superseded.retain(|t| *t != memory.text);
+                    superseded.dedup();
+                    let mut replaces = superseded.clone();
                     replaces.extend(memory.merged_texts.iter().cloned());
                     replaces.retain(|t| *t != memory.text);
                     replaces.dedup();
@@ -1023,6 +1028,7 @@ impl Curator {
                         path: Some(path),
                         text: memory.text.clone(),
                         replaces,
+                        superseded,
                         reason,
                         evidence: sorted_evidence(&memory.evidence),
                     });
@@ -1038,6 +1044,7 @@ impl Curator {
                         path: None,
                         text: memory.text.clone(),
                         replaces: Vec::new(),
+                        superseded: Vec::new(),
                         reason: format!(
                             "{reason} (was in {})",
                             path.unwrap_or_else(|| "a new memory".to_string())

@@ -80,6 +80,10 @@ pub struct Change {
     /// Texts of the items merged into this one or superseded by it.
     #[serde(default)]
     pub replaces: Vec<String>,
+    /// The texts in `replaces` that held an older value (superseded), as opposed to duplicates
+    /// merged into this item.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub superseded: Vec<String>,
     pub reason: String,
     pub evidence: Vec<Evidence>,
 }
