@@ -1,0 +1,235 @@
+//! `lucid serve`: the dream service over HTTP.
+//!
+//! The API's shapes match Anthropic's Managed Agents API (memory stores, memories, memory
+//! versions, agents, sessions and events, dreams) closely enough that the official `anthropic`
+//! SDK works against it with only `base_url` changed; lucid's extensions (transcript import,
+//! report, diff, promotion, rollback, schedules) follow the same style.
+//!
+//! - [`app`] builds the router (no socket: tests call it with `tower::ServiceExt::oneshot`).
+//! - [`serve`] runs it on a listener with the dream workers and the scheduler until a shutdown
+//!   future resolves, then stops accepting, lets in-flight requests finish, and lets running
+//!   dreams finish (pending ones stay pending for the next start).
+//!
+//! Architecture invariant: handlers only parse, call one storage method on the blocking pool
+//! and serialise; rules live in `lucid-storage` (and its backends), curation in `lucid-core`.
+
+pub mod convert;
+pub mod error;
+pub mod extract;
+mod openapi;
+pub mod routes;
+pub mod state;
+mod worker;
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, Method, StatusCode, Uri};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{get, post};
+use tracing::Instrument;
+
+pub use error::{ApiError, ErrorEnvelope};
+pub use openapi::openapi_json;
+pub use state::{AppState, AuthMode, Caller, Config};
+
+use routes::{agents, dreams, schedules, sessions, stores};
+
+/// The whole API as a router over `state`.
+pub fn app(state: AppState) -> Router {
+    let limit = state.config().max_body_bytes;
+    Router::new()
+        .route("/openapi.json", get(openapi::serve_openapi))
+        .route("/healthz", get(healthz))
+        .route(
+            "/v1/memory_stores",
+            post(stores::create_store).get(stores::list_stores),
+        )
+        .route(
+            "/v1/memory_stores/{memory_store_id}",
+            get(stores::get_store)
+                .post(stores::update_store)
+                .delete(stores::delete_store),
+        )
+        .route(
+            "/v1/memory_stores/{memory_store_id}/archive",
+            post(stores::archive_store),
+        )
+        .route(
+            "/v1/memory_stores/{memory_store_id}/memories",
+            post(stores::create_memory).get(stores::list_memories),
+        )
+        .route(
+            "/v1/memory_stores/{memory_store_id}/memories/{memory_id}",
+            get(stores::get_memory)
+                .post(stores::update_memory)
+                .delete(stores::delete_memory),
+        )
+        .route(
+            "/v1/memory_stores/{memory_store_id}/memory_versions",
+            get(stores::list_versions),
+        )
+        .route(
+            "/v1/memory_stores/{memory_store_id}/memory_versions/{memory_version_id}",
+            get(stores::get_version),
+        )
+        .route(
+            "/v1/memory_stores/{memory_store_id}/memory_versions/{memory_version_id}/redact",
+            post(stores::redact_version),
+        )
+        .route(
+            "/v1/agents",
+            post(agents::create_agent).get(agents::list_agents),
+        )
+        .route(
+            "/v1/agents/{agent_id}",
+            get(agents::get_agent).post(agents::update_agent),
+        )
+        .route("/v1/agents/{agent_id}/archive", post(agents::archive_agent))
+        .route(
+            "/v1/agents/{agent_id}/rollback",
+            post(agents::rollback_agent),
+        )
+        .route(
+            "/v1/sessions",
+            post(sessions::create_session).get(sessions::list_sessions),
+        )
+        .route("/v1/sessions/import", post(sessions::import_session))
+        .route(
+            "/v1/sessions/{session_id}",
+            get(sessions::get_session)
+                .post(sessions::update_session)
+                .delete(sessions::delete_session),
+        )
+        .route(
+            "/v1/sessions/{session_id}/archive",
+            post(sessions::archive_session),
+        )
+        .route(
+            "/v1/sessions/{session_id}/events",
+            post(sessions::send_events).get(sessions::list_events),
+        )
+        .route(
+            "/v1/sessions/{session_id}/events/stream",
+            get(sessions::stream_events),
+        )
+        .route(
+            "/v1/dreams",
+            post(dreams::create_dream).get(dreams::list_dreams),
+        )
+        .route("/v1/dreams/{dream_id}", get(dreams::get_dream))
+        .route("/v1/dreams/{dream_id}/cancel", post(dreams::cancel_dream))
+        .route("/v1/dreams/{dream_id}/archive", post(dreams::archive_dream))
+        .route("/v1/dreams/{dream_id}/report", get(dreams::dream_report))
+        .route("/v1/dreams/{dream_id}/diff", get(dreams::dream_diff))
+        .route("/v1/dreams/{dream_id}/promote", post(dreams::promote_dream))
+        .route("/v1/dreams/{dream_id}/discard", post(dreams::discard_dream))
+        .route(
+            "/v1/schedules",
+            post(schedules::create_schedule).get(schedules::list_schedules),
+        )
+        .route(
+            "/v1/schedules/{schedule_id}",
+            get(schedules::get_schedule).delete(schedules::delete_schedule),
+        )
+        .fallback(no_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn(request_context))
+        .with_state(state)
+}
+
+async fn healthz() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({"status": "ok"}))
+}
+
+async fn no_route(method: Method, uri: Uri) -> ApiError {
+    ApiError::not_found(format!("no route for {method} {}", uri.path()))
+}
+
+async fn wrong_method(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "invalid_request_error",
+        format!("{method} is not allowed on {}", uri.path()),
+    )
+}
+
+/// Gives every response a `request-id` and logs the request inside a span carrying it.
+async fn request_context(request: Request, next: Next) -> Response {
+    let id = lucid_storage::ids::new_id("req");
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let started = Instant::now();
+    let span = tracing::info_span!("request", request_id = %id, %method, %path);
+    let mut response = next.run(request).instrument(span.clone()).await;
+    let status = response.status();
+    let _entered = span.enter();
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+    if status.is_server_error() {
+        tracing::warn!(status = status.as_u16(), elapsed_ms, "request failed");
+    } else {
+        tracing::debug!(status = status.as_u16(), elapsed_ms, "request");
+    }
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("request-id", value);
+    }
+    response
+}
+
+/// Serves `state` on `listener` until `shutdown` resolves.
+///
+/// On start, dreams a previous run left `running` become `failed` with `internal_error` (they
+/// were never promoted: completion is one transaction), and pending ones are picked up. On
+/// shutdown: no new connections, in-flight requests finish, event streams end, running dreams
+/// finish (up to 30 s), pending dreams stay pending.
+pub async fn serve<F>(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: F,
+) -> std::io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    match state.run(|s| s.recover_dreams()).await {
+        Ok(recovered) if !recovered.is_empty() => {
+            tracing::warn!(dreams = ?recovered, "marked dreams interrupted by a crash as failed");
+        }
+        Ok(_) => {}
+        Err(error) => return Err(std::io::Error::other(error.message)),
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut tasks = Vec::new();
+    for _ in 0..state.config().workers.max(1) {
+        tasks.push(tokio::spawn(worker::dream_worker(
+            state.clone(),
+            stopped.clone(),
+        )));
+    }
+    tasks.push(tokio::spawn(worker::scheduler(
+        state.clone(),
+        stopped.clone(),
+    )));
+    state.wake_workers();
+
+    let signal_state = state.clone();
+    let result = axum::serve(listener, app(state.clone()))
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing requests and running dreams");
+            signal_state.begin_shutdown();
+        })
+        .await;
+    let _ = stop.send(true);
+    let wait = futures_util::future::join_all(tasks);
+    if tokio::time::timeout(Duration::from_secs(30), wait)
+        .await
+        .is_err()
+    {
+        tracing::warn!("a dream was still running after 30 s; it will be marked failed on start");
+    }
+    result
+}

@@ -1,0 +1,350 @@
+//! `/v1/dreams`: create, watch, cancel and archive dreams; review (report, diff) and promote
+//! their output.
+
+use axum::Json;
+use axum::extract::State;
+use lucid_storage::{
+    Dream, DreamFilter, DreamModel, DreamStatus, NewDream, OutputBehavior, Page, Promotion,
+    validate,
+};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{ApiError, ApiResult, ErrorEnvelope};
+use crate::extract::{Body, Ids, Params};
+use crate::state::{AppState, Caller};
+
+/// Create a dream: exactly one `memory_store` input and one `sessions` input.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CreateDream {
+    /// `[{"type":"memory_store","memory_store_id":…},{"type":"sessions","session_ids":[…]}]`
+    #[schema(value_type = Vec<Object>)]
+    pub inputs: Vec<Value>,
+    /// A model id or `{"id": …}`. `lucid-builtin` (and, until LLM curation lands, any value)
+    /// runs the built-in curator; the report says which curator ran.
+    #[schema(value_type = Object)]
+    pub model: Value,
+    /// 1 to 4,096 characters.
+    #[serde(default)]
+    pub instructions: Option<String>,
+    /// `{"type":"create_new"}` (default) or `{"type":"update_existing","memory_store_id":…}`
+    /// (only for a store with `auto_apply`).
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub output_behavior: Option<Value>,
+}
+
+/// Promote a completed dream: switch these agents to its output store, atomically.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Promote {
+    pub agent_ids: Vec<String>,
+}
+
+fn string_field<'a>(
+    object: &'a serde_json::Map<String, Value>,
+    field: &str,
+    at: &str,
+) -> ApiResult<&'a str> {
+    object
+        .get(field)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::invalid(format!("{at}.{field} must be a non-empty string")))
+}
+
+/// Parses a dream model: an id, or `{"id": …, "speed": "standard"}`.
+pub(crate) fn dream_model(model: &Value) -> ApiResult<DreamModel> {
+    match model {
+        Value::String(id) if !id.trim().is_empty() => Ok(DreamModel {
+            id: id.clone(),
+            speed: None,
+        }),
+        Value::Object(object) => {
+            let id = string_field(object, "id", "model")?.to_string();
+            let speed = match object.get("speed") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(speed)) if speed == "standard" => Some(speed.clone()),
+                Some(other) => {
+                    return Err(ApiError::invalid(format!(
+                        "model.speed can only be \"standard\", not {other}"
+                    )));
+                }
+            };
+            Ok(DreamModel { id, speed })
+        }
+        _ => Err(ApiError::invalid(
+            "model must be a model id (e.g. \"lucid-builtin\") or {\"id\": …}",
+        )),
+    }
+}
+
+/// Parses and checks a create request (everything that needs no database).
+pub(crate) fn parse_create(body: CreateDream) -> ApiResult<NewDream> {
+    let mut store = None;
+    let mut sessions: Option<Vec<String>> = None;
+    for (index, input) in body.inputs.iter().enumerate() {
+        let at = format!("inputs[{index}]");
+        let Value::Object(object) = input else {
+            return Err(ApiError::invalid(format!("{at} must be an object")));
+        };
+        match object.get("type").and_then(Value::as_str) {
+            Some("memory_store") => {
+                if store.is_some() {
+                    return Err(ApiError::invalid(
+                        "a dream takes exactly one memory_store input",
+                    ));
+                }
+                store = Some(string_field(object, "memory_store_id", &at)?.to_string());
+            }
+            Some("sessions") => {
+                if sessions.is_some() {
+                    return Err(ApiError::invalid(
+                        "a dream takes exactly one sessions input",
+                    ));
+                }
+                let ids = object
+                    .get("session_ids")
+                    .and_then(Value::as_array)
+                    .ok_or_else(|| {
+                        ApiError::invalid(format!("{at}.session_ids must be a list of session ids"))
+                    })?;
+                let ids: Option<Vec<String>> = ids
+                    .iter()
+                    .map(|id| id.as_str().filter(|s| !s.is_empty()).map(str::to_string))
+                    .collect();
+                sessions = Some(ids.ok_or_else(|| {
+                    ApiError::invalid(format!("{at}.session_ids must hold strings"))
+                })?);
+            }
+            other => {
+                return Err(ApiError::invalid(format!(
+                    "{at}.type must be memory_store or sessions, not {}",
+                    other.map_or("missing".to_string(), |t| format!("{t:?}"))
+                )));
+            }
+        }
+    }
+    let (Some(store), Some(sessions)) = (store, sessions) else {
+        return Err(ApiError::invalid(
+            "inputs must hold exactly one memory_store entry and exactly one sessions entry",
+        ));
+    };
+    let sessions = validate::dream_sessions(&sessions).map_err(ApiError::invalid)?;
+    if let Some(text) = &body.instructions {
+        validate::instructions(text).map_err(ApiError::invalid)?;
+    }
+    let output_behavior = match &body.output_behavior {
+        None | Some(Value::Null) => OutputBehavior::CreateNew,
+        Some(Value::Object(object)) => match object.get("type").and_then(Value::as_str) {
+            Some("create_new") => OutputBehavior::CreateNew,
+            Some("update_existing") => OutputBehavior::UpdateExisting {
+                memory_store_id: string_field(object, "memory_store_id", "output_behavior")?
+                    .to_string(),
+            },
+            _ => {
+                return Err(ApiError::invalid(
+                    "output_behavior.type must be create_new or update_existing",
+                ));
+            }
+        },
+        Some(_) => return Err(ApiError::invalid("output_behavior must be an object")),
+    };
+    Ok(NewDream {
+        memory_store_id: store,
+        session_ids: sessions,
+        model: dream_model(&body.model)?,
+        instructions: body.instructions,
+        output_behavior,
+        schedule_id: None,
+    })
+}
+
+#[utoipa::path(post, path = "/v1/dreams", tag = "dreams", request_body = CreateDream,
+    responses((status = 200, description = "The dream, pending", body = Dream),
+              (status = "4XX", body = ErrorEnvelope)))]
+pub async fn create_dream(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(body): Body<CreateDream>,
+) -> ApiResult<Json<Dream>> {
+    let new = parse_create(body)?;
+    let dream = state
+        .run(move |s| s.create_dream(&caller.workspace_id, new))
+        .await?;
+    state.wake_workers();
+    Ok(Json(dream))
+}
+
+#[utoipa::path(get, path = "/v1/dreams", tag = "dreams",
+    params(("statuses[]" = Option<Vec<String>>, Query), ("include_archived" = Option<bool>, Query),
+           ("created_at[gt]" = Option<String>, Query), ("created_at[lt]" = Option<String>, Query),
+           ("limit" = Option<usize>, Query), ("page" = Option<String>, Query)),
+    responses((status = 200, description = "Newest first", body = Page<Dream>),
+              (status = "4XX", body = ErrorEnvelope)))]
+pub async fn list_dreams(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+) -> ApiResult<Json<Page<Dream>>> {
+    let mut statuses = Vec::new();
+    for text in params.list("statuses") {
+        statuses.push(DreamStatus::parse(&text).ok_or_else(|| {
+            ApiError::invalid(format!(
+                "statuses: {text:?} is not pending, running, completed, failed or canceled"
+            ))
+        })?);
+    }
+    let filter = DreamFilter {
+        statuses,
+        created: params.time_range("created_at")?,
+        include_archived: params.bool("include_archived")?.unwrap_or(false),
+    };
+    let page = params.page()?;
+    let dreams = state
+        .run(move |s| s.list_dreams(&caller.workspace_id, &filter, &page))
+        .await?;
+    Ok(Json(dreams))
+}
+
+#[utoipa::path(get, path = "/v1/dreams/{dream_id}", tag = "dreams",
+    params(("dream_id" = String, Path)),
+    responses((status = 200, body = Dream), (status = "4XX", body = ErrorEnvelope)))]
+pub async fn get_dream(
+    State(state): State<AppState>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+) -> ApiResult<Json<Dream>> {
+    let dream = state
+        .run(move |s| s.get_dream(&caller.workspace_id, &id))
+        .await?;
+    Ok(Json(dream))
+}
+
+/// pending/running → canceled at once (a running engine stops at its next stage and writes
+/// nothing); canceled: returned unchanged; completed/failed: 400.
+#[utoipa::path(post, path = "/v1/dreams/{dream_id}/cancel", tag = "dreams",
+    params(("dream_id" = String, Path)),
+    responses((status = 200, body = Dream), (status = "4XX", body = ErrorEnvelope)))]
+pub async fn cancel_dream(
+    State(state): State<AppState>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+) -> ApiResult<Json<Dream>> {
+    let target = id.clone();
+    let dream = state
+        .run(move |s| s.cancel_dream(&caller.workspace_id, &target))
+        .await?;
+    state.signal_cancel(&id);
+    state.events_changed();
+    Ok(Json(dream))
+}
+
+#[utoipa::path(post, path = "/v1/dreams/{dream_id}/archive", tag = "dreams",
+    params(("dream_id" = String, Path)),
+    responses((status = 200, body = Dream), (status = "4XX", body = ErrorEnvelope)))]
+pub async fn archive_dream(
+    State(state): State<AppState>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+) -> ApiResult<Json<Dream>> {
+    let dream = state
+        .run(move |s| s.archive_dream(&caller.workspace_id, &id))
+        .await?;
+    Ok(Json(dream))
+}
+
+/// Why a finished-or-not dream has no report or diff.
+async fn missing_result(state: &AppState, caller: Caller, id: String, what: &str) -> ApiError {
+    match state
+        .run(move |s| s.get_dream(&caller.workspace_id, &id))
+        .await
+    {
+        Ok(dream) if !dream.status.is_final() => ApiError::invalid(format!(
+            "dream {} is {}; its {what} is ready when it completes",
+            dream.id,
+            dream.status.as_str()
+        )),
+        Ok(dream) => ApiError::not_found(format!(
+            "dream {} is {} and has no {what}",
+            dream.id,
+            dream.status.as_str()
+        )),
+        Err(error) => error,
+    }
+}
+
+/// lucid: the engine's report: status, curator, stats, usage, and every change with its
+/// evidence.
+#[utoipa::path(get, path = "/v1/dreams/{dream_id}/report", tag = "dreams",
+    params(("dream_id" = String, Path)),
+    responses((status = 200, description = "The report (see lucid's report schema)", body = Object),
+              (status = "4XX", body = ErrorEnvelope)))]
+pub async fn dream_report(
+    State(state): State<AppState>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+) -> ApiResult<Json<Value>> {
+    let (workspace, target) = (caller.workspace_id.clone(), id.clone());
+    match state
+        .run(move |s| s.dream_report(&workspace, &target))
+        .await?
+    {
+        Some(report) => Ok(Json(report)),
+        None => Err(missing_result(&state, caller, id, "report").await),
+    }
+}
+
+/// lucid: per document of the input store as the dream read it against the output: `added`,
+/// `removed` or `changed`, each with a unified diff.
+#[utoipa::path(get, path = "/v1/dreams/{dream_id}/diff", tag = "dreams",
+    params(("dream_id" = String, Path)),
+    responses((status = 200, body = Object), (status = "4XX", body = ErrorEnvelope)))]
+pub async fn dream_diff(
+    State(state): State<AppState>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+) -> ApiResult<Json<Value>> {
+    let (workspace, target) = (caller.workspace_id.clone(), id.clone());
+    match state
+        .run(move |s| s.dream_diff(&workspace, &target))
+        .await?
+    {
+        Some(diff) => Ok(Json(diff)),
+        None => Err(missing_result(&state, caller, id, "diff").await),
+    }
+}
+
+/// lucid: atomically switch agents to the dream's output store (each remembers its previous
+/// store; `POST /v1/agents/{id}/rollback` switches back).
+#[utoipa::path(post, path = "/v1/dreams/{dream_id}/promote", tag = "dreams",
+    params(("dream_id" = String, Path)), request_body = Promote,
+    responses((status = 200, body = Promotion), (status = "4XX", body = ErrorEnvelope)))]
+pub async fn promote_dream(
+    State(state): State<AppState>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+    Body(body): Body<Promote>,
+) -> ApiResult<Json<Promotion>> {
+    if body.agent_ids.is_empty() || body.agent_ids.len() > 100 {
+        return Err(ApiError::invalid("agent_ids must list 1 to 100 agents"));
+    }
+    let promotion = state
+        .run(move |s| s.promote_dream(&caller.workspace_id, &id, &body.agent_ids))
+        .await?;
+    Ok(Json(promotion))
+}
+
+/// lucid: archive a finished dream's output store (refused while an agent uses it).
+#[utoipa::path(post, path = "/v1/dreams/{dream_id}/discard", tag = "dreams",
+    params(("dream_id" = String, Path)),
+    responses((status = 200, body = Dream), (status = "4XX", body = ErrorEnvelope)))]
+pub async fn discard_dream(
+    State(state): State<AppState>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+) -> ApiResult<Json<Dream>> {
+    let dream = state
+        .run(move |s| s.discard_dream(&caller.workspace_id, &id))
+        .await?;
+    Ok(Json(dream))
+}

@@ -1,0 +1,564 @@
+//! `/v1/sessions`: agent sessions logged here (or imported from transcripts), their events, and
+//! the event stream.
+
+use std::collections::BTreeMap;
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use lucid_storage::{
+    EventFilter, Metadata, NewSession, Order, Page, Session, SessionEvent, SessionFilter,
+    SessionPatch, validate,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::convert;
+use crate::error::{ApiError, ApiResult, ErrorEnvelope};
+use crate::extract::{Body, Ids, Params, RawBody};
+use crate::routes::agents::nullable;
+use crate::routes::stores::Deleted;
+use crate::state::{AppState, Caller};
+
+/// At most this many events per append request (and initial events: 50, as the API says).
+const MAX_EVENTS_PER_REQUEST: usize = 1_000;
+const MAX_INITIAL_EVENTS: usize = 50;
+
+/// Create a session (the SDK's `sessions.create`). lucid runs no environment: the agent runs
+/// elsewhere and logs its events here.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CreateSession {
+    /// An agent id, or `{"type": "agent", "id": …}`.
+    #[schema(value_type = Object)]
+    pub agent: Value,
+    /// Stored as given.
+    #[serde(default)]
+    pub environment_id: Option<String>,
+    /// Attached resources; `{"type": "memory_store", "memory_store_id": …}` attaches a store.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub resources: Option<Vec<Value>>,
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub initial_events: Option<Vec<Map<String, Value>>>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub metadata: Option<Metadata>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct UpdateSession {
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub title: Option<Option<String>>,
+    #[serde(default)]
+    #[schema(value_type = Option<BTreeMap<String, Option<String>>>)]
+    pub metadata: Option<BTreeMap<String, Option<String>>>,
+}
+
+/// Events to append, in the Managed Agents shapes (agent-side ones included).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct SendEvents {
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<Map<String, Value>>,
+}
+
+/// The stored events, with their ids and `processed_at`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SentEvents {
+    #[schema(value_type = Vec<Object>)]
+    pub data: Vec<SessionEvent>,
+}
+
+/// A page of events.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EventPage {
+    #[schema(value_type = Vec<Object>)]
+    pub data: Vec<SessionEvent>,
+    pub next_page: Option<String>,
+}
+
+/// Import a transcript as JSON (the raw file can also be the request body, with these fields as
+/// query parameters).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ImportSession {
+    /// The agent: an agent id, or a name (an agent with that name is created if none exists).
+    pub agent: String,
+    /// The transcript file's text, in any format `lucid dream` reads.
+    pub transcript: String,
+    /// The file name (its stem is the session's title when the format carries no id).
+    #[serde(default)]
+    pub filename: Option<String>,
+    /// `claude_code`, `managed_agents`, `anthropic_messages`, `openai_chat`,
+    /// `openai_responses`; detected when omitted.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// Attach this memory store to the session.
+    #[serde(default)]
+    pub memory_store_id: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub metadata: Option<Metadata>,
+}
+
+fn agent_id(agent: &Value) -> ApiResult<String> {
+    match agent {
+        Value::String(id) if !id.is_empty() => Ok(id.clone()),
+        Value::Object(object) => object
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|id| !id.is_empty())
+            .map(str::to_string)
+            .ok_or_else(|| ApiError::invalid("agent.id must be a string")),
+        _ => Err(ApiError::invalid(
+            "agent must be an agent id or {\"type\": \"agent\", \"id\": …}",
+        )),
+    }
+}
+
+#[utoipa::path(post, path = "/v1/sessions", tag = "sessions", request_body = CreateSession,
+    responses((status = 200, body = Session), (status = "4XX", body = ErrorEnvelope)))]
+pub async fn create_session(
+    State(state): State<AppState>,
+    caller: Caller,
+    Body(body): Body<CreateSession>,
+) -> ApiResult<Json<Session>> {
+    let agent = agent_id(&body.agent)?;
+    let events = body.initial_events.unwrap_or_default();
+    if events.len() > MAX_INITIAL_EVENTS {
+        return Err(ApiError::invalid(format!(
+            "{} initial events given; the limit is {MAX_INITIAL_EVENTS}",
+            events.len()
+        )));
+    }
+    convert::check_events(&events).map_err(ApiError::invalid)?;
+    let metadata = body.metadata.unwrap_or_default();
+    validate::metadata(&metadata).map_err(ApiError::invalid)?;
+    let new = NewSession {
+        agent_id: Some(agent),
+        environment_id: body.environment_id,
+        title: body.title,
+        metadata,
+        resources: body.resources.unwrap_or_default(),
+        source: None,
+        events,
+    };
+    let session = state
+        .run(move |s| s.create_session(&caller.workspace_id, new))
+        .await?;
+    state.events_changed();
+    Ok(Json(session))
+}
+
+#[utoipa::path(get, path = "/v1/sessions", tag = "sessions",
+    params(("agent_id" = Option<String>, Query), ("memory_store_id" = Option<String>, Query),
+           ("include_archived" = Option<bool>, Query), ("statuses[]" = Option<Vec<String>>, Query),
+           ("order" = Option<String>, Query, description = "desc (default, newest first) or asc"),
+           ("created_at[gt]" = Option<String>, Query), ("created_at[gte]" = Option<String>, Query),
+           ("created_at[lt]" = Option<String>, Query), ("created_at[lte]" = Option<String>, Query),
+           ("limit" = Option<usize>, Query), ("page" = Option<String>, Query)),
+    responses((status = 200, body = Page<Session>), (status = "4XX", body = ErrorEnvelope)))]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    let filter = SessionFilter {
+        agent_id: params.str("agent_id").map(str::to_string),
+        memory_store_id: params.str("memory_store_id").map(str::to_string),
+        include_archived: params.bool("include_archived")?.unwrap_or(false),
+        created: params.time_range("created_at")?,
+        statuses: params.list("statuses"),
+        order: params.order(Order::Desc)?,
+    };
+    let page = params.page()?;
+    let sessions = state
+        .run(move |s| s.list_sessions(&caller.workspace_id, &filter, &page))
+        .await?;
+    // The SDK pages sessions with a bidirectional cursor: `prev_page` is part of the shape.
+    Ok(Json(json!({
+        "data": sessions.data,
+        "next_page": sessions.next_page,
+        "prev_page": null,
+    })))
+}
+
+#[utoipa::path(get, path = "/v1/sessions/{session_id}", tag = "sessions",
+    params(("session_id" = String, Path)),
+    responses((status = 200, body = Session), (status = "4XX", body = ErrorEnvelope)))]
+pub async fn get_session(
+    State(state): State<AppState>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+) -> ApiResult<Json<Session>> {
+    let session = state
+        .run(move |s| s.get_session(&caller.workspace_id, &id))
+        .await?;
+    Ok(Json(session))
+}
+
+#[utoipa::path(post, path = "/v1/sessions/{session_id}", tag = "sessions",
+    params(("session_id" = String, Path)), request_body = UpdateSession,
+    responses((status = 200, body = Session), (status = "4XX", body = ErrorEnvelope)))]
+pub async fn update_session(
+    State(state): State<AppState>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+    Body(body): Body<UpdateSession>,
+) -> ApiResult<Json<Session>> {
+    let patch = SessionPatch {
+        title: body.title,
+        metadata: body.metadata,
+    };
+    let session = state
+        .run(move |s| s.update_session(&caller.workspace_id, &id, patch))
+        .await?;
+    Ok(Json(session))
+}
+
+#[utoipa::path(delete, path = "/v1/sessions/{session_id}", tag = "sessions",
+    params(("session_id" = String, Path)),
+    responses((status = 200, body = Deleted), (status = "4XX", body = ErrorEnvelope)))]
+pub async fn delete_session(
+    State(state): State<AppState>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+) -> ApiResult<Json<Deleted>> {
+    let target = id.clone();
+    state
+        .run(move |s| s.delete_session(&caller.workspace_id, &target))
+        .await?;
+    state.events_changed();
+    Ok(Json(Deleted {
+        id,
+        object: "session_deleted".into(),
+    }))
+}
+
+#[utoipa::path(post, path = "/v1/sessions/{session_id}/archive", tag = "sessions",
+    params(("session_id" = String, Path)),
+    responses((status = 200, body = Session), (status = "4XX", body = ErrorEnvelope)))]
+pub async fn archive_session(
+    State(state): State<AppState>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+) -> ApiResult<Json<Session>> {
+    let session = state
+        .run(move |s| s.archive_session(&caller.workspace_id, &id))
+        .await?;
+    state.events_changed();
+    Ok(Json(session))
+}
+
+#[utoipa::path(post, path = "/v1/sessions/{session_id}/events", tag = "sessions",
+    params(("session_id" = String, Path)), request_body = SendEvents,
+    responses((status = 200, body = SentEvents), (status = "4XX", body = ErrorEnvelope)))]
+pub async fn send_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+    Body(body): Body<SendEvents>,
+) -> ApiResult<Json<SentEvents>> {
+    if body.events.is_empty() || body.events.len() > MAX_EVENTS_PER_REQUEST {
+        return Err(ApiError::invalid(format!(
+            "send 1 to {MAX_EVENTS_PER_REQUEST} events per request ({} given)",
+            body.events.len()
+        )));
+    }
+    convert::check_events(&body.events).map_err(ApiError::invalid)?;
+    let events = body.events;
+    let stored = state
+        .run(move |s| s.append_events(&caller.workspace_id, &id, events))
+        .await?;
+    state.events_changed();
+    state.wake_scheduler();
+    Ok(Json(SentEvents { data: stored }))
+}
+
+#[utoipa::path(get, path = "/v1/sessions/{session_id}/events", tag = "sessions",
+    params(("session_id" = String, Path), ("types[]" = Option<Vec<String>>, Query),
+           ("order" = Option<String>, Query, description = "asc (default) or desc"),
+           ("created_at[gt]" = Option<String>, Query), ("created_at[gte]" = Option<String>, Query),
+           ("created_at[lt]" = Option<String>, Query), ("created_at[lte]" = Option<String>, Query),
+           ("limit" = Option<usize>, Query), ("page" = Option<String>, Query)),
+    responses((status = 200, body = EventPage), (status = "4XX", body = ErrorEnvelope)))]
+pub async fn list_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+    params: Params,
+) -> ApiResult<Json<EventPage>> {
+    let filter = EventFilter {
+        types: params.list("types"),
+        created: params.time_range("created_at")?,
+        order: params.order(Order::Asc)?,
+    };
+    let page = params.page()?;
+    let events = state
+        .run(move |s| s.list_events(&caller.workspace_id, &id, &filter, &page))
+        .await?;
+    Ok(Json(EventPage {
+        data: events.data,
+        next_page: events.next_page,
+    }))
+}
+
+/// How many events one storage read hands the stream.
+const STREAM_BATCH: usize = 200;
+
+struct StreamState {
+    app: AppState,
+    workspace: String,
+    session: String,
+    after: i64,
+    buffer: VecDeque<SessionEvent>,
+    open: bool,
+    changes: tokio::sync::watch::Receiver<u64>,
+    shutdown: tokio::sync::watch::Receiver<bool>,
+}
+
+fn sse_event(event: &SessionEvent) -> Event {
+    Event::default()
+        .event(event.event_type.as_str())
+        .id(event.id.as_str())
+        .data(Value::Object(event.body.clone()).to_string())
+}
+
+/// Server-Sent Events: every event of the session from the start (or after `Last-Event-ID`),
+/// then new ones as they are appended. Each is `event: <type>`, `id: <event id>`,
+/// `data: <event JSON>`. A dream's narration stream ends when the dream ends.
+#[utoipa::path(get, path = "/v1/sessions/{session_id}/events/stream", tag = "sessions",
+    params(("session_id" = String, Path),
+           ("Last-Event-ID" = Option<String>, Header, description = "resume after this event")),
+    responses((status = 200, description = "text/event-stream", content_type = "text/event-stream"),
+              (status = "4XX", body = ErrorEnvelope)))]
+pub async fn stream_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+    headers: HeaderMap,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let resume = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let workspace = caller.workspace_id.clone();
+    let session = id.clone();
+    // Checks the session exists (404 before the stream starts) and finds the resume point.
+    let after = state
+        .run(move |s| {
+            s.get_session(&workspace, &session)?;
+            match resume {
+                Some(event_id) => Ok(s
+                    .event_position(&workspace, &session, &event_id)?
+                    .unwrap_or(0)),
+                None => Ok(0),
+            }
+        })
+        .await?;
+    let stream_state = StreamState {
+        changes: state.subscribe_events(),
+        shutdown: state.subscribe_shutdown(),
+        app: state,
+        workspace: caller.workspace_id,
+        session: id,
+        after,
+        buffer: VecDeque::new(),
+        open: true,
+    };
+    let stream = futures_util::stream::unfold(stream_state, |mut st| async move {
+        loop {
+            if let Some(event) = st.buffer.pop_front() {
+                st.after = event.seq;
+                return Some((Ok(sse_event(&event)), st));
+            }
+            if !st.open || *st.shutdown.borrow() {
+                return None;
+            }
+            // Mark the current change count as seen before reading, so an append that lands
+            // after the read still wakes us.
+            st.changes.borrow_and_update();
+            let (workspace, session, after) = (st.workspace.clone(), st.session.clone(), st.after);
+            match st
+                .app
+                .run(move |s| s.events_after(&workspace, &session, after, STREAM_BATCH))
+                .await
+            {
+                Ok((events, open)) => {
+                    let got = !events.is_empty();
+                    st.buffer.extend(events);
+                    if got {
+                        continue;
+                    }
+                    if !open {
+                        return None;
+                    }
+                    // Nothing new: wait for an append (or re-check now and then).
+                    tokio::select! {
+                        _ = st.changes.changed() => {}
+                        _ = st.shutdown.changed() => {}
+                        _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                    }
+                }
+                Err(error) => {
+                    // The session was deleted (or the store failed): tell the client and stop.
+                    st.open = false;
+                    let body = serde_json::to_string(&error.envelope()).unwrap_or_default();
+                    return Some((Ok(Event::default().event("error").data(body)), st));
+                }
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// Resolves the agent of an import: an id of this workspace, else a name (created if new).
+fn import_agent(
+    storage: &dyn lucid_storage::Storage,
+    workspace: &str,
+    agent: &str,
+    store: Option<&str>,
+) -> lucid_storage::Result<String> {
+    if lucid_storage::ids::has_prefix(agent, lucid_storage::ids::prefix::AGENT)
+        && let Ok(found) = storage.get_agent(workspace, agent) {
+            return Ok(found.id);
+        }
+    if let Some(found) = storage.find_agent_by_name(workspace, agent)? {
+        return Ok(found.id);
+    }
+    let created = storage.create_agent(
+        workspace,
+        lucid_storage::NewAgent {
+            name: agent.to_string(),
+            model: json!({"id": "unknown"}),
+            description: Some("Created by a transcript import.".into()),
+            memory_store_id: store.map(str::to_string),
+            ..Default::default()
+        },
+    )?;
+    Ok(created.id)
+}
+
+/// lucid: create a session from a transcript file in any format the engine reads (Claude Code
+/// JSONL, Managed Agents events, Anthropic Messages, OpenAI Chat, OpenAI Responses / Codex).
+///
+/// Send JSON (`ImportSession`), or the raw file as the body with `agent` (required),
+/// `filename`, `format`, `memory_store_id` and `title` as query parameters.
+#[utoipa::path(post, path = "/v1/sessions/import", tag = "sessions", request_body = ImportSession,
+    params(("agent" = Option<String>, Query, description = "raw-body uploads: the agent id or name"),
+           ("filename" = Option<String>, Query), ("format" = Option<String>, Query),
+           ("memory_store_id" = Option<String>, Query), ("title" = Option<String>, Query)),
+    responses((status = 200, body = Session), (status = "4XX", body = ErrorEnvelope)))]
+pub async fn import_session(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+    headers: HeaderMap,
+    RawBody(bytes): RawBody,
+) -> ApiResult<Json<Session>> {
+    let is_json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let wrapped: Option<ImportSession> = if is_json {
+        match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(object)) if object.contains_key("transcript") => Some(
+                serde_json::from_value(Value::Object(object))
+                    .map_err(|e| ApiError::invalid(format!("invalid request body: {e}")))?,
+            ),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    let request = match wrapped {
+        Some(request) => request,
+        None => ImportSession {
+            agent: params
+                .str("agent")
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "name the agent: send JSON with \"agent\" and \"transcript\", or the raw \
+                         file with ?agent=NAME",
+                    )
+                })?
+                .to_string(),
+            transcript: String::from_utf8(bytes.to_vec())
+                .map_err(|_| ApiError::invalid("the transcript is not UTF-8 text"))?,
+            filename: params.str("filename").map(str::to_string),
+            format: params.str("format").map(str::to_string),
+            memory_store_id: params.str("memory_store_id").map(str::to_string),
+            title: params.str("title").map(str::to_string),
+            metadata: None,
+        },
+    };
+    validate::name("agent", &request.agent).map_err(ApiError::invalid)?;
+    let metadata = request.metadata.unwrap_or_default();
+    validate::metadata(&metadata).map_err(ApiError::invalid)?;
+    let filename = request
+        .filename
+        .clone()
+        .unwrap_or_else(|| "upload.jsonl".to_string());
+    let source = lucid_import::Source {
+        path: &filename,
+        folder_name: Some(&request.agent),
+        modified: None,
+    };
+    let imported = match request.format.as_deref() {
+        None => lucid_import::import_session(request.transcript.as_bytes(), &source),
+        Some(name) => {
+            let format = convert::parse_format(name).ok_or_else(|| {
+                ApiError::invalid(format!(
+                    "unknown format {name:?}; use claude_code, managed_agents, \
+                     anthropic_messages, openai_chat or openai_responses"
+                ))
+            })?;
+            lucid_import::import_session_as(format, request.transcript.as_bytes(), &source)
+        }
+    }
+    .map_err(|error| ApiError::invalid(format!("cannot import {filename}: {error}")))?;
+    let events = convert::session_to_events(&imported);
+    let title = request.title.or_else(|| Some(imported.id.clone()));
+    let source_info = json!({
+        "format": imported.format.as_str(),
+        "filename": filename,
+        "session_id": imported.id,
+        "agent": imported.agent,
+    });
+    let store = request.memory_store_id.clone();
+    let agent = request.agent.clone();
+    let session = state
+        .run(move |s| {
+            let workspace = caller.workspace_id.as_str();
+            if let Some(store) = &store {
+                s.get_store(workspace, store)?;
+            }
+            let agent_id = import_agent(s, workspace, &agent, store.as_deref())?;
+            s.create_session(
+                workspace,
+                NewSession {
+                    agent_id: Some(agent_id),
+                    environment_id: None,
+                    title,
+                    metadata,
+                    resources: store
+                        .map(|id| json!({"type": "memory_store", "memory_store_id": id}))
+                        .into_iter()
+                        .collect(),
+                    source: Some(source_info),
+                    events,
+                },
+            )
+        })
+        .await?;
+    state.events_changed();
+    state.wake_scheduler();
+    Ok(Json(session))
+}

@@ -1,0 +1,237 @@
+//! What every request and background task shares: the storage, the auth mode, the event hub
+//! that wakes streams, the worker wake-up, and the cancel flags of running dreams.
+
+use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use lucid_storage::{Storage, StorageError};
+use tokio::sync::{Notify, watch};
+
+use crate::error::{ApiError, ApiResult};
+
+/// Server settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// How many dreams run at once.
+    pub workers: usize,
+    /// How often schedules are checked.
+    pub schedule_interval: Duration,
+    /// The largest request body (transcript uploads are the big ones).
+    pub max_body_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            workers: 2,
+            schedule_interval: Duration::from_secs(5),
+            max_body_bytes: 32 * 1024 * 1024,
+        }
+    }
+}
+
+/// Whether requests need a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthMode {
+    /// Keys exist: every `/v1` request needs one.
+    Keys,
+    /// No key configured: requests without a key act in this workspace (`default`). The binary
+    /// only allows this on a loopback address.
+    Open { workspace_id: String },
+}
+
+/// Who is calling: their workspace and, with a key, the key's id (recorded on memory versions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub workspace_id: String,
+    pub api_key_id: Option<String>,
+}
+
+impl Caller {
+    pub fn actor(&self) -> Option<lucid_storage::Actor> {
+        self.api_key_id
+            .as_ref()
+            .map(|id| lucid_storage::Actor::ApiActor {
+                api_key_id: id.clone(),
+            })
+    }
+}
+
+/// How long a verified key is trusted without asking the database again (a revoked key stops
+/// working within this time).
+const KEY_CACHE_TTL: Duration = Duration::from_secs(10);
+
+struct Inner {
+    storage: Arc<dyn Storage>,
+    auth: AuthMode,
+    config: Config,
+    /// Bumped on every appended session event; SSE streams wait on it.
+    events: watch::Sender<u64>,
+    /// True once the server is shutting down: streams end so connections can close.
+    shutdown: watch::Sender<bool>,
+    /// Wakes idle dream workers when a dream is queued.
+    work: Notify,
+    /// Wakes the scheduler when sessions arrive.
+    schedules: Notify,
+    /// Cancel flags of the dreams running now.
+    cancels: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    keys: Mutex<HashMap<String, (Caller, Instant)>>,
+}
+
+/// Shared state; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+impl AppState {
+    /// Decides the auth mode from the keys in storage (none: open, in workspace `default`).
+    pub fn new(storage: Arc<dyn Storage>, config: Config) -> Result<AppState, StorageError> {
+        let auth = if storage.count_api_keys()? > 0 {
+            AuthMode::Keys
+        } else {
+            AuthMode::Open {
+                workspace_id: storage.ensure_workspace("default")?.id,
+            }
+        };
+        let (events, _) = watch::channel(0);
+        let (shutdown, _) = watch::channel(false);
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                storage,
+                auth,
+                config,
+                events,
+                shutdown,
+                work: Notify::new(),
+                schedules: Notify::new(),
+                cancels: Mutex::new(HashMap::new()),
+                keys: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    pub fn storage(&self) -> &Arc<dyn Storage> {
+        &self.inner.storage
+    }
+
+    pub fn auth(&self) -> &AuthMode {
+        &self.inner.auth
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Runs a storage call on the blocking pool.
+    pub async fn run<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Storage) -> lucid_storage::Result<T> + Send + 'static,
+    {
+        let storage = self.inner.storage.clone();
+        match tokio::task::spawn_blocking(move || work(storage.as_ref())).await {
+            Ok(result) => result.map_err(ApiError::from),
+            Err(error) => Err(ApiError::internal(format!("storage task failed: {error}"))),
+        }
+    }
+
+    /// Resolves a key to its caller, with a short cache.
+    pub async fn caller_for_key(&self, secret: &str) -> ApiResult<Option<Caller>> {
+        let hash = lucid_storage::ids::sha256_hex(secret.as_bytes());
+        if let Some((caller, at)) = self.lock_keys().get(&hash)
+            && at.elapsed() < KEY_CACHE_TTL {
+                return Ok(Some(caller.clone()));
+            }
+        let secret = secret.to_string();
+        let key = self.run(move |s| s.authenticate(&secret)).await?;
+        let caller = key.map(|key| Caller {
+            workspace_id: key.workspace_id,
+            api_key_id: Some(key.id),
+        });
+        let mut keys = self.lock_keys();
+        match &caller {
+            Some(caller) => {
+                if keys.len() > 10_000 {
+                    keys.clear();
+                }
+                keys.insert(hash, (caller.clone(), Instant::now()));
+            }
+            None => {
+                keys.remove(&hash);
+            }
+        }
+        Ok(caller)
+    }
+
+    fn lock_keys(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Caller, Instant)>> {
+        self.inner
+            .keys
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Tells streams that events were appended.
+    pub fn events_changed(&self) {
+        self.inner.events.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    pub fn subscribe_events(&self) -> watch::Receiver<u64> {
+        self.inner.events.subscribe()
+    }
+
+    /// Ends event streams (called when shutdown starts).
+    pub fn begin_shutdown(&self) {
+        self.inner.shutdown.send_replace(true);
+    }
+
+    pub fn subscribe_shutdown(&self) -> watch::Receiver<bool> {
+        self.inner.shutdown.subscribe()
+    }
+
+    /// Wakes a dream worker.
+    pub fn wake_workers(&self) {
+        self.inner.work.notify_one();
+    }
+
+    pub(crate) fn work(&self) -> &Notify {
+        &self.inner.work
+    }
+
+    /// Asks the scheduler to look at session-count triggers now.
+    pub fn wake_scheduler(&self) {
+        self.inner.schedules.notify_one();
+    }
+
+    pub(crate) fn schedules(&self) -> &Notify {
+        &self.inner.schedules
+    }
+
+    fn lock_cancels(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<AtomicBool>>> {
+        self.inner
+            .cancels
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Registers a running dream and returns its cancel flag.
+    pub(crate) fn register_dream(&self, dream_id: &str) -> Arc<AtomicBool> {
+        let flag = Arc::new(AtomicBool::new(false));
+        self.lock_cancels()
+            .insert(dream_id.to_string(), flag.clone());
+        flag
+    }
+
+    pub(crate) fn unregister_dream(&self, dream_id: &str) {
+        self.lock_cancels().remove(dream_id);
+    }
+
+    /// Raises the cancel flag of a running dream (its engine stops at the next stage).
+    pub(crate) fn signal_cancel(&self, dream_id: &str) {
+        if let Some(flag) = self.lock_cancels().get(dream_id) {
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}

@@ -1,0 +1,477 @@
+//! Background work: the dream worker pool and the scheduler.
+//!
+//! A worker claims the oldest pending dream, then runs it on a blocking thread: one transaction
+//! starts it (narration session, output store cloned from the input), the engine curates the
+//! documents it read, and one transaction writes the result and marks it completed — only if
+//! the dream is still running. A cancel flips the status in its own transaction at once; the
+//! engine notices at its next stage and the final write is refused, so a canceled dream never
+//! writes its output.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use lucid_core::report::{Op, SkippedSession};
+use lucid_core::{DreamError, DreamObserver, DreamOptions, Stage, Store, StoreDocument};
+use lucid_storage::{
+    Document, Dream, DreamCompletion, DreamErrorObject, DreamUsage, NewEvent, ScheduleTrigger,
+    StorageError, ids,
+};
+use serde_json::{Map, Value, json};
+use similar::TextDiff;
+use tokio::sync::watch;
+
+use crate::routes::schedules::next_cron_time;
+use crate::state::AppState;
+
+/// A narration event: an `agent.message` with the text, tagged with lucid's stage name.
+fn narration(stage: &str, text: &str) -> NewEvent {
+    let mut event = Map::new();
+    event.insert("type".into(), json!("agent.message"));
+    event.insert("content".into(), json!([{"type": "text", "text": text}]));
+    event.insert("lucid_stage".into(), json!(stage));
+    event
+}
+
+fn stage_name(stage: Stage) -> &'static str {
+    match stage {
+        Stage::ReadingStore => "reading",
+        Stage::ReplayingMemoryWrites => "replaying memory writes",
+        Stage::CollectingCandidates => "collecting candidates",
+        Stage::ApplyingInstructions => "applying instructions",
+        Stage::Merging => "merging",
+        Stage::Superseding => "superseding",
+        Stage::Writing => "writing",
+    }
+}
+
+/// Narrates the engine's stages into the dream's session and answers its cancel checks.
+struct Narrator {
+    state: AppState,
+    dream_id: String,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Narrator {
+    fn say(&self, stage: &str, text: &str) {
+        if let Err(error) = self
+            .state
+            .storage()
+            .narrate(&self.dream_id, vec![narration(stage, text)])
+        {
+            tracing::warn!(dream = %self.dream_id, %error, "cannot narrate");
+        }
+        self.state.events_changed();
+    }
+}
+
+impl DreamObserver for Narrator {
+    fn stage(&mut self, stage: Stage, detail: &str) {
+        let name = stage_name(stage);
+        let mut label = name.to_string();
+        if let Some(first) = label.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        self.say(name, &format!("{label}: {detail}"));
+    }
+
+    fn canceled(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst)
+    }
+}
+
+fn fail(state: &AppState, dream_id: &str, kind: &str, message: String) {
+    tracing::info!(dream = %dream_id, kind, %message, "dream failed");
+    if let Err(error) = state.storage().fail_dream(
+        dream_id,
+        DreamErrorObject {
+            kind: kind.into(),
+            message,
+        },
+    ) {
+        tracing::error!(dream = %dream_id, %error, "cannot record the failure of a dream");
+    }
+    state.events_changed();
+}
+
+/// Per document: added, removed or changed, with a unified diff (unchanged ones counted).
+pub(crate) fn diff_documents(
+    dream: &Dream,
+    output_store_id: &str,
+    input: &[Document],
+    output: &Store,
+) -> Value {
+    let before: std::collections::BTreeMap<&str, &str> = input
+        .iter()
+        .map(|d| (d.path.as_str(), d.content.as_str()))
+        .collect();
+    let after: std::collections::BTreeMap<&str, &str> = output
+        .documents
+        .iter()
+        .map(|d| (d.path.as_str(), d.content.as_str()))
+        .collect();
+    let mut paths: Vec<&str> = before.keys().chain(after.keys()).copied().collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let (mut added, mut removed, mut changed, mut unchanged) = (0, 0, 0, 0);
+    let mut data = Vec::new();
+    for path in paths {
+        let (old, new) = (before.get(path).copied(), after.get(path).copied());
+        let status = match (old, new) {
+            (None, Some(_)) => {
+                added += 1;
+                "added"
+            }
+            (Some(_), None) => {
+                removed += 1;
+                "removed"
+            }
+            (Some(a), Some(b)) if a != b => {
+                changed += 1;
+                "changed"
+            }
+            _ => {
+                unchanged += 1;
+                continue;
+            }
+        };
+        let text = TextDiff::from_lines(old.unwrap_or(""), new.unwrap_or(""))
+            .unified_diff()
+            .context_radius(3)
+            .header(
+                &if old.is_some() {
+                    format!("a{path}")
+                } else {
+                    "/dev/null".into()
+                },
+                &if new.is_some() {
+                    format!("b{path}")
+                } else {
+                    "/dev/null".into()
+                },
+            )
+            .to_string();
+        data.push(json!({"path": path, "status": status, "diff": text}));
+    }
+    json!({
+        "type": "dream_diff",
+        "dream_id": dream.id,
+        "input_memory_store_id": dream.memory_store_id(),
+        "output_memory_store_id": output_store_id,
+        "summary": {"added": added, "removed": removed, "changed": changed, "unchanged": unchanged},
+        "data": data,
+    })
+}
+
+/// Runs one claimed dream to its end (on a blocking thread).
+fn execute(state: &AppState, dream: &Dream, cancel: Arc<AtomicBool>) {
+    let storage = state.storage().clone();
+    let started = match storage.start_dream(&dream.id) {
+        Ok(started) => started,
+        Err(StorageError::NotFound { kind, id }) => {
+            let error_kind = if kind == "session" {
+                "input_session_unavailable"
+            } else {
+                "input_memory_store_unavailable"
+            };
+            return fail(
+                state,
+                &dream.id,
+                error_kind,
+                format!("input {kind} {id} no longer exists"),
+            );
+        }
+        // Canceled between the claim and the start: nothing to do.
+        Err(StorageError::Invalid(_)) => return,
+        Err(error) => {
+            tracing::error!(dream = %dream.id, %error, "cannot start a dream");
+            return fail(
+                state,
+                &dream.id,
+                "internal_error",
+                "the dream could not start".into(),
+            );
+        }
+    };
+    state.events_changed();
+    let narrator = Narrator {
+        state: state.clone(),
+        dream_id: dream.id.clone(),
+        cancel: cancel.clone(),
+    };
+    narrator.say(
+        "reading",
+        &format!(
+            "Reading memory store {} ({} documents) and {} sessions; writing to memory store {}.",
+            dream.memory_store_id().unwrap_or("?"),
+            started.documents.len(),
+            dream.session_ids().len(),
+            started.output_store_id
+        ),
+    );
+    let inputs = match storage.dream_sessions(&dream.id) {
+        Ok(inputs) => inputs,
+        Err(StorageError::NotFound { kind, id }) => {
+            return fail(
+                state,
+                &dream.id,
+                "input_session_unavailable",
+                format!("input {kind} {id} no longer exists"),
+            );
+        }
+        Err(error) => {
+            tracing::error!(dream = %dream.id, %error, "cannot read the sessions of a dream");
+            return fail(
+                state,
+                &dream.id,
+                "internal_error",
+                "the dream could not read its sessions".into(),
+            );
+        }
+    };
+    let mut digests = Vec::with_capacity(inputs.len());
+    let mut skipped = Vec::new();
+    let mut events = 0;
+    for input in &inputs {
+        if cancel.load(Ordering::SeqCst) {
+            return;
+        }
+        match crate::convert::stored_to_session(input) {
+            Ok(session) => {
+                events += session.events.len();
+                digests.push(lucid_core::digest_session(&session));
+            }
+            Err(error) => skipped.push(SkippedSession {
+                path: input.session.id.clone(),
+                reason: error.to_string(),
+            }),
+        }
+    }
+    if digests.is_empty() {
+        let reasons: Vec<String> = skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.path, s.reason))
+            .collect();
+        return fail(
+            state,
+            &dream.id,
+            "no_usable_session",
+            format!("no usable session: {}", reasons.join("; ")),
+        );
+    }
+    narrator.say(
+        "reading",
+        &format!(
+            "Read {} sessions ({events} events){}.",
+            digests.len(),
+            if skipped.is_empty() {
+                String::new()
+            } else {
+                format!("; skipped {}", skipped.len())
+            }
+        ),
+    );
+    let store = Store::new(
+        started
+            .documents
+            .iter()
+            .map(|d| StoreDocument {
+                path: d.path.clone(),
+                content: d.content.clone(),
+                updated_at: lucid_core::parse_timestamp(&d.updated_at),
+            })
+            .collect(),
+    );
+    let options = DreamOptions {
+        instructions: dream.instructions.clone(),
+        curator: "builtin".into(),
+    };
+    let mut observer = narrator;
+    let output = match lucid_core::dream_observed(&store, digests, skipped, &options, &mut observer)
+    {
+        Ok(output) => output,
+        Err(DreamError::Canceled) => return,
+        Err(DreamError::NoUsableSession(reason)) => {
+            return fail(state, &dream.id, "no_usable_session", reason);
+        }
+        Err(error) => return fail(state, &dream.id, "invalid_request_error", error.to_string()),
+    };
+    if cancel.load(Ordering::SeqCst) {
+        return;
+    }
+    let report = &output.report;
+    let flags = report.changes.iter().filter(|c| c.op == Op::Flag).count();
+    observer.say(
+        "flagging",
+        &format!(
+            "Flagging: {flags} item(s) refused (secrets or instruction-like text); they are in \
+             the report, never in the output."
+        ),
+    );
+    let diff = diff_documents(
+        dream,
+        &started.output_store_id,
+        &started.documents,
+        &output.draft,
+    );
+    let mut report_json = serde_json::to_value(report).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut report_json {
+        // The curator that ran, and the model the request named.
+        map.insert("model".into(), json!(dream.model.id));
+    }
+    let by_op: Vec<String> = report
+        .stats
+        .changes_by_op
+        .iter()
+        .map(|(op, n)| format!("{op} {n}"))
+        .collect();
+    let completion = DreamCompletion {
+        documents: output
+            .draft
+            .documents
+            .iter()
+            .map(|d| (d.path.clone(), d.content.clone()))
+            .collect(),
+        report: report_json,
+        diff,
+        usage: DreamUsage {
+            input_tokens: report.usage.input_tokens,
+            output_tokens: report.usage.output_tokens,
+            cache_read_input_tokens: report.usage.cache_read_input_tokens,
+            cache_creation_input_tokens: report.usage.cache_creation_input_tokens,
+        },
+        curator: report.curator.clone(),
+        events: vec![narration(
+            "writing",
+            &format!(
+                "Wrote {} documents ({} items) to memory store {}; changes: {}.",
+                report.stats.output_documents,
+                report.stats.output_items,
+                started.output_store_id,
+                if by_op.is_empty() {
+                    "none".into()
+                } else {
+                    by_op.join(", ")
+                }
+            ),
+        )],
+    };
+    match storage.complete_dream(&dream.id, completion) {
+        Ok(true) => tracing::info!(dream = %dream.id, "dream completed"),
+        Ok(false) => tracing::info!(dream = %dream.id, "dream ended before it could complete"),
+        Err(error) => {
+            tracing::error!(dream = %dream.id, %error, "cannot write the result of a dream");
+            fail(
+                state,
+                &dream.id,
+                "internal_error",
+                "the dream's result could not be written".into(),
+            );
+        }
+    }
+    state.events_changed();
+}
+
+/// One dream worker: claims and runs dreams until `stop` turns true (it finishes the dream in
+/// hand first; pending dreams stay pending).
+pub(crate) async fn dream_worker(state: AppState, mut stop: watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        match state.run(|s| s.claim_dream()).await {
+            Ok(Some(dream)) => {
+                let id = dream.id.clone();
+                let cancel = state.register_dream(&id);
+                let runner = state.clone();
+                let outcome =
+                    tokio::task::spawn_blocking(move || execute(&runner, &dream, cancel)).await;
+                if let Err(error) = outcome {
+                    tracing::error!(dream = %id, %error, "a dream's engine panicked");
+                    let failed = state.clone();
+                    let dream_id = id.clone();
+                    let _ = tokio::task::spawn_blocking(move || {
+                        fail(
+                            &failed,
+                            &dream_id,
+                            "internal_error",
+                            "the dream engine failed".into(),
+                        )
+                    })
+                    .await;
+                }
+                state.unregister_dream(&id);
+            }
+            Ok(None) => {
+                tokio::select! {
+                    _ = state.work().notified() => {}
+                    _ = stop.changed() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                }
+            }
+            Err(error) => {
+                tracing::error!(error = %error.message, "cannot claim a dream");
+                tokio::select! {
+                    _ = stop.changed() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+            }
+        }
+    }
+}
+
+/// Fires due schedules: cron times that have come, and session counts reached.
+pub(crate) async fn check_schedules(state: &AppState) {
+    let schedules = match state.run(|s| s.all_schedules()).await {
+        Ok(schedules) => schedules,
+        Err(error) => {
+            tracing::error!(error = %error.message, "cannot read schedules");
+            return;
+        }
+    };
+    let now = ids::now();
+    let mut fired = false;
+    for schedule in schedules {
+        let mut triggers = Vec::new();
+        if let (Some(expression), Some(due)) = (&schedule.cron, &schedule.next_run_at)
+            && *due <= now {
+                triggers.push(ScheduleTrigger::Cron {
+                    due: due.clone(),
+                    next: next_cron_time(expression).ok().flatten(),
+                });
+            }
+        if schedule.after_sessions.is_some() {
+            triggers.push(ScheduleTrigger::Sessions);
+        }
+        for trigger in triggers {
+            let id = schedule.id.clone();
+            match state.run(move |s| s.fire_schedule(&id, trigger)).await {
+                Ok(Some(dream)) => {
+                    tracing::info!(schedule = %schedule.id, dream = %dream.id, "schedule fired");
+                    fired = true;
+                }
+                Ok(None) => {}
+                Err(error) => {
+                    tracing::warn!(schedule = %schedule.id, error = %error.message, "schedule")
+                }
+            }
+        }
+    }
+    if fired {
+        state.wake_workers();
+    }
+}
+
+pub(crate) async fn scheduler(state: AppState, mut stop: watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        check_schedules(&state).await;
+        tokio::select! {
+            _ = tokio::time::sleep(state.config().schedule_interval) => {}
+            _ = state.schedules().notified() => {}
+            _ = stop.changed() => {}
+        }
+    }
+}

@@ -1,0 +1,577 @@
+//! The embedded storage backend: one SQLite file, created on first open.
+//!
+//! - **WAL** journal, so readers never block the writer and a crash never corrupts the file.
+//! - **`synchronous=FULL`** by default: a commit is on disk before the call returns, so every
+//!   write the API acknowledged survives a crash *and* a power loss. `NORMAL` (crash-safe, but
+//!   the last commits may roll back on power loss) is available as [`Durability::Normal`];
+//!   `lucid bench-serve` measures both.
+//! - Writes go through one connection behind a mutex and run in `BEGIN IMMEDIATE` transactions
+//!   with a `busy_timeout`, so other processes on the same file (`lucid keys create` while the
+//!   server runs) wait for the write lock instead of failing. Reads use a small pool of
+//!   connections, each read one deferred transaction (a consistent snapshot).
+//! - Migrations are embedded SQL files, applied in order and recorded in `schema_migrations`.
+//!   They are append-only: a released migration is never edited.
+
+mod agents;
+mod db;
+mod dreams;
+mod keys;
+mod schedules;
+mod sessions;
+mod stores;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use lucid_storage::*;
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use serde_json::Value;
+
+use crate::db::Db;
+
+/// The embedded migrations, in order. Append only.
+const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+
+/// How hard a commit waits for the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// `synchronous=FULL`: acknowledged writes survive power loss.
+    #[default]
+    Full,
+    /// `synchronous=NORMAL` in WAL mode: acknowledged writes survive a process crash; the last
+    /// ones may be lost on power loss.
+    Normal,
+}
+
+impl Durability {
+    fn pragma(self) -> &'static str {
+        match self {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        }
+    }
+}
+
+/// Idle read connections kept for reuse.
+const MAX_IDLE_READERS: usize = 8;
+
+pub struct SqliteStorage {
+    path: PathBuf,
+    durability: Durability,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStorage")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl SqliteStorage {
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<SqliteStorage> {
+        Self::open_with(path, Durability::Full)
+    }
+
+    pub fn open_with(path: &Path, durability: Durability) -> Result<SqliteStorage> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+            && !parent.exists() {
+                return Err(StorageError::Backend(format!(
+                    "the folder {} does not exist",
+                    parent.display()
+                )));
+            }
+        let mut writer = connect(path, durability, false)?;
+        migrate(&mut writer)?;
+        Ok(SqliteStorage {
+            path: path.to_path_buf(),
+            durability,
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The versions of the applied migrations.
+    pub fn applied_migrations(&self) -> Result<Vec<i64>> {
+        self.read(|conn| {
+            let mut statement = conn
+                .prepare("SELECT version FROM schema_migrations ORDER BY version")
+                .db()?;
+            let rows = statement.query_map([], |row| row.get(0)).db()?;
+            rows.collect::<rusqlite::Result<Vec<i64>>>().db()
+        })
+    }
+
+    /// Runs `work` in one `BEGIN IMMEDIATE` transaction; an error rolls everything back.
+    pub(crate) fn write<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .db()?;
+        let out = work(&tx)?;
+        tx.commit().db()?;
+        Ok(out)
+    }
+
+    /// Runs `work` in one read transaction on a pooled connection.
+    pub(crate) fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let pooled = self
+            .readers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .pop();
+        let mut conn = match pooled {
+            Some(conn) => conn,
+            None => connect(&self.path, self.durability, true)?,
+        };
+        let result = (|| {
+            let tx = conn.transaction().db()?;
+            let out = work(&tx)?;
+            tx.commit().db()?;
+            Ok(out)
+        })();
+        let mut readers = self
+            .readers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if readers.len() < MAX_IDLE_READERS {
+            readers.push(conn);
+        }
+        result
+    }
+}
+
+fn connect(path: &Path, durability: Durability, read_only: bool) -> Result<Connection> {
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| StorageError::Backend(format!("cannot open {}: {e}", path.display())))?;
+    conn.busy_timeout(Duration::from_secs(10)).db()?;
+    if !read_only {
+        // journal_mode returns a row; query it rather than execute.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .db()?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StorageError::Backend(format!(
+                "cannot switch {} to WAL mode (got {mode})",
+                path.display()
+            )));
+        }
+    }
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
+        durability.pragma()
+    ))
+    .db()?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .db()?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .db()?;
+    let applied: i64 = tx
+        .query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            [],
+            |row| row.get(0),
+        )
+        .db()?;
+    let newest = MIGRATIONS.last().map_or(0, |m| m.0);
+    if applied > newest {
+        return Err(StorageError::Backend(format!(
+            "the database has schema version {applied}, newer than this lucid knows ({newest}); \
+             upgrade lucid"
+        )));
+    }
+    for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > applied) {
+        tx.execute_batch(sql)
+            .map_err(|e| StorageError::Backend(format!("migration {version} ({name}): {e}")))?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+            rusqlite::params![version, name, ids::now()],
+        )
+        .db()?;
+        tracing::info!(version, name, "applied migration");
+    }
+    tx.commit().db()
+}
+
+impl Storage for SqliteStorage {
+    fn ensure_workspace(&self, name: &str) -> Result<Workspace> {
+        self.write(|tx| keys::ensure_workspace(tx, name))
+    }
+    fn create_api_key(
+        &self,
+        workspace_name: &str,
+        key_name: Option<&str>,
+    ) -> Result<(ApiKey, String)> {
+        self.write(|tx| keys::create_key(tx, workspace_name, key_name))
+    }
+    fn authenticate(&self, secret: &str) -> Result<Option<ApiKey>> {
+        self.read(|conn| keys::authenticate(conn, secret))
+    }
+    fn count_api_keys(&self) -> Result<u64> {
+        self.read(keys::count)
+    }
+    fn list_api_keys(&self) -> Result<Vec<ApiKey>> {
+        self.read(keys::list)
+    }
+    fn revoke_api_key(&self, id: &str) -> Result<ApiKey> {
+        self.write(|tx| keys::revoke(tx, id))
+    }
+
+    fn create_store(&self, ws: &str, new: NewStore) -> Result<MemoryStore> {
+        self.write(|tx| stores::create_store(tx, ws, new))
+    }
+    fn get_store(&self, ws: &str, id: &str) -> Result<MemoryStore> {
+        self.read(|conn| stores::get_store(conn, ws, id))
+    }
+    fn list_stores(
+        &self,
+        ws: &str,
+        filter: &StoreFilter,
+        page: &PageRequest,
+    ) -> Result<Page<MemoryStore>> {
+        self.read(|conn| stores::list_stores(conn, ws, filter, page))
+    }
+    fn update_store(&self, ws: &str, id: &str, patch: StorePatch) -> Result<MemoryStore> {
+        self.write(|tx| stores::update_store(tx, ws, id, patch))
+    }
+    fn archive_store(&self, ws: &str, id: &str) -> Result<MemoryStore> {
+        self.write(|tx| stores::archive_store(tx, ws, id))
+    }
+    fn delete_store(&self, ws: &str, id: &str) -> Result<()> {
+        self.write(|tx| stores::delete_store(tx, ws, id))
+    }
+
+    fn create_memory(
+        &self,
+        ws: &str,
+        store_id: &str,
+        path: &str,
+        content: &str,
+        actor: Option<&Actor>,
+    ) -> Result<Memory> {
+        self.write(|tx| stores::create_memory(tx, ws, store_id, path, content, actor))
+    }
+    fn get_memory(&self, ws: &str, store_id: &str, memory_id: &str, full: bool) -> Result<Memory> {
+        self.read(|conn| stores::get_memory(conn, ws, store_id, memory_id, full))
+    }
+    fn list_memories(
+        &self,
+        ws: &str,
+        store_id: &str,
+        filter: &MemoryFilter,
+        page: &PageRequest,
+    ) -> Result<Page<MemoryListItem>> {
+        self.read(|conn| stores::list_memories(conn, ws, store_id, filter, page))
+    }
+    fn update_memory(
+        &self,
+        ws: &str,
+        store_id: &str,
+        memory_id: &str,
+        patch: MemoryPatch,
+        actor: Option<&Actor>,
+    ) -> Result<Memory> {
+        self.write(|tx| stores::update_memory(tx, ws, store_id, memory_id, patch, actor))
+    }
+    fn delete_memory(
+        &self,
+        ws: &str,
+        store_id: &str,
+        memory_id: &str,
+        expected_sha256: Option<&str>,
+        actor: Option<&Actor>,
+    ) -> Result<()> {
+        self.write(|tx| stores::delete_memory(tx, ws, store_id, memory_id, expected_sha256, actor))
+    }
+    fn get_memory_version(
+        &self,
+        ws: &str,
+        store_id: &str,
+        version_id: &str,
+        full: bool,
+    ) -> Result<MemoryVersion> {
+        self.read(|conn| stores::get_version(conn, ws, store_id, version_id, full))
+    }
+    fn list_memory_versions(
+        &self,
+        ws: &str,
+        store_id: &str,
+        filter: &VersionFilter,
+        page: &PageRequest,
+    ) -> Result<Page<MemoryVersion>> {
+        self.read(|conn| stores::list_versions(conn, ws, store_id, filter, page))
+    }
+    fn redact_memory_version(
+        &self,
+        ws: &str,
+        store_id: &str,
+        version_id: &str,
+        actor: Option<&Actor>,
+    ) -> Result<MemoryVersion> {
+        self.write(|tx| stores::redact_version(tx, ws, store_id, version_id, actor))
+    }
+    fn store_documents(&self, ws: &str, store_id: &str) -> Result<Vec<Document>> {
+        self.read(|conn| {
+            stores::get_store(conn, ws, store_id)?;
+            stores::documents(conn, store_id)
+        })
+    }
+
+    fn create_agent(&self, ws: &str, new: NewAgent) -> Result<Agent> {
+        self.write(|tx| agents::create(tx, ws, new))
+    }
+    fn get_agent(&self, ws: &str, id: &str) -> Result<Agent> {
+        self.read(|conn| agents::get(conn, ws, id))
+    }
+    fn find_agent_by_name(&self, ws: &str, name: &str) -> Result<Option<Agent>> {
+        self.read(|conn| agents::find_by_name(conn, ws, name))
+    }
+    fn list_agents(
+        &self,
+        ws: &str,
+        filter: &AgentFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Agent>> {
+        self.read(|conn| agents::list(conn, ws, filter, page))
+    }
+    fn update_agent(&self, ws: &str, id: &str, patch: AgentPatch) -> Result<Agent> {
+        self.write(|tx| agents::update(tx, ws, id, patch))
+    }
+    fn archive_agent(&self, ws: &str, id: &str) -> Result<Agent> {
+        self.write(|tx| agents::archive(tx, ws, id))
+    }
+    fn rollback_agent(&self, ws: &str, id: &str) -> Result<Agent> {
+        self.write(|tx| agents::rollback(tx, ws, id))
+    }
+
+    fn create_session(&self, ws: &str, new: NewSession) -> Result<Session> {
+        self.write(|tx| sessions::create(tx, ws, new))
+    }
+    fn get_session(&self, ws: &str, id: &str) -> Result<Session> {
+        self.read(|conn| sessions::get(conn, ws, id))
+    }
+    fn list_sessions(
+        &self,
+        ws: &str,
+        filter: &SessionFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Session>> {
+        self.read(|conn| sessions::list(conn, ws, filter, page))
+    }
+    fn update_session(&self, ws: &str, id: &str, patch: SessionPatch) -> Result<Session> {
+        self.write(|tx| sessions::update(tx, ws, id, patch))
+    }
+    fn archive_session(&self, ws: &str, id: &str) -> Result<Session> {
+        self.write(|tx| sessions::archive(tx, ws, id))
+    }
+    fn delete_session(&self, ws: &str, id: &str) -> Result<()> {
+        self.write(|tx| sessions::delete(tx, ws, id))
+    }
+    fn append_events(
+        &self,
+        ws: &str,
+        session_id: &str,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<SessionEvent>> {
+        self.write(|tx| {
+            let session = sessions::get(tx, ws, session_id)?;
+            if session.kind == SessionKind::Dream {
+                return Err(StorageError::Invalid(format!(
+                    "session {session_id} narrates dream {}; only the dream writes to it",
+                    session.dream_id.as_deref().unwrap_or("?")
+                )));
+            }
+            if session.archived_at.is_some() {
+                return Err(StorageError::Invalid(format!(
+                    "session {session_id} is archived; it takes no more events"
+                )));
+            }
+            sessions::append(tx, session_id, events)
+        })
+    }
+    fn list_events(
+        &self,
+        ws: &str,
+        session_id: &str,
+        filter: &EventFilter,
+        page: &PageRequest,
+    ) -> Result<Page<SessionEvent>> {
+        self.read(|conn| sessions::list_events(conn, ws, session_id, filter, page))
+    }
+    fn events_after(
+        &self,
+        ws: &str,
+        session_id: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<(Vec<SessionEvent>, bool)> {
+        self.read(|conn| sessions::events_after(conn, ws, session_id, after, limit))
+    }
+    fn event_position(&self, ws: &str, session_id: &str, event_id: &str) -> Result<Option<i64>> {
+        self.read(|conn| {
+            sessions::get(conn, ws, session_id)?;
+            sessions::event_position(conn, session_id, event_id)
+        })
+    }
+
+    fn create_dream(&self, ws: &str, new: NewDream) -> Result<Dream> {
+        self.write(|tx| dreams::create(tx, ws, new))
+    }
+    fn get_dream(&self, ws: &str, id: &str) -> Result<Dream> {
+        self.read(|conn| dreams::get(conn, ws, id))
+    }
+    fn list_dreams(
+        &self,
+        ws: &str,
+        filter: &DreamFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Dream>> {
+        self.read(|conn| dreams::list(conn, ws, filter, page))
+    }
+    fn cancel_dream(&self, ws: &str, id: &str) -> Result<Dream> {
+        self.write(|tx| dreams::cancel(tx, ws, id))
+    }
+    fn archive_dream(&self, ws: &str, id: &str) -> Result<Dream> {
+        self.write(|tx| dreams::archive(tx, ws, id))
+    }
+    fn dream_report(&self, ws: &str, id: &str) -> Result<Option<Value>> {
+        self.read(|conn| dreams::result_column(conn, ws, id, "report"))
+    }
+    fn dream_diff(&self, ws: &str, id: &str) -> Result<Option<Value>> {
+        self.read(|conn| dreams::result_column(conn, ws, id, "diff"))
+    }
+    fn promote_dream(&self, ws: &str, id: &str, agent_ids: &[String]) -> Result<Promotion> {
+        self.write(|tx| dreams::promote(tx, ws, id, agent_ids))
+    }
+    fn discard_dream(&self, ws: &str, id: &str) -> Result<Dream> {
+        self.write(|tx| dreams::discard(tx, ws, id))
+    }
+
+    fn claim_dream(&self) -> Result<Option<Dream>> {
+        self.write(|tx| dreams::claim(tx))
+    }
+    fn start_dream(&self, dream_id: &str) -> Result<StartedDream> {
+        self.write(|tx| dreams::start(tx, dream_id))
+    }
+    fn dream_sessions(&self, dream_id: &str) -> Result<Vec<DreamSession>> {
+        self.read(|conn| dreams::input_sessions(conn, dream_id))
+    }
+    fn narrate(&self, dream_id: &str, events: Vec<NewEvent>) -> Result<()> {
+        self.write(|tx| dreams::narrate(tx, dream_id, events))
+    }
+    fn complete_dream(&self, dream_id: &str, completion: DreamCompletion) -> Result<bool> {
+        self.write(|tx| dreams::complete(tx, dream_id, completion))
+    }
+    fn fail_dream(&self, dream_id: &str, error: DreamErrorObject) -> Result<bool> {
+        self.write(|tx| dreams::fail(tx, dream_id, &error))
+    }
+    fn recover_dreams(&self) -> Result<Vec<String>> {
+        self.write(|tx| dreams::recover(tx))
+    }
+    fn dream_status(&self, dream_id: &str) -> Result<DreamStatus> {
+        self.read(|conn| dreams::status(conn, dream_id))
+    }
+
+    fn create_schedule(&self, ws: &str, new: NewSchedule) -> Result<Schedule> {
+        self.write(|tx| schedules::create(tx, ws, new))
+    }
+    fn get_schedule(&self, ws: &str, id: &str) -> Result<Schedule> {
+        self.read(|conn| schedules::get(conn, ws, id))
+    }
+    fn list_schedules(&self, ws: &str, page: &PageRequest) -> Result<Page<Schedule>> {
+        self.read(|conn| schedules::list(conn, ws, page))
+    }
+    fn delete_schedule(&self, ws: &str, id: &str) -> Result<()> {
+        self.write(|tx| schedules::delete(tx, ws, id))
+    }
+    fn all_schedules(&self) -> Result<Vec<Schedule>> {
+        self.read(schedules::all)
+    }
+    fn fire_schedule(&self, schedule_id: &str, trigger: ScheduleTrigger) -> Result<Option<Dream>> {
+        self.write(|tx| schedules::fire(tx, schedule_id, trigger))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conformance() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let counter = std::sync::atomic::AtomicUsize::new(0);
+        lucid_storage::conformance::run_all(&|| {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            SqliteStorage::open(&dir.path().join(format!("t{n}.db"))).expect("open")
+        });
+    }
+
+    #[test]
+    fn migrations_are_recorded_and_reopening_is_idempotent() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("lucid.db");
+        let storage = SqliteStorage::open(&path).expect("open");
+        assert_eq!(storage.applied_migrations().expect("migrations"), vec![1]);
+        let store = storage
+            .create_store(
+                &storage.ensure_workspace("w").expect("ws").id,
+                NewStore {
+                    name: "kept".into(),
+                    ..NewStore::default()
+                },
+            )
+            .expect("store");
+        drop(storage);
+        let reopened = SqliteStorage::open(&path).expect("reopen");
+        assert_eq!(reopened.applied_migrations().expect("migrations"), vec![1]);
+        let ws = reopened.ensure_workspace("w").expect("ws").id;
+        assert_eq!(
+            reopened.get_store(&ws, &store.id).expect("get").name,
+            "kept"
+        );
+    }
+
+    #[test]
+    fn a_database_from_a_newer_lucid_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("lucid.db");
+        drop(SqliteStorage::open(&path).expect("open"));
+        let conn = Connection::open(&path).expect("raw");
+        conn.execute(
+            "INSERT INTO schema_migrations VALUES (999, 'future', '2099-01-01T00:00:00.000000Z')",
+            [],
+        )
+        .expect("insert");
+        drop(conn);
+        let error = SqliteStorage::open(&path).expect_err("newer schema");
+        assert!(error.to_string().contains("newer"), "{error}");
+    }
+}

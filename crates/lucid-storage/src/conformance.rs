@@ -1,0 +1,1480 @@
+//! The conformance suite: behaviour every [`Storage`] backend must have.
+//!
+//! A backend's tests call [`run_all`] with a function that makes a fresh, empty storage (a new
+//! SQLite file in a temporary folder; a new PostgreSQL schema). Each check is also a public
+//! function, so a failing one can be run alone. Checks panic with a message on failure, like
+//! assertions in a test.
+
+use serde_json::{Map, Value, json};
+
+use crate::*;
+
+/// Runs every check, each on a fresh storage from `make`.
+pub fn run_all<S: Storage>(make: &dyn Fn() -> S) {
+    type Check = fn(&dyn Storage);
+    let checks: &[(&str, Check)] = &[
+        ("api_keys", api_keys),
+        ("stores", stores),
+        ("workspaces_are_isolated", workspaces_are_isolated),
+        ("memories", memories),
+        ("memory_validation", memory_validation),
+        ("memory_listing", memory_listing),
+        ("memory_versions", memory_versions),
+        ("agents", agents),
+        ("sessions_and_events", sessions_and_events),
+        ("dream_validation", dream_validation),
+        ("dream_lifecycle", dream_lifecycle),
+        ("dream_cancel_and_archive", dream_cancel_and_archive),
+        ("dream_failure_and_recovery", dream_failure_and_recovery),
+        ("dream_update_existing", dream_update_existing),
+        ("promotion", promotion),
+        ("schedules", schedules),
+    ];
+    for (name, check) in checks {
+        let storage = make();
+        eprintln!("conformance: {name}");
+        check(&storage);
+    }
+}
+
+fn ws(storage: &dyn Storage, name: &str) -> String {
+    storage.ensure_workspace(name).expect("workspace").id
+}
+
+fn store(storage: &dyn Storage, ws: &str, name: &str) -> MemoryStore {
+    storage
+        .create_store(
+            ws,
+            NewStore {
+                name: name.into(),
+                ..NewStore::default()
+            },
+        )
+        .expect("create store")
+}
+
+fn api(key: &str) -> Actor {
+    Actor::ApiActor {
+        api_key_id: key.into(),
+    }
+}
+
+fn agent(storage: &dyn Storage, ws: &str, name: &str, store: Option<&str>) -> Agent {
+    storage
+        .create_agent(
+            ws,
+            NewAgent {
+                name: name.into(),
+                model: json!({"id": "claude-test"}),
+                memory_store_id: store.map(str::to_string),
+                ..NewAgent::default()
+            },
+        )
+        .expect("create agent")
+}
+
+fn event(kind: &str, text: &str) -> NewEvent {
+    let mut event = Map::new();
+    event.insert("type".into(), json!(kind));
+    event.insert("content".into(), json!([{"type": "text", "text": text}]));
+    event
+}
+
+fn session(storage: &dyn Storage, ws: &str, agent: &str, store: Option<&str>) -> Session {
+    storage
+        .create_session(
+            ws,
+            NewSession {
+                agent_id: Some(agent.into()),
+                environment_id: None,
+                title: Some("t".into()),
+                metadata: Metadata::new(),
+                resources: store
+                    .map(|s| json!({"type": "memory_store", "memory_store_id": s}))
+                    .into_iter()
+                    .collect(),
+                source: None,
+                events: vec![event(
+                    "user.message",
+                    "Remember: the staging database is on port 5433.",
+                )],
+            },
+        )
+        .expect("create session")
+}
+
+fn new_dream(store: &str, sessions: &[String]) -> NewDream {
+    NewDream {
+        memory_store_id: store.into(),
+        session_ids: sessions.to_vec(),
+        model: DreamModel {
+            id: "lucid-builtin".into(),
+            speed: None,
+        },
+        instructions: None,
+        output_behavior: OutputBehavior::CreateNew,
+        schedule_id: None,
+    }
+}
+
+fn is_not_found<T: std::fmt::Debug>(result: Result<T>) -> bool {
+    matches!(result, Err(StorageError::NotFound { .. }))
+}
+
+fn is_invalid<T: std::fmt::Debug>(result: Result<T>) -> bool {
+    matches!(result, Err(StorageError::Invalid(_)))
+}
+
+fn is_conflict<T: std::fmt::Debug>(result: Result<T>) -> bool {
+    matches!(result, Err(StorageError::Conflict(_)))
+}
+
+fn completion(documents: &[(&str, &str)]) -> DreamCompletion {
+    DreamCompletion {
+        documents: documents
+            .iter()
+            .map(|(p, c)| (p.to_string(), c.to_string()))
+            .collect(),
+        report: json!({"status": "completed", "curator": "builtin", "changes": []}),
+        diff: json!({"data": []}),
+        usage: DreamUsage::default(),
+        curator: "builtin".into(),
+        events: vec![event("agent.message", "Writing.")],
+    }
+}
+
+/// Keys are stored hashed, authenticate by secret, and can be revoked.
+pub fn api_keys(storage: &dyn Storage) {
+    assert_eq!(storage.count_api_keys().expect("count"), 0);
+    let (key, secret) = storage.create_api_key("team", Some("ci")).expect("key");
+    assert!(key.id.starts_with("apikey_"));
+    assert_eq!(key.workspace_name, "team");
+    assert!(secret.starts_with("sk-lucid-"));
+    let found = storage.authenticate(&secret).expect("auth").expect("found");
+    assert_eq!(found.id, key.id);
+    assert_eq!(found.workspace_id, ws(storage, "team"));
+    assert!(
+        storage
+            .authenticate("sk-lucid-wrong")
+            .expect("auth")
+            .is_none()
+    );
+    assert_eq!(storage.count_api_keys().expect("count"), 1);
+    assert!(
+        !storage
+            .list_api_keys()
+            .expect("list")
+            .iter()
+            .any(|k| k.hint == secret),
+        "the secret itself is never listed"
+    );
+    storage.revoke_api_key(&key.id).expect("revoke");
+    assert!(storage.authenticate(&secret).expect("auth").is_none());
+    assert_eq!(storage.count_api_keys().expect("count"), 0);
+}
+
+/// Store CRUD, paging, metadata patches, and one-way archiving.
+pub fn stores(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let a = store(storage, &w, "a");
+    let b = store(storage, &w, "b");
+    assert!(a.id.starts_with("memstore_"));
+    assert_eq!(storage.get_store(&w, &a.id).expect("get"), a);
+    let first = storage
+        .list_stores(&w, &StoreFilter::default(), &PageRequest::first(1))
+        .expect("list");
+    assert_eq!(first.data.len(), 1);
+    assert_eq!(first.data[0].id, a.id);
+    let second = storage
+        .list_stores(
+            &w,
+            &StoreFilter::default(),
+            &PageRequest {
+                limit: 1,
+                page: first.next_page.clone(),
+            },
+        )
+        .expect("list page 2");
+    assert_eq!(second.data[0].id, b.id);
+    assert!(second.next_page.is_none());
+    assert!(is_invalid(storage.list_stores(
+        &w,
+        &StoreFilter::default(),
+        &PageRequest {
+            limit: 1,
+            page: Some("garbage".into())
+        }
+    )));
+
+    let mut metadata = std::collections::BTreeMap::new();
+    metadata.insert("team".to_string(), Some("support".to_string()));
+    let updated = storage
+        .update_store(
+            &w,
+            &a.id,
+            StorePatch {
+                description: Some("d".into()),
+                metadata: Some(metadata),
+                ..StorePatch::default()
+            },
+        )
+        .expect("update");
+    assert_eq!(updated.description, "d");
+    assert_eq!(
+        updated.metadata.get("team").map(String::as_str),
+        Some("support")
+    );
+    let mut removal = std::collections::BTreeMap::new();
+    removal.insert("team".to_string(), None);
+    let updated = storage
+        .update_store(
+            &w,
+            &a.id,
+            StorePatch {
+                metadata: Some(removal),
+                ..StorePatch::default()
+            },
+        )
+        .expect("update");
+    assert!(updated.metadata.is_empty());
+    let too_many: std::collections::BTreeMap<String, Option<String>> = (0..17)
+        .map(|i| (format!("k{i}"), Some("v".to_string())))
+        .collect();
+    assert!(is_invalid(storage.update_store(
+        &w,
+        &a.id,
+        StorePatch {
+            metadata: Some(too_many),
+            ..StorePatch::default()
+        }
+    )));
+    assert!(is_invalid(storage.create_store(
+        &w,
+        NewStore {
+            name: "x".repeat(256),
+            ..NewStore::default()
+        }
+    )));
+
+    let archived = storage.archive_store(&w, &a.id).expect("archive");
+    assert!(archived.archived_at.is_some());
+    assert_eq!(
+        storage.archive_store(&w, &a.id).expect("again").archived_at,
+        archived.archived_at
+    );
+    assert!(is_invalid(storage.update_store(
+        &w,
+        &a.id,
+        StorePatch {
+            name: Some("n".into()),
+            ..StorePatch::default()
+        }
+    )));
+    assert!(is_invalid(
+        storage.create_memory(&w, &a.id, "/x.md", "x", None)
+    ));
+    let listed = storage
+        .list_stores(&w, &StoreFilter::default(), &PageRequest::first(20))
+        .expect("list");
+    assert_eq!(listed.data.len(), 1);
+    let all = storage
+        .list_stores(
+            &w,
+            &StoreFilter {
+                include_archived: true,
+                ..StoreFilter::default()
+            },
+            &PageRequest::first(20),
+        )
+        .expect("list");
+    assert_eq!(all.data.len(), 2);
+
+    storage
+        .create_memory(&w, &b.id, "/m.md", "m", None)
+        .expect("memory");
+    storage.delete_store(&w, &b.id).expect("delete");
+    assert!(is_not_found(storage.get_store(&w, &b.id)));
+}
+
+/// Another workspace's objects are `NotFound`, for every kind of object.
+pub fn workspaces_are_isolated(storage: &dyn Storage) {
+    let mine = ws(storage, "mine");
+    let theirs = ws(storage, "theirs");
+    let s = store(storage, &mine, "s");
+    let m = storage
+        .create_memory(&mine, &s.id, "/a.md", "a", None)
+        .expect("memory");
+    let a = agent(storage, &mine, "bot", Some(&s.id));
+    let sess = session(storage, &mine, &a.id, Some(&s.id));
+    let d = storage
+        .create_dream(&mine, new_dream(&s.id, std::slice::from_ref(&sess.id)))
+        .expect("dream");
+
+    assert!(is_not_found(storage.get_store(&theirs, &s.id)));
+    assert!(is_not_found(storage.archive_store(&theirs, &s.id)));
+    assert!(is_not_found(storage.delete_store(&theirs, &s.id)));
+    assert!(is_not_found(
+        storage.get_memory(&theirs, &s.id, &m.id, true)
+    ));
+    assert!(is_not_found(
+        storage.create_memory(&theirs, &s.id, "/b.md", "b", None)
+    ));
+    assert!(is_not_found(storage.list_memory_versions(
+        &theirs,
+        &s.id,
+        &VersionFilter::default(),
+        &PageRequest::first(10)
+    )));
+    assert!(is_not_found(storage.get_agent(&theirs, &a.id)));
+    assert!(is_not_found(storage.get_session(&theirs, &sess.id)));
+    assert!(is_not_found(storage.append_events(
+        &theirs,
+        &sess.id,
+        vec![event("user.message", "x")]
+    )));
+    assert!(is_not_found(storage.get_dream(&theirs, &d.id)));
+    assert!(is_not_found(storage.cancel_dream(&theirs, &d.id)));
+    // Using another workspace's objects as inputs is NotFound too.
+    let their_agent = agent(storage, &theirs, "bot", None);
+    assert!(is_not_found(storage.create_session(
+        &theirs,
+        NewSession {
+            agent_id: Some(their_agent.id.clone()),
+            environment_id: None,
+            title: None,
+            metadata: Metadata::new(),
+            resources: vec![json!({"type": "memory_store", "memory_store_id": s.id})],
+            source: None,
+            events: vec![],
+        }
+    )));
+    let their_store = store(storage, &theirs, "t");
+    assert!(is_not_found(storage.create_dream(
+        &theirs,
+        new_dream(&their_store.id, std::slice::from_ref(&sess.id))
+    )));
+    assert!(
+        storage
+            .list_stores(&theirs, &StoreFilter::default(), &PageRequest::first(100))
+            .expect("list")
+            .data
+            .iter()
+            .all(|x| x.id != s.id)
+    );
+    assert!(
+        storage
+            .list_dreams(&theirs, &DreamFilter::default(), &PageRequest::first(100))
+            .expect("list")
+            .data
+            .is_empty()
+    );
+}
+
+/// Create never overwrites; updates take preconditions; deletes keep the history.
+pub fn memories(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = store(storage, &w, "s");
+    let actor = api("apikey_1");
+    let m = storage
+        .create_memory(&w, &s.id, "/notes/a.md", "hello", Some(&actor))
+        .expect("create");
+    assert!(m.id.starts_with("mem_"));
+    assert!(m.memory_version_id.starts_with("memver_"));
+    assert_eq!(m.content_size_bytes, 5);
+    assert_eq!(m.content_sha256, ids::sha256_hex(b"hello"));
+    assert!(is_conflict(storage.create_memory(
+        &w,
+        &s.id,
+        "/notes/a.md",
+        "other",
+        None
+    )));
+    assert_eq!(
+        storage
+            .get_memory(&w, &s.id, &m.id, true)
+            .expect("get")
+            .content
+            .as_deref(),
+        Some("hello")
+    );
+    assert_eq!(
+        storage
+            .get_memory(&w, &s.id, &m.id, false)
+            .expect("get")
+            .content,
+        None
+    );
+    assert!(is_conflict(storage.update_memory(
+        &w,
+        &s.id,
+        &m.id,
+        MemoryPatch {
+            content: Some("x".into()),
+            expected_sha256: Some(ids::sha256_hex(b"not it")),
+            ..MemoryPatch::default()
+        },
+        None
+    )));
+    let updated = storage
+        .update_memory(
+            &w,
+            &s.id,
+            &m.id,
+            MemoryPatch {
+                content: Some("hello, world".into()),
+                expected_sha256: Some(m.content_sha256.clone()),
+                ..MemoryPatch::default()
+            },
+            Some(&actor),
+        )
+        .expect("update");
+    assert_ne!(updated.memory_version_id, m.memory_version_id);
+    assert_eq!(updated.id, m.id);
+    // No change: no new version.
+    let same = storage
+        .update_memory(
+            &w,
+            &s.id,
+            &m.id,
+            MemoryPatch {
+                content: Some("hello, world".into()),
+                ..MemoryPatch::default()
+            },
+            None,
+        )
+        .expect("no-op");
+    assert_eq!(same.memory_version_id, updated.memory_version_id);
+    let other = storage
+        .create_memory(&w, &s.id, "/b.md", "b", None)
+        .expect("create b");
+    assert!(is_conflict(storage.update_memory(
+        &w,
+        &s.id,
+        &m.id,
+        MemoryPatch {
+            path: Some("/b.md".into()),
+            ..MemoryPatch::default()
+        },
+        None
+    )));
+    let renamed = storage
+        .update_memory(
+            &w,
+            &s.id,
+            &m.id,
+            MemoryPatch {
+                path: Some("/notes/renamed.md".into()),
+                ..MemoryPatch::default()
+            },
+            None,
+        )
+        .expect("rename");
+    assert_eq!(renamed.path, "/notes/renamed.md");
+    assert!(is_conflict(storage.delete_memory(
+        &w,
+        &s.id,
+        &other.id,
+        Some(&ids::sha256_hex(b"wrong")),
+        None
+    )));
+    storage
+        .delete_memory(&w, &s.id, &other.id, Some(&other.content_sha256), None)
+        .expect("delete");
+    assert!(is_not_found(storage.get_memory(&w, &s.id, &other.id, true)));
+    let versions = storage
+        .list_memory_versions(
+            &w,
+            &s.id,
+            &VersionFilter {
+                memory_id: Some(other.id.clone()),
+                ..VersionFilter::default()
+            },
+            &PageRequest::first(10),
+        )
+        .expect("versions");
+    let operations: Vec<Operation> = versions.data.iter().map(|v| v.operation).collect();
+    assert_eq!(operations, vec![Operation::Deleted, Operation::Created]);
+    assert!(versions.data[0].content.is_none());
+    let documents = storage.store_documents(&w, &s.id).expect("documents");
+    assert_eq!(documents.len(), 1);
+    assert_eq!(documents[0].path, "/notes/renamed.md");
+    assert!(is_not_found(storage.get_memory(
+        &w,
+        &s.id,
+        "mem_missing",
+        true
+    )));
+}
+
+/// Paths and sizes are checked by the backend too.
+pub fn memory_validation(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = store(storage, &w, "s");
+    for bad in ["/a/../b.md", "relative.md", "/a//b", "/", "/./a"] {
+        assert!(
+            is_invalid(storage.create_memory(&w, &s.id, bad, "x", None)),
+            "{bad}"
+        );
+    }
+    let big = "x".repeat(validate::MAX_CONTENT_BYTES + 1);
+    assert!(is_invalid(
+        storage.create_memory(&w, &s.id, "/big.md", &big, None)
+    ));
+    let fits = "x".repeat(validate::MAX_CONTENT_BYTES);
+    storage
+        .create_memory(&w, &s.id, "/fits.md", &fits, None)
+        .expect("exactly the limit");
+}
+
+/// Listing by prefix and depth, with prefixes rolled up, and paging across them.
+pub fn memory_listing(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = store(storage, &w, "s");
+    for path in [
+        "/a.md",
+        "/notes/one.md",
+        "/notes/two.md",
+        "/notes/deep/x.md",
+        "/notes/deep/y.md",
+        "/notes-archive/z.md",
+        "/team/p.md",
+    ] {
+        storage
+            .create_memory(&w, &s.id, path, path, None)
+            .expect("create");
+    }
+    let list = |filter: MemoryFilter, page: PageRequest| {
+        storage
+            .list_memories(&w, &s.id, &filter, &page)
+            .expect("list")
+    };
+    let key = |item: &MemoryListItem| match item {
+        MemoryListItem::Memory(m) => m.path.clone(),
+        MemoryListItem::Prefix(p) => format!("prefix:{}", p.path),
+    };
+    let all = list(MemoryFilter::default(), PageRequest::first(100));
+    assert_eq!(all.data.len(), 7);
+    let notes = list(
+        MemoryFilter {
+            path_prefix: Some("/notes/".into()),
+            ..MemoryFilter::default()
+        },
+        PageRequest::first(100),
+    );
+    let paths: Vec<String> = notes.data.iter().map(key).collect();
+    assert_eq!(
+        paths,
+        vec![
+            "/notes/deep/x.md",
+            "/notes/deep/y.md",
+            "/notes/one.md",
+            "/notes/two.md"
+        ]
+    );
+    let top = list(
+        MemoryFilter {
+            depth: 1,
+            ..MemoryFilter::default()
+        },
+        PageRequest::first(100),
+    );
+    let keys: Vec<String> = top.data.iter().map(key).collect();
+    assert_eq!(
+        keys,
+        vec![
+            "/a.md",
+            "prefix:/notes-archive/",
+            "prefix:/notes/",
+            "prefix:/team/"
+        ]
+    );
+    // Page through the depth-1 listing of /notes/ one item at a time.
+    let mut seen = Vec::new();
+    let mut page = PageRequest::first(1);
+    loop {
+        let result = list(
+            MemoryFilter {
+                path_prefix: Some("/notes/".into()),
+                depth: 1,
+                full: true,
+            },
+            page.clone(),
+        );
+        seen.extend(result.data.iter().map(key));
+        match result.next_page {
+            Some(next) => page.page = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        vec!["prefix:/notes/deep/", "/notes/one.md", "/notes/two.md"]
+    );
+    // Full views carry content.
+    let full = list(
+        MemoryFilter {
+            full: true,
+            ..MemoryFilter::default()
+        },
+        PageRequest::first(1),
+    );
+    match &full.data[0] {
+        MemoryListItem::Memory(m) => assert_eq!(m.content.as_deref(), Some("/a.md")),
+        MemoryListItem::Prefix(_) => panic!("expected a memory"),
+    }
+}
+
+/// Versions: newest first, filters, actors, redaction.
+pub fn memory_versions(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = store(storage, &w, "s");
+    let key = api("apikey_k");
+    let by_session = Actor::SessionActor {
+        session_id: "sesn_x".into(),
+    };
+    let m = storage
+        .create_memory(&w, &s.id, "/a.md", "one", Some(&key))
+        .expect("create");
+    let m2 = storage
+        .update_memory(
+            &w,
+            &s.id,
+            &m.id,
+            MemoryPatch {
+                content: Some("two".into()),
+                ..MemoryPatch::default()
+            },
+            Some(&by_session),
+        )
+        .expect("update");
+    let all = storage
+        .list_memory_versions(
+            &w,
+            &s.id,
+            &VersionFilter {
+                full: true,
+                ..VersionFilter::default()
+            },
+            &PageRequest::first(10),
+        )
+        .expect("list");
+    assert_eq!(all.data.len(), 2);
+    assert_eq!(all.data[0].operation, Operation::Modified);
+    assert_eq!(all.data[0].content.as_deref(), Some("two"));
+    assert_eq!(all.data[0].created_by, Some(by_session.clone()));
+    assert_eq!(all.data[1].created_by, Some(key.clone()));
+    let basic = storage
+        .get_memory_version(&w, &s.id, &all.data[1].id, false)
+        .expect("get");
+    assert_eq!(basic.content, None);
+    assert_eq!(basic.content_sha256, Some(ids::sha256_hex(b"one")));
+    let from_key = storage
+        .list_memory_versions(
+            &w,
+            &s.id,
+            &VersionFilter {
+                api_key_id: Some("apikey_k".into()),
+                ..VersionFilter::default()
+            },
+            &PageRequest::first(10),
+        )
+        .expect("filter");
+    assert_eq!(from_key.data.len(), 1);
+    let created = storage
+        .list_memory_versions(
+            &w,
+            &s.id,
+            &VersionFilter {
+                operation: Some(Operation::Created),
+                ..VersionFilter::default()
+            },
+            &PageRequest::first(1),
+        )
+        .expect("filter");
+    assert_eq!(created.data.len(), 1);
+    assert!(created.next_page.is_none());
+    // The current version cannot be redacted; an older one can.
+    assert!(is_invalid(storage.redact_memory_version(
+        &w,
+        &s.id,
+        &m2.memory_version_id,
+        Some(&key)
+    )));
+    let redacted = storage
+        .redact_memory_version(&w, &s.id, &m.memory_version_id, Some(&key))
+        .expect("redact");
+    assert!(redacted.redacted_at.is_some());
+    assert!(redacted.content.is_none() && redacted.path.is_none());
+}
+
+/// Agents: versions, optimistic concurrency, rollback needs a previous store.
+pub fn agents(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = store(storage, &w, "s");
+    let a = agent(storage, &w, "support-bot", Some(&s.id));
+    assert!(a.id.starts_with("agent_"));
+    assert_eq!(a.version, 1);
+    assert_eq!(a.memory_store_id.as_deref(), Some(s.id.as_str()));
+    let found = storage
+        .find_agent_by_name(&w, "support-bot")
+        .expect("find")
+        .expect("found");
+    assert_eq!(found.id, a.id);
+    assert!(is_conflict(storage.update_agent(
+        &w,
+        &a.id,
+        AgentPatch {
+            name: Some("x".into()),
+            expected_version: Some(7),
+            ..AgentPatch::default()
+        }
+    )));
+    let mut extra = Map::new();
+    extra.insert("custom".into(), json!({"k": 1}));
+    let updated = storage
+        .update_agent(
+            &w,
+            &a.id,
+            AgentPatch {
+                system: Some(Some("be brief".into())),
+                expected_version: Some(1),
+                extra,
+                ..AgentPatch::default()
+            },
+        )
+        .expect("update");
+    assert_eq!(updated.version, 2);
+    assert_eq!(updated.extra.get("custom"), Some(&json!({"k": 1})));
+    assert!(is_invalid(storage.rollback_agent(&w, &a.id)));
+    assert!(is_not_found(storage.create_agent(
+        &w,
+        NewAgent {
+            name: "x".into(),
+            model: json!({"id": "m"}),
+            memory_store_id: Some("memstore_missing".into()),
+            ..NewAgent::default()
+        }
+    )));
+    let archived = storage.archive_agent(&w, &a.id).expect("archive");
+    assert!(archived.archived_at.is_some());
+    assert!(
+        storage
+            .list_agents(&w, &AgentFilter::default(), &PageRequest::first(10))
+            .expect("list")
+            .data
+            .is_empty()
+    );
+}
+
+/// Sessions: resources, filters, events with caller ids, ordering, streaming positions.
+pub fn sessions_and_events(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = store(storage, &w, "Team Memory");
+    let a = agent(storage, &w, "bot", None);
+    let b = agent(storage, &w, "other", None);
+    let one = session(storage, &w, &a.id, Some(&s.id));
+    let two = session(storage, &w, &b.id, None);
+    assert!(one.id.starts_with("sesn_"));
+    assert_eq!(one.event_count, 1);
+    assert_eq!(
+        one.agent.get("id").and_then(Value::as_str),
+        Some(a.id.as_str())
+    );
+    assert_eq!(
+        one.resources[0].get("mount_path").and_then(Value::as_str),
+        Some("/mnt/memory/team-memory")
+    );
+    let by_store = storage
+        .list_sessions(
+            &w,
+            &SessionFilter {
+                memory_store_id: Some(s.id.clone()),
+                ..SessionFilter::default()
+            },
+            &PageRequest::first(10),
+        )
+        .expect("list");
+    assert_eq!(by_store.data.len(), 1);
+    assert_eq!(by_store.data[0].id, one.id);
+    let newest_first = storage
+        .list_sessions(
+            &w,
+            &SessionFilter {
+                order: Order::Desc,
+                ..SessionFilter::default()
+            },
+            &PageRequest::first(1),
+        )
+        .expect("list");
+    assert_eq!(newest_first.data[0].id, two.id);
+    assert!(newest_first.next_page.is_some());
+    let by_agent = storage
+        .list_sessions(
+            &w,
+            &SessionFilter {
+                agent_id: Some(b.id.clone()),
+                ..SessionFilter::default()
+            },
+            &PageRequest::first(10),
+        )
+        .expect("list");
+    assert_eq!(by_agent.data.len(), 1);
+
+    let mut tool_use = Map::new();
+    tool_use.insert("type".into(), json!("agent.tool_use"));
+    tool_use.insert("id".into(), json!("toolu_1"));
+    tool_use.insert("name".into(), json!("bash"));
+    tool_use.insert("input".into(), json!({"command": "ls"}));
+    tool_use.insert("processed_at".into(), json!("2026-01-01T00:00:00Z"));
+    let stored = storage
+        .append_events(
+            &w,
+            &one.id,
+            vec![tool_use.clone(), event("agent.message", "done")],
+        )
+        .expect("append");
+    assert_eq!(stored[0].id, "toolu_1");
+    assert_eq!(stored[0].processed_at, "2026-01-01T00:00:00.000000Z");
+    assert!(stored[1].id.starts_with("sevt_"));
+    assert!(is_conflict(storage.append_events(
+        &w,
+        &one.id,
+        vec![tool_use]
+    )));
+    let mut untyped = Map::new();
+    untyped.insert("content".into(), json!("x"));
+    assert!(is_invalid(storage.append_events(
+        &w,
+        &one.id,
+        vec![untyped]
+    )));
+
+    let messages = storage
+        .list_events(
+            &w,
+            &one.id,
+            &EventFilter {
+                types: vec!["agent.message".into(), "user.message".into()],
+                ..EventFilter::default()
+            },
+            &PageRequest::first(10),
+        )
+        .expect("events");
+    assert_eq!(messages.data.len(), 2);
+    let desc = storage
+        .list_events(
+            &w,
+            &one.id,
+            &EventFilter {
+                order: Order::Desc,
+                ..EventFilter::default()
+            },
+            &PageRequest::first(2),
+        )
+        .expect("events");
+    assert_eq!(desc.data[0].event_type, "agent.message");
+    let rest = storage
+        .list_events(
+            &w,
+            &one.id,
+            &EventFilter {
+                order: Order::Desc,
+                ..EventFilter::default()
+            },
+            &PageRequest {
+                limit: 2,
+                page: desc.next_page.clone(),
+            },
+        )
+        .expect("events");
+    assert_eq!(rest.data.len(), 1);
+    assert_eq!(rest.data[0].event_type, "user.message");
+
+    let (first, open) = storage.events_after(&w, &one.id, 0, 2).expect("after");
+    assert!(open);
+    assert_eq!(first.len(), 2);
+    let (more, _) = storage
+        .events_after(&w, &one.id, first[1].seq, 10)
+        .expect("after");
+    assert_eq!(more.len(), 1);
+    assert_eq!(
+        storage
+            .event_position(&w, &one.id, &first[1].id)
+            .expect("position"),
+        Some(first[1].seq)
+    );
+
+    let title = SessionPatch {
+        title: Some(Some("renamed".into())),
+        ..SessionPatch::default()
+    };
+    assert_eq!(
+        storage
+            .update_session(&w, &one.id, title)
+            .expect("update")
+            .title
+            .as_deref(),
+        Some("renamed")
+    );
+    storage.archive_session(&w, &one.id).expect("archive");
+    assert!(is_invalid(storage.append_events(
+        &w,
+        &one.id,
+        vec![event("user.message", "late")]
+    )));
+    let (_, open) = storage.events_after(&w, &one.id, 0, 10).expect("after");
+    assert!(!open, "an archived session's stream ends");
+    storage.delete_session(&w, &two.id).expect("delete");
+    assert!(is_not_found(storage.get_session(&w, &two.id)));
+}
+
+/// The rules of a dream's inputs.
+pub fn dream_validation(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = store(storage, &w, "s");
+    let a = agent(storage, &w, "bot", None);
+    let sess = session(storage, &w, &a.id, None);
+    let ids: Vec<String> = (0..101).map(|i| format!("sesn_{i}")).collect();
+    assert!(is_invalid(storage.create_dream(&w, new_dream(&s.id, &ids))));
+    assert!(is_invalid(storage.create_dream(
+        &w,
+        new_dream(&s.id, &[sess.id.clone(), sess.id.clone()])
+    )));
+    assert!(is_invalid(storage.create_dream(&w, new_dream(&s.id, &[]))));
+    assert!(is_not_found(storage.create_dream(
+        &w,
+        new_dream(&s.id, &["sesn_missing".to_string()])
+    )));
+    assert!(is_not_found(storage.create_dream(
+        &w,
+        new_dream("memstore_missing", std::slice::from_ref(&sess.id))
+    )));
+    let mut long = new_dream(&s.id, std::slice::from_ref(&sess.id));
+    long.instructions = Some("x".repeat(4097));
+    assert!(is_invalid(storage.create_dream(&w, long)));
+    let archived = store(storage, &w, "old");
+    storage.archive_store(&w, &archived.id).expect("archive");
+    assert!(is_invalid(
+        storage.create_dream(&w, new_dream(&archived.id, std::slice::from_ref(&sess.id)))
+    ));
+}
+
+/// pending → running → completed: the output is a new store, the input is untouched.
+pub fn dream_lifecycle(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = store(storage, &w, "s");
+    storage
+        .create_memory(&w, &s.id, "/keep.md", "- keep\n", None)
+        .expect("m1");
+    storage
+        .create_memory(&w, &s.id, "/drop.md", "- drop\n", None)
+        .expect("m2");
+    let versions_before = storage
+        .list_memory_versions(
+            &w,
+            &s.id,
+            &VersionFilter::default(),
+            &PageRequest::first(100),
+        )
+        .expect("versions");
+    let a = agent(storage, &w, "bot", Some(&s.id));
+    let sess = session(storage, &w, &a.id, Some(&s.id));
+    let dream = storage
+        .create_dream(&w, new_dream(&s.id, std::slice::from_ref(&sess.id)))
+        .expect("dream");
+    assert_eq!(dream.status, DreamStatus::Pending);
+    assert!(dream.outputs.is_empty());
+    assert!(dream.id.starts_with("drm_"));
+
+    let claimed = storage.claim_dream().expect("claim").expect("a dream");
+    assert_eq!(claimed.id, dream.id);
+    assert_eq!(claimed.status, DreamStatus::Running);
+    assert!(storage.claim_dream().expect("claim").is_none());
+    let started = storage.start_dream(&dream.id).expect("start");
+    assert_eq!(started.documents.len(), 2);
+    assert_ne!(started.output_store_id, s.id);
+    let running = storage.get_dream(&w, &dream.id).expect("get");
+    assert_eq!(
+        running.session_id.as_deref(),
+        Some(started.session_id.as_str())
+    );
+    assert_eq!(
+        running.output_store_id(),
+        Some(started.output_store_id.as_str())
+    );
+    // The clone holds the input's documents.
+    assert_eq!(
+        storage
+            .store_documents(&w, &started.output_store_id)
+            .expect("docs")
+            .len(),
+        2
+    );
+    let inputs = storage.dream_sessions(&dream.id).expect("sessions");
+    assert_eq!(inputs.len(), 1);
+    assert_eq!(inputs[0].agent_name, "bot");
+    assert_eq!(inputs[0].events.len(), 1);
+    storage
+        .narrate(&dream.id, vec![event("agent.message", "Merging.")])
+        .expect("narrate");
+    let narration = storage
+        .get_session(&w, &started.session_id)
+        .expect("session");
+    assert_eq!(narration.kind, SessionKind::Dream);
+    assert!(is_invalid(storage.append_events(
+        &w,
+        &started.session_id,
+        vec![event("user.message", "x")]
+    )));
+
+    assert!(
+        storage
+            .complete_dream(
+                &dream.id,
+                completion(&[("/keep.md", "- keep\n- new\n"), ("/added.md", "- added\n")])
+            )
+            .expect("complete")
+    );
+    let done = storage.get_dream(&w, &dream.id).expect("get");
+    assert_eq!(done.status, DreamStatus::Completed);
+    assert!(done.ended_at.is_some());
+    assert_eq!(done.curator.as_deref(), Some("builtin"));
+    let output: Vec<(String, String)> = storage
+        .store_documents(&w, &started.output_store_id)
+        .expect("docs")
+        .into_iter()
+        .map(|d| (d.path, d.content))
+        .collect();
+    assert_eq!(
+        output,
+        vec![
+            ("/added.md".to_string(), "- added\n".to_string()),
+            ("/keep.md".to_string(), "- keep\n- new\n".to_string())
+        ]
+    );
+    let dream_versions = storage
+        .list_memory_versions(
+            &w,
+            &started.output_store_id,
+            &VersionFilter {
+                dream_id: Some(dream.id.clone()),
+                ..VersionFilter::default()
+            },
+            &PageRequest::first(100),
+        )
+        .expect("versions");
+    assert!(dream_versions.data.iter().all(|v| v.created_by
+        == Some(Actor::DreamActor {
+            dream_id: dream.id.clone()
+        })));
+    let versions_after = storage
+        .list_memory_versions(
+            &w,
+            &s.id,
+            &VersionFilter::default(),
+            &PageRequest::first(100),
+        )
+        .expect("versions");
+    assert_eq!(
+        versions_before, versions_after,
+        "the input store is untouched"
+    );
+    assert!(
+        storage
+            .dream_report(&w, &dream.id)
+            .expect("report")
+            .is_some()
+    );
+    assert!(storage.dream_diff(&w, &dream.id).expect("diff").is_some());
+    let (events, open) = storage
+        .events_after(&w, &started.session_id, 0, 100)
+        .expect("events");
+    assert!(!open, "a finished dream's narration ends");
+    let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(types.first(), Some(&"session.status_running"));
+    assert_eq!(types.last(), Some(&"session.status_terminated"));
+    assert!(types.contains(&"session.status_idle"));
+    // Completing twice changes nothing.
+    assert!(
+        !storage
+            .complete_dream(&dream.id, completion(&[]))
+            .expect("again")
+    );
+    let listed = storage
+        .list_dreams(
+            &w,
+            &DreamFilter {
+                statuses: vec![DreamStatus::Completed],
+                ..DreamFilter::default()
+            },
+            &PageRequest::first(10),
+        )
+        .expect("list");
+    assert_eq!(listed.data.len(), 1);
+}
+
+/// Cancel and archive rules, and a cancel racing the worker.
+pub fn dream_cancel_and_archive(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = store(storage, &w, "s");
+    let a = agent(storage, &w, "bot", None);
+    let sess = session(storage, &w, &a.id, None);
+    let pending = storage
+        .create_dream(&w, new_dream(&s.id, std::slice::from_ref(&sess.id)))
+        .expect("dream");
+    assert!(is_invalid(storage.archive_dream(&w, &pending.id)));
+    let canceled = storage.cancel_dream(&w, &pending.id).expect("cancel");
+    assert_eq!(canceled.status, DreamStatus::Canceled);
+    assert!(canceled.ended_at.is_some());
+    let again = storage.cancel_dream(&w, &pending.id).expect("no-op");
+    assert_eq!(again, canceled);
+    assert!(storage.claim_dream().expect("claim").is_none());
+    let archived = storage.archive_dream(&w, &pending.id).expect("archive");
+    assert!(archived.archived_at.is_some());
+    assert!(
+        storage
+            .list_dreams(&w, &DreamFilter::default(), &PageRequest::first(10))
+            .expect("list")
+            .data
+            .is_empty()
+    );
+    assert_eq!(
+        storage
+            .list_dreams(
+                &w,
+                &DreamFilter {
+                    include_archived: true,
+                    ..DreamFilter::default()
+                },
+                &PageRequest::first(10)
+            )
+            .expect("list")
+            .data
+            .len(),
+        1
+    );
+
+    // A running dream canceled mid-way: the worker's completion is refused, nothing written.
+    let running = storage
+        .create_dream(&w, new_dream(&s.id, std::slice::from_ref(&sess.id)))
+        .expect("dream");
+    storage.claim_dream().expect("claim").expect("claimed");
+    let started = storage.start_dream(&running.id).expect("start");
+    assert!(is_invalid(storage.archive_dream(&w, &running.id)));
+    storage.cancel_dream(&w, &running.id).expect("cancel");
+    assert!(
+        !storage
+            .complete_dream(&running.id, completion(&[("/x.md", "x")]))
+            .expect("complete")
+    );
+    assert_eq!(
+        storage.dream_status(&running.id).expect("status"),
+        DreamStatus::Canceled
+    );
+    assert!(
+        storage
+            .store_documents(&w, &started.output_store_id)
+            .expect("docs")
+            .is_empty()
+    );
+    assert!(
+        storage
+            .get_store(&w, &started.output_store_id)
+            .expect("output")
+            .archived_at
+            .is_some()
+    );
+    assert!(is_invalid(storage.start_dream(&running.id)));
+
+    // Completed dreams cannot be canceled.
+    let done = storage
+        .create_dream(&w, new_dream(&s.id, std::slice::from_ref(&sess.id)))
+        .expect("dream");
+    storage.claim_dream().expect("claim");
+    storage.start_dream(&done.id).expect("start");
+    storage
+        .complete_dream(&done.id, completion(&[]))
+        .expect("complete");
+    assert!(is_invalid(storage.cancel_dream(&w, &done.id)));
+}
+
+/// Failures carry an error type; a crash leaves no dream running.
+pub fn dream_failure_and_recovery(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = store(storage, &w, "s");
+    let a = agent(storage, &w, "bot", None);
+    let sess = session(storage, &w, &a.id, None);
+    let gone = session(storage, &w, &a.id, None);
+    let dream = storage
+        .create_dream(&w, new_dream(&s.id, &[sess.id.clone(), gone.id.clone()]))
+        .expect("dream");
+    storage.delete_session(&w, &gone.id).expect("delete");
+    storage.claim_dream().expect("claim");
+    match storage.start_dream(&dream.id) {
+        Err(StorageError::NotFound { kind, .. }) => assert_eq!(kind, "session"),
+        other => panic!("expected a missing session, got {other:?}"),
+    }
+    assert!(
+        storage
+            .fail_dream(
+                &dream.id,
+                DreamErrorObject {
+                    kind: "input_session_unavailable".into(),
+                    message: "gone".into()
+                }
+            )
+            .expect("fail")
+    );
+    let failed = storage.get_dream(&w, &dream.id).expect("get");
+    assert_eq!(failed.status, DreamStatus::Failed);
+    assert_eq!(
+        failed.error.as_ref().map(|e| e.kind.as_str()),
+        Some("input_session_unavailable")
+    );
+    assert!(is_invalid(storage.cancel_dream(&w, &dream.id)));
+
+    let crashed = storage
+        .create_dream(&w, new_dream(&s.id, std::slice::from_ref(&sess.id)))
+        .expect("dream");
+    let waiting = storage
+        .create_dream(&w, new_dream(&s.id, std::slice::from_ref(&sess.id)))
+        .expect("dream");
+    storage.claim_dream().expect("claim");
+    storage.start_dream(&crashed.id).expect("start");
+    assert_eq!(
+        storage.recover_dreams().expect("recover"),
+        vec![crashed.id.clone()]
+    );
+    let recovered = storage.get_dream(&w, &crashed.id).expect("get");
+    assert_eq!(recovered.status, DreamStatus::Failed);
+    assert_eq!(
+        recovered.error.as_ref().map(|e| e.kind.as_str()),
+        Some("internal_error")
+    );
+    assert_eq!(
+        storage.get_dream(&w, &waiting.id).expect("get").status,
+        DreamStatus::Pending,
+        "pending dreams stay pending"
+    );
+}
+
+/// `update_existing` needs the store's auto-apply policy, and writes into the input store.
+pub fn dream_update_existing(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = store(storage, &w, "s");
+    storage
+        .create_memory(&w, &s.id, "/a.md", "- a\n", None)
+        .expect("m");
+    let a = agent(storage, &w, "bot", None);
+    let sess = session(storage, &w, &a.id, None);
+    let mut request = new_dream(&s.id, std::slice::from_ref(&sess.id));
+    request.output_behavior = OutputBehavior::UpdateExisting {
+        memory_store_id: s.id.clone(),
+    };
+    assert!(is_invalid(storage.create_dream(&w, request.clone())));
+    storage
+        .update_store(
+            &w,
+            &s.id,
+            StorePatch {
+                auto_apply: Some(true),
+                ..StorePatch::default()
+            },
+        )
+        .expect("policy");
+    let dream = storage
+        .create_dream(&w, request.clone())
+        .expect("allowed now");
+    assert!(is_conflict(storage.create_dream(&w, request)));
+    storage.claim_dream().expect("claim");
+    let started = storage.start_dream(&dream.id).expect("start");
+    assert_eq!(started.output_store_id, s.id);
+    storage
+        .complete_dream(&dream.id, completion(&[("/a.md", "- a\n- b\n")]))
+        .expect("complete");
+    assert_eq!(
+        storage.store_documents(&w, &s.id).expect("docs")[0].content,
+        "- a\n- b\n"
+    );
+}
+
+/// Promotion switches agents atomically; rollback switches back; discard archives the output.
+pub fn promotion(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = store(storage, &w, "s");
+    let a = agent(storage, &w, "a", Some(&s.id));
+    let b = agent(storage, &w, "b", Some(&s.id));
+    let sess = session(storage, &w, &a.id, None);
+    let dream = storage
+        .create_dream(&w, new_dream(&s.id, std::slice::from_ref(&sess.id)))
+        .expect("dream");
+    assert!(is_invalid(storage.promote_dream(
+        &w,
+        &dream.id,
+        std::slice::from_ref(&a.id)
+    )));
+    storage.claim_dream().expect("claim");
+    let started = storage.start_dream(&dream.id).expect("start");
+    storage
+        .complete_dream(&dream.id, completion(&[]))
+        .expect("complete");
+    // One unknown agent: nothing is switched.
+    assert!(is_not_found(storage.promote_dream(
+        &w,
+        &dream.id,
+        &[a.id.clone(), "agent_missing".into()]
+    )));
+    assert_eq!(
+        storage.get_agent(&w, &a.id).expect("a").memory_store_id,
+        Some(s.id.clone())
+    );
+    let promotion = storage
+        .promote_dream(&w, &dream.id, &[a.id.clone(), b.id.clone()])
+        .expect("promote");
+    assert_eq!(promotion.memory_store_id, started.output_store_id);
+    for agent in &promotion.agents {
+        assert_eq!(
+            agent.memory_store_id.as_deref(),
+            Some(started.output_store_id.as_str())
+        );
+        assert_eq!(
+            agent.previous_memory_store_id.as_deref(),
+            Some(s.id.as_str())
+        );
+    }
+    assert!(is_invalid(storage.discard_dream(&w, &dream.id)));
+    let rolled = storage.rollback_agent(&w, &a.id).expect("rollback");
+    assert_eq!(rolled.memory_store_id.as_deref(), Some(s.id.as_str()));
+    storage.rollback_agent(&w, &b.id).expect("rollback");
+    let discarded = storage.discard_dream(&w, &dream.id).expect("discard");
+    assert_eq!(discarded.status, DreamStatus::Completed);
+    assert!(
+        storage
+            .get_store(&w, &started.output_store_id)
+            .expect("output")
+            .archived_at
+            .is_some()
+    );
+    assert!(is_invalid(storage.promote_dream(
+        &w,
+        &dream.id,
+        std::slice::from_ref(&a.id)
+    )));
+}
+
+/// Schedules fire over the sessions they have not dreamed, once per trigger.
+pub fn schedules(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = store(storage, &w, "s");
+    let a = agent(storage, &w, "bot", Some(&s.id));
+    let new_schedule = |cron: Option<&str>, after: Option<u32>, auto: bool| NewSchedule {
+        memory_store_id: s.id.clone(),
+        cron: cron.map(str::to_string),
+        after_sessions: after,
+        instructions: None,
+        model: DreamModel {
+            id: "lucid-builtin".into(),
+            speed: None,
+        },
+        auto_promote: auto,
+        agent_ids: vec![],
+        next_run_at: cron.map(|_| "2026-01-01T00:00:00.000000Z".to_string()),
+    };
+    assert!(is_invalid(
+        storage.create_schedule(&w, new_schedule(None, None, false))
+    ));
+    let by_count = storage
+        .create_schedule(&w, new_schedule(None, Some(2), true))
+        .expect("schedule");
+    assert!(by_count.id.starts_with("sched_"));
+    session(storage, &w, &a.id, Some(&s.id));
+    assert!(
+        storage
+            .fire_schedule(&by_count.id, ScheduleTrigger::Sessions)
+            .expect("fire")
+            .is_none(),
+        "one session is not enough"
+    );
+    session(storage, &w, &a.id, Some(&s.id));
+    session(storage, &w, &a.id, None); // not attached: never picked
+    let dream = storage
+        .fire_schedule(&by_count.id, ScheduleTrigger::Sessions)
+        .expect("fire")
+        .expect("a dream");
+    assert_eq!(dream.session_ids().len(), 2);
+    assert_eq!(dream.schedule_id.as_deref(), Some(by_count.id.as_str()));
+    assert!(
+        storage
+            .fire_schedule(&by_count.id, ScheduleTrigger::Sessions)
+            .expect("fire")
+            .is_none(),
+        "the same sessions are not dreamed twice"
+    );
+    // Auto-promote on completion moves the agents and the schedule to the output store.
+    storage.claim_dream().expect("claim");
+    let started = storage.start_dream(&dream.id).expect("start");
+    storage
+        .complete_dream(&dream.id, completion(&[]))
+        .expect("complete");
+    assert_eq!(
+        storage.get_agent(&w, &a.id).expect("agent").memory_store_id,
+        Some(started.output_store_id.clone())
+    );
+    assert_eq!(
+        storage
+            .get_schedule(&w, &by_count.id)
+            .expect("schedule")
+            .memory_store_id,
+        started.output_store_id
+    );
+
+    let cron = storage
+        .create_schedule(&w, new_schedule(Some("0 3 * * *"), None, false))
+        .expect("cron");
+    let due = cron.next_run_at.clone().expect("next run");
+    let fired = storage
+        .fire_schedule(
+            &cron.id,
+            ScheduleTrigger::Cron {
+                due: due.clone(),
+                next: Some("2026-01-02T00:00:00.000000Z".into()),
+            },
+        )
+        .expect("fire");
+    assert!(
+        fired.is_some(),
+        "sessions attached to the store are waiting"
+    );
+    assert!(
+        storage
+            .fire_schedule(
+                &cron.id,
+                ScheduleTrigger::Cron {
+                    due,
+                    next: Some("2026-01-03T00:00:00.000000Z".into()),
+                }
+            )
+            .expect("fire")
+            .is_none(),
+        "a due time fires once"
+    );
+    assert_eq!(
+        storage
+            .get_schedule(&w, &cron.id)
+            .expect("get")
+            .next_run_at
+            .as_deref(),
+        Some("2026-01-02T00:00:00.000000Z")
+    );
+    assert_eq!(
+        storage
+            .list_schedules(&w, &PageRequest::first(10))
+            .expect("list")
+            .data
+            .len(),
+        2
+    );
+    storage.delete_schedule(&w, &cron.id).expect("delete");
+    assert!(is_not_found(storage.get_schedule(&w, &cron.id)));
+    assert_eq!(storage.all_schedules().expect("all").len(), 1);
+}

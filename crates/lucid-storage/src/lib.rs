@@ -1,0 +1,290 @@
+//! lucid's storage boundary: the objects the service keeps (workspaces and keys, memory stores,
+//! memories and their versions, agents, sessions and events, dreams, schedules), the [`Storage`]
+//! trait every backend implements, and a [`conformance`] suite every backend must pass.
+//!
+//! The trait is synchronous on purpose: the embedded backend (SQLite through rusqlite) is
+//! synchronous, a PostgreSQL backend can use the synchronous `postgres` client, and the server
+//! calls it from `tokio::task::spawn_blocking`, so no async trait machinery is needed. Each
+//! method is one transaction: a method either does all it says or nothing.
+//!
+//! Every object belongs to one workspace, and every method that reads or changes an object takes
+//! the caller's workspace id: an object of another workspace is [`StorageError::NotFound`], the
+//! same as one that does not exist. The dream-worker methods (`claim_dream`, `start_dream`, …)
+//! serve every workspace and take only a dream id.
+//!
+//! Rules that need a transaction live here (a path is free, a store is not archived, a dream may
+//! be canceled); shape rules (lengths, path syntax) are in [`validate`] and are checked by both
+//! the server and the backends.
+//!
+//! Not for: the curation itself (that is `lucid-core`), or HTTP concerns.
+
+pub mod conformance;
+pub mod ids;
+mod types;
+pub mod validate;
+
+use serde_json::Value;
+
+pub use types::*;
+
+/// Errors of a storage backend.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum StorageError {
+    /// No such object in this workspace (`kind` is e.g. `memory_store`, `memory`, `session`).
+    #[error("{kind} {id} not found")]
+    NotFound { kind: &'static str, id: String },
+    /// The request conflicts with the current state (a path taken, a precondition failed).
+    #[error("{0}")]
+    Conflict(String),
+    /// The request breaks a rule (an archived store is read-only, a dream cannot be canceled…).
+    #[error("{0}")]
+    Invalid(String),
+    /// The backend failed (I/O, corruption, a bug). Details are for the log, not the client.
+    #[error("storage backend error: {0}")]
+    Backend(String),
+}
+
+impl StorageError {
+    pub fn not_found(kind: &'static str, id: &str) -> Self {
+        StorageError::NotFound {
+            kind,
+            id: id.to_string(),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StorageError>;
+
+/// The storage a lucid server runs on. See the crate documentation for the rules every
+/// implementation follows; [`conformance`] checks them.
+pub trait Storage: Send + Sync + 'static {
+    // --- workspaces and API keys ------------------------------------------------------------
+
+    /// The workspace with this name, created if needed.
+    fn ensure_workspace(&self, name: &str) -> Result<Workspace>;
+    /// A new key for the workspace (created if needed). Returns the key and its secret, which is
+    /// stored only as a SHA-256 hash and cannot be shown again.
+    fn create_api_key(
+        &self,
+        workspace_name: &str,
+        key_name: Option<&str>,
+    ) -> Result<(ApiKey, String)>;
+    /// The active key with this secret, if any.
+    fn authenticate(&self, secret: &str) -> Result<Option<ApiKey>>;
+    /// How many keys are active (none: the server may run without authentication).
+    fn count_api_keys(&self) -> Result<u64>;
+    fn list_api_keys(&self) -> Result<Vec<ApiKey>>;
+    fn revoke_api_key(&self, id: &str) -> Result<ApiKey>;
+
+    // --- memory stores ------------------------------------------------------------------------
+
+    fn create_store(&self, ws: &str, new: NewStore) -> Result<MemoryStore>;
+    fn get_store(&self, ws: &str, id: &str) -> Result<MemoryStore>;
+    /// Oldest first.
+    fn list_stores(
+        &self,
+        ws: &str,
+        filter: &StoreFilter,
+        page: &PageRequest,
+    ) -> Result<Page<MemoryStore>>;
+    /// Refused (`Invalid`) for an archived store.
+    fn update_store(&self, ws: &str, id: &str, patch: StorePatch) -> Result<MemoryStore>;
+    /// One-way; archiving an archived store returns it unchanged.
+    fn archive_store(&self, ws: &str, id: &str) -> Result<MemoryStore>;
+    /// Deletes the store with its memories and versions. Refused while a pending or running
+    /// dream reads or writes it, or while an agent uses it.
+    fn delete_store(&self, ws: &str, id: &str) -> Result<()>;
+
+    // --- memories -----------------------------------------------------------------------------
+
+    /// Never overwrites: a taken path is a `Conflict`. Appends a `created` version.
+    fn create_memory(
+        &self,
+        ws: &str,
+        store_id: &str,
+        path: &str,
+        content: &str,
+        actor: Option<&Actor>,
+    ) -> Result<Memory>;
+    fn get_memory(&self, ws: &str, store_id: &str, memory_id: &str, full: bool) -> Result<Memory>;
+    /// Sorted by path; with `depth`, deeper memories are rolled up into prefixes.
+    fn list_memories(
+        &self,
+        ws: &str,
+        store_id: &str,
+        filter: &MemoryFilter,
+        page: &PageRequest,
+    ) -> Result<Page<MemoryListItem>>;
+    /// Changes content and/or path (appending a `modified` version; nothing when nothing
+    /// changes). A failed precondition or a taken path is a `Conflict`.
+    fn update_memory(
+        &self,
+        ws: &str,
+        store_id: &str,
+        memory_id: &str,
+        patch: MemoryPatch,
+        actor: Option<&Actor>,
+    ) -> Result<Memory>;
+    /// Appends a `deleted` version; the memory's versions stay.
+    fn delete_memory(
+        &self,
+        ws: &str,
+        store_id: &str,
+        memory_id: &str,
+        expected_sha256: Option<&str>,
+        actor: Option<&Actor>,
+    ) -> Result<()>;
+    fn get_memory_version(
+        &self,
+        ws: &str,
+        store_id: &str,
+        version_id: &str,
+        full: bool,
+    ) -> Result<MemoryVersion>;
+    /// Newest first.
+    fn list_memory_versions(
+        &self,
+        ws: &str,
+        store_id: &str,
+        filter: &VersionFilter,
+        page: &PageRequest,
+    ) -> Result<Page<MemoryVersion>>;
+    /// Clears a version's content and path (the only change a version ever gets). Refused for
+    /// the current version of a live memory.
+    fn redact_memory_version(
+        &self,
+        ws: &str,
+        store_id: &str,
+        version_id: &str,
+        actor: Option<&Actor>,
+    ) -> Result<MemoryVersion>;
+    /// Every document of the store, sorted by path.
+    fn store_documents(&self, ws: &str, store_id: &str) -> Result<Vec<Document>>;
+
+    // --- agents -------------------------------------------------------------------------------
+
+    fn create_agent(&self, ws: &str, new: NewAgent) -> Result<Agent>;
+    fn get_agent(&self, ws: &str, id: &str) -> Result<Agent>;
+    /// The newest non-archived agent with this name.
+    fn find_agent_by_name(&self, ws: &str, name: &str) -> Result<Option<Agent>>;
+    /// Oldest first.
+    fn list_agents(
+        &self,
+        ws: &str,
+        filter: &AgentFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Agent>>;
+    fn update_agent(&self, ws: &str, id: &str, patch: AgentPatch) -> Result<Agent>;
+    fn archive_agent(&self, ws: &str, id: &str) -> Result<Agent>;
+    /// Switches the agent back to the store it used before the last promotion (and remembers
+    /// the one it leaves, so a second rollback undoes the first). `Invalid` without one.
+    fn rollback_agent(&self, ws: &str, id: &str) -> Result<Agent>;
+
+    // --- sessions and events ------------------------------------------------------------------
+
+    /// Creates the session with its initial events. Memory-store resources must name stores of
+    /// the workspace.
+    fn create_session(&self, ws: &str, new: NewSession) -> Result<Session>;
+    fn get_session(&self, ws: &str, id: &str) -> Result<Session>;
+    fn list_sessions(
+        &self,
+        ws: &str,
+        filter: &SessionFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Session>>;
+    fn update_session(&self, ws: &str, id: &str, patch: SessionPatch) -> Result<Session>;
+    fn archive_session(&self, ws: &str, id: &str) -> Result<Session>;
+    fn delete_session(&self, ws: &str, id: &str) -> Result<()>;
+    /// Appends events in order. A caller's event id must be new in the session (`Conflict`).
+    /// Refused for archived sessions and dream narrations.
+    fn append_events(
+        &self,
+        ws: &str,
+        session_id: &str,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<SessionEvent>>;
+    fn list_events(
+        &self,
+        ws: &str,
+        session_id: &str,
+        filter: &EventFilter,
+        page: &PageRequest,
+    ) -> Result<Page<SessionEvent>>;
+    /// Up to `limit` events after position `after` (exclusive) in append order, and whether more
+    /// may still come (false once a dream's narration has ended or the session is archived).
+    fn events_after(
+        &self,
+        ws: &str,
+        session_id: &str,
+        after: i64,
+        limit: usize,
+    ) -> Result<(Vec<SessionEvent>, bool)>;
+    /// The position of an event (to resume a stream from `Last-Event-ID`).
+    fn event_position(&self, ws: &str, session_id: &str, event_id: &str) -> Result<Option<i64>>;
+
+    // --- dreams -------------------------------------------------------------------------------
+
+    /// Checks the inputs (store exists and is not archived, sessions exist) and queues the
+    /// dream as `pending`.
+    fn create_dream(&self, ws: &str, new: NewDream) -> Result<Dream>;
+    fn get_dream(&self, ws: &str, id: &str) -> Result<Dream>;
+    /// Newest first.
+    fn list_dreams(
+        &self,
+        ws: &str,
+        filter: &DreamFilter,
+        page: &PageRequest,
+    ) -> Result<Page<Dream>>;
+    /// pending/running → canceled (the output store, if any, is archived); canceled: unchanged;
+    /// completed/failed: `Invalid`.
+    fn cancel_dream(&self, ws: &str, id: &str) -> Result<Dream>;
+    /// Only final dreams; archiving twice returns it unchanged.
+    fn archive_dream(&self, ws: &str, id: &str) -> Result<Dream>;
+    /// The engine's report (`None` until the dream has one).
+    fn dream_report(&self, ws: &str, id: &str) -> Result<Option<Value>>;
+    /// Per-document differences between the input as read and the output (`None` until done).
+    fn dream_diff(&self, ws: &str, id: &str) -> Result<Option<Value>>;
+    /// Atomically switches the agents to the dream's output store, recording the previous one.
+    fn promote_dream(&self, ws: &str, id: &str, agent_ids: &[String]) -> Result<Promotion>;
+    /// Archives the output store of a finished dream (refused while an agent uses it).
+    fn discard_dream(&self, ws: &str, id: &str) -> Result<Dream>;
+
+    // --- the dream worker (every workspace) ---------------------------------------------------
+
+    /// Marks the oldest pending dream `running` and returns it.
+    fn claim_dream(&self) -> Result<Option<Dream>>;
+    /// In one transaction: reads the input store, checks the sessions exist, creates the
+    /// narration session and (for `create_new`) the output store as a clone of the input, and
+    /// records both on the dream. A missing input is `NotFound` with kind `memory_store` or
+    /// `session`; a dream no longer running is `Invalid`.
+    fn start_dream(&self, dream_id: &str) -> Result<StartedDream>;
+    /// The input sessions with their events.
+    fn dream_sessions(&self, dream_id: &str) -> Result<Vec<DreamSession>>;
+    /// Appends narration events to the dream's session.
+    fn narrate(&self, dream_id: &str, events: Vec<NewEvent>) -> Result<()>;
+    /// In one transaction, if the dream is still running: writes the output store, the report
+    /// and diff, marks it completed (and promotes it when its schedule says so). `false` (and
+    /// nothing written) when the dream was canceled meanwhile.
+    fn complete_dream(&self, dream_id: &str, completion: DreamCompletion) -> Result<bool>;
+    /// pending/running → failed with `error` (the output store is archived). `false` when the
+    /// dream had already ended.
+    fn fail_dream(&self, dream_id: &str, error: DreamErrorObject) -> Result<bool>;
+    /// After a crash: every `running` dream becomes `failed` with `internal_error`. Returns
+    /// their ids.
+    fn recover_dreams(&self) -> Result<Vec<String>>;
+    fn dream_status(&self, dream_id: &str) -> Result<DreamStatus>;
+
+    // --- schedules ----------------------------------------------------------------------------
+
+    fn create_schedule(&self, ws: &str, new: NewSchedule) -> Result<Schedule>;
+    fn get_schedule(&self, ws: &str, id: &str) -> Result<Schedule>;
+    fn list_schedules(&self, ws: &str, page: &PageRequest) -> Result<Page<Schedule>>;
+    fn delete_schedule(&self, ws: &str, id: &str) -> Result<()>;
+    /// Every schedule of every workspace (the scheduler checks them).
+    fn all_schedules(&self) -> Result<Vec<Schedule>>;
+    /// Fires a schedule if its trigger still holds: creates a dream over the sessions attached
+    /// to its store that it has not dreamed yet (at most 100, newest first) and records them.
+    /// Returns `None` when the trigger no longer holds or no session is waiting (a cron run
+    /// then only moves `next_run_at`).
+    fn fire_schedule(&self, schedule_id: &str, trigger: ScheduleTrigger) -> Result<Option<Dream>>;
+}
