@@ -93,10 +93,10 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
         },
         (None, None) => None,
     };
-    if let Some(text) = &instructions {
-        if let Err(error) = lucid_core::curate::validate_instructions(text) {
-            return refuse(error);
-        }
+    if let Some(text) = &instructions
+        && let Err(error) = lucid_core::curate::validate_instructions(text)
+    {
+        return refuse(error);
     }
     let store = match &args.store {
         Some(dir) => match lucid_fs::read_store(dir) {

@@ -4,7 +4,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod dream;
+mod eval;
 
 /// lucid: a self-hosted dreaming engine for AI agents.
 ///
@@ -21,6 +23,8 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Dream(dream::DreamArgs),
+    Eval(eval::EvalArgs),
+    Bench(bench::BenchArgs),
 }
 
 /// Exit codes: 0 success, 1 the dream ran and failed, 2 refused (bad input or usage).
@@ -31,6 +35,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Dream(args) => dream::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

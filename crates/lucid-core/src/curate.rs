@@ -200,6 +200,9 @@ impl Memory {
     }
 }
 
+/// A slot's subject: its words and its identifiers.
+type SlotKey = (Vec<String>, Vec<String>);
+
 struct DocState {
     path: String,
     original: String,
@@ -253,14 +256,29 @@ pub fn dream_observed(
         observer.stage(stage, &detail);
         Ok(())
     };
-    step(Stage::ReadingStore, format!("{} documents", store.documents.len()))?;
+    step(
+        Stage::ReadingStore,
+        format!("{} documents", store.documents.len()),
+    )?;
     curator.load_store(store);
     let writes: usize = digests.iter().map(|d| d.memory_ops.len()).sum();
-    step(Stage::ReplayingMemoryWrites, format!("{writes} memory writes"))?;
+    step(
+        Stage::ReplayingMemoryWrites,
+        format!("{writes} memory writes"),
+    )?;
     curator.replay_memory_writes(&digests);
-    step(Stage::CollectingCandidates, format!("{} sessions", digests.len()))?;
+    step(
+        Stage::CollectingCandidates,
+        format!("{} sessions", digests.len()),
+    )?;
     curator.add_session_candidates(&digests);
-    step(Stage::ApplyingInstructions, format!("{} directives", directives.focus.len() + directives.ignore.len()))?;
+    step(
+        Stage::ApplyingInstructions,
+        format!(
+            "{} directives",
+            directives.focus.len() + directives.ignore.len()
+        ),
+    )?;
     curator.apply_directives(&directives);
     let live = curator.memories.iter().filter(|m| m.is_live()).count();
     step(Stage::Merging, format!("{live} candidate items"))?;
@@ -268,6 +286,7 @@ pub fn dream_observed(
     step(Stage::Superseding, String::new())?;
     curator.resolve_contradictions();
     curator.drop_unconfirmed();
+    curator.apply_focus(&directives);
     step(Stage::Writing, format!("{} flags", curator.flags.len()))?;
     let (draft, output_items) = curator.render();
 
@@ -588,9 +607,23 @@ impl Curator {
                         evidence: memory.evidence.clone(),
                     },
                 };
-                continue;
             }
-            if memory.origin == Origin::Session
+        }
+    }
+
+    /// Focus limits what is *added*: a new memory outside the focus is dropped, but an update to
+    /// an existing memory (a newer value, a confirmation) is kept whatever the focus, because a
+    /// stale store is wrong in every focus.
+    fn apply_focus(&mut self, directives: &Directives) {
+        if directives.focus.is_empty() {
+            return;
+        }
+        for memory in &mut self.memories {
+            let new_memory = memory.origin == Origin::Session
+                && memory.location.is_none()
+                && memory.superseded_texts.is_empty();
+            if memory.is_live()
+                && new_memory
                 && !directives.in_focus(memory.kind, &memory.text, &memory.analysis)
             {
                 memory.state = State::Dropped;
@@ -613,12 +646,40 @@ impl Curator {
                 interner.set(words.iter().map(String::as_str))
             })
             .collect();
-        let mut union = UnionFind::new(candidates.len());
+        // Duplicate links, and "cannot link" pairs: the same sentence with a word swapped is
+        // about a different thing, and no chain of paraphrases may join the two. Links are
+        // applied strongest first and skipped when they would join a cannot-link pair.
+        let mut links: Vec<(f64, usize, usize)> = Vec::new();
+        let mut apart: HashMap<usize, BTreeSet<usize>> = HashMap::new();
         for (a, b) in similar_pairs(&sets, 0.5) {
             let (ma, mb) = (&self.memories[candidates[a]], &self.memories[candidates[b]]);
             if text::same_statement(&ma.analysis, &mb.analysis) {
-                union.union(a, b);
+                links.push((text::similarity(&ma.analysis, &mb.analysis), a, b));
+            } else if text::look_alike(&ma.analysis, &mb.analysis) {
+                apart.entry(a).or_default().insert(b);
+                apart.entry(b).or_default().insert(a);
             }
+        }
+        links.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+        let mut union = UnionFind::new(candidates.len());
+        let mut members: Vec<Vec<usize>> = (0..candidates.len()).map(|i| vec![i]).collect();
+        for (_, a, b) in links {
+            let (ra, rb) = (union.find(a), union.find(b));
+            if ra == rb {
+                continue;
+            }
+            let conflict = members[ra].iter().any(|x| {
+                apart
+                    .get(x)
+                    .is_some_and(|others| members[rb].iter().any(|y| others.contains(y)))
+            });
+            if conflict {
+                continue;
+            }
+            union.union(a, b);
+            let root = union.find(a);
+            let moved = std::mem::take(&mut members[if root == ra { rb } else { ra }]);
+            members[root].extend(moved);
         }
         let mut clusters: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for (position, &memory) in candidates.iter().enumerate() {
@@ -738,8 +799,7 @@ impl Curator {
             })
             .collect();
         // Bucket by subject (slot) and by sentence frame, then compare within buckets.
-        let mut slot_buckets: HashMap<(Vec<String>, Vec<String>), Vec<(usize, text::Slot)>> =
-            HashMap::new();
+        let mut slot_buckets: HashMap<SlotKey, Vec<(usize, text::Slot)>> = HashMap::new();
         let mut frame_buckets: HashMap<String, Vec<usize>> = HashMap::new();
         for &i in &live {
             let memory = &self.memories[i];
@@ -767,10 +827,18 @@ impl Curator {
                 }
             }
         }
+        // The same sentence with another identifier is a weaker signal than a subject given a
+        // new value: two store items "Always run `a` before X" and "Always run `b` before X" are
+        // two rules. It counts as an update only when a session (or memory write) says it, since
+        // only then is one side known to be newer.
+        let from_sessions = |m: &Memory| m.origin != Origin::Store || !m.sessions.is_empty();
         for bucket in frame_buckets.values() {
             for (a, &i) in bucket.iter().enumerate() {
                 for &j in &bucket[a + 1..] {
-                    if text::same_frame_new_value(&self.memories[i].text, &self.memories[j].text) {
+                    let (mi, mj) = (&self.memories[i], &self.memories[j]);
+                    if (from_sessions(mi) || from_sessions(mj))
+                        && text::same_frame_new_value(&mi.text, &mj.text)
+                    {
                         union.union(i, j);
                         conflicted.insert(i);
                         conflicted.insert(j);
@@ -840,10 +908,10 @@ impl Curator {
 
     /// Scope and agent of a live memory.
     fn scope(&self, memory: &Memory) -> (Scope, Option<String>) {
-        if memory.location.is_some() || memory.origin != Origin::Session {
-            if let Some(path) = self.path_of(memory) {
-                return scope_of_path(&path);
-            }
+        if (memory.location.is_some() || memory.origin != Origin::Session)
+            && let Some(path) = self.path_of(memory)
+        {
+            return scope_of_path(&path);
         }
         if memory.agents.len() >= 2 {
             (Scope::Team, None)
@@ -1231,19 +1299,17 @@ fn unsafe_reason(text: &str) -> Option<String> {
     if let Some(secret) = lucid_safety::redact(text).findings.first() {
         return Some(format!("contains a secret ({})", secret.kind));
     }
-    lucid_safety::scan_injection(text)
-        .into_iter()
-        .next()
+    crate::digest::trusted_text_injection(text)
         .map(|finding| format!("looks like an injected instruction ({})", finding.reason))
 }
 
 /// Scope of a document path: `/agents/<name>/…` belongs to that agent; the rest is the team's.
 pub fn scope_of_path(path: &str) -> (Scope, Option<String>) {
     let mut parts = path.trim_start_matches('/').split('/');
-    if parts.next() == Some("agents") {
-        if let (Some(agent), Some(_)) = (parts.next(), parts.next()) {
-            return (Scope::Agent, Some(agent.to_string()));
-        }
+    if parts.next() == Some("agents")
+        && let (Some(agent), Some(_)) = (parts.next(), parts.next())
+    {
+        return (Scope::Agent, Some(agent.to_string()));
     }
     (Scope::Team, None)
 }

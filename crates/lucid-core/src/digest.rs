@@ -220,7 +220,7 @@ pub fn digest_session(session: &Session) -> SessionDigest {
                         text: first.excerpt.clone(),
                         reason: format!(
                             "possible prompt injection in untrusted content: {}",
-                            reasons.join("; ")
+                            reasons.join(" ")
                         ),
                         evidence: event_ref(position),
                         injection: true,
@@ -237,15 +237,14 @@ pub fn digest_session(session: &Session) -> SessionDigest {
         let Some(result) = call.result else { continue };
         let error = result_is_error(session, result);
         last_result_error = Some(error);
-        if !error {
-            if let EventKind::ToolCall { name, .. } = &session.events[call.call].kind {
-                if digest.tool_sequence.last().map(|s| &s.name) != Some(name) {
-                    digest.tool_sequence.push(ToolStep {
-                        name: name.clone(),
-                        evidence: event_ref(call.call),
-                    });
-                }
-            }
+        if !error
+            && let EventKind::ToolCall { name, .. } = &session.events[call.call].kind
+            && digest.tool_sequence.last().map(|s| &s.name) != Some(name)
+        {
+            digest.tool_sequence.push(ToolStep {
+                name: name.clone(),
+                evidence: event_ref(call.call),
+            });
         }
     }
     digest.successful = last_result_error != Some(true);
@@ -266,10 +265,10 @@ pub fn digest_session(session: &Session) -> SessionDigest {
             .iter()
             .take(FOLLOW_UP_WINDOW)
             .find(|c| tool_name(session, c.call) == Some(name.as_str()));
-        if let Some(next) = next_same {
-            if next.result.is_some_and(|r| result_is_error(session, r)) {
-                continue;
-            }
+        if let Some(next) = next_same
+            && next.result.is_some_and(|r| result_is_error(session, r))
+        {
+            continue;
         }
         let error_text = match &session.events[result].kind {
             EventKind::ToolResult { content, .. } => content.as_str(),
@@ -578,6 +577,15 @@ fn add_memory_op(command: &MemoryCommand, evidence: EventRef, digest: &mut Sessi
         });
         return;
     }
+    if let Some(finding) = trusted_text_injection(&text) {
+        digest.flags.push(Flag {
+            text: excerpt(&finding.excerpt),
+            reason: format!("memory write refused: {}", finding.reason),
+            evidence,
+            injection: true,
+        });
+        return;
+    }
     digest.memory_ops.push(MemoryOp {
         command: command.clone(),
         evidence,
@@ -734,19 +742,42 @@ enum Speaker {
 
 /// First-person openings that describe the speaker rather than state a rule or a fact.
 const FIRST_PERSON: &[&str] = &[
-    "i ", "i'm", "i am", "i've", "i'll", "i think", "i was", "we were", "we're", "can you",
-    "could you", "would you", "let me", "let's",
+    "i ",
+    "i'm",
+    "i am",
+    "i've",
+    "i'll",
+    "i think",
+    "i was",
+    "we were",
+    "we're",
+    "can you",
+    "could you",
+    "would you",
+    "let me",
+    "let's",
 ];
 
 /// First-person openings that *are* preferences.
 const FIRST_PERSON_PREFERENCES: &[&str] = &[
-    "i prefer", "i'd prefer", "i would prefer", "i want you to", "i'd like you to",
-    "i would like you to", "i need you to", "we prefer", "we always", "we never",
+    "i prefer",
+    "i'd prefer",
+    "i would prefer",
+    "i want you to",
+    "i'd like you to",
+    "i would like you to",
+    "i need you to",
+    "we prefer",
+    "we always",
+    "we never",
 ];
 
 fn classify(sentence: &str, lower: &str, speaker: Speaker) -> Option<StatementClass> {
     let first_person = FIRST_PERSON.iter().any(|p| lower.starts_with(p))
-        && !FIRST_PERSON_PREFERENCES.iter().any(|p| lower.starts_with(p));
+        && !FIRST_PERSON_PREFERENCES
+            .iter()
+            .any(|p| lower.starts_with(p))
+        && !text::announces_change(sentence);
     if speaker == Speaker::User
         && !first_person
         && (has_any(lower, PREFERENCE_MARKERS)
@@ -755,7 +786,9 @@ fn classify(sentence: &str, lower: &str, speaker: Speaker) -> Option<StatementCl
         return Some(StatementClass::Preference);
     }
     if speaker == Speaker::User
-        && FIRST_PERSON_PREFERENCES.iter().any(|p| lower.starts_with(p))
+        && FIRST_PERSON_PREFERENCES
+            .iter()
+            .any(|p| lower.starts_with(p))
     {
         return Some(StatementClass::Preference);
     }
@@ -787,7 +820,9 @@ fn extract_statements(
         if is_temporary(&lower) {
             continue;
         }
-        let Some(class) = classify(sentence, &lower, speaker) else { continue };
+        let Some(class) = classify(sentence, &lower, speaker) else {
+            continue;
+        };
         if lucid_safety::contains_secret(sentence) {
             digest.flags.push(Flag {
                 text: excerpt(&lucid_safety::redact(sentence).text),
@@ -797,7 +832,7 @@ fn extract_statements(
             });
             continue;
         }
-        if let Some(finding) = lucid_safety::scan_injection(sentence).into_iter().next() {
+        if let Some(finding) = trusted_text_injection(sentence) {
             digest.flags.push(Flag {
                 text: excerpt(&finding.excerpt),
                 reason: format!("instruction-like text refused: {}", finding.reason),
@@ -817,70 +852,56 @@ fn extract_statements(
     }
 }
 
+/// Injection rules that still apply to trusted text (user messages, store items, memory writes).
+/// A user may legitimately say "from now on, always …" or address the agent; what trusted text
+/// must still never carry is hidden or encoded content, attempts to override the agent's
+/// instructions, or orders to send data away.
+const RULES_FOR_TRUSTED_TEXT: &[&str] = &[
+    "override_instructions",
+    "role_hijack",
+    "prompt_extraction",
+    "conceal_from_user",
+    "exfiltration",
+    "hidden_unicode",
+    "bidi_control",
+    "unicode_tags",
+    "hidden_html_comment",
+    "hidden_markdown_comment",
+    "hidden_styled_text",
+    "encoded_payload",
+];
+
+/// The first injection finding in trusted text, if any (see [`RULES_FOR_TRUSTED_TEXT`]).
+pub fn trusted_text_injection(text: &str) -> Option<lucid_safety::InjectionFinding> {
+    lucid_safety::scan_injection(text)
+        .into_iter()
+        .find(|finding| RULES_FOR_TRUSTED_TEXT.contains(&finding.rule))
+}
+
 /// Tidies a user sentence into memory wording: drops a leading "please", "also", "and",
 /// lead-ins like "FYI:", and makes sure it starts with a capital and ends with a full stop.
 pub fn clean_statement(sentence: &str) -> String {
-    let mut s = text::strip_lead_in(sentence.trim()).trim();
-    let mut prefix = "";
-    loop {
-        let lower = s.to_lowercase();
-        let mut stripped = false;
-        for lead in [
-            "please ",
-            "also ",
-            "and ",
-            "oh, ",
-            "ok, ",
-            "okay, ",
-            "so ",
-            "btw ",
-            "btw, ",
-            "remember: ",
-            "remember, ",
-            "remember that ",
-            "rule: ",
-            "important: ",
-            "note: ",
-            "from now on, ",
-            "from now on ",
-            "going forward, ",
-            "going forward ",
-            "in the future, ",
-            "in future, ",
-        ] {
-            if lower.starts_with(lead) {
-                s = s[lead.len()..].trim_start();
-                stripped = true;
-            }
-        }
-        // "I prefer X" / "We'd prefer X" is the preference "Prefer X".
-        for lead in [
-            "i prefer ",
-            "we prefer ",
-            "i'd prefer ",
-            "we'd prefer ",
-            "i would prefer ",
-        ] {
-            if lower.starts_with(lead) {
-                s = s[lead.len()..].trim_start();
-                prefix = "Prefer ";
-                stripped = true;
-            }
-        }
-        if !stripped {
-            break;
+    let s = text::strip_lead_in(sentence.trim()).trim();
+    let lower = s.to_lowercase();
+    // "I prefer X" / "We'd prefer X" is the preference "Prefer X".
+    for lead in [
+        "i prefer ",
+        "we prefer ",
+        "i'd prefer ",
+        "we'd prefer ",
+        "i would prefer ",
+    ] {
+        if lower.starts_with(lead) {
+            let rest = clean_statement(&s[lead.len()..]);
+            let mut chars = rest.chars();
+            let first = chars
+                .next()
+                .map(|c| c.to_lowercase().to_string())
+                .unwrap_or_default();
+            return format!("Prefer {first}{}", chars.as_str());
         }
     }
-    let s = s.trim_end_matches([',', ';', ':']);
-    if !prefix.is_empty() {
-        let rest = clean_statement(s);
-        let mut chars = rest.chars();
-        let first = chars
-            .next()
-            .map(|c| c.to_lowercase().to_string())
-            .unwrap_or_default();
-        return format!("{prefix}{first}{}", chars.as_str());
-    }
+    let s = text::strip_modal_lead_ins(s).trim_end_matches([',', ';', ':']);
     let mut out = String::with_capacity(s.len() + 1);
     let mut chars = s.chars();
     if let Some(first) = chars.next() {

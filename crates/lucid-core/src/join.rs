@@ -69,8 +69,7 @@ pub fn similar_pairs(sets: &[Vec<u32>], threshold: f64) -> Vec<(usize, usize)> {
                     if ordered[other].len() < min_len {
                         continue;
                     }
-                    if jaccard_sorted(&representatives[r].1, &representatives[other].1) >= threshold
-                    {
+                    if jaccard_sorted(representatives[r].1, representatives[other].1) >= threshold {
                         let gi = groups[representatives[r].1].clone();
                         let gj = groups[representatives[other].1].clone();
                         for &i in &gi {

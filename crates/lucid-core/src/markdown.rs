@@ -54,16 +54,16 @@ pub fn parse_blocks(content: &str) -> Vec<Block> {
     let mut i = 0;
 
     // Front matter is kept verbatim as the first item.
-    if lines.first().map(|l| l.trim_end()) == Some("---") {
-        if let Some(end) = lines.iter().skip(1).position(|l| l.trim_end() == "---") {
-            let raw = lines[..end + 2].join("\n");
-            blocks.push(Block::Item(MarkdownItem {
-                style: ItemStyle::Verbatim,
-                text: raw,
-                headings: Vec::new(),
-            }));
-            i = end + 2;
-        }
+    if lines.first().map(|l| l.trim_end()) == Some("---")
+        && let Some(end) = lines.iter().skip(1).position(|l| l.trim_end() == "---")
+    {
+        let raw = lines[..end + 2].join("\n");
+        blocks.push(Block::Item(MarkdownItem {
+            style: ItemStyle::Verbatim,
+            text: raw,
+            headings: Vec::new(),
+        }));
+        i = end + 2;
     }
 
     let heading_texts = |headings: &Vec<(usize, String)>| -> Vec<String> {

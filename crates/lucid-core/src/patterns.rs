@@ -267,6 +267,9 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
     }
 }
 
+/// A sequence of tool ids and where it occurs: (digest, position of its first step).
+type Occurrences = (Vec<u32>, Vec<(usize, usize)>);
+
 /// Finds tool-call sequences that recur across successful sessions.
 ///
 /// A workflow is a sequence of 3 to 6 distinct tools, in order, where one unrelated call may sit
@@ -348,8 +351,8 @@ pub fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
                     continue;
                 }
                 let prev = gram[gram.len() - 1];
-                for next in last + 1..=(last + 1 + MAX_GAP).min(seq.len().saturating_sub(1)) {
-                    let tool = seq[next];
+                let window = (last + 1 + MAX_GAP).min(seq.len().saturating_sub(1));
+                for (next, &tool) in seq.iter().enumerate().take(window + 1).skip(last + 1) {
                     if !gram.contains(&tool) && frequent_pairs.contains(&(prev, tool)) {
                         let mut longer = gram.clone();
                         longer.push(tool);
@@ -365,12 +368,11 @@ pub fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
             .collect::<BTreeSet<_>>()
             .len()
     };
-    let mut frequent: Vec<(Vec<u32>, Vec<(usize, usize)>)> = support
+    let mut frequent: Vec<Occurrences> = support
         .into_iter()
         .filter(|(_, occ)| sessions_of(occ) >= MIN_SESSIONS)
         .collect();
-    let spelled =
-        |gram: &[u32]| -> Vec<&str> { gram.iter().map(|&t| names[t as usize]).collect() };
+    let spelled = |gram: &[u32]| -> Vec<&str> { gram.iter().map(|&t| names[t as usize]).collect() };
     // Most supported first, then longest, then by name for determinism.
     frequent.sort_by(|(a, oa), (b, ob)| {
         ob.len()
@@ -378,7 +380,7 @@ pub fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
             .then(b.len().cmp(&a.len()))
             .then(spelled(a).cmp(&spelled(b)))
     });
-    let mut selected: Vec<(Vec<u32>, Vec<(usize, usize)>)> = Vec::new();
+    let mut selected: Vec<Occurrences> = Vec::new();
     for (gram, occ) in frequent {
         // Part of a chosen workflow that is about as common: the same workflow.
         let part_of_chosen = selected.iter().any(|(longer, longer_occ)| {
@@ -515,8 +517,16 @@ mod tests {
     fn workflows_survive_interleaved_calls() {
         let digests = vec![
             digest("s1", "a", &["checkout", "read", "test", "lint", "pr"]),
-            digest("s2", "b", &["grep", "checkout", "test", "view", "lint", "pr"]),
-            digest("s3", "a", &["checkout", "test", "lint", "status", "pr", "read"]),
+            digest(
+                "s2",
+                "b",
+                &["grep", "checkout", "test", "view", "lint", "pr"],
+            ),
+            digest(
+                "s3",
+                "a",
+                &["checkout", "test", "lint", "status", "pr", "read"],
+            ),
         ];
         let found: Vec<String> = workflows(&digests).into_iter().map(|p| p.text).collect();
         assert_eq!(

@@ -189,6 +189,13 @@ const STOPWORDS: &[&str] = &[
     "got",
     "want",
     "wants",
+    "keep",
+    "keeps",
+    "stick",
+    "way",
+    "follow",
+    "follows",
+    "adhere",
 ];
 
 /// Words that flip the meaning of a statement. They are removed from content and tracked as
@@ -348,6 +355,8 @@ pub struct Analysis {
     pub anchors: BTreeSet<String>,
     /// True when the statement is negated ("never", "don't", "avoid").
     pub negated: bool,
+    /// All tokens in order, lowercased (for sentence-frame comparisons).
+    pub frame: Vec<String>,
 }
 
 impl Analysis {
@@ -364,11 +373,92 @@ impl Analysis {
     }
 }
 
+/// Phrases that open a rule without adding to it ("As a rule, …", "You should …", "Our
+/// convention: …"). They are ignored when comparing statements and dropped from new memories.
+pub const MODAL_LEAD_INS: &[&str] = &[
+    "as a rule,",
+    "as a rule",
+    "by default,",
+    "our convention:",
+    "our convention is to",
+    "our convention is",
+    "the convention is to",
+    "the convention is",
+    "the rule is to",
+    "the rule is",
+    "our rule:",
+    "rule:",
+    "remember:",
+    "remember,",
+    "remember that",
+    "remember to",
+    "always remember to",
+    "note:",
+    "important:",
+    "from now on,",
+    "from now on",
+    "going forward,",
+    "going forward",
+    "in the future,",
+    "in future,",
+    "please",
+    "you should",
+    "you must",
+    "you need to",
+    "we should",
+    "we must",
+    "we need to",
+    "make sure to",
+    "make sure you",
+    "make sure that",
+    "be sure to",
+    "ensure that",
+    "also",
+    "and",
+    "so",
+];
+
+/// Removes modal lead-ins from the start of a statement (repeatedly), keeping the rest as is.
+pub fn strip_modal_lead_ins(text: &str) -> &str {
+    let mut rest = text.trim_start();
+    'outer: loop {
+        let lower = rest.to_lowercase();
+        for lead in MODAL_LEAD_INS {
+            if lower.starts_with(lead) {
+                let after = &rest[lead.len()..];
+                // Only whole words: "also" must not eat the start of "alsoran".
+                if lead.ends_with([',', ':'])
+                    || after.is_empty()
+                    || after.starts_with([' ', ',', ':'])
+                {
+                    rest = after.trim_start_matches([',', ':', ' ']);
+                    continue 'outer;
+                }
+            }
+        }
+        break;
+    }
+    // "We always …" / "We never …" is the rule "Always …" / "Never …".
+    let lower = rest.to_lowercase();
+    for we in ["we always ", "we never ", "we don't ", "we do not "] {
+        if lower.starts_with(we) {
+            return &rest[3..];
+        }
+    }
+    rest
+}
+
+/// Verbs that, negated, make a positive rule: "never skip X" means "always X".
+const NEGATIVE_VERBS: &[&str] = &["skip", "forget", "omit", "neglect", "miss", "bypass"];
+
 /// Analyses text: lowercases, splits identifiers, removes stopwords, stems, and collects anchors.
 pub fn analyze(text: &str) -> Analysis {
+    let text = strip_modal_lead_ins(text);
     let mut analysis = Analysis::default();
     let lower_text = text.to_lowercase();
     let mut negations = 0usize;
+    let mut pending_negation = false;
+    let mut has_without = false;
     // "make sure" is a modality phrase, not content: fold it into one stopword.
     let lower_text = lower_text.replace("make sure", "makesure");
     for raw in raw_tokens(&lower_text) {
@@ -379,6 +469,7 @@ pub fn analyze(text: &str) -> Analysis {
         if is_anchor(original) || is_anchor(token) {
             analysis.anchors.insert(token.to_string());
         }
+        analysis.frame.push(token.to_string());
         for part in token.split(|c: char| !c.is_alphanumeric() && c != '\'') {
             let part = part.trim_matches('\'');
             if part.is_empty() {
@@ -386,11 +477,22 @@ pub fn analyze(text: &str) -> Analysis {
             }
             if is_negation(part) || part.ends_with("n't") {
                 negations += 1;
+                pending_negation = true;
+                continue;
+            }
+            if part == "without" {
+                has_without = true;
+            }
+            // A negated negative verb is a positive rule: cancel both.
+            if pending_negation && NEGATIVE_VERBS.contains(&part) {
+                negations -= 1;
+                pending_negation = false;
                 continue;
             }
             if is_stopword(part) {
                 continue;
             }
+            pending_negation = false;
             // Numbers are anchors already; a lone digit run adds nothing as a word.
             if part.chars().all(|c| c.is_ascii_digit()) {
                 continue;
@@ -404,8 +506,34 @@ pub fn analyze(text: &str) -> Analysis {
             }
         }
     }
+    // "Never … without X" is "always … with X".
+    if has_without && negations % 2 == 1 {
+        negations += 1;
+    }
     analysis.negated = negations % 2 == 1;
     analysis
+}
+
+/// If two token sequences are the same sentence with one short span swapped ("the staging
+/// host" / "the production host"), the swapped spans.
+pub fn small_substitution<'a>(
+    a: &'a [String],
+    b: &'a [String],
+) -> Option<(&'a [String], &'a [String])> {
+    if a.len() < 2 || b.len() < 2 {
+        return None;
+    }
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let mid_a = &a[prefix..a.len() - suffix];
+    let mid_b = &b[prefix..b.len() - suffix];
+    let small = !mid_a.is_empty() && !mid_b.is_empty() && mid_a.len() <= 3 && mid_b.len() <= 3;
+    (small && prefix + suffix >= 2).then_some((mid_a, mid_b))
 }
 
 /// Jaccard similarity of two sets.
@@ -440,7 +568,30 @@ pub fn same_statement(a: &Analysis, b: &Analysis) -> bool {
         let shared_with_anchors = inter + a.anchors.len();
         return shared_with_anchors >= 2 && j >= 0.5;
     }
-    j >= 0.85
+    // Both sides have words of their own. The same sentence with one span swapped is about a
+    // different subject ("staging" vs "production"): never a duplicate.
+    if small_substitution(&a.frame, &b.frame).is_some() {
+        return false;
+    }
+    // Differently built sentences about the same identifier (the same anchors) that share a
+    // good part of their words are paraphrases; without an identifier, demand near-identity.
+    if !a.anchors.is_empty() {
+        return j >= 0.5 && inter >= 2;
+    }
+    // Without an identifier, a reworded sentence must still share most of its words.
+    j >= 0.6 && inter >= 3
+}
+
+/// Whether two statements are the same sentence about different things: each has words of its
+/// own and the sentences differ only by one short swapped span ("Run `make lint` before
+/// pushing" / "Run `make test` before pushing"). Such items are never merged, not even through
+/// a chain of paraphrases.
+pub fn look_alike(a: &Analysis, b: &Analysis) -> bool {
+    let own_a = a.word_set.difference(&b.word_set).next().is_some()
+        || a.anchors.difference(&b.anchors).next().is_some();
+    let own_b = b.word_set.difference(&a.word_set).next().is_some()
+        || b.anchors.difference(&a.anchors).next().is_some();
+    own_a && own_b && small_substitution(&a.frame, &b.frame).is_some()
 }
 
 /// A similarity score in [0, 1] used to rank candidates (not to decide).
@@ -582,6 +733,12 @@ const PREDICATES: &[&str] = &[
     " is set to ",
     " are set to ",
     " should be set to ",
+    " has been migrated to ",
+    " was migrated to ",
+    " migrated to ",
+    " has been updated to ",
+    " was updated to ",
+    " updated to ",
     " moved to ",
     " changed to ",
     " switched to ",
@@ -672,21 +829,20 @@ pub fn strip_lead_in(text: &str) -> &str {
 pub fn slot(text: &str) -> Option<Slot> {
     let line = strip_lead_in(strip_list_marker(text.trim()));
     let line = line.trim_end_matches(['.', '!']);
-    let lower = line.to_lowercase();
-    // Find the earliest predicate occurrence; among predicates at the same position the longest.
-    let mut best: Option<(usize, &str)> = None;
-    for predicate in PREDICATES {
-        if let Some(pos) = lower.find(predicate) {
-            let better = match best {
-                None => true,
-                Some((p, pred)) => pos < p || (pos == p && predicate.len() > pred.len()),
-            };
-            if better {
-                best = Some((pos, predicate));
-            }
+    if let Some(slot) = verb_first_slot(line) {
+        return Some(slot);
+    }
+    let (pos, predicate) = earliest_predicate(line)?;
+    // "Quick update: the X is Y": a colon before a sentence that has its own predicate opens
+    // the statement rather than naming its subject.
+    if predicate == ": " {
+        let rest = &line[pos + 2..];
+        if earliest_predicate(rest).is_some_and(|(_, p)| p != ": ")
+            || verb_first_slot(rest).is_some()
+        {
+            return slot(rest);
         }
     }
-    let (pos, predicate) = best?;
     let subject_text = line.get(..pos)?;
     let value = line.get(pos + predicate.len()..)?.trim();
     if value.is_empty() || subject_text.trim().is_empty() {
@@ -713,6 +869,100 @@ pub fn slot(text: &str) -> Option<Slot> {
     }
     let value_analysis = analyze(value);
     if value_analysis.is_empty() {
+        return None;
+    }
+    Some(Slot {
+        subject,
+        subject_anchors: subject_analysis.anchors,
+        value: value.to_string(),
+        value_analysis,
+    })
+}
+
+/// The earliest predicate in a statement; among predicates at the same position, the longest.
+fn earliest_predicate(line: &str) -> Option<(usize, &'static str)> {
+    let lower = line.to_lowercase();
+    let mut best: Option<(usize, &'static str)> = None;
+    for predicate in PREDICATES {
+        if let Some(pos) = lower.find(predicate) {
+            let better = match best {
+                None => true,
+                Some((p, pred)) => pos < p || (pos == p && predicate.len() > pred.len()),
+            };
+            if better {
+                best = Some((pos, predicate));
+            }
+        }
+    }
+    best
+}
+
+/// Verbs that announce a new value when they open a statement: "We switched the X to Y",
+/// "Moved the X over to Y".
+const CHANGE_VERBS: &[&str] = &[
+    "switched",
+    "moved",
+    "changed",
+    "migrated",
+    "updated",
+    "set",
+    "pointed",
+    "renamed",
+    "bumped",
+    "upgraded",
+    "downgraded",
+    "repointed",
+    "relocated",
+];
+
+/// Whether a statement announces a change in the first person ("I moved the X to Y").
+pub fn announces_change(text: &str) -> bool {
+    verb_first_slot(text).is_some()
+}
+
+/// A slot from a verb-first statement: "(we|I|they) (have) switched the X to Y".
+fn verb_first_slot(line: &str) -> Option<Slot> {
+    let lower = line.to_lowercase();
+    let mut rest: &str = &lower;
+    for subject in ["we ", "i ", "they ", "ops ", "the team "] {
+        if let Some(r) = rest.strip_prefix(subject) {
+            rest = r;
+            break;
+        }
+    }
+    for aux in ["have ", "'ve ", "just ", "now "] {
+        if let Some(r) = rest.strip_prefix(aux) {
+            rest = r;
+        }
+    }
+    let verb = CHANGE_VERBS
+        .iter()
+        .find(|v| rest.starts_with(*v) && rest[v.len()..].starts_with(' '))?;
+    let after_verb = &rest[verb.len()..];
+    let to = after_verb.rfind(" to ")?;
+    let subject_lower = after_verb[..to].trim().trim_end_matches(" over");
+    // Offsets in `lower` map to `line` because lowercasing ASCII-only keeps lengths; fall back
+    // to the lowercase value when it does not.
+    let value_start = lower.len() - after_verb.len() + to + 4;
+    let value = line
+        .get(value_start..)
+        .unwrap_or(&after_verb[to + 4..])
+        .trim();
+    if subject_lower.is_empty() || value.is_empty() {
+        return None;
+    }
+    let subject_analysis = analyze(subject_lower);
+    let subject: BTreeSet<String> = subject_analysis
+        .word_set
+        .iter()
+        .filter(|w| !TEMPORAL.iter().any(|t| stem(t) == **w))
+        .cloned()
+        .collect();
+    if subject.is_empty() || subject.len() + subject_analysis.anchors.len() > 8 {
+        return None;
+    }
+    let value_analysis = analyze(value);
+    if value_analysis.anchors.is_empty() {
         return None;
     }
     Some(Slot {
@@ -853,6 +1103,12 @@ mod tests {
         assert_eq!(a.subject, b.subject);
         assert!(conflicting_slots(&a, &b));
         let c = slot("Staging database host: db-2.internal").expect("slot");
+        let d = slot("Quick update: the staging database host is now set to db-9.internal.")
+            .expect("slot");
+        assert_eq!(d.subject, a.subject);
+        let e = slot("We switched the staging database host to db-5.internal.").expect("slot");
+        assert_eq!(e.subject, a.subject);
+        assert_eq!(e.value, "db-5.internal");
         assert!(conflicting_slots(&a, &c));
         assert!(!conflicting_slots(&b, &c), "same value is not a conflict");
         let prod = slot("The production database host is db-3.internal").expect("slot");
@@ -879,5 +1135,43 @@ mod tests {
         assert!(contains_word("always lint first", "lint"));
         assert!(!contains_word("linting first", "lint"));
         assert_eq!(find_word("for now, disable", "for now"), Some(0));
+    }
+}
+
+#[cfg(test)]
+mod paraphrase_tests {
+    use super::*;
+
+    fn same(a: &str, b: &str) -> bool {
+        same_statement(&analyze(a), &analyze(b))
+    }
+
+    #[test]
+    fn light_verbs_and_lead_ins_do_not_separate_paraphrases() {
+        assert!(
+            same(
+                "Keep stored timestamps timezone-aware.",
+                "Always store timestamps as timezone-aware values."
+            ),
+            "{:?} {:?}",
+            analyze("Keep stored timestamps timezone-aware."),
+            analyze("Always store timestamps as timezone-aware values.")
+        );
+        assert!(same(
+            "`make lint` must pass before deploying to production.",
+            "Never skip `make lint` before deploying to production."
+        ));
+        assert!(same(
+            "As a rule, we never use SELECT * in queries.",
+            "Never use SELECT * in queries."
+        ));
+        assert!(same(
+            "You should always follow conventional commits for commit titles.",
+            "Remember: format commit titles as conventional commits."
+        ));
+        assert!(!same(
+            "Always run the unit tests before merging to main.",
+            "Always run the integration tests before merging to main."
+        ));
     }
 }

@@ -28,6 +28,7 @@
 mod entropy;
 mod injection;
 mod secrets;
+mod text;
 mod values;
 
 pub use injection::{InjectionFinding, is_injection, scan_injection};

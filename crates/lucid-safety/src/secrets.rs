@@ -14,20 +14,24 @@
 //! `OPENAI_API_KEY=sk-proj-…` is reported as `openai_api_key`, not as a
 //! generic assignment.
 //!
-//! Every built-in pattern starts with (or contains) a literal that the regex
-//! engine uses as a SIMD prefilter, so a clean text costs a handful of
-//! memchr-style scans plus one byte loop for the entropy detector; nothing
-//! is allocated unless a secret is found.
+//! Cost on clean text: every pattern declares *trigger* literals that occur
+//! in all of its matches (`sk-`, `AKIA`, `://`, `password`, …). Two SIMD
+//! literal passes (one over the text, one over an ASCII-lower-cased copy for
+//! the case-insensitive key names) decide which patterns can match at all,
+//! so a typical text runs none or a few of them. The entropy detector and
+//! the PEM finder are single linear passes. The output borrows the input
+//! unless something was redacted.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 use serde::Serialize;
 
 use crate::SafetyError;
-use crate::entropy::find_high_entropy;
+use crate::entropy::{TWILIO, find_high_entropy};
+use crate::text::{ceil, floor};
 use crate::values::{
     REDACTED, is_placeholder, plausible_assigned_secret, plausible_header_credential,
 };
@@ -77,12 +81,24 @@ enum Check {
     Bearer,
     /// Discord bot token: first segment is base64 of a numeric user id.
     Discord,
+    /// Telegram bot token: must not be glued to a preceding word.
+    Telegram,
+    /// `curl -u user:password`.
+    CliUserPass,
 }
 
 struct Pattern {
     kind: &'static str,
     re: Regex,
     check: Check,
+    priority: u8,
+    /// Literals of which at least one occurs in every match; the pattern
+    /// only runs when the trigger pass saw one of them.
+    triggers: &'static [&'static str],
+    /// Run over the ASCII-lower-cased copy of the text (the pattern and its
+    /// triggers are written in lower case) instead of using `(?i)`, which
+    /// would defeat the literal prefilter.
+    lower: bool,
 }
 
 /// Lower number wins when candidates overlap.
@@ -104,78 +120,403 @@ fn compile(pattern: &str) -> Regex {
     Regex::new(&p).expect("built-in secret pattern must compile")
 }
 
-fn pat(kind: &'static str, check: Check, re: &str) -> Pattern {
-    Pattern { kind, re: compile(re), check }
+/// Case-sensitive pattern over the original text.
+fn pat(kind: &'static str, check: Check, triggers: &'static [&'static str], re: &str) -> Pattern {
+    Pattern {
+        kind,
+        re: compile(re),
+        check,
+        priority: PRIO_VENDOR,
+        triggers,
+        lower: false,
+    }
 }
 
-/// Vendor-specific formats. Named group `s` is the span to redact (whole
-/// match if absent); `p` is the non-secret vendor prefix kept visible.
-static VENDOR: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+/// Pattern over the lower-cased text.
+fn lpat(
+    kind: &'static str,
+    priority: u8,
+    check: Check,
+    triggers: &'static [&'static str],
+    re: &str,
+) -> Pattern {
+    Pattern {
+        kind,
+        re: compile(re),
+        check,
+        priority,
+        triggers,
+        lower: true,
+    }
+}
+
+/// All built-in regex patterns, most specific first (the order breaks ties
+/// between overlapping candidates of equal priority). Named group `s` is
+/// the span to redact (whole match if absent); `p` is the non-secret vendor
+/// prefix that stays visible.
+static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     use Check::*;
-    vec![
-        pat("anthropic_api_key", None, r"\b(?P<s>(?P<p>sk-ant-)(?:api|admin|sid|oat|ort)[0-9]{2}-[A-Za-z0-9_\-]{20,})"),
-        pat("openrouter_api_key", None, r"\b(?P<s>(?P<p>sk-or-)v[0-9]-[A-Za-z0-9]{32,})"),
-        pat("openai_api_key", OpenAi, r"\b(?P<s>(?P<p>sk-(?:proj-|svcacct-|admin-|None-)?)[A-Za-z0-9_\-]{20,})"),
-        pat("aws_access_key_id", None, r"\b(?P<s>(?P<p>A(?:KIA|SIA|GPA|IDA|ROA|NPA|NVA|IPA|BIA|CCA))[A-Z0-9]{16})\b"),
-        pat("aws_secret_access_key", MixedCase, r#"(?i)\b(?:aws_?secret_?(?:access_?)?key|aws_?secret|secret_?access_?key)\\?["']?\s{0,4}(?:=>|:=|=|:)\s{0,4}\\?["']?(?P<s>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#),
-        pat("github_token", None, r"\b(?P<s>(?P<p>gh[pousr]_)[A-Za-z0-9]{36,251})\b"),
-        pat("github_pat", None, r"\b(?P<s>(?P<p>github_pat_)[A-Za-z0-9_]{40,255})\b"),
-        pat("gitlab_token", None, r"\b(?P<s>(?P<p>gl(?:pat|dt|rt|cbt|ptt|ft|imt|oas|soat|agent)-)[A-Za-z0-9_\-]{20,})"),
-        pat("slack_webhook", None, r"(?P<s>(?P<p>https://hooks\.slack\.com/(?:services|workflows|triggers)/)[A-Za-z0-9_/\-]{20,})"),
-        pat("slack_token", HasDigit, r"\b(?P<s>(?P<p>xox[abposer]-)[A-Za-z0-9\-]{10,})"),
-        pat("slack_app_token", None, r"\b(?P<s>(?P<p>xapp-)[0-9]-[A-Z0-9]+-[0-9]+-[A-Za-z0-9]+)"),
-        pat("discord_webhook", None, r"(?P<s>(?P<p>https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/)[0-9]{5,}/[A-Za-z0-9_\-]{20,})"),
-        pat("stripe_secret_key", None, r"\b(?P<s>(?P<p>(?:sk|rk)_(?:live|test)_)[A-Za-z0-9]{16,})\b"),
-        pat("stripe_webhook_secret", None, r"\b(?P<s>(?P<p>whsec_)[A-Za-z0-9+/=]{24,})"),
-        pat("google_api_key", None, r"\b(?P<s>(?P<p>AIza)[A-Za-z0-9_\-]{35})(?:[^A-Za-z0-9_\-]|$)"),
-        pat("google_oauth_client_secret", None, r"\b(?P<s>(?P<p>GOCSPX-)[A-Za-z0-9_\-]{28})"),
-        pat("google_oauth_token", None, r"\b(?P<s>(?P<p>ya29\.)[A-Za-z0-9_\-]{30,})"),
-        pat("jwt", None, r"\b(?P<s>(?P<p>eyJ)[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,})"),
-        pat("npm_token", None, r"\b(?P<s>(?P<p>npm_)[A-Za-z0-9]{36})\b"),
-        pat("pypi_token", None, r"\b(?P<s>(?P<p>pypi-)AgE[A-Za-z0-9_\-]{50,})"),
-        pat("twilio_api_key", None, r"\b(?P<s>(?P<p>SK)[0-9a-f]{32})\b"),
-        pat("sendgrid_api_key", None, r"\b(?P<s>(?P<p>SG\.)[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})(?:[^A-Za-z0-9_\-]|$)"),
-        pat("digitalocean_token", None, r"\b(?P<s>(?P<p>do[opr]_v1_)[a-f0-9]{64})\b"),
-        pat("heroku_api_key", None, r"\b(?P<s>(?P<p>HRKU-)[A-Za-z0-9_\-]{20,})"),
-        pat("huggingface_token", UpperLower, r"\b(?P<s>(?P<p>hf_)[A-Za-z0-9]{34,40})\b"),
-        pat("azure_storage_key", None, r"(?i)\bAccountKey=(?P<s>[A-Za-z0-9+/]{40,}={0,2})"),
-        pat("discord_bot_token", Discord, r"\b(?P<s>[MNO][A-Za-z0-9_\-]{23,27}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,40})(?:[^A-Za-z0-9_\-.]|$)"),
-        pat("mailgun_api_key", None, r"\b(?P<s>(?P<p>key-)[0-9a-f]{32})\b"),
-        pat("shopify_token", None, r"\b(?P<s>(?P<p>shp(?:at|ss|ca|pa)_)[a-fA-F0-9]{32})\b"),
-        pat("telegram_bot_token", None, r"(?:^|[^0-9A-Za-z]|bot)(?P<s>[0-9]{8,10}:AA[A-Za-z0-9_\-]{33})(?:[^A-Za-z0-9_\-]|$)"),
-        pat("age_secret_key", None, r"\b(?P<s>(?P<p>AGE-SECRET-KEY-1)[0-9A-Z]{58})\b"),
-        pat("linear_api_key", None, r"\b(?P<s>(?P<p>lin_api_)[A-Za-z0-9]{40})\b"),
-        pat("postman_api_key", None, r"\b(?P<s>(?P<p>PMAK-)[a-f0-9]{24}-[a-f0-9]{34})\b"),
-        pat("databricks_token", None, r"\b(?P<s>(?P<p>dapi)[a-f0-9]{32}(?:-[0-9])?)\b"),
-        pat("grafana_token", None, r"\b(?P<s>(?P<p>glsa_)[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})\b"),
-        pat("notion_token", None, r"\b(?P<s>(?P<p>ntn_)[A-Za-z0-9]{40,})\b"),
-        pat("sentry_token", None, r"\b(?P<s>(?P<p>sntry[su]_)[A-Za-z0-9+/=_\-]{40,})"),
-        pat("groq_api_key", None, r"\b(?P<s>(?P<p>gsk_)[A-Za-z0-9]{48,})\b"),
-        pat("xai_api_key", None, r"\b(?P<s>(?P<p>xai-)[A-Za-z0-9]{60,})\b"),
-        pat("atlassian_api_token", None, r"\b(?P<s>(?P<p>ATATT3)[A-Za-z0-9_\-=]{50,})"),
-    ]
+    let mut v = vec![
+        // ---- vendor formats (original case) ----------------------------
+        pat(
+            "anthropic_api_key",
+            None,
+            &["sk-ant-"],
+            r"\b(?P<s>(?P<p>sk-ant-)(?:api|admin|sid|oat|ort)[0-9]{2}-[A-Za-z0-9_\-]{20,})",
+        ),
+        pat(
+            "openrouter_api_key",
+            None,
+            &["sk-or-"],
+            r"\b(?P<s>(?P<p>sk-or-)v[0-9]-[A-Za-z0-9]{32,})",
+        ),
+        pat(
+            "openai_api_key",
+            OpenAi,
+            &["sk-"],
+            r"\b(?P<s>(?P<p>sk-(?:proj-|svcacct-|admin-|None-)?)[A-Za-z0-9_\-]{20,})",
+        ),
+        pat(
+            "aws_access_key_id",
+            None,
+            &["AKIA", "ASIA"],
+            r"\b(?P<s>(?P<p>A(?:KIA|SIA))[A-Z0-9]{16})\b",
+        ),
+        pat(
+            "github_token",
+            None,
+            &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+            r"\b(?P<s>(?P<p>gh[pousr]_)[A-Za-z0-9]{36,251})\b",
+        ),
+        pat(
+            "github_pat",
+            None,
+            &["github_pat_"],
+            r"\b(?P<s>(?P<p>github_pat_)[A-Za-z0-9_]{40,255})\b",
+        ),
+        pat(
+            "gitlab_token",
+            None,
+            &["glpat-", "gldt-", "glrt-", "glptt-", "glcbt-"],
+            r"\b(?P<s>(?P<p>gl(?:pat|dt|rt|cbt|ptt)-)[A-Za-z0-9_\-]{20,})",
+        ),
+        pat(
+            "slack_webhook",
+            None,
+            &["hooks.slack.com"],
+            r"(?P<s>(?P<p>https://hooks\.slack\.com/(?:services|workflows|triggers)/)[A-Za-z0-9_/\-]{20,})",
+        ),
+        pat(
+            "slack_token",
+            HasDigit,
+            &["xox"],
+            r"\b(?P<s>(?P<p>xox[abposer]-)[A-Za-z0-9\-]{10,})",
+        ),
+        pat(
+            "slack_app_token",
+            None,
+            &["xapp-"],
+            r"\b(?P<s>(?P<p>xapp-)[0-9]-[A-Z0-9]+-[0-9]+-[A-Za-z0-9]+)",
+        ),
+        pat(
+            "discord_webhook",
+            None,
+            &["/api/webhooks/"],
+            r"(?P<s>(?P<p>https://(?:ptb\.|canary\.)?discord(?:app)?\.com/api/webhooks/)[0-9]{5,}/[A-Za-z0-9_\-]{20,})",
+        ),
+        pat(
+            "stripe_secret_key",
+            None,
+            &["_live_", "_test_"],
+            r"\b(?P<s>(?P<p>(?:sk|rk)_(?:live|test)_)[A-Za-z0-9]{16,})\b",
+        ),
+        pat(
+            "stripe_webhook_secret",
+            None,
+            &["whsec_"],
+            r"\b(?P<s>(?P<p>whsec_)[A-Za-z0-9+/=]{24,})",
+        ),
+        pat(
+            "google_api_key",
+            None,
+            &["AIza"],
+            r"\b(?P<s>(?P<p>AIza)[A-Za-z0-9_\-]{35})(?:[^A-Za-z0-9_\-]|$)",
+        ),
+        pat(
+            "google_oauth_client_secret",
+            None,
+            &["GOCSPX-"],
+            r"\b(?P<s>(?P<p>GOCSPX-)[A-Za-z0-9_\-]{28})",
+        ),
+        pat(
+            "google_oauth_token",
+            None,
+            &["ya29."],
+            r"\b(?P<s>(?P<p>ya29\.)[A-Za-z0-9_\-]{30,})",
+        ),
+        pat(
+            "jwt",
+            None,
+            &["eyJ"],
+            r"\b(?P<s>(?P<p>eyJ)[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,})",
+        ),
+        pat(
+            "npm_token",
+            None,
+            &["npm_"],
+            r"\b(?P<s>(?P<p>npm_)[A-Za-z0-9]{36})\b",
+        ),
+        pat(
+            "pypi_token",
+            None,
+            &["pypi-AgE"],
+            r"\b(?P<s>(?P<p>pypi-)AgE[A-Za-z0-9_\-]{50,})",
+        ),
+        pat(
+            "sendgrid_api_key",
+            None,
+            &["SG."],
+            r"\b(?P<s>(?P<p>SG\.)[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})(?:[^A-Za-z0-9_\-]|$)",
+        ),
+        pat(
+            "digitalocean_token",
+            None,
+            &["_v1_"],
+            r"\b(?P<s>(?P<p>do[opr]_v1_)[a-f0-9]{64})\b",
+        ),
+        pat(
+            "heroku_api_key",
+            None,
+            &["HRKU-"],
+            r"\b(?P<s>(?P<p>HRKU-)[A-Za-z0-9_\-]{20,})",
+        ),
+        pat(
+            "huggingface_token",
+            UpperLower,
+            &["hf_"],
+            r"\b(?P<s>(?P<p>hf_)[A-Za-z0-9]{34,40})\b",
+        ),
+        // Discord bot tokens have no vendor prefix; they are looked for only
+        // near the words that accompany them in practice.
+        pat(
+            "discord_bot_token",
+            Discord,
+            &["discord", "Discord", "DISCORD", "login(", ".run("],
+            r"\b(?P<s>[MNO][A-Za-z0-9_\-]{23,27}\.[A-Za-z0-9_\-]{6}\.[A-Za-z0-9_\-]{27,40})(?:[^A-Za-z0-9_\-.]|$)",
+        ),
+        pat(
+            "mailgun_api_key",
+            None,
+            &["key-"],
+            r"\b(?P<s>(?P<p>key-)[0-9a-f]{32})\b",
+        ),
+        pat(
+            "shopify_token",
+            None,
+            &["shp"],
+            r"\b(?P<s>(?P<p>shp(?:at|ss|ca|pa)_)[a-fA-F0-9]{32})\b",
+        ),
+        pat(
+            "telegram_bot_token",
+            Telegram,
+            &[":AA"],
+            r"(?P<s>[0-9]{8,10}:AA[A-Za-z0-9_\-]{33})(?:[^A-Za-z0-9_\-]|$)",
+        ),
+        pat(
+            "age_secret_key",
+            None,
+            &["AGE-SECRET-KEY-1"],
+            r"\b(?P<s>(?P<p>AGE-SECRET-KEY-1)[0-9A-Z]{58})\b",
+        ),
+        pat(
+            "linear_api_key",
+            None,
+            &["lin_api_"],
+            r"\b(?P<s>(?P<p>lin_api_)[A-Za-z0-9]{40})\b",
+        ),
+        pat(
+            "postman_api_key",
+            None,
+            &["PMAK-"],
+            r"\b(?P<s>(?P<p>PMAK-)[a-f0-9]{24}-[a-f0-9]{34})\b",
+        ),
+        pat(
+            "databricks_token",
+            None,
+            &["dapi"],
+            r"\b(?P<s>(?P<p>dapi)[a-f0-9]{32}(?:-[0-9])?)\b",
+        ),
+        pat(
+            "grafana_token",
+            None,
+            &["glsa_"],
+            r"\b(?P<s>(?P<p>glsa_)[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})\b",
+        ),
+        pat(
+            "notion_token",
+            None,
+            &["ntn_"],
+            r"\b(?P<s>(?P<p>ntn_)[A-Za-z0-9]{40,})\b",
+        ),
+        pat(
+            "sentry_token",
+            None,
+            &["sntry"],
+            r"\b(?P<s>(?P<p>sntry[su]_)[A-Za-z0-9+/=_\-]{40,})",
+        ),
+        pat(
+            "groq_api_key",
+            None,
+            &["gsk_"],
+            r"\b(?P<s>(?P<p>gsk_)[A-Za-z0-9]{48,})\b",
+        ),
+        pat(
+            "xai_api_key",
+            None,
+            &["xai-"],
+            r"\b(?P<s>(?P<p>xai-)[A-Za-z0-9]{60,})\b",
+        ),
+        pat(
+            "atlassian_api_token",
+            None,
+            &["ATATT3"],
+            r"\b(?P<s>(?P<p>ATATT3)[A-Za-z0-9_\-=]{50,})",
+        ),
+        // ---- vendor formats keyed by a case-insensitive name -------------
+        lpat(
+            "aws_secret_access_key",
+            PRIO_VENDOR,
+            MixedCase,
+            &["secret"],
+            r#"\b(?:aws_?secret_?(?:access_?)?key|aws_?secret|secret_?access_?key)\\?["']?\s{0,4}(?:=>|:=|=|:)\s{0,4}\\?["']?(?P<s>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
+        ),
+        lpat(
+            "azure_storage_key",
+            PRIO_VENDOR,
+            None,
+            &["accountkey="],
+            r"\baccountkey=(?P<s>[A-Za-z0-9+/]{40,}={0,2})",
+        ),
+        // ---- contextual credentials ---------------------------------------
+        Pattern {
+            priority: PRIO_CONTEXT,
+            ..pat(
+                "url_password",
+                UrlCredentials,
+                &["://"],
+                r#"\b(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]{1,30})://(?P<user>[^\s:/?#@'"<>\[\]]{0,128}):(?P<s>[^\s/?#@'"<>]{1,256})@(?P<host>[A-Za-z0-9\[]+)"#,
+            )
+        },
+        lpat(
+            "authorization_header",
+            PRIO_CONTEXT,
+            AuthHeader,
+            &["authorization"],
+            r#"\b(?:proxy-)?authorization\\?["']?\s{0,4}[:=]\s{0,4}\\?["']?\s{0,2}(?:bearer|basic|token|digest|apikey|api-key|sso-key)\s+(?P<s>[A-Za-z0-9\-._~+/]{8,}=*)"#,
+        ),
+        lpat(
+            "bearer_token",
+            PRIO_CONTEXT,
+            Bearer,
+            &["bearer"],
+            r"\bbearer\s+(?P<s>[A-Za-z0-9\-._~+/]{20,}=*)",
+        ),
+        // ---- assignments: the key must *end* with a credential word (so
+        // `tokenizer=` or `max_tokens=` never match); the value is vetted by
+        // `plausible_assigned_secret`.
+        lpat(
+            "credential_assignment",
+            PRIO_ASSIGNMENT,
+            Assignment,
+            &["pass", "pwd", "secret", "token", "key", "credential"],
+            r#"(?P<kw>passw(?:or)?d|passphrase|pass|pwd|secret|token|api[_\-]?key|apikey|(?:access|secret|private|client|signing|encryption|master|auth)[_\-]?key|credentials?)(?:[_\-](?:base|value))?\\?["']?\s{0,4}(?:=>|:=|=|:)\s{0,4}(?P<q>\\?["'])?(?P<s>[^\s"'\\,;(){}\[\]<>`&]{1,512})"#,
+        ),
+        lpat(
+            "credential_assignment",
+            PRIO_ASSIGNMENT,
+            CliUserPass,
+            &["-u ", "--user"],
+            r#"(?:^|\s)(?:-u|--user)[\s=]+["']?(?P<user>[^\s:"'/@]{1,64}):(?P<s>[^\s"'@]{1,256})"#,
+        ),
+        lpat(
+            "credential_assignment",
+            PRIO_ASSIGNMENT,
+            CliFlag,
+            &[
+                "-pass",
+                "-token",
+                "-api",
+                "-secret",
+                "-client-secret",
+                "-access-token",
+                "-auth-token",
+            ],
+            r#"(?:^|\s)--?(?P<kw>password|passwd|pass|token|api-key|apikey|secret|client-secret|access-token|auth-token)\s+(?P<q>["'])?(?P<s>[^\s"'\\<>`\-][^\s"'\\<>`]{3,511})"#,
+        ),
+    ];
+    v.shrink_to_fit();
+    v
 });
 
-/// Contextual credentials (priority between vendor formats and assignments).
-static CONTEXT: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
-    use Check::*;
-    vec![
-        pat("url_password", UrlCredentials, r#"\b(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]{1,30})://(?P<user>[^\s:/?#@'"<>\[\]]{0,128}):(?P<s>[^\s/?#@'"<>]{1,256})@(?P<host>[A-Za-z0-9\[]+)"#),
-        pat("authorization_header", AuthHeader, r#"(?i)\b(?:proxy-)?authorization\\?["']?\s{0,4}[:=]\s{0,4}\\?["']?\s{0,2}(?:bearer|basic|token|digest|apikey|api-key|sso-key)\s+(?P<s>[A-Za-z0-9\-._~+/]{8,}=*)"#),
-        pat("bearer_token", Bearer, r"(?i)\bbearer\s+(?P<s>[A-Za-z0-9\-._~+/]{20,}=*)"),
-    ]
-});
+/// One trigger pass per case: literal → indices into [`PATTERNS`].
+struct Triggers {
+    re: Regex,
+    map: HashMap<&'static str, Vec<u16>>,
+}
 
-/// `key = value` style assignments. The key must *end* with a credential
-/// word (so `tokenizer=` or `max_tokens=` never match); the value is then
-/// vetted by [`plausible_assigned_secret`].
-static ASSIGNMENT: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
-    use Check::*;
-    vec![
-        pat("credential_assignment", Assignment, r#"(?i)(?P<kw>passw(?:or)?d|passphrase|pass|pwd|secret|token|api[_\-]?key|apikey|(?:access|secret|private|client|signing|encryption|master|auth)[_\-]?key|credentials?)\\?["']?\s{0,4}(?:=>|:=|=|:)\s{0,4}(?P<q>\\?["'])?(?P<s>[^\s"'\\,;(){}\[\]<>`&]{1,512})"#),
-        pat("credential_assignment", CliFlag, r#"(?i)(?:^|\s)--?(?P<kw>password|passwd|pass|token|api-key|apikey|secret|client-secret|access-token|auth-token)\s+(?P<q>["'])?(?P<s>[^\s"'\\<>`\-][^\s"'\\<>`]{3,511})"#),
-    ]
-});
+fn build_triggers(lower: bool) -> Triggers {
+    let mut map: HashMap<&'static str, Vec<u16>> = HashMap::new();
+    for (i, p) in PATTERNS
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.lower == lower)
+    {
+        for &t in p.triggers {
+            if let Ok(i) = u16::try_from(i) {
+                map.entry(t).or_default().push(i);
+            }
+        }
+    }
+    // Longest first, so a literal that is a prefix of another (`sk-` and
+    // `sk-ant-`) does not hide it at the same position.
+    let mut lits: Vec<&str> = map.keys().copied().collect();
+    lits.sort_by_key(|l| std::cmp::Reverse(l.len()));
+    // A literal that *contains* another must also enable that one's patterns.
+    let keys: Vec<&'static str> = map.keys().copied().collect();
+    for &outer in &keys {
+        let extra: Vec<u16> = keys
+            .iter()
+            .filter(|&&inner| inner != outer && outer.contains(inner))
+            .flat_map(|inner| map.get(inner).cloned().unwrap_or_default())
+            .collect();
+        if let Some(v) = map.get_mut(outer) {
+            v.extend(extra);
+            v.sort_unstable();
+            v.dedup();
+        }
+    }
+    let alternation: Vec<String> = lits.iter().map(|l| regex::escape(l)).collect();
+    Triggers {
+        re: compile(&alternation.join("|")),
+        map,
+    }
+}
+
+static TRIGGERS: LazyLock<Triggers> = LazyLock::new(|| build_triggers(false));
+static LOWER_TRIGGERS: LazyLock<Triggers> = LazyLock::new(|| build_triggers(true));
+
+/// Mark the patterns whose triggers occur in `text`.
+fn mark_triggered(t: &Triggers, text: &str, active: &mut [bool]) {
+    for m in t.re.find_iter(text) {
+        if let Some(ids) = t.map.get(m.as_str()) {
+            for &i in ids {
+                if let Some(a) = active.get_mut(usize::from(i)) {
+                    *a = true;
+                }
+            }
+        }
+    }
+}
 
 /// Headers of private key blocks we redact. Public material is left alone.
 const PRIVATE_KEY_SUFFIXES: &[&str] = &["PRIVATE KEY", "PRIVATE KEY BLOCK"];
@@ -222,37 +563,95 @@ impl Redactor {
 
     /// Redact every secret in `text`. Borrows the input when nothing is found.
     pub fn redact<'a>(&self, text: &'a str) -> Redaction<'a> {
-        let cands = self.candidates(text);
+        let cands = self.settled_candidates(text);
         if cands.is_empty() {
-            return Redaction { text: Cow::Borrowed(text), findings: Vec::new() };
+            return Redaction {
+                text: Cow::Borrowed(text),
+                findings: Vec::new(),
+            };
         }
-        let mut out = String::with_capacity(text.len());
-        let mut last = 0;
-        for c in &cands {
-            out.push_str(&text[last..c.start]);
-            out.push_str(&text[c.start..c.start + c.keep]);
-            out.push_str(REDACTED);
-            last = c.end;
-        }
-        out.push_str(&text[last..]);
+        let (out, _) = apply_redactions(text, &cands);
         let findings = cands.iter().map(to_finding).collect();
-        Redaction { text: Cow::Owned(out), findings }
+        Redaction {
+            text: Cow::Owned(out),
+            findings,
+        }
     }
 
     /// Detect secrets without rewriting the text. Findings are sorted by
-    /// offset and never overlap.
+    /// offset and never overlap; they are exactly the spans [`Self::redact`]
+    /// replaces.
     pub fn find(&self, text: &str) -> Vec<SecretFinding> {
-        self.candidates(text).iter().map(to_finding).collect()
+        self.settled_candidates(text)
+            .iter()
+            .map(to_finding)
+            .collect()
+    }
+
+    /// Candidates whose redaction is stable: some checks depend on context
+    /// (a token inside a URL is not a secret, a Telegram token must not be
+    /// glued to a word), and redacting one secret can change the context of
+    /// another. The redacted output is therefore re-checked; anything found
+    /// there is mapped back to input offsets and merged, until nothing new
+    /// appears (in practice one extra round). This is what guarantees that
+    /// redacting twice changes nothing.
+    fn settled_candidates(&self, text: &str) -> Vec<Candidate> {
+        let mut cands = self.candidates(text);
+        for _ in 0..4 {
+            if cands.is_empty() {
+                break;
+            }
+            let (out, edits) = apply_redactions(text, &cands);
+            let more = self.candidates(&out);
+            if more.is_empty() {
+                break;
+            }
+            for m in more {
+                let (start, end) = (
+                    map_back(&edits, m.start, false),
+                    map_back(&edits, m.end, true),
+                );
+                // A visible prefix only survives if that text is unchanged.
+                let keep = if text.get(start..start + m.keep) == out.get(m.start..m.start + m.keep)
+                {
+                    m.keep
+                } else {
+                    0
+                };
+                cands.push(Candidate {
+                    start,
+                    end,
+                    keep,
+                    ..m
+                });
+            }
+            cands = resolve_overlaps(cands);
+        }
+        cands
     }
 
     fn candidates(&self, text: &str) -> Vec<Candidate> {
         let mut cands: Vec<Candidate> = Vec::new();
+        let patterns = &*PATTERNS;
+        // One literal pass per case decides which patterns can match at all;
+        // on clean text usually none run.
+        let mut active = vec![false; patterns.len()];
+        mark_triggered(&TRIGGERS, text, &mut active);
+        // ASCII lower-casing keeps byte offsets, and every lower-case
+        // pattern is ASCII.
+        let lower: Cow<'_, str> = if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(text)
+        };
+        mark_triggered(&LOWER_TRIGGERS, &lower, &mut active);
         let mut order: u16 = 0;
-        for (group, prio) in [(&*VENDOR, PRIO_VENDOR), (&*CONTEXT, PRIO_CONTEXT), (&*ASSIGNMENT, PRIO_ASSIGNMENT)] {
-            for p in group {
-                collect_pattern(p, prio, order, text, &mut cands);
-                order += 1;
+        for (p, &on) in patterns.iter().zip(&active) {
+            if on {
+                let haystack: &str = if p.lower { &lower } else { text };
+                collect_pattern(p, order, haystack, text, &mut cands);
             }
+            order += 1;
         }
         let public_blocks = find_pem_blocks(text, order, &mut cands);
         order += 1;
@@ -272,8 +671,22 @@ impl Redactor {
             }
             order += 1;
         }
-        find_high_entropy(text, &public_blocks, |start, end| {
-            cands.push(Candidate { start, end, keep: 0, kind: "high_entropy_token", priority: PRIO_ENTROPY, order });
+        // The token-run pass also recognises Twilio keys (`SK` + 32 hex): a
+        // two-letter literal trigger would fire on every "TASK" and "DISK".
+        find_high_entropy(text, &public_blocks, |start, end, kind| {
+            let (keep, priority) = if kind == TWILIO {
+                (2, PRIO_VENDOR)
+            } else {
+                (0, PRIO_ENTROPY)
+            };
+            cands.push(Candidate {
+                start,
+                end,
+                keep,
+                kind,
+                priority,
+                order,
+            });
         });
         // Never re-redact our own marker: this is what makes redaction idempotent.
         cands.retain(|c| !text[c.start..c.end].contains(REDACTED));
@@ -281,44 +694,152 @@ impl Redactor {
     }
 }
 
-fn to_finding(c: &Candidate) -> SecretFinding {
-    SecretFinding { kind: c.kind, start: c.start, end: c.end }
+/// One replaced span: `(input start, input end, output start, output end)`.
+type Edit = (usize, usize, usize, usize);
+
+/// Replace each candidate span by its visible prefix plus the marker.
+fn apply_redactions(text: &str, cands: &[Candidate]) -> (String, Vec<Edit>) {
+    let mut out = String::with_capacity(text.len());
+    let mut edits = Vec::with_capacity(cands.len());
+    let mut last = 0;
+    for c in cands {
+        out.push_str(&text[last..c.start]);
+        let out_start = out.len();
+        out.push_str(&text[c.start..c.start + c.keep]);
+        out.push_str(REDACTED);
+        edits.push((c.start, c.end, out_start, out.len()));
+        last = c.end;
+    }
+    out.push_str(&text[last..]);
+    (out, edits)
 }
 
-/// Greedy selection by (priority, pattern order, position), then sort by
-/// position. Uses an ordered map so the overlap test is O(log n).
+/// Map an offset in the redacted output back to the input. Offsets inside
+/// a replacement snap outward to the replaced span (`end` selects which
+/// side), so a re-detected secret always covers what it touches.
+fn map_back(edits: &[Edit], pos: usize, end: bool) -> usize {
+    // Last edit starting at or before `pos` in output coordinates.
+    let idx = edits.partition_point(|e| e.2 <= pos);
+    if idx == 0 {
+        return pos;
+    }
+    let (in_s, in_e, out_s, out_e) = edits[idx - 1];
+    if pos < out_e || (end && pos == out_e && pos > out_s) {
+        // Inside the replacement (or ending exactly at its end).
+        if end { in_e } else { in_s }
+    } else {
+        in_e + (pos - out_e)
+    }
+}
+
+fn to_finding(c: &Candidate) -> SecretFinding {
+    SecretFinding {
+        kind: c.kind,
+        start: c.start,
+        end: c.end,
+    }
+}
+
+/// Merge overlapping candidates into one redaction span each.
+///
+/// The merged span is the *union* of everything any detector considered
+/// secret (a redactor must never leave part of a detected secret behind),
+/// labelled with the most specific kind (lowest priority number, then
+/// pattern order). Only a vendor prefix that starts the merged span stays
+/// visible. Taking the union rather than dropping the loser of an overlap
+/// is also what keeps redaction idempotent: a dropped, partially overlapped
+/// candidate could otherwise match on its own in the redacted output.
 fn resolve_overlaps(mut cands: Vec<Candidate>) -> Vec<Candidate> {
     if cands.len() <= 1 {
         return cands;
     }
-    cands.sort_by_key(|c| (c.priority, c.order, c.start, std::cmp::Reverse(c.end)));
-    let mut taken: BTreeMap<usize, Candidate> = BTreeMap::new();
+    cands.sort_by_key(|c| (c.start, c.priority, c.order));
+    let mut out: Vec<Candidate> = Vec::with_capacity(cands.len());
     for c in cands {
-        let overlaps_prev = taken.range(..=c.start).next_back().is_some_and(|(_, p)| p.end > c.start);
-        let overlaps_next = taken.range(c.start..).next().is_some_and(|(&s, _)| s < c.end);
-        if !overlaps_prev && !overlaps_next {
-            taken.insert(c.start, c);
+        match out.last_mut() {
+            Some(group) if c.start < group.end => {
+                group.end = group.end.max(c.end);
+                if (c.priority, c.order) < (group.priority, group.order) {
+                    group.kind = c.kind;
+                    group.priority = c.priority;
+                    group.order = c.order;
+                    // A prefix is only meaningful where the span starts.
+                    if c.start != group.start {
+                        group.keep = 0;
+                    } else {
+                        group.keep = c.keep;
+                    }
+                }
+            }
+            _ => out.push(c),
         }
     }
-    taken.into_values().collect()
+    out
 }
 
-fn collect_pattern(p: &Pattern, priority: u8, order: u16, text: &str, out: &mut Vec<Candidate>) {
-    for caps in p.re.captures_iter(text) {
-        let Some(s) = caps.name("s").or_else(|| caps.get(0)) else { continue };
-        let keep = caps.name("p").map_or(0, |m| m.end().saturating_sub(s.start()));
-        let Some(kind) = validate(p, &caps, s.as_str(), keep, text, s.end()) else { continue };
-        out.push(Candidate { start: s.start(), end: s.end(), keep, kind, priority, order });
+/// Run one pattern over `haystack` (the text or its lower-cased copy, with
+/// identical byte offsets); spans and validation use the original `text`.
+///
+/// When a match is rejected, the search resumes at the start of its secret
+/// group rather than after the match: in `token: %20password=hunter2` the
+/// rejected `token:` match would otherwise swallow the real `password=`
+/// one. Each restart still moves forward, so the scan stays linear in
+/// practice.
+fn collect_pattern(p: &Pattern, order: u16, haystack: &str, text: &str, out: &mut Vec<Candidate>) {
+    let mut pos = 0;
+    while pos <= haystack.len() {
+        let Some(caps) = p.re.captures_at(haystack, pos) else {
+            break;
+        };
+        let Some(whole) = caps.get(0) else { break };
+        let m = caps.name("s").unwrap_or(whole);
+        let (start, end) = (m.start(), m.end());
+        let keep = caps
+            .name("p")
+            .map_or(0, |pm| pm.end().saturating_sub(start));
+        let accepted = text
+            .get(start..end)
+            .and_then(|s| validate(p, &caps, s, keep, text, start, end));
+        if let Some(kind) = accepted {
+            out.push(Candidate {
+                start,
+                end,
+                keep,
+                kind,
+                priority: p.priority,
+                order,
+            });
+            pos = whole.end().max(pos + 1);
+        } else {
+            // Resume inside the rejected value, or just past the match start.
+            let next = if start > whole.start() {
+                start
+            } else {
+                whole.start() + 1
+            };
+            pos = ceil(haystack, next.max(pos + 1));
+        }
     }
 }
 
 /// Apply the pattern's structural check; returns the kind to report.
-fn validate(p: &Pattern, caps: &Captures<'_>, s: &str, keep: usize, text: &str, s_end: usize) -> Option<&'static str> {
+#[allow(clippy::too_many_arguments)]
+fn validate(
+    p: &Pattern,
+    caps: &Captures<'_>,
+    s: &str,
+    keep: usize,
+    text: &str,
+    s_start: usize,
+    s_end: usize,
+) -> Option<&'static str> {
     let body = s.get(keep..).unwrap_or("");
     let has = |f: fn(&u8) -> bool| body.as_bytes().iter().any(f);
     let ok = match p.check {
         Check::None => true,
-        Check::MixedCase => has(u8::is_ascii_uppercase) && has(u8::is_ascii_lowercase) && has(u8::is_ascii_digit),
+        Check::MixedCase => {
+            has(u8::is_ascii_uppercase) && has(u8::is_ascii_lowercase) && has(u8::is_ascii_digit)
+        }
         Check::UpperLower => has(u8::is_ascii_uppercase) && has(u8::is_ascii_lowercase),
         Check::HasDigit => has(u8::is_ascii_digit),
         Check::OpenAi => {
@@ -330,17 +851,42 @@ fn validate(p: &Pattern, caps: &Captures<'_>, s: &str, keep: usize, text: &str, 
                 && has(u8::is_ascii_digit)
         }
         Check::Discord => discord_id_segment(s),
+        // `…/bot123:AA…` or a standalone token, but not the tail of a longer
+        // word or number.
+        Check::Telegram => {
+            let before = &text[..s_start];
+            before.ends_with("bot") || !before.ends_with(|c: char| c.is_ascii_alphanumeric())
+        }
         Check::UrlCredentials => {
-            let scheme = caps.name("scheme").map_or("", |m| m.as_str()).to_ascii_lowercase();
-            if is_placeholder(s) || s.len() < 3 {
+            let scheme = caps
+                .name("scheme")
+                .map_or("", |m| m.as_str())
+                .to_ascii_lowercase();
+            // Documentation uses `user:pass@`, `abc:xyz@`, `a:b@`.
+            let short_word = s.len() <= 5
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+            if is_placeholder(s) || s.len() < 4 || short_word {
                 return None;
             }
-            return Some(if is_database_scheme(&scheme) { "database_connection_string" } else { "url_password" });
+            return Some(if is_database_scheme(&scheme) {
+                "database_connection_string"
+            } else {
+                "url_password"
+            });
         }
         Check::AuthHeader => plausible_header_credential(s.trim_end_matches('='), 8),
         Check::Bearer => plausible_header_credential(s.trim_end_matches('='), 20),
+        // `docker run -u 1000:1000` and `-u root:wheel` are ids and groups.
+        Check::CliUserPass => {
+            let next = text[s_end..].chars().next();
+            return plausible_assigned_secret(s, false, next).then_some("password_assignment");
+        }
         Check::Assignment | Check::CliFlag => {
-            let kw = caps.name("kw").map_or("", |m| m.as_str()).to_ascii_lowercase();
+            let kw = caps
+                .name("kw")
+                .map_or("", |m| m.as_str())
+                .to_ascii_lowercase();
             // `bypass=`, `compass:` — "pass" must start a word segment.
             if kw == "pass" || kw == "pwd" {
                 let kw_start = caps.name("kw").map_or(0, |m| m.start());
@@ -349,13 +895,44 @@ fn validate(p: &Pattern, caps: &Captures<'_>, s: &str, keep: usize, text: &str, 
                 }
             }
             let quoted = caps.name("q").is_some();
+            // Bare `pass` is a weak key (`pass:foo` is openssl syntax, `pass:`
+            // a YAML word); only `pass = …` or a quoted value counts.
+            let sep_colon = text[..s_start]
+                .trim_end_matches([' ', '\t', '"', '\'', '\\'])
+                .ends_with(':');
+            if kw == "pass" && sep_colon && !quoted {
+                return None;
+            }
+            // A quoted all-lower-case word (`token: "coalesce"`) is a string
+            // literal in code unless the key is a password.
+            let password_key = kw.starts_with("pass") || kw == "pwd";
+            if quoted && !password_key && s.bytes().all(|b| b.is_ascii_lowercase()) {
+                return None;
+            }
+            // `field: Value,` in a struct literal or argument list.
+            if !quoted && sep_colon && matches!(text[s_end..].chars().next(), Some(',' | ')' | '}'))
+            {
+                return None;
+            }
             // Trailing sentence punctuation is not part of a bare value.
-            let v = if quoted { s } else { s.trim_end_matches(['.', ':', '!', '?']) };
+            let v = if quoted {
+                s
+            } else {
+                s.trim_end_matches(['.', ':', '!', '?'])
+            };
             let next = text[s_end..].chars().next();
             if !plausible_assigned_secret(v, quoted, next) {
                 return None;
             }
-            return Some(if kw.starts_with("pass") || kw == "pwd" { "password_assignment" } else { "secret_assignment" });
+            // `TOKEN: Type = value` is a typed declaration, not a credential.
+            if !quoted && sep_colon && text[s_end..].trim_start().starts_with('=') {
+                return None;
+            }
+            return Some(if password_key {
+                "password_assignment"
+            } else {
+                "secret_assignment"
+            });
         }
     };
     ok.then_some(p.kind)
@@ -363,9 +940,29 @@ fn validate(p: &Pattern, caps: &Captures<'_>, s: &str, keep: usize, text: &str, 
 
 fn is_database_scheme(scheme: &str) -> bool {
     const DB: &[&str] = &[
-        "postgres", "postgresql", "mysql", "mariadb", "mongodb", "mongodb+srv", "redis", "rediss",
-        "amqp", "amqps", "mssql", "sqlserver", "clickhouse", "cockroachdb", "couchdb", "neo4j",
-        "neo4j+s", "bolt", "cassandra", "oracle", "memcached", "snowflake", "db2",
+        "postgres",
+        "postgresql",
+        "mysql",
+        "mariadb",
+        "mongodb",
+        "mongodb+srv",
+        "redis",
+        "rediss",
+        "amqp",
+        "amqps",
+        "mssql",
+        "sqlserver",
+        "clickhouse",
+        "cockroachdb",
+        "couchdb",
+        "neo4j",
+        "neo4j+s",
+        "bolt",
+        "cassandra",
+        "oracle",
+        "memcached",
+        "snowflake",
+        "db2",
     ];
     DB.contains(&scheme)
 }
@@ -374,7 +971,9 @@ fn is_database_scheme(scheme: &str) -> bool {
 /// user id; checking that removes almost all dotted-identifier look-alikes.
 fn discord_id_segment(s: &str) -> bool {
     use base64::Engine as _;
-    let Some(first) = s.split('.').next() else { return false };
+    let Some(first) = s.split('.').next() else {
+        return false;
+    };
     let engine = base64::engine::GeneralPurpose::new(
         &base64::alphabet::URL_SAFE,
         base64::engine::GeneralPurposeConfig::new()
@@ -387,17 +986,26 @@ fn discord_id_segment(s: &str) -> bool {
     }
 }
 
+/// `-----BEGIN `, searched with the regex engine's SIMD substring finder.
+static PEM_BEGIN: LazyLock<Regex> = LazyLock::new(|| compile("-----BEGIN "));
+
 /// Finds `-----BEGIN … PRIVATE KEY-----` blocks (complete or truncated) and
 /// pushes them as candidates. Returns the ranges of *public* PEM blocks
 /// (certificates, public keys) so the entropy detector can skip them.
 fn find_pem_blocks(text: &str, order: u16, out: &mut Vec<Candidate>) -> Vec<(usize, usize)> {
     let mut public = Vec::new();
-    for (idx, _) in text.match_indices("-----BEGIN ") {
+    for m in PEM_BEGIN.find_iter(text) {
+        let idx = m.start();
         let label_start = idx + "-----BEGIN ".len();
         let rest = &text[label_start..];
-        let Some(close) = rest.get(..rest.len().min(48)).and_then(|h| h.find("-----")) else { continue };
+        let Some(close) = rest[..floor(rest, 48)].find("-----") else {
+            continue;
+        };
         let label = &rest[..close];
-        if !label.bytes().all(|b| b.is_ascii_uppercase() || b == b' ' || b.is_ascii_digit()) {
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b == b' ' || b.is_ascii_digit())
+        {
             continue;
         }
         let header_end = label_start + close + 5;
@@ -458,7 +1066,7 @@ fn scan_pem_body(text: &str, from: usize) -> (usize, usize) {
         if b == b'-' && bytes[i..limit].starts_with(b"-----END ") {
             // Include the END line through its closing dashes.
             let tail = &text[i + 9..limit];
-            let close = tail.get(..tail.len().min(48)).and_then(|t| t.find("-----"));
+            let close = tail[..floor(tail, 48)].find("-----");
             return (close.map_or(end, |p| i + 9 + p + 5), count);
         } else if b.is_ascii_whitespace() || matches!(b, b':' | b',' | b'.' | b'-' | b'(' | b')') {
             i += 1;
@@ -482,7 +1090,11 @@ pub fn redact(text: &str) -> Redaction<'_> {
 /// `(start, end, visible_prefix_len)` of every secret in `text`, for callers
 /// inside the crate that build their own redacted excerpts.
 pub(crate) fn secret_spans(text: &str) -> Vec<(usize, usize, usize)> {
-    DEFAULT.candidates(text).iter().map(|c| (c.start, c.end, c.keep)).collect()
+    DEFAULT
+        .settled_candidates(text)
+        .iter()
+        .map(|c| (c.start, c.end, c.keep))
+        .collect()
 }
 
 /// Whether `text` contains any secret recognised by the built-in patterns.
@@ -496,7 +1108,10 @@ mod tests {
 
     #[test]
     fn patterns_compile() {
-        assert!(!VENDOR.is_empty() && !CONTEXT.is_empty() && !ASSIGNMENT.is_empty());
+        assert!(PATTERNS.len() > 40);
+        assert!(PATTERNS.iter().all(|p| !p.triggers.is_empty()));
+        LazyLock::force(&TRIGGERS);
+        LazyLock::force(&LOWER_TRIGGERS);
     }
 
     #[test]
@@ -519,7 +1134,8 @@ mod tests {
 
     #[test]
     fn extra_patterns() {
-        let r = Redactor::with_extra_patterns(&["ACME-[0-9]{6}".to_string()]).map(|r| r.redact("id ACME-123456 ok").text.into_owned());
+        let r = Redactor::with_extra_patterns(&["ACME-[0-9]{6}".to_string()])
+            .map(|r| r.redact("id ACME-123456 ok").text.into_owned());
         assert_eq!(r.ok().as_deref(), Some("id …[redacted] ok"));
         assert!(Redactor::with_extra_patterns(&["(".to_string()]).is_err());
     }

@@ -125,15 +125,18 @@ pub(crate) fn is_placeholder(value: &str) -> bool {
         return true;
     }
     // Variable references: $TOKEN, $env:TOKEN, %TOKEN%, @token, :token (Ruby symbols).
-    if matches!(v.as_bytes()[0], b'$' | b'%' | b'@' | b':' | b'&' | b'*' | b'=' | b'!') {
+    if matches!(
+        v.as_bytes()[0],
+        b'$' | b'%' | b'@' | b':' | b'&' | b'*' | b'=' | b'!'
+    ) {
         return true;
     }
     // Masks such as ****, xxxxxx, ......, ••••, ######, 000000.
     let mut chars = v.chars();
-    if let Some(first) = chars.next() {
-        if chars.all(|c| c == first) {
-            return true;
-        }
+    if let Some(first) = chars.next()
+        && chars.all(|c| c == first)
+    {
+        return true;
     }
     if v.chars()
         .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '#' | '•' | '-' | '_' | '?' | '…'))
@@ -220,7 +223,16 @@ pub(crate) fn is_code_expression(v: &str) -> bool {
 /// `passwordInput`, `client_secret`.
 pub(crate) fn is_plain_identifier(v: &str) -> bool {
     !v.is_empty()
-        && v.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-')
+        && v.bytes()
+            .all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-')
+}
+
+/// `snake_case` identifier containing an underscore (digits allowed).
+fn is_snake_identifier(v: &str) -> bool {
+    v.contains('_')
+        && v.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !v.bytes().any(|b| b.is_ascii_uppercase())
 }
 
 /// An identifier that is clearly code-shaped: snake_case or camelCase.
@@ -230,7 +242,9 @@ fn is_compound_identifier(v: &str) -> bool {
     }
     let has_sep = v.contains(['_', '-']);
     let b = v.as_bytes();
-    let camel = b.windows(2).any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
+    let camel = b
+        .windows(2)
+        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
     has_sep || camel
 }
 
@@ -240,23 +254,47 @@ fn is_compound_identifier(v: &str) -> bool {
 /// much stronger signal than bare words after a colon, which are often prose
 /// ("Password: incorrect").
 pub(crate) fn plausible_assigned_secret(v: &str, quoted: bool, next: Option<char>) -> bool {
-    if is_placeholder(v) || is_path_like(v) || is_code_expression(v) {
+    if is_placeholder(v) || is_path_like(v) || is_code_expression(v) || is_host_like(v) {
+        return false;
+    }
+    // Identifiers in code: `_bindgen_ty_7`, `user_id_2`, `__init__`.
+    if !quoted && is_snake_identifier(v) {
         return false;
     }
     // `password=getpass(` or `token=tokens[0]` — the value continues as code.
     if matches!(next, Some('(' | '[' | '.')) {
         return false;
     }
-    if v.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+    if v.bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
         // Counts, ports, versions, dates: `max_token=4096`.
         return false;
     }
     let len = v.chars().count();
     if quoted {
-        len >= 4 && !is_compound_identifier(v)
+        // A short all-lower-case word in quotes is far more often a string
+        // literal in code (`token: "error"`) than a password.
+        let short_word = len < 8 && v.bytes().all(|b| b.is_ascii_lowercase());
+        len >= 4 && !short_word && !is_compound_identifier(v)
     } else {
         len >= 6 && !is_plain_identifier(v)
     }
+}
+
+/// `example.com:1234/foo`, `db.internal`: a host name, not a secret.
+fn is_host_like(v: &str) -> bool {
+    let host = v.split(['/', ':']).next().unwrap_or(v);
+    let mut labels = host.split('.');
+    let tld_ok = host
+        .rsplit('.')
+        .next()
+        .is_some_and(|t| t.len() >= 2 && t.bytes().all(|b| b.is_ascii_alphabetic()));
+    host.contains('.')
+        && tld_ok
+        && labels
+            .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        && (v.len() == host.len() || v[host.len()..].starts_with([':', '/']))
 }
 
 /// Credential carried in an `Authorization`/`Bearer` header.
@@ -305,7 +343,11 @@ mod tests {
         assert!(plausible_assigned_secret("hunter2", false, None));
         assert!(!plausible_assigned_secret("incorrect", false, None));
         assert!(!plausible_assigned_secret("4096", false, None));
-        assert!(!plausible_assigned_secret("getpass.getpass", false, Some('(')));
+        assert!(!plausible_assigned_secret(
+            "getpass.getpass",
+            false,
+            Some('(')
+        ));
         assert!(!plausible_assigned_secret("/home/user", false, None));
         assert!(plausible_assigned_secret("mypassword", true, None));
         assert!(!plausible_assigned_secret("passwordInput", true, None));

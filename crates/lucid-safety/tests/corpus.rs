@@ -86,12 +86,26 @@ fn every_injection_is_detected() {
         }
         for f in &findings {
             *per_rule.entry(f.rule).or_default() += 1;
-            assert!(!f.reason.is_empty() && !f.excerpt.is_empty(), "line {n}: empty reason/excerpt");
-            assert!(f.excerpt.chars().count() <= 400, "line {n}: excerpt too long");
+            assert!(
+                !f.reason.is_empty() && !f.excerpt.is_empty(),
+                "line {n}: empty reason/excerpt"
+            );
+            assert!(
+                f.excerpt.chars().count() <= 400,
+                "line {n}: excerpt too long"
+            );
         }
     }
-    eprintln!("injections: {}/{} detected; findings per rule: {per_rule:?}", cases.len() - missed.len(), cases.len());
-    assert!(missed.is_empty(), "missed injections:\n{}", missed.join("\n"));
+    eprintln!(
+        "injections: {}/{} detected; findings per rule: {per_rule:?}",
+        cases.len() - missed.len(),
+        cases.len()
+    );
+    assert!(
+        missed.is_empty(),
+        "missed injections:\n{}",
+        missed.join("\n")
+    );
 }
 
 #[test]
@@ -105,8 +119,16 @@ fn clean_lookalikes_are_not_flagged() {
             false_positives.push(format!("line {n}: {text:?} -> {findings:?}"));
         }
     }
-    eprintln!("clean: {} false positives out of {}", false_positives.len(), cases.len());
-    assert!(false_positives.is_empty(), "false positives:\n{}", false_positives.join("\n"));
+    eprintln!(
+        "clean: {} false positives out of {}",
+        false_positives.len(),
+        cases.len()
+    );
+    assert!(
+        false_positives.is_empty(),
+        "false positives:\n{}",
+        false_positives.join("\n")
+    );
 }
 
 /// Visible prefixes a redaction may keep, per kind. Anything else left in
@@ -167,7 +189,10 @@ fn every_secret_is_found_and_redacted() {
         kinds.insert(kind.to_string());
         let redaction = redact(text);
         let Some(f) = redaction.findings.iter().find(|f| f.kind == kind) else {
-            failures.push(format!("line {n}: expected {kind}, got {:?} in {text:?}", redaction.findings));
+            failures.push(format!(
+                "line {n}: expected {kind}, got {:?} in {text:?}",
+                redaction.findings
+            ));
             continue;
         };
         let span = &text[f.start..f.end];
@@ -178,15 +203,22 @@ fn every_secret_is_found_and_redacted() {
             .filter(|&k| span.is_char_boundary(k))
             .find(|&k| out.contains(&format!("{}{MARKER}", &span[..k])));
         let Some(kept) = kept else {
-            failures.push(format!("line {n}: no redaction marker for {kind} in {out:?}"));
+            failures.push(format!(
+                "line {n}: no redaction marker for {kind} in {out:?}"
+            ));
             continue;
         };
         if !allowed_prefixes(kind).contains(&&span[..kept]) {
-            failures.push(format!("line {n}: {kind} kept prefix {:?} is not an allowed vendor prefix", &span[..kept]));
+            failures.push(format!(
+                "line {n}: {kind} kept prefix {:?} is not an allowed vendor prefix",
+                &span[..kept]
+            ));
         }
         let body = &span[kept..];
         if out.contains(body) {
-            failures.push(format!("line {n}: secret body {body:?} still present in {out:?}"));
+            failures.push(format!(
+                "line {n}: secret body {body:?} still present in {out:?}"
+            ));
         }
         // No 10-character window of the body may survive either (ignoring
         // the allowed prefix itself and text outside the secret).
@@ -203,15 +235,27 @@ fn every_secret_is_found_and_redacted() {
         // Idempotent: the redacted text has nothing left to redact.
         let again = redact(out);
         if !again.findings.is_empty() || again.text != out {
-            failures.push(format!("line {n}: redaction not idempotent: {:?}", again.findings));
+            failures.push(format!(
+                "line {n}: redaction not idempotent: {:?}",
+                again.findings
+            ));
         }
         if !contains_secret(text) {
             failures.push(format!("line {n}: contains_secret is false"));
         }
     }
-    eprintln!("secrets: {}/{} detected with the expected kind ({} kinds)", cases.len() - failures.len(), cases.len(), kinds.len());
+    eprintln!(
+        "secrets: {}/{} detected with the expected kind ({} kinds)",
+        cases.len() - failures.len(),
+        cases.len(),
+        kinds.len()
+    );
     assert!(kinds.len() >= 30, "only {} distinct kinds", kinds.len());
-    assert!(failures.is_empty(), "secret failures:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "secret failures:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -225,8 +269,16 @@ fn not_secrets_are_untouched() {
             false_positives.push(format!("line {n}: {text:?} -> {:?}", r.findings));
         }
     }
-    eprintln!("not_secrets: {} false positives out of {}", false_positives.len(), cases.len());
-    assert!(false_positives.is_empty(), "false positives:\n{}", false_positives.join("\n"));
+    eprintln!(
+        "not_secrets: {} false positives out of {}",
+        false_positives.len(),
+        cases.len()
+    );
+    assert!(
+        false_positives.is_empty(),
+        "false positives:\n{}",
+        false_positives.join("\n")
+    );
 }
 
 #[test]
@@ -243,7 +295,9 @@ fn redaction_of_clean_and_injection_corpora_is_stable() {
 #[test]
 fn custom_patterns_and_errors() {
     let r = Redactor::with_extra_patterns(&["INTERNAL-[0-9]{6}".to_string()]);
-    let Ok(r) = r else { panic!("valid pattern rejected") };
+    let Ok(r) = r else {
+        panic!("valid pattern rejected")
+    };
     let out = r.redact("ticket INTERNAL-123456 closed");
     assert_eq!(out.text, "ticket …[redacted] closed");
     assert_eq!(out.findings[0].kind, "custom_pattern");

@@ -18,8 +18,8 @@ const MIN_BASE64: usize = 24;
 const MIN_HEX: usize = 24;
 /// Encoded characters examined per blob / per text, bounding the work.
 const MAX_BLOB: usize = 16 * 1024;
-const MAX_TOTAL: usize = 256 * 1024;
-const MAX_BLOBS: usize = 256;
+const MAX_TOTAL: usize = 1024 * 1024;
+const MAX_BLOBS: usize = 4096;
 
 fn engine(alphabet: &base64::alphabet::Alphabet) -> GeneralPurpose {
     GeneralPurpose::new(
@@ -40,37 +40,33 @@ pub(crate) fn scan(text: &str, sink: &mut Sink<'_>) {
     }
 }
 
-use crate::entropy::is_token_byte as is_b64;
-
 fn scan_base64_and_hex(text: &str, sink: &mut Sink<'_>, budget: &mut usize, blobs: &mut usize) {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if !is_b64(bytes[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && is_b64(bytes[i]) {
-            i += 1;
-        }
-        let run = &text[start..i];
-        if run.len() < MIN_BASE64.min(MIN_HEX) {
-            continue;
-        }
+    let mut candidates: Vec<(usize, usize)> = Vec::new();
+    crate::entropy::for_each_token_run(text.as_bytes(), MIN_BASE64.min(MIN_HEX), |s, e| {
+        candidates.push((s, e))
+    });
+    for (start, end) in candidates {
         if *budget == 0 || *blobs >= MAX_BLOBS || sink.rule_full(RULE) {
             return;
         }
-        let take = run.len().min(MAX_BLOB);
-        let run = &run[..take];
+        let run = &text[start..end.min(start + MAX_BLOB)];
+        // Cheap shape filters first; only plausible encodings are decoded
+        // and counted against the budget.
         let decoded = if run.bytes().all(|b| b.is_ascii_hexdigit()) {
             decode_hex(run).map(|d| ("hex", d))
         } else if crate::entropy::looks_random(run.as_bytes()) {
             decode_base64(run).map(|d| ("base64", d))
         } else {
-            None
+            continue;
         };
-        *budget = budget.saturating_sub(take);
+        // Blobs rejected by the 1 KiB probe (images, binary) cost only the
+        // probe, so a large inline image cannot exhaust the budget and hide
+        // a payload that follows it.
+        *budget = budget.saturating_sub(if decoded.is_some() {
+            run.len()
+        } else {
+            run.len().min(1024)
+        });
         *blobs += 1;
         if let Some((kind, plain)) = decoded {
             rescan(kind, &plain, sink);
@@ -79,11 +75,17 @@ fn scan_base64_and_hex(text: &str, sink: &mut Sink<'_>, budget: &mut usize, blob
 }
 
 fn decode_base64(run: &str) -> Option<String> {
-    let alphabet = if run.contains(['-', '_']) { &base64::alphabet::URL_SAFE } else { &base64::alphabet::STANDARD };
+    let alphabet = if run.contains(['-', '_']) {
+        &base64::alphabet::URL_SAFE
+    } else {
+        &base64::alphabet::STANDARD
+    };
     // Look at the first kilobyte before decoding the whole blob: images and
     // other binary data are rejected here.
     let probe_len = run.len().min(1024) & !3;
-    let probe = engine(alphabet).decode(&run[..probe_len.max(4).min(run.len())]).ok()?;
+    let probe = engine(alphabet)
+        .decode(&run[..probe_len.max(4).min(run.len())])
+        .ok()?;
     readable(&probe)?;
     let mut body = run;
     if body.len() % 4 == 1 {
@@ -102,7 +104,11 @@ fn decode_hex(run: &str) -> Option<String> {
         b'a'..=b'f' => c - b'a' + 10,
         _ => c.to_ascii_lowercase().wrapping_sub(b'a').wrapping_add(10),
     };
-    let bytes: Vec<u8> = run.as_bytes().chunks_exact(2).map(|p| nibble(p[0]) << 4 | nibble(p[1])).collect();
+    let bytes: Vec<u8> = run
+        .as_bytes()
+        .chunks_exact(2)
+        .map(|p| nibble(p[0]) << 4 | nibble(p[1]))
+        .collect();
     readable(&bytes)
 }
 
@@ -135,7 +141,28 @@ fn readable(bytes: &[u8]) -> Option<String> {
 #[inline]
 fn is_url_char(b: u8) -> bool {
     b.is_ascii_alphanumeric()
-        || matches!(b, b'%' | b'.' | b'_' | b'~' | b'+' | b'-' | b'!' | b'*' | b'\'' | b'(' | b')' | b',' | b';' | b':' | b'@' | b'&' | b'=' | b'/' | b'?' | b'#')
+        || matches!(
+            b,
+            b'%' | b'.'
+                | b'_'
+                | b'~'
+                | b'+'
+                | b'-'
+                | b'!'
+                | b'*'
+                | b'\''
+                | b'('
+                | b')'
+                | b','
+                | b';'
+                | b':'
+                | b'@'
+                | b'&'
+                | b'='
+                | b'/'
+                | b'?'
+                | b'#'
+        )
 }
 
 fn scan_percent(text: &str, sink: &mut Sink<'_>, budget: &mut usize, blobs: &mut usize) {
@@ -149,7 +176,11 @@ fn scan_percent(text: &str, sink: &mut Sink<'_>, budget: &mut usize, blobs: &mut
         let start = i;
         let mut escapes = 0;
         while i < bytes.len() && is_url_char(bytes[i]) {
-            if bytes[i] == b'%' && i + 2 < bytes.len() && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit() {
+            if bytes[i] == b'%'
+                && i + 2 < bytes.len()
+                && bytes[i + 1].is_ascii_hexdigit()
+                && bytes[i + 2].is_ascii_hexdigit()
+            {
                 escapes += 1;
             }
             i += 1;
@@ -168,7 +199,9 @@ fn scan_percent(text: &str, sink: &mut Sink<'_>, budget: &mut usize, blobs: &mut
         while j < run.len() {
             match run[j] {
                 b'%' if j + 2 < run.len() => {
-                    let hex = std::str::from_utf8(&run[j + 1..j + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                    let hex = std::str::from_utf8(&run[j + 1..j + 3])
+                        .ok()
+                        .and_then(|h| u8::from_str_radix(h, 16).ok());
                     if let Some(v) = hex {
                         out.push(v);
                         j += 3;
@@ -198,7 +231,10 @@ fn rescan(kind: &str, plain: &str, sink: &mut Sink<'_>) {
     let mut inner = Sink::new(plain);
     scan_level(plain, 1, &mut inner);
     if let Some(first) = inner.findings().first() {
-        let reason = format!("{kind}-encoded text hides an injection: it {}", first.reason);
+        let reason = format!(
+            "{kind}-encoded text hides an injection: it {}",
+            super::as_clause(&first.reason)
+        );
         sink.push_excerpt(RULE, reason, format!("{kind} → {}", first.excerpt));
     }
 }

@@ -18,15 +18,20 @@ use regex::Regex;
 use super::{Sink, Views, rules, scan_level};
 
 const R_ZERO_WIDTH: &str = "zero-width characters split words or encode hidden data, a common way to smuggle instructions past filters";
-const R_BIDI: &str = "bidirectional override characters make the displayed text differ from what the model reads";
-const R_TAGS: &str = "invisible Unicode tag characters carry hidden text that models read but humans cannot see";
+const R_BIDI: &str =
+    "bidirectional override characters make the displayed text differ from what the model reads";
+const R_TAGS: &str =
+    "invisible Unicode tag characters carry hidden text that models read but humans cannot see";
 const R_SELECTORS: &str = "a run of variation selectors encodes hidden data";
 const R_HTML_COMMENT: &str = "an HTML comment hides instructions addressed to the AI";
 const R_MD_COMMENT: &str = "a Markdown comment hides instructions addressed to the AI";
 const R_STYLED: &str = "invisibly styled HTML (white, zero-size or hidden text) contains instructions addressed to the AI";
 
 fn is_zero_width(c: char) -> bool {
-    matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}')
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}'
+    )
 }
 
 fn is_variation_selector(c: char) -> bool {
@@ -121,40 +126,48 @@ pub(crate) fn scan_unicode(text: &str, depth: u8, sink: &mut Sink<'_>) {
                 tag_text.clear();
             }
             let code = u32::from(c) - 0xE0000;
-            if (0x20..0x7F).contains(&code) {
-                if let Some(ch) = char::from_u32(code) {
-                    tag_text.push(ch);
-                }
+            if (0x20..0x7F).contains(&code)
+                && let Some(ch) = char::from_u32(code)
+            {
+                tag_text.push(ch);
             }
-        } else if let Some((start, emoji)) = tag_start.take() {
-            if !emoji || tag_text.len() > 7 {
-                tag_runs.push((start, i, std::mem::take(&mut tag_text)));
-            }
+        } else if let Some((start, emoji)) = tag_start.take()
+            && (!emoji || tag_text.len() > 7)
+        {
+            tag_runs.push((start, i, std::mem::take(&mut tag_text)));
         }
         // Invisible characters do not break the "previous visible char".
         if !is_zero_width(c) {
             prev = Some(c);
         }
     }
-    if let Some((start, emoji)) = tag_start {
-        if !emoji || tag_text.len() > 7 {
-            tag_runs.push((start, text.len(), tag_text));
-        }
+    if let Some((start, emoji)) = tag_start
+        && (!emoji || tag_text.len() > 7)
+    {
+        tag_runs.push((start, text.len(), tag_text));
     }
 
     if let Some(pos) = zw_first {
-        sink.push_span("hidden_unicode", format!("{R_ZERO_WIDTH} ({zw_hits} found)"), text, pos, pos);
+        sink.push_span(
+            "hidden_unicode",
+            format!("{R_ZERO_WIDTH} ({zw_hits} found)"),
+            text,
+            pos,
+            pos,
+        );
     }
     if let Some(pos) = vs_first {
         sink.push_span("hidden_unicode", R_SELECTORS.to_string(), text, pos, pos);
     }
-    if bidi_override > 0 || (bidi_other > 0 && !has_rtl) {
-        if let Some(pos) = bidi_first {
-            sink.push_span("bidi_control", R_BIDI.to_string(), text, pos, pos);
-        }
+    if (bidi_override > 0 || (bidi_other > 0 && !has_rtl))
+        && let Some(pos) = bidi_first
+    {
+        sink.push_span("bidi_control", R_BIDI.to_string(), text, pos, pos);
     }
     for (_, _, decoded) in tag_runs {
-        if decoded.trim().is_empty() {
+        // One or two stray tag characters (Unicode test data) cannot carry
+        // an instruction.
+        if decoded.trim().len() < 3 {
             continue;
         }
         sink.push("unicode_tags", R_TAGS.to_string(), &decoded);
@@ -163,12 +176,26 @@ pub(crate) fn scan_unicode(text: &str, depth: u8, sink: &mut Sink<'_>) {
             let mut inner = Sink::new(&decoded);
             scan_level(&decoded, depth + 1, &mut inner);
             for f in inner.findings {
-                let reason = format!("{} (hidden in Unicode tag characters)", f.reason);
+                let reason = format!(
+                    "{} (hidden in Unicode tag characters)",
+                    super::as_clause(&f.reason)
+                );
                 sink.push_excerpt(f.rule, reason, f.excerpt);
             }
         }
     }
 }
+
+/// Literals that announce a hidden container.
+static MARKERS: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(r"<!--|\]:|style|color|hidden").expect("constant regex")
+});
+
+static COMMENT_OPEN: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(r"<!--").expect("constant regex")
+});
 
 static MD_COMMENT: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
@@ -176,9 +203,16 @@ static MD_COMMENT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("constant regex")
 });
 
-static STYLED: LazyLock<Regex> = LazyLock::new(|| {
+/// Opening tag of an element that can carry inline style.
+static STYLED_TAG: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::expect_used)]
-    Regex::new(r#"<(?:span|div|p|font|a|section|small|b|i|em|strong|td|li|label|h[1-6])\b[^>]{0,300}?(?:color\s*:\s*(?:white|#fff(?:fff)?\b|rgba?\(\s*255\s*,\s*255\s*,\s*255)|display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*[;"']|opacity\s*:\s*0(?:\.0+)?\s*[;"']|color\s*=\s*["']?(?:white|#fff(?:fff)?\b)|\shidden(?:\s|>|=))[^>]{0,300}>([^<]{1,2000})"#)
+    Regex::new(r"<(?:span|div|p|font|a|section|small|b|i|em|strong|td|li|label|h[1-6])(?-u:\b)[^<>]{0,600}>").expect("constant regex")
+});
+
+/// Attribute text that makes an element invisible.
+static HIDING_ATTR: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::expect_used)]
+    Regex::new(r#"color\s*:\s*(?:white|#fff(?:fff)?(?-u:\b)|rgba?\(\s*255\s*,\s*255\s*,\s*255)|display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:[;"']|$)|opacity\s*:\s*0(?:\.0+)?\s*(?:[;"']|$)|color\s*=\s*["']?(?:white|#fff(?:fff)?(?-u:\b))|\shidden(?:\s|>|=|$)"#)
         .expect("constant regex")
 });
 
@@ -197,36 +231,95 @@ static IMPERATIVE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Whether hidden content (lower-cased) reads as an instruction to the AI.
 fn hidden_instruction(inner: &str) -> bool {
-    rules::any_english(inner).is_some() || (ADDRESSEE.is_match(inner) && IMPERATIVE.is_match(inner))
+    (ADDRESSEE.is_match(inner) && IMPERATIVE.is_match(inner)) || rules::any_match(inner, inner)
 }
+
+/// Bytes of hidden-container content examined per text: a page with
+/// thousands of comments cannot make the scan expensive.
+const CONTAINER_BUDGET: usize = 1024 * 1024;
 
 /// Report hidden HTML/Markdown containers whose content addresses the AI.
 pub(crate) fn scan_containers(views: &Views<'_>, sink: &mut Sink<'_>) {
     let lower: &str = &views.lower;
     let latin: &str = &views.latin;
-    for (start, _) in lower.match_indices("<!--") {
-        let body_start = start + 4;
-        let window_end = rules::ceil(lower, body_start + 8192);
-        let end = lower[body_start..window_end].find("-->").map_or(window_end, |p| body_start + p);
-        if hidden_instruction(&lower[body_start..end]) {
-            sink.push_span("hidden_html_comment", R_HTML_COMMENT.to_string(), latin, start, (end + 3).min(lower.len()));
+    // One SIMD literal pass tells which container kinds are present at all.
+    let (mut comments, mut md, mut styled) = (false, false, false);
+    for m in MARKERS.find_iter(lower) {
+        match m.as_str() {
+            "<!--" => comments = true,
+            "]:" => md = true,
+            _ => styled = true,
+        }
+        if comments && md && styled {
+            break;
         }
     }
-    if lower.contains("]:") {
+    if !(comments || md || styled) {
+        return;
+    }
+    let mut budget = CONTAINER_BUDGET;
+    for m in COMMENT_OPEN.find_iter(lower).filter(|_| comments) {
+        let start = m.start();
+        if budget == 0 {
+            break;
+        }
+        let body_start = start + 4;
+        let window_end = rules::ceil(lower, body_start + 8192);
+        let end = lower[body_start..window_end]
+            .find("-->")
+            .map_or(window_end, |p| body_start + p);
+        budget = budget.saturating_sub(end - body_start);
+        if hidden_instruction(&lower[body_start..end]) {
+            sink.push_span(
+                "hidden_html_comment",
+                R_HTML_COMMENT.to_string(),
+                latin,
+                start,
+                (end + 3).min(lower.len()),
+            );
+        }
+    }
+    if md {
         for caps in MD_COMMENT.captures_iter(lower) {
-            let Some(inner) = caps.get(1).or_else(|| caps.get(2)).or_else(|| caps.get(3)) else { continue };
-            if hidden_instruction(inner.as_str()) {
-                if let Some(m) = caps.get(0) {
-                    sink.push_span("hidden_markdown_comment", R_MD_COMMENT.to_string(), latin, m.start(), m.end());
-                }
+            let Some(inner) = caps.get(1).or_else(|| caps.get(2)).or_else(|| caps.get(3)) else {
+                continue;
+            };
+            if hidden_instruction(inner.as_str())
+                && let Some(m) = caps.get(0)
+            {
+                sink.push_span(
+                    "hidden_markdown_comment",
+                    R_MD_COMMENT.to_string(),
+                    latin,
+                    m.start(),
+                    m.end(),
+                );
             }
         }
     }
-    if lower.contains("style") || lower.contains("color") || lower.contains("hidden") {
-        for caps in STYLED.captures_iter(lower) {
-            let Some(inner) = caps.get(1) else { continue };
-            if hidden_instruction(inner.as_str()) {
-                sink.push_span("hidden_styled_text", R_STYLED.to_string(), latin, inner.start(), inner.end());
+    if styled {
+        let mut budget = CONTAINER_BUDGET;
+        for tag in STYLED_TAG.find_iter(lower) {
+            if !HIDING_ATTR.is_match(tag.as_str()) {
+                continue;
+            }
+            // Text content up to the next tag.
+            let start = tag.end();
+            let window = rules::ceil(lower, start + 2000);
+            let end = lower[start..window].find('<').map_or(window, |p| start + p);
+            budget = budget.saturating_sub(end - start);
+            if budget == 0 {
+                break;
+            }
+            let inner = &lower[start..end];
+            if !inner.trim().is_empty() && hidden_instruction(inner) {
+                sink.push_span(
+                    "hidden_styled_text",
+                    R_STYLED.to_string(),
+                    latin,
+                    tag.start(),
+                    end,
+                );
             }
         }
     }

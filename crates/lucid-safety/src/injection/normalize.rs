@@ -25,6 +25,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+pub(crate) use crate::text::lower_same_len;
+
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
 /// Normalised views of one input text.
@@ -35,17 +37,26 @@ pub(crate) struct Views<'a> {
     pub native: Option<(String, String)>,
     /// Letter-spaced runs with all spaces removed (`ignoreallpreviousinstructions`).
     pub squashed: Vec<String>,
+    /// Whether normalisation undid a disguise (look-alike letters,
+    /// invisible characters, fullwidth/math letters, numeric entities or
+    /// escapes, letter spacing). Plain accents and Markdown emphasis do not
+    /// count. Used to tell the reader *why* a match was not visible.
+    pub disguised: bool,
 }
 
 impl<'a> Views<'a> {
     pub fn build(text: &'a str) -> Views<'a> {
         let ascii = text.is_ascii();
+        let mut disguised = false;
         let mut latin: Cow<'a, str> = Cow::Borrowed(text);
-        if let Some(s) = decode_escapes(&latin) {
+        if let Some((s, tricky)) = decode_escapes(&latin) {
             latin = Cow::Owned(s);
+            disguised |= tricky;
         }
         if !ascii {
-            latin = Cow::Owned(fold_unicode(&latin));
+            let (s, tricky) = fold_unicode(&latin);
+            latin = Cow::Owned(s);
+            disguised |= tricky;
         }
         if let Some(s) = undo_markup(&latin) {
             latin = Cow::Owned(s);
@@ -53,6 +64,7 @@ impl<'a> Views<'a> {
         let mut squashed = Vec::new();
         if let Some(s) = collapse_spacing(&latin, &mut squashed) {
             latin = Cow::Owned(s);
+            disguised = true;
         }
         let lower: Cow<'a, str> = match &latin {
             Cow::Borrowed(t) => lower_same_len(t),
@@ -63,7 +75,13 @@ impl<'a> Views<'a> {
             let l = lower_same_len(&n).into_owned();
             (n, l)
         });
-        Views { latin, lower, native, squashed }
+        Views {
+            latin,
+            lower,
+            native,
+            squashed,
+            disguised,
+        }
     }
 }
 
@@ -137,7 +155,8 @@ fn fold_homoglyph(c: char) -> char {
         'У' | 'Υ' | 'Ү' => 'Y',
         'Ζ' => 'Z',
         'Ԝ' => 'W',
-        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' | '\u{FF07}' => '\'',
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}'
+        | '\u{FF07}' => '\'',
         '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{2033}' => '"',
         '\u{2010}'..='\u{2015}' | '\u{2212}' => '-',
         _ => c,
@@ -151,13 +170,19 @@ fn fold_homoglyph(c: char) -> char {
 /// reorder combining marks, which are all dropped, so the result equals
 /// full NFKD + filtering at a fraction of the cost, and ASCII is copied
 /// through untouched.
-fn fold_unicode(s: &str) -> String {
+fn fold_unicode(s: &str) -> (String, bool) {
     let mut out = String::with_capacity(s.len());
-    let push = |c: char, out: &mut String| {
-        if is_format_char(c) || is_combining_mark(c) {
+    let mut tricky = false;
+    let push = |c: char, out: &mut String, tricky: &mut bool| {
+        if is_format_char(c) {
+            *tricky = true;
+            return;
+        }
+        if is_combining_mark(c) {
             return;
         }
         let f = fold_homoglyph(c);
+        *tricky |= f != c && f.is_ascii_alphabetic();
         // Unicode spaces (NBSP is already mapped by NFKD; this catches the rest).
         if !f.is_ascii() && f.is_whitespace() {
             out.push(' ');
@@ -167,30 +192,56 @@ fn fold_unicode(s: &str) -> String {
     };
     let mut rest = s;
     while !rest.is_empty() {
-        let ascii_len = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+        let ascii_len = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
         out.push_str(&rest[..ascii_len]);
         rest = &rest[ascii_len..];
         let mut chars = rest.chars();
         if let Some(c) = chars.next() {
-            decompose_compatible(c, |d| push(d, &mut out));
+            if passes_through(c) {
+                out.push(c);
+            } else {
+                // Fullwidth / mathematical / enclosed letters decompose to
+                // ASCII; accented Latin (below U+0250) is ordinary text.
+                let styled = u32::from(c) >= 0x2100;
+                decompose_compatible(c, |d| {
+                    tricky |= styled && d.is_ascii_alphanumeric();
+                    push(d, &mut out, &mut tricky);
+                });
+            }
             rest = chars.as_str();
         }
     }
-    out
+    (out, tricky)
+}
+
+/// Characters that neither decompose to Latin look-alikes nor hide text:
+/// CJK, kana, Hangul, box drawing, arrows, dingbats, most emoji. Copying
+/// them directly skips the decomposition table lookups, which dominate the
+/// cost on non-Latin text.
+fn passes_through(c: char) -> bool {
+    matches!(c,
+        '\u{2190}'..='\u{245F}'     // arrows, math operators, technical, control pictures
+        | '\u{2500}'..='\u{27BF}'   // box drawing, blocks, shapes, dingbats
+        | '\u{2E80}'..='\u{2FFF}'   // CJK radicals
+        | '\u{3040}'..='\u{31FF}'   // kana, bopomofo
+        | '\u{3400}'..='\u{9FFF}'   // CJK ideographs
+        | '\u{AC00}'..='\u{D7AF}'   // Hangul syllables
+        | '\u{1F300}'..='\u{1FAFF}' // emoji
+    )
 }
 
 /// Scripts covered by the native-view rules (CJK, kana, Hangul, Cyrillic,
 /// Arabic). Other non-ASCII text (accents, emoji, box drawing) skips the view.
 fn has_native_script(s: &str) -> bool {
-    s.chars().any(|c| {
-        matches!(c,
-            '\u{0400}'..='\u{04FF}'   // Cyrillic
-            | '\u{0600}'..='\u{06FF}' // Arabic
-            | '\u{3040}'..='\u{30FF}' // Hiragana, Katakana
-            | '\u{3400}'..='\u{9FFF}' // CJK
-            | '\u{AC00}'..='\u{D7AF}' // Hangul
-            | '\u{FF01}'..='\u{FF5E}' // fullwidth ASCII
-        )
+    // Byte-level test on UTF-8 lead bytes: Cyrillic (D0–D3), Arabic
+    // (D8–DB), kana/CJK/Hangul (E3–ED) and fullwidth forms (EF BC/BD).
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        matches!(c, 0xD0..=0xD3 | 0xD8..=0xDB | 0xE3..=0xED)
+            || (c == 0xEF && matches!(b.get(i + 1), Some(0xBC | 0xBD)))
     })
 }
 
@@ -216,10 +267,37 @@ static ESCAPE_START: LazyLock<Regex> = LazyLock::new(|| constant_regex(r"[&\\]")
 /// hyphenation, and the `+` of string concatenation.
 static MARKUP: LazyLock<Regex> = LazyLock::new(|| constant_regex(r"[*`+]|-\n"));
 
-/// Three single-character tokens in a row (`i g n`) or a dotted word.
+/// Four single-letter tokens in a row (`i g n o`) or a dotted word
+/// (`i.g.n.o`). ASCII-only classes keep this on the fast DFA path; it runs
+/// over every text.
 static SPACED: LazyLock<Regex> = LazyLock::new(|| {
-    constant_regex(r"(?:^|[\s])[A-Za-z0-9][ \t]{1,4}[A-Za-z0-9][ \t]{1,4}[A-Za-z0-9](?:[\s]|$)|(?-u:\b)[A-Za-z][.\-_][A-Za-z][.\-_][A-Za-z][.\-_][A-Za-z]")
+    constant_regex(
+        r"(?-u:(?:^|[\t\n\r ])[A-Za-z][ \t]{1,4}[A-Za-z][ \t]{1,4}[A-Za-z][ \t]{1,4}[A-Za-z](?:[\t\n\r ]|$)|\b[A-Za-z][.\-_][A-Za-z][.\-_][A-Za-z][.\-_][A-Za-z])",
+    )
 });
+
+/// Branch-free pre-check for `SPACED` that the compiler vectorises: four
+/// letters each followed by the same single separator (` `, `.`, `-`,
+/// `_`). Runs over every text, so it must be much faster than the regex.
+fn maybe_spaced(b: &[u8]) -> bool {
+    #[inline(always)]
+    fn alpha(c: u8) -> bool {
+        (c | 0x20).wrapping_sub(b'a') < 26
+    }
+    #[inline(always)]
+    fn sep(c: u8) -> bool {
+        c == b' ' || c == b'.' || c == b'-' || c == b'_'
+    }
+    b.windows(7).fold(false, |hit, w| {
+        hit | (alpha(w[0])
+            & sep(w[1])
+            & alpha(w[2])
+            & (w[3] == w[1])
+            & alpha(w[4])
+            & (w[5] == w[1])
+            & alpha(w[6]))
+    })
+}
 
 fn constant_regex(p: &str) -> Regex {
     #[allow(clippy::expect_used)]
@@ -228,10 +306,13 @@ fn constant_regex(p: &str) -> Regex {
 
 /// Decode HTML character references and JSON/JS string escapes, which both
 /// appear in scraped pages and JSON-encoded tool results.
-fn decode_escapes(s: &str) -> Option<String> {
+fn decode_escapes(s: &str) -> Option<(String, bool)> {
     let b = s.as_bytes();
     let mut out: Option<String> = None;
     let mut copied = 0;
+    // Numeric references and \u / \x escapes are how text hides words;
+    // `&amp;` or `\n` are just encoding.
+    let mut tricky = false;
     for m in ESCAPE_START.find_iter(s) {
         let i = m.start();
         if i < copied {
@@ -243,7 +324,11 @@ fn decode_escapes(s: &str) -> Option<String> {
         } else {
             match b.get(i + 1) {
                 Some(b'n' | b't' | b'r') => Some((' ', 2)),
-                Some(b'u') => rest.get(2..6).and_then(|h| u32::from_str_radix(h, 16).ok()).and_then(char::from_u32).map(|c| (c, 6)),
+                Some(b'u') => rest
+                    .get(2..6)
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .and_then(char::from_u32)
+                    .map(|c| (c, 6)),
                 Some(b'x') => rest
                     .get(2..4)
                     .and_then(|h| u8::from_str_radix(h, 16).ok())
@@ -253,6 +338,8 @@ fn decode_escapes(s: &str) -> Option<String> {
             }
         };
         if let Some((ch, used)) = decoded {
+            tricky |= ch.is_ascii_alphanumeric()
+                && (rest.starts_with("&#") || rest.starts_with("\\u") || rest.starts_with("\\x"));
             let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
             o.push_str(&s[copied..i]);
             o.push(ch);
@@ -261,11 +348,11 @@ fn decode_escapes(s: &str) -> Option<String> {
     }
     let mut o = out?;
     o.push_str(&s[copied..]);
-    Some(o)
+    Some((o, tricky))
 }
 
 fn html_entity(s: &str) -> Option<(char, usize)> {
-    let end = s.get(..s.len().min(12))?.find(';')?;
+    let end = s[..crate::text::floor(s, 12)].find(';')?;
     let name = &s[1..end];
     let ch = match name {
         "nbsp" | "ensp" | "emsp" | "thinsp" => ' ',
@@ -309,7 +396,10 @@ fn undo_markup(s: &str) -> Option<String> {
                 while j < b.len() && (b[j] == b' ' || b[j] == b'\t') {
                     j += 1;
                 }
-                let letters = i > 0 && b[i - 1].is_ascii_alphabetic() && j < b.len() && b[j].is_ascii_alphabetic();
+                let letters = i > 0
+                    && b[i - 1].is_ascii_alphabetic()
+                    && j < b.len()
+                    && b[j].is_ascii_alphabetic();
                 letters.then_some((i, j, ""))
             }
             _ => {
@@ -343,7 +433,7 @@ fn undo_markup(s: &str) -> Option<String> {
 /// word break; runs spaced uniformly are also recorded, without any spaces,
 /// in `squashed` for the compact phrase check.
 fn collapse_spacing(s: &str, squashed: &mut Vec<String>) -> Option<String> {
-    if !SPACED.is_match(s) {
+    if !maybe_spaced(s.as_bytes()) || !SPACED.is_match(s) {
         return None;
     }
     let b = s.as_bytes();
@@ -378,7 +468,12 @@ fn collapse_spacing(s: &str, squashed: &mut Vec<String>) -> Option<String> {
         let t = tokens[k];
         if is_dotted_word(&b[t.0..t.1]) {
             out.push_str(&s[copied..t.0]);
-            out.extend(b[t.0..t.1].iter().filter(|c| c.is_ascii_alphabetic()).map(|&c| char::from(c)));
+            out.extend(
+                b[t.0..t.1]
+                    .iter()
+                    .filter(|c| c.is_ascii_alphabetic())
+                    .map(|&c| char::from(c)),
+            );
             copied = t.1;
             changed = true;
             k += 1;
@@ -438,38 +533,13 @@ fn is_dotted_word(t: &[u8]) -> bool {
     if !matches!(sep, b'.' | b'-' | b'_') {
         return false;
     }
-    t.iter().enumerate().all(|(i, &c)| if i % 2 == 0 { c.is_ascii_alphabetic() } else { c == sep })
-}
-
-/// Lower-case without changing any character's UTF-8 length, so byte
-/// offsets stay valid across `latin` and `lower`.
-pub(crate) fn lower_same_len(s: &str) -> Cow<'_, str> {
-    if s.is_ascii() {
-        if !s.bytes().any(|b| b.is_ascii_uppercase()) {
-            return Cow::Borrowed(s);
+    t.iter().enumerate().all(|(i, &c)| {
+        if i % 2 == 0 {
+            c.is_ascii_alphabetic()
+        } else {
+            c == sep
         }
-        return Cow::Owned(s.to_ascii_lowercase());
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while !rest.is_empty() {
-        // ASCII runs in bulk, other characters one by one.
-        let ascii_len = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
-        let start = out.len();
-        out.push_str(&rest[..ascii_len]);
-        out[start..].make_ascii_lowercase();
-        rest = &rest[ascii_len..];
-        let mut chars = rest.chars();
-        if let Some(c) = chars.next() {
-            let mut lc = c.to_lowercase();
-            match (lc.next(), lc.next()) {
-                (Some(l), None) if l.len_utf8() == c.len_utf8() => out.push(l),
-                _ => out.push(c),
-            }
-            rest = chars.as_str();
-        }
-    }
-    Cow::Owned(out)
+    })
 }
 
 #[cfg(test)]
@@ -490,7 +560,10 @@ mod tests {
         assert_eq!(lower("i.g.n.o.r.e"), "ignore");
         assert_eq!(lower("&#105;gnore"), "ignore");
         assert_eq!(lower("prev-\n  ious"), "previous");
-        assert_eq!(lower("\"ignore all \" + \"previous\""), "\"ignore all previous\"");
+        assert_eq!(
+            lower("\"ignore all \" + \"previous\""),
+            "\"ignore all previous\""
+        );
         assert_eq!(lower("précédentes"), "precedentes");
     }
 

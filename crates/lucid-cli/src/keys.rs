@@ -1,0 +1,75 @@
+//! `lucid keys`: API keys, managed directly on the database file (works while the server runs:
+//! SQLite's write lock serialises the two).
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use lucid_storage::Storage;
+use lucid_storage_sqlite::SqliteStorage;
+
+/// Manage API keys. A key belongs to one workspace and sees only that workspace's objects.
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(subcommand)]
+    command: KeysCommand,
+
+    /// The SQLite database file the server uses.
+    #[arg(long, env = "LUCID_DB", default_value = "lucid.db", global = true)]
+    db: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Create a key (and the workspace, if new). The secret is printed once, on stdout; only
+    /// its SHA-256 hash is stored. A server started without keys must be restarted to require
+    /// them.
+    Create {
+        /// The workspace the key acts in.
+        #[arg(long)]
+        workspace: String,
+        /// A name to recognise the key by.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List keys (id, workspace, first characters of the secret, state).
+    List,
+    /// Revoke a key by id (`apikey_…`); servers stop accepting it within 10 seconds.
+    Revoke { id: String },
+}
+
+pub fn run(args: KeysArgs) -> anyhow::Result<u8> {
+    let storage = SqliteStorage::open(&args.db)
+        .with_context(|| format!("opening the database {}", args.db.display()))?;
+    match args.command {
+        KeysCommand::Create { workspace, name } => {
+            let (key, secret) = storage
+                .create_api_key(&workspace, name.as_deref())
+                .context("creating the key")?;
+            eprintln!(
+                "created key {} for workspace {} ({}); store the secret now, it is not shown again:",
+                key.id, key.workspace_name, key.workspace_id
+            );
+            println!("{secret}");
+        }
+        KeysCommand::List => {
+            for key in storage.list_api_keys().context("listing keys")? {
+                println!(
+                    "{}\t{}\t{}…\t{}\t{}",
+                    key.id,
+                    key.workspace_name,
+                    key.hint,
+                    key.name.unwrap_or_default(),
+                    key.revoked_at
+                        .map(|at| format!("revoked {at}"))
+                        .unwrap_or_else(|| "active".into())
+                );
+            }
+        }
+        KeysCommand::Revoke { id } => {
+            let key = storage.revoke_api_key(&id).context("revoking the key")?;
+            eprintln!("revoked {} ({})", key.id, key.workspace_name);
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,135 @@
+//! `lucid serve`: the dream service on a SQLite file.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Args;
+use lucid_server::{AppState, AuthMode, Config};
+use lucid_storage_sqlite::SqliteStorage;
+
+use crate::EXIT_REFUSED;
+
+/// Run the dream service: an HTTP API compatible with Anthropic's memory-store, session and
+/// dream APIs (point the official SDK's base_url at it), on one SQLite file.
+///
+/// The database is created on first start. Authentication: with API keys in the database
+/// (`lucid keys create --workspace NAME`), every request needs one (`x-api-key` or
+/// `Authorization: Bearer`); with none, requests act in the `default` workspace and the server
+/// refuses to listen beyond the loopback address.
+///
+/// Prints `listening on http://ADDR` to stderr once bound. SIGINT/SIGTERM stop it gracefully:
+/// no new connections, in-flight requests and running dreams finish, pending dreams stay
+/// pending for the next start. Dreams a crash left running are marked failed on start.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  lucid serve --db lucid.db\n  lucid keys create --workspace team --db lucid.db && lucid serve --addr 0.0.0.0:8787 --db lucid.db\n  LUCID_ADDR=127.0.0.1:0 lucid serve   # any free port"
+)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0: any free port).
+    #[arg(long, env = "LUCID_ADDR", default_value = "127.0.0.1:8787")]
+    addr: String,
+
+    /// The SQLite database file (created if missing).
+    #[arg(long, env = "LUCID_DB", default_value = "lucid.db")]
+    db: PathBuf,
+
+    /// How many dreams run at once.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+    workers: u16,
+
+    /// Log filter (tracing's syntax): error, warn, info, debug, or per target.
+    #[arg(long, env = "LUCID_LOG", default_value = "info")]
+    log: String,
+}
+
+/// Logs to stderr with the given filter.
+pub fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+fn resolve(addr: &str) -> anyhow::Result<SocketAddr> {
+    addr.to_socket_addrs()
+        .with_context(|| format!("cannot resolve --addr {addr}"))?
+        .next()
+        .with_context(|| format!("--addr {addr} resolves to no address"))
+}
+
+/// Resolves when SIGINT or SIGTERM arrives.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate => {}
+    }
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
+    init_logging(&args.log);
+    let addr = match resolve(&args.addr) {
+        Ok(addr) => addr,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return Ok(EXIT_REFUSED);
+        }
+    };
+    let storage = SqliteStorage::open(&args.db)
+        .with_context(|| format!("opening the database {}", args.db.display()))?;
+    let config = Config {
+        workers: usize::from(args.workers),
+        ..Config::default()
+    };
+    let state = AppState::new(Arc::new(storage), config).context("reading the API keys")?;
+    if matches!(state.auth(), AuthMode::Open { .. }) && !addr.ip().is_loopback() {
+        eprintln!(
+            "error: no API key is configured, so lucid serves without authentication and only on \
+             127.0.0.1; refusing to listen on {addr}.\n  Create a key first: lucid keys create \
+             --workspace NAME --db {}",
+            args.db.display()
+        );
+        return Ok(EXIT_REFUSED);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        let bound = listener.local_addr().context("reading the bound address")?;
+        match state.auth() {
+            AuthMode::Keys => tracing::info!(db = %args.db.display(), "API keys required"),
+            AuthMode::Open { .. } => tracing::warn!(
+                db = %args.db.display(),
+                "no API key configured: serving without authentication (loopback only)"
+            ),
+        }
+        eprintln!("listening on http://{bound}");
+        lucid_server::serve(listener, state, shutdown_signal())
+            .await
+            .context("serving")?;
+        tracing::info!("stopped");
+        anyhow::Ok(0)
+    })
+}
