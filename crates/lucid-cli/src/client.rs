@@ -14,7 +14,12 @@ use serde_json::{Value, json};
 #[derive(Debug, Clone, Args)]
 pub struct Connection {
     /// The server's base URL.
-    #[arg(long, env = "LUCID_URL", default_value = "http://127.0.0.1:8787", global = true)]
+    #[arg(
+        long,
+        env = "LUCID_URL",
+        default_value = "http://127.0.0.1:8787",
+        global = true
+    )]
     url: String,
 
     /// An API key (`lucid keys create`); not needed for a server without keys.
@@ -622,7 +627,10 @@ fn finish(client: &Client, id: &str) -> anyhow::Result<u8> {
                 .unwrap_or("-");
             println!("dream {id} {status}; output memory store {output}");
             if let Some(message) = dream["error"]["message"].as_str() {
-                println!("  {}: {message}", dream["error"]["type"].as_str().unwrap_or(""));
+                println!(
+                    "  {}: {message}",
+                    dream["error"]["type"].as_str().unwrap_or("")
+                );
             }
             return Ok(if status == "completed" { 0 } else { 1 });
         }

@@ -5,8 +5,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod client;
 mod dream;
 mod eval;
+mod keys;
+mod serve;
+mod serve_bench;
 
 /// lucid: a self-hosted dreaming engine for AI agents.
 ///
@@ -25,6 +29,13 @@ enum Command {
     Dream(dream::DreamArgs),
     Eval(eval::EvalArgs),
     Bench(bench::BenchArgs),
+    Serve(serve::ServeArgs),
+    Keys(keys::KeysArgs),
+    Stores(client::StoresArgs),
+    Memories(client::MemoriesArgs),
+    Sessions(client::SessionsArgs),
+    Dreams(client::DreamsArgs),
+    BenchServe(serve_bench::BenchServeArgs),
 }
 
 /// Exit codes: 0 success, 1 the dream ran and failed, 2 refused (bad input or usage).
@@ -37,6 +48,13 @@ fn main() -> ExitCode {
         Command::Dream(args) => dream::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Keys(args) => keys::run(args),
+        Command::Stores(args) => client::stores(args),
+        Command::Memories(args) => client::memories(args),
+        Command::Sessions(args) => client::sessions(args),
+        Command::Dreams(args) => client::dreams(args),
+        Command::BenchServe(args) => serve_bench::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

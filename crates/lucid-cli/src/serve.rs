@@ -39,6 +39,11 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
     workers: u16,
 
+    /// Pause this long at each stage of a dream (for demos and tests that need a dream to be
+    /// running for a while).
+    #[arg(long, env = "LUCID_STAGE_DELAY_MS", default_value_t = 0, hide = true)]
+    stage_delay_ms: u64,
+
     /// Log filter (tracing's syntax): error, warn, info, debug, or per target.
     #[arg(long, env = "LUCID_LOG", default_value = "info")]
     log: String,
@@ -52,6 +57,7 @@ pub fn init_logging(filter: &str) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
 }
 
@@ -97,6 +103,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         .with_context(|| format!("opening the database {}", args.db.display()))?;
     let config = Config {
         workers: usize::from(args.workers),
+        stage_delay: std::time::Duration::from_millis(args.stage_delay_ms),
         ..Config::default()
     };
     let state = AppState::new(Arc::new(storage), config).context("reading the API keys")?;

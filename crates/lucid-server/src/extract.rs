@@ -237,9 +237,20 @@ impl FromRequestParts<AppState> for Caller {
                     .filter(|v| !v.is_empty())
             });
         let caller = match (key, state.auth()) {
-            (Some(key), _) => state.caller_for_key(key).await?.ok_or_else(|| {
+            (Some(key), AuthMode::Keys) => state.caller_for_key(key).await?.ok_or_else(|| {
                 ApiError::unauthenticated("invalid API key (create one with `lucid keys create`)")
             })?,
+            // Without configured keys any key is accepted (SDKs always send one); a real key
+            // still selects its own workspace.
+            (Some(key), AuthMode::Open { workspace_id }) => {
+                match state.caller_for_key(key).await? {
+                    Some(caller) => caller,
+                    None => Caller {
+                        workspace_id: workspace_id.clone(),
+                        api_key_id: None,
+                    },
+                }
+            }
             (None, AuthMode::Keys) => {
                 return Err(ApiError::unauthenticated(
                     "missing API key: send it in the x-api-key header or as Authorization: \
@@ -256,12 +267,13 @@ impl FromRequestParts<AppState> for Caller {
             .get("anthropic-workspace-id")
             .and_then(|v| v.to_str().ok())
             .filter(|v| !v.is_empty())
-            && named != caller.workspace_id {
-                return Err(ApiError::forbidden(format!(
-                    "this key belongs to workspace {}, not {named}",
-                    caller.workspace_id
-                )));
-            }
+            && named != caller.workspace_id
+        {
+            return Err(ApiError::forbidden(format!(
+                "this key belongs to workspace {}, not {named}",
+                caller.workspace_id
+            )));
+        }
         Ok(caller)
     }
 }

@@ -201,19 +201,7 @@ where
         Ok(_) => {}
         Err(error) => return Err(std::io::Error::other(error.message)),
     }
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let mut tasks = Vec::new();
-    for _ in 0..state.config().workers.max(1) {
-        tasks.push(tokio::spawn(worker::dream_worker(
-            state.clone(),
-            stopped.clone(),
-        )));
-    }
-    tasks.push(tokio::spawn(worker::scheduler(
-        state.clone(),
-        stopped.clone(),
-    )));
-    state.wake_workers();
+    let background = Background::start(&state);
 
     let signal_state = state.clone();
     let result = axum::serve(listener, app(state.clone()))
@@ -223,13 +211,42 @@ where
             signal_state.begin_shutdown();
         })
         .await;
-    let _ = stop.send(true);
-    let wait = futures_util::future::join_all(tasks);
-    if tokio::time::timeout(Duration::from_secs(30), wait)
-        .await
-        .is_err()
-    {
-        tracing::warn!("a dream was still running after 30 s; it will be marked failed on start");
-    }
+    background.stop(Duration::from_secs(30)).await;
     result
+}
+
+/// The dream workers and the scheduler of a server.
+pub struct Background {
+    stop: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Background {
+    /// Starts `config.workers` dream workers and the scheduler (what [`serve`] runs; tests
+    /// that drive [`app`] directly start them with this).
+    pub fn start(state: &AppState) -> Background {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut tasks = Vec::new();
+        for _ in 0..state.config().workers.max(1) {
+            tasks.push(tokio::spawn(worker::dream_worker(
+                state.clone(),
+                stopped.clone(),
+            )));
+        }
+        tasks.push(tokio::spawn(worker::scheduler(state.clone(), stopped)));
+        state.wake_workers();
+        Background { stop, tasks }
+    }
+
+    /// Stops claiming work and waits (up to `grace`) for running dreams to finish; pending
+    /// dreams stay pending.
+    pub async fn stop(self, grace: Duration) {
+        let _ = self.stop.send(true);
+        let wait = futures_util::future::join_all(self.tasks);
+        if tokio::time::timeout(grace, wait).await.is_err() {
+            tracing::warn!(
+                "a dream was still running at shutdown; it will be marked failed on start"
+            );
+        }
+    }
 }

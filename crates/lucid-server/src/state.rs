@@ -20,6 +20,9 @@ pub struct Config {
     pub schedule_interval: Duration,
     /// The largest request body (transcript uploads are the big ones).
     pub max_body_bytes: usize,
+    /// A pause at each stage of a dream (zero in production). Tests and demos use it to
+    /// catch a dream while it runs.
+    pub stage_delay: Duration,
 }
 
 impl Default for Config {
@@ -28,6 +31,7 @@ impl Default for Config {
             workers: 2,
             schedule_interval: Duration::from_secs(5),
             max_body_bytes: 32 * 1024 * 1024,
+            stage_delay: Duration::ZERO,
         }
     }
 }
@@ -142,9 +146,10 @@ impl AppState {
     pub async fn caller_for_key(&self, secret: &str) -> ApiResult<Option<Caller>> {
         let hash = lucid_storage::ids::sha256_hex(secret.as_bytes());
         if let Some((caller, at)) = self.lock_keys().get(&hash)
-            && at.elapsed() < KEY_CACHE_TTL {
-                return Ok(Some(caller.clone()));
-            }
+            && at.elapsed() < KEY_CACHE_TTL
+        {
+            return Ok(Some(caller.clone()));
+        }
         let secret = secret.to_string();
         let key = self.run(move |s| s.authenticate(&secret)).await?;
         let caller = key.map(|key| Caller {

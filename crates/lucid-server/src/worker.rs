@@ -65,6 +65,17 @@ impl Narrator {
     }
 }
 
+impl Narrator {
+    /// The configured stage delay, cut short by a cancel.
+    fn pause(&self) {
+        let delay = self.state.config().stage_delay;
+        let started = std::time::Instant::now();
+        while started.elapsed() < delay && !self.cancel.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(10).min(delay));
+        }
+    }
+}
+
 impl DreamObserver for Narrator {
     fn stage(&mut self, stage: Stage, detail: &str) {
         let name = stage_name(stage);
@@ -72,7 +83,12 @@ impl DreamObserver for Narrator {
         if let Some(first) = label.get_mut(0..1) {
             first.make_ascii_uppercase();
         }
-        self.say(name, &format!("{label}: {detail}"));
+        if detail.trim().is_empty() {
+            self.say(name, &format!("{label}."));
+        } else {
+            self.say(name, &format!("{label}: {detail}"));
+        }
+        self.pause();
     }
 
     fn canceled(&self) -> bool {
@@ -434,12 +450,13 @@ pub(crate) async fn check_schedules(state: &AppState) {
     for schedule in schedules {
         let mut triggers = Vec::new();
         if let (Some(expression), Some(due)) = (&schedule.cron, &schedule.next_run_at)
-            && *due <= now {
-                triggers.push(ScheduleTrigger::Cron {
-                    due: due.clone(),
-                    next: next_cron_time(expression).ok().flatten(),
-                });
-            }
+            && *due <= now
+        {
+            triggers.push(ScheduleTrigger::Cron {
+                due: due.clone(),
+                next: next_cron_time(expression).ok().flatten(),
+            });
+        }
         if schedule.after_sessions.is_some() {
             triggers.push(ScheduleTrigger::Sessions);
         }

@@ -135,12 +135,13 @@ pub(crate) fn update(conn: &Connection, ws: &str, id: &str, patch: AgentPatch) -
         )));
     }
     if let Some(expected) = patch.expected_version
-        && expected != agent.version {
-            return Err(StorageError::Conflict(format!(
-                "agent {id} is at version {}, not {expected}",
-                agent.version
-            )));
-        }
+        && expected != agent.version
+    {
+        return Err(StorageError::Conflict(format!(
+            "agent {id} is at version {}, not {expected}",
+            agent.version
+        )));
+    }
     if let Some(name) = patch.name {
         validate::name("name", &name).map_err(invalid)?;
         agent.name = name;
@@ -266,7 +267,7 @@ pub(crate) fn switch_store(
     )?;
     conn.execute(
         "UPDATE agents SET previous_memory_store_id = memory_store_id, memory_store_id = ?2,
-                           updated_at = ?3
+                           has_previous = 1, updated_at = ?3
          WHERE id = ?1",
         params![agent.id, store, ids::now()],
     )
@@ -281,17 +282,42 @@ pub(crate) fn rollback(conn: &Connection, ws: &str, id: &str) -> Result<Agent> {
             "agent {id} is archived; archived agents are read-only"
         )));
     }
-    let Some(previous) = agent.previous_memory_store_id.clone() else {
+    let has_previous: bool = conn
+        .query_row(
+            "SELECT has_previous FROM agents WHERE id = ?1",
+            [id],
+            |row| row.get(0),
+        )
+        .db()?;
+    if !has_previous {
         return Err(StorageError::Invalid(format!(
             "agent {id} has no previous memory store to roll back to"
         )));
-    };
-    let store = stores::get_store(conn, ws, &previous).map_err(|_| {
-        StorageError::Invalid(format!(
-            "agent {id}'s previous memory store {previous} no longer exists"
-        ))
-    })?;
-    switch_store(conn, &agent, &store.id, None, "rollback")?;
+    }
+    let previous = agent.previous_memory_store_id.clone();
+    if let Some(previous) = &previous {
+        stores::get_store(conn, ws, previous).map_err(|_| {
+            StorageError::Invalid(format!(
+                "agent {id}'s previous memory store {previous} no longer exists"
+            ))
+        })?;
+    }
+    record_change(
+        conn,
+        id,
+        None,
+        agent.memory_store_id.as_deref(),
+        previous.as_deref(),
+        "rollback",
+    )?;
+    // Swap, so a second rollback undoes the first.
+    conn.execute(
+        "UPDATE agents SET memory_store_id = previous_memory_store_id,
+                           previous_memory_store_id = memory_store_id, updated_at = ?2
+         WHERE id = ?1",
+        params![id, ids::now()],
+    )
+    .db()?;
     get(conn, ws, id)
 }
 

@@ -586,9 +586,10 @@ pub(crate) fn complete(
     .db()?;
     let mut events = completion.events;
     if let Some(schedule_id) = &dream.schedule_id
-        && let Some(text) = auto_promote(conn, &ws, &dream, schedule_id, &output)? {
-            events.push(text_event("agent.message", &text));
-        }
+        && let Some(text) = auto_promote(conn, &ws, &dream, schedule_id, &output)?
+    {
+        events.push(text_event("agent.message", &text));
+    }
     let mut idle = Map::new();
     idle.insert("type".into(), json!("session.status_idle"));
     idle.insert("stop_reason".into(), json!({"type": "end_turn"}));
@@ -639,10 +640,11 @@ fn auto_promote(
     let mut moved = Vec::new();
     for agent_id in &agents_to_move {
         if let Ok(agent) = agents::get(conn, ws, agent_id)
-            && agent.archived_at.is_none() {
-                agents::switch_store(conn, &agent, output, Some(&dream.id), "auto_promote")?;
-                moved.push(agent.id);
-            }
+            && agent.archived_at.is_none()
+        {
+            agents::switch_store(conn, &agent, output, Some(&dream.id), "auto_promote")?;
+            moved.push(agent.id);
+        }
     }
     conn.execute(
         "UPDATE schedules SET store_id = ?2, updated_at = ?3 WHERE id = ?1",

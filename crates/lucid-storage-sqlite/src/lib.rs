@@ -31,8 +31,14 @@ use serde_json::Value;
 use crate::db::Db;
 
 /// The embedded migrations, in order. Append only.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        2,
+        "agent_previous_store",
+        include_str!("../migrations/0002_agent_previous_store.sql"),
+    ),
+];
 
 /// How hard a commit waits for the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -80,12 +86,13 @@ impl SqliteStorage {
 
     pub fn open_with(path: &Path, durability: Durability) -> Result<SqliteStorage> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
-            && !parent.exists() {
-                return Err(StorageError::Backend(format!(
-                    "the folder {} does not exist",
-                    parent.display()
-                )));
-            }
+            && !parent.exists()
+        {
+            return Err(StorageError::Backend(format!(
+                "the folder {} does not exist",
+                parent.display()
+            )));
+        }
         let mut writer = connect(path, durability, false)?;
         migrate(&mut writer)?;
         Ok(SqliteStorage {
@@ -520,6 +527,41 @@ impl Storage for SqliteStorage {
     }
 }
 
+/// The ceiling for `lucid bench-serve`: `rows` inserts into a fresh file with the server's
+/// settings (WAL, the same `synchronous`), one `BEGIN IMMEDIATE` transaction per row as each
+/// API write is. Returns the time taken.
+pub fn raw_insert_benchmark(
+    path: &Path,
+    rows: usize,
+    durability: Durability,
+) -> Result<std::time::Duration> {
+    let mut conn = connect(path, durability, false)?;
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS bench (id TEXT PRIMARY KEY, store_id TEXT NOT NULL,
+             path TEXT NOT NULL, content TEXT NOT NULL, sha256 TEXT NOT NULL)",
+    )
+    .db()?;
+    let content = "x".repeat(200);
+    let started = std::time::Instant::now();
+    for row in 0..rows {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .db()?;
+        tx.prepare_cached("INSERT INTO bench VALUES (?1, ?2, ?3, ?4, ?5)")
+            .db()?
+            .execute(rusqlite::params![
+                ids::new_id("mem"),
+                "memstore_bench",
+                format!("/bench/{row}.md"),
+                content,
+                ids::sha256_hex(content.as_bytes())
+            ])
+            .db()?;
+        tx.commit().db()?;
+    }
+    Ok(started.elapsed())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -539,7 +581,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("lucid.db");
         let storage = SqliteStorage::open(&path).expect("open");
-        assert_eq!(storage.applied_migrations().expect("migrations"), vec![1]);
+        assert_eq!(
+            storage.applied_migrations().expect("migrations"),
+            vec![1, 2]
+        );
         let store = storage
             .create_store(
                 &storage.ensure_workspace("w").expect("ws").id,
@@ -551,7 +596,10 @@ mod tests {
             .expect("store");
         drop(storage);
         let reopened = SqliteStorage::open(&path).expect("reopen");
-        assert_eq!(reopened.applied_migrations().expect("migrations"), vec![1]);
+        assert_eq!(
+            reopened.applied_migrations().expect("migrations"),
+            vec![1, 2]
+        );
         let ws = reopened.ensure_workspace("w").expect("ws").id;
         assert_eq!(
             reopened.get_store(&ws, &store.id).expect("get").name,

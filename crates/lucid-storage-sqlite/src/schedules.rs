@@ -49,12 +49,13 @@ pub(crate) fn create(conn: &Connection, ws: &str, new: NewSchedule) -> Result<Sc
         ));
     }
     if let Some(n) = new.after_sessions
-        && (n == 0 || n as usize > validate::MAX_DREAM_SESSIONS) {
-            return Err(invalid(format!(
-                "after_sessions must be 1 to {}",
-                validate::MAX_DREAM_SESSIONS
-            )));
-        }
+        && (n == 0 || n as usize > validate::MAX_DREAM_SESSIONS)
+    {
+        return Err(invalid(format!(
+            "after_sessions must be 1 to {}",
+            validate::MAX_DREAM_SESSIONS
+        )));
+    }
     if let Some(text) = &new.instructions {
         validate::instructions(text).map_err(invalid)?;
     }

@@ -411,12 +411,13 @@ pub(crate) fn update_memory(
     writable_store(conn, ws, store_id)?;
     let current = find_memory(conn, store_id, memory_id)?;
     if let Some(expected) = &patch.expected_sha256
-        && !expected.eq_ignore_ascii_case(&current.content_sha256) {
-            return Err(StorageError::Conflict(format!(
-                "precondition failed: the memory's content_sha256 is {}, not {expected}",
-                current.content_sha256
-            )));
-        }
+        && !expected.eq_ignore_ascii_case(&current.content_sha256)
+    {
+        return Err(StorageError::Conflict(format!(
+            "precondition failed: the memory's content_sha256 is {}, not {expected}",
+            current.content_sha256
+        )));
+    }
     modify_memory(conn, store_id, &current, patch.content, patch.path, actor)
 }
 
@@ -485,13 +486,14 @@ pub(crate) fn delete_memory(
     writable_store(conn, ws, store_id)?;
     let current = find_memory(conn, store_id, memory_id)?;
     if let Some(expected) = expected_sha256
-        && !expected.eq_ignore_ascii_case(&current.content_sha256) {
-            return Err(StorageError::Conflict(format!(
-                "precondition failed: the memory's content_sha256 is {}, not {expected}; \
+        && !expected.eq_ignore_ascii_case(&current.content_sha256)
+    {
+        return Err(StorageError::Conflict(format!(
+            "precondition failed: the memory's content_sha256 is {}, not {expected}; \
                  nothing was deleted",
-                current.content_sha256
-            )));
-        }
+            current.content_sha256
+        )));
+    }
     remove_memory(conn, store_id, &current, actor)
 }
 
@@ -684,9 +686,10 @@ pub(crate) fn list_memories(
         };
         if let (MemoryListItem::Prefix(new), Some(MemoryListItem::Prefix(last))) =
             (&item, items.last())
-            && new.path == last.path {
-                continue;
-            }
+            && new.path == last.path
+        {
+            continue;
+        }
         if items.len() == limit {
             more = true;
             break;

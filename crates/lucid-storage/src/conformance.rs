@@ -954,9 +954,10 @@ pub fn dream_validation(storage: &dyn Storage) {
     assert!(is_invalid(storage.create_dream(&w, long)));
     let archived = store(storage, &w, "old");
     storage.archive_store(&w, &archived.id).expect("archive");
-    assert!(is_invalid(
-        storage.create_dream(&w, new_dream(&archived.id, std::slice::from_ref(&sess.id)))
-    ));
+    assert!(is_invalid(storage.create_dream(
+        &w,
+        new_dream(&archived.id, std::slice::from_ref(&sess.id))
+    )));
 }
 
 /// pending → running → completed: the output is a new store, the input is untouched.
@@ -1345,6 +1346,19 @@ pub fn promotion(storage: &dyn Storage) {
     assert!(is_invalid(storage.discard_dream(&w, &dream.id)));
     let rolled = storage.rollback_agent(&w, &a.id).expect("rollback");
     assert_eq!(rolled.memory_store_id.as_deref(), Some(s.id.as_str()));
+    // A second rollback undoes the first; an agent that had no store goes back to none.
+    let redone = storage.rollback_agent(&w, &a.id).expect("rollback twice");
+    assert_eq!(
+        redone.memory_store_id.as_deref(),
+        Some(started.output_store_id.as_str())
+    );
+    storage.rollback_agent(&w, &a.id).expect("rollback again");
+    let storeless = agent(storage, &w, "c", None);
+    storage
+        .promote_dream(&w, &dream.id, std::slice::from_ref(&storeless.id))
+        .expect("promote");
+    let back = storage.rollback_agent(&w, &storeless.id).expect("rollback");
+    assert_eq!(back.memory_store_id, None);
     storage.rollback_agent(&w, &b.id).expect("rollback");
     let discarded = storage.discard_dream(&w, &dream.id).expect("discard");
     assert_eq!(discarded.status, DreamStatus::Completed);

@@ -66,9 +66,10 @@ pub async fn create_schedule(
         None => None,
     };
     if let Some(n) = body.after_sessions
-        && (n == 0 || n as usize > validate::MAX_DREAM_SESSIONS) {
-            return Err(ApiError::invalid("after_sessions must be 1 to 100"));
-        }
+        && (n == 0 || n as usize > validate::MAX_DREAM_SESSIONS)
+    {
+        return Err(ApiError::invalid("after_sessions must be 1 to 100"));
+    }
     if let Some(text) = &body.instructions {
         validate::instructions(text).map_err(ApiError::invalid)?;
     }

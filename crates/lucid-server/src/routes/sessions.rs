@@ -427,9 +427,10 @@ fn import_agent(
     store: Option<&str>,
 ) -> lucid_storage::Result<String> {
     if lucid_storage::ids::has_prefix(agent, lucid_storage::ids::prefix::AGENT)
-        && let Ok(found) = storage.get_agent(workspace, agent) {
-            return Ok(found.id);
-        }
+        && let Ok(found) = storage.get_agent(workspace, agent)
+    {
+        return Ok(found.id);
+    }
     if let Some(found) = storage.find_agent_by_name(workspace, agent)? {
         return Ok(found.id);
     }

@@ -1,0 +1,517 @@
+//! `lucid serve` as a process: the CLI clients against it, the official Python SDK against it,
+//! and kill -9 in the middle of a dream and a burst of writes. All on 127.0.0.1 with a fresh
+//! SQLite file per test, using the one `lucid` binary cargo builds for these tests.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+fn lucid() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_lucid"))
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A running `lucid serve`.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(db: &Path, stage_delay_ms: u64) -> Server {
+        let mut child = lucid()
+            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+            .arg(db)
+            .env("LUCID_LOG", "warn")
+            .env("LUCID_STAGE_DELAY_MS", stage_delay_ms.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start lucid serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (found, address) = std::sync::mpsc::channel();
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut found = Some(found);
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("listening on ") {
+                    if let Some(found) = found.take() {
+                        let _ = found.send(url.trim().to_string());
+                    }
+                } else if std::env::var_os("LUCID_TEST_LOG").is_some() {
+                    eprintln!("server: {line}");
+                }
+            }
+        });
+        let url = address
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the server prints its address");
+        Server { child, url }
+    }
+
+    /// kill -9.
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn create_key(db: &Path, workspace: &str) -> String {
+    let output = lucid()
+        .args(["keys", "create", "--workspace", workspace, "--db"])
+        .arg(db)
+        .output()
+        .expect("keys create");
+    assert!(output.status.success(), "{output:?}");
+    let key = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    assert!(key.starts_with("sk-lucid-"), "{key}");
+    key
+}
+
+struct Api {
+    url: String,
+    key: String,
+    http: reqwest::blocking::Client,
+}
+
+impl Api {
+    fn new(url: &str, key: &str) -> Api {
+        Api {
+            url: url.to_string(),
+            key: key.to_string(),
+            http: reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(10))
+                .build()
+                .expect("client"),
+        }
+    }
+
+    fn send(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> (u16, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.url))
+            .header("x-api-key", &self.key);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().unwrap_or(Value::Null))
+    }
+
+    fn get(&self, path: &str) -> Value {
+        let (status, value) = self.send(reqwest::Method::GET, path, None);
+        assert_eq!(status, 200, "GET {path}: {value}");
+        value
+    }
+
+    fn post(&self, path: &str, body: Value) -> Value {
+        let (status, value) = self.send(reqwest::Method::POST, path, Some(&body));
+        assert_eq!(status, 200, "POST {path}: {value}");
+        value
+    }
+}
+
+fn id(value: &Value) -> String {
+    value["id"].as_str().expect("id").to_string()
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("run lucid")
+}
+
+fn stdout_json(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON on stdout")
+}
+
+#[test]
+fn cli_clients_drive_a_running_server() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("lucid.db");
+    let key = create_key(&db, "cli");
+    let server = Server::start(&db, 0);
+    let client = |args: &[&str]| {
+        let mut command = lucid();
+        command
+            .args(args)
+            .env("LUCID_URL", &server.url)
+            .env("LUCID_API_KEY", &key);
+        run(&mut command)
+    };
+
+    let store = stdout_json(&client(&[
+        "stores",
+        "create",
+        "Fleet",
+        "--metadata",
+        "team=legal",
+    ]));
+    let store_id = id(&store);
+    assert_eq!(store["metadata"]["team"], "legal");
+    let memory = stdout_json(&client(&[
+        "memories",
+        "create",
+        &store_id,
+        "/conventions.md",
+        "--file",
+        &repo()
+            .join("examples/fleet/memory/conventions.md")
+            .display()
+            .to_string(),
+    ]));
+    let listed = stdout_json(&client(&["memories", "list", &store_id]));
+    assert_eq!(listed["data"][0]["id"], memory["id"]);
+    let got = stdout_json(&client(&["memories", "get", &store_id, &id(&memory)]));
+    assert!(got["content"].as_str().is_some_and(|c| !c.is_empty()));
+
+    let mut sessions = Vec::new();
+    for agent in ["coder", "reviewer"] {
+        let folder = repo().join("examples/fleet/sessions").join(agent);
+        let output = client(&[
+            "sessions",
+            "import",
+            &folder.display().to_string(),
+            "--agent",
+            agent,
+            "--store",
+            &store_id,
+        ]);
+        assert!(output.status.success(), "{output:?}");
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            sessions.push(line.split('\t').next().expect("id").to_string());
+        }
+    }
+    assert_eq!(sessions.len(), 4, "{sessions:?}");
+    assert!(sessions.iter().all(|s| s.starts_with("sesn_")));
+
+    let mut args = vec![
+        "dreams",
+        "create",
+        "--store",
+        store_id.as_str(),
+        "--watch",
+        "--sessions",
+    ];
+    args.extend(sessions.iter().map(String::as_str));
+    let watched = client(&args);
+    let text = String::from_utf8_lossy(&watched.stdout).to_string();
+    assert!(
+        watched.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&watched.stderr)
+    );
+    assert!(
+        text.contains("Merging") && text.contains("completed"),
+        "{text}"
+    );
+    let dreams = stdout_json(&client(&["dreams", "list", "--status", "completed"]));
+    let dream_id = id(&dreams["data"][0]);
+    let dream = stdout_json(&client(&["dreams", "get", &dream_id]));
+    assert_eq!(dream["status"], "completed");
+    let report = stdout_json(&client(&["dreams", "report", &dream_id]));
+    assert_eq!(report["curator"], "builtin");
+    let diff = client(&["dreams", "diff", &dream_id]);
+    assert!(diff.status.success());
+    assert!(String::from_utf8_lossy(&diff.stdout).contains("@@"));
+    let agent = dream_session_agent(&server.url, &key, &sessions[0]);
+    let promoted = stdout_json(&client(&[
+        "dreams", "promote", &dream_id, "--agent", &agent,
+    ]));
+    assert_eq!(
+        promoted["agents"][0]["memory_store_id"],
+        dream["outputs"][0]["memory_store_id"]
+    );
+    // `watch` on a finished dream returns at once with its status.
+    let again = client(&["dreams", "watch", &dream_id]);
+    assert!(again.status.success());
+
+    // A dream canceled while pending.
+    let pending = stdout_json(&client(&[
+        "dreams",
+        "create",
+        "--store",
+        &store_id,
+        "--sessions",
+        &sessions[0],
+    ]));
+    let canceled = client(&["dreams", "cancel", &id(&pending)]);
+    assert!(canceled.status.success() || !canceled.stderr.is_empty());
+
+    let archived = stdout_json(&client(&["stores", "archive", &store_id]));
+    assert!(archived["archived_at"].is_string());
+
+    // Errors print the server's message and exit 1; usage errors exit 2.
+    let missing = client(&["stores", "get", "memstore_nope"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("not_found_error"));
+    let bad = client(&[
+        "dreams",
+        "create",
+        "--store",
+        &store_id,
+        "--sessions",
+        "sesn_1",
+        "--instructions",
+        &"x".repeat(4097),
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("4096"));
+    assert_eq!(client(&["dreams", "frobnicate"]).status.code(), Some(2));
+    let unauthorized = run(lucid()
+        .args(["stores", "list"])
+        .env("LUCID_URL", &server.url)
+        .env_remove("LUCID_API_KEY"));
+    assert_eq!(unauthorized.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unauthorized.stderr).contains("authentication_error"));
+    drop(server);
+}
+
+/// The agent id of a session (imports create agents by name).
+fn dream_session_agent(url: &str, key: &str, session: &str) -> String {
+    let api = Api::new(url, key);
+    api.get(&format!("/v1/sessions/{session}"))["agent"]["id"]
+        .as_str()
+        .expect("agent id")
+        .to_string()
+}
+
+#[test]
+fn serve_without_keys_stays_on_loopback() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = run(lucid()
+        .args(["serve", "--addr", "0.0.0.0:0", "--db"])
+        .arg(dir.path().join("open.db")));
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("refusing to listen") && stderr.contains("lucid keys create"),
+        "{stderr}"
+    );
+    // With a key it binds anywhere (checked on port 0 of every interface, then stopped).
+    let db = dir.path().join("keyed.db");
+    create_key(&db, "w");
+    let mut child = lucid()
+        .args(["serve", "--addr", "0.0.0.0:0", "--db"])
+        .arg(&db)
+        .env("LUCID_LOG", "warn")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().expect("stderr"))
+        .read_line(&mut line)
+        .expect("read");
+    assert!(line.starts_with("listening on http://0.0.0.0:"), "{line}");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn sigterm_stops_the_server_gracefully() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("lucid.db");
+    let key = create_key(&db, "w");
+    let mut server = Server::start(&db, 0);
+    let api = Api::new(&server.url, &key);
+    api.post("/v1/memory_stores", json!({"name": "kept"}));
+    let status = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(status.success());
+    let started = Instant::now();
+    loop {
+        if let Some(exit) = server.child.try_wait().expect("wait") {
+            assert!(exit.success(), "graceful exit: {exit:?}");
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the server did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The official SDK, from `tests/sdk/test_sdk.py`. Skipped (with a message) when the SDK is not
+/// installed, unless LUCID_REQUIRE_SDK=1 (CI sets it).
+#[test]
+fn the_official_python_sdk_works_with_only_base_url_changed() {
+    let python = std::env::var("LUCID_PYTHON").unwrap_or_else(|_| "python3".into());
+    let required = std::env::var("LUCID_REQUIRE_SDK").is_ok_and(|v| v == "1");
+    let probe = Command::new(&python)
+        .args(["-c", "import anthropic; print(anthropic.__version__)"])
+        .output();
+    match probe {
+        Ok(output) if output.status.success() => {}
+        _ => {
+            assert!(
+                !required,
+                "LUCID_REQUIRE_SDK=1 but `{python} -c 'import anthropic'` fails"
+            );
+            println!(
+                "SKIPPED: anthropic SDK not installed (set LUCID_PYTHON to a python that has it)"
+            );
+            return;
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("lucid.db");
+    let key = create_key(&db, "sdk");
+    let server = Server::start(&db, 50);
+    let output = Command::new(&python)
+        .arg(repo().join("tests/sdk/test_sdk.py"))
+        .env("LUCID_URL", &server.url)
+        .env("LUCID_API_KEY", &key)
+        .env("LUCID_FLEET", repo().join("examples/fleet"))
+        .output()
+        .expect("run python");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("SDK OK"),
+        "SDK test failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// kill -9 during a dream and during a burst of concurrent memory writes: after a restart on the
+/// same file every acknowledged write is there, and no dream is stuck running.
+#[test]
+fn kill_9_loses_no_acknowledged_write_and_leaves_no_dream_running() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("lucid.db");
+    let key = create_key(&db, "crash");
+    let server = Server::start(&db, 400);
+    let api = Api::new(&server.url, &key);
+    let store = id(&api.post("/v1/memory_stores", json!({"name": "s"})));
+    api.post(
+        &format!("/v1/memory_stores/{store}/memories"),
+        json!({"path": "/before.md", "content": "- written before the crash\n"}),
+    );
+    let agent = id(&api.post("/v1/agents", json!({"name": "a", "model": "m"})));
+    let session = id(&api.post(
+        "/v1/sessions",
+        json!({"agent": agent, "initial_events": [
+            {"type": "user.message", "content": [{"type": "text", "text": "Always run cargo fmt before committing."}]}]}),
+    ));
+    let dream = id(&api.post(
+        "/v1/dreams",
+        json!({"inputs": [
+            {"type": "memory_store", "memory_store_id": store},
+            {"type": "sessions", "session_ids": [session]}], "model": "lucid-builtin"}),
+    ));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while api.get(&format!("/v1/dreams/{dream}"))["status"] != "running" {
+        assert!(Instant::now() < deadline, "the dream never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+
+    // A burst of concurrent writes; each acknowledged one is recorded.
+    let acked: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut writers = Vec::new();
+    for writer in 0..8 {
+        let (acked, stop) = (acked.clone(), stop.clone());
+        let (url, key, store) = (server.url.clone(), key.clone(), store.clone());
+        writers.push(std::thread::spawn(move || {
+            let api = Api::new(&url, &key);
+            for n in 0.. {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let content = format!("- write {writer}-{n}\n");
+                let response = api
+                    .http
+                    .post(format!("{url}/v1/memory_stores/{store}/memories"))
+                    .header("x-api-key", &key)
+                    .json(&json!({"path": format!("/burst/{writer}/{n}.md"), "content": content}))
+                    .send();
+                match response {
+                    Ok(r) if r.status().is_success() => match r.json::<Value>() {
+                        Ok(memory) => acked
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push((id(&memory), content)),
+                        Err(_) => break,
+                    },
+                    _ => break,
+                }
+            }
+        }));
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while acked.lock().unwrap_or_else(|p| p.into_inner()).len() < 200 {
+        assert!(Instant::now() < deadline, "the burst is too slow");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    server.kill();
+    stop.store(true, Ordering::SeqCst);
+    for writer in writers {
+        let _ = writer.join();
+    }
+    let acked = acked.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    assert!(acked.len() >= 200);
+
+    let server = Server::start(&db, 0);
+    let api = Api::new(&server.url, &key);
+    for (memory, content) in &acked {
+        let got = api.get(&format!("/v1/memory_stores/{store}/memories/{memory}"));
+        assert_eq!(
+            got["content"].as_str(),
+            Some(content.as_str()),
+            "acknowledged write {memory}"
+        );
+    }
+    let crashed = api.get(&format!("/v1/dreams/{dream}"));
+    assert_eq!(crashed["status"], "failed", "{crashed}");
+    assert_eq!(crashed["error"]["type"], "internal_error");
+    assert_eq!(api.get("/v1/dreams?statuses[]=running")["data"], json!([]));
+    // Never half-promoted: no report, and the partial output store is archived.
+    let (status, _) = api.send(
+        reqwest::Method::GET,
+        &format!("/v1/dreams/{dream}/report"),
+        None,
+    );
+    assert_eq!(status, 404);
+    if let Some(output) = crashed["outputs"][0]["memory_store_id"].as_str() {
+        assert!(api.get(&format!("/v1/memory_stores/{output}"))["archived_at"].is_string());
+    }
+    // The restarted server dreams normally.
+    let again = id(&api.post(
+        "/v1/dreams",
+        json!({"inputs": [
+            {"type": "memory_store", "memory_store_id": store},
+            {"type": "sessions", "session_ids": [session]}], "model": "lucid-builtin"}),
+    ));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let status = api.get(&format!("/v1/dreams/{again}"))["status"].clone();
+        if status == "completed" {
+            break;
+        }
+        assert!(status == "pending" || status == "running", "{status}");
+        assert!(Instant::now() < deadline, "the new dream never completed");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
