@@ -22,8 +22,8 @@ pub struct KeysArgs {
 #[derive(Debug, Subcommand)]
 enum KeysCommand {
     /// Create a key (and the workspace, if new). The secret is printed once, on stdout; only
-    /// its SHA-256 hash is stored. A server started without keys must be restarted to require
-    /// them.
+    /// its SHA-256 hash is stored. A server running without keys requires them from then on
+    /// (it notices within seconds).
     Create {
         /// The workspace the key acts in.
         #[arg(long)]

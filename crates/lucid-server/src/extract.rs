@@ -236,7 +236,8 @@ impl FromRequestParts<AppState> for Caller {
                     .map(str::trim)
                     .filter(|v| !v.is_empty())
             });
-        let caller = match (key, state.auth()) {
+        let mode = state.current_auth().await?;
+        let caller = match (key, &mode) {
             (Some(key), AuthMode::Keys) => state.caller_for_key(key).await?.ok_or_else(|| {
                 ApiError::unauthenticated("invalid API key (create one with `lucid keys create`)")
             })?,

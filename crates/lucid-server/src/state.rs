@@ -67,9 +67,16 @@ impl Caller {
 /// working within this time).
 const KEY_CACHE_TTL: Duration = Duration::from_secs(10);
 
+/// How often a server running without keys looks for new ones.
+const KEY_CHECK_INTERVAL: Duration = Duration::from_secs(2);
+
 struct Inner {
     storage: Arc<dyn Storage>,
     auth: AuthMode,
+    /// In open mode: set once a key has been created (the server then requires keys).
+    keys_appeared: std::sync::atomic::AtomicBool,
+    /// When open mode last looked for keys.
+    keys_checked: Mutex<Instant>,
     config: Config,
     /// Bumped on every appended session event; SSE streams wait on it.
     events: watch::Sender<u64>,
@@ -106,6 +113,8 @@ impl AppState {
             inner: Arc::new(Inner {
                 storage,
                 auth,
+                keys_appeared: std::sync::atomic::AtomicBool::new(false),
+                keys_checked: Mutex::new(Instant::now()),
                 config,
                 events,
                 shutdown,
@@ -121,8 +130,39 @@ impl AppState {
         &self.inner.storage
     }
 
+    /// The auth mode the server started in.
     pub fn auth(&self) -> &AuthMode {
         &self.inner.auth
+    }
+
+    /// The auth mode now: a server started open requires keys once one has been created
+    /// (`lucid keys create` on the same database), noticed within a few seconds.
+    pub async fn current_auth(&self) -> ApiResult<AuthMode> {
+        use std::sync::atomic::Ordering;
+        if matches!(self.inner.auth, AuthMode::Keys)
+            || self.inner.keys_appeared.load(Ordering::SeqCst)
+        {
+            return Ok(AuthMode::Keys);
+        }
+        let due = {
+            let mut checked = self
+                .inner
+                .keys_checked
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if checked.elapsed() >= KEY_CHECK_INTERVAL {
+                *checked = Instant::now();
+                true
+            } else {
+                false
+            }
+        };
+        if due && self.run(|s| s.count_api_keys()).await? > 0 {
+            tracing::warn!("an API key was created: requests now need a key");
+            self.inner.keys_appeared.store(true, Ordering::SeqCst);
+            return Ok(AuthMode::Keys);
+        }
+        Ok(self.inner.auth.clone())
     }
 
     pub fn config(&self) -> &Config {

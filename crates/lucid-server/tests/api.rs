@@ -110,6 +110,30 @@ async fn without_keys_the_server_is_open_in_the_default_workspace() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["data"][0]["id"], store["id"]);
+    // Once a key is created on the database, the running server requires keys.
+    let (_, secret) =
+        lucid_storage::Storage::create_api_key(h.storage.as_ref(), "team", None).expect("key");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (status, _) = h.call_as(None, "GET", "/v1/memory_stores", None).await;
+        if status == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "keys are never required"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (status, list) = h
+        .call_as(Some(&secret), "GET", "/v1/memory_stores", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        list["data"],
+        json!([]),
+        "the new key's workspace is its own"
+    );
 }
 
 #[tokio::test]
@@ -1802,6 +1826,45 @@ async fn schedules_dream_after_enough_new_sessions() {
         404,
         "not_found_error",
     );
+    workers.stop(std::time::Duration::from_secs(5)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cron_schedules_fire_when_due() {
+    let h = Harness::with_config(lucid_server::Config {
+        schedule_interval: std::time::Duration::from_millis(50),
+        ..Default::default()
+    });
+    let store = h.store("s").await;
+    let agent = h.agent("a").await;
+    h.session(&agent, Some(&store), "Always use UTC.").await;
+    // Every second (six fields: with seconds).
+    let schedule = h
+        .post(
+            "/v1/schedules",
+            json!({"memory_store_id": store, "cron": "* * * * * *"}),
+        )
+        .await;
+    let sid = id(&schedule);
+    let workers = h.start_workers();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let dream = loop {
+        let current = h.get(&format!("/v1/schedules/{sid}")).await;
+        if let Some(dream) = current["last_dream_id"].as_str() {
+            assert!(current["last_run_at"].is_string());
+            break dream.to_string();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cron schedule never fired"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(h.wait_dream(&dream).await["status"], "completed");
+    // Nothing new to dream: later ticks move next_run_at but create no dream.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let dreams = h.get("/v1/dreams").await;
+    assert_eq!(dreams["data"].as_array().map(Vec::len), Some(1));
     workers.stop(std::time::Duration::from_secs(5)).await;
 }
 
