@@ -90,6 +90,34 @@ history = list(
 check([v.operation for v in history] == ["modified", "created"], f"history: {history}")
 check(history[0].created_by is None or history[0].created_by.type == "api_actor", "actor")
 
+renamed = client.beta.memory_stores.update(store.id, description="What the fleet knows, curated.")
+check(renamed.description.endswith("curated.") and renamed.name == store.name, "store update")
+scratch = client.beta.memory_stores.memories.create(memory_store_id=store.id, path="/scratch.md", content="tmp")
+try:
+    client.beta.memory_stores.memories.delete(
+        scratch.id, memory_store_id=store.id, expected_content_sha256="0" * 64
+    )
+    check(False, "a stale expected hash must fail")
+except anthropic.ConflictError:
+    pass
+deleted = client.beta.memory_stores.memories.delete(
+    scratch.id, memory_store_id=store.id, expected_content_sha256=scratch.content_sha256
+)
+check(deleted.type == "memory_deleted" and deleted.id == scratch.id, "memory delete")
+gone = list(client.beta.memory_stores.memory_versions.list(memory_store_id=store.id, memory_id=scratch.id))
+check([v.operation for v in gone] == ["deleted", "created"], "versions outlive the memory")
+old_version = client.beta.memory_stores.memory_versions.retrieve(gone[1].id, memory_store_id=store.id)
+check(old_version.content == "tmp", "a version keeps its content")
+redacted = client.beta.memory_stores.memory_versions.redact(gone[1].id, memory_store_id=store.id)
+check(redacted.redacted_at is not None and redacted.content is None, "redact")
+throwaway = client.beta.memory_stores.create(name="throwaway")
+check(client.beta.memory_stores.delete(throwaway.id).type == "memory_store_deleted", "store delete")
+try:
+    client.beta.memory_stores.retrieve(throwaway.id)
+    check(False, "a deleted store is gone")
+except anthropic.NotFoundError:
+    pass
+
 # --- Sessions: imported transcripts, and one logged through the API ------------------------
 imported = []
 for agent_dir in sorted((FLEET / "sessions").iterdir()):
@@ -131,6 +159,18 @@ only_tools = list(client.beta.sessions.events.list(logged.id, types=["agent.tool
 check([e.type for e in only_tools] == ["agent.tool_use", "agent.tool_result"], "types[] filter")
 by_store = {s.id for s in client.beta.sessions.list(memory_store_id=store.id, limit=100)}
 check({s.id for s in imported} | {logged.id} <= by_store, "sessions filtered by store")
+check(client.beta.agents.retrieve(agent.id).name == "sdk-agent", "agent retrieve")
+agent = client.beta.agents.update(agent.id, version=agent.version, system="Be brief.")
+check(agent.system == "Be brief." and agent.version == 2, "agent update")
+check(agent.id in [a.id for a in client.beta.agents.list()], "agent list")
+titled = client.beta.sessions.update(logged.id, title="Statute session", metadata={"ticket": "7"})
+check(titled.title == "Statute session" and titled.metadata == {"ticket": "7"}, "session update")
+check(client.beta.sessions.retrieve(logged.id).title == "Statute session", "session retrieve")
+window = list(client.beta.sessions.events.list(logged.id, created_at_gte="2000-01-01T00:00:00Z"))
+check(len(window) == 4, "events created_at filter")
+spare = client.beta.sessions.create(agent=agent.id, environment_id="env_sdk")
+check(client.beta.sessions.archive(spare.id).archived_at is not None, "session archive")
+check(client.beta.sessions.delete(spare.id).type == "session_deleted", "session delete")
 by_agent = list(client.beta.sessions.list(agent_id=agent.id))
 check([s.id for s in by_agent] == [logged.id], "sessions filtered by agent")
 
@@ -231,5 +271,8 @@ try:
     check(False, "an archived store is read-only")
 except anthropic.BadRequestError:
     pass
+
+spare_agent = client.beta.agents.create(name="retired", model={"id": "claude-haiku-4-5"})
+check(client.beta.agents.archive(spare_agent.id).archived_at is not None, "agent archive")
 
 print("SDK OK")

@@ -332,7 +332,25 @@ fn sigterm_stops_the_server_gracefully() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("lucid.db");
     let key = create_key(&db, "w");
-    let mut server = Server::start(&db, 0);
+    // Address and database from the environment this time.
+    let mut child = lucid()
+        .arg("serve")
+        .env("LUCID_ADDR", "127.0.0.1:0")
+        .env("LUCID_DB", &db)
+        .env("LUCID_LOG", "warn")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().expect("stderr"))
+        .read_line(&mut line)
+        .expect("read");
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("address line")
+        .to_string();
+    let mut server = Server { child, url };
     let api = Api::new(&server.url, &key);
     api.post("/v1/memory_stores", json!({"name": "kept"}));
     let status = Command::new("kill")

@@ -64,6 +64,35 @@ async fn keys_are_required_and_checked() {
 }
 
 #[tokio::test]
+async fn client_errors_tell_the_sdk_not_to_retry() {
+    let h = Harness::new();
+    let store = h.store("s").await;
+    h.memory(&store, "/a.md", "a").await;
+    let request = Request::builder()
+        .method("POST")
+        .uri(format!("/v1/memory_stores/{store}/memories"))
+        .header("x-api-key", &h.key)
+        .header("content-type", "application/json")
+        .body(Body::from(
+            json!({"path": "/a.md", "content": "b"}).to_string(),
+        ))
+        .expect("request");
+    let response = tower::ServiceExt::oneshot(h.app.clone(), request)
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        response
+            .headers()
+            .get("x-should-retry")
+            .and_then(|v| v.to_str().ok()),
+        Some("false"),
+        "the SDK retries 409s unless told not to"
+    );
+    assert!(response.headers().contains_key("request-id"));
+}
+
+#[tokio::test]
 async fn a_revoked_key_stops_working() {
     let h = Harness::new();
     let (key, secret) =
@@ -1599,6 +1628,23 @@ async fn update_existing_needs_the_auto_apply_policy() {
         .get(&format!("/v1/memory_stores/{store}/memories?view=full"))
         .await;
     assert!(memories.to_string().contains("cargo fmt"));
+    workers.stop(std::time::Duration::from_secs(5)).await;
+    // A store archived before its update_existing dream starts: the input is unavailable.
+    let request = json!({
+        "inputs": [
+            {"type": "memory_store", "memory_store_id": store},
+            {"type": "sessions", "session_ids": [session]},
+        ],
+        "model": "lucid-builtin",
+        "output_behavior": {"type": "update_existing", "memory_store_id": store},
+    });
+    let late = h.post("/v1/dreams", request).await;
+    h.post(&format!("/v1/memory_stores/{store}/archive"), json!({}))
+        .await;
+    let workers = h.start_workers();
+    let failed = h.wait_dream(&id(&late)).await;
+    assert_eq!(failed["status"], "failed");
+    assert_eq!(failed["error"]["type"], "input_memory_store_unavailable");
     workers.stop(std::time::Duration::from_secs(5)).await;
 }
 

@@ -297,6 +297,14 @@ async fn cancel_stops_a_running_dream_within_a_second() {
         .as_str()
         .expect("output store recorded while running")
         .to_string();
+    let archive = live
+        .http
+        .post(format!("{}/v1/dreams/{dream}/archive", live.base))
+        .header("x-api-key", &live.key)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(archive.status(), 400, "a running dream cannot be archived");
     let started = Instant::now();
     let canceled = live
         .post(&format!("/v1/dreams/{dream}/cancel"), json!({}))

@@ -1442,6 +1442,38 @@ pub fn schedules(storage: &dyn Storage) {
         started.output_store_id
     );
 
+    // At most 100 sessions per run, the newest first.
+    let many_store = store(storage, &w, "many");
+    let many = storage
+        .create_schedule(
+            &w,
+            NewSchedule {
+                memory_store_id: many_store.id.clone(),
+                ..new_schedule(None, Some(1), false)
+            },
+        )
+        .expect("schedule");
+    let attached: Vec<String> = (0..101)
+        .map(|_| session(storage, &w, &a.id, Some(&many_store.id)).id)
+        .collect();
+    let big = storage
+        .fire_schedule(&many.id, ScheduleTrigger::Sessions)
+        .expect("fire")
+        .expect("a dream");
+    assert_eq!(big.session_ids().len(), 100);
+    assert!(
+        !big.session_ids().contains(&attached[0]),
+        "the oldest session waits for the next run"
+    );
+    storage.cancel_dream(&w, &big.id).expect("cancel");
+    let rest = storage
+        .fire_schedule(&many.id, ScheduleTrigger::Sessions)
+        .expect("fire")
+        .expect("the next run");
+    assert_eq!(rest.session_ids(), std::slice::from_ref(&attached[0]));
+    storage.cancel_dream(&w, &rest.id).expect("cancel");
+    storage.delete_schedule(&w, &many.id).expect("delete");
+
     let cron = storage
         .create_schedule(&w, new_schedule(Some("0 3 * * *"), None, false))
         .expect("cron");
