@@ -221,6 +221,32 @@ async fn streams_replay_then_follow_and_resume() {
     let (kind, _, _) = resumed.next().await.expect("resumed");
     assert_eq!(kind, "agent.message");
     drop(resumed);
+    // replay=false: only what comes next.
+    let response = live
+        .http
+        .get(format!(
+            "{}/v1/sessions/{session}/events/stream?replay=false",
+            live.base
+        ))
+        .header("x-api-key", &live.key)
+        .send()
+        .await
+        .expect("stream");
+    let mut fresh = SseReader {
+        response,
+        buffer: String::new(),
+    };
+    live.post(
+        &format!("/v1/sessions/{session}/events"),
+        json!({"events": [{"type": "agent.message", "content": [{"type": "text", "text": "New."}]}]}),
+    )
+    .await;
+    let (_, _, data) = fresh.next().await.expect("new event");
+    assert_eq!(
+        data["content"][0]["text"], "New.",
+        "no replay of stored events"
+    );
+    drop(fresh);
     // Unknown sessions are 404 with the envelope, before any stream starts.
     let response = live
         .http

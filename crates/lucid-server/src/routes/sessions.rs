@@ -154,6 +154,7 @@ pub async fn create_session(
         .run(move |s| s.create_session(&caller.workspace_id, new))
         .await?;
     state.events_changed();
+    state.wake_scheduler();
     Ok(Json(session))
 }
 
@@ -278,7 +279,6 @@ pub async fn send_events(
         .run(move |s| s.append_events(&caller.workspace_id, &id, events))
         .await?;
     state.events_changed();
-    state.wake_scheduler();
     Ok(Json(SentEvents { data: stored }))
 }
 
@@ -331,36 +331,54 @@ fn sse_event(event: &SessionEvent) -> Event {
         .data(Value::Object(event.body.clone()).to_string())
 }
 
-/// Server-Sent Events: every event of the session from the start (or after `Last-Event-ID`),
-/// then new ones as they are appended. Each is `event: <type>`, `id: <event id>`,
-/// `data: <event JSON>`. A dream's narration stream ends when the dream ends.
+/// Server-Sent Events: every event of the session from the start (or after `Last-Event-ID`, or
+/// only new ones with `replay=false`), then new ones as they are appended. Each is
+/// `event: <type>`, `id: <event id>`, `data: <event JSON>`; comments keep the connection alive.
+/// A dream's narration stream ends when the dream ends; an archived session's when it is read.
 #[utoipa::path(get, path = "/v1/sessions/{session_id}/events/stream", tag = "sessions",
     params(("session_id" = String, Path),
-           ("Last-Event-ID" = Option<String>, Header, description = "resume after this event")),
+           ("Last-Event-ID" = Option<String>, Header, description = "resume after this event"),
+           ("after_id" = Option<String>, Query, description = "resume after this event (as Last-Event-ID)"),
+           ("replay" = Option<bool>, Query, description = "false: skip the stored events, send only new ones")),
     responses((status = 200, description = "text/event-stream", content_type = "text/event-stream"),
               (status = "4XX", body = ErrorEnvelope)))]
 pub async fn stream_events(
     State(state): State<AppState>,
     caller: Caller,
     Ids(id): Ids<String>,
+    params: Params,
     headers: HeaderMap,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let resume = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+        .map(str::to_string)
+        .or_else(|| params.str("after_id").map(str::to_string));
+    let replay = params.bool("replay")?.unwrap_or(true);
     let workspace = caller.workspace_id.clone();
     let session = id.clone();
     // Checks the session exists (404 before the stream starts) and finds the resume point.
     let after = state
         .run(move |s| {
             s.get_session(&workspace, &session)?;
-            match resume {
-                Some(event_id) => Ok(s
+            if let Some(event_id) = resume {
+                return Ok(s
                     .event_position(&workspace, &session, &event_id)?
-                    .unwrap_or(0)),
-                None => Ok(0),
+                    .unwrap_or(0));
             }
+            if replay {
+                return Ok(0);
+            }
+            let newest = s.list_events(
+                &workspace,
+                &session,
+                &EventFilter {
+                    order: Order::Desc,
+                    ..EventFilter::default()
+                },
+                &lucid_storage::PageRequest::first(1),
+            )?;
+            Ok(newest.data.first().map_or(0, |event| event.seq))
         })
         .await?;
     let stream_state = StreamState {
