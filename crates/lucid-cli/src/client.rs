@@ -603,7 +603,10 @@ fn watch(client: &Client, id: &str) -> anyhow::Result<u8> {
                 }
                 "session.error" => println!(
                     "error: {}: {}",
-                    event["error"]["type"].as_str().unwrap_or("error"),
+                    event["error"]["lucid_type"]
+                        .as_str()
+                        .or(event["error"]["type"].as_str())
+                        .unwrap_or("error"),
                     event["error"]["message"].as_str().unwrap_or_default()
                 ),
                 "session.status_terminated" => break,

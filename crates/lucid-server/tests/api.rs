@@ -1583,6 +1583,17 @@ async fn failures_carry_an_error_type() {
     let failed = h.wait_dream(&id(&unusable)).await;
     assert_eq!(failed["status"], "failed");
     assert_eq!(failed["error"]["type"], "no_usable_session");
+    let narration = failed["session_id"].as_str().expect("narration session");
+    let errors = h
+        .get(&format!(
+            "/v1/sessions/{narration}/events?types[]=session.error"
+        ))
+        .await;
+    assert_eq!(errors["data"][0]["error"]["type"], "unknown_error");
+    assert_eq!(
+        errors["data"][0]["error"]["lucid_type"],
+        "no_usable_session"
+    );
     assert_error(
         &h.call("POST", &format!("/v1/dreams/{}/cancel", id(&dream)), None)
             .await,

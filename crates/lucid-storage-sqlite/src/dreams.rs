@@ -674,9 +674,16 @@ pub(crate) fn fail(conn: &Connection, dream_id: &str, error: &DreamErrorObject) 
     archive_output(conn, &dream)?;
     let mut event = Map::new();
     event.insert("type".into(), json!("session.error"));
+    // The Managed Agents shape of an error the session cannot recover from; lucid's own
+    // error type (the dream's `error.type`) rides along as `lucid_type`.
     event.insert(
         "error".into(),
-        json!({"type": error.kind, "message": error.message}),
+        json!({
+            "type": "unknown_error",
+            "message": error.message,
+            "retry_status": {"type": "terminal"},
+            "lucid_type": error.kind,
+        }),
     );
     end_narration(conn, &dream, vec![event])?;
     Ok(true)
