@@ -33,8 +33,15 @@ pub struct Client {
     http: reqwest::blocking::Client,
 }
 
+/// Installs rustls' ring crypto provider (the one TLS provider of the build) before the first
+/// HTTP client is made; later calls do nothing.
+pub fn install_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 impl Client {
     pub fn new(connection: &Connection) -> anyhow::Result<Client> {
+        install_tls();
         let http = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(120))
             .build()

@@ -39,6 +39,10 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
     workers: u16,
 
+    /// The largest request body in MiB (transcript uploads are the large ones).
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    max_body_mb: u32,
+
     /// Pause this long at each stage of a dream (for demos and tests that need a dream to be
     /// running for a while).
     #[arg(long, env = "LUCID_STAGE_DELAY_MS", default_value_t = 0, hide = true)]
@@ -104,6 +108,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     let config = Config {
         workers: usize::from(args.workers),
         stage_delay: std::time::Duration::from_millis(args.stage_delay_ms),
+        max_body_bytes: args.max_body_mb as usize * 1024 * 1024,
         ..Config::default()
     };
     let state = AppState::new(Arc::new(storage), config).context("reading the API keys")?;

@@ -131,6 +131,7 @@ pub fn run(args: BenchServeArgs) -> anyhow::Result<u8> {
         let server = tokio::spawn(lucid_server::serve(listener, state, async move {
             let _ = stopped.await;
         }));
+        crate::client::install_tls();
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(concurrency * 2)
             .build()?;

@@ -91,6 +91,8 @@ struct Api {
 
 impl Api {
     fn new(url: &str, key: &str) -> Api {
+        // reqwest is built without a default TLS provider (ring is the build's one).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         Api {
             url: url.to_string(),
             key: key.to_string(),

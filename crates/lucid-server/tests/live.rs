@@ -33,6 +33,8 @@ impl Live {
         let server = tokio::spawn(lucid_server::serve(listener, state, async move {
             let _ = stopped.await;
         }));
+        // reqwest is built without a default TLS provider (ring is the build's one).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         Live {
             base,
             key,
