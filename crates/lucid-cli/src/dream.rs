@@ -69,6 +69,38 @@ pub struct DreamArgs {
     /// Print the JSON report on stdout.
     #[arg(long)]
     json: bool,
+
+    /// Also keep conversation episodes: consecutive turns grouped into short dated passages
+    /// with their evidence (conversational memory for assistants that talk with people).
+    #[arg(long)]
+    episodes: bool,
+
+    /// Print each curation stage and its duration on stderr.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+/// Prints each stage with the time the previous one took.
+struct StageTimer {
+    last: Option<(lucid_core::Stage, Instant)>,
+    verbose: bool,
+}
+
+impl lucid_core::DreamObserver for StageTimer {
+    fn stage(&mut self, stage: lucid_core::Stage, detail: &str) {
+        let now = Instant::now();
+        if self.verbose {
+            if let Some((previous, started)) = self.last {
+                eprintln!(
+                    "  {:<24} {:>8.3}s",
+                    previous.as_str(),
+                    (now - started).as_secs_f64()
+                );
+            }
+            eprintln!("stage {} ({detail})", stage.as_str());
+        }
+        self.last = Some((stage, now));
+    }
 }
 
 /// A refusal: the message is printed and the exit code is 2; nothing is written.
@@ -142,7 +174,10 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
     // Stage two: read and digest the sessions (in parallel), then curate.
     let progress = progress_bar(files.len() as u64);
     let read_started = Instant::now();
-    let digested = lucid_fs::digest_transcripts(&files, &|done| {
+    let digest_options = lucid_core::DigestOptions {
+        episodes: args.episodes,
+    };
+    let digested = lucid_fs::digest_transcripts(&files, digest_options, &|done| {
         if read_started.elapsed() > Duration::from_millis(300) && std::io::stderr().is_terminal() {
             if progress.is_hidden() {
                 progress.set_draw_target(ProgressDrawTarget::stderr());
@@ -181,11 +216,28 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
         instructions,
         ..DreamOptions::default()
     };
-    let output = match lucid_core::dream(&store, digested.digests, digested.skipped, &options) {
+    let mut timer = StageTimer {
+        last: None,
+        verbose: args.verbose,
+    };
+    let output = match lucid_core::dream_observed(
+        &store,
+        digested.digests,
+        digested.skipped,
+        &options,
+        &mut timer,
+    ) {
         Ok(output) => output,
         Err(error) => return refuse(error),
     };
     let curate_time = curate_started.elapsed();
+    if let (true, Some((stage, started))) = (args.verbose, timer.last) {
+        eprintln!(
+            "  {:<24} {:>8.3}s",
+            stage.as_str(),
+            started.elapsed().as_secs_f64()
+        );
+    }
     if interrupted.load(Ordering::SeqCst) {
         return Ok(130);
     }

@@ -23,6 +23,9 @@ enum EvalCommand {
     Score(ScoreArgs),
     /// Generate a fleet, dream it with the built-in curator, and score the draft.
     Run(RunArgs),
+    /// Dream each LoCoMo conversation and measure evidence-turn recall of retrieval over the
+    /// store, next to BM25 over raw turns.
+    Locomo(crate::locomo::LocomoArgs),
 }
 
 #[derive(Debug, Args)]
@@ -156,6 +159,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
             }
             Ok(0)
         }
+        EvalCommand::Locomo(args) => crate::locomo::run(args),
     }
 }
 
@@ -196,7 +200,8 @@ pub fn run_fleet(
     let truth = lucid_eval::write_fleet_streaming(config, &fleet)?;
     let store: Store = lucid_fs::read_store(&fleet.join("store"))?;
     let files = lucid_fs::find_transcripts(&[fleet.join("sessions")])?;
-    let digested = lucid_fs::digest_transcripts(&files, &|_| {});
+    let digested =
+        lucid_fs::digest_transcripts(&files, lucid_core::DigestOptions::default(), &|_| {});
     let options = DreamOptions {
         instructions: with_instructions.then(|| truth.instructions.clone()),
         ..DreamOptions::default()

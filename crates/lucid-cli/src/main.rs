@@ -9,6 +9,7 @@ mod client;
 mod dream;
 mod eval;
 mod keys;
+mod locomo;
 mod serve;
 mod serve_bench;
 

@@ -156,6 +156,8 @@ struct Memory {
     /// A one-session fact that is kept only if it confirms or updates an existing memory.
     provisional: bool,
     verbatim: bool,
+    /// A conversation episode: kept as it is, never merged or superseded.
+    episodic: bool,
     state: State,
     merged_texts: Vec<String>,
     merged_store_items: usize,
@@ -182,6 +184,7 @@ impl Memory {
             analysis,
             provisional: false,
             verbatim: false,
+            episodic: false,
             state: State::Live,
             merged_texts: Vec::new(),
             merged_store_items: 0,
@@ -280,8 +283,18 @@ pub fn dream_observed(
         ),
     )?;
     curator.apply_directives(&directives);
+    curator.prune_unconfirmable();
+    curator.keep_newest_session_values();
     let live = curator.memories.iter().filter(|m| m.is_live()).count();
-    step(Stage::Merging, format!("{live} candidate items"))?;
+    let provisional = curator
+        .memories
+        .iter()
+        .filter(|m| m.is_live() && m.provisional)
+        .count();
+    step(
+        Stage::Merging,
+        format!("{live} candidate items, {provisional} of them unconfirmed facts"),
+    )?;
     curator.merge_duplicates();
     step(Stage::Superseding, String::new())?;
     curator.resolve_contradictions();
@@ -541,22 +554,37 @@ impl Curator {
     }
 
     fn add_session_candidates(&mut self, digests: &[SessionDigest]) {
+        // The same sentence said in many sessions is one candidate with many pieces of evidence:
+        // a fleet repeats itself, and this keeps curation linear in distinct statements.
+        let mut by_text: HashMap<(Kind, String, bool), usize> = HashMap::new();
         for digest in digests {
             for statement in &digest.statements {
                 let kind = match statement.class {
                     StatementClass::Preference => Kind::Preference,
                     StatementClass::Fact => Kind::Fact,
                 };
-                let seq = self.memories.len();
-                let mut memory = Memory::new(statement.text.clone(), kind, Origin::Session, seq);
+                let provisional = statement.from_agent
+                    || (statement.class == StatementClass::Fact && !statement.durable);
+                let index = *by_text
+                    .entry((kind, statement.text.clone(), statement.from_agent))
+                    .or_insert_with(|| {
+                        let seq = self.memories.len();
+                        let mut memory =
+                            Memory::new(statement.text.clone(), kind, Origin::Session, seq);
+                        memory.provisional = true;
+                        self.memories.push(memory);
+                        seq
+                    });
+                let memory = &mut self.memories[index];
                 memory
                     .evidence
                     .push(statement.evidence.evidence(&digest.session));
                 memory.agents.insert(digest.agent.clone());
                 memory.sessions.insert(digest.session.clone());
-                memory.at = statement.evidence.at;
-                memory.provisional = statement.class == StatementClass::Fact && !statement.durable;
-                self.memories.push(memory);
+                memory.at = memory.at.max(statement.evidence.at);
+                // A user fact said in two sessions is confirmed; the agent's never is.
+                memory.provisional &=
+                    provisional && (statement.from_agent || memory.sessions.len() < 2);
             }
             for flag in &digest.flags {
                 self.flags.push(Change {
@@ -575,6 +603,25 @@ impl Curator {
                     reason: flag.reason.clone(),
                     evidence: vec![flag.evidence.evidence(&digest.session)],
                 });
+            }
+        }
+        for digest in digests {
+            for episode in &digest.episodes {
+                let seq = self.memories.len();
+                let mut memory =
+                    Memory::new(episode.text.clone(), Kind::Fact, Origin::Session, seq);
+                memory.episodic = true;
+                memory.path = Some(format!("/episodes/{}.md", path_segment(&digest.agent)));
+                memory.headings = vec![episode_heading(digest, episode)];
+                memory.evidence = episode
+                    .evidence
+                    .iter()
+                    .map(|r| r.evidence(&digest.session))
+                    .collect();
+                memory.agents.insert(digest.agent.clone());
+                memory.sessions.insert(digest.session.clone());
+                memory.at = episode.at;
+                self.memories.push(memory);
             }
         }
         let mut patterns = patterns::pitfalls(digests);
@@ -611,6 +658,88 @@ impl Curator {
         }
     }
 
+    /// Unconfirmed facts (one session, not announced as news, or said by the agent) can only
+    /// update a confirmed item, by giving its subject a new value. Those whose subject no
+    /// confirmed fact or preference has can do nothing, and are dropped before the expensive
+    /// steps.
+    fn prune_unconfirmable(&mut self) {
+        let mut subjects = std::collections::HashSet::new();
+        let confirmed = |m: &Memory| {
+            m.is_live()
+                && !m.provisional
+                && !m.verbatim
+                && !m.episodic
+                && matches!(m.kind, Kind::Fact | Kind::Preference)
+        };
+        for memory in self.memories.iter().filter(|m| confirmed(m)) {
+            if let Some(slot) = text::slot(&memory.text) {
+                subjects.insert((slot.subject, slot.subject_anchors));
+            }
+        }
+        for memory in &mut self.memories {
+            if !memory.is_live() || !memory.provisional {
+                continue;
+            }
+            let shares_subject = text::slot(&memory.text)
+                .is_some_and(|slot| subjects.contains(&(slot.subject, slot.subject_anchors)));
+            if !shares_subject {
+                memory.state = State::Dropped;
+            }
+        }
+    }
+
+    /// When many sessions give a subject different values over time, only the newest value (and
+    /// statements agreeing with it) go on; older session values are superseded by it right away.
+    /// The full contradiction pass later compares the survivors with the store. Doing this
+    /// first keeps merging linear when a fleet restates a changing fact thousands of times.
+    fn keep_newest_session_values(&mut self) {
+        let mut groups: HashMap<SlotKey, Vec<(usize, text::Slot)>> = HashMap::new();
+        for (i, memory) in self.memories.iter().enumerate() {
+            if memory.is_live()
+                && memory.origin == Origin::Session
+                && !memory.episodic
+                && matches!(memory.kind, Kind::Fact | Kind::Preference)
+                && let Some(slot) = text::slot(&memory.text)
+            {
+                let key = (
+                    slot.subject.iter().cloned().collect(),
+                    slot.subject_anchors.iter().cloned().collect(),
+                );
+                groups.entry(key).or_default().push((i, slot));
+            }
+        }
+        let mut keys: Vec<&SlotKey> = groups.keys().collect();
+        keys.sort();
+        let mut retired: Vec<(usize, usize)> = Vec::new();
+        for key in keys {
+            let group = &groups[key];
+            if group.len() < 2 {
+                continue;
+            }
+            let Some((newest, newest_slot)) = group
+                .iter()
+                .max_by_key(|(i, _)| self.memories[*i].recency())
+            else {
+                continue;
+            };
+            for (i, slot) in group {
+                if i != newest && text::conflicting_slots(newest_slot, slot) {
+                    retired.push((*i, *newest));
+                }
+            }
+        }
+        for (old, new) in retired {
+            let (text, evidence) = {
+                let m = &mut self.memories[old];
+                m.state = State::SupersededBy(new);
+                (m.text.clone(), m.evidence.clone())
+            };
+            let winner = &mut self.memories[new];
+            winner.superseded_texts.push(text);
+            winner.evidence.extend(evidence);
+        }
+    }
+
     /// Focus limits what is *added*: a new memory outside the focus is dropped, but an update to
     /// an existing memory (a newer value, a confirmation) is kept whatever the focus, because a
     /// stale store is wrong in every focus.
@@ -620,6 +749,7 @@ impl Curator {
         }
         for memory in &mut self.memories {
             let new_memory = memory.origin == Origin::Session
+                && !memory.episodic
                 && memory.location.is_none()
                 && memory.superseded_texts.is_empty();
             if memory.is_live()
@@ -634,24 +764,41 @@ impl Curator {
 
     fn merge_duplicates(&mut self) {
         let candidates: Vec<usize> = (0..self.memories.len())
-            .filter(|&i| self.memories[i].is_live() && !self.memories[i].verbatim)
-            .collect();
-        let mut interner = Interner::default();
-        let sets: Vec<Vec<u32>> = candidates
-            .iter()
-            .map(|&i| {
-                let analysis = &self.memories[i].analysis;
-                let anchors = analysis.anchors.iter().map(|a| format!("#{a}"));
-                let words: Vec<String> = analysis.word_set.iter().cloned().chain(anchors).collect();
-                interner.set(words.iter().map(String::as_str))
+            .filter(|&i| {
+                let m = &self.memories[i];
+                m.is_live() && !m.verbatim && !m.episodic
             })
             .collect();
+        // Duplicates agree on every identifier and on polarity, so candidates are grouped by
+        // (identifiers, polarity) and the similarity join runs inside each group on words: a
+        // thousand sentences that differ only by an order number never meet.
+        let mut interner = Interner::default();
+        let mut groups: BTreeMap<(Vec<u32>, bool), Vec<usize>> = BTreeMap::new();
+        let mut sets: Vec<Vec<u32>> = Vec::with_capacity(candidates.len());
+        for (position, &i) in candidates.iter().enumerate() {
+            let analysis = &self.memories[i].analysis;
+            let anchors = interner.set(analysis.anchors.iter().map(|a| a.as_str()));
+            groups
+                .entry((anchors, analysis.negated))
+                .or_default()
+                .push(position);
+            sets.push(interner.set(analysis.word_set.iter().map(String::as_str)));
+        }
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        for members in groups.values().filter(|m| m.len() > 1) {
+            let group_sets: Vec<Vec<u32>> = members.iter().map(|&p| sets[p].clone()).collect();
+            pairs.extend(
+                similar_pairs(&group_sets, 0.5)
+                    .into_iter()
+                    .map(|(x, y)| (members[x], members[y])),
+            );
+        }
         // Duplicate links, and "cannot link" pairs: the same sentence with a word swapped is
         // about a different thing, and no chain of paraphrases may join the two. Links are
         // applied strongest first and skipped when they would join a cannot-link pair.
         let mut links: Vec<(f64, usize, usize)> = Vec::new();
         let mut apart: HashMap<usize, BTreeSet<usize>> = HashMap::new();
-        for (a, b) in similar_pairs(&sets, 0.5) {
+        for (a, b) in pairs {
             let (ma, mb) = (&self.memories[candidates[a]], &self.memories[candidates[b]]);
             if text::same_statement(&ma.analysis, &mb.analysis) {
                 links.push((text::similarity(&ma.analysis, &mb.analysis), a, b));
@@ -795,7 +942,10 @@ impl Curator {
         let live: Vec<usize> = (0..self.memories.len())
             .filter(|&i| {
                 let m = &self.memories[i];
-                m.is_live() && !m.verbatim && matches!(m.kind, Kind::Fact | Kind::Preference)
+                m.is_live()
+                    && !m.verbatim
+                    && !m.episodic
+                    && matches!(m.kind, Kind::Fact | Kind::Preference)
             })
             .collect();
         // Bucket by subject (slot) and by sentence frame, then compare within buckets.
@@ -816,9 +966,15 @@ impl Curator {
         }
         let mut union = UnionFind::new(self.memories.len());
         let mut conflicted = BTreeSet::new();
+        // Unconfirmed facts only matter against confirmed items (they can update those), so
+        // pairs of two unconfirmed facts are skipped: buckets of chatter stay linear.
+        let provisional = |i: usize| self.memories[i].provisional;
         for bucket in slot_buckets.values() {
             for (a, (i, slot_i)) in bucket.iter().enumerate() {
                 for (j, slot_j) in &bucket[a + 1..] {
+                    if provisional(*i) && provisional(*j) {
+                        continue;
+                    }
                     if text::conflicting_slots(slot_i, slot_j) {
                         union.union(*i, *j);
                         conflicted.insert(*i);
@@ -835,6 +991,11 @@ impl Curator {
         for bucket in frame_buckets.values() {
             for (a, &i) in bucket.iter().enumerate() {
                 for &j in &bucket[a + 1..] {
+                    // A swapped identifier in the same sentence is too weak a signal to let an
+                    // unconfirmed statement retire anything.
+                    if provisional(i) || provisional(j) {
+                        continue;
+                    }
                     let (mi, mj) = (&self.memories[i], &self.memories[j]);
                     if (from_sessions(mi) || from_sessions(mj))
                         && text::same_frame_new_value(&mi.text, &mj.text)
@@ -1033,8 +1194,8 @@ impl Curator {
         let mut ordered: Vec<usize> = new.to_vec();
         ordered.sort_by(|&a, &b| {
             let (ma, mb) = (&self.memories[a], &self.memories[b]);
-            let written = |m: &Memory| m.origin == Origin::MemoryWrite;
-            // Memory writes keep the order the agent wrote them in; the rest sort by text.
+            let written = |m: &Memory| m.origin == Origin::MemoryWrite || m.episodic;
+            // Memory writes and episodes keep the order they happened in; the rest sort by text.
             (
                 !written(ma),
                 &ma.headings,
@@ -1204,6 +1365,9 @@ impl Curator {
                 },
             ),
             Origin::MemoryWrite => (Op::Add, with_notes(format!("written to memory; {support}"))),
+            Origin::Session if memory.episodic => {
+                (Op::Add, format!("conversation episode; {support}"))
+            }
             Origin::Session => {
                 let what = match memory.kind {
                     Kind::Pitfall => "recurring failure with the same fix",
@@ -1326,6 +1490,14 @@ pub fn default_path(kind: Kind, scope: Scope, agent: Option<&str>) -> String {
     match (scope, agent) {
         (Scope::Agent, Some(agent)) => format!("/agents/{}/{file}", path_segment(agent)),
         _ => format!("/team/{file}"),
+    }
+}
+
+/// The heading an episode is filed under: its session and date.
+fn episode_heading(digest: &SessionDigest, episode: &crate::digest::Episode) -> String {
+    match episode.at.or(digest.first_at) {
+        Some(at) => format!("{} ({})", digest.session, at.format("%Y-%m-%d")),
+        None => digest.session.clone(),
     }
 }
 

@@ -17,6 +17,93 @@ use crate::model::{
 use crate::report::Evidence;
 use crate::text;
 
+/// Turns per episode at most.
+const EPISODE_TURNS: usize = 6;
+
+/// Groups the trusted conversation turns of a session into episodes: up to [`EPISODE_TURNS`]
+/// consecutive turns, cut early where the topic shifts (the next turn shares no content word
+/// with the episode). Sentences with fewer than two content words ("Wow!", "Thanks, you
+/// too!") are dropped, as are repeats; secrets are redacted and instruction-like text skipped.
+fn episodes(session: &Session) -> Vec<Episode> {
+    let mut out = Vec::new();
+    let mut current: Vec<(EventRef, Vec<String>, std::collections::BTreeSet<String>)> = Vec::new();
+    let flush = |current: &mut Vec<(EventRef, Vec<String>, std::collections::BTreeSet<String>)>,
+                 out: &mut Vec<Episode>| {
+        let kept: Vec<_> = current
+            .drain(..)
+            .filter(|(_, sentences, _)| !sentences.is_empty())
+            .collect();
+        if kept.is_empty() {
+            return;
+        }
+        let at = kept.iter().filter_map(|(r, _, _)| r.at).min();
+        let mut text = String::new();
+        if let Some(at) = at {
+            text.push_str(&format!("[{}] ", at.format("%Y-%m-%d")));
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut parts = Vec::new();
+        for (_, sentences, _) in &kept {
+            for sentence in sentences {
+                if seen.insert(sentence.to_lowercase()) {
+                    parts.push(sentence.clone());
+                }
+            }
+        }
+        text.push_str(&parts.join(" "));
+        out.push(Episode {
+            text,
+            evidence: kept.into_iter().map(|(r, _, _)| r).collect(),
+            at,
+        });
+    };
+    for event in &session.events {
+        let text = match &event.kind {
+            EventKind::UserMessage { text } | EventKind::AgentMessage { text } => text,
+            _ => continue,
+        };
+        if event.trust(session.trust) != Trust::Trusted {
+            continue;
+        }
+        let evidence = EventRef {
+            event: event.index,
+            at: event.at,
+            trust: Trust::Trusted,
+        };
+        // Keep the speaker label of "Name: text" turns on every kept sentence group.
+        let (speaker, body) = match text.split_once(": ") {
+            Some((name, rest)) if name.len() <= 40 && !name.contains(char::is_whitespace) => {
+                (Some(name), rest)
+            }
+            _ => (None, text.as_str()),
+        };
+        let mut words = std::collections::BTreeSet::new();
+        let mut sentences = Vec::new();
+        for sentence in text::sentences(body) {
+            let analysis = text::analyze(sentence);
+            if analysis.word_set.len() + analysis.anchors.len() < 3
+                || trusted_text_injection(sentence).is_some()
+            {
+                continue;
+            }
+            words.extend(analysis.word_set.iter().cloned());
+            sentences.push(lucid_safety::redact(sentence).text.into_owned());
+        }
+        if let (Some(name), false) = (speaker, sentences.is_empty()) {
+            sentences[0] = format!("{name}: {}", sentences[0]);
+        }
+        let shifts = current.len() >= 2
+            && !words.is_empty()
+            && current.iter().all(|(_, _, w)| w.is_disjoint(&words));
+        if current.len() >= EPISODE_TURNS || shifts {
+            flush(&mut current, &mut out);
+        }
+        current.push((evidence, sentences, words));
+    }
+    flush(&mut current, &mut out);
+    out
+}
+
 /// A pointer to one event, with its time and trust level.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventRef {
@@ -53,6 +140,9 @@ pub struct Statement {
     pub text: String,
     /// True when the user marked it as news or durable ("FYI", "from now on", "has moved to").
     pub durable: bool,
+    /// Said by the agent, not a user: it can confirm or update a memory, never create one.
+    #[serde(default)]
+    pub from_agent: bool,
     pub evidence: EventRef,
 }
 
@@ -135,6 +225,27 @@ pub struct SessionDigest {
     /// Tool calls that succeeded, in order, consecutive repeats of a tool collapsed.
     pub tool_sequence: Vec<ToolStep>,
     pub flags: Vec<Flag>,
+    /// Conversation episodes, when asked for (see [`DigestOptions::episodes`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub episodes: Vec<Episode>,
+}
+
+/// How a session is digested.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DigestOptions {
+    /// Also keep *episodes*: consecutive conversation turns grouped into short passages with
+    /// their evidence. This is conversational memory (what was said, when), useful for
+    /// assistants that talk with people; agent fleets that learn from tool use leave it off.
+    pub episodes: bool,
+}
+
+/// A short passage of conversation: a few consecutive turns on one topic, condensed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Episode {
+    pub text: String,
+    /// The turns whose words the passage keeps.
+    pub evidence: Vec<EventRef>,
+    pub at: Option<Timestamp>,
 }
 
 /// Parameters whose change is commentary, not a fix.
@@ -152,8 +263,13 @@ const COMMENTARY_KEYS: &[&str] = &[
 /// How many later tool calls are searched for the call that fixed a failure.
 const FOLLOW_UP_WINDOW: usize = 8;
 
-/// Builds the digest of a session.
+/// Builds the digest of a session with the default options.
 pub fn digest_session(session: &Session) -> SessionDigest {
+    digest_session_with(session, DigestOptions::default())
+}
+
+/// Builds the digest of a session.
+pub fn digest_session_with(session: &Session, options: DigestOptions) -> SessionDigest {
     let mut digest = SessionDigest {
         session: session.id.clone(),
         agent: session.agent.clone(),
@@ -169,9 +285,13 @@ pub fn digest_session(session: &Session) -> SessionDigest {
         failures: Vec::new(),
         tool_sequence: Vec::new(),
         flags: Vec::new(),
+        episodes: Vec::new(),
     };
     if session.trust == SessionTrust::Quarantined {
         return digest;
+    }
+    if options.episodes {
+        digest.episodes = episodes(session);
     }
 
     let calls = pair_calls_with_results(session);
@@ -696,6 +816,12 @@ pub const TEMPORARY_MARKERS: &[&str] = &[
 
 /// Markers that a user is announcing a durable fact or a change.
 const DURABLE_MARKERS: &[&str] = &[
+    "switched",
+    "migrated",
+    "moved",
+    "changed",
+    "updated",
+    "now set to",
     "fyi",
     "heads up",
     "heads-up",
@@ -772,6 +898,46 @@ const FIRST_PERSON_PREFERENCES: &[&str] = &[
     "we never",
 ];
 
+/// Verbs that report what someone else said: "Customer X says the order never arrived" is an
+/// account of an event, not a rule.
+const REPORTING_VERBS: &[&str] = &[
+    "says",
+    "said",
+    "reports",
+    "reported",
+    "told",
+    "tells",
+    "claims",
+    "claimed",
+    "mentioned",
+    "complained",
+    "complains",
+    "wrote",
+    "writes",
+    "asked",
+    "asks",
+    "noticed",
+    "noted",
+];
+
+/// Whether a sentence narrates events rather than stating a rule: it reports someone's words,
+/// or puts "always"/"never" before a past-tense verb ("never arrived", "always failed").
+fn narrates_events(lower: &str) -> bool {
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.iter().any(|w| REPORTING_VERBS.contains(w)) {
+        return true;
+    }
+    words.windows(2).any(|pair| {
+        matches!(pair[0], "never" | "always")
+            && pair[1].len() > 4
+            && pair[1].ends_with("ed")
+            && !matches!(pair[1], "need" | "proceed" | "succeed" | "exceed" | "embed")
+    })
+}
+
 fn classify(sentence: &str, lower: &str, speaker: Speaker) -> Option<StatementClass> {
     let first_person = FIRST_PERSON.iter().any(|p| lower.starts_with(p))
         && !FIRST_PERSON_PREFERENCES
@@ -780,6 +946,7 @@ fn classify(sentence: &str, lower: &str, speaker: Speaker) -> Option<StatementCl
         && !text::announces_change(sentence);
     if speaker == Speaker::User
         && !first_person
+        && !narrates_events(lower)
         && (has_any(lower, PREFERENCE_MARKERS)
             || (has_any(lower, WEAK_PREFERENCE_MARKERS) && !has_any(lower, DEICTIC)))
     {
@@ -795,7 +962,17 @@ fn classify(sentence: &str, lower: &str, speaker: Speaker) -> Option<StatementCl
     let fact_shaped = text::slot(sentence).is_some_and(|slot| {
         !slot.value_analysis.anchors.is_empty() || slot.value_analysis.word_set.len() <= 3
     });
-    (fact_shaped && !first_person).then_some(StatementClass::Fact)
+    // The agent's own narration ("I'll pass `x: 2` this time") is not a statement of fact.
+    let narrates = speaker == Speaker::Agent
+        && lower
+            .split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .any(|w| {
+                matches!(
+                    w,
+                    "i" | "i'll" | "i'm" | "i've" | "i'd" | "me" | "my" | "let's" | "we'll"
+                )
+            });
+    (fact_shaped && !first_person && !narrates).then_some(StatementClass::Fact)
 }
 
 fn extract_statements(
@@ -847,6 +1024,7 @@ fn extract_statements(
             class,
             text: clean_statement(sentence),
             durable,
+            from_agent: speaker == Speaker::Agent,
             evidence: evidence.clone(),
         });
     }
@@ -941,6 +1119,18 @@ mod tests {
         assert_eq!(file_extension("db-2.internal"), None);
         assert_eq!(file_extension("v1.2"), None);
         assert_eq!(file_extension("example.com"), None);
+    }
+
+    #[test]
+    fn narration_is_not_a_rule() {
+        assert!(narrates_events(
+            "customer nina rossi says order ord-1 never arrived."
+        ));
+        assert!(narrates_events("the build never finished yesterday."));
+        assert!(!narrates_events(
+            "never use the passive voice in client letters."
+        ));
+        assert!(!narrates_events("always proceed with caution."));
     }
 
     #[test]

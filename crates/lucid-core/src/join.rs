@@ -9,8 +9,11 @@
 
 use std::collections::HashMap;
 
-/// Returns all pairs `(i, j)` with `i < j` whose feature sets have Jaccard similarity at least
-/// `threshold` (0 < threshold ≤ 1). Each set must be sorted and deduplicated.
+/// Returns pairs `(i, j)` with `i < j` whose feature sets have Jaccard similarity at least
+/// `threshold` (0 < threshold ≤ 1). Each set must be sorted and deduplicated. Identical sets are
+/// reported as a star (each copy paired with the first), and similar groups through their first
+/// members, so the connected components are exactly those of the full pair list while the
+/// output stays linear in the number of copies.
 pub fn similar_pairs(sets: &[Vec<u32>], threshold: f64) -> Vec<(usize, usize)> {
     let threshold = threshold.clamp(0.01, 1.0);
     // Group identical sets: every pair inside a group qualifies trivially.
@@ -23,10 +26,10 @@ pub fn similar_pairs(sets: &[Vec<u32>], threshold: f64) -> Vec<(usize, usize)> {
     let mut pairs = Vec::new();
     let mut representatives: Vec<(usize, &[u32])> = Vec::with_capacity(groups.len());
     for (set, members) in &groups {
-        for (a, &i) in members.iter().enumerate() {
-            for &j in &members[a + 1..] {
-                pairs.push((i.min(j), i.max(j)));
-            }
+        // Identical sets are linked to their first member only: a star keeps the pairs linear
+        // (thousands of copies of one sentence) and still joins them all.
+        for &j in &members[1..] {
+            pairs.push((members[0].min(j), members[0].max(j)));
         }
         representatives.push((members[0], set));
     }
@@ -156,8 +159,26 @@ mod tests {
         out
     }
 
+    /// Component label of every node, as the smallest node of its component.
+    fn components(n: usize, pairs: &[(usize, usize)]) -> Vec<usize> {
+        let mut label: Vec<usize> = (0..n).collect();
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for &(i, j) in pairs {
+                let low = label[i].min(label[j]);
+                if label[i] != low || label[j] != low {
+                    label[i] = low;
+                    label[j] = low;
+                    changed = true;
+                }
+            }
+        }
+        label
+    }
+
     #[test]
-    fn prefix_filtering_finds_exactly_the_brute_force_pairs() {
+    fn prefix_filtering_finds_the_same_groups_as_brute_force() {
         // A deterministic pseudo-random family of small sets over a skewed vocabulary.
         let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut next = || {
@@ -179,9 +200,17 @@ mod tests {
         sets.push(Vec::new());
         sets.push(sets[3].clone());
         for t in [0.3, 0.5, 0.7, 0.85, 1.0] {
+            let expected = brute_force(&sets, t);
+            let got = similar_pairs(&sets, t);
+            for &(i, j) in &got {
+                assert!(
+                    jaccard_sorted(&sets[i], &sets[j]) >= t,
+                    "pair below threshold {t}"
+                );
+            }
             assert_eq!(
-                similar_pairs(&sets, t),
-                brute_force(&sets, t),
+                components(sets.len(), &got),
+                components(sets.len(), &expected),
                 "threshold {t}"
             );
         }

@@ -18,5 +18,5 @@ pub mod text;
 pub use curate::{
     DreamError, DreamObserver, DreamOptions, DreamOutput, NoObserver, Stage, dream, dream_observed,
 };
-pub use digest::{SessionDigest, digest_session};
+pub use digest::{DigestOptions, SessionDigest, digest_session, digest_session_with};
 pub use report::*;

@@ -510,6 +510,7 @@ mod tests {
                 })
                 .collect(),
             flags: Vec::new(),
+            episodes: Vec::new(),
         }
     }
 

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use lucid_core::report::SkippedSession;
-use lucid_core::{SessionDigest, Store, StoreDocument, Timestamp, digest_session};
+use lucid_core::{
+    DigestOptions, SessionDigest, Store, StoreDocument, Timestamp, digest_session_with,
+};
 use rayon::prelude::*;
 
 #[derive(Debug, thiserror::Error)]
@@ -152,13 +154,14 @@ pub struct DigestedSessions {
 /// the number of files done so far.
 pub fn digest_transcripts(
     files: &[PathBuf],
+    options: DigestOptions,
     progress: &(dyn Fn(usize) + Sync),
 ) -> DigestedSessions {
     let done = AtomicUsize::new(0);
     let results: Vec<(Result<SessionDigest, SkippedSession>, u64)> = files
         .par_iter()
         .map(|file| {
-            let result = digest_file(file);
+            let result = digest_file(file, options);
             progress(done.fetch_add(1, Ordering::Relaxed) + 1);
             result
         })
@@ -181,7 +184,10 @@ pub fn digest_transcripts(
     }
 }
 
-fn digest_file(file: &Path) -> (Result<SessionDigest, SkippedSession>, u64) {
+fn digest_file(
+    file: &Path,
+    options: DigestOptions,
+) -> (Result<SessionDigest, SkippedSession>, u64) {
     let shown = file.display().to_string();
     let skip = |reason: String| SkippedSession {
         path: shown.clone(),
@@ -206,7 +212,7 @@ fn digest_file(file: &Path) -> (Result<SessionDigest, SkippedSession>, u64) {
         modified,
     };
     match lucid_import::import_session(&bytes, &source) {
-        Ok(session) => (Ok(digest_session(&session)), size),
+        Ok(session) => (Ok(digest_session_with(&session, options)), size),
         Err(error) => (Err(skip(error.to_string())), size),
     }
 }
