@@ -129,6 +129,9 @@ fn metadata(pairs: &[String]) -> anyhow::Result<Value> {
 
 /// Memory stores on a running server.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  lucid stores create \"Fleet memory\" --metadata team=legal\n  lucid stores list --include-archived\n  LUCID_URL=http://lucid:8787 LUCID_API_KEY=sk-lucid-… lucid stores get memstore_…"
+)]
 pub struct StoresArgs {
     #[command(subcommand)]
     command: StoresCommand,
@@ -296,6 +299,9 @@ pub fn memories(args: MemoriesArgs) -> anyhow::Result<u8> {
 
 /// Sessions on a running server.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  lucid sessions import ~/.claude/projects/myproj --agent coder --store memstore_…\n  lucid sessions list --store memstore_…"
+)]
 pub struct SessionsArgs {
     #[command(subcommand)]
     command: SessionsCommand,
@@ -308,6 +314,7 @@ enum SessionsCommand {
     /// Import transcript files (any format `lucid dream` reads; folders are read recursively)
     /// as sessions of an agent. Prints one line per file: session id and file.
     Import {
+        /// Transcript files, or folders (read recursively for .jsonl, .json, .ndjson).
         #[arg(required = true, num_args = 1..)]
         files: Vec<PathBuf>,
         /// The agent: an agent id, or a name (created if new).
@@ -403,6 +410,9 @@ pub fn sessions(args: SessionsArgs) -> anyhow::Result<u8> {
 
 /// Dreams on a running server.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  lucid dreams create --store memstore_… --sessions sesn_1 sesn_2 --watch\n  lucid dreams diff drm_…\n  lucid dreams promote drm_… --agent agent_…"
+)]
 pub struct DreamsArgs {
     #[command(subcommand)]
     command: DreamsCommand,
