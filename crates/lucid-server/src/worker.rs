@@ -391,8 +391,10 @@ fn execute(state: &AppState, dream: &Dream, cancel: Arc<AtomicBool>) {
 /// One dream worker: claims and runs dreams until `stop` turns true (it finishes the dream in
 /// hand first; pending dreams stay pending).
 pub(crate) async fn dream_worker(state: AppState, mut stop: watch::Receiver<bool>) {
+    // Shutdown starts when the server stops accepting: from then on no dream is claimed.
+    let mut shutting_down = state.subscribe_shutdown();
     loop {
-        if *stop.borrow() {
+        if *stop.borrow() || *shutting_down.borrow() {
             return;
         }
         match state.run(|s| s.claim_dream()).await {
@@ -422,6 +424,7 @@ pub(crate) async fn dream_worker(state: AppState, mut stop: watch::Receiver<bool
                 tokio::select! {
                     _ = state.work().notified() => {}
                     _ = stop.changed() => {}
+                    _ = shutting_down.changed() => {}
                     _ = tokio::time::sleep(Duration::from_secs(2)) => {}
                 }
             }

@@ -370,7 +370,7 @@ async fn cancel_stops_a_running_dream_within_a_second() {
 async fn shutdown_finishes_the_running_dream_and_keeps_pending_ones() {
     let live = Live::start(Config {
         workers: 1,
-        stage_delay: Duration::from_millis(100),
+        stage_delay: Duration::from_millis(200),
         ..Config::default()
     })
     .await;
