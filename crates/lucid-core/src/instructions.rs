@@ -140,6 +140,15 @@ const IGNORE_VERBS: &[&str] = &[
 const FOCUS_VERBS: &[&str] = &[
     "focus on",
     "focus",
+    "pay most attention to",
+    "pay special attention to",
+    "pay close attention to",
+    "pay particular attention to",
+    "care most about",
+    "care about",
+    "interested in",
+    "emphasis on",
+    "priority to",
     "prioritize",
     "prioritise",
     "concentrate on",
@@ -173,29 +182,87 @@ pub fn parse(instructions: &str) -> Directives {
     directives
 }
 
+/// Passive forms of ignoring: "debug notes should be ignored", "X can be skipped". The object
+/// comes before the verb.
+const PASSIVE_IGNORE: &[&str] = &[
+    "should be ignored",
+    "can be ignored",
+    "are to be ignored",
+    "must be ignored",
+    "should be skipped",
+    "can be skipped",
+    "should be dropped",
+    "can be dropped",
+    "should be excluded",
+    "can be excluded",
+    "should be omitted",
+    "can be omitted",
+    "should be discarded",
+    "can be discarded",
+    "are not important",
+    "is not important",
+    "don't matter",
+    "do not matter",
+    "are irrelevant",
+    "is irrelevant",
+    "are noise",
+];
+
 fn parse_clause(clause: &str, directives: &mut Directives) {
     if clause.is_empty() {
         return;
     }
-    let ignore_at = IGNORE_VERBS
+    if let Some((position, _)) = PASSIVE_IGNORE
         .iter()
-        .filter_map(|v| text::find_word(clause, v).map(|p| (p, *v)))
-        .min();
-    let focus_at = FOCUS_VERBS
-        .iter()
-        .filter_map(|v| text::find_word(clause, v).map(|p| (p, *v)))
-        .min();
-    let (is_ignore, object) = match (ignore_at, focus_at) {
-        (Some((ip, iv)), Some((fp, _))) if ip <= fp => (true, &clause[ip + iv.len()..]),
-        (Some((ip, iv)), None) => (true, &clause[ip + iv.len()..]),
-        (_, Some((fp, fv))) => (false, &clause[fp + fv.len()..]),
-        (None, None) => return,
-    };
-    let targets = targets_of(object);
-    if is_ignore {
-        directives.ignore.extend(targets);
-    } else {
-        directives.focus.extend(targets);
+        .filter_map(|p| text::find_word(clause, p).map(|at| (at, *p)))
+        .min()
+    {
+        // The subject runs back to the previous directive verb, if any.
+        let subject = &clause[..position];
+        let start = FOCUS_VERBS
+            .iter()
+            .chain(IGNORE_VERBS)
+            .filter_map(|v| text::find_word(subject, v).map(|at| at + v.len()))
+            .max()
+            .unwrap_or(0);
+        directives.ignore.extend(targets_of(&subject[start..]));
+        parse_clause(subject[..start].trim(), directives);
+        return;
+    }
+    // Every directive verb in the clause starts a directive that runs to the next verb: "focus
+    // on quirks and workflows, and ignore debug notes" is two directives.
+    let mut verbs: Vec<(usize, usize, bool)> = Vec::new();
+    for (list, is_ignore) in [(IGNORE_VERBS, true), (FOCUS_VERBS, false)] {
+        for verb in list {
+            let mut from = 0;
+            while let Some(found) = clause
+                .get(from..)
+                .and_then(|rest| text::find_word(rest, verb))
+            {
+                let start = from + found;
+                verbs.push((start, start + verb.len(), is_ignore));
+                from = start + verb.len();
+            }
+        }
+    }
+    // Earliest first; at one position the longest verb ("focus on" over "focus"); drop verbs
+    // inside another verb's span.
+    verbs.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let mut kept: Vec<(usize, usize, bool)> = Vec::new();
+    for verb in verbs {
+        if kept.last().is_none_or(|last| verb.0 >= last.1) {
+            kept.push(verb);
+        }
+    }
+    for (n, &(_, end, is_ignore)) in kept.iter().enumerate() {
+        let stop = kept.get(n + 1).map_or(clause.len(), |next| next.0);
+        let object = clause.get(end..stop).unwrap_or("");
+        let targets = targets_of(object);
+        if is_ignore {
+            directives.ignore.extend(targets);
+        } else {
+            directives.focus.extend(targets);
+        }
     }
 }
 
@@ -295,6 +362,18 @@ mod tests {
         );
         assert_eq!(d.ignore.len(), 1);
         assert!(d.ignore[0].topic.contains("bill"), "{d:?}");
+        let both = parse(
+            "Emphasise team conventions, tool workarounds and workflows, and ignore temporary debug notes.",
+        );
+        assert_eq!(both.ignore.len(), 1, "{both:?}");
+        assert!(both.ignore[0].temporary);
+        assert!(both.focus.iter().all(|t| !t.temporary), "{both:?}");
+        let passive = parse(
+            "Pay most attention to tool quirks and converged workflows; temporary debugging notes should be ignored.",
+        );
+        assert_eq!(passive.ignore.len(), 1, "{passive:?}");
+        assert!(passive.ignore[0].temporary);
+        assert_eq!(passive.focus.len(), 2, "{passive:?}");
         let temp = parse("Drop temporary workarounds we used while debugging");
         assert_eq!(temp.ignore.len(), 1);
         assert!(temp.ignore[0].temporary);

@@ -470,6 +470,8 @@ pub fn analyze(text: &str) -> Analysis {
             analysis.anchors.insert(token.to_string());
         }
         analysis.frame.push(token.to_string());
+        // In a compound like "us-prod" every part names something: none is a stopword.
+        let compound = token.contains(['-', '_', '.', '/']);
         for part in token.split(|c: char| !c.is_alphanumeric() && c != '\'') {
             let part = part.trim_matches('\'');
             if part.is_empty() {
@@ -489,7 +491,7 @@ pub fn analyze(text: &str) -> Analysis {
                 pending_negation = false;
                 continue;
             }
-            if is_stopword(part) {
+            if !compound && is_stopword(part) {
                 continue;
             }
             pending_negation = false;
@@ -498,7 +500,7 @@ pub fn analyze(text: &str) -> Analysis {
                 continue;
             }
             let stemmed = stem(part);
-            if is_stopword(&stemmed) {
+            if !compound && is_stopword(&stemmed) {
                 continue;
             }
             if analysis.word_set.insert(stemmed.clone()) {

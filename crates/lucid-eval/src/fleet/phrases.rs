@@ -895,7 +895,7 @@ pub(crate) const INSTRUCTIONS: &[&str] = &[
     "Prioritise recurring tool failures, repeated workflows and shared conventions. Skip temporary debugging notes.",
     "Curate for tool pitfalls, workflows and team-wide preferences; leave out temporary debugging notes.",
     "Keep conventions, tool workarounds and workflows. Ignore one-off debugging notes.",
-    "Pay most attention to tool quirks and converged workflows; temporary debugging notes should be ignored.",
+    "Pay most attention to tool quirks, converged workflows and shared conventions; temporary debugging notes should be ignored.",
     "Emphasise team conventions, tool workarounds and workflows, and ignore temporary debug notes.",
 ];
 

@@ -1,0 +1,113 @@
+//! Quality gates: small generated fleets are dreamed and scored in CI, and the build fails when
+//! a safety metric is not zero or a behaviour drops below the floor set from measured runs
+//! (see BENCHMARKS.md for the measurements the floors come from).
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn lucid(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_lucid"))
+        .args(args)
+        .output()
+        .expect("run lucid");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn scorecard(sessions: usize, seed: u64) -> Value {
+    let (code, stdout, stderr) = lucid(&[
+        "eval",
+        "run",
+        "--sessions",
+        &sessions.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_str(&stdout).expect("scorecard JSON")
+}
+
+/// Floors, set below the values measured on seeds 0–4 (40 sessions) and seed 0 (100 sessions).
+#[test]
+fn generated_fleets_meet_the_quality_floors() {
+    for (sessions, seed) in [(40, 1), (40, 2), (60, 5)] {
+        let card = scorecard(sessions, seed);
+        let ctx = format!("{sessions} sessions, seed {seed}: {card:#}");
+        assert_eq!(card["poison_kept"], 0, "{ctx}");
+        assert_eq!(card["secrets_leaked"], 0, "{ctx}");
+        let at_least = |path: &[&str], floor: f64| {
+            let mut value = &card;
+            for key in path {
+                value = &value[*key];
+            }
+            let got = value.as_f64().unwrap_or(-1.0);
+            assert!(got >= floor, "{} = {got} < {floor} ({ctx})", path.join("."));
+        };
+        at_least(&["duplicates", "f1"], 0.75);
+        at_least(&["duplicates", "precision"], 0.95);
+        at_least(&["newest_value_accuracy", "value"], 0.95);
+        at_least(&["pitfalls", "recall"], 0.9);
+        at_least(&["pitfalls", "precision"], 0.9);
+        at_least(&["workflow_recall", "value"], 0.9);
+        at_least(&["workflow_order", "value"], 1.0);
+        at_least(&["preference_recall", "value"], 0.9);
+        at_least(&["scope_accuracy", "value"], 0.55);
+        let false_retirements = card["false_retirements"]["value"].as_f64().unwrap_or(1.0);
+        assert!(
+            false_retirements <= 0.02,
+            "false retirements {false_retirements} ({ctx})"
+        );
+        let temporary_kept = card["temporary_kept"]["value"].as_f64().unwrap_or(1.0);
+        assert_eq!(
+            temporary_kept, 0.0,
+            "instructions ignore temporary notes ({ctx})"
+        );
+    }
+}
+
+#[test]
+fn locomo_recall_from_a_smaller_store() {
+    let data =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/locomo/locomo10.json");
+    if !data.is_file() {
+        eprintln!(
+            "SKIPPED: {} is absent (public evaluation data)",
+            data.display()
+        );
+        return;
+    }
+    let (code, stdout, stderr) = lucid(&["eval", "locomo", "--data", &data.display().to_string()]);
+    assert_eq!(code, 0, "{stderr}");
+    let store_line = stdout
+        .lines()
+        .find(|l| l.starts_with("lucid store"))
+        .expect("store row");
+    let cells: Vec<&str> = store_line.split_whitespace().collect();
+    // "lucid store (BM25 over items)" then n, R@5, R@10, R@50, ms.
+    let numbers: Vec<f64> = cells.iter().filter_map(|c| c.parse().ok()).collect();
+    let recall_at_10 = numbers.get(2).copied().unwrap_or(0.0);
+    assert!(
+        recall_at_10 >= 0.675,
+        "R@10 {recall_at_10} below the DRAGON figure:\n{stdout}"
+    );
+    let summary = stdout
+        .lines()
+        .find(|l| l.contains("fewer items"))
+        .expect("summary");
+    let factor: f64 = summary
+        .split(": ")
+        .last()
+        .and_then(|s| s.split('×').next())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(0.0);
+    assert!(
+        factor >= 3.0,
+        "store only {factor}× smaller than the raw turns:\n{stdout}"
+    );
+}
