@@ -36,9 +36,23 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 140_000)]
     pub bytes_per_session: usize,
 
-    /// Print the table as Markdown (for BENCHMARKS.md).
+    /// Print the whole BENCHMARKS.md document: machine and date, this speed table, curation
+    /// quality on generated fleets, LoCoMo retrieval, and the peer comparisons (datasketch
+    /// MinHashLSH, bm25s) when the Python packages are available. `scripts/benchmarks` runs this.
     #[arg(long)]
     pub markdown: bool,
+
+    /// Python with `datasketch`, `bm25s` (and PyStemmer) for the peer comparisons.
+    #[arg(long, value_name = "PATH", default_value = ".venv-bench/bin/python")]
+    pub python: PathBuf,
+
+    /// The LoCoMo data file.
+    #[arg(
+        long,
+        value_name = "FILE",
+        default_value = "../shared/data/locomo/locomo10.json"
+    )]
+    pub locomo: PathBuf,
 }
 
 /// One measured size.
@@ -67,7 +81,11 @@ pub fn run(args: BenchArgs) -> anyhow::Result<u8> {
         eprintln!("bench: dreaming {sessions} sessions…");
         rows.push(measure(&fleet, sessions)?);
     }
-    print_table(&rows, args.markdown);
+    if args.markdown {
+        print!("{}", document(&rows, &root, &args)?);
+    } else {
+        print!("{}", table(&rows, false));
+    }
     if args.dir.is_none() {
         let _ = std::fs::remove_dir_all(&root);
     }
@@ -174,7 +192,8 @@ fn json_parse_floor(files: &[PathBuf]) -> (u64, f64) {
     (bytes, started.elapsed().as_secs_f64())
 }
 
-fn print_table(rows: &[Row], markdown: bool) {
+fn table(rows: &[Row], markdown: bool) -> String {
+    let mut out = String::new();
     let header = [
         "sessions",
         "events",
@@ -213,10 +232,10 @@ fn print_table(rows: &[Row], markdown: bool) {
         previous = Some(row);
     }
     if markdown {
-        println!("| {} |", header.join(" | "));
-        println!("|{}", "---|".repeat(header.len()));
+        out.push_str(&format!("| {} |\n", header.join(" | ")));
+        out.push_str(&format!("|{}\n", "---|".repeat(header.len())));
         for line in lines {
-            println!("| {} |", line.join(" | "));
+            out.push_str(&format!("| {} |\n", line.join(" | ")));
         }
     } else {
         let widths: Vec<usize> = (0..header.len())
@@ -237,9 +256,234 @@ fn print_table(rows: &[Row], markdown: bool) {
                 .collect::<Vec<_>>()
                 .join("  ")
         };
-        println!("{}", fmt(header.iter().map(|h| h.to_string()).collect()));
+        out.push_str(&fmt(header.iter().map(|h| h.to_string()).collect()));
+        out.push('\n');
         for line in lines {
-            println!("{}", fmt(line));
+            out.push_str(&fmt(line));
+            out.push('\n');
         }
     }
+    out
+}
+
+/// The machine, as far as the OS tells.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_string());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("MemTotal"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or("? GiB".to_string(), |kb| {
+            format!("{:.0} GiB", kb / 1_048_576.0)
+        });
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    format!(
+        "{cpu}, {cores} cores, {memory} RAM, Linux {}",
+        kernel.trim()
+    )
+}
+
+/// Runs `scripts/compare.py` with the given python; `None` with a reason when it cannot.
+fn python_peer(python: &Path, args: &[&str]) -> Result<serde_json::Value, String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/compare.py");
+    let output = Command::new(python)
+        .arg(&script)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} failed: {}",
+            script.display(),
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        ));
+    }
+    let value: serde_json::Value =
+        serde_json::from_slice(&output.stdout).map_err(|e| format!("bad output: {e}"))?;
+    match value.get("skipped").and_then(|s| s.as_str()) {
+        Some(reason) => Err(reason.to_string()),
+        None => Ok(value),
+    }
+}
+
+/// The whole BENCHMARKS.md.
+fn document(rows: &[Row], root: &Path, args: &BenchArgs) -> anyhow::Result<String> {
+    use lucid_eval::score;
+    let mut doc = String::new();
+    doc.push_str("# Benchmarks\n\n");
+    doc.push_str(&format!(
+        "Generated by `scripts/benchmarks` (`lucid bench --markdown`) on {} UTC. Do not edit by hand.\n\n",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M")
+    ));
+    doc.push_str(&format!(
+        "Machine: {}. Release build, built-in curator.\n\n",
+        machine()
+    ));
+
+    doc.push_str("## Dream speed and memory\n\n");
+    doc.push_str(&format!(
+        "Generated fleets of ≈ {} events and ≈ {} kB per session in all five transcript formats. \
+         `dream s` is the wall time of a `lucid dream` process (read, import, digest, curate, \
+         write); `peak MiB` its peak resident memory; `parse-only s` the time to parse the same \
+         bytes with `serde_json` alone on the same threads (the floor).\n\n",
+        args.events_per_session,
+        args.bytes_per_session / 1000
+    ));
+    doc.push_str(&table(rows, true));
+    doc.push('\n');
+
+    eprintln!("bench: scoring generated fleets…");
+    doc.push_str("## Curation quality on generated fleets\n\n");
+    doc.push_str(
+        "`lucid eval run`: a fleet with planted truth is generated, dreamed with its \
+         instructions, and scored by planted identifiers (see `crates/lucid-eval`).\n\n",
+    );
+    let mut cards = Vec::new();
+    for (sessions, seed) in [(40, 0), (40, 1), (40, 2), (100, 0)] {
+        let config = lucid_eval::FleetConfig::new(sessions, 6, seed);
+        let (card, _) = crate::eval::run_fleet(&config, None, true)?;
+        cards.push((format!("{sessions} sessions, seed {seed}"), card));
+    }
+    let named: Vec<(&str, &score::Scorecard)> =
+        cards.iter().map(|(n, c)| (n.as_str(), c)).collect();
+    doc.push_str(&score::table(&named, true));
+    doc.push('\n');
+
+    doc.push_str("## LoCoMo: retrieval over a dreamed store\n\n");
+    let locomo = if args.locomo.is_file() {
+        eprintln!("bench: LoCoMo…");
+        let result = crate::locomo::evaluate(&args.locomo, None)?;
+        doc.push_str(
+            "Each conversation dreamed with conversation episodes on; evidence-turn recall of \
+             BM25 over the store's items (their evidence turns) vs BM25 over raw turns, \
+             questions of categories 1–4.\n\n",
+        );
+        doc.push_str(&crate::locomo::render(&result, true));
+        Some(result)
+    } else {
+        doc.push_str(&format!("Skipped: {} is absent.\n", args.locomo.display()));
+        None
+    };
+    doc.push('\n');
+
+    eprintln!("bench: peer comparisons…");
+    doc.push_str("## Side by side with peers\n\n");
+    doc.push_str(&near_duplicate_comparison(root, rows, &args.python)?);
+    doc.push('\n');
+    match (&locomo, args.locomo.is_file()) {
+        (Some(result), true) => {
+            let (n, ms, r10) = crate::locomo::raw_summary(result);
+            doc.push_str("### BM25 on LoCoMo raw turns: lucid-search vs bm25s\n\n");
+            doc.push_str("| implementation | questions | R@10 | ms / query |\n|---|---|---|---|\n");
+            doc.push_str(&format!(
+                "| lucid-search (Rust) | {n} | {r10:.3} | {ms:.3} |\n"
+            ));
+            let locomo_arg = args.locomo.display().to_string();
+            match python_peer(&args.python, &["bm25", &locomo_arg]) {
+                Ok(peer) => doc.push_str(&format!(
+                    "| {} | {} | {:.3} | {:.3} |\n",
+                    peer["tool"].as_str().unwrap_or("bm25s"),
+                    peer["questions"],
+                    peer["recall"]["10"].as_f64().unwrap_or(0.0),
+                    peer["ms_per_query"].as_f64().unwrap_or(0.0)
+                )),
+                Err(reason) => doc.push_str(&format!("\nbm25s skipped: {reason}\n")),
+            }
+        }
+        _ => doc.push_str("bm25s comparison skipped: no LoCoMo data.\n"),
+    }
+    Ok(doc)
+}
+
+/// lucid's near-duplicate detection (the curator's merge on the store alone) vs datasketch's
+/// MinHashLSH, on the store of the largest generated fleet, against its planted duplicates.
+fn near_duplicate_comparison(root: &Path, rows: &[Row], python: &Path) -> anyhow::Result<String> {
+    let Some(largest) = rows.iter().map(|r| r.sessions).max() else {
+        return Ok(String::new());
+    };
+    let fleet = root.join(format!("fleet-{largest}"));
+    let truth = lucid_eval::read_truth(&fleet.join("truth.json"))?;
+    let store = lucid_fs::read_store(&fleet.join("store"))?;
+    let started = Instant::now();
+    let output = lucid_core::dream(
+        &store,
+        Vec::new(),
+        Vec::new(),
+        &lucid_core::DreamOptions::default(),
+    )?;
+    let ours_seconds = started.elapsed().as_secs_f64();
+    let report_text = serde_json::to_string(&output.report)?;
+    let card =
+        lucid_eval::score::score(&truth, &store, &output.draft, &output.report, &report_text);
+    // The same items and planted pairs for the peer.
+    let texts: Vec<String> = store
+        .documents
+        .iter()
+        .flat_map(|d| lucid_core::markdown::parse_blocks(&d.content))
+        .filter_map(|b| match b {
+            lucid_core::markdown::Block::Item(item) => Some(item.text),
+            lucid_core::markdown::Block::Heading(_) => None,
+        })
+        .collect();
+    let index: std::collections::HashMap<&str, usize> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.as_str(), i))
+        .collect();
+    let mut pairs = Vec::new();
+    for group in &truth.duplicates {
+        let ids: Vec<usize> = group
+            .texts
+            .iter()
+            .filter_map(|t| index.get(t.as_str()).copied())
+            .collect();
+        for (a, i) in ids.iter().enumerate() {
+            for j in &ids[a + 1..] {
+                pairs.push([*i, *j]);
+            }
+        }
+    }
+    let items_file = root.join("near-dup-items.json");
+    std::fs::write(
+        &items_file,
+        serde_json::to_vec(&serde_json::json!({"texts": texts, "pairs": pairs}))?,
+    )?;
+    let mut out = format!(
+        "### Near-duplicate detection: {} store items of the {largest}-session fleet, {} planted duplicate pairs\n\n",
+        texts.len(),
+        pairs.len()
+    );
+    out.push_str("| implementation | seconds | precision | recall | F1 |\n|---|---|---|---|---|\n");
+    out.push_str(&format!(
+        "| lucid (prefix-filter join + duplicate rules, whole store curation) | {:.3} | {:.2} | {:.2} | {:.2} |\n",
+        ours_seconds, card.duplicates.precision, card.duplicates.recall, card.duplicates.f1
+    ));
+    match python_peer(python, &["near-dup", &items_file.display().to_string()]) {
+        Ok(peer) => out.push_str(&format!(
+            "| {} | {:.3} | {:.2} | {:.2} | {:.2} |\n",
+            peer["tool"].as_str().unwrap_or("datasketch"),
+            peer["seconds"].as_f64().unwrap_or(0.0),
+            peer["precision"].as_f64().unwrap_or(0.0),
+            peer["recall"].as_f64().unwrap_or(0.0),
+            peer["f1"].as_f64().unwrap_or(0.0)
+        )),
+        Err(reason) => out.push_str(&format!("\ndatasketch skipped: {reason}\n")),
+    }
+    Ok(out)
 }

@@ -75,6 +75,32 @@ pub struct DreamArgs {
     #[arg(long)]
     episodes: bool,
 
+    /// Transcripts (files or folders) pinned as trusted: everything in them is trusted.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    trusted: Vec<PathBuf>,
+
+    /// Transcripts whose every event is untrusted: nothing in them becomes an instruction or a
+    /// preference, and facts need corroboration.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    untrusted: Vec<PathBuf>,
+
+    /// Transcripts that never feed a dream (listed as skipped in the report).
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    quarantine: Vec<PathBuf>,
+
+    /// Use only sessions pinned with --trusted; the others are skipped.
+    #[arg(long)]
+    trusted_only: bool,
+
+    /// A tool whose results are trusted like the agent's own actions (repeatable).
+    #[arg(long, value_name = "NAME")]
+    trust_tool: Vec<String>,
+
+    /// A TOML config file: `[safety] trusted_tools = [...]`, `secret_patterns = [...]` (extra
+    /// regular expressions whose matches are redacted like built-in secrets).
+    #[arg(long, value_name = "FILE", env = "LUCID_CONFIG")]
+    config: Option<PathBuf>,
+
     /// Print each curation stage and its duration on stderr.
     #[arg(long, short)]
     verbose: bool,
@@ -130,6 +156,26 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
     {
         return refuse(error);
     }
+    let safety = match crate::config::safety_policy(args.config.as_deref(), &args.trust_tool) {
+        Ok(policy) => policy,
+        Err(error) => return refuse(format_args!("{error:#}")),
+    };
+    for path in args
+        .trusted
+        .iter()
+        .chain(&args.untrusted)
+        .chain(&args.quarantine)
+    {
+        if !path.exists() {
+            return refuse(format_args!("{} does not exist", path.display()));
+        }
+    }
+    let trust_rules = lucid_fs::TrustRules {
+        trusted: args.trusted.clone(),
+        untrusted: args.untrusted.clone(),
+        quarantined: args.quarantine.clone(),
+        trusted_only: args.trusted_only,
+    };
     let store = match &args.store {
         Some(dir) => match lucid_fs::read_store(dir) {
             Ok(store) => store,
@@ -176,8 +222,9 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
     let read_started = Instant::now();
     let digest_options = lucid_core::DigestOptions {
         episodes: args.episodes,
+        safety: safety.clone(),
     };
-    let digested = lucid_fs::digest_transcripts(&files, digest_options, &|done| {
+    let digested = lucid_fs::digest_transcripts(&files, &digest_options, &trust_rules, &|done| {
         if read_started.elapsed() > Duration::from_millis(300) && std::io::stderr().is_terminal() {
             if progress.is_hidden() {
                 progress.set_draw_target(ProgressDrawTarget::stderr());
@@ -214,6 +261,7 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
     let curate_started = Instant::now();
     let options = DreamOptions {
         instructions,
+        safety,
         ..DreamOptions::default()
     };
     let mut timer = StageTimer {

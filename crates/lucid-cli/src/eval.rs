@@ -200,8 +200,12 @@ pub fn run_fleet(
     let truth = lucid_eval::write_fleet_streaming(config, &fleet)?;
     let store: Store = lucid_fs::read_store(&fleet.join("store"))?;
     let files = lucid_fs::find_transcripts(&[fleet.join("sessions")])?;
-    let digested =
-        lucid_fs::digest_transcripts(&files, lucid_core::DigestOptions::default(), &|_| {});
+    let digested = lucid_fs::digest_transcripts(
+        &files,
+        &lucid_core::DigestOptions::default(),
+        &lucid_fs::TrustRules::default(),
+        &|_| {},
+    );
     let options = DreamOptions {
         instructions: with_instructions.then(|| truth.instructions.clone()),
         ..DreamOptions::default()

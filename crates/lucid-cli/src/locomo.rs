@@ -134,7 +134,13 @@ pub fn evaluate(
         let digests = sessions
             .iter()
             .map(|(session, _)| {
-                lucid_core::digest_session_with(session, DigestOptions { episodes: true })
+                lucid_core::digest_session_with(
+                    session,
+                    &DigestOptions {
+                        episodes: true,
+                        ..DigestOptions::default()
+                    },
+                )
             })
             .collect();
         let output = lucid_core::dream(
@@ -321,6 +327,13 @@ fn parse_locomo_time(text: &str) -> Option<lucid_core::Timestamp> {
     chrono::NaiveDateTime::parse_from_str(&normalized, "%I:%M %p ON %d %B, %Y")
         .ok()
         .map(|t| t.and_utc())
+}
+
+/// Questions, ms per query and R@10 of BM25 over raw turns (for the peer comparison).
+pub fn raw_summary(result: &LocomoResult) -> (usize, f64, f64) {
+    let (n, sums) = result.raw.overall();
+    let ms = result.raw.query_seconds * 1000.0 / result.raw.queries.max(1) as f64;
+    (n, ms, sums[1] / n.max(1) as f64)
 }
 
 pub fn render(result: &LocomoResult, markdown: bool) -> String {

@@ -6,10 +6,12 @@ use clap::{Parser, Subcommand};
 
 mod bench;
 mod client;
+mod config;
 mod dream;
 mod eval;
 mod keys;
 mod locomo;
+mod scan;
 mod serve;
 mod serve_bench;
 
@@ -28,6 +30,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Dream(dream::DreamArgs),
+    Scan(scan::ScanArgs),
     Eval(eval::EvalArgs),
     Bench(bench::BenchArgs),
     Serve(serve::ServeArgs),
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Dream(args) => dream::run(args),
+        Command::Scan(args) => scan::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Serve(args) => serve::run(args),

@@ -87,6 +87,10 @@ fn dream_fleet(name: &str) -> Dream {
     if fleet.join("instructions.txt").is_file() {
         command.arg("--instructions-file").arg("instructions.txt");
     }
+    // Extra arguments (trust pins, trusted tools), whitespace-separated.
+    if let Ok(extra) = std::fs::read_to_string(fleet.join("args.txt")) {
+        command.args(extra.split_whitespace());
+    }
     command.arg("--out").arg(&out).arg("--report").arg(&report);
     let output = command.output().expect("run lucid");
     let report_text = std::fs::read_to_string(&report).unwrap_or_default();
@@ -150,7 +154,7 @@ fn every_fleet_matches_its_snapshot() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert!(names.len() >= 9, "fixture fleets missing: {names:?}");
+    assert!(names.len() >= 10, "fixture fleets missing: {names:?}");
     for name in names {
         let dream = dream_fleet(&name);
         assert_eq!(dream.status, 0, "{name}: lucid failed: {}", dream.stderr);
@@ -453,6 +457,43 @@ fn behaviour_secrets_and_injections_never_become_memories() {
     assert!(
         dream.report_text.contains("[redacted]"),
         "secrets shown redacted"
+    );
+}
+
+#[test]
+fn behaviour_trust_pins_untrusted_and_quarantined_sessions() {
+    let dream = dream_fleet("trust");
+    assert_eq!(dream.status, 0, "{}", dream.stderr);
+    let text = dream.all_text();
+    // Quarantined: never feeds the dream.
+    assert!(!text.contains("finance team"), "{text}");
+    let skipped = dream.report["stats"]["sessions_skipped"].to_string();
+    assert!(skipped.contains("quarantined"), "{skipped}");
+    // Untrusted: no preference, and one untrusted session cannot retire a store fact.
+    assert!(
+        !text.contains("on-call"),
+        "untrusted instruction became a memory:\n{text}"
+    );
+    assert!(
+        text.contains("bill-1.internal") && !text.contains("bill-9"),
+        "{text}"
+    );
+    // A preference stated by a trusted agent and an untrusted one stays agent-scoped.
+    let incident = dream
+        .change_with_text("incident id")
+        .expect("incident preference");
+    assert_eq!(incident["scope"], "agent", "{incident}");
+    assert_eq!(incident["agent"], "agent-a");
+    // A trusted tool's output is not scanned as untrusted content.
+    assert!(
+        dream.changes("flag").is_empty(),
+        "{:#?}",
+        dream.changes("flag")
+    );
+    let evidence = incident["evidence"].as_array().expect("evidence");
+    assert!(
+        evidence.iter().all(|e| e["trust"] == "trusted"),
+        "the report shows the trust of each piece of evidence: {incident}"
     );
 }
 

@@ -85,6 +85,8 @@ pub struct DreamOptions {
     pub instructions: Option<String>,
     /// Name of the curator, recorded in the report.
     pub curator: String,
+    /// Secret patterns (for store items) and trusted tools.
+    pub safety: crate::policy::SafetyPolicy,
 }
 
 impl Default for DreamOptions {
@@ -92,6 +94,7 @@ impl Default for DreamOptions {
         DreamOptions {
             instructions: None,
             curator: "builtin".to_string(),
+            safety: crate::policy::SafetyPolicy::default(),
         }
     }
 }
@@ -148,6 +151,8 @@ struct Memory {
     headings: Vec<String>,
     evidence: Vec<Evidence>,
     agents: BTreeSet<String>,
+    /// Agents whose *trusted* events support this memory: team scope needs two of them.
+    trusted_agents: BTreeSet<String>,
     sessions: BTreeSet<String>,
     at: Option<Timestamp>,
     /// Tie-breaker for recency: input order (store order, then session time order).
@@ -178,6 +183,7 @@ impl Memory {
             headings: Vec::new(),
             evidence: Vec::new(),
             agents: BTreeSet::new(),
+            trusted_agents: BTreeSet::new(),
             sessions: BTreeSet::new(),
             at: None,
             seq,
@@ -263,7 +269,7 @@ pub fn dream_observed(
         Stage::ReadingStore,
         format!("{} documents", store.documents.len()),
     )?;
-    curator.load_store(store);
+    curator.load_store(store, &options.safety);
     let writes: usize = digests.iter().map(|d| d.memory_ops.len()).sum();
     step(
         Stage::ReplayingMemoryWrites,
@@ -326,6 +332,8 @@ pub fn dream_observed(
         usage: Usage::default(),
         instructions: options.instructions.as_ref().map(|_| directives.summary()),
         changes: curator.changes(),
+        rejected: Vec::new(),
+        notes: Vec::new(),
     };
     report.count_changes();
     Ok(DreamOutput { draft, report })
@@ -348,7 +356,7 @@ fn is_curatable(path: &str) -> bool {
 }
 
 impl Curator {
-    fn load_store(&mut self, store: &Store) {
+    fn load_store(&mut self, store: &Store, policy: &crate::policy::SafetyPolicy) {
         for document in &store.documents {
             let doc_index = self.docs.len();
             let curatable = is_curatable(&document.path);
@@ -368,14 +376,14 @@ impl Curator {
                     memory.evidence.push(Evidence::Store {
                         store_path: document.path.clone(),
                     });
-                    if let Some(reason) = unsafe_reason(&item.text) {
+                    if let Some(reason) = unsafe_reason(&item.text, policy) {
                         self.flags.push(Change {
                             op: Op::Flag,
                             kind,
                             scope: scope_of_path(&document.path).0,
                             agent: scope_of_path(&document.path).1,
                             path: None,
-                            text: excerpt(&lucid_safety::redact(&item.text).text),
+                            text: excerpt(&policy.redact(&item.text).text),
                             replaces: Vec::new(),
                             superseded: Vec::new(),
                             reason: format!("store item {reason}; removed from the draft"),
@@ -481,6 +489,7 @@ impl Curator {
                             updated.headings = previous.headings.clone();
                             updated.evidence.push(evidence.clone());
                             updated.agents.insert(digest.agent.clone());
+                            updated.trusted_agents.insert(digest.agent.clone());
                             updated.sessions.insert(digest.session.clone());
                             updated.at = op.evidence.at;
                             updated.superseded_texts.push(previous.text.clone());
@@ -546,6 +555,8 @@ impl Curator {
             memory.headings = item.headings;
             memory.evidence.push(op.evidence.evidence(&digest.session));
             memory.agents.insert(digest.agent.clone());
+            // Memory writes from untrusted events are never replayed (see the digest).
+            memory.trusted_agents.insert(digest.agent.clone());
             memory.sessions.insert(digest.session.clone());
             memory.at = op.evidence.at;
             out.push(memory);
@@ -563,8 +574,11 @@ impl Curator {
                     StatementClass::Preference => Kind::Preference,
                     StatementClass::Fact => Kind::Fact,
                 };
+                // Unconfirmed: the agent's statements, one-off user facts, and anything from an
+                // untrusted event (it needs trusted corroboration or two sessions).
                 let provisional = statement.from_agent
-                    || (statement.class == StatementClass::Fact && !statement.durable);
+                    || (statement.class == StatementClass::Fact && !statement.durable)
+                    || statement.evidence.trust == crate::model::Trust::Untrusted;
                 let index = *by_text
                     .entry((kind, statement.text.clone(), statement.from_agent))
                     .or_insert_with(|| {
@@ -580,6 +594,9 @@ impl Curator {
                     .evidence
                     .push(statement.evidence.evidence(&digest.session));
                 memory.agents.insert(digest.agent.clone());
+                if statement.evidence.trust == crate::model::Trust::Trusted {
+                    memory.trusted_agents.insert(digest.agent.clone());
+                }
                 memory.sessions.insert(digest.session.clone());
                 memory.at = memory.at.max(statement.evidence.at);
                 // A user fact said in two sessions is confirmed; the agent's never is.
@@ -619,6 +636,7 @@ impl Curator {
                     .map(|r| r.evidence(&digest.session))
                     .collect();
                 memory.agents.insert(digest.agent.clone());
+                memory.trusted_agents.insert(digest.agent.clone());
                 memory.sessions.insert(digest.session.clone());
                 memory.at = episode.at;
                 self.memories.push(memory);
@@ -632,6 +650,7 @@ impl Curator {
             memory.headings = pattern.heading.into_iter().collect();
             memory.evidence = pattern.evidence;
             memory.agents = pattern.agents;
+            memory.trusted_agents = pattern.trusted_agents;
             memory.sessions = pattern.sessions;
             memory.at = pattern.latest;
             self.memories.push(memory);
@@ -858,6 +877,7 @@ impl Curator {
         let mut merged_texts = Vec::new();
         let mut evidence = Vec::new();
         let mut agents = BTreeSet::new();
+        let mut trusted_agents = BTreeSet::new();
         let mut sessions = BTreeSet::new();
         let mut at = None;
         let mut provisional = true;
@@ -873,6 +893,7 @@ impl Curator {
             notes.extend(m.notes.iter().cloned());
             evidence.extend(m.evidence.iter().cloned());
             agents.extend(m.agents.iter().cloned());
+            trusted_agents.extend(m.trusted_agents.iter().cloned());
             sessions.extend(m.sessions.iter().cloned());
             at = at.max(m.at);
             provisional &= m.provisional;
@@ -929,6 +950,7 @@ impl Curator {
         w.notes = notes;
         w.evidence = evidence;
         w.agents = agents;
+        w.trusted_agents = trusted_agents;
         w.sessions = sessions;
         w.at = at;
         w.provisional = provisional && w.sessions.len() < 2 && store_members == 0;
@@ -1011,7 +1033,19 @@ impl Curator {
         for i in conflicted {
             groups.entry(union.find(i)).or_default().push(i);
         }
-        for members in groups.into_values() {
+        for mut members in groups.into_values() {
+            // A value only untrusted events give, from one session, cannot retire anything: it
+            // needs trusted corroboration or a second session. Such values leave the contest.
+            members.retain(|&i| {
+                let m = &self.memories[i];
+                let uncorroborated = m.origin == Origin::Session
+                    && m.trusted_agents.is_empty()
+                    && m.sessions.len() < 2;
+                if uncorroborated {
+                    self.memories[i].state = State::Dropped;
+                }
+                !uncorroborated
+            });
             let Some(&winner) = members.iter().max_by_key(|&&i| self.memories[i].recency()) else {
                 continue;
             };
@@ -1074,10 +1108,17 @@ impl Curator {
         {
             return scope_of_path(&path);
         }
-        if memory.agents.len() >= 2 {
+        // Team scope needs trusted evidence from two or more agents.
+        if memory.trusted_agents.len() >= 2 {
             (Scope::Team, None)
         } else {
-            (Scope::Agent, memory.agents.iter().next().cloned())
+            let agent = memory
+                .trusted_agents
+                .iter()
+                .next()
+                .or_else(|| memory.agents.iter().next())
+                .cloned();
+            (Scope::Agent, agent)
         }
     }
 
@@ -1459,8 +1500,8 @@ fn excerpt(text: &str) -> String {
 }
 
 /// Why a store item must not be carried into the draft, if it must not.
-fn unsafe_reason(text: &str) -> Option<String> {
-    if let Some(secret) = lucid_safety::redact(text).findings.first() {
+fn unsafe_reason(text: &str, policy: &crate::policy::SafetyPolicy) -> Option<String> {
+    if let Some(secret) = policy.redact(text).findings.first() {
         return Some(format!("contains a secret ({})", secret.kind));
     }
     crate::digest::trusted_text_injection(text)

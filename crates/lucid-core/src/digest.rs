@@ -24,7 +24,7 @@ const EPISODE_TURNS: usize = 6;
 /// consecutive turns, cut early where the topic shifts (the next turn shares no content word
 /// with the episode). Sentences with fewer than two content words ("Wow!", "Thanks, you
 /// too!") are dropped, as are repeats; secrets are redacted and instruction-like text skipped.
-fn episodes(session: &Session) -> Vec<Episode> {
+fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Episode> {
     let mut out = Vec::new();
     let mut current: Vec<(EventRef, Vec<String>, std::collections::BTreeSet<String>)> = Vec::new();
     let flush = |current: &mut Vec<(EventRef, Vec<String>, std::collections::BTreeSet<String>)>,
@@ -62,7 +62,7 @@ fn episodes(session: &Session) -> Vec<Episode> {
             EventKind::UserMessage { text } | EventKind::AgentMessage { text } => text,
             _ => continue,
         };
-        if event.trust(session.trust) != Trust::Trusted {
+        if policy.event_trust(event, session.trust) != Trust::Trusted {
             continue;
         }
         let evidence = EventRef {
@@ -87,7 +87,7 @@ fn episodes(session: &Session) -> Vec<Episode> {
                 continue;
             }
             words.extend(analysis.word_set.iter().cloned());
-            sentences.push(lucid_safety::redact(sentence).text.into_owned());
+            sentences.push(policy.redact(sentence).text.into_owned());
         }
         if let (Some(name), false) = (speaker, sentences.is_empty()) {
             sentences[0] = format!("{name}: {}", sentences[0]);
@@ -231,8 +231,10 @@ pub struct SessionDigest {
 }
 
 /// How a session is digested.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DigestOptions {
+    /// Secret patterns and trusted tools.
+    pub safety: crate::policy::SafetyPolicy,
     /// Also keep *episodes*: consecutive conversation turns grouped into short passages with
     /// their evidence. This is conversational memory (what was said, when), useful for
     /// assistants that talk with people; agent fleets that learn from tool use leave it off.
@@ -265,11 +267,12 @@ const FOLLOW_UP_WINDOW: usize = 8;
 
 /// Builds the digest of a session with the default options.
 pub fn digest_session(session: &Session) -> SessionDigest {
-    digest_session_with(session, DigestOptions::default())
+    digest_session_with(session, &DigestOptions::default())
 }
 
 /// Builds the digest of a session.
-pub fn digest_session_with(session: &Session, options: DigestOptions) -> SessionDigest {
+pub fn digest_session_with(session: &Session, options: &DigestOptions) -> SessionDigest {
+    let policy = &options.safety;
     let mut digest = SessionDigest {
         session: session.id.clone(),
         agent: session.agent.clone(),
@@ -291,7 +294,7 @@ pub fn digest_session_with(session: &Session, options: DigestOptions) -> Session
         return digest;
     }
     if options.episodes {
-        digest.episodes = episodes(session);
+        digest.episodes = episodes(session, policy);
     }
 
     let calls = pair_calls_with_results(session);
@@ -300,19 +303,31 @@ pub fn digest_session_with(session: &Session, options: DigestOptions) -> Session
         EventRef {
             event: event.index,
             at: event.at,
-            trust: event.trust(session.trust),
+            trust: policy.event_trust(event, session.trust),
         }
     };
 
     // Statements, memory writes and safety flags, event by event.
     for (position, event) in session.events.iter().enumerate() {
-        let trust = event.trust(session.trust);
+        let trust = policy.event_trust(event, session.trust);
         match &event.kind {
             EventKind::UserMessage { text } => {
-                extract_statements(text, Speaker::User, event_ref(position), &mut digest);
+                extract_statements(
+                    text,
+                    Speaker::User,
+                    event_ref(position),
+                    policy,
+                    &mut digest,
+                );
             }
             EventKind::AgentMessage { text } => {
-                extract_statements(text, Speaker::Agent, event_ref(position), &mut digest);
+                extract_statements(
+                    text,
+                    Speaker::Agent,
+                    event_ref(position),
+                    policy,
+                    &mut digest,
+                );
             }
             EventKind::MemoryWrite {
                 call_id, command, ..
@@ -324,7 +339,7 @@ pub fn digest_session_with(session: &Session, options: DigestOptions) -> Session
                     .is_some_and(|r| result_is_error(session, r));
                 let _ = call_id;
                 if !failed {
-                    add_memory_op(command, event_ref(position), &mut digest);
+                    add_memory_op(command, event_ref(position), policy, &mut digest);
                 }
             }
             EventKind::ToolResult { content, .. } | EventKind::Context { text: content, .. }
@@ -397,7 +412,7 @@ pub fn digest_session_with(session: &Session, options: DigestOptions) -> Session
         let error = if flagged_events.contains(&session.events[result].index) {
             None
         } else {
-            Some(first_line(&lucid_safety::redact(error_text).text))
+            Some(first_line(&policy.redact(error_text).text))
         };
         let mut evidence = vec![event_ref(call.call), event_ref(result)];
         let follow_up = match next_same {
@@ -679,7 +694,12 @@ fn first_line(text: &str) -> String {
     out
 }
 
-fn add_memory_op(command: &MemoryCommand, evidence: EventRef, digest: &mut SessionDigest) {
+fn add_memory_op(
+    command: &MemoryCommand,
+    evidence: EventRef,
+    policy: &crate::policy::SafetyPolicy,
+    digest: &mut SessionDigest,
+) {
     // Memory writes are agent-authored and trusted, but they can still carry a pasted secret or
     // an instruction the agent was tricked into saving.
     let text = match command {
@@ -687,8 +707,17 @@ fn add_memory_op(command: &MemoryCommand, evidence: EventRef, digest: &mut Sessi
         MemoryCommand::StrReplace { new, .. } => new.clone(),
         MemoryCommand::Delete { .. } | MemoryCommand::Rename { .. } => String::new(),
     };
-    if lucid_safety::contains_secret(&text) {
-        let redacted = lucid_safety::redact(&text).text.into_owned();
+    if evidence.trust == Trust::Untrusted {
+        digest.flags.push(Flag {
+            text: excerpt(&policy.redact(&text).text),
+            reason: "memory write in an untrusted session; not applied".to_string(),
+            evidence,
+            injection: false,
+        });
+        return;
+    }
+    if policy.contains_secret(&text) {
+        let redacted = policy.redact(&text).text.into_owned();
         digest.flags.push(Flag {
             text: excerpt(&redacted),
             reason: "memory write contains a secret; not stored".to_string(),
@@ -979,6 +1008,7 @@ fn extract_statements(
     message: &str,
     speaker: Speaker,
     evidence: EventRef,
+    policy: &crate::policy::SafetyPolicy,
     digest: &mut SessionDigest,
 ) {
     // Long pastes (logs, files) are not where standing instructions live.
@@ -1000,9 +1030,14 @@ fn extract_statements(
         let Some(class) = classify(sentence, &lower, speaker) else {
             continue;
         };
-        if lucid_safety::contains_secret(sentence) {
+        // Text from an untrusted event (a session marked untrusted) never becomes an
+        // instruction or a preference; at most a fact that needs corroboration.
+        if evidence.trust == Trust::Untrusted && class == StatementClass::Preference {
+            continue;
+        }
+        if policy.contains_secret(sentence) {
             digest.flags.push(Flag {
-                text: excerpt(&lucid_safety::redact(sentence).text),
+                text: excerpt(&policy.redact(sentence).text),
                 reason: "statement contains a secret; not stored".to_string(),
                 evidence: evidence.clone(),
                 injection: false,

@@ -12,6 +12,7 @@ pub mod instructions;
 pub mod join;
 pub mod markdown;
 pub mod patterns;
+pub mod policy;
 pub mod report;
 pub mod text;
 
@@ -19,4 +20,5 @@ pub use curate::{
     DreamError, DreamObserver, DreamOptions, DreamOutput, NoObserver, Stage, dream, dream_observed,
 };
 pub use digest::{DigestOptions, SessionDigest, digest_session, digest_session_with};
+pub use policy::SafetyPolicy;
 pub use report::*;

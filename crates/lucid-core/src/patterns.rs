@@ -17,6 +17,8 @@ pub struct Pattern {
     /// Heading to file it under (the tool name for pitfalls).
     pub heading: Option<String>,
     pub agents: BTreeSet<String>,
+    /// Agents whose trusted events show the pattern.
+    pub trusted_agents: BTreeSet<String>,
     pub sessions: BTreeSet<String>,
     pub evidence: Vec<Evidence>,
     pub latest: Option<crate::Timestamp>,
@@ -192,6 +194,7 @@ fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
         text,
         heading: Some(tool.to_string()),
         agents: BTreeSet::new(),
+        trusted_agents: BTreeSet::new(),
         sessions: BTreeSet::new(),
         evidence: Vec::new(),
         latest: None,
@@ -411,6 +414,7 @@ pub fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
                 text: format!("Workflow: {}.", steps.join(" → ")),
                 heading: None,
                 agents: BTreeSet::new(),
+                trusted_agents: BTreeSet::new(),
                 sessions: BTreeSet::new(),
                 evidence: Vec::new(),
                 latest: None,
@@ -442,6 +446,9 @@ fn common_subsequence(a: &[u32], b: &[u32]) -> usize {
 
 fn add_support(pattern: &mut Pattern, digest: &SessionDigest, refs: &[EventRef]) {
     pattern.agents.insert(digest.agent.clone());
+    if refs.iter().any(|r| r.trust == crate::model::Trust::Trusted) {
+        pattern.trusted_agents.insert(digest.agent.clone());
+    }
     pattern.sessions.insert(digest.session.clone());
     for r in refs {
         pattern.evidence.push(r.evidence(&digest.session));

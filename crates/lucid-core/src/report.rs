@@ -144,6 +144,17 @@ pub struct InstructionsSummary {
     pub ignore: Vec<String>,
 }
 
+/// An operation a model proposed that the engine refused, and why. It never reached the draft.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectedOperation {
+    /// The operation as the model sent it.
+    pub operation: serde_json::Value,
+    pub reason: String,
+    /// The work unit it was proposed for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work_unit: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub status: DreamStatus,
@@ -156,6 +167,12 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<InstructionsSummary>,
     pub changes: Vec<Change>,
+    /// Model-proposed operations the engine refused (model-backed curation only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<RejectedOperation>,
+    /// Remarks about how the dream ran, e.g. a token budget that ran out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -169,6 +186,8 @@ impl Report {
             usage: Usage::default(),
             instructions: None,
             changes: Vec::new(),
+            rejected: Vec::new(),
+            notes: Vec::new(),
         }
     }
 

@@ -55,6 +55,8 @@ fn report(changes: Vec<Change>) -> Report {
         usage: Usage::default(),
         instructions: None,
         changes,
+        rejected: Vec::new(),
+        notes: Vec::new(),
     }
 }
 

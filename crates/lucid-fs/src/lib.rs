@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use lucid_core::report::SkippedSession;
 use lucid_core::{
-    DigestOptions, SessionDigest, Store, StoreDocument, Timestamp, digest_session_with,
+    DigestOptions, SessionDigest, SessionTrust, Store, StoreDocument, Timestamp,
+    digest_session_with,
 };
 use rayon::prelude::*;
 
@@ -142,6 +143,43 @@ pub fn find_transcripts(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FsError> {
     Ok(files)
 }
 
+/// Which transcripts are trusted, untrusted or quarantined as a whole (by file or folder), and
+/// whether only trusted ones may feed the dream.
+#[derive(Debug, Clone, Default)]
+pub struct TrustRules {
+    pub trusted: Vec<PathBuf>,
+    pub untrusted: Vec<PathBuf>,
+    pub quarantined: Vec<PathBuf>,
+    /// Only sessions pinned as trusted feed the dream.
+    pub trusted_only: bool,
+}
+
+impl TrustRules {
+    /// The trust of a file: the most specific (longest) matching path wins; quarantine wins a
+    /// tie, then untrusted.
+    pub fn trust_of(&self, file: &Path) -> SessionTrust {
+        let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+        let mut best: Option<(usize, u8, SessionTrust)> = None;
+        let lists = [
+            (&self.quarantined, 2u8, SessionTrust::Quarantined),
+            (&self.untrusted, 1, SessionTrust::Untrusted),
+            (&self.trusted, 0, SessionTrust::Trusted),
+        ];
+        for (list, rank, trust) in lists {
+            for path in list {
+                let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+                if file.starts_with(&path) {
+                    let depth = path.components().count();
+                    if best.is_none_or(|(d, r, _)| depth > d || (depth == d && rank > r)) {
+                        best = Some((depth, rank, trust));
+                    }
+                }
+            }
+        }
+        best.map_or(SessionTrust::Default, |(_, _, trust)| trust)
+    }
+}
+
 /// The digests of the sessions that could be used, and the files that could not (with why).
 pub struct DigestedSessions {
     pub digests: Vec<SessionDigest>,
@@ -154,14 +192,15 @@ pub struct DigestedSessions {
 /// the number of files done so far.
 pub fn digest_transcripts(
     files: &[PathBuf],
-    options: DigestOptions,
+    options: &DigestOptions,
+    trust: &TrustRules,
     progress: &(dyn Fn(usize) + Sync),
 ) -> DigestedSessions {
     let done = AtomicUsize::new(0);
     let results: Vec<(Result<SessionDigest, SkippedSession>, u64)> = files
         .par_iter()
         .map(|file| {
-            let result = digest_file(file, options);
+            let result = digest_file(file, options, trust);
             progress(done.fetch_add(1, Ordering::Relaxed) + 1);
             result
         })
@@ -184,15 +223,48 @@ pub fn digest_transcripts(
     }
 }
 
+/// Reads and imports one transcript file; the error is a reason a person can act on.
+pub fn load_session(file: &Path) -> Result<lucid_core::Session, String> {
+    let shown = file.display().to_string();
+    let bytes = std::fs::read(file).map_err(|error| format!("cannot read: {error}"))?;
+    let modified: Option<Timestamp> = std::fs::metadata(file)
+        .and_then(|m| m.modified())
+        .ok()
+        .map(Timestamp::from);
+    let folder = file
+        .parent()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned());
+    let source = lucid_import::Source {
+        path: &shown,
+        folder_name: folder.as_deref(),
+        modified,
+    };
+    lucid_import::import_session(&bytes, &source).map_err(|error| error.to_string())
+}
+
 fn digest_file(
     file: &Path,
-    options: DigestOptions,
+    options: &DigestOptions,
+    trust: &TrustRules,
 ) -> (Result<SessionDigest, SkippedSession>, u64) {
     let shown = file.display().to_string();
     let skip = |reason: String| SkippedSession {
         path: shown.clone(),
         reason,
     };
+    let session_trust = trust.trust_of(file);
+    if session_trust == SessionTrust::Quarantined {
+        return (Err(skip("quarantined: never feeds a dream".to_string())), 0);
+    }
+    if trust.trusted_only && session_trust != SessionTrust::Trusted {
+        return (
+            Err(skip(
+                "not pinned as trusted (the dream is restricted to trusted sessions)".to_string(),
+            )),
+            0,
+        );
+    }
     let bytes = match std::fs::read(file) {
         Ok(bytes) => bytes,
         Err(error) => return (Err(skip(format!("cannot read: {error}"))), 0),
@@ -212,7 +284,10 @@ fn digest_file(
         modified,
     };
     match lucid_import::import_session(&bytes, &source) {
-        Ok(session) => (Ok(digest_session_with(&session, options)), size),
+        Ok(mut session) => {
+            session.trust = session_trust;
+            (Ok(digest_session_with(&session, options)), size)
+        }
         Err(error) => (Err(skip(error.to_string())), size),
     }
 }

@@ -301,6 +301,7 @@ fn execute(state: &AppState, dream: &Dream, cancel: Arc<AtomicBool>) {
     let options = DreamOptions {
         instructions: dream.instructions.clone(),
         curator: "builtin".into(),
+        ..DreamOptions::default()
     };
     let mut observer = narrator;
     let output = match lucid_core::dream_observed(&store, digests, skipped, &options, &mut observer)
