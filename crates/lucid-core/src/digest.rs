@@ -346,7 +346,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                 if trust == Trust::Untrusted =>
             {
                 // One flag per event, naming every rule that fired.
-                let findings = lucid_safety::scan_injection(content);
+                let findings = scan_untrusted(content);
                 if let Some(first) = findings.first() {
                     let mut reasons: Vec<&str> =
                         findings.iter().map(|f| f.reason.as_str()).collect();
@@ -412,7 +412,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         let error = if flagged_events.contains(&session.events[result].index) {
             None
         } else {
-            Some(first_line(&policy.redact(error_text).text))
+            usable_error_text(&first_line(&policy.redact(error_text).text))
         };
         let mut evidence = vec![event_ref(call.call), event_ref(result)];
         let follow_up = match next_same {
@@ -1015,7 +1015,19 @@ fn extract_statements(
     if message.len() > 8_000 {
         return;
     }
+    // Secrets are found in the whole message first: one can span lines (a private key block)
+    // and so escape a check of each sentence alone.
+    let secret_spans: Vec<(usize, usize)> = policy
+        .redact(message)
+        .findings
+        .iter()
+        .map(|f| (f.start, f.end))
+        .collect();
     for sentence in text::sentences(message) {
+        // Every sentence is a slice of `message`, so its offset is its address difference.
+        let start = (sentence.as_ptr() as usize).saturating_sub(message.as_ptr() as usize);
+        let end = start + sentence.len();
+        let overlaps_secret = secret_spans.iter().any(|&(s, e)| s < end && start < e);
         if sentence.len() < 8 || sentence.len() > 400 || sentence.ends_with('?') {
             continue;
         }
@@ -1035,7 +1047,7 @@ fn extract_statements(
         if evidence.trust == Trust::Untrusted && class == StatementClass::Preference {
             continue;
         }
-        if policy.contains_secret(sentence) {
+        if overlaps_secret || policy.contains_secret(sentence) {
             digest.flags.push(Flag {
                 text: excerpt(&policy.redact(sentence).text),
                 reason: "statement contains a secret; not stored".to_string(),
@@ -1063,6 +1075,40 @@ fn extract_statements(
             evidence: evidence.clone(),
         });
     }
+}
+
+/// Scans untrusted content for injections. Tool output often prefixes a message with a label
+/// ("Error: …", "Note: …"); the text after such a label is scanned on its own too, so an
+/// instruction cannot hide behind one.
+pub fn scan_untrusted(text: &str) -> Vec<lucid_safety::InjectionFinding> {
+    let findings = lucid_safety::scan_injection(text);
+    if !findings.is_empty() {
+        return findings;
+    }
+    let trimmed = text.trim_start();
+    match trimmed.split_once(':') {
+        Some((label, rest))
+            if label.len() <= 40
+                && !label.contains(['\n', '.', '/'])
+                && rest.starts_with([' ', '\t']) =>
+        {
+            lucid_safety::scan_injection(rest.trim_start())
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// An error message goes into a pitfall memory only when it reads like an error: no address,
+/// no link (an error that sends the agent somewhere is not a diagnosis), and not too long.
+fn usable_error_text(line: &str) -> Option<String> {
+    let lower = line.to_lowercase();
+    let addressed = lower.contains("http://")
+        || lower.contains("https://")
+        || lower.contains("ftp://")
+        || text::raw_tokens(&lower)
+            .iter()
+            .any(|t| t.text.contains('@') && t.text.contains('.'));
+    (!line.is_empty() && !addressed && line.chars().count() <= 200).then(|| line.to_string())
 }
 
 /// Injection rules that still apply to trusted text (user messages, store items, memory writes).

@@ -15,7 +15,8 @@ pub mod score;
 pub mod truth;
 
 pub use fleet::{
-    FleetConfig, GeneratedFleet, SessionFormat, generate, write_fleet, write_fleet_streaming,
+    FleetConfig, GeneratedFleet, SessionFormat, TranscriptEvent, generate, render_transcript,
+    write_fleet, write_fleet_streaming,
 };
 pub use truth::{
     DuplicateGroup, EvalError, Injection, LookAlike, Pitfall, Preference, RetryNoise, Scope,

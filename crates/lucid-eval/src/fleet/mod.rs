@@ -210,3 +210,61 @@ fn write_truth(dir: &Path, truth: &Truth) -> std::io::Result<()> {
     json.push(b'\n');
     std::fs::write(dir.join("truth.json"), json)
 }
+
+/// A format-neutral event, for writing hand-made transcripts with [`render_transcript`] (test
+/// corpora, examples). A `Result` answers the `Call` just before it.
+#[derive(Debug, Clone)]
+pub enum TranscriptEvent {
+    User(String),
+    Agent(String),
+    Call {
+        name: &'static str,
+        input: Vec<(&'static str, String)>,
+    },
+    Result {
+        text: String,
+        error: bool,
+    },
+}
+
+/// Writes a session in one of the five transcript formats. Events are one second apart from
+/// `start_ms` (milliseconds since the Unix epoch); the session id is used where the format
+/// carries one.
+pub fn render_transcript(
+    format: SessionFormat,
+    id: &str,
+    events: &[TranscriptEvent],
+    start_ms: i64,
+) -> Vec<u8> {
+    let neutral: Vec<render::Ev> = events
+        .iter()
+        .map(|event| match event {
+            TranscriptEvent::User(text) => render::Ev::User(text.clone()),
+            TranscriptEvent::Agent(text) => render::Ev::Agent(text.clone()),
+            TranscriptEvent::Call { name, input } => render::Ev::Call {
+                name,
+                input: input
+                    .iter()
+                    .map(|(key, value)| (*key, json::J::Str(value.clone().into())))
+                    .collect(),
+            },
+            TranscriptEvent::Result { text, error } => render::Ev::Result {
+                text: text.clone(),
+                error: *error,
+            },
+        })
+        .collect();
+    let times: Vec<i64> = (0..neutral.len() as i64)
+        .map(|i| start_ms + i * 1000)
+        .collect();
+    let ctx = render::Ctx {
+        format,
+        id,
+        cwd: "/home/dev/project",
+        domain_prompt: "You are a helpful agent.",
+        page: false,
+        queue_op: true,
+        id_seed: start_ms as u64,
+    };
+    render::render(&ctx, &neutral, &times)
+}
