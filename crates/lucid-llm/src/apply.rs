@@ -1,0 +1,451 @@
+//! Applying verified operations to the built-in draft and its report. Pure.
+//!
+//! Each accepted operation becomes an ordinary report change with evidence (the union of the
+//! items' evidence, plus the cited events), and an edit of the draft's Markdown: merged and
+//! superseded items are rewritten in place or removed, new memories are appended to the
+//! default documents (`/team/preferences.md`, `/agents/<agent>/facts.md`, …). Documents no
+//! operation touches keep their bytes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use lucid_core::curate::{DreamOutput, default_path, scope_of_path};
+use lucid_core::markdown::{self, Block, Heading, ItemStyle, MarkdownItem};
+use lucid_core::report::{Change, Evidence, Op, Scope};
+use lucid_core::{Store, StoreDocument};
+
+use crate::ops::Operation;
+use crate::unit::{UnitItem, WorkUnit};
+use crate::verify::{Accepted, kind_phrase};
+
+/// What happens to one block of a draft document.
+#[derive(Debug, Clone, PartialEq)]
+enum Edit {
+    Replace(String),
+    Remove,
+}
+
+#[derive(Default)]
+struct Edits {
+    blocks: BTreeMap<String, BTreeMap<usize, Edit>>,
+    /// New items by document, in order.
+    appended: BTreeMap<String, Vec<String>>,
+    /// Report changes replaced (by index) or removed (`None`).
+    changes: BTreeMap<usize, Option<Change>>,
+    new_changes: Vec<Change>,
+}
+
+fn sorted(mut evidence: Vec<Evidence>) -> Vec<Evidence> {
+    evidence.sort();
+    evidence.dedup();
+    evidence
+}
+
+fn push_unique(list: &mut Vec<String>, text: &str) {
+    if !list.iter().any(|t| t == text) {
+        list.push(text.to_string());
+    }
+}
+
+fn has_store_evidence(item: &UnitItem) -> bool {
+    item.evidence
+        .iter()
+        .any(|e| matches!(e, Evidence::Store { .. }))
+}
+
+fn date(item: &UnitItem) -> String {
+    item.latest.map_or("undated".to_string(), |at| {
+        at.format("%Y-%m-%d").to_string()
+    })
+}
+
+/// Applies the accepted operations of every unit, in unit order, and records them in the
+/// report (`curator` names the model in the reasons).
+pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)], curator: &str) {
+    let mut edits = Edits::default();
+    let changes = output.report.changes.clone();
+    // The change a unit item stands for (or a minimal one when the report has none).
+    let base = |item: &UnitItem| -> Change {
+        item.change
+            .and_then(|i| changes.get(i).cloned())
+            .unwrap_or_else(|| Change {
+                op: Op::Keep,
+                kind: item.kind,
+                scope: item.scope,
+                agent: item.agent.clone(),
+                path: Some(item.path.clone()),
+                text: item.text.clone(),
+                replaces: Vec::new(),
+                superseded: Vec::new(),
+                reason: "unchanged".into(),
+                evidence: item.evidence.clone(),
+            })
+    };
+    for (unit, accepted) in decisions {
+        for decision in accepted {
+            let item = |id: &str| unit.item(id);
+            match &decision.operation {
+                Operation::Merge { item_ids, text } => {
+                    let mut members: Vec<&UnitItem> =
+                        item_ids.iter().filter_map(|id| item(id)).collect();
+                    // The merged memory stays where the widest-scoped, earliest item is.
+                    members.sort_by_key(|m| {
+                        (
+                            m.scope != Scope::Team,
+                            !has_store_evidence(m),
+                            m.path.clone(),
+                            m.block,
+                        )
+                    });
+                    let Some((kept, others)) = members.split_first() else {
+                        continue;
+                    };
+                    let mut change = base(kept);
+                    let mut replaces = Vec::new();
+                    let mut superseded = change.superseded.clone();
+                    let mut evidence = change.evidence.clone();
+                    if kept.text != *text {
+                        push_unique(&mut replaces, &kept.text);
+                    }
+                    for r in &change.replaces {
+                        push_unique(&mut replaces, r);
+                    }
+                    for other in others {
+                        let other_change = base(other);
+                        push_unique(&mut replaces, &other.text);
+                        for r in &other_change.replaces {
+                            push_unique(&mut replaces, r);
+                        }
+                        for s in &other_change.superseded {
+                            push_unique(&mut superseded, s);
+                        }
+                        evidence.extend(other_change.evidence.iter().cloned());
+                        edits
+                            .blocks
+                            .entry(other.path.clone())
+                            .or_default()
+                            .insert(other.block, Edit::Remove);
+                        if let Some(index) = other.change {
+                            edits.changes.insert(index, None);
+                        }
+                    }
+                    replaces.retain(|r| r != text);
+                    change.op = Op::Merge;
+                    change.text = text.clone();
+                    change.replaces = replaces;
+                    change.superseded = superseded;
+                    change.evidence = sorted(evidence);
+                    change.reason = format!(
+                        "{} items say the same thing; merged by {curator} (work unit {})",
+                        members.len(),
+                        unit.id
+                    );
+                    // The same rule from two or more agents is a team rule, as the built-in
+                    // curator decides: it moves to the team's document.
+                    let agents: BTreeSet<&String> =
+                        members.iter().filter_map(|m| m.agent.as_ref()).collect();
+                    let team = members.iter().all(|m| m.scope == Scope::Agent) && agents.len() >= 2;
+                    if team {
+                        let path = default_path(change.kind, Scope::Team, None);
+                        change.scope = Scope::Team;
+                        change.agent = None;
+                        change.reason.push_str(&format!(
+                            "; {} agents follow it, so it is a team rule",
+                            agents.len()
+                        ));
+                        change.path = Some(path.clone());
+                        edits
+                            .blocks
+                            .entry(kept.path.clone())
+                            .or_default()
+                            .insert(kept.block, Edit::Remove);
+                        edits.appended.entry(path).or_default().push(text.clone());
+                    } else {
+                        edits
+                            .blocks
+                            .entry(kept.path.clone())
+                            .or_default()
+                            .insert(kept.block, Edit::Replace(text.clone()));
+                    }
+                    record(&mut edits, kept, change);
+                }
+                Operation::Supersede { old_id, new_id } => {
+                    let (Some(old), Some(new)) = (item(old_id), item(new_id)) else {
+                        continue;
+                    };
+                    let old_change = base(old);
+                    let mut change = base(new);
+                    let mut replaces = change.replaces.clone();
+                    let mut superseded = change.superseded.clone();
+                    push_unique(&mut replaces, &old.text);
+                    push_unique(&mut superseded, &old.text);
+                    for r in &old_change.replaces {
+                        push_unique(&mut replaces, r);
+                    }
+                    for s in &old_change.superseded {
+                        push_unique(&mut superseded, s);
+                    }
+                    let mut evidence = change.evidence.clone();
+                    evidence.extend(old_change.evidence.iter().cloned());
+                    change.op = Op::Supersede;
+                    change.replaces = replaces;
+                    change.superseded = superseded;
+                    change.evidence = sorted(evidence);
+                    change.reason = format!(
+                        "newer value ({}) replaces an older one ({}); decided by {curator} (work \
+                         unit {})",
+                        date(new),
+                        date(old),
+                        unit.id
+                    );
+                    // A newer value from the sessions takes the place of the store item it
+                    // replaces, as the built-in curator does.
+                    let in_place = has_store_evidence(old) && !has_store_evidence(new);
+                    if in_place {
+                        let (scope, agent) = scope_of_path(&old.path);
+                        change.path = Some(old.path.clone());
+                        change.scope = scope;
+                        change.agent = agent;
+                        edits
+                            .blocks
+                            .entry(old.path.clone())
+                            .or_default()
+                            .insert(old.block, Edit::Replace(new.text.clone()));
+                        edits
+                            .blocks
+                            .entry(new.path.clone())
+                            .or_default()
+                            .insert(new.block, Edit::Remove);
+                    } else {
+                        edits
+                            .blocks
+                            .entry(old.path.clone())
+                            .or_default()
+                            .insert(old.block, Edit::Remove);
+                    }
+                    if let Some(index) = old.change {
+                        edits.changes.insert(index, None);
+                    }
+                    record(&mut edits, new, change);
+                }
+                Operation::Add {
+                    kind,
+                    scope,
+                    text,
+                    evidence_ids,
+                } => {
+                    let cited: Vec<_> = evidence_ids
+                        .iter()
+                        .filter_map(|id| unit.excerpt(id))
+                        .collect();
+                    let evidence: Vec<Evidence> = cited
+                        .iter()
+                        .flat_map(|e| e.evidence.iter().cloned())
+                        .collect();
+                    let agents: BTreeSet<&String> =
+                        cited.iter().flat_map(|e| e.agents.iter()).collect();
+                    let sessions: BTreeSet<&str> = evidence
+                        .iter()
+                        .filter_map(|e| match e {
+                            Evidence::Event { session, .. } => Some(session.as_str()),
+                            Evidence::Store { .. } => None,
+                        })
+                        .collect();
+                    let path = default_path(*kind, *scope, decision.agent.as_deref());
+                    let agent_list: Vec<&str> = agents.iter().map(|a| a.as_str()).collect();
+                    edits
+                        .appended
+                        .entry(path.clone())
+                        .or_default()
+                        .push(text.clone());
+                    edits.new_changes.push(Change {
+                        op: Op::Add,
+                        kind: *kind,
+                        scope: *scope,
+                        agent: decision.agent.clone(),
+                        path: Some(path),
+                        text: text.clone(),
+                        replaces: Vec::new(),
+                        superseded: Vec::new(),
+                        reason: format!(
+                            "{} stated in {} session{} by {} ({}); proposed by {curator} and \
+                             verified against its evidence (work unit {})",
+                            kind_phrase(*kind),
+                            sessions.len(),
+                            if sessions.len() == 1 { "" } else { "s" },
+                            if agent_list.len() == 1 {
+                                "agent"
+                            } else {
+                                "agents"
+                            },
+                            agent_list.join(", "),
+                            unit.id
+                        ),
+                        evidence: sorted(evidence),
+                    });
+                }
+                Operation::Drop { item_id, reason } => {
+                    let Some(dropped) = item(item_id) else {
+                        continue;
+                    };
+                    let mut change = base(dropped);
+                    change.op = Op::Remove;
+                    change.path = None;
+                    change.text = dropped.text.clone();
+                    change.replaces = Vec::new();
+                    change.superseded = Vec::new();
+                    change.reason = format!(
+                        "dropped by {curator}: {} (was in {}; work unit {})",
+                        reason.trim().trim_end_matches('.'),
+                        dropped.path,
+                        unit.id
+                    );
+                    edits
+                        .blocks
+                        .entry(dropped.path.clone())
+                        .or_default()
+                        .insert(dropped.block, Edit::Remove);
+                    record(&mut edits, dropped, change);
+                }
+                Operation::Keep { .. } => {}
+            }
+        }
+    }
+    rewrite(output, edits);
+}
+
+fn record(edits: &mut Edits, item: &UnitItem, change: Change) {
+    match item.change {
+        Some(index) => {
+            edits.changes.insert(index, Some(change));
+        }
+        None => edits.new_changes.push(change),
+    }
+}
+
+/// The title of a new document, as the built-in curator writes it.
+fn title_for(path: &str) -> String {
+    let (scope, agent) = scope_of_path(path);
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
+    let mut name = stem.replace(['-', '_'], " ");
+    if let Some(first) = name.get(..1) {
+        name = first.to_uppercase() + name.get(1..).unwrap_or("");
+    }
+    match (scope, agent) {
+        (Scope::Agent, Some(agent)) => format!("{name} ({agent})"),
+        _ if path.starts_with("/team/") => format!("Team {}", name.to_lowercase()),
+        _ => name,
+    }
+}
+
+/// Drops headings left with no item below them.
+fn prune_empty_sections(blocks: Vec<Block>) -> Vec<Block> {
+    let keep: Vec<bool> = blocks
+        .iter()
+        .enumerate()
+        .map(|(index, block)| match block {
+            Block::Heading(h) => blocks[index + 1..]
+                .iter()
+                .take_while(|b| !matches!(b, Block::Heading(o) if o.level <= h.level))
+                .any(|b| matches!(b, Block::Item(_))),
+            Block::Item(_) => true,
+        })
+        .collect();
+    blocks
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(b, k)| k.then_some(b))
+        .collect()
+}
+
+fn new_item(text: &str) -> Block {
+    Block::Item(MarkdownItem {
+        style: ItemStyle::Bullet('-'),
+        text: text.to_string(),
+        headings: Vec::new(),
+    })
+}
+
+fn items_in(blocks: &[Block]) -> usize {
+    blocks
+        .iter()
+        .filter(|b| matches!(b, Block::Item(_)))
+        .count()
+}
+
+fn rewrite(output: &mut DreamOutput, mut edits: Edits) {
+    let mut documents: Vec<StoreDocument> = Vec::new();
+    let mut items_delta: isize = 0;
+    for document in &output.draft.documents {
+        let block_edits = edits.blocks.remove(&document.path);
+        let appended = edits.appended.remove(&document.path);
+        if block_edits.is_none() && appended.is_none() {
+            documents.push(document.clone());
+            continue;
+        }
+        let blocks = markdown::parse_blocks(&document.content);
+        let before = items_in(&blocks);
+        let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
+        for (index, block) in blocks.into_iter().enumerate() {
+            match (block, block_edits.as_ref().and_then(|e| e.get(&index))) {
+                (Block::Item(_), Some(Edit::Remove)) => {}
+                (Block::Item(mut item), Some(Edit::Replace(text))) => {
+                    item.text = text.clone();
+                    out.push(Block::Item(item));
+                }
+                (block, _) => out.push(block),
+            }
+        }
+        for text in appended.unwrap_or_default() {
+            out.push(new_item(&text));
+        }
+        let out = prune_empty_sections(out);
+        let after = items_in(&out);
+        items_delta += after as isize - before as isize;
+        if after == 0 {
+            continue;
+        }
+        documents.push(StoreDocument {
+            path: document.path.clone(),
+            content: markdown::render_blocks(&out),
+            updated_at: None,
+        });
+    }
+    for (path, texts) in std::mem::take(&mut edits.appended) {
+        let mut blocks = vec![Block::Heading(Heading {
+            level: 1,
+            text: title_for(&path),
+        })];
+        blocks.extend(texts.iter().map(|t| new_item(t)));
+        items_delta += texts.len() as isize;
+        documents.push(StoreDocument {
+            path,
+            content: markdown::render_blocks(&blocks),
+            updated_at: None,
+        });
+    }
+    output.draft = Store::new(documents);
+
+    let report = &mut output.report;
+    let mut changes: Vec<Change> = Vec::with_capacity(report.changes.len());
+    for (index, change) in std::mem::take(&mut report.changes).into_iter().enumerate() {
+        match edits.changes.remove(&index) {
+            Some(Some(replaced)) => changes.push(replaced),
+            Some(None) => {}
+            None => changes.push(change),
+        }
+    }
+    changes.extend(edits.new_changes);
+    changes.sort_by(|a, b| {
+        (a.path.is_none(), &a.path, a.op as u8, &a.text).cmp(&(
+            b.path.is_none(),
+            &b.path,
+            b.op as u8,
+            &b.text,
+        ))
+    });
+    report.changes = changes;
+    report.stats.output_documents = output.draft.documents.len();
+    report.stats.output_items = (report.stats.output_items as isize + items_delta).max(0) as usize;
+    report.count_changes();
+}

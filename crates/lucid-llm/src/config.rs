@@ -1,0 +1,487 @@
+//! Choosing a model: `--model` values, the `[models]`, `[prices]` and `[llm]` sections of the
+//! lucid config file (TOML; other sections belong to other parts of lucid), and the price
+//! table used for cost estimates.
+//!
+//! ```toml
+//! [models."claude-sonnet-4-6"]          # a name a dream's `model` may use (lucid serve)
+//! provider = "anthropic"                # or "openai" (any OpenAI-compatible server)
+//! model = "claude-sonnet-4-6"           # the provider's id (default: the name)
+//! # base_url = "https://api.anthropic.com"
+//! # api_key_env = "ANTHROPIC_API_KEY"   # the environment variable holding the key
+//!
+//! [models."openai:qwen2.5-14b"]
+//! provider = "openai"
+//! model = "qwen2.5-14b-instruct"
+//! base_url = "http://127.0.0.1:8000/v1"
+//!
+//! [prices."claude-sonnet-4-6"]          # USD per million tokens (overrides the built-in table)
+//! input = 3.0
+//! output = 15.0
+//! cache_read = 0.3
+//! cache_write = 3.75
+//!
+//! [llm]
+//! token_budget = 400000                 # per dream; default none
+//! concurrency = 4
+//! timeout_seconds = 120
+//! max_retries = 4
+//! max_output_tokens = 1024
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use lucid_core::report::Usage;
+
+use crate::prompt::Wire;
+use crate::provider::Endpoint;
+
+/// The names that select the built-in curator.
+pub const BUILTIN_NAMES: &[&str] = &["builtin", "lucid-builtin"];
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("the config file is not valid: {0}")]
+    Invalid(String),
+    #[error("unknown model {name:?}: use anthropic:<model>, openai:<model>, builtin{}", configured_list(.configured))]
+    UnknownModel {
+        name: String,
+        configured: Vec<String>,
+    },
+    #[error("{variable} is not set: the {provider} provider needs an API key")]
+    MissingKey {
+        provider: &'static str,
+        variable: String,
+    },
+}
+
+fn configured_list(configured: &[String]) -> String {
+    if configured.is_empty() {
+        String::new()
+    } else {
+        format!(", or a configured model ({})", configured.join(", "))
+    }
+}
+
+/// USD per million tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Price {
+    pub input: f64,
+    pub output: f64,
+    #[serde(default)]
+    pub cache_read: Option<f64>,
+    #[serde(default)]
+    pub cache_write: Option<f64>,
+}
+
+impl Price {
+    const fn new(input: f64, output: f64, cache_read: f64, cache_write: f64) -> Price {
+        Price {
+            input,
+            output,
+            cache_read: Some(cache_read),
+            cache_write: Some(cache_write),
+        }
+    }
+
+    /// The cost of this usage in USD. Cache reads and writes default to the input price.
+    pub fn cost(&self, usage: &Usage) -> f64 {
+        let per = |tokens: u64, price: f64| tokens as f64 * price / 1_000_000.0;
+        per(usage.input_tokens, self.input)
+            + per(usage.output_tokens, self.output)
+            + per(
+                usage.cache_read_input_tokens,
+                self.cache_read.unwrap_or(self.input),
+            )
+            + per(
+                usage.cache_creation_input_tokens,
+                self.cache_write.unwrap_or(self.input),
+            )
+    }
+}
+
+/// Published list prices (USD per million tokens: input, output, cache read, cache write) when
+/// this was written, matched by the longest model-id prefix. Override any of them in the config
+/// file's `[prices]`.
+const DEFAULT_PRICES: &[(&str, Price)] = &[
+    ("claude-opus-4-6", Price::new(5.0, 25.0, 0.5, 6.25)),
+    ("claude-opus-4-5", Price::new(5.0, 25.0, 0.5, 6.25)),
+    ("claude-opus-4", Price::new(15.0, 75.0, 1.5, 18.75)),
+    ("claude-sonnet-4", Price::new(3.0, 15.0, 0.3, 3.75)),
+    ("claude-3-7-sonnet", Price::new(3.0, 15.0, 0.3, 3.75)),
+    ("claude-haiku-4", Price::new(1.0, 5.0, 0.1, 1.25)),
+    ("claude-3-5-haiku", Price::new(0.8, 4.0, 0.08, 1.0)),
+    ("gpt-5-nano", Price::new(0.05, 0.4, 0.005, 0.05)),
+    ("gpt-5-mini", Price::new(0.25, 2.0, 0.025, 0.25)),
+    ("gpt-5", Price::new(1.25, 10.0, 0.125, 1.25)),
+    ("gpt-4.1-nano", Price::new(0.1, 0.4, 0.025, 0.1)),
+    ("gpt-4.1-mini", Price::new(0.4, 1.6, 0.1, 0.4)),
+    ("gpt-4.1", Price::new(2.0, 8.0, 0.5, 2.0)),
+    ("gpt-4o-mini", Price::new(0.15, 0.6, 0.075, 0.15)),
+    ("gpt-4o", Price::new(2.5, 10.0, 1.25, 2.5)),
+];
+
+/// Prices by model id (or prefix): the defaults, then the config file's entries, which win.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PriceTable {
+    overrides: BTreeMap<String, Price>,
+}
+
+impl PriceTable {
+    pub fn with_overrides(overrides: BTreeMap<String, Price>) -> PriceTable {
+        PriceTable { overrides }
+    }
+
+    /// The price of a model: an override for the exact id or `provider:id`, else the longest
+    /// matching prefix among overrides and defaults.
+    pub fn price(&self, wire: Wire, model: &str) -> Option<Price> {
+        let qualified = format!("{}:{model}", wire.as_str());
+        if let Some(price) = self
+            .overrides
+            .get(&qualified)
+            .or_else(|| self.overrides.get(model))
+        {
+            return Some(*price);
+        }
+        let overrides = self
+            .overrides
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .filter(|(k, _)| model.starts_with(k));
+        let defaults = DEFAULT_PRICES
+            .iter()
+            .map(|(k, v)| (*k, *v))
+            .filter(|(k, _)| model.starts_with(k));
+        // Overrides come first, so they win ties.
+        overrides
+            .chain(defaults)
+            .fold(None, |best: Option<(&str, Price)>, (k, v)| match best {
+                Some((b, _)) if b.len() >= k.len() => best,
+                _ => Some((k, v)),
+            })
+            .map(|(_, price)| price)
+    }
+}
+
+/// A `[models.NAME]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelEntry {
+    /// `anthropic` or `openai`.
+    pub provider: String,
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub base_url: Option<String>,
+    #[serde(default)]
+    pub api_key_env: Option<String>,
+}
+
+/// The `[llm]` section: defaults for every model-backed dream.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LlmSection {
+    #[serde(default)]
+    pub token_budget: Option<u64>,
+    #[serde(default)]
+    pub concurrency: Option<usize>,
+    #[serde(default)]
+    pub timeout_seconds: Option<u64>,
+    #[serde(default)]
+    pub max_retries: Option<u32>,
+    #[serde(default)]
+    pub max_output_tokens: Option<u32>,
+}
+
+/// The model-related sections of a lucid config file.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct LlmConfig {
+    #[serde(default)]
+    pub models: BTreeMap<String, ModelEntry>,
+    #[serde(default)]
+    pub prices: BTreeMap<String, Price>,
+    #[serde(default)]
+    pub llm: LlmSection,
+    /// Other sections belong to other parts of lucid.
+    #[serde(flatten)]
+    _other: BTreeMap<String, toml::Value>,
+}
+
+impl LlmConfig {
+    /// Reads the model sections of a config file's text (TOML).
+    pub fn from_toml(text: &str) -> Result<LlmConfig, ConfigError> {
+        let config: LlmConfig =
+            toml::from_str(text).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        for (name, entry) in &config.models {
+            if parse_provider(&entry.provider).is_none() {
+                return Err(ConfigError::Invalid(format!(
+                    "models.{name}: provider {:?} is not anthropic or openai",
+                    entry.provider
+                )));
+            }
+            if BUILTIN_NAMES.contains(&name.as_str()) {
+                return Err(ConfigError::Invalid(format!(
+                    "models.{name}: {name} is the built-in curator's name"
+                )));
+            }
+        }
+        Ok(config)
+    }
+
+    pub fn prices(&self) -> PriceTable {
+        PriceTable::with_overrides(self.prices.clone())
+    }
+
+    /// The configured model names (for error messages and the service's list).
+    pub fn model_names(&self) -> Vec<String> {
+        self.models.keys().cloned().collect()
+    }
+}
+
+fn parse_provider(text: &str) -> Option<Wire> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "anthropic" => Some(Wire::Anthropic),
+        "openai" | "openai-compatible" => Some(Wire::Openai),
+        _ => None,
+    }
+}
+
+/// Resolves a model selection (`--model` or a dream's `model`) to an endpoint; `None` means
+/// the built-in curator.
+///
+/// - `builtin` / `lucid-builtin`: the built-in curator;
+/// - a name configured in `[models]`: that entry;
+/// - `anthropic:<model>`: key from `ANTHROPIC_API_KEY`, base URL `ANTHROPIC_BASE_URL` or
+///   `https://api.anthropic.com`;
+/// - `openai:<model>`: key from `OPENAI_API_KEY` (optional, local servers need none), base URL
+///   `OPENAI_BASE_URL` or `https://api.openai.com/v1`.
+///
+/// `base_url` (the CLI's `--base-url`) wins over every other base URL. With `allow_prefixed`
+/// false (the service), only configured names and the built-in are accepted.
+pub fn resolve(
+    selection: &str,
+    config: &LlmConfig,
+    base_url: Option<&str>,
+    allow_prefixed: bool,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<Endpoint>, ConfigError> {
+    let selection = selection.trim();
+    if BUILTIN_NAMES.contains(&selection) {
+        return Ok(None);
+    }
+    let (wire, model, entry) = if let Some(entry) = config.models.get(selection) {
+        let wire = parse_provider(&entry.provider)
+            .ok_or_else(|| ConfigError::Invalid(format!("models.{selection}: bad provider")))?;
+        let model = entry.model.clone().unwrap_or_else(|| {
+            selection
+                .split_once(':')
+                .map_or(selection, |(_, m)| m)
+                .to_string()
+        });
+        (wire, model, Some(entry))
+    } else {
+        let prefixed = selection
+            .split_once(':')
+            .and_then(|(provider, model)| Some((parse_provider(provider)?, model.trim())))
+            .filter(|(_, model)| !model.is_empty());
+        match prefixed {
+            Some((wire, model)) if allow_prefixed => (wire, model.to_string(), None),
+            _ => {
+                return Err(ConfigError::UnknownModel {
+                    name: selection.to_string(),
+                    configured: config.model_names(),
+                });
+            }
+        }
+    };
+    let set = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+    let (default_key, default_base_env, default_base) = match wire {
+        Wire::Anthropic => (
+            "ANTHROPIC_API_KEY",
+            "ANTHROPIC_BASE_URL",
+            "https://api.anthropic.com",
+        ),
+        Wire::Openai => (
+            "OPENAI_API_KEY",
+            "OPENAI_BASE_URL",
+            "https://api.openai.com/v1",
+        ),
+    };
+    let key_variable = entry
+        .and_then(|e| e.api_key_env.clone())
+        .unwrap_or_else(|| default_key.to_string());
+    let api_key = set(&key_variable);
+    if wire == Wire::Anthropic && api_key.is_none() {
+        return Err(ConfigError::MissingKey {
+            provider: "anthropic",
+            variable: key_variable,
+        });
+    }
+    let base_url = base_url
+        .map(str::to_string)
+        .or_else(|| entry.and_then(|e| e.base_url.clone()))
+        .or_else(|| set(default_base_env))
+        .unwrap_or_else(|| default_base.to_string());
+    Ok(Some(Endpoint {
+        wire,
+        model,
+        base_url,
+        api_key,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    const CONFIG: &str = r#"
+[safety]
+trusted_tools = ["kb"]
+
+[models."claude-sonnet-4-6"]
+provider = "anthropic"
+
+[models."openai:qwen2.5-14b"]
+provider = "openai"
+model = "qwen2.5-14b-instruct"
+base_url = "http://127.0.0.1:8000/v1"
+
+[prices."qwen2.5"]
+input = 0.0
+output = 0.0
+
+[llm]
+token_budget = 1000
+"#;
+
+    #[test]
+    fn the_config_file_maps_names_to_providers() {
+        let config = LlmConfig::from_toml(CONFIG).expect("valid");
+        assert_eq!(config.llm.token_budget, Some(1000));
+        let keyed = env(&[("ANTHROPIC_API_KEY", "k")]);
+        let sonnet = resolve("claude-sonnet-4-6", &config, None, false, &keyed)
+            .expect("configured")
+            .expect("a model");
+        assert_eq!(sonnet.name(), "anthropic:claude-sonnet-4-6");
+        assert_eq!(sonnet.base_url, "https://api.anthropic.com");
+        assert_eq!(sonnet.api_key.as_deref(), Some("k"));
+        let qwen = resolve("openai:qwen2.5-14b", &config, None, false, &keyed)
+            .expect("configured")
+            .expect("a model");
+        assert_eq!(qwen.model, "qwen2.5-14b-instruct");
+        assert_eq!(qwen.base_url, "http://127.0.0.1:8000/v1");
+        assert_eq!(qwen.api_key, None);
+        assert_eq!(
+            resolve("lucid-builtin", &config, None, false, &keyed),
+            Ok(None)
+        );
+        let unknown = resolve("gpt-4o", &config, None, false, &keyed).expect_err("unknown");
+        assert!(
+            unknown
+                .to_string()
+                .contains("claude-sonnet-4-6, openai:qwen2.5-14b"),
+            "{unknown}"
+        );
+        // The service takes only configured names; the CLI also takes provider:model.
+        assert!(resolve("anthropic:claude-haiku-4-5", &config, None, false, &keyed).is_err());
+        assert!(resolve("anthropic:claude-haiku-4-5", &config, None, true, &keyed).is_ok());
+    }
+
+    #[test]
+    fn keys_and_base_urls_come_from_the_environment() {
+        let config = LlmConfig::default();
+        assert_eq!(
+            resolve(
+                "anthropic:claude-sonnet-4-6",
+                &config,
+                None,
+                true,
+                &env(&[])
+            ),
+            Err(ConfigError::MissingKey {
+                provider: "anthropic",
+                variable: "ANTHROPIC_API_KEY".into()
+            })
+        );
+        let endpoint = resolve(
+            "anthropic:claude-sonnet-4-6",
+            &config,
+            None,
+            true,
+            &env(&[
+                ("ANTHROPIC_API_KEY", "k"),
+                ("ANTHROPIC_BASE_URL", "http://fake"),
+            ]),
+        )
+        .expect("resolves")
+        .expect("a model");
+        assert_eq!(endpoint.base_url, "http://fake");
+        let local = resolve(
+            "openai:llama3",
+            &config,
+            Some("http://127.0.0.1:11434/v1"),
+            true,
+            &env(&[]),
+        )
+        .expect("resolves")
+        .expect("a model");
+        assert_eq!(local.base_url, "http://127.0.0.1:11434/v1");
+        assert_eq!(local.api_key, None);
+    }
+
+    #[test]
+    fn bad_config_files_are_refused() {
+        assert!(LlmConfig::from_toml("[models.x]\nprovider = \"gemini\"").is_err());
+        assert!(LlmConfig::from_toml("[models.builtin]\nprovider = \"openai\"").is_err());
+        assert!(LlmConfig::from_toml("[llm]\nbudget = 3").is_err());
+        assert!(LlmConfig::from_toml("not toml [").is_err());
+    }
+
+    #[test]
+    fn prices_match_the_longest_prefix_and_overrides_win() {
+        let table = PriceTable::default();
+        let sonnet = table
+            .price(Wire::Anthropic, "claude-sonnet-4-6")
+            .expect("known");
+        assert_eq!(sonnet.input, 3.0);
+        assert_eq!(
+            table.price(Wire::Openai, "gpt-4o-mini").map(|p| p.input),
+            Some(0.15)
+        );
+        assert_eq!(table.price(Wire::Openai, "qwen2.5-14b"), None);
+        let usage = Usage {
+            input_tokens: 1_000_000,
+            output_tokens: 100_000,
+            cache_read_input_tokens: 1_000_000,
+            cache_creation_input_tokens: 0,
+        };
+        assert!((sonnet.cost(&usage) - (3.0 + 1.5 + 0.3)).abs() < 1e-9);
+        let mut overrides = BTreeMap::new();
+        overrides.insert("claude-sonnet".to_string(), Price::new(1.0, 2.0, 0.0, 0.0));
+        let table = PriceTable::with_overrides(overrides);
+        // The default's prefix "claude-sonnet-4" is longer than the override's.
+        assert_eq!(
+            table
+                .price(Wire::Anthropic, "claude-sonnet-4-6")
+                .map(|p| p.input),
+            Some(3.0)
+        );
+        assert_eq!(
+            table
+                .price(Wire::Anthropic, "claude-sonnet-3")
+                .map(|p| p.input),
+            Some(1.0)
+        );
+    }
+}

@@ -1,0 +1,342 @@
+//! Talking to a provider over HTTP: one request with timeouts, retries with exponential
+//! backoff on 429/5xx (honouring `retry-after`), and cancellation that abandons a request in
+//! flight.
+//!
+//! Backoff delays are deterministic (no jitter): attempt `n` waits `base_delay * 2^n`, capped
+//! at `max_delay`, unless the provider says how long to wait (`retry-after` in seconds or as
+//! an HTTP date, or `retry-after-ms`), which is then used (also capped at `max_delay`).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crate::prompt::Wire;
+
+/// Where a model lives and how to reach it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub wire: Wire,
+    /// The provider's model id (`claude-sonnet-4-6`, `qwen2.5-14b-instruct`).
+    pub model: String,
+    /// `https://api.anthropic.com` (requests go to `/v1/messages`) or an OpenAI-compatible
+    /// base such as `https://api.openai.com/v1` (requests go to `/chat/completions`).
+    pub base_url: String,
+    pub api_key: Option<String>,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("wire", &self.wire)
+            .field("model", &self.model)
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "…"))
+            .finish()
+    }
+}
+
+impl Endpoint {
+    /// `anthropic:claude-sonnet-4-6`: what the report names as the curator.
+    pub fn name(&self) -> String {
+        format!("{}:{}", self.wire.as_str(), self.model)
+    }
+
+    fn url(&self) -> String {
+        let base = self.base_url.trim_end_matches('/');
+        match self.wire {
+            Wire::Anthropic => {
+                if base.ends_with("/v1") {
+                    format!("{base}/messages")
+                } else {
+                    format!("{base}/v1/messages")
+                }
+            }
+            Wire::Openai => format!("{base}/chat/completions"),
+        }
+    }
+}
+
+/// Timeouts and retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (429, 5xx, timeouts, connection errors).
+    pub max_retries: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// The longest one request may take (connect to last byte).
+    pub timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 4,
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(60),
+            timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+/// A cancel flag shared with whoever may cancel (the service's cancel route, Ctrl-C).
+#[derive(Debug, Clone, Default)]
+pub struct CancelFlag(Arc<AtomicBool>);
+
+impl CancelFlag {
+    pub fn new() -> CancelFlag {
+        CancelFlag::default()
+    }
+
+    /// Wraps an existing flag (the service keeps one per running dream).
+    pub fn from_arc(flag: Arc<AtomicBool>) -> CancelFlag {
+        CancelFlag(flag)
+    }
+
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_canceled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once the flag is raised (checked every 20 ms, so a cancel stops waiting
+    /// requests well within a second).
+    pub async fn raised(&self) {
+        while !self.is_canceled() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// Why a call produced no answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    #[error("canceled")]
+    Canceled,
+    /// The provider refused or kept failing. `fatal` errors (bad key, unknown model) would fail
+    /// every other request too.
+    #[error("{message}")]
+    Failed { message: String, fatal: bool },
+}
+
+/// The raw body of a successful answer, and how long the call waited before retries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawAnswer {
+    pub body: String,
+    pub waits: Vec<Duration>,
+}
+
+/// Builds the HTTP client (rustls with ring, the one TLS provider of the build).
+pub fn client(policy: &RetryPolicy) -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(policy.timeout)
+        .connect_timeout(policy.timeout.min(Duration::from_secs(10)))
+        .user_agent(concat!("lucid/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default()
+}
+
+/// How long the provider asked to wait, from `retry-after-ms`, or `retry-after` in seconds
+/// or as an HTTP date (relative to `now`).
+pub fn retry_after(
+    headers: &reqwest::header::HeaderMap,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<Duration> {
+    let get = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    if let Some(ms) = get("retry-after-ms").and_then(|v| v.parse::<f64>().ok())
+        && ms.is_finite()
+        && ms >= 0.0
+    {
+        return Some(Duration::from_secs_f64(ms / 1000.0));
+    }
+    let value = get("retry-after")?;
+    if let Ok(seconds) = value.parse::<f64>() {
+        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = at.with_timezone(&chrono::Utc) - now;
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
+/// The delay before retry number `attempt` (0-based).
+pub fn backoff(policy: &RetryPolicy, attempt: u32, asked: Option<Duration>) -> Duration {
+    let delay = asked.unwrap_or_else(|| {
+        policy
+            .base_delay
+            .saturating_mul(2u32.saturating_pow(attempt.min(16)))
+    });
+    delay.min(policy.max_delay)
+}
+
+fn retryable(status: u16) -> bool {
+    matches!(status, 408 | 409 | 425 | 429) || status >= 500
+}
+
+/// Sleeps, or returns early with `Canceled`.
+async fn wait(delay: Duration, cancel: &CancelFlag) -> Result<(), CallError> {
+    tokio::select! {
+        _ = tokio::time::sleep(delay) => Ok(()),
+        _ = cancel.raised() => Err(CallError::Canceled),
+    }
+}
+
+/// Sends one request body, retrying as the policy says. The request is abandoned as soon as
+/// the cancel flag is raised.
+pub async fn call(
+    http: &reqwest::Client,
+    endpoint: &Endpoint,
+    body: &str,
+    policy: &RetryPolicy,
+    cancel: &CancelFlag,
+) -> Result<RawAnswer, CallError> {
+    let mut waits = Vec::new();
+    let mut attempt = 0;
+    loop {
+        if cancel.is_canceled() {
+            return Err(CallError::Canceled);
+        }
+        let mut request = http
+            .post(endpoint.url())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_string());
+        request = match endpoint.wire {
+            Wire::Anthropic => {
+                let request = request.header("anthropic-version", "2023-06-01");
+                match &endpoint.api_key {
+                    Some(key) => request.header("x-api-key", key),
+                    None => request,
+                }
+            }
+            Wire::Openai => match &endpoint.api_key {
+                Some(key) => request.bearer_auth(key),
+                None => request,
+            },
+        };
+        let exchange = async {
+            let response = request.send().await?;
+            let status = response.status().as_u16();
+            let asked = retry_after(response.headers(), chrono::Utc::now());
+            let text = response.text().await?;
+            Ok::<_, reqwest::Error>((status, asked, text))
+        };
+        let outcome = tokio::select! {
+            outcome = exchange => outcome,
+            _ = cancel.raised() => return Err(CallError::Canceled),
+        };
+        let (message, asked) = match outcome {
+            Ok((200..=299, _, text)) => return Ok(RawAnswer { body: text, waits }),
+            Ok((status, asked, text)) if retryable(status) => (
+                format!(
+                    "HTTP {status}: {}",
+                    crate::prompt::excerpt(text.trim(), 300)
+                ),
+                asked,
+            ),
+            Ok((status, _, text)) => {
+                return Err(CallError::Failed {
+                    message: format!(
+                        "{} answered HTTP {status}: {}",
+                        endpoint.name(),
+                        crate::prompt::excerpt(text.trim(), 300)
+                    ),
+                    fatal: matches!(status, 401 | 403 | 404),
+                });
+            }
+            Err(error) => (format!("request failed: {error}"), None),
+        };
+        if attempt >= policy.max_retries {
+            return Err(CallError::Failed {
+                message: format!(
+                    "{} still failing after {} attempts: {message}",
+                    endpoint.name(),
+                    attempt + 1
+                ),
+                fatal: false,
+            });
+        }
+        let delay = backoff(policy, attempt, asked);
+        waits.push(delay);
+        wait(delay, cancel).await?;
+        attempt += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    #[test]
+    fn retry_after_reads_seconds_dates_and_milliseconds() {
+        let now = chrono::DateTime::parse_from_rfc3339("2015-10-21T07:28:00Z")
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_default();
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", HeaderValue::from_static("3"));
+        assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(3)));
+        headers.insert(
+            "retry-after",
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:05 GMT"),
+        );
+        assert_eq!(retry_after(&headers, now), Some(Duration::from_secs(5)));
+        headers.insert(
+            "retry-after",
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:27:00 GMT"),
+        );
+        assert_eq!(retry_after(&headers, now), Some(Duration::ZERO));
+        headers.insert("retry-after-ms", HeaderValue::from_static("250"));
+        assert_eq!(retry_after(&headers, now), Some(Duration::from_millis(250)));
+        headers.clear();
+        headers.insert("retry-after", HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&headers, now), None);
+    }
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let policy = RetryPolicy {
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(1),
+            ..RetryPolicy::default()
+        };
+        assert_eq!(backoff(&policy, 0, None), Duration::from_millis(100));
+        assert_eq!(backoff(&policy, 2, None), Duration::from_millis(400));
+        assert_eq!(backoff(&policy, 9, None), Duration::from_secs(1));
+        assert_eq!(
+            backoff(&policy, 0, Some(Duration::from_millis(700))),
+            Duration::from_millis(700)
+        );
+        assert_eq!(
+            backoff(&policy, 0, Some(Duration::from_secs(30))),
+            Duration::from_secs(1)
+        );
+    }
+
+    #[test]
+    fn urls_follow_each_wire_format() {
+        let endpoint = |wire, base: &str| Endpoint {
+            wire,
+            model: "m".into(),
+            base_url: base.into(),
+            api_key: None,
+        };
+        assert_eq!(
+            endpoint(Wire::Anthropic, "https://api.anthropic.com").url(),
+            "https://api.anthropic.com/v1/messages"
+        );
+        assert_eq!(
+            endpoint(Wire::Anthropic, "http://127.0.0.1:9/v1/").url(),
+            "http://127.0.0.1:9/v1/messages"
+        );
+        assert_eq!(
+            endpoint(Wire::Openai, "http://localhost:11434/v1").url(),
+            "http://localhost:11434/v1/chat/completions"
+        );
+    }
+}

@@ -1,0 +1,731 @@
+//! Work units: the small pieces of a dream a model gets to see.
+//!
+//! After the built-in pass, a unit is a cluster of possibly related things it left separate:
+//! - draft items (facts, preferences, insights) that share an identifier, a subject, or a good
+//!   part of their words but were not merged (paraphrases the duplicate rule cannot see,
+//!   contradictions it cannot parse);
+//! - candidate statements it dropped (said once, out of focus, not recognised as an update),
+//!   as *excerpts*: the user sentences themselves, secret-redacted by the digest, with who said
+//!   them and when.
+//!
+//! Every item and excerpt gets a short id within its unit (`i1`, `e1`) that maps back to the
+//! real draft item (document and block) or session events, so verification can check every id
+//! a model uses. Excerpts come only from trusted user messages: flagged and untrusted content
+//! never reaches a prompt (verification still rejects any text copied from it).
+//!
+//! Units are deterministic and content-addressed: members are sorted, ids are positions in that
+//! order, and the unit id is a hash of what the model sees. A unit whose items and excerpts did
+//! not change renders to the same bytes in the next dream, so its cached answer is reused —
+//! that is what makes incremental dreaming cheap.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use lucid_core::curate::{DreamOutput, scope_of_path};
+use lucid_core::digest::{SessionDigest, StatementClass};
+use lucid_core::instructions::{self, Directives};
+use lucid_core::markdown::{self, Block, ItemStyle};
+use lucid_core::report::{Change, Evidence, Kind, Op, Scope};
+use lucid_core::text::{self, Analysis};
+use lucid_core::{Timestamp, Trust, parse_timestamp};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+/// How big units get.
+#[derive(Debug, Clone, Copy)]
+pub struct UnitLimits {
+    pub max_items: usize,
+    pub max_excerpts: usize,
+    /// Items longer than this (characters) are left alone (paragraphs, pasted blocks).
+    pub max_item_chars: usize,
+}
+
+impl Default for UnitLimits {
+    fn default() -> Self {
+        UnitLimits {
+            max_items: 6,
+            max_excerpts: 6,
+            max_item_chars: 400,
+        }
+    }
+}
+
+/// A draft item in a unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitItem {
+    /// `i1`, `i2`, … within the unit.
+    pub id: String,
+    pub text: String,
+    pub kind: Kind,
+    pub scope: Scope,
+    pub agent: Option<String>,
+    /// The draft document holding it, and its block index there.
+    pub path: String,
+    pub block: usize,
+    /// The newest time among its evidence (`None`: only store evidence, older than any session).
+    pub latest: Option<Timestamp>,
+    pub sessions: usize,
+    pub evidence: Vec<Evidence>,
+    /// Its change in the built-in report (index into `report.changes`).
+    pub change: Option<usize>,
+}
+
+/// A candidate statement in a unit: a sentence users said, with its evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitExcerpt {
+    /// `e1`, `e2`, … within the unit.
+    pub id: String,
+    pub text: String,
+    /// What the built-in pass took it for (preference or fact).
+    pub kind: Kind,
+    pub agents: Vec<String>,
+    pub latest: Option<Timestamp>,
+    pub sessions: usize,
+    pub evidence: Vec<Evidence>,
+}
+
+/// One work unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkUnit {
+    /// `u` + 12 hex digits of the hash of [`WorkUnit::prompt`].
+    pub id: String,
+    pub items: Vec<UnitItem>,
+    pub excerpts: Vec<UnitExcerpt>,
+}
+
+impl WorkUnit {
+    /// What the model sees of the unit: compact JSON, ids and texts, no paths or event ids.
+    pub fn prompt(&self) -> String {
+        unit_json(&self.items, &self.excerpts).to_string()
+    }
+
+    pub fn item(&self, id: &str) -> Option<&UnitItem> {
+        self.items.iter().find(|i| i.id == id)
+    }
+
+    pub fn excerpt(&self, id: &str) -> Option<&UnitExcerpt> {
+        self.excerpts.iter().find(|e| e.id == id)
+    }
+
+    /// The ids a model may use, for error messages.
+    pub fn id_list(&self) -> String {
+        let ids: Vec<&str> = self
+            .items
+            .iter()
+            .map(|i| i.id.as_str())
+            .chain(self.excerpts.iter().map(|e| e.id.as_str()))
+            .collect();
+        ids.join(", ")
+    }
+}
+
+/// Text refused by the safety checks somewhere in the dream (the report's flags).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlaggedText {
+    pub text: String,
+    pub reason: String,
+    pub evidence: Vec<Evidence>,
+}
+
+/// Everything the model pass needs from the built-in pass: the units, in the order they are
+/// sent, and what verification checks proposals against.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub units: Vec<WorkUnit>,
+    pub flagged: Vec<FlaggedText>,
+    pub directives: Directives,
+    /// Texts of every live draft item (duplicate checks for `add`).
+    pub draft_texts: Vec<String>,
+}
+
+fn date(at: &Option<Timestamp>) -> Option<String> {
+    at.map(|at| at.format("%Y-%m-%d").to_string())
+}
+
+fn unit_json(items: &[UnitItem], excerpts: &[UnitExcerpt]) -> Value {
+    let items: Vec<Value> = items
+        .iter()
+        .map(|item| {
+            let mut object = serde_json::Map::new();
+            object.insert("id".into(), json!(item.id));
+            object.insert("kind".into(), json!(item.kind.as_str()));
+            object.insert(
+                "scope".into(),
+                json!(match item.scope {
+                    Scope::Agent => "agent",
+                    Scope::Team => "team",
+                }),
+            );
+            if let Some(agent) = &item.agent {
+                object.insert("agent".into(), json!(agent));
+            }
+            if let Some(date) = date(&item.latest) {
+                object.insert("date".into(), json!(date));
+            }
+            if item.sessions > 0 {
+                object.insert("sessions".into(), json!(item.sessions));
+            }
+            object.insert("text".into(), json!(item.text));
+            Value::Object(object)
+        })
+        .collect();
+    let excerpts: Vec<Value> = excerpts
+        .iter()
+        .map(|excerpt| {
+            let mut object = serde_json::Map::new();
+            object.insert("id".into(), json!(excerpt.id));
+            object.insert("agents".into(), json!(excerpt.agents));
+            if let Some(date) = date(&excerpt.latest) {
+                object.insert("date".into(), json!(date));
+            }
+            object.insert("sessions".into(), json!(excerpt.sessions));
+            object.insert("text".into(), json!(excerpt.text));
+            Value::Object(object)
+        })
+        .collect();
+    let mut object = serde_json::Map::new();
+    if !items.is_empty() {
+        object.insert("items".into(), Value::Array(items));
+    }
+    if !excerpts.is_empty() {
+        object.insert("excerpts".into(), Value::Array(excerpts));
+    }
+    Value::Object(object)
+}
+
+/// The time of a piece of evidence, if it has one.
+pub fn evidence_time(evidence: &Evidence) -> Option<Timestamp> {
+    match evidence {
+        Evidence::Event { at: Some(at), .. } => parse_timestamp(at),
+        _ => None,
+    }
+}
+
+fn latest_of(evidence: &[Evidence]) -> Option<Timestamp> {
+    evidence.iter().filter_map(evidence_time).max()
+}
+
+fn sessions_of(evidence: &[Evidence]) -> usize {
+    evidence
+        .iter()
+        .filter_map(|e| match e {
+            Evidence::Event { session, .. } => Some(session.as_str()),
+            Evidence::Store { .. } => None,
+        })
+        .collect::<BTreeSet<_>>()
+        .len()
+}
+
+/// Documents the built-in curator curates item by item (others are copied untouched).
+pub fn is_curatable(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    match name.rsplit_once('.') {
+        None => true,
+        Some((_, ext)) => matches!(ext, "md" | "markdown" | "txt" | "mdx"),
+    }
+}
+
+/// The terms of a text that relate it to others: its analysis and, when it reads as "subject is
+/// value", the subject's words.
+struct Terms {
+    analysis: Analysis,
+    subject: Option<BTreeSet<String>>,
+}
+
+impl Terms {
+    fn of(text: &str) -> Terms {
+        Terms {
+            analysis: text::analyze(text),
+            subject: text::slot(text)
+                .map(|slot| slot.subject)
+                .filter(|subject| !subject.is_empty()),
+        }
+    }
+}
+
+/// A live draft item with what the report says about it.
+struct DraftItem {
+    text: String,
+    path: String,
+    block: usize,
+    kind: Kind,
+    scope: Scope,
+    agent: Option<String>,
+    evidence: Vec<Evidence>,
+    eligible: bool,
+    terms: Terms,
+    change: Option<usize>,
+}
+
+/// The draft's items, each matched to its change in the report (by document and text).
+fn draft_items(output: &DreamOutput, limits: &UnitLimits) -> Vec<DraftItem> {
+    let mut by_place: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    for (index, change) in output.report.changes.iter().enumerate() {
+        if matches!(change.op, Op::Flag | Op::Remove) {
+            continue;
+        }
+        if let Some(path) = &change.path {
+            by_place
+                .entry((path.clone(), change.text.clone()))
+                .or_default()
+                .push(index);
+        }
+    }
+    let mut items = Vec::new();
+    for document in &output.draft.documents {
+        if !is_curatable(&document.path) {
+            continue;
+        }
+        for (block, parsed) in markdown::parse_blocks(&document.content)
+            .into_iter()
+            .enumerate()
+        {
+            let Block::Item(item) = parsed else { continue };
+            let change_index = by_place
+                .get_mut(&(document.path.clone(), item.text.clone()))
+                .and_then(|changes| (!changes.is_empty()).then(|| changes.remove(0)));
+            let change: Option<&Change> = change_index.map(|i| &output.report.changes[i]);
+            let (kind, scope, agent, evidence) = match change {
+                Some(change) => (
+                    change.kind,
+                    change.scope,
+                    change.agent.clone(),
+                    change.evidence.clone(),
+                ),
+                None => {
+                    let (scope, agent) = scope_of_path(&document.path);
+                    (
+                        lucid_core::curate::infer_kind(&item.text, &document.path, &item.headings),
+                        scope,
+                        agent,
+                        vec![Evidence::Store {
+                            store_path: document.path.clone(),
+                        }],
+                    )
+                }
+            };
+            let eligible = matches!(kind, Kind::Fact | Kind::Preference | Kind::Insight)
+                && !matches!(item.style, ItemStyle::Verbatim)
+                && !document.path.starts_with("/episodes/")
+                && item.text.chars().count() <= limits.max_item_chars
+                && !item.text.contains('\n');
+            items.push(DraftItem {
+                terms: Terms::of(&item.text),
+                text: item.text,
+                path: document.path.clone(),
+                block,
+                kind,
+                scope,
+                agent,
+                evidence,
+                eligible,
+                change: change_index,
+            });
+        }
+    }
+    items
+}
+
+/// A statement the built-in pass did not keep, grouped over sessions.
+struct Candidate {
+    text: String,
+    kind: Kind,
+    agents: BTreeSet<String>,
+    evidence: Vec<Evidence>,
+    terms: Terms,
+}
+
+/// Terms shared by two analyses: (anchors, content words).
+fn shared(a: &Analysis, b: &Analysis) -> (usize, usize) {
+    (
+        a.anchors.intersection(&b.anchors).count(),
+        a.word_set.intersection(&b.word_set).count(),
+    )
+}
+
+/// Whether two texts bear on each other enough to be shown together, and how strongly.
+fn relatedness(a: &Terms, b: &Terms) -> Option<f64> {
+    let (anchors, words) = shared(&a.analysis, &b.analysis);
+    let jaccard = text::jaccard(&a.analysis.word_set, &b.analysis.word_set);
+    let same_subject = a.subject.is_some() && a.subject == b.subject;
+    let related = anchors >= 1 || same_subject || (words >= 2 && jaccard >= 0.25);
+    related.then(|| 2.0 * anchors as f64 + words as f64 + jaccard + f64::from(same_subject))
+}
+
+/// An inverted index over terms (anchors and content words) that skips terms too common to
+/// mean anything, so candidate pairs come from shared rare terms instead of all pairs.
+struct TermIndex {
+    postings: HashMap<String, Vec<usize>>,
+    cap: usize,
+}
+
+impl TermIndex {
+    fn new(entries: &[&Terms]) -> TermIndex {
+        let mut postings: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, terms) in entries.iter().enumerate() {
+            let analysis = &terms.analysis;
+            for term in analysis.word_set.iter().chain(analysis.anchors.iter()) {
+                postings.entry(term.clone()).or_default().push(index);
+            }
+        }
+        let cap = (entries.len() / 10).max(12);
+        TermIndex { postings, cap }
+    }
+
+    /// Entries sharing at least one uncommon term with `analysis`, sorted.
+    fn neighbours(&self, terms: &Terms) -> Vec<usize> {
+        let analysis = &terms.analysis;
+        let mut out = BTreeSet::new();
+        for term in analysis.word_set.iter().chain(analysis.anchors.iter()) {
+            if let Some(list) = self.postings.get(term)
+                && list.len() <= self.cap
+            {
+                out.extend(list.iter().copied());
+            }
+        }
+        out.into_iter().collect()
+    }
+}
+
+struct UnionFind {
+    parent: Vec<usize>,
+    size: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> UnionFind {
+        UnionFind {
+            parent: (0..n).collect(),
+            size: vec![1; n],
+        }
+    }
+
+    fn find(&mut self, x: usize) -> usize {
+        let mut root = x;
+        while self.parent[root] != root {
+            root = self.parent[root];
+        }
+        let mut node = x;
+        while self.parent[node] != root {
+            let next = self.parent[node];
+            self.parent[node] = root;
+            node = next;
+        }
+        root
+    }
+
+    /// Joins the sets of `a` and `b` if the result stays within `cap` members.
+    fn union_capped(&mut self, a: usize, b: usize, cap: usize) -> bool {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb || self.size[ra] + self.size[rb] > cap {
+            return false;
+        }
+        let (big, small) = if self.size[ra] >= self.size[rb] {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
+        self.parent[small] = big;
+        self.size[big] += self.size[small];
+        true
+    }
+}
+
+/// Clusters entries by relatedness, strongest links first, no cluster above `cap`. Returns
+/// clusters of entry indexes (each sorted), in order of their smallest member.
+fn cluster(entries: &[&Terms], cap: usize, keep_apart: bool) -> Vec<Vec<usize>> {
+    let index = TermIndex::new(entries);
+    let mut links: Vec<(f64, usize, usize)> = Vec::new();
+    for (a, terms) in entries.iter().enumerate() {
+        for b in index.neighbours(terms) {
+            if b <= a {
+                continue;
+            }
+            // The built-in pass keeps look-alikes (the same sentence about two things) apart
+            // on purpose; they are not a paraphrase to show a model.
+            if keep_apart && text::look_alike(&terms.analysis, &entries[b].analysis) {
+                continue;
+            }
+            if let Some(score) = relatedness(terms, entries[b]) {
+                links.push((score, a, b));
+            }
+        }
+    }
+    links.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+    let mut union = UnionFind::new(entries.len());
+    for (_, a, b) in links {
+        union.union_capped(a, b, cap);
+    }
+    let mut clusters: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..entries.len() {
+        let root = union.find(i);
+        clusters.entry(root).or_default().push(i);
+    }
+    let mut out: Vec<Vec<usize>> = clusters.into_values().collect();
+    out.sort_by_key(|members| members[0]);
+    out
+}
+
+fn sha_hex(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Builds a unit from its members: sorts them, numbers them, hashes what the model sees.
+fn make_unit(items: Vec<&DraftItem>, candidates: Vec<&Candidate>) -> WorkUnit {
+    let mut items: Vec<UnitItem> = items
+        .into_iter()
+        .map(|item| {
+            let mut evidence = item.evidence.clone();
+            evidence.sort();
+            evidence.dedup();
+            UnitItem {
+                id: String::new(),
+                text: item.text.clone(),
+                kind: item.kind,
+                scope: item.scope,
+                agent: item.agent.clone(),
+                path: item.path.clone(),
+                block: item.block,
+                latest: latest_of(&evidence),
+                sessions: sessions_of(&evidence),
+                evidence,
+                change: item.change,
+            }
+        })
+        .collect();
+    items.sort_by(|a, b| (&a.text, &a.path, a.block).cmp(&(&b.text, &b.path, b.block)));
+    for (n, item) in items.iter_mut().enumerate() {
+        item.id = format!("i{}", n + 1);
+    }
+    let mut excerpts: Vec<UnitExcerpt> = candidates
+        .into_iter()
+        .map(|candidate| {
+            let mut evidence = candidate.evidence.clone();
+            evidence.sort();
+            evidence.dedup();
+            UnitExcerpt {
+                id: String::new(),
+                text: candidate.text.clone(),
+                kind: candidate.kind,
+                agents: candidate.agents.iter().cloned().collect(),
+                latest: latest_of(&evidence),
+                sessions: sessions_of(&evidence),
+                evidence,
+            }
+        })
+        .collect();
+    excerpts.sort_by(|a, b| (a.latest, &a.text).cmp(&(b.latest, &b.text)));
+    for (n, excerpt) in excerpts.iter_mut().enumerate() {
+        excerpt.id = format!("e{}", n + 1);
+    }
+    let prompt = unit_json(&items, &excerpts).to_string();
+    WorkUnit {
+        id: format!("u{}", &sha_hex(&prompt)[..12]),
+        items,
+        excerpts,
+    }
+}
+
+/// Collects the statements the built-in pass did not keep: trusted user sentences whose text
+/// is not in the draft, was not merged or superseded into a draft item, does not say the same
+/// as a draft item, carries no secret, and is not something the instructions say to ignore.
+fn dropped_candidates(
+    digests: &[SessionDigest],
+    items: &[DraftItem],
+    absorbed: &BTreeSet<&str>,
+    directives: &Directives,
+) -> Vec<Candidate> {
+    let mut by_text: BTreeMap<(String, u8), Candidate> = BTreeMap::new();
+    for digest in digests {
+        for statement in &digest.statements {
+            if statement.from_agent || statement.evidence.trust != Trust::Trusted {
+                continue;
+            }
+            let kind = match statement.class {
+                StatementClass::Preference => Kind::Preference,
+                StatementClass::Fact => Kind::Fact,
+            };
+            let entry = by_text
+                .entry((statement.text.clone(), kind as u8))
+                .or_insert_with(|| Candidate {
+                    text: statement.text.clone(),
+                    kind,
+                    agents: BTreeSet::new(),
+                    evidence: Vec::new(),
+                    terms: Terms::of(&statement.text),
+                });
+            entry.agents.insert(digest.agent.clone());
+            entry
+                .evidence
+                .push(statement.evidence.evidence(&digest.session));
+        }
+    }
+    let entries: Vec<&Terms> = items.iter().map(|i| &i.terms).collect();
+    let index = TermIndex::new(&entries);
+    by_text
+        .into_values()
+        .filter(|candidate| {
+            let analysis = &candidate.terms.analysis;
+            !absorbed.contains(candidate.text.as_str())
+                && !analysis.is_empty()
+                && !lucid_safety::contains_secret(&candidate.text)
+                && directives
+                    .ignores(candidate.kind, &candidate.text, analysis)
+                    .is_none()
+                && !index
+                    .neighbours(&candidate.terms)
+                    .into_iter()
+                    .any(|i| text::same_statement(&items[i].terms.analysis, analysis))
+        })
+        .collect()
+}
+
+/// Splits a sorted list into chunks whose boundaries depend only on the members themselves
+/// (a member whose hash ends in a zero nibble closes a chunk, as does a full chunk), so adding
+/// one member changes only the chunk it lands in, not every chunk after it.
+fn content_defined_chunks<T>(members: Vec<(String, T)>, max: usize) -> Vec<Vec<T>> {
+    let mut chunks = Vec::new();
+    let mut current = Vec::new();
+    for (key, member) in members {
+        current.push(member);
+        let boundary = sha_hex(&key).ends_with(['0', '8']);
+        if boundary || current.len() >= max {
+            chunks.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    chunks
+}
+
+/// Plans the model pass over a finished built-in dream.
+pub fn plan(
+    output: &DreamOutput,
+    digests: &[SessionDigest],
+    instructions: Option<&str>,
+    limits: &UnitLimits,
+) -> Plan {
+    let directives = instructions.map(instructions::parse).unwrap_or_default();
+    let items = draft_items(output, limits);
+    let mut absorbed: BTreeSet<&str> = BTreeSet::new();
+    for change in &output.report.changes {
+        absorbed.insert(change.text.as_str());
+        absorbed.extend(change.replaces.iter().map(String::as_str));
+        absorbed.extend(change.superseded.iter().map(String::as_str));
+    }
+    let candidates = dropped_candidates(digests, &items, &absorbed, &directives);
+
+    // 1. Clusters of related eligible draft items.
+    let eligible: Vec<usize> = (0..items.len()).filter(|&i| items[i].eligible).collect();
+    let entries: Vec<&Terms> = eligible.iter().map(|&i| &items[i].terms).collect();
+    let item_clusters: Vec<Vec<usize>> = cluster(&entries, limits.max_items, true)
+        .into_iter()
+        .map(|members| members.into_iter().map(|p| eligible[p]).collect())
+        .collect();
+    let mut cluster_of: HashMap<usize, usize> = HashMap::new();
+    for (c, members) in item_clusters.iter().enumerate() {
+        for &i in members {
+            cluster_of.insert(i, c);
+        }
+    }
+
+    // 2. Each dropped candidate goes with the cluster of the item it bears on most.
+    let index = TermIndex::new(&entries);
+    let mut attached: Vec<Vec<(f64, usize)>> = vec![Vec::new(); item_clusters.len()];
+    let mut loose: Vec<usize> = Vec::new();
+    for (c, candidate) in candidates.iter().enumerate() {
+        let best = index
+            .neighbours(&candidate.terms)
+            .into_iter()
+            .filter_map(|p| relatedness(&candidate.terms, entries[p]).map(|s| (s, p)))
+            .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
+        match best {
+            Some((score, p)) => attached[cluster_of[&eligible[p]]].push((score, c)),
+            None => loose.push(c),
+        }
+    }
+
+    let mut item_units = Vec::new();
+    for (c, members) in item_clusters.iter().enumerate() {
+        let mut excerpts = std::mem::take(&mut attached[c]);
+        excerpts.sort_by(|x, y| {
+            y.0.total_cmp(&x.0)
+                .then(candidates[x.1].text.cmp(&candidates[y.1].text))
+        });
+        // What does not fit is offered on its own below.
+        for (_, extra) in excerpts.split_off(excerpts.len().min(limits.max_excerpts)) {
+            loose.push(extra);
+        }
+        if members.len() < 2 && excerpts.is_empty() {
+            continue;
+        }
+        item_units.push(make_unit(
+            members.iter().map(|&i| &items[i]).collect(),
+            excerpts.iter().map(|&(_, c)| &candidates[c]).collect(),
+        ));
+    }
+
+    // 3. Candidates that bear on no item: clustered among themselves, small clusters packed
+    // into units by content-defined chunking.
+    loose.sort_unstable();
+    let loose_entries: Vec<&Terms> = loose.iter().map(|&c| &candidates[c].terms).collect();
+    let loose_clusters = cluster(&loose_entries, limits.max_excerpts, false);
+    let mut keyed: Vec<(String, Vec<usize>)> = loose_clusters
+        .into_iter()
+        .map(|members| {
+            let members: Vec<usize> = members.into_iter().map(|p| loose[p]).collect();
+            let key = members
+                .iter()
+                .map(|&c| candidates[c].text.as_str())
+                .min()
+                .unwrap_or("")
+                .to_string();
+            (key, members)
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut candidate_units = Vec::new();
+    let mut pending: Vec<(String, Vec<usize>)> = Vec::new();
+    for (key, members) in keyed {
+        if members.len() >= 3 {
+            candidate_units.push(make_unit(
+                Vec::new(),
+                members.iter().map(|&c| &candidates[c]).collect(),
+            ));
+        } else {
+            pending.push((key, members));
+        }
+    }
+    for chunk in content_defined_chunks(pending, 3) {
+        let members: Vec<&Candidate> = chunk
+            .into_iter()
+            .flatten()
+            .map(|c| &candidates[c])
+            .collect();
+        candidate_units.push(make_unit(Vec::new(), members));
+    }
+
+    let mut units = item_units;
+    units.sort_by(|a, b| a.id.cmp(&b.id));
+    candidate_units.sort_by(|a, b| a.id.cmp(&b.id));
+    units.extend(candidate_units);
+
+    let flagged = output
+        .report
+        .changes
+        .iter()
+        .filter(|c| c.op == Op::Flag)
+        .map(|c| FlaggedText {
+            text: c.text.clone(),
+            reason: c.reason.clone(),
+            evidence: c.evidence.clone(),
+        })
+        .collect();
+    Plan {
+        units,
+        flagged,
+        directives,
+        draft_texts: items.iter().map(|i| i.text.clone()).collect(),
+    }
+}
