@@ -504,27 +504,39 @@ impl Curator {
                     }
                 }
                 MemoryCommand::Delete { path } => {
-                    for i in self.live_at_path(path) {
+                    // A path names a document or, like the memory tool's directories, a folder.
+                    let doomed: Vec<usize> = (0..self.memories.len())
+                        .filter(|&i| {
+                            let m = &self.memories[i];
+                            m.is_live() && self.path_of(m).is_some_and(|p| under(&p, path))
+                        })
+                        .collect();
+                    for i in doomed {
                         self.memories[i].state = State::Removed {
                             reason: why("deleted"),
                             evidence: vec![evidence.clone()],
                         };
                     }
                     for doc in &mut self.docs {
-                        if doc.path == *path {
+                        if under(&doc.path, path) {
                             doc.deleted = true;
                         }
                     }
                 }
                 MemoryCommand::Rename { from, to } => {
+                    let moved = |p: &str| -> Option<String> {
+                        under(p, from).then(|| format!("{to}{}", &p[from.len()..]))
+                    };
                     for doc in &mut self.docs {
-                        if doc.path == *from {
-                            doc.path = to.clone();
+                        if let Some(new_path) = moved(&doc.path) {
+                            doc.path = new_path;
                         }
                     }
                     for memory in &mut self.memories {
-                        if memory.location.is_none() && memory.path.as_deref() == Some(from) {
-                            memory.path = Some(to.clone());
+                        if memory.location.is_none()
+                            && let Some(new_path) = memory.path.as_deref().and_then(moved)
+                        {
+                            memory.path = Some(new_path);
                         }
                     }
                 }
@@ -1506,6 +1518,14 @@ fn unsafe_reason(text: &str, policy: &crate::policy::SafetyPolicy) -> Option<Str
     }
     crate::digest::trusted_text_injection(text)
         .map(|finding| format!("looks like an injected instruction ({})", finding.reason))
+}
+
+/// Whether `path` is `target` or lies in the folder `target`.
+fn under(path: &str, target: &str) -> bool {
+    path == target
+        || path
+            .strip_prefix(target)
+            .is_some_and(|rest| rest.starts_with('/') || target.ends_with('/'))
 }
 
 /// Scope of a document path: `/agents/<name>/…` belongs to that agent; the rest is the team's.

@@ -707,6 +707,22 @@ fn add_memory_op(
         MemoryCommand::StrReplace { new, .. } => new.clone(),
         MemoryCommand::Delete { .. } | MemoryCommand::Rename { .. } => String::new(),
     };
+    let paths: Vec<&str> = match command {
+        MemoryCommand::Rename { from, to } => vec![from, to],
+        other => vec![other.path()],
+    };
+    if let Some(bad) = paths
+        .iter()
+        .find(|p| crate::model::validate_store_path(p).is_err())
+    {
+        digest.flags.push(Flag {
+            text: excerpt(&policy.redact(bad).text),
+            reason: "memory write to a path a store cannot hold; not applied".to_string(),
+            evidence,
+            injection: false,
+        });
+        return;
+    }
     if evidence.trust == Trust::Untrusted {
         digest.flags.push(Flag {
             text: excerpt(&policy.redact(&text).text),
@@ -1141,7 +1157,6 @@ pub fn trusted_text_injection(text: &str) -> Option<lucid_safety::InjectionFindi
 /// lead-ins like "FYI:", and makes sure it starts with a capital and ends with a full stop.
 pub fn clean_statement(sentence: &str) -> String {
     let s = text::strip_lead_in(sentence.trim()).trim();
-    let lower = s.to_lowercase();
     // "I prefer X" / "We'd prefer X" is the preference "Prefer X".
     for lead in [
         "i prefer ",
@@ -1150,8 +1165,8 @@ pub fn clean_statement(sentence: &str) -> String {
         "we'd prefer ",
         "i would prefer ",
     ] {
-        if lower.starts_with(lead) {
-            let rest = clean_statement(&s[lead.len()..]);
+        if let Some(after) = text::strip_prefix_ignore_case(s, lead) {
+            let rest = clean_statement(after);
             let mut chars = rest.chars();
             let first = chars
                 .next()

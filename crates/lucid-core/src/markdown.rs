@@ -15,7 +15,8 @@ pub enum ItemStyle {
     Bullet(char),
     /// `1. ` or `1) ` list entry.
     Ordered {
-        number: u64,
+        /// The number as written ("01" stays "01").
+        number: String,
         delimiter: char,
     },
     Paragraph,
@@ -191,6 +192,11 @@ pub fn render_blocks(blocks: &[Block]) -> String {
                 out.push_str(&"#".repeat(heading.level.clamp(1, 6)));
                 out.push(' ');
                 out.push_str(&heading.text);
+                // A heading that ends in `#` gets a closing sequence, so the reader does not
+                // take its own `#`s for one.
+                if heading.text.ends_with('#') {
+                    out.push_str(" #");
+                }
             }
             Block::Item(item) => render_item(&mut out, item),
         }
@@ -247,10 +253,15 @@ fn parse_heading(line: &str) -> Option<(usize, String)> {
     if !(rest.is_empty() || rest.starts_with(' ') || rest.starts_with('\t')) {
         return None;
     }
-    Some((
-        level,
-        rest.trim().trim_end_matches('#').trim_end().to_string(),
-    ))
+    // A closing run of `#` counts only after a space (CommonMark), so "C#" stays "C#".
+    let rest = rest.trim();
+    let without_closing = rest.trim_end_matches('#');
+    let text = if without_closing.is_empty() || without_closing.ends_with([' ', '\t']) {
+        without_closing.trim_end()
+    } else {
+        rest
+    };
+    Some((level, text.to_string()))
 }
 
 fn fence_marker(line: &str) -> Option<&'static str> {
@@ -306,11 +317,14 @@ fn parse_list_marker(line: &str) -> Option<(ItemStyle, &str, usize)> {
     if !(after.is_empty() || after.starts_with(' ') || after.starts_with('\t')) {
         return None;
     }
-    let number = digits.parse().ok()?;
+    let content_indent = indent + digits.len() + 2;
     Some((
-        ItemStyle::Ordered { number, delimiter },
+        ItemStyle::Ordered {
+            number: digits,
+            delimiter,
+        },
         after.trim(),
-        indent + digits.len() + 2,
+        content_indent,
     ))
 }
 
@@ -384,6 +398,19 @@ mod tests {
         let blocks = parse_blocks(doc);
         assert_eq!(render_blocks(&blocks), doc);
         assert_eq!(parse_blocks(&render_blocks(&blocks)), blocks);
+    }
+
+    #[test]
+    fn closing_hashes_need_a_space() {
+        let doc = "# Team conven# Team#  #";
+        let once = render_blocks(&parse_blocks(doc));
+        assert_eq!(once, render_blocks(&parse_blocks(&once)));
+        assert_eq!(parse_heading("## C#"), Some((2, "C#".to_string())));
+        assert_eq!(parse_heading("## Title ##"), Some((2, "Title".to_string())));
+        for doc in ["# ## #", "# C#", "## #"] {
+            let once = render_blocks(&parse_blocks(doc));
+            assert_eq!(once, render_blocks(&parse_blocks(&once)), "{doc:?}");
+        }
     }
 
     #[test]

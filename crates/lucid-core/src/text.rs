@@ -418,14 +418,21 @@ pub const MODAL_LEAD_INS: &[&str] = &[
     "so",
 ];
 
+/// `text` without an ASCII `prefix`, compared case-insensitively. Lowercasing the whole text
+/// to compare would be wrong: some characters change byte length when lowercased (the Kelvin
+/// sign becomes `k`), so offsets in the lowercase copy are not offsets in the text.
+pub fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
 /// Removes modal lead-ins from the start of a statement (repeatedly), keeping the rest as is.
 pub fn strip_modal_lead_ins(text: &str) -> &str {
     let mut rest = text.trim_start();
     'outer: loop {
-        let lower = rest.to_lowercase();
         for lead in MODAL_LEAD_INS {
-            if lower.starts_with(lead) {
-                let after = &rest[lead.len()..];
+            if let Some(after) = strip_prefix_ignore_case(rest, lead) {
                 // Only whole words: "also" must not eat the start of "alsoran".
                 if lead.ends_with([',', ':'])
                     || after.is_empty()
@@ -439,9 +446,8 @@ pub fn strip_modal_lead_ins(text: &str) -> &str {
         break;
     }
     // "We always …" / "We never …" is the rule "Always …" / "Never …".
-    let lower = rest.to_lowercase();
     for we in ["we always ", "we never ", "we don't ", "we do not "] {
-        if lower.starts_with(we) {
+        if strip_prefix_ignore_case(rest, we).is_some() {
             return &rest[3..];
         }
     }
@@ -792,6 +798,14 @@ const TEMPORAL: &[&str] = &[
 
 /// Lead-ins that announce a statement without being part of it ("Heads up: …").
 const LEAD_INS: &[&str] = &[
+    "please note that",
+    "note that",
+    "be aware that",
+    "keep in mind that",
+    "fyi that",
+    "just so you know that",
+    "heads up that",
+    "quick update",
     "heads up",
     "heads-up",
     "fyi",
@@ -814,10 +828,11 @@ const LEAD_INS: &[&str] = &[
 
 /// Removes a lead-in such as "FYI:" or "Heads up," from the start of a statement.
 pub fn strip_lead_in(text: &str) -> &str {
-    let lower = text.to_lowercase();
-    for lead in LEAD_INS {
-        if lower.starts_with(lead) {
-            let rest = &text[lead.len()..];
+    // Longest first, so "note that" wins over "note".
+    let mut leads: Vec<&str> = LEAD_INS.to_vec();
+    leads.sort_by_key(|l| std::cmp::Reverse(l.len()));
+    for lead in leads {
+        if let Some(rest) = strip_prefix_ignore_case(text, lead) {
             let trimmed = rest.trim_start_matches([':', ',', '-', '—', '!', ' ']);
             if trimmed.len() < rest.len() && rest.starts_with([':', ',', '-', '—', '!', ' ']) {
                 return trimmed;
@@ -1175,5 +1190,30 @@ mod paraphrase_tests {
             "Always run the unit tests before merging to main.",
             "Always run the integration tests before merging to main."
         ));
+    }
+}
+
+#[cfg(test)]
+mod unicode_tests {
+    use super::*;
+
+    #[test]
+    fn characters_that_change_length_when_lowercased_do_not_break_prefixes() {
+        // U+212A KELVIN SIGN lowercases to an ASCII 'k'; U+0130 grows when lowercased.
+        for text in [
+            "\u{212A}eep going forward",
+            "\u{130}\u{130} as a rule, x",
+            "Note that \u{212A} is 1",
+        ] {
+            let _ = strip_modal_lead_ins(text);
+            let _ = strip_lead_in(text);
+            let _ = slot(text);
+            let _ = analyze(text);
+        }
+        assert_eq!(
+            strip_prefix_ignore_case("As a rule, x", "as a rule,"),
+            Some(" x")
+        );
+        assert_eq!(strip_prefix_ignore_case("\u{212A}x", "kx"), None);
     }
 }
