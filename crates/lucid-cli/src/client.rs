@@ -300,7 +300,7 @@ pub fn memories(args: MemoriesArgs) -> anyhow::Result<u8> {
 /// Sessions on a running server.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  lucid sessions import ~/.claude/projects/myproj --agent coder --store memstore_…\n  lucid sessions list --store memstore_…"
+    after_help = "Examples:\n  lucid sessions import ~/.claude/projects/myproj --agent coder --store memstore_…\n  lucid sessions list --store memstore_…\n  lucid sessions trust sesn_… quarantined"
 )]
 pub struct SessionsArgs {
     #[command(subcommand)]
@@ -326,6 +326,9 @@ enum SessionsCommand {
         /// The format, when detection should be skipped (claude_code, managed_agents, …).
         #[arg(long)]
         format: Option<String>,
+        /// The sessions' trust as dream input: default, trusted, untrusted or quarantined.
+        #[arg(long)]
+        trust: Option<String>,
     },
     /// List sessions (newest first).
     List {
@@ -333,11 +336,17 @@ enum SessionsCommand {
         agent: Option<String>,
         #[arg(long)]
         store: Option<String>,
+        /// Only sessions with this trust (repeatable).
+        #[arg(long)]
+        trust: Vec<String>,
         #[arg(long, default_value_t = 100)]
         limit: u32,
     },
     /// Show a session.
     Get { id: String },
+    /// Set a session's trust as dream input: default (each event by its origin), trusted,
+    /// untrusted, or quarantined (never feeds a dream).
+    Trust { id: String, level: String },
 }
 
 pub fn sessions(args: SessionsArgs) -> anyhow::Result<u8> {
@@ -348,6 +357,7 @@ pub fn sessions(args: SessionsArgs) -> anyhow::Result<u8> {
             agent,
             store,
             format,
+            trust,
         } => {
             let files = lucid_fs::find_transcripts(&files)?;
             if files.is_empty() {
@@ -368,6 +378,9 @@ pub fn sessions(args: SessionsArgs) -> anyhow::Result<u8> {
                 if let Some(format) = &format {
                     query.push(("format", format.clone()));
                 }
+                if let Some(trust) = &trust {
+                    query.push(("trust", trust.clone()));
+                }
                 match client.post_raw("/v1/sessions/import", &query, bytes) {
                     Ok(session) => println!(
                         "{}\t{}\t{} events",
@@ -386,6 +399,7 @@ pub fn sessions(args: SessionsArgs) -> anyhow::Result<u8> {
         SessionsCommand::List {
             agent,
             store,
+            trust,
             limit,
         } => {
             let mut query = vec![("limit", limit.to_string())];
@@ -395,11 +409,16 @@ pub fn sessions(args: SessionsArgs) -> anyhow::Result<u8> {
             if let Some(store) = store {
                 query.push(("memory_store_id", store));
             }
+            query.extend(trust.into_iter().map(|t| ("trust[]", t)));
             print(&client.get("/v1/sessions", &query)?);
             Ok(0)
         }
         SessionsCommand::Get { id } => {
             print(&client.get(&format!("/v1/sessions/{id}"), &[])?);
+            Ok(0)
+        }
+        SessionsCommand::Trust { id, level } => {
+            print(&client.post(&format!("/v1/sessions/{id}"), &json!({"trust": level}))?);
             Ok(0)
         }
     }
@@ -411,7 +430,7 @@ pub fn sessions(args: SessionsArgs) -> anyhow::Result<u8> {
 /// Dreams on a running server.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  lucid dreams create --store memstore_… --sessions sesn_1 sesn_2 --watch\n  lucid dreams diff drm_…\n  lucid dreams promote drm_… --agent agent_…"
+    after_help = "Examples:\n  lucid dreams create --store memstore_… --sessions sesn_1 sesn_2 --watch\n  lucid dreams diff drm_…\n  lucid dreams promote drm_… --agent agent_…\n  lucid dreams promote drm_… --agent agent_… --accept-flags   # after reviewing its flags"
 )]
 pub struct DreamsArgs {
     #[command(subcommand)]
@@ -436,6 +455,9 @@ enum DreamsCommand {
         /// The model (lucid-builtin runs the built-in curator).
         #[arg(long, default_value = "lucid-builtin")]
         model: String,
+        /// Only sessions pinned trusted feed the dream (the others are skipped).
+        #[arg(long)]
+        trusted_only: bool,
         /// Follow the narration until the dream ends.
         #[arg(long)]
         watch: bool,
@@ -464,11 +486,16 @@ enum DreamsCommand {
         json: bool,
     },
     /// Switch agents to the dream's output store (atomically; `rollback` on an agent undoes).
+    /// A dream whose report has flags is refused unless --accept-flags.
     Promote {
         id: String,
         /// Agent ids (repeatable).
         #[arg(long = "agent", required = true)]
         agents: Vec<String>,
+        /// Acknowledge the report's flags (refused secrets, instruction-like text, untrusted
+        /// memory writes) after reviewing them (`lucid dreams diff` lists them).
+        #[arg(long)]
+        accept_flags: bool,
     },
     /// Archive a finished dream's output store.
     Discard { id: String },
@@ -484,6 +511,7 @@ pub fn dreams(args: DreamsArgs) -> anyhow::Result<u8> {
             sessions,
             instructions,
             model,
+            trusted_only,
             watch: follow,
         } => {
             let mut body = json!({
@@ -495,6 +523,9 @@ pub fn dreams(args: DreamsArgs) -> anyhow::Result<u8> {
             });
             if let Some(text) = instructions {
                 body["instructions"] = json!(text);
+            }
+            if trusted_only {
+                body["inputs"][1]["trusted_only"] = json!(true);
             }
             let dream = client.post("/v1/dreams", &body)?;
             if follow {
@@ -543,13 +574,33 @@ pub fn dreams(args: DreamsArgs) -> anyhow::Result<u8> {
                 for document in diff["data"].as_array().into_iter().flatten() {
                     print!("{}", document["diff"].as_str().unwrap_or_default());
                 }
+                // The review notes go to stderr, so stdout stays a patch.
+                let flags: Vec<&Value> = diff["flags"].as_array().into_iter().flatten().collect();
+                if !flags.is_empty() {
+                    eprintln!(
+                        "{} flagged change(s); promoting needs --accept-flags:",
+                        flags.len()
+                    );
+                    for flag in flags {
+                        eprintln!(
+                            "  [{}] {}: {}",
+                            flag["trust"].as_str().unwrap_or("?"),
+                            flag["reason"].as_str().unwrap_or_default(),
+                            flag["text"].as_str().unwrap_or_default()
+                        );
+                    }
+                }
             }
             Ok(0)
         }
-        DreamsCommand::Promote { id, agents } => {
+        DreamsCommand::Promote {
+            id,
+            agents,
+            accept_flags,
+        } => {
             print(&client.post(
                 &format!("/v1/dreams/{id}/promote"),
-                &json!({"agent_ids": agents}),
+                &json!({"agent_ids": agents, "accept_flags": accept_flags}),
             )?);
             Ok(0)
         }

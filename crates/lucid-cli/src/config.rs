@@ -1,4 +1,5 @@
 //! The `lucid` config file (TOML), for settings that belong to a team rather than a command line.
+//! `lucid dream --config` and `lucid serve --config` read the same file.
 //!
 //! ```toml
 //! [safety]
@@ -31,11 +32,15 @@ struct SafetySection {
     secret_patterns: Vec<String>,
 }
 
-/// The safety policy from an optional config file plus tools trusted on the command line.
-pub fn safety_policy(
-    config: Option<&Path>,
-    trusted_tools: &[String],
-) -> anyhow::Result<SafetyPolicy> {
+/// The `[safety]` section: extra secret patterns and trusted tools.
+#[derive(Debug, Default)]
+pub struct SafetySettings {
+    pub secret_patterns: Vec<String>,
+    pub trusted_tools: Vec<String>,
+}
+
+/// The `[safety]` section of an optional config file (empty without one).
+pub fn safety_settings(config: Option<&Path>) -> anyhow::Result<SafetySettings> {
     let file: ConfigFile = match config {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -45,11 +50,29 @@ pub fn safety_policy(
         }
         None => ConfigFile::default(),
     };
-    let tools = file
-        .safety
+    Ok(SafetySettings {
+        secret_patterns: file.safety.secret_patterns,
+        trusted_tools: file.safety.trusted_tools,
+    })
+}
+
+/// The safety policy from an optional config file plus tools trusted on the command line.
+pub fn safety_policy(
+    config: Option<&Path>,
+    trusted_tools: &[String],
+) -> anyhow::Result<SafetyPolicy> {
+    let settings = safety_settings(config)?;
+    let tools = settings
         .trusted_tools
         .into_iter()
         .chain(trusted_tools.iter().cloned());
-    SafetyPolicy::new(file.safety.secret_patterns, tools)
+    SafetyPolicy::new(settings.secret_patterns, tools)
+        .context("a secret pattern in the config file is not a valid regular expression")
+}
+
+/// The service's safety settings from an optional config file.
+pub fn server_safety(config: Option<&Path>) -> anyhow::Result<lucid_server::Safety> {
+    let settings = safety_settings(config)?;
+    lucid_server::Safety::new(settings.secret_patterns, settings.trusted_tools)
         .context("a secret pattern in the config file is not a valid regular expression")
 }

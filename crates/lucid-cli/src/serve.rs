@@ -51,6 +51,12 @@ pub struct ServeArgs {
     /// Log filter (tracing's syntax): error, warn, info, debug, or per target.
     #[arg(long, env = "LUCID_LOG", default_value = "info")]
     log: String,
+
+    /// A TOML config file (the one `lucid dream --config` reads): `[safety] secret_patterns`
+    /// are redacted from every stored session event, like the built-in ones; `trusted_tools`
+    /// results are trusted in dreams.
+    #[arg(long, value_name = "FILE", env = "LUCID_CONFIG")]
+    config: Option<PathBuf>,
 }
 
 /// Logs to stderr with the given filter.
@@ -103,12 +109,20 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             return Ok(EXIT_REFUSED);
         }
     };
+    let safety = match crate::config::server_safety(args.config.as_deref()) {
+        Ok(safety) => safety,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return Ok(EXIT_REFUSED);
+        }
+    };
     let storage = SqliteStorage::open(&args.db)
         .with_context(|| format!("opening the database {}", args.db.display()))?;
     let config = Config {
         workers: usize::from(args.workers),
         stage_delay: std::time::Duration::from_millis(args.stage_delay_ms),
         max_body_bytes: args.max_body_mb as usize * 1024 * 1024,
+        safety,
         ..Config::default()
     };
     let state = AppState::new(Arc::new(storage), config).context("reading the API keys")?;

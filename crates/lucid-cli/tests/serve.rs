@@ -27,9 +27,14 @@ struct Server {
 
 impl Server {
     fn start(db: &Path, stage_delay_ms: u64) -> Server {
+        Self::start_with(db, stage_delay_ms, &[])
+    }
+
+    fn start_with(db: &Path, stage_delay_ms: u64, args: &[&str]) -> Server {
         let mut child = lucid()
             .args(["serve", "--addr", "127.0.0.1:0", "--db"])
             .arg(db)
+            .args(args)
             .env("LUCID_LOG", "warn")
             .env("LUCID_STAGE_DELAY_MS", stage_delay_ms.to_string())
             .stdout(Stdio::null())
@@ -236,9 +241,29 @@ fn cli_clients_drive_a_running_server() {
     let diff = client(&["dreams", "diff", &dream_id]);
     assert!(diff.status.success());
     assert!(String::from_utf8_lossy(&diff.stdout).contains("@@"));
+    // The example fleet holds an injection: the dream has a flag, listed by `diff` and gating
+    // promotion until it is acknowledged.
+    assert!(
+        dream["flag_count"].as_u64().is_some_and(|n| n >= 1),
+        "{dream}"
+    );
+    let review = String::from_utf8_lossy(&diff.stderr).to_string();
+    assert!(review.contains("flagged change(s)"), "{review}");
     let agent = dream_session_agent(&server.url, &key, &sessions[0]);
+    let refused = client(&["dreams", "promote", &dream_id, "--agent", &agent]);
+    let message = String::from_utf8_lossy(&refused.stderr).to_string();
+    assert!(!refused.status.success(), "{message}");
+    assert!(
+        message.contains("409") && message.contains("accept_flags"),
+        "{message}"
+    );
     let promoted = stdout_json(&client(&[
-        "dreams", "promote", &dream_id, "--agent", &agent,
+        "dreams",
+        "promote",
+        &dream_id,
+        "--agent",
+        &agent,
+        "--accept-flags",
     ]));
     assert_eq!(
         promoted["agents"][0]["memory_store_id"],
@@ -533,5 +558,53 @@ fn kill_9_loses_no_acknowledged_write_and_leaves_no_dream_running() {
         assert!(status == "pending" || status == "running", "{status}");
         assert!(Instant::now() < deadline, "the new dream never completed");
         std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// `lucid serve --config`: the `[safety]` section's secret patterns are redacted from stored
+/// events; a pattern that does not compile refuses to start (exit 2).
+#[test]
+fn serve_redacts_the_config_file_secret_patterns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("lucid.db");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[safety]\nsecret_patterns = [\"(\"]\n").expect("write");
+    let refused = run(lucid()
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .arg("--config")
+        .arg(&bad));
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("secret pattern"));
+
+    let config = dir.path().join("lucid.toml");
+    std::fs::write(
+        &config,
+        "[safety]\nsecret_patterns = [\"ACME-[0-9]{6}\"]\ntrusted_tools = [\"internal_kb\"]\n",
+    )
+    .expect("write");
+    let key = create_key(&db, "cfg");
+    let server = Server::start_with(&db, 0, &["--config", &config.display().to_string()]);
+    let api = Api::new(&server.url, &key);
+    let agent = id(&api.post("/v1/agents", json!({"name": "a", "model": "m"})));
+    let session = api.post(
+        "/v1/sessions",
+        json!({"agent": agent, "initial_events": [
+            {"type": "user.message", "content": [{"type": "text", "text": "Badge ACME-482913 opens the lab."}]}
+        ]}),
+    );
+    let events = api.get(&format!("/v1/sessions/{}/events", id(&session)));
+    let text = events["data"][0]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(text, "Badge …[redacted] opens the lab.");
+    drop(server);
+    let bytes = std::fs::read(&db).expect("db");
+    let wal = std::fs::read(dir.path().join("lucid.db-wal")).unwrap_or_default();
+    for file in [bytes, wal] {
+        assert!(
+            !file.windows(6).any(|w| w == b"482913"),
+            "the raw badge is on disk"
+        );
     }
 }

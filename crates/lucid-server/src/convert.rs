@@ -5,7 +5,9 @@
 //! import; a dream converts stored events back with the engine's own Managed Agents importer,
 //! so logged and imported sessions go through the same path.
 
-use lucid_core::{EventKind, MemoryCommand, Session, TranscriptFormat, format_timestamp};
+use lucid_core::{
+    EventKind, MemoryCommand, Session, SessionTrust, TranscriptFormat, format_timestamp,
+};
 use lucid_import::{ImportError, Source};
 use lucid_storage::{DreamSession, NewEvent, ids};
 use serde_json::{Map, Value, json};
@@ -194,7 +196,22 @@ pub fn session_to_events(session: &Session) -> Vec<NewEvent> {
     events
 }
 
-/// A stored session as the engine's session (through the Managed Agents importer).
+/// Why a stored session may not feed a dream, if it may not: a quarantined session never does,
+/// and a `trusted_only` dream reads only sessions pinned trusted.
+pub fn skip_reason(stored: &DreamSession, trusted_only: bool) -> Option<String> {
+    match stored.session.trust {
+        SessionTrust::Quarantined => Some("quarantined: never feeds a dream".to_string()),
+        SessionTrust::Trusted => None,
+        other if trusted_only => Some(format!(
+            "trust is {}, not trusted (the dream is restricted to trusted sessions)",
+            lucid_storage::session_trust_str(other)
+        )),
+        _ => None,
+    }
+}
+
+/// A stored session as the engine's session (through the Managed Agents importer), with the
+/// session's trust.
 pub fn stored_to_session(stored: &DreamSession) -> Result<Session, ImportError> {
     let mut jsonl = String::new();
     for event in &stored.events {
@@ -207,6 +224,8 @@ pub fn stored_to_session(stored: &DreamSession) -> Result<Session, ImportError> 
         folder_name: Some(&stored.agent_name),
         modified: None,
     };
+    // Secrets were redacted when the events were stored; the dream still sees where they were.
+    let jsonl = crate::safety::mark_redacted_secrets(&jsonl);
     let mut session = lucid_import::import_session_as(
         TranscriptFormat::ManagedAgents,
         jsonl.as_bytes(),
@@ -215,6 +234,7 @@ pub fn stored_to_session(stored: &DreamSession) -> Result<Session, ImportError> 
     session.id = stored.session.id.clone();
     session.agent = stored.agent_name.clone();
     session.source = stored.session.id.clone();
+    session.trust = stored.session.trust;
     Ok(session)
 }
 
@@ -242,7 +262,8 @@ mod tests {
             "status": "idle", "stats": {}, "usage": {}, "outcome_evaluations": [],
             "vault_ids": [], "created_at": "2026-01-01T00:00:00.000000Z",
             "updated_at": "2026-01-01T00:00:00.000000Z", "archived_at": null,
-            "kind": "agent", "source": null, "dream_id": null, "event_count": 0
+            "kind": "agent", "source": null, "dream_id": null, "event_count": 0,
+            "trust": "untrusted"
         }))
         .expect("session");
         assert_eq!(session.kind, SessionKind::Agent);
@@ -277,6 +298,11 @@ mod tests {
                 lucid_import::import_session(&bytes, &Source::new(&name)).expect("import");
             let events = session_to_events(&original);
             let back = stored_to_session(&stored(events)).expect("re-import");
+            assert_eq!(
+                back.trust,
+                SessionTrust::Untrusted,
+                "the stored trust is kept"
+            );
             let kinds = |s: &Session| -> Vec<(String, String)> {
                 s.events
                     .iter()

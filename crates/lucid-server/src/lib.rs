@@ -17,7 +17,9 @@ pub mod convert;
 pub mod error;
 pub mod extract;
 mod openapi;
+mod review;
 pub mod routes;
+pub mod safety;
 pub mod state;
 mod worker;
 
@@ -34,6 +36,7 @@ use tracing::Instrument;
 
 pub use error::{ApiError, ErrorEnvelope};
 pub use openapi::openapi_json;
+pub use safety::Safety;
 pub use state::{AppState, AuthMode, Caller, Config};
 
 use routes::{agents, dreams, schedules, sessions, stores};

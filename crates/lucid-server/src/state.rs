@@ -10,6 +10,7 @@ use lucid_storage::{Storage, StorageError};
 use tokio::sync::{Notify, watch};
 
 use crate::error::{ApiError, ApiResult};
+use crate::safety::{Redacting, Safety};
 
 /// Server settings.
 #[derive(Debug, Clone)]
@@ -23,6 +24,9 @@ pub struct Config {
     /// A pause at each stage of a dream (zero in production). Tests and demos use it to
     /// catch a dream while it runs.
     pub stage_delay: Duration,
+    /// Secret patterns and trusted tools (the `[safety]` section of the config file): what is
+    /// redacted before anything is stored, and the policy dreams run under.
+    pub safety: Safety,
 }
 
 impl Default for Config {
@@ -32,6 +36,7 @@ impl Default for Config {
             schedule_interval: Duration::from_secs(5),
             max_body_bytes: 32 * 1024 * 1024,
             stage_delay: Duration::ZERO,
+            safety: Safety::default(),
         }
     }
 }
@@ -99,7 +104,10 @@ pub struct AppState {
 
 impl AppState {
     /// Decides the auth mode from the keys in storage (none: open, in workspace `default`).
+    /// Every write of session or dream text then goes through [`Redacting`].
     pub fn new(storage: Arc<dyn Storage>, config: Config) -> Result<AppState, StorageError> {
+        let storage: Arc<dyn Storage> =
+            Arc::new(Redacting::new(storage, config.safety.events().clone()));
         let auth = if storage.count_api_keys()? > 0 {
             AuthMode::Keys
         } else {
@@ -167,6 +175,11 @@ impl AppState {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The server's safety policies.
+    pub fn safety(&self) -> &Safety {
+        &self.inner.config.safety
     }
 
     /// Runs a storage call on the blocking pool.

@@ -248,14 +248,26 @@ fn execute(state: &AppState, dream: &Dream, cancel: Arc<AtomicBool>) {
     let mut digests = Vec::with_capacity(inputs.len());
     let mut skipped = Vec::new();
     let mut events = 0;
+    // The server's policy: its secret patterns and trusted tools; each session's trust.
+    let digest_options = lucid_core::DigestOptions {
+        safety: state.safety().dreams().clone(),
+        ..lucid_core::DigestOptions::default()
+    };
     for input in &inputs {
         if cancel.load(Ordering::SeqCst) {
             return;
         }
+        if let Some(reason) = crate::convert::skip_reason(input, dream.trusted_only()) {
+            skipped.push(SkippedSession {
+                path: input.session.id.clone(),
+                reason,
+            });
+            continue;
+        }
         match crate::convert::stored_to_session(input) {
             Ok(session) => {
                 events += session.events.len();
-                digests.push(lucid_core::digest_session(&session));
+                digests.push(lucid_core::digest_session_with(&session, &digest_options));
             }
             Err(error) => skipped.push(SkippedSession {
                 path: input.session.id.clone(),
@@ -298,11 +310,13 @@ fn execute(state: &AppState, dream: &Dream, cancel: Arc<AtomicBool>) {
             })
             .collect(),
     );
-    let options = DreamOptions {
+    let mut options = DreamOptions {
         instructions: dream.instructions.clone(),
         curator: "builtin".into(),
         ..DreamOptions::default()
     };
+    // The server's secret patterns (for store items) and trusted tools.
+    options.safety = state.safety().dreams().clone();
     let mut observer = narrator;
     let output = match lucid_core::dream_observed(&store, digests, skipped, &options, &mut observer)
     {

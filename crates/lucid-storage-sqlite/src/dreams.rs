@@ -17,7 +17,8 @@ use crate::{agents, sessions, stores};
 
 const COLUMNS: &str = "seq, id, status, store_id, session_ids, model, instructions, \
                        output_behavior, output_store_id, session_id, schedule_id, error, usage, \
-                       curator, created_at, started_at, ended_at, archived_at, workspace_id";
+                       curator, created_at, started_at, ended_at, archived_at, workspace_id, \
+                       trusted_only, flag_count";
 
 /// A dream row and its workspace.
 struct Row2 {
@@ -42,7 +43,10 @@ fn row_to_dream(row: &Row<'_>) -> rusqlite::Result<Row2> {
                 DreamInput::MemoryStore {
                     memory_store_id: store_id,
                 },
-                DreamInput::Sessions { session_ids },
+                DreamInput::Sessions {
+                    session_ids,
+                    trusted_only: row.get(19)?,
+                },
             ],
             outputs: output
                 .map(|memory_store_id| DreamOutput::MemoryStore { memory_store_id })
@@ -60,6 +64,7 @@ fn row_to_dream(row: &Row<'_>) -> rusqlite::Result<Row2> {
             started_at: row.get(15)?,
             ended_at: row.get(16)?,
             archived_at: row.get(17)?,
+            flag_count: row.get::<_, Option<i64>>(20)?.map(|n| n.max(0) as u64),
         },
     })
 }
@@ -143,8 +148,8 @@ pub(crate) fn insert(conn: &Connection, ws: &str, new: NewDream) -> Result<Dream
     let id = ids::new_id(ids::prefix::DREAM);
     conn.execute(
         "INSERT INTO dreams (id, workspace_id, status, store_id, session_ids, model, instructions,
-                             output_behavior, schedule_id, usage, created_at)
-         VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                             output_behavior, schedule_id, usage, created_at, trusted_only)
+         VALUES (?1, ?2, 'pending', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             id,
             ws,
@@ -155,7 +160,8 @@ pub(crate) fn insert(conn: &Connection, ws: &str, new: NewDream) -> Result<Dream
             to_json(&new.output_behavior),
             new.schedule_id,
             to_json(&DreamUsage::default()),
-            ids::now()
+            ids::now(),
+            new.trusted_only
         ],
     )
     .db()?;
@@ -300,11 +306,21 @@ pub(crate) fn result_column(
         .map_err(|e| StorageError::Backend(format!("corrupt dream result of {id}: {e}")))
 }
 
+/// Why a completed dream with flags needs an acknowledgement (the 409 of promotion).
+pub(crate) fn flags_need_review(id: &str, flags: u64) -> String {
+    format!(
+        "dream {id} has {flags} flagged change(s) (refused secrets, instruction-like text or \
+         untrusted memory writes); review them in GET /v1/dreams/{id}/report and promote with \
+         \"accept_flags\": true"
+    )
+}
+
 pub(crate) fn promote(
     conn: &Connection,
     ws: &str,
     id: &str,
     agent_ids: &[String],
+    accept_flags: bool,
 ) -> Result<Promotion> {
     let dream = get(conn, ws, id)?;
     if dream.status != DreamStatus::Completed {
@@ -312,6 +328,11 @@ pub(crate) fn promote(
             "dream {id} is {}; only completed dreams can be promoted",
             dream.status.as_str()
         )));
+    }
+    if let Some(flags) = dream.flag_count.filter(|n| *n > 0)
+        && !accept_flags
+    {
+        return Err(StorageError::Conflict(flags_need_review(id, flags)));
     }
     let Some(output) = dream.output_store_id().map(str::to_string) else {
         return Err(invalid(format!("dream {id} has no output store")));
@@ -359,14 +380,14 @@ pub(crate) fn discard(conn: &Connection, ws: &str, id: &str) -> Result<Dream> {
             dream.status.as_str()
         )));
     }
-    if matches!(dream.output_behavior, OutputBehavior::UpdateExisting { .. }) {
+    let Some(output) = dream.output_store_id() else {
+        return Err(invalid(format!("dream {id} has no output store")));
+    };
+    if Some(output) == dream.memory_store_id() {
         return Err(invalid(format!(
             "dream {id} wrote into its input store; there is no separate output to discard"
         )));
     }
-    let Some(output) = dream.output_store_id() else {
-        return Err(invalid(format!("dream {id} has no output store")));
-    };
     let user: Option<String> = conn
         .query_row(
             "SELECT id FROM agents WHERE memory_store_id = ?1 AND archived_at IS NULL LIMIT 1",
@@ -419,6 +440,36 @@ fn dreamer_agent(dream: &Dream) -> Value {
     })
 }
 
+/// A new store for a dream's output, named after its input store.
+fn output_store(
+    conn: &Connection,
+    ws: &str,
+    input: &lucid_storage::MemoryStore,
+    dream_id: &str,
+    label: &str,
+) -> Result<lucid_storage::MemoryStore> {
+    let name: String = format!("{} ({label})", input.name)
+        .chars()
+        .take(255)
+        .collect();
+    let mut metadata = lucid_storage::Metadata::new();
+    metadata.insert("lucid_dream_id".into(), dream_id.to_string());
+    metadata.insert("lucid_input_memory_store_id".into(), input.id.clone());
+    stores::create_store(
+        conn,
+        ws,
+        lucid_storage::NewStore {
+            name,
+            description: format!(
+                "Written by dream {dream_id} from memory store {}.",
+                input.id
+            ),
+            metadata,
+            auto_apply: false,
+        },
+    )
+}
+
 pub(crate) fn start(conn: &Connection, dream_id: &str) -> Result<StartedDream> {
     let Row2 {
         dream,
@@ -456,6 +507,7 @@ pub(crate) fn start(conn: &Connection, dream_id: &str) -> Result<StartedDream> {
                 event.insert("type".into(), json!("session.status_running"));
                 event
             }],
+            trust: lucid_storage::SessionTrust::Default,
         },
         Some(dream_id),
         "running",
@@ -465,25 +517,7 @@ pub(crate) fn start(conn: &Connection, dream_id: &str) -> Result<StartedDream> {
     };
     let (output_store_id, documents) = match &dream.output_behavior {
         OutputBehavior::CreateNew => {
-            let name: String = format!("{} (dream)", store.name)
-                .chars()
-                .take(255)
-                .collect();
-            let mut metadata = lucid_storage::Metadata::new();
-            metadata.insert("lucid_dream_id".into(), dream_id.to_string());
-            metadata.insert("lucid_input_memory_store_id".into(), store_id.clone());
-            let output = stores::create_store(
-                conn,
-                &ws,
-                lucid_storage::NewStore {
-                    name,
-                    description: format!(
-                        "Written by dream {dream_id} from memory store {store_id}."
-                    ),
-                    metadata,
-                    auto_apply: false,
-                },
-            )?;
+            let output = output_store(conn, &ws, &store, dream_id, "dream")?;
             let documents = stores::clone_memories(conn, &store_id, &output.id, &actor)?;
             (output.id, documents)
         }
@@ -557,36 +591,60 @@ pub(crate) fn complete(
     if dream.status != DreamStatus::Running {
         return Ok(false);
     }
-    let Some(output) = dream.output_store_id().map(str::to_string) else {
+    let Some(mut output) = dream.output_store_id().map(str::to_string) else {
         return Err(invalid(format!("dream {dream_id} was never started")));
     };
+    let flags = completion.flag_count();
+    let mut diff = completion.diff;
+    let mut events = completion.events;
+    // Applying in place is a promotion without review: with flags, the result is held in a
+    // new store instead, and promoting it needs the same acknowledgement as any other draft.
+    if flags > 0 && output == dream.memory_store_id().unwrap_or_default() {
+        let input = stores::get_store(conn, &ws, &output)?;
+        let held = output_store(conn, &ws, &input, dream_id, "dream, held for review")?;
+        conn.execute(
+            "UPDATE dreams SET output_store_id = ?2 WHERE id = ?1",
+            params![dream_id, held.id],
+        )
+        .db()?;
+        if let Value::Object(map) = &mut diff {
+            map.insert("output_memory_store_id".into(), json!(held.id));
+        }
+        events.push(text_event(
+            "agent.message",
+            &format!(
+                "Not applied to memory store {output}: the report has {flags} flagged \
+                 change(s). The result is in memory store {} for review; promote it with \
+                 \"accept_flags\": true.",
+                held.id
+            ),
+        ));
+        output = held.id;
+    }
     let actor = Actor::DreamActor {
         dream_id: dream_id.to_string(),
     };
     stores::sync_memories(conn, &output, &completion.documents, &actor)?;
     conn.execute(
         "INSERT OR REPLACE INTO dream_results (dream_id, report, diff) VALUES (?1, ?2, ?3)",
-        params![
-            dream_id,
-            to_json(&completion.report),
-            to_json(&completion.diff)
-        ],
+        params![dream_id, to_json(&completion.report), to_json(&diff)],
     )
     .db()?;
     conn.execute(
-        "UPDATE dreams SET status = 'completed', ended_at = ?2, usage = ?3, curator = ?4
+        "UPDATE dreams SET status = 'completed', ended_at = ?2, usage = ?3, curator = ?4,
+                           flag_count = ?5
          WHERE id = ?1",
         params![
             dream_id,
             ids::now(),
             to_json(&completion.usage),
-            completion.curator
+            completion.curator,
+            flags as i64
         ],
     )
     .db()?;
-    let mut events = completion.events;
     if let Some(schedule_id) = &dream.schedule_id
-        && let Some(text) = auto_promote(conn, &ws, &dream, schedule_id, &output)?
+        && let Some(text) = auto_promote(conn, &ws, &dream, schedule_id, &output, flags)?
     {
         events.push(text_event("agent.message", &text));
     }
@@ -598,14 +656,26 @@ pub(crate) fn complete(
     Ok(true)
 }
 
-/// Promotes a scheduled dream's output when its schedule says so; the schedule then follows the
-/// new store. Returns a line for the narration.
+/// Records how a scheduled dream's run ended on its schedule.
+fn note_schedule_run(conn: &Connection, schedule_id: &str, note: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE schedules SET last_run_note = ?2, updated_at = ?3 WHERE id = ?1",
+        params![schedule_id, note, ids::now()],
+    )
+    .db()?;
+    Ok(())
+}
+
+/// Promotes a scheduled dream's output when its schedule says so and its report has no flags;
+/// the schedule then follows the new store. Notes the outcome on the schedule and returns a
+/// line for the narration.
 fn auto_promote(
     conn: &Connection,
     ws: &str,
     dream: &Dream,
     schedule_id: &str,
     output: &str,
+    flags: u64,
 ) -> Result<Option<String>> {
     let row: Option<(bool, String)> = conn
         .query_row(
@@ -615,11 +685,27 @@ fn auto_promote(
         )
         .optional()
         .db()?;
-    let Some((true, agent_ids)) = row else {
+    let Some((auto_promote, agent_ids)) = row else {
         return Ok(None);
     };
-    if matches!(dream.output_behavior, OutputBehavior::UpdateExisting { .. }) {
+    if !auto_promote || output == dream.memory_store_id().unwrap_or_default() {
+        note_schedule_run(
+            conn,
+            schedule_id,
+            &format!(
+                "dream {} completed; its output is memory store {output}",
+                dream.id
+            ),
+        )?;
         return Ok(None);
+    }
+    if flags > 0 {
+        let text = format!(
+            "Not promoted automatically: {}",
+            flags_need_review(&dream.id, flags)
+        );
+        note_schedule_run(conn, schedule_id, &text)?;
+        return Ok(Some(text));
     }
     let listed: Vec<String> = serde_json::from_str(&agent_ids).unwrap_or_default();
     let input = dream.memory_store_id().unwrap_or_default();
@@ -651,13 +737,21 @@ fn auto_promote(
         params![schedule_id, output, ids::now()],
     )
     .db()?;
+    let agents = if moved.is_empty() {
+        "no agent".to_string()
+    } else {
+        moved.join(", ")
+    };
+    note_schedule_run(
+        conn,
+        schedule_id,
+        &format!(
+            "dream {} completed and was promoted to {agents}: memory store {output}",
+            dream.id
+        ),
+    )?;
     Ok(Some(format!(
-        "Promoted to {}: memory store {output} (schedule {schedule_id}).",
-        if moved.is_empty() {
-            "no agent".to_string()
-        } else {
-            moved.join(", ")
-        }
+        "Promoted to {agents}: memory store {output} (schedule {schedule_id})."
     )))
 }
 
@@ -672,6 +766,16 @@ pub(crate) fn fail(conn: &Connection, dream_id: &str, error: &DreamErrorObject) 
     )
     .db()?;
     archive_output(conn, &dream)?;
+    if let Some(schedule_id) = &dream.schedule_id {
+        note_schedule_run(
+            conn,
+            schedule_id,
+            &format!(
+                "dream {} failed ({}): {}",
+                dream.id, error.kind, error.message
+            ),
+        )?;
+    }
     let mut event = Map::new();
     event.insert("type".into(), json!("session.error"));
     // The Managed Agents shape of an error the session cannot recover from; lucid's own

@@ -38,6 +38,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "agent_previous_store",
         include_str!("../migrations/0002_agent_previous_store.sql"),
     ),
+    (
+        3,
+        "trust_and_review",
+        include_str!("../migrations/0003_trust_and_review.sql"),
+    ),
 ];
 
 /// How hard a commit waits for the disk.
@@ -475,8 +480,14 @@ impl Storage for SqliteStorage {
     fn dream_diff(&self, ws: &str, id: &str) -> Result<Option<Value>> {
         self.read(|conn| dreams::result_column(conn, ws, id, "diff"))
     }
-    fn promote_dream(&self, ws: &str, id: &str, agent_ids: &[String]) -> Result<Promotion> {
-        self.write(|tx| dreams::promote(tx, ws, id, agent_ids))
+    fn promote_dream(
+        &self,
+        ws: &str,
+        id: &str,
+        agent_ids: &[String],
+        accept_flags: bool,
+    ) -> Result<Promotion> {
+        self.write(|tx| dreams::promote(tx, ws, id, agent_ids, accept_flags))
     }
     fn discard_dream(&self, ws: &str, id: &str) -> Result<Dream> {
         self.write(|tx| dreams::discard(tx, ws, id))
@@ -583,7 +594,7 @@ mod tests {
         let storage = SqliteStorage::open(&path).expect("open");
         assert_eq!(
             storage.applied_migrations().expect("migrations"),
-            vec![1, 2]
+            vec![1, 2, 3]
         );
         let store = storage
             .create_store(
@@ -598,13 +609,63 @@ mod tests {
         let reopened = SqliteStorage::open(&path).expect("reopen");
         assert_eq!(
             reopened.applied_migrations().expect("migrations"),
-            vec![1, 2]
+            vec![1, 2, 3]
         );
         let ws = reopened.ensure_workspace("w").expect("ws").id;
         assert_eq!(
             reopened.get_store(&ws, &store.id).expect("get").name,
             "kept"
         );
+    }
+
+    /// A database written before migration 3: its sessions read back with `default` trust, its
+    /// dreams as not trusted-only, and a completed dream's flag count comes from its report (so
+    /// the review gate holds for it).
+    #[test]
+    fn a_schema_2_database_upgrades_in_place() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("lucid.db");
+        let conn = Connection::open(&path).expect("raw");
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (
+                version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .expect("table");
+        for (version, name, sql) in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).expect("old migration");
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?1, ?2, '2026-01-01T00:00:00.000000Z')",
+                rusqlite::params![version, name],
+            )
+            .expect("record");
+        }
+        conn.execute_batch(
+            "INSERT INTO sessions (id, workspace_id, kind, agent, metadata, resources, status,
+                                   created_at, updated_at)
+             VALUES ('sesn_old', 'ws_old', 'agent', '{}', '{}', '[]', 'idle',
+                     '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z');
+             INSERT INTO dreams (id, workspace_id, status, store_id, session_ids, model,
+                                 output_behavior, usage, created_at)
+             VALUES ('drm_old', 'ws_old', 'completed', 'memstore_old', '[\"sesn_old\"]',
+                     '{\"id\": \"lucid-builtin\"}', '{\"type\": \"create_new\"}',
+                     '{\"input_tokens\": 0, \"output_tokens\": 0, \"cache_read_input_tokens\": 0,
+                       \"cache_creation_input_tokens\": 0}',
+                     '2026-01-01T00:00:00.000000Z');
+             INSERT INTO dream_results (dream_id, report, diff)
+             VALUES ('drm_old', '{\"changes\": [{\"op\": \"flag\"}, {\"op\": \"add\"}]}', '{}');",
+        )
+        .expect("old rows");
+        drop(conn);
+        let storage = SqliteStorage::open(&path).expect("upgrade");
+        assert_eq!(
+            storage.applied_migrations().expect("migrations"),
+            vec![1, 2, 3]
+        );
+        let session = storage.get_session("ws_old", "sesn_old").expect("session");
+        assert_eq!(session.trust, SessionTrust::Default);
+        let dream = storage.get_dream("ws_old", "drm_old").expect("dream");
+        assert!(!dream.trusted_only());
+        assert_eq!(dream.flag_count, Some(1));
     }
 
     #[test]

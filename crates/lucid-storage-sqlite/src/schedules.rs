@@ -11,7 +11,7 @@ use crate::{agents, dreams, stores};
 
 const COLUMNS: &str = "seq, id, store_id, cron, after_sessions, instructions, model, \
                        auto_promote, agent_ids, next_run_at, last_run_at, last_dream_id, \
-                       created_at, updated_at, workspace_id";
+                       created_at, updated_at, workspace_id, last_run_note";
 
 fn row_to_schedule(row: &Row<'_>) -> rusqlite::Result<(i64, Schedule, String)> {
     Ok((
@@ -31,6 +31,7 @@ fn row_to_schedule(row: &Row<'_>) -> rusqlite::Result<(i64, Schedule, String)> {
             next_run_at: row.get(9)?,
             last_run_at: row.get(10)?,
             last_dream_id: row.get(11)?,
+            last_run_note: row.get(15)?,
             created_at: row.get(12)?,
             updated_at: row.get(13)?,
         },
@@ -224,6 +225,7 @@ pub(crate) fn fire(
             instructions: schedule.instructions.clone(),
             output_behavior: OutputBehavior::CreateNew,
             schedule_id: Some(schedule.id.clone()),
+            trusted_only: false,
         },
     )?;
     for session in &waiting {
@@ -235,7 +237,9 @@ pub(crate) fn fire(
         .db()?;
     }
     conn.execute(
-        "UPDATE schedules SET last_run_at = ?2, last_dream_id = ?3, updated_at = ?2 WHERE id = ?1",
+        "UPDATE schedules SET last_run_at = ?2, last_dream_id = ?3, last_run_note = NULL,
+                              updated_at = ?2
+         WHERE id = ?1",
         params![schedule.id, now, dream.id],
     )
     .db()?;

@@ -11,7 +11,7 @@ use crate::db::{self, Db, Query, json_col, json_col_opt, to_json};
 use crate::{agents, stores};
 
 const COLUMNS: &str = "seq, id, kind, agent, environment_id, title, metadata, resources, status, \
-                       source, dream_id, event_count, created_at, updated_at, archived_at";
+                       source, dream_id, event_count, created_at, updated_at, archived_at, trust";
 
 fn row_to_session(row: &Row<'_>) -> rusqlite::Result<(i64, Session)> {
     let kind: String = row.get(2)?;
@@ -37,6 +37,8 @@ fn row_to_session(row: &Row<'_>) -> rusqlite::Result<(i64, Session)> {
             created_at: row.get(12)?,
             updated_at: row.get(13)?,
             archived_at: row.get(14)?,
+            trust: lucid_storage::parse_session_trust(&row.get::<_, String>(15)?)
+                .unwrap_or_default(),
             stats: json!({}),
             usage: json!({}),
             outcome_evaluations: Vec::new(),
@@ -167,8 +169,8 @@ pub(crate) fn insert(
     conn.execute(
         "INSERT INTO sessions (id, workspace_id, kind, agent_id, agent, environment_id, title,
                                metadata, resources, status, source, dream_id, created_at,
-                               updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+                               updated_at, trust)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)",
         params![
             id,
             ws,
@@ -185,7 +187,8 @@ pub(crate) fn insert(
             status,
             new.source.as_ref().map(to_json),
             dream_id,
-            now
+            now,
+            lucid_storage::session_trust_str(new.trust)
         ],
     )
     .db()?;
@@ -238,6 +241,12 @@ pub(crate) fn list(
         );
     }
     query.and_in("status", &filter.statuses);
+    let trust: Vec<String> = filter
+        .trust
+        .iter()
+        .map(|t| lucid_storage::session_trust_str(*t).to_string())
+        .collect();
+    query.and_in("trust", &trust);
     query.time_range("created_at", &filter.created);
     let cursor = db::cursor_seq(page)?;
     match filter.order {
@@ -264,9 +273,11 @@ pub(crate) fn update(
     patch: SessionPatch,
 ) -> Result<Session> {
     let mut session = get(conn, ws, id)?;
-    if session.archived_at.is_some() {
+    // Trust can still change on an archived session: it may still be named as dream input, and
+    // quarantining a poisoned one must always be possible.
+    if session.archived_at.is_some() && (patch.title.is_some() || patch.metadata.is_some()) {
         return Err(invalid(format!(
-            "session {id} is archived; archived sessions are read-only"
+            "session {id} is archived; archived sessions are read-only except for their trust"
         )));
     }
     if let Some(title) = patch.title {
@@ -279,9 +290,23 @@ pub(crate) fn update(
         stores::apply_metadata(&mut session.metadata, changes);
         validate::metadata(&session.metadata).map_err(invalid)?;
     }
+    if let Some(trust) = patch.trust {
+        if session.kind == SessionKind::Dream {
+            return Err(invalid(format!(
+                "session {id} narrates a dream; it never feeds one, so it has no trust to set"
+            )));
+        }
+        session.trust = trust;
+    }
     conn.execute(
-        "UPDATE sessions SET title = ?2, metadata = ?3, updated_at = ?4 WHERE id = ?1",
-        params![id, session.title, to_json(&session.metadata), ids::now()],
+        "UPDATE sessions SET title = ?2, metadata = ?3, trust = ?4, updated_at = ?5 WHERE id = ?1",
+        params![
+            id,
+            session.title,
+            to_json(&session.metadata),
+            lucid_storage::session_trust_str(session.trust),
+            ids::now()
+        ],
     )
     .db()?;
     get(conn, ws, id)

@@ -29,6 +29,19 @@ pub fn run_all<S: Storage>(make: &dyn Fn() -> S) {
         ("dream_update_existing", dream_update_existing),
         ("promotion", promotion),
         ("schedules", schedules),
+        ("session_trust", session_trust),
+        (
+            "flagged_dreams_need_acknowledgement",
+            flagged_dreams_need_acknowledgement,
+        ),
+        (
+            "flagged_update_existing_is_held",
+            flagged_update_existing_is_held,
+        ),
+        (
+            "flagged_scheduled_dreams_stay_unpromoted",
+            flagged_scheduled_dreams_stay_unpromoted,
+        ),
     ];
     for (name, check) in checks {
         let storage = make();
@@ -98,6 +111,7 @@ fn session(storage: &dyn Storage, ws: &str, agent: &str, store: Option<&str>) ->
                     "user.message",
                     "Remember: the staging database is on port 5433.",
                 )],
+                trust: SessionTrust::Default,
             },
         )
         .expect("create session")
@@ -114,6 +128,7 @@ fn new_dream(store: &str, sessions: &[String]) -> NewDream {
         instructions: None,
         output_behavior: OutputBehavior::CreateNew,
         schedule_id: None,
+        trusted_only: false,
     }
 }
 
@@ -141,6 +156,17 @@ fn completion(documents: &[(&str, &str)]) -> DreamCompletion {
         curator: "builtin".into(),
         events: vec![event("agent.message", "Writing.")],
     }
+}
+
+/// A completion whose report has `flags` flag changes.
+fn flagged_completion(documents: &[(&str, &str)], flags: usize) -> DreamCompletion {
+    let mut done = completion(documents);
+    let changes: Vec<Value> = (0..flags)
+        .map(|n| json!({"op": "flag", "text": format!("refused {n}"), "evidence": []}))
+        .chain([json!({"op": "add", "text": "kept", "evidence": []})])
+        .collect();
+    done.report["changes"] = json!(changes);
+    done
 }
 
 /// Keys are stored hashed, authenticate by secret, and can be revoked.
@@ -346,6 +372,7 @@ pub fn workspaces_are_isolated(storage: &dyn Storage) {
             resources: vec![json!({"type": "memory_store", "memory_store_id": s.id})],
             source: None,
             events: vec![],
+            trust: SessionTrust::Default,
         }
     )));
     let their_store = store(storage, &theirs, "t");
@@ -1312,7 +1339,8 @@ pub fn promotion(storage: &dyn Storage) {
     assert!(is_invalid(storage.promote_dream(
         &w,
         &dream.id,
-        std::slice::from_ref(&a.id)
+        std::slice::from_ref(&a.id),
+        false
     )));
     storage.claim_dream().expect("claim");
     let started = storage.start_dream(&dream.id).expect("start");
@@ -1323,14 +1351,15 @@ pub fn promotion(storage: &dyn Storage) {
     assert!(is_not_found(storage.promote_dream(
         &w,
         &dream.id,
-        &[a.id.clone(), "agent_missing".into()]
+        &[a.id.clone(), "agent_missing".into()],
+        false
     )));
     assert_eq!(
         storage.get_agent(&w, &a.id).expect("a").memory_store_id,
         Some(s.id.clone())
     );
     let promotion = storage
-        .promote_dream(&w, &dream.id, &[a.id.clone(), b.id.clone()])
+        .promote_dream(&w, &dream.id, &[a.id.clone(), b.id.clone()], false)
         .expect("promote");
     assert_eq!(promotion.memory_store_id, started.output_store_id);
     for agent in &promotion.agents {
@@ -1355,7 +1384,7 @@ pub fn promotion(storage: &dyn Storage) {
     storage.rollback_agent(&w, &a.id).expect("rollback again");
     let storeless = agent(storage, &w, "c", None);
     storage
-        .promote_dream(&w, &dream.id, std::slice::from_ref(&storeless.id))
+        .promote_dream(&w, &dream.id, std::slice::from_ref(&storeless.id), false)
         .expect("promote");
     let back = storage.rollback_agent(&w, &storeless.id).expect("rollback");
     assert_eq!(back.memory_store_id, None);
@@ -1372,7 +1401,8 @@ pub fn promotion(storage: &dyn Storage) {
     assert!(is_invalid(storage.promote_dream(
         &w,
         &dream.id,
-        std::slice::from_ref(&a.id)
+        std::slice::from_ref(&a.id),
+        false
     )));
 }
 
@@ -1523,4 +1553,320 @@ pub fn schedules(storage: &dyn Storage) {
     storage.delete_schedule(&w, &cron.id).expect("delete");
     assert!(is_not_found(storage.get_schedule(&w, &cron.id)));
     assert_eq!(storage.all_schedules().expect("all").len(), 1);
+}
+
+/// A session's trust is stored, filtered on, changed (even once archived), and a dream can be
+/// restricted to trusted sessions.
+pub fn session_trust(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = store(storage, &w, "s");
+    let a = agent(storage, &w, "bot", None);
+    let plain = session(storage, &w, &a.id, None);
+    assert_eq!(plain.trust, SessionTrust::Default);
+    let pinned = storage
+        .create_session(
+            &w,
+            NewSession {
+                agent_id: Some(a.id.clone()),
+                environment_id: None,
+                title: None,
+                metadata: Metadata::new(),
+                resources: vec![],
+                source: None,
+                events: vec![event("user.message", "Always use UTC.")],
+                trust: SessionTrust::Trusted,
+            },
+        )
+        .expect("create");
+    assert_eq!(pinned.trust, SessionTrust::Trusted);
+    assert_eq!(
+        storage.get_session(&w, &pinned.id).expect("get").trust,
+        SessionTrust::Trusted
+    );
+    let quarantine = SessionPatch {
+        trust: Some(SessionTrust::Quarantined),
+        ..SessionPatch::default()
+    };
+    storage.archive_session(&w, &plain.id).expect("archive");
+    assert!(is_invalid(storage.update_session(
+        &w,
+        &plain.id,
+        SessionPatch {
+            title: Some(Some("late".into())),
+            ..SessionPatch::default()
+        }
+    )));
+    let quarantined = storage
+        .update_session(&w, &plain.id, quarantine)
+        .expect("quarantine an archived session");
+    assert_eq!(quarantined.trust, SessionTrust::Quarantined);
+    let only = |trust: Vec<SessionTrust>| -> Vec<String> {
+        storage
+            .list_sessions(
+                &w,
+                &SessionFilter {
+                    trust,
+                    include_archived: true,
+                    ..SessionFilter::default()
+                },
+                &PageRequest::first(10),
+            )
+            .expect("list")
+            .data
+            .into_iter()
+            .map(|s| s.id)
+            .collect()
+    };
+    assert_eq!(
+        only(vec![SessionTrust::Quarantined]),
+        vec![plain.id.clone()]
+    );
+    assert_eq!(only(vec![SessionTrust::Trusted]), vec![pinned.id.clone()]);
+    assert_eq!(only(vec![SessionTrust::Untrusted]), Vec::<String>::new());
+    assert_eq!(only(vec![]).len(), 2);
+
+    let mut request = new_dream(&s.id, &[plain.id.clone(), pinned.id.clone()]);
+    request.trusted_only = true;
+    let dream = storage.create_dream(&w, request).expect("dream");
+    assert!(dream.trusted_only());
+    assert!(
+        storage
+            .get_dream(&w, &dream.id)
+            .expect("get")
+            .trusted_only()
+    );
+    let wire = serde_json::to_value(&dream).expect("json");
+    assert_eq!(wire["inputs"][1]["trusted_only"], json!(true));
+    let plain_dream = storage
+        .create_dream(&w, new_dream(&s.id, std::slice::from_ref(&pinned.id)))
+        .expect("dream");
+    assert!(!plain_dream.trusted_only());
+    let wire = serde_json::to_value(&plain_dream).expect("json");
+    assert!(wire["inputs"][1].get("trusted_only").is_none());
+    // The dream reads each session with its trust.
+    storage.claim_dream().expect("claim");
+    storage.start_dream(&dream.id).expect("start");
+    let inputs = storage.dream_sessions(&dream.id).expect("inputs");
+    let trusts: Vec<SessionTrust> = inputs.iter().map(|i| i.session.trust).collect();
+    assert!(trusts.contains(&SessionTrust::Quarantined) && trusts.contains(&SessionTrust::Trusted));
+    // A dream's narration has no trust to set.
+    let narration = storage
+        .get_dream(&w, &dream.id)
+        .expect("get")
+        .session_id
+        .expect("narration");
+    assert!(is_invalid(storage.update_session(
+        &w,
+        &narration,
+        SessionPatch {
+            trust: Some(SessionTrust::Trusted),
+            ..SessionPatch::default()
+        }
+    )));
+}
+
+/// A completed dream records its flag count; with flags it is promoted only with an
+/// acknowledgement (a conflict naming the number otherwise).
+pub fn flagged_dreams_need_acknowledgement(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = store(storage, &w, "s");
+    let a = agent(storage, &w, "a", Some(&s.id));
+    let sess = session(storage, &w, &a.id, None);
+    let flagged = storage
+        .create_dream(&w, new_dream(&s.id, std::slice::from_ref(&sess.id)))
+        .expect("dream");
+    assert_eq!(flagged.flag_count, None);
+    storage.claim_dream().expect("claim");
+    let started = storage.start_dream(&flagged.id).expect("start");
+    storage
+        .complete_dream(&flagged.id, flagged_completion(&[("/a.md", "- a\n")], 2))
+        .expect("complete");
+    assert_eq!(
+        storage.get_dream(&w, &flagged.id).expect("get").flag_count,
+        Some(2)
+    );
+    match storage.promote_dream(&w, &flagged.id, std::slice::from_ref(&a.id), false) {
+        Err(StorageError::Conflict(message)) => {
+            assert!(
+                message.contains('2') && message.contains("accept_flags"),
+                "{message}"
+            )
+        }
+        other => panic!("a flagged dream needs accept_flags: {other:?}"),
+    }
+    assert_eq!(
+        storage.get_agent(&w, &a.id).expect("a").memory_store_id,
+        Some(s.id.clone()),
+        "nothing switched"
+    );
+    let promotion = storage
+        .promote_dream(&w, &flagged.id, std::slice::from_ref(&a.id), true)
+        .expect("acknowledged");
+    assert_eq!(promotion.memory_store_id, started.output_store_id);
+
+    let clean = storage
+        .create_dream(&w, new_dream(&s.id, std::slice::from_ref(&sess.id)))
+        .expect("dream");
+    storage.claim_dream().expect("claim");
+    storage.start_dream(&clean.id).expect("start");
+    storage
+        .complete_dream(&clean.id, completion(&[]))
+        .expect("complete");
+    assert_eq!(
+        storage.get_dream(&w, &clean.id).expect("get").flag_count,
+        Some(0)
+    );
+    storage
+        .promote_dream(&w, &clean.id, std::slice::from_ref(&a.id), false)
+        .expect("no flags: no acknowledgement needed");
+}
+
+/// An `update_existing` dream whose report has flags is not applied in place: its result goes
+/// to a new store, which is promoted (with the acknowledgement) or discarded like a draft.
+pub fn flagged_update_existing_is_held(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = storage
+        .create_store(
+            &w,
+            NewStore {
+                name: "auto".into(),
+                auto_apply: true,
+                ..NewStore::default()
+            },
+        )
+        .expect("store");
+    storage
+        .create_memory(&w, &s.id, "/a.md", "- a\n", None)
+        .expect("m");
+    let a = agent(storage, &w, "bot", Some(&s.id));
+    let sess = session(storage, &w, &a.id, None);
+    let mut request = new_dream(&s.id, std::slice::from_ref(&sess.id));
+    request.output_behavior = OutputBehavior::UpdateExisting {
+        memory_store_id: s.id.clone(),
+    };
+    let dream = storage.create_dream(&w, request).expect("dream");
+    storage.claim_dream().expect("claim");
+    storage.start_dream(&dream.id).expect("start");
+    storage
+        .complete_dream(&dream.id, flagged_completion(&[("/a.md", "- a\n- b\n")], 1))
+        .expect("complete");
+    assert_eq!(
+        storage.store_documents(&w, &s.id).expect("docs")[0].content,
+        "- a\n",
+        "the input store is untouched"
+    );
+    let held = storage.get_dream(&w, &dream.id).expect("get");
+    assert_eq!(held.status, DreamStatus::Completed);
+    assert_eq!(held.flag_count, Some(1));
+    let output = held.output_store_id().expect("held output").to_string();
+    assert_ne!(output, s.id);
+    assert_eq!(
+        storage.store_documents(&w, &output).expect("docs")[0].content,
+        "- a\n- b\n"
+    );
+    let diff = storage
+        .dream_diff(&w, &dream.id)
+        .expect("diff")
+        .expect("a diff");
+    assert_eq!(diff["output_memory_store_id"], json!(output));
+    assert!(is_conflict(storage.promote_dream(
+        &w,
+        &dream.id,
+        std::slice::from_ref(&a.id),
+        false
+    )));
+    storage
+        .discard_dream(&w, &dream.id)
+        .expect("a held result can be discarded");
+    assert!(
+        storage
+            .get_store(&w, &output)
+            .expect("output")
+            .archived_at
+            .is_some()
+    );
+}
+
+/// A scheduled dream with flags is not promoted automatically, and its schedule says why.
+pub fn flagged_scheduled_dreams_stay_unpromoted(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = store(storage, &w, "s");
+    let a = agent(storage, &w, "bot", Some(&s.id));
+    let schedule = storage
+        .create_schedule(
+            &w,
+            NewSchedule {
+                memory_store_id: s.id.clone(),
+                cron: None,
+                after_sessions: Some(1),
+                instructions: None,
+                model: DreamModel {
+                    id: "lucid-builtin".into(),
+                    speed: None,
+                },
+                auto_promote: true,
+                agent_ids: vec![],
+                next_run_at: None,
+            },
+        )
+        .expect("schedule");
+    assert_eq!(schedule.last_run_note, None);
+    session(storage, &w, &a.id, Some(&s.id));
+    let dream = storage
+        .fire_schedule(&schedule.id, ScheduleTrigger::Sessions)
+        .expect("fire")
+        .expect("a dream");
+    storage.claim_dream().expect("claim");
+    storage.start_dream(&dream.id).expect("start");
+    storage
+        .complete_dream(&dream.id, flagged_completion(&[], 3))
+        .expect("complete");
+    let done = storage.get_dream(&w, &dream.id).expect("get");
+    assert_eq!(done.status, DreamStatus::Completed);
+    assert_eq!(done.flag_count, Some(3));
+    assert_eq!(
+        storage.get_agent(&w, &a.id).expect("agent").memory_store_id,
+        Some(s.id.clone()),
+        "not promoted"
+    );
+    let after = storage.get_schedule(&w, &schedule.id).expect("schedule");
+    assert_eq!(
+        after.memory_store_id, s.id,
+        "the schedule stays on its store"
+    );
+    let note = after.last_run_note.expect("a note");
+    assert!(
+        note.contains("3 flagged") && note.contains(&dream.id),
+        "{note}"
+    );
+
+    // The next, clean run is promoted, and the note says so.
+    session(storage, &w, &a.id, Some(&s.id));
+    let next = storage
+        .fire_schedule(&schedule.id, ScheduleTrigger::Sessions)
+        .expect("fire")
+        .expect("a dream");
+    assert_eq!(
+        storage
+            .get_schedule(&w, &schedule.id)
+            .expect("schedule")
+            .last_run_note,
+        None,
+        "a new run clears the note"
+    );
+    storage.claim_dream().expect("claim");
+    let started = storage.start_dream(&next.id).expect("start");
+    storage
+        .complete_dream(&next.id, completion(&[]))
+        .expect("complete");
+    assert_eq!(
+        storage.get_agent(&w, &a.id).expect("agent").memory_store_id,
+        Some(started.output_store_id.clone())
+    );
+    let note = storage
+        .get_schedule(&w, &schedule.id)
+        .expect("schedule")
+        .last_run_note
+        .expect("a note");
+    assert!(note.contains("promoted"), "{note}");
 }

@@ -245,7 +245,15 @@ pub trait Storage: Send + Sync + 'static {
     /// Per-document differences between the input as read and the output (`None` until done).
     fn dream_diff(&self, ws: &str, id: &str) -> Result<Option<Value>>;
     /// Atomically switches the agents to the dream's output store, recording the previous one.
-    fn promote_dream(&self, ws: &str, id: &str, agent_ids: &[String]) -> Result<Promotion>;
+    /// A dream whose report has flags (`flag_count > 0`) is a `Conflict` naming their number
+    /// unless `accept_flags`: a person has to acknowledge them.
+    fn promote_dream(
+        &self,
+        ws: &str,
+        id: &str,
+        agent_ids: &[String],
+        accept_flags: bool,
+    ) -> Result<Promotion>;
     /// Archives the output store of a finished dream (refused while an agent uses it).
     fn discard_dream(&self, ws: &str, id: &str) -> Result<Dream>;
 
@@ -263,7 +271,10 @@ pub trait Storage: Send + Sync + 'static {
     /// Appends narration events to the dream's session.
     fn narrate(&self, dream_id: &str, events: Vec<NewEvent>) -> Result<()>;
     /// In one transaction, if the dream is still running: writes the output store, the report
-    /// and diff, marks it completed (and promotes it when its schedule says so). `false` (and
+    /// and diff, records the report's flag count, marks it completed, and promotes it when its
+    /// schedule says so — unless the report has flags (the schedule's `last_run_note` says
+    /// why). An `update_existing` dream whose report has flags is not applied in place: its
+    /// result goes to a new store for review, as a `create_new` dream's would. `false` (and
     /// nothing written) when the dream was canceled meanwhile.
     fn complete_dream(&self, dream_id: &str, completion: DreamCompletion) -> Result<bool>;
     /// pending/running → failed with `error` (the output store is archived). `false` when the

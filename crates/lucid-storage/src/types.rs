@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+pub use lucid_core::SessionTrust;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -401,6 +402,48 @@ pub struct Session {
     pub dream_id: Option<String>,
     /// lucid: the number of events logged.
     pub event_count: u64,
+    /// lucid: how far the session is trusted as dream input: `default` (each event by its
+    /// origin: user messages trusted, tool output not), `trusted` (everything), `untrusted`
+    /// (nothing), `quarantined` (never feeds a dream).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = session_trust_schema))]
+    pub trust: SessionTrust,
+}
+
+/// The OpenAPI schema of a session's trust (the type lives in `lucid-core`).
+#[cfg(feature = "openapi")]
+fn session_trust_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["default", "trusted", "untrusted", "quarantined"]))
+        .default(Some(serde_json::json!("default")))
+        .description(Some(
+            "lucid: how far the session is trusted as dream input: `default` (each event by its \
+             origin: user messages trusted, tool output not), `trusted` (everything), \
+             `untrusted` (nothing), `quarantined` (never feeds a dream).",
+        ))
+        .build()
+}
+
+/// A session trust level as the API spells it.
+pub fn parse_session_trust(text: &str) -> Option<SessionTrust> {
+    match text {
+        "default" => Some(SessionTrust::Default),
+        "trusted" => Some(SessionTrust::Trusted),
+        "untrusted" => Some(SessionTrust::Untrusted),
+        "quarantined" => Some(SessionTrust::Quarantined),
+        _ => None,
+    }
+}
+
+/// The API's spelling of a session trust level.
+pub fn session_trust_str(trust: SessionTrust) -> &'static str {
+    match trust {
+        SessionTrust::Default => "default",
+        SessionTrust::Trusted => "trusted",
+        SessionTrust::Untrusted => "untrusted",
+        SessionTrust::Quarantined => "quarantined",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -413,12 +456,15 @@ pub struct NewSession {
     pub resources: Vec<Value>,
     pub source: Option<Value>,
     pub events: Vec<NewEvent>,
+    /// How far the session is trusted as dream input.
+    pub trust: SessionTrust,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SessionPatch {
     pub title: Option<Option<String>>,
     pub metadata: Option<BTreeMap<String, Option<String>>>,
+    pub trust: Option<SessionTrust>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -428,6 +474,8 @@ pub struct SessionFilter {
     pub include_archived: bool,
     pub created: TimeRange,
     pub statuses: Vec<String>,
+    /// Only sessions with one of these trust levels (all when empty).
+    pub trust: Vec<SessionTrust>,
     /// Default `Desc` (newest first) — set by the server.
     pub order: Order,
 }
@@ -509,8 +557,16 @@ impl DreamStatus {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum DreamInput {
-    MemoryStore { memory_store_id: String },
-    Sessions { session_ids: Vec<String> },
+    MemoryStore {
+        memory_store_id: String,
+    },
+    Sessions {
+        session_ids: Vec<String>,
+        /// lucid: only sessions pinned `trusted` feed the dream; the others are skipped (and
+        /// listed in the report with the reason). Shown only when set.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        trusted_only: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -581,6 +637,10 @@ pub struct Dream {
     pub curator: Option<String>,
     /// lucid: the schedule that created this dream.
     pub schedule_id: Option<String>,
+    /// lucid: how many changes of the report are `flag`s (refused secrets, instruction-like
+    /// text, untrusted memory writes), once completed. A dream with flags is promoted only
+    /// with `"accept_flags": true`, and never automatically.
+    pub flag_count: Option<u64>,
 }
 
 impl Dream {
@@ -595,10 +655,23 @@ impl Dream {
         self.inputs
             .iter()
             .find_map(|input| match input {
-                DreamInput::Sessions { session_ids } => Some(session_ids.as_slice()),
+                DreamInput::Sessions { session_ids, .. } => Some(session_ids.as_slice()),
                 DreamInput::MemoryStore { .. } => None,
             })
             .unwrap_or(&[])
+    }
+
+    /// Whether only sessions pinned `trusted` may feed the dream.
+    pub fn trusted_only(&self) -> bool {
+        self.inputs.iter().any(|input| {
+            matches!(
+                input,
+                DreamInput::Sessions {
+                    trusted_only: true,
+                    ..
+                }
+            )
+        })
     }
 
     pub fn output_store_id(&self) -> Option<&str> {
@@ -617,6 +690,8 @@ pub struct NewDream {
     pub instructions: Option<String>,
     pub output_behavior: OutputBehavior,
     pub schedule_id: Option<String>,
+    /// Only sessions pinned `trusted` feed the dream.
+    pub trusted_only: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -661,6 +736,21 @@ pub struct DreamCompletion {
     pub events: Vec<NewEvent>,
 }
 
+impl DreamCompletion {
+    /// How many changes of the report are `flag`s (what gates promotion).
+    pub fn flag_count(&self) -> u64 {
+        self.report
+            .get("changes")
+            .and_then(Value::as_array)
+            .map_or(0, |changes| {
+                changes
+                    .iter()
+                    .filter(|change| change.get("op").and_then(Value::as_str) == Some("flag"))
+                    .count() as u64
+            })
+    }
+}
+
 /// The result of promoting a dream: the agents now on its output store.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -695,6 +785,9 @@ pub struct Schedule {
     pub next_run_at: Option<String>,
     pub last_run_at: Option<String>,
     pub last_dream_id: Option<String>,
+    /// lucid: how the last run ended, e.g. promoted, or held back for review because its
+    /// report has flags.
+    pub last_run_note: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }

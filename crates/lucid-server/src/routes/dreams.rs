@@ -28,16 +28,25 @@ pub struct CreateDream {
     #[serde(default)]
     pub instructions: Option<String>,
     /// `{"type":"create_new"}` (default) or `{"type":"update_existing","memory_store_id":…}`
-    /// (only for a store with `auto_apply`).
+    /// (only for a store with `auto_apply`; a result whose report has flags is not applied in
+    /// place but written to a new store for review).
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub output_behavior: Option<Value>,
+    /// lucid: only sessions pinned `trusted` feed the dream (the others are skipped, with the
+    /// reason in the report). Also accepted as `trusted_only` on the `sessions` input.
+    #[serde(default)]
+    pub trusted_only: Option<bool>,
 }
 
 /// Promote a completed dream: switch these agents to its output store, atomically.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Promote {
     pub agent_ids: Vec<String>,
+    /// Required (`true`) when the dream's report has flags (`flag_count > 0`): the reviewer
+    /// acknowledges them. Without it such a promotion is a 409 `conflict_error`.
+    #[serde(default)]
+    pub accept_flags: Option<bool>,
 }
 
 fn string_field<'a>(
@@ -82,6 +91,7 @@ pub(crate) fn dream_model(model: &Value) -> ApiResult<DreamModel> {
 pub(crate) fn parse_create(body: CreateDream) -> ApiResult<NewDream> {
     let mut store = None;
     let mut sessions: Option<Vec<String>> = None;
+    let mut trusted_only = body.trusted_only.unwrap_or(false);
     for (index, input) in body.inputs.iter().enumerate() {
         let at = format!("inputs[{index}]");
         let Value::Object(object) = input else {
@@ -115,6 +125,15 @@ pub(crate) fn parse_create(body: CreateDream) -> ApiResult<NewDream> {
                 sessions = Some(ids.ok_or_else(|| {
                     ApiError::invalid(format!("{at}.session_ids must hold strings"))
                 })?);
+                match object.get("trusted_only") {
+                    None | Some(Value::Null) => {}
+                    Some(Value::Bool(only)) => trusted_only |= *only,
+                    Some(_) => {
+                        return Err(ApiError::invalid(format!(
+                            "{at}.trusted_only must be true or false"
+                        )));
+                    }
+                }
             }
             other => {
                 return Err(ApiError::invalid(format!(
@@ -156,6 +175,7 @@ pub(crate) fn parse_create(body: CreateDream) -> ApiResult<NewDream> {
         instructions: body.instructions,
         output_behavior,
         schedule_id: None,
+        trusted_only,
     })
 }
 
@@ -295,7 +315,9 @@ pub async fn dream_report(
 }
 
 /// lucid: per document of the input store as the dream read it against the output: `added`,
-/// `removed` or `changed`, each with a unified diff.
+/// `removed` or `changed`, each with a unified diff and the report's `changes` that touched it
+/// (each with its evidence and the evidence's `trust`: `trusted`, `untrusted`, `mixed`, or
+/// `store`); `flags` lists the refused items (`summary.flags` counts them).
 #[utoipa::path(get, path = "/v1/dreams/{dream_id}/diff", tag = "dreams",
     params(("dream_id" = String, Path)),
     responses((status = 200, body = Object), (status = "4XX", body = ErrorEnvelope)))]
@@ -305,17 +327,28 @@ pub async fn dream_diff(
     Ids(id): Ids<String>,
 ) -> ApiResult<Json<Value>> {
     let (workspace, target) = (caller.workspace_id.clone(), id.clone());
-    match state
-        .run(move |s| s.dream_diff(&workspace, &target))
-        .await?
-    {
-        Some(diff) => Ok(Json(diff)),
+    let found = state
+        .run(move |s| {
+            let Some(diff) = s.dream_diff(&workspace, &target)? else {
+                return Ok(None);
+            };
+            Ok(Some((diff, s.dream_report(&workspace, &target)?)))
+        })
+        .await?;
+    match found {
+        Some((mut diff, report)) => {
+            if let Some(report) = report {
+                crate::review::annotate_diff(&mut diff, &report);
+            }
+            Ok(Json(diff))
+        }
         None => Err(missing_result(&state, caller, id, "diff").await),
     }
 }
 
 /// lucid: atomically switch agents to the dream's output store (each remembers its previous
-/// store; `POST /v1/agents/{id}/rollback` switches back).
+/// store; `POST /v1/agents/{id}/rollback` switches back). A dream whose report has flags
+/// (`flag_count > 0`) needs `"accept_flags": true`; without it: 409 `conflict_error`.
 #[utoipa::path(post, path = "/v1/dreams/{dream_id}/promote", tag = "dreams",
     params(("dream_id" = String, Path)), request_body = Promote,
     responses((status = 200, body = Promotion), (status = "4XX", body = ErrorEnvelope)))]
@@ -328,8 +361,9 @@ pub async fn promote_dream(
     if body.agent_ids.is_empty() || body.agent_ids.len() > 100 {
         return Err(ApiError::invalid("agent_ids must list 1 to 100 agents"));
     }
+    let accept_flags = body.accept_flags.unwrap_or(false);
     let promotion = state
-        .run(move |s| s.promote_dream(&caller.workspace_id, &id, &body.agent_ids))
+        .run(move |s| s.promote_dream(&caller.workspace_id, &id, &body.agent_ids, accept_flags))
         .await?;
     Ok(Json(promotion))
 }

@@ -13,7 +13,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 use lucid_storage::{
     EventFilter, Metadata, NewSession, Order, Page, Session, SessionEvent, SessionFilter,
-    SessionPatch, validate,
+    SessionPatch, SessionTrust, validate,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -50,6 +50,10 @@ pub struct CreateSession {
     pub title: Option<String>,
     #[serde(default)]
     pub metadata: Option<Metadata>,
+    /// lucid: `default` (each event by its origin), `trusted`, `untrusted` or `quarantined`
+    /// (never feeds a dream). Default `default`.
+    #[serde(default)]
+    pub trust: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -60,9 +64,13 @@ pub struct UpdateSession {
     #[serde(default)]
     #[schema(value_type = Option<BTreeMap<String, Option<String>>>)]
     pub metadata: Option<BTreeMap<String, Option<String>>>,
+    /// lucid: `default`, `trusted`, `untrusted` or `quarantined` (also on an archived session).
+    #[serde(default)]
+    pub trust: Option<String>,
 }
 
-/// Events to append, in the Managed Agents shapes (agent-side ones included).
+/// Events to append, in the Managed Agents shapes (agent-side ones included). Every string in
+/// them is secret-redacted before it is stored (lucid).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SendEvents {
     #[schema(value_type = Vec<Object>)]
@@ -106,6 +114,21 @@ pub struct ImportSession {
     pub title: Option<String>,
     #[serde(default)]
     pub metadata: Option<Metadata>,
+    /// lucid: the session's trust as dream input (default `default`).
+    #[serde(default)]
+    pub trust: Option<String>,
+}
+
+/// A trust level from a request (`None`: not given).
+fn parse_trust(text: Option<&str>) -> ApiResult<Option<SessionTrust>> {
+    text.map(|text| {
+        lucid_storage::parse_session_trust(text).ok_or_else(|| {
+            ApiError::invalid(format!(
+                "trust must be default, trusted, untrusted or quarantined, not {text:?}"
+            ))
+        })
+    })
+    .transpose()
 }
 
 fn agent_id(agent: &Value) -> ApiResult<String> {
@@ -141,6 +164,7 @@ pub async fn create_session(
     convert::check_events(&events).map_err(ApiError::invalid)?;
     let metadata = body.metadata.unwrap_or_default();
     validate::metadata(&metadata).map_err(ApiError::invalid)?;
+    let trust = parse_trust(body.trust.as_deref())?.unwrap_or_default();
     let new = NewSession {
         agent_id: Some(agent),
         environment_id: body.environment_id,
@@ -149,6 +173,7 @@ pub async fn create_session(
         resources: body.resources.unwrap_or_default(),
         source: None,
         events,
+        trust,
     };
     let session = state
         .run(move |s| s.create_session(&caller.workspace_id, new))
@@ -161,6 +186,7 @@ pub async fn create_session(
 #[utoipa::path(get, path = "/v1/sessions", tag = "sessions",
     params(("agent_id" = Option<String>, Query), ("memory_store_id" = Option<String>, Query),
            ("include_archived" = Option<bool>, Query), ("statuses[]" = Option<Vec<String>>, Query),
+           ("trust" = Option<Vec<String>>, Query, description = "lucid: only these trust levels (trust=untrusted,quarantined or trust[]=…)"),
            ("order" = Option<String>, Query, description = "desc (default, newest first) or asc"),
            ("created_at[gt]" = Option<String>, Query), ("created_at[gte]" = Option<String>, Query),
            ("created_at[lt]" = Option<String>, Query), ("created_at[lte]" = Option<String>, Query),
@@ -177,6 +203,11 @@ pub async fn list_sessions(
         include_archived: params.bool("include_archived")?.unwrap_or(false),
         created: params.time_range("created_at")?,
         statuses: params.list("statuses"),
+        trust: params
+            .list("trust")
+            .iter()
+            .map(|t| parse_trust(Some(t)).map(Option::unwrap_or_default))
+            .collect::<ApiResult<Vec<SessionTrust>>>()?,
         order: params.order(Order::Desc)?,
     };
     let page = params.page()?;
@@ -217,6 +248,7 @@ pub async fn update_session(
     let patch = SessionPatch {
         title: body.title,
         metadata: body.metadata,
+        trust: parse_trust(body.trust.as_deref())?,
     };
     let session = state
         .run(move |s| s.update_session(&caller.workspace_id, &id, patch))
@@ -469,11 +501,13 @@ fn import_agent(
 /// JSONL, Managed Agents events, Anthropic Messages, OpenAI Chat, OpenAI Responses / Codex).
 ///
 /// Send JSON (`ImportSession`), or the raw file as the body with `agent` (required),
-/// `filename`, `format`, `memory_store_id` and `title` as query parameters.
+/// `filename`, `format`, `memory_store_id`, `title` and `trust` as query parameters. Secrets in
+/// the transcript are redacted before anything is stored.
 #[utoipa::path(post, path = "/v1/sessions/import", tag = "sessions", request_body = ImportSession,
     params(("agent" = Option<String>, Query, description = "raw-body uploads: the agent id or name"),
            ("filename" = Option<String>, Query), ("format" = Option<String>, Query),
-           ("memory_store_id" = Option<String>, Query), ("title" = Option<String>, Query)),
+           ("memory_store_id" = Option<String>, Query), ("title" = Option<String>, Query),
+           ("trust" = Option<String>, Query)),
     responses((status = 200, body = Session), (status = "4XX", body = ErrorEnvelope)))]
 pub async fn import_session(
     State(state): State<AppState>,
@@ -516,9 +550,11 @@ pub async fn import_session(
             memory_store_id: params.str("memory_store_id").map(str::to_string),
             title: params.str("title").map(str::to_string),
             metadata: None,
+            trust: params.str("trust").map(str::to_string),
         },
     };
     validate::name("agent", &request.agent).map_err(ApiError::invalid)?;
+    let trust = parse_trust(request.trust.as_deref())?.unwrap_or_default();
     let metadata = request.metadata.unwrap_or_default();
     validate::metadata(&metadata).map_err(ApiError::invalid)?;
     let filename = request
@@ -573,6 +609,7 @@ pub async fn import_session(
                         .collect(),
                     source: Some(source_info),
                     events,
+                    trust,
                 },
             )
         })
