@@ -279,6 +279,28 @@ mod tests {
         assert!(text.contains("sk-ant-…[redacted]"), "{text}");
     }
 
+    /// Ids survive redaction, so tool results still pair with their calls and streams resume.
+    #[test]
+    fn ids_are_not_secrets() {
+        let policy = Safety::default().events().clone();
+        for id in [
+            "toolu_01A09q90qw90lq917835lq9",
+            "srvtoolu_014hJH82Qum7Td6UV8gDXThB",
+            "sevt_01M883VZ3VEA7TK5TE0B5WZTHP",
+            "sesn_01M883W5BSE9HBPTBQ2F2887T0",
+            "msg_01XFDUDYJgAACzvnptvVoYEL",
+            "call_abc123XYZ789defGHI456",
+            "fc_67d2b7c5a06c8190b7b2c4e1f2a3b4c5",
+            "550e8400-e29b-41d4-a716-446655440000",
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        ] {
+            let mut event = json!({"type": "agent.tool_result", "id": id, "tool_use_id": id});
+            let before = event.clone();
+            redact_value(&policy, &mut event);
+            assert_eq!(event, before, "{id}");
+        }
+    }
+
     #[test]
     fn configured_patterns_redact_and_markers_count_as_secrets_in_dreams() {
         let safety = Safety::new(vec![r"ACME-[0-9]{6}".into()], vec!["kb".into()]).expect("ok");
