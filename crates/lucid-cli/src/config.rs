@@ -5,7 +5,13 @@
 //! [safety]
 //! trusted_tools = ["internal_kb"]           # tool results trusted like the agent's own actions
 //! secret_patterns = ["ACME-[0-9]{6}"]       # extra secrets, redacted like built-in ones
+//!
+//! [models."claude-sonnet-4-6"]             # a model `lucid serve` dreams may name
+//! provider = "anthropic"                   # or "openai" (any OpenAI-compatible server)
 //! ```
+//!
+//! The `[models]`, `[prices]` and `[llm]` sections are read by `lucid-llm` (see
+//! `lucid_llm::config` for every field).
 
 use std::path::Path;
 
@@ -13,8 +19,9 @@ use anyhow::Context;
 use lucid_core::SafetyPolicy;
 use serde::Deserialize;
 
+// No `deny_unknown_fields` here: serde does not support it together with `flatten`, and other
+// sections ([models], [prices], [llm]) belong to other parts of lucid.
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct ConfigFile {
     #[serde(default)]
     safety: SafetySection,
@@ -33,6 +40,9 @@ struct SafetySection {
 }
 
 /// The `[safety]` section: extra secret patterns and trusted tools.
+/// The sections read elsewhere (lucid-llm: model providers, prices, model-pass settings).
+const OTHER_SECTIONS: &[&str] = &["models", "prices", "llm"];
+
 #[derive(Debug, Default)]
 pub struct SafetySettings {
     pub secret_patterns: Vec<String>,
@@ -50,6 +60,22 @@ pub fn safety_settings(config: Option<&Path>) -> anyhow::Result<SafetySettings> 
         }
         None => ConfigFile::default(),
     };
+    // Serde cannot deny unknown fields next to `flatten`, so a misspelt section is caught here.
+    if let Some(unknown) = file
+        ._other
+        .keys()
+        .find(|k| !OTHER_SECTIONS.contains(&k.as_str()))
+    {
+        anyhow::bail!(
+            "config file {}: unknown section [{unknown}]; the sections are [safety], {}",
+            config.map(|p| p.display().to_string()).unwrap_or_default(),
+            OTHER_SECTIONS
+                .iter()
+                .map(|s| format!("[{s}]"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     Ok(SafetySettings {
         secret_patterns: file.safety.secret_patterns,
         trusted_tools: file.safety.trusted_tools,
@@ -75,4 +101,9 @@ pub fn server_safety(config: Option<&Path>) -> anyhow::Result<lucid_server::Safe
     let settings = safety_settings(config)?;
     lucid_server::Safety::new(settings.secret_patterns, settings.trusted_tools)
         .context("a secret pattern in the config file is not a valid regular expression")
+}
+
+/// The model sections (`[models]`, `[prices]`, `[llm]`) of an optional config file.
+pub fn llm_config(config: Option<&Path>) -> anyhow::Result<lucid_llm::LlmConfig> {
+    lucid_llm::LlmConfig::from_file(config).map_err(anyhow::Error::from)
 }

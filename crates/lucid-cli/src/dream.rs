@@ -17,8 +17,9 @@ use crate::{EXIT_FAILED, EXIT_REFUSED};
 ///
 /// Reads the store folder (UTF-8 Markdown files; each list item or paragraph is a memory item)
 /// and up to --max-sessions transcripts, and writes a NEW store to --out plus a report. The input
-/// store is never modified. No server, model or API key is needed: this is the built-in,
-/// deterministic curator.
+/// store is never modified. No server, model or API key is needed: the built-in curator is
+/// deterministic. With --model, a model then refines its result; the model only proposes, and
+/// every operation is verified before it reaches the draft (rejected ones are in the report).
 ///
 /// Transcript formats are detected per file (folders are read recursively for .jsonl, .json
 /// and .ndjson): Claude Code JSONL, Anthropic Managed Agents session events, Anthropic Messages
@@ -104,6 +105,75 @@ pub struct DreamArgs {
     /// Print each curation stage and its duration on stderr.
     #[arg(long, short)]
     verbose: bool,
+
+    /// Refine the built-in result with a model: `anthropic:<model>` (key from
+    /// ANTHROPIC_API_KEY, base URL from ANTHROPIC_BASE_URL), `openai:<model>` (any
+    /// OpenAI-compatible server: OpenAI, vLLM, Ollama, llama.cpp, LM Studio; key from
+    /// OPENAI_API_KEY, optional), or a name from the config file's [models]. The model only
+    /// proposes; every operation is verified before it reaches the draft. Default: builtin.
+    #[arg(long, value_name = "MODEL")]
+    model: Option<String>,
+
+    /// The model server's base URL, e.g. http://127.0.0.1:11434/v1 (Ollama).
+    #[arg(long, value_name = "URL", requires = "model")]
+    base_url: Option<String>,
+
+    /// Stop sending model requests once this many tokens would be spent (estimated before
+    /// sending: request characters / 4 plus the output limit); the rest keeps the built-in
+    /// decision and the report says how many.
+    #[arg(long, value_name = "N", requires = "model")]
+    token_budget: Option<u64>,
+
+    /// Model requests in flight at once (default 4, or [llm] concurrency in the config file).
+    #[arg(long, value_name = "N", requires = "model",
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    concurrency: Option<u16>,
+
+    /// Neither read nor write the model response cache (LUCID_CACHE_DIR, by default
+    /// $XDG_CACHE_HOME/lucid or ~/.cache/lucid). With the cache, re-running a dream costs no
+    /// tokens and a dream over mostly known sessions pays only for what is new.
+    #[arg(long, requires = "model")]
+    no_cache: bool,
+}
+
+/// The model pass of a dream, when `--model` names one.
+fn model_curator(
+    args: &DreamArgs,
+    safety: &lucid_core::SafetyPolicy,
+) -> Result<Option<lucid_llm::ModelCurator>, String> {
+    let Some(selection) = &args.model else {
+        return Ok(None);
+    };
+    let config =
+        lucid_llm::LlmConfig::from_file(args.config.as_deref()).map_err(|e| e.to_string())?;
+    let env = |name: &str| std::env::var(name).ok();
+    let Some(endpoint) =
+        lucid_llm::resolve(selection, &config, args.base_url.as_deref(), true, &env)
+            .map_err(|e| e.to_string())?
+    else {
+        return Ok(None);
+    };
+    let mut settings = lucid_llm::Settings::from_config(&config);
+    if let Some(budget) = args.token_budget {
+        settings.token_budget = Some(budget);
+    }
+    if let Some(concurrency) = args.concurrency {
+        settings.concurrency = usize::from(concurrency);
+    }
+    let policy = safety.clone();
+    settings.extra_secret = Some(std::sync::Arc::new(move |text: &str| {
+        policy.contains_secret(text)
+    }));
+    let cache: std::sync::Arc<dyn lucid_llm::ResponseCache> =
+        match (args.no_cache, lucid_llm::default_cache_dir(&env)) {
+            (false, Some(dir)) => {
+                std::sync::Arc::new(lucid_llm::DirCache::new(dir.join("responses")))
+            }
+            _ => std::sync::Arc::new(lucid_llm::NoCache),
+        };
+    Ok(Some(lucid_llm::ModelCurator::new(
+        endpoint, settings, cache,
+    )))
 }
 
 /// Prints each stage with the time the previous one took.
@@ -170,6 +240,10 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
             return refuse(format_args!("{} does not exist", path.display()));
         }
     }
+    let model = match model_curator(&args, &safety) {
+        Ok(model) => model,
+        Err(error) => return refuse(error),
+    };
     let trust_rules = lucid_fs::TrustRules {
         trusted: args.trusted.clone(),
         untrusted: args.untrusted.clone(),
@@ -268,6 +342,8 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
         last: None,
         verbose: args.verbose,
     };
+    // The model pass reads the digests after the built-in pass has consumed its copy.
+    let digests = model.as_ref().map(|_| digested.digests.clone());
     let output = match lucid_core::dream_observed(
         &store,
         digested.digests,
@@ -277,6 +353,30 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
     ) {
         Ok(output) => output,
         Err(error) => return refuse(error),
+    };
+    let output = match (&model, digests) {
+        (Some(curator), Some(digests)) => {
+            let refined = lucid_llm::refine_blocking(
+                curator,
+                output,
+                &digests,
+                options.instructions.as_deref(),
+                &lucid_llm::CancelFlag::new(),
+                &|line| {
+                    if args.verbose {
+                        eprintln!("{line}");
+                    }
+                },
+            );
+            match refined {
+                Ok(refined) => {
+                    print_model_pass(&refined);
+                    refined.output
+                }
+                Err(lucid_llm::Canceled) => return Ok(130),
+            }
+        }
+        _ => output,
     };
     let curate_time = curate_started.elapsed();
     if let (true, Some((stage, started))) = (args.verbose, timer.last) {
@@ -323,6 +423,33 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
     } else {
         EXIT_FAILED
     })
+}
+
+/// One line on stderr about the model pass: units, tokens, cost.
+fn print_model_pass(refined: &lucid_llm::Refined) {
+    let stats = &refined.stats;
+    let usage = &refined.output.report.usage;
+    eprintln!(
+        "{}: {} work units ({} from the cache, {} sent, {} over budget, {} failed); {} \
+         operations applied, {} rejected; tokens: {} in, {} out, {} cache read, {} cache \
+         write{}",
+        refined.output.report.curator,
+        stats.units,
+        stats.cached,
+        stats.sent,
+        stats.over_budget,
+        stats.failed,
+        stats.accepted,
+        stats.rejected,
+        usage.input_tokens,
+        usage.output_tokens,
+        usage.cache_read_input_tokens,
+        usage.cache_creation_input_tokens,
+        stats
+            .cost_usd
+            .map(|cost| format!("; estimated cost ${cost:.4}"))
+            .unwrap_or_default()
+    );
 }
 
 fn progress_bar(len: u64) -> ProgressBar {
@@ -376,5 +503,14 @@ fn print_summary(report: &Report, args: &DreamArgs) {
     };
     println!("  changes by op: {}", by(&stats.changes_by_op));
     println!("  changes by kind: {}", by(&stats.changes_by_kind));
+    if !report.rejected.is_empty() {
+        println!(
+            "  model operations rejected: {} (see the report)",
+            report.rejected.len()
+        );
+    }
+    for note in &report.notes {
+        println!("  note: {note}");
+    }
     println!("  draft: {}", args.out.display());
 }

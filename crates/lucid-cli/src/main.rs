@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod bench_tokens;
 mod client;
 mod config;
 mod dream;
@@ -40,6 +41,7 @@ enum Command {
     Sessions(client::SessionsArgs),
     Dreams(client::DreamsArgs),
     BenchServe(serve_bench::BenchServeArgs),
+    BenchTokens(bench_tokens::BenchTokensArgs),
 }
 
 /// Exit codes: 0 success, 1 the dream ran and failed, 2 refused (bad input or usage).
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Command::Sessions(args) => client::sessions(args),
         Command::Dreams(args) => client::dreams(args),
         Command::BenchServe(args) => serve_bench::run(args),
+        Command::BenchTokens(args) => bench_tokens::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -54,7 +54,10 @@ pub struct ServeArgs {
 
     /// A TOML config file (the one `lucid dream --config` reads): `[safety] secret_patterns`
     /// are redacted from every stored session event, like the built-in ones; `trusted_tools`
-    /// results are trusted in dreams.
+    /// results are trusted in dreams. `[models.NAME]` entries (provider = "anthropic" or
+    /// "openai", model, base_url, api_key_env) are the models a dream's `model` may name
+    /// besides lucid-builtin; `[prices]` and `[llm]` (token_budget, concurrency,
+    /// timeout_seconds, max_retries) tune the model pass.
     #[arg(long, value_name = "FILE", env = "LUCID_CONFIG")]
     config: Option<PathBuf>,
 }
@@ -116,6 +119,20 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             return Ok(EXIT_REFUSED);
         }
     };
+    let models = match crate::config::llm_config(args.config.as_deref()) {
+        Ok(config) => lucid_server::Models::from_process_env(config),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return Ok(EXIT_REFUSED);
+        }
+    };
+    // A configured model whose key is missing is caught now, not at the first dream.
+    for name in models.names() {
+        if let Err(message) = models.endpoint(&name) {
+            eprintln!("error: {message}");
+            return Ok(EXIT_REFUSED);
+        }
+    }
     let storage = SqliteStorage::open(&args.db)
         .with_context(|| format!("opening the database {}", args.db.display()))?;
     let config = Config {
@@ -123,6 +140,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         stage_delay: std::time::Duration::from_millis(args.stage_delay_ms),
         max_body_bytes: args.max_body_mb as usize * 1024 * 1024,
         safety,
+        models,
         ..Config::default()
     };
     let state = AppState::new(Arc::new(storage), config).context("reading the API keys")?;

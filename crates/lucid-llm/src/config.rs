@@ -42,7 +42,7 @@ pub const BUILTIN_NAMES: &[&str] = &["builtin", "lucid-builtin"];
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
-    #[error("the config file is not valid: {0}")]
+    #[error("invalid config file: {0}")]
     Invalid(String),
     #[error("unknown model {name:?}: use anthropic:<model>, openai:<model>, builtin{}", configured_list(.configured))]
     UnknownModel {
@@ -228,6 +228,24 @@ impl LlmConfig {
             }
         }
         Ok(config)
+    }
+
+    /// Reads the model sections of a config file; no file means no configured model.
+    pub fn from_file(path: Option<&std::path::Path>) -> Result<LlmConfig, ConfigError> {
+        match path {
+            None => Ok(LlmConfig::default()),
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    ConfigError::Invalid(format!("cannot read {}: {e}", path.display()))
+                })?;
+                LlmConfig::from_toml(&text).map_err(|error| match error {
+                    ConfigError::Invalid(message) => {
+                        ConfigError::Invalid(format!("{}: {message}", path.display()))
+                    }
+                    other => other,
+                })
+            }
+        }
     }
 
     pub fn prices(&self) -> PriceTable {

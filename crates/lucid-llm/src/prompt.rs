@@ -142,6 +142,45 @@ pub fn request_body(
     }
 }
 
+/// The naive baseline the token benchmark compares with: one request that puts the whole
+/// store and every transcript into the prompt, with the same system prompt and tool.
+pub fn naive_request_body(
+    wire: Wire,
+    model: &str,
+    store: &lucid_core::Store,
+    transcripts: &[(String, String)],
+    instructions: Option<&str>,
+    max_output_tokens: u32,
+) -> Value {
+    let mut content = String::from("The memory store:\n");
+    for document in &store.documents {
+        content.push_str(&format!("\n=== {}\n{}\n", document.path, document.content));
+    }
+    content.push_str("\nThe session transcripts:\n");
+    for (name, text) in transcripts {
+        content.push_str(&format!("\n=== {name}\n{text}\n"));
+    }
+    let mut body = request_body(
+        wire,
+        model,
+        &WorkUnit {
+            id: String::new(),
+            items: Vec::new(),
+            excerpts: Vec::new(),
+        },
+        instructions,
+        max_output_tokens,
+    );
+    let path = match wire {
+        Wire::Anthropic => "/messages/0/content",
+        Wire::Openai => "/messages/1/content",
+    };
+    if let Some(slot) = body.pointer_mut(path) {
+        *slot = Value::String(content);
+    }
+    body
+}
+
 /// What an answer held.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answer {

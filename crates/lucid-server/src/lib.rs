@@ -16,6 +16,7 @@
 pub mod convert;
 pub mod error;
 pub mod extract;
+pub mod models;
 mod openapi;
 mod review;
 pub mod routes;
@@ -35,6 +36,7 @@ use axum::routing::{get, post};
 use tracing::Instrument;
 
 pub use error::{ApiError, ErrorEnvelope};
+pub use models::Models;
 pub use openapi::openapi_json;
 pub use safety::Safety;
 pub use state::{AppState, AuthMode, Caller, Config};

@@ -253,6 +253,8 @@ impl Storage for Redacting {
         fn delete_schedule(&self, ws: &str, id: &str) -> Result<()>;
         fn all_schedules(&self) -> Result<Vec<Schedule>>;
         fn fire_schedule(&self, schedule_id: &str, trigger: ScheduleTrigger) -> Result<Option<Dream>>;
+        fn cached_model_response(&self, key: &str) -> Result<Option<String>>;
+        fn cache_model_response(&self, key: &str, answer: &str) -> Result<()>;
     }
 }
 

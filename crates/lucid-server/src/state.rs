@@ -27,6 +27,9 @@ pub struct Config {
     /// Secret patterns and trusted tools (the `[safety]` section of the config file): what is
     /// redacted before anything is stored, and the policy dreams run under.
     pub safety: Safety,
+    /// The models a dream may name besides the built-in curator (the config file's
+    /// `[models]`, `[prices]` and `[llm]` sections).
+    pub models: crate::models::Models,
 }
 
 impl Default for Config {
@@ -37,6 +40,7 @@ impl Default for Config {
             max_body_bytes: 32 * 1024 * 1024,
             stage_delay: Duration::ZERO,
             safety: Safety::default(),
+            models: crate::models::Models::default(),
         }
     }
 }

@@ -3,9 +3,11 @@
 //! A worker claims the oldest pending dream, then runs it on a blocking thread: one transaction
 //! starts it (narration session, output store cloned from the input), the engine curates the
 //! documents it read, and one transaction writes the result and marks it completed — only if
-//! the dream is still running. A cancel flips the status in its own transaction at once; the
-//! engine notices at its next stage and the final write is refused, so a canceled dream never
-//! writes its output.
+//! the dream is still running. A dream whose model is configured (see [`crate::models`]) then
+//! goes through the model pass, which proposes and verifies on top of the built-in result. A
+//! cancel flips the status in its own transaction at once; the engine notices at its next
+//! stage, the model pass abandons its in-flight requests within ~20 ms, and the final write is
+//! refused, so a canceled dream never writes its output.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -317,6 +319,18 @@ fn execute(state: &AppState, dream: &Dream, cancel: Arc<AtomicBool>) {
     };
     // The server's secret patterns (for store items) and trusted tools.
     options.safety = state.safety().dreams().clone();
+    let model = match state.config().models.curator(
+        &dream.model.id,
+        state.safety().dreams(),
+        storage.clone(),
+    ) {
+        Ok(model) => model,
+        // The model was accepted at creation; the config cannot change while the server runs,
+        // so this is a dream scheduled before a restart with a different config.
+        Err(message) => return fail(state, &dream.id, "invalid_request_error", message),
+    };
+    // The model pass reads the digests after the built-in pass has consumed its copy.
+    let model_digests = model.as_ref().map(|_| digests.clone());
     let mut observer = narrator;
     let output = match lucid_core::dream_observed(&store, digests, skipped, &options, &mut observer)
     {
@@ -326,6 +340,27 @@ fn execute(state: &AppState, dream: &Dream, cancel: Arc<AtomicBool>) {
             return fail(state, &dream.id, "no_usable_session", reason);
         }
         Err(error) => return fail(state, &dream.id, "invalid_request_error", error.to_string()),
+    };
+    if cancel.load(Ordering::SeqCst) {
+        return;
+    }
+    let output = match (&model, model_digests) {
+        (Some(curator), Some(digests)) => {
+            let refined = lucid_llm::refine_blocking(
+                curator,
+                output,
+                &digests,
+                options.instructions.as_deref(),
+                &lucid_llm::CancelFlag::from_arc(cancel.clone()),
+                &|line| observer.say("model", line),
+            );
+            match refined {
+                Ok(refined) => refined.output,
+                // The cancel already marked the dream canceled; nothing is written.
+                Err(lucid_llm::Canceled) => return,
+            }
+        }
+        _ => output,
     };
     if cancel.load(Ordering::SeqCst) {
         return;

@@ -1214,23 +1214,29 @@ async fn dream_requests_are_validated() {
         ),
         (body(json!(["sesn_unknown"]), json!({})), 404),
         (
-            json!({"inputs": [{"type": "sessions", "session_ids": [session]}], "model": "m"}),
+            json!({"inputs": [{"type": "sessions", "session_ids": [session]}], "model": "lucid-builtin"}),
             400,
         ),
         (
             json!({"inputs": [
                 {"type": "memory_store", "memory_store_id": store},
                 {"type": "memory_store", "memory_store_id": store},
-                {"type": "sessions", "session_ids": [session]}], "model": "m"}),
+                {"type": "sessions", "session_ids": [session]}], "model": "lucid-builtin"}),
             400,
         ),
-        (json!({"inputs": [{"type": "files"}], "model": "m"}), 400),
-        (json!({"inputs": "everything", "model": "m"}), 400),
-        (json!({"model": "m"}), 400),
+        (
+            json!({"inputs": [{"type": "files"}], "model": "lucid-builtin"}),
+            400,
+        ),
+        (
+            json!({"inputs": "everything", "model": "lucid-builtin"}),
+            400,
+        ),
+        (json!({"model": "lucid-builtin"}), 400),
         (
             json!({"inputs": [
                 {"type": "memory_store", "memory_store_id": "memstore_nope"},
-                {"type": "sessions", "session_ids": [session]}], "model": "m"}),
+                {"type": "sessions", "session_ids": [session]}], "model": "lucid-builtin"}),
             404,
         ),
     ];
@@ -1244,13 +1250,13 @@ async fn dream_requests_are_validated() {
         hundred.push(h.session(&agent, None, &format!("Note {i}.")).await);
     }
     let dream = h
-        .post("/v1/dreams", body(json!(hundred), json!({"instructions": "x".repeat(4096), "model": {"id": "claude-opus-4", "speed": "standard"}})))
+        .post("/v1/dreams", body(json!(hundred), json!({"instructions": "x".repeat(4096), "model": {"id": "lucid-builtin", "speed": "standard"}})))
         .await;
     assert_eq!(dream["status"], "pending");
     assert_eq!(dream["outputs"], json!([]));
     assert_eq!(
         dream["model"],
-        json!({"id": "claude-opus-4", "speed": "standard"})
+        json!({"id": "lucid-builtin", "speed": "standard"})
     );
     assert_eq!(dream["output_behavior"], json!({"type": "create_new"}));
     let listed: Vec<String> = dream["inputs"][1]["session_ids"]
@@ -1756,7 +1762,7 @@ async fn another_workspace_sees_nothing() {
             "/v1/dreams",
             Some(json!({"inputs": [
                 {"type": "memory_store", "memory_store_id": theirs},
-                {"type": "sessions", "session_ids": [session]}], "model": "m"})),
+                {"type": "sessions", "session_ids": [session]}], "model": "lucid-builtin"})),
         )
         .await,
         404,

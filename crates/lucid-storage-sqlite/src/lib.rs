@@ -25,7 +25,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use lucid_storage::*;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::Value;
 
 use crate::db::Db;
@@ -42,6 +42,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "trust_and_review",
         include_str!("../migrations/0003_trust_and_review.sql"),
+    ),
+    (
+        4,
+        "model_responses",
+        include_str!("../migrations/0004_model_responses.sql"),
     ),
 ];
 
@@ -536,6 +541,30 @@ impl Storage for SqliteStorage {
     fn fire_schedule(&self, schedule_id: &str, trigger: ScheduleTrigger) -> Result<Option<Dream>> {
         self.write(|tx| schedules::fire(tx, schedule_id, trigger))
     }
+
+    fn cached_model_response(&self, key: &str) -> Result<Option<String>> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT answer FROM model_responses WHERE key = ?1",
+                [key],
+                |row| row.get(0),
+            )
+            .optional()
+            .db()
+        })
+    }
+
+    fn cache_model_response(&self, key: &str, answer: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO model_responses (key, answer, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(key) DO UPDATE SET answer = excluded.answer",
+                rusqlite::params![key, answer, ids::now()],
+            )
+            .db()?;
+            Ok(())
+        })
+    }
 }
 
 /// The ceiling for `lucid bench-serve`: `rows` inserts into a fresh file with the server's
@@ -594,7 +623,7 @@ mod tests {
         let storage = SqliteStorage::open(&path).expect("open");
         assert_eq!(
             storage.applied_migrations().expect("migrations"),
-            vec![1, 2, 3]
+            vec![1, 2, 3, 4]
         );
         let store = storage
             .create_store(
@@ -609,7 +638,7 @@ mod tests {
         let reopened = SqliteStorage::open(&path).expect("reopen");
         assert_eq!(
             reopened.applied_migrations().expect("migrations"),
-            vec![1, 2, 3]
+            vec![1, 2, 3, 4]
         );
         let ws = reopened.ensure_workspace("w").expect("ws").id;
         assert_eq!(
@@ -659,7 +688,7 @@ mod tests {
         let storage = SqliteStorage::open(&path).expect("upgrade");
         assert_eq!(
             storage.applied_migrations().expect("migrations"),
-            vec![1, 2, 3]
+            vec![1, 2, 3, 4]
         );
         let session = storage.get_session("ws_old", "sesn_old").expect("session");
         assert_eq!(session.trust, SessionTrust::Default);

@@ -38,6 +38,7 @@ pub fn run_all<S: Storage>(make: &dyn Fn() -> S) {
             "flagged_update_existing_is_held",
             flagged_update_existing_is_held,
         ),
+        ("model_response_cache", model_response_cache),
         (
             "flagged_scheduled_dreams_stay_unpromoted",
             flagged_scheduled_dreams_stay_unpromoted,
@@ -1869,4 +1870,36 @@ pub fn flagged_scheduled_dreams_stay_unpromoted(storage: &dyn Storage) {
         .last_run_note
         .expect("a note");
     assert!(note.contains("promoted"), "{note}");
+}
+
+/// The model response cache: a miss, a hit after a put, a replacement, and keys kept apart.
+pub fn model_response_cache(storage: &dyn Storage) {
+    let key = "0f".repeat(32);
+    assert_eq!(storage.cached_model_response(&key).expect("read"), None);
+    storage
+        .cache_model_response(&key, r#"{"operations":[]}"#)
+        .expect("write");
+    assert_eq!(
+        storage
+            .cached_model_response(&key)
+            .expect("read")
+            .as_deref(),
+        Some(r#"{"operations":[]}"#)
+    );
+    storage
+        .cache_model_response(&key, r#"{"operations":[{"op":"keep","item_id":"i1"}]}"#)
+        .expect("replace");
+    assert_eq!(
+        storage
+            .cached_model_response(&key)
+            .expect("read")
+            .as_deref(),
+        Some(r#"{"operations":[{"op":"keep","item_id":"i1"}]}"#)
+    );
+    assert_eq!(
+        storage
+            .cached_model_response(&"a1".repeat(32))
+            .expect("read"),
+        None
+    );
 }

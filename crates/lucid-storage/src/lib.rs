@@ -298,4 +298,13 @@ pub trait Storage: Send + Sync + 'static {
     /// Returns `None` when the trigger no longer holds or no session is waiting (a cron run
     /// then only moves `next_run_at`).
     fn fire_schedule(&self, schedule_id: &str, trigger: ScheduleTrigger) -> Result<Option<Dream>>;
+
+    // --- model response cache -----------------------------------------------------------------
+
+    /// A model answer kept under its content address (the hash of provider, model and exact
+    /// request body, computed by `lucid-llm`), or `None`.
+    fn cached_model_response(&self, key: &str) -> Result<Option<String>>;
+    /// Keeps a model answer under its content address; a second answer for the same key
+    /// replaces the first.
+    fn cache_model_response(&self, key: &str, answer: &str) -> Result<()>;
 }

@@ -20,8 +20,10 @@ pub struct CreateDream {
     /// `[{"type":"memory_store","memory_store_id":…},{"type":"sessions","session_ids":[…]}]`
     #[schema(value_type = Vec<Object>)]
     pub inputs: Vec<Value>,
-    /// A model id or `{"id": …}`. `lucid-builtin` (and, until LLM curation lands, any value)
-    /// runs the built-in curator; the report says which curator ran.
+    /// A model id or `{"id": …}`: `lucid-builtin` (or `builtin`) runs the built-in curator;
+    /// any other id must be configured in the `[models]` section of the server's config file
+    /// (an unknown one is a 400 that lists the configured ones). The report says which
+    /// curator ran.
     #[schema(value_type = Object)]
     pub model: Value,
     /// 1 to 4,096 characters.
@@ -188,6 +190,12 @@ pub async fn create_dream(
     Body(body): Body<CreateDream>,
 ) -> ApiResult<Json<Dream>> {
     let new = parse_create(body)?;
+    // A model this server cannot run is refused now, with the list, not failed later.
+    state
+        .config()
+        .models
+        .endpoint(&new.model.id)
+        .map_err(ApiError::invalid)?;
     let dream = state
         .run(move |s| s.create_dream(&caller.workspace_id, new))
         .await?;

@@ -80,6 +80,11 @@ pub async fn create_schedule(
         },
         Some(model) => dream_model(model)?,
     };
+    state
+        .config()
+        .models
+        .endpoint(&model.id)
+        .map_err(ApiError::invalid)?;
     let new = NewSchedule {
         memory_store_id: body.memory_store_id,
         cron: body.cron,

@@ -1,0 +1,241 @@
+//! `lucid bench-tokens`: tokens a model-backed dream sends, next to a naive prompt that holds
+//! every transcript and the whole store, on a generated fleet, against the fake provider (no
+//! network, no key).
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Args;
+use lucid_core::{DreamOptions, Store, StoreDocument};
+use lucid_fake_provider::FakeProvider;
+use lucid_llm::{
+    CancelFlag, Endpoint, MemoryCache, ModelCurator, ResponseCache, Settings, Wire, estimate_tokens,
+};
+
+/// Measure the tokens model-backed curation sends per dream (fake provider, no network).
+///
+/// Generates a fleet, dreams it with `--model` against a local fake provider, and prints the
+/// tokens sent next to a naive baseline: one prompt holding every transcript and the whole
+/// store. Tokens are counted the same way on both sides: request-body characters / 4, rounded
+/// up (the fake provider reports usage with the same estimate). Also measures a re-run (answered
+/// from the response cache) and an incremental dream (most sessions dreamed before).
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  lucid bench-tokens\n  lucid bench-tokens --sessions 100 --agents 6 --seed 0 --max-ratio 0.10"
+)]
+pub struct BenchTokensArgs {
+    /// Sessions in the generated fleet.
+    #[arg(long, default_value_t = 100)]
+    sessions: usize,
+    /// Agents in the generated fleet.
+    #[arg(long, default_value_t = 6)]
+    agents: usize,
+    /// Fleet seed.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Wire format: anthropic or openai.
+    #[arg(long, default_value = "anthropic")]
+    wire: String,
+    /// Sessions dreamed before the incremental dream (default: 90 % of --sessions).
+    #[arg(long)]
+    already_dreamed: Option<usize>,
+    /// Exit with 1 when the model pass sends more than this fraction of the naive tokens.
+    #[arg(long)]
+    max_ratio: Option<f64>,
+}
+
+/// A fleet read back the way `lucid dream` reads it.
+struct Fleet {
+    store: Store,
+    digests: Vec<lucid_core::SessionDigest>,
+    transcripts: Vec<(String, String)>,
+    instructions: String,
+}
+
+fn load(
+    generated: &lucid_eval::GeneratedFleet,
+    sessions: usize,
+    dir: &std::path::Path,
+) -> anyhow::Result<Fleet> {
+    let mut subset = generated.clone();
+    subset.transcripts.truncate(sessions);
+    subset.truth.session_list.truncate(sessions);
+    lucid_eval::write_fleet(&subset, dir).context("writing the fleet")?;
+    let store = lucid_fs::read_store(&dir.join("store")).context("reading the store")?;
+    let files = lucid_fs::find_transcripts(&[dir.join("sessions")]).context("finding sessions")?;
+    let digested = lucid_fs::digest_transcripts(
+        &files,
+        &lucid_core::DigestOptions::default(),
+        &lucid_fs::TrustRules::default(),
+        &|_| {},
+    );
+    let transcripts = subset
+        .transcripts
+        .iter()
+        .map(|(path, bytes)| (path.clone(), String::from_utf8_lossy(bytes).into_owned()))
+        .collect();
+    Ok(Fleet {
+        store,
+        digests: digested.digests,
+        transcripts,
+        instructions: subset.instructions.clone(),
+    })
+}
+
+/// Dreams a fleet with the model pass; returns (tokens sent, requests, refined stats).
+fn dream(
+    fleet: &Fleet,
+    fake: &FakeProvider,
+    curator: &ModelCurator,
+) -> anyhow::Result<(u64, usize, lucid_llm::PassStats)> {
+    let options = DreamOptions {
+        instructions: Some(fleet.instructions.clone()),
+        ..DreamOptions::default()
+    };
+    let output = lucid_core::dream(&fleet.store, fleet.digests.clone(), Vec::new(), &options)
+        .context("the built-in dream")?;
+    let before = fake.request_count();
+    let refined = lucid_llm::refine_blocking(
+        curator,
+        output,
+        &fleet.digests,
+        options.instructions.as_deref(),
+        &CancelFlag::new(),
+        &|_| {},
+    )
+    .map_err(|_| anyhow::anyhow!("canceled"))?;
+    let requests = fake.requests();
+    let sent: u64 = requests[before..].iter().map(|r| r.body_tokens()).sum();
+    Ok((sent, requests.len() - before, refined.stats))
+}
+
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn run(args: BenchTokensArgs) -> anyhow::Result<u8> {
+    let wire = match args.wire.as_str() {
+        "anthropic" => Wire::Anthropic,
+        "openai" => Wire::Openai,
+        other => {
+            eprintln!("error: --wire must be anthropic or openai, not {other}");
+            return Ok(crate::EXIT_REFUSED);
+        }
+    };
+    let fake = FakeProvider::start().context("starting the fake provider")?;
+    let model = match wire {
+        Wire::Anthropic => "claude-sonnet-4-6",
+        Wire::Openai => "gpt-4.1-mini",
+    };
+    let endpoint = Endpoint {
+        wire,
+        model: model.into(),
+        base_url: match wire {
+            Wire::Anthropic => fake.url(),
+            Wire::Openai => fake.openai_base_url(),
+        },
+        api_key: Some("bench".into()),
+    };
+    let curator_with = |cache: Arc<dyn ResponseCache>| {
+        ModelCurator::new(endpoint.clone(), Settings::default(), cache)
+    };
+    let config = lucid_eval::FleetConfig::new(args.sessions, args.agents, args.seed);
+    let generated = lucid_eval::generate(&config);
+    let scratch = tempfile::tempdir().context("creating a scratch folder")?;
+    let fleet = load(&generated, args.sessions, &scratch.path().join("all"))?;
+
+    // Naive: every transcript and the whole store in one prompt.
+    let naive_body = lucid_llm::prompt::naive_request_body(
+        wire,
+        model,
+        &fleet.store,
+        &fleet.transcripts,
+        Some(&fleet.instructions),
+        Settings::default().max_output_tokens,
+    )
+    .to_string();
+    let naive = estimate_tokens(&naive_body);
+
+    let cache = Arc::new(MemoryCache::default());
+    let curator = curator_with(cache.clone());
+    let (sent, requests, stats) = dream(&fleet, &fake, &curator)?;
+    let (rerun, rerun_requests, _) = dream(&fleet, &fake, &curator)?;
+
+    // Incremental: most sessions first, then all of them, on one cache.
+    let earlier = args
+        .already_dreamed
+        .unwrap_or(args.sessions * 9 / 10)
+        .min(args.sessions);
+    let before = load(&generated, earlier, &scratch.path().join("before"))?;
+    let incremental_cache: Arc<dyn ResponseCache> = Arc::new(MemoryCache::default());
+    let incremental_curator = curator_with(incremental_cache);
+    let (first, _, _) = dream(&before, &fake, &incremental_curator)?;
+    let (incremental, incremental_requests, incremental_stats) =
+        dream(&fleet, &fake, &incremental_curator)?;
+
+    let ratio = sent as f64 / naive.max(1) as f64;
+    let usage = &stats.usage;
+    let store_docs: Vec<&StoreDocument> = fleet.store.documents.iter().collect();
+    println!(
+        "token benchmark: {} sessions, {} agents, seed {} ({} transcript bytes, {} store documents); \
+         fake provider, {} wire; tokens = request characters / 4",
+        args.sessions,
+        args.agents,
+        args.seed,
+        thousands(fleet.transcripts.iter().map(|(_, t)| t.len() as u64).sum()),
+        store_docs.len(),
+        wire.as_str()
+    );
+    println!(
+        "  naive (every transcript + the whole store in one prompt): {:>10} tokens",
+        thousands(naive)
+    );
+    println!(
+        "  lucid model pass ({} work units, {} requests):           {:>10} tokens  ({:.1} % of naive)",
+        stats.units,
+        requests,
+        thousands(sent),
+        ratio * 100.0
+    );
+    println!(
+        "    as the provider reports it: {} input, {} cache read, {} cache write, {} output",
+        thousands(usage.input_tokens),
+        thousands(usage.cache_read_input_tokens),
+        thousands(usage.cache_creation_input_tokens),
+        thousands(usage.output_tokens)
+    );
+    println!(
+        "  re-run of the same dream ({} requests, answered from the cache): {} tokens",
+        rerun_requests,
+        thousands(rerun)
+    );
+    println!(
+        "  incremental: {earlier} sessions dreamed first ({} tokens), then all {}: {} tokens \
+         ({} of {} work units new, {} requests)",
+        thousands(first),
+        args.sessions,
+        thousands(incremental),
+        incremental_stats.units - incremental_stats.cached,
+        incremental_stats.units,
+        incremental_requests
+    );
+    if let Some(max) = args.max_ratio
+        && ratio > max
+    {
+        eprintln!(
+            "error: the model pass sent {:.1} % of the naive tokens; the limit is {:.1} %",
+            ratio * 100.0,
+            max * 100.0
+        );
+        return Ok(crate::EXIT_FAILED);
+    }
+    Ok(0)
+}

@@ -1,0 +1,269 @@
+//! `lucid dream --model …` and `lucid bench-tokens` against the fake provider (real HTTP on
+//! 127.0.0.1, no network): the model pass runs, usage is the provider's, a re-run is answered
+//! from the cache, bad model selections are refused before any work.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use lucid_fake_provider::{FakeProvider, Reply};
+use serde_json::{Value, json};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn lucid(args: &[&str], envs: &[(&str, &str)], dir: &Path) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lucid"));
+    command.current_dir(dir).args(args);
+    for name in [
+        "ANTHROPIC_API_KEY",
+        "ANTHROPIC_BASE_URL",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "LUCID_CONFIG",
+    ] {
+        command.env_remove(name);
+    }
+    for (name, value) in envs {
+        command.env(name, value);
+    }
+    command.output().expect("run lucid")
+}
+
+fn dream_args<'a>(out: &'a str, report: &'a str, model: &'a [&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "dream",
+        "--store",
+        "STORE",
+        "--sessions",
+        "SESSIONS",
+        "--out",
+        out,
+        "--report",
+        report,
+    ];
+    args.extend_from_slice(model);
+    args
+}
+
+fn run_dream(dir: &Path, name: &str, model: &[&str], envs: &[(&str, &str)]) -> (Output, Value) {
+    let out = dir.join(format!("{name}.draft")).display().to_string();
+    let report = dir.join(format!("{name}.json")).display().to_string();
+    let store = repo().join("examples/fleet/memory").display().to_string();
+    let sessions = repo().join("examples/fleet/sessions").display().to_string();
+    let args: Vec<&str> = dream_args(&out, &report, model)
+        .into_iter()
+        .map(|a| match a {
+            "STORE" => store.as_str(),
+            "SESSIONS" => sessions.as_str(),
+            other => other,
+        })
+        .collect();
+    let output = lucid(&args, envs, dir);
+    let report = std::fs::read_to_string(&report)
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or(Value::Null);
+    (output, report)
+}
+
+fn usage_of(fake: &FakeProvider) -> Value {
+    let total = fake.total_usage();
+    json!({
+        "input_tokens": total.input_tokens,
+        "output_tokens": total.output_tokens,
+        "cache_read_input_tokens": total.cache_read_input_tokens,
+        "cache_creation_input_tokens": total.cache_creation_input_tokens,
+    })
+}
+
+#[test]
+fn a_dream_with_a_model_reports_the_providers_usage_and_reruns_from_the_cache() {
+    let fake = FakeProvider::start().expect("fake provider");
+    // Every answer keeps item i1: well-formed, and it changes nothing.
+    fake.set_fallback(|_| Reply::operations(json!([{"op": "keep", "item_id": "i1"}])));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cache = dir.path().join("cache");
+    let url = fake.url();
+    let envs = [
+        ("ANTHROPIC_API_KEY", "test-key"),
+        ("LUCID_CACHE_DIR", cache.to_str().expect("utf-8")),
+    ];
+    let model = [
+        "--model",
+        "anthropic:claude-test",
+        "--base-url",
+        url.as_str(),
+    ];
+    let (first, report) = run_dream(dir.path(), "first", &model, &envs);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(report["curator"], "anthropic:claude-test");
+    let requests = fake.request_count();
+    assert!(requests >= 1, "the example fleet has work units");
+    assert_eq!(report["usage"], usage_of(&fake));
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains("model pass with anthropic:claude-test"),
+        "{notes}"
+    );
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(stderr.contains("anthropic:claude-test:"), "{stderr}");
+    assert!(
+        fake.requests()[0]
+            .headers
+            .get("x-api-key")
+            .map(String::as_str)
+            == Some("test-key")
+    );
+
+    // The same dream again: every unit from the cache, no request, no tokens.
+    let (second, again) = run_dream(dir.path(), "second", &model, &envs);
+    assert!(second.status.success());
+    assert_eq!(
+        fake.request_count(),
+        requests,
+        "a cache hit sends no request"
+    );
+    assert_eq!(
+        again["usage"],
+        json!({"input_tokens": 0, "output_tokens": 0, "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0})
+    );
+    assert_eq!(again["changes"], report["changes"]);
+
+    // --no-cache sends again; the built-in curator (no --model) sends nothing.
+    let mut uncached = model.to_vec();
+    uncached.push("--no-cache");
+    let (third, _) = run_dream(dir.path(), "third", &uncached, &envs);
+    assert!(third.status.success());
+    assert_eq!(fake.request_count(), 2 * requests);
+    let (builtin, plain) = run_dream(dir.path(), "builtin", &[], &envs);
+    assert!(builtin.status.success());
+    assert_eq!(plain["curator"], "builtin");
+    assert_eq!(fake.request_count(), 2 * requests);
+}
+
+#[test]
+fn openai_compatible_servers_need_no_key() {
+    let fake = FakeProvider::start().expect("fake provider");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = fake.openai_base_url();
+    let model = [
+        "--model",
+        "openai:qwen2.5-14b",
+        "--base-url",
+        base.as_str(),
+        "--no-cache",
+        "--concurrency",
+        "1",
+    ];
+    let (output, report) = run_dream(dir.path(), "openai", &model, &[]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(report["curator"], "openai:qwen2.5-14b");
+    assert!(fake.request_count() >= 1);
+    assert!(!fake.requests()[0].headers.contains_key("authorization"));
+    assert_eq!(report["usage"], usage_of(&fake));
+}
+
+#[test]
+fn a_token_budget_of_zero_keeps_the_builtin_decision_and_says_so() {
+    let fake = FakeProvider::start().expect("fake provider");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = fake.url();
+    let model = [
+        "--model",
+        "anthropic:claude-test",
+        "--base-url",
+        url.as_str(),
+        "--token-budget",
+        "0",
+        "--no-cache",
+    ];
+    let (output, report) = run_dream(dir.path(), "budget", &model, &[("ANTHROPIC_API_KEY", "k")]);
+    assert!(output.status.success());
+    assert_eq!(fake.request_count(), 0);
+    assert!(
+        report["notes"]
+            .to_string()
+            .contains("token budget of 0 tokens reached"),
+        "{}",
+        report["notes"]
+    );
+}
+
+#[test]
+fn bad_model_selections_are_refused_before_any_work() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (model, envs, message) in [
+        (
+            vec!["--model", "anthropic:claude-sonnet-4-6"],
+            vec![],
+            "ANTHROPIC_API_KEY is not set",
+        ),
+        (
+            vec!["--model", "gemini-pro"],
+            vec![("ANTHROPIC_API_KEY", "k")],
+            "unknown model \"gemini-pro\"",
+        ),
+    ] {
+        let (output, _) = run_dream(dir.path(), "refused", &model, &envs);
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{stderr}");
+        assert!(!dir.path().join("refused.draft").exists());
+    }
+    // A model named in the config file.
+    let config = dir.path().join("lucid.toml");
+    std::fs::write(
+        &config,
+        "[models.local]\nprovider = \"openai\"\nmodel = \"llama3\"\nbase_url = \"http://127.0.0.1:9/v1\"\n\n[llm]\ntoken_budget = 0\n",
+    )
+    .expect("write config");
+    let config = config.display().to_string();
+    let (output, report) = run_dream(
+        dir.path(),
+        "configured",
+        &[
+            "--model",
+            "local",
+            "--config",
+            config.as_str(),
+            "--no-cache",
+        ],
+        &[],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(report["curator"], "openai:llama3");
+}
+
+#[test]
+fn the_token_benchmark_stays_under_a_tenth_of_the_naive_prompt() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = lucid(
+        &["bench-tokens", "--sessions", "20", "--max-ratio", "0.10"],
+        &[],
+        dir.path(),
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("naive (every transcript"), "{stdout}");
+    assert!(
+        stdout.contains("re-run of the same dream (0 requests"),
+        "{stdout}"
+    );
+}
