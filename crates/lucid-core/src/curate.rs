@@ -330,6 +330,7 @@ pub fn dream_observed(
         error: None,
         stats,
         usage: Usage::default(),
+        estimated_cost_usd: None,
         instructions: options.instructions.as_ref().map(|_| directives.summary()),
         changes: curator.changes(),
         rejected: Vec::new(),

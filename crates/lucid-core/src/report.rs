@@ -164,6 +164,10 @@ pub struct Report {
     pub error: Option<String>,
     pub stats: Stats,
     pub usage: Usage,
+    /// `usage` priced with the model's entry in the price table (model-backed curation with a
+    /// known price only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated_cost_usd: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<InstructionsSummary>,
     pub changes: Vec<Change>,
@@ -184,6 +188,7 @@ impl Report {
             error: Some(error),
             stats,
             usage: Usage::default(),
+            estimated_cost_usd: None,
             instructions: None,
             changes: Vec::new(),
             rejected: Vec::new(),

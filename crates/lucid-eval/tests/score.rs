@@ -53,6 +53,7 @@ fn report(changes: Vec<Change>) -> Report {
         error: None,
         stats: Stats::default(),
         usage: Usage::default(),
+        estimated_cost_usd: None,
         instructions: None,
         changes,
         rejected: Vec::new(),

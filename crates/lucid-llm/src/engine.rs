@@ -356,6 +356,7 @@ impl ModelCurator {
             Some(price) => {
                 let cost = price.cost(&report.usage);
                 stats.cost_usd = Some(cost);
+                report.estimated_cost_usd = Some(cost);
                 report.notes.push(format!(
                     "estimated cost: ${cost:.4} ({} input, {} output, {} cache-read and {} \
                      cache-write tokens at ${}/${}/${}/${} per million)",

@@ -531,3 +531,46 @@ fn an_empty_answer_keeps_the_builtin_draft() {
     assert!(notes.contains("3 work units"), "{notes}");
     assert!(notes.contains("no price known for test-model"), "{notes}");
 }
+
+#[test]
+fn the_cost_estimate_prices_the_reported_usage_with_the_configured_table() {
+    let fake = fake();
+    let fixture = fixture();
+    let mut with_price = curator(&fake, Wire::Anthropic, Arc::new(NoCache));
+    let config = lucid_llm::LlmConfig::from_toml(
+        "[prices.\"test-model\"]\ninput = 3.0\noutput = 15.0\ncache_read = 0.3\ncache_write = 3.75\n",
+    )
+    .expect("valid config");
+    with_price.settings.prices = config.prices();
+    let report = refine(&with_price, &fixture).output.report;
+    let usage = usage_of(&fake);
+    assert_eq!(report.usage, usage);
+    let expected = (usage.input_tokens as f64 * 3.0
+        + usage.output_tokens as f64 * 15.0
+        + usage.cache_read_input_tokens as f64 * 0.3
+        + usage.cache_creation_input_tokens as f64 * 3.75)
+        / 1_000_000.0;
+    let cost = report
+        .estimated_cost_usd
+        .expect("a priced model has a cost");
+    assert!(
+        cost > 0.0 && (cost - expected).abs() < 1e-12,
+        "{cost} vs {expected}"
+    );
+    // Without a price there is no estimate, and a note says how to add one.
+    let unpriced = refine(
+        &curator(&fake, Wire::Anthropic, Arc::new(NoCache)),
+        &fixture,
+    )
+    .output
+    .report;
+    assert_eq!(unpriced.estimated_cost_usd, None);
+    assert!(
+        unpriced
+            .notes
+            .iter()
+            .any(|n| n.contains("[prices.\"test-model\"]")),
+        "{:?}",
+        unpriced.notes
+    );
+}
