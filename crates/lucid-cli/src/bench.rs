@@ -332,7 +332,8 @@ fn document(rows: &[Row], root: &Path, args: &BenchArgs) -> anyhow::Result<Strin
         chrono::Utc::now().format("%Y-%m-%d %H:%M")
     ));
     doc.push_str(&format!(
-        "Machine: {}. Release build, built-in curator.\n\n",
+        "Machine: {}. Release build, built-in curator (the token table runs the model pass \
+         against a fake provider).\n\n",
         machine()
     ));
 
@@ -380,6 +381,12 @@ fn document(rows: &[Row], root: &Path, args: &BenchArgs) -> anyhow::Result<Strin
         doc.push_str(&format!("Skipped: {} is absent.\n", args.locomo.display()));
         None
     };
+    doc.push('\n');
+
+    eprintln!("bench: model-backed curation tokens…");
+    doc.push_str("## Model-backed curation: tokens per dream\n\n");
+    let tokens = crate::bench_tokens::measure(100, 6, 0, lucid_llm::Wire::Anthropic, None)?;
+    doc.push_str(&crate::bench_tokens::markdown(&tokens));
     doc.push('\n');
 
     eprintln!("bench: peer comparisons…");

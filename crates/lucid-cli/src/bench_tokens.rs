@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
-use lucid_core::{DreamOptions, Store, StoreDocument};
+use lucid_core::{DreamOptions, Store};
 use lucid_fake_provider::FakeProvider;
 use lucid_llm::{
     CancelFlag, Endpoint, MemoryCache, ModelCurator, ResponseCache, Settings, Wire, estimate_tokens,
@@ -121,15 +121,42 @@ fn thousands(n: u64) -> String {
     out
 }
 
-pub fn run(args: BenchTokensArgs) -> anyhow::Result<u8> {
-    let wire = match args.wire.as_str() {
-        "anthropic" => Wire::Anthropic,
-        "openai" => Wire::Openai,
-        other => {
-            eprintln!("error: --wire must be anthropic or openai, not {other}");
-            return Ok(crate::EXIT_REFUSED);
-        }
-    };
+/// What one token benchmark measured.
+pub struct TokenFigures {
+    pub sessions: usize,
+    pub agents: usize,
+    pub seed: u64,
+    pub wire: Wire,
+    pub transcript_bytes: u64,
+    pub store_documents: usize,
+    pub naive: u64,
+    pub sent: u64,
+    pub requests: usize,
+    pub stats: lucid_llm::PassStats,
+    pub rerun: u64,
+    pub rerun_requests: usize,
+    pub earlier: usize,
+    pub first: u64,
+    pub incremental: u64,
+    pub incremental_requests: usize,
+    pub incremental_stats: lucid_llm::PassStats,
+}
+
+impl TokenFigures {
+    pub fn ratio(&self) -> f64 {
+        self.sent as f64 / self.naive.max(1) as f64
+    }
+}
+
+/// Generates the fleet and measures the naive prompt, the model pass, a re-run and an
+/// incremental dream, all against a fake provider on 127.0.0.1.
+pub fn measure(
+    sessions: usize,
+    agents: usize,
+    seed: u64,
+    wire: Wire,
+    already_dreamed: Option<usize>,
+) -> anyhow::Result<TokenFigures> {
     let fake = FakeProvider::start().context("starting the fake provider")?;
     let model = match wire {
         Wire::Anthropic => "claude-sonnet-4-6",
@@ -147,10 +174,10 @@ pub fn run(args: BenchTokensArgs) -> anyhow::Result<u8> {
     let curator_with = |cache: Arc<dyn ResponseCache>| {
         ModelCurator::new(endpoint.clone(), Settings::default(), cache)
     };
-    let config = lucid_eval::FleetConfig::new(args.sessions, args.agents, args.seed);
+    let config = lucid_eval::FleetConfig::new(sessions, agents, seed);
     let generated = lucid_eval::generate(&config);
     let scratch = tempfile::tempdir().context("creating a scratch folder")?;
-    let fleet = load(&generated, args.sessions, &scratch.path().join("all"))?;
+    let fleet = load(&generated, sessions, &scratch.path().join("all"))?;
 
     // Naive: every transcript and the whole store in one prompt.
     let naive_body = lucid_llm::prompt::naive_request_body(
@@ -170,40 +197,125 @@ pub fn run(args: BenchTokensArgs) -> anyhow::Result<u8> {
     let (rerun, rerun_requests, _) = dream(&fleet, &fake, &curator)?;
 
     // Incremental: most sessions first, then all of them, on one cache.
-    let earlier = args
-        .already_dreamed
-        .unwrap_or(args.sessions * 9 / 10)
-        .min(args.sessions);
+    let earlier = already_dreamed.unwrap_or(sessions * 9 / 10).min(sessions);
     let before = load(&generated, earlier, &scratch.path().join("before"))?;
     let incremental_cache: Arc<dyn ResponseCache> = Arc::new(MemoryCache::default());
     let incremental_curator = curator_with(incremental_cache);
     let (first, _, _) = dream(&before, &fake, &incremental_curator)?;
     let (incremental, incremental_requests, incremental_stats) =
         dream(&fleet, &fake, &incremental_curator)?;
+    Ok(TokenFigures {
+        sessions,
+        agents,
+        seed,
+        wire,
+        transcript_bytes: fleet.transcripts.iter().map(|(_, t)| t.len() as u64).sum(),
+        store_documents: fleet.store.documents.len(),
+        naive,
+        sent,
+        requests,
+        stats,
+        rerun,
+        rerun_requests,
+        earlier,
+        first,
+        incremental,
+        incremental_requests,
+        incremental_stats,
+    })
+}
 
-    let ratio = sent as f64 / naive.max(1) as f64;
-    let usage = &stats.usage;
-    let store_docs: Vec<&StoreDocument> = fleet.store.documents.iter().collect();
-    println!(
-        "token benchmark: {} sessions, {} agents, seed {} ({} transcript bytes, {} store documents); \
-         fake provider, {} wire; tokens = request characters / 4",
+/// The figures as a Markdown table (for BENCHMARKS.md).
+pub fn markdown(f: &TokenFigures) -> String {
+    let usage = &f.stats.usage;
+    let mut out = format!(
+        "{} generated sessions, {} agents, seed {} ({} transcript bytes, {} store documents), \
+         {} wire, fake provider on 127.0.0.1. Tokens sent are request characters / 4 on both \
+         sides; the provider columns are what the fake reports (it marks the stable prefix as \
+         cached, as Anthropic prompt caching would).\n\n",
+        f.sessions,
+        f.agents,
+        f.seed,
+        thousands(f.transcript_bytes),
+        f.store_documents,
+        f.wire.as_str()
+    );
+    out.push_str("| dream | requests | tokens sent | % of naive |\n|---|---|---|---|\n");
+    out.push_str(&format!(
+        "| naive: every transcript + the whole store in one prompt | 1 | {} | 100 % |\n",
+        thousands(f.naive)
+    ));
+    out.push_str(&format!(
+        "| lucid model pass ({} work units) | {} | {} | {:.1} % |\n",
+        f.stats.units,
+        f.requests,
+        thousands(f.sent),
+        f.ratio() * 100.0
+    ));
+    out.push_str(&format!(
+        "| re-run of the same dream (response cache) | {} | {} | {:.1} % |\n",
+        f.rerun_requests,
+        thousands(f.rerun),
+        f.rerun as f64 / f.naive.max(1) as f64 * 100.0
+    ));
+    out.push_str(&format!(
+        "| incremental: all {} after {} were dreamed ({} of {} units new) | {} | {} | {:.1} % |\n",
+        f.sessions,
+        f.earlier,
+        f.incremental_stats.units - f.incremental_stats.cached,
+        f.incremental_stats.units,
+        f.incremental_requests,
+        thousands(f.incremental),
+        f.incremental as f64 / f.naive.max(1) as f64 * 100.0
+    ));
+    out.push_str(&format!(
+        "\nModel pass as the provider reports it: {} input, {} cache read, {} cache write, {} \
+         output tokens.\n",
+        thousands(usage.input_tokens),
+        thousands(usage.cache_read_input_tokens),
+        thousands(usage.cache_creation_input_tokens),
+        thousands(usage.output_tokens)
+    ));
+    out
+}
+
+pub fn run(args: BenchTokensArgs) -> anyhow::Result<u8> {
+    let wire = match args.wire.as_str() {
+        "anthropic" => Wire::Anthropic,
+        "openai" => Wire::Openai,
+        other => {
+            eprintln!("error: --wire must be anthropic or openai, not {other}");
+            return Ok(crate::EXIT_REFUSED);
+        }
+    };
+    let f = measure(
         args.sessions,
         args.agents,
         args.seed,
-        thousands(fleet.transcripts.iter().map(|(_, t)| t.len() as u64).sum()),
-        store_docs.len(),
+        wire,
+        args.already_dreamed,
+    )?;
+    let usage = &f.stats.usage;
+    println!(
+        "token benchmark: {} sessions, {} agents, seed {} ({} transcript bytes, {} store documents); \
+         fake provider, {} wire; tokens = request characters / 4",
+        f.sessions,
+        f.agents,
+        f.seed,
+        thousands(f.transcript_bytes),
+        f.store_documents,
         wire.as_str()
     );
     println!(
         "  naive (every transcript + the whole store in one prompt): {:>10} tokens",
-        thousands(naive)
+        thousands(f.naive)
     );
     println!(
         "  lucid model pass ({} work units, {} requests):           {:>10} tokens  ({:.1} % of naive)",
-        stats.units,
-        requests,
-        thousands(sent),
-        ratio * 100.0
+        f.stats.units,
+        f.requests,
+        thousands(f.sent),
+        f.ratio() * 100.0
     );
     println!(
         "    as the provider reports it: {} input, {} cache read, {} cache write, {} output",
@@ -214,25 +326,26 @@ pub fn run(args: BenchTokensArgs) -> anyhow::Result<u8> {
     );
     println!(
         "  re-run of the same dream ({} requests, answered from the cache): {} tokens",
-        rerun_requests,
-        thousands(rerun)
+        f.rerun_requests,
+        thousands(f.rerun)
     );
     println!(
-        "  incremental: {earlier} sessions dreamed first ({} tokens), then all {}: {} tokens \
+        "  incremental: {} sessions dreamed first ({} tokens), then all {}: {} tokens \
          ({} of {} work units new, {} requests)",
-        thousands(first),
-        args.sessions,
-        thousands(incremental),
-        incremental_stats.units - incremental_stats.cached,
-        incremental_stats.units,
-        incremental_requests
+        f.earlier,
+        thousands(f.first),
+        f.sessions,
+        thousands(f.incremental),
+        f.incremental_stats.units - f.incremental_stats.cached,
+        f.incremental_stats.units,
+        f.incremental_requests
     );
     if let Some(max) = args.max_ratio
-        && ratio > max
+        && f.ratio() > max
     {
         eprintln!(
             "error: the model pass sent {:.1} % of the naive tokens; the limit is {:.1} %",
-            ratio * 100.0,
+            f.ratio() * 100.0,
             max * 100.0
         );
         return Ok(crate::EXIT_FAILED);

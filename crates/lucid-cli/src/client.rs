@@ -452,7 +452,8 @@ enum DreamsCommand {
         /// Steer the dream (1 to 4,096 characters).
         #[arg(long)]
         instructions: Option<String>,
-        /// The model (lucid-builtin runs the built-in curator).
+        /// The model: lucid-builtin (the built-in curator) or a name the server configures in
+        /// its [models] section (others are refused with the list).
         #[arg(long, default_value = "lucid-builtin")]
         model: String,
         /// Only sessions pinned trusted feed the dream (the others are skipped).
