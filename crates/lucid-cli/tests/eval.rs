@@ -49,7 +49,7 @@ fn generated_fleets_meet_the_quality_floors() {
             let got = value.as_f64().unwrap_or(-1.0);
             assert!(got >= floor, "{} = {got} < {floor} ({ctx})", path.join("."));
         };
-        at_least(&["duplicates", "f1"], 0.75);
+        at_least(&["duplicates", "f1"], 0.85);
         at_least(&["duplicates", "precision"], 0.95);
         at_least(&["newest_value_accuracy", "value"], 0.95);
         at_least(&["pitfalls", "recall"], 0.9);

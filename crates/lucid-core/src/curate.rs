@@ -795,6 +795,9 @@ impl Curator {
     }
 
     fn merge_duplicates(&mut self) {
+        // The loosest word overlap any duplicate rule in `text::same_statement` accepts: the
+        // join must not drop a pair a rule would take.
+        const MIN_CANDIDATE_JACCARD: f64 = 0.4;
         let candidates: Vec<usize> = (0..self.memories.len())
             .filter(|&i| {
                 let m = &self.memories[i];
@@ -820,7 +823,7 @@ impl Curator {
         for members in groups.values().filter(|m| m.len() > 1) {
             let group_sets: Vec<Vec<u32>> = members.iter().map(|&p| sets[p].clone()).collect();
             pairs.extend(
-                similar_pairs(&group_sets, 0.5)
+                similar_pairs(&group_sets, MIN_CANDIDATE_JACCARD)
                     .into_iter()
                     .map(|(x, y)| (members[x], members[y])),
             );

@@ -467,8 +467,13 @@ pub fn analyze(text: &str) -> Analysis {
     let mut has_without = false;
     // "make sure" is a modality phrase, not content: fold it into one stopword.
     let lower_text = lower_text.replace("make sure", "makesure");
+    // Where a contrasted alternative starts ("use X, not Y", "X instead of Y", "X rather than
+    // Y"): its "not" does not negate the rule, and its words are kept apart (marked), so "use
+    // tabs, not spaces" and "use spaces, not tabs" stay different.
+    let contrast_at = contrast_start(&lower_text);
     for raw in raw_tokens(&lower_text) {
         let token = raw.text;
+        let in_contrast = contrast_at.is_some_and(|at| raw.start >= at);
         let original = text
             .get(raw.start..raw.start + token.len())
             .unwrap_or(token);
@@ -481,6 +486,16 @@ pub fn analyze(text: &str) -> Analysis {
         for part in token.split(|c: char| !c.is_alphanumeric() && c != '\'') {
             let part = part.trim_matches('\'');
             if part.is_empty() {
+                continue;
+            }
+            if in_contrast {
+                let marker_word = matches!(part, "instead" | "rather" | "than");
+                if !is_negation(part) && !is_stopword(part) && !marker_word {
+                    let marked = format!("¬{}", stem(part));
+                    if analysis.word_set.insert(marked.clone()) {
+                        analysis.words.push(marked);
+                    }
+                }
                 continue;
             }
             if is_negation(part) || part.ends_with("n't") {
@@ -520,6 +535,22 @@ pub fn analyze(text: &str) -> Analysis {
     }
     analysis.negated = negations % 2 == 1;
     analysis
+}
+
+/// The byte offset where a contrasted alternative starts in lowercase text: the word after ",
+/// not", "; not", "instead of" or "rather than", when some rule comes before it.
+fn contrast_start(lower: &str) -> Option<usize> {
+    let markers = [", not ", "; not ", " instead of ", " rather than "];
+    markers
+        .iter()
+        .filter_map(|marker| {
+            lower
+                .find(marker)
+                .filter(|&at| lower[..at].chars().any(char::is_alphanumeric))
+                // The marker's own words ("not", "instead of") belong to the contrast.
+                .map(|at| at + 1)
+        })
+        .min()
 }
 
 /// If two token sequences are the same sentence with one short span swapped ("the staging
@@ -583,11 +614,28 @@ pub fn same_statement(a: &Analysis, b: &Analysis) -> bool {
     }
     // Differently built sentences about the same identifier (the same anchors) that share a
     // good part of their words are paraphrases; without an identifier, demand near-identity.
+    // A shared two-word phrase ("partial refund", "ticket number") with three shared words is
+    // also enough then: the identifier says what the sentence is about, the phrase says what
+    // is said about it.
     if !a.anchors.is_empty() {
-        return j >= 0.5 && inter >= 2;
+        return (j >= 0.5 && inter >= 2) || (j >= 0.4 && inter >= 3 && shares_phrase(a, b));
     }
     // Without an identifier, a reworded sentence must still share most of its words.
     j >= 0.6 && inter >= 3
+}
+
+/// Whether two analyses share two content words that follow each other in both.
+fn shares_phrase(a: &Analysis, b: &Analysis) -> bool {
+    let pairs = |words: &[String]| -> BTreeSet<(String, String)> {
+        words
+            .windows(2)
+            .map(|w| (w[0].clone(), w[1].clone()))
+            .collect()
+    };
+    let in_a = pairs(&a.words);
+    b.words
+        .windows(2)
+        .any(|w| in_a.contains(&(w[0].clone(), w[1].clone())))
 }
 
 /// Whether two statements are the same sentence about different things: each has words of its
@@ -1057,6 +1105,41 @@ fn frame_tokens(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_contrasted_alternative_neither_negates_nor_blends_in() {
+        let plain = analyze("Compensate customers with `issue_store_credit`.");
+        let contrasted =
+            analyze("Make sure to compensate customers with `issue_store_credit`, not by hand.");
+        assert!(!contrasted.negated, "{contrasted:?}");
+        assert!(
+            same_statement(&plain, &contrasted),
+            "{plain:?} {contrasted:?}"
+        );
+        // The excluded alternative is kept apart: swapping it is a different rule.
+        let tabs = analyze("Indent with tabs, not spaces.");
+        let spaces = analyze("Indent with spaces, not tabs.");
+        assert!(!same_statement(&tabs, &spaces), "{tabs:?} {spaces:?}");
+        let instead = analyze("Use ripgrep instead of grep.");
+        let reverse = analyze("Use grep instead of ripgrep.");
+        assert!(!instead.negated && !same_statement(&instead, &reverse));
+        // A leading "not" is still a negation.
+        assert!(analyze("Do not push on Fridays.").negated);
+        assert!(analyze("Never, not even once, push on Fridays.").negated);
+    }
+
+    #[test]
+    fn a_shared_identifier_and_phrase_make_a_paraphrase() {
+        let a = analyze("Manager approval is required for partial refunds larger than $340.");
+        let b = analyze("Always get manager sign-off for partial refunds above $340.");
+        assert!(same_statement(&a, &b), "{a:?} {b:?}");
+        // Without the shared phrase, three shared words are not enough at this overlap.
+        let c = analyze("Managers approve refunds that are partial and larger than $340 weekly.");
+        assert!(!same_statement(&b, &c), "{b:?} {c:?}");
+        // A different amount is a different rule.
+        let d = analyze("Always get manager sign-off for partial refunds above $500.");
+        assert!(!same_statement(&b, &d));
+    }
 
     #[test]
     fn paraphrases_of_one_rule_are_duplicates() {
