@@ -12,6 +12,10 @@
 //! 3. [`rules`] — phrase rules (override, role hijack, prompt extraction,
 //!    fake authority, addressed-to-AI, memory persistence, concealment) in
 //!    English and eleven other languages.
+//!    [`signals`] — combinations of independent signals (an AI addressed and
+//!    given orders, a rule to persist in memory, an override announced in
+//!    the system's voice, an AI marker with storing or sending in other
+//!    languages) for wordings no phrase list anticipates.
 //! 4. [`hidden::scan_containers`] — HTML comments, Markdown comments and
 //!    invisibly styled HTML whose content speaks to an AI.
 //! 5. [`exfil`] — imperatives to send data to an address, URL or webhook,
@@ -29,6 +33,7 @@ mod exfil;
 mod hidden;
 mod normalize;
 mod rules;
+mod signals;
 
 use std::cell::OnceCell;
 
@@ -71,6 +76,7 @@ fn scan_level(text: &str, depth: u8, sink: &mut Sink<'_>) {
     hidden::scan_unicode(text, depth, sink);
     let views = Views::build(text);
     rules::scan(&views, sink);
+    signals::scan(&views, sink);
     hidden::scan_containers(&views, sink);
     exfil::scan(&views, sink);
     if depth == 0 {
