@@ -85,6 +85,8 @@ enum Check {
     Telegram,
     /// `curl -u user:password`.
     CliUserPass,
+    /// "the wifi password is Tr0ub4dor&3": a value that mixes kinds of characters.
+    Prose,
 }
 
 struct Pattern {
@@ -452,6 +454,14 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
                 "-auth-token",
             ],
             r#"(?:^|\s)--?(?P<kw>password|passwd|pass|token|api-key|apikey|secret|client-secret|access-token|auth-token)\s+(?P<q>["'])?(?P<s>[^\s"'\\<>`\-][^\s"'\\<>`]{3,511})"#,
+        ),
+        // ---- passwords said in a sentence: "the password is …", "PIN set to …".
+        lpat(
+            "credential_assignment",
+            PRIO_ASSIGNMENT,
+            Prose,
+            &["password", "passphrase", "passcode", "pwd", "pin"],
+            r#"\b(?:password|passphrase|passcode|pwd|pin(?:\s+code)?)\s+(?:is|was|remains|will\s+be|should\s+be|now|became|(?:has\s+been\s+|was\s+|is\s+)?(?:set|changed|reset|updated)\s+to)\s*:?\s+["'`]?(?P<s>[^\s"'`,;]{4,128})"#,
         ),
     ];
     v.shrink_to_fit();
@@ -875,6 +885,28 @@ fn validate(
                 "url_password"
             });
         }
+        Check::Prose => {
+            let v = s.trim_end_matches(['.', ':', '!', '?', ')']);
+            let classes = [
+                v.bytes().any(|b| b.is_ascii_alphabetic()),
+                v.bytes().any(|b| b.is_ascii_digit()),
+                v.bytes().any(|b| b.is_ascii_punctuation()),
+            ]
+            .iter()
+            .filter(|&&present| present)
+            .count();
+            let next = text[s_end..].chars().next();
+            // A PIN or passcode is digits: four to twelve of them.
+            let keyword = text[..s_start].to_ascii_lowercase();
+            let pin = ["pin ", "pin code ", "passcode "]
+                .iter()
+                .any(|k| keyword.rfind(k).is_some_and(|at| s_start - at < 40));
+            let digits_pin =
+                pin && (4..=12).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit());
+            return (digits_pin
+                || (classes >= 2 && v.len() >= 6 && plausible_assigned_secret(v, false, next)))
+            .then_some("password_assignment");
+        }
         Check::AuthHeader => plausible_header_credential(s.trim_end_matches('='), 8),
         Check::Bearer => plausible_header_credential(s.trim_end_matches('='), 20),
         // `docker run -u 1000:1000` and `-u root:wheel` are ids and groups.
@@ -1119,6 +1151,29 @@ mod tests {
         let r = redact("key: sk-ant-api03-FAKEfakeFAKEfake0000000000000000000000AA done");
         assert_eq!(r.text, "key: sk-ant-…[redacted] done");
         assert_eq!(r.findings[0].kind, "anthropic_api_key");
+        for (text, secret) in [
+            (
+                "the wifi password is Tr0ub4dor&3xk9 for the office",
+                "Tr0ub4dor&3xk9",
+            ),
+            ("Her PIN was set to 48213377.", "48213377"),
+            ("The door PIN is 4821, do not share it.", "4821"),
+            (
+                "The admin password has been changed to Summer2026!",
+                "Summer2026!",
+            ),
+        ] {
+            let r = redact(text);
+            assert!(!r.text.contains(secret), "{text} -> {}", r.text);
+        }
+        for text in [
+            "The password is required for every login.",
+            "Your password is too short: use at least 12 characters.",
+            "The password was reset to the default by the administrator.",
+            "PIN code is 4 digits.",
+        ] {
+            assert_eq!(redact(text).text, text);
+        }
         let r = redact("password=hunter2-Zq9 next");
         assert_eq!(r.text, "password=…[redacted] next");
         let r = redact("postgres://app:s3cr3t-Pw@db.internal:5432/app");
