@@ -57,7 +57,7 @@ fn generated_fleets_meet_the_quality_floors() {
         at_least(&["workflow_recall", "value"], 0.9);
         at_least(&["workflow_order", "value"], 1.0);
         at_least(&["preference_recall", "value"], 0.9);
-        at_least(&["scope_accuracy", "value"], 0.55);
+        at_least(&["scope_accuracy", "value"], 0.7);
         let false_retirements = card["false_retirements"]["value"].as_f64().unwrap_or(1.0);
         assert!(
             false_retirements <= 0.02,

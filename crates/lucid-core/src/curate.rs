@@ -797,7 +797,7 @@ impl Curator {
     fn merge_duplicates(&mut self) {
         // The loosest word overlap any duplicate rule in `text::same_statement` accepts: the
         // join must not drop a pair a rule would take.
-        const MIN_CANDIDATE_JACCARD: f64 = 0.4;
+        const MIN_CANDIDATE_JACCARD: f64 = text::MIN_PREFERENCE_JACCARD;
         let candidates: Vec<usize> = (0..self.memories.len())
             .filter(|&i| {
                 let m = &self.memories[i];
@@ -835,7 +835,19 @@ impl Curator {
         let mut apart: HashMap<usize, BTreeSet<usize>> = HashMap::new();
         for (a, b) in pairs {
             let (ma, mb) = (&self.memories[candidates[a]], &self.memories[candidates[b]]);
-            if text::same_statement(&ma.analysis, &mb.analysis) {
+            // Preferences users gave different agents get the looser paraphrase test: a missed
+            // merge there also costs the preference its team scope.
+            let cross_agent_preferences = ma.kind == Kind::Preference
+                && mb.kind == Kind::Preference
+                && ma.origin == Origin::Session
+                && mb.origin == Origin::Session
+                && ma.agents.is_disjoint(&mb.agents);
+            let same = if cross_agent_preferences {
+                text::same_preference(&ma.analysis, &mb.analysis)
+            } else {
+                text::same_statement(&ma.analysis, &mb.analysis)
+            };
+            if same {
                 links.push((text::similarity(&ma.analysis, &mb.analysis), a, b));
             } else if text::look_alike(&ma.analysis, &mb.analysis) {
                 apart.entry(a).or_default().insert(b);

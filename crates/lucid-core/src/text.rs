@@ -638,6 +638,29 @@ fn shares_phrase(a: &Analysis, b: &Analysis) -> bool {
         .any(|w| in_a.contains(&(w[0].clone(), w[1].clone())))
 }
 
+/// Whether two standing instructions users gave *different agents* are the same preference in
+/// other words ("Offer store credit before a cash refund" / "Always suggest store credit first
+/// and a cash refund second"). Looser than [`same_statement`], so the curator only asks it for
+/// preferences from different agents, where a missed merge costs the team scope: same
+/// identifiers and polarity, three shared words of which two form a shared phrase, and a third
+/// of all words shared. The same sentence with one span swapped is still never one.
+pub fn same_preference(a: &Analysis, b: &Analysis) -> bool {
+    if same_statement(a, b) {
+        return true;
+    }
+    if a.negated != b.negated || a.anchors != b.anchors {
+        return false;
+    }
+    if small_substitution(&a.frame, &b.frame).is_some() {
+        return false;
+    }
+    let inter = a.word_set.intersection(&b.word_set).count();
+    inter >= 3 && jaccard(&a.word_set, &b.word_set) >= MIN_PREFERENCE_JACCARD && shares_phrase(a, b)
+}
+
+/// The word overlap [`same_preference`] needs at least (the curator's candidate join uses it).
+pub const MIN_PREFERENCE_JACCARD: f64 = 0.34;
+
 /// Whether two statements are the same sentence about different things: each has words of its
 /// own and the sentences differ only by one short swapped span ("Run `make lint` before
 /// pushing" / "Run `make test` before pushing"). Such items are never merged, not even through
@@ -1139,6 +1162,48 @@ mod tests {
         // A different amount is a different rule.
         let d = analyze("Always get manager sign-off for partial refunds above $500.");
         assert!(!same_statement(&b, &d));
+    }
+
+    #[test]
+    fn preferences_in_other_words_share_a_phrase() {
+        for (a, b) in [
+            (
+                "Offer store credit before a cash refund.",
+                "Always suggest store credit first and a cash refund second.",
+            ),
+            (
+                "Put the ticket number in the reply subject.",
+                "Include the ticket number in the subject line of replies.",
+            ),
+            (
+                "Request two reviewers on infrastructure pull requests.",
+                "Get two reviewers for any infrastructure change every time.",
+            ),
+        ] {
+            let (a, b) = (analyze(a), analyze(b));
+            assert!(same_preference(&a, &b), "{a:?} {b:?}");
+            assert!(!same_statement(&a, &b), "the strict rule stays strict");
+        }
+        for (a, b) in [
+            // One span swapped: different preferences.
+            (
+                "Include the ticket number in the subject line.",
+                "Include the customer name in the subject line.",
+            ),
+            // A shared phrase but little else.
+            (
+                "Run integration tests before merging to main.",
+                "Run integration tests nightly on the main branch at 2am.",
+            ),
+            // Opposite polarity.
+            (
+                "Offer store credit before a cash refund.",
+                "Never offer store credit before a cash refund.",
+            ),
+        ] {
+            let (a, b) = (analyze(a), analyze(b));
+            assert!(!same_preference(&a, &b), "{a:?} {b:?}");
+        }
     }
 
     #[test]
