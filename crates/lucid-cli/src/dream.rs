@@ -35,7 +35,7 @@ use crate::{EXIT_FAILED, EXIT_REFUSED};
 /// A refused dream writes nothing.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  lucid dream --store ./memory --sessions ./transcripts --out ./memory.draft --report dream.json\n  lucid dream --sessions ~/.claude/projects/myproj --out ./draft --json\n  lucid dream --store ./memory --sessions ./t --out ./d --instructions \"Focus on tool quirks; ignore one-off debugging notes.\""
+    after_help = "Examples:\n  lucid dream --store ./memory --sessions ./transcripts --out ./memory.draft --report dream.json\n  lucid dream --sessions ~/.claude/projects/myproj --out ./draft --json\n  lucid dream --store ./memory --sessions ./t --out ./d --instructions \"Focus on tool quirks; ignore one-off debugging notes.\"\n  lucid dream --store ./memory --sessions ./t --out ./d --model anthropic:claude-sonnet-4-6 --token-budget 200000\n  lucid dream --store ./memory --sessions ./t --out ./d --model openai:qwen2.5-14b --base-url http://127.0.0.1:8000/v1"
 )]
 pub struct DreamArgs {
     /// The input memory store: a folder of Markdown documents. Omit to start from an empty store.
@@ -98,7 +98,9 @@ pub struct DreamArgs {
     trust_tool: Vec<String>,
 
     /// A TOML config file: `[safety] trusted_tools = [...]`, `secret_patterns = [...]` (extra
-    /// regular expressions whose matches are redacted like built-in secrets).
+    /// regular expressions whose matches are redacted like built-in secrets); `[models.NAME]`
+    /// (provider, model, base_url, api_key_env: names --model may use), `[prices]` (USD per
+    /// million tokens) and `[llm]` (token_budget, concurrency, timeout_seconds, max_retries).
     #[arg(long, value_name = "FILE", env = "LUCID_CONFIG")]
     config: Option<PathBuf>,
 

@@ -249,6 +249,18 @@ pub async fn call(
                     fatal: matches!(status, 401 | 403 | 404),
                 });
             }
+            // Nothing listening: one more try (a server may be starting), then give up for
+            // the whole dream rather than wait out every unit's retries.
+            Err(error) if error.is_connect() && attempt >= 1 => {
+                return Err(CallError::Failed {
+                    message: format!(
+                        "cannot reach {} at {}: {error}",
+                        endpoint.name(),
+                        endpoint.url()
+                    ),
+                    fatal: true,
+                });
+            }
             Err(error) => (format!("request failed: {error}"), None),
         };
         if attempt >= policy.max_retries {

@@ -574,3 +574,36 @@ fn the_cost_estimate_prices_the_reported_usage_with_the_configured_table() {
         unpriced.notes
     );
 }
+
+#[test]
+fn an_unreachable_server_is_given_up_for_the_whole_dream() {
+    // A port nothing listens on: bind one, then close it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a free port");
+    let fixture = fixture();
+    let mut settings = common::settings();
+    settings.retry.max_retries = 4;
+    settings.concurrency = 1;
+    let endpoint = lucid_llm::Endpoint {
+        wire: Wire::Openai,
+        model: "test-model".into(),
+        base_url: format!("http://127.0.0.1:{port}/v1"),
+        api_key: None,
+    };
+    let curator = lucid_llm::ModelCurator::new(endpoint, settings, Arc::new(NoCache));
+    let refined = refine(&curator, &fixture);
+    let report = &refined.output.report;
+    // Every unit keeps the built-in decision; the draft is the built-in one.
+    assert_eq!(draft_text(&refined.output), draft_text(&fixture.output));
+    assert!(refined.stats.units >= 2, "{:?}", refined.stats);
+    // Two attempts on the first unit, then no more waiting on the others.
+    assert!(
+        refined.stats.retry_waits.len() <= 1,
+        "{:?}",
+        refined.stats.retry_waits
+    );
+    let notes = report.notes.join("\n");
+    assert!(notes.contains("cannot reach"), "{notes}");
+}
