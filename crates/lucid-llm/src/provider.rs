@@ -41,16 +41,20 @@ impl Endpoint {
         format!("{}:{}", self.wire.as_str(), self.model)
     }
 
-    fn url(&self) -> String {
-        let base = self.base_url.trim_end_matches('/');
+    /// Where requests go. Forgiving about the base: a full endpoint URL is used as it is, and
+    /// a bare `scheme://host:port` gets the `/v1` every server of the wire format serves (the
+    /// OpenAI SDKs' base includes `/v1`, Anthropic's does not; users mix them up).
+    pub fn url(&self) -> String {
+        let base = self.base_url.trim().trim_end_matches('/');
+        let bare_host = base
+            .split_once("://")
+            .is_some_and(|(_, rest)| !rest.contains('/'));
         match self.wire {
-            Wire::Anthropic => {
-                if base.ends_with("/v1") {
-                    format!("{base}/messages")
-                } else {
-                    format!("{base}/v1/messages")
-                }
-            }
+            Wire::Anthropic if base.ends_with("/messages") => base.to_string(),
+            Wire::Anthropic if base.ends_with("/v1") => format!("{base}/messages"),
+            Wire::Anthropic => format!("{base}/v1/messages"),
+            Wire::Openai if base.ends_with("/chat/completions") => base.to_string(),
+            Wire::Openai if bare_host => format!("{base}/v1/chat/completions"),
             Wire::Openai => format!("{base}/chat/completions"),
         }
     }
@@ -349,6 +353,23 @@ mod tests {
         assert_eq!(
             endpoint(Wire::Openai, "http://localhost:11434/v1").url(),
             "http://localhost:11434/v1/chat/completions"
+        );
+        // A bare host gets /v1; a full endpoint or a custom path is kept.
+        assert_eq!(
+            endpoint(Wire::Openai, "http://127.0.0.1:8000/").url(),
+            "http://127.0.0.1:8000/v1/chat/completions"
+        );
+        assert_eq!(
+            endpoint(Wire::Openai, "https://gw.example/openai/deployments/x").url(),
+            "https://gw.example/openai/deployments/x/chat/completions"
+        );
+        assert_eq!(
+            endpoint(Wire::Openai, "http://h:1/v1/chat/completions").url(),
+            "http://h:1/v1/chat/completions"
+        );
+        assert_eq!(
+            endpoint(Wire::Anthropic, "http://h:1/v1/messages").url(),
+            "http://h:1/v1/messages"
         );
     }
 }
