@@ -147,12 +147,15 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     } else {
         for f in &report.findings {
             println!(
-                "{}: session {} event {} ({}, {:?}): {} {}: {}\n    {}",
+                "{}: session {} event {} ({}, {}): {} {}: {}\n    {}",
                 f.path,
                 f.session,
                 f.event,
                 f.event_type,
-                f.trust,
+                match f.trust {
+                    Trust::Trusted => "trusted",
+                    Trust::Untrusted => "untrusted",
+                },
                 f.category,
                 f.rule,
                 f.reason,
