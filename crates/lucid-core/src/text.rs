@@ -357,6 +357,10 @@ pub struct Analysis {
     pub negated: bool,
     /// All tokens in order, lowercased (for sentence-frame comparisons).
     pub frame: Vec<String>,
+    /// Backtick-quoted code spans (`make test`), lowercased with whitespace collapsed: each names
+    /// one command or identifier, so two statements quoting different ones are about different
+    /// things even when their words agree.
+    pub code_spans: BTreeSet<String>,
 }
 
 impl Analysis {
@@ -454,19 +458,59 @@ pub fn strip_modal_lead_ins(text: &str) -> &str {
     rest
 }
 
+/// The backtick-quoted spans of a text, normalised.
+fn code_spans(text: &str) -> BTreeSet<String> {
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|span| {
+            span.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        })
+        .filter(|span| !span.is_empty())
+        .collect()
+}
+
+/// Whether both statements quote code and no quoted span is shared: different commands.
+fn different_code(a: &Analysis, b: &Analysis) -> bool {
+    !a.code_spans.is_empty() && !b.code_spans.is_empty() && a.code_spans.is_disjoint(&b.code_spans)
+}
+
+/// Phrases that strengthen a rule and contain a negation word without negating it.
+const EMPHASIS_IDIOMS: &[&str] = &[
+    "no exceptions",
+    "no exception",
+    "without exception",
+    "no matter what",
+    "no excuses",
+    "no ifs, ands or buts",
+    "no ifs or buts",
+    "not negotiable",
+    "non-negotiable",
+];
+
 /// Verbs that, negated, make a positive rule: "never skip X" means "always X".
 const NEGATIVE_VERBS: &[&str] = &["skip", "forget", "omit", "neglect", "miss", "bypass"];
 
 /// Analyses text: lowercases, splits identifiers, removes stopwords, stems, and collects anchors.
 pub fn analyze(text: &str) -> Analysis {
     let text = strip_modal_lead_ins(text);
-    let mut analysis = Analysis::default();
+    let mut analysis = Analysis {
+        code_spans: code_spans(text),
+        ..Analysis::default()
+    };
     let lower_text = text.to_lowercase();
     let mut negations = 0usize;
     let mut pending_negation = false;
     let mut has_without = false;
     // "make sure" is a modality phrase, not content: fold it into one stopword.
     let lower_text = lower_text.replace("make sure", "makesure");
+    // Emphasis idioms carry a "no" but negate nothing: "run it, no exceptions".
+    let lower_text = EMPHASIS_IDIOMS
+        .iter()
+        .fold(lower_text, |text, idiom| text.replace(idiom, " "));
     // Where a contrasted alternative starts ("use X, not Y", "X instead of Y", "X rather than
     // Y"): its "not" does not negate the rule, and its words are kept apart (marked), so "use
     // tabs, not spaces" and "use spaces, not tabs" stay different.
@@ -591,7 +635,7 @@ pub fn jaccard<T: Ord>(a: &BTreeSet<T>, b: &BTreeSet<T>) -> f64 {
 /// (with real overlap), or they overlap very strongly. Both sides having words of their own
 /// means a content word was substituted, which usually means a different subject.
 pub fn same_statement(a: &Analysis, b: &Analysis) -> bool {
-    if a.negated != b.negated || a.anchors != b.anchors {
+    if a.negated != b.negated || a.anchors != b.anchors || different_code(a, b) {
         return false;
     }
     if a.word_set == b.word_set {
@@ -648,7 +692,7 @@ pub fn same_preference(a: &Analysis, b: &Analysis) -> bool {
     if same_statement(a, b) {
         return true;
     }
-    if a.negated != b.negated || a.anchors != b.anchors {
+    if a.negated != b.negated || a.anchors != b.anchors || different_code(a, b) {
         return false;
     }
     if small_substitution(&a.frame, &b.frame).is_some() {
@@ -666,6 +710,9 @@ pub const MIN_PREFERENCE_JACCARD: f64 = 0.34;
 /// pushing" / "Run `make test` before pushing"). Such items are never merged, not even through
 /// a chain of paraphrases.
 pub fn look_alike(a: &Analysis, b: &Analysis) -> bool {
+    if different_code(a, b) {
+        return true;
+    }
     let own_a = a.word_set.difference(&b.word_set).next().is_some()
         || a.anchors.difference(&b.anchors).next().is_some();
     let own_b = b.word_set.difference(&a.word_set).next().is_some()
@@ -1149,6 +1196,30 @@ mod tests {
         // A leading "not" is still a negation.
         assert!(analyze("Do not push on Fridays.").negated);
         assert!(analyze("Never, not even once, push on Fridays.").negated);
+    }
+
+    #[test]
+    fn different_quoted_commands_are_different_rules() {
+        let make = analyze("Always run `make test` before merging to main.");
+        let bazel = analyze("Run `bazel test //...` prior to merging to main, no exceptions.");
+        assert!(!same_statement(&make, &bazel));
+        assert!(
+            look_alike(&make, &bazel),
+            "never linked, not even through a chain"
+        );
+        // One side quoting and the other not is still a paraphrase.
+        let quoted = analyze("Run `make lint` before pushing.");
+        let plain = analyze("Always lint (make lint) prior to a push.");
+        assert!(same_statement(&quoted, &plain));
+        assert!(!look_alike(&quoted, &plain));
+    }
+
+    #[test]
+    fn emphasis_idioms_do_not_negate() {
+        assert!(!analyze("Run `make lint` prior to merging to main, no exceptions.").negated);
+        assert!(!analyze("Without exception, tag every release.").negated);
+        assert!(analyze("No exceptions: never deploy on Fridays.").negated);
+        assert!(analyze("Do not deploy on Fridays, no matter what.").negated);
     }
 
     #[test]
