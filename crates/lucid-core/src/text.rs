@@ -460,6 +460,9 @@ pub fn strip_modal_lead_ins(text: &str) -> &str {
 
 /// The backtick-quoted spans of a text, normalised.
 fn code_spans(text: &str) -> BTreeSet<String> {
+    if !text.contains('`') {
+        return BTreeSet::new();
+    }
     text.split('`')
         .skip(1)
         .step_by(2)
@@ -508,9 +511,13 @@ pub fn analyze(text: &str) -> Analysis {
     // "make sure" is a modality phrase, not content: fold it into one stopword.
     let lower_text = lower_text.replace("make sure", "makesure");
     // Emphasis idioms carry a "no" but negate nothing: "run it, no exceptions".
-    let lower_text = EMPHASIS_IDIOMS
-        .iter()
-        .fold(lower_text, |text, idiom| text.replace(idiom, " "));
+    let lower_text = EMPHASIS_IDIOMS.iter().fold(lower_text, |text, idiom| {
+        if text.contains(idiom) {
+            text.replace(idiom, " ")
+        } else {
+            text
+        }
+    });
     // Where a contrasted alternative starts ("use X, not Y", "X instead of Y", "X rather than
     // Y"): its "not" does not negate the rule, and its words are kept apart (marked), so "use
     // tabs, not spaces" and "use spaces, not tabs" stay different.
