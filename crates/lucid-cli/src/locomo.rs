@@ -297,12 +297,12 @@ fn sessions_of(sample: &str, conversation: &Value) -> (Vec<(Session, Vec<String>
                 .map(normalize_dia_ids)
                 .and_then(|v| v.into_iter().next())
                 .unwrap_or_default();
-            events.push(Event {
-                index: events.len(),
+            events.push(Event::new(
+                events.len(),
                 at,
-                source_id: Some(dia_id.clone()),
-                kind: EventKind::UserMessage { text: text.clone() },
-            });
+                Some(dia_id.clone()),
+                EventKind::UserMessage { text: text.clone() },
+            ));
             ids.push(dia_id.clone());
             turns.push(Turn { dia_id, text });
         }

@@ -30,6 +30,10 @@ pub enum TranscriptFormat {
     AnthropicMessages,
     OpenaiChat,
     OpenaiResponses,
+    /// Cline / Roo Code task folders (`api_conversation_history.json`).
+    Cline,
+    /// SWE-agent trajectories (`.traj`).
+    SweAgent,
 }
 
 impl TranscriptFormat {
@@ -40,7 +44,64 @@ impl TranscriptFormat {
             TranscriptFormat::AnthropicMessages => "anthropic_messages",
             TranscriptFormat::OpenaiChat => "openai_chat",
             TranscriptFormat::OpenaiResponses => "openai_responses",
+            TranscriptFormat::Cline => "cline",
+            TranscriptFormat::SweAgent => "swe_agent",
         }
+    }
+}
+
+/// Who put a piece of text into a session. The curator decides what text may become by its
+/// channel, never by where the format happened to put it: only `human` text can become a
+/// preference or a user-stated fact; `tool_output` and `pasted` text is untrusted content (it
+/// can support evidence, never become an instruction); `harness` text never becomes a memory.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Typed by a person.
+    #[default]
+    Human,
+    /// The model's own prose.
+    Agent,
+    /// A tool call the model made (its name and parameters).
+    ToolCall,
+    /// What a tool returned: command output, file contents, fetched pages.
+    ToolOutput,
+    /// Text the harness injects: system prompts, task templates, reminders, hook feedback,
+    /// environment details, status footers, compaction summaries.
+    Harness,
+    /// A log, stack trace or code block a person pasted into their message.
+    Pasted,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Human => "human",
+            Channel::Agent => "agent",
+            Channel::ToolCall => "tool_call",
+            Channel::ToolOutput => "tool_output",
+            Channel::Harness => "harness",
+            Channel::Pasted => "pasted",
+        }
+    }
+
+    /// The channel an event of this kind has unless its importer knows better.
+    pub fn of_kind(kind: &EventKind) -> Channel {
+        match kind {
+            EventKind::UserMessage { .. } => Channel::Human,
+            EventKind::AgentMessage { .. } => Channel::Agent,
+            EventKind::ToolCall { .. } | EventKind::MemoryWrite { .. } => Channel::ToolCall,
+            EventKind::ToolResult { .. } => Channel::ToolOutput,
+            EventKind::Context { .. } => Channel::Harness,
+        }
+    }
+
+    /// Content the session's operator does not control: scanned for injections, never an
+    /// instruction.
+    pub fn is_untrusted_content(self) -> bool {
+        matches!(self, Channel::ToolOutput | Channel::Pasted)
     }
 }
 
@@ -105,6 +166,9 @@ pub struct Event {
     /// The id the source format gave the event (`uuid`, `sevt_…`, tool-call id), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
+    /// Who put the text there (see [`Channel`]); importers set it from what they know of their
+    /// harness, [`Event::new`] derives it from the kind.
+    pub channel: Channel,
     pub kind: EventKind,
 }
 
@@ -158,19 +222,32 @@ impl EventKind {
 }
 
 impl Event {
-    /// The trust level of this event given its session's setting: user messages, the agent's own
-    /// messages and tool calls, and memory writes are trusted; tool results and context (fetched
-    /// content, file contents, summaries) are not.
+    /// An event whose channel follows from its kind (see [`Channel::of_kind`]).
+    pub fn new(
+        index: usize,
+        at: Option<Timestamp>,
+        source_id: Option<String>,
+        kind: EventKind,
+    ) -> Event {
+        Event {
+            index,
+            at,
+            source_id,
+            channel: Channel::of_kind(&kind),
+            kind,
+        }
+    }
+
+    /// The trust level of this event given its session's setting: by its channel, what a person
+    /// typed, the agent's own messages, its tool calls and memory writes are trusted; tool output,
+    /// pasted text and harness text (fetched content, file contents, summaries) are not.
     pub fn trust(&self, session: SessionTrust) -> Trust {
         match session {
             SessionTrust::Trusted => Trust::Trusted,
             SessionTrust::Untrusted | SessionTrust::Quarantined => Trust::Untrusted,
-            SessionTrust::Default => match self.kind {
-                EventKind::UserMessage { .. }
-                | EventKind::AgentMessage { .. }
-                | EventKind::ToolCall { .. }
-                | EventKind::MemoryWrite { .. } => Trust::Trusted,
-                EventKind::ToolResult { .. } | EventKind::Context { .. } => Trust::Untrusted,
+            SessionTrust::Default => match self.channel {
+                Channel::Human | Channel::Agent | Channel::ToolCall => Trust::Trusted,
+                Channel::ToolOutput | Channel::Pasted | Channel::Harness => Trust::Untrusted,
             },
         }
     }

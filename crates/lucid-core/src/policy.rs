@@ -91,17 +91,17 @@ mod tests {
     use super::*;
 
     fn result(tool: &str) -> Event {
-        Event {
-            index: 0,
-            at: None,
-            source_id: None,
-            kind: EventKind::ToolResult {
+        Event::new(
+            0,
+            None,
+            None,
+            EventKind::ToolResult {
                 call_id: None,
                 tool: Some(tool.into()),
                 content: "ok".into(),
                 is_error: false,
             },
-        }
+        )
     }
 
     #[test]

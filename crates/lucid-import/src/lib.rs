@@ -109,5 +109,10 @@ fn import_input(
         TranscriptFormat::AnthropicMessages => anthropic_messages::import(input, source),
         TranscriptFormat::OpenaiChat => openai_chat::import(input, source),
         TranscriptFormat::OpenaiResponses => openai_responses::import(input, source),
+        TranscriptFormat::Cline | TranscriptFormat::SweAgent => {
+            Err(ImportError::UnrecognisedFormat {
+                reason: format!("no importer for {} yet", format.as_str()),
+            })
+        }
     }
 }

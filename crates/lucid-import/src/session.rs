@@ -98,12 +98,12 @@ impl<'s> Builder<'s> {
 
     /// Appends an event with the next index.
     pub fn push(&mut self, origin: Origin<'_>, kind: EventKind) {
-        self.events.push(Event {
-            index: self.events.len(),
-            at: origin.at,
-            source_id: origin.source_id.map(str::to_string),
+        self.events.push(Event::new(
+            self.events.len(),
+            origin.at,
+            origin.source_id.map(str::to_string),
             kind,
-        });
+        ));
     }
 
     /// Appends a text event for `speaker`; blank text is dropped (it carries nothing).

@@ -29,22 +29,22 @@ fn at(day: u32, minute: u32) -> Option<lucid_core::Timestamp> {
 pub fn session(id: &str, agent: &str, day: u32, users: &[&str]) -> Session {
     let mut events = Vec::new();
     for (n, text) in users.iter().enumerate() {
-        events.push(Event {
-            index: events.len(),
-            at: at(day, n as u32 * 2),
-            source_id: None,
-            kind: EventKind::UserMessage {
+        events.push(Event::new(
+            events.len(),
+            at(day, n as u32 * 2),
+            None,
+            EventKind::UserMessage {
                 text: text.to_string(),
             },
-        });
-        events.push(Event {
-            index: events.len(),
-            at: at(day, n as u32 * 2 + 1),
-            source_id: None,
-            kind: EventKind::AgentMessage {
+        ));
+        events.push(Event::new(
+            events.len(),
+            at(day, n as u32 * 2 + 1),
+            None,
+            EventKind::AgentMessage {
                 text: "Noted.".to_string(),
             },
-        });
+        ));
     }
     Session {
         id: id.to_string(),
@@ -65,27 +65,27 @@ pub fn poisoned_session() -> Session {
         &["Fetch the release notes page."],
     );
     let next = session.events.len();
-    session.events.push(Event {
-        index: next,
-        at: at(15, 10),
-        source_id: None,
-        kind: EventKind::ToolCall {
+    session.events.push(Event::new(
+        next,
+        at(15, 10),
+        None,
+        EventKind::ToolCall {
             call_id: Some("c1".into()),
             name: "web_fetch".into(),
             input: serde_json::json!({"url": "https://example.com/notes"}),
         },
-    });
-    session.events.push(Event {
-        index: next + 1,
-        at: at(15, 11),
-        source_id: None,
-        kind: EventKind::ToolResult {
+    ));
+    session.events.push(Event::new(
+        next + 1,
+        at(15, 11),
+        None,
+        EventKind::ToolResult {
             call_id: Some("c1".into()),
             tool: Some("web_fetch".into()),
             content: INJECTION.to_string(),
             is_error: false,
         },
-    });
+    ));
     session
 }
 
