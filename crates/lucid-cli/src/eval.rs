@@ -23,6 +23,9 @@ enum EvalCommand {
     Score(ScoreArgs),
     /// Generate a fleet, dream it with the built-in curator, and score the draft.
     Run(RunArgs),
+    /// Dream each real-transcript source (tests/data/real) and score it against its hand-written
+    /// expected.toml: lessons found, junk, wrong items, planted duplicates and updates.
+    Real(RealArgs),
     /// Dream each LoCoMo conversation and measure evidence-turn recall of retrieval over the
     /// store, next to BM25 over raw turns.
     Locomo(crate::locomo::LocomoArgs),
@@ -85,6 +88,35 @@ struct ScoreArgs {
     /// Print the scorecard as JSON.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Debug, Args)]
+struct RealArgs {
+    /// The corpus: a folder of sources, each with expected.toml, sessions/ and store/.
+    #[arg(value_name = "DIR", default_value = "tests/data/real")]
+    dir: PathBuf,
+    /// Where `shared:<name>` sessions live (sources that use the shared evaluation data are
+    /// skipped, with a message, when it is absent).
+    #[arg(long, value_name = "DIR", default_value = "../shared/data")]
+    shared_data: PathBuf,
+    /// Only these sources (folder names).
+    #[arg(long = "source", value_name = "NAME")]
+    sources: Vec<String>,
+    /// Write each source's draft and report under DIR/<source>/.
+    #[arg(long, value_name = "DIR")]
+    keep: Option<PathBuf>,
+    /// Exit 1 when the totals fall below the floors in DIR/floors.toml.
+    #[arg(long)]
+    check: bool,
+    /// Also list every junk and wrong item and every missed lesson.
+    #[arg(short, long)]
+    verbose: bool,
+    /// Print the scores as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Print the table as Markdown.
+    #[arg(long)]
+    markdown: bool,
 }
 
 #[derive(Debug, Args)]
@@ -160,7 +192,116 @@ pub fn run(args: EvalArgs) -> anyhow::Result<u8> {
             Ok(0)
         }
         EvalCommand::Locomo(args) => crate::locomo::run(args),
+        EvalCommand::Real(args) => run_real(&args),
     }
+}
+
+fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
+    use lucid_eval::real;
+    if !args.dir.is_dir() {
+        eprintln!(
+            "error: {} is not a folder of real-transcript sources",
+            args.dir.display()
+        );
+        return Ok(crate::EXIT_REFUSED);
+    }
+    let mut sources = real::load_sources(&args.dir)?;
+    if !args.sources.is_empty() {
+        for name in &args.sources {
+            if !sources.iter().any(|s| &s.name == name) {
+                eprintln!("error: no source named {name:?} in {}", args.dir.display());
+                return Ok(crate::EXIT_REFUSED);
+            }
+        }
+        sources.retain(|s| args.sources.contains(&s.name));
+    }
+    if sources.is_empty() {
+        eprintln!(
+            "error: no source (a folder with expected.toml) in {}",
+            args.dir.display()
+        );
+        return Ok(crate::EXIT_REFUSED);
+    }
+    let mut scores = Vec::new();
+    for source in &sources {
+        let sessions = match source.sessions_dir(&args.shared_data) {
+            Ok(dir) => dir,
+            Err(why) => {
+                eprintln!("skipping source {}: {why}", source.name);
+                continue;
+            }
+        };
+        let store = match source.store_dir() {
+            Some(dir) => lucid_fs::read_store(&dir)?,
+            None => Store::default(),
+        };
+        let files = lucid_fs::find_transcripts(&[sessions])?;
+        let digested = lucid_fs::digest_transcripts(
+            &files,
+            &lucid_core::DigestOptions::default(),
+            &lucid_fs::TrustRules::default(),
+            &|_| {},
+        );
+        let options = DreamOptions {
+            instructions: source.expected.source.instructions.clone(),
+            ..DreamOptions::default()
+        };
+        let output = lucid_core::dream(&store, digested.digests, digested.skipped, &options)
+            .with_context(|| format!("dreaming source {}", source.name))?;
+        if let Some(keep) = &args.keep {
+            let dir = keep.join(&source.name);
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir)?;
+            lucid_fs::write_store(&dir.join("draft"), &output.draft)?;
+            std::fs::write(
+                dir.join("report.json"),
+                serde_json::to_string_pretty(&output.report)?,
+            )?;
+        }
+        scores.push(real::score_source(
+            source,
+            &store,
+            &output.draft,
+            &output.report,
+        ));
+    }
+    let total = real::total(&scores);
+    if args.json {
+        let json = serde_json::json!({ "sources": scores, "total": total });
+        println!("{}", serde_json::to_string_pretty(&json)?);
+    } else {
+        print!("{}", real::table(&scores, args.markdown));
+    }
+    if args.verbose && !args.json {
+        for score in &scores {
+            println!("\n## {}", score.source);
+            for missed in &score.lessons_missed {
+                println!("  missed lesson: {missed}");
+            }
+            for junk in &score.junk {
+                println!("  junk ({}): {}", junk.why, junk.text);
+            }
+            for wrong in &score.wrong {
+                println!("  wrong ({}): {}", wrong.why, wrong.text);
+            }
+        }
+    }
+    if args.check {
+        let path = args.dir.join("floors.toml");
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading the floors in {}", path.display()))?;
+        let floors: real::Floors =
+            toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        let failures = real::check_floors(&total, &floors);
+        if !failures.is_empty() {
+            for failure in failures {
+                eprintln!("below the floor: {failure}");
+            }
+            return Ok(crate::EXIT_FAILED);
+        }
+        eprintln!("all floors in {} hold", path.display());
+    }
+    Ok(0)
 }
 
 fn score_files(

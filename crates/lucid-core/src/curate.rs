@@ -333,6 +333,7 @@ pub fn dream_observed(
         estimated_cost_usd: None,
         instructions: options.instructions.as_ref().map(|_| directives.summary()),
         changes: curator.changes(),
+        skipped: Vec::new(),
         rejected: Vec::new(),
         notes: Vec::new(),
     };

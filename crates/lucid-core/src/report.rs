@@ -88,6 +88,20 @@ pub struct Change {
     pub evidence: Vec<Evidence>,
 }
 
+/// A candidate the dream did not write, and why: precision comes first, so when the curator is
+/// unsure it leaves the item out and says so here, where a reviewer (or the model pass) sees it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SkippedItem {
+    pub kind: Kind,
+    /// The candidate text (secret-redacted).
+    pub text: String,
+    pub reason: String,
+    /// The instruction directive that withheld it, when instructions did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directive: Option<String>,
+    pub evidence: Vec<Evidence>,
+}
+
 /// A transcript that could not be used, and why.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SkippedSession {
@@ -171,6 +185,10 @@ pub struct Report {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<InstructionsSummary>,
     pub changes: Vec<Change>,
+    /// Candidates not written, with the reason (not well-formed, about one task only, harness
+    /// text, withheld by the instructions, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedItem>,
     /// Model-proposed operations the engine refused (model-backed curation only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rejected: Vec<RejectedOperation>,
@@ -191,6 +209,7 @@ impl Report {
             estimated_cost_usd: None,
             instructions: None,
             changes: Vec::new(),
+            skipped: Vec::new(),
             rejected: Vec::new(),
             notes: Vec::new(),
         }

@@ -11,6 +11,7 @@
 //! (10,000 sessions, gigabytes of transcripts) one transcript at a time.
 
 pub mod fleet;
+pub mod real;
 pub mod score;
 pub mod truth;
 

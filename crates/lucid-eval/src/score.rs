@@ -63,7 +63,7 @@ pub struct Ratio {
 }
 
 impl Ratio {
-    fn new(hits: usize, total: usize) -> Ratio {
+    pub fn new(hits: usize, total: usize) -> Ratio {
         Ratio {
             hits,
             total,

@@ -227,6 +227,8 @@ pub enum EvalError {
         path: String,
         source: serde_json::Error,
     },
+    #[error("{path} is not valid ground truth: {message}")]
+    Invalid { path: String, message: String },
 }
 
 /// Reads the `truth.json` of a written fleet.

@@ -56,6 +56,7 @@ fn report(changes: Vec<Change>) -> Report {
         estimated_cost_usd: None,
         instructions: None,
         changes,
+        skipped: Vec::new(),
         rejected: Vec::new(),
         notes: Vec::new(),
     }
