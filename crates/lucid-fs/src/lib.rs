@@ -1,8 +1,10 @@
 //! lucid on disk: memory-store folders in, transcripts in, drafts out.
 //!
 //! This crate is the only place the dream engine touches the file system. It reads a store
-//! folder into a [`Store`], finds transcript files, imports and digests them in parallel (only
-//! digests stay in memory, so thousands of sessions fit), and writes a draft store atomically:
+//! folder into a [`Store`], finds transcript files (a Cline task folder counts as one session:
+//! its `api_conversation_history.json`, read with the `ui_messages.json` beside it), imports and
+//! digests them in parallel (only digests stay in memory, so thousands of sessions fit), and
+//! writes a draft store atomically:
 //! into a temporary sibling folder that is renamed into place at the end, so a crash never leaves
 //! a half-written output. It never writes inside the input store.
 
@@ -105,11 +107,18 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Extensions of files that may hold transcripts when a directory is searched.
-const TRANSCRIPT_EXTENSIONS: &[&str] = &["jsonl", "json", "ndjson"];
+/// Extensions of files that may hold transcripts when a directory is searched (`.traj`:
+/// SWE-agent trajectories).
+const TRANSCRIPT_EXTENSIONS: &[&str] = &["jsonl", "json", "ndjson", "traj"];
 
 /// Finds transcript files: files given directly are taken as they are; directories are read
-/// recursively for `.jsonl`, `.json` and `.ndjson` files. Sorted, without duplicates.
+/// recursively for `.jsonl`, `.json`, `.ndjson` and `.traj` files. Sorted, without duplicates.
+///
+/// A folder holding a Cline / Roo Code `api_conversation_history.json` is one task: that file is
+/// its session, and the folder's other files (`ui_messages.json`, `task_metadata.json`,
+/// `context_history.json`, …) are part of it, not sessions of their own, so they are neither
+/// listed nor reported as skipped. Any other file with a transcript extension is listed, and one
+/// that turns out not to be a transcript is reported with the reason when it is digested.
 pub fn find_transcripts(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FsError> {
     let mut files = Vec::new();
     for path in paths {
@@ -129,10 +138,19 @@ pub fn find_transcripts(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FsError> {
                 path: path.clone(),
                 source,
             })?;
+            let task_folders: std::collections::BTreeSet<PathBuf> = found
+                .iter()
+                .filter(|file| is_cline_history(file))
+                .filter_map(|file| file.parent().map(Path::to_path_buf))
+                .collect();
             files.extend(found.into_iter().filter(|f| {
-                f.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                    TRANSCRIPT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())
-                })
+                let companion = !is_cline_history(f)
+                    && f.parent()
+                        .is_some_and(|parent| task_folders.contains(parent));
+                !companion
+                    && f.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                        TRANSCRIPT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())
+                    })
             }));
         } else {
             files.push(path.clone());
@@ -141,6 +159,12 @@ pub fn find_transcripts(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FsError> {
     files.sort();
     files.dedup();
     Ok(files)
+}
+
+/// Whether a file is a Cline / Roo Code task history (`api_conversation_history.json`).
+fn is_cline_history(file: &Path) -> bool {
+    file.file_name()
+        .is_some_and(|name| name == lucid_import::CLINE_HISTORY_FILE)
 }
 
 /// Which transcripts are trusted, untrusted or quarantined as a whole (by file or folder), and
@@ -224,23 +248,54 @@ pub fn digest_transcripts(
 }
 
 /// Reads and imports one transcript file; the error is a reason a person can act on.
+///
+/// A Cline task's `api_conversation_history.json` is imported with its sibling
+/// `ui_messages.json` (for times) when that file exists; an unreadable or malformed UI log only
+/// costs the times.
 pub fn load_session(file: &Path) -> Result<lucid_core::Session, String> {
-    let shown = file.display().to_string();
     let bytes = std::fs::read(file).map_err(|error| format!("cannot read: {error}"))?;
+    import_file(file, &bytes).0
+}
+
+/// Imports the bytes of `file` (plus, for a Cline task, its UI log): the session or why not, and
+/// how many bytes of companion files were read.
+fn import_file(file: &Path, bytes: &[u8]) -> (Result<lucid_core::Session, String>, u64) {
+    let shown = file.display().to_string();
     let modified: Option<Timestamp> = std::fs::metadata(file)
         .and_then(|m| m.modified())
         .ok()
         .map(Timestamp::from);
-    let folder = file
-        .parent()
-        .and_then(|p| p.file_name())
-        .map(|n| n.to_string_lossy().into_owned());
+    let folder_of = |path: Option<&Path>| {
+        path.and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+    };
+    if is_cline_history(file) {
+        // The task folder is the session; the folder above it names the agent.
+        let task = file.parent();
+        let folder = folder_of(task.and_then(Path::parent));
+        let ui = task.and_then(|task| {
+            lucid_import::CLINE_UI_FILES
+                .iter()
+                .find_map(|name| std::fs::read(task.join(name)).ok())
+        });
+        let source = lucid_import::Source {
+            path: &shown,
+            folder_name: folder.as_deref(),
+            modified,
+        };
+        let ui_bytes = ui.as_ref().map_or(0, |ui| ui.len() as u64);
+        let result = lucid_import::import_cline_task(bytes, ui.as_deref(), &source)
+            .map_err(|error| error.to_string());
+        return (result, ui_bytes);
+    }
+    let folder = folder_of(file.parent());
     let source = lucid_import::Source {
         path: &shown,
         folder_name: folder.as_deref(),
         modified,
     };
-    lucid_import::import_session(&bytes, &source).map_err(|error| error.to_string())
+    let result = lucid_import::import_session(bytes, &source).map_err(|error| error.to_string());
+    (result, 0)
 }
 
 fn digest_file(
@@ -269,26 +324,14 @@ fn digest_file(
         Ok(bytes) => bytes,
         Err(error) => return (Err(skip(format!("cannot read: {error}"))), 0),
     };
-    let size = bytes.len() as u64;
-    let modified: Option<Timestamp> = std::fs::metadata(file)
-        .and_then(|m| m.modified())
-        .ok()
-        .map(Timestamp::from);
-    let folder = file
-        .parent()
-        .and_then(|p| p.file_name())
-        .map(|n| n.to_string_lossy().into_owned());
-    let source = lucid_import::Source {
-        path: &shown,
-        folder_name: folder.as_deref(),
-        modified,
-    };
-    match lucid_import::import_session(&bytes, &source) {
+    let (result, companion_bytes) = import_file(file, &bytes);
+    let size = bytes.len() as u64 + companion_bytes;
+    match result {
         Ok(mut session) => {
             session.trust = session_trust;
             (Ok(digest_session_with(&session, options)), size)
         }
-        Err(error) => (Err(skip(error.to_string())), size),
+        Err(reason) => (Err(skip(reason)), size),
     }
 }
 
@@ -478,6 +521,112 @@ mod tests {
         std::fs::create_dir(dir.path().join("empty")).expect("mkdir");
         assert!(check_output(&dir.path().join("empty"), Some(&store)).is_ok());
         assert!(check_output(&store.join("a.md"), None).is_err());
+    }
+
+    /// The importer's fixtures: a Cline task folder and a SWE-agent trajectory.
+    fn import_fixture(relative: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../lucid-import/tests/data")
+            .join(relative)
+    }
+
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(from, to).expect("copy");
+    }
+
+    #[test]
+    fn a_cline_task_folder_is_one_session_read_with_its_ui_log() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fleet = dir.path().join("fleet");
+        let task = fleet.join("web-bot").join("1733234405000");
+        let fixture = import_fixture("cline/1733234405000");
+        for name in [
+            "api_conversation_history.json",
+            "ui_messages.json",
+            "task_metadata.json",
+        ] {
+            copy(&fixture.join(name), &task.join(name));
+        }
+        std::fs::write(task.join("context_history.json"), "[]").expect("write");
+        copy(
+            &import_fixture("swe_agent/django__django-11066.traj"),
+            &fleet.join("swe").join("django__django-11066.traj"),
+        );
+        std::fs::write(fleet.join("web-bot").join("notes.md"), "# notes\n").expect("write");
+        std::fs::write(fleet.join("preds.json"), "{\"foo\": 1}").expect("write");
+
+        let files = find_transcripts(std::slice::from_ref(&fleet)).expect("found");
+        let relative: Vec<String> = files
+            .iter()
+            .map(|f| {
+                f.strip_prefix(&fleet)
+                    .expect("inside")
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        assert_eq!(
+            relative,
+            [
+                "preds.json",
+                "swe/django__django-11066.traj",
+                "web-bot/1733234405000/api_conversation_history.json"
+            ],
+            "the task's companions are part of it; other transcript-like files are listed"
+        );
+
+        let digested = digest_transcripts(
+            &files,
+            &DigestOptions::default(),
+            &TrustRules::default(),
+            &|_| {},
+        );
+        assert_eq!(digested.skipped.len(), 1, "{:?}", digested.skipped);
+        assert!(digested.skipped[0].path.ends_with("preds.json"));
+        assert!(
+            digested.skipped[0]
+                .reason
+                .starts_with("no recognised transcript format"),
+            "{}",
+            digested.skipped[0].reason
+        );
+        let cline = digested
+            .digests
+            .iter()
+            .find(|d| d.format == lucid_core::TranscriptFormat::Cline)
+            .expect("the Cline task");
+        assert_eq!(cline.session, "1733234405000");
+        assert_eq!(cline.agent, "web-bot");
+        assert_eq!(
+            cline.first_at,
+            lucid_core::parse_timestamp("2024-12-03T14:00:05Z"),
+            "times come from ui_messages.json"
+        );
+        let swe = digested
+            .digests
+            .iter()
+            .find(|d| d.format == lucid_core::TranscriptFormat::SweAgent)
+            .expect("the trajectory");
+        assert_eq!(
+            (swe.session.as_str(), swe.agent.as_str()),
+            ("django__django-11066", "swe")
+        );
+        let ui_len = std::fs::metadata(task.join("ui_messages.json"))
+            .expect("ui")
+            .len();
+        assert!(digested.bytes > ui_len, "the UI log's bytes are counted");
+
+        let session = load_session(&task.join("api_conversation_history.json")).expect("loads");
+        assert_eq!(
+            session.events[0].at,
+            lucid_core::parse_timestamp("2024-12-03T14:00:05Z")
+        );
+        // Without the UI log the task still imports, at the file's time.
+        std::fs::remove_file(task.join("ui_messages.json")).expect("remove");
+        let bare = load_session(&task.join("api_conversation_history.json")).expect("loads");
+        assert_eq!(bare.events.len(), session.events.len());
+        assert_ne!(bare.events[0].at, session.events[0].at);
     }
 
     #[test]

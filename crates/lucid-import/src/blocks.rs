@@ -7,6 +7,38 @@ use serde_json::{Map, Value};
 use crate::json::str_at;
 use crate::session::{Builder, Origin, Speaker};
 
+/// How a format's text and tool results are added: by default as they are; a format whose
+/// harness injects text into user turns or tool results (Claude Code) splits it first.
+pub(crate) trait Rules {
+    /// Adds a text block of `speaker`'s turn.
+    fn text(
+        &self,
+        builder: &mut Builder<'_>,
+        origin: Origin<'_>,
+        speaker: Speaker<'_>,
+        text: String,
+    ) {
+        builder.text(origin, speaker, text);
+    }
+
+    /// Adds a tool result.
+    fn result(
+        &self,
+        builder: &mut Builder<'_>,
+        origin: Origin<'_>,
+        call_id: Option<&str>,
+        content: String,
+        is_error: bool,
+    ) {
+        builder.tool_result(origin, call_id, None, content, is_error);
+    }
+}
+
+/// Text and results as they are.
+pub(crate) struct AsIs;
+
+impl Rules for AsIs {}
+
 /// Adds one event per kept block of a message's `content`.
 ///
 /// Text goes to `speaker`. `tool_use`-like blocks become tool calls and `tool_result`-like
@@ -18,23 +50,40 @@ pub(crate) fn push_content(
     speaker: Speaker<'_>,
     content: Value,
 ) {
+    push_content_with(&AsIs, builder, origin, speaker, content);
+}
+
+/// [`push_content`] with a format's own [`Rules`] for text and results.
+pub(crate) fn push_content_with(
+    rules: &dyn Rules,
+    builder: &mut Builder<'_>,
+    origin: Origin<'_>,
+    speaker: Speaker<'_>,
+    content: Value,
+) {
     match content {
-        Value::String(text) => builder.text(origin, speaker, text),
+        Value::String(text) => rules.text(builder, origin, speaker, text),
         Value::Array(blocks) => {
             for block in blocks {
-                push_block(builder, origin, speaker, block);
+                push_block(rules, builder, origin, speaker, block);
             }
         }
         // Some writers store a lone block instead of a one-element list.
-        block @ Value::Object(_) => push_block(builder, origin, speaker, block),
+        block @ Value::Object(_) => push_block(rules, builder, origin, speaker, block),
         _ => {}
     }
 }
 
-fn push_block(builder: &mut Builder<'_>, origin: Origin<'_>, speaker: Speaker<'_>, block: Value) {
+fn push_block(
+    rules: &dyn Rules,
+    builder: &mut Builder<'_>,
+    origin: Origin<'_>,
+    speaker: Speaker<'_>,
+    block: Value,
+) {
     let mut block = match block {
         Value::Object(block) => block,
-        Value::String(text) => return builder.text(origin, speaker, text),
+        Value::String(text) => return rules.text(builder, origin, speaker, text),
         _ => return,
     };
     // Taken out (not borrowed) so the block's other fields can be moved out below.
@@ -45,7 +94,7 @@ fn push_block(builder: &mut Builder<'_>, origin: Origin<'_>, speaker: Speaker<'_
     let kind = kind.as_str();
     if kind == "text" {
         if let Some(Value::String(text)) = block.remove("text") {
-            builder.text(origin, speaker, text);
+            rules.text(builder, origin, speaker, text);
         }
     } else if is_tool_use(kind) {
         let call_id = str_at(&block, "id").map(str::to_string);
@@ -67,13 +116,13 @@ fn push_block(builder: &mut Builder<'_>, origin: Origin<'_>, speaker: Speaker<'_
         let is_error = block.get("is_error").and_then(Value::as_bool) == Some(true);
         let content = render_result_content(block.remove("content").unwrap_or(Value::Null));
         let source_id = origin.source_id.or(call_id.as_deref());
-        builder.tool_result(
+        rules.result(
+            builder,
             Origin {
                 source_id,
                 ..origin
             },
             call_id.as_deref(),
-            None,
             content,
             is_error,
         );
@@ -82,12 +131,12 @@ fn push_block(builder: &mut Builder<'_>, origin: Origin<'_>, speaker: Speaker<'_
 }
 
 /// `tool_use`, `server_tool_use`, `mcp_tool_use`, …
-fn is_tool_use(kind: &str) -> bool {
+pub(crate) fn is_tool_use(kind: &str) -> bool {
     kind == "tool_use" || kind.ends_with("_tool_use")
 }
 
 /// `tool_result`, `mcp_tool_result`, `web_search_tool_result`, …
-fn is_tool_result(kind: &str) -> bool {
+pub(crate) fn is_tool_result(kind: &str) -> bool {
     kind == "tool_result" || kind.ends_with("_tool_result")
 }
 

@@ -12,6 +12,13 @@
 //! block is `tool_use`/`tool_result`/`thinking`-like (which wins over the OpenAI markers). Plain
 //! text with no marker either way is taken as Anthropic Messages — it imports the same events
 //! either way, only the recorded format differs.
+//!
+//! A bare array of messages is a Cline / Roo Code `api_conversation_history.json` when a user
+//! turn carries Cline's own marks (`<task>`, `<environment_details>`, `[tool] Result:`, …; see
+//! the `cline` module); an object is a SWE-agent trajectory when it has a `history` of
+//! SWE-agent messages (`message_type`, `is_demo`, `agent`) or next to `trajectory`/`info`, a
+//! `trajectory` of steps with `action`, or is a mini-swe-agent trajectory (`trajectory_format`
+//! `mini-swe-agent-…`, or `messages` with an `info.mini_version`).
 
 use lucid_core::TranscriptFormat;
 use serde_json::{Map, Value};
@@ -202,6 +209,9 @@ fn detect_items(items: &[Value]) -> Result<TranscriptFormat, String> {
     if items.is_empty() {
         return Err("an empty JSON array".to_string());
     }
+    if crate::cline::is_cline_history(items) {
+        return Ok(TranscriptFormat::Cline);
+    }
     let sample = items.iter().take(SAMPLE_LINES);
     if let Some(format) = sample
         .clone()
@@ -224,6 +234,10 @@ fn detect_items(items: &[Value]) -> Result<TranscriptFormat, String> {
 }
 
 fn detect_object(object: &Object) -> Result<TranscriptFormat, String> {
+    // Before `messages`: a mini-swe-agent trajectory has a `messages` list too.
+    if crate::swe_agent::is_trajectory(object) {
+        return Ok(TranscriptFormat::SweAgent);
+    }
     // A page of the Managed Agents events list.
     if let Some(Value::Array(data)) = object.get("data") {
         let is_events = data

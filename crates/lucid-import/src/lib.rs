@@ -3,7 +3,9 @@
 //!
 //! Formats ([`TranscriptFormat`]), recognised from content by [`detect_format`]:
 //! Claude Code JSONL, Anthropic Managed Agents session events, Anthropic Messages API logs,
-//! OpenAI Chat Completions logs, and OpenAI Responses items / Codex CLI rollouts.
+//! OpenAI Chat Completions logs, OpenAI Responses items / Codex CLI rollouts, Cline / Roo Code
+//! task histories (`api_conversation_history.json`; [`import_cline_task`] also reads the
+//! sibling `ui_messages.json` for times), and SWE-agent / mini-swe-agent trajectories (`.traj`).
 //!
 //! Every format is mapped to the same event rules: one [`Event`](lucid_core::Event) per kept
 //! content block, numbered from 0 in order of appearance; text by role (user, agent, or context
@@ -11,9 +13,19 @@
 //! thinking and media skipped; a tool call that writes to `/memories/` or `/mnt/memory/` becomes
 //! a `MemoryWrite` instead of a `ToolCall` (see [`memory_command_from_tool_call`]).
 //!
-//! Session id: the one the format carries, else the file stem of [`Source::path`]. Agent: the
-//! one the format carries (a name is preferred over an id), else [`Source::folder_name`], else
-//! `"default"`.
+//! Every event has a [`Channel`](lucid_core::Channel) saying who put its text there, because
+//! the curator takes preferences and user-stated facts only from `human` text. Harnesses put
+//! their own text into user turns, so importers split it out: Claude Code's system reminders,
+//! slash-command echoes, hook feedback and interruption notices; Cline's environment details,
+//! tool-result headers and notices; SWE-agent's system prompt, demonstrations and task template
+//! all become context on the `harness` channel, and only what a person typed stays `human`.
+//! Each format module documents its mapping. Results of formats without an error flag (OpenAI
+//! Chat and Responses, Cline, SWE-agent) are judged by [`looks_like_error`].
+//!
+//! Session id: the one the format carries, else the file stem of [`Source::path`] (Cline: the
+//! task folder; SWE-agent: the stem without `.traj`). Agent: the one the format carries (a name
+//! is preferred over an id), else [`Source::folder_name`], else `"default"` (Cline: the folder
+//! above the task folder first).
 //!
 //! Nothing here panics on any input; every failure is an [`ImportError`] with a reason a person
 //! can act on.
@@ -21,6 +33,7 @@
 mod anthropic_messages;
 mod blocks;
 mod claude_code;
+mod cline;
 mod detect;
 mod error;
 mod error_text;
@@ -31,9 +44,14 @@ mod memory;
 mod openai_chat;
 mod openai_responses;
 mod session;
+mod swe_agent;
+mod tagged;
 
 use lucid_core::{Session, Timestamp, TranscriptFormat};
 
+pub use cline::{
+    HISTORY_FILE as CLINE_HISTORY_FILE, UI_FILES as CLINE_UI_FILES, import_cline_task,
+};
 pub use detect::detect_format;
 pub use error::ImportError;
 pub use error_text::looks_like_error;
@@ -109,10 +127,7 @@ fn import_input(
         TranscriptFormat::AnthropicMessages => anthropic_messages::import(input, source),
         TranscriptFormat::OpenaiChat => openai_chat::import(input, source),
         TranscriptFormat::OpenaiResponses => openai_responses::import(input, source),
-        TranscriptFormat::Cline | TranscriptFormat::SweAgent => {
-            Err(ImportError::UnrecognisedFormat {
-                reason: format!("no importer for {} yet", format.as_str()),
-            })
-        }
+        TranscriptFormat::Cline => cline::import(input, source),
+        TranscriptFormat::SweAgent => swe_agent::import(input, source),
     }
 }

@@ -5,8 +5,14 @@
 //! carry Anthropic content blocks; tool events carry the call itself (the event id is the call
 //! id results refer to). Thinking is skipped; any other event (`session.error`,
 //! `agent.thread_message_received`, …) is kept as context when it carries text.
+//!
+//! lucid's service stores every imported session in these shapes and reads them back here, so
+//! two optional fields keep what the shapes cannot say: `label` names a context event
+//! (`system.message` with `"label": "system_reminder"`), and `channel` lowers an event's channel —
+//! `"pasted"` on a `user.message`, `"tool_output"` or `"pasted"` on a context event. A `channel`
+//! that would raise trust (`human`, `agent`) is ignored.
 
-use lucid_core::{Session, TranscriptFormat};
+use lucid_core::{Channel, Session, TranscriptFormat};
 use serde_json::{Map, Value};
 
 use crate::Source;
@@ -56,7 +62,11 @@ fn push_event(builder: &mut Builder<'_>, mut event: Object) {
     match kind.as_str() {
         "user.message" => {
             let content = event.remove("content").unwrap_or(Value::Null);
-            push_content(builder, origin, Speaker::User, content);
+            let speaker = match str_at(&event, "channel") {
+                Some("pasted") => Speaker::Pasted,
+                _ => Speaker::User,
+            };
+            push_content(builder, origin, speaker, content);
         }
         "agent.message" => {
             let content = event.remove("content").unwrap_or(Value::Null);
@@ -80,7 +90,15 @@ fn push_event(builder: &mut Builder<'_>, mut event: Object) {
         }
         _ => {
             if let Some(text) = event_text(&mut event) {
-                builder.text(origin, Speaker::Context(&kind), text);
+                let label = str_at(&event, "label")
+                    .filter(|label| !label.trim().is_empty())
+                    .unwrap_or(&kind);
+                let channel = match str_at(&event, "channel") {
+                    Some("tool_output") => Channel::ToolOutput,
+                    Some("pasted") => Channel::Pasted,
+                    _ => Channel::Harness,
+                };
+                builder.text_with_channel(origin, Speaker::Context(label), text, channel);
             }
         }
     }

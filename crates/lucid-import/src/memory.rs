@@ -22,7 +22,7 @@ const TO_KEYS: &[&str] = &["new_path", "destination", "to", "dest", "target_path
 ///
 /// Recognised: the memory tool (`memory`: `create`, `str_replace`, `insert`, `delete`, `rename`;
 /// `view` is a read), the text-editor tools (`str_replace_based_edit_tool`, `str_replace_editor`,
-/// same command shape), and file tools (`Write`/`write`/`write_file`/`create_file` with a path and
+/// same command shape), and file tools (`Write`/`write`/`write_file`/`write_to_file`/`create_file` with a path and
 /// content; `Edit`/`edit`/`edit_file`/`MultiEdit` with old/new strings; `delete_file`,
 /// `move_file`/`rename_file`; Codex `apply_patch`) — only for paths under `/memories/` or
 /// `/mnt/memory/`. MCP-prefixed names (`mcp__fs__write_file`) are matched by their last part.
@@ -53,7 +53,7 @@ pub fn memory_commands_from_tool_call(name: &str, input: &Value) -> Vec<MemoryCo
         "memory" | "str_replace_based_edit_tool" | "str_replace_editor" | "text_editor" => {
             editor_command(input).into_iter().collect()
         }
-        "write" | "write_file" | "create_file" | "writefile" | "createfile" => {
+        "write" | "write_file" | "write_to_file" | "create_file" | "writefile" | "createfile" => {
             create_command(input).into_iter().collect()
         }
         "edit" | "edit_file" | "multiedit" | "multi_edit" | "editfile" | "str_replace"
@@ -457,6 +457,17 @@ mod tests {
 
     #[test]
     fn file_tools_under_memory_only() {
+        // Cline's XML tool, as its importer passes it.
+        assert_eq!(
+            one(
+                "write_to_file",
+                json!({"path": "/memories/cline.md", "content": "- use pnpm"})
+            ),
+            Some(MemoryCommand::Create {
+                path: "/cline.md".into(),
+                text: "- use pnpm".into()
+            })
+        );
         assert_eq!(
             one(
                 "Write",

@@ -1,10 +1,15 @@
 //! The session builder every importer feeds: numbers events, pairs tool results with the calls
-//! they answer, turns memory-writing tool calls into `MemoryWrite` events, and settles the
-//! session id and agent with the documented fallbacks.
+//! they answer, turns memory-writing tool calls into `MemoryWrite` events, gives every event its
+//! [`Channel`], and settles the session id and agent with the documented fallbacks.
+//!
+//! Channels: a text event's channel follows its [`Speaker`] (a person → `human`, the model →
+//! `agent`, harness text → `harness`, pasted text → `pasted`); [`Builder::text_with_channel`]
+//! overrides it where an importer knows better (a shell's output echoed into a user turn is
+//! `tool_output` although it is stored as context).
 
 use std::collections::HashMap;
 
-use lucid_core::{Event, EventKind, Session, SessionTrust, Timestamp, TranscriptFormat};
+use lucid_core::{Channel, Event, EventKind, Session, SessionTrust, Timestamp, TranscriptFormat};
 use serde_json::{Map, Value};
 
 use crate::Source;
@@ -13,12 +18,18 @@ use crate::json::non_blank;
 use crate::memory::memory_commands_from_tool_call;
 
 /// Who a piece of text belongs to.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Speaker<'a> {
+    /// Typed by a person (channel `human`).
     User,
+    /// The model's own prose (channel `agent`).
     Agent,
-    /// Not a conversational turn: system prompts, summaries, harness notes.
+    /// Not a conversational turn: system prompts, summaries, reminders, hook feedback and other
+    /// text the harness injects (an `EventKind::Context` with this label, channel `harness`).
     Context(&'a str),
+    /// A log, stack trace or code a person pasted into their message (a user message on the
+    /// `pasted` channel: untrusted content, never a preference).
+    Pasted,
 }
 
 /// Where an event came from in the file.
@@ -96,30 +107,56 @@ impl<'s> Builder<'s> {
             .find_map(from_object);
     }
 
-    /// Appends an event with the next index.
+    /// Appends an event with the next index; its channel follows from its kind.
     pub fn push(&mut self, origin: Origin<'_>, kind: EventKind) {
-        self.events.push(Event::new(
+        let channel = Channel::of_kind(&kind);
+        self.push_on(origin, kind, channel);
+    }
+
+    /// Appends an event with the next index on an explicit channel.
+    pub fn push_on(&mut self, origin: Origin<'_>, kind: EventKind, channel: Channel) {
+        let mut event = Event::new(
             self.events.len(),
             origin.at,
             origin.source_id.map(str::to_string),
             kind,
-        ));
+        );
+        event.channel = channel;
+        self.events.push(event);
     }
 
     /// Appends a text event for `speaker`; blank text is dropped (it carries nothing).
     pub fn text(&mut self, origin: Origin<'_>, speaker: Speaker<'_>, text: String) {
+        let channel = match speaker {
+            Speaker::User => Channel::Human,
+            Speaker::Agent => Channel::Agent,
+            Speaker::Context(_) => Channel::Harness,
+            Speaker::Pasted => Channel::Pasted,
+        };
+        self.text_with_channel(origin, speaker, text, channel);
+    }
+
+    /// Appends a text event for `speaker` on an explicit channel (e.g. command output a harness
+    /// echoes into a user turn: context on the `tool_output` channel). Blank text is dropped.
+    pub fn text_with_channel(
+        &mut self,
+        origin: Origin<'_>,
+        speaker: Speaker<'_>,
+        text: String,
+        channel: Channel,
+    ) {
         if text.trim().is_empty() {
             return;
         }
         let kind = match speaker {
-            Speaker::User => EventKind::UserMessage { text },
+            Speaker::User | Speaker::Pasted => EventKind::UserMessage { text },
             Speaker::Agent => EventKind::AgentMessage { text },
             Speaker::Context(label) => EventKind::Context {
                 label: label.to_string(),
                 text,
             },
         };
-        self.push(origin, kind);
+        self.push_on(origin, kind, channel);
     }
 
     /// Appends a tool call, or — when it writes to memory — one `MemoryWrite` per command

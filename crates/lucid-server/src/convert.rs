@@ -4,9 +4,14 @@
 //! imported transcript (any format the engine reads) is converted to those shapes once, at
 //! import; a dream converts stored events back with the engine's own Managed Agents importer,
 //! so logged and imported sessions go through the same path.
+//!
+//! Channels survive the trip: human text is a `user.message`, harness text a `system.message`
+//! carrying its `label` (`system_reminder`, `environment_details`, `task`, …), and text whose
+//! channel its event type cannot say carries a `channel` field (`"tool_output"` for a shell's
+//! output echoed into a user turn, `"pasted"` for pasted text), which the importer reads back.
 
 use lucid_core::{
-    EventKind, MemoryCommand, Session, SessionTrust, TranscriptFormat, format_timestamp,
+    Channel, EventKind, MemoryCommand, Session, SessionTrust, TranscriptFormat, format_timestamp,
 };
 use lucid_import::{ImportError, Source};
 use lucid_storage::{DreamSession, NewEvent, ids};
@@ -145,6 +150,9 @@ pub fn session_to_events(session: &Session) -> Vec<NewEvent> {
             EventKind::UserMessage { text } => {
                 out.insert("type".into(), json!("user.message"));
                 out.insert("content".into(), text_content(text));
+                if event.channel == Channel::Pasted {
+                    out.insert("channel".into(), json!(Channel::Pasted.as_str()));
+                }
             }
             EventKind::AgentMessage { text } => {
                 out.insert("type".into(), json!("agent.message"));
@@ -183,9 +191,13 @@ pub fn session_to_events(session: &Session) -> Vec<NewEvent> {
                 out.insert("content".into(), text_content(content));
                 out.insert("is_error".into(), json!(is_error));
             }
-            EventKind::Context { text, .. } => {
+            EventKind::Context { label, text } => {
                 out.insert("type".into(), json!("system.message"));
                 out.insert("content".into(), text_content(text));
+                out.insert("label".into(), json!(label));
+                if matches!(event.channel, Channel::ToolOutput | Channel::Pasted) {
+                    out.insert("channel".into(), json!(event.channel.as_str()));
+                }
             }
         }
         if let Some(at) = &event.at {
@@ -246,6 +258,8 @@ pub fn parse_format(name: &str) -> Option<TranscriptFormat> {
         "anthropic_messages" => Some(TranscriptFormat::AnthropicMessages),
         "openai_chat" => Some(TranscriptFormat::OpenaiChat),
         "openai_responses" => Some(TranscriptFormat::OpenaiResponses),
+        "cline" => Some(TranscriptFormat::Cline),
+        "swe_agent" => Some(TranscriptFormat::SweAgent),
         _ => None,
     }
 }
@@ -313,6 +327,47 @@ mod tests {
             let times = |s: &Session| s.events.iter().map(|e| e.at).collect::<Vec<_>>();
             assert_eq!(times(&original), times(&back), "{name}");
         }
+    }
+
+    /// Cline tasks and SWE-agent trajectories (the importer's fixtures) convert, and every
+    /// event comes back with its kind, text, label and channel: harness text stays harness,
+    /// human text human.
+    #[test]
+    fn channels_survive_stored_events() {
+        let data =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../lucid-import/tests/data");
+        let files = [
+            "cline/1733234405000/api_conversation_history.json",
+            "cline/roo-history.json",
+            "swe_agent/django__django-11066.traj",
+            "swe_agent/django__django-11728.traj",
+            "swe_agent/docs__exporter-42.traj.json",
+            "claude_code/channels.jsonl",
+        ];
+        let shape = |s: &Session| -> Vec<(String, Channel, String, String)> {
+            s.events
+                .iter()
+                .map(|e| {
+                    let label = match &e.kind {
+                        EventKind::Context { label, .. } => label.clone(),
+                        _ => String::new(),
+                    };
+                    (e.kind.type_name().to_string(), e.channel, e.text(), label)
+                })
+                .collect()
+        };
+        for file in files {
+            let bytes = std::fs::read(data.join(file)).expect("fixture");
+            let original = lucid_import::import_session(&bytes, &Source::new(file))
+                .unwrap_or_else(|error| panic!("{file}: {error}"));
+            let back = stored_to_session(&stored(session_to_events(&original))).expect(file);
+            assert_eq!(shape(&original), shape(&back), "{file}");
+            let channels: std::collections::BTreeSet<Channel> =
+                back.events.iter().map(|e| e.channel).collect();
+            assert!(channels.contains(&Channel::Harness), "{file}: {channels:?}");
+        }
+        assert_eq!(parse_format("cline"), Some(TranscriptFormat::Cline));
+        assert_eq!(parse_format("swe_agent"), Some(TranscriptFormat::SweAgent));
     }
 
     #[test]
