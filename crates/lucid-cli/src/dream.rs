@@ -299,6 +299,7 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
     let digest_options = lucid_core::DigestOptions {
         episodes: args.episodes,
         safety: safety.clone(),
+        ..lucid_core::DigestOptions::default()
     };
     let digested = lucid_fs::digest_transcripts(&files, &digest_options, &trust_rules, &|done| {
         if read_started.elapsed() > Duration::from_millis(300) && std::io::stderr().is_terminal() {

@@ -21,7 +21,8 @@ use crate::markdown::{self, Block, ItemStyle, MarkdownItem};
 use crate::model::{MemoryCommand, Store, StoreDocument, Timestamp};
 use crate::patterns;
 use crate::report::{
-    Change, DreamStatus, Evidence, Kind, Op, Report, Scope, SkippedSession, Stats, Usage,
+    Change, DreamStatus, Evidence, Kind, Op, Report, Scope, SkippedItem, SkippedSession, Stats,
+    Usage,
 };
 use crate::text::{self, Analysis};
 
@@ -163,6 +164,10 @@ struct Memory {
     verbatim: bool,
     /// A conversation episode: kept as it is, never merged or superseded.
     episodic: bool,
+    /// An instruction without a standing marker: written only when two sessions say it.
+    needs_repetition: bool,
+    /// Why a dropped candidate was not written, for the report's `skipped` list.
+    skip_note: Option<SkipNote>,
     state: State,
     merged_texts: Vec<String>,
     merged_store_items: usize,
@@ -191,6 +196,8 @@ impl Memory {
             provisional: false,
             verbatim: false,
             episodic: false,
+            needs_repetition: false,
+            skip_note: None,
             state: State::Live,
             merged_texts: Vec::new(),
             merged_store_items: 0,
@@ -207,6 +214,13 @@ impl Memory {
     fn recency(&self) -> (bool, Option<Timestamp>, usize) {
         (self.at.is_some(), self.at, self.seq)
     }
+}
+
+/// Why a candidate was not written, and the instruction directive that withheld it, if any.
+#[derive(Debug, Clone, PartialEq)]
+struct SkipNote {
+    reason: String,
+    directive: Option<String>,
 }
 
 /// A slot's subject: its words and its identifiers.
@@ -256,7 +270,9 @@ pub fn dream_observed(
         docs: Vec::new(),
         memories: Vec::new(),
         flags: Vec::new(),
+        skipped: Vec::new(),
         dropped_out_of_focus: 0,
+        limits: crate::thresholds::Thresholds::default(),
     };
     let mut step = |stage: Stage, detail: String| -> Result<(), DreamError> {
         if observer.canceled() {
@@ -333,7 +349,7 @@ pub fn dream_observed(
         estimated_cost_usd: None,
         instructions: options.instructions.as_ref().map(|_| directives.summary()),
         changes: curator.changes(),
-        skipped: Vec::new(),
+        skipped: curator.skipped_items(),
         rejected: Vec::new(),
         notes: Vec::new(),
     };
@@ -345,7 +361,10 @@ struct Curator {
     docs: Vec<DocState>,
     memories: Vec<Memory>,
     flags: Vec<Change>,
+    /// Candidates not written, with the reason (filled as the pipeline goes).
+    skipped: Vec<SkippedItem>,
     dropped_out_of_focus: usize,
+    limits: crate::thresholds::Thresholds,
 }
 
 /// Documents lucid curates item by item; other files are copied untouched.
@@ -579,43 +598,70 @@ impl Curator {
     }
 
     fn add_session_candidates(&mut self, digests: &[SessionDigest]) {
+        let templates = template_keys(digests, &self.limits);
+        let harness = HarnessRules::new(digests);
         // The same sentence said in many sessions is one candidate with many pieces of evidence:
         // a fleet repeats itself, and this keeps curation linear in distinct statements.
-        let mut by_text: HashMap<(Kind, String, bool), usize> = HashMap::new();
+        let mut by_text: HashMap<(Kind, String), usize> = HashMap::new();
         for digest in digests {
+            for skipped in &digest.skipped {
+                self.skipped.push(SkippedItem {
+                    kind: Kind::Fact,
+                    text: skipped.text.clone(),
+                    reason: skipped.reason.clone(),
+                    directive: None,
+                    evidence: vec![skipped.evidence.evidence(&digest.session)],
+                });
+            }
             for statement in &digest.statements {
                 let kind = match statement.class {
                     StatementClass::Preference => Kind::Preference,
                     StatementClass::Fact => Kind::Fact,
                 };
-                // Unconfirmed: the agent's statements, one-off user facts, and anything from an
-                // untrusted event (it needs trusted corroboration or two sessions).
-                let provisional = statement.from_agent
-                    || (statement.class == StatementClass::Fact && !statement.durable)
+                let evidence = vec![statement.evidence.evidence(&digest.session)];
+                let skip = if templates.contains(&statement.key) {
+                    Some("template text: the same sentences open many sessions")
+                } else if harness.restates(&statement.text) {
+                    Some("restates the instructions every session already gets")
+                } else {
+                    None
+                };
+                if let Some(reason) = skip {
+                    self.skipped.push(SkippedItem {
+                        kind,
+                        text: statement.text.clone(),
+                        reason: reason.to_string(),
+                        directive: None,
+                        evidence,
+                    });
+                    continue;
+                }
+                // Unconfirmed: a bare fact (it may only update or confirm an item), and anything
+                // from an untrusted event (it needs trusted corroboration or two sessions).
+                let provisional = (statement.class == StatementClass::Fact && !statement.durable)
                     || statement.evidence.trust == crate::model::Trust::Untrusted;
                 let index = *by_text
-                    .entry((kind, statement.text.clone(), statement.from_agent))
+                    .entry((kind, statement.text.clone()))
                     .or_insert_with(|| {
                         let seq = self.memories.len();
                         let mut memory =
                             Memory::new(statement.text.clone(), kind, Origin::Session, seq);
                         memory.provisional = true;
+                        memory.needs_repetition = true;
                         self.memories.push(memory);
                         seq
                     });
                 let memory = &mut self.memories[index];
-                memory
-                    .evidence
-                    .push(statement.evidence.evidence(&digest.session));
+                memory.evidence.extend(evidence);
                 memory.agents.insert(digest.agent.clone());
                 if statement.evidence.trust == crate::model::Trust::Trusted {
                     memory.trusted_agents.insert(digest.agent.clone());
                 }
                 memory.sessions.insert(digest.session.clone());
                 memory.at = memory.at.max(statement.evidence.at);
-                // A user fact said in two sessions is confirmed; the agent's never is.
-                memory.provisional &=
-                    provisional && (statement.from_agent || memory.sessions.len() < 2);
+                // A fact said in two sessions is confirmed; a repeated instruction is standing.
+                memory.provisional &= provisional && memory.sessions.len() < 2;
+                memory.needs_repetition &= statement.needs_repetition && memory.sessions.len() < 2;
             }
             for flag in &digest.flags {
                 self.flags.push(Change {
@@ -659,6 +705,26 @@ impl Curator {
         let mut patterns = patterns::pitfalls(digests);
         patterns.extend(patterns::workflows(digests));
         for pattern in patterns {
+            if let Some(why) = &pattern.unsafe_reason {
+                // A workaround that switches a safety measure off is shown to a reviewer, never
+                // written as advice.
+                self.flags.push(Change {
+                    op: Op::Flag,
+                    kind: Kind::Pitfall,
+                    scope: Scope::Team,
+                    agent: None,
+                    path: None,
+                    text: pattern.text.clone(),
+                    replaces: Vec::new(),
+                    superseded: Vec::new(),
+                    reason: format!(
+                        "workaround not recommended: it {why}; seen in {} sessions",
+                        pattern.sessions.len()
+                    ),
+                    evidence: sorted_evidence(&pattern.evidence),
+                });
+                continue;
+            }
             let seq = self.memories.len();
             let mut memory = Memory::new(pattern.text, pattern.kind, Origin::Session, seq);
             memory.headings = pattern.heading.into_iter().collect();
@@ -680,6 +746,12 @@ impl Curator {
                 continue;
             }
             if let Some(target) = directives.ignores(memory.kind, &memory.text, &memory.analysis) {
+                if memory.origin == Origin::Session {
+                    memory.skip_note = Some(SkipNote {
+                        reason: "the instructions say to ignore it".to_string(),
+                        directive: Some(format!("ignore {target}")),
+                    });
+                }
                 memory.state = match memory.origin {
                     Origin::Session => State::Dropped,
                     Origin::Store | Origin::MemoryWrite => State::Removed {
@@ -749,14 +821,19 @@ impl Curator {
             if group.len() < 2 {
                 continue;
             }
+            // Only a confirmed value can win: two unconfirmed ones do not make each other true.
             let Some((newest, newest_slot)) = group
                 .iter()
+                .filter(|(i, _)| !self.memories[*i].provisional)
                 .max_by_key(|(i, _)| self.memories[*i].recency())
             else {
                 continue;
             };
             for (i, slot) in group {
-                if i != newest && text::conflicting_slots(newest_slot, slot) {
+                if i != newest
+                    && text::conflicting_slots(newest_slot, slot)
+                    && ordered_in_time(&self.memories[*i], &self.memories[*newest])
+                {
                     retired.push((*i, *newest));
                 }
             }
@@ -790,6 +867,13 @@ impl Curator {
                 && !directives.in_focus(memory.kind, &memory.text, &memory.analysis)
             {
                 memory.state = State::Dropped;
+                memory.skip_note = Some(SkipNote {
+                    reason: "outside the focus the instructions ask for".to_string(),
+                    directive: Some(format!(
+                        "focus on {}",
+                        directives.summary().focus.join(", ")
+                    )),
+                });
                 self.dropped_out_of_focus += 1;
             }
         }
@@ -910,6 +994,7 @@ impl Curator {
         let mut sessions = BTreeSet::new();
         let mut at = None;
         let mut provisional = true;
+        let mut needs_repetition = true;
         let mut superseded = Vec::new();
         let mut notes = Vec::new();
         for &i in members {
@@ -926,6 +1011,7 @@ impl Curator {
             sessions.extend(m.sessions.iter().cloned());
             at = at.max(m.at);
             provisional &= m.provisional;
+            needs_repetition &= m.needs_repetition;
         }
         let (location, path, style, headings) = match located {
             Some(l) => {
@@ -983,6 +1069,7 @@ impl Curator {
         w.sessions = sessions;
         w.at = at;
         w.provisional = provisional && w.sessions.len() < 2 && store_members == 0;
+        w.needs_repetition = needs_repetition && w.sessions.len() < 2 && store_members == 0;
         // The winner keeps the latest sequence of the cluster for recency ties.
         w.seq = latest_seq.unwrap_or(w.seq);
     }
@@ -1086,6 +1173,13 @@ impl Curator {
                 .min_by_key(|&i| self.memories[i].seq);
             let mut superseded = Vec::new();
             let mut carried_evidence = Vec::new();
+            // Only values known to be older give way (no supersede on file order alone).
+            members.retain(|&i| {
+                i == winner || ordered_in_time(&self.memories[i], &self.memories[winner])
+            });
+            if members.len() < 2 {
+                continue;
+            }
             for &i in &members {
                 if i == winner {
                     continue;
@@ -1126,8 +1220,39 @@ impl Curator {
         for memory in &mut self.memories {
             if memory.is_live() && memory.provisional {
                 memory.state = State::Dropped;
+            } else if memory.is_live() && memory.needs_repetition {
+                memory.state = State::Dropped;
+                memory.skip_note = Some(SkipNote {
+                    reason: "an instruction said in one session without a standing marker \
+                             (\"always\", \"from now on\", \"in this repo\"): it may be for that \
+                             task only"
+                        .to_string(),
+                    directive: None,
+                });
             }
         }
+    }
+
+    /// The report's `skipped` list: what the gate and the pipeline left out, with why.
+    fn skipped_items(&self) -> Vec<SkippedItem> {
+        let mut items = self.skipped.clone();
+        for memory in &self.memories {
+            if memory.state != State::Dropped {
+                continue;
+            }
+            if let Some(note) = &memory.skip_note {
+                items.push(SkippedItem {
+                    kind: memory.kind,
+                    text: memory.text.clone(),
+                    reason: note.reason.clone(),
+                    directive: note.directive.clone(),
+                    evidence: sorted_evidence(&memory.evidence),
+                });
+            }
+        }
+        items.sort();
+        items.dedup();
+        items
     }
 
     /// Scope and agent of a live memory.
@@ -1511,6 +1636,107 @@ fn frame_key(text: &str) -> Option<String> {
     // Collapse the markers so "never" and "do not" share a frame.
     key.dedup();
     has_slot.then(|| key.join(" "))
+}
+
+/// Whether `older` is known to be older than `newer`: store items (without an as-of time) are
+/// older than any session evidence; two session statements are ordered only by their event
+/// times, never by file order alone.
+fn ordered_in_time(older: &Memory, newer: &Memory) -> bool {
+    let from_sessions = |m: &Memory| m.origin != Origin::Store;
+    match (from_sessions(older), from_sessions(newer)) {
+        (false, true) => true,
+        (true, false) => false,
+        (false, false) => older.seq < newer.seq,
+        (true, true) => match (older.at, newer.at) {
+            (Some(a), Some(b)) => a < b,
+            _ => older.sessions == newer.sessions && older.seq < newer.seq,
+        },
+    }
+}
+
+/// Template keys: sentences that recur in many sessions as part of a block of such sentences
+/// (a system prompt, a task template, an instruction file pasted into the first message). A
+/// person repeating one instruction across sessions is not a template; a block of them is.
+fn template_keys(
+    digests: &[SessionDigest],
+    limits: &crate::thresholds::Thresholds,
+) -> std::collections::HashSet<u64> {
+    let mut sessions_of: HashMap<u64, usize> = HashMap::new();
+    for digest in digests {
+        let keys: BTreeSet<u64> = digest.human_keys.iter().flatten().copied().collect();
+        for key in keys {
+            *sessions_of.entry(key).or_default() += 1;
+        }
+    }
+    let recurring =
+        |key: &u64| sessions_of.get(key).copied().unwrap_or(0) >= limits.template_min_sessions;
+    let mut templates = std::collections::HashSet::new();
+    for digest in digests {
+        for message in &digest.human_keys {
+            let block: Vec<u64> = message.iter().copied().filter(|k| recurring(k)).collect();
+            if block.len() >= limits.template_min_block {
+                templates.extend(block);
+            }
+        }
+    }
+    templates
+}
+
+/// The instruction-like sentences of every session's harness text, analysed once, with an
+/// index from content words to sentences, so a person's statement can be checked against the
+/// instructions every session already gets without comparing all pairs.
+struct HarnessRules {
+    rules: Vec<Analysis>,
+    by_word: HashMap<String, Vec<usize>>,
+}
+
+impl HarnessRules {
+    fn new(digests: &[SessionDigest]) -> HarnessRules {
+        let unique: BTreeSet<&str> = digests
+            .iter()
+            .flat_map(|d| d.harness_rules.iter().map(String::as_str))
+            .collect();
+        let mut rules = Vec::new();
+        let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
+        for rule in unique {
+            let analysis = text::analyze(rule);
+            if analysis.is_empty() {
+                continue;
+            }
+            for word in &analysis.word_set {
+                by_word.entry(word.clone()).or_default().push(rules.len());
+            }
+            rules.push(analysis);
+        }
+        HarnessRules { rules, by_word }
+    }
+
+    /// Whether a statement says what a harness instruction already says.
+    fn restates(&self, statement: &str) -> bool {
+        if self.rules.is_empty() {
+            return false;
+        }
+        let analysis = text::analyze(statement);
+        let mut seen = BTreeSet::new();
+        for word in &analysis.word_set {
+            for &rule in self.by_word.get(word).into_iter().flatten() {
+                if !seen.insert(rule) {
+                    continue;
+                }
+                let other = &self.rules[rule];
+                let covered = analysis.word_set.intersection(&other.word_set).count();
+                // Most of the statement's words are in one instruction, with its identifiers.
+                if text::same_statement(&analysis, other)
+                    || (analysis.anchors.is_subset(&other.anchors)
+                        && covered * 4 >= analysis.word_set.len() * 3
+                        && covered >= 2)
+                {
+                    return true;
+                }
+            }
+        }
+        false
+    }
 }
 
 fn sorted_evidence(evidence: &[Evidence]) -> Vec<Evidence> {

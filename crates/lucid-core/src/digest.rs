@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::model::{
-    EventKind, MemoryCommand, Session, SessionTrust, Timestamp, TranscriptFormat, Trust,
+    Channel, EventKind, MemoryCommand, Session, SessionTrust, Timestamp, TranscriptFormat, Trust,
     format_timestamp,
 };
 use crate::report::Evidence;
@@ -132,17 +132,33 @@ pub enum StatementClass {
     Fact,
 }
 
-/// A sentence from a user message that may become (or update) a memory.
+/// A sentence a person typed (the `human` channel) that passed the worthiness gate: it may
+/// become (or update) a memory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Statement {
     pub class: StatementClass,
     /// Secret-free text (statements containing a secret become flags instead).
     pub text: String,
-    /// True when the user marked it as news or durable ("FYI", "from now on", "has moved to").
+    /// True when the person marked it standing or durable ("from now on", "we use", "has moved
+    /// to"): one session is enough to write it.
     pub durable: bool,
-    /// Said by the agent, not a user: it can confirm or update a memory, never create one.
+    /// An unmarked instruction: standing only when said in two or more sessions.
     #[serde(default)]
-    pub from_agent: bool,
+    pub needs_repetition: bool,
+    /// The person announced a change ("we switched to …", "X is now …", "no longer …").
+    #[serde(default)]
+    pub change: bool,
+    /// Template key of the sentence (see [`crate::channels::sentence_key`]).
+    #[serde(default)]
+    pub key: u64,
+    pub evidence: EventRef,
+}
+
+/// A sentence the gate did not let through although it looked memory-like, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkippedStatement {
+    pub text: String,
+    pub reason: String,
     pub evidence: EventRef,
 }
 
@@ -171,6 +187,11 @@ pub enum FollowUp {
     OtherTool { tool: String, target: String },
     /// The identical call was repeated and succeeded: flakiness, not a workaround.
     IdenticalRetry,
+    /// The identical call succeeded after these other steps (no edit in between): the steps
+    /// were what it needed ("read the file first", "activate the venv first").
+    Prerequisite { steps: Vec<String> },
+    /// Harness feedback (a hook, a format check) was answered by these steps.
+    Steps(Vec<String>),
     /// Nothing that worked was seen.
     Unresolved,
 }
@@ -179,6 +200,13 @@ pub enum FollowUp {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Failure {
     pub tool: String,
+    /// What the call did (see [`crate::tools::identity`]): `git push` for a `Bash` call.
+    #[serde(default)]
+    pub identity: String,
+    /// The error's shape with paths, numbers and quoted values blanked, so the same error in
+    /// different sessions compares equal.
+    #[serde(default)]
+    pub error_class: Option<String>,
     /// First line of the error, secret-redacted; `None` when the error text was flagged.
     pub error: Option<String>,
     /// File extension the failing call worked on (`pptx`), when it named a file.
@@ -225,6 +253,17 @@ pub struct SessionDigest {
     /// Tool calls that succeeded, in order, consecutive repeats of a tool collapsed.
     pub tool_sequence: Vec<ToolStep>,
     pub flags: Vec<Flag>,
+    /// Memory-like sentences the gate skipped (capped per session).
+    #[serde(default)]
+    pub skipped: Vec<SkippedStatement>,
+    /// Template keys of every sentence of every human message, one list per message: the
+    /// curator finds templates (the same block of sentences in many sessions) from these.
+    #[serde(default)]
+    pub human_keys: Vec<Vec<u64>>,
+    /// Instruction-like sentences of harness text (system prompts, instruction files): a person's
+    /// statement that only restates them is not a new memory.
+    #[serde(default)]
+    pub harness_rules: Vec<String>,
     /// Conversation episodes, when asked for (see [`DigestOptions::episodes`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub episodes: Vec<Episode>,
@@ -239,6 +278,8 @@ pub struct DigestOptions {
     /// their evidence. This is conversational memory (what was said, when), useful for
     /// assistants that talk with people; agent fleets that learn from tool use leave it off.
     pub episodes: bool,
+    /// The curator's numbers.
+    pub limits: crate::thresholds::Thresholds,
 }
 
 /// A short passage of conversation: a few consecutive turns on one topic, condensed.
@@ -261,9 +302,6 @@ const COMMENTARY_KEYS: &[&str] = &[
     "comment",
     "justification",
 ];
-
-/// How many later tool calls are searched for the call that fixed a failure.
-const FOLLOW_UP_WINDOW: usize = 8;
 
 /// Builds the digest of a session with the default options.
 pub fn digest_session(session: &Session) -> SessionDigest {
@@ -288,6 +326,9 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         failures: Vec::new(),
         tool_sequence: Vec::new(),
         flags: Vec::new(),
+        skipped: Vec::new(),
+        human_keys: Vec::new(),
+        harness_rules: Vec::new(),
         episodes: Vec::new(),
     };
     if session.trust == SessionTrust::Quarantined {
@@ -311,24 +352,21 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
     for (position, event) in session.events.iter().enumerate() {
         let trust = policy.event_trust(event, session.trust);
         match &event.kind {
-            EventKind::UserMessage { text } => {
-                extract_statements(
-                    text,
-                    Speaker::User,
-                    event_ref(position),
-                    policy,
-                    &mut digest,
-                );
-            }
-            EventKind::AgentMessage { text } => {
-                extract_statements(
-                    text,
-                    Speaker::Agent,
-                    event_ref(position),
-                    policy,
-                    &mut digest,
-                );
-            }
+            // What a person typed: only its human segments can become statements; what they
+            // pasted is untrusted content, and what the harness wrapped around it is harness.
+            EventKind::UserMessage { text } => match event.channel {
+                Channel::Human => {
+                    read_human_message(text, event_ref(position), options, &mut digest);
+                }
+                Channel::Harness => collect_harness_rules(text, &options.limits, &mut digest),
+                Channel::Pasted | Channel::ToolOutput => {
+                    flag_injection(text, event_ref(position), &mut digest);
+                }
+                Channel::Agent | Channel::ToolCall => {}
+            },
+            // The agent's own prose never becomes or retires a memory: it is analysis, not a
+            // person's statement (memory writes are read below).
+            EventKind::AgentMessage { .. } => {}
             EventKind::MemoryWrite {
                 call_id, command, ..
             } => {
@@ -341,6 +379,12 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                 if !failed {
                     add_memory_op(command, event_ref(position), policy, &mut digest);
                 }
+            }
+            // Harness text (system prompts, instruction files, reminders) addresses the agent by
+            // design: it is never a memory, and scanning it for injections would flag every
+            // system prompt. Only what it says as rules is kept, to spot restatements.
+            EventKind::Context { text, .. } if event.channel == Channel::Harness => {
+                collect_harness_rules(text, &options.limits, &mut digest);
             }
             EventKind::ToolResult { content, .. } | EventKind::Context { text: content, .. }
                 if trust == Trust::Untrusted =>
@@ -366,18 +410,27 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         }
     }
 
+    // Each call's identity: the command head for shell tools, else the tool.
+    let identities: Vec<Option<String>> = calls
+        .iter()
+        .map(|c| match &session.events[c.call].kind {
+            EventKind::ToolCall { name, input, .. } => Some(crate::tools::identity(name, input)),
+            _ => None,
+        })
+        .collect();
+
     // Tool sequence of successful calls, and the session's outcome.
     let mut last_result_error = None;
-    for call in &calls {
+    for (n, call) in calls.iter().enumerate() {
         let Some(result) = call.result else { continue };
         let error = result_is_error(session, result);
         last_result_error = Some(error);
         if !error
-            && let EventKind::ToolCall { name, .. } = &session.events[call.call].kind
-            && digest.tool_sequence.last().map(|s| &s.name) != Some(name)
+            && let Some(identity) = &identities[n]
+            && digest.tool_sequence.last().map(|s| &s.name) != Some(identity)
         {
             digest.tool_sequence.push(ToolStep {
-                name: name.clone(),
+                name: identity.clone(),
                 evidence: event_ref(call.call),
             });
         }
@@ -385,6 +438,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
     digest.successful = last_result_error != Some(true);
 
     // Failures and their follow-ups.
+    let window = options.limits.follow_up_window;
     let flagged_events: Vec<usize> = digest.flags.iter().map(|f| f.evidence.event).collect();
     for (n, call) in calls.iter().enumerate() {
         let Some(result) = call.result else { continue };
@@ -394,14 +448,16 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         let EventKind::ToolCall { name, input, .. } = &session.events[call.call].kind else {
             continue;
         };
-        // Only the last of a run of failures of the same tool is paired with the fix, so the
+        let Some(identity) = identities[n].as_deref() else {
+            continue;
+        };
+        // Only the last of a run of failures of the same call is paired with the fix, so the
         // diff isolates the change that made it work.
-        let next_same = calls[n + 1..]
-            .iter()
-            .take(FOLLOW_UP_WINDOW)
-            .find(|c| tool_name(session, c.call) == Some(name.as_str()));
-        if let Some(next) = next_same
-            && next.result.is_some_and(|r| result_is_error(session, r))
+        let next_same = (n + 1..calls.len())
+            .take(window)
+            .find(|&m| identities[m].as_deref() == Some(identity));
+        if let Some(m) = next_same
+            && calls[m].result.is_some_and(|r| result_is_error(session, r))
         {
             continue;
         }
@@ -409,24 +465,30 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             EventKind::ToolResult { content, .. } => content.as_str(),
             _ => "",
         };
-        let error = if flagged_events.contains(&session.events[result].index) {
+        let flagged = flagged_events.contains(&session.events[result].index);
+        let redacted = policy.redact(error_text);
+        let error = if flagged {
             None
         } else {
-            usable_error_text(&first_line(&policy.redact(error_text).text))
+            usable_error_text(&error_line(&redacted.text))
         };
+        let error_class = (!flagged).then(|| error_class(&redacted.text)).flatten();
         let mut evidence = vec![event_ref(call.call), event_ref(result)];
         let follow_up = match next_same {
-            Some(next) if next.result.is_some() => {
-                evidence.push(event_ref(next.call));
-                let after = match &session.events[next.call].kind {
+            Some(m) if calls[m].result.is_some() => {
+                evidence.push(event_ref(calls[m].call));
+                let after = match &session.events[calls[m].call].kind {
                     EventKind::ToolCall { input, .. } => input,
                     _ => input,
                 };
+                let between = steps_between(session, &calls, &identities, n + 1, m);
                 let changes = diff_inputs(input, after);
-                if changes.is_empty() {
-                    FollowUp::IdenticalRetry
-                } else {
-                    FollowUp::Changed(changes)
+                match between {
+                    // An edit in between: the failure was in the work, not in the tool's use.
+                    None => FollowUp::Unresolved,
+                    Some(_) if !changes.is_empty() => FollowUp::Changed(changes),
+                    Some(steps) if steps.is_empty() => FollowUp::IdenticalRetry,
+                    Some(steps) => FollowUp::Prerequisite { steps },
                 }
             }
             _ => other_tool_follow_up(
@@ -440,13 +502,232 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         };
         digest.failures.push(Failure {
             tool: name.clone(),
+            identity: identity.to_string(),
+            error_class,
             error,
             file_type: file_type_of(input),
             follow_up,
             evidence,
         });
     }
+    harness_feedback(
+        session,
+        &calls,
+        &identities,
+        &event_ref,
+        policy,
+        &mut digest,
+    );
     digest
+}
+
+/// Tools and commands that change files: a failure fixed after one of these was fixed in the
+/// work, not by using the tool differently.
+fn is_edit(identity: &str) -> bool {
+    let lower = identity.to_ascii_lowercase();
+    let tool = lower.split_whitespace().next().unwrap_or("");
+    matches!(
+        tool,
+        "edit"
+            | "multiedit"
+            | "write"
+            | "notebookedit"
+            | "apply_patch"
+            | "replace_in_file"
+            | "write_to_file"
+            | "insert_content"
+            | "search_and_replace"
+            | "create"
+            | "insert"
+            | "str_replace"
+            | "edit_file"
+            | "create_file"
+            | "patch"
+    ) || lower.starts_with("str_replace_editor str_replace")
+        || lower.starts_with("str_replace_editor create")
+        || lower.starts_with("str_replace_editor insert")
+        || lower.starts_with("sed")
+        || lower.starts_with("git apply")
+        || lower.starts_with("cat >")
+}
+
+/// The successful steps between two calls (exclusive), deduplicated, in order; `None` when one
+/// of them edited files.
+fn steps_between(
+    session: &Session,
+    calls: &[CallPair],
+    identities: &[Option<String>],
+    from: usize,
+    to: usize,
+) -> Option<Vec<String>> {
+    let mut steps: Vec<String> = Vec::new();
+    for m in from..to {
+        let Some(identity) = identities[m].as_deref() else {
+            continue;
+        };
+        if is_edit(identity) {
+            return None;
+        }
+        let ok = calls[m]
+            .result
+            .is_some_and(|r| !result_is_error(session, r));
+        if ok && !steps.iter().any(|s| s == identity) {
+            steps.push(identity.to_string());
+        }
+    }
+    steps.truncate(3);
+    Some(steps)
+}
+
+/// Harness labels that never answer the agent's actions (system prompts, reminders, task
+/// templates, summaries): their text is not feedback.
+const NOT_FEEDBACK_LABELS: &[&str] = &[
+    "system",
+    "system_prompt",
+    "system_reminder",
+    "system-reminder",
+    "reminder",
+    "task",
+    "instructions",
+    "summary",
+    "compact_summary",
+    "environment",
+    "environment_details",
+    "environment_context",
+    "demonstration",
+    "skill",
+    "command",
+    "developer",
+];
+
+/// Harness feedback on the agent's actions — a hook that refuses to stop, a format check that
+/// rejects a reply — and the steps the agent took next. Each is a failure of the pseudo-tool
+/// `harness` identified by its label, so recurring feedback becomes a lesson like any other.
+fn harness_feedback(
+    session: &Session,
+    calls: &[CallPair],
+    identities: &[Option<String>],
+    event_ref: &dyn Fn(usize) -> EventRef,
+    policy: &crate::policy::SafetyPolicy,
+    digest: &mut SessionDigest,
+) {
+    let mut acted = false;
+    for (position, event) in session.events.iter().enumerate() {
+        let (label, text) = match &event.kind {
+            EventKind::Context { label, text } if event.channel == Channel::Harness => {
+                (label.as_str(), text.as_str())
+            }
+            EventKind::UserMessage { text } if event.channel == Channel::Harness => {
+                ("harness", text.as_str())
+            }
+            EventKind::AgentMessage { .. } | EventKind::ToolCall { .. } => {
+                acted = true;
+                continue;
+            }
+            _ => continue,
+        };
+        let label_lower = label.to_ascii_lowercase();
+        if !acted
+            || NOT_FEEDBACK_LABELS.contains(&label_lower.as_str())
+            || text.len() > 4_000
+            || !crate::lessons::reports_failure(text)
+        {
+            continue;
+        }
+        // The steps that answered it: successful calls until the next person or harness turn.
+        let mut steps: Vec<String> = Vec::new();
+        let mut evidence = vec![event_ref(position)];
+        for (n, call) in calls.iter().enumerate() {
+            if call.call <= position {
+                continue;
+            }
+            let interrupted = session.events[position + 1..call.call].iter().any(|e| {
+                matches!(e.channel, Channel::Human | Channel::Harness)
+                    && matches!(
+                        e.kind,
+                        EventKind::UserMessage { .. } | EventKind::Context { .. }
+                    )
+            });
+            if interrupted || steps.len() >= 3 {
+                break;
+            }
+            let ok = call.result.is_some_and(|r| !result_is_error(session, r));
+            if let (true, Some(identity)) = (ok, identities[n].as_deref())
+                && !steps.iter().any(|s| s == identity)
+                && !crate::patterns::is_inspection(identity)
+            {
+                steps.push(identity.to_string());
+                evidence.push(event_ref(call.call));
+            }
+        }
+        let redacted = policy.redact(text);
+        digest.failures.push(Failure {
+            tool: "harness".to_string(),
+            identity: format!("{label} feedback"),
+            error_class: error_class(&redacted.text),
+            error: usable_error_text(&error_line(&redacted.text)),
+            file_type: None,
+            follow_up: FollowUp::Steps(steps),
+            evidence,
+        });
+    }
+}
+
+/// The line of an error text that says what went wrong: the first line with a failure cue,
+/// else the first non-blank line. Long lines are cut.
+fn error_line(text: &str) -> String {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('<') && !l.ends_with(':'))
+        .take(12)
+        .collect();
+    let line = lines
+        .iter()
+        .find(|l| crate::lessons::reports_failure(l))
+        .or(lines.first())
+        .copied()
+        .unwrap_or("");
+    let mut out: String = line.chars().take(160).collect();
+    if line.chars().count() > 160 {
+        out.push('…');
+    }
+    out
+}
+
+/// The shape of an error: its failure line with numbers, paths, quoted values and hex ids
+/// blanked, so "No such file: /a/x.py" and "No such file: /b/y.py" compare equal.
+pub fn error_class(text: &str) -> Option<String> {
+    let line = error_line(text);
+    if line.is_empty() {
+        return None;
+    }
+    let mut out = String::new();
+    let mut in_quote: Option<char> = None;
+    for token in line.split_whitespace() {
+        if let Some(q) = in_quote {
+            if token.ends_with(q) {
+                in_quote = None;
+            }
+            continue;
+        }
+        let starts_quote = token.starts_with(['\'', '"', '`']);
+        if starts_quote {
+            let q = token.chars().next().unwrap_or('"');
+            if !(token.len() > 1 && token.ends_with(q)) {
+                in_quote = Some(q);
+            }
+            out.push_str("<v> ");
+            continue;
+        }
+        let blank = token.contains('/')
+            || token.chars().any(|c| c.is_ascii_digit())
+            || (token.contains('.') && token.len() > 3 && !token.ends_with('.'));
+        out.push_str(if blank { "<v>" } else { token });
+        out.push(' ');
+    }
+    let class = out.trim().to_lowercase();
+    (!class.is_empty()).then_some(class)
 }
 
 /// A tool call and the position of its result event (if seen).
@@ -502,13 +783,6 @@ fn result_is_error(session: &Session, position: usize) -> bool {
         session.events.get(position).map(|e| &e.kind),
         Some(EventKind::ToolResult { is_error: true, .. })
     )
-}
-
-fn tool_name(session: &Session, position: usize) -> Option<&str> {
-    match &session.events.get(position)?.kind {
-        EventKind::ToolCall { name, .. } => Some(name),
-        _ => None,
-    }
 }
 
 /// When a failed call is followed by a *different* tool succeeding on the same target (a file
@@ -681,19 +955,6 @@ fn file_type_of(input: &Value) -> Option<String> {
         .and_then(|(_, v)| file_extension(v))
 }
 
-fn first_line(text: &str) -> String {
-    let line = text
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("");
-    let mut out: String = line.chars().take(160).collect();
-    if line.chars().count() > 160 {
-        out.push('…');
-    }
-    out
-}
-
 fn add_memory_op(
     command: &MemoryCommand,
     evidence: EventRef,
@@ -765,331 +1026,153 @@ fn excerpt(text: &str) -> String {
     out
 }
 
-/// Markers of a standing instruction.
-const PREFERENCE_MARKERS: &[&str] = &[
-    "always",
-    "never",
-    "prefer",
-    "preferably",
-    "from now on",
-    "going forward",
-    "in the future",
-    "in future",
-    "by default",
-    "as a rule",
-    "every time",
-    "whenever",
-    "don't ever",
-    "do not ever",
-    "at all times",
-    "under no circumstances",
-];
-
-/// Weaker markers: a standing instruction only when the sentence does not point at the task at
-/// hand ("make sure the test passes" is about now; "make sure to cite sources" is a rule).
-const WEAK_PREFERENCE_MARKERS: &[&str] = &[
-    "make sure",
-    "be sure to",
-    "remember to",
-    "remember that",
-    "remember:",
-    "ensure that",
-    "ensure you",
-    "please use",
-    "please don't",
-    "please do not",
-    "do not",
-    "don't",
-    "avoid",
-    "we use",
-    "our convention",
-    "the convention is",
-    "the rule is",
-    "house style",
-    "should always",
-    "must always",
-    "must never",
-    "should never",
-];
-
-/// Words that tie a sentence to the current task rather than to future ones.
-const DEICTIC: &[&str] = &[
-    "this",
-    "that",
-    "these",
-    "those",
-    "it",
-    "here",
-    "above",
-    "below",
-    "right now",
-    "today",
-    "this time",
-    "the test",
-    "the bug",
-    "the error",
-    "the file",
-    "yesterday",
-];
-
-/// Markers that make a statement temporary, never a standing memory.
-pub const TEMPORARY_MARKERS: &[&str] = &[
-    "for now",
-    "temporarily",
-    "temporary",
-    "for the time being",
-    "while we debug",
-    "while debugging",
-    "while we investigate",
-    "until we fix",
-    "until further notice",
-    "just this once",
-    "for this session",
-    "for this task",
-    "this time only",
-    "one-off",
-    "one off",
-    "quick hack",
-    "as a stopgap",
-    "short-term",
-    "todo",
-    "fixme",
-    "wip",
-    "debug only",
-    "debugging",
-];
-
-/// Markers that a user is announcing a durable fact or a change.
-const DURABLE_MARKERS: &[&str] = &[
-    "switched",
-    "migrated",
-    "moved",
-    "changed",
-    "updated",
-    "now set to",
-    "fyi",
-    "heads up",
-    "heads-up",
-    "note that",
-    "for the record",
-    "keep in mind",
-    "remember that",
-    "for future reference",
-    "from now on",
-    "going forward",
-    "has moved",
-    "moved to",
-    "has changed",
-    "changed to",
-    "switched to",
-    "is now",
-    "are now",
-    "no longer",
-    "now lives",
-    "now points",
-    "now runs",
-    "new ",
-];
-
+/// Whether lowercase text is marked temporary ("for now", "while we debug", "TODO").
 pub fn is_temporary(lower: &str) -> bool {
-    TEMPORARY_MARKERS
-        .iter()
-        .any(|m| text::contains_word(lower, m))
+    crate::lexicon::Cues::scan(lower).has(crate::lexicon::List::Temporary)
 }
 
-fn has_any(lower: &str, markers: &[&str]) -> bool {
-    markers
-        .iter()
-        .any(|m| text::contains_word(lower, m.trim_end()))
-}
-
-/// Who said a message: users give standing instructions and facts; the agent's own messages can
-/// only confirm or update facts already in memory (they are provisional, see the curator).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Speaker {
-    User,
-    Agent,
-}
-
-/// First-person openings that describe the speaker rather than state a rule or a fact.
-const FIRST_PERSON: &[&str] = &[
-    "i ",
-    "i'm",
-    "i am",
-    "i've",
-    "i'll",
-    "i think",
-    "i was",
-    "we were",
-    "we're",
-    "can you",
-    "could you",
-    "would you",
-    "let me",
-    "let's",
-];
-
-/// First-person openings that *are* preferences.
-const FIRST_PERSON_PREFERENCES: &[&str] = &[
-    "i prefer",
-    "i'd prefer",
-    "i would prefer",
-    "i want you to",
-    "i'd like you to",
-    "i would like you to",
-    "i need you to",
-    "we prefer",
-    "we always",
-    "we never",
-];
-
-/// Verbs that report what someone else said: "Customer X says the order never arrived" is an
-/// account of an event, not a rule.
-const REPORTING_VERBS: &[&str] = &[
-    "says",
-    "said",
-    "reports",
-    "reported",
-    "told",
-    "tells",
-    "claims",
-    "claimed",
-    "mentioned",
-    "complained",
-    "complains",
-    "wrote",
-    "writes",
-    "asked",
-    "asks",
-    "noticed",
-    "noted",
-];
-
-/// Whether a sentence narrates events rather than stating a rule: it reports someone's words,
-/// or puts "always"/"never" before a past-tense verb ("never arrived", "always failed").
-fn narrates_events(lower: &str) -> bool {
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .filter(|w| !w.is_empty())
-        .collect();
-    if words.iter().any(|w| REPORTING_VERBS.contains(w)) {
-        return true;
+/// Flags instruction-like text in untrusted content (one flag per event, naming every rule).
+fn flag_injection(text: &str, evidence: EventRef, digest: &mut SessionDigest) {
+    let findings = scan_untrusted(text);
+    if let Some(first) = findings.first() {
+        let mut reasons: Vec<&str> = findings.iter().map(|f| f.reason.as_str()).collect();
+        reasons.dedup();
+        digest.flags.push(Flag {
+            text: first.excerpt.clone(),
+            reason: format!(
+                "possible prompt injection in untrusted content: {}",
+                reasons.join(" ")
+            ),
+            evidence,
+            injection: true,
+        });
     }
-    words.windows(2).any(|pair| {
-        matches!(pair[0], "never" | "always")
-            && pair[1].len() > 4
-            && pair[1].ends_with("ed")
-            && !matches!(pair[1], "need" | "proceed" | "succeed" | "exceed" | "embed")
-    })
 }
 
-fn classify(sentence: &str, lower: &str, speaker: Speaker) -> Option<StatementClass> {
-    let first_person = FIRST_PERSON.iter().any(|p| lower.starts_with(p))
-        && !FIRST_PERSON_PREFERENCES
-            .iter()
-            .any(|p| lower.starts_with(p))
-        && !text::announces_change(sentence);
-    if speaker == Speaker::User
-        && !first_person
-        && !narrates_events(lower)
-        && (has_any(lower, PREFERENCE_MARKERS)
-            || (has_any(lower, WEAK_PREFERENCE_MARKERS) && !has_any(lower, DEICTIC)))
-    {
-        return Some(StatementClass::Preference);
-    }
-    if speaker == Speaker::User
-        && FIRST_PERSON_PREFERENCES
-            .iter()
-            .any(|p| lower.starts_with(p))
-    {
-        return Some(StatementClass::Preference);
-    }
-    let fact_shaped = text::slot(sentence).is_some_and(|slot| {
-        !slot.value_analysis.anchors.is_empty() || slot.value_analysis.word_set.len() <= 3
-    });
-    // The agent's own narration ("I'll pass `x: 2` this time") is not a statement of fact.
-    let narrates = speaker == Speaker::Agent
-        && lower
-            .split(|c: char| !c.is_alphanumeric() && c != '\'')
-            .any(|w| {
-                matches!(
-                    w,
-                    "i" | "i'll" | "i'm" | "i've" | "i'd" | "me" | "my" | "let's" | "we'll"
-                )
-            });
-    (fact_shaped && !first_person && !narrates).then_some(StatementClass::Fact)
-}
-
-fn extract_statements(
-    message: &str,
-    speaker: Speaker,
-    evidence: EventRef,
-    policy: &crate::policy::SafetyPolicy,
+/// Keeps the instruction-like sentences of harness text (system prompts, instruction files), so
+/// a person restating them does not create a memory every session already gets.
+fn collect_harness_rules(
+    text: &str,
+    limits: &crate::thresholds::Thresholds,
     digest: &mut SessionDigest,
 ) {
-    // Long pastes (logs, files) are not where standing instructions live.
-    if message.len() > 8_000 {
-        return;
+    use crate::lexicon::{Cues, List};
+    for sentence in text::sentences(text) {
+        if digest.harness_rules.len() >= limits.max_harness_sentences {
+            return;
+        }
+        if sentence.len() < 12 || sentence.len() > 400 {
+            continue;
+        }
+        let cues = Cues::scan(&sentence.to_lowercase());
+        if cues.has(List::Standing) || cues.has(List::Instruction) || cues.has(List::Decision) {
+            digest.harness_rules.push(sentence.to_string());
+        }
     }
-    // Secrets are found in the whole message first: one can span lines (a private key block)
-    // and so escape a check of each sentence alone.
-    let secret_spans: Vec<(usize, usize)> = policy
-        .redact(message)
-        .findings
+}
+
+/// Reads a message a person sent: its human prose goes through the worthiness gate; pasted
+/// parts are scanned as untrusted content; harness parts are kept as harness rules.
+fn read_human_message(
+    message: &str,
+    evidence: EventRef,
+    options: &DigestOptions,
+    digest: &mut SessionDigest,
+) {
+    let policy = &options.safety;
+    let limits = &options.limits;
+    let mut keys = Vec::new();
+    let segments = crate::channels::segments(message);
+    for segment in &segments {
+        match segment.channel {
+            Channel::Harness => collect_harness_rules(segment.text, limits, digest),
+            Channel::Pasted => flag_injection(segment.text, evidence.clone(), digest),
+            _ => {}
+        }
+    }
+    // Long pastes (logs, files) are not where standing instructions live.
+    let human_bytes: usize = segments
         .iter()
-        .map(|f| (f.start, f.end))
-        .collect();
-    for sentence in text::sentences(message) {
-        // Every sentence is a slice of `message`, so its offset is its address difference.
-        let start = (sentence.as_ptr() as usize).saturating_sub(message.as_ptr() as usize);
-        let end = start + sentence.len();
-        let overlaps_secret = secret_spans.iter().any(|&(s, e)| s < end && start < e);
-        if sentence.len() < 8 || sentence.len() > 400 || sentence.ends_with('?') {
-            continue;
-        }
-        // Quoted or code-ish lines are content, not instructions.
-        if sentence.starts_with('>') || sentence.starts_with("```") || sentence.starts_with('$') {
-            continue;
-        }
-        let lower = sentence.to_lowercase();
-        if is_temporary(&lower) {
-            continue;
-        }
-        let Some(class) = classify(sentence, &lower, speaker) else {
-            continue;
-        };
-        // Text from an untrusted event (a session marked untrusted) never becomes an
-        // instruction or a preference; at most a fact that needs corroboration.
-        if evidence.trust == Trust::Untrusted && class == StatementClass::Preference {
-            continue;
-        }
-        if overlaps_secret || policy.contains_secret(sentence) {
-            digest.flags.push(Flag {
-                text: excerpt(&policy.redact(sentence).text),
-                reason: "statement contains a secret; not stored".to_string(),
+        .filter(|s| s.channel == Channel::Human)
+        .map(|s| s.text.len())
+        .sum();
+    for segment in segments.iter().filter(|s| s.channel == Channel::Human) {
+        // Secrets are found in the whole segment first: one can span lines (a private key
+        // block) and so escape a check of each sentence alone.
+        let secret_spans: Vec<(usize, usize)> = policy
+            .redact(segment.text)
+            .findings
+            .iter()
+            .map(|f| (f.start, f.end))
+            .collect();
+        for sentence in text::sentences(segment.text) {
+            keys.push(crate::channels::sentence_key(sentence));
+            if human_bytes > limits.max_message_bytes {
+                continue;
+            }
+            // Every sentence is a slice of the segment, so its offset is its address difference.
+            let start = (sentence.as_ptr() as usize).saturating_sub(segment.text.as_ptr() as usize);
+            let end = start + sentence.len();
+            let overlaps_secret = secret_spans.iter().any(|&(s, e)| s < end && start < e);
+            let verdict = crate::worthiness::judge(sentence, limits);
+            let (class, support, change) = match verdict {
+                crate::worthiness::Verdict::Candidate {
+                    class,
+                    support,
+                    change,
+                } => (class, support, change),
+                crate::worthiness::Verdict::Skip {
+                    reason,
+                    memory_like,
+                } => {
+                    if memory_like && digest.skipped.len() < limits.max_skipped_per_session {
+                        digest.skipped.push(SkippedStatement {
+                            text: excerpt(&policy.redact(sentence).text),
+                            reason: reason.to_string(),
+                            evidence: evidence.clone(),
+                        });
+                    }
+                    continue;
+                }
+            };
+            // Text from an untrusted session never becomes an instruction or a preference.
+            if evidence.trust == Trust::Untrusted && class == crate::worthiness::Class::Preference {
+                continue;
+            }
+            if overlaps_secret || policy.contains_secret(sentence) {
+                digest.flags.push(Flag {
+                    text: excerpt(&policy.redact(sentence).text),
+                    reason: "statement contains a secret; not stored".to_string(),
+                    evidence: evidence.clone(),
+                    injection: false,
+                });
+                continue;
+            }
+            if let Some(finding) = trusted_text_injection(sentence) {
+                digest.flags.push(Flag {
+                    text: excerpt(&finding.excerpt),
+                    reason: format!("instruction-like text refused: {}", finding.reason),
+                    evidence: evidence.clone(),
+                    injection: true,
+                });
+                continue;
+            }
+            digest.statements.push(Statement {
+                class: match class {
+                    crate::worthiness::Class::Preference => StatementClass::Preference,
+                    crate::worthiness::Class::Fact => StatementClass::Fact,
+                },
+                text: clean_statement(sentence),
+                durable: support == crate::worthiness::Support::Marked,
+                needs_repetition: support == crate::worthiness::Support::Repeated,
+                change,
+                key: crate::channels::sentence_key(sentence),
                 evidence: evidence.clone(),
-                injection: false,
             });
-            continue;
         }
-        if let Some(finding) = trusted_text_injection(sentence) {
-            digest.flags.push(Flag {
-                text: excerpt(&finding.excerpt),
-                reason: format!("instruction-like text refused: {}", finding.reason),
-                evidence: evidence.clone(),
-                injection: true,
-            });
-            continue;
-        }
-        let durable = speaker == Speaker::User
-            && (has_any(&lower, DURABLE_MARKERS) || class == StatementClass::Preference);
-        digest.statements.push(Statement {
-            class,
-            text: clean_statement(sentence),
-            durable,
-            from_agent: speaker == Speaker::Agent,
-            evidence: evidence.clone(),
-        });
+    }
+    if !keys.is_empty() {
+        digest.human_keys.push(keys);
     }
 }
 
@@ -1177,10 +1260,26 @@ pub fn clean_statement(sentence: &str) -> String {
     }
     let s = text::strip_modal_lead_ins(s).trim_end_matches([',', ';', ':']);
     let mut out = String::with_capacity(s.len() + 1);
+    // Only an ordinary English word is capitalised: "npm ci …", "go-git …" or "obj = …" start
+    // with code, and re-casing code changes it.
+    let first_word: String = s
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches([',', ':', ';', '.'])
+        .to_string();
+    let ordinary = first_word
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c == '\'')
+        && text::is_common_word(&first_word);
     let mut chars = s.chars();
-    if let Some(first) = chars.next() {
-        out.extend(first.to_uppercase());
-        out.push_str(chars.as_str());
+    match chars.next() {
+        Some(first) if ordinary => {
+            out.extend(first.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+        Some(_) => out.push_str(s),
+        None => {}
     }
     if !out.ends_with(['.', '!', '`', ')', '"']) {
         out.push('.');
@@ -1215,18 +1314,6 @@ mod tests {
         assert_eq!(file_extension("db-2.internal"), None);
         assert_eq!(file_extension("v1.2"), None);
         assert_eq!(file_extension("example.com"), None);
-    }
-
-    #[test]
-    fn narration_is_not_a_rule() {
-        assert!(narrates_events(
-            "customer nina rossi says order ord-1 never arrived."
-        ));
-        assert!(narrates_events("the build never finished yesterday."));
-        assert!(!narrates_events(
-            "never use the passive voice in client letters."
-        ));
-        assert!(!narrates_events("always proceed with caution."));
     }
 
     #[test]

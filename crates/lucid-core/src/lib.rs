@@ -6,15 +6,21 @@
 pub mod model;
 
 pub use model::*;
+pub mod channels;
 pub mod curate;
 pub mod digest;
 pub mod instructions;
 pub mod join;
+pub mod lessons;
+pub mod lexicon;
 pub mod markdown;
 pub mod patterns;
 pub mod policy;
 pub mod report;
 pub mod text;
+pub mod thresholds;
+pub mod tools;
+pub mod worthiness;
 
 pub use curate::{
     DreamError, DreamObserver, DreamOptions, DreamOutput, NoObserver, Stage, dream, dream_observed,

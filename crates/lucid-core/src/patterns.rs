@@ -22,6 +22,9 @@ pub struct Pattern {
     pub sessions: BTreeSet<String>,
     pub evidence: Vec<Evidence>,
     pub latest: Option<crate::Timestamp>,
+    /// Set when the workaround removes a safety measure: it is flagged for review, never
+    /// written as advice.
+    pub unsafe_reason: Option<String>,
 }
 
 /// The minimum number of distinct sessions that must show a pattern.
@@ -53,6 +56,17 @@ enum FixSignature {
     },
     /// A different tool was used instead.
     OtherTool { tool: String },
+    /// A path or file name was corrected to the same name each time (`status.md` →
+    /// `STATUS.md`); a different file each time is the task, not a lesson.
+    PathFix {
+        key: String,
+        from: String,
+        to: String,
+    },
+    /// The same call worked after this step ran first (and nothing was edited in between).
+    Prerequisite { step: String },
+    /// Harness feedback of this shape, answered by these steps.
+    Feedback { class: String },
 }
 
 fn is_free_text(value: &str) -> bool {
@@ -73,7 +87,13 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
                     }
                 }
                 if file_extension(after).is_some() || after.contains('/') {
-                    // A different file or path each time is the task, not the fix.
+                    // The same wrong name corrected the same way in several sessions is a
+                    // lesson; a different file each time is the task (recurrence decides).
+                    let name = |p: &str| p.rsplit(['/', '\\']).next().unwrap_or(p).to_string();
+                    let (from, to) = (name(before), name(after));
+                    if from != to && !from.is_empty() && !to.is_empty() {
+                        return Some(FixSignature::PathFix { key, from, to });
+                    }
                     return None;
                 }
                 return Some(FixSignature::ChangedTo {
@@ -81,16 +101,29 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
                     value: after.trim().to_lowercase(),
                 });
             }
-            let words = |s: &str| -> BTreeSet<String> {
-                s.split_whitespace()
-                    .filter(|w| file_extension(w).is_none() && !w.contains('/'))
-                    .map(|w| w.trim_matches(['"', '\'']).to_string())
-                    .filter(|w| !w.is_empty())
-                    .collect()
+            // Words in the order the command has them (never re-sorted: the fix is quoted), without
+            // shell operators, paths and file names (those are the task, not the fix).
+            let words = |s: &str| -> Vec<String> {
+                let mut out: Vec<String> = Vec::new();
+                for word in s.split_whitespace() {
+                    let word = word.trim_matches(['"', '\'']);
+                    let operator =
+                        matches!(word, "&&" | "||" | "|" | ";" | ">" | ">>" | "<" | "2>&1");
+                    if word.is_empty()
+                        || operator
+                        || file_extension(word).is_some()
+                        || word.contains('/')
+                        || out.iter().any(|w| w == word)
+                    {
+                        continue;
+                    }
+                    out.push(word.to_string());
+                }
+                out
             };
             let (wb, wa) = (words(before), words(after));
-            let added: Vec<String> = wa.difference(&wb).cloned().collect();
-            let removed: Vec<String> = wb.difference(&wa).cloned().collect();
+            let added: Vec<String> = wa.iter().filter(|w| !wb.contains(w)).cloned().collect();
+            let removed: Vec<String> = wb.iter().filter(|w| !wa.contains(w)).cloned().collect();
             if added.is_empty() && removed.is_empty() || added.len() + removed.len() > 6 {
                 return None;
             }
@@ -120,11 +153,27 @@ pub fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
                 FollowUp::OtherTool { tool, .. } => {
                     vec![FixSignature::OtherTool { tool: tool.clone() }]
                 }
+                FollowUp::Prerequisite { steps } => steps
+                    .iter()
+                    .map(|step| FixSignature::Prerequisite { step: step.clone() })
+                    .collect(),
+                FollowUp::Steps(_) => failure
+                    .error_class
+                    .iter()
+                    .map(|class| FixSignature::Feedback {
+                        class: class.clone(),
+                    })
+                    .collect(),
                 FollowUp::IdenticalRetry | FollowUp::Unresolved => Vec::new(),
+            };
+            let identity = if failure.identity.is_empty() {
+                failure.tool.clone()
+            } else {
+                failure.identity.clone()
             };
             for sig in sigs {
                 by_signature
-                    .entry((failure.tool.clone(), sig))
+                    .entry((identity.clone(), sig))
                     .or_default()
                     .push((d, f));
             }
@@ -180,24 +229,57 @@ fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
     for sig in &group.signatures {
         fixes.push(describe_fix(sig, group));
     }
-    let mut text = format!("`{}` fails", code(tool));
+    let tool_name = group
+        .failures
+        .first()
+        .map(|(_, f)| f.tool.as_str())
+        .unwrap_or(tool);
+    let feedback = tool_name == "harness";
+    let mut text = if feedback {
+        format!(
+            "Harness feedback (`{}`) recurs",
+            code(tool.trim_end_matches(" feedback"))
+        )
+    } else if tool_name != tool {
+        // A shell call: name what ran, and through which tool.
+        format!("`{}` (run with `{}`) fails", code(tool), code(tool_name))
+    } else {
+        format!("`{}` fails", code(tool))
+    };
     if let Some(ft) = file_type {
         text.push_str(&format!(" on `.{ft}` files"));
     }
     if let Some(error) = error {
-        text.push_str(&format!(" with `{}`", code(&error)));
+        if feedback {
+            text.push_str(&format!(": `{}`", code(&error)));
+        } else {
+            text.push_str(&format!(" with `{}`", code(&error)));
+        }
     }
     text.push_str(&fixes.join("; and "));
     text.push('.');
+    let unsafe_reason = group.signatures.iter().find_map(|sig| match sig {
+        FixSignature::Words { added, removed, .. } => crate::lessons::unsafe_fix(added, removed),
+        FixSignature::Added { key } | FixSignature::ChangedTo { key, .. }
+            if crate::lessons::unsafe_fix(&[key.clone()], &[]).is_some() =>
+        {
+            crate::lessons::unsafe_fix(&[key.clone()], &[])
+        }
+        FixSignature::ChangedTo { key, value } => {
+            crate::lessons::unsafe_fix(&[format!("{key}={value}")], &[])
+        }
+        _ => None,
+    });
     let mut pattern = Pattern {
         kind: Kind::Pitfall,
         text,
-        heading: Some(tool.to_string()),
+        heading: Some(tool_name.to_string()),
         agents: BTreeSet::new(),
         trusted_agents: BTreeSet::new(),
         sessions: BTreeSet::new(),
         evidence: Vec::new(),
         latest: None,
+        unsafe_reason,
     };
     for (digest, failure) in &group.failures {
         add_support(&mut pattern, digest, &failure.evidence);
@@ -264,9 +346,44 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
             if !removed.is_empty() {
                 parts.push(format!("drop `{}`", code(&removed.join(" "))));
             }
-            format!("; {} in `{}`", parts.join(" and "), code(key))
+            let command_keys = ["command", "cmd", "commands", "script"];
+            if command_keys.contains(&key.as_str()) {
+                format!("; {} to the command", parts.join(" and "))
+            } else {
+                format!("; {} in `{}`", parts.join(" and "), code(key))
+            }
         }
         FixSignature::OtherTool { tool } => format!("; use `{}` instead", code(tool)),
+        FixSignature::PathFix { from, to, .. } => {
+            format!("; the name is `{}`, not `{}`", code(to), code(from))
+        }
+        FixSignature::Prerequisite { step } => {
+            format!("; run `{}` first, then retry the same call", code(step))
+        }
+        FixSignature::Feedback { .. } => {
+            let answers = most_common(
+                group
+                    .failures
+                    .iter()
+                    .filter_map(|(_, f)| match &f.follow_up {
+                        FollowUp::Steps(steps) if !steps.is_empty() => Some(
+                            steps
+                                .iter()
+                                .map(|s| format!("`{}`", code(s)))
+                                .collect::<Vec<_>>()
+                                .join(" → "),
+                        ),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(String::as_str),
+            );
+            match answers {
+                Some(steps) => format!("; what answered it: {steps}"),
+                None => String::new(),
+            }
+        }
     }
 }
 
@@ -288,24 +405,30 @@ pub fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
 
     let mut ids: HashMap<&str, u32> = HashMap::new();
     let mut names: Vec<&str> = Vec::new();
-    let sequences: Vec<(usize, Vec<u32>)> = digests
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| d.successful)
-        .map(|(index, d)| {
-            let seq = d
-                .tool_sequence
-                .iter()
-                .map(|step| {
-                    *ids.entry(step.name.as_str()).or_insert_with(|| {
-                        names.push(step.name.as_str());
-                        (names.len() - 1) as u32
-                    })
-                })
-                .collect();
-            (index, seq)
-        })
-        .collect();
+    // Steps that only look around are left out: a workflow is what the agents *did*, and
+    // reads interleave everything. `origins` maps each kept step back to the session's
+    // tool sequence, for evidence.
+    let mut origins: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut sequences: Vec<(usize, Vec<u32>)> = Vec::new();
+    for (index, digest) in digests.iter().enumerate().filter(|(_, d)| d.successful) {
+        let mut seq: Vec<u32> = Vec::new();
+        let mut from: Vec<usize> = Vec::new();
+        for (position, step) in digest.tool_sequence.iter().enumerate() {
+            if is_inspection(&step.name) {
+                continue;
+            }
+            let id = *ids.entry(step.name.as_str()).or_insert_with(|| {
+                names.push(step.name.as_str());
+                (names.len() - 1) as u32
+            });
+            if seq.last() != Some(&id) {
+                seq.push(id);
+                from.push(position);
+            }
+        }
+        origins.insert(index, from);
+        sequences.push((index, seq));
+    }
     let positions: usize = sequences.iter().map(|(_, s)| s.len()).sum();
     if positions == 0 {
         return Vec::new();
@@ -356,7 +479,10 @@ pub fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
                 let prev = gram[gram.len() - 1];
                 let window = (last + 1 + MAX_GAP).min(seq.len().saturating_sub(1));
                 for (next, &tool) in seq.iter().enumerate().take(window + 1).skip(last + 1) {
-                    if !gram.contains(&tool) && frequent_pairs.contains(&(prev, tool)) {
+                    if gram.last() != Some(&tool)
+                        && gram.iter().filter(|&&t| t == tool).count() < 2
+                        && frequent_pairs.contains(&(prev, tool))
+                    {
                         let mut longer = gram.clone();
                         longer.push(tool);
                         stack.push((longer, next));
@@ -402,6 +528,20 @@ pub fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
         }
     }
     selected.truncate(MAX_WORKFLOWS);
+    // A workflow worth writing down does something: at least two steps that are not looking
+    // around (reading, listing, searching, planning).
+    selected.retain(|(gram, _)| {
+        let mut doing: Vec<&str> = spelled(gram)
+            .into_iter()
+            .filter(|step| !is_inspection(step))
+            .collect();
+        doing.sort_unstable();
+        doing.dedup();
+        // Named tools alone ("Edit → Write") say nothing a session does not already do; a
+        // workflow names at least two commands it ran.
+        let commands = doing.iter().filter(|step| !is_named_tool(step)).count();
+        doing.len() >= 2 && commands >= 2
+    });
     selected
         .into_iter()
         .map(|(gram, occ)| {
@@ -418,15 +558,89 @@ pub fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
                 sessions: BTreeSet::new(),
                 evidence: Vec::new(),
                 latest: None,
+                unsafe_reason: None,
             };
             for (d, start) in occ {
                 let digest = &digests[d];
-                let first = digest.tool_sequence[start].evidence.clone();
+                let position = origins
+                    .get(&d)
+                    .and_then(|from| from.get(start))
+                    .copied()
+                    .unwrap_or(0);
+                let Some(first) = digest
+                    .tool_sequence
+                    .get(position)
+                    .map(|s| s.evidence.clone())
+                else {
+                    continue;
+                };
                 add_support(&mut pattern, digest, &[first]);
             }
             pattern
         })
         .collect()
+}
+
+/// Whether a step is a named (non-shell) tool such as `Edit` or `str_replace_editor create`,
+/// rather than a command line: tool names start with a capital or carry an underscore, and
+/// commands are lowercase programs.
+fn is_named_tool(step: &str) -> bool {
+    let head = step.split_whitespace().next().unwrap_or(step);
+    head.chars().next().is_some_and(char::is_uppercase)
+        || head.contains('_')
+        || matches!(
+            head,
+            "edit" | "create" | "insert" | "write" | "submit" | "finish"
+        )
+}
+
+/// Steps that only look around: reading, listing, searching, planning.
+pub fn is_inspection(step: &str) -> bool {
+    let lower = step.to_ascii_lowercase();
+    let head = lower.split_whitespace().next().unwrap_or("");
+    matches!(
+        head,
+        "read"
+            | "glob"
+            | "grep"
+            | "ls"
+            | "view"
+            | "open"
+            | "goto"
+            | "scroll_down"
+            | "scroll_up"
+            | "search_file"
+            | "search_dir"
+            | "find_file"
+            | "cat"
+            | "head"
+            | "tail"
+            | "rg"
+            | "find"
+            | "pwd"
+            | "nl"
+            | "wc"
+            | "todowrite"
+            | "todo_write"
+            | "update_plan"
+            | "think"
+            | "list_files"
+            | "read_file"
+            | "search_files"
+            | "list_code_definition_names"
+            | "webfetch"
+            | "websearch"
+            | "task"
+            | "echo"
+            | "which"
+            | "file"
+            | "stat"
+            | "tree"
+    ) || lower == "git status"
+        || lower == "git diff"
+        || lower == "git log"
+        || lower == "git show"
+        || lower.starts_with("str_replace_editor view")
 }
 
 /// Length of the longest common subsequence of two step lists.
@@ -517,6 +731,9 @@ mod tests {
                 })
                 .collect(),
             flags: Vec::new(),
+            skipped: Vec::new(),
+            human_keys: Vec::new(),
+            harness_rules: Vec::new(),
             episodes: Vec::new(),
         }
     }

@@ -250,6 +250,64 @@ fn is_stopword(word: &str) -> bool {
     STOPWORD_SET.contains(word)
 }
 
+/// Whether a lowercase word is an ordinary English word that may open a sentence (a stopword,
+/// or a word the lexicon's cue phrases start with: "always", "use", "never", "prefer", …), as
+/// opposed to a name or a command that must keep its case.
+pub fn is_common_word(word: &str) -> bool {
+    static OPENERS: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+        use crate::lexicon::{List, phrases_of};
+        [
+            List::Standing,
+            List::Instruction,
+            List::Decision,
+            List::Change,
+            List::Temporary,
+        ]
+        .into_iter()
+        .flat_map(phrases_of)
+        .filter_map(|p| p.split_whitespace().next().map(str::to_string))
+        .chain(
+            [
+                "run",
+                "write",
+                "cite",
+                "put",
+                "name",
+                "add",
+                "check",
+                "call",
+                "pass",
+                "set",
+                "read",
+                "edit",
+                "commit",
+                "push",
+                "test",
+                "build",
+                "deploy",
+                "install",
+                "tests",
+                "builds",
+                "deploys",
+                "releases",
+                "reviews",
+                "citations",
+                "all",
+                "every",
+                "each",
+                "only",
+                "production",
+                "staging",
+                "our",
+                "your",
+            ]
+            .map(str::to_string),
+        )
+        .collect()
+    });
+    is_stopword(word) || OPENERS.contains(word)
+}
+
 fn is_negation(word: &str) -> bool {
     NEGATIONS.contains(&word)
 }
@@ -1129,14 +1187,71 @@ pub fn conflicting_slots(a: &Slot, b: &Slot) -> bool {
     }
     let a_has_anchor = !va.anchors.is_empty();
     let b_has_anchor = !vb.anchors.is_empty();
+    // The subject must be named explicitly: one bare word ("nvcc: …") names a topic, not an
+    // attribute, unless both values are the same kind of thing (two ports, two hosts).
+    let explicit_subject = a.subject.len() + a.subject_anchors.len() >= 2;
     if a_has_anchor && b_has_anchor {
+        let shapes = |v: &Analysis| -> BTreeSet<AnchorShape> {
+            v.anchors.iter().map(|t| anchor_shape(t)).collect()
+        };
+        if shapes(va) != shapes(vb) {
+            return false;
+        }
         return va.anchors != vb.anchors;
+    }
+    if !explicit_subject {
+        return false;
     }
     if a_has_anchor != b_has_anchor {
         return false;
     }
     // Plain-word values: only short ones are comparable ("Tuesday" vs "Thursday").
     va.word_set.len() <= 3 && vb.word_set.len() <= 3
+}
+
+/// What kind of value an anchor is: values of different kinds are different attributes, not
+/// an old and a new value ("installed at /usr/local/cuda/bin" vs "no C23 timeline").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AnchorShape {
+    Path,
+    Url,
+    Email,
+    Host,
+    Number,
+    Version,
+    Flag,
+    Identifier,
+}
+
+/// The shape of an anchor token.
+pub fn anchor_shape(token: &str) -> AnchorShape {
+    let t = token.trim_matches(|c: char| c == '`' || c == '\'' || c == '"');
+    if t.contains("://") {
+        return AnchorShape::Url;
+    }
+    if t.contains('@') && t.contains('.') {
+        return AnchorShape::Email;
+    }
+    if t.starts_with('-') {
+        return AnchorShape::Flag;
+    }
+    if t.contains('/') || t.contains('\\') {
+        return AnchorShape::Path;
+    }
+    if t.chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '%' | ':'))
+    {
+        return AnchorShape::Number;
+    }
+    let letters = t.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+    let rest = &t[letters..];
+    if letters <= 3 && !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return AnchorShape::Version;
+    }
+    if t.contains('.') && t.chars().any(|c| c.is_ascii_alphabetic()) && !t.contains('_') {
+        return AnchorShape::Host;
+    }
+    AnchorShape::Identifier
 }
 
 /// Whether two statements are the same sentence frame with a different value in one place:

@@ -441,7 +441,12 @@ pub struct SourceScore {
 impl SourceScore {
     /// Junk items as a fraction of the items written.
     pub fn junk_ratio(&self) -> Ratio {
-        Ratio::new(self.junk.len(), self.items_written)
+        // Nothing written is no junk (not "100 % of nothing").
+        let mut ratio = Ratio::new(self.junk.len(), self.items_written);
+        if self.items_written == 0 {
+            ratio.value = 0.0;
+        }
+        ratio
     }
 }
 

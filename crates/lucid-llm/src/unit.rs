@@ -538,7 +538,7 @@ fn dropped_candidates(
     let mut by_text: BTreeMap<(String, u8), Candidate> = BTreeMap::new();
     for digest in digests {
         for statement in &digest.statements {
-            if statement.from_agent || statement.evidence.trust != Trust::Trusted {
+            if statement.evidence.trust != Trust::Trusted {
                 continue;
             }
             let kind = match statement.class {

@@ -1,0 +1,533 @@
+//! Who said what inside one message: a person's prose, what they pasted, and what the harness
+//! wrapped around it.
+//!
+//! Importers give every event a [`Channel`], but a message a person sends often carries more
+//! than their words: harnesses append `<environment_details>`, `<system-reminder>` or a
+//! repository's instruction file to the user turn, and people paste logs, stack traces, diffs and
+//! code. Those must never become preferences. [`segments`] splits a message's text into
+//! channel-labelled segments, format-independently:
+//!
+//! - a block wrapped in a tag that is not HTML (`<environment_context>…</environment_context>`,
+//!   `<INSTRUCTIONS>…`, `<command-name>…`) is **harness** (a Markdown heading right above such a
+//!   block belongs to it);
+//! - a fenced code block, and runs of lines that look like logs, stack traces, compiler
+//!   diagnostics, shell prompts, diffs, tables or code, are **pasted**;
+//! - everything else is the person's own prose (**human**).
+//!
+//! Templates are caught across sessions instead (see [`sentence_key`]): the same sentences in
+//! the same place in many sessions are harness text whatever the importer said.
+
+use crate::model::Channel;
+
+/// A piece of a message with the channel it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment<'a> {
+    pub channel: Channel,
+    /// Why: the wrapper tag (`environment_details`), `code`, or the kind of pasted line.
+    pub label: &'a str,
+    pub text: &'a str,
+}
+
+/// HTML element names: a person may write `<div>` in prose; these never mark harness blocks.
+const HTML_TAGS: &[&str] = &[
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "code",
+    "details",
+    "div",
+    "em",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "html",
+    "i",
+    "img",
+    "input",
+    "kbd",
+    "label",
+    "li",
+    "link",
+    "main",
+    "meta",
+    "nav",
+    "ol",
+    "option",
+    "p",
+    "pre",
+    "script",
+    "section",
+    "select",
+    "small",
+    "span",
+    "strong",
+    "style",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "textarea",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "u",
+    "ul",
+    "svg",
+    "path",
+    "template",
+    "slot",
+    "video",
+    "audio",
+    "source",
+    "canvas",
+    "iframe",
+];
+
+/// Splits a message into segments in order. Blank text between segments is dropped.
+pub fn segments(text: &str) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
+    let mut rest_start = 0;
+    let mut position = 0;
+    while position < text.len() {
+        let Some(found) = next_wrapped_block(text, position) else {
+            break;
+        };
+        let (start, end, tag) = found;
+        push_prose_and_pasted(&text[rest_start..start], &mut out);
+        out.push(Segment {
+            channel: Channel::Harness,
+            label: tag,
+            text: &text[start..end],
+        });
+        rest_start = end;
+        position = end;
+    }
+    push_prose_and_pasted(&text[rest_start..], &mut out);
+    out.retain(|s| !s.text.trim().is_empty());
+    out
+}
+
+/// The next harness-wrapped block at or after `from`: `(start, end, tag)`. The block opens with
+/// `<tag …>` at the start of a line and closes with `</tag>`; a Markdown heading line right above
+/// the opening tag is included.
+fn next_wrapped_block(text: &str, from: usize) -> Option<(usize, usize, &str)> {
+    let mut search = from;
+    while let Some(offset) = text[search..].find('<') {
+        let open = search + offset;
+        search = open + 1;
+        let line_start = text[..open].rfind('\n').map_or(0, |i| i + 1);
+        if !text[line_start..open].trim().is_empty() {
+            continue;
+        }
+        let after = &text[open + 1..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(after.len());
+        let tag = &after[..name_len];
+        if tag.is_empty()
+            || !tag.starts_with(|c: char| c.is_ascii_alphabetic())
+            || HTML_TAGS.contains(&tag.to_ascii_lowercase().as_str())
+            || !after[name_len..].starts_with(['>', ' ', '\n'])
+        {
+            continue;
+        }
+        let close = format!("</{tag}>");
+        let Some(close_at) = text[open..].find(&close) else {
+            continue;
+        };
+        let end = open + close_at + close.len();
+        // A heading that introduces the block ("# AGENTS.md instructions for …").
+        let mut start = line_start;
+        let before = text[from..line_start].trim_end();
+        if !before.is_empty() {
+            let heading_start = before.rfind('\n').map_or(0, |i| i + 1);
+            if before[heading_start..].starts_with('#') {
+                start = from + heading_start;
+            }
+        }
+        return Some((start.max(from), end, tag));
+    }
+    None
+}
+
+/// Splits text outside harness blocks into human prose and pasted runs.
+fn push_prose_and_pasted<'a>(text: &'a str, out: &mut Vec<Segment<'a>>) {
+    let mut run_start = 0;
+    let mut run_channel: Option<(Channel, &'static str)> = None;
+    let mut in_fence = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        let kind = if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_fence = !in_fence;
+            Some((Channel::Pasted, "code"))
+        } else if in_fence {
+            Some((Channel::Pasted, "code"))
+        } else if trimmed.is_empty() {
+            None
+        } else {
+            Some(match pasted_line(line) {
+                Some(label) => (Channel::Pasted, label),
+                None => (Channel::Human, "prose"),
+            })
+        };
+        match (kind, run_channel) {
+            // Blank lines continue the current run.
+            (None, _) => {}
+            (Some((channel, label)), Some((current, _))) if channel == current => {
+                let _ = label;
+            }
+            (Some(next), current) => {
+                if current.is_some() {
+                    push(out, text, run_start, offset, current);
+                }
+                run_start = offset;
+                run_channel = Some(next);
+            }
+        }
+        offset += line.len();
+    }
+    if run_channel.is_some() {
+        push(out, text, run_start, text.len(), run_channel);
+    }
+}
+
+fn push<'a>(
+    out: &mut Vec<Segment<'a>>,
+    text: &'a str,
+    start: usize,
+    end: usize,
+    kind: Option<(Channel, &'static str)>,
+) {
+    if let Some((channel, label)) = kind {
+        out.push(Segment {
+            channel,
+            label,
+            text: &text[start..end],
+        });
+    }
+}
+
+/// Why a line looks pasted rather than typed as prose, if it does.
+pub fn pasted_line(line: &str) -> Option<&'static str> {
+    let trimmed = line.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    // Indented four spaces or a tab: code or tool output (list continuations are indented
+    // less, and a list marker after the indent is still prose).
+    let indent = line.len() - line.trim_start().len();
+    let starts_list = trimmed.starts_with(['-', '*', '+']) || starts_numbered(trimmed);
+    if (line.starts_with('\t') || indent >= 4) && !starts_list {
+        return Some("indented");
+    }
+    let lower = trimmed.to_lowercase();
+    // Shell prompts.
+    if ["$ ", "❯ ", "➜ ", "> $", ">>> ", "% ", "# $", "ps c:\\"]
+        .iter()
+        .any(|p| trimmed.starts_with(p) || lower.starts_with(p))
+        || trimmed.contains("$ ") && trimmed.split("$ ").next().is_some_and(prompt_prefix)
+    {
+        return Some("shell");
+    }
+    // A quoted block (email/review text pasted with `>`).
+    if trimmed.starts_with('>') {
+        return Some("quote");
+    }
+    // Logs: a leading date-time or level.
+    let bytes = trimmed.as_bytes();
+    let dated = bytes.len() >= 10
+        && bytes[..4].iter().all(u8::is_ascii_digit)
+        && matches!(bytes[4], b'-' | b'/')
+        && bytes[5..7].iter().all(u8::is_ascii_digit);
+    let clock = bytes.len() >= 8
+        && bytes[..2].iter().all(u8::is_ascii_digit)
+        && bytes[2] == b':'
+        && bytes[3..5].iter().all(u8::is_ascii_digit);
+    if dated
+        || clock
+        || [
+            "[info", "[debug", "[warn", "[error", "[trace", "info:", "debug:", "warn:", "trace:",
+            "error:", "warning:", "fatal:", "panic:", "npm err!", "npm warn",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
+        return Some("log");
+    }
+    // Stack traces and diagnostics.
+    if lower.starts_with("traceback (")
+        || lower.starts_with("file \"")
+        || (lower.starts_with("at ") && trimmed.ends_with(')'))
+        || lower.starts_with("goroutine ")
+        || lower.contains("panicked at")
+        || trimmed.chars().all(|c| c == '^' || c == '~' || c == ' ')
+        || diagnostic_location(trimmed)
+    {
+        return Some("trace");
+    }
+    // Line-number prefixes from file views: `12 |`, `45→`, `  7:`.
+    let digits = trimmed.chars().take_while(|c| c.is_ascii_digit()).count();
+    if digits > 0 && digits <= 6 {
+        let after = trimmed[digits..].trim_start();
+        if after.starts_with(['|', '→']) || (after.starts_with(':') && !after.starts_with(": ")) {
+            return Some("file view");
+        }
+    }
+    // Diffs and tables.
+    // `+code` or `+    code` is a diff line; `- item` (one space) is a list item.
+    if (trimmed.starts_with('+') || trimmed.starts_with('-'))
+        && trimmed.len() > 1
+        && (!trimmed[1..].starts_with(' ') || trimmed[1..].starts_with("  "))
+        && !trimmed.starts_with("--")
+    {
+        return Some("diff");
+    }
+    if trimmed.starts_with("@@") || trimmed.starts_with("diff --git") {
+        return Some("diff");
+    }
+    if trimmed.starts_with('|') && trimmed.ends_with('|') {
+        return Some("table");
+    }
+    if looks_like_code_line(trimmed) {
+        return Some("code");
+    }
+    // Mostly symbols, or one long unbroken token (hashes, base64, minified code).
+    let letters = trimmed.chars().filter(|c| c.is_alphabetic()).count();
+    let visible = trimmed.chars().filter(|c| !c.is_whitespace()).count();
+    if visible >= 8 && letters * 2 < visible {
+        return Some("symbols");
+    }
+    if trimmed.len() > 80 && !trimmed.contains(' ') {
+        return Some("blob");
+    }
+    None
+}
+
+fn starts_numbered(text: &str) -> bool {
+    let digits = text.chars().take_while(|c| c.is_ascii_digit()).count();
+    digits > 0 && digits < 4 && text[digits..].starts_with(['.', ')'])
+}
+
+/// `user@host:~/dir` or `dir (branch)` before a `$`.
+fn prompt_prefix(prefix: &str) -> bool {
+    !prefix.is_empty()
+        && !prefix.contains(". ")
+        && (prefix.contains('@') || prefix.contains(":~") || prefix.ends_with(')'))
+}
+
+/// `src/a.rs:12:5: error …`, `main.go:76:31: invalid operation`, `a.py:3: E999 …`.
+fn diagnostic_location(line: &str) -> bool {
+    let Some(first) = line.split_whitespace().next() else {
+        return false;
+    };
+    let mut parts = first.trim_end_matches(':').split(':');
+    let Some(file) = parts.next() else {
+        return false;
+    };
+    let has_number = parts
+        .next()
+        .is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    has_number && file.contains('.') && !file.contains("//")
+}
+
+/// A line of program text: starts with a keyword, ends with a brace or semicolon, or is an
+/// assignment whose left side is one identifier.
+pub fn looks_like_code_line(line: &str) -> bool {
+    let t = line.trim();
+    const STARTS: &[&str] = &[
+        "def ",
+        "fn ",
+        "let ",
+        "const ",
+        "var ",
+        "import ",
+        "from ",
+        "#include",
+        "#define",
+        "return ",
+        "//",
+        "/*",
+        "*/",
+        "class ",
+        "pub ",
+        "impl ",
+        "package ",
+        "func ",
+        "}",
+        "{",
+        "elif ",
+        "else:",
+        "try:",
+        "except",
+        "async def ",
+        "export ",
+        "public ",
+        "private ",
+        "static ",
+        "using ",
+        "namespace ",
+        "#!/",
+    ];
+    if STARTS.iter().any(|s| t.starts_with(s)) {
+        return true;
+    }
+    if t.ends_with(';') || t.ends_with('{') || t.ends_with("};") || t.ends_with("):") {
+        return true;
+    }
+    if t.ends_with(')') && !t.contains(' ') && t.contains('(') {
+        return true;
+    }
+    if !t.contains('`')
+        && let Some((left, right)) = t.split_once(" = ").or_else(|| t.split_once(" := "))
+    {
+        let left = left.trim();
+        let identifier = !left.is_empty()
+            && left
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '$'));
+        let right = right.trim();
+        if identifier
+            && (right.ends_with([')', ']', '}', ';'])
+                || right.starts_with(['"', '\'', '[', '{'])
+                || right.parse::<f64>().is_ok()
+                || matches!(right, "true" | "false" | "null" | "None" | "nil"))
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// A normalised key of a sentence for spotting templates across sessions: lowercase words and
+/// punctuation, digits collapsed (so a template's counters and ids do not hide it).
+pub fn sentence_key(sentence: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut last_digit = false;
+    for c in sentence.trim().chars() {
+        if c.is_ascii_digit() {
+            if !last_digit {
+                '0'.hash(&mut hasher);
+            }
+            last_digit = true;
+            continue;
+        }
+        last_digit = false;
+        if c.is_whitespace() {
+            ' '.hash(&mut hasher);
+        } else {
+            c.to_lowercase().for_each(|l| l.hash(&mut hasher));
+        }
+    }
+    hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn channels(text: &str) -> Vec<(Channel, String)> {
+        segments(text)
+            .into_iter()
+            .map(|s| (s.channel, s.text.trim().to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn harness_wrappers_are_split_out() {
+        let text = "# AGENTS.md instructions for /repo\n\n<INSTRUCTIONS>\nUse bun.\n</INSTRUCTIONS>\nplease fix the build\n<environment_context>\n  <cwd>/repo</cwd>\n</environment_context>";
+        let got = channels(text);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(got[0].0, Channel::Harness);
+        assert!(got[0].1.starts_with("# AGENTS.md"));
+        assert_eq!(got[1], (Channel::Human, "please fix the build".to_string()));
+        assert_eq!(got[2].0, Channel::Harness);
+    }
+
+    #[test]
+    fn html_in_prose_is_not_harness() {
+        let got = channels("Wrap the list in a <div> element.\n<div>\nhi\n</div>");
+        assert!(got.iter().all(|(c, _)| *c != Channel::Harness), "{got:?}");
+    }
+
+    #[test]
+    fn pasted_logs_and_code_are_split_from_prose() {
+        let text = "I'm getting this error on CI:\n  Running [/home/runner/golangci-lint config path] in [/repo] ...\ncmd/entire/cli/a_test.go:76:31: invalid operation: x != y\n\nAlways run the linter before pushing.\n```\nfn main() {}\n```\n";
+        let got = channels(text);
+        let kinds: Vec<Channel> = got.iter().map(|(c, _)| *c).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                Channel::Human,
+                Channel::Pasted,
+                Channel::Human,
+                Channel::Pasted
+            ],
+            "{got:?}"
+        );
+        assert_eq!(got[2].1, "Always run the linter before pushing.");
+    }
+
+    #[test]
+    fn pasted_line_cases() {
+        let pasted = [
+            "2026/04/29 09:22:50 The proxy has started on port 8080",
+            "    let x = compute();",
+            "45 |   // Always fetch public data.",
+            "   12→fn main() {",
+            "$ npm run build",
+            "➜  agentv git:(main) ✗ git push origin main",
+            "Traceback (most recent call last):",
+            "  File \"a.py\", line 3, in <module>",
+            "src/lib.rs:12:5: error[E0425]: cannot find value",
+            "Obj = dict()",
+            "+    new_line()",
+            "| name | value |",
+            "ERROR: could not connect",
+            "> The test suite should include invalid IDs.",
+        ];
+        for line in pasted {
+            assert!(pasted_line(line).is_some(), "should be pasted: {line:?}");
+        }
+        let prose = [
+            "Always run the linter before pushing.",
+            "- Use tabs, not spaces.",
+            "1. Read the file first.",
+            "we use go-git explicitly in other places",
+            "The staging host is db-2.internal.",
+            "Set `retries = 3` in the config.",
+            "Don't use cuFFT.",
+        ];
+        for line in prose {
+            assert_eq!(pasted_line(line), None, "should be prose: {line:?}");
+        }
+    }
+
+    #[test]
+    fn sentence_keys_ignore_counters_and_case() {
+        assert_eq!(
+            sentence_key("Step 3 of 12: run the tests."),
+            sentence_key("step 4 of 9: Run the tests.")
+        );
+        assert_ne!(
+            sentence_key("run the tests"),
+            sentence_key("run the linter")
+        );
+    }
+}

@@ -1,0 +1,138 @@
+//! Lessons from what agents did: recognising failure in text, and judging fixes.
+//!
+//! Many formats carry no error flag (a linter's rejection, a hook's refusal, a format check),
+//! so failure is also read from the text: a failure cue in the first lines, not only text that
+//! *starts* like an error. A fix that removes a safety measure is never recommended; it is
+//! flagged for review instead ([`unsafe_fix`]).
+
+use crate::lexicon::{Cues, List};
+
+/// Whether text reports that something went wrong: a failure cue (`error`, `rejected`,
+/// `refuses`, `not found`, `has not been read`, …) in its first lines, and no sign that it is a
+/// report of success ("0 errors", "no errors found").
+pub fn reports_failure(text: &str) -> bool {
+    for line in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(6)
+    {
+        let lower = line.to_lowercase();
+        if [
+            "0 errors",
+            "no errors",
+            "0 failed",
+            "no issues",
+            "without errors",
+            "error handling",
+        ]
+        .iter()
+        .any(|ok| lower.contains(ok))
+        {
+            continue;
+        }
+        if Cues::scan(&lower).has(List::Failure) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Flags, options and settings that switch a safety measure off. A workaround that adds one
+/// (or drops its safe form) is flagged for review, never written as advice.
+const UNSAFE_ADDITIONS: &[(&str, &str)] = &[
+    ("--force", "forces past a safety check"),
+    ("-f", "forces past a safety check"),
+    ("--no-verify", "skips hooks"),
+    ("--insecure", "disables certificate checks"),
+    ("-k", "disables certificate checks"),
+    ("--no-check-certificate", "disables certificate checks"),
+    ("verify=false", "disables certificate checks"),
+    ("--trusted-host", "disables certificate checks"),
+    (
+        "node_tls_reject_unauthorized=0",
+        "disables certificate checks",
+    ),
+    ("git_ssl_no_verify=1", "disables certificate checks"),
+    ("--skip-tests", "skips tests"),
+    ("-dskiptests", "skips tests"),
+    ("--no-gpg-sign", "skips signing"),
+    ("--dangerously-skip-permissions", "skips permission checks"),
+    ("--allow-root", "runs as root"),
+    (
+        "--break-system-packages",
+        "overrides the system package guard",
+    ),
+    ("--unsafe-perm", "drops permission safety"),
+];
+
+/// Safe forms whose removal is the unsafe part (dropping `--force-with-lease` for `--force`).
+const SAFE_FORMS: &[&str] = &["--force-with-lease", "--force-if-includes"];
+
+/// Why a fix (words added to and removed from a command) removes a safety measure, if it does.
+pub fn unsafe_fix(added: &[String], removed: &[String]) -> Option<String> {
+    let lower = |w: &String| w.to_ascii_lowercase();
+    for word in added.iter().map(lower) {
+        // `-f` is only unsafe for commands where it forces (git, rm, docker); the caller passes
+        // words of one command, and `-f` alone is too common (`tail -f`) to flag by itself.
+        if word == "-f" || word == "-k" {
+            continue;
+        }
+        if let Some((flag, why)) = UNSAFE_ADDITIONS
+            .iter()
+            .find(|(flag, _)| word == *flag || word.starts_with(&format!("{flag}=")))
+        {
+            return Some(format!("adds `{flag}`, which {why}"));
+        }
+    }
+    for word in removed.iter().map(lower) {
+        if SAFE_FORMS.contains(&word.as_str()) {
+            return Some(format!("drops `{word}`, a safety check"));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_in_text() {
+        let failures = [
+            "Your proposed edit has introduced new syntax error(s). Please read this error message carefully",
+            "<tool_use_error>File has not been read yet. Read it first before writing to it.</tool_use_error>",
+            "Found 3 matches of the string to replace, but replace_all is false.",
+            "bash: rg: command not found",
+            "Please always provide EXACTLY ONE action in triple backticks, found 2 actions.",
+            "Operation stopped by hook: Another session is active",
+            "a.py:3:1: E999 IndentationError: unexpected indent",
+            "The output of your last command was too long.",
+            "fatal: not a git repository",
+            "You have uncommitted changes. Commit them before stopping.",
+        ];
+        for text in failures {
+            assert!(reports_failure(text), "{text:?}");
+        }
+        let fine = [
+            "All checks passed, 0 errors.",
+            "Compiled successfully.",
+            "1 file changed, 1 insertion(+)",
+            "Tests: 12 passed",
+            "No errors found in 3 files.",
+        ];
+        for text in fine {
+            assert!(!reports_failure(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn unsafe_fixes_are_recognised() {
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(unsafe_fix(&words(&["--force"]), &words(&["--force-with-lease"])).is_some());
+        assert!(unsafe_fix(&words(&["--no-verify"]), &[]).is_some());
+        assert!(unsafe_fix(&[], &words(&["--force-with-lease"])).is_some());
+        assert!(unsafe_fix(&words(&["--force-with-lease"]), &words(&["--force"])).is_none());
+        assert!(unsafe_fix(&words(&["--quiet"]), &[]).is_none());
+    }
+}

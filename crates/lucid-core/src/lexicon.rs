@@ -1,0 +1,230 @@
+//! The curator's cue phrases as data (`lexicon.txt`, compiled in), matched in one pass.
+//!
+//! Each list names what its phrases mean ([`List`]); [`Cues::scan`] runs one Aho-Corasick
+//! automaton over a lowercase sentence and records, per list, whether a phrase occurs at word
+//! boundaries and which phrase (if any) opens the sentence. The gate in `worthiness.rs` reads
+//! only [`Cues`], so changing what counts as, say, a standing marker is a data change.
+
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+/// The lists of `lexicon.txt`, in the order they are declared there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum List {
+    Standing,
+    Instruction,
+    Request,
+    Question,
+    OneOff,
+    StandingScope,
+    Temporary,
+    Change,
+    Decision,
+    Reporting,
+    FirstPersonState,
+    Failure,
+}
+
+impl List {
+    pub const ALL: [List; 12] = [
+        List::Standing,
+        List::Instruction,
+        List::Request,
+        List::Question,
+        List::OneOff,
+        List::StandingScope,
+        List::Temporary,
+        List::Change,
+        List::Decision,
+        List::Reporting,
+        List::FirstPersonState,
+        List::Failure,
+    ];
+
+    fn from_name(name: &str) -> Option<List> {
+        Some(match name {
+            "standing" => List::Standing,
+            "instruction" => List::Instruction,
+            "request" => List::Request,
+            "question" => List::Question,
+            "one_off" => List::OneOff,
+            "standing_scope" => List::StandingScope,
+            "temporary" => List::Temporary,
+            "change" => List::Change,
+            "decision" => List::Decision,
+            "reporting" => List::Reporting,
+            "first_person_state" => List::FirstPersonState,
+            "failure" => List::Failure,
+            _ => return None,
+        })
+    }
+
+    fn bit(self) -> u32 {
+        1 << (self as u32)
+    }
+}
+
+struct Lexicon {
+    automaton: AhoCorasick,
+    /// For each pattern: its text and the lists it belongs to (a bit set).
+    patterns: Vec<(String, u32)>,
+}
+
+static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| build(include_str!("lexicon.txt")));
+
+fn build(source: &str) -> Lexicon {
+    let mut patterns: Vec<(String, u32)> = Vec::new();
+    let mut current: Option<List> = None;
+    for line in source.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            current = List::from_name(name);
+            continue;
+        }
+        let Some(list) = current else { continue };
+        match patterns.iter_mut().find(|(p, _)| p == line) {
+            Some((_, lists)) => *lists |= list.bit(),
+            None => patterns.push((line.to_string(), list.bit())),
+        }
+    }
+    let automaton = AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .build(patterns.iter().map(|(p, _)| p.as_str()))
+        .expect("the lexicon's phrases are plain strings and always build an automaton");
+    Lexicon {
+        automaton,
+        patterns,
+    }
+}
+
+/// What the lexicon found in one sentence.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cues {
+    /// Lists with a phrase anywhere in the sentence (bit per [`List`]).
+    found: u32,
+    /// The lists of the longest phrase that opens the sentence.
+    opening: u32,
+    /// Every matched phrase with its byte offset, in order.
+    pub matches: Vec<(usize, &'static str, u32)>,
+}
+
+impl Cues {
+    /// Scans a lowercase sentence. Phrases only count at word boundaries.
+    pub fn scan(lower: &str) -> Cues {
+        let lexicon = &*LEXICON;
+        let mut cues = Cues::default();
+        let mut opening_len = 0;
+        let start = lower.len() - lower.trim_start().len();
+        for found in lexicon.automaton.find_overlapping_iter(lower) {
+            let (begin, end) = (found.start(), found.end());
+            let before_ok = lower[..begin]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric() && c != '_' && c != '\'');
+            let after_ok = lower[end..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric() && c != '_' && c != '\'');
+            if !before_ok || !after_ok {
+                continue;
+            }
+            let (phrase, lists) = &lexicon.patterns[found.pattern().as_usize()];
+            cues.found |= lists;
+            if begin == start && end - begin > opening_len {
+                opening_len = end - begin;
+                cues.opening = *lists;
+            }
+            cues.matches.push((begin, phrase.as_str(), *lists));
+        }
+        cues.matches
+            .sort_by_key(|(at, phrase, _)| (*at, std::cmp::Reverse(phrase.len())));
+        cues
+    }
+
+    /// Takes the opening phrase from another scan (of the same sentence without its lead-in).
+    pub fn set_opening_from(&mut self, other: &Cues) {
+        self.opening = other.opening;
+    }
+
+    /// Whether a phrase of `list` occurs.
+    pub fn has(&self, list: List) -> bool {
+        self.found & list.bit() != 0
+    }
+
+    /// Whether the sentence opens with a phrase of `list` (the longest opening phrase decides:
+    /// "make sure" is an instruction even though "make" opens requests).
+    pub fn opens_with(&self, list: List) -> bool {
+        self.opening & list.bit() != 0
+    }
+
+    /// The phrases of `list` found, in order.
+    pub fn phrases(&self, list: List) -> impl Iterator<Item = (usize, &'static str)> + '_ {
+        self.matches
+            .iter()
+            .filter(move |(_, _, lists)| lists & list.bit() != 0)
+            .map(|(at, phrase, _)| (*at, *phrase))
+    }
+
+    /// Whether a phrase of `list` occurs outside the spans of phrases of `except` (e.g. "this"
+    /// outside "this project").
+    pub fn has_outside(&self, list: List, except: List) -> bool {
+        let shields: Vec<(usize, usize)> = self
+            .phrases(except)
+            .map(|(at, phrase)| (at, at + phrase.len()))
+            .collect();
+        self.phrases(list).any(|(at, phrase)| {
+            let end = at + phrase.len();
+            !shields.iter().any(|&(s, e)| s <= at && end <= e)
+        })
+    }
+}
+
+/// Every list's phrases, for documentation and tests.
+pub fn phrases_of(list: List) -> Vec<&'static str> {
+    LEXICON
+        .patterns
+        .iter()
+        .filter(|(_, lists)| lists & list.bit() != 0)
+        .map(|(p, _)| p.as_str())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_list_is_declared_and_non_empty() {
+        for list in List::ALL {
+            assert!(!phrases_of(list).is_empty(), "{list:?} is empty");
+        }
+    }
+
+    #[test]
+    fn phrases_match_at_word_boundaries_only() {
+        let cues = Cues::scan("always run the tests; nevertheless it works");
+        assert!(cues.has(List::Standing));
+        assert_eq!(cues.phrases(List::Standing).count(), 1, "{cues:?}");
+        assert!(!Cues::scan("it's hallways all the way").has(List::Standing));
+    }
+
+    #[test]
+    fn the_longest_opening_phrase_decides() {
+        let cues = Cues::scan("make sure to run the linter");
+        assert!(cues.opens_with(List::Instruction));
+        assert!(!cues.opens_with(List::Request));
+        assert!(Cues::scan("make the button blue").opens_with(List::Request));
+    }
+
+    #[test]
+    fn scoped_deictics_are_shielded() {
+        let cues = Cues::scan("never commit generated files in this repo");
+        assert!(!cues.has_outside(List::OneOff, List::StandingScope));
+        let cues = Cues::scan("never commit this file");
+        assert!(cues.has_outside(List::OneOff, List::StandingScope));
+    }
+}

@@ -1,0 +1,50 @@
+//! Every number the built-in curator decides with, in one documented place.
+//!
+//! Rules elsewhere read these fields instead of writing numbers inline, so a change of policy
+//! is one edit here and the tests that pin it.
+
+/// The curator's thresholds. [`Thresholds::default`] is what `lucid dream` uses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Thresholds {
+    /// A statement shorter than this (characters) is a fragment.
+    pub min_statement_chars: usize,
+    /// A "statement" longer than this (characters) is a paste or a paragraph, not one memory.
+    pub max_statement_chars: usize,
+    /// A statement needs at least this many words with a letter in them.
+    pub min_statement_words: usize,
+    /// Messages longer than this (bytes) are pastes: no statement is taken from them.
+    pub max_message_bytes: usize,
+    /// A sentence seen in at least this many sessions, inside a block of such sentences, is
+    /// template text (a system prompt, a task template, a footer).
+    pub template_min_sessions: usize,
+    /// How many recurring sentences one message needs before they count as a template block.
+    pub template_min_block: usize,
+    /// A pattern (a workaround, a workflow, a repeated instruction) needs this many sessions.
+    pub pattern_min_sessions: usize,
+    /// At most this many workflows are written per dream (the best supported).
+    pub max_workflows: usize,
+    /// Later tool calls searched for the call that fixed a failure.
+    pub follow_up_window: usize,
+    /// Harness sentences kept per session to recognise restated instructions.
+    pub max_harness_sentences: usize,
+    /// Skipped candidates listed in the report per session at most (the rest are counted).
+    pub max_skipped_per_session: usize,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            min_statement_chars: 12,
+            max_statement_chars: 400,
+            min_statement_words: 3,
+            max_message_bytes: 8_000,
+            template_min_sessions: 3,
+            template_min_block: 3,
+            pattern_min_sessions: 2,
+            max_workflows: 20,
+            follow_up_window: 8,
+            max_harness_sentences: 400,
+            max_skipped_per_session: 40,
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! What a tool call *did*, comparable across sessions and harnesses.
+//!
+//! Agents run most of their work through one general tool (`Bash`, `exec_command`,
+//! `execute_command`, a bare `bash` block): comparing calls by tool name would make every
+//! session's every step "the same". A call's **identity** is its tool for specific tools
+//! (`Read`, `Edit`, `str_replace_editor view`) and its *command head* for shell tools — the
+//! program and its subcommand, after `cd …&&`, environment assignments and wrappers like `sudo`
+//! or `timeout 60`: `git push`, `mise run lint`, `python -m pytest`, `python reproduce.py`.
+
+use serde_json::Value;
+
+/// Tool names that run a shell command.
+const SHELL_TOOLS: &[&str] = &[
+    "bash",
+    "shell",
+    "sh",
+    "zsh",
+    "exec_command",
+    "execute_command",
+    "run_command",
+    "run_shell_command",
+    "run_terminal_cmd",
+    "run_in_terminal",
+    "terminal",
+    "local_shell",
+    "container.exec",
+    "cmd",
+    "powershell",
+    "command",
+    "execute_bash",
+    "cmd_run",
+    "run",
+];
+
+/// Whether a tool runs shell commands.
+pub fn is_shell_tool(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let last = lower.rsplit(['.', ':', '/']).next().unwrap_or(&lower);
+    SHELL_TOOLS.contains(&lower.as_str()) || SHELL_TOOLS.contains(&last)
+}
+
+/// The command line of a shell tool call, from the parameter shapes harnesses use: `command`
+/// (a string, or an argv list like `["bash", "-lc", "…"]`), `cmd`, `commands`, `script`.
+pub fn command_text(input: &Value) -> Option<String> {
+    let object = input.as_object()?;
+    for key in ["command", "cmd", "commands", "script", "code"] {
+        match object.get(key) {
+            Some(Value::String(text)) if !text.trim().is_empty() => {
+                return Some(text.trim().to_string());
+            }
+            Some(Value::Array(items)) => {
+                let parts: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
+                if parts.is_empty() {
+                    continue;
+                }
+                // `["bash", "-lc", "git status"]`: the script is the last argument.
+                if parts.len() >= 3
+                    && matches!(parts[0], "bash" | "sh" | "zsh" | "/bin/bash" | "/bin/sh")
+                    && parts[1].starts_with('-')
+                {
+                    return Some(parts[parts.len() - 1].trim().to_string());
+                }
+                return Some(parts.join(" "));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Programs whose first argument names what they do (`git push`, `npm test`, `cargo build`).
+const SUBCOMMAND_PROGRAMS: &[&str] = &[
+    "git",
+    "npm",
+    "pnpm",
+    "yarn",
+    "bun",
+    "cargo",
+    "go",
+    "mise",
+    "docker",
+    "kubectl",
+    "gh",
+    "pip",
+    "pip3",
+    "uv",
+    "poetry",
+    "make",
+    "just",
+    "npx",
+    "bunx",
+    "dotnet",
+    "terraform",
+    "helm",
+    "brew",
+    "apt",
+    "apt-get",
+    "rustup",
+    "deno",
+    "node",
+    "conda",
+    "pipx",
+    "tox",
+    "nox",
+    "hatch",
+    "pdm",
+    "gradle",
+    "mvn",
+    "bazel",
+    "systemctl",
+    "journalctl",
+    "aws",
+    "gcloud",
+    "az",
+    "flyctl",
+    "bd",
+    "prek",
+    "pre-commit",
+    "composer",
+    "swift",
+    "zig",
+    "dune",
+    "opam",
+    "mix",
+    "rake",
+    "bundle",
+];
+
+/// Programs that take a script or module: the script is part of what they do.
+const INTERPRETERS: &[&str] = &[
+    "python", "python3", "python2", "node", "ruby", "perl", "bash", "sh", "deno", "tsx", "ts-node",
+];
+
+/// Wrappers that run another command.
+const WRAPPERS: &[&str] = &[
+    "sudo", "time", "nohup", "env", "exec", "command", "builtin", "nice", "stdbuf", "xargs",
+];
+
+/// The head of a command line: the program and what it was asked to do.
+pub fn command_head(command: &str) -> String {
+    let line = command.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    // The first segment of a chain that does real work: `cd x && …`, `source venv/bin/activate;
+    // …`, `export A=1 && …` only set the stage.
+    let segments = line
+        .split("&&")
+        .flat_map(|s| s.split(';'))
+        .flat_map(|s| s.split("||"))
+        .map(|s| s.split('|').next().unwrap_or(s).trim())
+        .filter(|s| !s.is_empty());
+    let mut chosen = "";
+    for segment in segments {
+        let first = segment.split_whitespace().next().unwrap_or("");
+        if matches!(
+            first,
+            "cd" | "pushd" | "source" | "." | "export" | "set" | "unset"
+        ) {
+            if chosen.is_empty() {
+                chosen = segment;
+            }
+            continue;
+        }
+        chosen = segment;
+        break;
+    }
+    let mut words = chosen.split_whitespace().peekable();
+    // Environment assignments and wrappers (`FOO=1 timeout 30 sudo cmd`).
+    while let Some(word) = words.peek() {
+        let assignment = word.contains('=')
+            && word.split('=').next().is_some_and(|k| {
+                !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            });
+        if assignment || WRAPPERS.contains(word) {
+            words.next();
+            continue;
+        }
+        if matches!(*word, "timeout" | "nice") {
+            words.next();
+            // `timeout 60 cmd`: skip the duration.
+            if words
+                .peek()
+                .is_some_and(|w| w.chars().any(|c| c.is_ascii_digit()))
+            {
+                words.next();
+            }
+            continue;
+        }
+        break;
+    }
+    let Some(program_word) = words.next() else {
+        return line.trim().chars().take(40).collect();
+    };
+    let program = program_word
+        .rsplit('/')
+        .next()
+        .unwrap_or(program_word)
+        .trim_matches(['"', '\'']);
+    let rest: Vec<&str> = words.collect();
+    let mut head = program.to_string();
+    let first_arg = rest.iter().find(|w| !w.starts_with('-')).copied();
+    if SUBCOMMAND_PROGRAMS.contains(&program) {
+        if let Some(arg) = first_arg.filter(|a| plain_word(a)) {
+            head.push(' ');
+            head.push_str(arg);
+            // `npm run build`, `mise run lint`, `uv run pytest`: the task is what runs.
+            if matches!(arg, "run" | "exec" | "x" | "tool")
+                && let Some(task) = rest
+                    .iter()
+                    .skip_while(|w| **w != arg)
+                    .skip(1)
+                    .find(|w| !w.starts_with('-'))
+                    .filter(|w| plain_word(w))
+            {
+                head.push(' ');
+                head.push_str(task);
+            }
+        }
+    } else if INTERPRETERS.contains(&program) {
+        // `python -m pytest`, `python reproduce.py`.
+        if let Some(position) = rest.iter().position(|w| *w == "-m")
+            && let Some(module) = rest.get(position + 1)
+        {
+            head.push_str(" -m ");
+            head.push_str(module);
+        } else if let Some(script) = rest
+            .first()
+            .filter(|w| !w.starts_with('-') && !w.contains('/'))
+        {
+            head.push(' ');
+            head.push_str(script.trim_matches(['"', '\'']));
+        }
+    } else if program == "sed" && rest.iter().any(|w| w.starts_with("-i")) {
+        // `sed -i` edits files; `sed -n` only reads them.
+        head.push_str(" -i");
+    } else if program == "echo"
+        && let Some(arg) = first_arg
+        && arg.len() > 3
+        && arg.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+    {
+        // A sentinel a harness waits for (`echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT`).
+        head.push(' ');
+        head.push_str(arg);
+    }
+    head
+}
+
+fn plain_word(word: &str) -> bool {
+    !word.is_empty()
+        && word.len() <= 40
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+        && !word.contains("..")
+}
+
+/// A tool call's identity: the command head for shell tools, else the tool name (with an editor
+/// sub-command such as `str_replace_editor view` when the input names one).
+pub fn identity(tool: &str, input: &Value) -> String {
+    if is_shell_tool(tool)
+        && let Some(command) = command_text(input)
+    {
+        return command_head(&command);
+    }
+    if let Some(sub) = input.get("command").and_then(Value::as_str)
+        && !sub.contains(char::is_whitespace)
+        && sub.len() <= 24
+        && sub.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return format!("{tool} {sub}");
+    }
+    tool.to_string()
+}
+
+/// Whether an identity is a command line (as opposed to a named tool).
+pub fn is_command(tool: &str) -> bool {
+    is_shell_tool(tool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn command_heads() {
+        let cases = [
+            ("git push origin main", "git push"),
+            ("cd /repo && git commit -m 'x'", "git commit"),
+            ("mise run test:ci", "mise run test:ci"),
+            ("npm run build -- --watch", "npm run build"),
+            (
+                "FOO=1 timeout 60 python -m pytest tests/",
+                "python -m pytest",
+            ),
+            ("python reproduce.py", "python reproduce.py"),
+            ("/usr/bin/python3 -m pytest -x", "python3 -m pytest"),
+            ("source .venv/bin/activate && pytest -q", "pytest"),
+            ("sed -i 's/a/b/' x.py", "sed -i"),
+            ("sed -n '1,20p' x.py", "sed"),
+            (
+                "echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT",
+                "echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT",
+            ),
+            ("grep -rn foo src | head -20", "grep"),
+            ("cd /repo", "cd /repo"),
+            ("uv run review-tool serve", "uv run review-tool"),
+            ("go test ./...", "go test"),
+        ];
+        for (command, head) in cases {
+            assert_eq!(command_head(command), head, "{command:?}");
+        }
+    }
+
+    #[test]
+    fn identities_by_tool_shape() {
+        assert_eq!(
+            identity("Bash", &json!({"command": "git status"})),
+            "git status"
+        );
+        assert_eq!(
+            identity("exec_command", &json!({"cmd": "bun run build"})),
+            "bun run build"
+        );
+        assert_eq!(
+            identity(
+                "shell",
+                &json!({"command": ["bash", "-lc", "cargo test -q"]})
+            ),
+            "cargo test"
+        );
+        assert_eq!(
+            identity(
+                "str_replace_editor",
+                &json!({"command": "view", "path": "/a.py"})
+            ),
+            "str_replace_editor view"
+        );
+        assert_eq!(identity("Read", &json!({"file_path": "/a.py"})), "Read");
+    }
+}

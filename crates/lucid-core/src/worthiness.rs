@@ -1,0 +1,376 @@
+//! The worthiness gate: whether a sentence a person typed is worth remembering.
+//!
+//! A candidate becomes a memory only if it is a **well-formed statement** (not code, a log
+//! line, markup, a table row or a fragment), is **standing** rather than about the task at hand
+//! ("don't stop until all functions are ported" and "verify these results" are one-off), and is
+//! **specific** enough to act on. Precision comes first: when unsure, the sentence is skipped and
+//! — if it looked memory-like at all — the report says why, so a reviewer or the model pass can
+//! still see it.
+//!
+//! The gate only sees text from the `human` channel (see `channels.rs`); the cue phrases it reads
+//! are data (`lexicon.txt`), and its numbers are in [`Thresholds`](crate::thresholds::Thresholds).
+
+use crate::lexicon::{Cues, List};
+use crate::text;
+use crate::thresholds::Thresholds;
+
+/// What a sentence can become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// A standing instruction ("always…", "never…", "we don't use X").
+    Preference,
+    /// A durable fact or decision about the project ("we target C17", "the host is X").
+    Fact,
+}
+
+/// How much a candidate needs before it is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Support {
+    /// Marked standing or durable by the person: one session is enough.
+    Marked,
+    /// An instruction without a standing marker: standing only when said in two sessions.
+    Repeated,
+    /// A bare statement of fact: it may update or confirm an existing memory, never add one.
+    UpdateOnly,
+}
+
+/// The gate's decision about one sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Candidate {
+        class: Class,
+        support: Support,
+        /// The person announced a change ("we switched to …", "X is now …", "no longer").
+        change: bool,
+    },
+    Skip {
+        reason: &'static str,
+        /// Whether the sentence looked memory-like (had an instruction, standing, change or
+        /// decision cue): only those are listed in the report, so it is not flooded with chat.
+        memory_like: bool,
+    },
+}
+
+/// Judges one sentence from the human channel.
+pub fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
+    let stripped = text::strip_lead_in(text::strip_modal_lead_ins(sentence.trim())).trim();
+    let lower = stripped.to_lowercase();
+    // Lead-ins are stripped to see how the statement itself opens ("Please, fix …" is a
+    // request), but they still count as cues ("From now on, …" is a standing marker).
+    let mut cues = Cues::scan(&sentence.trim().to_lowercase());
+    cues.set_opening_from(&Cues::scan(&lower));
+    let memory_like = cues.has(List::Standing)
+        || cues.has(List::Instruction)
+        || cues.has(List::Change)
+        || cues.has(List::Decision);
+    let skip = |reason| Verdict::Skip {
+        reason,
+        memory_like,
+    };
+    if let Err(reason) = well_formed(sentence, limits) {
+        return skip(reason);
+    }
+    if sentence.trim_end().ends_with('?') || cues.opens_with(List::Question) {
+        return skip("a question, not a statement");
+    }
+    if cues.has(List::Temporary) {
+        return skip("marked temporary");
+    }
+    if narrates_events(&lower, &cues) {
+        return skip("reports events or what someone said, not a rule");
+    }
+    let request = cues.opens_with(List::Request)
+        && !cues.opens_with(List::Instruction)
+        && !cues.opens_with(List::Standing)
+        && !cues.opens_with(List::Decision);
+    let one_off = cues.has_outside(List::OneOff, List::StandingScope);
+    let first_person = cues.opens_with(List::FirstPersonState) && !cues.has(List::Decision);
+    let standing = cues.has(List::Standing);
+    let decision = cues.has(List::Decision);
+    let change = cues.has(List::Change) && !request;
+    let instruction = cues.has(List::Instruction);
+    if request {
+        return skip("a request about the task at hand");
+    }
+    if first_person {
+        return skip("describes the speaker, not a rule or a fact");
+    }
+    if one_off {
+        return skip("about the task at hand (refers to this work, not future work)");
+    }
+    if !specific(stripped) {
+        return skip("not specific enough to act on");
+    }
+    let class_by_form = if decision || standing || instruction {
+        if instruction_form(&lower, &cues) {
+            Class::Preference
+        } else {
+            Class::Fact
+        }
+    } else {
+        Class::Fact
+    };
+    if standing || decision {
+        return Verdict::Candidate {
+            class: class_by_form,
+            support: Support::Marked,
+            change,
+        };
+    }
+    // "New GCP project id: acme-prod-2" announces a value as plainly as "X is now Y".
+    let announces_new = lower.starts_with("new ") && text::slot(stripped).is_some();
+    if (change || announces_new) && text::slot(stripped).is_some() {
+        return Verdict::Candidate {
+            class: Class::Fact,
+            support: Support::Marked,
+            change: true,
+        };
+    }
+    if instruction && instruction_form(&lower, &cues) {
+        return Verdict::Candidate {
+            class: Class::Preference,
+            support: Support::Repeated,
+            change,
+        };
+    }
+    if text::slot(stripped).is_some_and(|slot| {
+        !slot.value_analysis.anchors.is_empty() || slot.value_analysis.word_set.len() <= 3
+    }) {
+        return Verdict::Candidate {
+            class: Class::Fact,
+            support: Support::UpdateOnly,
+            change,
+        };
+    }
+    skip("no standing instruction or durable fact")
+}
+
+/// Whether a sentence is a well-formed statement: not code, log, markup, a table row or a
+/// fragment, and of a sensible length.
+pub fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'static str> {
+    let trimmed = sentence.trim();
+    let chars = trimmed.chars().count();
+    if chars < limits.min_statement_chars {
+        return Err("too short to be a statement");
+    }
+    if chars > limits.max_statement_chars {
+        return Err("too long to be one statement");
+    }
+    if crate::channels::pasted_line(trimmed).is_some() {
+        return Err("looks like code, a log line or pasted output");
+    }
+    if trimmed.contains("</") || (trimmed.starts_with('<') && trimmed.contains('>')) {
+        return Err("markup");
+    }
+    if trimmed.contains('\u{1b}') {
+        return Err("terminal escape codes");
+    }
+    if trimmed.matches('`').count() % 2 == 1 {
+        return Err("a fragment (unbalanced code quote)");
+    }
+    let opens = trimmed.matches(['(', '[', '{']).count();
+    let closes = trimmed.matches([')', ']', '}']).count();
+    if opens != closes {
+        return Err("a fragment (unbalanced brackets)");
+    }
+    let words: Vec<&str> = trimmed
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .collect();
+    if words.len() < limits.min_statement_words {
+        return Err("a fragment (too few words)");
+    }
+    let last = words
+        .last()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .unwrap_or_default();
+    const DANGLING: &[&str] = &[
+        "a", "an", "the", "and", "or", "but", "to", "of", "in", "on", "for", "with", "when", "if",
+        "that", "which", "because", "by", "from", "as", "so", "than", "at", "into", "via",
+        "whether", "while",
+    ];
+    if DANGLING.contains(&last.as_str()) {
+        return Err("a fragment (ends mid-sentence)");
+    }
+    if trimmed.ends_with([',', ':', ';', '-', '(']) {
+        return Err("a fragment (ends mid-sentence)");
+    }
+    Ok(())
+}
+
+/// Whether a statement names something concrete to act on: an identifier or quoted code, or at
+/// least two content words beyond the cue phrases.
+fn specific(sentence: &str) -> bool {
+    let analysis = text::analyze(sentence);
+    const VAGUE: &[&str] = &["thing", "stuff", "someth", "anyth", "everyth"];
+    let content = analysis
+        .word_set
+        .iter()
+        .filter(|w| !VAGUE.contains(&w.as_str()))
+        .count();
+    !analysis.anchors.is_empty() || !analysis.code_spans.is_empty() || content >= 2
+}
+
+/// Whether a sentence is phrased as an instruction (imperative or modal) rather than as a
+/// description: it opens with an instruction or standing phrase, or its modal comes early.
+fn instruction_form(lower: &str, cues: &Cues) -> bool {
+    if cues.opens_with(List::Instruction) || cues.opens_with(List::Standing) {
+        return true;
+    }
+    // "We never…", "We don't use…", "Tests must…", "X should always…": a modal or standing word
+    // within the first few words.
+    let early: usize = lower
+        .char_indices()
+        .filter(|(_, c)| c.is_whitespace())
+        .nth(3)
+        .map_or(lower.len(), |(i, _)| i);
+    cues.phrases(List::Instruction)
+        .chain(cues.phrases(List::Standing))
+        .any(|(at, phrase)| at <= early && phrase != "use" && phrase != "keep")
+        || lower.starts_with("we never")
+        || lower.starts_with("we always")
+        || lower.starts_with("we don't")
+        || lower.starts_with("we do not")
+        || lower.starts_with("we aren't to")
+        || lower.starts_with("we are not to")
+}
+
+/// A sentence narrating events: it reports someone's words, or puts "always"/"never" before a
+/// past-tense verb ("the build never finished").
+fn narrates_events(lower: &str, cues: &Cues) -> bool {
+    if cues.has(List::Reporting) && !cues.opens_with(List::Standing) {
+        return true;
+    }
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.windows(2).any(|pair| {
+        matches!(pair[0], "never" | "always")
+            && pair[1].len() > 4
+            && pair[1].ends_with("ed")
+            && !matches!(pair[1], "need" | "proceed" | "succeed" | "exceed" | "embed")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(sentence: &str) -> Verdict {
+        judge(sentence, &Thresholds::default())
+    }
+
+    fn kept(sentence: &str) -> Option<(Class, Support)> {
+        match verdict(sentence) {
+            Verdict::Candidate { class, support, .. } => Some((class, support)),
+            Verdict::Skip { .. } => None,
+        }
+    }
+
+    #[test]
+    fn standing_instructions_are_kept() {
+        let cases = [
+            (
+                "Always run `mise run lint` before pushing.",
+                Class::Preference,
+            ),
+            (
+                "Never use the passive voice in client letters.",
+                Class::Preference,
+            ),
+            (
+                "From now on, cite the Bluebook, 21st edition.",
+                Class::Preference,
+            ),
+            ("We don't use cuFFT in this project.", Class::Preference),
+            ("we aren't to use cuFFT", Class::Preference),
+            (
+                "We use go-git explicitly so we do not depend on a checkout.",
+                Class::Fact,
+            ),
+            ("We are completely dropping Firebase.", Class::Fact),
+            ("We updated to C17.", Class::Fact),
+        ];
+        for (sentence, class) in cases {
+            assert_eq!(
+                kept(sentence).map(|(c, _)| c),
+                Some(class),
+                "{sentence:?}: {:?}",
+                verdict(sentence)
+            );
+        }
+    }
+
+    #[test]
+    fn one_off_requests_and_chatter_are_skipped() {
+        let skipped = [
+            "Don't stop until all functions are ported, tests pass, and you have 100% coverage.",
+            "verify these results",
+            "can you update the entire config so other machines i use wont push to public agentv",
+            "let's make the \"entire start\" command hidden",
+            "fix lint",
+            "Please fix my unit test issue",
+            "what kind of fallbacks does GetGitAuthorFromRepo have?",
+            "is therer an issue raised already in upstream pi to use custom openai endpoint",
+            "I'm currently getting this error in the repo, and there are no uncommited changes:",
+            "yes, then commit, push",
+            "For now, skip the flaky test while we debug.",
+            "Customer Nina Rossi says order ORD-1 never arrived.",
+            "Never do that again.",
+            "Obj = dict()",
+            "45 |   // Always fetch public data.",
+            "That Terraform can guarantee to make the same selections by default when.",
+        ];
+        for sentence in skipped {
+            assert!(
+                kept(sentence).is_none(),
+                "{sentence:?} should be skipped: {:?}",
+                verdict(sentence)
+            );
+        }
+    }
+
+    #[test]
+    fn unmarked_instructions_need_repetition() {
+        // Said once, a bare imperative may be advice for this task only ("Use another API key."
+        // was text pasted from an error message): it is never written from one session.
+        for sentence in ["Have pipx installed.", "Use another API key."] {
+            assert_ne!(
+                kept(sentence).map(|(_, support)| support),
+                Some(Support::Marked),
+                "{sentence:?}"
+            );
+        }
+        assert_eq!(
+            kept("Use pnpm, not npm, for installs."),
+            Some((Class::Preference, Support::Repeated))
+        );
+    }
+
+    #[test]
+    fn bare_facts_may_only_update() {
+        assert_eq!(
+            kept("The staging database host is db-2.internal."),
+            Some((Class::Fact, Support::UpdateOnly))
+        );
+    }
+
+    #[test]
+    fn fragments_and_code_are_not_well_formed() {
+        let limits = Thresholds::default();
+        for text in [
+            "the `foo",
+            "Run the (first step",
+            "Configure the proxy so that",
+            "<task_progress>",
+            "x",
+        ] {
+            assert!(well_formed(text, &limits).is_err(), "{text:?}");
+        }
+        assert!(well_formed("Run `make test` before committing.", &limits).is_ok());
+    }
+}
