@@ -301,7 +301,7 @@ mod tests {
                 "echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT",
             ),
             ("grep -rn foo src | head -20", "grep"),
-            ("cd /repo", "cd /repo"),
+            ("cd /repo", "cd"),
             ("uv run review-tool serve", "uv run review-tool"),
             ("go test ./...", "go test"),
         ];
