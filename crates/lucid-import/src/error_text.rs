@@ -66,12 +66,14 @@ const REASON_PHRASES: &[&str] = &[
 /// Whether a tool's output reports a failure.
 ///
 /// Recognised, on any of the first five non-blank lines (indentation aside):
-/// - a line starting like an error: `Error:`/`error:`/`error[E…]` (not `Error::`, not a bare
-///   `error: null` setting), `ERROR` as a word, `[ERROR]`, an exception name ending in `Error:` or
-///   `Exception:` (`ValueError: …`, also after `Uncaught `; not indented, except on the first
-///   line), `Traceback (most recent call last)`, `fatal:`/`FATAL:`, `panic:`, a Rust
-///   `thread '…' panicked`, `npm ERR!`/`npm error`, `<tool_use_error>`/`<error>`, `FAIL`/`--- FAIL:`,
-///   `Failed to …`;
+/// - a line starting like an error: `Error:`/`error:`/`error[E…]`/`Error [ERR_…]:` (not
+///   `Error::`, not a bare `error: null` setting), `ERROR` as a word (also after a `[task]`
+///   tag), `[ERROR]`, an exception name ending in `Error:` or `Exception:` (`ValueError: …`, also
+///   after `Uncaught `), `Traceback (most recent call last)`, `fatal:`/`FATAL:`, `panic:`, a Rust
+///   `thread '…' panicked`, `npm ERR!`/`npm error`, `<tool_use_error>`/`<error>`,
+///   `FAIL`/`--- FAIL:`, `Failed to …`, `CONFLICT (…)`, `❌`/`✗`; past the first line, the
+///   error words and exception names only when not indented (indented, they are code or data);
+/// - a program's complaint: `rm: cannot remove …`, `ls: cannot access …`;
 /// - a located compiler or tool error: `src/a.rs:3:5: error: …`, `a.c:1: fatal error:`,
 ///   `src/a.ts(3,5): error TS2304: …`, `prog: error: …`;
 /// - a linter code: `E999 IndentationError …`, `E111 …`, `F821 undefined name …` at the start of
@@ -122,7 +124,8 @@ fn line_is_error(line: &str, first: bool) -> bool {
     if quotes_other_text(body) {
         return false;
     }
-    starts_with_error_word(body)
+    // Past the first line, an indented `error:` is a key in quoted code or data.
+    ((first || !indented) && starts_with_error_word(body))
         || tagged_line(body).is_some_and(starts_with_error_word)
         || ((first || !indented) && starts_with_exception_name(body))
         || starts_with_any(body, ERROR_STARTS)
@@ -156,6 +159,9 @@ const ERROR_STARTS: &[&str] = &[
     "failed to ",
     "Segmentation fault",
     "CONFLICT (",
+    "❌",
+    "✖ ",
+    "✗ ",
 ];
 
 /// Wordings of failures and rejections, anywhere in a line.
@@ -332,7 +338,8 @@ fn starts_with_error_word(text: &str) -> bool {
         .strip_prefix("Error")
         .or_else(|| text.strip_prefix("error"))
     {
-        if rest.starts_with('[') {
+        // `error[E0308]: …`, and Node's `Error [ERR_MODULE_NOT_FOUND]: …`.
+        if rest.starts_with('[') || rest.starts_with(" [") && rest.contains("]:") {
             return true;
         }
         let Some(value) = rest.strip_prefix(':') else {

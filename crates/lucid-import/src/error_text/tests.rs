@@ -88,6 +88,9 @@ const ERRORS: &[&str] = &[
     "yarn run v1.22.19\nerror Command failed with exit code 1.",
     "Failed to connect to localhost port 5432: Connection refused",
     "Permission denied (publickey).\nfatal: Could not read from remote repository.",
+    "node:internal/modules/cjs/loader:671\n      throw e;\n      ^\n\nError [ERR_PACKAGE_PATH_NOT_EXPORTED]: Package subpath './package.json' is not defined by \"exports\"",
+    "\n❌ Refusing to publish prerelease @agentv/core@4.40.1-next.1 to latest\n",
+    "npm error code E404\nnpm error 404 No match found for version 4.40.1",
 ];
 
 /// Normal output that mentions errors, fails or exits without reporting a failure.
@@ -153,6 +156,8 @@ const CLEAN: &[&str] = &[
     "Found 0 errors in 12 files",
     "E2E tests passed",
     "ls: listing 3 files\nsrc/errors/mod.rs\nsrc/errors/http.rs",
+    "                  max_calls: proxyUsage.maxCalls,\n                },\n              }\n            : {}),\n          error: message,\n        },",
+    "✓ 12 tests passed\n✓ lint clean",
 ];
 
 #[test]
