@@ -118,6 +118,9 @@ pub(crate) fn find_high_entropy(
         if skip.iter().any(|&(s, e)| start >= s && start < e) {
             return;
         }
+        if media_payload(text, start) {
+            return;
+        }
         if is_random_token(text, start, body_end) {
             emit(start, end, HIGH_ENTROPY);
         }
@@ -196,6 +199,47 @@ fn is_random_token(text: &str, start: usize, end: usize) -> bool {
         && wordy_ratio(b) <= 0.62
         && bigram_score(b) < BIGRAM_LIMIT
         && shannon_entropy(b) >= 3.6
+}
+
+/// Base64 of a picture, sound or font: a `data:image/…;base64,` URI, or a
+/// run that decodes to a PNG, JPEG, GIF or WebP header (transcripts carry
+/// screenshots as bare base64 in JSON). Media is not a credential, and
+/// redacting it would mark every session with a screenshot as leaking a
+/// secret.
+fn media_payload(text: &str, start: usize) -> bool {
+    let tok = &text.as_bytes()[start..];
+    const MAGIC: &[&[u8]] = &[b"iVBORw0KGgo", b"/9j/", b"R0lGODlh", b"R0lGODdh"];
+    if MAGIC.iter().any(|m| tok.starts_with(m))
+        || (tok.starts_with(b"UklG") && tok.get(12..16) == Some(b"RUJQ".as_slice()))
+    {
+        return true;
+    }
+    let before = &text.as_bytes()[start.saturating_sub(64)..start];
+    if !before.ends_with(b";base64,") {
+        return false;
+    }
+    let Some(at) = before
+        .windows(5)
+        .rposition(|w| w.eq_ignore_ascii_case(b"data:"))
+    else {
+        return false;
+    };
+    let mime = &before[at + 5..];
+    [b"image/".as_slice(), b"font/", b"audio/", b"video/"]
+        .iter()
+        .any(|m| mime.len() >= m.len() && mime[..m.len()].eq_ignore_ascii_case(m))
+}
+
+/// Letters only, but with no word structure: `KqXvTzPwLmNbRcYdHs` or
+/// `qzjxkvwpfmbdtrlg`. A credential of letters assigned to a key
+/// (`api_key=…`) is still a credential; a word or a camelCase name is not.
+pub(crate) fn random_letters(b: &[u8]) -> bool {
+    let single_case = b.iter().all(u8::is_ascii_lowercase) || b.iter().all(u8::is_ascii_uppercase);
+    b.len() >= 16
+        && b.iter().all(u8::is_ascii_alphabetic)
+        && bigram_score(b) < BIGRAM_LIMIT
+        && shannon_entropy(b) >= 3.5
+        && (single_case || looks_random(b))
 }
 
 /// Mixed-case text whose character classes alternate like random data
@@ -293,7 +337,7 @@ fn words_and_hashes(tok: &str) -> bool {
 }
 
 /// Slash-separated segments that are short or word-like: a file path.
-fn looks_like_path(tok: &str) -> bool {
+pub(crate) fn looks_like_path(tok: &str) -> bool {
     let slashes = tok.bytes().filter(|&c| c == b'/').count();
     if slashes < 2 {
         return false;

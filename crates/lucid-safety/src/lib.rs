@@ -13,6 +13,11 @@
 //!   a conservative high-entropy-token detector. Secrets are replaced by a
 //!   short, non-secret vendor prefix followed by `…[redacted]`, e.g.
 //!   `sk-ant-…[redacted]` or `password=…[redacted]`. Redaction is idempotent.
+//! * **Personal data** ([`personal_emails`], [`contains_personal_email`],
+//!   [`Redactor::redact_personal_data`]): e-mail addresses of people, as
+//!   opposed to role mailboxes (`support@…`), bots (`noreply@…`) and
+//!   documentation addresses (`@example.com`). Not secrets, so [`redact`]
+//!   keeps them; a caller that must not store personal data opts in.
 //! * **Prompt-injection scanning** ([`scan_injection`], [`is_injection`]):
 //!   flags instruction-like text addressed to the model inside *untrusted*
 //!   content (tool results, fetched pages, file contents, MCP results) so it
@@ -27,11 +32,13 @@
 
 mod entropy;
 mod injection;
+mod personal;
 mod secrets;
 mod text;
 mod values;
 
 pub use injection::{InjectionFinding, is_injection, scan_injection};
+pub use personal::{Span, contains_personal_email, personal_emails};
 pub use secrets::{Redaction, Redactor, SecretFinding, contains_secret, redact};
 
 /// Errors produced while configuring the safety checks.

@@ -4,11 +4,20 @@
 //!
 //! 1. **Vendor formats** with a recognisable prefix (`sk-ant-`, `AKIA`,
 //!    `ghp_`, `xoxb-`, …) and structural checks.
-//! 2. **Contextual credentials**: private key blocks, passwords in URLs,
-//!    `password=`/`"token": "…"` assignments, `Authorization` headers. These
-//!    go through placeholder/code heuristics ([`crate::values`]) so that
-//!    documentation and source code stay untouched.
+//! 2. **Contextual credentials**: private key blocks, passwords in URLs
+//!    (with or without a scheme: `alice:pw@host`), `password=`/`"token": "…"`
+//!    assignments, `Authorization` headers, passwords said in a sentence,
+//!    an AWS secret key said next to its key id. These go through
+//!    placeholder/code heuristics ([`crate::values`]) so that documentation
+//!    and source code stay untouched.
 //! 3. **High-entropy tokens** ([`crate::entropy`]) for unknown formats.
+//!
+//! An assignment is found wherever it sits on a line and however it is
+//! aligned: the key is not anchored to the start of a line, so a line-number
+//! prefix from a file view (`8 | `, `   12→`, `  7:\t`) or a diff marker
+//! (`+  `) in front changes nothing, and any run of spaces or tabs may
+//! surround the separator (`{SP}` in the patterns). Private key blocks are
+//! followed across numbered lines too.
 //!
 //! When candidates overlap, the more specific layer wins, so
 //! `OPENAI_API_KEY=sk-proj-…` is reported as `openai_api_key`, not as a
@@ -31,9 +40,11 @@ use serde::Serialize;
 
 use crate::SafetyError;
 use crate::entropy::{TWILIO, find_high_entropy};
+use crate::personal::{PERSONAL_EMAIL, for_each_personal_email};
 use crate::text::{ceil, floor};
 use crate::values::{
-    REDACTED, is_placeholder, plausible_assigned_secret, plausible_header_credential,
+    PassphraseContext, REDACTED, is_placeholder, plausible_assigned_secret,
+    plausible_header_credential, plausible_passphrase,
 };
 
 /// One detected secret.
@@ -87,6 +98,11 @@ enum Check {
     CliUserPass,
     /// "the wifi password is Tr0ub4dor&3": a value that mixes kinds of characters.
     Prose,
+    /// The 40 characters after an AWS access key id: a secret key has both
+    /// cases and is not a path.
+    AwsPair,
+    /// `user:password@host` without a scheme.
+    BareUserinfo,
 }
 
 struct Pattern {
@@ -101,6 +117,9 @@ struct Pattern {
     /// triggers are written in lower case) instead of using `(?i)`, which
     /// would defeat the literal prefilter.
     lower: bool,
+    /// For a pattern with no selective literal: a cheap scan of the text
+    /// that decides instead of the trigger pass whether it runs.
+    gate: Option<fn(&str) -> bool>,
 }
 
 /// Lower number wins when candidates overlap.
@@ -108,6 +127,18 @@ const PRIO_VENDOR: u8 = 0;
 const PRIO_CONTEXT: u8 = 1;
 const PRIO_ASSIGNMENT: u8 = 2;
 const PRIO_ENTROPY: u8 = 3;
+/// Personal data loses every overlap: a secret inside an address-shaped
+/// string keeps its own kind.
+const PRIO_PERSONAL: u8 = 4;
+
+/// Horizontal space around a key's separator, written `{SP}` in the
+/// patterns: any number of spaces and tabs, and JSON-escaped tabs (`\t`).
+/// Column-aligned files (`terraform fmt`, aligned YAML, `.env` tables) put
+/// dozens of spaces between a key and its `=`, so no bound is placed on it;
+/// the regex engine is linear whatever the run length. Line breaks are not
+/// spacing: a key at the end of one line and a word at the start of the
+/// next are not an assignment.
+const SPACING: &str = r"(?:[ \t]|\\t)*";
 
 /// Compile a built-in pattern. `\b` is rewritten to the ASCII word boundary
 /// `(?-u:\b)`: Unicode word boundaries force the regex engine off its fast
@@ -117,7 +148,7 @@ const PRIO_ENTROPY: u8 = 3;
 /// Panics only if a *constant* pattern is malformed, which the unit tests
 /// exercise; user-supplied patterns go through [`Redactor::with_extra_patterns`].
 fn compile(pattern: &str) -> Regex {
-    let p = pattern.replace(r"\b", r"(?-u:\b)");
+    let p = pattern.replace(r"\b", r"(?-u:\b)").replace("{SP}", SPACING);
     #[allow(clippy::expect_used)]
     Regex::new(&p).expect("built-in secret pattern must compile")
 }
@@ -131,6 +162,7 @@ fn pat(kind: &'static str, check: Check, triggers: &'static [&'static str], re: 
         priority: PRIO_VENDOR,
         triggers,
         lower: false,
+        gate: None,
     }
 }
 
@@ -149,6 +181,7 @@ fn lpat(
         priority,
         triggers,
         lower: true,
+        gate: None,
     }
 }
 
@@ -183,6 +216,16 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             None,
             &["AKIA", "ASIA"],
             r"\b(?P<s>(?P<p>A(?:KIA|SIA))[A-Z0-9]{16})\b",
+        ),
+        // A secret access key said next to its key id: "the credentials are
+        // AKIA… / wJalr…", "AKIA…, wJalr…", "key AKIA… and secret wJalr…",
+        // `AKIA…:wJalr…`. Only the secret is this pattern's span; the id is
+        // redacted by the pattern above.
+        pat(
+            "aws_secret_access_key",
+            AwsPair,
+            &["AKIA", "ASIA"],
+            r"\bA(?:KIA|SIA)[A-Z0-9]{16}\b[^\n]{0,60}?[^A-Za-z0-9+](?P<s>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)",
         ),
         pat(
             "github_token",
@@ -390,7 +433,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             PRIO_VENDOR,
             MixedCase,
             &["secret"],
-            r#"\b(?:aws_?secret_?(?:access_?)?key|aws_?secret|secret_?access_?key)\\?["']?\s{0,4}(?:=>|:=|=|:)\s{0,4}\\?["']?(?P<s>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
+            r#"\b(?:aws_?secret_?(?:access_?)?key|aws_?secret|secret_?access_?key)\\?["']?{SP}(?:=>|:=|=|:){SP}\\?["']?(?P<s>[A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
         ),
         lpat(
             "azure_storage_key",
@@ -409,12 +452,26 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
                 r#"\b(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]{1,30})://(?P<user>[^\s:/?#@'"<>\[\]]{0,128}):(?P<s>[^\s/?#@'"<>]{1,256})@(?P<host>[A-Za-z0-9\[]+)"#,
             )
         },
+        // `alice:Pw-2024@db.internal` with no scheme (proxy settings, `mongo`
+        // and `redis-cli` arguments, scheme-relative `//user:pw@host`). `@`
+        // is too common a literal to trigger on; `userinfo_gate` is the
+        // prefilter.
+        Pattern {
+            gate: Some(userinfo_gate),
+            ..lpat(
+                "url_password",
+                PRIO_CONTEXT,
+                BareUserinfo,
+                &[],
+                r#"(?:^|[\s"'`(<=,/])(?P<user>[a-z0-9][a-z0-9._%+\-]{0,63}):(?P<s>[^\s:/?#@'"<>`\\=,;]{4,128})@(?P<host>(?:[a-z0-9](?:[a-z0-9\-]{0,62})\.)+[a-z]{2,24}|localhost|[0-9]{1,3}(?:\.[0-9]{1,3}){3})\b"#,
+            )
+        },
         lpat(
             "authorization_header",
             PRIO_CONTEXT,
             AuthHeader,
             &["authorization"],
-            r#"\b(?:proxy-)?authorization\\?["']?\s{0,4}[:=]\s{0,4}\\?["']?\s{0,2}(?:bearer|basic|token|digest|apikey|api-key|sso-key)\s+(?P<s>[A-Za-z0-9\-._~+/]{8,}=*)"#,
+            r#"\b(?:proxy-)?authorization\\?["']?{SP}[:=]{SP}\\?["']?{SP}(?:bearer|basic|token|digest|apikey|api-key|sso-key)\s+(?P<s>[A-Za-z0-9\-._~+/]{8,}=*)"#,
         ),
         lpat(
             "bearer_token",
@@ -431,14 +488,14 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             PRIO_ASSIGNMENT,
             Assignment,
             &["pass", "pwd", "secret", "token", "key", "credential"],
-            r#"(?P<kw>passw(?:or)?d|passphrase|pass|pwd|secret|token|api[_\-]?key|apikey|(?:access|secret|private|client|signing|encryption|master|auth)[_\-]?key|credentials?)(?:[_\-](?:base|value))?\\?["']?\s{0,4}(?:=>|:=|=|:)\s{0,4}(?P<q>\\?["'])?(?P<s>[^\s"'\\,;(){}\[\]<>`&]{1,512})"#,
+            r#"(?P<kw>passw(?:or)?d|passphrase|pass|pwd|secret|token|api[_\-]?key|apikey|(?:access|secret|private|client|signing|encryption|master|auth)[_\-]?key|credentials?)(?:[_\-](?:base|value))?\\?["']?{SP}(?:=>|:=|=|:){SP}(?P<q>\\?["'])?(?P<s>[^\s"'\\,;(){}\[\]<>`&]{1,512})"#,
         ),
         lpat(
             "credential_assignment",
             PRIO_ASSIGNMENT,
             CliUserPass,
             &["-u ", "--user"],
-            r#"(?:^|\s)(?:-u|--user)[\s=]+["']?(?P<user>[^\s:"'/@]{1,64}):(?P<s>[^\s"'@]{1,256})"#,
+            r#"(?:^|[^a-z0-9_\-])(?:-u|--user)[\s=]+["']?(?P<user>[^\s:"'/@]{1,64}):(?P<s>[^\s"'@]{1,256})"#,
         ),
         lpat(
             "credential_assignment",
@@ -453,7 +510,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
                 "-access-token",
                 "-auth-token",
             ],
-            r#"(?:^|\s)--?(?P<kw>password|passwd|pass|token|api-key|apikey|secret|client-secret|access-token|auth-token)\s+(?P<q>["'])?(?P<s>[^\s"'\\<>`\-][^\s"'\\<>`]{3,511})"#,
+            r#"(?:^|[^a-z0-9_\-])--?(?P<kw>password|passwd|pass|token|api-key|apikey|secret|client-secret|access-token|auth-token)\s+(?P<q>["'])?(?P<s>[^\s"'\\<>`\-][^\s"'\\<>`]{3,511})"#,
         ),
         // ---- passwords said in a sentence: "the password is …", "PIN set to …".
         lpat(
@@ -462,6 +519,14 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             Prose,
             &["password", "passphrase", "passcode", "pwd", "pin"],
             r#"\b(?:password|passphrase|passcode|pwd|pin(?:\s+code)?)\s+(?:is|was|remains|will\s+be|should\s+be|now|became|(?:has\s+been\s+|was\s+|is\s+)?(?:set|changed|reset|updated)\s+to)\s*:?\s+["'`]?(?P<s>[^\s"'`,;]{4,128})"#,
+        ),
+        // "log in with password Adm1n!2024", "using the passphrase …".
+        lpat(
+            "credential_assignment",
+            PRIO_ASSIGNMENT,
+            Prose,
+            &["password", "passphrase", "passcode"],
+            r#"\b(?:with|using|use|via)\s+(?:the\s+|a\s+)?(?:password|passphrase|passcode)\s+["'`]?(?P<s>[^\s"'`,;]{4,128})"#,
         ),
     ];
     v.shrink_to_fit();
@@ -515,6 +580,27 @@ fn build_triggers(lower: bool) -> Triggers {
 static TRIGGERS: LazyLock<Triggers> = LazyLock::new(|| build_triggers(false));
 static LOWER_TRIGGERS: LazyLock<Triggers> = LazyLock::new(|| build_triggers(true));
 
+/// Whether some `@` in `text` has a `:` before it within the same run of
+/// characters a `user:password` can hold: the only texts in which the
+/// scheme-less userinfo pattern can match. `@` itself is everywhere in code
+/// and transcripts (decorators, addresses, package versions), and one more
+/// full regex pass over every such text would cost more than all other
+/// contextual patterns together; this scan stops at the first blank or
+/// quote before each `@`.
+fn userinfo_gate(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.match_indices('@').any(|(at, _)| {
+        bytes[at.saturating_sub(200)..at]
+            .iter()
+            .rev()
+            .take_while(|&&c| {
+                !c.is_ascii_whitespace()
+                    && !matches!(c, b'"' | b'\'' | b'<' | b'>' | b'`' | b'/' | b'@' | b'\\')
+            })
+            .any(|&c| c == b':')
+    })
+}
+
 /// Mark the patterns whose triggers occur in `text`.
 fn mark_triggered(t: &Triggers, text: &str, active: &mut [bool]) {
     for m in t.re.find_iter(text) {
@@ -545,15 +631,43 @@ struct Candidate {
 
 /// A configured secret detector. Cheap to clone conceptually (the built-in
 /// patterns are process-wide statics); only user extras are owned.
+///
+/// ```
+/// use lucid_safety::Redactor;
+///
+/// let text = "ask jane.roe@gmail.com for the token=Fk29dkQpLx7";
+/// // Secrets only (the default, like `lucid_safety::redact`).
+/// assert_eq!(
+///     Redactor::new().redact(text).text,
+///     "ask jane.roe@gmail.com for the token=…[redacted]"
+/// );
+/// // Secrets and personal data.
+/// let strict = Redactor::new().redact_personal_data(true);
+/// let out = strict.redact(text);
+/// assert_eq!(out.text, "ask …[redacted] for the token=…[redacted]");
+/// assert_eq!(out.findings[0].kind, "personal_email");
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
     extra: Vec<Regex>,
+    personal_data: bool,
 }
 
 impl Redactor {
     /// A redactor with the built-in patterns only.
     pub fn new() -> Redactor {
-        Redactor { extra: Vec::new() }
+        Redactor::default()
+    }
+
+    /// Also redact personal data when `on`: e-mail addresses of people
+    /// (see [`crate::personal_emails`] for what counts), reported with the
+    /// kind `personal_email` and replaced whole. Off by default: an address
+    /// is not a credential, and [`crate::redact`] and
+    /// [`crate::contains_secret`] never report one.
+    #[must_use]
+    pub fn redact_personal_data(mut self, on: bool) -> Redactor {
+        self.personal_data = on;
+        self
     }
 
     /// Built-in patterns plus user-configured regexes. Every match of an
@@ -568,7 +682,10 @@ impl Redactor {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Redactor { extra })
+        Ok(Redactor {
+            extra,
+            personal_data: false,
+        })
     }
 
     /// Redact every secret in `text`. Borrows the input when nothing is found.
@@ -657,7 +774,7 @@ impl Redactor {
         mark_triggered(&LOWER_TRIGGERS, &lower, &mut active);
         let mut order: u16 = 0;
         for (p, &on) in patterns.iter().zip(&active) {
-            if on {
+            if on || p.gate.is_some_and(|gate| gate(text)) {
                 let haystack: &str = if p.lower { &lower } else { text };
                 collect_pattern(p, order, haystack, text, &mut cands);
             }
@@ -698,6 +815,18 @@ impl Redactor {
                 order,
             });
         });
+        if self.personal_data {
+            for_each_personal_email(text, |start, end| {
+                cands.push(Candidate {
+                    start,
+                    end,
+                    keep: 0,
+                    kind: PERSONAL_EMAIL,
+                    priority: PRIO_PERSONAL,
+                    order,
+                });
+            });
+        }
         // Never re-redact our own marker: this is what makes redaction idempotent.
         cands.retain(|c| !text[c.start..c.end].contains(REDACTED));
         resolve_overlaps(cands)
@@ -907,6 +1036,22 @@ fn validate(
                 || (classes >= 2 && v.len() >= 6 && plausible_assigned_secret(v, false, next)))
             .then_some("password_assignment");
         }
+        Check::AwsPair => {
+            // A path (`/home/alice/…`) starts with a slash and is mostly
+            // slashes and words; a key has a slash in one of 32 characters.
+            has(u8::is_ascii_uppercase)
+                && has(u8::is_ascii_lowercase)
+                && !(s.starts_with(['/', '.']) && crate::entropy::looks_like_path(s))
+                && s.bytes().filter(|&b| b == b'/').count() <= 4
+        }
+        Check::BareUserinfo => {
+            let user = caps.name("user").map_or("", |m| m.as_str());
+            // `mailto:`, `sip:`, `tel:`… are schemes before an address.
+            const SCHEMES: &[&str] = &["mailto", "sip", "sips", "xmpp", "tel", "urn", "news"];
+            let next = text[s_end..].chars().next();
+            return (!SCHEMES.contains(&user) && plausible_assigned_secret(s, false, next))
+                .then_some("url_password");
+        }
         Check::AuthHeader => plausible_header_credential(s.trim_end_matches('='), 8),
         Check::Bearer => plausible_header_credential(s.trim_end_matches('='), 20),
         // `docker run -u 1000:1000` and `-u root:wheel` are ids and groups.
@@ -929,9 +1074,7 @@ fn validate(
             let quoted = caps.name("q").is_some();
             // Bare `pass` is a weak key (`pass:foo` is openssl syntax, `pass:`
             // a YAML word); only `pass = …` or a quoted value counts.
-            let sep_colon = text[..s_start]
-                .trim_end_matches([' ', '\t', '"', '\'', '\\'])
-                .ends_with(':');
+            let sep_colon = trim_spacing_end(&text[..s_start]).ends_with(':');
             if kw == "pass" && sep_colon && !quoted {
                 return None;
             }
@@ -953,7 +1096,23 @@ fn validate(
                 s.trim_end_matches(['.', ':', '!', '?'])
             };
             let next = text[s_end..].chars().next();
-            if !plausible_assigned_secret(v, quoted, next) {
+            let passphrase = || {
+                let kw_span = caps.name("kw").map_or(0..0, |m| m.range());
+                let between = &text[kw_span.end..s_start];
+                let key = &text[kw_span];
+                let shape = PassphraseContext {
+                    next,
+                    colon: sep_colon,
+                    spaced: between.contains([' ', '\t']) || between.contains("\\t"),
+                    ends_line: ends_line(&text[s_end..]),
+                    upper_key: !key.bytes().any(|b| b.is_ascii_lowercase()),
+                };
+                p.check == Check::Assignment
+                    && !quoted
+                    && (kw.starts_with("passw") || kw == "passphrase")
+                    && plausible_passphrase(v, shape)
+            };
+            if !plausible_assigned_secret(v, quoted, next) && !passphrase() {
                 return None;
             }
             // `TOKEN: Type = value` is a typed declaration, not a credential.
@@ -968,6 +1127,32 @@ fn validate(
         }
     };
     ok.then_some(p.kind)
+}
+
+/// `text` without the spacing that may precede a value: blanks, quotes,
+/// backslashes and JSON-escaped tabs (`\t`).
+fn trim_spacing_end(text: &str) -> &str {
+    let mut t = text;
+    loop {
+        let trimmed = t
+            .trim_end_matches([' ', '\t', '"', '\'', '\\'])
+            .trim_end_matches("\\t");
+        if trimmed.len() == t.len() {
+            return t;
+        }
+        t = trimmed;
+    }
+}
+
+/// Whether nothing but space, a closing quote or a comment follows on the
+/// line: the value is the last thing on it, as in a YAML or `.env` file.
+fn ends_line(rest: &str) -> bool {
+    let rest = rest.trim_start_matches([' ', '\t', '"', '\'', '`']);
+    rest.is_empty()
+        || rest.starts_with(['\n', '\r', '#'])
+        || rest.starts_with("//")
+        || rest.starts_with("\\n")
+        || rest.starts_with("\\r")
 }
 
 fn is_database_scheme(scheme: &str) -> bool {
@@ -1072,6 +1257,10 @@ fn find_pem_blocks(text: &str, order: u16, out: &mut Vec<Candidate>) -> Vec<(usi
 /// Returns `(end, base64_chars)` where only runs of at least 16 contiguous
 /// base64 characters count: prose after a header ("…KEY----- followed by
 /// the key") has short words and is neither counted nor swallowed.
+///
+/// A key shown by a file viewer has a line number in front of every line
+/// (`    12→`, `12 | `, `12:`, `12\t`); the number's separator is skipped
+/// like blank space, so such a key is consumed whole.
 fn scan_pem_body(text: &str, from: usize) -> (usize, usize) {
     const MIN_RUN: usize = 16;
     let bytes = text.as_bytes();
@@ -1080,6 +1269,15 @@ fn scan_pem_body(text: &str, from: usize) -> (usize, usize) {
     let mut end = from;
     let mut count = 0usize;
     let mut run = 0usize;
+    // Where the current line starts, to recognise a line-number prefix.
+    let mut line_start = from;
+    let numbered = |line_start: usize, at: usize| {
+        let prefix = &bytes[line_start..at];
+        prefix.iter().any(u8::is_ascii_digit)
+            && prefix
+                .iter()
+                .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'\t'))
+    };
     let flush = |run: &mut usize, count: &mut usize, end: &mut usize, at: usize| {
         if *run >= MIN_RUN {
             *count += *run;
@@ -1100,10 +1298,22 @@ fn scan_pem_body(text: &str, from: usize) -> (usize, usize) {
             let tail = &text[i + 9..limit];
             let close = tail[..floor(tail, 48)].find("-----");
             return (close.map_or(end, |p| i + 9 + p + 5), count);
+        } else if b == b'\n' {
+            i += 1;
+            line_start = i;
         } else if b.is_ascii_whitespace() || matches!(b, b':' | b',' | b'.' | b'-' | b'(' | b')') {
             i += 1;
         } else if b == b'\\' && i + 1 < limit && matches!(bytes[i + 1], b'n' | b'r' | b't') {
             i += 2;
+            if bytes[i - 1] == b'n' {
+                line_start = i;
+            }
+        } else if b == b'|' && numbered(line_start, i) {
+            i += 1;
+        } else if bytes[i..limit].starts_with("→".as_bytes()) && numbered(line_start, i) {
+            i += "→".len();
+        } else if bytes[i..limit].starts_with(b"\\u2192") && numbered(line_start, i) {
+            i += 6;
         } else {
             break;
         }
@@ -1141,7 +1351,11 @@ mod tests {
     #[test]
     fn patterns_compile() {
         assert!(PATTERNS.len() > 40);
-        assert!(PATTERNS.iter().all(|p| !p.triggers.is_empty()));
+        assert!(
+            PATTERNS
+                .iter()
+                .all(|p| p.triggers.is_empty() == p.gate.is_some())
+        );
         LazyLock::force(&TRIGGERS);
         LazyLock::force(&LOWER_TRIGGERS);
     }

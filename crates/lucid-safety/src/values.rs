@@ -8,6 +8,20 @@
 //! drown the real findings and mangle perfectly good memories. The rules here
 //! are deliberately biased towards *not* flagging anything that looks like a
 //! template, a variable reference or an identifier.
+//!
+//! What counts as a placeholder (never redacted): template syntax
+//! (`<password>`, `{{ … }}`), references to variables and environment
+//! (`$PASSWORD`, `${PASSWORD}`, `%PASSWORD%`, `$env:PASSWORD`, `YOUR_API_KEY`,
+//! `os.environ[…]`, `var.db_password`), masks (`***`, `xxx`, `••••`),
+//! illustrative words (`your-password-here`, `replace_me`, `example`) and
+//! well-known defaults such as `changeme`. The last is a deliberate choice: a
+//! default that every installation guide prints protects nothing by being
+//! hidden, and redacting it would mangle those guides in memory.
+//!
+//! After a *password* key, any other value is a secret whatever its
+//! characters (`password=correcthorsebatterystaple`, see
+//! [`plausible_passphrase`]); after other credential keys a bare word is an
+//! identifier unless its letters look random.
 
 /// Marker inserted in place of a secret. Part of the public redacted format.
 pub(crate) const REDACTED: &str = "…[redacted]";
@@ -205,6 +219,15 @@ pub(crate) fn is_code_expression(v: &str) -> bool {
     if v.contains(['(', ')', '[', ']', '{', '}']) || v.contains("->") || v.contains("::") {
         return true;
     }
+    // ABNF repetition (`token = 1*tchar`, `*( "," OWS )`) in RFC grammars.
+    let digits = v.bytes().take_while(u8::is_ascii_digit).count();
+    if v[digits..].starts_with('*')
+        && v[digits + 1..]
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .starts_with(|c: char| c.is_ascii_alphabetic())
+    {
+        return true;
+    }
     // Dotted identifier chain where every segment is an identifier.
     if v.contains('.') {
         let all_idents = v.split('.').all(|seg| {
@@ -272,14 +295,162 @@ pub(crate) fn plausible_assigned_secret(v: &str, quoted: bool, next: Option<char
         return false;
     }
     let len = v.chars().count();
+    // Letters with no word structure are a credential, not a name.
+    let random = crate::entropy::random_letters(v.as_bytes());
     if quoted {
         // A short all-lower-case word in quotes is far more often a string
         // literal in code (`token: "error"`) than a password.
         let short_word = len < 8 && v.bytes().all(|b| b.is_ascii_lowercase());
-        len >= 4 && !short_word && !is_compound_identifier(v)
+        len >= 4 && !short_word && (random || !is_compound_identifier(v))
     } else {
-        len >= 6 && !is_plain_identifier(v)
+        len >= 6 && (random || !is_plain_identifier(v))
     }
+}
+
+/// Bare words that describe a password, a field or a type rather than
+/// being a password: `Password: incorrect`, `password: string`,
+/// `password = hashed`.
+const DESCRIPTIVE_WORDS: &[&str] = &[
+    "incorrect",
+    "invalid",
+    "wrong",
+    "expired",
+    "expires",
+    "missing",
+    "mismatch",
+    "mismatched",
+    "unset",
+    "disabled",
+    "enabled",
+    "protected",
+    "unprotected",
+    "forbidden",
+    "denied",
+    "accepted",
+    "rejected",
+    "weak",
+    "strong",
+    "changed",
+    "unchanged",
+    "reset",
+    "updated",
+    "provided",
+    "generated",
+    "unknown",
+    "hashed",
+    "encrypted",
+    "unencrypted",
+    "stored",
+    "saved",
+    "visible",
+    "valid",
+    "correct",
+    "matches",
+    "blank",
+    "same",
+    "different",
+    "sensitive",
+    "insensitive",
+    "prompt",
+    "prompted",
+    "interactive",
+    "inherit",
+    "inherited",
+    "environment",
+    "keyring",
+    "keychain",
+    "vault",
+    "stdin",
+    "login",
+    "authentication",
+    "boolean",
+    "number",
+    "integer",
+    "float",
+    "double",
+    "bytes",
+    "object",
+    "secretstr",
+    "secretstring",
+    "nullable",
+    "omitted",
+    "ignored",
+    "unused",
+    "plaintext",
+    "cleartext",
+    "random",
+    "automatic",
+    "manual",
+    "supplied",
+    "specified",
+    "configured",
+    "needed",
+    "necessary",
+    "mandatory",
+];
+
+/// A passphrase of letters assigned to a password key:
+/// `password=correcthorsebatterystaple`, `PASSWORD=CorrectHorse`,
+/// `password: battery-staple-horse` at the end of a YAML line.
+///
+/// [`plausible_assigned_secret`] rejects bare words because `token=` and
+/// `secret:` are followed by identifiers in code all the time; after a
+/// *password* key a word is usually the password itself. What still rules
+/// it out: placeholders and descriptive words (`Password: incorrect`), code
+/// shapes (`password=passwordInput`, `password=user_pw`, a word followed by
+/// `,` `)` `;` or `.` as in an argument list or a statement), and prose
+/// (after a `:` the word must end its line).
+///
+/// `spaced` says whether space surrounds the separator: `password = result`
+/// is a variable assigned in Python or Ruby far more often than a literal,
+/// so a spaced lower-case word must be long (≥ 12 letters; code names that
+/// long carry `_` or capitals) unless the key is an `UPPER_CASE` setting.
+pub(crate) fn plausible_passphrase(v: &str, shape: PassphraseContext) -> bool {
+    let len = v.len();
+    if len < 6
+        || !v.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-')
+        || v.starts_with('-')
+        || v.ends_with('-')
+        || is_placeholder(v)
+    {
+        return false;
+    }
+    let lower = v.to_ascii_lowercase();
+    if DESCRIPTIVE_WORDS.contains(&lower.as_str()) {
+        return false;
+    }
+    let b = v.as_bytes();
+    let camel = b
+        .windows(2)
+        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase());
+    if camel && !shape.upper_key {
+        return false;
+    }
+    if !matches!(
+        shape.next,
+        None | Some(' ' | '\t' | '\r' | '\n' | '"' | '\'' | '`' | '&' | '\\')
+    ) {
+        return false;
+    }
+    if shape.colon && !shape.ends_line {
+        return false;
+    }
+    !shape.spaced || shape.upper_key || shape.colon || len >= 12 || v.contains('-')
+}
+
+/// Where a bare word sits, for [`plausible_passphrase`].
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PassphraseContext {
+    /// The character right after the value.
+    pub next: Option<char>,
+    /// The separator was `:` (YAML, prose) rather than `=`.
+    pub colon: bool,
+    /// Space or tabs around the separator.
+    pub spaced: bool,
+    /// Only space or a comment follows the value on its line.
+    pub ends_line: bool,
+    /// The key is written in capitals (`DB_PASSWORD=`): a setting, not code.
+    pub upper_key: bool,
 }
 
 /// `example.com:1234/foo`, `db.internal`: a host name, not a secret.
@@ -335,6 +506,57 @@ mod tests {
         }
         for s in ["hunter2-Zq9", "AKIAIOSFODNN7EXAMPLE", "S3cr3t!Pass"] {
             assert!(!is_placeholder(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn passphrases() {
+        let eq = PassphraseContext::default();
+        let spaced = PassphraseContext { spaced: true, ..eq };
+        let yaml = PassphraseContext {
+            colon: true,
+            spaced: true,
+            ends_line: true,
+            ..eq
+        };
+        for (value, ctx, secret) in [
+            ("correcthorsebatterystaple", eq, true),
+            ("correct-horse-battery", yaml, true),
+            ("hunterhunter", yaml, true),
+            ("changeme", eq, false),
+            ("incorrect", yaml, false),
+            ("boolean", yaml, false),
+            // `password = result` is a variable in Python or Ruby…
+            ("result", spaced, false),
+            // …unless the word is too long to be a plain variable name.
+            ("trustnoonefakelong", spaced, true),
+            ("passwordInput", eq, false),
+            (
+                "CorrectHorse",
+                PassphraseContext {
+                    upper_key: true,
+                    ..eq
+                },
+                true,
+            ),
+            (
+                "dbpassword",
+                PassphraseContext {
+                    next: Some(')'),
+                    ..eq
+                },
+                false,
+            ),
+            (
+                "bitwarden",
+                PassphraseContext {
+                    ends_line: false,
+                    ..yaml
+                },
+                false,
+            ),
+        ] {
+            assert_eq!(plausible_passphrase(value, ctx), secret, "{value} {ctx:?}");
         }
     }
 

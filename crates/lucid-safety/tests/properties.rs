@@ -1,7 +1,7 @@
 //! Property checks over pseudo-random adversarial inputs: mixtures of
 //! secrets, injection fragments, invisible characters, encodings, markup
 //! and random code points. Nothing may panic, redaction must be idempotent,
-//! and `find` must agree with `redact`.
+//! and `find` must agree with `redact` (with and without personal data).
 
 use lucid_safety::{Redactor, redact, scan_injection};
 
@@ -61,6 +61,21 @@ const PIECES: &[&str] = &[
     "token: ",
     "q7Xk2LmP9vRt4WzN8bYc3HdJ6sFg1AeK",
     "AKIAIOSFODNN7EXAMPLE",
+    " / ",
+    "FAKEfake0000EXAMPLEexample0000/FAKE+fake",
+    "jane.roe@gmail.com",
+    "@",
+    ".com",
+    "alice:",
+    "Pw-Fake00",
+    "              = ",
+    "\t",
+    "    12→",
+    " 8 | ",
+    "+  ",
+    "password: ",
+    "correcthorsebatterystaple",
+    "iVBORw0KGgoAAAANSUhEUg",
 ];
 
 struct Rng(u64);
@@ -105,8 +120,16 @@ fn sample(rng: &mut Rng) -> String {
 fn random_inputs_are_handled_and_redaction_is_idempotent() {
     let mut rng = Rng(0x1234_5678_9abc_def1);
     let redactor = Redactor::new();
+    let strict = Redactor::new().redact_personal_data(true);
     for _ in 0..20_000 {
         let text = sample(&mut rng);
+        let strict_once = strict.redact(&text);
+        assert!(
+            strict.find(&strict_once.text).is_empty(),
+            "personal-data redaction not idempotent: {text:?} -> {:?}",
+            strict_once.text
+        );
+        assert_eq!(strict.find(&text), strict_once.findings);
         let once = redact(&text);
         let twice = redact(&once.text);
         assert!(

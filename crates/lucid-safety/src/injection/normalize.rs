@@ -413,7 +413,8 @@ fn undo_markup(s: &str) -> Option<String> {
                     q2 += 1;
                 }
                 let quote = q1 > copied && matches!(b[q1 - 1], b'"' | b'\'');
-                (quote && q2 < b.len() && b[q2] == b[q1 - 1]).then_some((q1 - 1, q2 + 1, ""))
+                // Lazily: with no quote before the plus, `q1` may be 0.
+                (quote && q2 < b.len() && b[q2] == b[q1 - 1]).then(|| (q1 - 1, q2 + 1, ""))
             }
         };
         if let Some((from, to, with)) = edit {
