@@ -283,21 +283,35 @@ fn has_cline_mark(text: &str) -> bool {
 }
 
 /// `[read_file for 'src/a.ts'] Result:` (and `[attempt_completion] Result:`): the tool's name
-/// and whatever follows the header line.
+/// and whatever follows the header line. The header ends at the first `] Result:` that ends a
+/// line (a malformed call can put a newline inside the quoted parameter), within the first
+/// [`HEADER_LIMIT`] bytes.
 fn result_header(text: &str) -> Option<(&str, &str)> {
+    const MARK: &str = "] Result:";
     let text = text.trim_start();
-    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
-    let inside = first
-        .trim_end()
-        .strip_prefix('[')?
-        .strip_suffix("] Result:")?;
-    let end = inside
+    let inside = text.strip_prefix('[')?;
+    let window = inside
+        .get(..inside.len().min(HEADER_LIMIT))
+        .unwrap_or(inside);
+    let end = window.match_indices(MARK).map(|(at, _)| at).find(|&at| {
+        inside
+            .get(at + MARK.len()..)
+            .is_some_and(|after| after.is_empty() || after.starts_with(['\n', '\r']))
+    })?;
+    let header = inside.get(..end)?;
+    let rest = inside.get(end + MARK.len()..)?;
+    let rest = rest.strip_prefix('\r').unwrap_or(rest);
+    let rest = rest.strip_prefix('\n').unwrap_or(rest);
+    let name_end = header
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-        .unwrap_or(inside.len());
-    let name = inside.get(..end)?;
-    let after = inside.get(end..)?;
+        .unwrap_or(header.len());
+    let name = header.get(..name_end)?;
+    let after = header.get(name_end..)?;
     (!name.is_empty() && (after.is_empty() || after.starts_with(' '))).then_some((name, rest))
 }
+
+/// How far into a text block a result header may end.
+const HEADER_LIMIT: usize = 2048;
 
 /// The conversation walk: calls awaiting results, and the result being collected.
 #[derive(Default)]
@@ -748,14 +762,19 @@ fn param_value(param: &str, raw: &str) -> Value {
             let value = value.strip_suffix('\n').unwrap_or(value);
             Value::String(value.to_string())
         }
-        "args" => nested(raw).map_or_else(|| Value::String(raw.trim().to_string()), Value::Object),
+        "args" => {
+            nested(raw, 0).map_or_else(|| Value::String(raw.trim().to_string()), Value::Object)
+        }
         _ => Value::String(raw.trim().to_string()),
     }
 }
 
+/// How deep `<args>` are parsed into objects; deeper elements stay text.
+const MAX_NESTING: usize = 8;
+
 /// `<file><path>a</path></file><file>…</file>` as `{"file": [{"path": "a"}, …]}`; `None` when
 /// the text is not only elements.
-fn nested(raw: &str) -> Option<Object> {
+fn nested(raw: &str, depth: usize) -> Option<Object> {
     let mut object = Object::new();
     let mut rest = raw.trim();
     while !rest.is_empty() {
@@ -769,8 +788,9 @@ fn nested(raw: &str) -> Option<Object> {
         let close = format!("</{name}>");
         let body_end = body.find(&close)?;
         let inner = body.get(..body_end)?;
-        let value = if inner.trim_start().starts_with('<') {
-            nested(inner).map_or_else(|| Value::String(inner.trim().to_string()), Value::Object)
+        let value = if depth < MAX_NESTING && inner.trim_start().starts_with('<') {
+            nested(inner, depth + 1)
+                .map_or_else(|| Value::String(inner.trim().to_string()), Value::Object)
         } else {
             Value::String(inner.trim().to_string())
         };
@@ -942,6 +962,17 @@ mod tests {
         assert_eq!(result_header("[] Result:"), None);
         assert_eq!(result_header("See [docs] Result:"), None);
         assert_eq!(result_header("[a.b] Result:"), None);
+        assert_eq!(
+            result_header(
+                "[read_file for 'a.py>\n</read_file>'] Result:\nThe tool execution failed"
+            ),
+            Some(("read_file", "The tool execution failed")),
+            "a header broken over lines by a malformed call"
+        );
+        assert_eq!(
+            result_header("[read_file] Result:\n<!DOCTYPE html>"),
+            Some(("read_file", "<!DOCTYPE html>"))
+        );
     }
 
     #[test]
@@ -987,6 +1018,16 @@ mod tests {
         assert_eq!(
             Value::Object(input.clone()),
             json!({"args": {"file": [{"path": "a.rs"}, {"path": "b.rs", "line_range": "1-9"}]}})
+        );
+    }
+
+    #[test]
+    fn deep_args_stay_text_past_the_limit() {
+        let deep = format!("{}x{}", "<a>".repeat(100_000), "</a>".repeat(100_000));
+        let text = format!("<read_file><args>{deep}</args></read_file>");
+        let parts = parse_assistant_text(&text);
+        assert!(
+            matches!(&parts[0], AssistantPart::Call("read_file", input) if input.contains_key("args"))
         );
     }
 

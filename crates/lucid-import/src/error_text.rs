@@ -1,7 +1,7 @@
 //! Recognising tool output that reports a failure, for formats whose tool results carry no
 //! error flag (OpenAI Chat Completions, OpenAI Responses / Codex, Cline, SWE-agent).
 //!
-//! The first five non-blank lines are read, because a failure is often announced
+//! The first five non-blank lines are read (the first kilobyte of each), because a failure is often announced
 //! after a line of preamble (`Command executed.` / `Output:`, a `Compiling …` line, a linter's
 //! banner); the rest of the output is not, because a long listing or file that merely contains
 //! the word "error" further down says nothing about this call. A false positive marks good
@@ -16,6 +16,22 @@ use serde_json::Value;
 
 /// How many non-blank lines of an output are read.
 const LINES: usize = 5;
+
+/// How much of each line is read: an error announces itself early in its line, and a
+/// megabyte-long line (minified output) is not scanned whole.
+const LINE_BYTES: usize = 1024;
+
+/// The first [`LINE_BYTES`] of a line, cut at a character boundary.
+fn head(line: &str) -> &str {
+    if line.len() <= LINE_BYTES {
+        return line;
+    }
+    let mut end = LINE_BYTES;
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    line.get(..end).unwrap_or(line)
+}
 
 /// Standard HTTP reason phrases of 4xx/5xx statuses, so that "409 Conflict" is an error while
 /// "404 files processed" is not.
@@ -103,7 +119,7 @@ pub fn looks_like_error(text: &str) -> bool {
     }
     let lines: Vec<&str> = text
         .lines()
-        .map(str::trim_end)
+        .map(|line| head(line).trim_end())
         .filter(|line| !line.trim().is_empty())
         .take(LINES)
         .collect();

@@ -23,10 +23,18 @@ pub(crate) fn split_tags<'t>(text: &'t str, tags: &[&'static str]) -> Vec<Span<'
     let mut spans = Vec::new();
     let mut plain_start = 0;
     let mut cursor = 0;
+    // Tags with no closing tag after some point have none after any later point either: not
+    // searched again, so text full of unclosed tags is still read in linear time.
+    let mut unclosed: Vec<&'static str> = Vec::new();
     while let Some(found) = text.get(cursor..).and_then(|rest| rest.find('<')) {
         let open = cursor + found;
-        match tag_at(text, open, tags) {
-            Some((tag, inner_start, inner_end, end)) => {
+        match tag_at(text, open, tags, &unclosed) {
+            Opening::Closed {
+                tag,
+                inner_start,
+                inner_end,
+                end,
+            } => {
                 if let Some(plain) = text.get(plain_start..open)
                     && !plain.is_empty()
                 {
@@ -44,7 +52,11 @@ pub(crate) fn split_tags<'t>(text: &'t str, tags: &[&'static str]) -> Vec<Span<'
                 plain_start = end;
                 cursor = end;
             }
-            None => cursor = open + 1,
+            Opening::Unclosed(tag) => {
+                unclosed.push(tag);
+                cursor = open + 1;
+            }
+            Opening::None => cursor = open + 1,
         }
     }
     if let Some(plain) = text.get(plain_start..)
@@ -59,25 +71,51 @@ pub(crate) fn split_tags<'t>(text: &'t str, tags: &[&'static str]) -> Vec<Span<'
     spans
 }
 
-/// The recognised tag opening at byte `open` (which holds `<`): its name, where its inside
-/// starts and ends, and where the closing tag ends.
-fn tag_at(
-    text: &str,
-    open: usize,
-    tags: &[&'static str],
-) -> Option<(&'static str, usize, usize, usize)> {
-    let after = text.get(open + 1..)?;
-    let tag = tags.iter().copied().find(|tag| {
+/// What starts at a `<`.
+enum Opening {
+    /// A recognised tag and its closing tag: where its inside starts and ends, and where the
+    /// closing tag ends.
+    Closed {
+        tag: &'static str,
+        inner_start: usize,
+        inner_end: usize,
+        end: usize,
+    },
+    /// A recognised tag that is never closed.
+    Unclosed(&'static str),
+    /// Anything else.
+    None,
+}
+
+fn tag_at(text: &str, open: usize, tags: &[&'static str], unclosed: &[&'static str]) -> Opening {
+    let Some(after) = text.get(open + 1..) else {
+        return Opening::None;
+    };
+    let Some(tag) = tags.iter().copied().find(|tag| {
         after.starts_with(tag)
             && after
                 .get(tag.len()..)
                 .and_then(|rest| rest.chars().next())
                 .is_some_and(|next| next == '>' || next.is_whitespace())
-    })?;
-    let head_end = open + 1 + after.find('>')? + 1;
+    }) else {
+        return Opening::None;
+    };
+    if unclosed.contains(&tag) {
+        return Opening::None;
+    }
+    let Some(head_end) = after.find('>').map(|at| open + 1 + at + 1) else {
+        return Opening::Unclosed(tag);
+    };
     let closing = format!("</{tag}>");
-    let inner_end = head_end + text.get(head_end..)?.find(&closing)?;
-    Some((tag, head_end, inner_end, inner_end + closing.len()))
+    match text.get(head_end..).and_then(|rest| rest.find(&closing)) {
+        Some(at) => Opening::Closed {
+            tag,
+            inner_start: head_end,
+            inner_end: head_end + at,
+            end: head_end + at + closing.len(),
+        },
+        None => Opening::Unclosed(tag),
+    }
 }
 
 #[cfg(test)]
@@ -118,6 +156,15 @@ mod tests {
             render("é<x>ü</x>é", &["x"])[1],
             (Some("x"), "ü".to_string())
         );
+    }
+
+    #[test]
+    fn many_unclosed_tags_stay_linear() {
+        let text = "<x> ".repeat(200_000);
+        let started = std::time::Instant::now();
+        let spans = split_tags(&text, &["x"]);
+        assert_eq!(spans.len(), 1);
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
     }
 
     #[test]
