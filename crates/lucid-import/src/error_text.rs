@@ -207,6 +207,8 @@ const ERROR_PHRASES: &[&str] = &[
     "exceeds maximum allowed tokens",
     "parse error near",
     "syntax error near unexpected token",
+    "contained syntax errors and was NOT executed",
+    "was cancelled because it took more than",
 ];
 
 fn starts_with_any(text: &str, prefixes: &[&str]) -> bool {

@@ -3,7 +3,10 @@
 //! A SWE-agent `.traj` is one JSON object with `history` (the messages the model saw), and/or
 //! `trajectory` (one step per action: `thought`, `action`, `observation`, `response`, `state`),
 //! and `info` (`exit_status`, `submission`, model stats), sometimes `environment` and
-//! `replay_config`. `history` is preferred when present. A mini-swe-agent trajectory is
+//! `replay_config`. `history` is preferred when present. A retry agent's file adds `attempts`
+//! (one such object per attempt) and, once an attempt is chosen, that attempt's fields at the
+//! top: the chosen attempt is imported, or every attempt in order when none was chosen yet. A
+//! mini-swe-agent trajectory is
 //! `{"info", "messages", "trajectory_format": "mini-swe-agent-1", "instance_id"}`.
 //!
 //! | message | event |
@@ -24,7 +27,8 @@
 //! Actions without ids get `step-<n>` so their observation pairs with them.
 //!
 //! Observations lose SWE-agent's status footer — the trailing `(Open file: …)`,
-//! `(Current directory: …)` and `bash-$` lines — and a leading `OBSERVATION:` line: the footer
+//! `(Current directory: …)` and `bash-$` lines — and a leading `OBSERVATION:`/`Observation:`
+//! label: the footer
 //! only restates the shell's state and would repeat in every result (`[File: … (N lines total)]`
 //! headers stay, they are the tool's output). mini-swe-agent observations are unwrapped from
 //! `<output>`, and their `<returncode>` decides the error flag; otherwise results have no error
@@ -81,6 +85,16 @@ pub(crate) fn is_trajectory(object: &Object) -> bool {
             return true;
         }
     }
+    // A retry agent's file: one trajectory per attempt.
+    if let Some(Value::Array(attempts)) = object.get("attempts")
+        && attempts
+            .iter()
+            .take(4)
+            .filter_map(Value::as_object)
+            .any(|attempt| attempt.contains_key("history") || attempt.contains_key("trajectory"))
+    {
+        return true;
+    }
     match object.get("trajectory") {
         Some(Value::Array(steps)) => {
             steps
@@ -113,28 +127,51 @@ pub(crate) fn import(input: Input<'_>, source: &Source<'_>) -> Result<Session, I
         fields.insert("agent".into(), Value::String(agent));
         builder.offer_agent_from(&fields);
     }
-    let mut walk = Walk::default();
+    if !push_attempt(&mut builder, &mut document) {
+        // A retry agent's file saved before an attempt was chosen: every attempt, in order.
+        let attempts = match document.remove("attempts") {
+            Some(Value::Array(attempts)) => attempts,
+            _ => Vec::new(),
+        };
+        let mut any = false;
+        for attempt in attempts {
+            if let Value::Object(mut attempt) = attempt {
+                any |= push_attempt(&mut builder, &mut attempt);
+            }
+        }
+        if !any {
+            return Err(wrong_shape(
+                "expected a non-empty `history`, `trajectory`, `messages` or `attempts` list"
+                    .to_string(),
+            ));
+        }
+    }
+    builder.finish()
+}
+
+/// Adds one attempt's events — its `history` (or mini-swe-agent's `messages`), else its
+/// `trajectory` — and says whether it had any.
+fn push_attempt(builder: &mut Builder<'_>, attempt: &mut Object) -> bool {
     let nonempty = |value: &Option<Value>| {
         value
             .as_ref()
             .and_then(Value::as_array)
-            .is_some_and(|a| !a.is_empty())
+            .is_some_and(|items| !items.is_empty())
     };
-    let history = document.remove("history");
-    let messages = document.remove("messages");
-    let trajectory = document.remove("trajectory");
+    let mut walk = Walk::default();
+    let history = attempt.remove("history");
+    let messages = attempt.remove("messages");
+    let trajectory = attempt.remove("trajectory");
     if nonempty(&history) {
-        walk.history(&mut builder, history);
+        walk.history(builder, history);
     } else if nonempty(&messages) {
-        walk.history(&mut builder, messages);
+        walk.history(builder, messages);
     } else if nonempty(&trajectory) {
-        walk.trajectory(&mut builder, trajectory);
+        walk.trajectory(builder, trajectory);
     } else {
-        return Err(wrong_shape(
-            "expected a non-empty `history`, `trajectory` or `messages` list".to_string(),
-        ));
+        return false;
     }
-    builder.finish()
+    true
 }
 
 fn wrong_shape(reason: String) -> ImportError {
@@ -440,8 +477,13 @@ fn unwrap_mini(text: &str) -> (String, Option<i64>) {
 /// Removes a leading `OBSERVATION:` line and SWE-agent's trailing status footer.
 fn strip_footer(text: &str) -> String {
     let mut text = text.trim_end();
-    if let Some(rest) = text.trim_start().strip_prefix("OBSERVATION:") {
-        text = rest.strip_prefix('\n').unwrap_or(rest);
+    // `OBSERVATION:\n…` and `Observation: …` (the next-step templates).
+    let start = text.trim_start();
+    if let Some(rest) = start
+        .strip_prefix("OBSERVATION:")
+        .or_else(|| start.strip_prefix("Observation:"))
+    {
+        text = rest.strip_prefix(['\n', ' ']).unwrap_or(rest);
     }
     loop {
         let (head, last) = match text.rfind('\n') {
@@ -478,6 +520,7 @@ mod tests {
             "[File: /r/a.py (3 lines total)]\n1:x"
         );
         assert_eq!(strip_footer("OBSERVATION:\nhello\n"), "hello");
+        assert_eq!(strip_footer("Observation: hello"), "hello");
         assert_eq!(
             strip_footer("(Open file: n/a)\n(Current directory: /r)\nbash-$"),
             ""

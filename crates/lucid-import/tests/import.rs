@@ -1450,6 +1450,17 @@ fn new_formats_are_told_from_look_alikes() {
     let session = import_session(traj, &Source::new("runs/x.traj")).expect("imports");
     assert_eq!(session.events.len(), 3);
     assert_eq!(session.id, "x");
+    // A retry agent's file before an attempt was chosen: every attempt.
+    let attempts = br#"{"attempts": [{"trajectory": [{"action": "ls", "observation": "a.py", "thought": "look"}]}, {"trajectory": [{"action": "cat a.py", "observation": "cat: a.py: No such file or directory", "thought": "read"}]}]}"#;
+    assert_eq!(detect_format(attempts), Some(TranscriptFormat::SweAgent));
+    let session = import_session(attempts, &Source::new("runs/y.traj")).expect("imports");
+    assert_eq!(
+        tool_results(&session)
+            .iter()
+            .map(|r| (r.1, r.2))
+            .collect::<Vec<_>>(),
+        [(Some("ls"), false), (Some("cat"), true)]
+    );
     // Wrong shapes are errors naming the format.
     for (format, bytes) in [
         (TranscriptFormat::Cline, &b"{\"a\": 1}"[..]),

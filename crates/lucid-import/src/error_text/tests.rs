@@ -66,6 +66,8 @@ const ERRORS: &[&str] = &[
     "Usage: edit <start_line>:<end_line>",
     "Usage: open \"<file>\" [<line_number>]\nError: <line_number> must be a number",
     "No file open. Use the `open` command first.",
+    "Your bash command contained syntax errors and was NOT executed. Please fix the syntax errors and try again.",
+    "The command 'pytest' was cancelled because it took more than 300 seconds. Please try a different command that completes more quickly.",
     "rm: cannot remove 'default.sqlite3': No such file or directory",
     "Exception in thread \"main\" java.lang.IllegalStateException: closed",
     "subprocess.CalledProcessError: Command '['git', 'apply']' returned non-zero exit status 1.",
