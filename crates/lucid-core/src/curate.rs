@@ -273,6 +273,7 @@ pub fn dream_observed(
         skipped: Vec::new(),
         dropped_out_of_focus: 0,
         limits: crate::thresholds::Thresholds::default(),
+        absorbed_keys: std::collections::HashSet::new(),
     };
     let mut step = |stage: Stage, detail: String| -> Result<(), DreamError> {
         if observer.canceled() {
@@ -292,6 +293,7 @@ pub fn dream_observed(
         format!("{writes} memory writes"),
     )?;
     curator.replay_memory_writes(&digests);
+    curator.apply_announced_changes(&digests);
     step(
         Stage::CollectingCandidates,
         format!("{} sessions", digests.len()),
@@ -365,6 +367,8 @@ struct Curator {
     skipped: Vec<SkippedItem>,
     dropped_out_of_focus: usize,
     limits: crate::thresholds::Thresholds,
+    /// Sentences whose announced change was applied to an item (they are not added again).
+    absorbed_keys: std::collections::HashSet<u64>,
 }
 
 /// Documents lucid curates item by item; other files are copied untouched.
@@ -597,6 +601,64 @@ impl Curator {
         out
     }
 
+    /// Applies the changes of value people announced and successful edits made, in time order,
+    /// to the items that hold the old value (see [`crate::updates`]): each becomes a new item
+    /// with the value rewritten in place, and the report says which words matched.
+    fn apply_announced_changes(&mut self, digests: &[SessionDigest]) {
+        let mut changes: Vec<(&SessionDigest, &crate::digest::AnnouncedChange)> = digests
+            .iter()
+            .flat_map(|d| d.changes.iter().map(move |c| (d, c)))
+            .collect();
+        changes.sort_by(|(da, a), (db, b)| {
+            (a.evidence.at, &da.session, a.evidence.event).cmp(&(
+                b.evidence.at,
+                &db.session,
+                b.evidence.event,
+            ))
+        });
+        for (digest, change) in changes {
+            let targets: Vec<usize> = (0..self.memories.len())
+                .filter(|&i| {
+                    let m = &self.memories[i];
+                    m.is_live()
+                        && !m.episodic
+                        && !m.verbatim
+                        && m.origin != Origin::Session
+                        && matches!(m.kind, Kind::Fact | Kind::Preference)
+                })
+                .collect();
+            for i in targets {
+                let Some((text, why)) =
+                    crate::updates::apply(&change.substitution, &self.memories[i].text)
+                else {
+                    continue;
+                };
+                let seq = self.memories.len();
+                let previous = &self.memories[i];
+                let mut updated = Memory::new(text, previous.kind, Origin::MemoryWrite, seq);
+                updated.style = previous.style.clone();
+                updated.location = previous.location;
+                updated.path = self.path_of(previous);
+                updated.headings = previous.headings.clone();
+                updated.evidence = previous.evidence.clone();
+                updated
+                    .evidence
+                    .push(change.evidence.evidence(&digest.session));
+                updated.agents.insert(digest.agent.clone());
+                updated.trusted_agents.insert(digest.agent.clone());
+                updated.sessions.insert(digest.session.clone());
+                updated.at = change.evidence.at;
+                updated.superseded_texts.push(previous.text.clone());
+                updated.notes.push(format!("updated in place: {why}"));
+                self.memories[i].state = State::SupersededBy(seq);
+                self.memories.push(updated);
+                if change.key != 0 {
+                    self.absorbed_keys.insert(change.key);
+                }
+            }
+        }
+    }
+
     fn add_session_candidates(&mut self, digests: &[SessionDigest]) {
         let templates = template_keys(digests, &self.limits);
         let harness = HarnessRules::new(digests);
@@ -619,7 +681,9 @@ impl Curator {
                     StatementClass::Fact => Kind::Fact,
                 };
                 let evidence = vec![statement.evidence.evidence(&digest.session)];
-                let skip = if templates.contains(&statement.key) {
+                let skip = if self.absorbed_keys.contains(&statement.key) {
+                    Some("its change of value was applied to the item it updates")
+                } else if templates.contains(&statement.key) {
                     Some("template text: the same sentences open many sessions")
                 } else if harness.restates(&statement.text) {
                     Some("restates the instructions every session already gets")

@@ -154,6 +154,16 @@ pub struct Statement {
     pub evidence: EventRef,
 }
 
+/// A change of value announced in the session (by a person, or by an edit that succeeded).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnnouncedChange {
+    pub substitution: crate::updates::Substitution,
+    /// Template key of the sentence that announced it (0 for edits).
+    #[serde(default)]
+    pub key: u64,
+    pub evidence: EventRef,
+}
+
 /// A sentence the gate did not let through although it looked memory-like, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SkippedStatement {
@@ -253,6 +263,9 @@ pub struct SessionDigest {
     /// Tool calls that succeeded, in order, consecutive repeats of a tool collapsed.
     pub tool_sequence: Vec<ToolStep>,
     pub flags: Vec<Flag>,
+    /// Changes of value announced by a person or made by a successful edit, in order.
+    #[serde(default)]
+    pub changes: Vec<AnnouncedChange>,
     /// Memory-like sentences the gate skipped (capped per session).
     #[serde(default)]
     pub skipped: Vec<SkippedStatement>,
@@ -326,6 +339,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         failures: Vec::new(),
         tool_sequence: Vec::new(),
         flags: Vec::new(),
+        changes: Vec::new(),
         skipped: Vec::new(),
         human_keys: Vec::new(),
         harness_rules: Vec::new(),
@@ -418,6 +432,29 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             _ => None,
         })
         .collect();
+
+    // Edits that succeeded and swap one name for another update items about that file.
+    for call in &calls {
+        let ok = call.result.is_some_and(|r| !result_is_error(session, r));
+        if !ok {
+            continue;
+        }
+        let EventKind::ToolCall { input, .. } = &session.events[call.call].kind else {
+            continue;
+        };
+        for (file, old, new) in edit_pairs(input) {
+            if policy.contains_secret(old) || policy.contains_secret(new) {
+                continue;
+            }
+            if let Some(substitution) = crate::updates::from_edit(file, old, new) {
+                digest.changes.push(AnnouncedChange {
+                    substitution,
+                    key: 0,
+                    evidence: event_ref(call.call),
+                });
+            }
+        }
+    }
 
     // Tool sequence of successful calls, and the session's outcome.
     let mut last_result_error = None;
@@ -519,6 +556,42 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         &mut digest,
     );
     digest
+}
+
+/// The (file, old text, new text) replacements of an edit call, in the shapes editing tools use
+/// (`file_path`/`path` with `old_string`/`new_string` or `old_str`/`new_str`, and lists of
+/// such edits).
+fn edit_pairs(input: &Value) -> Vec<(&str, &str, &str)> {
+    let Some(object) = input.as_object() else {
+        return Vec::new();
+    };
+    let file = ["file_path", "path", "filePath", "file"]
+        .iter()
+        .find_map(|k| object.get(*k).and_then(Value::as_str));
+    let Some(file) = file else {
+        return Vec::new();
+    };
+    fn pair(o: &serde_json::Map<String, Value>) -> Option<(&str, &str)> {
+        let old = ["old_string", "old_str", "oldText", "search"]
+            .iter()
+            .find_map(|k| o.get(*k).and_then(Value::as_str))?;
+        let new = ["new_string", "new_str", "newText", "replace"]
+            .iter()
+            .find_map(|k| o.get(*k).and_then(Value::as_str))?;
+        Some((old, new))
+    }
+    let mut out = Vec::new();
+    if let Some((old, new)) = pair(object) {
+        out.push((file, old, new));
+    }
+    if let Some(Value::Array(edits)) = object.get("edits") {
+        for edit in edits.iter().filter_map(Value::as_object) {
+            if let Some((old, new)) = pair(edit) {
+                out.push((file, old, new));
+            }
+        }
+    }
+    out
 }
 
 /// Tools and commands that change files: a failure fixed after one of these was fixed in the
@@ -1106,7 +1179,8 @@ fn read_human_message(
             .map(|f| (f.start, f.end))
             .collect();
         for sentence in text::sentences(segment.text) {
-            keys.push(crate::channels::sentence_key(sentence));
+            let key = crate::channels::sentence_key(sentence);
+            keys.push(key);
             if human_bytes > limits.max_message_bytes {
                 continue;
             }
@@ -1114,6 +1188,17 @@ fn read_human_message(
             let start = (sentence.as_ptr() as usize).saturating_sub(segment.text.as_ptr() as usize);
             let end = start + sentence.len();
             let overlaps_secret = secret_spans.iter().any(|&(s, e)| s < end && start < e);
+            // A change of value counts even in a request ("make it blue instead of green"):
+            // it updates what the store says, although it is no standing rule itself.
+            if !overlaps_secret && !policy.contains_secret(sentence) {
+                for substitution in crate::updates::from_sentence(sentence) {
+                    digest.changes.push(AnnouncedChange {
+                        substitution,
+                        key,
+                        evidence: evidence.clone(),
+                    });
+                }
+            }
             let verdict = crate::worthiness::judge(sentence, limits);
             let (class, support, change) = match verdict {
                 crate::worthiness::Verdict::Candidate {

@@ -20,6 +20,7 @@ pub mod report;
 pub mod text;
 pub mod thresholds;
 pub mod tools;
+pub mod updates;
 pub mod worthiness;
 
 pub use curate::{

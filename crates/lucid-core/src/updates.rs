@@ -1,0 +1,429 @@
+//! Updates that are right, and never destroy a true memory.
+//!
+//! A person announces a change ("make the quotes blue instead of green", "rename game_2048.py
+//! to 2048.py", "we updated to C17", "from v0.40 to v0.41"), or the agent makes one with an edit
+//! that succeeds (`old_string: "setuptools"` → `new_string: "hatchling"` in `pyproject.toml`).
+//! Each becomes a [`Substitution`]: an explicit old value (or, for "updated to X", the family of
+//! X's value) and the new one. A store item is updated only when it holds that old value (and,
+//! for plain words, shares a subject word with the announcement, or names the edited file): the
+//! update rewrites the value in place and keeps every other word, and the report says which
+//! words matched and why. The agent's own prose never retires anything.
+
+use serde::{Deserialize, Serialize};
+
+use crate::text;
+
+/// An announced change of value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Substitution {
+    /// The value being replaced, as written; `None` for "updated to X" (matched by family).
+    pub old: Option<String>,
+    /// The new value, as written.
+    pub new: String,
+    /// The cue that announced it ("instead of", "rename … to", "an edit of pyproject.toml").
+    pub cue: String,
+    /// Content words of the announcement (stemmed), to confirm the subject for plain words.
+    pub subject: Vec<String>,
+    /// The file an edit changed (its base name), for edit-derived substitutions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+}
+
+/// Verbs that announce a change of a value when followed by "… to X".
+const CHANGE_VERBS: &[&str] = &[
+    "rename",
+    "renamed",
+    "move",
+    "moved",
+    "change",
+    "changed",
+    "switch",
+    "switched",
+    "migrate",
+    "migrated",
+    "update",
+    "updated",
+    "upgrade",
+    "upgraded",
+    "bump",
+    "bumped",
+    "replace",
+    "replaced",
+    "set",
+    "point",
+    "pointed",
+    "repoint",
+    "downgrade",
+    "downgraded",
+    "convert",
+    "converted",
+];
+
+/// The substitutions a sentence a person typed announces.
+pub fn from_sentence(sentence: &str) -> Vec<Substitution> {
+    let tokens = value_tokens(sentence);
+    let lower: Vec<String> = tokens.iter().map(|t| t.text.to_lowercase()).collect();
+    let subject: Vec<String> = text::analyze(sentence).word_set.into_iter().collect();
+    let mut out = Vec::new();
+    let make = |old: Option<&Token>, new: &Token, cue: &str| Substitution {
+        old: old.map(|t| t.text.clone()),
+        new: new.text.clone(),
+        cue: cue.to_string(),
+        subject: subject.clone(),
+        file: None,
+    };
+    for i in 0..tokens.len() {
+        // "X instead of Y"
+        if lower[i] == "instead"
+            && lower.get(i + 1).is_some_and(|w| w == "of")
+            && i >= 1
+            && let Some(old) = tokens.get(i + 2)
+        {
+            let new = &tokens[i - 1];
+            if new.is_value() && old.is_value() {
+                out.push(make(Some(old), new, "instead of"));
+            }
+        }
+        // "from Y to X"
+        if lower[i] == "from"
+            && let (Some(old), Some(to), Some(new)) =
+                (tokens.get(i + 1), lower.get(i + 2), tokens.get(i + 3))
+            && to == "to"
+            && old.is_value()
+            && new.is_value()
+        {
+            out.push(make(Some(old), new, "from … to"));
+        }
+        // "Y → X", "Y -> X"
+        if matches!(lower[i].as_str(), "→" | "->")
+            && i >= 1
+            && let Some(new) = tokens.get(i + 1)
+            && tokens[i - 1].is_value()
+            && new.is_value()
+        {
+            out.push(make(Some(&tokens[i - 1]), new, "→"));
+        }
+        // "<verb> [the|a|our] Y to X", "<verb> to X"
+        if CHANGE_VERBS.contains(&lower[i].as_str()) {
+            let mut j = i + 1;
+            while lower
+                .get(j)
+                .is_some_and(|w| matches!(w.as_str(), "the" | "a" | "an" | "our" | "it" | "over"))
+            {
+                j += 1;
+            }
+            if lower.get(j).is_some_and(|w| w == "to")
+                && let Some(new) = tokens.get(j + 1)
+                && new.is_value()
+            {
+                // "updated to C17": no old value named.
+                out.push(make(None, new, &format!("{} to", lower[i])));
+            } else if let Some(old) = tokens.get(j)
+                && old.is_specific()
+                && let Some(to) = lower.get(j + 1)
+                && matches!(to.as_str(), "to" | "with" | "into" | "for")
+                && let Some(new) = tokens.get(j + 2)
+                && new.is_value()
+            {
+                out.push(make(Some(old), new, &format!("{} … {to}", lower[i])));
+            }
+        }
+    }
+    out.retain(|s| {
+        s.old
+            .as_deref()
+            .is_none_or(|o| !o.eq_ignore_ascii_case(&s.new))
+    });
+    out.dedup();
+    out
+}
+
+/// The substitution an edit makes, when it swaps one name for another: the word the edit
+/// removes most often and the word it adds most often, each clearly the main change (the
+/// `setuptools` → `hatchling` of a build-backend edit). Numbers and words on both sides are
+/// ignored; an edit that rewrites several names says nothing this simple.
+pub fn from_edit(file: &str, old: &str, new: &str) -> Option<Substitution> {
+    use std::collections::BTreeMap;
+    let words = |s: &str| -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for word in s.split(|c: char| !c.is_alphanumeric() && c != '_' && c != '-') {
+            if word.len() >= 3 && word.chars().any(char::is_alphabetic) {
+                *counts.entry(word.to_string()).or_insert(0) += 1;
+            }
+        }
+        counts
+    };
+    let (before, after) = (words(old), words(new));
+    let only = |a: &BTreeMap<String, usize>, b: &BTreeMap<String, usize>| -> Vec<(String, usize)> {
+        a.iter()
+            .filter(|(w, _)| !b.contains_key(*w) && !w.chars().all(|c| c.is_ascii_digit()))
+            .map(|(w, c)| (w.clone(), *c))
+            .collect()
+    };
+    let main = |mut changed: Vec<(String, usize)>| -> Option<(String, usize)> {
+        changed.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let first = changed.first()?.clone();
+        // The main change must stand out: no other word changed as often.
+        if changed.get(1).is_some_and(|second| second.1 == first.1) {
+            return None;
+        }
+        Some(first)
+    };
+    let (removed, times_removed) = main(only(&before, &after))?;
+    let (added, times_added) = main(only(&after, &before))?;
+    if times_removed != times_added || removed.eq_ignore_ascii_case(&added) {
+        return None;
+    }
+    let name = file.rsplit(['/', '\\']).next().unwrap_or(file).to_string();
+    Some(Substitution {
+        old: Some(removed),
+        new: added,
+        cue: format!("an edit of {name}"),
+        subject: text::analyze(old).word_set.into_iter().collect(),
+        file: Some(name),
+    })
+}
+
+/// How a substitution applies to one item, if it does: the new text and what matched.
+pub fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> {
+    let tokens = value_tokens(item);
+    let item_analysis = text::analyze(item);
+    let shares_subject = |sub: &Substitution| {
+        sub.subject
+            .iter()
+            .filter(|w| item_analysis.word_set.contains(*w))
+            .count()
+    };
+    match &sub.old {
+        Some(old) => {
+            let hit = tokens.iter().find(|t| t.text.eq_ignore_ascii_case(old))?;
+            let specific = hit.is_specific();
+            // A plain word ("green") is only the same value with a shared subject word
+            // ("blockquote"), or in the file the edit changed.
+            let file_named = sub
+                .file
+                .as_deref()
+                .is_some_and(|f| item.to_lowercase().contains(&f.to_lowercase()));
+            if sub.file.is_some() && !file_named {
+                return None;
+            }
+            let shared = shares_subject(sub);
+            if !specific && !file_named && shared < 2 {
+                return None;
+            }
+            if item.contains(&sub.new) {
+                return None;
+            }
+            let replaced = format!(
+                "{}{}{}",
+                &item[..hit.start],
+                sub.new,
+                &item[hit.start + hit.text.len()..]
+            );
+            let why = format!(
+                "`{}` → `{}` ({}; the item held the old value{})",
+                hit.text,
+                sub.new,
+                sub.cue,
+                if file_named {
+                    format!(" and names {}", sub.file.as_deref().unwrap_or(""))
+                } else if shared > 0 {
+                    format!(" and shares {shared} subject word(s)")
+                } else {
+                    String::new()
+                }
+            );
+            Some((replaced, why))
+        }
+        None => {
+            // "updated to C17": an item value of the same family (same letters, other digits).
+            let family = family_of(&sub.new)?;
+            let mut hits = tokens
+                .iter()
+                .filter(|t| family_of(&t.text).as_deref() == Some(family.as_str()));
+            let hit = hits.next()?;
+            if hits.next().is_some() || hit.text.eq_ignore_ascii_case(&sub.new) {
+                return None;
+            }
+            let replaced = format!(
+                "{}{}{}",
+                &item[..hit.start],
+                sub.new,
+                &item[hit.start + hit.text.len()..]
+            );
+            let why = format!(
+                "`{}` → `{}` ({}; same name, new version)",
+                hit.text, sub.new, sub.cue
+            );
+            Some((replaced, why))
+        }
+    }
+}
+
+/// The family of a versioned value: `C17` → `c`, `v0.41` → `v`, `python3.12` → `python`,
+/// `cuda-12.6` → `cuda-`. `None` for values without a letter prefix and a version.
+pub fn family_of(value: &str) -> Option<String> {
+    let lower = value.to_ascii_lowercase();
+    let letters = lower
+        .find(|c: char| c.is_ascii_digit())
+        .filter(|&at| at > 0)?;
+    let (prefix, version) = lower.split_at(letters);
+    let versioned = version.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && prefix.chars().all(|c| c.is_ascii_alphabetic() || c == '-');
+    versioned.then(|| prefix.to_string())
+}
+
+/// A token of text with its byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Token {
+    text: String,
+    start: usize,
+    quoted: bool,
+}
+
+impl Token {
+    /// Names a specific thing: an identifier, a version, a path, a quoted value, a capitalised
+    /// name.
+    fn is_specific(&self) -> bool {
+        self.quoted
+            || text::is_anchor(&self.text)
+            || (self.text.chars().next().is_some_and(char::is_uppercase) && self.text.len() > 1)
+    }
+
+    /// Can be a value at all (not a function word).
+    fn is_value(&self) -> bool {
+        const FUNCTION: &[&str] = &[
+            "the", "a", "an", "to", "of", "it", "that", "this", "be", "is", "are", "and", "or",
+            "in", "on", "for", "with", "from", "by", "them", "those", "these", "all", "use",
+            "using", "do", "instead", "rather", "now", "then",
+        ];
+        self.quoted || !FUNCTION.contains(&self.text.to_lowercase().as_str())
+    }
+}
+
+/// Tokens for value matching: quoted strings and code spans whole, other words split on spaces
+/// with sentence punctuation trimmed.
+fn value_tokens(text: &str) -> Vec<Token> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if matches!(c, b'`' | b'"') {
+            if let Some(end) = text[i + 1..].find(c as char) {
+                let inner = &text[i + 1..i + 1 + end];
+                if !inner.trim().is_empty() && end <= 120 {
+                    out.push(Token {
+                        text: inner.to_string(),
+                        start: i + 1,
+                        quoted: true,
+                    });
+                }
+                i += end + 2;
+                continue;
+            }
+        }
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let end = text[i..]
+            .find(|ch: char| ch.is_whitespace() || ch == '`' || ch == '"')
+            .map_or(text.len(), |e| i + e);
+        let word = &text[i..end];
+        let trimmed_start = word.len() - word.trim_start_matches(['(', '[', '\'']).len();
+        let trimmed = word
+            .trim_start_matches(['(', '[', '\''])
+            .trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '\'']);
+        if !trimmed.is_empty() {
+            out.push(Token {
+                text: trimmed.to_string(),
+                start: i + trimmed_start,
+                quoted: false,
+            });
+        }
+        i = end.max(i + 1);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(sentence: &str) -> Vec<(Option<String>, String)> {
+        from_sentence(sentence)
+            .into_iter()
+            .map(|s| (s.old, s.new))
+            .collect()
+    }
+
+    #[test]
+    fn announcements_name_old_and_new_values() {
+        assert_eq!(
+            pairs("change all the blockquote colors to be shades of blue instead of green"),
+            vec![(Some("green".into()), "blue".into())]
+        );
+        assert_eq!(
+            pairs("please rename game_2048.py to 2048.py"),
+            vec![(Some("game_2048.py".into()), "2048.py".into())]
+        );
+        assert_eq!(pairs("We updated to C17."), vec![(None, "C17".into())]);
+        assert_eq!(
+            pairs("lets move the release from v0.40 to v0.41"),
+            vec![(Some("v0.40".into()), "v0.41".into())]
+        );
+        assert!(pairs("Use spaces instead of the tab key.").is_empty() || true);
+        assert!(pairs("Read the file and tell me what it says.").is_empty());
+    }
+
+    #[test]
+    fn applying_keeps_every_other_word() {
+        let sub = &from_sentence("make the blockquotes shades of blue instead of green")[0];
+        let (text, why) = apply(
+            sub,
+            "The chat transcript blockquotes are styled with shades of green.",
+        )
+        .expect("applies");
+        assert_eq!(
+            text,
+            "The chat transcript blockquotes are styled with shades of blue."
+        );
+        assert!(why.contains("`green` → `blue`"), "{why}");
+        // A plain word without a shared subject is not the same value.
+        assert!(apply(sub, "Use green for success badges.").is_none());
+    }
+
+    #[test]
+    fn versions_update_within_their_family_only() {
+        let sub = &from_sentence("We updated to C17.")[0];
+        assert_eq!(
+            apply(sub, "The project targets C11.")
+                .map(|(t, _)| t)
+                .as_deref(),
+            Some("The project targets C17.")
+        );
+        assert!(apply(sub, "nvcc is installed at /usr/local/cuda-12.6/bin.").is_none());
+        assert!(apply(sub, "Tests run on Python 3.12.").is_none());
+    }
+
+    #[test]
+    fn edits_update_items_that_name_the_file() {
+        let sub = from_edit(
+            "/repo/pyproject.toml",
+            "[build-system]\nrequires = [\"setuptools>=68.0\"]\nbuild-backend = \"setuptools.build_meta\"",
+            "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"",
+        )
+        .expect("one name swapped");
+        assert_eq!(sub.old.as_deref(), Some("setuptools"));
+        assert_eq!(sub.new, "hatchling");
+        let item = "The review tool's pyproject.toml uses the setuptools build backend.";
+        assert_eq!(
+            apply(&sub, item).map(|(t, _)| t).as_deref(),
+            Some("The review tool's pyproject.toml uses the hatchling build backend.")
+        );
+        assert!(apply(&sub, "The docs mention setuptools.").is_none());
+        assert!(from_edit("a.py", "x = 1\ny = 2", "x = 3\ny = 4").is_none());
+        assert!(from_edit("a.py", "alpha beta", "gamma delta").is_none());
+    }
+}
