@@ -731,6 +731,7 @@ mod tests {
                 })
                 .collect(),
             flags: Vec::new(),
+            changes: Vec::new(),
             skipped: Vec::new(),
             human_keys: Vec::new(),
             harness_rules: Vec::new(),
