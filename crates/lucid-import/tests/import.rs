@@ -990,6 +990,13 @@ fn real_claude_code_transcripts() {
             "{name}"
         );
         assert_no_harness_in_human(&session, &name);
+        // Reminders Claude Code appends to file reads are cut off into harness events.
+        for (_, _, _, content) in &results {
+            assert!(
+                !content.contains("<system-reminder>"),
+                "{name}: {content:?}"
+            );
+        }
         println!(
             "{name}: {} events, {} tool calls, {} errors",
             session.events.len(),
