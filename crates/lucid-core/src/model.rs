@@ -34,6 +34,12 @@ pub enum TranscriptFormat {
     Cline,
     /// SWE-agent trajectories (`.traj`).
     SweAgent,
+    /// Aider chat transcripts (`.aider.chat.history.md`).
+    Aider,
+    /// OpenHands trajectories (a JSON array of events).
+    OpenHands,
+    /// GitHub Copilot CLI session logs (`events.jsonl`).
+    CopilotCli,
 }
 
 impl TranscriptFormat {
@@ -46,6 +52,9 @@ impl TranscriptFormat {
             TranscriptFormat::OpenaiResponses => "openai_responses",
             TranscriptFormat::Cline => "cline",
             TranscriptFormat::SweAgent => "swe_agent",
+            TranscriptFormat::Aider => "aider",
+            TranscriptFormat::OpenHands => "openhands",
+            TranscriptFormat::CopilotCli => "copilot_cli",
         }
     }
 }

@@ -129,5 +129,11 @@ fn import_input(
         TranscriptFormat::OpenaiResponses => openai_responses::import(input, source),
         TranscriptFormat::Cline => cline::import(input, source),
         TranscriptFormat::SweAgent => swe_agent::import(input, source),
+        // Importers being written (see ARCHITECTURE.md): refused clearly until they land.
+        TranscriptFormat::Aider | TranscriptFormat::OpenHands | TranscriptFormat::CopilotCli => {
+            Err(ImportError::UnrecognisedFormat {
+                reason: format!("no importer for {} yet", format.as_str()),
+            })
+        }
     }
 }
