@@ -2,7 +2,8 @@
 //!
 //! This crate is the only place the dream engine touches the file system. It reads a store
 //! folder into a [`Store`], finds transcript files (a Cline task folder counts as one session:
-//! its `api_conversation_history.json`, read with the `ui_messages.json` beside it), imports and
+//! its `api_conversation_history.json`, read with the `ui_messages.json` beside it; Markdown only
+//! when it is an aider chat transcript, other `.md` files are reported as skipped), imports and
 //! digests them in parallel (only digests stay in memory, so thousands of sessions fit), and
 //! writes a draft store atomically:
 //! into a temporary sibling folder that is renamed into place at the end, so a crash never leaves
@@ -57,7 +58,7 @@ pub fn read_store(dir: &Path) -> Result<Store, FsError> {
         });
     }
     let mut files = Vec::new();
-    walk(dir, &mut files).map_err(|source| FsError::StoreUnreadable {
+    walk(dir, &mut files, &|_| false).map_err(|source| FsError::StoreUnreadable {
         path: dir.to_path_buf(),
         source,
     })?;
@@ -87,19 +88,30 @@ pub fn read_store(dir: &Path) -> Result<Store, FsError> {
     Ok(Store::new(documents))
 }
 
-/// Recursively lists regular files, skipping hidden entries, sorted for determinism.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Recursively lists regular files, skipping hidden entries (except hidden files `keep_hidden`
+/// names), sorted for determinism.
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    keep_hidden: &dyn Fn(&str) -> bool,
+) -> std::io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
+        let name = name.to_string_lossy();
+        let hidden = name.starts_with('.');
+        // Hidden entries are not even looked at (editor lock files are broken symlinks).
+        if hidden && !keep_hidden(&name) {
             continue;
         }
         let path = entry.path();
         let file_type = std::fs::metadata(&path)?.file_type();
+        if hidden && !file_type.is_file() {
+            continue;
+        }
         if file_type.is_dir() {
-            walk(&path, out)?;
+            walk(&path, out, keep_hidden)?;
         } else if file_type.is_file() {
             out.push(path);
         }
@@ -108,17 +120,23 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 /// Extensions of files that may hold transcripts when a directory is searched (`.traj`:
-/// SWE-agent trajectories).
-const TRANSCRIPT_EXTENSIONS: &[&str] = &["jsonl", "json", "ndjson", "traj"];
+/// SWE-agent trajectories; `.md`: aider chat transcripts, the only Markdown that is one).
+const TRANSCRIPT_EXTENSIONS: &[&str] = &["jsonl", "json", "ndjson", "traj", "md"];
+
+/// The name aider gives its chat history: a hidden file, found all the same.
+const AIDER_HISTORY_FILE: &str = ".aider.chat.history.md";
 
 /// Finds transcript files: files given directly are taken as they are; directories are read
-/// recursively for `.jsonl`, `.json`, `.ndjson` and `.traj` files. Sorted, without duplicates.
+/// recursively for `.jsonl`, `.json`, `.ndjson`, `.traj` and `.md` files (hidden entries are
+/// skipped, except aider's `.aider.chat.history.md`). Sorted, without duplicates.
 ///
 /// A folder holding a Cline / Roo Code `api_conversation_history.json` is one task: that file is
 /// its session, and the folder's other files (`ui_messages.json`, `task_metadata.json`,
 /// `context_history.json`, …) are part of it, not sessions of their own, so they are neither
 /// listed nor reported as skipped. Any other file with a transcript extension is listed, and one
-/// that turns out not to be a transcript is reported with the reason when it is digested.
+/// that turns out not to be a transcript is reported with the reason when it is digested — a
+/// `.md` file is a transcript only when its content is an aider chat transcript, so notes and
+/// READMEs beside the transcripts are reported as skipped, never dropped silently.
 pub fn find_transcripts(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FsError> {
     let mut files = Vec::new();
     for path in paths {
@@ -134,9 +152,11 @@ pub fn find_transcripts(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FsError> {
         })?;
         if metadata.is_dir() {
             let mut found = Vec::new();
-            walk(path, &mut found).map_err(|source| FsError::SessionsUnreadable {
-                path: path.clone(),
-                source,
+            walk(path, &mut found, &|name| name == AIDER_HISTORY_FILE).map_err(|source| {
+                FsError::SessionsUnreadable {
+                    path: path.clone(),
+                    source,
+                }
             })?;
             let task_folders: std::collections::BTreeSet<PathBuf> = found
                 .iter()
@@ -288,6 +308,11 @@ fn import_file(file: &Path, bytes: &[u8]) -> (Result<lucid_core::Session, String
             .map_err(|error| error.to_string());
         return (result, ui_bytes);
     }
+    if is_markdown(file)
+        && lucid_import::detect_format(bytes) != Some(lucid_core::TranscriptFormat::Aider)
+    {
+        return (Err(NOT_AIDER.to_string()), 0);
+    }
     let folder = folder_of(file.parent());
     let source = lucid_import::Source {
         path: &shown,
@@ -296,6 +321,17 @@ fn import_file(file: &Path, bytes: &[u8]) -> (Result<lucid_core::Session, String
     };
     let result = lucid_import::import_session(bytes, &source).map_err(|error| error.to_string());
     (result, 0)
+}
+
+/// Why a Markdown file beside the transcripts is not read.
+const NOT_AIDER: &str = "Markdown that is not an aider chat transcript: a .md file is read only \
+                         as aider's chat history (`#### ` lines typed by a person next to \
+                         aider's `> ` output, or a `# aider chat started at` header)";
+
+fn is_markdown(file: &Path) -> bool {
+    file.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("md"))
 }
 
 fn digest_file(
@@ -571,7 +607,8 @@ mod tests {
             [
                 "preds.json",
                 "swe/django__django-11066.traj",
-                "web-bot/1733234405000/api_conversation_history.json"
+                "web-bot/1733234405000/api_conversation_history.json",
+                "web-bot/notes.md"
             ],
             "the task's companions are part of it; other transcript-like files are listed"
         );
@@ -582,7 +619,7 @@ mod tests {
             &TrustRules::default(),
             &|_| {},
         );
-        assert_eq!(digested.skipped.len(), 1, "{:?}", digested.skipped);
+        assert_eq!(digested.skipped.len(), 2, "{:?}", digested.skipped);
         assert!(digested.skipped[0].path.ends_with("preds.json"));
         assert!(
             digested.skipped[0]
@@ -590,6 +627,14 @@ mod tests {
                 .starts_with("no recognised transcript format"),
             "{}",
             digested.skipped[0].reason
+        );
+        assert!(digested.skipped[1].path.ends_with("notes.md"));
+        assert!(
+            digested.skipped[1]
+                .reason
+                .starts_with("Markdown that is not an aider chat transcript"),
+            "{}",
+            digested.skipped[1].reason
         );
         let cline = digested
             .digests
@@ -627,6 +672,100 @@ mod tests {
         let bare = load_session(&task.join("api_conversation_history.json")).expect("loads");
         assert_eq!(bare.events.len(), session.events.len());
         assert_ne!(bare.events[0].at, session.events[0].at);
+    }
+
+    /// Aider's Markdown (also its hidden `.aider.chat.history.md`), OpenHands' JSON arrays and
+    /// Copilot CLI's JSON Lines are found and read; other Markdown is reported, never dropped
+    /// silently.
+    #[test]
+    fn aider_openhands_and_copilot_transcripts_are_found() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fleet = dir.path().join("fleet");
+        copy(
+            &import_fixture("aider/history.md"),
+            &fleet.join("webshop").join(".aider.chat.history.md"),
+        );
+        copy(
+            &import_fixture("aider/published.md"),
+            &fleet.join("docs").join("flask.md"),
+        );
+        copy(
+            &import_fixture("openhands/trajectory.json"),
+            &fleet.join("openhands").join("fix-test.json"),
+        );
+        copy(
+            &import_fixture("copilot_cli/events.jsonl"),
+            &fleet.join("copilot").join("events.jsonl"),
+        );
+        std::fs::write(
+            fleet.join("docs").join("README.md"),
+            "# Transcripts
+
+#### How to read them
+
+> quoted
+",
+        )
+        .expect("write");
+        std::fs::write(
+            fleet.join("docs").join(".notes.md"),
+            "# hidden
+",
+        )
+        .expect("write");
+
+        let files = find_transcripts(std::slice::from_ref(&fleet)).expect("found");
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| {
+                f.strip_prefix(&fleet)
+                    .expect("inside")
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "copilot/events.jsonl",
+                "docs/README.md",
+                "docs/flask.md",
+                "openhands/fix-test.json",
+                "webshop/.aider.chat.history.md"
+            ],
+            "aider's hidden history is found; other hidden files are not"
+        );
+        let digested = digest_transcripts(
+            &files,
+            &DigestOptions::default(),
+            &TrustRules::default(),
+            &|_| {},
+        );
+        assert_eq!(digested.skipped.len(), 1, "{:?}", digested.skipped);
+        assert!(digested.skipped[0].path.ends_with("README.md"));
+        assert!(
+            digested.skipped[0]
+                .reason
+                .starts_with("Markdown that is not an aider chat transcript"),
+            "{}",
+            digested.skipped[0].reason
+        );
+        let mut read: Vec<(lucid_core::TranscriptFormat, String)> = digested
+            .digests
+            .iter()
+            .map(|d| (d.format, d.agent.clone()))
+            .collect();
+        read.sort();
+        use lucid_core::TranscriptFormat::{Aider, CopilotCli, OpenHands};
+        assert_eq!(
+            read,
+            [
+                (Aider, "docs".to_string()),
+                (Aider, "webshop".to_string()),
+                (OpenHands, "openhands".to_string()),
+                (CopilotCli, "copilot".to_string()),
+            ]
+        );
     }
 
     #[test]

@@ -18,7 +18,13 @@
 //! the `cline` module); an object is a SWE-agent trajectory when it has a `history` of
 //! SWE-agent messages (`message_type`, `is_demo`, `agent`) or next to `trajectory`/`info`, a
 //! `trajectory` of steps with `action`, or is a mini-swe-agent trajectory (`trajectory_format`
-//! `mini-swe-agent-…`, or `messages` with an `info.mini_version`).
+//! `mini-swe-agent-…`, or `messages` with an `info.mini_version`). A bare array of events with
+//! OpenHands' `source` (`user`/`agent`/`environment`) and an `action` or `observation` is an
+//! OpenHands trajectory. JSON Lines records in Copilot CLI's `{type, data, parentId}` envelope
+//! are Copilot CLI events, checked before Managed Agents because the dotted types overlap.
+//!
+//! Text that is not JSON is an aider chat transcript when it has aider's header or typed lines
+//! next to aider's own output (see the `aider` module); any other text is no transcript.
 
 use lucid_core::TranscriptFormat;
 use serde_json::{Map, Value};
@@ -36,8 +42,27 @@ const SAMPLE_LINES: usize = 64;
 /// reads (or not text at all).
 pub fn detect_format(bytes: &[u8]) -> Option<TranscriptFormat> {
     let text = input::decode(bytes).ok()?;
+    if crate::aider::is_transcript(text) {
+        return Some(TranscriptFormat::Aider);
+    }
     let input = input::read(text).ok()?;
     detect_input(&input).ok()
+}
+
+/// A clearer reason for text that is not JSON at all (Markdown notes, logs) — a file read as JSON
+/// Lines whose first character is not `{` or `[`: it is neither a JSON transcript nor an aider
+/// chat transcript, the one text format lucid reads.
+pub(crate) fn explain_text(text: &str, error: ImportError) -> ImportError {
+    let json_like = text.trim_start().starts_with(['{', '[']);
+    match error {
+        ImportError::UnrecognisedFormat { .. } if !json_like => ImportError::UnrecognisedFormat {
+            reason: "text that is not JSON and not an aider chat transcript (Markdown is read \
+                     only as aider's chat history: `#### ` lines typed by a person next to \
+                     aider's `> ` output, or a `# aider chat started at` header)"
+                .to_string(),
+        },
+        other => other,
+    }
 }
 
 /// The format of parsed input, or why none was recognised.
@@ -104,6 +129,11 @@ fn detect_lines(text: &str) -> Result<TranscriptFormat, ImportError> {
 
 /// The format a single record (a JSON Lines line or an array element) belongs to, when it says.
 fn detect_record(record: &Object) -> Option<TranscriptFormat> {
+    // Before Managed Agents: Copilot's dotted types (`session.start`, `user.message`) overlap
+    // theirs, its `{type, data, parentId}` envelope does not.
+    if crate::copilot_cli::is_event(record) {
+        return Some(TranscriptFormat::CopilotCli);
+    }
     let kind = str_at(record, "type");
     if record.contains_key("payload")
         && matches!(
@@ -211,6 +241,9 @@ fn detect_items(items: &[Value]) -> Result<TranscriptFormat, String> {
     }
     if crate::cline::is_cline_history(items) {
         return Ok(TranscriptFormat::Cline);
+    }
+    if crate::openhands::is_event_list(items) {
+        return Ok(TranscriptFormat::OpenHands);
     }
     let sample = items.iter().take(SAMPLE_LINES);
     if let Some(format) = sample

@@ -223,6 +223,20 @@ pub(crate) fn time_value(value: &Value) -> Option<Timestamp> {
     }
 }
 
+/// A time as RFC 3339 text, or as a date and time without a zone (`2025-01-27T22:44:56.900854`,
+/// `2023-05-20 10:12:24`), which is taken as UTC: harnesses that write local times without an
+/// offset (OpenHands, aider) give no way to know the zone, and UTC keeps the order of one file.
+pub(crate) fn time_text(text: &str) -> Option<Timestamp> {
+    let text = text.trim();
+    if let Some(at) = lucid_core::parse_timestamp(text) {
+        return Some(at);
+    }
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+        .iter()
+        .find_map(|pattern| chrono::NaiveDateTime::parse_from_str(text, pattern).ok())
+        .map(|naive| naive.and_utc())
+}
+
 /// The first time found among `keys` of `object`.
 pub(crate) fn time_at(object: &Map<String, Value>, keys: &[&str]) -> Option<Timestamp> {
     keys.iter()

@@ -5,7 +5,9 @@
 //! Claude Code JSONL, Anthropic Managed Agents session events, Anthropic Messages API logs,
 //! OpenAI Chat Completions logs, OpenAI Responses items / Codex CLI rollouts, Cline / Roo Code
 //! task histories (`api_conversation_history.json`; [`import_cline_task`] also reads the
-//! sibling `ui_messages.json` for times), and SWE-agent / mini-swe-agent trajectories (`.traj`).
+//! sibling `ui_messages.json` for times), SWE-agent / mini-swe-agent trajectories (`.traj`),
+//! aider chat transcripts (Markdown: `.aider.chat.history.md`), OpenHands trajectories (a JSON
+//! array of events) and GitHub Copilot CLI session logs (`events.jsonl`).
 //!
 //! Every format is mapped to the same event rules: one [`Event`](lucid_core::Event) per kept
 //! content block, numbered from 0 in order of appearance; text by role (user, agent, or context
@@ -17,23 +19,28 @@
 //! the curator takes preferences and user-stated facts only from `human` text. Harnesses put
 //! their own text into user turns, so importers split it out: Claude Code's system reminders,
 //! slash-command echoes, hook feedback and interruption notices; Cline's environment details,
-//! tool-result headers and notices; SWE-agent's system prompt, demonstrations and task template
-//! all become context on the `harness` channel, and only what a person typed stays `human`.
+//! tool-result headers and notices; SWE-agent's system prompt, demonstrations and task template;
+//! Copilot CLI's injected reminders and an evaluation runner's prompts all become context on the
+//! `harness` channel, and only what a person typed stays `human` (aider: the `#### ` lines).
 //! Each format module documents its mapping. Results of formats without an error flag (OpenAI
-//! Chat and Responses, Cline, SWE-agent) are judged by [`looks_like_error`].
+//! Chat and Responses, Cline, SWE-agent, aider, OpenHands results without an exit code) are
+//! judged by [`looks_like_error`].
 //!
-//! Session id: the one the format carries, else the file stem of [`Source::path`] (Cline: the
-//! task folder; SWE-agent: the stem without `.traj`). Agent: the one the format carries (a name
+//! Session id: the one the format carries (Copilot CLI: `session.start`'s `sessionId`), else the
+//! file stem of [`Source::path`] (Cline: the task folder; SWE-agent: the stem without `.traj`;
+//! aider and OpenHands carry none). Agent: the one the format carries (a name
 //! is preferred over an id), else [`Source::folder_name`], else `"default"` (Cline: the folder
 //! above the task folder first).
 //!
 //! Nothing here panics on any input; every failure is an [`ImportError`] with a reason a person
 //! can act on.
 
+mod aider;
 mod anthropic_messages;
 mod blocks;
 mod claude_code;
 mod cline;
+mod copilot_cli;
 mod detect;
 mod error;
 mod error_text;
@@ -43,6 +50,7 @@ mod managed_agents;
 mod memory;
 mod openai_chat;
 mod openai_responses;
+mod openhands;
 mod session;
 mod swe_agent;
 mod tagged;
@@ -100,8 +108,14 @@ impl<'a> Source<'a> {
 /// ```
 pub fn import_session(bytes: &[u8], source: &Source) -> Result<Session, ImportError> {
     let text = input::decode(bytes)?;
+    if aider::is_transcript(text) {
+        return aider::import(text, source);
+    }
     let input = input::read(text)?;
-    let format = detect::detect_input(&input)?;
+    let format = detect::detect_input(&input).map_err(|error| match input {
+        input::Input::Lines(_) => detect::explain_text(text, error),
+        input::Input::Document(_) => error,
+    })?;
     import_input(format, input, source)
 }
 
@@ -112,6 +126,9 @@ pub fn import_session_as(
     source: &Source,
 ) -> Result<Session, ImportError> {
     let text = input::decode(bytes)?;
+    if format == TranscriptFormat::Aider {
+        return aider::import(text, source);
+    }
     let input = input::read(text)?;
     import_input(format, input, source)
 }
@@ -129,11 +146,12 @@ fn import_input(
         TranscriptFormat::OpenaiResponses => openai_responses::import(input, source),
         TranscriptFormat::Cline => cline::import(input, source),
         TranscriptFormat::SweAgent => swe_agent::import(input, source),
-        // Importers being written (see ARCHITECTURE.md): refused clearly until they land.
-        TranscriptFormat::Aider | TranscriptFormat::OpenHands | TranscriptFormat::CopilotCli => {
-            Err(ImportError::UnrecognisedFormat {
-                reason: format!("no importer for {} yet", format.as_str()),
-            })
-        }
+        TranscriptFormat::OpenHands => openhands::import(input, source),
+        TranscriptFormat::CopilotCli => copilot_cli::import(input, source),
+        // Markdown, read from the text before it is parsed as JSON (see `import_session`).
+        TranscriptFormat::Aider => Err(ImportError::WrongShape {
+            format,
+            reason: "this is JSON; an aider chat transcript is Markdown".to_string(),
+        }),
     }
 }

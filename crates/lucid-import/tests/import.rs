@@ -23,7 +23,7 @@ use lucid_import::{
     looks_like_error, memory_command_from_tool_call,
 };
 
-const FORMATS: [TranscriptFormat; 7] = [
+const FORMATS: [TranscriptFormat; 10] = [
     TranscriptFormat::ClaudeCode,
     TranscriptFormat::ManagedAgents,
     TranscriptFormat::AnthropicMessages,
@@ -31,6 +31,9 @@ const FORMATS: [TranscriptFormat; 7] = [
     TranscriptFormat::OpenaiResponses,
     TranscriptFormat::Cline,
     TranscriptFormat::SweAgent,
+    TranscriptFormat::Aider,
+    TranscriptFormat::OpenHands,
+    TranscriptFormat::CopilotCli,
 ];
 
 /// The modification time every fixture is imported with (the fallback time of formats
@@ -798,9 +801,17 @@ fn error_messages_are_specific() {
     assert!(
         message(b"{\"a\": \"\xC3\x28\"}").starts_with("not UTF-8: invalid byte sequence at byte 7")
     );
+    assert!(
+        message(b"hello").starts_with(
+            "no recognised transcript format: text that is not JSON and not an aider chat \
+             transcript"
+        ),
+        "{}",
+        message(b"hello")
+    );
     assert_eq!(
-        message(b"hello"),
-        "no recognised transcript format: line 1 is not JSON (expected value at column 1)"
+        message(b"{hello"),
+        "no recognised transcript format: line 1 is not JSON (key must be a string at column 2)"
     );
     assert_eq!(
         message(b"42"),
@@ -1575,4 +1586,549 @@ fn real_corpus_channels() {
         println!("{source}: events per channel {channels:?}");
     }
     println!("checked {checked} real transcripts");
+}
+
+/// The tool calls of a session: (call id, name, input).
+fn tool_calls(session: &Session) -> Vec<(Option<&str>, &str, &serde_json::Value)> {
+    session
+        .events
+        .iter()
+        .filter_map(|event| match &event.kind {
+            EventKind::ToolCall {
+                call_id,
+                name,
+                input,
+            } => Some((call_id.as_deref(), name.as_str(), input)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The (label, channel) of a session's context events, in order.
+fn contexts(session: &Session) -> Vec<(&str, Channel)> {
+    session
+        .events
+        .iter()
+        .filter_map(|event| match &event.kind {
+            EventKind::Context { label, .. } => Some((label.as_str(), event.channel)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn aider_history_facts() {
+    let session = fixture("aider", "history.md");
+    assert_eq!(session.id, "history", "the file stem");
+    assert_eq!(session.agent, "fixture-agent", "the folder");
+    assert_eq!(
+        texts_on(&session, Channel::Human),
+        [
+            "always use type hints in this repo\nand change hello to goodbye",
+            "thanks, that's all"
+        ],
+        "consecutive `####` lines are one turn; commands are not prose"
+    );
+    assert_no_harness_in_human(&session, "history.md");
+    assert_results_answer_calls(&session, "history.md");
+    let calls = tool_calls(&session);
+    let shapes: Vec<(&str, String)> = calls
+        .iter()
+        .map(|(_, name, input)| (*name, lucid_core::tools::identity(name, input)))
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            ("aider", "aider add".to_string()),
+            ("edit", "edit".to_string()),
+            ("aider", "aider commit".to_string()),
+            ("run", "pytest".to_string()),
+            ("edit", "edit".to_string()),
+            ("edit", "edit".to_string()),
+            ("run", "git status".to_string()),
+        ]
+    );
+    assert_eq!(calls[1].2["path"], "src/greet.py");
+    assert_eq!(
+        calls[1].2["search"], "def greet():\n    print(\"hello\")",
+        "the edit block is the call's input"
+    );
+    assert_eq!(
+        calls[4].2["replace"], "#### Usage\n> prints goodbye",
+        "`####` and `>` inside an edit block stay the reply's"
+    );
+    let results = tool_results(&session);
+    assert_eq!(
+        results
+            .iter()
+            .map(|(_, tool, error, _)| (*tool, *error))
+            .collect::<Vec<_>>(),
+        [
+            (Some("aider"), false),
+            (Some("edit"), false),
+            (Some("aider"), false),
+            (Some("run"), true),
+            (Some("edit"), false),
+            (Some("edit"), true),
+            (Some("run"), false),
+        ],
+        "the test run failed at its end; the unmatched block failed"
+    );
+    assert_eq!(results[0].3, "Added src/greet.py to the chat");
+    assert!(
+        results[5].3.contains("SearchReplaceNoExactMatch"),
+        "the lines aider wrote without `> ` belong to its notice: {:?}",
+        results[5].3
+    );
+    // The reply's prose without its edit blocks.
+    let replies = texts_on(&session, Channel::Agent);
+    assert_eq!(replies[0], "Sure. Here is the change:");
+    assert!(!replies.iter().any(|text| text.contains("<<<<<<<")));
+    // Times from the headers, as UTC.
+    assert_eq!(
+        session.events.first().and_then(|e| e.at),
+        parse_timestamp("2024-05-20T10:12:24Z")
+    );
+    assert_eq!(
+        session.events.last().and_then(|e| e.at),
+        parse_timestamp("2024-05-21T09:00:00Z")
+    );
+    // The start-up banner and notices are aider's output, never the person's.
+    assert!(
+        contexts(&session)
+            .iter()
+            .all(|(label, channel)| *label == "aider" && *channel == Channel::ToolOutput)
+    );
+}
+
+#[test]
+fn aider_published_page_facts() {
+    let session = fixture("aider", "published.md");
+    assert_eq!(
+        contexts(&session),
+        [
+            ("commentary", Channel::ToolOutput),
+            ("aider", Channel::ToolOutput)
+        ],
+        "the author's prose is content, not a turn"
+    );
+    let commentary = &session.events[0];
+    assert!(
+        commentary.text().starts_with("# Make a flask app") && !commentary.text().contains("---"),
+        "front matter dropped: {:?}",
+        commentary.text()
+    );
+    assert_eq!(
+        texts_on(&session, Channel::Human),
+        ["make a flask app with a /hello endpoint that returns hello world"]
+    );
+    let calls = tool_calls(&session);
+    assert_eq!(calls.len(), 2);
+    assert_eq!(
+        (calls[0].1, &calls[0].2["path"], &calls[0].2["search"]),
+        ("edit", &serde_json::json!("app.py"), &serde_json::json!("")),
+        "ORIGINAL/UPDATED blocks are edits too"
+    );
+    assert!(session.events.iter().all(|event| event.at.is_none()));
+    assert!(
+        session
+            .events
+            .iter()
+            .all(|event| !event.text().contains("</div>") && !event.text().contains("<br/>"))
+    );
+}
+
+#[test]
+fn openhands_facts() {
+    let session = fixture("openhands", "trajectory.json");
+    assert_eq!(session.id, "trajectory");
+    assert_eq!(
+        texts_on(&session, Channel::Human),
+        ["Fix the failing test in /workspace/app. Always run pytest with -q."],
+        "the recall action repeating the prompt is not a second human turn"
+    );
+    assert_results_answer_calls(&session, "trajectory.json");
+    let calls = tool_calls(&session);
+    assert_eq!(
+        calls
+            .iter()
+            .map(|(id, name, _)| (*id, *name))
+            .collect::<Vec<_>>(),
+        [
+            (Some("toolu_01Run"), "execute_bash"),
+            (Some("event-9"), "edit"),
+            (Some("event-11"), "read"),
+            (Some("toolu_01Fin"), "finish"),
+        ],
+        "the model's function and id when recorded, else the action and the event"
+    );
+    assert_eq!(
+        calls[0].2,
+        &serde_json::json!({"command": "cd /workspace/app && python -m pytest -q"}),
+        "the arguments the model sent"
+    );
+    assert_eq!(
+        calls[1].2,
+        &serde_json::json!({
+            "path": "/workspace/app/tests/test_calc.py",
+            "command": "str_replace",
+            "old_str": "assert add(1, 2) == 4",
+            "new_str": "assert add(1, 2) == 3"
+        }),
+        "args without the thought and bookkeeping"
+    );
+    let results = tool_results(&session);
+    assert_eq!(
+        results.iter().map(|r| (r.1, r.2)).collect::<Vec<_>>(),
+        [
+            (Some("execute_bash"), true),
+            (Some("edit"), false),
+            (Some("read"), true),
+        ],
+        "exit code 1 and an error observation are failures"
+    );
+    assert!(
+        results[0]
+            .3
+            .ends_with("[The command completed with exit code 1.]")
+    );
+    assert_eq!(
+        contexts(&session),
+        [
+            ("system_prompt", Channel::Harness),
+            ("recall", Channel::Harness),
+            ("error", Channel::Harness),
+            ("agent_state", Channel::Harness),
+        ],
+        "ordinary state changes, null observations and logged thoughts are dropped"
+    );
+    let prose = texts_on(&session, Channel::Agent);
+    assert_eq!(
+        prose,
+        [
+            "Let me run the tests first.",
+            "The assertion shows add(1, 2) returns 3 but the test expects 4; the test is wrong.",
+            "I'll fix the expectation.",
+            "The test now expects 3, which is what add(1, 2) returns."
+        ]
+    );
+    assert_eq!(
+        session.events[0].at,
+        parse_timestamp("2025-02-03T09:00:01.100Z"),
+        "times without a zone are UTC"
+    );
+}
+
+#[test]
+fn copilot_cli_facts() {
+    let session = fixture("copilot_cli", "events.jsonl");
+    assert_eq!(session.id, "5b1e0c2a-7d3f-4e8a-9c61-2f0d8a4b7e19");
+    assert_eq!(
+        texts_on(&session, Channel::Human),
+        [
+            "the checkout test fails, fix it. we deploy with make release, never push to main directly"
+        ],
+        "content, not transformedContent"
+    );
+    assert_no_harness_in_human(&session, "events.jsonl");
+    assert!(
+        !session
+            .events
+            .iter()
+            .any(|event| event.text().contains("<current_datetime>")
+                || event
+                    .text()
+                    .contains("The user wants the failing test fixed")),
+        "injected text and reasoning are not imported"
+    );
+    assert_results_answer_calls(&session, "events.jsonl");
+    let calls = tool_calls(&session);
+    assert_eq!(
+        calls
+            .iter()
+            .map(|(id, name, _)| (*id, *name))
+            .collect::<Vec<_>>(),
+        [
+            (Some("toolu_01Test"), "bash"),
+            (Some("toolu_01View"), "view"),
+            (Some("toolu_01Push"), "bash"),
+        ]
+    );
+    assert_eq!(
+        calls[2].2["command"], "git push origin main",
+        "string arguments are parsed"
+    );
+    let results = tool_results(&session);
+    assert_eq!(
+        results.iter().map(|r| (r.1, r.2)).collect::<Vec<_>>(),
+        [
+            (Some("bash"), true),
+            (Some("view"), true),
+            (Some("bash"), true)
+        ],
+        "a shell exit code 1 fails although the tool succeeded; success false fails"
+    );
+    assert_eq!(results[1].3, "Path does not exist");
+    assert_eq!(
+        contexts(&session),
+        [
+            ("session_start", Channel::Harness),
+            ("system_prompt", Channel::Harness),
+            ("hook", Channel::Harness),
+            ("permission", Channel::Harness),
+            ("notification", Channel::Harness),
+            ("interrupted", Channel::Harness),
+            ("task", Channel::Harness),
+        ],
+        "the repeated system prompt is kept once; successful hooks are dropped; an eval \\
+         runner's prompt is harness"
+    );
+    assert!(session.events.iter().any(
+        |event| event.text() == "permission denied-interactively-by-user: git push origin main"
+    ));
+    assert_eq!(
+        session.events[0].text(),
+        "GitHub Copilot CLI 1.0.64 in /home/dev/projects/webshop (branch main)"
+    );
+    assert!(session.events.iter().all(|event| event.at.is_some()));
+}
+
+#[test]
+fn new_formats_are_told_from_their_look_alikes() {
+    // Markdown that is not aider's: headings and quotes, no aider voice.
+    let notes = b"# Notes\n\n#### Setup\n\n> a quote from the docs\n\nSome text.\n";
+    assert_eq!(detect_format(notes), None);
+    let error = import_session(notes, &Source::new("notes.md"))
+        .expect_err("not a transcript")
+        .to_string();
+    assert!(error.contains("not an aider chat transcript"), "{error}");
+    // The smallest aider transcripts.
+    assert_eq!(
+        detect_format(b"# aider chat started at 2024-05-20 10:12:24\n\n#### hi\n"),
+        Some(TranscriptFormat::Aider)
+    );
+    assert_eq!(
+        detect_format(b"#### hi\n\nhello\n\n> Applied edit to a.py\n"),
+        Some(TranscriptFormat::Aider)
+    );
+    // Forced aider on text without its voice, or on JSON: an error naming the format.
+    for bytes in [&b"hello world"[..], b"{\"a\": 1}"] {
+        let error = import_session_as(TranscriptFormat::Aider, bytes, &Source::new("x.md"))
+            .expect_err("no aider lines")
+            .to_string();
+        assert!(error.contains("aider"), "{error}");
+    }
+
+    // Copilot's envelope wins over the dotted types it shares with Managed Agents.
+    let copilot = br#"{"type":"user.message","data":{"content":"hi"},"id":"a","timestamp":"2026-01-01T00:00:00Z","parentId":null}"#;
+    assert_eq!(detect_format(copilot), Some(TranscriptFormat::CopilotCli));
+    let managed =
+        br#"{"type":"user.message","id":"sevt_1","content":[{"type":"text","text":"hi"}]}"#;
+    assert_eq!(
+        detect_format(managed),
+        Some(TranscriptFormat::ManagedAgents)
+    );
+    let managed_data = br#"{"type":"session.status_idle","id":"sevt_2","data":{}}"#;
+    assert_eq!(
+        detect_format(managed_data),
+        Some(TranscriptFormat::ManagedAgents),
+        "a `data` field alone is not Copilot's envelope"
+    );
+
+    // OpenHands events, and arrays that merely look like them.
+    let openhands = br#"[{"id":0,"source":"user","action":"message","args":{"content":"hi"}}]"#;
+    assert_eq!(detect_format(openhands), Some(TranscriptFormat::OpenHands));
+    let session = import_session(openhands, &Source::new("runs/t.json")).expect("imports");
+    assert_eq!(texts_on(&session, Channel::Human), ["hi"]);
+    let chat = br#"[{"role":"user","source":"user","action":"message","content":"hi"}]"#;
+    assert_ne!(detect_format(chat), Some(TranscriptFormat::OpenHands));
+    let other = br#"[{"source":"web","action":"click"}]"#;
+    assert_eq!(detect_format(other), None);
+    for (format, bytes) in [
+        (TranscriptFormat::OpenHands, &b"{\"a\": 1}"[..]),
+        (TranscriptFormat::CopilotCli, &b"[1, 2]"[..]),
+    ] {
+        let error = import_session_as(format, bytes, &Source::new("x"))
+            .expect_err("wrong shape")
+            .to_string();
+        assert!(!error.is_empty());
+    }
+}
+
+/// The new formats' fixtures, cut, byte-mutated and line-shuffled: a session whose events are
+/// numbered in order and whose results answer earlier calls, or an error — never a panic.
+#[test]
+fn mutated_new_format_fixtures_never_panic() {
+    let mut seed: u64 = 0x5851_F42D_4C95_7F2D;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let check = |bytes: &[u8], name: &str| {
+        if let Ok(session) = import_session(bytes, &Source::new(name)) {
+            for (position, event) in session.events.iter().enumerate() {
+                assert_eq!(event.index, position, "{name}");
+            }
+            let _ = lucid_core::digest_session(&session);
+        }
+        let _ = detect_format(bytes);
+    };
+    let mut runs = 0;
+    for (folder, name) in [
+        ("aider", "history.md"),
+        ("aider", "published.md"),
+        ("openhands", "trajectory.json"),
+        ("copilot_cli", "events.jsonl"),
+    ] {
+        let bytes = std::fs::read(data_dir().join(folder).join(name)).expect("fixture");
+        for cut in (0..=bytes.len()).step_by((bytes.len() / 61).max(1)) {
+            check(bytes.get(..cut).expect("in range"), name);
+            runs += 1;
+        }
+        for _ in 0..300 {
+            let mut mutated = bytes.clone();
+            for _ in 0..3 {
+                let position = (next() % mutated.len() as u64) as usize;
+                let replacement = match next() % 8 {
+                    0 => b'>',
+                    1 => b'#',
+                    2 => b'\n',
+                    3 => b'`',
+                    4 => b'<',
+                    5 => b'"',
+                    6 => b'}',
+                    _ => (next() % 256) as u8,
+                };
+                if let Some(byte) = mutated.get_mut(position) {
+                    *byte = replacement;
+                }
+            }
+            check(&mutated, name);
+            runs += 1;
+        }
+        // Whole lines dropped, doubled and swapped.
+        let text = String::from_utf8(bytes).expect("UTF-8 fixture");
+        let lines: Vec<&str> = text.lines().collect();
+        for _ in 0..100 {
+            let mut shuffled = lines.clone();
+            let a = (next() % shuffled.len() as u64) as usize;
+            let b = (next() % shuffled.len() as u64) as usize;
+            match next() % 3 {
+                0 => {
+                    shuffled.remove(a);
+                }
+                1 => shuffled.insert(a, lines[b]),
+                _ => shuffled.swap(a, b),
+            }
+            check(shuffled.join("\n").as_bytes(), name);
+            runs += 1;
+        }
+    }
+    assert!(runs > 1500);
+}
+
+/// Imports every file of the three real sources lucid learnt to read last (Aider examples,
+/// OpenHands replay trajectories, Copilot CLI logs): each is detected as its format, keeps a
+/// human event when a person typed something, keeps a tool call when the harness ran one, and
+/// pairs every result with an earlier call.
+#[test]
+fn real_corpus_new_formats() {
+    let sources = [
+        ("aider-examples", TranscriptFormat::Aider),
+        ("openhands-replay-trajs", TranscriptFormat::OpenHands),
+        ("copilot-agentv", TranscriptFormat::CopilotCli),
+    ];
+    let mut checked = 0;
+    for (source, format) in sources {
+        let Some(dir) = real_corpus_dir(source) else {
+            println!(
+                "SKIPPED {source}: tests/data/real/{source}/sessions not found (the real-transcript \
+                 corpus is not in this checkout)"
+            );
+            continue;
+        };
+        let mut channels = std::collections::BTreeMap::<&str, usize>::new();
+        let files = files_in(&dir);
+        assert!(!files.is_empty(), "{source}: no files");
+        for path in files {
+            let name = format!("{source}/{}", file_name(&path));
+            let bytes = std::fs::read(&path).expect("readable transcript");
+            assert_eq!(detect_format(&bytes), Some(format), "{name}");
+            let source_path = path.display().to_string();
+            let session = import_session(
+                &bytes,
+                &Source {
+                    path: &source_path,
+                    folder_name: Some(source),
+                    modified: None,
+                },
+            )
+            .unwrap_or_else(|error| panic!("{name}: {error}"));
+            assert_eq!(session.format, format, "{name}");
+            assert_no_harness_in_human(&session, &name);
+            assert_results_answer_calls(&session, &name);
+            let text = String::from_utf8_lossy(&bytes);
+            let (typed, ran) = what_the_file_has(format, &text);
+            let humans = texts_on(&session, Channel::Human).len();
+            let calls = tool_calls(&session).len();
+            if typed {
+                assert!(humans >= 1, "{name}: a person typed, no human event");
+            }
+            if ran {
+                assert!(calls >= 1, "{name}: the harness ran tools, no tool call");
+            }
+            for event in &session.events {
+                *channels.entry(event.channel.as_str()).or_default() += 1;
+            }
+            println!(
+                "{name}: {} events, {humans} human, {calls} calls, {} failed",
+                session.events.len(),
+                tool_results(&session).iter().filter(|r| r.2).count()
+            );
+            checked += 1;
+        }
+        println!("{source}: events per channel {channels:?}");
+    }
+    println!("checked {checked} real transcripts");
+}
+
+/// Whether a real file holds text a person typed and tool runs, read from its raw shape (not
+/// through the importer).
+fn what_the_file_has(format: TranscriptFormat, text: &str) -> (bool, bool) {
+    match format {
+        TranscriptFormat::Aider => (
+            text.lines()
+                .any(|line| line.starts_with("#### ") && !line.starts_with("#### /")),
+            text.contains("> Applied edit to ") || text.contains("#### /run"),
+        ),
+        TranscriptFormat::OpenHands => {
+            let events: Vec<serde_json::Value> = serde_json::from_str(text).expect("JSON array");
+            let typed = events
+                .iter()
+                .any(|e| e["source"] == "user" && e["action"] == "message");
+            let ran = events.iter().any(|e| e.get("tool_call_metadata").is_some());
+            (typed, ran)
+        }
+        _ => {
+            let events: Vec<serde_json::Value> = text
+                .lines()
+                .filter(|line| !line.trim().is_empty())
+                .map(|line| serde_json::from_str(line).expect("JSON line"))
+                .collect();
+            // An evaluation runner's `[[ ## user_query ## ]]` prompt is not a person's.
+            let typed = events.iter().any(|e| {
+                e["type"] == "user.message"
+                    && !e["data"]["content"]
+                        .as_str()
+                        .unwrap_or("")
+                        .starts_with("[[ ## ")
+            });
+            let ran = events
+                .iter()
+                .any(|e| e["type"] == "tool.execution_complete");
+            (typed, ran)
+        }
+    }
 }

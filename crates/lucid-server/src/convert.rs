@@ -260,6 +260,9 @@ pub fn parse_format(name: &str) -> Option<TranscriptFormat> {
         "openai_responses" => Some(TranscriptFormat::OpenaiResponses),
         "cline" => Some(TranscriptFormat::Cline),
         "swe_agent" => Some(TranscriptFormat::SweAgent),
+        "aider" => Some(TranscriptFormat::Aider),
+        "openhands" => Some(TranscriptFormat::OpenHands),
+        "copilot_cli" => Some(TranscriptFormat::CopilotCli),
         _ => None,
     }
 }

@@ -104,7 +104,8 @@ pub struct ImportSession {
     #[serde(default)]
     pub filename: Option<String>,
     /// `claude_code`, `managed_agents`, `anthropic_messages`, `openai_chat`,
-    /// `openai_responses`; detected when omitted.
+    /// `openai_responses`, `cline`, `swe_agent`, `aider`, `openhands`, `copilot_cli`; detected
+    /// when omitted.
     #[serde(default)]
     pub format: Option<String>,
     /// Attach this memory store to the session.
@@ -498,7 +499,9 @@ fn import_agent(
 }
 
 /// lucid: create a session from a transcript file in any format the engine reads (Claude Code
-/// JSONL, Managed Agents events, Anthropic Messages, OpenAI Chat, OpenAI Responses / Codex).
+/// JSONL, Managed Agents events, Anthropic Messages, OpenAI Chat, OpenAI Responses / Codex,
+/// Cline / Roo Code task histories, SWE-agent trajectories, aider chat transcripts, OpenHands
+/// trajectories, GitHub Copilot CLI session logs).
 ///
 /// Send JSON (`ImportSession`), or the raw file as the body with `agent` (required),
 /// `filename`, `format`, `memory_store_id`, `title` and `trust` as query parameters. Secrets in
@@ -572,7 +575,8 @@ pub async fn import_session(
             let format = convert::parse_format(name).ok_or_else(|| {
                 ApiError::invalid(format!(
                     "unknown format {name:?}; use claude_code, managed_agents, \
-                     anthropic_messages, openai_chat or openai_responses"
+                     anthropic_messages, openai_chat, openai_responses, cline, swe_agent, \
+                     aider, openhands or copilot_cli"
                 ))
             })?;
             lucid_import::import_session_as(format, request.transcript.as_bytes(), &source)
