@@ -768,6 +768,7 @@ impl Curator {
         }
         let mut patterns = patterns::pitfalls(digests);
         patterns.extend(patterns::workflows(digests));
+        patterns.extend(patterns::ending_steps(digests));
         for pattern in patterns {
             if let Some(why) = &pattern.unsafe_reason {
                 // A workaround that switches a safety measure off is shown to a reviewer, never
@@ -977,6 +978,49 @@ impl Curator {
                     .map(|(x, y)| (members[x], members[y])),
             );
         }
+        // Reworded items of a store (or memory writes) may differ in an identifier one of them
+        // leaves out, so the exact groups above never pair them: pairs that share two rare
+        // words, with at least one side from the store, are tested as paraphrases too, with
+        // words weighted by how rare they are in this dream.
+        let weights =
+            text::WordWeights::new(candidates.iter().map(|&i| &self.memories[i].analysis));
+        let mut paraphrase_pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
+        {
+            let mut by_word: HashMap<&str, Vec<usize>> = HashMap::new();
+            for (position, &i) in candidates.iter().enumerate() {
+                for feature in self.memories[i].analysis.features() {
+                    if weights.is_rare(feature) {
+                        by_word.entry(feature).or_default().push(position);
+                    }
+                }
+            }
+            let mut shared: HashMap<(usize, usize), usize> = HashMap::new();
+            for positions in by_word.values() {
+                // A word in many items is not rare; the cap keeps this linear.
+                if positions.len() > 64 {
+                    continue;
+                }
+                for (k, &a) in positions.iter().enumerate() {
+                    for &b in &positions[k + 1..] {
+                        *shared.entry((a.min(b), a.max(b))).or_default() += 1;
+                    }
+                }
+            }
+            for ((a, b), count) in shared {
+                let (ma, mb) = (&self.memories[candidates[a]], &self.memories[candidates[b]]);
+                if count >= 2 && (ma.origin != Origin::Session || mb.origin != Origin::Session) {
+                    paraphrase_pairs.insert((a, b));
+                }
+            }
+        }
+        let known: BTreeSet<(usize, usize)> =
+            pairs.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect();
+        pairs.extend(
+            paraphrase_pairs
+                .iter()
+                .filter(|p| !known.contains(p))
+                .copied(),
+        );
         // Duplicate links, and "cannot link" pairs: the same sentence with a word swapped is
         // about a different thing, and no chain of paraphrases may join the two. Links are
         // applied strongest first and skipped when they would join a cannot-link pair.
@@ -984,6 +1028,7 @@ impl Curator {
         let mut apart: HashMap<usize, BTreeSet<usize>> = HashMap::new();
         for (a, b) in pairs {
             let (ma, mb) = (&self.memories[candidates[a]], &self.memories[candidates[b]]);
+            let store_pair = paraphrase_pairs.contains(&(a.min(b), a.max(b)));
             // Preferences users gave different agents get the looser paraphrase test: a missed
             // merge there also costs the preference its team scope.
             let cross_agent_preferences = ma.kind == Kind::Preference
@@ -995,7 +1040,7 @@ impl Curator {
                 text::same_preference(&ma.analysis, &mb.analysis)
             } else {
                 text::same_statement(&ma.analysis, &mb.analysis)
-            };
+            } || (store_pair && text::paraphrase(&ma.analysis, &mb.analysis, &weights));
             if same {
                 links.push((text::similarity(&ma.analysis, &mb.analysis), a, b));
             } else if text::look_alike(&ma.analysis, &mb.analysis) {

@@ -202,6 +202,9 @@ pub enum FollowUp {
     Prerequisite { steps: Vec<String> },
     /// Harness feedback (a hook, a format check) was answered by these steps.
     Steps(Vec<String>),
+    /// A different command on the same thing worked instead (`python -m pytest` after
+    /// `/usr/bin/python3 -m pytest` failed).
+    OtherCommand { identity: String },
     /// Nothing that worked was seen.
     Unresolved,
 }
@@ -456,10 +459,22 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         }
     }
 
-    // Tool sequence of successful calls, and the session's outcome.
+    // Tool sequence of successful calls, and the session's outcome. The session's last call
+    // counts even without a result: harnesses end the session on a submit command.
     let mut last_result_error = None;
     for (n, call) in calls.iter().enumerate() {
-        let Some(result) = call.result else { continue };
+        let Some(result) = call.result else {
+            if n + 1 == calls.len()
+                && let Some(identity) = &identities[n]
+                && digest.tool_sequence.last().map(|s| &s.name) != Some(identity)
+            {
+                digest.tool_sequence.push(ToolStep {
+                    name: identity.clone(),
+                    evidence: event_ref(call.call),
+                });
+            }
+            continue;
+        };
         let error = result_is_error(session, result);
         last_result_error = Some(error);
         if !error
@@ -528,6 +543,15 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                     Some(steps) => FollowUp::Prerequisite { steps },
                 }
             }
+            _ if crate::tools::is_shell_tool(name) || identity != name => other_command_follow_up(
+                session,
+                &calls,
+                &identities,
+                n,
+                window,
+                &mut evidence,
+                &event_ref,
+            ),
             _ => other_tool_follow_up(
                 session,
                 &calls[n + 1..],
@@ -736,7 +760,11 @@ fn harness_feedback(
         let redacted = policy.redact(text);
         digest.failures.push(Failure {
             tool: "harness".to_string(),
-            identity: format!("{label} feedback"),
+            identity: if label.ends_with("feedback") {
+                label.to_string()
+            } else {
+                format!("{label} feedback")
+            },
             error_class: error_class(&redacted.text),
             error: usable_error_text(&error_line(&redacted.text)),
             file_type: None,
@@ -897,6 +925,60 @@ fn other_tool_follow_up(
             return FollowUp::OtherTool {
                 tool: name.clone(),
                 target: target.clone(),
+            };
+        }
+    }
+    FollowUp::Unresolved
+}
+
+/// After a failed command: the first later command that succeeded on the same thing (it shares
+/// a significant word: a module, a script, a file), before anything was edited.
+fn other_command_follow_up(
+    session: &Session,
+    calls: &[CallPair],
+    identities: &[Option<String>],
+    failed: usize,
+    window: usize,
+    evidence: &mut Vec<EventRef>,
+    event_ref: &dyn Fn(usize) -> EventRef,
+) -> FollowUp {
+    let command_of = |n: usize| match &session.events[calls[n].call].kind {
+        EventKind::ToolCall { input, .. } => crate::tools::command_text(input),
+        _ => None,
+    };
+    let Some(failed_command) = command_of(failed) else {
+        return FollowUp::Unresolved;
+    };
+    let significant = |command: &str| -> BTreeMap<String, ()> {
+        command
+            .split(|c: char| c.is_whitespace() || matches!(c, '|' | '&' | ';' | '"' | '\''))
+            .map(|w| w.rsplit('/').next().unwrap_or(w).to_ascii_lowercase())
+            .filter(|w| w.len() >= 4 && w.chars().any(char::is_alphabetic) && !w.starts_with('-'))
+            .map(|w| (w, ()))
+            .collect()
+    };
+    let wanted = significant(&failed_command);
+    let failed_identity = identities[failed].as_deref().unwrap_or("");
+    for m in (failed + 1..calls.len()).take(window) {
+        let Some(identity) = identities[m].as_deref() else {
+            continue;
+        };
+        if is_edit(identity) {
+            break;
+        }
+        let ok = calls[m]
+            .result
+            .is_some_and(|r| !result_is_error(session, r));
+        if !ok || identity == failed_identity || crate::patterns::is_inspection(identity) {
+            continue;
+        }
+        let Some(command) = command_of(m) else {
+            continue;
+        };
+        if significant(&command).keys().any(|w| wanted.contains_key(w)) {
+            evidence.push(event_ref(calls[m].call));
+            return FollowUp::OtherCommand {
+                identity: identity.to_string(),
             };
         }
     }

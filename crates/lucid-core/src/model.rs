@@ -37,6 +37,7 @@ pub enum TranscriptFormat {
     /// Aider chat transcripts (`.aider.chat.history.md`).
     Aider,
     /// OpenHands trajectories (a JSON array of events).
+    #[serde(rename = "openhands")]
     OpenHands,
     /// GitHub Copilot CLI session logs (`events.jsonl`).
     CopilotCli,

@@ -63,6 +63,8 @@ enum FixSignature {
         from: String,
         to: String,
     },
+    /// A different command on the same thing worked instead.
+    OtherCommand { identity: String },
     /// The same call worked after this step ran first (and nothing was edited in between).
     Prerequisite { step: String },
     /// Harness feedback of this shape, answered by these steps.
@@ -153,6 +155,11 @@ pub fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
                 FollowUp::OtherTool { tool, .. } => {
                     vec![FixSignature::OtherTool { tool: tool.clone() }]
                 }
+                FollowUp::OtherCommand { identity } => {
+                    vec![FixSignature::OtherCommand {
+                        identity: identity.clone(),
+                    }]
+                }
                 FollowUp::Prerequisite { steps } => steps
                     .iter()
                     .map(|step| FixSignature::Prerequisite { step: step.clone() })
@@ -189,7 +196,17 @@ pub fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
             .iter()
             .map(|(d, _)| digests[*d].session.as_str())
             .collect();
-        if sessions.len() < MIN_SESSIONS {
+        // One session is enough for a clean workaround: an error that says what went wrong,
+        // fixed by adding an option or an environment setting to the same command (the
+        // `PYTHONIOENCODING=utf-8` after a `UnicodeEncodeError`, `grep -F` after "Unmatched [").
+        let clean_workaround = matches!(&sig, FixSignature::Words { added, removed, .. }
+            if !added.is_empty()
+                && removed.is_empty()
+                && added.iter().all(|w| w.starts_with('-') || w.contains('=')))
+            && members
+                .iter()
+                .all(|(d, f)| digests[*d].failures[*f].error.is_some());
+        if sessions.len() < MIN_SESSIONS && !clean_workaround {
             continue;
         }
         let group = groups
@@ -357,6 +374,9 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
         FixSignature::PathFix { from, to, .. } => {
             format!("; the name is `{}`, not `{}`", code(to), code(from))
         }
+        FixSignature::OtherCommand { identity } => {
+            format!("; `{}` worked instead", code(identity))
+        }
         FixSignature::Prerequisite { step } => {
             format!("; run `{}` first, then retry the same call", code(step))
         }
@@ -379,9 +399,28 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
                     .iter()
                     .map(String::as_str),
             );
+            // Only an answer most occurrences agree on is worth repeating.
+            let agreeing = |steps: &str| {
+                group
+                    .failures
+                    .iter()
+                    .filter(|(_, f)| match &f.follow_up {
+                        FollowUp::Steps(s) => {
+                            s.iter()
+                                .map(|x| format!("`{}`", code(x)))
+                                .collect::<Vec<_>>()
+                                .join(" → ")
+                                == steps
+                        }
+                        _ => false,
+                    })
+                    .count()
+            };
             match answers {
-                Some(steps) => format!("; what answered it: {steps}"),
-                None => String::new(),
+                Some(steps) if agreeing(&steps) * 2 >= group.failures.len() => {
+                    format!("; what answered it: {steps}")
+                }
+                _ => String::new(),
             }
         }
     }
@@ -523,6 +562,15 @@ pub fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
             common_subsequence(&gram, chosen) + 1 >= gram.len()
                 && occ.len() * 5 < chosen_occ.len() * 4
         });
+        // The same workflow with one step swapped for a named tool ("Edit → lint → test" next
+        // to "fmt → lint → test"): the one that names more commands says more.
+        let commands = |g: &[u32]| spelled(g).iter().filter(|s| !is_named_tool(s)).count();
+        let swapped_for_less = selected.iter().any(|(chosen, _)| {
+            chosen.len() == gram.len()
+                && common_subsequence(&gram, chosen) + 1 >= gram.len()
+                && commands(chosen) > commands(&gram)
+        });
+        let weak_variant = weak_variant || swapped_for_less;
         if !part_of_chosen && !weak_variant {
             selected.push((gram, occ));
         }
@@ -537,8 +585,8 @@ pub fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
             .collect();
         doing.sort_unstable();
         doing.dedup();
-        // Named tools alone ("Edit → Write") say nothing a session does not already do; a
-        // workflow names at least two commands it ran.
+        // Generic editing tools alone ("Edit → Write") say nothing a session does not already
+        // do; a workflow names at least two commands or domain tools.
         let commands = doing.iter().filter(|step| !is_named_tool(step)).count();
         doing.len() >= 2 && commands >= 2
     });
@@ -581,17 +629,35 @@ pub fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
         .collect()
 }
 
-/// Whether a step is a named (non-shell) tool such as `Edit` or `str_replace_editor create`,
-/// rather than a command line: tool names start with a capital or carry an underscore, and
-/// commands are lowercase programs.
+/// Whether a step is a generic file-editing tool (`Edit`, `Write`, `apply_patch`,
+/// `str_replace_editor create`): every coding session uses them, so they say nothing about how
+/// *this* work is done. Domain tools (`issue_refund`) and commands (`mise run lint`) do.
 fn is_named_tool(step: &str) -> bool {
-    let head = step.split_whitespace().next().unwrap_or(step);
-    head.chars().next().is_some_and(char::is_uppercase)
-        || head.contains('_')
-        || matches!(
-            head,
-            "edit" | "create" | "insert" | "write" | "submit" | "finish"
-        )
+    let lower = step.to_ascii_lowercase();
+    let head = lower.split_whitespace().next().unwrap_or("");
+    matches!(
+        head,
+        "edit"
+            | "multiedit"
+            | "write"
+            | "notebookedit"
+            | "apply_patch"
+            | "str_replace_editor"
+            | "str_replace_based_edit_tool"
+            | "create"
+            | "insert"
+            | "write_to_file"
+            | "replace_in_file"
+            | "insert_content"
+            | "search_and_replace"
+            | "edit_file"
+            | "create_file"
+            | "write_stdin"
+            | "bashoutput"
+            | "killshell"
+            | "submit"
+            | "finish"
+    )
 }
 
 /// Steps that only look around: reading, listing, searching, planning.
@@ -636,11 +702,75 @@ pub fn is_inspection(step: &str) -> bool {
             | "file"
             | "stat"
             | "tree"
-    ) || lower == "git status"
+    ) && !(head == "echo"
+        && lower.len() > 5
+        && step[5..]
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c == '_'))
+        || lower == "git status"
         || lower == "git diff"
         || lower == "git log"
         || lower == "git show"
         || lower.starts_with("str_replace_editor view")
+}
+
+/// Steps most sessions end with (`echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT`, `git push`):
+/// how the agents converged on finishing. A step counts when it is the last thing done (not
+/// just looked at) in at least half of the sessions that did anything, and at least two.
+pub fn ending_steps(digests: &[SessionDigest]) -> Vec<Pattern> {
+    let mut last: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+    let mut active = 0usize;
+    for (d, digest) in digests.iter().enumerate() {
+        let Some((position, step)) = digest
+            .tool_sequence
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, s)| !is_inspection(&s.name) && !is_named_tool(&s.name))
+        else {
+            continue;
+        };
+        active += 1;
+        last.entry(step.name.as_str())
+            .or_default()
+            .push((d, position));
+    }
+    let mut out = Vec::new();
+    for (step, occurrences) in last {
+        let sessions: BTreeSet<&str> = occurrences
+            .iter()
+            .map(|(d, _)| digests[*d].session.as_str())
+            .collect();
+        if sessions.len() < MIN_SESSIONS || sessions.len() * 2 < active {
+            continue;
+        }
+        let mut pattern = Pattern {
+            kind: Kind::Workflow,
+            text: format!(
+                "Sessions end with `{}` ({} of {} sessions).",
+                code(step),
+                sessions.len(),
+                active
+            ),
+            heading: None,
+            agents: BTreeSet::new(),
+            trusted_agents: BTreeSet::new(),
+            sessions: BTreeSet::new(),
+            evidence: Vec::new(),
+            latest: None,
+            unsafe_reason: None,
+        };
+        for (d, position) in occurrences {
+            let digest = &digests[d];
+            add_support(
+                &mut pattern,
+                digest,
+                &[digest.tool_sequence[position].evidence.clone()],
+            );
+        }
+        out.push(pattern);
+    }
+    out
 }
 
 /// Length of the longest common subsequence of two step lists.

@@ -312,8 +312,26 @@ fn is_negation(word: &str) -> bool {
     NEGATIONS.contains(&word)
 }
 
-/// Stems a lowercase word, folding known abbreviations.
+/// Stems a lowercase word, folding known abbreviations and British -ise spellings
+/// ("summarises" and "summarizes" are one word).
 pub fn stem(word: &str) -> String {
+    for (british, american) in [
+        ("isation", "ization"),
+        ("ising", "izing"),
+        ("ised", "ized"),
+        ("ises", "izes"),
+        ("ise", "ize"),
+    ] {
+        if let Some(root) = word.strip_suffix(british)
+            && root.len() >= 4
+        {
+            return stem_plain(&format!("{root}{american}"));
+        }
+    }
+    stem_plain(word)
+}
+
+fn stem_plain(word: &str) -> String {
     if let Some((_, folded)) = SYNONYMS.iter().find(|(w, _)| *w == word) {
         return (*folded).to_string();
     }
@@ -765,6 +783,73 @@ pub fn same_preference(a: &Analysis, b: &Analysis) -> bool {
     }
     let inter = a.word_set.intersection(&b.word_set).count();
     inter >= 3 && jaccard(&a.word_set, &b.word_set) >= MIN_PREFERENCE_JACCARD && shares_phrase(a, b)
+}
+
+/// How rare each word is among a dream's items: a shared rare word ("Pygments", "stash") says
+/// more about two sentences being one than a shared common one ("use", "file").
+#[derive(Debug, Clone, Default)]
+pub struct WordWeights {
+    document_frequency: std::collections::HashMap<String, usize>,
+    documents: usize,
+}
+
+impl WordWeights {
+    pub fn new<'a>(analyses: impl Iterator<Item = &'a Analysis>) -> WordWeights {
+        let mut weights = WordWeights::default();
+        for analysis in analyses {
+            weights.documents += 1;
+            for feature in analysis.features() {
+                *weights
+                    .document_frequency
+                    .entry(feature.to_string())
+                    .or_default() += 1;
+            }
+        }
+        weights
+    }
+
+    /// Inverse document frequency, smoothed (a word seen once weighs most).
+    pub fn weight(&self, feature: &str) -> f64 {
+        let df = self.document_frequency.get(feature).copied().unwrap_or(0) as f64;
+        ((1.0 + self.documents as f64) / (1.0 + df)).ln() + 1.0
+    }
+
+    /// A word in at most a fifth of the items (and at most 50 of them).
+    pub fn is_rare(&self, feature: &str) -> bool {
+        let df = self.document_frequency.get(feature).copied().unwrap_or(0);
+        df <= 50 && df * 5 <= self.documents.max(20)
+    }
+}
+
+/// Whether two items of a store say the same thing in other words: same polarity, no quoted
+/// code that differs, not the same sentence with one span swapped, identifiers of one among
+/// the other's, and most of their weight shared — at least three words, two of them rare.
+pub fn paraphrase(a: &Analysis, b: &Analysis, weights: &WordWeights) -> bool {
+    if a.negated != b.negated || different_code(a, b) {
+        return false;
+    }
+    if !(a.anchors.is_subset(&b.anchors) || b.anchors.is_subset(&a.anchors)) {
+        return false;
+    }
+    if small_substitution(&a.frame, &b.frame).is_some() {
+        return false;
+    }
+    let features =
+        |x: &Analysis| -> BTreeSet<String> { x.features().map(str::to_string).collect() };
+    let (fa, fb) = (features(a), features(b));
+    let shared: Vec<&String> = fa.intersection(&fb).collect();
+    let rare_shared = shared.iter().filter(|f| weights.is_rare(f)).count();
+    if shared.len() < 3 || rare_shared < 2 {
+        return false;
+    }
+    let weight =
+        |set: &mut dyn Iterator<Item = &String>| -> f64 { set.map(|f| weights.weight(f)).sum() };
+    let shared_weight = weight(&mut shared.iter().copied());
+    let union_weight = weight(&mut fa.union(&fb));
+    let smaller = weight(&mut fa.iter()).min(weight(&mut fb.iter()));
+    // Much of the combined weight shared, or most of the shorter item's.
+    shared_weight / union_weight >= 0.4
+        || (shared.len() >= 4 && smaller > 0.0 && shared_weight / smaller >= 0.6)
 }
 
 /// The word overlap [`same_preference`] needs at least (the curator's candidate join uses it).

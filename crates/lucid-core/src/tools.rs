@@ -255,8 +255,14 @@ fn plain_word(word: &str) -> bool {
 /// A tool call's identity: the command head for shell tools, else the tool name (with an editor
 /// sub-command such as `str_replace_editor view` when the input names one).
 pub fn identity(tool: &str, input: &Value) -> String {
-    if is_shell_tool(tool)
-        && let Some(command) = command_text(input)
+    // Harnesses that name the call after its program (`python`, `/usr/bin/python3`, `ls`) run
+    // a command line too.
+    let named_after_program = |command: &str| {
+        let program = command.split_whitespace().next().unwrap_or("");
+        !program.is_empty() && (program == tool || program.rsplit('/').next() == Some(tool))
+    };
+    if let Some(command) = command_text(input)
+        && (is_shell_tool(tool) || named_after_program(&command))
     {
         return command_head(&command);
     }

@@ -79,11 +79,17 @@ pub fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     if narrates_events(&lower, &cues) {
         return skip("reports events or what someone said, not a rule");
     }
+    // An imperative with a standing marker ("In the future, add an entry to CHANGELOG.md …")
+    // is a standing instruction, not a request.
     let request = cues.opens_with(List::Request)
         && !cues.opens_with(List::Instruction)
-        && !cues.opens_with(List::Standing)
+        && !cues.has(List::Standing)
         && !cues.opens_with(List::Decision);
-    let one_off = cues.has_outside(List::OneOff, List::StandingScope);
+    // A deictic word ties an instruction to this task, but not an announced change of value
+    // ("the status page was changed to X this week").
+    let announced_value = cues.has(List::Change)
+        && text::slot(stripped).is_some_and(|slot| !slot.value_analysis.anchors.is_empty());
+    let one_off = cues.has_outside(List::OneOff, List::StandingScope) && !announced_value;
     let first_person = cues.opens_with(List::FirstPersonState) && !cues.has(List::Decision);
     let standing = cues.has(List::Standing);
     let decision = cues.has(List::Decision);
@@ -180,7 +186,9 @@ pub fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'static s
     if words.len() < limits.min_statement_words {
         return Err("a fragment (too few words)");
     }
-    let last = words
+    // The last token, whatever it is ("… changed to 1.17.2." ends with a value, not "to").
+    let last = trimmed
+        .split_whitespace()
         .last()
         .map(|w| {
             w.trim_matches(|c: char| !c.is_alphanumeric())

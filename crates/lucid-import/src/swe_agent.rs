@@ -165,6 +165,7 @@ fn push_attempt(builder: &mut Builder<'_>, attempt: &mut Object) -> bool {
     if nonempty(&history) {
         walk.history(builder, history);
     } else if nonempty(&messages) {
+        walk.mini = true;
         walk.history(builder, messages);
     } else if nonempty(&trajectory) {
         walk.trajectory(builder, trajectory);
@@ -222,6 +223,8 @@ struct Walk {
     /// (call id, tool name), oldest first.
     pending: VecDeque<(String, String)>,
     task_seen: bool,
+    /// A mini-swe-agent trajectory: command output always comes in `<returncode>` tags.
+    mini: bool,
 }
 
 impl Walk {
@@ -274,6 +277,16 @@ impl Walk {
             None => self.pending.pop_front(),
         };
         match answered {
+            // mini-swe-agent wraps every command it ran in `<returncode>`: another answer that
+            // reports a problem means the harness refused to run it (a format error, a timeout
+            // notice); the submission's output is the only plain answer that is not.
+            Some(_)
+                if self.mini
+                    && !text.contains("<returncode>")
+                    && (looks_like_error(&text) || text.trim_start().starts_with("Please ")) =>
+            {
+                builder.text(origin, Speaker::Context("feedback"), text);
+            }
             Some((call_id, tool)) => {
                 let from_file = answers.is_some();
                 observation(builder, origin, &call_id, from_file, &tool, &text);
@@ -440,10 +453,14 @@ fn observation(
 ) {
     let (content, exit_code) = unwrap_mini(text);
     let content = strip_footer(&content);
-    let is_error = match exit_code {
-        Some(code) => code != 0,
-        None => looks_like_error(&content),
-    };
+    // A harness warning in place of the output ("The output of your last command was too
+    // long") means the command's result never reached the agent.
+    let replaced_by_warning = content.trim_start().starts_with("<warning>");
+    let is_error = replaced_by_warning
+        || match exit_code {
+            Some(code) => code != 0,
+            None => looks_like_error(&content),
+        };
     let origin = Origin {
         source_id: Some(call_id).filter(|_| from_file),
         ..origin
