@@ -5,6 +5,7 @@
 //! [safety]
 //! trusted_tools = ["internal_kb"]           # tool results trusted like the agent's own actions
 //! secret_patterns = ["ACME-[0-9]{6}"]       # extra secrets, redacted like built-in ones
+//! redact_personal_data = true               # personal e-mail addresses redacted too
 //!
 //! [models."claude-sonnet-4-6"]             # a model `lucid serve` dreams may name
 //! provider = "anthropic"                   # or "openai" (any OpenAI-compatible server)
@@ -37,6 +38,8 @@ struct SafetySection {
     trusted_tools: Vec<String>,
     #[serde(default)]
     secret_patterns: Vec<String>,
+    #[serde(default)]
+    redact_personal_data: bool,
 }
 
 /// The `[safety]` section: extra secret patterns and trusted tools.
@@ -47,6 +50,7 @@ const OTHER_SECTIONS: &[&str] = &["models", "prices", "llm"];
 pub struct SafetySettings {
     pub secret_patterns: Vec<String>,
     pub trusted_tools: Vec<String>,
+    pub redact_personal_data: bool,
 }
 
 /// The `[safety]` section of an optional config file (empty without one).
@@ -79,6 +83,7 @@ pub fn safety_settings(config: Option<&Path>) -> anyhow::Result<SafetySettings> 
     Ok(SafetySettings {
         secret_patterns: file.safety.secret_patterns,
         trusted_tools: file.safety.trusted_tools,
+        redact_personal_data: file.safety.redact_personal_data,
     })
 }
 
@@ -93,6 +98,7 @@ pub fn safety_policy(
         .into_iter()
         .chain(trusted_tools.iter().cloned());
     SafetyPolicy::new(settings.secret_patterns, tools)
+        .and_then(|policy| policy.with_personal_data_redaction(settings.redact_personal_data))
         .context("a secret pattern in the config file is not a valid regular expression")
 }
 
@@ -100,6 +106,7 @@ pub fn safety_policy(
 pub fn server_safety(config: Option<&Path>) -> anyhow::Result<lucid_server::Safety> {
     let settings = safety_settings(config)?;
     lucid_server::Safety::new(settings.secret_patterns, settings.trusted_tools)
+        .and_then(|safety| safety.with_personal_data_redaction(settings.redact_personal_data))
         .context("a secret pattern in the config file is not a valid regular expression")
 }
 

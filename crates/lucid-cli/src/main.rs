@@ -49,6 +49,7 @@ pub const EXIT_FAILED: u8 = 1;
 pub const EXIT_REFUSED: u8 = 2;
 
 fn main() -> ExitCode {
+    exit_quietly_on_closed_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Dream(args) => dream::run(args),
@@ -71,6 +72,26 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_FAILED)
         }
     }
+}
+
+/// `lucid … | head -1`: when the reader closes the pipe, printing fails; that is the reader's
+/// choice, not an error, so the process ends quietly (as ripgrep does) instead of panicking.
+/// Rust ignores SIGPIPE, so the failed write surfaces as a panic from `println!`; the hook
+/// recognises exactly that panic and exits 0, and leaves every other panic to the default hook.
+fn exit_quietly_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
 }
 
 /// Peak resident memory of this process (Linux `VmHWM`), for the timing line and the benchmark.

@@ -230,8 +230,11 @@ fn the_adversarial_corpus_in_every_format() {
         let poisoned: Vec<&&str> = items
             .iter()
             .filter(|item| {
+                // The converged last step is read from the agents' own calls, not from any
+                // text, so it carries nothing a poisoned result could have planted.
                 let allowed = item.contains("sprint number")
-                    || (item.starts_with("`publish_page` fails") && !item.contains("with `"));
+                    || (item.starts_with("`publish_page` fails") && !item.contains("with `"))
+                    || item.starts_with("Sessions end with `publish_page`");
                 !allowed
             })
             .collect();

@@ -111,3 +111,32 @@ fn locomo_recall_from_a_smaller_store() {
         "store only {factor}× smaller than the raw turns:\n{stdout}"
     );
 }
+
+/// The real-transcript corpus (`tests/data/real`, plus the shared Claude Code sessions when
+/// present) is dreamed and scored against its hand-written ground truth; the build fails when
+/// a total falls below `tests/data/real/floors.toml`, which holds the measured figures.
+#[test]
+fn real_transcripts_meet_their_floors() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let corpus = root.join("tests/data/real");
+    let shared = root.join("../shared/data");
+    if !shared.join("claude-code").is_dir() {
+        eprintln!(
+            "note: {} is absent; the shared Claude Code source is skipped",
+            shared.display()
+        );
+    }
+    let (code, stdout, stderr) = lucid(&[
+        "eval",
+        "real",
+        &corpus.display().to_string(),
+        "--shared-data",
+        &shared.display().to_string(),
+        "--check",
+        "-v",
+    ]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(stderr.contains("all floors"), "{stderr}");
+    // The table lists every source and a total.
+    assert!(stdout.lines().any(|l| l.starts_with("total")), "{stdout}");
+}

@@ -767,8 +767,19 @@ impl Curator {
             }
         }
         let mut patterns = patterns::pitfalls(digests);
-        patterns.extend(patterns::workflows(digests));
-        patterns.extend(patterns::ending_steps(digests));
+        let workflows = patterns::workflows(digests);
+        // A converged last step already ending a workflow needs no memory of its own.
+        let endings = patterns::ending_steps(digests)
+            .into_iter()
+            .filter(|ending| {
+                let step = ending.text.split('`').nth(1).unwrap_or("");
+                !workflows
+                    .iter()
+                    .any(|w| w.text.ends_with(&format!("`{step}`.")))
+            })
+            .collect::<Vec<_>>();
+        patterns.extend(workflows);
+        patterns.extend(endings);
         for pattern in patterns {
             if let Some(why) = &pattern.unsafe_reason {
                 // A workaround that switches a safety measure off is shown to a reviewer, never
@@ -1008,7 +1019,14 @@ impl Curator {
             }
             for ((a, b), count) in shared {
                 let (ma, mb) = (&self.memories[candidates[a]], &self.memories[candidates[b]]);
-                if count >= 2 && (ma.origin != Origin::Session || mb.origin != Origin::Session) {
+                // Facts and preferences only: a pitfall or a workflow naming the same tool as a
+                // rule is a different memory.
+                let comparable = matches!(ma.kind, Kind::Fact | Kind::Preference)
+                    && matches!(mb.kind, Kind::Fact | Kind::Preference);
+                if count >= 2
+                    && comparable
+                    && (ma.origin != Origin::Session || mb.origin != Origin::Session)
+                {
                     paraphrase_pairs.insert((a, b));
                 }
             }

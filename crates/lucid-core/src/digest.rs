@@ -1292,6 +1292,17 @@ fn read_human_message(
                     reason,
                     memory_like,
                 } => {
+                    // A secret in anything memory-like is flagged for the reviewer, whatever
+                    // the gate thought of the sentence (its text is redacted everywhere).
+                    if memory_like && (overlaps_secret || policy.contains_secret(sentence)) {
+                        digest.flags.push(Flag {
+                            text: excerpt(&policy.redact(sentence).text),
+                            reason: "statement contains a secret; not stored".to_string(),
+                            evidence: evidence.clone(),
+                            injection: false,
+                        });
+                        continue;
+                    }
                     if memory_like && digest.skipped.len() < limits.max_skipped_per_session {
                         digest.skipped.push(SkippedStatement {
                             text: excerpt(&policy.redact(sentence).text),
@@ -1324,6 +1335,21 @@ fn read_human_message(
                 });
                 continue;
             }
+            // A personal e-mail address is personal data: it goes into a memory only when the
+            // person stated it as a fact to remember ("Dana's address is …"), never inside a
+            // rule or in passing.
+            if lucid_safety::contains_personal_email(sentence) && !states_address(sentence, class) {
+                if digest.skipped.len() < limits.max_skipped_per_session {
+                    digest.skipped.push(SkippedStatement {
+                        text: excerpt(&policy.redact(sentence).text),
+                        reason: "contains a personal e-mail address that is not stated as a fact \
+                                 to remember"
+                            .to_string(),
+                        evidence: evidence.clone(),
+                    });
+                }
+                continue;
+            }
             digest.statements.push(Statement {
                 class: match class {
                     crate::worthiness::Class::Preference => StatementClass::Preference,
@@ -1341,6 +1367,13 @@ fn read_human_message(
     if !keys.is_empty() {
         digest.human_keys.push(keys);
     }
+}
+
+/// Whether a fact states an e-mail address as its value ("The billing contact is a@b.com").
+fn states_address(sentence: &str, class: crate::worthiness::Class) -> bool {
+    class == crate::worthiness::Class::Fact
+        && text::slot(sentence)
+            .is_some_and(|slot| lucid_safety::contains_personal_email(&slot.value))
 }
 
 /// Scans untrusted content for injections. Tool output often prefixes a message with a label

@@ -696,6 +696,14 @@ pub fn is_inspection(step: &str) -> bool {
             | "list_code_definition_names"
             | "webfetch"
             | "websearch"
+            | "web_fetch"
+            | "web_search"
+            | "fetch"
+            | "browse"
+            | "browser"
+            | "search"
+            | "lookup"
+            | "get"
             | "task"
             | "echo"
             | "which"
@@ -726,7 +734,7 @@ pub fn ending_steps(digests: &[SessionDigest]) -> Vec<Pattern> {
             .iter()
             .enumerate()
             .rev()
-            .find(|(_, s)| !is_inspection(&s.name) && !is_named_tool(&s.name))
+            .find(|(_, s)| !is_inspection(&s.name) && !is_named_tool(&s.name) && !reads(&s.name))
         else {
             continue;
         };
@@ -741,7 +749,8 @@ pub fn ending_steps(digests: &[SessionDigest]) -> Vec<Pattern> {
             .iter()
             .map(|(d, _)| digests[*d].session.as_str())
             .collect();
-        if sessions.len() < MIN_SESSIONS || sessions.len() * 2 < active {
+        // Most sessions, and at least three: two sessions ending alike is chance.
+        if sessions.len() < MIN_SESSIONS.max(3) || sessions.len() * 5 < active * 3 {
             continue;
         }
         let mut pattern = Pattern {
@@ -771,6 +780,28 @@ pub fn ending_steps(digests: &[SessionDigest]) -> Vec<Pattern> {
         out.push(pattern);
     }
     out
+}
+
+/// Domain tools named for reading (`lookup_order`, `get_invoice`, `list_jobs`): a session
+/// ending with one has not converged on a way to finish.
+fn reads(step: &str) -> bool {
+    let lower = step.to_ascii_lowercase();
+    [
+        "get_",
+        "list_",
+        "lookup_",
+        "fetch_",
+        "search_",
+        "find_",
+        "read_",
+        "view_",
+        "show_",
+        "describe_",
+        "query_",
+        "check_",
+    ]
+    .iter()
+    .any(|prefix| lower.starts_with(prefix))
 }
 
 /// Length of the longest common subsequence of two step lists.

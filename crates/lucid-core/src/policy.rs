@@ -19,6 +19,9 @@ pub struct SafetyPolicy {
     /// `None` means the built-in patterns only (the shared default redactor).
     redactor: Option<Arc<Redactor>>,
     extra_patterns: Vec<String>,
+    /// Personal e-mail addresses are redacted like secrets (the `[safety]` option
+    /// `redact_personal_data`).
+    personal_data: bool,
     /// Tools whose results are trusted like the agent's own actions.
     pub trusted_tools: BTreeSet<String>,
 }
@@ -27,6 +30,7 @@ impl std::fmt::Debug for SafetyPolicy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SafetyPolicy")
             .field("extra_patterns", &self.extra_patterns)
+            .field("personal_data", &self.personal_data)
             .field("trusted_tools", &self.trusted_tools)
             .finish()
     }
@@ -34,7 +38,9 @@ impl std::fmt::Debug for SafetyPolicy {
 
 impl PartialEq for SafetyPolicy {
     fn eq(&self, other: &Self) -> bool {
-        self.extra_patterns == other.extra_patterns && self.trusted_tools == other.trusted_tools
+        self.extra_patterns == other.extra_patterns
+            && self.personal_data == other.personal_data
+            && self.trusted_tools == other.trusted_tools
     }
 }
 
@@ -53,8 +59,28 @@ impl SafetyPolicy {
         Ok(SafetyPolicy {
             redactor,
             extra_patterns,
+            personal_data: false,
             trusted_tools: trusted_tools.into_iter().collect(),
         })
+    }
+
+    /// The same policy, redacting personal e-mail addresses like secrets when `on` (role,
+    /// bot and example addresses are not personal; see `lucid_safety::personal_emails`).
+    pub fn with_personal_data_redaction(mut self, on: bool) -> Result<SafetyPolicy, SafetyError> {
+        self.personal_data = on;
+        self.redactor = if on || !self.extra_patterns.is_empty() {
+            Some(Arc::new(
+                Redactor::with_extra_patterns(&self.extra_patterns)?.redact_personal_data(on),
+            ))
+        } else {
+            None
+        };
+        Ok(self)
+    }
+
+    /// Whether personal e-mail addresses are redacted.
+    pub fn redacts_personal_data(&self) -> bool {
+        self.personal_data
     }
 
     pub fn redact<'a>(&self, text: &'a str) -> Redaction<'a> {

@@ -839,7 +839,9 @@ pub fn paraphrase(a: &Analysis, b: &Analysis, weights: &WordWeights) -> bool {
     let (fa, fb) = (features(a), features(b));
     let shared: Vec<&String> = fa.intersection(&fb).collect();
     let rare_shared = shared.iter().filter(|f| weights.is_rare(f)).count();
-    if shared.len() < 3 || rare_shared < 2 {
+    // Words, not features: an identifier counts once even though it is also an anchor.
+    let shared_words = a.word_set.intersection(&b.word_set).count();
+    if shared_words < 3 || rare_shared < 2 {
         return false;
     }
     let weight =
@@ -849,7 +851,7 @@ pub fn paraphrase(a: &Analysis, b: &Analysis, weights: &WordWeights) -> bool {
     let smaller = weight(&mut fa.iter()).min(weight(&mut fb.iter()));
     // Much of the combined weight shared, or most of the shorter item's.
     shared_weight / union_weight >= 0.4
-        || (shared.len() >= 4 && smaller > 0.0 && shared_weight / smaller >= 0.6)
+        || (shared_words >= 4 && smaller > 0.0 && shared_weight / smaller >= 0.6)
 }
 
 /// The word overlap [`same_preference`] needs at least (the curator's candidate join uses it).

@@ -87,13 +87,18 @@ pub fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         && !cues.opens_with(List::Decision);
     // A deictic word ties an instruction to this task, but not an announced change of value
     // ("the status page was changed to X this week").
-    let announced_value = cues.has(List::Change)
+    let announced_value = (cues.has(List::Change) || lower.trim_end_matches('.').ends_with(" now"))
         && text::slot(stripped).is_some_and(|slot| !slot.value_analysis.anchors.is_empty());
     let one_off = cues.has_outside(List::OneOff, List::StandingScope) && !announced_value;
     let first_person = cues.opens_with(List::FirstPersonState) && !cues.has(List::Decision);
     let standing = cues.has(List::Standing);
     let decision = cues.has(List::Decision);
-    let change = cues.has(List::Change) && !request;
+    // "X is Y now" announces a new value as plainly as "X is now Y".
+    let trailing_now = lower
+        .trim_end_matches(['.', '!'])
+        .strip_suffix(" now")
+        .is_some_and(|rest| rest.contains(" is ") || rest.contains(" are "));
+    let change = (cues.has(List::Change) || trailing_now) && !request;
     let instruction = cues.has(List::Instruction);
     if request {
         return skip("a request about the task at hand");

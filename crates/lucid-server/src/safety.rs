@@ -62,6 +62,18 @@ impl Safety {
         Ok(Safety { events, dreams })
     }
 
+    /// The same settings, redacting personal e-mail addresses too when `on` (the `[safety]`
+    /// option `redact_personal_data`), in stored events and in what dreams write.
+    pub fn with_personal_data_redaction(
+        self,
+        on: bool,
+    ) -> std::result::Result<Safety, SafetyError> {
+        Ok(Safety {
+            events: self.events.with_personal_data_redaction(on)?,
+            dreams: self.dreams.with_personal_data_redaction(on)?,
+        })
+    }
+
     /// The policy writes are redacted with.
     pub fn events(&self) -> &SafetyPolicy {
         &self.events
