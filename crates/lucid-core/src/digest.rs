@@ -17,6 +17,10 @@ use crate::model::{
 use crate::report::Evidence;
 use crate::text;
 
+/// Human turns a digest keeps for the model pass, and the characters kept of each.
+pub const MAX_HUMAN_TURNS: usize = 40;
+pub const MAX_HUMAN_TURN_CHARS: usize = 600;
+
 /// Turns per episode at most.
 const EPISODE_TURNS: usize = 6;
 
@@ -154,6 +158,14 @@ pub struct Statement {
     pub evidence: EventRef,
 }
 
+/// One turn a person typed (its human prose only, secret-redacted and cut to a few hundred
+/// characters): what the model pass reads as the session's human side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HumanTurn {
+    pub text: String,
+    pub evidence: EventRef,
+}
+
 /// A change of value announced in the session (by a person, or by an edit that succeeded).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnnouncedChange {
@@ -266,6 +278,10 @@ pub struct SessionDigest {
     /// Tool calls that succeeded, in order, consecutive repeats of a tool collapsed.
     pub tool_sequence: Vec<ToolStep>,
     pub flags: Vec<Flag>,
+    /// The person's turns, in order (at most [`MAX_HUMAN_TURNS`], each cut to
+    /// [`MAX_HUMAN_TURN_CHARS`]): the model pass's per-session digest is built from these.
+    #[serde(default)]
+    pub human_turns: Vec<HumanTurn>,
     /// Changes of value announced by a person or made by a successful edit, in order.
     #[serde(default)]
     pub changes: Vec<AnnouncedChange>,
@@ -342,6 +358,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         failures: Vec::new(),
         tool_sequence: Vec::new(),
         flags: Vec::new(),
+        human_turns: Vec::new(),
         changes: Vec::new(),
         skipped: Vec::new(),
         human_keys: Vec::new(),
@@ -1244,6 +1261,23 @@ fn read_human_message(
             Channel::Pasted => flag_injection(segment.text, evidence.clone(), digest),
             _ => {}
         }
+    }
+    let prose: Vec<&str> = segments
+        .iter()
+        .filter(|s| s.channel == Channel::Human)
+        .map(|s| s.text.trim())
+        .collect();
+    if !prose.is_empty() && digest.human_turns.len() < MAX_HUMAN_TURNS {
+        let joined = prose.join(" ");
+        let redacted = policy.redact(&joined).text.into_owned();
+        let mut text: String = redacted.chars().take(MAX_HUMAN_TURN_CHARS).collect();
+        if redacted.chars().count() > MAX_HUMAN_TURN_CHARS {
+            text.push('…');
+        }
+        digest.human_turns.push(HumanTurn {
+            text,
+            evidence: evidence.clone(),
+        });
     }
     // Long pastes (logs, files) are not where standing instructions live.
     let human_bytes: usize = segments

@@ -892,6 +892,7 @@ mod tests {
                 })
                 .collect(),
             flags: Vec::new(),
+            human_turns: Vec::new(),
             changes: Vec::new(),
             skipped: Vec::new(),
             human_keys: Vec::new(),
