@@ -105,10 +105,50 @@ const CATEGORY_WORDS: &[(&str, Option<Kind>)] = &[
 
 /// Words in a directive that neither name a category nor a topic.
 const DIRECTIVE_FILLER: &[&str] = &[
-    "note", "notes", "item", "items", "memori", "memory", "anyth", "anything", "everyth", "stuff",
-    "thing", "entri", "detail", "inform", "one", "off", "kind", "type", "relat", "specif",
-    "especi", "mostli", "main", "tool", "tools", "team", "agent", "share", "recur", "repeat",
-    "keep", "onli",
+    "note",
+    "notes",
+    "item",
+    "items",
+    "memori",
+    "memory",
+    "anyth",
+    "anything",
+    "everyth",
+    "stuff",
+    "thing",
+    "entri",
+    "detail",
+    "inform",
+    "one",
+    "off",
+    "kind",
+    "type",
+    "relat",
+    "specif",
+    "especi",
+    "mostli",
+    "main",
+    "tool",
+    "tools",
+    "team",
+    "agent",
+    "share",
+    "recur",
+    "repeat",
+    "project",
+    "repo",
+    "repositori",
+    "codebas",
+    "code",
+    "codin",
+    "general",
+    "common",
+    "key",
+    "import",
+    "our",
+    "relev",
+    "keep",
+    "onli",
 ];
 
 const IGNORE_VERBS: &[&str] = &[
@@ -288,9 +328,18 @@ fn targets_of(object: &str) -> Vec<Target> {
                 None => {}
             }
         }
-        // Topic words only count when the part names no category: in "tool quirks" the words
-        // qualify the category rather than name a subject.
-        if !target.kinds.is_empty() || target.temporary {
+        // A category brings its neighbours: project conventions include the project's facts
+        // and decisions, and procedures include the workarounds they need.
+        if target.kinds.contains(&Kind::Preference) && names_conventions(part) {
+            target.kinds.insert(Kind::Fact);
+        }
+        if target.kinds.contains(&Kind::Workflow) {
+            target.kinds.insert(Kind::Pitfall);
+        }
+        // With a category, the remaining words name its subject ("deploy procedures" are the
+        // deploy workflows and workarounds); words that only qualify a category ("tool
+        // quirks", "coding-style preferences") are filler.
+        if target.temporary && target.kinds.is_empty() {
             target.topic.clear();
         } else {
             target.topic.extend(analysis.anchors.iter().cloned());
@@ -300,6 +349,17 @@ fn targets_of(object: &str) -> Vec<Target> {
         }
     }
     targets
+}
+
+/// Whether a directive names conventions, rules, policies or standards (which include decisions
+/// and facts), rather than preferences or style alone.
+fn names_conventions(part: &str) -> bool {
+    let analysis = text::analyze(part);
+    analysis.word_set.iter().any(|w| {
+        ["convent", "rule", "polici", "standard", "guidelin"]
+            .iter()
+            .any(|c| w.starts_with(c))
+    })
 }
 
 impl Directives {
@@ -345,7 +405,8 @@ mod tests {
         let d = parse("Focus on tool quirks and team conventions; ignore one-off debugging notes.");
         let focus: Vec<Vec<Kind>> = d.focus.iter().map(kinds).collect();
         assert!(focus.contains(&vec![Kind::Pitfall]), "{d:?}");
-        assert!(focus.contains(&vec![Kind::Preference]), "{d:?}");
+        // Conventions include the team's facts and decisions.
+        assert!(focus.contains(&vec![Kind::Fact, Kind::Preference]), "{d:?}");
         assert_eq!(d.ignore.len(), 1);
         assert!(
             d.ignore[0].temporary && d.ignore[0].kinds.is_empty(),
@@ -356,9 +417,10 @@ mod tests {
     #[test]
     fn topics_and_kinds_in_other_wordings() {
         let d = parse("Please skip anything about the billing service. Prioritise workflows.");
+        // Workflows bring the workarounds they need.
         assert_eq!(
             d.focus.iter().map(kinds).collect::<Vec<_>>(),
-            vec![vec![Kind::Workflow]]
+            vec![vec![Kind::Pitfall, Kind::Workflow]]
         );
         assert_eq!(d.ignore.len(), 1);
         assert!(d.ignore[0].topic.contains("bill"), "{d:?}");
@@ -378,6 +440,27 @@ mod tests {
         assert_eq!(temp.ignore.len(), 1);
         assert!(temp.ignore[0].temporary);
         assert_eq!(kinds(&temp.ignore[0]), vec![Kind::Pitfall]);
+    }
+
+    #[test]
+    fn focus_follows_topics_and_related_kinds() {
+        let d = parse("Focus on tool quirks and project conventions; ignore one-off debugging.");
+        let fact = "The GCP project id is acme-prod-123.";
+        assert!(d.in_focus(Kind::Fact, fact, &text::analyze(fact)), "{d:?}");
+        let deploy = parse("Focus on deploy procedures");
+        let workaround = "`deploy_service` fails unless `region` is set (`region: eu-1`).";
+        assert!(
+            deploy.in_focus(Kind::Pitfall, workaround, &text::analyze(workaround)),
+            "{deploy:?}"
+        );
+        let other = "Workflow: `fetch_ticket` → `issue_refund` → `send_reply`.";
+        assert!(!deploy.in_focus(Kind::Workflow, other, &text::analyze(other)));
+        let style = parse("Focus on coding-style preferences");
+        let rule = "Never use the passive voice in client letters.";
+        assert!(
+            style.in_focus(Kind::Preference, rule, &text::analyze(rule)),
+            "{style:?}"
+        );
     }
 
     #[test]
