@@ -775,12 +775,20 @@ fn harness_feedback(
             }
         }
         let redacted = policy.redact(text);
+        // Hooks name themselves on their first line ("Stop hook feedback:"): that names the
+        // feedback better than the importer's label.
+        let first_line = text.lines().next().unwrap_or("").trim();
+        let named = first_line
+            .strip_suffix(':')
+            .filter(|name| name.len() <= 40 && !name.contains(['[', '`']))
+            .map(|name| name.trim_end_matches(" feedback").to_string());
+        let name = named.unwrap_or_else(|| label.to_string());
         digest.failures.push(Failure {
             tool: "harness".to_string(),
-            identity: if label.ends_with("feedback") {
-                label.to_string()
+            identity: if name.ends_with("feedback") {
+                name
             } else {
-                format!("{label} feedback")
+                format!("{name} feedback")
             },
             error_class: error_class(&redacted.text),
             error: usable_error_text(&error_line(&redacted.text)),

@@ -38,6 +38,26 @@ pub fn reports_failure(text: &str) -> bool {
     false
 }
 
+/// Whether an error says a program, module or executable is missing ("command not found", "No
+/// module named pytest", "could not determine executable to run").
+pub fn reports_missing_program(error: &str) -> bool {
+    let lower = error.to_lowercase();
+    [
+        "command not found",
+        "no module named",
+        "could not determine executable",
+        "is not recognized as",
+        "not installed",
+        "executable file not found",
+        "no such command",
+        "unknown command",
+        "cannot find module",
+        "modulenotfounderror",
+    ]
+    .iter()
+    .any(|cue| lower.contains(cue))
+}
+
 /// Flags, options and settings that switch a safety measure off. A workaround that adds one
 /// (or drops its safe form) is flagged for review, never written as advice.
 const UNSAFE_ADDITIONS: &[(&str, &str)] = &[

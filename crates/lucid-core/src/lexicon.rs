@@ -125,10 +125,11 @@ impl Cues {
                 .chars()
                 .next_back()
                 .is_none_or(|c| !c.is_alphanumeric() && c != '_' && c != '\'');
+            // A hyphen continues a word: "always" in "Always-PR flow" is part of a name.
             let after_ok = lower[end..]
                 .chars()
                 .next()
-                .is_none_or(|c| !c.is_alphanumeric() && c != '_' && c != '\'');
+                .is_none_or(|c| !c.is_alphanumeric() && !matches!(c, '_' | '\'' | '-'));
             if !before_ok || !after_ok {
                 continue;
             }

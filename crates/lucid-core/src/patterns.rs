@@ -160,8 +160,13 @@ pub fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
                         identity: identity.clone(),
                     }]
                 }
+                // Looking around is only a prerequisite for a named tool ("read the file
+                // before editing it"); before a command it is just the agent reading.
                 FollowUp::Prerequisite { steps } => steps
                     .iter()
+                    .filter(|step| {
+                        !is_inspection(step) || !crate::tools::is_shell_tool(&failure.tool)
+                    })
                     .map(|step| FixSignature::Prerequisite { step: step.clone() })
                     .collect(),
                 FollowUp::Steps(_) => failure
@@ -206,7 +211,25 @@ pub fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
             && members
                 .iter()
                 .all(|(d, f)| digests[*d].failures[*f].error.is_some());
-        if sessions.len() < MIN_SESSIONS && !clean_workaround {
+        // …or a missing program or module answered by another command, or a failure that a
+        // state-changing step (a build, an install, `git init`) fixed before the same call
+        // worked: environment quirks, not the work itself.
+        let environment_fix = match &sig {
+            FixSignature::OtherCommand { .. } => members.iter().all(|(d, f)| {
+                digests[*d].failures[*f]
+                    .error
+                    .as_deref()
+                    .is_some_and(crate::lessons::reports_missing_program)
+            }),
+            FixSignature::Prerequisite { step } => {
+                sets_up(step)
+                    && members
+                        .iter()
+                        .all(|(d, f)| digests[*d].failures[*f].error.is_some())
+            }
+            _ => false,
+        };
+        if sessions.len() < MIN_SESSIONS && !clean_workaround && !environment_fix {
             continue;
         }
         let group = groups
@@ -780,6 +803,44 @@ pub fn ending_steps(digests: &[SessionDigest]) -> Vec<Pattern> {
         out.push(pattern);
     }
     out
+}
+
+/// Steps that set up an environment: installs, builds, initialisations, environment settings.
+fn sets_up(step: &str) -> bool {
+    let lower = step.to_ascii_lowercase();
+    let two: String = lower
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let head = lower.split_whitespace().next().unwrap_or("");
+    matches!(
+        two.as_str(),
+        "pip install"
+            | "pip3 install"
+            | "npm install"
+            | "npm ci"
+            | "pnpm install"
+            | "yarn install"
+            | "bun install"
+            | "uv sync"
+            | "uv pip"
+            | "poetry install"
+            | "cargo build"
+            | "go build"
+            | "go mod"
+            | "git init"
+            | "apt-get install"
+            | "apt install"
+            | "brew install"
+            | "conda install"
+            | "rustup target"
+            | "rustup component"
+    ) || lower.ends_with(" run build")
+        || matches!(
+            head,
+            "make" | "export" | "source" | "chmod" | "mkdir" | "just"
+        )
 }
 
 /// Domain tools named for reading (`lookup_order`, `get_invoice`, `list_jobs`): a session

@@ -488,10 +488,11 @@ pub fn score_source(
     score.lessons = Ratio::new(score.lessons_found.len(), expected.lessons.len());
 
     for item in &written {
+        // A label names a wording; a very short one ("yes") would match any item containing it.
         let labelled = expected.junk.iter().find(|label| {
             let label = label.text.to_lowercase();
             let text = item.text.to_lowercase();
-            !label.is_empty()
+            label.chars().count() >= 12
                 && (text.contains(&label) || label.contains(text.trim_end_matches('.')))
         });
         let why = match labelled {
