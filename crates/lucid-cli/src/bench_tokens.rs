@@ -1,6 +1,8 @@
 //! `lucid bench-tokens`: tokens a model-backed dream sends, next to a naive prompt that holds
 //! every transcript and the whole store, on a generated fleet, against the fake provider (no
-//! network, no key).
+//! network, no key). The dream's work units include the per-session digests (session units),
+//! so the figure is what a dream that reads every session costs; the goal is at most
+//! [`GOAL_RATIO`] of the naive prompt, and a re-run answered from the cache costs nothing.
 
 use std::sync::Arc;
 
@@ -12,16 +14,21 @@ use lucid_llm::{
     CancelFlag, Endpoint, MemoryCache, ModelCurator, ResponseCache, Settings, Wire, estimate_tokens,
 };
 
+/// The share of the naive prompt a model-backed dream should stay under, session digests
+/// included.
+pub const GOAL_RATIO: f64 = 0.20;
+
 /// Measure the tokens model-backed curation sends per dream (fake provider, no network).
 ///
 /// Generates a fleet, dreams it with `--model` against a local fake provider, and prints the
 /// tokens sent next to a naive baseline: one prompt holding every transcript and the whole
 /// store. Tokens are counted the same way on both sides: request-body characters / 4, rounded
-/// up (the fake provider reports usage with the same estimate). Also measures a re-run (answered
-/// from the response cache) and an incremental dream (most sessions dreamed before).
+/// up (the fake provider reports usage with the same estimate). The work units include the
+/// per-session digests. Also measures a re-run (answered from the response cache) and an
+/// incremental dream (most sessions dreamed before).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  lucid bench-tokens\n  lucid bench-tokens --sessions 100 --agents 6 --seed 0 --max-ratio 0.10"
+    after_help = "Examples:\n  lucid bench-tokens\n  lucid bench-tokens --sessions 100 --agents 6 --seed 0 --max-ratio 0.20\n  lucid bench-tokens --dump-units units/"
 )]
 pub struct BenchTokensArgs {
     /// Sessions in the generated fleet.
@@ -42,6 +49,10 @@ pub struct BenchTokensArgs {
     /// Exit with 1 when the model pass sends more than this fraction of the naive tokens.
     #[arg(long)]
     max_ratio: Option<f64>,
+    /// Write what the model sees of each work unit of the full dream to this folder (one file
+    /// per unit, `NN-<unit id>.txt`), to review what the tokens buy.
+    #[arg(long, value_name = "DIR")]
+    dump_units: Option<std::path::PathBuf>,
 }
 
 /// A fleet read back the way `lucid dream` reads it.
@@ -87,6 +98,7 @@ fn dream(
     fleet: &Fleet,
     fake: &FakeProvider,
     curator: &ModelCurator,
+    dump: Option<&std::path::Path>,
 ) -> anyhow::Result<(u64, usize, lucid_llm::PassStats)> {
     let options = DreamOptions {
         instructions: Some(fleet.instructions.clone()),
@@ -94,6 +106,20 @@ fn dream(
     };
     let output = lucid_core::dream(&fleet.store, fleet.digests.clone(), Vec::new(), &options)
         .context("the built-in dream")?;
+    if let Some(dir) = dump {
+        let plan = lucid_llm::unit::plan(
+            &output,
+            &fleet.digests,
+            options.instructions.as_deref(),
+            &curator.settings.limits,
+        );
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        for (n, unit) in plan.units.iter().enumerate() {
+            let path = dir.join(format!("{:02}-{}.txt", n + 1, unit.id));
+            std::fs::write(&path, unit.prompt())
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
     let before = fake.request_count();
     let refined = lucid_llm::refine_blocking(
         curator,
@@ -157,6 +183,18 @@ pub fn measure(
     wire: Wire,
     already_dreamed: Option<usize>,
 ) -> anyhow::Result<TokenFigures> {
+    measure_with(sessions, agents, seed, wire, already_dreamed, None)
+}
+
+/// [`measure`], also writing what the model sees of each work unit to `dump`.
+pub fn measure_with(
+    sessions: usize,
+    agents: usize,
+    seed: u64,
+    wire: Wire,
+    already_dreamed: Option<usize>,
+    dump: Option<&std::path::Path>,
+) -> anyhow::Result<TokenFigures> {
     let fake = FakeProvider::start().context("starting the fake provider")?;
     let model = match wire {
         Wire::Anthropic => "claude-sonnet-4-6",
@@ -193,17 +231,17 @@ pub fn measure(
 
     let cache = Arc::new(MemoryCache::default());
     let curator = curator_with(cache.clone());
-    let (sent, requests, stats) = dream(&fleet, &fake, &curator)?;
-    let (rerun, rerun_requests, _) = dream(&fleet, &fake, &curator)?;
+    let (sent, requests, stats) = dream(&fleet, &fake, &curator, dump)?;
+    let (rerun, rerun_requests, _) = dream(&fleet, &fake, &curator, None)?;
 
     // Incremental: most sessions first, then all of them, on one cache.
     let earlier = already_dreamed.unwrap_or(sessions * 9 / 10).min(sessions);
     let before = load(&generated, earlier, &scratch.path().join("before"))?;
     let incremental_cache: Arc<dyn ResponseCache> = Arc::new(MemoryCache::default());
     let incremental_curator = curator_with(incremental_cache);
-    let (first, _, _) = dream(&before, &fake, &incremental_curator)?;
+    let (first, _, _) = dream(&before, &fake, &incremental_curator, None)?;
     let (incremental, incremental_requests, incremental_stats) =
-        dream(&fleet, &fake, &incremental_curator)?;
+        dream(&fleet, &fake, &incremental_curator, None)?;
     Ok(TokenFigures {
         sessions,
         agents,
@@ -246,8 +284,10 @@ pub fn markdown(f: &TokenFigures) -> String {
         thousands(f.naive)
     ));
     out.push_str(&format!(
-        "| lucid model pass ({} work units) | {} | {} | {:.1} % |\n",
+        "| lucid model pass ({} work units, {} of them digests of {} sessions) | {} | {} | {:.1} % |\n",
         f.stats.units,
+        f.stats.session_units,
+        f.stats.digested_sessions,
         f.requests,
         thousands(f.sent),
         f.ratio() * 100.0
@@ -288,12 +328,13 @@ pub fn run(args: BenchTokensArgs) -> anyhow::Result<u8> {
             return Ok(crate::EXIT_REFUSED);
         }
     };
-    let f = measure(
+    let f = measure_with(
         args.sessions,
         args.agents,
         args.seed,
         wire,
         args.already_dreamed,
+        args.dump_units.as_deref(),
     )?;
     let usage = &f.stats.usage;
     println!(
@@ -311,11 +352,20 @@ pub fn run(args: BenchTokensArgs) -> anyhow::Result<u8> {
         thousands(f.naive)
     );
     println!(
-        "  lucid model pass ({} work units, {} requests):           {:>10} tokens  ({:.1} % of naive)",
+        "  lucid model pass ({} work units, {} requests):           {:>10} tokens  ({:.1} % of naive; goal ≤ {:.0} %)",
         f.stats.units,
         f.requests,
         thousands(f.sent),
-        f.ratio() * 100.0
+        f.ratio() * 100.0,
+        GOAL_RATIO * 100.0
+    );
+    println!(
+        "    work units: {} of related draft items and dropped statements, {} of session digests \
+         covering {} of {} sessions",
+        f.stats.units - f.stats.session_units,
+        f.stats.session_units,
+        f.stats.digested_sessions,
+        f.sessions
     );
     println!(
         "    as the provider reports it: {} input, {} cache read, {} cache write, {} output",

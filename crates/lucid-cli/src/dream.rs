@@ -63,8 +63,9 @@ pub struct DreamArgs {
     #[arg(long, value_name = "FILE")]
     instructions_file: Option<PathBuf>,
 
-    /// Refuse the dream when more transcript files than this are given.
-    #[arg(long, value_name = "N", default_value_t = 100)]
+    /// Refuse the dream when more transcript files than this are given (at least 1).
+    #[arg(long, value_name = "N", default_value_t = 100,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     max_sessions: usize,
 
     /// Print the JSON report on stdout.
@@ -223,10 +224,13 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
         },
         (None, None) => None,
     };
-    if let Some(text) = &instructions
-        && let Err(error) = lucid_core::curate::validate_instructions(text)
-    {
-        return refuse(error);
+    if let Some(text) = &instructions {
+        if text.trim().is_empty() {
+            return refuse("the instructions are empty; leave out --instructions to dream without");
+        }
+        if let Err(error) = lucid_core::curate::validate_instructions(text) {
+            return refuse(error);
+        }
     }
     let safety = match crate::config::safety_policy(args.config.as_deref(), &args.trust_tool) {
         Ok(policy) => policy,
@@ -275,8 +279,20 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
     }
     if !args.sessions.is_empty() && files.is_empty() {
         return refuse(
-            "no transcript files found in the --sessions paths (looked for .jsonl, .json, .ndjson)",
+            "no transcript files found in the --sessions paths (looked for .jsonl, .json, \
+             .ndjson, .traj and aider's .md chat histories)",
         );
+    }
+    if let Some(report) = &args.report
+        && let Err(error) = lucid_fs::check_report(
+            report,
+            args.store.as_deref(),
+            &args.sessions,
+            &files,
+            &args.out,
+        )
+    {
+        return refuse(error);
     }
 
     // Ctrl-C: the input store is only ever read; remove a half-written draft and stop.

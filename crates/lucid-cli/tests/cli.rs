@@ -421,3 +421,118 @@ fn the_real_claude_code_transcripts_dream() {
         Some(0)
     );
 }
+
+/// Issue 11 (data loss): a `--report` inside the input store, on a transcript, inside the
+/// sessions folder or inside `--out`, or in a folder that does not exist, is refused before any
+/// work (exit 2): every input keeps its bytes and nothing is written.
+#[test]
+fn a_report_path_that_would_overwrite_an_input_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("store");
+    let sessions = dir.path().join("sessions");
+    copy_tree(&repo().join("examples/fleet/memory"), &store);
+    copy_tree(&repo().join("examples/fleet/sessions"), &sessions);
+    let before_store = snapshot(&store);
+    let before_sessions = snapshot(&sessions);
+    let transcript = before_sessions[0].0.clone();
+    let out = dir.path().join("draft");
+    let cases = [
+        (store.join("conventions.md"), "inside the input store"),
+        (transcript.clone(), "transcripts"),
+        (sessions.join("report.json"), "transcripts"),
+        (out.join("report.json"), "inside the draft folder"),
+        (dir.path().join("missing/report.json"), "does not exist"),
+    ];
+    for (report, why) in cases {
+        let output = lucid(
+            &[
+                "dream",
+                "--store",
+                &store.display().to_string(),
+                "--sessions",
+                &sessions.display().to_string(),
+                "--out",
+                &out.display().to_string(),
+                "--report",
+                &report.display().to_string(),
+            ],
+            dir.path(),
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{report:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(why),
+            "{report:?}: {}",
+            stderr(&output)
+        );
+        assert!(!out.exists(), "nothing is written for {report:?}");
+        assert_eq!(snapshot(&store), before_store, "the store is untouched");
+        assert_eq!(
+            snapshot(&sessions),
+            before_sessions,
+            "the transcripts are untouched"
+        );
+    }
+    // Zero sessions and empty instructions are refused too, not accepted silently.
+    for args in [["--max-sessions", "0"], ["--instructions", " "]] {
+        let mut full = vec![
+            "dream",
+            "--sessions",
+            sessions.to_str().expect("utf-8"),
+            "--out",
+            out.to_str().expect("utf-8"),
+        ];
+        full.extend(args);
+        let output = lucid(&full, dir.path());
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// `lucid … | head -1`: a reader that closes the pipe early is not an error.
+#[test]
+fn a_closed_stdout_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("draft");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lucid"))
+        .args([
+            "dream",
+            "--store",
+            &example_store(),
+            "--sessions",
+            &example_sessions(),
+            "--out",
+            &out.display().to_string(),
+            "--json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Close the read end before lucid writes its report.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("wait");
+    let err = stderr(&output);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(output.status.code(), Some(101), "{err}");
+}

@@ -39,6 +39,8 @@ pub enum FsError {
     Missing { path: PathBuf },
     #[error("output {path} {problem}")]
     BadOutput { path: PathBuf, problem: String },
+    #[error("report {path} {problem}")]
+    BadReport { path: PathBuf, problem: String },
     #[error("cannot write the draft to {path}: {source}")]
     Write {
         path: PathBuf,
@@ -414,6 +416,78 @@ pub fn check_output(out: &Path, store: Option<&Path>) -> Result<(), FsError> {
                 "is the input store or inside it; the input store is never written",
             ));
         }
+    }
+    Ok(())
+}
+
+/// Checks that `report` can receive the dream's JSON report without touching an input: not
+/// inside the input store, not inside any `--sessions` path, not one of the transcripts, not
+/// inside `out`; and writable (checked without truncating or leaving a file behind), so a dream
+/// is refused before it runs rather than after its draft is written.
+pub fn check_report(
+    report: &Path,
+    store: Option<&Path>,
+    sessions: &[PathBuf],
+    transcripts: &[PathBuf],
+    out: &Path,
+) -> Result<(), FsError> {
+    let bad = |problem: String| FsError::BadReport {
+        path: report.to_path_buf(),
+        problem,
+    };
+    let target = absolute_lexical(report);
+    let inside = |other: &Path| {
+        let other = absolute_lexical(other);
+        target == other || target.starts_with(&other)
+    };
+    if let Some(store) = store
+        && inside(store)
+    {
+        return Err(bad(format!(
+            "is inside the input store {}; the input store is never written",
+            store.display()
+        )));
+    }
+    for path in sessions.iter().chain(transcripts) {
+        if inside(path) {
+            return Err(bad(format!(
+                "is (or is inside) the transcripts {}; inputs are never overwritten",
+                path.display()
+            )));
+        }
+    }
+    if inside(out) {
+        return Err(bad(format!(
+            "is inside the draft folder {}; put the report beside it",
+            out.display()
+        )));
+    }
+    if std::fs::metadata(report).is_ok_and(|m| m.is_dir()) {
+        return Err(bad("is a directory; give a file path".to_string()));
+    }
+    let parent = match report.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !parent.is_dir() {
+        return Err(bad(format!(
+            "is in {}, which does not exist",
+            parent.display()
+        )));
+    }
+    // The report is written by a temporary file and a rename in this folder: check both work.
+    let probe = parent.join(format!(".lucid-report-probe-{}", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .map_err(|error| bad(format!("cannot be written ({error})")))?;
+    let _ = std::fs::remove_file(&probe);
+    if report.exists() {
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(report)
+            .map_err(|error| bad(format!("cannot be replaced ({error})")))?;
     }
     Ok(())
 }
