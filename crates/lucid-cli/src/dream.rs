@@ -520,8 +520,37 @@ fn print_summary(report: &Report, args: &DreamArgs) {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    println!("  changes by op: {}", by(&stats.changes_by_op));
-    println!("  changes by kind: {}", by(&stats.changes_by_kind));
+    for document in &stats.uncurated_documents {
+        println!(
+            "    not curated, copied {}: {}",
+            if document.secrets_redacted == 0 {
+                "as is".to_string()
+            } else {
+                format!(
+                    "with {} secret{} redacted",
+                    document.secrets_redacted,
+                    if document.secrets_redacted == 1 {
+                        ""
+                    } else {
+                        "s"
+                    }
+                )
+            },
+            document.path
+        );
+    }
+    if stats.changes_by_op.is_empty() {
+        println!("  no changes");
+    } else {
+        println!("  changes by op: {}", by(&stats.changes_by_op));
+        println!("  changes by kind: {}", by(&stats.changes_by_kind));
+    }
+    if !report.skipped.is_empty() {
+        println!(
+            "  candidates skipped: {} (each with its reason in the report's `skipped`)",
+            report.skipped.len()
+        );
+    }
     if !report.rejected.is_empty() {
         println!(
             "  model operations rejected: {} (see the report)",

@@ -536,3 +536,56 @@ fn a_closed_stdout_pipe_ends_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert_ne!(output.status.code(), Some(101), "{err}");
 }
+
+/// Issue 11: a store file the curator does not read (here a JSON file holding an API key) is
+/// never copied silently: the draft holds it with the key redacted, and the report lists it.
+#[test]
+fn uncurated_store_files_are_redacted_and_reported() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("store");
+    copy_tree(&repo().join("examples/fleet/memory"), &store);
+    let key = "sk-ant-api03-Xq7vB2nL9kR4tY8wE1zU6cF3hJ5mP0sD2gA7xN4bV9qW1eT6yU3iO8pL5kJ2hG0fD";
+    std::fs::write(
+        store.join("settings.json"),
+        format!("{{\n  \"provider\": \"anthropic\",\n  \"api_key\": \"{key}\"\n}}\n"),
+    )
+    .expect("write");
+    let out = dir.path().join("draft");
+    let report = dir.path().join("report.json");
+    let output = lucid(
+        &[
+            "dream",
+            "--store",
+            &store.display().to_string(),
+            "--sessions",
+            &example_sessions(),
+            "--out",
+            &out.display().to_string(),
+            "--report",
+            &report.display().to_string(),
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let copied = std::fs::read_to_string(out.join("settings.json")).expect("copied");
+    assert!(!copied.contains(key), "{copied}");
+    assert!(copied.contains("\"provider\": \"anthropic\""), "{copied}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
+    assert_eq!(
+        report["stats"]["uncurated_documents"],
+        serde_json::json!([{"path": "/settings.json", "secrets_redacted": 1}])
+    );
+    let summary = lucid(
+        &[
+            "dream",
+            "--store",
+            &store.display().to_string(),
+            "--out",
+            &dir.path().join("draft2").display().to_string(),
+        ],
+        dir.path(),
+    );
+    let stdout = String::from_utf8_lossy(&summary.stdout);
+    assert!(stdout.contains("/settings.json"), "{stdout}");
+}

@@ -274,6 +274,8 @@ pub fn dream_observed(
         dropped_out_of_focus: 0,
         limits: crate::thresholds::Thresholds::default(),
         absorbed_keys: std::collections::HashSet::new(),
+        safety: options.safety.clone(),
+        uncurated: Vec::new(),
     };
     let mut step = |stage: Stage, detail: String| -> Result<(), DreamError> {
         if observer.canceled() {
@@ -338,6 +340,7 @@ pub fn dream_observed(
         output_items,
         sessions_read: digests.len(),
         sessions_skipped: skipped,
+        uncurated_documents: std::mem::take(&mut curator.uncurated),
         events_read: digests.iter().map(|d| d.events).sum(),
         ..Stats::default()
     };
@@ -369,6 +372,10 @@ struct Curator {
     limits: crate::thresholds::Thresholds,
     /// Sentences whose announced change was applied to an item (they are not added again).
     absorbed_keys: std::collections::HashSet<u64>,
+    /// The dream's safety policy (redaction of files carried over uncurated).
+    safety: crate::policy::SafetyPolicy,
+    /// Store files carried over without item-by-item curation.
+    uncurated: Vec<crate::report::UncuratedDocument>,
 }
 
 /// Documents lucid curates item by item; other files are copied untouched.
@@ -1437,10 +1444,19 @@ impl Curator {
                 continue;
             }
             let Some(blocks) = &doc.blocks else {
+                // A file the curator does not read item by item (JSON, YAML, code) is carried
+                // over, but never silently and never with a secret in it: it is redacted like
+                // everything else and listed in the report.
+                let redaction = self.safety.redact(&doc.original);
+                let secrets = redaction.findings.len();
+                self.uncurated.push(crate::report::UncuratedDocument {
+                    path: doc.path.clone(),
+                    secrets_redacted: secrets,
+                });
                 documents.push(StoreDocument {
                     path: doc.path.clone(),
-                    content: doc.original.clone(),
-                    updated_at: doc.updated_at,
+                    content: redaction.text.into_owned(),
+                    updated_at: if secrets == 0 { doc.updated_at } else { None },
                 });
                 continue;
             };

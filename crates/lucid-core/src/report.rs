@@ -102,6 +102,15 @@ pub struct SkippedItem {
     pub evidence: Vec<Evidence>,
 }
 
+/// A store file the curator does not read item by item (not Markdown or text): carried into the
+/// draft with every secret redacted, and listed so nothing crosses silently.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct UncuratedDocument {
+    pub path: String,
+    /// How many secrets were redacted in the copy.
+    pub secrets_redacted: usize,
+}
+
 /// A transcript that could not be used, and why.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SkippedSession {
@@ -117,6 +126,9 @@ pub struct Stats {
     pub output_items: usize,
     pub sessions_read: usize,
     pub sessions_skipped: Vec<SkippedSession>,
+    /// Store files carried over without curation (redacted), if any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncurated_documents: Vec<UncuratedDocument>,
     pub events_read: usize,
     /// Count of changes by op, e.g. `{"add": 3, "keep": 10}`.
     pub changes_by_op: std::collections::BTreeMap<String, usize>,
