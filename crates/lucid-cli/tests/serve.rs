@@ -608,3 +608,121 @@ fn serve_redacts_the_config_file_secret_patterns() {
         );
     }
 }
+
+/// Issue 11: an uploaded memory has no "as of" time, so it is older than any session evidence:
+/// a value a person stated in a session (here an older transcript, imported after the upload)
+/// replaces it — on the server as in the CLI, with the same change.
+#[test]
+fn the_server_and_the_cli_agree_on_the_newest_value() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("store");
+    std::fs::create_dir_all(&store).expect("mkdir");
+    std::fs::write(
+        store.join("infra.md"),
+        "# Infrastructure\n\n- The staging database host is db-2.internal.\n",
+    )
+    .expect("write");
+    let sessions = dir.path().join("sessions/ops");
+    std::fs::create_dir_all(&sessions).expect("mkdir");
+    let record = |uuid: &str, kind: &str, time: &str, content: &str| {
+        serde_json::json!({
+            "type": kind, "uuid": uuid, "sessionId": "asof-1", "timestamp": time,
+            "message": {"role": kind, "content": content}
+        })
+        .to_string()
+    };
+    std::fs::write(
+        sessions.join("asof-1.jsonl"),
+        [
+            record(
+                "u1",
+                "user",
+                "2025-03-01T10:00:00Z",
+                "FYI the staging database host is db-9.internal now.",
+            ),
+            record("u2", "assistant", "2025-03-01T10:00:05Z", "Noted."),
+        ]
+        .join("\n"),
+    )
+    .expect("write");
+
+    // The CLI.
+    let out = dir.path().join("draft");
+    let cli = run(lucid()
+        .args(["dream", "--store"])
+        .arg(&store)
+        .arg("--sessions")
+        .arg(dir.path().join("sessions"))
+        .arg("--out")
+        .arg(&out)
+        .arg("--json"));
+    let cli_report = stdout_json(&cli);
+    let superseding = |report: &Value| -> Vec<(String, Vec<Value>)> {
+        report["changes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| c["op"] == "supersede")
+            .map(|c| {
+                (
+                    c["text"].as_str().unwrap_or("").to_string(),
+                    c["superseded"].as_array().cloned().unwrap_or_default(),
+                )
+            })
+            .collect()
+    };
+    let expected = superseding(&cli_report);
+    assert_eq!(expected.len(), 1, "{cli_report:#}");
+    assert!(expected[0].0.contains("db-9.internal"), "{expected:?}");
+
+    // The server, the store uploaded *after* the session happened.
+    let db = dir.path().join("lucid.db");
+    let key = create_key(&db, "asof");
+    let server = Server::start(&db, 0);
+    let client = |args: &[&str]| {
+        let mut command = lucid();
+        command
+            .args(args)
+            .env("LUCID_URL", &server.url)
+            .env("LUCID_API_KEY", &key);
+        run(&mut command)
+    };
+    let store_id = id(&stdout_json(&client(&["stores", "create", "Infra"])));
+    stdout_json(&client(&[
+        "memories",
+        "create",
+        &store_id,
+        "/infra.md",
+        "--file",
+        &store.join("infra.md").display().to_string(),
+    ]));
+    let imported = client(&[
+        "sessions",
+        "import",
+        &sessions.display().to_string(),
+        "--agent",
+        "ops",
+        "--store",
+        &store_id,
+    ]);
+    assert!(imported.status.success(), "{imported:?}");
+    let session_ids: Vec<String> = String::from_utf8_lossy(&imported.stdout)
+        .lines()
+        .filter_map(|l| l.split('\t').next().map(str::to_string))
+        .collect();
+    let mut args = vec![
+        "dreams",
+        "create",
+        "--store",
+        store_id.as_str(),
+        "--watch",
+        "--sessions",
+    ];
+    args.extend(session_ids.iter().map(String::as_str));
+    let watched = client(&args);
+    assert!(watched.status.success(), "{watched:?}");
+    let dreams = stdout_json(&client(&["dreams", "list", "--status", "completed"]));
+    let dream_id = id(&dreams["data"][0]);
+    let server_report = stdout_json(&client(&["dreams", "report", &dream_id]));
+    assert_eq!(superseding(&server_report), expected, "{server_report:#}");
+}

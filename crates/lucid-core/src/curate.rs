@@ -403,7 +403,8 @@ impl Curator {
                     memory.location = Some((doc_index, block_index));
                     memory.path = Some(document.path.clone());
                     memory.headings = item.headings.clone();
-                    memory.at = document.updated_at;
+                    // As of when the content was true, never when it was stored.
+                    memory.at = document.as_of;
                     memory.verbatim = matches!(item.style, ItemStyle::Verbatim);
                     memory.evidence.push(Evidence::Store {
                         store_path: document.path.clone(),
@@ -1457,6 +1458,7 @@ impl Curator {
                     path: doc.path.clone(),
                     content: redaction.text.into_owned(),
                     updated_at: if secrets == 0 { doc.updated_at } else { None },
+                    as_of: None,
                 });
                 continue;
             };
@@ -1499,6 +1501,7 @@ impl Curator {
                 path: doc.path.clone(),
                 content,
                 updated_at: if changed { None } else { doc.updated_at },
+                as_of: None,
             });
         }
         for (path, new) in appended {
@@ -1522,6 +1525,7 @@ impl Curator {
                 path,
                 content: markdown::render_blocks(&blocks),
                 updated_at: None,
+                as_of: None,
             });
         }
         (Store::new(documents), output_items)
@@ -1787,8 +1791,12 @@ fn frame_key(text: &str) -> Option<String> {
 fn ordered_in_time(older: &Memory, newer: &Memory) -> bool {
     let from_sessions = |m: &Memory| m.origin != Origin::Store;
     match (from_sessions(older), from_sessions(newer)) {
-        (false, true) => true,
-        (true, false) => false,
+        // A store item is older than session evidence unless it says when it was true.
+        (false, true) => match (older.at, newer.at) {
+            (Some(a), Some(b)) => a < b,
+            _ => true,
+        },
+        (true, false) => matches!((older.at, newer.at), (Some(a), Some(b)) if a < b),
         (false, false) => older.seq < newer.seq,
         (true, true) => match (older.at, newer.at) {
             (Some(a), Some(b)) => a < b,

@@ -356,6 +356,11 @@ pub struct StoreDocument {
     /// of files does not, because copying a folder changes modification times).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<Timestamp>,
+    /// When the document's content was true ("as of"), when someone said so. This is not when
+    /// it was stored: an uploaded or imported memory without an as-of time is older than any
+    /// session evidence in a dream, so a value a person stated in a session replaces it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<Timestamp>,
 }
 
 impl Store {

@@ -16,6 +16,7 @@ fn fleet() -> (Truth, Store) {
                 path: path.clone(),
                 content: content.clone(),
                 updated_at: None,
+                as_of: None,
             })
             .collect(),
     );
@@ -68,6 +69,7 @@ fn draft(changes: &[Change]) -> Store {
         path: "/draft.md".into(),
         content,
         updated_at: None,
+        as_of: None,
     }])
 }
 

@@ -85,6 +85,7 @@ pub fn read_store(dir: &Path) -> Result<Store, FsError> {
             path,
             content,
             updated_at: None,
+            as_of: None,
         });
     }
     Ok(Store::new(documents))
@@ -605,11 +606,13 @@ mod tests {
                 path: "/team/a.md".into(),
                 content: "- one\n".into(),
                 updated_at: None,
+                as_of: None,
             },
             StoreDocument {
                 path: "/b.md".into(),
                 content: "# B\n".into(),
                 updated_at: None,
+                as_of: None,
             },
         ]);
         let out = dir.path().join("draft");

@@ -409,6 +409,7 @@ fn rewrite(output: &mut DreamOutput, mut edits: Edits) {
             path: document.path.clone(),
             content: markdown::render_blocks(&out),
             updated_at: None,
+            as_of: None,
         });
     }
     for (path, texts) in std::mem::take(&mut edits.appended) {
@@ -422,6 +423,7 @@ fn rewrite(output: &mut DreamOutput, mut edits: Edits) {
             path,
             content: markdown::render_blocks(&blocks),
             updated_at: None,
+            as_of: None,
         });
     }
     output.draft = Store::new(documents);

@@ -124,6 +124,7 @@ pub fn store() -> Store {
         path: "/team/conventions.md".into(),
         content: STORE.into(),
         updated_at: None,
+        as_of: None,
     }])
 }
 
