@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use lucid_core::curate::{DreamOutput, default_path, scope_of_path};
 use lucid_core::markdown::{self, Block, Heading, ItemStyle, MarkdownItem};
 use lucid_core::report::{Change, Evidence, Op, Scope};
-use lucid_core::{Store, StoreDocument};
+use lucid_core::{Store, StoreDocument, format_timestamp};
 
 use crate::ops::Operation;
 use crate::unit::{UnitItem, WorkUnit};
@@ -233,16 +233,46 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
                     text,
                     evidence_ids,
                 } => {
-                    let cited: Vec<_> = evidence_ids
-                        .iter()
-                        .filter_map(|id| unit.excerpt(id))
-                        .collect();
-                    let evidence: Vec<Evidence> = cited
-                        .iter()
-                        .flat_map(|e| e.evidence.iter().cloned())
-                        .collect();
-                    let agents: BTreeSet<&String> =
-                        cited.iter().flat_map(|e| e.agents.iter()).collect();
+                    let (evidence, agents, cited) = if unit.is_session_unit() {
+                        let events: Vec<_> = evidence_ids
+                            .iter()
+                            .filter_map(|id| unit.event(id))
+                            .collect();
+                        let evidence: Vec<Evidence> = events
+                            .iter()
+                            .map(|e| Evidence::Event {
+                                session: e.session.clone(),
+                                event: e.event,
+                                at: e.at.as_ref().map(format_timestamp),
+                                trust: e.trust,
+                            })
+                            .collect();
+                        let agents: BTreeSet<String> =
+                            events.iter().map(|e| e.agent.clone()).collect();
+                        let cited: Vec<String> = events
+                            .iter()
+                            .map(|e| format!("{} {}", e.id, e.channel.as_str()))
+                            .collect();
+                        (
+                            evidence,
+                            agents,
+                            format!("the cited events ({})", cited.join(", ")),
+                        )
+                    } else {
+                        let excerpts: Vec<_> = evidence_ids
+                            .iter()
+                            .filter_map(|id| unit.excerpt(id))
+                            .collect();
+                        let evidence: Vec<Evidence> = excerpts
+                            .iter()
+                            .flat_map(|e| e.evidence.iter().cloned())
+                            .collect();
+                        let agents: BTreeSet<String> = excerpts
+                            .iter()
+                            .flat_map(|e| e.agents.iter().cloned())
+                            .collect();
+                        (evidence, agents, "its evidence".to_string())
+                    };
                     let sessions: BTreeSet<&str> = evidence
                         .iter()
                         .filter_map(|e| match e {
@@ -251,7 +281,7 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
                         })
                         .collect();
                     let path = default_path(*kind, *scope, decision.agent.as_deref());
-                    let agent_list: Vec<&str> = agents.iter().map(|a| a.as_str()).collect();
+                    let agent_list: Vec<&str> = agents.iter().map(String::as_str).collect();
                     edits
                         .appended
                         .entry(path.clone())
@@ -267,9 +297,14 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
                         replaces: Vec::new(),
                         superseded: Vec::new(),
                         reason: format!(
-                            "{} stated in {} session{} by {} ({}); proposed by {curator} and \
-                             verified against its evidence (work unit {})",
+                            "{} {} in {} session{} by {} ({}); proposed by {curator} and \
+                             verified against {cited} (work unit {})",
                             kind_phrase(*kind),
+                            if unit.is_session_unit() {
+                                "learned"
+                            } else {
+                                "stated"
+                            },
                             sessions.len(),
                             if sessions.len() == 1 { "" } else { "s" },
                             if agent_list.len() == 1 {
@@ -294,8 +329,9 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
                     change.replaces = Vec::new();
                     change.superseded = Vec::new();
                     change.reason = format!(
-                        "dropped by {curator}: {} (was in {}; work unit {})",
+                        "dropped by {curator}: {} (checked: {}; was in {}; work unit {})",
                         reason.trim().trim_end_matches('.'),
+                        decision.ground.as_deref().unwrap_or("no ground recorded"),
                         dropped.path,
                         unit.id
                     );

@@ -101,6 +101,9 @@ impl Settings {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PassStats {
     pub units: usize,
+    /// Of the units, those holding session digests, and the sessions they cover.
+    pub session_units: usize,
+    pub digested_sessions: usize,
     /// Units answered from the cache (no request, no tokens).
     pub cached: usize,
     /// Units sent to the model.
@@ -211,6 +214,13 @@ impl ModelCurator {
         let name = self.endpoint.name();
         let plan = unit::plan(&output, digests, instructions, &self.settings.limits);
         stats.units = plan.units.len();
+        stats.session_units = plan.units.iter().filter(|u| u.is_session_unit()).count();
+        stats.digested_sessions = plan
+            .units
+            .iter()
+            .flat_map(|u| u.events.iter().map(|e| e.session.as_str()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
         let (wire, model) = (self.endpoint.wire, self.endpoint.model.as_str());
         let max_output = u64::from(self.settings.max_output_tokens);
 
@@ -250,8 +260,11 @@ impl ModelCurator {
         }
         stats.sent = jobs.len();
         narrate(&format!(
-            "Consulting {name}: {} work units, {} answered from the cache, {} to send{}.",
+            "Consulting {name}: {} work units ({} of them digests of {} sessions), {} answered \
+             from the cache, {} to send{}.",
             stats.units,
+            stats.session_units,
+            stats.digested_sessions,
             stats.cached,
             stats.sent,
             if stats.over_budget > 0 {
@@ -288,11 +301,17 @@ impl ModelCurator {
         let mut rejected: Vec<RejectedOperation> = Vec::new();
         let mut decisions: Vec<(&WorkUnit, Vec<Accepted>)> = Vec::new();
         let mut failures: Vec<String> = Vec::new();
+        let mut earlier = verify::DreamAdds::default();
         for (unit, outcome) in plan.units.iter().zip(outcomes) {
             match outcome {
                 Some(Outcome::Proposals(proposals)) => {
-                    let verdicts =
-                        verify::verify(unit, &plan, proposals, self.settings.extra_secret.as_ref());
+                    let verdicts = verify::verify_in_dream(
+                        unit,
+                        &plan,
+                        proposals,
+                        self.settings.extra_secret.as_ref(),
+                        &mut earlier,
+                    );
                     stats.accepted += verdicts.accepted.len();
                     rejected.extend(verdicts.rejected);
                     decisions.push((unit, verdicts.accepted));
@@ -325,9 +344,17 @@ impl ModelCurator {
         report.usage.add(&usage);
         report.rejected.extend(rejected);
         report.notes.push(format!(
-            "model pass with {name}: {} work units; {} answered from the cache (no tokens), {} \
-             sent ({} answers received); {} operations applied, {} rejected",
-            stats.units, stats.cached, stats.sent, stats.requests, stats.accepted, stats.rejected
+            "model pass with {name}: {} work units ({} of them digests of {} sessions); {} \
+             answered from the cache (no tokens), {} sent ({} answers received); {} operations \
+             applied, {} rejected",
+            stats.units,
+            stats.session_units,
+            stats.digested_sessions,
+            stats.cached,
+            stats.sent,
+            stats.requests,
+            stats.accepted,
+            stats.rejected
         ));
         if stats.over_budget > 0 {
             report.notes.push(format!(

@@ -5,13 +5,18 @@
 //!
 //! 1. **Propose.** [`unit::plan`] groups what the built-in pass left open into small *work
 //!    units* (related draft items that were not merged, statements it dropped, with the few
-//!    user sentences that bear on them). The model sees work units, never transcripts, and
-//!    answers with structured operations ([`ops`]): `merge`, `supersede`, `add`, `drop`,
-//!    `keep`, through Anthropic tool use or an OpenAI JSON-schema response format
-//!    ([`prompt`], [`provider`]).
+//!    user sentences that bear on them) and adds [`session_unit`]s: compressed per-session
+//!    digests (a person's turns, failures and what followed, the outcome; channels marked,
+//!    untrusted text fenced) for the lessons no rule sees. The model sees work units, never
+//!    transcripts, and answers with structured operations ([`ops`]): `merge`, `supersede`,
+//!    `add`, `drop`, `keep`, through Anthropic tool use or an OpenAI JSON-schema response
+//!    format ([`prompt`], [`provider`]).
 //! 2. **Verify.** [`verify::verify`] checks every operation against its unit: ids exist,
-//!    evidence contains the claim's key terms, no secret, no instruction-like or flagged text,
-//!    supersede goes from older to newer. Rejected operations go to the report with why.
+//!    evidence contains the claim's identifiers and quoted terms, an add from a session cites
+//!    events of the right channels (a preference what a person typed, a pitfall a failure), a
+//!    drop has a ground the engine can check, no secret, no instruction-like or flagged text,
+//!    nothing copied from untrusted text into an instruction, supersede goes from older to
+//!    newer. Rejected operations go to the report with why.
 //! 3. **Apply.** [`apply::apply`] turns what passed into ordinary report changes with evidence
 //!    and edits of the draft. **A model's proposal never reaches the draft unverified.**
 //!
@@ -51,6 +56,7 @@ pub mod engine;
 pub mod ops;
 pub mod prompt;
 pub mod provider;
+pub mod session_unit;
 pub mod unit;
 pub mod verify;
 

@@ -83,12 +83,12 @@ pub fn answer_schema() -> Value {
                     variant("add", json!({
                         "kind": {"type": "string", "enum": ["fact", "preference", "pitfall", "workflow", "insight"]},
                         "scope": {"type": "string", "enum": ["agent", "team"]},
-                        "text": string("the new memory, in the words of the excerpts it cites"),
-                        "evidence_ids": ids("excerpt ids that state it"),
+                        "text": string("the new memory, in the words of the excerpts or events it cites, identifiers copied exactly"),
+                        "evidence_ids": ids("excerpt or event ids that support it"),
                     })),
                     variant("drop", json!({
                         "item_id": string("the item to remove"),
-                        "reason": string("why it is not worth keeping"),
+                        "reason": string("which ground holds: excluded by the instructions, marked temporary or one-off, or contradicted by a newer item (name it)"),
                     })),
                     variant("keep", json!({
                         "item_id": string("an item that stays as it is"),
@@ -260,7 +260,7 @@ pub fn parse_operation(json: &Value) -> Proposal {
                 return malformed("add needs text".into());
             };
             let Some(evidence_ids) = ids_field(object, &["evidence_ids", "evidence"]) else {
-                return malformed("add needs evidence_ids (a list of excerpt ids)".into());
+                return malformed("add needs evidence_ids (a list of excerpt or event ids)".into());
             };
             Operation::Add {
                 kind,

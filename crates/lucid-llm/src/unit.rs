@@ -1,6 +1,7 @@
 //! Work units: the small pieces of a dream a model gets to see.
 //!
-//! After the built-in pass, a unit is a cluster of possibly related things it left separate:
+//! After the built-in pass, an *item unit* is a cluster of possibly related things it left
+//! separate:
 //! - draft items (facts, preferences, insights) that share an identifier, a subject, or a good
 //!   part of their words but were not merged (paraphrases the duplicate rule cannot see,
 //!   contradictions it cannot parse);
@@ -17,6 +18,12 @@
 //! order, and the unit id is a hash of what the model sees. A unit whose items and excerpts did
 //! not change renders to the same bytes in the next dream, so its cached answer is reused —
 //! that is what makes incremental dreaming cheap.
+//!
+//! After the item units come the *session units* ([`crate::session_unit`]): per-session
+//! digests of what people typed, what failed and what followed, and how each session ended, for
+//! the lessons no rule sees. Those show untrusted text too, fenced and labelled by channel, and
+//! verification checks an add's cited events against their channels. They go last, so a tight
+//! token budget spends itself on the cheaper item units first.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -30,6 +37,8 @@ use lucid_core::{Timestamp, Trust, parse_timestamp};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+pub use crate::session_unit::UnitEvent;
+
 /// How big units get.
 #[derive(Debug, Clone, Copy)]
 pub struct UnitLimits {
@@ -37,6 +46,16 @@ pub struct UnitLimits {
     pub max_excerpts: usize,
     /// Items longer than this (characters) are left alone (paragraphs, pasted blocks).
     pub max_item_chars: usize,
+    /// Characters of one session's digest in a session unit; 0 plans no session units.
+    pub max_session_chars: usize,
+    /// Characters of one human turn in a session digest.
+    pub max_turn_chars: usize,
+    /// Successful steps named on a session digest's outcome line (the last ones).
+    pub max_outcome_steps: usize,
+    /// Characters of a session unit (session digests packed together).
+    pub max_unit_chars: usize,
+    /// Session digests in one session unit.
+    pub max_sessions_per_unit: usize,
 }
 
 impl Default for UnitLimits {
@@ -45,6 +64,11 @@ impl Default for UnitLimits {
             max_items: 6,
             max_excerpts: 6,
             max_item_chars: 400,
+            max_session_chars: 3_000,
+            max_turn_chars: 600,
+            max_outcome_steps: 5,
+            max_unit_chars: 12_000,
+            max_sessions_per_unit: 12,
         }
     }
 }
@@ -83,19 +107,37 @@ pub struct UnitExcerpt {
     pub evidence: Vec<Evidence>,
 }
 
-/// One work unit.
-#[derive(Debug, Clone, PartialEq)]
+/// One work unit: related draft items and dropped statements (an *item unit*), or the digests
+/// of a few sessions (a *session unit*, see [`crate::session_unit`]).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WorkUnit {
     /// `u` + 12 hex digits of the hash of [`WorkUnit::prompt`].
     pub id: String,
     pub items: Vec<UnitItem>,
     pub excerpts: Vec<UnitExcerpt>,
+    /// Session units: the events their digests show (ids `e1`, `e2`, …).
+    pub events: Vec<UnitEvent>,
+    /// Session units: the digests as the model sees them (empty for item units).
+    pub sessions_text: String,
 }
 
 impl WorkUnit {
-    /// What the model sees of the unit: compact JSON, ids and texts, no paths or event ids.
+    /// What the model sees of the unit: for item units compact JSON, ids and texts, no paths or
+    /// event ids; for session units the rendered session digests.
     pub fn prompt(&self) -> String {
+        if self.is_session_unit() {
+            return self.sessions_text.clone();
+        }
         unit_json(&self.items, &self.excerpts).to_string()
+    }
+
+    /// Whether this unit holds session digests.
+    pub fn is_session_unit(&self) -> bool {
+        !self.sessions_text.is_empty()
+    }
+
+    pub fn event(&self, id: &str) -> Option<&UnitEvent> {
+        self.events.iter().find(|e| e.id == id)
     }
 
     pub fn item(&self, id: &str) -> Option<&UnitItem> {
@@ -108,6 +150,13 @@ impl WorkUnit {
 
     /// The ids a model may use, for error messages.
     pub fn id_list(&self) -> String {
+        if let (Some(first), Some(last)) = (self.events.first(), self.events.last()) {
+            return if self.events.len() == 1 {
+                first.id.clone()
+            } else {
+                format!("{}–{}", first.id, last.id)
+            };
+        }
         let ids: Vec<&str> = self
             .items
             .iter()
@@ -523,6 +572,7 @@ fn make_unit(items: Vec<&DraftItem>, candidates: Vec<&Candidate>) -> WorkUnit {
         id: format!("u{}", &sha_hex(&prompt)[..12]),
         items,
         excerpts,
+        ..WorkUnit::default()
     }
 }
 
@@ -710,6 +760,8 @@ pub fn plan(
     units.sort_by(|a, b| a.id.cmp(&b.id));
     candidate_units.sort_by(|a, b| a.id.cmp(&b.id));
     units.extend(candidate_units);
+    // 4. Session units last: the budget serves the cheaper item units first.
+    units.extend(crate::session_unit::session_units(digests, limits));
 
     let flagged = output
         .report

@@ -3,26 +3,41 @@
 //!
 //! The rules:
 //! - every id exists in the unit and has the right type (items for merge, supersede, drop and
-//!   keep; excerpts as the evidence of an add); an item is changed by at most one operation;
+//!   keep; excerpts, or a session unit's events, as the evidence of an add); an item is changed
+//!   by at most one operation;
 //! - `merge` keeps every identifier of every merged item and adds none, says mostly what the
 //!   items say, joins no look-alikes (the same sentence about two things) and no opposite
 //!   statements;
 //! - `supersede` goes from older to newer evidence, between items that share a subject;
-//! - `add` cites excerpts that contain its key terms (every identifier, most content words),
-//!   has team scope only with evidence from two or more agents, does not repeat a draft item,
-//!   and is not something the instructions say to ignore;
+//! - `drop` needs a ground the engine can check, whatever the model's reason says: the dream's
+//!   instructions say to ignore the item, the item is marked temporary or one-off, or a newer
+//!   item of the unit contradicts it (same subject with another value, the same sentence with
+//!   another value, or the opposite statement). A model's word alone removes nothing;
+//! - `add` cites evidence that contains its key terms: every identifier (anchor), every quoted
+//!   term (`code` or "quoted"), and three fifths of its content words. It has team scope only
+//!   with evidence from two or more agents, does not repeat a draft item or an add accepted
+//!   earlier in the dream, is not something the instructions say to ignore, and is within their
+//!   focus when they have one;
+//! - an `add` from session digests also cites the right channels: a preference cites a trusted
+//!   `human` event and takes its terms from what people typed only; a fact cites a `human`
+//!   event; a pitfall cites an event of a failure (the failed `tool_call`, its `tool_output`, or
+//!   harness feedback); a workflow cites a `human` event or two `tool_call` events. It is not
+//!   marked temporary, and it does not turn text copied from untrusted events (`tool_output`,
+//!   `pasted`, `harness`) into a standing instruction or an injection;
 //! - no proposed text carries a secret or instruction-like text, or copies text that was
 //!   flagged (secrets, injected instructions) anywhere in the dream.
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
+use lucid_core::lexicon::{Cues, List};
 use lucid_core::report::{Evidence, Kind, RejectedOperation, Scope};
 use lucid_core::text::{self, Analysis};
+use lucid_core::{Channel, Trust};
 use serde_json::Value;
 
 use crate::ops::{Operation, Proposal};
-use crate::unit::{Plan, UnitExcerpt, UnitItem, WorkUnit};
+use crate::unit::{Plan, UnitEvent, UnitExcerpt, UnitItem, WorkUnit};
 
 /// The longest text a model may propose for one memory.
 pub const MAX_TEXT_CHARS: usize = 600;
@@ -37,6 +52,21 @@ pub struct Accepted {
     pub operation: Operation,
     /// For `add`: the agent of an agent-scope memory.
     pub agent: Option<String>,
+    /// For `drop`: the ground the engine checked ("the instructions say to ignore …").
+    pub ground: Option<String>,
+}
+
+/// What passed a check: the agent of an agent-scope add, the checked ground of a drop.
+#[derive(Debug, Default)]
+struct Pass {
+    agent: Option<String>,
+    ground: Option<String>,
+}
+
+/// Adds accepted so far in a dream, so a later unit does not add the same memory again.
+#[derive(Debug, Default)]
+pub struct DreamAdds {
+    adds: Vec<(String, Analysis)>,
 }
 
 /// The outcome of verifying one unit's answer.
@@ -53,16 +83,35 @@ pub fn verify(
     proposals: Vec<Proposal>,
     extra_secret: Option<&SecretCheck>,
 ) -> Verdicts {
+    verify_in_dream(
+        unit,
+        plan,
+        proposals,
+        extra_secret,
+        &mut DreamAdds::default(),
+    )
+}
+
+/// Checks every proposal of one unit's answer, in order, also against the adds accepted from
+/// earlier units of the dream (`earlier`, which grows with this unit's accepted adds).
+pub fn verify_in_dream(
+    unit: &WorkUnit,
+    plan: &Plan,
+    proposals: Vec<Proposal>,
+    extra_secret: Option<&SecretCheck>,
+    earlier: &mut DreamAdds,
+) -> Verdicts {
     let mut verdicts = Verdicts::default();
     let mut used: HashSet<String> = HashSet::new();
     let mut added: Vec<Analysis> = Vec::new();
-    let limit = 2 * (unit.items.len() + unit.excerpts.len()) + 4;
+    let limit = 2 * (unit.items.len() + unit.excerpts.len()) + unit.events.len() + 4;
     let draft: Vec<Analysis> = plan.draft_texts.iter().map(|t| text::analyze(t)).collect();
     let checker = Checker {
         unit,
         plan,
         extra_secret,
         draft: &draft,
+        earlier: &earlier.adds,
     };
     for (n, proposal) in proposals.into_iter().enumerate() {
         let (json, operation) = match proposal {
@@ -81,7 +130,7 @@ pub fn verify(
             continue;
         }
         match checker.check(&operation, &used, &added) {
-            Ok(agent) => {
+            Ok(pass) => {
                 for id in operation_items(&operation) {
                     used.insert(id.to_string());
                 }
@@ -91,12 +140,16 @@ pub fn verify(
                 verdicts.accepted.push(Accepted {
                     json,
                     operation,
-                    agent,
+                    agent: pass.agent,
+                    ground: pass.ground,
                 });
             }
             Err(reason) => verdicts.rejected.push(reject(unit, json, reason)),
         }
     }
+    earlier
+        .adds
+        .extend(added.into_iter().map(|a| (unit.id.clone(), a)));
     verdicts
 }
 
@@ -123,6 +176,7 @@ struct Checker<'a> {
     plan: &'a Plan,
     extra_secret: Option<&'a SecretCheck>,
     draft: &'a [Analysis],
+    earlier: &'a [(String, Analysis)],
 }
 
 impl Checker<'_> {
@@ -139,6 +193,12 @@ impl Checker<'_> {
             return Err(format!(
                 "{id} is an excerpt, not an item; only items can be merged, superseded, dropped \
                  or kept"
+            ));
+        }
+        if self.unit.event(id).is_some() {
+            return Err(format!(
+                "{id} is an event of a session digest, not an item; a session unit only takes \
+                 add operations that cite its events"
             ));
         }
         Err(self.unknown(id))
@@ -165,13 +225,14 @@ impl Checker<'_> {
         }
     }
 
-    /// Checks one operation; `Ok` carries the agent of an agent-scope add.
+    /// Checks one operation; `Ok` carries the agent of an agent-scope add and the ground of a
+    /// drop.
     fn check(
         &self,
         operation: &Operation,
         used: &HashSet<String>,
         added: &[Analysis],
-    ) -> Result<Option<String>, String> {
+    ) -> Result<Pass, String> {
         match operation {
             Operation::Merge { item_ids, text: t } => {
                 let distinct: BTreeSet<&str> = item_ids.iter().map(String::as_str).collect();
@@ -241,7 +302,7 @@ impl Checker<'_> {
                             .into(),
                     );
                 }
-                Ok(None)
+                Ok(Pass::default())
             }
             Operation::Supersede { old_id, new_id } => {
                 if old_id == new_id {
@@ -274,7 +335,15 @@ impl Checker<'_> {
                          the same subject"
                     ));
                 }
-                Ok(None)
+                Ok(Pass::default())
+            }
+            Operation::Add {
+                kind,
+                scope,
+                text: t,
+                evidence_ids,
+            } if self.unit.is_session_unit() => {
+                self.check_session_add(*kind, *scope, t, evidence_ids, added)
             }
             Operation::Add {
                 kind,
@@ -295,79 +364,18 @@ impl Checker<'_> {
                 if proposed.is_empty() {
                     return Err("added text has no content words".into());
                 }
-                let cited: Vec<Analysis> =
-                    excerpts.iter().map(|e| text::analyze(&e.text)).collect();
-                let cited_anchors: BTreeSet<&String> =
-                    cited.iter().flat_map(|a| a.anchors.iter()).collect();
-                let missing: Vec<&String> = proposed
-                    .anchors
-                    .iter()
-                    .filter(|a| !cited_anchors.contains(a))
-                    .collect();
-                if !missing.is_empty() {
-                    return Err(format!(
-                        "the cited excerpts do not contain the identifier(s) {}",
-                        quoted(&missing)
-                    ));
-                }
-                let cited_words: BTreeSet<&String> =
-                    cited.iter().flat_map(|a| a.word_set.iter()).collect();
-                let absent: Vec<&String> = proposed
-                    .word_set
-                    .iter()
-                    .filter(|w| !cited_words.contains(w))
-                    .collect();
-                let found = proposed.word_set.len() - absent.len();
-                // At least three fifths of its content words must be in what it cites.
-                if found * 5 < proposed.word_set.len() * 3 {
-                    return Err(format!(
-                        "the cited excerpts do not contain its key terms ({} of {} content words \
-                         found; missing {})",
-                        found,
-                        proposed.word_set.len(),
-                        quoted(&absent)
-                    ));
-                }
+                terms_found(t, &proposed, &sources, "the cited excerpts")?;
                 let agents: BTreeSet<&String> =
                     excerpts.iter().flat_map(|e| e.agents.iter()).collect();
-                let agent = match scope {
-                    Scope::Team if agents.len() < 2 => {
-                        return Err(format!(
-                            "team scope needs evidence from two or more agents; the cited \
-                             excerpts come from {}",
-                            quoted(&agents.iter().copied().collect::<Vec<_>>())
-                        ));
-                    }
-                    Scope::Team => None,
-                    Scope::Agent if agents.len() != 1 => {
-                        return Err(
-                            "agent scope needs evidence from exactly one agent; cite excerpts \
-                             of one agent or use team scope"
-                                .into(),
-                        );
-                    }
-                    Scope::Agent => agents.iter().next().map(|a| a.to_string()),
-                };
-                if let Some(position) = self
-                    .draft
-                    .iter()
-                    .position(|d| text::same_statement(d, &proposed))
-                {
-                    return Err(format!(
-                        "says the same as an item already in the draft ({:?})",
-                        self.plan.draft_texts[position]
-                    ));
-                }
-                if added.iter().any(|a| text::same_statement(a, &proposed)) {
-                    return Err("repeats another add of this unit".into());
-                }
-                if let Some(target) = self.plan.directives.ignores(*kind, t, &proposed) {
-                    return Err(format!("the instructions say to ignore {target}"));
-                }
-                Ok(agent)
+                let agent = scope_agent(*scope, &agents, "excerpts")?;
+                self.new_memory(*kind, t, &proposed, added)?;
+                Ok(Pass {
+                    agent,
+                    ground: None,
+                })
             }
             Operation::Drop { item_id, reason } => {
-                self.item(item_id, used)?;
+                let item = self.item(item_id, used)?;
                 if reason.trim().is_empty() {
                     return Err("drop needs a reason".into());
                 }
@@ -377,13 +385,253 @@ impl Checker<'_> {
                 if self.has_secret(reason) {
                     return Err("the reason contains a secret".into());
                 }
-                Ok(None)
+                let ground = self.drop_ground(item)?;
+                Ok(Pass {
+                    agent: None,
+                    ground: Some(ground),
+                })
             }
             Operation::Keep { item_id } => {
                 self.item(item_id, used)?;
-                Ok(None)
+                Ok(Pass::default())
             }
         }
+    }
+
+    /// The checks every new memory passes, whatever its evidence: it says something the draft,
+    /// this unit and earlier units of the dream do not already say, and the instructions do
+    /// not exclude it.
+    fn new_memory(
+        &self,
+        kind: Kind,
+        t: &str,
+        proposed: &Analysis,
+        added: &[Analysis],
+    ) -> Result<(), String> {
+        if let Some(position) = self
+            .draft
+            .iter()
+            .position(|d| text::same_statement(d, proposed))
+        {
+            return Err(format!(
+                "says the same as an item already in the draft ({:?})",
+                self.plan.draft_texts[position]
+            ));
+        }
+        if added.iter().any(|a| text::same_statement(a, proposed)) {
+            return Err("repeats another add of this unit".into());
+        }
+        if let Some((unit, _)) = self
+            .earlier
+            .iter()
+            .find(|(_, a)| text::same_statement(a, proposed))
+        {
+            return Err(format!(
+                "repeats an add already accepted from work unit {unit}"
+            ));
+        }
+        if let Some(target) = self.plan.directives.ignores(kind, t, proposed) {
+            return Err(format!("the instructions say to ignore {target}"));
+        }
+        // New memories stay within the instructions' focus, as the built-in pass keeps them.
+        if !self.plan.directives.in_focus(kind, t, proposed) {
+            return Err(format!(
+                "outside the instructions' focus ({})",
+                self.plan.directives.summary().focus.join("; ")
+            ));
+        }
+        Ok(())
+    }
+
+    /// An add from session digests: evidence events of the right channels that contain its
+    /// terms, nothing copied from untrusted text into an instruction.
+    fn check_session_add(
+        &self,
+        kind: Kind,
+        scope: Scope,
+        t: &str,
+        evidence_ids: &[String],
+        added: &[Analysis],
+    ) -> Result<Pass, String> {
+        if evidence_ids.is_empty() {
+            return Err(
+                "add must cite at least one event of the session digests (e1, e2, …) as evidence"
+                    .into(),
+            );
+        }
+        let mut cited: Vec<&UnitEvent> = Vec::new();
+        for id in evidence_ids {
+            let event = self.unit.event(id).ok_or_else(|| self.unknown(id))?;
+            if !cited.iter().any(|e| e.id == event.id) {
+                cited.push(event);
+            }
+        }
+        let shown = |events: &[&UnitEvent]| {
+            let list: Vec<String> = events
+                .iter()
+                .map(|e| format!("{} is {}", e.id, e.label()))
+                .collect();
+            list.join(", ")
+        };
+        let human = |e: &&UnitEvent| e.channel == Channel::Human;
+        match kind {
+            Kind::Preference if !cited.iter().any(|e| human(e) && e.trust == Trust::Trusted) => {
+                return Err(format!(
+                    "a preference must cite what a person typed (a trusted [human] event); {}",
+                    shown(&cited)
+                ));
+            }
+            Kind::Fact if !cited.iter().any(human) => {
+                return Err(format!(
+                    "a fact must cite the [human] event where a person stated it; {}",
+                    shown(&cited)
+                ));
+            }
+            Kind::Pitfall if !cited.iter().any(|e| e.failure) => {
+                return Err(format!(
+                    "a pitfall must cite a failure (the failed [tool_call], its [tool_output] or \
+                     harness feedback); {}",
+                    shown(&cited)
+                ));
+            }
+            Kind::Workflow
+                if !cited.iter().any(human)
+                    && cited
+                        .iter()
+                        .filter(|e| e.channel == Channel::ToolCall)
+                        .count()
+                        < 2 =>
+            {
+                return Err(format!(
+                    "a workflow must cite a [human] event that states it or the [tool_call] \
+                     steps it names (two or more); {}",
+                    shown(&cited)
+                ));
+            }
+            _ => {}
+        }
+        // Only trusted text may vouch for instruction-like wording.
+        let trusted: Vec<&str> = cited
+            .iter()
+            .filter(|e| e.trust == Trust::Trusted)
+            .map(|e| e.text.as_str())
+            .collect();
+        self.text_is_safe(t, &trusted)?;
+        let proposed = text::analyze(t);
+        if proposed.is_empty() {
+            return Err("added text has no content words".into());
+        }
+        if lucid_core::digest::is_temporary(&t.to_lowercase()) {
+            return Err(
+                "the text is marked temporary or one-off; only durable lessons are added".into(),
+            );
+        }
+        // A preference is what a person said: its terms come from their words alone.
+        let (sources, whose): (Vec<&str>, &str) = if kind == Kind::Preference {
+            (
+                cited
+                    .iter()
+                    .filter(|e| human(e) && e.trust == Trust::Trusted)
+                    .map(|e| e.text.as_str())
+                    .collect(),
+                "the cited [human] events",
+            )
+        } else {
+            (
+                cited.iter().map(|e| e.text.as_str()).collect(),
+                "the cited events",
+            )
+        };
+        terms_found(t, &proposed, &sources, whose)?;
+        // Text copied from untrusted events never becomes an instruction.
+        let standing = standing_instruction(t);
+        for event in &self.unit.events {
+            let untrusted = event.trust == Trust::Untrusted
+                || matches!(
+                    event.channel,
+                    Channel::ToolOutput | Channel::Pasted | Channel::Harness
+                );
+            if !untrusted || !copies(t, &event.text) {
+                continue;
+            }
+            if let Some(finding) = lucid_core::digest::scan_untrusted(t).first() {
+                return Err(format!(
+                    "the proposed text copies untrusted {} text ({}) and reads as an injected \
+                     instruction ({})",
+                    event.channel.as_str(),
+                    event.id,
+                    finding.reason
+                ));
+            }
+            if standing && standing_instruction(&event.text) {
+                return Err(format!(
+                    "the proposed text turns untrusted {} text ({}) into a standing instruction",
+                    event.channel.as_str(),
+                    event.id
+                ));
+            }
+        }
+        let agents: BTreeSet<&String> = cited.iter().map(|e| &e.agent).collect();
+        let agent = scope_agent(scope, &agents, "events")?;
+        self.new_memory(kind, t, &proposed, added)?;
+        Ok(Pass {
+            agent,
+            ground: None,
+        })
+    }
+
+    /// The ground on which the engine lets a drop through, or why there is none.
+    fn drop_ground(&self, item: &UnitItem) -> Result<String, String> {
+        let analysis = text::analyze(&item.text);
+        if let Some(target) = self
+            .plan
+            .directives
+            .ignores(item.kind, &item.text, &analysis)
+        {
+            return Ok(format!("the instructions say to ignore {target}"));
+        }
+        if lucid_core::digest::is_temporary(&item.text.to_lowercase()) {
+            return Ok("the item is marked temporary".into());
+        }
+        let slot = text::slot(&item.text);
+        for other in &self.unit.items {
+            if other.id == item.id {
+                continue;
+            }
+            let newer = match (item.latest, other.latest) {
+                (None, Some(_)) => true,
+                (Some(a), Some(b)) => a < b,
+                _ => false,
+            };
+            if !newer {
+                continue;
+            }
+            let b = text::analyze(&other.text);
+            let contradicts = slot
+                .as_ref()
+                .zip(text::slot(&other.text))
+                .is_some_and(|(a, b)| text::conflicting_slots(a, &b))
+                || text::same_frame_new_value(&item.text, &other.text)
+                // The opposite statement: the same words, the other polarity.
+                || (analysis.negated != b.negated
+                    && analysis.anchors == b.anchors
+                    && analysis.word_set == b.word_set);
+            if contradicts {
+                return Ok(format!(
+                    "{} is newer ({}) and contradicts it",
+                    other.id,
+                    other
+                        .latest
+                        .map_or_else(String::new, |at| at.format("%Y-%m-%d").to_string())
+                ));
+            }
+        }
+        Err(format!(
+            "a drop needs a ground the engine can check — the instructions exclude the item, the \
+             item is marked temporary or one-off, or a newer item of this unit contradicts it — \
+             and none holds for {}; the model's word alone removes nothing",
+            item.id
+        ))
     }
 
     fn has_secret(&self, t: &str) -> bool {
@@ -453,6 +701,106 @@ fn quoted<S: std::fmt::Display>(values: &[S]) -> String {
     shown.join(", ")
 }
 
+/// Whether a text reads as a standing instruction ("always …", "never …", "from now on …").
+fn standing_instruction(text: &str) -> bool {
+    Cues::scan(&text.to_lowercase()).has(List::Standing)
+}
+
+/// The scope's agent: team scope needs evidence from two or more agents, agent scope from one.
+fn scope_agent(
+    scope: Scope,
+    agents: &BTreeSet<&String>,
+    what: &str,
+) -> Result<Option<String>, String> {
+    match scope {
+        Scope::Team if agents.len() < 2 => Err(format!(
+            "team scope needs evidence from two or more agents; the cited {what} come from {}",
+            quoted(&agents.iter().copied().collect::<Vec<_>>())
+        )),
+        Scope::Team => Ok(None),
+        Scope::Agent if agents.len() != 1 => Err(format!(
+            "agent scope needs evidence from exactly one agent; cite {what} of one agent or use \
+             team scope"
+        )),
+        Scope::Agent => Ok(agents.iter().next().map(|a| a.to_string())),
+    }
+}
+
+/// Text normalised for quoting checks: lowercase, one space between words.
+fn normalised(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The terms a text quotes: backtick code spans and double-quoted phrases, normalised.
+pub fn quoted_terms(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |span: &str| {
+        let span =
+            normalised(span.trim_matches(|c: char| c == '.' || c == ',' || c.is_whitespace()));
+        if !span.is_empty() && !out.contains(&span) {
+            out.push(span);
+        }
+    };
+    for span in text.split('`').skip(1).step_by(2) {
+        push(span);
+    }
+    let plain = text.replace(['“', '”'], "\"");
+    let unquoted: String = plain.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+    for span in unquoted.split('"').skip(1).step_by(2) {
+        push(span);
+    }
+    out
+}
+
+/// Whether the sources contain a proposed text's key terms: every identifier, every quoted
+/// term, and three fifths of its content words.
+fn terms_found(t: &str, proposed: &Analysis, sources: &[&str], whose: &str) -> Result<(), String> {
+    let cited: Vec<Analysis> = sources.iter().map(|s| text::analyze(s)).collect();
+    let cited_anchors: BTreeSet<&String> = cited.iter().flat_map(|a| a.anchors.iter()).collect();
+    let missing: Vec<&String> = proposed
+        .anchors
+        .iter()
+        .filter(|a| !cited_anchors.contains(a))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "{whose} do not contain the identifier(s) {}",
+            quoted(&missing)
+        ));
+    }
+    let haystack: Vec<String> = sources.iter().map(|s| normalised(s)).collect();
+    let unquoted: Vec<String> = quoted_terms(t)
+        .into_iter()
+        .filter(|term| !haystack.iter().any(|h| h.contains(term.as_str())))
+        .collect();
+    if !unquoted.is_empty() {
+        return Err(format!(
+            "{whose} do not contain the quoted term(s) {}",
+            quoted(&unquoted)
+        ));
+    }
+    let cited_words: BTreeSet<&String> = cited.iter().flat_map(|a| a.word_set.iter()).collect();
+    let absent: Vec<&String> = proposed
+        .word_set
+        .iter()
+        .filter(|w| !cited_words.contains(w))
+        .collect();
+    let found = proposed.word_set.len() - absent.len();
+    // At least three fifths of its content words must be in what it cites.
+    if found * 5 < proposed.word_set.len() * 3 {
+        return Err(format!(
+            "{whose} do not contain its key terms ({} of {} content words found; missing {})",
+            found,
+            proposed.word_set.len(),
+            quoted(&absent)
+        ));
+    }
+    Ok(())
+}
+
 fn tokens(text: &str) -> Vec<String> {
     text::raw_tokens(text)
         .into_iter()
@@ -511,5 +859,131 @@ mod tests {
         ));
         assert!(!copies("Run `make lint` before pushing.", flagged));
         assert!(!copies("The quarterly report is due in March.", flagged));
+    }
+}
+
+#[cfg(test)]
+mod drop_tests {
+    use super::*;
+    use crate::ops::parse_operation;
+    use lucid_core::report::Kind;
+
+    fn item(id: &str, text: &str, day: u32) -> UnitItem {
+        UnitItem {
+            id: id.into(),
+            text: text.into(),
+            kind: Kind::Fact,
+            scope: Scope::Team,
+            agent: None,
+            path: "/team/facts.md".into(),
+            block: 0,
+            latest: lucid_core::parse_timestamp(&format!("2025-02-{day:02}T09:00:00Z")),
+            sessions: 1,
+            evidence: Vec::new(),
+            change: None,
+        }
+    }
+
+    fn drop_verdict(unit: &WorkUnit, plan: &Plan, id: &str) -> Result<String, String> {
+        let json = serde_json::json!({"op": "drop", "item_id": id, "reason": "outdated"});
+        let verdicts = verify(unit, plan, vec![parse_operation(&json)], None);
+        match (verdicts.accepted.first(), verdicts.rejected.first()) {
+            (Some(accepted), _) => Ok(accepted.ground.clone().unwrap_or_default()),
+            (_, Some(rejected)) => Err(rejected.reason.clone()),
+            _ => Err("no verdict".into()),
+        }
+    }
+
+    #[test]
+    fn drops_pass_only_on_a_ground_the_engine_checks() {
+        let unit = WorkUnit {
+            id: "u1".into(),
+            items: vec![
+                item("i1", "For now, deploys are frozen on Fridays.", 1),
+                item("i2", "The staging database host is db-1.internal.", 1),
+                item("i3", "The staging database host is db-2.internal.", 5),
+                item("i4", "Always squash merge pull requests.", 1),
+                item("i5", "Never squash merge pull requests.", 3),
+                item("i6", "The billing service runs on port 8080.", 2),
+            ],
+            ..WorkUnit::default()
+        };
+        let mut plan = Plan {
+            units: Vec::new(),
+            flagged: Vec::new(),
+            directives: Default::default(),
+            draft_texts: Vec::new(),
+        };
+        assert_eq!(
+            drop_verdict(&unit, &plan, "i1"),
+            Ok("the item is marked temporary".into())
+        );
+        assert_eq!(
+            drop_verdict(&unit, &plan, "i2"),
+            Ok("i3 is newer (2025-02-05) and contradicts it".into())
+        );
+        assert_eq!(
+            drop_verdict(&unit, &plan, "i4"),
+            Ok("i5 is newer (2025-02-03) and contradicts it".into())
+        );
+        // The newer value is not dropped for the older; nothing contradicts the port.
+        for id in ["i3", "i6"] {
+            let reason = drop_verdict(&unit, &plan, id).expect_err("no ground");
+            assert!(
+                reason.contains("a drop needs a ground the engine can check"),
+                "{reason}"
+            );
+        }
+        plan.directives = lucid_core::instructions::parse("Ignore anything about billing.");
+        let ground = drop_verdict(&unit, &plan, "i6").expect("the instructions exclude it");
+        assert!(
+            ground.starts_with("the instructions say to ignore"),
+            "{ground}"
+        );
+    }
+
+    #[test]
+    fn adds_stay_within_the_instructions_focus() {
+        let unit = WorkUnit {
+            id: "u2".into(),
+            excerpts: vec![UnitExcerpt {
+                id: "e1".into(),
+                text: "The reporting warehouse is wh-3.internal.".into(),
+                kind: Kind::Fact,
+                agents: vec!["analytics-agent".into()],
+                latest: None,
+                sessions: 1,
+                evidence: Vec::new(),
+            }],
+            ..WorkUnit::default()
+        };
+        let add = serde_json::json!({"op": "add", "kind": "fact", "scope": "agent",
+            "text": "The reporting warehouse is wh-3.internal.", "evidence_ids": ["e1"]});
+        let mut plan = Plan {
+            units: Vec::new(),
+            flagged: Vec::new(),
+            directives: Default::default(),
+            draft_texts: Vec::new(),
+        };
+        let verdicts = verify(&unit, &plan, vec![parse_operation(&add)], None);
+        assert_eq!(verdicts.accepted.len(), 1, "{:?}", verdicts.rejected);
+        plan.directives = lucid_core::instructions::parse("Only keep workflows.");
+        let verdicts = verify(&unit, &plan, vec![parse_operation(&add)], None);
+        assert!(
+            verdicts.rejected[0]
+                .reason
+                .starts_with("outside the instructions' focus"),
+            "{:?}",
+            verdicts.rejected
+        );
+    }
+
+    #[test]
+    fn quoted_terms_are_code_spans_and_double_quoted_phrases() {
+        assert_eq!(
+            quoted_terms("Run `npm ci`, then \"npm test\"; “Cannot find module”."),
+            ["npm ci", "npm test", "cannot find module"]
+        );
+        assert!(quoted_terms("Plain words only.").is_empty());
     }
 }

@@ -77,6 +77,28 @@ fn request_bodies_match_their_snapshots() {
 }
 
 #[test]
+fn a_session_unit_request_body_matches_its_snapshot() {
+    let fixture = common::lesson_fixture();
+    let (unit, _) = fixture.find_event("Load the March export");
+    let anthropic = prompt::request_body(Wire::Anthropic, "claude-sonnet-4-6", unit, None, 1024);
+    check("anthropic_session_request.json", &anthropic);
+    // The session digest is the user message; the system prompt and tool are the same as for
+    // item units (one cached prefix for every request of a dream).
+    let user = anthropic["messages"][0]["content"].as_str().expect("text");
+    assert_eq!(user, unit.prompt());
+    assert!(user.starts_with("## Session 1: agent "), "{user}");
+    let item_unit = prompt::request_body(
+        Wire::Anthropic,
+        "claude-sonnet-4-6",
+        fixture.find("Don't ever ship").0,
+        None,
+        1024,
+    );
+    assert_eq!(anthropic["system"], item_unit["system"]);
+    assert_eq!(anthropic["tools"], item_unit["tools"]);
+}
+
+#[test]
 fn units_render_the_same_bytes_in_every_run() {
     let a = common::fixture();
     let b = common::fixture();
