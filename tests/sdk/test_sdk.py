@@ -299,11 +299,17 @@ check(store.id in ids and output_id in ids, f"store pages: {ids}")
 rolled = list(client.beta.memory_stores.memories.list(memory_store_id=output_id, depth=1))
 check(any(item.type == "memory_prefix" for item in rolled), f"depth=1 rolls up: {rolled}")
 
-# --- Archive is one-way and read-only ------------------------------------------------------
-archived = client.beta.memory_stores.archive(store.id)
+# --- Archive is one-way and read-only; never under an agent --------------------------------
+try:
+    client.beta.memory_stores.archive(store.id)  # the imported agents use it
+    check(False, "archiving a store an agent uses must fail")
+except anthropic.ConflictError as error:
+    check("uses memory store" in error.body["error"]["message"], f"409 envelope: {error.body}")
+retired = client.beta.memory_stores.create(name="retired")
+archived = client.beta.memory_stores.archive(retired.id)
 check(archived.archived_at is not None, "archived")
 try:
-    client.beta.memory_stores.memories.create(memory_store_id=store.id, path="/late.md", content="x")
+    client.beta.memory_stores.memories.create(memory_store_id=retired.id, path="/late.md", content="x")
     check(False, "an archived store is read-only")
 except anthropic.BadRequestError:
     pass

@@ -1548,8 +1548,8 @@ async fn a_dream_curates_a_clone_and_never_touches_its_input() {
     assert_error(
         &h.call("POST", &format!("/v1/dreams/{did}/discard"), None)
             .await,
-        400,
-        "invalid_request_error",
+        409,
+        "conflict_error",
     );
     let rolled = h
         .post(&format!("/v1/agents/{coder}/rollback"), json!({}))
@@ -1563,6 +1563,31 @@ async fn a_dream_curates_a_clone_and_never_touches_its_input() {
         .await;
     assert_eq!(discarded["status"], "completed");
     assert!(h.get(&format!("/v1/memory_stores/{output}")).await["archived_at"].is_string());
+    // Issue 11, item 6: rolling back onto the discarded store is a 409 naming why, and the
+    // agent stays where it is; so is pointing an agent at the archived store directly.
+    let refused = h
+        .call("POST", &format!("/v1/agents/{coder}/rollback"), None)
+        .await;
+    assert_error(&refused, 409, "conflict_error");
+    let message = refused.1["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("archived") && message.contains(&output),
+        "{message}"
+    );
+    assert_eq!(
+        h.get(&format!("/v1/agents/{coder}")).await["memory_store_id"],
+        Value::Null
+    );
+    assert_error(
+        &h.call(
+            "POST",
+            &format!("/v1/agents/{reviewer}"),
+            Some(json!({"memory_store_id": output})),
+        )
+        .await,
+        409,
+        "conflict_error",
+    );
     let archived = h
         .post(&format!("/v1/dreams/{did}/archive"), json!({}))
         .await;

@@ -49,10 +49,10 @@ pub(crate) fn create(conn: &Connection, ws: &str, new: NewAgent) -> Result<Agent
     if let Some(description) = &new.description {
         validate::text("description", description, 2_048).map_err(invalid)?;
     }
-    if let Some(store) = &new.memory_store_id {
-        stores::get_store(conn, ws, store)?;
-    }
     let id = ids::new_id(ids::prefix::AGENT);
+    if let Some(store) = &new.memory_store_id {
+        usable_store(conn, ws, &id, store)?;
+    }
     let now = ids::now();
     conn.execute(
         "INSERT INTO agents (id, workspace_id, name, model, description, system, metadata, tools,
@@ -169,8 +169,10 @@ pub(crate) fn update(conn: &Connection, ws: &str, id: &str, patch: AgentPatch) -
         agent.skills = skills;
     }
     if let Some(store) = patch.memory_store_id {
-        if let Some(store) = &store {
-            stores::get_store(conn, ws, store)?;
+        if let Some(store) = &store
+            && Some(store) != agent.memory_store_id.as_ref()
+        {
+            usable_store(conn, ws, id, store)?;
         }
         if store != agent.memory_store_id {
             record_change(
@@ -296,11 +298,22 @@ pub(crate) fn rollback(conn: &Connection, ws: &str, id: &str) -> Result<Agent> {
     }
     let previous = agent.previous_memory_store_id.clone();
     if let Some(previous) = &previous {
-        stores::get_store(conn, ws, previous).map_err(|_| {
-            StorageError::Invalid(format!(
-                "agent {id}'s previous memory store {previous} no longer exists"
+        let store = stores::get_store(conn, ws, previous).map_err(|_| {
+            StorageError::Conflict(format!(
+                "agent {id}'s previous memory store {previous} no longer exists; it stays on \
+                 its current store"
             ))
         })?;
+        if store.archived_at.is_some() {
+            return Err(StorageError::Conflict(format!(
+                "agent {id}'s previous memory store {previous} is archived{}; an agent never \
+                 goes back to an archived store, so it stays on its current one",
+                match output_of(conn, previous)? {
+                    Some(dream) => format!(" (the output of dream {dream}, discarded)"),
+                    None => String::new(),
+                }
+            )));
+        }
     }
     record_change(
         conn,
@@ -319,6 +332,63 @@ pub(crate) fn rollback(conn: &Connection, ws: &str, id: &str) -> Result<Agent> {
     )
     .db()?;
     get(conn, ws, id)
+}
+
+/// The dream whose separate output store this is, if any (an `update_existing` dream writes
+/// into its input store, which is no dream's output in this sense).
+pub(crate) fn output_of(conn: &Connection, store_id: &str) -> Result<Option<String>> {
+    conn.query_row(
+        "SELECT id FROM dreams WHERE output_store_id = ?1 AND store_id != ?1
+         ORDER BY seq DESC LIMIT 1",
+        [store_id],
+        |row| row.get(0),
+    )
+    .optional()
+    .db()
+}
+
+/// Checks that `agent_id` may be pointed straight at `store_id` (create or update): the store
+/// exists and is not archived, and it is not the output of a dream that has not finished or
+/// whose flags nobody acknowledged — that store is reached through promotion, whose review
+/// gate an update must not skip. Each refusal is a `Conflict` naming the reason.
+pub(crate) fn usable_store(
+    conn: &Connection,
+    ws: &str,
+    agent_id: &str,
+    store_id: &str,
+) -> Result<()> {
+    let store = stores::get_store(conn, ws, store_id)?;
+    if store.archived_at.is_some() {
+        return Err(StorageError::Conflict(format!(
+            "memory store {store_id} is archived; agent {agent_id} cannot use it"
+        )));
+    }
+    let Some(dream_id) = output_of(conn, store_id)? else {
+        return Ok(());
+    };
+    let (status, flags): (String, Option<i64>) = conn
+        .query_row(
+            "SELECT status, flag_count FROM dreams WHERE id = ?1",
+            [&dream_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .db()?;
+    if status != "completed" {
+        return Err(StorageError::Conflict(format!(
+            "memory store {store_id} is the output of dream {dream_id}, which is {status}; \
+             agent {agent_id} can use it once the dream completes, through \
+             POST /v1/dreams/{dream_id}/promote"
+        )));
+    }
+    if let Some(flags) = flags.filter(|n| *n > 0) {
+        return Err(StorageError::Conflict(format!(
+            "memory store {store_id} is the output of dream {dream_id}, which has {flags} \
+             flagged change(s); pointing agent {agent_id} at it directly would skip their review. \
+             {}",
+            crate::dreams::promote_hint(&dream_id)
+        )));
+    }
+    Ok(())
 }
 
 /// The agent as a session records it (`BetaManagedAgentsSessionAgent`).

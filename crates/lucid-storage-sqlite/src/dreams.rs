@@ -310,8 +310,16 @@ pub(crate) fn result_column(
 pub(crate) fn flags_need_review(id: &str, flags: u64) -> String {
     format!(
         "dream {id} has {flags} flagged change(s) (refused secrets, instruction-like text or \
-         untrusted memory writes); review them in GET /v1/dreams/{id}/report and promote with \
-         \"accept_flags\": true"
+         untrusted memory writes). {}",
+        promote_hint(id)
+    )
+}
+
+/// How to promote a flagged dream after review, for the API and the CLI.
+pub(crate) fn promote_hint(id: &str) -> String {
+    format!(
+        "Review them (GET /v1/dreams/{id}/diff, or `lucid dreams diff {id}`), then promote with \
+         \"accept_flags\": true (CLI: `lucid dreams promote {id} --agent … --accept-flags`)"
     )
 }
 
@@ -337,11 +345,13 @@ pub(crate) fn promote(
     let Some(output) = dream.output_store_id().map(str::to_string) else {
         return Err(invalid(format!("dream {id} has no output store")));
     };
-    let store = stores::get_store(conn, ws, &output)
-        .map_err(|_| invalid(format!("dream {id}'s output store {output} was deleted")))?;
+    let store = stores::get_store(conn, ws, &output).map_err(|_| {
+        StorageError::Conflict(format!("dream {id}'s output store {output} was deleted"))
+    })?;
     if store.archived_at.is_some() {
-        return Err(invalid(format!(
-            "dream {id}'s output store {output} is archived (discarded)"
+        return Err(StorageError::Conflict(format!(
+            "dream {id}'s output store {output} is archived (discarded); an agent never moves \
+             to an archived store"
         )));
     }
     if agent_ids.is_empty() {
@@ -397,8 +407,9 @@ pub(crate) fn discard(conn: &Connection, ws: &str, id: &str) -> Result<Dream> {
         .optional()
         .db()?;
     if let Some(agent) = user {
-        return Err(invalid(format!(
-            "agent {agent} uses dream {id}'s output store; roll it back first"
+        return Err(StorageError::Conflict(format!(
+            "agent {agent} uses dream {id}'s output store {output}; roll it back first \
+             (POST /v1/agents/{agent}/rollback, or `lucid agents rollback {agent}`)"
         )));
     }
     stores::archive_store_unchecked(conn, output)?;

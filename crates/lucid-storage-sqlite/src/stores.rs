@@ -168,6 +168,22 @@ pub(crate) fn apply_metadata(
 pub(crate) fn archive_store(conn: &Connection, ws: &str, id: &str) -> Result<MemoryStore> {
     let store = get_store(conn, ws, id)?;
     if store.archived_at.is_none() {
+        // An agent never ends up on an archived store.
+        let user: Option<String> = conn
+            .query_row(
+                "SELECT id FROM agents WHERE memory_store_id = ?1 AND archived_at IS NULL
+                 ORDER BY seq LIMIT 1",
+                [id],
+                |row| row.get(0),
+            )
+            .optional()
+            .db()?;
+        if let Some(agent) = user {
+            return Err(StorageError::Conflict(format!(
+                "agent {agent} uses memory store {id}; point it at another store (or roll it \
+                 back) before archiving this one"
+            )));
+        }
         archive_store_unchecked(conn, id)?;
     }
     get_store(conn, ws, id)

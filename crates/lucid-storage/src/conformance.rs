@@ -28,6 +28,10 @@ pub fn run_all<S: Storage>(make: &dyn Fn() -> S) {
         ("dream_failure_and_recovery", dream_failure_and_recovery),
         ("dream_update_existing", dream_update_existing),
         ("promotion", promotion),
+        (
+            "agents_never_end_up_on_archived_stores",
+            agents_never_end_up_on_archived_stores,
+        ),
         ("schedules", schedules),
         ("session_trust", session_trust),
         (
@@ -1373,7 +1377,7 @@ pub fn promotion(storage: &dyn Storage) {
             Some(s.id.as_str())
         );
     }
-    assert!(is_invalid(storage.discard_dream(&w, &dream.id)));
+    assert!(is_conflict(storage.discard_dream(&w, &dream.id)));
     let rolled = storage.rollback_agent(&w, &a.id).expect("rollback");
     assert_eq!(rolled.memory_store_id.as_deref(), Some(s.id.as_str()));
     // A second rollback undoes the first; an agent that had no store goes back to none.
@@ -1399,12 +1403,159 @@ pub fn promotion(storage: &dyn Storage) {
             .archived_at
             .is_some()
     );
-    assert!(is_invalid(storage.promote_dream(
+    assert!(is_conflict(storage.promote_dream(
         &w,
         &dream.id,
         std::slice::from_ref(&a.id),
         false
     )));
+}
+
+/// Issue 11, item 6: an agent never ends up on a discarded or archived store, and never skips
+/// the review gate by being pointed at a dream's output directly. Each refusal is a `Conflict`.
+pub fn agents_never_end_up_on_archived_stores(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = store(storage, &w, "s");
+    let a = agent(storage, &w, "a", Some(&s.id));
+    let sess = session(storage, &w, &a.id, None);
+    let conflict_says = |result: Result<Agent>, words: &[&str]| match result {
+        Err(StorageError::Conflict(message)) => {
+            for word in words {
+                assert!(message.contains(word), "{word:?} in {message}");
+            }
+        }
+        other => panic!("expected a conflict naming {words:?}: {other:?}"),
+    };
+
+    // promote → rollback → discard → rollback: the second rollback is refused.
+    let dream = storage
+        .create_dream(&w, new_dream(&s.id, std::slice::from_ref(&sess.id)))
+        .expect("dream");
+    storage.claim_dream().expect("claim");
+    let started = storage.start_dream(&dream.id).expect("start");
+    let output = started.output_store_id.clone();
+    storage
+        .complete_dream(&dream.id, completion(&[]))
+        .expect("complete");
+    storage
+        .promote_dream(&w, &dream.id, std::slice::from_ref(&a.id), false)
+        .expect("promote");
+    storage.rollback_agent(&w, &a.id).expect("rollback");
+    storage.discard_dream(&w, &dream.id).expect("discard");
+    conflict_says(storage.rollback_agent(&w, &a.id), &["archived", &output]);
+    assert_eq!(
+        storage.get_agent(&w, &a.id).expect("a").memory_store_id,
+        Some(s.id.clone()),
+        "the agent stays on its live store"
+    );
+
+    // Archiving a store an agent uses is refused; once nobody uses it, it can be archived.
+    match storage.archive_store(&w, &s.id) {
+        Err(StorageError::Conflict(message)) => assert!(message.contains(&a.id), "{message}"),
+        other => panic!("archiving a store in use: {other:?}"),
+    }
+    assert!(
+        storage
+            .get_store(&w, &s.id)
+            .expect("s")
+            .archived_at
+            .is_none()
+    );
+
+    // Pointing an agent at an archived store, directly, is refused.
+    conflict_says(
+        storage.update_agent(
+            &w,
+            &a.id,
+            AgentPatch {
+                memory_store_id: Some(Some(output.clone())),
+                ..AgentPatch::default()
+            },
+        ),
+        &["archived"],
+    );
+    conflict_says(
+        storage.create_agent(
+            &w,
+            NewAgent {
+                name: "late".into(),
+                model: json!({"id": "m"}),
+                memory_store_id: Some(output.clone()),
+                ..NewAgent::default()
+            },
+        ),
+        &["archived"],
+    );
+
+    // A flagged dream's output is reached through promotion with accept_flags, never by
+    // pointing the agent at it; an unfinished dream's output not at all.
+    let flagged = storage
+        .create_dream(&w, new_dream(&s.id, std::slice::from_ref(&sess.id)))
+        .expect("dream");
+    storage.claim_dream().expect("claim");
+    let held = storage
+        .start_dream(&flagged.id)
+        .expect("start")
+        .output_store_id;
+    conflict_says(
+        storage.update_agent(
+            &w,
+            &a.id,
+            AgentPatch {
+                memory_store_id: Some(Some(held.clone())),
+                ..AgentPatch::default()
+            },
+        ),
+        &["running", &flagged.id],
+    );
+    storage
+        .complete_dream(&flagged.id, flagged_completion(&[("/a.md", "- a\n")], 1))
+        .expect("complete");
+    conflict_says(
+        storage.update_agent(
+            &w,
+            &a.id,
+            AgentPatch {
+                memory_store_id: Some(Some(held.clone())),
+                ..AgentPatch::default()
+            },
+        ),
+        &["flagged", "accept_flags", "--accept-flags"],
+    );
+    assert_eq!(
+        storage.get_agent(&w, &a.id).expect("a").memory_store_id,
+        Some(s.id.clone())
+    );
+    storage
+        .promote_dream(&w, &flagged.id, std::slice::from_ref(&a.id), true)
+        .expect("acknowledged promotion");
+    // A clean, completed dream's output may be used directly; so may the store again.
+    let b = agent(storage, &w, "b", Some(&s.id));
+    let clean = storage
+        .create_dream(&w, new_dream(&s.id, std::slice::from_ref(&sess.id)))
+        .expect("dream");
+    storage.claim_dream().expect("claim");
+    let clean_output = storage
+        .start_dream(&clean.id)
+        .expect("start")
+        .output_store_id;
+    storage
+        .complete_dream(&clean.id, completion(&[]))
+        .expect("complete");
+    storage
+        .update_agent(
+            &w,
+            &b.id,
+            AgentPatch {
+                memory_store_id: Some(Some(clean_output)),
+                ..AgentPatch::default()
+            },
+        )
+        .expect("a clean output may be used directly");
+    // Nobody is on s now: it can be archived.
+    storage
+        .archive_store(&w, &s.id)
+        .expect("archive an unused store");
 }
 
 /// Schedules fire over the sessions they have not dreamed, once per trigger.

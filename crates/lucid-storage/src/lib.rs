@@ -89,7 +89,8 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<Page<MemoryStore>>;
     /// Refused (`Invalid`) for an archived store.
     fn update_store(&self, ws: &str, id: &str, patch: StorePatch) -> Result<MemoryStore>;
-    /// One-way; archiving an archived store returns it unchanged.
+    /// One-way; archiving an archived store returns it unchanged. A `Conflict` while an agent
+    /// uses the store (an agent never ends up on an archived store).
     fn archive_store(&self, ws: &str, id: &str) -> Result<MemoryStore>;
     /// Deletes the store with its memories and versions. Refused while a pending or running
     /// dream reads or writes it, or while an agent uses it.
@@ -163,6 +164,9 @@ pub trait Storage: Send + Sync + 'static {
 
     // --- agents -------------------------------------------------------------------------------
 
+    /// A `memory_store_id` must name a store the agent may use directly: not archived, and not
+    /// the output of a dream that is unfinished or has unacknowledged flags (that store is
+    /// reached through promotion); otherwise a `Conflict` naming the reason.
     fn create_agent(&self, ws: &str, new: NewAgent) -> Result<Agent>;
     fn get_agent(&self, ws: &str, id: &str) -> Result<Agent>;
     /// The newest non-archived agent with this name.
@@ -174,10 +178,12 @@ pub trait Storage: Send + Sync + 'static {
         filter: &AgentFilter,
         page: &PageRequest,
     ) -> Result<Page<Agent>>;
+    /// A new `memory_store_id` follows the rules of [`Storage::create_agent`].
     fn update_agent(&self, ws: &str, id: &str, patch: AgentPatch) -> Result<Agent>;
     fn archive_agent(&self, ws: &str, id: &str) -> Result<Agent>;
     /// Switches the agent back to the store it used before the last promotion (and remembers
-    /// the one it leaves, so a second rollback undoes the first). `Invalid` without one.
+    /// the one it leaves, so a second rollback undoes the first). `Invalid` without one; a
+    /// `Conflict` when that store is archived (a discarded dream's output) or deleted.
     fn rollback_agent(&self, ws: &str, id: &str) -> Result<Agent>;
 
     // --- sessions and events ------------------------------------------------------------------
@@ -246,7 +252,8 @@ pub trait Storage: Send + Sync + 'static {
     fn dream_diff(&self, ws: &str, id: &str) -> Result<Option<Value>>;
     /// Atomically switches the agents to the dream's output store, recording the previous one.
     /// A dream whose report has flags (`flag_count > 0`) is a `Conflict` naming their number
-    /// unless `accept_flags`: a person has to acknowledge them.
+    /// unless `accept_flags`: a person has to acknowledge them. An archived (discarded) or
+    /// deleted output store is a `Conflict` too.
     fn promote_dream(
         &self,
         ws: &str,
@@ -254,7 +261,7 @@ pub trait Storage: Send + Sync + 'static {
         agent_ids: &[String],
         accept_flags: bool,
     ) -> Result<Promotion>;
-    /// Archives the output store of a finished dream (refused while an agent uses it).
+    /// Archives the output store of a finished dream (a `Conflict` while an agent uses it).
     fn discard_dream(&self, ws: &str, id: &str) -> Result<Dream>;
 
     // --- the dream worker (every workspace) ---------------------------------------------------
