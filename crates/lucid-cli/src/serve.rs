@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Args;
 use lucid_server::{AppState, AuthMode, Config};
+use lucid_storage::Storage;
 use lucid_storage_sqlite::SqliteStorage;
 
 use crate::EXIT_REFUSED;
@@ -14,17 +15,18 @@ use crate::EXIT_REFUSED;
 /// Run the dream service: an HTTP API compatible with Anthropic's memory-store, session and
 /// dream APIs (point the official SDK's base_url at it), on one SQLite file.
 ///
-/// The database is created on first start. Authentication: with API keys in the database
-/// (`lucid keys create --workspace NAME`), every request needs one (`x-api-key` or
-/// `Authorization: Bearer`); with none, requests act in the `default` workspace and the server
-/// refuses to listen beyond the loopback address.
+/// The database is created on first start. Authentication: every request needs an API key
+/// (`lucid keys create --workspace NAME`, sent as `x-api-key` or `Authorization: Bearer`),
+/// even before one exists. `--open` serves without keys (everything in workspace `default`),
+/// only on a loopback address and only on a database that has never had a key; it is logged
+/// at every start.
 ///
 /// Prints `listening on http://ADDR` to stderr once bound. SIGINT/SIGTERM stop it gracefully:
 /// no new connections, in-flight requests and running dreams finish, pending dreams stay
 /// pending for the next start. Dreams a crash left running are marked failed on start.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  lucid serve --db lucid.db\n  lucid keys create --workspace team --db lucid.db && lucid serve --addr 0.0.0.0:8787 --db lucid.db\n  LUCID_ADDR=127.0.0.1:0 lucid serve   # any free port"
+    after_help = "Examples:\n  lucid keys create --workspace team --db lucid.db\n  lucid serve --addr 0.0.0.0:8787 --db lucid.db\n  lucid serve --open --db scratch.db            # no keys, 127.0.0.1 only\n  LUCID_ADDR=127.0.0.1:0 lucid serve   # any free port"
 )]
 pub struct ServeArgs {
     /// Address to listen on (port 0: any free port).
@@ -34,6 +36,11 @@ pub struct ServeArgs {
     /// The SQLite database file (created if missing).
     #[arg(long, env = "LUCID_DB", default_value = "lucid.db")]
     db: PathBuf,
+
+    /// Serve without authentication: requests act in workspace `default`. Loopback addresses
+    /// only, and refused on a database that has ever had an API key (revoked ones count).
+    #[arg(long)]
+    open: bool,
 
     /// How many dreams run at once.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -133,6 +140,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             return Ok(EXIT_REFUSED);
         }
     }
+    if args.open && !addr.ip().is_loopback() {
+        eprintln!(
+            "error: --open serves without authentication, so only on a loopback address \
+             (127.0.0.1 or ::1); refusing to listen on {addr}.\n  Create a key instead: lucid \
+             keys create --workspace NAME --db {}",
+            args.db.display()
+        );
+        return Ok(EXIT_REFUSED);
+    }
     let storage = SqliteStorage::open(&args.db)
         .with_context(|| format!("opening the database {}", args.db.display()))?;
     let config = Config {
@@ -141,18 +157,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         max_body_bytes: args.max_body_mb as usize * 1024 * 1024,
         safety,
         models,
+        open: args.open,
         ..Config::default()
     };
-    let state = AppState::new(Arc::new(storage), config).context("reading the API keys")?;
-    if matches!(state.auth(), AuthMode::Open { .. }) && !addr.ip().is_loopback() {
-        eprintln!(
-            "error: no API key is configured, so lucid serves without authentication and only on \
-             127.0.0.1; refusing to listen on {addr}.\n  Create a key first: lucid keys create \
-             --workspace NAME --db {}",
-            args.db.display()
-        );
-        return Ok(EXIT_REFUSED);
-    }
+    let storage: Arc<dyn Storage> = Arc::new(storage);
+    let active_keys = storage.count_api_keys().context("reading the API keys")?;
+    let state = match AppState::new(storage, config) {
+        Ok(state) => state,
+        Err(lucid_storage::StorageError::Invalid(message)) => {
+            eprintln!("error: {message}");
+            return Ok(EXIT_REFUSED);
+        }
+        Err(error) => return Err(error).context("reading the API keys"),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -163,10 +180,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             .with_context(|| format!("cannot listen on {addr}"))?;
         let bound = listener.local_addr().context("reading the bound address")?;
         match state.auth() {
+            AuthMode::Keys if active_keys == 0 => tracing::warn!(
+                db = %args.db.display(),
+                "no active API key: every request is refused until one is created \
+                 (lucid keys create --workspace NAME --db {})",
+                args.db.display()
+            ),
             AuthMode::Keys => tracing::info!(db = %args.db.display(), "API keys required"),
             AuthMode::Open { .. } => tracing::warn!(
                 db = %args.db.display(),
-                "no API key configured: serving without authentication (loopback only)"
+                "--open: serving WITHOUT authentication, every request in workspace default \
+                 (loopback only; a key created on this database ends open mode for good)"
             ),
         }
         eprintln!("listening on http://{bound}");

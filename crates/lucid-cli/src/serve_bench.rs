@@ -119,7 +119,12 @@ pub fn run(args: BenchServeArgs) -> anyhow::Result<u8> {
     };
     let dir = tempfile::tempdir().context("temporary folder")?;
     let storage = SqliteStorage::open_with(&dir.path().join("serve.db"), durability)?;
-    let state = AppState::new(Arc::new(storage), Config::default())?;
+    // A fresh database on 127.0.0.1 with no key: open mode, as asked for explicitly.
+    let config = Config {
+        open: true,
+        ..Config::default()
+    };
+    let state = AppState::new(Arc::new(storage), config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -285,7 +285,12 @@ fn cli_clients_drive_a_running_server() {
     let canceled = client(&["dreams", "cancel", &id(&pending)]);
     assert!(canceled.status.success() || !canceled.stderr.is_empty());
 
-    let archived = stdout_json(&client(&["stores", "archive", &store_id]));
+    // The imported agents use the store: archiving it is refused, naming one of them.
+    let in_use = client(&["stores", "archive", &store_id]);
+    assert_eq!(in_use.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&in_use.stderr).contains("409"));
+    let spare = id(&stdout_json(&client(&["stores", "create", "Spare"])));
+    let archived = stdout_json(&client(&["stores", "archive", &spare]));
     assert!(archived["archived_at"].is_string());
 
     // Errors print the server's message and exit 1; usage errors exit 2.
@@ -327,7 +332,7 @@ fn dream_session_agent(url: &str, key: &str, session: &str) -> String {
 fn serve_without_keys_stays_on_loopback() {
     let dir = tempfile::tempdir().expect("tempdir");
     let output = run(lucid()
-        .args(["serve", "--addr", "0.0.0.0:0", "--db"])
+        .args(["serve", "--open", "--addr", "0.0.0.0:0", "--db"])
         .arg(dir.path().join("open.db")));
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -352,6 +357,102 @@ fn serve_without_keys_stays_on_loopback() {
     assert!(line.starts_with("listening on http://0.0.0.0:"), "{line}");
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// Starts `lucid serve` with `args` and returns it with every stderr line before `listening on`.
+fn start_logged(db: &Path, args: &[&str]) -> (Server, Vec<String>) {
+    let mut child = lucid()
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .args(args)
+        .env("LUCID_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start lucid serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (found, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut before = Vec::new();
+        let mut found = Some(found);
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(url) = line.strip_prefix("listening on ") {
+                if let Some(found) = found.take() {
+                    let _ = found.send((url.trim().to_string(), std::mem::take(&mut before)));
+                }
+            } else if found.is_some() {
+                before.push(line);
+            }
+        }
+    });
+    let (url, before) = lines
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the server prints its address");
+    (Server { child, url }, before)
+}
+
+/// Issue 11, item 13: open mode is an explicit flag, logged at every start, and never on a
+/// database that has had a key; without it a keyless server refuses requests.
+#[test]
+fn open_mode_is_explicit_logged_and_never_after_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let status_without_key = |url: &str| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        reqwest::blocking::Client::new()
+            .get(format!("{url}/v1/memory_stores"))
+            .send()
+            .expect("request")
+            .status()
+            .as_u16()
+    };
+    let db = dir.path().join("fresh.db");
+    let (server, log) = start_logged(&db, &[]);
+    assert_eq!(
+        status_without_key(&server.url),
+        401,
+        "no key, no --open: refused"
+    );
+    assert!(
+        log.iter().any(|l| l.contains("no active API key")),
+        "{log:?}"
+    );
+    drop(server);
+    let (server, log) = start_logged(&db, &["--open"]);
+    assert_eq!(status_without_key(&server.url), 200, "--open serves");
+    assert!(
+        log.iter().any(|l| l.contains("WITHOUT authentication")),
+        "open mode is logged at start: {log:?}"
+    );
+    drop(server);
+    // A key, revoked: the database never runs open again.
+    create_key(&db, "team");
+    let listed = run(lucid().args(["keys", "list", "--db"]).arg(&db));
+    let key_id = String::from_utf8_lossy(&listed.stdout)
+        .split_whitespace()
+        .next()
+        .expect("a key")
+        .to_string();
+    assert!(
+        run(lucid().args(["keys", "revoke", &key_id, "--db"]).arg(&db))
+            .status
+            .success()
+    );
+    let (server, _) = start_logged(&db, &[]);
+    assert_eq!(
+        status_without_key(&server.url),
+        401,
+        "revoking the last key opens nothing"
+    );
+    drop(server);
+    let refused = run(lucid()
+        .args(["serve", "--open", "--addr", "127.0.0.1:0", "--db"])
+        .arg(&db));
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("never served without authentication"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
 }
 
 #[test]

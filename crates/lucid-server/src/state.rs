@@ -30,6 +30,10 @@ pub struct Config {
     /// The models a dream may name besides the built-in curator (the config file's
     /// `[models]`, `[prices]` and `[llm]` sections).
     pub models: crate::models::Models,
+    /// Serve without authentication (everything in workspace `default`): only when asked for
+    /// explicitly (`lucid serve --open`, loopback only), and never on a database that has ever
+    /// had an API key. Off: every `/v1` request needs a key, even while none exists yet.
+    pub open: bool,
 }
 
 impl Default for Config {
@@ -41,6 +45,7 @@ impl Default for Config {
             stage_delay: Duration::ZERO,
             safety: Safety::default(),
             models: crate::models::Models::default(),
+            open: false,
         }
     }
 }
@@ -48,10 +53,11 @@ impl Default for Config {
 /// Whether requests need a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthMode {
-    /// Keys exist: every `/v1` request needs one.
+    /// Every `/v1` request needs a key (the default, whether or not one exists yet).
     Keys,
-    /// No key configured: requests without a key act in this workspace (`default`). The binary
-    /// only allows this on a loopback address.
+    /// Asked for explicitly ([`Config::open`]) on a database that never had a key: requests
+    /// without a key act in this workspace (`default`). The binary only allows this on a
+    /// loopback address. A key created meanwhile switches the server to [`AuthMode::Keys`].
     Open { workspace_id: String },
 }
 
@@ -107,13 +113,21 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Decides the auth mode from the keys in storage (none: open, in workspace `default`).
-    /// Every write of session or dream text then goes through [`Redacting`].
+    /// Keys are required unless `config.open` asks for open mode; open mode on a database
+    /// that has ever had a key (revoked ones count) is refused (`Invalid`), so revoking the
+    /// last key never opens a server. Every write of session or dream text then goes through
+    /// [`Redacting`].
     pub fn new(storage: Arc<dyn Storage>, config: Config) -> Result<AppState, StorageError> {
         let storage: Arc<dyn Storage> =
             Arc::new(Redacting::new(storage, config.safety.events().clone()));
-        let auth = if storage.count_api_keys()? > 0 {
+        let auth = if !config.open {
             AuthMode::Keys
+        } else if !storage.list_api_keys()?.is_empty() {
+            return Err(StorageError::Invalid(
+                "this database has had API keys, so it is never served without \
+                 authentication (open mode); create a key with `lucid keys create` and send it"
+                    .into(),
+            ));
         } else {
             AuthMode::Open {
                 workspace_id: storage.ensure_workspace("default")?.id,
@@ -148,7 +162,8 @@ impl AppState {
     }
 
     /// The auth mode now: a server started open requires keys once one has been created
-    /// (`lucid keys create` on the same database), noticed within a few seconds.
+    /// (`lucid keys create` on the same database), noticed within a few seconds, and from then
+    /// on for good (revoking that key does not reopen it).
     pub async fn current_auth(&self) -> ApiResult<AuthMode> {
         use std::sync::atomic::Ordering;
         if matches!(self.inner.auth, AuthMode::Keys)

@@ -165,6 +165,53 @@ async fn without_keys_the_server_is_open_in_the_default_workspace() {
     );
 }
 
+/// Issue 11, item 13: a database that ever had a key never falls back to open mode — not after
+/// the last key is revoked, not on request — and without `open` a keyless server refuses every
+/// request instead of serving it.
+#[tokio::test]
+async fn a_server_that_had_keys_never_runs_open() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let storage = std::sync::Arc::new(
+        lucid_storage_sqlite::SqliteStorage::open(&dir.path().join("lucid.db")).expect("open"),
+    );
+    let without_key = || {
+        Request::builder()
+            .uri("/v1/memory_stores")
+            .body(Body::empty())
+            .expect("request")
+    };
+    // No key yet, open not asked for: refused, not served.
+    let state = lucid_server::AppState::new(storage.clone(), lucid_server::Config::default())
+        .expect("state");
+    assert_eq!(state.auth(), &lucid_server::AuthMode::Keys);
+    let response = tower::ServiceExt::oneshot(lucid_server::app(state), without_key())
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    // A key, then its revocation: the next start still requires keys.
+    let (key, _) =
+        lucid_storage::Storage::create_api_key(storage.as_ref(), "team", None).expect("key");
+    lucid_storage::Storage::revoke_api_key(storage.as_ref(), &key.id).expect("revoke");
+    let state = lucid_server::AppState::new(storage.clone(), lucid_server::Config::default())
+        .expect("state");
+    let response = tower::ServiceExt::oneshot(lucid_server::app(state), without_key())
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    // And asking for open mode on that database is refused.
+    let open = lucid_server::Config {
+        open: true,
+        ..lucid_server::Config::default()
+    };
+    let refused = lucid_server::AppState::new(storage.clone(), open).err();
+    assert!(
+        refused.is_some_and(|e| e
+            .to_string()
+            .contains("never served without authentication")),
+        "open mode on a database that had keys"
+    );
+}
+
 #[tokio::test]
 async fn unknown_routes_wrong_methods_and_bad_input_answer_with_the_envelope() {
     let h = Harness::new();

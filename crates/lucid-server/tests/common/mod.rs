@@ -47,11 +47,15 @@ impl Harness {
         }
     }
 
-    /// A harness whose database has no key (open mode).
+    /// A harness whose database has no key, served in open mode (asked for explicitly).
     pub fn open() -> Harness {
         let dir = tempfile::tempdir().expect("tempdir");
         let storage = Arc::new(SqliteStorage::open(&dir.path().join("lucid.db")).expect("open"));
-        let state = AppState::new(storage.clone(), Config::default()).expect("state");
+        let config = Config {
+            open: true,
+            ..Config::default()
+        };
+        let state = AppState::new(storage.clone(), config).expect("state");
         Harness {
             app: lucid_server::app(state.clone()),
             state,
