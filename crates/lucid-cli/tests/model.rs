@@ -248,10 +248,11 @@ fn bad_model_selections_are_refused_before_any_work() {
 }
 
 #[test]
-fn the_token_benchmark_stays_under_a_tenth_of_the_naive_prompt() {
+/// Per-session digests (issue 10) cost tokens: the goal is at most a fifth of the naive prompt.
+fn the_token_benchmark_stays_under_a_fifth_of_the_naive_prompt() {
     let dir = tempfile::tempdir().expect("temp dir");
     let output = lucid(
-        &["bench-tokens", "--sessions", "20", "--max-ratio", "0.10"],
+        &["bench-tokens", "--sessions", "20", "--max-ratio", "0.20"],
         &[],
         dir.path(),
     );

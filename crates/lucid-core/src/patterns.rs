@@ -476,7 +476,7 @@ pub fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
         let mut seq: Vec<u32> = Vec::new();
         let mut from: Vec<usize> = Vec::new();
         for (position, step) in digest.tool_sequence.iter().enumerate() {
-            if is_inspection(&step.name) {
+            if is_inspection(&step.name) || manages_processes(&step.name) {
                 continue;
             }
             let id = *ids.entry(step.name.as_str()).or_insert_with(|| {
@@ -598,6 +598,25 @@ pub fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
             selected.push((gram, occ));
         }
     }
+    // Two chosen workflows that differ in one step at the same place: keep the one naming
+    // more commands ("fmt → lint → test" over "Edit → lint → test").
+    let commands = |g: &[u32]| spelled(g).iter().filter(|s| !is_named_tool(s)).count();
+    let mut dropped = vec![false; selected.len()];
+    for a in 0..selected.len() {
+        for b in 0..selected.len() {
+            let (ga, gb) = (&selected[a].0, &selected[b].0);
+            if a != b
+                && !dropped[b]
+                && ga.len() == gb.len()
+                && common_subsequence(ga, gb) + 1 >= ga.len()
+                && commands(ga) < commands(gb)
+            {
+                dropped[a] = true;
+            }
+        }
+    }
+    let mut keep = dropped.iter().map(|d| !d);
+    selected.retain(|_| keep.next().unwrap_or(true));
     selected.truncate(MAX_WORKFLOWS);
     // A workflow worth writing down does something: at least two steps that are not looking
     // around (reading, listing, searching, planning).
@@ -803,6 +822,15 @@ pub fn ending_steps(digests: &[SessionDigest]) -> Vec<Pattern> {
         out.push(pattern);
     }
     out
+}
+
+/// Tools that feed or watch a running process (`write_stdin`, `BashOutput`, `KillShell`): they
+/// continue another step rather than being one.
+fn manages_processes(step: &str) -> bool {
+    matches!(
+        step.to_ascii_lowercase().as_str(),
+        "write_stdin" | "bashoutput" | "killshell" | "read_bash" | "stop_bash" | "write_bash"
+    )
 }
 
 /// Steps that set up an environment: installs, builds, initialisations, environment settings.
