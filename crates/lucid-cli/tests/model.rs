@@ -247,8 +247,8 @@ fn bad_model_selections_are_refused_before_any_work() {
     assert_eq!(report["curator"], "openai:llama3");
 }
 
-#[test]
 /// Per-session digests (issue 10) cost tokens: the goal is at most a fifth of the naive prompt.
+#[test]
 fn the_token_benchmark_stays_under_a_fifth_of_the_naive_prompt() {
     let dir = tempfile::tempdir().expect("temp dir");
     let output = lucid(
