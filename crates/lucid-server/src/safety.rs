@@ -8,6 +8,9 @@
 //! `[safety] secret_patterns` of the server's config file. Reads then return what was stored,
 //! so the API, the event stream and the database file never hold the raw secret.
 //!
+//! A session's own fields are redacted the same way: its title, `metadata` (keys and values),
+//! `environment_id` and `resources` (every string), on create, import and update.
+//!
 //! Not redacted: memories written through the memories API (user-authored; a dream reading a
 //! store item with a secret flags it and leaves it out of its output instead), agent and store
 //! fields, and dream instructions.
@@ -151,6 +154,25 @@ impl Redacting {
             redact_string(&self.policy, text);
         }
     }
+
+    /// Redacts metadata keys and values (a key holding a secret is replaced by its redaction).
+    fn metadata<V>(
+        &self,
+        metadata: &mut std::collections::BTreeMap<String, V>,
+        value: impl Fn(&mut V, &SafetyPolicy),
+    ) {
+        let keys_clean = metadata.keys().all(|key| !self.policy.contains_secret(key));
+        if keys_clean {
+            metadata.values_mut().for_each(|v| value(v, &self.policy));
+            return;
+        }
+        let entries = std::mem::take(metadata);
+        for (mut key, mut v) in entries {
+            redact_string(&self.policy, &mut key);
+            value(&mut v, &self.policy);
+            metadata.insert(key, v);
+        }
+    }
 }
 
 /// Methods that only pass through.
@@ -166,6 +188,11 @@ impl Storage for Redacting {
     fn create_session(&self, ws: &str, mut new: NewSession) -> Result<Session> {
         self.events(&mut new.events);
         self.text(&mut new.title);
+        self.text(&mut new.environment_id);
+        self.metadata(&mut new.metadata, |v, policy| redact_string(policy, v));
+        new.resources
+            .iter_mut()
+            .for_each(|resource| redact_value(&self.policy, resource));
         if let Some(source) = &mut new.source {
             redact_value(&self.policy, source);
         }
@@ -175,6 +202,13 @@ impl Storage for Redacting {
     fn update_session(&self, ws: &str, id: &str, mut patch: SessionPatch) -> Result<Session> {
         if let Some(title) = &mut patch.title {
             self.text(title);
+        }
+        if let Some(metadata) = &mut patch.metadata {
+            self.metadata(metadata, |v, policy| {
+                if let Some(v) = v {
+                    redact_string(policy, v);
+                }
+            });
         }
         self.inner.update_session(ws, id, patch)
     }

@@ -798,3 +798,82 @@ async fn auto_promote_and_auto_apply_hold_back_flagged_dreams() {
     .await;
     workers.stop(Duration::from_secs(5)).await;
 }
+
+/// Issue 11, item 14: a session's metadata, environment id and resources are redacted before
+/// storage like its events; none of the raw Slack, Google or Twilio keys reach the file.
+#[tokio::test]
+async fn session_metadata_environment_and_resources_are_redacted() {
+    let h = Harness::with_config(config(&[], &[]));
+    let agent = h.agent("support").await;
+    let slack = "xoxb-4701928374-5820193847561-Zq8TESTslackTESTslack";
+    let google = "AIzaSyZq8TESTgoogleTESTgoogle0000000000";
+    let twilio = "SK0123456789abcdef0123456789abcdef";
+    let session = h
+        .post(
+            "/v1/sessions",
+            json!({
+                "agent": agent,
+                "environment_id": format!("env {google}"),
+                "metadata": {"slack": slack, "note": "plain"},
+                "resources": [{"type": "custom", "token": twilio}],
+            }),
+        )
+        .await;
+    let text = session.to_string();
+    for raw in ["Zq8TESTslack", "Zq8TESTgoogle", "0123456789abcdef0123"] {
+        assert!(!text.contains(raw), "{raw} in the session: {text}");
+    }
+    assert_eq!(session["metadata"]["note"], "plain");
+    let updated = h
+        .post(
+            &format!("/v1/sessions/{}", id(&session)),
+            json!({"metadata": {"slack2": slack}}),
+        )
+        .await;
+    assert!(!updated.to_string().contains("Zq8TESTslack"), "{updated}");
+    let bytes = database_bytes(&h);
+    for raw in ["Zq8TESTslack", "Zq8TESTgoogle", "0123456789abcdef0123"] {
+        assert!(!contains(&bytes, raw), "{raw} is in the database file");
+    }
+}
+
+/// Issue 11, item 14: redacting a memory version leaves no copy of its content in the database
+/// file or its write-ahead log (secure_delete, then a checkpoint).
+#[tokio::test]
+async fn a_redacted_memory_version_leaves_no_copy_in_the_file_or_wal() {
+    let h = Harness::new();
+    let store = h.store("s").await;
+    let marker = "REDACTME-7f3a9c-the-old-text-of-this-memory";
+    let memory = h
+        .memory(&store, "/a.md", &format!("- {marker}\n").repeat(3))
+        .await;
+    h.post(
+        &format!("/v1/memory_stores/{store}/memories/{}", id(&memory)),
+        json!({"content": "- the new text\n"}),
+    )
+    .await;
+    // Many small writes, so the old pages sit in the WAL.
+    for n in 0..20 {
+        h.memory(&store, &format!("/n{n}.md"), "- filler\n").await;
+    }
+    assert!(
+        contains(&database_bytes(&h), marker),
+        "the old text is stored before redaction"
+    );
+    let versions = h
+        .get(&format!(
+            "/v1/memory_stores/{store}/memory_versions?memory_id={}&operation=created",
+            id(&memory)
+        ))
+        .await;
+    let created = versions["data"][0]["id"].as_str().expect("created version");
+    h.post(
+        &format!("/v1/memory_stores/{store}/memory_versions/{created}/redact"),
+        json!({}),
+    )
+    .await;
+    assert!(
+        !contains(&database_bytes(&h), marker),
+        "a copy of the redacted text is left in the database or its WAL"
+    );
+}

@@ -9,6 +9,8 @@
 //!   with a `busy_timeout`, so other processes on the same file (`lucid keys create` while the
 //!   server runs) wait for the write lock instead of failing. Reads use a small pool of
 //!   connections, each read one deferred transaction (a consistent snapshot).
+//! - `secure_delete` is on, and redacting a memory version checkpoints the WAL (truncating
+//!   it), so redacted content leaves no copy in the database file or its `-wal`.
 //! - Migrations are embedded SQL files, applied in order and recorded in `schema_migrations`.
 //!   They are append-only: a released migration is never edited.
 
@@ -142,6 +144,25 @@ impl SqliteStorage {
         Ok(out)
     }
 
+    /// Copies the write-ahead log into the database file and truncates it to zero bytes, so
+    /// the WAL keeps no earlier copy of a page that was just scrubbed (with `secure_delete`
+    /// the database file's copy is zeroed). Waits for readers like any write.
+    pub fn checkpoint(&self) -> Result<()> {
+        let conn = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (busy, _, _): (i64, i64, i64) = conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .db()?;
+        if busy != 0 {
+            tracing::warn!(path = %self.path.display(), "the checkpoint after a redaction could not finish; the WAL keeps old pages until the next one");
+        }
+        Ok(())
+    }
+
     /// Runs `work` in one read transaction on a pooled connection.
     pub(crate) fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let pooled = self
@@ -193,8 +214,11 @@ fn connect(path: &Path, durability: Durability, read_only: bool) -> Result<Conne
             )));
         }
     }
+    // secure_delete: deleted or overwritten content (a redacted memory version, a deleted
+    // session) is zeroed in the pages that held it, including pages returned to the freelist,
+    // instead of lingering in the file until the page is reused.
     conn.execute_batch(&format!(
-        "PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
+        "PRAGMA synchronous = {}; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;",
         durability.pragma()
     ))
     .db()?;
@@ -353,7 +377,11 @@ impl Storage for SqliteStorage {
         version_id: &str,
         actor: Option<&Actor>,
     ) -> Result<MemoryVersion> {
-        self.write(|tx| stores::redact_version(tx, ws, store_id, version_id, actor))
+        let version =
+            self.write(|tx| stores::redact_version(tx, ws, store_id, version_id, actor))?;
+        // The redacted content must not survive in the WAL either.
+        self.checkpoint()?;
+        Ok(version)
     }
     fn store_documents(&self, ws: &str, store_id: &str) -> Result<Vec<Document>> {
         self.read(|conn| {
