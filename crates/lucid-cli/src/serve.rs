@@ -46,9 +46,18 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
     workers: u16,
 
-    /// The largest request body in MiB (transcript uploads are the large ones).
-    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    /// The largest request body in MiB (transcript uploads are the large ones); beyond it, 413.
+    #[arg(long, env = "LUCID_MAX_BODY_MB", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1024))]
     max_body_mb: u32,
+
+    /// The largest session event in KiB of JSON (appended, initial or imported); beyond it,
+    /// 413.
+    #[arg(long, env = "LUCID_MAX_EVENT_KB", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
+    max_event_kb: u32,
+
+    /// The largest agent system prompt in KiB; beyond it, 413.
+    #[arg(long, env = "LUCID_MAX_SYSTEM_KB", default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1_048_576))]
+    max_system_kb: u32,
 
     /// Pause this long at each stage of a dream (for demos and tests that need a dream to be
     /// running for a while).
@@ -155,6 +164,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         workers: usize::from(args.workers),
         stage_delay: std::time::Duration::from_millis(args.stage_delay_ms),
         max_body_bytes: args.max_body_mb as usize * 1024 * 1024,
+        max_event_bytes: args.max_event_kb as usize * 1024,
+        max_system_bytes: args.max_system_kb as usize * 1024,
         safety,
         models,
         open: args.open,

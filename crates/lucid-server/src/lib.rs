@@ -16,6 +16,7 @@
 pub mod convert;
 pub mod error;
 pub mod extract;
+pub mod limits;
 pub mod models;
 mod openapi;
 mod review;
@@ -99,6 +100,10 @@ pub fn app(state: AppState) -> Router {
             post(agents::rollback_agent),
         )
         .route(
+            "/v1/agents/{agent_id}/versions",
+            get(agents::list_agent_versions),
+        )
+        .route(
             "/v1/sessions",
             post(sessions::create_session).get(sessions::list_sessions),
         )
@@ -120,6 +125,14 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/v1/sessions/{session_id}/events/stream",
             get(sessions::stream_events),
+        )
+        .route(
+            "/v1/sessions/{session_id}/resources",
+            get(sessions::list_resources),
+        )
+        .route(
+            "/v1/sessions/{session_id}/threads",
+            get(sessions::list_threads),
         )
         .route(
             "/v1/dreams",

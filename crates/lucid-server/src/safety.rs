@@ -272,6 +272,7 @@ impl Storage for Redacting {
         fn update_agent(&self, ws: &str, id: &str, patch: AgentPatch) -> Result<Agent>;
         fn archive_agent(&self, ws: &str, id: &str) -> Result<Agent>;
         fn rollback_agent(&self, ws: &str, id: &str) -> Result<Agent>;
+        fn list_agent_versions(&self, ws: &str, id: &str, page: &PageRequest) -> Result<Page<Value>>;
         fn get_session(&self, ws: &str, id: &str) -> Result<Session>;
         fn list_sessions(&self, ws: &str, filter: &SessionFilter, page: &PageRequest) -> Result<Page<Session>>;
         fn archive_session(&self, ws: &str, id: &str) -> Result<Session>;

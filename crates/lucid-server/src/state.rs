@@ -19,8 +19,13 @@ pub struct Config {
     pub workers: usize,
     /// How often schedules are checked.
     pub schedule_interval: Duration,
-    /// The largest request body (transcript uploads are the big ones).
+    /// The largest request body (transcript uploads are the big ones); 10 MiB by default.
     pub max_body_bytes: usize,
+    /// The largest session event, as JSON (appended, initial or imported); 1 MiB by default.
+    pub max_event_bytes: usize,
+    /// The largest agent system prompt; 100 KiB by default (sessions reference the agent's
+    /// version, so a prompt is stored once per version, not once per session).
+    pub max_system_bytes: usize,
     /// A pause at each stage of a dream (zero in production). Tests and demos use it to
     /// catch a dream while it runs.
     pub stage_delay: Duration,
@@ -41,7 +46,9 @@ impl Default for Config {
         Config {
             workers: 2,
             schedule_interval: Duration::from_secs(5),
-            max_body_bytes: 32 * 1024 * 1024,
+            max_body_bytes: 10 * 1024 * 1024,
+            max_event_bytes: 1024 * 1024,
+            max_system_bytes: 100 * 1024,
             stage_delay: Duration::ZERO,
             safety: Safety::default(),
             models: crate::models::Models::default(),

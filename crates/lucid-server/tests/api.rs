@@ -212,6 +212,124 @@ async fn a_server_that_had_keys_never_runs_open() {
     );
 }
 
+/// Issue 11, item 9: events, system prompts and bodies have limits (413 envelopes beyond), and
+/// sessions reference their agent's version instead of each storing a copy of it.
+#[tokio::test]
+async fn sizes_are_limited_and_sessions_reference_agent_versions() {
+    let h = Harness::new();
+    let too_long = "p".repeat(150 * 1024);
+    let refused = h
+        .call(
+            "POST",
+            "/v1/agents",
+            Some(json!({"name": "big", "model": "m", "system": too_long})),
+        )
+        .await;
+    assert_error(&refused, 413, "request_too_large");
+    assert!(
+        refused.1["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("--max-system-kb")),
+        "{}",
+        refused.1
+    );
+    let marker = "SYSTEM-PROMPT-MARKER-5e1d";
+    let system = format!("{marker} {}", "Answer with care. ".repeat(5_000));
+    assert!(system.len() < 100 * 1024);
+    let agent = id(&h
+        .post(
+            "/v1/agents",
+            json!({"name": "support", "model": "m", "system": system}),
+        )
+        .await);
+    let mut sessions = Vec::new();
+    for _ in 0..20 {
+        sessions.push(id(&h.post("/v1/sessions", json!({"agent": agent})).await));
+    }
+    let session = h.get(&format!("/v1/sessions/{}", sessions[7])).await;
+    assert_eq!(session["agent"]["system"], json!(system));
+    assert_eq!(session["agent"]["version"], 1);
+    let mut bytes = Vec::new();
+    for name in ["lucid.db", "lucid.db-wal"] {
+        bytes.extend(std::fs::read(h.dir.path().join(name)).unwrap_or_default());
+    }
+    let copies = bytes
+        .windows(marker.len())
+        .filter(|w| *w == marker.as_bytes())
+        .count();
+    assert!(
+        (1..=4).contains(&copies),
+        "the prompt is stored per agent version, not per session: {copies} copies"
+    );
+    let versions = h.get(&format!("/v1/agents/{agent}/versions")).await;
+    assert_eq!(versions["data"][0]["version"], 1);
+    assert_eq!(versions["data"][0]["system"], json!(system));
+
+    // One event over 1 MiB of JSON: 413, nothing appended.
+    let big_event = json!({"type": "user.message",
+        "content": [{"type": "text", "text": "x".repeat(1_100_000)}]});
+    let refused = h
+        .call(
+            "POST",
+            &format!("/v1/sessions/{}/events", sessions[0]),
+            Some(json!({"events": [big_event]})),
+        )
+        .await;
+    assert_error(&refused, 413, "request_too_large");
+    assert_eq!(
+        h.get(&format!("/v1/sessions/{}", sessions[0])).await["event_count"],
+        0
+    );
+    assert_error(
+        &h.call(
+            "POST",
+            "/v1/sessions",
+            Some(json!({"agent": agent, "initial_events": [big_event]})),
+        )
+        .await,
+        413,
+        "request_too_large",
+    );
+    // A body over 10 MiB: 413.
+    let huge =
+        json!({"events": [{"type": "user.message", "content": "y".repeat(11 * 1024 * 1024)}]});
+    assert_error(
+        &h.call(
+            "POST",
+            &format!("/v1/sessions/{}/events", sessions[0]),
+            Some(huge),
+        )
+        .await,
+        413,
+        "request_too_large",
+    );
+
+    // The SDK's sessions.resources.list and sessions.threads.list.
+    let store = h.store("s").await;
+    let attached = id(&h
+        .post(
+            "/v1/sessions",
+            json!({"agent": agent, "resources": [{"type": "memory_store", "memory_store_id": store}]}),
+        )
+        .await);
+    let resources = h.get(&format!("/v1/sessions/{attached}/resources")).await;
+    assert_eq!(resources["data"][0]["memory_store_id"], json!(store));
+    assert_eq!(resources["next_page"], Value::Null);
+    let threads = h.get(&format!("/v1/sessions/{attached}/threads")).await;
+    assert_eq!(threads, json!({"data": [], "next_page": null}));
+    assert_error(
+        &h.call_as(
+            Some(&h.other_key.clone()),
+            "GET",
+            &format!("/v1/sessions/{attached}/resources"),
+            None,
+        )
+        .await,
+        404,
+        "not_found_error",
+    );
+}
+
 #[tokio::test]
 async fn unknown_routes_wrong_methods_and_bad_input_answer_with_the_envelope() {
     let h = Harness::new();

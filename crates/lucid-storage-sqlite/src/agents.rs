@@ -76,7 +76,53 @@ pub(crate) fn create(conn: &Connection, ws: &str, new: NewAgent) -> Result<Agent
         ],
     )
     .db()?;
-    get(conn, ws, &id)
+    let agent = get(conn, ws, &id)?;
+    record_version(conn, &agent)?;
+    Ok(agent)
+}
+
+/// Keeps the snapshot of the agent's current version (sessions reference it; the versions list
+/// shows it). A version already recorded is left as it is.
+pub(crate) fn record_version(conn: &Connection, agent: &Agent) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO agent_versions (agent_id, version, snapshot, created_at)
+         VALUES (?1, ?2, ?3, ?4)",
+    )
+    .db()?
+    .execute(params![
+        agent.id,
+        agent.version as i64,
+        to_json(&snapshot(agent)),
+        agent.updated_at
+    ])
+    .db()?;
+    Ok(())
+}
+
+/// The agent's versions, newest first, as sessions record them (plus when each was made).
+pub(crate) fn list_versions(
+    conn: &Connection,
+    ws: &str,
+    id: &str,
+    page: &PageRequest,
+) -> Result<Page<Value>> {
+    get(conn, ws, id)?;
+    let limit = db::limit(page);
+    let mut query =
+        Query::new("SELECT version, snapshot, created_at FROM agent_versions WHERE agent_id = ?");
+    query.params.push(id.to_string().into());
+    if let Some(before) = db::cursor_seq(page)? {
+        query.and("version < ?", before);
+    }
+    query.tail(&format!("ORDER BY version DESC LIMIT {}", limit + 1));
+    let rows = query.fetch(conn, |row| {
+        let mut snapshot: Value = json_col(row, 1)?;
+        if let Value::Object(map) = &mut snapshot {
+            map.insert("created_at".into(), Value::String(row.get(2)?));
+        }
+        Ok((row.get::<_, i64>(0)?, snapshot))
+    })?;
+    Ok(db::paged(rows, limit))
 }
 
 pub(crate) fn get(conn: &Connection, ws: &str, id: &str) -> Result<Agent> {
@@ -214,7 +260,9 @@ pub(crate) fn update(conn: &Connection, ws: &str, id: &str, patch: AgentPatch) -
         ],
     )
     .db()?;
-    get(conn, ws, id)
+    let agent = get(conn, ws, id)?;
+    record_version(conn, &agent)?;
+    Ok(agent)
 }
 
 pub(crate) fn archive(conn: &Connection, ws: &str, id: &str) -> Result<Agent> {

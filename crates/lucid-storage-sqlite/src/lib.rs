@@ -50,6 +50,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "model_responses",
         include_str!("../migrations/0004_model_responses.sql"),
     ),
+    (
+        5,
+        "agent_versions",
+        include_str!("../migrations/0005_agent_versions.sql"),
+    ),
 ];
 
 /// How hard a commit waits for the disk.
@@ -416,6 +421,14 @@ impl Storage for SqliteStorage {
     fn rollback_agent(&self, ws: &str, id: &str) -> Result<Agent> {
         self.write(|tx| agents::rollback(tx, ws, id))
     }
+    fn list_agent_versions(
+        &self,
+        ws: &str,
+        id: &str,
+        page: &PageRequest,
+    ) -> Result<Page<serde_json::Value>> {
+        self.read(|conn| agents::list_versions(conn, ws, id, page))
+    }
 
     fn create_session(&self, ws: &str, new: NewSession) -> Result<Session> {
         self.write(|tx| sessions::create(tx, ws, new))
@@ -651,7 +664,7 @@ mod tests {
         let storage = SqliteStorage::open(&path).expect("open");
         assert_eq!(
             storage.applied_migrations().expect("migrations"),
-            vec![1, 2, 3, 4]
+            vec![1, 2, 3, 4, 5]
         );
         let store = storage
             .create_store(
@@ -666,7 +679,7 @@ mod tests {
         let reopened = SqliteStorage::open(&path).expect("reopen");
         assert_eq!(
             reopened.applied_migrations().expect("migrations"),
-            vec![1, 2, 3, 4]
+            vec![1, 2, 3, 4, 5]
         );
         let ws = reopened.ensure_workspace("w").expect("ws").id;
         assert_eq!(
@@ -716,13 +729,88 @@ mod tests {
         let storage = SqliteStorage::open(&path).expect("upgrade");
         assert_eq!(
             storage.applied_migrations().expect("migrations"),
-            vec![1, 2, 3, 4]
+            vec![1, 2, 3, 4, 5]
         );
         let session = storage.get_session("ws_old", "sesn_old").expect("session");
         assert_eq!(session.trust, SessionTrust::Default);
         let dream = storage.get_dream("ws_old", "drm_old").expect("dream");
         assert!(!dream.trusted_only());
         assert_eq!(dream.flag_count, Some(1));
+    }
+
+    /// A database written before migration 5: the copy of its agent each session held moves
+    /// into `agent_versions` (once per version), and the sessions still report it.
+    #[test]
+    fn a_schema_4_database_moves_agent_copies_into_versions() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("lucid.db");
+        let conn = Connection::open(&path).expect("raw");
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (
+                version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .expect("table");
+        for (version, name, sql) in &MIGRATIONS[..4] {
+            conn.execute_batch(sql).expect("old migration");
+            conn.execute(
+                "INSERT INTO schema_migrations VALUES (?1, ?2, '2026-01-01T00:00:00.000000Z')",
+                rusqlite::params![version, name],
+            )
+            .expect("record");
+        }
+        let old_copy = r#"{"type":"agent","id":"agent_old","name":"old","model":{"id":"m"},"description":null,"system":"OLD PROMPT","tools":[],"mcp_servers":[],"skills":[],"version":1}"#;
+        conn.execute(
+            "INSERT INTO agents (id, workspace_id, name, model, description, system, metadata,
+                                 tools, mcp_servers, skills, extra, version, created_at,
+                                 updated_at)
+             VALUES ('agent_old', 'ws_old', 'old', '{\"id\":\"m\"}', NULL, 'NEW PROMPT', '{}',
+                     '[]', '[]', '[]', '{\"custom\":1}', 2, '2026-01-01T00:00:00.000000Z',
+                     '2026-01-02T00:00:00.000000Z')",
+            [],
+        )
+        .expect("agent");
+        for n in 0..3 {
+            conn.execute(
+                "INSERT INTO sessions (id, workspace_id, kind, agent_id, agent, metadata,
+                                       resources, status, created_at, updated_at)
+                 VALUES (?1, 'ws_old', 'agent', 'agent_old', ?2, '{}', '[]', 'idle',
+                         '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')",
+                rusqlite::params![format!("sesn_old{n}"), old_copy],
+            )
+            .expect("session");
+        }
+        drop(conn);
+        let storage = SqliteStorage::open(&path).expect("upgrade");
+        let session = storage.get_session("ws_old", "sesn_old1").expect("session");
+        assert_eq!(session.agent["system"], "OLD PROMPT");
+        assert_eq!(session.agent["version"], 1);
+        let versions = storage
+            .list_agent_versions("ws_old", "agent_old", &PageRequest::first(10))
+            .expect("versions");
+        let listed: Vec<(Value, Value)> = versions
+            .data
+            .iter()
+            .map(|v| (v["version"].clone(), v["system"].clone()))
+            .collect();
+        assert_eq!(
+            listed,
+            vec![
+                (serde_json::json!(2), serde_json::json!("NEW PROMPT")),
+                (serde_json::json!(1), serde_json::json!("OLD PROMPT"))
+            ]
+        );
+        assert_eq!(versions.data[0]["custom"], 1, "extra fields ride along");
+        let copies: i64 = storage
+            .read(|conn| {
+                conn.query_row(
+                    "SELECT COUNT(*) FROM sessions WHERE agent LIKE '%OLD PROMPT%'",
+                    [],
+                    |row| row.get(0),
+                )
+                .db()
+            })
+            .expect("count");
+        assert_eq!(copies, 0, "sessions no longer hold copies");
     }
 
     #[test]

@@ -10,7 +10,12 @@ use serde_json::{Map, Value, json};
 use crate::db::{self, Db, Query, json_col, json_col_opt, to_json};
 use crate::{agents, stores};
 
-const COLUMNS: &str = "seq, id, kind, agent, environment_id, title, metadata, resources, status, \
+/// A session's agent is the snapshot of the version it references (sessions made before
+/// migration 5 without a recorded version keep their own copy).
+const COLUMNS: &str = "seq, id, kind, COALESCE((SELECT snapshot FROM agent_versions av \
+                       WHERE av.agent_id = sessions.agent_id \
+                       AND av.version = sessions.agent_version), agent), \
+                       environment_id, title, metadata, resources, status, \
                        source, dream_id, event_count, created_at, updated_at, archived_at, trust";
 
 fn row_to_session(row: &Row<'_>) -> rusqlite::Result<(i64, Session)> {
@@ -132,12 +137,13 @@ pub(crate) fn create(conn: &Connection, ws: &str, new: NewSession) -> Result<Ses
             "agent {agent_id} is archived; it cannot start sessions"
         )));
     }
+    agents::record_version(conn, &agent)?;
     insert(
         conn,
         ws,
         SessionKind::Agent,
-        Some(&agent_id),
-        &agents::snapshot(&agent),
+        Some((&agent_id, agent.version)),
+        &Value::Object(Map::new()),
         NewSession {
             agent_id: Some(agent_id.clone()),
             ..new
@@ -147,14 +153,16 @@ pub(crate) fn create(conn: &Connection, ws: &str, new: NewSession) -> Result<Ses
     )
 }
 
-/// Inserts a session (of either kind) with its initial events.
+/// Inserts a session (of either kind) with its initial events. An agent session references
+/// its agent's version (`agent` is then a placeholder); a dream's narration has no agent id and
+/// keeps its own small `agent` object.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn insert(
     conn: &Connection,
     ws: &str,
     kind: SessionKind,
-    agent_id: Option<&str>,
-    agent: &Value,
+    agent: Option<(&str, u64)>,
+    agent_object: &Value,
     new: NewSession,
     dream_id: Option<&str>,
     status: &str,
@@ -169,8 +177,8 @@ pub(crate) fn insert(
     conn.execute(
         "INSERT INTO sessions (id, workspace_id, kind, agent_id, agent, environment_id, title,
                                metadata, resources, status, source, dream_id, created_at,
-                               updated_at, trust)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)",
+                               updated_at, trust, agent_version)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15)",
         params![
             id,
             ws,
@@ -178,8 +186,8 @@ pub(crate) fn insert(
                 SessionKind::Agent => "agent",
                 SessionKind::Dream => "dream",
             },
-            agent_id,
-            to_json(agent),
+            agent.map(|(id, _)| id),
+            to_json(agent_object),
             new.environment_id,
             new.title,
             to_json(&new.metadata),
@@ -188,7 +196,8 @@ pub(crate) fn insert(
             new.source.as_ref().map(to_json),
             dream_id,
             now,
-            lucid_storage::session_trust_str(new.trust)
+            lucid_storage::session_trust_str(new.trust),
+            agent.map(|(_, version)| version as i64)
         ],
     )
     .db()?;

@@ -21,6 +21,10 @@ pub fn run_all<S: Storage>(make: &dyn Fn() -> S) {
         ("memory_listing", memory_listing),
         ("memory_versions", memory_versions),
         ("agents", agents),
+        (
+            "sessions_reference_agent_versions",
+            sessions_reference_agent_versions,
+        ),
         ("sessions_and_events", sessions_and_events),
         ("dream_validation", dream_validation),
         ("dream_lifecycle", dream_lifecycle),
@@ -796,6 +800,70 @@ pub fn agents(storage: &dyn Storage) {
             .data
             .is_empty()
     );
+}
+
+/// A session reports the agent as it was when the session started, through the version it
+/// references; the versions list holds each version once, newest first.
+pub fn sessions_reference_agent_versions(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let a = storage
+        .create_agent(
+            &w,
+            NewAgent {
+                name: "a".into(),
+                model: json!({"id": "m"}),
+                system: Some("first prompt".into()),
+                ..NewAgent::default()
+            },
+        )
+        .expect("agent");
+    let first = session(storage, &w, &a.id, None);
+    assert_eq!(first.agent["system"], "first prompt");
+    assert_eq!(first.agent["version"], 1);
+    assert_eq!(first.agent["id"], json!(a.id));
+    storage
+        .update_agent(
+            &w,
+            &a.id,
+            AgentPatch {
+                system: Some(Some("second prompt".into())),
+                ..AgentPatch::default()
+            },
+        )
+        .expect("update");
+    let second = session(storage, &w, &a.id, None);
+    assert_eq!(second.agent["system"], "second prompt");
+    assert_eq!(second.agent["version"], 2);
+    let again = storage.get_session(&w, &first.id).expect("first again");
+    assert_eq!(
+        again.agent["system"], "first prompt",
+        "a session keeps its version"
+    );
+    let versions = storage
+        .list_agent_versions(&w, &a.id, &PageRequest::first(1))
+        .expect("versions");
+    assert_eq!(versions.data.len(), 1);
+    assert_eq!(versions.data[0]["version"], 2);
+    assert!(versions.data[0]["created_at"].is_string());
+    let rest = storage
+        .list_agent_versions(
+            &w,
+            &a.id,
+            &PageRequest {
+                limit: 10,
+                page: versions.next_page.clone(),
+            },
+        )
+        .expect("next page");
+    assert_eq!(rest.data.len(), 1);
+    assert_eq!(rest.data[0]["system"], "first prompt");
+    assert_eq!(rest.next_page, None);
+    let other = ws(storage, "other");
+    assert!(is_not_found(storage.list_agent_versions(
+        &other,
+        &a.id,
+        &PageRequest::first(10)
+    )));
 }
 
 /// Sessions: resources, filters, events with caller ids, ordering, streaming positions.

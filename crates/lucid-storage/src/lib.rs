@@ -185,6 +185,11 @@ pub trait Storage: Send + Sync + 'static {
     /// the one it leaves, so a second rollback undoes the first). `Invalid` without one; a
     /// `Conflict` when that store is archived (a discarded dream's output) or deleted.
     fn rollback_agent(&self, ws: &str, id: &str) -> Result<Agent>;
+    /// The agent's versions, newest first: each the snapshot sessions of that version report as
+    /// their `agent` (`type`, `id`, `name`, `model`, `description`, `system`, `tools`,
+    /// `mcp_servers`, `skills`, `version`, extra fields) plus `created_at`. Sessions reference
+    /// a version rather than holding a copy of the agent.
+    fn list_agent_versions(&self, ws: &str, id: &str, page: &PageRequest) -> Result<Page<Value>>;
 
     // --- sessions and events ------------------------------------------------------------------
 

@@ -113,6 +113,7 @@ pub async fn create_agent(
     Body(body): Body<CreateAgent>,
 ) -> ApiResult<Json<Agent>> {
     validate::name("name", &body.name).map_err(ApiError::invalid)?;
+    crate::limits::check_system(body.system.as_deref(), state.config().max_system_bytes)?;
     let metadata = body.metadata.unwrap_or_default();
     validate::metadata(&metadata).map_err(ApiError::invalid)?;
     let new = NewAgent {
@@ -177,6 +178,9 @@ pub async fn update_agent(
     Ids(id): Ids<String>,
     Body(body): Body<UpdateAgent>,
 ) -> ApiResult<Json<Agent>> {
+    if let Some(Some(system)) = &body.system {
+        crate::limits::check_system(Some(system), state.config().max_system_bytes)?;
+    }
     let patch = AgentPatch {
         name: body.name,
         model: body.model.map(model_object).transpose()?,
@@ -223,4 +227,24 @@ pub async fn rollback_agent(
         .run(move |s| s.rollback_agent(&caller.workspace_id, &id))
         .await?;
     Ok(Json(agent))
+}
+
+/// The agent's versions, newest first (the SDK's `agents.versions.list`): each version as
+/// sessions of that version report their agent, with `created_at`. Sessions reference a
+/// version instead of holding a copy of the agent.
+#[utoipa::path(get, path = "/v1/agents/{agent_id}/versions", tag = "agents",
+    params(("agent_id" = String, Path), ("limit" = Option<usize>, Query),
+           ("page" = Option<String>, Query)),
+    responses((status = 200, body = Page<Object>), (status = "4XX", body = ErrorEnvelope)))]
+pub async fn list_agent_versions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+    params: Params,
+) -> ApiResult<Json<Page<Value>>> {
+    let page = params.page()?;
+    let versions = state
+        .run(move |s| s.list_agent_versions(&caller.workspace_id, &id, &page))
+        .await?;
+    Ok(Json(versions))
 }

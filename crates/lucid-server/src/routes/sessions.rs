@@ -163,6 +163,7 @@ pub async fn create_session(
         )));
     }
     convert::check_events(&events).map_err(ApiError::invalid)?;
+    crate::limits::check_events(&events, state.config().max_event_bytes, "initial_events")?;
     let metadata = body.metadata.unwrap_or_default();
     validate::metadata(&metadata).map_err(ApiError::invalid)?;
     let trust = parse_trust(body.trust.as_deref())?.unwrap_or_default();
@@ -307,6 +308,7 @@ pub async fn send_events(
         )));
     }
     convert::check_events(&body.events).map_err(ApiError::invalid)?;
+    crate::limits::check_events(&body.events, state.config().max_event_bytes, "events")?;
     let events = body.events;
     let stored = state
         .run(move |s| s.append_events(&caller.workspace_id, &id, events))
@@ -340,6 +342,65 @@ pub async fn list_events(
     Ok(Json(EventPage {
         data: events.data,
         next_page: events.next_page,
+    }))
+}
+
+/// The session's resources (the SDK's `sessions.resources.list`), as the session reports them.
+#[utoipa::path(get, path = "/v1/sessions/{session_id}/resources", tag = "sessions",
+    params(("session_id" = String, Path), ("limit" = Option<usize>, Query),
+           ("page" = Option<String>, Query)),
+    responses((status = 200, body = Page<Object>), (status = "4XX", body = ErrorEnvelope)))]
+pub async fn list_resources(
+    State(state): State<AppState>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+    params: Params,
+) -> ApiResult<Json<Page<Value>>> {
+    let page = params.page()?;
+    let session = state
+        .run(move |s| s.get_session(&caller.workspace_id, &id))
+        .await?;
+    // A session has a handful of resources; the cursor is the index of the next one.
+    let start = match page.page.as_deref() {
+        None | Some("") => 0,
+        Some(cursor) => lucid_storage::ids::decode_cursor(cursor)
+            .and_then(|position| position.parse::<usize>().ok())
+            .ok_or_else(|| {
+                ApiError::invalid(format!(
+                    "page {cursor:?} is not a cursor from a previous response's next_page"
+                ))
+            })?,
+    };
+    let end = (start + page.limit).min(session.resources.len());
+    let data = session
+        .resources
+        .get(start..end)
+        .unwrap_or_default()
+        .to_vec();
+    let next_page = (end < session.resources.len())
+        .then(|| lucid_storage::ids::encode_cursor(&end.to_string()));
+    Ok(Json(Page { data, next_page }))
+}
+
+/// The session's threads (the SDK's `sessions.threads.list`). lucid logs sessions rather than
+/// running them, so a session has no threads: always an empty page.
+#[utoipa::path(get, path = "/v1/sessions/{session_id}/threads", tag = "sessions",
+    params(("session_id" = String, Path), ("limit" = Option<usize>, Query),
+           ("page" = Option<String>, Query)),
+    responses((status = 200, body = Page<Object>), (status = "4XX", body = ErrorEnvelope)))]
+pub async fn list_threads(
+    State(state): State<AppState>,
+    caller: Caller,
+    Ids(id): Ids<String>,
+    params: Params,
+) -> ApiResult<Json<Page<Value>>> {
+    params.page()?;
+    state
+        .run(move |s| s.get_session(&caller.workspace_id, &id))
+        .await?;
+    Ok(Json(Page {
+        data: Vec::new(),
+        next_page: None,
     }))
 }
 
@@ -584,6 +645,11 @@ pub async fn import_session(
     }
     .map_err(|error| ApiError::invalid(format!("cannot import {filename}: {error}")))?;
     let events = convert::session_to_events(&imported);
+    crate::limits::check_events(
+        &events,
+        state.config().max_event_bytes,
+        "the transcript's events",
+    )?;
     let title = request.title.or_else(|| Some(imported.id.clone()));
     let source_info = json!({
         "format": imported.format.as_str(),
