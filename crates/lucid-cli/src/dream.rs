@@ -137,6 +137,19 @@ pub struct DreamArgs {
     /// tokens and a dream over mostly known sessions pays only for what is new.
     #[arg(long, requires = "model")]
     no_cache: bool,
+
+    /// The longest the whole model pass may take, in seconds (default 600, or [llm]
+    /// deadline_seconds); units not answered by then keep the built-in decision and the report
+    /// says the pass timed out. Each request also times out (default 60 s, [llm]
+    /// timeout_seconds).
+    #[arg(long, value_name = "SECONDS", requires = "model",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    model_timeout: Option<u64>,
+
+    /// Fail the dream (exit 1, no draft, a failed report) when the model never answered,
+    /// instead of keeping the built-in result and saying so in the report.
+    #[arg(long, requires = "model")]
+    require_model: bool,
 }
 
 /// The model pass of a dream, when `--model` names one.
@@ -162,6 +175,9 @@ fn model_curator(
     }
     if let Some(concurrency) = args.concurrency {
         settings.concurrency = usize::from(concurrency);
+    }
+    if let Some(seconds) = args.model_timeout {
+        settings.deadline = std::time::Duration::from_secs(seconds);
     }
     let policy = safety.clone();
     settings.extra_secret = Some(std::sync::Arc::new(move |text: &str| {
@@ -361,42 +377,39 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
         last: None,
         verbose: args.verbose,
     };
-    // The model pass reads the digests after the built-in pass has consumed its copy.
-    let digests = model.as_ref().map(|_| digested.digests.clone());
-    let output = match lucid_core::dream_observed(
+    // Model progress goes to stderr: a silent wait on a slow server looks like a hang.
+    let narrate = |line: &str| eprintln!("model: {line}");
+    let run = match lucid_llm::run_dream(
         &store,
         digested.digests,
         digested.skipped,
         &options,
+        model.as_ref(),
         &mut timer,
+        &lucid_llm::CancelFlag::new(),
+        &narrate,
     ) {
-        Ok(output) => output,
-        Err(error) => return refuse(error),
+        Ok(run) => run,
+        Err(lucid_llm::RunError::Canceled) => return Ok(130),
+        Err(lucid_llm::RunError::Refused(error)) => return refuse(error),
     };
-    let output = match (&model, digests) {
-        (Some(curator), Some(digests)) => {
-            let refined = lucid_llm::refine_blocking(
-                curator,
-                output,
-                &digests,
-                options.instructions.as_deref(),
-                &lucid_llm::CancelFlag::new(),
-                &|line| {
-                    if args.verbose {
-                        eprintln!("{line}");
-                    }
-                },
+    if let Some(pass) = &run.model {
+        print_model_pass(pass, &run.output.report);
+        if let (true, lucid_llm::ModelStatus::Failed { reason }) =
+            (args.require_model, &pass.status)
+        {
+            // The dream the user asked for needed the model: fail it, writing only the report.
+            let mut report = run.output.report.clone();
+            report.status = DreamStatus::Failed;
+            report.error = Some(format!("the model never answered: {reason}"));
+            write_report(&args, &report)?;
+            eprintln!(
+                "error: the model never answered ({reason}); --require-model: no draft written"
             );
-            match refined {
-                Ok(refined) => {
-                    print_model_pass(&refined);
-                    refined.output
-                }
-                Err(lucid_llm::Canceled) => return Ok(130),
-            }
+            return Ok(EXIT_FAILED);
         }
-        _ => output,
-    };
+    }
+    let output = run.output;
     let curate_time = curate_started.elapsed();
     if let (true, Some((stage, started))) = (args.verbose, timer.last) {
         eprintln!(
@@ -445,14 +458,14 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
 }
 
 /// One line on stderr about the model pass: units, tokens, cost.
-fn print_model_pass(refined: &lucid_llm::Refined) {
-    let stats = &refined.stats;
-    let usage = &refined.output.report.usage;
+fn print_model_pass(pass: &lucid_llm::ModelPass, report: &Report) {
+    let stats = &pass.stats;
+    let usage = &report.usage;
     eprintln!(
         "{}: {} work units ({} from the cache, {} sent, {} over budget, {} failed); {} \
          operations applied, {} rejected; tokens: {} in, {} out, {} cache read, {} cache \
          write{}",
-        refined.output.report.curator,
+        report.curator,
         stats.units,
         stats.cached,
         stats.sent,

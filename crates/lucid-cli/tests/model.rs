@@ -268,3 +268,67 @@ fn the_token_benchmark_stays_under_a_fifth_of_the_naive_prompt() {
         "{stdout}"
     );
 }
+
+/// Issue 11: a model server that accepts connections and never answers. The dream ends within
+/// the model-pass deadline (not after minutes of silent retries), says on stderr what it is
+/// waiting for and that the model did not answer, and the report's `curator` says the model
+/// pass failed; with `--require-model` the dream fails (exit 1) and writes no draft.
+#[test]
+fn a_model_that_never_answers_is_reported_as_such() {
+    use lucid_fake_provider::{Reply, Rule};
+    let fake = FakeProvider::start().expect("fake provider");
+    fake.script(Rule::when("", Reply::Hang));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = fake.openai_base_url();
+    let model = [
+        "--model",
+        "openai:qwen",
+        "--base-url",
+        base.as_str(),
+        "--no-cache",
+        "--model-timeout",
+        "2",
+    ];
+    let started = std::time::Instant::now();
+    let (output, report) = run_dream(dir.path(), "hang", &model, &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    let curator = report["curator"].as_str().unwrap_or("");
+    assert!(
+        curator.starts_with("builtin (openai:qwen did not answer")
+            && curator.contains("timed out after 2 s"),
+        "{curator}"
+    );
+    assert!(stderr.contains("did not answer"), "{stderr}");
+    assert!(
+        dir.path().join("hang.draft").is_dir(),
+        "the built-in draft is kept"
+    );
+
+    let mut required = model.to_vec();
+    required.push("--require-model");
+    let (output, report) = run_dream(dir.path(), "required", &required, &[]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(report["status"], "failed");
+    assert!(
+        report["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("never answered"),
+        "{report}"
+    );
+    assert!(
+        !dir.path().join("required.draft").exists(),
+        "no draft without the model"
+    );
+}

@@ -301,9 +301,9 @@ fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
     let unsafe_reason = group.signatures.iter().find_map(|sig| match sig {
         FixSignature::Words { added, removed, .. } => crate::lessons::unsafe_fix(added, removed),
         FixSignature::Added { key } | FixSignature::ChangedTo { key, .. }
-            if crate::lessons::unsafe_fix(&[key.clone()], &[]).is_some() =>
+            if crate::lessons::unsafe_fix(std::slice::from_ref(key), &[]).is_some() =>
         {
-            crate::lessons::unsafe_fix(&[key.clone()], &[])
+            crate::lessons::unsafe_fix(std::slice::from_ref(key), &[])
         }
         FixSignature::ChangedTo { key, value } => {
             crate::lessons::unsafe_fix(&[format!("{key}={value}")], &[])

@@ -309,19 +309,19 @@ fn value_tokens(text: &str) -> Vec<Token> {
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];
-        if matches!(c, b'`' | b'"') {
-            if let Some(end) = text[i + 1..].find(c as char) {
-                let inner = &text[i + 1..i + 1 + end];
-                if !inner.trim().is_empty() && end <= 120 {
-                    out.push(Token {
-                        text: inner.to_string(),
-                        start: i + 1,
-                        quoted: true,
-                    });
-                }
-                i += end + 2;
-                continue;
+        if matches!(c, b'`' | b'"')
+            && let Some(end) = text[i + 1..].find(c as char)
+        {
+            let inner = &text[i + 1..i + 1 + end];
+            if !inner.trim().is_empty() && end <= 120 {
+                out.push(Token {
+                    text: inner.to_string(),
+                    start: i + 1,
+                    quoted: true,
+                });
             }
+            i += end + 2;
+            continue;
         }
         if c.is_ascii_whitespace() {
             i += 1;
@@ -373,7 +373,6 @@ mod tests {
             pairs("lets move the release from v0.40 to v0.41"),
             vec![(Some("v0.40".into()), "v0.41".into())]
         );
-        assert!(pairs("Use spaces instead of the tab key.").is_empty() || true);
         assert!(pairs("Read the file and tell me what it says.").is_empty());
     }
 

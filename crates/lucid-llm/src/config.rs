@@ -23,7 +23,9 @@
 //! [llm]
 //! token_budget = 400000                 # per dream; default none
 //! concurrency = 4
-//! timeout_seconds = 120
+//! timeout_seconds = 60                 # one request (default 60)
+//! deadline_seconds = 600                # the whole model pass (default 600)
+//! allow_fallback = false                # service: a dream whose model never answered fails
 //! max_retries = 4
 //! max_output_tokens = 1024
 //! ```
@@ -189,6 +191,13 @@ pub struct LlmSection {
     pub concurrency: Option<usize>,
     #[serde(default)]
     pub timeout_seconds: Option<u64>,
+    /// The longest a whole model pass may take, in seconds (default 600).
+    #[serde(default)]
+    pub deadline_seconds: Option<u64>,
+    /// Whether a dream that asked for a model may fall back to the built-in result when the
+    /// model never answers (the service marks such a dream `failed` otherwise).
+    #[serde(default)]
+    pub allow_fallback: Option<bool>,
     #[serde(default)]
     pub max_retries: Option<u32>,
     #[serde(default)]

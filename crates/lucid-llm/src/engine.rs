@@ -43,6 +43,9 @@ pub struct Settings {
     pub limits: UnitLimits,
     /// A team's own secret patterns, checked on every proposed text.
     pub extra_secret: Option<SecretCheck>,
+    /// The longest the whole model pass may take; units not answered by then keep the
+    /// built-in decision and the report says the pass timed out.
+    pub deadline: Duration,
 }
 
 impl Default for Settings {
@@ -55,6 +58,7 @@ impl Default for Settings {
             prices: PriceTable::default(),
             limits: UnitLimits::default(),
             extra_secret: None,
+            deadline: Duration::from_secs(600),
         }
     }
 }
@@ -86,6 +90,9 @@ impl Settings {
         }
         if let Some(seconds) = llm.timeout_seconds {
             settings.retry.timeout = Duration::from_secs(seconds.max(1));
+        }
+        if let Some(seconds) = llm.deadline_seconds {
+            settings.deadline = Duration::from_secs(seconds.max(1));
         }
         if let Some(n) = llm.max_retries {
             settings.retry.max_retries = n;
@@ -129,6 +136,20 @@ pub struct PassStats {
 pub struct Refined {
     pub output: DreamOutput,
     pub stats: PassStats,
+    /// Whether the model contributed: a pass whose every request failed is not a model-backed
+    /// dream, whatever the configuration asked for.
+    pub status: ModelStatus,
+}
+
+/// What the model pass amounted to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelStatus {
+    /// Every unit sent was answered (or nothing needed sending).
+    Complete,
+    /// Some units were answered, `failed` were not (they keep the built-in decision).
+    Partial { failed: usize, reason: String },
+    /// Units were sent and none was answered: the draft is the built-in result.
+    Failed { reason: String },
 }
 
 /// The dream was canceled during the model pass; nothing should be written.
@@ -209,7 +230,11 @@ impl ModelCurator {
     ) -> Result<Refined, Canceled> {
         let mut stats = PassStats::default();
         if output.report.status != DreamStatus::Completed {
-            return Ok(Refined { output, stats });
+            return Ok(Refined {
+                output,
+                stats,
+                status: ModelStatus::Complete,
+            });
         }
         let name = self.endpoint.name();
         let plan = unit::plan(&output, digests, instructions, &self.settings.limits);
@@ -278,15 +303,62 @@ impl ModelCurator {
         let http = provider::client(&self.settings.retry);
         let stop = CancelFlag::new();
         let fatal: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
-        let sent: Vec<Sent> = futures_util::stream::iter(jobs.into_iter().map(|job| {
+        let total = jobs.len();
+        let sent_indices: Vec<usize> = jobs.iter().map(|job| job.index).collect();
+        let mut stream = futures_util::stream::iter(jobs.into_iter().map(|job| {
             let (http, stop, fatal) = (&http, &stop, &fatal);
             async move { self.send(http, job, cancel, stop, fatal).await }
         }))
-        .buffer_unordered(self.settings.concurrency.max(1))
-        .collect()
-        .await;
+        .buffer_unordered(self.settings.concurrency.max(1));
+        // Collect answers until all are in or the deadline passes, telling whoever watches how
+        // far the pass is every few seconds (a silent wait looks like a hang).
+        let started = tokio::time::Instant::now();
+        let deadline = started + self.settings.deadline;
+        let in_flight = self.settings.concurrency.max(1);
+        let mut sent: Vec<Sent> = Vec::with_capacity(total);
+        let mut timed_out = false;
+        while sent.len() < total {
+            let tick = (tokio::time::Instant::now() + Duration::from_secs(15)).min(deadline);
+            match tokio::time::timeout_at(tick, stream.next()).await {
+                Ok(Some(result)) => {
+                    sent.push(result);
+                    narrate(&format!(
+                        "{name}: {}/{total} work units answered, {} in flight.",
+                        sent.len(),
+                        (total - sent.len()).min(in_flight)
+                    ));
+                }
+                Ok(None) => break,
+                Err(_) if tokio::time::Instant::now() >= deadline => {
+                    timed_out = true;
+                    break;
+                }
+                Err(_) => narrate(&format!(
+                    "waiting for {name}: {}/{total} work units answered, {} in flight, {} s so far.",
+                    sent.len(),
+                    (total - sent.len()).min(in_flight),
+                    started.elapsed().as_secs()
+                )),
+            }
+        }
+        // Whatever is still in flight is dropped (its requests end with it).
+        drop(stream);
         if cancel.is_canceled() {
             return Err(Canceled);
+        }
+        if timed_out {
+            let message = format!(
+                "the model pass timed out after {} s (the deadline; `--model-timeout` or [llm] \
+                 deadline_seconds)",
+                self.settings.deadline.as_secs()
+            );
+            let answered: std::collections::BTreeSet<usize> =
+                sent.iter().map(|s| s.index).collect();
+            for index in sent_indices {
+                if !answered.contains(&index) {
+                    outcomes[index] = Some(Outcome::Failed(message.clone()));
+                }
+            }
         }
         let mut usage = Usage::default();
         for result in sent {
@@ -339,8 +411,31 @@ impl ModelCurator {
         stats.rejected = rejected.len();
         apply(&mut output, &decisions, &name);
 
+        // Did the model contribute? Units answered from the cache count as answers.
+        let answered = stats.cached + stats.sent.saturating_sub(stats.failed);
+        let status = if stats.failed == 0 {
+            ModelStatus::Complete
+        } else if answered == 0 {
+            ModelStatus::Failed {
+                reason: failures.join("; "),
+            }
+        } else {
+            ModelStatus::Partial {
+                failed: stats.failed,
+                reason: failures.join("; "),
+            }
+        };
         let report = &mut output.report;
-        report.curator = name.clone();
+        report.curator = match &status {
+            ModelStatus::Complete => name.clone(),
+            ModelStatus::Partial { failed, .. } => format!(
+                "{name} (partial: {failed} of {} work units kept the built-in decision)",
+                stats.units
+            ),
+            ModelStatus::Failed { reason } => {
+                format!("builtin ({name} did not answer: {reason})")
+            }
+        };
         report.usage.add(&usage);
         report.rejected.extend(rejected);
         report.notes.push(format!(
@@ -402,17 +497,31 @@ impl ModelCurator {
                  cost estimate"
             )),
         }
-        narrate(&format!(
-            "{name} answered: {} operations applied, {} rejected; {} input, {} output, {} \
-             cache-read, {} cache-write tokens.",
-            stats.accepted,
-            stats.rejected,
-            report.usage.input_tokens,
-            report.usage.output_tokens,
-            report.usage.cache_read_input_tokens,
-            report.usage.cache_creation_input_tokens
-        ));
-        Ok(Refined { output, stats })
+        match &status {
+            ModelStatus::Failed { reason } => narrate(&format!(
+                "{name} did not answer ({reason}); the built-in result stands."
+            )),
+            _ => narrate(&format!(
+                "{name} answered{}: {} operations applied, {} rejected; {} input, {} output, {} \
+                 cache-read, {} cache-write tokens.",
+                if matches!(status, ModelStatus::Partial { .. }) {
+                    " in part"
+                } else {
+                    ""
+                },
+                stats.accepted,
+                stats.rejected,
+                report.usage.input_tokens,
+                report.usage.output_tokens,
+                report.usage.cache_read_input_tokens,
+                report.usage.cache_creation_input_tokens
+            )),
+        }
+        Ok(Refined {
+            output,
+            stats,
+            status,
+        })
     }
 
     /// Sends one unit's request: a malformed answer is asked again once.

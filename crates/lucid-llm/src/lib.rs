@@ -52,6 +52,7 @@
 pub mod apply;
 pub mod cache;
 pub mod config;
+pub mod dream;
 pub mod engine;
 pub mod ops;
 pub mod prompt;
@@ -62,14 +63,18 @@ pub mod verify;
 
 pub use cache::{DirCache, MemoryCache, NoCache, ResponseCache, cache_key, default_cache_dir};
 pub use config::{BUILTIN_NAMES, ConfigError, LlmConfig, Price, PriceTable, resolve};
-pub use engine::{Canceled, ModelCurator, PassStats, Refined, Settings, estimate_tokens};
+pub use dream::{DreamRun, ModelPass, RunError, run_dream};
+pub use engine::{
+    Canceled, ModelCurator, ModelStatus, PassStats, Refined, Settings, estimate_tokens,
+};
 pub use prompt::Wire;
 pub use provider::{CancelFlag, Endpoint, RetryPolicy};
 pub use unit::{Plan, UnitLimits, WorkUnit};
 
-/// Runs [`ModelCurator::refine`] from synchronous code: on the current tokio runtime when
-/// called from one of its blocking threads (the service's dream workers), else on a small
-/// runtime of its own (the CLI).
+/// Runs [`ModelCurator::refine`] from synchronous code, on a small runtime of its own. Never on
+/// the caller's runtime: the service's runtime may be shutting down while a dream's model pass
+/// finishes (Ctrl-C), and blocking on a runtime that is shutting down panics; a private runtime
+/// lets the pass end cleanly through its cancel flag.
 pub fn refine_blocking(
     curator: &ModelCurator,
     output: lucid_core::DreamOutput,
@@ -79,14 +84,11 @@ pub fn refine_blocking(
     narrate: &(dyn Fn(&str) + Sync),
 ) -> Result<Refined, Canceled> {
     let work = curator.refine(output, digests, instructions, cancel, narrate);
-    match tokio::runtime::Handle::try_current() {
-        Ok(handle) => handle.block_on(work),
-        Err(_) => match tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => runtime.block_on(work),
-            Err(_) => Err(Canceled),
-        },
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(work),
+        Err(_) => Err(Canceled),
     }
 }

@@ -77,7 +77,7 @@ impl Default for RetryPolicy {
             max_retries: 4,
             base_delay: Duration::from_secs(1),
             max_delay: Duration::from_secs(60),
-            timeout: Duration::from_secs(120),
+            timeout: Duration::from_secs(60),
         }
     }
 }

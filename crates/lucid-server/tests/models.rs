@@ -14,6 +14,11 @@ use lucid_server::{Config, Models};
 use serde_json::{Value, json};
 
 fn harness(fake: &FakeProvider, workers: usize) -> Harness {
+    harness_with(fake, workers, "")
+}
+
+/// A harness whose config's `[llm]` section gets `extra` lines.
+fn harness_with(fake: &FakeProvider, workers: usize, extra: &str) -> Harness {
     let config = lucid_llm::LlmConfig::from_toml(&format!(
         r#"
         [models."claude-sonnet-4-6"]
@@ -28,6 +33,7 @@ fn harness(fake: &FakeProvider, workers: usize) -> Harness {
 
         [llm]
         max_retries = 0
+        {extra}
         "#,
         anthropic = fake.url(),
         openai = fake.openai_base_url(),
@@ -268,5 +274,39 @@ async fn canceling_a_dream_waiting_on_the_model_ends_it_within_a_second() {
             .get(&format!("/v1/memory_stores/{output_id}/memories"))
             .await;
         assert_eq!(shas(&memories), shas(&input));
+    }
+}
+
+/// Issue 11: a dream that asked for a model whose server never answers fails (with the reason)
+/// once the model-pass deadline passes; with `allow_fallback` it completes on the built-in
+/// result and its report says the model did not answer.
+#[tokio::test]
+async fn a_dream_whose_model_never_answers_fails_unless_fallback_is_allowed() {
+    let fake = FakeProvider::start().expect("fake provider");
+    fake.set_fallback(|_| Reply::Hang);
+    for (allow, expected) in [(false, "failed"), (true, "completed")] {
+        let h = harness_with(
+            &fake,
+            1,
+            &format!("deadline_seconds = 1\nallow_fallback = {allow}"),
+        );
+        let _workers = h.start_workers();
+        let (store, sessions) = fleet(&h).await;
+        let created = h
+            .post(
+                "/v1/dreams",
+                dream_body(&store, &sessions, json!({"id": "openai:qwen2.5-14b"})),
+            )
+            .await;
+        let dream = h.wait_dream(&id(&created)).await;
+        assert_eq!(dream["status"], expected, "{dream:#}");
+        if allow {
+            let report = h.get(&format!("/v1/dreams/{}/report", id(&created))).await;
+            let curator = report["curator"].as_str().unwrap_or_default();
+            assert!(curator.contains("did not answer"), "{report:#}");
+        } else {
+            let message = dream["error"]["message"].as_str().unwrap_or_default();
+            assert!(message.contains("never answered"), "{dream:#}");
+        }
     }
 }
