@@ -64,6 +64,12 @@ impl Models {
         })
     }
 
+    /// Whether a dream whose model never answered keeps the built-in result (`[llm]
+    /// allow_fallback`) instead of failing.
+    pub fn allows_fallback(&self) -> bool {
+        self.config.llm.allow_fallback.unwrap_or(false)
+    }
+
     /// The model pass for a dream's model, with the server's secret check and a cache in the
     /// database; `None` for the built-in curator.
     pub fn curator(

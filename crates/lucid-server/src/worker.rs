@@ -48,6 +48,7 @@ fn stage_name(stage: Stage) -> &'static str {
 }
 
 /// Narrates the engine's stages into the dream's session and answers its cancel checks.
+#[derive(Clone)]
 struct Narrator {
     state: AppState,
     dream_id: String,
@@ -330,42 +331,50 @@ fn execute(state: &AppState, dream: &Dream, cancel: Arc<AtomicBool>) {
         // so this is a dream scheduled before a restart with a different config.
         Err(message) => return fail(state, &dream.id, "invalid_request_error", message),
     };
-    // The model pass reads the digests after the built-in pass has consumed its copy.
-    let model_digests = model.as_ref().map(|_| digests.clone());
     let mut observer = narrator;
-    let output = match lucid_core::dream_observed(&store, digests, skipped, &options, &mut observer)
-    {
-        Ok(output) => output,
-        Err(DreamError::Canceled) => return,
-        Err(DreamError::NoUsableSession(reason)) => {
+    let voice = observer.clone();
+    let run = match lucid_llm::run_dream(
+        &store,
+        digests,
+        skipped,
+        &options,
+        model.as_ref(),
+        &mut observer,
+        &lucid_llm::CancelFlag::from_arc(cancel.clone()),
+        &|line| voice.say("model", line),
+    ) {
+        Ok(run) => run,
+        // The cancel already marked the dream canceled; nothing is written.
+        Err(lucid_llm::RunError::Canceled) => return,
+        Err(lucid_llm::RunError::Refused(DreamError::NoUsableSession(reason))) => {
             return fail(state, &dream.id, "no_usable_session", reason);
         }
-        Err(error) => return fail(state, &dream.id, "invalid_request_error", error.to_string()),
-    };
-    if cancel.load(Ordering::SeqCst) {
-        return;
-    }
-    let output = match (&model, model_digests) {
-        (Some(curator), Some(digests)) => {
-            let refined = lucid_llm::refine_blocking(
-                curator,
-                output,
-                &digests,
-                options.instructions.as_deref(),
-                &lucid_llm::CancelFlag::from_arc(cancel.clone()),
-                &|line| observer.say("model", line),
-            );
-            match refined {
-                Ok(refined) => refined.output,
-                // The cancel already marked the dream canceled; nothing is written.
-                Err(lucid_llm::Canceled) => return,
-            }
+        Err(lucid_llm::RunError::Refused(error)) => {
+            return fail(state, &dream.id, "invalid_request_error", error.to_string());
         }
-        _ => output,
     };
     if cancel.load(Ordering::SeqCst) {
         return;
     }
+    // A dream that asked for a model whose every request failed is not the dream that was
+    // asked for: it fails, unless the config allows falling back to the built-in result.
+    if let Some(lucid_llm::ModelPass {
+        status: lucid_llm::ModelStatus::Failed { reason },
+        ..
+    }) = &run.model
+        && !state.config().models.allows_fallback()
+    {
+        return fail(
+            state,
+            &dream.id,
+            "model_pass_failed",
+            format!(
+                "the model never answered ({reason}); set [llm] allow_fallback = true to keep \
+                 the built-in result instead"
+            ),
+        );
+    }
+    let output = run.output;
     let report = &output.report;
     let flags = report.changes.iter().filter(|c| c.op == Op::Flag).count();
     observer.say(
