@@ -143,6 +143,7 @@ logged = client.beta.sessions.create(
     environment_id="env_sdk",
     resources=[{"type": "memory_store", "memory_store_id": store.id}],
 )
+check(logged.users == "external", f"API sessions' users are outside the team by default: {logged}")
 sent = client.beta.sessions.events.send(
     logged.id,
     events=[

@@ -329,6 +329,10 @@ enum SessionsCommand {
         /// The sessions' trust as dream input: default, trusted, untrusted or quarantined.
         #[arg(long)]
         trust: Option<String>,
+        /// Whose words the user messages are: team (the default for imports) or external (a
+        /// customer's: untrusted, scanned for injections, never a memory).
+        #[arg(long, value_parser = ["team", "external"])]
+        users: Option<String>,
     },
     /// List sessions (newest first).
     List {
@@ -358,6 +362,7 @@ pub fn sessions(args: SessionsArgs) -> anyhow::Result<u8> {
             store,
             format,
             trust,
+            users,
         } => {
             let files = lucid_fs::find_transcripts(&files)?;
             if files.is_empty() {
@@ -380,6 +385,9 @@ pub fn sessions(args: SessionsArgs) -> anyhow::Result<u8> {
                 }
                 if let Some(trust) = &trust {
                     query.push(("trust", trust.clone()));
+                }
+                if let Some(users) = &users {
+                    query.push(("users", users.clone()));
                 }
                 match client.post_raw("/v1/sessions/import", &query, bytes) {
                     Ok(session) => println!(

@@ -37,6 +37,13 @@ pub struct ServeArgs {
     #[arg(long, env = "LUCID_DB", default_value = "lucid.db")]
     db: PathBuf,
 
+    /// Whose words the user messages of sessions logged through the API are, unless a session
+    /// says (`"users"`): `external` (the default: a customer's text is untrusted, scanned for
+    /// injections and flagged, never a memory) or `team` (for agents only the team talks to).
+    /// Imported transcripts default to `team`.
+    #[arg(long, env = "LUCID_SESSION_USERS", default_value = "external", value_parser = ["team", "external"])]
+    session_users: String,
+
     /// Serve without authentication: requests act in workspace `default`. Loopback addresses
     /// only, and refused on a database that has ever had an API key (revoked ones count).
     #[arg(long)]
@@ -169,6 +176,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         safety,
         models,
         open: args.open,
+        session_users: lucid_storage::SessionUsers::parse(&args.session_users).unwrap_or_default(),
         ..Config::default()
     };
     let storage: Arc<dyn Storage> = Arc::new(storage);

@@ -14,7 +14,7 @@ use lucid_core::{
     Channel, EventKind, MemoryCommand, Session, SessionTrust, TranscriptFormat, format_timestamp,
 };
 use lucid_import::{ImportError, Source};
-use lucid_storage::{DreamSession, NewEvent, ids};
+use lucid_storage::{DreamSession, NewEvent, SessionUsers, ids};
 use serde_json::{Map, Value, json};
 
 /// Event types the API accepts (those of the Managed Agents API).
@@ -224,6 +224,12 @@ pub fn skip_reason(stored: &DreamSession, trusted_only: bool) -> Option<String> 
 
 /// A stored session as the engine's session (through the Managed Agents importer), with the
 /// session's trust.
+///
+/// The user messages of a session whose users are `external` (a support agent's customers)
+/// are not a team member's words: unless the whole session is pinned `trusted`, what the
+/// importer reads as `human` goes on the `pasted` channel, so the curator treats it as the
+/// untrusted content it is — scanned for injections and flagged, never a preference or fact,
+/// and a memory write copying it is flagged too. Harness text in those messages stays harness.
 pub fn stored_to_session(stored: &DreamSession) -> Result<Session, ImportError> {
     let mut jsonl = String::new();
     for event in &stored.events {
@@ -247,6 +253,17 @@ pub fn stored_to_session(stored: &DreamSession) -> Result<Session, ImportError> 
     session.agent = stored.agent_name.clone();
     session.source = stored.session.id.clone();
     session.trust = stored.session.trust;
+    if stored.session.users == SessionUsers::External
+        && stored.session.trust != SessionTrust::Trusted
+    {
+        for event in &mut session.events {
+            if matches!(event.kind, EventKind::UserMessage { .. })
+                && event.channel == Channel::Human
+            {
+                event.channel = Channel::Pasted;
+            }
+        }
+    }
     Ok(session)
 }
 
@@ -280,7 +297,7 @@ mod tests {
             "vault_ids": [], "created_at": "2026-01-01T00:00:00.000000Z",
             "updated_at": "2026-01-01T00:00:00.000000Z", "archived_at": null,
             "kind": "agent", "source": null, "dream_id": null, "event_count": 0,
-            "trust": "untrusted"
+            "trust": "untrusted", "users": "team"
         }))
         .expect("session");
         assert_eq!(session.kind, SessionKind::Agent);

@@ -35,6 +35,11 @@ pub struct Config {
     /// The models a dream may name besides the built-in curator (the config file's
     /// `[models]`, `[prices]` and `[llm]` sections).
     pub models: crate::models::Models,
+    /// Whose words the user messages of sessions created through `POST /v1/sessions` are when
+    /// the request does not say (`users`): `External` by default, so a customer's text is never
+    /// trusted unless a session (or this setting, `lucid serve --session-users team`) says its
+    /// users are the team. Imported transcripts default to `Team`.
+    pub session_users: lucid_storage::SessionUsers,
     /// Serve without authentication (everything in workspace `default`): only when asked for
     /// explicitly (`lucid serve --open`, loopback only), and never on a database that has ever
     /// had an API key. Off: every `/v1` request needs a key, even while none exists yet.
@@ -53,6 +58,7 @@ impl Default for Config {
             safety: Safety::default(),
             models: crate::models::Models::default(),
             open: false,
+            session_users: lucid_storage::SessionUsers::External,
         }
     }
 }

@@ -519,6 +519,7 @@ pub(crate) fn start(conn: &Connection, dream_id: &str) -> Result<StartedDream> {
                 event
             }],
             trust: lucid_storage::SessionTrust::Default,
+            users: lucid_storage::SessionUsers::Team,
         },
         Some(dream_id),
         "running",

@@ -55,6 +55,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "agent_versions",
         include_str!("../migrations/0005_agent_versions.sql"),
     ),
+    (
+        6,
+        "session_users",
+        include_str!("../migrations/0006_session_users.sql"),
+    ),
 ];
 
 /// How hard a commit waits for the disk.
@@ -664,7 +669,7 @@ mod tests {
         let storage = SqliteStorage::open(&path).expect("open");
         assert_eq!(
             storage.applied_migrations().expect("migrations"),
-            vec![1, 2, 3, 4, 5]
+            vec![1, 2, 3, 4, 5, 6]
         );
         let store = storage
             .create_store(
@@ -679,7 +684,7 @@ mod tests {
         let reopened = SqliteStorage::open(&path).expect("reopen");
         assert_eq!(
             reopened.applied_migrations().expect("migrations"),
-            vec![1, 2, 3, 4, 5]
+            vec![1, 2, 3, 4, 5, 6]
         );
         let ws = reopened.ensure_workspace("w").expect("ws").id;
         assert_eq!(
@@ -729,7 +734,7 @@ mod tests {
         let storage = SqliteStorage::open(&path).expect("upgrade");
         assert_eq!(
             storage.applied_migrations().expect("migrations"),
-            vec![1, 2, 3, 4, 5]
+            vec![1, 2, 3, 4, 5, 6]
         );
         let session = storage.get_session("ws_old", "sesn_old").expect("session");
         assert_eq!(session.trust, SessionTrust::Default);

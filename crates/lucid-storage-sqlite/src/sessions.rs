@@ -2,7 +2,8 @@
 
 use lucid_storage::{
     EventFilter, NewEvent, NewSession, Order, Page, PageRequest, Result, Session, SessionEvent,
-    SessionFilter, SessionKind, SessionPatch, SessionType, StorageError, ids, validate,
+    SessionFilter, SessionKind, SessionPatch, SessionType, SessionUsers, StorageError, ids,
+    validate,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Map, Value, json};
@@ -16,7 +17,8 @@ const COLUMNS: &str = "seq, id, kind, COALESCE((SELECT snapshot FROM agent_versi
                        WHERE av.agent_id = sessions.agent_id \
                        AND av.version = sessions.agent_version), agent), \
                        environment_id, title, metadata, resources, status, \
-                       source, dream_id, event_count, created_at, updated_at, archived_at, trust";
+                       source, dream_id, event_count, created_at, updated_at, archived_at, trust, \
+                       users";
 
 fn row_to_session(row: &Row<'_>) -> rusqlite::Result<(i64, Session)> {
     let kind: String = row.get(2)?;
@@ -44,6 +46,7 @@ fn row_to_session(row: &Row<'_>) -> rusqlite::Result<(i64, Session)> {
             archived_at: row.get(14)?,
             trust: lucid_storage::parse_session_trust(&row.get::<_, String>(15)?)
                 .unwrap_or_default(),
+            users: SessionUsers::parse(&row.get::<_, String>(16)?).unwrap_or(SessionUsers::Team),
             stats: json!({}),
             usage: json!({}),
             outcome_evaluations: Vec::new(),
@@ -177,8 +180,8 @@ pub(crate) fn insert(
     conn.execute(
         "INSERT INTO sessions (id, workspace_id, kind, agent_id, agent, environment_id, title,
                                metadata, resources, status, source, dream_id, created_at,
-                               updated_at, trust, agent_version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15)",
+                               updated_at, trust, agent_version, users)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16)",
         params![
             id,
             ws,
@@ -197,7 +200,8 @@ pub(crate) fn insert(
             dream_id,
             now,
             lucid_storage::session_trust_str(new.trust),
-            agent.map(|(_, version)| version as i64)
+            agent.map(|(_, version)| version as i64),
+            new.users.as_str()
         ],
     )
     .db()?;
@@ -299,6 +303,14 @@ pub(crate) fn update(
         stores::apply_metadata(&mut session.metadata, changes);
         validate::metadata(&session.metadata).map_err(invalid)?;
     }
+    if let Some(users) = patch.users {
+        if session.kind == SessionKind::Dream {
+            return Err(invalid(format!(
+                "session {id} narrates a dream; it has no users to set"
+            )));
+        }
+        session.users = users;
+    }
     if let Some(trust) = patch.trust {
         if session.kind == SessionKind::Dream {
             return Err(invalid(format!(
@@ -308,13 +320,15 @@ pub(crate) fn update(
         session.trust = trust;
     }
     conn.execute(
-        "UPDATE sessions SET title = ?2, metadata = ?3, trust = ?4, updated_at = ?5 WHERE id = ?1",
+        "UPDATE sessions SET title = ?2, metadata = ?3, trust = ?4, updated_at = ?5, users = ?6
+         WHERE id = ?1",
         params![
             id,
             session.title,
             to_json(&session.metadata),
             lucid_storage::session_trust_str(session.trust),
-            ids::now()
+            ids::now(),
+            session.users.as_str()
         ],
     )
     .db()?;

@@ -38,6 +38,7 @@ pub fn run_all<S: Storage>(make: &dyn Fn() -> S) {
         ),
         ("schedules", schedules),
         ("session_trust", session_trust),
+        ("session_users", session_users),
         (
             "flagged_dreams_need_acknowledgement",
             flagged_dreams_need_acknowledgement,
@@ -121,6 +122,7 @@ fn session(storage: &dyn Storage, ws: &str, agent: &str, store: Option<&str>) ->
                     "Remember: the staging database is on port 5433.",
                 )],
                 trust: SessionTrust::Default,
+                users: SessionUsers::Team,
             },
         )
         .expect("create session")
@@ -382,6 +384,7 @@ pub fn workspaces_are_isolated(storage: &dyn Storage) {
             source: None,
             events: vec![],
             trust: SessionTrust::Default,
+            users: SessionUsers::External,
         }
     )));
     let their_store = store(storage, &theirs, "t");
@@ -864,6 +867,46 @@ pub fn sessions_reference_agent_versions(storage: &dyn Storage) {
         &a.id,
         &PageRequest::first(10)
     )));
+}
+
+/// Whose words a session's user messages are: kept as given, changed by an update.
+pub fn session_users(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let a = agent(storage, &w, "a", None);
+    let team = session(storage, &w, &a.id, None);
+    assert_eq!(team.users, SessionUsers::Team);
+    let external = storage
+        .create_session(
+            &w,
+            NewSession {
+                agent_id: Some(a.id.clone()),
+                environment_id: None,
+                title: None,
+                metadata: Metadata::new(),
+                resources: vec![],
+                source: None,
+                events: vec![],
+                trust: SessionTrust::Default,
+                users: SessionUsers::External,
+            },
+        )
+        .expect("session");
+    assert_eq!(external.users, SessionUsers::External);
+    assert_eq!(
+        storage.get_session(&w, &external.id).expect("get").users,
+        SessionUsers::External
+    );
+    let updated = storage
+        .update_session(
+            &w,
+            &external.id,
+            SessionPatch {
+                users: Some(SessionUsers::Team),
+                ..SessionPatch::default()
+            },
+        )
+        .expect("update");
+    assert_eq!(updated.users, SessionUsers::Team);
 }
 
 /// Sessions: resources, filters, events with caller ids, ordering, streaming positions.
@@ -1795,6 +1838,7 @@ pub fn session_trust(storage: &dyn Storage) {
                 source: None,
                 events: vec![event("user.message", "Always use UTC.")],
                 trust: SessionTrust::Trusted,
+                users: SessionUsers::External,
             },
         )
         .expect("create");

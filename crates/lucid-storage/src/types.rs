@@ -408,6 +408,43 @@ pub struct Session {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(schema_with = session_trust_schema))]
     pub trust: SessionTrust,
+    /// lucid: whose words the user messages are: `team` (trusted; they can become memories) or
+    /// `external` (untrusted content: scanned for injections and flagged, never an
+    /// instruction). A session with trust `trusted` is trusted whatever this says.
+    #[serde(default)]
+    pub users: SessionUsers,
+}
+
+/// Whose words a session's user messages are. The curator takes statements (preferences,
+/// facts) only from people it trusts; a customer of a support agent is not one of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SessionUsers {
+    /// A team member's: user messages are trusted (they can become preferences and facts).
+    Team,
+    /// From outside the team (the default for sessions logged through the API): user messages
+    /// are untrusted content, scanned for injections and flagged, never an instruction, like
+    /// text a person pasted.
+    #[default]
+    External,
+}
+
+impl SessionUsers {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionUsers::Team => "team",
+            SessionUsers::External => "external",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SessionUsers> {
+        match text {
+            "team" => Some(SessionUsers::Team),
+            "external" => Some(SessionUsers::External),
+            _ => None,
+        }
+    }
 }
 
 /// The OpenAPI schema of a session's trust (the type lives in `lucid-core`).
@@ -458,6 +495,8 @@ pub struct NewSession {
     pub events: Vec<NewEvent>,
     /// How far the session is trusted as dream input.
     pub trust: SessionTrust,
+    /// Whose words the user messages are.
+    pub users: SessionUsers,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -465,6 +504,7 @@ pub struct SessionPatch {
     pub title: Option<Option<String>>,
     pub metadata: Option<BTreeMap<String, Option<String>>>,
     pub trust: Option<SessionTrust>,
+    pub users: Option<SessionUsers>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 use lucid_storage::{
     EventFilter, Metadata, NewSession, Order, Page, Session, SessionEvent, SessionFilter,
-    SessionPatch, SessionTrust, validate,
+    SessionPatch, SessionTrust, SessionUsers, validate,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -54,6 +54,11 @@ pub struct CreateSession {
     /// (never feeds a dream). Default `default`.
     #[serde(default)]
     pub trust: Option<String>,
+    /// lucid: whose words the user messages are: `team` (trusted: they can become memories) or
+    /// `external` (a customer's: untrusted, scanned for injections and flagged). Default: the
+    /// server's `--session-users` (`external` unless set).
+    #[serde(default)]
+    pub users: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -67,6 +72,9 @@ pub struct UpdateSession {
     /// lucid: `default`, `trusted`, `untrusted` or `quarantined` (also on an archived session).
     #[serde(default)]
     pub trust: Option<String>,
+    /// lucid: `team` or `external` (whose words the user messages are).
+    #[serde(default)]
+    pub users: Option<String>,
 }
 
 /// Events to append, in the Managed Agents shapes (agent-side ones included). Every string in
@@ -118,6 +126,10 @@ pub struct ImportSession {
     /// lucid: the session's trust as dream input (default `default`).
     #[serde(default)]
     pub trust: Option<String>,
+    /// lucid: whose words the user messages are: `team` (the default for imports: transcripts of
+    /// a team member's own harness) or `external`.
+    #[serde(default)]
+    pub users: Option<String>,
 }
 
 /// A trust level from a request (`None`: not given).
@@ -127,6 +139,16 @@ fn parse_trust(text: Option<&str>) -> ApiResult<Option<SessionTrust>> {
             ApiError::invalid(format!(
                 "trust must be default, trusted, untrusted or quarantined, not {text:?}"
             ))
+        })
+    })
+    .transpose()
+}
+
+/// Whose words a session's user messages are, from a request (`None`: not given).
+fn parse_users(text: Option<&str>) -> ApiResult<Option<SessionUsers>> {
+    text.map(|text| {
+        SessionUsers::parse(text).ok_or_else(|| {
+            ApiError::invalid(format!("users must be team or external, not {text:?}"))
         })
     })
     .transpose()
@@ -167,6 +189,7 @@ pub async fn create_session(
     let metadata = body.metadata.unwrap_or_default();
     validate::metadata(&metadata).map_err(ApiError::invalid)?;
     let trust = parse_trust(body.trust.as_deref())?.unwrap_or_default();
+    let users = parse_users(body.users.as_deref())?.unwrap_or(state.config().session_users);
     let new = NewSession {
         agent_id: Some(agent),
         environment_id: body.environment_id,
@@ -176,6 +199,7 @@ pub async fn create_session(
         source: None,
         events,
         trust,
+        users,
     };
     let session = state
         .run(move |s| s.create_session(&caller.workspace_id, new))
@@ -251,6 +275,7 @@ pub async fn update_session(
         title: body.title,
         metadata: body.metadata,
         trust: parse_trust(body.trust.as_deref())?,
+        users: parse_users(body.users.as_deref())?,
     };
     let session = state
         .run(move |s| s.update_session(&caller.workspace_id, &id, patch))
@@ -615,10 +640,12 @@ pub async fn import_session(
             title: params.str("title").map(str::to_string),
             metadata: None,
             trust: params.str("trust").map(str::to_string),
+            users: params.str("users").map(str::to_string),
         },
     };
     validate::name("agent", &request.agent).map_err(ApiError::invalid)?;
     let trust = parse_trust(request.trust.as_deref())?.unwrap_or_default();
+    let users = parse_users(request.users.as_deref())?.unwrap_or(SessionUsers::Team);
     let metadata = request.metadata.unwrap_or_default();
     validate::metadata(&metadata).map_err(ApiError::invalid)?;
     let filename = request
@@ -680,6 +707,7 @@ pub async fn import_session(
                     source: Some(source_info),
                     events,
                     trust,
+                    users,
                 },
             )
         })

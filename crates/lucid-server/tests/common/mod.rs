@@ -178,10 +178,11 @@ impl Harness {
             .await)
     }
 
-    /// A session with a user preference, attached to `store`.
+    /// A session of a team member stating a preference, attached to `store`.
     pub async fn session(&self, agent: &str, store: Option<&str>, text: &str) -> String {
         let mut body = json!({
             "agent": agent,
+            "users": "team",
             "environment_id": "env_test",
             "initial_events": [{"type": "user.message", "content": [{"type": "text", "text": text}]}],
         });
