@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 mod bench;
 mod bench_tokens;
+mod claude_code;
 mod client;
 mod config;
 mod dream;
@@ -31,6 +32,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Dream(dream::DreamArgs),
+    ClaudeCode(claude_code::ClaudeCodeArgs),
     Scan(scan::ScanArgs),
     Eval(eval::EvalArgs),
     Bench(bench::BenchArgs),
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Dream(args) => dream::run(args),
+        Command::ClaudeCode(args) => claude_code::run(args),
         Command::Scan(args) => scan::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Bench(args) => bench::run(args),

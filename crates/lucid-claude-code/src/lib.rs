@@ -1,0 +1,69 @@
+//! Claude Code's auto memory, dreamed in place.
+//!
+//! Claude Code keeps a project's transcripts in `<config>/projects/<key>/*.jsonl` and its auto
+//! memory in `<config>/projects/<key>/memory/`: a `MEMORY.md` index (only its first 200 lines or
+//! 25 KB are loaded into a session) and topic files with front matter (`name`, `description`,
+//! `type`). This crate is the adapter between that layout and lucid's engine:
+//!
+//! - [`project`] finds the folders (the config dir, the project key, the `memory*` siblings);
+//! - [`memory`] reads a live memory folder into a lucid [`lucid_core::Store`];
+//! - [`draft`] turns a dream's output back into the same layout, with an index that fits the
+//!   load limit by construction and evidence in every new or changed topic file;
+//! - [`dates`] makes relative dates absolute ("yesterday" in a session of 2026-03-04 →
+//!   2026-03-03), because a memory outlives the day it was written;
+//! - [`swap`] promotes a draft and rolls it back by renaming folders;
+//! - [`state`] records which transcripts were dreamed and holds the dream lock.
+//!
+//! It never curates: the dream itself is lucid's engine, run by the caller. Everything it writes
+//! is inside the project's `memory*` folders (`memory.draft/`, `memory.prev/`, `memory.lucid/`);
+//! nothing else under the Claude Code config folder is ever touched.
+
+pub mod dates;
+pub mod draft;
+pub mod memory;
+pub mod project;
+pub mod state;
+pub mod swap;
+
+use std::path::PathBuf;
+
+pub use draft::{Draft, DraftFile, DraftSummary, FileStatus, IndexLimits, build_draft};
+pub use memory::{LiveMemory, MemoryType, Topic, read_memory};
+pub use project::{Project, project_key};
+pub use state::{DreamLock, SeenTranscript, State};
+
+/// What can go wrong with a Claude Code project's folders.
+#[derive(Debug, thiserror::Error)]
+pub enum ClaudeCodeError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "no Claude Code project folder for {project} (looked for {looked_for}); run Claude Code \
+         in that folder first, or pass --config-dir if CLAUDE_CONFIG_DIR is set elsewhere"
+    )]
+    NoProject {
+        project: PathBuf,
+        looked_for: String,
+    },
+    #[error("cannot find the Claude Code config folder: set CLAUDE_CONFIG_DIR or HOME")]
+    NoConfigDir,
+    #[error("there is no draft at {path}; run `lucid claude-code dream` first")]
+    NoDraft { path: PathBuf },
+    #[error("there is no previous memory folder at {path} to roll back to")]
+    NoPrevious { path: PathBuf },
+    #[error(
+        "another dream of this project is running (lock {path}, taken at {since}); wait for it, \
+         or delete the lock file if no lucid process is running"
+    )]
+    Locked { path: PathBuf, since: String },
+    #[error("the state file {path} is not valid: {message}")]
+    BadState { path: PathBuf, message: String },
+}
