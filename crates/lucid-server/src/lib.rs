@@ -75,6 +75,10 @@ pub fn app(state: AppState) -> Router {
                 .delete(stores::delete_memory),
         )
         .route(
+            "/v1/memory_stores/{memory_store_id}/search",
+            get(stores::search_memories),
+        )
+        .route(
             "/v1/memory_stores/{memory_store_id}/memory_versions",
             get(stores::list_versions),
         )

@@ -265,6 +265,8 @@ impl Storage for Redacting {
         fn list_memory_versions(&self, ws: &str, store_id: &str, filter: &VersionFilter, page: &PageRequest) -> Result<Page<MemoryVersion>>;
         fn redact_memory_version(&self, ws: &str, store_id: &str, version_id: &str, actor: Option<&Actor>) -> Result<MemoryVersion>;
         fn store_documents(&self, ws: &str, store_id: &str) -> Result<Vec<Document>>;
+        fn memory_at_path(&self, ws: &str, store_id: &str, path: &str) -> Result<Option<Memory>>;
+        fn search_memories(&self, ws: &str, store_id: &str, query: &str, limit: usize) -> Result<Vec<MemorySearchHit>>;
         fn create_agent(&self, ws: &str, new: NewAgent) -> Result<Agent>;
         fn get_agent(&self, ws: &str, id: &str) -> Result<Agent>;
         fn find_agent_by_name(&self, ws: &str, name: &str) -> Result<Option<Agent>>;

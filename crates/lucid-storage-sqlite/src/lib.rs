@@ -18,7 +18,9 @@ mod agents;
 mod db;
 mod dreams;
 mod keys;
+mod lock;
 mod schedules;
+mod search;
 mod sessions;
 mod stores;
 
@@ -31,6 +33,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, Transactio
 use serde_json::Value;
 
 use crate::db::Db;
+pub use crate::lock::{DatabaseLock, HeldElsewhere};
 
 /// The embedded migrations, in order. Append only.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -60,7 +63,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "session_users",
         include_str!("../migrations/0006_session_users.sql"),
     ),
+    (
+        7,
+        "memory_search",
+        include_str!("../migrations/0007_memory_search.sql"),
+    ),
 ];
+
+/// The migration that adds the memory-search index; memories older than it are indexed by
+/// Rust code (the terms come from `lucid-search`) in the same transaction.
+const MEMORY_SEARCH_MIGRATION: i64 = 7;
 
 /// How hard a commit waits for the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -268,6 +280,9 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         )
         .db()?;
         tracing::info!(version, name, "applied migration");
+        if *version == MEMORY_SEARCH_MIGRATION {
+            search::index_all(&tx)?;
+        }
     }
     tx.commit().db()
 }
@@ -392,6 +407,21 @@ impl Storage for SqliteStorage {
         // The redacted content must not survive in the WAL either.
         self.checkpoint()?;
         Ok(version)
+    }
+    fn memory_at_path(&self, ws: &str, store_id: &str, path: &str) -> Result<Option<Memory>> {
+        self.read(|conn| stores::memory_at_path(conn, ws, store_id, path))
+    }
+    fn search_memories(
+        &self,
+        ws: &str,
+        store_id: &str,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<MemorySearchHit>> {
+        self.read(|conn| {
+            stores::get_store(conn, ws, store_id)?;
+            search::search(conn, store_id, query, limit)
+        })
     }
     fn store_documents(&self, ws: &str, store_id: &str) -> Result<Vec<Document>> {
         self.read(|conn| {
@@ -669,7 +699,7 @@ mod tests {
         let storage = SqliteStorage::open(&path).expect("open");
         assert_eq!(
             storage.applied_migrations().expect("migrations"),
-            vec![1, 2, 3, 4, 5, 6]
+            vec![1, 2, 3, 4, 5, 6, 7]
         );
         let store = storage
             .create_store(
@@ -684,7 +714,7 @@ mod tests {
         let reopened = SqliteStorage::open(&path).expect("reopen");
         assert_eq!(
             reopened.applied_migrations().expect("migrations"),
-            vec![1, 2, 3, 4, 5, 6]
+            vec![1, 2, 3, 4, 5, 6, 7]
         );
         let ws = reopened.ensure_workspace("w").expect("ws").id;
         assert_eq!(
@@ -734,13 +764,55 @@ mod tests {
         let storage = SqliteStorage::open(&path).expect("upgrade");
         assert_eq!(
             storage.applied_migrations().expect("migrations"),
-            vec![1, 2, 3, 4, 5, 6]
+            vec![1, 2, 3, 4, 5, 6, 7]
         );
         let session = storage.get_session("ws_old", "sesn_old").expect("session");
         assert_eq!(session.trust, SessionTrust::Default);
         let dream = storage.get_dream("ws_old", "drm_old").expect("dream");
         assert!(!dream.trusted_only());
         assert_eq!(dream.flag_count, Some(1));
+    }
+
+    /// A database written before migration 7 gets its memories indexed for search on open.
+    #[test]
+    fn a_schema_6_database_indexes_its_memories_for_search() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("lucid.db");
+        let storage = SqliteStorage::open(&path).expect("open");
+        let ws = storage.ensure_workspace("w").expect("ws").id;
+        let store = storage
+            .create_store(
+                &ws,
+                NewStore {
+                    name: "s".into(),
+                    ..NewStore::default()
+                },
+            )
+            .expect("store");
+        storage
+            .create_memory(
+                &ws,
+                &store.id,
+                "/a.md",
+                "- render_docx needs LibreOffice\n",
+                None,
+            )
+            .expect("memory");
+        drop(storage);
+        // Back to schema 6: the index and its migration record are gone.
+        let conn = Connection::open(&path).expect("raw");
+        conn.execute_batch(
+            "DROP TABLE memory_items; DROP TABLE memory_items_fts;
+             DELETE FROM schema_migrations WHERE version = 7;",
+        )
+        .expect("downgrade");
+        drop(conn);
+        let storage = SqliteStorage::open(&path).expect("upgrade");
+        let hits = storage
+            .search_memories(&ws, &store.id, "docx", 5)
+            .expect("search");
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].text, "render_docx needs LibreOffice");
     }
 
     /// A database written before migration 5: the copy of its agent each session held moves

@@ -229,6 +229,7 @@ pub(crate) fn delete_store(conn: &Connection, ws: &str, id: &str) -> Result<()> 
             "agent {agent} uses memory store {id}; switch it to another store first"
         )));
     }
+    crate::search::unindex_store(conn, id)?;
     conn.execute("DELETE FROM memories WHERE store_id = ?1", [id])
         .db()?;
     conn.execute("DELETE FROM memory_versions WHERE store_id = ?1", [id])
@@ -398,6 +399,7 @@ pub(crate) fn insert_memory(
         now
     ])
     .db()?;
+    crate::search::index_memory(conn, store_id, &id, path, content)?;
     find_memory(conn, store_id, &id)
 }
 
@@ -488,6 +490,9 @@ fn modify_memory(
         now
     ])
     .db()?;
+    if content != old_content {
+        crate::search::index_memory(conn, store_id, &current.id, &path, &content)?;
+    }
     find_memory(conn, store_id, &current.id)
 }
 
@@ -529,6 +534,7 @@ fn remove_memory(
         actor,
         &ids::now(),
     )?;
+    crate::search::unindex_memory(conn, &current.id)?;
     conn.execute("DELETE FROM memories WHERE id = ?1", [&current.id])
         .db()?;
     Ok(())
@@ -845,6 +851,7 @@ pub(crate) fn redact_version(
              the memory before redacting it"
         )));
     }
+    crate::search::purge_deleted(conn)?;
     conn.execute(
         "UPDATE memory_versions SET content = NULL, path = NULL, sha256 = NULL, size = NULL,
                                     redacted_at = ?2, redacted_by = ?3
@@ -853,4 +860,18 @@ pub(crate) fn redact_version(
     )
     .db()?;
     get_version(conn, ws, store_id, version_id, true)
+}
+
+/// The live memory at `path`, if any.
+pub(crate) fn memory_at_path(
+    conn: &Connection,
+    ws: &str,
+    store_id: &str,
+    path: &str,
+) -> Result<Option<Memory>> {
+    get_store(conn, ws, store_id)?;
+    match path_taken(conn, store_id, path)? {
+        Some(id) => find_memory(conn, store_id, &id).map(Some),
+        None => Ok(None),
+    }
 }

@@ -20,6 +20,7 @@ pub fn run_all<S: Storage>(make: &dyn Fn() -> S) {
         ("memory_validation", memory_validation),
         ("memory_listing", memory_listing),
         ("memory_versions", memory_versions),
+        ("memory_search", memory_search),
         ("agents", agents),
         (
             "sessions_reference_agent_versions",
@@ -546,6 +547,114 @@ pub fn memories(storage: &dyn Storage) {
 }
 
 /// Paths and sizes are checked by the backend too.
+/// Search follows every write (create, modify, rename, delete, store deletion), finds
+/// identifiers whole and by part, and never reaches another store or workspace.
+pub fn memory_search(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = store(storage, &w, "s");
+    let other = store(storage, &w, "other");
+    let m = storage
+        .create_memory(
+            &w,
+            &s.id,
+            "/infra.md",
+            "# Infra\n\n- Deploys go to db-2.internal\n- Use --force-with-lease\n",
+            None,
+        )
+        .expect("create");
+    storage
+        .create_memory(&w, &other.id, "/x.md", "- db-2.internal is also here", None)
+        .expect("create");
+    let hits = storage
+        .search_memories(&w, &s.id, "db-2.internal", 10)
+        .expect("search");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert_eq!((hits[0].path.as_str(), hits[0].line), ("/infra.md", 3));
+    assert_eq!(hits[0].text, "Deploys go to db-2.internal");
+    assert_eq!(hits[0].memory_id, m.id);
+    assert!(hits[0].score > 0.0);
+    // A part of an identifier, and a stem ("deploying" → "deploy").
+    assert_eq!(
+        storage
+            .search_memories(&w, &s.id, "lease", 10)
+            .expect("search")[0]
+            .line,
+        4
+    );
+    assert_eq!(
+        storage
+            .search_memories(&w, &s.id, "deploying", 10)
+            .expect("search")[0]
+            .line,
+        3
+    );
+    // FTS syntax in a query is only words.
+    assert!(
+        storage
+            .search_memories(&w, &s.id, "\"NEAR( AND * -", 10)
+            .expect("search")
+            .is_empty()
+    );
+    // Modify, rename, delete.
+    storage
+        .update_memory(
+            &w,
+            &s.id,
+            &m.id,
+            MemoryPatch {
+                content: Some("- Deploys go to db-3.internal\n".into()),
+                path: Some("/ops/infra.md".into()),
+                expected_sha256: None,
+            },
+            None,
+        )
+        .expect("update");
+    assert!(
+        storage
+            .search_memories(&w, &s.id, "db-2.internal", 10)
+            .expect("search")
+            .iter()
+            .all(|h| !h.text.contains("db-2"))
+    );
+    let hits = storage
+        .search_memories(&w, &s.id, "db-3.internal", 10)
+        .expect("search");
+    assert_eq!(hits[0].path, "/ops/infra.md");
+    assert_eq!(
+        storage
+            .memory_at_path(&w, &s.id, "/ops/infra.md")
+            .expect("at path")
+            .map(|m| m.id),
+        Some(m.id.clone())
+    );
+    assert_eq!(
+        storage
+            .memory_at_path(&w, &s.id, "/infra.md")
+            .expect("at path"),
+        None
+    );
+    storage
+        .delete_memory(&w, &s.id, &m.id, None, None)
+        .expect("delete");
+    assert!(
+        storage
+            .search_memories(&w, &s.id, "deploys", 10)
+            .expect("search")
+            .is_empty()
+    );
+    // Another workspace sees nothing of this one.
+    let w2 = ws(storage, "w2");
+    assert!(matches!(
+        storage.search_memories(&w2, &other.id, "internal", 10),
+        Err(StorageError::NotFound { .. })
+    ));
+    storage.delete_store(&w, &other.id).expect("delete store");
+    assert!(matches!(
+        storage.search_memories(&w, &other.id, "internal", 10),
+        Err(StorageError::NotFound { .. })
+    ));
+}
+
 pub fn memory_validation(storage: &dyn Storage) {
     let w = ws(storage, "w");
     let s = store(storage, &w, "s");

@@ -161,6 +161,18 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<MemoryVersion>;
     /// Every document of the store, sorted by path.
     fn store_documents(&self, ws: &str, store_id: &str) -> Result<Vec<Document>>;
+    /// The live memory at `path` (with content), if any.
+    fn memory_at_path(&self, ws: &str, store_id: &str, path: &str) -> Result<Option<Memory>>;
+    /// The `limit` items of the store's memories that best match `query` (BM25 over
+    /// `lucid_search` terms: stemmed words, identifiers whole and by part), best first. The
+    /// backend keeps its index up to date on every write: a search never rebuilds it.
+    fn search_memories(
+        &self,
+        ws: &str,
+        store_id: &str,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<MemorySearchHit>>;
 
     // --- agents -------------------------------------------------------------------------------
 

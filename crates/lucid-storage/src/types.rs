@@ -271,6 +271,20 @@ pub struct VersionFilter {
     pub full: bool,
 }
 
+/// One item of a memory that matched a search (lucid extension).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MemorySearchHit {
+    pub memory_id: String,
+    pub path: String,
+    /// 1-based line of the item's first line in the memory's content.
+    pub line: u64,
+    /// The item's text without its list marker.
+    pub text: String,
+    /// BM25 relevance, higher is better; comparable within one search only.
+    pub score: f64,
+}
+
 /// A document of a store as a dream reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Document {

@@ -273,6 +273,40 @@ pub async fn list_memories(
     Ok(Json(memories))
 }
 
+/// The items that best match a search, best first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SearchResults {
+    pub data: Vec<lucid_storage::MemorySearchHit>,
+}
+
+/// lucid: search a store's memories. BM25 over the store's items (list entries, paragraphs),
+/// with stemming; identifiers (`db-2.internal`, `render_docx`, `--force-with-lease`) match
+/// whole and by part. The index follows every write, so a search never rebuilds it.
+#[utoipa::path(get, path = "/v1/memory_stores/{memory_store_id}/search", tag = "memories",
+    params(("memory_store_id" = String, Path),
+           ("q" = String, Query, description = "the query: words and identifiers, no syntax"),
+           ("limit" = Option<usize>, Query, description = "1–100, default 10")),
+    responses((status = 200, body = SearchResults), (status = "4XX", body = ErrorEnvelope)))]
+pub async fn search_memories(
+    State(state): State<AppState>,
+    caller: Caller,
+    Ids(store_id): Ids<String>,
+    params: Params,
+) -> ApiResult<Json<SearchResults>> {
+    let query = params
+        .str("q")
+        .ok_or_else(|| ApiError::invalid("q is required: the words to search for"))?
+        .to_string();
+    if query.len() > 4096 {
+        return Err(ApiError::invalid("q is longer than 4,096 bytes"));
+    }
+    let limit = params.usize("limit", 1, 100)?.unwrap_or(10);
+    let data = state
+        .run(move |s| s.search_memories(&caller.workspace_id, &store_id, &query, limit))
+        .await?;
+    Ok(Json(SearchResults { data }))
+}
+
 #[utoipa::path(get, path = "/v1/memory_stores/{memory_store_id}/memories/{memory_id}", tag = "memories",
     params(("memory_store_id" = String, Path), ("memory_id" = String, Path),
            ("view" = Option<String>, Query, description = "full (default) or basic")),

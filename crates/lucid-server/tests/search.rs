@@ -1,0 +1,87 @@
+//! `GET /v1/memory_stores/{id}/search`: BM25 over a store's items through the persistent index,
+//! identifier-aware, scoped to the caller's workspace.
+
+mod common;
+
+use common::*;
+
+#[tokio::test]
+async fn search_finds_items_by_identifier_and_follows_writes() {
+    let h = Harness::new();
+    let store = h.store("ops").await;
+    let memory = h
+        .memory(
+            &store,
+            "/infra.md",
+            "# Infra\n\n- The production database host is db-2.internal\n- Deploy with render_docx off\n",
+        )
+        .await;
+    h.memory(&store, "/other.md", "- Lunch is at noon\n").await;
+
+    let found = h
+        .get(&format!(
+            "/v1/memory_stores/{store}/search?q=db-2.internal&limit=5"
+        ))
+        .await;
+    let data = found["data"].as_array().expect("data");
+    assert_eq!(data.len(), 1, "{found}");
+    assert_eq!(data[0]["path"], "/infra.md");
+    assert_eq!(data[0]["line"], 3);
+    assert_eq!(
+        data[0]["text"],
+        "The production database host is db-2.internal"
+    );
+    assert_eq!(data[0]["memory_id"], memory["id"]);
+    assert!(data[0]["score"].as_f64().expect("score") > 0.0);
+    // A part of an identifier finds it.
+    let found = h
+        .get(&format!("/v1/memory_stores/{store}/search?q=docx"))
+        .await;
+    assert_eq!(found["data"][0]["line"], 4);
+
+    // An update is searchable at once.
+    h.post(
+        &format!("/v1/memory_stores/{store}/memories/{}", id(&memory)),
+        serde_json::json!({"content": "- The host moved to db-3.internal\n"}),
+    )
+    .await;
+    let found = h
+        .get(&format!("/v1/memory_stores/{store}/search?q=db-3"))
+        .await;
+    assert_eq!(found["data"][0]["text"], "The host moved to db-3.internal");
+    let found = h
+        .get(&format!("/v1/memory_stores/{store}/search?q=docx"))
+        .await;
+    assert_eq!(found["data"].as_array().map(Vec::len), Some(0));
+
+    // No query, a bad limit: 400s that say what is wrong.
+    assert_error(
+        &h.call("GET", &format!("/v1/memory_stores/{store}/search"), None)
+            .await,
+        400,
+        "invalid_request_error",
+    );
+    assert_error(
+        &h.call(
+            "GET",
+            &format!("/v1/memory_stores/{store}/search?q=x&limit=0"),
+            None,
+        )
+        .await,
+        400,
+        "invalid_request_error",
+    );
+    // Another workspace's key cannot search this store.
+    let other = h.other_key.clone();
+    assert_error(
+        &h.call_as(
+            Some(&other),
+            "GET",
+            &format!("/v1/memory_stores/{store}/search?q=host"),
+            None,
+        )
+        .await,
+        404,
+        "not_found_error",
+    );
+}
