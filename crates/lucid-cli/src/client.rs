@@ -1,19 +1,19 @@
-//! CLI clients of a running `lucid serve`: `lucid stores`, `memories`, `sessions`, `dreams`.
-//! Output is the server's JSON (pretty-printed) unless a command says otherwise; errors print
-//! the server's message and exit 1.
+//! CLI clients of a running `lucid serve`: `lucid stores`, `memories`, `agents`, `sessions`,
+//! `dreams`. Output is the server's JSON (pretty-printed) when piped, a table for lists on a
+//! terminal (`--format`, `--json`, `-q` choose); errors print the server's message and exit 1.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader, IsTerminal};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
 /// Where the server is and how to authenticate.
 #[derive(Debug, Clone, Args)]
 pub struct Connection {
-    /// The server's base URL.
+    /// The server's base URL, without `/v1` (a trailing `/v1` is dropped with a note).
     #[arg(
         long,
         env = "LUCID_URL",
@@ -22,9 +22,201 @@ pub struct Connection {
     )]
     url: String,
 
-    /// An API key (`lucid keys create`); not needed for a server without keys.
+    /// An API key (`lucid keys create`); not needed for a server started with --open.
     #[arg(long, env = "LUCID_API_KEY", global = true, hide_env_values = true)]
     api_key: Option<String>,
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// The server's JSON, pretty-printed.
+    Json,
+    /// Lists as aligned columns, one object as `field: value` lines.
+    Table,
+}
+
+/// Output options shared by the client commands.
+#[derive(Debug, Clone, Args)]
+pub struct Output {
+    /// Output format [default: table for lists on a terminal, json otherwise].
+    #[arg(long, value_enum, global = true)]
+    format: Option<Format>,
+
+    /// Print JSON (the same as --format json).
+    #[arg(long, global = true, conflicts_with = "format")]
+    json: bool,
+
+    /// Print only ids, one a line (of each listed item, or of the object).
+    #[arg(short, long, global = true, conflicts_with_all = ["format", "json"])]
+    quiet: bool,
+}
+
+impl Output {
+    fn format_for(&self, value: &Value) -> Format {
+        if self.json {
+            return Format::Json;
+        }
+        self.format.unwrap_or_else(|| {
+            // A person at a terminal reads lists as a table; scripts (pipes) keep JSON.
+            if value["data"].is_array() && std::io::stdout().is_terminal() {
+                Format::Table
+            } else {
+                Format::Json
+            }
+        })
+    }
+
+    /// Prints a server answer as asked.
+    fn print(&self, value: &Value) {
+        if self.quiet {
+            for id in ids(value) {
+                println!("{id}");
+            }
+            return;
+        }
+        match self.format_for(value) {
+            Format::Json => print_json(value),
+            Format::Table => print_table(value),
+        }
+    }
+}
+
+fn print_json(value: &Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+    );
+}
+
+/// The ids a `-q` prints: those of a list's items, else the object's own, else those of the
+/// objects it carries (a promotion's agents).
+fn ids(value: &Value) -> Vec<String> {
+    let id_of = |v: &Value| v["id"].as_str().map(str::to_string);
+    if let Some(items) = value["data"].as_array() {
+        return items.iter().filter_map(id_of).collect();
+    }
+    if let Some(id) = id_of(value) {
+        return vec![id];
+    }
+    value["agents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(id_of)
+        .collect()
+}
+
+/// The columns a table may show, in order; a column appears when some row has a value for it.
+const COLUMNS: &[&str] = &[
+    "id",
+    "name",
+    "path",
+    "status",
+    "trust",
+    "users",
+    "agent",
+    "memory_store_id",
+    "version",
+    "flag_count",
+    "event_count",
+    "content_size_bytes",
+    "created_at",
+    "archived_at",
+];
+
+/// A cell: strings as they are, objects by their name or id, arrays by their length; long
+/// values are cut so one row stays one line.
+fn cell(value: &Value) -> String {
+    let text = match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Object(map) => map
+            .get("name")
+            .or_else(|| map.get("id"))
+            .and_then(Value::as_str)
+            .unwrap_or("{…}")
+            .to_string(),
+        Value::Array(items) => format!("[{}]", items.len()),
+        other => other.to_string(),
+    };
+    let text = text.replace(['\n', '\t'], " ");
+    if text.chars().count() > 48 {
+        let cut: String = text.chars().take(47).collect();
+        format!("{cut}…")
+    } else {
+        text
+    }
+}
+
+fn print_table(value: &Value) {
+    let Some(rows) = value["data"].as_array() else {
+        // One object: a field a line.
+        if let Some(map) = value.as_object() {
+            let width = map.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+            for (key, field) in map {
+                println!("{key:<width$}  {}", cell(field));
+            }
+        } else {
+            print_json(value);
+        }
+        return;
+    };
+    let columns: Vec<&str> = COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| rows.iter().any(|row| !cell(&row[*c]).is_empty()))
+        .collect();
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| columns.iter().map(|c| cell(&row[*c])).collect())
+        .collect();
+    let widths: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            cells
+                .iter()
+                .map(|row| row[i].chars().count())
+                .chain([c.len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |values: Vec<String>| {
+        let padded: Vec<String> = values
+            .iter()
+            .zip(&widths)
+            .map(|(v, w)| format!("{v:<w$}"))
+            .collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(columns.iter().map(|c| c.to_uppercase()).collect());
+    for row in cells {
+        line(row);
+    }
+    if rows.is_empty() {
+        eprintln!("(none)");
+    }
+    if value["next_page"].is_string() {
+        eprintln!("(more: raise --limit to see them)");
+    }
+}
+
+/// The server could not be reached at all (no answer): retrying other requests is pointless.
+#[derive(Debug)]
+pub struct Unreachable(String);
+
+impl std::fmt::Display for Unreachable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Unreachable {}
+
+fn is_unreachable(error: &anyhow::Error) -> bool {
+    error.downcast_ref::<Unreachable>().is_some()
 }
 
 pub struct Client {
@@ -39,6 +231,16 @@ pub fn install_tls() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// The base URL without trailing slashes or `/v1`: every route already starts with `/v1`, and a
+/// URL copied from an SDK setup often ends with it (which gave "no route for GET /v1/v1/…").
+fn normalise_base(url: &str) -> (String, bool) {
+    let trimmed = url.trim_end_matches('/');
+    match trimmed.strip_suffix("/v1") {
+        Some(base) => (base.trim_end_matches('/').to_string(), true),
+        None => (trimmed.to_string(), false),
+    }
+}
+
 impl Client {
     pub fn new(connection: &Connection) -> anyhow::Result<Client> {
         install_tls();
@@ -46,8 +248,15 @@ impl Client {
             .timeout(Duration::from_secs(120))
             .build()
             .context("creating the HTTP client")?;
+        let (base, dropped) = normalise_base(&connection.url);
+        if dropped {
+            eprintln!(
+                "note: --url {} ends with /v1; lucid adds /v1 itself, so {base} is used",
+                connection.url
+            );
+        }
         Ok(Client {
-            base: connection.url.trim_end_matches('/').to_string(),
+            base,
             key: connection.api_key.clone(),
             http,
         })
@@ -62,9 +271,21 @@ impl Client {
     }
 
     fn send(&self, request: reqwest::blocking::RequestBuilder) -> anyhow::Result<Value> {
-        let response = request
-            .send()
-            .with_context(|| format!("cannot reach the lucid server at {}", self.base))?;
+        let response = match request.send() {
+            Ok(response) => response,
+            Err(error) if error.is_connect() => {
+                return Err(anyhow::Error::new(Unreachable(format!(
+                    "cannot reach the lucid server at {} ({}); is `lucid serve` running there? \
+                     (--url or LUCID_URL)",
+                    self.base,
+                    root_cause(&error)
+                ))));
+            }
+            Err(error) => {
+                return Err(error)
+                    .with_context(|| format!("no answer from the lucid server at {}", self.base));
+            }
+        };
         let status = response.status();
         let text = response.text().context("reading the response")?;
         let body: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
@@ -80,7 +301,10 @@ impl Client {
             .pointer("/error/type")
             .and_then(Value::as_str)
             .unwrap_or("error");
-        bail!("{} {kind}: {message}", status.as_u16())
+        Err(anyhow::Error::new(ApiFailure {
+            status: status.as_u16(),
+            message: format!("{} {kind}: {message}", status.as_u16()),
+        }))
     }
 
     pub fn get(&self, path: &str, query: &[(&str, String)]) -> anyhow::Result<Value> {
@@ -89,6 +313,10 @@ impl Client {
 
     pub fn post(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
         self.send(self.request(reqwest::Method::POST, path).json(body))
+    }
+
+    pub fn delete(&self, path: &str, query: &[(&str, String)]) -> anyhow::Result<Value> {
+        self.send(self.request(reqwest::Method::DELETE, path).query(query))
     }
 
     pub fn post_raw(
@@ -104,13 +332,101 @@ impl Client {
                 .body(body),
         )
     }
+
+    /// Every item of a list, following `next_page`.
+    fn list_all(&self, path: &str, query: &[(&str, String)]) -> anyhow::Result<Vec<Value>> {
+        let mut items = Vec::new();
+        let mut page: Option<String> = None;
+        loop {
+            let mut q = query.to_vec();
+            q.push(("limit", "100".into()));
+            if let Some(cursor) = &page {
+                q.push(("page", cursor.clone()));
+            }
+            let value = self.get(path, &q)?;
+            items.extend(value["data"].as_array().into_iter().flatten().cloned());
+            match value["next_page"].as_str() {
+                Some(next) if page.as_deref() != Some(next) => page = Some(next.to_string()),
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    /// A memory id from an id or a path (`/team/a.md`), looked up through the list API.
+    fn memory_id(&self, store: &str, memory: &str) -> anyhow::Result<String> {
+        if !memory.starts_with('/') {
+            return Ok(memory.to_string());
+        }
+        // List only the folder that holds the path; the server normalises the prefix.
+        let folder = match memory.rfind('/') {
+            Some(at) => &memory[..=at],
+            None => "/",
+        };
+        let items = self.list_all(
+            &format!("/v1/memory_stores/{store}/memories"),
+            &[("path_prefix", folder.to_string())],
+        )?;
+        items
+            .iter()
+            .find(|item| item["type"] == "memory" && item["path"] == memory)
+            .and_then(|item| item["id"].as_str())
+            .map(str::to_string)
+            .with_context(|| {
+                format!(
+                    "no memory at {memory} in {store} (`lucid memories list {store}` lists them)"
+                )
+            })
+    }
+
+    /// An agent id from an id or a name.
+    fn agent_id(&self, agent: &str) -> anyhow::Result<String> {
+        let agents = self.list_all("/v1/agents", &[])?;
+        if agents.iter().any(|a| a["id"] == agent) {
+            return Ok(agent.to_string());
+        }
+        let named: Vec<&str> = agents
+            .iter()
+            .filter(|a| a["name"] == agent)
+            .filter_map(|a| a["id"].as_str())
+            .collect();
+        match named.as_slice() {
+            [one] => Ok((*one).to_string()),
+            [] => bail!("no agent with the id or name {agent:?} (`lucid agents list` lists them)"),
+            many => bail!(
+                "{} agents are named {agent:?} ({}); give an id",
+                many.len(),
+                many.join(", ")
+            ),
+        }
+    }
 }
 
-fn print(value: &Value) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
-    );
+/// An error answer from the server (status and its message).
+#[derive(Debug)]
+pub struct ApiFailure {
+    status: u16,
+    message: String,
+}
+
+impl std::fmt::Display for ApiFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiFailure {}
+
+fn status_of(error: &anyhow::Error) -> Option<u16> {
+    error.downcast_ref::<ApiFailure>().map(|f| f.status)
+}
+
+/// The innermost message of an error chain ("Connection refused"), not reqwest's wrapper.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
 }
 
 fn metadata(pairs: &[String]) -> anyhow::Result<Value> {
@@ -124,27 +440,45 @@ fn metadata(pairs: &[String]) -> anyhow::Result<Value> {
     Ok(Value::Object(map))
 }
 
+/// Content from --content or --file.
+fn content_of(content: Option<String>, file: Option<PathBuf>) -> anyhow::Result<Option<String>> {
+    Ok(match (content, file) {
+        (Some(content), _) => Some(content),
+        (None, Some(file)) => Some(
+            std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?,
+        ),
+        (None, None) => None,
+    })
+}
+
 // ---------------------------------------------------------------------------------------------
 // stores
 
 /// Memory stores on a running server.
 #[derive(Debug, Args)]
-#[command(
-    after_help = "Examples:\n  lucid stores create \"Fleet memory\" --metadata team=legal\n  lucid stores list --include-archived\n  LUCID_URL=http://lucid:8787 LUCID_API_KEY=sk-lucid-… lucid stores get memstore_…"
-)]
+#[command(after_help = "Examples:
+  lucid stores create \"Fleet memory\" --metadata team=legal
+  lucid stores upload ./memory --name \"Fleet memory\"
+  lucid stores list --include-archived
+  LUCID_URL=http://lucid:8787 LUCID_API_KEY=sk-lucid-… lucid stores get memstore_…")]
 pub struct StoresArgs {
     #[command(subcommand)]
     command: StoresCommand,
     #[command(flatten)]
     connection: Connection,
+    #[command(flatten)]
+    output: Output,
 }
 
 #[derive(Debug, Subcommand)]
 enum StoresCommand {
     /// Create a store; prints it.
     Create {
+        /// The store's name.
         name: String,
-        #[arg(long)]
+        /// A description of the store.
+        #[arg(long, allow_hyphen_values = true)]
         description: Option<String>,
         /// KEY=VALUE, repeatable.
         #[arg(long, value_name = "KEY=VALUE")]
@@ -153,17 +487,42 @@ enum StoresCommand {
         #[arg(long)]
         auto_apply: bool,
     },
+    /// Upload a folder of Markdown files (read recursively; hidden files are left out) as
+    /// memories, one per file, at the file's path inside the folder (`notes/a.md` →
+    /// `/notes/a.md`). Into a new store (named --name, else after the folder) or --store.
+    Upload {
+        /// The folder of Markdown (.md) files.
+        dir: PathBuf,
+        /// Upload into this existing store (id) instead of creating one.
+        #[arg(long)]
+        store: Option<String>,
+        /// The new store's name (default: the folder's name).
+        #[arg(long, conflicts_with = "store")]
+        name: Option<String>,
+        /// Replace the content of memories that already exist at a path (otherwise they are
+        /// left as they are and reported).
+        #[arg(long)]
+        replace: bool,
+    },
     /// List stores (oldest first).
     List {
+        /// Include archived stores.
         #[arg(long)]
         include_archived: bool,
+        /// At most this many (1 to 100).
         #[arg(long, default_value_t = 100)]
         limit: u32,
     },
     /// Show a store.
-    Get { id: String },
+    Get {
+        /// The store id (`memstore_…`).
+        id: String,
+    },
     /// Archive a store (one-way: read-only afterwards).
-    Archive { id: String },
+    Archive {
+        /// The store id (`memstore_…`).
+        id: String,
+    },
 }
 
 pub fn stores(args: StoresArgs) -> anyhow::Result<u8> {
@@ -184,6 +543,12 @@ pub fn stores(args: StoresArgs) -> anyhow::Result<u8> {
             }
             client.post("/v1/memory_stores", &body)?
         }
+        StoresCommand::Upload {
+            dir,
+            store,
+            name,
+            replace,
+        } => return upload(&client, &args.output, &dir, store, name, replace),
         StoresCommand::List {
             include_archived,
             limit,
@@ -199,26 +564,162 @@ pub fn stores(args: StoresArgs) -> anyhow::Result<u8> {
             client.post(&format!("/v1/memory_stores/{id}/archive"), &json!({}))?
         }
     };
-    print(&value);
+    args.output.print(&value);
     Ok(0)
+}
+
+/// The Markdown files under `dir` with their store paths, sorted by path.
+fn markdown_files(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> anyhow::Result<()> {
+        let entries =
+            std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+        for entry in entries {
+            let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+            let path = entry.path();
+            // Hidden files and folders (.git, editor state) are not memories.
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                walk(root, &path, out)?;
+            } else if path.extension().is_some_and(|e| e == "md") {
+                let relative = path.strip_prefix(root).unwrap_or(&path);
+                let segments: Vec<String> = relative
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                out.push((format!("/{}", segments.join("/")), path));
+            }
+        }
+        Ok(())
+    }
+    if !dir.is_dir() {
+        bail!("{} is not a folder", dir.display());
+    }
+    let mut files = Vec::new();
+    walk(dir, dir, &mut files)?;
+    files.sort();
+    Ok(files)
+}
+
+fn upload(
+    client: &Client,
+    output: &Output,
+    dir: &Path,
+    store: Option<String>,
+    name: Option<String>,
+    replace: bool,
+) -> anyhow::Result<u8> {
+    let files = markdown_files(dir)?;
+    if files.is_empty() {
+        bail!("no Markdown (.md) files in {}", dir.display());
+    }
+    // Every file is read before anything is created, so an unreadable file leaves no half store.
+    let mut contents = Vec::new();
+    for (path, file) in &files {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("reading {} (memories are UTF-8 text)", file.display()))?;
+        contents.push((path.clone(), text));
+    }
+    let store_id = match store {
+        Some(id) => id,
+        None => {
+            let name = name.unwrap_or_else(|| {
+                dir.canonicalize()
+                    .ok()
+                    .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+                    .unwrap_or_else(|| "uploaded".into())
+            });
+            let created = client.post("/v1/memory_stores", &json!({"name": name}))?;
+            let id = created["id"]
+                .as_str()
+                .context("the server's store has no id")?
+                .to_string();
+            eprintln!("created store {id} ({name})");
+            id
+        }
+    };
+    let memories_path = format!("/v1/memory_stores/{store_id}/memories");
+    let mut uploaded = Vec::new();
+    let mut failed = 0;
+    for (path, content) in contents {
+        let body = json!({"path": path, "content": content});
+        let result = match client.post(&memories_path, &body) {
+            Err(error) if replace && status_of(&error) == Some(409) => {
+                client.memory_id(&store_id, &path).and_then(|id| {
+                    client.post(
+                        &format!("{memories_path}/{id}"),
+                        &json!({"content": content}),
+                    )
+                })
+            }
+            other => other,
+        };
+        match result {
+            Ok(memory) => uploaded.push(memory),
+            Err(error) if is_unreachable(&error) => {
+                eprintln!("error: {error:#}");
+                eprintln!(
+                    "stopped: {} of {} files uploaded",
+                    uploaded.len(),
+                    files.len()
+                );
+                return Ok(crate::EXIT_FAILED);
+            }
+            Err(error) => {
+                failed += 1;
+                let hint = if status_of(&error) == Some(409) {
+                    " (--replace overwrites it)"
+                } else {
+                    ""
+                };
+                eprintln!("error: {path}: {error:#}{hint}");
+            }
+        }
+    }
+    eprintln!(
+        "uploaded {} of {} from {} to {store_id}",
+        uploaded.len(),
+        plural(files.len(), "file"),
+        dir.display()
+    );
+    output.print(&json!({"memory_store_id": store_id, "data": uploaded}));
+    Ok(if failed > 0 { crate::EXIT_FAILED } else { 0 })
+}
+
+/// "1 file", "2 files".
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // memories
 
-/// Memories of a store on a running server.
+/// Memories of a store on a running server. A memory is named by its id or its path.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  lucid memories create memstore_… /team/conventions.md --content \"- Cite the statute section.\"
+  lucid memories get memstore_… /team/conventions.md
+  lucid memories update memstore_… /team/conventions.md --file conventions.md
+  lucid memories delete memstore_… /team/old.md")]
 pub struct MemoriesArgs {
     #[command(subcommand)]
     command: MemoriesCommand,
     #[command(flatten)]
     connection: Connection,
+    #[command(flatten)]
+    output: Output,
 }
 
 #[derive(Debug, Subcommand)]
 enum MemoriesCommand {
     /// List the memories of a store (paths; --full for content).
     List {
+        /// The store id (`memstore_…`).
         store: String,
         /// Only paths under this prefix, e.g. /notes/.
         #[arg(long)]
@@ -226,24 +727,61 @@ enum MemoriesCommand {
         /// Levels below the prefix to list; deeper paths are rolled up.
         #[arg(long)]
         depth: Option<u32>,
+        /// Include each memory's content (the server then pages at most 20).
         #[arg(long)]
         full: bool,
+        /// At most this many (1 to 100).
         #[arg(long, default_value_t = 100)]
         limit: u32,
     },
     /// Show a memory with its content.
-    Get { store: String, memory: String },
+    Get {
+        /// The store id (`memstore_…`).
+        store: String,
+        /// The memory: its id (`mem_…`) or its path (`/team/conventions.md`).
+        memory: String,
+    },
     /// Create a memory (never overwrites an existing path).
     Create {
+        /// The store id (`memstore_…`).
         store: String,
         /// Path in the store, e.g. /team/conventions.md.
         path: String,
-        /// The content (or --file).
-        #[arg(long, conflicts_with = "file")]
+        /// The content (or --file); may start with a dash ("- Cite the statute section.").
+        #[arg(long, conflicts_with = "file", allow_hyphen_values = true)]
         content: Option<String>,
         /// Read the content from a file.
         #[arg(long)]
         file: Option<PathBuf>,
+    },
+    /// Change a memory's content and/or path.
+    Update {
+        /// The store id (`memstore_…`).
+        store: String,
+        /// The memory: its id or its path.
+        memory: String,
+        /// The new content (or --file); may start with a dash.
+        #[arg(long, conflicts_with = "file", allow_hyphen_values = true)]
+        content: Option<String>,
+        /// Read the new content from a file.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// Move the memory to this path.
+        #[arg(long = "path", value_name = "PATH")]
+        new_path: Option<String>,
+        /// Only if the current content still has this SHA-256 (else 409): no lost update.
+        #[arg(long, value_name = "SHA256")]
+        if_sha256: Option<String>,
+    },
+    /// Delete a memory (its versions stay listed).
+    Delete {
+        /// The store id (`memstore_…`).
+        store: String,
+        /// The memory: its id or its path.
+        memory: String,
+        /// Only if the current content still has this SHA-256 (else 409).
+        #[arg(long, value_name = "SHA256")]
+        if_sha256: Option<String>,
     },
 }
 
@@ -270,7 +808,8 @@ pub fn memories(args: MemoriesArgs) -> anyhow::Result<u8> {
             client.get(&format!("/v1/memory_stores/{store}/memories"), &query)?
         }
         MemoriesCommand::Get { store, memory } => {
-            client.get(&format!("/v1/memory_stores/{store}/memories/{memory}"), &[])?
+            let id = client.memory_id(&store, &memory)?;
+            client.get(&format!("/v1/memory_stores/{store}/memories/{id}"), &[])?
         }
         MemoriesCommand::Create {
             store,
@@ -278,35 +817,143 @@ pub fn memories(args: MemoriesArgs) -> anyhow::Result<u8> {
             content,
             file,
         } => {
-            let content = match (content, file) {
-                (Some(content), _) => content,
-                (None, Some(file)) => std::fs::read_to_string(&file)
-                    .with_context(|| format!("reading {}", file.display()))?,
-                (None, None) => bail!("give --content TEXT or --file FILE"),
+            let Some(content) = content_of(content, file)? else {
+                bail!("give --content TEXT or --file FILE");
             };
             client.post(
                 &format!("/v1/memory_stores/{store}/memories"),
                 &json!({"path": path, "content": content}),
             )?
         }
+        MemoriesCommand::Update {
+            store,
+            memory,
+            content,
+            file,
+            new_path,
+            if_sha256,
+        } => {
+            let content = content_of(content, file)?;
+            if content.is_none() && new_path.is_none() {
+                bail!("give --content TEXT, --file FILE or --path NEW_PATH");
+            }
+            let id = client.memory_id(&store, &memory)?;
+            let mut body = json!({});
+            if let Some(content) = content {
+                body["content"] = json!(content);
+            }
+            if let Some(path) = new_path {
+                body["path"] = json!(path);
+            }
+            if let Some(sha) = if_sha256 {
+                body["precondition"] = json!({"type": "content_sha256", "content_sha256": sha});
+            }
+            client.post(&format!("/v1/memory_stores/{store}/memories/{id}"), &body)?
+        }
+        MemoriesCommand::Delete {
+            store,
+            memory,
+            if_sha256,
+        } => {
+            let id = client.memory_id(&store, &memory)?;
+            let query: Vec<(&str, String)> = if_sha256
+                .into_iter()
+                .map(|sha| ("expected_content_sha256", sha))
+                .collect();
+            client.delete(&format!("/v1/memory_stores/{store}/memories/{id}"), &query)?
+        }
     };
-    print(&value);
+    args.output.print(&value);
+    Ok(0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// agents
+
+/// Agents on a running server: which memory store each uses, and rolling a promotion back.
+/// An agent is named by its id or its name.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  lucid agents list
+  lucid agents get coder
+  lucid agents rollback coder   # back to the store it used before the last promotion")]
+pub struct AgentsArgs {
+    #[command(subcommand)]
+    command: AgentsCommand,
+    #[command(flatten)]
+    connection: Connection,
+    #[command(flatten)]
+    output: Output,
+}
+
+#[derive(Debug, Subcommand)]
+enum AgentsCommand {
+    /// List agents (with the memory store each uses).
+    List {
+        /// Include archived agents.
+        #[arg(long)]
+        include_archived: bool,
+        /// At most this many (1 to 100).
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Show an agent.
+    Get {
+        /// The agent: its id (`agent_…`) or its name.
+        agent: String,
+    },
+    /// Switch an agent back to the memory store it used before the last promotion.
+    Rollback {
+        /// The agent: its id (`agent_…`) or its name.
+        agent: String,
+    },
+}
+
+pub fn agents(args: AgentsArgs) -> anyhow::Result<u8> {
+    let client = Client::new(&args.connection)?;
+    let value = match args.command {
+        AgentsCommand::List {
+            include_archived,
+            limit,
+        } => client.get(
+            "/v1/agents",
+            &[
+                ("include_archived", include_archived.to_string()),
+                ("limit", limit.to_string()),
+            ],
+        )?,
+        AgentsCommand::Get { agent } => {
+            let id = client.agent_id(&agent)?;
+            client.get(&format!("/v1/agents/{id}"), &[])?
+        }
+        AgentsCommand::Rollback { agent } => {
+            let id = client.agent_id(&agent)?;
+            client.post(&format!("/v1/agents/{id}/rollback"), &json!({}))?
+        }
+    };
+    args.output.print(&value);
     Ok(0)
 }
 
 // ---------------------------------------------------------------------------------------------
 // sessions
 
+/// The trust levels of a session as dream input.
+const TRUST_LEVELS: [&str; 4] = ["default", "trusted", "untrusted", "quarantined"];
+
 /// Sessions on a running server.
 #[derive(Debug, Args)]
-#[command(
-    after_help = "Examples:\n  lucid sessions import ~/.claude/projects/myproj --agent coder --store memstore_…\n  lucid sessions list --store memstore_…\n  lucid sessions trust sesn_… quarantined"
-)]
+#[command(after_help = "Examples:
+  lucid sessions import ~/.claude/projects/myproj --agent coder --store memstore_…
+  lucid sessions list --store memstore_…
+  lucid sessions trust sesn_… quarantined")]
 pub struct SessionsArgs {
     #[command(subcommand)]
     command: SessionsCommand,
     #[command(flatten)]
     connection: Connection,
+    #[command(flatten)]
+    output: Output,
 }
 
 #[derive(Debug, Subcommand)]
@@ -326,8 +973,9 @@ enum SessionsCommand {
         /// The format, when detection should be skipped (claude_code, managed_agents, …).
         #[arg(long)]
         format: Option<String>,
-        /// The sessions' trust as dream input: default, trusted, untrusted or quarantined.
-        #[arg(long)]
+        /// The sessions' trust as dream input: default (each event by its origin), trusted,
+        /// untrusted, or quarantined (never feeds a dream).
+        #[arg(long, value_parser = TRUST_LEVELS)]
         trust: Option<String>,
         /// Whose words the user messages are: team (the default for imports) or external (a
         /// customer's: untrusted, scanned for injections, never a memory).
@@ -336,21 +984,33 @@ enum SessionsCommand {
     },
     /// List sessions (newest first).
     List {
+        /// Only this agent's sessions (its id).
         #[arg(long)]
         agent: Option<String>,
+        /// Only sessions attached to this memory store (its id).
         #[arg(long)]
         store: Option<String>,
         /// Only sessions with this trust (repeatable).
-        #[arg(long)]
+        #[arg(long, value_parser = TRUST_LEVELS)]
         trust: Vec<String>,
+        /// At most this many (1 to 100).
         #[arg(long, default_value_t = 100)]
         limit: u32,
     },
     /// Show a session.
-    Get { id: String },
-    /// Set a session's trust as dream input: default (each event by its origin), trusted,
-    /// untrusted, or quarantined (never feeds a dream).
-    Trust { id: String, level: String },
+    Get {
+        /// The session id (`sesn_…`).
+        id: String,
+    },
+    /// Set a session's trust as dream input.
+    Trust {
+        /// The session id (`sesn_…`).
+        id: String,
+        /// default (each event by its origin), trusted, untrusted, or quarantined (never feeds
+        /// a dream).
+        #[arg(value_parser = TRUST_LEVELS)]
+        level: String,
+    },
 }
 
 pub fn sessions(args: SessionsArgs) -> anyhow::Result<u8> {
@@ -369,9 +1029,10 @@ pub fn sessions(args: SessionsArgs) -> anyhow::Result<u8> {
                 bail!("no transcript files found (looked for .jsonl, .json, .ndjson)");
             }
             let mut failed = 0;
-            for file in files {
+            let mut imported = 0;
+            for file in &files {
                 let bytes =
-                    std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+                    std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
                 let name = file
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
@@ -390,19 +1051,36 @@ pub fn sessions(args: SessionsArgs) -> anyhow::Result<u8> {
                     query.push(("users", users.clone()));
                 }
                 match client.post_raw("/v1/sessions/import", &query, bytes) {
-                    Ok(session) => println!(
-                        "{}\t{}\t{} events",
-                        session["id"].as_str().unwrap_or("?"),
-                        file.display(),
-                        session["event_count"]
-                    ),
+                    Ok(session) => {
+                        imported += 1;
+                        if args.output.quiet {
+                            println!("{}", session["id"].as_str().unwrap_or("?"));
+                        } else {
+                            println!(
+                                "{}\t{}\t{} events",
+                                session["id"].as_str().unwrap_or("?"),
+                                file.display(),
+                                session["event_count"]
+                            );
+                        }
+                    }
+                    // A server that cannot be reached will not be reached for the next file
+                    // either: one message, not one per file.
+                    Err(error) if is_unreachable(&error) => {
+                        eprintln!("error: {error:#}");
+                        eprintln!(
+                            "stopped: {imported} of {} imported",
+                            plural(files.len(), "file")
+                        );
+                        return Ok(crate::EXIT_FAILED);
+                    }
                     Err(error) => {
                         failed += 1;
                         eprintln!("error: {}: {error:#}", file.display());
                     }
                 }
             }
-            Ok(if failed > 0 { 1 } else { 0 })
+            Ok(if failed > 0 { crate::EXIT_FAILED } else { 0 })
         }
         SessionsCommand::List {
             agent,
@@ -418,15 +1096,17 @@ pub fn sessions(args: SessionsArgs) -> anyhow::Result<u8> {
                 query.push(("memory_store_id", store));
             }
             query.extend(trust.into_iter().map(|t| ("trust[]", t)));
-            print(&client.get("/v1/sessions", &query)?);
+            args.output.print(&client.get("/v1/sessions", &query)?);
             Ok(0)
         }
         SessionsCommand::Get { id } => {
-            print(&client.get(&format!("/v1/sessions/{id}"), &[])?);
+            args.output
+                .print(&client.get(&format!("/v1/sessions/{id}"), &[])?);
             Ok(0)
         }
         SessionsCommand::Trust { id, level } => {
-            print(&client.post(&format!("/v1/sessions/{id}"), &json!({"trust": level}))?);
+            args.output
+                .print(&client.post(&format!("/v1/sessions/{id}"), &json!({"trust": level}))?);
             Ok(0)
         }
     }
@@ -437,14 +1117,19 @@ pub fn sessions(args: SessionsArgs) -> anyhow::Result<u8> {
 
 /// Dreams on a running server.
 #[derive(Debug, Args)]
-#[command(
-    after_help = "Examples:\n  lucid dreams create --store memstore_… --sessions sesn_1 sesn_2 --watch\n  lucid dreams diff drm_…\n  lucid dreams promote drm_… --agent agent_…\n  lucid dreams promote drm_… --agent agent_… --accept-flags   # after reviewing its flags"
-)]
+#[command(after_help = "Examples:
+  lucid dreams create --store memstore_… --sessions sesn_1 sesn_2 --watch
+  lucid dreams diff drm_…
+  lucid dreams promote drm_… --agent coder
+  lucid dreams promote drm_… --agent coder --accept-flags   # after reviewing its flags
+  lucid agents rollback coder                               # undo a promotion")]
 pub struct DreamsArgs {
     #[command(subcommand)]
     command: DreamsCommand,
     #[command(flatten)]
     connection: Connection,
+    #[command(flatten)]
+    output: Output,
 }
 
 #[derive(Debug, Subcommand)]
@@ -458,7 +1143,7 @@ enum DreamsCommand {
         #[arg(long, num_args = 1.., required = true)]
         sessions: Vec<String>,
         /// Steer the dream (1 to 4,096 characters).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         instructions: Option<String>,
         /// The model: lucid-builtin (the built-in curator) or a name the server configures in
         /// its [models] section (others are refused with the list).
@@ -472,33 +1157,44 @@ enum DreamsCommand {
         watch: bool,
     },
     /// Show a dream.
-    Get { id: String },
+    Get {
+        /// The dream id (`drm_…`).
+        id: String,
+    },
     /// List dreams (newest first).
     List {
-        /// Only these statuses (repeatable): pending, running, completed, failed, canceled.
-        #[arg(long)]
+        /// Only these statuses (repeatable).
+        #[arg(long, value_parser = ["pending", "running", "completed", "failed", "canceled"])]
         status: Vec<String>,
+        /// Include archived dreams.
         #[arg(long)]
         include_archived: bool,
+        /// At most this many (1 to 100).
         #[arg(long, default_value_t = 20)]
         limit: u32,
     },
     /// Cancel a pending or running dream.
-    Cancel { id: String },
-    /// Print a completed dream's report (JSON).
-    Report { id: String },
-    /// Print a completed dream's per-document changes as unified diffs.
-    Diff {
+    Cancel {
+        /// The dream id (`drm_…`).
         id: String,
-        /// Print the JSON instead.
-        #[arg(long)]
-        json: bool,
     },
-    /// Switch agents to the dream's output store (atomically; `rollback` on an agent undoes).
+    /// Print a completed dream's report (JSON).
+    Report {
+        /// The dream id (`drm_…`).
+        id: String,
+    },
+    /// Print a completed dream's per-document changes as unified diffs (--json: the server's
+    /// diff object).
+    Diff {
+        /// The dream id (`drm_…`).
+        id: String,
+    },
+    /// Switch agents to the dream's output store (atomically; `lucid agents rollback` undoes).
     /// A dream whose report has flags is refused unless --accept-flags.
     Promote {
+        /// The dream id (`drm_…`).
         id: String,
-        /// Agent ids (repeatable).
+        /// An agent, by id or name (repeatable).
         #[arg(long = "agent", required = true)]
         agents: Vec<String>,
         /// Acknowledge the report's flags (refused secrets, instruction-like text, untrusted
@@ -507,13 +1203,20 @@ enum DreamsCommand {
         accept_flags: bool,
     },
     /// Archive a finished dream's output store.
-    Discard { id: String },
+    Discard {
+        /// The dream id (`drm_…`).
+        id: String,
+    },
     /// Stream a dream's narration until it ends; exit 0 if it completed, 1 otherwise.
-    Watch { id: String },
+    Watch {
+        /// The dream id (`drm_…`).
+        id: String,
+    },
 }
 
 pub fn dreams(args: DreamsArgs) -> anyhow::Result<u8> {
     let client = Client::new(&args.connection)?;
+    let output = &args.output;
     match args.command {
         DreamsCommand::Create {
             store,
@@ -542,11 +1245,11 @@ pub fn dreams(args: DreamsArgs) -> anyhow::Result<u8> {
                 eprintln!("dream {id} created");
                 return watch(&client, &id);
             }
-            print(&dream);
+            output.print(&dream);
             Ok(0)
         }
         DreamsCommand::Get { id } => {
-            print(&client.get(&format!("/v1/dreams/{id}"), &[])?);
+            output.print(&client.get(&format!("/v1/dreams/{id}"), &[])?);
             Ok(0)
         }
         DreamsCommand::List {
@@ -559,45 +1262,45 @@ pub fn dreams(args: DreamsArgs) -> anyhow::Result<u8> {
                 ("include_archived", include_archived.to_string()),
             ];
             query.extend(status.into_iter().map(|s| ("statuses[]", s)));
-            print(&client.get("/v1/dreams", &query)?);
+            output.print(&client.get("/v1/dreams", &query)?);
             Ok(0)
         }
         DreamsCommand::Cancel { id } => {
-            print(&client.post(&format!("/v1/dreams/{id}/cancel"), &json!({}))?);
+            output.print(&client.post(&format!("/v1/dreams/{id}/cancel"), &json!({}))?);
             Ok(0)
         }
         DreamsCommand::Report { id } => {
-            print(&client.get(&format!("/v1/dreams/{id}/report"), &[])?);
+            output.print(&client.get(&format!("/v1/dreams/{id}/report"), &[])?);
             Ok(0)
         }
-        DreamsCommand::Diff { id, json } => {
+        DreamsCommand::Diff { id } => {
             let diff = client.get(&format!("/v1/dreams/{id}/diff"), &[])?;
-            if json {
-                print(&diff);
-            } else {
-                let summary = &diff["summary"];
+            if output.json || output.format == Some(Format::Json) {
+                print_json(&diff);
+                return Ok(0);
+            }
+            let summary = &diff["summary"];
+            eprintln!(
+                "{} added, {} removed, {} changed, {} unchanged",
+                summary["added"], summary["removed"], summary["changed"], summary["unchanged"]
+            );
+            for document in diff["data"].as_array().into_iter().flatten() {
+                print!("{}", document["diff"].as_str().unwrap_or_default());
+            }
+            // The review notes go to stderr, so stdout stays a patch.
+            let flags: Vec<&Value> = diff["flags"].as_array().into_iter().flatten().collect();
+            if !flags.is_empty() {
                 eprintln!(
-                    "{} added, {} removed, {} changed, {} unchanged",
-                    summary["added"], summary["removed"], summary["changed"], summary["unchanged"]
+                    "{} flagged change(s); promoting needs --accept-flags:",
+                    flags.len()
                 );
-                for document in diff["data"].as_array().into_iter().flatten() {
-                    print!("{}", document["diff"].as_str().unwrap_or_default());
-                }
-                // The review notes go to stderr, so stdout stays a patch.
-                let flags: Vec<&Value> = diff["flags"].as_array().into_iter().flatten().collect();
-                if !flags.is_empty() {
+                for flag in flags {
                     eprintln!(
-                        "{} flagged change(s); promoting needs --accept-flags:",
-                        flags.len()
+                        "  [{}] {}: {}",
+                        flag["trust"].as_str().unwrap_or("?"),
+                        flag["reason"].as_str().unwrap_or_default(),
+                        flag["text"].as_str().unwrap_or_default()
                     );
-                    for flag in flags {
-                        eprintln!(
-                            "  [{}] {}: {}",
-                            flag["trust"].as_str().unwrap_or("?"),
-                            flag["reason"].as_str().unwrap_or_default(),
-                            flag["text"].as_str().unwrap_or_default()
-                        );
-                    }
                 }
             }
             Ok(0)
@@ -607,14 +1310,18 @@ pub fn dreams(args: DreamsArgs) -> anyhow::Result<u8> {
             agents,
             accept_flags,
         } => {
-            print(&client.post(
+            let ids = agents
+                .iter()
+                .map(|agent| client.agent_id(agent))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            output.print(&client.post(
                 &format!("/v1/dreams/{id}/promote"),
-                &json!({"agent_ids": agents, "accept_flags": accept_flags}),
+                &json!({"agent_ids": ids, "accept_flags": accept_flags}),
             )?);
             Ok(0)
         }
         DreamsCommand::Discard { id } => {
-            print(&client.post(&format!("/v1/dreams/{id}/discard"), &json!({}))?);
+            output.print(&client.post(&format!("/v1/dreams/{id}/discard"), &json!({}))?);
             Ok(0)
         }
         DreamsCommand::Watch { id } => watch(&client, &id),

@@ -1,0 +1,374 @@
+//! The CLI clients (`lucid stores|memories|agents|sessions|dreams`) against a real `lucid serve`:
+//! memories named by path, values that start with a dash, the review loop finished from the
+//! command line, output formats, a `/v1` base URL and a server that is down.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+
+fn lucid() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_lucid"))
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A running `lucid serve` on a fresh database with one key.
+struct Server {
+    child: Child,
+    url: String,
+    key: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn start() -> Server {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("lucid.db");
+        let created = lucid()
+            .args(["keys", "create", "--workspace", "cli", "--db"])
+            .arg(&db)
+            .output()
+            .expect("keys create");
+        assert!(created.status.success(), "{created:?}");
+        let key = String::from_utf8_lossy(&created.stdout).trim().to_string();
+        let mut child = lucid()
+            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+            .arg(&db)
+            .env("LUCID_LOG", "warn")
+            .env("LUCID_STAGE_DELAY_MS", "0")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start lucid serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (found, address) = std::sync::mpsc::channel();
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut found = Some(found);
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("listening on ")
+                    && let Some(found) = found.take()
+                {
+                    let _ = found.send(url.trim().to_string());
+                }
+            }
+        });
+        let url = address
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the server prints its address");
+        Server {
+            child,
+            url,
+            key,
+            _dir: dir,
+        }
+    }
+
+    /// Runs a client command against this server (stdout is a pipe, so JSON by default).
+    fn run(&self, args: &[&str]) -> Output {
+        lucid()
+            .args(args)
+            .env("LUCID_URL", &self.url)
+            .env("LUCID_API_KEY", &self.key)
+            .output()
+            .expect("run lucid")
+    }
+
+    /// Runs a command that must succeed and returns its JSON.
+    fn json(&self, args: &[&str]) -> Value {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "lucid {args:?}: {}",
+            stderr(&output)
+        );
+        serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|_| panic!("lucid {args:?} prints JSON: {}", stdout(&output)))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn id(value: &Value) -> String {
+    value["id"].as_str().expect("an id").to_string()
+}
+
+/// Issue 11: `memories create STORE /team/a.md --content "- Cite…"` was refused ("unexpected
+/// argument '- '"), and `memories get STORE /path` said "no route". A memory is named by its id
+/// or its path wherever one is asked, and content may start with a dash.
+#[test]
+fn memory_paths_and_dash_values_work_wherever_an_id_is_asked() {
+    let server = Server::start();
+    let store = id(&server.json(&["stores", "create", "Fleet", "--description", "- team"]));
+    let created = server.json(&[
+        "memories",
+        "create",
+        &store,
+        "/team/a.md",
+        "--content",
+        "- Cite the statute section.",
+    ]);
+    assert_eq!(created["path"], "/team/a.md");
+    // A second memory in the same folder, so the path lookup has to choose.
+    server.json(&[
+        "memories",
+        "create",
+        &store,
+        "/team/b.md",
+        "--content",
+        "- b",
+    ]);
+
+    let got = server.json(&["memories", "get", &store, "/team/a.md"]);
+    assert_eq!(got["id"], created["id"]);
+    assert_eq!(got["content"], "- Cite the statute section.");
+    let by_id = server.json(&["memories", "get", &store, &id(&created)]);
+    assert_eq!(by_id["content"], got["content"]);
+
+    let updated = server.json(&[
+        "memories",
+        "update",
+        &store,
+        "/team/a.md",
+        "--content",
+        "- Cite the statute section and its year.",
+        "--if-sha256",
+        got["content_sha256"].as_str().expect("hash"),
+    ]);
+    assert_eq!(updated["id"], created["id"]);
+    let stale = server.run(&[
+        "memories",
+        "update",
+        &store,
+        "/team/a.md",
+        "--content",
+        "- lost update",
+        "--if-sha256",
+        got["content_sha256"].as_str().expect("hash"),
+    ]);
+    assert_eq!(stale.status.code(), Some(1), "{}", stderr(&stale));
+    assert!(stderr(&stale).contains("409"), "{}", stderr(&stale));
+    let moved = server.json(&[
+        "memories",
+        "update",
+        &store,
+        "/team/a.md",
+        "--path",
+        "/team/citations.md",
+    ]);
+    assert_eq!(moved["path"], "/team/citations.md");
+    assert_eq!(
+        server.json(&["memories", "get", &store, "/team/citations.md"])["content"],
+        "- Cite the statute section and its year."
+    );
+
+    let deleted = server.json(&["memories", "delete", &store, "/team/citations.md"]);
+    assert_eq!(deleted["id"], created["id"]);
+    let gone = server.run(&["memories", "get", &store, "/team/citations.md"]);
+    assert_eq!(gone.status.code(), Some(1));
+    assert!(
+        stderr(&gone).contains("no memory at /team/citations.md"),
+        "{}",
+        stderr(&gone)
+    );
+}
+
+/// Issue 11: the review loop can be finished from the CLI: a Markdown folder uploaded in one
+/// call, transcripts imported, a dream promoted by agent name, the agent inspected and rolled
+/// back.
+#[test]
+fn the_review_loop_finishes_from_the_cli() {
+    let server = Server::start();
+    let memory = repo().join("examples/fleet/memory");
+    let upload = server.json(&[
+        "stores",
+        "upload",
+        &memory.display().to_string(),
+        "--name",
+        "Fleet memory",
+    ]);
+    let store = upload["memory_store_id"]
+        .as_str()
+        .expect("store id")
+        .to_string();
+    let paths: Vec<&str> = upload["data"]
+        .as_array()
+        .expect("uploaded memories")
+        .iter()
+        .filter_map(|m| m["path"].as_str())
+        .collect();
+    assert_eq!(paths, ["/conventions.md", "/infra.md"]);
+    let listed = server.json(&["memories", "list", &store]);
+    assert_eq!(listed["data"].as_array().map(Vec::len), Some(2));
+    // Uploading again is refused per file unless --replace.
+    let again = server.run(&[
+        "stores",
+        "upload",
+        &memory.display().to_string(),
+        "--store",
+        &store,
+    ]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("--replace"), "{}", stderr(&again));
+    let replaced = server.json(&[
+        "stores",
+        "upload",
+        &memory.display().to_string(),
+        "--store",
+        &store,
+        "--replace",
+    ]);
+    assert_eq!(replaced["data"].as_array().map(Vec::len), Some(2));
+
+    let import = server.run(&[
+        "sessions",
+        "import",
+        &repo()
+            .join("examples/fleet/sessions/coder")
+            .display()
+            .to_string(),
+        "--agent",
+        "coder",
+        "--store",
+        &store,
+        "-q",
+    ]);
+    assert!(import.status.success(), "{}", stderr(&import));
+    let sessions: Vec<String> = stdout(&import).lines().map(str::to_string).collect();
+    assert_eq!(sessions.len(), 2, "{sessions:?}");
+    assert!(
+        sessions.iter().all(|s| s.starts_with("sesn_")),
+        "{sessions:?}"
+    );
+
+    let agents = server.json(&["agents", "list"]);
+    let agent = agents["data"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["name"] == "coder"))
+        .expect("the imported agent");
+    assert_eq!(agent["memory_store_id"], store.as_str());
+    assert_eq!(server.json(&["agents", "get", "coder"])["id"], agent["id"]);
+
+    let mut args = vec!["dreams", "create", "--store", &store, "--sessions"];
+    args.extend(sessions.iter().map(String::as_str));
+    let dream = id(&server.json(&args));
+    let watched = server.run(&["dreams", "watch", &dream]);
+    assert!(watched.status.success(), "{}", stdout(&watched));
+    let output_store = server.json(&["dreams", "get", &dream])["outputs"][0]["memory_store_id"]
+        .as_str()
+        .expect("output store")
+        .to_string();
+
+    // Promote by agent name (the flags, if any, acknowledged).
+    let promoted = server.json(&[
+        "dreams",
+        "promote",
+        &dream,
+        "--agent",
+        "coder",
+        "--accept-flags",
+    ]);
+    assert_eq!(promoted["agents"][0]["id"], agent["id"]);
+    assert_eq!(
+        server.json(&["agents", "get", "coder"])["memory_store_id"],
+        output_store.as_str()
+    );
+    let unknown = server.run(&["dreams", "promote", &dream, "--agent", "nobody"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        stderr(&unknown).contains("no agent with the id or name \"nobody\""),
+        "{}",
+        stderr(&unknown)
+    );
+
+    let rolled_back = server.json(&["agents", "rollback", "coder"]);
+    assert_eq!(rolled_back["memory_store_id"], store.as_str());
+}
+
+/// Issue 11 polish: lists print as a table (`--format table`, the default on a terminal) or
+/// ids only (`-q`), JSON stays available; a `--url` ending in `/v1` works (with a note) instead
+/// of "no route for GET /v1/v1/…".
+#[test]
+fn client_output_formats_and_a_v1_url() {
+    let server = Server::start();
+    let first = id(&server.json(&["stores", "create", "First"]));
+    let second = id(&server.json(&["stores", "create", "Second"]));
+
+    let quiet = server.run(&["stores", "list", "-q"]);
+    assert!(quiet.status.success(), "{}", stderr(&quiet));
+    assert_eq!(stdout(&quiet), format!("{first}\n{second}\n"));
+
+    let table = server.run(&["stores", "list", "--format", "table"]);
+    assert!(table.status.success(), "{}", stderr(&table));
+    let text = stdout(&table);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[0].starts_with("ID") && lines[0].contains("NAME"),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with(&first) && lines[1].contains("First"),
+        "{text}"
+    );
+
+    let json = server.json(&["stores", "list", "--json"]);
+    assert_eq!(json["data"].as_array().map(Vec::len), Some(2));
+
+    let v1 = lucid()
+        .args(["stores", "get", &first, "--url"])
+        .arg(format!("{}/v1/", server.url))
+        .env("LUCID_API_KEY", &server.key)
+        .output()
+        .expect("run lucid");
+    assert!(v1.status.success(), "{}", stderr(&v1));
+    assert!(stderr(&v1).contains("ends with /v1"), "{}", stderr(&v1));
+    let store: Value = serde_json::from_slice(&v1.stdout).expect("json");
+    assert_eq!(store["id"], first.as_str());
+}
+
+/// Issue 11 polish: importing against a server that is down printed the connection error once
+/// per file; it stops after the first, with one clear message.
+#[test]
+fn importing_against_a_down_server_stops_at_the_first_connection_error() {
+    // A port nobody listens on: bind, note it, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let output = lucid()
+        .args(["sessions", "import"])
+        .arg(repo().join("examples/fleet/sessions"))
+        .args(["--agent", "coder", "--url"])
+        .arg(format!("http://127.0.0.1:{port}"))
+        .env_remove("LUCID_API_KEY")
+        .output()
+        .expect("run lucid");
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert_eq!(
+        text.matches("cannot reach the lucid server").count(),
+        1,
+        "{text}"
+    );
+    assert!(text.contains("stopped: 0 of 6 files imported"), "{text}");
+    assert!(output.stdout.is_empty());
+}
