@@ -352,6 +352,7 @@ pub fn dream_observed(
         stats,
         usage: Usage::default(),
         estimated_cost_usd: None,
+        model_pass: None,
         instructions: options.instructions.as_ref().map(|_| directives.summary()),
         changes: curator.changes(),
         skipped: curator.skipped_items(),

@@ -154,6 +154,49 @@ impl Usage {
     }
 }
 
+/// How a model pass ran: what was sent, how the server answered, how long it took, and how
+/// many proposals verification let through. Written for whoever checks a dream against a real
+/// server (`scripts/local-model-check` reads it); why each proposal was refused is in
+/// [`Report::rejected`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ModelPassSummary {
+    /// `provider:model`.
+    pub model: String,
+    /// `complete`, `partial` (some work units kept the built-in decision because their call
+    /// failed) or `failed` (no unit was answered).
+    pub status: String,
+    /// How answers were asked for: `tool_use` (Anthropic), or for OpenAI-compatible servers
+    /// `json_schema`, `json_object` (with the schema) or `prompt` (plain JSON, the schema in
+    /// the prompt), whichever the server accepted. None when nothing was sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_format: Option<String>,
+    pub work_units: usize,
+    /// Units answered from the response cache (no request).
+    pub cached: usize,
+    /// Units sent to the model.
+    pub sent: usize,
+    /// HTTP requests made: answers, retries and rejected response formats included.
+    pub requests: usize,
+    /// Answers received (a malformed answer asked again counts twice).
+    pub answers: usize,
+    pub retries: usize,
+    /// Requests the server refused because of their response format (each is then sent again
+    /// in the next form).
+    pub format_rejections: usize,
+    pub failed: usize,
+    pub malformed: usize,
+    pub over_budget: usize,
+    /// Proposed operations that passed verification (and were applied).
+    pub verified: usize,
+    /// Proposed operations refused, malformed answers included.
+    pub rejected: usize,
+    /// From the first request sent to the last answer.
+    pub elapsed_ms: u64,
+    /// Per answer received, from sending to the answer (retries included).
+    pub latency_ms_mean: u64,
+    pub latency_ms_max: u64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DreamStatus {
@@ -194,6 +237,9 @@ pub struct Report {
     /// known price only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimated_cost_usd: Option<f64>,
+    /// How the model pass ran (model-backed curation only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_pass: Option<ModelPassSummary>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<InstructionsSummary>,
     pub changes: Vec<Change>,
@@ -219,6 +265,7 @@ impl Report {
             stats,
             usage: Usage::default(),
             estimated_cost_usd: None,
+            model_pass: None,
             instructions: None,
             changes: Vec::new(),
             skipped: Vec::new(),

@@ -55,6 +55,7 @@ fn report(changes: Vec<Change>) -> Report {
         stats: Stats::default(),
         usage: Usage::default(),
         estimated_cost_usd: None,
+        model_pass: None,
         instructions: None,
         changes,
         skipped: Vec::new(),

@@ -20,6 +20,12 @@
 //! operations. [`Reply::Hang`] never answers (cancellation tests); [`Reply::Error`] answers an
 //! HTTP error with headers (429 with `retry-after`, 5xx).
 //!
+//! Response formats: by default the OpenAI route takes any `response_format`. [`Formats`] makes
+//! it refuse some, the way real servers do — [`Formats::LlamaCppPython`] refuses `json_schema`
+//! with HTTP 500 and the validation error llama-cpp-python's server answers ("Input should be
+//! 'text' or 'json_object'"), [`Formats::NoResponseFormat`] refuses any `response_format` with
+//! HTTP 400. A refused request is recorded (with its status) and uses up no rule.
+//!
 //! Not for: anything but tests and benchmarks. It accepts any key and checks no schema.
 
 use std::collections::{BTreeMap, HashSet};
@@ -81,6 +87,58 @@ impl Reply {
         Reply::Answer {
             value: json!({ "operations": operations }),
         }
+    }
+}
+
+/// Which `response_format`s the OpenAI route takes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Formats {
+    /// Every form (OpenAI, vLLM).
+    #[default]
+    All,
+    /// Like llama-cpp-python's server: `json_schema` is refused with HTTP 500; `json_object`
+    /// (with or without a `schema`) and no `response_format` are taken.
+    LlamaCppPython,
+    /// No `response_format` at all: any is refused with HTTP 400.
+    NoResponseFormat,
+}
+
+/// The error a server answers for a request's response format, if it refuses it.
+fn refusal(formats: Formats, body: &Value) -> Option<(u16, String)> {
+    let format = body.get("response_format")?;
+    let kind = format.get("type").and_then(Value::as_str).unwrap_or("");
+    match formats {
+        Formats::All => None,
+        // What llama-cpp-python's server (0.3.36) answers, as recorded from it: a request
+        // validation error that its error handler wraps into an OpenAI-style error, status 500.
+        Formats::LlamaCppPython if !matches!(kind, "text" | "json_object") => Some((
+            500,
+            json!({"error": {
+                "message": format!(
+                    "1 validation error:\n  {{'type': 'literal_error', 'loc': ('body', \
+                     'response_format', 'type'), 'msg': \"Input should be 'text' or \
+                     'json_object'\", 'input': '{kind}', 'ctx': {{'expected': \"'text' or \
+                     'json_object'\"}}}}\n\n  File \"llama_cpp/server/app.py\", line 376, in \
+                     create_chat_completion\n    POST /v1/chat/completions"
+                ),
+                "type": "internal_server_error",
+                "param": null,
+                "code": null,
+            }})
+            .to_string(),
+        )),
+        Formats::LlamaCppPython => None,
+        Formats::NoResponseFormat => Some((
+            400,
+            json!({"error": {
+                "message": "Unrecognized request argument supplied: response_format",
+                "type": "invalid_request_error",
+                "param": "response_format",
+                "code": null,
+            }})
+            .to_string(),
+        )),
     }
 }
 
@@ -175,6 +233,7 @@ impl Recorded {
 type Responder = dyn Fn(&Recorded) -> Reply + Send + Sync;
 
 struct Shared {
+    formats: Mutex<Formats>,
     rules: Mutex<Vec<Rule>>,
     fallback: Mutex<Option<Arc<Responder>>>,
     requests: Mutex<Vec<Recorded>>,
@@ -209,6 +268,7 @@ impl FakeProvider {
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
+            formats: Mutex::new(Formats::All),
             rules: Mutex::new(Vec::new()),
             fallback: Mutex::new(None),
             requests: Mutex::new(Vec::new()),
@@ -269,6 +329,11 @@ impl FakeProvider {
     /// Adds a rule (tried after the rules added before it).
     pub fn script(&self, rule: Rule) {
         lock(&self.shared.rules).push(rule);
+    }
+
+    /// Which `response_format`s the OpenAI route takes from now on.
+    pub fn set_formats(&self, formats: Formats) {
+        *lock(&self.shared.formats) = formats;
     }
 
     /// Answers the next request with `reply`.
@@ -538,6 +603,23 @@ async fn anthropic(State(shared): State<Arc<Shared>>, headers: HeaderMap, raw: S
 }
 
 async fn openai(State(shared): State<Arc<Shared>>, headers: HeaderMap, raw: String) -> Response {
+    let parsed: Value = serde_json::from_str(&raw).unwrap_or(Value::Null);
+    let formats = *lock(&shared.formats);
+    if let Some((status, body)) = refusal(formats, &parsed) {
+        lock(&shared.requests).push(Recorded {
+            wire: Wire::Openai,
+            headers: header_map(&headers),
+            raw,
+            body: parsed,
+            status,
+            usage: FakeUsage::default(),
+        });
+        return error_response(
+            status,
+            &[("content-type".into(), "application/json".into())],
+            body,
+        );
+    }
     let (index, reply) = take_reply(&shared, Wire::Openai, &headers, raw);
     let reply = settle(reply).await;
     let (body, request_raw) = {
@@ -612,8 +694,28 @@ mod tests {
     }
 
     #[test]
+    fn llama_cpp_python_refuses_json_schema_only() {
+        let schema = json!({"response_format": {"type": "json_schema", "json_schema": {}}});
+        let object = json!({"response_format": {"type": "json_object", "schema": {}}});
+        let (status, body) = refusal(Formats::LlamaCppPython, &schema).unwrap_or_default();
+        assert_eq!(status, 500);
+        assert!(
+            body.contains("Input should be 'text' or 'json_object'"),
+            "{body}"
+        );
+        assert_eq!(refusal(Formats::LlamaCppPython, &object), None);
+        assert_eq!(refusal(Formats::LlamaCppPython, &json!({})), None);
+        assert_eq!(
+            refusal(Formats::NoResponseFormat, &object).map(|r| r.0),
+            Some(400)
+        );
+        assert_eq!(refusal(Formats::All, &schema), None);
+    }
+
+    #[test]
     fn rules_match_in_order_and_count_down() {
         let shared = Shared {
+            formats: Mutex::new(Formats::All),
             rules: Mutex::new(vec![
                 Rule::when("alpha", Reply::Text { text: "a".into() }).times(1),
                 Rule::once(Reply::Text { text: "any".into() }),

@@ -6,17 +6,19 @@
 //! the built-in decision, and the report's notes say how many did.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use lucid_core::curate::DreamOutput;
 use lucid_core::digest::SessionDigest;
-use lucid_core::report::{DreamStatus, RejectedOperation, Usage};
-use serde_json::json;
+use lucid_core::report::{DreamStatus, ModelPassSummary, RejectedOperation, Usage};
+use serde_json::{Value, json};
 
 use crate::apply::apply;
 use crate::cache::{ResponseCache, cache_key};
 use crate::config::{LlmConfig, PriceTable};
+use crate::format::{FormatMemory, ResponseFormat, with_format};
 use crate::ops::{Proposal, parse_operation};
 use crate::prompt::{self, read_answer};
 use crate::provider::{self, CallError, CancelFlag, Endpoint, RetryPolicy};
@@ -117,6 +119,16 @@ pub struct PassStats {
     pub sent: usize,
     /// Answers received (a malformed answer asked again counts twice).
     pub requests: usize,
+    /// HTTP requests made: answers, retries and refused response formats included.
+    pub http_requests: usize,
+    /// Requests the server refused for their response format (then sent in the next form).
+    pub format_rejections: usize,
+    /// The form answers were asked in: the one the server accepted (see [`crate::format`]).
+    pub response_format: Option<ResponseFormat>,
+    /// Per answer received, from sending to the answer (retries included).
+    pub latencies: Vec<Duration>,
+    /// From the first request sent to the last answer.
+    pub elapsed: Duration,
     pub over_budget: usize,
     pub failed: usize,
     pub malformed: usize,
@@ -175,7 +187,9 @@ enum Outcome {
 
 struct Job {
     index: usize,
-    body: String,
+    /// The body in the first form of the wire format (`json_schema` for OpenAI): what the
+    /// cache key is computed from, whatever form the server accepts.
+    body: Value,
     key: String,
 }
 
@@ -186,6 +200,30 @@ struct Sent {
     requests: usize,
     waits: Vec<Duration>,
     tokens: u64,
+    latencies: Vec<Duration>,
+    format_rejections: usize,
+}
+
+/// What every request of one pass shares.
+struct Context<'a> {
+    http: &'a reqwest::Client,
+    cancel: &'a CancelFlag,
+    /// Raised after an error every request would repeat.
+    stop: &'a CancelFlag,
+    fatal: &'a std::sync::Mutex<Option<String>>,
+    formats: &'a FormatMemory,
+    attempts: &'a AtomicUsize,
+    narrate: &'a (dyn Fn(&str) + Sync),
+}
+
+impl Context<'_> {
+    fn fatal_message(&self) -> String {
+        self.fatal
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .unwrap_or_default()
+    }
 }
 
 fn proposals(operations: Vec<serde_json::Value>) -> Vec<Proposal> {
@@ -204,6 +242,13 @@ impl ModelCurator {
     /// The request bodies of a planned dream, in unit order (what would be sent without a
     /// cache or budget): for the benchmark and for snapshot tests.
     pub fn request_bodies(&self, units: &[WorkUnit], instructions: Option<&str>) -> Vec<String> {
+        self.request_values(units, instructions)
+            .iter()
+            .map(Value::to_string)
+            .collect()
+    }
+
+    fn request_values(&self, units: &[WorkUnit], instructions: Option<&str>) -> Vec<Value> {
         units
             .iter()
             .map(|unit| {
@@ -214,7 +259,6 @@ impl ModelCurator {
                     instructions,
                     self.settings.max_output_tokens,
                 )
-                .to_string()
             })
             .collect()
     }
@@ -255,11 +299,12 @@ impl ModelCurator {
         let mut reserved = 0u64;
         let mut exhausted = false;
         for (index, body) in self
-            .request_bodies(&plan.units, instructions)
+            .request_values(&plan.units, instructions)
             .into_iter()
             .enumerate()
         {
-            let key = cache_key(wire, model, &body);
+            let text = body.to_string();
+            let key = cache_key(wire, model, &text);
             if let Some(raw) = self.cache.get(&key)
                 && let Ok(operations) = read_answer(wire, &raw).operations
             {
@@ -267,7 +312,7 @@ impl ModelCurator {
                 stats.cached += 1;
                 continue;
             }
-            let estimate = estimate_tokens(&body) + max_output;
+            let estimate = estimate_tokens(&text) + max_output;
             if exhausted
                 || self
                     .settings
@@ -303,11 +348,22 @@ impl ModelCurator {
         let http = provider::client(&self.settings.retry);
         let stop = CancelFlag::new();
         let fatal: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+        let formats = FormatMemory::default();
+        let attempts = AtomicUsize::new(0);
+        let context = Context {
+            http: &http,
+            cancel,
+            stop: &stop,
+            fatal: &fatal,
+            formats: &formats,
+            attempts: &attempts,
+            narrate,
+        };
         let total = jobs.len();
         let sent_indices: Vec<usize> = jobs.iter().map(|job| job.index).collect();
         let mut stream = futures_util::stream::iter(jobs.into_iter().map(|job| {
-            let (http, stop, fatal) = (&http, &stop, &fatal);
-            async move { self.send(http, job, cancel, stop, fatal).await }
+            let context = &context;
+            async move { self.send(context, job).await }
         }))
         .buffer_unordered(self.settings.concurrency.max(1));
         // Collect answers until all are in or the deadline passes, telling whoever watches how
@@ -343,6 +399,13 @@ impl ModelCurator {
         }
         // Whatever is still in flight is dropped (its requests end with it).
         drop(stream);
+        stats.elapsed = started.elapsed();
+        stats.http_requests = attempts.load(Ordering::Relaxed);
+        stats.response_format = match wire {
+            _ if total == 0 => None,
+            crate::prompt::Wire::Anthropic => Some(ResponseFormat::ToolUse),
+            crate::prompt::Wire::Openai => formats.accepted(&self.endpoint.url()),
+        };
         if cancel.is_canceled() {
             return Err(Canceled);
         }
@@ -366,6 +429,8 @@ impl ModelCurator {
             stats.requests += result.requests;
             stats.retry_waits.extend(result.waits);
             stats.body_tokens_sent += result.tokens;
+            stats.latencies.extend(result.latencies);
+            stats.format_rejections += result.format_rejections;
             outcomes[result.index] = Some(result.outcome?);
         }
 
@@ -451,6 +516,22 @@ impl ModelCurator {
             stats.accepted,
             stats.rejected
         ));
+        if let Some(format) = stats.response_format
+            && (stats.format_rejections > 0 || format != ResponseFormat::first(wire))
+        {
+            report.notes.push(format!(
+                "{name} refused {} request{} for their response format; answers were asked \
+                 for in {} ({})",
+                stats.format_rejections,
+                if stats.format_rejections == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                format.describe(),
+                format.as_str()
+            ));
+        }
         if stats.over_budget > 0 {
             report.notes.push(format!(
                 "token budget of {} tokens reached (requests are estimated before sending at one \
@@ -474,6 +555,7 @@ impl ModelCurator {
             tracing_note(&mut report.notes, &message);
         }
         stats.usage = usage;
+        report.model_pass = Some(summary(&name, &status, &stats));
         match self.settings.prices.price(wire, model) {
             Some(price) => {
                 let cost = price.cost(&report.usage);
@@ -502,13 +584,16 @@ impl ModelCurator {
                 "{name} did not answer ({reason}); the built-in result stands."
             )),
             _ => narrate(&format!(
-                "{name} answered{}: {} operations applied, {} rejected; {} input, {} output, {} \
+                "{name} answered{}{}: {} operations applied, {} rejected; {} input, {} output, {} \
                  cache-read, {} cache-write tokens.",
                 if matches!(status, ModelStatus::Partial { .. }) {
                     " in part"
                 } else {
                     ""
                 },
+                stats
+                    .response_format
+                    .map_or_else(String::new, |f| format!(" ({})", f.describe())),
                 stats.accepted,
                 stats.rejected,
                 report.usage.input_tokens,
@@ -525,14 +610,7 @@ impl ModelCurator {
     }
 
     /// Sends one unit's request: a malformed answer is asked again once.
-    async fn send(
-        &self,
-        http: &reqwest::Client,
-        job: Job,
-        cancel: &CancelFlag,
-        stop: &CancelFlag,
-        fatal: &std::sync::Mutex<Option<String>>,
-    ) -> Sent {
+    async fn send(&self, context: &Context<'_>, job: Job) -> Sent {
         let mut sent = Sent {
             index: job.index,
             outcome: Ok(Outcome::Failed(String::new())),
@@ -540,33 +618,21 @@ impl ModelCurator {
             requests: 0,
             waits: Vec::new(),
             tokens: 0,
+            latencies: Vec::new(),
+            format_rejections: 0,
         };
         let wire = self.endpoint.wire;
         let mut first_problem: Option<(String, String)> = None;
         for _ in 0..2 {
-            if cancel.is_canceled() {
+            if context.cancel.is_canceled() {
                 sent.outcome = Err(Canceled);
                 return sent;
             }
-            if stop.is_canceled() {
-                let message = fatal
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .clone()
-                    .unwrap_or_default();
-                sent.outcome = Ok(Outcome::Failed(message));
+            if context.stop.is_canceled() {
+                sent.outcome = Ok(Outcome::Failed(context.fatal_message()));
                 return sent;
             }
-            sent.tokens += estimate_tokens(&job.body);
-            match provider::call(
-                http,
-                &self.endpoint,
-                &job.body,
-                &self.settings.retry,
-                cancel,
-            )
-            .await
-            {
+            match self.ask(context, &job.body, &mut sent).await {
                 Ok(raw) => {
                     sent.requests += 1;
                     sent.waits.extend(raw.waits);
@@ -592,12 +658,18 @@ impl ModelCurator {
                     fatal: is_fatal,
                 }) => {
                     if is_fatal {
-                        stop.cancel();
-                        fatal
+                        context.stop.cancel();
+                        context
+                            .fatal
                             .lock()
                             .unwrap_or_else(|p| p.into_inner())
                             .get_or_insert(message.clone());
                     }
+                    sent.outcome = Ok(Outcome::Failed(message));
+                    return sent;
+                }
+                // `ask` turns refusals into other forms or a failure; never reached.
+                Err(CallError::FormatRefused { message }) => {
                     sent.outcome = Ok(Outcome::Failed(message));
                     return sent;
                 }
@@ -606,6 +678,123 @@ impl ModelCurator {
         let (answer, reason) = first_problem.unwrap_or_default();
         sent.outcome = Ok(Outcome::Malformed { answer, reason });
         sent
+    }
+
+    /// One answer to a request body, in the form the server accepts: the form it accepted
+    /// earlier in the dream, else the first form of the wire format and, when the server
+    /// refuses it, the next ones ([`crate::format`]).
+    async fn ask(
+        &self,
+        context: &Context<'_>,
+        body: &Value,
+        sent: &mut Sent,
+    ) -> Result<provider::RawAnswer, CallError> {
+        let name = self.endpoint.name();
+        let server = self.endpoint.url();
+        let first = ResponseFormat::first(self.endpoint.wire);
+        // Until the server has accepted a form, one request at a time finds out which; the
+        // others wait here and then use what it found (or probe in turn, if it found nothing).
+        let mut _probe = None;
+        if first.can_be_refused() && context.formats.accepted(&server).is_none() {
+            let guard = tokio::select! {
+                guard = context.formats.probe.lock() => guard,
+                _ = context.cancel.raised() => return Err(CallError::Canceled),
+            };
+            if context.stop.is_canceled() {
+                return Err(CallError::Failed {
+                    message: context.fatal_message(),
+                    fatal: false,
+                });
+            }
+            if context.formats.accepted(&server).is_none() {
+                _probe = Some(guard);
+            }
+        }
+        let mut format = context.formats.accepted(&server).unwrap_or(first);
+        loop {
+            let text = with_format(body, format).to_string();
+            sent.tokens += estimate_tokens(&text);
+            let probing = context.formats.accepted(&server).is_none();
+            let asked = std::time::Instant::now();
+            match provider::call(
+                context.http,
+                &self.endpoint,
+                &text,
+                &self.settings.retry,
+                context.cancel,
+                format.can_be_refused().then_some(probing),
+                context.attempts,
+            )
+            .await
+            {
+                Ok(raw) => {
+                    sent.latencies.push(asked.elapsed());
+                    if context.formats.remember(&server, format) && format != first {
+                        (context.narrate)(&format!(
+                            "{name} accepts {}; it is used for the rest of the dream.",
+                            format.describe()
+                        ));
+                    }
+                    return Ok(raw);
+                }
+                Err(CallError::FormatRefused { message }) => {
+                    sent.format_rejections += 1;
+                    match format.fallback() {
+                        Some(next) => {
+                            (context.narrate)(&format!(
+                                "{name} refused {} ({message}); trying {}.",
+                                format.describe(),
+                                next.describe()
+                            ));
+                            format = next;
+                        }
+                        // Every other request would be refused the same way.
+                        None => {
+                            return Err(CallError::Failed {
+                                message: format!(
+                                    "{name} refused every response format lucid can ask for \
+                                     (last: {message})"
+                                ),
+                                fatal: true,
+                            });
+                        }
+                    }
+                }
+                Err(other) => return Err(other),
+            }
+        }
+    }
+}
+
+/// The report's account of a pass.
+fn summary(name: &str, status: &ModelStatus, stats: &PassStats) -> ModelPassSummary {
+    let millis = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    let total: Duration = stats.latencies.iter().sum();
+    let count = u32::try_from(stats.latencies.len()).unwrap_or(u32::MAX);
+    ModelPassSummary {
+        model: name.to_string(),
+        status: match status {
+            ModelStatus::Complete => "complete",
+            ModelStatus::Partial { .. } => "partial",
+            ModelStatus::Failed { .. } => "failed",
+        }
+        .to_string(),
+        response_format: stats.response_format.map(|f| f.as_str().to_string()),
+        work_units: stats.units,
+        cached: stats.cached,
+        sent: stats.sent,
+        requests: stats.http_requests,
+        answers: stats.requests,
+        retries: stats.retry_waits.len(),
+        format_rejections: stats.format_rejections,
+        failed: stats.failed,
+        malformed: stats.malformed,
+        over_budget: stats.over_budget,
+        verified: stats.accepted,
+        rejected: stats.rejected,
+        elapsed_ms: millis(stats.elapsed),
+        latency_ms_mean: if count == 0 { 0 } else { millis(total / count) },
+        latency_ms_max: stats.latencies.iter().max().copied().map_or(0, millis),
     }
 }
 

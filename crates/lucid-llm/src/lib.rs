@@ -10,7 +10,9 @@
 //!    untrusted text fenced) for the lessons no rule sees. The model sees work units, never
 //!    transcripts, and answers with structured operations ([`ops`]): `merge`, `supersede`,
 //!    `add`, `drop`, `keep`, through Anthropic tool use or an OpenAI JSON-schema response
-//!    format ([`prompt`], [`provider`]).
+//!    format ([`prompt`], [`provider`]); a server that refuses `json_schema` is asked in
+//!    `json_object` form with the schema, then for plain JSON with the schema in the prompt,
+//!    and the form it accepts is remembered for the rest of the dream ([`format`]).
 //! 2. **Verify.** [`verify::verify`] checks every operation against its unit: ids exist,
 //!    evidence contains the claim's identifiers and quoted terms, an add from a session cites
 //!    events of the right channels (a preference what a person typed, a pitfall a failure), a
@@ -54,6 +56,7 @@ pub mod cache;
 pub mod config;
 pub mod dream;
 pub mod engine;
+pub mod format;
 pub mod ops;
 pub mod prompt;
 pub mod provider;
@@ -67,6 +70,7 @@ pub use dream::{DreamRun, ModelPass, RunError, run_dream};
 pub use engine::{
     Canceled, ModelCurator, ModelStatus, PassStats, Refined, Settings, estimate_tokens,
 };
+pub use format::ResponseFormat;
 pub use prompt::Wire;
 pub use provider::{CancelFlag, Endpoint, RetryPolicy};
 pub use unit::{Plan, UnitLimits, WorkUnit};

@@ -7,7 +7,7 @@
 //! an HTTP date, or `retry-after-ms`), which is then used (also capped at `max_delay`).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::prompt::Wire;
@@ -122,6 +122,10 @@ pub enum CallError {
     /// every other request too.
     #[error("{message}")]
     Failed { message: String, fatal: bool },
+    /// The server refused the request's response format ([`crate::format::rejects_format`]):
+    /// the same request in another form may pass. Never retried as it is.
+    #[error("{message}")]
+    FormatRefused { message: String },
 }
 
 /// The raw body of a successful answer, and how long the call waited before retries.
@@ -192,13 +196,18 @@ async fn wait(delay: Duration, cancel: &CancelFlag) -> Result<(), CallError> {
 }
 
 /// Sends one request body, retrying as the policy says. The request is abandoned as soon as
-/// the cancel flag is raised.
+/// the cancel flag is raised. `refusable`: the body asks for a response format the server may
+/// refuse, and whether the server is still being probed (no form accepted yet); a refusal is
+/// [`CallError::FormatRefused`] rather than retried. Every HTTP request sent counts in
+/// `attempts`.
 pub async fn call(
     http: &reqwest::Client,
     endpoint: &Endpoint,
     body: &str,
     policy: &RetryPolicy,
     cancel: &CancelFlag,
+    refusable: Option<bool>,
+    attempts: &AtomicUsize,
 ) -> Result<RawAnswer, CallError> {
     let mut waits = Vec::new();
     let mut attempt = 0;
@@ -223,6 +232,7 @@ pub async fn call(
                 None => request,
             },
         };
+        attempts.fetch_add(1, Ordering::Relaxed);
         let exchange = async {
             let response = request.send().await?;
             let status = response.status().as_u16();
@@ -236,6 +246,20 @@ pub async fn call(
         };
         let (message, asked) = match outcome {
             Ok((200..=299, _, text)) => return Ok(RawAnswer { body: text, waits }),
+            // Checked before retrying: a server that refuses the format refuses it every time
+            // (llama-cpp-python answers HTTP 500, which would otherwise be retried).
+            Ok((status, _, text))
+                if refusable.is_some_and(|probing| {
+                    crate::format::rejects_format(status, &text, probing)
+                }) =>
+            {
+                return Err(CallError::FormatRefused {
+                    message: format!(
+                        "HTTP {status}: {}",
+                        crate::prompt::excerpt(text.trim(), 300)
+                    ),
+                });
+            }
             Ok((status, asked, text)) if retryable(status) => (
                 format!(
                     "HTTP {status}: {}",

@@ -1,5 +1,6 @@
-//! `lucid-fake-provider [--addr 127.0.0.1:0] [--script rules.json]`: runs the fake model server
-//! until killed, for trying `lucid dream --model …` or `lucid serve` without a real provider.
+//! `lucid-fake-provider [--addr 127.0.0.1:0] [--script rules.json] [--formats all|llama-cpp-python|no-response-format]`:
+//! runs the fake model server until killed, for trying `lucid dream --model …` or `lucid serve`
+//! without a real provider. `--formats` makes it refuse response formats as some servers do.
 //!
 //! The script is a JSON list of rules, e.g.
 //! `[{"when": "Deploys go", "reply": {"type": "answer", "value": {"operations": []}}}]`.
@@ -7,18 +8,37 @@
 
 use std::process::ExitCode;
 
-use lucid_fake_provider::{FakeProvider, Rule};
+use lucid_fake_provider::{FakeProvider, Formats, Rule};
 
 fn main() -> ExitCode {
     let mut addr = "127.0.0.1:0".to_string();
     let mut script: Option<String> = None;
+    let mut formats = Formats::All;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--addr" => addr = args.next().unwrap_or(addr),
             "--script" => script = args.next(),
+            "--formats" => {
+                formats = match args.next().as_deref() {
+                    Some("all") => Formats::All,
+                    Some("llama-cpp-python") => Formats::LlamaCppPython,
+                    Some("no-response-format") => Formats::NoResponseFormat,
+                    other => {
+                        eprintln!(
+                            "error: --formats takes all, llama-cpp-python or no-response-format, \
+                             not {}",
+                            other.unwrap_or("nothing")
+                        );
+                        return ExitCode::from(2);
+                    }
+                }
+            }
             "-h" | "--help" => {
-                eprintln!("usage: lucid-fake-provider [--addr 127.0.0.1:0] [--script rules.json]");
+                eprintln!(
+                    "usage: lucid-fake-provider [--addr 127.0.0.1:0] [--script rules.json] \
+                     [--formats all|llama-cpp-python|no-response-format]"
+                );
                 return ExitCode::SUCCESS;
             }
             other => {
@@ -34,6 +54,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    server.set_formats(formats);
     if let Some(path) = script {
         let rules: Vec<Rule> = match std::fs::read_to_string(&path)
             .map_err(|e| e.to_string())

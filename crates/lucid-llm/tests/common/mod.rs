@@ -135,14 +135,24 @@ pub struct Fixture {
 }
 
 pub fn fixture_with(sessions: &[Session]) -> Fixture {
+    fixture_over(&store(), sessions)
+}
+
+/// The fixture over a store of one document instead of the usual one.
+pub fn fixture_with_store(path: &str, content: &str, sessions: &[Session]) -> Fixture {
+    let store = Store::new(vec![StoreDocument {
+        path: path.into(),
+        content: content.into(),
+        updated_at: None,
+        as_of: None,
+    }]);
+    fixture_over(&store, sessions)
+}
+
+fn fixture_over(store: &Store, sessions: &[Session]) -> Fixture {
     let digests: Vec<SessionDigest> = sessions.iter().map(lucid_core::digest_session).collect();
-    let output = lucid_core::dream(
-        &store(),
-        digests.clone(),
-        Vec::new(),
-        &DreamOptions::default(),
-    )
-    .expect("the built-in dream runs");
+    let output = lucid_core::dream(store, digests.clone(), Vec::new(), &DreamOptions::default())
+        .expect("the built-in dream runs");
     let plan = unit::plan(&output, &digests, None, &UnitLimits::default());
     Fixture {
         digests,
