@@ -44,7 +44,7 @@ struct SafetySection {
 
 /// The `[safety]` section: extra secret patterns and trusted tools.
 /// The sections read elsewhere (lucid-llm: model providers, prices, model-pass settings).
-const OTHER_SECTIONS: &[&str] = &["models", "prices", "llm"];
+const OTHER_SECTIONS: &[&str] = &["models", "prices", "llm", "server"];
 
 #[derive(Debug, Default)]
 pub struct SafetySettings {

@@ -1,14 +1,16 @@
 //! `lucid serve`: the dream service on a SQLite file.
 
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use lucid_server::{AppState, AuthMode, Config};
+use lucid_server::{AppState, AuthMode, Config, Limits, Rate};
 use lucid_storage::Storage;
 use lucid_storage_sqlite::SqliteStorage;
+use serde::Deserialize;
 
 use crate::EXIT_REFUSED;
 
@@ -21,9 +23,17 @@ use crate::EXIT_REFUSED;
 /// only on a loopback address and only on a database that has never had a key; it is logged
 /// at every start.
 ///
-/// Prints `listening on http://ADDR` to stderr once bound. SIGINT/SIGTERM stop it gracefully:
-/// no new connections, in-flight requests and running dreams finish, pending dreams stay
-/// pending for the next start. Dreams a crash left running are marked failed on start.
+/// Prints `listening on http://ADDR` to stderr once bound, and one line per request at the
+/// default log level. SIGINT/SIGTERM stop it gracefully: no new connections, idle ones and
+/// half-sent requests closed, in-flight requests and running dreams finish for up to
+/// `[server] shutdown_seconds` (30), then what is still open is closed; a second signal exits at
+/// once. Pending dreams stay pending for the next start. Dreams a crash left running are marked
+/// failed on start.
+///
+/// Limits (the config file's `[server]` section, defaults in brackets): max_connections [1024],
+/// header_timeout_seconds [30], body_timeout_seconds [30], shutdown_seconds [30],
+/// max_streams_per_key [64], rate_per_key [100/s] with burst_per_key [1000], rate_per_address
+/// [200/s] with burst_per_address [2000], max_uri_kb [8], max_header_kb [32].
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  lucid keys create --workspace team --db lucid.db\n  lucid serve --addr 0.0.0.0:8787 --db lucid.db\n  lucid serve --open --db scratch.db            # no keys, 127.0.0.1 only\n  LUCID_ADDR=127.0.0.1:0 lucid serve   # any free port"
@@ -43,6 +53,13 @@ pub struct ServeArgs {
     /// Imported transcripts default to `team`.
     #[arg(long, env = "LUCID_SESSION_USERS", default_value = "external", value_parser = ["team", "external"])]
     session_users: String,
+
+    /// Start even though another `lucid serve` holds this database (a rolling restart): serve at
+    /// once, leave the other server's running dreams alone, and take the database over (marking
+    /// dreams it left running as failed) once it has stopped. Without it a second server on the
+    /// same file refuses to start.
+    #[arg(long)]
+    take_over: bool,
 
     /// Serve without authentication: requests act in workspace `default`. Loopback addresses
     /// only, and refused on a database that has ever had an API key (revoked ones count).
@@ -80,9 +97,140 @@ pub struct ServeArgs {
     /// results are trusted in dreams. `[models.NAME]` entries (provider = "anthropic" or
     /// "openai", model, base_url, api_key_env) are the models a dream's `model` may name
     /// besides lucid-builtin; `[prices]` and `[llm]` (token_budget, concurrency,
-    /// timeout_seconds, max_retries) tune the model pass.
+    /// timeout_seconds, max_retries) tune the model pass. `[server]` sets the limits above.
     #[arg(long, value_name = "FILE", env = "LUCID_CONFIG")]
     config: Option<PathBuf>,
+}
+
+/// The config file's `[server]` section: the service's limits (`lucid_server::Limits` documents
+/// each; 0 turns a rate or the stream cap off).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServerSection {
+    max_connections: Option<usize>,
+    header_timeout_seconds: Option<f64>,
+    body_timeout_seconds: Option<f64>,
+    shutdown_seconds: Option<f64>,
+    max_streams_per_key: Option<usize>,
+    max_uri_kb: Option<usize>,
+    max_header_kb: Option<usize>,
+    rate_per_key: Option<f64>,
+    burst_per_key: Option<f64>,
+    rate_per_address: Option<f64>,
+    burst_per_address: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ServerFile {
+    #[serde(default)]
+    server: ServerSection,
+    // The other sections are read (and checked) by their own parts of lucid.
+    #[serde(flatten)]
+    _other: toml::Table,
+}
+
+/// The limits from the `[server]` section of `config` (the defaults without one).
+fn server_limits(config: Option<&Path>) -> anyhow::Result<Limits> {
+    let file: ServerFile = match config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read config file {}", path.display()))?;
+            toml::from_str(&text)
+                .with_context(|| format!("config file {}: [server] is not valid", path.display()))?
+        }
+        None => ServerFile::default(),
+    };
+    let section = file.server;
+    let defaults = Limits::default();
+    let seconds = |name: &str, value: Option<f64>, default: Duration| match value {
+        None => Ok(default),
+        Some(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(Duration::from_secs_f64(v)),
+        Some(v) => Err(anyhow::anyhow!(
+            "[server] {name} must be a number of seconds above 0 and at most 86400, not {v}"
+        )),
+    };
+    let rate = |name: &str, per_second: Option<f64>, burst: Option<f64>, default: Rate| {
+        let per_second = per_second.unwrap_or(default.per_second);
+        let burst = burst.unwrap_or(default.burst);
+        if !(per_second.is_finite() && per_second >= 0.0) {
+            anyhow::bail!("[server] rate_per_{name} must be 0 (off) or more, not {per_second}");
+        }
+        if per_second > 0.0 && !(burst.is_finite() && burst >= 1.0) {
+            anyhow::bail!("[server] burst_per_{name} must be at least 1, not {burst}");
+        }
+        Ok(Rate { per_second, burst })
+    };
+    let max_connections = section.max_connections.unwrap_or(defaults.max_connections);
+    if max_connections == 0 {
+        anyhow::bail!("[server] max_connections must be at least 1");
+    }
+    Ok(Limits {
+        max_connections,
+        header_timeout: seconds(
+            "header_timeout_seconds",
+            section.header_timeout_seconds,
+            defaults.header_timeout,
+        )?,
+        body_timeout: seconds(
+            "body_timeout_seconds",
+            section.body_timeout_seconds,
+            defaults.body_timeout,
+        )?,
+        shutdown_timeout: seconds(
+            "shutdown_seconds",
+            section.shutdown_seconds,
+            defaults.shutdown_timeout,
+        )?,
+        max_streams_per_key: section
+            .max_streams_per_key
+            .unwrap_or(defaults.max_streams_per_key),
+        max_uri_bytes: section
+            .max_uri_kb
+            .map_or(defaults.max_uri_bytes, |kb| kb.saturating_mul(1024)),
+        max_header_bytes: section
+            .max_header_kb
+            .map_or(defaults.max_header_bytes, |kb| kb.saturating_mul(1024)),
+        key_rate: rate(
+            "key",
+            section.rate_per_key,
+            section.burst_per_key,
+            defaults.key_rate,
+        )?,
+        address_rate: rate(
+            "address",
+            section.rate_per_address,
+            section.burst_per_address,
+            defaults.address_rate,
+        )?,
+    })
+}
+
+/// For `--take-over`: waits (on a thread of its own, so the runtime never waits for it) until
+/// the other server releases the database, then holds it for the rest of this process and
+/// marks the dreams the other server left running as failed.
+fn wait_for_the_other_server(db: PathBuf, state: AppState) {
+    let (taken, acquired) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = taken.send(lucid_storage_sqlite::DatabaseLock::acquire_blocking(&db));
+    });
+    tokio::spawn(async move {
+        match acquired.await {
+            Ok(Ok(lock)) => {
+                tracing::info!(
+                    lock = %lock.path().display(),
+                    "the other server stopped: this server now holds the database"
+                );
+                if let Err(error) = lucid_server::recover_dreams(&state).await {
+                    tracing::error!(error = %error.message, "cannot recover interrupted dreams");
+                }
+                // Held until the runtime ends with the process.
+                std::future::pending::<()>().await;
+                drop(lock);
+            }
+            Ok(Err(error)) => tracing::error!(%error, "cannot lock the database"),
+            Err(_) => {}
+        }
+    });
 }
 
 /// Logs to stderr with the given filter.
@@ -102,6 +250,18 @@ fn resolve(addr: &str) -> anyhow::Result<SocketAddr> {
         .with_context(|| format!("cannot resolve --addr {addr}"))?
         .next()
         .with_context(|| format!("--addr {addr} resolves to no address"))
+}
+
+/// Resolves at the first SIGINT or SIGTERM; a second one exits the process at once (exit 130):
+/// whoever sends it does not want to wait for the shutdown deadline. Dreams it interrupts are
+/// marked failed at the next start.
+pub async fn shutdown_then_exit_on_second_signal() {
+    shutdown_signal().await;
+    tokio::spawn(async {
+        shutdown_signal().await;
+        eprintln!("second signal: exiting now without waiting for requests or dreams");
+        std::process::exit(130);
+    });
 }
 
 /// Resolves when SIGINT or SIGTERM arrives.
@@ -142,6 +302,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             return Ok(EXIT_REFUSED);
         }
     };
+    let limits = match server_limits(args.config.as_deref()) {
+        Ok(limits) => limits,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return Ok(EXIT_REFUSED);
+        }
+    };
     let models = match crate::config::llm_config(args.config.as_deref()) {
         Ok(config) => lucid_server::Models::from_process_env(config),
         Err(error) => {
@@ -165,6 +332,34 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         );
         return Ok(EXIT_REFUSED);
     }
+    // One server per database: a second one would mark the first one's running dreams as
+    // crashed. The lock lives as long as this process.
+    let lock = match lucid_storage_sqlite::DatabaseLock::try_acquire(&args.db) {
+        Ok(Ok(lock)) => Some(lock),
+        Ok(Err(held)) if args.take_over => {
+            tracing::warn!(
+                db = %args.db.display(),
+                holder = held.holder.as_deref().unwrap_or("another process"),
+                "--take-over: another server holds this database; serving alongside it and \
+                 taking the database over when it stops (its running dreams are left alone)"
+            );
+            None
+        }
+        Ok(Err(held)) => {
+            eprintln!(
+                "error: another lucid serve ({}) holds the database {} (lock file {}).\n  Stop \
+                 it first, or start this one with --take-over for a rolling restart: it serves \
+                 at once and takes the database over when the other stops.",
+                held.holder.as_deref().unwrap_or("holder unknown"),
+                args.db.display(),
+                held.path.display()
+            );
+            return Ok(EXIT_REFUSED);
+        }
+        Err(error) => {
+            return Err(error).context("locking the database");
+        }
+    };
     let storage = SqliteStorage::open(&args.db)
         .with_context(|| format!("opening the database {}", args.db.display()))?;
     let config = Config {
@@ -177,6 +372,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         models,
         open: args.open,
         session_users: lucid_storage::SessionUsers::parse(&args.session_users).unwrap_or_default(),
+        limits,
         ..Config::default()
     };
     let storage: Arc<dyn Storage> = Arc::new(storage);
@@ -213,9 +409,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             ),
         }
         eprintln!("listening on http://{bound}");
-        lucid_server::serve(listener, state, shutdown_signal())
-            .await
-            .context("serving")?;
+        let holds_database = lock.is_some();
+        if !holds_database {
+            wait_for_the_other_server(args.db.clone(), state.clone());
+        }
+        lucid_server::serve_with(
+            listener,
+            state,
+            shutdown_then_exit_on_second_signal(),
+            holds_database,
+        )
+        .await
+        .context("serving")?;
+        drop(lock);
         tracing::info!("stopped");
         anyhow::Ok(0)
     })

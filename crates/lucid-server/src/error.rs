@@ -14,6 +14,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub kind: &'static str,
     pub message: String,
+    /// Seconds to wait before retrying (`retry-after`), for 429s and 503s.
+    pub retry_after: Option<u64>,
 }
 
 /// The error envelope (also the OpenAPI schema of every error response).
@@ -28,7 +30,8 @@ pub struct ErrorEnvelope {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// `invalid_request_error`, `authentication_error`, `permission_error`, `not_found_error`,
-    /// `conflict_error`, `request_too_large`, `api_error`.
+    /// `conflict_error`, `request_too_large`, `rate_limit_error`, `overloaded_error`,
+    /// `api_error`.
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub message: String,
@@ -40,7 +43,21 @@ impl ApiError {
             status,
             kind,
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    /// A 429 (`rate_limit_error`) with `retry-after`: the official SDKs wait and retry it.
+    pub fn rate_limited(message: impl Into<String>, retry_after: std::time::Duration) -> Self {
+        let mut error = Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limit_error", message);
+        // Whole seconds, rounded up: a client retrying sooner would only be refused again.
+        let millis = retry_after.as_millis();
+        error.retry_after = Some(
+            u64::try_from(millis.div_ceil(1000))
+                .unwrap_or(u64::MAX)
+                .max(1),
+        );
+        error
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
@@ -105,7 +122,15 @@ impl From<StorageError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status, axum::Json(self.envelope())).into_response();
-        if self.status.is_client_error() {
+        if let Some(seconds) = self.retry_after {
+            // A 429 does get better by waiting: let the SDK retry it after `retry-after`.
+            response
+                .headers_mut()
+                .insert("retry-after", HeaderValue::from(seconds));
+            response
+                .headers_mut()
+                .insert("x-should-retry", HeaderValue::from_static("true"));
+        } else if self.status.is_client_error() {
             // The Anthropic SDK retries 409s by default; a lucid 4xx never gets better by
             // retrying, so say so.
             response

@@ -17,8 +17,10 @@ pub mod convert;
 pub mod error;
 pub mod extract;
 pub mod limits;
+mod listen;
 pub mod models;
 mod openapi;
+mod rate;
 mod review;
 pub mod routes;
 pub mod safety;
@@ -29,14 +31,15 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tracing::Instrument;
 
 pub use error::{ApiError, ErrorEnvelope};
+pub use limits::{Limits, Rate};
 pub use models::Models;
 pub use openapi::openapi_json;
 pub use safety::Safety;
@@ -160,6 +163,14 @@ pub fn app(state: AppState) -> Router {
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            check_head,
+        ))
         .layer(axum::middleware::from_fn(request_context))
         .with_state(state)
 }
@@ -180,7 +191,62 @@ async fn wrong_method(method: Method, uri: Uri) -> ApiError {
     )
 }
 
-/// Gives every response a `request-id` and logs the request inside a span carrying it.
+/// A URI or headers larger than the limits: an envelope (`414`, `431`). hyper answers heads
+/// beyond its own, larger, limits (64 KiB URIs, about 400 KiB of headers, 100 headers) and
+/// malformed request lines itself, with an empty body: it has no hook to shape those.
+async fn check_head(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let limits = &state.config().limits;
+    let uri = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    if uri > limits.max_uri_bytes {
+        return ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            "request_too_large",
+            format!(
+                "the request URI is {uri} bytes; at most {} ([server] max_uri_kb)",
+                limits.max_uri_bytes
+            ),
+        )
+        .into_response();
+    }
+    let headers: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if headers > limits.max_header_bytes {
+        return ApiError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "request_too_large",
+            format!(
+                "the request headers are {headers} bytes; at most {} ([server] max_header_kb)",
+                limits.max_header_bytes
+            ),
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// The per-address and per-key token buckets (before authentication, so invalid keys are
+/// limited too).
+async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let address = request
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|ConnectInfo(peer)| peer.ip());
+    let key = extract::presented_key(request.headers());
+    if let Err(error) = state.rate_limiter().check(key, address) {
+        return error.into_response();
+    }
+    next.run(request).await
+}
+
+/// Gives every response a `request-id` and logs the request inside a span carrying it: one
+/// line per request at `info` (method, path, status, latency; never the query, keys or
+/// bodies).
 async fn request_context(request: Request, next: Next) -> Response {
     let id = lucid_storage::ids::new_id("req");
     let method = request.method().clone();
@@ -194,7 +260,7 @@ async fn request_context(request: Request, next: Next) -> Response {
     if status.is_server_error() {
         tracing::warn!(status = status.as_u16(), elapsed_ms, "request failed");
     } else {
-        tracing::debug!(status = status.as_u16(), elapsed_ms, "request");
+        tracing::info!(status = status.as_u16(), elapsed_ms, "request");
     }
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("request-id", value);
@@ -205,9 +271,12 @@ async fn request_context(request: Request, next: Next) -> Response {
 /// Serves `state` on `listener` until `shutdown` resolves.
 ///
 /// On start, dreams a previous run left `running` become `failed` with `internal_error` (they
-/// were never promoted: completion is one transaction), and pending ones are picked up. On
-/// shutdown: no new connections, in-flight requests finish, event streams end, running dreams
-/// finish (up to 30 s), pending dreams stay pending.
+/// were never promoted: completion is one transaction), and pending ones are picked up — unless
+/// `recover` is false (a server taking over from one still running, whose dreams are not
+/// crashed; see [`serve_with`]). On shutdown: no new connections, idle ones (and half-sent
+/// requests) closed, in-flight requests finish, event streams end, running dreams finish, all up
+/// to [`Limits::shutdown_timeout`]; then open connections are closed. Pending dreams stay
+/// pending.
 pub async fn serve<F>(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -216,25 +285,49 @@ pub async fn serve<F>(
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    match state.run(|s| s.recover_dreams()).await {
-        Ok(recovered) if !recovered.is_empty() => {
-            tracing::warn!(dreams = ?recovered, "marked dreams interrupted by a crash as failed");
-        }
-        Ok(_) => {}
-        Err(error) => return Err(std::io::Error::other(error.message)),
+    serve_with(listener, state, shutdown, true).await
+}
+
+/// [`serve`], saying whether to recover the dreams a crash left running (false while another
+/// server may still be running them; the caller recovers once it holds the database alone).
+pub async fn serve_with<F>(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: F,
+    recover: bool,
+) -> std::io::Result<()>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    if recover {
+        recover_dreams(&state)
+            .await
+            .map_err(|error| std::io::Error::other(error.message))?;
     }
     let background = Background::start(&state);
+    let limits = state.config().limits.clone();
+    let connections = listen::accept_until(listener, app(state.clone()), &limits, shutdown).await;
+    tracing::info!(
+        deadline_seconds = limits.shutdown_timeout.as_secs_f64(),
+        "shutting down: finishing requests and running dreams"
+    );
+    state.begin_shutdown();
+    tokio::join!(
+        connections.close(limits.shutdown_timeout),
+        background.stop(limits.shutdown_timeout)
+    );
+    Ok(())
+}
 
-    let signal_state = state.clone();
-    let result = axum::serve(listener, app(state.clone()))
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: finishing requests and running dreams");
-            signal_state.begin_shutdown();
-        })
-        .await;
-    background.stop(Duration::from_secs(30)).await;
-    result
+/// Marks the dreams a previous run left `running` as failed (they were interrupted) and wakes
+/// the workers for pending ones.
+pub async fn recover_dreams(state: &AppState) -> Result<(), ApiError> {
+    let recovered = state.run(|s| s.recover_dreams()).await?;
+    if !recovered.is_empty() {
+        tracing::warn!(dreams = ?recovered, "marked dreams interrupted by a crash as failed");
+    }
+    state.wake_workers();
+    Ok(())
 }
 
 /// The dream workers and the scheduler of a server.

@@ -1,10 +1,99 @@
-//! The service's size limits, checked before anything is stored: what is too large is a `413`
-//! envelope naming the limit and the `lucid serve` flag that raises it. (The request body limit
-//! itself is axum's `DefaultBodyLimit`, answered as a `413` by the extractors.)
+//! The service's limits. Sizes are checked before anything is stored: what is too large is a
+//! `413` envelope naming the limit and the `lucid serve` flag that raises it (the request body
+//! limit itself is axum's `DefaultBodyLimit`, answered as a `413` by the extractors).
+//! [`Limits`] holds the rest — connections, timeouts, event streams and request rates — which
+//! the config file's `[server]` section sets.
+
+use std::time::Duration;
 
 use serde_json::{Map, Value};
 
 use crate::error::{ApiError, ApiResult};
+
+/// A token bucket's settings: `per_second` tokens are added each second up to `burst`; a
+/// request takes one. `per_second` 0 turns the bucket off.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rate {
+    pub per_second: f64,
+    pub burst: f64,
+}
+
+impl Rate {
+    /// No limit.
+    pub const OFF: Rate = Rate {
+        per_second: 0.0,
+        burst: 0.0,
+    };
+
+    pub fn is_off(&self) -> bool {
+        self.per_second <= 0.0
+    }
+}
+
+/// Connection, stream and rate limits (`[server]` in the config file; the keys are named on each
+/// field). The defaults are generous for a team's service and tight enough that one client
+/// cannot exhaust it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// `max_connections` (1024): open connections at once; beyond it a new connection gets a
+    /// `503` envelope and is closed.
+    pub max_connections: usize,
+    /// `header_timeout_seconds` (30): a request's head (request line and headers) must arrive
+    /// within this time, and an idle kept-alive connection is closed after it.
+    pub header_timeout: Duration,
+    /// `body_timeout_seconds` (30): the longest pause while a request body arrives.
+    pub body_timeout: Duration,
+    /// `shutdown_seconds` (30): after SIGINT/SIGTERM, requests and running dreams get this long;
+    /// then open connections are closed (a second signal exits at once).
+    pub shutdown_timeout: Duration,
+    /// `max_streams_per_key` (64): event streams one key (or, in open mode, the whole server)
+    /// may hold open; beyond it, `429`. 0: no cap.
+    pub max_streams_per_key: usize,
+    /// `max_uri_kb` (8 KiB): a longer request URI is a `414` envelope.
+    pub max_uri_bytes: usize,
+    /// `max_header_kb` (32 KiB): larger request headers are a `431` envelope.
+    pub max_header_bytes: usize,
+    /// `rate_per_key` / `burst_per_key` (100/s, burst 1000): requests per presented API key
+    /// (valid or not); beyond it, `429` with `retry-after`.
+    pub key_rate: Rate,
+    /// `rate_per_address` / `burst_per_address` (200/s, burst 2000): requests per client IP
+    /// address (behind a proxy: the proxy's address).
+    pub address_rate: Rate,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: 1024,
+            header_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(30),
+            shutdown_timeout: Duration::from_secs(30),
+            max_streams_per_key: 64,
+            max_uri_bytes: 8 * 1024,
+            max_header_bytes: 32 * 1024,
+            key_rate: Rate {
+                per_second: 100.0,
+                burst: 1000.0,
+            },
+            address_rate: Rate {
+                per_second: 200.0,
+                burst: 2000.0,
+            },
+        }
+    }
+}
+
+impl Limits {
+    /// No rate limits and no stream cap (benchmarks that measure the engine, not the limits).
+    pub fn unlimited_rates(self) -> Limits {
+        Limits {
+            key_rate: Rate::OFF,
+            address_rate: Rate::OFF,
+            max_streams_per_key: 0,
+            ..self
+        }
+    }
+}
 
 /// Counts the bytes a value serialises to, without keeping them.
 #[derive(Default)]

@@ -1,8 +1,9 @@
 //! What every request and background task shares: the storage, the auth mode, the event hub
-//! that wakes streams, the worker wake-up, and the cancel flags of running dreams.
+//! that wakes streams, the rate limiter, the worker wake-up, and the cancel flags of running
+//! dreams.
 
 use std::collections::HashMap;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -40,6 +41,8 @@ pub struct Config {
     /// trusted unless a session (or this setting, `lucid serve --session-users team`) says its
     /// users are the team. Imported transcripts default to `Team`.
     pub session_users: lucid_storage::SessionUsers,
+    /// Connection, stream and rate limits (the config file's `[server]` section).
+    pub limits: crate::limits::Limits,
     /// Serve without authentication (everything in workspace `default`): only when asked for
     /// explicitly (`lucid serve --open`, loopback only), and never on a database that has ever
     /// had an API key. Off: every `/v1` request needs a key, even while none exists yet.
@@ -59,6 +62,7 @@ impl Default for Config {
             models: crate::models::Models::default(),
             open: false,
             session_users: lucid_storage::SessionUsers::External,
+            limits: crate::limits::Limits::default(),
         }
     }
 }
@@ -106,8 +110,15 @@ struct Inner {
     /// When open mode last looked for keys.
     keys_checked: Mutex<Instant>,
     config: Config,
-    /// Bumped on every appended session event; SSE streams wait on it.
-    events: watch::Sender<u64>,
+    /// The event streams open now, by session (an append wakes only its session's streams)
+    /// and by key (for the per-key cap).
+    streams: Mutex<Streams>,
+    /// The per-key and per-address request buckets.
+    rate: crate::rate::RateLimiter,
+    /// How many times a stream has read the database (what an idle stream must not do).
+    stream_reads: AtomicU64,
+    /// The narration session of each running dream (its stream is woken by the dream).
+    narrations: Mutex<HashMap<String, String>>,
     /// True once the server is shutting down: streams end so connections can close.
     shutdown: watch::Sender<bool>,
     /// Wakes idle dream workers when a dream is queued.
@@ -146,8 +157,9 @@ impl AppState {
                 workspace_id: storage.ensure_workspace("default")?.id,
             }
         };
-        let (events, _) = watch::channel(0);
         let (shutdown, _) = watch::channel(false);
+        let rate =
+            crate::rate::RateLimiter::new(config.limits.key_rate, config.limits.address_rate);
         Ok(AppState {
             inner: Arc::new(Inner {
                 storage,
@@ -155,7 +167,10 @@ impl AppState {
                 keys_appeared: std::sync::atomic::AtomicBool::new(false),
                 keys_checked: Mutex::new(Instant::now()),
                 config,
-                events,
+                rate,
+                streams: Mutex::new(Streams::default()),
+                stream_reads: AtomicU64::new(0),
+                narrations: Mutex::new(HashMap::new()),
                 shutdown,
                 work: Notify::new(),
                 schedules: Notify::new(),
@@ -178,7 +193,6 @@ impl AppState {
     /// (`lucid keys create` on the same database), noticed within a few seconds, and from then
     /// on for good (revoking that key does not reopen it).
     pub async fn current_auth(&self) -> ApiResult<AuthMode> {
-        use std::sync::atomic::Ordering;
         if matches!(self.inner.auth, AuthMode::Keys)
             || self.inner.keys_appeared.load(Ordering::SeqCst)
         {
@@ -203,6 +217,10 @@ impl AppState {
             return Ok(AuthMode::Keys);
         }
         Ok(self.inner.auth.clone())
+    }
+
+    pub(crate) fn rate_limiter(&self) -> &crate::rate::RateLimiter {
+        &self.inner.rate
     }
 
     pub fn config(&self) -> &Config {
@@ -263,13 +281,89 @@ impl AppState {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Tells streams that events were appended.
-    pub fn events_changed(&self) {
-        self.inner.events.send_modify(|n| *n = n.wrapping_add(1));
+    fn lock_streams(&self) -> std::sync::MutexGuard<'_, Streams> {
+        self.inner
+            .streams
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub fn subscribe_events(&self) -> watch::Receiver<u64> {
-        self.inner.events.subscribe()
+    /// Tells the streams of `session_id` (only them) that its events changed: appended, or the
+    /// session archived or deleted. Streams of other sessions are not woken, so idle streams
+    /// cost nothing per append.
+    pub fn session_changed(&self, session_id: &str) {
+        if let Some(sender) = self.lock_streams().sessions.get(session_id) {
+            sender.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
+
+    /// Tells the stream of a dream's narration session that the dream narrated or ended.
+    pub(crate) fn dream_changed(&self, dream_id: &str) {
+        let session = self
+            .inner
+            .narrations
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(dream_id)
+            .cloned();
+        if let Some(session) = session {
+            self.session_changed(&session);
+        }
+    }
+
+    /// Records the narration session of a running dream (until [`Self::unregister_dream`]).
+    pub(crate) fn set_narration(&self, dream_id: &str, session_id: &str) {
+        self.inner
+            .narrations
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(dream_id.to_string(), session_id.to_string());
+    }
+
+    /// Opens a stream on `session_id` for `holder` (a key id, or `open` without one): a 429
+    /// once the holder has [`crate::limits::Limits::max_streams_per_key`] streams open. The
+    /// stream is counted until the returned ticket is dropped.
+    pub fn open_stream(&self, holder: &str, session_id: &str) -> ApiResult<StreamTicket> {
+        let max = self.inner.config.limits.max_streams_per_key;
+        let mut streams = self.lock_streams();
+        let open = streams.per_holder.get(holder).copied().unwrap_or(0);
+        if max > 0 && open >= max {
+            return Err(ApiError::rate_limited(
+                format!(
+                    "this key already has {open} event streams open, the limit ([server] \
+                     max_streams_per_key); close one first"
+                ),
+                Duration::from_secs(5),
+            ));
+        }
+        streams.per_holder.insert(holder.to_string(), open + 1);
+        let changes = streams
+            .sessions
+            .entry(session_id.to_string())
+            .or_insert_with(|| watch::channel(0).0)
+            .subscribe();
+        Ok(StreamTicket {
+            state: self.clone(),
+            holder: holder.to_string(),
+            session: session_id.to_string(),
+            changes,
+        })
+    }
+
+    /// Counts one database read by a stream.
+    pub(crate) fn count_stream_read(&self) {
+        self.inner.stream_reads.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many times event streams have read the database since the start: an append must
+    /// not make the idle streams of other sessions read it.
+    pub fn stream_reads(&self) -> u64 {
+        self.inner.stream_reads.load(Ordering::Relaxed)
+    }
+
+    /// How many event streams are open now.
+    pub fn open_streams(&self) -> usize {
+        self.lock_streams().per_holder.values().sum()
     }
 
     /// Ends event streams (called when shutdown starts).
@@ -316,12 +410,59 @@ impl AppState {
 
     pub(crate) fn unregister_dream(&self, dream_id: &str) {
         self.lock_cancels().remove(dream_id);
+        self.inner
+            .narrations
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(dream_id);
     }
 
     /// Raises the cancel flag of a running dream (its engine stops at the next stage).
     pub(crate) fn signal_cancel(&self, dream_id: &str) {
         if let Some(flag) = self.lock_cancels().get(dream_id) {
-            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+            flag.store(true, Ordering::SeqCst);
+        }
+    }
+}
+
+/// The open event streams: one wake-up channel per streamed session, and a count per holder.
+#[derive(Default)]
+struct Streams {
+    sessions: HashMap<String, watch::Sender<u64>>,
+    per_holder: HashMap<String, usize>,
+}
+
+/// One open event stream: its session's wake-ups, counted against its holder until dropped.
+pub struct StreamTicket {
+    state: AppState,
+    holder: String,
+    session: String,
+    changes: watch::Receiver<u64>,
+}
+
+impl StreamTicket {
+    /// The session's change counter; `changed()` resolves when it is bumped.
+    pub fn changes(&mut self) -> &mut watch::Receiver<u64> {
+        &mut self.changes
+    }
+}
+
+impl Drop for StreamTicket {
+    fn drop(&mut self) {
+        let mut streams = self.state.lock_streams();
+        if let Some(open) = streams.per_holder.get_mut(&self.holder) {
+            *open = open.saturating_sub(1);
+            if *open == 0 {
+                streams.per_holder.remove(&self.holder);
+            }
+        }
+        // This ticket's receiver is still alive here: the channel goes with the last stream.
+        if streams
+            .sessions
+            .get(&self.session)
+            .is_some_and(|sender| sender.receiver_count() <= 1)
+        {
+            streams.sessions.remove(&self.session);
         }
     }
 }

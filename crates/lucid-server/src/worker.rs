@@ -64,7 +64,7 @@ impl Narrator {
         {
             tracing::warn!(dream = %self.dream_id, %error, "cannot narrate");
         }
-        self.state.events_changed();
+        self.state.dream_changed(&self.dream_id);
     }
 }
 
@@ -110,7 +110,7 @@ fn fail(state: &AppState, dream_id: &str, kind: &str, message: String) {
     ) {
         tracing::error!(dream = %dream_id, %error, "cannot record the failure of a dream");
     }
-    state.events_changed();
+    state.dream_changed(dream_id);
 }
 
 /// Per document: added, removed or changed, with a unified diff (unchanged ones counted).
@@ -212,7 +212,9 @@ fn execute(state: &AppState, dream: &Dream, cancel: Arc<AtomicBool>) {
             );
         }
     };
-    state.events_changed();
+    // From here on the dream's narration session has streams to wake.
+    state.set_narration(&dream.id, &started.session_id);
+    state.dream_changed(&dream.id);
     let narrator = Narrator {
         state: state.clone(),
         dream_id: dream.id.clone(),
@@ -445,7 +447,7 @@ fn execute(state: &AppState, dream: &Dream, cancel: Arc<AtomicBool>) {
             );
         }
     }
-    state.events_changed();
+    state.dream_changed(&dream.id);
 }
 
 /// One dream worker: claims and runs dreams until `stop` turns true (it finishes the dream in

@@ -451,7 +451,8 @@ fn dreamer_agent(dream: &Dream) -> Value {
     })
 }
 
-/// A new store for a dream's output, named after its input store.
+/// A new store for a dream's output, named after its input store and the dream (`team (dream
+/// drm_…)`), so the outputs of successive dreams of one store can be told apart in a list.
 fn output_store(
     conn: &Connection,
     ws: &str,
@@ -529,7 +530,7 @@ pub(crate) fn start(conn: &Connection, dream_id: &str) -> Result<StartedDream> {
     };
     let (output_store_id, documents) = match &dream.output_behavior {
         OutputBehavior::CreateNew => {
-            let output = output_store(conn, &ws, &store, dream_id, "dream")?;
+            let output = output_store(conn, &ws, &store, dream_id, &format!("dream {dream_id}"))?;
             let documents = stores::clone_memories(conn, &store_id, &output.id, &actor)?;
             (output.id, documents)
         }
@@ -613,7 +614,13 @@ pub(crate) fn complete(
     // new store instead, and promoting it needs the same acknowledgement as any other draft.
     if flags > 0 && output == dream.memory_store_id().unwrap_or_default() {
         let input = stores::get_store(conn, &ws, &output)?;
-        let held = output_store(conn, &ws, &input, dream_id, "dream, held for review")?;
+        let held = output_store(
+            conn,
+            &ws,
+            &input,
+            dream_id,
+            &format!("dream {dream_id}, held for review"),
+        )?;
         conn.execute(
             "UPDATE dreams SET output_store_id = ?2 WHERE id = ?1",
             params![dream_id, held.id],

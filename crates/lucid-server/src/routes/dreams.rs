@@ -263,7 +263,9 @@ pub async fn cancel_dream(
         .run(move |s| s.cancel_dream(&caller.workspace_id, &target))
         .await?;
     state.signal_cancel(&id);
-    state.events_changed();
+    if let Some(session) = &dream.session_id {
+        state.session_changed(session);
+    }
     Ok(Json(dream))
 }
 

@@ -204,7 +204,6 @@ pub async fn create_session(
     let session = state
         .run(move |s| s.create_session(&caller.workspace_id, new))
         .await?;
-    state.events_changed();
     state.wake_scheduler();
     Ok(Json(session))
 }
@@ -295,7 +294,7 @@ pub async fn delete_session(
     state
         .run(move |s| s.delete_session(&caller.workspace_id, &target))
         .await?;
-    state.events_changed();
+    state.session_changed(&id);
     Ok(Json(Deleted {
         id,
         object: "session_deleted".into(),
@@ -313,7 +312,7 @@ pub async fn archive_session(
     let session = state
         .run(move |s| s.archive_session(&caller.workspace_id, &id))
         .await?;
-    state.events_changed();
+    state.session_changed(&session.id);
     Ok(Json(session))
 }
 
@@ -335,10 +334,11 @@ pub async fn send_events(
     convert::check_events(&body.events).map_err(ApiError::invalid)?;
     crate::limits::check_events(&body.events, state.config().max_event_bytes, "events")?;
     let events = body.events;
+    let session = id.clone();
     let stored = state
-        .run(move |s| s.append_events(&caller.workspace_id, &id, events))
+        .run(move |s| s.append_events(&caller.workspace_id, &session, events))
         .await?;
-    state.events_changed();
+    state.session_changed(&id);
     Ok(Json(SentEvents { data: stored }))
 }
 
@@ -439,9 +439,15 @@ struct StreamState {
     after: i64,
     buffer: VecDeque<SessionEvent>,
     open: bool,
-    changes: tokio::sync::watch::Receiver<u64>,
+    /// Woken only by changes to this session; counts against the key's stream cap until the
+    /// stream is dropped.
+    ticket: crate::state::StreamTicket,
     shutdown: tokio::sync::watch::Receiver<bool>,
 }
+
+/// With exact wake-ups a stream needs no polling; this slow re-check only catches writes made
+/// outside this server (another process on the same file, during a `--take-over`).
+const STREAM_RECHECK: Duration = Duration::from_secs(30);
 
 fn sse_event(event: &SessionEvent) -> Event {
     Event::default()
@@ -454,6 +460,8 @@ fn sse_event(event: &SessionEvent) -> Event {
 /// only new ones with `replay=false`), then new ones as they are appended. Each is
 /// `event: <type>`, `id: <event id>`, `data: <event JSON>`; comments keep the connection alive.
 /// A dream's narration stream ends when the dream ends; an archived session's when it is read.
+/// A `Last-Event-ID` that is not an event of this session is a 400 (not a replay from the
+/// start). One key holds at most `[server] max_streams_per_key` streams (429 beyond).
 #[utoipa::path(get, path = "/v1/sessions/{session_id}/events/stream", tag = "sessions",
     params(("session_id" = String, Path),
            ("Last-Event-ID" = Option<String>, Header, description = "resume after this event"),
@@ -481,9 +489,16 @@ pub async fn stream_events(
         .run(move |s| {
             s.get_session(&workspace, &session)?;
             if let Some(event_id) = resume {
-                return Ok(s
+                // An unknown id is the client's mistake (or another session's event): replaying
+                // everything would hand it a stream it did not ask for.
+                return s
                     .event_position(&workspace, &session, &event_id)?
-                    .unwrap_or(0));
+                    .ok_or_else(|| {
+                        lucid_storage::StorageError::Invalid(format!(
+                            "Last-Event-ID {event_id:?} is not an event of session {session}; \
+                             resume from an id this stream sent, or omit it to replay"
+                        ))
+                    });
             }
             if replay {
                 return Ok(0);
@@ -500,8 +515,10 @@ pub async fn stream_events(
             Ok(newest.data.first().map_or(0, |event| event.seq))
         })
         .await?;
+    let holder = caller.api_key_id.as_deref().unwrap_or("open").to_string();
+    let ticket = state.open_stream(&holder, &id)?;
     let stream_state = StreamState {
-        changes: state.subscribe_events(),
+        ticket,
         shutdown: state.subscribe_shutdown(),
         app: state,
         workspace: caller.workspace_id,
@@ -521,7 +538,8 @@ pub async fn stream_events(
             }
             // Mark the current change count as seen before reading, so an append that lands
             // after the read still wakes us.
-            st.changes.borrow_and_update();
+            st.ticket.changes().borrow_and_update();
+            st.app.count_stream_read();
             let (workspace, session, after) = (st.workspace.clone(), st.session.clone(), st.after);
             match st
                 .app
@@ -537,11 +555,11 @@ pub async fn stream_events(
                     if !open {
                         return None;
                     }
-                    // Nothing new: wait for an append (or re-check now and then).
+                    // Nothing new: wait for a change to this session (or re-check rarely).
                     tokio::select! {
-                        _ = st.changes.changed() => {}
+                        _ = st.ticket.changes().changed() => {}
                         _ = st.shutdown.changed() => {}
-                        _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                        _ = tokio::time::sleep(STREAM_RECHECK) => {}
                     }
                 }
                 Err(error) => {
@@ -712,7 +730,6 @@ pub async fn import_session(
             )
         })
         .await?;
-    state.events_changed();
     state.wake_scheduler();
     Ok(Json(session))
 }

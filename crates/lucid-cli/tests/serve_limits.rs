@@ -1,0 +1,361 @@
+//! `lucid serve` as a process, issue 11: one server per database unless it takes over (item
+//! 12), shutdown with half-sent requests and a second signal (item 8), the `[server]` config
+//! section, and a request log line at the default level.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+fn lucid() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_lucid"))
+}
+
+/// A running `lucid serve` whose stderr lines are collected.
+struct Server {
+    child: Child,
+    url: String,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    fn start(db: &Path, args: &[&str], envs: &[(&str, &str)]) -> Server {
+        let mut command = lucid();
+        command
+            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+            .arg(db)
+            .args(args)
+            .env_remove("LUCID_LOG")
+            .env_remove("LUCID_CONFIG")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (name, value) in envs {
+            command.env(name, value);
+        }
+        let mut child = command.spawn().expect("start lucid serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let log: Arc<Mutex<Vec<String>>> = Arc::default();
+        let (found, address) = std::sync::mpsc::channel();
+        let lines = log.clone();
+        std::thread::spawn(move || {
+            let mut found = Some(found);
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("listening on ")
+                    && let Some(found) = found.take()
+                {
+                    let _ = found.send(url.trim().to_string());
+                }
+                lines.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+            }
+        });
+        let url = address
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the server prints its address");
+        Server { child, url, log }
+    }
+
+    fn addr(&self) -> String {
+        self.url.trim_start_matches("http://").to_string()
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.log.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn wait_for_line(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(line) = self.lines().into_iter().find(|l| pred(l)) {
+                return line;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no log line {what}: {:#?}",
+                self.lines()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+
+    /// Waits up to `limit` for the process to exit.
+    fn exit_within(&mut self, limit: Duration) -> Option<(ExitStatus, Duration)> {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return Some((status, started.elapsed()));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn create_key(db: &Path) -> String {
+    let output = lucid()
+        .args(["keys", "create", "--workspace", "team", "--db"])
+        .arg(db)
+        .output()
+        .expect("keys create");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+fn client() -> reqwest::blocking::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client")
+}
+
+fn call(url: &str, key: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    let mut request = client()
+        .request(method.clone(), format!("{url}{path}"))
+        .header("x-api-key", key);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().expect("request");
+    let status = response.status();
+    let value: Value = response.json().unwrap_or(Value::Null);
+    assert!(status.is_success(), "{method} {path}: {status} {value}");
+    value
+}
+
+fn id(value: &Value) -> String {
+    value["id"].as_str().expect("id").to_string()
+}
+
+/// Issue 11, item 12: a second server on the same database refuses to start (and so no longer
+/// fails the first one's running dream); `--take-over` serves alongside, leaves that dream
+/// alone, and holds the database once the first has stopped.
+#[test]
+fn a_second_server_refuses_the_database_unless_it_takes_over() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("lucid.db");
+    let key = create_key(&db);
+    let first = Server::start(&db, &[], &[("LUCID_STAGE_DELAY_MS", "400")]);
+    let store = id(&call(
+        &first.url,
+        &key,
+        reqwest::Method::POST,
+        "/v1/memory_stores",
+        Some(json!({"name": "team"})),
+    ));
+    let agent = id(&call(
+        &first.url,
+        &key,
+        reqwest::Method::POST,
+        "/v1/agents",
+        Some(json!({"name": "a", "model": "m"})),
+    ));
+    let session = id(&call(
+        &first.url,
+        &key,
+        reqwest::Method::POST,
+        "/v1/sessions",
+        Some(json!({"agent": agent, "users": "team", "initial_events": [
+            {"type": "user.message", "content": [{"type": "text", "text": "Always run cargo fmt before committing."}]}]})),
+    ));
+    let dream = id(&call(
+        &first.url,
+        &key,
+        reqwest::Method::POST,
+        "/v1/dreams",
+        Some(json!({"inputs": [
+            {"type": "memory_store", "memory_store_id": store},
+            {"type": "sessions", "session_ids": [session]}], "model": "lucid-builtin"})),
+    ));
+    let status = |url: &str| {
+        call(
+            url,
+            &key,
+            reqwest::Method::GET,
+            &format!("/v1/dreams/{dream}"),
+            None,
+        )["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while status(&first.url) != "running" {
+        assert!(Instant::now() < deadline, "the dream never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    let refused = lucid()
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .env_remove("LUCID_CONFIG")
+        .output()
+        .expect("second serve");
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        message.contains("holds the database") && message.contains("--take-over"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("pid {}", first.child.id())),
+        "{message}"
+    );
+    assert_eq!(
+        status(&first.url),
+        "running",
+        "the refused server failed nothing"
+    );
+
+    let second = Server::start(&db, &["--take-over"], &[]);
+    assert_eq!(status(&second.url), "running", "taking over fails nothing");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let now = status(&second.url);
+        if now == "completed" {
+            break;
+        }
+        assert_eq!(now, "running", "the first server's dream ended {now}");
+        assert!(Instant::now() < deadline, "the dream never completed");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The first stops; the second then holds the database and a third is refused.
+    let mut first = first;
+    first.signal("TERM");
+    assert!(first.exit_within(Duration::from_secs(20)).is_some());
+    second.wait_for_line("about holding the database", |l| {
+        l.contains("now holds the database")
+    });
+    let third = lucid()
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .env_remove("LUCID_CONFIG")
+        .output()
+        .expect("third serve");
+    assert_eq!(third.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&third.stderr).contains(&format!("pid {}", second.child.id())));
+    assert_eq!(status(&second.url), "completed");
+}
+
+/// Issue 11, item 8: SIGTERM with a half-sent request open stops the server at once; with a
+/// request in flight it waits (up to `[server] shutdown_seconds`), and a second signal exits
+/// at once.
+#[test]
+fn sigterm_is_not_held_up_by_half_sent_requests_and_a_second_signal_exits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("lucid.db");
+    let key = create_key(&db);
+    let config = dir.path().join("lucid.toml");
+    std::fs::write(
+        &config,
+        "[server]\nshutdown_seconds = 60\nbody_timeout_seconds = 120\n",
+    )
+    .expect("config");
+    let config = config.to_string_lossy().to_string();
+
+    let mut server = Server::start(&db, &["--config", &config], &[]);
+    let mut half = TcpStream::connect(server.addr()).expect("connect");
+    half.write_all(b"POST /v1/memory_stores HTTP/1.1\r\nhost: x\r\n")
+        .expect("write");
+    std::thread::sleep(Duration::from_millis(200));
+    server.signal("TERM");
+    let (exit, took) = server
+        .exit_within(Duration::from_secs(10))
+        .expect("the server stops with a half-sent request open");
+    assert!(exit.success(), "{exit:?}");
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+
+    // A request whose body never finishes is in flight: the first signal waits for it.
+    let mut server = Server::start(&db, &["--config", &config], &[]);
+    let mut stalled = TcpStream::connect(server.addr()).expect("connect");
+    let head = format!(
+        "POST /v1/memory_stores HTTP/1.1\r\nhost: x\r\nx-api-key: {key}\r\ncontent-type: \
+         application/json\r\ncontent-length: 100\r\n\r\n{{"
+    );
+    stalled.write_all(head.as_bytes()).expect("write");
+    std::thread::sleep(Duration::from_millis(200));
+    server.signal("TERM");
+    assert!(
+        server.exit_within(Duration::from_secs(1)).is_none(),
+        "the first signal waits for the request in flight"
+    );
+    server.signal("TERM");
+    let (exit, took) = server
+        .exit_within(Duration::from_secs(5))
+        .expect("a second signal exits");
+    assert_eq!(exit.code(), Some(130), "{exit:?}");
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+    let mut rest = Vec::new();
+    let _ = stalled.read_to_end(&mut rest);
+}
+
+/// Every request is logged at the default level: method, path, status and latency, never the
+/// key.
+#[test]
+fn every_request_is_logged_at_the_default_level() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("lucid.db");
+    let key = create_key(&db);
+    let server = Server::start(&db, &[], &[]);
+    call(
+        &server.url,
+        &key,
+        reqwest::Method::GET,
+        "/v1/memory_stores?limit=5",
+        None,
+    );
+    let line = server.wait_for_line("for the request", |l| {
+        l.contains("/v1/memory_stores") && l.contains("status=200")
+    });
+    assert!(line.contains("INFO"), "{line}");
+    assert!(line.contains("method=GET"), "{line}");
+    assert!(line.contains("elapsed_ms="), "{line}");
+    assert!(!line.contains(&key) && !line.contains("limit=5"), "{line}");
+}
+
+/// The `[server]` section is checked at start: a bad value or an unknown key is refused.
+#[test]
+fn a_bad_server_section_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("lucid.db");
+    for (text, expected) in [
+        ("[server]\nmax_connections = 0\n", "max_connections"),
+        ("[server]\nshutdown_seconds = -1\n", "shutdown_seconds"),
+        (
+            "[server]\nrate_per_key = 5\nburst_per_key = 0\n",
+            "burst_per_key",
+        ),
+        ("[server]\nmax_conections = 10\n", "max_conections"),
+    ] {
+        let config = dir.path().join("lucid.toml");
+        std::fs::write(&config, text).expect("config");
+        let output = lucid()
+            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+            .arg(&db)
+            .arg("--config")
+            .arg(&config)
+            .output()
+            .expect("serve");
+        assert_eq!(output.status.code(), Some(2), "{text}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{text}: {stderr}");
+    }
+}
