@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod apply;
 mod bench;
 mod bench_tokens;
 mod claude_code;
@@ -33,6 +34,7 @@ struct Cli {
 enum Command {
     Dream(dream::DreamArgs),
     ClaudeCode(claude_code::ClaudeCodeArgs),
+    Apply(apply::ApplyArgs),
     Scan(scan::ScanArgs),
     Eval(eval::EvalArgs),
     Bench(bench::BenchArgs),
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Dream(args) => dream::run(args),
         Command::ClaudeCode(args) => claude_code::run(args),
+        Command::Apply(args) => apply::run(args),
         Command::Scan(args) => scan::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Bench(args) => bench::run(args),

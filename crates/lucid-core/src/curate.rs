@@ -412,6 +412,7 @@ impl Curator {
                     });
                     if let Some(reason) = unsafe_reason(&item.text, policy) {
                         self.flags.push(Change {
+                            id: String::new(),
                             op: Op::Flag,
                             kind,
                             scope: scope_of_path(&document.path).0,
@@ -738,6 +739,7 @@ impl Curator {
             }
             for flag in &digest.flags {
                 self.flags.push(Change {
+                    id: String::new(),
                     op: Op::Flag,
                     kind: if flag.injection {
                         Kind::Preference
@@ -794,6 +796,7 @@ impl Curator {
                 // A workaround that switches a safety measure off is shown to a reviewer, never
                 // written as advice.
                 self.flags.push(Change {
+                    id: String::new(),
                     op: Op::Flag,
                     kind: Kind::Pitfall,
                     scope: Scope::Team,
@@ -1593,6 +1596,7 @@ impl Curator {
                     replaces.retain(|t| *t != memory.text);
                     replaces.dedup();
                     changes.push(Change {
+                        id: String::new(),
                         op,
                         kind: memory.kind,
                         scope,
@@ -1609,6 +1613,7 @@ impl Curator {
                     let path = self.path_of(memory);
                     let (scope, agent) = path.as_deref().map_or((Scope::Team, None), scope_of_path);
                     changes.push(Change {
+                        id: String::new(),
                         op: Op::Remove,
                         kind: memory.kind,
                         scope,

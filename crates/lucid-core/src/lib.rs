@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod patterns;
 pub mod policy;
 pub mod report;
+pub mod selection;
 pub mod text;
 pub mod thresholds;
 pub mod tools;

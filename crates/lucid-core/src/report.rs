@@ -65,6 +65,11 @@ pub enum Evidence {
 /// One change the dream made (or one thing it refused: `flag`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
+    /// `chg_` and 16 hex digits of a hash of what the change does (op, kind, scope, agent, path,
+    /// text, replaced texts): the same for identical inputs, so a review decision made on one
+    /// run of a dream names the same change in another. Filled by [`Report::count_changes`].
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
     pub op: Op,
     pub kind: Kind,
     pub scope: Scope,
@@ -86,6 +91,30 @@ pub struct Change {
     pub superseded: Vec<String>,
     pub reason: String,
     pub evidence: Vec<Evidence>,
+}
+
+impl Change {
+    /// The id this change's content hashes to (see [`Change::id`]).
+    pub fn stable_id(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        let mut field = |text: &str| {
+            hasher.update((text.len() as u64).to_le_bytes());
+            hasher.update(text.as_bytes());
+        };
+        field(&format!("{:?}", self.op));
+        field(self.kind.as_str());
+        field(&format!("{:?}", self.scope));
+        field(self.agent.as_deref().unwrap_or(""));
+        field(self.path.as_deref().unwrap_or(""));
+        field(&self.text);
+        for replaced in &self.replaces {
+            field(replaced);
+        }
+        let digest = hasher.finalize();
+        let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        format!("chg_{hex}")
+    }
 }
 
 /// A candidate the dream did not write, and why: precision comes first, so when the curator is
@@ -274,8 +303,20 @@ impl Report {
         }
     }
 
-    /// Fills the per-op and per-kind counts from the changes.
+    /// Fills the per-op and per-kind counts from the changes, and gives every change its id
+    /// (a change identical to an earlier one gets `-2`, `-3`, … after it).
     pub fn count_changes(&mut self) {
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for change in &mut self.changes {
+            let id = change.stable_id();
+            let count = seen.entry(id.clone()).or_insert(0);
+            *count += 1;
+            change.id = if *count == 1 {
+                id
+            } else {
+                format!("{id}-{count}")
+            };
+        }
         self.stats.changes_by_op.clear();
         self.stats.changes_by_kind.clear();
         for change in &self.changes {

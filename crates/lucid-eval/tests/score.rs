@@ -32,6 +32,7 @@ fn change(
     replaces: Vec<String>,
 ) -> Change {
     Change {
+        id: String::new(),
         op,
         kind,
         scope,

@@ -68,6 +68,7 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
         item.change
             .and_then(|i| changes.get(i).cloned())
             .unwrap_or_else(|| Change {
+                id: String::new(),
                 op: Op::Keep,
                 kind: item.kind,
                 scope: item.scope,
@@ -288,6 +289,7 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
                         .or_default()
                         .push(text.clone());
                     edits.new_changes.push(Change {
+                        id: String::new(),
                         op: Op::Add,
                         kind: *kind,
                         scope: *scope,

@@ -1,0 +1,236 @@
+//! `lucid apply`: selective promote of a folder dream. The example fleet is dreamed for real,
+//! then changes are accepted and rejected by id and the resulting store is compared item by
+//! item with what each decision must give.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn lucid(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lucid"))
+        .args(args)
+        .env_remove("LUCID_CONFIG")
+        .current_dir(root())
+        .output()
+        .expect("lucid runs")
+}
+
+fn text_of(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Every list item or paragraph of every Markdown file below `dir`, as (path, text).
+fn items(dir: &Path) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for entry in std::fs::read_dir(&current).expect("readable") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let relative = path
+                .strip_prefix(dir)
+                .expect("inside")
+                .display()
+                .to_string();
+            let content = std::fs::read_to_string(&path).expect("text");
+            for line in content.lines() {
+                let line = line.trim();
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                let text = line.strip_prefix("- ").unwrap_or(line);
+                out.insert((relative.clone(), text.to_string()));
+            }
+        }
+    }
+    out
+}
+
+struct Dream {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    report: serde_json::Value,
+}
+
+impl Dream {
+    fn path(&self, name: &str) -> String {
+        self.root.join(name).display().to_string()
+    }
+
+    fn ids(&self, op: &str) -> Vec<String> {
+        self.report["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .filter(|c| c["op"] == op)
+            .map(|c| {
+                c["id"]
+                    .as_str()
+                    .expect("every change has an id")
+                    .to_string()
+            })
+            .collect()
+    }
+
+    fn change(&self, id: &str) -> &serde_json::Value {
+        self.report["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .find(|c| c["id"] == id)
+            .expect("the change")
+    }
+}
+
+fn dream() -> Dream {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().to_path_buf();
+    let out = root.join("draft");
+    let report = root.join("dream.json");
+    let output = lucid(&[
+        "dream",
+        "--store",
+        "examples/fleet/memory",
+        "--sessions",
+        "examples/fleet/sessions",
+        "--out",
+        &out.display().to_string(),
+        "--report",
+        &report.display().to_string(),
+    ]);
+    assert!(output.status.success(), "{}", text_of(&output));
+    let report =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
+    Dream {
+        _dir: dir,
+        root,
+        report,
+    }
+}
+
+#[test]
+fn change_ids_are_stable_across_runs() {
+    let first = dream();
+    let second = dream();
+    let ids = |d: &Dream| -> Vec<String> {
+        d.report["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .map(|c| c["id"].as_str().expect("id").to_string())
+            .collect()
+    };
+    assert_eq!(ids(&first), ids(&second));
+    let distinct: BTreeSet<String> = ids(&first).into_iter().collect();
+    assert_eq!(distinct.len(), ids(&first).len());
+}
+
+#[test]
+fn accepting_every_change_gives_the_draft_and_rejecting_one_keeps_the_input() {
+    let dream = dream();
+    let all: Vec<String> = dream.report["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["op"] != "flag")
+        .map(|c| c["id"].as_str().expect("id").to_string())
+        .collect();
+    let accepted = lucid(&[
+        "apply",
+        "--store",
+        "examples/fleet/memory",
+        "--report",
+        &dream.path("dream.json"),
+        "--accept",
+        &all.join(","),
+        "--out",
+        &dream.path("all"),
+    ]);
+    assert!(accepted.status.success(), "{}", text_of(&accepted));
+    assert_eq!(
+        items(&dream.root.join("all")),
+        items(&dream.root.join("draft")),
+        "accepting every change must give the draft's items"
+    );
+
+    // Reject one supersede (or merge): its old text(s) stay, its new text is not there.
+    let target = dream
+        .ids("supersede")
+        .into_iter()
+        .chain(dream.ids("merge"))
+        .next()
+        .expect("the example fleet has a supersede or a merge");
+    let change = dream.change(&target).clone();
+    let rejected = lucid(&[
+        "apply",
+        "--store",
+        "examples/fleet/memory",
+        "--report",
+        &dream.path("dream.json"),
+        "--reject",
+        &target,
+        "--out",
+        &dream.path("reviewed"),
+    ]);
+    assert!(rejected.status.success(), "{}", text_of(&rejected));
+    let reviewed: BTreeSet<String> = items(&dream.root.join("reviewed"))
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    let input: BTreeSet<String> = items(&root().join("examples/fleet/memory"))
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    for old in change["replaces"].as_array().expect("replaces") {
+        let old = old.as_str().expect("text");
+        if input.contains(old) {
+            assert!(
+                reviewed.contains(old),
+                "rejected {target}: {old:?} must stay"
+            );
+        }
+    }
+    assert!(
+        !reviewed.contains(change["text"].as_str().expect("text")),
+        "rejected {target}: its text must not be written"
+    );
+    // The input store is untouched.
+    assert_eq!(
+        items(&root().join("examples/fleet/memory")).len(),
+        input.len()
+    );
+}
+
+#[test]
+fn an_unknown_change_id_writes_nothing() {
+    let dream = dream();
+    let output = lucid(&[
+        "apply",
+        "--store",
+        "examples/fleet/memory",
+        "--report",
+        &dream.path("dream.json"),
+        "--reject",
+        "chg_0000000000000000",
+        "--out",
+        &dream.path("nothing"),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", text_of(&output));
+    assert!(
+        text_of(&output).contains("no change with id chg_0000000000000000"),
+        "{}",
+        text_of(&output)
+    );
+    assert!(!dream.root.join("nothing").exists());
+}

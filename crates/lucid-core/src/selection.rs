@@ -1,0 +1,557 @@
+//! Selective promote: the input store plus the accepted changes of a dream, and nothing else.
+//!
+//! A reviewer accepts some changes and rejects others. The promoted store is built from the
+//! **input store**, not by undoing edits on the draft, so a rejected change leaves its items
+//! exactly as they were, in place: a rejected add is not added, a rejected merge keeps the
+//! originals, a rejected supersede keeps the old value, a rejected remove keeps the item.
+//!
+//! Changes depend on each other through their texts: a change that consumes the text another
+//! produced (a supersede of an item a merge wrote, the removal of an added item) depends on it.
+//! Rejecting a change rejects its dependents (listed in the result); accepting a dependent
+//! without its parent is an error naming the parent. Items holding a secret never survive,
+//! whatever was accepted: the input store may hold one the dream flagged.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::markdown::{Block, ItemStyle, MarkdownItem, parse_blocks, render_blocks};
+use crate::report::{Change, Op, Report};
+use crate::{SafetyPolicy, Store, StoreDocument};
+
+/// Which changes a reviewer keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// Every change (the draft as the dream wrote it).
+    All,
+    /// Only these changes (by id).
+    Accept(BTreeSet<String>),
+    /// Every change but these (and their dependents).
+    Reject(BTreeSet<String>),
+}
+
+/// Why a selection cannot be applied. Nothing is built when one of these is returned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectionError {
+    #[error("no change with id {id} in this dream's report")]
+    UnknownChange { id: String },
+    #[error(
+        "change {id} depends on {parent} (it rewrites the text {parent} writes); accept {parent} \
+         too, or leave {id} out"
+    )]
+    MissingParent { id: String, parent: String },
+    #[error("the report's changes have no ids; it was written by an older lucid, dream again")]
+    NoIds,
+}
+
+/// The store a selection gives, and what was decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Selected {
+    pub store: Store,
+    pub accepted: Vec<String>,
+    pub rejected: Vec<String>,
+    /// Changes rejected because a change they depend on was: (dependent, parent).
+    pub rejected_dependents: Vec<(String, String)>,
+    /// Items of the input store dropped because they hold a secret.
+    pub secrets_dropped: usize,
+}
+
+/// The changes that write an item: everything but `remove`, `keep` and `flag`.
+fn writes(change: &Change) -> bool {
+    matches!(change.op, Op::Add | Op::Merge | Op::Supersede)
+}
+
+/// For each change, the changes it depends on (by index).
+pub fn dependencies(changes: &[Change]) -> Vec<Vec<usize>> {
+    let mut writer_of: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, change) in changes.iter().enumerate() {
+        if writes(change) {
+            writer_of.entry(change.text.as_str()).or_insert(i);
+        }
+    }
+    changes
+        .iter()
+        .enumerate()
+        .map(|(i, change)| {
+            let consumed: Vec<&str> = match change.op {
+                Op::Merge | Op::Supersede => change.replaces.iter().map(String::as_str).collect(),
+                Op::Remove => vec![change.text.as_str()],
+                _ => Vec::new(),
+            };
+            let mut parents: Vec<usize> = consumed
+                .iter()
+                .filter_map(|text| writer_of.get(text).copied())
+                .filter(|&p| p != i)
+                .collect();
+            parents.sort_unstable();
+            parents.dedup();
+            parents
+        })
+        .collect()
+}
+
+/// Builds the store `selection` gives from `input` and `report`.
+pub fn apply_selection(
+    input: &Store,
+    report: &Report,
+    selection: &Selection,
+    safety: &SafetyPolicy,
+) -> Result<Selected, SelectionError> {
+    let changes = &report.changes;
+    if changes.iter().any(|c| c.id.is_empty()) {
+        return Err(SelectionError::NoIds);
+    }
+    let index_of: BTreeMap<&str, usize> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let named = match selection {
+        Selection::All => BTreeSet::new(),
+        Selection::Accept(ids) | Selection::Reject(ids) => ids.clone(),
+    };
+    for id in &named {
+        if !index_of.contains_key(id.as_str()) {
+            return Err(SelectionError::UnknownChange { id: id.clone() });
+        }
+    }
+    let parents = dependencies(changes);
+    let mut accepted = vec![false; changes.len()];
+    let mut rejected_dependents = Vec::new();
+    match selection {
+        Selection::All => accepted.iter_mut().for_each(|a| *a = true),
+        Selection::Accept(ids) => {
+            for id in ids {
+                accepted[index_of[id.as_str()]] = true;
+            }
+            for (i, change) in changes.iter().enumerate() {
+                if !accepted[i] {
+                    continue;
+                }
+                if let Some(&parent) = parents[i].iter().find(|&&p| !accepted[p]) {
+                    return Err(SelectionError::MissingParent {
+                        id: change.id.clone(),
+                        parent: changes[parent].id.clone(),
+                    });
+                }
+            }
+        }
+        Selection::Reject(ids) => {
+            accepted.iter_mut().for_each(|a| *a = true);
+            for id in ids {
+                accepted[index_of[id.as_str()]] = false;
+            }
+            // Rejection flows to dependents, in report order until nothing changes (a chain
+            // of dependents is short).
+            let mut changed = true;
+            while changed {
+                changed = false;
+                for i in 0..changes.len() {
+                    if !accepted[i] {
+                        continue;
+                    }
+                    if let Some(&parent) = parents[i].iter().find(|&&p| !accepted[p]) {
+                        accepted[i] = false;
+                        changed = true;
+                        rejected_dependents
+                            .push((changes[i].id.clone(), changes[parent].id.clone()));
+                    }
+                }
+            }
+        }
+    }
+
+    let mut builder = StoreBuilder::new(input);
+    for (i, change) in changes.iter().enumerate() {
+        if accepted[i] {
+            builder.apply(change);
+        }
+    }
+    let (store, secrets_dropped) = builder.finish(safety);
+    let ids = |keep: bool| -> Vec<String> {
+        changes
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| accepted[*i] == keep && !matches!(c.op, Op::Keep | Op::Flag))
+            .map(|(_, c)| c.id.clone())
+            .collect()
+    };
+    Ok(Selected {
+        store,
+        accepted: ids(true),
+        rejected: ids(false),
+        rejected_dependents,
+        secrets_dropped,
+    })
+}
+
+/// The input store's documents as blocks, edited change by change.
+struct StoreBuilder {
+    documents: Vec<(String, Vec<Block>)>,
+    /// Documents kept as they are (not Markdown items: front matter only, or uncurated files).
+    verbatim: BTreeSet<String>,
+}
+
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn bullet(text: &str) -> Block {
+    Block::Item(MarkdownItem {
+        style: ItemStyle::Bullet('-'),
+        text: text.to_string(),
+        headings: Vec::new(),
+    })
+}
+
+impl StoreBuilder {
+    fn new(input: &Store) -> StoreBuilder {
+        let mut verbatim = BTreeSet::new();
+        let documents = input
+            .documents
+            .iter()
+            .map(|doc| {
+                if !is_markdown(&doc.path) {
+                    verbatim.insert(doc.path.clone());
+                }
+                (doc.path.clone(), parse_blocks(&doc.content))
+            })
+            .collect();
+        StoreBuilder {
+            documents,
+            verbatim,
+        }
+    }
+
+    /// Where an item with this text is: (document, block).
+    fn find(&self, text: &str) -> Option<(usize, usize)> {
+        let wanted = collapse(text);
+        self.documents
+            .iter()
+            .enumerate()
+            .find_map(|(d, (_, blocks))| {
+                blocks
+                    .iter()
+                    .position(|b| match b {
+                        Block::Item(item) => {
+                            item.style != ItemStyle::Verbatim && collapse(&item.text) == wanted
+                        }
+                        Block::Heading(_) => false,
+                    })
+                    .map(|b| (d, b))
+            })
+    }
+
+    fn document(&mut self, path: &str) -> usize {
+        if let Some(i) = self.documents.iter().position(|(p, _)| p == path) {
+            return i;
+        }
+        self.documents.push((path.to_string(), Vec::new()));
+        self.documents.len() - 1
+    }
+
+    fn remove(&mut self, text: &str) -> Option<(usize, usize)> {
+        let (d, b) = self.find(text)?;
+        self.documents[d].1.remove(b);
+        Some((d, b))
+    }
+
+    fn apply(&mut self, change: &Change) {
+        match change.op {
+            Op::Keep | Op::Flag => {}
+            Op::Remove => {
+                self.remove(&change.text);
+            }
+            Op::Add => {
+                if self.find(&change.text).is_none() {
+                    let path = change.path.as_deref().unwrap_or("/memories.md");
+                    let d = self.document(path);
+                    self.documents[d].1.push(bullet(&change.text));
+                }
+            }
+            Op::Merge | Op::Supersede => {
+                // The new text takes the place of the first original found; the others go.
+                let mut place: Option<(usize, usize)> = None;
+                for old in &change.replaces {
+                    if collapse(old) == collapse(&change.text) {
+                        continue;
+                    }
+                    while let Some(at) = self.remove(old) {
+                        place.get_or_insert(at);
+                    }
+                }
+                if self.find(&change.text).is_some() {
+                    return;
+                }
+                match place {
+                    Some((d, b)) => {
+                        let b = b.min(self.documents[d].1.len());
+                        self.documents[d].1.insert(b, bullet(&change.text));
+                    }
+                    None => {
+                        let path = change.path.as_deref().unwrap_or("/memories.md");
+                        let d = self.document(path);
+                        self.documents[d].1.push(bullet(&change.text));
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(self, safety: &SafetyPolicy) -> (Store, usize) {
+        let mut dropped = 0;
+        let documents = self
+            .documents
+            .into_iter()
+            .filter_map(|(path, mut blocks)| {
+                if self.verbatim.contains(&path) {
+                    let content = render_blocks(&blocks);
+                    let redacted = safety.redact(&content).text.into_owned();
+                    return Some(StoreDocument {
+                        path,
+                        content: redacted,
+                        updated_at: None,
+                        as_of: None,
+                    });
+                }
+                let before = blocks.len();
+                blocks.retain(|b| match b {
+                    Block::Item(item) => !safety.contains_secret(&item.text),
+                    Block::Heading(_) => true,
+                });
+                dropped += before - blocks.len();
+                let has_items = blocks.iter().any(|b| matches!(b, Block::Item(_)));
+                has_items.then(|| StoreDocument {
+                    path,
+                    content: render_blocks(&blocks),
+                    updated_at: None,
+                    as_of: None,
+                })
+            })
+            .collect();
+        (Store::new(documents), dropped)
+    }
+}
+
+fn is_markdown(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".md") || lower.ends_with(".markdown") || lower.ends_with(".txt")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Evidence, Kind, Scope};
+
+    fn change(op: Op, path: &str, text: &str, replaces: &[&str]) -> Change {
+        Change {
+            id: String::new(),
+            op,
+            kind: Kind::Fact,
+            scope: Scope::Team,
+            agent: None,
+            path: Some(path.to_string()),
+            text: text.to_string(),
+            replaces: replaces.iter().map(|s| s.to_string()).collect(),
+            superseded: Vec::new(),
+            reason: "test".into(),
+            evidence: vec![Evidence::Store {
+                store_path: path.to_string(),
+            }],
+        }
+    }
+
+    fn input() -> Store {
+        Store::new(vec![StoreDocument {
+            path: "/team/facts.md".into(),
+            content: "# Facts\n\n- The staging host is db-2.internal.\n- CI runs on arm64.\n- \
+                      CI runs on arm64 runners.\n- The wiki lives at wiki.example.\n"
+                .into(),
+            updated_at: None,
+            as_of: None,
+        }])
+    }
+
+    fn report() -> Report {
+        let mut report = Report::failed("builtin", String::new(), Default::default());
+        report.changes = vec![
+            change(
+                Op::Merge,
+                "/team/facts.md",
+                "CI runs on arm64 runners.",
+                &["CI runs on arm64."],
+            ),
+            change(
+                Op::Supersede,
+                "/team/facts.md",
+                "The staging host is db-3.internal.",
+                &["The staging host is db-2.internal."],
+            ),
+            change(
+                Op::Remove,
+                "/team/facts.md",
+                "The wiki lives at wiki.example.",
+                &[],
+            ),
+            change(Op::Add, "/team/preferences.md", "Use pnpm, never npm.", &[]),
+            change(
+                Op::Supersede,
+                "/team/facts.md",
+                "CI runs on arm64 runners in eu-west-1.",
+                &["CI runs on arm64 runners."],
+            ),
+        ];
+        report.count_changes();
+        report
+    }
+
+    fn items(store: &Store) -> BTreeSet<(String, String)> {
+        store
+            .documents
+            .iter()
+            .flat_map(|d| {
+                parse_blocks(&d.content)
+                    .into_iter()
+                    .filter_map(move |b| match b {
+                        Block::Item(i) => Some((d.path.clone(), i.text)),
+                        Block::Heading(_) => None,
+                    })
+            })
+            .collect()
+    }
+
+    fn ids(report: &Report, which: &[usize]) -> BTreeSet<String> {
+        which
+            .iter()
+            .map(|&i| report.changes[i].id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn ids_are_stable_and_distinct() {
+        let a = report();
+        let b = report();
+        assert_eq!(a.changes, b.changes);
+        let distinct: BTreeSet<&str> = a.changes.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(distinct.len(), a.changes.len());
+        assert!(a.changes.iter().all(|c| c.id.starts_with("chg_")));
+    }
+
+    #[test]
+    fn accepting_everything_applies_every_change() {
+        let report = report();
+        let all = apply_selection(&input(), &report, &Selection::All, &SafetyPolicy::default())
+            .expect("applies");
+        let expected: BTreeSet<(String, String)> = [
+            ("/team/facts.md", "The staging host is db-3.internal."),
+            ("/team/facts.md", "CI runs on arm64 runners in eu-west-1."),
+            ("/team/preferences.md", "Use pnpm, never npm."),
+        ]
+        .iter()
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .collect();
+        assert_eq!(items(&all.store), expected);
+    }
+
+    #[test]
+    fn each_rejected_op_leaves_the_input_as_it_was() {
+        let report = report();
+        let policy = SafetyPolicy::default();
+        // Rejected supersede: the old value stays; the rest applies.
+        let kept_old = apply_selection(
+            &input(),
+            &report,
+            &Selection::Reject(ids(&report, &[1])),
+            &policy,
+        )
+        .expect("applies");
+        let texts = items(&kept_old.store);
+        assert!(texts.contains(&(
+            "/team/facts.md".into(),
+            "The staging host is db-2.internal.".into()
+        )));
+        assert!(!texts.iter().any(|(_, t)| t.contains("db-3")));
+        // Rejected remove: the item stays. Rejected add: nothing added.
+        let kept = apply_selection(
+            &input(),
+            &report,
+            &Selection::Reject(ids(&report, &[2, 3])),
+            &policy,
+        )
+        .expect("applies");
+        let texts = items(&kept.store);
+        assert!(texts.iter().any(|(_, t)| t.contains("wiki.example")));
+        assert!(!texts.iter().any(|(_, t)| t.contains("pnpm")));
+    }
+
+    #[test]
+    fn rejecting_a_merge_rejects_the_supersede_built_on_it() {
+        let report = report();
+        let selected = apply_selection(
+            &input(),
+            &report,
+            &Selection::Reject(ids(&report, &[0])),
+            &SafetyPolicy::default(),
+        )
+        .expect("applies");
+        assert_eq!(
+            selected.rejected_dependents,
+            vec![(report.changes[4].id.clone(), report.changes[0].id.clone())]
+        );
+        let texts = items(&selected.store);
+        assert!(texts.contains(&("/team/facts.md".into(), "CI runs on arm64.".into())));
+        assert!(texts.contains(&("/team/facts.md".into(), "CI runs on arm64 runners.".into())));
+        assert!(!texts.iter().any(|(_, t)| t.contains("eu-west-1")));
+    }
+
+    #[test]
+    fn accepting_a_dependent_without_its_parent_is_refused() {
+        let report = report();
+        let error = apply_selection(
+            &input(),
+            &report,
+            &Selection::Accept(ids(&report, &[4])),
+            &SafetyPolicy::default(),
+        )
+        .expect_err("refused");
+        assert_eq!(
+            error,
+            SelectionError::MissingParent {
+                id: report.changes[4].id.clone(),
+                parent: report.changes[0].id.clone()
+            }
+        );
+        let unknown = apply_selection(
+            &input(),
+            &report,
+            &Selection::Accept(["chg_nope".to_string()].into()),
+            &SafetyPolicy::default(),
+        );
+        assert_eq!(
+            unknown,
+            Err(SelectionError::UnknownChange {
+                id: "chg_nope".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_secret_in_the_input_never_survives() {
+        let mut store = input();
+        store.documents[0]
+            .content
+            .push_str("- Deploy key: AKIAIOSFODNN7EXAMPLE.\n");
+        let report = report();
+        let selected = apply_selection(
+            &store,
+            &report,
+            &Selection::Accept(BTreeSet::new()),
+            &SafetyPolicy::default(),
+        )
+        .expect("applies");
+        assert_eq!(selected.secrets_dropped, 1);
+        assert!(
+            !items(&selected.store)
+                .iter()
+                .any(|(_, t)| t.contains("AKIA"))
+        );
+    }
+}
