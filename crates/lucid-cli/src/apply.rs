@@ -22,9 +22,12 @@ use crate::{EXIT_FAILED, EXIT_REFUSED};
 ///
 /// Exit codes: 0 written; 2 refused (unknown id, missing parent, bad arguments).
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  \
-    lucid apply --store ./memory --report dream.json --reject chg_1a2b3c4d5e6f7a8b --out ./memory.reviewed\n  \
-    lucid apply --store ./memory --report dream.json --accept chg_1a2b3c4d5e6f7a8b,chg_99aa00bb11cc22dd --out ./reviewed")]
+// One command a line (or `\` continuations), so 100-column help never wraps mid-command.
+#[command(after_help = "Examples:
+  lucid apply --store ./memory --report dream.json --reject chg_1a2b3c4d5e6f7a8b \\
+      --out ./memory.reviewed
+  lucid apply --store ./memory --report dream.json \\
+      --accept chg_1a2b3c4d5e6f7a8b,chg_99aa00bb11cc22dd --out ./reviewed")]
 pub struct ApplyArgs {
     /// The dream's input store (a folder of Markdown documents). Omit when it had none.
     #[arg(long, value_name = "DIR")]

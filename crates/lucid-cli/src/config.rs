@@ -13,8 +13,12 @@
 //!
 //! The `[models]`, `[prices]` and `[llm]` sections are read by `lucid-llm` (see
 //! `lucid_llm::config` for every field).
+//!
+//! Without `--config` (or `LUCID_CONFIG`) the first of `./lucid.toml`,
+//! `$XDG_CONFIG_HOME/lucid/lucid.toml` and `~/.config/lucid/lucid.toml` that exists is read.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
 
 use anyhow::Context;
 use lucid_core::SafetyPolicy;
@@ -53,8 +57,36 @@ pub struct SafetySettings {
     pub redact_personal_data: bool,
 }
 
+/// The config file to read: the one named, else the first that exists of `./lucid.toml`,
+/// `$XDG_CONFIG_HOME/lucid/lucid.toml` and `~/.config/lucid/lucid.toml`. A team keeps its
+/// settings beside the project and a person keeps theirs in their home, without repeating
+/// --config on every command.
+pub fn discover(explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(path) = explicit {
+        return Some(path.to_path_buf());
+    }
+    let from_env = |name: &str| {
+        std::env::var_os(name)
+            .map(PathBuf::from)
+            // The XDG spec: a relative value is invalid and ignored.
+            .filter(|p| p.is_absolute())
+    };
+    let candidates = [
+        Some(PathBuf::from("lucid.toml")),
+        from_env("XDG_CONFIG_HOME").map(|d| d.join("lucid/lucid.toml")),
+        from_env("HOME").map(|d| d.join(".config/lucid/lucid.toml")),
+    ];
+    let found = candidates.into_iter().flatten().find(|p| p.is_file())?;
+    // Said once per process: settings nobody named on the command line should not act unseen.
+    static NOTE: Once = Once::new();
+    NOTE.call_once(|| eprintln!("config: {}", found.display()));
+    Some(found)
+}
+
 /// The `[safety]` section of an optional config file (empty without one).
 pub fn safety_settings(config: Option<&Path>) -> anyhow::Result<SafetySettings> {
+    let discovered = discover(config);
+    let config = discovered.as_deref();
     let file: ConfigFile = match config {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -112,5 +144,5 @@ pub fn server_safety(config: Option<&Path>) -> anyhow::Result<lucid_server::Safe
 
 /// The model sections (`[models]`, `[prices]`, `[llm]`) of an optional config file.
 pub fn llm_config(config: Option<&Path>) -> anyhow::Result<lucid_llm::LlmConfig> {
-    lucid_llm::LlmConfig::from_file(config).map_err(anyhow::Error::from)
+    lucid_llm::LlmConfig::from_file(discover(config).as_deref()).map_err(anyhow::Error::from)
 }

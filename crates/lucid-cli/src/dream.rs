@@ -34,9 +34,15 @@ use crate::{EXIT_FAILED, EXIT_REFUSED};
 /// arguments, too many sessions, instructions too long, unreadable store, unusable --out).
 /// A refused dream writes nothing.
 #[derive(Debug, Args)]
-#[command(
-    after_help = "Examples:\n  lucid dream --store ./memory --sessions ./transcripts --out ./memory.draft --report dream.json\n  lucid dream --sessions ~/.claude/projects/myproj --out ./draft --json\n  lucid dream --store ./memory --sessions ./t --out ./d --instructions \"Focus on tool quirks; ignore one-off debugging notes.\"\n  lucid dream --store ./memory --sessions ./t --out ./d --model anthropic:claude-sonnet-4-6 --token-budget 200000\n  lucid dream --store ./memory --sessions ./t --out ./d --model openai:qwen2.5-14b --base-url http://127.0.0.1:8000/v1"
-)]
+#[command(after_help = "Examples:
+  lucid dream --store ./memory --sessions ./transcripts --out ./memory.draft --report dream.json
+  lucid dream --sessions ~/.claude/projects/myproj --out ./draft --json
+  lucid dream --store ./memory --sessions ./t --out ./d \\
+      --instructions \"Focus on tool quirks; ignore one-off debugging notes.\"
+  lucid dream --store ./memory --sessions ./t --out ./d \\
+      --model anthropic:claude-sonnet-4-6 --token-budget 200000
+  lucid dream --store ./memory --sessions ./t --out ./d \\
+      --model openai:qwen2.5-14b --base-url http://127.0.0.1:8000/v1")]
 pub struct DreamArgs {
     /// The input memory store: a folder of Markdown documents. Omit to start from an empty store.
     #[arg(long, value_name = "DIR")]
@@ -160,8 +166,7 @@ fn model_curator(
     let Some(selection) = &args.model else {
         return Ok(None);
     };
-    let config =
-        lucid_llm::LlmConfig::from_file(args.config.as_deref()).map_err(|e| e.to_string())?;
+    let config = crate::config::llm_config(args.config.as_deref()).map_err(|e| format!("{e:#}"))?;
     let env = |name: &str| std::env::var(name).ok();
     let Some(endpoint) =
         lucid_llm::resolve(selection, &config, args.base_url.as_deref(), true, &env)
@@ -439,9 +444,9 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
         );
     }
     eprintln!(
-        "dreamed {} sessions ({} events, {:.1} MB) in {:.2}s (read {:.2}s, curate {:.2}s){}",
-        output.report.stats.sessions_read,
-        events,
+        "dreamed {} ({}, {:.1} MB) in {:.2}s (read {:.2}s, curate {:.2}s){}",
+        crate::client::plural(output.report.stats.sessions_read, "session"),
+        crate::client::plural(events, "event"),
         digested.bytes as f64 / 1e6,
         started.elapsed().as_secs_f64(),
         read_time.as_secs_f64(),
@@ -462,11 +467,11 @@ fn print_model_pass(pass: &lucid_llm::ModelPass, report: &Report) {
     let stats = &pass.stats;
     let usage = &report.usage;
     eprintln!(
-        "{}: {} work units ({} from the cache, {} sent, {} over budget, {} failed); {} \
+        "{}: {} ({} from the cache, {} sent, {} over budget, {} failed); {} \
          operations applied, {} rejected; tokens: {} in, {} out, {} cache read, {} cache \
          write{}",
         report.curator,
-        stats.units,
+        crate::client::plural(stats.units, "work unit"),
         stats.cached,
         stats.sent,
         stats.over_budget,
@@ -557,6 +562,23 @@ fn print_summary(report: &Report, args: &DreamArgs) {
     } else {
         println!("  changes by op: {}", by(&stats.changes_by_op));
         println!("  changes by kind: {}", by(&stats.changes_by_kind));
+    }
+    // Name what was flagged: a count alone sends the reviewer to the JSON to learn whether it
+    // was a pasted key or an injected instruction.
+    let flags: Vec<&lucid_core::report::Change> = report
+        .changes
+        .iter()
+        .filter(|c| c.op == lucid_core::report::Op::Flag)
+        .collect();
+    if !flags.is_empty() {
+        println!(
+            "  flagged ({}, left out of the draft):",
+            crate::client::plural(flags.len(), "item")
+        );
+        for flag in flags {
+            let text: String = flag.text.replace('\n', " ").chars().take(100).collect();
+            println!("    {}: {text}", flag.reason);
+        }
     }
     if !report.skipped.is_empty() {
         println!(

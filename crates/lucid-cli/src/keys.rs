@@ -35,10 +35,23 @@ enum KeysCommand {
     /// List keys (id, workspace, first characters of the secret, state).
     List,
     /// Revoke a key by id (`apikey_…`); servers stop accepting it within 10 seconds.
-    Revoke { id: String },
+    Revoke {
+        /// The key's id (`apikey_…`, from `lucid keys list`).
+        id: String,
+    },
 }
 
 pub fn run(args: KeysArgs) -> anyhow::Result<u8> {
+    // Opening creates the file; only `create` may do that. `list` and `revoke` run outside the
+    // project folder would otherwise leave an empty `lucid.db` behind and list nothing.
+    if !matches!(args.command, KeysCommand::Create { .. }) && !args.db.exists() {
+        eprintln!(
+            "error: there is no database at {} (pass --db or set LUCID_DB to the file `lucid \
+             serve` uses; `lucid keys create` makes a new one)",
+            args.db.display()
+        );
+        return Ok(crate::EXIT_REFUSED);
+    }
     let storage = SqliteStorage::open(&args.db)
         .with_context(|| format!("opening the database {}", args.db.display()))?;
     match args.command {

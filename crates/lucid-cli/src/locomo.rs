@@ -82,12 +82,14 @@ pub struct LocomoResult {
 }
 
 pub fn run(args: LocomoArgs) -> anyhow::Result<u8> {
+    // Missing data is a failure, not a pass: a script or CI step running this must notice.
     if !args.data.is_file() {
         eprintln!(
-            "SKIPPED: {} is absent (the public LoCoMo data lives in ../shared/data/locomo/)",
+            "error: the LoCoMo data file {} is absent (the public LoCoMo data lives in \
+             ../shared/data/locomo/ beside the repository; --data FILE names another)",
             args.data.display()
         );
-        return Ok(0);
+        return Ok(crate::EXIT_REFUSED);
     }
     let result = evaluate(&args.data, args.details.as_deref())?;
     print!("{}", render(&result, args.markdown));

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 mod apply;
 mod bench;
@@ -10,6 +10,7 @@ mod bench_tokens;
 mod claude_code;
 mod client;
 mod config;
+mod docs;
 mod dream;
 mod eval;
 mod keys;
@@ -23,8 +24,15 @@ mod serve_bench;
 /// A dream reads an agent fleet's session transcripts and its memory store, and writes a new,
 /// curated memory store (a draft) plus a report of every change with its evidence. The input
 /// store is never modified.
+///
+/// Config file: --config FILE (or LUCID_CONFIG), else the first of ./lucid.toml,
+/// $XDG_CONFIG_HOME/lucid/lucid.toml and ~/.config/lucid/lucid.toml that exists.
 #[derive(Debug, Parser)]
-#[command(name = "lucid", version, propagate_version = true)]
+#[command(
+    name = "lucid",
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("LUCID_COMMIT"), ")"),
+    propagate_version = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -47,6 +55,8 @@ enum Command {
     Dreams(client::DreamsArgs),
     BenchServe(serve_bench::BenchServeArgs),
     BenchTokens(bench_tokens::BenchTokensArgs),
+    Completions(docs::CompletionsArgs),
+    Man(docs::ManArgs),
 }
 
 /// Exit codes: 0 success, 1 the dream ran and failed, 2 refused (bad input or usage).
@@ -72,6 +82,8 @@ fn main() -> ExitCode {
         Command::Dreams(args) => client::dreams(args),
         Command::BenchServe(args) => serve_bench::run(args),
         Command::BenchTokens(args) => bench_tokens::run(args),
+        Command::Completions(args) => docs::completions(args, Cli::command()),
+        Command::Man(args) => docs::man(args, Cli::command()),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -108,4 +120,42 @@ pub fn peak_memory_bytes() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
+}
+
+#[cfg(test)]
+mod help_tests {
+    use clap::CommandFactory;
+
+    fn walk(command: &clap::Command, path: &str, problems: &mut Vec<String>) {
+        let path = format!("{path} {}", command.get_name()).trim().to_string();
+        for arg in command.get_arguments() {
+            let id = arg.get_id().as_str();
+            if matches!(id, "help" | "version") {
+                continue;
+            }
+            if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                problems.push(format!("{path}: argument {id} has no description"));
+            }
+        }
+        // Examples are one command a line: wrapped at 100 columns a command is cut in two.
+        if let Some(after) = command.get_after_help() {
+            for line in after.to_string().lines() {
+                if line.chars().count() > 100 && !line.ends_with('\\') {
+                    problems.push(format!("{path}: help line over 100 columns: {line}"));
+                }
+            }
+        }
+        for sub in command.get_subcommands() {
+            walk(sub, &path, problems);
+        }
+    }
+
+    /// Issue 11 polish: `<ID>`, `<STORE>`, `--full`, trust levels had no description, and
+    /// examples wrapped mid-command at 100 columns.
+    #[test]
+    fn every_argument_has_a_description_and_examples_fit_100_columns() {
+        let mut problems = Vec::new();
+        walk(&super::Cli::command(), "", &mut problems);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
 }

@@ -6,6 +6,8 @@ use clap::Args;
 use lucid_core::{EventKind, SessionTrust, Trust};
 use serde::Serialize;
 
+use crate::client::plural;
+
 /// Scan transcripts for pasted secrets and prompt injections, as a dream would.
 ///
 /// Every event of every transcript (folders are read recursively) is checked: secrets
@@ -15,7 +17,8 @@ use serde::Serialize;
 /// pages, file contents). Trusted text (user messages, the agent's own actions) is only checked
 /// for hidden, encoded, exfiltration or override attempts. Findings show redacted excerpts.
 ///
-/// Exit codes: 0 nothing found; 1 findings (so it can gate a pipeline); 2 bad arguments.
+/// Exit codes: 0 nothing found; 1 findings (so it can gate a pipeline); 2 bad arguments or
+/// nothing scanned (no transcript found or none readable).
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Transcript files or folders.
@@ -166,9 +169,30 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             println!("skipped {}: {}", s.path, s.reason);
         }
         println!(
-            "scanned {} files ({} sessions, {} events): {} secrets, {} injection findings",
-            report.files, report.sessions, report.events, report.secrets, report.injections
+            "scanned {} ({}, {}): {}, {}",
+            plural(report.files, "file"),
+            plural(report.sessions, "session"),
+            plural(report.events, "event"),
+            plural(report.secrets, "secret"),
+            plural(report.injections, "injection finding")
         );
+    }
+    // A gate that read nothing must not pass: a wrong path or a folder of unreadable files
+    // would otherwise look like a clean scan.
+    if report.sessions == 0 {
+        eprintln!(
+            "error: nothing was scanned: {}",
+            if report.files == 0 {
+                "no transcript files found (looked for .jsonl, .json, .ndjson, .traj, aider .md)"
+                    .to_string()
+            } else {
+                format!(
+                    "none of the {} could be read as a transcript",
+                    plural(report.files, "file")
+                )
+            }
+        );
+        return Ok(crate::EXIT_REFUSED);
     }
     Ok(if report.findings.is_empty() { 0 } else { 1 })
 }

@@ -915,12 +915,24 @@ fn real_claude_code_dir() -> Option<PathBuf> {
     candidates.into_iter().flatten().find(|dir| dir.is_dir())
 }
 
+/// Data or a program a test needs is absent. Under CI (`CI` set) the test fails: a run that
+/// passes by skipping proves nothing. Elsewhere it says so on the terminal (written past the
+/// test harness's capture, so it shows without --nocapture) and the test returns.
+fn absent(what: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI is set, and {what}: a CI run must not pass by skipping"
+    );
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED (not CI): {what}");
+}
+
 #[test]
 fn real_claude_code_transcripts() {
     let Some(dir) = real_claude_code_dir() else {
-        println!(
-            "SKIPPED real_claude_code_transcripts: ../shared/data/claude-code/ not found beside \
-             the repository (set LUCID_CLAUDE_CODE_DATA to point at it)"
+        absent(
+            "real_claude_code_transcripts: ../shared/data/claude-code/ not found beside the \
+             repository (set LUCID_CLAUDE_CODE_DATA to point at it)",
         );
         return;
     };
@@ -1563,7 +1575,9 @@ fn real_corpus_channels() {
         "miniswe-gemini3-swebench",
     ] {
         let Some(dir) = real_corpus_dir(source) else {
-            println!("SKIPPED {source}: tests/data/real/{source}/sessions not found");
+            absent(&format!(
+                "{source}: tests/data/real/{source}/sessions not found"
+            ));
             continue;
         };
         let mut channels = std::collections::BTreeMap::<&str, usize>::new();
@@ -2043,10 +2057,10 @@ fn real_corpus_new_formats() {
     let mut checked = 0;
     for (source, format) in sources {
         let Some(dir) = real_corpus_dir(source) else {
-            println!(
-                "SKIPPED {source}: tests/data/real/{source}/sessions not found (the real-transcript \
+            absent(&format!(
+                "{source}: tests/data/real/{source}/sessions not found (the real-transcript \
                  corpus is not in this checkout)"
-            );
+            ));
             continue;
         };
         let mut channels = std::collections::BTreeMap::<&str, usize>::new();

@@ -1,0 +1,325 @@
+//! Issue 11, "small things a user trips over": read-only commands that created a database, a
+//! scan of nothing that passed, a command missing its data that exited 0, a summary that only
+//! counted its flags, `--version` without the commit, completions, man page, config discovery.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn lucid(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lucid"))
+        .args(args)
+        .current_dir(dir)
+        // The tests choose the config file themselves.
+        .env_remove("LUCID_CONFIG")
+        .env_remove("LUCID_DB")
+        .env_remove("XDG_CONFIG_HOME")
+        .env("HOME", dir)
+        .output()
+        .expect("run lucid")
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// `lucid keys list` outside the project folder silently created an empty `lucid.db`.
+#[test]
+fn read_only_key_commands_never_create_a_database() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for args in [
+        &["keys", "list"][..],
+        &["keys", "revoke", "apikey_nope"],
+        &["keys", "list", "--db", "elsewhere.db"],
+    ] {
+        let output = lucid(args, dir.path());
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains("there is no database at"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("read dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "files created: {left:?}");
+
+    // `create` still makes the database, and `list` then reads it.
+    let created = lucid(&["keys", "create", "--workspace", "team"], dir.path());
+    assert!(created.status.success(), "{}", stderr(&created));
+    let listed = lucid(&["keys", "list"], dir.path());
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    assert!(stdout(&listed).contains("\tteam\t"), "{}", stdout(&listed));
+}
+
+/// `lucid scan` of nothing exited 0: a gate that scanned nothing must not pass.
+#[test]
+fn a_scan_that_scanned_nothing_fails() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("empty")).expect("mkdir");
+    let empty = lucid(&["scan", "empty"], dir.path());
+    assert_eq!(empty.status.code(), Some(2), "{}", stderr(&empty));
+    assert!(
+        stderr(&empty).contains("nothing was scanned: no transcript files found"),
+        "{}",
+        stderr(&empty)
+    );
+    std::fs::write(dir.path().join("junk.jsonl"), "not a transcript\n").expect("write");
+    let junk = lucid(&["scan", "junk.jsonl"], dir.path());
+    assert_eq!(junk.status.code(), Some(2), "{}", stderr(&junk));
+    assert!(
+        stderr(&junk).contains("none of the 1 file could be read"),
+        "{}",
+        stderr(&junk)
+    );
+    // A real transcript still scans (and the summary counts in the singular).
+    let one = repo().join("examples/fleet/sessions/coder/fix-login.jsonl");
+    let scanned = lucid(&["scan", &one.display().to_string()], dir.path());
+    assert!(
+        matches!(scanned.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&scanned)
+    );
+    assert!(
+        stdout(&scanned).contains("scanned 1 file (1 session,"),
+        "{}",
+        stdout(&scanned)
+    );
+}
+
+/// `lucid eval locomo` exited 0 when its data was missing.
+#[test]
+fn a_command_missing_its_data_exits_non_zero() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = lucid(
+        &["eval", "locomo", "--data", "no/such/locomo10.json"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("LoCoMo data file no/such/locomo10.json is absent"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// The summary printed only the number of flags, and "dreamed 1 sessions".
+#[test]
+fn the_dream_summary_names_what_was_flagged_and_counts_in_the_singular() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fleet = repo().join("examples/fleet");
+    let dream = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "dream".to_string(),
+            "--store".into(),
+            fleet.join("memory").display().to_string(),
+            "--sessions".into(),
+            fleet.join("sessions").display().to_string(),
+            "--out".into(),
+            out.into(),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        lucid(&args, dir.path())
+    };
+    let output = dream("draft", &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json = dream("draft2", &["--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    let flags: Vec<&serde_json::Value> = report["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["op"] == "flag")
+        .collect();
+    assert!(!flags.is_empty(), "the example fleet holds an injection");
+    let summary = stdout(&output);
+    assert!(
+        summary.contains(&format!(
+            "flagged ({} item{}, left out of the draft):",
+            flags.len(),
+            if flags.len() == 1 { "" } else { "s" }
+        )),
+        "{summary}"
+    );
+    for flag in flags {
+        let reason = flag["reason"].as_str().expect("reason");
+        assert!(summary.contains(reason), "{reason} not in:\n{summary}");
+    }
+
+    let one = lucid(
+        &[
+            "dream",
+            "--sessions",
+            &fleet
+                .join("sessions/coder/fix-login.jsonl")
+                .display()
+                .to_string(),
+            "--out",
+            "one",
+        ],
+        dir.path(),
+    );
+    assert!(one.status.success(), "{}", stderr(&one));
+    assert!(
+        stderr(&one).contains("dreamed 1 session ("),
+        "{}",
+        stderr(&one)
+    );
+}
+
+/// `--version` prints the commit the binary was built from.
+#[test]
+fn version_names_the_commit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = lucid(&["--version"], dir.path());
+    assert!(output.status.success());
+    let text = stdout(&output);
+    let commit = text
+        .split("(commit ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_else(|| panic!("no commit in {text:?}"));
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(repo())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+    };
+    if git(&["rev-parse", "HEAD"]).is_some() {
+        // Other commits may land between the build and this test: the built one is HEAD or an
+        // ancestor of it, never something else.
+        assert_eq!(commit.len(), 12, "{text}");
+        assert!(
+            git(&["merge-base", "--is-ancestor", commit, "HEAD"]).is_some(),
+            "{commit} is not HEAD or an ancestor of it"
+        );
+    } else {
+        assert_eq!(commit, "unknown", "{text}");
+    }
+}
+
+/// Shell completions and a man page, generated from the command tree.
+#[test]
+fn completions_and_man_pages() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bash = lucid(&["completions", "bash"], dir.path());
+    assert!(bash.status.success(), "{}", stderr(&bash));
+    let script = stdout(&bash);
+    assert!(script.contains("_lucid()"), "{script}");
+    assert!(script.contains("rollback") && script.contains("upload"));
+    let zsh = lucid(&["completions", "zsh"], dir.path());
+    assert!(stdout(&zsh).starts_with("#compdef lucid"));
+    assert_eq!(
+        lucid(&["completions", "tcsh"], dir.path()).status.code(),
+        Some(2)
+    );
+
+    let man = lucid(&["man"], dir.path());
+    assert!(man.status.success(), "{}", stderr(&man));
+    let page = stdout(&man);
+    assert!(page.contains(".TH lucid 1"), "{page}");
+    assert!(page.contains("memories"), "{page}");
+    let pages = lucid(&["man", "--dir", "man1"], dir.path());
+    assert!(pages.status.success(), "{}", stderr(&pages));
+    for name in ["lucid.1", "lucid-dream.1", "lucid-memories-get.1"] {
+        let text = std::fs::read_to_string(dir.path().join("man1").join(name))
+            .unwrap_or_else(|_| panic!("{name} written"));
+        assert!(text.contains(".TH"), "{name}");
+    }
+}
+
+/// Config discovery: `./lucid.toml`, then `$XDG_CONFIG_HOME/lucid/lucid.toml`, then
+/// `~/.config/lucid/lucid.toml`; `--config` wins over all.
+#[test]
+fn the_config_file_is_discovered() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let transcript = dir.path().join("t.jsonl");
+    // A Claude Code transcript whose user message holds a team-specific secret form.
+    std::fs::write(
+        &transcript,
+        concat!(
+            r#"{"type":"user","uuid":"u1","sessionId":"s1","timestamp":"2026-01-01T00:00:00Z","message":{"role":"user","content":"the badge is ACME-123456 today"}}"#,
+            "\n"
+        ),
+    )
+    .expect("write");
+    let pattern = "[safety]\nsecret_patterns = [\"ACME-[0-9]{6}\"]\n";
+    let scan = |cwd: &Path, envs: &[(&str, &Path)], args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_lucid"));
+        command
+            .args(["scan", "--json"])
+            .arg(&transcript)
+            .args(args)
+            .current_dir(cwd)
+            .env_remove("LUCID_CONFIG")
+            .env_remove("XDG_CONFIG_HOME")
+            .env("HOME", dir.path().join("nohome"));
+        for (name, value) in envs {
+            command.env(name, value);
+        }
+        let output = command.output().expect("run lucid");
+        let report: serde_json::Value =
+            serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
+                panic!("scan prints JSON: {}", stderr(&output));
+            });
+        (report["secrets"].as_u64().unwrap_or(0), stderr(&output))
+    };
+    let plain = dir.path().join("plain");
+    std::fs::create_dir_all(&plain).expect("mkdir");
+    assert_eq!(scan(&plain, &[], &[]).0, 0, "no config, no custom pattern");
+
+    let project = dir.path().join("project");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    std::fs::write(project.join("lucid.toml"), pattern).expect("write");
+    let (found, note) = scan(&project, &[], &[]);
+    assert_eq!(found, 1, "./lucid.toml is read");
+    assert!(note.contains("config: lucid.toml"), "{note}");
+
+    let xdg = dir.path().join("xdg");
+    std::fs::create_dir_all(xdg.join("lucid")).expect("mkdir");
+    std::fs::write(xdg.join("lucid/lucid.toml"), pattern).expect("write");
+    assert_eq!(
+        scan(&plain, &[("XDG_CONFIG_HOME", &xdg)], &[]).0,
+        1,
+        "$XDG_CONFIG_HOME/lucid/lucid.toml is read"
+    );
+
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join(".config/lucid")).expect("mkdir");
+    std::fs::write(home.join(".config/lucid/lucid.toml"), pattern).expect("write");
+    assert_eq!(
+        scan(&plain, &[("HOME", &home)], &[]).0,
+        1,
+        "~/.config/lucid/lucid.toml is read"
+    );
+
+    // An explicit --config wins: an empty file means no custom pattern.
+    std::fs::write(dir.path().join("empty.toml"), "").expect("write");
+    let empty = dir.path().join("empty.toml").display().to_string();
+    assert_eq!(scan(&project, &[], &["--config", &empty]).0, 0);
+
+    let help = lucid(&["--help"], dir.path());
+    assert!(
+        stdout(&help).contains("$XDG_CONFIG_HOME/lucid/lucid.toml"),
+        "{}",
+        stdout(&help)
+    );
+}
