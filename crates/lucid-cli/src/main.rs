@@ -15,6 +15,7 @@ mod dream;
 mod eval;
 mod keys;
 mod locomo;
+mod mcp;
 mod scan;
 mod serve;
 mod serve_bench;
@@ -53,6 +54,8 @@ enum Command {
     Agents(client::AgentsArgs),
     Sessions(client::SessionsArgs),
     Dreams(client::DreamsArgs),
+    Mcp(mcp::McpArgs),
+    Search(mcp::SearchArgs),
     BenchServe(serve_bench::BenchServeArgs),
     BenchTokens(bench_tokens::BenchTokensArgs),
     Completions(docs::CompletionsArgs),
@@ -80,6 +83,8 @@ fn main() -> ExitCode {
         Command::Agents(args) => client::agents(args),
         Command::Sessions(args) => client::sessions(args),
         Command::Dreams(args) => client::dreams(args),
+        Command::Mcp(args) => mcp::run_mcp(args),
+        Command::Search(args) => mcp::run_search(args),
         Command::BenchServe(args) => serve_bench::run(args),
         Command::BenchTokens(args) => bench_tokens::run(args),
         Command::Completions(args) => docs::completions(args, Cli::command()),

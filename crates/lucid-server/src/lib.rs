@@ -17,6 +17,7 @@ pub mod convert;
 pub mod error;
 pub mod extract;
 pub mod limits;
+mod mcp;
 mod listen;
 pub mod models;
 mod openapi;
@@ -160,6 +161,7 @@ pub fn app(state: AppState) -> Router {
             "/v1/schedules/{schedule_id}",
             get(schedules::get_schedule).delete(schedules::delete_schedule),
         )
+        .merge(mcp::router(&state))
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(limit))

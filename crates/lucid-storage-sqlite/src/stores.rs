@@ -293,6 +293,8 @@ fn actor_columns(actor: Option<&Actor>) -> (Option<&'static str>, Option<String>
             (Some("session_actor"), Some(session_id.clone()))
         }
         Some(Actor::DreamActor { dream_id }) => (Some("dream_actor"), Some(dream_id.clone())),
+        // Two fields in one column: the actor as JSON, read back whole.
+        Some(actor @ Actor::McpActor { .. }) => (Some("mcp_actor"), Some(to_json(actor))),
     }
 }
 
@@ -302,6 +304,7 @@ fn actor_from(kind: Option<String>, id: Option<String>) -> Option<Actor> {
         "api_actor" => Some(Actor::ApiActor { api_key_id: id }),
         "session_actor" => Some(Actor::SessionActor { session_id: id }),
         "dream_actor" => Some(Actor::DreamActor { dream_id: id }),
+        "mcp_actor" => serde_json::from_str(&id).ok(),
         _ => None,
     }
 }

@@ -115,6 +115,13 @@ pub enum Actor {
     SessionActor { session_id: String },
     /// A dream writing its output store.
     DreamActor { dream_id: String },
+    /// lucid: an MCP client writing through `lucid serve`'s `/mcp` tools, by the name it gave
+    /// in its `initialize` request and the id of the key it used.
+    McpActor {
+        client_name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        api_key_id: Option<String>,
+    },
 }
 
 // ---------------------------------------------------------------------------------------------
