@@ -208,6 +208,7 @@ pub struct ModelPassSummary {
     pub requests: usize,
     /// Answers received (a malformed answer asked again counts twice).
     pub answers: usize,
+    /// Requests sent again after a 429, 5xx, timeout or connection error.
     pub retries: usize,
     /// Requests the server refused because of their response format (each is then sent again
     /// in the next form).

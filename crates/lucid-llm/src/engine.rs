@@ -6,7 +6,6 @@
 //! the built-in decision, and the report's notes say how many did.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -121,6 +120,9 @@ pub struct PassStats {
     pub requests: usize,
     /// HTTP requests made: answers, retries and refused response formats included.
     pub http_requests: usize,
+    /// Of them, retries (after 429, 5xx, timeouts), those of calls that failed in the end
+    /// included; `retry_waits` has the waits of answered calls only.
+    pub http_retries: usize,
     /// Requests the server refused for their response format (then sent in the next form).
     pub format_rejections: usize,
     /// The form answers were asked in: the one the server accepted (see [`crate::format`]).
@@ -212,7 +214,7 @@ struct Context<'a> {
     stop: &'a CancelFlag,
     fatal: &'a std::sync::Mutex<Option<String>>,
     formats: &'a FormatMemory,
-    attempts: &'a AtomicUsize,
+    counters: &'a provider::Counters,
     narrate: &'a (dyn Fn(&str) + Sync),
 }
 
@@ -349,14 +351,14 @@ impl ModelCurator {
         let stop = CancelFlag::new();
         let fatal: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
         let formats = FormatMemory::default();
-        let attempts = AtomicUsize::new(0);
+        let counters = provider::Counters::default();
         let context = Context {
             http: &http,
             cancel,
             stop: &stop,
             fatal: &fatal,
             formats: &formats,
-            attempts: &attempts,
+            counters: &counters,
             narrate,
         };
         let total = jobs.len();
@@ -400,7 +402,8 @@ impl ModelCurator {
         // Whatever is still in flight is dropped (its requests end with it).
         drop(stream);
         stats.elapsed = started.elapsed();
-        stats.http_requests = attempts.load(Ordering::Relaxed);
+        stats.http_requests = counters.requests();
+        stats.http_retries = counters.retries();
         stats.response_format = match wire {
             _ if total == 0 => None,
             crate::prompt::Wire::Anthropic => Some(ResponseFormat::ToolUse),
@@ -710,7 +713,7 @@ impl ModelCurator {
                 _probe = Some(guard);
             }
         }
-        let mut format = context.formats.accepted(&server).unwrap_or(first);
+        let mut format = context.formats.form_for(&server, first);
         loop {
             let text = with_format(body, format).to_string();
             sent.tokens += estimate_tokens(&text);
@@ -723,7 +726,7 @@ impl ModelCurator {
                 &self.settings.retry,
                 context.cancel,
                 format.can_be_refused().then_some(probing),
-                context.attempts,
+                context.counters,
             )
             .await
             {
@@ -739,6 +742,7 @@ impl ModelCurator {
                 }
                 Err(CallError::FormatRefused { message }) => {
                     sent.format_rejections += 1;
+                    context.formats.refuse(&server, format);
                     match format.fallback() {
                         Some(next) => {
                             (context.narrate)(&format!(
@@ -785,7 +789,7 @@ fn summary(name: &str, status: &ModelStatus, stats: &PassStats) -> ModelPassSumm
         sent: stats.sent,
         requests: stats.http_requests,
         answers: stats.requests,
-        retries: stats.retry_waits.len(),
+        retries: stats.http_retries,
         format_rejections: stats.format_rejections,
         failed: stats.failed,
         malformed: stats.malformed,

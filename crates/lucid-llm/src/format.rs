@@ -142,10 +142,13 @@ pub fn rejects_format(status: u16, body: &str, probing: bool) -> bool {
     }
 }
 
-/// The form each server accepted in this dream, keyed by base URL.
+/// The form each server accepted in this dream, and the forms it refused, keyed by base URL.
 #[derive(Debug, Default)]
 pub struct FormatMemory {
     accepted: Mutex<HashMap<String, ResponseFormat>>,
+    /// The last form a server refused: a later probe starts after it (a probe whose request
+    /// then failed for another reason, a timeout, settles nothing, but the refusal stands).
+    refused: Mutex<HashMap<String, ResponseFormat>>,
     /// Held by the one request that finds out which form a server accepts.
     pub probe: tokio::sync::Mutex<()>,
 }
@@ -158,6 +161,28 @@ impl FormatMemory {
             .unwrap_or_else(|p| p.into_inner())
             .get(server)
             .copied()
+    }
+
+    /// Remembers that `server` refused `format`.
+    pub fn refuse(&self, server: &str, format: ResponseFormat) {
+        self.refused
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(server.to_string(), format);
+    }
+
+    /// The form to ask `server` in: the one it accepted, else the one after the last it
+    /// refused, else `first`.
+    pub fn form_for(&self, server: &str, first: ResponseFormat) -> ResponseFormat {
+        if let Some(format) = self.accepted(server) {
+            return format;
+        }
+        self.refused
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(server)
+            .and_then(|refused| refused.fallback())
+            .unwrap_or(first)
     }
 
     /// Remembers that `server` accepted `format`; returns whether that is news.
@@ -224,5 +249,17 @@ mod tests {
             Some(ResponseFormat::JsonObject)
         );
         assert_eq!(memory.accepted("http://b/v1"), None);
+        // A refusal without an accepted form yet: the next probe starts after it.
+        let first = ResponseFormat::JsonSchema;
+        assert_eq!(memory.form_for("http://b/v1", first), first);
+        memory.refuse("http://b/v1", ResponseFormat::JsonSchema);
+        assert_eq!(
+            memory.form_for("http://b/v1", first),
+            ResponseFormat::JsonObject
+        );
+        assert_eq!(
+            memory.form_for("http://a/v1", first),
+            ResponseFormat::JsonObject
+        );
     }
 }

@@ -135,6 +135,26 @@ pub struct RawAnswer {
     pub waits: Vec<Duration>,
 }
 
+/// What calls did on the wire, counted across a pass (retries that ended in failure included,
+/// which a failed call's error does not carry).
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// HTTP requests sent.
+    pub requests: AtomicUsize,
+    /// Of them, those sent again after a 429, 5xx, timeout or connection error.
+    pub retries: AtomicUsize,
+}
+
+impl Counters {
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    pub fn retries(&self) -> usize {
+        self.retries.load(Ordering::Relaxed)
+    }
+}
+
 /// Builds the HTTP client (rustls with ring, the one TLS provider of the build).
 pub fn client(policy: &RetryPolicy) -> reqwest::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -198,8 +218,8 @@ async fn wait(delay: Duration, cancel: &CancelFlag) -> Result<(), CallError> {
 /// Sends one request body, retrying as the policy says. The request is abandoned as soon as
 /// the cancel flag is raised. `refusable`: the body asks for a response format the server may
 /// refuse, and whether the server is still being probed (no form accepted yet); a refusal is
-/// [`CallError::FormatRefused`] rather than retried. Every HTTP request sent counts in
-/// `attempts`.
+/// [`CallError::FormatRefused`] rather than retried. Every HTTP request sent, and every retry,
+/// counts in `counters`.
 pub async fn call(
     http: &reqwest::Client,
     endpoint: &Endpoint,
@@ -207,7 +227,7 @@ pub async fn call(
     policy: &RetryPolicy,
     cancel: &CancelFlag,
     refusable: Option<bool>,
-    attempts: &AtomicUsize,
+    counters: &Counters,
 ) -> Result<RawAnswer, CallError> {
     let mut waits = Vec::new();
     let mut attempt = 0;
@@ -232,7 +252,10 @@ pub async fn call(
                 None => request,
             },
         };
-        attempts.fetch_add(1, Ordering::Relaxed);
+        counters.requests.fetch_add(1, Ordering::Relaxed);
+        if attempt > 0 {
+            counters.retries.fetch_add(1, Ordering::Relaxed);
+        }
         let exchange = async {
             let response = request.send().await?;
             let status = response.status().as_u16();

@@ -258,3 +258,50 @@ fn a_models_drop_of_a_valid_fact_without_a_ground_is_not_applied() {
         assert_eq!(refined.output.draft, fixture.output.draft);
     }
 }
+
+#[test]
+fn a_refusal_stands_when_the_probe_then_fails_for_another_reason() {
+    let fake = fake(Formats::LlamaCppPython);
+    let fixture = fixture();
+    // The first unit's json_object attempt meets a server error on every retry.
+    fake.script(
+        Rule {
+            when: None,
+            wire: None,
+            reply: Reply::Error {
+                status: 503,
+                headers: Vec::new(),
+                body: "busy".into(),
+            },
+            times: None,
+        }
+        .times(3),
+    );
+    let mut curator = curator(&fake, Wire::Openai, Arc::new(NoCache));
+    curator.settings.concurrency = 1;
+    let (refined, _) = refine_narrated(&curator, &fixture);
+    let sent: Vec<(String, u16)> = fake
+        .requests()
+        .iter()
+        .map(|r| (format_of(&r.body).to_string(), r.status))
+        .collect();
+    // json_schema is not asked again for the next units: the refusal was remembered.
+    let mut expected = vec![("json_schema".to_string(), 500)];
+    expected.extend((0..3).map(|_| ("json_object".to_string(), 503)));
+    expected.extend((1..UNITS).map(|_| ("json_object".to_string(), 200)));
+    assert_eq!(sent, expected);
+    assert_eq!(refined.stats.failed, 1);
+    assert_eq!(refined.stats.format_rejections, 1);
+    let pass = refined
+        .output
+        .report
+        .model_pass
+        .as_ref()
+        .expect("a summary");
+    assert_eq!(pass.status, "partial");
+    assert_eq!(pass.response_format.as_deref(), Some("json_object"));
+    assert_eq!(
+        (pass.requests, pass.answers, pass.retries),
+        (UNITS + 3, UNITS - 1, 2)
+    );
+}
