@@ -302,7 +302,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             return Ok(EXIT_REFUSED);
         }
     };
-    let limits = match server_limits(args.config.as_deref()) {
+    // The same file the other sections come from: --config, else the discovered lucid.toml.
+    let limits = match server_limits(crate::config::discover(args.config.as_deref()).as_deref()) {
         Ok(limits) => limits,
         Err(error) => {
             eprintln!("error: {error:#}");

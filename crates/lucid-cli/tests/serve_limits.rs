@@ -331,7 +331,8 @@ fn every_request_is_logged_at_the_default_level() {
     assert!(!line.contains(&key) && !line.contains("limit=5"), "{line}");
 }
 
-/// The `[server]` section is checked at start: a bad value or an unknown key is refused.
+/// The `[server]` section is checked at start: a bad value or an unknown key is refused, also
+/// in a discovered `./lucid.toml`.
 #[test]
 fn a_bad_server_section_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -358,4 +359,20 @@ fn a_bad_server_section_is_refused() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(expected), "{text}: {stderr}");
     }
+    // Without --config, ./lucid.toml's [server] is read, like its other sections.
+    let project = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        project.path().join("lucid.toml"),
+        "[server]\nmax_connections = 0\n",
+    )
+    .expect("config");
+    let output = lucid()
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(&db)
+        .env_remove("LUCID_CONFIG")
+        .current_dir(project.path())
+        .output()
+        .expect("serve");
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("max_connections"));
 }
