@@ -6,6 +6,7 @@ use clap::{CommandFactory, Parser, Subcommand};
 
 mod apply;
 mod bench;
+mod bench_search;
 mod bench_tokens;
 mod claude_code;
 mod client;
@@ -57,6 +58,7 @@ enum Command {
     Mcp(mcp::McpArgs),
     Search(mcp::SearchArgs),
     BenchServe(serve_bench::BenchServeArgs),
+    BenchSearch(bench_search::BenchSearchArgs),
     BenchTokens(bench_tokens::BenchTokensArgs),
     Completions(docs::CompletionsArgs),
     Man(docs::ManArgs),
@@ -86,6 +88,7 @@ fn main() -> ExitCode {
         Command::Mcp(args) => mcp::run_mcp(args),
         Command::Search(args) => mcp::run_search(args),
         Command::BenchServe(args) => serve_bench::run(args),
+        Command::BenchSearch(args) => bench_search::run(args),
         Command::BenchTokens(args) => bench_tokens::run(args),
         Command::Completions(args) => docs::completions(args, Cli::command()),
         Command::Man(args) => docs::man(args, Cli::command()),

@@ -68,6 +68,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "memory_search",
         include_str!("../migrations/0007_memory_search.sql"),
     ),
+    (
+        8,
+        "search_generations",
+        include_str!("../migrations/0008_search_generations.sql"),
+    ),
 ];
 
 /// The migration that adds the memory-search index; memories older than it are indexed by
@@ -102,6 +107,7 @@ pub struct SqliteStorage {
     durability: Durability,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    search_cache: std::sync::Arc<search::SearchCache>,
 }
 
 impl std::fmt::Debug for SqliteStorage {
@@ -134,7 +140,74 @@ impl SqliteStorage {
             durability,
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
+            search_cache: Default::default(),
         })
+    }
+
+    /// Builds a store's in-process search index on a thread of its own (one build per store at
+    /// a time); queries use it once it matches the store's current generation.
+    fn build_search_cache(&self, store_id: &str) {
+        if !self.search_cache.start_build(store_id) {
+            return;
+        }
+        let (cache, path, durability) = (
+            self.search_cache.clone(),
+            self.path.clone(),
+            self.durability,
+        );
+        let owned = store_id.to_string();
+        let spawned = std::thread::Builder::new()
+            .name("lucid-search-cache".into())
+            .spawn(move || {
+                let snapshot = connect(&path, durability, true).and_then(|mut conn| {
+                    let tx = conn.transaction().db()?;
+                    let snapshot = search::Snapshot::load(&tx, &owned);
+                    tx.commit().db()?;
+                    snapshot
+                });
+                if let Err(error) = &snapshot {
+                    tracing::warn!(%error, store = %owned, "building the search cache failed; searches use the FTS5 index");
+                }
+                cache.finish_build(&owned, snapshot.ok());
+            });
+        if spawned.is_err() {
+            self.search_cache.finish_build(store_id, None);
+        }
+    }
+
+    /// A search answered from the FTS5 index alone (what a search gets while the cache is
+    /// missing or stale); for benchmarks.
+    pub fn search_memories_in_index(
+        &self,
+        ws: &str,
+        store_id: &str,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<MemorySearchHit>> {
+        self.read(|conn| {
+            stores::get_store(conn, ws, store_id)?;
+            search::search(conn, store_id, query, limit)
+        })
+    }
+
+    /// Waits (up to `timeout`) until searches of the store are served from the in-process
+    /// cache; for tests and benchmarks that measure that path. True when it is.
+    pub fn wait_for_search_cache(&self, ws: &str, store_id: &str, timeout: Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let generation = self.read(|conn| search::generation(conn, store_id));
+            if let Ok(generation) = generation
+                && self.search_cache.current(store_id, generation).is_some()
+            {
+                return true;
+            }
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            // A search starts the build when none runs.
+            let _ = self.search_memories(ws, store_id, "warm", 1);
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -271,6 +344,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
              upgrade lucid"
         )));
     }
+    let mut reindex = false;
     for (version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > applied) {
         tx.execute_batch(sql)
             .map_err(|e| StorageError::Backend(format!("migration {version} ({name}): {e}")))?;
@@ -280,9 +354,11 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         )
         .db()?;
         tracing::info!(version, name, "applied migration");
-        if *version == MEMORY_SEARCH_MIGRATION {
-            search::index_all(&tx)?;
-        }
+        reindex |= *version == MEMORY_SEARCH_MIGRATION;
+    }
+    // After every migration, so the index's later tables (search_generations) exist.
+    if reindex {
+        search::index_all(&tx)?;
     }
     tx.commit().db()
 }
@@ -332,7 +408,9 @@ impl Storage for SqliteStorage {
         self.write(|tx| stores::archive_store(tx, ws, id))
     }
     fn delete_store(&self, ws: &str, id: &str) -> Result<()> {
-        self.write(|tx| stores::delete_store(tx, ws, id))
+        self.write(|tx| stores::delete_store(tx, ws, id))?;
+        self.search_cache.forget(id);
+        Ok(())
     }
 
     fn create_memory(
@@ -418,10 +496,18 @@ impl Storage for SqliteStorage {
         query: &str,
         limit: usize,
     ) -> Result<Vec<MemorySearchHit>> {
-        self.read(|conn| {
+        let (hits, stale) = self.read(|conn| {
             stores::get_store(conn, ws, store_id)?;
-            search::search(conn, store_id, query, limit)
-        })
+            let generation = search::generation(conn, store_id)?;
+            match self.search_cache.current(store_id, generation) {
+                Some(snapshot) => Ok((snapshot.search(query, limit), false)),
+                None => Ok((search::search(conn, store_id, query, limit)?, true)),
+            }
+        })?;
+        if stale {
+            self.build_search_cache(store_id);
+        }
+        Ok(hits)
     }
     fn store_documents(&self, ws: &str, store_id: &str) -> Result<Vec<Document>> {
         self.read(|conn| {
@@ -699,7 +785,7 @@ mod tests {
         let storage = SqliteStorage::open(&path).expect("open");
         assert_eq!(
             storage.applied_migrations().expect("migrations"),
-            vec![1, 2, 3, 4, 5, 6, 7]
+            vec![1, 2, 3, 4, 5, 6, 7, 8]
         );
         let store = storage
             .create_store(
@@ -714,7 +800,7 @@ mod tests {
         let reopened = SqliteStorage::open(&path).expect("reopen");
         assert_eq!(
             reopened.applied_migrations().expect("migrations"),
-            vec![1, 2, 3, 4, 5, 6, 7]
+            vec![1, 2, 3, 4, 5, 6, 7, 8]
         );
         let ws = reopened.ensure_workspace("w").expect("ws").id;
         assert_eq!(
@@ -764,13 +850,89 @@ mod tests {
         let storage = SqliteStorage::open(&path).expect("upgrade");
         assert_eq!(
             storage.applied_migrations().expect("migrations"),
-            vec![1, 2, 3, 4, 5, 6, 7]
+            vec![1, 2, 3, 4, 5, 6, 7, 8]
         );
         let session = storage.get_session("ws_old", "sesn_old").expect("session");
         assert_eq!(session.trust, SessionTrust::Default);
         let dream = storage.get_dream("ws_old", "drm_old").expect("dream");
         assert!(!dream.trusted_only());
         assert_eq!(dream.flag_count, Some(1));
+    }
+
+    /// Searches are served from the in-process cache once it is built, find what FTS5 finds,
+    /// and never return stale results: a write makes the next search use FTS5 again.
+    #[test]
+    fn the_search_cache_agrees_with_the_index_and_never_serves_stale_results() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let storage = SqliteStorage::open(&dir.path().join("lucid.db")).expect("open");
+        let ws = storage.ensure_workspace("w").expect("ws").id;
+        let store = storage
+            .create_store(
+                &ws,
+                NewStore {
+                    name: "s".into(),
+                    ..NewStore::default()
+                },
+            )
+            .expect("store")
+            .id;
+        for n in 0..20 {
+            storage
+                .create_memory(
+                    &ws,
+                    &store,
+                    &format!("/t{n}.md"),
+                    &format!("- host db-{n}.internal serves deploys\n- deploy window {n}\n"),
+                    None,
+                )
+                .expect("memory");
+        }
+        let fts: Vec<(String, u64)> = storage
+            .search_memories(&ws, &store, "db-7.internal", 3)
+            .expect("search")
+            .into_iter()
+            .map(|h| (h.path, h.line))
+            .collect();
+        assert!(storage.wait_for_search_cache(&ws, &store, Duration::from_secs(10)));
+        let cached: Vec<(String, u64)> = storage
+            .search_memories(&ws, &store, "db-7.internal", 3)
+            .expect("search")
+            .into_iter()
+            .map(|h| (h.path, h.line))
+            .collect();
+        assert_eq!(cached[0], ("/t7.md".to_string(), 1));
+        assert_eq!(fts[0], cached[0]);
+        // A rename and a delete are visible to the very next search.
+        let memory = storage
+            .memory_at_path(&ws, &store, "/t7.md")
+            .expect("at path")
+            .expect("memory");
+        storage
+            .update_memory(
+                &ws,
+                &store,
+                &memory.id,
+                MemoryPatch {
+                    path: Some("/moved.md".into()),
+                    ..MemoryPatch::default()
+                },
+                None,
+            )
+            .expect("rename");
+        let hits = storage
+            .search_memories(&ws, &store, "db-7.internal", 1)
+            .expect("search");
+        assert_eq!(hits[0].path, "/moved.md");
+        storage
+            .delete_memory(&ws, &store, &memory.id, None, None)
+            .expect("delete");
+        assert!(
+            storage
+                .search_memories(&ws, &store, "db-7.internal", 5)
+                .expect("search")
+                .iter()
+                .all(|h| !h.text.contains("db-7."))
+        );
     }
 
     /// A database written before migration 7 gets its memories indexed for search on open.
@@ -802,8 +964,8 @@ mod tests {
         // Back to schema 6: the index and its migration record are gone.
         let conn = Connection::open(&path).expect("raw");
         conn.execute_batch(
-            "DROP TABLE memory_items; DROP TABLE memory_items_fts;
-             DELETE FROM schema_migrations WHERE version = 7;",
+            "DROP TABLE memory_items; DROP TABLE memory_items_fts; DROP TABLE search_generations;
+             DELETE FROM schema_migrations WHERE version >= 7;",
         )
         .expect("downgrade");
         drop(conn);

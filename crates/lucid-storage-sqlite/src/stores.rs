@@ -495,6 +495,9 @@ fn modify_memory(
     .db()?;
     if content != old_content {
         crate::search::index_memory(conn, store_id, &current.id, &path, &content)?;
+    } else {
+        // A move changes the path searches report.
+        crate::search::bump_generation(conn, store_id)?;
     }
     find_memory(conn, store_id, &current.id)
 }
@@ -537,7 +540,7 @@ fn remove_memory(
         actor,
         &ids::now(),
     )?;
-    crate::search::unindex_memory(conn, &current.id)?;
+    crate::search::unindex_memory(conn, store_id, &current.id)?;
     conn.execute("DELETE FROM memories WHERE id = ?1", [&current.id])
         .db()?;
     Ok(())
