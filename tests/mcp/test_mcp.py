@@ -3,6 +3,8 @@
     test_mcp.py stdio   LUCID_BIN, LUCID_STORE: spawns `lucid mcp --store DIR`
     test_mcp.py http    LUCID_URL, LUCID_API_KEY, LUCID_STORE_ID, LUCID_OTHER_API_KEY,
                         LUCID_OTHER_STORE_ID: `lucid serve`'s /mcp endpoint
+    test_mcp.py stdio-server   LUCID_BIN, LUCID_URL, LUCID_API_KEY, LUCID_STORE_ID: spawns
+                        `lucid mcp --server URL --memory-store-id ID` (the REST-client backend)
 
 Prints "MCP OK" when every check passed; any failure raises (non-zero exit).
 """
@@ -97,6 +99,19 @@ async def stdio():
     assert os.listdir(store) == [], os.listdir(store)
 
 
+async def stdio_server():
+    params = StdioServerParameters(
+        command=os.environ["LUCID_BIN"],
+        args=["mcp", "--server", os.environ["LUCID_URL"], "--memory-store-id", os.environ["LUCID_STORE_ID"]],
+        env={"LUCID_LOG": "warn", "LUCID_API_KEY": os.environ["LUCID_API_KEY"]},
+    )
+    async with stdio_client(params) as (read, write):
+        async with ClientSession(read, write) as session:
+            await exercise(session, dreams=True)
+            r = await call(session, "memory_view", path="/")
+            assert "/kept.md" in text(r), text(r)
+
+
 def http_session_factory(url, key):
     import httpx2 as httpx  # the SDK's HTTP client (mcp 2.x)
     from mcp.client.streamable_http import streamable_http_client
@@ -115,6 +130,11 @@ async def http():
         async with ClientSession(streams[0], streams[1],
                                  client_info=types.Implementation(name="mcp-sdk-test", version="1")) as session:
             await exercise(session, dreams=True)
+            # a store nobody has used yet has no sessions to dream over: a tool error that says so
+            r = await call(session, "dream_create", sessions=5)
+            assert is_error(r) and "no sessions" in text(r), text(r)
+            r = await call(session, "dream_status", dream_id="drm_missing")
+            assert is_error(r) and "not found" in text(r), text(r)
             r = await call(session, "memory_create", path="/kept.md", file_text="- kept by workspace a\n")
             assert not is_error(r), text(r)
 
@@ -149,5 +169,6 @@ async def http():
 
 if __name__ == "__main__":
     mode = sys.argv[1]
-    asyncio.run(stdio() if mode == "stdio" else http())
+    runs = {"stdio": stdio, "http": http, "stdio-server": stdio_server}
+    asyncio.run(runs[mode]())
     print("MCP OK")

@@ -1,6 +1,6 @@
 //! `lucid mcp` and `lucid serve`'s `/mcp` driven by the official `mcp` Python SDK
 //! (`tests/mcp/test_mcp.py`): list tools, create, str_replace, search, delete, and isolation
-//! between two workspaces' keys. Skipped with a message when the SDK is not installed, unless
+//! between two workspaces' keys; `lucid mcp --server` over stdio. Skipped with a message when the SDK is not installed, unless
 //! LUCID_REQUIRE_SDK=1 or `CI` is set (a CI run must not pass by skipping). Plus `lucid search`.
 
 use std::io::{BufRead, BufReader};
@@ -192,6 +192,33 @@ fn the_official_mcp_client_uses_lucid_serve_mcp_scoped_to_its_key() {
             .all(|a| a["type"] == "mcp_actor" && a["client_name"] == "mcp-sdk-test"),
         "{actors:?}"
     );
+    // The same tools over stdio against the running server (`lucid mcp --server`).
+    run_python(
+        &python,
+        "stdio-server",
+        &[
+            ("LUCID_URL", server.url.clone()),
+            ("LUCID_API_KEY", key.clone()),
+            ("LUCID_STORE_ID", store.clone()),
+        ],
+    );
+    // And `lucid search --server` finds what MCP wrote.
+    let output = lucid()
+        .args([
+            "search",
+            "--server",
+            &server.url,
+            "--memory-store-id",
+            &store,
+            "--json",
+        ])
+        .arg("kept")
+        .env("LUCID_API_KEY", &key)
+        .output()
+        .expect("search");
+    assert!(output.status.success(), "{output:?}");
+    let found: Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(found["results"][0]["path"], "/kept.md", "{found}");
 }
 
 #[test]
