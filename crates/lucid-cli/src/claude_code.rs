@@ -51,8 +51,10 @@ enum ClaudeCodeCommand {
     Dream(DreamArgs),
     /// Show what the draft changes against the live memory folder, with evidence.
     Diff(ProjectArgs),
-    /// Swap the draft in (rename); the live folder is kept as memory.prev/.
-    Promote(ProjectArgs),
+    /// Swap the draft in (rename); the live folder is kept as memory.prev/. With --accept or
+    /// --reject (change ids from `diff`), the draft is first rebuilt from the live memory plus
+    /// the accepted changes only.
+    Promote(PromoteArgs),
     /// Swap the live folder and memory.prev/ back.
     Rollback(ProjectArgs),
     /// The SessionEnd hook: reads the hook's JSON on stdin and dreams when enough new sessions
@@ -93,6 +95,25 @@ struct DreamArgs {
     /// Print the report as JSON on stdout.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Debug, Args)]
+struct PromoteArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+
+    /// Promote only these changes (ids from `lucid claude-code diff`, comma-separated).
+    #[arg(
+        long,
+        value_name = "ID",
+        value_delimiter = ',',
+        conflicts_with = "reject"
+    )]
+    accept: Vec<String>,
+
+    /// Promote every change but these and the changes built on them (comma-separated ids).
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    reject: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -408,7 +429,12 @@ fn diff(args: &ProjectArgs) -> anyhow::Result<u8> {
             any = true;
         }
         let op = format!("{:?}", change.op).to_lowercase();
-        println!("  {op:<9} [{}] {}", change.kind.as_str(), change.text);
+        println!(
+            "  {op:<9} [{}] {}  ({})",
+            change.kind.as_str(),
+            change.text,
+            change.id
+        );
         for old in &change.replaces {
             let how = if change.superseded.contains(old) {
                 "was"
@@ -495,9 +521,74 @@ impl SessionCache {
     }
 }
 
-fn promote(args: &ProjectArgs) -> anyhow::Result<u8> {
-    let project = locate(args.project.as_deref(), args.config_dir.as_deref())?;
+/// Rebuilds the draft from the live memory and the changes the reviewer kept.
+fn rebuild_selected_draft(project: &Project, args: &PromoteArgs) -> anyhow::Result<Option<u8>> {
+    use lucid_core::selection::{Selection, apply_selection};
+    let ids = |list: &[String]| -> std::collections::BTreeSet<String> {
+        list.iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let selection = if !args.reject.is_empty() {
+        Selection::Reject(ids(&args.reject))
+    } else {
+        Selection::Accept(ids(&args.accept))
+    };
+    let dream = load_dream_file(project)?;
+    let live = read_memory(&project.memory_dir())?;
+    let safety = crate::config::safety_policy(None, &[])?;
+    let selected = match apply_selection(&live.to_store(), &dream.report, &selection, &safety) {
+        Ok(selected) => selected,
+        Err(error) => {
+            eprintln!("error: {error}; nothing promoted");
+            return Ok(Some(EXIT_REFUSED));
+        }
+    };
+    for (dependent, parent) in &selected.rejected_dependents {
+        println!("also rejected {dependent}: it builds on {parent}");
+    }
+    let mut report = dream.report;
+    report
+        .changes
+        .retain(|c| !selected.rejected.contains(&c.id));
+    report.count_changes();
+    let output = lucid_core::DreamOutput {
+        draft: selected.store,
+        report,
+    };
+    let instruction_texts: Vec<String> = project
+        .instruction_files()
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect();
+    let draft = build_draft(
+        &live,
+        &output,
+        &instruction_texts,
+        dream.claude_code.draft_summary.sessions.clone(),
+        IndexLimits::default(),
+    );
+    swap::write_draft(&draft, &project.draft_dir())?;
+    println!(
+        "kept {} change(s), rejected {}",
+        selected.accepted.len(),
+        selected.rejected.len()
+    );
+    Ok(None)
+}
+
+fn promote(args: &PromoteArgs) -> anyhow::Result<u8> {
+    let project = locate(
+        args.project.project.as_deref(),
+        args.project.config_dir.as_deref(),
+    )?;
     let _lock = DreamLock::acquire(&project.lucid_dir())?;
+    if (!args.accept.is_empty() || !args.reject.is_empty())
+        && let Some(code) = rebuild_selected_draft(&project, args)?
+    {
+        return Ok(code);
+    }
     match swap::promote(
         &project.memory_dir(),
         &project.draft_dir(),

@@ -517,3 +517,57 @@ fn a_project_claude_code_never_ran_in_is_a_clear_error() {
         "nothing written"
     );
 }
+
+#[test]
+fn a_rejected_change_is_left_out_of_the_promoted_memory() {
+    let Some(home) = home() else { return };
+    let dreamed = home.lucid(&["claude-code", "dream", &home.project(), "--json"]);
+    assert!(dreamed.status.success(), "{}", text_of(&dreamed));
+    let report: serde_json::Value = serde_json::from_slice(&dreamed.stdout).expect("json");
+    let changes = report["report"]["changes"].as_array().expect("changes");
+    let supersede = changes
+        .iter()
+        .find(|c| c["op"] == "supersede" && c["text"].as_str().is_some_and(|t| t.contains("db-3")))
+        .expect("the staging host supersede");
+    let id = supersede["id"].as_str().expect("an id");
+    let diff = home.lucid(&["claude-code", "diff", &home.project()]);
+    assert!(text_of(&diff).contains(id), "diff names the change ids");
+
+    let promoted = home.lucid(&["claude-code", "promote", &home.project(), "--reject", id]);
+    assert!(promoted.status.success(), "{}", text_of(&promoted));
+    let files = topic_files(&home.memory());
+    let holding = |needle: &str| files.values().filter(|c| c.contains(needle)).count();
+    assert_eq!(
+        holding("db-2.internal"),
+        1,
+        "the rejected supersede kept the old value"
+    );
+    assert_eq!(holding("db-3.internal"), 0);
+    // The other changes were promoted: the duplicate topic files were merged.
+    assert_eq!(holding("Integration tests must hit a real database"), 1);
+    let index = read(&home.memory().join("MEMORY.md"));
+    assert!(index.lines().count() <= 200 && index.len() <= 25_000);
+
+    let unknown = home.lucid(&["claude-code", "rollback", &home.project()]);
+    assert!(unknown.status.success(), "{}", text_of(&unknown));
+    let dreamed_again = home.lucid(&["claude-code", "dream", &home.project(), "--all"]);
+    assert!(
+        dreamed_again.status.success(),
+        "{}",
+        text_of(&dreamed_again)
+    );
+    let refused = home.lucid(&[
+        "claude-code",
+        "promote",
+        &home.project(),
+        "--accept",
+        "chg_0000000000000000",
+    ]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text_of(&refused));
+    assert!(
+        text_of(&refused).contains("no change with id"),
+        "{}",
+        text_of(&refused)
+    );
+    assert!(home.draft().is_dir(), "a refused promote leaves the draft");
+}

@@ -254,6 +254,20 @@ impl StoreBuilder {
         Some((d, b))
     }
 
+    /// Removes an item with this text from the document at `path` only.
+    fn remove_in(&mut self, path: &str, text: &str) -> Option<(usize, usize)> {
+        let wanted = collapse(text);
+        let d = self.documents.iter().position(|(p, _)| p == path)?;
+        let b = self.documents[d].1.iter().position(|b| match b {
+            Block::Item(item) => {
+                item.style != ItemStyle::Verbatim && collapse(&item.text) == wanted
+            }
+            Block::Heading(_) => false,
+        })?;
+        self.documents[d].1.remove(b);
+        Some((d, b))
+    }
+
     fn apply(&mut self, change: &Change) {
         match change.op {
             Op::Keep | Op::Flag => {}
@@ -276,6 +290,21 @@ impl StoreBuilder {
                     }
                     while let Some(at) = self.remove(old) {
                         place.get_or_insert(at);
+                    }
+                }
+                // Identical copies merged from other documents are not in `replaces` (the
+                // text is the same); the evidence names their documents.
+                if change.op == Op::Merge {
+                    for evidence in &change.evidence {
+                        let crate::report::Evidence::Store { store_path } = evidence else {
+                            continue;
+                        };
+                        if Some(store_path.as_str()) == change.path.as_deref() {
+                            continue;
+                        }
+                        while let Some(at) = self.remove_in(store_path, &change.text) {
+                            place.get_or_insert(at);
+                        }
                     }
                 }
                 if self.find(&change.text).is_some() {

@@ -9,7 +9,8 @@ use serde_json::{Map, Value, json};
 
 use crate::*;
 
-/// Runs every check, each on a fresh storage from `make`.
+/// Runs every check, each on a fresh storage from `make`, and fails listing every check that
+/// failed.
 pub fn run_all<S: Storage>(make: &dyn Fn() -> S) {
     type Check = fn(&dyn Storage);
     let checks: &[(&str, Check)] = &[
@@ -54,11 +55,27 @@ pub fn run_all<S: Storage>(make: &dyn Fn() -> S) {
             flagged_scheduled_dreams_stay_unpromoted,
         ),
     ];
+    // Every check runs even when one fails, so the first failure does not hide the rest; the
+    // panic names each failed check with its message.
+    let mut failed = Vec::new();
     for (name, check) in checks {
         let storage = make();
-        eprintln!("conformance: {name}");
-        check(&storage);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&storage)));
+        if let Err(panic) = outcome {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            failed.push(format!("{name}: {message}"));
+        }
     }
+    assert!(
+        failed.is_empty(),
+        "{} conformance check(s) failed:\n  {}",
+        failed.len(),
+        failed.join("\n  ")
+    );
 }
 
 fn ws(storage: &dyn Storage, name: &str) -> String {

@@ -1,0 +1,3 @@
+//! Tidy checks (after rust-analyzer's): ARCHITECTURE.md's prose invariants as tests over the
+//! source tree. The crate has no code of its own; everything is in `tests/tidy.rs`, so a
+//! violation fails `cargo test --workspace` with a message that names the file and the rule.
