@@ -376,3 +376,117 @@ fn a_bad_server_section_is_refused() {
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     assert!(String::from_utf8_lossy(&output.stderr).contains("max_connections"));
 }
+
+/// Issue 11, item 11: Ctrl-C while a dream waits on a model that never answers. The server
+/// stops by its shutdown deadline without a panic (the model pass runs on a runtime of its own,
+/// so a shutting-down server's runtime is never asked to run it), and after a restart the dream
+/// is not left `running`.
+#[test]
+fn ctrl_c_during_a_model_dream_stops_cleanly_without_a_panic() {
+    let fake = lucid_fake_provider::FakeProvider::start().expect("fake provider");
+    fake.set_fallback(|_| lucid_fake_provider::Reply::Hang);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("lucid.db");
+    let key = create_key(&db);
+    let config = dir.path().join("lucid.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\nshutdown_seconds = 2\n\n[models.hanging]\nprovider = \"openai\"\nmodel = \
+             \"qwen\"\nbase_url = \"{}\"\n\n[llm]\nmax_retries = 0\n",
+            fake.openai_base_url()
+        ),
+    )
+    .expect("config");
+    let config = config.to_string_lossy().to_string();
+    let mut server = Server::start(&db, &["--config", &config], &[]);
+    let store = id(&call(
+        &server.url,
+        &key,
+        reqwest::Method::POST,
+        "/v1/memory_stores",
+        Some(json!({"name": "team"})),
+    ));
+    let agent = id(&call(
+        &server.url,
+        &key,
+        reqwest::Method::POST,
+        "/v1/agents",
+        Some(json!({"name": "a", "model": "m"})),
+    ));
+    let _ = agent;
+    // The example fleet: its store and sessions give the model pass work units.
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/fleet");
+    for name in ["conventions.md", "infra.md"] {
+        let content = std::fs::read_to_string(examples.join("memory").join(name)).expect("memory");
+        call(
+            &server.url,
+            &key,
+            reqwest::Method::POST,
+            &format!("/v1/memory_stores/{store}/memories"),
+            Some(json!({"path": format!("/{name}"), "content": content})),
+        );
+    }
+    let mut sessions = Vec::new();
+    for (agent, file) in [
+        ("coder", "coder/fix-login.jsonl"),
+        ("coder", "coder/rate-limit.jsonl"),
+        ("reviewer", "reviewer/memo-review.jsonl"),
+        ("reviewer", "reviewer/review-815.jsonl"),
+    ] {
+        let bytes = std::fs::read(examples.join("sessions").join(file)).expect("session");
+        let name = file.rsplit('/').next().unwrap_or(file);
+        let response = client()
+            .post(format!(
+                "{}/v1/sessions/import?agent={agent}&filename={name}",
+                server.url
+            ))
+            .header("x-api-key", &key)
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
+            .expect("import");
+        assert!(response.status().is_success(), "import {file}");
+        let value: Value = response.json().expect("json");
+        sessions.push(id(&value));
+    }
+    let dream = id(&call(
+        &server.url,
+        &key,
+        reqwest::Method::POST,
+        "/v1/dreams",
+        Some(json!({"inputs": [
+            {"type": "memory_store", "memory_store_id": store},
+            {"type": "sessions", "session_ids": sessions}], "model": "hanging"})),
+    ));
+    // Wait until the model has been asked (the dream is inside its model pass).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while fake.request_count() == 0 {
+        assert!(Instant::now() < deadline, "the model was never asked");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server.signal("INT");
+    let (exit, took) = server
+        .exit_within(Duration::from_secs(20))
+        .expect("the server stops by its shutdown deadline");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    let log = server.lines().join("\n");
+    assert!(!log.contains("panicked"), "{log}");
+    assert!(exit.code().is_some(), "ended by a signal: {exit:?}\n{log}");
+
+    let restarted = Server::start(&db, &["--config", &config], &[]);
+    let status = call(
+        &restarted.url,
+        &key,
+        reqwest::Method::GET,
+        &format!("/v1/dreams/{dream}"),
+        None,
+    )["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        ["failed", "canceled"].contains(&status.as_str()),
+        "after the restart the dream is {status}"
+    );
+}

@@ -334,6 +334,7 @@ pub async fn recover_dreams(state: &AppState) -> Result<(), ApiError> {
 
 /// The dream workers and the scheduler of a server.
 pub struct Background {
+    state: AppState,
     stop: tokio::sync::watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -352,18 +353,33 @@ impl Background {
         }
         tasks.push(tokio::spawn(worker::scheduler(state.clone(), stopped)));
         state.wake_workers();
-        Background { stop, tasks }
+        Background {
+            state: state.clone(),
+            stop,
+            tasks,
+        }
     }
 
     /// Stops claiming work and waits (up to `grace`) for running dreams to finish; pending
-    /// dreams stay pending.
+    /// dreams stay pending. A dream still running at the deadline is canceled (its model
+    /// requests stop) and marked failed; the workers get a few more seconds to return.
     pub async fn stop(self, grace: Duration) {
         let _ = self.stop.send(true);
-        let wait = futures_util::future::join_all(self.tasks);
-        if tokio::time::timeout(grace, wait).await.is_err() {
-            tracing::warn!(
-                "a dream was still running at shutdown; it will be marked failed on start"
-            );
+        let mut wait = Box::pin(futures_util::future::join_all(self.tasks));
+        if tokio::time::timeout(grace, &mut wait).await.is_ok() {
+            return;
+        }
+        self.state.begin_shutdown();
+        let canceled = self.state.cancel_running_dreams();
+        tracing::warn!(
+            dreams = canceled,
+            "shutdown deadline reached: canceling the running dreams (marked failed)"
+        );
+        if tokio::time::timeout(Duration::from_secs(5), wait)
+            .await
+            .is_err()
+        {
+            tracing::warn!("a dream did not stop; it will be marked failed on start");
         }
     }
 }

@@ -400,6 +400,17 @@ impl AppState {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Raises the cancel flag of every running dream: the shutdown deadline has passed, so
+    /// in-flight model requests stop and the workers return (dropping the runtime waits for
+    /// blocking tasks, so a dream waiting on a silent model would otherwise hold the exit).
+    pub(crate) fn cancel_running_dreams(&self) -> usize {
+        let cancels = self.lock_cancels();
+        for flag in cancels.values() {
+            flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        cancels.len()
+    }
+
     /// Registers a running dream and returns its cancel flag.
     pub(crate) fn register_dream(&self, dream_id: &str) -> Arc<AtomicBool> {
         let flag = Arc::new(AtomicBool::new(false));

@@ -346,8 +346,20 @@ fn execute(state: &AppState, dream: &Dream, cancel: Arc<AtomicBool>) {
         &|line| voice.say("model", line),
     ) {
         Ok(run) => run,
-        // The cancel already marked the dream canceled; nothing is written.
-        Err(lucid_llm::RunError::Canceled) => return,
+        // A cancel through the API already marked the dream canceled; nothing is written. A
+        // shutdown that reached its deadline cancels too: that dream fails now, saying why
+        // (`fail_dream` leaves an already canceled dream as it is).
+        Err(lucid_llm::RunError::Canceled) => {
+            if *state.subscribe_shutdown().borrow() {
+                fail(
+                    state,
+                    &dream.id,
+                    "internal_error",
+                    "the server shut down while the dream ran; run it again".into(),
+                );
+            }
+            return;
+        }
         Err(lucid_llm::RunError::Refused(DreamError::NoUsableSession(reason))) => {
             return fail(state, &dream.id, "no_usable_session", reason);
         }
