@@ -85,3 +85,71 @@ async fn search_finds_items_by_identifier_and_follows_writes() {
         "not_found_error",
     );
 }
+
+/// Issue 13 §2: a store a dream wrote answers searches with each item's evidence — the change
+/// of the dream's report that wrote it, with its events.
+#[tokio::test]
+async fn hits_in_a_dreams_output_carry_their_evidence() {
+    let h = Harness::new();
+    let workers = h.start_workers();
+    let store = h.store("team").await;
+    h.memory(
+        &store,
+        "/infra.md",
+        "- The staging database host is db-2.internal.\n",
+    )
+    .await;
+    let agent = h.agent("coder").await;
+    let mut sessions = Vec::new();
+    for _ in 0..2 {
+        sessions.push(
+            h.session(
+                &agent,
+                Some(&store),
+                "We moved staging: the staging database host is now db-3.internal instead of \
+                 db-2.internal.",
+            )
+            .await,
+        );
+    }
+    let ids: Vec<&str> = sessions.iter().map(String::as_str).collect();
+    let dream = h.dream(&store, &ids).await;
+    let dream = h.wait_dream(&id(&dream)).await;
+    assert_eq!(dream["status"], "completed", "{dream}");
+    let output = dream["outputs"][0]["memory_store_id"]
+        .as_str()
+        .expect("an output store")
+        .to_string();
+
+    let found = h
+        .get(&format!(
+            "/v1/memory_stores/{output}/search?q=db-3.internal"
+        ))
+        .await;
+    let hit = &found["data"][0];
+    assert!(
+        hit["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("db-3.internal")),
+        "{found}"
+    );
+    let evidence = &hit["evidence"];
+    assert_eq!(evidence["op"], "supersede", "{found}");
+    assert!(
+        evidence["change_id"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("chg_")),
+        "{found}"
+    );
+    let events = evidence["evidence"].as_array().expect("evidence list");
+    assert!(
+        events.iter().any(|e| e["session"].is_string()),
+        "the session events behind it: {found}"
+    );
+    // The input store was not written by a dream: its hits carry no evidence.
+    let plain = h
+        .get(&format!("/v1/memory_stores/{store}/search?q=staging"))
+        .await;
+    assert!(plain["data"][0]["evidence"].is_null(), "{plain}");
+    workers.stop(std::time::Duration::from_secs(5)).await;
+}

@@ -105,6 +105,7 @@ impl Snapshot {
                     line: item.line,
                     text: item.text.clone(),
                     score: f64::from(score),
+                    evidence: None,
                 })
             })
             .collect()
@@ -306,6 +307,7 @@ pub(crate) fn search(
                 text: row.get(3)?,
                 // bm25() is negative, lower is better; the API says higher is better.
                 score: -score,
+                evidence: None,
             })
         })
         .db()?;

@@ -290,6 +290,11 @@ pub struct MemorySearchHit {
     pub text: String,
     /// BM25 relevance, higher is better; comparable within one search only.
     pub score: f64,
+    /// When the store is the output of a dream: the change that wrote this item (`id`, `op`,
+    /// `reason`) and its evidence, from the dream's report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub evidence: Option<serde_json::Value>,
 }
 
 /// A document of a store as a dream reads it.

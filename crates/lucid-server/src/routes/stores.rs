@@ -302,9 +302,65 @@ pub async fn search_memories(
     }
     let limit = params.usize("limit", 1, 100)?.unwrap_or(10);
     let data = state
-        .run(move |s| s.search_memories(&caller.workspace_id, &store_id, &query, limit))
+        .run(move |s| {
+            let mut hits = s.search_memories(&caller.workspace_id, &store_id, &query, limit)?;
+            if !hits.is_empty()
+                && let Some(report) = report_of_dream_writing(s, &caller.workspace_id, &store_id)?
+            {
+                attach_evidence(&mut hits, &report);
+            }
+            Ok(hits)
+        })
         .await?;
     Ok(Json(SearchResults { data }))
+}
+
+/// The report of the completed dream whose output is `store_id`, if there is one (looked for
+/// among the workspace's 100 newest completed dreams).
+fn report_of_dream_writing(
+    storage: &dyn lucid_storage::Storage,
+    workspace: &str,
+    store_id: &str,
+) -> lucid_storage::Result<Option<serde_json::Value>> {
+    let filter = lucid_storage::DreamFilter {
+        statuses: vec![lucid_storage::DreamStatus::Completed],
+        include_archived: true,
+        ..lucid_storage::DreamFilter::default()
+    };
+    let dreams =
+        storage.list_dreams(workspace, &filter, &lucid_storage::PageRequest::first(100))?;
+    let Some(dream) = dreams.data.iter().find(|d| {
+        d.outputs.iter().any(|o| {
+            let lucid_storage::DreamOutput::MemoryStore { memory_store_id } = o;
+            memory_store_id == store_id
+        })
+    }) else {
+        return Ok(None);
+    };
+    storage.dream_report(workspace, &dream.id)
+}
+
+/// Gives each hit the change of the report that wrote its item (same document, same text).
+fn attach_evidence(hits: &mut [lucid_storage::MemorySearchHit], report: &serde_json::Value) {
+    let collapse = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let Some(changes) = report["changes"].as_array() else {
+        return;
+    };
+    for hit in hits {
+        let text = collapse(&hit.text);
+        let change = changes.iter().find(|c| {
+            c["path"].as_str() == Some(hit.path.as_str())
+                && c["text"].as_str().map(collapse).as_deref() == Some(text.as_str())
+        });
+        if let Some(change) = change {
+            hit.evidence = Some(serde_json::json!({
+                "change_id": change["id"],
+                "op": change["op"],
+                "reason": change["reason"],
+                "evidence": change["evidence"],
+            }));
+        }
+    }
 }
 
 #[utoipa::path(get, path = "/v1/memory_stores/{memory_store_id}/memories/{memory_id}", tag = "memories",
