@@ -161,3 +161,102 @@ async fn mcp_needs_a_key_and_acts_in_its_workspace() {
         .unwrap_or_default();
     assert!(text.contains("not found"), "{text}");
 }
+
+/// `dream_create` and `dream_status` through `/mcp`: an agent starts a dream of its store over
+/// the store's recent sessions, polls it to the end, and the dream is the service's own.
+#[tokio::test]
+async fn an_agent_dreams_its_store_through_mcp() {
+    let h = Harness::new();
+    let workers = h.start_workers();
+    let store = h.store("notes").await;
+    h.memory(
+        &store,
+        "/infra.md",
+        "- The staging database host is db-2.internal.\n",
+    )
+    .await;
+    let agent = h.agent("coder").await;
+    for _ in 0..2 {
+        h.session(
+            &agent,
+            Some(&store),
+            "The staging database host is now db-3.internal instead of db-2.internal.",
+        )
+        .await;
+    }
+    let uri = format!("/mcp?memory_store_id={store}");
+    let key = h.key.clone();
+    let (status, session, _) = post(&h, Some(&key), None, &uri, initialize()).await;
+    assert_eq!(status, StatusCode::OK);
+    let session = session.expect("a session id");
+    post(
+        &h,
+        Some(&key),
+        Some(&session),
+        &uri,
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+    )
+    .await;
+    let call = |id: u64, name: &str, arguments: Value| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+               "params": {"name": name, "arguments": arguments}})
+    };
+    let (_, _, messages) = post(
+        &h,
+        Some(&key),
+        Some(&session),
+        &uri,
+        call(2, "dream_create", json!({"sessions": 10})),
+    )
+    .await;
+    let result = &messages[0]["result"];
+    assert_eq!(result["isError"], false, "{messages:?}");
+    let text = result["content"][0]["text"].as_str().expect("text");
+    assert!(text.contains("poll it with dream_status"), "{text}");
+    let created = result["structuredContent"].clone();
+    let dream_id = created["id"].as_str().expect("a dream id").to_string();
+    assert_eq!(
+        created["inputs"][1]["session_ids"].as_array().map(Vec::len),
+        Some(2),
+        "{created}"
+    );
+
+    let mut status = String::new();
+    for attempt in 0..500 {
+        let (_, _, messages) = post(
+            &h,
+            Some(&key),
+            Some(&session),
+            &uri,
+            call(3 + attempt, "dream_status", json!({"dream_id": dream_id})),
+        )
+        .await;
+        let text = messages[0]["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let dream: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        status = dream["status"].as_str().unwrap_or_default().to_string();
+        if matches!(status.as_str(), "completed" | "failed" | "canceled") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(status, "completed");
+    // The same dream as the REST API sees it, with the newer host in its output.
+    let dream = h.get(&format!("/v1/dreams/{dream_id}")).await;
+    assert_eq!(dream["status"], "completed");
+    let output = dream["outputs"][0]["memory_store_id"]
+        .as_str()
+        .expect("output");
+    let found = h
+        .get(&format!(
+            "/v1/memory_stores/{output}/search?q=db-3.internal"
+        ))
+        .await;
+    assert!(
+        !found["data"].as_array().expect("data").is_empty(),
+        "{found}"
+    );
+    workers.stop(std::time::Duration::from_secs(5)).await;
+}
