@@ -274,6 +274,7 @@ pub fn dream_observed(
         dropped_out_of_focus: 0,
         limits: crate::thresholds::Thresholds::default(),
         absorbed_keys: std::collections::HashSet::new(),
+        outdated_keys: std::collections::HashSet::new(),
         safety: options.safety.clone(),
         uncurated: Vec::new(),
     };
@@ -373,6 +374,8 @@ struct Curator {
     limits: crate::thresholds::Thresholds,
     /// Sentences whose announced change was applied to an item (they are not added again).
     absorbed_keys: std::collections::HashSet<u64>,
+    /// Sentences announcing a change older than the item it would change (not added).
+    outdated_keys: std::collections::HashSet<u64>,
     /// The dream's safety policy (redaction of files carried over uncurated).
     safety: crate::policy::SafetyPolicy,
     /// Store files carried over without item-by-item curation.
@@ -643,6 +646,16 @@ impl Curator {
                 else {
                     continue;
                 };
+                // An item true as of a later time than the announcement is the newer value:
+                // the change is outdated, neither applied nor added (items without a time are
+                // older than any session).
+                if matches!((self.memories[i].at, change.evidence.at), (Some(item), Some(said)) if item > said)
+                {
+                    if change.key != 0 {
+                        self.outdated_keys.insert(change.key);
+                    }
+                    continue;
+                }
                 let seq = self.memories.len();
                 let previous = &self.memories[i];
                 let mut updated = Memory::new(text, previous.kind, Origin::MemoryWrite, seq);
@@ -693,6 +706,8 @@ impl Curator {
                 let evidence = vec![statement.evidence.evidence(&digest.session)];
                 let skip = if self.absorbed_keys.contains(&statement.key) {
                     Some("its change of value was applied to the item it updates")
+                } else if self.outdated_keys.contains(&statement.key) {
+                    Some("an older change of value than the memory it would change (as-of time)")
                 } else if templates.contains(&statement.key) {
                     Some("template text: the same sentences open many sessions")
                 } else if harness.restates(&statement.text) {

@@ -261,6 +261,7 @@ impl Storage for Redacting {
         fn list_memories(&self, ws: &str, store_id: &str, filter: &MemoryFilter, page: &PageRequest) -> Result<Page<MemoryListItem>>;
         fn update_memory(&self, ws: &str, store_id: &str, memory_id: &str, patch: MemoryPatch, actor: Option<&Actor>) -> Result<Memory>;
         fn delete_memory(&self, ws: &str, store_id: &str, memory_id: &str, expected_sha256: Option<&str>, actor: Option<&Actor>) -> Result<()>;
+        fn set_memory_as_of(&self, ws: &str, store_id: &str, memory_id: &str, as_of: Option<&str>) -> Result<()>;
         fn get_memory_version(&self, ws: &str, store_id: &str, version_id: &str, full: bool) -> Result<MemoryVersion>;
         fn list_memory_versions(&self, ws: &str, store_id: &str, filter: &VersionFilter, page: &PageRequest) -> Result<Page<MemoryVersion>>;
         fn redact_memory_version(&self, ws: &str, store_id: &str, version_id: &str, actor: Option<&Actor>) -> Result<MemoryVersion>;

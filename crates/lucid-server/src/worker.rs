@@ -312,7 +312,7 @@ fn execute(state: &AppState, dream: &Dream, cancel: Arc<AtomicBool>) {
                 path: d.path.clone(),
                 content: d.content.clone(),
                 updated_at: lucid_core::parse_timestamp(&d.updated_at),
-                as_of: None,
+                as_of: d.as_of.as_deref().and_then(lucid_core::parse_timestamp),
             })
             .collect(),
     );

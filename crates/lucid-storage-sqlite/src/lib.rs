@@ -73,6 +73,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "search_generations",
         include_str!("../migrations/0008_search_generations.sql"),
     ),
+    (
+        9,
+        "memory_as_of",
+        include_str!("../migrations/0009_memory_as_of.sql"),
+    ),
 ];
 
 /// The migration that adds the memory-search index; memories older than it are indexed by
@@ -445,6 +450,15 @@ impl Storage for SqliteStorage {
     ) -> Result<Memory> {
         self.write(|tx| stores::update_memory(tx, ws, store_id, memory_id, patch, actor))
     }
+    fn set_memory_as_of(
+        &self,
+        ws: &str,
+        store_id: &str,
+        memory_id: &str,
+        as_of: Option<&str>,
+    ) -> Result<()> {
+        self.write(|tx| stores::set_memory_as_of(tx, ws, store_id, memory_id, as_of))
+    }
     fn delete_memory(
         &self,
         ws: &str,
@@ -785,7 +799,7 @@ mod tests {
         let storage = SqliteStorage::open(&path).expect("open");
         assert_eq!(
             storage.applied_migrations().expect("migrations"),
-            vec![1, 2, 3, 4, 5, 6, 7, 8]
+            vec![1, 2, 3, 4, 5, 6, 7, 8, 9]
         );
         let store = storage
             .create_store(
@@ -800,7 +814,7 @@ mod tests {
         let reopened = SqliteStorage::open(&path).expect("reopen");
         assert_eq!(
             reopened.applied_migrations().expect("migrations"),
-            vec![1, 2, 3, 4, 5, 6, 7, 8]
+            vec![1, 2, 3, 4, 5, 6, 7, 8, 9]
         );
         let ws = reopened.ensure_workspace("w").expect("ws").id;
         assert_eq!(
@@ -850,7 +864,7 @@ mod tests {
         let storage = SqliteStorage::open(&path).expect("upgrade");
         assert_eq!(
             storage.applied_migrations().expect("migrations"),
-            vec![1, 2, 3, 4, 5, 6, 7, 8]
+            vec![1, 2, 3, 4, 5, 6, 7, 8, 9]
         );
         let session = storage.get_session("ws_old", "sesn_old").expect("session");
         assert_eq!(session.trust, SessionTrust::Default);
@@ -965,6 +979,7 @@ mod tests {
         let conn = Connection::open(&path).expect("raw");
         conn.execute_batch(
             "DROP TABLE memory_items; DROP TABLE memory_items_fts; DROP TABLE search_generations;
+             ALTER TABLE memories DROP COLUMN as_of;
              DELETE FROM schema_migrations WHERE version >= 7;",
         )
         .expect("downgrade");

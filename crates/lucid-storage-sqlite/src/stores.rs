@@ -502,6 +502,23 @@ fn modify_memory(
     find_memory(conn, store_id, &current.id)
 }
 
+pub(crate) fn set_memory_as_of(
+    conn: &Connection,
+    ws: &str,
+    store_id: &str,
+    memory_id: &str,
+    as_of: Option<&str>,
+) -> Result<()> {
+    writable_store(conn, ws, store_id)?;
+    let current = find_memory(conn, store_id, memory_id)?;
+    conn.execute(
+        "UPDATE memories SET as_of = ?1 WHERE id = ?2",
+        rusqlite::params![as_of, current.id],
+    )
+    .db()?;
+    Ok(())
+}
+
 pub(crate) fn delete_memory(
     conn: &Connection,
     ws: &str,
@@ -550,7 +567,8 @@ fn remove_memory(
 pub(crate) fn documents(conn: &Connection, store_id: &str) -> Result<Vec<Document>> {
     let mut statement = conn
         .prepare_cached(
-            "SELECT path, content, updated_at FROM memories WHERE store_id = ?1 ORDER BY path",
+            "SELECT path, content, updated_at, as_of FROM memories WHERE store_id = ?1 \
+             ORDER BY path",
         )
         .db()?;
     let rows = statement
@@ -559,6 +577,7 @@ pub(crate) fn documents(conn: &Connection, store_id: &str) -> Result<Vec<Documen
                 path: row.get(0)?,
                 content: row.get(1)?,
                 updated_at: row.get(2)?,
+                as_of: row.get(3)?,
             })
         })
         .db()?;

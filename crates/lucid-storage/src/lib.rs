@@ -126,6 +126,15 @@ pub trait Storage: Send + Sync + 'static {
         patch: MemoryPatch,
         actor: Option<&Actor>,
     ) -> Result<Memory>;
+    /// Sets (or clears) when the memory's content was true: a dream dates the memory's items
+    /// by it instead of treating them as older than any session evidence.
+    fn set_memory_as_of(
+        &self,
+        ws: &str,
+        store_id: &str,
+        memory_id: &str,
+        as_of: Option<&str>,
+    ) -> Result<()>;
     /// Appends a `deleted` version; the memory's versions stay.
     fn delete_memory(
         &self,

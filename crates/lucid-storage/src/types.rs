@@ -303,6 +303,8 @@ pub struct Document {
     pub path: String,
     pub content: String,
     pub updated_at: String,
+    /// When the content was true, if the uploader said so (`metadata.as_of`).
+    pub as_of: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -62,6 +62,37 @@ pub struct CreateMemory {
     /// UTF-8 text, at most 100 kB; `null` is an empty memory.
     #[serde(default)]
     pub content: Option<String>,
+    /// lucid: `{"as_of": "<RFC 3339 time>"}`, when the content was true. Without it, a dream
+    /// treats the memory as older than any session it reads.
+    #[serde(default)]
+    pub metadata: Option<MemoryMetadata>,
+}
+
+/// lucid: facts about a memory's content that the API does not store in the content.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct MemoryMetadata {
+    /// When the content was true (RFC 3339). A dream dates the memory's items by it.
+    #[serde(default)]
+    pub as_of: Option<String>,
+}
+
+/// The as-of time of a request, checked and in canonical form.
+fn as_of_of(metadata: Option<&MemoryMetadata>) -> ApiResult<Option<String>> {
+    let Some(text) = metadata.and_then(|m| m.as_of.as_deref()) else {
+        return Ok(None);
+    };
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| {
+            Some(
+                t.with_timezone(&chrono::Utc)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            )
+        })
+        .map_err(|_| {
+            ApiError::invalid(format!(
+                "metadata.as_of {text:?} is not an RFC 3339 time (e.g. 2026-03-04T10:00:00Z)"
+            ))
+        })
 }
 
 /// The only precondition kind: the memory's current content hash.
@@ -83,6 +114,9 @@ pub struct UpdateMemory {
     pub path: Option<String>,
     #[serde(default)]
     pub precondition: Option<Precondition>,
+    /// lucid: `{"as_of": …}`. A content update without it clears the memory's as-of time.
+    #[serde(default)]
+    pub metadata: Option<MemoryMetadata>,
 }
 
 fn check(result: Result<(), String>) -> ApiResult<()> {
@@ -226,16 +260,28 @@ pub async fn create_memory(
     let content = body.content.unwrap_or_default();
     check(validate::memory_path(&body.path))?;
     check(validate::content(&content))?;
+    let as_of = as_of_of(body.metadata.as_ref())?;
     let actor = caller.actor();
     let mut memory = state
         .run(move |s| {
-            s.create_memory(
+            let memory = s.create_memory(
                 &caller.workspace_id,
                 &store_id,
                 &body.path,
                 &content,
                 actor.as_ref(),
-            )
+            )?;
+            // A second write: a crash between the two leaves the memory without an as-of
+            // time, which a dream reads as older than its sessions (the safe side).
+            if as_of.is_some() {
+                s.set_memory_as_of(
+                    &caller.workspace_id,
+                    &store_id,
+                    &memory.id,
+                    as_of.as_deref(),
+                )?;
+            }
+            Ok(memory)
         })
         .await?;
     if !full {
@@ -416,6 +462,9 @@ pub async fn update_memory(
             )));
         }
     };
+    let as_of = as_of_of(body.metadata.as_ref())?;
+    // New content is as of the time given, or of no known time; a rename keeps it.
+    let set_as_of = as_of.is_some() || body.content.is_some();
     let patch = MemoryPatch {
         content: body.content,
         path: body.path,
@@ -424,13 +473,22 @@ pub async fn update_memory(
     let actor = caller.actor();
     let mut memory = state
         .run(move |s| {
-            s.update_memory(
+            let memory = s.update_memory(
                 &caller.workspace_id,
                 &store_id,
                 &memory_id,
                 patch,
                 actor.as_ref(),
-            )
+            )?;
+            if set_as_of {
+                s.set_memory_as_of(
+                    &caller.workspace_id,
+                    &store_id,
+                    &memory.id,
+                    as_of.as_deref(),
+                )?;
+            }
+            Ok(memory)
         })
         .await?;
     if !full {
