@@ -271,10 +271,7 @@ pub fn body_items(body: &str) -> Vec<String> {
     }
 }
 
-/// Collapses whitespace (line breaks included) to single spaces.
-pub fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+pub use lucid_core::text::collapse_whitespace as one_line;
 
 /// Parses index lines: `- [Title](file.md) — hook` links, and every other non-empty,
 /// non-heading line as a fact.

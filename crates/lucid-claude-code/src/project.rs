@@ -146,7 +146,16 @@ impl Project {
         Ok(files)
     }
 
-    /// The project's `CLAUDE.md` files that exist: read-only context a memory must not repeat.
+    /// The texts of the project's `CLAUDE.md` files (unreadable ones left out): read-only
+    /// context a memory must not repeat.
+    pub fn instruction_texts(&self) -> Vec<String> {
+        self.instruction_files()
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect()
+    }
+
+    /// The project's `CLAUDE.md` files that exist.
     pub fn instruction_files(&self) -> Vec<PathBuf> {
         [
             self.dir.join("CLAUDE.md"),

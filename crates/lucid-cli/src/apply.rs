@@ -1,6 +1,5 @@
 //! `lucid apply`: promote part of a dream — the input store plus the changes a reviewer accepted.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -99,17 +98,7 @@ pub fn run(args: ApplyArgs) -> anyhow::Result<u8> {
             return Ok(EXIT_REFUSED);
         }
     };
-    let ids = |list: &[String]| -> BTreeSet<String> {
-        list.iter()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect()
-    };
-    let selection = if args.reject.is_empty() {
-        Selection::Accept(ids(&args.accept))
-    } else {
-        Selection::Reject(ids(&args.reject))
-    };
+    let selection = Selection::from_lists(&args.accept, &args.reject);
     let selected = match apply_selection(&store, &report, &selection, &safety) {
         Ok(selected) => selected,
         Err(error) => {

@@ -288,15 +288,10 @@ fn run_dream(
             return Ok(None);
         }
     };
-    let instruction_texts: Vec<String> = project
-        .instruction_files()
-        .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .collect();
     let draft = build_draft(
         &live,
         &run.output,
-        &instruction_texts,
+        &project.instruction_texts(),
         sessions,
         IndexLimits::default(),
     );
@@ -524,17 +519,7 @@ impl SessionCache {
 /// Rebuilds the draft from the live memory and the changes the reviewer kept.
 fn rebuild_selected_draft(project: &Project, args: &PromoteArgs) -> anyhow::Result<Option<u8>> {
     use lucid_core::selection::{Selection, apply_selection};
-    let ids = |list: &[String]| -> std::collections::BTreeSet<String> {
-        list.iter()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect()
-    };
-    let selection = if !args.reject.is_empty() {
-        Selection::Reject(ids(&args.reject))
-    } else {
-        Selection::Accept(ids(&args.accept))
-    };
+    let selection = Selection::from_lists(&args.accept, &args.reject);
     let dream = load_dream_file(project)?;
     let live = read_memory(&project.memory_dir())?;
     let safety = crate::config::safety_policy(None, &[])?;
@@ -557,15 +542,10 @@ fn rebuild_selected_draft(project: &Project, args: &PromoteArgs) -> anyhow::Resu
         draft: selected.store,
         report,
     };
-    let instruction_texts: Vec<String> = project
-        .instruction_files()
-        .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .collect();
     let draft = build_draft(
         &live,
         &output,
-        &instruction_texts,
+        &project.instruction_texts(),
         dream.claude_code.draft_summary.sessions.clone(),
         IndexLimits::default(),
     );

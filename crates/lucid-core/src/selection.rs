@@ -28,6 +28,24 @@ pub enum Selection {
     Reject(BTreeSet<String>),
 }
 
+impl Selection {
+    /// The selection of command-line lists of ids (blanks ignored): `reject` when it names
+    /// any, else `accept`.
+    pub fn from_lists(accept: &[String], reject: &[String]) -> Selection {
+        let ids = |list: &[String]| -> BTreeSet<String> {
+            list.iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        };
+        if reject.iter().any(|s| !s.trim().is_empty()) {
+            Selection::Reject(ids(reject))
+        } else {
+            Selection::Accept(ids(accept))
+        }
+    }
+}
+
 /// Why a selection cannot be applied. Nothing is built when one of these is returned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SelectionError {
@@ -190,9 +208,7 @@ struct StoreBuilder {
     verbatim: BTreeSet<String>,
 }
 
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+use crate::text::collapse_whitespace as collapse;
 
 fn bullet(text: &str) -> Block {
     Block::Item(MarkdownItem {

@@ -702,6 +702,12 @@ pub fn small_substitution<'a>(
     (small && prefix + suffix >= 2).then_some((mid_a, mid_b))
 }
 
+/// The text with every run of whitespace (line breaks included) made one space, trimmed: how
+/// an item is compared with the same item written on several lines.
+pub fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Jaccard similarity of two sets.
 pub fn jaccard<T: Ord>(a: &BTreeSet<T>, b: &BTreeSet<T>) -> f64 {
     if a.is_empty() && b.is_empty() {

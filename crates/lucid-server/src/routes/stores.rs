@@ -388,7 +388,7 @@ fn report_of_dream_writing(
 
 /// Gives each hit the change of the report that wrote its item (same document, same text).
 fn attach_evidence(hits: &mut [lucid_storage::MemorySearchHit], report: &serde_json::Value) {
-    let collapse = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let collapse = lucid_core::text::collapse_whitespace;
     let Some(changes) = report["changes"].as_array() else {
         return;
     };
