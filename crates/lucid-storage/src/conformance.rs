@@ -1,64 +1,88 @@
 //! The conformance suite: behaviour every [`Storage`] backend must have.
 //!
-//! A backend's tests call [`run_all`] with a function that makes a fresh, empty storage (a new
-//! SQLite file in a temporary folder; a new PostgreSQL schema). Each check is also a public
-//! function, so a failing one can be run alone. Checks panic with a message on failure, like
+//! A backend's tests call [`conformance_tests!`](crate::conformance_tests) with a function
+//! that runs one check on a fresh, empty storage (a new SQLite file in a temporary folder; a new
+//! PostgreSQL database): it expands to one `#[test]` per check, so every check passes or fails
+//! on its own and the first failure hides nothing. [`run_all`] runs them all in one call (for
+//! tools). Each check is also a public function. Checks panic with a message on failure, like
 //! assertions in a test.
+//!
+//! A new check is a `pub fn name(storage: &dyn Storage)` here plus its name in the list of
+//! [`conformance_tests!`](crate::conformance_tests); `every_check_is_listed` fails otherwise.
 
 use serde_json::{Map, Value, json};
 
 use crate::*;
 
+/// One `#[test]` per conformance check, each calling `$with(check)`, where `$with` is a
+/// `fn(fn(&dyn Storage))` of the backend's tests that makes a fresh storage, runs the check on
+/// it and cleans up (or skips, saying why, when the backend is not available):
+///
+/// ```ignore
+/// fn with_storage(check: fn(&dyn lucid_storage::Storage)) { check(&open_fresh()) }
+/// lucid_storage::conformance_tests!(tests with_storage);
+/// ```
+///
+/// `conformance_tests!(list)` is the list itself, as `&[(name, check)]`.
+#[macro_export]
+macro_rules! conformance_tests {
+    (@each [tests $with:path] $($check:ident),*) => {
+        $(
+            #[test]
+            fn $check() {
+                $with($crate::conformance::$check)
+            }
+        )*
+    };
+    (@each [list] $($check:ident),*) => {
+        &[$((stringify!($check), $crate::conformance::$check as $crate::conformance::Check)),*]
+    };
+    ($($mode:tt)*) => {
+        $crate::conformance_tests! { @each [$($mode)*]
+            api_keys,
+            stores,
+            workspaces_are_isolated,
+            memories,
+            memory_validation,
+            memory_listing,
+            memory_versions,
+            memory_search,
+            agents,
+            sessions_reference_agent_versions,
+            sessions_and_events,
+            dream_validation,
+            dream_lifecycle,
+            dream_cancel_and_archive,
+            dream_failure_and_recovery,
+            dream_update_existing,
+            promotion,
+            agents_never_end_up_on_archived_stores,
+            schedules,
+            session_trust,
+            session_users,
+            flagged_dreams_need_acknowledgement,
+            flagged_update_existing_is_held,
+            model_response_cache,
+            flagged_scheduled_dreams_stay_unpromoted
+        }
+    };
+}
+
+/// A conformance check: panics with a message when the storage misbehaves.
+pub type Check = fn(&dyn Storage);
+
+/// Every check's name and function, in the order the tests are generated.
+pub fn checks() -> &'static [(&'static str, Check)] {
+    crate::conformance_tests!(list)
+}
+
 /// Runs every check, each on a fresh storage from `make`, and fails listing every check that
 /// failed.
 pub fn run_all<S: Storage>(make: &dyn Fn() -> S) {
-    type Check = fn(&dyn Storage);
-    let checks: &[(&str, Check)] = &[
-        ("api_keys", api_keys),
-        ("stores", stores),
-        ("workspaces_are_isolated", workspaces_are_isolated),
-        ("memories", memories),
-        ("memory_validation", memory_validation),
-        ("memory_listing", memory_listing),
-        ("memory_versions", memory_versions),
-        ("memory_search", memory_search),
-        ("agents", agents),
-        (
-            "sessions_reference_agent_versions",
-            sessions_reference_agent_versions,
-        ),
-        ("sessions_and_events", sessions_and_events),
-        ("dream_validation", dream_validation),
-        ("dream_lifecycle", dream_lifecycle),
-        ("dream_cancel_and_archive", dream_cancel_and_archive),
-        ("dream_failure_and_recovery", dream_failure_and_recovery),
-        ("dream_update_existing", dream_update_existing),
-        ("promotion", promotion),
-        (
-            "agents_never_end_up_on_archived_stores",
-            agents_never_end_up_on_archived_stores,
-        ),
-        ("schedules", schedules),
-        ("session_trust", session_trust),
-        ("session_users", session_users),
-        (
-            "flagged_dreams_need_acknowledgement",
-            flagged_dreams_need_acknowledgement,
-        ),
-        (
-            "flagged_update_existing_is_held",
-            flagged_update_existing_is_held,
-        ),
-        ("model_response_cache", model_response_cache),
-        (
-            "flagged_scheduled_dreams_stay_unpromoted",
-            flagged_scheduled_dreams_stay_unpromoted,
-        ),
-    ];
     // Every check runs even when one fails, so the first failure does not hide the rest; the
     // panic names each failed check with its message.
     let mut failed = Vec::new();
-    for (name, check) in checks {
+    for (name, check) in checks() {
         let storage = make();
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&storage)));
         if let Err(panic) = outcome {
@@ -2291,4 +2315,24 @@ pub fn model_response_cache(storage: &dyn Storage) {
             .expect("read"),
         None
     );
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every public check of this file is in the macro's list (a check left out would never
+    /// run on any backend).
+    #[test]
+    fn every_check_is_listed() {
+        let source = include_str!("conformance.rs");
+        let mut defined: Vec<&str> = source
+            .lines()
+            .filter_map(|line| line.strip_prefix("pub fn "))
+            .filter_map(|rest| rest.split_once("(storage: &dyn Storage)"))
+            .map(|(name, _)| name)
+            .collect();
+        let mut listed: Vec<&str> = super::checks().iter().map(|(name, _)| *name).collect();
+        defined.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(defined, listed);
+    }
 }

@@ -1,0 +1,143 @@
+//! Workspaces and API keys (stored as SHA-256 hashes of the secret).
+
+use lucid_storage::{ApiKey, Result, StorageError, Workspace, ids};
+
+use crate::db::{Connection, Db, OptionalExtension, Row, SqlResult};
+
+pub(crate) fn ensure_workspace(conn: &Connection, name: &str) -> Result<Workspace> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 255 || name.chars().any(char::is_control) {
+        return Err(StorageError::Invalid(
+            "a workspace name is 1 to 255 characters without control characters".into(),
+        ));
+    }
+    let found = conn
+        .query_row(
+            "SELECT id, name, created_at FROM workspaces WHERE name = ?1",
+            [name],
+            |row| {
+                Ok(Workspace {
+                    id: row.get(0)?,
+                    name: row.get(1)?,
+                    created_at: row.get(2)?,
+                })
+            },
+        )
+        .optional()
+        .db()?;
+    if let Some(workspace) = found {
+        return Ok(workspace);
+    }
+    let workspace = Workspace {
+        id: ids::new_id(ids::prefix::WORKSPACE),
+        name: name.to_string(),
+        created_at: ids::now(),
+    };
+    conn.execute(
+        "INSERT INTO workspaces (id, name, created_at) VALUES (?1, ?2, ?3)",
+        params![workspace.id, workspace.name, workspace.created_at],
+    )
+    .db()?;
+    Ok(workspace)
+}
+
+const KEY_COLUMNS: &str =
+    "k.id, k.workspace_id, w.name, k.name, k.hint, k.created_at, k.revoked_at";
+
+fn key_row(row: &Row<'_>) -> SqlResult<ApiKey> {
+    Ok(ApiKey {
+        id: row.get(0)?,
+        workspace_id: row.get(1)?,
+        workspace_name: row.get(2)?,
+        name: row.get(3)?,
+        hint: row.get(4)?,
+        created_at: row.get(5)?,
+        revoked_at: row.get(6)?,
+    })
+}
+
+pub(crate) fn create_key(
+    conn: &Connection,
+    workspace_name: &str,
+    key_name: Option<&str>,
+) -> Result<(ApiKey, String)> {
+    let workspace = ensure_workspace(conn, workspace_name)?;
+    let secret = ids::new_secret();
+    let id = ids::new_id(ids::prefix::API_KEY);
+    let hint: String = secret.chars().take(13).collect();
+    conn.execute(
+        "INSERT INTO api_keys (id, workspace_id, name, key_hash, hint, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            id,
+            workspace.id,
+            key_name,
+            ids::sha256_hex(secret.as_bytes()),
+            hint,
+            ids::now()
+        ],
+    )
+    .db()?;
+    let key = get(conn, &id)?;
+    Ok((key, secret))
+}
+
+fn get(conn: &Connection, id: &str) -> Result<ApiKey> {
+    conn.query_row(
+        &format!(
+            "SELECT {KEY_COLUMNS} FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id
+             WHERE k.id = ?1"
+        ),
+        [id],
+        key_row,
+    )
+    .optional()
+    .db()?
+    .ok_or_else(|| StorageError::not_found("api_key", id))
+}
+
+pub(crate) fn authenticate(conn: &Connection, secret: &str) -> Result<Option<ApiKey>> {
+    conn.query_row(
+        &format!(
+            "SELECT {KEY_COLUMNS} FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id
+             WHERE k.key_hash = ?1 AND k.revoked_at IS NULL"
+        ),
+        [ids::sha256_hex(secret.as_bytes())],
+        key_row,
+    )
+    .optional()
+    .db()
+}
+
+pub(crate) fn count(conn: &Connection) -> Result<u64> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL",
+        params![],
+        |row| row.get::<_, i64>(0),
+    )
+    .db()
+    .map(|n| n.max(0) as u64)
+}
+
+pub(crate) fn list(conn: &Connection) -> Result<Vec<ApiKey>> {
+    let mut statement = conn
+        .prepare(&format!(
+            "SELECT {KEY_COLUMNS} FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id
+             ORDER BY k.created_at, k.id"
+        ))
+        .db()?;
+    let rows = statement.query_map(params![], key_row).db()?;
+    rows.collect::<SqlResult<Vec<_>>>().db()
+}
+
+pub(crate) fn revoke(conn: &Connection, id: &str) -> Result<ApiKey> {
+    let key = get(conn, id)?;
+    if key.revoked_at.is_none() {
+        conn.execute(
+            "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1",
+            params![id, ids::now()],
+        )
+        .db()?;
+    }
+    get(conn, id)
+}

@@ -1,0 +1,247 @@
+//! What only a shared database has: several nodes (each its own `PostgresStorage`, as each
+//! `lucid serve` process has) on one PostgreSQL database — migrations run once when they start
+//! together, a newer schema is refused, writes racing on the same rule are decided once, and a
+//! pending dream is claimed by exactly one node.
+
+use std::sync::Arc;
+
+use lucid_storage::{
+    DreamModel, NewAgent, NewDream, NewSession, NewStore, OutputBehavior, Storage, StorageError,
+};
+use lucid_storage_postgres::PostgresStorage;
+use lucid_storage_postgres::testing::{TestDatabase, unavailable};
+use serde_json::json;
+
+fn database() -> Option<TestDatabase> {
+    if let Some(reason) = unavailable() {
+        eprintln!("skipped: {reason}");
+        return None;
+    }
+    TestDatabase::create()
+}
+
+fn raw(url: &str) -> postgres::Client {
+    url.parse::<postgres::Config>()
+        .expect("url")
+        .connect(postgres::NoTls)
+        .expect("connect")
+}
+
+#[test]
+fn nodes_starting_together_migrate_once() {
+    let Some(database) = database() else { return };
+    let url = database.url().to_string();
+    let nodes: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || PostgresStorage::open(&url).map(|s| s.applied_migrations()))
+        })
+        .collect();
+    let newest = PostgresStorage::newest_migration();
+    for node in nodes {
+        let applied = node
+            .join()
+            .expect("thread")
+            .expect("open")
+            .expect("migrations");
+        assert_eq!(applied, (1..=newest).collect::<Vec<_>>());
+    }
+    let rows = raw(&url)
+        .query_one("SELECT COUNT(*) FROM schema_migrations", &[])
+        .expect("count")
+        .get::<_, i64>(0);
+    assert_eq!(rows, newest, "each migration recorded once");
+    // Reopening changes nothing and keeps the data.
+    let storage = PostgresStorage::open(&url).expect("open");
+    let ws = storage.ensure_workspace("w").expect("ws").id;
+    let kept = storage
+        .create_store(
+            &ws,
+            NewStore {
+                name: "kept".into(),
+                ..NewStore::default()
+            },
+        )
+        .expect("store");
+    drop(storage);
+    let reopened = PostgresStorage::open(&url).expect("reopen");
+    assert_eq!(reopened.get_store(&ws, &kept.id).expect("get").name, "kept");
+}
+
+#[test]
+fn a_database_from_a_newer_lucid_is_refused() {
+    let Some(database) = database() else { return };
+    drop(PostgresStorage::open(database.url()).expect("open"));
+    raw(database.url())
+        .execute(
+            "INSERT INTO schema_migrations VALUES (999, 'future', '2099-01-01T00:00:00.000000Z')",
+            &[],
+        )
+        .expect("insert");
+    let error = PostgresStorage::open(database.url()).expect_err("newer schema");
+    assert!(error.to_string().contains("newer"), "{error}");
+}
+
+#[test]
+fn a_bad_url_or_an_absent_server_is_a_clear_error() {
+    let error = PostgresStorage::open("postgres://lucid@127.0.0.1:1/none").expect_err("no server");
+    assert!(
+        error
+            .to_string()
+            .contains("cannot connect to postgres://lucid@127.0.0.1:1/none"),
+        "{error}"
+    );
+    let error = PostgresStorage::open("postgres://u:secret@127.0.0.1:1/x").expect_err("no server");
+    assert!(
+        !error.to_string().contains("secret"),
+        "password shown: {error}"
+    );
+}
+
+/// Two nodes create a memory at the same path at the same time, many times over: exactly one
+/// write wins each race, the others are the same `Conflict` SQLite gives, and no path ends up
+/// with two memories.
+#[test]
+fn racing_writes_from_two_nodes_are_decided_once() {
+    let Some(database) = database() else { return };
+    let nodes: Vec<Arc<PostgresStorage>> = (0..2)
+        .map(|_| Arc::new(PostgresStorage::open(database.url()).expect("open")))
+        .collect();
+    let ws = nodes[0].ensure_workspace("w").expect("ws").id;
+    let store = nodes[0]
+        .create_store(
+            &ws,
+            NewStore {
+                name: "s".into(),
+                ..NewStore::default()
+            },
+        )
+        .expect("store")
+        .id;
+    let mut writers = Vec::new();
+    for writer in 0..8 {
+        let node = nodes[writer % 2].clone();
+        let (ws, store) = (ws.clone(), store.clone());
+        writers.push(std::thread::spawn(move || {
+            (0..10)
+                .map(|n| {
+                    node.create_memory(
+                        &ws,
+                        &store,
+                        &format!("/race/{n}.md"),
+                        &format!("- written by {writer}\n"),
+                        None,
+                    )
+                })
+                .collect::<Vec<_>>()
+        }));
+    }
+    let mut created = 0;
+    for writer in writers {
+        for outcome in writer.join().expect("thread") {
+            match outcome {
+                Ok(_) => created += 1,
+                Err(StorageError::Conflict(message)) => {
+                    assert!(message.contains("already exists"), "{message}")
+                }
+                Err(other) => panic!("unexpected error: {other}"),
+            }
+        }
+    }
+    assert_eq!(created, 10, "one winner per path");
+    let documents = nodes[1].store_documents(&ws, &store).expect("documents");
+    assert_eq!(documents.len(), 10);
+}
+
+/// Nodes claiming dreams at the same time never claim one twice, and together claim them all.
+#[test]
+fn each_pending_dream_is_claimed_by_one_node() {
+    let Some(database) = database() else { return };
+    let nodes: Vec<Arc<PostgresStorage>> = (0..3)
+        .map(|_| Arc::new(PostgresStorage::open(database.url()).expect("open")))
+        .collect();
+    let ws = nodes[0].ensure_workspace("w").expect("ws").id;
+    let store = nodes[0]
+        .create_store(
+            &ws,
+            NewStore {
+                name: "s".into(),
+                ..NewStore::default()
+            },
+        )
+        .expect("store")
+        .id;
+    let agent = nodes[0]
+        .create_agent(
+            &ws,
+            NewAgent {
+                name: "a".into(),
+                model: json!({"id": "m"}),
+                ..NewAgent::default()
+            },
+        )
+        .expect("agent")
+        .id;
+    let mut event = serde_json::Map::new();
+    event.insert("type".into(), json!("user.message"));
+    event.insert("content".into(), json!([{"type": "text", "text": "hi"}]));
+    let session = nodes[0]
+        .create_session(
+            &ws,
+            NewSession {
+                agent_id: Some(agent),
+                environment_id: None,
+                title: None,
+                metadata: Default::default(),
+                resources: vec![],
+                source: None,
+                events: vec![event],
+                trust: Default::default(),
+                users: Default::default(),
+            },
+        )
+        .expect("session")
+        .id;
+    let mut queued = Vec::new();
+    for _ in 0..30 {
+        queued.push(
+            nodes[0]
+                .create_dream(
+                    &ws,
+                    NewDream {
+                        memory_store_id: store.clone(),
+                        session_ids: vec![session.clone()],
+                        model: DreamModel {
+                            id: "lucid-builtin".into(),
+                            speed: None,
+                        },
+                        instructions: None,
+                        output_behavior: OutputBehavior::CreateNew,
+                        schedule_id: None,
+                        trusted_only: false,
+                    },
+                )
+                .expect("dream")
+                .id,
+        );
+    }
+    let claimers: Vec<_> = (0..6)
+        .map(|n| {
+            let node = nodes[n % 3].clone();
+            std::thread::spawn(move || {
+                let mut mine = Vec::new();
+                while let Some(dream) = node.claim_dream().expect("claim") {
+                    mine.push(dream.id);
+                }
+                mine
+            })
+        })
+        .collect();
+    let mut claimed: Vec<String> = claimers
+        .into_iter()
+        .flat_map(|c| c.join().expect("thread"))
+        .collect();
+    claimed.sort();
+    queued.sort();
+    assert_eq!(claimed, queued, "every dream claimed exactly once");
+}
