@@ -60,10 +60,24 @@ pub enum SelectionError {
     NoIds,
 }
 
+/// The documents one accepted change rewrote: (path, content), `None` when the change left
+/// the document without items (it is then not in the store).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeStep {
+    pub change_id: String,
+    pub documents: Vec<(String, Option<String>)>,
+}
+
 /// The store a selection gives, and what was decided.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Selected {
     pub store: Store,
+    /// The input store the selection starts from, as written out: items holding a secret left
+    /// out. `base` with every step applied in order is `store`.
+    pub base: Store,
+    /// Each accepted change that rewrote a document, in report order, with what it wrote, so a
+    /// service can record each change as its own version.
+    pub steps: Vec<ChangeStep>,
     pub accepted: Vec<String>,
     pub rejected: Vec<String>,
     /// Changes rejected because a change they depend on was: (dependent, parent).
@@ -178,12 +192,37 @@ pub fn apply_selection(
     }
 
     let mut builder = StoreBuilder::new(input);
+    let base = builder.snapshot(safety).0;
+    let mut written: BTreeMap<String, String> = base
+        .documents
+        .iter()
+        .map(|d| (d.path.clone(), d.content.clone()))
+        .collect();
+    let mut steps = Vec::new();
     for (i, change) in changes.iter().enumerate() {
-        if accepted[i] {
-            builder.apply(change);
+        if !accepted[i] {
+            continue;
+        }
+        builder.apply(change);
+        let mut documents = Vec::new();
+        for (path, content) in builder.take_dirty(safety) {
+            if written.get(&path) != content.as_ref() {
+                match &content {
+                    Some(text) => written.insert(path.clone(), text.clone()),
+                    None => written.remove(&path),
+                };
+                documents.push((path, content));
+            }
+        }
+        if !documents.is_empty() {
+            documents.sort();
+            steps.push(ChangeStep {
+                change_id: change.id.clone(),
+                documents,
+            });
         }
     }
-    let (store, secrets_dropped) = builder.finish(safety);
+    let (store, secrets_dropped) = builder.snapshot(safety);
     let ids = |keep: bool| -> Vec<String> {
         changes
             .iter()
@@ -194,6 +233,8 @@ pub fn apply_selection(
     };
     Ok(Selected {
         store,
+        base,
+        steps,
         accepted: ids(true),
         rejected: ids(false),
         rejected_dependents,
@@ -206,6 +247,8 @@ struct StoreBuilder {
     documents: Vec<(String, Vec<Block>)>,
     /// Documents kept as they are (not Markdown items: front matter only, or uncurated files).
     verbatim: BTreeSet<String>,
+    /// Documents edited since the last [`StoreBuilder::take_dirty`] (indexes).
+    dirty: BTreeSet<usize>,
 }
 
 use crate::text::collapse_whitespace as collapse;
@@ -234,6 +277,7 @@ impl StoreBuilder {
         StoreBuilder {
             documents,
             verbatim,
+            dirty: BTreeSet::new(),
         }
     }
 
@@ -264,8 +308,19 @@ impl StoreBuilder {
         self.documents.len() - 1
     }
 
+    fn push(&mut self, d: usize, block: Block) {
+        self.dirty.insert(d);
+        self.documents[d].1.push(block);
+    }
+
+    fn insert(&mut self, d: usize, b: usize, block: Block) {
+        self.dirty.insert(d);
+        self.documents[d].1.insert(b, block);
+    }
+
     fn remove(&mut self, text: &str) -> Option<(usize, usize)> {
         let (d, b) = self.find(text)?;
+        self.dirty.insert(d);
         self.documents[d].1.remove(b);
         Some((d, b))
     }
@@ -280,6 +335,7 @@ impl StoreBuilder {
             }
             Block::Heading(_) => false,
         })?;
+        self.dirty.insert(d);
         self.documents[d].1.remove(b);
         Some((d, b))
     }
@@ -294,7 +350,7 @@ impl StoreBuilder {
                 if self.find(&change.text).is_none() {
                     let path = change.path.as_deref().unwrap_or("/memories.md");
                     let d = self.document(path);
-                    self.documents[d].1.push(bullet(&change.text));
+                    self.push(d, bullet(&change.text));
                 }
             }
             Op::Merge | Op::Supersede => {
@@ -329,44 +385,58 @@ impl StoreBuilder {
                 match place {
                     Some((d, b)) => {
                         let b = b.min(self.documents[d].1.len());
-                        self.documents[d].1.insert(b, bullet(&change.text));
+                        self.insert(d, b, bullet(&change.text));
                     }
                     None => {
                         let path = change.path.as_deref().unwrap_or("/memories.md");
                         let d = self.document(path);
-                        self.documents[d].1.push(bullet(&change.text));
+                        self.push(d, bullet(&change.text));
                     }
                 }
             }
         }
     }
 
-    fn finish(self, safety: &SafetyPolicy) -> (Store, usize) {
-        let mut dropped = 0;
-        let documents = self
-            .documents
+    /// One document as written out: `None` when it holds no item (it is then left out), and
+    /// how many items holding a secret were dropped from it.
+    fn render(&self, d: usize, safety: &SafetyPolicy) -> (Option<String>, usize) {
+        let (path, blocks) = &self.documents[d];
+        if self.verbatim.contains(path) {
+            let content = render_blocks(blocks);
+            return (Some(safety.redact(&content).text.into_owned()), 0);
+        }
+        let kept: Vec<Block> = blocks
+            .iter()
+            .filter(|b| match b {
+                Block::Item(item) => !safety.contains_secret(&item.text),
+                Block::Heading(_) => true,
+            })
+            .cloned()
+            .collect();
+        let dropped = blocks.len() - kept.len();
+        let has_items = kept.iter().any(|b| matches!(b, Block::Item(_)));
+        (has_items.then(|| render_blocks(&kept)), dropped)
+    }
+
+    /// The documents edited since the last call, as written out now.
+    fn take_dirty(&mut self, safety: &SafetyPolicy) -> Vec<(String, Option<String>)> {
+        let dirty = std::mem::take(&mut self.dirty);
+        dirty
             .into_iter()
-            .filter_map(|(path, mut blocks)| {
-                if self.verbatim.contains(&path) {
-                    let content = render_blocks(&blocks);
-                    let redacted = safety.redact(&content).text.into_owned();
-                    return Some(StoreDocument {
-                        path,
-                        content: redacted,
-                        updated_at: None,
-                        as_of: None,
-                    });
-                }
-                let before = blocks.len();
-                blocks.retain(|b| match b {
-                    Block::Item(item) => !safety.contains_secret(&item.text),
-                    Block::Heading(_) => true,
-                });
-                dropped += before - blocks.len();
-                let has_items = blocks.iter().any(|b| matches!(b, Block::Item(_)));
-                has_items.then(|| StoreDocument {
-                    path,
-                    content: render_blocks(&blocks),
+            .map(|d| (self.documents[d].0.clone(), self.render(d, safety).0))
+            .collect()
+    }
+
+    /// The store as it stands, and how many items holding a secret were left out.
+    fn snapshot(&self, safety: &SafetyPolicy) -> (Store, usize) {
+        let mut dropped = 0;
+        let documents = (0..self.documents.len())
+            .filter_map(|d| {
+                let (content, secrets) = self.render(d, safety);
+                dropped += secrets;
+                content.map(|content| StoreDocument {
+                    path: self.documents[d].0.clone(),
+                    content,
                     updated_at: None,
                     as_of: None,
                 })
@@ -576,6 +646,66 @@ mod tests {
                 id: "chg_nope".into()
             })
         );
+    }
+
+    /// `base` with the steps applied in order, as (path, content) pairs.
+    fn replayed(selected: &Selected) -> BTreeMap<String, String> {
+        let mut documents: BTreeMap<String, String> = selected
+            .base
+            .documents
+            .iter()
+            .map(|d| (d.path.clone(), d.content.clone()))
+            .collect();
+        for step in &selected.steps {
+            for (path, content) in &step.documents {
+                match content {
+                    Some(text) => documents.insert(path.clone(), text.clone()),
+                    None => documents.remove(path),
+                };
+            }
+        }
+        documents
+    }
+
+    #[test]
+    fn the_steps_replayed_on_the_base_give_the_store_one_change_at_a_time() {
+        let report = report();
+        let policy = SafetyPolicy::default();
+        let selections = [
+            Selection::All,
+            Selection::Reject(ids(&report, &[0])),
+            Selection::Reject(ids(&report, &[1, 3])),
+            Selection::Accept(ids(&report, &[2])),
+            Selection::Accept(BTreeSet::new()),
+        ];
+        for selection in &selections {
+            let selected = apply_selection(&input(), &report, selection, &policy).expect("applies");
+            let store: BTreeMap<String, String> = selected
+                .store
+                .documents
+                .iter()
+                .map(|d| (d.path.clone(), d.content.clone()))
+                .collect();
+            assert_eq!(replayed(&selected), store, "{selection:?}");
+            // One step per accepted change that wrote something, each naming its change.
+            let stepped: Vec<&str> = selected
+                .steps
+                .iter()
+                .map(|s| s.change_id.as_str())
+                .collect();
+            let accepted: Vec<&str> = selected.accepted.iter().map(String::as_str).collect();
+            assert_eq!(stepped, accepted, "{selection:?}");
+        }
+        let all = apply_selection(&input(), &report, &Selection::All, &policy).expect("all");
+        // The add writes a new document; the remove rewrites the facts.
+        assert_eq!(
+            all.steps[3].documents,
+            vec![(
+                "/team/preferences.md".to_string(),
+                Some("- Use pnpm, never npm.\n".to_string())
+            )]
+        );
+        assert_eq!(all.base, input());
     }
 
     #[test]

@@ -238,6 +238,24 @@ impl Storage for Redacting {
         self.inner.complete_dream(dream_id, completion)
     }
 
+    fn promote_reviewed_dream(
+        &self,
+        ws: &str,
+        id: &str,
+        mut promotion: ReviewedPromotion,
+    ) -> Result<Promotion> {
+        // The same documents a dream's output would hold: redacted like them.
+        for (_, content) in &mut promotion.base {
+            redact_string(&self.policy, content);
+        }
+        for step in &mut promotion.steps {
+            for content in step.documents.iter_mut().filter_map(|(_, c)| c.as_mut()) {
+                redact_string(&self.policy, content);
+            }
+        }
+        self.inner.promote_reviewed_dream(ws, id, promotion)
+    }
+
     fn fail_dream(&self, dream_id: &str, mut error: DreamErrorObject) -> Result<bool> {
         redact_string(&self.policy, &mut error.message);
         self.inner.fail_dream(dream_id, error)
@@ -291,6 +309,7 @@ impl Storage for Redacting {
         fn dream_report(&self, ws: &str, id: &str) -> Result<Option<Value>>;
         fn dream_diff(&self, ws: &str, id: &str) -> Result<Option<Value>>;
         fn promote_dream(&self, ws: &str, id: &str, agent_ids: &[String], accept_flags: bool) -> Result<Promotion>;
+        fn dream_input_documents(&self, ws: &str, id: &str) -> Result<Option<Vec<(String, String)>>>;
         fn discard_dream(&self, ws: &str, id: &str) -> Result<Dream>;
         fn claim_dream(&self) -> Result<Option<Dream>>;
         fn start_dream(&self, dream_id: &str) -> Result<StartedDream>;

@@ -6,8 +6,8 @@
 use lucid_storage::{
     Actor, Dream, DreamCompletion, DreamErrorObject, DreamFilter, DreamInput, DreamOutput,
     DreamSession, DreamStatus, DreamType, DreamUsage, NewDream, NewEvent, NewSession,
-    OutputBehavior, Page, PageRequest, Promotion, Result, SessionKind, StartedDream, StorageError,
-    ids, validate,
+    OutputBehavior, Page, PageRequest, Promotion, Result, ReviewedPromotion, SessionKind,
+    StartedDream, StorageError, ids, validate,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::{Map, Value, json};
@@ -18,7 +18,9 @@ use crate::{agents, sessions, stores};
 const COLUMNS: &str = "seq, id, status, store_id, session_ids, model, instructions, \
                        output_behavior, output_store_id, session_id, schedule_id, error, usage, \
                        curator, created_at, started_at, ended_at, archived_at, workspace_id, \
-                       trusted_only, flag_count";
+                       trusted_only, flag_count,
+                       (SELECT review FROM dream_reviews r WHERE r.dream_id = dreams.id
+                         ORDER BY r.seq DESC LIMIT 1)";
 
 /// A dream row and its workspace.
 struct Row2 {
@@ -65,6 +67,7 @@ fn row_to_dream(row: &Row<'_>) -> rusqlite::Result<Row2> {
             ended_at: row.get(16)?,
             archived_at: row.get(17)?,
             flag_count: row.get::<_, Option<i64>>(20)?.map(|n| n.max(0) as u64),
+            review: json_col_opt(row, 21)?,
         },
     })
 }
@@ -323,6 +326,83 @@ pub(crate) fn promote_hint(id: &str) -> String {
     )
 }
 
+/// The input documents a dream kept when it started.
+pub(crate) fn input_documents(
+    conn: &Connection,
+    ws: &str,
+    id: &str,
+) -> Result<Option<Vec<(String, String)>>> {
+    get(conn, ws, id)?;
+    let text: Option<String> = conn
+        .query_row(
+            "SELECT input_documents FROM dreams WHERE id = ?1",
+            [id],
+            |row| row.get(0),
+        )
+        .db()?;
+    text.map(|t| serde_json::from_str(&t))
+        .transpose()
+        .map_err(|e| StorageError::Backend(format!("corrupt input documents of {id}: {e}")))
+}
+
+/// Promotes part of a dream: a new store from the input as read plus the accepted changes,
+/// each change's documents a version by the reviewer; the review recorded on the dream.
+pub(crate) fn promote_reviewed(
+    conn: &Connection,
+    ws: &str,
+    id: &str,
+    promotion: &ReviewedPromotion,
+) -> Result<Promotion> {
+    let (dream, output, chosen) =
+        promotable(conn, ws, id, &promotion.agent_ids, promotion.accept_flags)?;
+    let named_after = match dream.memory_store_id() {
+        Some(input) => {
+            stores::get_store(conn, ws, input).or_else(|_| stores::get_store(conn, ws, &output))?
+        }
+        None => stores::get_store(conn, ws, &output)?,
+    };
+    let reviewed = output_store(conn, ws, &named_after, id, &format!("dream {id}, reviewed"))?;
+    let dream_actor = Actor::DreamActor {
+        dream_id: id.to_string(),
+    };
+    for (path, content) in &promotion.base {
+        stores::put_document(conn, &reviewed.id, path, Some(content), &dream_actor)?;
+    }
+    // Without a key (an open server) the accepted changes are still the dream's proposals.
+    let reviewer = promotion.reviewer.clone().unwrap_or(dream_actor);
+    for step in &promotion.steps {
+        for (path, content) in &step.documents {
+            stores::put_document(conn, &reviewed.id, path, content.as_deref(), &reviewer)?;
+        }
+    }
+    let review = lucid_storage::DreamReview {
+        reviewed_by: promotion.reviewer.clone(),
+        reviewed_at: ids::now(),
+        accepted: promotion.accepted.clone(),
+        rejected: promotion.rejected.clone(),
+        rejected_as_dependents: promotion.rejected_as_dependents.clone(),
+        memory_store_id: reviewed.id.clone(),
+        agent_ids: chosen.iter().map(|a| a.id.clone()).collect(),
+    };
+    conn.execute(
+        "INSERT INTO dream_reviews (dream_id, review, created_at) VALUES (?1, ?2, ?3)",
+        params![id, to_json(&review), review.reviewed_at],
+    )
+    .db()?;
+    let mut promoted = Vec::new();
+    for agent in &chosen {
+        agents::switch_store(conn, agent, &reviewed.id, Some(id), "promote_reviewed")?;
+        promoted.push(agents::get(conn, ws, &agent.id)?);
+    }
+    Ok(Promotion {
+        object: "dream_promotion".into(),
+        dream_id: id.to_string(),
+        memory_store_id: reviewed.id,
+        agents: promoted,
+        review: Some(review),
+    })
+}
+
 pub(crate) fn promote(
     conn: &Connection,
     ws: &str,
@@ -330,6 +410,31 @@ pub(crate) fn promote(
     agent_ids: &[String],
     accept_flags: bool,
 ) -> Result<Promotion> {
+    let (_, output, chosen) = promotable(conn, ws, id, agent_ids, accept_flags)?;
+    let mut promoted = Vec::new();
+    for agent in &chosen {
+        agents::switch_store(conn, agent, &output, Some(id), "promote")?;
+        promoted.push(agents::get(conn, ws, &agent.id)?);
+    }
+    Ok(Promotion {
+        object: "dream_promotion".into(),
+        dream_id: id.to_string(),
+        memory_store_id: output,
+        agents: promoted,
+        review: None,
+    })
+}
+
+/// The checks every promotion makes: the dream completed, its flags acknowledged, its output
+/// store live, every agent listed once and not archived. Returns the dream, its output store
+/// and the agents.
+fn promotable(
+    conn: &Connection,
+    ws: &str,
+    id: &str,
+    agent_ids: &[String],
+    accept_flags: bool,
+) -> Result<(Dream, String, Vec<lucid_storage::Agent>)> {
     let dream = get(conn, ws, id)?;
     if dream.status != DreamStatus::Completed {
         return Err(invalid(format!(
@@ -369,17 +474,7 @@ pub(crate) fn promote(
         }
         chosen.push(agent);
     }
-    let mut promoted = Vec::new();
-    for agent in &chosen {
-        agents::switch_store(conn, agent, &output, Some(id), "promote")?;
-        promoted.push(agents::get(conn, ws, &agent.id)?);
-    }
-    Ok(Promotion {
-        object: "dream_promotion".into(),
-        dream_id: id.to_string(),
-        memory_store_id: output,
-        agents: promoted,
-    })
+    Ok((dream, output, chosen))
 }
 
 pub(crate) fn discard(conn: &Connection, ws: &str, id: &str) -> Result<Dream> {
@@ -541,9 +636,20 @@ pub(crate) fn start(conn: &Connection, dream_id: &str) -> Result<StartedDream> {
             (store_id.clone(), stores::documents(conn, &store_id)?)
         }
     };
+    // The input as read, for a promotion of part of the dream (built from exactly this).
+    let input_documents: Vec<(&str, &str)> = documents
+        .iter()
+        .map(|d| (d.path.as_str(), d.content.as_str()))
+        .collect();
     conn.execute(
-        "UPDATE dreams SET session_id = ?2, output_store_id = ?3 WHERE id = ?1",
-        params![dream_id, narration.id, output_store_id],
+        "UPDATE dreams SET session_id = ?2, output_store_id = ?3, input_documents = ?4
+         WHERE id = ?1",
+        params![
+            dream_id,
+            narration.id,
+            output_store_id,
+            to_json(&input_documents)
+        ],
     )
     .db()?;
     Ok(StartedDream {

@@ -78,6 +78,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "memory_as_of",
         include_str!("../migrations/0009_memory_as_of.sql"),
     ),
+    (
+        10,
+        "dream_reviews",
+        include_str!("../migrations/0010_dream_reviews.sql"),
+    ),
 ];
 
 /// The migration that adds the memory-search index; memories older than it are indexed by
@@ -670,6 +675,17 @@ impl Storage for SqliteStorage {
     ) -> Result<Promotion> {
         self.write(|tx| dreams::promote(tx, ws, id, agent_ids, accept_flags))
     }
+    fn dream_input_documents(&self, ws: &str, id: &str) -> Result<Option<Vec<(String, String)>>> {
+        self.read(|conn| dreams::input_documents(conn, ws, id))
+    }
+    fn promote_reviewed_dream(
+        &self,
+        ws: &str,
+        id: &str,
+        promotion: ReviewedPromotion,
+    ) -> Result<Promotion> {
+        self.write(|tx| dreams::promote_reviewed(tx, ws, id, &promotion))
+    }
     fn discard_dream(&self, ws: &str, id: &str) -> Result<Dream> {
         self.write(|tx| dreams::discard(tx, ws, id))
     }
@@ -799,7 +815,7 @@ mod tests {
         let storage = SqliteStorage::open(&path).expect("open");
         assert_eq!(
             storage.applied_migrations().expect("migrations"),
-            vec![1, 2, 3, 4, 5, 6, 7, 8, 9]
+            vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
         );
         let store = storage
             .create_store(
@@ -814,7 +830,7 @@ mod tests {
         let reopened = SqliteStorage::open(&path).expect("reopen");
         assert_eq!(
             reopened.applied_migrations().expect("migrations"),
-            vec![1, 2, 3, 4, 5, 6, 7, 8, 9]
+            vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
         );
         let ws = reopened.ensure_workspace("w").expect("ws").id;
         assert_eq!(
@@ -864,7 +880,7 @@ mod tests {
         let storage = SqliteStorage::open(&path).expect("upgrade");
         assert_eq!(
             storage.applied_migrations().expect("migrations"),
-            vec![1, 2, 3, 4, 5, 6, 7, 8, 9]
+            vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
         );
         let session = storage.get_session("ws_old", "sesn_old").expect("session");
         assert_eq!(session.trust, SessionTrust::Default);
@@ -980,6 +996,7 @@ mod tests {
         conn.execute_batch(
             "DROP TABLE memory_items; DROP TABLE memory_items_fts; DROP TABLE search_generations;
              ALTER TABLE memories DROP COLUMN as_of;
+             DROP TABLE dream_reviews; ALTER TABLE dreams DROP COLUMN input_documents;
              DELETE FROM schema_migrations WHERE version >= 7;",
         )
         .expect("downgrade");

@@ -56,6 +56,7 @@ macro_rules! conformance_tests {
             dream_failure_and_recovery,
             dream_update_existing,
             promotion,
+            reviewed_promotion,
             agents_never_end_up_on_archived_stores,
             schedules,
             session_trust,
@@ -1670,6 +1671,215 @@ pub fn promotion(storage: &dyn Storage) {
         std::slice::from_ref(&a.id),
         false
     )));
+}
+
+/// The documents of a store as (path, content) pairs, sorted by path.
+fn document_pairs(storage: &dyn Storage, ws: &str, store: &str) -> Vec<(String, String)> {
+    storage
+        .store_documents(ws, store)
+        .expect("documents")
+        .into_iter()
+        .map(|d| (d.path, d.content))
+        .collect()
+}
+
+fn pairs(documents: &[(&str, &str)]) -> Vec<(String, String)> {
+    documents
+        .iter()
+        .map(|(p, c)| (p.to_string(), c.to_string()))
+        .collect()
+}
+
+/// Issue 14: a dream keeps the input documents it read when it started; promoting part of it
+/// builds a new store from them plus the accepted changes' documents (each a version by the
+/// reviewer), records the review on the dream (kept after later promotions) and switches the
+/// agents, leaving the dream's own output as it is. The checks of a whole promotion apply, and
+/// nothing is written when one fails.
+pub fn reviewed_promotion(storage: &dyn Storage) {
+    let w = ws(storage, "w");
+    let s = store(storage, &w, "s");
+    storage
+        .create_memory(&w, &s.id, "/facts.md", "- a\n- b\n", None)
+        .expect("memory");
+    let a = agent(storage, &w, "a", Some(&s.id));
+    let sess = session(storage, &w, &a.id, None);
+    let dream = storage
+        .create_dream(&w, new_dream(&s.id, std::slice::from_ref(&sess.id)))
+        .expect("dream");
+    assert_eq!(
+        storage.dream_input_documents(&w, &dream.id).expect("input"),
+        None
+    );
+    storage.claim_dream().expect("claim");
+    let started = storage.start_dream(&dream.id).expect("start");
+    // A write to the input after the start is not what the dream read.
+    storage
+        .create_memory(&w, &s.id, "/later.md", "- later\n", None)
+        .expect("later");
+    assert_eq!(
+        storage.dream_input_documents(&w, &dream.id).expect("input"),
+        Some(pairs(&[("/facts.md", "- a\n- b\n")]))
+    );
+    assert!(is_not_found(
+        storage.dream_input_documents("other", &dream.id)
+    ));
+    storage
+        .complete_dream(
+            &dream.id,
+            flagged_completion(&[("/facts.md", "- a\n- c\n")], 1),
+        )
+        .expect("complete");
+    let reviewed = |accept_flags: bool, agent_ids: Vec<String>| ReviewedPromotion {
+        agent_ids,
+        accept_flags,
+        reviewer: Some(api("apikey_reviewer")),
+        accepted: vec!["chg_1".into(), "chg_4".into()],
+        rejected: vec!["chg_2".into(), "chg_3".into()],
+        rejected_as_dependents: vec![RejectedDependent {
+            id: "chg_3".into(),
+            parent: "chg_2".into(),
+        }],
+        base: pairs(&[("/facts.md", "- a\n- b\n"), ("/old.md", "- old\n")]),
+        steps: vec![
+            ChangeEdits {
+                change_id: "chg_1".into(),
+                documents: vec![
+                    ("/facts.md".into(), Some("- a\n- b\n- c\n".into())),
+                    ("/new.md".into(), Some("- d\n".into())),
+                ],
+            },
+            ChangeEdits {
+                change_id: "chg_4".into(),
+                documents: vec![("/old.md".into(), None)],
+            },
+        ],
+    };
+    let store_count = |storage: &dyn Storage| {
+        storage
+            .list_stores(&w, &StoreFilter::default(), &PageRequest::first(100))
+            .expect("stores")
+            .data
+            .len()
+    };
+    let stores_before = store_count(storage);
+    // Flags not acknowledged, or an unknown agent: refused, nothing written.
+    assert!(is_conflict(storage.promote_reviewed_dream(
+        &w,
+        &dream.id,
+        reviewed(false, vec![a.id.clone()])
+    )));
+    assert!(is_not_found(storage.promote_reviewed_dream(
+        &w,
+        &dream.id,
+        reviewed(true, vec![a.id.clone(), "agent_missing".into()])
+    )));
+    assert!(is_not_found(storage.promote_reviewed_dream(
+        "other",
+        &dream.id,
+        reviewed(true, vec![a.id.clone()])
+    )));
+    assert_eq!(store_count(storage), stores_before);
+    assert_eq!(
+        storage.get_dream(&w, &dream.id).expect("dream").review,
+        None
+    );
+    assert_eq!(
+        storage.get_agent(&w, &a.id).expect("agent").memory_store_id,
+        Some(s.id.clone())
+    );
+
+    let promotion = storage
+        .promote_reviewed_dream(&w, &dream.id, reviewed(true, vec![a.id.clone()]))
+        .expect("promote part");
+    let new_store = promotion.memory_store_id.clone();
+    assert_ne!(new_store, s.id);
+    assert_ne!(new_store, started.output_store_id);
+    assert_eq!(store_count(storage), stores_before + 1);
+    assert_eq!(
+        document_pairs(storage, &w, &new_store),
+        pairs(&[("/facts.md", "- a\n- b\n- c\n"), ("/new.md", "- d\n")])
+    );
+    // The dream's own output and the input are untouched.
+    assert_eq!(
+        document_pairs(storage, &w, &started.output_store_id),
+        pairs(&[("/facts.md", "- a\n- c\n")])
+    );
+    assert_eq!(document_pairs(storage, &w, &s.id).len(), 2);
+    // The base is the dream's; each accepted change's documents are the reviewer's.
+    let versions = |filter: VersionFilter| -> Vec<(Operation, Option<String>)> {
+        let mut found: Vec<(Operation, Option<String>)> = storage
+            .list_memory_versions(&w, &new_store, &filter, &PageRequest::first(100))
+            .expect("versions")
+            .data
+            .into_iter()
+            .map(|v| (v.operation, v.path))
+            .collect();
+        found.sort_by(|x, y| x.1.cmp(&y.1).then(x.0.as_str().cmp(y.0.as_str())));
+        found
+    };
+    assert_eq!(
+        versions(VersionFilter {
+            api_key_id: Some("apikey_reviewer".into()),
+            ..VersionFilter::default()
+        }),
+        vec![
+            (Operation::Modified, Some("/facts.md".into())),
+            (Operation::Created, Some("/new.md".into())),
+            (Operation::Deleted, Some("/old.md".into())),
+        ]
+    );
+    assert_eq!(
+        versions(VersionFilter {
+            dream_id: Some(dream.id.clone()),
+            ..VersionFilter::default()
+        }),
+        vec![
+            (Operation::Created, Some("/facts.md".into())),
+            (Operation::Created, Some("/old.md".into())),
+        ]
+    );
+    let agent_now = storage.get_agent(&w, &a.id).expect("agent");
+    assert_eq!(
+        agent_now.memory_store_id.as_deref(),
+        Some(new_store.as_str())
+    );
+    assert_eq!(
+        agent_now.previous_memory_store_id.as_deref(),
+        Some(s.id.as_str())
+    );
+    let review = promotion.review.clone().expect("the promotion's review");
+    assert_eq!(review.reviewed_by, Some(api("apikey_reviewer")));
+    assert_eq!(review.accepted, vec!["chg_1", "chg_4"]);
+    assert_eq!(review.rejected, vec!["chg_2", "chg_3"]);
+    assert_eq!(
+        review.rejected_as_dependents,
+        vec![RejectedDependent {
+            id: "chg_3".into(),
+            parent: "chg_2".into()
+        }]
+    );
+    assert_eq!(review.memory_store_id, new_store);
+    assert_eq!(review.agent_ids, vec![a.id.clone()]);
+    assert!(!review.reviewed_at.is_empty());
+    assert_eq!(
+        storage.get_dream(&w, &dream.id).expect("dream").review,
+        Some(review.clone())
+    );
+    let listed = storage
+        .list_dreams(&w, &DreamFilter::default(), &PageRequest::first(10))
+        .expect("list");
+    assert_eq!(listed.data[0].review, Some(review.clone()));
+    // A later whole promotion keeps the review; the agent rolls back to the input.
+    let b = agent(storage, &w, "b", Some(&s.id));
+    storage
+        .promote_dream(&w, &dream.id, std::slice::from_ref(&b.id), true)
+        .expect("promote whole");
+    assert_eq!(
+        storage.get_dream(&w, &dream.id).expect("dream").review,
+        Some(review)
+    );
+    let rolled = storage.rollback_agent(&w, &a.id).expect("rollback");
+    assert_eq!(rolled.memory_store_id.as_deref(), Some(s.id.as_str()));
 }
 
 /// Issue 11, item 6: an agent never ends up on a discarded or archived store, and never skips

@@ -287,6 +287,23 @@ pub trait Storage: Send + Sync + 'static {
         agent_ids: &[String],
         accept_flags: bool,
     ) -> Result<Promotion>;
+    /// The input store's documents (path, content, sorted by path) as the dream read them,
+    /// kept by [`Storage::start_dream`]; `None` before the dream started (or for a dream started
+    /// by a backend that did not keep them yet).
+    fn dream_input_documents(&self, ws: &str, id: &str) -> Result<Option<Vec<(String, String)>>>;
+    /// Promotes part of a completed dream, in one transaction, with the same checks as
+    /// [`Storage::promote_dream`] (status, flags, agents; nothing is written when one fails):
+    /// creates a new store named after the input store and the dream (`… (dream drm_…,
+    /// reviewed)`) holding `base` (`created` versions by the dream), writes each step's
+    /// documents as versions by `reviewer` (create, modify, or delete for `None`), records the
+    /// review on the dream (the dream's `review`, and the returned promotion's) and switches
+    /// the agents to the new store. The dream's own output store is left as it is.
+    fn promote_reviewed_dream(
+        &self,
+        ws: &str,
+        id: &str,
+        promotion: ReviewedPromotion,
+    ) -> Result<Promotion>;
     /// Archives the output store of a finished dream (a `Conflict` while an agent uses it).
     fn discard_dream(&self, ws: &str, id: &str) -> Result<Dream>;
 
@@ -296,7 +313,8 @@ pub trait Storage: Send + Sync + 'static {
     fn claim_dream(&self) -> Result<Option<Dream>>;
     /// In one transaction: reads the input store, checks the sessions exist, creates the
     /// narration session and (for `create_new`) the output store as a clone of the input, and
-    /// records both on the dream. A missing input is `NotFound` with kind `memory_store` or
+    /// records both on the dream, with the input documents as read (for
+    /// [`Storage::dream_input_documents`]). A missing input is `NotFound` with kind `memory_store` or
     /// `session`; a dream no longer running is `Invalid`.
     fn start_dream(&self, dream_id: &str) -> Result<StartedDream>;
     /// The input sessions with their events.

@@ -709,6 +709,10 @@ pub struct Dream {
     /// text, untrusted memory writes), once completed. A dream with flags is promoted only
     /// with `"accept_flags": true`, and never automatically.
     pub flag_count: Option<u64>,
+    /// lucid: the latest review of the dream's changes (who accepted and rejected which), once
+    /// it was promoted change by change. Kept after promotion; absent before any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<DreamReview>,
 }
 
 impl Dream {
@@ -828,6 +832,69 @@ pub struct Promotion {
     pub dream_id: String,
     pub memory_store_id: String,
     pub agents: Vec<Agent>,
+    /// lucid: for a promotion of part of the dream (`accept` or `reject` given), the review it
+    /// recorded: which changes were accepted, rejected, and rejected with a change they build on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<DreamReview>,
+}
+
+/// lucid: a change rejected because a change it builds on (its `parent`) was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RejectedDependent {
+    /// The dependent change (`chg_…`).
+    pub id: String,
+    /// The rejected change it builds on.
+    pub parent: String,
+}
+
+/// lucid: a reviewer's decisions on a dream's changes, recorded when the dream is promoted
+/// change by change and shown on the dream (`review`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DreamReview {
+    /// Who decided: the reviewer's key (`api_actor`); `null` on a server running without keys.
+    pub reviewed_by: Option<Actor>,
+    pub reviewed_at: String,
+    /// The changes kept (ids `chg_…`, in report order). `keep` and `flag` changes write nothing
+    /// and are never listed.
+    pub accepted: Vec<String>,
+    /// The changes left out: those the reviewer rejected and their dependents.
+    pub rejected: Vec<String>,
+    /// Of the rejected, those left out because a change they build on was rejected.
+    pub rejected_as_dependents: Vec<RejectedDependent>,
+    /// The store built from the input store and the accepted changes.
+    pub memory_store_id: String,
+    /// The agents promoted onto that store.
+    pub agent_ids: Vec<String>,
+}
+
+/// lucid: what promoting part of a dream writes. The server builds it from the dream's input
+/// documents ([`crate::Storage::dream_input_documents`]) and report with
+/// `lucid_core::selection`; the backend writes it in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewedPromotion {
+    pub agent_ids: Vec<String>,
+    /// The acknowledgement of the report's flags, as for a whole promotion.
+    pub accept_flags: bool,
+    /// Who decided (the reviewer's key); each accepted change is a version by them.
+    pub reviewer: Option<Actor>,
+    pub accepted: Vec<String>,
+    pub rejected: Vec<String>,
+    pub rejected_as_dependents: Vec<RejectedDependent>,
+    /// The input store as the dream read it, items holding a secret left out: the new store
+    /// starts as these documents (path, content), `created` versions by the dream.
+    pub base: Vec<(String, String)>,
+    /// Each accepted change in report order with the documents it changes: content, or `None`
+    /// when the change empties the document. Each document becomes one version by `reviewer`.
+    pub steps: Vec<ChangeEdits>,
+}
+
+/// The documents one accepted change writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeEdits {
+    pub change_id: String,
+    pub documents: Vec<(String, Option<String>)>,
 }
 
 // ---------------------------------------------------------------------------------------------
