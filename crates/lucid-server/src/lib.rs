@@ -162,6 +162,8 @@ pub fn app(state: AppState) -> Router {
             get(schedules::get_schedule).delete(schedules::delete_schedule),
         )
         .merge(mcp::router(&state))
+        // The review page (`/` and `/assets/…`): static files calling the routes above.
+        .merge(lucid_web::router())
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(limit))

@@ -63,6 +63,36 @@ async fn keys_are_required_and_checked() {
     );
 }
 
+/// The review page is served at `/` beside the API, without a key (it asks for one), with the
+/// self-only Content-Security-Policy; the API behind it still wants a key.
+#[tokio::test]
+async fn the_review_page_is_served_at_the_root_beside_the_api() {
+    let h = Harness::new();
+    for (path, media) in [("/", "text/html"), ("/assets/app.js", "text/javascript")] {
+        let request = Request::get(path).body(Body::empty()).expect("request");
+        let response = tower::ServiceExt::oneshot(h.app.clone(), request)
+            .await
+            .expect("infallible");
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        assert!(header("content-type").starts_with(media), "{path}");
+        assert!(header("content-security-policy").contains("default-src 'none'"));
+        assert!(!header("request-id").is_empty());
+    }
+    assert_error(
+        &h.call_as(None, "GET", "/v1/dreams", None).await,
+        401,
+        "authentication_error",
+    );
+}
+
 #[tokio::test]
 async fn client_errors_tell_the_sdk_not_to_retry() {
     let h = Harness::new();
@@ -338,7 +368,21 @@ async fn unknown_routes_wrong_methods_and_bad_input_answer_with_the_envelope() {
         404,
         "not_found_error",
     );
-    assert_error(&h.call("GET", "/", None).await, 404, "not_found_error");
+    assert_error(
+        &h.call("GET", "/nothing", None).await,
+        404,
+        "not_found_error",
+    );
+    assert_error(
+        &h.call("GET", "/assets/nothing.js", None).await,
+        404,
+        "not_found_error",
+    );
+    assert_error(
+        &h.call("POST", "/", None).await,
+        405,
+        "invalid_request_error",
+    );
     assert_error(
         &h.call("PUT", "/v1/memory_stores", None).await,
         405,
