@@ -3,8 +3,100 @@
 //!
 //! Built when the diff is read, from the stored diff and report, so it needs nothing stored
 //! beyond what every completed dream already has.
+//!
+//! Also what a reviewer's decisions promote ([`reviewed_promotion`]): the input documents the
+//! dream read plus the accepted changes, built by `lucid_core::selection` — the same code as
+//! `lucid apply` — and written by the storage as one version per change.
 
+use lucid_core::report::Report;
+use lucid_core::selection::{Selection, SelectionError, apply_selection};
+use lucid_core::{SafetyPolicy, Store, StoreDocument};
+use lucid_storage::{
+    Actor, ChangeEdits, RejectedDependent, ReviewedPromotion, Storage, StorageError,
+};
 use serde_json::{Map, Value, json};
+
+/// Who promotes which changes of a dream onto which agents.
+pub(crate) struct ReviewRequest {
+    pub selection: Selection,
+    pub agent_ids: Vec<String>,
+    pub accept_flags: bool,
+    pub reviewer: Option<Actor>,
+}
+
+/// Builds the promotion of part of dream `id` from its input documents and report. An unknown
+/// change id is `Invalid` (400) naming it; a dependent accepted without its parent is a
+/// `Conflict` (409) naming the parent; nothing is written by this function.
+pub(crate) fn reviewed_promotion(
+    storage: &dyn Storage,
+    ws: &str,
+    id: &str,
+    request: ReviewRequest,
+    safety: &SafetyPolicy,
+) -> Result<ReviewedPromotion, StorageError> {
+    let dream = storage.get_dream(ws, id)?;
+    let not_ready = || {
+        StorageError::Invalid(format!(
+            "dream {id} is {}; only completed dreams can be promoted",
+            dream.status.as_str()
+        ))
+    };
+    let report = storage.dream_report(ws, id)?.ok_or_else(not_ready)?;
+    let Some(input) = storage.dream_input_documents(ws, id)? else {
+        return Err(StorageError::Conflict(format!(
+            "dream {id} ran before lucid kept the input documents a dream reads, so its changes \
+             cannot be promoted one by one; promote it whole (no accept or reject) or dream again"
+        )));
+    };
+    let report: Report = serde_json::from_value(report).map_err(|e| {
+        StorageError::Backend(format!("the report of dream {id} is unreadable: {e}"))
+    })?;
+    let store = Store::new(
+        input
+            .into_iter()
+            .map(|(path, content)| StoreDocument {
+                path,
+                content,
+                updated_at: None,
+                as_of: None,
+            })
+            .collect(),
+    );
+    let selected = apply_selection(&store, &report, &request.selection, safety).map_err(
+        |error| match error {
+            SelectionError::UnknownChange { .. } => StorageError::Invalid(error.to_string()),
+            SelectionError::MissingParent { .. } | SelectionError::NoIds => {
+                StorageError::Conflict(error.to_string())
+            }
+        },
+    )?;
+    Ok(ReviewedPromotion {
+        agent_ids: request.agent_ids,
+        accept_flags: request.accept_flags,
+        reviewer: request.reviewer,
+        accepted: selected.accepted,
+        rejected: selected.rejected,
+        rejected_as_dependents: selected
+            .rejected_dependents
+            .into_iter()
+            .map(|(id, parent)| RejectedDependent { id, parent })
+            .collect(),
+        base: selected
+            .base
+            .documents
+            .into_iter()
+            .map(|d| (d.path, d.content))
+            .collect(),
+        steps: selected
+            .steps
+            .into_iter()
+            .map(|step| ChangeEdits {
+                change_id: step.change_id,
+                documents: step.documents,
+            })
+            .collect(),
+    })
+}
 
 /// The trust of a change's evidence as one word: `trusted` or `untrusted` when every event
 /// agrees, `mixed` when they do not, `store` when the only evidence is the input store.

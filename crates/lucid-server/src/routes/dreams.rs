@@ -7,11 +7,15 @@ use lucid_storage::{
     Dream, DreamFilter, DreamModel, DreamStatus, NewDream, OutputBehavior, Page, Promotion,
     validate,
 };
+use std::collections::BTreeSet;
+
+use lucid_core::selection::Selection;
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{ApiError, ApiResult, ErrorEnvelope};
 use crate::extract::{Body, Ids, Params};
+use crate::review::{ReviewRequest, reviewed_promotion};
 use crate::state::{AppState, Caller};
 
 /// Create a dream: exactly one `memory_store` input and one `sessions` input.
@@ -41,7 +45,8 @@ pub struct CreateDream {
     pub trusted_only: Option<bool>,
 }
 
-/// Promote a completed dream: switch these agents to its output store, atomically.
+/// Promote a completed dream: switch these agents to its output store, atomically — or, with
+/// `accept` or `reject`, to a new store built from the input store plus the accepted changes.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Promote {
     pub agent_ids: Vec<String>,
@@ -49,6 +54,48 @@ pub struct Promote {
     /// acknowledges them. Without it such a promotion is a 409 `conflict_error`.
     #[serde(default)]
     pub accept_flags: Option<bool>,
+    /// lucid: promote only these changes of the report (ids `chg_…`). Not with `reject`.
+    #[serde(default)]
+    pub accept: Option<Vec<String>>,
+    /// lucid: promote every change but these and the changes built on them (listed in the
+    /// response's `review.rejected_as_dependents`). Not with `accept`.
+    #[serde(default)]
+    pub reject: Option<Vec<String>>,
+}
+
+impl Promote {
+    /// The reviewer's selection: `None` (the whole dream) when neither list is given.
+    fn selection(&self) -> ApiResult<Option<Selection>> {
+        let ids = |field: &str, list: &[String]| -> ApiResult<BTreeSet<String>> {
+            if list.len() > 10_000 {
+                return Err(ApiError::invalid(format!(
+                    "{field} lists {} changes; at most 10,000",
+                    list.len()
+                )));
+            }
+            list.iter()
+                .map(|id| {
+                    let id = id.trim();
+                    if id.is_empty() {
+                        Err(ApiError::invalid(format!(
+                            "{field} must hold change ids (chg_…), not empty strings"
+                        )))
+                    } else {
+                        Ok(id.to_string())
+                    }
+                })
+                .collect()
+        };
+        match (&self.accept, &self.reject) {
+            (Some(_), Some(_)) => Err(ApiError::invalid(
+                "give accept or reject, not both: accept keeps only the changes it lists, reject \
+                 keeps every change but those",
+            )),
+            (Some(accept), None) => Ok(Some(Selection::Accept(ids("accept", accept)?))),
+            (None, Some(reject)) => Ok(Some(Selection::Reject(ids("reject", reject)?))),
+            (None, None) => Ok(None),
+        }
+    }
 }
 
 fn string_field<'a>(
@@ -359,6 +406,15 @@ pub async fn dream_diff(
 /// lucid: atomically switch agents to the dream's output store (each remembers its previous
 /// store; `POST /v1/agents/{id}/rollback` switches back). A dream whose report has flags
 /// (`flag_count > 0`) needs `"accept_flags": true`; without it: 409 `conflict_error`.
+///
+/// With `accept` or `reject` (change ids of the report), the agents move to a **new store**
+/// built from the input store as the dream read it plus the accepted changes only: a rejected
+/// add is not added, a rejected merge keeps the originals, a rejected supersede keeps the old
+/// value, a rejected remove keeps the item. Each accepted change is written as its own memory
+/// version by the caller's key. Rejecting a change rejects the changes built on it (listed in
+/// `review.rejected_as_dependents`); accepting one without the change it builds on is a 409
+/// naming that change; an unknown id is a 400 naming it. Nothing is written on error. The
+/// decisions are kept on the dream (`review` on `GET /v1/dreams/{id}`).
 #[utoipa::path(post, path = "/v1/dreams/{dream_id}/promote", tag = "dreams",
     params(("dream_id" = String, Path)), request_body = Promote,
     responses((status = 200, body = Promotion), (status = "4XX", body = ErrorEnvelope)))]
@@ -372,8 +428,24 @@ pub async fn promote_dream(
         return Err(ApiError::invalid("agent_ids must list 1 to 100 agents"));
     }
     let accept_flags = body.accept_flags.unwrap_or(false);
+    let Some(selection) = body.selection()? else {
+        let promotion = state
+            .run(move |s| s.promote_dream(&caller.workspace_id, &id, &body.agent_ids, accept_flags))
+            .await?;
+        return Ok(Json(promotion));
+    };
+    let safety = state.safety().dreams().clone();
     let promotion = state
-        .run(move |s| s.promote_dream(&caller.workspace_id, &id, &body.agent_ids, accept_flags))
+        .run(move |s| {
+            let request = ReviewRequest {
+                selection,
+                agent_ids: body.agent_ids,
+                accept_flags,
+                reviewer: caller.actor(),
+            };
+            let reviewed = reviewed_promotion(s, &caller.workspace_id, &id, request, &safety)?;
+            s.promote_reviewed_dream(&caller.workspace_id, &id, reviewed)
+        })
         .await?;
     Ok(Json(promotion))
 }
