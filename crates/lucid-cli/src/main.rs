@@ -5,21 +5,15 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand};
 
 mod apply;
-mod bench;
-mod bench_search;
-mod bench_tokens;
 mod claude_code;
 mod client;
 mod config;
 mod docs;
 mod dream;
-mod eval;
 mod keys;
-mod locomo;
 mod mcp;
 mod scan;
 mod serve;
-mod serve_bench;
 
 /// lucid: a self-hosted dreaming engine for AI agents.
 ///
@@ -46,8 +40,6 @@ enum Command {
     ClaudeCode(claude_code::ClaudeCodeArgs),
     Apply(apply::ApplyArgs),
     Scan(scan::ScanArgs),
-    Eval(eval::EvalArgs),
-    Bench(bench::BenchArgs),
     Serve(serve::ServeArgs),
     Keys(keys::KeysArgs),
     Stores(client::StoresArgs),
@@ -57,9 +49,6 @@ enum Command {
     Dreams(client::DreamsArgs),
     Mcp(mcp::McpArgs),
     Search(mcp::SearchArgs),
-    BenchServe(serve_bench::BenchServeArgs),
-    BenchSearch(bench_search::BenchSearchArgs),
-    BenchTokens(bench_tokens::BenchTokensArgs),
     Completions(docs::CompletionsArgs),
     Man(docs::ManArgs),
 }
@@ -76,8 +65,6 @@ fn main() -> ExitCode {
         Command::ClaudeCode(args) => claude_code::run(args),
         Command::Apply(args) => apply::run(args),
         Command::Scan(args) => scan::run(args),
-        Command::Eval(args) => eval::run(args),
-        Command::Bench(args) => bench::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Keys(args) => keys::run(args),
         Command::Stores(args) => client::stores(args),
@@ -87,9 +74,6 @@ fn main() -> ExitCode {
         Command::Dreams(args) => client::dreams(args),
         Command::Mcp(args) => mcp::run_mcp(args),
         Command::Search(args) => mcp::run_search(args),
-        Command::BenchServe(args) => serve_bench::run(args),
-        Command::BenchSearch(args) => bench_search::run(args),
-        Command::BenchTokens(args) => bench_tokens::run(args),
         Command::Completions(args) => docs::completions(args, Cli::command()),
         Command::Man(args) => docs::man(args, Cli::command()),
     };
@@ -122,7 +106,8 @@ fn exit_quietly_on_closed_pipe() {
     }));
 }
 
-/// Peak resident memory of this process (Linux `VmHWM`), for the timing line and the benchmark.
+/// Peak resident memory of this process (Linux `VmHWM`), for the timing line (which `lucid-dev
+/// bench` reads).
 pub fn peak_memory_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;

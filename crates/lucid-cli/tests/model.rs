@@ -1,4 +1,4 @@
-//! `lucid dream --model …` and `lucid bench-tokens` against the fake provider (real HTTP on
+//! `lucid dream --model …` against the fake provider (real HTTP on
 //! 127.0.0.1, no network): the model pass runs, usage is the provider's, a re-run is answered
 //! from the cache, bad model selections are refused before any work.
 
@@ -245,28 +245,6 @@ fn bad_model_selections_are_refused_before_any_work() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert_eq!(report["curator"], "openai:llama3");
-}
-
-/// Per-session digests (issue 10) cost tokens: the goal is at most a fifth of the naive prompt.
-#[test]
-fn the_token_benchmark_stays_under_a_fifth_of_the_naive_prompt() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let output = lucid(
-        &["bench-tokens", "--sessions", "20", "--max-ratio", "0.20"],
-        &[],
-        dir.path(),
-    );
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(stdout.contains("naive (every transcript"), "{stdout}");
-    assert!(
-        stdout.contains("re-run of the same dream (0 requests"),
-        "{stdout}"
-    );
 }
 
 /// Issue 11: a model server that accepts connections and never answers. The dream ends within

@@ -38,17 +38,15 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The curation core does no I/O and needs no async runtime: none of these may be in its
-/// (normal) dependency tree.
-#[test]
-fn the_core_depends_on_no_runtime_database_or_network_crate() {
+/// The crate names in a package's normal (not dev, not build) dependency tree.
+fn normal_dependencies(package: &str) -> Vec<String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let output = Command::new(cargo)
         .current_dir(root())
         .args([
             "tree",
             "-p",
-            "lucid-core",
+            package,
             "-e",
             "normal",
             "--prefix",
@@ -62,7 +60,18 @@ fn the_core_depends_on_no_runtime_database_or_network_crate() {
         "cargo tree failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let tree = String::from_utf8_lossy(&output.stdout);
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The curation core does no I/O and needs no async runtime: none of these may be in its
+/// (normal) dependency tree.
+#[test]
+fn the_core_depends_on_no_runtime_database_or_network_crate() {
+    let tree = normal_dependencies("lucid-core");
     let forbidden = [
         "tokio",
         "rusqlite",
@@ -72,15 +81,31 @@ fn the_core_depends_on_no_runtime_database_or_network_crate() {
         "axum",
         "rayon",
     ];
-    let found: Vec<&str> = tree
-        .lines()
-        .filter_map(|line| line.split_whitespace().next())
-        .filter(|name| forbidden.contains(name))
+    let found: Vec<&String> = tree
+        .iter()
+        .filter(|name| forbidden.contains(&name.as_str()))
         .collect();
     assert!(
         found.is_empty(),
         "lucid-core must stay pure, but depends on {found:?}"
     );
+}
+
+/// The binary users install is the product, not the toolbox: evaluation and the fake model
+/// provider (an HTTP server faking Anthropic and OpenAI) are linked only into `lucid-dev` and
+/// tests.
+#[test]
+fn the_product_binary_links_no_evaluation_or_fake_provider() {
+    let tree = normal_dependencies("lucid-cli");
+    assert!(
+        tree.iter().any(|name| name == "lucid-core"),
+        "the tree was read: {tree:?}"
+    );
+    let found: Vec<&String> = tree
+        .iter()
+        .filter(|name| matches!(name.as_str(), "lucid-eval" | "lucid-fake-provider"))
+        .collect();
+    assert!(found.is_empty(), "lucid-cli links {found:?}");
 }
 
 /// Every crate has a section in the code map, and every module file is named in it.
@@ -124,8 +149,9 @@ fn every_crate_and_module_is_in_the_code_map() {
 /// modules (from the first `#[cfg(test)]`) and comments are not code that ships.
 #[test]
 fn library_crates_do_not_print() {
-    // Binaries: the product, the fake provider's own binary, and this crate.
-    let binaries = ["lucid-cli", "lucid-tidy"];
+    // Binaries: the product, the developer binary, the fake provider's own binary, and this
+    // crate.
+    let binaries = ["lucid-cli", "lucid-dev", "lucid-tidy"];
     let mut offenders = Vec::new();
     for name in crates() {
         if binaries.contains(&name.as_str()) {

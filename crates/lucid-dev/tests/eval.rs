@@ -1,17 +1,18 @@
-//! Quality gates: small generated fleets are dreamed and scored in CI, and the build fails when
-//! a safety metric is not zero or a behaviour drops below the floor set from measured runs
-//! (see BENCHMARKS.md for the measurements the floors come from).
+//! Quality gates through `lucid-dev`: small generated fleets are dreamed and scored in CI, and
+//! the build fails when a safety metric is not zero or a behaviour drops below the floor set
+//! from measured runs (see BENCHMARKS.md for the measurements the floors come from); the real
+//! transcripts meet their floors; the token benchmark meets its goal.
 
 use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
 
-fn lucid(args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_lucid"))
+fn lucid_dev(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_lucid-dev"))
         .args(args)
         .output()
-        .expect("run lucid");
+        .expect("run lucid-dev");
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -20,7 +21,7 @@ fn lucid(args: &[&str]) -> (i32, String, String) {
 }
 
 fn scorecard(sessions: usize, seed: u64) -> Value {
-    let (code, stdout, stderr) = lucid(&[
+    let (code, stdout, stderr) = lucid_dev(&[
         "eval",
         "run",
         "--sessions",
@@ -94,7 +95,8 @@ fn locomo_recall_from_a_smaller_store() {
         ));
         return;
     }
-    let (code, stdout, stderr) = lucid(&["eval", "locomo", "--data", &data.display().to_string()]);
+    let (code, stdout, stderr) =
+        lucid_dev(&["eval", "locomo", "--data", &data.display().to_string()]);
     assert_eq!(code, 0, "{stderr}");
     let store_line = stdout
         .lines()
@@ -139,7 +141,7 @@ fn real_transcripts_meet_their_floors() {
             shared.join("claude-code").display()
         ));
     }
-    let (code, stdout, stderr) = lucid(&[
+    let (code, stdout, stderr) = lucid_dev(&[
         "eval",
         "real",
         &corpus.display().to_string(),
@@ -152,4 +154,29 @@ fn real_transcripts_meet_their_floors() {
     assert!(stderr.contains("all floors"), "{stderr}");
     // The table lists every source and a total.
     assert!(stdout.lines().any(|l| l.starts_with("total")), "{stdout}");
+}
+
+/// `lucid eval locomo` exited 0 when its data was missing.
+#[test]
+fn a_command_missing_its_data_exits_non_zero() {
+    let (code, _, stderr) = lucid_dev(&["eval", "locomo", "--data", "no/such/locomo10.json"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("LoCoMo data file no/such/locomo10.json is absent"),
+        "{stderr}"
+    );
+}
+
+/// Per-session digests (issue 10) cost tokens: the goal is at most a fifth of the naive prompt
+/// (measured on the fake provider: real HTTP on 127.0.0.1, no network).
+#[test]
+fn the_token_benchmark_stays_under_a_fifth_of_the_naive_prompt() {
+    let (code, stdout, stderr) =
+        lucid_dev(&["bench-tokens", "--sessions", "20", "--max-ratio", "0.20"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("naive (every transcript"), "{stdout}");
+    assert!(
+        stdout.contains("re-run of the same dream (0 requests"),
+        "{stdout}"
+    );
 }

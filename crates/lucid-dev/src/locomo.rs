@@ -1,4 +1,4 @@
-//! `lucid eval locomo`: dream each LoCoMo conversation into a store and measure how well
+//! `lucid-dev eval locomo`: dream each LoCoMo conversation into a store and measure how well
 //! retrieval over the store finds the evidence turns of the benchmark's questions.
 //!
 //! Each conversation is a fleet: every dated session is a transcript of two speakers (each turn
@@ -70,7 +70,7 @@ impl RecallSums {
     }
 }
 
-/// The measured results, also used by `lucid bench --markdown`.
+/// The measured results, also used by `lucid-dev bench --markdown`.
 pub struct LocomoResult {
     store: RecallSums,
     raw: RecallSums,

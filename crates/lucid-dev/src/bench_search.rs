@@ -1,4 +1,4 @@
-//! `lucid bench-search`: memory search at 100,000 items in one store — index build time and
+//! `lucid-dev bench-search`: memory search at 100,000 items in one store — index build time and
 //! memory, query latency in process (lucid-search), through the service's persistent SQLite
 //! FTS5 index, and over HTTP with concurrent clients against a real `lucid serve` on
 //! 127.0.0.1. A benchmark, never a test.
@@ -266,7 +266,7 @@ pub fn run(args: BenchSearchArgs) -> anyhow::Result<u8> {
         let server = tokio::spawn(lucid_server::serve(listener, state, async move {
             let _ = stopped.await;
         }));
-        crate::client::install_tls();
+        crate::install_tls();
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(concurrency)
             .build()?;
@@ -323,7 +323,7 @@ pub fn run(args: BenchSearchArgs) -> anyhow::Result<u8> {
         println!("## Memory search: {} items in one store", args.items);
         println!();
         println!(
-            "`lucid bench-search` (release build): {} items ({:.1} MB of Markdown in {} files), \
+            "`lucid-dev bench-search` (release build): {} items ({:.1} MB of Markdown in {} files), \
              {} queries of three words (a quarter with an identifier), top {}; {} of the queries \
              matched something. HTTP: {} concurrent clients against `lucid serve` on 127.0.0.1, \
              keys required, in the same process.",

@@ -1,4 +1,4 @@
-//! `lucid bench-tokens`: tokens a model-backed dream sends, next to a naive prompt that holds
+//! `lucid-dev bench-tokens`: tokens a model-backed dream sends, next to a naive prompt that holds
 //! every transcript and the whole store, on a generated fleet, against the fake provider (no
 //! network, no key). The dream's work units include the per-session digests (session units),
 //! so the figure is what a dream that reads every session costs; the goal is at most
@@ -28,7 +28,7 @@ pub const GOAL_RATIO: f64 = 0.20;
 /// incremental dream (most sessions dreamed before).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  lucid bench-tokens\n  lucid bench-tokens --sessions 100 --agents 6 --seed 0 --max-ratio 0.20\n  lucid bench-tokens --dump-units units/"
+    after_help = "Examples:\n  lucid-dev bench-tokens\n  lucid-dev bench-tokens --sessions 100 --agents 6 --seed 0 --max-ratio 0.20\n  lucid-dev bench-tokens --dump-units units/"
 )]
 pub struct BenchTokensArgs {
     /// Sessions in the generated fleet.

@@ -1,4 +1,4 @@
-//! `lucid bench-serve`: throughput and latency of the service under concurrent clients, next to
+//! `lucid-dev bench-serve`: throughput and latency of the service under concurrent clients, next to
 //! raw SQLite inserts with the same durability (the ceiling). `--limits` measures the hardening
 //! instead (issue 11): appends/s with idle event streams open, the server's memory with 10,000
 //! half-open connections, and shutdown time with a half-sent request open. A benchmark, never a
@@ -152,7 +152,7 @@ pub fn run(args: BenchServeArgs) -> anyhow::Result<u8> {
         let server = tokio::spawn(lucid_server::serve(listener, state, async move {
             let _ = stopped.await;
         }));
-        crate::client::install_tls();
+        crate::install_tls();
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(concurrency * 2)
             .build()?;
@@ -220,7 +220,7 @@ pub fn run(args: BenchServeArgs) -> anyhow::Result<u8> {
     let raw_path = dir.path().join("raw.db");
     let raw = lucid_storage_sqlite::raw_insert_benchmark(&raw_path, args.requests, durability)?;
     println!(
-        "lucid bench-serve: {} requests per phase, synchronous={}, {} CPU(s)",
+        "lucid-dev bench-serve: {} requests per phase, synchronous={}, {} CPU(s)",
         args.requests,
         match args.sync {
             SyncMode::Full => "FULL",
@@ -368,7 +368,7 @@ impl Child {
         let dir = tempfile::tempdir().context("temporary folder")?;
         let config_path = dir.path().join("lucid.toml");
         std::fs::write(&config_path, config)?;
-        let mut process = std::process::Command::new(std::env::current_exe()?)
+        let mut process = std::process::Command::new(crate::product_binary()?)
             .args([
                 "serve",
                 "--open",
@@ -487,7 +487,7 @@ fn run_limits(args: &BenchServeArgs) -> anyhow::Result<u8> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    crate::client::install_tls();
+    crate::install_tls();
     let (requests, concurrency, count) = (args.requests, args.concurrency, args.half_open);
     let appends = runtime.block_on(async move {
         let mut rows = Vec::new();
@@ -497,7 +497,7 @@ fn run_limits(args: &BenchServeArgs) -> anyhow::Result<u8> {
         anyhow::Ok(rows)
     })?;
     println!(
-        "lucid bench-serve --limits: {requests} appends per phase, {concurrency} concurrent \
+        "lucid-dev bench-serve --limits: {requests} appends per phase, {concurrency} concurrent \
          writers, synchronous=FULL, {} CPU(s)",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );

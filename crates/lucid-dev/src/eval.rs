@@ -1,4 +1,4 @@
-//! `lucid eval`: generate fleets with planted truth, dream them, and score the drafts.
+//! `lucid-dev eval`: generate fleets with planted truth, dream them, and score the drafts.
 
 use std::path::{Path, PathBuf};
 
