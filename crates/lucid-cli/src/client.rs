@@ -1122,6 +1122,7 @@ pub fn sessions(args: SessionsArgs) -> anyhow::Result<u8> {
   lucid dreams diff drm_…
   lucid dreams promote drm_… --agent coder
   lucid dreams promote drm_… --agent coder --accept-flags   # after reviewing its flags
+  lucid dreams promote drm_… --agent coder --reject chg_1a2b3c4d5e6f7a8b   # all but one change
   lucid agents rollback coder                               # undo a promotion")]
 pub struct DreamsArgs {
     #[command(subcommand)]
@@ -1201,6 +1202,18 @@ enum DreamsCommand {
         /// memory writes) after reviewing them (`lucid dreams diff` lists them).
         #[arg(long)]
         accept_flags: bool,
+        /// Promote only these changes of the report (ids `chg_…`, comma-separated or
+        /// repeated): the agents move to a new store built from the input store plus them.
+        #[arg(
+            long,
+            value_name = "ID",
+            value_delimiter = ',',
+            conflicts_with = "reject"
+        )]
+        accept: Vec<String>,
+        /// Promote every change but these and the changes built on them (listed on stderr).
+        #[arg(long, value_name = "ID", value_delimiter = ',')]
+        reject: Vec<String>,
     },
     /// Archive a finished dream's output store.
     Discard {
@@ -1309,15 +1322,29 @@ pub fn dreams(args: DreamsArgs) -> anyhow::Result<u8> {
             id,
             agents,
             accept_flags,
+            accept,
+            reject,
         } => {
             let ids = agents
                 .iter()
                 .map(|agent| client.agent_id(agent))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            output.print(&client.post(
-                &format!("/v1/dreams/{id}/promote"),
-                &json!({"agent_ids": ids, "accept_flags": accept_flags}),
-            )?);
+            let mut body = json!({"agent_ids": ids, "accept_flags": accept_flags});
+            if !accept.is_empty() {
+                body["accept"] = json!(accept);
+            } else if !reject.is_empty() {
+                body["reject"] = json!(reject);
+            }
+            let promotion = client.post(&format!("/v1/dreams/{id}/promote"), &body)?;
+            let dependents = promotion["review"]["rejected_as_dependents"].as_array();
+            for dependent in dependents.into_iter().flatten() {
+                eprintln!(
+                    "also rejected {}: it builds on {}",
+                    dependent["id"].as_str().unwrap_or("?"),
+                    dependent["parent"].as_str().unwrap_or("?")
+                );
+            }
+            output.print(&promotion);
             Ok(0)
         }
         DreamsCommand::Discard { id } => {

@@ -301,6 +301,43 @@ fn the_review_loop_finishes_from_the_cli() {
 
     let rolled_back = server.json(&["agents", "rollback", "coder"]);
     assert_eq!(rolled_back["memory_store_id"], store.as_str());
+
+    // Issue 14: promote all but one change; the review names it and the new store lacks it.
+    let report = server.json(&["dreams", "report", &dream]);
+    let add = report["changes"]
+        .as_array()
+        .and_then(|changes| changes.iter().find(|c| c["op"] == "add"))
+        .expect("the dream adds something");
+    let add_id = add["id"].as_str().expect("change id");
+    let partial = server.json(&[
+        "dreams",
+        "promote",
+        &dream,
+        "--agent",
+        "coder",
+        "--accept-flags",
+        "--reject",
+        add_id,
+    ]);
+    assert_eq!(partial["review"]["rejected"][0], add_id, "{partial}");
+    let reviewed_store = partial["memory_store_id"].as_str().expect("new store");
+    assert_ne!(reviewed_store, output_store);
+    let memories = server.json(&["memories", "list", reviewed_store]);
+    let add_path = add["path"].as_str().expect("path");
+    for memory in memories["data"].as_array().expect("memories") {
+        if memory["path"] == add_path {
+            let full = server.json(&["memories", "get", reviewed_store, add_path]);
+            let content = full["content"].as_str().unwrap_or_default();
+            assert!(
+                !content.contains(add["text"].as_str().expect("text")),
+                "{content}"
+            );
+        }
+    }
+    let both = server.run(&[
+        "dreams", "promote", &dream, "--agent", "coder", "--accept", add_id, "--reject", add_id,
+    ]);
+    assert_eq!(both.status.code(), Some(2), "{}", stderr(&both));
 }
 
 /// Issue 11 polish: lists print as a table (`--format table`, the default on a terminal) or
