@@ -410,8 +410,8 @@ class Review {
       (rejected.size ? ` (leaving out ${rejected.size})` : "") + ` and switch ${agents.length} ` +
       `agent${agents.length === 1 ? "" : "s"} to the result?`;
     if (!(await confirmDialog(question, "Promote"))) return;
-    const body = { agent_ids: agents };
-    if (chosen.length) body.reject = chosen;
+    // Always a selection (even an empty one), so the decisions are recorded with the dream.
+    const body = { agent_ids: agents, reject: chosen };
     if (this.flags.length) body.accept_flags = true;
     try {
       const result = await post(`/v1/dreams/${encodeURIComponent(this.dream.id)}/promote`, body);
