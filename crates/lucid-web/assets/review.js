@@ -184,6 +184,10 @@ class Review {
     const toolbar = h("div", { class: "toolbar", role: "toolbar", "aria-label": "Decide every change" },
       h("button", { type: "button", id: "accept-all", onclick: () => this.decideAll("accept") }, "Accept all"),
       h("button", { type: "button", id: "reject-all", onclick: () => this.decideAll("reject") }, "Reject all"),
+      h("button", { type: "button", id: "to-promote", onclick: () => {
+        this.summary.scrollIntoView({ block: "start" });
+        this.promoteButton.focus({ preventScroll: true });
+      } }, "Go to promote"),
       h("p", { class: "hint", id: "shortcuts" },
         "Keys: ", h("kbd", {}, "j"), "/", h("kbd", {}, "k"), " move, ", h("kbd", {}, "a"), " accept, ",
         h("kbd", {}, "r"), " reject."));
@@ -351,14 +355,20 @@ class Review {
     for (const change of this.changes) {
       if (!rejected.has(change.id)) counts[change.op] = (counts[change.op] ?? 0) + 1;
     }
-    const verbs = { add: "add", merge: "merge", supersede: "supersede", remove: "remove" };
+    const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+    const phrases = {
+      add: (n) => `Add ${plural(n, "item", "items")}`,
+      merge: (n) => `Merge duplicates into ${plural(n, "item", "items")}`,
+      supersede: (n) => `Replace ${plural(n, "older value", "older values")} with newer ones`,
+      remove: (n) => `Remove ${plural(n, "item", "items")}`,
+    };
     const accepted = this.changes.length - rejected.size;
     const lines = OPS.filter(([op]) => counts[op]).map(([op]) =>
-      h("li", {}, `${verbs[op]} ${counts[op]} ${counts[op] === 1 ? "item" : "items"}`));
+      h("li", {}, phrases[op](counts[op])));
     fill(this.summary,
-      h("h2", {}, "Promote will"),
+      h("h2", {}, "What promote will do"),
       h("p", { id: "summary-text" },
-        `apply ${accepted} of ${this.changes.length} changes to the input store` +
+        `Apply ${accepted} of ${this.changes.length} changes to the input store` +
         (rejected.size ? ` and leave out ${rejected.size} rejected` +
           (byDependency.size ? ` (${byDependency.size} with the change they depend on)` : "") : "") +
         (this.kept ? `; ${this.kept} items stay as they are` : "") +
