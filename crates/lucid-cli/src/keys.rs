@@ -1,12 +1,11 @@
-//! `lucid keys`: API keys, managed directly on the database file (works while the server runs:
-//! SQLite's write lock serialises the two).
+//! `lucid keys`: API keys, managed directly on the database (works while servers run: SQLite's
+//! write lock, or PostgreSQL's, serialises them).
 
 use std::path::PathBuf;
 
+use crate::serve::{open_storage, postgres_url};
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use lucid_storage::Storage;
-use lucid_storage_sqlite::SqliteStorage;
 
 /// Manage API keys. A key belongs to one workspace and sees only that workspace's objects.
 #[derive(Debug, Args)]
@@ -14,7 +13,7 @@ pub struct KeysArgs {
     #[command(subcommand)]
     command: KeysCommand,
 
-    /// The SQLite database file the server uses.
+    /// The SQLite database file the server uses, or its PostgreSQL URL (`postgres://…`).
     #[arg(long, env = "LUCID_DB", default_value = "lucid.db", global = true)]
     db: PathBuf,
 }
@@ -44,7 +43,10 @@ enum KeysCommand {
 pub fn run(args: KeysArgs) -> anyhow::Result<u8> {
     // Opening creates the file; only `create` may do that. `list` and `revoke` run outside the
     // project folder would otherwise leave an empty `lucid.db` behind and list nothing.
-    if !matches!(args.command, KeysCommand::Create { .. }) && !args.db.exists() {
+    if !matches!(args.command, KeysCommand::Create { .. })
+        && postgres_url(&args.db).is_none()
+        && !args.db.exists()
+    {
         eprintln!(
             "error: there is no database at {} (pass --db or set LUCID_DB to the file `lucid \
              serve` uses; `lucid keys create` makes a new one)",
@@ -52,8 +54,7 @@ pub fn run(args: KeysArgs) -> anyhow::Result<u8> {
         );
         return Ok(crate::EXIT_REFUSED);
     }
-    let storage = SqliteStorage::open(&args.db)
-        .with_context(|| format!("opening the database {}", args.db.display()))?;
+    let storage = open_storage(&args.db, Default::default())?;
     match args.command {
         KeysCommand::Create { workspace, name } => {
             let (key, secret) = storage

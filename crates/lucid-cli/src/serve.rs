@@ -1,4 +1,5 @@
-//! `lucid serve`: the dream service on a SQLite file.
+//! `lucid serve`: the dream service on a SQLite file, or on a PostgreSQL database shared by
+//! several servers.
 
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
@@ -9,15 +10,17 @@ use anyhow::Context;
 use clap::Args;
 use lucid_server::{AppState, AuthMode, Config, Limits, Rate};
 use lucid_storage::Storage;
+use lucid_storage_postgres::{PostgresOptions, PostgresStorage};
 use lucid_storage_sqlite::SqliteStorage;
 use serde::Deserialize;
 
 use crate::EXIT_REFUSED;
 
 /// Run the dream service: an HTTP API compatible with Anthropic's memory-store, session and
-/// dream APIs (point the official SDK's base_url at it), on one SQLite file.
+/// dream APIs (point the official SDK's base_url at it), on one SQLite file, or on a PostgreSQL
+/// database (`--db postgres://user:password@host/database`) that several servers share.
 ///
-/// The database is created on first start. Authentication: every request needs an API key
+/// The database (or the schema in PostgreSQL's) is created on first start. Authentication: every request needs an API key
 /// (`lucid keys create --workspace NAME`, sent as `x-api-key` or `Authorization: Bearer`),
 /// even before one exists. `--open` serves without keys (everything in workspace `default`),
 /// only on a loopback address and only on a database that has never had a key; it is logged
@@ -43,7 +46,9 @@ pub struct ServeArgs {
     #[arg(long, env = "LUCID_ADDR", default_value = "127.0.0.1:8787")]
     addr: String,
 
-    /// The SQLite database file (created if missing).
+    /// The SQLite database file (created if missing), or a PostgreSQL URL
+    /// (`postgres://user:password@host:5432/database`, the database must exist) shared by every
+    /// server of an installation.
     #[arg(long, env = "LUCID_DB", default_value = "lucid.db")]
     db: PathBuf,
 
@@ -118,6 +123,10 @@ struct ServerSection {
     burst_per_key: Option<f64>,
     rate_per_address: Option<f64>,
     burst_per_address: Option<f64>,
+    /// PostgreSQL only: idle connections kept per server.
+    database_pool_size: Option<usize>,
+    /// PostgreSQL only: the longest a statement may run (PostgreSQL cancels it then).
+    database_statement_timeout_seconds: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -202,6 +211,68 @@ fn server_limits(config: Option<&Path>) -> anyhow::Result<Limits> {
             section.burst_per_address,
             defaults.address_rate,
         )?,
+    })
+}
+
+/// The `[server]` section's PostgreSQL settings (the defaults without a config file).
+fn postgres_options(config: Option<&Path>) -> anyhow::Result<PostgresOptions> {
+    let section = match config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read config file {}", path.display()))?;
+            toml::from_str::<ServerFile>(&text)
+                .with_context(|| format!("config file {}: [server] is not valid", path.display()))?
+                .server
+        }
+        None => ServerSection::default(),
+    };
+    let mut options = PostgresOptions::default();
+    if let Some(size) = section.database_pool_size {
+        if !(1..=1000).contains(&size) {
+            anyhow::bail!("[server] database_pool_size must be 1 to 1000, not {size}");
+        }
+        options.pool_size = size;
+    }
+    if let Some(seconds) = section.database_statement_timeout_seconds {
+        if !(seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0) {
+            anyhow::bail!(
+                "[server] database_statement_timeout_seconds must be above 0 and at most 86400, \
+                 not {seconds}"
+            );
+        }
+        options.statement_timeout = Some(Duration::from_secs_f64(seconds));
+    }
+    Ok(options)
+}
+
+/// The database `--db` names: a PostgreSQL URL, else a SQLite file.
+pub(crate) fn postgres_url(db: &Path) -> Option<&str> {
+    db.to_str()
+        .filter(|text| lucid_storage_postgres::is_postgres_url(text))
+}
+
+/// `--db` for messages: the file's path, or the URL without its password.
+pub(crate) fn database_label(db: &Path) -> String {
+    match postgres_url(db) {
+        Some(url) => lucid_storage_postgres::redact_url(url),
+        None => db.display().to_string(),
+    }
+}
+
+/// Opens the storage `--db` names (creating a SQLite file, or PostgreSQL's tables, if needed).
+pub(crate) fn open_storage(
+    db: &Path,
+    options: PostgresOptions,
+) -> anyhow::Result<Arc<dyn Storage>> {
+    Ok(match postgres_url(db) {
+        Some(url) => Arc::new(
+            PostgresStorage::open_with(url, options)
+                .with_context(|| format!("opening the database {}", database_label(db)))?,
+        ),
+        None => Arc::new(
+            SqliteStorage::open(db)
+                .with_context(|| format!("opening the database {}", db.display()))?,
+        ),
     })
 }
 
@@ -310,6 +381,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             return Ok(EXIT_REFUSED);
         }
     };
+    let postgres_options =
+        match postgres_options(crate::config::discover(args.config.as_deref()).as_deref()) {
+            Ok(options) => options,
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                return Ok(EXIT_REFUSED);
+            }
+        };
     let models = match crate::config::llm_config(args.config.as_deref()) {
         Ok(config) => lucid_server::Models::from_process_env(config),
         Err(error) => {
@@ -329,40 +408,47 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             "error: --open serves without authentication, so only on a loopback address \
              (127.0.0.1 or ::1); refusing to listen on {addr}.\n  Create a key instead: lucid \
              keys create --workspace NAME --db {}",
-            args.db.display()
+            database_label(&args.db)
         );
         return Ok(EXIT_REFUSED);
     }
-    // One server per database: a second one would mark the first one's running dreams as
-    // crashed. The lock lives as long as this process.
-    let lock = match lucid_storage_sqlite::DatabaseLock::try_acquire(&args.db) {
-        Ok(Ok(lock)) => Some(lock),
-        Ok(Err(held)) if args.take_over => {
-            tracing::warn!(
-                db = %args.db.display(),
-                holder = held.holder.as_deref().unwrap_or("another process"),
-                "--take-over: another server holds this database; serving alongside it and \
-                 taking the database over when it stops (its running dreams are left alone)"
-            );
-            None
-        }
-        Ok(Err(held)) => {
-            eprintln!(
-                "error: another lucid serve ({}) holds the database {} (lock file {}).\n  Stop \
+    let shared = postgres_url(&args.db).is_some();
+    let db_label = database_label(&args.db);
+    // One server per SQLite file: a second one would mark the first one's running dreams as
+    // crashed. The lock lives as long as this process. A PostgreSQL database is shared by
+    // design: no lock, and no server marks running dreams failed at start (another server may
+    // be running them).
+    let lock = if shared {
+        None
+    } else {
+        match lucid_storage_sqlite::DatabaseLock::try_acquire(&args.db) {
+            Ok(Ok(lock)) => Some(lock),
+            Ok(Err(held)) if args.take_over => {
+                tracing::warn!(
+                    db = %args.db.display(),
+                    holder = held.holder.as_deref().unwrap_or("another process"),
+                    "--take-over: another server holds this database; serving alongside it and \
+                     taking the database over when it stops (its running dreams are left alone)"
+                );
+                None
+            }
+            Ok(Err(held)) => {
+                eprintln!(
+                    "error: another lucid serve ({}) holds the database {} (lock file {}).\n  Stop \
                  it first, or start this one with --take-over for a rolling restart: it serves \
                  at once and takes the database over when the other stops.",
-                held.holder.as_deref().unwrap_or("holder unknown"),
-                args.db.display(),
-                held.path.display()
-            );
-            return Ok(EXIT_REFUSED);
-        }
-        Err(error) => {
-            return Err(error).context("locking the database");
+                    held.holder.as_deref().unwrap_or("holder unknown"),
+                    args.db.display(),
+                    held.path.display()
+                );
+                return Ok(EXIT_REFUSED);
+            }
+            Err(error) => {
+                return Err(error).context("locking the database");
+            }
         }
     };
-    let storage = SqliteStorage::open(&args.db)
-        .with_context(|| format!("opening the database {}", args.db.display()))?;
+    let storage = open_storage(&args.db, postgres_options)?;
     let config = Config {
         workers: usize::from(args.workers),
         stage_delay: std::time::Duration::from_millis(args.stage_delay_ms),
@@ -376,7 +462,6 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         limits,
         ..Config::default()
     };
-    let storage: Arc<dyn Storage> = Arc::new(storage);
     let active_keys = storage.count_api_keys().context("reading the API keys")?;
     let state = match AppState::new(storage, config) {
         Ok(state) => state,
@@ -397,21 +482,20 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         let bound = listener.local_addr().context("reading the bound address")?;
         match state.auth() {
             AuthMode::Keys if active_keys == 0 => tracing::warn!(
-                db = %args.db.display(),
+                db = %db_label,
                 "no active API key: every request is refused until one is created \
-                 (lucid keys create --workspace NAME --db {})",
-                args.db.display()
+                 (lucid keys create --workspace NAME --db {db_label})",
             ),
-            AuthMode::Keys => tracing::info!(db = %args.db.display(), "API keys required"),
+            AuthMode::Keys => tracing::info!(db = %db_label, "API keys required"),
             AuthMode::Open { .. } => tracing::warn!(
-                db = %args.db.display(),
+                db = %db_label,
                 "--open: serving WITHOUT authentication, every request in workspace default \
                  (loopback only; a key created on this database ends open mode for good)"
             ),
         }
         eprintln!("listening on http://{bound}");
         let holds_database = lock.is_some();
-        if !holds_database {
+        if !holds_database && !shared {
             wait_for_the_other_server(args.db.clone(), state.clone());
         }
         lucid_server::serve_with(

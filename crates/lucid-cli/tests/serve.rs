@@ -1,6 +1,7 @@
 //! `lucid serve` as a process: the CLI clients against it, the official Python SDK against it,
 //! and kill -9 in the middle of a dream and a burst of writes. All on 127.0.0.1 with a fresh
-//! SQLite file per test, using the one `lucid` binary cargo builds for these tests.
+//! SQLite file per test (the SDK also on a fresh PostgreSQL database of the test server), using
+//! the one `lucid` binary cargo builds for these tests.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -504,6 +505,29 @@ fn sigterm_stops_the_server_gracefully() {
 /// installed, unless LUCID_REQUIRE_SDK=1 or `CI` is set (a CI run must not pass by skipping).
 #[test]
 fn the_official_python_sdk_works_with_only_base_url_changed() {
+    let Some(python) = sdk_python() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    run_the_official_sdk(&python, &dir.path().join("lucid.db"));
+}
+
+/// The same SDK suite on the PostgreSQL backend (`lucid serve --db postgres://…`), on a new
+/// database of the test server (`LUCID_TEST_POSTGRES_URL`; skipped with a message without it,
+/// failed under CI).
+#[test]
+fn the_official_python_sdk_works_on_postgresql() {
+    if let Some(reason) = lucid_storage_postgres::testing::unavailable() {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "SKIPPED (not CI): {reason}");
+        return;
+    }
+    let Some(python) = sdk_python() else { return };
+    let database = lucid_storage_postgres::testing::TestDatabase::create().expect("test server");
+    run_the_official_sdk(&python, Path::new(database.url()));
+}
+
+/// The python that has the SDK; `None` (with a message) when none has it and the SDK is not
+/// required.
+fn sdk_python() -> Option<String> {
     let python = std::env::var("LUCID_PYTHON").unwrap_or_else(|_| "python3".into());
     let required = std::env::var("LUCID_REQUIRE_SDK").is_ok_and(|v| v == "1")
         || std::env::var_os("CI").is_some();
@@ -526,14 +550,17 @@ fn the_official_python_sdk_works_with_only_base_url_changed() {
                 "SKIPPED (not CI): the anthropic SDK is not installed for {python} (set \
                  LUCID_PYTHON to a python that has it)"
             );
-            return;
+            return None;
         }
     }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("lucid.db");
-    let key = create_key(&db, "sdk");
-    let server = Server::start(&db, 50);
-    let output = Command::new(&python)
+    Some(python)
+}
+
+/// Runs `tests/sdk/test_sdk.py` against a server on `db` (a SQLite file or a PostgreSQL URL).
+fn run_the_official_sdk(python: &str, db: &Path) {
+    let key = create_key(db, "sdk");
+    let server = Server::start(db, 50);
+    let output = Command::new(python)
         .arg(repo().join("tests/sdk/test_sdk.py"))
         .env("LUCID_URL", &server.url)
         .env("LUCID_API_KEY", &key)

@@ -6,8 +6,8 @@
 use lucid_storage::{
     Actor, Dream, DreamCompletion, DreamErrorObject, DreamFilter, DreamInput, DreamOutput,
     DreamSession, DreamStatus, DreamType, DreamUsage, NewDream, NewEvent, NewSession,
-    OutputBehavior, Page, PageRequest, Promotion, Result, SessionKind, StartedDream, StorageError,
-    ids, validate,
+    OutputBehavior, Page, PageRequest, Promotion, Result, ReviewedPromotion, SessionKind,
+    StartedDream, StorageError, ids, validate,
 };
 use serde_json::{Map, Value, json};
 
@@ -19,7 +19,9 @@ use crate::{agents, sessions, stores};
 const COLUMNS: &str = "seq, id, status, store_id, session_ids, model, instructions, \
                        output_behavior, output_store_id, session_id, schedule_id, error, usage, \
                        curator, created_at, started_at, ended_at, archived_at, workspace_id, \
-                       trusted_only, flag_count";
+                       trusted_only, flag_count,
+                       (SELECT review FROM dream_reviews r WHERE r.dream_id = dreams.id
+                         ORDER BY r.seq DESC LIMIT 1)";
 
 /// A dream row and its workspace.
 struct Row2 {
@@ -66,6 +68,7 @@ fn row_to_dream(row: &Row<'_>) -> SqlResult<Row2> {
             ended_at: row.get(16)?,
             archived_at: row.get(17)?,
             flag_count: row.get::<_, Option<i64>>(20)?.map(|n| n.max(0) as u64),
+            review: json_col_opt(row, 21)?,
         },
     })
 }
@@ -324,6 +327,83 @@ pub(crate) fn promote_hint(id: &str) -> String {
     )
 }
 
+/// The input documents a dream kept when it started.
+pub(crate) fn input_documents(
+    conn: &Connection,
+    ws: &str,
+    id: &str,
+) -> Result<Option<Vec<(String, String)>>> {
+    get(conn, ws, id)?;
+    let text: Option<String> = conn
+        .query_row(
+            "SELECT input_documents FROM dreams WHERE id = ?1",
+            [id],
+            |row| row.get(0),
+        )
+        .db()?;
+    text.map(|t| serde_json::from_str(&t))
+        .transpose()
+        .map_err(|e| StorageError::Backend(format!("corrupt input documents of {id}: {e}")))
+}
+
+/// Promotes part of a dream: a new store from the input as read plus the accepted changes,
+/// each change's documents a version by the reviewer; the review recorded on the dream.
+pub(crate) fn promote_reviewed(
+    conn: &Connection,
+    ws: &str,
+    id: &str,
+    promotion: &ReviewedPromotion,
+) -> Result<Promotion> {
+    let (dream, output, chosen) =
+        promotable(conn, ws, id, &promotion.agent_ids, promotion.accept_flags)?;
+    let named_after = match dream.memory_store_id() {
+        Some(input) => {
+            stores::get_store(conn, ws, input).or_else(|_| stores::get_store(conn, ws, &output))?
+        }
+        None => stores::get_store(conn, ws, &output)?,
+    };
+    let reviewed = output_store(conn, ws, &named_after, id, &format!("dream {id}, reviewed"))?;
+    let dream_actor = Actor::DreamActor {
+        dream_id: id.to_string(),
+    };
+    for (path, content) in &promotion.base {
+        stores::put_document(conn, &reviewed.id, path, Some(content), &dream_actor)?;
+    }
+    // Without a key (an open server) the accepted changes are still the dream's proposals.
+    let reviewer = promotion.reviewer.clone().unwrap_or(dream_actor);
+    for step in &promotion.steps {
+        for (path, content) in &step.documents {
+            stores::put_document(conn, &reviewed.id, path, content.as_deref(), &reviewer)?;
+        }
+    }
+    let review = lucid_storage::DreamReview {
+        reviewed_by: promotion.reviewer.clone(),
+        reviewed_at: ids::now(),
+        accepted: promotion.accepted.clone(),
+        rejected: promotion.rejected.clone(),
+        rejected_as_dependents: promotion.rejected_as_dependents.clone(),
+        memory_store_id: reviewed.id.clone(),
+        agent_ids: chosen.iter().map(|a| a.id.clone()).collect(),
+    };
+    conn.execute(
+        "INSERT INTO dream_reviews (dream_id, review, created_at) VALUES (?1, ?2, ?3)",
+        params![id, to_json(&review), review.reviewed_at],
+    )
+    .db()?;
+    let mut promoted = Vec::new();
+    for agent in &chosen {
+        agents::switch_store(conn, agent, &reviewed.id, Some(id), "promote_reviewed")?;
+        promoted.push(agents::get(conn, ws, &agent.id)?);
+    }
+    Ok(Promotion {
+        object: "dream_promotion".into(),
+        dream_id: id.to_string(),
+        memory_store_id: reviewed.id,
+        agents: promoted,
+        review: Some(review),
+    })
+}
+
 pub(crate) fn promote(
     conn: &Connection,
     ws: &str,
@@ -331,6 +411,31 @@ pub(crate) fn promote(
     agent_ids: &[String],
     accept_flags: bool,
 ) -> Result<Promotion> {
+    let (_, output, chosen) = promotable(conn, ws, id, agent_ids, accept_flags)?;
+    let mut promoted = Vec::new();
+    for agent in &chosen {
+        agents::switch_store(conn, agent, &output, Some(id), "promote")?;
+        promoted.push(agents::get(conn, ws, &agent.id)?);
+    }
+    Ok(Promotion {
+        object: "dream_promotion".into(),
+        dream_id: id.to_string(),
+        memory_store_id: output,
+        agents: promoted,
+        review: None,
+    })
+}
+
+/// The checks every promotion makes: the dream completed, its flags acknowledged, its output
+/// store live, every agent listed once and not archived. Returns the dream, its output store
+/// and the agents.
+fn promotable(
+    conn: &Connection,
+    ws: &str,
+    id: &str,
+    agent_ids: &[String],
+    accept_flags: bool,
+) -> Result<(Dream, String, Vec<lucid_storage::Agent>)> {
     let dream = get(conn, ws, id)?;
     if dream.status != DreamStatus::Completed {
         return Err(invalid(format!(
@@ -370,17 +475,7 @@ pub(crate) fn promote(
         }
         chosen.push(agent);
     }
-    let mut promoted = Vec::new();
-    for agent in &chosen {
-        agents::switch_store(conn, agent, &output, Some(id), "promote")?;
-        promoted.push(agents::get(conn, ws, &agent.id)?);
-    }
-    Ok(Promotion {
-        object: "dream_promotion".into(),
-        dream_id: id.to_string(),
-        memory_store_id: output,
-        agents: promoted,
-    })
+    Ok((dream, output, chosen))
 }
 
 pub(crate) fn discard(conn: &Connection, ws: &str, id: &str) -> Result<Dream> {
@@ -417,25 +512,63 @@ pub(crate) fn discard(conn: &Connection, ws: &str, id: &str) -> Result<Dream> {
     get(conn, ws, id)
 }
 
-pub(crate) fn claim(conn: &Connection) -> Result<Option<Dream>> {
-    let next: Option<String> = conn
+/// Claims the oldest pending dream, or else the oldest running one whose lease expired (its
+/// node died or lost the database: it is re-run), for `node`, with a lease of `lease_ms`.
+pub(crate) fn claim(conn: &Connection, node: &str, lease_ms: i64) -> Result<Option<Dream>> {
+    let next: Option<(String, String)> = conn
         .query_row(
-            "SELECT id FROM dreams WHERE status = 'pending' ORDER BY seq LIMIT 1
+            "SELECT id, status FROM dreams
+             WHERE status = 'pending' OR (status = 'running' AND lease_expires_at < now())
+             ORDER BY (status = 'running') DESC, seq LIMIT 1
              FOR UPDATE SKIP LOCKED",
             params![],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()
+        .db()?;
+    let Some((id, status)) = next else {
+        return Ok(None);
+    };
+    if status == "running" {
+        tracing::warn!(dream = %id, node, "the lease of a running dream expired: running it again");
+    }
+    conn.execute(
+        "UPDATE dreams SET status = 'running', started_at = COALESCE(started_at, ?2),
+                           lease_owner = ?3,
+                           lease_expires_at = now() + ?4 * interval '1 millisecond',
+                           attempts = attempts + 1
+         WHERE id = ?1",
+        params![id, ids::now(), node, lease_ms as f64],
+    )
+    .db()?;
+    Ok(Some(find_any(conn, &id)?.dream))
+}
+
+/// Whether `node` may write for the dream: it holds the dream's lease, or the dream has no
+/// lease (claimed by a backend without leases, or never claimed).
+pub(crate) fn holds_lease(conn: &Connection, dream_id: &str, node: &str) -> Result<bool> {
+    let owner: Option<Option<String>> = conn
+        .query_row(
+            "SELECT lease_owner FROM dreams WHERE id = ?1 FOR UPDATE",
+            [dream_id],
             |row| row.get(0),
         )
         .optional()
         .db()?;
-    let Some(id) = next else {
-        return Ok(None);
-    };
+    Ok(match owner {
+        Some(Some(owner)) => owner == node,
+        _ => true,
+    })
+}
+
+/// Renews the leases of the dreams `node` runs; returns how many.
+pub(crate) fn renew_leases(conn: &Connection, node: &str, lease_ms: i64) -> Result<u64> {
     conn.execute(
-        "UPDATE dreams SET status = 'running', started_at = ?2 WHERE id = ?1 AND status = 'pending'",
-        params![id, ids::now()],
+        "UPDATE dreams SET lease_expires_at = now() + ?2 * interval '1 millisecond'
+         WHERE lease_owner = ?1 AND status = 'running'",
+        params![node, lease_ms as f64],
     )
-    .db()?;
-    Ok(Some(find_any(conn, &id)?.dream))
+    .db()
 }
 
 fn dreamer_agent(dream: &Dream) -> Value {
@@ -501,6 +634,10 @@ pub(crate) fn start(conn: &Connection, dream_id: &str) -> Result<StartedDream> {
     for session_id in dream.session_ids() {
         sessions::get(conn, &ws, session_id)?;
     }
+    if let (Some(narration), Some(output)) = (dream.session_id.clone(), output_of(conn, dream_id)?)
+    {
+        return restart(conn, dream, ws, narration, output);
+    }
     let narration = sessions::insert(
         conn,
         &ws,
@@ -543,9 +680,20 @@ pub(crate) fn start(conn: &Connection, dream_id: &str) -> Result<StartedDream> {
             (store_id.clone(), stores::documents(conn, &store_id)?)
         }
     };
+    // The input as read, for a promotion of part of the dream (built from exactly this).
+    let input_documents: Vec<(&str, &str)> = documents
+        .iter()
+        .map(|d| (d.path.as_str(), d.content.as_str()))
+        .collect();
     conn.execute(
-        "UPDATE dreams SET session_id = ?2, output_store_id = ?3 WHERE id = ?1",
-        params![dream_id, narration.id, output_store_id],
+        "UPDATE dreams SET session_id = ?2, output_store_id = ?3, input_documents = ?4
+         WHERE id = ?1",
+        params![
+            dream_id,
+            narration.id,
+            output_store_id,
+            to_json(&input_documents)
+        ],
     )
     .db()?;
     Ok(StartedDream {
@@ -554,6 +702,40 @@ pub(crate) fn start(conn: &Connection, dream_id: &str) -> Result<StartedDream> {
         documents,
         output_store_id,
         session_id: narration.id,
+    })
+}
+
+/// The output store a started dream recorded.
+fn output_of(conn: &Connection, dream_id: &str) -> Result<Option<String>> {
+    conn.query_row(
+        "SELECT output_store_id FROM dreams WHERE id = ?1",
+        [dream_id],
+        |row| row.get(0),
+    )
+    .db()
+}
+
+/// A re-run after a lease expired: the narration and output store of the first start are kept
+/// (nothing was written to the output: a dream's result is written only by its completion, in
+/// one transaction), and the dream reads what it read then — for `create_new`, the output store
+/// still holds exactly the input as the first start cloned it.
+fn restart(
+    conn: &Connection,
+    dream: Dream,
+    ws: String,
+    narration: String,
+    output_store_id: String,
+) -> Result<StartedDream> {
+    let documents = stores::documents(conn, &output_store_id)?;
+    let mut event = Map::new();
+    event.insert("type".into(), json!("session.status_rescheduled"));
+    sessions::append(conn, &narration, vec![event])?;
+    Ok(StartedDream {
+        dream,
+        workspace_id: ws,
+        documents,
+        output_store_id,
+        session_id: narration,
     })
 }
 

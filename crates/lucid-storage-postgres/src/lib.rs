@@ -12,6 +12,13 @@
 //! - Migrations are embedded SQL files (`migrations/NNNN_*.sql`), applied in order and recorded
 //!   in `schema_migrations`, under the session-level advisory lock [`MIGRATION_LOCK`], so two
 //!   nodes starting at once migrate once; a database newer than the binary is refused.
+//! - **Dream leases**: a node claims a dream (`FOR UPDATE SKIP LOCKED`) with a lease in the
+//!   database's clock, renewed by a heartbeat thread every third of [`PostgresOptions::lease`].
+//!   When a node dies (kill -9, network loss) its leases expire and another node claims the
+//!   dream again and re-runs it from the same inputs. Only the lease holder narrates, completes
+//!   or fails a dream, and completion writes the whole output in one transaction, so a dream's
+//!   output is committed once. [`Storage::recover_dreams`] keeps the single-server meaning (every
+//!   running dream failed) for tools; `lucid serve` never calls it on a shared database.
 //! - Connections come from a small pool (idle ones kept up to [`PostgresOptions::pool_size`]);
 //!   a broken connection (the server restarted) is dropped and a new one opened.
 //!
@@ -48,8 +55,19 @@ use serde_json::Value;
 use crate::db::{Connection, Db, OptionalExtension, Pooled};
 
 /// The embedded migrations, in order. Append only.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "initial", include_str!("../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("../migrations/0001_initial.sql")),
+    (
+        2,
+        "dream_reviews",
+        include_str!("../migrations/0002_dream_reviews.sql"),
+    ),
+    (
+        3,
+        "dream_leases",
+        include_str!("../migrations/0003_dream_leases.sql"),
+    ),
+];
 
 /// The advisory lock key held while migrating ("lucid mig").
 pub const MIGRATION_LOCK: i64 = 0x6c75_6369_646d_6967;
@@ -66,6 +84,9 @@ pub struct PostgresOptions {
     pub statement_timeout: Option<Duration>,
     /// How long to wait for a connection.
     pub connect_timeout: Duration,
+    /// How long a claimed dream stays this node's without a heartbeat (renewed every third of
+    /// it): after a crash, another node re-runs the dream this long after the last renewal.
+    pub lease: Duration,
 }
 
 impl Default for PostgresOptions {
@@ -74,6 +95,7 @@ impl Default for PostgresOptions {
             pool_size: 8,
             statement_timeout: Some(Duration::from_secs(60)),
             connect_timeout: Duration::from_secs(10),
+            lease: Duration::from_secs(30),
         }
     }
 }
@@ -84,6 +106,16 @@ pub struct PostgresStorage {
     /// The URL without its password, for messages.
     display: String,
     idle: Mutex<Vec<Pooled>>,
+    /// This storage's name in leases: host, process and a random part, unique per open.
+    node: String,
+    /// Dropped with the storage: the heartbeat thread stops when it can no longer upgrade it.
+    alive: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Drop for PostgresStorage {
+    fn drop(&mut self) {
+        self.alive.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 impl std::fmt::Debug for PostgresStorage {
@@ -139,11 +171,92 @@ impl PostgresStorage {
             options,
             display,
             idle: Mutex::new(Vec::new()),
+            node: node_name(),
+            alive: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true)),
         };
         let mut pooled = storage.connect()?;
         migrate(&mut pooled.client)?;
         storage.give_back(pooled);
+        storage.start_heartbeat();
         Ok(storage)
+    }
+
+    /// This storage's name in dream leases.
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
+    fn lease_ms(&self) -> i64 {
+        i64::try_from(self.options.lease.as_millis()).unwrap_or(i64::MAX)
+    }
+
+    /// Renews this node's dream leases every third of the lease, on a thread of its own with its
+    /// own connection, until the storage is dropped (or [`PostgresStorage::stop_heartbeat`]).
+    fn start_heartbeat(&self) {
+        let alive = self.alive.clone();
+        let config = self.config.clone();
+        let (node, lease_ms, database) = (self.node.clone(), self.lease_ms(), self.display.clone());
+        let every = self.options.lease / 3;
+        let spawned = std::thread::Builder::new()
+            .name("lucid-lease-heartbeat".into())
+            .spawn(move || {
+                let mut client: Option<Client> = None;
+                let mut next = std::time::Instant::now() + every;
+                while alive.load(std::sync::atomic::Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(50).min(every));
+                    if std::time::Instant::now() < next {
+                        continue;
+                    }
+                    next = std::time::Instant::now() + every;
+                    if client.as_ref().is_none_or(Client::is_closed) {
+                        client = config.connect(NoTls).ok();
+                    }
+                    let renewed = client.as_mut().map(|client| {
+                        client.execute(
+                            "UPDATE dreams SET lease_expires_at =
+                                 now() + $2::float8 * interval '1 millisecond'
+                             WHERE lease_owner = $1 AND status = 'running'",
+                            &[&node, &(lease_ms as f64)],
+                        )
+                    });
+                    if !matches!(renewed, Some(Ok(_))) {
+                        tracing::warn!(%database, node, "cannot renew dream leases; another node may re-run this node's dreams");
+                    }
+                }
+            });
+        if let Err(error) = spawned {
+            tracing::error!(%error, "cannot start the lease heartbeat");
+        }
+    }
+
+    /// Stops renewing this node's leases, as if it had lost the database (for tests of what the
+    /// other nodes do then).
+    #[doc(hidden)]
+    pub fn stop_heartbeat(&self) {
+        self.alive.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Renews this node's dream leases now; returns how many it holds.
+    pub fn renew_leases(&self) -> Result<u64> {
+        self.write(|tx| dreams::renew_leases(tx, &self.node, self.lease_ms()))
+    }
+
+    /// The running dreams and the node holding each one's lease, with the seconds left on it
+    /// (negative: expired, waiting for another node to claim it again).
+    pub fn dream_leases(&self) -> Result<Vec<(String, String, f64)>> {
+        self.read(|conn| {
+            let rows = conn
+                .prepare(
+                    "SELECT id, lease_owner,
+                            EXTRACT(EPOCH FROM (lease_expires_at - now()))::float8
+                     FROM dreams
+                     WHERE status = 'running' AND lease_owner IS NOT NULL ORDER BY seq",
+                )
+                .db()?
+                .query_map(params![], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+                .db()?;
+            rows.collect::<db::SqlResult<Vec<_>>>().db()
+        })
     }
 
     /// The database URL without its password.
@@ -257,6 +370,17 @@ impl PostgresStorage {
     }
 }
 
+/// A lease owner name unique to this open: host, process id and a random part.
+fn node_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "host".into());
+    let random = ids::new_id("node");
+    format!("{host}:{}:{random}", std::process::id())
+}
+
 /// Applies the migrations not yet applied, holding [`MIGRATION_LOCK`] so that nodes starting
 /// together take turns (the second finds nothing left to do).
 fn migrate(client: &mut Client) -> Result<()> {
@@ -306,6 +430,13 @@ fn migrate_locked(client: &mut Client) -> Result<()> {
         tracing::info!(version, name, "applied migration");
     }
     tx.commit().db()
+}
+
+/// The error of a node that lost a dream's lease to another node.
+fn lease_lost(dream_id: &str) -> StorageError {
+    StorageError::Invalid(format!(
+        "dream {dream_id} is no longer this node's: its lease expired and another node runs it"
+    ))
 }
 
 impl Storage for PostgresStorage {
@@ -591,27 +722,60 @@ impl Storage for PostgresStorage {
     ) -> Result<Promotion> {
         self.write(|tx| dreams::promote(tx, ws, id, agent_ids, accept_flags))
     }
+    fn dream_input_documents(&self, ws: &str, id: &str) -> Result<Option<Vec<(String, String)>>> {
+        self.read(|conn| dreams::input_documents(conn, ws, id))
+    }
+    fn promote_reviewed_dream(
+        &self,
+        ws: &str,
+        id: &str,
+        promotion: ReviewedPromotion,
+    ) -> Result<Promotion> {
+        self.write(|tx| dreams::promote_reviewed(tx, ws, id, &promotion))
+    }
     fn discard_dream(&self, ws: &str, id: &str) -> Result<Dream> {
         self.write(|tx| dreams::discard(tx, ws, id))
     }
 
     fn claim_dream(&self) -> Result<Option<Dream>> {
-        self.write(dreams::claim)
+        self.write(|tx| dreams::claim(tx, &self.node, self.lease_ms()))
     }
     fn start_dream(&self, dream_id: &str) -> Result<StartedDream> {
-        self.write(|tx| dreams::start(tx, dream_id))
+        self.write(|tx| {
+            if !dreams::holds_lease(tx, dream_id, &self.node)? {
+                return Err(lease_lost(dream_id));
+            }
+            dreams::start(tx, dream_id)
+        })
     }
     fn dream_sessions(&self, dream_id: &str) -> Result<Vec<DreamSession>> {
         self.read(|conn| dreams::input_sessions(conn, dream_id))
     }
     fn narrate(&self, dream_id: &str, events: Vec<NewEvent>) -> Result<()> {
-        self.write(|tx| dreams::narrate(tx, dream_id, events))
+        self.write(|tx| {
+            if !dreams::holds_lease(tx, dream_id, &self.node)? {
+                return Err(lease_lost(dream_id));
+            }
+            dreams::narrate(tx, dream_id, events)
+        })
     }
     fn complete_dream(&self, dream_id: &str, completion: DreamCompletion) -> Result<bool> {
-        self.write(|tx| dreams::complete(tx, dream_id, completion))
+        // A node whose lease expired writes nothing: the node that claimed the dream since
+        // writes its output, once.
+        self.write(|tx| {
+            if !dreams::holds_lease(tx, dream_id, &self.node)? {
+                return Ok(false);
+            }
+            dreams::complete(tx, dream_id, completion)
+        })
     }
     fn fail_dream(&self, dream_id: &str, error: DreamErrorObject) -> Result<bool> {
-        self.write(|tx| dreams::fail(tx, dream_id, &error))
+        self.write(|tx| {
+            if !dreams::holds_lease(tx, dream_id, &self.node)? {
+                return Ok(false);
+            }
+            dreams::fail(tx, dream_id, &error)
+        })
     }
     fn recover_dreams(&self) -> Result<Vec<String>> {
         self.write(dreams::recover)

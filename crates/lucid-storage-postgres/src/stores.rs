@@ -649,6 +649,39 @@ pub(crate) fn sync_memories(
     Ok(())
 }
 
+/// Makes the document at `path` hold `content` (created or modified), or deletes it for
+/// `None`: one version by `actor`, none when nothing changes.
+pub(crate) fn put_document(
+    conn: &Connection,
+    store_id: &str,
+    path: &str,
+    content: Option<&str>,
+    actor: &Actor,
+) -> Result<()> {
+    let current = match path_taken(conn, store_id, path)? {
+        Some(id) => Some(find_memory(conn, store_id, &id)?),
+        None => None,
+    };
+    match (current, content) {
+        (Some(memory), Some(content)) => {
+            modify_memory(
+                conn,
+                store_id,
+                &memory,
+                Some(content.to_string()),
+                None,
+                Some(actor),
+            )?;
+        }
+        (Some(memory), None) => remove_memory(conn, store_id, &memory, Some(actor))?,
+        (None, Some(content)) => {
+            insert_memory(conn, store_id, path, content, Some(actor))?;
+        }
+        (None, None) => {}
+    }
+    Ok(())
+}
+
 /// The end of the path range starting with `prefix` (`/a/` → `/a0`): paths with the prefix are
 /// exactly those `>= prefix` and `< end` in byte order.
 fn prefix_end(prefix: &str) -> String {

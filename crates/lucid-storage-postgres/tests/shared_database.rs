@@ -6,10 +6,11 @@
 use std::sync::Arc;
 
 use lucid_storage::{
-    DreamModel, NewAgent, NewDream, NewSession, NewStore, OutputBehavior, Storage, StorageError,
+    DreamCompletion, DreamModel, DreamStatus, NewAgent, NewDream, NewSession, NewStore,
+    OutputBehavior, Storage, StorageError,
 };
-use lucid_storage_postgres::PostgresStorage;
 use lucid_storage_postgres::testing::{TestDatabase, unavailable};
+use lucid_storage_postgres::{PostgresOptions, PostgresStorage};
 use serde_json::json;
 
 fn database() -> Option<TestDatabase> {
@@ -244,4 +245,174 @@ fn each_pending_dream_is_claimed_by_one_node() {
     claimed.sort();
     queued.sort();
     assert_eq!(claimed, queued, "every dream claimed exactly once");
+}
+
+/// A workspace with a store holding one memory, an agent and a session; returns (ws, store,
+/// session).
+fn fixture(storage: &dyn Storage) -> (String, String, String) {
+    let ws = storage.ensure_workspace("w").expect("ws").id;
+    let store = storage
+        .create_store(
+            &ws,
+            NewStore {
+                name: "s".into(),
+                ..NewStore::default()
+            },
+        )
+        .expect("store")
+        .id;
+    storage
+        .create_memory(&ws, &store, "/facts.md", "- the input\n", None)
+        .expect("memory");
+    let agent = storage
+        .create_agent(
+            &ws,
+            NewAgent {
+                name: "a".into(),
+                model: json!({"id": "m"}),
+                ..NewAgent::default()
+            },
+        )
+        .expect("agent")
+        .id;
+    let mut event = serde_json::Map::new();
+    event.insert("type".into(), json!("user.message"));
+    event.insert("content".into(), json!([{"type": "text", "text": "hi"}]));
+    let session = storage
+        .create_session(
+            &ws,
+            NewSession {
+                agent_id: Some(agent),
+                environment_id: None,
+                title: None,
+                metadata: Default::default(),
+                resources: vec![],
+                source: None,
+                events: vec![event],
+                trust: Default::default(),
+                users: Default::default(),
+            },
+        )
+        .expect("session")
+        .id;
+    (ws, store, session)
+}
+
+fn completion(text: &str) -> DreamCompletion {
+    DreamCompletion {
+        documents: vec![("/facts.md".into(), text.into())],
+        report: json!({"changes": []}),
+        diff: json!({}),
+        usage: Default::default(),
+        curator: "test".into(),
+        events: vec![],
+    }
+}
+
+/// A node that stops renewing its lease (killed, or cut off from the database) loses the
+/// dream: once the lease expires another node claims it again and re-runs it from the same
+/// input (the output store still holds exactly what the first start cloned) and its result is
+/// written once; the first node, back, can neither narrate nor complete it.
+#[test]
+fn an_expired_lease_is_claimed_again_and_the_output_is_written_once() {
+    let Some(database) = database() else { return };
+    let short = PostgresOptions {
+        lease: std::time::Duration::from_millis(900),
+        ..PostgresOptions::default()
+    };
+    let first = PostgresStorage::open_with(database.url(), short.clone()).expect("open");
+    let second = PostgresStorage::open_with(database.url(), short).expect("open");
+    let (ws, store, session) = fixture(&first);
+    let dream = first
+        .create_dream(
+            &ws,
+            NewDream {
+                memory_store_id: store.clone(),
+                session_ids: vec![session],
+                model: DreamModel {
+                    id: "lucid-builtin".into(),
+                    speed: None,
+                },
+                instructions: None,
+                output_behavior: OutputBehavior::CreateNew,
+                schedule_id: None,
+                trusted_only: false,
+            },
+        )
+        .expect("dream");
+    assert_eq!(
+        first.claim_dream().expect("claim").map(|d| d.id),
+        Some(dream.id.clone())
+    );
+    let started = first.start_dream(&dream.id).expect("start");
+    // The heartbeat keeps the lease: the other node finds nothing to claim well past the lease.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert_eq!(second.claim_dream().expect("claim"), None);
+    let leases = second.dream_leases().expect("leases");
+    assert_eq!(leases.len(), 1);
+    assert_eq!(leases[0].1, first.node());
+    // The first node is cut off: its lease runs out and the second node re-runs the dream.
+    first.stop_heartbeat();
+    // A write to the input after the first start is not what the dream reads.
+    first
+        .create_memory(&ws, &store, "/later.md", "- later\n", None)
+        .expect("later");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let reclaimed = second
+        .claim_dream()
+        .expect("claim")
+        .expect("the expired dream");
+    assert_eq!(reclaimed.id, dream.id);
+    assert_eq!(reclaimed.status, DreamStatus::Running);
+    let again = second.start_dream(&dream.id).expect("restart");
+    assert_eq!(
+        again.output_store_id, started.output_store_id,
+        "same output store"
+    );
+    assert_eq!(again.session_id, started.session_id, "same narration");
+    assert_eq!(
+        again.documents.iter().map(|d| &d.path).collect::<Vec<_>>(),
+        vec!["/facts.md"],
+        "the same input as the first start"
+    );
+    // The first node comes back: it may not write.
+    assert!(matches!(
+        first.narrate(&dream.id, vec![]),
+        Err(StorageError::Invalid(_))
+    ));
+    assert!(
+        !first
+            .complete_dream(&dream.id, completion("- first\n"))
+            .expect("complete")
+    );
+    assert!(
+        second
+            .complete_dream(&dream.id, completion("- second\n"))
+            .expect("complete")
+    );
+    assert!(
+        !first
+            .complete_dream(&dream.id, completion("- first\n"))
+            .expect("complete")
+    );
+    let done = second.get_dream(&ws, &dream.id).expect("dream");
+    assert_eq!(done.status, DreamStatus::Completed);
+    let output = second
+        .store_documents(&ws, &started.output_store_id)
+        .expect("output");
+    assert_eq!(output.len(), 1);
+    assert_eq!(output[0].content, "- second\n");
+    let versions = second
+        .list_memory_versions(
+            &ws,
+            &started.output_store_id,
+            &Default::default(),
+            &lucid_storage::PageRequest::first(100),
+        )
+        .expect("versions");
+    assert_eq!(
+        versions.data.len(),
+        2,
+        "the clone and one completion: {versions:?}"
+    );
 }
