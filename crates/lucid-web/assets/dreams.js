@@ -40,9 +40,10 @@ function row(dream, signal) {
     now);
   const update = (d) => {
     status.className = `status ${d.status}`;
-    status.textContent = d.status;
+    status.textContent = d.review ? `${d.status} · reviewed` : d.status;
     showUsage(d);
   };
+  update(dream);
   if (dream.status === "completed" && dream.estimated_cost_usd === undefined) {
     get(`/v1/dreams/${encodeURIComponent(dream.id)}/report`)
       .then((report) => fill(cost, formatCost(report.estimated_cost_usd)), () => {});

@@ -535,7 +535,7 @@ class Evidence {
       const doc = documents.find((d) => d.path === item.store_path);
       const line = doc ? bestLine(doc.content ?? "", words) : null;
       return [h("span", { class: "source" }, "input store ", h("code", {}, item.store_path)),
-        line ? h("blockquote", {}, withRedactions(line)) : null];
+        line ? h("blockquote", {}, highlighted(line, words)) : null];
     }
     const header = [
       h("span", { class: `trust ${item.trust ?? ""}` }, item.trust ?? "unknown trust"),
@@ -552,8 +552,26 @@ class Evidence {
     const found = matchEvent(events, item, words);
     if (!found) return [...header, h("p", { class: "muted" }, "The event is no longer stored.")];
     return [...header, " · ", h("span", { class: "speaker" }, speaker(found.event)),
-      h("blockquote", {}, withRedactions(found.excerpt))];
+      h("blockquote", {}, highlighted(found.excerpt, words))];
   }
+}
+
+/** An excerpt with the change's own words emphasised and redactions marked. */
+function highlighted(text, words) {
+  return withRedactions(text).map((piece) => {
+    if (typeof piece !== "string") return piece;
+    const parts = [];
+    let last = 0;
+    for (const match of piece.matchAll(/[\p{L}\p{N}_.-]{3,}/gu)) {
+      // Short words (the, and, for) would light up every line.
+      if (match[0].length < 4 || !words.has(match[0].toLowerCase())) continue;
+      if (match.index > last) parts.push(piece.slice(last, match.index));
+      parts.push(h("strong", { class: "hit" }, match[0]));
+      last = match.index + match[0].length;
+    }
+    if (last < piece.length) parts.push(piece.slice(last));
+    return parts;
+  });
 }
 
 function wordsOf(text) {
