@@ -905,7 +905,11 @@ fn harness_feedback(
 /// The line of an error text that says what went wrong: the first line with a failure cue,
 /// else the first non-blank line. Long lines are cut.
 fn error_line(text: &str) -> String {
-    let lines: Vec<&str> = text
+    // Some harnesses put a header of `Key: value` lines before the command's output (Codex's
+    // `Chunk ID: …`, `Wall time: …`, `Process exited with code 1`, `Output:`): the error is
+    // in the output, not in the header.
+    let body = output_after_header(text);
+    let lines: Vec<&str> = body
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('<') && !l.ends_with(':'))
@@ -922,6 +926,20 @@ fn error_line(text: &str) -> String {
         out.push('…');
     }
     out
+}
+
+/// The text after a harness header that ends in an `Output:` line within the first lines, when
+/// that output says anything; otherwise the whole text.
+fn output_after_header(text: &str) -> &str {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n').take(8) {
+        offset += line.len();
+        if line.trim().eq_ignore_ascii_case("output:") {
+            let rest = &text[offset..];
+            return if rest.trim().is_empty() { text } else { rest };
+        }
+    }
+    text
 }
 
 /// The shape of an error: its failure line with numbers, paths, quoted values and hex ids
@@ -1636,6 +1654,21 @@ pub fn clean_statement(sentence: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_error_line_comes_from_the_output_not_a_harness_header() {
+        let codex = "Chunk ID: 38c756\nWall time: 3.2 seconds\nProcess exited with code 2\n\
+                     Original token count: 12\nOutput:\ngrep: Unmatched [, [^, [:, [., or [=\n";
+        assert_eq!(error_line(codex), "grep: Unmatched [, [^, [:, [., or [=");
+        // A header with an empty output keeps the header (the exit code is all there is).
+        let empty = "Exit code: 1\nWall time: 0.2 seconds\nOutput:\n";
+        assert_eq!(error_line(empty), "Exit code: 1");
+        // Text without such a header is read as it is.
+        assert_eq!(
+            error_line("warning: x\nerror: the build failed"),
+            "error: the build failed"
+        );
+    }
 
     #[test]
     fn input_diffs_ignore_commentary() {

@@ -206,11 +206,24 @@ pub fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
         // `PYTHONIOENCODING=utf-8` after a `UnicodeEncodeError`, `grep -F` after "Unmatched [").
         let clean_workaround = matches!(&sig, FixSignature::Words { added, removed, .. }
             if !added.is_empty()
-                && removed.is_empty()
-                && added.iter().all(|w| w.starts_with('-') || w.contains('=')))
-            && members
-                .iter()
-                .all(|(d, f)| digests[*d].failures[*f].error.is_some());
+                && added.iter().all(|w| w.starts_with('-') || w.contains('='))
+                && removed.iter().all(|w| w.starts_with('-')))
+            && members.iter().all(|(d, f)| {
+                // A retry that also dropped an option is a workaround only when the error
+                // plainly reports a failure — a failure cue, or the program's own complaint in
+                // the `program: message` shape (`grep: Unmatched [` before `grep -F`) — not
+                // when a check merely printed its findings.
+                let failure = &digests[*d].failures[*f];
+                failure.error.as_deref().is_some_and(|error| {
+                    let program = failure.identity.split_whitespace().next().unwrap_or("");
+                    !matches!(&sig, FixSignature::Words { removed, .. } if !removed.is_empty())
+                        || crate::lessons::reports_failure(error)
+                        || (!program.is_empty()
+                            && error
+                                .strip_prefix(program)
+                                .is_some_and(|rest| rest.starts_with(": ")))
+                })
+            });
         // …or a missing program or module answered by another command, or a failure that a
         // state-changing step (a build, an install, `git init`) fixed before the same call
         // worked: environment quirks, not the work itself.
@@ -388,7 +401,15 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
             }
             let command_keys = ["command", "cmd", "commands", "script"];
             if command_keys.contains(&key.as_str()) {
-                format!("; {} to the command", parts.join(" and "))
+                // The command that worked, quoted as it ran, so the lesson can be followed
+                // as written (`grep -F '…' file` rather than "add -F").
+                let worked = match values_for(key, true).as_slice() {
+                    [one] if one.chars().count() <= 120 && !one.contains('\n') => {
+                        format!(" (`{}` worked)", code(one))
+                    }
+                    _ => String::new(),
+                };
+                format!("; {} to the command{worked}", parts.join(" and "))
             } else {
                 format!("; {} in `{}`", parts.join(" and "), code(key))
             }
@@ -951,7 +972,7 @@ fn short(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::digest::{EventRef, ToolStep};
+    use crate::digest::{EventRef, Failure, ParamChange, ToolStep};
     use crate::model::{SessionTrust, TranscriptFormat, Trust};
 
     fn digest(session: &str, agent: &str, tools: &[&str]) -> SessionDigest {
@@ -987,6 +1008,70 @@ mod tests {
             human_keys: Vec::new(),
             harness_rules: Vec::new(),
             episodes: Vec::new(),
+        }
+    }
+
+    /// One session whose `Bash` call failed with `error` and worked with `after` instead of
+    /// `before`.
+    fn one_retry(error: &str, identity: &str, before: &str, after: &str) -> SessionDigest {
+        let mut d = digest("s1", "a", &[]);
+        d.failures.push(Failure {
+            tool: "Bash".into(),
+            identity: identity.into(),
+            error_class: Some(error.into()),
+            error: Some(error.into()),
+            file_type: None,
+            follow_up: FollowUp::Changed(vec![ParamChange {
+                key: "command".into(),
+                before: Some(before.into()),
+                after: Some(after.into()),
+            }]),
+            evidence: Vec::new(),
+        });
+        d
+    }
+
+    #[test]
+    fn one_session_shows_a_clean_workaround_and_quotes_what_worked() {
+        // (what ran, error, before, after, expected text or None)
+        let cases: &[(&str, &str, &str, &str, Option<&str>)] = &[
+            (
+                "grep",
+                "grep: Unmatched [, [^, [:, [., or [=",
+                "grep -n 'a[' src/x.py",
+                "grep -F 'a[' src/x.py",
+                Some(
+                    "`grep` (run with `Bash`) fails with `grep: Unmatched [, [^, [:, [., or [=`; \
+                     add `-F` and drop `-n` to the command (`grep -F 'a[' src/x.py` worked).",
+                ),
+            ),
+            (
+                "python3 run.py",
+                "UnicodeEncodeError: 'ascii' codec can't encode character",
+                "python3 run.py",
+                "PYTHONIOENCODING=utf-8 python3 run.py",
+                Some(
+                    "`python3 run.py` (run with `Bash`) fails with `UnicodeEncodeError: 'ascii' codec \
+                     can't encode character`; add `PYTHONIOENCODING=utf-8` to the command \
+                     (`PYTHONIOENCODING=utf-8 python3 run.py` worked).",
+                ),
+            ),
+            // A check that printed its findings, then the mode switched: not a quirk.
+            (
+                "npx prettier",
+                "[warn] apps/web/page.mdx",
+                "npx prettier --check apps/web/page.mdx",
+                "npx prettier --write apps/web/page.mdx",
+                None,
+            ),
+        ];
+        for (identity, error, before, after, expected) in cases {
+            let found = pitfalls(&[one_retry(error, identity, before, after)]);
+            let texts: Vec<&str> = found.iter().map(|p| p.text.as_str()).collect();
+            match expected {
+                Some(text) => assert_eq!(texts, vec![*text], "{before} → {after}"),
+                None => assert!(texts.is_empty(), "{before} → {after}: {texts:?}"),
+            }
         }
     }
 

@@ -196,8 +196,12 @@ pub fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> {
     };
     match &sub.old {
         Some(old) => {
-            let hit = tokens.iter().find(|t| t.text.eq_ignore_ascii_case(old))?;
-            let specific = hit.is_specific();
+            let hit = tokens
+                .iter()
+                .find(|t| t.text.eq_ignore_ascii_case(old))
+                .cloned()
+                .or_else(|| value_inside_token(&tokens, old))?;
+            let specific = hit.is_specific() || text::is_anchor(old);
             // A plain word ("green") is only the same value with a shared subject word
             // ("blockquote"), or in the file the edit changed.
             let file_named = sub
@@ -211,7 +215,9 @@ pub fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> {
             if !specific && !file_named && shared < 2 {
                 return None;
             }
-            if item.contains(&sub.new) {
+            // Already holds the new value (as a value of its own, not inside a longer name:
+            // `/workspace/game_2048.py` does not hold `2048.py`).
+            if holds_value(item, &sub.new) {
                 return None;
             }
             let replaced = format!(
@@ -271,6 +277,45 @@ pub fn family_of(value: &str) -> Option<String> {
     let versioned = version.chars().all(|c| c.is_ascii_digit() || c == '.')
         && prefix.chars().all(|c| c.is_ascii_alphabetic() || c == '-');
     versioned.then(|| prefix.to_string())
+}
+
+/// Whether `value` occurs in `text` with no identifier character glued to either side.
+fn holds_value(text: &str, value: &str) -> bool {
+    let glued = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    text.match_indices(value).any(|(at, _)| {
+        text[..at].chars().next_back().is_none_or(|c| !glued(c))
+            && text[at + value.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !glued(c))
+    })
+}
+
+/// The old value where it sits inside a longer token: the file name at the end of a path
+/// (`game_2048.py` in `/workspace/game_2048.py`) or a word of a quoted value (`original` in
+/// `"original content"`). Only at identifier boundaries, so `green` never matches `evergreen`.
+fn value_inside_token(tokens: &[Token], old: &str) -> Option<Token> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let old_lower = old.to_lowercase();
+    tokens.iter().find_map(|token| {
+        let lower = token.text.to_lowercase();
+        // Lowercasing can change byte lengths outside ASCII; such tokens are left alone.
+        if lower.len() != token.text.len() {
+            return None;
+        }
+        lower.match_indices(&old_lower).find_map(|(at, _)| {
+            let before = lower[..at].chars().next_back();
+            let after = lower[at + old_lower.len()..].chars().next();
+            let bounded = before.is_none_or(|c| !is_word(c) && c != '.' && c != '-')
+                && after.is_none_or(|c| !is_word(c) && c != '-' && c != '.');
+            let in_path_or_quote = token.quoted || before.is_none_or(|c| c == '/' || c == '\\');
+            (bounded && in_path_or_quote).then(|| Token {
+                text: token.text[at..at + old.len()].to_string(),
+                start: token.start + at,
+                quoted: token.quoted,
+            })
+        })
+    })
 }
 
 /// A token of text with its byte offset.
@@ -407,6 +452,20 @@ mod tests {
     }
 
     #[test]
+    fn a_renamed_file_updates_the_paths_that_end_in_it() {
+        let sub = &from_sentence("Please rename game_2048.py to 2048.py")[0];
+        assert_eq!(
+            apply(sub, "The 2048 game is at /workspace/game_2048.py.")
+                .map(|(t, _)| t)
+                .as_deref(),
+            Some("The 2048 game is at /workspace/2048.py.")
+        );
+        // Only a whole path component: a longer file name is another file.
+        assert!(apply(sub, "Scores live in /workspace/old_game_2048.py.").is_none());
+        assert!(apply(sub, "Backups go to game_2048.py.bak files.").is_none());
+    }
+
+    #[test]
     fn edits_update_items_that_name_the_file() {
         let sub = from_edit(
             "/repo/pyproject.toml",
@@ -423,6 +482,18 @@ mod tests {
         );
         assert!(apply(&sub, "The docs mention setuptools.").is_none());
         assert!(from_edit("a.py", "x = 1\ny = 2", "x = 3\ny = 4").is_none());
+        // A word of a quoted value, in an item that names the edited file.
+        let sub = from_edit("/repo/test.txt", "original content\n", "modified content\n")
+            .expect("one word swapped");
+        assert_eq!(
+            apply(
+                &sub,
+                "test.txt in the demo repo contains \"original content\"."
+            )
+            .map(|(t, _)| t)
+            .as_deref(),
+            Some("test.txt in the demo repo contains \"modified content\".")
+        );
         assert!(from_edit("a.py", "alpha beta", "gamma delta").is_none());
     }
 }
