@@ -191,6 +191,9 @@ try:
     css("#start-dream").click()
     wait.until(lambda d: re.search(r"#/dreams/drm_", d.current_url))
     dream = driver.current_url.split("#/dreams/")[1]
+    # The dream's own page narrates it while it runs.
+    visible("#narration li")
+    print("narration on the dream page:", css("#narration").text.replace("\n", " | "))
 
     # --- Watch it in the list: the row updates live from the narration stream.
     driver.find_element(By.LINK_TEXT, "Dreams").click()

@@ -83,7 +83,7 @@ fn a_reviewer_promotes_exactly_the_changes_they_accepted_in_the_browser() {
         .arg(&db)
         .env("LUCID_LOG", "warn")
         // Slow stages, so the running dream's narration is seen streaming.
-        .env("LUCID_STAGE_DELAY_MS", "500")
+        .env("LUCID_STAGE_DELAY_MS", "700")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
