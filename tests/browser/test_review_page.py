@@ -185,6 +185,10 @@ try:
     if estimates:
         visible("#estimate-facts")
         print("estimate:", css("#estimate").text.replace("\n", " | "))
+        check("would run" in css("#estimate-verdict").text, "the estimate says the dream would run")
+        check("5 of 5 sessions" in css("#estimate-facts").text, "the estimate counts the sessions")
+        check(css("#start-dream").is_enabled(), "a dream that would run can be started")
+        shot("new-dream-1280x800.png", at="#estimate")
     check(unlabelled_controls() == [], f"unlabelled controls: {unlabelled_controls()}")
     check({d["id"] for d in list_all("/v1/dreams")} == dreams_before,
           "estimating created no dream")

@@ -146,7 +146,10 @@ export async function newDreamPage(root) {
     fill(estimate, h("p", { class: "hint" }, "Estimating…"));
     try {
       const answer = await post("/v1/dreams", body(true));
-      if (ticket === asked) fill(estimate, renderEstimate(answer));
+      if (ticket !== asked) return;
+      fill(estimate, renderEstimate(answer));
+      // A dream the server would refuse is not started; the estimate says why.
+      start.disabled = answer.would_run === false;
     } catch (error) {
       if (ticket === asked) fill(estimate, h("p", { class: "notice error", role: "alert" }, `Estimate: ${error.message}`));
     }
@@ -171,21 +174,37 @@ export async function newDreamPage(root) {
   if (stores.length) changed();
 }
 
-/** The server's estimate, whatever fields it has: numbers and lists shown by name. */
-function renderEstimate(answer) {
-  const estimate = answer?.estimate ?? answer ?? {};
-  const rows = [];
-  const label = (name) => name.replaceAll("_", " ");
-  const show = (value) => {
-    if (value === null || value === undefined) return "—";
-    if (typeof value === "number") return formatNumber(value);
-    if (Array.isArray(value)) return value.length ? value.map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v))).join("; ") : "none";
-    if (typeof value === "object") return Object.entries(value).map(([k, v]) => `${label(k)}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(", ");
-    return String(value);
-  };
-  for (const [name, value] of Object.entries(estimate)) {
-    if (name === "type") continue;
-    rows.push(h("dt", {}, label(name)), h("dd", {}, /cost/.test(name) && typeof value === "number" ? formatCost(value) : show(value)));
+/** The server's dry-run answer (a `dream_estimate`): what the dream would read and cost. */
+function renderEstimate(estimate) {
+  const plural = (n, one, many) => `${formatNumber(n)} ${n === 1 ? one : many}`;
+  const rows = [
+    ["Sessions read", `${formatNumber(estimate.sessions_read)} of ${plural(estimate.sessions, "session", "sessions")}` +
+      (estimate.sessions_already_dreamed ? ` (${formatNumber(estimate.sessions_already_dreamed)} already dreamed)` : "")],
+    ["Events", formatNumber(estimate.events)],
+    ["Store documents", formatNumber(estimate.store_documents)],
+    ["Curator", estimate.curator ?? "—"],
+  ];
+  const model = estimate.model_pass;
+  if (model) {
+    rows.push(
+      ["Model requests", `${formatNumber(model.requests)} of ${plural(model.work_units, "work unit", "work units")}` +
+        (model.cached_units ? `, ${formatNumber(model.cached_units)} answered from the cache` : "") +
+        (model.over_budget_units ? `, ${formatNumber(model.over_budget_units)} past the token budget` : "")],
+      ["Model tokens", `about ${formatNumber(model.input_tokens)} in, at most ${formatNumber(model.output_tokens)} out`],
+    );
   }
-  return [h("h2", {}, "Estimate"), h("dl", { class: "facts", id: "estimate-facts" }, rows)];
+  rows.push(["Estimated cost", estimate.estimated_cost_usd === null || estimate.estimated_cost_usd === undefined
+    ? "unknown (no price for this model in [prices])"
+    : estimate.estimated_cost_usd === 0 ? "$0 (no model calls)" : `at most ${formatCost(estimate.estimated_cost_usd)}`]);
+  const skipped = estimate.sessions_skipped ?? [];
+  const refusals = estimate.refusals ?? [];
+  return [
+    h("h2", {}, "Estimate"),
+    h("p", { id: "estimate-verdict", class: estimate.would_run === false ? "notice error" : "notice" },
+      estimate.would_run === false ? "This dream would be refused:" : "This dream would run; nothing has been started yet."),
+    refusals.length ? h("ul", { class: "refusals" }, refusals.map((r) => h("li", {}, h("code", {}, r.limit), " ", r.message))) : null,
+    h("dl", { class: "facts", id: "estimate-facts" }, rows.map(([name, value]) => [h("dt", {}, name), h("dd", {}, value)])),
+    skipped.length ? h("details", {}, h("summary", {}, `Sessions skipped (${skipped.length})`),
+      h("ul", {}, skipped.map((s) => h("li", {}, h("code", {}, s.path), " ", s.reason)))) : null,
+  ];
 }
