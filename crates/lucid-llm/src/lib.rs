@@ -49,13 +49,15 @@
 //!
 //! Not for: running the built-in curator (that is `lucid-core`), reading transcripts or stores
 //! (`lucid-fs`, the service's storage). The planning, verification and application modules are
-//! pure functions; only [`provider`] and [`engine`] do I/O.
+//! pure functions; only [`provider`] and [`engine`] do I/O (and [`estimate`], which looks up
+//! the response cache to say which work units would cost nothing).
 
 pub mod apply;
 pub mod cache;
 pub mod config;
 pub mod dream;
 pub mod engine;
+pub mod estimate;
 pub mod format;
 pub mod ops;
 pub mod prompt;
@@ -70,6 +72,7 @@ pub use dream::{DreamRun, ModelPass, RunError, run_dream};
 pub use engine::{
     Canceled, ModelCurator, ModelStatus, PassStats, Refined, Settings, estimate_tokens,
 };
+pub use estimate::{DreamEstimate, EstimateInput, ModelEstimate, Refusal, estimate_dream};
 pub use format::ResponseFormat;
 pub use prompt::Wire;
 pub use provider::{CancelFlag, Endpoint, RetryPolicy};

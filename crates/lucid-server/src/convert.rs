@@ -222,6 +222,26 @@ pub fn skip_reason(stored: &DreamSession, trusted_only: bool) -> Option<String> 
     }
 }
 
+/// A stored session digested as a dream reads it, or why it is skipped (its trust, or an
+/// unreadable event). One path for the workers and for a dry run's estimate.
+pub fn digest(
+    stored: &DreamSession,
+    trusted_only: bool,
+    options: &lucid_core::DigestOptions,
+) -> Result<lucid_core::SessionDigest, lucid_core::report::SkippedSession> {
+    let skip = |reason: String| lucid_core::report::SkippedSession {
+        path: stored.session.id.clone(),
+        reason,
+    };
+    if let Some(reason) = skip_reason(stored, trusted_only) {
+        return Err(skip(reason));
+    }
+    match stored_to_session(stored) {
+        Ok(session) => Ok(lucid_core::digest_session_with(&session, options)),
+        Err(error) => Err(skip(error.to_string())),
+    }
+}
+
 /// A stored session as the engine's session (through the Managed Agents importer), with the
 /// session's trust.
 ///

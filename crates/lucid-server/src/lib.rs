@@ -15,6 +15,7 @@
 
 pub mod convert;
 pub mod error;
+mod estimate;
 pub mod extract;
 pub mod limits;
 mod listen;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use lucid_core::report::{Op, SkippedSession};
+use lucid_core::report::Op;
 use lucid_core::{DreamError, DreamObserver, DreamOptions, Stage, Store, StoreDocument};
 use lucid_storage::{
     Document, Dream, DreamCompletion, DreamErrorObject, DreamUsage, NewEvent, ScheduleTrigger,
@@ -262,22 +262,12 @@ fn execute(state: &AppState, dream: &Dream, cancel: Arc<AtomicBool>) {
         if cancel.load(Ordering::SeqCst) {
             return;
         }
-        if let Some(reason) = crate::convert::skip_reason(input, dream.trusted_only()) {
-            skipped.push(SkippedSession {
-                path: input.session.id.clone(),
-                reason,
-            });
-            continue;
-        }
-        match crate::convert::stored_to_session(input) {
-            Ok(session) => {
-                events += session.events.len();
-                digests.push(lucid_core::digest_session_with(&session, &digest_options));
+        match crate::convert::digest(input, dream.trusted_only(), &digest_options) {
+            Ok(digest) => {
+                events += digest.events;
+                digests.push(digest);
             }
-            Err(error) => skipped.push(SkippedSession {
-                path: input.session.id.clone(),
-                reason: error.to_string(),
-            }),
+            Err(skip) => skipped.push(skip),
         }
     }
     if digests.is_empty() {

@@ -2,7 +2,8 @@
 //! changes promoted one by one, each op rejected and accepted in turn, the resulting store
 //! compared item by item with what the decision must give (computed from the input store, the
 //! draft and the report, never written down by hand); dependencies, errors, versions and their
-//! actors, and the review kept on the dream.
+//! actors, and the review kept on the dream. And before a dream (§3): a dry run's figures,
+//! with nothing created and no model called.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -30,13 +31,20 @@ impl Server {
     /// Starts the server after `prepare` has written what it needs straight into the storage
     /// (before any worker runs).
     async fn start_with(prepare: impl FnOnce(&SqliteStorage, &str)) -> Server {
+        Server::start_configured(Config::default(), prepare).await
+    }
+
+    async fn start_configured(
+        config: Config,
+        prepare: impl FnOnce(&SqliteStorage, &str),
+    ) -> Server {
         let dir = tempfile::tempdir().expect("tempdir");
         let storage = Arc::new(SqliteStorage::open(&dir.path().join("lucid.db")).expect("open"));
         let (key_row, key) = storage
             .create_api_key("team", Some("reviewer"))
             .expect("key");
         prepare(&storage, &key_row.workspace_id);
-        let state = AppState::new(storage.clone(), Config::default()).expect("state");
+        let state = AppState::new(storage.clone(), config).expect("state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -177,40 +185,46 @@ struct Fixture {
     report: Value,
 }
 
+/// The example fleet's store and sessions imported through the API: (store, session ids).
+async fn import_fleet(server: &Server) -> (String, Vec<String>) {
+    let input = server
+        .post("/v1/memory_stores", json!({"name": "fleet"}))
+        .await["id"]
+        .as_str()
+        .expect("store")
+        .to_string();
+    for name in ["conventions.md", "infra.md"] {
+        server
+            .post(
+                &format!("/v1/memory_stores/{input}/memories"),
+                json!({"path": format!("/{name}"), "content": example(&format!("memory/{name}"))}),
+            )
+            .await;
+    }
+    let mut sessions = Vec::new();
+    for (agent, file) in [
+        ("coder", "fix-login.jsonl"),
+        ("coder", "rate-limit.jsonl"),
+        ("drafter", "engagement-letter.json"),
+        ("drafter", "nda-review.json"),
+        ("reviewer", "memo-review.jsonl"),
+        ("reviewer", "review-815.jsonl"),
+    ] {
+        let session = server
+            .post(
+                "/v1/sessions/import",
+                json!({"agent": agent, "filename": file,
+                       "transcript": example(&format!("sessions/{agent}/{file}"))}),
+            )
+            .await;
+        sessions.push(session["id"].as_str().expect("session").to_string());
+    }
+    (input, sessions)
+}
+
 impl Fixture {
     async fn dream(server: &Server) -> Fixture {
-        let input = server
-            .post("/v1/memory_stores", json!({"name": "fleet"}))
-            .await["id"]
-            .as_str()
-            .expect("store")
-            .to_string();
-        for name in ["conventions.md", "infra.md"] {
-            server
-                .post(
-                    &format!("/v1/memory_stores/{input}/memories"),
-                    json!({"path": format!("/{name}"), "content": example(&format!("memory/{name}"))}),
-                )
-                .await;
-        }
-        let mut sessions = Vec::new();
-        for (agent, file) in [
-            ("coder", "fix-login.jsonl"),
-            ("coder", "rate-limit.jsonl"),
-            ("drafter", "engagement-letter.json"),
-            ("drafter", "nda-review.json"),
-            ("reviewer", "memo-review.jsonl"),
-            ("reviewer", "review-815.jsonl"),
-        ] {
-            let session = server
-                .post(
-                    "/v1/sessions/import",
-                    json!({"agent": agent, "filename": file,
-                           "transcript": example(&format!("sessions/{agent}/{file}"))}),
-                )
-                .await;
-            sessions.push(session["id"].as_str().expect("session").to_string());
-        }
+        let (input, sessions) = import_fleet(server).await;
         let created = server
             .post(
                 "/v1/dreams",
@@ -698,5 +712,164 @@ async fn rejecting_a_parent_rejects_its_dependents_and_a_dependent_alone_is_a_40
         server.items(&store).await,
         items_of("/team/facts.md", FACTS).into_iter().collect()
     );
+    server.stop().await;
+}
+
+fn dream_body(store: &str, sessions: &[String], model: &str) -> Value {
+    json!({
+        "inputs": [{"type": "memory_store", "memory_store_id": store},
+                   {"type": "sessions", "session_ids": sessions}],
+        "model": model,
+        "dry_run": true,
+    })
+}
+
+/// The events a dream's narration says it read ("Read N sessions (E events)").
+async fn narrated_events(server: &Server, dream: &Value) -> u64 {
+    let session = dream["session_id"].as_str().expect("narration");
+    let events = server
+        .get(&format!("/v1/sessions/{session}/events?limit=100"))
+        .await;
+    events["data"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["content"][0]["text"].as_str())
+        .find_map(|text| {
+            let rest = text.strip_prefix("Read ")?;
+            let inner = rest.split('(').nth(1)?;
+            inner.split(' ').next()?.parse().ok()
+        })
+        .expect("the narration says how many events were read")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_returns_the_figures_and_creates_nothing() {
+    let fake = lucid_fake_provider::FakeProvider::start().expect("fake provider");
+    let llm = lucid_llm::LlmConfig::from_toml(&format!(
+        r#"
+        [models."claude-sonnet-4-6"]
+        provider = "anthropic"
+        base_url = "{}"
+        api_key_env = "FAKE_ANTHROPIC_KEY"
+
+        [prices."claude-sonnet-4-6"]
+        input = 3.0
+        output = 15.0
+        "#,
+        fake.url()
+    ))
+    .expect("config");
+    let env = std::collections::BTreeMap::from([("FAKE_ANTHROPIC_KEY".into(), "k".into())]);
+    let config = Config {
+        models: lucid_server::Models::new(llm, env),
+        ..Config::default()
+    };
+    let server = Server::start_configured(config, |_, _| {}).await;
+    let (store, sessions) = import_fleet(&server).await;
+
+    // Two sessions dreamed for real first: the dry run counts them as already dreamed, and its
+    // events are the ones the worker narrates reading.
+    let first = server
+        .post(
+            "/v1/dreams",
+            json!({"inputs": [{"type": "memory_store", "memory_store_id": store},
+                              {"type": "sessions", "session_ids": &sessions[..2]}],
+                   "model": "lucid-builtin"}),
+        )
+        .await;
+    let first = server
+        .wait_dream(first["id"].as_str().expect("dream"))
+        .await;
+    assert_eq!(first["status"], "completed", "{first}");
+    let first_events = narrated_events(&server, &first).await;
+    let partial = server
+        .post(
+            "/v1/dreams",
+            dream_body(&store, &sessions[..2], "lucid-builtin"),
+        )
+        .await;
+    assert_eq!(partial["events"], json!(first_events), "{partial}");
+
+    let dreams_before = server.get("/v1/dreams?include_archived=true").await;
+    let stores_before = server.store_count().await;
+    let estimate = server
+        .post("/v1/dreams", dream_body(&store, &sessions, "lucid-builtin"))
+        .await;
+    assert_eq!(estimate["type"], "dream_estimate", "{estimate}");
+    assert_eq!(estimate["would_run"], true, "{estimate}");
+    assert_eq!(estimate["sessions"], 6);
+    assert_eq!(estimate["sessions_read"], 6);
+    assert_eq!(estimate["sessions_already_dreamed"], 2);
+    assert!(
+        estimate["events"]
+            .as_u64()
+            .is_some_and(|n| n > first_events)
+    );
+    assert_eq!(estimate["store_documents"], 2);
+    assert_eq!(estimate["curator"], "builtin");
+    assert_eq!(estimate["estimated_cost_usd"], 0.0);
+    assert_eq!(estimate["refusals"], json!([]));
+
+    // With the configured model: its work units, tokens and cost at the [prices] rates, and
+    // not one request sent.
+    let priced = server
+        .post(
+            "/v1/dreams",
+            dream_body(&store, &sessions, "claude-sonnet-4-6"),
+        )
+        .await;
+    let pass = &priced["model_pass"];
+    assert_eq!(pass["model"], "anthropic:claude-sonnet-4-6", "{priced}");
+    let requests = pass["requests"].as_u64().expect("requests");
+    assert!(requests > 0, "{priced}");
+    assert_eq!(
+        pass["work_units"].as_u64(),
+        Some(requests + pass["cached_units"].as_u64().expect("cached"))
+    );
+    let (input, output) = (
+        pass["input_tokens"].as_u64().expect("input tokens"),
+        pass["output_tokens"].as_u64().expect("output tokens"),
+    );
+    assert!(input > 0);
+    // At most the output limit per request (1,024 by default).
+    assert_eq!(output, requests * 1024);
+    assert_eq!(pass["price_per_million"], json!([3.0, 15.0]));
+    let cost = priced["estimated_cost_usd"].as_f64().expect("cost");
+    let expected = (input as f64 * 3.0 + output as f64 * 15.0) / 1_000_000.0;
+    assert!((cost - expected).abs() < 1e-9, "{cost} vs {expected}");
+    assert_eq!(fake.request_count(), 0, "a dry run calls no model");
+
+    // The limits that would refuse it, each named; still nothing created.
+    let mut too_many: Vec<String> = (0..101).map(|n| format!("sesn_missing{n:03}")).collect();
+    too_many[0] = sessions[0].clone();
+    let mut body = dream_body(&store, &too_many, "gpt-unknown");
+    body["instructions"] = json!("x".repeat(5_000));
+    let refused = server.post("/v1/dreams", body).await;
+    assert_eq!(refused["would_run"], false, "{refused}");
+    let limits: BTreeSet<&str> = refused["refusals"]
+        .as_array()
+        .expect("refusals")
+        .iter()
+        .filter_map(|r| r["limit"].as_str())
+        .collect();
+    for limit in ["max_sessions", "instructions", "session", "model"] {
+        assert!(limits.contains(limit), "{limit} in {refused}");
+    }
+    // A malformed request is still a 400, dry run or not.
+    let (status, _) = server
+        .post_status(
+            "/v1/dreams",
+            json!({"inputs": [], "model": "lucid-builtin", "dry_run": true}),
+        )
+        .await;
+    assert_eq!(status, 400);
+
+    assert_eq!(
+        server.get("/v1/dreams?include_archived=true").await["data"],
+        dreams_before["data"],
+        "the dream list is unchanged"
+    );
+    assert_eq!(server.store_count().await, stores_before);
     server.stop().await;
 }

@@ -43,6 +43,12 @@ pub struct CreateDream {
     /// reason in the report). Also accepted as `trusted_only` on the `sessions` input.
     #[serde(default)]
     pub trusted_only: Option<bool>,
+    /// lucid: create and run nothing; answer what the dream would read and cost instead (a
+    /// `dream_estimate`: sessions and events it would read, how many of them completed dreams
+    /// already read, the model pass's work units with estimated tokens and cost (an upper
+    /// bound, priced from `[prices]`), and `refusals`: the limits that would refuse it).
+    #[serde(default)]
+    pub dry_run: Option<bool>,
 }
 
 /// Promote a completed dream: switch these agents to its output store, atomically — or, with
@@ -138,6 +144,18 @@ pub(crate) fn dream_model(model: &Value) -> ApiResult<DreamModel> {
 
 /// Parses and checks a create request (everything that needs no database).
 pub(crate) fn parse_create(body: CreateDream) -> ApiResult<NewDream> {
+    let (new, refusals) = parse_request(body, true)?;
+    debug_assert!(refusals.is_empty(), "limits are errors when checked");
+    Ok(new)
+}
+
+/// Parses a create request. With `check_limits`, a limit it breaks (too many sessions,
+/// instructions too long) is a 400; without, it is returned as a refusal, for a dry run.
+fn parse_request(
+    body: CreateDream,
+    check_limits: bool,
+) -> ApiResult<(NewDream, Vec<lucid_llm::Refusal>)> {
+    let mut refusals = Vec::new();
     let mut store = None;
     let mut sessions: Option<Vec<String>> = None;
     let mut trusted_only = body.trusted_only.unwrap_or(false);
@@ -197,9 +215,38 @@ pub(crate) fn parse_create(body: CreateDream) -> ApiResult<NewDream> {
             "inputs must hold exactly one memory_store entry and exactly one sessions entry",
         ));
     };
-    let sessions = validate::dream_sessions(&sessions).map_err(ApiError::invalid)?;
+    let sessions = if !check_limits && sessions.len() > validate::MAX_DREAM_SESSIONS {
+        // Too many is a refusal of the dry run; duplicates are still a bad request.
+        let distinct: BTreeSet<&String> = sessions.iter().collect();
+        if distinct.len() != sessions.len() {
+            return Err(ApiError::invalid("a session id is listed twice"));
+        }
+        refusals.push(lucid_llm::Refusal {
+            limit: "max_sessions".into(),
+            message: format!(
+                "{} session ids given; the limit is {} per dream",
+                sessions.len(),
+                validate::MAX_DREAM_SESSIONS
+            ),
+        });
+        let mut sorted = sessions;
+        sorted.sort();
+        sorted
+    } else {
+        validate::dream_sessions(&sessions).map_err(ApiError::invalid)?
+    };
     if let Some(text) = &body.instructions {
-        validate::instructions(text).map_err(ApiError::invalid)?;
+        match validate::instructions(text) {
+            Err(message)
+                if !check_limits && text.chars().count() > validate::MAX_INSTRUCTIONS_CHARS =>
+            {
+                refusals.push(lucid_llm::Refusal {
+                    limit: "instructions".into(),
+                    message,
+                });
+            }
+            result => result.map_err(ApiError::invalid)?,
+        }
     }
     let output_behavior = match &body.output_behavior {
         None | Some(Value::Null) => OutputBehavior::CreateNew,
@@ -217,7 +264,7 @@ pub(crate) fn parse_create(body: CreateDream) -> ApiResult<NewDream> {
         },
         Some(_) => return Err(ApiError::invalid("output_behavior must be an object")),
     };
-    Ok(NewDream {
+    let new = NewDream {
         memory_store_id: store,
         session_ids: sessions,
         model: dream_model(&body.model)?,
@@ -225,17 +272,30 @@ pub(crate) fn parse_create(body: CreateDream) -> ApiResult<NewDream> {
         output_behavior,
         schedule_id: None,
         trusted_only,
-    })
+    };
+    Ok((new, refusals))
 }
 
 #[utoipa::path(post, path = "/v1/dreams", tag = "dreams", request_body = CreateDream,
-    responses((status = 200, description = "The dream, pending", body = Dream),
+    responses((status = 200, description = "The dream, pending (with `dry_run`: a \
+                `dream_estimate`, and nothing created)", body = Dream),
               (status = "4XX", body = ErrorEnvelope)))]
 pub async fn create_dream(
     State(state): State<AppState>,
     caller: Caller,
     Body(body): Body<CreateDream>,
-) -> ApiResult<Json<Dream>> {
+) -> ApiResult<Json<Value>> {
+    if body.dry_run == Some(true) {
+        let (new, refusals) = parse_request(body, false)?;
+        let worker_state = state.clone();
+        let estimate = tokio::task::spawn_blocking(move || {
+            crate::estimate::dry_run(&worker_state, &caller.workspace_id, &new, refusals)
+        })
+        .await
+        .map_err(|error| ApiError::internal(format!("estimate task failed: {error}")))?
+        .map_err(ApiError::from)?;
+        return Ok(Json(estimate));
+    }
     let new = parse_create(body)?;
     // A model this server cannot run is refused now, with the list, not failed later.
     state
@@ -247,7 +307,9 @@ pub async fn create_dream(
         .run(move |s| s.create_dream(&caller.workspace_id, new))
         .await?;
     state.wake_workers();
-    Ok(Json(dream))
+    Ok(Json(serde_json::to_value(&dream).map_err(|error| {
+        ApiError::internal(format!("cannot serialise dream {}: {error}", dream.id))
+    })?))
 }
 
 #[utoipa::path(get, path = "/v1/dreams", tag = "dreams",
