@@ -208,7 +208,7 @@ struct Sent {
 
 /// What every request of one pass shares.
 struct Context<'a> {
-    http: &'a reqwest::Client,
+    http: Result<&'a reqwest::Client, &'a CallError>,
     cancel: &'a CancelFlag,
     /// Raised after an error every request would repeat.
     stop: &'a CancelFlag,
@@ -347,13 +347,14 @@ impl ModelCurator {
         ));
 
         // Send, at most `concurrency` at once.
+        // A client that cannot be built fails every unit sent, with the reason (`ask`).
         let http = provider::client(&self.settings.retry);
         let stop = CancelFlag::new();
         let fatal: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
         let formats = FormatMemory::default();
         let counters = provider::Counters::default();
         let context = Context {
-            http: &http,
+            http: http.as_ref(),
             cancel,
             stop: &stop,
             fatal: &fatal,
@@ -656,11 +657,11 @@ impl ModelCurator {
                     sent.outcome = Err(Canceled);
                     return sent;
                 }
-                Err(CallError::Failed {
-                    message,
-                    fatal: is_fatal,
-                }) => {
-                    if is_fatal {
+                // `ask` turns format refusals into other forms or a failure, so a
+                // `FormatRefused` here is a failure like the others.
+                Err(error) => {
+                    let message = error.to_string();
+                    if error.is_fatal() {
                         context.stop.cancel();
                         context
                             .fatal
@@ -668,11 +669,6 @@ impl ModelCurator {
                             .unwrap_or_else(|p| p.into_inner())
                             .get_or_insert(message.clone());
                     }
-                    sent.outcome = Ok(Outcome::Failed(message));
-                    return sent;
-                }
-                // `ask` turns refusals into other forms or a failure; never reached.
-                Err(CallError::FormatRefused { message }) => {
                     sent.outcome = Ok(Outcome::Failed(message));
                     return sent;
                 }
@@ -704,9 +700,8 @@ impl ModelCurator {
                 _ = context.cancel.raised() => return Err(CallError::Canceled),
             };
             if context.stop.is_canceled() {
-                return Err(CallError::Failed {
-                    message: context.fatal_message(),
-                    fatal: false,
+                return Err(CallError::Stopped {
+                    reason: context.fatal_message(),
                 });
             }
             if context.formats.accepted(&server).is_none() {
@@ -720,7 +715,7 @@ impl ModelCurator {
             let probing = context.formats.accepted(&server).is_none();
             let asked = std::time::Instant::now();
             match provider::call(
-                context.http,
+                context.http.map_err(Clone::clone)?,
                 &self.endpoint,
                 &text,
                 &self.settings.retry,
@@ -754,12 +749,9 @@ impl ModelCurator {
                         }
                         // Every other request would be refused the same way.
                         None => {
-                            return Err(CallError::Failed {
-                                message: format!(
-                                    "{name} refused every response format lucid can ask for \
-                                     (last: {message})"
-                                ),
-                                fatal: true,
+                            return Err(CallError::NoFormatAccepted {
+                                model: name,
+                                last: message,
                             });
                         }
                     }

@@ -113,19 +113,64 @@ impl CancelFlag {
     }
 }
 
-/// Why a call produced no answer.
+/// Why a call produced no answer. Callers branch on the variant: [`CallError::is_fatal`] says
+/// whether every other request of the pass would fail the same way.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CallError {
     #[error("canceled")]
     Canceled,
-    /// The provider refused or kept failing. `fatal` errors (bad key, unknown model) would fail
-    /// every other request too.
-    #[error("{message}")]
-    Failed { message: String, fatal: bool },
+    /// Nothing answered at the endpoint, also when tried again (no server listening).
+    #[error("cannot reach {model} at {url}: {reason}")]
+    Unreachable {
+        model: String,
+        url: String,
+        reason: String,
+    },
+    /// The provider answered with an HTTP status that retrying cannot change.
+    #[error("{model} answered HTTP {status}: {excerpt}")]
+    Rejected {
+        model: String,
+        status: u16,
+        excerpt: String,
+    },
+    /// Every attempt the retry policy allows failed (429, 5xx, timeouts, dropped connections);
+    /// `last` is the last attempt's failure.
+    #[error("{model} still failing after {attempts} attempts: {last}")]
+    Exhausted {
+        model: String,
+        attempts: u32,
+        last: String,
+    },
     /// The server refused the request's response format ([`crate::format::rejects_format`]):
     /// the same request in another form may pass. Never retried as it is.
     #[error("{message}")]
     FormatRefused { message: String },
+    /// The server refused every response format lucid can ask for.
+    #[error("{model} refused every response format lucid can ask for (last: {last})")]
+    NoFormatAccepted { model: String, last: String },
+    /// The HTTP client could not be built (TLS set-up, the configured timeouts).
+    #[error("cannot build the HTTP client: {reason}")]
+    NoClient { reason: String },
+    /// Not sent: an earlier request of the pass failed in a way every request would.
+    #[error("{reason}")]
+    Stopped { reason: String },
+}
+
+impl CallError {
+    /// Whether every other request of the pass would fail the same way (no server, a bad key,
+    /// an unknown model, no usable response format), so the pass stops sending.
+    pub fn is_fatal(&self) -> bool {
+        match self {
+            CallError::Unreachable { .. }
+            | CallError::NoFormatAccepted { .. }
+            | CallError::NoClient { .. } => true,
+            CallError::Rejected { status, .. } => matches!(status, 401 | 403 | 404),
+            CallError::Canceled
+            | CallError::Exhausted { .. }
+            | CallError::FormatRefused { .. }
+            | CallError::Stopped { .. } => false,
+        }
+    }
 }
 
 /// The raw body of a successful answer, and how long the call waited before retries.
@@ -155,15 +200,18 @@ impl Counters {
     }
 }
 
-/// Builds the HTTP client (rustls with ring, the one TLS provider of the build).
-pub fn client(policy: &RetryPolicy) -> reqwest::Client {
+/// Builds the HTTP client (rustls with ring, the one TLS provider of the build). A failure is
+/// returned, never replaced by a default client: that would silently drop the timeouts.
+pub fn client(policy: &RetryPolicy) -> Result<reqwest::Client, CallError> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .timeout(policy.timeout)
         .connect_timeout(policy.timeout.min(Duration::from_secs(10)))
         .user_agent(concat!("lucid/", env!("CARGO_PKG_VERSION")))
         .build()
-        .unwrap_or_default()
+        .map_err(|error| CallError::NoClient {
+            reason: error.to_string(),
+        })
 }
 
 /// How long the provider asked to wait, from `retry-after-ms`, or `retry-after` in seconds
@@ -291,37 +339,28 @@ pub async fn call(
                 asked,
             ),
             Ok((status, _, text)) => {
-                return Err(CallError::Failed {
-                    message: format!(
-                        "{} answered HTTP {status}: {}",
-                        endpoint.name(),
-                        crate::prompt::excerpt(text.trim(), 300)
-                    ),
-                    fatal: matches!(status, 401 | 403 | 404),
+                return Err(CallError::Rejected {
+                    model: endpoint.name(),
+                    status,
+                    excerpt: crate::prompt::excerpt(text.trim(), 300),
                 });
             }
             // Nothing listening: one more try (a server may be starting), then give up for
             // the whole dream rather than wait out every unit's retries.
             Err(error) if error.is_connect() && attempt >= 1 => {
-                return Err(CallError::Failed {
-                    message: format!(
-                        "cannot reach {} at {}: {error}",
-                        endpoint.name(),
-                        endpoint.url()
-                    ),
-                    fatal: true,
+                return Err(CallError::Unreachable {
+                    model: endpoint.name(),
+                    url: endpoint.url(),
+                    reason: error.to_string(),
                 });
             }
             Err(error) => (format!("request failed: {error}"), None),
         };
         if attempt >= policy.max_retries {
-            return Err(CallError::Failed {
-                message: format!(
-                    "{} still failing after {} attempts: {message}",
-                    endpoint.name(),
-                    attempt + 1
-                ),
-                fatal: false,
+            return Err(CallError::Exhausted {
+                model: endpoint.name(),
+                attempts: attempt + 1,
+                last: message,
             });
         }
         let delay = backoff(policy, attempt, asked);

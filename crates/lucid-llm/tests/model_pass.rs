@@ -611,3 +611,100 @@ fn an_unreachable_server_is_given_up_for_the_whole_dream() {
     let notes = report.notes.join("\n");
     assert!(notes.contains("cannot reach"), "{notes}");
 }
+
+/// Issue 12 §2: why a call failed is a variant the engine branches on (not a message and a
+/// `fatal` flag), and its message is the one the report has always shown.
+#[test]
+fn a_failed_call_says_why_in_its_variant() {
+    use lucid_llm::provider::{self, CallError, Counters, RetryPolicy};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let fake = fake();
+    let endpoint = |base_url: String| lucid_llm::Endpoint {
+        wire: Wire::Anthropic,
+        model: "test-model".into(),
+        base_url,
+        api_key: Some("k".into()),
+    };
+    let policy = RetryPolicy {
+        max_retries: 1,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(5),
+        ..RetryPolicy::default()
+    };
+    let http = provider::client(&policy).expect("the HTTP client builds");
+    let call = |endpoint: &lucid_llm::Endpoint, cancel: &CancelFlag| {
+        runtime.block_on(provider::call(
+            &http,
+            endpoint,
+            "{}",
+            &policy,
+            cancel,
+            None,
+            &Counters::default(),
+        ))
+    };
+    let live = endpoint(fake.url());
+    let cancel = CancelFlag::new();
+
+    fake.script(Rule::once(Reply::Error {
+        status: 401,
+        headers: Vec::new(),
+        body: "invalid x-api-key".into(),
+    }));
+    let rejected = call(&live, &cancel).expect_err("a 401 is not retried");
+    assert!(
+        matches!(rejected, CallError::Rejected { status: 401, .. }),
+        "{rejected:?}"
+    );
+    assert!(rejected.is_fatal(), "a bad key fails every request");
+    assert_eq!(
+        rejected.to_string(),
+        "anthropic:test-model answered HTTP 401: invalid x-api-key"
+    );
+
+    fake.script(
+        Rule::when(
+            "",
+            Reply::Error {
+                status: 503,
+                headers: Vec::new(),
+                body: "overloaded".into(),
+            },
+        )
+        .times(2),
+    );
+    let exhausted = call(&live, &cancel).expect_err("503 twice");
+    assert!(
+        matches!(exhausted, CallError::Exhausted { attempts: 2, .. }),
+        "{exhausted:?}"
+    );
+    assert!(!exhausted.is_fatal(), "another unit may still pass");
+    assert_eq!(
+        exhausted.to_string(),
+        "anthropic:test-model still failing after 2 attempts: HTTP 503: overloaded"
+    );
+
+    // A port nothing listens on: tried twice, then the whole pass gives up.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port");
+    let unreachable =
+        call(&endpoint(format!("http://{closed}")), &cancel).expect_err("nothing listens there");
+    assert!(
+        matches!(unreachable, CallError::Unreachable { .. }),
+        "{unreachable:?}"
+    );
+    assert!(unreachable.is_fatal());
+    assert!(
+        unreachable.to_string().starts_with(&format!(
+            "cannot reach anthropic:test-model at http://{closed}/v1/messages: "
+        )),
+        "{unreachable}"
+    );
+
+    cancel.cancel();
+    assert_eq!(call(&live, &cancel), Err(CallError::Canceled));
+}
