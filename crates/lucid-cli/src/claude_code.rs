@@ -16,9 +16,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::{EXIT_FAILED, EXIT_REFUSED};
 
-/// Transcripts one dream reads at most, as for `lucid dream`.
-const DEFAULT_MAX_SESSIONS: usize = 100;
-
 /// Dream a Claude Code project's auto memory into a draft beside it; review, promote, roll back.
 ///
 /// Claude Code keeps a project's transcripts in <config>/projects/<key>/*.jsonl and its auto
@@ -84,12 +81,14 @@ struct DreamArgs {
     all: bool,
 
     /// Read at most this many transcripts, newest first (the rest wait for the next dream).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_SESSIONS,
+    #[arg(long, value_name = "N", default_value_t = lucid_core::MAX_DREAM_SESSIONS,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     max_sessions: usize,
 
-    /// Steer the dream (at most 4,096 characters), as for `lucid dream`.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", help = format!(
+        "Steer the dream (at most {} characters), as for `lucid dream`.",
+        crate::thousands(lucid_core::instructions::MAX_INSTRUCTIONS_CHARS)
+    ))]
     instructions: Option<String>,
 
     /// Print the report as JSON on stdout.
@@ -673,7 +672,7 @@ fn run_hook(args: &HookArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    let outcome = match run_dream(&project, false, DEFAULT_MAX_SESSIONS, None) {
+    let outcome = match run_dream(&project, false, lucid_core::MAX_DREAM_SESSIONS, None) {
         Ok(outcome) => outcome,
         // Another session's hook is dreaming: one dream is enough.
         Err(error)

@@ -106,6 +106,19 @@ fn exit_quietly_on_closed_pipe() {
     }));
 }
 
+/// A count with thousands grouped by commas (`4,096`), as the help and README write numbers.
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// Peak resident memory of this process (Linux `VmHWM`), for the timing line (which `lucid-dev
 /// bench` reads).
 pub fn peak_memory_bytes() -> Option<u64> {
@@ -117,6 +130,14 @@ pub fn peak_memory_bytes() -> Option<u64> {
 
 #[cfg(test)]
 mod help_tests {
+    #[test]
+    fn thousands_are_grouped_by_commas() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(100), "100");
+        assert_eq!(super::thousands(4_096), "4,096");
+        assert_eq!(super::thousands(1_234_567), "1,234,567");
+    }
+
     use clap::CommandFactory;
 
     fn walk(command: &clap::Command, path: &str, problems: &mut Vec<String>) {

@@ -375,13 +375,24 @@ impl Store {
     }
 }
 
+/// The longest store path, in bytes (UTF-8): the engine, the CLI and the service share it.
+pub const MAX_PATH_BYTES: usize = 1_024;
+
+/// The most sessions one dream reads: the service's limit and the CLI's default
+/// `--max-sessions` (a dream keeps one digest per session in memory, and a reviewer reads its
+/// report).
+pub const MAX_DREAM_SESSIONS: usize = 100;
+
 /// Checks that a store path is absolute, has no empty, `.` or `..` segments, and is not too long.
 pub fn validate_store_path(path: &str) -> Result<(), String> {
     if !path.starts_with('/') {
         return Err(format!("path {path:?} must start with '/'"));
     }
-    if path.len() > 1024 {
-        return Err(format!("path is {} bytes; the limit is 1024", path.len()));
+    if path.len() > MAX_PATH_BYTES {
+        return Err(format!(
+            "path is {} bytes; the limit is {MAX_PATH_BYTES}",
+            path.len()
+        ));
     }
     if path.len() == 1 {
         return Err("path must name a document, not the root".to_string());
@@ -422,5 +433,9 @@ mod tests {
         assert!(validate_store_path("/a/../b.md").is_err());
         assert!(validate_store_path("/a//b.md").is_err());
         assert!(validate_store_path("/").is_err());
+        let longest = format!("/{}", "x".repeat(MAX_PATH_BYTES - 1));
+        assert!(validate_store_path(&longest).is_ok());
+        let error = validate_store_path(&format!("{longest}x")).expect_err("one byte too long");
+        assert!(error.contains("the limit is 1024"), "{error}");
     }
 }
