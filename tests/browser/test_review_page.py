@@ -174,6 +174,32 @@ try:
     check(driver.execute_script("return document.cookie") == "", "no cookie")
     check(KEY not in driver.current_url, "the key is never in the URL")
 
+    # --- The page's own logic, run in the browser on known inputs: the word diff and the
+    # dependencies that make a rejection carry over to the changes built on it.
+    logic = driver.execute_async_script("""
+      const done = arguments[arguments.length - 1];
+      Promise.all([import('/assets/diff.js'), import('/assets/review.js')]).then(([d, r]) => done({
+        changed: d.wordDiff('The deploy window is Tuesday', 'The deploy window is Thursday now.'),
+        same: d.wordDiff('a b c', 'a b c'),
+        fresh: d.wordDiff('', 'new item'),
+        parents: Object.fromEntries(r.dependencies([
+          {id: 'm', op: 'merge', text: 'A', replaces: ['x', 'y']},
+          {id: 's', op: 'supersede', text: 'B', replaces: ['A']},
+          {id: 'a', op: 'add', text: 'C', replaces: []},
+          {id: 'r', op: 'remove', text: 'C', replaces: []},
+          {id: 'f', op: 'flag', text: 'A', replaces: []},
+        ])),
+      })).catch((error) => done({error: String(error)}));
+    """)
+    check(logic.get("changed") == [
+        {"kind": "same", "text": "The deploy window is "},
+        {"kind": "removed", "text": "Tuesday"},
+        {"kind": "added", "text": "Thursday now."}], f"word diff: {logic}")
+    check(logic["same"] == [{"kind": "same", "text": "a b c"}], f"no change: {logic['same']}")
+    check(logic["fresh"] == [{"kind": "added", "text": "new item"}], f"all new: {logic['fresh']}")
+    check(logic["parents"] == {"m": [], "s": ["m"], "a": [], "r": ["a"], "f": []},
+          f"dependencies: {logic['parents']}")
+
     # --- Start a dream from the form, with the estimate when the server gives one.
     dreams_before = {d["id"] for d in list_all("/v1/dreams")}
     css("#new-dream").click()
@@ -376,6 +402,16 @@ try:
     css(f"#agents-table button[aria-label^='Roll support-bot back']").click()
     visible("dialog[open] #confirm-ok").click()
     wait.until(lambda d: api("GET", f"/v1/agents/{agent}")["memory_store_id"] == store)
+
+    # Discard: the dream's own output store is archived (the agents keep theirs).
+    output_store = api("GET", f"/v1/dreams/{dream}")["outputs"][0]["memory_store_id"]
+    driver.get(f"{URL}/#/dreams/{dream}")
+    visible("#review-decisions")
+    css("#discard").click()
+    visible("dialog[open] #confirm-ok").click()
+    wait.until(lambda d: "Discarded" in css("#promote-status").text)
+    check(api("GET", f"/v1/memory_stores/{output_store}")["archived_at"], "discarded output archived")
+    check(api("GET", f"/v1/agents/{agent}")["memory_store_id"] == store, "the agent kept its store")
 
     # No request left this origin: every resource the page loaded came from the server.
     origins = driver.execute_script(

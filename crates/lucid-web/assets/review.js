@@ -137,7 +137,7 @@ function sleep(ms, signal) {
  * supersede of an item a merge produced, the removal of an added item) depends on it, as the
  * server decides (lucid-core's selection).
  */
-function dependencies(changes) {
+export function dependencies(changes) {
   const byText = new Map();
   for (const change of changes) {
     if (change.op !== "remove" && change.op !== "flag" && change.op !== "keep") {
