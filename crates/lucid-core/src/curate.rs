@@ -1086,9 +1086,12 @@ impl Curator {
             } else {
                 text::same_statement(&ma.analysis, &mb.analysis)
             } || (store_pair && text::paraphrase(&ma.analysis, &mb.analysis, &weights));
-            if same {
+            // Two values for one subject are an update (decided later by recency), not a
+            // duplicate: merging them would keep one value at random.
+            let another_value = same && text::states_another_value(&ma.text, &mb.text);
+            if same && !another_value {
                 links.push((text::similarity(&ma.analysis, &mb.analysis), a, b));
-            } else if text::look_alike(&ma.analysis, &mb.analysis) {
+            } else if another_value || text::look_alike(&ma.analysis, &mb.analysis) {
                 apart.entry(a).or_default().insert(b);
                 apart.entry(b).or_default().insert(a);
             }

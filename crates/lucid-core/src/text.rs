@@ -1137,7 +1137,13 @@ pub fn slot(text: &str) -> Option<Slot> {
         }
     }
     let subject_text = line.get(..pos)?;
-    let value = line.get(pos + predicate.len()..)?.trim();
+    let value = line.get(pos + predicate.len()..)?;
+    // The value ends with its clause: "is now Priya Raman; Dana Whitfield has left" names
+    // Priya Raman, and the rest is another statement.
+    let value = value
+        .split_once("; ")
+        .map_or(value, |(first, _)| first)
+        .trim();
     if value.is_empty() || subject_text.trim().is_empty() {
         return None;
     }
@@ -1300,6 +1306,16 @@ pub fn conflicting_slots(a: &Slot, b: &Slot) -> bool {
     }
     // Plain-word values: only short ones are comparable ("Tuesday" vs "Thursday").
     va.word_set.len() <= 3 && vb.word_set.len() <= 3
+}
+
+/// Whether two statements give one subject different values ("The billing contact at Acme
+/// Corp is Dana Whitfield." / "Acme Corp's billing contact is now Priya Raman."): an update,
+/// never a duplicate, however many words they share.
+pub fn states_another_value(a: &str, b: &str) -> bool {
+    match (slot(a), slot(b)) {
+        (Some(x), Some(y)) => conflicting_slots(&x, &y),
+        _ => false,
+    }
 }
 
 /// What kind of value an anchor is: values of different kinds are different attributes, not

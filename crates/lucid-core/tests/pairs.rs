@@ -23,10 +23,11 @@ struct Pair {
 }
 
 /// Whether the curator would merge the two (the exact duplicate rule, or the store paraphrase
-/// rule with words weighted over every pair's text).
+/// rule with words weighted over every pair's text), unless they give one subject two values.
 fn merges(a: &str, b: &str, weights: &WordWeights) -> bool {
     let (x, y) = (text::analyze(a), text::analyze(b));
-    text::same_statement(&x, &y) || text::paraphrase(&x, &y, weights)
+    (text::same_statement(&x, &y) || text::paraphrase(&x, &y, weights))
+        && !text::states_another_value(a, b)
 }
 
 /// Whether `newer` updates `older`: an announced change of value applies to it, or the two give
