@@ -299,6 +299,12 @@ try:
     css("#ack-flags").click()
     check(css("#promote").is_enabled(), "acknowledged: promote is enabled")
     check(css(f"#agent-{agent}").is_selected(), "the agent on the input store is preselected")
+    # Every step is reachable with the keyboard: Tab from the acknowledgement reaches promote.
+    for _ in range(300):
+        if driver.switch_to.active_element.get_attribute("id") == "promote":
+            break
+        driver.switch_to.active_element.send_keys(Keys.TAB)
+    check(driver.switch_to.active_element.get_attribute("id") == "promote", "Tab reaches promote")
     check(unlabelled_controls() == [], f"unlabelled controls: {unlabelled_controls()}")
     shot("dream-1280x800.png")
     shot("dream-changes-1280x800.png", at=".groups")
@@ -417,6 +423,10 @@ try:
     origins = driver.execute_script(
         "return performance.getEntriesByType('resource').map(e => new URL(e.name).origin)")
     check(all(o == URL for o in origins), f"requests to other origins: {set(origins)}")
+    # No script error and no policy violation in the console (the one 401 is the wrong key).
+    problems = [e["message"] for e in driver.get_log("browser")
+                if e["level"] == "SEVERE" and "401 (Unauthorized)" not in e["message"]]
+    check(not problems, f"console errors: {problems}")
     print("BROWSER OK")
 except Exception:
     SHOTS.mkdir(parents=True, exist_ok=True)
