@@ -265,8 +265,18 @@ try:
                and first_supersede.find_element(By.CSS_SELECTOR, "details.evidence ul").text)
     print("evidence:", first_supersede.find_element(By.CSS_SELECTOR, "details.evidence ul").text.replace("\n", " | "))
     check(first_supersede.find_elements(By.CSS_SELECTOR, "details.evidence blockquote"), "an excerpt")
-    # Redactions are visible as redactions among the flags.
+    # Redactions are visible as redactions among the flags, and the flags' evidence (the
+    # store's line, the session's event) never shows the secret itself.
     check(driver.find_elements(By.CSS_SELECTOR, "#flags mark.redacted"), "a redaction is marked")
+    for summary in driver.find_elements(By.CSS_SELECTOR, "#flags details.evidence summary"):
+        summary.click()
+    wait.until(lambda d: "loading" not in css("#flags").text)
+    flags_text = css("#flags").text
+    print("flags with evidence:", flags_text.replace("\n", " | ")[:600])
+    for secret in ["ghp_FAKE0000000000000000000000000000EXAMPLE",
+                   "sk-ant-api03-FAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE-EXAMPLEAA"]:
+        check(secret not in driver.page_source, f"a secret is shown: {secret}")
+    check("/team/preferences.md:4" in flags_text, "the store evidence names its line")
 
     # Reject the merge with the keyboard: k up to the first change, then j until the merge.
     for _ in range(len(shown)):

@@ -531,11 +531,14 @@ class Evidence {
   async excerpt(item, change) {
     const words = wordsOf([change.text, ...(change.replaces ?? [])].join(" "));
     if (item.store_path !== undefined) {
+      // The store document says where; the text shown is the report's, which is redacted (a
+      // store may hold a secret the dream flagged, and the excerpt must not show it again).
       const documents = await this.storeDocuments().catch(() => []);
       const doc = documents.find((d) => d.path === item.store_path);
-      const line = doc ? bestLine(doc.content ?? "", words) : null;
-      return [h("span", { class: "source" }, "input store ", h("code", {}, item.store_path)),
-        line ? h("blockquote", {}, highlighted(line, words)) : null];
+      const found = doc ? locate(doc.content ?? "", [change.text, ...(change.replaces ?? [])]) : null;
+      return [h("span", { class: "source" }, "input store ",
+        h("code", {}, found ? `${item.store_path}:${found.line}` : item.store_path)),
+        found ? h("blockquote", {}, highlighted(found.text, words)) : null];
     }
     const header = [
       h("span", { class: `trust ${item.trust ?? ""}` }, item.trust ?? "unknown trust"),
@@ -638,11 +641,15 @@ function around(text, words) {
   return (start > 0 ? "…" : "") + text.slice(start, start + 300) + (start + 300 < text.length ? "…" : "");
 }
 
-function bestLine(content, words) {
+/** The line of `content` that best matches one of `texts`: its number and that text. */
+function locate(content, texts) {
   let best = null;
-  for (const line of content.split("\n")) {
-    const shared = [...wordsOf(line)].filter((w) => words.has(w)).length;
-    if (shared && (!best || shared > best.shared)) best = { line, shared };
-  }
-  return best?.line.replace(/^\s*[-*]\s+/, "") ?? null;
+  content.split("\n").forEach((line, index) => {
+    const have = wordsOf(line);
+    for (const text of texts) {
+      const shared = [...wordsOf(text)].filter((w) => have.has(w)).length;
+      if (shared && (!best || shared > best.shared)) best = { line: index + 1, text, shared };
+    }
+  });
+  return best;
 }
