@@ -278,6 +278,23 @@ try:
         check(secret not in driver.page_source, f"a secret is shown: {secret}")
     check("/team/preferences.md:4" in flags_text, "the store evidence names its line")
 
+    # All and per group, then back to accepting everything.
+    def card_states():
+        return {e.get_attribute("data-change-id"): "rejected" in e.get_attribute("class")
+                for e in driver.find_elements(By.CSS_SELECTOR, "article.change")}
+
+    css("#reject-all").click()
+    check(all(card_states().values()), "Reject all rejects every change")
+    check(css("#summary-text").text.startswith(f"Apply 0 of {len(shown)}"), css("#summary-text").text)
+    css("#accept-all").click()
+    check(not any(card_states().values()), "Accept all accepts every change")
+    adds = {c["id"] for c in report["changes"] if c["op"] == "add"}
+    group = driver.find_element(By.CSS_SELECTOR, "section.op-add")
+    group.find_element(By.CSS_SELECTOR, "button[aria-label^='Reject all additions']").click()
+    check({i for i, out in card_states().items() if out} == adds, "Reject group rejects its changes")
+    group.find_element(By.CSS_SELECTOR, "button[aria-label^='Accept all additions']").click()
+    check(not any(card_states().values()), "Accept group accepts them again")
+
     # Reject the merge with the keyboard: k up to the first change, then j until the merge.
     for _ in range(len(shown)):
         driver.switch_to.active_element.send_keys("k")
