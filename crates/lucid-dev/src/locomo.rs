@@ -40,6 +40,10 @@ pub struct LocomoArgs {
 
 const KS: [usize; 3] = [5, 10, 50];
 
+/// Context budgets in words: recall@k compares ten passages with ten single turns, so recall is
+/// also measured with the retrieved text capped at the same number of words for both.
+const BUDGETS: [usize; 3] = [150, 300, 600];
+
 /// Recall sums per category for one retriever.
 #[derive(Default, Clone)]
 struct RecallSums {
@@ -74,6 +78,12 @@ impl RecallSums {
 pub struct LocomoResult {
     store: RecallSums,
     raw: RecallSums,
+    /// Recall with the retrieved words capped at each of [`BUDGETS`]: whole items only, and
+    /// with the item that reaches the cap cut there and counted (`_cut`).
+    store_budget: RecallSums,
+    raw_budget: RecallSums,
+    store_budget_cut: RecallSums,
+    raw_budget_cut: RecallSums,
     turns: usize,
     items: usize,
     turn_bytes: usize,
@@ -116,6 +126,10 @@ pub fn evaluate(
     let mut result = LocomoResult {
         store: RecallSums::default(),
         raw: RecallSums::default(),
+        store_budget: RecallSums::default(),
+        raw_budget: RecallSums::default(),
+        store_budget_cut: RecallSums::default(),
+        raw_budget_cut: RecallSums::default(),
         turns: 0,
         items: 0,
         turn_bytes: 0,
@@ -224,6 +238,30 @@ pub fn evaluate(
             });
             result.store.add(category, store_recall);
             result.raw.add(category, raw_recall);
+            let store_item = |doc: usize| {
+                (
+                    items[doc].0.as_str(),
+                    items[doc].1.iter().cloned().collect(),
+                )
+            };
+            let raw_turn = |doc: usize| (turns[doc].text.as_str(), vec![turns[doc].dia_id.clone()]);
+            for (cut_last, store_sums, raw_sums) in [
+                (false, &mut result.store_budget, &mut result.raw_budget),
+                (
+                    true,
+                    &mut result.store_budget_cut,
+                    &mut result.raw_budget_cut,
+                ),
+            ] {
+                store_sums.add(
+                    category,
+                    recall_within(&evidence, &hits, cut_last, store_item),
+                );
+                raw_sums.add(
+                    category,
+                    recall_within(&evidence, &raw_hits, cut_last, raw_turn),
+                );
+            }
             if details.is_some() {
                 detail_rows.push(serde_json::json!({
                     "conversation": sample, "category": category, "question": question,
@@ -249,6 +287,37 @@ fn normalize_dia_ids(raw: &str) -> Vec<String> {
             Some(format!("D{session}:{turn}"))
         })
         .collect()
+}
+
+/// Recall when the retrieved text, in rank order, may hold at most each budget's words: the
+/// item that would pass the budget ends the list — left out, or (`cut_last`) cut at the budget
+/// and counted with all its evidence. The same rule for store items and turns; the two bound
+/// the figure from below and from above.
+fn recall_within<'a>(
+    evidence: &BTreeSet<String>,
+    hits: &[(usize, f32)],
+    cut_last: bool,
+    item: impl Fn(usize) -> (&'a str, Vec<String>),
+) -> [f64; 3] {
+    let mut out = [0.0; 3];
+    for (i, budget) in BUDGETS.iter().enumerate() {
+        let mut words = 0;
+        let mut got = BTreeSet::new();
+        for (doc, _) in hits {
+            let (text, ids) = item(*doc);
+            words += text.split_whitespace().count();
+            if words > *budget {
+                if cut_last {
+                    got.extend(ids);
+                }
+                break;
+            }
+            got.extend(ids);
+        }
+        out[i] =
+            evidence.iter().filter(|e| got.contains(*e)).count() as f64 / evidence.len() as f64;
+    }
+    out
 }
 
 fn recall_at(
@@ -427,6 +496,49 @@ pub fn render(result: &LocomoResult, markdown: bool) -> String {
         ));
     }
     out.push('\n');
+    out.push_str(&row(vec![
+        "at an equal budget".into(),
+        "n".into(),
+        format!("≤ {} words", BUDGETS[0]),
+        format!("≤ {} words", BUDGETS[1]),
+        format!("≤ {} words", BUDGETS[2]),
+        "".into(),
+    ]));
+    if markdown {
+        out.push_str("|---|---|---|---|---|---|\n");
+    }
+    let budget_line = |name: &str, sums: &RecallSums| -> String {
+        let (n, s) = sums.overall();
+        let f = |x: f64| {
+            if n == 0 {
+                "-".to_string()
+            } else {
+                format!("{:.3}", x / n as f64)
+            }
+        };
+        row(vec![
+            name.to_string(),
+            n.to_string(),
+            f(s[0]),
+            f(s[1]),
+            f(s[2]),
+            String::new(),
+        ])
+    };
+    out.push_str(&budget_line(
+        "lucid store, whole items",
+        &result.store_budget,
+    ));
+    out.push_str(&budget_line("raw turns, whole turns", &result.raw_budget));
+    out.push_str(&budget_line(
+        "lucid store, last item cut",
+        &result.store_budget_cut,
+    ));
+    out.push_str(&budget_line(
+        "raw turns, last turn cut",
+        &result.raw_budget_cut,
+    ));
+    out.push('\n');
     out.push_str(&format!(
         "{} conversations: {} raw turns ({:.0} kB) → {} store items ({:.0} kB): {:.1}× fewer items\n",
         result.conversations,
@@ -437,4 +549,26 @@ pub fn render(result: &LocomoResult, markdown: bool) -> String {
         result.turns as f64 / result.items.max(1) as f64
     ));
     out
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+
+    #[test]
+    fn recall_within_a_budget_stops_at_the_item_that_passes_it() {
+        let evidence: BTreeSet<String> = ["D1:1", "D1:2"].iter().map(|s| s.to_string()).collect();
+        // Ranked: a 100-word item with D1:1, a 100-word item with D1:2, a 500-word item.
+        let texts = ["w ".repeat(100), "w ".repeat(100), "w ".repeat(500)];
+        let ids = [vec!["D1:1".to_string()], vec!["D1:2".to_string()], vec![]];
+        let hits = [(0, 3.0), (1, 2.0), (2, 1.0)];
+        let item = |doc: usize| (texts[doc].as_str(), ids[doc].clone());
+        // 150 words: only the first item fits; 300: both; 600: both (the third passes it).
+        assert_eq!(
+            recall_within(&evidence, &hits, false, item),
+            [0.5, 1.0, 1.0]
+        );
+        // Cut at the budget, the item that reaches it counts: at 150 the second one too.
+        assert_eq!(recall_within(&evidence, &hits, true, item), [1.0, 1.0, 1.0]);
+    }
 }
