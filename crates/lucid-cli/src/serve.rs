@@ -71,6 +71,12 @@ pub struct ServeArgs {
     #[arg(long)]
     open: bool,
 
+    /// What this server does on a shared (PostgreSQL) database: `all` (the API and dreams),
+    /// `api` (the API only: other servers run the dreams and fire the schedules) or `worker`
+    /// (dreams and schedules only, no HTTP listener). A SQLite file takes only `all`.
+    #[arg(long, env = "LUCID_ROLE", default_value = "all", value_parser = ["all", "api", "worker"])]
+    role: String,
+
     /// How many dreams run at once.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
     workers: u16,
@@ -127,6 +133,9 @@ struct ServerSection {
     database_pool_size: Option<usize>,
     /// PostgreSQL only: the longest a statement may run (PostgreSQL cancels it then).
     database_statement_timeout_seconds: Option<f64>,
+    /// PostgreSQL only: how long a dream stays its server's without a heartbeat (another server
+    /// re-runs it after that when its server died).
+    dream_lease_seconds: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -242,6 +251,14 @@ fn postgres_options(config: Option<&Path>) -> anyhow::Result<PostgresOptions> {
         }
         options.statement_timeout = Some(Duration::from_secs_f64(seconds));
     }
+    if let Some(seconds) = section.dream_lease_seconds {
+        if !(seconds.is_finite() && (0.3..=86_400.0).contains(&seconds)) {
+            anyhow::bail!(
+                "[server] dream_lease_seconds must be at least 0.3 and at most 86400, not {seconds}"
+            );
+        }
+        options.lease = Duration::from_secs_f64(seconds);
+    }
     Ok(options)
 }
 
@@ -274,6 +291,22 @@ pub(crate) fn open_storage(
                 .with_context(|| format!("opening the database {}", db.display()))?,
         ),
     })
+}
+
+/// `--role worker`: runs dreams and fires schedules, with no HTTP listener, until SIGINT or
+/// SIGTERM; then finishes the running dreams (up to the shutdown deadline) like a full server.
+async fn run_worker(state: AppState, db_label: String) -> anyhow::Result<u8> {
+    let background = lucid_server::Background::start(&state);
+    tracing::info!(db = %db_label, workers = state.config().workers, "dream worker started");
+    eprintln!("worker running on {db_label}");
+    shutdown_then_exit_on_second_signal().await;
+    tracing::info!("stopping: finishing running dreams");
+    state.begin_shutdown();
+    background
+        .stop(state.config().limits.shutdown_timeout)
+        .await;
+    tracing::info!("stopped");
+    Ok(0)
 }
 
 /// For `--take-over`: waits (on a thread of its own, so the runtime never waits for it) until
@@ -414,6 +447,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     }
     let shared = postgres_url(&args.db).is_some();
     let db_label = database_label(&args.db);
+    if args.role != "all" && !shared {
+        eprintln!(
+            "error: --role {} needs a database several servers share (--db postgres://…); \
+             a SQLite file has one server, which does everything",
+            args.role
+        );
+        return Ok(EXIT_REFUSED);
+    }
     // One server per SQLite file: a second one would mark the first one's running dreams as
     // crashed. The lock lives as long as this process. A PostgreSQL database is shared by
     // design: no lock, and no server marks running dreams failed at start (another server may
@@ -450,7 +491,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     };
     let storage = open_storage(&args.db, postgres_options)?;
     let config = Config {
-        workers: usize::from(args.workers),
+        workers: if args.role == "api" {
+            0
+        } else {
+            usize::from(args.workers)
+        },
+        // Another server's appends wake no stream here: re-read often on a shared database.
+        stream_recheck: if shared {
+            Duration::from_millis(500)
+        } else {
+            Config::default().stream_recheck
+        },
         stage_delay: std::time::Duration::from_millis(args.stage_delay_ms),
         max_body_bytes: args.max_body_mb as usize * 1024 * 1024,
         max_event_bytes: args.max_event_kb as usize * 1024,
@@ -475,6 +526,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    if args.role == "worker" {
+        return runtime.block_on(run_worker(state, db_label));
+    }
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr)
             .await

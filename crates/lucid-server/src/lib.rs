@@ -344,17 +344,20 @@ pub struct Background {
 
 impl Background {
     /// Starts `config.workers` dream workers and the scheduler (what [`serve`] runs; tests
-    /// that drive [`app`] directly start them with this).
+    /// that drive [`app`] directly start them with this). With no workers (an API node of a
+    /// shared database) neither runs: other servers run the dreams and fire the schedules.
     pub fn start(state: &AppState) -> Background {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let mut tasks = Vec::new();
-        for _ in 0..state.config().workers.max(1) {
+        for _ in 0..state.config().workers {
             tasks.push(tokio::spawn(worker::dream_worker(
                 state.clone(),
                 stopped.clone(),
             )));
         }
-        tasks.push(tokio::spawn(worker::scheduler(state.clone(), stopped)));
+        if state.config().workers > 0 {
+            tasks.push(tokio::spawn(worker::scheduler(state.clone(), stopped)));
+        }
         state.wake_workers();
         Background {
             state: state.clone(),

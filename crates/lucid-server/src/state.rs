@@ -16,7 +16,8 @@ use crate::safety::{Redacting, Safety};
 /// Server settings.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// How many dreams run at once.
+    /// How many dreams run at once. 0: this server runs no dreams and fires no schedules (an
+    /// API node of a shared database, `lucid serve --role api`; other servers run them).
     pub workers: usize,
     /// How often schedules are checked.
     pub schedule_interval: Duration,
@@ -47,6 +48,10 @@ pub struct Config {
     /// explicitly (`lucid serve --open`, loopback only), and never on a database that has ever
     /// had an API key. Off: every `/v1` request needs a key, even while none exists yet.
     pub open: bool,
+    /// How long an idle event stream waits before reading the database again when no append
+    /// through this server woke it: long on a database this server alone writes, short on a
+    /// shared one, where another server's appends wake nobody here.
+    pub stream_recheck: Duration,
 }
 
 impl Default for Config {
@@ -63,6 +68,7 @@ impl Default for Config {
             open: false,
             session_users: lucid_storage::SessionUsers::External,
             limits: crate::limits::Limits::default(),
+            stream_recheck: Duration::from_secs(30),
         }
     }
 }

@@ -465,9 +465,12 @@ pub(crate) async fn dream_worker(state: AppState, mut stop: watch::Receiver<bool
             Ok(Some(dream)) => {
                 let id = dream.id.clone();
                 let cancel = state.register_dream(&id);
+                let watcher =
+                    tokio::spawn(watch_for_cancel(state.clone(), id.clone(), cancel.clone()));
                 let runner = state.clone();
                 let outcome =
                     tokio::task::spawn_blocking(move || execute(&runner, &dream, cancel)).await;
+                watcher.abort();
                 if let Err(error) = outcome {
                     tracing::error!(dream = %id, %error, "a dream's engine panicked");
                     let failed = state.clone();
@@ -499,6 +502,25 @@ pub(crate) async fn dream_worker(state: AppState, mut stop: watch::Receiver<bool
                     _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                 }
             }
+        }
+    }
+}
+
+/// How often a running dream's status is read back, so a cancel made through another server
+/// of a shared database (which flips the status there) stops the engine here within a second.
+const CANCEL_CHECK: Duration = Duration::from_millis(400);
+
+/// Raises a running dream's cancel flag once its stored status is no longer `running` (canceled
+/// through any server of the database).
+async fn watch_for_cancel(state: AppState, dream_id: String, cancel: Arc<AtomicBool>) {
+    loop {
+        tokio::time::sleep(CANCEL_CHECK).await;
+        let id = dream_id.clone();
+        if let Ok(status) = state.run(move |s| s.dream_status(&id)).await
+            && status != lucid_storage::DreamStatus::Running
+        {
+            cancel.store(true, Ordering::SeqCst);
+            return;
         }
     }
 }

@@ -445,10 +445,6 @@ struct StreamState {
     shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
-/// With exact wake-ups a stream needs no polling; this slow re-check only catches writes made
-/// outside this server (another process on the same file, during a `--take-over`).
-const STREAM_RECHECK: Duration = Duration::from_secs(30);
-
 fn sse_event(event: &SessionEvent) -> Event {
     Event::default()
         .event(event.event_type.as_str())
@@ -555,11 +551,15 @@ pub async fn stream_events(
                     if !open {
                         return None;
                     }
-                    // Nothing new: wait for a change to this session (or re-check rarely).
+                    // With exact wake-ups a stream needs no polling; the re-check (`Config::
+                    // stream_recheck`) catches writes made outside this server.
+                    let recheck = st.app.config().stream_recheck;
+                    // Nothing new: wait for a change to this session (or re-check: rarely on a database
+                    // this server alone writes, often on a shared one).
                     tokio::select! {
                         _ = st.ticket.changes().changed() => {}
                         _ = st.shutdown.changed() => {}
-                        _ = tokio::time::sleep(STREAM_RECHECK) => {}
+                        _ = tokio::time::sleep(recheck) => {}
                     }
                 }
                 Err(error) => {

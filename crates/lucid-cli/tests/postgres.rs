@@ -1,0 +1,270 @@
+//! Several `lucid serve` processes on one PostgreSQL database (issue 15): an API node that runs
+//! no dreams, worker nodes with no HTTP listener, a client following a dream's live narration on
+//! the API node while a worker runs it, a cancel made on the API node stopping the worker's
+//! engine, and a worker killed with SIGKILL mid-dream whose dream another worker re-runs once its
+//! lease expires — completed exactly once. Skipped with a message without a test server
+//! (`LUCID_TEST_POSTGRES_URL`), failed under CI.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use lucid_storage_postgres::testing::{TestDatabase, unavailable};
+use serde_json::Value;
+
+fn lucid() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_lucid"))
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A `lucid serve` process; killed (SIGKILL) when dropped.
+struct Node {
+    child: Child,
+    /// The API's URL (`None` for a worker).
+    url: Option<String>,
+}
+
+impl Node {
+    /// Starts `lucid serve --role ROLE` and waits until it is ready.
+    fn start(db: &str, config: &Path, role: &str, stage_delay_ms: u64) -> Node {
+        let mut child = lucid()
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--workers",
+                "1",
+                "--role",
+                role,
+            ])
+            .args(["--db", db, "--config"])
+            .arg(config)
+            .env("LUCID_LOG", "warn")
+            .env("LUCID_STAGE_DELAY_MS", stage_delay_ms.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start lucid serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (ready, started) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut ready = Some(ready);
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let url = line
+                    .strip_prefix("listening on ")
+                    .map(|u| u.trim().to_string());
+                if (url.is_some() || line.starts_with("worker running on "))
+                    && let Some(ready) = ready.take()
+                {
+                    let _ = ready.send(url);
+                } else if std::env::var_os("LUCID_TEST_LOG").is_some() {
+                    eprintln!("node: {line}");
+                }
+            }
+        });
+        let url = started
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the node says it is ready");
+        Node { child, url }
+    }
+
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("run lucid")
+}
+
+fn stdout_json(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON on stdout")
+}
+
+fn id(value: &Value) -> String {
+    value["id"].as_str().expect("id").to_string()
+}
+
+/// Polls the dream (through the API node) until `done` holds, for at most `limit`.
+fn wait_for(
+    client: &dyn Fn(&[&str]) -> Output,
+    dream: &str,
+    limit: Duration,
+    done: &dyn Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + limit;
+    loop {
+        let got = stdout_json(&client(&["dreams", "get", dream]));
+        if done(&got) {
+            return got;
+        }
+        assert!(Instant::now() < deadline, "dream {dream} still {got}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn api_and_worker_nodes_share_one_database() {
+    if let Some(reason) = unavailable() {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "SKIPPED (not CI): {reason}");
+        return;
+    }
+    let database = TestDatabase::create().expect("test server");
+    let db = database.url().to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("lucid.toml");
+    std::fs::write(&config, "[server]\ndream_lease_seconds = 2\n").expect("config");
+    let key = {
+        let output = run(lucid().args(["keys", "create", "--workspace", "team", "--db", &db]));
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    };
+    let api = Node::start(&db, &config, "api", 0);
+    let url = api.url.clone().expect("the API node listens");
+    let client = |args: &[&str]| {
+        run(lucid()
+            .args(args)
+            .env("LUCID_URL", &url)
+            .env("LUCID_API_KEY", &key))
+    };
+    let store = id(&stdout_json(&client(&["stores", "create", "Fleet"])));
+    let imported = client(&[
+        "sessions",
+        "import",
+        &repo()
+            .join("examples/fleet/sessions/coder")
+            .display()
+            .to_string(),
+        "--agent",
+        "coder",
+        "--store",
+        &store,
+    ]);
+    assert!(imported.status.success(), "{imported:?}");
+    let sessions: Vec<String> = String::from_utf8_lossy(&imported.stdout)
+        .lines()
+        .filter_map(|line| line.split('\t').next().map(str::to_string))
+        .collect();
+    let create = |extra: &[&str]| {
+        let mut args = vec!["dreams", "create", "--store", store.as_str()];
+        args.extend_from_slice(extra);
+        args.push("--sessions");
+        args.extend(sessions.iter().map(String::as_str));
+        client(&args)
+    };
+
+    // The API node runs no dreams: one created there stays pending.
+    let waiting = id(&stdout_json(&create(&[])));
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        stdout_json(&client(&["dreams", "get", &waiting]))["status"],
+        "pending"
+    );
+    // A worker (no HTTP) runs it, and a client watching on the API node follows its narration
+    // as the worker writes it, to the end.
+    let worker = Node::start(&db, &config, "worker", 300);
+    assert!(worker.url.is_none());
+    let watched = client(&["dreams", "watch", &waiting]);
+    let text = String::from_utf8_lossy(&watched.stdout).to_string();
+    assert!(watched.status.success(), "{text}");
+    assert!(
+        text.contains("Merging") && text.contains("completed"),
+        "{text}"
+    );
+
+    // A cancel on the API node stops the worker's engine within a second: the worker (one dream
+    // at a time) is free to start the next dream right away, not after the canceled one's
+    // remaining stages.
+    let canceled = id(&stdout_json(&create(&[])));
+    wait_for(&client, &canceled, Duration::from_secs(20), &|d| {
+        d["status"] == "running"
+    });
+    let next = id(&stdout_json(&create(&[])));
+    let asked = Instant::now();
+    assert!(client(&["dreams", "cancel", &canceled]).status.success());
+    wait_for(&client, &next, Duration::from_secs(20), &|d| {
+        d["status"] == "running"
+    });
+    let freed = asked.elapsed();
+    assert!(
+        freed < Duration::from_millis(1800),
+        "the worker was busy for {freed:?}"
+    );
+    assert_eq!(
+        stdout_json(&client(&["dreams", "get", &canceled]))["status"],
+        "canceled"
+    );
+    wait_for(&client, &next, Duration::from_secs(30), &|d| {
+        d["status"] == "completed"
+    });
+
+    // SIGKILL the worker in the middle of a dream: the dream stays running (no node fails it),
+    // and a new worker re-runs it once the lease has expired; it completes exactly once.
+    let killed = id(&stdout_json(&create(&[])));
+    wait_for(&client, &killed, Duration::from_secs(20), &|d| {
+        d["status"] == "running"
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    worker.kill();
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        stdout_json(&client(&["dreams", "get", &killed]))["status"],
+        "running"
+    );
+    let replacement = Node::start(&db, &config, "worker", 0);
+    let done = wait_for(&client, &killed, Duration::from_secs(30), &|d| {
+        d["status"] != "running"
+    });
+    assert_eq!(done["status"], "completed", "{done}");
+    let narration = done["session_id"]
+        .as_str()
+        .expect("narration session")
+        .to_string();
+    let (status, events) = {
+        // reqwest is built without a default TLS provider (ring is the build's one).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::blocking::Client::new();
+        let response = http
+            .get(format!("{url}/v1/sessions/{narration}/events?limit=100"))
+            .header("x-api-key", &key)
+            .send()
+            .expect("events");
+        (
+            response.status().as_u16(),
+            response.json::<Value>().expect("json"),
+        )
+    };
+    assert_eq!(status, 200, "{events}");
+    let types: Vec<&str> = events["data"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert!(types.contains(&"session.status_rescheduled"), "{types:?}");
+    for end in ["session.status_idle", "session.status_terminated"] {
+        let times = types.iter().filter(|t| **t == end).count();
+        assert_eq!(times, 1, "the result was narrated once: {types:?}");
+    }
+    drop(replacement);
+    drop(api);
+}
