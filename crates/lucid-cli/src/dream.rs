@@ -53,16 +53,27 @@ pub struct DreamArgs {
     sessions: Vec<PathBuf>,
 
     /// Where to write the draft store: a new or empty folder, not the input store.
-    #[arg(long, value_name = "DIR")]
-    out: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present = "estimate")]
+    out: Option<PathBuf>,
+
+    /// Run nothing: print what the dream would read (sessions, events), the work units and
+    /// estimated tokens and cost of the --model pass (from [prices] or the built-in list; an
+    /// upper bound), and the limits that would refuse it (--json: as JSON). Exit 0 when it
+    /// would run, 2 when it would be refused. No model is called; nothing is written.
+    #[arg(long)]
+    estimate: bool,
 
     /// Write the JSON report here (otherwise a short summary is printed).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
 
-    /// Steer the dream (at most 4,096 characters), e.g. "focus on tool quirks; ignore one-off
-    /// debugging notes". Focus limits which new memories are added; ignore drops matching items.
-    #[arg(long, value_name = "TEXT", conflicts_with = "instructions_file")]
+    // Help from the limit itself, so the text cannot drift from what is enforced.
+    #[arg(long, value_name = "TEXT", conflicts_with = "instructions_file", help = format!(
+        "Steer the dream (at most {} characters), e.g. \"focus on tool quirks; ignore one-off \
+         debugging notes\". Focus limits which new memories are added; ignore drops matching \
+         items.",
+        crate::thousands(lucid_core::instructions::MAX_INSTRUCTIONS_CHARS)
+    ))]
     instructions: Option<String>,
 
     /// Read the instructions from a file.
@@ -70,7 +81,7 @@ pub struct DreamArgs {
     instructions_file: Option<PathBuf>,
 
     /// Refuse the dream when more transcript files than this are given (at least 1).
-    #[arg(long, value_name = "N", default_value_t = 100,
+    #[arg(long, value_name = "N", default_value_t = lucid_core::MAX_DREAM_SESSIONS,
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     max_sessions: usize,
 
@@ -162,16 +173,27 @@ pub struct DreamArgs {
 fn model_curator(
     args: &DreamArgs,
     safety: &lucid_core::SafetyPolicy,
+    needs_key: bool,
 ) -> Result<Option<lucid_llm::ModelCurator>, String> {
     let Some(selection) = &args.model else {
         return Ok(None);
     };
     let config = crate::config::llm_config(args.config.as_deref()).map_err(|e| format!("{e:#}"))?;
     let env = |name: &str| std::env::var(name).ok();
-    let Some(endpoint) =
-        lucid_llm::resolve(selection, &config, args.base_url.as_deref(), true, &env)
-            .map_err(|e| e.to_string())?
-    else {
+    let base_url = args.base_url.as_deref();
+    let resolved = match lucid_llm::resolve(selection, &config, base_url, true, &env) {
+        Err(lucid_llm::ConfigError::MissingKey { variable, .. }) if !needs_key => {
+            // An estimate sends nothing: a placeholder stands in for the missing key.
+            let placeholder = |name: &str| {
+                (name == variable)
+                    .then(|| "unused-by-an-estimate".to_string())
+                    .or_else(|| env(name))
+            };
+            lucid_llm::resolve(selection, &config, base_url, true, &placeholder)
+        }
+        other => other,
+    };
+    let Some(endpoint) = resolved.map_err(|e| e.to_string())? else {
         return Ok(None);
     };
     let mut settings = lucid_llm::Settings::from_config(&config);
@@ -230,6 +252,12 @@ fn refuse(message: impl std::fmt::Display) -> anyhow::Result<u8> {
 }
 
 pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
+    if args.estimate {
+        return estimate(&args);
+    }
+    let Some(out) = args.out.clone() else {
+        return refuse("--out is required: the folder the draft goes to");
+    };
     let started = Instant::now();
     // Stage one: validate everything before any work, so a refused dream writes nothing.
     let instructions = match (&args.instructions, &args.instructions_file) {
@@ -267,7 +295,7 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
             return refuse(format_args!("{} does not exist", path.display()));
         }
     }
-    let model = match model_curator(&args, &safety) {
+    let model = match model_curator(&args, &safety, true) {
         Ok(model) => model,
         Err(error) => return refuse(error),
     };
@@ -284,7 +312,7 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
         },
         None => Store::default(),
     };
-    if let Err(error) = lucid_fs::check_output(&args.out, args.store.as_deref()) {
+    if let Err(error) = lucid_fs::check_output(&out, args.store.as_deref()) {
         return refuse(error);
     }
     let files = match lucid_fs::find_transcripts(&args.sessions) {
@@ -305,19 +333,14 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
         );
     }
     if let Some(report) = &args.report
-        && let Err(error) = lucid_fs::check_report(
-            report,
-            args.store.as_deref(),
-            &args.sessions,
-            &files,
-            &args.out,
-        )
+        && let Err(error) =
+            lucid_fs::check_report(report, args.store.as_deref(), &args.sessions, &files, &out)
     {
         return refuse(error);
     }
 
     // Ctrl-C: the input store is only ever read; remove a half-written draft and stop.
-    let staging = lucid_fs::staging_path(&args.out);
+    let staging = lucid_fs::staging_path(&out);
     let interrupted = std::sync::Arc::new(AtomicBool::new(false));
     {
         let interrupted = interrupted.clone();
@@ -426,8 +449,8 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
     if interrupted.load(Ordering::SeqCst) {
         return Ok(130);
     }
-    lucid_fs::write_store(&args.out, &output.draft)
-        .with_context(|| format!("writing the draft to {}", args.out.display()))?;
+    lucid_fs::write_store(&out, &output.draft)
+        .with_context(|| format!("writing the draft to {}", out.display()))?;
     write_report(&args, &output.report)?;
 
     if !args.json && args.report.is_none() {
@@ -435,7 +458,7 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
     } else if !args.json {
         println!(
             "draft written to {} ({} documents, {} items); report in {}",
-            args.out.display(),
+            out.display(),
             output.report.stats.output_documents,
             output.report.stats.output_items,
             args.report
@@ -595,5 +618,152 @@ fn print_summary(report: &Report, args: &DreamArgs) {
     for note in &report.notes {
         println!("  note: {note}");
     }
-    println!("  draft: {}", args.out.display());
+    if let Some(out) = &args.out {
+        println!("  draft: {}", out.display());
+    }
+}
+
+/// `--estimate`: what the dream would read and cost, from `lucid_llm::estimate_dream` (the
+/// service's dry run calls the same function). Nothing is written and no model is called; the
+/// limits are reported, not enforced.
+fn estimate(args: &DreamArgs) -> anyhow::Result<u8> {
+    let mut refusals = Vec::new();
+    let instructions = match (&args.instructions, &args.instructions_file) {
+        (Some(text), _) => Some(text.clone()),
+        (None, Some(file)) => match std::fs::read_to_string(file) {
+            Ok(text) => Some(text),
+            Err(error) => {
+                return refuse(format_args!(
+                    "cannot read instructions file {}: {error}",
+                    file.display()
+                ));
+            }
+        },
+        (None, None) => None,
+    };
+    let safety = match crate::config::safety_policy(args.config.as_deref(), &args.trust_tool) {
+        Ok(policy) => policy,
+        Err(error) => return refuse(format_args!("{error:#}")),
+    };
+    // An estimate sends nothing, so it needs no API key.
+    let model = match model_curator(args, &safety, false) {
+        Ok(model) => model,
+        Err(error) => return refuse(error),
+    };
+    let store = match &args.store {
+        Some(dir) => match lucid_fs::read_store(dir) {
+            Ok(store) => store,
+            Err(error) => return refuse(error),
+        },
+        None => Store::default(),
+    };
+    let files = match lucid_fs::find_transcripts(&args.sessions) {
+        Ok(files) => files,
+        Err(error) => return refuse(error),
+    };
+    if let Some(out) = &args.out
+        && let Err(error) = lucid_fs::check_output(out, args.store.as_deref())
+    {
+        refusals.push(lucid_llm::Refusal {
+            limit: "out".into(),
+            message: error.to_string(),
+        });
+    }
+    let trust_rules = lucid_fs::TrustRules {
+        trusted: args.trusted.clone(),
+        untrusted: args.untrusted.clone(),
+        quarantined: args.quarantine.clone(),
+        trusted_only: args.trusted_only,
+    };
+    let digest_options = lucid_core::DigestOptions {
+        episodes: args.episodes,
+        safety: safety.clone(),
+        ..lucid_core::DigestOptions::default()
+    };
+    let digested = lucid_fs::digest_transcripts(&files, &digest_options, &trust_rules, &|_| {});
+    let options = DreamOptions {
+        instructions,
+        safety,
+        ..DreamOptions::default()
+    };
+    let estimate = lucid_llm::estimate_dream(lucid_llm::EstimateInput {
+        store: &store,
+        digests: digested.digests,
+        skipped: digested.skipped,
+        options: &options,
+        model: model.as_ref(),
+        sessions_requested: files.len(),
+        max_sessions: args.max_sessions,
+        already_dreamed: None,
+        refusals,
+    });
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&estimate)?);
+    } else {
+        print_estimate(&estimate);
+    }
+    Ok(if estimate.refused() { EXIT_REFUSED } else { 0 })
+}
+
+fn print_estimate(estimate: &lucid_llm::DreamEstimate) {
+    println!("estimate (nothing was run):");
+    println!(
+        "  sessions: {} found, {} would be read, {} skipped",
+        estimate.sessions,
+        estimate.sessions_read,
+        estimate.sessions_skipped.len()
+    );
+    for skipped in &estimate.sessions_skipped {
+        println!("    skipped {}: {}", skipped.path, skipped.reason);
+    }
+    println!(
+        "  already dreamed: {}",
+        estimate.sessions_already_dreamed.map_or_else(
+            || "not recorded for folder dreams".to_string(),
+            |n| n.to_string()
+        )
+    );
+    println!("  events: {}", estimate.events);
+    println!("  store: {} documents", estimate.store_documents);
+    println!("  curator: {}", estimate.curator);
+    if let Some(pass) = &estimate.model_pass {
+        println!(
+            "  model pass: {} work units ({} answered by the cache, {} over the token budget), \
+             {} requests",
+            pass.work_units, pass.cached_units, pass.over_budget_units, pass.requests
+        );
+        println!(
+            "  tokens: ~{} input, at most {} output",
+            pass.input_tokens, pass.output_tokens
+        );
+    }
+    match (estimate.estimated_cost_usd, &estimate.model_pass) {
+        (
+            Some(cost),
+            Some(lucid_llm::ModelEstimate {
+                price_per_million: Some((input, output)),
+                ..
+            }),
+        ) => println!(
+            "  estimated cost: at most ${cost:.4} (${input:.2} input, ${output:.2} output per \
+             million tokens)"
+        ),
+        (Some(cost), _) => println!("  estimated cost: ${cost:.4}"),
+        (None, None) => println!(
+            "  estimated cost: not estimated (the built-in pass would be refused, so the \
+             model's work is not planned)"
+        ),
+        (None, Some(_)) => println!(
+            "  estimated cost: unknown (no price for {}: add [prices.\"…\"] to the config file)",
+            estimate.curator
+        ),
+    }
+    if estimate.refusals.is_empty() {
+        println!("  would run: yes");
+    } else {
+        println!("  would be refused:");
+        for refusal in &estimate.refusals {
+            println!("    {}: {}", refusal.limit, refusal.message);
+        }
+    }
 }
