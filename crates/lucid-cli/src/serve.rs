@@ -12,7 +12,6 @@ use lucid_server::{AppState, AuthMode, Config, Limits, Rate};
 use lucid_storage::Storage;
 use lucid_storage_postgres::{PostgresOptions, PostgresStorage};
 use lucid_storage_sqlite::SqliteStorage;
-use serde::Deserialize;
 
 use crate::EXIT_REFUSED;
 
@@ -113,52 +112,9 @@ pub struct ServeArgs {
     config: Option<PathBuf>,
 }
 
-/// The config file's `[server]` section: the service's limits (`lucid_server::Limits` documents
-/// each; 0 turns a rate or the stream cap off).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ServerSection {
-    max_connections: Option<usize>,
-    header_timeout_seconds: Option<f64>,
-    body_timeout_seconds: Option<f64>,
-    shutdown_seconds: Option<f64>,
-    max_streams_per_key: Option<usize>,
-    max_uri_kb: Option<usize>,
-    max_header_kb: Option<usize>,
-    rate_per_key: Option<f64>,
-    burst_per_key: Option<f64>,
-    rate_per_address: Option<f64>,
-    burst_per_address: Option<f64>,
-    /// PostgreSQL only: idle connections kept per server.
-    database_pool_size: Option<usize>,
-    /// PostgreSQL only: the longest a statement may run (PostgreSQL cancels it then).
-    database_statement_timeout_seconds: Option<f64>,
-    /// PostgreSQL only: how long a dream stays its server's without a heartbeat (another server
-    /// re-runs it after that when its server died).
-    dream_lease_seconds: Option<f64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct ServerFile {
-    #[serde(default)]
-    server: ServerSection,
-    // The other sections are read (and checked) by their own parts of lucid.
-    #[serde(flatten)]
-    _other: toml::Table,
-}
-
 /// The limits from the `[server]` section of `config` (the defaults without one).
 fn server_limits(config: Option<&Path>) -> anyhow::Result<Limits> {
-    let file: ServerFile = match config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read config file {}", path.display()))?;
-            toml::from_str(&text)
-                .with_context(|| format!("config file {}: [server] is not valid", path.display()))?
-        }
-        None => ServerFile::default(),
-    };
-    let section = file.server;
+    let section = crate::config::server_section(config)?;
     let defaults = Limits::default();
     let seconds = |name: &str, value: Option<f64>, default: Duration| match value {
         None => Ok(default),
@@ -225,16 +181,7 @@ fn server_limits(config: Option<&Path>) -> anyhow::Result<Limits> {
 
 /// The `[server]` section's PostgreSQL settings (the defaults without a config file).
 fn postgres_options(config: Option<&Path>) -> anyhow::Result<PostgresOptions> {
-    let section = match config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read config file {}", path.display()))?;
-            toml::from_str::<ServerFile>(&text)
-                .with_context(|| format!("config file {}: [server] is not valid", path.display()))?
-                .server
-        }
-        None => ServerSection::default(),
-    };
+    let section = crate::config::server_section(config)?;
     let mut options = PostgresOptions::default();
     if let Some(size) = section.database_pool_size {
         if !(1..=1000).contains(&size) {

@@ -356,3 +356,70 @@ fn the_help_lists_only_product_commands() {
         assert_eq!(output.status.code(), Some(2), "lucid {developer_only}");
     }
 }
+
+/// Issue 12 §2: each limit is defined once and the help text is built from it, so `--help`
+/// says what is enforced.
+#[test]
+fn the_help_states_the_limits_that_are_enforced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for command in [
+        &["dream", "--help"][..],
+        &["claude-code", "dream", "--help"][..],
+    ] {
+        let help = stdout(&lucid(command, dir.path()));
+        assert!(help.contains("at most 4,096 characters"), "{help}");
+        assert!(help.contains("[default: 100]"), "{help}");
+    }
+}
+
+/// Issue 12 §2: one config type reads the whole file, so a misspelt section or key is refused
+/// by every command that reads it (a misspelt `[saftey]` was silently ignored), naming the
+/// closest valid name.
+#[test]
+fn a_misspelt_config_section_or_key_is_refused_with_the_closest_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fleet = repo().join("examples/fleet");
+    let session = fleet
+        .join("sessions/coder/fix-login.jsonl")
+        .display()
+        .to_string();
+    let config = dir.path().join("lucid.toml");
+    let config_arg = config.display().to_string();
+
+    std::fs::write(&config, "[saftey]\nsecret_patterns = [\"ACME-[0-9]{6}\"]\n").expect("write");
+    let scanned = lucid(&["scan", "--config", &config_arg, &session], dir.path());
+    assert_eq!(scanned.status.code(), Some(2), "{}", stderr(&scanned));
+    assert!(
+        stderr(&scanned).contains("line 1: unknown section [saftey]; did you mean [safety]?"),
+        "{}",
+        stderr(&scanned)
+    );
+
+    std::fs::write(&config, "[llm]\nconcurency = 2\n").expect("write");
+    let out = dir.path().join("draft").display().to_string();
+    let dreamed = lucid(
+        &[
+            "dream",
+            "--config",
+            &config_arg,
+            "--store",
+            &fleet.join("memory").display().to_string(),
+            "--sessions",
+            &session,
+            "--out",
+            &out,
+        ],
+        dir.path(),
+    );
+    assert_eq!(dreamed.status.code(), Some(2), "{}", stderr(&dreamed));
+    assert!(
+        stderr(&dreamed)
+            .contains("line 2: unknown key \"concurency\" in [llm]; did you mean \"concurrency\"?"),
+        "{}",
+        stderr(&dreamed)
+    );
+    assert!(
+        !dir.path().join("draft").exists(),
+        "a refused dream writes nothing"
+    );
+}

@@ -1,6 +1,7 @@
 //! Choosing a model: `--model` values, the `[models]`, `[prices]` and `[llm]` sections of the
-//! lucid config file (TOML; other sections belong to other parts of lucid), and the price
-//! table used for cost estimates.
+//! lucid config file, and the price table used for cost estimates. The binary reads the whole
+//! file into one type (every section, unknown keys refused) and builds an [`LlmConfig`] from
+//! these sections with [`LlmConfig::new`].
 //!
 //! ```toml
 //! [models."claude-sonnet-4-6"]          # a name a dream's `model` may use (lucid serve)
@@ -206,6 +207,7 @@ pub struct LlmSection {
 
 /// The model-related sections of a lucid config file.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LlmConfig {
     #[serde(default)]
     pub models: BTreeMap<String, ModelEntry>,
@@ -213,17 +215,36 @@ pub struct LlmConfig {
     pub prices: BTreeMap<String, Price>,
     #[serde(default)]
     pub llm: LlmSection,
-    /// Other sections belong to other parts of lucid.
-    #[serde(flatten)]
-    _other: BTreeMap<String, toml::Value>,
 }
 
 impl LlmConfig {
-    /// Reads the model sections of a config file's text (TOML).
+    /// The model sections, checked: every provider is one lucid speaks, and no configured name
+    /// hides the built-in curator's.
+    pub fn new(
+        models: BTreeMap<String, ModelEntry>,
+        prices: BTreeMap<String, Price>,
+        llm: LlmSection,
+    ) -> Result<LlmConfig, ConfigError> {
+        let config = LlmConfig {
+            models,
+            prices,
+            llm,
+        };
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Reads a TOML text holding only the model sections (`[models]`, `[prices]`, `[llm]`);
+    /// any other section or key is refused.
     pub fn from_toml(text: &str) -> Result<LlmConfig, ConfigError> {
         let config: LlmConfig =
             toml::from_str(text).map_err(|e| ConfigError::Invalid(e.to_string()))?;
-        for (name, entry) in &config.models {
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        for (name, entry) in &self.models {
             if parse_provider(&entry.provider).is_none() {
                 return Err(ConfigError::Invalid(format!(
                     "models.{name}: provider {:?} is not anthropic or openai",
@@ -236,25 +257,7 @@ impl LlmConfig {
                 )));
             }
         }
-        Ok(config)
-    }
-
-    /// Reads the model sections of a config file; no file means no configured model.
-    pub fn from_file(path: Option<&std::path::Path>) -> Result<LlmConfig, ConfigError> {
-        match path {
-            None => Ok(LlmConfig::default()),
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    ConfigError::Invalid(format!("cannot read {}: {e}", path.display()))
-                })?;
-                LlmConfig::from_toml(&text).map_err(|error| match error {
-                    ConfigError::Invalid(message) => {
-                        ConfigError::Invalid(format!("{}: {message}", path.display()))
-                    }
-                    other => other,
-                })
-            }
-        }
+        Ok(())
     }
 
     pub fn prices(&self) -> PriceTable {
@@ -373,9 +376,6 @@ mod tests {
     }
 
     const CONFIG: &str = r#"
-[safety]
-trusted_tools = ["kb"]
-
 [models."claude-sonnet-4-6"]
 provider = "anthropic"
 
@@ -473,6 +473,25 @@ token_budget = 1000
         assert!(LlmConfig::from_toml("[models.builtin]\nprovider = \"openai\"").is_err());
         assert!(LlmConfig::from_toml("[llm]\nbudget = 3").is_err());
         assert!(LlmConfig::from_toml("not toml [").is_err());
+        // Only the model sections: the binary's config type holds the others.
+        assert!(LlmConfig::from_toml("[safety]\ntrusted_tools = []").is_err());
+        let unchecked = LlmConfig::new(
+            BTreeMap::from([(
+                "x".to_string(),
+                ModelEntry {
+                    provider: "gemini".into(),
+                    model: None,
+                    base_url: None,
+                    api_key_env: None,
+                },
+            )]),
+            BTreeMap::new(),
+            LlmSection::default(),
+        );
+        assert!(
+            matches!(&unchecked, Err(ConfigError::Invalid(m)) if m.contains("gemini")),
+            "{unchecked:?}"
+        );
     }
 
     #[test]

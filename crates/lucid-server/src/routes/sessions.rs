@@ -565,7 +565,9 @@ pub async fn stream_events(
                 Err(error) => {
                     // The session was deleted (or the store failed): tell the client and stop.
                     st.open = false;
-                    let body = serde_json::to_string(&error.envelope()).unwrap_or_default();
+                    // Never an empty `data:` line: the envelope is two strings and a kind.
+                    let body = serde_json::to_string(&error.envelope())
+                        .expect("an error envelope (strings and a unit enum) always serialises");
                     return Some((Ok(Event::default().event("error").data(body)), st));
                 }
             }
