@@ -1140,11 +1140,15 @@ enum DreamsCommand {
         /// The input memory store.
         #[arg(long)]
         store: String,
-        /// Session ids (1 to 100).
-        #[arg(long, num_args = 1.., required = true)]
+        #[arg(long, num_args = 1.., required = true, help = format!(
+            "Session ids (1 to {}).",
+            lucid_core::MAX_DREAM_SESSIONS
+        ))]
         sessions: Vec<String>,
-        /// Steer the dream (1 to 4,096 characters).
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true, help = format!(
+            "Steer the dream (1 to {} characters).",
+            crate::thousands(lucid_core::instructions::MAX_INSTRUCTIONS_CHARS)
+        ))]
         instructions: Option<String>,
         /// The model: lucid-builtin (the built-in curator) or a name the server configures in
         /// its [models] section (others are refused with the list).

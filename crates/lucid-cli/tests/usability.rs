@@ -370,6 +370,12 @@ fn the_help_states_the_limits_that_are_enforced() {
         assert!(help.contains("at most 4,096 characters"), "{help}");
         assert!(help.contains("[default: 100]"), "{help}");
     }
+    let help = stdout(&lucid(&["dreams", "create", "--help"], dir.path()));
+    assert!(help.contains("Session ids (1 to 100)"), "{help}");
+    assert!(
+        help.contains("Steer the dream (1 to 4,096 characters)"),
+        "{help}"
+    );
 }
 
 /// Issue 12 §2: one config type reads the whole file, so a misspelt section or key is refused
