@@ -2,8 +2,8 @@
 //! no dreams, worker nodes with no HTTP listener, a client following a dream's live narration on
 //! the API node while a worker runs it, a cancel made on the API node stopping the worker's
 //! engine, and a worker killed with SIGKILL mid-dream whose dream another worker re-runs once its
-//! lease expires — completed exactly once. Skipped with a message without a test server
-//! (`LUCID_TEST_POSTGRES_URL`), failed under CI.
+//! lease expires — completed exactly once; SIGTERM then stops each node cleanly. Skipped with a
+//! message without a test server (`LUCID_TEST_POSTGRES_URL`), failed under CI.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -75,6 +75,21 @@ impl Node {
     fn kill(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// SIGTERM, and the exit status once it has stopped.
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -TERM {pid}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the node did not stop");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }
 
@@ -265,6 +280,7 @@ fn api_and_worker_nodes_share_one_database() {
         let times = types.iter().filter(|t| **t == end).count();
         assert_eq!(times, 1, "the result was narrated once: {types:?}");
     }
-    drop(replacement);
-    drop(api);
+    // Both stop cleanly on SIGTERM (their database connections are closed off the runtime).
+    assert!(replacement.terminate().success(), "the worker's exit");
+    assert!(api.terminate().success(), "the API node's exit");
 }

@@ -1,8 +1,8 @@
 //! `lucid-dev bench-serve`: throughput and latency of the service under concurrent clients, next to
 //! raw SQLite inserts with the same durability (the ceiling). `--limits` measures the hardening
 //! instead (issue 11): appends/s with idle event streams open, the server's memory with 10,000
-//! half-open connections, and shutdown time with a half-sent request open. A benchmark, never a
-//! test.
+//! half-open connections, and shutdown time with a half-sent request open. `--postgres URL` runs
+//! the same phases on the PostgreSQL backend (issue 15). A benchmark, never a test.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -44,6 +44,10 @@ pub struct BenchServeArgs {
     /// Half-open connections for `--limits`.
     #[arg(long, default_value_t = 10_000)]
     half_open: usize,
+    /// Run the server on this PostgreSQL database instead of a fresh SQLite file (a store named
+    /// `bench` is added to it; use a scratch database). The raw-insert ceiling stays SQLite's.
+    #[arg(long, value_name = "URL")]
+    postgres: Option<String>,
 }
 
 struct Phase {
@@ -132,7 +136,13 @@ pub fn run(args: BenchServeArgs) -> anyhow::Result<u8> {
         SyncMode::Normal => Durability::Normal,
     };
     let dir = tempfile::tempdir().context("temporary folder")?;
-    let storage = SqliteStorage::open_with(&dir.path().join("serve.db"), durability)?;
+    let storage: Arc<dyn lucid_storage::Storage> = match &args.postgres {
+        Some(url) => Arc::new(lucid_storage_postgres::PostgresStorage::open(url)?),
+        None => Arc::new(SqliteStorage::open_with(
+            &dir.path().join("serve.db"),
+            durability,
+        )?),
+    };
     // A fresh database on 127.0.0.1 with no key: open mode, as asked for explicitly.
     // The engine's throughput, not the rate limits': the buckets are off here.
     let config = Config {
@@ -140,7 +150,7 @@ pub fn run(args: BenchServeArgs) -> anyhow::Result<u8> {
         limits: lucid_server::Limits::default().unlimited_rates(),
         ..Config::default()
     };
-    let state = AppState::new(Arc::new(storage), config)?;
+    let state = AppState::new(storage, config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -220,11 +230,12 @@ pub fn run(args: BenchServeArgs) -> anyhow::Result<u8> {
     let raw_path = dir.path().join("raw.db");
     let raw = lucid_storage_sqlite::raw_insert_benchmark(&raw_path, args.requests, durability)?;
     println!(
-        "lucid-dev bench-serve: {} requests per phase, synchronous={}, {} CPU(s)",
+        "lucid-dev bench-serve: {} requests per phase, {}, {} CPU(s)",
         args.requests,
-        match args.sync {
-            SyncMode::Full => "FULL",
-            SyncMode::Normal => "NORMAL",
+        match (&args.postgres, args.sync) {
+            (Some(_), _) => "PostgreSQL (synchronous_commit as the server has it)",
+            (None, SyncMode::Full) => "SQLite synchronous=FULL",
+            (None, SyncMode::Normal) => "SQLite synchronous=NORMAL",
         },
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );

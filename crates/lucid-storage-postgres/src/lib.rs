@@ -115,6 +115,21 @@ pub struct PostgresStorage {
 impl Drop for PostgresStorage {
     fn drop(&mut self) {
         self.alive.store(false, std::sync::atomic::Ordering::SeqCst);
+        // Closing a client waits for the server on the client's own small runtime, which
+        // panics on a thread that drives an async runtime (a server drops its state there when
+        // it stops): the idle connections are closed on a thread of their own.
+        let idle = std::mem::take(
+            &mut *self
+                .idle
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        if let Ok(closer) = std::thread::Builder::new()
+            .name("lucid-pg-close".into())
+            .spawn(move || drop(idle))
+        {
+            let _ = closer.join();
+        }
     }
 }
 
