@@ -799,16 +799,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn conformance() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let counter = std::sync::atomic::AtomicUsize::new(0);
-        lucid_storage::conformance::run_all(&|| {
-            let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            SqliteStorage::open(&dir.path().join(format!("t{n}.db"))).expect("open")
-        });
-    }
-
-    #[test]
     fn migrations_are_recorded_and_reopening_is_idempotent() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("lucid.db");
