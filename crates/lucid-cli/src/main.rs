@@ -8,6 +8,7 @@ mod apply;
 mod claude_code;
 mod client;
 mod config;
+mod db;
 mod docs;
 mod dream;
 mod keys;
@@ -42,6 +43,7 @@ enum Command {
     Scan(scan::ScanArgs),
     Serve(serve::ServeArgs),
     Keys(keys::KeysArgs),
+    Db(db::DbArgs),
     Stores(client::StoresArgs),
     Memories(client::MemoriesArgs),
     Agents(client::AgentsArgs),
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Keys(args) => keys::run(args),
+        Command::Db(args) => db::run(args),
         Command::Stores(args) => client::stores(args),
         Command::Memories(args) => client::memories(args),
         Command::Agents(args) => client::agents(args),

@@ -332,6 +332,7 @@ fn the_help_lists_only_product_commands() {
             "scan",
             "serve",
             "keys",
+            "db",
             "stores",
             "memories",
             "agents",

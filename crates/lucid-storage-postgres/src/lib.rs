@@ -291,6 +291,34 @@ impl PostgresStorage {
         })
     }
 
+    /// The schema version of the database at `url` and the newest this binary knows, without
+    /// changing anything (0: lucid has never run there).
+    pub fn schema_version(url: &str) -> Result<(i64, i64)> {
+        let display = redact_url(url);
+        let config: postgres::Config = url.parse().map_err(|error| {
+            StorageError::Backend(format!("{display} is not a PostgreSQL URL: {error}"))
+        })?;
+        let mut client = config.connect(NoTls).map_err(|error| {
+            StorageError::Backend(format!("cannot connect to {display}: {error}"))
+        })?;
+        let exists: bool = client
+            .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
+            .db()?
+            .get(0);
+        let applied: i64 = if exists {
+            client
+                .query_one(
+                    "SELECT COALESCE(MAX(version), 0)::bigint FROM schema_migrations",
+                    &[],
+                )
+                .db()?
+                .get(0)
+        } else {
+            0
+        };
+        Ok((applied, Self::newest_migration()))
+    }
+
     /// The newest schema version this binary knows.
     pub fn newest_migration() -> i64 {
         MIGRATIONS.last().map_or(0, |m| m.0)

@@ -224,6 +224,36 @@ impl SqliteStorage {
         &self.path
     }
 
+    /// The schema version of the file at `path` and the newest this binary knows, without
+    /// changing anything (an error when there is no file).
+    pub fn schema_version(path: &Path) -> Result<(i64, i64)> {
+        if !path.exists() {
+            return Err(StorageError::Backend(format!(
+                "there is no database at {}",
+                path.display()
+            )));
+        }
+        let conn = connect(path, Durability::Full, true)?;
+        let exists: bool = conn
+            .query_row(
+                "SELECT COUNT(*) > 0 FROM sqlite_master WHERE name = 'schema_migrations'",
+                [],
+                |row| row.get(0),
+            )
+            .db()?;
+        let applied: i64 = if exists {
+            conn.query_row(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                [],
+                |row| row.get(0),
+            )
+            .db()?
+        } else {
+            0
+        };
+        Ok((applied, MIGRATIONS.last().map_or(0, |m| m.0)))
+    }
+
     /// The versions of the applied migrations.
     pub fn applied_migrations(&self) -> Result<Vec<i64>> {
         self.read(|conn| {
