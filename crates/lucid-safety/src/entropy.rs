@@ -536,28 +536,32 @@ mod tests {
         assert_eq!(found("x=ZmFrZS1zZWNyZXQtdmFsdWUtMTIzNDU2Nzg5MA==").len(), 1);
     }
 
-    /// Deterministic xorshift generator, so the test needs no `rand`.
-    fn rng(seed: &mut u64) -> u64 {
-        *seed ^= *seed << 13;
-        *seed ^= *seed >> 7;
-        *seed ^= *seed << 17;
-        *seed
+    /// `count` tokens of `len` characters drawn uniformly from `alphabet` by proptest's
+    /// deterministic runner (the same tokens on every run). These tests measure rates over a
+    /// sample rather than a property of each value, so they draw values without `proptest!`.
+    fn random_tokens(alphabet: &'static [u8], len: usize, count: usize) -> Vec<Vec<u8>> {
+        use proptest::strategy::{Strategy, ValueTree};
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let token = proptest::collection::vec(proptest::sample::select(alphabet), len);
+        (0..count)
+            .map(|_| {
+                token
+                    .new_tree(&mut runner)
+                    .expect("a vector of fixed length from a non-empty alphabet never rejects")
+                    .current()
+            })
+            .collect()
     }
 
     #[test]
     fn random_tokens_are_detected_reliably() {
         const B62: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
         let (mut total, mut hit) = (0, 0);
         for alphabet in [B62, B64] {
             for len in [32usize, 40, 48, 64, 100] {
-                for _ in 0..2000 {
-                    let tok: String = (0..len)
-                        .map(|_| {
-                            char::from(alphabet[(rng(&mut seed) % alphabet.len() as u64) as usize])
-                        })
-                        .collect();
+                for bytes in random_tokens(alphabet, len, 2000) {
+                    let tok = String::from_utf8(bytes).expect("the alphabets are ASCII");
                     let b = tok.as_bytes();
                     let classes = b.iter().any(u8::is_ascii_uppercase)
                         && b.iter().any(u8::is_ascii_lowercase)
@@ -579,14 +583,9 @@ mod tests {
     #[test]
     fn bigram_score_separates_random_from_words() {
         const B62: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut v: Vec<f64> = (0..10_000)
-            .map(|_| {
-                let tok: Vec<u8> = (0..32)
-                    .map(|_| B62[(rng(&mut seed) % 62) as usize])
-                    .collect();
-                bigram_score(&tok)
-            })
+        let mut v: Vec<f64> = random_tokens(B62, 32, 10_000)
+            .iter()
+            .map(|tok| bigram_score(tok))
             .collect();
         v.sort_by(f64::total_cmp);
         assert!(v[9900] < BIGRAM_LIMIT, "random p99 {}", v[9900]);
