@@ -143,6 +143,7 @@ impl Interner {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn brute_force(sets: &[Vec<u32>], t: f64) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
@@ -177,42 +178,50 @@ mod tests {
         label
     }
 
-    #[test]
-    fn prefix_filtering_finds_the_same_groups_as_brute_force() {
-        // A deterministic pseudo-random family of small sets over a skewed vocabulary.
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        let mut sets = Vec::new();
-        for _ in 0..400 {
-            let len = 1 + (next() % 7) as usize;
-            let mut s: Vec<u32> = (0..len)
-                .map(|_| (next() % 40) as u32 % (1 + (next() % 40) as u32))
-                .collect();
-            s.sort_unstable();
-            s.dedup();
-            sets.push(s);
-        }
-        sets.push(Vec::new());
-        sets.push(sets[3].clone());
-        for t in [0.3, 0.5, 0.7, 0.85, 1.0] {
-            let expected = brute_force(&sets, t);
-            let got = similar_pairs(&sets, t);
-            for &(i, j) in &got {
-                assert!(
-                    jaccard_sorted(&sets[i], &sets[j]) >= t,
-                    "pair below threshold {t}"
+    /// A small sorted id set over a skewed vocabulary (low ids are far more frequent, as
+    /// common features are in real statements).
+    fn id_set() -> impl Strategy<Value = Vec<u32>> {
+        prop::collection::vec((0u32..40, 0u32..40).prop_map(|(a, b)| a % (1 + b)), 1..=7).prop_map(
+            |mut ids| {
+                ids.sort_unstable();
+                ids.dedup();
+                ids
+            },
+        )
+    }
+
+    /// A family of sets with an empty set and a duplicate of one of its members added.
+    fn family() -> impl Strategy<Value = Vec<Vec<u32>>> {
+        prop::collection::vec(id_set(), 1..300).prop_flat_map(|sets| {
+            let len = sets.len();
+            (Just(sets), 0..len).prop_map(|(mut sets, duplicate)| {
+                sets.push(Vec::new());
+                sets.push(sets[duplicate].clone());
+                sets
+            })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn prefix_filtering_finds_the_same_groups_as_brute_force(sets in family()) {
+            for t in [0.3, 0.5, 0.7, 0.85, 1.0] {
+                let expected = brute_force(&sets, t);
+                let got = similar_pairs(&sets, t);
+                for &(i, j) in &got {
+                    prop_assert!(
+                        jaccard_sorted(&sets[i], &sets[j]) >= t,
+                        "pair below threshold {}", t
+                    );
+                }
+                prop_assert_eq!(
+                    components(sets.len(), &got),
+                    components(sets.len(), &expected),
+                    "threshold {}", t
                 );
             }
-            assert_eq!(
-                components(sets.len(), &got),
-                components(sets.len(), &expected),
-                "threshold {t}"
-            );
         }
     }
 }
