@@ -14,6 +14,7 @@
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use lucid_core::{
     Channel, EventKind, MemoryCommand, Session, TranscriptFormat, format_timestamp, parse_timestamp,
@@ -22,6 +23,7 @@ use lucid_import::{
     ImportError, Source, detect_format, import_cline_task, import_session, import_session_as,
     looks_like_error, memory_command_from_tool_call,
 };
+use proptest::prelude::*;
 
 const FORMATS: [TranscriptFormat; 10] = [
     TranscriptFormat::ClaudeCode,
@@ -831,17 +833,36 @@ fn error_messages_are_specific() {
     );
 }
 
-/// A tiny deterministic fuzz pass: every prefix of every fixture, and single-byte mutations,
-/// must import or fail cleanly.
+/// Every fixture's bytes, read once for the property tests (empty files left out: there is
+/// nothing to mutate in them).
+static FIXTURE_BYTES: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
+    fixtures()
+        .into_iter()
+        .map(|(_, path)| std::fs::read(&path).expect("readable fixture"))
+        .filter(|bytes| !bytes.is_empty())
+        .collect()
+});
+
+/// A replacement byte: one of `specials` (bytes that matter to the format's syntax), each as
+/// likely as an arbitrary byte.
+fn replacement_byte(specials: &'static [u8]) -> impl Strategy<Value = u8> {
+    let weight = u32::try_from(specials.len()).expect("a short list");
+    prop_oneof![
+        weight => prop::sample::select(specials),
+        1 => any::<u8>(),
+    ]
+}
+
+/// Replaces the byte at `position` (an index into `bytes`) with `replacement`.
+fn mutate(bytes: &mut [u8], position: prop::sample::Index, replacement: u8) {
+    if !bytes.is_empty() {
+        bytes[position.index(bytes.len())] = replacement;
+    }
+}
+
+/// Every prefix of every fixture (about 97 cuts each) imports or fails cleanly.
 #[test]
-fn truncated_and_mutated_fixtures_never_panic() {
-    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+fn truncated_fixtures_never_panic() {
     let mut runs = 0usize;
     for (_, path) in fixtures() {
         let bytes = std::fs::read(&path).expect("readable fixture");
@@ -852,28 +873,25 @@ fn truncated_and_mutated_fixtures_never_panic() {
             let _ = detect_format(prefix);
             runs += 1;
         }
-        if bytes.is_empty() {
-            continue;
-        }
-        for _ in 0..200 {
-            let mut mutated = bytes.clone();
-            let position = (next() % mutated.len() as u64) as usize;
-            let replacement = match next() % 6 {
-                0 => b'{',
-                1 => b'"',
-                2 => b'\n',
-                3 => b'}',
-                4 => b'\\',
-                _ => (next() % 256) as u8,
-            };
-            if let Some(byte) = mutated.get_mut(position) {
-                *byte = replacement;
-            }
-            let _ = import_session(&mutated, &Source::new("fuzz.jsonl"));
-            runs += 1;
-        }
     }
     assert!(runs > 1000);
+}
+
+proptest! {
+    // About 200 mutations per fixture, as many as the hand-rolled generator made before.
+    #![proptest_config(ProptestConfig::with_cases(8_000))]
+
+    /// A fixture with one byte replaced imports or fails cleanly, never panics.
+    #[test]
+    fn mutated_fixtures_never_panic(
+        fixture in any::<prop::sample::Index>(),
+        position in any::<prop::sample::Index>(),
+        replacement in replacement_byte(b"{\"\n}\\"),
+    ) {
+        let mut mutated = fixture.get(&FIXTURE_BYTES).clone();
+        mutate(&mut mutated, position, replacement);
+        let _ = import_session(&mutated, &Source::new("fuzz.jsonl"));
+    }
 }
 
 #[test]
@@ -1504,47 +1522,40 @@ fn new_formats_are_told_from_look_alikes() {
     }
 }
 
-/// The Cline task folder through [`import_cline_task`], with both files cut and mutated: a
-/// session or an error, never a panic.
+/// The Cline task folder through [`import_cline_task`], its history cut at about 61 points:
+/// a session or an error, never a panic.
 #[test]
-fn mutated_cline_task_never_panics() {
+fn truncated_cline_task_never_panics() {
     let (api, ui, _) = cline_task();
-    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
     let mut runs = 0;
     for cut in (0..=api.len()).step_by((api.len() / 61).max(1)) {
         let _ = import_cline_fixture(api.get(..cut).expect("in range"), Some(&ui));
         runs += 1;
     }
-    for _ in 0..300 {
-        let mut api = api.clone();
-        let mut ui = ui.clone();
-        for bytes in [&mut api, &mut ui] {
-            let position = (next() % bytes.len() as u64) as usize;
-            let replacement = match next() % 5 {
-                0 => b'<',
-                1 => b'"',
-                2 => b']',
-                3 => b'9',
-                _ => (next() % 256) as u8,
-            };
-            if let Some(byte) = bytes.get_mut(position) {
-                *byte = replacement;
-            }
-        }
+    assert!(runs > 60);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The Cline task folder with one byte of each file replaced: a session whose events are
+    /// numbered in order, or an error — never a panic.
+    #[test]
+    fn mutated_cline_task_never_panics(
+        api_position in any::<prop::sample::Index>(),
+        api_byte in replacement_byte(b"<\"]9"),
+        ui_position in any::<prop::sample::Index>(),
+        ui_byte in replacement_byte(b"<\"]9"),
+    ) {
+        let (mut api, mut ui, _) = cline_task();
+        mutate(&mut api, api_position, api_byte);
+        mutate(&mut ui, ui_position, ui_byte);
         if let Ok(session) = import_cline_fixture(&api, Some(&ui)) {
             for (position, event) in session.events.iter().enumerate() {
-                assert_eq!(event.index, position);
+                prop_assert_eq!(event.index, position);
             }
         }
-        runs += 1;
     }
-    assert!(runs > 300);
 }
 
 /// The real-transcript corpus in `tests/data/real/` of the repository, when present.
@@ -1969,78 +1980,105 @@ fn new_formats_are_told_from_their_look_alikes() {
     }
 }
 
-/// The new formats' fixtures, cut, byte-mutated and line-shuffled: a session whose events are
-/// numbered in order and whose results answer earlier calls, or an error — never a panic.
+/// The fixtures of the formats lucid learnt to read last.
+const NEW_FORMAT_FIXTURES: [(&str, &str); 4] = [
+    ("aider", "history.md"),
+    ("aider", "published.md"),
+    ("openhands", "trajectory.json"),
+    ("copilot_cli", "events.jsonl"),
+];
+
+static NEW_FORMAT_BYTES: LazyLock<Vec<(&'static str, Vec<u8>)>> = LazyLock::new(|| {
+    NEW_FORMAT_FIXTURES
+        .iter()
+        .map(|&(folder, name)| {
+            let bytes = std::fs::read(data_dir().join(folder).join(name)).expect("fixture");
+            (name, bytes)
+        })
+        .collect()
+});
+
+/// Imports `bytes` as a file called `name`: a session whose events are numbered in order and
+/// which digests, or an error — never a panic.
+fn check_new_format(bytes: &[u8], name: &str) {
+    if let Ok(session) = import_session(bytes, &Source::new(name)) {
+        for (position, event) in session.events.iter().enumerate() {
+            assert_eq!(event.index, position, "{name}");
+        }
+        let _ = lucid_core::digest_session(&session);
+    }
+    let _ = detect_format(bytes);
+}
+
+/// The new formats' fixtures cut at about 61 points each.
 #[test]
-fn mutated_new_format_fixtures_never_panic() {
-    let mut seed: u64 = 0x5851_F42D_4C95_7F2D;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
-    let check = |bytes: &[u8], name: &str| {
-        if let Ok(session) = import_session(bytes, &Source::new(name)) {
-            for (position, event) in session.events.iter().enumerate() {
-                assert_eq!(event.index, position, "{name}");
-            }
-            let _ = lucid_core::digest_session(&session);
-        }
-        let _ = detect_format(bytes);
-    };
+fn truncated_new_format_fixtures_never_panic() {
     let mut runs = 0;
-    for (folder, name) in [
-        ("aider", "history.md"),
-        ("aider", "published.md"),
-        ("openhands", "trajectory.json"),
-        ("copilot_cli", "events.jsonl"),
-    ] {
-        let bytes = std::fs::read(data_dir().join(folder).join(name)).expect("fixture");
+    for (name, bytes) in NEW_FORMAT_BYTES.iter() {
         for cut in (0..=bytes.len()).step_by((bytes.len() / 61).max(1)) {
-            check(bytes.get(..cut).expect("in range"), name);
-            runs += 1;
-        }
-        for _ in 0..300 {
-            let mut mutated = bytes.clone();
-            for _ in 0..3 {
-                let position = (next() % mutated.len() as u64) as usize;
-                let replacement = match next() % 8 {
-                    0 => b'>',
-                    1 => b'#',
-                    2 => b'\n',
-                    3 => b'`',
-                    4 => b'<',
-                    5 => b'"',
-                    6 => b'}',
-                    _ => (next() % 256) as u8,
-                };
-                if let Some(byte) = mutated.get_mut(position) {
-                    *byte = replacement;
-                }
-            }
-            check(&mutated, name);
-            runs += 1;
-        }
-        // Whole lines dropped, doubled and swapped.
-        let text = String::from_utf8(bytes).expect("UTF-8 fixture");
-        let lines: Vec<&str> = text.lines().collect();
-        for _ in 0..100 {
-            let mut shuffled = lines.clone();
-            let a = (next() % shuffled.len() as u64) as usize;
-            let b = (next() % shuffled.len() as u64) as usize;
-            match next() % 3 {
-                0 => {
-                    shuffled.remove(a);
-                }
-                1 => shuffled.insert(a, lines[b]),
-                _ => shuffled.swap(a, b),
-            }
-            check(shuffled.join("\n").as_bytes(), name);
+            check_new_format(bytes.get(..cut).expect("in range"), name);
             runs += 1;
         }
     }
-    assert!(runs > 1500);
+    assert!(runs > 240);
+}
+
+/// A whole-line edit of a fixture: which line, which other line, and what to do.
+#[derive(Debug, Clone, Copy)]
+enum LineEdit {
+    Drop,
+    Double,
+    Swap,
+}
+
+proptest! {
+    // 300 per fixture, as the hand-rolled generator made.
+    #![proptest_config(ProptestConfig::with_cases(1_200))]
+
+    /// The new formats' fixtures with three bytes replaced.
+    #[test]
+    fn mutated_new_format_fixtures_never_panic(
+        fixture in any::<prop::sample::Index>(),
+        mutations in prop::collection::vec(
+            (any::<prop::sample::Index>(), replacement_byte(b">#\n`<\"}")),
+            3,
+        ),
+    ) {
+        let (name, bytes) = fixture.get(&NEW_FORMAT_BYTES);
+        let mut mutated = bytes.clone();
+        for (position, replacement) in mutations {
+            mutate(&mut mutated, position, replacement);
+        }
+        check_new_format(&mutated, name);
+    }
+}
+
+proptest! {
+    // 100 per fixture, as the hand-rolled generator made.
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// The new formats' fixtures with whole lines dropped, doubled or swapped.
+    #[test]
+    fn line_shuffled_new_format_fixtures_never_panic(
+        fixture in any::<prop::sample::Index>(),
+        line in any::<prop::sample::Index>(),
+        other in any::<prop::sample::Index>(),
+        edit in prop_oneof![Just(LineEdit::Drop), Just(LineEdit::Double), Just(LineEdit::Swap)],
+    ) {
+        let (name, bytes) = fixture.get(&NEW_FORMAT_BYTES);
+        let text = std::str::from_utf8(bytes).expect("UTF-8 fixture");
+        let lines: Vec<&str> = text.lines().collect();
+        let mut shuffled = lines.clone();
+        let (a, b) = (line.index(lines.len()), other.index(lines.len()));
+        match edit {
+            LineEdit::Drop => {
+                shuffled.remove(a);
+            }
+            LineEdit::Double => shuffled.insert(a, lines[b]),
+            LineEdit::Swap => shuffled.swap(a, b),
+        }
+        check_new_format(shuffled.join("\n").as_bytes(), name);
+    }
 }
 
 /// Imports every file of the three real sources lucid learnt to read last (Aider examples,
