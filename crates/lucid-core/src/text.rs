@@ -1667,3 +1667,122 @@ mod unicode_tests {
         assert_eq!(strip_prefix_ignore_case("\u{212A}x", "kx"), None);
     }
 }
+
+#[cfg(test)]
+mod property_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Words of memory-like statements: content words, negations, hedges, anchors (commands,
+    /// paths, hosts, numbers, versions) and code.
+    const VOCABULARY: &[&str] = &[
+        "always",
+        "never",
+        "don't",
+        "not",
+        "run",
+        "use",
+        "prefer",
+        "avoid",
+        "the",
+        "a",
+        "before",
+        "after",
+        "pushing",
+        "merging",
+        "tests",
+        "lint",
+        "unit",
+        "integration",
+        "staging",
+        "production",
+        "database",
+        "host",
+        "is",
+        "to",
+        "main",
+        "branch",
+        "deploy",
+        "`make lint`",
+        "`make test`",
+        "`cargo test`",
+        "src/lib.rs",
+        "db-1.internal",
+        "db-2.internal",
+        "8080",
+        "v2",
+        "3.11",
+        "Python",
+        "TypeScript",
+        "must",
+        "should",
+        "instead",
+        "of",
+        "for",
+        "now",
+        "API",
+        "key",
+        "config",
+        "CI",
+    ];
+
+    /// A statement, and a variant of it with some words replaced and perhaps one dropped: near
+    /// duplicates as often as unrelated pairs.
+    fn statement_pair() -> impl Strategy<Value = (String, String)> {
+        let words = prop::collection::vec(prop::sample::select(VOCABULARY), 1..12);
+        let edits = prop::collection::vec(
+            (
+                any::<prop::sample::Index>(),
+                prop::sample::select(VOCABULARY),
+            ),
+            0..3,
+        );
+        (
+            words,
+            edits,
+            proptest::option::of(any::<prop::sample::Index>()),
+        )
+            .prop_map(|(words, edits, dropped)| {
+                let mut variant = words.clone();
+                for (position, word) in edits {
+                    variant[position.index(words.len())] = word;
+                }
+                if let Some(position) = dropped
+                    && variant.len() > 1
+                {
+                    variant.remove(position.index(variant.len()));
+                }
+                (words.join(" "), variant.join(" "))
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// Whether two texts say the same thing does not depend on which is asked about first.
+        #[test]
+        fn same_statement_is_symmetric((a, b) in statement_pair()) {
+            let (x, y) = (analyze(&a), analyze(&b));
+            prop_assert_eq!(same_statement(&x, &y), same_statement(&y, &x));
+        }
+    }
+
+    /// The pairs the symmetry property draws hold duplicates as well as different statements,
+    /// so the property is checked on both answers.
+    #[test]
+    fn statement_pairs_include_duplicates_and_different_statements() {
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = statement_pair();
+        let duplicates = (0..1_000)
+            .filter(|_| {
+                let (a, b) = strategy
+                    .new_tree(&mut runner)
+                    .expect("the pair strategy never rejects")
+                    .current();
+                same_statement(&analyze(&a), &analyze(&b))
+            })
+            .count();
+        assert!((100..900).contains(&duplicates), "{duplicates} of 1000");
+    }
+}
