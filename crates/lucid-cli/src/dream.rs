@@ -260,18 +260,9 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
     };
     let started = Instant::now();
     // Stage one: validate everything before any work, so a refused dream writes nothing.
-    let instructions = match (&args.instructions, &args.instructions_file) {
-        (Some(text), _) => Some(text.clone()),
-        (None, Some(file)) => match std::fs::read_to_string(file) {
-            Ok(text) => Some(text),
-            Err(error) => {
-                return refuse(format_args!(
-                    "cannot read instructions file {}: {error}",
-                    file.display()
-                ));
-            }
-        },
-        (None, None) => None,
+    let instructions = match read_instructions(&args) {
+        Ok(text) => text,
+        Err(message) => return refuse(message),
     };
     if let Some(text) = &instructions {
         if text.trim().is_empty() {
@@ -623,23 +614,26 @@ fn print_summary(report: &Report, args: &DreamArgs) {
     }
 }
 
+/// The instructions from `--instructions` or `--instructions-file`, if any; the message when the
+/// file cannot be read. One reader for the dream and its estimate.
+fn read_instructions(args: &DreamArgs) -> Result<Option<String>, String> {
+    match (&args.instructions, &args.instructions_file) {
+        (Some(text), _) => Ok(Some(text.clone())),
+        (None, Some(file)) => std::fs::read_to_string(file)
+            .map(Some)
+            .map_err(|error| format!("cannot read instructions file {}: {error}", file.display())),
+        (None, None) => Ok(None),
+    }
+}
+
 /// `--estimate`: what the dream would read and cost, from `lucid_llm::estimate_dream` (the
 /// service's dry run calls the same function). Nothing is written and no model is called; the
 /// limits are reported, not enforced.
 fn estimate(args: &DreamArgs) -> anyhow::Result<u8> {
     let mut refusals = Vec::new();
-    let instructions = match (&args.instructions, &args.instructions_file) {
-        (Some(text), _) => Some(text.clone()),
-        (None, Some(file)) => match std::fs::read_to_string(file) {
-            Ok(text) => Some(text),
-            Err(error) => {
-                return refuse(format_args!(
-                    "cannot read instructions file {}: {error}",
-                    file.display()
-                ));
-            }
-        },
-        (None, None) => None,
+    let instructions = match read_instructions(args) {
+        Ok(text) => text,
+        Err(message) => return refuse(message),
     };
     let safety = match crate::config::safety_policy(args.config.as_deref(), &args.trust_tool) {
         Ok(policy) => policy,

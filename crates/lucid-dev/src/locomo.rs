@@ -442,8 +442,9 @@ pub fn render(result: &LocomoResult, markdown: bool) -> String {
                 format!("{:.3}", x / n as f64)
             }
         };
+        // Recall-only sums (the budget rows) time no queries: their cell stays empty.
         let ms = if sums.queries == 0 {
-            "-".to_string()
+            String::new()
         } else {
             format!("{:.3}", sums.query_seconds * 1000.0 / sums.queries as f64)
         };
@@ -507,36 +508,21 @@ pub fn render(result: &LocomoResult, markdown: bool) -> String {
     if markdown {
         out.push_str("|---|---|---|---|---|---|\n");
     }
-    let budget_line = |name: &str, sums: &RecallSums| -> String {
-        let (n, s) = sums.overall();
-        let f = |x: f64| {
-            if n == 0 {
-                "-".to_string()
-            } else {
-                format!("{:.3}", x / n as f64)
-            }
-        };
-        row(vec![
-            name.to_string(),
-            n.to_string(),
-            f(s[0]),
-            f(s[1]),
-            f(s[2]),
-            String::new(),
-        ])
-    };
-    out.push_str(&budget_line(
+    out.push_str(&line(
         "lucid store, whole items",
         &result.store_budget,
+        None,
     ));
-    out.push_str(&budget_line("raw turns, whole turns", &result.raw_budget));
-    out.push_str(&budget_line(
+    out.push_str(&line("raw turns, whole turns", &result.raw_budget, None));
+    out.push_str(&line(
         "lucid store, last item cut",
         &result.store_budget_cut,
+        None,
     ));
-    out.push_str(&budget_line(
+    out.push_str(&line(
         "raw turns, last turn cut",
         &result.raw_budget_cut,
+        None,
     ));
     out.push('\n');
     out.push_str(&format!(
