@@ -469,6 +469,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         }
         Err(error) => return Err(error).context("reading the API keys"),
     };
+    match state.follow_storage_changes() {
+        Ok(true) => tracing::info!(db = %db_label, "following other nodes' writes as they commit"),
+        Ok(false) => {}
+        // Not fatal: streams still see other nodes' writes, by re-reading twice a second.
+        Err(error) => {
+            tracing::warn!(db = %db_label, %error, "cannot follow other nodes' writes; streams poll instead")
+        }
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -284,3 +284,107 @@ fn api_and_worker_nodes_share_one_database() {
     assert!(replacement.terminate().success(), "the worker's exit");
     assert!(api.terminate().success(), "the API node's exit");
 }
+
+/// Two API nodes on one database: an event appended through node B reaches a stream open on
+/// node A at once — pushed by LISTEN/NOTIFY, well before A's own re-read (5 s on a database that
+/// pushes) — and each node's `/healthz` reports the backend, the schema and that it follows the
+/// other nodes' writes.
+#[test]
+fn an_append_on_one_node_reaches_a_stream_on_another_at_once() {
+    if let Some(reason) = unavailable() {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "SKIPPED (not CI): {reason}");
+        return;
+    }
+    let database = TestDatabase::create().expect("test server");
+    let db = database.url().to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("lucid.toml");
+    std::fs::write(&config, "").expect("config");
+    let key = {
+        let output = run(lucid().args(["keys", "create", "--workspace", "team", "--db", &db]));
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    };
+    let (a, b) = (
+        Node::start(&db, &config, "api", 0),
+        Node::start(&db, &config, "api", 0),
+    );
+    let (url_a, url_b) = (a.url.clone().expect("url"), b.url.clone().expect("url"));
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::blocking::Client::new();
+    for url in [&url_a, &url_b] {
+        let health: Value = http
+            .get(format!("{url}/healthz"))
+            .send()
+            .expect("healthz")
+            .json()
+            .expect("json");
+        assert_eq!(health["status"], "ok", "{health}");
+        assert_eq!(health["backend"], "postgres", "{health}");
+        assert_eq!(health["follows_other_nodes"], true, "{health}");
+        assert!(health["schema_version"].as_i64() >= Some(4), "{health}");
+        assert_eq!(health["workers"], 0, "an API node runs no dreams");
+    }
+    let agent: Value = http
+        .post(format!("{url_b}/v1/agents"))
+        .header("x-api-key", &key)
+        .json(&serde_json::json!({"name": "coder", "model": "claude-sonnet-4-5"}))
+        .send()
+        .expect("agent")
+        .json()
+        .expect("json");
+    let session: Value = http
+        .post(format!("{url_b}/v1/sessions"))
+        .header("x-api-key", &key)
+        .json(&serde_json::json!({"agent": id(&agent)}))
+        .send()
+        .expect("session")
+        .json()
+        .expect("json");
+    let session = id(&session);
+
+    // A follows the session's stream on a thread; each line it reads is timestamped.
+    let (lines, seen) = std::sync::mpsc::channel::<(Instant, String)>();
+    {
+        let (url_a, key, session) = (url_a.clone(), key.clone(), session.clone());
+        std::thread::spawn(move || {
+            let response = reqwest::blocking::Client::new()
+                .get(format!("{url_a}/v1/sessions/{session}/events/stream"))
+                .header("x-api-key", &key)
+                .send()
+                .expect("stream");
+            for line in BufReader::new(response).lines().map_while(Result::ok) {
+                if lines.send((Instant::now(), line)).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    // Let the stream go idle (it has read the empty session and waits), then append on B.
+    std::thread::sleep(Duration::from_millis(1000));
+    let sent = Instant::now();
+    let appended = http
+        .post(format!("{url_b}/v1/sessions/{session}/events"))
+        .header("x-api-key", &key)
+        .json(&serde_json::json!({"events": [
+            {"type": "user.message", "content": [{"type": "text", "text": "pushed across nodes"}]}
+        ]}))
+        .send()
+        .expect("append");
+    assert!(appended.status().is_success(), "{:?}", appended.text());
+    let arrived = loop {
+        let (at, line) = seen
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the event reaches node A's stream");
+        if line.contains("pushed across nodes") {
+            break at;
+        }
+    };
+    let latency = arrived.saturating_duration_since(sent);
+    assert!(
+        latency < Duration::from_millis(1500),
+        "node A's stream saw node B's append after {latency:?}: pushed, it arrives at once"
+    );
+    drop((a, b));
+}

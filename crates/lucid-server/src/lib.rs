@@ -180,8 +180,50 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn healthz() -> axum::Json<serde_json::Value> {
-    axum::Json(serde_json::json!({"status": "ok"}))
+/// The health check (public, for load balancers and operators): `200` with the backend, its
+/// schema version, this node, and the running dreams' leases counted per node; `503` when the
+/// database does not answer. No dream ids, keys or database address: it needs no key.
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.run(|storage| storage.health()).await {
+        Ok(health) => {
+            let mut per_node: std::collections::BTreeMap<&str, (u64, u64)> = Default::default();
+            for lease in &health.leases {
+                let counts = per_node.entry(lease.node.as_str()).or_default();
+                counts.0 += 1;
+                if lease.expires_in_secs.is_some_and(|left| left < 0.0) {
+                    counts.1 += 1;
+                }
+            }
+            let leases: Vec<_> = per_node
+                .into_iter()
+                .map(|(node, (running, expired))| {
+                    serde_json::json!({"node": node, "running_dreams": running, "expired": expired})
+                })
+                .collect();
+            axum::Json(serde_json::json!({
+                "status": "ok",
+                "backend": health.backend,
+                "schema_version": health.schema_version,
+                "node": health.node,
+                "workers": state.config().workers,
+                "follows_other_nodes": state.follows_other_nodes(),
+                "running_dreams": health.leases.len(),
+                "leases": leases,
+            }))
+            .into_response()
+        }
+        Err(error) => {
+            tracing::error!(error = %error.message, "health check: the database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({
+                    "status": "unavailable",
+                    "error": "the database does not answer; see the server log",
+                })),
+            )
+                .into_response()
+        }
+    }
 }
 
 async fn no_route(method: Method, uri: Uri) -> ApiError {

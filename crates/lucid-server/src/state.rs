@@ -50,9 +50,14 @@ pub struct Config {
     pub open: bool,
     /// How long an idle event stream waits before reading the database again when no append
     /// through this server woke it: long on a database this server alone writes, short on a
-    /// shared one, where another server's appends wake nobody here.
+    /// shared one, where another server's appends wake nobody here. When the backend pushes
+    /// other nodes' changes ([`Storage::follow_changes`]) the wait is at least
+    /// [`PUSHED_STREAM_RECHECK`]: the re-read is then only a safety net.
     pub stream_recheck: Duration,
 }
+
+/// The shortest re-read interval of an idle stream on a backend that pushes changes.
+pub const PUSHED_STREAM_RECHECK: Duration = Duration::from_secs(5);
 
 impl Default for Config {
     fn default() -> Self {
@@ -134,6 +139,9 @@ struct Inner {
     /// Cancel flags of the dreams running now.
     cancels: Mutex<HashMap<String, Arc<AtomicBool>>>,
     keys: Mutex<HashMap<String, (Caller, Instant)>>,
+    /// True when the backend pushes other nodes' writes (events, queued dreams) to this
+    /// server, so idle streams and workers need not poll for them.
+    changes_pushed: std::sync::atomic::AtomicBool,
 }
 
 /// Shared state; cheap to clone.
@@ -182,8 +190,60 @@ impl AppState {
                 schedules: Notify::new(),
                 cancels: Mutex::new(HashMap::new()),
                 keys: Mutex::new(HashMap::new()),
+                changes_pushed: std::sync::atomic::AtomicBool::new(false),
             }),
         })
+    }
+
+    /// Asks the backend to push other nodes' writes to this server (PostgreSQL's
+    /// LISTEN/NOTIFY): their events wake this server's streams and their queued dreams wake
+    /// its workers at once. Returns whether the backend pushes; without it, streams re-read
+    /// every [`Config::stream_recheck`].
+    pub fn follow_storage_changes(&self) -> Result<bool, StorageError> {
+        let weak = Arc::downgrade(&self.inner);
+        let listener: lucid_storage::ChangeListener = Arc::new(move |change| {
+            let Some(inner) = weak.upgrade() else {
+                return;
+            };
+            let state = AppState { inner };
+            match change {
+                lucid_storage::StorageChange::SessionChanged(session) => {
+                    state.session_changed(&session);
+                }
+                lucid_storage::StorageChange::DreamQueued(_) => state.wake_workers(),
+                lucid_storage::StorageChange::Resync => {
+                    state.all_sessions_changed();
+                    state.wake_workers();
+                    state.wake_scheduler();
+                }
+            }
+        });
+        let pushed = self.inner.storage.follow_changes(listener)?;
+        self.inner
+            .changes_pushed
+            .store(pushed, std::sync::atomic::Ordering::SeqCst);
+        Ok(pushed)
+    }
+
+    /// Whether other nodes' writes reach this server as they commit.
+    pub fn follows_other_nodes(&self) -> bool {
+        self.inner
+            .changes_pushed
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// How long an idle stream waits before re-reading the database unprompted.
+    pub(crate) fn stream_recheck(&self) -> Duration {
+        let configured = self.inner.config.stream_recheck;
+        if self
+            .inner
+            .changes_pushed
+            .load(std::sync::atomic::Ordering::SeqCst)
+        {
+            configured.max(PUSHED_STREAM_RECHECK)
+        } else {
+            configured
+        }
     }
 
     pub fn storage(&self) -> &Arc<dyn Storage> {
@@ -299,6 +359,13 @@ impl AppState {
     /// cost nothing per append.
     pub fn session_changed(&self, session_id: &str) {
         if let Some(sender) = self.lock_streams().sessions.get(session_id) {
+            sender.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
+
+    /// Wakes every open stream (the backend may have missed changes while reconnecting).
+    fn all_sessions_changed(&self) {
+        for sender in self.lock_streams().sessions.values() {
             sender.send_modify(|n| *n = n.wrapping_add(1));
         }
     }

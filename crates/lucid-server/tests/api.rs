@@ -57,9 +57,15 @@ async fn keys_are_required_and_checked() {
     let (status, doc) = h.call_as(None, "GET", "/openapi.json", None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(doc["info"]["title"], "lucid");
+    let (status, health) = h.call_as(None, "GET", "/healthz", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(health["status"], "ok", "{health}");
+    assert_eq!(health["backend"], "sqlite", "{health}");
+    assert!(health["schema_version"].as_i64() > Some(0), "{health}");
+    assert_eq!(health["running_dreams"], 0, "{health}");
     assert_eq!(
-        h.call_as(None, "GET", "/healthz", None).await.0,
-        StatusCode::OK
+        health["follows_other_nodes"], false,
+        "one process owns SQLite"
     );
 }
 

@@ -39,6 +39,7 @@ mod agents;
 mod db;
 mod dreams;
 mod keys;
+mod notify;
 mod schedules;
 mod search;
 mod sessions;
@@ -66,6 +67,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "dream_leases",
         include_str!("../migrations/0003_dream_leases.sql"),
+    ),
+    (
+        4,
+        "change_notifications",
+        include_str!("../migrations/0004_change_notifications.sql"),
     ),
 ];
 
@@ -483,6 +489,30 @@ fn lease_lost(dream_id: &str) -> StorageError {
 }
 
 impl Storage for PostgresStorage {
+    fn health(&self) -> Result<BackendHealth> {
+        let schema_version = self.applied_migrations()?.last().copied().unwrap_or(0);
+        let leases = self
+            .dream_leases()?
+            .into_iter()
+            .map(|(dream_id, node, left)| DreamLease {
+                dream_id,
+                node,
+                expires_in_secs: Some(left),
+            })
+            .collect();
+        Ok(BackendHealth {
+            backend: "postgres",
+            location: self.display.clone(),
+            schema_version,
+            node: self.node.clone(),
+            leases,
+        })
+    }
+
+    fn follow_changes(&self, on_change: ChangeListener) -> Result<bool> {
+        notify::follow(&self.config, &self.display, self.alive.clone(), on_change)?;
+        Ok(true)
+    }
     fn ensure_workspace(&self, name: &str) -> Result<Workspace> {
         self.write(|tx| keys::ensure_workspace(tx, name))
     }

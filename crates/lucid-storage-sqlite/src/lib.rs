@@ -404,6 +404,32 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 }
 
 impl Storage for SqliteStorage {
+    fn health(&self) -> Result<BackendHealth> {
+        let schema_version = self.applied_migrations()?.last().copied().unwrap_or(0);
+        let node = format!("pid {}", std::process::id());
+        let running = self.read(|conn| {
+            let mut statement = conn
+                .prepare("SELECT id FROM dreams WHERE status = 'running' ORDER BY seq")
+                .db()?;
+            let rows = statement.query_map([], |row| row.get::<_, String>(0)).db()?;
+            rows.collect::<rusqlite::Result<Vec<String>>>().db()
+        })?;
+        Ok(BackendHealth {
+            backend: "sqlite",
+            location: self.path.display().to_string(),
+            schema_version,
+            leases: running
+                .into_iter()
+                .map(|dream_id| DreamLease {
+                    dream_id,
+                    node: node.clone(),
+                    expires_in_secs: None,
+                })
+                .collect(),
+            node,
+        })
+    }
+
     fn ensure_workspace(&self, name: &str) -> Result<Workspace> {
         self.write(|tx| keys::ensure_workspace(tx, name))
     }

@@ -358,4 +358,63 @@ pub trait Storage: Send + Sync + 'static {
     /// Keeps a model answer under its content address; a second answer for the same key
     /// replaces the first.
     fn cache_model_response(&self, key: &str, answer: &str) -> Result<()>;
+
+    // --- operations ---------------------------------------------------------------------------
+
+    /// What a health check reports: the backend, where it is, its schema version, and the
+    /// leases of the dreams running now. Touches the database, so an unreachable one is an
+    /// error.
+    fn health(&self) -> Result<BackendHealth>;
+
+    /// Calls `on_change` for changes other processes make to the same database (events
+    /// appended, dreams queued), so followers need not poll. Returns `false` when the backend
+    /// cannot push changes (one process owns the database, as with SQLite): the caller's own
+    /// writes are all there is to follow. After `StorageChange::Resync` (the backend lost and
+    /// regained its channel) the caller re-reads whatever it follows: changes may have been
+    /// missed in between.
+    fn follow_changes(&self, on_change: ChangeListener) -> Result<bool> {
+        let _ = on_change;
+        Ok(false)
+    }
+}
+
+/// Receives [`StorageChange`]s from a backend's own thread.
+pub type ChangeListener = std::sync::Arc<dyn Fn(StorageChange) + Send + Sync>;
+
+/// A change another process made to a shared database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageChange {
+    /// Events were appended to this session (a dream's narration included), or it was
+    /// archived or deleted.
+    SessionChanged(String),
+    /// A dream became pending (created, or its lease expired): a worker may claim it.
+    DreamQueued(String),
+    /// The backend's channel was lost and is back: anything may have changed meanwhile.
+    Resync,
+}
+
+/// A backend's health: see [`Storage::health`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct BackendHealth {
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
+    /// The file path, or the URL without its password.
+    pub location: String,
+    /// The newest migration applied to the database.
+    pub schema_version: i64,
+    /// This process's name among the nodes sharing the database.
+    pub node: String,
+    /// The running dreams' leases, oldest dream first.
+    pub leases: Vec<DreamLease>,
+}
+
+/// Who runs a dream now, and for how long the lease still holds.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DreamLease {
+    pub dream_id: String,
+    /// The node holding the lease.
+    pub node: String,
+    /// Seconds left on the lease (negative: expired, waiting for another worker to claim it);
+    /// `None` where the backend has no leases (SQLite: this process runs all its dreams).
+    pub expires_in_secs: Option<f64>,
 }

@@ -551,9 +551,10 @@ pub async fn stream_events(
                     if !open {
                         return None;
                     }
-                    // With exact wake-ups a stream needs no polling; the re-check (`Config::
-                    // stream_recheck`) catches writes made outside this server.
-                    let recheck = st.app.config().stream_recheck;
+                    // With exact wake-ups (this server's writes, and other nodes' when the
+                    // backend pushes them) a stream needs no polling; the re-check catches
+                    // writes nothing announced.
+                    let recheck = st.app.stream_recheck();
                     // Nothing new: wait for a change to this session (or re-check: rarely on a database
                     // this server alone writes, often on a shared one).
                     tokio::select! {
