@@ -36,6 +36,7 @@ macro_rules! params {
 }
 
 mod agents;
+mod copy;
 mod db;
 mod dreams;
 mod keys;
@@ -48,6 +49,8 @@ pub mod testing;
 
 use std::sync::Mutex;
 use std::time::Duration;
+
+pub use copy::{CopiedTable, copy_from_sqlite};
 
 use lucid_storage::*;
 use postgres::{Client, IsolationLevel, NoTls};
