@@ -361,28 +361,31 @@ pub async fn search_memories(
     Ok(Json(SearchResults { data }))
 }
 
-/// The report of the completed dream whose output is `store_id`, if there is one (looked for
-/// among the workspace's 100 newest completed dreams).
+/// The report of the completed dream whose output is `store_id`, if there is one. The dream
+/// is named in the store's metadata (`lucid_dream_id`, set when the dream created it) and must
+/// list the store among its outputs (metadata can be edited): two key lookups per search, the
+/// hot path, instead of a scan of the workspace's dreams.
 fn report_of_dream_writing(
     storage: &dyn lucid_storage::Storage,
     workspace: &str,
     store_id: &str,
 ) -> lucid_storage::Result<Option<serde_json::Value>> {
-    let filter = lucid_storage::DreamFilter {
-        statuses: vec![lucid_storage::DreamStatus::Completed],
-        include_archived: true,
-        ..lucid_storage::DreamFilter::default()
-    };
-    let dreams =
-        storage.list_dreams(workspace, &filter, &lucid_storage::PageRequest::first(100))?;
-    let Some(dream) = dreams.data.iter().find(|d| {
-        d.outputs.iter().any(|o| {
-            let lucid_storage::DreamOutput::MemoryStore { memory_store_id } = o;
-            memory_store_id == store_id
-        })
-    }) else {
+    let store = storage.get_store(workspace, store_id)?;
+    let Some(dream_id) = store.metadata.get("lucid_dream_id") else {
         return Ok(None);
     };
+    let dream = match storage.get_dream(workspace, dream_id) {
+        Ok(dream) => dream,
+        Err(lucid_storage::StorageError::NotFound { .. }) => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    let wrote_it = dream.outputs.iter().any(|output| {
+        let lucid_storage::DreamOutput::MemoryStore { memory_store_id } = output;
+        memory_store_id == store_id
+    });
+    if dream.status != lucid_storage::DreamStatus::Completed || !wrote_it {
+        return Ok(None);
+    }
     storage.dream_report(workspace, &dream.id)
 }
 
