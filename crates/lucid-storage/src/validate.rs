@@ -10,10 +10,11 @@ pub const MAX_METADATA_PAIRS: usize = 16;
 pub const MAX_METADATA_KEY_CHARS: usize = 64;
 pub const MAX_METADATA_VALUE_CHARS: usize = 512;
 pub const MAX_CONTENT_BYTES: usize = 102_400;
-pub const MAX_PATH_BYTES: usize = 1_024;
 pub const MAX_PATH_SEGMENTS: usize = 20;
-pub const MAX_INSTRUCTIONS_CHARS: usize = 4_096;
-pub const MAX_DREAM_SESSIONS: usize = 100;
+// The engine's own limits, defined once in lucid-core: a path, a dream's instructions and its
+// sessions mean the same on a folder dream and through the service.
+pub use lucid_core::instructions::MAX_INSTRUCTIONS_CHARS;
+pub use lucid_core::{MAX_DREAM_SESSIONS, MAX_PATH_BYTES};
 pub const MAX_TITLE_CHARS: usize = 512;
 
 /// A name: 1 to 255 characters, no control characters.
