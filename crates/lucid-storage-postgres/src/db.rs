@@ -1,134 +1,102 @@
-//! The small SQL layer the table modules use: one transaction on a pooled connection, with the
-//! calls the SQLite backend's modules make (`query_row`, `execute`, `prepare_cached`, …), so the
-//! two backends keep the same queries and the same rules side by side.
+//! The seam to the shared table code: [`PgTx`], one open transaction on a pooled connection as a
+//! `lucid_storage_sql::Transaction`, and error mapping.
 //!
 //! Statements are written with SQLite-style placeholders (`?1`, or `?` numbered in order) and
 //! turned into PostgreSQL's `$n` once per statement text; prepared statements are kept per
-//! connection. Also: error mapping, JSON columns, dynamic filters and paging.
+//! connection. Parameters ([`Value`]s) are converted to the type PostgreSQL inferred for each
+//! placeholder (an integer for a `BOOLEAN` is 0 or 1, as in SQLite), and columns back to values.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::error::Error;
 
-use lucid_storage::{Page, PageRequest, Result, StorageError, TimeRange, ids};
+use lucid_storage::{MemorySearchHit, Result, StorageError};
+use lucid_storage_sql::{Row, Transaction, Value};
 use postgres::Statement;
-use postgres::types::{FromSql, ToSql};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 
-/// A parameter of a statement.
+use crate::search;
+
+/// A parameter of a native statement.
 pub(crate) type Param<'a> = &'a (dyn ToSql + Sync);
 
-/// A failed database call.
-#[derive(Debug)]
-pub(crate) enum SqlError {
-    Postgres(postgres::Error),
-    /// `query_row` found no row.
-    NoRows,
-    /// A column held something the code cannot read (corrupt JSON).
-    Conversion(String),
-}
-
-impl std::fmt::Display for SqlError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SqlError::Postgres(error) => match error.as_db_error() {
-                Some(db) => write!(f, "{}: {}", db.code().code(), db.message()),
-                None => write!(f, "{error}"),
-            },
-            SqlError::NoRows => write!(f, "query returned no rows"),
-            SqlError::Conversion(message) => write!(f, "{message}"),
-        }
+/// The message of a database error: its SQLSTATE code and text when the server sent one.
+pub(crate) fn describe(error: &postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => error.to_string(),
     }
 }
-
-impl From<postgres::Error> for SqlError {
-    fn from(error: postgres::Error) -> Self {
-        SqlError::Postgres(error)
-    }
-}
-
-pub(crate) type SqlResult<T> = std::result::Result<T, SqlError>;
 
 /// Maps database errors to the backend error (details go to the log through the server).
 pub(crate) trait Db<T> {
     fn db(self) -> Result<T>;
 }
 
-impl<T> Db<T> for SqlResult<T> {
-    fn db(self) -> Result<T> {
-        self.map_err(|error| StorageError::Backend(error.to_string()))
-    }
-}
-
 impl<T> Db<T> for std::result::Result<T, postgres::Error> {
     fn db(self) -> Result<T> {
-        self.map_err(|error| StorageError::Backend(SqlError::from(error).to_string()))
+        self.map_err(|error| StorageError::Backend(describe(&error)))
     }
 }
 
-/// `query_row(…).optional()`: no row is `None` rather than an error.
-pub(crate) trait OptionalExtension<T> {
-    fn optional(self) -> SqlResult<Option<T>>;
-}
+/// A value as a parameter of the type PostgreSQL inferred for its placeholder.
+#[derive(Debug)]
+struct PgParam<'a>(&'a Value);
 
-impl<T> OptionalExtension<T> for SqlResult<T> {
-    fn optional(self) -> SqlResult<Option<T>> {
-        match self {
-            Ok(value) => Ok(Some(value)),
-            Err(SqlError::NoRows) => Ok(None),
-            Err(error) => Err(error),
+type BoxError = Box<dyn Error + Sync + Send>;
+
+impl ToSql for PgParam<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> std::result::Result<IsNull, BoxError> {
+        match (self.0, ty) {
+            (Value::Null, _) => Ok(IsNull::Yes),
+            (Value::Integer(n), &Type::INT8) => n.to_sql(ty, out),
+            (Value::Integer(n), &Type::INT4) => i32::try_from(*n)?.to_sql(ty, out),
+            (Value::Integer(n), &Type::INT2) => i16::try_from(*n)?.to_sql(ty, out),
+            (Value::Integer(n), &Type::BOOL) => (*n != 0).to_sql(ty, out),
+            (Value::Integer(n), &Type::FLOAT8) => (*n as f64).to_sql(ty, out),
+            (Value::Real(n), &Type::FLOAT8) => n.to_sql(ty, out),
+            (Value::Real(n), &Type::FLOAT4) => (*n as f32).to_sql(ty, out),
+            (Value::Text(text), _) if <&str as ToSql>::accepts(ty) => text.as_str().to_sql(ty, out),
+            (Value::Blob(bytes), &Type::BYTEA) => bytes.as_slice().to_sql(ty, out),
+            (value, ty) => Err(format!("cannot bind {value:?} to a parameter of type {ty}").into()),
         }
     }
-}
 
-/// Parameters of one call: `params![a, b]`, an array of values, or a built list.
-pub(crate) trait Params {
-    fn list(&self) -> Vec<Param<'_>>;
-}
-
-impl Params for &[Param<'_>] {
-    fn list(&self) -> Vec<Param<'_>> {
-        self.to_vec()
+    fn accepts(_: &Type) -> bool {
+        true
     }
+
+    to_sql_checked!();
 }
 
-impl<P: Params> Params for &P {
-    fn list(&self) -> Vec<Param<'_>> {
-        (*self).list()
+/// A column of any supported type as a value.
+struct PgColumn(Value);
+
+impl<'r> FromSql<'r> for PgColumn {
+    fn from_sql(ty: &Type, raw: &'r [u8]) -> std::result::Result<Self, BoxError> {
+        Ok(PgColumn(match *ty {
+            Type::INT8 => Value::Integer(i64::from_sql(ty, raw)?),
+            Type::INT4 => Value::Integer(i64::from(i32::from_sql(ty, raw)?)),
+            Type::INT2 => Value::Integer(i64::from(i16::from_sql(ty, raw)?)),
+            Type::BOOL => Value::Integer(i64::from(bool::from_sql(ty, raw)?)),
+            Type::FLOAT8 => Value::Real(f64::from_sql(ty, raw)?),
+            Type::FLOAT4 => Value::Real(f64::from(f32::from_sql(ty, raw)?)),
+            Type::BYTEA => Value::Blob(<Vec<u8>>::from_sql(ty, raw)?),
+            _ if <String as FromSql>::accepts(ty) => Value::Text(String::from_sql(ty, raw)?),
+            _ => return Err(format!("columns of type {ty} are not read by lucid").into()),
+        }))
     }
-}
 
-impl<T: ToSql + Sync, const N: usize> Params for [T; N] {
-    fn list(&self) -> Vec<Param<'_>> {
-        self.iter().map(|value| value as Param<'_>).collect()
+    fn from_sql_null(_: &Type) -> std::result::Result<Self, BoxError> {
+        Ok(PgColumn(Value::Null))
     }
-}
 
-impl Params for Vec<Box<dyn ToSql + Sync + Send>> {
-    fn list(&self) -> Vec<Param<'_>> {
-        self.iter()
-            .map(|value| value.as_ref() as Param<'_>)
-            .collect()
-    }
-}
-
-/// One row of a result.
-pub(crate) struct Row<'a>(&'a postgres::Row);
-
-/// A column index (kept generic like rusqlite's, so `row.get::<_, i64>(0)` reads the same).
-pub(crate) trait RowIndex {
-    fn index(&self) -> usize;
-}
-
-impl RowIndex for usize {
-    fn index(&self) -> usize {
-        *self
-    }
-}
-
-impl Row<'_> {
-    pub(crate) fn get<I: RowIndex, T: for<'r> FromSql<'r>>(&self, index: I) -> SqlResult<T> {
-        self.0.try_get(index.index()).map_err(SqlError::from)
+    fn accepts(_: &Type) -> bool {
+        true
     }
 }
 
@@ -138,18 +106,18 @@ pub(crate) struct Pooled {
     pub statements: HashMap<String, Statement>,
 }
 
-/// One open transaction (read or write). The table modules take `&Connection`.
-pub(crate) struct Connection<'a> {
+/// One open transaction (read or write) on a pooled connection.
+pub(crate) struct PgTx<'a> {
     tx: RefCell<postgres::Transaction<'a>>,
     statements: RefCell<&'a mut HashMap<String, Statement>>,
 }
 
-impl<'a> Connection<'a> {
+impl<'a> PgTx<'a> {
     pub(crate) fn new(
         tx: postgres::Transaction<'a>,
         statements: &'a mut HashMap<String, Statement>,
     ) -> Self {
-        Connection {
+        PgTx {
             tx: RefCell::new(tx),
             statements: RefCell::new(statements),
         }
@@ -159,104 +127,101 @@ impl<'a> Connection<'a> {
         self.tx.into_inner().commit().db()
     }
 
-    fn statement(&self, sql: &str) -> SqlResult<Statement> {
+    fn statement(&self, sql: &str) -> Result<Statement> {
         if let Some(statement) = self.statements.borrow().get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.tx.borrow_mut().prepare(&numbered(sql))?;
+        let statement = self.tx.borrow_mut().prepare(&numbered(sql)).db()?;
         self.statements
             .borrow_mut()
             .insert(sql.to_string(), statement.clone());
         Ok(statement)
     }
 
-    fn rows(&self, sql: &str, params: &dyn Params) -> SqlResult<Vec<postgres::Row>> {
-        let statement = self.statement(sql)?;
-        Ok(self.tx.borrow_mut().query(&statement, &params.list())?)
-    }
-
-    pub(crate) fn execute(&self, sql: &str, params: impl Params) -> SqlResult<u64> {
-        let statement = self.statement(sql)?;
-        Ok(self.tx.borrow_mut().execute(&statement, &params.list())?)
-    }
-
-    pub(crate) fn query_row<T>(
+    /// Every row of a statement with native parameters (for what only PostgreSQL has, like
+    /// array parameters).
+    pub(crate) fn native_rows(
         &self,
         sql: &str,
-        params: impl Params,
-        map: impl FnOnce(&Row<'_>) -> SqlResult<T>,
-    ) -> SqlResult<T> {
-        let rows = self.rows(sql, &params)?;
-        match rows.first() {
-            Some(row) => map(&Row(row)),
-            None => Err(SqlError::NoRows),
+        params: &[Param<'_>],
+    ) -> Result<Vec<postgres::Row>> {
+        let statement = self.statement(sql)?;
+        self.tx.borrow_mut().query(&statement, params).db()
+    }
+
+    /// Runs a statement with native parameters.
+    pub(crate) fn native_execute(&self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
+        let statement = self.statement(sql)?;
+        self.tx.borrow_mut().execute(&statement, params).db()
+    }
+}
+
+fn with_params<T>(values: &[Value], run: impl FnOnce(&[Param<'_>]) -> T) -> T {
+    let params: Vec<PgParam<'_>> = values.iter().map(PgParam).collect();
+    let refs: Vec<Param<'_>> = params.iter().map(|p| p as Param<'_>).collect();
+    run(&refs)
+}
+
+impl Transaction for PgTx<'_> {
+    fn execute(&self, sql: &str, values: &[Value]) -> Result<u64> {
+        with_params(values, |params| self.native_execute(sql, params))
+    }
+
+    fn query_each(
+        &self,
+        sql: &str,
+        values: &[Value],
+        each: &mut dyn FnMut(Row) -> Result<bool>,
+    ) -> Result<()> {
+        // The client reads a result whole; rows are converted as they are handed on.
+        let rows = with_params(values, |params| self.native_rows(sql, params))?;
+        for row in rows {
+            let values = (0..row.len())
+                .map(|index| {
+                    row.try_get::<_, PgColumn>(index)
+                        .map(|column| column.0)
+                        .map_err(|error| {
+                            StorageError::Backend(format!("column {index}: {}", describe(&error)))
+                        })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            if !each(Row::new(values))? {
+                break;
+            }
         }
+        Ok(())
     }
 
-    pub(crate) fn prepare<'c>(&'c self, sql: &str) -> SqlResult<Prepared<'c, 'a>> {
-        Ok(Prepared {
-            conn: self,
-            sql: sql.to_string(),
-        })
+    fn index_memory(
+        &self,
+        store_id: &str,
+        memory_id: &str,
+        path: &str,
+        content: &str,
+    ) -> Result<()> {
+        search::index_memory(self, store_id, memory_id, path, content)
     }
 
-    pub(crate) fn prepare_cached<'c>(&'c self, sql: &str) -> SqlResult<Prepared<'c, 'a>> {
-        self.prepare(sql)
-    }
-}
-
-/// A statement about to run (statements are cached per connection either way).
-pub(crate) struct Prepared<'c, 'a> {
-    conn: &'c Connection<'a>,
-    sql: String,
-}
-
-impl Prepared<'_, '_> {
-    pub(crate) fn execute(&mut self, params: impl Params) -> SqlResult<u64> {
-        self.conn.execute(&self.sql, params)
+    fn unindex_memory(&self, store_id: &str, memory_id: &str) -> Result<()> {
+        search::unindex_memory(self, store_id, memory_id)
     }
 
-    pub(crate) fn query_row<T>(
-        &mut self,
-        params: impl Params,
-        map: impl FnOnce(&Row<'_>) -> SqlResult<T>,
-    ) -> SqlResult<T> {
-        self.conn.query_row(&self.sql, params, map)
+    fn unindex_store(&self, store_id: &str) -> Result<()> {
+        search::unindex_store(self, store_id)
     }
 
-    pub(crate) fn query_map<T>(
-        &mut self,
-        params: impl Params,
-        mut map: impl FnMut(&Row<'_>) -> SqlResult<T>,
-    ) -> SqlResult<std::vec::IntoIter<SqlResult<T>>> {
-        let rows = self.conn.rows(&self.sql, &params)?;
-        Ok(rows
-            .iter()
-            .map(|row| map(&Row(row)))
-            .collect::<Vec<_>>()
-            .into_iter())
+    fn bump_search_generation(&self, store_id: &str) -> Result<()> {
+        search::bump_generation(self, store_id)
     }
 
-    /// Every row, to read one at a time.
-    pub(crate) fn query(&mut self, params: impl Params) -> SqlResult<Rows> {
-        Ok(Rows {
-            rows: self.conn.rows(&self.sql, &params)?.into_iter(),
-            current: None,
-        })
+    /// Nothing to do: deleted rows hold no copy of old words once their transaction commits
+    /// (the SQLite backend must merge FTS5 segments here).
+    fn purge_deleted_terms(&self) -> Result<()> {
+        Ok(())
     }
-}
 
-/// Rows read one at a time (`while let Some(row) = rows.next()?`).
-pub(crate) struct Rows {
-    rows: std::vec::IntoIter<postgres::Row>,
-    current: Option<postgres::Row>,
-}
-
-impl Rows {
-    #[allow(clippy::should_implement_trait)]
-    pub(crate) fn next(&mut self) -> SqlResult<Option<Row<'_>>> {
-        self.current = self.rows.next();
-        Ok(self.current.as_ref().map(Row))
+    fn search(&self, store_id: &str, query: &str, limit: usize) -> Result<Vec<MemorySearchHit>> {
+        search::search(self, store_id, query, limit)
     }
 }
 
@@ -288,148 +253,6 @@ pub(crate) fn numbered(sql: &str) -> String {
         }
     }
     out
-}
-
-/// A value as a JSON column.
-pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
-}
-
-/// A JSON column as a value (a corrupt column is a conversion error, not a panic).
-pub(crate) fn json_col<T: DeserializeOwned>(row: &Row<'_>, index: usize) -> SqlResult<T> {
-    let text: String = row.get(index)?;
-    serde_json::from_str(&text)
-        .map_err(|error| SqlError::Conversion(format!("column {index} is not valid JSON: {error}")))
-}
-
-/// An optional JSON column.
-pub(crate) fn json_col_opt<T: DeserializeOwned>(
-    row: &Row<'_>,
-    index: usize,
-) -> SqlResult<Option<T>> {
-    let text: Option<String> = row.get(index)?;
-    match text {
-        None => Ok(None),
-        Some(text) => serde_json::from_str(&text).map(Some).map_err(|error| {
-            SqlError::Conversion(format!("column {index} is not valid JSON: {error}"))
-        }),
-    }
-}
-
-/// A query assembled from optional conditions.
-pub(crate) struct Query {
-    pub sql: String,
-    pub params: Vec<Box<dyn ToSql + Sync + Send>>,
-}
-
-impl Query {
-    pub fn new(base: &str) -> Self {
-        Query {
-            sql: base.to_string(),
-            params: Vec::new(),
-        }
-    }
-
-    /// Appends ` AND <condition>` with one `?` bound to `value`.
-    pub fn and(&mut self, condition: &str, value: impl ToSql + Sync + Send + 'static) -> &mut Self {
-        self.sql.push_str(" AND ");
-        self.sql.push_str(condition);
-        self.params.push(Box::new(value));
-        self
-    }
-
-    /// Appends a condition without parameters.
-    pub fn and_raw(&mut self, condition: &str) -> &mut Self {
-        self.sql.push_str(" AND ");
-        self.sql.push_str(condition);
-        self
-    }
-
-    /// ` AND column IN (?, ?, …)`; nothing for an empty list.
-    pub fn and_in(&mut self, column: &str, values: &[String]) -> &mut Self {
-        if values.is_empty() {
-            return self;
-        }
-        let marks = vec!["?"; values.len()].join(", ");
-        self.sql.push_str(&format!(" AND {column} IN ({marks})"));
-        for value in values {
-            self.params.push(Box::new(value.clone()));
-        }
-        self
-    }
-
-    pub fn time_range(&mut self, column: &str, range: &TimeRange) -> &mut Self {
-        if let Some(v) = &range.gt {
-            self.and(&format!("{column} > ?"), v.clone());
-        }
-        if let Some(v) = &range.gte {
-            self.and(&format!("{column} >= ?"), v.clone());
-        }
-        if let Some(v) = &range.lt {
-            self.and(&format!("{column} < ?"), v.clone());
-        }
-        if let Some(v) = &range.lte {
-            self.and(&format!("{column} <= ?"), v.clone());
-        }
-        self
-    }
-
-    pub fn tail(&mut self, text: &str) -> &mut Self {
-        self.sql.push(' ');
-        self.sql.push_str(text);
-        self
-    }
-
-    pub fn fetch<T>(
-        &self,
-        conn: &Connection<'_>,
-        map: impl FnMut(&Row<'_>) -> SqlResult<T>,
-    ) -> Result<Vec<T>> {
-        let rows = conn
-            .prepare_cached(&self.sql)
-            .db()?
-            .query_map(&self.params, map)
-            .db()?;
-        rows.collect::<SqlResult<Vec<T>>>().db()
-    }
-}
-
-/// A page size within 1..=100.
-pub(crate) fn limit(page: &PageRequest) -> usize {
-    page.limit.clamp(1, 100)
-}
-
-/// The sequence number inside a cursor.
-pub(crate) fn cursor_seq(page: &PageRequest) -> Result<Option<i64>> {
-    match &page.page {
-        None => Ok(None),
-        Some(cursor) if cursor.is_empty() => Ok(None),
-        Some(cursor) => ids::decode_cursor(cursor)
-            .and_then(|position| position.parse::<i64>().ok())
-            .map(Some)
-            .ok_or_else(|| invalid_cursor(cursor)),
-    }
-}
-
-pub(crate) fn invalid_cursor(cursor: &str) -> StorageError {
-    StorageError::Invalid(format!(
-        "page {cursor:?} is not a cursor from a previous response's next_page"
-    ))
-}
-
-/// Turns `limit + 1` fetched `(seq, item)` rows into a page.
-pub(crate) fn paged<T>(mut rows: Vec<(i64, T)>, limit: usize) -> Page<T> {
-    let next_page = if rows.len() > limit {
-        rows.truncate(limit);
-        rows.last()
-            .map(|(seq, _)| ids::encode_cursor(&seq.to_string()))
-    } else {
-        None
-    };
-    Page {
-        data: rows.into_iter().map(|(_, item)| item).collect(),
-        next_page,
-    }
 }
 
 #[cfg(test)]

@@ -10,22 +10,21 @@
 
 use lucid_storage::{MemorySearchHit, Result};
 
-use crate::db::{Connection, Db};
+use crate::db::{Db, PgTx};
 
 /// Marks a store's searchable content as changed (in the caller's transaction).
-pub(crate) fn bump_generation(conn: &Connection, store_id: &str) -> Result<()> {
-    conn.execute(
+pub(crate) fn bump_generation(conn: &PgTx<'_>, store_id: &str) -> Result<()> {
+    conn.native_execute(
         "INSERT INTO search_generations (store_id, generation) VALUES (?1, 1)
          ON CONFLICT (store_id) DO UPDATE SET generation = search_generations.generation + 1",
-        [store_id],
-    )
-    .db()?;
+        &[&store_id],
+    )?;
     Ok(())
 }
 
 /// Indexes the items of a memory (after removing any earlier rows of it).
 pub(crate) fn index_memory(
-    conn: &Connection,
+    conn: &PgTx<'_>,
     store_id: &str,
     memory_id: &str,
     path: &str,
@@ -34,52 +33,45 @@ pub(crate) fn index_memory(
     unindex_memory(conn, store_id, memory_id)?;
     for item in lucid_search::items(path, content) {
         let terms = lucid_search::terms(&item.text);
-        conn.execute(
+        conn.native_execute(
             "INSERT INTO memory_items (store_id, memory_id, line, text, terms, term_count)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                store_id,
-                memory_id,
-                item.line as i64,
-                item.text,
-                terms,
-                terms.len() as i64
+            &[
+                &store_id,
+                &memory_id,
+                &(item.line as i64),
+                &item.text,
+                &terms,
+                &(terms.len() as i64),
             ],
-        )
-        .db()?;
+        )?;
     }
     Ok(())
 }
 
 /// Removes a memory's items from the index.
-pub(crate) fn unindex_memory(conn: &Connection, store_id: &str, memory_id: &str) -> Result<()> {
+pub(crate) fn unindex_memory(conn: &PgTx<'_>, store_id: &str, memory_id: &str) -> Result<()> {
     bump_generation(conn, store_id)?;
-    conn.execute("DELETE FROM memory_items WHERE memory_id = ?1", [memory_id])
-        .db()?;
+    conn.native_execute(
+        "DELETE FROM memory_items WHERE memory_id = ?1",
+        &[&memory_id],
+    )?;
     Ok(())
 }
 
 /// Removes a whole store's items.
-pub(crate) fn unindex_store(conn: &Connection, store_id: &str) -> Result<()> {
-    conn.execute("DELETE FROM memory_items WHERE store_id = ?1", [store_id])
-        .db()?;
-    conn.execute(
+pub(crate) fn unindex_store(conn: &PgTx<'_>, store_id: &str) -> Result<()> {
+    conn.native_execute("DELETE FROM memory_items WHERE store_id = ?1", &[&store_id])?;
+    conn.native_execute(
         "DELETE FROM search_generations WHERE store_id = ?1",
-        [store_id],
-    )
-    .db()?;
-    Ok(())
-}
-
-/// Nothing to do: deleted rows hold no copy of old words once their transaction commits (the
-/// SQLite backend must merge FTS5 segments here).
-pub(crate) fn purge_deleted(_conn: &Connection) -> Result<()> {
+        &[&store_id],
+    )?;
     Ok(())
 }
 
 /// The `limit` best items of a store for `query`, best first.
 pub(crate) fn search(
-    conn: &Connection,
+    conn: &PgTx<'_>,
     store_id: &str,
     query: &str,
     limit: usize,
@@ -90,9 +82,8 @@ pub(crate) fn search(
     if query_terms.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
-    let rows = conn
-        .prepare_cached(
-            "WITH stats AS (
+    let rows = conn.native_rows(
+        "WITH stats AS (
                  SELECT COUNT(*)::float8 AS n,
                         GREATEST(COALESCE(AVG(term_count), 1), 1)::float8 AS avgdl
                  FROM memory_items WHERE store_id = ?1),
@@ -113,18 +104,19 @@ pub(crate) fn search(
              GROUP BY h.seq, h.memory_id, m.path, h.line, h.text
              ORDER BY score DESC, h.seq
              LIMIT ?3",
-        )
-        .db()?
-        .query_map(params![store_id, query_terms, limit as i64], |row| {
+        &[&store_id, &query_terms, &(limit as i64)],
+    )?;
+    rows.iter()
+        .map(|row| {
             Ok(MemorySearchHit {
-                memory_id: row.get(0)?,
-                path: row.get(1)?,
-                line: row.get::<_, i64>(2)?.max(0) as u64,
-                text: row.get(3)?,
-                score: row.get(4)?,
+                memory_id: row.try_get(0)?,
+                path: row.try_get(1)?,
+                line: row.try_get::<_, i64>(2)?.max(0) as u64,
+                text: row.try_get(3)?,
+                score: row.try_get(4)?,
                 evidence: None,
             })
         })
-        .db()?;
-    rows.collect::<crate::db::SqlResult<Vec<_>>>().db()
+        .collect::<std::result::Result<Vec<_>, postgres::Error>>()
+        .db()
 }

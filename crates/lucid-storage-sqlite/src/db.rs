@@ -1,11 +1,13 @@
-//! Small helpers shared by the table modules: error mapping, JSON columns, dynamic filters and
-//! paging.
+//! The seam to the shared table code: [`SqliteTx`], one open transaction of a rusqlite
+//! connection as a `lucid_storage_sql::Transaction` (statements prepared once per connection,
+//! values converted to and from SQLite's own storage classes), and error mapping.
 
-use lucid_storage::{Page, PageRequest, Result, StorageError, TimeRange, ids};
-use rusqlite::types::Value as SqlValue;
-use rusqlite::{Connection, Row};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use lucid_storage::{MemorySearchHit, Result, StorageError};
+use lucid_storage_sql::{Row, Transaction, Value};
+use rusqlite::Connection;
+use rusqlite::types::{ToSqlOutput, ValueRef};
+
+use crate::search;
 
 /// Maps rusqlite errors to the backend error (details go to the log through the server).
 pub(crate) trait Db<T> {
@@ -18,151 +20,98 @@ impl<T> Db<T> for rusqlite::Result<T> {
     }
 }
 
-/// A value as a JSON column.
-pub(crate) fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
+/// A parameter as rusqlite reads it (borrowed: nothing is copied).
+struct Param<'a>(&'a Value);
+
+impl rusqlite::ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self.0 {
+            Value::Null => ValueRef::Null,
+            Value::Integer(number) => ValueRef::Integer(*number),
+            Value::Real(number) => ValueRef::Real(*number),
+            Value::Text(text) => ValueRef::Text(text.as_bytes()),
+            Value::Blob(bytes) => ValueRef::Blob(bytes),
+        }))
+    }
 }
 
-/// A JSON column as a value (a corrupt column is a conversion error, not a panic).
-pub(crate) fn json_col<T: DeserializeOwned>(row: &Row<'_>, index: usize) -> rusqlite::Result<T> {
-    let text: String = row.get(index)?;
-    serde_json::from_str(&text).map_err(|error| {
-        rusqlite::Error::FromSqlConversionFailure(
-            index,
-            rusqlite::types::Type::Text,
-            Box::new(error),
-        )
+fn params(values: &[Value]) -> impl rusqlite::Params + '_ {
+    rusqlite::params_from_iter(values.iter().map(Param))
+}
+
+fn owned(value: ValueRef<'_>, index: usize) -> Result<Value> {
+    Ok(match value {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(number) => Value::Integer(number),
+        ValueRef::Real(number) => Value::Real(number),
+        ValueRef::Text(bytes) => Value::Text(String::from_utf8(bytes.to_vec()).map_err(|_| {
+            StorageError::Backend(format!("column {index} holds text that is not UTF-8"))
+        })?),
+        ValueRef::Blob(bytes) => Value::Blob(bytes.to_vec()),
     })
 }
 
-/// An optional JSON column.
-pub(crate) fn json_col_opt<T: DeserializeOwned>(
-    row: &Row<'_>,
-    index: usize,
-) -> rusqlite::Result<Option<T>> {
-    let text: Option<String> = row.get(index)?;
-    match text {
-        None => Ok(None),
-        Some(text) => serde_json::from_str(&text).map(Some).map_err(|error| {
-            rusqlite::Error::FromSqlConversionFailure(
-                index,
-                rusqlite::types::Type::Text,
-                Box::new(error),
-            )
-        }),
-    }
-}
+/// One open transaction (rusqlite's `Transaction` dereferences to its connection).
+pub(crate) struct SqliteTx<'a>(pub &'a Connection);
 
-/// A query assembled from optional conditions.
-pub(crate) struct Query {
-    pub sql: String,
-    pub params: Vec<SqlValue>,
-}
-
-impl Query {
-    pub fn new(base: &str) -> Self {
-        Query {
-            sql: base.to_string(),
-            params: Vec::new(),
-        }
-    }
-
-    /// Appends ` AND <condition>` with one `?` bound to `value`.
-    pub fn and(&mut self, condition: &str, value: impl Into<SqlValue>) -> &mut Self {
-        self.sql.push_str(" AND ");
-        self.sql.push_str(condition);
-        self.params.push(value.into());
-        self
-    }
-
-    /// Appends a condition without parameters.
-    pub fn and_raw(&mut self, condition: &str) -> &mut Self {
-        self.sql.push_str(" AND ");
-        self.sql.push_str(condition);
-        self
-    }
-
-    /// ` AND column IN (?, ?, …)`; nothing for an empty list.
-    pub fn and_in(&mut self, column: &str, values: &[String]) -> &mut Self {
-        if values.is_empty() {
-            return self;
-        }
-        let marks = vec!["?"; values.len()].join(", ");
-        self.sql.push_str(&format!(" AND {column} IN ({marks})"));
-        self.params
-            .extend(values.iter().map(|v| SqlValue::Text(v.clone())));
-        self
-    }
-
-    pub fn time_range(&mut self, column: &str, range: &TimeRange) -> &mut Self {
-        if let Some(v) = &range.gt {
-            self.and(&format!("{column} > ?"), v.clone());
-        }
-        if let Some(v) = &range.gte {
-            self.and(&format!("{column} >= ?"), v.clone());
-        }
-        if let Some(v) = &range.lt {
-            self.and(&format!("{column} < ?"), v.clone());
-        }
-        if let Some(v) = &range.lte {
-            self.and(&format!("{column} <= ?"), v.clone());
-        }
-        self
-    }
-
-    pub fn tail(&mut self, text: &str) -> &mut Self {
-        self.sql.push(' ');
-        self.sql.push_str(text);
-        self
-    }
-
-    pub fn fetch<T>(
-        &self,
-        conn: &Connection,
-        map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
-    ) -> Result<Vec<T>> {
-        let mut statement = conn.prepare_cached(&self.sql).db()?;
-        let rows = statement
-            .query_map(rusqlite::params_from_iter(self.params.iter()), map)
+impl Transaction for SqliteTx<'_> {
+    fn execute(&self, sql: &str, values: &[Value]) -> Result<u64> {
+        let changed = self
+            .0
+            .prepare_cached(sql)
+            .db()?
+            .execute(params(values))
             .db()?;
-        rows.collect::<rusqlite::Result<Vec<T>>>().db()
+        Ok(changed as u64)
     }
-}
 
-/// A page size within 1..=100.
-pub(crate) fn limit(page: &PageRequest) -> usize {
-    page.limit.clamp(1, 100)
-}
-
-/// The sequence number inside a cursor.
-pub(crate) fn cursor_seq(page: &PageRequest) -> Result<Option<i64>> {
-    match &page.page {
-        None => Ok(None),
-        Some(cursor) if cursor.is_empty() => Ok(None),
-        Some(cursor) => ids::decode_cursor(cursor)
-            .and_then(|position| position.parse::<i64>().ok())
-            .map(Some)
-            .ok_or_else(|| invalid_cursor(cursor)),
+    fn query_each(
+        &self,
+        sql: &str,
+        values: &[Value],
+        each: &mut dyn FnMut(Row) -> Result<bool>,
+    ) -> Result<()> {
+        let mut statement = self.0.prepare_cached(sql).db()?;
+        let columns = statement.column_count();
+        let mut rows = statement.query(params(values)).db()?;
+        while let Some(row) = rows.next().db()? {
+            let values = (0..columns)
+                .map(|index| owned(row.get_ref(index).db()?, index))
+                .collect::<Result<Vec<_>>>()?;
+            if !each(Row::new(values))? {
+                break;
+            }
+        }
+        Ok(())
     }
-}
 
-pub(crate) fn invalid_cursor(cursor: &str) -> StorageError {
-    StorageError::Invalid(format!(
-        "page {cursor:?} is not a cursor from a previous response's next_page"
-    ))
-}
+    fn index_memory(
+        &self,
+        store_id: &str,
+        memory_id: &str,
+        path: &str,
+        content: &str,
+    ) -> Result<()> {
+        search::index_memory(self.0, store_id, memory_id, path, content)
+    }
 
-/// Turns `limit + 1` fetched `(seq, item)` rows into a page.
-pub(crate) fn paged<T>(mut rows: Vec<(i64, T)>, limit: usize) -> Page<T> {
-    let next_page = if rows.len() > limit {
-        rows.truncate(limit);
-        rows.last()
-            .map(|(seq, _)| ids::encode_cursor(&seq.to_string()))
-    } else {
-        None
-    };
-    Page {
-        data: rows.into_iter().map(|(_, item)| item).collect(),
-        next_page,
+    fn unindex_memory(&self, store_id: &str, memory_id: &str) -> Result<()> {
+        search::unindex_memory(self.0, store_id, memory_id)
+    }
+
+    fn unindex_store(&self, store_id: &str) -> Result<()> {
+        search::unindex_store(self.0, store_id)
+    }
+
+    fn bump_search_generation(&self, store_id: &str) -> Result<()> {
+        search::bump_generation(self.0, store_id)
+    }
+
+    fn purge_deleted_terms(&self) -> Result<()> {
+        search::purge_deleted(self.0)
+    }
+
+    fn search(&self, store_id: &str, query: &str, limit: usize) -> Result<Vec<MemorySearchHit>> {
+        search::search(self.0, store_id, query, limit)
     }
 }

@@ -14,25 +14,19 @@
 //! - Migrations are embedded SQL files, applied in order and recorded in `schema_migrations`.
 //!   They are append-only: a released migration is never edited.
 
-mod agents;
 mod db;
-mod dreams;
-mod keys;
 mod lock;
-mod schedules;
 mod search;
-mod sessions;
-mod stores;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
 use lucid_storage::*;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
-use serde_json::Value;
+use lucid_storage_sql::{Backend, SqlStorage, Transaction, params};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use crate::db::Db;
+use crate::db::{Db, SqliteTx};
 pub use crate::lock::{DatabaseLock, HeldElsewhere};
 
 /// The embedded migrations, in order. Append only.
@@ -112,7 +106,11 @@ impl Durability {
 /// Idle read connections kept for reuse.
 const MAX_IDLE_READERS: usize = 8;
 
-pub struct SqliteStorage {
+/// The embedded SQLite storage: the shared SQL storage over [`Sqlite`].
+pub type SqliteStorage = SqlStorage<Sqlite>;
+
+/// A SQLite database file: one writer connection, a pool of readers, the search cache.
+pub struct Sqlite {
     path: PathBuf,
     durability: Durability,
     writer: Mutex<Connection>,
@@ -120,40 +118,13 @@ pub struct SqliteStorage {
     search_cache: std::sync::Arc<search::SearchCache>,
 }
 
-impl std::fmt::Debug for SqliteStorage {
+impl std::fmt::Debug for Sqlite {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteStorage")
-            .field("path", &self.path)
-            .finish()
+        f.debug_struct("Sqlite").field("path", &self.path).finish()
     }
 }
 
-impl SqliteStorage {
-    /// Opens (creating if needed) the database file and brings its schema up to date.
-    pub fn open(path: &Path) -> Result<SqliteStorage> {
-        Self::open_with(path, Durability::Full)
-    }
-
-    pub fn open_with(path: &Path, durability: Durability) -> Result<SqliteStorage> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
-            && !parent.exists()
-        {
-            return Err(StorageError::Backend(format!(
-                "the folder {} does not exist",
-                parent.display()
-            )));
-        }
-        let mut writer = connect(path, durability, false)?;
-        migrate(&mut writer)?;
-        Ok(SqliteStorage {
-            path: path.to_path_buf(),
-            durability,
-            writer: Mutex::new(writer),
-            readers: Mutex::new(Vec::new()),
-            search_cache: Default::default(),
-        })
-    }
-
+impl Sqlite {
     /// Builds a store's in-process search index on a thread of its own (one build per store at
     /// a time); queries use it once it matches the store's current generation.
     fn build_search_cache(&self, store_id: &str) {
@@ -195,8 +166,8 @@ impl SqliteStorage {
         limit: usize,
     ) -> Result<Vec<MemorySearchHit>> {
         self.read(|conn| {
-            stores::get_store(conn, ws, store_id)?;
-            search::search(conn, store_id, query, limit)
+            lucid_storage_sql::stores::get_store(conn, ws, store_id)?;
+            conn.search(store_id, query, limit)
         })
     }
 
@@ -205,7 +176,7 @@ impl SqliteStorage {
     pub fn wait_for_search_cache(&self, ws: &str, store_id: &str, timeout: Duration) -> bool {
         let deadline = std::time::Instant::now() + timeout;
         loop {
-            let generation = self.read(|conn| search::generation(conn, store_id));
+            let generation = self.read_native(|conn| search::generation(conn, store_id));
             if let Ok(generation) = generation
                 && self.search_cache.current(store_id, generation).is_some()
             {
@@ -224,39 +195,9 @@ impl SqliteStorage {
         &self.path
     }
 
-    /// The schema version of the file at `path` and the newest this binary knows, without
-    /// changing anything (an error when there is no file).
-    pub fn schema_version(path: &Path) -> Result<(i64, i64)> {
-        if !path.exists() {
-            return Err(StorageError::Backend(format!(
-                "there is no database at {}",
-                path.display()
-            )));
-        }
-        let conn = connect(path, Durability::Full, true)?;
-        let exists: bool = conn
-            .query_row(
-                "SELECT COUNT(*) > 0 FROM sqlite_master WHERE name = 'schema_migrations'",
-                [],
-                |row| row.get(0),
-            )
-            .db()?;
-        let applied: i64 = if exists {
-            conn.query_row(
-                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-                [],
-                |row| row.get(0),
-            )
-            .db()?
-        } else {
-            0
-        };
-        Ok((applied, MIGRATIONS.last().map_or(0, |m| m.0)))
-    }
-
     /// The versions of the applied migrations.
     pub fn applied_migrations(&self) -> Result<Vec<i64>> {
-        self.read(|conn| {
+        self.read_native(|conn| {
             let mut statement = conn
                 .prepare("SELECT version FROM schema_migrations ORDER BY version")
                 .db()?;
@@ -266,7 +207,7 @@ impl SqliteStorage {
     }
 
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction; an error rolls everything back.
-    pub(crate) fn write<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+    fn write_native<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let mut conn = self
             .writer
             .lock()
@@ -299,7 +240,7 @@ impl SqliteStorage {
     }
 
     /// Runs `work` in one read transaction on a pooled connection.
-    pub(crate) fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    pub(crate) fn read_native<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let pooled = self
             .readers
             .lock()
@@ -403,16 +344,82 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     tx.commit().db()
 }
 
-impl Storage for SqliteStorage {
+impl Backend for Sqlite {
+    type Location = Path;
+    type Options = Durability;
+
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    fn open_with(path: &Path, durability: Durability) -> Result<Sqlite> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+            && !parent.exists()
+        {
+            return Err(StorageError::Backend(format!(
+                "the folder {} does not exist",
+                parent.display()
+            )));
+        }
+        let mut writer = connect(path, durability, false)?;
+        migrate(&mut writer)?;
+        Ok(Sqlite {
+            path: path.to_path_buf(),
+            durability,
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+            search_cache: Default::default(),
+        })
+    }
+
+    /// The schema version of the file at `path` and the newest this binary knows, without
+    /// changing anything (an error when there is no file).
+    fn schema_version(path: &Path) -> Result<(i64, i64)> {
+        if !path.exists() {
+            return Err(StorageError::Backend(format!(
+                "there is no database at {}",
+                path.display()
+            )));
+        }
+        let conn = connect(path, Durability::Full, true)?;
+        let exists: bool = conn
+            .query_row(
+                "SELECT COUNT(*) > 0 FROM sqlite_master WHERE name = 'schema_migrations'",
+                [],
+                |row| row.get(0),
+            )
+            .db()?;
+        let applied: i64 = if exists {
+            conn.query_row(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                [],
+                |row| row.get(0),
+            )
+            .db()?
+        } else {
+            0
+        };
+        Ok((applied, Self::newest_migration()))
+    }
+
+    fn newest_migration() -> i64 {
+        MIGRATIONS.last().map_or(0, |m| m.0)
+    }
+
+    fn read<T>(&self, work: impl FnOnce(&dyn Transaction) -> Result<T>) -> Result<T> {
+        self.read_native(|conn| work(&SqliteTx(conn)))
+    }
+
+    fn write<T>(&self, work: impl FnOnce(&dyn Transaction) -> Result<T>) -> Result<T> {
+        self.write_native(|conn| work(&SqliteTx(conn)))
+    }
+
     fn health(&self) -> Result<BackendHealth> {
         let schema_version = self.applied_migrations()?.last().copied().unwrap_or(0);
         let node = format!("pid {}", std::process::id());
-        let running = self.read(|conn| {
-            let mut statement = conn
-                .prepare("SELECT id FROM dreams WHERE status = 'running' ORDER BY seq")
-                .db()?;
-            let rows = statement.query_map([], |row| row.get::<_, String>(0)).db()?;
-            rows.collect::<rusqlite::Result<Vec<String>>>().db()
+        let running: Vec<String> = self.read(|conn| {
+            conn.all(
+                "SELECT id FROM dreams WHERE status = 'running' ORDER BY seq",
+                params![],
+                |row| row.get(0),
+            )
         })?;
         Ok(BackendHealth {
             backend: "sqlite",
@@ -429,141 +436,8 @@ impl Storage for SqliteStorage {
             node,
         })
     }
-
-    fn ensure_workspace(&self, name: &str) -> Result<Workspace> {
-        self.write(|tx| keys::ensure_workspace(tx, name))
-    }
-    fn create_api_key(
-        &self,
-        workspace_name: &str,
-        key_name: Option<&str>,
-    ) -> Result<(ApiKey, String)> {
-        self.write(|tx| keys::create_key(tx, workspace_name, key_name))
-    }
-    fn authenticate(&self, secret: &str) -> Result<Option<ApiKey>> {
-        self.read(|conn| keys::authenticate(conn, secret))
-    }
-    fn count_api_keys(&self) -> Result<u64> {
-        self.read(keys::count)
-    }
-    fn list_api_keys(&self) -> Result<Vec<ApiKey>> {
-        self.read(keys::list)
-    }
-    fn revoke_api_key(&self, id: &str) -> Result<ApiKey> {
-        self.write(|tx| keys::revoke(tx, id))
-    }
-
-    fn create_store(&self, ws: &str, new: NewStore) -> Result<MemoryStore> {
-        self.write(|tx| stores::create_store(tx, ws, new))
-    }
-    fn get_store(&self, ws: &str, id: &str) -> Result<MemoryStore> {
-        self.read(|conn| stores::get_store(conn, ws, id))
-    }
-    fn list_stores(
-        &self,
-        ws: &str,
-        filter: &StoreFilter,
-        page: &PageRequest,
-    ) -> Result<Page<MemoryStore>> {
-        self.read(|conn| stores::list_stores(conn, ws, filter, page))
-    }
-    fn update_store(&self, ws: &str, id: &str, patch: StorePatch) -> Result<MemoryStore> {
-        self.write(|tx| stores::update_store(tx, ws, id, patch))
-    }
-    fn archive_store(&self, ws: &str, id: &str) -> Result<MemoryStore> {
-        self.write(|tx| stores::archive_store(tx, ws, id))
-    }
-    fn delete_store(&self, ws: &str, id: &str) -> Result<()> {
-        self.write(|tx| stores::delete_store(tx, ws, id))?;
-        self.search_cache.forget(id);
-        Ok(())
-    }
-
-    fn create_memory(
-        &self,
-        ws: &str,
-        store_id: &str,
-        path: &str,
-        content: &str,
-        actor: Option<&Actor>,
-    ) -> Result<Memory> {
-        self.write(|tx| stores::create_memory(tx, ws, store_id, path, content, actor))
-    }
-    fn get_memory(&self, ws: &str, store_id: &str, memory_id: &str, full: bool) -> Result<Memory> {
-        self.read(|conn| stores::get_memory(conn, ws, store_id, memory_id, full))
-    }
-    fn list_memories(
-        &self,
-        ws: &str,
-        store_id: &str,
-        filter: &MemoryFilter,
-        page: &PageRequest,
-    ) -> Result<Page<MemoryListItem>> {
-        self.read(|conn| stores::list_memories(conn, ws, store_id, filter, page))
-    }
-    fn update_memory(
-        &self,
-        ws: &str,
-        store_id: &str,
-        memory_id: &str,
-        patch: MemoryPatch,
-        actor: Option<&Actor>,
-    ) -> Result<Memory> {
-        self.write(|tx| stores::update_memory(tx, ws, store_id, memory_id, patch, actor))
-    }
-    fn set_memory_as_of(
-        &self,
-        ws: &str,
-        store_id: &str,
-        memory_id: &str,
-        as_of: Option<&str>,
-    ) -> Result<()> {
-        self.write(|tx| stores::set_memory_as_of(tx, ws, store_id, memory_id, as_of))
-    }
-    fn delete_memory(
-        &self,
-        ws: &str,
-        store_id: &str,
-        memory_id: &str,
-        expected_sha256: Option<&str>,
-        actor: Option<&Actor>,
-    ) -> Result<()> {
-        self.write(|tx| stores::delete_memory(tx, ws, store_id, memory_id, expected_sha256, actor))
-    }
-    fn get_memory_version(
-        &self,
-        ws: &str,
-        store_id: &str,
-        version_id: &str,
-        full: bool,
-    ) -> Result<MemoryVersion> {
-        self.read(|conn| stores::get_version(conn, ws, store_id, version_id, full))
-    }
-    fn list_memory_versions(
-        &self,
-        ws: &str,
-        store_id: &str,
-        filter: &VersionFilter,
-        page: &PageRequest,
-    ) -> Result<Page<MemoryVersion>> {
-        self.read(|conn| stores::list_versions(conn, ws, store_id, filter, page))
-    }
-    fn redact_memory_version(
-        &self,
-        ws: &str,
-        store_id: &str,
-        version_id: &str,
-        actor: Option<&Actor>,
-    ) -> Result<MemoryVersion> {
-        let version =
-            self.write(|tx| stores::redact_version(tx, ws, store_id, version_id, actor))?;
-        // The redacted content must not survive in the WAL either.
-        self.checkpoint()?;
-        Ok(version)
-    }
-    fn memory_at_path(&self, ws: &str, store_id: &str, path: &str) -> Result<Option<Memory>> {
-        self.read(|conn| stores::memory_at_path(conn, ws, store_id, path))
-    }
+    /// Answered from the store's in-process index when it is current, else from FTS5 (and a
+    /// build of the index started).
     fn search_memories(
         &self,
         ws: &str,
@@ -571,8 +445,8 @@ impl Storage for SqliteStorage {
         query: &str,
         limit: usize,
     ) -> Result<Vec<MemorySearchHit>> {
-        let (hits, stale) = self.read(|conn| {
-            stores::get_store(conn, ws, store_id)?;
+        let (hits, stale) = self.read_native(|conn| {
+            lucid_storage_sql::stores::get_store(&SqliteTx(conn), ws, store_id)?;
             let generation = search::generation(conn, store_id)?;
             match self.search_cache.current(store_id, generation) {
                 Some(snapshot) => Ok((snapshot.search(query, limit), false)),
@@ -584,234 +458,14 @@ impl Storage for SqliteStorage {
         }
         Ok(hits)
     }
-    fn store_documents(&self, ws: &str, store_id: &str) -> Result<Vec<Document>> {
-        self.read(|conn| {
-            stores::get_store(conn, ws, store_id)?;
-            stores::documents(conn, store_id)
-        })
+
+    fn store_deleted(&self, store_id: &str) {
+        self.search_cache.forget(store_id);
     }
 
-    fn create_agent(&self, ws: &str, new: NewAgent) -> Result<Agent> {
-        self.write(|tx| agents::create(tx, ws, new))
-    }
-    fn get_agent(&self, ws: &str, id: &str) -> Result<Agent> {
-        self.read(|conn| agents::get(conn, ws, id))
-    }
-    fn find_agent_by_name(&self, ws: &str, name: &str) -> Result<Option<Agent>> {
-        self.read(|conn| agents::find_by_name(conn, ws, name))
-    }
-    fn list_agents(
-        &self,
-        ws: &str,
-        filter: &AgentFilter,
-        page: &PageRequest,
-    ) -> Result<Page<Agent>> {
-        self.read(|conn| agents::list(conn, ws, filter, page))
-    }
-    fn update_agent(&self, ws: &str, id: &str, patch: AgentPatch) -> Result<Agent> {
-        self.write(|tx| agents::update(tx, ws, id, patch))
-    }
-    fn archive_agent(&self, ws: &str, id: &str) -> Result<Agent> {
-        self.write(|tx| agents::archive(tx, ws, id))
-    }
-    fn rollback_agent(&self, ws: &str, id: &str) -> Result<Agent> {
-        self.write(|tx| agents::rollback(tx, ws, id))
-    }
-    fn list_agent_versions(
-        &self,
-        ws: &str,
-        id: &str,
-        page: &PageRequest,
-    ) -> Result<Page<serde_json::Value>> {
-        self.read(|conn| agents::list_versions(conn, ws, id, page))
-    }
-
-    fn create_session(&self, ws: &str, new: NewSession) -> Result<Session> {
-        self.write(|tx| sessions::create(tx, ws, new))
-    }
-    fn get_session(&self, ws: &str, id: &str) -> Result<Session> {
-        self.read(|conn| sessions::get(conn, ws, id))
-    }
-    fn list_sessions(
-        &self,
-        ws: &str,
-        filter: &SessionFilter,
-        page: &PageRequest,
-    ) -> Result<Page<Session>> {
-        self.read(|conn| sessions::list(conn, ws, filter, page))
-    }
-    fn update_session(&self, ws: &str, id: &str, patch: SessionPatch) -> Result<Session> {
-        self.write(|tx| sessions::update(tx, ws, id, patch))
-    }
-    fn archive_session(&self, ws: &str, id: &str) -> Result<Session> {
-        self.write(|tx| sessions::archive(tx, ws, id))
-    }
-    fn delete_session(&self, ws: &str, id: &str) -> Result<()> {
-        self.write(|tx| sessions::delete(tx, ws, id))
-    }
-    fn append_events(
-        &self,
-        ws: &str,
-        session_id: &str,
-        events: Vec<NewEvent>,
-    ) -> Result<Vec<SessionEvent>> {
-        self.write(|tx| {
-            let session = sessions::get(tx, ws, session_id)?;
-            if session.kind == SessionKind::Dream {
-                return Err(StorageError::Invalid(format!(
-                    "session {session_id} narrates dream {}; only the dream writes to it",
-                    session.dream_id.as_deref().unwrap_or("?")
-                )));
-            }
-            if session.archived_at.is_some() {
-                return Err(StorageError::Invalid(format!(
-                    "session {session_id} is archived; it takes no more events"
-                )));
-            }
-            sessions::append(tx, session_id, events)
-        })
-    }
-    fn list_events(
-        &self,
-        ws: &str,
-        session_id: &str,
-        filter: &EventFilter,
-        page: &PageRequest,
-    ) -> Result<Page<SessionEvent>> {
-        self.read(|conn| sessions::list_events(conn, ws, session_id, filter, page))
-    }
-    fn events_after(
-        &self,
-        ws: &str,
-        session_id: &str,
-        after: i64,
-        limit: usize,
-    ) -> Result<(Vec<SessionEvent>, bool)> {
-        self.read(|conn| sessions::events_after(conn, ws, session_id, after, limit))
-    }
-    fn event_position(&self, ws: &str, session_id: &str, event_id: &str) -> Result<Option<i64>> {
-        self.read(|conn| {
-            sessions::get(conn, ws, session_id)?;
-            sessions::event_position(conn, session_id, event_id)
-        })
-    }
-
-    fn create_dream(&self, ws: &str, new: NewDream) -> Result<Dream> {
-        self.write(|tx| dreams::create(tx, ws, new))
-    }
-    fn get_dream(&self, ws: &str, id: &str) -> Result<Dream> {
-        self.read(|conn| dreams::get(conn, ws, id))
-    }
-    fn list_dreams(
-        &self,
-        ws: &str,
-        filter: &DreamFilter,
-        page: &PageRequest,
-    ) -> Result<Page<Dream>> {
-        self.read(|conn| dreams::list(conn, ws, filter, page))
-    }
-    fn cancel_dream(&self, ws: &str, id: &str) -> Result<Dream> {
-        self.write(|tx| dreams::cancel(tx, ws, id))
-    }
-    fn archive_dream(&self, ws: &str, id: &str) -> Result<Dream> {
-        self.write(|tx| dreams::archive(tx, ws, id))
-    }
-    fn dream_report(&self, ws: &str, id: &str) -> Result<Option<Value>> {
-        self.read(|conn| dreams::result_column(conn, ws, id, "report"))
-    }
-    fn dream_diff(&self, ws: &str, id: &str) -> Result<Option<Value>> {
-        self.read(|conn| dreams::result_column(conn, ws, id, "diff"))
-    }
-    fn promote_dream(
-        &self,
-        ws: &str,
-        id: &str,
-        agent_ids: &[String],
-        accept_flags: bool,
-    ) -> Result<Promotion> {
-        self.write(|tx| dreams::promote(tx, ws, id, agent_ids, accept_flags))
-    }
-    fn dream_input_documents(&self, ws: &str, id: &str) -> Result<Option<Vec<(String, String)>>> {
-        self.read(|conn| dreams::input_documents(conn, ws, id))
-    }
-    fn promote_reviewed_dream(
-        &self,
-        ws: &str,
-        id: &str,
-        promotion: ReviewedPromotion,
-    ) -> Result<Promotion> {
-        self.write(|tx| dreams::promote_reviewed(tx, ws, id, &promotion))
-    }
-    fn discard_dream(&self, ws: &str, id: &str) -> Result<Dream> {
-        self.write(|tx| dreams::discard(tx, ws, id))
-    }
-
-    fn claim_dream(&self) -> Result<Option<Dream>> {
-        self.write(|tx| dreams::claim(tx))
-    }
-    fn start_dream(&self, dream_id: &str) -> Result<StartedDream> {
-        self.write(|tx| dreams::start(tx, dream_id))
-    }
-    fn dream_sessions(&self, dream_id: &str) -> Result<Vec<DreamSession>> {
-        self.read(|conn| dreams::input_sessions(conn, dream_id))
-    }
-    fn narrate(&self, dream_id: &str, events: Vec<NewEvent>) -> Result<()> {
-        self.write(|tx| dreams::narrate(tx, dream_id, events))
-    }
-    fn complete_dream(&self, dream_id: &str, completion: DreamCompletion) -> Result<bool> {
-        self.write(|tx| dreams::complete(tx, dream_id, completion))
-    }
-    fn fail_dream(&self, dream_id: &str, error: DreamErrorObject) -> Result<bool> {
-        self.write(|tx| dreams::fail(tx, dream_id, &error))
-    }
-    fn recover_dreams(&self) -> Result<Vec<String>> {
-        self.write(|tx| dreams::recover(tx))
-    }
-    fn dream_status(&self, dream_id: &str) -> Result<DreamStatus> {
-        self.read(|conn| dreams::status(conn, dream_id))
-    }
-
-    fn create_schedule(&self, ws: &str, new: NewSchedule) -> Result<Schedule> {
-        self.write(|tx| schedules::create(tx, ws, new))
-    }
-    fn get_schedule(&self, ws: &str, id: &str) -> Result<Schedule> {
-        self.read(|conn| schedules::get(conn, ws, id))
-    }
-    fn list_schedules(&self, ws: &str, page: &PageRequest) -> Result<Page<Schedule>> {
-        self.read(|conn| schedules::list(conn, ws, page))
-    }
-    fn delete_schedule(&self, ws: &str, id: &str) -> Result<()> {
-        self.write(|tx| schedules::delete(tx, ws, id))
-    }
-    fn all_schedules(&self) -> Result<Vec<Schedule>> {
-        self.read(schedules::all)
-    }
-    fn fire_schedule(&self, schedule_id: &str, trigger: ScheduleTrigger) -> Result<Option<Dream>> {
-        self.write(|tx| schedules::fire(tx, schedule_id, trigger))
-    }
-
-    fn cached_model_response(&self, key: &str) -> Result<Option<String>> {
-        self.read(|conn| {
-            conn.query_row(
-                "SELECT answer FROM model_responses WHERE key = ?1",
-                [key],
-                |row| row.get(0),
-            )
-            .optional()
-            .db()
-        })
-    }
-
-    fn cache_model_response(&self, key: &str, answer: &str) -> Result<()> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO model_responses (key, answer, created_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(key) DO UPDATE SET answer = excluded.answer",
-                rusqlite::params![key, answer, ids::now()],
-            )
-            .db()?;
-            Ok(())
-        })
+    /// The redacted content must not survive in the WAL either.
+    fn version_redacted(&self) -> Result<()> {
+        self.checkpoint()
     }
 }
 
@@ -853,6 +507,7 @@ pub fn raw_insert_benchmark(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     #[test]
     fn migrations_are_recorded_and_reopening_is_idempotent() {
@@ -1118,7 +773,7 @@ mod tests {
         );
         assert_eq!(versions.data[0]["custom"], 1, "extra fields ride along");
         let copies: i64 = storage
-            .read(|conn| {
+            .read_native(|conn| {
                 conn.query_row(
                     "SELECT COUNT(*) FROM sessions WHERE agent LIKE '%OLD PROMPT%'",
                     [],

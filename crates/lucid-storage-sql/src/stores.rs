@@ -1,19 +1,20 @@
 //! Memory stores, memories and memory versions.
 
+use crate::params;
+use crate::seam::{Row, Transaction};
 use lucid_storage::{
     Actor, Document, Memory, MemoryFilter, MemoryListItem, MemoryPatch, MemoryPrefix,
     MemoryPrefixType, MemoryStore, MemoryStoreType, MemoryType, MemoryVersion, MemoryVersionType,
     Metadata, NewStore, Operation, Page, PageRequest, Result, StorageError, StoreFilter,
     StorePatch, VersionFilter, ids, validate,
 };
-use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::db::{self, Db, Query, json_col, to_json};
+use crate::query::{self as db, Query, to_json};
 
 const STORE_COLUMNS: &str = "seq, id, name, description, metadata, auto_apply, created_at, \
                              updated_at, archived_at";
 
-fn store_row(row: &Row<'_>) -> rusqlite::Result<(i64, MemoryStore)> {
+fn store_row(row: &Row) -> Result<(i64, MemoryStore)> {
     Ok((
         row.get(0)?,
         MemoryStore {
@@ -21,7 +22,7 @@ fn store_row(row: &Row<'_>) -> rusqlite::Result<(i64, MemoryStore)> {
             id: row.get(1)?,
             name: row.get(2)?,
             description: row.get(3)?,
-            metadata: json_col(row, 4)?,
+            metadata: row.json(4)?,
             auto_apply: row.get(5)?,
             created_at: row.get(6)?,
             updated_at: row.get(7)?,
@@ -34,7 +35,7 @@ fn invalid(message: String) -> StorageError {
     StorageError::Invalid(message)
 }
 
-pub(crate) fn create_store(conn: &Connection, ws: &str, new: NewStore) -> Result<MemoryStore> {
+pub fn create_store(conn: &dyn Transaction, ws: &str, new: NewStore) -> Result<MemoryStore> {
     validate::name("name", &new.name).map_err(invalid)?;
     validate::text(
         "description",
@@ -58,25 +59,22 @@ pub(crate) fn create_store(conn: &Connection, ws: &str, new: NewStore) -> Result
             new.auto_apply,
             now
         ],
-    )
-    .db()?;
+    )?;
     get_store(conn, ws, &id)
 }
 
-pub(crate) fn get_store(conn: &Connection, ws: &str, id: &str) -> Result<MemoryStore> {
-    conn.query_row(
+pub fn get_store(conn: &dyn Transaction, ws: &str, id: &str) -> Result<MemoryStore> {
+    conn.optional(
         &format!("SELECT {STORE_COLUMNS} FROM memory_stores WHERE id = ?1 AND workspace_id = ?2"),
         params![id, ws],
         store_row,
-    )
-    .optional()
-    .db()?
+    )?
     .map(|(_, store)| store)
     .ok_or_else(|| StorageError::not_found("memory_store", id))
 }
 
 /// The store, if it can be written (exists in the workspace and is not archived).
-pub(crate) fn writable_store(conn: &Connection, ws: &str, id: &str) -> Result<MemoryStore> {
+pub fn writable_store(conn: &dyn Transaction, ws: &str, id: &str) -> Result<MemoryStore> {
     let store = get_store(conn, ws, id)?;
     if store.archived_at.is_some() {
         return Err(StorageError::Invalid(format!(
@@ -86,8 +84,8 @@ pub(crate) fn writable_store(conn: &Connection, ws: &str, id: &str) -> Result<Me
     Ok(store)
 }
 
-pub(crate) fn list_stores(
-    conn: &Connection,
+pub fn list_stores(
+    conn: &dyn Transaction,
     ws: &str,
     filter: &StoreFilter,
     page: &PageRequest,
@@ -108,8 +106,8 @@ pub(crate) fn list_stores(
     Ok(db::paged(query.fetch(conn, store_row)?, limit))
 }
 
-pub(crate) fn update_store(
-    conn: &Connection,
+pub fn update_store(
+    conn: &dyn Transaction,
     ws: &str,
     id: &str,
     patch: StorePatch,
@@ -143,13 +141,12 @@ pub(crate) fn update_store(
             store.auto_apply,
             ids::now()
         ],
-    )
-    .db()?;
+    )?;
     get_store(conn, ws, id)
 }
 
 /// Applies a metadata patch: a value sets the key, `None` removes it.
-pub(crate) fn apply_metadata(
+pub fn apply_metadata(
     metadata: &mut Metadata,
     changes: std::collections::BTreeMap<String, Option<String>>,
 ) {
@@ -165,19 +162,16 @@ pub(crate) fn apply_metadata(
     }
 }
 
-pub(crate) fn archive_store(conn: &Connection, ws: &str, id: &str) -> Result<MemoryStore> {
+pub fn archive_store(conn: &dyn Transaction, ws: &str, id: &str) -> Result<MemoryStore> {
     let store = get_store(conn, ws, id)?;
     if store.archived_at.is_none() {
         // An agent never ends up on an archived store.
-        let user: Option<String> = conn
-            .query_row(
-                "SELECT id FROM agents WHERE memory_store_id = ?1 AND archived_at IS NULL
+        let user: Option<String> = conn.optional(
+            "SELECT id FROM agents WHERE memory_store_id = ?1 AND archived_at IS NULL
                  ORDER BY seq LIMIT 1",
-                [id],
-                |row| row.get(0),
-            )
-            .optional()
-            .db()?;
+            params![id],
+            |row| row.get(0),
+        )?;
         if let Some(agent) = user {
             return Err(StorageError::Conflict(format!(
                 "agent {agent} uses memory store {id}; point it at another store (or roll it \
@@ -189,55 +183,50 @@ pub(crate) fn archive_store(conn: &Connection, ws: &str, id: &str) -> Result<Mem
     get_store(conn, ws, id)
 }
 
-pub(crate) fn archive_store_unchecked(conn: &Connection, id: &str) -> Result<()> {
+pub fn archive_store_unchecked(conn: &dyn Transaction, id: &str) -> Result<()> {
     let now = ids::now();
     conn.execute(
         "UPDATE memory_stores SET archived_at = ?2, updated_at = ?2
          WHERE id = ?1 AND archived_at IS NULL",
         params![id, now],
-    )
-    .db()?;
+    )?;
     Ok(())
 }
 
-pub(crate) fn delete_store(conn: &Connection, ws: &str, id: &str) -> Result<()> {
+pub fn delete_store(conn: &dyn Transaction, ws: &str, id: &str) -> Result<()> {
     get_store(conn, ws, id)?;
-    let active: Option<String> = conn
-        .query_row(
-            "SELECT id FROM dreams WHERE (store_id = ?1 OR output_store_id = ?1)
+    let active: Option<String> = conn.optional(
+        "SELECT id FROM dreams WHERE (store_id = ?1 OR output_store_id = ?1)
                 AND status IN ('pending', 'running') LIMIT 1",
-            [id],
-            |row| row.get(0),
-        )
-        .optional()
-        .db()?;
+        params![id],
+        |row| row.get(0),
+    )?;
     if let Some(dream) = active {
         return Err(StorageError::Invalid(format!(
             "memory store {id} is used by dream {dream}, which has not finished; cancel it first"
         )));
     }
-    let agent: Option<String> = conn
-        .query_row(
-            "SELECT id FROM agents WHERE memory_store_id = ?1 AND archived_at IS NULL LIMIT 1",
-            [id],
-            |row| row.get(0),
-        )
-        .optional()
-        .db()?;
+    let agent: Option<String> = conn.optional(
+        "SELECT id FROM agents WHERE memory_store_id = ?1 AND archived_at IS NULL LIMIT 1",
+        params![id],
+        |row| row.get(0),
+    )?;
     if let Some(agent) = agent {
         return Err(StorageError::Invalid(format!(
             "agent {agent} uses memory store {id}; switch it to another store first"
         )));
     }
-    crate::search::unindex_store(conn, id)?;
-    conn.execute("DELETE FROM memories WHERE store_id = ?1", [id])
-        .db()?;
-    conn.execute("DELETE FROM memory_versions WHERE store_id = ?1", [id])
-        .db()?;
-    conn.execute("DELETE FROM session_stores WHERE store_id = ?1", [id])
-        .db()?;
-    conn.execute("DELETE FROM memory_stores WHERE id = ?1", [id])
-        .db()?;
+    conn.unindex_store(id)?;
+    conn.execute("DELETE FROM memories WHERE store_id = ?1", params![id])?;
+    conn.execute(
+        "DELETE FROM memory_versions WHERE store_id = ?1",
+        params![id],
+    )?;
+    conn.execute(
+        "DELETE FROM session_stores WHERE store_id = ?1",
+        params![id],
+    )?;
+    conn.execute("DELETE FROM memory_stores WHERE id = ?1", params![id])?;
     Ok(())
 }
 
@@ -247,7 +236,7 @@ pub(crate) fn delete_store(conn: &Connection, ws: &str, id: &str) -> Result<()> 
 const MEMORY_COLUMNS: &str =
     "id, store_id, path, content, sha256, size, version_id, created_at, updated_at";
 
-fn memory_row(full: bool) -> impl Fn(&Row<'_>) -> rusqlite::Result<Memory> {
+fn memory_row(full: bool) -> impl Fn(&Row) -> Result<Memory> {
     move |row| {
         Ok(Memory {
             object: MemoryType::Value,
@@ -256,7 +245,7 @@ fn memory_row(full: bool) -> impl Fn(&Row<'_>) -> rusqlite::Result<Memory> {
             path: row.get(2)?,
             content: if full { Some(row.get(3)?) } else { None },
             content_sha256: row.get(4)?,
-            content_size_bytes: row.get::<_, i64>(5)?.max(0) as u64,
+            content_size_bytes: row.get::<i64>(5)?.max(0) as u64,
             memory_version_id: row.get(6)?,
             created_at: row.get(7)?,
             updated_at: row.get(8)?,
@@ -264,25 +253,21 @@ fn memory_row(full: bool) -> impl Fn(&Row<'_>) -> rusqlite::Result<Memory> {
     }
 }
 
-fn find_memory(conn: &Connection, store_id: &str, memory_id: &str) -> Result<Memory> {
-    conn.query_row(
+fn find_memory(conn: &dyn Transaction, store_id: &str, memory_id: &str) -> Result<Memory> {
+    conn.optional(
         &format!("SELECT {MEMORY_COLUMNS} FROM memories WHERE id = ?1 AND store_id = ?2"),
         params![memory_id, store_id],
         memory_row(true),
-    )
-    .optional()
-    .db()?
+    )?
     .ok_or_else(|| StorageError::not_found("memory", memory_id))
 }
 
-fn path_taken(conn: &Connection, store_id: &str, path: &str) -> Result<Option<String>> {
-    conn.query_row(
+fn path_taken(conn: &dyn Transaction, store_id: &str, path: &str) -> Result<Option<String>> {
+    conn.optional(
         "SELECT id FROM memories WHERE store_id = ?1 AND path = ?2",
         params![store_id, path],
         |row| row.get(0),
     )
-    .optional()
-    .db()
 }
 
 fn actor_columns(actor: Option<&Actor>) -> (Option<&'static str>, Option<String>) {
@@ -312,7 +297,7 @@ fn actor_from(kind: Option<String>, id: Option<String>) -> Option<Actor> {
 /// Appends a version; returns its id.
 #[allow(clippy::too_many_arguments)]
 fn add_version(
-    conn: &Connection,
+    conn: &dyn Transaction,
     store_id: &str,
     memory_id: &str,
     operation: Operation,
@@ -323,31 +308,29 @@ fn add_version(
 ) -> Result<String> {
     let id = ids::new_id(ids::prefix::MEMORY_VERSION);
     let (actor_type, actor_id) = actor_columns(actor);
-    conn.prepare_cached(
+    conn.execute(
         "INSERT INTO memory_versions (id, store_id, memory_id, operation, content, path, sha256,
                                       size, actor_type, actor_id, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )
-    .db()?
-    .execute(params![
-        id,
-        store_id,
-        memory_id,
-        operation.as_str(),
-        content,
-        path,
-        content.map(|c| ids::sha256_hex(c.as_bytes())),
-        content.map(|c| c.len() as i64),
-        actor_type,
-        actor_id,
-        at
-    ])
-    .db()?;
+        params![
+            id,
+            store_id,
+            memory_id,
+            operation.as_str(),
+            content,
+            path,
+            content.map(|c| ids::sha256_hex(c.as_bytes())),
+            content.map(|c| c.len() as i64),
+            actor_type,
+            actor_id,
+            at
+        ],
+    )?;
     Ok(id)
 }
 
-pub(crate) fn create_memory(
-    conn: &Connection,
+pub fn create_memory(
+    conn: &dyn Transaction,
     ws: &str,
     store_id: &str,
     path: &str,
@@ -359,8 +342,8 @@ pub(crate) fn create_memory(
 }
 
 /// Creates a memory in a store known to be writable.
-pub(crate) fn insert_memory(
-    conn: &Connection,
+pub fn insert_memory(
+    conn: &dyn Transaction,
     store_id: &str,
     path: &str,
     content: &str,
@@ -385,29 +368,27 @@ pub(crate) fn insert_memory(
         actor,
         &now,
     )?;
-    conn.prepare_cached(
+    conn.execute(
         "INSERT INTO memories (id, store_id, path, content, sha256, size, version_id, created_at,
                                updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-    )
-    .db()?
-    .execute(params![
-        id,
-        store_id,
-        path,
-        content,
-        ids::sha256_hex(content.as_bytes()),
-        content.len() as i64,
-        version,
-        now
-    ])
-    .db()?;
-    crate::search::index_memory(conn, store_id, &id, path, content)?;
+        params![
+            id,
+            store_id,
+            path,
+            content,
+            ids::sha256_hex(content.as_bytes()),
+            content.len() as i64,
+            version,
+            now
+        ],
+    )?;
+    conn.index_memory(store_id, &id, path, content)?;
     find_memory(conn, store_id, &id)
 }
 
-pub(crate) fn get_memory(
-    conn: &Connection,
+pub fn get_memory(
+    conn: &dyn Transaction,
     ws: &str,
     store_id: &str,
     memory_id: &str,
@@ -421,8 +402,8 @@ pub(crate) fn get_memory(
     Ok(memory)
 }
 
-pub(crate) fn update_memory(
-    conn: &Connection,
+pub fn update_memory(
+    conn: &dyn Transaction,
     ws: &str,
     store_id: &str,
     memory_id: &str,
@@ -444,7 +425,7 @@ pub(crate) fn update_memory(
 
 /// Changes a memory's content and/or path; no version when nothing changes.
 fn modify_memory(
-    conn: &Connection,
+    conn: &dyn Transaction,
     store_id: &str,
     current: &Memory,
     content: Option<String>,
@@ -477,33 +458,31 @@ fn modify_memory(
         actor,
         &now,
     )?;
-    conn.prepare_cached(
+    conn.execute(
         "UPDATE memories SET path = ?2, content = ?3, sha256 = ?4, size = ?5, version_id = ?6,
                              updated_at = ?7
          WHERE id = ?1",
-    )
-    .db()?
-    .execute(params![
-        current.id,
-        path,
-        content,
-        ids::sha256_hex(content.as_bytes()),
-        content.len() as i64,
-        version,
-        now
-    ])
-    .db()?;
+        params![
+            current.id,
+            path,
+            content,
+            ids::sha256_hex(content.as_bytes()),
+            content.len() as i64,
+            version,
+            now
+        ],
+    )?;
     if content != old_content {
-        crate::search::index_memory(conn, store_id, &current.id, &path, &content)?;
+        conn.index_memory(store_id, &current.id, &path, &content)?;
     } else {
         // A move changes the path searches report.
-        crate::search::bump_generation(conn, store_id)?;
+        conn.bump_search_generation(store_id)?;
     }
     find_memory(conn, store_id, &current.id)
 }
 
-pub(crate) fn set_memory_as_of(
-    conn: &Connection,
+pub fn set_memory_as_of(
+    conn: &dyn Transaction,
     ws: &str,
     store_id: &str,
     memory_id: &str,
@@ -513,14 +492,13 @@ pub(crate) fn set_memory_as_of(
     let current = find_memory(conn, store_id, memory_id)?;
     conn.execute(
         "UPDATE memories SET as_of = ?1 WHERE id = ?2",
-        rusqlite::params![as_of, current.id],
-    )
-    .db()?;
+        params![as_of, current.id],
+    )?;
     Ok(())
 }
 
-pub(crate) fn delete_memory(
-    conn: &Connection,
+pub fn delete_memory(
+    conn: &dyn Transaction,
     ws: &str,
     store_id: &str,
     memory_id: &str,
@@ -542,7 +520,7 @@ pub(crate) fn delete_memory(
 }
 
 fn remove_memory(
-    conn: &Connection,
+    conn: &dyn Transaction,
     store_id: &str,
     current: &Memory,
     actor: Option<&Actor>,
@@ -557,36 +535,31 @@ fn remove_memory(
         actor,
         &ids::now(),
     )?;
-    crate::search::unindex_memory(conn, store_id, &current.id)?;
-    conn.execute("DELETE FROM memories WHERE id = ?1", [&current.id])
-        .db()?;
+    conn.unindex_memory(store_id, &current.id)?;
+    conn.execute("DELETE FROM memories WHERE id = ?1", params![&current.id])?;
     Ok(())
 }
 
 /// The documents of a store, sorted by path.
-pub(crate) fn documents(conn: &Connection, store_id: &str) -> Result<Vec<Document>> {
-    let mut statement = conn
-        .prepare_cached(
-            "SELECT path, content, updated_at, as_of FROM memories WHERE store_id = ?1 \
-             ORDER BY path",
-        )
-        .db()?;
-    let rows = statement
-        .query_map([store_id], |row| {
+pub fn documents(conn: &dyn Transaction, store_id: &str) -> Result<Vec<Document>> {
+    conn.all(
+        "SELECT path, content, updated_at, as_of FROM memories WHERE store_id = ?1 \
+         ORDER BY path",
+        params![store_id],
+        |row| {
             Ok(Document {
                 path: row.get(0)?,
                 content: row.get(1)?,
                 updated_at: row.get(2)?,
                 as_of: row.get(3)?,
             })
-        })
-        .db()?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().db()
+        },
+    )
 }
 
 /// Copies every memory of `from` into the empty store `to` (`created` versions by `actor`).
-pub(crate) fn clone_memories(
-    conn: &Connection,
+pub fn clone_memories(
+    conn: &dyn Transaction,
     from: &str,
     to: &str,
     actor: &Actor,
@@ -600,8 +573,8 @@ pub(crate) fn clone_memories(
 
 /// Makes a store hold exactly `documents` (path → content): creates, modifies and deletes
 /// memories, each change a version by `actor`.
-pub(crate) fn sync_memories(
-    conn: &Connection,
+pub fn sync_memories(
+    conn: &dyn Transaction,
     store_id: &str,
     documents: &[(String, String)],
     actor: &Actor,
@@ -610,17 +583,11 @@ pub(crate) fn sync_memories(
         .iter()
         .map(|(path, content)| (path.as_str(), content.as_str()))
         .collect();
-    let mut statement = conn
-        .prepare(&format!(
-            "SELECT {MEMORY_COLUMNS} FROM memories WHERE store_id = ?1 ORDER BY path"
-        ))
-        .db()?;
-    let current = statement
-        .query_map([store_id], memory_row(true))
-        .db()?
-        .collect::<rusqlite::Result<Vec<Memory>>>()
-        .db()?;
-    drop(statement);
+    let current = conn.all(
+        &format!("SELECT {MEMORY_COLUMNS} FROM memories WHERE store_id = ?1 ORDER BY path"),
+        params![store_id],
+        memory_row(true),
+    )?;
     for memory in &current {
         match wanted.get(memory.path.as_str()) {
             None => remove_memory(conn, store_id, memory, Some(actor))?,
@@ -650,8 +617,8 @@ pub(crate) fn sync_memories(
 
 /// Makes the document at `path` hold `content` (created or modified), or deletes it for
 /// `None`: one version by `actor`, none when nothing changes.
-pub(crate) fn put_document(
-    conn: &Connection,
+pub fn put_document(
+    conn: &dyn Transaction,
     store_id: &str,
     path: &str,
     content: Option<&str>,
@@ -691,8 +658,8 @@ fn prefix_end(prefix: &str) -> String {
     end
 }
 
-pub(crate) fn list_memories(
-    conn: &Connection,
+pub fn list_memories(
+    conn: &dyn Transaction,
     ws: &str,
     store_id: &str,
     filter: &MemoryFilter,
@@ -748,12 +715,8 @@ pub(crate) fn list_memories(
     // path order, so consecutive duplicates are the only duplicates.
     let mut items: Vec<MemoryListItem> = Vec::new();
     let mut more = false;
-    let mut statement = conn.prepare_cached(&query.sql).db()?;
-    let mut rows = statement
-        .query(rusqlite::params_from_iter(query.params.iter()))
-        .db()?;
-    while let Some(row) = rows.next().db()? {
-        let memory = memory_row(filter.full)(row).db()?;
+    conn.query_each(&query.sql, &query.params, &mut |row| {
+        let memory = memory_row(filter.full)(&row)?;
         let rest = &memory.path[prefix.len()..];
         let segments: Vec<&str> = rest.split('/').collect();
         let item = if segments.len() <= filter.depth {
@@ -768,14 +731,15 @@ pub(crate) fn list_memories(
             (&item, items.last())
             && new.path == last.path
         {
-            continue;
+            return Ok(true);
         }
         if items.len() == limit {
             more = true;
-            break;
+            return Ok(false);
         }
         items.push(item);
-    }
+        Ok(true)
+    })?;
     let next_page = if more {
         items.last().map(|item| match item {
             MemoryListItem::Memory(m) => ids::encode_cursor(&m.path),
@@ -796,7 +760,7 @@ pub(crate) fn list_memories(
 const VERSION_COLUMNS: &str = "seq, id, store_id, memory_id, operation, content, path, sha256, \
                                size, actor_type, actor_id, created_at, redacted_at, redacted_by";
 
-fn version_row(full: bool) -> impl Fn(&Row<'_>) -> rusqlite::Result<(i64, MemoryVersion)> {
+fn version_row(full: bool) -> impl Fn(&Row) -> Result<(i64, MemoryVersion)> {
     move |row| {
         let operation: String = row.get(4)?;
         let redacted_by: Option<String> = row.get(13)?;
@@ -811,7 +775,7 @@ fn version_row(full: bool) -> impl Fn(&Row<'_>) -> rusqlite::Result<(i64, Memory
                 content: if full { row.get(5)? } else { None },
                 path: row.get(6)?,
                 content_sha256: row.get(7)?,
-                content_size_bytes: row.get::<_, Option<i64>>(8)?.map(|n| n.max(0) as u64),
+                content_size_bytes: row.get::<Option<i64>>(8)?.map(|n| n.max(0) as u64),
                 created_by: actor_from(row.get(9)?, row.get(10)?),
                 created_at: row.get(11)?,
                 redacted_at: row.get(12)?,
@@ -821,27 +785,25 @@ fn version_row(full: bool) -> impl Fn(&Row<'_>) -> rusqlite::Result<(i64, Memory
     }
 }
 
-pub(crate) fn get_version(
-    conn: &Connection,
+pub fn get_version(
+    conn: &dyn Transaction,
     ws: &str,
     store_id: &str,
     version_id: &str,
     full: bool,
 ) -> Result<MemoryVersion> {
     get_store(conn, ws, store_id)?;
-    conn.query_row(
+    conn.optional(
         &format!("SELECT {VERSION_COLUMNS} FROM memory_versions WHERE id = ?1 AND store_id = ?2"),
         params![version_id, store_id],
         version_row(full),
-    )
-    .optional()
-    .db()?
+    )?
     .map(|(_, version)| version)
     .ok_or_else(|| StorageError::not_found("memory_version", version_id))
 }
 
-pub(crate) fn list_versions(
-    conn: &Connection,
+pub fn list_versions(
+    conn: &dyn Transaction,
     ws: &str,
     store_id: &str,
     filter: &VersionFilter,
@@ -883,8 +845,8 @@ pub(crate) fn list_versions(
     ))
 }
 
-pub(crate) fn redact_version(
-    conn: &Connection,
+pub fn redact_version(
+    conn: &dyn Transaction,
     ws: &str,
     store_id: &str,
     version_id: &str,
@@ -895,34 +857,30 @@ pub(crate) fn redact_version(
     if version.redacted_at.is_some() {
         return Ok(version);
     }
-    let current: Option<String> = conn
-        .query_row(
-            "SELECT id FROM memories WHERE version_id = ?1",
-            [version_id],
-            |row| row.get(0),
-        )
-        .optional()
-        .db()?;
+    let current: Option<String> = conn.optional(
+        "SELECT id FROM memories WHERE version_id = ?1",
+        params![version_id],
+        |row| row.get(0),
+    )?;
     if current.is_some() {
         return Err(StorageError::Invalid(format!(
             "memory version {version_id} holds the memory's current content; change or delete \
              the memory before redacting it"
         )));
     }
-    crate::search::purge_deleted(conn)?;
+    conn.purge_deleted_terms()?;
     conn.execute(
         "UPDATE memory_versions SET content = NULL, path = NULL, sha256 = NULL, size = NULL,
                                     redacted_at = ?2, redacted_by = ?3
          WHERE id = ?1",
         params![version_id, ids::now(), actor.map(to_json)],
-    )
-    .db()?;
+    )?;
     get_version(conn, ws, store_id, version_id, true)
 }
 
 /// The live memory at `path`, if any.
-pub(crate) fn memory_at_path(
-    conn: &Connection,
+pub fn memory_at_path(
+    conn: &dyn Transaction,
     ws: &str,
     store_id: &str,
     path: &str,

@@ -1,19 +1,20 @@
 //! Schedules: dreams on a cron expression and/or after N new sessions.
 
+use crate::params;
+use crate::seam::{Row, Transaction};
 use lucid_storage::{
     Dream, DreamModel, NewDream, NewSchedule, OutputBehavior, Page, PageRequest, Result, Schedule,
     ScheduleTrigger, ScheduleType, StorageError, ids, validate,
 };
-use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::db::{self, Db, Query, json_col, to_json};
+use crate::query::{self as db, Query, to_json};
 use crate::{agents, dreams, stores};
 
 const COLUMNS: &str = "seq, id, store_id, cron, after_sessions, instructions, model, \
                        auto_promote, agent_ids, next_run_at, last_run_at, last_dream_id, \
                        created_at, updated_at, workspace_id, last_run_note";
 
-fn row_to_schedule(row: &Row<'_>) -> rusqlite::Result<(i64, Schedule, String)> {
+fn row_to_schedule(row: &Row) -> Result<(i64, Schedule, String)> {
     Ok((
         row.get(0)?,
         Schedule {
@@ -22,12 +23,12 @@ fn row_to_schedule(row: &Row<'_>) -> rusqlite::Result<(i64, Schedule, String)> {
             memory_store_id: row.get(2)?,
             cron: row.get(3)?,
             after_sessions: row
-                .get::<_, Option<i64>>(4)?
+                .get::<Option<i64>>(4)?
                 .map(|n| n.clamp(0, u32::MAX as i64) as u32),
             instructions: row.get(5)?,
-            model: json_col::<DreamModel>(row, 6)?,
+            model: row.json::<DreamModel>(6)?,
             auto_promote: row.get(7)?,
-            agent_ids: json_col(row, 8)?,
+            agent_ids: row.json(8)?,
             next_run_at: row.get(9)?,
             last_run_at: row.get(10)?,
             last_dream_id: row.get(11)?,
@@ -43,7 +44,7 @@ fn invalid(message: String) -> StorageError {
     StorageError::Invalid(message)
 }
 
-pub(crate) fn create(conn: &Connection, ws: &str, new: NewSchedule) -> Result<Schedule> {
+pub fn create(conn: &dyn Transaction, ws: &str, new: NewSchedule) -> Result<Schedule> {
     if new.cron.is_none() && new.after_sessions.is_none() {
         return Err(invalid(
             "a schedule needs a cron expression, after_sessions, or both".into(),
@@ -87,30 +88,27 @@ pub(crate) fn create(conn: &Connection, ws: &str, new: NewSchedule) -> Result<Sc
             new.next_run_at,
             now
         ],
-    )
-    .db()?;
+    )?;
     get(conn, ws, &id)
 }
 
-fn find(conn: &Connection, id: &str) -> Result<Option<(Schedule, String)>> {
-    conn.query_row(
+fn find(conn: &dyn Transaction, id: &str) -> Result<Option<(Schedule, String)>> {
+    conn.optional(
         &format!("SELECT {COLUMNS} FROM schedules WHERE id = ?1"),
-        [id],
+        params![id],
         row_to_schedule,
     )
-    .optional()
-    .db()
     .map(|found| found.map(|(_, schedule, ws)| (schedule, ws)))
 }
 
-pub(crate) fn get(conn: &Connection, ws: &str, id: &str) -> Result<Schedule> {
+pub fn get(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Schedule> {
     match find(conn, id)? {
         Some((schedule, owner)) if owner == ws => Ok(schedule),
         _ => Err(StorageError::not_found("schedule", id)),
     }
 }
 
-pub(crate) fn list(conn: &Connection, ws: &str, page: &PageRequest) -> Result<Page<Schedule>> {
+pub fn list(conn: &dyn Transaction, ws: &str, page: &PageRequest) -> Result<Page<Schedule>> {
     let limit = db::limit(page);
     let mut query = Query::new(&format!(
         "SELECT {COLUMNS} FROM schedules WHERE workspace_id = ?"
@@ -127,16 +125,17 @@ pub(crate) fn list(conn: &Connection, ws: &str, page: &PageRequest) -> Result<Pa
     ))
 }
 
-pub(crate) fn delete(conn: &Connection, ws: &str, id: &str) -> Result<()> {
+pub fn delete(conn: &dyn Transaction, ws: &str, id: &str) -> Result<()> {
     get(conn, ws, id)?;
-    conn.execute("DELETE FROM schedule_sessions WHERE schedule_id = ?1", [id])
-        .db()?;
-    conn.execute("DELETE FROM schedules WHERE id = ?1", [id])
-        .db()?;
+    conn.execute(
+        "DELETE FROM schedule_sessions WHERE schedule_id = ?1",
+        params![id],
+    )?;
+    conn.execute("DELETE FROM schedules WHERE id = ?1", params![id])?;
     Ok(())
 }
 
-pub(crate) fn all(conn: &Connection) -> Result<Vec<Schedule>> {
+pub fn all(conn: &dyn Transaction) -> Result<Vec<Schedule>> {
     let mut query = Query::new(&format!("SELECT {COLUMNS} FROM schedules WHERE 1 = 1"));
     query.tail("ORDER BY seq");
     Ok(query
@@ -147,26 +146,23 @@ pub(crate) fn all(conn: &Connection) -> Result<Vec<Schedule>> {
 }
 
 /// Sessions attached to the schedule's store that it has not dreamed yet, newest first.
-fn waiting_sessions(conn: &Connection, schedule: &Schedule, limit: usize) -> Result<Vec<String>> {
-    let mut statement = conn
-        .prepare_cached(
-            "SELECT s.id FROM session_stores ss JOIN sessions s ON s.id = ss.session_id
-             WHERE ss.store_id = ?1 AND s.kind = 'agent'
-               AND s.id NOT IN (SELECT session_id FROM schedule_sessions WHERE schedule_id = ?2)
-             ORDER BY s.seq DESC LIMIT ?3",
-        )
-        .db()?;
-    let rows = statement
-        .query_map(
-            params![schedule.memory_store_id, schedule.id, limit as i64],
-            |row| row.get(0),
-        )
-        .db()?;
-    rows.collect::<rusqlite::Result<Vec<String>>>().db()
+fn waiting_sessions(
+    conn: &dyn Transaction,
+    schedule: &Schedule,
+    limit: usize,
+) -> Result<Vec<String>> {
+    conn.all(
+        "SELECT s.id FROM session_stores ss JOIN sessions s ON s.id = ss.session_id
+         WHERE ss.store_id = ?1 AND s.kind = 'agent'
+           AND s.id NOT IN (SELECT session_id FROM schedule_sessions WHERE schedule_id = ?2)
+         ORDER BY s.seq DESC LIMIT ?3",
+        params![schedule.memory_store_id, schedule.id, limit as i64],
+        |row| row.get(0),
+    )
 }
 
-pub(crate) fn fire(
-    conn: &Connection,
+pub fn fire(
+    conn: &dyn Transaction,
     schedule_id: &str,
     trigger: ScheduleTrigger,
 ) -> Result<Option<Dream>> {
@@ -176,27 +172,22 @@ pub(crate) fn fire(
     let now = ids::now();
     if let ScheduleTrigger::Cron { due, next } = &trigger {
         // Compare-and-set: only the caller that saw this `next_run_at` moves it on.
-        let moved = conn
-            .execute(
-                "UPDATE schedules SET next_run_at = ?3, updated_at = ?4
+        let moved = conn.execute(
+            "UPDATE schedules SET next_run_at = ?3, updated_at = ?4
                  WHERE id = ?1 AND next_run_at = ?2",
-                params![schedule_id, due, next, now],
-            )
-            .db()?;
+            params![schedule_id, due, next, now],
+        )?;
         if moved == 0 {
             return Ok(None);
         }
     }
     // One dream at a time per schedule.
     if let Some(last) = &schedule.last_dream_id {
-        let active: Option<String> = conn
-            .query_row(
-                "SELECT status FROM dreams WHERE id = ?1 AND status IN ('pending', 'running')",
-                [last],
-                |row| row.get(0),
-            )
-            .optional()
-            .db()?;
+        let active: Option<String> = conn.optional(
+            "SELECT status FROM dreams WHERE id = ?1 AND status IN ('pending', 'running')",
+            params![last],
+            |row| row.get(0),
+        )?;
         if active.is_some() {
             return Ok(None);
         }
@@ -230,18 +221,16 @@ pub(crate) fn fire(
     )?;
     for session in &waiting {
         conn.execute(
-            "INSERT OR IGNORE INTO schedule_sessions (schedule_id, session_id, dream_id)
-             VALUES (?1, ?2, ?3)",
+            "INSERT INTO schedule_sessions (schedule_id, session_id, dream_id)
+             VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             params![schedule.id, session, dream.id],
-        )
-        .db()?;
+        )?;
     }
     conn.execute(
         "UPDATE schedules SET last_run_at = ?2, last_dream_id = ?3, last_run_note = NULL,
                               updated_at = ?2
          WHERE id = ?1",
         params![schedule.id, now, dream.id],
-    )
-    .db()?;
+    )?;
     Ok(Some(dream))
 }

@@ -1,36 +1,36 @@
 //! Agents, and the memory store each one uses (switched by promotion and rollback).
 
+use crate::params;
+use crate::seam::{Row, Transaction};
 use lucid_storage::{
     Agent, AgentFilter, AgentPatch, AgentType, NewAgent, Page, PageRequest, Result, StorageError,
     ids, validate,
 };
 use serde_json::{Value, json};
 
-use crate::db::{
-    self, Connection, Db, OptionalExtension, Query, Row, SqlResult, json_col, to_json,
-};
+use crate::query::{self as db, Query, to_json};
 use crate::stores;
 
 const COLUMNS: &str = "seq, id, name, model, description, system, metadata, tools, mcp_servers, \
                        skills, extra, version, memory_store_id, previous_memory_store_id, \
                        created_at, updated_at, archived_at";
 
-fn row_to_agent(row: &Row<'_>) -> SqlResult<(i64, Agent)> {
+fn row_to_agent(row: &Row) -> Result<(i64, Agent)> {
     Ok((
         row.get(0)?,
         Agent {
             object: AgentType::Value,
             id: row.get(1)?,
             name: row.get(2)?,
-            model: json_col(row, 3)?,
+            model: row.json(3)?,
             description: row.get(4)?,
             system: row.get(5)?,
-            metadata: json_col(row, 6)?,
-            tools: json_col(row, 7)?,
-            mcp_servers: json_col(row, 8)?,
-            skills: json_col(row, 9)?,
-            extra: json_col(row, 10)?,
-            version: row.get::<_, i64>(11)?.max(0) as u64,
+            metadata: row.json(6)?,
+            tools: row.json(7)?,
+            mcp_servers: row.json(8)?,
+            skills: row.json(9)?,
+            extra: row.json(10)?,
+            version: row.get::<i64>(11)?.max(0) as u64,
             memory_store_id: row.get(12)?,
             previous_memory_store_id: row.get(13)?,
             created_at: row.get(14)?,
@@ -44,7 +44,7 @@ fn invalid(message: String) -> StorageError {
     StorageError::Invalid(message)
 }
 
-pub(crate) fn create(conn: &Connection, ws: &str, new: NewAgent) -> Result<Agent> {
+pub fn create(conn: &dyn Transaction, ws: &str, new: NewAgent) -> Result<Agent> {
     validate::name("name", &new.name).map_err(invalid)?;
     validate::metadata(&new.metadata).map_err(invalid)?;
     if let Some(description) = &new.description {
@@ -75,8 +75,7 @@ pub(crate) fn create(conn: &Connection, ws: &str, new: NewAgent) -> Result<Agent
             new.memory_store_id,
             now
         ],
-    )
-    .db()?;
+    )?;
     let agent = get(conn, ws, &id)?;
     record_version(conn, &agent)?;
     Ok(agent)
@@ -84,25 +83,23 @@ pub(crate) fn create(conn: &Connection, ws: &str, new: NewAgent) -> Result<Agent
 
 /// Keeps the snapshot of the agent's current version (sessions reference it; the versions list
 /// shows it). A version already recorded is left as it is.
-pub(crate) fn record_version(conn: &Connection, agent: &Agent) -> Result<()> {
-    conn.prepare_cached(
+pub fn record_version(conn: &dyn Transaction, agent: &Agent) -> Result<()> {
+    conn.execute(
         "INSERT INTO agent_versions (agent_id, version, snapshot, created_at)
          VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-    )
-    .db()?
-    .execute(params![
-        agent.id,
-        agent.version as i64,
-        to_json(&snapshot(agent)),
-        agent.updated_at
-    ])
-    .db()?;
+        params![
+            agent.id,
+            agent.version as i64,
+            to_json(&snapshot(agent)),
+            agent.updated_at
+        ],
+    )?;
     Ok(())
 }
 
 /// The agent's versions, newest first, as sessions record them (plus when each was made).
-pub(crate) fn list_versions(
-    conn: &Connection,
+pub fn list_versions(
+    conn: &dyn Transaction,
     ws: &str,
     id: &str,
     page: &PageRequest,
@@ -111,35 +108,33 @@ pub(crate) fn list_versions(
     let limit = db::limit(page);
     let mut query =
         Query::new("SELECT version, snapshot, created_at FROM agent_versions WHERE agent_id = ?");
-    query.params.push(Box::new(id.to_string()));
+    query.params.push(id.to_string().into());
     if let Some(before) = db::cursor_seq(page)? {
         query.and("version < ?", before);
     }
     query.tail(&format!("ORDER BY version DESC LIMIT {}", limit + 1));
     let rows = query.fetch(conn, |row| {
-        let mut snapshot: Value = json_col(row, 1)?;
+        let mut snapshot: Value = row.json(1)?;
         if let Value::Object(map) = &mut snapshot {
             map.insert("created_at".into(), Value::String(row.get(2)?));
         }
-        Ok((row.get::<_, i64>(0)?, snapshot))
+        Ok((row.get::<i64>(0)?, snapshot))
     })?;
     Ok(db::paged(rows, limit))
 }
 
-pub(crate) fn get(conn: &Connection, ws: &str, id: &str) -> Result<Agent> {
-    conn.query_row(
+pub fn get(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Agent> {
+    conn.optional(
         &format!("SELECT {COLUMNS} FROM agents WHERE id = ?1 AND workspace_id = ?2"),
         params![id, ws],
         row_to_agent,
-    )
-    .optional()
-    .db()?
+    )?
     .map(|(_, agent)| agent)
     .ok_or_else(|| StorageError::not_found("agent", id))
 }
 
-pub(crate) fn find_by_name(conn: &Connection, ws: &str, name: &str) -> Result<Option<Agent>> {
-    conn.query_row(
+pub fn find_by_name(conn: &dyn Transaction, ws: &str, name: &str) -> Result<Option<Agent>> {
+    conn.optional(
         &format!(
             "SELECT {COLUMNS} FROM agents WHERE workspace_id = ?1 AND name = ?2
                AND archived_at IS NULL ORDER BY seq DESC LIMIT 1"
@@ -147,13 +142,11 @@ pub(crate) fn find_by_name(conn: &Connection, ws: &str, name: &str) -> Result<Op
         params![ws, name],
         row_to_agent,
     )
-    .optional()
-    .db()
     .map(|found| found.map(|(_, agent)| agent))
 }
 
-pub(crate) fn list(
-    conn: &Connection,
+pub fn list(
+    conn: &dyn Transaction,
     ws: &str,
     filter: &AgentFilter,
     page: &PageRequest,
@@ -162,7 +155,7 @@ pub(crate) fn list(
     let mut query = Query::new(&format!(
         "SELECT {COLUMNS} FROM agents WHERE workspace_id = ?"
     ));
-    query.params.push(Box::new(ws.to_string()));
+    query.params.push(ws.to_string().into());
     if !filter.include_archived {
         query.and_raw("archived_at IS NULL");
     }
@@ -174,7 +167,7 @@ pub(crate) fn list(
     Ok(db::paged(query.fetch(conn, row_to_agent)?, limit))
 }
 
-pub(crate) fn update(conn: &Connection, ws: &str, id: &str, patch: AgentPatch) -> Result<Agent> {
+pub fn update(conn: &dyn Transaction, ws: &str, id: &str, patch: AgentPatch) -> Result<Agent> {
     let mut agent = get(conn, ws, id)?;
     if agent.archived_at.is_some() {
         return Err(StorageError::Invalid(format!(
@@ -259,28 +252,26 @@ pub(crate) fn update(conn: &Connection, ws: &str, id: &str, patch: AgentPatch) -
             agent.memory_store_id,
             ids::now()
         ],
-    )
-    .db()?;
+    )?;
     let agent = get(conn, ws, id)?;
     record_version(conn, &agent)?;
     Ok(agent)
 }
 
-pub(crate) fn archive(conn: &Connection, ws: &str, id: &str) -> Result<Agent> {
+pub fn archive(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Agent> {
     let agent = get(conn, ws, id)?;
     if agent.archived_at.is_none() {
         let now = ids::now();
         conn.execute(
             "UPDATE agents SET archived_at = ?2, updated_at = ?2 WHERE id = ?1",
             params![id, now],
-        )
-        .db()?;
+        )?;
     }
     get(conn, ws, id)
 }
 
-pub(crate) fn record_change(
-    conn: &Connection,
+pub fn record_change(
+    conn: &dyn Transaction,
     agent_id: &str,
     dream_id: Option<&str>,
     from: Option<&str>,
@@ -292,14 +283,13 @@ pub(crate) fn record_change(
                                           created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![agent_id, dream_id, from, to, reason, ids::now()],
-    )
-    .db()?;
+    )?;
     Ok(())
 }
 
 /// Points an agent at `store`, remembering the one it used.
-pub(crate) fn switch_store(
-    conn: &Connection,
+pub fn switch_store(
+    conn: &dyn Transaction,
     agent: &Agent,
     store: &str,
     dream_id: Option<&str>,
@@ -321,25 +311,22 @@ pub(crate) fn switch_store(
                            has_previous = TRUE, updated_at = ?3
          WHERE id = ?1",
         params![agent.id, store, ids::now()],
-    )
-    .db()?;
+    )?;
     Ok(())
 }
 
-pub(crate) fn rollback(conn: &Connection, ws: &str, id: &str) -> Result<Agent> {
+pub fn rollback(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Agent> {
     let agent = get(conn, ws, id)?;
     if agent.archived_at.is_some() {
         return Err(StorageError::Invalid(format!(
             "agent {id} is archived; archived agents are read-only"
         )));
     }
-    let has_previous: bool = conn
-        .query_row(
-            "SELECT has_previous FROM agents WHERE id = ?1",
-            [id],
-            |row| row.get(0),
-        )
-        .db()?;
+    let has_previous: bool = conn.one(
+        "SELECT has_previous FROM agents WHERE id = ?1",
+        params![id],
+        |row| row.get(0),
+    )?;
     if !has_previous {
         return Err(StorageError::Invalid(format!(
             "agent {id} has no previous memory store to roll back to"
@@ -378,30 +365,27 @@ pub(crate) fn rollback(conn: &Connection, ws: &str, id: &str) -> Result<Agent> {
                            previous_memory_store_id = memory_store_id, updated_at = ?2
          WHERE id = ?1",
         params![id, ids::now()],
-    )
-    .db()?;
+    )?;
     get(conn, ws, id)
 }
 
 /// The dream whose separate output store this is, if any (an `update_existing` dream writes
 /// into its input store, which is no dream's output in this sense).
-pub(crate) fn output_of(conn: &Connection, store_id: &str) -> Result<Option<String>> {
-    conn.query_row(
+pub fn output_of(conn: &dyn Transaction, store_id: &str) -> Result<Option<String>> {
+    conn.optional(
         "SELECT id FROM dreams WHERE output_store_id = ?1 AND store_id != ?1
          ORDER BY seq DESC LIMIT 1",
-        [store_id],
+        params![store_id],
         |row| row.get(0),
     )
-    .optional()
-    .db()
 }
 
 /// Checks that `agent_id` may be pointed straight at `store_id` (create or update): the store
 /// exists and is not archived, and it is not the output of a dream that has not finished or
 /// whose flags nobody acknowledged — that store is reached through promotion, whose review
 /// gate an update must not skip. Each refusal is a `Conflict` naming the reason.
-pub(crate) fn usable_store(
-    conn: &Connection,
+pub fn usable_store(
+    conn: &dyn Transaction,
     ws: &str,
     agent_id: &str,
     store_id: &str,
@@ -415,13 +399,11 @@ pub(crate) fn usable_store(
     let Some(dream_id) = output_of(conn, store_id)? else {
         return Ok(());
     };
-    let (status, flags): (String, Option<i64>) = conn
-        .query_row(
-            "SELECT status, flag_count FROM dreams WHERE id = ?1",
-            [&dream_id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .db()?;
+    let (status, flags): (String, Option<i64>) = conn.one(
+        "SELECT status, flag_count FROM dreams WHERE id = ?1",
+        params![&dream_id],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
     if status != "completed" {
         return Err(StorageError::Conflict(format!(
             "memory store {store_id} is the output of dream {dream_id}, which is {status}; \
@@ -441,7 +423,7 @@ pub(crate) fn usable_store(
 }
 
 /// The agent as a session records it (`BetaManagedAgentsSessionAgent`).
-pub(crate) fn snapshot(agent: &Agent) -> Value {
+pub fn snapshot(agent: &Agent) -> Value {
     let mut value = json!({
         "type": "agent",
         "id": agent.id,

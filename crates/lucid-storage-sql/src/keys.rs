@@ -1,30 +1,27 @@
 //! Workspaces and API keys (stored as SHA-256 hashes of the secret).
 
+use crate::params;
+use crate::seam::{Row, Transaction};
 use lucid_storage::{ApiKey, Result, StorageError, Workspace, ids};
 
-use crate::db::{Connection, Db, OptionalExtension, Row, SqlResult};
-
-pub(crate) fn ensure_workspace(conn: &Connection, name: &str) -> Result<Workspace> {
+pub fn ensure_workspace(conn: &dyn Transaction, name: &str) -> Result<Workspace> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 255 || name.chars().any(char::is_control) {
         return Err(StorageError::Invalid(
             "a workspace name is 1 to 255 characters without control characters".into(),
         ));
     }
-    let found = conn
-        .query_row(
-            "SELECT id, name, created_at FROM workspaces WHERE name = ?1",
-            [name],
-            |row| {
-                Ok(Workspace {
-                    id: row.get(0)?,
-                    name: row.get(1)?,
-                    created_at: row.get(2)?,
-                })
-            },
-        )
-        .optional()
-        .db()?;
+    let found = conn.optional(
+        "SELECT id, name, created_at FROM workspaces WHERE name = ?1",
+        params![name],
+        |row| {
+            Ok(Workspace {
+                id: row.get(0)?,
+                name: row.get(1)?,
+                created_at: row.get(2)?,
+            })
+        },
+    )?;
     if let Some(workspace) = found {
         return Ok(workspace);
     }
@@ -36,15 +33,14 @@ pub(crate) fn ensure_workspace(conn: &Connection, name: &str) -> Result<Workspac
     conn.execute(
         "INSERT INTO workspaces (id, name, created_at) VALUES (?1, ?2, ?3)",
         params![workspace.id, workspace.name, workspace.created_at],
-    )
-    .db()?;
+    )?;
     Ok(workspace)
 }
 
 const KEY_COLUMNS: &str =
     "k.id, k.workspace_id, w.name, k.name, k.hint, k.created_at, k.revoked_at";
 
-fn key_row(row: &Row<'_>) -> SqlResult<ApiKey> {
+fn key_row(row: &Row) -> Result<ApiKey> {
     Ok(ApiKey {
         id: row.get(0)?,
         workspace_id: row.get(1)?,
@@ -56,8 +52,8 @@ fn key_row(row: &Row<'_>) -> SqlResult<ApiKey> {
     })
 }
 
-pub(crate) fn create_key(
-    conn: &Connection,
+pub fn create_key(
+    conn: &dyn Transaction,
     workspace_name: &str,
     key_name: Option<&str>,
 ) -> Result<(ApiKey, String)> {
@@ -76,68 +72,61 @@ pub(crate) fn create_key(
             hint,
             ids::now()
         ],
-    )
-    .db()?;
+    )?;
     let key = get(conn, &id)?;
     Ok((key, secret))
 }
 
-fn get(conn: &Connection, id: &str) -> Result<ApiKey> {
-    conn.query_row(
+fn get(conn: &dyn Transaction, id: &str) -> Result<ApiKey> {
+    conn.optional(
         &format!(
             "SELECT {KEY_COLUMNS} FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id
              WHERE k.id = ?1"
         ),
-        [id],
+        params![id],
         key_row,
-    )
-    .optional()
-    .db()?
+    )?
     .ok_or_else(|| StorageError::not_found("api_key", id))
 }
 
-pub(crate) fn authenticate(conn: &Connection, secret: &str) -> Result<Option<ApiKey>> {
-    conn.query_row(
+pub fn authenticate(conn: &dyn Transaction, secret: &str) -> Result<Option<ApiKey>> {
+    conn.optional(
         &format!(
             "SELECT {KEY_COLUMNS} FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id
              WHERE k.key_hash = ?1 AND k.revoked_at IS NULL"
         ),
-        [ids::sha256_hex(secret.as_bytes())],
+        params![ids::sha256_hex(secret.as_bytes())],
         key_row,
     )
-    .optional()
-    .db()
 }
 
-pub(crate) fn count(conn: &Connection) -> Result<u64> {
-    conn.query_row(
+pub fn count(conn: &dyn Transaction) -> Result<u64> {
+    conn.one(
         "SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL",
         params![],
-        |row| row.get::<_, i64>(0),
+        |row| row.get::<i64>(0),
     )
-    .db()
     .map(|n| n.max(0) as u64)
 }
 
-pub(crate) fn list(conn: &Connection) -> Result<Vec<ApiKey>> {
-    let mut statement = conn
-        .prepare(&format!(
+pub fn list(conn: &dyn Transaction) -> Result<Vec<ApiKey>> {
+    conn.all(
+        &format!(
             "SELECT {KEY_COLUMNS} FROM api_keys k JOIN workspaces w ON w.id = k.workspace_id
              ORDER BY k.created_at, k.id"
-        ))
-        .db()?;
-    let rows = statement.query_map(params![], key_row).db()?;
-    rows.collect::<SqlResult<Vec<_>>>().db()
+        ),
+        params![],
+        key_row,
+    )
 }
 
-pub(crate) fn revoke(conn: &Connection, id: &str) -> Result<ApiKey> {
+pub fn revoke(conn: &dyn Transaction, id: &str) -> Result<ApiKey> {
     let key = get(conn, id)?;
     if key.revoked_at.is_none() {
         conn.execute(
             "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1",
             params![id, ids::now()],
-        )
-        .db()?;
+        )?;
     }
     get(conn, id)
 }

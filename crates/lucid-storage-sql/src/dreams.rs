@@ -3,6 +3,8 @@
 //! Every state change is one transaction that first re-reads the status, so a cancel racing a
 //! completion is decided by whichever commits first, and the loser changes nothing.
 
+use crate::params;
+use crate::seam::{Row, Transaction};
 use lucid_storage::{
     Actor, Dream, DreamCompletion, DreamErrorObject, DreamFilter, DreamInput, DreamOutput,
     DreamSession, DreamStatus, DreamType, DreamUsage, NewDream, NewEvent, NewSession,
@@ -11,9 +13,7 @@ use lucid_storage::{
 };
 use serde_json::{Map, Value, json};
 
-use crate::db::{
-    self, Connection, Db, OptionalExtension, Query, Row, SqlResult, json_col, json_col_opt, to_json,
-};
+use crate::query::{self as db, Query, to_json};
 use crate::{agents, sessions, stores};
 
 const COLUMNS: &str = "seq, id, status, store_id, session_ids, model, instructions, \
@@ -30,10 +30,10 @@ struct Row2 {
     workspace_id: String,
 }
 
-fn row_to_dream(row: &Row<'_>) -> SqlResult<Row2> {
+fn row_to_dream(row: &Row) -> Result<Row2> {
     let status: String = row.get(2)?;
     let store_id: String = row.get(3)?;
-    let session_ids: Vec<String> = json_col(row, 4)?;
+    let session_ids: Vec<String> = row.json(4)?;
     let output: Option<String> = row.get(8)?;
     Ok(Row2 {
         seq: row.get(0)?,
@@ -55,20 +55,20 @@ fn row_to_dream(row: &Row<'_>) -> SqlResult<Row2> {
                 .map(|memory_store_id| DreamOutput::MemoryStore { memory_store_id })
                 .into_iter()
                 .collect(),
-            model: json_col(row, 5)?,
+            model: row.json(5)?,
             instructions: row.get(6)?,
-            output_behavior: json_col(row, 7)?,
+            output_behavior: row.json(7)?,
             session_id: row.get(9)?,
             schedule_id: row.get(10)?,
-            error: json_col_opt(row, 11)?,
-            usage: json_col(row, 12)?,
+            error: row.json_opt(11)?,
+            usage: row.json(12)?,
             curator: row.get(13)?,
             created_at: row.get(14)?,
             started_at: row.get(15)?,
             ended_at: row.get(16)?,
             archived_at: row.get(17)?,
-            flag_count: row.get::<_, Option<i64>>(20)?.map(|n| n.max(0) as u64),
-            review: json_col_opt(row, 21)?,
+            flag_count: row.get::<Option<i64>>(20)?.map(|n| n.max(0) as u64),
+            review: row.json_opt(21)?,
         },
     })
 }
@@ -77,21 +77,19 @@ fn invalid(message: String) -> StorageError {
     StorageError::Invalid(message)
 }
 
-fn find(conn: &Connection, id: &str) -> Result<Option<Row2>> {
-    conn.query_row(
+fn find(conn: &dyn Transaction, id: &str) -> Result<Option<Row2>> {
+    conn.optional(
         &format!("SELECT {COLUMNS} FROM dreams WHERE id = ?1"),
-        [id],
+        params![id],
         row_to_dream,
     )
-    .optional()
-    .db()
 }
 
-fn find_any(conn: &Connection, id: &str) -> Result<Row2> {
+fn find_any(conn: &dyn Transaction, id: &str) -> Result<Row2> {
     find(conn, id)?.ok_or_else(|| StorageError::not_found("dream", id))
 }
 
-pub(crate) fn get(conn: &Connection, ws: &str, id: &str) -> Result<Dream> {
+pub fn get(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Dream> {
     match find(conn, id)? {
         Some(row) if row.workspace_id == ws => Ok(row.dream),
         _ => Err(StorageError::not_found("dream", id)),
@@ -99,7 +97,7 @@ pub(crate) fn get(conn: &Connection, ws: &str, id: &str) -> Result<Dream> {
 }
 
 /// Inserts a pending dream after checking its inputs (shared with schedules).
-pub(crate) fn insert(conn: &Connection, ws: &str, new: NewDream) -> Result<Dream> {
+pub fn insert(conn: &dyn Transaction, ws: &str, new: NewDream) -> Result<Dream> {
     let session_ids = validate::dream_sessions(&new.session_ids).map_err(invalid)?;
     if let Some(text) = &new.instructions {
         validate::instructions(text).map_err(invalid)?;
@@ -133,15 +131,12 @@ pub(crate) fn insert(conn: &Connection, ws: &str, new: NewDream) -> Result<Dream
                 store.id
             )));
         }
-        let busy: Option<String> = conn
-            .query_row(
-                "SELECT id FROM dreams WHERE store_id = ?1 AND status IN ('pending', 'running')
+        let busy: Option<String> = conn.optional(
+            "SELECT id FROM dreams WHERE store_id = ?1 AND status IN ('pending', 'running')
                    AND output_behavior LIKE '%update_existing%' LIMIT 1",
-                [&store.id],
-                |row| row.get(0),
-            )
-            .optional()
-            .db()?;
+            params![&store.id],
+            |row| row.get(0),
+        )?;
         if let Some(other) = busy {
             return Err(StorageError::Conflict(format!(
                 "dream {other} is already updating memory store {}; wait for it to stop",
@@ -167,17 +162,16 @@ pub(crate) fn insert(conn: &Connection, ws: &str, new: NewDream) -> Result<Dream
             ids::now(),
             new.trusted_only
         ],
-    )
-    .db()?;
+    )?;
     get(conn, ws, &id)
 }
 
-pub(crate) fn create(conn: &Connection, ws: &str, new: NewDream) -> Result<Dream> {
+pub fn create(conn: &dyn Transaction, ws: &str, new: NewDream) -> Result<Dream> {
     insert(conn, ws, new)
 }
 
-pub(crate) fn list(
-    conn: &Connection,
+pub fn list(
+    conn: &dyn Transaction,
     ws: &str,
     filter: &DreamFilter,
     page: &PageRequest,
@@ -186,7 +180,7 @@ pub(crate) fn list(
     let mut query = Query::new(&format!(
         "SELECT {COLUMNS} FROM dreams WHERE workspace_id = ?"
     ));
-    query.params.push(Box::new(ws.to_string()));
+    query.params.push(ws.to_string().into());
     if !filter.include_archived {
         query.and_raw("archived_at IS NULL");
     }
@@ -222,7 +216,7 @@ fn terminated_event() -> NewEvent {
 }
 
 /// Ends the narration: final events, and the session marked terminated (streams close).
-fn end_narration(conn: &Connection, dream: &Dream, mut events: Vec<NewEvent>) -> Result<()> {
+fn end_narration(conn: &dyn Transaction, dream: &Dream, mut events: Vec<NewEvent>) -> Result<()> {
     let Some(session_id) = &dream.session_id else {
         return Ok(());
     };
@@ -231,13 +225,12 @@ fn end_narration(conn: &Connection, dream: &Dream, mut events: Vec<NewEvent>) ->
     conn.execute(
         "UPDATE sessions SET status = 'terminated', updated_at = ?2 WHERE id = ?1",
         params![session_id, ids::now()],
-    )
-    .db()?;
+    )?;
     Ok(())
 }
 
 /// Archives a dream's output store unless it is the input store (update_existing).
-fn archive_output(conn: &Connection, dream: &Dream) -> Result<()> {
+fn archive_output(conn: &dyn Transaction, dream: &Dream) -> Result<()> {
     if let (Some(output), OutputBehavior::CreateNew) =
         (dream.output_store_id(), &dream.output_behavior)
     {
@@ -246,7 +239,7 @@ fn archive_output(conn: &Connection, dream: &Dream) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn cancel(conn: &Connection, ws: &str, id: &str) -> Result<Dream> {
+pub fn cancel(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Dream> {
     let dream = get(conn, ws, id)?;
     match dream.status {
         DreamStatus::Canceled => Ok(dream),
@@ -258,8 +251,7 @@ pub(crate) fn cancel(conn: &Connection, ws: &str, id: &str) -> Result<Dream> {
             conn.execute(
                 "UPDATE dreams SET status = 'canceled', ended_at = ?2 WHERE id = ?1",
                 params![id, ids::now()],
-            )
-            .db()?;
+            )?;
             archive_output(conn, &dream)?;
             end_narration(
                 conn,
@@ -271,7 +263,7 @@ pub(crate) fn cancel(conn: &Connection, ws: &str, id: &str) -> Result<Dream> {
     }
 }
 
-pub(crate) fn archive(conn: &Connection, ws: &str, id: &str) -> Result<Dream> {
+pub fn archive(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Dream> {
     let dream = get(conn, ws, id)?;
     if !dream.status.is_final() {
         return Err(invalid(format!(
@@ -283,35 +275,31 @@ pub(crate) fn archive(conn: &Connection, ws: &str, id: &str) -> Result<Dream> {
         conn.execute(
             "UPDATE dreams SET archived_at = ?2 WHERE id = ?1",
             params![id, ids::now()],
-        )
-        .db()?;
+        )?;
     }
     get(conn, ws, id)
 }
 
-pub(crate) fn result_column(
-    conn: &Connection,
+pub fn result_column(
+    conn: &dyn Transaction,
     ws: &str,
     id: &str,
     column: &str,
 ) -> Result<Option<Value>> {
     get(conn, ws, id)?;
     let column = if column == "diff" { "diff" } else { "report" };
-    let text: Option<String> = conn
-        .query_row(
-            &format!("SELECT {column} FROM dream_results WHERE dream_id = ?1"),
-            [id],
-            |row| row.get(0),
-        )
-        .optional()
-        .db()?;
+    let text: Option<String> = conn.optional(
+        &format!("SELECT {column} FROM dream_results WHERE dream_id = ?1"),
+        params![id],
+        |row| row.get(0),
+    )?;
     text.map(|t| serde_json::from_str(&t))
         .transpose()
         .map_err(|e| StorageError::Backend(format!("corrupt dream result of {id}: {e}")))
 }
 
 /// Why a completed dream with flags needs an acknowledgement (the 409 of promotion).
-pub(crate) fn flags_need_review(id: &str, flags: u64) -> String {
+pub fn flags_need_review(id: &str, flags: u64) -> String {
     format!(
         "dream {id} has {flags} flagged change(s) (refused secrets, instruction-like text or \
          untrusted memory writes). {}",
@@ -320,7 +308,7 @@ pub(crate) fn flags_need_review(id: &str, flags: u64) -> String {
 }
 
 /// How to promote a flagged dream after review, for the API and the CLI.
-pub(crate) fn promote_hint(id: &str) -> String {
+pub fn promote_hint(id: &str) -> String {
     format!(
         "Review them (GET /v1/dreams/{id}/diff, or `lucid dreams diff {id}`), then promote with \
          \"accept_flags\": true (CLI: `lucid dreams promote {id} --agent … --accept-flags`)"
@@ -328,19 +316,17 @@ pub(crate) fn promote_hint(id: &str) -> String {
 }
 
 /// The input documents a dream kept when it started.
-pub(crate) fn input_documents(
-    conn: &Connection,
+pub fn input_documents(
+    conn: &dyn Transaction,
     ws: &str,
     id: &str,
 ) -> Result<Option<Vec<(String, String)>>> {
     get(conn, ws, id)?;
-    let text: Option<String> = conn
-        .query_row(
-            "SELECT input_documents FROM dreams WHERE id = ?1",
-            [id],
-            |row| row.get(0),
-        )
-        .db()?;
+    let text: Option<String> = conn.one(
+        "SELECT input_documents FROM dreams WHERE id = ?1",
+        params![id],
+        |row| row.get(0),
+    )?;
     text.map(|t| serde_json::from_str(&t))
         .transpose()
         .map_err(|e| StorageError::Backend(format!("corrupt input documents of {id}: {e}")))
@@ -348,8 +334,8 @@ pub(crate) fn input_documents(
 
 /// Promotes part of a dream: a new store from the input as read plus the accepted changes,
 /// each change's documents a version by the reviewer; the review recorded on the dream.
-pub(crate) fn promote_reviewed(
-    conn: &Connection,
+pub fn promote_reviewed(
+    conn: &dyn Transaction,
     ws: &str,
     id: &str,
     promotion: &ReviewedPromotion,
@@ -388,8 +374,7 @@ pub(crate) fn promote_reviewed(
     conn.execute(
         "INSERT INTO dream_reviews (dream_id, review, created_at) VALUES (?1, ?2, ?3)",
         params![id, to_json(&review), review.reviewed_at],
-    )
-    .db()?;
+    )?;
     let mut promoted = Vec::new();
     for agent in &chosen {
         agents::switch_store(conn, agent, &reviewed.id, Some(id), "promote_reviewed")?;
@@ -404,8 +389,8 @@ pub(crate) fn promote_reviewed(
     })
 }
 
-pub(crate) fn promote(
-    conn: &Connection,
+pub fn promote(
+    conn: &dyn Transaction,
     ws: &str,
     id: &str,
     agent_ids: &[String],
@@ -430,7 +415,7 @@ pub(crate) fn promote(
 /// store live, every agent listed once and not archived. Returns the dream, its output store
 /// and the agents.
 fn promotable(
-    conn: &Connection,
+    conn: &dyn Transaction,
     ws: &str,
     id: &str,
     agent_ids: &[String],
@@ -478,7 +463,7 @@ fn promotable(
     Ok((dream, output, chosen))
 }
 
-pub(crate) fn discard(conn: &Connection, ws: &str, id: &str) -> Result<Dream> {
+pub fn discard(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Dream> {
     let dream = get(conn, ws, id)?;
     if !dream.status.is_final() {
         return Err(invalid(format!(
@@ -494,14 +479,11 @@ pub(crate) fn discard(conn: &Connection, ws: &str, id: &str) -> Result<Dream> {
             "dream {id} wrote into its input store; there is no separate output to discard"
         )));
     }
-    let user: Option<String> = conn
-        .query_row(
-            "SELECT id FROM agents WHERE memory_store_id = ?1 AND archived_at IS NULL LIMIT 1",
-            [output],
-            |row| row.get(0),
-        )
-        .optional()
-        .db()?;
+    let user: Option<String> = conn.optional(
+        "SELECT id FROM agents WHERE memory_store_id = ?1 AND archived_at IS NULL LIMIT 1",
+        params![output],
+        |row| row.get(0),
+    )?;
     if let Some(agent) = user {
         return Err(StorageError::Conflict(format!(
             "agent {agent} uses dream {id}'s output store {output}; roll it back first \
@@ -512,63 +494,28 @@ pub(crate) fn discard(conn: &Connection, ws: &str, id: &str) -> Result<Dream> {
     get(conn, ws, id)
 }
 
-/// Claims the oldest pending dream, or else the oldest running one whose lease expired (its
-/// node died or lost the database: it is re-run), for `node`, with a lease of `lease_ms`.
-pub(crate) fn claim(conn: &Connection, node: &str, lease_ms: i64) -> Result<Option<Dream>> {
-    let next: Option<(String, String)> = conn
-        .query_row(
-            "SELECT id, status FROM dreams
-             WHERE status = 'pending' OR (status = 'running' AND lease_expires_at < now())
-             ORDER BY (status = 'running') DESC, seq LIMIT 1
-             FOR UPDATE SKIP LOCKED",
-            params![],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()
-        .db()?;
-    let Some((id, status)) = next else {
+/// A dream in any workspace, by id (for the worker's calls, which name no workspace).
+pub fn by_id(conn: &dyn Transaction, id: &str) -> Result<Dream> {
+    Ok(find_any(conn, id)?.dream)
+}
+
+/// Claims the oldest pending dream (a backend with leases claims its own way, see
+/// `Backend::claim`).
+pub fn claim(conn: &dyn Transaction) -> Result<Option<Dream>> {
+    let next: Option<String> = conn.optional(
+        "SELECT id FROM dreams WHERE status = 'pending' ORDER BY seq LIMIT 1",
+        params![],
+        |row| row.get(0),
+    )?;
+    let Some(id) = next else {
         return Ok(None);
     };
-    if status == "running" {
-        tracing::warn!(dream = %id, node, "the lease of a running dream expired: running it again");
-    }
     conn.execute(
-        "UPDATE dreams SET status = 'running', started_at = COALESCE(started_at, ?2),
-                           lease_owner = ?3,
-                           lease_expires_at = now() + ?4 * interval '1 millisecond',
-                           attempts = attempts + 1
-         WHERE id = ?1",
-        params![id, ids::now(), node, lease_ms as f64],
-    )
-    .db()?;
+        "UPDATE dreams SET status = 'running', started_at = ?2
+         WHERE id = ?1 AND status = 'pending'",
+        params![id, ids::now()],
+    )?;
     Ok(Some(find_any(conn, &id)?.dream))
-}
-
-/// Whether `node` may write for the dream: it holds the dream's lease, or the dream has no
-/// lease (claimed by a backend without leases, or never claimed).
-pub(crate) fn holds_lease(conn: &Connection, dream_id: &str, node: &str) -> Result<bool> {
-    let owner: Option<Option<String>> = conn
-        .query_row(
-            "SELECT lease_owner FROM dreams WHERE id = ?1 FOR UPDATE",
-            [dream_id],
-            |row| row.get(0),
-        )
-        .optional()
-        .db()?;
-    Ok(match owner {
-        Some(Some(owner)) => owner == node,
-        _ => true,
-    })
-}
-
-/// Renews the leases of the dreams `node` runs; returns how many.
-pub(crate) fn renew_leases(conn: &Connection, node: &str, lease_ms: i64) -> Result<u64> {
-    conn.execute(
-        "UPDATE dreams SET lease_expires_at = now() + ?2 * interval '1 millisecond'
-         WHERE lease_owner = ?1 AND status = 'running'",
-        params![node, lease_ms as f64],
-    )
-    .db()
 }
 
 fn dreamer_agent(dream: &Dream) -> Value {
@@ -589,7 +536,7 @@ fn dreamer_agent(dream: &Dream) -> Value {
 /// A new store for a dream's output, named after its input store and the dream (`team (dream
 /// drm_…)`), so the outputs of successive dreams of one store can be told apart in a list.
 fn output_store(
-    conn: &Connection,
+    conn: &dyn Transaction,
     ws: &str,
     input: &lucid_storage::MemoryStore,
     dream_id: &str,
@@ -617,7 +564,7 @@ fn output_store(
     )
 }
 
-pub(crate) fn start(conn: &Connection, dream_id: &str) -> Result<StartedDream> {
+pub fn start(conn: &dyn Transaction, dream_id: &str) -> Result<StartedDream> {
     let Row2 {
         dream,
         workspace_id: ws,
@@ -694,8 +641,7 @@ pub(crate) fn start(conn: &Connection, dream_id: &str) -> Result<StartedDream> {
             output_store_id,
             to_json(&input_documents)
         ],
-    )
-    .db()?;
+    )?;
     Ok(StartedDream {
         dream: find_any(conn, dream_id)?.dream,
         workspace_id: ws,
@@ -706,13 +652,12 @@ pub(crate) fn start(conn: &Connection, dream_id: &str) -> Result<StartedDream> {
 }
 
 /// The output store a started dream recorded.
-fn output_of(conn: &Connection, dream_id: &str) -> Result<Option<String>> {
-    conn.query_row(
+fn output_of(conn: &dyn Transaction, dream_id: &str) -> Result<Option<String>> {
+    conn.one(
         "SELECT output_store_id FROM dreams WHERE id = ?1",
-        [dream_id],
+        params![dream_id],
         |row| row.get(0),
     )
-    .db()
 }
 
 /// A re-run after a lease expired: the narration and output store of the first start are kept
@@ -720,7 +665,7 @@ fn output_of(conn: &Connection, dream_id: &str) -> Result<Option<String>> {
 /// one transaction), and the dream reads what it read then — for `create_new`, the output store
 /// still holds exactly the input as the first start cloned it.
 fn restart(
-    conn: &Connection,
+    conn: &dyn Transaction,
     dream: Dream,
     ws: String,
     narration: String,
@@ -739,7 +684,7 @@ fn restart(
     })
 }
 
-pub(crate) fn input_sessions(conn: &Connection, dream_id: &str) -> Result<Vec<DreamSession>> {
+pub fn input_sessions(conn: &dyn Transaction, dream_id: &str) -> Result<Vec<DreamSession>> {
     let Row2 {
         dream,
         workspace_id: ws,
@@ -764,7 +709,7 @@ pub(crate) fn input_sessions(conn: &Connection, dream_id: &str) -> Result<Vec<Dr
     Ok(out)
 }
 
-pub(crate) fn narrate(conn: &Connection, dream_id: &str, events: Vec<NewEvent>) -> Result<()> {
+pub fn narrate(conn: &dyn Transaction, dream_id: &str, events: Vec<NewEvent>) -> Result<()> {
     let row = find_any(conn, dream_id)?;
     if let Some(session_id) = &row.dream.session_id {
         // Narration stops once the dream has ended (a canceled dream's engine may still talk).
@@ -775,8 +720,8 @@ pub(crate) fn narrate(conn: &Connection, dream_id: &str, events: Vec<NewEvent>) 
     Ok(())
 }
 
-pub(crate) fn complete(
-    conn: &Connection,
+pub fn complete(
+    conn: &dyn Transaction,
     dream_id: &str,
     completion: DreamCompletion,
 ) -> Result<bool> {
@@ -808,8 +753,7 @@ pub(crate) fn complete(
         conn.execute(
             "UPDATE dreams SET output_store_id = ?2 WHERE id = ?1",
             params![dream_id, held.id],
-        )
-        .db()?;
+        )?;
         if let Value::Object(map) = &mut diff {
             map.insert("output_memory_store_id".into(), json!(held.id));
         }
@@ -832,8 +776,7 @@ pub(crate) fn complete(
         "INSERT INTO dream_results (dream_id, report, diff) VALUES (?1, ?2, ?3)
          ON CONFLICT (dream_id) DO UPDATE SET report = excluded.report, diff = excluded.diff",
         params![dream_id, to_json(&completion.report), to_json(&diff)],
-    )
-    .db()?;
+    )?;
     conn.execute(
         "UPDATE dreams SET status = 'completed', ended_at = ?2, usage = ?3, curator = ?4,
                            flag_count = ?5
@@ -845,8 +788,7 @@ pub(crate) fn complete(
             completion.curator,
             flags as i64
         ],
-    )
-    .db()?;
+    )?;
     if let Some(schedule_id) = &dream.schedule_id
         && let Some(text) = auto_promote(conn, &ws, &dream, schedule_id, &output, flags)?
     {
@@ -861,12 +803,11 @@ pub(crate) fn complete(
 }
 
 /// Records how a scheduled dream's run ended on its schedule.
-fn note_schedule_run(conn: &Connection, schedule_id: &str, note: &str) -> Result<()> {
+fn note_schedule_run(conn: &dyn Transaction, schedule_id: &str, note: &str) -> Result<()> {
     conn.execute(
         "UPDATE schedules SET last_run_note = ?2, updated_at = ?3 WHERE id = ?1",
         params![schedule_id, note, ids::now()],
-    )
-    .db()?;
+    )?;
     Ok(())
 }
 
@@ -874,21 +815,18 @@ fn note_schedule_run(conn: &Connection, schedule_id: &str, note: &str) -> Result
 /// the schedule then follows the new store. Notes the outcome on the schedule and returns a
 /// line for the narration.
 fn auto_promote(
-    conn: &Connection,
+    conn: &dyn Transaction,
     ws: &str,
     dream: &Dream,
     schedule_id: &str,
     output: &str,
     flags: u64,
 ) -> Result<Option<String>> {
-    let row: Option<(bool, String)> = conn
-        .query_row(
-            "SELECT auto_promote, agent_ids FROM schedules WHERE id = ?1",
-            [schedule_id],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .optional()
-        .db()?;
+    let row: Option<(bool, String)> = conn.optional(
+        "SELECT auto_promote, agent_ids FROM schedules WHERE id = ?1",
+        params![schedule_id],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
     let Some((auto_promote, agent_ids)) = row else {
         return Ok(None);
     };
@@ -914,16 +852,12 @@ fn auto_promote(
     let listed: Vec<String> = serde_json::from_str(&agent_ids).unwrap_or_default();
     let input = dream.memory_store_id().unwrap_or_default();
     let agents_to_move: Vec<String> = if listed.is_empty() {
-        let mut statement = conn
-            .prepare(
-                "SELECT id FROM agents WHERE workspace_id = ?1 AND memory_store_id = ?2
-                   AND archived_at IS NULL ORDER BY seq",
-            )
-            .db()?;
-        let rows = statement
-            .query_map(params![ws, input], |row| row.get(0))
-            .db()?;
-        rows.collect::<SqlResult<Vec<String>>>().db()?
+        conn.all(
+            "SELECT id FROM agents WHERE workspace_id = ?1 AND memory_store_id = ?2
+               AND archived_at IS NULL ORDER BY seq",
+            params![ws, input],
+            |row| row.get(0),
+        )?
     } else {
         listed
     };
@@ -939,8 +873,7 @@ fn auto_promote(
     conn.execute(
         "UPDATE schedules SET store_id = ?2, updated_at = ?3 WHERE id = ?1",
         params![schedule_id, output, ids::now()],
-    )
-    .db()?;
+    )?;
     let agents = if moved.is_empty() {
         "no agent".to_string()
     } else {
@@ -959,7 +892,7 @@ fn auto_promote(
     )))
 }
 
-pub(crate) fn fail(conn: &Connection, dream_id: &str, error: &DreamErrorObject) -> Result<bool> {
+pub fn fail(conn: &dyn Transaction, dream_id: &str, error: &DreamErrorObject) -> Result<bool> {
     let dream = find_any(conn, dream_id)?.dream;
     if dream.status.is_final() {
         return Ok(false);
@@ -967,8 +900,7 @@ pub(crate) fn fail(conn: &Connection, dream_id: &str, error: &DreamErrorObject) 
     conn.execute(
         "UPDATE dreams SET status = 'failed', ended_at = ?2, error = ?3 WHERE id = ?1",
         params![dream_id, ids::now(), to_json(error)],
-    )
-    .db()?;
+    )?;
     archive_output(conn, &dream)?;
     if let Some(schedule_id) = &dream.schedule_id {
         note_schedule_run(
@@ -997,16 +929,12 @@ pub(crate) fn fail(conn: &Connection, dream_id: &str, error: &DreamErrorObject) 
     Ok(true)
 }
 
-pub(crate) fn recover(conn: &Connection) -> Result<Vec<String>> {
-    let mut statement = conn
-        .prepare("SELECT id FROM dreams WHERE status = 'running' ORDER BY seq")
-        .db()?;
-    let running = statement
-        .query_map(params![], |row| row.get::<_, String>(0))
-        .db()?
-        .collect::<SqlResult<Vec<_>>>()
-        .db()?;
-    drop(statement);
+pub fn recover(conn: &dyn Transaction) -> Result<Vec<String>> {
+    let running: Vec<String> = conn.all(
+        "SELECT id FROM dreams WHERE status = 'running' ORDER BY seq",
+        params![],
+        |row| row.get(0),
+    )?;
     let error = DreamErrorObject {
         kind: "internal_error".into(),
         message: "the server stopped while this dream was running; nothing was promoted. \
@@ -1019,6 +947,6 @@ pub(crate) fn recover(conn: &Connection) -> Result<Vec<String>> {
     Ok(running)
 }
 
-pub(crate) fn status(conn: &Connection, dream_id: &str) -> Result<DreamStatus> {
+pub fn status(conn: &dyn Transaction, dream_id: &str) -> Result<DreamStatus> {
     Ok(find_any(conn, dream_id)?.dream.status)
 }

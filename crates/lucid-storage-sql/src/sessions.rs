@@ -1,5 +1,7 @@
 //! Sessions and their events.
 
+use crate::params;
+use crate::seam::{Row, Transaction};
 use lucid_storage::{
     EventFilter, NewEvent, NewSession, Order, Page, PageRequest, Result, Session, SessionEvent,
     SessionFilter, SessionKind, SessionPatch, SessionType, SessionUsers, StorageError, ids,
@@ -7,9 +9,7 @@ use lucid_storage::{
 };
 use serde_json::{Map, Value, json};
 
-use crate::db::{
-    self, Connection, Db, OptionalExtension, Query, Row, SqlResult, json_col, json_col_opt, to_json,
-};
+use crate::query::{self as db, Query, to_json};
 use crate::{agents, stores};
 
 /// A session's agent is the snapshot of the version it references (sessions made before
@@ -21,7 +21,7 @@ const COLUMNS: &str = "seq, id, kind, COALESCE((SELECT snapshot FROM agent_versi
                        source, dream_id, event_count, created_at, updated_at, archived_at, trust, \
                        users";
 
-fn row_to_session(row: &Row<'_>) -> SqlResult<(i64, Session)> {
+fn row_to_session(row: &Row) -> Result<(i64, Session)> {
     let kind: String = row.get(2)?;
     Ok((
         row.get(0)?,
@@ -33,21 +33,20 @@ fn row_to_session(row: &Row<'_>) -> SqlResult<(i64, Session)> {
             } else {
                 SessionKind::Agent
             },
-            agent: json_col(row, 3)?,
+            agent: row.json(3)?,
             environment_id: row.get(4)?,
             title: row.get(5)?,
-            metadata: json_col(row, 6)?,
-            resources: json_col(row, 7)?,
+            metadata: row.json(6)?,
+            resources: row.json(7)?,
             status: row.get(8)?,
-            source: json_col_opt(row, 9)?,
+            source: row.json_opt(9)?,
             dream_id: row.get(10)?,
-            event_count: row.get::<_, i64>(11)?.max(0) as u64,
+            event_count: row.get::<i64>(11)?.max(0) as u64,
             created_at: row.get(12)?,
             updated_at: row.get(13)?,
             archived_at: row.get(14)?,
-            trust: lucid_storage::parse_session_trust(&row.get::<_, String>(15)?)
-                .unwrap_or_default(),
-            users: SessionUsers::parse(&row.get::<_, String>(16)?).unwrap_or(SessionUsers::Team),
+            trust: lucid_storage::parse_session_trust(&row.get::<String>(15)?).unwrap_or_default(),
+            users: SessionUsers::parse(&row.get::<String>(16)?).unwrap_or(SessionUsers::Team),
             stats: json!({}),
             usage: json!({}),
             outcome_evaluations: Vec::new(),
@@ -81,7 +80,11 @@ fn mount_name(name: &str) -> String {
 }
 
 /// Checks memory-store resources against the workspace and fills in what the API reports.
-fn resolve_resources(conn: &Connection, ws: &str, resources: Vec<Value>) -> Result<Vec<Value>> {
+fn resolve_resources(
+    conn: &dyn Transaction,
+    ws: &str,
+    resources: Vec<Value>,
+) -> Result<Vec<Value>> {
     let mut out = Vec::with_capacity(resources.len());
     for resource in resources {
         let Value::Object(mut object) = resource else {
@@ -131,7 +134,7 @@ fn store_ids(resources: &[Value]) -> Vec<String> {
     ids
 }
 
-pub(crate) fn create(conn: &Connection, ws: &str, new: NewSession) -> Result<Session> {
+pub fn create(conn: &dyn Transaction, ws: &str, new: NewSession) -> Result<Session> {
     let agent_id = new
         .agent_id
         .ok_or_else(|| invalid("a session needs an agent".into()))?;
@@ -161,8 +164,8 @@ pub(crate) fn create(conn: &Connection, ws: &str, new: NewSession) -> Result<Ses
 /// its agent's version (`agent` is then a placeholder); a dream's narration has no agent id and
 /// keeps its own small `agent` object.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn insert(
-    conn: &Connection,
+pub fn insert(
+    conn: &dyn Transaction,
     ws: &str,
     kind: SessionKind,
     agent: Option<(&str, u64)>,
@@ -204,15 +207,13 @@ pub(crate) fn insert(
             agent.map(|(_, version)| version as i64),
             new.users.as_str()
         ],
-    )
-    .db()?;
+    )?;
     for store in store_ids(&resources) {
         conn.execute(
             "INSERT INTO session_stores (store_id, session_id) VALUES (?1, ?2)
              ON CONFLICT DO NOTHING",
             params![store, id],
-        )
-        .db()?;
+        )?;
     }
     if !new.events.is_empty() {
         append(conn, &id, new.events)?;
@@ -220,20 +221,18 @@ pub(crate) fn insert(
     get(conn, ws, &id)
 }
 
-pub(crate) fn get(conn: &Connection, ws: &str, id: &str) -> Result<Session> {
-    conn.query_row(
+pub fn get(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Session> {
+    conn.optional(
         &format!("SELECT {COLUMNS} FROM sessions WHERE id = ?1 AND workspace_id = ?2"),
         params![id, ws],
         row_to_session,
-    )
-    .optional()
-    .db()?
+    )?
     .map(|(_, session)| session)
     .ok_or_else(|| StorageError::not_found("session", id))
 }
 
-pub(crate) fn list(
-    conn: &Connection,
+pub fn list(
+    conn: &dyn Transaction,
     ws: &str,
     filter: &SessionFilter,
     page: &PageRequest,
@@ -242,7 +241,7 @@ pub(crate) fn list(
     let mut query = Query::new(&format!(
         "SELECT {COLUMNS} FROM sessions WHERE workspace_id = ?"
     ));
-    query.params.push(Box::new(ws.to_string()));
+    query.params.push(ws.to_string().into());
     if !filter.include_archived {
         query.and_raw("archived_at IS NULL");
     }
@@ -281,12 +280,7 @@ pub(crate) fn list(
     Ok(db::paged(query.fetch(conn, row_to_session)?, limit))
 }
 
-pub(crate) fn update(
-    conn: &Connection,
-    ws: &str,
-    id: &str,
-    patch: SessionPatch,
-) -> Result<Session> {
+pub fn update(conn: &dyn Transaction, ws: &str, id: &str, patch: SessionPatch) -> Result<Session> {
     let mut session = get(conn, ws, id)?;
     // Trust can still change on an archived session: it may still be named as dream input, and
     // quarantining a poisoned one must always be possible.
@@ -332,53 +326,51 @@ pub(crate) fn update(
             ids::now(),
             session.users.as_str()
         ],
-    )
-    .db()?;
+    )?;
     get(conn, ws, id)
 }
 
-pub(crate) fn archive(conn: &Connection, ws: &str, id: &str) -> Result<Session> {
+pub fn archive(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Session> {
     let session = get(conn, ws, id)?;
     if session.archived_at.is_none() {
         let now = ids::now();
         conn.execute(
             "UPDATE sessions SET archived_at = ?2, updated_at = ?2 WHERE id = ?1",
             params![id, now],
-        )
-        .db()?;
+        )?;
     }
     get(conn, ws, id)
 }
 
-pub(crate) fn delete(conn: &Connection, ws: &str, id: &str) -> Result<()> {
+pub fn delete(conn: &dyn Transaction, ws: &str, id: &str) -> Result<()> {
     let session = get(conn, ws, id)?;
     if session.kind == SessionKind::Dream {
-        let running: Option<String> = conn
-            .query_row(
-                "SELECT id FROM dreams WHERE session_id = ?1 AND status IN ('pending', 'running')",
-                [id],
-                |row| row.get(0),
-            )
-            .optional()
-            .db()?;
+        let running: Option<String> = conn.optional(
+            "SELECT id FROM dreams WHERE session_id = ?1 AND status IN ('pending', 'running')",
+            params![id],
+            |row| row.get(0),
+        )?;
         if let Some(dream) = running {
             return Err(invalid(format!(
                 "session {id} narrates dream {dream}, which is still running"
             )));
         }
     }
-    conn.execute("DELETE FROM session_events WHERE session_id = ?1", [id])
-        .db()?;
-    conn.execute("DELETE FROM session_stores WHERE session_id = ?1", [id])
-        .db()?;
-    conn.execute("DELETE FROM sessions WHERE id = ?1", [id])
-        .db()?;
+    conn.execute(
+        "DELETE FROM session_events WHERE session_id = ?1",
+        params![id],
+    )?;
+    conn.execute(
+        "DELETE FROM session_stores WHERE session_id = ?1",
+        params![id],
+    )?;
+    conn.execute("DELETE FROM sessions WHERE id = ?1", params![id])?;
     Ok(())
 }
 
 /// Appends events to a session (no kind or archive checks: callers do them).
-pub(crate) fn append(
-    conn: &Connection,
+pub fn append(
+    conn: &dyn Transaction,
     session_id: &str,
     events: Vec<NewEvent>,
 ) -> Result<Vec<SessionEvent>> {
@@ -410,18 +402,12 @@ pub(crate) fn append(
         body.insert("id".into(), Value::String(id.clone()));
         body.insert("processed_at".into(), Value::String(processed_at.clone()));
         let text = to_json(&body);
-        let inserted: Option<i64> = conn
-            .prepare_cached(
-                "INSERT INTO session_events (session_id, id, type, processed_at, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING RETURNING seq",
-            )
-            .db()?
-            .query_row(
-                params![session_id, id, event_type, processed_at, text],
-                |row| row.get(0),
-            )
-            .optional()
-            .db()?;
+        let inserted: Option<i64> = conn.optional(
+            "INSERT INTO session_events (session_id, id, type, processed_at, body)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING RETURNING seq",
+            params![session_id, id, event_type, processed_at, text],
+            |row| row.get(0),
+        )?;
         let Some(seq) = inserted else {
             return Err(StorageError::Conflict(format!(
                 "session {session_id} already has an event with id {id}"
@@ -438,13 +424,12 @@ pub(crate) fn append(
     conn.execute(
         "UPDATE sessions SET event_count = event_count + ?2, updated_at = ?3 WHERE id = ?1",
         params![session_id, stored.len() as i64, now],
-    )
-    .db()?;
+    )?;
     Ok(stored)
 }
 
-fn event_row(row: &Row<'_>) -> SqlResult<(i64, SessionEvent)> {
-    let body: Map<String, Value> = json_col(row, 4)?;
+fn event_row(row: &Row) -> Result<(i64, SessionEvent)> {
+    let body: Map<String, Value> = row.json(4)?;
     let seq: i64 = row.get(0)?;
     Ok((
         seq,
@@ -458,8 +443,8 @@ fn event_row(row: &Row<'_>) -> SqlResult<(i64, SessionEvent)> {
     ))
 }
 
-pub(crate) fn list_events(
-    conn: &Connection,
+pub fn list_events(
+    conn: &dyn Transaction,
     ws: &str,
     session_id: &str,
     filter: &EventFilter,
@@ -470,7 +455,7 @@ pub(crate) fn list_events(
     let mut query = Query::new(
         "SELECT seq, id, type, processed_at, body FROM session_events WHERE session_id = ?",
     );
-    query.params.push(Box::new(session_id.to_string()));
+    query.params.push(session_id.to_string().into());
     query.and_in("type", &filter.types);
     query.time_range("processed_at", &filter.created);
     let cursor = db::cursor_seq(page)?;
@@ -495,12 +480,12 @@ pub(crate) fn list_events(
 }
 
 /// All events of a session in append order.
-pub(crate) fn all_events(conn: &Connection, session_id: &str) -> Result<Vec<SessionEvent>> {
+pub fn all_events(conn: &dyn Transaction, session_id: &str) -> Result<Vec<SessionEvent>> {
     let query = {
         let mut q = Query::new(
             "SELECT seq, id, type, processed_at, body FROM session_events WHERE session_id = ?",
         );
-        q.params.push(Box::new(session_id.to_string()));
+        q.params.push(session_id.to_string().into());
         q.tail("ORDER BY seq");
         q
     };
@@ -511,8 +496,8 @@ pub(crate) fn all_events(conn: &Connection, session_id: &str) -> Result<Vec<Sess
         .collect())
 }
 
-pub(crate) fn events_after(
-    conn: &Connection,
+pub fn events_after(
+    conn: &dyn Transaction,
     ws: &str,
     session_id: &str,
     after: i64,
@@ -522,7 +507,7 @@ pub(crate) fn events_after(
     let mut query = Query::new(
         "SELECT seq, id, type, processed_at, body FROM session_events WHERE session_id = ?",
     );
-    query.params.push(Box::new(session_id.to_string()));
+    query.params.push(session_id.to_string().into());
     query.and("seq > ?", after);
     query.tail(&format!("ORDER BY seq LIMIT {}", limit.max(1)));
     let events = query
@@ -534,16 +519,14 @@ pub(crate) fn events_after(
     Ok((events, open))
 }
 
-pub(crate) fn event_position(
-    conn: &Connection,
+pub fn event_position(
+    conn: &dyn Transaction,
     session_id: &str,
     event_id: &str,
 ) -> Result<Option<i64>> {
-    conn.query_row(
+    conn.optional(
         "SELECT seq FROM session_events WHERE session_id = ?1 AND id = ?2",
         params![session_id, event_id],
         |row| row.get(0),
     )
-    .optional()
-    .db()
 }
