@@ -1,16 +1,12 @@
 //! Fuzzes the openai responses importer: any bytes give a session or an error, never a panic, and a
 //! session's events are numbered in order.
+//!
+//! The property lives in `fuzz/checks.rs`, which `cargo test` also replays on the seeds.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use lucid_core::TranscriptFormat;
 
-fuzz_target!(|data: &[u8]| {
-    let source = lucid_import::Source::new("fuzz/agent/input.jsonl");
-    if let Ok(session) = lucid_import::import_session_as(TranscriptFormat::OpenaiResponses, data, &source) {
-        for (position, event) in session.events.iter().enumerate() {
-            assert_eq!(event.index, position);
-        }
-        let _ = lucid_core::digest_session(&session);
-    }
-});
+#[path = "../checks.rs"]
+mod checks;
+
+fuzz_target!(|data: &[u8]| checks::check("import_openai_responses", data));
