@@ -62,6 +62,8 @@ pub struct ServerSection {
     pub burst_per_address: Option<f64>,
     /// PostgreSQL only: idle connections kept per server.
     pub database_pool_size: Option<usize>,
+    /// PostgreSQL only: the most connections a server holds at once (requests beyond wait).
+    pub database_max_connections: Option<usize>,
     /// PostgreSQL only: the longest a statement may run (PostgreSQL cancels it then).
     pub database_statement_timeout_seconds: Option<f64>,
     /// PostgreSQL only: how long a dream stays its server's without a heartbeat (another server

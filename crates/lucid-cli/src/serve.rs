@@ -189,6 +189,19 @@ fn postgres_options(config: Option<&Path>) -> anyhow::Result<PostgresOptions> {
         }
         options.pool_size = size;
     }
+    if let Some(most) = section.database_max_connections {
+        if !(1..=10_000).contains(&most) {
+            anyhow::bail!("[server] database_max_connections must be 1 to 10000, not {most}");
+        }
+        options.max_connections = most;
+    }
+    if options.pool_size > options.max_connections {
+        anyhow::bail!(
+            "[server] database_pool_size ({}) cannot exceed database_max_connections ({})",
+            options.pool_size,
+            options.max_connections
+        );
+    }
     if let Some(seconds) = section.database_statement_timeout_seconds {
         if !(seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0) {
             anyhow::bail!(

@@ -71,8 +71,13 @@ pub const WRITE_LOCK: i64 = 0x6c75_6369_6477_7269;
 /// Connection settings beyond the URL.
 #[derive(Debug, Clone)]
 pub struct PostgresOptions {
-    /// Idle connections kept for reuse (more are opened under load and closed after use).
+    /// Idle connections kept for reuse (more are opened under load, up to
+    /// `max_connections`, and closed after use).
     pub pool_size: usize,
+    /// The most connections this node holds at once (its own heartbeat and change listener
+    /// aside): a request that finds them all busy waits up to `connect_timeout` for one, then
+    /// fails, so a burst of requests cannot exhaust the server's `max_connections`.
+    pub max_connections: usize,
     /// Longest a statement may run before PostgreSQL cancels it (`statement_timeout`); `None`
     /// leaves the server's setting.
     pub statement_timeout: Option<Duration>,
@@ -87,6 +92,7 @@ impl Default for PostgresOptions {
     fn default() -> Self {
         PostgresOptions {
             pool_size: 8,
+            max_connections: 32,
             statement_timeout: Some(Duration::from_secs(60)),
             connect_timeout: Duration::from_secs(10),
             lease: Duration::from_secs(30),
@@ -104,11 +110,50 @@ pub struct Postgres {
     options: PostgresOptions,
     /// The URL without its password, for messages.
     display: String,
-    idle: Mutex<Vec<Pooled>>,
+    pool: Mutex<Pool>,
+    /// Signalled when a connection is returned or closed (a request may be waiting for one).
+    returned: std::sync::Condvar,
     /// This storage's name in leases: host, process and a random part, unique per open.
     node: String,
     /// Dropped with the storage: the heartbeat thread stops when it can no longer upgrade it.
     alive: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// The connections of one node: the idle ones, and how many are open (idle or in use).
+#[derive(Default)]
+struct Pool {
+    idle: Vec<Pooled>,
+    open: usize,
+}
+
+/// A connection taken from the pool; returned to it when dropped, even by a panic, so the
+/// count of open connections never leaks.
+struct Checkout<'a> {
+    db: &'a Postgres,
+    pooled: Option<Pooled>,
+}
+
+impl<'a> Checkout<'a> {
+    fn new(db: &'a Postgres, pooled: Pooled) -> Self {
+        Checkout {
+            db,
+            pooled: Some(pooled),
+        }
+    }
+
+    fn pooled(&mut self) -> &mut Pooled {
+        self.pooled
+            .as_mut()
+            .expect("a checkout holds its connection until it is dropped")
+    }
+}
+
+impl Drop for Checkout<'_> {
+    fn drop(&mut self) {
+        if let Some(pooled) = self.pooled.take() {
+            self.db.give_back(pooled);
+        }
+    }
 }
 
 impl Drop for Postgres {
@@ -117,12 +162,7 @@ impl Drop for Postgres {
         // Closing a client waits for the server on the client's own small runtime, which
         // panics on a thread that drives an async runtime (a server drops its state there when
         // it stops): the idle connections are closed on a thread of their own.
-        let idle = std::mem::take(
-            &mut *self
-                .idle
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()),
-        );
+        let idle = std::mem::take(&mut self.lock_pool().idle);
         if let Ok(closer) = std::thread::Builder::new()
             .name("lucid-pg-close".into())
             .spawn(move || drop(idle))
@@ -280,40 +320,72 @@ impl Postgres {
         })
     }
 
-    fn take(&self) -> Result<Pooled> {
+    fn lock_pool(&self) -> std::sync::MutexGuard<'_, Pool> {
+        self.pool
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// An idle connection, or a new one while fewer than `max_connections` are open, or — all
+    /// busy — the first one returned within `connect_timeout`.
+    fn take(&self) -> Result<Checkout<'_>> {
+        let deadline = std::time::Instant::now() + self.options.connect_timeout;
+        let mut pool = self.lock_pool();
         loop {
-            let pooled = self
-                .idle
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .pop();
-            match pooled {
-                Some(pooled) if pooled.client.is_closed() => continue,
-                Some(pooled) => return Ok(pooled),
-                None => return self.connect(),
+            if let Some(pooled) = pool.idle.pop() {
+                if pooled.client.is_closed() {
+                    pool.open -= 1;
+                    continue;
+                }
+                return Ok(Checkout::new(self, pooled));
             }
+            if pool.open < self.options.max_connections.max(1) {
+                pool.open += 1;
+                drop(pool);
+                return match self.connect() {
+                    Ok(pooled) => Ok(Checkout::new(self, pooled)),
+                    Err(error) => {
+                        self.lock_pool().open -= 1;
+                        self.returned.notify_one();
+                        Err(error)
+                    }
+                };
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Err(StorageError::Backend(format!(
+                    "all {} connections to {} stayed busy for {:?}; raise [server] \
+                     database_max_connections or add nodes",
+                    pool.open, self.display, self.options.connect_timeout
+                )));
+            }
+            pool = self
+                .returned
+                .wait_timeout(pool, left)
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .0;
         }
     }
 
+    /// Keeps a healthy connection for reuse (up to `pool_size`), closes the others.
     fn give_back(&self, pooled: Pooled) {
-        if pooled.client.is_closed() {
-            return;
+        let mut pool = self.lock_pool();
+        if !pooled.client.is_closed() && pool.idle.len() < self.options.pool_size {
+            pool.idle.push(pooled);
+        } else {
+            pool.open -= 1;
+            drop(pool);
+            drop(pooled);
         }
-        let mut idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if idle.len() < self.options.pool_size {
-            idle.push(pooled);
-        }
+        self.returned.notify_one();
     }
 
     /// Runs `work` in one write transaction holding [`WRITE_LOCK`]; an error rolls everything
     /// back.
     fn write_tx<T>(&self, work: impl FnOnce(&PgTx<'_>) -> Result<T>) -> Result<T> {
-        let mut pooled = self.take()?;
+        let mut checkout = self.take()?;
         let result = (|| {
-            let Pooled { client, statements } = &mut pooled;
+            let Pooled { client, statements } = checkout.pooled();
             let tx = client.transaction().db()?;
             let conn = PgTx::new(tx, statements);
             conn.native_rows("SELECT pg_advisory_xact_lock(?1)", &[&WRITE_LOCK])?;
@@ -321,15 +393,15 @@ impl Postgres {
             conn.commit()?;
             Ok(out)
         })();
-        self.give_back(pooled);
+        drop(checkout);
         result
     }
 
     /// Runs `work` in one read-only snapshot transaction.
     fn read_tx<T>(&self, work: impl FnOnce(&PgTx<'_>) -> Result<T>) -> Result<T> {
-        let mut pooled = self.take()?;
+        let mut checkout = self.take()?;
         let result = (|| {
-            let Pooled { client, statements } = &mut pooled;
+            let Pooled { client, statements } = checkout.pooled();
             let tx = client
                 .build_transaction()
                 .isolation_level(IsolationLevel::RepeatableRead)
@@ -341,7 +413,7 @@ impl Postgres {
             conn.commit()?;
             Ok(out)
         })();
-        self.give_back(pooled);
+        drop(checkout);
         result
     }
 }
@@ -426,13 +498,14 @@ impl Backend for Postgres {
             config,
             options,
             display,
-            idle: Mutex::new(Vec::new()),
+            pool: Mutex::new(Pool::default()),
+            returned: std::sync::Condvar::new(),
             node: node_name(),
             alive: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true)),
         };
-        let mut pooled = storage.connect()?;
-        migrate(&mut pooled.client)?;
-        storage.give_back(pooled);
+        let mut checkout = storage.take()?;
+        migrate(&mut checkout.pooled().client)?;
+        drop(checkout);
         storage.start_heartbeat();
         Ok(storage)
     }
