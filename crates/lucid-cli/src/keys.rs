@@ -33,7 +33,8 @@ enum KeysCommand {
     },
     /// List keys (id, workspace, first characters of the secret, state).
     List,
-    /// Revoke a key by id (`apikey_…`); servers stop accepting it within 10 seconds.
+    /// Revoke a key by id (`apikey_…`); servers stop accepting it within 10 seconds (at once on
+    /// PostgreSQL, where the revocation is pushed to every node).
     Revoke {
         /// The key's id (`apikey_…`, from `lucid keys list`).
         id: String,

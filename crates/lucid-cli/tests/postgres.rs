@@ -287,8 +287,9 @@ fn api_and_worker_nodes_share_one_database() {
 
 /// Two API nodes on one database: an event appended through node B reaches a stream open on
 /// node A at once — pushed by LISTEN/NOTIFY, well before A's own re-read (5 s on a database that
-/// pushes) — and each node's `/healthz` reports the backend, the schema and that it follows the
-/// other nodes' writes.
+/// pushes) — each node's `/healthz` reports the backend, the schema and that it follows the
+/// other nodes' writes, and a key revoked on the database is refused by node A at once,
+/// although A had just verified it (its cache keeps keys 10 s).
 #[test]
 fn an_append_on_one_node_reaches_a_stream_on_another_at_once() {
     if let Some(reason) = unavailable() {
@@ -386,5 +387,43 @@ fn an_append_on_one_node_reaches_a_stream_on_another_at_once() {
         latency < Duration::from_millis(1500),
         "node A's stream saw node B's append after {latency:?}: pushed, it arrives at once"
     );
+
+    // A key node A has just verified (and caches for 10 s) is refused there as soon as it is
+    // revoked elsewhere: the revocation is pushed too.
+    let output = run(lucid().args(["keys", "create", "--workspace", "team", "--db", &db]));
+    assert!(output.status.success(), "{output:?}");
+    let second = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    let status_on_a = |secret: &str| {
+        http.get(format!("{url_a}/v1/memory_stores"))
+            .header("x-api-key", secret)
+            .send()
+            .expect("request")
+            .status()
+            .as_u16()
+    };
+    assert_eq!(status_on_a(&second), 200);
+    let listed = run(lucid().args(["keys", "list", "--db", &db]));
+    let listing = String::from_utf8_lossy(&listed.stdout).to_string();
+    let hint = &second[..13];
+    let key_id = listing
+        .lines()
+        .find(|line| line.contains(hint))
+        .and_then(|line| {
+            line.split_whitespace()
+                .find(|word| word.starts_with("apikey_"))
+        })
+        .unwrap_or_else(|| panic!("the new key in {listing}"))
+        .to_string();
+    let revoked = run(lucid().args(["keys", "revoke", &key_id, "--db", &db]));
+    assert!(revoked.status.success(), "{revoked:?}");
+    let asked = Instant::now();
+    while status_on_a(&second) != 401 {
+        assert!(
+            asked.elapsed() < Duration::from_secs(2),
+            "node A still accepts a key revoked {:?} ago",
+            asked.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     drop((a, b));
 }

@@ -211,7 +211,11 @@ impl AppState {
                     state.session_changed(&session);
                 }
                 lucid_storage::StorageChange::DreamQueued(_) => state.wake_workers(),
+                // The cache is keyed by the secret's hash, which the notice cannot name:
+                // forget every cached key (each is verified again on its next request).
+                lucid_storage::StorageChange::KeyRevoked(_) => state.lock_keys().clear(),
                 lucid_storage::StorageChange::Resync => {
+                    state.lock_keys().clear();
                     state.all_sessions_changed();
                     state.wake_workers();
                     state.wake_scheduler();

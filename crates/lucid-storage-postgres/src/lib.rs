@@ -61,6 +61,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "change_notifications",
         include_str!("../migrations/0004_change_notifications.sql"),
     ),
+    (
+        5,
+        "key_notifications",
+        include_str!("../migrations/0005_key_notifications.sql"),
+    ),
 ];
 
 /// The advisory lock key held while migrating ("lucid mig").

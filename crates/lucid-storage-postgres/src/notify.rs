@@ -1,6 +1,6 @@
 //! Following other nodes' writes: a thread with a connection of its own runs
-//! `LISTEN lucid_changes` and hands each notification (sent by the triggers of migration 4) to
-//! the caller as a [`StorageChange`].
+//! `LISTEN lucid_changes` and hands each notification (sent by the triggers of migrations 4
+//! and 5) to the caller as a [`StorageChange`].
 //!
 //! When the connection breaks, the thread reconnects once a second and then reports
 //! [`StorageChange::Resync`]: notifications sent while it was away are lost, so the caller
@@ -122,6 +122,7 @@ fn parse(payload: &str) -> Option<StorageChange> {
         Some(("d", dream)) if !dream.is_empty() => {
             Some(StorageChange::DreamQueued(dream.to_string()))
         }
+        Some(("k", key)) if !key.is_empty() => Some(StorageChange::KeyRevoked(key.to_string())),
         _ => None,
     }
 }
@@ -139,6 +140,10 @@ mod tests {
         assert_eq!(
             parse("d:drm_1"),
             Some(StorageChange::DreamQueued("drm_1".into()))
+        );
+        assert_eq!(
+            parse("k:apikey_1"),
+            Some(StorageChange::KeyRevoked("apikey_1".into()))
         );
         assert_eq!(parse("s:"), None);
         assert_eq!(parse("x:1"), None);

@@ -1,4 +1,5 @@
-//! Other nodes' writes pushed to a follower (LISTEN/NOTIFY, issue 15) and the health report:
+//! Other nodes' writes pushed to a follower (LISTEN/NOTIFY, issue 15: appended events, queued
+//! dreams, archived sessions, revoked keys) and the health report:
 //! two `PostgresStorage`s on one database stand for two `lucid serve` processes. Skipped with a
 //! message without a test server (`LUCID_TEST_POSTGRES_URL`), failed under CI.
 
@@ -96,7 +97,7 @@ fn next_change(changes: &Receiver<StorageChange>) -> StorageChange {
 }
 
 #[test]
-fn appends_and_queued_dreams_of_another_node_reach_a_follower() {
+fn appends_queued_dreams_and_revoked_keys_of_another_node_reach_a_follower() {
     let Some(database) = database() else { return };
     let follower = PostgresStorage::open(database.url()).expect("open");
     let writer = PostgresStorage::open(database.url()).expect("open");
@@ -137,6 +138,11 @@ fn appends_and_queued_dreams_of_another_node_reach_a_follower() {
         next_change(&changes),
         StorageChange::SessionChanged(session.clone())
     );
+    let (key, _) = writer
+        .create_api_key("w", Some("short-lived"))
+        .expect("key");
+    writer.revoke_api_key(&key.id).expect("revoke");
+    assert_eq!(next_change(&changes), StorageChange::KeyRevoked(key.id));
     // Nothing else was announced (the dream's own narration session is not started yet).
     assert!(
         changes.recv_timeout(Duration::from_millis(300)).is_err(),

@@ -389,6 +389,8 @@ pub enum StorageChange {
     SessionChanged(String),
     /// A dream became pending (created, or its lease expired): a worker may claim it.
     DreamQueued(String),
+    /// This API key was revoked: forget any cached verification of it.
+    KeyRevoked(String),
     /// The backend's channel was lost and is back: anything may have changed meanwhile.
     Resync,
 }
