@@ -1,13 +1,19 @@
 //! What only a shared database has: several nodes (each its own `PostgresStorage`, as each
 //! `lucid serve` process has) on one PostgreSQL database — migrations run once when they start
-//! together, a newer schema is refused, writes racing on the same rule are decided once, and a
-//! pending dream is claimed by exactly one node.
+//! together, a newer schema is refused, writes racing on the same rule are decided once, a
+//! pending dream is claimed by exactly one node, an expired lease is claimed again; other nodes'
+//! writes pushed to a follower (LISTEN/NOTIFY: appended events, queued dreams, archived
+//! sessions, revoked keys), a cut listener resyncing, the health report, and the per-node
+//! connection cap. Skipped with a message without a test server (`LUCID_TEST_POSTGRES_URL`).
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use lucid_storage::{
     DreamCompletion, DreamModel, DreamStatus, NewAgent, NewDream, NewSession, NewStore,
-    OutputBehavior, Storage, StorageError,
+    OutputBehavior, PageRequest, Storage, StorageChange, StorageError, StoreFilter,
 };
 use lucid_storage_postgres::testing::{TestDatabase, unavailable};
 use lucid_storage_postgres::{PostgresOptions, PostgresStorage};
@@ -183,9 +189,6 @@ fn each_pending_dream_is_claimed_by_one_node() {
         )
         .expect("agent")
         .id;
-    let mut event = serde_json::Map::new();
-    event.insert("type".into(), json!("user.message"));
-    event.insert("content".into(), json!([{"type": "text", "text": "hi"}]));
     let session = nodes[0]
         .create_session(
             &ws,
@@ -196,7 +199,7 @@ fn each_pending_dream_is_claimed_by_one_node() {
                 metadata: Default::default(),
                 resources: vec![],
                 source: None,
-                events: vec![event],
+                events: vec![event("hi")],
                 trust: Default::default(),
                 users: Default::default(),
             },
@@ -207,21 +210,7 @@ fn each_pending_dream_is_claimed_by_one_node() {
     for _ in 0..30 {
         queued.push(
             nodes[0]
-                .create_dream(
-                    &ws,
-                    NewDream {
-                        memory_store_id: store.clone(),
-                        session_ids: vec![session.clone()],
-                        model: DreamModel {
-                            id: "lucid-builtin".into(),
-                            speed: None,
-                        },
-                        instructions: None,
-                        output_behavior: OutputBehavior::CreateNew,
-                        schedule_id: None,
-                        trusted_only: false,
-                    },
-                )
+                .create_dream(&ws, builtin_dream(&store, &session))
                 .expect("dream")
                 .id,
         );
@@ -298,6 +287,30 @@ fn fixture(storage: &dyn Storage) -> (String, String, String) {
     (ws, store, session)
 }
 
+/// A user message event.
+fn event(text: &str) -> lucid_storage::NewEvent {
+    let mut event = serde_json::Map::new();
+    event.insert("type".into(), json!("user.message"));
+    event.insert("content".into(), json!([{"type": "text", "text": text}]));
+    event
+}
+
+/// A dream of the built-in curator over one session, into a new store.
+fn builtin_dream(store: &str, session: &str) -> NewDream {
+    NewDream {
+        memory_store_id: store.to_string(),
+        session_ids: vec![session.to_string()],
+        model: DreamModel {
+            id: "lucid-builtin".into(),
+            speed: None,
+        },
+        instructions: None,
+        output_behavior: OutputBehavior::CreateNew,
+        schedule_id: None,
+        trusted_only: false,
+    }
+}
+
 fn completion(text: &str) -> DreamCompletion {
     DreamCompletion {
         documents: vec![("/facts.md".into(), text.into())],
@@ -324,21 +337,7 @@ fn an_expired_lease_is_claimed_again_and_the_output_is_written_once() {
     let second = PostgresStorage::open_with(database.url(), short).expect("open");
     let (ws, store, session) = fixture(&first);
     let dream = first
-        .create_dream(
-            &ws,
-            NewDream {
-                memory_store_id: store.clone(),
-                session_ids: vec![session],
-                model: DreamModel {
-                    id: "lucid-builtin".into(),
-                    speed: None,
-                },
-                instructions: None,
-                output_behavior: OutputBehavior::CreateNew,
-                schedule_id: None,
-                trusted_only: false,
-            },
-        )
+        .create_dream(&ws, builtin_dream(&store, &session))
         .expect("dream");
     assert_eq!(
         first.claim_dream().expect("claim").map(|d| d.id),
@@ -414,5 +413,209 @@ fn an_expired_lease_is_claimed_again_and_the_output_is_written_once() {
         versions.data.len(),
         2,
         "the clone and one completion: {versions:?}"
+    );
+}
+
+/// Follows `storage`'s database; the changes arrive on the returned channel.
+fn follow(storage: &PostgresStorage) -> Receiver<StorageChange> {
+    let (sender, changes) = channel();
+    let sender = Mutex::new(sender);
+    let pushed = storage
+        .follow_changes(Arc::new(move |change| {
+            let _ = sender
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .send(change);
+        }))
+        .expect("follow");
+    assert!(pushed, "PostgreSQL pushes changes");
+    changes
+}
+
+/// The next change that is not `skip`-ped, within two seconds.
+fn next_change(changes: &Receiver<StorageChange>) -> StorageChange {
+    changes
+        .recv_timeout(Duration::from_secs(2))
+        .expect("a change within 2 s")
+}
+
+#[test]
+fn appends_queued_dreams_and_revoked_keys_of_another_node_reach_a_follower() {
+    let Some(database) = database() else { return };
+    let follower = PostgresStorage::open(database.url()).expect("open");
+    let writer = PostgresStorage::open(database.url()).expect("open");
+    let (ws, store, session) = fixture(&writer);
+    let changes = follow(&follower);
+
+    writer
+        .append_events(&ws, &session, vec![event("one"), event("two")])
+        .expect("append");
+    // Two events in one transaction: one notification.
+    assert_eq!(
+        next_change(&changes),
+        StorageChange::SessionChanged(session.clone())
+    );
+    let dream = writer
+        .create_dream(&ws, builtin_dream(&store, &session))
+        .expect("dream");
+    assert_eq!(
+        next_change(&changes),
+        StorageChange::DreamQueued(dream.id.clone())
+    );
+    writer.archive_session(&ws, &session).expect("archive");
+    assert_eq!(
+        next_change(&changes),
+        StorageChange::SessionChanged(session.clone())
+    );
+    let (key, _) = writer
+        .create_api_key("w", Some("short-lived"))
+        .expect("key");
+    writer.revoke_api_key(&key.id).expect("revoke");
+    assert_eq!(next_change(&changes), StorageChange::KeyRevoked(key.id));
+    // Nothing else was announced (the dream's own narration session is not started yet).
+    assert!(
+        changes.recv_timeout(Duration::from_millis(300)).is_err(),
+        "no further change"
+    );
+}
+
+#[test]
+fn a_follower_whose_connection_is_cut_reconnects_and_asks_for_a_resync() {
+    let Some(database) = database() else { return };
+    let follower = PostgresStorage::open(database.url()).expect("open");
+    let writer = PostgresStorage::open(database.url()).expect("open");
+    let (ws, _, session) = fixture(&writer);
+    let changes = follow(&follower);
+
+    // Cut every listening connection, as a database restart or a network cut would.
+    let mut admin = database
+        .url()
+        .parse::<postgres::Config>()
+        .expect("url")
+        .connect(postgres::NoTls)
+        .expect("connect");
+    let cut = admin
+        .query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()
+               AND query LIKE 'LISTEN%'",
+            &[],
+        )
+        .expect("terminate");
+    assert_eq!(cut.len(), 1, "one listening connection");
+    let resync = changes
+        .recv_timeout(Duration::from_secs(5))
+        .expect("a change within 5 s");
+    assert_eq!(resync, StorageChange::Resync);
+    // Followed again: a later append arrives as usual.
+    writer
+        .append_events(&ws, &session, vec![event("after")])
+        .expect("append");
+    assert_eq!(
+        next_change(&changes),
+        StorageChange::SessionChanged(session)
+    );
+}
+
+#[test]
+fn health_reports_the_backend_schema_and_the_running_dreams_leases() {
+    let Some(database) = database() else { return };
+    let node = PostgresStorage::open(database.url()).expect("open");
+    let (ws, store, session) = fixture(&node);
+    let health = node.health().expect("health");
+    assert_eq!(health.backend, "postgres");
+    assert_eq!(health.schema_version, PostgresStorage::newest_migration());
+    assert_eq!(health.node, node.node());
+    assert!(!health.location.contains("password"), "{}", health.location);
+    assert!(health.leases.is_empty());
+
+    let dream = node
+        .create_dream(&ws, builtin_dream(&store, &session))
+        .expect("dream");
+    node.claim_dream().expect("claim").expect("the dream");
+    node.start_dream(&dream.id).expect("start");
+    let health = node.health().expect("health");
+    assert_eq!(health.leases.len(), 1);
+    let lease = &health.leases[0];
+    assert_eq!(lease.dream_id, dream.id);
+    assert_eq!(lease.node, node.node());
+    let left = lease.expires_in_secs.expect("a lease has an expiry");
+    assert!(left > 0.0 && left <= 30.0, "{left} s left");
+}
+
+/// The connection cap (`PostgresOptions::max_connections`): many threads calling one node at
+/// once share at most that many connections — the surplus requests wait for a free one and
+/// succeed — so a burst cannot exhaust the database server's own `max_connections`.
+#[test]
+fn a_burst_of_requests_shares_at_most_max_connections() {
+    let Some(database) = database() else { return };
+    let options = PostgresOptions {
+        pool_size: 1,
+        max_connections: 2,
+        ..PostgresOptions::default()
+    };
+    let storage = Arc::new(PostgresStorage::open_with(database.url(), options).expect("open"));
+    let ws = storage.ensure_workspace("w").expect("workspace").id;
+    // The node's connections, seen by the server (the heartbeat's own connection included).
+    let mut monitor = database
+        .url()
+        .parse::<postgres::Config>()
+        .expect("url")
+        .application_name("pool-monitor")
+        .connect(postgres::NoTls)
+        .expect("connect");
+    let (busiest, running) = (Arc::new(AtomicI64::new(0)), Arc::new(AtomicBool::new(true)));
+    let watcher = {
+        let (busiest, running) = (busiest.clone(), running.clone());
+        std::thread::spawn(move || {
+            while running.load(Ordering::SeqCst) {
+                let open: i64 = monitor
+                    .query_one(
+                        "SELECT COUNT(*) FROM pg_stat_activity
+                         WHERE datname = current_database() AND application_name = 'lucid'
+                           AND query NOT LIKE 'LISTEN%'",
+                        &[],
+                    )
+                    .expect("pg_stat_activity")
+                    .get(0);
+                busiest.fetch_max(open, Ordering::SeqCst);
+            }
+        })
+    };
+    let workers: Vec<_> = (0..12)
+        .map(|n| {
+            let (storage, ws) = (storage.clone(), ws.clone());
+            std::thread::spawn(move || {
+                for round in 0..25 {
+                    storage
+                        .create_store(
+                            &ws,
+                            NewStore {
+                                name: format!("store {n}-{round}"),
+                                ..NewStore::default()
+                            },
+                        )
+                        .expect("a write waits for a connection, then succeeds");
+                    storage
+                        .list_stores(&ws, &StoreFilter::default(), &PageRequest::first(5))
+                        .expect("a read waits for a connection, then succeeds");
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().expect("worker");
+    }
+    running.store(false, Ordering::SeqCst);
+    watcher.join().expect("watcher");
+    let stores = storage
+        .list_stores(&ws, &StoreFilter::default(), &PageRequest::first(100))
+        .expect("stores");
+    assert_eq!(stores.data.len(), 100, "first page of the 300 stores");
+    // Two request connections and the lease heartbeat's.
+    let busiest = busiest.load(Ordering::SeqCst);
+    assert!(
+        (1..=3).contains(&busiest),
+        "at most 2 request connections (+ the heartbeat's) were open; saw {busiest}"
     );
 }
