@@ -3,8 +3,9 @@
 //! neither the evaluation crate nor the fake model provider.
 //!
 //! Run it from the repository root: `cargo run --release -p lucid-dev -- eval real`. Benchmarks
-//! that time the product (`bench`, `bench-serve --limits`) run the `lucid` binary built beside
-//! this one (`cargo build --release -p lucid-cli -p lucid-dev`), or the one `LUCID_BIN` names.
+//! that time the product (`bench`, `bench-serve --limits`, `bench-scale`) run the `lucid` binary
+//! built beside this one (`cargo build --release -p lucid-cli -p lucid-dev`), or the one
+//! `LUCID_BIN` names.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,6 +14,7 @@ use anyhow::bail;
 use clap::{Parser, Subcommand};
 
 mod bench;
+mod bench_scale;
 mod bench_search;
 mod bench_tokens;
 mod eval;
@@ -35,6 +37,7 @@ enum Command {
     Eval(eval::EvalArgs),
     Bench(bench::BenchArgs),
     BenchServe(serve_bench::BenchServeArgs),
+    BenchScale(bench_scale::BenchScaleArgs),
     BenchSearch(bench_search::BenchSearchArgs),
     BenchTokens(bench_tokens::BenchTokensArgs),
 }
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval::run(args),
         Command::Bench(args) => bench::run(args),
         Command::BenchServe(args) => serve_bench::run(args),
+        Command::BenchScale(args) => bench_scale::run(args),
         Command::BenchSearch(args) => bench_search::run(args),
         Command::BenchTokens(args) => bench_tokens::run(args),
     };

@@ -50,28 +50,37 @@ pub struct BenchServeArgs {
     postgres: Option<String>,
 }
 
-struct Phase {
-    name: &'static str,
-    elapsed: Duration,
-    latencies: Vec<Duration>,
-    errors: usize,
+/// One measured phase: its requests' latencies, errors and wall time.
+pub(crate) struct Phase {
+    pub(crate) name: &'static str,
+    pub(crate) elapsed: Duration,
+    pub(crate) latencies: Vec<Duration>,
+    pub(crate) errors: usize,
 }
 
 impl Phase {
-    fn row(&self, concurrency: usize) -> String {
+    /// Successful requests per second.
+    pub(crate) fn per_second(&self) -> f64 {
+        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    /// The latency at quantile `q` (0 to 1), in milliseconds.
+    pub(crate) fn quantile_ms(&self, q: f64) -> f64 {
         let mut sorted = self.latencies.clone();
         sorted.sort_unstable();
-        let pick = |q: f64| {
-            sorted
-                .get(((sorted.len() as f64 * q).ceil() as usize).saturating_sub(1))
-                .map_or(0.0, |d| d.as_secs_f64() * 1e3)
-        };
+        sorted
+            .get(((sorted.len() as f64 * q).ceil() as usize).saturating_sub(1))
+            .map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    }
+
+    fn row(&self, concurrency: usize) -> String {
+        let pick = |q: f64| self.quantile_ms(q);
         format!(
             "| {:<28} | {:>8} | {:>11} | {:>10.0} | {:>8.2} | {:>8.2} | {:>6} |",
             self.name,
             self.latencies.len(),
             concurrency,
-            self.latencies.len() as f64 / self.elapsed.as_secs_f64(),
+            self.per_second(),
             pick(0.50),
             pick(0.99),
             self.errors
@@ -79,7 +88,12 @@ impl Phase {
     }
 }
 
-async fn phase<F, Fut>(name: &'static str, requests: usize, concurrency: usize, call: F) -> Phase
+pub(crate) async fn phase<F, Fut>(
+    name: &'static str,
+    requests: usize,
+    concurrency: usize,
+    call: F,
+) -> Phase
 where
     F: Fn(usize) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = bool> + Send,
@@ -143,6 +157,50 @@ pub fn run(args: BenchServeArgs) -> anyhow::Result<u8> {
             durability,
         )?),
     };
+    let phases = memory_phases(storage, args.requests, args.concurrency)?;
+    let raw_path = dir.path().join("raw.db");
+    let raw = lucid_storage_sqlite::raw_insert_benchmark(&raw_path, args.requests, durability)?;
+    println!(
+        "lucid-dev bench-serve: {} requests per phase, {}, {} CPU(s)",
+        args.requests,
+        match (&args.postgres, args.sync) {
+            (Some(_), _) => "PostgreSQL (synchronous_commit as the server has it)",
+            (None, SyncMode::Full) => "SQLite synchronous=FULL",
+            (None, SyncMode::Normal) => "SQLite synchronous=NORMAL",
+        },
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "| {:<28} | {:>8} | {:>11} | {:>10} | {:>8} | {:>8} | {:>6} |",
+        "operation", "requests", "concurrency", "req/s", "p50 ms", "p99 ms", "errors"
+    );
+    println!(
+        "|{:-<30}|{:->10}|{:->13}|{:->12}|{:->10}|{:->10}|{:->8}|",
+        "", "", "", "", "", "", ""
+    );
+    for phase in &phases {
+        println!("{}", phase.row(args.concurrency));
+    }
+    println!(
+        "| {:<28} | {:>8} | {:>11} | {:>10.0} | {:>8} | {:>8} | {:>6} |",
+        "raw SQLite insert (ceiling)",
+        args.requests,
+        1,
+        args.requests as f64 / raw.as_secs_f64(),
+        "-",
+        "-",
+        0
+    );
+    Ok(0)
+}
+
+/// Memory creates, then reads of what was created, by `concurrency` clients against a server on
+/// `storage` (in this process, on 127.0.0.1, open mode, rate limits off).
+pub(crate) fn memory_phases(
+    storage: Arc<dyn lucid_storage::Storage>,
+    requests: usize,
+    concurrency: usize,
+) -> anyhow::Result<Vec<Phase>> {
     // A fresh database on 127.0.0.1 with no key: open mode, as asked for explicitly.
     // The engine's throughput, not the rate limits': the buckets are off here.
     let config = Config {
@@ -154,8 +212,7 @@ pub fn run(args: BenchServeArgs) -> anyhow::Result<u8> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let (requests, concurrency) = (args.requests, args.concurrency);
-    let phases = runtime.block_on(async move {
+    runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -226,41 +283,7 @@ pub fn run(args: BenchServeArgs) -> anyhow::Result<u8> {
         let _ = stop.send(());
         let _ = server.await;
         anyhow::Ok(vec![create, read])
-    })?;
-    let raw_path = dir.path().join("raw.db");
-    let raw = lucid_storage_sqlite::raw_insert_benchmark(&raw_path, args.requests, durability)?;
-    println!(
-        "lucid-dev bench-serve: {} requests per phase, {}, {} CPU(s)",
-        args.requests,
-        match (&args.postgres, args.sync) {
-            (Some(_), _) => "PostgreSQL (synchronous_commit as the server has it)",
-            (None, SyncMode::Full) => "SQLite synchronous=FULL",
-            (None, SyncMode::Normal) => "SQLite synchronous=NORMAL",
-        },
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    );
-    println!(
-        "| {:<28} | {:>8} | {:>11} | {:>10} | {:>8} | {:>8} | {:>6} |",
-        "operation", "requests", "concurrency", "req/s", "p50 ms", "p99 ms", "errors"
-    );
-    println!(
-        "|{:-<30}|{:->10}|{:->13}|{:->12}|{:->10}|{:->10}|{:->8}|",
-        "", "", "", "", "", "", ""
-    );
-    for phase in &phases {
-        println!("{}", phase.row(args.concurrency));
-    }
-    println!(
-        "| {:<28} | {:>8} | {:>11} | {:>10.0} | {:>8} | {:>8} | {:>6} |",
-        "raw SQLite insert (ceiling)",
-        args.requests,
-        1,
-        args.requests as f64 / raw.as_secs_f64(),
-        "-",
-        "-",
-        0
-    );
-    Ok(0)
+    })
 }
 
 /// Appends to one session while `idle` streams wait on another: the cost idle streams put on
