@@ -330,3 +330,55 @@ impl dyn Transaction + '_ {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn params_borrow_their_arguments_and_convert_each_type() {
+        let id = String::from("mem_1");
+        let missing: Option<&str> = None;
+        let values = crate::params![id, "path", 7_i64, true, 0.5_f64, missing, Some(3_u32)];
+        assert_eq!(
+            values,
+            &[
+                Value::Text("mem_1".into()),
+                Value::Text("path".into()),
+                Value::Integer(7),
+                Value::Integer(1),
+                Value::Real(0.5),
+                Value::Null,
+                Value::Integer(3),
+            ]
+        );
+        assert_eq!(id, "mem_1", "still usable after params!");
+    }
+
+    #[test]
+    fn typed_getters_read_columns_and_name_the_column_on_a_mismatch() {
+        let row = Row::new(vec![
+            Value::Integer(0),
+            Value::Text("[1, 2]".into()),
+            Value::Null,
+            Value::Text("{not json".into()),
+        ]);
+        assert!(!row.get::<bool>(0).expect("bool"));
+        assert_eq!(row.get::<f64>(0).expect("integer as a number"), 0.0);
+        assert_eq!(row.json::<Vec<i64>>(1).expect("json"), vec![1, 2]);
+        assert_eq!(row.get::<Option<String>>(2).expect("null"), None);
+        assert_eq!(row.json_opt::<Vec<i64>>(2).expect("null json"), None);
+        let mismatch = row.get::<String>(0).expect_err("an integer is not text");
+        assert!(mismatch.to_string().contains("column 0"), "{mismatch}");
+        let corrupt = row.json::<Vec<i64>>(3).expect_err("corrupt JSON");
+        assert!(
+            corrupt.to_string().contains("column 3 is not valid JSON"),
+            "{corrupt}"
+        );
+        let absent = row.get::<i64>(9).expect_err("no such column");
+        assert!(
+            absent.to_string().contains("column 9 is missing"),
+            "{absent}"
+        );
+    }
+}
