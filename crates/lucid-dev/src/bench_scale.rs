@@ -44,7 +44,7 @@ pub struct BenchScaleArgs {
     #[arg(long, default_value_t = 100)]
     sessions: usize,
     /// Dreams per worker count (a multiple of 6 loads 1, 2 and 3 workers evenly).
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = 24)]
     dreams: usize,
     /// Worker process counts to measure (each runs one dream at a time).
     #[arg(long, value_delimiter = ',', default_values_t = [1usize, 2, 3])]
@@ -518,6 +518,11 @@ fn dream_table(measure: &DreamMeasure) -> String {
     out
 }
 
+/// Writes/s and reads/s of a backend's two memory phases.
+fn rates(phases: &[Phase]) -> Option<(f64, f64)> {
+    Some((phases.first()?.per_second(), phases.get(1)?.per_second()))
+}
+
 /// The scaling ratio of the last worker count against the first (3 against 1 by default).
 fn ratio(measure: &DreamMeasure) -> Option<(usize, usize, f64)> {
     let (first, last) = (measure.rows.first()?, measure.rows.last()?);
@@ -578,6 +583,19 @@ fn markdown(
         args.requests, args.concurrency
     ));
     out.push_str(&memory_table(args, sqlite, postgres));
+    let default_pool = postgres.first().and_then(|(_, phases)| rates(phases));
+    if let (Some(sqlite_rates), Some(postgres_rates)) = (rates(sqlite), default_pool) {
+        out.push_str(&format!(
+            "\nWith the default pool PostgreSQL answered {:.2}x SQLite's writes/s and {:.2}x its \
+             reads/s: each request crosses a TCP connection to the database server and runs its \
+             own transaction there, where SQLite is a file inside the process, and writes from \
+             every node wait for one advisory lock, as SQLite's wait for its write lock. With \
+             more clients than pooled connections, the ones beyond the pool are opened for a \
+             request and closed after it (compare the two PostgreSQL rows' p99).\n",
+            postgres_rates.0 / sqlite_rates.0,
+            postgres_rates.1 / sqlite_rates.1
+        ));
+    }
     out.push_str(&format!(
         "\n**Dreams per minute**: {} dreams of {} generated sessions ({} events) per row, \
          created at once through an API node (`lucid serve --role api`) while 1, 2 or 3 worker \
@@ -593,10 +611,11 @@ fn markdown(
              CPU work: the worker reads its sessions' {events} events from PostgreSQL, digests \
              and curates them and writes the output ({cpu:.2} CPU seconds per dream with one \
              worker), and PostgreSQL spends CPU serving those events and taking the writes. \
-             With one worker this machine's {cpus} core(s) were already {busy:.0}% busy; more \
-             workers can only fill what is left, so each dream takes longer (the mean dream \
-             time) and throughput grows far less than the worker count (load average {load}: \
-             anything else running on the machine takes cores from the workers too). Writes \
+             With one worker this machine's {cpus} core(s) were {busy:.0}% busy; more workers \
+             can only fill what is left, so throughput grows with workers only while there are \
+             idle cores (up to {cpus} workers here), and beyond that each dream just takes \
+             longer (the mean dream time; load average {load}: anything else running on the \
+             machine takes cores from the workers too). Writes \
              from all nodes are serialised by one advisory lock (one writer at a time, as \
              SQLite's), which costs little next to the computing. Add worker processes where \
              there are idle cores, on this machine or others: that is what they scale with.\n",
