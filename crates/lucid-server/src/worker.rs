@@ -188,7 +188,7 @@ fn execute(state: &AppState, dream: &Dream, cancel: Arc<AtomicBool>) {
     let started = match storage.start_dream(&dream.id) {
         Ok(started) => started,
         Err(StorageError::NotFound { kind, id }) => {
-            let error_kind = if kind == "session" {
+            let error_kind = if kind == lucid_storage::ObjectKind::Session {
                 "input_session_unavailable"
             } else {
                 "input_memory_store_unavailable"

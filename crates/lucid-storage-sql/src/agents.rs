@@ -3,8 +3,8 @@
 use crate::params;
 use crate::seam::{Row, Transaction};
 use lucid_storage::{
-    Agent, AgentFilter, AgentPatch, AgentType, NewAgent, Page, PageRequest, Result, StorageError,
-    ids, validate,
+    Agent, AgentFilter, AgentPatch, AgentType, NewAgent, ObjectKind, Page, PageRequest, Result,
+    StorageError, ids, validate,
 };
 use serde_json::{Value, json};
 
@@ -130,7 +130,7 @@ pub fn get(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Agent> {
         row_to_agent,
     )?
     .map(|(_, agent)| agent)
-    .ok_or_else(|| StorageError::not_found("agent", id))
+    .ok_or_else(|| StorageError::not_found(ObjectKind::Agent, id))
 }
 
 pub fn find_by_name(conn: &dyn Transaction, ws: &str, name: &str) -> Result<Option<Agent>> {

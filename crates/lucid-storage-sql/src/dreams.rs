@@ -7,7 +7,7 @@ use crate::params;
 use crate::seam::{Row, Transaction};
 use lucid_storage::{
     Actor, Dream, DreamCompletion, DreamErrorObject, DreamFilter, DreamInput, DreamOutput,
-    DreamSession, DreamStatus, DreamType, DreamUsage, NewDream, NewEvent, NewSession,
+    DreamSession, DreamStatus, DreamType, DreamUsage, NewDream, NewEvent, NewSession, ObjectKind,
     OutputBehavior, Page, PageRequest, Promotion, Result, ReviewedPromotion, SessionKind,
     StartedDream, StorageError, ids, validate,
 };
@@ -86,13 +86,13 @@ fn find(conn: &dyn Transaction, id: &str) -> Result<Option<Row2>> {
 }
 
 fn find_any(conn: &dyn Transaction, id: &str) -> Result<Row2> {
-    find(conn, id)?.ok_or_else(|| StorageError::not_found("dream", id))
+    find(conn, id)?.ok_or_else(|| StorageError::not_found(ObjectKind::Dream, id))
 }
 
 pub fn get(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Dream> {
     match find(conn, id)? {
         Some(row) if row.workspace_id == ws => Ok(row.dream),
-        _ => Err(StorageError::not_found("dream", id)),
+        _ => Err(StorageError::not_found(ObjectKind::Dream, id)),
     }
 }
 
@@ -622,7 +622,7 @@ pub fn start(conn: &dyn Transaction, dream_id: &str) -> Result<StartedDream> {
         }
         OutputBehavior::UpdateExisting { .. } => {
             if store.archived_at.is_some() {
-                return Err(StorageError::not_found("memory_store", &store_id));
+                return Err(StorageError::not_found(ObjectKind::MemoryStore, &store_id));
             }
             (store_id.clone(), stores::documents(conn, &store_id)?)
         }

@@ -2,7 +2,7 @@
 
 use crate::params;
 use crate::seam::{Row, Transaction};
-use lucid_storage::{ApiKey, Result, StorageError, Workspace, ids};
+use lucid_storage::{ApiKey, ObjectKind, Result, StorageError, Workspace, ids};
 
 pub fn ensure_workspace(conn: &dyn Transaction, name: &str) -> Result<Workspace> {
     let name = name.trim();
@@ -86,7 +86,7 @@ fn get(conn: &dyn Transaction, id: &str) -> Result<ApiKey> {
         params![id],
         key_row,
     )?
-    .ok_or_else(|| StorageError::not_found("api_key", id))
+    .ok_or_else(|| StorageError::not_found(ObjectKind::ApiKey, id))
 }
 
 pub fn authenticate(conn: &dyn Transaction, secret: &str) -> Result<Option<ApiKey>> {

@@ -3,8 +3,8 @@
 use crate::params;
 use crate::seam::{Row, Transaction};
 use lucid_storage::{
-    Dream, DreamModel, NewDream, NewSchedule, OutputBehavior, Page, PageRequest, Result, Schedule,
-    ScheduleTrigger, ScheduleType, StorageError, ids, validate,
+    Dream, DreamModel, NewDream, NewSchedule, ObjectKind, OutputBehavior, Page, PageRequest,
+    Result, Schedule, ScheduleTrigger, ScheduleType, StorageError, ids, validate,
 };
 
 use crate::query::{self as db, Query, to_json};
@@ -104,7 +104,7 @@ fn find(conn: &dyn Transaction, id: &str) -> Result<Option<(Schedule, String)>> 
 pub fn get(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Schedule> {
     match find(conn, id)? {
         Some((schedule, owner)) if owner == ws => Ok(schedule),
-        _ => Err(StorageError::not_found("schedule", id)),
+        _ => Err(StorageError::not_found(ObjectKind::Schedule, id)),
     }
 }
 
@@ -167,7 +167,7 @@ pub fn fire(
     trigger: ScheduleTrigger,
 ) -> Result<Option<Dream>> {
     let Some((schedule, ws)) = find(conn, schedule_id)? else {
-        return Err(StorageError::not_found("schedule", schedule_id));
+        return Err(StorageError::not_found(ObjectKind::Schedule, schedule_id));
     };
     let now = ids::now();
     if let ScheduleTrigger::Cron { due, next } = &trigger {

@@ -3,9 +3,9 @@
 use crate::params;
 use crate::seam::{Row, Transaction};
 use lucid_storage::{
-    EventFilter, NewEvent, NewSession, Order, Page, PageRequest, Result, Session, SessionEvent,
-    SessionFilter, SessionKind, SessionPatch, SessionType, SessionUsers, StorageError, ids,
-    validate,
+    EventFilter, NewEvent, NewSession, ObjectKind, Order, Page, PageRequest, Result, Session,
+    SessionEvent, SessionFilter, SessionKind, SessionPatch, SessionType, SessionUsers,
+    StorageError, ids, validate,
 };
 use serde_json::{Map, Value, json};
 
@@ -228,7 +228,7 @@ pub fn get(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Session> {
         row_to_session,
     )?
     .map(|(_, session)| session)
-    .ok_or_else(|| StorageError::not_found("session", id))
+    .ok_or_else(|| StorageError::not_found(ObjectKind::Session, id))
 }
 
 pub fn list(

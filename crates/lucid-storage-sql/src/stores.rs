@@ -5,8 +5,8 @@ use crate::seam::{Row, Transaction};
 use lucid_storage::{
     Actor, Document, Memory, MemoryFilter, MemoryListItem, MemoryPatch, MemoryPrefix,
     MemoryPrefixType, MemoryStore, MemoryStoreType, MemoryType, MemoryVersion, MemoryVersionType,
-    Metadata, NewStore, Operation, Page, PageRequest, Result, StorageError, StoreFilter,
-    StorePatch, VersionFilter, ids, validate,
+    Metadata, NewStore, ObjectKind, Operation, Page, PageRequest, Result, StorageError,
+    StoreFilter, StorePatch, VersionFilter, ids, validate,
 };
 
 use crate::query::{self as db, Query, to_json};
@@ -70,7 +70,7 @@ pub fn get_store(conn: &dyn Transaction, ws: &str, id: &str) -> Result<MemorySto
         store_row,
     )?
     .map(|(_, store)| store)
-    .ok_or_else(|| StorageError::not_found("memory_store", id))
+    .ok_or_else(|| StorageError::not_found(ObjectKind::MemoryStore, id))
 }
 
 /// The store, if it can be written (exists in the workspace and is not archived).
@@ -259,7 +259,7 @@ fn find_memory(conn: &dyn Transaction, store_id: &str, memory_id: &str) -> Resul
         params![memory_id, store_id],
         memory_row(true),
     )?
-    .ok_or_else(|| StorageError::not_found("memory", memory_id))
+    .ok_or_else(|| StorageError::not_found(ObjectKind::Memory, memory_id))
 }
 
 fn path_taken(conn: &dyn Transaction, store_id: &str, path: &str) -> Result<Option<String>> {
@@ -799,7 +799,7 @@ pub fn get_version(
         version_row(full),
     )?
     .map(|(_, version)| version)
-    .ok_or_else(|| StorageError::not_found("memory_version", version_id))
+    .ok_or_else(|| StorageError::not_found(ObjectKind::MemoryVersion, version_id))
 }
 
 pub fn list_versions(

@@ -1506,7 +1506,7 @@ pub fn dream_failure_and_recovery(storage: &dyn Storage) {
     storage.delete_session(&w, &gone.id).expect("delete");
     storage.claim_dream().expect("claim");
     match storage.start_dream(&dream.id) {
-        Err(StorageError::NotFound { kind, .. }) => assert_eq!(kind, "session"),
+        Err(StorageError::NotFound { kind, .. }) => assert_eq!(kind, ObjectKind::Session),
         other => panic!("expected a missing session, got {other:?}"),
     }
     assert!(

@@ -30,9 +30,9 @@ pub use types::*;
 /// Errors of a storage backend.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum StorageError {
-    /// No such object in this workspace (`kind` is e.g. `memory_store`, `memory`, `session`).
+    /// No such object in this workspace.
     #[error("{kind} {id} not found")]
-    NotFound { kind: &'static str, id: String },
+    NotFound { kind: ObjectKind, id: String },
     /// The request conflicts with the current state (a path taken, a precondition failed).
     #[error("{0}")]
     Conflict(String),
@@ -44,8 +44,45 @@ pub enum StorageError {
     Backend(String),
 }
 
+/// What a [`StorageError::NotFound`] could not find: callers branch on it (a dream whose input
+/// session is gone fails differently from one whose store is gone), and it names the object in
+/// messages (`memory_store memstore_… not found`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    ApiKey,
+    MemoryStore,
+    Memory,
+    MemoryVersion,
+    Agent,
+    Session,
+    Dream,
+    Schedule,
+}
+
+impl ObjectKind {
+    /// The object's API name (its `type`, snake case).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectKind::ApiKey => "api_key",
+            ObjectKind::MemoryStore => "memory_store",
+            ObjectKind::Memory => "memory",
+            ObjectKind::MemoryVersion => "memory_version",
+            ObjectKind::Agent => "agent",
+            ObjectKind::Session => "session",
+            ObjectKind::Dream => "dream",
+            ObjectKind::Schedule => "schedule",
+        }
+    }
+}
+
+impl std::fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl StorageError {
-    pub fn not_found(kind: &'static str, id: &str) -> Self {
+    pub fn not_found(kind: ObjectKind, id: &str) -> Self {
         StorageError::NotFound {
             kind,
             id: id.to_string(),
