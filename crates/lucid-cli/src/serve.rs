@@ -195,6 +195,10 @@ fn postgres_options(config: Option<&Path>) -> anyhow::Result<PostgresOptions> {
         }
         options.max_connections = most;
     }
+    if section.database_max_connections.is_none() {
+        // A larger idle pool alone asks for that many connections.
+        options.max_connections = options.max_connections.max(options.pool_size);
+    }
     if options.pool_size > options.max_connections {
         anyhow::bail!(
             "[server] database_pool_size ({}) cannot exceed database_max_connections ({})",

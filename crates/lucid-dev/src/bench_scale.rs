@@ -82,17 +82,18 @@ pub fn run(args: BenchScaleArgs) -> anyhow::Result<u8> {
         args.requests,
         args.concurrency,
     )?;
-    // PostgreSQL as `lucid serve` opens it (8 pooled connections; more are opened under load
-    // and closed after use), then with as many pooled connections as clients.
+    // PostgreSQL as `lucid serve` opens it (at most 16 connections, kept open; requests beyond
+    // wait for one), then with one connection per client.
     let default_pool = lucid_storage_postgres::PostgresOptions::default().pool_size;
     let mut postgres = Vec::new();
     for pool_size in [default_pool, args.concurrency.max(default_pool)] {
-        eprintln!("bench-scale: memory requests on PostgreSQL, {pool_size} pooled connections…");
+        eprintln!("bench-scale: memory requests on PostgreSQL, {pool_size} connections…");
         let database = scratch_database()?;
         let storage = lucid_storage_postgres::PostgresStorage::open_with(
             database.url(),
             lucid_storage_postgres::PostgresOptions {
                 pool_size,
+                max_connections: pool_size,
                 ..Default::default()
             },
         )?;
@@ -487,7 +488,7 @@ fn memory_table(
     for (pool_size, phases) in postgres {
         memory_rows(
             &mut out,
-            &format!("PostgreSQL, pool of {pool_size}"),
+            &format!("PostgreSQL, {pool_size} connections"),
             phases,
             args.concurrency,
         );
@@ -576,10 +577,9 @@ fn markdown(
         "Measured on this machine ({cpus} CPU(s)), the PostgreSQL server on the same machine \
          ({settings}). **Memory API**: {} requests per phase by {} concurrent clients against \
          a server on 127.0.0.1 (in process, rate limits off), on a new SQLite file and on a new \
-         PostgreSQL database, one after the other in one run; PostgreSQL once with the pool \
-         `lucid serve` keeps by default (`[server] database_pool_size`; connections beyond it \
-         are opened under load and closed after use) and once with one pooled connection per \
-         client.\n\n",
+         PostgreSQL database, one after the other in one run; PostgreSQL once with the connections \
+         `lucid serve` keeps by default (`[server] database_max_connections`, kept open; \
+         requests beyond them wait for one) and once with one connection per client.\n\n",
         args.requests, args.concurrency
     ));
     out.push_str(&memory_table(args, sqlite, postgres));
@@ -590,8 +590,8 @@ fn markdown(
              reads/s: each request crosses a TCP connection to the database server and runs its \
              own transaction there, where SQLite is a file inside the process, and writes from \
              every node wait for one advisory lock, as SQLite's wait for its write lock. With \
-             more clients than pooled connections, the ones beyond the pool are opened for a \
-             request and closed after it (compare the two PostgreSQL rows' p99).\n",
+             more clients than connections, the requests beyond them wait for a free one \
+             (compare the two PostgreSQL rows' p99).\n",
             postgres_rates.0 / sqlite_rates.0,
             postgres_rates.1 / sqlite_rates.1
         ));

@@ -96,8 +96,12 @@ pub struct PostgresOptions {
 impl Default for PostgresOptions {
     fn default() -> Self {
         PostgresOptions {
-            pool_size: 8,
-            max_connections: 32,
+            // Every connection a node opens stays open for reuse: opening one per request
+            // (beyond a smaller idle pool) cost reads a p99 of 150–280 ms with 32 clients.
+            // Sixteen per node keeps five nodes (with their heartbeat and listener
+            // connections) under PostgreSQL's default max_connections of 100.
+            pool_size: 16,
+            max_connections: 16,
             statement_timeout: Some(Duration::from_secs(60)),
             connect_timeout: Duration::from_secs(10),
             lease: Duration::from_secs(30),
