@@ -5,13 +5,16 @@
 //! lease expires — completed exactly once; SIGTERM then stops each node cleanly. Skipped with a
 //! message without a test server (`LUCID_TEST_POSTGRES_URL`), failed under CI.
 
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use lucid_storage_postgres::testing::{TestDatabase, unavailable};
 use serde_json::Value;
+use support::serve;
 
 fn lucid() -> Command {
     Command::new(env!("CARGO_BIN_EXE_lucid"))
@@ -19,85 +22,6 @@ fn lucid() -> Command {
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// A `lucid serve` process; killed (SIGKILL) when dropped.
-struct Node {
-    child: Child,
-    /// The API's URL (`None` for a worker).
-    url: Option<String>,
-}
-
-impl Node {
-    /// Starts `lucid serve --role ROLE` and waits until it is ready.
-    fn start(db: &str, config: &Path, role: &str, stage_delay_ms: u64) -> Node {
-        let mut child = lucid()
-            .args([
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--workers",
-                "1",
-                "--role",
-                role,
-            ])
-            .args(["--db", db, "--config"])
-            .arg(config)
-            .env("LUCID_LOG", "warn")
-            .env("LUCID_STAGE_DELAY_MS", stage_delay_ms.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start lucid serve");
-        let stderr = child.stderr.take().expect("stderr");
-        let (ready, started) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut ready = Some(ready);
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let url = line
-                    .strip_prefix("listening on ")
-                    .map(|u| u.trim().to_string());
-                if (url.is_some() || line.starts_with("worker running on "))
-                    && let Some(ready) = ready.take()
-                {
-                    let _ = ready.send(url);
-                } else if std::env::var_os("LUCID_TEST_LOG").is_some() {
-                    eprintln!("node: {line}");
-                }
-            }
-        });
-        let url = started
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the node says it is ready");
-        Node { child, url }
-    }
-
-    fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    /// SIGTERM, and the exit status once it has stopped.
-    fn terminate(mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-TERM", &pid]).status();
-        assert!(sent.is_ok_and(|s| s.success()), "kill -TERM {pid}");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "the node did not stop");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn run(command: &mut Command) -> Output {
@@ -153,7 +77,10 @@ fn api_and_worker_nodes_share_one_database() {
         assert!(output.status.success(), "{output:?}");
         String::from_utf8_lossy(&output.stdout).trim().to_string()
     };
-    let api = Node::start(&db, &config, "api", 0);
+    let api = serve(&db, &config, "api")
+        .workers(1)
+        .stage_delay_ms(0)
+        .start();
     let url = api.url.clone().expect("the API node listens");
     let client = |args: &[&str]| {
         run(lucid()
@@ -196,7 +123,10 @@ fn api_and_worker_nodes_share_one_database() {
     );
     // A worker (no HTTP) runs it, and a client watching on the API node follows its narration
     // as the worker writes it, to the end.
-    let worker = Node::start(&db, &config, "worker", 300);
+    let worker = serve(&db, &config, "worker")
+        .workers(1)
+        .stage_delay_ms(300)
+        .start();
     assert!(worker.url.is_none());
     let watched = client(&["dreams", "watch", &waiting]);
     let text = String::from_utf8_lossy(&watched.stdout).to_string();
@@ -245,7 +175,10 @@ fn api_and_worker_nodes_share_one_database() {
         stdout_json(&client(&["dreams", "get", &killed]))["status"],
         "running"
     );
-    let replacement = Node::start(&db, &config, "worker", 0);
+    let replacement = serve(&db, &config, "worker")
+        .workers(1)
+        .stage_delay_ms(0)
+        .start();
     let done = wait_for(&client, &killed, Duration::from_secs(30), &|d| {
         d["status"] != "running"
     });
@@ -308,8 +241,14 @@ fn an_append_on_one_node_reaches_a_stream_on_another_at_once() {
         String::from_utf8_lossy(&output.stdout).trim().to_string()
     };
     let (a, b) = (
-        Node::start(&db, &config, "api", 0),
-        Node::start(&db, &config, "api", 0),
+        serve(&db, &config, "api")
+            .workers(1)
+            .stage_delay_ms(0)
+            .start(),
+        serve(&db, &config, "api")
+            .workers(1)
+            .stage_delay_ms(0)
+            .start(),
     );
     let (url_a, url_b) = (a.url.clone().expect("url"), b.url.clone().expect("url"));
     let _ = rustls::crypto::ring::default_provider().install_default();

@@ -9,16 +9,19 @@
 //! session dreamed twice). Skipped with a message without a test server
 //! (`LUCID_TEST_POSTGRES_URL`), failed under CI.
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use lucid_storage_postgres::testing::{TestDatabase, unavailable};
 use serde_json::{Value, json};
+use support::{Node, serve};
 
 /// The seed of every random choice (nodes, stores, sessions); change it to explore, keep it to
 /// reproduce.
@@ -49,72 +52,6 @@ impl Choices {
     /// An index into something `len` long.
     fn index(&mut self, len: usize) -> usize {
         self.below(0..len as u64) as usize
-    }
-}
-
-/// A `lucid serve` process; killed (SIGKILL) when dropped.
-struct Node {
-    child: Child,
-    /// Its API's URL (`None` for a worker without a listener).
-    url: Option<String>,
-    /// The lines it logged that contain `capture` (see [`Node::start`]).
-    captured: Arc<Mutex<Vec<String>>>,
-}
-
-impl Node {
-    /// Starts `lucid serve --role ROLE` on a free loopback port and waits until it is ready;
-    /// lines of its log containing `capture` are kept in `captured`.
-    fn start(db: &str, config: &Path, role: &str, log: &str, capture: &'static str) -> Node {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_lucid"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--workers", "2"])
-            .args(["--role", role, "--log", log, "--db", db, "--config"])
-            .arg(config)
-            // Each stage of a dream lasts a little: dreams are still running when a node dies.
-            .env("LUCID_STAGE_DELAY_MS", "25")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start lucid serve");
-        let stderr = child.stderr.take().expect("stderr");
-        let captured: Arc<Mutex<Vec<String>>> = Arc::default();
-        let (ready, started) = mpsc::channel();
-        let kept = captured.clone();
-        std::thread::spawn(move || {
-            let mut ready = Some(ready);
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let url = line
-                    .strip_prefix("listening on ")
-                    .map(|u| u.trim().to_string());
-                if (url.is_some() || line.starts_with("worker running on "))
-                    && let Some(ready) = ready.take()
-                {
-                    let _ = ready.send(url);
-                } else if !capture.is_empty() && line.contains(capture) {
-                    kept.lock().expect("log lines").push(line);
-                } else if std::env::var_os("LUCID_TEST_LOG").is_some() {
-                    eprintln!("node: {line}");
-                }
-            }
-        });
-        let url = started
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the node says it is ready");
-        Node {
-            child,
-            url,
-            captured,
-        }
-    }
-
-    fn url(&self) -> String {
-        self.url.clone().expect("the node listens")
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -313,9 +250,21 @@ fn three_nodes_complete_200_dreams_once_while_one_is_killed_again_and_again() {
 
     // Node A serves the API only, so every dream it is asked about runs on another node; B and
     // C also run dreams; C is the one that keeps dying.
-    let node_a = Node::start(&db, &config, "api", "warn", "");
-    let node_b = Node::start(&db, &config, "all", "warn", "");
-    let node_c = Node::start(&db, &config, "all", "warn", "");
+    let node_a = serve(&db, &config, "api")
+        .workers(2)
+        .stage_delay_ms(25)
+        .log("warn")
+        .start();
+    let node_b = serve(&db, &config, "all")
+        .workers(2)
+        .stage_delay_ms(25)
+        .log("warn")
+        .start();
+    let node_c = serve(&db, &config, "all")
+        .workers(2)
+        .stage_delay_ms(25)
+        .log("warn")
+        .start();
     let a = node_a.url();
     let urls = Arc::new(Mutex::new(vec![a.clone(), node_b.url(), node_c.url()]));
     let pick = |rng: &mut Choices| -> (usize, String) {
@@ -375,7 +324,11 @@ fn three_nodes_complete_200_dreams_once_while_one_is_killed_again_and_again() {
                 std::thread::sleep(Duration::from_millis(2500));
                 drop(node);
                 kills.fetch_add(1, Ordering::SeqCst);
-                node = Node::start(&db, &config, "all", "warn", "");
+                node = serve(&db, &config, "all")
+                    .workers(2)
+                    .stage_delay_ms(25)
+                    .log("warn")
+                    .start();
                 urls.lock().expect("urls")[2] = node.url();
             }
             node
@@ -599,7 +552,14 @@ fn a_schedule_fires_once_per_firing_across_three_nodes() {
     let api = Api::new(&key);
     // Three full nodes, each firing schedules; their "schedule fired" log lines are kept.
     let nodes: Vec<Node> = (0..3)
-        .map(|_| Node::start(&db, &config, "all", "info", "schedule fired"))
+        .map(|_| {
+            serve(&db, &config, "all")
+                .workers(2)
+                .stage_delay_ms(25)
+                .log("info")
+                .capture("schedule fired")
+                .start()
+        })
         .collect();
     let urls: Vec<String> = nodes.iter().map(Node::url).collect();
     let store = text(

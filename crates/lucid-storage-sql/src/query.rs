@@ -6,9 +6,11 @@ use serde::Serialize;
 
 use crate::seam::{Row, Transaction, Value};
 
-/// A value as a JSON column.
+/// A value as a JSON column. Never a silent `null`: the stored types are lucid's own (derived
+/// `Serialize`, maps keyed by strings), for which serde_json cannot fail.
 pub fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
+    serde_json::to_string(value)
+        .expect("lucid's stored types (derived Serialize, string-keyed maps) always serialise")
 }
 
 /// A query assembled from optional conditions.
