@@ -40,15 +40,11 @@ fn row_to_agent(row: &Row) -> Result<(i64, Agent)> {
     ))
 }
 
-fn invalid(message: String) -> StorageError {
-    StorageError::Invalid(message)
-}
-
 pub fn create(conn: &dyn Transaction, ws: &str, new: NewAgent) -> Result<Agent> {
-    validate::name("name", &new.name).map_err(invalid)?;
-    validate::metadata(&new.metadata).map_err(invalid)?;
+    validate::name("name", &new.name)?;
+    validate::metadata(&new.metadata)?;
     if let Some(description) = &new.description {
-        validate::text("description", description, 2_048).map_err(invalid)?;
+        validate::text("description", description, 2_048)?;
     }
     let id = ids::new_id(ids::prefix::AGENT);
     if let Some(store) = &new.memory_store_id {
@@ -183,7 +179,7 @@ pub fn update(conn: &dyn Transaction, ws: &str, id: &str, patch: AgentPatch) -> 
         )));
     }
     if let Some(name) = patch.name {
-        validate::name("name", &name).map_err(invalid)?;
+        validate::name("name", &name)?;
         agent.name = name;
     }
     if let Some(model) = patch.model {
@@ -197,7 +193,7 @@ pub fn update(conn: &dyn Transaction, ws: &str, id: &str, patch: AgentPatch) -> 
     }
     if let Some(changes) = patch.metadata {
         stores::apply_metadata(&mut agent.metadata, changes);
-        validate::metadata(&agent.metadata).map_err(invalid)?;
+        validate::metadata(&agent.metadata)?;
     }
     if let Some(tools) = patch.tools {
         agent.tools = tools;

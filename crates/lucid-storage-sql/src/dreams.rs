@@ -98,9 +98,9 @@ pub fn get(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Dream> {
 
 /// Inserts a pending dream after checking its inputs (shared with schedules).
 pub fn insert(conn: &dyn Transaction, ws: &str, new: NewDream) -> Result<Dream> {
-    let session_ids = validate::dream_sessions(&new.session_ids).map_err(invalid)?;
+    let session_ids = validate::dream_sessions(&new.session_ids)?;
     if let Some(text) = &new.instructions {
-        validate::instructions(text).map_err(invalid)?;
+        validate::instructions(text)?;
     }
     let store = stores::get_store(conn, ws, &new.memory_store_id)?;
     if store.archived_at.is_some() {

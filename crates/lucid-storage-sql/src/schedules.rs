@@ -59,7 +59,7 @@ pub fn create(conn: &dyn Transaction, ws: &str, new: NewSchedule) -> Result<Sche
         )));
     }
     if let Some(text) = &new.instructions {
-        validate::instructions(text).map_err(invalid)?;
+        validate::instructions(text)?;
     }
     let store = stores::get_store(conn, ws, &new.memory_store_id)?;
     if store.archived_at.is_some() {

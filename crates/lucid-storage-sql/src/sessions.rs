@@ -174,9 +174,9 @@ pub fn insert(
     dream_id: Option<&str>,
     status: &str,
 ) -> Result<Session> {
-    validate::metadata(&new.metadata).map_err(invalid)?;
+    validate::metadata(&new.metadata)?;
     if let Some(title) = &new.title {
-        validate::text("title", title, validate::MAX_TITLE_CHARS).map_err(invalid)?;
+        validate::text("title", title, validate::MAX_TITLE_CHARS)?;
     }
     let resources = resolve_resources(conn, ws, new.resources)?;
     let id = ids::new_id(ids::prefix::SESSION);
@@ -291,13 +291,13 @@ pub fn update(conn: &dyn Transaction, ws: &str, id: &str, patch: SessionPatch) -
     }
     if let Some(title) = patch.title {
         if let Some(title) = &title {
-            validate::text("title", title, validate::MAX_TITLE_CHARS).map_err(invalid)?;
+            validate::text("title", title, validate::MAX_TITLE_CHARS)?;
         }
         session.title = title;
     }
     if let Some(changes) = patch.metadata {
         stores::apply_metadata(&mut session.metadata, changes);
-        validate::metadata(&session.metadata).map_err(invalid)?;
+        validate::metadata(&session.metadata)?;
     }
     if let Some(users) = patch.users {
         if session.kind == SessionKind::Dream {

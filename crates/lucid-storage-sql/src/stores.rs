@@ -31,19 +31,14 @@ fn store_row(row: &Row) -> Result<(i64, MemoryStore)> {
     ))
 }
 
-fn invalid(message: String) -> StorageError {
-    StorageError::Invalid(message)
-}
-
 pub fn create_store(conn: &dyn Transaction, ws: &str, new: NewStore) -> Result<MemoryStore> {
-    validate::name("name", &new.name).map_err(invalid)?;
+    validate::name("name", &new.name)?;
     validate::text(
         "description",
         &new.description,
         validate::MAX_DESCRIPTION_CHARS,
-    )
-    .map_err(invalid)?;
-    validate::metadata(&new.metadata).map_err(invalid)?;
+    )?;
+    validate::metadata(&new.metadata)?;
     let id = ids::new_id(ids::prefix::MEMORY_STORE);
     let now = ids::now();
     conn.execute(
@@ -114,17 +109,16 @@ pub fn update_store(
 ) -> Result<MemoryStore> {
     let mut store = writable_store(conn, ws, id)?;
     if let Some(name) = patch.name {
-        validate::name("name", &name).map_err(invalid)?;
+        validate::name("name", &name)?;
         store.name = name;
     }
     if let Some(description) = patch.description {
-        validate::text("description", &description, validate::MAX_DESCRIPTION_CHARS)
-            .map_err(invalid)?;
+        validate::text("description", &description, validate::MAX_DESCRIPTION_CHARS)?;
         store.description = description;
     }
     if let Some(changes) = patch.metadata {
         apply_metadata(&mut store.metadata, changes);
-        validate::metadata(&store.metadata).map_err(invalid)?;
+        validate::metadata(&store.metadata)?;
     }
     if let Some(auto_apply) = patch.auto_apply {
         store.auto_apply = auto_apply;
@@ -349,8 +343,8 @@ pub fn insert_memory(
     content: &str,
     actor: Option<&Actor>,
 ) -> Result<Memory> {
-    validate::memory_path(path).map_err(invalid)?;
-    validate::content(content).map_err(invalid)?;
+    validate::memory_path(path)?;
+    validate::content(content)?;
     if path_taken(conn, store_id, path)?.is_some() {
         return Err(StorageError::Conflict(format!(
             "a memory already exists at {path}; update it instead (creating never overwrites)"
@@ -435,9 +429,9 @@ fn modify_memory(
     let old_content = current.content.clone().unwrap_or_default();
     let content = content.unwrap_or_else(|| old_content.clone());
     let path = path.unwrap_or_else(|| current.path.clone());
-    validate::content(&content).map_err(invalid)?;
+    validate::content(&content)?;
     if path != current.path {
-        validate::memory_path(&path).map_err(invalid)?;
+        validate::memory_path(&path)?;
         if path_taken(conn, store_id, &path)?.is_some() {
             return Err(StorageError::Conflict(format!(
                 "a memory already exists at {path}"

@@ -237,12 +237,10 @@ fn parse_request(
     };
     if let Some(text) = &body.instructions {
         match validate::instructions(text) {
-            Err(message)
-                if !check_limits && text.chars().count() > validate::MAX_INSTRUCTIONS_CHARS =>
-            {
+            Err(error) if !check_limits && error.rule == validate::Rule::TooLong => {
                 refusals.push(lucid_llm::Refusal {
                     limit: "instructions".into(),
-                    message,
+                    message: error.message,
                 });
             }
             result => result.map_err(ApiError::invalid)?,

@@ -119,7 +119,7 @@ pub struct UpdateMemory {
     pub metadata: Option<MemoryMetadata>,
 }
 
-fn check(result: Result<(), String>) -> ApiResult<()> {
+fn check(result: Result<(), validate::ValidationError>) -> ApiResult<()> {
     result.map_err(ApiError::invalid)
 }
 
