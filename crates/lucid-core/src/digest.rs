@@ -1576,30 +1576,14 @@ fn usable_error_text(line: &str) -> Option<String> {
     (!line.is_empty() && !addressed && line.chars().count() <= 200).then(|| line.to_string())
 }
 
-/// Injection rules that still apply to trusted text (user messages, store items, memory writes).
-/// A user may legitimately say "from now on, always …" or address the agent; what trusted text
-/// must still never carry is hidden or encoded content, attempts to override the agent's
-/// instructions, or orders to send data away.
-const RULES_FOR_TRUSTED_TEXT: &[&str] = &[
-    "override_instructions",
-    "role_hijack",
-    "prompt_extraction",
-    "conceal_from_user",
-    "exfiltration",
-    "hidden_unicode",
-    "bidi_control",
-    "unicode_tags",
-    "hidden_html_comment",
-    "hidden_markdown_comment",
-    "hidden_styled_text",
-    "encoded_payload",
-];
-
-/// The first injection finding in trusted text, if any (see [`RULES_FOR_TRUSTED_TEXT`]).
+/// The first injection finding in trusted text (user messages, store items, memory writes), if
+/// any. A user may legitimately say "from now on, always …" or address the agent; what trusted
+/// text must still never carry is hidden or encoded content, attempts to override the agent's
+/// instructions, or orders to send data away ([`lucid_safety::RuleId::flags_trusted_text`]).
 pub fn trusted_text_injection(text: &str) -> Option<lucid_safety::InjectionFinding> {
     lucid_safety::scan_injection(text)
         .into_iter()
-        .find(|finding| RULES_FOR_TRUSTED_TEXT.contains(&finding.rule))
+        .find(|finding| finding.rule.flags_trusted_text())
 }
 
 /// Tidies a user sentence into memory wording: drops a leading "please", "also", "and",

@@ -671,14 +671,14 @@ impl Checker<'_> {
                 finding.reason
             ));
         }
-        let source_rules: BTreeSet<&str> = sources
+        let source_rules: BTreeSet<lucid_safety::RuleId> = sources
             .iter()
             .flat_map(|s| lucid_safety::scan_injection(s))
             .map(|f| f.rule)
             .collect();
         if let Some(finding) = lucid_safety::scan_injection(t)
             .into_iter()
-            .find(|f| !source_rules.contains(f.rule))
+            .find(|f| !source_rules.contains(&f.rule))
         {
             return Err(format!(
                 "the proposed text has instruction-like wording its sources do not have ({})",

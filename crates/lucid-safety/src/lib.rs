@@ -37,7 +37,7 @@ mod secrets;
 mod text;
 mod values;
 
-pub use injection::{InjectionFinding, is_injection, scan_injection};
+pub use injection::{InjectionFinding, RuleId, is_injection, scan_injection};
 pub use personal::{Span, contains_personal_email, personal_emails};
 pub use secrets::{Redaction, Redactor, SecretFinding, contains_secret, redact};
 

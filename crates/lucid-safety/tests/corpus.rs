@@ -92,7 +92,7 @@ fn every_injection_is_detected() {
             missed.push(format!("line {n}: {text:?}"));
         }
         for f in &findings {
-            *per_rule.entry(f.rule).or_default() += 1;
+            *per_rule.entry(f.rule.as_str()).or_default() += 1;
             assert!(
                 !f.reason.is_empty() && !f.excerpt.is_empty(),
                 "line {n}: empty reason/excerpt"

@@ -7,12 +7,13 @@
 //! inline image costs almost nothing. A decoded text is reported only when
 //! it itself trips a rule, never merely for being encoded.
 
+use super::RuleId;
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
 use super::{Sink, scan_level};
 
-const RULE: &str = "encoded_payload";
+const RULE: RuleId = RuleId::EncodedPayload;
 /// Minimum encoded length worth decoding (18 bytes of plain text).
 const MIN_BASE64: usize = 24;
 const MIN_HEX: usize = 24;

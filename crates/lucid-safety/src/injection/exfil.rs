@@ -16,6 +16,7 @@
 //!
 //! Negated sentences ("never send your password to anyone") are skipped.
 
+use super::RuleId;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -23,7 +24,7 @@ use regex::Regex;
 use super::rules::{ceil, sentence_bounds};
 use super::{Sink, Views};
 
-const RULE: &str = "exfiltration";
+const RULE: RuleId = RuleId::Exfiltration;
 const R_EXFIL: &str = "instructs the agent to send data (credentials, files, conversation or memory) to an external address";
 const R_IMAGE: &str = "a Markdown image URL with a template placeholder, a known trick to leak data through rendered images";
 

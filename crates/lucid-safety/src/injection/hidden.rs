@@ -11,6 +11,7 @@
 //!   size). Their content is flagged only when it speaks to an AI or trips
 //!   a phrase rule; `<!-- TODO -->` and white button labels stay clean.
 
+use super::RuleId;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -149,7 +150,7 @@ pub(crate) fn scan_unicode(text: &str, depth: u8, sink: &mut Sink<'_>) {
 
     if let Some(pos) = zw_first {
         sink.push_span(
-            "hidden_unicode",
+            RuleId::HiddenUnicode,
             format!("{R_ZERO_WIDTH} ({zw_hits} found)"),
             text,
             pos,
@@ -157,12 +158,18 @@ pub(crate) fn scan_unicode(text: &str, depth: u8, sink: &mut Sink<'_>) {
         );
     }
     if let Some(pos) = vs_first {
-        sink.push_span("hidden_unicode", R_SELECTORS.to_string(), text, pos, pos);
+        sink.push_span(
+            RuleId::HiddenUnicode,
+            R_SELECTORS.to_string(),
+            text,
+            pos,
+            pos,
+        );
     }
     if (bidi_override > 0 || (bidi_other > 0 && !has_rtl))
         && let Some(pos) = bidi_first
     {
-        sink.push_span("bidi_control", R_BIDI.to_string(), text, pos, pos);
+        sink.push_span(RuleId::BidiControl, R_BIDI.to_string(), text, pos, pos);
     }
     for (_, _, decoded) in tag_runs {
         // One or two stray tag characters (Unicode test data) cannot carry
@@ -170,7 +177,7 @@ pub(crate) fn scan_unicode(text: &str, depth: u8, sink: &mut Sink<'_>) {
         if decoded.trim().len() < 3 {
             continue;
         }
-        sink.push("unicode_tags", R_TAGS.to_string(), &decoded);
+        sink.push(RuleId::UnicodeTags, R_TAGS.to_string(), &decoded);
         if depth == 0 {
             // The hidden text is what the model reads: scan it like any other.
             let mut inner = Sink::new(&decoded);
@@ -271,7 +278,7 @@ pub(crate) fn scan_containers(views: &Views<'_>, sink: &mut Sink<'_>) {
         budget = budget.saturating_sub(end - body_start);
         if hidden_instruction(&lower[body_start..end]) {
             sink.push_span(
-                "hidden_html_comment",
+                RuleId::HiddenHtmlComment,
                 R_HTML_COMMENT.to_string(),
                 latin,
                 start,
@@ -288,7 +295,7 @@ pub(crate) fn scan_containers(views: &Views<'_>, sink: &mut Sink<'_>) {
                 && let Some(m) = caps.get(0)
             {
                 sink.push_span(
-                    "hidden_markdown_comment",
+                    RuleId::HiddenMarkdownComment,
                     R_MD_COMMENT.to_string(),
                     latin,
                     m.start(),
@@ -314,7 +321,7 @@ pub(crate) fn scan_containers(views: &Views<'_>, sink: &mut Sink<'_>) {
             let inner = &lower[start..end];
             if !inner.trim().is_empty() && hidden_instruction(inner) {
                 sink.push_span(
-                    "hidden_styled_text",
+                    RuleId::HiddenStyledText,
                     R_STYLED.to_string(),
                     latin,
                     tag.start(),

@@ -16,6 +16,7 @@
 //! instead of over the whole text, which keeps ~70 rules to roughly the cost
 //! of one multi-literal search on clean text.
 
+use super::RuleId;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -46,7 +47,7 @@ enum Guard {
 }
 
 struct RuleDef {
-    rule: &'static str,
+    rule: RuleId,
     reason: &'static str,
     guard: Guard,
     /// Keywords (lower-case word prefixes) of which at least one occurs in
@@ -56,7 +57,7 @@ struct RuleDef {
 }
 
 pub(crate) struct Rule {
-    pub rule: &'static str,
+    pub rule: RuleId,
     pub reason: &'static str,
     guard: Guard,
     anchors: &'static [&'static str],
@@ -114,13 +115,13 @@ const AUTHORITIES: &[&str] = &[
     "department",
 ];
 
-const OVERRIDE: &str = "override_instructions";
-const ROLE: &str = "role_hijack";
-const EXTRACT: &str = "prompt_extraction";
-const AUTHORITY: &str = "fake_authority";
-const ADDRESSED: &str = "addressed_to_ai";
-const MEMORY: &str = "memory_persistence";
-const CONCEAL: &str = "conceal_from_user";
+const OVERRIDE: RuleId = RuleId::OverrideInstructions;
+const ROLE: RuleId = RuleId::RoleHijack;
+const EXTRACT: RuleId = RuleId::PromptExtraction;
+const AUTHORITY: RuleId = RuleId::FakeAuthority;
+const ADDRESSED: RuleId = RuleId::AddressedToAi;
+const MEMORY: RuleId = RuleId::MemoryPersistence;
+const CONCEAL: RuleId = RuleId::ConcealFromUser;
 
 const R_OVERRIDE: &str = "tells the model to ignore or replace its previous instructions";
 const R_NEW: &str = "announces new instructions that replace the model's own";

@@ -23,16 +23,17 @@
 //!   Bare words for "agent" or "assistant" are not AI markers there: support desks have human
 //!   agents in every language.
 
+use super::RuleId;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
 use super::{Sink, Views};
 
-const ADDRESSED: &str = "addressed_to_ai";
-const MEMORY: &str = "memory_persistence";
-const AUTHORITY: &str = "fake_authority";
-const ROLE: &str = "role_hijack";
+const ADDRESSED: RuleId = RuleId::AddressedToAi;
+const MEMORY: RuleId = RuleId::MemoryPersistence;
+const AUTHORITY: RuleId = RuleId::FakeAuthority;
+const ROLE: RuleId = RuleId::RoleHijack;
 
 const R_VOCATIVE: &str = "addresses an AI reader directly and tells it what to do, the hallmark of indirect prompt injection";
 const R_PERSIST: &str = "tries to make the agent persist a rule or fact in its memory";
