@@ -366,3 +366,79 @@ fn an_append_on_one_node_reaches_a_stream_on_another_at_once() {
     }
     drop((a, b));
 }
+
+/// A key's rate limit holds across nodes: with two API nodes on one database, a key allowed
+/// bursts of 4 (and a token every 100 s) gets 4 requests in all, whichever node it asks, not 4
+/// per node; the fifth is a 429 with `retry-after` from either node.
+#[test]
+fn a_keys_rate_limit_is_counted_across_nodes() {
+    if let Some(reason) = unavailable() {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "SKIPPED (not CI): {reason}");
+        return;
+    }
+    let database = TestDatabase::create().expect("test server");
+    let db = database.url().to_string();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("lucid.toml");
+    std::fs::write(
+        &config,
+        "[server]\nrate_per_key = 0.01\nburst_per_key = 4\nrate_per_address = 0\n",
+    )
+    .expect("config");
+    let key = {
+        let output = run(lucid().args(["keys", "create", "--workspace", "team", "--db", &db]));
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    };
+    let (a, b) = (
+        serve(&db, &config, "api").start(),
+        serve(&db, &config, "api").start(),
+    );
+    let urls = [a.url.clone().expect("url"), b.url.clone().expect("url")];
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::blocking::Client::new();
+    let mut statuses = Vec::new();
+    let mut retry_after = Vec::new();
+    for n in 0..8 {
+        let response = http
+            .get(format!("{}/v1/memory_stores", urls[n % 2]))
+            .header("x-api-key", &key)
+            .send()
+            .expect("request");
+        statuses.push(response.status().as_u16());
+        if response.status().as_u16() == 429 {
+            retry_after.push(
+                response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .expect("a 429 says when to retry"),
+            );
+        }
+    }
+    assert_eq!(
+        statuses,
+        [200, 200, 200, 200, 429, 429, 429, 429],
+        "four in all across both nodes, not four per node"
+    );
+    assert!(
+        retry_after.iter().all(|&s| (60..=101).contains(&s)),
+        "about one token's time (100 s): {retry_after:?}"
+    );
+    // Another key has its own bucket.
+    let other = {
+        let output = run(lucid().args(["keys", "create", "--workspace", "team", "--db", &db]));
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8_lossy(&output.stdout).trim().to_string()
+    };
+    let status = http
+        .get(format!("{}/v1/memory_stores", urls[1]))
+        .header("x-api-key", &other)
+        .send()
+        .expect("request")
+        .status();
+    assert_eq!(status.as_u16(), 200);
+    drop((a, b));
+}

@@ -284,8 +284,8 @@ async fn rate_limit(State(state): State<AppState>, request: Request, next: Next)
         .extensions()
         .get::<ConnectInfo<std::net::SocketAddr>>()
         .map(|ConnectInfo(peer)| peer.ip());
-    let key = extract::presented_key(request.headers());
-    if let Err(error) = state.rate_limiter().check(key, address) {
+    let key = extract::presented_key(request.headers()).map(str::to_owned);
+    if let Err(error) = state.check_rate(key, address).await {
         return error.into_response();
     }
     next.run(request).await

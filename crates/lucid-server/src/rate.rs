@@ -2,13 +2,19 @@
 //! as slow as using one) and one per client IP address. A request over either is a `429`
 //! envelope with `retry-after`, which the official SDKs honour.
 //!
-//! Buckets live in memory (a restart refills them). Hand-written rather than a crate: the keyed
-//! limiters available pull in several dependencies for what is a map of two numbers.
+//! Where the backend shares buckets between processes (PostgreSQL: every node of a deployment
+//! counts against the same buckets, so a key gets `rate_per_key` in all whichever node answers)
+//! they live in the database; otherwise, and while the database does not answer, in memory (a
+//! restart refills them). Hand-written rather than a crate: the keyed limiters available pull
+//! in several dependencies for what is a map of two numbers.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+use lucid_storage::{BucketRate, RateToken, Storage};
 
 use crate::error::ApiError;
 use crate::limits::Rate;
@@ -16,11 +22,30 @@ use crate::limits::Rate;
 /// Past this many buckets, full ones (clients that have gone quiet) are forgotten.
 const PRUNE_AT: usize = 10_000;
 
+/// Whether the backend keeps shared buckets: not known until the first request asks it.
+const SHARING_UNKNOWN: u8 = 0;
+const SHARING_SHARED: u8 = 1;
+const SHARING_LOCAL: u8 = 2;
+
+/// A failed shared take is logged at most this often (a database outage would otherwise log
+/// every request).
+const WARN_EVERY: Duration = Duration::from_secs(10);
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Holder {
     /// The SHA-256 of a presented key: the secret itself is never kept.
     Key(String),
     Address(IpAddr),
+}
+
+impl Holder {
+    /// The shared bucket's name (`k:` + the key's hash, `a:` + the address).
+    fn bucket_name(&self) -> String {
+        match self {
+            Holder::Key(hash) => format!("k:{hash}"),
+            Holder::Address(address) => format!("a:{address}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -56,6 +81,11 @@ pub struct RateLimiter {
     key: Rate,
     address: Rate,
     buckets: Mutex<HashMap<Holder, Bucket>>,
+    /// `SHARING_*`: whether [`RateLimiter::check_shared`] finds shared buckets.
+    sharing: AtomicU8,
+    /// Milliseconds after `started` when a failed shared take was last logged (0: never).
+    warned_at_ms: AtomicU64,
+    started: Instant,
 }
 
 impl RateLimiter {
@@ -64,12 +94,87 @@ impl RateLimiter {
             key,
             address,
             buckets: Mutex::new(HashMap::new()),
+            sharing: AtomicU8::new(SHARING_UNKNOWN),
+            warned_at_ms: AtomicU64::new(0),
+            started: Instant::now(),
         }
     }
 
-    /// Takes a token from the address's bucket and the key's; a `429` naming the limit and
-    /// its config key when either is empty.
+    /// Both limits are off: nothing to count.
+    pub fn is_off(&self) -> bool {
+        self.key.is_off() && self.address.is_off()
+    }
+
+    /// The backend was found to keep no shared buckets: [`RateLimiter::check`] is the whole
+    /// story, and no blocking call is needed.
+    pub fn counts_in_memory(&self) -> bool {
+        self.sharing.load(Ordering::Relaxed) == SHARING_LOCAL
+    }
+
+    /// Takes a token from the address's bucket and the key's, in this server's memory; a `429`
+    /// naming the limit and its config key when either is empty.
     pub fn check(&self, key: Option<&str>, address: Option<IpAddr>) -> Result<(), ApiError> {
+        self.check_with(key, address, |holder, rate| {
+            self.take_in_memory(holder, rate)
+        })
+    }
+
+    /// As [`RateLimiter::check`], counted in the backend's shared buckets when it keeps them
+    /// (every node then counts alike); in memory when it does not, or when the database does
+    /// not answer (a limiter is no reason to refuse service). Blocks: call it off the async
+    /// threads.
+    pub fn check_shared(
+        &self,
+        storage: &dyn Storage,
+        key: Option<&str>,
+        address: Option<IpAddr>,
+    ) -> Result<(), ApiError> {
+        self.check_with(key, address, |holder, rate| {
+            if self.counts_in_memory() {
+                return self.take_in_memory(holder, rate);
+            }
+            let bucket_rate = BucketRate {
+                per_second: rate.per_second,
+                burst: rate.burst,
+            };
+            match storage.take_rate_token(&holder.bucket_name(), bucket_rate) {
+                Ok(Some(RateToken::Taken)) => {
+                    self.sharing.store(SHARING_SHARED, Ordering::Relaxed);
+                    Ok(())
+                }
+                Ok(Some(RateToken::Wait(wait))) => {
+                    self.sharing.store(SHARING_SHARED, Ordering::Relaxed);
+                    Err(wait)
+                }
+                Ok(None) => {
+                    self.sharing.store(SHARING_LOCAL, Ordering::Relaxed);
+                    self.take_in_memory(holder, rate)
+                }
+                Err(error) => {
+                    self.warn_now_and_then(&error);
+                    self.take_in_memory(holder, rate)
+                }
+            }
+        })
+    }
+
+    fn warn_now_and_then(&self, error: &lucid_storage::StorageError) {
+        let now_ms = u64::try_from(self.started.elapsed().as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        let last = self.warned_at_ms.load(Ordering::Relaxed);
+        let due = last == 0 || now_ms.saturating_sub(last) >= WARN_EVERY.as_millis() as u64;
+        if due
+            && self
+                .warned_at_ms
+                .compare_exchange(last, now_ms, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            tracing::warn!(%error, "cannot reach the shared rate buckets; counting on this node meanwhile");
+        }
+    }
+
+    fn take_in_memory(&self, holder: Holder, rate: Rate) -> Result<(), Duration> {
         let now = Instant::now();
         let mut buckets = self
             .buckets
@@ -82,15 +187,23 @@ impl RateLimiter {
                 Holder::Address(_) => !bucket.is_full(address_rate, now),
             });
         }
-        let mut take = |holder: Holder, rate: Rate| {
-            buckets
-                .entry(holder)
-                .or_insert(Bucket {
-                    tokens: rate.burst,
-                    at: now,
-                })
-                .take(rate, now)
-        };
+        buckets
+            .entry(holder)
+            .or_insert(Bucket {
+                tokens: rate.burst,
+                at: now,
+            })
+            .take(rate, now)
+    }
+
+    /// Takes from the address's bucket, then the key's, with `take`; the `429` of the first
+    /// that is empty.
+    fn check_with(
+        &self,
+        key: Option<&str>,
+        address: Option<IpAddr>,
+        mut take: impl FnMut(Holder, Rate) -> Result<(), Duration>,
+    ) -> Result<(), ApiError> {
         if let Some(address) = address
             && !self.address.is_off()
             && let Err(wait) = take(Holder::Address(address), self.address)

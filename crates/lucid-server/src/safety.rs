@@ -264,6 +264,7 @@ impl Storage for Redacting {
     delegate! {
         fn health(&self) -> Result<BackendHealth>;
         fn follow_changes(&self, on_change: ChangeListener) -> Result<bool>;
+        fn take_rate_token(&self, holder: &str, rate: BucketRate) -> Result<Option<RateToken>>;
         fn ensure_workspace(&self, name: &str) -> Result<Workspace>;
         fn create_api_key(&self, workspace_name: &str, key_name: Option<&str>) -> Result<(ApiKey, String)>;
         fn authenticate(&self, secret: &str) -> Result<Option<ApiKey>>;

@@ -289,8 +289,35 @@ impl AppState {
         Ok(self.inner.auth.clone())
     }
 
-    pub(crate) fn rate_limiter(&self) -> &crate::rate::RateLimiter {
-        &self.inner.rate
+    /// Takes a token from the request's address and key buckets: in memory on a backend one
+    /// process owns, in the database's shared buckets (on the blocking pool) where several
+    /// nodes share it, so a key's rate holds across every node.
+    pub(crate) async fn check_rate(
+        &self,
+        key: Option<String>,
+        address: Option<std::net::IpAddr>,
+    ) -> ApiResult<()> {
+        let rate = &self.inner.rate;
+        if rate.is_off() {
+            return Ok(());
+        }
+        if rate.counts_in_memory() {
+            return rate.check(key.as_deref(), address);
+        }
+        let state = self.clone();
+        match tokio::task::spawn_blocking(move || {
+            let inner = &state.inner;
+            inner
+                .rate
+                .check_shared(inner.storage.as_ref(), key.as_deref(), address)
+        })
+        .await
+        {
+            Ok(result) => result,
+            Err(error) => Err(ApiError::internal(format!(
+                "rate limit task failed: {error}"
+            ))),
+        }
     }
 
     pub fn config(&self) -> &Config {

@@ -294,7 +294,11 @@ fn refuse_unless_empty(tx: &mut postgres::Transaction<'_>, display: &str) -> Res
     Ok(())
 }
 
-/// Every table of the schema is copied (or is the migration log): a table a later migration
+/// Tables of the PostgreSQL schema that hold no installation data, so nothing is copied into
+/// them: the migration log, and the request buckets nodes share (a new database starts full).
+const TABLES_NOT_COPIED: &[&str] = &["schema_migrations", "rate_buckets"];
+
+/// Every table of the schema is copied (or is in [`TABLES_NOT_COPIED`]): a table a later migration
 /// adds must be added to [`TABLES`], or the copy would drop its rows without a word.
 fn refuse_uncovered_tables(tx: &mut postgres::Transaction<'_>) -> Result<()> {
     let uncovered: Vec<String> = tx
@@ -307,7 +311,9 @@ fn refuse_uncovered_tables(tx: &mut postgres::Transaction<'_>) -> Result<()> {
         .map_err(pg("reading the target schema"))?
         .into_iter()
         .map(|row| row.get::<_, String>(0))
-        .filter(|table| table != "schema_migrations" && !TABLES.contains(&table.as_str()))
+        .filter(|table| {
+            !TABLES_NOT_COPIED.contains(&table.as_str()) && !TABLES.contains(&table.as_str())
+        })
         .collect();
     if uncovered.is_empty() {
         Ok(())

@@ -19,6 +19,9 @@
 //!   or fails a dream, and completion writes the whole output in one transaction, so a dream's
 //!   output is committed once. [`Storage::recover_dreams`] keeps the single-server meaning (every
 //!   running dream failed) for tools; `lucid serve` never calls it on a shared database.
+//! - **Shared request buckets**: the per-key and per-address rate limits are token buckets in
+//!   the UNLOGGED table `rate_buckets`, taken by one function call outside the write lock, so
+//!   a key gets `rate_per_key` in all, whichever node answers.
 //! - Connections come from a small pool (idle ones kept up to [`PostgresOptions::pool_size`]);
 //!   a broken connection (the server restarted) is dropped and a new one opened.
 //!
@@ -66,7 +69,15 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "key_notifications",
         include_str!("../migrations/0005_key_notifications.sql"),
     ),
+    (
+        6,
+        "rate_buckets",
+        include_str!("../migrations/0006_rate_buckets.sql"),
+    ),
 ];
+
+/// How many shared rate-bucket takes a node makes between prunes of long-idle buckets.
+const PRUNE_BUCKETS_EVERY: u64 = 4096;
 
 /// The advisory lock key held while migrating ("lucid mig").
 pub const MIGRATION_LOCK: i64 = 0x6c75_6369_646d_6967;
@@ -126,6 +137,8 @@ pub struct Postgres {
     node: String,
     /// Dropped with the storage: the heartbeat thread stops when it can no longer upgrade it.
     alive: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Shared rate-bucket takes made by this node (to prune idle buckets now and then).
+    rate_takes: std::sync::atomic::AtomicU64,
 }
 
 /// The connections of one node: the idle ones, and how many are open (idle or in use).
@@ -511,6 +524,7 @@ impl Backend for Postgres {
             returned: std::sync::Condvar::new(),
             node: node_name(),
             alive: std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true)),
+            rate_takes: std::sync::atomic::AtomicU64::new(0),
         };
         let mut checkout = storage.take()?;
         migrate(&mut checkout.pooled().client)?;
@@ -586,6 +600,37 @@ impl Backend for Postgres {
     fn follow_changes(&self, on_change: ChangeListener) -> Result<bool> {
         notify::follow(&self.config, &self.display, self.alive.clone(), on_change)?;
         Ok(true)
+    }
+
+    /// One statement outside the write lock, on a table without WAL (no flush per request);
+    /// every [`PRUNE_BUCKETS_EVERY`] takes, buckets untouched for an hour (full by then at any
+    /// sensible rate) are dropped.
+    fn take_rate_token(&self, holder: &str, rate: BucketRate) -> Result<Option<RateToken>> {
+        let mut checkout = self.take()?;
+        let client = &mut checkout.pooled().client;
+        let takes = self
+            .rate_takes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if takes % PRUNE_BUCKETS_EVERY == PRUNE_BUCKETS_EVERY - 1 {
+            client
+                .execute(
+                    "DELETE FROM rate_buckets WHERE refreshed_at < now() - interval '1 hour'",
+                    &[],
+                )
+                .db()?;
+        }
+        let wait: f64 = client
+            .query_one(
+                "SELECT lucid_take_rate_token($1, $2, $3)",
+                &[&holder, &rate.per_second, &rate.burst],
+            )
+            .db()?
+            .get(0);
+        Ok(Some(if wait > 0.0 {
+            RateToken::Wait(Duration::from_secs_f64(wait.min(86_400.0)))
+        } else {
+            RateToken::Taken
+        }))
     }
 
     /// Claims the oldest pending dream, or else the oldest running one whose lease expired (its

@@ -3,8 +3,8 @@
 //! together, a newer schema is refused, writes racing on the same rule are decided once, a
 //! pending dream is claimed by exactly one node, an expired lease is claimed again; other nodes'
 //! writes pushed to a follower (LISTEN/NOTIFY: appended events, queued dreams, archived
-//! sessions, revoked keys), a cut listener resyncing, the health report, and the per-node
-//! connection cap. Skipped with a message without a test server (`LUCID_TEST_POSTGRES_URL`).
+//! sessions, revoked keys), a cut listener resyncing, the health report, the per-node
+//! connection cap, and request buckets every node counts against alike. Skipped with a message without a test server (`LUCID_TEST_POSTGRES_URL`).
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::mpsc::{Receiver, channel};
@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use lucid_storage::{
-    DreamCompletion, DreamModel, DreamStatus, NewAgent, NewDream, NewSession, NewStore,
-    OutputBehavior, PageRequest, Storage, StorageChange, StorageError, StoreFilter,
+    BucketRate, DreamCompletion, DreamModel, DreamStatus, NewAgent, NewDream, NewSession, NewStore,
+    OutputBehavior, PageRequest, RateToken, Storage, StorageChange, StorageError, StoreFilter,
 };
 use lucid_storage_postgres::testing::{TestDatabase, unavailable};
 use lucid_storage_postgres::{PostgresOptions, PostgresStorage};
@@ -158,6 +158,73 @@ fn racing_writes_from_two_nodes_are_decided_once() {
     assert_eq!(created, 10, "one winner per path");
     let documents = nodes[1].store_documents(&ws, &store).expect("documents");
     assert_eq!(documents.len(), 10);
+}
+
+/// A rate bucket is one bucket whichever node takes from it: eight threads on two nodes
+/// racing for a burst of five get five tokens in all, the rest are told how long to wait, and
+/// the bucket refills at its rate; other holders have buckets of their own.
+#[test]
+fn rate_buckets_are_shared_by_every_node() {
+    let Some(database) = database() else { return };
+    let nodes: Vec<Arc<PostgresStorage>> = (0..2)
+        .map(|_| Arc::new(PostgresStorage::open(database.url()).expect("open")))
+        .collect();
+    // One token every 100 s: no refill during the race.
+    let slow = BucketRate {
+        per_second: 0.01,
+        burst: 5.0,
+    };
+    let racers: Vec<_> = (0..8)
+        .map(|n| {
+            let node = nodes[n % 2].clone();
+            std::thread::spawn(move || {
+                (0..2)
+                    .map(|_| node.take_rate_token("k:shared", slow).expect("take"))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let outcomes: Vec<Option<RateToken>> = racers
+        .into_iter()
+        .flat_map(|racer| racer.join().expect("thread"))
+        .collect();
+    let taken = outcomes
+        .iter()
+        .filter(|o| **o == Some(RateToken::Taken))
+        .count();
+    assert_eq!(taken, 5, "{outcomes:?}");
+    for outcome in &outcomes {
+        match outcome {
+            Some(RateToken::Taken) => {}
+            Some(RateToken::Wait(wait)) => assert!(
+                wait.as_secs_f64() > 90.0 && wait.as_secs_f64() <= 100.0,
+                "an empty bucket waits about one token's time: {wait:?}"
+            ),
+            None => panic!("PostgreSQL keeps shared buckets"),
+        }
+    }
+    // Another holder is not affected; a fast bucket refills.
+    assert_eq!(
+        nodes[1].take_rate_token("a:127.0.0.1", slow).expect("take"),
+        Some(RateToken::Taken)
+    );
+    let fast = BucketRate {
+        per_second: 20.0,
+        burst: 1.0,
+    };
+    assert_eq!(
+        nodes[0].take_rate_token("k:fast", fast).expect("take"),
+        Some(RateToken::Taken)
+    );
+    assert!(matches!(
+        nodes[1].take_rate_token("k:fast", fast).expect("take"),
+        Some(RateToken::Wait(_))
+    ));
+    std::thread::sleep(Duration::from_millis(120));
+    assert_eq!(
+        nodes[1].take_rate_token("k:fast", fast).expect("take"),
+        Some(RateToken::Taken)
+    );
 }
 
 /// Nodes claiming dreams at the same time never claim one twice, and together claim them all.

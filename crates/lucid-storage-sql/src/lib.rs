@@ -56,6 +56,12 @@ pub trait Backend: Send + Sync + 'static {
         Ok(false)
     }
 
+    /// See [`Storage::take_rate_token`]; by default the backend keeps no shared buckets.
+    fn take_rate_token(&self, holder: &str, rate: BucketRate) -> Result<Option<RateToken>> {
+        let _ = (holder, rate);
+        Ok(None)
+    }
+
     /// A search of a store (the store checked in the caller's workspace first).
     fn search_memories(
         &self,
@@ -152,6 +158,10 @@ impl<B: Backend> Storage for SqlStorage<B> {
 
     fn follow_changes(&self, on_change: ChangeListener) -> Result<bool> {
         self.backend.follow_changes(on_change)
+    }
+
+    fn take_rate_token(&self, holder: &str, rate: BucketRate) -> Result<Option<RateToken>> {
+        self.backend.take_rate_token(holder, rate)
     }
 
     fn ensure_workspace(&self, name: &str) -> Result<Workspace> {

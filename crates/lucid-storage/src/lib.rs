@@ -413,6 +413,32 @@ pub trait Storage: Send + Sync + 'static {
         let _ = on_change;
         Ok(false)
     }
+
+    /// Takes a token from the request bucket `holder` that every process on this database
+    /// shares (refilled at `rate.per_second` up to `rate.burst`, by the database's clock, so
+    /// nodes' clocks need not agree), or says how long until one. `None` when the backend
+    /// keeps no shared buckets (one process owns the database): the caller counts in memory.
+    fn take_rate_token(&self, holder: &str, rate: BucketRate) -> Result<Option<RateToken>> {
+        let _ = (holder, rate);
+        Ok(None)
+    }
+}
+
+/// A token bucket's refill rate and size: see [`Storage::take_rate_token`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BucketRate {
+    /// Tokens added each second.
+    pub per_second: f64,
+    /// The most tokens the bucket holds (a full bucket allows this many requests at once).
+    pub burst: f64,
+}
+
+/// What taking a token from a shared bucket gave.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RateToken {
+    Taken,
+    /// The bucket is empty: the next token comes after this long.
+    Wait(std::time::Duration),
 }
 
 /// Receives [`StorageChange`]s from a backend's own thread.
