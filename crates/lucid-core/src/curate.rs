@@ -12,7 +12,7 @@
 //! The input store is only read. Output is a function of the inputs alone (no clock, no
 //! randomness, deterministic ordering everywhere), so identical inputs give identical drafts.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::digest::{MemoryOp, SessionDigest, StatementClass, is_temporary};
 use crate::instructions::{self, Directives, MAX_INSTRUCTIONS_CHARS};
@@ -629,6 +629,9 @@ impl Curator {
                 b.evidence.event,
             ))
         });
+        // The item each event's changes produced: one edit can swap several values of one
+        // line, and they all land in one updated item rather than a chain of half-updated ones.
+        let mut made_by_event: HashSet<(String, usize, usize)> = HashSet::new();
         for (digest, change) in changes {
             let targets: Vec<usize> = (0..self.memories.len())
                 .filter(|&i| {
@@ -656,6 +659,18 @@ impl Curator {
                     }
                     continue;
                 }
+                let event_key = (digest.session.clone(), change.evidence.event, i);
+                if made_by_event.contains(&event_key) {
+                    // Made by an earlier change of this same event: rewrite it in place.
+                    let memory = &mut self.memories[i];
+                    memory.analysis = text::analyze(&text);
+                    memory.text = text;
+                    memory.notes.push(format!("updated in place: {why}"));
+                    if change.key != 0 {
+                        self.absorbed_keys.insert(change.key);
+                    }
+                    continue;
+                }
                 let seq = self.memories.len();
                 let previous = &self.memories[i];
                 let mut updated = Memory::new(text, previous.kind, Origin::MemoryWrite, seq);
@@ -675,6 +690,7 @@ impl Curator {
                 updated.notes.push(format!("updated in place: {why}"));
                 self.memories[i].state = State::SupersededBy(seq);
                 self.memories.push(updated);
+                made_by_event.insert((digest.session.clone(), change.evidence.event, seq));
                 if change.key != 0 {
                     self.absorbed_keys.insert(change.key);
                 }

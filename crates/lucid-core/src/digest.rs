@@ -469,7 +469,15 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             if policy.contains_secret(old) || policy.contains_secret(new) {
                 continue;
             }
-            if let Some(substitution) = crate::updates::from_edit(file, old, new) {
+            let whole = crate::updates::from_edit(file, old, new);
+            let lines = crate::updates::from_edited_lines(file, old, new)
+                .into_iter()
+                .filter(|line| {
+                    whole
+                        .as_ref()
+                        .is_none_or(|w| (&w.old, &w.new) != (&line.old, &line.new))
+                });
+            for substitution in whole.clone().into_iter().chain(lines) {
                 digest.changes.push(AnnouncedChange {
                     substitution,
                     key: 0,

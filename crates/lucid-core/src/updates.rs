@@ -27,7 +27,24 @@ pub struct Substitution {
     /// The file an edit changed (its base name), for edit-derived substitutions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// For a value swapped in one edited line: how many of the line's words an item must share
+    /// to be about that line (it need not name the file then). Zero for everything else.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub line_words_needed: usize,
 }
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Words an item must share with an edited line for the line's swapped values to update it:
+/// the option, path or name alone says which value, the words say it is the same setting.
+const EDITED_LINE_WORDS_NEEDED: usize = 3;
+/// Lines an edit may have on either side for line-by-line matching (a rewrite of a whole file
+/// says nothing about single values, and this keeps the pairing cheap).
+const MAX_EDITED_LINES: usize = 200;
+/// How alike a removed and an added line must be (word Jaccard) to be one line changed.
+const MIN_COUNTERPART_SIMILARITY: f64 = 0.5;
 
 /// Verbs that announce a change of a value when followed by "… to X".
 const CHANGE_VERBS: &[&str] = &[
@@ -71,6 +88,7 @@ pub fn from_sentence(sentence: &str) -> Vec<Substitution> {
         cue: cue.to_string(),
         subject: subject.clone(),
         file: None,
+        line_words_needed: 0,
     };
     for i in 0..tokens.len() {
         // "X instead of Y"
@@ -181,7 +199,149 @@ pub fn from_edit(file: &str, old: &str, new: &str) -> Option<Substitution> {
         cue: format!("an edit of {name}"),
         subject: text::analyze(old).word_set.into_iter().collect(),
         file: Some(name),
+        line_words_needed: 0,
     })
+}
+
+/// The substitutions an edit makes line by line: each removed line whose counterpart among the
+/// added lines is clear (the most alike either way, most words shared) and which differs from
+/// it by single specific values swapped one for one (`--history-file` → `--input-history-file`,
+/// `.aider.history` → `.aider.input.history`). A value still present anywhere in the new text is
+/// not replaced. Each substitution applies to items that hold the old value and share
+/// [`EDITED_LINE_WORDS_NEEDED`] of the line's words, whether or not they name the file.
+pub fn from_edited_lines(file: &str, old: &str, new: &str) -> Vec<Substitution> {
+    fn lines(s: &str) -> Vec<&str> {
+        s.lines().map(str::trim).filter(|l| !l.is_empty()).collect()
+    }
+    let (old_lines, new_lines) = (lines(old), lines(new));
+    if old_lines.len() > MAX_EDITED_LINES || new_lines.len() > MAX_EDITED_LINES {
+        return Vec::new();
+    }
+    let removed: Vec<&str> = old_lines
+        .iter()
+        .filter(|l| !new_lines.contains(l))
+        .copied()
+        .collect();
+    let added: Vec<&str> = new_lines
+        .iter()
+        .filter(|l| !old_lines.contains(l))
+        .copied()
+        .collect();
+    let words = |line: &str| -> std::collections::BTreeSet<String> {
+        line.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let removed_words: Vec<_> = removed.iter().map(|l| words(l)).collect();
+    let added_words: Vec<_> = added.iter().map(|l| words(l)).collect();
+    let best = |from: &std::collections::BTreeSet<String>,
+                among: &[std::collections::BTreeSet<String>]|
+     -> Option<usize> {
+        let mut scored: Vec<(usize, f64)> = among
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (i, text::jaccard(from, w)))
+            .collect();
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let (first, score) = *scored.first()?;
+        // A tie is no clear counterpart.
+        let clear = scored.get(1).is_none_or(|second| second.1 < score);
+        (clear && score >= MIN_COUNTERPART_SIMILARITY).then_some(first)
+    };
+    let new_tokens: Vec<&str> = new.split_whitespace().map(trim_value).collect();
+    let name = file.rsplit(['/', '\\']).next().unwrap_or(file).to_string();
+    let mut out: Vec<Substitution> = Vec::new();
+    for (r, line) in removed.iter().enumerate() {
+        let Some(a) = best(&removed_words[r], &added_words) else {
+            continue;
+        };
+        if best(&added_words[a], &removed_words) != Some(r) {
+            continue;
+        }
+        let subject: Vec<String> = text::analyze(line).word_set.into_iter().collect();
+        for (old_value, new_value) in swapped_values(line, added[a]) {
+            let specific = |v: &str| text::is_anchor(v);
+            if !specific(old_value) || !specific(new_value) || new_tokens.contains(&old_value) {
+                continue;
+            }
+            if out
+                .iter()
+                .any(|s| s.old.as_deref() == Some(old_value) && s.new == new_value)
+            {
+                continue;
+            }
+            out.push(Substitution {
+                old: Some(old_value.to_string()),
+                new: new_value.to_string(),
+                cue: format!("an edited line of {name}"),
+                subject: subject.clone(),
+                file: Some(name.clone()),
+                line_words_needed: EDITED_LINE_WORDS_NEEDED,
+            });
+        }
+    }
+    out
+}
+
+/// A whitespace-separated token without the quotes, brackets and sentence punctuation around
+/// it (a leading dot stays: `.aider.history` is a file name).
+fn trim_value(token: &str) -> &str {
+    token
+        .trim_start_matches(['`', '"', '\'', '(', '[', '{'])
+        .trim_end_matches(['`', '"', '\'', ')', ']', '}', ',', ';', ':', '.', '!', '?'])
+}
+
+/// The values two versions of a line swap one for one: the runs where the token sequences
+/// differ (outside their longest common subsequence), when a run replaces as many tokens as it
+/// removes (at most three). Lines whose runs insert or delete are not simple swaps there.
+fn swapped_values<'a>(old: &'a str, new: &'a str) -> Vec<(&'a str, &'a str)> {
+    let a: Vec<&str> = old
+        .split_whitespace()
+        .map(trim_value)
+        .filter(|t| !t.is_empty())
+        .collect();
+    let b: Vec<&str> = new
+        .split_whitespace()
+        .map(trim_value)
+        .filter(|t| !t.is_empty())
+        .collect();
+    // Longest common subsequence table, from the ends.
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    let (mut run_a, mut run_b): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    let mut flush = |run_a: &mut Vec<&'a str>, run_b: &mut Vec<&'a str>| {
+        if !run_a.is_empty() && run_a.len() == run_b.len() && run_a.len() <= 3 {
+            out.extend(run_a.iter().copied().zip(run_b.iter().copied()));
+        }
+        run_a.clear();
+        run_b.clear();
+    };
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            flush(&mut run_a, &mut run_b);
+            i += 1;
+            j += 1;
+        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            run_b.push(b[j]);
+            j += 1;
+        } else {
+            run_a.push(a[i]);
+            i += 1;
+        }
+    }
+    flush(&mut run_a, &mut run_b);
+    out
 }
 
 /// How a substitution applies to one item, if it does: the new text and what matched.
@@ -208,10 +368,13 @@ pub fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> {
                 .file
                 .as_deref()
                 .is_some_and(|f| item.to_lowercase().contains(&f.to_lowercase()));
-            if sub.file.is_some() && !file_named {
+            let shared = shares_subject(sub);
+            // An edited line's value: a specific value in an item about that line (or file).
+            let about_the_line =
+                sub.line_words_needed > 0 && specific && shared >= sub.line_words_needed;
+            if sub.file.is_some() && !file_named && !about_the_line {
                 return None;
             }
-            let shared = shares_subject(sub);
             if !specific && !file_named && shared < 2 {
                 return None;
             }
@@ -233,6 +396,8 @@ pub fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> {
                 sub.cue,
                 if file_named {
                     format!(" and names {}", sub.file.as_deref().unwrap_or(""))
+                } else if sub.line_words_needed > 0 {
+                    format!(" and shares {shared} words with the edited line")
                 } else if shared > 0 {
                     format!(" and shares {shared} subject word(s)")
                 } else {
@@ -495,5 +660,53 @@ mod tests {
             Some("test.txt in the demo repo contains \"modified content\".")
         );
         assert!(from_edit("a.py", "alpha beta", "gamma delta").is_none());
+    }
+
+    #[test]
+    fn an_edited_line_updates_items_about_that_line() {
+        let old = "- `--history-file HISTORY_FILE`: Specify the chat input history file (default: .aider.history). Override the default with the environment variable `AIDER_HISTORY_FILE`.\n- `--model MODEL`: Specify the model to use (default: gpt-4).";
+        let new = "- `--input-history-file INPUT_HISTORY_FILE`: Specify the chat input history file (default: .aider.input.history). Override the default with the environment variable `AIDER_INPUT_HISTORY_FILE`.\n- `--chat-history-file CHAT_HISTORY_FILE`: Specify the chat history file (default: .aider.chat.history.md).\n- `--model MODEL`: Specify the model to use (default: gpt-4).";
+        let subs = from_edited_lines("README.md", old, new);
+        let swaps: Vec<(&str, &str)> = subs
+            .iter()
+            .map(|s| (s.old.as_deref().unwrap_or(""), s.new.as_str()))
+            .collect();
+        assert_eq!(
+            swaps,
+            vec![
+                ("--history-file", "--input-history-file"),
+                ("HISTORY_FILE", "INPUT_HISTORY_FILE"),
+                (".aider.history", ".aider.input.history"),
+                ("AIDER_HISTORY_FILE", "AIDER_INPUT_HISTORY_FILE"),
+            ]
+        );
+        let mut item = "The chat input history file defaults to .aider.history (--history-file, env AIDER_HISTORY_FILE).".to_string();
+        for sub in &subs {
+            if let Some((text, why)) = apply(sub, &item) {
+                assert!(why.contains("edited line"), "{why}");
+                item = text;
+            }
+        }
+        assert_eq!(
+            item,
+            "The chat input history file defaults to .aider.input.history (--input-history-file, env AIDER_INPUT_HISTORY_FILE)."
+        );
+        // The same value in an item about something else is not that line's value.
+        let unrelated = "Backups of .aider.history are kept for a week.";
+        assert!(subs.iter().all(|s| apply(s, unrelated).is_none()));
+        // A value the new text still has somewhere was not replaced.
+        assert!(
+            from_edited_lines(
+                "a.md",
+                "x uses `--a` and `--b` here",
+                "x uses `--c` and `--b` here\n`--a` still works"
+            )
+            .is_empty()
+        );
+        // Lines rewritten rather than swapped say nothing.
+        assert!(
+            from_edited_lines("a.py", "let total = compute(a, b)", "return render(page)")
+                .is_empty()
+        );
     }
 }
