@@ -73,10 +73,6 @@ fn row_to_dream(row: &Row) -> Result<Row2> {
     })
 }
 
-fn invalid(message: String) -> StorageError {
-    StorageError::Invalid(message)
-}
-
 fn find(conn: &dyn Transaction, id: &str) -> Result<Option<Row2>> {
     conn.optional(
         &format!("SELECT {COLUMNS} FROM dreams WHERE id = ?1"),
@@ -104,7 +100,7 @@ pub fn insert(conn: &dyn Transaction, ws: &str, new: NewDream) -> Result<Dream> 
     }
     let store = stores::get_store(conn, ws, &new.memory_store_id)?;
     if store.archived_at.is_some() {
-        return Err(invalid(format!(
+        return Err(StorageError::Invalid(format!(
             "memory store {} is archived; dream over a store that is not",
             store.id
         )));
@@ -112,20 +108,20 @@ pub fn insert(conn: &dyn Transaction, ws: &str, new: NewDream) -> Result<Dream> 
     for id in &session_ids {
         let session = sessions::get(conn, ws, id)?;
         if session.kind == SessionKind::Dream {
-            return Err(invalid(format!(
+            return Err(StorageError::Invalid(format!(
                 "session {id} is a dream's narration, not an agent session"
             )));
         }
     }
     if let OutputBehavior::UpdateExisting { memory_store_id } = &new.output_behavior {
         if memory_store_id != &store.id {
-            return Err(invalid(format!(
+            return Err(StorageError::Invalid(format!(
                 "output_behavior.memory_store_id must be the input store {}",
                 store.id
             )));
         }
         if !store.auto_apply {
-            return Err(invalid(format!(
+            return Err(StorageError::Invalid(format!(
                 "memory store {} has no auto-apply policy; set \"auto_apply\": true on it to let \
                  dreams update it in place, or use the default create_new",
                 store.id
@@ -243,7 +239,7 @@ pub fn cancel(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Dream> {
     let dream = get(conn, ws, id)?;
     match dream.status {
         DreamStatus::Canceled => Ok(dream),
-        DreamStatus::Completed | DreamStatus::Failed => Err(invalid(format!(
+        DreamStatus::Completed | DreamStatus::Failed => Err(StorageError::Invalid(format!(
             "dream {id} is {}; only pending or running dreams can be canceled",
             dream.status.as_str()
         ))),
@@ -266,7 +262,7 @@ pub fn cancel(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Dream> {
 pub fn archive(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Dream> {
     let dream = get(conn, ws, id)?;
     if !dream.status.is_final() {
-        return Err(invalid(format!(
+        return Err(StorageError::Invalid(format!(
             "dream {id} is {}; cancel it before archiving",
             dream.status.as_str()
         )));
@@ -423,7 +419,7 @@ fn promotable(
 ) -> Result<(Dream, String, Vec<lucid_storage::Agent>)> {
     let dream = get(conn, ws, id)?;
     if dream.status != DreamStatus::Completed {
-        return Err(invalid(format!(
+        return Err(StorageError::Invalid(format!(
             "dream {id} is {}; only completed dreams can be promoted",
             dream.status.as_str()
         )));
@@ -434,7 +430,9 @@ fn promotable(
         return Err(StorageError::Conflict(flags_need_review(id, flags)));
     }
     let Some(output) = dream.output_store_id().map(str::to_string) else {
-        return Err(invalid(format!("dream {id} has no output store")));
+        return Err(StorageError::Invalid(format!(
+            "dream {id} has no output store"
+        )));
     };
     let store = stores::get_store(conn, ws, &output).map_err(|_| {
         StorageError::Conflict(format!("dream {id}'s output store {output} was deleted"))
@@ -446,17 +444,23 @@ fn promotable(
         )));
     }
     if agent_ids.is_empty() {
-        return Err(invalid("agent_ids must name at least one agent".into()));
+        return Err(StorageError::Invalid(
+            "agent_ids must name at least one agent".into(),
+        ));
     }
     let mut seen = std::collections::BTreeSet::new();
     let mut chosen = Vec::new();
     for agent_id in agent_ids {
         if !seen.insert(agent_id.as_str()) {
-            return Err(invalid(format!("agent id {agent_id} is listed twice")));
+            return Err(StorageError::Invalid(format!(
+                "agent id {agent_id} is listed twice"
+            )));
         }
         let agent = agents::get(conn, ws, agent_id)?;
         if agent.archived_at.is_some() {
-            return Err(invalid(format!("agent {agent_id} is archived")));
+            return Err(StorageError::Invalid(format!(
+                "agent {agent_id} is archived"
+            )));
         }
         chosen.push(agent);
     }
@@ -466,16 +470,18 @@ fn promotable(
 pub fn discard(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Dream> {
     let dream = get(conn, ws, id)?;
     if !dream.status.is_final() {
-        return Err(invalid(format!(
+        return Err(StorageError::Invalid(format!(
             "dream {id} is {}; cancel it instead",
             dream.status.as_str()
         )));
     }
     let Some(output) = dream.output_store_id() else {
-        return Err(invalid(format!("dream {id} has no output store")));
+        return Err(StorageError::Invalid(format!(
+            "dream {id} has no output store"
+        )));
     };
     if Some(output) == dream.memory_store_id() {
-        return Err(invalid(format!(
+        return Err(StorageError::Invalid(format!(
             "dream {id} wrote into its input store; there is no separate output to discard"
         )));
     }
@@ -571,7 +577,7 @@ pub fn start(conn: &dyn Transaction, dream_id: &str) -> Result<StartedDream> {
         ..
     } = find_any(conn, dream_id)?;
     if dream.status != DreamStatus::Running {
-        return Err(invalid(format!(
+        return Err(StorageError::Invalid(format!(
             "dream {dream_id} is {}, not running",
             dream.status.as_str()
         )));
@@ -734,7 +740,9 @@ pub fn complete(
         return Ok(false);
     }
     let Some(mut output) = dream.output_store_id().map(str::to_string) else {
-        return Err(invalid(format!("dream {dream_id} was never started")));
+        return Err(StorageError::Invalid(format!(
+            "dream {dream_id} was never started"
+        )));
     };
     let flags = completion.flag_count();
     let mut diff = completion.diff;

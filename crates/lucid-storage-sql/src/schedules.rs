@@ -40,20 +40,16 @@ fn row_to_schedule(row: &Row) -> Result<(i64, Schedule, String)> {
     ))
 }
 
-fn invalid(message: String) -> StorageError {
-    StorageError::Invalid(message)
-}
-
 pub fn create(conn: &dyn Transaction, ws: &str, new: NewSchedule) -> Result<Schedule> {
     if new.cron.is_none() && new.after_sessions.is_none() {
-        return Err(invalid(
+        return Err(StorageError::Invalid(
             "a schedule needs a cron expression, after_sessions, or both".into(),
         ));
     }
     if let Some(n) = new.after_sessions
         && (n == 0 || n as usize > validate::MAX_DREAM_SESSIONS)
     {
-        return Err(invalid(format!(
+        return Err(StorageError::Invalid(format!(
             "after_sessions must be 1 to {}",
             validate::MAX_DREAM_SESSIONS
         )));
@@ -63,7 +59,10 @@ pub fn create(conn: &dyn Transaction, ws: &str, new: NewSchedule) -> Result<Sche
     }
     let store = stores::get_store(conn, ws, &new.memory_store_id)?;
     if store.archived_at.is_some() {
-        return Err(invalid(format!("memory store {} is archived", store.id)));
+        return Err(StorageError::Invalid(format!(
+            "memory store {} is archived",
+            store.id
+        )));
     }
     for agent in &new.agent_ids {
         agents::get(conn, ws, agent)?;

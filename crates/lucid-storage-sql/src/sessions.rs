@@ -55,10 +55,6 @@ fn row_to_session(row: &Row) -> Result<(i64, Session)> {
     ))
 }
 
-fn invalid(message: String) -> StorageError {
-    StorageError::Invalid(message)
-}
-
 /// The directory name of a store under `/mnt/memory/`: lowercased, runs of other characters as
 /// one hyphen.
 fn mount_name(name: &str) -> String {
@@ -88,13 +84,13 @@ fn resolve_resources(
     let mut out = Vec::with_capacity(resources.len());
     for resource in resources {
         let Value::Object(mut object) = resource else {
-            return Err(invalid(
+            return Err(StorageError::Invalid(
                 "each resource must be an object with a type".into(),
             ));
         };
         if object.get("type").and_then(Value::as_str) == Some("memory_store") {
             let Some(store_id) = object.get("memory_store_id").and_then(Value::as_str) else {
-                return Err(invalid(
+                return Err(StorageError::Invalid(
                     "a memory_store resource needs a memory_store_id".into(),
                 ));
             };
@@ -105,7 +101,7 @@ fn resolve_resources(
                 .unwrap_or("read_write")
                 .to_string();
             if access != "read_write" && access != "read_only" {
-                return Err(invalid(format!(
+                return Err(StorageError::Invalid(format!(
                     "access must be read_write or read_only, not {access:?}"
                 )));
             }
@@ -137,10 +133,10 @@ fn store_ids(resources: &[Value]) -> Vec<String> {
 pub fn create(conn: &dyn Transaction, ws: &str, new: NewSession) -> Result<Session> {
     let agent_id = new
         .agent_id
-        .ok_or_else(|| invalid("a session needs an agent".into()))?;
+        .ok_or_else(|| StorageError::Invalid("a session needs an agent".into()))?;
     let agent = agents::get(conn, ws, &agent_id)?;
     if agent.archived_at.is_some() {
-        return Err(invalid(format!(
+        return Err(StorageError::Invalid(format!(
             "agent {agent_id} is archived; it cannot start sessions"
         )));
     }
@@ -285,7 +281,7 @@ pub fn update(conn: &dyn Transaction, ws: &str, id: &str, patch: SessionPatch) -
     // Trust can still change on an archived session: it may still be named as dream input, and
     // quarantining a poisoned one must always be possible.
     if session.archived_at.is_some() && (patch.title.is_some() || patch.metadata.is_some()) {
-        return Err(invalid(format!(
+        return Err(StorageError::Invalid(format!(
             "session {id} is archived; archived sessions are read-only except for their trust"
         )));
     }
@@ -301,7 +297,7 @@ pub fn update(conn: &dyn Transaction, ws: &str, id: &str, patch: SessionPatch) -
     }
     if let Some(users) = patch.users {
         if session.kind == SessionKind::Dream {
-            return Err(invalid(format!(
+            return Err(StorageError::Invalid(format!(
                 "session {id} narrates a dream; it has no users to set"
             )));
         }
@@ -309,7 +305,7 @@ pub fn update(conn: &dyn Transaction, ws: &str, id: &str, patch: SessionPatch) -
     }
     if let Some(trust) = patch.trust {
         if session.kind == SessionKind::Dream {
-            return Err(invalid(format!(
+            return Err(StorageError::Invalid(format!(
                 "session {id} narrates a dream; it never feeds one, so it has no trust to set"
             )));
         }
@@ -351,7 +347,7 @@ pub fn delete(conn: &dyn Transaction, ws: &str, id: &str) -> Result<()> {
             |row| row.get(0),
         )?;
         if let Some(dream) = running {
-            return Err(invalid(format!(
+            return Err(StorageError::Invalid(format!(
                 "session {id} narrates dream {dream}, which is still running"
             )));
         }
@@ -380,7 +376,7 @@ pub fn append(
         let event_type = match body.get("type") {
             Some(Value::String(t)) if !t.is_empty() => t.clone(),
             _ => {
-                return Err(invalid(format!(
+                return Err(StorageError::Invalid(format!(
                     "event {index} needs a string \"type\" such as \"user.message\""
                 )));
             }
@@ -389,7 +385,7 @@ pub fn append(
             None | Some(Value::Null) => ids::new_id(ids::prefix::EVENT),
             Some(Value::String(id)) if !id.is_empty() && id.len() <= 128 => id.clone(),
             Some(_) => {
-                return Err(invalid(format!(
+                return Err(StorageError::Invalid(format!(
                     "event {index}: \"id\" must be a string of 1 to 128 characters"
                 )));
             }
