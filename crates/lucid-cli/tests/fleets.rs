@@ -249,6 +249,37 @@ fn behaviour_newest_value_wins_without_false_retirements() {
 }
 
 #[test]
+fn behaviour_facts_about_deleted_files_are_retired() {
+    let dream = dream_fleet("deleted-files");
+    let text = dream.all_text();
+    // `git rm setup.cfg legacy_version.txt`: the fact naming them is removed, with the
+    // deletion as the reason.
+    assert!(!text.contains("setup.cfg"), "{text}");
+    let removed = dream.changes("remove");
+    assert_eq!(removed.len(), 1, "{removed:?}");
+    let reason = removed[0]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("setup.cfg") && reason.contains("git rm"),
+        "{reason}"
+    );
+    assert!(
+        removed[0]["evidence"][0]["session"].is_string(),
+        "{:?}",
+        removed[0]
+    );
+    // `rm` without a commit after it, a scratch file the session wrote itself, a rule about a
+    // file, and a file nobody touched: all kept.
+    for kept in [
+        "CHANGELOG.md",
+        "notes/scratch.txt",
+        "Never edit tools/generated_schema.json",
+        ".github/workflows/ci.yml",
+    ] {
+        assert!(text.contains(kept), "{kept} must stay:\n{text}");
+    }
+}
+
+#[test]
 fn behaviour_recurring_workarounds_become_pitfalls() {
     let dream = dream_fleet("pitfalls");
     let pitfalls: Vec<&str> = dream

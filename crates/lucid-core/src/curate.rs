@@ -297,6 +297,7 @@ pub fn dream_observed(
     )?;
     curator.replay_memory_writes(&digests);
     curator.apply_announced_changes(&digests);
+    curator.retire_facts_about_deleted_files(&digests);
     step(
         Stage::CollectingCandidates,
         format!("{} sessions", digests.len()),
@@ -617,6 +618,65 @@ impl Curator {
     /// Applies the changes of value people announced and successful edits made, in time order,
     /// to the items that hold the old value (see [`crate::updates`]): each becomes a new item
     /// with the value rewritten in place, and the report says which words matched.
+    /// A store fact that names a file a later session deleted for good (`git rm`, a patch's
+    /// "Delete File", or `rm` then a commit) describes something the project no longer has:
+    /// it is removed, with the deletion as evidence. Only facts — a rule about a file ("never
+    /// commit .env") outlives it — and only files no session wrote whole: one written and
+    /// deleted is scratch, one deleted and written again is back.
+    fn retire_facts_about_deleted_files(&mut self, digests: &[SessionDigest]) {
+        let written: Vec<&str> = digests
+            .iter()
+            .flat_map(|d| d.written_files.iter().map(String::as_str))
+            .collect();
+        let mut deletions: Vec<(&SessionDigest, &crate::digest::DeletedFile)> = digests
+            .iter()
+            .flat_map(|d| d.deleted_files.iter().map(move |f| (d, f)))
+            .filter(|(_, f)| {
+                !written
+                    .iter()
+                    .any(|w| crate::updates::same_file(w, &f.path))
+            })
+            .collect();
+        deletions.sort_by(|(da, a), (db, b)| {
+            (a.evidence.at, &da.session, a.evidence.event).cmp(&(
+                b.evidence.at,
+                &db.session,
+                b.evidence.event,
+            ))
+        });
+        for (digest, deleted) in deletions {
+            for memory in &mut self.memories {
+                let eligible = memory.is_live()
+                    && !memory.episodic
+                    && !memory.verbatim
+                    && memory.origin != Origin::Session
+                    && memory.kind == Kind::Fact
+                    // A fact true as of after the deletion is about the file's successor.
+                    && !matches!((memory.at, deleted.evidence.at), (Some(item), Some(gone)) if item > gone);
+                if !eligible {
+                    continue;
+                }
+                let Some(named) = crate::updates::names_deleted_file(&memory.text, &deleted.path)
+                else {
+                    continue;
+                };
+                let how = match deleted.how {
+                    crate::updates::Deletion::GitRm => "`git rm`",
+                    crate::updates::Deletion::Patch => "a patch",
+                    crate::updates::Deletion::RmThenCommit => "`rm` and a commit",
+                };
+                memory.state = State::Removed {
+                    reason: format!(
+                        "names {named}, which session {} deleted ({how}: {}) and no session \
+                         wrote again",
+                        digest.session, deleted.path
+                    ),
+                    evidence: vec![deleted.evidence.evidence(&digest.session)],
+                };
+            }
+        }
+    }
+
     fn apply_announced_changes(&mut self, digests: &[SessionDigest]) {
         let mut changes: Vec<(&SessionDigest, &crate::digest::AnnouncedChange)> = digests
             .iter()

@@ -302,6 +302,21 @@ pub struct SessionDigest {
     /// Conversation episodes, when asked for (see [`DigestOptions::episodes`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub episodes: Vec<Episode>,
+    /// Files the session deleted for good, in order: facts that name them may be stale.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deleted_files: Vec<DeletedFile>,
+    /// Files the session created or wrote whole: a file written and deleted is scratch, one
+    /// deleted and written again is back, so neither makes a fact stale.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub written_files: Vec<String>,
+}
+
+/// A file a session deleted, how, and the call that did it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeletedFile {
+    pub path: String,
+    pub how: crate::updates::Deletion,
+    pub evidence: EventRef,
 }
 
 /// How a session is digested.
@@ -367,6 +382,8 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         human_keys: Vec::new(),
         harness_rules: Vec::new(),
         episodes: Vec::new(),
+        deleted_files: Vec::new(),
+        written_files: Vec::new(),
     };
     if session.trust == SessionTrust::Quarantined {
         return digest;
@@ -484,6 +501,59 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                     evidence: event_ref(call.call),
                 });
             }
+        }
+    }
+
+    // Files deleted for good (by `git rm` or a patch, or by `rm` and then committed) and files
+    // written whole: facts about a file the project no longer has are stale.
+    for (n, call) in calls.iter().enumerate() {
+        if call.result.is_none_or(|r| result_is_error(session, r)) {
+            continue;
+        }
+        let EventKind::ToolCall { name, input, .. } = &session.events[call.call].kind else {
+            continue;
+        };
+        let committed_later = || {
+            calls[n + 1..].iter().any(|later| {
+                let EventKind::ToolCall { name, input, .. } = &session.events[later.call].kind
+                else {
+                    return false;
+                };
+                crate::tools::is_shell_tool(name)
+                    && later.result.is_some_and(|r| !result_is_error(session, r))
+                    && crate::tools::command_text(input)
+                        .is_some_and(|command| crate::updates::commits(&command))
+            })
+        };
+        if crate::tools::is_shell_tool(name)
+            && let Some(command) = crate::tools::command_text(input)
+        {
+            for (path, git) in crate::updates::removed_by_command(&command) {
+                let how = if git {
+                    crate::updates::Deletion::GitRm
+                } else if committed_later() {
+                    crate::updates::Deletion::RmThenCommit
+                } else {
+                    continue;
+                };
+                digest.deleted_files.push(DeletedFile {
+                    path,
+                    how,
+                    evidence: event_ref(call.call),
+                });
+            }
+        }
+        let (deleted, added) = crate::updates::patch_file_changes(input);
+        digest
+            .deleted_files
+            .extend(deleted.into_iter().map(|path| DeletedFile {
+                path,
+                how: crate::updates::Deletion::Patch,
+                evidence: event_ref(call.call),
+            }));
+        digest.written_files.extend(added);
+        if let Some(path) = written_whole(name, input) {
+            digest.written_files.push(path.to_string());
         }
     }
 
@@ -711,6 +781,23 @@ fn insert_runs(text: &str, runs: &mut std::collections::HashSet<u64>) {
         }
         runs.insert(run_hash(run));
     }
+}
+
+/// The file a call creates or writes whole, in the shapes file tools use (Claude Code `Write`,
+/// Cline `write_to_file`, `create_file`, an editor's `create` command).
+fn written_whole<'a>(tool: &str, input: &'a Value) -> Option<&'a str> {
+    let object = input.as_object()?;
+    let tool = tool.to_ascii_lowercase();
+    let creates = matches!(
+        tool.as_str(),
+        "write" | "write_to_file" | "create_file" | "write_file" | "create"
+    ) || object.get("command").and_then(Value::as_str) == Some("create");
+    if !creates {
+        return None;
+    }
+    ["file_path", "path", "filePath", "file"]
+        .iter()
+        .find_map(|k| object.get(*k).and_then(Value::as_str))
 }
 
 /// The (file, old text, new text) replacements of an edit call, in the shapes editing tools use

@@ -1008,6 +1008,8 @@ mod tests {
             human_keys: Vec::new(),
             harness_rules: Vec::new(),
             episodes: Vec::new(),
+            deleted_files: Vec::new(),
+            written_files: Vec::new(),
         }
     }
 

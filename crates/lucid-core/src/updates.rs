@@ -557,6 +557,153 @@ fn value_tokens(text: &str) -> Vec<Token> {
     out
 }
 
+/// How a file was deleted: by a version-control command or a patch (`git rm`, an
+/// `apply_patch` "Delete File"), or by a plain `rm` that the session then committed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Deletion {
+    GitRm,
+    Patch,
+    RmThenCommit,
+}
+
+/// The paths a shell command line removes: the operands of `rm` and `git rm` in each of its
+/// commands (split at `&&`, `||`, `;`, `|` and line breaks). `git rm --cached` keeps the file,
+/// and operands with globs or variables name no one file, so they are left out. The flag says
+/// whether the command was `git rm`.
+pub fn removed_by_command(command: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    for part in command.split(['\n', ';', '|', '&']) {
+        let words = shell_words(part);
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let (args, git) = match words.as_slice() {
+            ["rm", rest @ ..] | ["sudo", "rm", rest @ ..] => (rest, false),
+            ["git", "rm", rest @ ..] => (rest, true),
+            _ => continue,
+        };
+        if git && args.contains(&"--cached") {
+            continue;
+        }
+        for path in args {
+            if path.is_empty()
+                || path.starts_with('-')
+                || path.contains(['*', '?', '[', '$', '`', '>', '<', '~'])
+            {
+                continue;
+            }
+            out.push((path.trim_end_matches('/').to_string(), git));
+        }
+    }
+    out
+}
+
+/// Whether a command line makes a commit (`git commit`, also after `git add … &&`).
+pub fn commits(command: &str) -> bool {
+    command.split(['\n', ';', '|', '&']).any(|part| {
+        let words = shell_words(part);
+        matches!(words.as_slice(), [git, commit, ..] if git == "git" && commit == "commit")
+    })
+}
+
+/// A command's words, quotes removed (`'a b'` is one word); a word with an unclosed quote is
+/// dropped (the command was cut off there).
+fn shell_words(command: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut in_word = false;
+    for c in command.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => word.push(c),
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                in_word = true;
+            }
+            None if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            None => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word && quote.is_none() {
+        words.push(word);
+    }
+    words
+}
+
+/// The files a patch in the `apply_patch` format deletes and adds (`*** Delete File: …`,
+/// `*** Add File: …`), from any string of a tool call's input.
+pub fn patch_file_changes(input: &serde_json::Value) -> (Vec<String>, Vec<String>) {
+    fn strings<'a>(value: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+        match value {
+            serde_json::Value::String(s) => out.push(s),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+            serde_json::Value::Object(map) => map.values().for_each(|v| strings(v, out)),
+            _ => {}
+        }
+    }
+    let mut texts = Vec::new();
+    strings(input, &mut texts);
+    let (mut deleted, mut added) = (Vec::new(), Vec::new());
+    for text in texts.into_iter().filter(|t| t.contains("*** ")) {
+        for line in text.lines().map(str::trim) {
+            if let Some(path) = line.strip_prefix("*** Delete File:") {
+                deleted.push(path.trim().to_string());
+            } else if let Some(path) = line.strip_prefix("*** Add File:") {
+                added.push(path.trim().to_string());
+            }
+        }
+    }
+    (deleted, added)
+}
+
+/// A path's components, without `.` and empty ones.
+fn components(path: &str) -> Vec<&str> {
+    path.split(['/', '\\'])
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect()
+}
+
+/// Whether a path's components say which file they are on their own: two or more components,
+/// or a file name with an extension (`uv.lock`, `release.yml`; not `tests` or `.coverage`).
+fn names_a_file(components: &[&str]) -> bool {
+    match components {
+        [] => false,
+        [name] => name.rsplit_once('.').is_some_and(|(stem, ext)| {
+            !stem.is_empty() && !ext.is_empty() && ext.chars().all(|c| c.is_ascii_alphanumeric())
+        }),
+        _ => true,
+    }
+}
+
+/// Whether two paths can be the same file: one's components end the other's (a path relative
+/// to the working folder against an absolute one), and the shorter names a file on its own.
+pub fn same_file(a: &str, b: &str) -> bool {
+    let (a, b) = (components(a), components(b));
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    names_a_file(short) && long.ends_with(short)
+}
+
+/// The path in `item` that names the file `deleted`, if one does: a token of the item (quotes,
+/// brackets and sentence punctuation trimmed) that is the same file by [`same_file`].
+pub fn names_deleted_file<'a>(item: &'a str, deleted: &str) -> Option<&'a str> {
+    item.split_whitespace()
+        .map(trim_value)
+        .filter(|token| token.contains('.') || token.contains('/'))
+        .find(|token| same_file(token, deleted))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -660,6 +807,72 @@ mod tests {
             Some("test.txt in the demo repo contains \"modified content\".")
         );
         assert!(from_edit("a.py", "alpha beta", "gamma delta").is_none());
+    }
+
+    #[test]
+    fn deleted_files_are_read_from_commands_and_patches() {
+        assert_eq!(
+            removed_by_command("rm /repo/pyproject.toml /repo/uv.lock && git status"),
+            vec![
+                ("/repo/pyproject.toml".to_string(), false),
+                ("/repo/uv.lock".to_string(), false)
+            ]
+        );
+        assert_eq!(
+            removed_by_command("cd /repo; git rm -q 'docs/old guide.md' notes.txt"),
+            vec![
+                ("docs/old guide.md".to_string(), true),
+                ("notes.txt".to_string(), true)
+            ]
+        );
+        // Kept files, globs and variables name no deleted file; other commands delete nothing.
+        assert!(commits("git add -A && git commit -m 'Port to Rust'"));
+        assert!(!commits("git commit-tree x; echo git commit"));
+        assert!(removed_by_command("git rm --cached .env").is_empty());
+        assert!(removed_by_command("rm -rf build/*.o $TMPDIR/x").is_empty());
+        assert!(removed_by_command("npm run rm-cache && echo rm").is_empty());
+        assert_eq!(
+            removed_by_command("rm -r /repo/tests/"),
+            vec![("/repo/tests".to_string(), false)]
+        );
+        let patch = serde_json::json!(
+            "*** Begin Patch\n*** Delete File: .github/workflows/release.yml\n*** Add File: docs/new.md\n+hi\n*** Update File: a.ts\n*** End Patch"
+        );
+        assert_eq!(
+            patch_file_changes(&patch),
+            (
+                vec![".github/workflows/release.yml".to_string()],
+                vec!["docs/new.md".to_string()]
+            )
+        );
+    }
+
+    #[test]
+    fn an_item_names_a_deleted_file_by_a_path_that_ends_it() {
+        let deleted = "/home/dev/project/.github/workflows/release.yml";
+        assert_eq!(
+            names_deleted_file(
+                "Releases run from .github/workflows/release.yml, which calls publish.yml.",
+                deleted
+            ),
+            Some(".github/workflows/release.yml")
+        );
+        assert_eq!(
+            names_deleted_file("The release workflow is `release.yml`.", deleted),
+            Some("release.yml")
+        );
+        // Another folder's file of the same name, a longer name, a bare folder name: not it.
+        assert!(names_deleted_file("Docs are built by docs/release.yml.", deleted).is_none());
+        assert!(names_deleted_file("See prerelease.yml for nightlies.", deleted).is_none());
+        assert!(names_deleted_file("Unit tests live in tests.", "/repo/tests").is_none());
+        assert_eq!(
+            names_deleted_file("Unit tests live in src/tests.", "/repo/src/tests"),
+            Some("src/tests")
+        );
+        // A dot-file without an extension is not named by its bare name.
+        assert!(
+            names_deleted_file("Coverage data goes to .coverage.", "/repo/.coverage").is_none()
+        );
     }
 
     #[test]
