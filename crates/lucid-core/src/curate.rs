@@ -656,8 +656,11 @@ impl Curator {
                 if !eligible {
                     continue;
                 }
-                let Some(named) = crate::updates::names_deleted_file(&memory.text, &deleted.path)
-                else {
+                let Some(named) = crate::updates::names_deleted_file(
+                    &memory.text,
+                    &deleted.path,
+                    deleted.at_root,
+                ) else {
                     continue;
                 };
                 let how = match deleted.how {

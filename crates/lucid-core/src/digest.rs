@@ -316,6 +316,9 @@ pub struct SessionDigest {
 pub struct DeletedFile {
     pub path: String,
     pub how: crate::updates::Deletion,
+    /// At the root of the project the session worked on: a fact may name it by its bare name.
+    #[serde(default)]
+    pub at_root: bool,
     pub evidence: EventRef,
 }
 
@@ -506,6 +509,28 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
 
     // Files deleted for good (by `git rm` or a patch, or by `rm` and then committed) and files
     // written whole: facts about a file the project no longer has are stale.
+    let touched: Vec<&str> = calls
+        .iter()
+        .filter_map(|call| match &session.events[call.call].kind {
+            EventKind::ToolCall { input, .. } => input.as_object(),
+            _ => None,
+        })
+        .flat_map(|object| {
+            [
+                "file_path",
+                "path",
+                "filePath",
+                "file",
+                "notebook_path",
+                "workdir",
+                "cwd",
+            ]
+            .iter()
+            .filter_map(|k| object.get(*k).and_then(Value::as_str))
+        })
+        .filter(|path| path.starts_with('/'))
+        .collect();
+    let mut deletions: Vec<(String, crate::updates::Deletion, usize)> = Vec::new();
     for (n, call) in calls.iter().enumerate() {
         if call.result.is_none_or(|r| result_is_error(session, r)) {
             continue;
@@ -536,26 +561,29 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                 } else {
                     continue;
                 };
-                digest.deleted_files.push(DeletedFile {
-                    path,
-                    how,
-                    evidence: event_ref(call.call),
-                });
+                deletions.push((path, how, call.call));
             }
         }
         let (deleted, added) = crate::updates::patch_file_changes(input);
-        digest
-            .deleted_files
-            .extend(deleted.into_iter().map(|path| DeletedFile {
-                path,
-                how: crate::updates::Deletion::Patch,
-                evidence: event_ref(call.call),
-            }));
+        deletions.extend(
+            deleted
+                .into_iter()
+                .map(|path| (path, crate::updates::Deletion::Patch, call.call)),
+        );
         digest.written_files.extend(added);
         if let Some(path) = written_whole(name, input) {
             digest.written_files.push(path.to_string());
         }
     }
+    digest.deleted_files = deletions
+        .into_iter()
+        .map(|(path, how, call)| DeletedFile {
+            at_root: crate::updates::at_project_root(&path, &touched),
+            path,
+            how,
+            evidence: event_ref(call),
+        })
+        .collect();
 
     // Tool sequence of successful calls, and the session's outcome. The session's last call
     // counts even without a result: harnesses end the session on a submit command.

@@ -695,12 +695,38 @@ pub fn same_file(a: &str, b: &str) -> bool {
     names_a_file(short) && long.ends_with(short)
 }
 
+/// Whether a deleted file sits at the root of the project the session worked on, so that its
+/// bare name (`pyproject.toml`) in a fact means it: a relative path without folders (the
+/// working folder's own file), or an absolute one whose folder holds most of the absolute
+/// paths the session's tools worked on (`touched`: file paths and working folders). A bare
+/// `README.md` deleted from one plugin's folder is not the one a fact means.
+pub fn at_project_root(deleted: &str, touched: &[&str]) -> bool {
+    let parts = components(deleted);
+    if !deleted.starts_with('/') {
+        return parts.len() == 1;
+    }
+    let Some((_, folder)) = parts.split_last() else {
+        return false;
+    };
+    let under = touched
+        .iter()
+        .filter(|path| components(path).starts_with(folder))
+        .count();
+    under * 2 > touched.len()
+}
+
 /// The path in `item` that names the file `deleted`, if one does: a token of the item (quotes,
-/// brackets and sentence punctuation trimmed) that is the same file by [`same_file`].
-pub fn names_deleted_file<'a>(item: &'a str, deleted: &str) -> Option<&'a str> {
+/// brackets and sentence punctuation trimmed) that is the same file by [`same_file`]. A bare
+/// file name counts only when `bare_name_counts` (see [`at_project_root`]).
+pub fn names_deleted_file<'a>(
+    item: &'a str,
+    deleted: &str,
+    bare_name_counts: bool,
+) -> Option<&'a str> {
     item.split_whitespace()
         .map(trim_value)
         .filter(|token| token.contains('.') || token.contains('/'))
+        .filter(|token| bare_name_counts || components(token).len() > 1)
         .find(|token| same_file(token, deleted))
 }
 
@@ -853,26 +879,46 @@ mod tests {
         assert_eq!(
             names_deleted_file(
                 "Releases run from .github/workflows/release.yml, which calls publish.yml.",
-                deleted
+                deleted,
+                false
             ),
             Some(".github/workflows/release.yml")
         );
+        // A bare name means the file only where the deletion was at the project's root.
         assert_eq!(
-            names_deleted_file("The release workflow is `release.yml`.", deleted),
+            names_deleted_file("The release workflow is `release.yml`.", deleted, true),
             Some("release.yml")
         );
+        assert!(
+            names_deleted_file("The release workflow is `release.yml`.", deleted, false).is_none()
+        );
         // Another folder's file of the same name, a longer name, a bare folder name: not it.
-        assert!(names_deleted_file("Docs are built by docs/release.yml.", deleted).is_none());
-        assert!(names_deleted_file("See prerelease.yml for nightlies.", deleted).is_none());
-        assert!(names_deleted_file("Unit tests live in tests.", "/repo/tests").is_none());
+        assert!(names_deleted_file("Docs are built by docs/release.yml.", deleted, true).is_none());
+        assert!(names_deleted_file("See prerelease.yml for nightlies.", deleted, true).is_none());
+        assert!(names_deleted_file("Unit tests live in tests.", "/repo/tests", true).is_none());
         assert_eq!(
-            names_deleted_file("Unit tests live in src/tests.", "/repo/src/tests"),
+            names_deleted_file("Unit tests live in src/tests.", "/repo/src/tests", false),
             Some("src/tests")
         );
         // A dot-file without an extension is not named by its bare name.
         assert!(
-            names_deleted_file("Coverage data goes to .coverage.", "/repo/.coverage").is_none()
+            names_deleted_file("Coverage data goes to .coverage.", "/repo/.coverage", true)
+                .is_none()
         );
+        // The project's root: the folder holding most of the session's paths.
+        let touched = [
+            "/home/dev/port/src/lib.rs",
+            "/home/dev/port/Cargo.toml",
+            "/home/dev/port",
+            "/home/dev/.claude/settings.json",
+        ];
+        assert!(at_project_root("/home/dev/port/pyproject.toml", &touched));
+        assert!(!at_project_root(
+            "/home/dev/port/plugins/x/README.md",
+            &touched
+        ));
+        assert!(at_project_root("setup.cfg", &touched));
+        assert!(!at_project_root("docs/setup.cfg", &touched));
     }
 
     #[test]
