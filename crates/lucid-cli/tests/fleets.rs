@@ -252,21 +252,32 @@ fn behaviour_newest_value_wins_without_false_retirements() {
 fn behaviour_facts_about_deleted_files_are_retired() {
     let dream = dream_fleet("deleted-files");
     let text = dream.all_text();
-    // `git rm setup.cfg legacy_version.txt`: the fact naming them is removed, with the
-    // deletion as the reason.
+    // `git rm setup.cfg legacy_version.txt` (Claude Code) and a Codex `apply_patch` that
+    // deletes .github/workflows/release.yml: the facts naming them are removed, each with its
+    // deletion as the reason and evidence.
     assert!(!text.contains("setup.cfg"), "{text}");
+    assert!(!text.contains("release.yml"), "{text}");
     let removed = dream.changes("remove");
-    assert_eq!(removed.len(), 1, "{removed:?}");
-    let reason = removed[0]["reason"].as_str().unwrap_or_default();
+    assert_eq!(removed.len(), 2, "{removed:?}");
+    let reasons: Vec<&str> = removed
+        .iter()
+        .map(|c| c["reason"].as_str().unwrap_or_default())
+        .collect();
     assert!(
-        reason.contains("setup.cfg") && reason.contains("git rm"),
-        "{reason}"
+        reasons
+            .iter()
+            .any(|r| r.contains("setup.cfg") && r.contains("git rm")),
+        "{reasons:?}"
     );
     assert!(
-        removed[0]["evidence"][0]["session"].is_string(),
-        "{:?}",
-        removed[0]
+        reasons
+            .iter()
+            .any(|r| r.contains(".github/workflows/release.yml") && r.contains("patch")),
+        "{reasons:?}"
     );
+    for change in &removed {
+        assert!(change["evidence"][0]["session"].is_string(), "{change:?}");
+    }
     // `rm` without a commit after it, a scratch file the session wrote itself, a rule about a
     // file, and a file nobody touched: all kept.
     for kept in [
