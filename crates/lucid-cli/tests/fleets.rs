@@ -293,6 +293,36 @@ fn behaviour_facts_about_deleted_files_are_retired() {
 }
 
 #[test]
+fn behaviour_moved_files_update_the_items_that_name_them() {
+    let dream = dream_fleet("moved-files");
+    let text = dream.all_text();
+    // `git mv docs/setup.md docs/install.md` and a patch's `Move to: lib/parser.py`: the fact,
+    // the rule and the absolute path follow the file; another folder's setup.md does not.
+    assert!(
+        text.contains("Setup steps are in docs/install.md."),
+        "{text}"
+    );
+    assert!(text.contains("Never edit docs/install.md"), "{text}");
+    assert!(text.contains("/home/dev/tool/lib/parser.py"), "{text}");
+    assert!(
+        !text.contains("docs/setup.md") && !text.contains("src/parser.py"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Each plugin folder has its own setup.md."),
+        "{text}"
+    );
+    let updates = dream.changes("supersede");
+    assert_eq!(updates.len(), 3, "{updates:?}");
+    assert!(
+        updates
+            .iter()
+            .all(|c| c["reason"].as_str().is_some_and(|r| r.contains(" to "))),
+        "{updates:?}"
+    );
+}
+
+#[test]
 fn behaviour_recurring_workarounds_become_pitfalls() {
     let dream = dream_fleet("pitfalls");
     let pitfalls: Vec<&str> = dream

@@ -564,13 +564,40 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                 deletions.push((path, how, call.call));
             }
         }
-        let (deleted, added) = crate::updates::patch_file_changes(input);
+        let patch = crate::updates::patch_file_changes(input);
         deletions.extend(
-            deleted
+            patch
+                .deleted
                 .into_iter()
                 .map(|path| (path, crate::updates::Deletion::Patch, call.call)),
         );
-        digest.written_files.extend(added);
+        digest.written_files.extend(patch.added);
+        // Moved files: items that give the old path follow the file.
+        let mut moves: Vec<(String, String, &str)> = patch
+            .moved
+            .into_iter()
+            .map(|(from, to)| (from, to, "a patch's Move to"))
+            .collect();
+        if crate::tools::is_shell_tool(name)
+            && let Some(command) = crate::tools::command_text(input)
+        {
+            moves.extend(
+                crate::updates::moved_by_command(&command)
+                    .into_iter()
+                    .map(|(from, to)| (from, to, "a move")),
+            );
+        }
+        for (from, to, how) in moves {
+            let at_root = crate::updates::at_project_root(&from, &touched);
+            let cue = format!("{how} of {from} to {to}");
+            if let Some(substitution) = crate::updates::from_move(&from, &to, at_root, cue) {
+                digest.changes.push(AnnouncedChange {
+                    substitution,
+                    key: 0,
+                    evidence: event_ref(call.call),
+                });
+            }
+        }
         if let Some(path) = written_whole(name, input) {
             digest.written_files.push(path.to_string());
         }

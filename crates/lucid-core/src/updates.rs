@@ -638,9 +638,20 @@ fn shell_words(command: &str) -> Vec<String> {
     words
 }
 
-/// The files a patch in the `apply_patch` format deletes and adds (`*** Delete File: …`,
-/// `*** Add File: …`), from any string of a tool call's input.
-pub fn patch_file_changes(input: &serde_json::Value) -> (Vec<String>, Vec<String>) {
+/// The files a patch in the `apply_patch` format changes as a whole.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct PatchFiles {
+    /// `*** Delete File: …`
+    pub deleted: Vec<String>,
+    /// `*** Add File: …`
+    pub added: Vec<String>,
+    /// `*** Update File: A` then `*** Move to: B`.
+    pub moved: Vec<(String, String)>,
+}
+
+/// The files a patch in the `apply_patch` format deletes, adds and moves, from any string of a
+/// tool call's input.
+pub fn patch_file_changes(input: &serde_json::Value) -> PatchFiles {
     fn strings<'a>(value: &'a serde_json::Value, out: &mut Vec<&'a str>) {
         match value {
             serde_json::Value::String(s) => out.push(s),
@@ -651,17 +662,94 @@ pub fn patch_file_changes(input: &serde_json::Value) -> (Vec<String>, Vec<String
     }
     let mut texts = Vec::new();
     strings(input, &mut texts);
-    let (mut deleted, mut added) = (Vec::new(), Vec::new());
+    let mut files = PatchFiles::default();
     for text in texts.into_iter().filter(|t| t.contains("*** ")) {
+        let mut updating: Option<&str> = None;
         for line in text.lines().map(str::trim) {
             if let Some(path) = line.strip_prefix("*** Delete File:") {
-                deleted.push(path.trim().to_string());
+                files.deleted.push(path.trim().to_string());
             } else if let Some(path) = line.strip_prefix("*** Add File:") {
-                added.push(path.trim().to_string());
+                files.added.push(path.trim().to_string());
+            } else if let Some(path) = line.strip_prefix("*** Move to:")
+                && let Some(from) = updating.take()
+            {
+                files
+                    .moved
+                    .push((from.to_string(), path.trim().to_string()));
+                continue;
             }
+            updating = line.strip_prefix("*** Update File:").map(str::trim);
         }
     }
-    (deleted, added)
+    files
+}
+
+/// The files a command line moves or renames: `mv A B` and `git mv A B` with one source (a
+/// target ending in `/` is a folder the file keeps its name in). Globs and variables name no
+/// one file and are left out.
+pub fn moved_by_command(command: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for part in command.split(['\n', ';', '|', '&']) {
+        let words = shell_words(part);
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let args = match words.as_slice() {
+            ["mv", rest @ ..] | ["git", "mv", rest @ ..] => rest,
+            _ => continue,
+        };
+        let operands: Vec<&str> = args
+            .iter()
+            .copied()
+            .filter(|a| !a.starts_with('-'))
+            .collect();
+        let [from, to] = operands.as_slice() else {
+            continue;
+        };
+        if [from, to]
+            .iter()
+            .any(|p| p.is_empty() || p.contains(['*', '?', '[', '$', '`', '>', '<', '~']))
+        {
+            continue;
+        }
+        let to = if to.ends_with('/') {
+            let name = components(from).last().copied().unwrap_or_default();
+            format!("{to}{name}")
+        } else {
+            to.to_string()
+        };
+        out.push((from.trim_end_matches('/').to_string(), to));
+    }
+    out
+}
+
+/// The substitution a file move makes in items that name the file: the moved part of its path
+/// (what is left after the folders both paths share), with one shared folder kept when only the
+/// name changed away from the project's root, so that a bare `README.md` of another folder is
+/// not taken for it. `from_at_root`: see [`at_project_root`].
+pub fn from_move(from: &str, to: &str, from_at_root: bool, cue: String) -> Option<Substitution> {
+    let (a, b) = (components(from), components(to));
+    let shared = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let (mut old, mut new) = (
+        a[shared.min(a.len())..].to_vec(),
+        b[shared.min(b.len())..].to_vec(),
+    );
+    if old.is_empty() || new.is_empty() {
+        return None;
+    }
+    if old.len() == 1 && !from_at_root && shared > 0 {
+        old.insert(0, a[shared - 1]);
+        new.insert(0, b[shared - 1]);
+    }
+    if !names_a_file(&old) || !names_a_file(&new) {
+        return None;
+    }
+    Some(Substitution {
+        old: Some(old.join("/")),
+        new: new.join("/"),
+        cue,
+        subject: Vec::new(),
+        file: None,
+        line_words_needed: 0,
+    })
 }
 
 /// A path's components, without `.` and empty ones.
@@ -866,11 +954,78 @@ mod tests {
         );
         assert_eq!(
             patch_file_changes(&patch),
-            (
-                vec![".github/workflows/release.yml".to_string()],
-                vec!["docs/new.md".to_string()]
-            )
+            PatchFiles {
+                deleted: vec![".github/workflows/release.yml".to_string()],
+                added: vec!["docs/new.md".to_string()],
+                moved: Vec::new(),
+            }
         );
+        let moving = serde_json::json!({"input": "*** Begin Patch\n*** Update File: src/old.rs\n*** Move to: src/new.rs\n@@\n-a\n+b\n*** End Patch"});
+        assert_eq!(
+            patch_file_changes(&moving).moved,
+            vec![("src/old.rs".to_string(), "src/new.rs".to_string())]
+        );
+    }
+
+    #[test]
+    fn moved_files_update_the_paths_items_give() {
+        assert_eq!(
+            moved_by_command("git mv docs/setup.md docs/install.md && git commit -m x"),
+            vec![("docs/setup.md".to_string(), "docs/install.md".to_string())]
+        );
+        assert_eq!(
+            moved_by_command("mv -v notes.txt archive/"),
+            vec![("notes.txt".to_string(), "archive/notes.txt".to_string())]
+        );
+        assert!(moved_by_command("mv *.log logs/").is_empty());
+        assert!(moved_by_command("mv a b c/").is_empty());
+        let apply_move = |from: &str, to: &str, root: bool, item: &str| {
+            let sub = from_move(from, to, root, "`git mv`".into()).expect("a move");
+            apply(&sub, item).map(|(text, _)| text)
+        };
+        // Renamed in its folder: items giving the folder follow, a bare name of another folder
+        // does not; at the project's root the bare name is the file.
+        assert_eq!(
+            apply_move(
+                "docs/setup.md",
+                "docs/install.md",
+                false,
+                "Setup steps are in docs/setup.md."
+            )
+            .as_deref(),
+            Some("Setup steps are in docs/install.md.")
+        );
+        assert!(
+            apply_move(
+                "docs/setup.md",
+                "docs/install.md",
+                false,
+                "Each plugin has a setup.md."
+            )
+            .is_none()
+        );
+        assert_eq!(
+            apply_move(
+                "/srv/app/setup.cfg",
+                "/srv/app/config/setup.cfg",
+                true,
+                "Lint settings live in setup.cfg."
+            )
+            .as_deref(),
+            Some("Lint settings live in config/setup.cfg.")
+        );
+        // Moved to another folder: the absolute path in an item follows too.
+        assert_eq!(
+            apply_move(
+                "src/parser.py",
+                "lib/parser.py",
+                false,
+                "The parser is /repo/src/parser.py."
+            )
+            .as_deref(),
+            Some("The parser is /repo/lib/parser.py.")
+        );
+        assert!(from_move("a/b.md", "a/b.md", false, String::new()).is_none());
     }
 
     #[test]
