@@ -1,8 +1,8 @@
 //! Data-driven tests of `lucid dream`: each folder under `tests/data/fleets/` is a fleet (a
 //! `store/`, `sessions/`, optional `instructions.txt`) with the expected draft and report under
 //! `expected/`. The real binary runs on each fleet; the draft and report must match the snapshot
-//! byte for byte. Set `UPDATE_EXPECT=1` to rewrite snapshots after an intended change, and review
-//! the diff.
+//! byte for byte (`expect_file!`). Set `UPDATE_EXPECT=1` to rewrite snapshots after an intended
+//! change, and review the diff.
 //!
 //! Snapshots alone would accept any regression once refreshed, so every behaviour also has
 //! explicit assertions below (`behaviour_*` tests) that fail when the behaviour breaks.
@@ -103,46 +103,30 @@ fn dream_fleet(name: &str) -> Dream {
     }
 }
 
-/// Compares the dream with `expected/` (or rewrites it with `UPDATE_EXPECT=1`).
+/// Compares the dream with `expected/`: each draft document and the report through
+/// `expect_file!` (`UPDATE_EXPECT=1` rewrites them), and the set of documents (a document the
+/// dream no longer writes is a failure, or deleted under `UPDATE_EXPECT=1`).
 fn check_snapshot(name: &str, dream: &Dream) {
     let expected_dir = fleets_dir().join(name).join("expected");
+    let draft_dir = expected_dir.join("draft");
+    let stale: Vec<String> = read_tree(&draft_dir)
+        .into_keys()
+        .filter(|path| !dream.draft.contains_key(path))
+        .collect();
     if std::env::var_os("UPDATE_EXPECT").is_some() {
-        let _ = std::fs::remove_dir_all(&expected_dir);
-        for (path, content) in &dream.draft {
-            let target = expected_dir.join("draft").join(path);
-            std::fs::create_dir_all(target.parent().expect("parent")).expect("mkdir");
-            std::fs::write(target, content).expect("write snapshot");
+        for path in &stale {
+            std::fs::remove_file(draft_dir.join(path)).expect("remove a stale snapshot");
         }
-        std::fs::create_dir_all(&expected_dir).expect("mkdir");
-        std::fs::write(expected_dir.join("report.json"), &dream.report_text).expect("write");
-        return;
+    } else {
+        assert!(
+            stale.is_empty(),
+            "fleet {name}: the dream no longer writes {stale:?} (UPDATE_EXPECT=1 to accept)"
+        );
     }
-    let expected_draft = read_tree(&expected_dir.join("draft"));
-    let expected_report =
-        std::fs::read_to_string(expected_dir.join("report.json")).unwrap_or_default();
-    let mut problems = Vec::new();
-    for path in expected_draft.keys().chain(dream.draft.keys()) {
-        let (want, got) = (expected_draft.get(path), dream.draft.get(path));
-        if want != got {
-            problems.push(format!(
-                "draft {path}:\n--- expected\n{}\n--- got\n{}",
-                want.map_or("(absent)", String::as_str),
-                got.map_or("(absent)", String::as_str)
-            ));
-        }
+    for (path, content) in &dream.draft {
+        expect_test::expect_file![draft_dir.join(path)].assert_eq(content);
     }
-    if expected_report != dream.report_text {
-        problems.push(format!(
-            "report.json differs:\n--- expected\n{expected_report}\n--- got\n{}",
-            dream.report_text
-        ));
-    }
-    problems.dedup();
-    assert!(
-        problems.is_empty(),
-        "fleet {name} does not match its snapshot (UPDATE_EXPECT=1 to accept):\n{}",
-        problems.join("\n")
-    );
+    expect_test::expect_file![expected_dir.join("report.json")].assert_eq(&dream.report_text);
 }
 
 #[test]

@@ -199,40 +199,8 @@ fn render(result: &Result<Session, ImportError>) -> String {
     out
 }
 
-/// A readable line diff (longest common subsequence; fixtures are small).
-fn diff(expected: &str, actual: &str) -> String {
-    let a: Vec<&str> = expected.lines().collect();
-    let b: Vec<&str> = actual.lines().collect();
-    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
-    let (mut i, mut j, mut out) = (0, 0, String::new());
-    while i < a.len() || j < b.len() {
-        if i < a.len() && j < b.len() && a[i] == b[j] {
-            let _ = writeln!(out, "  {}", a[i]);
-            i += 1;
-            j += 1;
-        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
-            let _ = writeln!(out, "- {}", a[i]);
-            i += 1;
-        } else {
-            let _ = writeln!(out, "+ {}", b[j]);
-            j += 1;
-        }
-    }
-    out
-}
-
 #[test]
 fn fixtures_match_expectations() {
-    let update = std::env::var_os("UPDATE_EXPECT").is_some_and(|v| v == "1");
     let mut failures = Vec::new();
     for (folder, path) in fixtures() {
         let name = file_name(&path);
@@ -247,22 +215,16 @@ fn fixtures_match_expectations() {
         }
         let actual = render(&result);
         let expect_path = path.with_extension("txt");
-        if update {
-            std::fs::write(&expect_path, &actual).expect("writable expectation");
-            continue;
-        }
-        match std::fs::read_to_string(&expect_path) {
-            Ok(expected) if expected == actual => {}
-            Ok(expected) => failures.push(format!(
-                "{folder}/{name}: rendering differs from {} (- expected, + actual; \
-                 UPDATE_EXPECT=1 rewrites):\n{}",
-                file_name(&expect_path),
-                diff(&expected, &actual)
-            )),
-            Err(_) => failures.push(format!(
-                "{folder}/{name}: no expectation file {}; run with UPDATE_EXPECT=1. Actual:\n{actual}",
+        // Every fixture is compared (expect-test prints each diff), then all failures are
+        // listed: the first mismatch does not hide the others. UPDATE_EXPECT=1 rewrites them.
+        let matched = std::panic::catch_unwind(|| {
+            expect_test::expect_file![expect_path.clone()].assert_eq(&actual);
+        });
+        if matched.is_err() {
+            failures.push(format!(
+                "{folder}/{name}: rendering differs from {} (diff above)",
                 file_name(&expect_path)
-            )),
+            ));
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
@@ -1206,17 +1168,7 @@ fn cline_task_folder() {
 
     // Snapshot, like the other fixtures.
     let expect_path = data_dir().join("cline").join("1733234405000.txt");
-    let actual = render(&Ok(session.clone()));
-    if std::env::var_os("UPDATE_EXPECT").is_some_and(|v| v == "1") {
-        std::fs::write(&expect_path, &actual).expect("writable expectation");
-    } else {
-        let expected = std::fs::read_to_string(&expect_path).unwrap_or_default();
-        assert!(
-            expected == actual,
-            "rendering differs (UPDATE_EXPECT=1 rewrites):\n{}",
-            diff(&expected, &actual)
-        );
-    }
+    expect_test::expect_file![expect_path].assert_eq(&render(&Ok(session.clone())));
 
     assert_eq!(session.format, TranscriptFormat::Cline);
     assert_eq!(session.id, "1733234405000", "the task folder");

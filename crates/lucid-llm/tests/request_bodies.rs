@@ -16,18 +16,7 @@ fn check(name: &str, actual: &Value) {
         "{}\n",
         serde_json::to_string_pretty(actual).expect("serialises")
     );
-    if std::env::var_os("UPDATE_EXPECT").is_some() {
-        std::fs::write(&path, &rendered).expect("writes the expected file");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("{} is missing; run with UPDATE_EXPECT=1", path.display()));
-    let expected: Value = serde_json::from_str(&expected).expect("expected file is JSON");
-    assert!(
-        &expected == actual,
-        "request body differs from {} (UPDATE_EXPECT=1 rewrites it):\n{rendered}",
-        path.display()
-    );
+    expect_test::expect_file![path].assert_eq(&rendered);
 }
 
 #[test]

@@ -2179,15 +2179,8 @@ async fn cron_schedules_fire_when_due() {
 fn openapi_json_is_up_to_date() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../openapi.json");
     let generated = lucid_server::openapi_json();
-    if std::env::var_os("UPDATE_EXPECT").is_some() {
-        std::fs::write(&path, &generated).expect("write openapi.json");
-        return;
-    }
-    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        checked_in == generated,
-        "openapi.json is stale: run `UPDATE_EXPECT=1 cargo test -p lucid-server --test api openapi` and commit it"
-    );
+    // Stale: `UPDATE_EXPECT=1 cargo test -p lucid-server --test api openapi`, then commit it.
+    expect_test::expect_file![path].assert_eq(&generated);
     let doc: Value = serde_json::from_str(&generated).expect("json");
     for path in [
         "/v1/memory_stores",
