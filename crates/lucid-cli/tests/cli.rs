@@ -1,20 +1,12 @@
 //! The `lucid dream` command-line contract: limits, refusals, atomic output, an untouched input
 //! store, and the real Claude Code transcripts.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn lucid(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lucid"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run lucid")
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use support::{dream, lucid, repo};
 
 fn example_store() -> String {
     repo().join("examples/fleet/memory").display().to_string()
@@ -42,10 +34,6 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
 /// A folder of `n` tiny valid transcripts.
 fn many_sessions(dir: &Path, n: usize) -> PathBuf {
     let sessions = dir.join("sessions/agent");
@@ -67,42 +55,28 @@ fn more_sessions_than_the_limit_is_refused_and_writes_nothing() {
     let work = tempfile::tempdir().expect("tempdir");
     let sessions = many_sessions(work.path(), 101);
     let out = work.path().join("draft");
-    let result = lucid(
-        &[
-            "dream",
-            "--sessions",
-            &sessions.display().to_string(),
-            "--out",
-            "draft",
-            "--report",
-            "r.json",
-        ],
-        work.path(),
-    );
-    assert_eq!(result.status.code(), Some(2), "{}", stderr(&result));
+    let result = dream(work.path())
+        .sessions(&sessions)
+        .out("draft")
+        .report("r.json")
+        .run();
+    assert_eq!(result.code, Some(2), "{}", result.stderr);
     assert!(
-        stderr(&result).contains("100"),
+        result.stderr.contains("100"),
         "names the limit: {}",
-        stderr(&result)
+        result.stderr
     );
     assert!(
         !out.exists() && !work.path().join("r.json").exists(),
         "a refused dream writes nothing"
     );
     // Raising the limit lets it run.
-    let result = lucid(
-        &[
-            "dream",
-            "--sessions",
-            &sessions.display().to_string(),
-            "--out",
-            "draft",
-            "--max-sessions",
-            "200",
-        ],
-        work.path(),
-    );
-    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let result = dream(work.path())
+        .sessions(&sessions)
+        .out("draft")
+        .args(["--max-sessions", "200"])
+        .run();
+    assert_eq!(result.code, Some(0), "{}", result.stderr);
     assert!(out.is_dir());
 }
 
@@ -110,129 +84,76 @@ fn more_sessions_than_the_limit_is_refused_and_writes_nothing() {
 fn instructions_over_the_limit_are_refused() {
     let work = tempfile::tempdir().expect("tempdir");
     let long = "x".repeat(4_097);
-    let result = lucid(
-        &[
-            "dream",
-            "--store",
-            &example_store(),
-            "--sessions",
-            &example_sessions(),
-            "--out",
-            "draft",
-            "--instructions",
-            &long,
-        ],
-        work.path(),
-    );
-    assert_eq!(result.status.code(), Some(2));
-    assert!(stderr(&result).contains("4096"), "{}", stderr(&result));
+    let result = dream(work.path())
+        .example_fleet()
+        .out("draft")
+        .instructions(&long)
+        .run();
+    assert_eq!(result.code, Some(2));
+    assert!(result.stderr.contains("4096"), "{}", result.stderr);
     assert!(!work.path().join("draft").exists());
     // Exactly at the limit is fine (4,096 characters, some multi-byte).
     let at_limit = "é".repeat(4_096);
-    let result = lucid(
-        &[
-            "dream",
-            "--store",
-            &example_store(),
-            "--sessions",
-            &example_sessions(),
-            "--out",
-            "draft",
-            "--instructions",
-            &at_limit,
-        ],
-        work.path(),
-    );
-    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+    let result = dream(work.path())
+        .example_fleet()
+        .out("draft")
+        .instructions(&at_limit)
+        .run();
+    assert_eq!(result.code, Some(0), "{}", result.stderr);
 }
 
 #[test]
 fn unreadable_store_and_bad_outputs_are_refused() {
     let work = tempfile::tempdir().expect("tempdir");
-    let missing = lucid(
-        &[
-            "dream",
-            "--store",
-            "no-such-store",
-            "--sessions",
-            &example_sessions(),
-            "--out",
-            "draft",
-        ],
-        work.path(),
-    );
-    assert_eq!(missing.status.code(), Some(2));
+    let missing = dream(work.path())
+        .store("no-such-store")
+        .example_sessions()
+        .out("draft")
+        .run();
+    assert_eq!(missing.code, Some(2));
     assert!(
-        stderr(&missing).contains("no-such-store"),
+        missing.stderr.contains("no-such-store"),
         "{}",
-        stderr(&missing)
+        missing.stderr
     );
 
     let store = work.path().join("store");
     std::fs::create_dir(&store).expect("mkdir");
     std::fs::write(store.join("a.md"), "- keep me\n").expect("write");
-    let into_store = lucid(
-        &[
-            "dream",
-            "--store",
-            "store",
-            "--sessions",
-            &example_sessions(),
-            "--out",
-            "store",
-        ],
-        work.path(),
-    );
-    assert_eq!(into_store.status.code(), Some(2));
-    let inside_store = lucid(
-        &[
-            "dream",
-            "--store",
-            "store",
-            "--sessions",
-            &example_sessions(),
-            "--out",
-            "store/draft",
-        ],
-        work.path(),
-    );
-    assert_eq!(inside_store.status.code(), Some(2));
+    let into_store = dream(work.path())
+        .store("store")
+        .example_sessions()
+        .out("store")
+        .run();
+    assert_eq!(into_store.code, Some(2));
+    let inside_store = dream(work.path())
+        .store("store")
+        .example_sessions()
+        .out("store/draft")
+        .run();
+    assert_eq!(inside_store.code, Some(2));
     assert!(!store.join("draft").exists());
 
     std::fs::create_dir(work.path().join("full")).expect("mkdir");
     std::fs::write(work.path().join("full/x"), "x").expect("write");
-    let not_empty = lucid(
-        &[
-            "dream",
-            "--store",
-            "store",
-            "--sessions",
-            &example_sessions(),
-            "--out",
-            "full",
-        ],
-        work.path(),
-    );
-    assert_eq!(not_empty.status.code(), Some(2));
+    let not_empty = dream(work.path())
+        .store("store")
+        .example_sessions()
+        .out("full")
+        .run();
+    assert_eq!(not_empty.code, Some(2));
     assert!(
-        stderr(&not_empty).contains("not empty"),
+        not_empty.stderr.contains("not empty"),
         "{}",
-        stderr(&not_empty)
+        not_empty.stderr
     );
 
-    let no_sessions = lucid(
-        &[
-            "dream",
-            "--store",
-            "store",
-            "--sessions",
-            "nowhere",
-            "--out",
-            "d",
-        ],
-        work.path(),
-    );
-    assert_eq!(no_sessions.status.code(), Some(2));
+    let no_sessions = dream(work.path())
+        .store("store")
+        .sessions("nowhere")
+        .out("d")
+        .run();
+    assert_eq!(no_sessions.code, Some(2));
 }
 
 #[test]
@@ -246,21 +167,13 @@ fn the_input_store_is_never_modified_and_output_is_deterministic() {
     assert!(copy.success());
     let before = snapshot(&store);
     let run = |out: &str| {
-        let result = lucid(
-            &[
-                "dream",
-                "--store",
-                "store",
-                "--sessions",
-                &example_sessions(),
-                "--out",
-                out,
-                "--report",
-                &format!("{out}.json"),
-            ],
-            work.path(),
-        );
-        assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
+        let result = dream(work.path())
+            .store("store")
+            .example_sessions()
+            .out(out)
+            .report(format!("{out}.json"))
+            .run();
+        assert_eq!(result.code, Some(0), "{}", result.stderr);
     };
     run("a");
     run("b");
@@ -303,19 +216,12 @@ fn a_dream_with_no_usable_session_fails_with_a_report() {
     let work = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir(work.path().join("t")).expect("mkdir");
     std::fs::write(work.path().join("t/bad.jsonl"), "not json\n").expect("write");
-    let result = lucid(
-        &[
-            "dream",
-            "--sessions",
-            "t",
-            "--out",
-            "d",
-            "--report",
-            "r.json",
-        ],
-        work.path(),
-    );
-    assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+    let result = dream(work.path())
+        .sessions("t")
+        .out("d")
+        .report("r.json")
+        .run();
+    assert_eq!(result.code, Some(1), "{}", result.stderr);
     assert!(!work.path().join("d").exists());
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(work.path().join("r.json")).expect("report"))
@@ -325,43 +231,24 @@ fn a_dream_with_no_usable_session_fails_with_a_report() {
         report["stats"]["sessions_skipped"][0]["path"],
         "t/bad.jsonl"
     );
-    assert!(stderr(&result).contains("bad.jsonl"));
+    assert!(result.stderr.contains("bad.jsonl"));
 }
 
 #[test]
 fn the_summary_and_json_outputs() {
     let work = tempfile::tempdir().expect("tempdir");
-    let summary = lucid(
-        &[
-            "dream",
-            "--store",
-            &example_store(),
-            "--sessions",
-            &example_sessions(),
-            "--out",
-            "d",
-        ],
-        work.path(),
-    );
-    let text = String::from_utf8_lossy(&summary.stdout);
+    let summary = dream(work.path()).example_fleet().out("d").run();
+    let text = &summary.stdout;
     assert!(
         text.contains("changes by op") && text.contains("draft:"),
         "{text}"
     );
-    let json = lucid(
-        &[
-            "dream",
-            "--store",
-            &example_store(),
-            "--sessions",
-            &example_sessions(),
-            "--out",
-            "e",
-            "--json",
-        ],
-        work.path(),
-    );
-    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON on stdout");
+    let json = dream(work.path())
+        .example_fleet()
+        .out("e")
+        .args(["--json"])
+        .run();
+    let report = json.json();
     assert_eq!(report["status"], "completed");
     assert_eq!(report["usage"]["input_tokens"], 0);
     assert_eq!(report["usage"]["output_tokens"], 0);
@@ -379,8 +266,8 @@ fn the_summary_and_json_outputs() {
             assert!(change["agent"].is_string(), "{change}");
         }
     }
-    let help = lucid(&["dream", "--help"], work.path());
-    let help = String::from_utf8_lossy(&help.stdout);
+    let help = lucid(work.path(), &["dream", "--help"]);
+    let help = help.stdout;
     for needle in [
         "--max-sessions",
         "--instructions",
@@ -414,19 +301,13 @@ fn the_real_claude_code_transcripts_dream() {
         return;
     }
     let work = tempfile::tempdir().expect("tempdir");
-    let result = lucid(
-        &[
-            "dream",
-            "--sessions",
-            &data.display().to_string(),
-            "--out",
-            "d",
-            "--json",
-        ],
-        work.path(),
-    );
-    assert_eq!(result.status.code(), Some(0), "{}", stderr(&result));
-    let report: serde_json::Value = serde_json::from_slice(&result.stdout).expect("json");
+    let result = dream(work.path())
+        .sessions(&data)
+        .out("d")
+        .args(["--json"])
+        .run();
+    assert_eq!(result.code, Some(0), "{}", result.stderr);
+    let report = result.json();
     assert_eq!(report["stats"]["sessions_read"], 7, "all seven import");
     assert_eq!(
         report["stats"]["sessions_skipped"].as_array().map(Vec::len),
@@ -456,31 +337,14 @@ fn a_report_path_that_would_overwrite_an_input_is_refused() {
         (dir.path().join("missing/report.json"), "does not exist"),
     ];
     for (report, why) in cases {
-        let output = lucid(
-            &[
-                "dream",
-                "--store",
-                &store.display().to_string(),
-                "--sessions",
-                &sessions.display().to_string(),
-                "--out",
-                &out.display().to_string(),
-                "--report",
-                &report.display().to_string(),
-            ],
-            dir.path(),
-        );
-        assert_eq!(
-            output.status.code(),
-            Some(2),
-            "{report:?}: {}",
-            stderr(&output)
-        );
-        assert!(
-            stderr(&output).contains(why),
-            "{report:?}: {}",
-            stderr(&output)
-        );
+        let output = dream(dir.path())
+            .store(&store)
+            .sessions(&sessions)
+            .out(&out)
+            .report(&report)
+            .run();
+        assert_eq!(output.code, Some(2), "{report:?}: {}", output.stderr);
+        assert!(output.stderr.contains(why), "{report:?}: {}", output.stderr);
         assert!(!out.exists(), "nothing is written for {report:?}");
         assert_eq!(snapshot(&store), before_store, "the store is untouched");
         assert_eq!(
@@ -499,13 +363,8 @@ fn a_report_path_that_would_overwrite_an_input_is_refused() {
             out.to_str().expect("utf-8"),
         ];
         full.extend(args);
-        let output = lucid(&full, dir.path());
-        assert_eq!(
-            output.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            stderr(&output)
-        );
+        let output = lucid(dir.path(), &full);
+        assert_eq!(output.code, Some(2), "{args:?}: {}", output.stderr);
     }
 }
 
@@ -544,7 +403,7 @@ fn a_closed_stdout_pipe_ends_quietly() {
     // Close the read end before lucid writes its report.
     drop(child.stdout.take());
     let output = child.wait_with_output().expect("wait");
-    let err = stderr(&output);
+    let err = String::from_utf8_lossy(&output.stderr);
     assert!(!err.contains("panicked"), "{err}");
     assert_ne!(output.status.code(), Some(101), "{err}");
 }
@@ -564,21 +423,13 @@ fn uncurated_store_files_are_redacted_and_reported() {
     .expect("write");
     let out = dir.path().join("draft");
     let report = dir.path().join("report.json");
-    let output = lucid(
-        &[
-            "dream",
-            "--store",
-            &store.display().to_string(),
-            "--sessions",
-            &example_sessions(),
-            "--out",
-            &out.display().to_string(),
-            "--report",
-            &report.display().to_string(),
-        ],
-        dir.path(),
-    );
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = dream(dir.path())
+        .store(&store)
+        .example_sessions()
+        .out(&out)
+        .report(&report)
+        .run();
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
     let copied = std::fs::read_to_string(out.join("settings.json")).expect("copied");
     assert!(!copied.contains(key), "{copied}");
     assert!(copied.contains("\"provider\": \"anthropic\""), "{copied}");
@@ -588,16 +439,10 @@ fn uncurated_store_files_are_redacted_and_reported() {
         report["stats"]["uncurated_documents"],
         serde_json::json!([{"path": "/settings.json", "secrets_redacted": 1}])
     );
-    let summary = lucid(
-        &[
-            "dream",
-            "--store",
-            &store.display().to_string(),
-            "--out",
-            &dir.path().join("draft2").display().to_string(),
-        ],
-        dir.path(),
-    );
-    let stdout = String::from_utf8_lossy(&summary.stdout);
+    let summary = dream(dir.path())
+        .store(&store)
+        .out(dir.path().join("draft2"))
+        .run();
+    let stdout = summary.stdout.clone();
     assert!(stdout.contains("/settings.json"), "{stdout}");
 }

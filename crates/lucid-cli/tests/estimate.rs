@@ -2,61 +2,30 @@
 //! printed without running it. The figures are checked against a real run of the same dream
 //! and against the fake model provider, which must receive no request.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
 
 use serde_json::Value;
+use support::{Dream, dream, repo};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+/// `lucid dream` over the example fleet, run from the repository's root.
+fn fleet() -> Dream {
+    dream(&repo()).example_fleet()
 }
-
-fn lucid(args: &[&str], config: Option<&Path>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_lucid"));
-    command
-        .args(args)
-        .env_remove("LUCID_CONFIG")
-        .env_remove("ANTHROPIC_API_KEY")
-        .env_remove("OPENAI_API_KEY")
-        .current_dir(root());
-    if let Some(config) = config {
-        command.arg("--config").arg(config);
-    }
-    command.output().expect("lucid runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-const FLEET: [&str; 5] = [
-    "dream",
-    "--store",
-    "examples/fleet/memory",
-    "--sessions",
-    "examples/fleet/sessions",
-];
 
 #[test]
 fn the_estimate_counts_what_the_dream_reads_and_writes_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("draft");
     let report = dir.path().join("dream.json");
-    let out_arg = out.display().to_string();
 
-    let mut args = FLEET.to_vec();
-    args.extend(["--out", &out_arg, "--estimate", "--json"]);
-    let estimated = lucid(&args, None);
-    assert_eq!(estimated.status.code(), Some(0), "{estimated:?}");
+    let estimated = fleet().out(&out).args(["--estimate", "--json"]).run();
+    assert_eq!(estimated.code, Some(0), "{estimated:?}");
     assert!(!out.exists(), "an estimate writes no draft");
-    let estimate: Value = serde_json::from_slice(&estimated.stdout).expect("JSON");
+    let estimate = estimated.json();
 
     // The same dream, run: it reads what the estimate said it would.
-    let report_arg = report.display().to_string();
-    let mut args = FLEET.to_vec();
-    args.extend(["--out", &out_arg, "--report", &report_arg]);
-    let ran = lucid(&args, None);
-    assert!(ran.status.success(), "{ran:?}");
+    let ran = fleet().out(&out).report(&report).run();
+    assert_eq!(ran.code, Some(0), "{ran:?}");
     let report: Value =
         serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
     let stats = &report["stats"];
@@ -68,9 +37,7 @@ fn the_estimate_counts_what_the_dream_reads_and_writes_nothing() {
     assert_eq!(estimate["refusals"], serde_json::json!([]));
 
     // The text says the same, and --out is not needed.
-    let mut args = FLEET.to_vec();
-    args.push("--estimate");
-    let text = stdout(&lucid(&args, None));
+    let text = fleet().args(["--estimate"]).run().stdout;
     for line in [
         format!(
             "sessions: {} found, {} would be read, 0 skipped",
@@ -97,11 +64,12 @@ fn a_model_estimate_prices_the_work_units_and_sends_nothing() {
         ),
     )
     .expect("config");
-    let mut args = FLEET.to_vec();
-    args.extend(["--estimate", "--json", "--model", "local", "--no-cache"]);
-    let output = lucid(&args, Some(&config));
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
-    let estimate: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let output = fleet()
+        .config(&config)
+        .args(["--estimate", "--json", "--model", "local", "--no-cache"])
+        .run();
+    assert_eq!(output.code, Some(0), "{output:?}");
+    let estimate = output.json();
     let pass = &estimate["model_pass"];
     let requests = pass["requests"].as_u64().expect("requests");
     assert!(requests > 0, "{estimate}");
@@ -120,9 +88,11 @@ fn a_model_estimate_prices_the_work_units_and_sends_nothing() {
     assert!((cost - expected).abs() < 1e-9, "{cost} vs {expected}");
     assert_eq!(fake.request_count(), 0, "an estimate calls no model");
 
-    let mut args = FLEET.to_vec();
-    args.extend(["--estimate", "--model", "local", "--no-cache"]);
-    let text = stdout(&lucid(&args, Some(&config)));
+    let text = fleet()
+        .config(&config)
+        .args(["--estimate", "--model", "local", "--no-cache"])
+        .run()
+        .stdout;
     assert!(
         text.contains(&format!("estimated cost: at most ${cost:.4}")),
         "{text}"
@@ -133,17 +103,12 @@ fn a_model_estimate_prices_the_work_units_and_sends_nothing() {
 #[test]
 fn the_limits_that_would_refuse_the_dream_are_named() {
     let long = "x".repeat(5_000);
-    let mut args = FLEET.to_vec();
-    args.extend([
-        "--estimate",
-        "--max-sessions",
-        "2",
-        "--instructions",
-        long.as_str(),
-    ]);
-    let output = lucid(&args, None);
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    let text = stdout(&output);
+    let output = fleet()
+        .instructions(&long)
+        .args(["--estimate", "--max-sessions", "2"])
+        .run();
+    assert_eq!(output.code, Some(2), "{output:?}");
+    let text = &output.stdout;
     assert!(text.contains("would be refused:"), "{text}");
     assert!(
         text.contains("max_sessions: 6 sessions given; the limit is 2 per dream"),

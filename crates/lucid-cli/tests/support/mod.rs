@@ -1,13 +1,135 @@
-//! What the multi-node tests share (`tests/postgres.rs`, `tests/scale_out.rs`): a real
-//! `lucid serve` process on a free loopback port, started and waited for, its log lines kept on
-//! request, killed with SIGKILL when dropped.
+//! What the CLI tests share. One-shot commands: [`lucid`] runs `lucid ARGS` in a folder and
+//! [`dream`] builds a `lucid dream` (`dream(dir).example_fleet().out("draft").run()`), each
+//! giving a [`Ran`] (exit code, stdout, stderr). Servers, for the multi-node tests
+//! (`tests/postgres.rs`, `tests/scale_out.rs`): a real `lucid serve` process on a free loopback
+//! port, started and waited for, its log lines kept on request, killed with SIGKILL when dropped.
 #![allow(dead_code, reason = "each test file uses part of the harness")]
 
+use std::ffi::OsString;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
+
+/// The repository's root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// What a one-shot `lucid` command did.
+#[derive(Debug)]
+pub struct Ran {
+    /// The exit code (`None`: killed by a signal).
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Ran {
+    /// Stdout as JSON (panics with both streams when it is not).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|error| {
+            panic!(
+                "stdout is not JSON ({error}):\n{}\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+/// `lucid ARGS`, run in `dir`, without the caller's config file or provider keys (a test sees
+/// only what it passes).
+pub fn lucid<S: AsRef<std::ffi::OsStr>>(dir: &Path, args: &[S]) -> Ran {
+    let output = Command::new(env!("CARGO_BIN_EXE_lucid"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("LUCID_CONFIG")
+        .env_remove("ANTHROPIC_API_KEY")
+        .env_remove("OPENAI_API_KEY")
+        .output()
+        .expect("run lucid");
+    Ran {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A `lucid dream` to run in a folder: `dream(dir)`, what to dream over and where to write,
+/// then [`Dream::run`]. Relative paths are the folder's.
+pub struct Dream {
+    dir: PathBuf,
+    args: Vec<OsString>,
+}
+
+/// `lucid dream`, run in `dir`.
+pub fn dream(dir: &Path) -> Dream {
+    Dream {
+        dir: dir.to_path_buf(),
+        args: vec!["dream".into()],
+    }
+}
+
+impl Dream {
+    fn pair(mut self, flag: &str, value: impl Into<OsString>) -> Self {
+        self.args.push(flag.into());
+        self.args.push(value.into());
+        self
+    }
+
+    /// `--store PATH`
+    pub fn store(self, path: impl Into<OsString>) -> Self {
+        self.pair("--store", path)
+    }
+
+    /// `--sessions PATH`
+    pub fn sessions(self, path: impl Into<OsString>) -> Self {
+        self.pair("--sessions", path)
+    }
+
+    /// The example fleet of the README's first command: its store and its sessions.
+    pub fn example_fleet(self) -> Self {
+        let fleet = repo().join("examples/fleet");
+        self.store(fleet.join("memory"))
+            .sessions(fleet.join("sessions"))
+    }
+
+    /// The example fleet's sessions only.
+    pub fn example_sessions(self) -> Self {
+        self.sessions(repo().join("examples/fleet/sessions"))
+    }
+
+    /// `--out PATH`
+    pub fn out(self, path: impl Into<OsString>) -> Self {
+        self.pair("--out", path)
+    }
+
+    /// `--report PATH`
+    pub fn report(self, path: impl Into<OsString>) -> Self {
+        self.pair("--report", path)
+    }
+
+    /// `--instructions TEXT`
+    pub fn instructions(self, text: impl Into<OsString>) -> Self {
+        self.pair("--instructions", text)
+    }
+
+    /// `--config PATH`
+    pub fn config(self, path: impl Into<OsString>) -> Self {
+        self.pair("--config", path)
+    }
+
+    /// Any other arguments, as given.
+    pub fn args<S: Into<OsString>>(mut self, args: impl IntoIterator<Item = S>) -> Self {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    pub fn run(self) -> Ran {
+        lucid(&self.dir, &self.args)
+    }
+}
 
 /// A `lucid serve` process; killed (SIGKILL) when dropped.
 pub struct Node {
