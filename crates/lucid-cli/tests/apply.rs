@@ -2,29 +2,23 @@
 //! then changes are accepted and rejected by id and the resulting store is compared item by
 //! item with what each decision must give.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+use support::{Ran, dream, lucid, repo};
+
+/// What `lucid apply` printed, both streams (for failure messages and error texts).
+fn text_of(output: &Ran) -> String {
+    format!("{}{}", output.stdout, output.stderr)
 }
 
-fn lucid(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lucid"))
-        .args(args)
-        .env_remove("LUCID_CONFIG")
-        .current_dir(root())
-        .output()
-        .expect("lucid runs")
-}
-
-fn text_of(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+/// `lucid apply ARGS`, run from the repository's root (the example fleet's paths are relative).
+fn apply(args: &[&str]) -> Ran {
+    let mut all = vec!["apply"];
+    all.extend_from_slice(args);
+    lucid(&repo(), &all)
 }
 
 /// Every list item or paragraph of every Markdown file below `dir`, as (path, text).
@@ -57,13 +51,13 @@ fn items(dir: &Path) -> BTreeSet<(String, String)> {
     out
 }
 
-struct Dream {
+struct Dreamed {
     _dir: tempfile::TempDir,
     root: PathBuf,
     report: serde_json::Value,
 }
 
-impl Dream {
+impl Dreamed {
     fn path(&self, name: &str) -> String {
         self.root.join(name).display().to_string()
     }
@@ -93,26 +87,20 @@ impl Dream {
     }
 }
 
-fn dream() -> Dream {
+/// The example fleet dreamed into a new folder, with its report.
+fn dreamed() -> Dreamed {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path().to_path_buf();
-    let out = root.join("draft");
     let report = root.join("dream.json");
-    let output = lucid(&[
-        "dream",
-        "--store",
-        "examples/fleet/memory",
-        "--sessions",
-        "examples/fleet/sessions",
-        "--out",
-        &out.display().to_string(),
-        "--report",
-        &report.display().to_string(),
-    ]);
-    assert!(output.status.success(), "{}", text_of(&output));
+    let output = dream(&repo())
+        .example_fleet()
+        .out(root.join("draft"))
+        .report(&report)
+        .run();
+    assert_eq!(output.code, Some(0), "{}", text_of(&output));
     let report =
         serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
-    Dream {
+    Dreamed {
         _dir: dir,
         root,
         report,
@@ -121,9 +109,9 @@ fn dream() -> Dream {
 
 #[test]
 fn change_ids_are_stable_across_runs() {
-    let first = dream();
-    let second = dream();
-    let ids = |d: &Dream| -> Vec<String> {
+    let first = dreamed();
+    let second = dreamed();
+    let ids = |d: &Dreamed| -> Vec<String> {
         d.report["changes"]
             .as_array()
             .expect("changes")
@@ -138,7 +126,7 @@ fn change_ids_are_stable_across_runs() {
 
 #[test]
 fn accepting_every_change_gives_the_draft_and_rejecting_one_keeps_the_input() {
-    let dream = dream();
+    let dream = dreamed();
     let all: Vec<String> = dream.report["changes"]
         .as_array()
         .expect("changes")
@@ -146,8 +134,7 @@ fn accepting_every_change_gives_the_draft_and_rejecting_one_keeps_the_input() {
         .filter(|c| c["op"] != "flag")
         .map(|c| c["id"].as_str().expect("id").to_string())
         .collect();
-    let accepted = lucid(&[
-        "apply",
+    let accepted = apply(&[
         "--store",
         "examples/fleet/memory",
         "--report",
@@ -157,7 +144,7 @@ fn accepting_every_change_gives_the_draft_and_rejecting_one_keeps_the_input() {
         "--out",
         &dream.path("all"),
     ]);
-    assert!(accepted.status.success(), "{}", text_of(&accepted));
+    assert!(accepted.code == Some(0), "{}", text_of(&accepted));
     assert_eq!(
         items(&dream.root.join("all")),
         items(&dream.root.join("draft")),
@@ -172,8 +159,7 @@ fn accepting_every_change_gives_the_draft_and_rejecting_one_keeps_the_input() {
         .next()
         .expect("the example fleet has a supersede or a merge");
     let change = dream.change(&target).clone();
-    let rejected = lucid(&[
-        "apply",
+    let rejected = apply(&[
         "--store",
         "examples/fleet/memory",
         "--report",
@@ -183,12 +169,12 @@ fn accepting_every_change_gives_the_draft_and_rejecting_one_keeps_the_input() {
         "--out",
         &dream.path("reviewed"),
     ]);
-    assert!(rejected.status.success(), "{}", text_of(&rejected));
+    assert!(rejected.code == Some(0), "{}", text_of(&rejected));
     let reviewed: BTreeSet<String> = items(&dream.root.join("reviewed"))
         .into_iter()
         .map(|(_, t)| t)
         .collect();
-    let input: BTreeSet<String> = items(&root().join("examples/fleet/memory"))
+    let input: BTreeSet<String> = items(&repo().join("examples/fleet/memory"))
         .into_iter()
         .map(|(_, t)| t)
         .collect();
@@ -207,16 +193,15 @@ fn accepting_every_change_gives_the_draft_and_rejecting_one_keeps_the_input() {
     );
     // The input store is untouched.
     assert_eq!(
-        items(&root().join("examples/fleet/memory")).len(),
+        items(&repo().join("examples/fleet/memory")).len(),
         input.len()
     );
 }
 
 #[test]
 fn an_unknown_change_id_writes_nothing() {
-    let dream = dream();
-    let output = lucid(&[
-        "apply",
+    let dream = dreamed();
+    let output = apply(&[
         "--store",
         "examples/fleet/memory",
         "--report",
@@ -226,7 +211,7 @@ fn an_unknown_change_id_writes_nothing() {
         "--out",
         &dream.path("nothing"),
     ]);
-    assert_eq!(output.status.code(), Some(2), "{}", text_of(&output));
+    assert_eq!(output.code, Some(2), "{}", text_of(&output));
     assert!(
         text_of(&output).contains("no change with id chg_0000000000000000"),
         "{}",
