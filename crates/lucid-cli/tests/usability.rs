@@ -2,32 +2,16 @@
 //! scan of nothing that passed, a command missing its data that exited 0, a summary that only
 //! counted its flags, `--version` without the commit, completions, man page, config discovery.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
 
-fn lucid(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lucid"))
-        .args(args)
-        .current_dir(dir)
-        // The tests choose the config file themselves.
-        .env_remove("LUCID_CONFIG")
-        .env_remove("LUCID_DB")
-        .env_remove("XDG_CONFIG_HOME")
-        .env("HOME", dir)
-        .output()
-        .expect("run lucid")
-}
+use std::path::Path;
+use std::process::Command;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use support::{Ran, lucid as run_lucid, repo};
 
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+/// `lucid ARGS` in `dir` (see [`support::lucid`]: `dir` is also its home, no caller config).
+fn lucid(args: &[&str], dir: &Path) -> Ran {
+    run_lucid(dir, args)
 }
 
 /// `lucid keys list` outside the project folder silently created an empty `lucid.db`.
@@ -40,16 +24,11 @@ fn read_only_key_commands_never_create_a_database() {
         &["keys", "list", "--db", "elsewhere.db"],
     ] {
         let output = lucid(args, dir.path());
-        assert_eq!(
-            output.status.code(),
-            Some(2),
-            "{args:?}: {}",
-            stderr(&output)
-        );
+        assert_eq!(output.code, Some(2), "{args:?}: {}", output.stderr);
         assert!(
-            stderr(&output).contains("there is no database at"),
+            output.stderr.contains("there is no database at"),
             "{args:?}: {}",
-            stderr(&output)
+            output.stderr
         );
     }
     let left: Vec<_> = std::fs::read_dir(dir.path())
@@ -61,10 +40,10 @@ fn read_only_key_commands_never_create_a_database() {
 
     // `create` still makes the database, and `list` then reads it.
     let created = lucid(&["keys", "create", "--workspace", "team"], dir.path());
-    assert!(created.status.success(), "{}", stderr(&created));
+    assert_eq!(created.code, Some(0), "{}", created.stderr);
     let listed = lucid(&["keys", "list"], dir.path());
-    assert!(listed.status.success(), "{}", stderr(&listed));
-    assert!(stdout(&listed).contains("\tteam\t"), "{}", stdout(&listed));
+    assert_eq!(listed.code, Some(0), "{}", listed.stderr);
+    assert!(listed.stdout.contains("\tteam\t"), "{}", listed.stdout);
 }
 
 /// `lucid scan` of nothing exited 0: a gate that scanned nothing must not pass.
@@ -73,32 +52,30 @@ fn a_scan_that_scanned_nothing_fails() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir(dir.path().join("empty")).expect("mkdir");
     let empty = lucid(&["scan", "empty"], dir.path());
-    assert_eq!(empty.status.code(), Some(2), "{}", stderr(&empty));
+    assert_eq!(empty.code, Some(2), "{}", empty.stderr);
     assert!(
-        stderr(&empty).contains("nothing was scanned: no transcript files found"),
+        empty
+            .stderr
+            .contains("nothing was scanned: no transcript files found"),
         "{}",
-        stderr(&empty)
+        empty.stderr
     );
     std::fs::write(dir.path().join("junk.jsonl"), "not a transcript\n").expect("write");
     let junk = lucid(&["scan", "junk.jsonl"], dir.path());
-    assert_eq!(junk.status.code(), Some(2), "{}", stderr(&junk));
+    assert_eq!(junk.code, Some(2), "{}", junk.stderr);
     assert!(
-        stderr(&junk).contains("none of the 1 file could be read"),
+        junk.stderr.contains("none of the 1 file could be read"),
         "{}",
-        stderr(&junk)
+        junk.stderr
     );
     // A real transcript still scans (and the summary counts in the singular).
     let one = repo().join("examples/fleet/sessions/coder/fix-login.jsonl");
     let scanned = lucid(&["scan", &one.display().to_string()], dir.path());
+    assert!(matches!(scanned.code, Some(0 | 1)), "{}", scanned.stderr);
     assert!(
-        matches!(scanned.status.code(), Some(0 | 1)),
+        scanned.stdout.contains("scanned 1 file (1 session,"),
         "{}",
-        stderr(&scanned)
-    );
-    assert!(
-        stdout(&scanned).contains("scanned 1 file (1 session,"),
-        "{}",
-        stdout(&scanned)
+        scanned.stdout
     );
 }
 
@@ -122,9 +99,9 @@ fn the_dream_summary_names_what_was_flagged_and_counts_in_the_singular() {
         lucid(&args, dir.path())
     };
     let output = dream("draft", &[]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
     let json = dream("draft2", &["--json"]);
-    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    let report = json.json();
     let flags: Vec<&serde_json::Value> = report["changes"]
         .as_array()
         .expect("changes")
@@ -132,7 +109,7 @@ fn the_dream_summary_names_what_was_flagged_and_counts_in_the_singular() {
         .filter(|c| c["op"] == "flag")
         .collect();
     assert!(!flags.is_empty(), "the example fleet holds an injection");
-    let summary = stdout(&output);
+    let summary = output.stdout;
     assert!(
         summary.contains(&format!(
             "flagged ({} item{}, left out of the draft):",
@@ -159,12 +136,8 @@ fn the_dream_summary_names_what_was_flagged_and_counts_in_the_singular() {
         ],
         dir.path(),
     );
-    assert!(one.status.success(), "{}", stderr(&one));
-    assert!(
-        stderr(&one).contains("dreamed 1 session ("),
-        "{}",
-        stderr(&one)
-    );
+    assert_eq!(one.code, Some(0), "{}", one.stderr);
+    assert!(one.stderr.contains("dreamed 1 session ("), "{}", one.stderr);
 }
 
 /// `--version` prints the commit the binary was built from.
@@ -172,8 +145,8 @@ fn the_dream_summary_names_what_was_flagged_and_counts_in_the_singular() {
 fn version_names_the_commit() {
     let dir = tempfile::tempdir().expect("tempdir");
     let output = lucid(&["--version"], dir.path());
-    assert!(output.status.success());
-    let text = stdout(&output);
+    assert!(output.code == Some(0));
+    let text = output.stdout;
     let commit = text
         .split("(commit ")
         .nth(1)
@@ -205,24 +178,21 @@ fn version_names_the_commit() {
 fn completions_and_man_pages() {
     let dir = tempfile::tempdir().expect("tempdir");
     let bash = lucid(&["completions", "bash"], dir.path());
-    assert!(bash.status.success(), "{}", stderr(&bash));
-    let script = stdout(&bash);
+    assert_eq!(bash.code, Some(0), "{}", bash.stderr);
+    let script = bash.stdout;
     assert!(script.contains("_lucid()"), "{script}");
     assert!(script.contains("rollback") && script.contains("upload"));
     let zsh = lucid(&["completions", "zsh"], dir.path());
-    assert!(stdout(&zsh).starts_with("#compdef lucid"));
-    assert_eq!(
-        lucid(&["completions", "tcsh"], dir.path()).status.code(),
-        Some(2)
-    );
+    assert!(zsh.stdout.starts_with("#compdef lucid"));
+    assert_eq!(lucid(&["completions", "tcsh"], dir.path()).code, Some(2));
 
     let man = lucid(&["man"], dir.path());
-    assert!(man.status.success(), "{}", stderr(&man));
-    let page = stdout(&man);
+    assert_eq!(man.code, Some(0), "{}", man.stderr);
+    let page = man.stdout;
     assert!(page.contains(".TH lucid 1"), "{page}");
     assert!(page.contains("memories"), "{page}");
     let pages = lucid(&["man", "--dir", "man1"], dir.path());
-    assert!(pages.status.success(), "{}", stderr(&pages));
+    assert_eq!(pages.code, Some(0), "{}", pages.stderr);
     for name in ["lucid.1", "lucid-dream.1", "lucid-memories-get.1"] {
         let text = std::fs::read_to_string(dir.path().join("man1").join(name))
             .unwrap_or_else(|_| panic!("{name} written"));
@@ -262,9 +232,15 @@ fn the_config_file_is_discovered() {
         let output = command.output().expect("run lucid");
         let report: serde_json::Value =
             serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
-                panic!("scan prints JSON: {}", stderr(&output));
+                panic!(
+                    "scan prints JSON: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
             });
-        (report["secrets"].as_u64().unwrap_or(0), stderr(&output))
+        (
+            report["secrets"].as_u64().unwrap_or(0),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
     };
     let plain = dir.path().join("plain");
     std::fs::create_dir_all(&plain).expect("mkdir");
@@ -302,9 +278,9 @@ fn the_config_file_is_discovered() {
 
     let help = lucid(&["--help"], dir.path());
     assert!(
-        stdout(&help).contains("$XDG_CONFIG_HOME/lucid/lucid.toml"),
+        help.stdout.contains("$XDG_CONFIG_HOME/lucid/lucid.toml"),
         "{}",
-        stdout(&help)
+        help.stdout
     );
 }
 
@@ -313,7 +289,7 @@ fn the_config_file_is_discovered() {
 #[test]
 fn the_help_lists_only_product_commands() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let help = stdout(&lucid(&["--help"], dir.path()));
+    let help = lucid(&["--help"], dir.path()).stdout;
     let commands: Vec<&str> = help
         .lines()
         .skip_while(|line| !line.starts_with("Commands:"))
@@ -354,7 +330,7 @@ fn the_help_lists_only_product_commands() {
         "bench-search",
     ] {
         let output = lucid(&[developer_only, "--help"], dir.path());
-        assert_eq!(output.status.code(), Some(2), "lucid {developer_only}");
+        assert_eq!(output.code, Some(2), "lucid {developer_only}");
     }
 }
 
@@ -367,11 +343,11 @@ fn the_help_states_the_limits_that_are_enforced() {
         &["dream", "--help"][..],
         &["claude-code", "dream", "--help"][..],
     ] {
-        let help = stdout(&lucid(command, dir.path()));
+        let help = lucid(command, dir.path()).stdout;
         assert!(help.contains("at most 4,096 characters"), "{help}");
         assert!(help.contains("[default: 100]"), "{help}");
     }
-    let help = stdout(&lucid(&["dreams", "create", "--help"], dir.path()));
+    let help = lucid(&["dreams", "create", "--help"], dir.path()).stdout;
     assert!(help.contains("Session ids (1 to 100)"), "{help}");
     assert!(
         help.contains("Steer the dream (1 to 4,096 characters)"),
@@ -395,11 +371,13 @@ fn a_misspelt_config_section_or_key_is_refused_with_the_closest_name() {
 
     std::fs::write(&config, "[saftey]\nsecret_patterns = [\"ACME-[0-9]{6}\"]\n").expect("write");
     let scanned = lucid(&["scan", "--config", &config_arg, &session], dir.path());
-    assert_eq!(scanned.status.code(), Some(2), "{}", stderr(&scanned));
+    assert_eq!(scanned.code, Some(2), "{}", scanned.stderr);
     assert!(
-        stderr(&scanned).contains("line 1: unknown section [saftey]; did you mean [safety]?"),
+        scanned
+            .stderr
+            .contains("line 1: unknown section [saftey]; did you mean [safety]?"),
         "{}",
-        stderr(&scanned)
+        scanned.stderr
     );
 
     std::fs::write(&config, "[llm]\nconcurency = 2\n").expect("write");
@@ -418,12 +396,13 @@ fn a_misspelt_config_section_or_key_is_refused_with_the_closest_name() {
         ],
         dir.path(),
     );
-    assert_eq!(dreamed.status.code(), Some(2), "{}", stderr(&dreamed));
+    assert_eq!(dreamed.code, Some(2), "{}", dreamed.stderr);
     assert!(
-        stderr(&dreamed)
+        dreamed
+            .stderr
             .contains("line 2: unknown key \"concurency\" in [llm]; did you mean \"concurrency\"?"),
         "{}",
-        stderr(&dreamed)
+        dreamed.stderr
     );
     assert!(
         !dir.path().join("draft").exists(),

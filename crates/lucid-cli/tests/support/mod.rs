@@ -38,17 +38,23 @@ impl Ran {
     }
 }
 
-/// `lucid ARGS`, run in `dir`, without the caller's config file or provider keys (a test sees
-/// only what it passes).
+/// `lucid ARGS`, run in `dir` with `dir` as its home, without the caller's config file,
+/// database or provider keys: a test sees only what it passes.
 pub fn lucid<S: AsRef<std::ffi::OsStr>>(dir: &Path, args: &[S]) -> Ran {
-    let output = Command::new(env!("CARGO_BIN_EXE_lucid"))
-        .current_dir(dir)
-        .args(args)
-        .env_remove("LUCID_CONFIG")
-        .env_remove("ANTHROPIC_API_KEY")
-        .env_remove("OPENAI_API_KEY")
-        .output()
-        .expect("run lucid");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lucid"));
+    command.current_dir(dir).args(args).env("HOME", dir);
+    for name in [
+        "LUCID_CONFIG",
+        "LUCID_DB",
+        "XDG_CONFIG_HOME",
+        "ANTHROPIC_API_KEY",
+        "ANTHROPIC_BASE_URL",
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+    ] {
+        command.env_remove(name);
+    }
+    let output = command.output().expect("run lucid");
     Ran {
         code: output.status.code(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
