@@ -2,64 +2,27 @@
 //! 127.0.0.1, no network): the model pass runs, usage is the provider's, a re-run is answered
 //! from the cache, bad model selections are refused before any work.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
+
+use std::path::Path;
 
 use lucid_fake_provider::{FakeProvider, Reply};
 use serde_json::{Value, json};
+use support::{Ran, dream};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn lucid(args: &[&str], envs: &[(&str, &str)], dir: &Path) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_lucid"));
-    command.current_dir(dir).args(args);
-    for name in [
-        "ANTHROPIC_API_KEY",
-        "ANTHROPIC_BASE_URL",
-        "OPENAI_API_KEY",
-        "OPENAI_BASE_URL",
-        "LUCID_CONFIG",
-    ] {
-        command.env_remove(name);
-    }
+/// `lucid dream` of the example fleet in `dir` into `NAME.draft` with `NAME.json`, the `model`
+/// arguments and `envs` added; the report read back (`null` when none was written).
+fn run_dream(dir: &Path, name: &str, model: &[&str], envs: &[(&str, &str)]) -> (Ran, Value) {
+    let report = dir.join(format!("{name}.json"));
+    let mut run = dream(dir)
+        .example_fleet()
+        .out(dir.join(format!("{name}.draft")))
+        .report(&report)
+        .args(model.iter().copied());
     for (name, value) in envs {
-        command.env(name, value);
+        run = run.env(name, value);
     }
-    command.output().expect("run lucid")
-}
-
-fn dream_args<'a>(out: &'a str, report: &'a str, model: &'a [&'a str]) -> Vec<&'a str> {
-    let mut args = vec![
-        "dream",
-        "--store",
-        "STORE",
-        "--sessions",
-        "SESSIONS",
-        "--out",
-        out,
-        "--report",
-        report,
-    ];
-    args.extend_from_slice(model);
-    args
-}
-
-fn run_dream(dir: &Path, name: &str, model: &[&str], envs: &[(&str, &str)]) -> (Output, Value) {
-    let out = dir.join(format!("{name}.draft")).display().to_string();
-    let report = dir.join(format!("{name}.json")).display().to_string();
-    let store = repo().join("examples/fleet/memory").display().to_string();
-    let sessions = repo().join("examples/fleet/sessions").display().to_string();
-    let args: Vec<&str> = dream_args(&out, &report, model)
-        .into_iter()
-        .map(|a| match a {
-            "STORE" => store.as_str(),
-            "SESSIONS" => sessions.as_str(),
-            other => other,
-        })
-        .collect();
-    let output = lucid(&args, envs, dir);
+    let output = run.run();
     let report = std::fs::read_to_string(&report)
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok())
@@ -96,11 +59,7 @@ fn a_dream_with_a_model_reports_the_providers_usage_and_reruns_from_the_cache() 
         url.as_str(),
     ];
     let (first, report) = run_dream(dir.path(), "first", &model, &envs);
-    assert!(
-        first.status.success(),
-        "{}",
-        String::from_utf8_lossy(&first.stderr)
-    );
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
     assert_eq!(report["curator"], "anthropic:claude-test");
     let requests = fake.request_count();
     assert!(requests >= 1, "the example fleet has work units");
@@ -110,7 +69,7 @@ fn a_dream_with_a_model_reports_the_providers_usage_and_reruns_from_the_cache() 
         notes.contains("model pass with anthropic:claude-test"),
         "{notes}"
     );
-    let stderr = String::from_utf8_lossy(&first.stderr);
+    let stderr = first.stderr;
     assert!(stderr.contains("anthropic:claude-test:"), "{stderr}");
     assert!(
         fake.requests()[0]
@@ -122,7 +81,7 @@ fn a_dream_with_a_model_reports_the_providers_usage_and_reruns_from_the_cache() 
 
     // The same dream again: every unit from the cache, no request, no tokens.
     let (second, again) = run_dream(dir.path(), "second", &model, &envs);
-    assert!(second.status.success());
+    assert_eq!(second.code, Some(0), "{}", second.stderr);
     assert_eq!(
         fake.request_count(),
         requests,
@@ -138,10 +97,10 @@ fn a_dream_with_a_model_reports_the_providers_usage_and_reruns_from_the_cache() 
     let mut uncached = model.to_vec();
     uncached.push("--no-cache");
     let (third, _) = run_dream(dir.path(), "third", &uncached, &envs);
-    assert!(third.status.success());
+    assert_eq!(third.code, Some(0), "{}", third.stderr);
     assert_eq!(fake.request_count(), 2 * requests);
     let (builtin, plain) = run_dream(dir.path(), "builtin", &[], &envs);
-    assert!(builtin.status.success());
+    assert_eq!(builtin.code, Some(0), "{}", builtin.stderr);
     assert_eq!(plain["curator"], "builtin");
     assert_eq!(fake.request_count(), 2 * requests);
 }
@@ -161,11 +120,7 @@ fn openai_compatible_servers_need_no_key() {
         "1",
     ];
     let (output, report) = run_dream(dir.path(), "openai", &model, &[]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
     assert_eq!(report["curator"], "openai:qwen2.5-14b");
     assert!(fake.request_count() >= 1);
     assert!(!fake.requests()[0].headers.contains_key("authorization"));
@@ -187,7 +142,7 @@ fn a_token_budget_of_zero_keeps_the_builtin_decision_and_says_so() {
         "--no-cache",
     ];
     let (output, report) = run_dream(dir.path(), "budget", &model, &[("ANTHROPIC_API_KEY", "k")]);
-    assert!(output.status.success());
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
     assert_eq!(fake.request_count(), 0);
     assert!(
         report["notes"]
@@ -214,8 +169,8 @@ fn bad_model_selections_are_refused_before_any_work() {
         ),
     ] {
         let (output, _) = run_dream(dir.path(), "refused", &model, &envs);
-        assert_eq!(output.status.code(), Some(2));
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.code, Some(2));
+        let stderr = output.stderr;
         assert!(stderr.contains(message), "{stderr}");
         assert!(!dir.path().join("refused.draft").exists());
     }
@@ -239,11 +194,7 @@ fn bad_model_selections_are_refused_before_any_work() {
         ],
         &[],
     );
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
     assert_eq!(report["curator"], "openai:llama3");
 }
 
@@ -269,8 +220,8 @@ fn a_model_that_never_answers_is_reported_as_such() {
     ];
     let started = std::time::Instant::now();
     let (output, report) = run_dream(dir.path(), "hang", &model, &[]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
+    let stderr = output.stderr;
+    assert_eq!(output.code, Some(0), "{stderr}");
     assert!(
         started.elapsed() < std::time::Duration::from_secs(30),
         "took {:?}",
@@ -291,12 +242,7 @@ fn a_model_that_never_answers_is_reported_as_such() {
     let mut required = model.to_vec();
     required.push("--require-model");
     let (output, report) = run_dream(dir.path(), "required", &required, &[]);
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_eq!(output.code, Some(1), "{}", output.stderr);
     assert_eq!(report["status"], "failed");
     assert!(
         report["error"]

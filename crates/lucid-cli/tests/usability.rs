@@ -145,7 +145,7 @@ fn the_dream_summary_names_what_was_flagged_and_counts_in_the_singular() {
 fn version_names_the_commit() {
     let dir = tempfile::tempdir().expect("tempdir");
     let output = lucid(&["--version"], dir.path());
-    assert!(output.code == Some(0));
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
     let text = output.stdout;
     let commit = text
         .split("(commit ")

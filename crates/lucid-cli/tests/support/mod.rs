@@ -41,6 +41,15 @@ impl Ran {
 /// `lucid ARGS`, run in `dir` with `dir` as its home, without the caller's config file,
 /// database or provider keys: a test sees only what it passes.
 pub fn lucid<S: AsRef<std::ffi::OsStr>>(dir: &Path, args: &[S]) -> Ran {
+    lucid_with(dir, args, &[])
+}
+
+/// [`lucid`] with environment variables of the test's own.
+pub fn lucid_with<S: AsRef<std::ffi::OsStr>>(
+    dir: &Path,
+    args: &[S],
+    envs: &[(OsString, OsString)],
+) -> Ran {
     let mut command = Command::new(env!("CARGO_BIN_EXE_lucid"));
     command.current_dir(dir).args(args).env("HOME", dir);
     for name in [
@@ -54,6 +63,7 @@ pub fn lucid<S: AsRef<std::ffi::OsStr>>(dir: &Path, args: &[S]) -> Ran {
     ] {
         command.env_remove(name);
     }
+    command.envs(envs.iter().map(|(name, value)| (name, value)));
     let output = command.output().expect("run lucid");
     Ran {
         code: output.status.code(),
@@ -67,6 +77,7 @@ pub fn lucid<S: AsRef<std::ffi::OsStr>>(dir: &Path, args: &[S]) -> Ran {
 pub struct Dream {
     dir: PathBuf,
     args: Vec<OsString>,
+    envs: Vec<(OsString, OsString)>,
 }
 
 /// `lucid dream`, run in `dir`.
@@ -74,6 +85,7 @@ pub fn dream(dir: &Path) -> Dream {
     Dream {
         dir: dir.to_path_buf(),
         args: vec!["dream".into()],
+        envs: Vec::new(),
     }
 }
 
@@ -132,8 +144,14 @@ impl Dream {
         self
     }
 
+    /// An environment variable for this run (after the harness has cleared the caller's).
+    pub fn env(mut self, name: impl Into<OsString>, value: impl Into<OsString>) -> Self {
+        self.envs.push((name.into(), value.into()));
+        self
+    }
+
     pub fn run(self) -> Ran {
-        lucid(&self.dir, &self.args)
+        lucid_with(&self.dir, &self.args, &self.envs)
     }
 }
 
