@@ -9,12 +9,14 @@
 //! look-alikes, secrets leaked into the draft or the report (must be 0), and poisoned items in
 //! the draft (must be 0).
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 
 use lucid_eval::{SessionFormat, TranscriptEvent, render_transcript};
 use serde_json::Value;
+use support::dream;
 
 fn corpus(name: &str) -> Vec<String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -169,26 +171,13 @@ fn the_adversarial_corpus_in_every_format() {
             ]);
         }
 
-        let output = Command::new(env!("CARGO_BIN_EXE_lucid"))
-            .current_dir(work.path())
-            .args([
-                "dream",
-                "--sessions",
-                "sessions",
-                "--out",
-                "draft",
-                "--report",
-                "report.json",
-                "--max-sessions",
-                "1000",
-            ])
-            .output()
-            .expect("run lucid");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        let output = dream(work.path())
+            .sessions("sessions")
+            .out("draft")
+            .report("report.json")
+            .args(["--max-sessions", "1000"])
+            .run();
+        assert_eq!(output.code, Some(0), "{}", output.stderr);
         let report_text = std::fs::read_to_string(work.path().join("report.json")).expect("report");
         let report: Value = serde_json::from_str(&report_text).expect("json");
         let skipped = report["stats"]["sessions_skipped"]
