@@ -7,9 +7,10 @@
 //! Snapshots alone would accept any regression once refreshed, so every behaviour also has
 //! explicit assertions below (`behaviour_*` tests) that fail when the behaviour breaks.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -18,7 +19,7 @@ fn fleets_dir() -> PathBuf {
 }
 
 /// The result of dreaming one fixture fleet.
-struct Dream {
+struct FleetDream {
     draft: BTreeMap<String, String>,
     report: Value,
     report_text: String,
@@ -26,7 +27,7 @@ struct Dream {
     status: i32,
 }
 
-impl Dream {
+impl FleetDream {
     fn all_text(&self) -> String {
         self.draft.values().cloned().collect::<Vec<_>>().join("\n")
     }
@@ -70,43 +71,37 @@ fn read_tree(dir: &Path) -> BTreeMap<String, String> {
     out
 }
 
-fn dream_fleet(name: &str) -> Dream {
+fn dream_fleet(name: &str) -> FleetDream {
     let fleet = fleets_dir().join(name);
     let work = tempfile::tempdir().expect("tempdir");
     let out = work.path().join("draft");
     let report = work.path().join("report.json");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_lucid"));
-    command
-        .current_dir(&fleet)
-        .arg("dream")
-        .arg("--sessions")
-        .arg("sessions");
+    let mut run = support::dream(&fleet).sessions("sessions");
     if fleet.join("store").is_dir() {
-        command.arg("--store").arg("store");
+        run = run.store("store");
     }
     if fleet.join("instructions.txt").is_file() {
-        command.arg("--instructions-file").arg("instructions.txt");
+        run = run.args(["--instructions-file", "instructions.txt"]);
     }
     // Extra arguments (trust pins, trusted tools), whitespace-separated.
     if let Ok(extra) = std::fs::read_to_string(fleet.join("args.txt")) {
-        command.args(extra.split_whitespace());
+        run = run.args(extra.split_whitespace());
     }
-    command.arg("--out").arg(&out).arg("--report").arg(&report);
-    let output = command.output().expect("run lucid");
+    let output = run.out(&out).report(&report).run();
     let report_text = std::fs::read_to_string(&report).unwrap_or_default();
-    Dream {
+    FleetDream {
         draft: read_tree(&out),
         report: serde_json::from_str(&report_text).unwrap_or(Value::Null),
         report_text,
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        status: output.status.code().unwrap_or(-1),
+        stderr: output.stderr,
+        status: output.code.unwrap_or(-1),
     }
 }
 
 /// Compares the dream with `expected/`: each draft document and the report through
 /// `expect_file!` (`UPDATE_EXPECT=1` rewrites them), and the set of documents (a document the
 /// dream no longer writes is a failure, or deleted under `UPDATE_EXPECT=1`).
-fn check_snapshot(name: &str, dream: &Dream) {
+fn check_snapshot(name: &str, dream: &FleetDream) {
     let expected_dir = fleets_dir().join(name).join("expected");
     let draft_dir = expected_dir.join("draft");
     let stale: Vec<String> = read_tree(&draft_dir)
