@@ -1,37 +1,38 @@
 //! `lucid db check|migrate` on a SQLite file and on a PostgreSQL database of the test server
 //! (that part skipped with a message without `LUCID_TEST_POSTGRES_URL`, failed under CI).
 
-use std::process::{Command, Output};
+mod support;
 
-fn lucid_db(args: &[&str], db: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lucid"))
-        .arg("db")
-        .args(args)
-        .args(["--db", db])
-        .output()
-        .expect("run lucid db")
+use support::Ran;
+
+/// `lucid db ARGS --db DB` (run in the system's temporary folder: the database is named).
+fn lucid_db(args: &[&str], db: &str) -> Ran {
+    let mut all = vec!["db"];
+    all.extend_from_slice(args);
+    all.extend(["--db", db]);
+    support::lucid(&std::env::temp_dir(), &all)
 }
 
 /// `check` says the schema is behind on a new database and changes nothing; `migrate` brings it
 /// up to date; `check` then agrees.
 fn check_then_migrate(db: &str) {
     let before = lucid_db(&["check"], db);
-    let text = String::from_utf8_lossy(&before.stdout).to_string();
-    assert_eq!(before.status.code(), Some(1), "{before:?}");
+    let text = &before.stdout;
+    assert_eq!(before.code, Some(1), "{before:?}");
     assert!(
         text.contains("schema 0") && text.contains("lucid db migrate"),
         "{text}"
     );
     assert_eq!(
-        lucid_db(&["check"], db).status.code(),
+        lucid_db(&["check"], db).code,
         Some(1),
         "check changed nothing"
     );
     let migrated = lucid_db(&["migrate"], db);
-    assert!(migrated.status.success(), "{migrated:?}");
+    assert_eq!(migrated.code, Some(0), "{migrated:?}");
     let after = lucid_db(&["check"], db);
-    let text = String::from_utf8_lossy(&after.stdout).to_string();
-    assert!(after.status.success(), "{after:?}");
+    let text = &after.stdout;
+    assert_eq!(after.code, Some(0), "{after:?}");
     assert!(
         text.contains("up to date") && !text.contains("secret"),
         "{text}"
@@ -56,11 +57,8 @@ fn db_check_and_migrate_on_sqlite() {
     let db = path.to_str().expect("utf-8 path");
     // No file: check says so and creates none.
     let missing = lucid_db(&["check"], db);
-    assert!(!missing.status.success());
-    assert!(
-        String::from_utf8_lossy(&missing.stderr).contains("no database"),
-        "{missing:?}"
-    );
+    assert_ne!(missing.code, Some(0));
+    assert!(missing.stderr.contains("no database"), "{missing:?}");
     assert!(!path.exists());
     // An empty SQLite file (what a failed start could leave) is schema 0.
     std::fs::write(&path, b"").expect("empty file");
