@@ -18,6 +18,9 @@
 //! is inside the project's `memory*` folders (`memory.draft/`, `memory.prev/`, `memory.lucid/`);
 //! nothing else under the Claude Code config folder is ever touched.
 
+// Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
+#![warn(unreachable_pub)]
+
 pub mod dates;
 pub mod draft;
 pub mod memory;

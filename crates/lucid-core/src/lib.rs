@@ -3,6 +3,9 @@
 //! Architecture invariant: this crate does no I/O and needs no async runtime. Callers hand it
 //! parsed sessions and store documents and get back a draft store and a report.
 
+// Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
+#![warn(unreachable_pub)]
+
 pub mod model;
 
 pub use model::*;

@@ -10,6 +10,9 @@
 //! Same [`FleetConfig`] → byte-identical output. [`write_fleet_streaming`] writes large fleets
 //! (10,000 sessions, gigabytes of transcripts) one transcript at a time.
 
+// Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
+#![warn(unreachable_pub)]
+
 pub mod fleet;
 pub mod real;
 pub mod score;

@@ -9,6 +9,9 @@
 //! into a temporary sibling folder that is renamed into place at the end, so a crash never leaves
 //! a half-written output. It never writes inside the input store.
 
+// Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
+#![warn(unreachable_pub)]
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 

@@ -35,6 +35,9 @@
 //! Nothing here panics on any input; every failure is an [`ImportError`] with a reason a person
 //! can act on.
 
+// Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
+#![warn(unreachable_pub)]
+
 mod aider;
 mod anthropic_messages;
 mod blocks;

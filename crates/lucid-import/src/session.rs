@@ -52,7 +52,7 @@ pub(crate) struct Builder<'s> {
 }
 
 impl<'s> Builder<'s> {
-    pub fn new(format: TranscriptFormat, source: &Source<'s>) -> Self {
+    pub(crate) fn new(format: TranscriptFormat, source: &Source<'s>) -> Self {
         Builder {
             format,
             path: source.path,
@@ -66,7 +66,7 @@ impl<'s> Builder<'s> {
 
     /// Sets the session id, replacing an earlier one (used where the last id seen is the right
     /// one, as in resumed Claude Code sessions).
-    pub fn set_session_id(&mut self, id: &str) {
+    pub(crate) fn set_session_id(&mut self, id: &str) {
         if let Some(id) = non_blank(id)
             && self.session_id.as_deref() != Some(id)
         {
@@ -75,7 +75,7 @@ impl<'s> Builder<'s> {
     }
 
     /// Sets the session id unless one is already known.
-    pub fn offer_session_id(&mut self, id: Option<&str>) {
+    pub(crate) fn offer_session_id(&mut self, id: Option<&str>) {
         if self.session_id.is_none()
             && let Some(id) = id
         {
@@ -86,7 +86,7 @@ impl<'s> Builder<'s> {
     /// Takes the agent from an object's `agent_name`, `agent` (a string, or an object with
     /// `name`/`id`) or `agent_id` field, unless an agent is already known. Names are preferred
     /// over ids because the folder-name fallback is a name too.
-    pub fn offer_agent_from(&mut self, object: &Map<String, Value>) {
+    pub(crate) fn offer_agent_from(&mut self, object: &Map<String, Value>) {
         if self.agent.is_some() {
             return;
         }
@@ -108,13 +108,13 @@ impl<'s> Builder<'s> {
     }
 
     /// Appends an event with the next index; its channel follows from its kind.
-    pub fn push(&mut self, origin: Origin<'_>, kind: EventKind) {
+    pub(crate) fn push(&mut self, origin: Origin<'_>, kind: EventKind) {
         let channel = Channel::of_kind(&kind);
         self.push_on(origin, kind, channel);
     }
 
     /// Appends an event with the next index on an explicit channel.
-    pub fn push_on(&mut self, origin: Origin<'_>, kind: EventKind, channel: Channel) {
+    pub(crate) fn push_on(&mut self, origin: Origin<'_>, kind: EventKind, channel: Channel) {
         let mut event = Event::new(
             self.events.len(),
             origin.at,
@@ -126,7 +126,7 @@ impl<'s> Builder<'s> {
     }
 
     /// Appends a text event for `speaker`; blank text is dropped (it carries nothing).
-    pub fn text(&mut self, origin: Origin<'_>, speaker: Speaker<'_>, text: String) {
+    pub(crate) fn text(&mut self, origin: Origin<'_>, speaker: Speaker<'_>, text: String) {
         let channel = match speaker {
             Speaker::User => Channel::Human,
             Speaker::Agent => Channel::Agent,
@@ -138,7 +138,7 @@ impl<'s> Builder<'s> {
 
     /// Appends a text event for `speaker` on an explicit channel (e.g. command output a harness
     /// echoes into a user turn: context on the `tool_output` channel). Blank text is dropped.
-    pub fn text_with_channel(
+    pub(crate) fn text_with_channel(
         &mut self,
         origin: Origin<'_>,
         speaker: Speaker<'_>,
@@ -161,7 +161,7 @@ impl<'s> Builder<'s> {
 
     /// Appends a tool call, or — when it writes to memory — one `MemoryWrite` per command
     /// instead (a multi-edit yields several, all with the call's id).
-    pub fn tool_call(
+    pub(crate) fn tool_call(
         &mut self,
         origin: Origin<'_>,
         call_id: Option<&str>,
@@ -198,7 +198,7 @@ impl<'s> Builder<'s> {
 
     /// Appends a tool result. The tool is the name of the earlier call with the same id; where
     /// the format names the tool on the result itself (`known_tool`), that is the fallback.
-    pub fn tool_result(
+    pub(crate) fn tool_result(
         &mut self,
         origin: Origin<'_>,
         call_id: Option<&str>,
@@ -223,7 +223,7 @@ impl<'s> Builder<'s> {
     }
 
     /// The finished session; an error when nothing was kept.
-    pub fn finish(self) -> Result<Session, ImportError> {
+    pub(crate) fn finish(self) -> Result<Session, ImportError> {
         if self.events.is_empty() {
             return Err(ImportError::NoEvents {
                 format: self.format,

@@ -52,6 +52,9 @@
 //! pure functions; only [`provider`] and [`engine`] do I/O (and [`estimate`], which looks up
 //! the response cache to say which work units would cost nothing).
 
+// Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
+#![warn(unreachable_pub)]
+
 pub mod apply;
 pub mod cache;
 pub mod config;

@@ -16,6 +16,9 @@
 //! `http` feature, streamable HTTP ([`server::http_service`]). Tool failures are MCP tool
 //! errors (`isError: true`) with a message a model can act on; nothing here panics on input.
 
+// Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
+#![warn(unreachable_pub)]
+
 pub mod folder;
 pub mod paths;
 pub mod server;

@@ -30,6 +30,9 @@
 //! are compiled once per process. Both entry points are linear in the input
 //! size and cheap on clean text, because they run over every transcript byte.
 
+// Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
+#![warn(unreachable_pub)]
+
 mod entropy;
 mod injection;
 mod personal;

@@ -17,6 +17,9 @@
 //! meaning beyond shared words (paraphrases score zero): that is what model-backed curation is
 //! for.
 
+// Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
+#![warn(unreachable_pub)]
+
 mod items;
 mod tokens;
 

@@ -13,6 +13,9 @@
 //! Architecture invariant: handlers only parse, call one storage method on the blocking pool
 //! and serialise; rules live in `lucid-storage` (and its backends), curation in `lucid-core`.
 
+// Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
+#![warn(unreachable_pub)]
+
 pub mod convert;
 pub mod error;
 mod estimate;

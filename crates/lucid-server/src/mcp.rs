@@ -26,7 +26,7 @@ use lucid_mcp::{MemoryBackend, ToolError};
 use crate::state::{AppState, AuthMode, Caller};
 
 /// The `/mcp` routes (merge into the app's router).
-pub fn router<S: Clone + Send + Sync + 'static>(state: &AppState) -> Router<S> {
+pub(crate) fn router<S: Clone + Send + Sync + 'static>(state: &AppState) -> Router<S> {
     let hosts = match state.auth() {
         AuthMode::Keys => Some(Vec::new()),
         AuthMode::Open { .. } => None,

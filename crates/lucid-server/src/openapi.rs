@@ -44,7 +44,7 @@ use crate::routes::{agents, dreams, schedules, sessions, stores};
         (name = "agents"), (name = "sessions"), (name = "dreams"), (name = "schedules"),
     )
 )]
-pub struct ApiDoc;
+pub(crate) struct ApiDoc;
 
 struct Security;
 

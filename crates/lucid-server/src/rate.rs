@@ -77,7 +77,7 @@ impl Bucket {
 }
 
 /// The buckets of one server.
-pub struct RateLimiter {
+pub(crate) struct RateLimiter {
     key: Rate,
     address: Rate,
     buckets: Mutex<HashMap<Holder, Bucket>>,
@@ -89,7 +89,7 @@ pub struct RateLimiter {
 }
 
 impl RateLimiter {
-    pub fn new(key: Rate, address: Rate) -> RateLimiter {
+    pub(crate) fn new(key: Rate, address: Rate) -> RateLimiter {
         RateLimiter {
             key,
             address,
@@ -101,19 +101,19 @@ impl RateLimiter {
     }
 
     /// Both limits are off: nothing to count.
-    pub fn is_off(&self) -> bool {
+    pub(crate) fn is_off(&self) -> bool {
         self.key.is_off() && self.address.is_off()
     }
 
     /// The backend was found to keep no shared buckets: [`RateLimiter::check`] is the whole
     /// story, and no blocking call is needed.
-    pub fn counts_in_memory(&self) -> bool {
+    pub(crate) fn counts_in_memory(&self) -> bool {
         self.sharing.load(Ordering::Relaxed) == SHARING_LOCAL
     }
 
     /// Takes a token from the address's bucket and the key's, in this server's memory; a `429`
     /// naming the limit and its config key when either is empty.
-    pub fn check(&self, key: Option<&str>, address: Option<IpAddr>) -> Result<(), ApiError> {
+    pub(crate) fn check(&self, key: Option<&str>, address: Option<IpAddr>) -> Result<(), ApiError> {
         self.check_with(key, address, |holder, rate| {
             self.take_in_memory(holder, rate)
         })
@@ -123,7 +123,7 @@ impl RateLimiter {
     /// (every node then counts alike); in memory when it does not, or when the database does
     /// not answer (a limiter is no reason to refuse service). Blocks: call it off the async
     /// threads.
-    pub fn check_shared(
+    pub(crate) fn check_shared(
         &self,
         storage: &dyn Storage,
         key: Option<&str>,

@@ -159,7 +159,7 @@ fn touched_paths(change: &Map<String, Value>) -> Vec<&str> {
 
 /// Adds `changes` to every document of `diff` and a top-level `flags` list (with
 /// `summary.flags`), from `report`.
-pub fn annotate_diff(diff: &mut Value, report: &Value) {
+pub(crate) fn annotate_diff(diff: &mut Value, report: &Value) {
     let changes: Vec<&Map<String, Value>> = report
         .get("changes")
         .and_then(Value::as_array)

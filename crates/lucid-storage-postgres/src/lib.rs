@@ -28,6 +28,9 @@
 //! The `postgres` client is synchronous (it runs its own small runtime), like the trait: call it
 //! from `tokio::task::spawn_blocking`, never on an async worker thread.
 
+// Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
+#![warn(unreachable_pub)]
+
 mod copy;
 mod db;
 mod notify;

@@ -10,6 +10,9 @@
 //! Every `Storage` method is one transaction: `Backend::read` (a consistent snapshot) or
 //! `Backend::write` (the single writer: SQLite's `BEGIN IMMEDIATE`, PostgreSQL's advisory lock).
 
+// Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
+#![warn(unreachable_pub)]
+
 pub mod agents;
 pub mod dreams;
 pub mod keys;

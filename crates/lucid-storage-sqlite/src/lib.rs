@@ -14,6 +14,9 @@
 //! - Migrations are embedded SQL files, applied in order and recorded in `schema_migrations`.
 //!   They are append-only: a released migration is never edited.
 
+// Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
+#![warn(unreachable_pub)]
+
 mod db;
 mod lock;
 mod search;

@@ -18,6 +18,9 @@
 //!
 //! Not for: the curation itself (that is `lucid-core`), or HTTP concerns.
 
+// Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
+#![warn(unreachable_pub)]
+
 pub mod conformance;
 pub mod ids;
 mod types;

@@ -11,6 +11,9 @@
 //! a Content-Security-Policy that allows only `'self'`), and the key is never put in a URL, a
 //! cookie or `localStorage`.
 
+// Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
+#![warn(unreachable_pub)]
+
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};

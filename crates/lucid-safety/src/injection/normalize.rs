@@ -45,7 +45,7 @@ pub(crate) struct Views<'a> {
 }
 
 impl<'a> Views<'a> {
-    pub fn build(text: &'a str) -> Views<'a> {
+    pub(super) fn build(text: &'a str) -> Views<'a> {
         let ascii = text.is_ascii();
         let mut disguised = false;
         let mut latin: Cow<'a, str> = Cow::Borrowed(text);
