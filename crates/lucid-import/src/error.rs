@@ -11,7 +11,10 @@ use lucid_core::TranscriptFormat;
 pub enum ImportError {
     /// The bytes are not UTF-8 text (after an optional byte-order mark).
     #[error("not UTF-8: invalid byte sequence at byte {offset}")]
-    NotUtf8 { offset: usize },
+    NotUtf8 {
+        /// Where the first invalid byte is (0-based).
+        offset: usize,
+    },
     /// The bytes start with a UTF-16 byte-order mark.
     #[error("not UTF-8: the file is UTF-16 text; convert it to UTF-8")]
     Utf16,
@@ -20,25 +23,46 @@ pub enum ImportError {
     Empty,
     /// A whole-file JSON document that does not parse.
     #[error("invalid JSON: {reason}")]
-    Json { reason: String },
+    Json {
+        /// The parser's message, without its misleading "at line 1" tail.
+        reason: String,
+    },
     /// A line of a JSON Lines file (1-based physical line number).
     #[error("line {line}: {reason}")]
-    Line { line: usize, reason: String },
+    Line {
+        /// The physical line, 1-based.
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// An element of a JSON array of records (0-based index).
     #[error("element [{index}]: {reason}")]
-    Item { index: usize, reason: String },
+    Item {
+        /// The element's position in the array, 0-based.
+        index: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Auto-detection found no format it knows.
     #[error("no recognised transcript format: {reason}")]
-    UnrecognisedFormat { reason: String },
+    UnrecognisedFormat {
+        /// What the content looked like instead.
+        reason: String,
+    },
     /// The caller asked for a format the content does not have.
     #[error("not a {} transcript: {reason}", format.as_str())]
     WrongShape {
+        /// The format asked for.
         format: TranscriptFormat,
+        /// How the content differs from it.
         reason: String,
     },
     /// The file parsed, but held nothing lucid keeps (no messages, tool calls or results).
     #[error("no events: the {} transcript holds no messages, tool calls or results", format.as_str())]
-    NoEvents { format: TranscriptFormat },
+    NoEvents {
+        /// The format the file was read as.
+        format: TranscriptFormat,
+    },
 }
 
 /// Renders a serde_json error without its "at line 1 column N" tail, which is misleading when

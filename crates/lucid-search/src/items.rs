@@ -10,6 +10,7 @@
 /// One searchable unit of a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
+    /// The document's path in its store.
     pub path: String,
     /// 1-based line of the item's first line.
     pub line: usize,

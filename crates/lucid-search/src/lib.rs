@@ -19,6 +19,8 @@
 
 // Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
 #![warn(unreachable_pub)]
+// Every public item is documented; the other library crates are still being brought there.
+#![warn(missing_docs)]
 
 mod items;
 mod tokens;
@@ -31,7 +33,9 @@ pub use tokens::{CONNECTORS, FTS5_TOKENIZE, fts_query, fts_text, terms};
 /// BM25 parameters.
 #[derive(Debug, Clone, Copy)]
 pub struct Bm25Params {
+    /// Term-frequency saturation: how fast repeats of a term stop adding to the score.
     pub k1: f32,
+    /// Length normalisation: 0 ignores a document's length, 1 normalises by it fully.
     pub b: f32,
 }
 
@@ -51,10 +55,12 @@ pub struct Index {
 }
 
 impl Index {
+    /// Indexes `documents` with the usual parameters (k1 1.2, b 0.75).
     pub fn new<S: AsRef<str>>(documents: &[S]) -> Index {
         Index::with_params(documents, Bm25Params::default())
     }
 
+    /// Indexes `documents` with the given BM25 parameters.
     pub fn with_params<S: AsRef<str>>(documents: &[S], params: Bm25Params) -> Index {
         let mut postings: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
         let mut lengths = Vec::with_capacity(documents.len());
@@ -87,10 +93,12 @@ impl Index {
         }
     }
 
+    /// How many documents are indexed.
     pub fn len(&self) -> usize {
         self.lengths.len()
     }
 
+    /// No documents are indexed.
     pub fn is_empty(&self) -> bool {
         self.lengths.is_empty()
     }
@@ -177,10 +185,12 @@ impl MemoryIndex {
         MemoryIndex { items, index }
     }
 
+    /// How many items are indexed.
     pub fn len(&self) -> usize {
         self.items.len()
     }
 
+    /// No items are indexed.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }

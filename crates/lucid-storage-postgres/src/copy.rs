@@ -52,7 +52,9 @@ const NOT_COPIED: &[(&str, &str)] = &[("memory_items", "rowid")];
 /// What was copied: one line per table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CopiedTable {
+    /// The table's name (the same in both databases).
     pub table: &'static str,
+    /// Rows copied, equal on both sides.
     pub rows: u64,
     /// The hash of the table's rows, equal on both sides (hex, order independent).
     pub hash: String,

@@ -16,6 +16,8 @@
 
 // Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
 #![warn(unreachable_pub)]
+// Every public item is documented; the other library crates are still being brought there.
+#![warn(missing_docs)]
 
 mod db;
 mod lock;
@@ -194,6 +196,7 @@ impl Sqlite {
         }
     }
 
+    /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -13,6 +13,8 @@
 
 // Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
 #![warn(unreachable_pub)]
+// Every public item is documented; the other library crates are still being brought there.
+#![warn(missing_docs)]
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -21,8 +23,11 @@ use axum::routing::get;
 
 /// One embedded file: where it is served, its media type, its bytes.
 pub struct Asset {
+    /// Where it is served (`/review/…`).
     pub path: &'static str,
+    /// Its `content-type` header.
     pub content_type: &'static str,
+    /// The file, compiled into the binary.
     pub body: &'static str,
 }
 
