@@ -42,6 +42,7 @@ impl FolderBackend {
         Ok(FolderBackend { root })
     }
 
+    /// The store folder every path is resolved inside.
     pub fn root(&self) -> &Path {
         &self.root
     }

@@ -18,6 +18,8 @@
 
 // Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
 #![warn(unreachable_pub)]
+// Every public item is documented; the other library crates are still being brought there.
+#![warn(missing_docs)]
 
 pub mod folder;
 pub mod paths;
@@ -66,6 +68,7 @@ impl From<lucid_storage::StorageError> for ToolError {
 pub struct FileEntry {
     /// `/dir/file.md`.
     pub path: String,
+    /// Its size in bytes.
     pub size: u64,
 }
 

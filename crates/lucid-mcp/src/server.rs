@@ -16,13 +16,16 @@ use crate::{MemoryBackend, ToolError, tools};
 /// What a call knows about who is calling: the request's extensions (over HTTP they hold the
 /// request's `http::request::Parts`) and the client's name from its `initialize`.
 pub struct CallScope<'a> {
+    /// The request's extensions (the HTTP request's parts, over HTTP).
     pub extensions: &'a Extensions,
+    /// The name the client gave in `initialize`, if it gave one.
     pub client_name: Option<&'a str>,
 }
 
 /// Picks the backend a call runs against: one fixed folder (stdio), or the store and
 /// workspace an HTTP request names and is allowed to reach.
 pub trait BackendSource: Send + Sync + 'static {
+    /// The backend this call runs against, or why the caller may not reach one.
     fn backend(&self, scope: &CallScope<'_>) -> Result<Arc<dyn MemoryBackend>, ToolError>;
     /// Whether the dream tools are listed.
     fn dreams(&self) -> bool;
@@ -63,6 +66,7 @@ pub struct LucidMcp {
 }
 
 impl LucidMcp {
+    /// The MCP server over the backends `source` picks.
     pub fn new(source: Arc<dyn BackendSource>) -> LucidMcp {
         LucidMcp { source }
     }

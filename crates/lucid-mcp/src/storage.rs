@@ -25,10 +25,15 @@ pub trait DreamHooks: Send + Sync {
 
 /// One store of one workspace, acting for one MCP client.
 pub struct StorageBackend {
+    /// The service's storage.
     pub storage: Arc<dyn Storage>,
+    /// The workspace the client's key belongs to.
     pub workspace_id: String,
+    /// The store the tools read and write.
     pub store_id: String,
+    /// Who the writes are recorded as (the key and the client), if known.
     pub actor: Option<Actor>,
+    /// How the dream tools start and read dreams, when they are offered.
     pub dreams: Option<Arc<dyn DreamHooks>>,
 }
 

@@ -10,7 +10,9 @@ use crate::{MemoryBackend, ToolError};
 /// What a tool returns: text for the model and, for search, the results as data.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolOutput {
+    /// What the model reads.
     pub text: String,
+    /// The same results as data (`structuredContent`), for search.
     pub structured: Option<Value>,
 }
 
@@ -25,9 +27,13 @@ impl ToolOutput {
 
 /// A tool's definition.
 pub struct ToolSpec {
+    /// The tool's name, as clients call it.
     pub name: &'static str,
+    /// What the model is told the tool does.
     pub description: &'static str,
+    /// The JSON Schema of its arguments.
     pub schema: Value,
+    /// It changes nothing (the `readOnlyHint` annotation).
     pub read_only: bool,
 }
 

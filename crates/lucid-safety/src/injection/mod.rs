@@ -48,20 +48,36 @@ use rules::{ceil, floor};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleId {
+    /// "Ignore your previous instructions" and its kin.
     OverrideInstructions,
+    /// Tells the model it is now someone else ("you are now DAN").
     RoleHijack,
+    /// Asks for the system prompt or hidden instructions.
     PromptExtraction,
+    /// Text posing as a system, administrator or developer message.
     FakeAuthority,
+    /// Standing orders addressed to AI agents ("note to the AI assistant: …").
     AddressedToAi,
+    /// Asks to be remembered or stored permanently ("save this to memory").
     MemoryPersistence,
+    /// Asks to keep something from the user ("do not tell the user").
     ConcealFromUser,
+    /// Tells an agent to send something to a concrete destination, when it is addressed to
+    /// an AI, stealthy, among other injection language, or about secrets or the conversation.
     Exfiltration,
+    /// A base64, hex or percent-encoded blob that decodes to text tripping one of these rules.
     EncodedPayload,
+    /// Invisible or zero-width characters carrying text.
     HiddenUnicode,
+    /// Bidirectional control characters that reorder what is displayed.
     BidiControl,
+    /// Unicode tag characters (U+E0000 block) spelling hidden text.
     UnicodeTags,
+    /// Instructions inside an HTML comment.
     HiddenHtmlComment,
+    /// Instructions inside a Markdown comment (`[//]: # (…)`), which nobody sees rendered.
     HiddenMarkdownComment,
+    /// Instructions in text styled to be invisible (zero size, white on white, hidden).
     HiddenStyledText,
 }
 
