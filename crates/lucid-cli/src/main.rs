@@ -1,5 +1,13 @@
 //! The `lucid` command. A thin shell: argument parsing and output; the work lives in libraries.
 
+// Doc comments in a binary are clap's `--help` text, written for the terminal (`[models]`,
+// `[1024]`, `<FILE>`), not rustdoc Markdown: rustdoc's link and HTML checks do not apply.
+#![allow(
+    rustdoc::broken_intra_doc_links,
+    rustdoc::invalid_html_tags,
+    reason = "doc comments here are --help text"
+)]
+
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};

@@ -7,6 +7,14 @@
 //! built beside this one (`cargo build --release -p lucid-cli -p lucid-dev`), or the one
 //! `LUCID_BIN` names.
 
+// Doc comments in a binary are clap's `--help` text, written for the terminal (`[models]`,
+// `[1024]`, `<FILE>`), not rustdoc Markdown: rustdoc's link and HTML checks do not apply.
+#![allow(
+    rustdoc::broken_intra_doc_links,
+    rustdoc::invalid_html_tags,
+    reason = "doc comments here are --help text"
+)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -608,7 +608,7 @@ impl Backend for Postgres {
     }
 
     /// One statement outside the write lock, on a table without WAL (no flush per request);
-    /// every [`PRUNE_BUCKETS_EVERY`] takes, buckets untouched for an hour (full by then at any
+    /// every 4,096 takes (`PRUNE_BUCKETS_EVERY`), buckets untouched for an hour (full by then at any
     /// sensible rate) are dropped.
     fn take_rate_token(&self, holder: &str, rate: BucketRate) -> Result<Option<RateToken>> {
         let mut checkout = self.take()?;
