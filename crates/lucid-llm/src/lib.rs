@@ -12,7 +12,7 @@
 //!    `add`, `drop`, `keep`, through Anthropic tool use or an OpenAI JSON-schema response
 //!    format ([`prompt`], [`provider`]); a server that refuses `json_schema` is asked in
 //!    `json_object` form with the schema, then for plain JSON with the schema in the prompt,
-//!    and the form it accepts is remembered for the rest of the dream ([`format`]).
+//!    and the form it accepts is remembered for the rest of the dream ([`format`](mod@format)).
 //! 2. **Verify.** [`verify::verify`] checks every operation against its unit: ids exist,
 //!    evidence contains the claim's identifiers and quoted terms, an add from a session cites
 //!    events of the right channels (a preference what a person typed, a pitfall a failure), a
