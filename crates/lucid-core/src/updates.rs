@@ -208,7 +208,7 @@ pub fn from_edit(file: &str, old: &str, new: &str) -> Option<Substitution> {
 /// it by single specific values swapped one for one (`--history-file` → `--input-history-file`,
 /// `.aider.history` → `.aider.input.history`). A value still present anywhere in the new text is
 /// not replaced. Each substitution applies to items that hold the old value and share
-/// [`EDITED_LINE_WORDS_NEEDED`] of the line's words, whether or not they name the file.
+/// three of the line's words (`EDITED_LINE_WORDS_NEEDED`), whether or not they name the file.
 pub fn from_edited_lines(file: &str, old: &str, new: &str) -> Vec<Substitution> {
     fn lines(s: &str) -> Vec<&str> {
         s.lines().map(str::trim).filter(|l| !l.is_empty()).collect()

@@ -8,7 +8,7 @@
 //! still see it.
 //!
 //! The gate only sees text from the `human` channel (see `channels.rs`); the cue phrases it reads
-//! are data (`lexicon.txt`), and its numbers are in [`Thresholds`](crate::thresholds::Thresholds).
+//! are data (`lexicon.txt`), and its numbers are in [`Thresholds`].
 
 use crate::lexicon::{Cues, List};
 use crate::text;
