@@ -11,6 +11,8 @@
 
 // Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
 #![warn(unreachable_pub)]
+// Every public item is documented; the other library crates are still being brought there.
+#![warn(missing_docs)]
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -22,31 +24,65 @@ use lucid_core::{
 };
 use rayon::prelude::*;
 
+/// Why reading inputs or writing a draft failed; each message names the path.
 #[derive(Debug, thiserror::Error)]
 pub enum FsError {
+    /// The store folder (or a file in it) could not be read.
     #[error("cannot read the memory store {path}: {source}")]
     StoreUnreadable {
+        /// What could not be read.
         path: PathBuf,
+        /// The operating system's error.
         source: std::io::Error,
     },
+    /// `--store` names a file, not a folder.
     #[error("memory store {path} is not a directory")]
-    StoreNotADirectory { path: PathBuf },
+    StoreNotADirectory {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// A store file is binary or in another encoding.
     #[error("store file {path} is not UTF-8 text; lucid stores hold text documents")]
-    StoreFileNotText { path: PathBuf },
+    StoreFileNotText {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The sessions folder (or a transcript in it) could not be read.
     #[error("cannot read {path}: {source}")]
     SessionsUnreadable {
+        /// What could not be read.
         path: PathBuf,
+        /// The operating system's error.
         source: std::io::Error,
     },
+    /// An input path does not exist.
     #[error("{path} does not exist")]
-    Missing { path: PathBuf },
+    Missing {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// The draft folder cannot be used (inside the store, not empty, …).
     #[error("output {path} {problem}")]
-    BadOutput { path: PathBuf, problem: String },
+    BadOutput {
+        /// The `--out` path.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The report path cannot be used (it would overwrite an input, its folder is missing, …).
     #[error("report {path} {problem}")]
-    BadReport { path: PathBuf, problem: String },
+    BadReport {
+        /// The `--report` path.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// Writing the draft failed (nothing half-written is left in place).
     #[error("cannot write the draft to {path}: {source}")]
     Write {
+        /// Where it was being written.
         path: PathBuf,
+        /// The operating system's error.
         source: std::io::Error,
     },
 }
@@ -197,8 +233,11 @@ fn is_cline_history(file: &Path) -> bool {
 /// whether only trusted ones may feed the dream.
 #[derive(Debug, Clone, Default)]
 pub struct TrustRules {
+    /// Files or folders whose transcripts are trusted (`--trusted`).
     pub trusted: Vec<PathBuf>,
+    /// Files or folders whose every event is untrusted (`--untrusted`).
     pub untrusted: Vec<PathBuf>,
+    /// Files or folders whose transcripts never feed a dream (`--quarantine`).
     pub quarantined: Vec<PathBuf>,
     /// Only sessions pinned as trusted feed the dream.
     pub trusted_only: bool,
@@ -232,7 +271,9 @@ impl TrustRules {
 
 /// The digests of the sessions that could be used, and the files that could not (with why).
 pub struct DigestedSessions {
+    /// One digest per session read, in a stable order.
     pub digests: Vec<SessionDigest>,
+    /// The files not read, each with the reason.
     pub skipped: Vec<SkippedSession>,
     /// Bytes of transcript read.
     pub bytes: u64,
