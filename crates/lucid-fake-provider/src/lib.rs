@@ -30,6 +30,8 @@
 
 // Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
 #![warn(unreachable_pub)]
+// Every public item is documented; the other library crates are still being brought there.
+#![warn(missing_docs)]
 
 use std::collections::{BTreeMap, HashSet};
 use std::net::SocketAddr;
@@ -55,7 +57,9 @@ pub fn estimate_tokens(text: &str) -> u64 {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Wire {
+    /// Anthropic's Messages API (`POST /v1/messages`).
     Anthropic,
+    /// OpenAI's Chat Completions (`POST /v1/chat/completions`).
     Openai,
 }
 
@@ -65,23 +69,40 @@ pub enum Wire {
 pub enum Reply {
     /// A well-formed answer carrying this value (usually `{"operations": [...]}`): the tool
     /// input (Anthropic) or the message content as JSON text (OpenAI).
-    Answer { value: Value },
+    Answer {
+        /// The operations object the model "proposes".
+        value: Value,
+    },
     /// A plain-text answer (no tool use; the content as it is): for malformed answers.
-    Text { text: String },
+    Text {
+        /// The text content.
+        text: String,
+    },
     /// An answer cut off by the output limit (`max_tokens` / `length`), carrying this text.
-    Truncated { text: String },
+    Truncated {
+        /// The text cut off.
+        text: String,
+    },
     /// An HTTP error with these headers (e.g. `retry-after`) and body.
     Error {
+        /// The HTTP status.
         status: u16,
+        /// Extra response headers.
         #[serde(default)]
         headers: Vec<(String, String)>,
+        /// The response body as it is.
         #[serde(default)]
         body: String,
     },
     /// Never answers (until the client gives up or the server stops).
     Hang,
     /// Waits, then answers.
-    Delayed { millis: u64, reply: Box<Reply> },
+    Delayed {
+        /// How long to wait first.
+        millis: u64,
+        /// What to answer then.
+        reply: Box<Reply>,
+    },
 }
 
 impl Reply {
@@ -149,11 +170,15 @@ fn refusal(formats: Formats, body: &Value) -> Option<(u16, String)> {
 /// of the given wire format (any when `None`), `times` times (forever when `None`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Rule {
+    /// Text the request body must contain (any request when `None`).
     #[serde(default)]
     pub when: Option<String>,
+    /// The wire format the request must use (either when `None`).
     #[serde(default)]
     pub wire: Option<Wire>,
+    /// What to answer.
     pub reply: Reply,
+    /// How many requests it answers (forever when `None`).
     #[serde(default)]
     pub times: Option<usize>,
 }
@@ -179,6 +204,7 @@ impl Rule {
         }
     }
 
+    /// Answers only this many requests.
     pub fn times(mut self, times: usize) -> Rule {
         self.times = Some(times);
         self
@@ -190,13 +216,18 @@ impl Rule {
 /// `cached_tokens`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FakeUsage {
+    /// Uncached input tokens.
     pub input_tokens: u64,
+    /// Output tokens.
     pub output_tokens: u64,
+    /// Input tokens read from the prompt cache.
     pub cache_read_input_tokens: u64,
+    /// Input tokens written to the prompt cache.
     pub cache_creation_input_tokens: u64,
 }
 
 impl FakeUsage {
+    /// Adds another answer's counters to these.
     pub fn add(&mut self, other: &FakeUsage) {
         self.input_tokens += other.input_tokens;
         self.output_tokens += other.output_tokens;
@@ -213,6 +244,7 @@ impl FakeUsage {
 /// One request the fake received.
 #[derive(Debug, Clone)]
 pub struct Recorded {
+    /// The route the request came in on.
     pub wire: Wire,
     /// Header names lowercased.
     pub headers: BTreeMap<String, String>,
@@ -325,6 +357,7 @@ impl FakeProvider {
         format!("http://{}/v1", self.addr)
     }
 
+    /// The address it listens on (127.0.0.1 and a free port).
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -354,10 +387,12 @@ impl FakeProvider {
         lock(&self.shared.requests).clone()
     }
 
+    /// How many requests were received so far.
     pub fn request_count(&self) -> usize {
         lock(&self.shared.requests).len()
     }
 
+    /// Forgets the requests received so far.
     pub fn clear_requests(&self) {
         lock(&self.shared.requests).clear();
     }
