@@ -516,90 +516,74 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             _ => None,
         })
         .flat_map(|object| {
-            [
-                "file_path",
-                "path",
-                "filePath",
-                "file",
-                "notebook_path",
-                "workdir",
-                "cwd",
-            ]
-            .iter()
-            .filter_map(|k| object.get(*k).and_then(Value::as_str))
+            FILE_PATH_KEYS
+                .iter()
+                .chain(&["notebook_path", "workdir", "cwd"])
+                .filter_map(|k| object.get(*k).and_then(Value::as_str))
         })
         .filter(|path| path.starts_with('/'))
         .collect();
-    let mut deletions: Vec<(String, crate::updates::Deletion, usize)> = Vec::new();
-    for (n, call) in calls.iter().enumerate() {
+    // Each successful call's file changes, read once: a shell command's removals, moves and
+    // commit, a patch's deleted, added and moved files.
+    let mut file_changes: Vec<(usize, crate::tools::FileCommands, crate::tools::PatchFiles)> =
+        Vec::new();
+    for call in &calls {
         if call.result.is_none_or(|r| result_is_error(session, r)) {
             continue;
         }
         let EventKind::ToolCall { name, input, .. } = &session.events[call.call].kind else {
             continue;
         };
-        let committed_later = || {
-            calls[n + 1..].iter().any(|later| {
-                let EventKind::ToolCall { name, input, .. } = &session.events[later.call].kind
-                else {
-                    return false;
-                };
-                crate::tools::is_shell_tool(name)
-                    && later.result.is_some_and(|r| !result_is_error(session, r))
-                    && crate::tools::command_text(input)
-                        .is_some_and(|command| crate::updates::commits(&command))
-            })
+        let commands = if crate::tools::is_shell_tool(name) {
+            crate::tools::command_text(input)
+                .map(|command| crate::tools::file_commands(&command))
+                .unwrap_or_default()
+        } else {
+            crate::tools::FileCommands::default()
         };
-        if crate::tools::is_shell_tool(name)
-            && let Some(command) = crate::tools::command_text(input)
-        {
-            for (path, git) in crate::updates::removed_by_command(&command) {
-                let how = if git {
-                    crate::updates::Deletion::GitRm
-                } else if committed_later() {
-                    crate::updates::Deletion::RmThenCommit
-                } else {
-                    continue;
-                };
-                deletions.push((path, how, call.call));
-            }
+        let patch = crate::tools::applied_patch(name, input)
+            .map(crate::tools::patch_files)
+            .unwrap_or_default();
+        if let Some(path) = written_whole(name, input) {
+            digest.written_files.push(path.to_string());
         }
-        let patch = crate::updates::patch_file_changes(input);
+        file_changes.push((call.call, commands, patch));
+    }
+    let last_commit = file_changes
+        .iter()
+        .rposition(|(_, commands, _)| commands.commits);
+    let mut deletions: Vec<(String, crate::updates::Deletion, usize)> = Vec::new();
+    for (n, (event, commands, patch)) in file_changes.into_iter().enumerate() {
+        for (path, git) in commands.removed {
+            let how = if git {
+                crate::updates::Deletion::GitRm
+            } else if last_commit.is_some_and(|commit| commit > n) {
+                crate::updates::Deletion::RmThenCommit
+            } else {
+                continue;
+            };
+            deletions.push((path, how, event));
+        }
         deletions.extend(
             patch
                 .deleted
                 .into_iter()
-                .map(|path| (path, crate::updates::Deletion::Patch, call.call)),
+                .map(|path| (path, crate::updates::Deletion::Patch, event)),
         );
         digest.written_files.extend(patch.added);
         // Moved files: items that give the old path follow the file.
-        let mut moves: Vec<(String, String, &str)> = patch
-            .moved
-            .into_iter()
-            .map(|(from, to)| (from, to, "a patch's Move to"))
-            .collect();
-        if crate::tools::is_shell_tool(name)
-            && let Some(command) = crate::tools::command_text(input)
-        {
-            moves.extend(
-                crate::updates::moved_by_command(&command)
-                    .into_iter()
-                    .map(|(from, to)| (from, to, "a move")),
-            );
-        }
-        for (from, to, how) in moves {
+        let moves = (patch.moved.into_iter().map(|m| (m, "a patch's Move to")))
+            .chain(commands.moved.into_iter().map(|m| (m, "a move")));
+        for ((from, to), how) in moves {
             let at_root = crate::updates::at_project_root(&from, &touched);
             let cue = format!("{how} of {from} to {to}");
             if let Some(substitution) = crate::updates::from_move(&from, &to, at_root, cue) {
                 digest.changes.push(AnnouncedChange {
                     substitution,
                     key: 0,
-                    evidence: event_ref(call.call),
+                    evidence: event_ref(event),
                 });
             }
-        }
-        if let Some(path) = written_whole(name, input) {
-            digest.written_files.push(path.to_string());
         }
     }
     digest.deleted_files = deletions
@@ -838,6 +822,9 @@ fn insert_runs(text: &str, runs: &mut std::collections::HashSet<u64>) {
     }
 }
 
+/// The input fields file tools name their file in.
+const FILE_PATH_KEYS: &[&str] = &["file_path", "path", "filePath", "file"];
+
 /// The file a call creates or writes whole, in the shapes file tools use (Claude Code `Write`,
 /// Cline `write_to_file`, `create_file`, an editor's `create` command).
 fn written_whole<'a>(tool: &str, input: &'a Value) -> Option<&'a str> {
@@ -850,7 +837,7 @@ fn written_whole<'a>(tool: &str, input: &'a Value) -> Option<&'a str> {
     if !creates {
         return None;
     }
-    ["file_path", "path", "filePath", "file"]
+    FILE_PATH_KEYS
         .iter()
         .find_map(|k| object.get(*k).and_then(Value::as_str))
 }
@@ -862,7 +849,7 @@ fn edit_pairs(input: &Value) -> Vec<(&str, &str, &str)> {
     let Some(object) = input.as_object() else {
         return Vec::new();
     };
-    let file = ["file_path", "path", "filePath", "file"]
+    let file = FILE_PATH_KEYS
         .iter()
         .find_map(|k| object.get(*k).and_then(Value::as_str));
     let Some(file) = file else {

@@ -281,6 +281,195 @@ pub fn is_command(tool: &str) -> bool {
     is_shell_tool(tool)
 }
 
+/// A tool's own name: lowercased, without an MCP `mcp__server__` or `functions.` prefix.
+pub fn base_name(tool: &str) -> String {
+    let name = tool.trim();
+    let name = name.rsplit("__").next().unwrap_or(name);
+    let name = name.strip_prefix("functions.").unwrap_or(name);
+    name.to_ascii_lowercase()
+}
+
+/// The simple commands of a command line, split at line breaks, `;`, `&&`, `||`, `|` and `&`,
+/// each as its words with quotes removed (`'a b'` is one word). A word with an unclosed quote
+/// is dropped (the command was cut off there).
+pub fn simple_commands(command: &str) -> Vec<Vec<String>> {
+    command
+        .split(['\n', ';', '|', '&'])
+        .map(shell_words)
+        .filter(|words| !words.is_empty())
+        .collect()
+}
+
+fn shell_words(command: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quote: Option<char> = None;
+    let mut in_word = false;
+    for c in command.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => word.push(c),
+            None if c == '"' || c == '\'' => {
+                quote = Some(c);
+                in_word = true;
+            }
+            None if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            None => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word && quote.is_none() {
+        words.push(word);
+    }
+    words
+}
+
+/// An operand that names one path: no glob, variable, redirection or home shorthand.
+fn one_path(word: &str) -> bool {
+    !word.is_empty()
+        && !word.starts_with('-')
+        && !word.contains(['*', '?', '[', '$', '`', '>', '<', '~'])
+}
+
+/// What a shell command line does to files, for the curator's updates.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct FileCommands {
+    /// Operands of `rm` and `git rm` (not `git rm --cached`, which keeps the file), each with
+    /// whether it was `git rm`.
+    pub removed: Vec<(String, bool)>,
+    /// `mv A B` and `git mv A B` with one source (a target ending in `/` is a folder the file
+    /// keeps its name in).
+    pub moved: Vec<(String, String)>,
+    /// It makes a commit (`git commit`, also after `git add … &&`).
+    pub commits: bool,
+}
+
+/// Reads [`FileCommands`] from a command line, one simple command at a time.
+pub fn file_commands(command: &str) -> FileCommands {
+    let mut out = FileCommands::default();
+    for words in simple_commands(command) {
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        match words.as_slice() {
+            ["git", "commit", ..] => out.commits = true,
+            ["git", "rm", args @ ..] if !args.contains(&"--cached") => out.removed.extend(
+                args.iter()
+                    .filter(|a| one_path(a))
+                    .map(|a| (a.trim_end_matches('/').to_string(), true)),
+            ),
+            ["rm", args @ ..] | ["sudo", "rm", args @ ..] => out.removed.extend(
+                args.iter()
+                    .filter(|a| one_path(a))
+                    .map(|a| (a.trim_end_matches('/').to_string(), false)),
+            ),
+            ["mv", args @ ..] | ["git", "mv", args @ ..] => {
+                let operands: Vec<&str> = args
+                    .iter()
+                    .copied()
+                    .filter(|a| !a.starts_with('-'))
+                    .collect();
+                if let [from, to] = operands.as_slice()
+                    && one_path(from)
+                    && one_path(to)
+                {
+                    let to = match to.strip_suffix('/') {
+                        Some(folder) => {
+                            let name = from
+                                .trim_end_matches('/')
+                                .rsplit('/')
+                                .next()
+                                .unwrap_or(from);
+                            format!("{folder}/{name}")
+                        }
+                        None => to.to_string(),
+                    };
+                    out.moved.push((from.trim_end_matches('/').to_string(), to));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The patch text a call applies in the `apply_patch` format: the `apply_patch` tool's input
+/// (Codex's custom tool: the input itself, or its `input`/`patch` field, or the second element
+/// of a `command` array), or a shell command that runs `apply_patch` (an argv list or a
+/// heredoc script), from its `*** Begin Patch` on.
+pub fn applied_patch<'a>(tool: &str, input: &'a Value) -> Option<&'a str> {
+    let base = base_name(tool);
+    if base == "apply_patch" || base == "applypatch" {
+        return match input {
+            Value::String(text) => Some(text),
+            Value::Object(object) => ["input", "patch"]
+                .iter()
+                .find_map(|k| object.get(*k).and_then(Value::as_str))
+                .or_else(|| {
+                    object
+                        .get("command")
+                        .and_then(Value::as_array)
+                        .and_then(|command| command.iter().filter_map(Value::as_str).nth(1))
+                }),
+            _ => None,
+        };
+    }
+    if !is_shell_tool(&base) {
+        return None;
+    }
+    let object = input.as_object()?;
+    let parts: Vec<&str> = match object.get("command").or_else(|| object.get("cmd"))? {
+        Value::Array(parts) => parts.iter().filter_map(Value::as_str).collect(),
+        Value::String(text) => vec![text.as_str()],
+        _ => return None,
+    };
+    if !parts.iter().any(|part| part.contains("apply_patch")) {
+        return None;
+    }
+    parts.iter().find_map(|part| {
+        let start = part.find("*** Begin Patch")?;
+        part.get(start..)
+    })
+}
+
+/// The files a patch in the `apply_patch` format changes as a whole.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct PatchFiles {
+    /// `*** Delete File: …`
+    pub deleted: Vec<String>,
+    /// `*** Add File: …`
+    pub added: Vec<String>,
+    /// `*** Update File: A` then `*** Move to: B`.
+    pub moved: Vec<(String, String)>,
+}
+
+/// The files a patch (see [`applied_patch`]) deletes, adds and moves.
+pub fn patch_files(patch: &str) -> PatchFiles {
+    let mut files = PatchFiles::default();
+    let mut updating: Option<&str> = None;
+    for line in patch.lines().map(str::trim) {
+        if let Some(path) = line.strip_prefix("*** Delete File:") {
+            files.deleted.push(path.trim().to_string());
+        } else if let Some(path) = line.strip_prefix("*** Add File:") {
+            files.added.push(path.trim().to_string());
+        } else if let Some(path) = line.strip_prefix("*** Move to:")
+            && let Some(from) = updating.take()
+        {
+            files
+                .moved
+                .push((from.to_string(), path.trim().to_string()));
+            continue;
+        }
+        updating = line.strip_prefix("*** Update File:").map(str::trim);
+    }
+    files
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,5 +530,71 @@ mod tests {
             "str_replace_editor view"
         );
         assert_eq!(identity("Read", &json!({"file_path": "/a.py"})), "Read");
+    }
+
+    #[test]
+    fn file_commands_read_removals_moves_and_commits() {
+        let removed = |command: &str| file_commands(command).removed;
+        assert_eq!(
+            removed("rm /repo/pyproject.toml /repo/uv.lock && git status"),
+            vec![
+                ("/repo/pyproject.toml".to_string(), false),
+                ("/repo/uv.lock".to_string(), false)
+            ]
+        );
+        assert_eq!(
+            removed("cd /repo; git rm -q 'docs/old guide.md' notes.txt"),
+            vec![
+                ("docs/old guide.md".to_string(), true),
+                ("notes.txt".to_string(), true)
+            ]
+        );
+        assert_eq!(
+            removed("rm -r /repo/tests/"),
+            vec![("/repo/tests".to_string(), false)]
+        );
+        // Kept files, globs and variables name no deleted file; other commands delete nothing.
+        assert!(removed("git rm --cached .env").is_empty());
+        assert!(removed("rm -rf build/*.o $TMPDIR/x").is_empty());
+        assert!(removed("npm run rm-cache && echo rm").is_empty());
+        assert!(file_commands("git add -A && git commit -m 'Port to Rust'").commits);
+        assert!(!file_commands("git commit-tree x; echo git commit").commits);
+        let moved = |command: &str| file_commands(command).moved;
+        assert_eq!(
+            moved("git mv docs/setup.md docs/install.md && git commit -m x"),
+            vec![("docs/setup.md".to_string(), "docs/install.md".to_string())]
+        );
+        assert_eq!(
+            moved("mv -v notes.txt archive/"),
+            vec![("notes.txt".to_string(), "archive/notes.txt".to_string())]
+        );
+        assert!(moved("mv *.log logs/").is_empty());
+        assert!(moved("mv a b c/").is_empty());
+    }
+
+    #[test]
+    fn patches_are_read_only_where_a_call_applies_one() {
+        let patch = "*** Begin Patch\n*** Delete File: .github/workflows/release.yml\n*** Add File: docs/new.md\n+hi\n*** Update File: src/old.rs\n*** Move to: src/new.rs\n@@\n-a\n+b\n*** End Patch";
+        let files = patch_files(applied_patch("apply_patch", &json!(patch)).expect("a patch"));
+        assert_eq!(
+            files,
+            PatchFiles {
+                deleted: vec![".github/workflows/release.yml".to_string()],
+                added: vec!["docs/new.md".to_string()],
+                moved: vec![("src/old.rs".to_string(), "src/new.rs".to_string())],
+            }
+        );
+        let heredoc = format!("apply_patch <<'EOF'\n{patch}\nEOF");
+        assert!(applied_patch("exec_command", &json!({"cmd": heredoc})).is_some());
+        assert!(applied_patch("mcp__codex__apply_patch", &json!({"input": patch})).is_some());
+        // A file whose content shows a patch is written, not applied.
+        assert!(applied_patch("Write", &json!({"file_path": "a.md", "content": patch})).is_none());
+        assert!(
+            applied_patch(
+                "exec_command",
+                &json!({"cmd": format!("cat > a.md <<'EOF'\n{patch}\nEOF")})
+            )
+            .is_none()
+        );
     }
 }

@@ -42,10 +42,11 @@ pub fn memory_command_from_tool_call(name: &str, input: &Value) -> Option<Memory
 /// `Create`. A rename out of the memory directories becomes a `Delete`; one into them is not
 /// recognised (the content is unknown).
 pub fn memory_commands_from_tool_call(name: &str, input: &Value) -> Vec<MemoryCommand> {
-    let base = base_name(name);
-    if base == "apply_patch" || base == "applypatch" {
-        return patch_text(input).map(patch_commands).unwrap_or_default();
+    // An `apply_patch` call, or a shell command running one (lucid-core finds the patch).
+    if let Some(patch) = lucid_core::tools::applied_patch(name, input) {
+        return patch_commands(patch);
     }
+    let base = lucid_core::tools::base_name(name);
     let Some(input) = input.as_object() else {
         return Vec::new();
     };
@@ -67,19 +68,8 @@ pub fn memory_commands_from_tool_call(name: &str, input: &Value) -> Vec<MemoryCo
                 .into_iter()
                 .collect()
         }
-        "shell" | "local_shell" | "container.exec" | "exec_command" | "bash" => {
-            shell_patch(input).map(patch_commands).unwrap_or_default()
-        }
         _ => Vec::new(),
     }
-}
-
-/// The tool's own name: lowercased, without an MCP `mcp__server__` or `functions.` prefix.
-fn base_name(name: &str) -> String {
-    let name = name.trim();
-    let name = name.rsplit("__").next().unwrap_or(name);
-    let name = name.strip_prefix("functions.").unwrap_or(name);
-    name.to_ascii_lowercase()
 }
 
 /// A path inside the memory directories, mapped into the store.
@@ -190,38 +180,6 @@ fn rename_command(from: Option<&str>, to: Option<&str>) -> Option<MemoryCommand>
         // Moved out of memory: from the store's point of view the document is gone.
         None => Some(MemoryCommand::Delete { path: from }),
     }
-}
-
-/// The patch text of an `apply_patch` call: the input itself (Codex custom tool) or its
-/// `input`/`patch` field, or the second element of a `command` array.
-fn patch_text(input: &Value) -> Option<&str> {
-    match input {
-        Value::String(text) => Some(text),
-        Value::Object(object) => first_str(object, &["input", "patch"]).or_else(|| {
-            object
-                .get("command")
-                .and_then(Value::as_array)
-                .and_then(|command| command.iter().filter_map(Value::as_str).nth(1))
-        }),
-        _ => None,
-    }
-}
-
-/// A patch run through a shell tool: `["apply_patch", "*** Begin Patch…"]` or a `bash -lc`
-/// script that pipes a heredoc into `apply_patch`.
-fn shell_patch(input: &Map<String, Value>) -> Option<&str> {
-    let parts: Vec<&str> = match input.get("command").or_else(|| input.get("cmd"))? {
-        Value::Array(parts) => parts.iter().filter_map(Value::as_str).collect(),
-        Value::String(text) => vec![text.as_str()],
-        _ => return None,
-    };
-    if !parts.iter().any(|part| part.contains("apply_patch")) {
-        return None;
-    }
-    parts.iter().find_map(|part| {
-        let start = part.find("*** Begin Patch")?;
-        part.get(start..)
-    })
 }
 
 /// The memory commands of a Codex patch (`*** Begin Patch` … `*** End Patch`): an added file is
