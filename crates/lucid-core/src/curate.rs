@@ -175,6 +175,18 @@ struct Memory {
     notes: Vec<String>,
 }
 
+/// Orders session events of several digests by their time, then session and position (so
+/// memory writes, announced changes and deleted files apply in the order they happened).
+fn in_event_order<T>(
+    items: &mut [(&SessionDigest, &T)],
+    evidence: impl Fn(&T) -> &crate::digest::EventRef,
+) {
+    items.sort_by(|(da, a), (db, b)| {
+        let (a, b) = (evidence(a), evidence(b));
+        (a.at, &da.session, a.event).cmp(&(b.at, &db.session, b.event))
+    });
+}
+
 impl Memory {
     fn new(text: String, kind: Kind, origin: Origin, seq: usize) -> Memory {
         let analysis = text::analyze(&text);
@@ -208,6 +220,17 @@ impl Memory {
 
     fn is_live(&self) -> bool {
         self.state == State::Live
+    }
+
+    /// A live item that came from the store or a memory write (not a session candidate, an
+    /// episode or verbatim text): what announced changes and deleted files may update.
+    fn is_updatable_store_item(&self) -> bool {
+        self.is_live() && !self.episodic && !self.verbatim && self.origin != Origin::Session
+    }
+
+    /// True as of a time after `at` (items without a time are older than any session).
+    fn newer_than(&self, at: Option<Timestamp>) -> bool {
+        matches!((self.at, at), (Some(item), Some(at)) if item > at)
     }
 
     /// Recency order: anything dated after anything undated, then time, then input order.
@@ -465,13 +488,7 @@ impl Curator {
             .iter()
             .flat_map(|d| d.memory_ops.iter().map(move |op| (d, op)))
             .collect();
-        ops.sort_by(|(da, a), (db, b)| {
-            (a.evidence.at, &da.session, a.evidence.event).cmp(&(
-                b.evidence.at,
-                &db.session,
-                b.evidence.event,
-            ))
-        });
+        in_event_order(&mut ops, |item| &item.evidence);
         for (digest, op) in ops {
             let evidence = op.evidence.evidence(&digest.session);
             let why =
@@ -637,22 +654,13 @@ impl Curator {
                     .any(|w| crate::updates::same_file(w, &f.path))
             })
             .collect();
-        deletions.sort_by(|(da, a), (db, b)| {
-            (a.evidence.at, &da.session, a.evidence.event).cmp(&(
-                b.evidence.at,
-                &db.session,
-                b.evidence.event,
-            ))
-        });
+        in_event_order(&mut deletions, |item| &item.evidence);
         for (digest, deleted) in deletions {
             for memory in &mut self.memories {
-                let eligible = memory.is_live()
-                    && !memory.episodic
-                    && !memory.verbatim
-                    && memory.origin != Origin::Session
+                // A fact true as of after the deletion is about the file's successor.
+                let eligible = memory.is_updatable_store_item()
                     && memory.kind == Kind::Fact
-                    // A fact true as of after the deletion is about the file's successor.
-                    && !matches!((memory.at, deleted.evidence.at), (Some(item), Some(gone)) if item > gone);
+                    && !memory.newer_than(deleted.evidence.at);
                 if !eligible {
                     continue;
                 }
@@ -685,13 +693,7 @@ impl Curator {
             .iter()
             .flat_map(|d| d.changes.iter().map(move |c| (d, c)))
             .collect();
-        changes.sort_by(|(da, a), (db, b)| {
-            (a.evidence.at, &da.session, a.evidence.event).cmp(&(
-                b.evidence.at,
-                &db.session,
-                b.evidence.event,
-            ))
-        });
+        in_event_order(&mut changes, |item| &item.evidence);
         // The item each event's changes produced: one edit can swap several values of one
         // line, and they all land in one updated item rather than a chain of half-updated ones.
         let mut made_by_event: HashSet<(String, usize, usize)> = HashSet::new();
@@ -699,11 +701,7 @@ impl Curator {
             let targets: Vec<usize> = (0..self.memories.len())
                 .filter(|&i| {
                     let m = &self.memories[i];
-                    m.is_live()
-                        && !m.episodic
-                        && !m.verbatim
-                        && m.origin != Origin::Session
-                        && matches!(m.kind, Kind::Fact | Kind::Preference)
+                    m.is_updatable_store_item() && matches!(m.kind, Kind::Fact | Kind::Preference)
                 })
                 .collect();
             for i in targets {
@@ -715,8 +713,7 @@ impl Curator {
                 // An item true as of a later time than the announcement is the newer value:
                 // the change is outdated, neither applied nor added (items without a time are
                 // older than any session).
-                if matches!((self.memories[i].at, change.evidence.at), (Some(item), Some(said)) if item > said)
-                {
+                if self.memories[i].newer_than(change.evidence.at) {
                     if change.key != 0 {
                         self.outdated_keys.insert(change.key);
                     }
