@@ -12,9 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use lucid_storage_postgres::testing::{TestDatabase, unavailable};
 use serde_json::Value;
-use support::serve;
+use support::{create_key, postgres_database, serve};
 
 fn lucid() -> Command {
     Command::new(env!("CARGO_BIN_EXE_lucid"))
@@ -62,21 +61,14 @@ fn wait_for(
 
 #[test]
 fn api_and_worker_nodes_share_one_database() {
-    if let Some(reason) = unavailable() {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "SKIPPED (not CI): {reason}");
+    let Some(database) = postgres_database() else {
         return;
-    }
-    let database = TestDatabase::create().expect("test server");
+    };
     let db = database.url().to_string();
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("lucid.toml");
     std::fs::write(&config, "[server]\ndream_lease_seconds = 2\n").expect("config");
-    let key = {
-        let output = run(lucid().args(["keys", "create", "--workspace", "team", "--db", &db]));
-        assert!(output.status.success(), "{output:?}");
-        String::from_utf8_lossy(&output.stdout).trim().to_string()
-    };
+    let key = create_key(&db);
     let api = serve(&db, &config, "api")
         .workers(1)
         .stage_delay_ms(0)
@@ -225,21 +217,14 @@ fn api_and_worker_nodes_share_one_database() {
 /// although A had just verified it (its cache keeps keys 10 s).
 #[test]
 fn an_append_on_one_node_reaches_a_stream_on_another_at_once() {
-    if let Some(reason) = unavailable() {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "SKIPPED (not CI): {reason}");
+    let Some(database) = postgres_database() else {
         return;
-    }
-    let database = TestDatabase::create().expect("test server");
+    };
     let db = database.url().to_string();
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("lucid.toml");
     std::fs::write(&config, "").expect("config");
-    let key = {
-        let output = run(lucid().args(["keys", "create", "--workspace", "team", "--db", &db]));
-        assert!(output.status.success(), "{output:?}");
-        String::from_utf8_lossy(&output.stdout).trim().to_string()
-    };
+    let key = create_key(&db);
     let (a, b) = (
         serve(&db, &config, "api")
             .workers(1)
@@ -329,9 +314,7 @@ fn an_append_on_one_node_reaches_a_stream_on_another_at_once() {
 
     // A key node A has just verified (and caches for 10 s) is refused there as soon as it is
     // revoked elsewhere: the revocation is pushed too.
-    let output = run(lucid().args(["keys", "create", "--workspace", "team", "--db", &db]));
-    assert!(output.status.success(), "{output:?}");
-    let second = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    let second = create_key(&db);
     let status_on_a = |secret: &str| {
         http.get(format!("{url_a}/v1/memory_stores"))
             .header("x-api-key", secret)
@@ -372,12 +355,9 @@ fn an_append_on_one_node_reaches_a_stream_on_another_at_once() {
 /// per node; the fifth is a 429 with `retry-after` from either node.
 #[test]
 fn a_keys_rate_limit_is_counted_across_nodes() {
-    if let Some(reason) = unavailable() {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "SKIPPED (not CI): {reason}");
+    let Some(database) = postgres_database() else {
         return;
-    }
-    let database = TestDatabase::create().expect("test server");
+    };
     let db = database.url().to_string();
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("lucid.toml");
@@ -386,11 +366,7 @@ fn a_keys_rate_limit_is_counted_across_nodes() {
         "[server]\nrate_per_key = 0.01\nburst_per_key = 4\nrate_per_address = 0\n",
     )
     .expect("config");
-    let key = {
-        let output = run(lucid().args(["keys", "create", "--workspace", "team", "--db", &db]));
-        assert!(output.status.success(), "{output:?}");
-        String::from_utf8_lossy(&output.stdout).trim().to_string()
-    };
+    let key = create_key(&db);
     let (a, b) = (
         serve(&db, &config, "api").start(),
         serve(&db, &config, "api").start(),
@@ -428,11 +404,7 @@ fn a_keys_rate_limit_is_counted_across_nodes() {
         "about one token's time (100 s): {retry_after:?}"
     );
     // Another key has its own bucket.
-    let other = {
-        let output = run(lucid().args(["keys", "create", "--workspace", "team", "--db", &db]));
-        assert!(output.status.success(), "{output:?}");
-        String::from_utf8_lossy(&output.stdout).trim().to_string()
-    };
+    let other = create_key(&db);
     let status = http
         .get(format!("{}/v1/memory_stores", urls[1]))
         .header("x-api-key", &other)

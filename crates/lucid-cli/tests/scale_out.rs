@@ -14,14 +14,12 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use lucid_storage_postgres::testing::{TestDatabase, unavailable};
 use serde_json::{Value, json};
-use support::{Node, serve};
+use support::{Node, create_key, postgres_database, serve};
 
 /// The seed of every random choice (nodes, stores, sessions); change it to explore, keep it to
 /// reproduce.
@@ -209,16 +207,6 @@ fn import_sessions(api: &Api, base: &str, stores: &[String]) -> Vec<String> {
     sessions
 }
 
-/// The key of workspace `team` on `db`.
-fn create_key(db: &str) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_lucid"))
-        .args(["keys", "create", "--workspace", "team", "--db", db])
-        .output()
-        .expect("lucid keys create");
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
-}
-
 /// Writes the config every node reads: a short lease (a killed node's dreams are re-run after
 /// a second), and no rate limits (the test's clients are one key on one address).
 fn write_config(dir: &Path) -> PathBuf {
@@ -235,13 +223,10 @@ const DREAMS: usize = 200;
 
 #[test]
 fn three_nodes_complete_200_dreams_once_while_one_is_killed_again_and_again() {
-    if let Some(reason) = unavailable() {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "SKIPPED (not CI): {reason}");
+    let Some(database) = postgres_database() else {
         return;
-    }
+    };
     let started = Instant::now();
-    let database = TestDatabase::create().expect("test server");
     let db = database.url().to_string();
     let dir = tempfile::tempdir().expect("tempdir");
     let config = write_config(dir.path());
@@ -539,12 +524,9 @@ fn watch_dream(api: &Api, a: &str, dream: &str) -> (Vec<String>, bool) {
 
 #[test]
 fn a_schedule_fires_once_per_firing_across_three_nodes() {
-    if let Some(reason) = unavailable() {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "SKIPPED (not CI): {reason}");
+    let Some(database) = postgres_database() else {
         return;
-    }
-    let database = TestDatabase::create().expect("test server");
+    };
     let db = database.url().to_string();
     let dir = tempfile::tempdir().expect("tempdir");
     let config = write_config(dir.path());

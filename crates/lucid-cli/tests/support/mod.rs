@@ -155,6 +155,27 @@ impl Dream {
     }
 }
 
+/// A new, empty database on the test PostgreSQL server, or `None` — after a `SKIPPED (not CI)`
+/// line — where no server is configured; under CI a missing server fails the test instead.
+pub fn postgres_database() -> Option<lucid_storage_postgres::testing::TestDatabase> {
+    if let Some(reason) = lucid_storage_postgres::testing::unavailable() {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "SKIPPED (not CI): {reason}");
+        return None;
+    }
+    Some(lucid_storage_postgres::testing::TestDatabase::create().expect("test server"))
+}
+
+/// A new API key of the workspace `team` in `db` (`lucid keys create`): its secret.
+pub fn create_key(db: &str) -> String {
+    let created = lucid(
+        &std::env::temp_dir(),
+        &["keys", "create", "--workspace", "team", "--db", db],
+    );
+    assert_eq!(created.code, Some(0), "{created:?}");
+    created.stdout.trim().to_string()
+}
+
 /// A `lucid serve` process; killed (SIGKILL) when dropped.
 pub struct Node {
     child: Child,
