@@ -30,6 +30,10 @@ const SHARING_LOCAL: u8 = 2;
 /// A failed shared take is logged at most this often (a database outage would otherwise log
 /// every request).
 const WARN_EVERY: Duration = Duration::from_secs(10);
+/// After a failed shared take, requests count in memory this long before the database is tried
+/// again: during an outage a request (`/healthz` included) must not first wait out the
+/// database's connect timeout for its rate check.
+const RETRY_SHARED_AFTER: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum Holder {
@@ -85,6 +89,8 @@ pub(crate) struct RateLimiter {
     sharing: AtomicU8,
     /// Milliseconds after `started` when a failed shared take was last logged (0: never).
     warned_at_ms: AtomicU64,
+    /// Milliseconds after `started` when a shared take last failed (0: never).
+    failed_at_ms: AtomicU64,
     started: Instant,
 }
 
@@ -96,6 +102,7 @@ impl RateLimiter {
             buckets: Mutex::new(HashMap::new()),
             sharing: AtomicU8::new(SHARING_UNKNOWN),
             warned_at_ms: AtomicU64::new(0),
+            failed_at_ms: AtomicU64::new(0),
             started: Instant::now(),
         }
     }
@@ -105,10 +112,23 @@ impl RateLimiter {
         self.key.is_off() && self.address.is_off()
     }
 
-    /// The backend was found to keep no shared buckets: [`RateLimiter::check`] is the whole
-    /// story, and no blocking call is needed.
+    /// Count in memory now, without asking the database: the backend keeps no shared buckets,
+    /// or they failed less than [`RETRY_SHARED_AFTER`] ago. [`RateLimiter::check`] is then the
+    /// whole story, and no blocking call is needed.
     pub(crate) fn counts_in_memory(&self) -> bool {
-        self.sharing.load(Ordering::Relaxed) == SHARING_LOCAL
+        if self.sharing.load(Ordering::Relaxed) == SHARING_LOCAL {
+            return true;
+        }
+        // Shortly after the shared buckets failed, the database is not asked again.
+        let failed = self.failed_at_ms.load(Ordering::Relaxed);
+        failed != 0 && self.now_ms().saturating_sub(failed) < RETRY_SHARED_AFTER.as_millis() as u64
+    }
+
+    /// Milliseconds since this limiter was made, at least 1 (0 means "never" in the atomics).
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1)
     }
 
     /// Takes a token from the address's bucket and the key's, in this server's memory; a `429`
@@ -129,6 +149,20 @@ impl RateLimiter {
         key: Option<&str>,
         address: Option<IpAddr>,
     ) -> Result<(), ApiError> {
+        self.check_taking(
+            |holder, rate| storage.take_rate_token(holder, rate),
+            key,
+            address,
+        )
+    }
+
+    /// [`RateLimiter::check_shared`] with the shared take given (tests give a failing one).
+    fn check_taking(
+        &self,
+        take_shared: impl Fn(&str, BucketRate) -> lucid_storage::Result<Option<RateToken>>,
+        key: Option<&str>,
+        address: Option<IpAddr>,
+    ) -> Result<(), ApiError> {
         self.check_with(key, address, |holder, rate| {
             if self.counts_in_memory() {
                 return self.take_in_memory(holder, rate);
@@ -137,7 +171,7 @@ impl RateLimiter {
                 per_second: rate.per_second,
                 burst: rate.burst,
             };
-            match storage.take_rate_token(&holder.bucket_name(), bucket_rate) {
+            match take_shared(&holder.bucket_name(), bucket_rate) {
                 Ok(Some(RateToken::Taken)) => {
                     self.sharing.store(SHARING_SHARED, Ordering::Relaxed);
                     Ok(())
@@ -151,6 +185,7 @@ impl RateLimiter {
                     self.take_in_memory(holder, rate)
                 }
                 Err(error) => {
+                    self.failed_at_ms.store(self.now_ms(), Ordering::Relaxed);
                     self.warn_now_and_then(&error);
                     self.take_in_memory(holder, rate)
                 }
@@ -159,9 +194,7 @@ impl RateLimiter {
     }
 
     fn warn_now_and_then(&self, error: &lucid_storage::StorageError) {
-        let now_ms = u64::try_from(self.started.elapsed().as_millis())
-            .unwrap_or(u64::MAX)
-            .max(1);
+        let now_ms = self.now_ms();
         let last = self.warned_at_ms.load(Ordering::Relaxed);
         let due = last == 0 || now_ms.saturating_sub(last) >= WARN_EVERY.as_millis() as u64;
         if due
@@ -275,6 +308,52 @@ mod tests {
         assert!(bucket.take(rate, later).is_ok());
         assert!(bucket.take(rate, later).is_ok());
         assert!(bucket.take(rate, later).is_err());
+    }
+
+    /// A database that does not answer: the request is counted in memory, and the database is
+    /// not asked again until the retry delay has passed (a request must not wait out the
+    /// connect timeout on every call during an outage).
+    #[test]
+    fn a_failing_shared_bucket_falls_back_to_memory_for_a_while() {
+        let limiter = RateLimiter::new(
+            Rate {
+                per_second: 0.001,
+                burst: 1.0,
+            },
+            Rate::OFF,
+        );
+        let asked = std::sync::atomic::AtomicUsize::new(0);
+        let failing = |_: &str, _: BucketRate| {
+            asked.fetch_add(1, Ordering::Relaxed);
+            Err(lucid_storage::StorageError::Backend(
+                "connection refused".into(),
+            ))
+        };
+        assert!(!limiter.counts_in_memory(), "nothing known yet");
+        assert!(limiter.check_taking(failing, Some("k1"), None).is_ok());
+        assert_eq!(asked.load(Ordering::Relaxed), 1);
+        assert!(limiter.counts_in_memory(), "in memory after a failure");
+        // The in-memory bucket holds: the second request with the key is refused.
+        assert!(limiter.check_taking(failing, Some("k1"), None).is_err());
+        assert_eq!(
+            asked.load(Ordering::Relaxed),
+            1,
+            "the database was not asked again"
+        );
+        // A backend that shares buckets is asked, and its answer stands.
+        let shared = RateLimiter::new(
+            Rate {
+                per_second: 0.001,
+                burst: 1.0,
+            },
+            Rate::OFF,
+        );
+        let wait = |_: &str, _: BucketRate| Ok(Some(RateToken::Wait(Duration::from_secs(7))));
+        let error = shared
+            .check_taking(wait, Some("k1"), None)
+            .expect_err("the shared bucket is empty");
+        assert_eq!(error.retry_after, Some(7));
+        assert!(!shared.counts_in_memory());
     }
 
     #[test]
