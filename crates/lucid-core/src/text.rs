@@ -243,6 +243,26 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("k8s", "kubernet"),
 ];
 
+/// Stems of everyday words that say the same thing in instructions and notes ("delete" /
+/// "remove", "edit" / "change", "a single" / "one"), folded to one stem on the right so that a
+/// reworded sentence keeps its words. Only plain English verbs and nouns whose meaning does not
+/// change between technical contexts; names of commands stay apart (`make`, `print`).
+const STEM_SYNONYMS: &[(&str, &str)] = &[
+    ("delet", "remov"),
+    ("eras", "remov"),
+    ("edit", "chang"),
+    ("modifi", "chang"),
+    ("alter", "chang"),
+    ("execut", "run"),
+    ("singl", "one"),
+    ("repli", "respons"),
+    ("summari", "summar"),
+    ("requir", "need"),
+    ("display", "show"),
+    ("shown", "show"),
+    ("begin", "start"),
+];
+
 static STOPWORD_SET: LazyLock<std::collections::HashSet<&'static str>> =
     LazyLock::new(|| STOPWORDS.iter().copied().collect());
 
@@ -335,7 +355,11 @@ fn stem_plain(word: &str) -> String {
     if let Some((_, folded)) = SYNONYMS.iter().find(|(w, _)| *w == word) {
         return (*folded).to_string();
     }
-    STEMMER.stem(word).into_owned()
+    let stemmed = STEMMER.stem(word);
+    match STEM_SYNONYMS.iter().find(|(w, _)| *w == stemmed) {
+        Some((_, folded)) => (*folded).to_string(),
+        None => stemmed.into_owned(),
+    }
 }
 
 /// A raw token: a maximal run of identifier characters, with surrounding punctuation trimmed.
@@ -598,6 +622,7 @@ pub fn analyze(text: &str) -> Analysis {
     // Y"): its "not" does not negate the rule, and its words are kept apart (marked), so "use
     // tabs, not spaces" and "use spaces, not tabs" stay different.
     let contrast_at = contrast_start(&lower_text);
+    negations += kept_out_phrases(&lower_text);
     for raw in raw_tokens(&lower_text) {
         let token = raw.text;
         let in_contrast = contrast_at.is_some_and(|at| raw.start >= at);
@@ -662,6 +687,30 @@ pub fn analyze(text: &str) -> Analysis {
     }
     analysis.negated = negations % 2 == 1;
     analysis
+}
+
+/// How many times lowercase text says that something is kept away from a place ("keep secrets
+/// out of logs", "local config stays out of commits"): each is a negated rule, the same as
+/// "never put secrets in logs".
+fn kept_out_phrases(lower: &str) -> usize {
+    const KEEPING: &[&str] = &[
+        "keep", "keeps", "kept", "keeping", "stay", "stays", "stayed", "leave", "leaves", "left",
+    ];
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words
+        .windows(2)
+        .enumerate()
+        .filter(|(at, pair)| {
+            pair[0] == "out"
+                && pair[1] == "of"
+                && words[at.saturating_sub(6)..*at]
+                    .iter()
+                    .any(|w| KEEPING.contains(w))
+        })
+        .count()
 }
 
 /// The byte offset where a contrasted alternative starts in lowercase text: the word after ",
@@ -854,10 +903,22 @@ pub fn paraphrase(a: &Analysis, b: &Analysis, weights: &WordWeights) -> bool {
         |set: &mut dyn Iterator<Item = &String>| -> f64 { set.map(|f| weights.weight(f)).sum() };
     let shared_weight = weight(&mut shared.iter().copied());
     let union_weight = weight(&mut fa.union(&fb));
-    let smaller = weight(&mut fa.iter()).min(weight(&mut fb.iter()));
-    // Much of the combined weight shared, or most of the shorter item's.
+    let (weight_a, weight_b) = (weight(&mut fa.iter()), weight(&mut fb.iter()));
+    let (smaller, shorter, longer) = if weight_a <= weight_b {
+        (weight_a, &fa, &fb)
+    } else {
+        (weight_b, &fb, &fa)
+    };
+    // Much of the combined weight shared, or most of the shorter item's when the shorter one
+    // adds no rare word of its own: "After resuming, AgentV deletes the merged branch" shares
+    // most of its words with "AgentV detects the merge … before it resumes", but its own word
+    // ("deletes") is what it says.
+    let shorter_adds_nothing_rare = shorter.difference(longer).all(|f| !weights.is_rare(f));
     shared_weight / union_weight >= 0.4
-        || (shared_words >= 4 && smaller > 0.0 && shared_weight / smaller >= 0.6)
+        || (shared_words >= 4
+            && smaller > 0.0
+            && shared_weight / smaller >= 0.6
+            && shorter_adds_nothing_rare)
 }
 
 /// The word overlap [`same_preference`] needs at least (the curator's candidate join uses it).
@@ -1464,6 +1525,69 @@ mod tests {
         // A different amount is a different rule.
         let d = analyze("Always get manager sign-off for partial refunds above $500.");
         assert!(!same_statement(&b, &d));
+    }
+
+    #[test]
+    fn everyday_synonyms_keep_a_reworded_sentence_the_same() {
+        for (a, b) in [
+            (
+                "Delete the generated fixtures after the run.",
+                "Remove the generated fixtures after the run.",
+            ),
+            (
+                "Aider can only edit files that have been added to the chat.",
+                "Aider can only change files added to the chat.",
+            ),
+            (
+                "Execute the migration script before deploying.",
+                "Run the migration script before deploying.",
+            ),
+        ] {
+            let (a, b) = (analyze(a), analyze(b));
+            assert!(same_statement(&a, &b), "{a:?} {b:?}");
+        }
+        // A different verb is still a different statement.
+        let a = analyze("Delete the generated fixtures after the run.");
+        let b = analyze("Commit the generated fixtures after the run.");
+        assert!(!same_statement(&a, &b));
+    }
+
+    #[test]
+    fn keeping_something_out_of_a_place_is_a_negated_rule() {
+        for text in [
+            "Tracker runtime state and local config stay out of commits.",
+            "Keep API keys out of the logs.",
+            "Leave generated files out of the review.",
+        ] {
+            assert!(analyze(text).negated, "{text}");
+        }
+        for text in [
+            "Check out the release branch before tagging.",
+            "Run out of disk space and the build fails.",
+        ] {
+            assert!(!analyze(text).negated, "{text}");
+        }
+        let never = analyze("Never commit tracker runtime state or local coordination config.");
+        let stay_out = analyze("Tracker runtime state and local coordination config stay out of commits.");
+        assert_eq!(never.negated, stay_out.negated);
+    }
+
+    #[test]
+    fn a_shorter_item_with_a_rare_word_of_its_own_is_not_contained() {
+        let store = [
+            "After the user merges the sync branch, AgentV detects the merge automatically \
+             (squash-safe ancestor or tree-equality check) before it resumes syncing.",
+            "After resuming, AgentV deletes the merged sync branch itself.",
+            "Run bundles live in disjoint directories and are append-only.",
+            "Before any repo change, run git fetch origin.",
+            "The Entire hooks for Copilot CLI are configured in .github/hooks/entire.json.",
+        ]
+        .map(analyze);
+        let weights = WordWeights::new(store.iter());
+        assert!(!paraphrase(&store[0], &store[1], &weights));
+        // The same shorter item without a word of its own is contained in the longer one.
+        let contained = analyze("After resuming, AgentV merges the sync branch.");
+        assert!(paraphrase(&store[0], &contained, &weights));
     }
 
     #[test]

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use lucid_core::Store;
 use lucid_core::markdown::{self, Block};
-use lucid_core::report::{Op, Report};
+use lucid_core::report::{Change, Op, Report};
 use serde::{Deserialize, Serialize};
 
 use crate::score::Ratio;
@@ -586,11 +586,47 @@ pub fn score_source(
             }
         }
     }
+    let duplicate_terms: Vec<&Terms> = expected
+        .planted
+        .iter()
+        .filter(|p| p.kind == PlantedKind::Duplicate)
+        .map(|p| &p.terms)
+        .collect();
+    score
+        .wrong
+        .extend(false_merges(&report.changes, &input_items, &duplicate_terms));
     let merged = duplicate_groups.values().filter(|ok| **ok).count();
     score.duplicates_merged = Ratio::new(merged, duplicate_groups.len());
     score.updates_applied = Ratio::new(updates_applied, updates);
     score.true_kept = Ratio::new(trues_kept, trues);
     score
+}
+
+/// Merges that join store items no planted duplicate pair joins: each lost a memory, since every
+/// store item a corpus author wrote is distinct unless planted as a duplicate of another.
+fn false_merges(
+    changes: &[Change],
+    input_items: &BTreeSet<String>,
+    duplicate_terms: &[&Terms],
+) -> Vec<Flagged> {
+    let mut wrong = Vec::new();
+    for change in changes.iter().filter(|c| c.op == Op::Merge) {
+        let joined: Vec<&str> = std::iter::once(&change.text)
+            .chain(&change.replaces)
+            .filter(|text| input_items.contains(*text))
+            .map(String::as_str)
+            .collect();
+        let one_pair = duplicate_terms
+            .iter()
+            .any(|terms| joined.iter().all(|text| matches_terms(text, terms)));
+        if joined.len() >= 2 && !one_pair {
+            wrong.push(Flagged {
+                text: joined.join(" + "),
+                why: "distinct store items merged".to_string(),
+            });
+        }
+    }
+    wrong
 }
 
 /// Sums source scores into a total row.
@@ -788,6 +824,45 @@ mod tests {
         ));
         assert!(!matches_terms("Read the README first.", &terms));
         assert!(!matches_terms("anything", &Vec::new()));
+    }
+
+    #[test]
+    fn a_merge_of_store_items_outside_a_planted_pair_is_wrong() {
+        let merge = |text: &str, replaces: &[&str]| Change {
+            id: "chg".to_string(),
+            op: Op::Merge,
+            kind: lucid_core::report::Kind::Fact,
+            scope: lucid_core::report::Scope::Team,
+            agent: None,
+            path: None,
+            text: text.to_string(),
+            replaces: replaces.iter().map(|t| t.to_string()).collect(),
+            superseded: Vec::new(),
+            reason: String::new(),
+            evidence: Vec::new(),
+        };
+        let store: BTreeSet<String> = [
+            "Stage explicit paths; never git stash.",
+            "Do not run git stash on a shared checkout.",
+            "AgentV detects the merge.",
+            "AgentV deletes the branch.",
+        ]
+        .map(str::to_string)
+        .into();
+        let stash = vec![vec!["stash".to_string()]];
+        let pairs = [&stash];
+        let planted_pair = merge(
+            "Do not run git stash on a shared checkout.",
+            &["Stage explicit paths; never git stash."],
+        );
+        assert!(false_merges(&[planted_pair], &store, &pairs).is_empty());
+        let unrelated = merge("AgentV detects the merge.", &["AgentV deletes the branch."]);
+        let wrong = false_merges(&[unrelated], &store, &pairs);
+        assert_eq!(wrong.len(), 1);
+        assert_eq!(wrong[0].why, "distinct store items merged");
+        // A session statement merged into one store item joins nothing the author wrote apart.
+        let with_session = merge("AgentV detects the merge.", &["AgentV notices merges."]);
+        assert!(false_merges(&[with_session], &store, &pairs).is_empty());
     }
 
     #[test]
