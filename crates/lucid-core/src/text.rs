@@ -1568,7 +1568,8 @@ mod tests {
             assert!(!analyze(text).negated, "{text}");
         }
         let never = analyze("Never commit tracker runtime state or local coordination config.");
-        let stay_out = analyze("Tracker runtime state and local coordination config stay out of commits.");
+        let stay_out =
+            analyze("Tracker runtime state and local coordination config stay out of commits.");
         assert_eq!(never.negated, stay_out.negated);
     }
 

@@ -592,9 +592,11 @@ pub fn score_source(
         .filter(|p| p.kind == PlantedKind::Duplicate)
         .map(|p| &p.terms)
         .collect();
-    score
-        .wrong
-        .extend(false_merges(&report.changes, &input_items, &duplicate_terms));
+    score.wrong.extend(false_merges(
+        &report.changes,
+        &input_items,
+        &duplicate_terms,
+    ));
     let merged = duplicate_groups.values().filter(|ok| **ok).count();
     score.duplicates_merged = Ratio::new(merged, duplicate_groups.len());
     score.updates_applied = Ratio::new(updates_applied, updates);
