@@ -272,6 +272,30 @@ fn behaviour_facts_about_deleted_files_are_retired() {
 }
 
 #[test]
+fn behaviour_facts_about_removed_settings_are_retired() {
+    let dream = dream_fleet("removed-settings");
+    let text = dream.all_text();
+    // A Claude Code `Edit` drops `"no-console": "off"` from .eslintrc.json and a Codex patch
+    // drops `retries = 3` from config/app.toml: the facts quoting them are removed, each with
+    // the setting and the session as the reason.
+    assert!(!text.contains("no-console"), "{text}");
+    assert!(!text.contains("config/app.toml"), "{text}");
+    let removed = dream.changes("remove");
+    assert_eq!(removed.len(), 2, "{removed:?}");
+    for change in &removed {
+        let reason = change["reason"].as_str().unwrap_or_default();
+        assert!(reason.contains("removed that setting"), "{reason}");
+        assert!(change["evidence"][0]["session"].is_string(), "{change:?}");
+    }
+    // The same key in another file, and another line of the edited file: kept.
+    assert!(
+        text.contains("config/dev.toml sets `retries = 3`"),
+        "{text}"
+    );
+    assert!(text.contains(".eslintrc.json extends"), "{text}");
+}
+
+#[test]
 fn behaviour_moved_files_update_the_items_that_name_them() {
     let dream = dream_fleet("moved-files");
     let text = dream.all_text();

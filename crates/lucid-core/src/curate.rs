@@ -321,6 +321,7 @@ pub fn dream_observed(
     curator.replay_memory_writes(&digests);
     curator.apply_announced_changes(&digests);
     curator.retire_facts_about_deleted_files(&digests);
+    curator.retire_facts_about_removed_settings(&digests);
     step(
         Stage::CollectingCandidates,
         format!("{} sessions", digests.len()),
@@ -683,6 +684,53 @@ impl Curator {
                         digest.session, deleted.path
                     ),
                     evidence: vec![deleted.evidence.evidence(&digest.session)],
+                };
+            }
+        }
+    }
+
+    /// Store facts that quote a setting as their file's (`"push_sessions": false` in
+    /// `.entire/settings.json`) after an edit or patch removed that setting from the file are
+    /// stale: the file no longer says so. A file some session wrote whole may have it again, so
+    /// its removals count for nothing.
+    fn retire_facts_about_removed_settings(&mut self, digests: &[SessionDigest]) {
+        let written: Vec<&str> = digests
+            .iter()
+            .flat_map(|d| d.written_files.iter().map(String::as_str))
+            .collect();
+        let mut removals: Vec<(&SessionDigest, &crate::digest::RemovedSetting)> = digests
+            .iter()
+            .flat_map(|d| d.removed_settings.iter().map(move |r| (d, r)))
+            .filter(|(_, r)| {
+                !written
+                    .iter()
+                    .any(|w| crate::updates::same_file(w, &r.file))
+            })
+            .collect();
+        in_event_order(&mut removals, |item| &item.evidence);
+        for (digest, removed) in removals {
+            for memory in &mut self.memories {
+                let eligible = memory.is_updatable_store_item()
+                    && memory.kind == Kind::Fact
+                    && !memory.newer_than(removed.evidence.at);
+                if !eligible {
+                    continue;
+                }
+                let Some(named) = crate::updates::states_removed_setting(
+                    &memory.text,
+                    &removed.file,
+                    &removed.key,
+                    &removed.value,
+                ) else {
+                    continue;
+                };
+                memory.state = State::Removed {
+                    reason: format!(
+                        "says {named} sets `{}` to `{}`, but session {} removed that setting \
+                         from {}",
+                        removed.key, removed.value, digest.session, removed.file
+                    ),
+                    evidence: vec![removed.evidence.evidence(&digest.session)],
                 };
             }
         }

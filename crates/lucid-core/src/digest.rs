@@ -305,6 +305,10 @@ pub struct SessionDigest {
     /// Files the session deleted for good, in order: facts that name them may be stale.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deleted_files: Vec<DeletedFile>,
+    /// Settings (`key: value` / `key = value` lines) a successful edit or patch removed from a
+    /// file, in order: items that quote the setting as the file's may be stale.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed_settings: Vec<RemovedSetting>,
     /// Files the session created or wrote whole: a file written and deleted is scratch, one
     /// deleted and written again is back, so neither makes a fact stale.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -319,6 +323,15 @@ pub struct DeletedFile {
     /// At the root of the project the session worked on: a fact may name it by its bare name.
     #[serde(default)]
     pub at_root: bool,
+    pub evidence: EventRef,
+}
+
+/// A setting an edit removed from a file: its key, the value it had, and the call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemovedSetting {
+    pub file: String,
+    pub key: String,
+    pub value: String,
     pub evidence: EventRef,
 }
 
@@ -386,6 +399,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         harness_rules: Vec::new(),
         episodes: Vec::new(),
         deleted_files: Vec::new(),
+        removed_settings: Vec::new(),
         written_files: Vec::new(),
     };
     if session.trust == SessionTrust::Quarantined {
@@ -476,37 +490,6 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         })
         .collect();
 
-    // Edits that succeeded and swap one name for another update items about that file.
-    for call in &calls {
-        let ok = call.result.is_some_and(|r| !result_is_error(session, r));
-        if !ok {
-            continue;
-        }
-        let EventKind::ToolCall { input, .. } = &session.events[call.call].kind else {
-            continue;
-        };
-        for (file, old, new) in edit_pairs(input) {
-            if policy.contains_secret(old) || policy.contains_secret(new) {
-                continue;
-            }
-            let whole = crate::updates::from_edit(file, old, new);
-            let lines = crate::updates::from_edited_lines(file, old, new)
-                .into_iter()
-                .filter(|line| {
-                    whole
-                        .as_ref()
-                        .is_none_or(|w| (&w.old, &w.new) != (&line.old, &line.new))
-                });
-            for substitution in whole.clone().into_iter().chain(lines) {
-                digest.changes.push(AnnouncedChange {
-                    substitution,
-                    key: 0,
-                    evidence: event_ref(call.call),
-                });
-            }
-        }
-    }
-
     // Files deleted for good (by `git rm` or a patch, or by `rm` and then committed) and files
     // written whole: facts about a file the project no longer has are stale.
     let touched: Vec<&str> = calls
@@ -548,6 +531,52 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             digest.written_files.push(path.to_string());
         }
         file_changes.push((call.call, commands, patch));
+    }
+    // Edits and patch hunks that succeeded and swap one name for another update items about
+    // that file; settings they remove make items that quote them stale.
+    for call in &calls {
+        let ok = call.result.is_some_and(|r| !result_is_error(session, r));
+        if !ok {
+            continue;
+        }
+        let EventKind::ToolCall { input, .. } = &session.events[call.call].kind else {
+            continue;
+        };
+        let hunks = file_changes
+            .iter()
+            .find(|(event, _, _)| *event == call.call)
+            .map(|(_, _, patch)| patch.updated.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|h| (h.file.as_str(), h.old.as_str(), h.new.as_str()));
+        for (file, old, new) in edit_pairs(input).into_iter().chain(hunks) {
+            if policy.contains_secret(old) || policy.contains_secret(new) {
+                continue;
+            }
+            let whole = crate::updates::from_edit(file, old, new);
+            let lines = crate::updates::from_edited_lines(file, old, new)
+                .into_iter()
+                .filter(|line| {
+                    whole
+                        .as_ref()
+                        .is_none_or(|w| (&w.old, &w.new) != (&line.old, &line.new))
+                });
+            for substitution in whole.clone().into_iter().chain(lines) {
+                digest.changes.push(AnnouncedChange {
+                    substitution,
+                    key: 0,
+                    evidence: event_ref(call.call),
+                });
+            }
+            for (key, value) in crate::updates::removed_settings(old, new) {
+                digest.removed_settings.push(RemovedSetting {
+                    file: file.to_string(),
+                    key,
+                    value,
+                    evidence: event_ref(call.call),
+                });
+            }
+        }
     }
     let last_commit = file_changes
         .iter()

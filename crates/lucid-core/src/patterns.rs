@@ -1009,6 +1009,7 @@ mod tests {
             harness_rules: Vec::new(),
             episodes: Vec::new(),
             deleted_files: Vec::new(),
+            removed_settings: Vec::new(),
             written_files: Vec::new(),
         }
     }

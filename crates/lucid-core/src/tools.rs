@@ -446,13 +446,61 @@ pub struct PatchFiles {
     pub added: Vec<String>,
     /// `*** Update File: A` then `*** Move to: B`.
     pub moved: Vec<(String, String)>,
+    /// The hunks of `*** Update File: …` sections, each as the text it replaces and the text
+    /// it writes (context lines in both), so a patch updates values like an edit does.
+    pub updated: Vec<PatchHunk>,
 }
 
-/// The files a patch (see [`applied_patch`]) deletes, adds and moves.
+/// One hunk of an updated file: the lines before and after, context included.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct PatchHunk {
+    /// The file as the patch names it.
+    pub file: String,
+    /// Context and removed lines (`' '` and `'-'`), without their markers.
+    pub old: String,
+    /// Context and added lines (`' '` and `'+'`), without their markers.
+    pub new: String,
+}
+
+/// The files a patch (see [`applied_patch`]) deletes, adds and moves, and its hunks.
 pub fn patch_files(patch: &str) -> PatchFiles {
     let mut files = PatchFiles::default();
     let mut updating: Option<&str> = None;
-    for line in patch.lines().map(str::trim) {
+    // The file whose hunks are being read, and the hunk being read.
+    let mut hunk_file: Option<&str> = None;
+    let mut hunk = PatchHunk::default();
+    let finish_hunk = |hunk: &mut PatchHunk, files: &mut PatchFiles| {
+        let hunk = std::mem::take(hunk);
+        if hunk.old != hunk.new {
+            files.updated.push(hunk);
+        }
+    };
+    for raw in patch.lines() {
+        let line = raw.trim();
+        if line.starts_with("*** ") || line.starts_with("@@") {
+            finish_hunk(&mut hunk, &mut files);
+            if line.starts_with("*** ") && !line.starts_with("*** Move to:") {
+                hunk_file = line.strip_prefix("*** Update File:").map(str::trim);
+            }
+        } else if let Some(file) = hunk_file {
+            let (marker, text) = match raw.chars().next() {
+                Some(marker @ ('+' | '-' | ' ')) => (marker, &raw[1..]),
+                _ => (' ', raw),
+            };
+            if hunk.file.is_empty() {
+                hunk.file = file.to_string();
+            }
+            for (side, wanted) in [
+                (&mut hunk.old, marker != '+'),
+                (&mut hunk.new, marker != '-'),
+            ] {
+                if wanted {
+                    side.push_str(text);
+                    side.push('\n');
+                }
+            }
+            continue;
+        }
         if let Some(path) = line.strip_prefix("*** Delete File:") {
             files.deleted.push(path.trim().to_string());
         } else if let Some(path) = line.strip_prefix("*** Add File:") {
@@ -467,6 +515,7 @@ pub fn patch_files(patch: &str) -> PatchFiles {
         }
         updating = line.strip_prefix("*** Update File:").map(str::trim);
     }
+    finish_hunk(&mut hunk, &mut files);
     files
 }
 
@@ -582,8 +631,24 @@ mod tests {
                 deleted: vec![".github/workflows/release.yml".to_string()],
                 added: vec!["docs/new.md".to_string()],
                 moved: vec![("src/old.rs".to_string(), "src/new.rs".to_string())],
+                updated: vec![PatchHunk {
+                    file: "src/old.rs".to_string(),
+                    old: "a\n".to_string(),
+                    new: "b\n".to_string(),
+                }],
             }
         );
+        // Hunks keep their context on both sides; each `@@` starts a new one.
+        let settings = "*** Begin Patch\n*** Update File: .entire/settings.json\n@@\n {\n-  \"push_sessions\": false\n+  \"strategy\": \"manual\"\n }\n@@ second\n-x = 1\n+x = 2\n*** End Patch";
+        let hunks = patch_files(settings).updated;
+        assert_eq!(hunks.len(), 2);
+        assert_eq!(hunks[0].old, "{\n  \"push_sessions\": false\n}\n");
+        assert_eq!(hunks[0].new, "{\n  \"strategy\": \"manual\"\n}\n");
+        assert_eq!(
+            (hunks[1].old.as_str(), hunks[1].new.as_str()),
+            ("x = 1\n", "x = 2\n")
+        );
+        assert!(hunks.iter().all(|h| h.file == ".entire/settings.json"));
         let heredoc = format!("apply_patch <<'EOF'\n{patch}\nEOF");
         assert!(applied_patch("exec_command", &json!({"cmd": heredoc})).is_some());
         assert!(applied_patch("mcp__codex__apply_patch", &json!({"input": patch})).is_some());

@@ -664,9 +664,111 @@ pub fn names_deleted_file<'a>(
         .find(|token| same_file(token, deleted))
 }
 
+/// A line that sets one scalar value: `"key": value` (JSON), `key: value` (YAML), `key = value`
+/// (TOML, INI, dotenv). The key is an identifier of three characters or more; the value is not
+/// an opening brace or bracket (that is a section, not a value). Comments are not settings.
+fn setting_line(line: &str) -> Option<(&str, &str)> {
+    let line = line.trim().trim_end_matches(',');
+    if line.starts_with('#') || line.starts_with("//") {
+        return None;
+    }
+    let at = line.find([':', '='])?;
+    let key = line[..at].trim().trim_matches('"').trim_matches('\'');
+    let value = line[at + 1..].trim().trim_start_matches('=').trim();
+    let key_ok = key.len() >= 3
+        && key.chars().any(char::is_alphabetic)
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    let value_ok =
+        !value.is_empty() && value.len() <= 80 && !value.starts_with(['{', '[', '|', '>', '(']);
+    (key_ok && value_ok).then(|| (key, value.trim_matches('"').trim_matches('\'')))
+}
+
+/// The settings an edit removes: lines of the old text that set a key (see `setting_line`)
+/// when the new text no longer mentions the key at all. A key set to another value is a swap
+/// ([`from_edited_lines`]), not a removal.
+pub fn removed_settings(old: &str, new: &str) -> Vec<(String, String)> {
+    let mut removed: Vec<(String, String)> = Vec::new();
+    for (key, value) in old.lines().filter_map(setting_line) {
+        let mentioned = new.lines().any(|line| holds_value(line, key));
+        if !mentioned && !value.is_empty() && !removed.iter().any(|(k, _)| k == key) {
+            removed.push((key.to_string(), value.to_string()));
+        }
+    }
+    removed
+}
+
+/// Whether an item states a removed setting as its file's: it names the file (a path ending
+/// like it, or its bare name), the key and the value the setting had. Returns the file name as
+/// the item wrote it.
+pub fn states_removed_setting<'a>(
+    item: &'a str,
+    file: &str,
+    key: &str,
+    value: &str,
+) -> Option<&'a str> {
+    if !holds_value(item, key) || !holds_value(item, value) {
+        return None;
+    }
+    names_deleted_file(item, file, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn removed_settings_are_keys_the_new_text_no_longer_has() {
+        let old = "{\n  \"enabled\": true,\n  \"strategy_options\": {\n    \"push_sessions\": false\n  }\n}\n";
+        let new = "{\n  \"enabled\": true,\n  \"strategy\": \"manual-commit\"\n}\n";
+        assert_eq!(
+            removed_settings(old, new),
+            vec![("push_sessions".to_string(), "false".to_string())]
+        );
+        // TOML and YAML lines; a key kept with another value is a swap, not a removal.
+        assert_eq!(
+            removed_settings("timeout = 30\nretries = 3\n", "timeout = 60\n"),
+            vec![("retries".to_string(), "3".to_string())]
+        );
+        assert_eq!(
+            removed_settings("image: nginx:1.25\nreplicas: 2\n", "replicas: 2\n"),
+            vec![("image".to_string(), "nginx:1.25".to_string())]
+        );
+        // Comments, short names, sections and code are not settings.
+        assert!(removed_settings("# retries = 3\nx = 1\nservices: {\n", "").is_empty());
+        assert!(removed_settings("let total = compute(a, b)\n", "").is_empty());
+    }
+
+    #[test]
+    fn an_item_states_a_removed_setting_when_it_names_file_key_and_value() {
+        let item = "The tracked .entire/settings.json disables automatic session pushes with \"push_sessions\": false.";
+        assert_eq!(
+            states_removed_setting(item, ".entire/settings.json", "push_sessions", "false"),
+            Some(".entire/settings.json")
+        );
+        assert_eq!(
+            states_removed_setting(
+                item,
+                "/repo/.entire/settings.json",
+                "push_sessions",
+                "false"
+            ),
+            Some(".entire/settings.json")
+        );
+        // Another file, another value, or no key: not this setting.
+        assert!(
+            states_removed_setting(item, "config/settings.json", "push_sessions", "false")
+                .is_none()
+        );
+        assert!(
+            states_removed_setting(item, ".entire/settings.json", "push_sessions", "true")
+                .is_none()
+        );
+        assert!(
+            states_removed_setting(item, ".entire/settings.json", "telemetry", "false").is_none()
+        );
+    }
 
     fn pairs(sentence: &str) -> Vec<(Option<String>, String)> {
         from_sentence(sentence)
