@@ -112,6 +112,12 @@ fn check_snapshot(name: &str, dream: &FleetDream) {
         for path in &stale {
             std::fs::remove_file(draft_dir.join(path)).expect("remove a stale snapshot");
         }
+        // A new fleet, or a document in a new folder: expect_file! writes files, not folders.
+        for path in dream.draft.keys() {
+            if let Some(parent) = draft_dir.join(path).parent() {
+                std::fs::create_dir_all(parent).expect("create a snapshot folder");
+            }
+        }
     } else {
         assert!(
             stale.is_empty(),
@@ -269,6 +275,61 @@ fn behaviour_facts_about_deleted_files_are_retired() {
     ] {
         assert!(text.contains(kept), "{kept} must stay:\n{text}");
     }
+}
+
+#[test]
+fn behaviour_announced_changes_update_and_retire_store_items() {
+    let dream = dream_fleet("announced-changes");
+    let text = dream.all_text();
+    // Announcements in Claude Code, Codex and Cline sessions, none in "X is now Y" form.
+    for (stale, current) in [
+        // "We moved the staging database to …": the item naming every word of it, by shape.
+        (
+            "db-staging-1.internal",
+            "The staging database host is db-staging-2.internal.",
+        ),
+        // "We've upgraded the CI runners to ubuntu-24.04": same name, new version.
+        ("ubuntu-22.04", "CI runners use ubuntu-24.04."),
+        // "We relocated the artifacts bucket to s3://…-eu".
+        (
+            "acme-artifacts-us",
+            "Build artifacts bucket is s3://acme-artifacts-eu.",
+        ),
+        // "Marcus Lee has left the company; Ana Ruiz now handles vendor invoices."
+        (
+            "handled by Marcus Lee",
+            "Ana Ruiz now handles vendor invoices.",
+        ),
+        // "we no longer deploy on Fridays".
+        ("Fridays at noon", "We no longer deploy on Fridays."),
+        // "we're dropping Firebase entirely": the fact is removed.
+        ("sent through Firebase", "dropping Firebase"),
+    ] {
+        assert!(!text.contains(stale), "{stale} must be gone:\n{text}");
+        assert!(text.contains(current), "{current} must be there:\n{text}");
+    }
+    // Another environment's host, and a rule that names the dropped tool: kept.
+    assert!(
+        text.contains("The qa database host is db-qa-1.internal."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Never store API tokens in the Firebase console."),
+        "{text}"
+    );
+    let removed = dream.changes("remove");
+    assert_eq!(removed.len(), 1, "{removed:?}");
+    let reason = removed[0]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("dropping") && reason.contains("Firebase"),
+        "{reason}"
+    );
+    assert_eq!(
+        dream.changes("supersede").len(),
+        5,
+        "{:?}",
+        dream.changes("supersede")
+    );
 }
 
 #[test]

@@ -322,6 +322,7 @@ pub fn dream_observed(
     curator.apply_announced_changes(&digests);
     curator.retire_facts_about_deleted_files(&digests);
     curator.retire_facts_about_removed_settings(&digests);
+    curator.retire_what_people_said_is_gone(&digests);
     step(
         Stage::CollectingCandidates,
         format!("{} sessions", digests.len()),
@@ -732,6 +733,84 @@ impl Curator {
                     ),
                     evidence: vec![removed.evidence.evidence(&digest.session)],
                 };
+            }
+        }
+    }
+
+    /// Store items about a tool, a person or a practice a person said is gone ("we're dropping
+    /// Firebase", "Dana Whitfield has left", "we no longer deploy on Fridays") are removed, the
+    /// sentence quoted. Announcements older than an item's as-of time are outdated.
+    fn retire_what_people_said_is_gone(&mut self, digests: &[SessionDigest]) {
+        let mut retirements: Vec<(&SessionDigest, &crate::digest::AnnouncedRetirement)> = digests
+            .iter()
+            .flat_map(|d| d.retirements.iter().map(move |r| (d, r)))
+            .collect();
+        in_event_order(&mut retirements, |item| &item.evidence);
+        for (digest, said) in retirements {
+            for i in 0..self.memories.len() {
+                let memory = &self.memories[i];
+                let eligible = memory.is_updatable_store_item()
+                    && matches!(memory.kind, Kind::Fact | Kind::Preference)
+                    && !memory.newer_than(said.evidence.at);
+                if !eligible {
+                    continue;
+                }
+                let Some(matched) = crate::updates::retires(
+                    &said.retirement,
+                    &memory.text,
+                    memory.kind == Kind::Fact,
+                ) else {
+                    continue;
+                };
+                let evidence = said.evidence.evidence(&digest.session);
+                let why = format!(
+                    "{matched}, which a person said is gone (\"{}\": {:?}, session {})",
+                    said.retirement.cue, said.sentence, digest.session
+                );
+                // The announcement says what replaces the item when it is about the same thing
+                // beyond the retired name ("…; Ana Ruiz now handles vendor invoices" for "Vendor
+                // invoices are handled by Marcus Lee"): it supersedes the item.
+                let announcement = crate::digest::clean_statement(&said.sentence);
+                let said_words = text::analyze(&announcement).word_set;
+                let name_words = said
+                    .retirement
+                    .name
+                    .as_deref()
+                    .map(|n| text::analyze(n).word_set)
+                    .unwrap_or_default();
+                let shared = memory
+                    .analysis
+                    .word_set
+                    .iter()
+                    .filter(|w| said_words.contains(*w) && !name_words.contains(*w))
+                    .count();
+                // An excerpt cut short is no sentence to store.
+                if shared < 2 || said.sentence.ends_with('\u{2026}') {
+                    self.memories[i].state = State::Removed {
+                        reason: why,
+                        evidence: vec![evidence],
+                    };
+                    continue;
+                }
+                let seq = self.memories.len();
+                let previous = &self.memories[i];
+                let mut updated = Memory::new(announcement, Kind::Fact, Origin::MemoryWrite, seq);
+                updated.style = previous.style.clone();
+                updated.location = previous.location;
+                updated.path = self.path_of(previous);
+                updated.headings = previous.headings.clone();
+                updated.evidence = vec![evidence];
+                updated.agents.insert(digest.agent.clone());
+                updated.trusted_agents.insert(digest.agent.clone());
+                updated.sessions.insert(digest.session.clone());
+                updated.at = said.evidence.at;
+                updated.superseded_texts.push(previous.text.clone());
+                updated.notes.push(format!("replaces an item that {why}"));
+                self.memories[i].state = State::SupersededBy(seq);
+                self.memories.push(updated);
+                if said.key != 0 {
+                    self.absorbed_keys.insert(said.key);
+                }
             }
         }
     }

@@ -179,6 +179,18 @@ pub struct AnnouncedChange {
     pub evidence: EventRef,
 }
 
+/// Something a person said is gone, with the sentence that said it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnnouncedRetirement {
+    pub retirement: crate::updates::Retirement,
+    /// The sentence, redacted, as the report quotes it.
+    pub sentence: String,
+    /// Template key of the sentence (see [`AnnouncedChange::key`]).
+    #[serde(default)]
+    pub key: u64,
+    pub evidence: EventRef,
+}
+
 /// A sentence the gate did not let through although it looked memory-like, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SkippedStatement {
@@ -288,6 +300,9 @@ pub struct SessionDigest {
     /// Changes of value announced by a person or made by a successful edit, in order.
     #[serde(default)]
     pub changes: Vec<AnnouncedChange>,
+    /// Tools, people and practices a person said are gone, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retirements: Vec<AnnouncedRetirement>,
     /// Memory-like sentences the gate skipped (capped per session).
     #[serde(default)]
     pub skipped: Vec<SkippedStatement>,
@@ -400,6 +415,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         episodes: Vec::new(),
         deleted_files: Vec::new(),
         removed_settings: Vec::new(),
+        retirements: Vec::new(),
         written_files: Vec::new(),
     };
     if session.trust == SessionTrust::Quarantined {
@@ -1608,6 +1624,14 @@ fn read_human_message(
                 for substitution in crate::updates::from_sentence(sentence) {
                     digest.changes.push(AnnouncedChange {
                         substitution,
+                        key,
+                        evidence: evidence.clone(),
+                    });
+                }
+                for retirement in crate::updates::retirements(sentence) {
+                    digest.retirements.push(AnnouncedRetirement {
+                        retirement,
+                        sentence: excerpt(&policy.redact(sentence).text),
                         key,
                         evidence: evidence.clone(),
                     });

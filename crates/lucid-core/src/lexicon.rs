@@ -24,10 +24,12 @@ pub enum List {
     Reporting,
     FirstPersonState,
     Failure,
+    Retired,
+    Departed,
 }
 
 impl List {
-    pub const ALL: [List; 12] = [
+    pub const ALL: [List; 14] = [
         List::Standing,
         List::Instruction,
         List::Request,
@@ -40,6 +42,8 @@ impl List {
         List::Reporting,
         List::FirstPersonState,
         List::Failure,
+        List::Retired,
+        List::Departed,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -56,6 +60,8 @@ impl List {
             "reporting" => List::Reporting,
             "first_person_state" => List::FirstPersonState,
             "failure" => List::Failure,
+            "retired" => List::Retired,
+            "departed" => List::Departed,
             _ => return None,
         })
     }

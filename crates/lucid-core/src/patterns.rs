@@ -1010,6 +1010,7 @@ mod tests {
             episodes: Vec::new(),
             deleted_files: Vec::new(),
             removed_settings: Vec::new(),
+            retirements: Vec::new(),
             written_files: Vec::new(),
         }
     }

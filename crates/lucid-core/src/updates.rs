@@ -31,6 +31,14 @@ pub struct Substitution {
     /// to be about that line (it need not name the file then). Zero for everything else.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub line_words_needed: usize,
+    /// For "moved the staging database to X" (no old value named): the content words (stemmed)
+    /// of what was changed, which an item must name for X to replace its value of X's shape.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub object: Vec<String>,
+    /// For an `object` substitution: the announcing sentence, whose identifiers an item must
+    /// not go beyond.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub subject_text: String,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -74,6 +82,10 @@ const CHANGE_VERBS: &[&str] = &[
     "downgraded",
     "convert",
     "converted",
+    "relocate",
+    "relocated",
+    "transfer",
+    "transferred",
 ];
 
 /// The substitutions a sentence a person typed announces.
@@ -89,6 +101,8 @@ pub fn from_sentence(sentence: &str) -> Vec<Substitution> {
         subject: subject.clone(),
         file: None,
         line_words_needed: 0,
+        object: Vec::new(),
+        subject_text: String::new(),
     };
     for i in 0..tokens.len() {
         // "X instead of Y"
@@ -144,6 +158,18 @@ pub fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 && new.is_value()
             {
                 out.push(make(Some(old), new, &format!("{} … {to}", lower[i])));
+            } else if let Some((object, to_at)) = changed_object(&tokens, &lower, j)
+                && let Some(new) = tokens.get(to_at + 1)
+                && new.is_specific()
+                && value_shape(&new.text).is_some()
+            {
+                // "moved the staging database to db-staging-2.internal": no old value named;
+                // the item that names the staging database and holds a value of the new one's
+                // shape has it.
+                let mut sub = make(None, new, &format!("{} … to", lower[i]));
+                sub.object = object;
+                sub.subject_text = sentence.to_string();
+                out.push(sub);
             }
         }
     }
@@ -154,6 +180,223 @@ pub fn from_sentence(sentence: &str) -> Vec<Substitution> {
     });
     out.dedup();
     out
+}
+
+/// Something a person says is gone: a named tool or person ("we're dropping Firebase", "Dana
+/// Whitfield has left the company"), or a practice ("we no longer deploy on Fridays").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retirement {
+    /// The name that is gone, as written; `None` for a practice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Whether the name is someone who left (instructions naming them are stale too), rather
+    /// than a tool or service (only facts naming it are).
+    #[serde(default)]
+    pub person: bool,
+    /// For a practice: the content words (stemmed) an item must all have to state it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub practice: Vec<String>,
+    /// The phrase that said so ("dropping", "has left", "no longer").
+    pub cue: String,
+}
+
+/// What a sentence a person typed says is gone (see [`Retirement`]). A name must be specific
+/// (capitalised, an identifier or quoted) and follow the cue directly (after "the", "our", …);
+/// a partial retirement ("dropping Redis from the login path") retires nothing.
+pub fn retirements(sentence: &str) -> Vec<Retirement> {
+    use crate::lexicon::{Cues, List};
+    let lower = sentence.to_lowercase();
+    // Cue offsets are offsets in the lowercase text: only usable when they are the sentence's.
+    if lower.len() != sentence.len() {
+        return Vec::new();
+    }
+    let cues = Cues::scan(&lower);
+    let tokens = value_tokens(sentence);
+    let mut out: Vec<Retirement> = Vec::new();
+    for (at, phrase) in cues.phrases(List::Retired) {
+        let end = at + phrase.len();
+        let after: Vec<&Token> = tokens.iter().filter(|t| t.start >= end).collect();
+        let skip = after
+            .iter()
+            .take_while(|t| {
+                matches!(
+                    t.text.to_lowercase().as_str(),
+                    "the" | "our" | "a" | "an" | "all" | "any" | "of"
+                )
+            })
+            .count();
+        let name = leading_name(&after[skip..]);
+        let partial = after
+            .get(skip + name.as_ref().map_or(0, |(_, n)| *n))
+            .is_some_and(|t| {
+                matches!(t.text.to_lowercase().as_str(), "from" | "in" | "for" | "on")
+            });
+        if let Some((name, _)) = name
+            && !partial
+        {
+            out.push(Retirement {
+                name: Some(name),
+                person: false,
+                practice: Vec::new(),
+                cue: phrase.to_string(),
+            });
+        }
+    }
+    for (at, phrase) in cues.phrases(List::Departed) {
+        let before: Vec<&Token> = tokens
+            .iter()
+            .filter(|t| t.start + t.text.len() <= at)
+            .collect();
+        let capitalised = before
+            .iter()
+            .rev()
+            .take_while(|t| t.text.chars().next().is_some_and(char::is_uppercase))
+            .take(3)
+            .count();
+        let words = &before[before.len() - capitalised..];
+        // A name of one word must not open the sentence ("Everyone has left" is no name).
+        let opens = words.first().is_some_and(|t| t.start == tokens[0].start);
+        if capitalised == 0 || (capitalised == 1 && opens) {
+            continue;
+        }
+        let name = sentence
+            [words[0].start..words[capitalised - 1].start + words[capitalised - 1].text.len()]
+            .to_string();
+        out.push(Retirement {
+            name: Some(name),
+            person: true,
+            practice: Vec::new(),
+            cue: phrase.to_string(),
+        });
+    }
+    // "We no longer deploy on Fridays": the practice that follows, to the end of its clause.
+    if let Some(at) = lower.find("no longer ")
+        && !cues.phrases(List::Retired).any(|(p, _)| p == at)
+        && !cues
+            .phrases(List::Departed)
+            .any(|(p, phrase)| p <= at && at < p + phrase.len())
+    {
+        let rest = &sentence[at + "no longer ".len()..];
+        let clause = rest.split([',', ';', '.', ':']).next().unwrap_or(rest);
+        let practice: Vec<String> = text::analyze(clause).word_set.into_iter().collect();
+        if practice.len() >= 2 {
+            out.push(Retirement {
+                name: None,
+                person: false,
+                practice,
+                cue: "no longer".to_string(),
+            });
+        }
+    }
+    out
+}
+
+/// The specific name a token run opens with: a quoted value or identifier alone, or one to three
+/// capitalised words ("Firebase", "Google Analytics"). Returns it and how many tokens it took.
+fn leading_name(tokens: &[&Token]) -> Option<(String, usize)> {
+    let first = tokens.first()?;
+    if first.quoted || text::is_anchor(&first.text) {
+        return Some((first.text.clone(), 1));
+    }
+    let capitalised = tokens
+        .iter()
+        .take_while(|t| t.text.chars().next().is_some_and(char::is_uppercase) && t.text.len() > 1)
+        .take(3)
+        .count();
+    (capitalised > 0).then(|| {
+        let words: Vec<&str> = tokens[..capitalised]
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect();
+        (words.join(" "), capitalised)
+    })
+}
+
+/// Whether an item states something a [`Retirement`] ended, and the words that matched: it
+/// names the retired tool or person (facts; instructions too for a person who left), or has
+/// every content word of the retired practice without negating it.
+pub fn retires(retirement: &Retirement, item: &str, is_fact: bool) -> Option<String> {
+    match &retirement.name {
+        Some(name) => {
+            if !(is_fact || retirement.person) || !holds_value(item, name) {
+                return None;
+            }
+            Some(format!("names {name}"))
+        }
+        None => {
+            let analysis = text::analyze(item);
+            let all = retirement
+                .practice
+                .iter()
+                .all(|w| analysis.word_set.contains(w));
+            (all && !analysis.negated)
+                .then(|| format!("states {}", retirement.practice.join(" + ")))
+        }
+    }
+}
+
+/// The thing a change verb names before "to": up to four plain words ("the staging database"),
+/// as stemmed content words, and where "to" is. `None` when a value, a function word other than
+/// a determiner, or nothing stands there.
+fn changed_object(tokens: &[Token], lower: &[String], from: usize) -> Option<(Vec<String>, usize)> {
+    let mut words = Vec::new();
+    for at in from..(from + 5).min(tokens.len()) {
+        if lower[at] == "to" {
+            let object: Vec<String> = text::analyze(&words.join(" "))
+                .word_set
+                .into_iter()
+                .collect();
+            return (!object.is_empty()).then_some((object, at));
+        }
+        let token = &tokens[at];
+        if token.quoted || !token.is_value() || value_shape(&token.text).is_some() {
+            return None;
+        }
+        words.push(token.text.as_str());
+    }
+    None
+}
+
+/// The shape of a specific value, for matching a new value with the old one it replaces when
+/// no old value is named: an address, a path, a dotted name (host, module), a version or a name
+/// with digits (`acme-prod-2`). Plain words have none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Url,
+    Email,
+    Path,
+    Dotted,
+    Version,
+    NumberedName,
+}
+
+fn value_shape(value: &str) -> Option<Shape> {
+    let value = value.trim_matches(|c: char| matches!(c, '`' | '"' | '\'' | '.' | ','));
+    if value.is_empty() || value.contains(char::is_whitespace) {
+        return None;
+    }
+    let has_letter = value.chars().any(char::is_alphabetic);
+    let has_digit = value.chars().any(|c| c.is_ascii_digit());
+    if value.contains("://") {
+        Some(Shape::Url)
+    } else if value.contains('@') && value.contains('.') {
+        Some(Shape::Email)
+    } else if value.contains('/') {
+        Some(Shape::Path)
+    } else if value.contains('.') && has_letter {
+        Some(Shape::Dotted)
+    } else if has_digit
+        && value
+            .trim_start_matches(['v', 'V'])
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.')
+    {
+        Some(Shape::Version)
+    } else if has_digit && has_letter && value.contains(['-', '_']) {
+        Some(Shape::NumberedName)
+    } else {
+        None
+    }
 }
 
 /// The substitution an edit makes, when it swaps one name for another: the word the edit
@@ -200,6 +443,8 @@ pub fn from_edit(file: &str, old: &str, new: &str) -> Option<Substitution> {
         subject: text::analyze(old).word_set.into_iter().collect(),
         file: Some(name),
         line_words_needed: 0,
+        object: Vec::new(),
+        subject_text: String::new(),
     })
 }
 
@@ -278,6 +523,8 @@ pub fn from_edited_lines(file: &str, old: &str, new: &str) -> Vec<Substitution> 
                 subject: subject.clone(),
                 file: Some(name.clone()),
                 line_words_needed: EDITED_LINE_WORDS_NEEDED,
+                object: Vec::new(),
+                subject_text: String::new(),
             });
         }
     }
@@ -403,6 +650,62 @@ pub fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> {
                 } else {
                     String::new()
                 }
+            );
+            Some((replaced, why))
+        }
+        None if !sub.object.is_empty() && family_of(&sub.new).is_none() => {
+            // "moved the staging database to db-staging-2.internal": the item must name what
+            // was moved (every word of it, and two at least: "the config" alone names too
+            // much, and "the qa replica host" is not "the dr replica host") and hold exactly one
+            // value of the new value's shape.
+            let named = sub
+                .object
+                .iter()
+                .filter(|w| item_analysis.word_set.contains(*w))
+                .count();
+            if named < 2 || named < sub.object.len() || holds_value(item, &sub.new) {
+                return None;
+            }
+            let shape = value_shape(&sub.new)?;
+            let mut hits = tokens
+                .iter()
+                .filter(|t| value_shape(&t.text) == Some(shape));
+            let hit = hits.next()?;
+            if hits.next().is_some() {
+                return None;
+            }
+            let text = hit.text.trim_end_matches(['.', ',']);
+            // The item's own identifiers must be the announcement's: "the production host" is
+            // not "the us-prod host", although "prod" is read as "production".
+            let item_lower = item.to_lowercase();
+            let value = text.to_lowercase();
+            let own_identifier = text::raw_tokens(&item_lower).into_iter().any(|token| {
+                let identifier =
+                    text::is_anchor(token.text) || token.text.contains(['-', '_', '.', '/']);
+                identifier
+                    && token.text != value
+                    && !holds_value(&sub.subject_text.to_lowercase(), token.text)
+            });
+            if own_identifier {
+                return None;
+            }
+            let replaced = format!(
+                "{}{}{}",
+                &item[..hit.start],
+                sub.new,
+                &item[hit.start + text.len()..]
+            );
+            let matched: Vec<&str> = sub
+                .object
+                .iter()
+                .filter(|w| item_analysis.word_set.contains(*w))
+                .map(String::as_str)
+                .collect();
+            let why = format!(
+                "`{text}` → `{}` ({}; the item names {} and held the one value of that shape)",
+                sub.new,
+                sub.cue,
+                matched.join(", ")
             );
             Some((replaced, why))
         }
@@ -595,6 +898,8 @@ pub fn from_move(from: &str, to: &str, from_at_root: bool, cue: String) -> Optio
         subject: Vec::new(),
         file: None,
         line_words_needed: 0,
+        object: Vec::new(),
+        subject_text: String::new(),
     })
 }
 
@@ -717,6 +1022,131 @@ pub fn states_removed_setting<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retirements_name_what_is_gone() {
+        let names = |sentence: &str| -> Vec<(Option<String>, bool)> {
+            retirements(sentence)
+                .into_iter()
+                .map(|r| (r.name, r.person))
+                .collect()
+        };
+        assert_eq!(
+            names("Going forward we're dropping Firebase entirely."),
+            vec![(Some("Firebase".into()), false)]
+        );
+        assert_eq!(
+            names("We no longer use Google Analytics at all."),
+            vec![(Some("Google Analytics".into()), false)]
+        );
+        assert_eq!(
+            names("Heads up: Marcus Lee has left the company; Ana Ruiz now handles invoices."),
+            vec![(Some("Marcus Lee".into()), true)]
+        );
+        // A partial retirement, a lowercase word, and nobody named: nothing.
+        assert!(names("We're dropping Redis from the login path.").is_empty());
+        assert!(names("We no longer use Google Analytics on the marketing site.").is_empty());
+        assert!(names("I dropped the table by accident.").is_empty());
+        assert!(names("Everyone has left for the day.").is_empty());
+        let practice = retirements("We no longer deploy on Fridays.");
+        assert_eq!(practice.len(), 1);
+        assert!(retires(&practice[0], "Deploys go out on Fridays at noon.", true).is_some());
+        assert!(retires(&practice[0], "Never deploy on Fridays.", false).is_none());
+        assert!(retires(&practice[0], "Deploys go out on Tuesdays.", true).is_none());
+    }
+
+    #[test]
+    fn a_retired_name_ends_facts_and_a_departed_person_instructions_too() {
+        let tool = &retirements("We're dropping Firebase entirely.")[0];
+        assert!(retires(tool, "Push notifications are sent through Firebase.", true).is_some());
+        assert!(retires(tool, "Never put secrets in Firebase config.", false).is_none());
+        assert!(retires(tool, "Notifications go through FirebaseX.", true).is_none());
+        let person = &retirements("Dana Whitfield has left the company.")[0];
+        assert!(
+            retires(
+                person,
+                "Ask Dana Whitfield before changing invoices.",
+                false
+            )
+            .is_some()
+        );
+        assert!(retires(person, "Dana Whitfieldson owns the wiki.", true).is_none());
+    }
+
+    #[test]
+    fn a_moved_thing_takes_the_new_value_of_its_shape() {
+        let subs =
+            from_sentence("We moved the staging database to db-staging-2.internal last week.");
+        assert_eq!(subs.len(), 1, "{subs:?}");
+        let (text, why) = apply(
+            &subs[0],
+            "The staging database host is db-staging-1.internal.",
+        )
+        .expect("an update");
+        assert_eq!(text, "The staging database host is db-staging-2.internal.");
+        assert!(why.contains("db-staging-1.internal"), "{why}");
+        // Another database, one shared word, two values of the shape, or none: no update.
+        for item in [
+            "The staging cache host is cache-1.internal.",
+            "The production database host is db-prod-1.internal.",
+            "The staging database has two replicas, db-a.internal and db-b.internal.",
+            "The staging database is backed up nightly.",
+        ] {
+            assert!(apply(&subs[0], item).is_none(), "{item}");
+        }
+        // Every word of what was moved: the qa host is not the dr host.
+        let dr = from_sentence("We switched the dr reporting replica host to replica-12.corp.lan.");
+        assert!(
+            apply(
+                &dr[0],
+                "The qa reporting replica host is replica-40.internal."
+            )
+            .is_none()
+        );
+        assert!(apply(&dr[0], "Dr feature-flag service host: replica-40.internal").is_none());
+        assert!(
+            apply(
+                &dr[0],
+                "The dr reporting replica host is replica-40.internal."
+            )
+            .is_some()
+        );
+        let production = from_sentence(
+            "We switched the production feature-flag service host to flags-74.corp.lan.",
+        );
+        assert!(
+            apply(
+                &production[0],
+                "The us-prod feature-flag service host: flags-69.internal"
+            )
+            .is_none()
+        );
+        assert!(
+            apply(
+                &production[0],
+                "The production feature-flag service host is flags-56.svc.acme.local."
+            )
+            .is_some()
+        );
+        let paths = from_sentence("We migrated the build cache to /mnt/cache/build.");
+        assert_eq!(
+            apply(&paths[0], "The build cache lives in /var/tmp/cache.").map(|(t, _)| t),
+            Some("The build cache lives in /mnt/cache/build.".to_string())
+        );
+        // Capitalised words name the thing too; a versioned value keeps matching by family.
+        let runners = from_sentence("We've upgraded the CI runners to ubuntu-24.04.");
+        assert_eq!(
+            apply(&runners[0], "CI runners use ubuntu-22.04.").map(|(t, _)| t),
+            Some("CI runners use ubuntu-24.04.".to_string())
+        );
+        // A plain new value ("Tuesday") or a value between the verb and "to" is not this form.
+        assert!(from_sentence("We moved the weekly sync to Tuesday.").is_empty());
+        assert!(
+            from_sentence("Moved the config to config/prod.yml.")
+                .iter()
+                .all(|s| apply(s, "The config loader reads /etc/app/settings.yml.").is_none())
+        );
+    }
 
     #[test]
     fn removed_settings_are_keys_the_new_text_no_longer_has() {

@@ -205,7 +205,25 @@ pub fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'static s
         "that", "which", "because", "by", "from", "as", "so", "than", "at", "into", "via",
         "whether", "while",
     ];
-    if DANGLING.contains(&last.as_str()) {
+    // "on" and "in" also end whole sentences as particles and idioms ("from now on", "and so
+    // on", "keep it on", "log in").
+    let before_last = trimmed
+        .split_whitespace()
+        .rev()
+        .nth(1)
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .unwrap_or_default();
+    const PARTICLE_TAKERS: &[&str] = &[
+        "now", "so", "then", "later", "it", "them", "logged", "log", "signed", "sign", "opted",
+        "opt", "turned", "turn", "switched", "switch", "checked", "check", "plugged", "left",
+        "kept", "keep", "stay", "stays", "carry", "built", "baked", "log-in", "sign-in",
+    ];
+    let particle =
+        matches!(last.as_str(), "on" | "in") && PARTICLE_TAKERS.contains(&before_last.as_str());
+    if DANGLING.contains(&last.as_str()) && !particle {
         return Err("a fragment (ends mid-sentence)");
     }
     if trimmed.ends_with([',', ':', ';', '-', '(']) {
@@ -307,6 +325,10 @@ mod tests {
             ),
             ("We are completely dropping Firebase.", Class::Fact),
             ("We updated to C17.", Class::Fact),
+            (
+                "Let's use pnpm instead of npm from now on.",
+                Class::Preference,
+            ),
         ];
         for (sentence, class) in cases {
             assert_eq!(
@@ -385,5 +407,15 @@ mod tests {
             assert!(well_formed(text, &limits).is_err(), "{text:?}");
         }
         assert!(well_formed("Run `make test` before committing.", &limits).is_ok());
+        // Particles and idioms end whole sentences; a preposition with nothing after does not.
+        for text in [
+            "Let's use pnpm instead of npm from now on.",
+            "Leave the feature flag for search turned on.",
+            "Keep the staging VPN switched on.",
+        ] {
+            assert!(well_formed(text, &limits).is_ok(), "{text:?}");
+        }
+        assert!(well_formed("The exports are written to a bucket in.", &limits).is_err());
+        assert!(well_formed("Deploy the service to the cluster on.", &limits).is_err());
     }
 }
