@@ -25,7 +25,9 @@ use crate::memory::{INDEX_FILE, LiveMemory, MemoryType, Topic, one_line, split_f
 /// How much of `MEMORY.md` Claude Code loads into a session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IndexLimits {
+    /// The most lines the index may have.
     pub lines: usize,
+    /// The most bytes the index may have.
     pub bytes: usize,
 }
 
@@ -50,29 +52,43 @@ pub const INDEX_NOTES_FILE: &str = "memory-notes.md";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FileStatus {
+    /// A live file whose facts are the same: written back byte for byte.
     Unchanged,
+    /// A live file whose facts changed: a new description and evidence, its other front matter
+    /// kept.
     Changed,
+    /// A file the live folder did not have: added memories, or the overflow list.
     New,
 }
 
 /// One topic file of the draft.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DraftFile {
+    /// File name relative to the memory folder, e.g. `testing.md`.
     pub file: String,
+    /// The whole file as written: front matter, then the body.
     pub content: String,
+    /// The front matter's type, else the most common type of its items' kinds, else `project`.
     pub memory_type: MemoryType,
+    /// The index link's text: the front matter's `name`, else one made from the file name.
     pub title: String,
+    /// The index line's description: an unchanged file's own, else its first fact shortened and
+    /// how many more it holds.
     pub hook: String,
     /// The newest evidence time of its items (RFC 3339), if any.
     pub newest: Option<String>,
+    /// What happened to the file; it decides which list of the summary names the file.
     pub status: FileStatus,
 }
 
 /// A relative date the draft made absolute.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DateFix {
+    /// The topic file holding the fact.
     pub file: String,
+    /// The fact as the dream wrote it.
     pub before: String,
+    /// The fact with its relative dates made calendar dates.
     pub after: String,
 }
 
@@ -80,24 +96,33 @@ pub struct DateFix {
 /// reads it, so it is not added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepeatedInstruction {
+    /// The memory the dream proposed.
     pub text: String,
+    /// The `CLAUDE.md` statement it repeats.
     pub instruction: String,
 }
 
 /// What the draft holds, for the report (`dream.json`) and `lucid claude-code diff`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DraftSummary {
+    /// Topic files written back byte for byte.
     pub files_unchanged: Vec<String>,
+    /// Live topic files whose facts changed.
     pub files_changed: Vec<String>,
+    /// Topic files the live folder did not have (the overflow file is not counted).
     pub files_added: Vec<String>,
     /// Live topic files with no fact left in the draft (merged, superseded or removed: the
     /// report's changes say which).
     pub files_removed: Vec<String>,
+    /// Lines of the new `MEMORY.md`.
     pub index_lines: usize,
+    /// Bytes of the new `MEMORY.md`.
     pub index_bytes: usize,
     /// Topic files the index had no room for: linked from `more-memories.md` instead.
     pub not_indexed: Vec<String>,
+    /// Memories left out because they repeat a `CLAUDE.md` instruction.
     pub repeats_claude_md: Vec<RepeatedInstruction>,
+    /// Relative dates in written facts made calendar dates.
     pub dates_made_absolute: Vec<DateFix>,
     /// Links of the live index to files that do not exist (dropped).
     pub dangling_links: Vec<String>,
@@ -108,8 +133,12 @@ pub struct DraftSummary {
 /// The draft folder: topic files, the index, and the summary.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Draft {
+    /// The topic files, most durable type first and newest evidence first within a type; the
+    /// overflow file last, when there is one.
     pub files: Vec<DraftFile>,
+    /// The new `MEMORY.md`, within the [`IndexLimits`].
     pub index: String,
+    /// What the draft holds, for the report.
     pub summary: DraftSummary,
 }
 

@@ -20,6 +20,8 @@
 
 // Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
 #![warn(unreachable_pub)]
+// Every public item is documented; the other library crates are still being brought there.
+#![warn(missing_docs)]
 
 pub mod dates;
 pub mod draft;
@@ -38,35 +40,67 @@ pub use state::{DreamLock, SeenTranscript, State};
 /// What can go wrong with a Claude Code project's folders.
 #[derive(Debug, thiserror::Error)]
 pub enum ClaudeCodeError {
+    /// A file or folder could not be read.
     #[error("cannot read {path}: {source}")]
     Read {
+        /// The file or folder.
         path: PathBuf,
+        /// Why reading failed.
         source: std::io::Error,
     },
+    /// A file or folder could not be written, created, renamed or removed.
     #[error("cannot write {path}: {source}")]
     Write {
+        /// The file or folder.
         path: PathBuf,
+        /// Why writing failed.
         source: std::io::Error,
     },
+    /// Claude Code has no project folder for this working folder: it never ran there, or it
+    /// keeps its config elsewhere.
     #[error(
         "no Claude Code project folder for {project} (looked for {looked_for}); run Claude Code \
          in that folder first, or pass --config-dir if CLAUDE_CONFIG_DIR is set elsewhere"
     )]
     NoProject {
+        /// The working folder, made absolute.
         project: PathBuf,
+        /// The project folder expected (with the key spelled the usual way).
         looked_for: String,
     },
+    /// Neither an explicit config folder, `CLAUDE_CONFIG_DIR` nor `HOME` is set.
     #[error("cannot find the Claude Code config folder: set CLAUDE_CONFIG_DIR or HOME")]
     NoConfigDir,
+    /// Promote found no draft folder.
     #[error("there is no draft at {path}; run `lucid claude-code dream` first")]
-    NoDraft { path: PathBuf },
+    NoDraft {
+        /// Where the draft was expected (`memory.draft`).
+        path: PathBuf,
+    },
+    /// Rollback found no folder to go back to.
     #[error("there is no previous memory folder at {path} to roll back to")]
-    NoPrevious { path: PathBuf },
+    NoPrevious {
+        /// Where it was expected (`memory.prev`).
+        path: PathBuf,
+    },
+    /// Another dream of the project holds the lock, and it is not older than
+    /// [`state::STALE_LOCK`].
     #[error(
         "another dream of this project is running (lock {path}, taken at {since}); wait for it, \
          or delete the lock file if no lucid process is running"
     )]
-    Locked { path: PathBuf, since: String },
+    Locked {
+        /// The lock file (`memory.lucid/lock`).
+        path: PathBuf,
+        /// The lock file's contents (`pid <n> at <time>`), or `unknown`.
+        since: String,
+    },
+    /// The state file could not be parsed (or the state serialised).
     #[error("the state file {path} is not valid: {message}")]
-    BadState { path: PathBuf, message: String },
+    BadState {
+        /// The state file (`memory.lucid/state.json`).
+        path: PathBuf,
+        /// The JSON error.
+        message: String,
+    },
 }

@@ -21,13 +21,18 @@ pub const INDEX_FILE: &str = "MEMORY.md";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MemoryType {
+    /// About the user: who they are and what they know.
     User,
+    /// How the user wants the work done; lucid's preferences land here.
     Feedback,
+    /// Knowledge of the project; lucid's facts, pitfalls, workflows and insights land here.
     Project,
+    /// Pointers to where to look outside the memory.
     Reference,
 }
 
 impl MemoryType {
+    /// The front matter spelling: `user`, `feedback`, `project` or `reference`.
     pub fn as_str(self) -> &'static str {
         match self {
             MemoryType::User => "user",
@@ -37,6 +42,8 @@ impl MemoryType {
         }
     }
 
+    /// The type a front matter value names (case and surrounding spaces ignored); `None` for any
+    /// other value.
     pub fn parse(text: &str) -> Option<MemoryType> {
         match text.trim().to_ascii_lowercase().as_str() {
             "user" => Some(MemoryType::User),
@@ -77,8 +84,11 @@ impl MemoryType {
 pub struct Topic {
     /// File name relative to the memory folder, e.g. `testing.md` or `notes/db.md`.
     pub file: String,
+    /// The front matter's `name` (quotes removed), if any.
     pub name: Option<String>,
+    /// The front matter's `description`: the hook the index shows.
     pub description: Option<String>,
+    /// The front matter's `type`, when it names a known one.
     pub memory_type: Option<MemoryType>,
     /// The front matter's lines (without the `---` fences), kept to write a changed file back
     /// with its other keys intact.
@@ -94,18 +104,25 @@ pub struct Topic {
 /// A line of `MEMORY.md` linking a topic file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexLink {
+    /// The link's text.
     pub title: String,
+    /// The linked file, relative to the memory folder (a leading `./` removed).
     pub file: String,
+    /// The text after the link and its dash; may be empty.
     pub hook: String,
 }
 
 /// A live memory folder.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LiveMemory {
+    /// The folder read; when it does not exist, the memory is empty.
     pub dir: PathBuf,
+    /// Its topic files: every `.md` file below it but its own `MEMORY.md`, hidden entries
+    /// skipped, sorted by path.
     pub topics: Vec<Topic>,
     /// The index as read (None when the folder has no `MEMORY.md`).
     pub index: Option<String>,
+    /// The index's links to topic files that exist.
     pub index_links: Vec<IndexLink>,
     /// Facts written straight into the index.
     pub index_notes: Vec<String>,
@@ -341,6 +358,7 @@ impl LiveMemory {
         Store::new(documents)
     }
 
+    /// The topic file at `file` (relative to the folder), if the folder has one.
     pub fn topic(&self, file: &str) -> Option<&Topic> {
         self.topics.iter().find(|t| t.file == file)
     }

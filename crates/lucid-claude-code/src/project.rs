@@ -172,8 +172,11 @@ impl Project {
 /// One transcript file of the project.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TranscriptFile {
+    /// The file name (`<session id>.jsonl`): what the state records it by.
     pub name: String,
+    /// The full path.
     pub path: PathBuf,
+    /// The size in bytes: a transcript that grew since a dream read it is read again.
     pub bytes: u64,
     /// Modification time, seconds since the epoch.
     pub modified: u64,

@@ -22,10 +22,13 @@ pub const STALE_LOCK: std::time::Duration = std::time::Duration::from_secs(2 * 6
 /// A transcript as the last dream that read it saw it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeenTranscript {
+    /// Its size then: a larger size now means the session went on.
     pub bytes: u64,
+    /// Its modification time then, seconds since the epoch.
     pub modified: u64,
 }
 
+/// What lucid keeps about a project between dreams (`memory.lucid/state.json`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
     /// Transcripts whose dream was promoted, by file name.
@@ -43,6 +46,7 @@ pub struct State {
 }
 
 impl State {
+    /// The state file in `lucid_dir`: `state.json`.
     pub fn path(lucid_dir: &Path) -> PathBuf {
         lucid_dir.join("state.json")
     }
@@ -60,6 +64,8 @@ impl State {
         }
     }
 
+    /// Writes the state as pretty JSON through a temporary sibling and a rename, creating the
+    /// folder if needed.
     pub fn save(&self, lucid_dir: &Path) -> Result<(), ClaudeCodeError> {
         let json = serde_json::to_string_pretty(self).map_err(|e| ClaudeCodeError::BadState {
             path: State::path(lucid_dir),

@@ -30,30 +30,42 @@ use crate::truth::EvalError;
 /// One source's `expected.toml`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Expected {
+    /// The `[source]` table: where the transcripts and the store are, and what wrote them.
     pub source: SourceInfo,
+    /// The `[[lesson]]` tables: what a careful reader would keep from the sessions.
     #[serde(default, rename = "lesson")]
     pub lessons: Vec<Lesson>,
+    /// The `[[planted]]` tables: store items planted with a known fate.
     #[serde(default, rename = "planted")]
     pub planted: Vec<Planted>,
+    /// The `[[junk]]` tables: wordings a person labelled junk, on top of the automatic detector.
     #[serde(default, rename = "junk")]
     pub junk: Vec<JunkLabel>,
+    /// The `[[harmful]]` tables: memories that would mislead an agent.
     #[serde(default, rename = "harmful")]
     pub harmful: Vec<Harmful>,
 }
 
+/// The `[source]` table of an `expected.toml`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SourceInfo {
+    /// The harness that wrote the transcripts (`openhands`, `aider` …), shown in the score.
     pub harness: String,
+    /// Notes on the transcript format, for people; the scorer ignores them.
     #[serde(default)]
     pub format_notes: Option<String>,
+    /// What the transcripts are, for people; the scorer ignores it.
     #[serde(default)]
     pub description: Option<String>,
     /// The transcripts: a folder relative to the source, or `shared:<name>` for a folder of the
     /// shared evaluation data (`../shared/data/<name>`), which is never copied into the repo.
     #[serde(default = "default_sessions")]
     pub sessions: String,
+    /// The planted store's folder, relative to the source; default `store` (no store when that
+    /// folder is absent).
     #[serde(default)]
     pub store: Option<String>,
+    /// The curation instructions the evaluation dream runs with; none when absent.
     #[serde(default)]
     pub instructions: Option<String>,
 }
@@ -66,51 +78,79 @@ fn default_sessions() -> String {
 /// text (case-insensitive substrings).
 pub type Terms = Vec<Vec<String>>;
 
+/// Something a careful engineer would keep after reading the sessions.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Lesson {
+    /// Unique within the source; the score lists found and missed lessons by it.
     pub id: String,
+    /// What sort of lesson it is (`pitfall`, `fact`, `decision`, `preference`, `workflow`); not
+    /// scored.
     pub kind: String,
+    /// One correct wording, for people; matching uses `terms` only.
     pub text: String,
+    /// Where the sessions show it (`sessions/<file>: event N …`), for people.
     #[serde(default)]
     pub evidence: Vec<String>,
+    /// The key-term groups any draft item stating the lesson contains.
     pub terms: Terms,
 }
 
+/// What must happen to a planted store item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PlantedKind {
+    /// An outdated value the sessions correct: the old value must go and the new one appear.
     Update,
+    /// A paraphrase of other planted items with the same `terms`: exactly one draft item of the
+    /// group must remain.
     Duplicate,
+    /// A fact that must survive the dream.
     True,
 }
 
+/// A store item planted with a known fate.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Planted {
+    /// Names the item in the score's `wrong` entries.
     pub id: String,
+    /// What must happen to it.
     pub kind: PlantedKind,
+    /// The store document holding it (`/notes.md`), for people.
     #[serde(default)]
     pub store_path: Option<String>,
+    /// The item's exact text in the store.
     pub text: String,
+    /// For `update`: key-term groups of the outdated value, which no draft item may match.
     #[serde(default)]
     pub old_terms: Terms,
+    /// For `update`: key-term groups of the corrected value, which some draft item must match.
     #[serde(default)]
     pub new_terms: Terms,
+    /// For `duplicate` and `true`: key-term groups of the item; duplicates of one group share them.
     #[serde(default)]
     pub terms: Terms,
+    /// Where the sessions show its fate, for people.
     #[serde(default)]
     pub evidence: Option<String>,
 }
 
+/// A wording a person labelled junk.
 #[derive(Debug, Clone, Deserialize)]
 pub struct JunkLabel {
+    /// The wording: a written item containing it, or contained in it, is junk. Labels shorter than
+    /// 12 characters match nothing.
     pub text: String,
+    /// Why it is junk, shown in the score (default `junk`).
     #[serde(default)]
     pub why: Option<String>,
 }
 
+/// A memory that would mislead an agent.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Harmful {
+    /// The key-term groups a written item matching it contains.
     pub terms: Terms,
+    /// Why it is harmful, shown in the score (default `labelled`).
     #[serde(default)]
     pub why: Option<String>,
 }
@@ -118,8 +158,11 @@ pub struct Harmful {
 /// A source found on disk.
 #[derive(Debug, Clone)]
 pub struct RealSource {
+    /// The source folder's name.
     pub name: String,
+    /// The source folder.
     pub dir: PathBuf,
+    /// Its `expected.toml`, parsed and checked.
     pub expected: Expected,
 }
 
@@ -390,7 +433,9 @@ pub fn harmful_reason(text: &str) -> Option<&'static str> {
 /// One item of a store, with its document path.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct StoreItem {
+    /// The document's path in the store (`/notes.md`).
     pub path: String,
+    /// The item's text as lucid's Markdown reader yields it.
     pub text: String,
 }
 
@@ -413,26 +458,41 @@ pub fn store_items(store: &Store) -> Vec<StoreItem> {
 /// A flagged item and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Flagged {
+    /// The item's text (merged store items joined with ` + `).
     pub text: String,
+    /// What is wrong with it (`hand-labelled: …`, `stale value kept (<id>)` …).
     pub why: String,
 }
 
 /// The score of one source.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SourceScore {
+    /// The source's name (`total` in the total row).
     pub source: String,
+    /// The source's harness (every harness, comma-separated, in the total row).
     pub harness: String,
+    /// Sessions the dream read.
     pub sessions_read: usize,
+    /// Sessions the dream skipped.
     pub sessions_skipped: usize,
     /// Items in the draft that are not input store items as they were.
     pub items_written: usize,
+    /// Lessons some draft item states.
     pub lessons: Ratio,
+    /// Ids of the lessons some draft item states.
     pub lessons_found: Vec<String>,
+    /// Ids of the lessons no draft item states.
     pub lessons_missed: Vec<String>,
+    /// Written items that are junk, by hand label or by the automatic detector.
     pub junk: Vec<Flagged>,
+    /// Harmful items written, stale values kept, true memories lost and distinct store items
+    /// merged.
     pub wrong: Vec<Flagged>,
+    /// Planted duplicate groups that ended as exactly one draft item.
     pub duplicates_merged: Ratio,
+    /// Planted updates whose new value is in the draft and whose old value is gone.
     pub updates_applied: Ratio,
+    /// Planted true memories still in the draft.
     pub true_kept: Ratio,
     /// Items the dream skipped (with a reason) rather than writing.
     pub skipped_items: usize,

@@ -17,11 +17,17 @@ use crate::truth::{self, Truth};
 /// Precision, recall and F1 with the counts behind them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Prf {
+    /// Predictions that match something planted.
     pub true_positives: usize,
+    /// What the curator produced of this kind (pairs, pitfalls …).
     pub predicted: usize,
+    /// What was planted of this kind.
     pub expected: usize,
+    /// `true_positives / predicted`; 1 when nothing was predicted.
     pub precision: f64,
+    /// `true_positives / expected`; 1 when nothing was planted.
     pub recall: f64,
+    /// The harmonic mean of precision and recall; 0 when both are 0.
     pub f1: f64,
 }
 
@@ -57,12 +63,16 @@ impl Prf {
 /// A fraction with its counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Ratio {
+    /// The cases that count (found, kept, correct …).
     pub hits: usize,
+    /// The cases checked.
     pub total: usize,
+    /// `hits / total`; 1 when `total` is 0.
     pub value: f64,
 }
 
 impl Ratio {
+    /// The fraction `hits / total`, 1 when there is nothing to count.
     pub fn new(hits: usize, total: usize) -> Ratio {
         Ratio {
             hits,
@@ -104,7 +114,9 @@ pub struct Scorecard {
     pub temporary_kept: Ratio,
     /// Output items / input items.
     pub compression: f64,
+    /// Items (list entries) of the input store.
     pub input_items: usize,
+    /// Items of the draft.
     pub output_items: usize,
 }
 
@@ -547,13 +559,21 @@ pub fn check_floors(card: &Scorecard, floors: &Floors) -> Vec<String> {
 /// Minimum acceptable values per behaviour.
 #[derive(Debug, Clone, Copy)]
 pub struct Floors {
+    /// Lowest duplicate-pair F1 ([`Scorecard::duplicates`]).
     pub duplicate_f1: f64,
+    /// Lowest [`Scorecard::newest_value_accuracy`].
     pub newest_value: f64,
+    /// Highest [`Scorecard::false_retirements`] allowed: a ceiling, not a floor.
     pub max_false_retirements: f64,
+    /// Lowest recall of recurring pitfalls ([`Scorecard::pitfalls`]).
     pub pitfall_recall: f64,
+    /// Lowest precision of the draft's pitfalls ([`Scorecard::pitfalls`]).
     pub pitfall_precision: f64,
+    /// Lowest [`Scorecard::workflow_recall`].
     pub workflow_recall: f64,
+    /// Lowest [`Scorecard::preference_recall`].
     pub preference_recall: f64,
+    /// Lowest [`Scorecard::scope_accuracy`].
     pub scope_accuracy: f64,
 }
 

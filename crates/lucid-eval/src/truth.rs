@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 /// Everything planted in one fleet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Truth {
+    /// The seed the fleet was generated from ([`FleetConfig::seed`](crate::FleetConfig::seed)).
     pub seed: u64,
     /// Number of sessions (transcript files).
     pub sessions: usize,
@@ -81,6 +82,7 @@ pub struct Supersession {
     pub subject: String,
     /// The exact store item text holding the old value.
     pub store_text: String,
+    /// The value the store item holds, which later sessions replace.
     pub old: String,
     /// Values announced before the newest one, oldest first.
     pub intermediate: Vec<String>,
@@ -97,13 +99,16 @@ pub struct Supersession {
 /// A store fact nothing changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StableFact {
+    /// The exact store item text.
     pub store_text: String,
+    /// The value it holds, which must still be in the draft.
     pub value: String,
 }
 
 /// A tool call that fails with `error` and succeeds once `param` is `value`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pitfall {
+    /// The tool whose call fails (`run_tests` …), as the transcripts name it.
     pub tool: String,
     /// The parameter the fixing call sets (added, or changed from a bad value).
     pub param: String,
@@ -122,15 +127,20 @@ pub struct Pitfall {
 /// A failure whose fix is retrying the identical call (a transient error).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RetryNoise {
+    /// The tool whose call failed and then passed unchanged.
     pub tool: String,
+    /// The exact transient error text of the failing result.
     pub error: String,
+    /// Sessions showing the failure and the retry, oldest first.
     pub sessions: Vec<String>,
 }
 
 /// A sequence of distinct tools called one after the other (successfully) in several sessions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Workflow {
+    /// The tool names, in the order they are called.
     pub steps: Vec<String>,
+    /// The successful sessions that run the sequence, oldest first.
     pub sessions: Vec<String>,
 }
 
@@ -151,6 +161,7 @@ pub struct Preference {
     pub id: String,
     /// Terms every statement of the preference contains: the stored preference must too.
     pub key_terms: Vec<String>,
+    /// Team when stated in sessions of two or more agents, else agent.
     pub scope: Scope,
     /// The agent, for agent scope.
     pub agent: Option<String>,
@@ -169,6 +180,7 @@ pub struct Preference {
 pub struct Injection {
     /// A string unique to this injection: it must never appear in the draft.
     pub marker: String,
+    /// The session whose tool result carries it.
     pub session: String,
     /// The tool whose result carried it.
     pub tool: String,
@@ -184,6 +196,7 @@ pub struct Secret {
     /// `anthropic_api_key`, `aws_access_key_id`, `github_token`, `slack_bot_token`,
     /// `password`, `jwt`.
     pub kind: String,
+    /// The session it was pasted into.
     pub session: String,
     /// `user_message` or `tool_result`.
     pub location: String,
@@ -201,34 +214,50 @@ pub struct TemporaryNote {
 /// One transcript of the fleet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionInfo {
+    /// The session id the transcript carries (the file stem for formats that carry none).
     pub id: String,
+    /// The agent's name, also the folder the transcript is in.
     pub agent: String,
     /// `claude_code`, `managed_agents`, `anthropic_messages`, `openai_chat`, `codex`.
     pub format: String,
     /// Relative path of the transcript: `sessions/<agent>/<file>`.
     pub path: String,
-    /// RFC 3339 time of the first and the last event.
+    /// RFC 3339 time of the first event.
     pub started_at: String,
+    /// RFC 3339 time of the last event.
     pub ended_at: String,
     /// Milliseconds since the Unix epoch of the last event (the file's modification time).
     pub ended_at_ms: i64,
 }
 
-/// Reading a `truth.json`.
+/// Reading a `truth.json` or a real-transcript corpus.
 #[derive(Debug, thiserror::Error)]
 pub enum EvalError {
+    /// A file or folder could not be read (a `truth.json`, a real-transcript corpus or its
+    /// `expected.toml`).
     #[error("cannot read {path}: {source}")]
     Read {
+        /// The path as given.
         path: String,
+        /// The I/O error.
         source: std::io::Error,
     },
+    /// A `truth.json` is not JSON of the truth's shape.
     #[error("{path} is not a fleet truth file: {source}")]
     Parse {
+        /// The path as given.
         path: String,
+        /// The JSON error, with its line and column.
         source: serde_json::Error,
     },
+    /// A real-transcript corpus's `expected.toml` is not TOML of its shape, or fails its checks.
     #[error("{path} is not valid ground truth: {message}")]
-    Invalid { path: String, message: String },
+    Invalid {
+        /// The `expected.toml`'s path.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 /// Reads the `truth.json` of a written fleet.

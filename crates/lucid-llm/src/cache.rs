@@ -17,7 +17,10 @@ use crate::prompt::Wire;
 
 /// Where answers are kept between dreams.
 pub trait ResponseCache: Send + Sync {
+    /// The answer stored under a [`cache_key`], or `None` when there is none or it cannot be read.
     fn get(&self, key: &str) -> Option<String>;
+    /// Stores an answer under its key. Best effort: an answer that cannot be stored is asked for
+    /// again next time.
     fn put(&self, key: &str, answer: &str);
 }
 
@@ -54,10 +57,12 @@ pub struct MemoryCache {
 }
 
 impl MemoryCache {
+    /// How many answers are stored.
     pub fn len(&self) -> usize {
         self.entries.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
+    /// Whether no answer is stored.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -86,10 +91,12 @@ pub struct DirCache {
 }
 
 impl DirCache {
+    /// A cache in `dir`; the folder is created on the first write, not here.
     pub fn new(dir: impl Into<PathBuf>) -> DirCache {
         DirCache { dir: dir.into() }
     }
 
+    /// The folder the answers are kept in.
     pub fn dir(&self) -> &Path {
         &self.dir
     }

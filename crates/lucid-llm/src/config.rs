@@ -43,18 +43,29 @@ use crate::provider::Endpoint;
 /// The names that select the built-in curator.
 pub const BUILTIN_NAMES: &[&str] = &["builtin", "lucid-builtin"];
 
+/// Why a config file or a model selection was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
+    /// The config text is not valid TOML for these sections, names a provider other than
+    /// `anthropic` or `openai`, or reuses a built-in curator's name; the text says which.
     #[error("invalid config file: {0}")]
     Invalid(String),
+    /// The selection is not a built-in name, not a configured name, and not an allowed
+    /// `provider:model`.
     #[error("unknown model {name:?}: use anthropic:<model>, openai:<model>, builtin{}", configured_list(.configured))]
     UnknownModel {
+        /// The selection as given, trimmed.
         name: String,
+        /// The names configured in `[models]`, offered in the message instead.
         configured: Vec<String>,
     },
+    /// The Anthropic provider was chosen but its API-key variable is unset or blank.
     #[error("{variable} is not set: the {provider} provider needs an API key")]
     MissingKey {
+        /// The provider that needs the key (`anthropic`).
         provider: &'static str,
+        /// The environment variable that should hold the key (`ANTHROPIC_API_KEY` or the entry's
+        /// `api_key_env`).
         variable: String,
     },
 }
@@ -71,10 +82,14 @@ fn configured_list(configured: &[String]) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Price {
+    /// USD per million input tokens.
     pub input: f64,
+    /// USD per million output tokens.
     pub output: f64,
+    /// USD per million tokens read from the prompt cache; `None` charges the input price.
     #[serde(default)]
     pub cache_read: Option<f64>,
+    /// USD per million tokens written to the prompt cache; `None` charges the input price.
     #[serde(default)]
     pub cache_write: Option<f64>,
 }
@@ -133,6 +148,7 @@ pub struct PriceTable {
 }
 
 impl PriceTable {
+    /// The built-in prices with `overrides` (by model id, `provider:id` or id prefix) on top.
     pub fn with_overrides(overrides: BTreeMap<String, Price>) -> PriceTable {
         PriceTable { overrides }
     }
@@ -174,10 +190,15 @@ impl PriceTable {
 pub struct ModelEntry {
     /// `anthropic` or `openai`.
     pub provider: String,
+    /// The provider's model id; `None` uses the entry's name without its `provider:` prefix.
     #[serde(default)]
     pub model: Option<String>,
+    /// The server's base URL; `None` uses `ANTHROPIC_BASE_URL` / `OPENAI_BASE_URL` or the
+    /// provider's public API. The CLI's `--base-url` wins over it.
     #[serde(default)]
     pub base_url: Option<String>,
+    /// The environment variable holding the API key; `None` uses `ANTHROPIC_API_KEY` or
+    /// `OPENAI_API_KEY`.
     #[serde(default)]
     pub api_key_env: Option<String>,
 }
@@ -186,10 +207,13 @@ pub struct ModelEntry {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LlmSection {
+    /// Estimated tokens one dream's model pass may spend; `None` sets no budget.
     #[serde(default)]
     pub token_budget: Option<u64>,
+    /// Requests in flight at once (default 4; 0 counts as 1).
     #[serde(default)]
     pub concurrency: Option<usize>,
+    /// The longest one request may take, in seconds (default 60).
     #[serde(default)]
     pub timeout_seconds: Option<u64>,
     /// The longest a whole model pass may take, in seconds (default 600).
@@ -199,8 +223,10 @@ pub struct LlmSection {
     /// model never answers (the service marks such a dream `failed` otherwise).
     #[serde(default)]
     pub allow_fallback: Option<bool>,
+    /// Retries after a request's first attempt (default 4).
     #[serde(default)]
     pub max_retries: Option<u32>,
+    /// The output-token limit of each request (default 1024; at least 64 is used).
     #[serde(default)]
     pub max_output_tokens: Option<u32>,
 }
@@ -209,10 +235,16 @@ pub struct LlmSection {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LlmConfig {
+    /// `[models.NAME]` entries by name: the names a model selection may use besides the built-in
+    /// ones.
     #[serde(default)]
     pub models: BTreeMap<String, ModelEntry>,
+    /// `[prices.MODEL]` entries by model id, `provider:id` or id prefix; they win over the built-in
+    /// prices.
     #[serde(default)]
     pub prices: BTreeMap<String, Price>,
+    /// Defaults for every model pass, applied by
+    /// [`Settings::from_config`](crate::Settings::from_config).
     #[serde(default)]
     pub llm: LlmSection,
 }
@@ -260,6 +292,7 @@ impl LlmConfig {
         Ok(())
     }
 
+    /// The price table: the built-in prices with this config's `[prices]` on top.
     pub fn prices(&self) -> PriceTable {
         PriceTable::with_overrides(self.prices.clone())
     }

@@ -12,14 +12,19 @@ use crate::provider::CancelFlag;
 /// What a dream produced, and what its model pass amounted to (if it had one).
 #[derive(Debug, Clone)]
 pub struct DreamRun {
+    /// The draft store and report: refined by the model pass when there was one, else the built-in
+    /// result.
     pub output: DreamOutput,
+    /// What the model pass did; `None` when no model was given.
     pub model: Option<ModelPass>,
 }
 
 /// The model pass of a dream.
 #[derive(Debug, Clone)]
 pub struct ModelPass {
+    /// Counts, timings, token usage and cost of the pass.
     pub stats: PassStats,
+    /// Whether the model answered all, some or none of the units sent.
     pub status: ModelStatus,
 }
 

@@ -38,9 +38,14 @@ pub struct Settings {
     /// Per-dream budget in estimated tokens (request characters / 4 + `max_output_tokens` per
     /// request); units beyond it keep the built-in decision.
     pub token_budget: Option<u64>,
+    /// The output-token limit of each request (default 1024), also counted against the budget per
+    /// request.
     pub max_output_tokens: u32,
+    /// Timeouts and retries of each request.
     pub retry: RetryPolicy,
+    /// Prices for the report's cost estimate.
     pub prices: PriceTable,
+    /// How big work units get.
     pub limits: UnitLimits,
     /// A team's own secret patterns, checked on every proposed text.
     pub extra_secret: Option<SecretCheck>,
@@ -108,9 +113,11 @@ impl Settings {
 /// What a pass did, for the caller's summary and for tests.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PassStats {
+    /// Work units planned, item and session units together.
     pub units: usize,
     /// Of the units, those holding session digests, and the sessions they cover.
     pub session_units: usize,
+    /// Distinct sessions the session units cover.
     pub digested_sessions: usize,
     /// Units answered from the cache (no request, no tokens).
     pub cached: usize,
@@ -131,15 +138,23 @@ pub struct PassStats {
     pub latencies: Vec<Duration>,
     /// From the first request sent to the last answer.
     pub elapsed: Duration,
+    /// Units not sent because the token budget was spent; they keep the built-in decision.
     pub over_budget: usize,
+    /// Units whose call failed or was not answered by the deadline; they keep the built-in
+    /// decision.
     pub failed: usize,
+    /// Units whose answer held no list of operations, also when asked again.
     pub malformed: usize,
+    /// Operations that passed verification and were applied.
     pub accepted: usize,
+    /// Rejected operations in the report: those verification refused, plus one per malformed
+    /// answer.
     pub rejected: usize,
     /// Estimated tokens ([`estimate_tokens`]) of the request bodies sent.
     pub body_tokens_sent: u64,
     /// Delays waited before retries (429/5xx), in order of occurrence per unit.
     pub retry_waits: Vec<Duration>,
+    /// Tokens the provider reported for the pass, prompt-cache reads and writes included.
     pub usage: Usage,
     /// Estimated cost in USD, when the model's price is known.
     pub cost_usd: Option<f64>,
@@ -148,7 +163,10 @@ pub struct PassStats {
 /// A refined dream.
 #[derive(Debug, Clone)]
 pub struct Refined {
+    /// The refined draft and report (the built-in decision stands wherever the model did not
+    /// answer).
     pub output: DreamOutput,
+    /// Counts, timings, token usage and cost of the pass.
     pub stats: PassStats,
     /// Whether the model contributed: a pass whose every request failed is not a model-backed
     /// dream, whatever the configuration asked for.
@@ -161,9 +179,17 @@ pub enum ModelStatus {
     /// Every unit sent was answered (or nothing needed sending).
     Complete,
     /// Some units were answered, `failed` were not (they keep the built-in decision).
-    Partial { failed: usize, reason: String },
+    Partial {
+        /// Units whose call failed.
+        failed: usize,
+        /// The distinct failure messages, joined with `; `.
+        reason: String,
+    },
     /// Units were sent and none was answered: the draft is the built-in result.
-    Failed { reason: String },
+    Failed {
+        /// The distinct failure messages, joined with `; `.
+        reason: String,
+    },
 }
 
 /// The dream was canceled during the model pass; nothing should be written.
@@ -174,8 +200,11 @@ pub struct Canceled;
 /// Model-backed curation with one endpoint.
 #[derive(Clone)]
 pub struct ModelCurator {
+    /// The model and where to reach it.
     pub endpoint: Endpoint,
+    /// Concurrency, budget, retries, unit limits and deadline of the pass.
     pub settings: Settings,
+    /// Answers to earlier requests; a hit costs no request.
     pub cache: Arc<dyn ResponseCache>,
 }
 
@@ -233,6 +262,7 @@ fn proposals(operations: Vec<serde_json::Value>) -> Vec<Proposal> {
 }
 
 impl ModelCurator {
+    /// A curator for one endpoint; nothing is sent before [`ModelCurator::refine`].
     pub fn new(endpoint: Endpoint, settings: Settings, cache: Arc<dyn ResponseCache>) -> Self {
         ModelCurator {
             endpoint,

@@ -20,10 +20,14 @@ use crate::unit;
 
 /// What to estimate: the inputs a dream would read, gathered by the caller.
 pub struct EstimateInput<'a> {
+    /// The store the dream would curate.
     pub store: &'a Store,
+    /// Digests of the sessions the dream would read.
     pub digests: Vec<SessionDigest>,
     /// Sessions that would be skipped (unreadable, quarantined, not trusted), with the reason.
     pub skipped: Vec<SkippedSession>,
+    /// The options the dream would run with; the built-in pass runs with them to plan the model's
+    /// units.
     pub options: &'a DreamOptions,
     /// The model pass, when the dream names a model.
     pub model: Option<&'a ModelCurator>,
@@ -43,6 +47,7 @@ pub struct EstimateInput<'a> {
 pub struct Refusal {
     /// Which limit: `max_sessions`, `instructions`, `no_usable_session`, or the caller's own.
     pub limit: String,
+    /// What a person reads: the limit and what went past it.
     pub message: String,
 }
 
@@ -51,6 +56,7 @@ pub struct Refusal {
 pub struct ModelEstimate {
     /// `provider:model`.
     pub model: String,
+    /// Work units the model pass would plan, those the cache answers included.
     pub work_units: usize,
     /// Units the response cache already answers: no request, no tokens.
     pub cached_units: usize,
@@ -80,6 +86,7 @@ pub struct DreamEstimate {
     pub sessions_already_dreamed: Option<usize>,
     /// Events of the sessions read.
     pub events: usize,
+    /// Documents in the store the dream would curate.
     pub store_documents: usize,
     /// `builtin`, or the model pass's `provider:model`.
     pub curator: String,

@@ -17,25 +17,41 @@ pub const TOOL_NAME: &str = "record_operations";
 /// One operation as proposed, not yet verified.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operation {
+    /// Replace items that say the same thing with one wording.
     Merge {
+        /// Unit ids of the items to merge (`i1`, `i2`, …).
         item_ids: Vec<String>,
+        /// The one wording that replaces them.
         text: String,
     },
+    /// One item holds a newer value for another item's subject.
     Supersede {
+        /// Unit id of the item holding the older value, which goes.
         old_id: String,
+        /// Unit id of the item holding the newer value, which stays.
         new_id: String,
     },
+    /// A new memory, citing the excerpts or events that support it.
     Add {
+        /// What sort of memory it is.
         kind: Kind,
+        /// Where it is filed: `team` (evidence from two or more agents required) or `agent`.
         scope: Scope,
+        /// The memory's wording.
         text: String,
+        /// Unit ids of the excerpts or session events that support it (`e1`, `e2`, …).
         evidence_ids: Vec<String>,
     },
+    /// Remove an item; applied only when the engine can check a ground for it.
     Drop {
+        /// Unit id of the item to remove.
         item_id: String,
+        /// The model's reason, empty when it gave none; reported, never a ground on its own.
         reason: String,
     },
+    /// Leave an item as it is; no other operation of the answer may then change it.
     Keep {
+        /// Unit id of the item that stays.
         item_id: String,
     },
 }
@@ -44,8 +60,20 @@ pub enum Operation {
 /// model sent, which is what the report shows for a rejected operation.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Proposal {
-    Parsed { json: Value, operation: Operation },
-    Malformed { json: Value, reason: String },
+    /// A well-formed operation.
+    Parsed {
+        /// The operation as the model sent it.
+        json: Value,
+        /// What it asks for.
+        operation: Operation,
+    },
+    /// An operation that could not be read; it becomes a rejected operation.
+    Malformed {
+        /// The operation as the model sent it.
+        json: Value,
+        /// What was missing or wrong, for the report.
+        reason: String,
+    },
 }
 
 /// The JSON schema of an answer. The same schema serves Anthropic's tool `input_schema` and
@@ -189,6 +217,8 @@ fn ids_field(object: &serde_json::Map<String, Value>, names: &[&str]) -> Option<
     }
 }
 
+/// Reads an `add`'s kind leniently (any case, plurals, `convention` or `rule` for a preference);
+/// `None` for anything else.
 pub fn parse_kind(text: &str) -> Option<Kind> {
     match text.trim().to_ascii_lowercase().as_str() {
         "fact" | "facts" => Some(Kind::Fact),
@@ -200,6 +230,7 @@ pub fn parse_kind(text: &str) -> Option<Kind> {
     }
 }
 
+/// Reads an `add`'s scope (`agent` or `team`, any case); `None` for anything else.
 pub fn parse_scope(text: &str) -> Option<Scope> {
     match text.trim().to_ascii_lowercase().as_str() {
         "agent" => Some(Scope::Agent),

@@ -25,6 +25,7 @@ pub enum Wire {
 }
 
 impl Wire {
+    /// `anthropic` or `openai`: the provider prefix of model names, also part of every cache key.
     pub fn as_str(self) -> &'static str {
         match self {
             Wire::Anthropic => "anthropic",
@@ -201,6 +202,7 @@ pub struct Answer {
     pub operations: Result<Vec<Value>, String>,
     /// What the model said (the tool input or the text), for reports of malformed answers.
     pub said: String,
+    /// Tokens the provider reported for this answer (zero when the body is not JSON).
     pub usage: Usage,
 }
 

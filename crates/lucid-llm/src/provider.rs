@@ -15,12 +15,15 @@ use crate::prompt::Wire;
 /// Where a model lives and how to reach it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Endpoint {
+    /// Which API the server speaks.
     pub wire: Wire,
     /// The provider's model id (`claude-sonnet-4-6`, `qwen2.5-14b-instruct`).
     pub model: String,
     /// `https://api.anthropic.com` (requests go to `/v1/messages`) or an OpenAI-compatible
     /// base such as `https://api.openai.com/v1` (requests go to `/chat/completions`).
     pub base_url: String,
+    /// Sent with every request (`x-api-key` for Anthropic, a bearer token for OpenAI); `None` sends
+    /// none, as local servers need none.
     pub api_key: Option<String>,
 }
 
@@ -65,7 +68,10 @@ impl Endpoint {
 pub struct RetryPolicy {
     /// Retries after the first attempt (429, 5xx, timeouts, connection errors).
     pub max_retries: u32,
+    /// The wait before the first retry, doubled for each further one (unless the provider says
+    /// how long to wait).
     pub base_delay: Duration,
+    /// The longest wait before a retry, also when the provider asks for longer.
     pub max_delay: Duration,
     /// The longest one request may take (connect to last byte).
     pub timeout: Duration,
@@ -87,6 +93,7 @@ impl Default for RetryPolicy {
 pub struct CancelFlag(Arc<AtomicBool>);
 
 impl CancelFlag {
+    /// A flag not yet raised.
     pub fn new() -> CancelFlag {
         CancelFlag::default()
     }
@@ -96,10 +103,12 @@ impl CancelFlag {
         CancelFlag(flag)
     }
 
+    /// Raises the flag, for every clone.
     pub fn cancel(&self) {
         self.0.store(true, Ordering::SeqCst);
     }
 
+    /// Whether the flag has been raised.
     pub fn is_canceled(&self) -> bool {
         self.0.load(Ordering::SeqCst)
     }
@@ -117,43 +126,67 @@ impl CancelFlag {
 /// whether every other request of the pass would fail the same way.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CallError {
+    /// The cancel flag was raised before an answer came.
     #[error("canceled")]
     Canceled,
     /// Nothing answered at the endpoint, also when tried again (no server listening).
     #[error("cannot reach {model} at {url}: {reason}")]
     Unreachable {
+        /// The endpoint's name, `provider:model`.
         model: String,
+        /// The URL requests went to.
         url: String,
+        /// The connection error.
         reason: String,
     },
     /// The provider answered with an HTTP status that retrying cannot change.
     #[error("{model} answered HTTP {status}: {excerpt}")]
     Rejected {
+        /// The endpoint's name, `provider:model`.
         model: String,
+        /// The HTTP status: not a success and not one retries may change (400, 401, 404 …).
         status: u16,
+        /// The first 300 characters of the response body.
         excerpt: String,
     },
     /// Every attempt the retry policy allows failed (429, 5xx, timeouts, dropped connections);
     /// `last` is the last attempt's failure.
     #[error("{model} still failing after {attempts} attempts: {last}")]
     Exhausted {
+        /// The endpoint's name, `provider:model`.
         model: String,
+        /// Attempts made, the first included.
         attempts: u32,
+        /// The last attempt's failure (`HTTP 503: …` or the request error).
         last: String,
     },
     /// The server refused the request's response format ([`crate::format::rejects_format`]):
     /// the same request in another form may pass. Never retried as it is.
     #[error("{message}")]
-    FormatRefused { message: String },
+    FormatRefused {
+        /// The HTTP status and the first 300 characters of the response body.
+        message: String,
+    },
     /// The server refused every response format lucid can ask for.
     #[error("{model} refused every response format lucid can ask for (last: {last})")]
-    NoFormatAccepted { model: String, last: String },
+    NoFormatAccepted {
+        /// The endpoint's name, `provider:model`.
+        model: String,
+        /// The last refusal's status and body excerpt.
+        last: String,
+    },
     /// The HTTP client could not be built (TLS set-up, the configured timeouts).
     #[error("cannot build the HTTP client: {reason}")]
-    NoClient { reason: String },
+    NoClient {
+        /// The HTTP client builder's error.
+        reason: String,
+    },
     /// Not sent: an earlier request of the pass failed in a way every request would.
     #[error("{reason}")]
-    Stopped { reason: String },
+    Stopped {
+        /// The earlier failure's message.
+        reason: String,
+    },
 }
 
 impl CallError {
@@ -176,7 +209,9 @@ impl CallError {
 /// The raw body of a successful answer, and how long the call waited before retries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawAnswer {
+    /// The HTTP response body (status 2xx) as received.
     pub body: String,
+    /// The delays waited before each retry, in order.
     pub waits: Vec<Duration>,
 }
 
@@ -191,10 +226,12 @@ pub struct Counters {
 }
 
 impl Counters {
+    /// HTTP requests sent so far.
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::Relaxed)
     }
 
+    /// Of them, retries so far.
     pub fn retries(&self) -> usize {
         self.retries.load(Ordering::Relaxed)
     }

@@ -43,12 +43,17 @@ use crate::unit::{UnitLimits, WorkUnit};
 pub struct UnitEvent {
     /// `e1`, `e2`, … within the unit.
     pub id: String,
+    /// The id of the session the event belongs to.
     pub session: String,
+    /// The agent that ran the session.
     pub agent: String,
     /// The event's index in its session (what evidence records).
     pub event: usize,
+    /// When the event happened, if the transcript says.
     pub at: Option<Timestamp>,
+    /// Whether its text is trusted; the unit fences untrusted text in `⟦…⟧`.
     pub trust: Trust,
+    /// Who put the text there: a person, an agent's call, a tool's output, the harness …
     pub channel: Channel,
     /// Part of a failure record: the failed call, its error, what followed, harness feedback.
     pub failure: bool,

@@ -42,7 +42,9 @@ pub use crate::session_unit::UnitEvent;
 /// How big units get.
 #[derive(Debug, Clone, Copy)]
 pub struct UnitLimits {
+    /// Draft items in one item unit (default 6).
     pub max_items: usize,
+    /// Excerpts in one item unit (default 6).
     pub max_excerpts: usize,
     /// Items longer than this (characters) are left alone (paragraphs, pasted blocks).
     pub max_item_chars: usize,
@@ -78,16 +80,24 @@ impl Default for UnitLimits {
 pub struct UnitItem {
     /// `i1`, `i2`, … within the unit.
     pub id: String,
+    /// The item's text as the draft holds it.
     pub text: String,
+    /// From its change in the report, else inferred from its text and document.
     pub kind: Kind,
+    /// From its change in the report, else from its document's path.
     pub scope: Scope,
+    /// The agent of an agent-scope item; `None` for team items.
     pub agent: Option<String>,
     /// The draft document holding it, and its block index there.
     pub path: String,
+    /// The index of its block in that document, as `lucid_core::markdown::parse_blocks` numbers
+    /// them.
     pub block: usize,
     /// The newest time among its evidence (`None`: only store evidence, older than any session).
     pub latest: Option<Timestamp>,
+    /// How many distinct sessions its evidence cites (0: store evidence only).
     pub sessions: usize,
+    /// Sorted and deduplicated; a store reference when the report has no change for the item.
     pub evidence: Vec<Evidence>,
     /// Its change in the built-in report (index into `report.changes`).
     pub change: Option<usize>,
@@ -98,12 +108,17 @@ pub struct UnitItem {
 pub struct UnitExcerpt {
     /// `e1`, `e2`, … within the unit.
     pub id: String,
+    /// The sentence as the digest kept it, secrets redacted.
     pub text: String,
     /// What the built-in pass took it for (preference or fact).
     pub kind: Kind,
+    /// The agents whose sessions said it, sorted.
     pub agents: Vec<String>,
+    /// The newest time among its evidence.
     pub latest: Option<Timestamp>,
+    /// How many distinct sessions said it.
     pub sessions: usize,
+    /// The session events it was said in, sorted and deduplicated.
     pub evidence: Vec<Evidence>,
 }
 
@@ -113,7 +128,9 @@ pub struct UnitExcerpt {
 pub struct WorkUnit {
     /// `u` + 12 hex digits of the hash of [`WorkUnit::prompt`].
     pub id: String,
+    /// Item units: the draft items shown (ids `i1`, `i2`, …); empty in session units.
     pub items: Vec<UnitItem>,
+    /// Item units: the dropped statements shown (ids `e1`, `e2`, …); empty in session units.
     pub excerpts: Vec<UnitExcerpt>,
     /// Session units: the events their digests show (ids `e1`, `e2`, …).
     pub events: Vec<UnitEvent>,
@@ -136,14 +153,17 @@ impl WorkUnit {
         !self.sessions_text.is_empty()
     }
 
+    /// The session-unit event with this id (`e3`), if there is one.
     pub fn event(&self, id: &str) -> Option<&UnitEvent> {
         self.events.iter().find(|e| e.id == id)
     }
 
+    /// The item with this id (`i2`), if there is one.
     pub fn item(&self, id: &str) -> Option<&UnitItem> {
         self.items.iter().find(|i| i.id == id)
     }
 
+    /// The excerpt with this id (`e1`), if there is one.
     pub fn excerpt(&self, id: &str) -> Option<&UnitExcerpt> {
         self.excerpts.iter().find(|e| e.id == id)
     }
@@ -170,8 +190,11 @@ impl WorkUnit {
 /// Text refused by the safety checks somewhere in the dream (the report's flags).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlaggedText {
+    /// The flagged text; a proposal that copies it is rejected.
     pub text: String,
+    /// Why it was flagged, as the report says.
     pub reason: String,
+    /// Where the text came from.
     pub evidence: Vec<Evidence>,
 }
 
@@ -179,8 +202,12 @@ pub struct FlaggedText {
 /// sent, and what verification checks proposals against.
 #[derive(Debug, Clone)]
 pub struct Plan {
+    /// The units in the order they are sent: item units first, session units last.
     pub units: Vec<WorkUnit>,
+    /// Every text the built-in pass flagged; no proposal may copy one.
     pub flagged: Vec<FlaggedText>,
+    /// Focus and ignore directives parsed from the dream's instructions (none without
+    /// instructions).
     pub directives: Directives,
     /// Texts of every live draft item (duplicate checks for `add`).
     pub draft_texts: Vec<String>,

@@ -48,7 +48,9 @@ pub type SecretCheck = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 /// An operation that passed verification, with what applying it needs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Accepted {
+    /// The operation as the model sent it, for the report.
     pub json: Value,
+    /// What applying it does.
     pub operation: Operation,
     /// For `add`: the agent of an agent-scope memory.
     pub agent: Option<String>,
@@ -72,7 +74,9 @@ pub struct DreamAdds {
 /// The outcome of verifying one unit's answer.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Verdicts {
+    /// Operations that passed, in the answer's order.
     pub accepted: Vec<Accepted>,
+    /// Operations refused, each with its reason, for the report.
     pub rejected: Vec<RejectedOperation>,
 }
 

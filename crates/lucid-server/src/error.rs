@@ -9,10 +9,15 @@ use axum::response::{IntoResponse, Response};
 use lucid_storage::StorageError;
 use serde::Serialize;
 
+/// A failed request: the status, `retry-after` and envelope it answers with. Built by the
+/// constructors below or from a `StorageError`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
+    /// The HTTP status answered.
     pub status: StatusCode,
+    /// The envelope's `error.type`, one of those [`ErrorBody::kind`] lists, matching the status.
     pub kind: &'static str,
+    /// The envelope's `error.message`: what to fix for a 4xx, `internal server error` for a 5xx.
     pub message: String,
     /// Seconds to wait before retrying (`retry-after`), for 429s and 503s.
     pub retry_after: Option<u64>,
@@ -24,9 +29,11 @@ pub struct ErrorEnvelope {
     /// Always `error`.
     #[serde(rename = "type")]
     pub object: &'static str,
+    /// The error's type and message.
     pub error: ErrorBody,
 }
 
+/// The `error` object of an error envelope.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// `invalid_request_error`, `authentication_error`, `permission_error`, `not_found_error`,
@@ -34,10 +41,12 @@ pub struct ErrorBody {
     /// `api_error`.
     #[serde(rename = "type")]
     pub kind: &'static str,
+    /// What went wrong and, for a 4xx, what to fix; 5xx messages are generic.
     pub message: String,
 }
 
 impl ApiError {
+    /// An error with this status and `error.type`, without `retry-after`.
     pub fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> Self {
         ApiError {
             status,
@@ -60,26 +69,33 @@ impl ApiError {
         error
     }
 
+    /// A 400 `invalid_request_error`: the request is malformed or breaks a rule.
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request_error", message)
     }
 
+    /// A 404 `not_found_error`; the message names what is missing.
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found_error", message)
     }
 
+    /// A 409 `conflict_error`: the request clashes with the current state (a taken path, a failed
+    /// precondition, a store in use …).
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, "conflict_error", message)
     }
 
+    /// A 401 `authentication_error`: no API key where one is needed, or an unknown one.
     pub fn unauthenticated(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "authentication_error", message)
     }
 
+    /// A 403 `permission_error`: the key may not act in the workspace the request names.
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "permission_error", message)
     }
 
+    /// A 413 `request_too_large`; the message names the limit.
     pub fn too_large(message: impl Into<String>) -> Self {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, "request_too_large", message)
     }
@@ -141,4 +157,5 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// What handlers and helpers return: the value, or the error the client gets.
 pub type ApiResult<T> = Result<T, ApiError>;

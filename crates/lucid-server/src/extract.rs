@@ -111,6 +111,8 @@ impl Params {
             .collect()
     }
 
+    /// The whole number `name`, `None` when absent; a 400 naming it when it is not a number from
+    /// `min` to `max`.
     pub fn usize(&self, name: &str, min: usize, max: usize) -> Result<Option<usize>, ApiError> {
         match self.str(name) {
             None => Ok(None),
@@ -123,6 +125,8 @@ impl Params {
         }
     }
 
+    /// The flag `name` (`true`, `false`, `1` or `0`, any case), `None` when absent; anything else
+    /// is a 400.
     pub fn bool(&self, name: &str) -> Result<Option<bool>, ApiError> {
         match self.str(name) {
             None => Ok(None),
@@ -136,6 +140,8 @@ impl Params {
         }
     }
 
+    /// The time `name` in canonical form (RFC 3339, a date-time without offset taken as UTC, or a
+    /// bare date), `None` when absent; anything else is a 400.
     pub fn time(&self, name: &str) -> Result<Option<String>, ApiError> {
         match self.str(name) {
             None => Ok(None),

@@ -14,7 +14,9 @@ use crate::error::{ApiError, ApiResult};
 /// request takes one. `per_second` 0 turns the bucket off.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rate {
+    /// Tokens added per second; 0 or less turns the bucket off.
     pub per_second: f64,
+    /// The most tokens the bucket holds: how many requests may arrive at once after a quiet spell.
     pub burst: f64,
 }
 
@@ -25,6 +27,7 @@ impl Rate {
         burst: 0.0,
     };
 
+    /// Whether the bucket limits nothing (`per_second` is 0 or less).
     pub fn is_off(&self) -> bool {
         self.per_second <= 0.0
     }

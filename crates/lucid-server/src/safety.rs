@@ -139,6 +139,7 @@ pub struct Redacting {
 }
 
 impl Redacting {
+    /// Wraps `inner` so that session and dream text is redacted under `policy` before every write.
     pub fn new(inner: Arc<dyn Storage>, policy: SafetyPolicy) -> Redacting {
         Redacting { inner, policy }
     }

@@ -86,17 +86,24 @@ pub enum AuthMode {
     /// Asked for explicitly ([`Config::open`]) on a database that never had a key: requests
     /// without a key act in this workspace (`default`). The binary only allows this on a
     /// loopback address. A key created meanwhile switches the server to [`AuthMode::Keys`].
-    Open { workspace_id: String },
+    Open {
+        /// The id of workspace `default`, where requests without a key act.
+        workspace_id: String,
+    },
 }
 
 /// Who is calling: their workspace and, with a key, the key's id (recorded on memory versions).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
+    /// The workspace every storage call of the request is scoped to.
     pub workspace_id: String,
+    /// The id of the API key presented; `None` when the request acts without a known key (open
+    /// mode).
     pub api_key_id: Option<String>,
 }
 
 impl Caller {
+    /// Who the memory versions this request writes name: its API key, or nobody without one.
     pub fn actor(&self) -> Option<lucid_storage::Actor> {
         self.api_key_id
             .as_ref()
@@ -250,6 +257,8 @@ impl AppState {
         }
     }
 
+    /// The storage requests use, wrapped so that session and dream text is redacted before every
+    /// write.
     pub fn storage(&self) -> &Arc<dyn Storage> {
         &self.inner.storage
     }
@@ -320,6 +329,7 @@ impl AppState {
         }
     }
 
+    /// The settings the server was started with.
     pub fn config(&self) -> &Config {
         &self.inner.config
     }
@@ -475,6 +485,7 @@ impl AppState {
         self.inner.shutdown.send_replace(true);
     }
 
+    /// Watches for shutdown: the value turns `true` once [`AppState::begin_shutdown`] is called.
     pub fn subscribe_shutdown(&self) -> watch::Receiver<bool> {
         self.inner.shutdown.subscribe()
     }

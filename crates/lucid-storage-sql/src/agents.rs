@@ -40,6 +40,8 @@ fn row_to_agent(row: &Row) -> Result<(i64, Agent)> {
     ))
 }
 
+/// Checks the name, metadata, description (at most 2,048 characters) and store, then inserts
+/// the agent at version 1 and records that version.
 pub fn create(conn: &dyn Transaction, ws: &str, new: NewAgent) -> Result<Agent> {
     validate::name("name", &new.name)?;
     validate::metadata(&new.metadata)?;
@@ -119,6 +121,7 @@ pub fn list_versions(
     Ok(db::paged(rows, limit))
 }
 
+/// The agent if it belongs to `ws`, archived or not; `NotFound` otherwise.
 pub fn get(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Agent> {
     conn.optional(
         &format!("SELECT {COLUMNS} FROM agents WHERE id = ?1 AND workspace_id = ?2"),
@@ -129,6 +132,7 @@ pub fn get(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Agent> {
     .ok_or_else(|| StorageError::not_found(ObjectKind::Agent, id))
 }
 
+/// The newest agent of `ws` with this name that is not archived.
 pub fn find_by_name(conn: &dyn Transaction, ws: &str, name: &str) -> Result<Option<Agent>> {
     conn.optional(
         &format!(
@@ -141,6 +145,7 @@ pub fn find_by_name(conn: &dyn Transaction, ws: &str, name: &str) -> Result<Opti
     .map(|found| found.map(|(_, agent)| agent))
 }
 
+/// A page of the workspace's agents in creation order; the cursor is the sequence number.
 pub fn list(
     conn: &dyn Transaction,
     ws: &str,
@@ -163,6 +168,9 @@ pub fn list(
     Ok(db::paged(query.fetch(conn, row_to_agent)?, limit))
 }
 
+/// Applies the patch to an agent that is not archived (a `Conflict` when `expected_version`
+/// is not its version), bumps its version and records the new one; a store change is logged
+/// as `update`.
 pub fn update(conn: &dyn Transaction, ws: &str, id: &str, patch: AgentPatch) -> Result<Agent> {
     let mut agent = get(conn, ws, id)?;
     if agent.archived_at.is_some() {
@@ -254,6 +262,7 @@ pub fn update(conn: &dyn Transaction, ws: &str, id: &str, patch: AgentPatch) -> 
     Ok(agent)
 }
 
+/// Sets `archived_at` once; an archived agent is returned unchanged.
 pub fn archive(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Agent> {
     let agent = get(conn, ws, id)?;
     if agent.archived_at.is_none() {
@@ -266,6 +275,8 @@ pub fn archive(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Agent> {
     get(conn, ws, id)
 }
 
+/// Logs a switch of the agent's store in `agent_store_changes`: from, to, why (`promote`,
+/// `rollback`, `update` …) and the dream behind it.
 pub fn record_change(
     conn: &dyn Transaction,
     agent_id: &str,
@@ -311,6 +322,8 @@ pub fn switch_store(
     Ok(())
 }
 
+/// Swaps the agent's current and previous stores, so a second rollback undoes the first;
+/// `Invalid` without a previous store, a `Conflict` when it is archived or deleted.
 pub fn rollback(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Agent> {
     let agent = get(conn, ws, id)?;
     if agent.archived_at.is_some() {

@@ -85,6 +85,7 @@ fn find_any(conn: &dyn Transaction, id: &str) -> Result<Row2> {
     find(conn, id)?.ok_or_else(|| StorageError::not_found(ObjectKind::Dream, id))
 }
 
+/// The dream if it belongs to `ws`; `NotFound` otherwise.
 pub fn get(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Dream> {
     match find(conn, id)? {
         Some(row) if row.workspace_id == ws => Ok(row.dream),
@@ -162,10 +163,12 @@ pub fn insert(conn: &dyn Transaction, ws: &str, new: NewDream) -> Result<Dream> 
     get(conn, ws, &id)
 }
 
+/// The same as [`insert`]: checks the inputs and queues the dream as `pending`.
 pub fn create(conn: &dyn Transaction, ws: &str, new: NewDream) -> Result<Dream> {
     insert(conn, ws, new)
 }
 
+/// A page of the workspace's dreams, newest first; the cursor is the sequence number.
 pub fn list(
     conn: &dyn Transaction,
     ws: &str,
@@ -235,6 +238,8 @@ fn archive_output(conn: &dyn Transaction, dream: &Dream) -> Result<()> {
     Ok(())
 }
 
+/// pending or running → canceled, archiving a new output store and ending the narration;
+/// a canceled dream is returned unchanged, a completed or failed one is `Invalid`.
 pub fn cancel(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Dream> {
     let dream = get(conn, ws, id)?;
     match dream.status {
@@ -259,6 +264,7 @@ pub fn cancel(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Dream> {
     }
 }
 
+/// Sets `archived_at` on an ended dream once; a pending or running one is `Invalid`.
 pub fn archive(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Dream> {
     let dream = get(conn, ws, id)?;
     if !dream.status.is_final() {
@@ -276,6 +282,8 @@ pub fn archive(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Dream> {
     get(conn, ws, id)
 }
 
+/// The stored `diff` when `column` is `"diff"`, else the `report`; `None` before the dream
+/// completed.
 pub fn result_column(
     conn: &dyn Transaction,
     ws: &str,
@@ -385,6 +393,8 @@ pub fn promote_reviewed(
     })
 }
 
+/// Checks the promotion (status, flags, output store, agents), then switches each agent to
+/// the dream's output store, logged as `promote`.
 pub fn promote(
     conn: &dyn Transaction,
     ws: &str,
@@ -467,6 +477,8 @@ fn promotable(
     Ok((dream, output, chosen))
 }
 
+/// Archives the separate output store of an ended dream; `Invalid` for an unfinished dream
+/// or one that wrote into its input store, a `Conflict` while a live agent uses the output.
 pub fn discard(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Dream> {
     let dream = get(conn, ws, id)?;
     if !dream.status.is_final() {
@@ -570,6 +582,9 @@ fn output_store(
     )
 }
 
+/// Starts a claimed (`running`) dream: checks its inputs, creates its narration and, for
+/// `create_new`, its output store as a clone of the input, and records both with the input
+/// documents. A dream started before (its lease expired) keeps its narration and output.
 pub fn start(conn: &dyn Transaction, dream_id: &str) -> Result<StartedDream> {
     let Row2 {
         dream,
@@ -690,6 +705,8 @@ fn restart(
     })
 }
 
+/// The dream's input sessions with all their events, in the dream's order (sorted ids); a
+/// deleted one is `NotFound`.
 pub fn input_sessions(conn: &dyn Transaction, dream_id: &str) -> Result<Vec<DreamSession>> {
     let Row2 {
         dream,
@@ -715,6 +732,8 @@ pub fn input_sessions(conn: &dyn Transaction, dream_id: &str) -> Result<Vec<Drea
     Ok(out)
 }
 
+/// Appends narration events while the dream is running; afterwards they are dropped, not
+/// refused.
 pub fn narrate(conn: &dyn Transaction, dream_id: &str, events: Vec<NewEvent>) -> Result<()> {
     let row = find_any(conn, dream_id)?;
     if let Some(session_id) = &row.dream.session_id {
@@ -726,6 +745,9 @@ pub fn narrate(conn: &dyn Transaction, dream_id: &str, events: Vec<NewEvent>) ->
     Ok(())
 }
 
+/// Writes a running dream's output, report and diff, marks it completed and, when its schedule
+/// says so and the report has no flags, promotes it; `false`, with nothing written, when the
+/// dream is no longer running.
 pub fn complete(
     conn: &dyn Transaction,
     dream_id: &str,
@@ -900,6 +922,9 @@ fn auto_promote(
     )))
 }
 
+/// Marks an unfinished dream `failed` with `error`, archives a new output store, notes the
+/// failure on its schedule and ends the narration with a `session.error` event; `false` when
+/// it had already ended.
 pub fn fail(conn: &dyn Transaction, dream_id: &str, error: &DreamErrorObject) -> Result<bool> {
     let dream = find_any(conn, dream_id)?.dream;
     if dream.status.is_final() {
@@ -937,6 +962,8 @@ pub fn fail(conn: &dyn Transaction, dream_id: &str, error: &DreamErrorObject) ->
     Ok(true)
 }
 
+/// Fails every running dream with `internal_error` (after a crash) and returns their ids,
+/// oldest first.
 pub fn recover(conn: &dyn Transaction) -> Result<Vec<String>> {
     let running: Vec<String> = conn.all(
         "SELECT id FROM dreams WHERE status = 'running' ORDER BY seq",
@@ -955,6 +982,7 @@ pub fn recover(conn: &dyn Transaction) -> Result<Vec<String>> {
     Ok(running)
 }
 
+/// The dream's status, whatever its workspace.
 pub fn status(conn: &dyn Transaction, dream_id: &str) -> Result<DreamStatus> {
     Ok(find_any(conn, dream_id)?.dream.status)
 }

@@ -4,6 +4,8 @@ use crate::params;
 use crate::seam::{Row, Transaction};
 use lucid_storage::{ApiKey, ObjectKind, Result, StorageError, Workspace, ids};
 
+/// The workspace named `name` (trimmed), created when none has it; `Invalid` for an empty
+/// name, one over 255 characters, or control characters.
 pub fn ensure_workspace(conn: &dyn Transaction, name: &str) -> Result<Workspace> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 255 || name.chars().any(char::is_control) {
@@ -52,6 +54,8 @@ fn key_row(row: &Row) -> Result<ApiKey> {
     })
 }
 
+/// A new key of workspace `workspace_name` (created if needed) and its secret, of which only
+/// the SHA-256 hash and the first 13 characters (`hint`) are stored.
 pub fn create_key(
     conn: &dyn Transaction,
     workspace_name: &str,
@@ -89,6 +93,7 @@ fn get(conn: &dyn Transaction, id: &str) -> Result<ApiKey> {
     .ok_or_else(|| StorageError::not_found(ObjectKind::ApiKey, id))
 }
 
+/// The key whose stored hash is the secret's SHA-256, unless it is revoked.
 pub fn authenticate(conn: &dyn Transaction, secret: &str) -> Result<Option<ApiKey>> {
     conn.optional(
         &format!(
@@ -100,6 +105,7 @@ pub fn authenticate(conn: &dyn Transaction, secret: &str) -> Result<Option<ApiKe
     )
 }
 
+/// How many keys of every workspace are not revoked.
 pub fn count(conn: &dyn Transaction) -> Result<u64> {
     conn.one(
         "SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL",
@@ -109,6 +115,7 @@ pub fn count(conn: &dyn Transaction) -> Result<u64> {
     .map(|n| n.max(0) as u64)
 }
 
+/// Every key of every workspace, revoked ones too, oldest first.
 pub fn list(conn: &dyn Transaction) -> Result<Vec<ApiKey>> {
     conn.all(
         &format!(
@@ -120,6 +127,8 @@ pub fn list(conn: &dyn Transaction) -> Result<Vec<ApiKey>> {
     )
 }
 
+/// Sets `revoked_at` once (a revoked key is returned unchanged); `NotFound` for an unknown
+/// id.
 pub fn revoke(conn: &dyn Transaction, id: &str) -> Result<ApiKey> {
     let key = get(conn, id)?;
     if key.revoked_at.is_none() {

@@ -12,6 +12,8 @@
 
 // Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
 #![warn(unreachable_pub)]
+// Every public item is documented; the other library crates are still being brought there.
+#![warn(missing_docs)]
 
 pub mod agents;
 pub mod dreams;
@@ -111,6 +113,7 @@ pub struct SqlStorage<B> {
 }
 
 impl<B: Backend> SqlStorage<B> {
+    /// Wraps a backend already opened.
     pub fn new(backend: B) -> Self {
         SqlStorage { backend }
     }
@@ -120,6 +123,8 @@ impl<B: Backend> SqlStorage<B> {
         Self::open_with(location, B::Options::default())
     }
 
+    /// Opens the database at `location` with the backend's `options`, creating or migrating it
+    /// as the backend does.
     pub fn open_with(location: &B::Location, options: B::Options) -> Result<Self> {
         B::open_with(location, options).map(Self::new)
     }
@@ -134,6 +139,7 @@ impl<B: Backend> SqlStorage<B> {
         B::newest_migration()
     }
 
+    /// The backend itself, for calls [`Storage`] does not have (`Deref` reaches them too).
     pub fn backend(&self) -> &B {
         &self.backend
     }

@@ -15,11 +15,15 @@ pub fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
 
 /// A query assembled from optional conditions.
 pub struct Query {
+    /// The statement so far; its conditions use bare `?` placeholders, numbered in order.
     pub sql: String,
+    /// The values of the `?` placeholders, in order.
     pub params: Vec<Value>,
 }
 
 impl Query {
+    /// A query starting with `base`, which ends inside a `WHERE` clause so conditions can follow
+    /// as ` AND …`.
     pub fn new(base: &str) -> Self {
         Query {
             sql: base.to_string(),
@@ -54,6 +58,7 @@ impl Query {
         self
     }
 
+    /// ` AND column > ?` (and `>=`, `<`, `<=`) for each bound `range` has.
     pub fn time_range(&mut self, column: &str, range: &TimeRange) -> &mut Self {
         if let Some(v) = &range.gt {
             self.and(&format!("{column} > ?"), v.clone());
@@ -70,6 +75,7 @@ impl Query {
         self
     }
 
+    /// Appends `text` after a space (`ORDER BY …`, `LIMIT …`), binding nothing.
     pub fn tail(&mut self, text: &str) -> &mut Self {
         self.sql.push(' ');
         self.sql.push_str(text);
@@ -103,6 +109,7 @@ pub fn cursor_seq(page: &PageRequest) -> Result<Option<i64>> {
     }
 }
 
+/// The `Invalid` error for a `page` that is no cursor of ours.
 pub fn invalid_cursor(cursor: &str) -> StorageError {
     StorageError::Invalid(format!(
         "page {cursor:?} is not a cursor from a previous response's next_page"

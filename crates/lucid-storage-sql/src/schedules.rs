@@ -40,6 +40,8 @@ fn row_to_schedule(row: &Row) -> Result<(i64, Schedule, String)> {
     ))
 }
 
+/// Checks the trigger (`cron`, `after_sessions` of 1 to 100, or both), the instructions, the
+/// store (not archived) and the agents, then inserts the schedule.
 pub fn create(conn: &dyn Transaction, ws: &str, new: NewSchedule) -> Result<Schedule> {
     if new.cron.is_none() && new.after_sessions.is_none() {
         return Err(StorageError::Invalid(
@@ -100,6 +102,7 @@ fn find(conn: &dyn Transaction, id: &str) -> Result<Option<(Schedule, String)>> 
     .map(|found| found.map(|(_, schedule, ws)| (schedule, ws)))
 }
 
+/// The schedule if it belongs to `ws`; `NotFound` otherwise.
 pub fn get(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Schedule> {
     match find(conn, id)? {
         Some((schedule, owner)) if owner == ws => Ok(schedule),
@@ -107,6 +110,7 @@ pub fn get(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Schedule> {
     }
 }
 
+/// A page of the workspace's schedules, oldest first; the cursor is the sequence number.
 pub fn list(conn: &dyn Transaction, ws: &str, page: &PageRequest) -> Result<Page<Schedule>> {
     let limit = db::limit(page);
     let mut query = Query::new(&format!(
@@ -124,6 +128,7 @@ pub fn list(conn: &dyn Transaction, ws: &str, page: &PageRequest) -> Result<Page
     ))
 }
 
+/// Deletes the schedule and its record of sessions already dreamed; its dreams stay.
 pub fn delete(conn: &dyn Transaction, ws: &str, id: &str) -> Result<()> {
     get(conn, ws, id)?;
     conn.execute(
@@ -134,6 +139,7 @@ pub fn delete(conn: &dyn Transaction, ws: &str, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Every schedule of every workspace, oldest first.
 pub fn all(conn: &dyn Transaction) -> Result<Vec<Schedule>> {
     let mut query = Query::new(&format!("SELECT {COLUMNS} FROM schedules WHERE 1 = 1"));
     query.tail("ORDER BY seq");
@@ -160,6 +166,9 @@ fn waiting_sessions(
     )
 }
 
+/// Creates the dream `trigger` calls for, over up to 100 waiting sessions (newest first), and
+/// records them as dreamed. `None` when another caller already took this cron time, the last
+/// dream is unfinished, the store is gone or archived, or too few sessions wait.
 pub fn fire(
     conn: &dyn Transaction,
     schedule_id: &str,

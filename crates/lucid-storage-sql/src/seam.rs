@@ -13,10 +13,15 @@ use serde::de::DeserializeOwned;
 /// One parameter or column value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// SQL `NULL`: a `None` parameter or column.
     Null,
+    /// A 64-bit integer; booleans are 0 or 1.
     Integer(i64),
+    /// A double-precision float.
     Real(f64),
+    /// UTF-8 text: JSON columns and times are text too.
     Text(String),
+    /// Raw bytes.
     Blob(Vec<u8>),
 }
 
@@ -35,6 +40,7 @@ impl Value {
 /// A Rust value as a statement parameter (what [`params!`](crate::params) calls on each
 /// argument, by reference, so arguments are not moved).
 pub trait ToValue {
+    /// The value as a parameter (`None` as `Null`, `bool` as 0 or 1).
     fn to_value(&self) -> Value;
 }
 
@@ -130,6 +136,7 @@ macro_rules! params {
 
 /// A column value as a Rust value; a mismatch is an error naming the column, never a panic.
 pub trait FromValue: Sized {
+    /// The column value as `Self`, or a message naming the type expected and the one found.
     fn from_value(value: &Value) -> std::result::Result<Self, String>;
 }
 
@@ -192,6 +199,7 @@ pub struct Row {
 }
 
 impl Row {
+    /// A row of these column values, in column order (backends build rows).
     pub fn new(values: Vec<Value>) -> Row {
         Row { values }
     }

@@ -130,6 +130,8 @@ fn store_ids(resources: &[Value]) -> Vec<String> {
     ids
 }
 
+/// Creates an agent session: its agent must be of `ws` and not archived, and the session
+/// references the agent's current version.
 pub fn create(conn: &dyn Transaction, ws: &str, new: NewSession) -> Result<Session> {
     let agent_id = new
         .agent_id
@@ -217,6 +219,8 @@ pub fn insert(
     get(conn, ws, &id)
 }
 
+/// The session if it belongs to `ws`, its `agent` as of the version it references;
+/// `NotFound` otherwise.
 pub fn get(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Session> {
     conn.optional(
         &format!("SELECT {COLUMNS} FROM sessions WHERE id = ?1 AND workspace_id = ?2"),
@@ -227,6 +231,8 @@ pub fn get(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Session> {
     .ok_or_else(|| StorageError::not_found(ObjectKind::Session, id))
 }
 
+/// A page of the workspace's sessions, filtered, in creation order or its reverse
+/// (`filter.order`); the cursor is the sequence number.
 pub fn list(
     conn: &dyn Transaction,
     ws: &str,
@@ -276,6 +282,8 @@ pub fn list(
     Ok(db::paged(query.fetch(conn, row_to_session)?, limit))
 }
 
+/// Applies title, metadata, trust and users changes: an archived session takes only trust
+/// and users, a dream's narration neither (`Invalid`).
 pub fn update(conn: &dyn Transaction, ws: &str, id: &str, patch: SessionPatch) -> Result<Session> {
     let mut session = get(conn, ws, id)?;
     // Trust can still change on an archived session: it may still be named as dream input, and
@@ -326,6 +334,7 @@ pub fn update(conn: &dyn Transaction, ws: &str, id: &str, patch: SessionPatch) -
     get(conn, ws, id)
 }
 
+/// Sets `archived_at` once; an archived session is returned unchanged.
 pub fn archive(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Session> {
     let session = get(conn, ws, id)?;
     if session.archived_at.is_none() {
@@ -338,6 +347,8 @@ pub fn archive(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Session> {
     get(conn, ws, id)
 }
 
+/// Deletes the session with its events and store links; `Invalid` for the narration of a
+/// dream still pending or running.
 pub fn delete(conn: &dyn Transaction, ws: &str, id: &str) -> Result<()> {
     let session = get(conn, ws, id)?;
     if session.kind == SessionKind::Dream {
@@ -439,6 +450,8 @@ fn event_row(row: &Row) -> Result<(i64, SessionEvent)> {
     ))
 }
 
+/// A page of the session's events, filtered by type and `processed_at`, in append order or
+/// its reverse; the cursor is the sequence number.
 pub fn list_events(
     conn: &dyn Transaction,
     ws: &str,
@@ -492,6 +505,8 @@ pub fn all_events(conn: &dyn Transaction, session_id: &str) -> Result<Vec<Sessio
         .collect())
 }
 
+/// Up to `limit` (at least one) events after position `after`, in append order, and whether
+/// more may come: `false` once the session is archived or terminated.
 pub fn events_after(
     conn: &dyn Transaction,
     ws: &str,
@@ -515,6 +530,8 @@ pub fn events_after(
     Ok((events, open))
 }
 
+/// The position (`seq`) of the event with this id, if the session has one; the caller checks
+/// the session's workspace.
 pub fn event_position(
     conn: &dyn Transaction,
     session_id: &str,

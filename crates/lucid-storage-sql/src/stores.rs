@@ -31,6 +31,7 @@ fn store_row(row: &Row) -> Result<(i64, MemoryStore)> {
     ))
 }
 
+/// Checks the name, description and metadata rules and inserts an empty store.
 pub fn create_store(conn: &dyn Transaction, ws: &str, new: NewStore) -> Result<MemoryStore> {
     validate::name("name", &new.name)?;
     validate::text(
@@ -58,6 +59,8 @@ pub fn create_store(conn: &dyn Transaction, ws: &str, new: NewStore) -> Result<M
     get_store(conn, ws, &id)
 }
 
+/// The store if it belongs to `ws`, archived or not; `NotFound` otherwise. The other calls
+/// check a store's workspace with it.
 pub fn get_store(conn: &dyn Transaction, ws: &str, id: &str) -> Result<MemoryStore> {
     conn.optional(
         &format!("SELECT {STORE_COLUMNS} FROM memory_stores WHERE id = ?1 AND workspace_id = ?2"),
@@ -79,6 +82,7 @@ pub fn writable_store(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Memo
     Ok(store)
 }
 
+/// A page of the workspace's stores in creation order; the cursor is the sequence number.
 pub fn list_stores(
     conn: &dyn Transaction,
     ws: &str,
@@ -101,6 +105,7 @@ pub fn list_stores(
     Ok(db::paged(query.fetch(conn, store_row)?, limit))
 }
 
+/// Applies the patch to a store that is not archived, checking each field it changes.
 pub fn update_store(
     conn: &dyn Transaction,
     ws: &str,
@@ -156,6 +161,8 @@ pub fn apply_metadata(
     }
 }
 
+/// Archives the store unless a live agent uses it (a `Conflict` naming the agent); an archived
+/// store is returned unchanged.
 pub fn archive_store(conn: &dyn Transaction, ws: &str, id: &str) -> Result<MemoryStore> {
     let store = get_store(conn, ws, id)?;
     if store.archived_at.is_none() {
@@ -177,6 +184,9 @@ pub fn archive_store(conn: &dyn Transaction, ws: &str, id: &str) -> Result<Memor
     get_store(conn, ws, id)
 }
 
+/// Archives the store without checking who uses it (a dream's output store when the dream
+/// fails, is canceled or is discarded, and [`archive_store`] after its check); an archived
+/// store stays as it was.
 pub fn archive_store_unchecked(conn: &dyn Transaction, id: &str) -> Result<()> {
     let now = ids::now();
     conn.execute(
@@ -187,6 +197,8 @@ pub fn archive_store_unchecked(conn: &dyn Transaction, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Deletes the store with its memories, versions, search index and session links; `Invalid`
+/// while an unfinished dream reads or writes it or a live agent uses it.
 pub fn delete_store(conn: &dyn Transaction, ws: &str, id: &str) -> Result<()> {
     get_store(conn, ws, id)?;
     let active: Option<String> = conn.optional(
@@ -323,6 +335,7 @@ fn add_version(
     Ok(id)
 }
 
+/// [`insert_memory`] into a store of `ws` that is not archived.
 pub fn create_memory(
     conn: &dyn Transaction,
     ws: &str,
@@ -381,6 +394,7 @@ pub fn insert_memory(
     find_memory(conn, store_id, &id)
 }
 
+/// The memory, in a store of `ws`, with its content only when `full`.
 pub fn get_memory(
     conn: &dyn Transaction,
     ws: &str,
@@ -396,6 +410,8 @@ pub fn get_memory(
     Ok(memory)
 }
 
+/// Checks the `expected_sha256` precondition (a `Conflict`), then changes content and/or
+/// path with one `modified` version; none when nothing changes.
 pub fn update_memory(
     conn: &dyn Transaction,
     ws: &str,
@@ -475,6 +491,7 @@ fn modify_memory(
     find_memory(conn, store_id, &current.id)
 }
 
+/// Sets or clears the memory's `as_of` time; no version, since the content stays.
 pub fn set_memory_as_of(
     conn: &dyn Transaction,
     ws: &str,
@@ -491,6 +508,8 @@ pub fn set_memory_as_of(
     Ok(())
 }
 
+/// Checks the `expected_sha256` precondition (a `Conflict`, nothing deleted), then appends
+/// a `deleted` version, unindexes the memory and deletes its row.
 pub fn delete_memory(
     conn: &dyn Transaction,
     ws: &str,
@@ -652,6 +671,9 @@ fn prefix_end(prefix: &str) -> String {
     end
 }
 
+/// A page of the store's memories by path, under `path_prefix`; with a `depth`, deeper
+/// paths rolled up into prefixes. The cursor is the last path; pages with content hold at
+/// most 20.
 pub fn list_memories(
     conn: &dyn Transaction,
     ws: &str,
@@ -779,6 +801,8 @@ fn version_row(full: bool) -> impl Fn(&Row) -> Result<(i64, MemoryVersion)> {
     }
 }
 
+/// A version of the store's memories (a deleted memory's too), with its content only when
+/// `full`.
 pub fn get_version(
     conn: &dyn Transaction,
     ws: &str,
@@ -796,6 +820,8 @@ pub fn get_version(
     .ok_or_else(|| StorageError::not_found(ObjectKind::MemoryVersion, version_id))
 }
 
+/// A page of the store's versions, newest first, filtered by memory, operation, actor and
+/// time; pages with content hold at most 20.
 pub fn list_versions(
     conn: &dyn Transaction,
     ws: &str,
@@ -839,6 +865,8 @@ pub fn list_versions(
     ))
 }
 
+/// Clears a version's content, path, hash and size and records who redacted it; a redacted
+/// version is returned unchanged, the current version of a live memory is `Invalid`.
 pub fn redact_version(
     conn: &dyn Transaction,
     ws: &str,

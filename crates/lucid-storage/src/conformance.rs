@@ -588,7 +588,6 @@ pub fn memories(storage: &dyn Storage) {
     )));
 }
 
-/// Paths and sizes are checked by the backend too.
 /// Search follows every write (create, modify, rename, delete, store deletion), finds
 /// identifiers whole and by part, and never reaches another store or workspace.
 pub fn memory_search(storage: &dyn Storage) {
@@ -697,6 +696,8 @@ pub fn memory_search(storage: &dyn Storage) {
     ));
 }
 
+/// Paths and sizes are checked by the backend too: a malformed path or content one byte over
+/// the limit is `Invalid`, content of exactly the limit is stored.
 pub fn memory_validation(storage: &dyn Storage) {
     let w = ws(storage, "w");
     let s = store(storage, &w, "s");

@@ -26,15 +26,25 @@ pub fn new_id(prefix: &str) -> String {
 
 /// Prefixes of every object type.
 pub mod prefix {
+    /// Workspaces: `wrkspc_…`.
     pub const WORKSPACE: &str = "wrkspc";
+    /// API keys (the key's id, not its secret): `apikey_…`.
     pub const API_KEY: &str = "apikey";
+    /// Memory stores: `memstore_…`.
     pub const MEMORY_STORE: &str = "memstore";
+    /// Memories: `mem_…`.
     pub const MEMORY: &str = "mem";
+    /// Memory versions: `memver_…`.
     pub const MEMORY_VERSION: &str = "memver";
+    /// Agents: `agent_…`.
     pub const AGENT: &str = "agent";
+    /// Sessions, agent logs and dream narrations alike: `sesn_…`.
     pub const SESSION: &str = "sesn";
+    /// Session events whose caller gave no id: `sevt_…`.
     pub const EVENT: &str = "sevt";
+    /// Dreams: `drm_…`.
     pub const DREAM: &str = "drm";
+    /// Schedules: `sched_…`.
     pub const SCHEDULE: &str = "sched";
 }
 

@@ -20,6 +20,8 @@
 
 // Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
 #![warn(unreachable_pub)]
+// Every public item is documented; the other library crates are still being brought there.
+#![warn(missing_docs)]
 
 pub mod conformance;
 pub mod ids;
@@ -35,7 +37,12 @@ pub use types::*;
 pub enum StorageError {
     /// No such object in this workspace.
     #[error("{kind} {id} not found")]
-    NotFound { kind: ObjectKind, id: String },
+    NotFound {
+        /// What kind of object was looked for.
+        kind: ObjectKind,
+        /// The id asked for, as the caller gave it.
+        id: String,
+    },
     /// The request conflicts with the current state (a path taken, a precondition failed).
     #[error("{0}")]
     Conflict(String),
@@ -52,13 +59,21 @@ pub enum StorageError {
 /// messages (`memory_store memstore_… not found`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ObjectKind {
+    /// An API key (`apikey_…`).
     ApiKey,
+    /// A memory store (`memstore_…`).
     MemoryStore,
+    /// A live memory of a store (`mem_…`).
     Memory,
+    /// One version in a memory's history (`memver_…`).
     MemoryVersion,
+    /// An agent (`agent_…`).
     Agent,
+    /// A session, an agent's log or a dream's narration (`sesn_…`).
     Session,
+    /// A dream (`drm_…`).
     Dream,
+    /// A dream schedule (`sched_…`).
     Schedule,
 }
 
@@ -85,6 +100,7 @@ impl std::fmt::Display for ObjectKind {
 }
 
 impl StorageError {
+    /// A [`StorageError::NotFound`] for `id`, copying the id into the error.
     pub fn not_found(kind: ObjectKind, id: &str) -> Self {
         StorageError::NotFound {
             kind,
@@ -93,6 +109,7 @@ impl StorageError {
     }
 }
 
+/// What every storage call returns: the value, or a [`StorageError`].
 pub type Result<T> = std::result::Result<T, StorageError>;
 
 /// The storage a lucid server runs on. See the crate documentation for the rules every
@@ -113,12 +130,19 @@ pub trait Storage: Send + Sync + 'static {
     fn authenticate(&self, secret: &str) -> Result<Option<ApiKey>>;
     /// How many keys are active (none: the server may run without authentication).
     fn count_api_keys(&self) -> Result<u64>;
+    /// Every key of every workspace, revoked ones included, oldest first (for operators; no
+    /// workspace is checked).
     fn list_api_keys(&self) -> Result<Vec<ApiKey>>;
+    /// Marks the key revoked so it no longer authenticates, and returns it; revoking a revoked
+    /// key returns it unchanged. `NotFound` for an unknown id, whatever its workspace.
     fn revoke_api_key(&self, id: &str) -> Result<ApiKey>;
 
     // --- memory stores ------------------------------------------------------------------------
 
+    /// Creates an empty store; a name, description or metadata breaking [`validate`]'s limits
+    /// is `Invalid`.
     fn create_store(&self, ws: &str, new: NewStore) -> Result<MemoryStore>;
+    /// The store, archived or not.
     fn get_store(&self, ws: &str, id: &str) -> Result<MemoryStore>;
     /// Oldest first.
     fn list_stores(
@@ -147,6 +171,7 @@ pub trait Storage: Send + Sync + 'static {
         content: &str,
         actor: Option<&Actor>,
     ) -> Result<Memory>;
+    /// The live memory, with its content only when `full`.
     fn get_memory(&self, ws: &str, store_id: &str, memory_id: &str, full: bool) -> Result<Memory>;
     /// Sorted by path; with `depth`, deeper memories are rolled up into prefixes.
     fn list_memories(
@@ -184,6 +209,8 @@ pub trait Storage: Send + Sync + 'static {
         expected_sha256: Option<&str>,
         actor: Option<&Actor>,
     ) -> Result<()>;
+    /// One version of the store's memories (of a deleted memory too), with its content only
+    /// when `full`.
     fn get_memory_version(
         &self,
         ws: &str,
@@ -229,6 +256,7 @@ pub trait Storage: Send + Sync + 'static {
     /// the output of a dream that is unfinished or has unacknowledged flags (that store is
     /// reached through promotion); otherwise a `Conflict` naming the reason.
     fn create_agent(&self, ws: &str, new: NewAgent) -> Result<Agent>;
+    /// The agent, archived or not.
     fn get_agent(&self, ws: &str, id: &str) -> Result<Agent>;
     /// The newest non-archived agent with this name.
     fn find_agent_by_name(&self, ws: &str, name: &str) -> Result<Option<Agent>>;
@@ -241,6 +269,8 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<Page<Agent>>;
     /// A new `memory_store_id` follows the rules of [`Storage::create_agent`].
     fn update_agent(&self, ws: &str, id: &str, patch: AgentPatch) -> Result<Agent>;
+    /// One-way: an archived agent is read-only and starts no sessions; archiving it again
+    /// returns it unchanged.
     fn archive_agent(&self, ws: &str, id: &str) -> Result<Agent>;
     /// Switches the agent back to the store it used before the last promotion (and remembers
     /// the one it leaves, so a second rollback undoes the first). `Invalid` without one; a
@@ -257,15 +287,23 @@ pub trait Storage: Send + Sync + 'static {
     /// Creates the session with its initial events. Memory-store resources must name stores of
     /// the workspace.
     fn create_session(&self, ws: &str, new: NewSession) -> Result<Session>;
+    /// The session, archived or not, of either kind.
     fn get_session(&self, ws: &str, id: &str) -> Result<Session>;
+    /// In creation order, the direction set by `filter.order`.
     fn list_sessions(
         &self,
         ws: &str,
         filter: &SessionFilter,
         page: &PageRequest,
     ) -> Result<Page<Session>>;
+    /// An archived session takes only trust and users changes; a dream's narration takes
+    /// neither (both `Invalid`).
     fn update_session(&self, ws: &str, id: &str, patch: SessionPatch) -> Result<Session>;
+    /// One-way: an archived session takes no more events; archiving it again returns it
+    /// unchanged.
     fn archive_session(&self, ws: &str, id: &str) -> Result<Session>;
+    /// Deletes the session with its events. Refused (`Invalid`) for the narration of a dream
+    /// that is still pending or running.
     fn delete_session(&self, ws: &str, id: &str) -> Result<()>;
     /// Appends events in order. A caller's event id must be new in the session (`Conflict`).
     /// Refused for archived sessions and dream narrations.
@@ -275,6 +313,7 @@ pub trait Storage: Send + Sync + 'static {
         session_id: &str,
         events: Vec<NewEvent>,
     ) -> Result<Vec<SessionEvent>>;
+    /// In append order, the direction set by `filter.order`.
     fn list_events(
         &self,
         ws: &str,
@@ -299,6 +338,7 @@ pub trait Storage: Send + Sync + 'static {
     /// Checks the inputs (store exists and is not archived, sessions exist) and queues the
     /// dream as `pending`.
     fn create_dream(&self, ws: &str, new: NewDream) -> Result<Dream>;
+    /// The dream, in any state, archived or not.
     fn get_dream(&self, ws: &str, id: &str) -> Result<Dream>;
     /// Newest first.
     fn list_dreams(
@@ -374,13 +414,21 @@ pub trait Storage: Send + Sync + 'static {
     /// After a crash: every `running` dream becomes `failed` with `internal_error`. Returns
     /// their ids.
     fn recover_dreams(&self) -> Result<Vec<String>>;
+    /// The dream's current status (a worker polls it to stop a dream canceled meanwhile,
+    /// possibly through another server).
     fn dream_status(&self, dream_id: &str) -> Result<DreamStatus>;
 
     // --- schedules ----------------------------------------------------------------------------
 
+    /// Needs `cron`, `after_sessions` (1 to 100) or both, a store that is not archived, and
+    /// agents of the workspace; otherwise `Invalid` or `NotFound`.
     fn create_schedule(&self, ws: &str, new: NewSchedule) -> Result<Schedule>;
+    /// The schedule, with when it runs next and how its last run ended.
     fn get_schedule(&self, ws: &str, id: &str) -> Result<Schedule>;
+    /// Oldest first.
     fn list_schedules(&self, ws: &str, page: &PageRequest) -> Result<Page<Schedule>>;
+    /// Deletes the schedule and its record of sessions already dreamed; the dreams it created
+    /// stay.
     fn delete_schedule(&self, ws: &str, id: &str) -> Result<()>;
     /// Every schedule of every workspace (the scheduler checks them).
     fn all_schedules(&self) -> Result<Vec<Schedule>>;
@@ -439,6 +487,7 @@ pub struct BucketRate {
 /// What taking a token from a shared bucket gave.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum RateToken {
+    /// A token was taken: the request may go ahead.
     Taken,
     /// The bucket is empty: the next token comes after this long.
     Wait(std::time::Duration),
@@ -479,6 +528,7 @@ pub struct BackendHealth {
 /// Who runs a dream now, and for how long the lease still holds.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DreamLease {
+    /// The running dream (`drm_…`).
     pub dream_id: String,
     /// The node holding the lease.
     pub node: String,

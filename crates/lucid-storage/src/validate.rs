@@ -5,17 +5,25 @@ use unicode_normalization::is_nfc;
 
 use crate::Metadata;
 
+/// The longest name [`name`] accepts (of a store or an agent), in characters.
 pub const MAX_NAME_CHARS: usize = 255;
+/// The longest store description, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 1_024;
+/// The most key-value pairs an object's metadata holds.
 pub const MAX_METADATA_PAIRS: usize = 16;
+/// The longest metadata key, in characters (keys have at least one).
 pub const MAX_METADATA_KEY_CHARS: usize = 64;
+/// The longest metadata value, in characters.
 pub const MAX_METADATA_VALUE_CHARS: usize = 512;
+/// The largest memory content, in bytes of UTF-8 (100 KiB).
 pub const MAX_CONTENT_BYTES: usize = 102_400;
+/// The most segments a memory path has (`/a/b.md` has two).
 pub const MAX_PATH_SEGMENTS: usize = 20;
 // The engine's own limits, defined once in lucid-core: a path, a dream's instructions and its
 // sessions mean the same on a folder dream and through the service.
 pub use lucid_core::instructions::MAX_INSTRUCTIONS_CHARS;
 pub use lucid_core::{MAX_DREAM_SESSIONS, MAX_PATH_BYTES};
+/// The longest session title, in characters.
 pub const MAX_TITLE_CHARS: usize = 512;
 
 /// Which rule a value broke.
@@ -40,8 +48,11 @@ pub enum Rule {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct ValidationError {
+    /// The field as the API names it (`name`, `metadata`, `path`, `session_ids` …).
     pub field: String,
+    /// Which rule the value broke; callers branch on it, not on the message.
     pub rule: Rule,
+    /// The sentence a client reads, saying what to fix; also the error's `Display`.
     pub message: String,
 }
 

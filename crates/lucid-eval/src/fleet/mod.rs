@@ -34,6 +34,7 @@ pub struct FleetConfig {
     pub sessions: usize,
     /// Number of agents (one folder each; agents rotate over four domains).
     pub agents: usize,
+    /// Seeds every random choice: the same seed and settings give a byte-identical fleet.
     pub seed: u64,
     /// Events per session (user and agent messages, tool calls, tool results); planted content
     /// may add a few. Default 60; the speed benchmark uses about 220.
@@ -85,6 +86,7 @@ pub enum SessionFormat {
 }
 
 impl SessionFormat {
+    /// Every format, in the order sessions rotate through them.
     pub const ALL: [SessionFormat; 5] = [
         SessionFormat::ClaudeCode,
         SessionFormat::ManagedAgents,
@@ -115,6 +117,7 @@ pub struct GeneratedFleet {
     pub transcripts: Vec<(String, Vec<u8>)>,
     /// The curation instructions.
     pub instructions: String,
+    /// What was planted, as written to `truth.json`.
     pub truth: Truth,
 }
 
@@ -215,14 +218,23 @@ fn write_truth(dir: &Path, truth: &Truth) -> std::io::Result<()> {
 /// corpora, examples). A `Result` answers the `Call` just before it.
 #[derive(Debug, Clone)]
 pub enum TranscriptEvent {
+    /// What the person typed.
     User(String),
+    /// The agent's reply text.
     Agent(String),
+    /// A tool call; the format's call id is made up while rendering.
     Call {
+        /// The tool's name, written as it is.
         name: &'static str,
+        /// The call's arguments as (name, value) pairs; every value is written as a JSON string.
         input: Vec<(&'static str, String)>,
     },
+    /// The output of the `Call` just before it.
     Result {
+        /// The output text, written as it is.
         text: String,
+        /// Whether the call failed: `is_error` where the format has it, exit code 1 in Codex;
+        /// OpenAI Chat records no failure.
         error: bool,
     },
 }

@@ -24,28 +24,36 @@ where
 /// Create an agent (the SDK's `agents.create` fields; any other field is stored and echoed).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CreateAgent {
+    /// 1 to 255 characters, no control characters.
     pub name: String,
     /// A model id, or `{"id": …, …}`.
     #[schema(value_type = Object)]
     pub model: Value,
+    /// Up to 2,048 characters.
     #[serde(default)]
     pub description: Option<String>,
+    /// The agent's system prompt; at most the server's limit (100 KiB by default).
     #[serde(default)]
     pub system: Option<String>,
+    /// At most 16 pairs; keys 1–64 characters, values up to 512.
     #[serde(default)]
     pub metadata: Option<Metadata>,
+    /// Stored and echoed as given; lucid runs no tools.
     #[serde(default)]
     #[schema(value_type = Option<Vec<Object>>)]
     pub tools: Option<Vec<Value>>,
+    /// Stored and echoed as given.
     #[serde(default)]
     #[schema(value_type = Option<Vec<Object>>)]
     pub mcp_servers: Option<Vec<Value>>,
+    /// Stored and echoed as given.
     #[serde(default)]
     #[schema(value_type = Option<Vec<Object>>)]
     pub skills: Option<Vec<Value>>,
     /// lucid: the memory store this agent uses.
     #[serde(default)]
     pub memory_store_id: Option<String>,
+    /// Any other field: stored and echoed.
     #[serde(flatten)]
     #[schema(value_type = Object)]
     pub extra: Map<String, Value>,
@@ -54,34 +62,45 @@ pub struct CreateAgent {
 /// Change an agent. `version`, when given, must be the agent's current version (else 409).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateAgent {
+    /// A new name: 1 to 255 characters, no control characters.
     #[serde(default)]
     pub name: Option<String>,
+    /// A model id, or `{"id": …, …}`.
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub model: Option<Value>,
+    /// A new description; `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
+    /// A new system prompt (at most the server's limit); `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub system: Option<Option<String>>,
+    /// Keys set to a string are added or replaced; keys set to `null` are removed.
     #[serde(default)]
     #[schema(value_type = Option<BTreeMap<String, Option<String>>>)]
     pub metadata: Option<BTreeMap<String, Option<String>>>,
+    /// Replaces the whole list.
     #[serde(default)]
     #[schema(value_type = Option<Vec<Object>>)]
     pub tools: Option<Vec<Value>>,
+    /// Replaces the whole list.
     #[serde(default)]
     #[schema(value_type = Option<Vec<Object>>)]
     pub mcp_servers: Option<Vec<Value>>,
+    /// Replaces the whole list.
     #[serde(default)]
     #[schema(value_type = Option<Vec<Object>>)]
     pub skills: Option<Vec<Value>>,
+    /// lucid: switch the agent to this store (the same rules as on create); `null` detaches it.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub memory_store_id: Option<Option<String>>,
+    /// The agent's current version; any other is a 409 and nothing changes.
     #[serde(default)]
     pub version: Option<u64>,
+    /// Any other field: stored and echoed; `null` removes it.
     #[serde(flatten)]
     #[schema(value_type = Object)]
     pub extra: Map<String, Value>,
@@ -107,6 +126,8 @@ pub(crate) fn model_object(model: Value) -> ApiResult<Value> {
 
 #[utoipa::path(post, path = "/v1/agents", tag = "agents", request_body = CreateAgent,
     responses((status = 200, body = Agent), (status = "4XX", body = ErrorEnvelope)))]
+/// Create an agent (the SDK's `agents.create`). A `memory_store_id` must name a store that is not
+/// archived and not the output of an unfinished dream or of one with unacknowledged flags (409).
 pub async fn create_agent(
     State(state): State<AppState>,
     caller: Caller,
@@ -139,6 +160,7 @@ pub async fn create_agent(
            ("include_archived" = Option<bool>, Query),
            ("created_at[gte]" = Option<String>, Query), ("created_at[lte]" = Option<String>, Query)),
     responses((status = 200, body = Page<Agent>), (status = "4XX", body = ErrorEnvelope)))]
+/// The workspace's agents, oldest first; archived ones only with `include_archived=true`.
 pub async fn list_agents(
     State(state): State<AppState>,
     caller: Caller,
@@ -158,6 +180,7 @@ pub async fn list_agents(
 #[utoipa::path(get, path = "/v1/agents/{agent_id}", tag = "agents",
     params(("agent_id" = String, Path)),
     responses((status = 200, body = Agent), (status = "4XX", body = ErrorEnvelope)))]
+/// One agent, archived or not.
 pub async fn get_agent(
     State(state): State<AppState>,
     caller: Caller,
@@ -172,6 +195,7 @@ pub async fn get_agent(
 #[utoipa::path(post, path = "/v1/agents/{agent_id}", tag = "agents",
     params(("agent_id" = String, Path)), request_body = UpdateAgent,
     responses((status = 200, body = Agent), (status = "4XX", body = ErrorEnvelope)))]
+/// Change an agent: every update makes a new version. An archived agent is read-only (400).
 pub async fn update_agent(
     State(state): State<AppState>,
     caller: Caller,
@@ -203,6 +227,8 @@ pub async fn update_agent(
 #[utoipa::path(post, path = "/v1/agents/{agent_id}/archive", tag = "agents",
     params(("agent_id" = String, Path)),
     responses((status = 200, body = Agent), (status = "4XX", body = ErrorEnvelope)))]
+/// Archive an agent, for good: it becomes read-only and starts no sessions. Archiving it again
+/// returns it unchanged.
 pub async fn archive_agent(
     State(state): State<AppState>,
     caller: Caller,

@@ -55,6 +55,7 @@ pub struct CreateDream {
 /// `accept` or `reject`, to a new store built from the input store plus the accepted changes.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct Promote {
+    /// The agents to switch, all in one transaction.
     pub agent_ids: Vec<String>,
     /// Required (`true`) when the dream's report has flags (`flag_count > 0`): the reviewer
     /// acknowledges them. Without it such a promotion is a 409 `conflict_error`.
@@ -278,6 +279,8 @@ fn parse_request(
     responses((status = 200, description = "The dream, pending (with `dry_run`: a \
                 `dream_estimate`, and nothing created)", body = Dream),
               (status = "4XX", body = ErrorEnvelope)))]
+/// Queue a dream (`pending`) for a worker to run. A model this server cannot run is refused at once
+/// (400), listing the configured ones.
 pub async fn create_dream(
     State(state): State<AppState>,
     caller: Caller,
@@ -316,6 +319,7 @@ pub async fn create_dream(
            ("limit" = Option<usize>, Query), ("page" = Option<String>, Query)),
     responses((status = 200, description = "Newest first", body = Page<Dream>),
               (status = "4XX", body = ErrorEnvelope)))]
+/// The workspace's dreams, newest first; archived ones only with `include_archived=true`.
 pub async fn list_dreams(
     State(state): State<AppState>,
     caller: Caller,
@@ -344,6 +348,7 @@ pub async fn list_dreams(
 #[utoipa::path(get, path = "/v1/dreams/{dream_id}", tag = "dreams",
     params(("dream_id" = String, Path)),
     responses((status = 200, body = Dream), (status = "4XX", body = ErrorEnvelope)))]
+/// One dream, in any state, archived or not.
 pub async fn get_dream(
     State(state): State<AppState>,
     caller: Caller,
@@ -379,6 +384,8 @@ pub async fn cancel_dream(
 #[utoipa::path(post, path = "/v1/dreams/{dream_id}/archive", tag = "dreams",
     params(("dream_id" = String, Path)),
     responses((status = 200, body = Dream), (status = "4XX", body = ErrorEnvelope)))]
+/// Archive a finished dream (completed, failed or canceled); archiving it again returns it
+/// unchanged.
 pub async fn archive_dream(
     State(state): State<AppState>,
     caller: Caller,

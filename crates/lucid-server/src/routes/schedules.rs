@@ -16,6 +16,7 @@ use crate::state::{AppState, Caller};
 /// this schedule has dreamed yet (at most 100, newest first).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CreateSchedule {
+    /// The store to dream; it must not be archived.
     pub memory_store_id: String,
     /// A cron expression in UTC (5 fields, or 6 with seconds), e.g. `0 3 * * *`.
     #[serde(default)]
@@ -23,6 +24,7 @@ pub struct CreateSchedule {
     /// Run as soon as this many new sessions are attached to the store (1–100).
     #[serde(default)]
     pub after_sessions: Option<u32>,
+    /// The instructions every dream of the schedule gets, 1 to 4,096 characters.
     #[serde(default)]
     pub instructions: Option<String>,
     /// Default `lucid-builtin`.
@@ -51,6 +53,8 @@ pub(crate) fn next_cron_time(expression: &str) -> Result<Option<String>, String>
 
 #[utoipa::path(post, path = "/v1/schedules", tag = "schedules", request_body = CreateSchedule,
     responses((status = 200, body = Schedule), (status = "4XX", body = ErrorEnvelope)))]
+/// lucid: create a schedule. It needs `cron`, `after_sessions` or both; a model this server cannot
+/// run is refused at once (400).
 pub async fn create_schedule(
     State(state): State<AppState>,
     caller: Caller,
@@ -105,6 +109,7 @@ pub async fn create_schedule(
 #[utoipa::path(get, path = "/v1/schedules", tag = "schedules",
     params(("limit" = Option<usize>, Query), ("page" = Option<String>, Query)),
     responses((status = 200, body = Page<Schedule>), (status = "4XX", body = ErrorEnvelope)))]
+/// lucid: the workspace's schedules, oldest first.
 pub async fn list_schedules(
     State(state): State<AppState>,
     caller: Caller,
@@ -120,6 +125,7 @@ pub async fn list_schedules(
 #[utoipa::path(get, path = "/v1/schedules/{schedule_id}", tag = "schedules",
     params(("schedule_id" = String, Path)),
     responses((status = 200, body = Schedule), (status = "4XX", body = ErrorEnvelope)))]
+/// lucid: one schedule, with when it runs next and how its last run ended.
 pub async fn get_schedule(
     State(state): State<AppState>,
     caller: Caller,
@@ -134,6 +140,7 @@ pub async fn get_schedule(
 #[utoipa::path(delete, path = "/v1/schedules/{schedule_id}", tag = "schedules",
     params(("schedule_id" = String, Path)),
     responses((status = 200, body = Deleted), (status = "4XX", body = ErrorEnvelope)))]
+/// lucid: delete a schedule and its record of sessions already dreamed; the dreams it created stay.
 pub async fn delete_schedule(
     State(state): State<AppState>,
     caller: Caller,

@@ -43,11 +43,15 @@ pub struct CreateSession {
     #[serde(default)]
     #[schema(value_type = Option<Vec<Object>>)]
     pub resources: Option<Vec<Value>>,
+    /// Up to 50 events to start the session with, in the shapes `POST
+    /// /v1/sessions/{session_id}/events` takes.
     #[serde(default)]
     #[schema(value_type = Option<Vec<Object>>)]
     pub initial_events: Option<Vec<Map<String, Value>>>,
+    /// At most 512 characters.
     #[serde(default)]
     pub title: Option<String>,
+    /// At most 16 pairs; keys 1–64 characters, values up to 512.
     #[serde(default)]
     pub metadata: Option<Metadata>,
     /// lucid: `default` (each event by its origin), `trusted`, `untrusted` or `quarantined`
@@ -61,11 +65,15 @@ pub struct CreateSession {
     pub users: Option<String>,
 }
 
+/// Change a session. An archived session takes only `trust` and `users` changes; a dream's
+/// narration takes neither.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateSession {
+    /// A new title (at most 512 characters); `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub title: Option<Option<String>>,
+    /// Keys set to a string are added or replaced; keys set to `null` are removed.
     #[serde(default)]
     #[schema(value_type = Option<BTreeMap<String, Option<String>>>)]
     pub metadata: Option<BTreeMap<String, Option<String>>>,
@@ -81,6 +89,7 @@ pub struct UpdateSession {
 /// them is secret-redacted before it is stored (lucid).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SendEvents {
+    /// 1 to 1,000 events, each at most the server's event size limit (1 MiB of JSON by default).
     #[schema(value_type = Vec<Object>)]
     pub events: Vec<Map<String, Value>>,
 }
@@ -88,6 +97,7 @@ pub struct SendEvents {
 /// The stored events, with their ids and `processed_at`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SentEvents {
+    /// The events as stored, in the order sent.
     #[schema(value_type = Vec<Object>)]
     pub data: Vec<SessionEvent>,
 }
@@ -95,8 +105,10 @@ pub struct SentEvents {
 /// A page of events.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct EventPage {
+    /// The events of this page, in the order asked for.
     #[schema(value_type = Vec<Object>)]
     pub data: Vec<SessionEvent>,
+    /// The cursor for the next page (`page=…`); `null` on the last page.
     pub next_page: Option<String>,
 }
 
@@ -119,8 +131,11 @@ pub struct ImportSession {
     /// Attach this memory store to the session.
     #[serde(default)]
     pub memory_store_id: Option<String>,
+    /// The session's title; default: the session id the transcript carries, else the file name's
+    /// stem.
     #[serde(default)]
     pub title: Option<String>,
+    /// At most 16 pairs; keys 1–64 characters, values up to 512.
     #[serde(default)]
     pub metadata: Option<Metadata>,
     /// lucid: the session's trust as dream input (default `default`).
@@ -171,6 +186,8 @@ fn agent_id(agent: &Value) -> ApiResult<String> {
 
 #[utoipa::path(post, path = "/v1/sessions", tag = "sessions", request_body = CreateSession,
     responses((status = 200, body = Session), (status = "4XX", body = ErrorEnvelope)))]
+/// Create a session with up to 50 initial events; every string in them is secret-redacted before it
+/// is stored (lucid).
 pub async fn create_session(
     State(state): State<AppState>,
     caller: Caller,
@@ -217,6 +234,8 @@ pub async fn create_session(
            ("created_at[lt]" = Option<String>, Query), ("created_at[lte]" = Option<String>, Query),
            ("limit" = Option<usize>, Query), ("page" = Option<String>, Query)),
     responses((status = 200, body = Page<Session>), (status = "4XX", body = ErrorEnvelope)))]
+/// The workspace's sessions, newest first unless `order=asc`; archived ones only with
+/// `include_archived=true`.
 pub async fn list_sessions(
     State(state): State<AppState>,
     caller: Caller,
@@ -250,6 +269,7 @@ pub async fn list_sessions(
 #[utoipa::path(get, path = "/v1/sessions/{session_id}", tag = "sessions",
     params(("session_id" = String, Path)),
     responses((status = 200, body = Session), (status = "4XX", body = ErrorEnvelope)))]
+/// One session, archived or not: an agent's log or a dream's narration.
 pub async fn get_session(
     State(state): State<AppState>,
     caller: Caller,
@@ -264,6 +284,7 @@ pub async fn get_session(
 #[utoipa::path(post, path = "/v1/sessions/{session_id}", tag = "sessions",
     params(("session_id" = String, Path)), request_body = UpdateSession,
     responses((status = 200, body = Session), (status = "4XX", body = ErrorEnvelope)))]
+/// Change a session's title, metadata, trust or users.
 pub async fn update_session(
     State(state): State<AppState>,
     caller: Caller,
@@ -285,6 +306,8 @@ pub async fn update_session(
 #[utoipa::path(delete, path = "/v1/sessions/{session_id}", tag = "sessions",
     params(("session_id" = String, Path)),
     responses((status = 200, body = Deleted), (status = "4XX", body = ErrorEnvelope)))]
+/// Delete a session with its events. Refused (400) for the narration of a dream that is still
+/// pending or running.
 pub async fn delete_session(
     State(state): State<AppState>,
     caller: Caller,
@@ -304,6 +327,7 @@ pub async fn delete_session(
 #[utoipa::path(post, path = "/v1/sessions/{session_id}/archive", tag = "sessions",
     params(("session_id" = String, Path)),
     responses((status = 200, body = Session), (status = "4XX", body = ErrorEnvelope)))]
+/// Archive a session, for good: it takes no more events. Archiving it again returns it unchanged.
 pub async fn archive_session(
     State(state): State<AppState>,
     caller: Caller,
@@ -319,6 +343,8 @@ pub async fn archive_session(
 #[utoipa::path(post, path = "/v1/sessions/{session_id}/events", tag = "sessions",
     params(("session_id" = String, Path)), request_body = SendEvents,
     responses((status = 200, body = SentEvents), (status = "4XX", body = ErrorEnvelope)))]
+/// Append 1 to 1,000 events, in order. Refused for archived sessions and dream narrations; an event
+/// id already in the session is a 409.
 pub async fn send_events(
     State(state): State<AppState>,
     caller: Caller,
@@ -349,6 +375,7 @@ pub async fn send_events(
            ("created_at[lt]" = Option<String>, Query), ("created_at[lte]" = Option<String>, Query),
            ("limit" = Option<usize>, Query), ("page" = Option<String>, Query)),
     responses((status = 200, body = EventPage), (status = "4XX", body = ErrorEnvelope)))]
+/// The session's events, oldest first unless `order=desc`.
 pub async fn list_events(
     State(state): State<AppState>,
     caller: Caller,

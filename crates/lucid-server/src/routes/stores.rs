@@ -33,14 +33,17 @@ pub struct CreateStore {
 /// Change a memory store (archived stores are read-only).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateStore {
+    /// A new name: 1 to 255 characters, no control characters.
     #[serde(default)]
     pub name: Option<String>,
+    /// A new description, up to 1,024 characters.
     #[serde(default)]
     pub description: Option<String>,
     /// Keys set to a string are added or replaced; keys set to `null` are removed.
     #[serde(default)]
     #[schema(value_type = Option<BTreeMap<String, Option<String>>>)]
     pub metadata: Option<BTreeMap<String, Option<String>>>,
+    /// lucid: allow or stop allowing dreams with `output_behavior: update_existing` on this store.
     #[serde(default)]
     pub auto_apply: Option<bool>,
 }
@@ -48,6 +51,7 @@ pub struct UpdateStore {
 /// A deleted object's id and type.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Deleted {
+    /// The id of the deleted object.
     pub id: String,
     /// `memory_store_deleted`, `memory_deleted`, `session_deleted`, `schedule_deleted`.
     #[serde(rename = "type")]
@@ -101,6 +105,7 @@ pub struct Precondition {
     /// `content_sha256`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// The SHA-256 (hex) the memory's current content must have.
     #[serde(default)]
     pub content_sha256: Option<String>,
 }
@@ -108,10 +113,13 @@ pub struct Precondition {
 /// Change a memory's content and/or path.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateMemory {
+    /// New content: UTF-8 text, at most 100 kB.
     #[serde(default)]
     pub content: Option<String>,
+    /// A new path, by the rules of a created memory's; a path another memory holds is a 409.
     #[serde(default)]
     pub path: Option<String>,
+    /// Update only if the memory's content still has this hash (else 409, and nothing changes).
     #[serde(default)]
     pub precondition: Option<Precondition>,
     /// lucid: `{"as_of": …}`. A content update without it clears the memory's as-of time.
@@ -126,6 +134,7 @@ fn check(result: Result<(), validate::ValidationError>) -> ApiResult<()> {
 #[utoipa::path(post, path = "/v1/memory_stores", tag = "memory_stores",
     request_body = CreateStore,
     responses((status = 200, body = MemoryStore), (status = "4XX", body = ErrorEnvelope)))]
+/// Create an empty memory store.
 pub async fn create_store(
     State(state): State<AppState>,
     caller: Caller,
@@ -158,6 +167,7 @@ pub async fn create_store(
            ("include_archived" = Option<bool>, Query),
            ("created_at[gte]" = Option<String>, Query), ("created_at[lte]" = Option<String>, Query)),
     responses((status = 200, body = Page<MemoryStore>), (status = "4XX", body = ErrorEnvelope)))]
+/// The workspace's memory stores, oldest first; archived ones only with `include_archived=true`.
 pub async fn list_stores(
     State(state): State<AppState>,
     caller: Caller,
@@ -177,6 +187,7 @@ pub async fn list_stores(
 #[utoipa::path(get, path = "/v1/memory_stores/{memory_store_id}", tag = "memory_stores",
     params(("memory_store_id" = String, Path)),
     responses((status = 200, body = MemoryStore), (status = "4XX", body = ErrorEnvelope)))]
+/// One memory store, archived or not.
 pub async fn get_store(
     State(state): State<AppState>,
     caller: Caller,
@@ -191,6 +202,8 @@ pub async fn get_store(
 #[utoipa::path(post, path = "/v1/memory_stores/{memory_store_id}", tag = "memory_stores",
     params(("memory_store_id" = String, Path)), request_body = UpdateStore,
     responses((status = 200, body = MemoryStore), (status = "4XX", body = ErrorEnvelope)))]
+/// Change a store's name, description, metadata or `auto_apply`. An archived store is read-only
+/// (400).
 pub async fn update_store(
     State(state): State<AppState>,
     caller: Caller,
@@ -212,6 +225,8 @@ pub async fn update_store(
 #[utoipa::path(delete, path = "/v1/memory_stores/{memory_store_id}", tag = "memory_stores",
     params(("memory_store_id" = String, Path)),
     responses((status = 200, body = Deleted), (status = "4XX", body = ErrorEnvelope)))]
+/// Delete a store with its memories and versions. Refused while an agent uses it or a pending or
+/// running dream reads or writes it.
 pub async fn delete_store(
     State(state): State<AppState>,
     caller: Caller,
@@ -230,6 +245,8 @@ pub async fn delete_store(
 #[utoipa::path(post, path = "/v1/memory_stores/{memory_store_id}/archive", tag = "memory_stores",
     params(("memory_store_id" = String, Path)),
     responses((status = 200, body = MemoryStore), (status = "4XX", body = ErrorEnvelope)))]
+/// Archive a store, for good: it becomes read-only. Refused (409) while an agent uses it; archiving
+/// it again returns it unchanged.
 pub async fn archive_store(
     State(state): State<AppState>,
     caller: Caller,
@@ -249,6 +266,8 @@ pub async fn archive_store(
            ("view" = Option<String>, Query, description = "basic (default) or full")),
     request_body = CreateMemory,
     responses((status = 200, body = Memory), (status = "4XX", body = ErrorEnvelope)))]
+/// Create a memory at a new path, recorded as a `created` version; a taken path is a 409 (nothing
+/// is overwritten).
 pub async fn create_memory(
     State(state): State<AppState>,
     caller: Caller,
@@ -297,6 +316,8 @@ pub async fn create_memory(
            ("view" = Option<String>, Query, description = "basic (default) or full (at most 20 per page)"),
            ("limit" = Option<usize>, Query), ("page" = Option<String>, Query)),
     responses((status = 200, body = Page<MemoryListItem>), (status = "4XX", body = ErrorEnvelope)))]
+/// The store's live memories, sorted by path; with `depth`, deeper ones are rolled up into
+/// `memory_prefix` items.
 pub async fn list_memories(
     State(state): State<AppState>,
     caller: Caller,
@@ -322,6 +343,8 @@ pub async fn list_memories(
 /// The items that best match a search, best first.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SearchResults {
+    /// At most `limit` items, best first. When the store is a completed dream's output, an item
+    /// that dream wrote carries the report's change as `evidence`.
     pub data: Vec<lucid_storage::MemorySearchHit>,
 }
 
@@ -416,6 +439,7 @@ fn attach_evidence(hits: &mut [lucid_storage::MemorySearchHit], report: &serde_j
     params(("memory_store_id" = String, Path), ("memory_id" = String, Path),
            ("view" = Option<String>, Query, description = "full (default) or basic")),
     responses((status = 200, body = Memory), (status = "4XX", body = ErrorEnvelope)))]
+/// One live memory, with its content unless `view=basic`.
 pub async fn get_memory(
     State(state): State<AppState>,
     caller: Caller,
@@ -434,6 +458,8 @@ pub async fn get_memory(
            ("view" = Option<String>, Query, description = "basic (default) or full")),
     request_body = UpdateMemory,
     responses((status = 200, body = Memory), (status = "4XX", body = ErrorEnvelope)))]
+/// Change a memory's content and/or path, recorded as a `modified` version (none when nothing
+/// changes).
 pub async fn update_memory(
     State(state): State<AppState>,
     caller: Caller,
@@ -503,6 +529,8 @@ pub async fn update_memory(
 /// Optional JSON body of a memory delete (the SDK sends the hash as a query parameter).
 #[derive(Debug, Default, Deserialize)]
 pub struct DeleteMemory {
+    /// Delete only if the content still has this SHA-256 (else 409); the query parameter of the
+    /// same name wins over it.
     #[serde(default)]
     pub expected_content_sha256: Option<String>,
 }
@@ -511,6 +539,7 @@ pub struct DeleteMemory {
     params(("memory_store_id" = String, Path), ("memory_id" = String, Path),
            ("expected_content_sha256" = Option<String>, Query, description = "delete only if the content still has this hash (else 409)")),
     responses((status = 200, body = Deleted), (status = "4XX", body = ErrorEnvelope)))]
+/// Delete a memory: a `deleted` version is recorded, and its earlier versions stay.
 pub async fn delete_memory(
     State(state): State<AppState>,
     caller: Caller,
@@ -552,6 +581,8 @@ pub async fn delete_memory(
            ("created_at[gte]" = Option<String>, Query), ("created_at[lte]" = Option<String>, Query),
            ("view" = Option<String>, Query), ("limit" = Option<usize>, Query), ("page" = Option<String>, Query)),
     responses((status = 200, body = Page<MemoryVersion>), (status = "4XX", body = ErrorEnvelope)))]
+/// The store's memory versions, newest first, filtered by memory, operation, session, API key,
+/// dream or time.
 pub async fn list_versions(
     State(state): State<AppState>,
     caller: Caller,
@@ -586,6 +617,7 @@ pub async fn list_versions(
     params(("memory_store_id" = String, Path), ("memory_version_id" = String, Path),
            ("view" = Option<String>, Query, description = "full (default) or basic")),
     responses((status = 200, body = MemoryVersion), (status = "4XX", body = ErrorEnvelope)))]
+/// One memory version, of a deleted memory too; with its content unless `view=basic`.
 pub async fn get_version(
     State(state): State<AppState>,
     caller: Caller,
@@ -602,6 +634,8 @@ pub async fn get_version(
 #[utoipa::path(post, path = "/v1/memory_stores/{memory_store_id}/memory_versions/{memory_version_id}/redact", tag = "memory_versions",
     params(("memory_store_id" = String, Path), ("memory_version_id" = String, Path)),
     responses((status = 200, body = MemoryVersion), (status = "4XX", body = ErrorEnvelope)))]
+/// Clear a version's content and path for good (the only change a version ever gets). Refused for
+/// the current version of a live memory.
 pub async fn redact_version(
     State(state): State<AppState>,
     caller: Caller,
