@@ -22,9 +22,13 @@ use crate::model::Channel;
 /// A piece of a message with the channel it belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Segment<'a> {
+    /// `harness` for a tag-wrapped block, `pasted` for code and log-like runs, `human` for the
+    /// rest.
     pub channel: Channel,
     /// Why: the wrapper tag (`environment_details`), `code`, or the kind of pasted line.
     pub label: &'a str,
+    /// A slice of the message, exactly as written (a harness block with its tags and the heading
+    /// above it).
     pub text: &'a str,
 }
 

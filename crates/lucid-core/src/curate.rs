@@ -29,12 +29,25 @@ use crate::text::{self, Analysis};
 /// Errors that refuse a dream before it starts. A refused dream writes nothing.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DreamError {
+    /// The instructions are longer than [`MAX_INSTRUCTIONS_CHARS`] characters.
     #[error("instructions are {chars} characters long; the limit is {MAX_INSTRUCTIONS_CHARS}")]
-    InstructionsTooLong { chars: usize },
+    InstructionsTooLong {
+        /// Their length in characters (Unicode scalar values, not bytes).
+        chars: usize,
+    },
+    /// More sessions were given than one dream may read.
     #[error("{count} sessions given; the limit is {limit} per dream")]
-    TooManySessions { count: usize, limit: usize },
+    TooManySessions {
+        /// How many sessions were given.
+        count: usize,
+        /// How many one dream may read.
+        limit: usize,
+    },
+    /// None of the sessions given can feed a dream; the text says why. The service fails such
+    /// a dream with the error code `no_usable_session`.
     #[error("no usable session: {0}")]
     NoUsableSession(String),
+    /// The [`DreamObserver`] asked to stop; nothing is written.
     #[error("the dream was canceled")]
     Canceled,
 }
@@ -42,16 +55,31 @@ pub enum DreamError {
 /// A step of the curation pipeline, reported to a [`DreamObserver`] as it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
+    /// The input store is read into items; items holding secrets or injected instructions are
+    /// flagged (detail: the number of documents).
     ReadingStore,
+    /// Memory writes are replayed in time order, then announced changes, deleted files and removed
+    /// settings, and what people said is gone (detail: the number of writes).
     ReplayingMemoryWrites,
+    /// Sessions' statements, pitfalls and workflows become candidate items (detail: the number of
+    /// sessions).
     CollectingCandidates,
+    /// Ignore directives apply, unconfirmed facts whose subject no confirmed item has are
+    /// dropped, and only the newest session value per subject goes on (detail: the number of
+    /// focus and ignore directives).
     ApplyingInstructions,
+    /// Duplicates are merged (detail: live candidates and how many of them are unconfirmed facts).
     Merging,
+    /// Contradictions are resolved (newest wins), unconfirmed items dropped and focus applied (no
+    /// detail).
     Superseding,
+    /// The draft and the report are rendered (detail: the number of flags).
     Writing,
 }
 
 impl Stage {
+    /// The snake_case name (`reading_store` …) that `lucid dream --verbose` prints with each
+    /// stage's time.
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::ReadingStore => "reading_store",
@@ -69,7 +97,11 @@ impl Stage {
 /// between stages. The service uses this to narrate a dream as session events and to stop a
 /// canceled dream promptly.
 pub trait DreamObserver {
+    /// Called as each stage starts, with a one-line detail (counts such as `12 documents`, or
+    /// empty); does nothing unless overridden.
     fn stage(&mut self, _stage: Stage, _detail: &str) {}
+    /// Asked before each stage; `true` stops the dream with [`DreamError::Canceled`]. Never cancels
+    /// unless overridden.
     fn canceled(&self) -> bool {
         false
     }
@@ -83,6 +115,8 @@ impl DreamObserver for NoObserver {}
 /// Options of a dream.
 #[derive(Debug, Clone)]
 pub struct DreamOptions {
+    /// The dream's free-text instructions (focus and ignore directives, at most
+    /// [`MAX_INSTRUCTIONS_CHARS`] characters); `None` curates everything.
     pub instructions: Option<String>,
     /// Name of the curator, recorded in the report.
     pub curator: String,
@@ -112,7 +146,9 @@ pub fn validate_instructions(instructions: &str) -> Result<(), DreamError> {
 /// The result of a dream.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DreamOutput {
+    /// The curated store to review and promote; the input store is never changed.
     pub draft: Store,
+    /// What changed and why, with evidence, counts and skipped sessions and items.
     pub report: Report,
 }
 

@@ -19,6 +19,7 @@ use crate::text;
 
 /// Human turns a digest keeps for the model pass, and the characters kept of each.
 pub const MAX_HUMAN_TURNS: usize = 40;
+/// Characters (not bytes) kept of each human turn; a longer turn is cut and ends with `…`.
 pub const MAX_HUMAN_TURN_CHARS: usize = 600;
 
 /// Turns per episode at most. Three rather than six: on LoCoMo at an equal context budget
@@ -114,12 +115,16 @@ fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Epis
 /// A pointer to one event, with its time and trust level.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventRef {
+    /// The event's position in its session (`Event::index`).
     pub event: usize,
+    /// When the event happened, when the transcript says.
     pub at: Option<Timestamp>,
+    /// The event's trust under its session's setting and the dream's trusted tools.
     pub trust: Trust,
 }
 
 impl EventRef {
+    /// This event as report evidence citing session `session`, its time written as RFC 3339.
     pub fn evidence(&self, session: &str) -> Evidence {
         Evidence::Event {
             session: session.to_string(),
@@ -143,6 +148,7 @@ pub enum StatementClass {
 /// become (or update) a memory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Statement {
+    /// Whether the sentence is a standing instruction or a statement of fact.
     pub class: StatementClass,
     /// Secret-free text (statements containing a secret become flags instead).
     pub text: String,
@@ -158,6 +164,7 @@ pub struct Statement {
     /// Template key of the sentence (see [`crate::channels::sentence_key`]).
     #[serde(default)]
     pub key: u64,
+    /// The message the sentence was typed in.
     pub evidence: EventRef,
 }
 
@@ -165,44 +172,58 @@ pub struct Statement {
 /// characters): what the model pass reads as the session's human side.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HumanTurn {
+    /// The turn's human prose segments joined by spaces, secret-redacted, at most
+    /// [`MAX_HUMAN_TURN_CHARS`] characters (a cut turn ends with `…`).
     pub text: String,
+    /// The message event.
     pub evidence: EventRef,
 }
 
 /// A change of value announced in the session (by a person, or by an edit that succeeded).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnnouncedChange {
+    /// The old value (or none, for "updated to X"), the new value and what an item must share to
+    /// take it.
     pub substitution: crate::updates::Substitution,
     /// Template key of the sentence that announced it (0 for edits).
     #[serde(default)]
     pub key: u64,
+    /// The message, or the successful edit, patch or move call, that announced it.
     pub evidence: EventRef,
 }
 
 /// Something a person said is gone, with the sentence that said it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnnouncedRetirement {
+    /// What is gone: a name (a tool or a person) or a practice, and the cue that said so.
     pub retirement: crate::updates::Retirement,
     /// The sentence, redacted, as the report quotes it.
     pub sentence: String,
     /// Template key of the sentence (see [`AnnouncedChange::key`]).
     #[serde(default)]
     pub key: u64,
+    /// The message the sentence was typed in.
     pub evidence: EventRef,
 }
 
 /// A sentence the gate did not let through although it looked memory-like, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SkippedStatement {
+    /// The sentence, secret-redacted and cut to 200 characters (then `…`).
     pub text: String,
+    /// Why the gate skipped it, for a reviewer ("a question, not a statement", "marked temporary"
+    /// …).
     pub reason: String,
+    /// The message the sentence was typed in.
     pub evidence: EventRef,
 }
 
 /// A memory-tool command seen in the session (only those whose result was not an error).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemoryOp {
+    /// The write, with its path mapped into the store.
     pub command: MemoryCommand,
+    /// The memory-write event.
     pub evidence: EventRef,
 }
 
@@ -211,7 +232,10 @@ pub struct MemoryOp {
 pub struct ParamChange {
     /// Dotted path of the parameter (`options.mode`).
     pub key: String,
+    /// The parameter's value in the failed call (strings as they are, other values as JSON); `None`
+    /// when the call that worked added it.
     pub before: Option<String>,
+    /// The parameter's value in the call that worked; `None` when that call left it out.
     pub after: Option<String>,
 }
 
@@ -221,17 +245,29 @@ pub enum FollowUp {
     /// The same tool succeeded after these parameter changes.
     Changed(Vec<ParamChange>),
     /// A different tool succeeded on the same target (file, URL, id).
-    OtherTool { tool: String, target: String },
+    OtherTool {
+        /// The tool that worked (its name as called).
+        tool: String,
+        /// The file path or URL of the failed call that the tool that worked also named.
+        target: String,
+    },
     /// The identical call was repeated and succeeded: flakiness, not a workaround.
     IdenticalRetry,
     /// The identical call succeeded after these other steps (no edit in between): the steps
     /// were what it needed ("read the file first", "activate the venv first").
-    Prerequisite { steps: Vec<String> },
+    Prerequisite {
+        /// Identities of the successful calls in between, in order, without repeats (at most
+        /// three).
+        steps: Vec<String>,
+    },
     /// Harness feedback (a hook, a format check) was answered by these steps.
     Steps(Vec<String>),
     /// A different command on the same thing worked instead (`python -m pytest` after
     /// `/usr/bin/python3 -m pytest` failed).
-    OtherCommand { identity: String },
+    OtherCommand {
+        /// The identity of the command that worked (`python -m pytest`).
+        identity: String,
+    },
     /// Nothing that worked was seen.
     Unresolved,
 }
@@ -239,6 +275,8 @@ pub enum FollowUp {
 /// A failed tool call and what happened next.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Failure {
+    /// The tool's name as called (`Bash`, `Edit`); `harness` for harness feedback (a hook, a format
+    /// check) the agent had to answer.
     pub tool: String,
     /// What the call did (see [`crate::tools::identity`]): `git push` for a `Bash` call.
     #[serde(default)]
@@ -251,6 +289,7 @@ pub struct Failure {
     pub error: Option<String>,
     /// File extension the failing call worked on (`pptx`), when it named a file.
     pub file_type: Option<String>,
+    /// What the agent did next and whether it worked.
     pub follow_up: FollowUp,
     /// The failed call, its error result and (if any) the call that worked.
     pub evidence: Vec<EventRef>,
@@ -259,7 +298,10 @@ pub struct Failure {
 /// One successful tool call in a session's sequence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolStep {
+    /// The call's identity (see [`crate::tools::identity`]): `cargo test` for a shell call, else
+    /// the tool's name.
     pub name: String,
+    /// The call event.
     pub evidence: EventRef,
 }
 
@@ -268,7 +310,9 @@ pub struct ToolStep {
 pub struct Flag {
     /// Redacted excerpt.
     pub text: String,
+    /// Why it was refused, for the reviewer ("memory write contains a secret; not stored" …).
     pub reason: String,
+    /// The event the text came from.
     pub evidence: EventRef,
     /// True for instruction-like text (injection); false for secrets.
     pub injection: bool,
@@ -277,21 +321,38 @@ pub struct Flag {
 /// Everything the curator uses from one session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionDigest {
+    /// The id of the session digested; evidence cites it.
     pub session: String,
+    /// The agent that ran the session; items supported by two or more agents are team-scoped.
     pub agent: String,
+    /// Where the transcript came from (a path, or an upload name).
     pub source: String,
+    /// The format the transcript was imported from.
     pub format: TranscriptFormat,
+    /// The session's trust setting. A quarantined session's digest keeps its counts and times and
+    /// nothing else.
     pub trust: SessionTrust,
+    /// How many events the session has (the report's `events_read` sums these).
     pub events: usize,
+    /// Time of the session's oldest event, when any event has one.
     pub first_at: Option<Timestamp>,
+    /// Time of the session's newest event: dreams read sessions in this order, so the newest value
+    /// wins.
     pub last_at: Option<Timestamp>,
     /// True when the session's last tool result was not an error.
     pub successful: bool,
+    /// Sentences a person typed that passed the worthiness gate and the safety checks, in order.
     pub statements: Vec<Statement>,
+    /// Memory writes to replay: from a trusted session, with a valid store path, a result that was
+    /// not an error, and no secret, injected or copied untrusted text.
     pub memory_ops: Vec<MemoryOp>,
+    /// Failed calls with what followed each, then harness feedback as failures of the pseudo-tool
+    /// `harness`.
     pub failures: Vec<Failure>,
     /// Tool calls that succeeded, in order, consecutive repeats of a tool collapsed.
     pub tool_sequence: Vec<ToolStep>,
+    /// Text the safety checks refused (secrets, injected instructions, memory writes not applied),
+    /// for the report.
     pub flags: Vec<Flag>,
     /// The person's turns, in order (at most [`MAX_HUMAN_TURNS`], each cut to
     /// [`MAX_HUMAN_TURN_CHARS`]): the model pass's per-session digest is built from these.
@@ -333,20 +394,28 @@ pub struct SessionDigest {
 /// A file a session deleted, how, and the call that did it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeletedFile {
+    /// The deleted path as the command or patch gave it (absolute or relative to the working
+    /// folder).
     pub path: String,
+    /// Whether by `git rm`, a patch's "Delete File", or `rm` with a later commit.
     pub how: crate::updates::Deletion,
     /// At the root of the project the session worked on: a fact may name it by its bare name.
     #[serde(default)]
     pub at_root: bool,
+    /// The call that deleted it.
     pub evidence: EventRef,
 }
 
 /// A setting an edit removed from a file: its key, the value it had, and the call.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RemovedSetting {
+    /// The edited file's path as the call gave it.
     pub file: String,
+    /// The setting's key as written in the file (`timeout`, `build.target`).
     pub key: String,
+    /// The value the setting had before the edit removed it.
     pub value: String,
+    /// The edit or patch call.
     pub evidence: EventRef,
 }
 
@@ -366,9 +435,12 @@ pub struct DigestOptions {
 /// A short passage of conversation: a few consecutive turns on one topic, condensed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Episode {
+    /// The turns' kept sentences joined (repeats dropped, secrets redacted), prefixed with
+    /// `[YYYY-MM-DD]`, the date of the first turn, when known.
     pub text: String,
     /// The turns whose words the passage keeps.
     pub evidence: Vec<EventRef>,
+    /// Time of the episode's earliest turn, when known.
     pub at: Option<Timestamp>,
 }
 

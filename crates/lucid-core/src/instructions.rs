@@ -20,8 +20,13 @@ pub const MAX_INSTRUCTIONS_CHARS: usize = 4_096;
 /// is kinds {pitfall} ∧ temporary; "one-off debugging notes" is temporary alone.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Target {
+    /// Memory kinds the directive names ("quirks" → pitfall, "procedures" → workflow and pitfall);
+    /// empty for any kind.
     pub kinds: BTreeSet<Kind>,
+    /// Whether the directive is about temporary notes ("one-off debugging notes", "TODOs").
     pub temporary: bool,
+    /// Topic words (stemmed, as in [`Analysis::word_set`]) and identifiers, of which an item must
+    /// mention one; empty for any topic.
     pub topic: BTreeSet<String>,
 }
 
@@ -56,7 +61,11 @@ impl Target {
 /// Parsed instructions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Directives {
+    /// Directives that narrow what a dream adds from sessions to what they name ("focus on …",
+    /// "only keep …"); items already in the store or written to memory stay whatever they say.
     pub focus: Vec<Target>,
+    /// Directives that drop what they name ("ignore …", "skip …", "… can be ignored"), store
+    /// items and memory writes included.
     pub ignore: Vec<Target>,
 }
 
@@ -363,6 +372,7 @@ fn names_conventions(part: &str) -> bool {
 }
 
 impl Directives {
+    /// Whether the instructions hold no directive the built-in curator understands.
     pub fn is_empty(&self) -> bool {
         self.focus.is_empty() && self.ignore.is_empty()
     }
@@ -384,6 +394,7 @@ impl Directives {
                 .any(|target| target.matches(kind, text, analysis))
     }
 
+    /// The directives as the report's `instructions` shows them (`kind:pitfall & topic:deploy`).
     pub fn summary(&self) -> InstructionsSummary {
         InstructionsSummary {
             focus: self.focus.iter().map(Target::describe).collect(),

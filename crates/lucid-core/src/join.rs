@@ -122,6 +122,8 @@ pub struct Interner {
 }
 
 impl Interner {
+    /// The feature's id: ids are handed out 0, 1, 2 … in order of first sight, so one interner's
+    /// ids are dense.
     pub fn id(&mut self, feature: &str) -> u32 {
         if let Some(id) = self.ids.get(feature) {
             return *id;

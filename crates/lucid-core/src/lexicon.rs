@@ -12,23 +12,47 @@ use aho_corasick::{AhoCorasick, MatchKind};
 /// The lists of `lexicon.txt`, in the order they are declared there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum List {
+    /// `[standing]`: markers that make an instruction standing rather than about the task
+    /// ("always", "from now on").
     Standing,
+    /// `[instruction]`: weaker markers ("remember", "make sure"): an instruction that may be for
+    /// this task only.
     Instruction,
+    /// `[request]`: openings of a request about the current task ("can you", "for example").
     Request,
+    /// `[question]`: openings of a question, with or without "?" ("what", "how").
     Question,
+    /// `[one_off]`: deictic words that tie a statement to the task at hand ("this", "those").
     OneOff,
+    /// `[standing_scope]`: deictic phrases that still name something durable ("this project"), so
+    /// they do not count as one-off.
     StandingScope,
+    /// `[temporary]`: markers that keep a statement from ever becoming a standing memory ("for
+    /// now", "while we debug").
     Temporary,
+    /// `[change]`: a person announcing a new value ("switched to", "updated to"), which can replace
+    /// an older one.
     Change,
+    /// `[decision]`: a person stating how the project does things ("we use", "we decided").
     Decision,
+    /// `[reporting]`: verbs that report what someone else said ("said", "told"): an account of
+    /// events, not a rule.
     Reporting,
+    /// `[first_person_state]`: first-person openings that describe the speaker ("I'm", "I have").
     FirstPersonState,
+    /// `[failure]`: words with which tool output, a linter or a harness reports that something went
+    /// wrong ("error", "failed").
     Failure,
+    /// `[retired]`: a tool, service or library being retired, named right after the phrase
+    /// ("dropping", "no longer use").
     Retired,
+    /// `[departed]`: someone who left, named right before the phrase ("has left the company").
     Departed,
 }
 
 impl List {
+    /// Every list, in the order of `lexicon.txt` (a test checks each is declared there and not
+    /// empty).
     pub const ALL: [List; 14] = [
         List::Standing,
         List::Instruction,

@@ -17,22 +17,29 @@ pub enum ItemStyle {
     Ordered {
         /// The number as written ("01" stays "01").
         number: String,
+        /// `.` or `)`, as written after the number.
         delimiter: char,
     },
+    /// A paragraph: its lines are written back without their indentation.
     Paragraph,
     /// A block that must be reproduced verbatim (code fence, table, front matter, HTML).
     Verbatim,
 }
 
+/// An ATX heading (`## Deploys`); setext headings are read as paragraphs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Heading {
+    /// The number of `#`s, 1 to 6.
     pub level: usize,
+    /// The heading text, trimmed, without its `#` marker or a closing `#` run (`C#` stays `C#`).
     pub text: String,
 }
 
 /// One curatable unit of a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MarkdownItem {
+    /// How the item was written (list marker, paragraph or verbatim), so it is rewritten the same
+    /// way.
     pub style: ItemStyle,
     /// The item's text without the list marker, continuation lines joined by `\n` with their
     /// indentation removed. For verbatim items, the raw block.
@@ -41,9 +48,12 @@ pub struct MarkdownItem {
     pub headings: Vec<String>,
 }
 
+/// One block of a document, in document order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Block {
+    /// A heading: it opens a section whose items carry its text in [`MarkdownItem::headings`].
     Heading(Heading),
+    /// An item: a list entry, a paragraph or a verbatim block.
     Item(MarkdownItem),
 }
 

@@ -25,10 +25,15 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TranscriptFormat {
+    /// Claude Code session files (JSON Lines, one record per line).
     ClaudeCode,
+    /// Anthropic Managed Agents session events, including sessions the service stores.
     ManagedAgents,
+    /// Anthropic Messages API request/response logs.
     AnthropicMessages,
+    /// OpenAI Chat Completions request/response logs.
     OpenaiChat,
+    /// OpenAI Responses API items, which Codex CLI rollouts also use.
     OpenaiResponses,
     /// Cline / Roo Code task folders (`api_conversation_history.json`).
     Cline,
@@ -44,6 +49,7 @@ pub enum TranscriptFormat {
 }
 
 impl TranscriptFormat {
+    /// The snake_case name this format has in JSON (`claude_code`, `openhands` …).
     pub fn as_str(self) -> &'static str {
         match self {
             TranscriptFormat::ClaudeCode => "claude_code",
@@ -86,6 +92,8 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// The snake_case name this channel has in JSON and in the model pass's digests (`tool_output`
+    /// …).
     pub fn as_str(self) -> &'static str {
         match self {
             Channel::Human => "human",
@@ -135,7 +143,11 @@ pub enum SessionTrust {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Trust {
+    /// Tool output, pasted or harness text, or anything from an untrusted or quarantined session:
+    /// it can support evidence, never become an instruction.
     Untrusted,
+    /// What a person typed, the agent's own messages and its calls, or anything from a session
+    /// pinned as trusted.
     Trusted,
 }
 
@@ -149,9 +161,12 @@ pub struct Session {
     pub agent: String,
     /// Where the session came from (a path, or an upload name).
     pub source: String,
+    /// The format the transcript was imported from.
     pub format: TranscriptFormat,
+    /// The session-wide trust setting; absent in JSON means `default` (each event by its channel).
     #[serde(default)]
     pub trust: SessionTrust,
+    /// The events in the order they happened, numbered by [`Event::index`].
     pub events: Vec<Event>,
 }
 
@@ -172,6 +187,7 @@ impl Session {
 pub struct Event {
     /// Position within the session, starting at 0. Evidence refers to events by this index.
     pub index: usize,
+    /// When the event happened, when the format records it (some formats carry no times).
     pub at: Option<Timestamp>,
     /// The id the source format gave the event (`uuid`, `sevt_…`, tool-call id), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -179,6 +195,7 @@ pub struct Event {
     /// Who put the text there (see [`Channel`]); importers set it from what they know of their
     /// harness, [`Event::new`] derives it from the kind.
     pub channel: Channel,
+    /// What happened, with its text or call.
     pub kind: EventKind,
 }
 
@@ -186,33 +203,54 @@ pub struct Event {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
+    /// Text of the person's turn, usually on the `human` channel (`pasted` for what they pasted
+    /// in).
     UserMessage {
+        /// The message text as the format gave it.
         text: String,
     },
+    /// The model's own prose (thinking is not kept).
     AgentMessage {
+        /// The message text as the format gave it.
         text: String,
     },
+    /// A tool call that does not write to memory (those become [`EventKind::MemoryWrite`]).
     ToolCall {
+        /// The id that pairs the call with its result, when the format has one.
         call_id: Option<String>,
+        /// The tool's name as the harness calls it (`Bash`, `shell`, `apply_patch` …).
         name: String,
+        /// The call's arguments, as the JSON the format gave.
         input: Value,
     },
+    /// What a tool call returned.
     ToolResult {
+        /// The id of the call this result answers, when the format has one.
         call_id: Option<String>,
         /// The name of the tool that produced this result, when the call was seen.
         tool: Option<String>,
+        /// The returned text (command output, file contents, fetched page).
         content: String,
+        /// True when the format flagged the result as an error or, for formats without a flag, when
+        /// the importer read it as one.
         is_error: bool,
     },
     /// A write to the agent's memory (the memory tool, or a file write under `/memories/`).
     MemoryWrite {
+        /// The id of the tool call that made the write, when the format has one (a multi-edit gives
+        /// several writes the same id).
         call_id: Option<String>,
+        /// The name of the tool that wrote (`memory`, `Write`, `str_replace_based_edit_tool` …).
         tool: String,
+        /// The write itself, with its path already mapped into the store.
         command: MemoryCommand,
     },
     /// Anything else the format carries that may help a reader (system notes, summaries).
     Context {
+        /// What kind of context this is (`system`, `task`, `summary`, `hook` …), as the importer
+        /// named it.
         label: String,
+        /// The context text.
         text: String,
     },
 }
@@ -279,30 +317,48 @@ impl Event {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum MemoryCommand {
+    /// Writes a whole document: whatever the file held before is replaced.
     Create {
+        /// The store path of the document written.
         path: String,
+        /// The document's new full text.
         text: String,
     },
+    /// Replaces one occurrence of a text inside a document.
     StrReplace {
+        /// The store path of the document edited.
         path: String,
+        /// The text replaced.
         old: String,
+        /// The text put in its place (empty to delete it).
         new: String,
     },
+    /// Inserts text into a document.
     Insert {
+        /// The store path of the document edited.
         path: String,
+        /// The `insert_line` the call gave (the line after which the text goes), when it gave one;
+        /// the curator adds the text's items without using it.
         line: Option<u64>,
+        /// The text inserted.
         text: String,
     },
+    /// Deletes a document or, given a folder path (or `/`), everything under it.
     Delete {
+        /// The store path of the document or folder deleted.
         path: String,
     },
+    /// Moves a document or a folder.
     Rename {
+        /// The store path moved from.
         from: String,
+        /// The store path moved to.
         to: String,
     },
 }
 
 impl MemoryCommand {
+    /// The store path the command acts on (for a rename, the path moved from).
     pub fn path(&self) -> &str {
         match self {
             MemoryCommand::Create { path, .. }
@@ -343,6 +399,7 @@ pub fn memory_path_to_store_path(path: &str) -> Option<String> {
 /// A memory store: a set of text documents addressed by path.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Store {
+    /// The documents; [`Store::new`] sorts them by path.
     pub documents: Vec<StoreDocument>,
 }
 
@@ -351,6 +408,7 @@ pub struct Store {
 pub struct StoreDocument {
     /// Absolute store path, e.g. `/conventions/citations.md`.
     pub path: String,
+    /// The raw document text (Markdown), byte for byte as stored.
     pub content: String,
     /// When the document last changed, where the storage knows it (the service does; a folder
     /// of files does not, because copying a folder changes modification times).
@@ -370,6 +428,7 @@ impl Store {
         Store { documents }
     }
 
+    /// The document stored at exactly this path, if any.
     pub fn get(&self, path: &str) -> Option<&StoreDocument> {
         self.documents.iter().find(|doc| doc.path == path)
     }

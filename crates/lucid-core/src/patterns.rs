@@ -12,15 +12,24 @@ use crate::report::{Evidence, Kind};
 /// A pattern found across sessions, ready to become a memory.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pattern {
+    /// `pitfall` for a recurring failure and its fix, `workflow` for a recurring sequence or the
+    /// usual last step.
     pub kind: Kind,
+    /// The memory's text as it will be written ("Workflow: … → … → …." for a workflow).
     pub text: String,
     /// Heading to file it under (the tool name for pitfalls).
     pub heading: Option<String>,
+    /// Every agent whose sessions show the pattern.
     pub agents: BTreeSet<String>,
     /// Agents whose trusted events show the pattern.
     pub trusted_agents: BTreeSet<String>,
+    /// Ids of the sessions that show the pattern: at least [`MIN_SESSIONS`], except for a clean
+    /// option or environment fix, which one session may show.
     pub sessions: BTreeSet<String>,
+    /// The events that show it, in every supporting session (the failed call, its error and the
+    /// fix, or the workflow's steps).
     pub evidence: Vec<Evidence>,
+    /// The time of the newest supporting event, when any has one.
     pub latest: Option<crate::Timestamp>,
     /// Set when the workaround removes a safety measure: it is flagged for review, never
     /// written as advice.

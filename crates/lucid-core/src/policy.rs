@@ -83,6 +83,9 @@ impl SafetyPolicy {
         self.personal_data
     }
 
+    /// The text with every secret this policy finds redacted (built-in and configured patterns, and
+    /// personal e-mail addresses when that is on), and the findings with their offsets in the
+    /// input; borrows the text when nothing is found.
     pub fn redact<'a>(&self, text: &'a str) -> Redaction<'a> {
         match &self.redactor {
             Some(redactor) => redactor.redact(text),
@@ -90,6 +93,7 @@ impl SafetyPolicy {
         }
     }
 
+    /// Whether [`SafetyPolicy::redact`] would redact anything in the text.
     pub fn contains_secret(&self, text: &str) -> bool {
         match &self.redactor {
             Some(redactor) => !redactor.find(text).is_empty(),

@@ -7,28 +7,52 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Trust;
 
+/// What a change did to an item (`op` in the report JSON). Changes are listed in this order within
+/// a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
+    /// A new item in the draft: a replayed memory write, or what sessions support (a standing
+    /// instruction, a confirmed fact, a recurring pitfall or workflow, an episode).
     Add,
+    /// An item that duplicates were merged into, in the clearest wording (the built-in curator
+    /// merges store items; a model may merge any); `replaces` lists the merged texts.
     Merge,
+    /// An item that holds a newer value than the items it replaces (listed in `superseded`); those
+    /// leave the draft.
     Supersede,
+    /// An item taken out of the draft, for example deleted or rewritten by a memory write,
+    /// retired, stale after a deleted file or setting, ignored by the instructions, or dropped by
+    /// a model on a ground the engine checked; `text` is the removed item and `path` is null.
     Remove,
+    /// A store item carried over unchanged; `reason` names the sessions that confirmed it, if any.
     Keep,
+    /// Something refused and never written, shown for review: a secret, injected instructions, a
+    /// memory write not applied, or a workaround that switches a safety measure off. `text` is
+    /// redacted and `path` is null.
     Flag,
 }
 
+/// What kind of memory an item is (`kind` in the report JSON); new items are filed in the kind's
+/// document (`facts.md`, `pitfalls.md` …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    /// A durable fact or decision about the project (a host, a version, who owns what).
     Fact,
+    /// A standing instruction on how to work ("always …", "never …", a convention).
     Preference,
+    /// A failure that recurs with the same tool, and what fixed it.
     Pitfall,
+    /// A sequence of steps that recurs in successful sessions, or the step most sessions end with.
     Workflow,
+    /// A lesson or observation that is none of the above: a store item under an "insights" path
+    /// or heading, or one a model proposed.
     Insight,
 }
 
 impl Kind {
+    /// The snake_case name used in the report JSON and in `changes_by_kind` (`fact`, `pitfall` …).
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Fact => "fact",
@@ -40,10 +64,14 @@ impl Kind {
     }
 }
 
+/// Whose memory an item is (`scope` in the report JSON), which decides where a new item is filed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
+    /// One agent's: its documents are under `/agents/<agent>/`, and `agent` names it.
     Agent,
+    /// The team's: any document outside `/agents/`. An item a dream adds from sessions is the
+    /// team's only with trusted evidence from two or more agents.
     Team,
 }
 
@@ -51,13 +79,22 @@ pub enum Scope {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Evidence {
+    /// An event of a session; in JSON, an object with `session`, `event`, `at` and `trust`.
     Event {
+        /// The id of the session the event belongs to.
         session: String,
+        /// The event's position in its session, counted from 0.
         event: usize,
+        /// When the event happened, RFC 3339 in UTC (`2026-03-02T10:15:00Z`); null when the
+        /// transcript has no times.
         at: Option<String>,
+        /// `trusted` (what a person typed, the agent's own actions, results of trusted tools) or
+        /// `untrusted` (tool output, pasted or harness text, or a session marked untrusted).
         trust: Trust,
     },
+    /// A document of the input store; in JSON, an object with `store_path` alone.
     Store {
+        /// The document's path in the input store (`/team/facts.md`).
         store_path: String,
     },
 }
@@ -70,8 +107,13 @@ pub struct Change {
     /// run of a dream names the same change in another. Filled by [`Report::count_changes`].
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub id: String,
+    /// What happened to the item: `add`, `merge`, `supersede`, `remove`, `keep` or `flag`.
     pub op: Op,
+    /// The item's kind. A flag raised in a session has `preference` when its text was refused as
+    /// instruction-like (a possible injection), `fact` when for a secret or an invalid or
+    /// untrusted memory write.
     pub kind: Kind,
+    /// `agent` when the item is (or was) in one agent's documents, else `team`.
     pub scope: Scope,
     /// The agent a scope-`agent` item belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,7 +131,10 @@ pub struct Change {
     /// merged into this item.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub superseded: Vec<String>,
+    /// Why, in words: the rule that decided and its support ("standing instruction from users; seen
+    /// in 2 sessions by 2 agents (a, b)").
     pub reason: String,
+    /// The session events and input-store documents that support the change, sorted.
     pub evidence: Vec<Evidence>,
 }
 
@@ -121,13 +166,16 @@ impl Change {
 /// unsure it leaves the item out and says so here, where a reviewer (or the model pass) sees it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SkippedItem {
+    /// The kind the candidate would have had.
     pub kind: Kind,
     /// The candidate text (secret-redacted).
     pub text: String,
+    /// Why it was left out, in words ("outside the focus the instructions ask for" …).
     pub reason: String,
     /// The instruction directive that withheld it, when instructions did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub directive: Option<String>,
+    /// The events (or store documents) it came from.
     pub evidence: Vec<Evidence>,
 }
 
@@ -135,6 +183,7 @@ pub struct SkippedItem {
 /// draft with every secret redacted, and listed so nothing crosses silently.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct UncuratedDocument {
+    /// The document's path, the same in the input store and in the draft.
     pub path: String,
     /// How many secrets were redacted in the copy.
     pub secrets_redacted: usize,
@@ -143,21 +192,32 @@ pub struct UncuratedDocument {
 /// A transcript that could not be used, and why.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SkippedSession {
+    /// The transcript's file path, or the stored session's id in a service dream.
     pub path: String,
+    /// Why it was not used, in words (quarantined, not a transcript, unreadable …).
     pub reason: String,
 }
 
+/// Counts of what the dream read and wrote (`stats` in the report JSON).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
+    /// Documents in the input store, curated or not.
     pub input_documents: usize,
+    /// Items (list entries, paragraphs, verbatim blocks) read from the input store's Markdown and
+    /// text documents.
     pub input_items: usize,
+    /// Documents in the draft, uncurated files included.
     pub output_documents: usize,
+    /// Items in the draft's curated documents.
     pub output_items: usize,
+    /// Sessions the curator read (digested and not skipped).
     pub sessions_read: usize,
+    /// Transcripts or sessions that could not be used, and why, sorted by path.
     pub sessions_skipped: Vec<SkippedSession>,
     /// Store files carried over without curation (redacted), if any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uncurated_documents: Vec<UncuratedDocument>,
+    /// Events of the sessions read, of every kind.
     pub events_read: usize,
     /// Count of changes by op, e.g. `{"add": 3, "keep": 10}`.
     pub changes_by_op: std::collections::BTreeMap<String, usize>,
@@ -168,13 +228,20 @@ pub struct Stats {
 /// Token usage of model-backed curation (all zero for the built-in curator).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
+    /// Input tokens billed at the full input price: prompt-cache reads are counted apart (for
+    /// OpenAI-compatible servers they are subtracted from the prompt tokens).
     pub input_tokens: u64,
+    /// Tokens the model generated.
     pub output_tokens: u64,
+    /// Input tokens read from the provider's prompt cache.
     pub cache_read_input_tokens: u64,
+    /// Input tokens written to the provider's prompt cache (Anthropic only; always 0 for
+    /// OpenAI-compatible servers).
     pub cache_creation_input_tokens: u64,
 }
 
 impl Usage {
+    /// Adds another request's counts to these, field by field.
     pub fn add(&mut self, other: &Usage) {
         self.input_tokens += other.input_tokens;
         self.output_tokens += other.output_tokens;
@@ -199,6 +266,7 @@ pub struct ModelPassSummary {
     /// the prompt), whichever the server accepted. None when nothing was sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_format: Option<String>,
+    /// Work units planned from the built-in result: item units, then session units.
     pub work_units: usize,
     /// Units answered from the response cache (no request).
     pub cached: usize,
@@ -213,8 +281,12 @@ pub struct ModelPassSummary {
     /// Requests the server refused because of their response format (each is then sent again
     /// in the next form).
     pub format_rejections: usize,
+    /// Units whose call failed or was not answered by the deadline; they keep the built-in
+    /// decision.
     pub failed: usize,
+    /// Units whose answer held no list of operations, also when asked again.
     pub malformed: usize,
+    /// Units not sent because the token budget was spent; they keep the built-in decision.
     pub over_budget: usize,
     /// Proposed operations that passed verification (and were applied).
     pub verified: usize,
@@ -224,13 +296,18 @@ pub struct ModelPassSummary {
     pub elapsed_ms: u64,
     /// Per answer received, from sending to the answer (retries included).
     pub latency_ms_mean: u64,
+    /// The slowest answer, in milliseconds (0 when none was received).
     pub latency_ms_max: u64,
 }
 
+/// Whether the dream produced a draft (`status` in the report JSON).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DreamStatus {
+    /// The dream ran; its draft can be reviewed and promoted.
     Completed,
+    /// No draft was written: no session was usable, or a model the dream required never answered.
+    /// `error` says why.
     Failed,
 }
 
@@ -248,20 +325,28 @@ pub struct InstructionsSummary {
 pub struct RejectedOperation {
     /// The operation as the model sent it.
     pub operation: serde_json::Value,
+    /// Why the engine refused it (the check that failed, or why the answer was malformed).
     pub reason: String,
     /// The work unit it was proposed for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub work_unit: Option<String>,
 }
 
+/// The dream report: what the curator changed and why, with evidence for every change, and counts.
+/// Serialised, it is the dream's report JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
+    /// `completed`, or `failed` when no draft was written.
     pub status: DreamStatus,
     /// Which curator ran (`builtin`, or `provider:model`).
     pub curator: String,
+    /// Why the dream failed; absent when it completed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Counts of documents, items, sessions and events read and written, and of changes by op and
+    /// kind.
     pub stats: Stats,
+    /// Tokens the model pass used, summed over its requests (all zero for the built-in curator).
     pub usage: Usage,
     /// `usage` priced with the model's entry in the price table (model-backed curation with a
     /// known price only).
@@ -270,8 +355,12 @@ pub struct Report {
     /// How the model pass ran (model-backed curation only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_pass: Option<ModelPassSummary>,
+    /// The focus and ignore directives understood from the dream's instructions; absent when it had
+    /// none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<InstructionsSummary>,
+    /// Every change and flag, sorted by draft path (changes without a path last), then op, then
+    /// text.
     pub changes: Vec<Change>,
     /// Candidates not written, with the reason (not well-formed, about one task only, harness
     /// text, withheld by the instructions, …).

@@ -49,13 +49,25 @@ impl Selection {
 /// Why a selection cannot be applied. Nothing is built when one of these is returned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SelectionError {
+    /// A selection names an id no change of the report has.
     #[error("no change with id {id} in this dream's report")]
-    UnknownChange { id: String },
+    UnknownChange {
+        /// The id as given.
+        id: String,
+    },
+    /// An accepted change depends on a change that was not accepted.
     #[error(
         "change {id} depends on {parent} (it rewrites the text {parent} writes); accept {parent} \
          too, or leave {id} out"
     )]
-    MissingParent { id: String, parent: String },
+    MissingParent {
+        /// The accepted change.
+        id: String,
+        /// The change it depends on, which the selection left out.
+        parent: String,
+    },
+    /// A change has no id: the report was written by a lucid older than change ids, so the dream
+    /// must be run again.
     #[error("the report's changes have no ids; it was written by an older lucid, dream again")]
     NoIds,
 }
@@ -64,13 +76,17 @@ pub enum SelectionError {
 /// the document without items (it is then not in the store).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeStep {
+    /// The accepted change's id (`chg_…`).
     pub change_id: String,
+    /// Each document it rewrote, sorted by path, with its new content.
     pub documents: Vec<(String, Option<String>)>,
 }
 
 /// The store a selection gives, and what was decided.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Selected {
+    /// The promoted store: the input store with the accepted changes applied and items holding a
+    /// secret left out.
     pub store: Store,
     /// The input store the selection starts from, as written out: items holding a secret left
     /// out. `base` with every step applied in order is `store`.
@@ -78,7 +94,10 @@ pub struct Selected {
     /// Each accepted change that rewrote a document, in report order, with what it wrote, so a
     /// service can record each change as its own version.
     pub steps: Vec<ChangeStep>,
+    /// Ids of the changes applied, in report order (`keep` and `flag` changes are never listed).
     pub accepted: Vec<String>,
+    /// Ids of the changes not applied, rejected dependents included, in report order (`keep` and
+    /// `flag` changes are never listed).
     pub rejected: Vec<String>,
     /// Changes rejected because a change they depend on was: (dependent, parent).
     pub rejected_dependents: Vec<(String, String)>,

@@ -365,7 +365,10 @@ fn stem_plain(word: &str) -> String {
 /// A raw token: a maximal run of identifier characters, with surrounding punctuation trimmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawToken<'a> {
+    /// The token as written, with sentence punctuation around it trimmed (`db-2.internal.` →
+    /// `db-2.internal`).
     pub text: &'a str,
+    /// Byte offset of the trimmed token in the text it was split from.
     pub start: usize,
 }
 
@@ -472,6 +475,8 @@ impl Analysis {
             .chain(self.anchors.iter().map(String::as_str))
     }
 
+    /// Whether the text has neither a content word nor an anchor, so there is nothing to compare it
+    /// by.
     pub fn is_empty(&self) -> bool {
         self.word_set.is_empty() && self.anchors.is_empty()
     }
@@ -849,6 +854,7 @@ pub struct WordWeights {
 }
 
 impl WordWeights {
+    /// Counts, for each content word and anchor, how many of the analyses (one per item) hold it.
     pub fn new<'a>(analyses: impl Iterator<Item = &'a Analysis>) -> WordWeights {
         let mut weights = WordWeights::default();
         for analysis in analyses {
@@ -1059,9 +1065,13 @@ pub fn find_word(haystack: &str, phrase: &str) -> Option<usize> {
 pub struct Slot {
     /// Content words of the subject (stemmed, without temporal words).
     pub subject: BTreeSet<String>,
+    /// Anchors of the subject (identifier-like tokens, lowercased): two slots are about one subject
+    /// only when these agree too.
     pub subject_anchors: BTreeSet<String>,
     /// The value as written (trimmed).
     pub value: String,
+    /// The value analysed like any text: its anchors' shapes and its words decide whether two
+    /// values of one subject conflict.
     pub value_analysis: Analysis,
 }
 
@@ -1383,13 +1393,21 @@ pub fn states_another_value(a: &str, b: &str) -> bool {
 /// an old and a new value ("installed at /usr/local/cuda/bin" vs "no C23 timeline").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum AnchorShape {
+    /// Contains `/` or `\` and is no URL, e-mail address or flag (`src/main.rs`, `/usr/local/bin`).
     Path,
+    /// Contains `://` (`https://status.example.com`).
     Url,
+    /// Contains `@` and `.` (`dana@example.com`).
     Email,
+    /// Dotted, with letters and no underscore (`db-2.internal`).
     Host,
+    /// Digits with `.`, `,`, `%` or `:` only (`8080`, `3.5`, `10:30`).
     Number,
+    /// At most three letters, then digits and dots (`v0.41`, `c17`, `py311`).
     Version,
+    /// Starts with `-` (`--force-with-lease`).
     Flag,
+    /// Any other anchor (`render_docx`, `api_v2`).
     Identifier,
 }
 

@@ -865,8 +865,11 @@ fn value_tokens(text: &str) -> Vec<Token> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Deletion {
+    /// `git rm` (not `git rm --cached`, which keeps the file).
     GitRm,
+    /// An `apply_patch` patch's `*** Delete File:` section.
     Patch,
+    /// A plain `rm` that a `git commit` later in the session made permanent.
     RmThenCommit,
 }
 

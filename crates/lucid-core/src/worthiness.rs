@@ -37,13 +37,18 @@ pub enum Support {
 /// The gate's decision about one sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
+    /// The sentence may become, or update, a memory.
     Candidate {
+        /// Whether it is a standing instruction or a fact.
         class: Class,
+        /// How much support it needs before it is written.
         support: Support,
         /// The person announced a change ("we switched to …", "X is now …", "no longer").
         change: bool,
     },
+    /// The sentence is not a memory.
     Skip {
+        /// Why, in words, for the report's skipped statements ("a question, not a statement").
         reason: &'static str,
         /// Whether the sentence looked memory-like (had an instruction, standing, change or
         /// decision cue): only those are listed in the report, so it is not flooded with chat.
