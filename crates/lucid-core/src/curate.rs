@@ -35,18 +35,6 @@ pub enum DreamError {
         /// Their length in characters (Unicode scalar values, not bytes).
         chars: usize,
     },
-    /// More sessions were given than one dream may read.
-    #[error("{count} sessions given; the limit is {limit} per dream")]
-    TooManySessions {
-        /// How many sessions were given.
-        count: usize,
-        /// How many one dream may read.
-        limit: usize,
-    },
-    /// None of the sessions given can feed a dream; the text says why. The service fails such
-    /// a dream with the error code `no_usable_session`.
-    #[error("no usable session: {0}")]
-    NoUsableSession(String),
     /// The [`DreamObserver`] asked to stop; nothing is written.
     #[error("the dream was canceled")]
     Canceled,

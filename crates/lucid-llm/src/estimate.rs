@@ -151,8 +151,6 @@ pub fn estimate_dream(input: EstimateInput<'_>) -> DreamEstimate {
         Err(error) => refusals.push(Refusal {
             limit: match error {
                 DreamError::InstructionsTooLong { .. } => "instructions",
-                DreamError::TooManySessions { .. } => "max_sessions",
-                DreamError::NoUsableSession(_) => "no_usable_session",
                 DreamError::Canceled => "canceled",
             }
             .into(),

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use lucid_core::report::Op;
-use lucid_core::{DreamError, DreamObserver, DreamOptions, Stage, Store, StoreDocument};
+use lucid_core::{DreamObserver, DreamOptions, Stage, Store, StoreDocument};
 use lucid_storage::{
     Document, Dream, DreamCompletion, DreamErrorObject, DreamUsage, NewEvent, ScheduleTrigger,
     StorageError, ids,
@@ -349,9 +349,6 @@ fn execute(state: &AppState, dream: &Dream, cancel: Arc<AtomicBool>) {
                 );
             }
             return;
-        }
-        Err(lucid_llm::RunError::Refused(DreamError::NoUsableSession(reason))) => {
-            return fail(state, &dream.id, "no_usable_session", reason);
         }
         Err(lucid_llm::RunError::Refused(error)) => {
             return fail(state, &dream.id, "invalid_request_error", error.to_string());
