@@ -12,13 +12,28 @@ macro_rules! object_type {
     ($name:ident, $literal:literal) => {
         #[doc = concat!("The `type` of a `", $literal, "` object: always `", $literal, "`.")]
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub enum $name {
             #[doc = concat!("`", $literal, "`, the only value.")]
             #[default]
             #[serde(rename = $literal)]
             Value,
         }
+
+        // Written by hand: utoipa's derive does not see a `serde(rename)` whose name comes
+        // from a macro argument, and documented the variant's Rust name (`"Value"`) instead
+        // of the value on the wire.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$literal]))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
     };
 }
 
@@ -1255,4 +1270,28 @@ pub enum ScheduleTrigger {
     },
     /// Enough new sessions: fires if at least `after_sessions` are waiting.
     Sessions,
+}
+
+#[cfg(all(test, feature = "openapi"))]
+mod openapi_tests {
+    use super::*;
+    use utoipa::PartialSchema;
+
+    /// The schema of each constant `type` names the value serde writes, not the Rust variant.
+    #[test]
+    fn object_type_schemas_name_the_wire_value() {
+        fn check<T: PartialSchema + Default + Serialize>() {
+            let wire = serde_json::to_value(T::default()).expect("a string");
+            let schema = serde_json::to_value(T::schema()).expect("a schema");
+            assert_eq!(schema["enum"], serde_json::json!([wire]), "{schema}");
+        }
+        check::<MemoryStoreType>();
+        check::<MemoryType>();
+        check::<MemoryPrefixType>();
+        check::<MemoryVersionType>();
+        check::<AgentType>();
+        check::<SessionType>();
+        check::<DreamType>();
+        check::<ScheduleType>();
+    }
 }
