@@ -31,7 +31,8 @@ const EPISODE_TURNS: usize = 3;
 /// Groups the trusted conversation turns of a session into episodes: up to [`EPISODE_TURNS`]
 /// consecutive turns, cut early where the topic shifts (the next turn shares no content word
 /// with the episode). Sentences with fewer than two content words ("Wow!", "Thanks, you
-/// too!") are dropped, as are repeats; secrets are redacted and instruction-like text skipped.
+/// too!") are dropped, as are repeats; secrets are redacted, personal e-mail addresses masked
+/// and instruction-like text skipped.
 fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Episode> {
     let mut out = Vec::new();
     let mut current: Vec<(EventRef, Vec<String>, std::collections::BTreeSet<String>)> = Vec::new();
@@ -95,7 +96,7 @@ fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Epis
                 continue;
             }
             words.extend(analysis.word_set.iter().cloned());
-            sentences.push(policy.redact(sentence).text.into_owned());
+            sentences.push(mask_personal_emails(&policy.redact(sentence).text));
         }
         if let (Some(name), false) = (speaker, sentences.is_empty()) {
             sentences[0] = format!("{name}: {}", sentences[0]);
@@ -109,6 +110,25 @@ fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Epis
         current.push((evidence, sentences, words));
     }
     flush(&mut current, &mut out);
+    out
+}
+
+/// The text with every personal e-mail address replaced by `[e-mail address]`: an episode keeps
+/// who said what, not how to reach them (role, bot and example addresses stay; see
+/// `lucid_safety::personal_emails`).
+fn mask_personal_emails(text: &str) -> String {
+    let spans = lucid_safety::personal_emails(text);
+    if spans.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for span in spans {
+        out.push_str(&text[last..span.start]);
+        out.push_str("[e-mail address]");
+        last = span.end;
+    }
+    out.push_str(&text[last..]);
     out
 }
 
@@ -1981,6 +2001,36 @@ mod laundering_tests {
                 .map(|(i, kind)| Event::new(i, None, None, kind))
                 .collect(),
         }
+    }
+
+    #[test]
+    fn episodes_mask_personal_email_addresses_and_redact_secrets() {
+        let session = session(vec![
+            EventKind::UserMessage {
+                text: "Send the invoice copies to maria.gonzalez1987@gmail.com every Monday."
+                    .into(),
+            },
+            EventKind::AgentMessage {
+                text: "Will do; I will also copy billing@example.com on each invoice run.".into(),
+            },
+            EventKind::UserMessage {
+                text: "The sandbox key for invoices is AKIAQWERTYUIOPASDFGH for now.".into(),
+            },
+        ]);
+        let options = DigestOptions {
+            episodes: true,
+            ..DigestOptions::default()
+        };
+        let digest = digest_session_with(&session, &options);
+        let text: String = digest.episodes.iter().map(|e| e.text.as_str()).collect();
+        assert!(
+            text.contains("Send the invoice copies to [e-mail address] every Monday."),
+            "{text}"
+        );
+        assert!(!text.contains("maria.gonzalez1987"), "{text}");
+        // A role address is not personal data; a key is a secret.
+        assert!(text.contains("billing@example.com"), "{text}");
+        assert!(!text.contains("AKIAQWERTYUIOPASDFGH"), "{text}");
     }
 
     /// Issue 11: a rule the agent copies from an untrusted tool result into its memory is
