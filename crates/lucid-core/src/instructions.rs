@@ -110,6 +110,7 @@ const CATEGORY_WORDS: &[(&str, Option<Kind>)] = &[
     ("ephemer", None),
     ("stopgap", None),
     ("hack", None),
+    ("interim", None),
 ];
 
 /// Words in a directive that neither name a category nor a topic.
@@ -323,6 +324,11 @@ fn targets_of(object: &str) -> Vec<Target> {
         .flat_map(|p| p.split(" and "))
         .flat_map(|p| p.split(" or "))
     {
+        // "short-lived" is two words to the analysis; it means temporary.
+        let part = ["short-lived", "Short-lived", "short lived", "Short lived"]
+            .iter()
+            .fold(part.to_string(), |part, phrase| part.replace(phrase, "temporary"));
+        let part = part.as_str();
         let analysis = text::analyze(part);
         let mut target = Target::default();
         for word in &analysis.word_set {
@@ -485,6 +491,9 @@ mod tests {
                 .is_none()
         );
         let pitfall = "`deploy` fails on Mondays unless `force` is set.";
+        // Other words for temporary: short-lived, interim.
+        let short = parse("Only keep project conventions; leave out short-lived notes.");
+        assert!(short.ignore[0].temporary && short.ignore[0].kinds.is_empty(), "{short:?}");
         let temp = parse("Drop temporary workarounds");
         assert!(
             temp.ignores(Kind::Pitfall, pitfall, &text::analyze(pitfall))
