@@ -327,7 +327,9 @@ fn targets_of(object: &str) -> Vec<Target> {
         // "short-lived" is two words to the analysis; it means temporary.
         let part = ["short-lived", "Short-lived", "short lived", "Short lived"]
             .iter()
-            .fold(part.to_string(), |part, phrase| part.replace(phrase, "temporary"));
+            .fold(part.to_string(), |part, phrase| {
+                part.replace(phrase, "temporary")
+            });
         let part = part.as_str();
         let analysis = text::analyze(part);
         let mut target = Target::default();
@@ -493,7 +495,10 @@ mod tests {
         let pitfall = "`deploy` fails on Mondays unless `force` is set.";
         // Other words for temporary: short-lived, interim.
         let short = parse("Only keep project conventions; leave out short-lived notes.");
-        assert!(short.ignore[0].temporary && short.ignore[0].kinds.is_empty(), "{short:?}");
+        assert!(
+            short.ignore[0].temporary && short.ignore[0].kinds.is_empty(),
+            "{short:?}"
+        );
         let temp = parse("Drop temporary workarounds");
         assert!(
             temp.ignores(Kind::Pitfall, pitfall, &text::analyze(pitfall))
