@@ -261,7 +261,34 @@ const STEM_SYNONYMS: &[(&str, &str)] = &[
     ("display", "show"),
     ("shown", "show"),
     ("begin", "start"),
+    ("linter", "lint"),
+    ("formatt", "format"),
 ];
+
+/// Multi-word phrases that say one everyday word ("sign-off" is approval, "check … into git" is
+/// committing), replaced in the lowercase text before it is split into words.
+/// Each replacement is padded to its phrase's length, so offsets into the lowercase text stay
+/// offsets into the original.
+const PHRASE_SYNONYMS: &[(&str, &str)] = &[
+    ("sign-off", "approval"),
+    ("signoff", "approve"),
+    ("sign off on", "approve"),
+    ("signs off on", "approves"),
+    ("check in ", "commit "),
+    ("checked in ", "committed "),
+    ("check into ", "commit "),
+    ("checked into ", "committed "),
+];
+
+/// `text` with every `phrase` replaced by `word` padded with spaces to the phrase's length (or
+/// unchanged where the word would be longer), keeping byte offsets.
+fn replace_in_place(text: String, phrase: &str, word: &str) -> String {
+    if !text.contains(phrase) || word.len() > phrase.len() {
+        return text;
+    }
+    let padded = format!("{word}{}", " ".repeat(phrase.len() - word.len()));
+    text.replace(phrase, &padded)
+}
 
 static STOPWORD_SET: LazyLock<std::collections::HashSet<&'static str>> =
     LazyLock::new(|| STOPWORDS.iter().copied().collect());
@@ -614,15 +641,16 @@ pub fn analyze(text: &str) -> Analysis {
     let mut pending_negation = false;
     let mut has_without = false;
     // "make sure" is a modality phrase, not content: fold it into one stopword.
-    let lower_text = lower_text.replace("make sure", "makesure");
+    let lower_text = replace_in_place(lower_text, "make sure", "makesure");
+    let lower_text = PHRASE_SYNONYMS
+        .iter()
+        .fold(lower_text, |text, (phrase, word)| {
+            replace_in_place(text, phrase, word)
+        });
     // Emphasis idioms carry a "no" but negate nothing: "run it, no exceptions".
-    let lower_text = EMPHASIS_IDIOMS.iter().fold(lower_text, |text, idiom| {
-        if text.contains(idiom) {
-            text.replace(idiom, " ")
-        } else {
-            text
-        }
-    });
+    let lower_text = EMPHASIS_IDIOMS
+        .iter()
+        .fold(lower_text, |text, idiom| replace_in_place(text, idiom, ""));
     // Where a contrasted alternative starts ("use X, not Y", "X instead of Y", "X rather than
     // Y"): its "not" does not negate the rule, and its words are kept apart (marked), so "use
     // tabs, not spaces" and "use spaces, not tabs" stay different.
@@ -1538,7 +1566,7 @@ mod tests {
         let b = analyze("Always get manager sign-off for partial refunds above $340.");
         assert!(same_statement(&a, &b), "{a:?} {b:?}");
         // Without the shared phrase, three shared words are not enough at this overlap.
-        let c = analyze("Managers approve refunds that are partial and larger than $340 weekly.");
+        let c = analyze("Managers review refunds that are partial and larger than $340 weekly.");
         assert!(!same_statement(&b, &c), "{b:?} {c:?}");
         // A different amount is a different rule.
         let d = analyze("Always get manager sign-off for partial refunds above $500.");
@@ -1560,6 +1588,20 @@ mod tests {
                 "Execute the migration script before deploying.",
                 "Run the migration script before deploying.",
             ),
+        ] {
+            let (a, b) = (analyze(a), analyze(b));
+            assert!(same_statement(&a, &b), "{a:?} {b:?}");
+        }
+        for (a, b) in [
+            (
+                "Run the linter before every push.",
+                "Always lint before pushing.",
+            ),
+            (
+                "Customer refunds over $500 require manager approval.",
+                "Refunds above $500 need a manager's sign-off.",
+            ),
+            ("Never commit .env files.", "Do not check in .env files."),
         ] {
             let (a, b) = (analyze(a), analyze(b));
             assert!(same_statement(&a, &b), "{a:?} {b:?}");
