@@ -278,6 +278,32 @@ fn behaviour_facts_about_deleted_files_are_retired() {
 }
 
 #[test]
+fn behaviour_one_workaround_seen_through_two_harnesses_is_one_pitfall() {
+    let dream = dream_fleet("cross-harness-pitfall");
+    // `pytest` fails with ModuleNotFoundError and works with `PYTHONPATH=src` in a Claude Code
+    // session (`Bash`, parameter `command`) and a Codex one (`exec_command`, parameter `cmd`).
+    let pitfalls: Vec<&Value> = dream
+        .changes("add")
+        .into_iter()
+        .filter(|c| c["kind"] == "pitfall")
+        .collect();
+    assert_eq!(pitfalls.len(), 1, "{pitfalls:?}");
+    let text = pitfalls[0]["text"].as_str().unwrap_or_default();
+    for needle in ["pytest", "ModuleNotFoundError", "PYTHONPATH=src"] {
+        assert!(text.contains(needle), "{needle} in {text}");
+    }
+    // The exception, not pytest's summary line ("1 error in 0.11s").
+    assert!(!text.contains("1 error in"), "{text}");
+    let sessions: std::collections::BTreeSet<&str> = pitfalls[0]["evidence"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["session"].as_str())
+        .collect();
+    assert_eq!(sessions.len(), 2, "{sessions:?}");
+}
+
+#[test]
 fn behaviour_announced_changes_update_and_retire_store_items() {
     let dream = dream_fleet("announced-changes");
     let text = dream.all_text();

@@ -1192,17 +1192,39 @@ fn error_line(text: &str) -> String {
         .filter(|l| !l.is_empty() && !l.starts_with('<') && !l.ends_with(':'))
         .take(12)
         .collect();
+    // A line naming an exception (`ModuleNotFoundError: …`, `TypeError: …`) says what went
+    // wrong better than a summary that merely reports a failure ("1 error in 0.11s").
     let line = lines
         .iter()
-        .find(|l| crate::lessons::reports_failure(l))
+        .find(|l| names_exception(l))
+        .or_else(|| lines.iter().find(|l| crate::lessons::reports_failure(l)))
         .or(lines.first())
         .copied()
         .unwrap_or("");
+    // pytest marks its error lines with `E` and spaces.
+    let line = match line.strip_prefix("E ") {
+        Some(rest) if rest.starts_with(' ') => rest.trim_start(),
+        _ => line,
+    };
     let mut out: String = line.chars().take(160).collect();
     if line.chars().count() > 160 {
         out.push('…');
     }
     out
+}
+
+/// Whether a line names an exception class followed by its message: a capitalised identifier
+/// ending in `Error` or `Exception` (`ModuleNotFoundError: No module named 'x'`,
+/// `java.lang.NullPointerException: …`), not the word "error" in a summary.
+fn names_exception(line: &str) -> bool {
+    line.split_whitespace().any(|token| {
+        let name = token.trim_end_matches(':').rsplit('.').next().unwrap_or("");
+        token.ends_with(':')
+            && name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && name.chars().all(|c| c.is_ascii_alphanumeric())
+            && (name.ends_with("Error") || name.ends_with("Exception"))
+            && name.len() > "Error".len()
+    })
 }
 
 /// The text after a harness header that ends in an `Output:` line within the first lines, when
@@ -1936,6 +1958,26 @@ mod tests {
         assert_eq!(
             error_line("warning: x\nerror: the build failed"),
             "error: the build failed"
+        );
+    }
+
+    #[test]
+    fn the_error_line_names_the_exception_over_a_summary() {
+        let pytest = "==== ERRORS ====\nImportError while importing test module 'tests/test_b.py'.\n\
+                      E   ModuleNotFoundError: No module named 'billing'\n1 error in 0.11s\n";
+        assert_eq!(
+            error_line(pytest),
+            "ModuleNotFoundError: No module named 'billing'"
+        );
+        let node = "file.js:3\nTypeError: Cannot read properties of undefined (reading 'id')\n";
+        assert_eq!(
+            error_line(node),
+            "TypeError: Cannot read properties of undefined (reading 'id')"
+        );
+        // Without an exception name, the first line reporting a failure.
+        assert_eq!(
+            error_line("collected 3 items\n2 failed, 1 passed\n"),
+            "2 failed, 1 passed"
         );
     }
 

@@ -84,8 +84,18 @@ fn is_free_text(value: &str) -> bool {
     value.contains(char::is_whitespace) || value.len() > 64
 }
 
+/// The name a parameter is compared by: every harness's shell-command parameter (`command`,
+/// `cmd`, `commands`, `script`) is one, so the same workaround seen through Claude Code's
+/// `Bash` and Codex's `exec_command` is one lesson.
+fn parameter_name(key: &str) -> &str {
+    match key {
+        "command" | "cmd" | "commands" | "script" => "command",
+        other => other,
+    }
+}
+
 fn signatures(change: &ParamChange) -> Option<FixSignature> {
-    let key = change.key.clone();
+    let key = parameter_name(&change.key).to_string();
     match (&change.before, &change.after) {
         (None, Some(_)) => Some(FixSignature::Added { key }),
         (Some(_), None) => Some(FixSignature::Removed { key }),
@@ -356,13 +366,16 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
             .failures
             .iter()
             .filter_map(|(_, f)| match &f.follow_up {
-                FollowUp::Changed(changes) => changes.iter().find(|c| c.key == key).and_then(|c| {
-                    if after {
-                        c.after.clone()
-                    } else {
-                        c.before.clone()
-                    }
-                }),
+                FollowUp::Changed(changes) => changes
+                    .iter()
+                    .find(|c| parameter_name(&c.key) == key)
+                    .and_then(|c| {
+                        if after {
+                            c.after.clone()
+                        } else {
+                            c.before.clone()
+                        }
+                    }),
                 _ => None,
             })
             .collect();
