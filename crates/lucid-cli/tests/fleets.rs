@@ -278,6 +278,29 @@ fn behaviour_facts_about_deleted_files_are_retired() {
 }
 
 #[test]
+fn behaviour_an_edit_retried_after_a_read_teaches_read_first() {
+    let dream = dream_fleet("read-before-edit");
+    // Three Cline tasks: `replace_in_file` fails ("…does not match anything in the file", in
+    // a tool result with no error flag), `read_file`, then the edit with corrected text works.
+    let pitfalls: Vec<&str> = dream
+        .changes("add")
+        .into_iter()
+        .filter(|c| c["kind"] == "pitfall")
+        .filter_map(|c| c["text"].as_str())
+        .collect();
+    assert_eq!(pitfalls.len(), 1, "{pitfalls:?}");
+    let text = pitfalls[0];
+    assert!(
+        text.contains("replace_in_file")
+            && text.contains("read_file")
+            && text.contains("does not match"),
+        "{text}"
+    );
+    // The edit's text is the work: no "change the diff" advice quoting code.
+    assert!(!text.contains("const total"), "{text}");
+}
+
+#[test]
 fn behaviour_one_workaround_seen_through_two_harnesses_is_one_pitfall() {
     let dream = dream_fleet("cross-harness-pitfall");
     // `pytest` fails with ModuleNotFoundError and works with `PYTHONPATH=src` in a Claude Code

@@ -808,7 +808,12 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                     _ => input,
                 };
                 let between = steps_between(session, &calls, &identities, n + 1, m);
-                let changes = diff_inputs(input, after);
+                // What an edit writes is the work, not how the tool was used: a retried edit
+                // whose text changed after a read is "read first", not "use other text".
+                let changes: Vec<ParamChange> = diff_inputs(input, after)
+                    .into_iter()
+                    .filter(|change| !(is_edit(identity) && is_edit_content(&change.key)))
+                    .collect();
                 match between {
                     // An edit in between: the failure was in the work, not in the tool's use.
                     None => FollowUp::Unresolved,
@@ -1015,6 +1020,30 @@ fn edit_pairs(input: &Value) -> Vec<(&str, &str, &str)> {
     out
 }
 
+/// Parameters of edit tools that carry the text being written or matched (Claude Code's
+/// `old_string`/`new_string`, Cline's `diff`, OpenHands' `old_str`, a patch, a whole file).
+fn is_edit_content(key: &str) -> bool {
+    matches!(
+        key,
+        "old_string"
+            | "new_string"
+            | "old_str"
+            | "new_str"
+            | "diff"
+            | "content"
+            | "file_text"
+            | "search"
+            | "replace"
+            | "text"
+            | "patch"
+            | "input"
+            | "edits"
+            | "insert_text"
+            | "oldText"
+            | "newText"
+    )
+}
+
 /// Tools and commands that change files: a failure fixed after one of these was fixed in the
 /// work, not by using the tool differently.
 fn is_edit(identity: &str) -> bool {
@@ -1188,8 +1217,8 @@ fn error_line(text: &str) -> String {
     let body = output_after_header(text);
     let lines: Vec<&str> = body
         .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('<') && !l.ends_with(':'))
+        .map(|l| strip_leading_tags(l.trim()))
+        .filter(|l| !l.is_empty() && !l.ends_with(':'))
         .take(12)
         .collect();
     // A line naming an exception (`ModuleNotFoundError: …`, `TypeError: …`) says what went
@@ -1211,6 +1240,31 @@ fn error_line(text: &str) -> String {
         out.push('…');
     }
     out
+}
+
+/// A line without the markup tags that open it (`<tool_use_error>String to replace not found`
+/// is the message "String to replace not found"); a line that is only tags is empty.
+fn strip_leading_tags(mut line: &str) -> &str {
+    let is_tag = |tag: &str| {
+        !tag.is_empty()
+            && tag
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '/'))
+    };
+    while let Some(rest) = line.strip_prefix('<') {
+        match rest.find('>') {
+            Some(end) if is_tag(&rest[..end]) => line = rest[end + 1..].trim_start(),
+            _ => break,
+        }
+    }
+    // …and a closing tag at its end (`…return nil</tool_use_error>`).
+    while let Some(rest) = line.strip_suffix('>') {
+        match rest.rfind("</") {
+            Some(start) if is_tag(&rest[start + 2..]) => line = rest[..start].trim_end(),
+            _ => break,
+        }
+    }
+    line
 }
 
 /// Whether a line names an exception class followed by its message: a capitalised identifier
@@ -1973,6 +2027,13 @@ mod tests {
         assert_eq!(
             error_line(node),
             "TypeError: Cannot read properties of undefined (reading 'id')"
+        );
+        // A message inside markup is the message.
+        assert_eq!(
+            error_line(
+                "<tool_use_error>String to replace not found in file.\nString: \treturn nil</tool_use_error>"
+            ),
+            "String to replace not found in file."
         );
         // Without an exception name, the first line reporting a failure.
         assert_eq!(

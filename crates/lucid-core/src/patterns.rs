@@ -444,7 +444,7 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
             format!("; `{}` worked instead", code(identity))
         }
         FixSignature::Prerequisite { step } => {
-            format!("; run `{}` first, then retry the same call", code(step))
+            format!("; run `{}` first, then retry", code(step))
         }
         FixSignature::Feedback { .. } => {
             let answers = most_common(
