@@ -195,43 +195,43 @@ pub(crate) fn scan_unicode(text: &str, depth: u8, sink: &mut Sink<'_>) {
 
 /// Literals that announce a hidden container.
 static MARKERS: LazyLock<Regex> = LazyLock::new(|| {
-    #[allow(clippy::expect_used)]
+    #[expect(clippy::expect_used, reason = "a constant pattern: the crate's tests compile every built-in one")]
     Regex::new(r"<!--|\]:|style|color|hidden").expect("constant regex")
 });
 
 static COMMENT_OPEN: LazyLock<Regex> = LazyLock::new(|| {
-    #[allow(clippy::expect_used)]
+    #[expect(clippy::expect_used, reason = "a constant pattern: the crate's tests compile every built-in one")]
     Regex::new(r"<!--").expect("constant regex")
 });
 
 static MD_COMMENT: LazyLock<Regex> = LazyLock::new(|| {
-    #[allow(clippy::expect_used)]
+    #[expect(clippy::expect_used, reason = "a constant pattern: the crate's tests compile every built-in one")]
     Regex::new(r#"(?m)^[ \t]*\[(?://|comment|_|#|//\s*)\]:\s*(?:#|<>|<#>)?\s*(?:\(([^)\n]*)\)|"([^"\n]*)"|'([^'\n]*)')"#)
         .expect("constant regex")
 });
 
 /// Opening tag of an element that can carry inline style.
 static STYLED_TAG: LazyLock<Regex> = LazyLock::new(|| {
-    #[allow(clippy::expect_used)]
+    #[expect(clippy::expect_used, reason = "a constant pattern: the crate's tests compile every built-in one")]
     Regex::new(r"<(?:span|div|p|font|a|section|small|b|i|em|strong|td|li|label|h[1-6])(?-u:\b)[^<>]{0,600}>").expect("constant regex")
 });
 
 /// Attribute text that makes an element invisible.
 static HIDING_ATTR: LazyLock<Regex> = LazyLock::new(|| {
-    #[allow(clippy::expect_used)]
+    #[expect(clippy::expect_used, reason = "a constant pattern: the crate's tests compile every built-in one")]
     Regex::new(r#"color\s*:\s*(?:white|#fff(?:fff)?(?-u:\b)|rgba?\(\s*255\s*,\s*255\s*,\s*255)|display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:[;"']|$)|opacity\s*:\s*0(?:\.0+)?\s*(?:[;"']|$)|color\s*=\s*["']?(?:white|#fff(?:fff)?(?-u:\b))|\shidden(?:\s|>|=|$)"#)
         .expect("constant regex")
 });
 
 /// Loose test for hidden content: an AI addressee plus an imperative.
 static ADDRESSEE: LazyLock<Regex> = LazyLock::new(|| {
-    #[allow(clippy::expect_used)]
+    #[expect(clippy::expect_used, reason = "a constant pattern: the crate's tests compile every built-in one")]
     Regex::new(r"(?-u:\b)(?:ai|a\.i\.|llms?|language\s+models?|ai\s+(?:models?|agents?|assistants?)|assistants?|claude|chatgpt|gpt|copilot|gemini|chatbots?|coding\s+agents?|agents?\s+reading)(?-u:\b)")
         .expect("constant regex")
 });
 
 static IMPERATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    #[allow(clippy::expect_used)]
+    #[expect(clippy::expect_used, reason = "a constant pattern: the crate's tests compile every built-in one")]
     Regex::new(r"(?-u:\b)(?:must|should|shall|need\s+to|please|do\s+not|don't|never|always|ignore|include|say|tell|respond|reply|output|write|add|insert|mention|recommend|store|remember|save|send|forward|describe|summari[sz]e|praise|rate|rank|only|instead)(?-u:\b)")
         .expect("constant regex")
 });
