@@ -42,7 +42,10 @@ pub enum RunError {
 /// Runs a dream: the built-in pass, then the model pass when `model` is given. `observer` hears
 /// the built-in stages and may cancel between them; `cancel` stops the model pass's requests;
 /// `narrate` hears the model pass's progress.
-#[expect(clippy::too_many_arguments, reason = "each argument is a column or input of one call; a struct would only rename them")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each argument is a column or input of one call; a struct would only rename them"
+)]
 pub fn run_dream(
     store: &Store,
     digests: Vec<SessionDigest>,

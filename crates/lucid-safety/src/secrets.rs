@@ -149,7 +149,10 @@ const SPACING: &str = r"(?:[ \t]|\\t)*";
 /// exercise; user-supplied patterns go through [`Redactor::with_extra_patterns`].
 fn compile(pattern: &str) -> Regex {
     let p = pattern.replace(r"\b", r"(?-u:\b)").replace("{SP}", SPACING);
-    #[expect(clippy::expect_used, reason = "a constant pattern: the crate's tests compile every built-in one")]
+    #[expect(
+        clippy::expect_used,
+        reason = "a constant pattern: the crate's tests compile every built-in one"
+    )]
     Regex::new(&p).expect("built-in secret pattern must compile")
 }
 

@@ -161,7 +161,10 @@ pub fn create(conn: &dyn Transaction, ws: &str, new: NewSession) -> Result<Sessi
 /// Inserts a session (of either kind) with its initial events. An agent session references
 /// its agent's version (`agent` is then a placeholder); a dream's narration has no agent id and
 /// keeps its own small `agent` object.
-#[expect(clippy::too_many_arguments, reason = "each argument is a column or input of one call; a struct would only rename them")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each argument is a column or input of one call; a struct would only rename them"
+)]
 pub fn insert(
     conn: &dyn Transaction,
     ws: &str,

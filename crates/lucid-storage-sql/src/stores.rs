@@ -301,7 +301,10 @@ fn actor_from(kind: Option<String>, id: Option<String>) -> Option<Actor> {
 }
 
 /// Appends a version; returns its id.
-#[expect(clippy::too_many_arguments, reason = "each argument is a column or input of one call; a struct would only rename them")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each argument is a column or input of one call; a struct would only rename them"
+)]
 fn add_version(
     conn: &dyn Transaction,
     store_id: &str,

@@ -1291,7 +1291,10 @@ impl Builder<'_> {
     }
 
     /// A rule of one family: (templates, variables, anchor). The anchor is free but not taken.
-    #[expect(clippy::type_complexity, reason = "a one-off tuple of the generator's own parts, read right below")]
+    #[expect(
+        clippy::type_complexity,
+        reason = "a one-off tuple of the generator's own parts, read right below"
+    )]
     fn rule(
         &mut self,
         domain: Domain,

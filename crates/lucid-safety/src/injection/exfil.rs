@@ -29,7 +29,10 @@ const R_EXFIL: &str = "instructs the agent to send data (credentials, files, con
 const R_IMAGE: &str = "a Markdown image URL with a template placeholder, a known trick to leak data through rendered images";
 
 fn compile(p: &str) -> Regex {
-    #[expect(clippy::expect_used, reason = "a constant pattern: the crate's tests compile every built-in one")]
+    #[expect(
+        clippy::expect_used,
+        reason = "a constant pattern: the crate's tests compile every built-in one"
+    )]
     Regex::new(&p.replace(r"\b", r"(?-u:\b)")).expect("constant exfiltration regex")
 }
 

@@ -195,12 +195,18 @@ pub(crate) fn scan_unicode(text: &str, depth: u8, sink: &mut Sink<'_>) {
 
 /// Literals that announce a hidden container.
 static MARKERS: LazyLock<Regex> = LazyLock::new(|| {
-    #[expect(clippy::expect_used, reason = "a constant pattern: the crate's tests compile every built-in one")]
+    #[expect(
+        clippy::expect_used,
+        reason = "a constant pattern: the crate's tests compile every built-in one"
+    )]
     Regex::new(r"<!--|\]:|style|color|hidden").expect("constant regex")
 });
 
 static COMMENT_OPEN: LazyLock<Regex> = LazyLock::new(|| {
-    #[expect(clippy::expect_used, reason = "a constant pattern: the crate's tests compile every built-in one")]
+    #[expect(
+        clippy::expect_used,
+        reason = "a constant pattern: the crate's tests compile every built-in one"
+    )]
     Regex::new(r"<!--").expect("constant regex")
 });
 

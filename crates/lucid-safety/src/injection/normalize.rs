@@ -300,7 +300,10 @@ fn maybe_spaced(b: &[u8]) -> bool {
 }
 
 fn constant_regex(p: &str) -> Regex {
-    #[expect(clippy::expect_used, reason = "a constant pattern: the crate's tests compile every built-in one")]
+    #[expect(
+        clippy::expect_used,
+        reason = "a constant pattern: the crate's tests compile every built-in one"
+    )]
     Regex::new(p).expect("constant normalisation regex")
 }
 

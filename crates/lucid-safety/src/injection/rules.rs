@@ -142,7 +142,10 @@ const R_CONCEAL: &str = "tells the model to hide something from the user";
 /// DFA stays usable on non-ASCII input. Constant patterns only (unit-tested).
 fn compile(pattern: &str) -> Regex {
     let p = pattern.replace(r"\b", r"(?-u:\b)");
-    #[expect(clippy::expect_used, reason = "a constant pattern: the crate's tests compile every built-in one")]
+    #[expect(
+        clippy::expect_used,
+        reason = "a constant pattern: the crate's tests compile every built-in one"
+    )]
     Regex::new(&p).expect("built-in injection rule must compile")
 }
 

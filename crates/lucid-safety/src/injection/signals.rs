@@ -44,7 +44,10 @@ const R_FOREIGN: &str =
     "addresses an AI in another language and asks it to store, send or obey something";
 
 fn compile(pattern: &str) -> Regex {
-    #[expect(clippy::expect_used, reason = "a constant pattern: the crate's tests compile every built-in one")]
+    #[expect(
+        clippy::expect_used,
+        reason = "a constant pattern: the crate's tests compile every built-in one"
+    )]
     Regex::new(&pattern.replace(r"\b", r"(?-u:\b)")).expect("constant signal regex")
 }
 
