@@ -4,8 +4,12 @@
 //! topic files and a stale fact. The dream, diff, promote, rollback and hook run the real binary.
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+
+mod support;
+
+use support::Ran;
 
 const PROJECT_KEY_PARENT: &str = "projects";
 
@@ -36,30 +40,17 @@ struct Home {
 }
 
 impl Home {
-    fn lucid(&self, args: &[&str]) -> Output {
+    fn lucid(&self, args: &[&str]) -> Ran {
         self.lucid_with_stdin(args, None)
     }
 
-    fn lucid_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_lucid"));
-        command
-            .args(args)
-            .env("CLAUDE_CONFIG_DIR", &self.config)
-            .env_remove("LUCID_CONFIG")
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = command.spawn().expect("lucid runs");
-        if let Some(text) = stdin {
-            use std::io::Write;
-            let mut pipe = child.stdin.take().expect("stdin");
-            pipe.write_all(text.as_bytes()).expect("stdin written");
-        }
-        child.wait_with_output().expect("lucid finishes")
+    /// `lucid ARGS` with this home's Claude Code folder (and nothing of the caller's setup).
+    fn lucid_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Ran {
+        let envs = [(
+            OsString::from("CLAUDE_CONFIG_DIR"),
+            self.config.clone().into_os_string(),
+        )];
+        support::lucid_piped(self._root.path(), args, &envs, stdin)
     }
 
     fn project(&self) -> String {
@@ -258,14 +249,6 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn text_of(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 /// The draft folder's files (name → content), without the index.
 fn topic_files(dir: &Path) -> BTreeMap<String, String> {
     tree(dir, None)
@@ -282,7 +265,7 @@ fn a_claude_code_memory_folder_is_dreamed_in_place_promoted_and_rolled_back() {
     let live_before = tree(&home.memory(), None);
 
     let dreamed = home.lucid(&["claude-code", "dream", &home.project()]);
-    assert!(dreamed.status.success(), "{}", text_of(&dreamed));
+    assert!(dreamed.success(), "{}", dreamed.text());
 
     // The index fits what Claude Code loads, and nothing is cut silently.
     let index = read(&home.draft().join("MEMORY.md"));
@@ -369,8 +352,8 @@ fn a_claude_code_memory_folder_is_dreamed_in_place_promoted_and_rolled_back() {
 
     // The review shows the change with the words that justify it.
     let diff = home.lucid(&["claude-code", "diff", &home.project()]);
-    let diff_text = text_of(&diff);
-    assert!(diff.status.success(), "{diff_text}");
+    let diff_text = diff.text();
+    assert!(diff.success(), "{diff_text}");
     assert!(diff_text.contains("supersede"), "{diff_text}");
     assert!(
         diff_text.contains("instead of db-2.internal"),
@@ -384,21 +367,21 @@ fn a_claude_code_memory_folder_is_dreamed_in_place_promoted_and_rolled_back() {
     // Promote swaps the draft in and keeps the old folder; rollback swaps back.
     let draft_before = tree(&home.draft(), None);
     let promoted = home.lucid(&["claude-code", "promote", &home.project()]);
-    assert!(promoted.status.success(), "{}", text_of(&promoted));
+    assert!(promoted.success(), "{}", promoted.text());
     assert_eq!(tree(&home.memory(), None), draft_before);
     assert_eq!(tree(&home.folder.join("memory.prev"), None), live_before);
     assert!(!home.draft().exists());
 
     let rolled = home.lucid(&["claude-code", "rollback", &home.project()]);
-    assert!(rolled.status.success(), "{}", text_of(&rolled));
+    assert!(rolled.success(), "{}", rolled.text());
     assert_eq!(tree(&home.memory(), None), live_before);
     assert_eq!(tree(&home.folder.join("memory.prev"), None), draft_before);
     assert_eq!(tree(&home.config, Some(&home.folder)), outside_before);
 
     // After the promote, the transcripts count as dreamed: a new dream has no session to read.
     let again = home.lucid(&["claude-code", "dream", &home.project(), "--json"]);
-    assert!(again.status.success(), "{}", text_of(&again));
-    let again: serde_json::Value = serde_json::from_slice(&again.stdout).expect("json");
+    assert!(again.success(), "{}", again.text());
+    let again: serde_json::Value = serde_json::from_str(&again.stdout).expect("json");
     assert_eq!(
         again["claude_code"]["transcripts_read"]
             .as_array()
@@ -421,7 +404,7 @@ fn the_session_end_hook_dreams_once_enough_sessions_have_passed() {
         &["claude-code", "hook", "--min-sessions", "50"],
         Some(&input),
     );
-    assert!(waiting.status.success(), "{}", text_of(&waiting));
+    assert!(waiting.success(), "{}", waiting.text());
     assert!(!home.draft().exists());
 
     // A dream already running (its lock held): the hook starts no second one and still exits 0.
@@ -439,19 +422,19 @@ fn the_session_end_hook_dreams_once_enough_sessions_have_passed() {
         ],
         Some(&input),
     );
-    assert!(locked.status.success(), "{}", text_of(&locked));
+    assert!(locked.success(), "{}", locked.text());
     assert!(
-        text_of(&locked).contains("already running"),
+        locked.text().contains("already running"),
         "{}",
-        text_of(&locked)
+        locked.text()
     );
     assert!(!home.draft().exists());
     let refused = home.lucid(&["claude-code", "dream", &home.project()]);
-    assert!(!refused.status.success());
+    assert!(!refused.success());
     assert!(
-        text_of(&refused).contains("another dream"),
+        refused.text().contains("another dream"),
         "{}",
-        text_of(&refused)
+        refused.text()
     );
     std::fs::remove_file(&lock).expect("unlock");
 
@@ -467,12 +450,8 @@ fn the_session_end_hook_dreams_once_enough_sessions_have_passed() {
         ],
         Some(&input),
     );
-    assert!(due.status.success(), "{}", text_of(&due));
-    assert!(
-        home.draft().join("MEMORY.md").is_file(),
-        "{}",
-        text_of(&due)
-    );
+    assert!(due.success(), "{}", due.text());
+    assert!(home.draft().join("MEMORY.md").is_file(), "{}", due.text());
     assert!(
         !home.folder.join("memory.prev").exists(),
         "no promote without --auto-promote"
@@ -491,24 +470,28 @@ fn the_session_end_hook_dreams_once_enough_sessions_have_passed() {
         ],
         Some(&input),
     );
-    assert!(after.status.success(), "{}", text_of(&after));
+    assert!(after.success(), "{}", after.text());
     assert!(
         !home.folder.join("memory.prev").exists(),
         "{}",
-        text_of(&after)
+        after.text()
     );
 }
 
 #[test]
 fn a_project_claude_code_never_ran_in_is_a_clear_error() {
     let root = tempfile::tempdir().expect("temp dir");
-    let output = Command::new(env!("CARGO_BIN_EXE_lucid"))
-        .args(["claude-code", "dream", "/nowhere/project"])
-        .env("CLAUDE_CONFIG_DIR", root.path())
-        .output()
-        .expect("lucid runs");
-    assert_eq!(output.status.code(), Some(2), "{}", text_of(&output));
-    let text = text_of(&output);
+    let home = tempfile::tempdir().expect("temp dir");
+    let output = support::lucid_with(
+        home.path(),
+        &["claude-code", "dream", "/nowhere/project"],
+        &[(
+            OsString::from("CLAUDE_CONFIG_DIR"),
+            root.path().as_os_str().to_owned(),
+        )],
+    );
+    assert_eq!(output.code, Some(2), "{}", output.text());
+    let text = output.text();
     assert!(text.contains("no Claude Code project folder"), "{text}");
     assert!(text.contains("-nowhere-project"), "{text}");
     assert_eq!(
@@ -522,8 +505,8 @@ fn a_project_claude_code_never_ran_in_is_a_clear_error() {
 fn a_rejected_change_is_left_out_of_the_promoted_memory() {
     let Some(home) = home() else { return };
     let dreamed = home.lucid(&["claude-code", "dream", &home.project(), "--json"]);
-    assert!(dreamed.status.success(), "{}", text_of(&dreamed));
-    let report: serde_json::Value = serde_json::from_slice(&dreamed.stdout).expect("json");
+    assert!(dreamed.success(), "{}", dreamed.text());
+    let report: serde_json::Value = serde_json::from_str(&dreamed.stdout).expect("json");
     let changes = report["report"]["changes"].as_array().expect("changes");
     let supersede = changes
         .iter()
@@ -531,10 +514,10 @@ fn a_rejected_change_is_left_out_of_the_promoted_memory() {
         .expect("the staging host supersede");
     let id = supersede["id"].as_str().expect("an id");
     let diff = home.lucid(&["claude-code", "diff", &home.project()]);
-    assert!(text_of(&diff).contains(id), "diff names the change ids");
+    assert!(diff.text().contains(id), "diff names the change ids");
 
     let promoted = home.lucid(&["claude-code", "promote", &home.project(), "--reject", id]);
-    assert!(promoted.status.success(), "{}", text_of(&promoted));
+    assert!(promoted.success(), "{}", promoted.text());
     let files = topic_files(&home.memory());
     let holding = |needle: &str| files.values().filter(|c| c.contains(needle)).count();
     assert_eq!(
@@ -549,13 +532,9 @@ fn a_rejected_change_is_left_out_of_the_promoted_memory() {
     assert!(index.lines().count() <= 200 && index.len() <= 25_000);
 
     let unknown = home.lucid(&["claude-code", "rollback", &home.project()]);
-    assert!(unknown.status.success(), "{}", text_of(&unknown));
+    assert!(unknown.success(), "{}", unknown.text());
     let dreamed_again = home.lucid(&["claude-code", "dream", &home.project(), "--all"]);
-    assert!(
-        dreamed_again.status.success(),
-        "{}",
-        text_of(&dreamed_again)
-    );
+    assert!(dreamed_again.success(), "{}", dreamed_again.text());
     let refused = home.lucid(&[
         "claude-code",
         "promote",
@@ -563,11 +542,11 @@ fn a_rejected_change_is_left_out_of_the_promoted_memory() {
         "--accept",
         "chg_0000000000000000",
     ]);
-    assert_eq!(refused.status.code(), Some(2), "{}", text_of(&refused));
+    assert_eq!(refused.code, Some(2), "{}", refused.text());
     assert!(
-        text_of(&refused).contains("no change with id"),
+        refused.text().contains("no change with id"),
         "{}",
-        text_of(&refused)
+        refused.text()
     );
     assert!(home.draft().is_dir(), "a refused promote leaves the draft");
 }

@@ -27,6 +27,16 @@ pub struct Ran {
 }
 
 impl Ran {
+    /// Whether the command exited 0.
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    /// Both streams, for an assertion's message or a search through everything it printed.
+    pub fn text(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
     /// Stdout as JSON (panics with both streams when it is not).
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|error| {
@@ -50,6 +60,17 @@ pub fn lucid_with<S: AsRef<std::ffi::OsStr>>(
     args: &[S],
     envs: &[(OsString, OsString)],
 ) -> Ran {
+    lucid_piped(dir, args, envs, None)
+}
+
+/// [`lucid_with`], writing `stdin` (when given) to the command's standard input, as a hook
+/// runner or a pipe does; without it, standard input is empty.
+pub fn lucid_piped<S: AsRef<std::ffi::OsStr>>(
+    dir: &Path,
+    args: &[S],
+    envs: &[(OsString, OsString)],
+    stdin: Option<&str>,
+) -> Ran {
     let mut command = Command::new(env!("CARGO_BIN_EXE_lucid"));
     command.current_dir(dir).args(args).env("HOME", dir);
     for name in [
@@ -64,7 +85,21 @@ pub fn lucid_with<S: AsRef<std::ffi::OsStr>>(
         command.env_remove(name);
     }
     command.envs(envs.iter().map(|(name, value)| (name, value)));
-    let output = command.output().expect("run lucid");
+    command
+        .stdin(if stdin.is_some() {
+            std::process::Stdio::piped()
+        } else {
+            std::process::Stdio::null()
+        })
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().expect("run lucid");
+    if let Some(text) = stdin {
+        use std::io::Write;
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        pipe.write_all(text.as_bytes()).expect("write stdin");
+    }
+    let output = child.wait_with_output().expect("lucid finishes");
     Ran {
         code: output.status.code(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
