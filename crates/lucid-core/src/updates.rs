@@ -214,6 +214,11 @@ pub fn retirements(sentence: &str) -> Vec<Retirement> {
     let tokens = value_tokens(sentence);
     let mut out: Vec<Retirement> = Vec::new();
     for (at, phrase) in cues.phrases(List::Retired) {
+        // The speaker's own decision ("we're dropping X", "Dropping X."), not a report about
+        // something else ("the billing service no longer uses Redis" is that service only).
+        if !said_by_the_team(&lower[..at]) {
+            continue;
+        }
         let end = at + phrase.len();
         let after: Vec<&Token> = tokens.iter().filter(|t| t.start >= end).collect();
         let skip = after
@@ -225,15 +230,12 @@ pub fn retirements(sentence: &str) -> Vec<Retirement> {
                 )
             })
             .count();
-        let name = leading_name(&after[skip..]);
-        let partial = after
-            .get(skip + name.as_ref().map_or(0, |(_, n)| *n))
-            .is_some_and(|t| {
-                matches!(t.text.to_lowercase().as_str(), "from" | "in" | "for" | "on")
-            });
-        if let Some((name, _)) = name
-            && !partial
-        {
+        let Some((name, taken)) = leading_name(&after[skip..]) else {
+            continue;
+        };
+        let last = after[skip + taken - 1];
+        let rest = sentence[last.start + last.text.len()..].trim_start();
+        if ends_the_retirement(rest) {
             out.push(Retirement {
                 name: Some(name),
                 person: false,
@@ -278,7 +280,14 @@ pub fn retirements(sentence: &str) -> Vec<Retirement> {
     {
         let rest = &sentence[at + "no longer ".len()..];
         let clause = rest.split([',', ';', '.', ':']).next().unwrap_or(rest);
-        let practice: Vec<String> = text::analyze(clause).word_set.into_iter().collect();
+        let mut practice: std::collections::BTreeSet<String> = text::analyze(clause).word_set;
+        // "The nightly job no longer runs on Sundays" is about the nightly job: its words are
+        // part of what an item must say.
+        if !said_by_the_team(&lower[..at]) {
+            let subject = lower[..at].rsplit([',', ';', ':']).next().unwrap_or("");
+            practice.extend(text::analyze(subject).word_set);
+        }
+        let practice: Vec<String> = practice.into_iter().collect();
         if practice.len() >= 2 {
             out.push(Retirement {
                 name: None,
@@ -289,6 +298,101 @@ pub fn retirements(sentence: &str) -> Vec<Retirement> {
         }
     }
     out
+}
+
+/// Whether the words before a cue make it the speaker's or the team's own decision: a first
+/// person ("we", "I", "our team", "let's"), or nothing but lead-ins ("Heads up:", "Also,",
+/// "Going forward").
+fn said_by_the_team(before: &str) -> bool {
+    let words: Vec<&str> = before
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let first_person = words.iter().any(|w| {
+        matches!(
+            *w,
+            "we" | "we're"
+                | "we've"
+                | "we'll"
+                | "i"
+                | "i'm"
+                | "i've"
+                | "i'll"
+                | "let's"
+                | "lets"
+                | "us"
+                | "our"
+                | "team"
+        )
+    });
+    let lead_ins_only = words.iter().all(|w| {
+        matches!(
+            *w,
+            "also"
+                | "so"
+                | "heads"
+                | "up"
+                | "fyi"
+                | "note"
+                | "going"
+                | "forward"
+                | "from"
+                | "now"
+                | "on"
+                | "and"
+                | "please"
+                | "ok"
+                | "okay"
+                | "btw"
+                | "are"
+                | "is"
+                | "officially"
+                | "finally"
+                | "completely"
+                | "entirely"
+        )
+    });
+    first_person || lead_ins_only
+}
+
+/// Whether what follows a retired name ends the retirement: the end of the clause, or words
+/// that say when or how much ("entirely", "for good", "next sprint", "in favour of X"). Any
+/// other word makes the name a modifier or the retirement partial ("dropped Postgres
+/// connections", "dropping Redis from the login path").
+fn ends_the_retirement(rest: &str) -> bool {
+    if rest.is_empty() || rest.starts_with(['.', ',', ';', '!', ':', '(', '\u{2014}', '-']) {
+        return true;
+    }
+    let lower = rest.to_lowercase();
+    [
+        "entirely",
+        "completely",
+        "altogether",
+        "for good",
+        "now",
+        "soon",
+        "today",
+        "tomorrow",
+        "this ",
+        "next ",
+        "and ",
+        "as ",
+        "because",
+        "since",
+        "after",
+        "starting",
+        "going",
+        "too",
+        "also",
+        "then",
+        "everywhere",
+        "across",
+        "in favor",
+        "in favour",
+        "at all",
+    ]
+    .iter()
+    .any(|start| lower.starts_with(start))
 }
 
 /// The specific name a token run opens with: a quoted value or identifier alone, or one to three
@@ -1046,6 +1150,17 @@ mod tests {
             names("Heads up: Marcus Lee has left the company; Ana Ruiz now handles invoices."),
             vec![(Some("Marcus Lee".into()), true)]
         );
+        // Someone else's change, a name used as a modifier: nothing.
+        assert!(names("The billing service no longer uses Redis.").is_empty());
+        assert!(names("We dropped Postgres connections twice last night.").is_empty());
+        assert_eq!(
+            names("We're dropping Firebase in favour of OneSignal."),
+            vec![(Some("Firebase".into()), false)]
+        );
+        // A practice of a named subject keeps the subject's words.
+        let job = retirements("The nightly job no longer runs on Sundays.");
+        assert!(retires(&job[0], "The nightly job runs on Sundays at 2am.", true).is_some());
+        assert!(retires(&job[0], "The backup job runs on Sundays.", true).is_none());
         // A partial retirement, a lowercase word, and nobody named: nothing.
         assert!(names("We're dropping Redis from the login path.").is_empty());
         assert!(names("We no longer use Google Analytics on the marketing site.").is_empty());
