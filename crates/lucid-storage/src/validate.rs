@@ -264,9 +264,10 @@ pub fn instructions(text: &str) -> Result<(), ValidationError> {
         return Err(ValidationError::new(
             "instructions",
             Rule::Required,
-            "instructions must be 1 to 4096 characters long; omit them instead of sending an \
-             empty string"
-                .into(),
+            format!(
+                "instructions must be 1 to {MAX_INSTRUCTIONS_CHARS} characters long; omit them \
+                 instead of sending an empty string"
+            ),
         ));
     }
     if chars > MAX_INSTRUCTIONS_CHARS {
