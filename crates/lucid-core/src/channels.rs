@@ -21,7 +21,7 @@ use crate::model::Channel;
 
 /// A piece of a message with the channel it belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Segment<'a> {
+pub(crate) struct Segment<'a> {
     /// `harness` for a tag-wrapped block, `pasted` for code and log-like runs, `human` for the
     /// rest.
     pub channel: Channel,
@@ -103,7 +103,7 @@ const HTML_TAGS: &[&str] = &[
 ];
 
 /// Splits a message into segments in order. Blank text between segments is dropped.
-pub fn segments(text: &str) -> Vec<Segment<'_>> {
+pub(crate) fn segments(text: &str) -> Vec<Segment<'_>> {
     let mut out = Vec::new();
     let mut rest_start = 0;
     let mut position = 0;
@@ -228,7 +228,7 @@ fn push<'a>(
 }
 
 /// Why a line looks pasted rather than typed as prose, if it does.
-pub fn pasted_line(line: &str) -> Option<&'static str> {
+pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
     let trimmed = line.trim();
     if trimmed.is_empty() {
         return None;
@@ -352,7 +352,7 @@ fn diagnostic_location(line: &str) -> bool {
 
 /// A line of program text: starts with a keyword, ends with a brace or semicolon, or is an
 /// assignment whose left side is one identifier.
-pub fn looks_like_code_line(line: &str) -> bool {
+pub(crate) fn looks_like_code_line(line: &str) -> bool {
     let t = line.trim();
     const STARTS: &[&str] = &[
         "def ",
@@ -420,7 +420,7 @@ pub fn looks_like_code_line(line: &str) -> bool {
 
 /// A normalised key of a sentence for spotting templates across sessions: lowercase words and
 /// punctuation, digits collapsed (so a template's counters and ids do not hide it).
-pub fn sentence_key(sentence: &str) -> u64 {
+pub(crate) fn sentence_key(sentence: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     let mut last_digit = false;

@@ -181,7 +181,8 @@ pub struct Statement {
     /// The person announced a change ("we switched to …", "X is now …", "no longer …").
     #[serde(default)]
     pub change: bool,
-    /// Template key of the sentence (see [`crate::channels::sentence_key`]).
+    /// Template key of the sentence: a hash of its lowercase text with digit runs collapsed, so
+    /// the same sentence in two sessions has the same key whatever counters it carries.
     #[serde(default)]
     pub key: u64,
     /// The message the sentence was typed in.

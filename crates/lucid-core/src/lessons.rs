@@ -10,7 +10,7 @@ use crate::lexicon::{Cues, List};
 /// Whether text reports that something went wrong: a failure cue (`error`, `rejected`,
 /// `refuses`, `not found`, `has not been read`, …) in its first lines, and no sign that it is a
 /// report of success ("0 errors", "no errors found").
-pub fn reports_failure(text: &str) -> bool {
+pub(crate) fn reports_failure(text: &str) -> bool {
     for line in text
         .lines()
         .map(str::trim)
@@ -40,7 +40,7 @@ pub fn reports_failure(text: &str) -> bool {
 
 /// Whether an error says a program, module or executable is missing ("command not found", "No
 /// module named pytest", "could not determine executable to run").
-pub fn reports_missing_program(error: &str) -> bool {
+pub(crate) fn reports_missing_program(error: &str) -> bool {
     let lower = error.to_lowercase();
     [
         "command not found",
@@ -90,7 +90,7 @@ const UNSAFE_ADDITIONS: &[(&str, &str)] = &[
 const SAFE_FORMS: &[&str] = &["--force-with-lease", "--force-if-includes"];
 
 /// Why a fix (words added to and removed from a command) removes a safety measure, if it does.
-pub fn unsafe_fix(added: &[String], removed: &[String]) -> Option<String> {
+pub(crate) fn unsafe_fix(added: &[String], removed: &[String]) -> Option<String> {
     let lower = |w: &String| w.to_ascii_lowercase();
     for word in added.iter().map(lower) {
         // `-f` is only unsafe for commands where it forces (git, rm, docker); the caller passes

@@ -11,23 +11,23 @@
 pub mod model;
 
 pub use model::*;
-pub mod channels;
+mod channels;
 pub mod curate;
 pub mod digest;
 pub mod instructions;
 pub mod join;
-pub mod lessons;
+mod lessons;
 pub mod lexicon;
 pub mod markdown;
-pub mod patterns;
+mod patterns;
 pub mod policy;
 pub mod report;
 pub mod selection;
 pub mod text;
-pub mod thresholds;
+mod thresholds;
 pub mod tools;
 pub mod updates;
-pub mod worthiness;
+mod worthiness;
 
 pub use curate::{
     DreamError, DreamObserver, DreamOptions, DreamOutput, NoObserver, Stage, dream, dream_observed,

@@ -11,7 +11,7 @@ use crate::report::{Evidence, Kind};
 
 /// A pattern found across sessions, ready to become a memory.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Pattern {
+pub(crate) struct Pattern {
     /// `pitfall` for a recurring failure and its fix, `workflow` for a recurring sequence or the
     /// usual last step.
     pub kind: Kind,
@@ -37,7 +37,7 @@ pub struct Pattern {
 }
 
 /// The minimum number of distinct sessions that must show a pattern.
-pub const MIN_SESSIONS: usize = 2;
+pub(crate) const MIN_SESSIONS: usize = 2;
 
 /// At most this many workflows are surfaced per dream (the best supported).
 const MAX_WORKFLOWS: usize = 20;
@@ -164,7 +164,7 @@ struct FixGroup<'a> {
 }
 
 /// Finds workarounds that recur across sessions.
-pub fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
+pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
     // (tool, signature) → failures showing it.
     let mut by_signature: BTreeMap<(String, FixSignature), Vec<(usize, usize)>> = BTreeMap::new();
     for (d, digest) in digests.iter().enumerate() {
@@ -501,7 +501,7 @@ type Occurrences = (Vec<u32>, Vec<(usize, usize)>);
 /// between two steps (agents interleave reads and checks). Mining is Apriori-style: first the
 /// ordered pairs of tools that follow each other more often than chance, then only sequences
 /// whose every step pair is such a pair — so a large fleet of varied calls stays cheap.
-pub fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
+pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
     const MIN_LEN: usize = 3;
     const MAX_LEN: usize = 6;
     const MAX_GAP: usize = 1;
@@ -746,7 +746,7 @@ fn is_named_tool(step: &str) -> bool {
 }
 
 /// Steps that only look around: reading, listing, searching, planning.
-pub fn is_inspection(step: &str) -> bool {
+pub(crate) fn is_inspection(step: &str) -> bool {
     let lower = step.to_ascii_lowercase();
     let head = lower.split_whitespace().next().unwrap_or("");
     matches!(
@@ -810,7 +810,7 @@ pub fn is_inspection(step: &str) -> bool {
 /// Steps most sessions end with (`echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT`, `git push`):
 /// how the agents converged on finishing. A step counts when it is the last thing done (not
 /// just looked at) in at least half of the sessions that did anything, and at least two.
-pub fn ending_steps(digests: &[SessionDigest]) -> Vec<Pattern> {
+pub(crate) fn ending_steps(digests: &[SessionDigest]) -> Vec<Pattern> {
     let mut last: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
     let mut active = 0usize;
     for (d, digest) in digests.iter().enumerate() {

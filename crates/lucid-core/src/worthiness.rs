@@ -16,7 +16,7 @@ use crate::thresholds::Thresholds;
 
 /// What a sentence can become.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Class {
+pub(crate) enum Class {
     /// A standing instruction ("always…", "never…", "we don't use X").
     Preference,
     /// A durable fact or decision about the project ("we target C17", "the host is X").
@@ -25,7 +25,7 @@ pub enum Class {
 
 /// How much a candidate needs before it is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Support {
+pub(crate) enum Support {
     /// Marked standing or durable by the person: one session is enough.
     Marked,
     /// An instruction without a standing marker: standing only when said in two sessions.
@@ -36,7 +36,7 @@ pub enum Support {
 
 /// The gate's decision about one sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// The sentence may become, or update, a memory.
     Candidate {
         /// Whether it is a standing instruction or a fact.
@@ -57,7 +57,7 @@ pub enum Verdict {
 }
 
 /// Judges one sentence from the human channel.
-pub fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
+pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     let stripped = text::strip_lead_in(text::strip_modal_lead_ins(sentence.trim())).trim();
     let lower = stripped.to_lowercase();
     // Lead-ins are stripped to see how the statement itself opens ("Please, fix …" is a
@@ -163,7 +163,7 @@ pub fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
 
 /// Whether a sentence is a well-formed statement: not code, log, markup, a table row or a
 /// fragment, and of a sensible length.
-pub fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'static str> {
+pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'static str> {
     let trimmed = sentence.trim();
     let chars = trimmed.chars().count();
     if chars < limits.min_statement_chars {
