@@ -8,8 +8,9 @@
 //! refused with messages that say why. Skipped with a message without a test PostgreSQL
 //! (`LUCID_TEST_POSTGRES_URL`), failed under CI.
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use lucid_storage::{
     AgentFilter, DreamCompletion, DreamFilter, DreamModel, MemoryFilter, MemoryPatch, NewAgent,
@@ -20,20 +21,12 @@ use lucid_storage_postgres::PostgresStorage;
 use lucid_storage_postgres::testing::{TestDatabase, unavailable};
 use lucid_storage_sqlite::SqliteStorage;
 use serde_json::{Value, json};
+use support::Ran;
 
-fn lucid(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lucid"))
-        .args(args)
-        .output()
-        .expect("run lucid")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+/// `lucid ARGS` through the shared harness, in a home of its own (every path given is absolute).
+fn lucid(args: &[&str]) -> Ran {
+    let home = tempfile::tempdir().expect("home");
+    support::lucid(home.path(), args)
 }
 
 fn event(kind: &str, text: &str) -> lucid_storage::NewEvent {
@@ -390,8 +383,8 @@ fn a_sqlite_installation_copied_to_postgresql_reads_back_the_same() {
     let from = format!("sqlite://{}", path.display());
 
     let copied = lucid(&["db", "copy", "--from", &from, "--to", database.url()]);
-    let report = text(&copied);
-    assert!(copied.status.success(), "{report}");
+    let report = copied.text();
+    assert!(copied.success(), "{report}");
     for table in ["memory_versions", "session_events", "dreams", "schedules"] {
         assert!(report.contains(table), "{report}");
     }
@@ -427,11 +420,11 @@ fn a_sqlite_installation_copied_to_postgresql_reads_back_the_same() {
 
     // The target is no longer empty: a second copy is refused and changes nothing.
     let again = lucid(&["db", "copy", "--from", &from, "--to", database.url()]);
-    assert_eq!(again.status.code(), Some(1), "{}", text(&again));
+    assert_eq!(again.code, Some(1), "{}", again.text());
     assert!(
-        text(&again).contains("already holds data"),
+        again.text().contains("already holds data"),
         "{}",
-        text(&again)
+        again.text()
     );
 }
 
@@ -464,9 +457,9 @@ fn a_copy_is_refused_with_a_reason_for_wrong_or_busy_databases() {
         let mut full = vec!["db", "copy"];
         full.extend_from_slice(args);
         let output = lucid(&full);
-        assert_eq!(output.status.code(), Some(1), "{args:?}: {}", text(&output));
-        assert!(text(&output).contains(says), "{args:?}: {}", text(&output));
-        assert!(!text(&output).contains("panicked"), "{}", text(&output));
+        assert_eq!(output.code, Some(1), "{args:?}: {}", output.text());
+        assert!(output.text().contains(says), "{args:?}: {}", output.text());
+        assert!(!output.text().contains("panicked"), "{}", output.text());
     }
     // A server holds the source: the copy would miss its writes.
     let _held = lucid_storage_sqlite::DatabaseLock::try_acquire(Path::new(&path))
@@ -480,6 +473,6 @@ fn a_copy_is_refused_with_a_reason_for_wrong_or_busy_databases() {
         "--to",
         "postgres://a@127.0.0.1:1/d",
     ]);
-    assert_eq!(busy.status.code(), Some(1), "{}", text(&busy));
-    assert!(text(&busy).contains("stop it first"), "{}", text(&busy));
+    assert_eq!(busy.code, Some(1), "{}", busy.text());
+    assert!(busy.text().contains("stop it first"), "{}", busy.text());
 }
