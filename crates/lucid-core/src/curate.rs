@@ -658,105 +658,99 @@ impl Curator {
         out
     }
 
-    /// Applies the changes of value people announced and successful edits made, in time order,
-    /// to the items that hold the old value (see [`crate::updates`]): each becomes a new item
-    /// with the value rewritten in place, and the report says which words matched.
     /// A store fact that names a file a later session deleted for good (`git rm`, a patch's
     /// "Delete File", or `rm` then a commit) describes something the project no longer has:
     /// it is removed, with the deletion as evidence. Only facts — a rule about a file ("never
-    /// commit .env") outlives it — and only files no session wrote whole: one written and
-    /// deleted is scratch, one deleted and written again is back.
+    /// commit .env") outlives it.
     fn retire_facts_about_deleted_files(&mut self, digests: &[SessionDigest]) {
-        let written: Vec<&str> = digests
-            .iter()
-            .flat_map(|d| d.written_files.iter().map(String::as_str))
-            .collect();
-        let mut deletions: Vec<(&SessionDigest, &crate::digest::DeletedFile)> = digests
-            .iter()
-            .flat_map(|d| d.deleted_files.iter().map(move |f| (d, f)))
-            .filter(|(_, f)| {
-                !written
-                    .iter()
-                    .any(|w| crate::updates::same_file(w, &f.path))
-            })
-            .collect();
-        in_event_order(&mut deletions, |item| &item.evidence);
-        for (digest, deleted) in deletions {
-            for memory in &mut self.memories {
-                // A fact true as of after the deletion is about the file's successor.
-                let eligible = memory.is_updatable_store_item()
-                    && memory.kind == Kind::Fact
-                    && !memory.newer_than(deleted.evidence.at);
-                if !eligible {
-                    continue;
-                }
-                let Some(named) = crate::updates::names_deleted_file(
-                    &memory.text,
-                    &deleted.path,
-                    deleted.at_root,
-                ) else {
-                    continue;
-                };
+        self.retire_stale_facts(
+            digests,
+            |digest| &digest.deleted_files,
+            |deleted| &deleted.path,
+            |deleted| &deleted.evidence,
+            |deleted, fact, session| {
+                let named =
+                    crate::updates::names_deleted_file(fact, &deleted.path, deleted.at_root)?;
                 let how = match deleted.how {
                     crate::updates::Deletion::GitRm => "`git rm`",
                     crate::updates::Deletion::Patch => "a patch",
                     crate::updates::Deletion::RmThenCommit => "`rm` and a commit",
                 };
-                memory.state = State::Removed {
-                    reason: format!(
-                        "names {named}, which session {} deleted ({how}: {}) and no session \
-                         wrote again",
-                        digest.session, deleted.path
-                    ),
-                    evidence: vec![deleted.evidence.evidence(&digest.session)],
-                };
-            }
-        }
+                Some(format!(
+                    "names {named}, which session {session} deleted ({how}: {}) and no session \
+                     wrote again",
+                    deleted.path
+                ))
+            },
+        );
     }
 
     /// Store facts that quote a setting as their file's (`"push_sessions": false` in
     /// `.entire/settings.json`) after an edit or patch removed that setting from the file are
-    /// stale: the file no longer says so. A file some session wrote whole may have it again, so
-    /// its removals count for nothing.
+    /// stale: the file no longer says so.
     fn retire_facts_about_removed_settings(&mut self, digests: &[SessionDigest]) {
+        self.retire_stale_facts(
+            digests,
+            |digest| &digest.removed_settings,
+            |removed| &removed.file,
+            |removed| &removed.evidence,
+            |removed, fact, session| {
+                let named = crate::updates::states_removed_setting(
+                    fact,
+                    &removed.file,
+                    &removed.key,
+                    &removed.value,
+                )?;
+                Some(format!(
+                    "says {named} sets `{}` to `{}`, but session {session} removed that setting \
+                     from {}",
+                    removed.key, removed.value, removed.file
+                ))
+            },
+        );
+    }
+
+    /// Removes the live store facts that a change to a file makes stale, in event order:
+    /// `stale` gives the reason when a fact is about the change. A change to a file some session
+    /// wrote whole counts for nothing — one written and deleted is scratch, one deleted and
+    /// written again is back — and a fact true as of after the change is about what came next.
+    fn retire_stale_facts<'d, T: 'd>(
+        &mut self,
+        digests: &'d [SessionDigest],
+        changes: impl Fn(&'d SessionDigest) -> &'d [T],
+        file: impl Fn(&T) -> &str,
+        evidence: impl Fn(&T) -> &crate::digest::EventRef,
+        stale: impl Fn(&T, &str, &str) -> Option<String>,
+    ) {
         let written: Vec<&str> = digests
             .iter()
             .flat_map(|d| d.written_files.iter().map(String::as_str))
             .collect();
-        let mut removals: Vec<(&SessionDigest, &crate::digest::RemovedSetting)> = digests
+        let mut found: Vec<(&SessionDigest, &T)> = digests
             .iter()
-            .flat_map(|d| d.removed_settings.iter().map(move |r| (d, r)))
-            .filter(|(_, r)| {
+            .flat_map(|d| changes(d).iter().map(move |c| (d, c)))
+            .filter(|(_, c)| {
                 !written
                     .iter()
-                    .any(|w| crate::updates::same_file(w, &r.file))
+                    .any(|w| crate::updates::same_file(w, file(c)))
             })
             .collect();
-        in_event_order(&mut removals, |item| &item.evidence);
-        for (digest, removed) in removals {
+        in_event_order(&mut found, &evidence);
+        for (digest, change) in found {
+            let at = evidence(change);
             for memory in &mut self.memories {
                 let eligible = memory.is_updatable_store_item()
                     && memory.kind == Kind::Fact
-                    && !memory.newer_than(removed.evidence.at);
+                    && !memory.newer_than(at.at);
                 if !eligible {
                     continue;
                 }
-                let Some(named) = crate::updates::states_removed_setting(
-                    &memory.text,
-                    &removed.file,
-                    &removed.key,
-                    &removed.value,
-                ) else {
-                    continue;
-                };
-                memory.state = State::Removed {
-                    reason: format!(
-                        "says {named} sets `{}` to `{}`, but session {} removed that setting \
-                         from {}",
-                        removed.key, removed.value, digest.session, removed.file
-                    ),
-                    evidence: vec![removed.evidence.evidence(&digest.session)],
-                };
+                if let Some(reason) = stale(change, &memory.text, &digest.session) {
+                    memory.state = State::Removed {
+                        reason,
+                        evidence: vec![at.evidence(&digest.session)],
+                    };
+                }
             }
         }
     }
@@ -839,6 +833,9 @@ impl Curator {
         }
     }
 
+    /// Applies the changes of value people announced and successful edits made, in time order,
+    /// to the items that hold the old value (see [`crate::updates`]): each becomes a new item
+    /// with the value rewritten in place, and the report says which words matched.
     fn apply_announced_changes(&mut self, digests: &[SessionDigest]) {
         let mut changes: Vec<(&SessionDigest, &crate::digest::AnnouncedChange)> = digests
             .iter()
