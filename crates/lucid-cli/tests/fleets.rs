@@ -39,6 +39,22 @@ impl FleetDream {
             .unwrap_or_default()
     }
 
+    /// The items the dream added of one kind (`pitfall`, `workflow` …).
+    fn added(&self, kind: &str) -> Vec<&Value> {
+        self.changes("add")
+            .into_iter()
+            .filter(|c| c["kind"] == kind)
+            .collect()
+    }
+
+    /// Their texts.
+    fn added_texts(&self, kind: &str) -> Vec<&str> {
+        self.added(kind)
+            .into_iter()
+            .filter_map(|c| c["text"].as_str())
+            .collect()
+    }
+
     fn change_with_text(&self, needle: &str) -> Option<&Value> {
         self.report["changes"]
             .as_array()?
@@ -282,12 +298,7 @@ fn behaviour_an_edit_retried_after_a_read_teaches_read_first() {
     let dream = dream_fleet("read-before-edit");
     // Three Cline tasks: `replace_in_file` fails ("…does not match anything in the file", in
     // a tool result with no error flag), `read_file`, then the edit with corrected text works.
-    let pitfalls: Vec<&str> = dream
-        .changes("add")
-        .into_iter()
-        .filter(|c| c["kind"] == "pitfall")
-        .filter_map(|c| c["text"].as_str())
-        .collect();
+    let pitfalls: Vec<&str> = dream.added_texts("pitfall");
     assert_eq!(pitfalls.len(), 1, "{pitfalls:?}");
     let text = pitfalls[0];
     assert!(
@@ -305,11 +316,7 @@ fn behaviour_one_workaround_seen_through_two_harnesses_is_one_pitfall() {
     let dream = dream_fleet("cross-harness-pitfall");
     // `pytest` fails with ModuleNotFoundError and works with `PYTHONPATH=src` in a Claude Code
     // session (`Bash`, parameter `command`) and a Codex one (`exec_command`, parameter `cmd`).
-    let pitfalls: Vec<&Value> = dream
-        .changes("add")
-        .into_iter()
-        .filter(|c| c["kind"] == "pitfall")
-        .collect();
+    let pitfalls: Vec<&Value> = dream.added("pitfall");
     assert_eq!(pitfalls.len(), 1, "{pitfalls:?}");
     let text = pitfalls[0]["text"].as_str().unwrap_or_default();
     for needle in ["pytest", "ModuleNotFoundError", "PYTHONPATH=src"] {
@@ -438,12 +445,7 @@ fn behaviour_moved_files_update_the_items_that_name_them() {
 #[test]
 fn behaviour_recurring_workarounds_become_pitfalls() {
     let dream = dream_fleet("pitfalls");
-    let pitfalls: Vec<&str> = dream
-        .changes("add")
-        .into_iter()
-        .filter(|c| c["kind"] == "pitfall")
-        .filter_map(|c| c["text"].as_str())
-        .collect();
+    let pitfalls: Vec<&str> = dream.added_texts("pitfall");
     let publish = pitfalls
         .iter()
         .find(|t| t.contains("publish_page"))
@@ -474,12 +476,7 @@ fn behaviour_recurring_workarounds_become_pitfalls() {
 #[test]
 fn behaviour_converged_workflows_in_order() {
     let dream = dream_fleet("workflows");
-    let workflows: Vec<&str> = dream
-        .changes("add")
-        .into_iter()
-        .filter(|c| c["kind"] == "workflow")
-        .filter_map(|c| c["text"].as_str())
-        .collect();
+    let workflows: Vec<&str> = dream.added_texts("workflow");
     assert_eq!(workflows.len(), 1, "{workflows:?}");
     let w = workflows[0];
     let positions: Vec<usize> = ["checkout_branch", "run_tests", "`lint`", "open_pr"]
