@@ -153,11 +153,15 @@ fn similarity_join(bencher: Bencher) {
         .bench(|| lucid_core::join::similar_pairs(black_box(&sets), 0.5));
 }
 
+/// A megabyte of real Codex rollout: commands, file contents and their output.
+fn codex_megabyte() -> String {
+    let bytes = read(TRANSCRIPTS[1].1);
+    String::from_utf8_lossy(&bytes[..bytes.len().min(1 << 20)]).into_owned()
+}
+
 #[divan::bench]
 fn redact_tool_output(bencher: Bencher) {
-    // A megabyte of real Codex rollout: commands, file contents and their output.
-    let bytes = read(TRANSCRIPTS[1].1);
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(1 << 20)]).into_owned();
+    let text = codex_megabyte();
     bencher
         .counter(BytesCount::new(text.len()))
         .bench(|| lucid_safety::redact(black_box(&text)).findings.len());
@@ -165,9 +169,8 @@ fn redact_tool_output(bencher: Bencher) {
 
 #[divan::bench]
 fn scan_injection_tool_output(bencher: Bencher) {
-    // The same megabyte through the prompt-injection scanner every untrusted result meets.
-    let bytes = read(TRANSCRIPTS[1].1);
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(1 << 20)]).into_owned();
+    // The prompt-injection scanner every untrusted result meets.
+    let text = codex_megabyte();
     bencher
         .counter(BytesCount::new(text.len()))
         .bench(|| lucid_safety::scan_injection(black_box(&text)).len());
