@@ -2,109 +2,69 @@
 //! memories named by path, values that start with a dash, the review loop finished from the
 //! command line, output formats, a `/v1` base URL and a server that is down.
 
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
 
 use serde_json::Value;
-
-fn lucid() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_lucid"))
-}
+use support::Ran;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// A running `lucid serve` on a fresh database with one key.
+/// A running `lucid serve` on a fresh SQLite database with one key, started through the shared
+/// harness.
 struct Server {
-    child: Child,
+    /// Stopped (killed) when the server is dropped.
+    _node: support::Node,
     url: String,
     key: String,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Server {
     fn start() -> Server {
         let dir = tempfile::tempdir().expect("tempdir");
-        let db = dir.path().join("lucid.db");
-        let created = lucid()
-            .args(["keys", "create", "--workspace", "cli", "--db"])
-            .arg(&db)
-            .output()
-            .expect("keys create");
-        assert!(created.status.success(), "{created:?}");
-        let key = String::from_utf8_lossy(&created.stdout).trim().to_string();
-        let mut child = lucid()
-            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-            .arg(&db)
-            .env("LUCID_LOG", "warn")
-            .env("LUCID_STAGE_DELAY_MS", "0")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start lucid serve");
-        let stderr = child.stderr.take().expect("stderr");
-        let (found, address) = std::sync::mpsc::channel();
-        // Keep draining stderr so the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            let mut found = Some(found);
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(url) = line.strip_prefix("listening on ")
-                    && let Some(found) = found.take()
-                {
-                    let _ = found.send(url.trim().to_string());
-                }
-            }
-        });
-        let url = address
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the server prints its address");
+        let db = dir.path().join("lucid.db").display().to_string();
+        let created = support::lucid(
+            dir.path(),
+            &["keys", "create", "--workspace", "cli", "--db", &db],
+        );
+        assert!(created.success(), "{created:?}");
+        let key = created.stdout.trim().to_string();
+        let config = dir.path().join("lucid.toml");
+        std::fs::write(&config, "").expect("an empty config");
+        let node = support::serve(&db, &config, "all")
+            .stage_delay_ms(0)
+            .start();
         Server {
-            child,
-            url,
+            url: node.url(),
+            _node: node,
             key,
-            _dir: dir,
+            dir,
         }
     }
 
     /// Runs a client command against this server (stdout is a pipe, so JSON by default).
-    fn run(&self, args: &[&str]) -> Output {
-        lucid()
-            .args(args)
-            .env("LUCID_URL", &self.url)
-            .env("LUCID_API_KEY", &self.key)
-            .output()
-            .expect("run lucid")
+    fn run(&self, args: &[&str]) -> Ran {
+        support::lucid_with(
+            self.dir.path(),
+            args,
+            &[
+                ("LUCID_URL".into(), self.url.clone().into()),
+                ("LUCID_API_KEY".into(), self.key.clone().into()),
+            ],
+        )
     }
 
     /// Runs a command that must succeed and returns its JSON.
     fn json(&self, args: &[&str]) -> Value {
         let output = self.run(args);
-        assert!(
-            output.status.success(),
-            "lucid {args:?}: {}",
-            stderr(&output)
-        );
-        serde_json::from_slice(&output.stdout)
-            .unwrap_or_else(|_| panic!("lucid {args:?} prints JSON: {}", stdout(&output)))
+        assert!(output.success(), "lucid {args:?}: {}", output.stderr);
+        serde_json::from_str(&output.stdout)
+            .unwrap_or_else(|_| panic!("lucid {args:?} prints JSON: {}", output.stdout))
     }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 fn id(value: &Value) -> String {
@@ -164,8 +124,8 @@ fn memory_paths_and_dash_values_work_wherever_an_id_is_asked() {
         "--if-sha256",
         got["content_sha256"].as_str().expect("hash"),
     ]);
-    assert_eq!(stale.status.code(), Some(1), "{}", stderr(&stale));
-    assert!(stderr(&stale).contains("409"), "{}", stderr(&stale));
+    assert_eq!(stale.code, Some(1), "{}", stale.stderr);
+    assert!(stale.stderr.contains("409"), "{}", stale.stderr);
     let moved = server.json(&[
         "memories",
         "update",
@@ -183,11 +143,11 @@ fn memory_paths_and_dash_values_work_wherever_an_id_is_asked() {
     let deleted = server.json(&["memories", "delete", &store, "/team/citations.md"]);
     assert_eq!(deleted["id"], created["id"]);
     let gone = server.run(&["memories", "get", &store, "/team/citations.md"]);
-    assert_eq!(gone.status.code(), Some(1));
+    assert_eq!(gone.code, Some(1));
     assert!(
-        stderr(&gone).contains("no memory at /team/citations.md"),
+        gone.stderr.contains("no memory at /team/citations.md"),
         "{}",
-        stderr(&gone)
+        gone.stderr
     );
 }
 
@@ -226,8 +186,8 @@ fn the_review_loop_finishes_from_the_cli() {
         "--store",
         &store,
     ]);
-    assert_eq!(again.status.code(), Some(1));
-    assert!(stderr(&again).contains("--replace"), "{}", stderr(&again));
+    assert_eq!(again.code, Some(1));
+    assert!(again.stderr.contains("--replace"), "{}", again.stderr);
     let replaced = server.json(&[
         "stores",
         "upload",
@@ -251,8 +211,8 @@ fn the_review_loop_finishes_from_the_cli() {
         &store,
         "-q",
     ]);
-    assert!(import.status.success(), "{}", stderr(&import));
-    let sessions: Vec<String> = stdout(&import).lines().map(str::to_string).collect();
+    assert!(import.success(), "{}", import.stderr);
+    let sessions: Vec<String> = import.stdout.lines().map(str::to_string).collect();
     assert_eq!(sessions.len(), 2, "{sessions:?}");
     assert!(
         sessions.iter().all(|s| s.starts_with("sesn_")),
@@ -271,7 +231,7 @@ fn the_review_loop_finishes_from_the_cli() {
     args.extend(sessions.iter().map(String::as_str));
     let dream = id(&server.json(&args));
     let watched = server.run(&["dreams", "watch", &dream]);
-    assert!(watched.status.success(), "{}", stdout(&watched));
+    assert!(watched.success(), "{}", watched.stdout);
     let output_store = server.json(&["dreams", "get", &dream])["outputs"][0]["memory_store_id"]
         .as_str()
         .expect("output store")
@@ -292,11 +252,13 @@ fn the_review_loop_finishes_from_the_cli() {
         output_store.as_str()
     );
     let unknown = server.run(&["dreams", "promote", &dream, "--agent", "nobody"]);
-    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(unknown.code, Some(1));
     assert!(
-        stderr(&unknown).contains("no agent with the id or name \"nobody\""),
+        unknown
+            .stderr
+            .contains("no agent with the id or name \"nobody\""),
         "{}",
-        stderr(&unknown)
+        unknown.stderr
     );
 
     let rolled_back = server.json(&["agents", "rollback", "coder"]);
@@ -337,7 +299,7 @@ fn the_review_loop_finishes_from_the_cli() {
     let both = server.run(&[
         "dreams", "promote", &dream, "--agent", "coder", "--accept", add_id, "--reject", add_id,
     ]);
-    assert_eq!(both.status.code(), Some(2), "{}", stderr(&both));
+    assert_eq!(both.code, Some(2), "{}", both.stderr);
 }
 
 /// Issue 11 polish: lists print as a table (`--format table`, the default on a terminal) or
@@ -350,12 +312,12 @@ fn client_output_formats_and_a_v1_url() {
     let second = id(&server.json(&["stores", "create", "Second"]));
 
     let quiet = server.run(&["stores", "list", "-q"]);
-    assert!(quiet.status.success(), "{}", stderr(&quiet));
-    assert_eq!(stdout(&quiet), format!("{first}\n{second}\n"));
+    assert!(quiet.success(), "{}", quiet.stderr);
+    assert_eq!(quiet.stdout, format!("{first}\n{second}\n"));
 
     let table = server.run(&["stores", "list", "--format", "table"]);
-    assert!(table.status.success(), "{}", stderr(&table));
-    let text = stdout(&table);
+    assert!(table.success(), "{}", table.stderr);
+    let text = table.stdout;
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
     assert!(
@@ -370,15 +332,20 @@ fn client_output_formats_and_a_v1_url() {
     let json = server.json(&["stores", "list", "--json"]);
     assert_eq!(json["data"].as_array().map(Vec::len), Some(2));
 
-    let v1 = lucid()
-        .args(["stores", "get", &first, "--url"])
-        .arg(format!("{}/v1/", server.url))
-        .env("LUCID_API_KEY", &server.key)
-        .output()
-        .expect("run lucid");
-    assert!(v1.status.success(), "{}", stderr(&v1));
-    assert!(stderr(&v1).contains("ends with /v1"), "{}", stderr(&v1));
-    let store: Value = serde_json::from_slice(&v1.stdout).expect("json");
+    let v1 = support::lucid_with(
+        server.dir.path(),
+        &[
+            "stores",
+            "get",
+            &first,
+            "--url",
+            &format!("{}/v1/", server.url),
+        ],
+        &[("LUCID_API_KEY".into(), server.key.clone().into())],
+    );
+    assert!(v1.success(), "{}", v1.stderr);
+    assert!(v1.stderr.contains("ends with /v1"), "{}", v1.stderr);
+    let store: Value = serde_json::from_str(&v1.stdout).expect("json");
     assert_eq!(store["id"], first.as_str());
 }
 
@@ -391,16 +358,17 @@ fn importing_against_a_down_server_stops_at_the_first_connection_error() {
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
-    let output = lucid()
-        .args(["sessions", "import"])
-        .arg(repo().join("examples/fleet/sessions"))
-        .args(["--agent", "coder", "--url"])
-        .arg(format!("http://127.0.0.1:{port}"))
-        .env_remove("LUCID_API_KEY")
-        .output()
-        .expect("run lucid");
-    let text = stderr(&output);
-    assert_eq!(output.status.code(), Some(1), "{text}");
+    let home = tempfile::tempdir().expect("home");
+    let sessions = repo().join("examples/fleet/sessions").display().to_string();
+    let url = format!("http://127.0.0.1:{port}");
+    let output = support::lucid(
+        home.path(),
+        &[
+            "sessions", "import", &sessions, "--agent", "coder", "--url", &url,
+        ],
+    );
+    let text = output.stderr;
+    assert_eq!(output.code, Some(1), "{text}");
     assert_eq!(
         text.matches("cannot reach the lucid server").count(),
         1,
