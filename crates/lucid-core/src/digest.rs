@@ -2111,14 +2111,13 @@ mod laundering_tests {
     fn episodes_mask_personal_email_addresses_and_redact_secrets() {
         let session = session(vec![
             EventKind::UserMessage {
-                text: "Send the invoice copies to maria.gonzalez1987@gmail.com every Monday."
-                    .into(),
+                text: "Send the invoice copies to jane.roe@gmail.com every Monday.".into(),
             },
             EventKind::AgentMessage {
                 text: "Will do; I will also copy billing@example.com on each invoice run.".into(),
             },
             EventKind::UserMessage {
-                text: "The sandbox key for invoices is AKIAQWERTYUIOPASDFGH for now.".into(),
+                text: "The sandbox key for invoices is AKIAIOSFODNN7EXAMPLE for now.".into(),
             },
         ]);
         let options = DigestOptions {
@@ -2131,10 +2130,10 @@ mod laundering_tests {
             text.contains("Send the invoice copies to [e-mail address] every Monday."),
             "{text}"
         );
-        assert!(!text.contains("maria.gonzalez1987"), "{text}");
+        assert!(!text.contains("jane.roe"), "{text}");
         // A role address is not personal data; a key is a secret.
         assert!(text.contains("billing@example.com"), "{text}");
-        assert!(!text.contains("AKIAQWERTYUIOPASDFGH"), "{text}");
+        assert!(!text.contains("AKIAIOSFODNN7EXAMPLE"), "{text}");
     }
 
     /// Issue 11: a rule the agent copies from an untrusted tool result into its memory is
