@@ -810,27 +810,50 @@ impl Curator {
                     };
                     continue;
                 }
-                let seq = self.memories.len();
-                let previous = &self.memories[i];
-                let mut updated = Memory::new(announcement, Kind::Fact, Origin::MemoryWrite, seq);
-                updated.style = previous.style.clone();
-                updated.location = previous.location;
-                updated.path = self.path_of(previous);
-                updated.headings = previous.headings.clone();
-                updated.evidence = vec![evidence];
-                updated.agents.insert(digest.agent.clone());
-                updated.trusted_agents.insert(digest.agent.clone());
-                updated.sessions.insert(digest.session.clone());
-                updated.at = said.evidence.at;
-                updated.superseded_texts.push(previous.text.clone());
-                updated.notes.push(format!("replaces an item that {why}"));
-                self.memories[i].state = State::SupersededBy(seq);
-                self.memories.push(updated);
+                self.supersede_with(
+                    i,
+                    announcement,
+                    Kind::Fact,
+                    digest,
+                    &said.evidence,
+                    format!("replaces an item that {why}"),
+                );
                 if said.key != 0 {
                     self.absorbed_keys.insert(said.key);
                 }
             }
         }
+    }
+
+    /// Replaces store item `i` by a new item `text` where it stood (its document, headings and
+    /// style), said in `digest`'s session at `event`, with `note` in the report; returns the new
+    /// item's index.
+    fn supersede_with(
+        &mut self,
+        i: usize,
+        text: String,
+        kind: Kind,
+        digest: &SessionDigest,
+        event: &crate::digest::EventRef,
+        note: String,
+    ) -> usize {
+        let seq = self.memories.len();
+        let previous = &self.memories[i];
+        let mut updated = Memory::new(text, kind, Origin::MemoryWrite, seq);
+        updated.style = previous.style.clone();
+        updated.location = previous.location;
+        updated.path = self.path_of(previous);
+        updated.headings = previous.headings.clone();
+        updated.evidence = vec![event.evidence(&digest.session)];
+        updated.agents.insert(digest.agent.clone());
+        updated.trusted_agents.insert(digest.agent.clone());
+        updated.sessions.insert(digest.session.clone());
+        updated.at = event.at;
+        updated.superseded_texts.push(previous.text.clone());
+        updated.notes.push(note);
+        self.memories[i].state = State::SupersededBy(seq);
+        self.memories.push(updated);
+        seq
     }
 
     /// Applies the changes of value people announced and successful edits made, in time order,
@@ -879,25 +902,18 @@ impl Curator {
                     }
                     continue;
                 }
-                let seq = self.memories.len();
-                let previous = &self.memories[i];
-                let mut updated = Memory::new(text, previous.kind, Origin::MemoryWrite, seq);
-                updated.style = previous.style.clone();
-                updated.location = previous.location;
-                updated.path = self.path_of(previous);
-                updated.headings = previous.headings.clone();
-                updated.evidence = previous.evidence.clone();
-                updated
-                    .evidence
-                    .push(change.evidence.evidence(&digest.session));
-                updated.agents.insert(digest.agent.clone());
-                updated.trusted_agents.insert(digest.agent.clone());
-                updated.sessions.insert(digest.session.clone());
-                updated.at = change.evidence.at;
-                updated.superseded_texts.push(previous.text.clone());
-                updated.notes.push(format!("updated in place: {why}"));
-                self.memories[i].state = State::SupersededBy(seq);
-                self.memories.push(updated);
+                let kind = self.memories[i].kind;
+                let seq = self.supersede_with(
+                    i,
+                    text,
+                    kind,
+                    digest,
+                    &change.evidence,
+                    format!("updated in place: {why}"),
+                );
+                // The value changed; what the rest of the item says keeps its evidence.
+                let kept = self.memories[i].evidence.clone();
+                self.memories[seq].evidence.splice(0..0, kept);
                 made_by_event.insert((digest.session.clone(), change.evidence.event, seq));
                 if change.key != 0 {
                     self.absorbed_keys.insert(change.key);
