@@ -437,7 +437,7 @@ pub fn applied_patch<'a>(tool: &str, input: &'a Value) -> Option<&'a str> {
     })
 }
 
-/// The files a patch in the `apply_patch` format changes as a whole.
+/// What a patch in the `apply_patch` format changes: whole files, and the hunks of updated ones.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct PatchFiles {
     /// `*** Delete File: …`
@@ -465,9 +465,9 @@ pub struct PatchHunk {
 /// The files a patch (see [`applied_patch`]) deletes, adds and moves, and its hunks.
 pub fn patch_files(patch: &str) -> PatchFiles {
     let mut files = PatchFiles::default();
+    // The `*** Update File:` section being read (its hunks, and a `*** Move to:` naming where it
+    // goes), and the hunk being read.
     let mut updating: Option<&str> = None;
-    // The file whose hunks are being read, and the hunk being read.
-    let mut hunk_file: Option<&str> = None;
     let mut hunk = PatchHunk::default();
     let finish_hunk = |hunk: &mut PatchHunk, files: &mut PatchFiles| {
         let hunk = std::mem::take(hunk);
@@ -477,12 +477,24 @@ pub fn patch_files(patch: &str) -> PatchFiles {
     };
     for raw in patch.lines() {
         let line = raw.trim();
-        if line.starts_with("*** ") || line.starts_with("@@") {
+        if line.starts_with("@@") {
             finish_hunk(&mut hunk, &mut files);
-            if line.starts_with("*** ") && !line.starts_with("*** Move to:") {
-                hunk_file = line.strip_prefix("*** Update File:").map(str::trim);
+        } else if let Some(header) = line.strip_prefix("*** ") {
+            finish_hunk(&mut hunk, &mut files);
+            if let Some(path) = header.strip_prefix("Delete File:") {
+                files.deleted.push(path.trim().to_string());
+            } else if let Some(path) = header.strip_prefix("Add File:") {
+                files.added.push(path.trim().to_string());
+            } else if let Some(path) = header.strip_prefix("Move to:") {
+                if let Some(from) = updating {
+                    files
+                        .moved
+                        .push((from.to_string(), path.trim().to_string()));
+                }
+                continue;
             }
-        } else if let Some(file) = hunk_file {
+            updating = header.strip_prefix("Update File:").map(str::trim);
+        } else if let Some(file) = updating {
             let (marker, text) = match raw.chars().next() {
                 Some(marker @ ('+' | '-' | ' ')) => (marker, &raw[1..]),
                 _ => (' ', raw),
@@ -499,21 +511,7 @@ pub fn patch_files(patch: &str) -> PatchFiles {
                     side.push('\n');
                 }
             }
-            continue;
         }
-        if let Some(path) = line.strip_prefix("*** Delete File:") {
-            files.deleted.push(path.trim().to_string());
-        } else if let Some(path) = line.strip_prefix("*** Add File:") {
-            files.added.push(path.trim().to_string());
-        } else if let Some(path) = line.strip_prefix("*** Move to:")
-            && let Some(from) = updating.take()
-        {
-            files
-                .moved
-                .push((from.to_string(), path.trim().to_string()));
-            continue;
-        }
-        updating = line.strip_prefix("*** Update File:").map(str::trim);
     }
     finish_hunk(&mut hunk, &mut files);
     files

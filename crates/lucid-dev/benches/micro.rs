@@ -37,6 +37,15 @@ const TRANSCRIPTS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The transcript listed for `harness`.
+fn transcript(harness: &str) -> &'static str {
+    TRANSCRIPTS
+        .iter()
+        .find(|(h, _)| *h == harness)
+        .map(|(_, relative)| *relative)
+        .expect("a listed harness")
+}
+
 fn read(relative: &str) -> Vec<u8> {
     let path = corpus().join(relative);
     std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
@@ -79,10 +88,7 @@ static SENTENCES: LazyLock<Vec<String>> = LazyLock::new(|| {
 
 #[divan::bench(args = ["claude_code", "codex", "swe_agent"])]
 fn import_transcript(bencher: Bencher, harness: &str) {
-    let (_, relative) = TRANSCRIPTS
-        .iter()
-        .find(|(h, _)| *h == harness)
-        .expect("a listed harness");
+    let relative = transcript(harness);
     let bytes = read(relative);
     bencher
         .counter(BytesCount::new(bytes.len()))
@@ -91,10 +97,7 @@ fn import_transcript(bencher: Bencher, harness: &str) {
 
 #[divan::bench(args = ["claude_code", "codex", "swe_agent"])]
 fn digest_session(bencher: Bencher, harness: &str) {
-    let (_, relative) = TRANSCRIPTS
-        .iter()
-        .find(|(h, _)| *h == harness)
-        .expect("a listed harness");
+    let relative = transcript(harness);
     let session = import(relative, &read(relative));
     bencher
         .counter(ItemsCount::new(session.events.len()))
