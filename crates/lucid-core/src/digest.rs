@@ -643,19 +643,14 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
     }
     // Edits and patch hunks that succeeded and swap one name for another update items about
     // that file; settings they remove make items that quote them stale.
-    for call in &calls {
-        let ok = call.result.is_some_and(|r| !result_is_error(session, r));
-        if !ok {
-            continue;
-        }
-        let EventKind::ToolCall { input, .. } = &session.events[call.call].kind else {
+    // `file_changes` holds exactly the calls that succeeded, with their patch read once.
+    for (call, _, patch) in &file_changes {
+        let call = *call;
+        let EventKind::ToolCall { input, .. } = &session.events[call].kind else {
             continue;
         };
-        let hunks = file_changes
-            .iter()
-            .find(|(event, _, _)| *event == call.call)
-            .map(|(_, _, patch)| patch.updated.as_slice())
-            .unwrap_or_default()
+        let hunks = patch
+            .updated
             .iter()
             .map(|h| (h.file.as_str(), h.old.as_str(), h.new.as_str()));
         for (file, old, new) in edit_pairs(input).into_iter().chain(hunks) {
@@ -674,7 +669,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                 digest.changes.push(AnnouncedChange {
                     substitution,
                     key: 0,
-                    evidence: event_ref(call.call),
+                    evidence: event_ref(call),
                 });
             }
             for (key, value) in crate::updates::removed_settings(old, new) {
@@ -682,7 +677,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                     file: file.to_string(),
                     key,
                     value,
-                    evidence: event_ref(call.call),
+                    evidence: event_ref(call),
                 });
             }
         }
