@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 use chrono::{Duration, NaiveDate};
 use regex::{Captures, Regex};
 
+#[expect(clippy::expect_used, reason = "a fixed pattern, compiled by the tests")]
 static RELATIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)\b(?:(today|tonight|this morning|this afternoon|this evening)|(yesterday|last night)|(tomorrow)|(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten) days ago|(last week)|(next week))\b",

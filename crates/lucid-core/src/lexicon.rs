@@ -121,6 +121,10 @@ fn build(source: &str) -> Lexicon {
             None => patterns.push((line.to_string(), list.bit())),
         }
     }
+    #[expect(
+        clippy::expect_used,
+        reason = "built from the lexicon compiled into the binary, not from input"
+    )]
     let automaton = AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
         .build(patterns.iter().map(|(p, _)| p.as_str()))

@@ -12,8 +12,11 @@
 
 // Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
 #![warn(unreachable_pub)]
-// Every public item is documented; the other library crates are still being brought there.
+// Every public item is documented.
 #![warn(missing_docs)]
+// A library reports failures to its caller and leaves the terminal to binaries (issue 12 §4):
+// `expect` only where the message says why it cannot fail, never on input; no `println!`.
+#![warn(clippy::expect_used, clippy::print_stdout)]
 
 pub mod fleet;
 pub mod real;

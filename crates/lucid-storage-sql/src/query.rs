@@ -8,6 +8,10 @@ use crate::seam::{Row, Transaction, Value};
 
 /// A value as a JSON column. Never a silent `null`: the stored types are lucid's own (derived
 /// `Serialize`, maps keyed by strings), for which serde_json cannot fail.
+#[expect(
+    clippy::expect_used,
+    reason = "serialising lucid's own stored types cannot fail; see above"
+)]
 pub fn to_json<T: Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value)
         .expect("lucid's stored types (derived Serialize, string-keyed maps) always serialise")

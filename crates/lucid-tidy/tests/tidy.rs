@@ -190,3 +190,33 @@ fn library_crates_do_not_print() {
         offenders.join("\n  ")
     );
 }
+
+/// Every library crate holds itself to the same lints (issue 12 §4): crate-private items say
+/// so, public items are documented, `expect` needs a stated reason, and nothing prints. A new
+/// crate that forgets them fails here rather than drifting.
+#[test]
+fn library_crates_turn_on_the_shared_lints() {
+    let lints = [
+        "#![warn(unreachable_pub)]",
+        "#![warn(missing_docs)]",
+        "#![warn(clippy::expect_used, clippy::print_stdout)]",
+    ];
+    let mut missing = Vec::new();
+    for name in crates() {
+        let lib = root().join("crates").join(&name).join("src/lib.rs");
+        if !lib.exists() {
+            continue;
+        }
+        let text = read(&lib);
+        for lint in lints {
+            if !text.contains(lint) {
+                missing.push(format!("crates/{name}/src/lib.rs: {lint}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "library crates without the shared lints:\n  {}",
+        missing.join("\n  ")
+    );
+}

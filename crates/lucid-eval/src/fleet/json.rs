@@ -63,10 +63,12 @@ impl Serialize for J<'_> {
     }
 }
 
+#[expect(clippy::expect_used, reason = "serialising to memory cannot fail")]
 pub(crate) fn write(out: &mut Vec<u8>, value: &J<'_>) {
     serde_json::to_writer(out, value).expect("serialising to memory cannot fail");
 }
 
+#[expect(clippy::expect_used, reason = "serialising to memory cannot fail")]
 pub(crate) fn to_string(value: &J<'_>) -> String {
     serde_json::to_string(value).expect("serialising to memory cannot fail")
 }

@@ -594,6 +594,7 @@ pub async fn stream_events(
                     // The session was deleted (or the store failed): tell the client and stop.
                     st.open = false;
                     // Never an empty `data:` line: the envelope is two strings and a kind.
+                    #[expect(clippy::expect_used, reason = "an error envelope always serialises")]
                     let body = serde_json::to_string(&error.envelope())
                         .expect("an error envelope (strings and a unit enum) always serialises");
                     return Some((Ok(Event::default().event("error").data(body)), st));
