@@ -701,3 +701,33 @@ fn behaviour_malformed_files_are_skipped_with_reasons() {
     assert_eq!(dream.report["stats"]["sessions_read"], 1);
     assert!(dream.all_text().contains("English"));
 }
+
+#[test]
+fn behaviour_editor_context_and_service_logs_never_become_memories() {
+    let dream = dream_fleet("editor-context");
+    // Codex's IDE extension opens each request with "# Context from my IDE setup" (active file,
+    // open tabs) before "## My request for Codex:"; Docker Compose prefixes log lines with
+    // `api-1  |`. Only what the person typed after the preamble is theirs.
+    let text = dream.all_text();
+    for harness_or_log in ["Active file", "Open tabs", "next.config.ts", "ERR_PNPM"] {
+        assert!(!text.contains(harness_or_log), "{harness_or_log} in {text}");
+    }
+    assert_eq!(
+        dream.added_texts("preference"),
+        ["Run `pnpm lint` before every commit."]
+    );
+    // "Heads up: \u{2009}the staging API host is now …" — an ASCII space then a thin one, as
+    // pnpm prints them — once panicked the value reader and cost the session; the update
+    // goes through and no session is skipped.
+    assert!(
+        text.contains("api-staging-2.internal") && !text.contains("api-staging-1.internal"),
+        "{text}"
+    );
+    assert_eq!(
+        dream.report["stats"]["sessions_skipped"],
+        serde_json::json!([]),
+        "{}",
+        dream.report_text
+    );
+    assert_eq!(dream.report["stats"]["sessions_read"], 2);
+}

@@ -105,8 +105,15 @@ const HTML_TAGS: &[&str] = &[
 /// Splits a message into segments in order. Blank text between segments is dropped.
 pub(crate) fn segments(text: &str) -> Vec<Segment<'_>> {
     let mut out = Vec::new();
-    let mut rest_start = 0;
-    let mut position = 0;
+    let (mut rest_start, mut position) = (0, 0);
+    if let Some(end) = ide_context_end(text) {
+        out.push(Segment {
+            channel: Channel::Harness,
+            label: "ide_context",
+            text: &text[..end],
+        });
+        (rest_start, position) = (end, end);
+    }
     while position < text.len() {
         let Some(found) = next_wrapped_block(text, position) else {
             break;
@@ -124,6 +131,28 @@ pub(crate) fn segments(text: &str) -> Vec<Segment<'_>> {
     push_prose_and_pasted(&text[rest_start..], &mut out);
     out.retain(|s| !s.text.trim().is_empty());
     out
+}
+
+/// Where an editor extension's context preamble ends, when the message opens with one: the
+/// Codex IDE extension sends `# Context from my IDE setup:` with `## Active file:`,
+/// `## Open tabs:` and selection sections, then `## My request for Codex:` before what the
+/// person typed. The preamble (through the request heading) is the harness's; without a
+/// request heading the whole message is.
+fn ide_context_end(text: &str) -> Option<usize> {
+    let body = text.trim_start();
+    let first_line = body.lines().next()?.trim().to_ascii_lowercase();
+    if !(first_line.starts_with('#') && first_line.contains("context from my ide")) {
+        return None;
+    }
+    let mut offset = text.len() - body.len();
+    for line in body.split_inclusive('\n') {
+        offset += line.len();
+        let heading = line.trim().to_ascii_lowercase();
+        if heading.starts_with("## my request") {
+            return Some(offset);
+        }
+    }
+    Some(text.len())
 }
 
 /// The next harness-wrapped block at or after `from`: `(start, end, tag)`. The block opens with
@@ -263,8 +292,21 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
         && bytes[..2].iter().all(u8::is_ascii_digit)
         && bytes[2] == b':'
         && bytes[3..5].iter().all(u8::is_ascii_digit);
+    // A process-manager prefix: Docker Compose's `api-1  | …`, foreman's `web.1  | …` (a
+    // service name ending in its replica number, or padded, before a bar).
+    let service_prefixed = trimmed.split_once('|').is_some_and(|(name, _)| {
+        let padded = name.ends_with("  ");
+        let name = name.trim_end();
+        !name.is_empty()
+            && !name.contains(' ')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '@'))
+            && (padded || name.ends_with(|c: char| c.is_ascii_digit()))
+    });
     if dated
         || clock
+        || service_prefixed
         || [
             "[info", "[debug", "[warn", "[error", "[trace", "info:", "debug:", "warn:", "trace:",
             "error:", "warning:", "fatal:", "panic:", "npm err!", "npm warn",
@@ -465,6 +507,27 @@ mod tests {
     }
 
     #[test]
+    fn an_editor_extensions_context_preamble_is_harness() {
+        let text = "# Context from my IDE setup:\n\n## Active file: README.md\n\n## Open tabs:\n- client.ts: packages/client/src/client.ts\n\n## My request for Codex:\nAlways run pnpm lint before committing.\n";
+        let got = channels(text);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[0].0, Channel::Harness);
+        assert!(got[0].1.ends_with("## My request for Codex:"), "{got:?}");
+        assert_eq!(
+            got[1],
+            (
+                Channel::Human,
+                "Always run pnpm lint before committing.".to_string()
+            )
+        );
+        // Context alone (no request heading) is all harness; a heading elsewhere is prose.
+        let only = channels("# Context from my IDE setup:\n\n## Active file: a.rs\n");
+        assert!(only.iter().all(|(c, _)| *c == Channel::Harness), "{only:?}");
+        let later = channels("Please read this.\n# Context from my IDE setup:\n");
+        assert_eq!(later[0].0, Channel::Human);
+    }
+
+    #[test]
     fn html_in_prose_is_not_harness() {
         let got = channels("Wrap the list in a <div> element.\n<div>\nhi\n</div>");
         assert!(got.iter().all(|(c, _)| *c != Channel::Harness), "{got:?}");
@@ -505,6 +568,9 @@ mod tests {
             "| name | value |",
             "ERROR: could not connect",
             "> The test suite should include invalid IDs.",
+            "api-1  | Error: Configuring Next.js via 'next.config.ts' is not supported.",
+            "web.1  | Listening on port 5000",
+            "worker  | Retrying the job in 5 seconds.",
         ];
         for line in pasted {
             assert!(pasted_line(line).is_some(), "should be pasted: {line:?}");
@@ -517,6 +583,8 @@ mod tests {
             "The staging host is db-2.internal.",
             "Set `retries = 3` in the config.",
             "Don't use cuFFT.",
+            "Use the `a | b` pipe form only in scripts.",
+            "Pipe it: grep foo | sort.",
         ];
         for line in prose {
             assert_eq!(pasted_line(line), None, "should be prose: {line:?}");

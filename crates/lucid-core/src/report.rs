@@ -198,6 +198,31 @@ pub struct SkippedSession {
     pub reason: String,
 }
 
+impl SkippedSession {
+    /// Runs the import and digest of one session, turning a panic — a bug in lucid tripped by
+    /// this transcript — into a skip of that session with the panic's message, so one odd file
+    /// costs one session and never the whole dream. (The default hook still prints the panic,
+    /// which is what a bug report needs.)
+    pub fn on_panic<T>(
+        path: &str,
+        work: impl FnOnce() -> Result<T, SkippedSession>,
+    ) -> Result<T, SkippedSession> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|m| m.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".to_string());
+            Err(SkippedSession {
+                path: path.to_string(),
+                reason: format!(
+                    "lucid failed on this transcript (a bug; please report it with the file): {message}"
+                ),
+            })
+        })
+    }
+}
+
 /// Counts of what the dream read and wrote (`stats` in the report JSON).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
@@ -421,5 +446,26 @@ impl Report {
                 .entry(change.kind.as_str().to_string())
                 .or_default() += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_while_reading_a_session_skips_that_session_with_the_message() {
+        let skipped = SkippedSession::on_panic("s1.jsonl", || -> Result<(), SkippedSession> {
+            panic!("index 10 is not a char boundary")
+        });
+        let skip = skipped.expect_err("the panic is a skip");
+        assert_eq!(skip.path, "s1.jsonl");
+        assert!(
+            skip.reason.contains("a bug") && skip.reason.contains("not a char boundary"),
+            "{}",
+            skip.reason
+        );
+        let fine = SkippedSession::on_panic("s2.jsonl", || Ok::<_, SkippedSession>(7));
+        assert_eq!(fine, Ok(7));
     }
 }

@@ -959,7 +959,14 @@ fn value_tokens(text: &str) -> Vec<Token> {
                 quoted: false,
             });
         }
-        i = end.max(i + 1);
+        // A word ends at whitespace; at a whitespace character that is not ASCII (a thin
+        // space, a no-break space) there is no word, and the next index is past the whole
+        // character, never inside it.
+        i = if end > i {
+            end
+        } else {
+            i + text[i..].chars().next().map_or(1, char::len_utf8)
+        };
     }
     out
 }
@@ -1129,6 +1136,26 @@ pub fn states_removed_setting<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Docker Compose and pnpm put thin and no-break spaces in their output; a real Claude
+    /// Code session that quoted such a line panicked here (a byte index inside a character).
+    #[test]
+    fn value_tokens_step_over_whitespace_that_is_not_ascii() {
+        let line =
+            "api-1  |\u{2009} ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL\u{a0}api@0.0.1 dev: `next dev`";
+        let words: Vec<String> = value_tokens(line).into_iter().map(|t| t.text).collect();
+        assert_eq!(
+            words,
+            [
+                "api-1",
+                "|",
+                "ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL",
+                "api@0.0.1",
+                "dev",
+                "next dev"
+            ]
+        );
+    }
 
     #[test]
     fn retirements_name_what_is_gone() {

@@ -294,7 +294,13 @@ pub fn digest_transcripts(
     let results: Vec<(Result<SessionDigest, SkippedSession>, u64)> = files
         .par_iter()
         .map(|file| {
-            let result = digest_file(file, options, trust);
+            let mut size = 0;
+            let digest = SkippedSession::on_panic(&file.display().to_string(), || {
+                let (digest, bytes) = digest_file(file, options, trust);
+                size = bytes;
+                digest
+            });
+            let result = (digest, size);
             progress(done.fetch_add(1, Ordering::Relaxed) + 1);
             result
         })

@@ -236,10 +236,12 @@ pub fn digest(
     if let Some(reason) = skip_reason(stored, trusted_only) {
         return Err(skip(reason));
     }
-    match stored_to_session(stored) {
-        Ok(session) => Ok(lucid_core::digest_session_with(&session, options)),
-        Err(error) => Err(skip(error.to_string())),
-    }
+    lucid_core::report::SkippedSession::on_panic(&stored.session.id, || {
+        match stored_to_session(stored) {
+            Ok(session) => Ok(lucid_core::digest_session_with(&session, options)),
+            Err(error) => Err(skip(error.to_string())),
+        }
+    })
 }
 
 /// A stored session as the engine's session (through the Managed Agents importer), with the
