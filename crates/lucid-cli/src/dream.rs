@@ -21,10 +21,13 @@ use crate::{EXIT_FAILED, EXIT_REFUSED};
 /// deterministic. With --model, a model then refines its result; the model only proposes, and
 /// every operation is verified before it reaches the draft (rejected ones are in the report).
 ///
-/// Transcript formats are detected per file (folders are read recursively for .jsonl, .json
-/// and .ndjson): Claude Code JSONL, Anthropic Managed Agents session events, Anthropic Messages
-/// API JSON, OpenAI Chat Completions JSON, OpenAI Responses / Codex CLI rollout JSONL. A file
-/// that cannot be parsed is skipped and listed in the report with the reason.
+/// Transcript formats are detected per file (folders are read recursively for .jsonl, .json,
+/// .ndjson, .traj and .md): Claude Code JSONL, Anthropic Managed Agents session events,
+/// Anthropic Messages API JSON, OpenAI Chat Completions JSON, OpenAI Responses / Codex CLI
+/// rollout JSONL, Cline / Roo Code task folders (api_conversation_history.json), SWE-agent and
+/// mini-swe-agent trajectories, aider chat transcripts (Markdown), OpenHands trajectories and
+/// GitHub Copilot CLI session logs (events.jsonl). A file that cannot be parsed, or that a bug
+/// in lucid trips, is skipped and listed in the report with the reason.
 ///
 /// The curator merges duplicates, keeps the newest value when items contradict, and surfaces
 /// recurring tool workarounds, converged workflows and user preferences (team scope when two or

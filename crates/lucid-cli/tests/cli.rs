@@ -272,7 +272,18 @@ fn the_summary_and_json_outputs() {
         "--max-sessions",
         "--instructions",
         "Exit codes",
+        // Every format the importers detect is named (the list once lagged five behind).
         "Claude Code",
+        "Managed Agents",
+        "Messages API",
+        "Chat Completions",
+        "Codex CLI",
+        "Cline",
+        "SWE-agent",
+        "aider",
+        "OpenHands",
+        "Copilot CLI",
+        ".traj",
     ] {
         assert!(help.contains(needle), "help lacks {needle}");
     }
