@@ -3,91 +3,15 @@
 //! SQLite file per test (the SDK also on a fresh PostgreSQL database of the test server), using
 //! the one `lucid` binary cargo builds for these tests.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+mod support;
+
+use std::ffi::{OsStr, OsString};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-
-fn lucid() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_lucid"))
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// A running `lucid serve`.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(db: &Path, stage_delay_ms: u64) -> Server {
-        Self::start_with(db, stage_delay_ms, &[])
-    }
-
-    fn start_with(db: &Path, stage_delay_ms: u64, args: &[&str]) -> Server {
-        let mut child = lucid()
-            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-            .arg(db)
-            .args(args)
-            .env("LUCID_LOG", "warn")
-            .env("LUCID_STAGE_DELAY_MS", stage_delay_ms.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start lucid serve");
-        let stderr = child.stderr.take().expect("stderr");
-        let (found, address) = std::sync::mpsc::channel();
-        // Keep draining stderr so the server never blocks on a full pipe.
-        std::thread::spawn(move || {
-            let mut found = Some(found);
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(url) = line.strip_prefix("listening on ") {
-                    if let Some(found) = found.take() {
-                        let _ = found.send(url.trim().to_string());
-                    }
-                } else if std::env::var_os("LUCID_TEST_LOG").is_some() {
-                    eprintln!("server: {line}");
-                }
-            }
-        });
-        let url = address
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the server prints its address");
-        Server { child, url }
-    }
-
-    /// kill -9.
-    fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn create_key(db: &Path, workspace: &str) -> String {
-    let output = lucid()
-        .args(["keys", "create", "--workspace", workspace, "--db"])
-        .arg(db)
-        .output()
-        .expect("keys create");
-    assert!(output.status.success(), "{output:?}");
-    let key = String::from_utf8_lossy(&output.stdout).trim().to_string();
-    assert!(key.starts_with("sk-lucid-"), "{key}");
-    key
-}
+use support::{Ran, create_key_in, repo, serve_db};
 
 struct Api {
     url: String,
@@ -139,34 +63,28 @@ fn id(value: &Value) -> String {
     value["id"].as_str().expect("id").to_string()
 }
 
-fn run(command: &mut Command) -> Output {
-    command.output().expect("run lucid")
+/// `LUCID_URL` and `LUCID_API_KEY` for a CLI client of the server at `url`.
+fn client_env(url: &str, key: &str) -> [(OsString, OsString); 2] {
+    [
+        ("LUCID_URL".into(), url.into()),
+        ("LUCID_API_KEY".into(), key.into()),
+    ]
 }
 
-fn stdout_json(output: &Output) -> Value {
-    assert!(
-        output.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("JSON on stdout")
+/// A command's stdout as JSON, once it has succeeded.
+fn stdout_json(output: &Ran) -> Value {
+    assert!(output.success(), "{}", output.text());
+    output.json()
 }
 
 #[test]
 fn cli_clients_drive_a_running_server() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("lucid.db");
-    let key = create_key(&db, "cli");
-    let server = Server::start(&db, 0);
-    let client = |args: &[&str]| {
-        let mut command = lucid();
-        command
-            .args(args)
-            .env("LUCID_URL", &server.url)
-            .env("LUCID_API_KEY", &key);
-        run(&mut command)
-    };
+    let key = create_key_in(&db, "cli");
+    let server = serve_db(&db).stage_delay_ms(0).start();
+    let url = server.url();
+    let client = |args: &[&str]| support::lucid_with(dir.path(), args, &client_env(&url, &key));
 
     let store = stdout_json(&client(&[
         "stores",
@@ -205,8 +123,8 @@ fn cli_clients_drive_a_running_server() {
             "--store",
             &store_id,
         ]);
-        assert!(output.status.success(), "{output:?}");
-        for line in String::from_utf8_lossy(&output.stdout).lines() {
+        assert!(output.success(), "{output:?}");
+        for line in output.stdout.lines() {
             sessions.push(line.split('\t').next().expect("id").to_string());
         }
     }
@@ -223,12 +141,8 @@ fn cli_clients_drive_a_running_server() {
     ];
     args.extend(sessions.iter().map(String::as_str));
     let watched = client(&args);
-    let text = String::from_utf8_lossy(&watched.stdout).to_string();
-    assert!(
-        watched.status.success(),
-        "{text}\n{}",
-        String::from_utf8_lossy(&watched.stderr)
-    );
+    let text = watched.stdout.clone();
+    assert!(watched.success(), "{text}\n{}", watched.stderr);
     assert!(
         text.contains("Merging") && text.contains("completed"),
         "{text}"
@@ -240,20 +154,20 @@ fn cli_clients_drive_a_running_server() {
     let report = stdout_json(&client(&["dreams", "report", &dream_id]));
     assert_eq!(report["curator"], "builtin");
     let diff = client(&["dreams", "diff", &dream_id]);
-    assert!(diff.status.success());
-    assert!(String::from_utf8_lossy(&diff.stdout).contains("@@"));
+    assert!(diff.success());
+    assert!(diff.stdout.contains("@@"));
     // The example fleet holds an injection: the dream has a flag, listed by `diff` and gating
     // promotion until it is acknowledged.
     assert!(
         dream["flag_count"].as_u64().is_some_and(|n| n >= 1),
         "{dream}"
     );
-    let review = String::from_utf8_lossy(&diff.stderr).to_string();
+    let review = diff.stderr.clone();
     assert!(review.contains("flagged change(s)"), "{review}");
-    let agent = dream_session_agent(&server.url, &key, &sessions[0]);
+    let agent = dream_session_agent(&url, &key, &sessions[0]);
     let refused = client(&["dreams", "promote", &dream_id, "--agent", &agent]);
-    let message = String::from_utf8_lossy(&refused.stderr).to_string();
-    assert!(!refused.status.success(), "{message}");
+    let message = refused.stderr.clone();
+    assert!(!refused.success(), "{message}");
     assert!(
         message.contains("409") && message.contains("accept_flags"),
         "{message}"
@@ -272,7 +186,7 @@ fn cli_clients_drive_a_running_server() {
     );
     // `watch` on a finished dream returns at once with its status.
     let again = client(&["dreams", "watch", &dream_id]);
-    assert!(again.status.success());
+    assert!(again.success());
 
     // A dream canceled while pending.
     let pending = stdout_json(&client(&[
@@ -284,20 +198,20 @@ fn cli_clients_drive_a_running_server() {
         &sessions[0],
     ]));
     let canceled = client(&["dreams", "cancel", &id(&pending)]);
-    assert!(canceled.status.success() || !canceled.stderr.is_empty());
+    assert!(canceled.success() || !canceled.stderr.is_empty());
 
     // The imported agents use the store: archiving it is refused, naming one of them.
     let in_use = client(&["stores", "archive", &store_id]);
-    assert_eq!(in_use.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&in_use.stderr).contains("409"));
+    assert_eq!(in_use.code, Some(1));
+    assert!(in_use.stderr.contains("409"));
     let spare = id(&stdout_json(&client(&["stores", "create", "Spare"])));
     let archived = stdout_json(&client(&["stores", "archive", &spare]));
     assert!(archived["archived_at"].is_string());
 
     // Errors print the server's message and exit 1; usage errors exit 2.
     let missing = client(&["stores", "get", "memstore_nope"]);
-    assert_eq!(missing.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("not_found_error"));
+    assert_eq!(missing.code, Some(1));
+    assert!(missing.stderr.contains("not_found_error"));
     let bad = client(&[
         "dreams",
         "create",
@@ -308,15 +222,17 @@ fn cli_clients_drive_a_running_server() {
         "--instructions",
         &"x".repeat(4097),
     ]);
-    assert_eq!(bad.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("4096"));
-    assert_eq!(client(&["dreams", "frobnicate"]).status.code(), Some(2));
-    let unauthorized = run(lucid()
-        .args(["stores", "list"])
-        .env("LUCID_URL", &server.url)
-        .env_remove("LUCID_API_KEY"));
-    assert_eq!(unauthorized.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&unauthorized.stderr).contains("authentication_error"));
+    assert_eq!(bad.code, Some(1));
+    assert!(bad.stderr.contains("4096"));
+    assert_eq!(client(&["dreams", "frobnicate"]).code, Some(2));
+    // No key at all (the harness passes on none of the caller's).
+    let unauthorized = support::lucid_with(
+        dir.path(),
+        &["stores", "list"],
+        &[("LUCID_URL".into(), url.clone().into())],
+    );
+    assert_eq!(unauthorized.code, Some(1));
+    assert!(unauthorized.stderr.contains("authentication_error"));
     drop(server);
 }
 
@@ -332,64 +248,24 @@ fn dream_session_agent(url: &str, key: &str, session: &str) -> String {
 #[test]
 fn serve_without_keys_stays_on_loopback() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let output = run(lucid()
-        .args(["serve", "--open", "--addr", "0.0.0.0:0", "--db"])
-        .arg(dir.path().join("open.db")));
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let open = dir.path().join("open.db").display().to_string();
+    let output = support::lucid(
+        dir.path(),
+        &["serve", "--open", "--addr", "0.0.0.0:0", "--db", &open],
+    );
+    assert_eq!(output.code, Some(2));
+    let stderr = &output.stderr;
     assert!(
         stderr.contains("refusing to listen") && stderr.contains("lucid keys create"),
         "{stderr}"
     );
     // With a key it binds anywhere (checked on port 0 of every interface, then stopped).
     let db = dir.path().join("keyed.db");
-    create_key(&db, "w");
-    let mut child = lucid()
-        .args(["serve", "--addr", "0.0.0.0:0", "--db"])
-        .arg(&db)
-        .env("LUCID_LOG", "warn")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut line = String::new();
-    BufReader::new(child.stderr.take().expect("stderr"))
-        .read_line(&mut line)
-        .expect("read");
+    create_key_in(&db, "w");
+    let server = serve_db(&db).addr("0.0.0.0:0").keep_log().start();
+    let line = server.lines().first().cloned().unwrap_or_default();
     assert!(line.starts_with("listening on http://0.0.0.0:"), "{line}");
-    let _ = child.kill();
-    let _ = child.wait();
-}
-
-/// Starts `lucid serve` with `args` and returns it with every stderr line before `listening on`.
-fn start_logged(db: &Path, args: &[&str]) -> (Server, Vec<String>) {
-    let mut child = lucid()
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(db)
-        .args(args)
-        .env("LUCID_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start lucid serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let (found, lines) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut before = Vec::new();
-        let mut found = Some(found);
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(url) = line.strip_prefix("listening on ") {
-                if let Some(found) = found.take() {
-                    let _ = found.send((url.trim().to_string(), std::mem::take(&mut before)));
-                }
-            } else if found.is_some() {
-                before.push(line);
-            }
-        }
-    });
-    let (url, before) = lines
-        .recv_timeout(Duration::from_secs(30))
-        .expect("the server prints its address");
-    (Server { child, url }, before)
+    drop(server);
 }
 
 /// Issue 11, item 13: open mode is an explicit flag, logged at every start, and never on a
@@ -407,9 +283,12 @@ fn open_mode_is_explicit_logged_and_never_after_keys() {
             .as_u16()
     };
     let db = dir.path().join("fresh.db");
-    let (server, log) = start_logged(&db, &[]);
+    // At info, so what the server says at start is there to check.
+    let logged = || serve_db(&db).env("LUCID_LOG", "info").keep_log();
+    let server = logged().start();
+    let log = server.lines_before_ready();
     assert_eq!(
-        status_without_key(&server.url),
+        status_without_key(&server.url()),
         401,
         "no key, no --open: refused"
     );
@@ -418,41 +297,43 @@ fn open_mode_is_explicit_logged_and_never_after_keys() {
         "{log:?}"
     );
     drop(server);
-    let (server, log) = start_logged(&db, &["--open"]);
-    assert_eq!(status_without_key(&server.url), 200, "--open serves");
+    let server = logged().arg("--open").start();
+    let log = server.lines_before_ready();
+    assert_eq!(status_without_key(&server.url()), 200, "--open serves");
     assert!(
         log.iter().any(|l| l.contains("WITHOUT authentication")),
         "open mode is logged at start: {log:?}"
     );
     drop(server);
     // A key, revoked: the database never runs open again.
-    create_key(&db, "team");
-    let listed = run(lucid().args(["keys", "list", "--db"]).arg(&db));
-    let key_id = String::from_utf8_lossy(&listed.stdout)
+    create_key_in(&db, "team");
+    let db_arg = db.display().to_string();
+    let listed = support::lucid(dir.path(), &["keys", "list", "--db", &db_arg]);
+    let key_id = listed
+        .stdout
         .split_whitespace()
         .next()
         .expect("a key")
         .to_string();
-    assert!(
-        run(lucid().args(["keys", "revoke", &key_id, "--db"]).arg(&db))
-            .status
-            .success()
-    );
-    let (server, _) = start_logged(&db, &[]);
+    assert!(support::lucid(dir.path(), &["keys", "revoke", &key_id, "--db", &db_arg]).success());
+    let server = logged().start();
     assert_eq!(
-        status_without_key(&server.url),
+        status_without_key(&server.url()),
         401,
         "revoking the last key opens nothing"
     );
     drop(server);
-    let refused = run(lucid()
-        .args(["serve", "--open", "--addr", "127.0.0.1:0", "--db"])
-        .arg(&db));
-    assert_eq!(refused.status.code(), Some(2));
+    let refused = support::lucid(
+        dir.path(),
+        &["serve", "--open", "--addr", "127.0.0.1:0", "--db", &db_arg],
+    );
+    assert_eq!(refused.code, Some(2));
     assert!(
-        String::from_utf8_lossy(&refused.stderr).contains("never served without authentication"),
+        refused
+            .stderr
+            .contains("never served without authentication"),
         "{}",
-        String::from_utf8_lossy(&refused.stderr)
+        refused.stderr
     );
 }
 
@@ -460,45 +341,22 @@ fn open_mode_is_explicit_logged_and_never_after_keys() {
 fn sigterm_stops_the_server_gracefully() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("lucid.db");
-    let key = create_key(&db, "w");
+    let key = create_key_in(&db, "w");
     // Address and database from the environment this time.
-    let mut child = lucid()
-        .arg("serve")
-        .env("LUCID_ADDR", "127.0.0.1:0")
-        .env("LUCID_DB", &db)
-        .env("LUCID_LOG", "warn")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut line = String::new();
-    BufReader::new(child.stderr.take().expect("stderr"))
-        .read_line(&mut line)
-        .expect("read");
+    let mut server = support::serve_from_env(&db).keep_log().start();
+    let line = server.lines().first().cloned().unwrap_or_default();
     let url = line
         .trim()
         .strip_prefix("listening on ")
         .expect("address line")
         .to_string();
-    let mut server = Server { child, url };
-    let api = Api::new(&server.url, &key);
+    let api = Api::new(&url, &key);
     api.post("/v1/memory_stores", json!({"name": "kept"}));
-    let status = Command::new("kill")
-        .args(["-TERM", &server.child.id().to_string()])
-        .status()
-        .expect("kill -TERM");
-    assert!(status.success());
-    let started = Instant::now();
-    loop {
-        if let Some(exit) = server.child.try_wait().expect("wait") {
-            assert!(exit.success(), "graceful exit: {exit:?}");
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "the server did not stop"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    server.signal("TERM");
+    let (exit, _) = server
+        .exit_within(Duration::from_secs(20))
+        .expect("the server did not stop");
+    assert!(exit.success(), "graceful exit: {exit:?}");
 }
 
 /// The official SDK, from `tests/sdk/test_sdk.py`. Skipped (with a message) when the SDK is not
@@ -507,7 +365,7 @@ fn sigterm_stops_the_server_gracefully() {
 fn the_official_python_sdk_works_with_only_base_url_changed() {
     let Some(python) = sdk_python() else { return };
     let dir = tempfile::tempdir().expect("tempdir");
-    run_the_official_sdk(&python, &dir.path().join("lucid.db"));
+    run_the_official_sdk(&python, dir.path().join("lucid.db").as_os_str());
 }
 
 /// The same SDK suite on the PostgreSQL backend (`lucid serve --db postgres://…`), on a new
@@ -515,64 +373,30 @@ fn the_official_python_sdk_works_with_only_base_url_changed() {
 /// failed under CI).
 #[test]
 fn the_official_python_sdk_works_on_postgresql() {
-    if let Some(reason) = lucid_storage_postgres::testing::unavailable() {
-        use std::io::Write;
-        let _ = writeln!(std::io::stderr(), "SKIPPED (not CI): {reason}");
+    let Some(database) = support::postgres_database() else {
         return;
-    }
+    };
     let Some(python) = sdk_python() else { return };
-    let database = lucid_storage_postgres::testing::TestDatabase::create().expect("test server");
-    run_the_official_sdk(&python, Path::new(database.url()));
+    run_the_official_sdk(&python, OsStr::new(database.url()));
 }
 
-/// The python that has the SDK; `None` (with a message) when none has it and the SDK is not
-/// required.
+/// The python that has the `anthropic` SDK; `None` (with a message) when none has it and the SDK
+/// is not required.
 fn sdk_python() -> Option<String> {
-    let python = std::env::var("LUCID_PYTHON").unwrap_or_else(|_| "python3".into());
-    let required = std::env::var("LUCID_REQUIRE_SDK").is_ok_and(|v| v == "1")
-        || std::env::var_os("CI").is_some();
-    let probe = Command::new(&python)
-        .args(["-c", "import anthropic; print(anthropic.__version__)"])
-        .output();
-    match probe {
-        Ok(output) if output.status.success() => {}
-        _ => {
-            assert!(
-                !required,
-                "LUCID_REQUIRE_SDK=1 or CI is set, but `{python} -c 'import anthropic'` fails \
-                 (python3 -m venv .venv && .venv/bin/pip install 'anthropic>=2.10', then \
-                 LUCID_PYTHON=.venv/bin/python)"
-            );
-            // Past the harness's capture, so the skip shows in a plain `cargo test`.
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED (not CI): the anthropic SDK is not installed for {python} (set \
-                 LUCID_PYTHON to a python that has it)"
-            );
-            return None;
-        }
-    }
-    Some(python)
+    support::sdk_python(
+        "anthropic",
+        "import anthropic; print(anthropic.__version__)",
+        "'anthropic>=2.10'",
+    )
 }
 
 /// Runs `tests/sdk/test_sdk.py` against a server on `db` (a SQLite file or a PostgreSQL URL).
-fn run_the_official_sdk(python: &str, db: &Path) {
-    let key = create_key(db, "sdk");
-    let server = Server::start(db, 50);
-    let output = Command::new(python)
-        .arg(repo().join("tests/sdk/test_sdk.py"))
-        .env("LUCID_URL", &server.url)
-        .env("LUCID_API_KEY", &key)
-        .env("LUCID_FLEET", repo().join("examples/fleet"))
-        .output()
-        .expect("run python");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success() && stdout.contains("SDK OK"),
-        "SDK test failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+fn run_the_official_sdk(python: &str, db: &OsStr) {
+    let key = create_key_in(db, "sdk");
+    let server = serve_db(db).stage_delay_ms(50).start();
+    let mut envs = client_env(&server.url(), &key).to_vec();
+    envs.push(("LUCID_FLEET".into(), repo().join("examples/fleet").into()));
+    support::python_test(python, "tests/sdk/test_sdk.py", &[], &envs, "SDK OK");
 }
 
 /// kill -9 during a dream and during a burst of concurrent memory writes: after a restart on the
@@ -581,9 +405,9 @@ fn run_the_official_sdk(python: &str, db: &Path) {
 fn kill_9_loses_no_acknowledged_write_and_leaves_no_dream_running() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("lucid.db");
-    let key = create_key(&db, "crash");
-    let server = Server::start(&db, 400);
-    let api = Api::new(&server.url, &key);
+    let key = create_key_in(&db, "crash");
+    let server = serve_db(&db).stage_delay_ms(400).start();
+    let api = Api::new(&server.url(), &key);
     let store = id(&api.post("/v1/memory_stores", json!({"name": "s"})));
     api.post(
         &format!("/v1/memory_stores/{store}/memories"),
@@ -613,7 +437,7 @@ fn kill_9_loses_no_acknowledged_write_and_leaves_no_dream_running() {
     let mut writers = Vec::new();
     for writer in 0..8 {
         let (acked, stop) = (acked.clone(), stop.clone());
-        let (url, key, store) = (server.url.clone(), key.clone(), store.clone());
+        let (url, key, store) = (server.url(), key.clone(), store.clone());
         writers.push(std::thread::spawn(move || {
             let api = Api::new(&url, &key);
             for n in 0.. {
@@ -653,8 +477,8 @@ fn kill_9_loses_no_acknowledged_write_and_leaves_no_dream_running() {
     let acked = acked.lock().unwrap_or_else(|p| p.into_inner()).clone();
     assert!(acked.len() >= 200);
 
-    let server = Server::start(&db, 0);
-    let api = Api::new(&server.url, &key);
+    let server = serve_db(&db).stage_delay_ms(0).start();
+    let api = Api::new(&server.url(), &key);
     for (memory, content) in &acked {
         let got = api.get(&format!("/v1/memory_stores/{store}/memories/{memory}"));
         assert_eq!(
@@ -704,13 +528,20 @@ fn serve_redacts_the_config_file_secret_patterns() {
     let db = dir.path().join("lucid.db");
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[safety]\nsecret_patterns = [\"(\"]\n").expect("write");
-    let refused = run(lucid()
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(&db)
-        .arg("--config")
-        .arg(&bad));
-    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("secret pattern"));
+    let refused = support::lucid(
+        dir.path(),
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--db",
+            &db.display().to_string(),
+            "--config",
+            &bad.display().to_string(),
+        ],
+    );
+    assert_eq!(refused.code, Some(2), "{refused:?}");
+    assert!(refused.stderr.contains("secret pattern"));
 
     let config = dir.path().join("lucid.toml");
     std::fs::write(
@@ -718,9 +549,9 @@ fn serve_redacts_the_config_file_secret_patterns() {
         "[safety]\nsecret_patterns = [\"ACME-[0-9]{6}\"]\ntrusted_tools = [\"internal_kb\"]\n",
     )
     .expect("write");
-    let key = create_key(&db, "cfg");
-    let server = Server::start_with(&db, 0, &["--config", &config.display().to_string()]);
-    let api = Api::new(&server.url, &key);
+    let key = create_key_in(&db, "cfg");
+    let server = serve_db(&db).stage_delay_ms(0).config(&config).start();
+    let api = Api::new(&server.url(), &key);
     let agent = id(&api.post("/v1/agents", json!({"name": "a", "model": "m"})));
     let session = api.post(
         "/v1/sessions",
@@ -783,14 +614,12 @@ fn the_server_and_the_cli_agree_on_the_newest_value() {
 
     // The CLI.
     let out = dir.path().join("draft");
-    let cli = run(lucid()
-        .args(["dream", "--store"])
-        .arg(&store)
-        .arg("--sessions")
-        .arg(dir.path().join("sessions"))
-        .arg("--out")
-        .arg(&out)
-        .arg("--json"));
+    let cli = support::dream(dir.path())
+        .store(&store)
+        .sessions(dir.path().join("sessions"))
+        .out(&out)
+        .args(["--json"])
+        .run();
     let cli_report = stdout_json(&cli);
     let superseding = |report: &Value| -> Vec<(String, Vec<Value>)> {
         report["changes"]
@@ -812,16 +641,10 @@ fn the_server_and_the_cli_agree_on_the_newest_value() {
 
     // The server, the store uploaded *after* the session happened.
     let db = dir.path().join("lucid.db");
-    let key = create_key(&db, "asof");
-    let server = Server::start(&db, 0);
-    let client = |args: &[&str]| {
-        let mut command = lucid();
-        command
-            .args(args)
-            .env("LUCID_URL", &server.url)
-            .env("LUCID_API_KEY", &key);
-        run(&mut command)
-    };
+    let key = create_key_in(&db, "asof");
+    let server = serve_db(&db).stage_delay_ms(0).start();
+    let url = server.url();
+    let client = |args: &[&str]| support::lucid_with(dir.path(), args, &client_env(&url, &key));
     let store_id = id(&stdout_json(&client(&["stores", "create", "Infra"])));
     stdout_json(&client(&[
         "memories",
@@ -840,8 +663,9 @@ fn the_server_and_the_cli_agree_on_the_newest_value() {
         "--store",
         &store_id,
     ]);
-    assert!(imported.status.success(), "{imported:?}");
-    let session_ids: Vec<String> = String::from_utf8_lossy(&imported.stdout)
+    assert!(imported.success(), "{imported:?}");
+    let session_ids: Vec<String> = imported
+        .stdout
         .lines()
         .filter_map(|l| l.split('\t').next().map(str::to_string))
         .collect();
@@ -855,7 +679,7 @@ fn the_server_and_the_cli_agree_on_the_newest_value() {
     ];
     args.extend(session_ids.iter().map(String::as_str));
     let watched = client(&args);
-    assert!(watched.status.success(), "{watched:?}");
+    assert!(watched.success(), "{watched:?}");
     let dreams = stdout_json(&client(&["dreams", "list", "--status", "completed"]));
     let dream_id = id(&dreams["data"][0]);
     let server_report = stdout_json(&client(&["dreams", "report", &dream_id]));

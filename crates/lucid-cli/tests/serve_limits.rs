@@ -2,121 +2,22 @@
 //! 12), shutdown with half-sent requests and a second signal (item 8), the `[server]` config
 //! section, and a request log line at the default level.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod support;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use support::{Serve, create_key};
 
-fn lucid() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_lucid"))
-}
-
-/// A running `lucid serve` whose stderr lines are collected.
-struct Server {
-    child: Child,
-    url: String,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Server {
-    fn start(db: &Path, args: &[&str], envs: &[(&str, &str)]) -> Server {
-        let mut command = lucid();
-        command
-            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-            .arg(db)
-            .args(args)
-            .env_remove("LUCID_LOG")
-            .env_remove("LUCID_CONFIG")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        for (name, value) in envs {
-            command.env(name, value);
-        }
-        let mut child = command.spawn().expect("start lucid serve");
-        let stderr = child.stderr.take().expect("stderr");
-        let log: Arc<Mutex<Vec<String>>> = Arc::default();
-        let (found, address) = std::sync::mpsc::channel();
-        let lines = log.clone();
-        std::thread::spawn(move || {
-            let mut found = Some(found);
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(url) = line.strip_prefix("listening on ")
-                    && let Some(found) = found.take()
-                {
-                    let _ = found.send(url.trim().to_string());
-                }
-                lines.lock().unwrap_or_else(|p| p.into_inner()).push(line);
-            }
-        });
-        let url = address
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the server prints its address");
-        Server { child, url, log }
-    }
-
-    fn addr(&self) -> String {
-        self.url.trim_start_matches("http://").to_string()
-    }
-
-    fn lines(&self) -> Vec<String> {
-        self.log.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    fn wait_for_line(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(line) = self.lines().into_iter().find(|l| pred(l)) {
-                return line;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no log line {what}: {:#?}",
-                self.lines()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn signal(&self, name: &str) {
-        let status = Command::new("kill")
-            .args([&format!("-{name}"), &self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(status.success());
-    }
-
-    /// Waits up to `limit` for the process to exit.
-    fn exit_within(&mut self, limit: Duration) -> Option<(ExitStatus, Duration)> {
-        let started = Instant::now();
-        while started.elapsed() < limit {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                return Some((status, started.elapsed()));
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        None
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn create_key(db: &Path) -> String {
-    let output = lucid()
-        .args(["keys", "create", "--workspace", "team", "--db"])
-        .arg(db)
-        .output()
-        .expect("keys create");
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
+/// `lucid serve` on `db` as a user starts it: the binary's default log level (info, so request
+/// lines show) and no config file but the one a test names; every log line kept.
+fn server(db: &std::path::Path) -> Serve {
+    support::serve_db(db)
+        .env_remove("LUCID_LOG")
+        .env_remove("LUCID_CONFIG")
+        .keep_log()
 }
 
 fn client() -> reqwest::blocking::Client {
@@ -153,23 +54,24 @@ fn a_second_server_refuses_the_database_unless_it_takes_over() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("lucid.db");
     let key = create_key(&db);
-    let first = Server::start(&db, &[], &[("LUCID_STAGE_DELAY_MS", "400")]);
+    let first = server(&db).stage_delay_ms(400).start();
+    let first_url = first.url();
     let store = id(&call(
-        &first.url,
+        &first_url,
         &key,
         reqwest::Method::POST,
         "/v1/memory_stores",
         Some(json!({"name": "team"})),
     ));
     let agent = id(&call(
-        &first.url,
+        &first_url,
         &key,
         reqwest::Method::POST,
         "/v1/agents",
         Some(json!({"name": "a", "model": "m"})),
     ));
     let session = id(&call(
-        &first.url,
+        &first_url,
         &key,
         reqwest::Method::POST,
         "/v1/sessions",
@@ -177,7 +79,7 @@ fn a_second_server_refuses_the_database_unless_it_takes_over() {
             {"type": "user.message", "content": [{"type": "text", "text": "Always run cargo fmt before committing."}]}]})),
     ));
     let dream = id(&call(
-        &first.url,
+        &first_url,
         &key,
         reqwest::Method::POST,
         "/v1/dreams",
@@ -198,38 +100,46 @@ fn a_second_server_refuses_the_database_unless_it_takes_over() {
             .to_string()
     };
     let deadline = Instant::now() + Duration::from_secs(20);
-    while status(&first.url) != "running" {
+    while status(&first_url) != "running" {
         assert!(Instant::now() < deadline, "the dream never started");
         std::thread::sleep(Duration::from_millis(20));
     }
 
-    let refused = lucid()
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(&db)
-        .env_remove("LUCID_CONFIG")
-        .output()
-        .expect("second serve");
-    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
-    let message = String::from_utf8_lossy(&refused.stderr);
+    let serve_again = || {
+        support::lucid(
+            dir.path(),
+            &[
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--db",
+                &db.display().to_string(),
+            ],
+        )
+    };
+    let refused = serve_again();
+    assert_eq!(refused.code, Some(2), "{refused:?}");
+    let message = &refused.stderr;
     assert!(
         message.contains("holds the database") && message.contains("--take-over"),
         "{message}"
     );
     assert!(
-        message.contains(&format!("pid {}", first.child.id())),
+        message.contains(&format!("pid {}", first.pid())),
         "{message}"
     );
     assert_eq!(
-        status(&first.url),
+        status(&first_url),
         "running",
         "the refused server failed nothing"
     );
 
-    let second = Server::start(&db, &["--take-over"], &[]);
-    assert_eq!(status(&second.url), "running", "taking over fails nothing");
+    let second = server(&db).arg("--take-over").start();
+    let second_url = second.url();
+    assert_eq!(status(&second_url), "running", "taking over fails nothing");
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let now = status(&second.url);
+        let now = status(&second_url);
         if now == "completed" {
             break;
         }
@@ -244,15 +154,10 @@ fn a_second_server_refuses_the_database_unless_it_takes_over() {
     second.wait_for_line("about holding the database", |l| {
         l.contains("now holds the database")
     });
-    let third = lucid()
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(&db)
-        .env_remove("LUCID_CONFIG")
-        .output()
-        .expect("third serve");
-    assert_eq!(third.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&third.stderr).contains(&format!("pid {}", second.child.id())));
-    assert_eq!(status(&second.url), "completed");
+    let third = serve_again();
+    assert_eq!(third.code, Some(2));
+    assert!(third.stderr.contains(&format!("pid {}", second.pid())));
+    assert_eq!(status(&second_url), "completed");
 }
 
 /// Issue 11, item 8: SIGTERM with a half-sent request open stops the server at once; with a
@@ -269,9 +174,8 @@ fn sigterm_is_not_held_up_by_half_sent_requests_and_a_second_signal_exits() {
         "[server]\nshutdown_seconds = 60\nbody_timeout_seconds = 120\n",
     )
     .expect("config");
-    let config = config.to_string_lossy().to_string();
 
-    let mut server = Server::start(&db, &["--config", &config], &[]);
+    let mut server = self::server(&db).config(&config).start();
     let mut half = TcpStream::connect(server.addr()).expect("connect");
     half.write_all(b"POST /v1/memory_stores HTTP/1.1\r\nhost: x\r\n")
         .expect("write");
@@ -284,7 +188,7 @@ fn sigterm_is_not_held_up_by_half_sent_requests_and_a_second_signal_exits() {
     assert!(took < Duration::from_secs(3), "took {took:?}");
 
     // A request whose body never finishes is in flight: the first signal waits for it.
-    let mut server = Server::start(&db, &["--config", &config], &[]);
+    let mut server = self::server(&db).config(&config).start();
     let mut stalled = TcpStream::connect(server.addr()).expect("connect");
     let head = format!(
         "POST /v1/memory_stores HTTP/1.1\r\nhost: x\r\nx-api-key: {key}\r\ncontent-type: \
@@ -314,9 +218,9 @@ fn every_request_is_logged_at_the_default_level() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("lucid.db");
     let key = create_key(&db);
-    let server = Server::start(&db, &[], &[]);
+    let server = server(&db).start();
     call(
-        &server.url,
+        &server.url(),
         &key,
         reqwest::Method::GET,
         "/v1/memory_stores?limit=5",
@@ -348,15 +252,20 @@ fn a_bad_server_section_is_refused() {
     ] {
         let config = dir.path().join("lucid.toml");
         std::fs::write(&config, text).expect("config");
-        let output = lucid()
-            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-            .arg(&db)
-            .arg("--config")
-            .arg(&config)
-            .output()
-            .expect("serve");
-        assert_eq!(output.status.code(), Some(2), "{text}: {output:?}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        let output = support::lucid(
+            dir.path(),
+            &[
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--db",
+                &db.display().to_string(),
+                "--config",
+                &config.display().to_string(),
+            ],
+        );
+        assert_eq!(output.code, Some(2), "{text}: {output:?}");
+        let stderr = &output.stderr;
         assert!(stderr.contains(expected), "{text}: {stderr}");
     }
     // Without --config, ./lucid.toml's [server] is read, like its other sections.
@@ -366,15 +275,18 @@ fn a_bad_server_section_is_refused() {
         "[server]\nmax_connections = 0\n",
     )
     .expect("config");
-    let output = lucid()
-        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
-        .arg(&db)
-        .env_remove("LUCID_CONFIG")
-        .current_dir(project.path())
-        .output()
-        .expect("serve");
-    assert_eq!(output.status.code(), Some(2), "{output:?}");
-    assert!(String::from_utf8_lossy(&output.stderr).contains("max_connections"));
+    let output = support::lucid(
+        project.path(),
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--db",
+            &db.display().to_string(),
+        ],
+    );
+    assert_eq!(output.code, Some(2), "{output:?}");
+    assert!(output.stderr.contains("max_connections"));
 }
 
 /// Issue 11, item 11: Ctrl-C while a dream waits on a model that never answers. The server
@@ -398,17 +310,17 @@ fn ctrl_c_during_a_model_dream_stops_cleanly_without_a_panic() {
         ),
     )
     .expect("config");
-    let config = config.to_string_lossy().to_string();
-    let mut server = Server::start(&db, &["--config", &config], &[]);
+    let mut server = self::server(&db).config(&config).start();
+    let url = server.url();
     let store = id(&call(
-        &server.url,
+        &url,
         &key,
         reqwest::Method::POST,
         "/v1/memory_stores",
         Some(json!({"name": "team"})),
     ));
     let agent = id(&call(
-        &server.url,
+        &url,
         &key,
         reqwest::Method::POST,
         "/v1/agents",
@@ -416,11 +328,11 @@ fn ctrl_c_during_a_model_dream_stops_cleanly_without_a_panic() {
     ));
     let _ = agent;
     // The example fleet: its store and sessions give the model pass work units.
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/fleet");
+    let examples = support::repo().join("examples/fleet");
     for name in ["conventions.md", "infra.md"] {
         let content = std::fs::read_to_string(examples.join("memory").join(name)).expect("memory");
         call(
-            &server.url,
+            &url,
             &key,
             reqwest::Method::POST,
             &format!("/v1/memory_stores/{store}/memories"),
@@ -438,8 +350,7 @@ fn ctrl_c_during_a_model_dream_stops_cleanly_without_a_panic() {
         let name = file.rsplit('/').next().unwrap_or(file);
         let response = client()
             .post(format!(
-                "{}/v1/sessions/import?agent={agent}&filename={name}",
-                server.url
+                "{url}/v1/sessions/import?agent={agent}&filename={name}"
             ))
             .header("x-api-key", &key)
             .header("content-type", "application/octet-stream")
@@ -451,7 +362,7 @@ fn ctrl_c_during_a_model_dream_stops_cleanly_without_a_panic() {
         sessions.push(id(&value));
     }
     let dream = id(&call(
-        &server.url,
+        &url,
         &key,
         reqwest::Method::POST,
         "/v1/dreams",
@@ -474,9 +385,9 @@ fn ctrl_c_during_a_model_dream_stops_cleanly_without_a_panic() {
     assert!(!log.contains("panicked"), "{log}");
     assert!(exit.code().is_some(), "ended by a signal: {exit:?}\n{log}");
 
-    let restarted = Server::start(&db, &["--config", &config], &[]);
+    let restarted = self::server(&db).config(&config).start();
     let status = call(
-        &restarted.url,
+        &restarted.url(),
         &key,
         reqwest::Method::GET,
         &format!("/v1/dreams/{dream}"),
