@@ -658,6 +658,20 @@ pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
             }
         }
     }
+    // A workflow whose steps all occur, in order, in another chosen one is that workflow seen
+    // in part: the longer one is written, not both.
+    for a in 0..selected.len() {
+        for b in 0..selected.len() {
+            let (ga, gb) = (&selected[a].0, &selected[b].0);
+            if a != b
+                && !dropped[b]
+                && ga.len() < gb.len()
+                && common_subsequence(ga, gb) == ga.len()
+            {
+                dropped[a] = true;
+            }
+        }
+    }
     let mut keep = dropped.iter().map(|d| !d);
     selected.retain(|_| keep.next().unwrap_or(true));
     selected.truncate(MAX_WORKFLOWS);
@@ -774,6 +788,13 @@ pub(crate) fn is_inspection(step: &str) -> bool {
             | "todowrite"
             | "todo_write"
             | "update_plan"
+            // Claude Code's planning and tool-lookup steps, and its subagent tool (`Task`,
+            // renamed `Agent`): the sub-agent explores, the parent does the work.
+            | "exitplanmode"
+            | "enterplanmode"
+            | "toolsearch"
+            | "askuserquestion"
+            | "agent"
             | "think"
             | "list_files"
             | "read_file"
@@ -1130,6 +1151,37 @@ mod tests {
             digest("s2", "a", &["edit", "read", "bash", "edit", "read", "bash"]),
             digest("s3", "a", &["bash", "edit", "read", "bash", "read", "edit"]),
         ];
+        assert!(workflows(&digests).is_empty());
+    }
+
+    /// Real Claude Code fleets ran "`Agent` → `Write` → `ToolSearch`" in three sessions and
+    /// the same steps with two more in two of them: one workflow seen in part, and planning,
+    /// tool lookup and sub-agent steps are not the work.
+    #[test]
+    fn a_workflow_seen_in_part_is_written_once_without_planning_steps() {
+        let full = [
+            "mise run lint",
+            "Write",
+            "mise run test",
+            "git add",
+            "git commit",
+        ];
+        let part = ["mise run lint", "Write", "mise run test"];
+        let digests = vec![
+            digest("s1", "a", &full),
+            digest("s2", "a", &full),
+            digest("s3", "a", &part),
+            digest("s4", "a", &part),
+        ];
+        let texts: Vec<String> = workflows(&digests).into_iter().map(|p| p.text).collect();
+        assert_eq!(
+            texts,
+            ["Workflow: `mise run lint` → `Write` → `mise run test` → `git add` → `git commit`."]
+        );
+        let planning = ["Agent", "Write", "ToolSearch", "ExitPlanMode", "Edit"];
+        let digests: Vec<SessionDigest> = (0..4)
+            .map(|i| digest(&format!("p{i}"), "a", &planning))
+            .collect();
         assert!(workflows(&digests).is_empty());
     }
 }

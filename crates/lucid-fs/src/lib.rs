@@ -284,6 +284,11 @@ pub struct DigestedSessions {
 
 /// Imports and digests transcript files in parallel. `progress` is called after each file with
 /// the number of files done so far.
+///
+/// A file whose events are the opening of another file's events with the same session id is an
+/// earlier copy of that session (checkpoint tools and backups keep one snapshot per step), not
+/// another session: it is skipped with a reason, so one session never counts as several
+/// towards a pattern's recurrence.
 pub fn digest_transcripts(
     files: &[PathBuf],
     options: &DigestOptions,
@@ -291,7 +296,7 @@ pub fn digest_transcripts(
     progress: &(dyn Fn(usize) + Sync),
 ) -> DigestedSessions {
     let done = AtomicUsize::new(0);
-    let results: Vec<(Result<SessionDigest, SkippedSession>, u64)> = files
+    let results: Vec<(Result<Digested, SkippedSession>, u64)> = files
         .par_iter()
         .map(|file| {
             let mut size = 0;
@@ -305,22 +310,88 @@ pub fn digest_transcripts(
             result
         })
         .collect();
-    let mut digests = Vec::new();
+    let mut digested = Vec::new();
     let mut skipped = Vec::new();
     let mut bytes = 0;
     for (result, size) in results {
         bytes += size;
         match result {
-            Ok(digest) => digests.push(digest),
+            Ok(digest) => digested.push(digest),
             Err(skip) => skipped.push(skip),
         }
     }
+    let (mut digests, copies) = drop_earlier_copies(digested);
+    skipped.extend(copies);
     make_session_ids_unique(&mut digests);
     DigestedSessions {
         digests,
         skipped,
         bytes,
     }
+}
+
+/// A digested file with a fingerprint of each of its events, to recognise copies.
+struct Digested {
+    digest: SessionDigest,
+    event_prints: Vec<u64>,
+}
+
+/// A fingerprint of an event's content (who, what, when, the format's id), not of its file.
+fn event_print(event: &lucid_core::Event) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    format!(
+        "{:?}{:?}{:?}{:?}",
+        event.channel, event.at, event.source_id, event.kind
+    )
+    .hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Splits files into sessions to read and earlier copies to skip: among files with the same
+/// session id and agent, the longest is read, and one whose events open a longer one's is a
+/// copy. Files
+/// that share an id but differ are both kept (ids then made unique).
+fn drop_earlier_copies(mut digested: Vec<Digested>) -> (Vec<SessionDigest>, Vec<SkippedSession>) {
+    digested.sort_by(|a, b| {
+        (
+            a.digest.session.as_str(),
+            std::cmp::Reverse(a.event_prints.len()),
+            &a.digest.source,
+        )
+            .cmp(&(
+                b.digest.session.as_str(),
+                std::cmp::Reverse(b.event_prints.len()),
+                &b.digest.source,
+            ))
+    });
+    let mut kept: Vec<Digested> = Vec::new();
+    let mut copies = Vec::new();
+    for candidate in digested {
+        let copy_of = kept
+            .iter()
+            .rev()
+            .take_while(|k| k.digest.session == candidate.digest.session)
+            .find(|k| {
+                // Two agents' files that happen to share an id and an opening (ids taken from
+                // file names, a template's first turns) are two sessions.
+                k.digest.agent == candidate.digest.agent
+                    && k.event_prints.starts_with(&candidate.event_prints)
+            });
+        match copy_of {
+            Some(longer) => copies.push(SkippedSession {
+                path: candidate.digest.source.clone(),
+                reason: format!(
+                    "an earlier copy of session {}: its {} events open {}, which is read instead",
+                    candidate.digest.session,
+                    candidate.event_prints.len(),
+                    longer.digest.source
+                ),
+            }),
+            None => kept.push(candidate),
+        }
+    }
+    (kept.into_iter().map(|d| d.digest).collect(), copies)
 }
 
 /// Reads and imports one transcript file; the error is a reason a person can act on.
@@ -394,7 +465,7 @@ fn digest_file(
     file: &Path,
     options: &DigestOptions,
     trust: &TrustRules,
-) -> (Result<SessionDigest, SkippedSession>, u64) {
+) -> (Result<Digested, SkippedSession>, u64) {
     let shown = file.display().to_string();
     let skip = |reason: String| SkippedSession {
         path: shown.clone(),
@@ -421,7 +492,11 @@ fn digest_file(
     match result {
         Ok(mut session) => {
             session.trust = session_trust;
-            (Ok(digest_session_with(&session, options)), size)
+            let digested = Digested {
+                digest: digest_session_with(&session, options),
+                event_prints: session.events.iter().map(event_print).collect(),
+            };
+            (Ok(digested), size)
         }
         Err(reason) => (Err(skip(reason)), size),
     }
@@ -906,5 +981,57 @@ mod tests {
             read_store(dir.path()),
             Err(FsError::StoreFileNotText { .. })
         ));
+    }
+
+    /// Checkpoint tools keep one snapshot of a growing transcript per step: the earlier
+    /// snapshots are the same session, not more sessions for a pattern to recur in.
+    #[test]
+    fn earlier_copies_of_a_session_are_skipped_and_lookalikes_are_not() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let line = |uuid: &str, role: &str, text: &str| {
+            format!(
+                "{{\"type\":\"{role}\",\"sessionId\":\"s-1\",\"uuid\":\"{uuid}\",\"timestamp\":\"2026-03-20T17:0{}:00Z\",\"message\":{{\"role\":\"{role}\",\"content\":\"{text}\"}}}}\n",
+                uuid.len() % 10
+            )
+        };
+        let opening = line("u1", "user", "Always run the linter before pushing.")
+            + &line("a22", "assistant", "Noted.");
+        let full = opening.clone() + &line("u333", "user", "Then push the branch.");
+        let other = line("u1", "user", "A different first turn.");
+        let agent = dir.path().join("bot");
+        std::fs::create_dir_all(&agent).expect("mkdir");
+        for (name, text) in [
+            ("1.jsonl", &opening),
+            ("2.jsonl", &full),
+            ("3.jsonl", &other),
+        ] {
+            std::fs::write(agent.join(name), text).expect("write");
+        }
+        let files = find_transcripts(&[dir.path().to_path_buf()]).expect("found");
+        let digested = digest_transcripts(
+            &files,
+            &DigestOptions::default(),
+            &TrustRules::default(),
+            &|_| {},
+        );
+        assert_eq!(digested.skipped.len(), 1, "{:?}", digested.skipped);
+        assert!(digested.skipped[0].path.ends_with("1.jsonl"));
+        assert!(
+            digested.skipped[0]
+                .reason
+                .contains("an earlier copy of session s-1")
+                && digested.skipped[0].reason.contains("2.jsonl"),
+            "{}",
+            digested.skipped[0].reason
+        );
+        // The longest copy is read; a file with the same id but other events is its own
+        // session (its id made unique).
+        let mut read: Vec<(String, usize)> = digested
+            .digests
+            .iter()
+            .map(|d| (d.session.clone(), d.events))
+            .collect();
+        read.sort();
+        assert_eq!(read, [("s-1".to_string(), 3), ("s-1#2".to_string(), 1)]);
     }
 }
