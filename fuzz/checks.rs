@@ -25,6 +25,7 @@ pub const TARGETS: &[&str] = &[
     "import_managed_agents",
     "import_openai_chat",
     "import_openai_responses",
+    "import_opencode",
     "import_openhands",
     "import_swe_agent",
     "markdown_store",
@@ -68,6 +69,7 @@ pub fn check(target: &str, data: &[u8]) {
             data,
         ),
         "import_openhands" => import(TranscriptFormat::OpenHands, "fuzz/agent/input.json", data),
+        "import_opencode" => import(TranscriptFormat::OpenCode, "fuzz/agent/session.json", data),
         "import_swe_agent" => import(TranscriptFormat::SweAgent, "fuzz/agent/input.traj", data),
         other => panic!("no fuzz check named {other}"),
     }

@@ -25,8 +25,9 @@ use crate::{EXIT_FAILED, EXIT_REFUSED};
 /// .ndjson, .traj and .md): Claude Code JSONL, Anthropic Managed Agents session events,
 /// Anthropic Messages API JSON, OpenAI Chat Completions JSON, OpenAI Responses / Codex CLI
 /// rollout JSONL, Cline / Roo Code task folders (api_conversation_history.json), SWE-agent and
-/// mini-swe-agent trajectories, aider chat transcripts (Markdown), OpenHands trajectories and
-/// GitHub Copilot CLI session logs (events.jsonl). A file that cannot be parsed, or that a bug
+/// mini-swe-agent trajectories, aider chat transcripts (Markdown), OpenHands trajectories,
+/// GitHub Copilot CLI session logs (events.jsonl) and OpenCode sessions (`opencode export`).
+/// A file that cannot be parsed, or that a bug
 /// in lucid trips, is skipped and listed in the report with the reason.
 ///
 /// The curator merges duplicates, keeps the newest value when items contradict, and surfaces

@@ -283,6 +283,7 @@ fn the_summary_and_json_outputs() {
         "aider",
         "OpenHands",
         "Copilot CLI",
+        "OpenCode",
         ".traj",
     ] {
         assert!(help.contains(needle), "help lacks {needle}");
@@ -396,6 +397,7 @@ fn copy_tree(from: &Path, to: &Path) {
 fn a_closed_stdout_pipe_ends_quietly() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("draft");
+    // Not the harness: it reads stdout to the end, and this test needs the pipe closed early.
     let mut child = Command::new(env!("CARGO_BIN_EXE_lucid"))
         .args([
             "dream",

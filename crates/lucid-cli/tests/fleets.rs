@@ -312,10 +312,11 @@ fn behaviour_an_edit_retried_after_a_read_teaches_read_first() {
 }
 
 #[test]
-fn behaviour_one_workaround_seen_through_two_harnesses_is_one_pitfall() {
+fn behaviour_one_workaround_seen_through_three_harnesses_is_one_pitfall() {
     let dream = dream_fleet("cross-harness-pitfall");
     // `pytest` fails with ModuleNotFoundError and works with `PYTHONPATH=src` in a Claude Code
-    // session (`Bash`, parameter `command`) and a Codex one (`exec_command`, parameter `cmd`).
+    // session (`Bash`, parameter `command`), a Codex one (`exec_command`, parameter `cmd`) and
+    // an OpenCode export (`bash`, failure from `metadata.exit`).
     let pitfalls: Vec<&Value> = dream.added("pitfall");
     assert_eq!(pitfalls.len(), 1, "{pitfalls:?}");
     let text = pitfalls[0]["text"].as_str().unwrap_or_default();
@@ -330,7 +331,7 @@ fn behaviour_one_workaround_seen_through_two_harnesses_is_one_pitfall() {
         .flatten()
         .filter_map(|e| e["session"].as_str())
         .collect();
-    assert_eq!(sessions.len(), 2, "{sessions:?}");
+    assert_eq!(sessions.len(), 3, "{sessions:?}");
 }
 
 #[test]

@@ -204,16 +204,16 @@ impl Cues {
             .map(|(at, phrase, _)| (*at, *phrase))
     }
 
-    /// Whether a phrase of `list` occurs outside the spans of phrases of `except` (e.g. "this"
+    /// The phrases of `list` that occur outside the spans of phrases of `except` (e.g. "this"
     /// outside "this project").
-    pub fn has_outside(&self, list: List, except: List) -> bool {
+    pub fn outside(&self, list: List, except: List) -> impl Iterator<Item = &'static str> + '_ {
         let shields: Vec<(usize, usize)> = self
             .phrases(except)
             .map(|(at, phrase)| (at, at + phrase.len()))
             .collect();
-        self.phrases(list).any(|(at, phrase)| {
+        self.phrases(list).filter_map(move |(at, phrase)| {
             let end = at + phrase.len();
-            !shields.iter().any(|&(s, e)| s <= at && end <= e)
+            (!shields.iter().any(|&(s, e)| s <= at && end <= e)).then_some(phrase)
         })
     }
 }
@@ -258,8 +258,12 @@ mod tests {
     #[test]
     fn scoped_deictics_are_shielded() {
         let cues = Cues::scan("never commit generated files in this repo");
-        assert!(!cues.has_outside(List::OneOff, List::StandingScope));
+        assert_eq!(cues.outside(List::OneOff, List::StandingScope).count(), 0);
         let cues = Cues::scan("never commit this file");
-        assert!(cues.has_outside(List::OneOff, List::StandingScope));
+        assert_eq!(
+            cues.outside(List::OneOff, List::StandingScope)
+                .collect::<Vec<_>>(),
+            ["this file", "this"]
+        );
     }
 }

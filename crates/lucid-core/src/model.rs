@@ -46,6 +46,9 @@ pub enum TranscriptFormat {
     OpenHands,
     /// GitHub Copilot CLI session logs (`events.jsonl`).
     CopilotCli,
+    /// OpenCode sessions as `opencode export` writes them (`{info, messages}`).
+    #[serde(rename = "opencode")]
+    OpenCode,
 }
 
 impl TranscriptFormat {
@@ -62,6 +65,7 @@ impl TranscriptFormat {
             TranscriptFormat::Aider => "aider",
             TranscriptFormat::OpenHands => "openhands",
             TranscriptFormat::CopilotCli => "copilot_cli",
+            TranscriptFormat::OpenCode => "opencode",
         }
     }
 }

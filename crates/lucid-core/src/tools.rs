@@ -400,14 +400,14 @@ pub fn file_commands(command: &str) -> FileCommands {
 
 /// The patch text a call applies in the `apply_patch` format: the `apply_patch` tool's input
 /// (Codex's custom tool: the input itself, or its `input`/`patch` field, or the second element
-/// of a `command` array), or a shell command that runs `apply_patch` (an argv list or a
+/// of a `command` array; OpenCode's: `patchText`), or a shell command that runs `apply_patch` (an argv list or a
 /// heredoc script), from its `*** Begin Patch` on.
 pub fn applied_patch<'a>(tool: &str, input: &'a Value) -> Option<&'a str> {
     let base = base_name(tool);
     if base == "apply_patch" || base == "applypatch" {
         return match input {
             Value::String(text) => Some(text),
-            Value::Object(object) => ["input", "patch"]
+            Value::Object(object) => ["input", "patch", "patchText"]
                 .iter()
                 .find_map(|k| object.get(*k).and_then(Value::as_str))
                 .or_else(|| {
@@ -650,6 +650,7 @@ mod tests {
         let heredoc = format!("apply_patch <<'EOF'\n{patch}\nEOF");
         assert!(applied_patch("exec_command", &json!({"cmd": heredoc})).is_some());
         assert!(applied_patch("mcp__codex__apply_patch", &json!({"input": patch})).is_some());
+        assert!(applied_patch("apply_patch", &json!({"patchText": patch})).is_some());
         // A file whose content shows a patch is written, not applied.
         assert!(applied_patch("Write", &json!({"file_path": "a.md", "content": patch})).is_none());
         assert!(

@@ -94,7 +94,12 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // ("the status page was changed to X this week").
     let announced_value = (cues.has(List::Change) || lower.trim_end_matches('.').ends_with(" now"))
         && text::slot(stripped).is_some_and(|slot| !slot.value_analysis.anchors.is_empty());
-    let one_off = cues.has_outside(List::OneOff, List::StandingScope) && !announced_value;
+    // A bare "here" next to a standing marker names the place ("we always use pnpm here"),
+    // not the task at hand.
+    let one_off = cues
+        .outside(List::OneOff, List::StandingScope)
+        .any(|phrase| !(phrase == "here" && cues.has(List::Standing)))
+        && !announced_value;
     let first_person = cues.opens_with(List::FirstPersonState) && !cues.has(List::Decision);
     let standing = cues.has(List::Standing);
     let decision = cues.has(List::Decision);
@@ -334,6 +339,7 @@ mod tests {
                 "Let's use pnpm instead of npm from now on.",
                 Class::Preference,
             ),
+            ("We always use pnpm here, never npm.", Class::Preference),
         ];
         for (sentence, class) in cases {
             assert_eq!(
@@ -357,6 +363,8 @@ mod tests {
             "what kind of fallbacks does GetGitAuthorFromRepo have?",
             "is therer an issue raised already in upstream pi to use custom openai endpoint",
             "I'm currently getting this error in the repo, and there are no uncommited changes:",
+            // "here" is the task at hand when nothing marks the statement as standing.
+            "Use the staging key here.",
             "yes, then commit, push",
             "For now, skip the flaky test while we debug.",
             "Customer Nina Rossi says order ORD-1 never arrived.",

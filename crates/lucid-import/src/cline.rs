@@ -49,7 +49,7 @@ use crate::blocks::{is_tool_result, is_tool_use, render_result_content};
 use crate::error::ImportError;
 use crate::error_text::looks_like_error;
 use crate::input::{self, Input, lines_to_array};
-use crate::json::{kind_of, non_blank, str_at};
+use crate::json::{kind_of, millis_time, non_blank, str_at};
 use crate::session::{Builder, Origin, Speaker};
 use crate::tagged::split_tags;
 
@@ -838,18 +838,6 @@ fn read_ui_messages(bytes: &[u8]) -> Option<Vec<UiMessage>> {
             })
             .collect(),
     )
-}
-
-/// Milliseconds since the epoch (Cline's `ts`), as a number or a numeric string.
-fn millis_time(value: &Value) -> Option<Timestamp> {
-    let millis = match value {
-        Value::Number(number) => number
-            .as_i64()
-            .or_else(|| number.as_f64().map(|f| f as i64))?,
-        Value::String(text) => text.trim().parse::<i64>().ok()?,
-        _ => return None,
-    };
-    chrono::DateTime::from_timestamp_millis(millis)
 }
 
 /// One time per history message (see the module doc), never decreasing.

@@ -306,6 +306,10 @@ fn detect_object(object: &Object) -> Result<TranscriptFormat, String> {
     if object.contains_key("choices") || str_at(object, "object") == Some("chat.completion") {
         return Ok(TranscriptFormat::OpenaiChat);
     }
+    // Before `messages`: an OpenCode export's messages are `{info, parts}`, not chat messages.
+    if crate::opencode::is_export(object) {
+        return Ok(TranscriptFormat::OpenCode);
+    }
     if let Some(messages) = object.get("messages") {
         return match messages {
             Value::Array(messages) => Ok(chat_or_messages(messages, Some(object))),

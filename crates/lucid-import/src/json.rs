@@ -237,6 +237,19 @@ pub(crate) fn time_text(text: &str) -> Option<Timestamp> {
         .map(|naive| naive.and_utc())
 }
 
+/// Milliseconds since the epoch (Cline's `ts`, OpenCode's `time.created`), as a number or a
+/// numeric string.
+pub(crate) fn millis_time(value: &Value) -> Option<Timestamp> {
+    let millis = match value {
+        Value::Number(number) => number
+            .as_i64()
+            .or_else(|| number.as_f64().map(|f| f as i64))?,
+        Value::String(text) => text.trim().parse::<i64>().ok()?,
+        _ => return None,
+    };
+    chrono::DateTime::from_timestamp_millis(millis)
+}
+
 /// The first time found among `keys` of `object`.
 pub(crate) fn time_at(object: &Map<String, Value>, keys: &[&str]) -> Option<Timestamp> {
     keys.iter()

@@ -7,7 +7,8 @@
 //! task histories (`api_conversation_history.json`; [`import_cline_task`] also reads the
 //! sibling `ui_messages.json` for times), SWE-agent / mini-swe-agent trajectories (`.traj`),
 //! aider chat transcripts (Markdown: `.aider.chat.history.md`), OpenHands trajectories (a JSON
-//! array of events) and GitHub Copilot CLI session logs (`events.jsonl`).
+//! array of events), GitHub Copilot CLI session logs (`events.jsonl`) and OpenCode sessions
+//! (`opencode export`).
 //!
 //! Every format is mapped to the same event rules: one [`Event`](lucid_core::Event) per kept
 //! content block, numbered from 0 in order of appearance; text by role (user, agent, or context
@@ -58,6 +59,7 @@ mod managed_agents;
 mod memory;
 mod openai_chat;
 mod openai_responses;
+mod opencode;
 mod openhands;
 mod session;
 mod swe_agent;
@@ -156,6 +158,7 @@ fn import_input(
         TranscriptFormat::SweAgent => swe_agent::import(input, source),
         TranscriptFormat::OpenHands => openhands::import(input, source),
         TranscriptFormat::CopilotCli => copilot_cli::import(input, source),
+        TranscriptFormat::OpenCode => opencode::import(input, source),
         // Markdown, read from the text before it is parsed as JSON (see `import_session`).
         TranscriptFormat::Aider => Err(ImportError::WrongShape {
             format,

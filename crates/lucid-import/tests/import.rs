@@ -25,7 +25,7 @@ use lucid_import::{
 };
 use proptest::prelude::*;
 
-const FORMATS: [TranscriptFormat; 10] = [
+const FORMATS: [TranscriptFormat; 11] = [
     TranscriptFormat::ClaudeCode,
     TranscriptFormat::ManagedAgents,
     TranscriptFormat::AnthropicMessages,
@@ -36,6 +36,7 @@ const FORMATS: [TranscriptFormat; 10] = [
     TranscriptFormat::Aider,
     TranscriptFormat::OpenHands,
     TranscriptFormat::CopilotCli,
+    TranscriptFormat::OpenCode,
 ];
 
 /// The modification time every fixture is imported with (the fallback time of formats
@@ -1797,6 +1798,78 @@ fn openhands_facts() {
 }
 
 #[test]
+fn opencode_facts() {
+    let session = fixture("opencode", "export.json");
+    assert_eq!(session.id, "ses_4a1c9e2f7ffeQx3HdT0mKb8Lzp");
+    assert_eq!(
+        texts_on(&session, Channel::Human),
+        [
+            "the checkout tests fail with a module error, fix it. We always use pnpm here, never npm."
+        ]
+    );
+    assert_no_harness_in_human(&session, "export.json");
+    assert_results_answer_calls(&session, "export.json");
+    assert!(
+        !session
+            .events
+            .iter()
+            .any(|event| event.text().contains("run them first")),
+        "reasoning is thinking, not imported"
+    );
+    let calls = tool_calls(&session);
+    assert_eq!(
+        calls
+            .iter()
+            .map(|(id, name, _)| (*id, *name))
+            .collect::<Vec<_>>(),
+        [
+            (Some("call_01"), "bash"),
+            (Some("call_02"), "bash"),
+            (Some("call_03"), "bash"),
+            (Some("call_04"), "webfetch"),
+            (Some("call_05"), "apply_patch"),
+            (Some("call_06"), "bash"),
+        ]
+    );
+    assert_eq!(calls[0].2["command"], "pnpm test");
+    let results = tool_results(&session);
+    assert_eq!(
+        results.iter().map(|r| (r.0, r.2)).collect::<Vec<_>>(),
+        [
+            (Some("call_01"), true),
+            (Some("call_02"), false),
+            (Some("call_03"), false),
+            (Some("call_04"), true),
+            (Some("call_05"), false),
+        ],
+        "a shell's exit code 1 and an `error` status fail; a call still running has no result"
+    );
+    assert_eq!(results[3].3, "Error: Request failed with status code 429");
+    assert_eq!(
+        contexts(&session),
+        [
+            ("synthetic", Channel::Harness),
+            ("subtask", Channel::Harness)
+        ],
+        "text OpenCode writes and a command's sub-agent prompt are harness"
+    );
+    assert_eq!(
+        session.events[0].at.map(|at| at.to_rfc3339()),
+        Some("2026-06-01T08:00:00+00:00".to_string())
+    );
+    // A sub-agent's session: the parent agent wrote its "user" turn.
+    let sub = fixture("opencode", "subagent.json");
+    assert!(texts_on(&sub, Channel::Human).is_empty());
+    assert_eq!(contexts(&sub), [("task", Channel::Harness)]);
+    // JSON Lines, or an object that is not an export, is refused with the reason.
+    let lines = b"{\"info\": {\"id\": \"ses_1\"}, \"messages\": []}\n{\"a\": 1}\n";
+    let error = import_session_as(TranscriptFormat::OpenCode, lines, &Source::new("x.jsonl"))
+        .expect_err("not one document")
+        .to_string();
+    assert!(error.contains("opencode export"), "{error}");
+}
+
+#[test]
 fn copilot_cli_facts() {
     let session = fixture("copilot_cli", "events.jsonl");
     assert_eq!(session.id, "5b1e0c2a-7d3f-4e8a-9c61-2f0d8a4b7e19");
@@ -1933,11 +2006,13 @@ fn new_formats_are_told_from_their_look_alikes() {
 }
 
 /// The fixtures of the formats lucid learnt to read last.
-const NEW_FORMAT_FIXTURES: [(&str, &str); 4] = [
+const NEW_FORMAT_FIXTURES: [(&str, &str); 6] = [
     ("aider", "history.md"),
     ("aider", "published.md"),
     ("openhands", "trajectory.json"),
     ("copilot_cli", "events.jsonl"),
+    ("opencode", "export.json"),
+    ("opencode", "subagent.json"),
 ];
 
 static NEW_FORMAT_BYTES: LazyLock<Vec<(&'static str, Vec<u8>)>> = LazyLock::new(|| {

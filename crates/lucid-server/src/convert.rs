@@ -302,6 +302,7 @@ pub fn parse_format(name: &str) -> Option<TranscriptFormat> {
         "aider" => Some(TranscriptFormat::Aider),
         "openhands" => Some(TranscriptFormat::OpenHands),
         "copilot_cli" => Some(TranscriptFormat::CopilotCli),
+        "opencode" => Some(TranscriptFormat::OpenCode),
         _ => None,
     }
 }

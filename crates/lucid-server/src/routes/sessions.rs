@@ -124,8 +124,8 @@ pub struct ImportSession {
     #[serde(default)]
     pub filename: Option<String>,
     /// `claude_code`, `managed_agents`, `anthropic_messages`, `openai_chat`,
-    /// `openai_responses`, `cline`, `swe_agent`, `aider`, `openhands`, `copilot_cli`; detected
-    /// when omitted.
+    /// `openai_responses`, `cline`, `swe_agent`, `aider`, `openhands`, `copilot_cli`,
+    /// `opencode`; detected when omitted.
     #[serde(default)]
     pub format: Option<String>,
     /// Attach this memory store to the session.
@@ -713,7 +713,7 @@ pub async fn import_session(
                 ApiError::invalid(format!(
                     "unknown format {name:?}; use claude_code, managed_agents, \
                      anthropic_messages, openai_chat, openai_responses, cline, swe_agent, \
-                     aider, openhands or copilot_cli"
+                     aider, openhands, copilot_cli or opencode"
                 ))
             })?;
             lucid_import::import_session_as(format, request.transcript.as_bytes(), &source)
