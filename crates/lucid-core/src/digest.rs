@@ -30,10 +30,11 @@ const EPISODE_TURNS: usize = 3;
 
 /// Groups the trusted conversation turns of a session into episodes: up to [`EPISODE_TURNS`]
 /// consecutive turns, cut early where the topic shifts (the next turn shares no content word
-/// with the episode). Sentences with fewer than two content words ("Wow!", "Thanks, you
-/// too!") are dropped, as are repeats; secrets are redacted, personal e-mail addresses masked
+/// with the episode). Sentences with fewer than two content words ("Wow!"), sentences of small
+/// talk only ([`is_small_talk`]: "Wow, that's so cool, Caroline!") and repeats are dropped; secrets are redacted, personal e-mail addresses masked
 /// and instruction-like text skipped.
 fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Episode> {
+    let speakers = speaker_names(session);
     let mut out = Vec::new();
     let mut current: Vec<(EventRef, Vec<String>, std::collections::BTreeSet<String>)> = Vec::new();
     let flush = |current: &mut Vec<(EventRef, Vec<String>, std::collections::BTreeSet<String>)>,
@@ -91,6 +92,7 @@ fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Epis
         for sentence in text::sentences(body) {
             let analysis = text::analyze(sentence);
             if analysis.word_set.len() + analysis.anchors.len() < 3
+                || is_small_talk(sentence, &speakers)
                 || trusted_text_injection(sentence).is_some()
             {
                 continue;
@@ -111,6 +113,156 @@ fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Epis
     }
     flush(&mut current, &mut out);
     out
+}
+
+/// Words of greetings, acknowledgements and reactions ("Wow, that's so cool!", "Thanks, you
+/// too!", "Sounds like a lot of fun"): a sentence made only of these (and the speakers' names)
+/// says nothing to remember, and dropping it leaves more of a context budget for what does.
+const SMALL_TALK: &[&str] = &[
+    "a",
+    "about",
+    "absolutely",
+    "agree",
+    "ah",
+    "all",
+    "amazing",
+    "and",
+    "anything",
+    "are",
+    "aw",
+    "awesome",
+    "awww",
+    "be",
+    "been",
+    "beautiful",
+    "bet",
+    "bye",
+    "can",
+    "can't",
+    "care",
+    "catch",
+    "chat",
+    "congrats",
+    "congratulations",
+    "cool",
+    "day",
+    "did",
+    "do",
+    "doing",
+    "exciting",
+    "fantastic",
+    "for",
+    "fun",
+    "glad",
+    "going",
+    "good",
+    "great",
+    "guess",
+    "haha",
+    "happy",
+    "have",
+    "hear",
+    "hearing",
+    "hello",
+    "hey",
+    "hi",
+    "hope",
+    "how",
+    "i",
+    "i'd",
+    "i'm",
+    "in",
+    "incredible",
+    "inspiring",
+    "is",
+    "it",
+    "it's",
+    "just",
+    "keep",
+    "kind",
+    "know",
+    "later",
+    "like",
+    "lol",
+    "lot",
+    "love",
+    "lovely",
+    "lucky",
+    "me",
+    "means",
+    "much",
+    "my",
+    "nice",
+    "of",
+    "oh",
+    "ok",
+    "okay",
+    "on",
+    "so",
+    "sound",
+    "sounds",
+    "soon",
+    "such",
+    "super",
+    "sure",
+    "sweet",
+    "take",
+    "talk",
+    "thank",
+    "thanks",
+    "that",
+    "that's",
+    "the",
+    "this",
+    "to",
+    "too",
+    "totally",
+    "up",
+    "very",
+    "wait",
+    "was",
+    "we",
+    "well",
+    "what",
+    "what's",
+    "wonderful",
+    "wow",
+    "yeah",
+    "yes",
+    "you",
+    "you're",
+    "your",
+    "yours",
+];
+
+/// Whether a sentence is only small talk: every word is a [`SMALL_TALK`] word or the name of one
+/// of the session's speakers (a vocative, "Wow, Caroline!").
+fn is_small_talk(sentence: &str, speakers: &std::collections::BTreeSet<String>) -> bool {
+    let words: Vec<String> = sentence
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .filter(|word| !word.is_empty())
+        .map(|word| word.replace('’', "'").to_lowercase())
+        .collect();
+    !words.is_empty()
+        && words
+            .iter()
+            .all(|word| SMALL_TALK.contains(&word.as_str()) || speakers.contains(word))
+}
+
+/// The lowercased names of a session's speakers, from "Name: text" turns.
+fn speaker_names(session: &Session) -> std::collections::BTreeSet<String> {
+    session
+        .events
+        .iter()
+        .filter_map(|event| match &event.kind {
+            EventKind::UserMessage { text } | EventKind::AgentMessage { text } => {
+                let (name, _) = text.split_once(": ")?;
+                (name.len() <= 40 && !name.contains(char::is_whitespace))
+                    .then(|| name.to_lowercase())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The text with every personal e-mail address replaced by `[e-mail address]`: an episode keeps
@@ -2099,6 +2251,28 @@ mod laundering_tests {
                 .enumerate()
                 .map(|(i, kind)| Event::new(i, None, None, kind))
                 .collect(),
+        }
+    }
+
+    #[test]
+    fn small_talk_is_left_out_of_episodes() {
+        let speakers: std::collections::BTreeSet<String> =
+            ["caroline".to_string(), "melanie".to_string()].into();
+        for chat in [
+            "Wow, that's so cool, Caroline!",
+            "Thanks, you too!",
+            "That sounds like so much fun.",
+            "I’m so happy for you, Melanie.",
+        ] {
+            assert!(is_small_talk(chat, &speakers), "{chat}");
+        }
+        for said in [
+            "I love painting sunsets.",
+            "That's great news about the new job!",
+            "I went to a support group yesterday.",
+            "Wow, Paris!",
+        ] {
+            assert!(!is_small_talk(said, &speakers), "{said}");
         }
     }
 

@@ -413,10 +413,20 @@ pub fn render(result: &LocomoResult, markdown: bool) -> String {
         if markdown {
             format!("| {} |\n", cells.join(" | "))
         } else {
-            format!(
-                "{}\n",
-                cells.iter().map(|c| format!("{c:<26}")).collect::<String>()
-            )
+            // The first column holds the longest labels ("lucid store (BM25 over items)"):
+            // wide enough that no label runs into the numbers; a space always separates.
+            let line: Vec<String> = cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if i == 0 {
+                        format!("{c:<34}")
+                    } else {
+                        format!("{c:<12}")
+                    }
+                })
+                .collect();
+            format!("{}\n", line.join(" ").trim_end())
         }
     };
     out.push_str(&row(vec![
