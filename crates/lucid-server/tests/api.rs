@@ -1280,6 +1280,58 @@ async fn sessions_log_events_of_every_kind() {
     );
 }
 
+/// Every format the importers read can be named on import: each importer fixture (one per
+/// format folder of `crates/lucid-import/tests/data`) imports with its folder's name as
+/// `format` and is stored as that format. A format the service's parser forgot fails here.
+#[tokio::test]
+async fn every_transcript_format_imports_by_name() {
+    let h = Harness::new();
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../lucid-import/tests/data");
+    let mut folders: Vec<std::path::PathBuf> = std::fs::read_dir(&data)
+        .expect("importer fixtures")
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.is_dir() && !path.ends_with("malformed"))
+        .collect();
+    folders.sort();
+    let mut imported = Vec::new();
+    for folder in folders {
+        let format = folder
+            .file_name()
+            .and_then(|name| name.to_str())
+            .expect("folder name")
+            .to_string();
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&folder)
+            .expect("fixtures")
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| {
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                path.is_file()
+                    && !name.starts_with("bad-")
+                    && ["json", "jsonl", "md", "traj"]
+                        .iter()
+                        .any(|ext| path.extension().is_some_and(|e| e == *ext))
+            })
+            .collect();
+        files.sort();
+        let file = files
+            .first()
+            .unwrap_or_else(|| panic!("a fixture in {format}"));
+        let text = std::fs::read_to_string(file).expect("utf-8 fixture");
+        let name = file.file_name().and_then(|n| n.to_str()).expect("name");
+        let session = h
+            .post(
+                "/v1/sessions/import",
+                json!({"agent": "formats", "transcript": text, "filename": name, "format": format}),
+            )
+            .await;
+        assert_eq!(session["source"]["format"], json!(format), "{name}");
+        imported.push(format);
+    }
+    assert!(imported.len() >= 11, "{imported:?}");
+}
+
 #[tokio::test]
 async fn transcripts_import_as_sessions() {
     let h = Harness::new();
