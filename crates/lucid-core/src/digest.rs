@@ -16,6 +16,9 @@ use crate::model::{
 };
 use crate::report::Evidence;
 use crate::text;
+// What a digest records of announced changes, retirements and deleted files; the rules that
+// find them stay private to the crate.
+pub use crate::updates::{Deletion, Retirement, Substitution};
 
 /// Human turns a digest keeps for the model pass, and the characters kept of each.
 pub const MAX_HUMAN_TURNS: usize = 40;

@@ -22,6 +22,8 @@ pub mod join;
 mod lessons;
 pub mod lexicon;
 pub mod markdown;
+#[cfg(test)]
+mod pairs_tests;
 mod patterns;
 pub mod policy;
 pub mod report;
@@ -29,7 +31,7 @@ pub mod selection;
 pub mod text;
 mod thresholds;
 pub mod tools;
-pub mod updates;
+mod updates;
 mod worthiness;
 
 pub use curate::{

@@ -89,7 +89,7 @@ const CHANGE_VERBS: &[&str] = &[
 ];
 
 /// The substitutions a sentence a person typed announces.
-pub fn from_sentence(sentence: &str) -> Vec<Substitution> {
+pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
     let tokens = value_tokens(sentence);
     let lower: Vec<String> = tokens.iter().map(|t| t.text.to_lowercase()).collect();
     let subject: Vec<String> = text::analyze(sentence).word_set.into_iter().collect();
@@ -203,7 +203,7 @@ pub struct Retirement {
 /// What a sentence a person typed says is gone (see [`Retirement`]). A name must be specific
 /// (capitalised, an identifier or quoted) and follow the cue directly (after "the", "our", …);
 /// a partial retirement ("dropping Redis from the login path") retires nothing.
-pub fn retirements(sentence: &str) -> Vec<Retirement> {
+pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
     use crate::lexicon::{Cues, List};
     let lower = sentence.to_lowercase();
     // Cue offsets are offsets in the lowercase text: only usable when they are the sentence's.
@@ -419,7 +419,7 @@ fn leading_name(tokens: &[&Token]) -> Option<(String, usize)> {
 /// Whether an item states something a [`Retirement`] ended, and the words that matched: it
 /// names the retired tool or person (facts; instructions too for a person who left), or has
 /// every content word of the retired practice without negating it.
-pub fn retires(retirement: &Retirement, item: &str, is_fact: bool) -> Option<String> {
+pub(crate) fn retires(retirement: &Retirement, item: &str, is_fact: bool) -> Option<String> {
     match &retirement.name {
         Some(name) => {
             if !(is_fact || retirement.person) || !holds_value(item, name) {
@@ -507,7 +507,7 @@ fn value_shape(value: &str) -> Option<Shape> {
 /// removes most often and the word it adds most often, each clearly the main change (the
 /// `setuptools` → `hatchling` of a build-backend edit). Numbers and words on both sides are
 /// ignored; an edit that rewrites several names says nothing this simple.
-pub fn from_edit(file: &str, old: &str, new: &str) -> Option<Substitution> {
+pub(crate) fn from_edit(file: &str, old: &str, new: &str) -> Option<Substitution> {
     use std::collections::BTreeMap;
     let words = |s: &str| -> BTreeMap<String, usize> {
         let mut counts = BTreeMap::new();
@@ -558,7 +558,7 @@ pub fn from_edit(file: &str, old: &str, new: &str) -> Option<Substitution> {
 /// `.aider.history` → `.aider.input.history`). A value still present anywhere in the new text is
 /// not replaced. Each substitution applies to items that hold the old value and share
 /// three of the line's words (`EDITED_LINE_WORDS_NEEDED`), whether or not they name the file.
-pub fn from_edited_lines(file: &str, old: &str, new: &str) -> Vec<Substitution> {
+pub(crate) fn from_edited_lines(file: &str, old: &str, new: &str) -> Vec<Substitution> {
     fn lines(s: &str) -> Vec<&str> {
         s.lines().map(str::trim).filter(|l| !l.is_empty()).collect()
     }
@@ -696,7 +696,7 @@ fn swapped_values<'a>(old: &'a str, new: &'a str) -> Vec<(&'a str, &'a str)> {
 }
 
 /// How a substitution applies to one item, if it does: the new text and what matched.
-pub fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> {
+pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> {
     let tokens = value_tokens(item);
     let item_analysis = text::analyze(item);
     let shares_subject = |sub: &Substitution| {
@@ -840,7 +840,7 @@ pub fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> {
 
 /// The family of a versioned value: `C17` → `c`, `v0.41` → `v`, `python3.12` → `python`,
 /// `cuda-12.6` → `cuda-`. `None` for values without a letter prefix and a version.
-pub fn family_of(value: &str) -> Option<String> {
+pub(crate) fn family_of(value: &str) -> Option<String> {
     let lower = value.to_ascii_lowercase();
     let letters = lower
         .find(|c: char| c.is_ascii_digit())
@@ -988,7 +988,12 @@ pub enum Deletion {
 /// (what is left after the folders both paths share), with one shared folder kept when only the
 /// name changed away from the project's root, so that a bare `README.md` of another folder is
 /// not taken for it. `from_at_root`: see [`at_project_root`].
-pub fn from_move(from: &str, to: &str, from_at_root: bool, cue: String) -> Option<Substitution> {
+pub(crate) fn from_move(
+    from: &str,
+    to: &str,
+    from_at_root: bool,
+    cue: String,
+) -> Option<Substitution> {
     let (a, b) = (components(from), components(to));
     let shared = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
     let (mut old, mut new) = (
@@ -1038,7 +1043,7 @@ fn names_a_file(components: &[&str]) -> bool {
 
 /// Whether two paths can be the same file: one's components end the other's (a path relative
 /// to the working folder against an absolute one), and the shorter names a file on its own.
-pub fn same_file(a: &str, b: &str) -> bool {
+pub(crate) fn same_file(a: &str, b: &str) -> bool {
     let (a, b) = (components(a), components(b));
     let (short, long) = if a.len() <= b.len() {
         (&a, &b)
@@ -1053,7 +1058,7 @@ pub fn same_file(a: &str, b: &str) -> bool {
 /// working folder's own file), or an absolute one whose folder holds most of the absolute
 /// paths the session's tools worked on (`touched`: file paths and working folders). A bare
 /// `README.md` deleted from one plugin's folder is not the one a fact means.
-pub fn at_project_root(deleted: &str, touched: &[&str]) -> bool {
+pub(crate) fn at_project_root(deleted: &str, touched: &[&str]) -> bool {
     let parts = components(deleted);
     if !deleted.starts_with('/') {
         return parts.len() == 1;
@@ -1071,7 +1076,7 @@ pub fn at_project_root(deleted: &str, touched: &[&str]) -> bool {
 /// The path in `item` that names the file `deleted`, if one does: a token of the item (quotes,
 /// brackets and sentence punctuation trimmed) that is the same file by [`same_file`]. A bare
 /// file name counts only when `bare_name_counts` (see [`at_project_root`]).
-pub fn names_deleted_file<'a>(
+pub(crate) fn names_deleted_file<'a>(
     item: &'a str,
     deleted: &str,
     bare_name_counts: bool,
@@ -1107,7 +1112,7 @@ fn setting_line(line: &str) -> Option<(&str, &str)> {
 /// The settings an edit removes: lines of the old text that set a key (see `setting_line`)
 /// when the new text no longer mentions the key at all. A key set to another value is a swap
 /// ([`from_edited_lines`]), not a removal.
-pub fn removed_settings(old: &str, new: &str) -> Vec<(String, String)> {
+pub(crate) fn removed_settings(old: &str, new: &str) -> Vec<(String, String)> {
     let mut removed: Vec<(String, String)> = Vec::new();
     for (key, value) in old.lines().filter_map(setting_line) {
         let mentioned = new.lines().any(|line| holds_value(line, key));
@@ -1121,7 +1126,7 @@ pub fn removed_settings(old: &str, new: &str) -> Vec<(String, String)> {
 /// Whether an item states a removed setting as its file's: it names the file (a path ending
 /// like it, or its bare name), the key and the value the setting had. Returns the file name as
 /// the item wrote it.
-pub fn states_removed_setting<'a>(
+pub(crate) fn states_removed_setting<'a>(
     item: &'a str,
     file: &str,
     key: &str,

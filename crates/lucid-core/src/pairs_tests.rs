@@ -1,11 +1,13 @@
 //! The labelled statement pairs of `tests/data/pairs.toml` (written from real transcripts, not
 //! from the generator), checked against the curator's duplicate, paraphrase and update rules.
+//! A unit test of the crate (not an integration test) so that the update rules stay private.
 
 use std::path::Path;
 
-use lucid_core::text::{self, WordWeights};
-use lucid_core::updates;
 use serde::Deserialize;
+
+use crate::text::{self, WordWeights};
+use crate::updates;
 
 #[derive(Deserialize)]
 struct Pairs {
