@@ -27,6 +27,9 @@ pub enum List {
     /// `[standing_scope]`: deictic phrases that still name something durable ("this project"), so
     /// they do not count as one-off.
     StandingScope,
+    /// `[listener_choice]`: the listener's own choice ("whatever you prefer"), which shields a
+    /// standing marker inside it: the speaker leaves the choice open, no rule is set.
+    ListenerChoice,
     /// `[temporary]`: markers that keep a statement from ever becoming a standing memory ("for
     /// now", "while we debug").
     Temporary,
@@ -53,13 +56,14 @@ pub enum List {
 impl List {
     /// Every list, in the order of `lexicon.txt` (a test checks each is declared there and not
     /// empty).
-    pub const ALL: [List; 14] = [
+    pub const ALL: [List; 15] = [
         List::Standing,
         List::Instruction,
         List::Request,
         List::Question,
         List::OneOff,
         List::StandingScope,
+        List::ListenerChoice,
         List::Temporary,
         List::Change,
         List::Decision,
@@ -78,6 +82,7 @@ impl List {
             "question" => List::Question,
             "one_off" => List::OneOff,
             "standing_scope" => List::StandingScope,
+            "listener_choice" => List::ListenerChoice,
             "temporary" => List::Temporary,
             "change" => List::Change,
             "decision" => List::Decision,

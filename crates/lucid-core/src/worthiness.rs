@@ -64,7 +64,13 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // request), but they still count as cues ("From now on, …" is a standing marker).
     let mut cues = Cues::scan(&sentence.trim().to_lowercase());
     cues.set_opening_from(&Cues::scan(&lower));
-    let memory_like = cues.has(List::Standing)
+    // A standing marker inside the listener's own choice ("any framework you prefer") sets no
+    // rule.
+    let standing = cues
+        .outside(List::Standing, List::ListenerChoice)
+        .next()
+        .is_some();
+    let memory_like = standing
         || cues.has(List::Instruction)
         || cues.has(List::Change)
         || cues.has(List::Decision);
@@ -88,7 +94,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // is a standing instruction, not a request.
     let request = cues.opens_with(List::Request)
         && !cues.opens_with(List::Instruction)
-        && !cues.has(List::Standing)
+        && !standing
         && !cues.opens_with(List::Decision);
     // A deictic word ties an instruction to this task, but not an announced change of value
     // ("the status page was changed to X this week").
@@ -98,10 +104,9 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // not the task at hand.
     let one_off = cues
         .outside(List::OneOff, List::StandingScope)
-        .any(|phrase| !(phrase == "here" && cues.has(List::Standing)))
+        .any(|phrase| !(phrase == "here" && standing))
         && !announced_value;
     let first_person = cues.opens_with(List::FirstPersonState) && !cues.has(List::Decision);
-    let standing = cues.has(List::Standing);
     let decision = cues.has(List::Decision);
     // "X is Y now" announces a new value as plainly as "X is now Y".
     let trailing_now = lower
@@ -365,6 +370,9 @@ mod tests {
             "I'm currently getting this error in the repo, and there are no uncommited changes:",
             // "here" is the task at hand when nothing marks the statement as standing.
             "Use the staging key here.",
+            // The listener's choice, not the speaker's preference (a pasted assessment brief).
+            "You can use any programming language, framework, or architecture you prefer.",
+            "Feel free to pick whichever test runner you like.",
             "yes, then commit, push",
             "For now, skip the flaky test while we debug.",
             "Customer Nina Rossi says order ORD-1 never arrived.",
