@@ -7,34 +7,17 @@
 
 mod support;
 
+use std::ffi::OsString;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{create_key, postgres_database, serve};
+use support::{Ran, create_key, lucid, lucid_with, postgres_database, repo, serve};
 
-fn lucid() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_lucid"))
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn run(command: &mut Command) -> Output {
-    command.output().expect("run lucid")
-}
-
-fn stdout_json(output: &Output) -> Value {
-    assert!(
-        output.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("JSON on stdout")
+/// A command's stdout as JSON, once it has succeeded.
+fn stdout_json(output: &Ran) -> Value {
+    assert!(output.success(), "{}", output.text());
+    output.json()
 }
 
 fn id(value: &Value) -> String {
@@ -43,7 +26,7 @@ fn id(value: &Value) -> String {
 
 /// Polls the dream (through the API node) until `done` holds, for at most `limit`.
 fn wait_for(
-    client: &dyn Fn(&[&str]) -> Output,
+    client: &dyn Fn(&[&str]) -> Ran,
     dream: &str,
     limit: Duration,
     done: &dyn Fn(&Value) -> bool,
@@ -74,12 +57,13 @@ fn api_and_worker_nodes_share_one_database() {
         .stage_delay_ms(0)
         .start();
     let url = api.url.clone().expect("the API node listens");
-    let client = |args: &[&str]| {
-        run(lucid()
-            .args(args)
-            .env("LUCID_URL", &url)
-            .env("LUCID_API_KEY", &key))
-    };
+    // The clients run in a folder of their own: in `dir` they would read the nodes' lucid.toml.
+    let client_dir = tempfile::tempdir().expect("tempdir");
+    let client_env: [(OsString, OsString); 2] = [
+        ("LUCID_URL".into(), url.clone().into()),
+        ("LUCID_API_KEY".into(), key.clone().into()),
+    ];
+    let client = |args: &[&str]| lucid_with(client_dir.path(), args, &client_env);
     let store = id(&stdout_json(&client(&["stores", "create", "Fleet"])));
     let imported = client(&[
         "sessions",
@@ -93,8 +77,9 @@ fn api_and_worker_nodes_share_one_database() {
         "--store",
         &store,
     ]);
-    assert!(imported.status.success(), "{imported:?}");
-    let sessions: Vec<String> = String::from_utf8_lossy(&imported.stdout)
+    assert!(imported.success(), "{imported:?}");
+    let sessions: Vec<String> = imported
+        .stdout
         .lines()
         .filter_map(|line| line.split('\t').next().map(str::to_string))
         .collect();
@@ -121,8 +106,8 @@ fn api_and_worker_nodes_share_one_database() {
         .start();
     assert!(worker.url.is_none());
     let watched = client(&["dreams", "watch", &waiting]);
-    let text = String::from_utf8_lossy(&watched.stdout).to_string();
-    assert!(watched.status.success(), "{text}");
+    let text = &watched.stdout;
+    assert!(watched.success(), "{text}");
     assert!(
         text.contains("Merging") && text.contains("completed"),
         "{text}"
@@ -137,7 +122,7 @@ fn api_and_worker_nodes_share_one_database() {
     });
     let next = id(&stdout_json(&create(&[])));
     let asked = Instant::now();
-    assert!(client(&["dreams", "cancel", &canceled]).status.success());
+    assert!(client(&["dreams", "cancel", &canceled]).success());
     wait_for(&client, &next, Duration::from_secs(20), &|d| {
         d["status"] == "running"
     });
@@ -324,8 +309,10 @@ fn an_append_on_one_node_reaches_a_stream_on_another_at_once() {
             .as_u16()
     };
     assert_eq!(status_on_a(&second), 200);
-    let listed = run(lucid().args(["keys", "list", "--db", &db]));
-    let listing = String::from_utf8_lossy(&listed.stdout).to_string();
+    // Run in a folder of their own: in `dir` they would read the nodes' lucid.toml.
+    let keys_dir = tempfile::tempdir().expect("tempdir");
+    let listed = lucid(keys_dir.path(), &["keys", "list", "--db", &db]);
+    let listing = listed.stdout;
     let hint = &second[..13];
     let key_id = listing
         .lines()
@@ -336,8 +323,8 @@ fn an_append_on_one_node_reaches_a_stream_on_another_at_once() {
         })
         .unwrap_or_else(|| panic!("the new key in {listing}"))
         .to_string();
-    let revoked = run(lucid().args(["keys", "revoke", &key_id, "--db", &db]));
-    assert!(revoked.status.success(), "{revoked:?}");
+    let revoked = lucid(keys_dir.path(), &["keys", "revoke", &key_id, "--db", &db]);
+    assert!(revoked.success(), "{revoked:?}");
     let asked = Instant::now();
     while status_on_a(&second) != 401 {
         assert!(

@@ -4,10 +4,11 @@
 
 mod support;
 
+use std::ffi::OsString;
 use std::path::Path;
 use std::process::Command;
 
-use support::{Ran, lucid as run_lucid, repo};
+use support::{Ran, lucid as run_lucid, lucid_with, repo};
 
 /// `lucid ARGS` in `dir` (see [`support::lucid`]: `dir` is also its home, no caller config).
 fn lucid(args: &[&str], dir: &Path) -> Ran {
@@ -216,31 +217,19 @@ fn the_config_file_is_discovered() {
     )
     .expect("write");
     let pattern = "[safety]\nsecret_patterns = [\"ACME-[0-9]{6}\"]\n";
+    // The harness makes the folder it runs in the home: `plain` and `project` hold no `.config`,
+    // so a case finds only the config file it puts in place or names.
     let scan = |cwd: &Path, envs: &[(&str, &Path)], args: &[&str]| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_lucid"));
-        command
-            .args(["scan", "--json"])
-            .arg(&transcript)
-            .args(args)
-            .current_dir(cwd)
-            .env_remove("LUCID_CONFIG")
-            .env_remove("XDG_CONFIG_HOME")
-            .env("HOME", dir.path().join("nohome"));
-        for (name, value) in envs {
-            command.env(name, value);
-        }
-        let output = command.output().expect("run lucid");
-        let report: serde_json::Value =
-            serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
-                panic!(
-                    "scan prints JSON: {}",
-                    String::from_utf8_lossy(&output.stderr)
-                );
-            });
-        (
-            report["secrets"].as_u64().unwrap_or(0),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
+        let mut argv: Vec<OsString> =
+            vec!["scan".into(), "--json".into(), transcript.clone().into()];
+        argv.extend(args.iter().map(OsString::from));
+        let envs: Vec<(OsString, OsString)> = envs
+            .iter()
+            .map(|(name, value)| (name.into(), value.into()))
+            .collect();
+        let output = lucid_with(cwd, &argv, &envs);
+        let report = output.json();
+        (report["secrets"].as_u64().unwrap_or(0), output.stderr)
     };
     let plain = dir.path().join("plain");
     std::fs::create_dir_all(&plain).expect("mkdir");
