@@ -71,8 +71,16 @@ fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Epis
         });
     };
     for event in &session.events {
-        let text = match &event.kind {
-            EventKind::UserMessage { text } | EventKind::AgentMessage { text } => text,
+        // What a person typed and the agent's prose: not the harness text or pasted logs and
+        // code a user turn also carries (an editor's context preamble, environment details).
+        let text = match (&event.kind, event.channel) {
+            (EventKind::UserMessage { text }, Channel::Human) => crate::channels::segments(text)
+                .into_iter()
+                .filter(|segment| segment.channel == Channel::Human)
+                .map(|segment| segment.text.trim())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            (EventKind::AgentMessage { text }, Channel::Agent) => text.clone(),
             _ => continue,
         };
         if policy.event_trust(event, session.trust) != Trust::Trusted {
@@ -2276,6 +2284,26 @@ mod laundering_tests {
             "Wow, Paris!",
         ] {
             assert!(!is_small_talk(said, &speakers), "{said}");
+        }
+    }
+
+    #[test]
+    fn episodes_keep_what_the_person_typed_not_what_came_with_it() {
+        let session = session(vec![EventKind::UserMessage {
+            text: "# Context from my IDE setup:\n\n## Active file: README.md\n\n## My request for Codex:\nThe swipe deck should load twenty profiles per page.\n<environment_details>\nCurrent time: 9:02\n</environment_details>\napi-1  | Error: Configuring Next.js via 'next.config.ts' is not supported.\n".into(),
+        }]);
+        let options = DigestOptions {
+            episodes: true,
+            ..DigestOptions::default()
+        };
+        let digest = digest_session_with(&session, &options);
+        let text: String = digest.episodes.iter().map(|e| e.text.as_str()).collect();
+        assert!(
+            text.contains("The swipe deck should load twenty profiles per page."),
+            "{text}"
+        );
+        for other in ["Active file", "Current time", "next.config.ts"] {
+            assert!(!text.contains(other), "{other} in {text}");
         }
     }
 
