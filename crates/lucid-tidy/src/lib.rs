@@ -1,6 +1,6 @@
 //! Tidy checks (after rust-analyzer's): ARCHITECTURE.md's prose invariants as tests over the
 //! source tree. The crate has no code of its own; everything is in `tests/tidy.rs`, so a
-//! violation fails `cargo test --workspace` with a message that names the file and the rule.
+//! violation fails the test suite with a message that names the file and the rule.
 
 // Crate-private items say so (`pub(crate)`): `pub` is this crate's API (issue 12 §4).
 #![warn(unreachable_pub)]
