@@ -7,7 +7,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::model::{
@@ -296,7 +295,7 @@ fn mask_personal_emails(text: &str) -> String {
 }
 
 /// A pointer to one event, with its time and trust level.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRef {
     /// The event's position in its session (`Event::index`).
     pub event: usize,
@@ -319,7 +318,7 @@ impl EventRef {
 }
 
 /// What a user sentence looks like to the curator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatementClass {
     /// A standing instruction ("always…", "never…", "prefer…").
     Preference,
@@ -329,7 +328,7 @@ pub enum StatementClass {
 
 /// A sentence a person typed (the `human` channel) that passed the worthiness gate: it may
 /// become (or update) a memory.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
     /// Whether the sentence is a standing instruction or a statement of fact.
     pub class: StatementClass,
@@ -339,14 +338,11 @@ pub struct Statement {
     /// to"): one session is enough to write it.
     pub durable: bool,
     /// An unmarked instruction: standing only when said in two or more sessions.
-    #[serde(default)]
     pub needs_repetition: bool,
     /// The person announced a change ("we switched to …", "X is now …", "no longer …").
-    #[serde(default)]
     pub change: bool,
     /// Template key of the sentence: a hash of its lowercase text with digit runs collapsed, so
     /// the same sentence in two sessions has the same key whatever counters it carries.
-    #[serde(default)]
     pub key: u64,
     /// The message the sentence was typed in.
     pub evidence: EventRef,
@@ -354,7 +350,7 @@ pub struct Statement {
 
 /// One turn a person typed (its human prose only, secret-redacted and cut to a few hundred
 /// characters): what the model pass reads as the session's human side.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HumanTurn {
     /// The turn's human prose segments joined by spaces, secret-redacted, at most
     /// [`MAX_HUMAN_TURN_CHARS`] characters (a cut turn ends with `…`).
@@ -364,34 +360,32 @@ pub struct HumanTurn {
 }
 
 /// A change of value announced in the session (by a person, or by an edit that succeeded).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AnnouncedChange {
     /// The old value (or none, for "updated to X"), the new value and what an item must share to
     /// take it.
     pub substitution: crate::updates::Substitution,
     /// Template key of the sentence that announced it (0 for edits).
-    #[serde(default)]
     pub key: u64,
     /// The message, or the successful edit, patch or move call, that announced it.
     pub evidence: EventRef,
 }
 
 /// Something a person said is gone, with the sentence that said it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AnnouncedRetirement {
     /// What is gone: a name (a tool or a person) or a practice, and the cue that said so.
     pub retirement: crate::updates::Retirement,
     /// The sentence, redacted, as the report quotes it.
     pub sentence: String,
     /// Template key of the sentence (see [`AnnouncedChange::key`]).
-    #[serde(default)]
     pub key: u64,
     /// The message the sentence was typed in.
     pub evidence: EventRef,
 }
 
 /// A sentence the gate did not let through although it looked memory-like, and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SkippedStatement {
     /// The sentence, secret-redacted and cut to 200 characters (then `…`).
     pub text: String,
@@ -403,7 +397,7 @@ pub struct SkippedStatement {
 }
 
 /// A memory-tool command seen in the session (only those whose result was not an error).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MemoryOp {
     /// The write, with its path mapped into the store.
     pub command: MemoryCommand,
@@ -412,7 +406,7 @@ pub struct MemoryOp {
 }
 
 /// One change of a tool-call parameter between a failed call and the call that then worked.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ParamChange {
     /// Dotted path of the parameter (`options.mode`).
     pub key: String,
@@ -424,7 +418,7 @@ pub struct ParamChange {
 }
 
 /// How a failed tool call was followed up.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum FollowUp {
     /// The same tool succeeded after these parameter changes.
     Changed(Vec<ParamChange>),
@@ -457,17 +451,15 @@ pub enum FollowUp {
 }
 
 /// A failed tool call and what happened next.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
     /// The tool's name as called (`Bash`, `Edit`); `harness` for harness feedback (a hook, a format
     /// check) the agent had to answer.
     pub tool: String,
     /// What the call did (see [`crate::tools::identity`]): `git push` for a `Bash` call.
-    #[serde(default)]
     pub identity: String,
     /// The error's shape with paths, numbers and quoted values blanked, so the same error in
     /// different sessions compares equal.
-    #[serde(default)]
     pub error_class: Option<String>,
     /// First line of the error, secret-redacted; `None` when the error text was flagged.
     pub error: Option<String>,
@@ -480,7 +472,7 @@ pub struct Failure {
 }
 
 /// One successful tool call in a session's sequence.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ToolStep {
     /// The call's identity (see [`crate::tools::identity`]): `cargo test` for a shell call, else
     /// the tool's name.
@@ -490,7 +482,7 @@ pub struct ToolStep {
 }
 
 /// Text refused by the safety checks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Flag {
     /// Redacted excerpt.
     pub text: String,
@@ -503,7 +495,7 @@ pub struct Flag {
 }
 
 /// Everything the curator uses from one session.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SessionDigest {
     /// The id of the session digested; evidence cites it.
     pub session: String,
@@ -540,43 +532,33 @@ pub struct SessionDigest {
     pub flags: Vec<Flag>,
     /// The person's turns, in order (at most [`MAX_HUMAN_TURNS`], each cut to
     /// [`MAX_HUMAN_TURN_CHARS`]): the model pass's per-session digest is built from these.
-    #[serde(default)]
     pub human_turns: Vec<HumanTurn>,
     /// Changes of value announced by a person or made by a successful edit, in order.
-    #[serde(default)]
     pub changes: Vec<AnnouncedChange>,
     /// Tools, people and practices a person said are gone, in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retirements: Vec<AnnouncedRetirement>,
     /// Memory-like sentences the gate skipped (capped per session).
-    #[serde(default)]
     pub skipped: Vec<SkippedStatement>,
     /// Template keys of every sentence of every human message, one list per message: the
     /// curator finds templates (the same block of sentences in many sessions) from these.
-    #[serde(default)]
     pub human_keys: Vec<Vec<u64>>,
     /// Instruction-like sentences of harness text (system prompts, instruction files): a person's
     /// statement that only restates them is not a new memory.
-    #[serde(default)]
     pub harness_rules: Vec<String>,
     /// Conversation episodes, when asked for (see [`DigestOptions::episodes`]).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub episodes: Vec<Episode>,
     /// Files the session deleted for good, in order: facts that name them may be stale.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deleted_files: Vec<DeletedFile>,
     /// Settings (`key: value` / `key = value` lines) a successful edit or patch removed from a
     /// file, in order: items that quote the setting as the file's may be stale.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub removed_settings: Vec<RemovedSetting>,
     /// Files the session created or wrote whole: a file written and deleted is scratch, one
     /// deleted and written again is back, so neither makes a fact stale.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub written_files: Vec<String>,
 }
 
 /// A file a session deleted, how, and the call that did it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DeletedFile {
     /// The deleted path as the command or patch gave it (absolute or relative to the working
     /// folder).
@@ -584,14 +566,13 @@ pub struct DeletedFile {
     /// Whether by `git rm`, a patch's "Delete File", or `rm` with a later commit.
     pub how: crate::updates::Deletion,
     /// At the root of the project the session worked on: a fact may name it by its bare name.
-    #[serde(default)]
     pub at_root: bool,
     /// The call that deleted it.
     pub evidence: EventRef,
 }
 
 /// A setting an edit removed from a file: its key, the value it had, and the call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RemovedSetting {
     /// The edited file's path as the call gave it.
     pub file: String,
@@ -617,7 +598,7 @@ pub struct DigestOptions {
 }
 
 /// A short passage of conversation: a few consecutive turns on one topic, condensed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Episode {
     /// The turns' kept sentences joined (repeats dropped, secrets redacted), prefixed with
     /// `[YYYY-MM-DD]`, the date of the first turn, when known.

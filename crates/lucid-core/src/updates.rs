@@ -9,12 +9,10 @@
 //! update rewrites the value in place and keeps every other word, and the report says which
 //! words matched and why. The agent's own prose never retires anything.
 
-use serde::{Deserialize, Serialize};
-
 use crate::text;
 
 /// An announced change of value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Substitution {
     /// The value being replaced, as written; `None` for "updated to X" (matched by family).
     pub old: Option<String>,
@@ -25,24 +23,16 @@ pub struct Substitution {
     /// Content words of the announcement (stemmed), to confirm the subject for plain words.
     pub subject: Vec<String>,
     /// The file an edit changed (its base name), for edit-derived substitutions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     /// For a value swapped in one edited line: how many of the line's words an item must share
     /// to be about that line (it need not name the file then). Zero for everything else.
-    #[serde(default, skip_serializing_if = "is_zero")]
     pub line_words_needed: usize,
     /// For "moved the staging database to X" (no old value named): the content words (stemmed)
     /// of what was changed, which an item must name for X to replace its value of X's shape.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub object: Vec<String>,
     /// For an `object` substitution: the announcing sentence, whose identifiers an item must
     /// not go beyond.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub subject_text: String,
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
 }
 
 /// Words an item must share with an edited line for the line's swapped values to update it:
@@ -184,17 +174,14 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
 
 /// Something a person says is gone: a named tool or person ("we're dropping Firebase", "Dana
 /// Whitfield has left the company"), or a practice ("we no longer deploy on Fridays").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Retirement {
     /// The name that is gone, as written; `None` for a practice.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Whether the name is someone who left (instructions naming them are stale too), rather
     /// than a tool or service (only facts naming it are).
-    #[serde(default)]
     pub person: bool,
     /// For a practice: the content words (stemmed) an item must all have to state it.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub practice: Vec<String>,
     /// The phrase that said so ("dropping", "has left", "no longer").
     pub cue: String,
@@ -973,8 +960,7 @@ fn value_tokens(text: &str) -> Vec<Token> {
 
 /// How a file was deleted: by a version-control command or a patch (`git rm`, an
 /// `apply_patch` "Delete File"), or by a plain `rm` that the session then committed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Deletion {
     /// `git rm` (not `git rm --cached`, which keeps the file).
     GitRm,
