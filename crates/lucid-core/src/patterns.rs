@@ -712,9 +712,14 @@ pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
         doing.sort_unstable();
         doing.dedup();
         // Generic editing tools alone ("Edit → Write") say nothing a session does not already
-        // do; a workflow names at least two commands or domain tools.
+        // do; a workflow names at least two commands or domain tools. Version control alone
+        // ("`apply_patch` → `git add` → `git commit`") is what every coding session does too:
+        // one step must be something else (a project's command, a domain tool).
         let commands = doing.iter().filter(|step| !is_named_tool(step)).count();
-        doing.len() >= 2 && commands >= 2
+        let beyond_version_control = doing
+            .iter()
+            .any(|step| !is_named_tool(step) && !step.starts_with("git "));
+        doing.len() >= 2 && commands >= 2 && beyond_version_control
     });
     selected
         .into_iter()
@@ -1210,5 +1215,25 @@ mod tests {
             .map(|i| digest(&format!("p{i}"), "a", &planning))
             .collect();
         assert!(workflows(&digests).is_empty());
+    }
+
+    /// "`apply_patch` → `git add` → `git commit`" recurs in every coding fleet: version control
+    /// alone is not a workflow worth writing; with a project command in it, it is.
+    #[test]
+    fn version_control_alone_is_not_a_workflow() {
+        let git_only = ["apply_patch", "git add", "git commit", "git push"];
+        let digests: Vec<SessionDigest> = (0..3)
+            .map(|i| digest(&format!("g{i}"), "a", &git_only))
+            .collect();
+        assert!(workflows(&digests).is_empty());
+        let with_lint = ["apply_patch", "mise run lint", "git add", "git commit"];
+        let digests: Vec<SessionDigest> = (0..3)
+            .map(|i| digest(&format!("l{i}"), "a", &with_lint))
+            .collect();
+        let texts: Vec<String> = workflows(&digests).into_iter().map(|p| p.text).collect();
+        assert_eq!(
+            texts,
+            ["Workflow: `apply_patch` → `mise run lint` → `git add` → `git commit`."]
+        );
     }
 }
