@@ -223,10 +223,13 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
         // One session is enough for a clean workaround: an error that says what went wrong,
         // fixed by adding an option or an environment setting to the same command (the
         // `PYTHONIOENCODING=utf-8` after a `UnicodeEncodeError`, `grep -F` after "Unmatched [").
+        // A bare `--` ends the options and passes what follows on (`pnpm test -- a.test.ts`):
+        // narrowing a run, not an option that works around anything.
+        let option = |w: &String| w.starts_with('-') && w != "--";
         let clean_workaround = matches!(&sig, FixSignature::Words { added, removed, .. }
             if !added.is_empty()
-                && added.iter().all(|w| w.starts_with('-') || w.contains('='))
-                && removed.iter().all(|w| w.starts_with('-')))
+                && added.iter().all(|w| option(w) || w.contains('='))
+                && removed.iter().all(option))
             && members.iter().all(|(d, f)| {
                 // A retry that also dropped an option is a workaround only when the error
                 // plainly reports a failure — a failure cue, or the program's own complaint in
@@ -1134,6 +1137,14 @@ mod tests {
                      can't encode character`; add `PYTHONIOENCODING=utf-8` to the command \
                      (`PYTHONIOENCODING=utf-8 python3 run.py` worked).",
                 ),
+            ),
+            // A failing test run narrowed to one file after `--`: the work, not a quirk.
+            (
+                "pnpm test",
+                "AssertionError: expected [] to have a length of 3 but got +0",
+                "pnpm --filter web test",
+                "pnpm --filter web test -- src/a.test.ts",
+                None,
             ),
             // A check that printed its findings, then the mode switched: not a quirk.
             (
