@@ -241,6 +241,11 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("creds", "credenti"),
     ("pwd", "password"),
     ("k8s", "kubernet"),
+    // "edition" would stem to "edit" and fold into "change"; "ed." is its abbreviation.
+    ("edition", "edition"),
+    ("editions", "edition"),
+    ("ed", "edition"),
+    ("eds", "edition"),
 ];
 
 /// Stems of everyday words that say the same thing in instructions and notes ("delete" /
@@ -263,6 +268,8 @@ const STEM_SYNONYMS: &[(&str, &str)] = &[
     ("begin", "start"),
     ("linter", "lint"),
     ("formatt", "format"),
+    // A noun and its verb: "citations follow X" is "cite X".
+    ("citat", "cite"),
 ];
 
 /// Multi-word phrases that say one everyday word ("sign-off" is approval, "check … into git" is
