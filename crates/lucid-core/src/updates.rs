@@ -33,6 +33,9 @@ pub struct Substitution {
     /// For an `object` substitution: the announcing sentence, whose identifiers an item must
     /// not go beyond.
     pub subject_text: String,
+    /// For an `object` substitution: how many object words an item must name at least (two;
+    /// one when the object is the product a new version belongs to, "Python" of "Python 3.12").
+    pub object_min: usize,
 }
 
 /// Words an item must share with an edited line for the line's swapped values to update it:
@@ -92,6 +95,7 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
         file: None,
         line_words_needed: 0,
         object: Vec::new(),
+        object_min: 2,
         subject_text: String::new(),
     };
     for i in 0..tokens.len() {
@@ -104,6 +108,45 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             let new = &tokens[i - 1];
             if new.is_value() && old.is_value() {
                 out.push(make(Some(old), new, "instead of"));
+            } else if let (Some(new), Some(old)) = (
+                phrase_before(sentence, &tokens, &lower, i),
+                phrase_after(sentence, &tokens, &lower, i + 2),
+            ) {
+                // "approved by the CFO instead of the finance lead": a phrase for a phrase.
+                let mut sub = make(None, &tokens[i - 1], "instead of");
+                sub.old = Some(old);
+                sub.new = new;
+                out.push(sub);
+            }
+        }
+        // "… the release-2026 branch instead.": one value of a shape, the old one unnamed.
+        if lower[i] == "instead"
+            && tokens
+                .get(i + 1)
+                .is_none_or(|t| lower[i + 1] != "of" && t.start > 0)
+            && sentence[tokens[i].start + tokens[i].text.len()..]
+                .trim_start()
+                .chars()
+                .next()
+                .is_none_or(|c| matches!(c, '.' | '!' | ';' | ',' | ')'))
+        {
+            let valued: Vec<&Token> = tokens[..i]
+                .iter()
+                .filter(|t| t.is_specific() && value_shape(&t.text).is_some())
+                .collect();
+            if let [new] = valued.as_slice() {
+                if family_of(&new.text).is_some() {
+                    out.push(make(None, new, "instead"));
+                } else {
+                    let object: Vec<String> = text::analyze(&sentence[..tokens[i].start])
+                        .word_set
+                        .into_iter()
+                        .collect();
+                    let mut sub = make(None, new, "instead");
+                    sub.object = object;
+                    sub.subject_text = sentence.to_string();
+                    out.push(sub);
+                }
             }
         }
         // "from Y to X"
@@ -139,7 +182,27 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 && new.is_value()
             {
                 // "updated to C17": no old value named.
+                let (new, product) = versioned(&tokens, j + 1).unwrap_or((new, None));
                 out.push(make(None, new, &format!("{} to", lower[i])));
+                // "the staging API moved to https://…", "we upgraded to Python 3.12": what
+                // changed is named before the verb, or is the product the version belongs to.
+                if family_of(&new.text).is_none() && value_shape(&new.text).is_some() {
+                    let mut object = subject_before(sentence, &tokens, &lower, i);
+                    let mut min = 2;
+                    if let Some(product) = product {
+                        object.push(product);
+                        min = 1;
+                    }
+                    object.sort();
+                    object.dedup();
+                    if object.len() >= min {
+                        let mut sub = make(None, new, &format!("{} to", lower[i]));
+                        sub.object = object;
+                        sub.object_min = min;
+                        sub.subject_text = sentence.to_string();
+                        out.push(sub);
+                    }
+                }
             } else if let Some(old) = tokens.get(j)
                 && old.is_specific()
                 && let Some(to) = lower.get(j + 1)
@@ -148,18 +211,25 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 && new.is_value()
             {
                 out.push(make(Some(old), new, &format!("{} … {to}", lower[i])));
-            } else if let Some((object, to_at)) = changed_object(&tokens, &lower, j)
+            } else if let Some((mut object, to_at)) = changed_object(&tokens, &lower, j)
                 && let Some(new) = tokens.get(to_at + 1)
-                && new.is_specific()
-                && value_shape(&new.text).is_some()
             {
                 // "moved the staging database to db-staging-2.internal": no old value named;
                 // the item that names the staging database and holds a value of the new one's
-                // shape has it.
-                let mut sub = make(None, new, &format!("{} … to", lower[i]));
-                sub.object = object;
-                sub.subject_text = sentence.to_string();
-                out.push(sub);
+                // shape has it. "… the worker runtime to Python 3.12": the version, of Python.
+                let (new, product) = match versioned(&tokens, to_at + 1) {
+                    Some(found) => found,
+                    None => (new, None),
+                };
+                if new.is_specific() && value_shape(&new.text).is_some() {
+                    object.extend(product);
+                    object.sort();
+                    object.dedup();
+                    let mut sub = make(None, new, &format!("{} … to", lower[i]));
+                    sub.object = object;
+                    sub.subject_text = sentence.to_string();
+                    out.push(sub);
+                }
             }
         }
     }
@@ -170,6 +240,156 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
     });
     out.dedup();
     out
+}
+
+/// A product name followed by its version ("Python 3.12", "Node 20", "PostgreSQL 16.2") at
+/// `at`: the version token and the product's stemmed name.
+fn versioned(tokens: &[Token], at: usize) -> Option<(&Token, Option<String>)> {
+    let name = tokens.get(at)?;
+    let version = tokens.get(at + 1)?;
+    let named = !name.quoted
+        && value_shape(&name.text).is_none()
+        && name.text.chars().next().is_some_and(char::is_alphabetic)
+        && name.is_value();
+    (named && value_shape(&version.text) == Some(Shape::Version)).then(|| {
+        let product = text::analyze(&name.text)
+            .word_set
+            .into_iter()
+            .chain(text::analyze(&name.text).anchors)
+            .next();
+        (version, product)
+    })
+}
+
+/// The words of the noun phrase right before a change verb ("the staging API moved to …":
+/// staging, api), up to six, after auxiliaries ("has moved", "was switched"); empty when the
+/// verb opens the clause or a person is its subject ("we moved to …").
+fn subject_before(sentence: &str, tokens: &[Token], lower: &[String], verb: usize) -> Vec<String> {
+    let mut at = verb;
+    while at > 0
+        && matches!(
+            lower[at - 1].as_str(),
+            "has"
+                | "have"
+                | "had"
+                | "was"
+                | "were"
+                | "is"
+                | "are"
+                | "been"
+                | "just"
+                | "now"
+                | "officially"
+                | "finally"
+                | "recently"
+                | "also"
+        )
+    {
+        at -= 1;
+    }
+    let mut start = at;
+    // The whole phrase back to its determiner: a qualifier dropped ("us-prod object storage
+    // gateway host" read as "object storage gateway host") would let it name another item.
+    while start > 0 && at - start < 6 {
+        let token = &tokens[start - 1];
+        let word = lower[start - 1].as_str();
+        let ends_clause =
+            sentence[token.start + token.text.len()..].starts_with([',', ';', ':', '.', '!', '?']);
+        if ends_clause
+            || matches!(
+                word,
+                "the" | "our" | "a" | "an" | "this" | "that" | "their" | "its"
+            )
+            || matches!(word, "we" | "i" | "you" | "they" | "he" | "she" | "it")
+            || token.quoted
+            || value_shape(&token.text).is_some()
+        {
+            break;
+        }
+        start -= 1;
+    }
+    if start == at {
+        return Vec::new();
+    }
+    let phrase = &sentence[tokens[start].start..tokens[at - 1].start + tokens[at - 1].text.len()];
+    let analysis = text::analyze(phrase);
+    analysis
+        .word_set
+        .into_iter()
+        .chain(analysis.anchors)
+        .collect()
+}
+
+/// The plain words right before "instead of" ("by the CFO instead of …": CFO), up to three,
+/// back to a determiner or preposition, as written.
+fn phrase_before(
+    sentence: &str,
+    tokens: &[Token],
+    lower: &[String],
+    instead: usize,
+) -> Option<String> {
+    let mut start = instead;
+    while start > 0 && instead - start < 3 {
+        let word = lower[start - 1].as_str();
+        if matches!(
+            word,
+            "the"
+                | "a"
+                | "an"
+                | "our"
+                | "by"
+                | "to"
+                | "with"
+                | "from"
+                | "for"
+                | "use"
+                | "using"
+                | "is"
+                | "are"
+                | "be"
+        ) || !tokens[start - 1].is_value()
+            || tokens[start - 1].quoted
+        {
+            break;
+        }
+        start -= 1;
+    }
+    (start < instead).then(|| {
+        sentence[tokens[start].start..tokens[instead - 1].start + tokens[instead - 1].text.len()]
+            .to_string()
+    })
+}
+
+/// The plain words after "instead of" ("… instead of the finance lead."), determiners skipped,
+/// up to three and to the end of the clause, as written.
+fn phrase_after(sentence: &str, tokens: &[Token], lower: &[String], from: usize) -> Option<String> {
+    let mut start = from;
+    while lower
+        .get(start)
+        .is_some_and(|w| matches!(w.as_str(), "the" | "a" | "an" | "our"))
+    {
+        start += 1;
+    }
+    let mut end = start;
+    while end < tokens.len() && end - start < 3 {
+        let token = &tokens[end];
+        if !token.is_value() || token.quoted {
+            break;
+        }
+        end += 1;
+        if sentence[token.start + token.text.len()..].starts_with([',', ';', ':', '.', '!', '?']) {
+            break;
+        }
+    }
+    // The phrase must end the clause: "instead of the finance lead for invoices" is not one.
+    let last = tokens.get(end.checked_sub(1)?)?;
+    let closes = sentence[last.start + last.text.len()..]
+        .trim_start()
+        .chars()
+        .next()
+        .is_none_or(|c| matches!(c, ',' | ';' | ':' | '.' | '!' | '?'));
+    (end > start && closes)
+        .then(|| sentence[tokens[start].start..last.start + last.text.len()].to_string())
 }
 
 /// Something a person says is gone: a named tool or person ("we're dropping Firebase", "Dana
@@ -377,9 +597,23 @@ fn ends_the_retirement(rest: &str) -> bool {
         "in favor",
         "in favour",
         "at all",
+        // When it happened: "migrated off Heroku last month", "… a few weeks ago".
+        "last ",
+        "yesterday",
+        "earlier",
+        "recently",
+        "already",
+        "over the ",
+        "back in ",
+        "in 19",
+        "in 20",
     ]
     .iter()
     .any(|start| lower.starts_with(start))
+        || lower
+            .split(['.', ',', ';', '!'])
+            .next()
+            .is_some_and(|clause| clause.trim_end().ends_with(" ago"))
 }
 
 /// The specific name a token run opens with: a quoted value or identifier alone, or one to three
@@ -404,12 +638,15 @@ fn leading_name(tokens: &[&Token]) -> Option<(String, usize)> {
 }
 
 /// Whether an item states something a [`Retirement`] ended, and the words that matched: it
-/// names the retired tool or person (facts; instructions too for a person who left), or has
-/// every content word of the retired practice without negating it.
+/// names the retired tool or person (facts; instructions too for a person who left, and for a
+/// tool unless they are negated: "Use Jenkins for nightly builds" is stale once Jenkins is gone,
+/// "Never store tokens in the Firebase console" is not), or has every content word of the
+/// retired practice without negating it.
 pub(crate) fn retires(retirement: &Retirement, item: &str, is_fact: bool) -> Option<String> {
     match &retirement.name {
         Some(name) => {
-            if !(is_fact || retirement.person) || !holds_value(item, name) {
+            let applies = is_fact || retirement.person || !text::analyze(item).negated;
+            if !applies || !holds_value(item, name) {
                 return None;
             }
             Some(format!("names {name}"))
@@ -535,6 +772,7 @@ pub(crate) fn from_edit(file: &str, old: &str, new: &str) -> Option<Substitution
         file: Some(name),
         line_words_needed: 0,
         object: Vec::new(),
+        object_min: 2,
         subject_text: String::new(),
     })
 }
@@ -615,6 +853,7 @@ pub(crate) fn from_edited_lines(file: &str, old: &str, new: &str) -> Vec<Substit
                 file: Some(name.clone()),
                 line_words_needed: EDITED_LINE_WORDS_NEEDED,
                 object: Vec::new(),
+                object_min: 2,
                 subject_text: String::new(),
             });
         }
@@ -693,6 +932,48 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
             .count()
     };
     match &sub.old {
+        Some(old) if old.contains(' ') => {
+            // A phrase for a phrase ("the CFO instead of the finance lead"): the item holds the
+            // old phrase as words of its own and shares a subject word beyond both phrases.
+            let item_lower = item.to_lowercase();
+            let old_lower = old.to_lowercase();
+            if item_lower.len() != item.len() || holds_value(&item_lower, &sub.new.to_lowercase()) {
+                return None;
+            }
+            let glued = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+            let at = item_lower.match_indices(&old_lower).find_map(|(at, _)| {
+                let free = item_lower[..at]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !glued(c))
+                    && item_lower[at + old_lower.len()..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !glued(c));
+                free.then_some(at)
+            })?;
+            let phrases: std::collections::BTreeSet<String> = text::analyze(old)
+                .word_set
+                .into_iter()
+                .chain(text::analyze(&sub.new).word_set)
+                .collect();
+            let beyond = sub
+                .subject
+                .iter()
+                .filter(|w| !phrases.contains(*w) && item_analysis.word_set.contains(*w))
+                .count();
+            if beyond == 0 {
+                return None;
+            }
+            let replaced = format!("{}{}{}", &item[..at], sub.new, &item[at + old.len()..]);
+            let why = format!(
+                "`{}` → `{}` ({}; the item held the old phrase and shares {beyond} subject word(s))",
+                &item[at..at + old.len()],
+                sub.new,
+                sub.cue
+            );
+            Some((replaced, why))
+        }
         Some(old) => {
             let hit = tokens
                 .iter()
@@ -749,12 +1030,11 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
             // was moved (every word of it, and two at least: "the config" alone names too
             // much, and "the qa replica host" is not "the dr replica host") and hold exactly one
             // value of the new value's shape.
-            let named = sub
-                .object
-                .iter()
-                .filter(|w| item_analysis.word_set.contains(*w))
-                .count();
-            if named < 2 || named < sub.object.len() || holds_value(item, &sub.new) {
+            let names = |w: &String| {
+                item_analysis.word_set.contains(w) || item_analysis.anchors.contains(w)
+            };
+            let named = sub.object.iter().filter(|w| names(w)).count();
+            if named < sub.object_min || named < sub.object.len() || holds_value(item, &sub.new) {
                 return None;
             }
             let shape = value_shape(&sub.new)?;
@@ -789,7 +1069,7 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
             let matched: Vec<&str> = sub
                 .object
                 .iter()
-                .filter(|w| item_analysis.word_set.contains(*w))
+                .filter(|w| names(w))
                 .map(String::as_str)
                 .collect();
             let why = format!(
@@ -1004,6 +1284,7 @@ pub(crate) fn from_move(
         file: None,
         line_words_needed: 0,
         object: Vec::new(),
+        object_min: 2,
         subject_text: String::new(),
     })
 }
@@ -1146,6 +1427,103 @@ mod tests {
                 "next dev"
             ]
         );
+    }
+
+    /// Announcements worded without an explicit old value or with phrases, and look-alikes that
+    /// must leave the item alone: `(item, announcement, the item afterwards or None)`.
+    #[test]
+    fn announced_changes_in_other_words() {
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            (
+                "The staging API base URL is https://api-staging.example.com.",
+                "Heads up, the staging API moved to https://api-stg2.example.com last week.",
+                Some("The staging API base URL is https://api-stg2.example.com."),
+            ),
+            (
+                "Python 3.10 is the runtime for the worker.",
+                "We upgraded the worker runtime to Python 3.12.",
+                Some("Python 3.12 is the runtime for the worker."),
+            ),
+            (
+                "Invoices are approved by the finance lead.",
+                "Going forward invoices are approved by the CFO instead of the finance lead.",
+                Some("Invoices are approved by the CFO."),
+            ),
+            (
+                "Releases are cut from the release-2025 branch.",
+                "From now on we cut releases from the release-2026 branch instead.",
+                Some("Releases are cut from the release-2026 branch."),
+            ),
+            // Look-alikes.
+            (
+                "The us-prod gateway host is s3gw-22.internal.",
+                "The canary gateway host moved to s3gw-9.internal.",
+                None,
+            ),
+            (
+                "Python 3.10 is the runtime for the worker.",
+                "We upgraded the docs site to Node 20.",
+                None,
+            ),
+            (
+                "Invoices are approved by the finance lead.",
+                "Travel approvals go to the CFO instead of the finance lead for trips abroad.",
+                None,
+            ),
+            (
+                "Releases are cut from the release-2025 branch.",
+                "We cut hotfixes from the hotfix-12 branch instead.",
+                None,
+            ),
+        ];
+        for (item, announcement, expected) in cases {
+            let updated = from_sentence(announcement)
+                .iter()
+                .find_map(|sub| apply(sub, item))
+                .map(|(text, _)| text);
+            assert_eq!(
+                updated.as_deref(),
+                *expected,
+                "{announcement:?} on {item:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_retired_tool_ends_facts_and_plain_instructions_naming_it() {
+        let retired = |sentence: &str, item: &str, is_fact: bool| {
+            retirements(sentence)
+                .iter()
+                .any(|r| retires(r, item, is_fact).is_some())
+        };
+        // When it happened does not make the retirement partial.
+        assert!(retired(
+            "We migrated off Heroku last month.",
+            "We deploy the web app with Heroku.",
+            true
+        ));
+        assert!(retired(
+            "We stopped using Jenkins a few weeks ago.",
+            "Nightly builds run on Jenkins.",
+            true
+        ));
+        // An instruction to use it is stale; a rule against it is not.
+        assert!(retired(
+            "We no longer use Jenkins.",
+            "Use Jenkins for nightly builds.",
+            false
+        ));
+        assert!(!retired(
+            "We no longer use Jenkins.",
+            "Never store tokens in the Jenkins console.",
+            false
+        ));
+        // A partial retirement retires nothing.
+        assert!(!retired(
+            "We no longer use Jenkins for deploys.",
+            "Use Jenkins for nightly builds.",
+            false
+        ));
     }
 
     #[test]
