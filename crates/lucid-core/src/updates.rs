@@ -105,7 +105,18 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             && i >= 1
             && let Some(old) = tokens.get(i + 2)
         {
-            let new = &tokens[i - 1];
+            let mut new = &tokens[i - 1];
+            // "the exports-v2 bucket instead of legacy-exports": the old value is replaced by
+            // the specific value just before, not by the head noun after it.
+            if old.is_value() && !new.is_specific() && i >= 2 {
+                if let Some(specific) = tokens[i.saturating_sub(3)..i - 1]
+                    .iter()
+                    .rev()
+                    .find(|t| t.is_specific() && value_shape(&t.text).is_some())
+                {
+                    new = specific;
+                }
+            }
             if new.is_value() && old.is_value() {
                 out.push(make(Some(old), new, "instead of"));
             } else if let (Some(new), Some(old)) = (
@@ -370,10 +381,16 @@ fn phrase_after(sentence: &str, tokens: &[Token], lower: &[String], from: usize)
     {
         start += 1;
     }
+    let closing_time = |word: &str| {
+        matches!(
+            word,
+            "now" | "today" | "anymore" | "again" | "too" | "instead"
+        )
+    };
     let mut end = start;
-    while end < tokens.len() && end - start < 3 {
+    while end < tokens.len() && end - start < 4 {
         let token = &tokens[end];
-        if !token.is_value() || token.quoted {
+        if (!token.is_value() && !closing_time(&lower[end])) || token.quoted {
             break;
         }
         end += 1;
@@ -388,6 +405,11 @@ fn phrase_after(sentence: &str, tokens: &[Token], lower: &[String], from: usize)
         .chars()
         .next()
         .is_none_or(|c| matches!(c, ',' | ';' | ':' | '.' | '!' | '?'));
+    // A closing time word is not part of the phrase ("instead of the night shift now").
+    while end > start + 1 && closing_time(&lower[end - 1]) {
+        end -= 1;
+    }
+    let last = &tokens[end - 1];
     (end > start && closes)
         .then(|| sentence[tokens[start].start..last.start + last.text.len()].to_string())
 }
@@ -1474,6 +1496,16 @@ mod tests {
                 "Releases are cut from the release-2025 branch.",
                 "We cut hotfixes from the hotfix-12 branch instead.",
                 None,
+            ),
+            (
+                "The nightly export goes to the legacy-exports bucket.",
+                "Point the nightly export at the exports-v2 bucket instead of legacy-exports.",
+                Some("The nightly export goes to the exports-v2 bucket."),
+            ),
+            (
+                "Support tickets are triaged by the night shift.",
+                "Support tickets are triaged by the day team instead of the night shift now.",
+                Some("Support tickets are triaged by the day team."),
             ),
         ];
         for (item, announcement, expected) in cases {
