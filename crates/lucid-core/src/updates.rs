@@ -108,14 +108,15 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             let mut new = &tokens[i - 1];
             // "the exports-v2 bucket instead of legacy-exports": the old value is replaced by
             // the specific value just before, not by the head noun after it.
-            if old.is_value() && !new.is_specific() && i >= 2 {
-                if let Some(specific) = tokens[i.saturating_sub(3)..i - 1]
+            if old.is_value()
+                && !new.is_specific()
+                && i >= 2
+                && let Some(specific) = tokens[i.saturating_sub(3)..i - 1]
                     .iter()
                     .rev()
                     .find(|t| t.is_specific() && value_shape(&t.text).is_some())
-                {
-                    new = specific;
-                }
+            {
+                new = specific;
             }
             if new.is_value() && old.is_value() {
                 out.push(make(Some(old), new, "instead of"));
