@@ -927,7 +927,7 @@ pub fn paraphrase(a: &Analysis, b: &Analysis, weights: &WordWeights) -> bool {
     if !(a.anchors.is_subset(&b.anchors) || b.anchors.is_subset(&a.anchors)) {
         return false;
     }
-    if small_substitution(&a.frame, &b.frame).is_some() {
+    if small_substitution(&a.frame, &b.frame).is_some() || contrasting_modifiers(a, b) {
         return false;
     }
     let features =
@@ -960,6 +960,28 @@ pub fn paraphrase(a: &Analysis, b: &Analysis, weights: &WordWeights) -> bool {
             && smaller > 0.0
             && shared_weight / smaller >= 0.6
             && shorter_adds_nothing_rare)
+}
+
+/// Whether a word both statements share is qualified differently in each: "the unit tests" and
+/// "the integration tests" — in both, the token right before it is a content word, a different
+/// one, which the other statement does not have at all. Only the adjacent token counts, so a
+/// verb or a preposition before the word ("stage explicit paths" / "by explicit path") is not a
+/// qualifier, and a statement's first word has none.
+fn contrasting_modifiers(a: &Analysis, b: &Analysis) -> bool {
+    let modifier = |x: &Analysis, word: &String| -> Option<String> {
+        let at = x.frame.iter().position(|t| &stem(t) == word)?;
+        let before = x.frame.get(at.checked_sub(1)?)?;
+        let before = stem(before);
+        (at >= 2 && x.word_set.contains(&before)).then_some(before)
+    };
+    a.word_set.intersection(&b.word_set).any(|shared| {
+        match (modifier(a, shared), modifier(b, shared)) {
+            (Some(ma), Some(mb)) => {
+                ma != mb && !b.word_set.contains(&ma) && !a.word_set.contains(&mb)
+            }
+            _ => false,
+        }
+    })
 }
 
 /// The word overlap [`same_preference`] needs at least (the curator's candidate join uses it).
