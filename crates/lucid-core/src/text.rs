@@ -662,10 +662,20 @@ pub fn analyze(text: &str) -> Analysis {
     // Y"): its "not" does not negate the rule, and its words are kept apart (marked), so "use
     // tabs, not spaces" and "use spaces, not tabs" stay different.
     let contrast_at = contrast_start(&lower_text);
+    // A contrast set off by commas ends at the next one: "use pnpm, not npm, for installing
+    // packages" contrasts npm only; "installing packages" is the rule's again.
+    let contrast_end = contrast_at.and_then(|at| {
+        let rest = &lower_text[at..];
+        let after_marker = rest.find(|c: char| c.is_alphanumeric())?;
+        rest[after_marker..]
+            .find([',', ';', ')'])
+            .map(|end| at + after_marker + end)
+    });
     negations += kept_out_phrases(&lower_text);
     for raw in raw_tokens(&lower_text) {
         let token = raw.text;
-        let in_contrast = contrast_at.is_some_and(|at| raw.start >= at);
+        let in_contrast = contrast_at.is_some_and(|at| raw.start >= at)
+            && contrast_end.is_none_or(|end| raw.start < end);
         let original = text
             .get(raw.start..raw.start + token.len())
             .unwrap_or(token);
