@@ -2167,7 +2167,15 @@ pub fn clean_statement(sentence: &str) -> String {
             return format!("Prefer {first}{}", chars.as_str());
         }
     }
-    let s = text::strip_modal_lead_ins(s).trim_end_matches([',', ';', ':']);
+    let stripped = text::strip_modal_lead_ins(s);
+    // "Our convention is kebab-case for file names": without its "… is" the rest is no sentence.
+    let lead_in = s[..s.len() - stripped.len()].trim().to_lowercase();
+    let s = if lead_in.ends_with(" is") {
+        s
+    } else {
+        stripped
+    };
+    let s = s.trim_end_matches([',', ';', ':']);
     let mut out = String::with_capacity(s.len() + 1);
     // Only an ordinary English word is capitalised: "npm ci …", "go-git …" or "obj = …" start
     // with code, and re-casing code changes it.
@@ -2279,6 +2287,15 @@ mod tests {
             "Never use the passive voice."
         );
         assert_eq!(clean_statement("please always use UTC"), "Always use UTC.");
+        // A lead-in ending in "is" leaves no sentence without it; "… is to" does.
+        assert_eq!(
+            clean_statement("Our convention is kebab-case for file names."),
+            "Our convention is kebab-case for file names."
+        );
+        assert_eq!(
+            clean_statement("The rule is to run the linter before pushing."),
+            "Run the linter before pushing."
+        );
         assert_eq!(
             clean_statement("FYI: the staging host is db-2.internal"),
             "The staging host is db-2.internal."
