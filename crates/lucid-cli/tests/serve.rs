@@ -528,18 +528,7 @@ fn serve_redacts_the_config_file_secret_patterns() {
     let db = dir.path().join("lucid.db");
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[safety]\nsecret_patterns = [\"(\"]\n").expect("write");
-    let refused = support::lucid(
-        dir.path(),
-        &[
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--db",
-            &db.display().to_string(),
-            "--config",
-            &bad.display().to_string(),
-        ],
-    );
+    let refused = support::serve_refusal(dir.path(), &db, Some(&bad));
     assert_eq!(refused.code, Some(2), "{refused:?}");
     assert!(refused.stderr.contains("secret pattern"));
 

@@ -105,18 +105,7 @@ fn a_second_server_refuses_the_database_unless_it_takes_over() {
         std::thread::sleep(Duration::from_millis(20));
     }
 
-    let serve_again = || {
-        support::lucid(
-            dir.path(),
-            &[
-                "serve",
-                "--addr",
-                "127.0.0.1:0",
-                "--db",
-                &db.display().to_string(),
-            ],
-        )
-    };
+    let serve_again = || support::serve_refusal(dir.path(), &db, None);
     let refused = serve_again();
     assert_eq!(refused.code, Some(2), "{refused:?}");
     let message = &refused.stderr;

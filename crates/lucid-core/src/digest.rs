@@ -2346,17 +2346,22 @@ mod laundering_tests {
         }
     }
 
+    /// The session's episodes (`--episodes`) as one text.
+    fn episode_text(session: &Session) -> String {
+        let options = DigestOptions {
+            episodes: true,
+            ..DigestOptions::default()
+        };
+        let digest = digest_session_with(session, &options);
+        digest.episodes.iter().map(|e| e.text.as_str()).collect()
+    }
+
     #[test]
     fn episodes_keep_what_the_person_typed_not_what_came_with_it() {
         let session = session(vec![EventKind::UserMessage {
             text: "# Context from my IDE setup:\n\n## Active file: README.md\n\n## My request for Codex:\nThe swipe deck should load twenty profiles per page.\n<environment_details>\nCurrent time: 9:02\n</environment_details>\napi-1  | Error: Configuring Next.js via 'next.config.ts' is not supported.\n".into(),
         }]);
-        let options = DigestOptions {
-            episodes: true,
-            ..DigestOptions::default()
-        };
-        let digest = digest_session_with(&session, &options);
-        let text: String = digest.episodes.iter().map(|e| e.text.as_str()).collect();
+        let text = episode_text(&session);
         assert!(
             text.contains("The swipe deck should load twenty profiles per page."),
             "{text}"
@@ -2379,12 +2384,7 @@ mod laundering_tests {
                 text: "The sandbox key for invoices is AKIAIOSFODNN7EXAMPLE for now.".into(),
             },
         ]);
-        let options = DigestOptions {
-            episodes: true,
-            ..DigestOptions::default()
-        };
-        let digest = digest_session_with(&session, &options);
-        let text: String = digest.episodes.iter().map(|e| e.text.as_str()).collect();
+        let text = episode_text(&session);
         assert!(
             text.contains("Send the invoice copies to [e-mail address] every Monday."),
             "{text}"

@@ -749,6 +749,16 @@ pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), FsError> {
 mod tests {
     use super::*;
 
+    /// Digests files as `lucid dream` does without options or trust pins.
+    fn digest_with_defaults(files: &[PathBuf]) -> DigestedSessions {
+        digest_transcripts(
+            files,
+            &DigestOptions::default(),
+            &TrustRules::default(),
+            &|_| {},
+        )
+    }
+
     #[test]
     fn store_round_trips_through_a_folder() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -841,12 +851,7 @@ mod tests {
             "the task's companions are part of it; other transcript-like files are listed"
         );
 
-        let digested = digest_transcripts(
-            &files,
-            &DigestOptions::default(),
-            &TrustRules::default(),
-            &|_| {},
-        );
+        let digested = digest_with_defaults(&files);
         assert_eq!(digested.skipped.len(), 2, "{:?}", digested.skipped);
         assert!(digested.skipped[0].path.ends_with("preds.json"));
         assert!(
@@ -963,12 +968,7 @@ mod tests {
             ],
             "aider's hidden history is found; other hidden files are not"
         );
-        let digested = digest_transcripts(
-            &files,
-            &DigestOptions::default(),
-            &TrustRules::default(),
-            &|_| {},
-        );
+        let digested = digest_with_defaults(&files);
         assert_eq!(digested.skipped.len(), 1, "{:?}", digested.skipped);
         assert!(digested.skipped[0].path.ends_with("README.md"));
         assert!(
@@ -1031,12 +1031,7 @@ mod tests {
             std::fs::write(agent.join(name), text).expect("write");
         }
         let files = find_transcripts(&[dir.path().to_path_buf()]).expect("found");
-        let digested = digest_transcripts(
-            &files,
-            &DigestOptions::default(),
-            &TrustRules::default(),
-            &|_| {},
-        );
+        let digested = digest_with_defaults(&files);
         assert_eq!(digested.skipped.len(), 1, "{:?}", digested.skipped);
         assert!(digested.skipped[0].path.ends_with("1.jsonl"));
         assert!(

@@ -210,6 +210,20 @@ pub fn postgres_database() -> Option<lucid_storage_postgres::testing::TestDataba
     Some(lucid_storage_postgres::testing::TestDatabase::create().expect("test server"))
 }
 
+/// `lucid serve` on 127.0.0.1 run to completion, for a server that must refuse to start (a bad
+/// config, a database another server holds): its exit code and output.
+pub fn serve_refusal(dir: &Path, db: &Path, config: Option<&Path>) -> Ran {
+    let mut args: Vec<String> = ["serve", "--addr", "127.0.0.1:0", "--db"]
+        .map(String::from)
+        .to_vec();
+    args.push(db.display().to_string());
+    if let Some(config) = config {
+        args.push("--config".to_string());
+        args.push(config.display().to_string());
+    }
+    lucid(dir, &args)
+}
+
 /// A new API key of the workspace `team` in `db` (`lucid keys create`): its secret.
 pub fn create_key(db: impl AsRef<OsStr>) -> String {
     create_key_in(db, "team")
