@@ -937,7 +937,7 @@ pub fn paraphrase(a: &Analysis, b: &Analysis, weights: &WordWeights) -> bool {
     if !(a.anchors.is_subset(&b.anchors) || b.anchors.is_subset(&a.anchors)) {
         return false;
     }
-    if small_substitution(&a.frame, &b.frame).is_some() || contrasting_modifiers(a, b) {
+    if small_substitution(&a.frame, &b.frame).is_some() {
         return false;
     }
     let features =
@@ -965,11 +965,13 @@ pub fn paraphrase(a: &Analysis, b: &Analysis, weights: &WordWeights) -> bool {
     // most of its words with "AgentV detects the merge … before it resumes", but its own word
     // ("deletes") is what it says.
     let shorter_adds_nothing_rare = shorter.difference(longer).all(|f| !weights.is_rare(f));
-    shared_weight / union_weight >= 0.4
+    let alike = shared_weight / union_weight >= 0.4
         || (shared_words >= 4
             && smaller > 0.0
             && shared_weight / smaller >= 0.6
-            && shorter_adds_nothing_rare)
+            && shorter_adds_nothing_rare);
+    // Checked last: it stems the sentences' tokens, and most pairs are decided above.
+    alike && !contrasting_modifiers(a, b)
 }
 
 /// Whether a word both statements share is qualified differently in each: "the unit tests" and
@@ -978,20 +980,26 @@ pub fn paraphrase(a: &Analysis, b: &Analysis, weights: &WordWeights) -> bool {
 /// verb or a preposition before the word ("stage explicit paths" / "by explicit path") is not a
 /// qualifier, and a statement's first word has none.
 fn contrasting_modifiers(a: &Analysis, b: &Analysis) -> bool {
-    let modifier = |x: &Analysis, word: &String| -> Option<String> {
-        let at = x.frame.iter().position(|t| &stem(t) == word)?;
-        let before = x.frame.get(at.checked_sub(1)?)?;
-        let before = stem(before);
-        (at >= 2 && x.word_set.contains(&before)).then_some(before)
+    // Each word's modifier at its first occurrence, with every token stemmed once.
+    let modifiers = |x: &Analysis| -> std::collections::HashMap<String, Option<String>> {
+        let stems: Vec<String> = x.frame.iter().map(|t| stem(t)).collect();
+        let mut out = std::collections::HashMap::new();
+        for (at, word) in stems.iter().enumerate() {
+            out.entry(word.clone()).or_insert_with(|| {
+                (at >= 2 && x.word_set.contains(&stems[at - 1])).then(|| stems[at - 1].clone())
+            });
+        }
+        out
     };
-    a.word_set.intersection(&b.word_set).any(|shared| {
-        match (modifier(a, shared), modifier(b, shared)) {
-            (Some(ma), Some(mb)) => {
-                ma != mb && !b.word_set.contains(&ma) && !a.word_set.contains(&mb)
+    let (of_a, of_b) = (modifiers(a), modifiers(b));
+    a.word_set
+        .intersection(&b.word_set)
+        .any(|shared| match (of_a.get(shared), of_b.get(shared)) {
+            (Some(Some(ma)), Some(Some(mb))) => {
+                ma != mb && !b.word_set.contains(ma) && !a.word_set.contains(mb)
             }
             _ => false,
-        }
-    })
+        })
 }
 
 /// The word overlap [`same_preference`] needs at least (the curator's candidate join uses it).

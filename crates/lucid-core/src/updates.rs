@@ -668,11 +668,11 @@ fn leading_name(tokens: &[&Token]) -> Option<(String, usize)> {
 pub(crate) fn retires(retirement: &Retirement, item: &str, is_fact: bool) -> Option<String> {
     match &retirement.name {
         Some(name) => {
-            let applies = is_fact || retirement.person || !text::analyze(item).negated;
-            if !applies || !holds_value(item, name) {
+            if !holds_value(item, name) {
                 return None;
             }
-            Some(format!("names {name}"))
+            let applies = is_fact || retirement.person || !text::analyze(item).negated;
+            applies.then(|| format!("names {name}"))
         }
         None => {
             let analysis = text::analyze(item);
@@ -946,6 +946,22 @@ fn swapped_values<'a>(old: &'a str, new: &'a str) -> Vec<(&'a str, &'a str)> {
 
 /// How a substitution applies to one item, if it does: the new text and what matched.
 pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> {
+    // Most (change, item) pairs fail on a cheap test (the item holds no old value, no value of
+    // the new one's shape): the item is analysed only when a branch gets that far.
+    let old_present = match &sub.old {
+        Some(old) => item.to_lowercase().contains(&old.to_lowercase()),
+        None => match (sub.object.is_empty(), family_of(&sub.new)) {
+            (false, None) => value_shape(&sub.new).is_some_and(|shape| {
+                value_tokens(item)
+                    .iter()
+                    .any(|t| value_shape(&t.text) == Some(shape))
+            }),
+            _ => true,
+        },
+    };
+    if !old_present {
+        return None;
+    }
     let tokens = value_tokens(item);
     let item_analysis = text::analyze(item);
     let shares_subject = |sub: &Substitution| {
