@@ -26,8 +26,12 @@ pub struct Target {
     /// Whether the directive is about temporary notes ("one-off debugging notes", "TODOs").
     pub temporary: bool,
     /// Topic words (stemmed, as in [`Analysis::word_set`]) and identifiers, of which an item must
-    /// mention one; empty for any topic.
+    /// mention one (all of them for an ignore directive); empty for any topic.
     pub topic: BTreeSet<String>,
+    /// Whether an item must mention every topic word: an ignore directive drops only what it
+    /// names whole ("code formatting" is not every item that says "format"), since when
+    /// unsure the item is kept.
+    pub all_topic: bool,
 }
 
 impl Target {
@@ -50,11 +54,15 @@ impl Target {
     fn matches(&self, kind: Kind, text: &str, analysis: &Analysis) -> bool {
         (self.kinds.is_empty() || self.kinds.contains(&kind))
             && (!self.temporary || is_temporary(&text.to_lowercase()))
-            && (self.topic.is_empty()
-                || self
-                    .topic
-                    .iter()
-                    .any(|w| analysis.word_set.contains(w) || analysis.anchors.contains(w)))
+            && (self.topic.is_empty() || {
+                let mentions =
+                    |w: &String| analysis.word_set.contains(w) || analysis.anchors.contains(w);
+                if self.all_topic {
+                    self.topic.iter().all(mentions)
+                } else {
+                    self.topic.iter().any(mentions)
+                }
+            })
     }
 }
 
@@ -309,7 +317,12 @@ fn parse_clause(clause: &str, directives: &mut Directives) {
         let object = clause.get(end..stop).unwrap_or("");
         let targets = targets_of(object);
         if is_ignore {
-            directives.ignore.extend(targets);
+            directives
+                .ignore
+                .extend(targets.into_iter().map(|target| Target {
+                    all_topic: true,
+                    ..target
+                }));
         } else {
             directives.focus.extend(targets);
         }
@@ -324,12 +337,21 @@ fn targets_of(object: &str) -> Vec<Target> {
         .flat_map(|p| p.split(" and "))
         .flat_map(|p| p.split(" or "))
     {
-        // "short-lived" is two words to the analysis; it means temporary.
-        let part = ["short-lived", "Short-lived", "short lived", "Short lived"]
-            .iter()
-            .fold(part.to_string(), |part, phrase| {
-                part.replace(phrase, "temporary")
-            });
+        // "short-lived" and "one-off" are two words to the analysis; they mean temporary.
+        let part = [
+            "short-lived",
+            "Short-lived",
+            "short lived",
+            "Short lived",
+            "one-off",
+            "One-off",
+            "one off",
+            "One off",
+        ]
+        .iter()
+        .fold(part.to_string(), |part, phrase| {
+            part.replace(phrase, "temporary")
+        });
         let part = part.as_str();
         let analysis = text::analyze(part);
         let mut target = Target::default();
@@ -505,5 +527,29 @@ mod tests {
                 .is_none()
         );
         assert!(parse("").is_empty());
+    }
+
+    /// "one-off requests" is temporary, not the topic "request" ("pull requests"); an ignore
+    /// directive drops only items naming all of its topic words.
+    #[test]
+    fn ignore_drops_only_what_it_names_whole() {
+        let d = parse("Ignore one-off requests and temporary notes.");
+        let rule = "Rebase-merge pull requests; squash only release branches.";
+        assert!(
+            d.ignores(Kind::Preference, rule, &text::analyze(rule))
+                .is_none(),
+            "{d:?}"
+        );
+        let d = parse("Skip notes about flaky integration tests.");
+        let unit = "Run the unit tests before pushing.";
+        assert!(
+            d.ignores(Kind::Preference, unit, &text::analyze(unit))
+                .is_none()
+        );
+        let flaky = "The integration tests are flaky on Mondays.";
+        assert!(
+            d.ignores(Kind::Fact, flaky, &text::analyze(flaky))
+                .is_some()
+        );
     }
 }
