@@ -132,10 +132,8 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             }
         }
         // "… the release-2026 branch instead.": one value of a shape, the old one unnamed.
+        // (What follows a closing "instead" is punctuation or nothing, so never "of".)
         if lower[i] == "instead"
-            && tokens
-                .get(i + 1)
-                .is_none_or(|t| lower[i + 1] != "of" && t.start > 0)
             && sentence[tokens[i].start + tokens[i].text.len()..]
                 .trim_start()
                 .chars()

@@ -31,7 +31,7 @@ use serde_json::{Map, Value};
 use crate::Source;
 use crate::error::ImportError;
 use crate::input::{Input, each_record};
-use crate::json::{non_blank, parse_arguments, str_at, time_at};
+use crate::json::{non_blank, parse_arguments, str_at, text_at, time_at};
 use crate::session::{Builder, Origin, Speaker};
 use crate::tagged::split_tags;
 
@@ -72,10 +72,6 @@ struct Walk {
     permissions: HashMap<String, String>,
     /// The system prompt last kept.
     last_system: Option<String>,
-}
-
-fn text_at(object: &Object, key: &str) -> String {
-    str_at(object, key).unwrap_or_default().trim().to_string()
 }
 
 impl Walk {

@@ -184,6 +184,11 @@ pub(crate) fn str_at<'v>(object: &'v Map<String, Value>, key: &str) -> Option<&'
     object.get(key).and_then(Value::as_str)
 }
 
+/// The string at `key`, trimmed, or empty when it is absent or not a string.
+pub(crate) fn text_at(object: &Map<String, Value>, key: &str) -> String {
+    str_at(object, key).unwrap_or_default().trim().to_string()
+}
+
 /// The first non-empty string among `keys`.
 pub(crate) fn first_str<'v>(object: &'v Map<String, Value>, keys: &[&str]) -> Option<&'v str> {
     keys.iter()

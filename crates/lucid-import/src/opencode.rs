@@ -29,7 +29,7 @@ use serde_json::{Map, Value};
 use crate::Source;
 use crate::error::ImportError;
 use crate::input::Input;
-use crate::json::{kind_of, millis_time, non_blank, str_at};
+use crate::json::{kind_of, millis_time, non_blank, str_at, text_at};
 use crate::session::{Builder, Origin, Speaker};
 
 const FORMAT: TranscriptFormat = TranscriptFormat::OpenCode;
@@ -112,10 +112,6 @@ fn created_at(info: &Object) -> Option<lucid_core::Timestamp> {
         .and_then(millis_time)
 }
 
-fn text_of(part: &Object, key: &str) -> String {
-    str_at(part, key).unwrap_or_default().trim().to_string()
-}
-
 fn push_part(
     builder: &mut Builder<'_>,
     origin: Origin<'_>,
@@ -142,9 +138,9 @@ fn push_part(
             } else {
                 Speaker::Agent
             };
-            builder.text(origin, speaker, text_of(part, "text"));
+            builder.text(origin, speaker, text_at(part, "text"));
         }
-        "subtask" => builder.text(origin, Speaker::Context("subtask"), text_of(part, "prompt")),
+        "subtask" => builder.text(origin, Speaker::Context("subtask"), text_at(part, "prompt")),
         "tool" => push_tool(builder, origin, part),
         _ => {}
     }
@@ -180,8 +176,8 @@ fn push_tool(builder: &mut Builder<'_>, origin: Origin<'_>, part: &Object) {
         .and_then(|metadata| metadata.get("exit"))
         .and_then(Value::as_i64);
     let (content, is_error) = match str_at(state, "status") {
-        Some("completed") => (text_of(state, "output"), exit_code.is_some_and(|c| c != 0)),
-        Some("error") => (text_of(state, "error"), true),
+        Some("completed") => (text_at(state, "output"), exit_code.is_some_and(|c| c != 0)),
+        Some("error") => (text_at(state, "error"), true),
         // Still running when the session was exported: no result yet.
         _ => return,
     };
