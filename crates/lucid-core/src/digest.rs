@@ -619,6 +619,10 @@ const COMMENTARY_KEYS: &[&str] = &[
     "thoughts",
     "comment",
     "justification",
+    // How long Codex waits for output and how much of it the agent sees: shaping what the
+    // agent reads, never what the command does.
+    "max_output_tokens",
+    "yield_time_ms",
 ];
 
 /// Builds the digest of a session with the default options.
@@ -953,6 +957,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                 let changes: Vec<ParamChange> = diff_inputs(input, after)
                     .into_iter()
                     .filter(|change| !(is_edit(identity) && is_edit_content(&change.key)))
+                    .filter(|change| !only_output_shaped(change))
                     .collect();
                 match between {
                     // An edit in between: the failure was in the work, not in the tool's use.
@@ -1209,7 +1214,8 @@ fn is_edit(identity: &str) -> bool {
     ) || lower.starts_with("str_replace_editor str_replace")
         || lower.starts_with("str_replace_editor create")
         || lower.starts_with("str_replace_editor insert")
-        || lower.starts_with("sed")
+        // `sed -i` edits in place; plain `sed` (`sed -n '1,80p' f`) only prints.
+        || lower.starts_with("sed -i")
         || lower.starts_with("git apply")
         || lower.starts_with("cat >")
 }
@@ -1237,6 +1243,12 @@ fn steps_between(
         if ok && !steps.iter().any(|s| s == identity) {
             steps.push(identity.to_string());
         }
+    }
+    // Looking around (`rg`, `sed -n`, `Read`) is what agents do between most calls; when more
+    // steps ran than are kept, the ones that changed something (`bun run build`) are what the
+    // retry needed.
+    if steps.len() > 3 && steps.iter().any(|s| !crate::patterns::is_inspection(s)) {
+        steps.retain(|s| !crate::patterns::is_inspection(s));
     }
     steps.truncate(3);
     Some(steps)
@@ -1361,6 +1373,14 @@ fn error_line(text: &str) -> String {
         .filter(|l| !l.is_empty() && !l.ends_with(':'))
         .take(12)
         .collect();
+    // `Exit code 1` says only that the command failed; the line after it says why (`go: build
+    // output "bootstrap" already exists`). It stays the error when nothing else was printed.
+    let messages: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| !is_bare_exit_status(l))
+        .collect();
+    let lines = if messages.is_empty() { lines } else { messages };
     // A line naming an exception (`ModuleNotFoundError: …`, `TypeError: …`) says what went
     // wrong better than a summary that merely reports a failure ("1 error in 0.11s").
     let line = lines
@@ -1380,6 +1400,26 @@ fn error_line(text: &str) -> String {
         out.push('…');
     }
     out
+}
+
+/// Whether a line only reports a command's exit status (`Exit code 1`, `exit status 2`,
+/// `Process exited with code 1`, `<shellId: 5 completed with exit code 128>`), with no message.
+fn is_bare_exit_status(line: &str) -> bool {
+    let lower = line
+        .trim_matches(|c: char| matches!(c, '<' | '>' | '[' | ']' | '(' | ')' | '.'))
+        .to_ascii_lowercase();
+    ["exit code", "exit status", "exited with code"]
+        .iter()
+        .find_map(|marker| lower.find(marker).map(|at| (at, marker.len())))
+        .is_some_and(|(at, len)| {
+            let code = lower[at + len..].trim_start_matches([':', ' ', '=']);
+            let code = code.strip_prefix('-').unwrap_or(code);
+            // Only a few words before the marker (`Process`, `Command failed with`) and nothing
+            // but the number after it.
+            !code.is_empty()
+                && code.chars().all(|c| c.is_ascii_digit())
+                && lower[..at].split_whitespace().count() <= 4
+        })
 }
 
 /// A line without the markup tags that open it (`<tool_use_error>String to replace not found`
@@ -1429,7 +1469,16 @@ fn output_after_header(text: &str) -> &str {
         offset += line.len();
         if line.trim().eq_ignore_ascii_case("output:") {
             let rest = &text[offset..];
-            return if rest.trim().is_empty() { text } else { rest };
+            if !rest.trim().is_empty() {
+                return rest;
+            }
+            // Nothing was printed: the header's exit status is all there is to say (`Chunk
+            // ID` and `Wall time` say nothing about what went wrong).
+            return text[..offset]
+                .lines()
+                .map(str::trim)
+                .find(|line| is_bare_exit_status(line))
+                .unwrap_or(text);
         }
     }
     text
@@ -1683,6 +1732,18 @@ fn other_command_follow_up(
         }
     }
     FollowUp::Unresolved
+}
+
+/// Whether a changed command line only gained or lost output filters (`| tail -20`, `2>&1`):
+/// the same command run again, so the retry is identical, not a changed call.
+fn only_output_shaped(change: &ParamChange) -> bool {
+    match (&change.before, &change.after) {
+        (Some(before), Some(after)) => {
+            crate::tools::without_output_filters(before)
+                == crate::tools::without_output_filters(after)
+        }
+        _ => false,
+    }
 }
 
 fn looks_like_target(value: &str) -> bool {
@@ -2217,6 +2278,18 @@ mod tests {
         // A header with an empty output keeps the header (the exit code is all there is).
         let empty = "Exit code: 1\nWall time: 0.2 seconds\nOutput:\n";
         assert_eq!(error_line(empty), "Exit code: 1");
+        let codex_empty = "Chunk ID: 0b1940\nWall time: 0.1 seconds\nProcess exited with code 1\n\
+                           Original token count: 0\nOutput:\n";
+        assert_eq!(error_line(codex_empty), "Process exited with code 1");
+        // An exit status line says less than the message printed after it.
+        assert_eq!(
+            error_line("Exit code 1\ngo: build output \"bootstrap\" already exists"),
+            "go: build output \"bootstrap\" already exists"
+        );
+        assert_eq!(
+            error_line("<shellId: 51 completed with exit code 128>\nfatal: not a git repository"),
+            "fatal: not a git repository"
+        );
         // Text without such a header is read as it is.
         assert_eq!(
             error_line("warning: x\nerror: the build failed"),
@@ -2393,6 +2466,72 @@ mod laundering_tests {
         // A role address is not personal data; a key is a secret.
         assert!(text.contains("billing@example.com"), "{text}");
         assert!(!text.contains("AKIAIOSFODNN7EXAMPLE"), "{text}");
+    }
+
+    /// A command call and its result, Codex style (`exec_command {cmd, max_output_tokens}`).
+    fn exec(id: &str, cmd: &str, tokens: u32, output: &str, failed: bool) -> [EventKind; 2] {
+        [
+            EventKind::ToolCall {
+                call_id: Some(id.into()),
+                name: "exec_command".into(),
+                input: json!({"cmd": cmd, "max_output_tokens": tokens}),
+            },
+            EventKind::ToolResult {
+                call_id: Some(id.into()),
+                tool: Some("exec_command".into()),
+                content: output.into(),
+                is_error: failed,
+            },
+        ]
+    }
+
+    /// A stale build found from real Codex rollouts: the command fails, the agent reads around
+    /// (`rg`, `sed -n`, `find`), builds, and re-runs the command with `| sed -n` added and a
+    /// different output budget. That is the same command after a set-up step, not a changed call.
+    #[test]
+    fn a_retry_with_an_output_filter_after_a_build_is_a_prerequisite() {
+        let cli = "bun apps/cli/src/cli.ts skills get bench";
+        let calls = [
+            exec(
+                "c1",
+                cli,
+                20000,
+                "SyntaxError: Export named 'merge' not found in module 'dist/index.js'.",
+                true,
+            ),
+            exec(
+                "c2",
+                "rg -n merge packages",
+                12000,
+                "src/index.ts:3: merge",
+                false,
+            ),
+            exec(
+                "c3",
+                "sed -n '1,220p' packages/core/dist/index.js",
+                12000,
+                "export {}",
+                false,
+            ),
+            exec("c4", "find examples -name '*.yaml'", 12000, "a.yaml", false),
+            exec("c5", "ls packages", 12000, "core", false),
+            exec("c6", "bun run build", 12000, "Build success", false),
+            exec(
+                "c7",
+                &format!("{cli} | sed -n '1,220p'"),
+                16000,
+                "name: bench",
+                false,
+            ),
+        ];
+        let digest = digest_session(&session(calls.into_iter().flatten().collect()));
+        let failure = &digest.failures[0];
+        assert_eq!(
+            failure.follow_up,
+            FollowUp::Prerequisite {
+                steps: vec!["bun run build".to_string()]
+            }
+        );
     }
 
     /// Issue 11: a rule the agent copies from an untrusted tool result into its memory is

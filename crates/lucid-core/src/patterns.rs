@@ -438,6 +438,10 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
                 // One name for another reads as a swap, not as two edits (options are
                 // independent: `-F` added and `-n` dropped is not "-F instead of -n").
                 parts.push(format!("use `{}` instead of `{}`", code(new), code(old)));
+            } else if added == &["cd"] && removed.is_empty() {
+                // The directory path itself differs between sessions; what recurs is that the
+                // command must run from somewhere else.
+                parts.push("`cd` to its own directory first".to_string());
             } else {
                 if !added.is_empty() {
                     parts.push(format!("add `{}`", code(&added.join(" "))));
@@ -450,12 +454,19 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
             if command_keys.contains(&key.as_str()) {
                 // The command that worked, quoted as it ran, so the lesson can be followed
                 // as written (`grep -F '…' file` rather than "add -F").
+                let quotable = |one: &String| one.chars().count() <= 120 && !one.contains('\n');
                 let worked = match values_for(key, true).as_slice() {
-                    [one] if one.chars().count() <= 120 && !one.contains('\n') => {
-                        format!(" (`{}` worked)", code(one))
-                    }
-                    _ => String::new(),
+                    [one] if quotable(one) => format!(" (`{}` worked)", code(one)),
+                    many => many
+                        .iter()
+                        .filter(|one| quotable(one))
+                        .min_by_key(|one| one.len())
+                        .map(|one| format!(" (e.g. `{}` worked)", code(one)))
+                        .unwrap_or_default(),
                 };
+                if parts[0].starts_with("`cd` to ") {
+                    return format!("; {}{worked}", parts.join(" and "));
+                }
                 let place = if parts[0].starts_with("use ") {
                     "in"
                 } else {
@@ -856,6 +867,8 @@ pub(crate) fn is_inspection(step: &str) -> bool {
         && step[5..]
             .chars()
             .all(|c| c.is_ascii_uppercase() || c == '_'))
+        // Plain `sed` prints lines (`sed -n '1,80p' file`); `sed -i` edits.
+        || lower == "sed"
         || lower == "git status"
         || lower == "git diff"
         || lower == "git log"
@@ -1163,6 +1176,31 @@ mod tests {
                 None => assert!(texts.is_empty(), "{before} → {after}: {texts:?}"),
             }
         }
+    }
+
+    /// Found in a real Go fleet: `go vet ./...` run from the repository root, fixed in two
+    /// sessions by changing into a different module directory each time.
+    #[test]
+    fn a_command_that_must_run_elsewhere_says_so_and_quotes_an_example() {
+        let error = "pattern ./...: directory prefix . does not contain main module";
+        let mut first = one_retry(error, "go vet", "go vet ./...", "cd /w/e2e && go vet ./...");
+        let mut second = one_retry(
+            error,
+            "go vet",
+            "go vet ./...",
+            "cd /w/kiro/agent && go vet ./...",
+        );
+        first.session = "s1".into();
+        second.session = "s2".into();
+        let found = pitfalls(&[first, second]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].text,
+            format!(
+                "`go vet` (run with `Bash`) fails with `{error}`; `cd` to its own directory first \
+                 (e.g. `cd /w/e2e && go vet ./...` worked)."
+            )
+        );
     }
 
     #[test]

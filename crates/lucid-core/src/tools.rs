@@ -289,6 +289,73 @@ pub fn base_name(tool: &str) -> String {
     name.to_ascii_lowercase()
 }
 
+/// Programs that only shape what a command prints when they end a pipeline (`| head -50`,
+/// `| tail`, `| sed -n '1,80p'`, `| grep error`): the command before them is what ran.
+const OUTPUT_FILTERS: &[&str] = &[
+    "head", "tail", "less", "more", "cat", "nl", "cut", "grep", "rg", "wc", "sort", "uniq", "tee",
+    "column", "jq",
+];
+
+/// A command line without the output filters and redirections that end it: `cargo test 2>&1 |
+/// tail -20` is `cargo test`. An agent that re-runs a failed command with `| head` added has
+/// retried the same command, not changed how it calls it. `sed` counts as a filter only with
+/// `-n` (it edits files with `-i`).
+pub fn without_output_filters(command: &str) -> &str {
+    let mut rest = command.trim();
+    loop {
+        let before = rest;
+        for redirection in ["2>&1", "2>/dev/null", ">/dev/null"] {
+            if let Some(stripped) = rest.strip_suffix(redirection) {
+                rest = stripped.trim_end();
+            }
+        }
+        if let Some(pipe) = last_top_level_pipe(rest) {
+            let stage = shell_words(&rest[pipe + 1..]);
+            let head = stage.first().map(String::as_str).unwrap_or("");
+            let filter = OUTPUT_FILTERS.contains(&head)
+                || (head == "sed" && stage.get(1).is_some_and(|flag| flag == "-n"));
+            if filter {
+                rest = rest[..pipe].trim_end();
+            }
+        }
+        if rest == before || rest.is_empty() {
+            return if rest.is_empty() {
+                command.trim()
+            } else {
+                rest
+            };
+        }
+    }
+}
+
+/// The byte offset of the last `|` of a command line that separates pipeline stages: outside
+/// quotes, and not half of `||`.
+fn last_top_level_pipe(command: &str) -> Option<usize> {
+    let bytes = command.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut last = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == b'\\' => i += 1,
+            None if c == b'\'' || c == b'"' => quote = Some(c),
+            None if c == b'|' => {
+                if bytes.get(i + 1) == Some(&b'|') {
+                    i += 1;
+                } else if i == 0 || bytes[i - 1] != b'>' {
+                    last = Some(i);
+                }
+            }
+            None => {}
+        }
+        i += 1;
+    }
+    last
+}
+
 /// The simple commands of a command line, split at line breaks, `;`, `&&`, `||`, `|` and `&`,
 /// each as its words with quotes removed (`'a b'` is one word). A word with an unclosed quote
 /// is dropped (the command was cut off there).
@@ -549,6 +616,28 @@ mod tests {
         ];
         for (command, head) in cases {
             assert_eq!(command_head(command), head, "{command:?}");
+        }
+    }
+
+    #[test]
+    fn output_filters_at_the_end_of_a_command_are_not_the_command() {
+        let cases = [
+            ("cargo test 2>&1 | tail -20", "cargo test"),
+            ("bun cli.ts get x | sed -n '1,220p'", "bun cli.ts get x"),
+            ("npm test | grep -v warn | head", "npm test"),
+            ("make check >/dev/null", "make check"),
+            // Not filters: an edit, a pipeline into a program that does the work, `||`.
+            ("sed -i 's/a/b/' x.py", "sed -i 's/a/b/' x.py"),
+            (
+                "cat data.csv | python load.py",
+                "cat data.csv | python load.py",
+            ),
+            ("make || make clean", "make || make clean"),
+            ("grep 'a|b' f", "grep 'a|b' f"),
+            ("| head", "| head"),
+        ];
+        for (command, what_ran) in cases {
+            assert_eq!(without_output_filters(command), what_ran, "{command:?}");
         }
     }
 
