@@ -51,12 +51,15 @@ pub enum List {
     Retired,
     /// `[departed]`: someone who left, named right before the phrase ("has left the company").
     Departed,
+    /// `[guarded]`: prohibitions that protect something ("don't touch", "do not lose"): standing
+    /// when they name what they protect.
+    Guarded,
 }
 
 impl List {
     /// Every list, in the order of `lexicon.txt` (a test checks each is declared there and not
     /// empty).
-    pub const ALL: [List; 15] = [
+    pub const ALL: [List; 16] = [
         List::Standing,
         List::Instruction,
         List::Request,
@@ -72,6 +75,7 @@ impl List {
         List::Failure,
         List::Retired,
         List::Departed,
+        List::Guarded,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -91,6 +95,7 @@ impl List {
             "failure" => List::Failure,
             "retired" => List::Retired,
             "departed" => List::Departed,
+            "guarded" => List::Guarded,
             _ => return None,
         })
     }
@@ -121,9 +126,15 @@ fn build(source: &str) -> Lexicon {
             continue;
         }
         let Some(list) = current else { continue };
+        // A guarded prohibition ("don't touch") is an instruction too: as the longest phrase
+        // opening a sentence it must not hide the "don't" it starts with.
+        let bits = match list {
+            List::Guarded => list.bit() | List::Instruction.bit(),
+            _ => list.bit(),
+        };
         match patterns.iter_mut().find(|(p, _)| p == line) {
-            Some((_, lists)) => *lists |= list.bit(),
-            None => patterns.push((line.to_string(), list.bit())),
+            Some((_, lists)) => *lists |= bits,
+            None => patterns.push((line.to_string(), bits)),
         }
     }
     #[expect(

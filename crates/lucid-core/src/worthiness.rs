@@ -69,7 +69,8 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     let standing = cues
         .outside(List::Standing, List::ListenerChoice)
         .next()
-        .is_some();
+        .is_some()
+        || guards_something_named(stripped, &lower, &cues);
     let memory_like = standing
         || cues.has(List::Instruction)
         || cues.has(List::Change)
@@ -169,6 +170,24 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         };
     }
     skip("no standing instruction or durable fact")
+}
+
+/// Whether a sentence is a prohibition that protects something it names: it opens with a
+/// guarded phrase ("don't touch", "do not lose") and names what it protects — an identifier or
+/// path (`` `charming-analysis/writeups` ``) or something the speaker owns ("my data", "our
+/// database"). Or it rules a practice out for good ("avoid force push entirely"). Such a
+/// sentence outlasts the task even without "always"; a deictic word ("don't touch this") still
+/// ties it to the task, which the one-off check sees.
+fn guards_something_named(sentence: &str, lower: &str, cues: &Cues) -> bool {
+    let owned = [" my ", " our "].iter().any(|owner| lower.contains(owner));
+    let named = !text::analyze(sentence).anchors.is_empty();
+    let guarded = cues.opens_with(List::Guarded) && (owned || named);
+    let ruled_out = cues.has(List::Instruction)
+        && text::analyze(sentence).negated
+        && [" entirely", " altogether"]
+            .iter()
+            .any(|total| lower.contains(total));
+    guarded || ruled_out
 }
 
 /// Whether a sentence is a well-formed statement: not code, log, markup, a table row or a
@@ -345,6 +364,21 @@ mod tests {
                 Class::Preference,
             ),
             ("We always use pnpm here, never npm.", Class::Preference),
+            // Prohibitions protecting something they name (from real Claude Code and Copilot
+            // CLI sessions), and a practice ruled out entirely.
+            ("Do not lose my data in the databas.", Class::Preference),
+            (
+                "Don't touch the `charming-analysis/writeups` folder, i will do thst myself.",
+                Class::Preference,
+            ),
+            (
+                "Please do not modify our billing schema.",
+                Class::Preference,
+            ),
+            (
+                "We want to AVOID force push entirely, because force push can destroy others' work.",
+                Class::Preference,
+            ),
         ];
         for (sentence, class) in cases {
             assert_eq!(
@@ -405,6 +439,22 @@ mod tests {
             kept("Use pnpm, not npm, for installs."),
             Some((Class::Preference, Support::Repeated))
         );
+        // A prohibition that names nothing, or points at the task ("this", "yet"), is not
+        // standing from one session.
+        for sentence in [
+            "Don't push.",
+            "Don't touch this file.",
+            "Do not delete `old_parser.py` yet.",
+            "Don't change it.",
+            "Remove the legacy importer entirely.",
+        ] {
+            assert_ne!(
+                kept(sentence).map(|(_, support)| support),
+                Some(Support::Marked),
+                "{sentence:?}: {:?}",
+                verdict(sentence)
+            );
+        }
     }
 
     #[test]
