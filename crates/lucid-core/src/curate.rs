@@ -197,6 +197,8 @@ struct Memory {
     merged_store_items: usize,
     superseded_texts: Vec<String>,
     notes: Vec<String>,
+    /// Why the report says a pattern was added, when its kind does not tell.
+    found_as: Option<&'static str>,
 }
 
 /// Orders session events of several digests by their time, then session and position (so
@@ -239,6 +241,7 @@ impl Memory {
             merged_store_items: 0,
             superseded_texts: Vec::new(),
             notes: Vec::new(),
+            found_as: None,
         }
     }
 
@@ -1033,6 +1036,7 @@ impl Curator {
             }
         }
         let mut patterns = patterns::pitfalls(digests);
+        patterns.extend(patterns::recurring_blockers(digests));
         let workflows = patterns::workflows(digests);
         // A converged last step already ending a workflow needs no memory of its own.
         let endings = patterns::ending_steps(digests)
@@ -1072,6 +1076,7 @@ impl Curator {
             let mut memory = Memory::new(pattern.text, pattern.kind, Origin::Session, seq);
             memory.headings = pattern.heading.into_iter().collect();
             memory.evidence = pattern.evidence;
+            memory.found_as = pattern.found_as;
             memory.agents = pattern.agents;
             memory.trusted_agents = pattern.trusted_agents;
             memory.sessions = pattern.sessions;
@@ -1975,13 +1980,13 @@ impl Curator {
                 (Op::Add, format!("conversation episode; {support}"))
             }
             Origin::Session => {
-                let what = match memory.kind {
+                let what = memory.found_as.unwrap_or(match memory.kind {
                     Kind::Pitfall => "recurring failure with the same fix",
                     Kind::Workflow => "tool-call sequence recurring in successful sessions",
                     Kind::Preference => "standing instruction from users",
                     Kind::Fact => "fact stated by users",
                     Kind::Insight => "pattern across sessions",
-                };
+                });
                 let merged = if distinct_merged > 0 {
                     format!(
                         "; {distinct_merged} paraphrase{} merged",

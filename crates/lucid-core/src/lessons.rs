@@ -38,6 +38,12 @@ pub(crate) fn reports_failure(text: &str) -> bool {
     false
 }
 
+/// Whether an error is a person declining the call ("The user doesn't want to proceed with this
+/// tool use"), not the tool failing.
+pub(crate) fn reports_declined(error: &str) -> bool {
+    Cues::scan(&error.to_lowercase()).has(List::Declined)
+}
+
 /// Whether an error says a program, module or executable is missing ("command not found", "No
 /// module named pytest", "could not determine executable to run").
 pub(crate) fn reports_missing_program(error: &str) -> bool {

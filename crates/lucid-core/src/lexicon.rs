@@ -54,12 +54,15 @@ pub enum List {
     /// `[guarded]`: prohibitions that protect something ("don't touch", "do not lose"): standing
     /// when they name what they protect.
     Guarded,
+    /// `[declined]`: a person declining or stopping a tool call ("the user doesn't want to
+    /// proceed"): not a failure of the tool.
+    Declined,
 }
 
 impl List {
     /// Every list, in the order of `lexicon.txt` (a test checks each is declared there and not
     /// empty).
-    pub const ALL: [List; 16] = [
+    pub const ALL: [List; 17] = [
         List::Standing,
         List::Instruction,
         List::Request,
@@ -76,6 +79,7 @@ impl List {
         List::Retired,
         List::Departed,
         List::Guarded,
+        List::Declined,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -96,6 +100,7 @@ impl List {
             "retired" => List::Retired,
             "departed" => List::Departed,
             "guarded" => List::Guarded,
+            "declined" => List::Declined,
             _ => return None,
         })
     }

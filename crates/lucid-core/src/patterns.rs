@@ -34,6 +34,9 @@ pub(crate) struct Pattern {
     /// Set when the workaround removes a safety measure: it is flagged for review, never
     /// written as advice.
     pub unsafe_reason: Option<String>,
+    /// Why the report says it was added, when the kind alone does not tell (a failure no session
+    /// got past is a pitfall without a fix).
+    pub found_as: Option<&'static str>,
 }
 
 /// The minimum number of distinct sessions that must show a pattern.
@@ -297,6 +300,105 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
         .collect()
 }
 
+/// Sessions that must run into the same unanswered failure before it is a blocker: more than
+/// a workaround needs ([`MIN_SESSIONS`]), since no fix confirms it.
+pub(crate) const MIN_BLOCKED_SESSIONS: usize = 3;
+
+/// Failures no session got past: the same command failing with the same error in at least
+/// [`MIN_BLOCKED_SESSIONS`] sessions, never answered by anything that worked, and never
+/// followed by the same command succeeding later in its session. That is the environment the
+/// agents keep running into (a Node too old for `node:path`, a pnpm engine check), not the work:
+/// the work gets fixed and re-run, which a later success shows.
+pub(crate) fn recurring_blockers(digests: &[SessionDigest]) -> Vec<Pattern> {
+    let mut by_error: BTreeMap<(String, String), Vec<(usize, usize)>> = BTreeMap::new();
+    for (d, digest) in digests.iter().enumerate() {
+        for (f, failure) in digest.failures.iter().enumerate() {
+            let (Some(class), Some(error)) = (&failure.error_class, &failure.error) else {
+                continue;
+            };
+            // Commands only: a named tool's error ("File does not exist") is about a
+            // different file each time, and a failed read is looking around, not work.
+            let command = failure.tool != failure.identity && !failure.identity.is_empty();
+            if !command
+                || failure.tool == "harness"
+                || failure.follow_up != FollowUp::Unresolved
+                || is_inspection(&failure.identity)
+                || crate::lessons::reports_declined(error)
+                || !specific_error(class)
+            {
+                continue;
+            }
+            let failed_at = failure.evidence.first().map(|e| e.event).unwrap_or(0);
+            let got_past = digest
+                .tool_sequence
+                .iter()
+                .any(|step| step.name == failure.identity && step.evidence.event > failed_at);
+            if got_past {
+                continue;
+            }
+            by_error
+                .entry((failure.identity.clone(), class.clone()))
+                .or_default()
+                .push((d, f));
+        }
+    }
+    let mut found = Vec::new();
+    for ((identity, _), members) in by_error {
+        let sessions: BTreeSet<&str> = members
+            .iter()
+            .map(|(d, _)| digests[*d].session.as_str())
+            .collect();
+        if sessions.len() < MIN_BLOCKED_SESSIONS {
+            continue;
+        }
+        let failures: Vec<&Failure> = members
+            .iter()
+            .map(|(d, f)| &digests[*d].failures[*f])
+            .collect();
+        let error = most_common(failures.iter().filter_map(|f| f.error.as_deref()));
+        let tool = failures.first().map(|f| f.tool.as_str()).unwrap_or("");
+        let Some(error) = error else { continue };
+        let mut pattern = Pattern {
+            kind: Kind::Pitfall,
+            text: format!(
+                "`{}` (run with `{}`) keeps failing with `{}`: {} sessions ran into it and none \
+                 got past it.",
+                code(&identity),
+                code(tool),
+                code(&error),
+                sessions.len()
+            ),
+            heading: Some(tool.to_string()),
+            agents: BTreeSet::new(),
+            trusted_agents: BTreeSet::new(),
+            sessions: BTreeSet::new(),
+            evidence: Vec::new(),
+            latest: None,
+            unsafe_reason: None,
+            found_as: Some("recurring failure no session got past"),
+        };
+        for (d, f) in &members {
+            add_support(
+                &mut pattern,
+                &digests[*d],
+                &digests[*d].failures[*f].evidence,
+            );
+        }
+        found.push(pattern);
+    }
+    found
+}
+
+/// Whether an error's shape says what went wrong (`error: cannot find module <v>`), rather than
+/// only that something did (`exit code <v>`, `<v>`, `failed`).
+fn specific_error(class: &str) -> bool {
+    class
+        .split_whitespace()
+        .filter(|word| word.chars().filter(|c| c.is_alphabetic()).count() >= 3)
+        .count()
+        >= 3
+}
+
 fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
     let error = most_common(
         group
@@ -368,6 +470,7 @@ fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
         evidence: Vec::new(),
         latest: None,
         unsafe_reason,
+        found_as: None,
     };
     for (digest, failure) in &group.failures {
         add_support(&mut pattern, digest, &failure.evidence);
@@ -752,6 +855,7 @@ pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
                 evidence: Vec::new(),
                 latest: None,
                 unsafe_reason: None,
+                found_as: None,
             };
             for (d, start) in occ {
                 let digest = &digests[d];
@@ -922,6 +1026,7 @@ pub(crate) fn ending_steps(digests: &[SessionDigest]) -> Vec<Pattern> {
             evidence: Vec::new(),
             latest: None,
             unsafe_reason: None,
+            found_as: None,
         };
         for (d, position) in occurrences {
             let digest = &digests[d];
@@ -1201,6 +1306,80 @@ mod tests {
                  (e.g. `cd /w/e2e && go vet ./...` worked)."
             )
         );
+    }
+
+    /// A session whose `identity` failed at event `at` with `error`, nothing answering it; the
+    /// session's successful steps are `tools` (events 0, 1, …).
+    fn blocked(
+        session: &str,
+        identity: &str,
+        error: &str,
+        at: usize,
+        tools: &[&str],
+    ) -> SessionDigest {
+        let mut d = digest(session, "a", tools);
+        d.failures.push(Failure {
+            tool: "Bash".into(),
+            identity: identity.into(),
+            error_class: Some(crate::digest::error_class(error).unwrap_or_default()),
+            error: Some(error.into()),
+            file_type: None,
+            follow_up: FollowUp::Unresolved,
+            evidence: vec![EventRef {
+                event: at,
+                at: None,
+                trust: Trust::Trusted,
+            }],
+        });
+        d
+    }
+
+    /// From a real OpenCode fleet: an old Node broke `npm test` in every session, and no agent
+    /// got past it. The work itself (a failing lint fixed and re-run) is not a blocker, nor is
+    /// a call the person declined, nor an error that says nothing.
+    #[test]
+    fn a_failure_no_session_got_past_is_a_blocker() {
+        let error = "Error: Cannot find module 'node:path'";
+        let sessions: Vec<SessionDigest> = (1..=3)
+            .map(|n| blocked(&format!("s{n}"), "npm test", error, 5, &["git status"]))
+            .collect();
+        let found = recurring_blockers(&sessions);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].text,
+            format!(
+                "`npm test` (run with `Bash`) keeps failing with `{error}`: 3 sessions ran into it \
+                 and none got past it."
+            )
+        );
+        assert_eq!(found[0].sessions.len(), 3);
+
+        // Two sessions are not enough without a fix to confirm it; a session that later ran the
+        // command successfully got past it (event 6 comes after the failure at 5).
+        let mut fixed = sessions.clone();
+        fixed[2] = blocked(
+            "s3",
+            "npm test",
+            error,
+            5,
+            &["a", "b", "c", "d", "e", "f", "npm test"],
+        );
+        assert!(recurring_blockers(&fixed).is_empty());
+        assert!(recurring_blockers(&sessions[..2]).is_empty());
+
+        for (identity, error) in [
+            (
+                "npm test",
+                "The user doesn't want to proceed with this tool use.",
+            ),
+            ("go test", "Exit code 1"),
+            ("cat", "cat: big.log: Permission denied"),
+        ] {
+            let sessions: Vec<SessionDigest> = (1..=3)
+                .map(|n| blocked(&format!("s{n}"), identity, error, 5, &[]))
+                .collect();
+            assert!(recurring_blockers(&sessions).is_empty(), "{error}");
+        }
     }
 
     #[test]
