@@ -367,6 +367,15 @@ fn targets_of(object: &str) -> Vec<Target> {
                 None => {}
             }
         }
+        // Without a category, "code" qualifies the topic ("code formatting" is about formatting
+        // code, not citation formats): it is part of what an item must name.
+        if target.kinds.is_empty() && !target.temporary && !target.topic.is_empty() {
+            for word in &analysis.word_set {
+                if matches!(word.as_str(), "code" | "codin") {
+                    target.topic.insert(word.clone());
+                }
+            }
+        }
         // A category brings its neighbours: project conventions include the project's facts
         // and decisions, and procedures include the workarounds they need.
         if target.kinds.contains(&Kind::Preference) && names_conventions(part) {
@@ -550,6 +559,20 @@ mod tests {
         assert!(
             d.ignores(Kind::Fact, flaky, &text::analyze(flaky))
                 .is_some()
+        );
+        // "code formatting" is about formatting code: a citation format is another topic.
+        let d = parse("Skip anything about code formatting.");
+        let citation = "Cite cases in Bluebook format.";
+        assert!(
+            d.ignores(Kind::Preference, citation, &text::analyze(citation))
+                .is_none(),
+            "{d:?}"
+        );
+        let rustfmt = "Format the code with rustfmt before committing.";
+        assert!(
+            d.ignores(Kind::Preference, rustfmt, &text::analyze(rustfmt))
+                .is_some(),
+            "{d:?}"
         );
     }
 }
