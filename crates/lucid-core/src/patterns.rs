@@ -172,6 +172,15 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
     let mut by_signature: BTreeMap<(String, FixSignature), Vec<(usize, usize)>> = BTreeMap::new();
     for (d, digest) in digests.iter().enumerate() {
         for (f, failure) in digest.failures.iter().enumerate() {
+            // A call the person declined (or the harness never ran) did not fail: what the
+            // agent did next answers the person, not the tool.
+            if failure
+                .error
+                .as_deref()
+                .is_some_and(crate::lessons::reports_declined)
+            {
+                continue;
+            }
             let sigs: Vec<FixSignature> = match &failure.follow_up {
                 FollowUp::Changed(changes) => changes.iter().filter_map(signatures).collect(),
                 FollowUp::OtherTool { tool, .. } => {
@@ -1306,6 +1315,22 @@ mod tests {
                  (e.g. `cd /w/e2e && go vet ./...` worked)."
             )
         );
+    }
+
+    /// A call the person declined, retried with other parameters in two sessions, is the
+    /// person steering the agent, not a tool quirk; nor is a call the harness never ran.
+    #[test]
+    fn declined_calls_teach_no_workaround() {
+        for error in [
+            "The user doesn't want to proceed with this tool use. The tool use was rejected.",
+            "Sibling tool call errored",
+        ] {
+            let mut first = one_retry(error, "git push", "git push --force", "git push");
+            let mut second = one_retry(error, "git push", "git push --force", "git push");
+            first.session = "s1".into();
+            second.session = "s2".into();
+            assert!(pitfalls(&[first, second]).is_empty(), "{error}");
+        }
     }
 
     /// A session whose `identity` failed at event `at` with `error`, nothing answering it; the
