@@ -1037,6 +1037,7 @@ impl Curator {
         }
         let mut patterns = patterns::pitfalls(digests);
         patterns.extend(patterns::recurring_blockers(digests));
+        patterns.extend(patterns::refused_reads(digests));
         let workflows = patterns::workflows(digests);
         // A converged last step already ending a workflow needs no memory of its own.
         let endings = patterns::ending_steps(digests)

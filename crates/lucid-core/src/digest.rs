@@ -967,15 +967,22 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                     Some(steps) => FollowUp::Prerequisite { steps },
                 }
             }
-            _ if crate::tools::is_shell_tool(name) || identity != name => other_command_follow_up(
-                session,
-                &calls,
-                &identities,
-                n,
-                window,
-                &mut evidence,
-                &event_ref,
-            ),
+            // A command line, whether the harness calls the tool `Bash` or after the program it
+            // runs (`cat`, `python3`).
+            _ if crate::tools::is_shell_tool(name)
+                || identity != name
+                || crate::tools::command_text(input).is_some() =>
+            {
+                other_command_follow_up(
+                    session,
+                    &calls,
+                    &identities,
+                    n,
+                    window,
+                    &mut evidence,
+                    &event_ref,
+                )
+            }
             _ => other_tool_follow_up(
                 session,
                 &calls[n + 1..],
@@ -1718,7 +1725,11 @@ fn other_command_follow_up(
         let ok = calls[m]
             .result
             .is_some_and(|r| !result_is_error(session, r));
-        if !ok || identity == failed_identity || crate::patterns::is_inspection(identity) {
+        // Looking around is not a fix for a failed command — unless the failed command was
+        // itself a look (`cat big.py` refused as too long, then `grep -n … big.py` worked).
+        let looking = crate::patterns::is_inspection(identity)
+            && !crate::patterns::is_inspection(failed_identity);
+        if !ok || identity == failed_identity || looking {
             continue;
         }
         let Some(command) = command_of(m) else {
@@ -2530,6 +2541,44 @@ mod laundering_tests {
             failure.follow_up,
             FollowUp::Prerequisite {
                 steps: vec!["bun run build".to_string()]
+            }
+        );
+    }
+
+    /// mini-swe-agent names each call after the program it runs (`cat`, `sed`): a refused
+    /// `cat` of a file answered by `sed -n` on the same file is another command that worked.
+    #[test]
+    fn a_call_named_after_its_program_is_answered_by_another_command() {
+        let call = |id: &str, program: &str, command: &str| EventKind::ToolCall {
+            call_id: Some(id.into()),
+            name: program.into(),
+            input: json!({ "command": command }),
+        };
+        let result = |id: &str, program: &str, content: &str, failed: bool| EventKind::ToolResult {
+            call_id: Some(id.into()),
+            tool: Some(program.into()),
+            content: content.into(),
+            is_error: failed,
+        };
+        let digest = digest_session(&session(vec![
+            call("c1", "cat", "cat src/unittest.py"),
+            result(
+                "c1",
+                "cat",
+                "The output of your last command was too long.",
+                true,
+            ),
+            call(
+                "c2",
+                "sed",
+                "sed -n '/class Case/,/def run/p' src/unittest.py",
+            ),
+            result("c2", "sed", "class Case:", false),
+        ]));
+        assert_eq!(
+            digest.failures[0].follow_up,
+            FollowUp::OtherCommand {
+                identity: "sed".into()
             }
         );
     }

@@ -44,6 +44,12 @@ pub(crate) fn reports_declined(error: &str) -> bool {
     Cues::scan(&error.to_lowercase()).has(List::Declined)
 }
 
+/// Whether an error says the file or path a command named is not there ("No such file or
+/// directory", "cannot access").
+pub(crate) fn reports_missing_target(error: &str) -> bool {
+    Cues::scan(&error.to_lowercase()).has(List::MissingTarget)
+}
+
 /// Whether an error says a program, module or executable is missing ("command not found", "No
 /// module named pytest", "could not determine executable to run").
 pub(crate) fn reports_missing_program(error: &str) -> bool {

@@ -57,12 +57,14 @@ pub enum List {
     /// `[declined]`: a person declining or stopping a tool call ("the user doesn't want to
     /// proceed"): not a failure of the tool.
     Declined,
+    /// `[missing_target]`: errors that say the file or path a command named is not there.
+    MissingTarget,
 }
 
 impl List {
     /// Every list, in the order of `lexicon.txt` (a test checks each is declared there and not
     /// empty).
-    pub const ALL: [List; 17] = [
+    pub const ALL: [List; 18] = [
         List::Standing,
         List::Instruction,
         List::Request,
@@ -80,6 +82,7 @@ impl List {
         List::Departed,
         List::Guarded,
         List::Declined,
+        List::MissingTarget,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -101,6 +104,7 @@ impl List {
             "departed" => List::Departed,
             "guarded" => List::Guarded,
             "declined" => List::Declined,
+            "missing_target" => List::MissingTarget,
             _ => return None,
         })
     }

@@ -186,6 +186,12 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
                 FollowUp::OtherTool { tool, .. } => {
                     vec![FixSignature::OtherTool { tool: tool.clone() }]
                 }
+                // A look answered by another look is [`refused_reads`]' to describe.
+                FollowUp::OtherCommand { identity }
+                    if is_inspection(identity) && is_inspection(&failure.identity) =>
+                {
+                    Vec::new()
+                }
                 FollowUp::OtherCommand { identity } => {
                     vec![FixSignature::OtherCommand {
                         identity: identity.clone(),
@@ -385,6 +391,93 @@ pub(crate) fn recurring_blockers(digests: &[SessionDigest]) -> Vec<Pattern> {
             latest: None,
             unsafe_reason: None,
             found_as: Some("recurring failure no session got past"),
+        };
+        for (d, f) in &members {
+            add_support(
+                &mut pattern,
+                &digests[*d],
+                &digests[*d].failures[*f].evidence,
+            );
+        }
+        found.push(pattern);
+    }
+    found
+}
+
+/// Looks the harness refused that another look answered, in [`MIN_SESSIONS`] sessions or more:
+/// a limit of the harness (`cat` of a big file: "The output of your last command was too
+/// long"), met with a narrower read (`sed -n '10,80p'`, `grep -n`). Grouped by the error,
+/// whichever look ran into it. A look at something that is not there ("No such file") is not a
+/// limit: the agent looked in the wrong place.
+pub(crate) fn refused_reads(digests: &[SessionDigest]) -> Vec<Pattern> {
+    // error shape → (failed looks, answering looks, members)
+    type Group = (BTreeSet<String>, BTreeSet<String>, Vec<(usize, usize)>);
+    let mut by_error: BTreeMap<String, Group> = BTreeMap::new();
+    for (d, digest) in digests.iter().enumerate() {
+        for (f, failure) in digest.failures.iter().enumerate() {
+            let FollowUp::OtherCommand { identity: answer } = &failure.follow_up else {
+                continue;
+            };
+            let (Some(class), Some(error)) = (&failure.error_class, &failure.error) else {
+                continue;
+            };
+            if !is_inspection(&failure.identity)
+                || !is_inspection(answer)
+                || crate::lessons::reports_missing_target(error)
+                || crate::lessons::reports_declined(error)
+                || !specific_error(class)
+            {
+                continue;
+            }
+            let group = by_error.entry(class.clone()).or_default();
+            group.0.insert(failure.identity.clone());
+            group.1.insert(answer.clone());
+            group.2.push((d, f));
+        }
+    }
+    let mut found = Vec::new();
+    for (failed, answers, members) in by_error.into_values() {
+        let sessions: BTreeSet<&str> = members
+            .iter()
+            .map(|(d, _)| digests[*d].session.as_str())
+            .collect();
+        if sessions.len() < MIN_SESSIONS {
+            continue;
+        }
+        let quoted = |names: &BTreeSet<String>, joiner: &str| -> String {
+            let names: Vec<String> = names.iter().map(|n| format!("`{}`", code(n))).collect();
+            match names.split_last() {
+                Some((last, rest)) if !rest.is_empty() => {
+                    format!("{} {joiner} {last}", rest.join(", "))
+                }
+                _ => names.concat(),
+            }
+        };
+        let failures: Vec<&Failure> = members
+            .iter()
+            .map(|(d, f)| &digests[*d].failures[*f])
+            .collect();
+        let Some(error) = most_common(failures.iter().filter_map(|f| f.error.as_deref())) else {
+            continue;
+        };
+        let verb = if failed.len() == 1 { "fails" } else { "fail" };
+        let tool = failures.first().map(|f| f.tool.as_str()).unwrap_or("");
+        let mut pattern = Pattern {
+            kind: Kind::Pitfall,
+            text: format!(
+                "{} {verb} with `{}`; a narrower look with {} worked instead.",
+                quoted(&failed, "and"),
+                code(&error),
+                quoted(&answers, "or"),
+            ),
+            heading: Some(tool.to_string()),
+            agents: BTreeSet::new(),
+            trusted_agents: BTreeSet::new(),
+            sessions: BTreeSet::new(),
+            evidence: Vec::new(),
+            latest: None,
+            unsafe_reason: None,
+            found_as: None,
         };
         for (d, f) in &members {
             add_support(
@@ -1314,6 +1407,51 @@ mod tests {
                 "`go vet` (run with `Bash`) fails with `{error}`; `cd` to its own directory first \
                  (e.g. `cd /w/e2e && go vet ./...` worked)."
             )
+        );
+    }
+
+    /// A session where `failed` ran into `error` and the look `answer` worked instead.
+    fn answered(session: &str, failed: &str, error: &str, answer: &str) -> SessionDigest {
+        let mut d = blocked(session, failed, error, 3, &[]);
+        d.failures[0].follow_up = FollowUp::OtherCommand {
+            identity: answer.into(),
+        };
+        d
+    }
+
+    /// From real mini-swe-agent trajectories: `cat` of a big file is refused for its length in
+    /// several sessions and a narrower `sed -n` or `grep -n` worked. A look at a missing file
+    /// answered by a search is the agent looking in the wrong place, not a limit.
+    #[test]
+    fn a_refused_look_answered_by_narrower_looks_is_one_lesson() {
+        let error = "The output of your last command was too long.";
+        let found = refused_reads(&[
+            answered("s1", "cat", error, "sed"),
+            answered("s2", "cat", error, "grep"),
+        ]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].text,
+            format!(
+                "`cat` fails with `{error}`; a narrower look with `grep` or `sed` worked instead."
+            )
+        );
+        // One session is not a pattern; pitfalls() leaves look-for-look answers to this rule.
+        assert!(refused_reads(&[answered("s1", "cat", error, "sed")]).is_empty());
+        assert!(
+            pitfalls(&[
+                answered("s1", "cat", error, "sed"),
+                answered("s2", "cat", error, "sed")
+            ])
+            .is_empty()
+        );
+        let missing = "cat: src/app.py: No such file or directory";
+        assert!(
+            refused_reads(&[
+                answered("s1", "cat", missing, "find"),
+                answered("s2", "cat", missing, "ls"),
+            ])
+            .is_empty()
         );
     }
 

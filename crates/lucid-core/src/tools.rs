@@ -231,6 +231,9 @@ pub fn command_head(command: &str) -> String {
     } else if program == "sed" && rest.iter().any(|w| w.starts_with("-i")) {
         // `sed -i` edits files; `sed -n` only reads them.
         head.push_str(" -i");
+    } else if program == "cat" && rest.iter().any(|w| w.starts_with('>')) {
+        // `cat > file` and `cat <<'EOF' > file` write a file; `cat file` reads one.
+        head = "cat >".to_string();
     } else if program == "echo"
         && let Some(arg) = first_arg
         && arg.len() > 3
@@ -605,6 +608,9 @@ mod tests {
             ("source .venv/bin/activate && pytest -q", "pytest"),
             ("sed -i 's/a/b/' x.py", "sed -i"),
             ("sed -n '1,20p' x.py", "sed"),
+            ("cat <<'EOF' > reproduce.py\nprint(1)\nEOF", "cat >"),
+            ("cat > notes.md", "cat >"),
+            ("cat src/app.py", "cat"),
             (
                 "echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT",
                 "echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT",
