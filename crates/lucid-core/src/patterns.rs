@@ -319,7 +319,7 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
 /// a workaround needs ([`MIN_SESSIONS`]), since no fix confirms it.
 pub(crate) const MIN_BLOCKED_SESSIONS: usize = 3;
 
-/// Failures no session got past: the same command failing with the same error in at least
+/// Failures no session got past: the same command failing with the same error message in at least
 /// [`MIN_BLOCKED_SESSIONS`] sessions, never answered by anything that worked, and never
 /// followed by the same command succeeding later in its session. That is the environment the
 /// agents keep running into (a Node too old for `node:path`, a pnpm engine check), not the work:
@@ -351,8 +351,11 @@ pub(crate) fn recurring_blockers(digests: &[SessionDigest]) -> Vec<Pattern> {
             if got_past {
                 continue;
             }
+            // The same error word for word, not only the same shape: tests failing on different
+            // assertions at the end of three sessions are three pieces of work, while one
+            // environment fault prints one message.
             by_error
-                .entry((failure.identity.clone(), class.clone()))
+                .entry((failure.identity.clone(), error.clone()))
                 .or_default()
                 .push((d, f));
         }
