@@ -1533,6 +1533,17 @@ mod tests {
         assert!(recurring_blockers(&fixed).is_empty());
         assert!(recurring_blockers(&sessions[..2]).is_empty());
 
+        // Tests failing on different assertions at the end of three sessions: three pieces of
+        // work, not one fault.
+        let different: Vec<SessionDigest> = (1..=3)
+            .map(|n| {
+                let error = format!(
+                    "FAILED tests/test_{n}.py::test_total - AssertionError: assert {n} == 0"
+                );
+                blocked(&format!("s{n}"), "pytest", &error, 5, &[])
+            })
+            .collect();
+        assert!(recurring_blockers(&different).is_empty());
         for (identity, error) in [
             (
                 "npm test",
