@@ -25,7 +25,8 @@ use crate::{EXIT_FAILED, EXIT_REFUSED};
 /// .ndjson, .traj and .md): Claude Code JSONL, Anthropic Managed Agents session events,
 /// Anthropic Messages API JSON, OpenAI Chat Completions JSON, OpenAI Responses / Codex CLI
 /// rollout JSONL, Cline / Roo Code task folders (api_conversation_history.json), SWE-agent and
-/// mini-swe-agent trajectories, aider chat transcripts (Markdown), OpenHands trajectories,
+/// mini-swe-agent trajectories, aider chat transcripts (Markdown; each run of aider is a
+/// session), OpenHands trajectories,
 /// GitHub Copilot CLI session logs (events.jsonl) and OpenCode sessions (`opencode export`).
 /// A file that cannot be parsed, or that a bug
 /// in lucid trips, is skipped and listed in the report with the reason.
@@ -356,15 +357,19 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
         safety: safety.clone(),
         ..lucid_core::DigestOptions::default()
     };
-    let digested = lucid_fs::digest_transcripts(&files, &digest_options, &trust_rules, &|done| {
-        if read_started.elapsed() > Duration::from_millis(300) && std::io::stderr().is_terminal() {
-            if progress.is_hidden() {
-                progress.set_draw_target(ProgressDrawTarget::stderr());
+    let mut digested =
+        lucid_fs::digest_transcripts(&files, &digest_options, &trust_rules, &|done| {
+            if read_started.elapsed() > Duration::from_millis(300)
+                && std::io::stderr().is_terminal()
+            {
+                if progress.is_hidden() {
+                    progress.set_draw_target(ProgressDrawTarget::stderr());
+                }
+                progress.set_position(done as u64);
             }
-            progress.set_position(done as u64);
-        }
-    });
+        });
     progress.finish_and_clear();
+    digested.keep_newest(args.max_sessions);
     let read_time = read_started.elapsed();
 
     if !args.sessions.is_empty() && digested.digests.is_empty() {
@@ -678,7 +683,8 @@ fn estimate(args: &DreamArgs) -> anyhow::Result<u8> {
         safety: safety.clone(),
         ..lucid_core::DigestOptions::default()
     };
-    let digested = lucid_fs::digest_transcripts(&files, &digest_options, &trust_rules, &|_| {});
+    let mut digested = lucid_fs::digest_transcripts(&files, &digest_options, &trust_rules, &|_| {});
+    digested.keep_newest(args.max_sessions);
     let options = DreamOptions {
         instructions,
         safety,

@@ -80,6 +80,43 @@ fn more_sessions_than_the_limit_is_refused_and_writes_nothing() {
     assert!(out.is_dir());
 }
 
+/// One aider chat history holds every run of aider in a repository, each a session: a dream
+/// within its file limit may still hold more sessions than its limit, and reads the newest.
+#[test]
+fn the_runs_of_an_aider_history_count_towards_the_session_limit() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let history = repo().join("tests/data/fleets/aider-runs/sessions");
+    let result = dream(work.path())
+        .sessions(&history)
+        .out("draft")
+        .report("r.json")
+        .args(["--max-sessions", "2"])
+        .run();
+    assert_eq!(result.code, Some(0), "{}", result.stderr);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(work.path().join("r.json")).expect("report"))
+            .expect("json");
+    assert_eq!(report["stats"]["sessions_read"], 2, "{report}");
+    let skipped = report["stats"]["sessions_skipped"]
+        .as_array()
+        .expect("skipped");
+    assert_eq!(skipped.len(), 1, "{report}");
+    let skip = &skipped[0];
+    // The oldest run is the one left out, and the report says which and why.
+    assert!(
+        skip["path"]
+            .as_str()
+            .is_some_and(|path| path.contains("@2025-03-03T09:12:40")),
+        "{skip}"
+    );
+    assert!(
+        skip["reason"]
+            .as_str()
+            .is_some_and(|why| why.contains("limit of 2 sessions")),
+        "{skip}"
+    );
+}
+
 #[test]
 fn instructions_over_the_limit_are_refused() {
     let work = tempfile::tempdir().expect("tempdir");

@@ -1078,6 +1078,40 @@ pub(crate) fn is_inspection(step: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c == '_'))
         // Plain `sed` prints lines (`sed -n '1,80p' file`); `sed -i` edits.
         || lower == "sed"
+        // aider's commands that manage the chat (`/add a.py`, `/drop`, `/tokens`), not the work.
+        || lower.strip_prefix("aider ").is_some_and(|command| {
+            matches!(
+                command,
+                "add"
+                    | "drop"
+                    | "read-only"
+                    | "ls"
+                    | "tokens"
+                    | "help"
+                    | "clear"
+                    | "reset"
+                    | "model"
+                    | "models"
+                    | "map"
+                    | "map-refresh"
+                    | "settings"
+                    | "chat-mode"
+                    | "multiline-mode"
+                    | "think-tokens"
+                    | "reasoning-effort"
+                    | "editor-model"
+                    | "weak-model"
+                    | "voice"
+                    | "paste"
+                    | "copy"
+                    | "copy-context"
+                    | "exit"
+                    | "quit"
+                    | "load"
+                    | "save"
+                    | "report"
+            )
+        })
         || lower == "git status"
         || lower == "git diff"
         || lower == "git log"

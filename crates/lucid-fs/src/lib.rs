@@ -282,6 +282,39 @@ pub struct DigestedSessions {
     pub bytes: u64,
 }
 
+impl DigestedSessions {
+    /// Keeps at most `max` sessions, the newest: a file can hold several (every run of aider
+    /// in a repository is in one chat history), so a dream within its file limit can still
+    /// read more sessions than it may. The older ones are listed as skipped, with the reason.
+    pub fn keep_newest(&mut self, max: usize) {
+        if self.digests.len() <= max {
+            return;
+        }
+        let mut order: Vec<usize> = (0..self.digests.len()).collect();
+        // Newest first; sessions without a time count as oldest.
+        order.sort_by(|&a, &b| {
+            let at = |i: usize| self.digests[i].last_at.or(self.digests[i].first_at);
+            at(b).cmp(&at(a)).then(a.cmp(&b))
+        });
+        let dropped: std::collections::BTreeSet<usize> = order[max..].iter().copied().collect();
+        let mut kept = Vec::with_capacity(max);
+        for (index, digest) in std::mem::take(&mut self.digests).into_iter().enumerate() {
+            if dropped.contains(&index) {
+                self.skipped.push(SkippedSession {
+                    path: format!("{} (session {})", digest.source, digest.session),
+                    reason: format!(
+                        "beyond the dream's limit of {max} sessions (its files hold more); the \
+                         newest {max} are read"
+                    ),
+                });
+            } else {
+                kept.push(digest);
+            }
+        }
+        self.digests = kept;
+    }
+}
+
 /// Imports and digests transcript files in parallel. `progress` is called after each file with
 /// the number of files done so far.
 ///
@@ -296,7 +329,7 @@ pub fn digest_transcripts(
     progress: &(dyn Fn(usize) + Sync),
 ) -> DigestedSessions {
     let done = AtomicUsize::new(0);
-    let results: Vec<(Result<Digested, SkippedSession>, u64)> = files
+    let results: Vec<(Result<Vec<Digested>, SkippedSession>, u64)> = files
         .par_iter()
         .map(|file| {
             let mut size = 0;
@@ -316,7 +349,7 @@ pub fn digest_transcripts(
     for (result, size) in results {
         bytes += size;
         match result {
-            Ok(digest) => digested.push(digest),
+            Ok(digests) => digested.extend(digests),
             Err(skip) => skipped.push(skip),
         }
     }
@@ -422,14 +455,31 @@ fn drop_earlier_copies(mut digested: Vec<Digested>) -> (Vec<SessionDigest>, Vec<
 /// A Cline task's `api_conversation_history.json` is imported with its sibling
 /// `ui_messages.json` (for times) when that file exists; an unreadable or malformed UI log only
 /// costs the times.
+///
+/// An aider chat history is one session here, all its runs together (a dream reads each run as
+/// a session of its own).
 pub fn load_session(file: &Path) -> Result<lucid_core::Session, String> {
     let bytes = std::fs::read(file).map_err(|error| format!("cannot read: {error}"))?;
-    import_file(file, &bytes).0
+    let (sessions, _) = import_file(file, &bytes, Runs::Together);
+    sessions.and_then(|mut sessions| sessions.pop().ok_or_else(|| "no session".to_string()))
 }
 
-/// Imports the bytes of `file` (plus, for a Cline task, its UI log): the session or why not, and
-/// how many bytes of companion files were read.
-fn import_file(file: &Path, bytes: &[u8]) -> (Result<lucid_core::Session, String>, u64) {
+/// How an aider chat history, which holds every run of aider in a repository, is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Runs {
+    /// One session per run (what a dream reads).
+    Apart,
+    /// The whole file as one session.
+    Together,
+}
+
+/// Imports the bytes of `file` (plus, for a Cline task, its UI log): its sessions or why not,
+/// and how many bytes of companion files were read.
+fn import_file(
+    file: &Path,
+    bytes: &[u8],
+    runs: Runs,
+) -> (Result<Vec<lucid_core::Session>, String>, u64) {
     let shown = file.display().to_string();
     let modified: Option<Timestamp> = std::fs::metadata(file)
         .and_then(|m| m.modified())
@@ -455,6 +505,7 @@ fn import_file(file: &Path, bytes: &[u8]) -> (Result<lucid_core::Session, String
         };
         let ui_bytes = ui.as_ref().map_or(0, |ui| ui.len() as u64);
         let result = lucid_import::import_cline_task(bytes, ui.as_deref(), &source)
+            .map(|session| vec![session])
             .map_err(|error| error.to_string());
         return (result, ui_bytes);
     }
@@ -469,8 +520,11 @@ fn import_file(file: &Path, bytes: &[u8]) -> (Result<lucid_core::Session, String
         folder_name: folder.as_deref(),
         modified,
     };
-    let result = lucid_import::import_session(bytes, &source).map_err(|error| error.to_string());
-    (result, 0)
+    let result = match runs {
+        Runs::Apart => lucid_import::import_sessions(bytes, &source),
+        Runs::Together => lucid_import::import_session(bytes, &source).map(|session| vec![session]),
+    };
+    (result.map_err(|error| error.to_string()), 0)
 }
 
 /// Why a Markdown file beside the transcripts is not read.
@@ -488,7 +542,7 @@ fn digest_file(
     file: &Path,
     options: &DigestOptions,
     trust: &TrustRules,
-) -> (Result<Digested, SkippedSession>, u64) {
+) -> (Result<Vec<Digested>, SkippedSession>, u64) {
     let shown = file.display().to_string();
     let skip = |reason: String| SkippedSession {
         path: shown.clone(),
@@ -510,15 +564,20 @@ fn digest_file(
         Ok(bytes) => bytes,
         Err(error) => return (Err(skip(format!("cannot read: {error}"))), 0),
     };
-    let (result, companion_bytes) = import_file(file, &bytes);
+    let (result, companion_bytes) = import_file(file, &bytes, Runs::Apart);
     let size = bytes.len() as u64 + companion_bytes;
     match result {
-        Ok(mut session) => {
-            session.trust = session_trust;
-            let digested = Digested {
-                digest: digest_session_with(&session, options),
-                event_prints: session.events.iter().map(event_print).collect(),
-            };
+        Ok(sessions) => {
+            let digested = sessions
+                .into_iter()
+                .map(|mut session| {
+                    session.trust = session_trust;
+                    Digested {
+                        digest: digest_session_with(&session, options),
+                        event_prints: session.events.iter().map(event_print).collect(),
+                    }
+                })
+                .collect();
             (Ok(digested), size)
         }
         Err(reason) => (Err(skip(reason)), size),
@@ -989,6 +1048,8 @@ mod tests {
             read,
             [
                 (Aider, "docs".to_string()),
+                // Two runs of aider in one history: two sessions.
+                (Aider, "webshop".to_string()),
                 (Aider, "webshop".to_string()),
                 (OpenHands, "openhands".to_string()),
                 (CopilotCli, "copilot".to_string()),

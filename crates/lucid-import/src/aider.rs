@@ -27,7 +27,9 @@
 //!
 //! Times: each event gets the time of the `# aider chat started at` header above it (a local time
 //! without a zone, taken as UTC); without a header (published pages), events have no time —
-//! none is invented. One file is one session, however many headers it has.
+//! none is invented. [`import`] reads one file as one session; [`import_runs`] (what
+//! `lucid dream` uses, through `import_sessions`) reads each run of aider — a header and what
+//! follows it — as a session of its own, since aider appends every run to the same file.
 //!
 //! Session id: the file stem. Agent: the [`Source`] fallbacks (the folder).
 
@@ -237,7 +239,61 @@ pub(crate) fn import(text: &str, source: &Source<'_>) -> Result<Session, ImportE
                 .to_string(),
         });
     }
+    build(pieces, source, None)
+}
+
+/// Imports an aider chat history as one session per run of aider: each `# aider chat started
+/// at` header opens a run, and aider appends every run of a repository to the same file, so one
+/// file usually holds many sessions. A run in which nobody typed anything (aider started and
+/// quit) is no session. A file with one such run is imported as [`import`] does, with the file
+/// stem as the id; several runs get the id `<stem>@<start time>` (`<stem>#<n>` for a header
+/// without a readable time).
+pub(crate) fn import_runs(text: &str, source: &Source<'_>) -> Result<Vec<Session>, ImportError> {
+    let pieces = split(text);
+    let mut runs: Vec<Vec<Piece<'_>>> = vec![Vec::new()];
+    for piece in pieces {
+        if matches!(piece, Piece::Header(_))
+            && runs
+                .last()
+                .is_some_and(|run| run.iter().any(|p| matches!(p, Piece::Typed(_))))
+        {
+            runs.push(Vec::new());
+        }
+        if let Some(run) = runs.last_mut() {
+            run.push(piece);
+        }
+    }
+    runs.retain(|run| run.iter().any(|p| matches!(p, Piece::Typed(_))));
+    if runs.len() <= 1 {
+        return import(text, source).map(|session| vec![session]);
+    }
+    let stem = crate::session::file_stem(source.path);
+    runs.into_iter()
+        .enumerate()
+        .map(|(n, run)| {
+            let started = run.iter().rev().find_map(|piece| match piece {
+                Piece::Header(Some(at)) => Some(*at),
+                _ => None,
+            });
+            let id = match started {
+                Some(at) => format!("{stem}@{}", at.format("%Y-%m-%dT%H:%M:%S")),
+                None => format!("{stem}#{}", n + 1),
+            };
+            build(run, source, Some(&id))
+        })
+        .collect()
+}
+
+/// Builds one session from classified lines.
+fn build(
+    pieces: Vec<Piece<'_>>,
+    source: &Source<'_>,
+    id: Option<&str>,
+) -> Result<Session, ImportError> {
     let mut builder = Builder::new(FORMAT, source);
+    if let Some(id) = id {
+        builder.set_session_id(id);
+    }
     let mut emitter = Emitter {
         builder: &mut builder,
         next_id: 0,
@@ -887,6 +943,38 @@ fn edit_blocks(lines: &[&str]) -> (String, Vec<EditBlock>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Aider appends every run to one file: each header with something typed after it is a
+    /// session; a run nobody typed in (started and quit) joins the next one; a header inside a
+    /// reply's fenced block is the reply's.
+    #[test]
+    fn each_run_of_aider_is_a_session() {
+        let history = "# aider chat started at 2025-04-01 18:41:01\n\n\
+                       > Aider v0.80.0\n\n\
+                       # aider chat started at 2025-04-01 18:41:33\n\n\
+                       #### use pnpm, not npm, for installs\n\n\
+                       Noted.\n\n\
+                       ```markdown\n# aider chat started at 1999-01-01 00:00:00\n```\n\n\
+                       # aider chat started at 2025-04-02 09:00:00\n\n\
+                       #### /run pytest\n\n\
+                       > 3 passed\n";
+        let source = Source::new("repo/.aider.chat.history.md");
+        let sessions = import_runs(history, &source).expect("imports");
+        let ids: Vec<&str> = sessions.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                ".aider.chat.history@2025-04-01T18:41:33",
+                ".aider.chat.history@2025-04-02T09:00:00"
+            ]
+        );
+        assert!(sessions.iter().all(|s| !s.events.is_empty()));
+        // One run is one session under the file's own name, as before.
+        let one = "# aider chat started at 2025-04-01 18:41:33\n\n#### fix the build\n\nDone.\n";
+        let sessions = import_runs(one, &source).expect("imports");
+        assert_eq!(sessions.len(), 1);
+        assert_eq!(sessions[0].id, ".aider.chat.history");
+    }
 
     #[test]
     fn lines_are_told_apart() {

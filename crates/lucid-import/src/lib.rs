@@ -129,6 +129,28 @@ pub fn import_session(bytes: &[u8], source: &Source) -> Result<Session, ImportEr
     import_input(format, input, source)
 }
 
+/// Imports a transcript as the sessions it holds: one for every format but aider, whose chat
+/// history holds one session per run of aider (each `# aider chat started at` header), since
+/// aider appends every run in a repository to the same file.
+///
+/// ```
+/// use lucid_import::{Source, import_sessions};
+///
+/// let history = "# aider chat started at 2025-04-01 18:41:33\n\n#### run the tests\n\n\
+///                Sure.\n\n# aider chat started at 2025-04-02 09:00:00\n\n#### add a README\n\nDone.\n";
+/// let sessions = import_sessions(history.as_bytes(), &Source::new("repo/.aider.chat.history.md"))?;
+/// assert_eq!(sessions.len(), 2);
+/// assert_eq!(sessions[1].id, ".aider.chat.history@2025-04-02T09:00:00");
+/// # Ok::<(), lucid_import::ImportError>(())
+/// ```
+pub fn import_sessions(bytes: &[u8], source: &Source) -> Result<Vec<Session>, ImportError> {
+    let text = input::decode(bytes)?;
+    if aider::is_transcript(text) {
+        return aider::import_runs(text, source);
+    }
+    import_session(bytes, source).map(|session| vec![session])
+}
+
 /// Imports a transcript known to be in `format`, skipping detection.
 pub fn import_session_as(
     format: TranscriptFormat,
