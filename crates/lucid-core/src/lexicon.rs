@@ -59,12 +59,15 @@ pub enum List {
     Declined,
     /// `[missing_target]`: errors that say the file or path a command named is not there.
     MissingTarget,
+    /// `[universal]`: quantifiers that make an instruction a rule for every case ("for any",
+    /// "for every").
+    Universal,
 }
 
 impl List {
     /// Every list, in the order of `lexicon.txt` (a test checks each is declared there and not
     /// empty).
-    pub const ALL: [List; 18] = [
+    pub const ALL: [List; 19] = [
         List::Standing,
         List::Instruction,
         List::Request,
@@ -83,6 +86,7 @@ impl List {
         List::Guarded,
         List::Declined,
         List::MissingTarget,
+        List::Universal,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -105,6 +109,7 @@ impl List {
             "guarded" => List::Guarded,
             "declined" => List::Declined,
             "missing_target" => List::MissingTarget,
+            "universal" => List::Universal,
             _ => return None,
         })
     }

@@ -70,7 +70,8 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         .outside(List::Standing, List::ListenerChoice)
         .next()
         .is_some()
-        || guards_something_named(stripped, &lower, &cues);
+        || guards_something_named(stripped, &lower, &cues)
+        || rules_every_case(&cues);
     let memory_like = standing
         || cues.has(List::Instruction)
         || cues.has(List::Change)
@@ -188,6 +189,15 @@ fn guards_something_named(sentence: &str, lower: &str, cues: &Cues) -> bool {
             .iter()
             .any(|total| lower.contains(total));
     guarded || ruled_out
+}
+
+/// Whether an instruction is a rule for every case: it opens with an instruction ("use",
+/// "keep", "prefer"), not a request, and quantifies over all cases ("Use `bun` for any package
+/// or script work", "Use UTC for every timestamp").
+fn rules_every_case(cues: &Cues) -> bool {
+    cues.opens_with(List::Instruction)
+        && !cues.opens_with(List::Request)
+        && cues.has(List::Universal)
 }
 
 /// Whether a sentence is a well-formed statement: not code, log, markup, a table row or a
@@ -379,6 +389,12 @@ mod tests {
                 "We want to AVOID force push entirely, because force push can destroy others' work.",
                 Class::Preference,
             ),
+            // A rule for every case (from a real Copilot CLI session).
+            ("Use `bun` for any package/script ops.", Class::Preference),
+            (
+                "Use UTC for every timestamp in the logs.",
+                Class::Preference,
+            ),
         ];
         for (sentence, class) in cases {
             assert_eq!(
@@ -447,6 +463,9 @@ mod tests {
             "Do not delete `old_parser.py` yet.",
             "Don't change it.",
             "Remove the legacy importer entirely.",
+            // A request over all cases is still a request.
+            "Fix the lint errors in all files.",
+            "Use the new endpoint for all calls in this PR.",
         ] {
             assert_ne!(
                 kept(sentence).map(|(_, support)| support),
