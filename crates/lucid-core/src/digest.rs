@@ -1330,15 +1330,33 @@ fn harness_feedback(
                         EventKind::UserMessage { .. } | EventKind::Context { .. }
                     )
             });
-            if interrupted || steps.len() >= 3 {
+            if interrupted || steps.len() >= 4 {
                 break;
             }
             let ok = call.result.is_some_and(|r| !result_is_error(session, r));
-            if let (true, Some(identity)) = (ok, identities[n].as_deref())
-                && !steps.iter().any(|s| s == identity)
-                && !crate::patterns::is_inspection(identity)
-            {
-                steps.push(identity.to_string());
+            let Some(identity) = identities[n].as_deref().filter(|_| ok) else {
+                continue;
+            };
+            // A chained command answers with each of its commands (`git add -A && git commit`
+            // is two steps), as separate calls would.
+            let heads = match &session.events[call.call].kind {
+                EventKind::ToolCall { name, input, .. }
+                    if crate::tools::is_shell_tool(name) || identity != name =>
+                {
+                    crate::tools::command_text(input)
+                        .map(|command| crate::tools::chain_heads(&command))
+                        .filter(|heads| !heads.is_empty())
+                        .unwrap_or_else(|| vec![identity.to_string()])
+                }
+                _ => vec![identity.to_string()],
+            };
+            let before = steps.len();
+            for head in heads {
+                if !steps.contains(&head) && !crate::patterns::is_inspection(&head) {
+                    steps.push(head);
+                }
+            }
+            if steps.len() > before {
                 evidence.push(event_ref(call.call));
             }
         }

@@ -696,46 +696,28 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
             format!("; run `{}` first, then retry", code(step))
         }
         FixSignature::Feedback { .. } => {
-            let answers = most_common(
-                group
-                    .failures
-                    .iter()
-                    .filter_map(|(_, f)| match &f.follow_up {
-                        FollowUp::Steps(steps) if !steps.is_empty() => Some(
-                            steps
-                                .iter()
-                                .map(|s| format!("`{}`", code(s)))
-                                .collect::<Vec<_>>()
-                                .join(" → "),
-                        ),
-                        _ => None,
-                    })
-                    .collect::<Vec<_>>()
-                    .iter()
-                    .map(String::as_str),
-            );
-            // Only an answer most occurrences agree on is worth repeating.
-            let agreeing = |steps: &str| {
-                group
-                    .failures
-                    .iter()
-                    .filter(|(_, f)| match &f.follow_up {
-                        FollowUp::Steps(s) => {
-                            s.iter()
-                                .map(|x| format!("`{}`", code(x)))
-                                .collect::<Vec<_>>()
-                                .join(" → ")
-                                == steps
-                        }
-                        _ => false,
-                    })
-                    .count()
-            };
-            match answers {
-                Some(steps) if agreeing(&steps) * 2 >= group.failures.len() => {
-                    format!("; what answered it: {steps}")
+            // The steps most occurrences took, in the order they were taken: one session ran
+            // the tests before `git add` → `git commit`, two went straight to it.
+            let answers: Vec<&Vec<String>> = group
+                .failures
+                .iter()
+                .filter_map(|(_, f)| match &f.follow_up {
+                    FollowUp::Steps(steps) => Some(steps),
+                    _ => None,
+                })
+                .collect();
+            let mut common: Vec<&str> = Vec::new();
+            for step in answers.iter().flat_map(|steps| steps.iter()) {
+                let support = answers.iter().filter(|steps| steps.contains(step)).count();
+                if support * 2 >= group.failures.len() && !common.contains(&step.as_str()) {
+                    common.push(step);
                 }
-                _ => String::new(),
+            }
+            if common.is_empty() {
+                String::new()
+            } else {
+                let steps: Vec<String> = common.iter().map(|s| format!("`{}`", code(s))).collect();
+                format!("; what answered it: {}", steps.join(" → "))
             }
         }
     }
@@ -1444,6 +1426,37 @@ mod tests {
                 "`go vet` (run with `Bash`) fails with `{error}`; `cd` to its own directory first \
                  (e.g. `cd /w/e2e && go vet ./...` worked)."
             )
+        );
+    }
+
+    /// From the Claude Code stop-hook sessions: a hook refusing to stop with uncommitted files,
+    /// answered by `git add` → `git commit` in most sessions (one ran the tests first, one
+    /// answered in words only). The steps most occurrences took are the answer, in order.
+    #[test]
+    fn harness_feedback_is_answered_by_the_steps_most_sessions_took() {
+        let feedback = |session: &str, steps: &[&str]| {
+            let mut d = digest(session, "a", &[]);
+            d.failures.push(Failure {
+                tool: "harness".into(),
+                identity: "Stop hook feedback".into(),
+                error_class: Some("# uncommitted changes detected".into()),
+                error: Some("# Uncommitted Changes Detected".into()),
+                file_type: None,
+                follow_up: FollowUp::Steps(steps.iter().map(|s| s.to_string()).collect()),
+                evidence: Vec::new(),
+            });
+            d
+        };
+        let found = pitfalls(&[
+            feedback("s1", &["python -m pytest", "git add", "git commit"]),
+            feedback("s2", &[]),
+            feedback("s3", &["git add", "git commit"]),
+        ]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].text,
+            "Harness feedback (`Stop hook`) recurs: `# Uncommitted Changes Detected`; what \
+             answered it: `git add` → `git commit`."
         );
     }
 

@@ -292,6 +292,30 @@ pub fn base_name(tool: &str) -> String {
     name.to_ascii_lowercase()
 }
 
+/// What each command of a chain does (`git add -A && git commit -m x` → `git add`, `git
+/// commit`): the [`command_head`] of every `&&`, `;` or `||` segment of the first line, without
+/// the ones that only set the stage (`cd`, `export`, `source`).
+pub fn chain_heads(command: &str) -> Vec<String> {
+    let line = command.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let mut heads: Vec<String> = Vec::new();
+    for segment in line
+        .split("&&")
+        .flat_map(|s| s.split(';'))
+        .flat_map(|s| s.split("||"))
+    {
+        let head = command_head(segment);
+        let first = head.split_whitespace().next().unwrap_or("");
+        let stage = matches!(
+            first,
+            "cd" | "pushd" | "source" | "." | "export" | "set" | "unset"
+        );
+        if !head.is_empty() && !stage && !heads.contains(&head) {
+            heads.push(head);
+        }
+    }
+    heads
+}
+
 /// Programs that only shape what a command prints when they end a pipeline (`| head -50`,
 /// `| tail`, `| sed -n '1,80p'`, `| grep error`): the command before them is what ran.
 const OUTPUT_FILTERS: &[&str] = &[
@@ -623,6 +647,16 @@ mod tests {
         for (command, head) in cases {
             assert_eq!(command_head(command), head, "{command:?}");
         }
+    }
+
+    #[test]
+    fn every_command_of_a_chain_is_named() {
+        assert_eq!(
+            chain_heads("cd /repo && git add -A && git commit -m 'x' && git push"),
+            ["git add", "git commit", "git push"]
+        );
+        assert_eq!(chain_heads("pytest -q; echo done"), ["pytest", "echo"]);
+        assert_eq!(chain_heads("export A=1"), Vec::<String>::new());
     }
 
     #[test]
