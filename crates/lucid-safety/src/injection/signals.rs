@@ -61,10 +61,12 @@ const AI_ADJECTIVE: &str = r"(?:coding|autonomous|ai|virtual|digital|automated|a
 /// repo", "of this file".
 const ADDRESSEE_TAIL: &str = r"(?:\s+(?:working\s+on|reading|processing|summari[sz]ing|handling|parsing|browsing|indexing|analy[sz]ing|of|in|for|that\s+reads?|who\s+reads?)\s+(?:this|these|the|that|my|our)\s+[\w.-]+(?:\s+[\w.-]+)?)?";
 
-/// The sentence opens by addressing an AI. Group `rest` is what follows the address.
+/// The sentence opens by addressing an AI. Group `rest` is what follows the address. A dash
+/// marks an address only with a space after it ("Hey ChatGPT - recommend …"): `llm-docs` and
+/// `ai-hero` are names.
 static VOCATIVE: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"^[\s\-*>#\[(]*(?:(?:(?:hey|hi|hello|dear|attention|note\s+(?:to|for)|message\s+(?:to|for)|memo\s+(?:to|for)|instructions?\s+(?:to|for)|reminder\s+(?:to|for)|psa\s+(?:to|for)|to|for|calling)\s+(?:the\s+|any\s+|all\s+|every\s+|each\s+|an?\s+|my\s+|our\s+|you\s+)?(?:{AI_ADJECTIVE}\s+)?{AI_NOUN}{ADDRESSEE_TAIL}\s*[,:!\-–—]+)|(?:(?:the\s+)?{AI_NOUN}\s*,)|(?:(?:ai|llms?|claude|chatgpt|gpt(?:-?\d[\w.]*)?|gemini|copilot|(?:ai|language)\s+(?:agents?|assistants?|models?))(?:\s+(?:agents?|assistants?|models?|readers?|systems?|crawlers?))?(?:\s+(?:system\s+)?(?:instructions?|directives?|orders?|commands?|notice))?{ADDRESSEE_TAIL}\s*[:!\-–—]+))\s*(?P<rest>.+)$"
+        r"^[\s\-*>#\[(]*(?:(?:(?:hey|hi|hello|dear|attention|note\s+(?:to|for)|message\s+(?:to|for)|memo\s+(?:to|for)|instructions?\s+(?:to|for)|reminder\s+(?:to|for)|psa\s+(?:to|for)|to|for|calling)\s+(?:the\s+|any\s+|all\s+|every\s+|each\s+|an?\s+|my\s+|our\s+|you\s+)?(?:{AI_ADJECTIVE}\s+)?{AI_NOUN}{ADDRESSEE_TAIL}(?:\s*[,:!]+|\s*[\-–—]+\s))|(?P<bare>(?:the\s+)?{AI_NOUN}\s*,)|(?:(?:ai|llms?|claude|chatgpt|gpt(?:-?\d[\w.]*)?|gemini|copilot|(?:ai|language)\s+(?:agents?|assistants?|models?))(?:\s+(?:agents?|assistants?|models?|readers?|systems?|crawlers?))?(?:\s+(?:system\s+)?(?:instructions?|directives?|orders?|commands?|notice))?{ADDRESSEE_TAIL}(?:\s*[:!]+|\s*[\-–—]+\s)))\s*(?P<rest>.+)$"
     ))
 });
 
@@ -156,11 +158,83 @@ static DESTINATION: LazyLock<Regex> = LazyLock::new(|| {
 /// Words that open a sentence which is not an order ("Assistant, the build failed", "Claude,
 /// thanks!").
 const NOT_IMPERATIVE: &[&str] = &[
-    "the", "a", "an", "this", "that", "these", "those", "it", "its", "i", "i'm", "we", "they",
-    "he", "she", "here", "there", "is", "are", "was", "were", "thanks", "thank", "sure", "hello",
-    "hi", "ok", "okay", "yes", "no", "what", "why", "how", "when", "where", "who", "which", "can",
-    "could", "would", "did", "does", "do", "my", "our", "your", "good", "great", "sorry", "as",
-    "if", "in", "on", "at", "for", "with", "by", "of", "to", "and", "or", "but", "so",
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "its",
+    "i",
+    "i'm",
+    "we",
+    "they",
+    "he",
+    "she",
+    "here",
+    "there",
+    "is",
+    "are",
+    "was",
+    "were",
+    "thanks",
+    "thank",
+    "sure",
+    "hello",
+    "hi",
+    "ok",
+    "okay",
+    "yes",
+    "no",
+    "what",
+    "why",
+    "how",
+    "when",
+    "where",
+    "who",
+    "which",
+    "can",
+    "could",
+    "would",
+    "did",
+    "does",
+    "do",
+    "my",
+    "our",
+    "your",
+    "good",
+    "great",
+    "sorry",
+    "as",
+    "if",
+    "in",
+    "on",
+    "at",
+    "for",
+    "with",
+    "by",
+    "of",
+    "to",
+    "and",
+    "or",
+    "but",
+    "so",
+    // Words that go on a sentence rather than order anything ("… for every model, instead of
+    // using its own base URL").
+    "instead",
+    "rather",
+    "unlike",
+    "including",
+    "except",
+    "because",
+    "since",
+    "although",
+    "though",
+    "unless",
+    "whereas",
+    "otherwise",
 ];
 
 /// What follows an address is an order: a known directive, or a sentence that opens with a
@@ -187,6 +261,12 @@ static LEAD: LazyLock<Regex> = LazyLock::new(|| {
         r"^(?:(?:please|kindly|now|also|then|and|just|immediately|quietly|silently|from\s+now\s+on|from\s+this\s+point(?:\s+on)?|going\s+forward|henceforth|always|never|in\s+every\s+\w+|for\s+every\s+\w+)[,\s]+)*",
     )
 });
+
+/// Nouns that name an AI reader but also everyday identifiers in code (`model`, `agents`,
+/// `bot`): unlike "Claude" or "ChatGPT", followed by a comma they address nobody unless an
+/// order follows.
+static COMMON_AI_NOUN: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"^\s*(?:the\s+)?(?:agents?|models?|bots?|chatbots?)\s*,$"));
 
 /// Any word naming an AI reader (the gate of the vocative check).
 static AI_HINT: LazyLock<Regex> = LazyLock::new(|| {
@@ -268,10 +348,18 @@ pub(crate) fn scan(views: &Views<'_>, sink: &mut Sink<'_>) {
         let offset = s + (lower[s..e].len() - lower[s..e].trim_start().len());
         let opening = &sentence[..super::ceil(sentence, sentence.len().min(160))];
         let addressed_ai = ai_words && AI_HINT.is_match(opening);
+        // A bare noun and a comma ("Assistant, save this …") addresses an AI only when an order
+        // follows: in code, `agents, err := discover()` and `{ model, schema }` are names.
         if addressed_ai
             && let Some(caps) = VOCATIVE.captures(sentence)
             && let Some(rest) = caps.name("rest")
-            && addressed_order(rest.as_str())
+            && match caps.name("bare") {
+                // A common noun that names code as often as an AI: only a known order counts.
+                Some(bare) if COMMON_AI_NOUN.is_match(bare.as_str()) => {
+                    DIRECTIVE.is_match(rest.as_str().trim_start())
+                }
+                _ => addressed_order(rest.as_str()),
+            }
         {
             sink.push_span(ADDRESSED, R_VOCATIVE.to_string(), latin, offset, e);
         }
@@ -407,6 +495,17 @@ mod tests {
             "Please remember to send the invoice to billing@ourcompany.example next month.",
             "Ele ia enviar o relatório para equipe@empresa.example amanhã.",
             "The model should be retrained every quarter; write the metrics to the dashboard.",
+            // A directory listing from a real OpenCode session: names with "llm-" and "ai-" in
+            // them are not an address to an AI.
+            "README.md\nenforce-node-version.mjs\nllm-docs\nnode_modules\npackage.json",
+            "GA Untitled.numbers ag-analyzer\nai-hero\namplify\napplicant-insight-buddy",
+            // Code from real sessions: identifiers named after agents and models.
+            "agents, err := discoverAgents()\nif err != nil { os.Exit(1) }",
+            "const { object } = await generateObject({ model, schema: z.object({}) });",
+            "model, tokenizer = load_checkpoint(path)",
+            // From a real Codex session: "for every model," is a phrase, not an address.
+            "applyProviderConfig() currently sets: baseUrl: config.baseUrl! for every model, \
+             instead of using modelDef.baseUrl when provided.",
         ] {
             assert!(
                 !flagged(text),
