@@ -97,6 +97,20 @@ fn parameter_name(key: &str) -> &str {
     }
 }
 
+/// Whether a changed parameter points the call at another file or path (`a/x.js` → `b/y.js`).
+fn retargets(change: &ParamChange) -> bool {
+    match (&change.before, &change.after) {
+        (Some(before), Some(after)) => {
+            // However long: an absolute path is often longer than what counts as a short value.
+            let path = |v: &str| {
+                !v.contains(char::is_whitespace) && (file_extension(v).is_some() || v.contains('/'))
+            };
+            before != after && path(before) && path(after)
+        }
+        _ => false,
+    }
+}
+
 fn signatures(change: &ParamChange) -> Option<FixSignature> {
     let key = parameter_name(&change.key).to_string();
     match (&change.before, &change.after) {
@@ -182,7 +196,22 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
                 continue;
             }
             let sigs: Vec<FixSignature> = match &failure.follow_up {
-                FollowUp::Changed(changes) => changes.iter().filter_map(signatures).collect(),
+                FollowUp::Changed(changes) => {
+                    let mut sigs: Vec<FixSignature> =
+                        changes.iter().filter_map(signatures).collect();
+                    // The retry named another file: whatever else changed went with that file
+                    // (a line range for it), and only a corrected name or extension can be a
+                    // fix.
+                    if changes.iter().any(retargets) {
+                        sigs.retain(|sig| {
+                            matches!(
+                                sig,
+                                FixSignature::PathFix { .. } | FixSignature::Extension { .. }
+                            )
+                        });
+                    }
+                    sigs
+                }
                 FollowUp::OtherTool { tool, .. } => {
                     vec![FixSignature::OtherTool { tool: tool.clone() }]
                 }
@@ -521,7 +550,29 @@ fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
         _ => None,
     };
     let mut fixes = Vec::new();
+    // Parameters dropped together are one fix: "when `limit` and `offset` are passed; leave
+    // them out".
+    let removed: Vec<&str> = group
+        .signatures
+        .iter()
+        .filter_map(|sig| match sig {
+            FixSignature::Removed { key } => Some(key.as_str()),
+            _ => None,
+        })
+        .collect();
+    if removed.len() > 1 {
+        let names: Vec<String> = removed.iter().map(|k| format!("`{}`", code(k))).collect();
+        if let Some((last, rest)) = names.split_last() {
+            fixes.push(format!(
+                " when {} and {last} are passed; leave them out",
+                rest.join(", ")
+            ));
+        }
+    }
     for sig in &group.signatures {
+        if removed.len() > 1 && matches!(sig, FixSignature::Removed { .. }) {
+            continue;
+        }
         fixes.push(describe_fix(sig, group));
     }
     let tool_name = group
@@ -551,7 +602,16 @@ fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
             text.push_str(&format!(" with `{}`", code(&error)));
         }
     }
-    text.push_str(&fixes.join("; and "));
+    for (n, fix) in fixes.iter().enumerate() {
+        if n > 0 {
+            // Each fix reads on from what precedes it (" when …", "; add …"): after "; and" it
+            // starts without its own lead.
+            text.push_str("; and ");
+            text.push_str(fix.trim_start_matches([';', ' ']));
+        } else {
+            text.push_str(fix);
+        }
+    }
     text.push('.');
     let unsafe_reason = group.signatures.iter().find_map(|sig| match sig {
         FixSignature::Words { added, removed, .. } => crate::lessons::unsafe_fix(added, removed),
@@ -1457,6 +1517,76 @@ mod tests {
             found[0].text,
             "Harness feedback (`Stop hook`) recurs: `# Uncommitted Changes Detected`; what \
              answered it: `git add` → `git commit`."
+        );
+    }
+
+    /// A `read` retried with other parameters, in two sessions of a real OpenCode fleet.
+    fn read_retried(
+        session: &str,
+        error: &str,
+        changes: &[(&str, Option<&str>, Option<&str>)],
+    ) -> SessionDigest {
+        let mut d = digest(session, "a", &[]);
+        d.failures.push(Failure {
+            tool: "read".into(),
+            identity: "read".into(),
+            error_class: crate::digest::error_class(error),
+            error: Some(error.into()),
+            file_type: Some("ts".into()),
+            follow_up: FollowUp::Changed(
+                changes
+                    .iter()
+                    .map(|(key, before, after)| ParamChange {
+                        key: (*key).into(),
+                        before: before.map(str::to_string),
+                        after: after.map(str::to_string),
+                    })
+                    .collect(),
+            ),
+            evidence: Vec::new(),
+        });
+        d
+    }
+
+    /// Reading another file after "File not found" is looking elsewhere: the line range that
+    /// came with the new file fixed nothing. Parameters dropped together are one fix.
+    #[test]
+    fn a_retry_on_another_file_teaches_nothing_and_dropped_parameters_read_as_one() {
+        let missing = "Error: File not found: /w/src/tasks.js";
+        // A different file each time (the same name corrected the same way would be a lesson).
+        let elsewhere = |from: &'static str, to: &'static str| {
+            [
+                ("filePath", Some(from), Some(to)),
+                ("limit", None, Some("140")),
+            ]
+        };
+        assert!(
+            pitfalls(&[
+                read_retried(
+                    "s1",
+                    missing,
+                    &elsewhere(
+                        "/home/dev/projects/shop/packages/worker/src/tasks.js",
+                        "/home/dev/projects/shop/packages/worker/src/api/job-events.ts",
+                    )
+                ),
+                read_retried("s2", missing, &elsewhere("/w/lib/db.js", "/w/lib/store.ts")),
+            ])
+            .is_empty()
+        );
+        let range = "Error: Offset 1301 is out of range for this file (1057 lines)";
+        let dropped = [("offset", Some("1301"), None), ("limit", Some("200"), None)];
+        let found = pitfalls(&[
+            read_retried("s1", range, &dropped),
+            read_retried("s2", range, &dropped),
+        ]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].text,
+            format!(
+                "`read` fails on `.ts` files with `{range}` when `limit` and `offset` are \
+                 passed; leave them out."
+            )
         );
     }
 
