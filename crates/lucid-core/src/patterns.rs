@@ -199,10 +199,15 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
                 FollowUp::Changed(changes) => {
                     let mut sigs: Vec<FixSignature> =
                         changes.iter().filter_map(signatures).collect();
-                    // The retry named another file: whatever else changed went with that file
-                    // (a line range for it), and only a corrected name or extension can be a
-                    // fix.
-                    if changes.iter().any(retargets) {
+                    // The file was not there and the retry named another one: whatever else
+                    // changed went with that file (a line range for it), and only a corrected
+                    // name or extension can be a fix. (A file refused as too big and a line
+                    // range on the next one is the same quirk met again.)
+                    let missing = failure
+                        .error
+                        .as_deref()
+                        .is_some_and(crate::lessons::reports_missing_target);
+                    if missing && changes.iter().any(retargets) {
                         sigs.retain(|sig| {
                             matches!(
                                 sig,
