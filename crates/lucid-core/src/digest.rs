@@ -2155,10 +2155,12 @@ fn read_human_message(
             // rule or in passing.
             if lucid_safety::contains_personal_email(sentence) && !states_address(sentence, class) {
                 if digest.skipped.len() < limits.max_skipped_per_session {
+                    // The report shows the statement, not the address: it is kept out of the
+                    // memories for a reason, and reports are stored and served too.
                     digest.skipped.push(SkippedStatement {
-                        text: excerpt(&policy.redact(sentence).text),
+                        text: excerpt(&mask_personal_emails(&policy.redact(sentence).text)),
                         reason: "contains a personal e-mail address that is not stated as a fact \
-                                 to remember"
+                                 to remember (masked here)"
                             .to_string(),
                         evidence: evidence.clone(),
                     });
@@ -2446,6 +2448,23 @@ mod laundering_tests {
         ] {
             assert!(!is_small_talk(said, &speakers), "{said}");
         }
+    }
+
+    /// A rule carrying someone's personal address is not a memory, and the report that lists
+    /// it as skipped does not copy the address either.
+    #[test]
+    fn a_statement_with_a_personal_address_is_skipped_and_masked() {
+        let digest = digest_session(&session(vec![EventKind::UserMessage {
+            text: "Always send the weekly report to jane.roe@gmail.com.".into(),
+        }]));
+        assert!(digest.statements.is_empty(), "{:?}", digest.statements);
+        let skipped = &digest.skipped[0];
+        assert!(
+            skipped.text.contains("[e-mail address]"),
+            "{}",
+            skipped.text
+        );
+        assert!(!skipped.text.contains("jane.roe"), "{}", skipped.text);
     }
 
     /// The session's episodes (`--episodes`) as one text.

@@ -942,6 +942,12 @@ fn collect_pattern(p: &Pattern, order: u16, haystack: &str, text: &str, out: &mu
         let accepted = text
             .get(start..end)
             .and_then(|s| validate(p, &caps, s, keep, text, start, end));
+        // A quoted value runs to its closing quote: `db_password = "Tr0ub4dor&3-horse"` is one
+        // secret although `&` ends a bare value (`token=abc&page=2`).
+        let end = match (&accepted, caps.name("q")) {
+            (Some(_), Some(quote)) => quoted_value_end(text, end, quote.as_str()),
+            _ => end,
+        };
         if let Some(kind) = accepted {
             out.push(Candidate {
                 start,
@@ -962,6 +968,19 @@ fn collect_pattern(p: &Pattern, order: u16, haystack: &str, text: &str, out: &mu
             pos = ceil(haystack, next.max(pos + 1));
         }
     }
+}
+
+/// Where a quoted value that a pattern matched up to `end` really ends: at its closing quote,
+/// when that comes on the same line within 512 bytes; else `end`.
+fn quoted_value_end(text: &str, end: usize, quote: &str) -> usize {
+    let Some(mark) = quote.chars().last() else {
+        return end;
+    };
+    let rest = text.get(end..).unwrap_or("");
+    rest.char_indices()
+        .take_while(|&(at, c)| c != '\n' && at <= 512)
+        .find(|&(_, c)| c == mark)
+        .map_or(end, |(at, _)| end + at)
 }
 
 /// Apply the pattern's structural check; returns the kind to report.
@@ -1395,6 +1414,30 @@ mod tests {
         let r = redact("postgres://app:s3cr3t-Pw@db.internal:5432/app");
         assert_eq!(r.text, "postgres://app:…[redacted]@db.internal:5432/app");
         assert_eq!(r.findings[0].kind, "database_connection_string");
+    }
+
+    /// A quoted value runs to its closing quote, whatever it holds (`&`, `;`, spaces); a bare
+    /// value still ends at `&` (a query string's next parameter).
+    #[test]
+    fn a_quoted_value_is_redacted_to_its_closing_quote() {
+        for (text, kept_after) in [
+            (
+                "  9 |   db_password     =   \"Tr0ub4dor&3-horse-battery\"\n 10 |   region = 1",
+                "\"\n 10 |   region = 1",
+            ),
+            (
+                "api_token: 'Fk29;dk(Qp) Lx&00'  # set by ops",
+                "'  # set by ops",
+            ),
+        ] {
+            let r = redact(text);
+            assert!(r.text.ends_with(kept_after), "{text:?} -> {:?}", r.text);
+            for piece in ["horse", "battery", "Qp)", "Lx&00"] {
+                assert!(!r.text.contains(piece), "{piece} left in {:?}", r.text);
+            }
+        }
+        let r = redact("GET /export?token=Zq9xK2mW8pLr4Tn7&page=2");
+        assert!(r.text.ends_with("&page=2"), "{:?}", r.text);
     }
 
     #[test]
