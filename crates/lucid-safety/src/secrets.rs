@@ -452,7 +452,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
                 "url_password",
                 UrlCredentials,
                 &["://"],
-                r#"\b(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]{1,30})://(?P<user>[^\s:/?#@'"<>\[\]]{0,128}):(?P<s>[^\s/?#@'"<>]{1,256})@(?P<host>[A-Za-z0-9\[]+)"#,
+                r#"\b(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]{1,30})://(?P<user>[^\s:/?#@'"<>\[\]]{0,128}):(?P<s>[^\s/?@'"<>]{1,256})@(?P<host>[A-Za-z0-9\[]+)"#,
             )
         },
         // `alice:Pw-2024@db.internal` with no scheme (proxy settings, `mongo`
@@ -522,6 +522,15 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             Prose,
             &["password", "passphrase", "passcode", "pwd", "pin"],
             r#"\b(?:password|passphrase|passcode|pwd|pin(?:\s+code)?)\s+(?:is|was|remains|will\s+be|should\s+be|now|became|(?:has\s+been\s+|was\s+|is\s+)?(?:set|changed|reset|updated)\s+to)\s*:?\s+["'`]?(?P<s>[^\s"'`,;]{4,128})"#,
+        ),
+        // "the api key is 3f7a…", "our deploy token was rotated to …": a key or token said in a
+        // sentence. The value is vetted like a password's (letters and digits, no plain word).
+        lpat(
+            "credential_assignment",
+            PRIO_ASSIGNMENT,
+            Prose,
+            &["key", "token", "secret"],
+            r#"\b(?:api[\s_\-]?key|access[\s_\-]?key|secret[\s_\-]?key|private[\s_\-]?key|token|secret)\s+(?:is|was|remains|will\s+be|should\s+be|now|(?:has\s+been\s+|was\s+|is\s+)?(?:set|changed|reset|updated|rotated)\s+to)\s*:?\s+["'`]?(?P<s>[^\s"'`,;\\]{8,256})"#,
         ),
         // "log in with password Adm1n!2024", "using the passphrase …".
         lpat(
@@ -946,6 +955,7 @@ fn collect_pattern(p: &Pattern, order: u16, haystack: &str, text: &str, out: &mu
         // secret although `&` ends a bare value (`token=abc&page=2`).
         let end = match (&accepted, caps.name("q")) {
             (Some(_), Some(quote)) => quoted_value_end(text, end, quote.as_str()),
+            (Some(_), None) if matches!(p.check, Check::Assignment) => bare_value_end(text, end),
             _ => end,
         };
         if let Some(kind) = accepted {
@@ -981,6 +991,24 @@ fn quoted_value_end(text: &str, end: usize, quote: &str) -> usize {
         .take_while(|&(at, c)| c != '\n' && at <= 512)
         .find(|&(_, c)| c == mark)
         .map_or(end, |(at, _)| end + at)
+}
+
+/// Where a bare value that a pattern matched up to `end` really ends: `password: N0t-S3cret&42`
+/// goes on past the `&`, unless what follows is a query string's next parameter (`&page=2`).
+fn bare_value_end(text: &str, end: usize) -> usize {
+    let rest = text.get(end..).unwrap_or("");
+    if !rest.starts_with('&') {
+        return end;
+    }
+    let run = rest
+        .char_indices()
+        .find(|&(_, c)| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | ',' | ';'))
+        .map_or(rest, |(at, _)| &rest[..at]);
+    let run = run.trim_end_matches(['.', ':', '!', '?', ')']);
+    if run.contains('=') || run.len() > 256 {
+        return end;
+    }
+    end + run.len()
 }
 
 /// Apply the pattern's structural check; returns the kind to report.
@@ -1053,9 +1081,15 @@ fn validate(
                 .any(|k| keyword.rfind(k).is_some_and(|at| s_start - at < 40));
             let digits_pin =
                 pin && (4..=12).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit());
+            let said = caps.get(0).map_or("", |m| m.as_str()).to_ascii_lowercase();
+            let kind = if ["pass", "pin", "pwd"].iter().any(|k| said.contains(k)) {
+                "password_assignment"
+            } else {
+                "secret_assignment"
+            };
             return (digits_pin
                 || (classes >= 2 && v.len() >= 6 && plausible_assigned_secret(v, false, next)))
-            .then_some("password_assignment");
+            .then_some(kind);
         }
         Check::AwsPair => {
             // A path (`/home/alice/…`) starts with a slash and is mostly
@@ -1438,6 +1472,42 @@ mod tests {
         }
         let r = redact("GET /export?token=Zq9xK2mW8pLr4Tn7&page=2");
         assert!(r.text.ends_with("&page=2"), "{:?}", r.text);
+        let r = redact("Login with password: N0t-S0-S3cret&42 please.");
+        assert!(r.text.ends_with(" please."), "{:?}", r.text);
+        assert!(!r.text.contains("&42"), "{:?}", r.text);
+    }
+
+    /// Found by trying reworded secrets on a dream: a URL password with `#` in it, and a key
+    /// said in a sentence.
+    #[test]
+    fn url_passwords_with_a_hash_and_keys_said_in_a_sentence_are_redacted() {
+        for (text, secret) in [
+            (
+                "Our staging DB url is postgresql://svc_app:Hx7#pq2!Lm@10.2.3.4:5432/app so use it.",
+                "Hx7#pq2!Lm",
+            ),
+            (
+                "my api key is 3f7a9c2e1b8d4f6a0c5e9b7d2a4f8c1e, remember it",
+                "3f7a9c2e1b8d",
+            ),
+            (
+                "The deploy token was rotated to Qm8vZx2LkP0rT4wy last night.",
+                "Qm8vZx2LkP0rT4wy",
+            ),
+        ] {
+            let r = redact(text);
+            assert!(!r.text.contains(secret), "{text} -> {}", r.text);
+        }
+        for text in [
+            "The api key is required for every request.",
+            "The token is valid for 3600 seconds.",
+            "The secret is out: we ship on Monday.",
+            "See https://example.com/docs#section-2 for details.",
+            // JSON-escaped text from a real Codex session: the word ends at the escape.
+            "the bearer token is opaque\\n- only attach it to chatgpt.com",
+        ] {
+            assert_eq!(redact(text).text, text);
+        }
     }
 
     #[test]
