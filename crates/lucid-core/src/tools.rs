@@ -309,7 +309,12 @@ pub fn chain_heads(command: &str) -> Vec<String> {
             first,
             "cd" | "pushd" | "source" | "." | "export" | "set" | "unset"
         );
-        if !head.is_empty() && !stage && !heads.contains(&head) {
+        // A line continuation (`&& \`) or a stray operator is no command.
+        let named = first
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || matches!(c, '.' | '/' | '_'));
+        if named && !stage && !heads.contains(&head) {
             heads.push(head);
         }
     }
@@ -656,6 +661,7 @@ mod tests {
             ["git add", "git commit", "git push"]
         );
         assert_eq!(chain_heads("pytest -q; echo done"), ["pytest", "echo"]);
+        assert_eq!(chain_heads("sed -i 's/a/b/' x.py && \\"), ["sed -i"]);
         assert_eq!(chain_heads("export A=1"), Vec::<String>::new());
     }
 
