@@ -169,6 +169,18 @@ const DIRECTIVE_FILLER: &[&str] = &[
     "onli",
 ];
 
+/// Adverbs that say how much to drop, not what ("forget the marketing site entirely"); removed
+/// as whole words before a directive's object is analysed ("completed tasks" stays a topic).
+const EXTENT_WORDS: &[&str] = &[
+    "entirely",
+    "completely",
+    "altogether",
+    "wholly",
+    "totally",
+    "fully",
+    "whatsoever",
+];
+
 const IGNORE_VERBS: &[&str] = &[
     "ignore",
     "skip",
@@ -193,6 +205,22 @@ const IGNORE_VERBS: &[&str] = &[
     "do not care about",
     "disregard",
     "without",
+    "throw away",
+    "throw out",
+    "get rid of",
+    "toss",
+    "purge",
+    "prune",
+    "delete",
+    "filter out",
+    "weed out",
+    "leave aside",
+    "set aside",
+    "don't bother with",
+    "do not bother with",
+    "no need to keep",
+    "don't need",
+    "do not need",
 ];
 
 const FOCUS_VERBS: &[&str] = &[
@@ -352,6 +380,16 @@ fn targets_of(object: &str) -> Vec<Target> {
         .fold(part.to_string(), |part, phrase| {
             part.replace(phrase, "temporary")
         });
+        let part: String = part
+            .split_whitespace()
+            .filter(|word| {
+                let bare = word
+                    .trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase();
+                !EXTENT_WORDS.contains(&bare.as_str())
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
         let part = part.as_str();
         let analysis = text::analyze(part);
         let mut target = Target::default();
@@ -560,6 +598,19 @@ mod tests {
             d.ignores(Kind::Fact, flaky, &text::analyze(flaky))
                 .is_some()
         );
+        // Other verbs and a closing adverb: what to drop is the same.
+        for wording in [
+            "Forget the marketing site entirely.",
+            "Throw away anything about the marketing site.",
+            "Get rid of marketing site notes completely.",
+        ] {
+            let d = parse(wording);
+            let hugo = "The marketing site is built with Hugo.";
+            assert!(
+                d.ignores(Kind::Fact, hugo, &text::analyze(hugo)).is_some(),
+                "{wording}: {d:?}"
+            );
+        }
         // "code formatting" is about formatting code: a citation format is another topic.
         let d = parse("Skip anything about code formatting.");
         let citation = "Cite cases in Bluebook format.";
