@@ -167,6 +167,14 @@ const DIRECTIVE_FILLER: &[&str] = &[
     "relev",
     "keep",
     "onli",
+    // Words that point at a topic rather than name it: "whatever mentions the staging database".
+    "whatev",
+    "whatever",
+    "mention",
+    "regard",
+    "concern",
+    "involv",
+    "refer",
 ];
 
 /// Adverbs that say how much to drop, not what ("forget the marketing site entirely"); removed
@@ -603,6 +611,8 @@ mod tests {
             "Forget the marketing site entirely.",
             "Throw away anything about the marketing site.",
             "Get rid of marketing site notes completely.",
+            "Remove whatever mentions the marketing site.",
+            "Drop items regarding the marketing site.",
         ] {
             let d = parse(wording);
             let hugo = "The marketing site is built with Hugo.";
