@@ -181,10 +181,11 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
 /// ties it to the task, which the one-off check sees.
 fn guards_something_named(sentence: &str, lower: &str, cues: &Cues) -> bool {
     let owned = [" my ", " our "].iter().any(|owner| lower.contains(owner));
-    let named = !text::analyze(sentence).anchors.is_empty();
+    let analysis = text::analyze(sentence);
+    let named = !analysis.anchors.is_empty() || !analysis.code_spans.is_empty();
     let guarded = cues.opens_with(List::Guarded) && (owned || named);
     let ruled_out = cues.has(List::Instruction)
-        && text::analyze(sentence).negated
+        && analysis.negated
         && [" entirely", " altogether"]
             .iter()
             .any(|total| lower.contains(total));
@@ -385,6 +386,7 @@ mod tests {
                 "Please do not modify our billing schema.",
                 Class::Preference,
             ),
+            ("Do not edit `vendor/` by hand.", Class::Preference),
             (
                 "We want to AVOID force push entirely, because force push can destroy others' work.",
                 Class::Preference,
