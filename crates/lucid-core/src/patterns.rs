@@ -39,6 +39,39 @@ pub(crate) struct Pattern {
     pub found_as: Option<&'static str>,
 }
 
+impl Pattern {
+    /// A pattern of `kind` with this text, filed under `heading`, with no support yet (see
+    /// [`add_support`]).
+    fn new(kind: Kind, text: String, heading: Option<&str>) -> Pattern {
+        Pattern {
+            kind,
+            text,
+            heading: heading.map(str::to_string),
+            agents: BTreeSet::new(),
+            trusted_agents: BTreeSet::new(),
+            sessions: BTreeSet::new(),
+            evidence: Vec::new(),
+            latest: None,
+            unsafe_reason: None,
+            found_as: None,
+        }
+    }
+
+    /// A pitfall supported by these failures (positions of a digest and one of its failures).
+    fn pitfall_of(
+        text: String,
+        heading: &str,
+        digests: &[SessionDigest],
+        members: &[(usize, usize)],
+    ) -> Pattern {
+        let mut pattern = Pattern::new(Kind::Pitfall, text, Some(heading));
+        for &(d, f) in members {
+            add_support(&mut pattern, &digests[d], &digests[d].failures[f].evidence);
+        }
+        pattern
+    }
+}
+
 /// The minimum number of distinct sessions that must show a pattern.
 pub(crate) const MIN_SESSIONS: usize = 2;
 
@@ -410,32 +443,16 @@ pub(crate) fn recurring_blockers(digests: &[SessionDigest]) -> Vec<Pattern> {
         let error = most_common(failures.iter().filter_map(|f| f.error.as_deref()));
         let tool = failures.first().map(|f| f.tool.as_str()).unwrap_or("");
         let Some(error) = error else { continue };
-        let mut pattern = Pattern {
-            kind: Kind::Pitfall,
-            text: format!(
-                "`{}` (run with `{}`) keeps failing with `{}`: {} sessions ran into it and none \
-                 got past it.",
-                code(&identity),
-                code(tool),
-                code(&error),
-                sessions.len()
-            ),
-            heading: Some(tool.to_string()),
-            agents: BTreeSet::new(),
-            trusted_agents: BTreeSet::new(),
-            sessions: BTreeSet::new(),
-            evidence: Vec::new(),
-            latest: None,
-            unsafe_reason: None,
-            found_as: Some("recurring failure no session got past"),
-        };
-        for (d, f) in &members {
-            add_support(
-                &mut pattern,
-                &digests[*d],
-                &digests[*d].failures[*f].evidence,
-            );
-        }
+        let text = format!(
+            "`{}` (run with `{}`) keeps failing with `{}`: {} sessions ran into it and none got \
+             past it.",
+            code(&identity),
+            code(tool),
+            code(&error),
+            sessions.len()
+        );
+        let mut pattern = Pattern::pitfall_of(text, tool, digests, &members);
+        pattern.found_as = Some("recurring failure no session got past");
         found.push(pattern);
     }
     found
@@ -499,30 +516,13 @@ pub(crate) fn refused_reads(digests: &[SessionDigest]) -> Vec<Pattern> {
         };
         let verb = if failed.len() == 1 { "fails" } else { "fail" };
         let tool = failures.first().map(|f| f.tool.as_str()).unwrap_or("");
-        let mut pattern = Pattern {
-            kind: Kind::Pitfall,
-            text: format!(
-                "{} {verb} with `{}`; a narrower look with {} worked instead.",
-                quoted(&failed, "and"),
-                code(&error),
-                quoted(&answers, "or"),
-            ),
-            heading: Some(tool.to_string()),
-            agents: BTreeSet::new(),
-            trusted_agents: BTreeSet::new(),
-            sessions: BTreeSet::new(),
-            evidence: Vec::new(),
-            latest: None,
-            unsafe_reason: None,
-            found_as: None,
-        };
-        for (d, f) in &members {
-            add_support(
-                &mut pattern,
-                &digests[*d],
-                &digests[*d].failures[*f].evidence,
-            );
-        }
+        let text = format!(
+            "{} {verb} with `{}`; a narrower look with {} worked instead.",
+            quoted(&failed, "and"),
+            code(&error),
+            quoted(&answers, "or"),
+        );
+        let pattern = Pattern::pitfall_of(text, tool, digests, &members);
         found.push(pattern);
     }
     found
@@ -630,18 +630,8 @@ fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
         }
         _ => None,
     });
-    let mut pattern = Pattern {
-        kind: Kind::Pitfall,
-        text,
-        heading: Some(tool_name.to_string()),
-        agents: BTreeSet::new(),
-        trusted_agents: BTreeSet::new(),
-        sessions: BTreeSet::new(),
-        evidence: Vec::new(),
-        latest: None,
-        unsafe_reason,
-        found_as: None,
-    };
+    let mut pattern = Pattern::new(Kind::Pitfall, text, Some(tool_name));
+    pattern.unsafe_reason = unsafe_reason;
     for (digest, failure) in &group.failures {
         add_support(&mut pattern, digest, &failure.evidence);
     }
@@ -997,18 +987,11 @@ pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
                 .iter()
                 .map(|s| format!("`{}`", code(s)))
                 .collect();
-            let mut pattern = Pattern {
-                kind: Kind::Workflow,
-                text: format!("Workflow: {}.", steps.join(" → ")),
-                heading: None,
-                agents: BTreeSet::new(),
-                trusted_agents: BTreeSet::new(),
-                sessions: BTreeSet::new(),
-                evidence: Vec::new(),
-                latest: None,
-                unsafe_reason: None,
-                found_as: None,
-            };
+            let mut pattern = Pattern::new(
+                Kind::Workflow,
+                format!("Workflow: {}.", steps.join(" → ")),
+                None,
+            );
             for (d, start) in occ {
                 let digest = &digests[d];
                 let position = origins
@@ -1197,23 +1180,16 @@ pub(crate) fn ending_steps(digests: &[SessionDigest]) -> Vec<Pattern> {
         if sessions.len() < MIN_SESSIONS.max(3) || sessions.len() * 5 < active * 3 {
             continue;
         }
-        let mut pattern = Pattern {
-            kind: Kind::Workflow,
-            text: format!(
+        let mut pattern = Pattern::new(
+            Kind::Workflow,
+            format!(
                 "Sessions end with `{}` ({} of {} sessions).",
                 code(step),
                 sessions.len(),
                 active
             ),
-            heading: None,
-            agents: BTreeSet::new(),
-            trusted_agents: BTreeSet::new(),
-            sessions: BTreeSet::new(),
-            evidence: Vec::new(),
-            latest: None,
-            unsafe_reason: None,
-            found_as: None,
-        };
+            None,
+        );
         for (d, position) in occurrences {
             let digest = &digests[d];
             add_support(
