@@ -1458,10 +1458,54 @@ pub fn conflicting_slots(a: &Slot, b: &Slot) -> bool {
 /// Corp is Dana Whitfield." / "Acme Corp's billing contact is now Priya Raman."): an update,
 /// never a duplicate, however many words they share.
 pub fn states_another_value(a: &str, b: &str) -> bool {
-    match (slot(a), slot(b)) {
+    let slots = match (slot(a), slot(b)) {
         (Some(x), Some(y)) => conflicting_slots(&x, &y),
         _ => false,
-    }
+    };
+    slots || opposite_words(a, b)
+}
+
+/// Words whose opposite says another value of the same setting ("telemetry is enabled by
+/// default" / "… disabled by default"): two statements that differ by such a pair are an old
+/// and a new value, never duplicates.
+const OPPOSITES: &[(&str, &str)] = &[
+    ("enabled", "disabled"),
+    ("enable", "disable"),
+    ("allowed", "forbidden"),
+    ("allowed", "disallowed"),
+    ("required", "optional"),
+    ("public", "private"),
+    ("synchronous", "asynchronous"),
+    ("sync", "async"),
+    ("mandatory", "optional"),
+    ("visible", "hidden"),
+    ("included", "excluded"),
+    ("true", "false"),
+];
+
+/// Whether one statement has a word (and not its opposite) whose opposite the other has: "…
+/// disabled by default instead of enabled" still says another value than "… enabled …".
+fn opposite_words(a: &str, b: &str) -> bool {
+    let words = |text: &str| -> BTreeSet<String> {
+        raw_tokens(&text.to_lowercase())
+            .into_iter()
+            .map(|token| {
+                token
+                    .text
+                    .trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_string()
+            })
+            .collect()
+    };
+    let (wa, wb) = (words(a), words(b));
+    let only =
+        |set: &BTreeSet<String>, word: &str, not: &str| set.contains(word) && !set.contains(not);
+    OPPOSITES.iter().any(|&(x, y)| {
+        (only(&wa, x, y) && wb.contains(y))
+            || (only(&wa, y, x) && wb.contains(x))
+            || (only(&wb, x, y) && wa.contains(y))
+            || (only(&wb, y, x) && wa.contains(x))
+    })
 }
 
 /// What kind of value an anchor is: values of different kinds are different attributes, not

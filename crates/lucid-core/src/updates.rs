@@ -118,6 +118,20 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             {
                 new = specific;
             }
+            // "disabled by default instead of enabled": a phrase closing the new side ("by
+            // default", "in production") belongs to both values; the value is the word before it
+            // when that word has the old value's form (`disabled` / `enabled`) and the last word
+            // has not.
+            if i >= 3
+                && matches!(
+                    lower[i - 2].as_str(),
+                    "by" | "in" | "on" | "at" | "for" | "with"
+                )
+                && same_form(&tokens[i - 3].text, &old.text)
+                && !same_form(&new.text, &old.text)
+            {
+                new = &tokens[i - 3];
+            }
             if new.is_value() && old.is_value() {
                 out.push(make(Some(old), new, "instead of"));
             } else if let (Some(new), Some(old)) = (
@@ -717,6 +731,16 @@ enum Shape {
     Dotted,
     Version,
     NumberedName,
+}
+
+/// Whether two words have one form: the same inflection (`disabled` / `enabled`, `caching` /
+/// `polling`) or values of one shape (`us-east-1` / `eu-west-1`).
+fn same_form(a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_lowercase(), b.to_lowercase());
+    let inflected = ["ed", "ing", "ly"]
+        .iter()
+        .any(|suffix| a.len() > suffix.len() + 2 && a.ends_with(suffix) && b.ends_with(suffix));
+    inflected || value_shape(&a).is_some_and(|shape| value_shape(&b) == Some(shape))
 }
 
 fn value_shape(value: &str) -> Option<Shape> {
@@ -1779,6 +1803,16 @@ mod tests {
             vec![(Some("game_2048.py".into()), "2048.py".into())]
         );
         assert_eq!(pairs("We updated to C17."), vec![(None, "C17".into())]);
+        // A phrase closing the new side belongs to both values: the value is the word of the
+        // old one's form before it, unless the last word has that form.
+        assert_eq!(
+            pairs("Telemetry is now disabled by default instead of enabled."),
+            vec![(Some("enabled".into()), "disabled".into())]
+        );
+        assert_eq!(
+            pairs("Deploy to us-east-1 instead of eu-west-1."),
+            vec![(Some("eu-west-1".into()), "us-east-1".into())]
+        );
         assert_eq!(
             pairs("lets move the release from v0.40 to v0.41"),
             vec![(Some("v0.40".into()), "v0.41".into())]
