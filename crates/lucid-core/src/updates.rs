@@ -85,6 +85,21 @@ const CHANGE_VERBS: &[&str] = &[
 pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
     let tokens = value_tokens(sentence);
     let lower: Vec<String> = tokens.iter().map(|t| t.text.to_lowercase()).collect();
+    // A condition or a supposition announces nothing: "If Fluentd is replaced by Vector, the
+    // dashboards break." Its clause runs to the first comma; what follows may still state a
+    // value ("If no setting is configured, telemetry is disabled by default instead of …").
+    let conditional = lower.first().is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "if" | "unless" | "whether" | "suppose" | "supposing" | "should"
+        )
+    });
+    let condition_end = if conditional {
+        sentence.find(',').unwrap_or(sentence.len())
+    } else {
+        0
+    };
+
     let subject: Vec<String> = text::analyze(sentence).word_set.into_iter().collect();
     let mut out = Vec::new();
     let make = |old: Option<&Token>, new: &Token, cue: &str| Substitution {
@@ -99,9 +114,12 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
         subject_text: String::new(),
     };
     for i in 0..tokens.len() {
-        // "X instead of Y"
-        if lower[i] == "instead"
-            && lower.get(i + 1).is_some_and(|w| w == "of")
+        if tokens[i].start < condition_end {
+            continue;
+        }
+        // "X instead of Y", "X rather than Y"
+        if ((lower[i] == "instead" && lower.get(i + 1).is_some_and(|w| w == "of"))
+            || (lower[i] == "rather" && lower.get(i + 1).is_some_and(|w| w == "than")))
             && i >= 1
             && let Some(old) = tokens.get(i + 2)
         {
@@ -133,7 +151,22 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 new = &tokens[i - 3];
             }
             if new.is_value() && old.is_value() {
-                out.push(make(Some(old), new, "instead of"));
+                let mut sub = make(Some(old), new, "instead of");
+                // "GitHub Actions rather than Travis": a capitalised name of two words is one
+                // value.
+                let capitalised = |t: &Token| t.text.chars().next().is_some_and(char::is_uppercase);
+                if std::ptr::eq(new, &tokens[i - 1])
+                    && i >= 2
+                    && capitalised(new)
+                    && capitalised(&tokens[i - 2])
+                    && tokens[i - 2].is_value()
+                    && sentence[tokens[i - 2].start + tokens[i - 2].text.len()..new.start]
+                        .chars()
+                        .all(|c| c == ' ')
+                {
+                    sub.new = format!("{} {}", tokens[i - 2].text, new.text);
+                }
+                out.push(sub);
             } else if let (Some(new), Some(old)) = (
                 phrase_before(sentence, &tokens, &lower, i),
                 phrase_after(sentence, &tokens, &lower, i + 2),
@@ -172,6 +205,48 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                     out.push(sub);
                 }
             }
+        }
+        // "Y was replaced by X", "Y has been swapped out for X", "Y got superseded by X".
+        if matches!(lower[i].as_str(), "replaced" | "swapped" | "superseded")
+            && let Some(old) = passive_subject(&tokens, &lower, i)
+        {
+            let mut j = i + 1;
+            if lower.get(j).is_some_and(|w| w == "out") {
+                j += 1;
+            }
+            if lower
+                .get(j)
+                .is_some_and(|w| matches!(w.as_str(), "by" | "with" | "for"))
+                && let Some(new) = tokens.get(j + 1)
+                && new.is_value()
+            {
+                out.push(make(Some(old), new, &format!("{} by", lower[i])));
+            }
+        }
+        // "we ditched Memcached in favour of Redis": the old value is the name just before.
+        if matches!(lower[i].as_str(), "favour" | "favor")
+            && i >= 2
+            && lower[i - 1] == "in"
+            && lower.get(i + 1).is_some_and(|w| w == "of")
+            && let Some(new) = tokens.get(i + 2)
+            && new.is_specific()
+            && let Some(old) = tokens[i.saturating_sub(4)..i - 1]
+                .iter()
+                .rev()
+                .find(|t| t.is_specific() && t.text != new.text)
+        {
+            out.push(make(Some(old), new, "in favour of"));
+        }
+        // "the docs site now builds with MkDocs, not Sphinx": a name for a name, said as news.
+        if lower[i] == "not"
+            && i >= 1
+            && lower.iter().any(|w| w == "now")
+            && sentence[..tokens[i].start].trim_end().ends_with(',')
+            && tokens[i - 1].is_specific()
+            && let Some(old) = tokens.get(i + 1)
+            && old.is_specific()
+        {
+            out.push(make(Some(old), &tokens[i - 1], ", not"));
         }
         // "from Y to X"
         if lower[i] == "from"
@@ -257,10 +332,51 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             }
         }
     }
+    // A change that is refused ("do not replace Braintree with Stripe", "was not replaced"),
+    // a value that is no value ("replaced by nobody"), or an old value the sentence names again
+    // ("considered Redis rather than Memcached but kept Memcached") is no announcement.
+    let refused = lower.windows(2).any(|pair| {
+        matches!(
+            pair[0].as_str(),
+            "not"
+                | "never"
+                | "don't"
+                | "dont"
+                | "won't"
+                | "didn't"
+                | "cannot"
+                | "can't"
+                | "shouldn't"
+        ) && (CHANGE_VERBS.contains(&pair[1].as_str())
+            || matches!(pair[1].as_str(), "swapped" | "superseded" | "be" | "been"))
+    });
+    if refused {
+        return Vec::new();
+    }
     out.retain(|s| {
-        s.old
-            .as_deref()
-            .is_none_or(|o| !o.eq_ignore_ascii_case(&s.new))
+        let named_again = s.old.as_deref().is_some_and(|old| {
+            lower
+                .iter()
+                .filter(|w| w.as_str() == old.to_lowercase())
+                .count()
+                > 1
+        });
+        let nothing = matches!(
+            s.new.to_lowercase().as_str(),
+            "nobody"
+                | "nothing"
+                | "none"
+                | "noone"
+                | "anyone"
+                | "anything"
+                | "someone"
+                | "something"
+        );
+        !named_again
+            && !nothing
+            && s.old
+                .as_deref()
+                .is_none_or(|o| !o.eq_ignore_ascii_case(&s.new))
     });
     out.dedup();
     out
@@ -731,6 +847,24 @@ enum Shape {
     Dotted,
     Version,
     NumberedName,
+}
+
+/// The name a passive change verb is about: "gunicorn was replaced", "Fluentd has been
+/// swapped", "the old bucket got superseded" — the specific word before the auxiliary.
+fn passive_subject<'t>(tokens: &'t [Token], lower: &[String], verb: usize) -> Option<&'t Token> {
+    let mut j = verb;
+    let mut auxiliaries = 0;
+    while j > 0
+        && matches!(
+            lower[j - 1].as_str(),
+            "was" | "were" | "is" | "are" | "has" | "have" | "been" | "got" | "be"
+        )
+    {
+        j -= 1;
+        auxiliaries += 1;
+    }
+    // The grammar says it is a name, capitalised or not ("gunicorn was replaced by uvicorn").
+    (auxiliaries > 0 && j > 0 && tokens[j - 1].is_value()).then(|| &tokens[j - 1])
 }
 
 /// Whether two words have one form: the same inflection (`disabled` / `enabled`, `caching` /
@@ -1813,6 +1947,55 @@ mod tests {
             pairs("Deploy to us-east-1 instead of eu-west-1."),
             vec![(Some("eu-west-1".into()), "us-east-1".into())]
         );
+        // Other ways to say it: "rather than", a passive "replaced by", "in favour of", and a
+        // name for a name said as news.
+        for (sentence, old, new) in [
+            (
+                "We now use GitHub Actions rather than Travis for CI.",
+                "Travis",
+                "GitHub Actions",
+            ),
+            (
+                "gunicorn was replaced by uvicorn for serving the API.",
+                "gunicorn",
+                "uvicorn",
+            ),
+            (
+                "Fluentd has been swapped out for Vector.",
+                "Fluentd",
+                "Vector",
+            ),
+            (
+                "We ditched Memcached in favour of Redis.",
+                "Memcached",
+                "Redis",
+            ),
+            (
+                "The docs site now builds with MkDocs, not Sphinx.",
+                "Sphinx",
+                "MkDocs",
+            ),
+        ] {
+            assert_eq!(
+                pairs(sentence),
+                vec![(Some(old.to_string()), new.to_string())],
+                "{sentence}"
+            );
+        }
+        // …and what announces nothing: a condition, a refusal, no value, an old value kept.
+        for sentence in [
+            "If Fluentd is replaced by Vector, the dashboards break.",
+            "Should gunicorn be replaced by uvicorn?",
+            "Do not replace Braintree with Stripe.",
+            "Travis was replaced by nobody yet.",
+            "We considered Redis rather than Memcached but kept Memcached.",
+        ] {
+            assert!(
+                pairs(sentence).is_empty(),
+                "{sentence}: {:?}",
+                pairs(sentence)
+            );
+        }
         assert_eq!(
             pairs("lets move the release from v0.40 to v0.41"),
             vec![(Some("v0.40".into()), "v0.41".into())]
