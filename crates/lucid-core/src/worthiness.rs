@@ -370,6 +370,11 @@ mod tests {
             ),
             ("We are completely dropping Firebase.", Class::Fact),
             ("We updated to C17.", Class::Fact),
+            // "today" with the old value beside the new one announces a change, not a task.
+            (
+                "Effective today, the SLA for P1 tickets is 2 hours (was 4 hours).",
+                Class::Fact,
+            ),
             (
                 "Let's use pnpm instead of npm from now on.",
                 Class::Preference,
