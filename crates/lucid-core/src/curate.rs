@@ -770,8 +770,10 @@ impl Curator {
         for (digest, said) in retirements {
             for i in 0..self.memories.len() {
                 let memory = &self.memories[i];
+                // A store item about a retired tool is stale whatever kind it was filed as
+                // ("Errors are reported to Sentry." reads like a pitfall).
                 let eligible = memory.is_updatable_store_item()
-                    && matches!(memory.kind, Kind::Fact | Kind::Preference)
+                    && matches!(memory.kind, Kind::Fact | Kind::Preference | Kind::Pitfall)
                     && !memory.newer_than(said.evidence.at);
                 if !eligible {
                     continue;

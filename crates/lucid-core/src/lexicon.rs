@@ -62,12 +62,15 @@ pub enum List {
     /// `[universal]`: quantifiers that make an instruction a rule for every case ("for any",
     /// "for every").
     Universal,
+    /// `[retired_before]`: a tool or service that is gone, named right before the phrase
+    /// ("Heroku is no longer in use").
+    RetiredBefore,
 }
 
 impl List {
     /// Every list, in the order of `lexicon.txt` (a test checks each is declared there and not
     /// empty).
-    pub const ALL: [List; 19] = [
+    pub const ALL: [List; 20] = [
         List::Standing,
         List::Instruction,
         List::Request,
@@ -87,6 +90,7 @@ impl List {
         List::Declined,
         List::MissingTarget,
         List::Universal,
+        List::RetiredBefore,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -110,6 +114,7 @@ impl List {
             "declined" => List::Declined,
             "missing_target" => List::MissingTarget,
             "universal" => List::Universal,
+            "retired_before" => List::RetiredBefore,
             _ => return None,
         })
     }

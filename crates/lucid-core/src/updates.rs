@@ -593,6 +593,8 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
         };
         let last = after[skip + taken - 1];
         let rest = sentence[last.start + last.text.len()..].trim_start();
+        // "the Jenkins pipeline", "our Sentry integration": what kind of thing the name is.
+        let rest = strip_head_noun(rest);
         if ends_the_retirement(rest) {
             out.push(Retirement {
                 name: Some(name),
@@ -602,7 +604,18 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
             });
         }
     }
-    for (at, phrase) in cues.phrases(List::Departed) {
+    let named_before = cues
+        .phrases(List::Departed)
+        .map(|(at, phrase)| (at, phrase, true))
+        .chain(
+            cues.phrases(List::RetiredBefore)
+                .map(|(at, phrase)| (at, phrase, false)),
+        );
+    for (at, phrase, person) in named_before {
+        // A tool "is deprecated" for good, not "for new services".
+        if !person && !ends_the_retirement(sentence[at + phrase.len()..].trim_start()) {
+            continue;
+        }
         let before: Vec<&Token> = tokens
             .iter()
             .filter(|t| t.start + t.text.len() <= at)
@@ -614,9 +627,26 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
             .take(3)
             .count();
         let words = &before[before.len() - capitalised..];
-        // A name of one word must not open the sentence ("Everyone has left" is no name).
+        // A person's name of one word must not open the sentence ("Everyone has left" is no
+        // name); a tool's may ("Heroku is no longer in use"), unless it is a pronoun.
         let opens = words.first().is_some_and(|t| t.start == tokens[0].start);
-        if capitalised == 0 || (capitalised == 1 && opens) {
+        let pronoun = words.first().is_some_and(|t| {
+            matches!(
+                t.text.to_lowercase().as_str(),
+                "it" | "this"
+                    | "that"
+                    | "everything"
+                    | "everyone"
+                    | "nothing"
+                    | "something"
+                    | "he"
+                    | "she"
+                    | "they"
+                    | "we"
+                    | "i"
+            )
+        });
+        if capitalised == 0 || (capitalised == 1 && opens && (person || pronoun)) {
             continue;
         }
         let name = sentence
@@ -624,7 +654,7 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
             .to_string();
         out.push(Retirement {
             name: Some(name),
-            person: true,
+            person,
             practice: Vec::new(),
             cue: phrase.to_string(),
         });
@@ -634,6 +664,7 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
         && !cues.phrases(List::Retired).any(|(p, _)| p == at)
         && !cues
             .phrases(List::Departed)
+            .chain(cues.phrases(List::RetiredBefore))
             .any(|(p, phrase)| p <= at && at < p + phrase.len())
     {
         let rest = &sentence[at + "no longer ".len()..];
@@ -717,6 +748,58 @@ fn said_by_the_team(before: &str) -> bool {
 /// that say when or how much ("entirely", "for good", "next sprint", "in favour of X"). Any
 /// other word makes the name a modifier or the retirement partial ("dropped Postgres
 /// connections", "dropping Redis from the login path").
+/// The text after a generic noun that says what kind of thing a name is ("pipeline",
+/// "integration", "cluster"), or the text itself.
+fn strip_head_noun(rest: &str) -> &str {
+    const HEADS: &[&str] = &[
+        "pipeline",
+        "pipelines",
+        "integration",
+        "integrations",
+        "cluster",
+        "clusters",
+        "account",
+        "accounts",
+        "plugin",
+        "plugins",
+        "server",
+        "servers",
+        "instance",
+        "instances",
+        "setup",
+        "service",
+        "services",
+        "app",
+        "apps",
+        "bot",
+        "bots",
+        "job",
+        "jobs",
+        "workflow",
+        "workflows",
+        "stack",
+        "sdk",
+        "client",
+        "dependency",
+        "library",
+        "package",
+        "project",
+        "deployment",
+        "deployments",
+        "database",
+        "subscription",
+    ];
+    let word_end = rest
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(rest.len());
+    let word = rest[..word_end].to_lowercase();
+    if HEADS.contains(&word.as_str()) {
+        rest[word_end..].trim_start()
+    } else {
+        rest
+    }
+}
+
 fn ends_the_retirement(rest: &str) -> bool {
     if rest.is_empty() || rest.starts_with(['.', ',', ';', '!', ':', '(', '\u{2014}', '-']) {
         return true;
@@ -1751,6 +1834,31 @@ mod tests {
             names("Heads up: Marcus Lee has left the company; Ana Ruiz now handles invoices."),
             vec![(Some("Marcus Lee".into()), true)]
         );
+        // Other ways to say a tool is gone, or someone moved on; a deprecation that is partial
+        // or about something unnamed is not one.
+        for (sentence, name, person) in [
+            ("We've sunset the Jenkins pipeline.", "Jenkins", false),
+            ("Heroku is no longer in use.", "Heroku", false),
+            ("We stopped using Sentry last sprint.", "Sentry", false),
+            ("Priya Raman moved to another team.", "Priya Raman", true),
+        ] {
+            assert_eq!(
+                names(sentence),
+                vec![(Some(name.to_string()), person)],
+                "{sentence}"
+            );
+        }
+        for sentence in [
+            "Sentry is deprecated for new services.",
+            "It is no longer in use.",
+            "The old plugin is deprecated.",
+        ] {
+            assert!(
+                names(sentence).is_empty(),
+                "{sentence}: {:?}",
+                names(sentence)
+            );
+        }
         // Someone else's change, a name used as a modifier: nothing.
         assert!(names("The billing service no longer uses Redis.").is_empty());
         assert!(names("We dropped Postgres connections twice last night.").is_empty());
