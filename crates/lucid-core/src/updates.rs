@@ -248,6 +248,33 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
         {
             out.push(make(Some(old), &tokens[i - 1], ", not"));
         }
+        // "The staging URL changed: it's https://staging-2.example.com now." — the subject
+        // before the verb, the value after "it's".
+        if matches!(lower[i].as_str(), "changed" | "moved")
+            && sentence[tokens[i].start + tokens[i].text.len()..].starts_with([':', ';'])
+        {
+            let mut j = i + 1;
+            match (
+                lower.get(j).map(String::as_str),
+                lower.get(j + 1).map(String::as_str),
+            ) {
+                (Some("it's" | "its"), _) => j += 1,
+                (Some("it"), Some("is")) => j += 2,
+                _ => j = usize::MAX,
+            }
+            if let Some(new) = tokens.get(j)
+                && new.is_specific()
+                && value_shape(&new.text).is_some()
+            {
+                let object = subject_before(sentence, &tokens, &lower, i);
+                if object.len() >= 2 {
+                    let mut sub = make(None, new, &format!("{}: it's", lower[i]));
+                    sub.object = object;
+                    sub.subject_text = sentence.to_string();
+                    out.push(sub);
+                }
+            }
+        }
         // "from Y to X"
         if lower[i] == "from"
             && let (Some(old), Some(to), Some(new)) =
@@ -2090,6 +2117,11 @@ mod tests {
                 "{sentence}"
             );
         }
+        assert_eq!(
+            pairs("The staging URL changed: it's https://staging-2.example.com now."),
+            vec![(None, "https://staging-2.example.com".into())]
+        );
+        assert!(pairs("The staging URL changed: it's unclear why.").is_empty());
         // …and what announces nothing: a condition, a refusal, no value, an old value kept.
         for sentence in [
             "If Fluentd is replaced by Vector, the dashboards break.",
