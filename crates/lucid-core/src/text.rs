@@ -285,6 +285,13 @@ const PHRASE_SYNONYMS: &[(&str, &str)] = &[
     ("checked in ", "committed "),
     ("check into ", "commit "),
     ("checked into ", "committed "),
+    // Hyphenated spellings of one word: "e-mail" is "email", "log-in" is "login".
+    ("e-mail", "email"),
+    ("e-mails", "emails"),
+    ("log-in", "login"),
+    ("web-site", "website"),
+    ("set-up", "setup"),
+    ("on-call", "oncall"),
 ];
 
 /// `text` with every `phrase` replaced by `word` padded with spaces to the phrase's length (or
