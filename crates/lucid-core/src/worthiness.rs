@@ -104,9 +104,16 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         && text::slot(stripped).is_some_and(|slot| !slot.value_analysis.anchors.is_empty());
     // A bare "here" next to a standing marker names the place ("we always use pnpm here"),
     // not the task at hand.
+    // In a standing rule, "it" after "a bug" points back to that bug, any bug ("Always write a
+    // test that reproduces a bug before fixing it"), not to something of this task.
+    let generic_it = standing
+        && lower
+            .split_whitespace()
+            .take_while(|w| w.trim_matches(|c: char| !c.is_alphanumeric()) != "it")
+            .any(|w| matches!(w, "a" | "an" | "any" | "every" | "each"));
     let one_off = cues
         .outside(List::OneOff, List::StandingScope)
-        .any(|phrase| !(phrase == "here" && standing))
+        .any(|phrase| !(phrase == "here" && standing) && !(phrase == "it" && generic_it))
         && !announced_value;
     let first_person = cues.opens_with(List::FirstPersonState) && !cues.has(List::Decision);
     let decision = cues.has(List::Decision);
@@ -394,6 +401,11 @@ mod tests {
             ("Do not edit `vendor/` by hand.", Class::Preference),
             (
                 "We want to AVOID force push entirely, because force push can destroy others' work.",
+                Class::Preference,
+            ),
+            // "it" pointing back to "a bug" in the same rule.
+            (
+                "Always write a test that reproduces a bug before fixing it.",
                 Class::Preference,
             ),
             // A rule for every case (from a real Copilot CLI session).
