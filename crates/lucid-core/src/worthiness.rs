@@ -113,7 +113,11 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
             .any(|w| matches!(w, "a" | "an" | "any" | "every" | "each"));
     let one_off = cues
         .outside(List::OneOff, List::StandingScope)
-        .any(|phrase| !(phrase == "here" && standing) && !(phrase == "it" && generic_it))
+        .any(|phrase| {
+            // A bare "here" next to a standing marker is the place; a generic "it" is the thing.
+            let not_the_task = (phrase == "here" && standing) || (phrase == "it" && generic_it);
+            !not_the_task
+        })
         && !announced_value;
     let first_person = cues.opens_with(List::FirstPersonState) && !cues.has(List::Decision);
     let decision = cues.has(List::Decision);
