@@ -37,11 +37,20 @@ pub fn check(target: &str, data: &[u8]) {
         "dream_pipeline" => dream_pipeline(data),
         "markdown_store" => markdown_store(data),
         "import_cline" => import_cline(data),
-        "import_aider" => import(
-            TranscriptFormat::Aider,
-            "fuzz/agent/.aider.chat.history.md",
-            data,
-        ),
+        "import_aider" => {
+            import(
+                TranscriptFormat::Aider,
+                "fuzz/agent/.aider.chat.history.md",
+                data,
+            );
+            // Each run of aider as a session of its own, as a dream reads the file.
+            let source = lucid_import::Source::new("fuzz/agent/.aider.chat.history.md");
+            if let Ok(sessions) = lucid_import::import_sessions(data, &source) {
+                for session in &sessions {
+                    check_session(session);
+                }
+            }
+        }
         "import_anthropic_messages" => import(
             TranscriptFormat::AnthropicMessages,
             "fuzz/agent/input.jsonl",

@@ -1,5 +1,5 @@
-//! Fuzzes the aider importer: any bytes give a session or an error, never a panic, and a
-//! session's events are numbered in order.
+//! Fuzzes the aider importer: any bytes give a session (or one per run of aider) or an error,
+//! never a panic, and a session's events are numbered in order.
 //!
 //! The property lives in `fuzz/checks.rs`, which `cargo test` also replays on the seeds.
 #![no_main]
