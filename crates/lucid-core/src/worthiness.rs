@@ -237,8 +237,22 @@ pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'s
     }
     let opens = trimmed.matches(['(', '[', '{']).count();
     let closes = trimmed.matches([')', ']', '}']).count();
-    if opens != closes {
+    let closes_first = trimmed.find([')', ']', '}']) < trimmed.find(['(', '[', '{'])
+        && trimmed.contains([')', ']', '}']);
+    if opens != closes || closes_first {
         return Err("a fragment (unbalanced brackets)");
+    }
+    // Punctuation standing on its own between words (" ) ", " ; ", " && ") is a shell line, a
+    // table or text cut into pieces, not a sentence a person wrote.
+    let stray = trimmed.split_whitespace().any(|token| {
+        token == "&&"
+            || token == "||"
+            || token
+                .chars()
+                .all(|c| matches!(c, '(' | ')' | '[' | ']' | '{' | '}' | ',' | ';' | ':' | '|'))
+    });
+    if stray {
+        return Err("a fragment (stray punctuation)");
     }
     let words: Vec<&str> = trimmed
         .split_whitespace()
@@ -516,8 +530,21 @@ mod tests {
             "Configure the proxy so that",
             "<task_progress>",
             "x",
+            // Pieces of a shell line or a table, and text cut into pieces.
+            "cd /app && npm ci && npm test",
+            "Name | Owner | Status",
+            ") instead fixing e-mail ( instead the bug moved",
+            "token : the deploy key was replaced by the new one",
         ] {
             assert!(well_formed(text, &limits).is_err(), "{text:?}");
+        }
+        // Dashes, arrows and an ampersand are prose.
+        for text in [
+            "Use pnpm — not npm — for installs.",
+            "Rename the setting old_name -> new_name in every config.",
+            "The R & D team owns the billing service.",
+        ] {
+            assert!(well_formed(text, &limits).is_ok(), "{text:?}");
         }
         assert!(well_formed("Run `make test` before committing.", &limits).is_ok());
         // Particles and idioms end whole sentences; a preposition with nothing after does not.
