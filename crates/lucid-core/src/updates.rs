@@ -381,13 +381,16 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
         return Vec::new();
     }
     out.retain(|s| {
-        let named_again = s.old.as_deref().is_some_and(|old| {
-            lower
-                .iter()
-                .filter(|w| w.as_str() == old.to_lowercase())
-                .count()
-                > 1
-        });
+        // Only for a contrast: "rename app.py to main.py and fix the imports of app.py" names
+        // the old value twice and still renames it.
+        let named_again = s.cue == "instead of"
+            && s.old.as_deref().is_some_and(|old| {
+                lower
+                    .iter()
+                    .filter(|w| w.as_str() == old.to_lowercase())
+                    .count()
+                    > 1
+            });
         let nothing = matches!(
             s.new.to_lowercase().as_str(),
             "nobody"
@@ -2136,6 +2139,10 @@ mod tests {
                 pairs(sentence)
             );
         }
+        assert_eq!(
+            pairs("Rename app.py to main.py and fix the imports of app.py."),
+            vec![(Some("app.py".into()), "main.py".into())]
+        );
         assert_eq!(
             pairs("lets move the release from v0.40 to v0.41"),
             vec![(Some("v0.40".into()), "v0.41".into())]
