@@ -126,6 +126,13 @@ const SUBCOMMAND_PROGRAMS: &[&str] = &[
     "bundle",
 ];
 
+/// Whether a word names a program this module knows (`yarn`, `poetry`, `kubectl`): a tool's
+/// name even written in lower case ("we no longer use yarn").
+pub fn is_known_program(word: &str) -> bool {
+    let word = word.to_ascii_lowercase();
+    SUBCOMMAND_PROGRAMS.contains(&word.as_str()) || INTERPRETERS.contains(&word.as_str())
+}
+
 /// Programs that take a script or module: the script is part of what they do.
 const INTERPRETERS: &[&str] = &[
     "python", "python3", "python2", "node", "ruby", "perl", "bash", "sh", "deno", "tsx", "ts-node",

@@ -884,7 +884,8 @@ fn ends_the_retirement(rest: &str) -> bool {
 /// capitalised words ("Firebase", "Google Analytics"). Returns it and how many tokens it took.
 fn leading_name(tokens: &[&Token]) -> Option<(String, usize)> {
     let first = tokens.first()?;
-    if first.quoted || text::is_anchor(&first.text) {
+    // A program is a name in lower case too ("we no longer use yarn").
+    if first.quoted || text::is_anchor(&first.text) || crate::tools::is_known_program(&first.text) {
         return Some((first.text.clone(), 1));
     }
     let capitalised = tokens
@@ -1870,6 +1871,7 @@ mod tests {
             ("We've sunset the Jenkins pipeline.", "Jenkins", false),
             ("Heroku is no longer in use.", "Heroku", false),
             ("We stopped using Sentry last sprint.", "Sentry", false),
+            ("We no longer use yarn.", "yarn", false),
             ("Priya Raman moved to another team.", "Priya Raman", true),
         ] {
             assert_eq!(
