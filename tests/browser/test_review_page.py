@@ -268,8 +268,12 @@ try:
     # Redactions are visible as redactions among the flags, and the flags' evidence (the
     # store's line, the session's event) never shows the secret itself.
     check(driver.find_elements(By.CSS_SELECTOR, "#flags mark.redacted"), "a redaction is marked")
+    # Each opened excerpt loads and grows the page: bring the next summary into view and let
+    # the one before finish, so a click lands on the summary and not on text that moved there.
     for summary in driver.find_elements(By.CSS_SELECTOR, "#flags details.evidence summary"):
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", summary)
         summary.click()
+        wait.until(lambda d: "loading" not in css("#flags").text)
     wait.until(lambda d: "loading" not in css("#flags").text)
     flags_text = css("#flags").text
     print("flags with evidence:", flags_text.replace("\n", " | ")[:600])
