@@ -301,10 +301,7 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
     for ((tool, sig), mut members) in by_signature {
         members.sort_unstable();
         members.dedup();
-        let sessions: BTreeSet<&str> = members
-            .iter()
-            .map(|(d, _)| digests[*d].session.as_str())
-            .collect();
+        let sessions = sessions_of(digests, &members);
         // One session is enough for a clean workaround: an error that says what went wrong,
         // fixed by adding an option or an environment setting to the same command (the
         // `PYTHONIOENCODING=utf-8` after a `UnicodeEncodeError`, `grep -F` after "Unmatched [").
@@ -382,6 +379,14 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
         .collect()
 }
 
+/// The distinct sessions of these failures (positions of a digest and one of its failures).
+fn sessions_of<'d>(digests: &'d [SessionDigest], members: &[(usize, usize)]) -> BTreeSet<&'d str> {
+    members
+        .iter()
+        .map(|&(d, _)| digests[d].session.as_str())
+        .collect()
+}
+
 /// Sessions that must run into the same unanswered failure before it is a blocker: more than
 /// a workaround needs ([`MIN_SESSIONS`]), since no fix confirms it.
 pub(crate) const MIN_BLOCKED_SESSIONS: usize = 3;
@@ -429,10 +434,7 @@ pub(crate) fn recurring_blockers(digests: &[SessionDigest]) -> Vec<Pattern> {
     }
     let mut found = Vec::new();
     for ((identity, _), members) in by_error {
-        let sessions: BTreeSet<&str> = members
-            .iter()
-            .map(|(d, _)| digests[*d].session.as_str())
-            .collect();
+        let sessions = sessions_of(digests, &members);
         if sessions.len() < MIN_BLOCKED_SESSIONS {
             continue;
         }
@@ -491,10 +493,7 @@ pub(crate) fn refused_reads(digests: &[SessionDigest]) -> Vec<Pattern> {
     }
     let mut found = Vec::new();
     for (failed, answers, members) in by_error.into_values() {
-        let sessions: BTreeSet<&str> = members
-            .iter()
-            .map(|(d, _)| digests[*d].session.as_str())
-            .collect();
+        let sessions = sessions_of(digests, &members);
         if sessions.len() < MIN_SESSIONS {
             continue;
         }
