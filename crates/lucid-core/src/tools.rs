@@ -153,14 +153,15 @@ pub fn command_head(command: &str) -> String {
         .flat_map(|s| s.split(';'))
         .flat_map(|s| s.split("||"))
         .map(|s| s.split('|').next().unwrap_or(s).trim())
-        .filter(|s| !s.is_empty());
+        .filter_map(shell_command_of);
     let mut chosen = "";
     for segment in segments {
         let first = segment.split_whitespace().next().unwrap_or("");
         if matches!(
             first,
             "cd" | "pushd" | "source" | "." | "export" | "set" | "unset"
-        ) {
+        ) || TESTS.contains(&first)
+        {
             if chosen.is_empty() {
                 chosen = segment;
             }
@@ -209,13 +210,23 @@ pub fn command_head(command: &str) -> String {
             head.push(' ');
             head.push_str(arg);
             // `npm run build`, `mise run lint`, `uv run pytest`: the task is what runs.
+            // A word right after an option is likely that option's value (`dotnet run
+            // --configuration Release`), not the task.
+            let after_run: Vec<&str> = rest
+                .iter()
+                .skip_while(|w| **w != arg)
+                .skip(1)
+                .copied()
+                .collect();
+            let task = after_run.iter().enumerate().find_map(|(i, w)| {
+                let after_option = i > 0 && {
+                    let before = after_run[i - 1];
+                    before.starts_with('-') && !before.contains('=')
+                };
+                (!w.starts_with('-') && !after_option).then_some(*w)
+            });
             if matches!(arg, "run" | "exec" | "x" | "tool")
-                && let Some(task) = rest
-                    .iter()
-                    .skip_while(|w| **w != arg)
-                    .skip(1)
-                    .find(|w| !w.starts_with('-'))
-                    .filter(|w| plain_word(w))
+                && let Some(task) = task.filter(|w| plain_word(w))
             {
                 head.push(' ');
                 head.push_str(task);
@@ -252,6 +263,28 @@ pub fn command_head(command: &str) -> String {
     }
     head
 }
+
+/// The command a segment of a shell line runs, without the keywords of a loop or condition
+/// around it (`do echo x` → `echo x`, `if ! cargo test` → `cargo test`); `None` for a segment
+/// that is only syntax (`for f in *.cs`, `done`, `fi`). A loop's header names no program: the
+/// work is in its body.
+fn shell_command_of(segment: &str) -> Option<&str> {
+    let mut rest = segment.trim();
+    loop {
+        let first = rest.split_whitespace().next()?;
+        match first {
+            "for" | "select" | "case" | "done" | "fi" | "esac" | "}" | ")" | ";;" => return None,
+            "do" | "then" | "else" | "elif" | "if" | "while" | "until" | "!" | "{" | "(" => {
+                rest = rest[first.len()..].trim_start();
+            }
+            _ => return Some(rest),
+        }
+    }
+}
+
+/// Commands that only test a condition (`[ -f x ]`, `read line`): the work is elsewhere on
+/// the line when there is any.
+const TESTS: &[&str] = &["[", "[[", "test", "read", "true", "false", ":"];
 
 fn plain_word(word: &str) -> bool {
     !word.is_empty()
@@ -310,12 +343,15 @@ pub fn chain_heads(command: &str) -> Vec<String> {
         .flat_map(|s| s.split(';'))
         .flat_map(|s| s.split("||"))
     {
+        let Some(segment) = shell_command_of(segment) else {
+            continue;
+        };
         let head = command_head(segment);
         let first = head.split_whitespace().next().unwrap_or("");
         let stage = matches!(
             first,
             "cd" | "pushd" | "source" | "." | "export" | "set" | "unset"
-        );
+        ) || TESTS.contains(&first);
         // A line continuation (`&& \`) or a stray operator is no command.
         let named = first
             .chars()
@@ -655,6 +691,16 @@ mod tests {
             ("cd /repo", "cd"),
             ("uv run review-tool serve", "uv run review-tool"),
             ("go test ./...", "go test"),
+            ("dotnet run --configuration Release", "dotnet run"),
+            ("uv run --with rich pytest -q", "uv run pytest"),
+            // A loop or condition names no program: the work is in its body.
+            (
+                "cd /repo && for f in a.cs b.cs; do echo x > \"$f.meta\"; done",
+                "echo",
+            ),
+            ("if ! cargo test; then echo failed; fi", "cargo test"),
+            ("[ -f go.mod ] && go vet ./...", "go vet"),
+            ("while read f; do gofmt -l \"$f\"; done < files", "gofmt"),
         ];
         for (command, head) in cases {
             assert_eq!(command_head(command), head, "{command:?}");
@@ -670,6 +716,10 @@ mod tests {
         assert_eq!(chain_heads("pytest -q; echo done"), ["pytest", "echo"]);
         assert_eq!(chain_heads("sed -i 's/a/b/' x.py && \\"), ["sed -i"]);
         assert_eq!(chain_heads("export A=1"), Vec::<String>::new());
+        assert_eq!(
+            chain_heads("for p in a b; do go test ./$p; done && git status"),
+            ["go test", "git status"]
+        );
     }
 
     #[test]

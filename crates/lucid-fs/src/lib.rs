@@ -366,8 +366,9 @@ pub fn digest_transcripts(
 /// A digested file with a fingerprint of each of its events, to recognise copies.
 struct Digested {
     digest: SessionDigest,
-    /// 32 bits per event: a false match needs every event of a file to collide, with the same
-    /// session id and agent; half the memory of 64 (10 MB for 2.5 million events).
+    /// 32 bits per event: a false match needs every event of a file to collide (with the same
+    /// session id and agent for an earlier copy, all of them for a copy under another name);
+    /// half the memory of 64 (10 MB for 2.5 million events).
     event_prints: Vec<u32>,
 }
 
@@ -447,8 +448,44 @@ fn drop_earlier_copies(mut digested: Vec<Digested>) -> (Vec<SessionDigest>, Vec<
             None => kept.push(candidate),
         }
     }
-    (kept.into_iter().map(|d| d.digest).collect(), copies)
+    // The same transcript under another name (a task exported twice, a folder copied to
+    // another branch) is one session, whatever id each file's name gave it: every event the
+    // same, times and call ids included. One event is too little to tell a copy from a template.
+    kept.sort_by(|a, b| a.digest.source.cmp(&b.digest.source));
+    let mut first_of: std::collections::HashMap<&[u32], &str> = std::collections::HashMap::new();
+    let mut duplicate = vec![false; kept.len()];
+    for (index, file) in kept.iter().enumerate() {
+        if file.event_prints.len() < MIN_EVENTS_OF_A_COPY {
+            continue;
+        }
+        match first_of.get(file.event_prints.as_slice()) {
+            Some(original) => {
+                duplicate[index] = true;
+                copies.push(SkippedSession {
+                    path: file.digest.source.clone(),
+                    reason: format!(
+                        "the same transcript as {original} (all {} events identical), which is \
+                         read instead",
+                        file.event_prints.len()
+                    ),
+                });
+            }
+            None => {
+                first_of.insert(&file.event_prints, &file.digest.source);
+            }
+        }
+    }
+    let digests = kept
+        .into_iter()
+        .zip(duplicate)
+        .filter(|(_, duplicate)| !duplicate)
+        .map(|(file, _)| file.digest)
+        .collect();
+    (digests, copies)
 }
+
+/// Events two files with different session ids must share, all of them, to be one transcript.
+const MIN_EVENTS_OF_A_COPY: usize = 3;
 
 /// Reads and imports one transcript file; the error is a reason a person can act on.
 ///
@@ -1065,6 +1102,67 @@ mod tests {
             read_store(dir.path()),
             Err(FsError::StoreFileNotText { .. })
         ));
+    }
+
+    /// A task exported twice, or a folder copied to another branch, holds the same transcript
+    /// under another name: one session, not two for a pattern to recur in. A transcript that
+    /// only shares its opening with another is its own session.
+    #[test]
+    fn the_same_transcript_under_two_names_is_read_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let turn = |role: &str, text: &str| {
+            format!(r#"{{"role":"{role}","content":[{{"type":"text","text":"{text}"}}]}}"#)
+        };
+        let opening = [
+            turn("user", "<task>Add meta files</task>"),
+            turn("assistant", "I will generate them."),
+            turn(
+                "user",
+                "[execute_command] Result: bash: uuidgen: command not found",
+            ),
+        ];
+        let copy = format!("[{}]", opening.join(","));
+        let longer = format!(
+            "[{},{}]",
+            opening.join(","),
+            turn("assistant", "I will write the GUIDs by hand.")
+        );
+        for (task, text) in [
+            ("export-a", &copy),
+            ("export-b", &copy),
+            ("export-c", &longer),
+        ] {
+            let folder = dir.path().join("cline").join(task);
+            std::fs::create_dir_all(&folder).expect("mkdir");
+            std::fs::write(folder.join("api_conversation_history.json"), text).expect("write");
+        }
+        let files = find_transcripts(&[dir.path().to_path_buf()]).expect("found");
+        assert_eq!(files.len(), 3);
+        let digested = digest_with_defaults(&files);
+        assert_eq!(digested.skipped.len(), 1, "{:?}", digested.skipped);
+        assert!(
+            digested.skipped[0].path.contains("export-b"),
+            "{:?}",
+            digested.skipped
+        );
+        assert!(
+            digested.skipped[0]
+                .reason
+                .starts_with("the same transcript as ")
+                && digested.skipped[0].reason.contains("export-a")
+                && digested.skipped[0]
+                    .reason
+                    .contains("all 3 events identical"),
+            "{}",
+            digested.skipped[0].reason
+        );
+        let mut read: Vec<usize> = digested.digests.iter().map(|d| d.events).collect();
+        read.sort();
+        assert_eq!(
+            read,
+            [3, 4],
+            "the copy and the longer transcript are both read"
+        );
     }
 
     /// Checkpoint tools keep one snapshot of a growing transcript per step: the earlier
