@@ -145,7 +145,8 @@ const WRAPPERS: &[&str] = &[
 
 /// The head of a command line: the program and what it was asked to do.
 pub fn command_head(command: &str) -> String {
-    let line = command.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let line = first_command_line(command);
+    let line = line.as_str();
     // The first segment of a chain that does real work: `cd x && …`, `source venv/bin/activate;
     // …`, `export A=1 && …` only set the stage.
     let segments = line
@@ -264,6 +265,35 @@ pub fn command_head(command: &str) -> String {
     head
 }
 
+/// The first line of a script that runs something: comment lines (`# check the hook spec`)
+/// skipped, a line continued with `\` joined to the next, and a line that is only a loop's
+/// or condition's syntax (`for f in *.go; do`) joined to the body that follows it.
+fn first_command_line(command: &str) -> String {
+    let lines = command
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let mut joined = String::new();
+    for line in lines {
+        if let Some(continued) = line.strip_suffix('\\') {
+            joined.push_str(continued);
+            joined.push(' ');
+            continue;
+        }
+        joined.push_str(line);
+        let runs_something = joined
+            .split("&&")
+            .flat_map(|s| s.split(';'))
+            .flat_map(|s| s.split("||"))
+            .any(|segment| shell_command_of(segment).is_some());
+        if runs_something {
+            break;
+        }
+        joined.push_str("; ");
+    }
+    joined.trim().trim_end_matches(';').trim().to_string()
+}
+
 /// The command a segment of a shell line runs, without the keywords of a loop or condition
 /// around it (`do echo x` → `echo x`, `if ! cargo test` → `cargo test`); `None` for a segment
 /// that is only syntax (`for f in *.cs`, `done`, `fi`). A loop's header names no program: the
@@ -336,7 +366,7 @@ pub fn base_name(tool: &str) -> String {
 /// commit`): the [`command_head`] of every `&&`, `;` or `||` segment of the first line, without
 /// the ones that only set the stage (`cd`, `export`, `source`).
 pub fn chain_heads(command: &str) -> Vec<String> {
-    let line = command.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let line = first_command_line(command);
     let mut heads: Vec<String> = Vec::new();
     for segment in line
         .split("&&")
@@ -692,6 +722,9 @@ mod tests {
             ("uv run review-tool serve", "uv run review-tool"),
             ("go test ./...", "go test"),
             ("dotnet run --configuration Release", "dotnet run"),
+            ("# look for hook logs\nls /tmp/entire-*.out", "ls"),
+            ("for f in *.go; do\n  gofmt -l \"$f\"\ndone", "gofmt"),
+            ("cd /repo && \\\n  bd dep add a-1 b-2", "bd dep"),
             ("uv run --with rich pytest -q", "uv run pytest"),
             // A loop or condition names no program: the work is in its body.
             (
