@@ -750,3 +750,36 @@ fn behaviour_a_long_command_fails_where_it_started_not_where_it_was_polled() {
     );
     assert!(!text.contains("write_stdin"), "{text}");
 }
+
+/// A checker rule broken in two sessions (a failed `ruff check` in one, CI output a person
+/// pasted in another) is one lesson quoting the checker; a rule broken once and compiler errors,
+/// which name no rule, are not.
+#[test]
+fn behaviour_checker_rules_broken_in_several_sessions_become_one_pitfall() {
+    let dream = dream_fleet("checker-rules");
+    let pitfalls: Vec<&str> = dream.added_texts("pitfall");
+    assert_eq!(pitfalls.len(), 1, "{pitfalls:?}");
+    let lesson = pitfalls[0];
+    assert!(
+        lesson.contains("`ruff`")
+            && lesson.contains("`E501`")
+            && lesson.contains("2 sessions")
+            && lesson.contains("Line too long"),
+        "{lesson}"
+    );
+    assert!(
+        !lesson.contains("F401") && !lesson.contains("E0308"),
+        "{lesson}"
+    );
+    let reason = dream
+        .changes("add")
+        .iter()
+        .find(|c| c["kind"] == "pitfall")
+        .and_then(|c| c["reason"].as_str())
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        reason.starts_with("checker rule broken in several sessions"),
+        "{reason}"
+    );
+}

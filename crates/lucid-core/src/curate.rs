@@ -1040,6 +1040,7 @@ impl Curator {
         let mut patterns = patterns::pitfalls(digests);
         patterns.extend(patterns::recurring_blockers(digests));
         patterns.extend(patterns::refused_reads(digests));
+        patterns.extend(patterns::recurring_checker_findings(digests));
         let workflows = patterns::workflows(digests);
         // A converged last step already ending a workflow needs no memory of its own.
         let endings = patterns::ending_steps(digests)

@@ -555,6 +555,24 @@ pub struct SessionDigest {
     /// Files the session created or wrote whole: a file written and deleted is scratch, one
     /// deleted and written again is back, so neither makes a fact stale.
     pub written_files: Vec<String>,
+    /// Checker findings (a linter's rule and message) in the output of failed commands and in
+    /// what a person pasted, one per rule and session, in order.
+    pub checker_findings: Vec<CheckerFinding>,
+}
+
+/// A rule a code checker reported in a session (`goconst`, `E501`), where, and the first message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckerFinding {
+    /// The rule as the checker names it.
+    pub rule: String,
+    /// The checker's message the first time, without file and line, secret-redacted.
+    pub message: String,
+    /// What printed it: the failed command's identity (`mise run lint`), `None` when a person
+    /// pasted it.
+    pub reported_by: Option<String>,
+    /// The events that carried it: the failed call and its error result, or the message it
+    /// was pasted in.
+    pub evidence: Vec<EventRef>,
 }
 
 /// A file a session deleted, how, and the call that did it.
@@ -658,6 +676,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         removed_settings: Vec::new(),
         retirements: Vec::new(),
         written_files: Vec::new(),
+        checker_findings: Vec::new(),
     };
     if session.trust == SessionTrust::Quarantined {
         return digest;
@@ -688,7 +707,17 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                 }
                 Channel::Harness => collect_harness_rules(text, &options.limits, &mut digest),
                 Channel::Pasted | Channel::ToolOutput => {
+                    let flags = digest.flags.len();
                     flag_injection(text, event_ref(position), &mut digest);
+                    if event.channel == Channel::Pasted && digest.flags.len() == flags {
+                        let redacted = policy.redact(text);
+                        collect_checker_findings(
+                            &redacted.text,
+                            None,
+                            vec![event_ref(position)],
+                            &mut digest,
+                        );
+                    }
                 }
                 Channel::Agent | Channel::ToolCall => {}
             },
@@ -943,6 +972,14 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             usable_error_text(&error_line(&redacted.text))
         };
         let error_class = (!flagged).then(|| error_class(&redacted.text)).flatten();
+        if !flagged {
+            collect_checker_findings(
+                &redacted.text,
+                Some(identity),
+                vec![event_ref(call.call), event_ref(result)],
+                &mut digest,
+            );
+        }
         let mut evidence = vec![event_ref(call.call), event_ref(result)];
         let follow_up = match next_same {
             Some(m) if calls[m].result.is_some() => {
@@ -1381,6 +1418,31 @@ fn harness_feedback(
             file_type: None,
             follow_up: FollowUp::Steps(steps),
             evidence,
+        });
+    }
+}
+
+/// Records the checker findings of a text (see [`crate::diagnostics`]), the first of each rule
+/// in the session.
+fn collect_checker_findings(
+    text: &str,
+    reported_by: Option<&str>,
+    evidence: Vec<EventRef>,
+    digest: &mut SessionDigest,
+) {
+    for finding in crate::diagnostics::findings(text) {
+        if digest
+            .checker_findings
+            .iter()
+            .any(|known| known.rule == finding.rule)
+        {
+            continue;
+        }
+        digest.checker_findings.push(CheckerFinding {
+            rule: finding.rule,
+            message: finding.message,
+            reported_by: reported_by.map(str::to_string),
+            evidence: evidence.clone(),
         });
     }
 }
@@ -2031,7 +2093,14 @@ fn read_human_message(
     for segment in &segments {
         match segment.channel {
             Channel::Harness => collect_harness_rules(segment.text, limits, digest),
-            Channel::Pasted => flag_injection(segment.text, evidence.clone(), digest),
+            Channel::Pasted => {
+                let flags = digest.flags.len();
+                flag_injection(segment.text, evidence.clone(), digest);
+                if digest.flags.len() == flags {
+                    let redacted = policy.redact(segment.text);
+                    collect_checker_findings(&redacted.text, None, vec![evidence.clone()], digest);
+                }
+            }
             _ => {}
         }
     }

@@ -16,6 +16,7 @@ pub mod model;
 pub use model::*;
 mod channels;
 pub mod curate;
+mod diagnostics;
 pub mod digest;
 pub mod instructions;
 pub mod join;

@@ -460,6 +460,63 @@ pub(crate) fn recurring_blockers(digests: &[SessionDigest]) -> Vec<Pattern> {
     found
 }
 
+/// Checker rules broken in [`MIN_SESSIONS`] sessions or more (`goconst`, `E501`,
+/// `no-unused-vars`), whether a failed command printed the finding or a person pasted it: the
+/// same mistake made again in another file, which the project's checks keep catching. One
+/// lesson per rule, quoting what the checker said.
+pub(crate) fn recurring_checker_findings(digests: &[SessionDigest]) -> Vec<Pattern> {
+    let mut by_rule: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+    for (d, digest) in digests.iter().enumerate() {
+        for (n, finding) in digest.checker_findings.iter().enumerate() {
+            by_rule
+                .entry(finding.rule.as_str())
+                .or_default()
+                .push((d, n));
+        }
+    }
+    let mut found = Vec::new();
+    for (rule, members) in by_rule {
+        let sessions: BTreeSet<&str> = members
+            .iter()
+            .map(|&(d, _)| digests[d].session.as_str())
+            .collect();
+        if sessions.len() < MIN_SESSIONS {
+            continue;
+        }
+        let findings: Vec<&crate::digest::CheckerFinding> = members
+            .iter()
+            .map(|&(d, n)| &digests[d].checker_findings[n])
+            .collect();
+        let Some(message) = most_common(findings.iter().map(|f| f.message.as_str())) else {
+            continue;
+        };
+        let reporter = most_common(findings.iter().filter_map(|f| f.reported_by.as_deref()));
+        let who = match &reporter {
+            Some(command) => format!("`{}`", code(command)),
+            None => "The project's checks".to_string(),
+        };
+        let text = format!(
+            "{who} keep{} reporting `{}` ({} sessions), e.g. `{}`: write code that passes it the \
+             first time.",
+            if reporter.is_some() { "s" } else { "" },
+            code(rule),
+            sessions.len(),
+            code(&message)
+        );
+        let mut pattern = Pattern::new(Kind::Pitfall, text, Some("checks"));
+        for &(d, n) in &members {
+            add_support(
+                &mut pattern,
+                &digests[d],
+                &digests[d].checker_findings[n].evidence,
+            );
+        }
+        pattern.found_as = Some("checker rule broken in several sessions");
+        found.push(pattern);
+    }
+    found
+}
+
 /// Looks the harness refused that another look answered, in [`MIN_SESSIONS`] sessions or more:
 /// a limit of the harness (`cat` of a big file: "The output of your last command was too
 /// long"), met with a narrower read (`sed -n '10,80p'`, `grep -n`). Grouped by the error,
@@ -1369,6 +1426,7 @@ mod tests {
             removed_settings: Vec::new(),
             retirements: Vec::new(),
             written_files: Vec::new(),
+            checker_findings: Vec::new(),
         }
     }
 

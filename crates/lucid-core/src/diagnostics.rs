@@ -1,0 +1,229 @@
+//! Findings of code checkers (linters, static analysers) in command output and pasted text.
+//!
+//! A finding names the rule it breaks: golangci-lint ends a line with the linter
+//! (`… make it a constant (goconst)`), ruff, flake8, pylint and staticcheck start the message
+//! with a code (`E501`, `C0114:`, `SA5011:`), ESLint ends its line with the rule
+//! (`no-unused-vars`). The same rule breaking in several sessions is a mistake the agents keep
+//! making in this project, whatever file or line it was on. Compiler errors and failing tests
+//! name no rule and are not findings: they are the work itself.
+
+/// One finding: the rule it names and what the checker said, without the file and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Finding {
+    /// The rule as the checker names it (`goconst`, `SA5011`, `no-unused-vars`).
+    pub(crate) rule: String,
+    /// The checker's message, without the location and the rule.
+    pub(crate) message: String,
+}
+
+/// Lines of one text read at most: a checker prints its findings first.
+const MAX_LINES: usize = 400;
+/// Findings kept from one text at most.
+const MAX_FINDINGS: usize = 40;
+
+/// Rule names that report something other than a style rule: golangci-lint's `typecheck` is the
+/// compiler's error, not a linter's finding.
+const NOT_RULES: &[&str] = &["typecheck"];
+
+/// The findings in a text, in order, one per line that has one.
+pub(crate) fn findings(text: &str) -> Vec<Finding> {
+    let mut found = Vec::new();
+    for line in text.lines().take(MAX_LINES) {
+        if found.len() >= MAX_FINDINGS {
+            break;
+        }
+        let line = line.trim();
+        // staticcheck's pointer to where a finding started is a second line about the same one.
+        if line.contains("(related information)") {
+            continue;
+        }
+        let finding = after_location(line)
+            .and_then(finding_in)
+            .or_else(|| eslint_finding(line));
+        if let Some(finding) = finding {
+            found.push(finding);
+        }
+    }
+    found
+}
+
+/// What follows a `path:line:` or `path:line:col:` location, when the line starts with one.
+fn after_location(line: &str) -> Option<&str> {
+    let (path, rest) = line.split_once(':')?;
+    let looks_like_path = !path.is_empty()
+        && !path.contains(char::is_whitespace)
+        && (path.contains('/') || path.contains('.'))
+        && !path.contains("://");
+    if !looks_like_path {
+        return None;
+    }
+    let (line_number, rest) = rest.split_once(':')?;
+    if line_number.is_empty() || !line_number.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    // An optional column.
+    let rest = match rest.split_once(':') {
+        Some((column, after))
+            if !column.is_empty() && column.chars().all(|c| c.is_ascii_digit()) =>
+        {
+            after
+        }
+        _ => rest,
+    };
+    Some(rest.trim())
+}
+
+/// The rule and message of what follows a location: a leading code (`SA5011: …`, `E501 …`) or
+/// a trailing `(linter)`.
+fn finding_in(rest: &str) -> Option<Finding> {
+    let (first, after_first) = rest.split_once(' ').unwrap_or((rest, ""));
+    let code = first.strip_suffix(':').unwrap_or(first);
+    if is_rule_code(code) {
+        // ruff marks a finding it can fix itself with `[*]`.
+        let message = without_trailing_rule(after_first.trim().trim_start_matches("[*]").trim());
+        return (!message.is_empty()).then(|| Finding {
+            rule: code.to_string(),
+            message: message.to_string(),
+        });
+    }
+    let body = rest.strip_suffix(')')?;
+    let open = body.rfind('(')?;
+    let name = &body[open + 1..];
+    if !is_rule_name(name) || NOT_RULES.contains(&name) {
+        return None;
+    }
+    let message = body[..open].trim();
+    (message.split_whitespace().count() >= 2).then(|| Finding {
+        rule: name.to_string(),
+        message: message.to_string(),
+    })
+}
+
+/// A checker's rule code: one to four capitals and two to five digits (`E501`, `SA5011`,
+/// `C0114`). TypeScript's `TS2345` is the compiler's, not a rule's.
+fn is_rule_code(word: &str) -> bool {
+    let letters = word.chars().take_while(char::is_ascii_uppercase).count();
+    let digits = word.len() - letters;
+    (1..=4).contains(&letters)
+        && (2..=5).contains(&digits)
+        && word[letters..].chars().all(|c| c.is_ascii_digit())
+        && !word.starts_with("TS")
+}
+
+/// A linter's name or a rule's (`goconst`, `missing-module-docstring`): lower case, no spaces.
+fn is_rule_name(word: &str) -> bool {
+    (3..=40).contains(&word.len())
+        && word.starts_with(|c: char| c.is_ascii_lowercase())
+        && word
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_'))
+}
+
+/// A message without the `(staticcheck)` or `(missing-module-docstring)` that repeats its rule.
+fn without_trailing_rule(message: &str) -> &str {
+    if let Some(body) = message.strip_suffix(')')
+        && let Some(open) = body.rfind('(')
+        && is_rule_name(&body[open + 1..])
+    {
+        return body[..open].trim_end();
+    }
+    message
+}
+
+/// An ESLint "stylish" line: `12:5  error  'x' is defined but never used  no-unused-vars`.
+fn eslint_finding(line: &str) -> Option<Finding> {
+    let (position, rest) = line.split_once(char::is_whitespace)?;
+    let (row, column) = position.split_once(':')?;
+    if row.is_empty()
+        || column.is_empty()
+        || !row
+            .chars()
+            .chain(column.chars())
+            .all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let rest = rest.trim_start();
+    let rest = rest
+        .strip_prefix("error")
+        .or_else(|| rest.strip_prefix("warning"))?;
+    let (message, rule) = rest.trim().rsplit_once("  ")?;
+    let rule = rule.trim();
+    // Rule names have a dash or a plugin's slash (`no-unused-vars`, `react/jsx-key`).
+    let named = rule.contains(['-', '/'])
+        && rule
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '/' | '@'));
+    let message = message.trim();
+    (named && !message.is_empty()).then(|| Finding {
+        rule: rule.to_string(),
+        message: message.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(text: &str) -> Vec<(String, String)> {
+        findings(text)
+            .into_iter()
+            .map(|f| (f.rule, f.message))
+            .collect()
+    }
+
+    #[test]
+    fn checkers_name_their_rules() {
+        let output = "\
+[lint] $ golangci-lint run ./...
+cmd/cli/transcript.go:95:24: string `user` has 5 occurrences, but such constant `typeUser` already exists (goconst)
+\t\tif role == \"user\" {
+  cmd/cli/detached_test.go:96:5: SA5011(related information): this check suggests that the pointer can be nil (staticcheck)
+  cmd/cli/detached_test.go:100:23: SA5011: possible nil pointer dereference (staticcheck)
+app/models.py:12:80: E501 Line too long (101 > 88)
+app/views.py:3:8: F401 [*] `os` imported but unused
+app/__init__.py:1:0: C0114: Missing module docstring (missing-module-docstring)
+/home/dev/web/src/App.jsx
+  12:5  error    'user' is assigned a value but never used  no-unused-vars
+  30:9  warning  Missing \"key\" prop for element in iterator  react/jsx-key
+";
+        assert_eq!(
+            rules(output),
+            [
+                (
+                    "goconst",
+                    "string `user` has 5 occurrences, but such constant `typeUser` already exists"
+                ),
+                ("SA5011", "possible nil pointer dereference"),
+                ("E501", "Line too long (101 > 88)"),
+                ("F401", "`os` imported but unused"),
+                ("C0114", "Missing module docstring"),
+                (
+                    "no-unused-vars",
+                    "'user' is assigned a value but never used"
+                ),
+                (
+                    "react/jsx-key",
+                    "Missing \"key\" prop for element in iterator"
+                ),
+            ]
+            .map(|(rule, message)| (rule.to_string(), message.to_string()))
+        );
+    }
+
+    /// Compiler errors, failing tests and prose name no rule: they are the work, not a habit.
+    #[test]
+    fn errors_without_a_rule_are_not_findings() {
+        let output = "\
+main.go:10:2: undefined: foo (typecheck)
+src/app.ts(12,5): error TS2345: Argument of type 'string' is not assignable.
+src/main.rs:3:5: error[E0308]: mismatched types
+tests/test_api.py:42: AssertionError: expected 3 (got 4)
+--- FAIL: TestParse (0.00s)
+    parse_test.go:17: got \"a\", want \"b\"
+See https://example.com:443/docs (manual)
+Note: the build took 3.2s (cached)
+";
+        assert!(findings(output).is_empty(), "{:?}", findings(output));
+    }
+}
