@@ -157,10 +157,11 @@ pub fn command_head(command: &str) -> String {
         .filter_map(shell_command_of);
     let mut chosen = "";
     for segment in segments {
+        let segment = without_assignments(segment);
         let first = segment.split_whitespace().next().unwrap_or("");
         if matches!(
             first,
-            "cd" | "pushd" | "source" | "." | "export" | "set" | "unset"
+            "cd" | "pushd" | "source" | "." | "export" | "set" | "unset" | ""
         ) || TESTS.contains(&first)
         {
             if chosen.is_empty() {
@@ -292,6 +293,44 @@ fn first_command_line(command: &str) -> String {
         joined.push_str("; ");
     }
     joined.trim().trim_end_matches(';').trim().to_string()
+}
+
+/// A command without the variable assignments before it (`GOMODCACHE=$(go env GOMODCACHE)`,
+/// `FOO="a b" cmd`): a value runs to the first space outside quotes and `$( )`. Empty when the
+/// segment only assigns.
+fn without_assignments(segment: &str) -> &str {
+    let mut rest = segment.trim_start();
+    loop {
+        let name_end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        if name_end == 0 || !rest[name_end..].starts_with('=') {
+            return rest;
+        }
+        let mut depth = 0usize;
+        let mut quote: Option<char> = None;
+        let mut end = rest.len();
+        let value = &rest[name_end + 1..];
+        let mut chars = value.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"' | '`') => quote = Some(c),
+                (None, '$') if chars.peek().is_some_and(|(_, n)| *n == '(') => {
+                    depth += 1;
+                    chars.next();
+                }
+                (None, ')') if depth > 0 => depth -= 1,
+                (None, c) if c.is_whitespace() && depth == 0 => {
+                    end = name_end + 1 + i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        rest = rest[end..].trim_start();
+    }
 }
 
 /// The command a segment of a shell line runs, without the keywords of a loop or condition
@@ -722,6 +761,11 @@ mod tests {
             ("uv run review-tool serve", "uv run review-tool"),
             ("go test ./...", "go test"),
             ("dotnet run --configuration Release", "dotnet run"),
+            (
+                "GOMODCACHE=$(go env GOMODCACHE) && grep -A 30 Close x.go",
+                "grep",
+            ),
+            ("MSG=\"a b c\" git commit -m \"$MSG\"", "git commit"),
             ("# look for hook logs\nls /tmp/entire-*.out", "ls"),
             ("for f in *.go; do\n  gofmt -l \"$f\"\ndone", "gofmt"),
             ("cd /repo && \\\n  bd dep add a-1 b-2", "bd dep"),
