@@ -696,6 +696,8 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
     };
 
     // Statements, memory writes and safety flags, event by event.
+    // The agent's prose so far, as lowercase words between spaces, to recognise it pasted back.
+    let mut agent_said = String::from(" ");
     for (position, event) in session.events.iter().enumerate() {
         let trust = policy.event_trust(event, session.trust);
         match &event.kind {
@@ -703,7 +705,13 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             // pasted is untrusted content, and what the harness wrapped around it is harness.
             EventKind::UserMessage { text } => match event.channel {
                 Channel::Human => {
-                    read_human_message(text, event_ref(position), options, &mut digest);
+                    read_human_message(
+                        text,
+                        event_ref(position),
+                        options,
+                        &agent_said,
+                        &mut digest,
+                    );
                 }
                 Channel::Harness => collect_harness_rules(text, &options.limits, &mut digest),
                 Channel::Pasted | Channel::ToolOutput => {
@@ -723,7 +731,14 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             },
             // The agent's own prose never becomes or retires a memory: it is analysis, not a
             // person's statement (memory writes are read below).
-            EventKind::AgentMessage { .. } => {}
+            EventKind::AgentMessage { text } => {
+                if event.channel == Channel::Agent && agent_said.len() < MAX_AGENT_SAID_BYTES {
+                    for word in normalised_words(text) {
+                        agent_said.push_str(&word);
+                        agent_said.push(' ');
+                    }
+                }
+            }
             EventKind::MemoryWrite {
                 call_id, command, ..
             } => {
@@ -2084,6 +2099,7 @@ fn read_human_message(
     message: &str,
     evidence: EventRef,
     options: &DigestOptions,
+    agent_said: &str,
     digest: &mut SessionDigest,
 ) {
     let policy = &options.safety;
@@ -2127,6 +2143,7 @@ fn read_human_message(
         .filter(|s| s.channel == Channel::Human)
         .map(|s| s.text.len())
         .sum();
+    let echoes = AgentEchoes::of(&segments, agent_said);
     for segment in segments.iter().filter(|s| s.channel == Channel::Human) {
         // Secrets are found in the whole segment first: one can span lines (a private key
         // block) and so escape a check of each sentence alone.
@@ -2146,6 +2163,28 @@ fn read_human_message(
             let start = (sentence.as_ptr() as usize).saturating_sub(segment.text.as_ptr() as usize);
             let end = start + sentence.len();
             let overlaps_secret = secret_spans.iter().any(|&(s, e)| s < end && start < e);
+            // What the agent wrote, pasted back into the chat, is the agent's text: it neither
+            // announces a change nor becomes the person's statement.
+            if echoes.repeats(sentence) {
+                let memory_like = match crate::worthiness::judge(sentence, limits) {
+                    crate::worthiness::Verdict::Candidate { .. } => true,
+                    crate::worthiness::Verdict::Skip { memory_like, .. } => memory_like,
+                };
+                if memory_like
+                    && !overlaps_secret
+                    && !policy.contains_secret(sentence)
+                    && digest.skipped.len() < limits.max_skipped_per_session
+                {
+                    digest.skipped.push(SkippedStatement {
+                        text: excerpt(&mask_personal_emails(&policy.redact(sentence).text)),
+                        reason: "repeats what the agent wrote earlier in the session (pasted \
+                                 back), not the person's own words"
+                            .to_string(),
+                        evidence: evidence.clone(),
+                    });
+                }
+                continue;
+            }
             // A change of value counts even in a request ("make it blue instead of green"):
             // it updates what the store says, although it is no standing rule itself.
             if !overlaps_secret && !policy.contains_secret(sentence) {
@@ -2252,6 +2291,57 @@ fn read_human_message(
     }
     if !keys.is_empty() {
         digest.human_keys.push(keys);
+    }
+}
+
+/// Bytes of the agent's words kept per session to recognise them pasted back (a few megabytes:
+/// bounded on huge sessions, where the earliest text is what is kept).
+const MAX_AGENT_SAID_BYTES: usize = 8 << 20;
+
+/// Sentences of one human message that repeat the agent's earlier prose word for word. A long
+/// sentence (at least [`ECHO_ALONE_WORDS`] words) is a paste on its own: nobody retypes a dozen
+/// words of the agent's exactly. A shorter one (at least [`ECHO_MIN_WORDS`]) only when most of
+/// the message is such a copy: a person who answers "Yes. Use pnpm, not npm." after the agent
+/// proposed it states it themselves.
+struct AgentEchoes {
+    /// Sentences found word for word in the agent's earlier prose (by their address).
+    copied: Vec<*const u8>,
+    /// Most of the message's words are in copied sentences.
+    mostly_copied: bool,
+}
+
+/// Words a sentence needs to be a paste of the agent's text on its own.
+const ECHO_ALONE_WORDS: usize = 12;
+/// Words a sentence needs to count as a copy inside a message that is mostly one.
+const ECHO_MIN_WORDS: usize = 4;
+
+impl AgentEchoes {
+    fn of(segments: &[crate::channels::Segment<'_>], agent_said: &str) -> AgentEchoes {
+        let mut copied = Vec::new();
+        let (mut words, mut copied_words) = (0usize, 0usize);
+        if agent_said.len() > 1 {
+            for segment in segments.iter().filter(|s| s.channel == Channel::Human) {
+                for sentence in text::sentences(segment.text) {
+                    let sentence_words = normalised_words(sentence);
+                    words += sentence_words.len();
+                    if sentence_words.len() >= ECHO_MIN_WORDS
+                        && agent_said.contains(&format!(" {} ", sentence_words.join(" ")))
+                    {
+                        copied_words += sentence_words.len();
+                        copied.push(sentence.as_ptr());
+                    }
+                }
+            }
+        }
+        AgentEchoes {
+            copied,
+            mostly_copied: copied_words * 2 > words,
+        }
+    }
+
+    fn repeats(&self, sentence: &str) -> bool {
+        self.copied.contains(&sentence.as_ptr())
+            && (self.mostly_copied || normalised_words(sentence).len() >= ECHO_ALONE_WORDS)
     }
 }
 
@@ -2517,6 +2607,54 @@ mod laundering_tests {
         ] {
             assert!(!is_small_talk(said, &speakers), "{said}");
         }
+    }
+
+    /// The agent's own prose pasted back into the chat (aider users quote the model's plan to
+    /// it) is not what the person said: neither a statement nor a change. A person who adopts
+    /// the agent's short proposal in their own message still states it.
+    #[test]
+    fn the_agents_words_pasted_back_are_not_the_persons() {
+        let plan = "Here is the plan:\n1) Ensure we always use sqlite:// (not sqlfile://) and \
+                    keep four slashes for absolute paths.\n2) The config parameter type hint is \
+                    changed to Optional[Dict].\nShould I also use pnpm, not npm?";
+        let pasted = "1) Ensure we always use sqlite:// (not sqlfile://) and keep four slashes \
+                      for absolute paths.\n2) The config parameter type hint is changed to \
+                      Optional[Dict].";
+        let digest = digest_session(&session(vec![
+            EventKind::UserMessage {
+                text: "Plan the database URL handling.".into(),
+            },
+            EventKind::AgentMessage { text: plan.into() },
+            EventKind::UserMessage {
+                text: pasted.into(),
+            },
+            EventKind::UserMessage {
+                text: "Yes. From now on use pnpm, not npm.".into(),
+            },
+        ]));
+        let said: Vec<&str> = digest.statements.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(said, ["Use pnpm, not npm."], "{said:?}");
+        assert!(digest.changes.is_empty(), "{:?}", digest.changes);
+        assert!(
+            digest
+                .skipped
+                .iter()
+                .any(|s| s.text.contains("sqlite://") && s.reason.contains("pasted back")),
+            "{:?}",
+            digest.skipped
+        );
+        // Said first by the person, the same sentence is theirs.
+        let digest = digest_session(&session(vec![EventKind::UserMessage {
+            text: pasted.into(),
+        }]));
+        assert!(
+            digest
+                .statements
+                .iter()
+                .any(|s| s.text.contains("sqlite://")),
+            "{:?}",
+            digest.statements
+        );
     }
 
     /// A rule carrying someone's personal address is not a memory, and the report that lists
