@@ -731,14 +731,15 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             },
             // The agent's own prose never becomes or retires a memory: it is analysis, not a
             // person's statement (memory writes are read below).
-            EventKind::AgentMessage { text } => {
-                if event.channel == Channel::Agent && agent_said.len() < MAX_AGENT_SAID_BYTES {
-                    for word in normalised_words(text) {
-                        agent_said.push_str(&word);
-                        agent_said.push(' ');
-                    }
+            EventKind::AgentMessage { text }
+                if event.channel == Channel::Agent && agent_said.len() < MAX_AGENT_SAID_BYTES =>
+            {
+                for word in normalised_words(text) {
+                    agent_said.push_str(&word);
+                    agent_said.push(' ');
                 }
             }
+            EventKind::AgentMessage { .. } => {}
             EventKind::MemoryWrite {
                 call_id, command, ..
             } => {
