@@ -30,8 +30,16 @@ pub const MAX_HUMAN_TURN_CHARS: usize = 600;
 /// recall@10 over items, which favours long items, fell from 0.773 to 0.733.
 const EPISODE_TURNS: usize = 3;
 
+/// Words per episode at most, unless one turn alone is longer: a passage must fit a small
+/// context budget, and one long episode at the top of a search otherwise fills it alone. On
+/// LoCoMo (`lucid-dev eval locomo`), whole-item recall within 150 / 300 / 600 words went from
+/// 0.491 / 0.640 / 0.719 (three turns however long) to 0.545 / 0.642 / 0.711 (raw turns: 0.519
+/// / 0.605 / 0.676); caps of 40, 60, 80, 100 and 120 words gave 0.544, 0.535, 0.531, 0.514 and
+/// 0.507 within 150. Recall@10 over items, which favours long items, fell from 0.735 to 0.696.
+const EPISODE_WORDS: usize = 70;
+
 /// Groups the trusted conversation turns of a session into episodes: up to [`EPISODE_TURNS`]
-/// consecutive turns, cut early where the topic shifts (the next turn shares no content word
+/// consecutive turns and [`EPISODE_WORDS`] words, cut early where the topic shifts (the next turn shares no content word
 /// with the episode). Sentences with fewer than two content words ("Wow!"), sentences of small
 /// talk only ([`is_small_talk`]: "Wow, that's so cool, Caroline!") and repeats are dropped; secrets are redacted, personal e-mail addresses masked
 /// and instruction-like text skipped.
@@ -116,7 +124,12 @@ fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Epis
         let shifts = current.len() >= 2
             && !words.is_empty()
             && current.iter().all(|(_, _, w)| w.is_disjoint(&words));
-        if current.len() >= EPISODE_TURNS || shifts {
+        let word_count = |sentences: &[String]| -> usize {
+            sentences.iter().map(|s| s.split_whitespace().count()).sum()
+        };
+        let held: usize = current.iter().map(|(_, s, _)| word_count(s)).sum();
+        let too_long = held > 0 && held + word_count(&sentences) > EPISODE_WORDS;
+        if current.len() >= EPISODE_TURNS || shifts || too_long {
             flush(&mut current, &mut out);
         }
         current.push((evidence, sentences, words));
@@ -2683,6 +2696,53 @@ mod laundering_tests {
         };
         let digest = digest_session_with(session, &options);
         digest.episodes.iter().map(|e| e.text.as_str()).collect()
+    }
+
+    /// An episode holds at most [`EPISODE_TURNS`] turns and about [`EPISODE_WORDS`] words: long
+    /// turns on one topic make several short passages that each fit a small context budget.
+    #[test]
+    fn long_turns_make_several_episodes() {
+        let turn = |n: usize| EventKind::UserMessage {
+            text: format!(
+                "Caroline: My pottery class number {n} met at the community studio downtown on \
+                 Saturday morning, and we practised centring clay on the wheel for the whole \
+                 session while the teacher walked around correcting our posture."
+            ),
+        };
+        let digest = digest_session_with(
+            &session(vec![turn(1), turn(2), turn(3)]),
+            &DigestOptions {
+                episodes: true,
+                ..DigestOptions::default()
+            },
+        );
+        let sizes: Vec<usize> = digest
+            .episodes
+            .iter()
+            .map(|e| e.text.split_whitespace().count())
+            .collect();
+        assert!(digest.episodes.len() >= 2, "{sizes:?}");
+        assert!(
+            sizes.iter().all(|&words| words <= EPISODE_WORDS + 5),
+            "{sizes:?}"
+        );
+        // Every turn is still in some episode's evidence.
+        let cited: usize = digest.episodes.iter().map(|e| e.evidence.len()).sum();
+        assert_eq!(cited, 3);
+        // Short turns on one topic still share an episode.
+        let short = |text: &str| EventKind::UserMessage { text: text.into() };
+        let digest = digest_session_with(
+            &session(vec![
+                short("Caroline: I signed up for a pottery class downtown."),
+                short("Melanie: Pottery sounds relaxing, which studio is it?"),
+                short("Caroline: The community pottery studio on Fifth Street."),
+            ]),
+            &DigestOptions {
+                episodes: true,
+                ..DigestOptions::default()
+            },
+        );
+        assert_eq!(digest.episodes.len(), 1, "{:?}", digest.episodes);
     }
 
     #[test]
