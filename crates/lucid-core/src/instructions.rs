@@ -319,7 +319,9 @@ fn parse_clause(clause: &str, directives: &mut Directives) {
             .filter_map(|v| text::find_word(subject, v).map(|at| at + v.len()))
             .max()
             .unwrap_or(0);
-        directives.ignore.extend(targets_of(&subject[start..]));
+        directives
+            .ignore
+            .extend(targets_of(&subject[start..], true));
         parse_clause(subject[..start].trim(), directives);
         return;
     }
@@ -351,7 +353,7 @@ fn parse_clause(clause: &str, directives: &mut Directives) {
     for (n, &(_, end, is_ignore)) in kept.iter().enumerate() {
         let stop = kept.get(n + 1).map_or(clause.len(), |next| next.0);
         let object = clause.get(end..stop).unwrap_or("");
-        let targets = targets_of(object);
+        let targets = targets_of(object, is_ignore);
         if is_ignore {
             directives
                 .ignore
@@ -365,8 +367,9 @@ fn parse_clause(clause: &str, directives: &mut Directives) {
     }
 }
 
-/// Splits a directive's object ("tool quirks and team conventions") into targets.
-fn targets_of(object: &str) -> Vec<Target> {
+/// Splits a directive's object ("tool quirks and team conventions") into targets; `ignore`
+/// when the directive drops them.
+fn targets_of(object: &str, ignore: bool) -> Vec<Target> {
     let mut targets = Vec::new();
     for part in object
         .split([',', '/'])
@@ -422,13 +425,18 @@ fn targets_of(object: &str) -> Vec<Target> {
                 }
             }
         }
-        // A category brings its neighbours: project conventions include the project's facts
-        // and decisions, and procedures include the workarounds they need.
+        // A category brings its neighbours. Procedures to focus on include the workarounds
+        // they need ("skip workflows" drops the workflows only, not the workarounds).
+        if target.kinds.contains(&Kind::Workflow) && !ignore {
+            target.kinds.insert(Kind::Pitfall);
+        }
+        // Project conventions include the project's facts and decisions and, in a focus, the
+        // workflows the agents converged on (the way work gets done here).
         if target.kinds.contains(&Kind::Preference) && names_conventions(part) {
             target.kinds.insert(Kind::Fact);
-        }
-        if target.kinds.contains(&Kind::Workflow) {
-            target.kinds.insert(Kind::Pitfall);
+            if !ignore {
+                target.kinds.insert(Kind::Workflow);
+            }
         }
         // With a category, the remaining words name its subject ("deploy procedures" are the
         // deploy workflows and workarounds); words that only qualify a category ("tool
@@ -501,8 +509,11 @@ mod tests {
         let d = parse("Focus on tool quirks and team conventions; ignore one-off debugging notes.");
         let focus: Vec<Vec<Kind>> = d.focus.iter().map(kinds).collect();
         assert!(focus.contains(&vec![Kind::Pitfall]), "{d:?}");
-        // Conventions include the team's facts and decisions.
-        assert!(focus.contains(&vec![Kind::Fact, Kind::Preference]), "{d:?}");
+        // Conventions include the team's facts, decisions and converged workflows.
+        assert!(
+            focus.contains(&vec![Kind::Fact, Kind::Preference, Kind::Workflow]),
+            "{d:?}"
+        );
         assert_eq!(d.ignore.len(), 1);
         assert!(
             d.ignore[0].temporary && d.ignore[0].kinds.is_empty(),
@@ -532,6 +543,12 @@ mod tests {
         assert_eq!(passive.ignore.len(), 1, "{passive:?}");
         assert!(passive.ignore[0].temporary);
         assert_eq!(passive.focus.len(), 2, "{passive:?}");
+        // Dropping a kind drops that kind, not its neighbours.
+        let skip = parse("Skip workflows.");
+        assert_eq!(
+            skip.ignore.iter().map(kinds).collect::<Vec<_>>(),
+            vec![vec![Kind::Workflow]]
+        );
         let temp = parse("Drop temporary workarounds we used while debugging");
         assert_eq!(temp.ignore.len(), 1);
         assert!(temp.ignore[0].temporary);
