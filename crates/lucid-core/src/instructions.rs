@@ -55,8 +55,18 @@ impl Target {
         (self.kinds.is_empty() || self.kinds.contains(&kind))
             && (!self.temporary || is_temporary(&text.to_lowercase()))
             && (self.topic.is_empty() || {
-                let mentions =
-                    |w: &String| analysis.word_set.contains(w) || analysis.anchors.contains(w);
+                // Words inside identifiers and code spans count too, in any case: "skip Bash
+                // quirks" names the `Bash` tool, "ignore the Edit tool" names `Edit`.
+                let code_words: BTreeSet<String> = analysis
+                    .anchors
+                    .iter()
+                    .flat_map(|anchor| text::analyze(&anchor.to_lowercase()).word_set)
+                    .collect();
+                let mentions = |w: &String| {
+                    analysis.word_set.contains(w)
+                        || analysis.anchors.contains(w)
+                        || code_words.contains(w)
+                };
                 if self.all_topic {
                     self.topic.iter().all(mentions)
                 } else {
@@ -125,6 +135,10 @@ const CATEGORY_WORDS: &[(&str, Option<Kind>)] = &[
 const DIRECTIVE_FILLER: &[&str] = &[
     "note",
     "notes",
+    // What a dream writes, by any name: "only keep lessons about X" is about X.
+    "lesson",
+    "learn",
+    "takeaway",
     "item",
     "items",
     "memori",
@@ -543,6 +557,32 @@ mod tests {
         assert_eq!(passive.ignore.len(), 1, "{passive:?}");
         assert!(passive.ignore[0].temporary);
         assert_eq!(passive.focus.len(), 2, "{passive:?}");
+        let lessons = parse("Only keep the lessons and learnings about deployments.");
+        assert_eq!(lessons.focus.len(), 1, "{lessons:?}");
+        assert!(
+            !lessons.focus[0]
+                .topic
+                .iter()
+                .any(|w| w.starts_with("lesson") || w.starts_with("learn")),
+            "{lessons:?}"
+        );
+        // A tool named in a directive matches the items that name it in code.
+        let bash = parse("Skip Bash quirks.");
+        let quirk = "`go vet` (run with `Bash`) fails with `pattern ./...: directory prefix`.";
+        assert!(
+            bash.ignores(Kind::Pitfall, quirk, &text::analyze(quirk))
+                .is_some()
+        );
+        let edit = parse("Exclude everything related to Edit.");
+        let retry = "`Edit` fails on `.go` files with `String to replace not found in file.`.";
+        assert!(
+            edit.ignores(Kind::Pitfall, retry, &text::analyze(retry))
+                .is_some()
+        );
+        assert!(
+            edit.ignores(Kind::Pitfall, quirk, &text::analyze(quirk))
+                .is_none()
+        );
         // Dropping a kind drops that kind, not its neighbours.
         let skip = parse("Skip workflows.");
         assert_eq!(
