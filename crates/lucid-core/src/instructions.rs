@@ -32,6 +32,9 @@ pub struct Target {
     /// names whole ("code formatting" is not every item that says "format"), since when
     /// unsure the item is kept.
     pub all_topic: bool,
+    /// The topic words as written ("edit", "billing"), for the report: the stems in `topic` are
+    /// for matching ("edit" is stored as the stem of its synonym "change").
+    pub said: Vec<String>,
 }
 
 impl Target {
@@ -44,7 +47,9 @@ impl Target {
         if self.temporary {
             parts.push("temporary notes".to_string());
         }
-        if !self.topic.is_empty() {
+        if !self.said.is_empty() {
+            parts.push(format!("topic:{}", self.said.join(" ")));
+        } else if !self.topic.is_empty() {
             let words: Vec<&str> = self.topic.iter().map(String::as_str).collect();
             parts.push(format!("topic:{}", words.join(" ")));
         }
@@ -460,6 +465,18 @@ fn targets_of(object: &str, ignore: bool) -> Vec<Target> {
         } else {
             target.topic.extend(analysis.anchors.iter().cloned());
         }
+        for typed in part.split_whitespace() {
+            let typed = typed.trim_matches(|c: char| !c.is_alphanumeric());
+            let typed_analysis = text::analyze(typed);
+            let names_topic = typed_analysis
+                .word_set
+                .iter()
+                .chain(&typed_analysis.anchors)
+                .any(|w| target.topic.contains(w));
+            if names_topic && !target.said.iter().any(|s| s == typed) {
+                target.said.push(typed.to_string());
+            }
+        }
         if target != Target::default() {
             targets.push(target);
         }
@@ -583,6 +600,8 @@ mod tests {
             edit.ignores(Kind::Pitfall, quirk, &text::analyze(quirk))
                 .is_none()
         );
+        // The report names the topic as typed, not by the stem it is matched with.
+        assert_eq!(edit.summary().ignore, ["topic:edit"]);
         // Dropping a kind drops that kind, not its neighbours.
         let skip = parse("Skip workflows.");
         assert_eq!(
