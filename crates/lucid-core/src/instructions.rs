@@ -140,6 +140,12 @@ const CATEGORY_WORDS: &[(&str, Option<Kind>)] = &[
 const DIRECTIVE_FILLER: &[&str] = &[
     "note",
     "notes",
+    // Who said or follows it: "focus on what the user prefers" is about preferences, not
+    // items that mention a user.
+    "user",
+    "human",
+    "person",
+    "peopl",
     // What a dream writes, by any name: "only keep lessons about X" is about X.
     "lesson",
     "learn",
@@ -583,6 +589,8 @@ mod tests {
                 .any(|w| w.starts_with("lesson") || w.starts_with("learn")),
             "{lessons:?}"
         );
+        let prefers = parse("Focus on what the user prefers.");
+        assert_eq!(prefers.summary().focus, ["kind:preference"], "{prefers:?}");
         // A tool named in a directive matches the items that name it in code.
         let bash = parse("Skip Bash quirks.");
         let quirk = "`go vet` (run with `Bash`) fails with `pattern ./...: directory prefix`.";
