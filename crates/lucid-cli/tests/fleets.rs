@@ -783,3 +783,29 @@ fn behaviour_checker_rules_broken_in_several_sessions_become_one_pitfall() {
         "{reason}"
     );
 }
+
+/// A directive about whose items ("the preferences of individual agents") drops the one
+/// agent's preference and keeps the one two agents share.
+#[test]
+fn behaviour_directives_about_one_scope_drop_only_that_scope() {
+    let dream = dream_fleet("scoped-instructions");
+    let preferences: Vec<&str> = dream.added_texts("preference");
+    assert_eq!(preferences.len(), 1, "{preferences:?}");
+    assert!(preferences[0].contains("YYYY-MM-DD"), "{preferences:?}");
+    assert!(
+        dream.report_text.contains("kind:preference & scope:agent"),
+        "{}",
+        dream.report_text
+    );
+    let skipped = dream.report["skipped"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        skipped.iter().any(|s| {
+            s["text"].as_str().is_some_and(|t| t.contains("emoji"))
+                && s["reason"] == "the instructions say to ignore it"
+        }),
+        "{skipped:?}"
+    );
+}

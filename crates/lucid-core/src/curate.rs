@@ -1205,18 +1205,48 @@ impl Curator {
     /// Focus limits what is *added*: a new memory outside the focus is dropped, but an update to
     /// an existing memory (a newer value, a confirmation) is kept whatever the focus, because a
     /// stale store is wrong in every focus.
+    /// Applies what needs each item's scope, known only now that duplicates have merged (an
+    /// item two agents state is the team's): directives about one scope ("skip agent-specific
+    /// preferences"), and the focus.
     fn apply_focus(&mut self, directives: &Directives) {
+        if directives.is_empty() {
+            return;
+        }
+        let scopes: Vec<Scope> = self.memories.iter().map(|m| self.scope(m).0).collect();
+        for (memory, scope) in self.memories.iter_mut().zip(scopes) {
+            if !memory.is_live() || memory.verbatim {
+                continue;
+            }
+            if let Some(target) =
+                directives.ignores_in_scope(memory.kind, &memory.text, &memory.analysis, scope)
+            {
+                memory.state = match memory.origin {
+                    Origin::Session => {
+                        memory.skip_note = Some(SkipNote {
+                            reason: "the instructions say to ignore it".to_string(),
+                            directive: Some(format!("ignore {target}")),
+                        });
+                        State::Dropped
+                    }
+                    Origin::Store | Origin::MemoryWrite => State::Removed {
+                        reason: format!("instructions say to ignore {target}"),
+                        evidence: memory.evidence.clone(),
+                    },
+                };
+            }
+        }
         if directives.focus.is_empty() {
             return;
         }
-        for memory in &mut self.memories {
+        let scopes: Vec<Scope> = self.memories.iter().map(|m| self.scope(m).0).collect();
+        for (memory, scope) in self.memories.iter_mut().zip(scopes) {
             let new_memory = memory.origin == Origin::Session
                 && !memory.episodic
                 && memory.location.is_none()
                 && memory.superseded_texts.is_empty();
             if memory.is_live()
                 && new_memory
-                && !directives.in_focus(memory.kind, &memory.text, &memory.analysis)
+                && !directives.in_focus_in_scope(memory.kind, &memory.text, &memory.analysis, scope)
             {
                 memory.state = State::Dropped;
                 memory.skip_note = Some(SkipNote {

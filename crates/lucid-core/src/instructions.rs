@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use crate::digest::is_temporary;
-use crate::report::{InstructionsSummary, Kind};
+use crate::report::{InstructionsSummary, Kind, Scope};
 use crate::text::{self, Analysis};
 
 /// The maximum length of instructions, in characters.
@@ -32,6 +32,9 @@ pub struct Target {
     /// names whole ("code formatting" is not every item that says "format"), since when
     /// unsure the item is kept.
     pub all_topic: bool,
+    /// Whose items the directive is about, when it says: the team's (shared by several agents,
+    /// "team-wide") or one agent's ("individual agents", "agent-specific"); `None` for either.
+    pub scope: Option<Scope>,
     /// The topic words as written ("edit", "billing"), for the report: the stems in `topic` are
     /// for matching ("edit" is stored as the stem of its synonym "change").
     pub said: Vec<String>,
@@ -47,6 +50,11 @@ impl Target {
         if self.temporary {
             parts.push("temporary notes".to_string());
         }
+        match self.scope {
+            Some(Scope::Team) => parts.push("scope:team".to_string()),
+            Some(Scope::Agent) => parts.push("scope:agent".to_string()),
+            None => {}
+        }
         if !self.said.is_empty() {
             parts.push(format!("topic:{}", self.said.join(" ")));
         } else if !self.topic.is_empty() {
@@ -56,8 +64,24 @@ impl Target {
         parts.join(" & ")
     }
 
-    fn matches(&self, kind: Kind, text: &str, analysis: &Analysis) -> bool {
-        (self.kinds.is_empty() || self.kinds.contains(&kind))
+    /// Whether an item of this kind, text and scope (`None` when not known yet) is what the
+    /// directive names; a directive about one scope matches an item of unknown scope only when
+    /// `unknown_scope_matches`.
+    fn matches(
+        &self,
+        kind: Kind,
+        text: &str,
+        analysis: &Analysis,
+        scope: Option<Scope>,
+        unknown_scope_matches: bool,
+    ) -> bool {
+        let scope_matches = match (self.scope, scope) {
+            (None, _) => true,
+            (Some(wanted), Some(scope)) => wanted == scope,
+            (Some(_), None) => unknown_scope_matches,
+        };
+        scope_matches
+            && (self.kinds.is_empty() || self.kinds.contains(&kind))
             && (!self.temporary || is_temporary(&text.to_lowercase()))
             && (self.topic.is_empty() || {
                 // Words inside identifiers and code spans count too, in any case: "skip Bash
@@ -416,6 +440,7 @@ fn targets_of(object: &str, ignore: bool) -> Vec<Target> {
         .fold(part.to_string(), |part, phrase| {
             part.replace(phrase, "temporary")
         });
+        let (part, scope) = take_scope(&part);
         let part: String = part
             .split_whitespace()
             .filter(|word| {
@@ -428,7 +453,10 @@ fn targets_of(object: &str, ignore: bool) -> Vec<Target> {
             .join(" ");
         let part = part.as_str();
         let analysis = text::analyze(part);
-        let mut target = Target::default();
+        let mut target = Target {
+            scope,
+            ..Target::default()
+        };
         for word in &analysis.word_set {
             match CATEGORY_WORDS.iter().find(|(w, _)| word.starts_with(w)) {
                 Some((_, Some(kind))) => {
@@ -490,6 +518,49 @@ fn targets_of(object: &str, ignore: bool) -> Vec<Target> {
     targets
 }
 
+/// Phrases that say whose items a directive is about, longest first: the team's (what several
+/// agents share) or one agent's. A bare "team" or "shared" is not one of them: "team
+/// conventions" and "shared conventions" are the conventions, wherever they are filed.
+const SCOPE_PHRASES: &[(&str, Scope)] = &[
+    ("shared across agents", Scope::Team),
+    ("shared by the team", Scope::Team),
+    ("across all agents", Scope::Team),
+    ("across the team", Scope::Team),
+    ("across agents", Scope::Team),
+    ("the whole team", Scope::Team),
+    ("the entire team", Scope::Team),
+    ("every agent", Scope::Team),
+    ("all agents", Scope::Team),
+    ("team-wide", Scope::Team),
+    ("team wide", Scope::Team),
+    ("teamwide", Scope::Team),
+    ("fleet-wide", Scope::Team),
+    ("fleetwide", Scope::Team),
+    ("individual agents", Scope::Agent),
+    ("individual agent", Scope::Agent),
+    ("a single agent", Scope::Agent),
+    ("single agents", Scope::Agent),
+    ("single agent", Scope::Agent),
+    ("one agent", Scope::Agent),
+    ("agent-specific", Scope::Agent),
+    ("agent specific", Scope::Agent),
+    ("per-agent", Scope::Agent),
+    ("per agent", Scope::Agent),
+    ("individual", Scope::Agent),
+];
+
+/// A directive's part without the phrase that names a scope, and that scope.
+fn take_scope(part: &str) -> (String, Option<Scope>) {
+    let lower = part.to_ascii_lowercase();
+    for (phrase, scope) in SCOPE_PHRASES {
+        if let Some(at) = text::find_word(&lower, phrase) {
+            let rest = format!("{} {}", &part[..at], &part[at + phrase.len()..]);
+            return (rest, Some(*scope));
+        }
+    }
+    (part.to_string(), None)
+}
+
 /// Whether a directive names conventions, rules, policies or standards (which include decisions
 /// and facts), rather than preferences or style alone.
 fn names_conventions(part: &str) -> bool {
@@ -507,21 +578,54 @@ impl Directives {
         self.focus.is_empty() && self.ignore.is_empty()
     }
 
-    /// The directive (if any) that says to ignore an item.
+    /// The directive (if any) that says to ignore an item whose scope is not known yet: a
+    /// directive about one scope ("skip agent-specific preferences") never drops such an item
+    /// (see [`Directives::ignores_in_scope`]).
     pub fn ignores(&self, kind: Kind, text: &str, analysis: &Analysis) -> Option<String> {
         self.ignore
             .iter()
-            .find(|target| target.matches(kind, text, analysis))
+            .find(|target| target.matches(kind, text, analysis, None, false))
             .map(Target::describe)
     }
 
-    /// Whether a *new* memory is within focus (always true without focus directives).
+    /// The directive (if any) about one scope that says to ignore an item of that scope.
+    pub fn ignores_in_scope(
+        &self,
+        kind: Kind,
+        text: &str,
+        analysis: &Analysis,
+        scope: Scope,
+    ) -> Option<String> {
+        self.ignore
+            .iter()
+            .filter(|target| target.scope.is_some())
+            .find(|target| target.matches(kind, text, analysis, Some(scope), false))
+            .map(Target::describe)
+    }
+
+    /// Whether a *new* memory is within focus (always true without focus directives); a focus
+    /// on one scope admits an item whose scope is not known.
     pub fn in_focus(&self, kind: Kind, text: &str, analysis: &Analysis) -> bool {
         self.focus.is_empty()
             || self
                 .focus
                 .iter()
-                .any(|target| target.matches(kind, text, analysis))
+                .any(|target| target.matches(kind, text, analysis, None, true))
+    }
+
+    /// Whether a *new* memory of this scope is within focus.
+    pub fn in_focus_in_scope(
+        &self,
+        kind: Kind,
+        text: &str,
+        analysis: &Analysis,
+        scope: Scope,
+    ) -> bool {
+        self.focus.is_empty()
+            || self
+                .focus
+                .iter()
+                .any(|target| target.matches(kind, text, analysis, Some(scope), false))
     }
 
     /// The directives as the report's `instructions` shows them (`kind:pitfall & topic:deploy`).
@@ -589,6 +693,29 @@ mod tests {
                 .any(|w| w.starts_with("lesson") || w.starts_with("learn")),
             "{lessons:?}"
         );
+        // Whose items: the team's or one agent's.
+        let mine = parse("Skip the preferences of individual agents; only keep team-wide ones.");
+        assert_eq!(
+            mine.summary().ignore,
+            ["kind:preference & scope:agent"],
+            "{mine:?}"
+        );
+        assert_eq!(mine.summary().focus, ["scope:team"], "{mine:?}");
+        let rule = "Always squash before merging.";
+        let analysis = text::analyze(rule);
+        assert!(mine.ignores(Kind::Preference, rule, &analysis).is_none());
+        assert!(
+            mine.ignores_in_scope(Kind::Preference, rule, &analysis, Scope::Agent)
+                .is_some()
+        );
+        assert!(
+            mine.ignores_in_scope(Kind::Preference, rule, &analysis, Scope::Team)
+                .is_none()
+        );
+        assert!(!mine.in_focus_in_scope(Kind::Pitfall, rule, &analysis, Scope::Agent));
+        assert!(mine.in_focus_in_scope(Kind::Pitfall, rule, &analysis, Scope::Team));
+        let team = parse("Focus on tool quirks, team conventions and shared conventions.");
+        assert!(team.focus.iter().all(|t| t.scope.is_none()), "{team:?}");
         let prefers = parse("Focus on what the user prefers.");
         assert_eq!(prefers.summary().focus, ["kind:preference"], "{prefers:?}");
         // A tool named in a directive matches the items that name it in code.
