@@ -710,7 +710,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
 
     // Statements, memory writes and safety flags, event by event.
     // The agent's prose so far, as lowercase words between spaces, to recognise it pasted back.
-    let mut agent_said = String::from(" ");
+    let mut agent_said = AgentProse::default();
     for (position, event) in session.events.iter().enumerate() {
         let trust = policy.event_trust(event, session.trust);
         match &event.kind {
@@ -722,7 +722,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                         text,
                         event_ref(position),
                         options,
-                        &agent_said,
+                        &mut agent_said,
                         &mut digest,
                     );
                 }
@@ -744,13 +744,8 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             },
             // The agent's own prose never becomes or retires a memory: it is analysis, not a
             // person's statement (memory writes are read below).
-            EventKind::AgentMessage { text }
-                if event.channel == Channel::Agent && agent_said.len() < MAX_AGENT_SAID_BYTES =>
-            {
-                for word in normalised_words(text) {
-                    agent_said.push_str(&word);
-                    agent_said.push(' ');
-                }
+            EventKind::AgentMessage { text } if event.channel == Channel::Agent => {
+                agent_said.texts.push(text);
             }
             EventKind::AgentMessage { .. } => {}
             EventKind::MemoryWrite {
@@ -2113,7 +2108,7 @@ fn read_human_message(
     message: &str,
     evidence: EventRef,
     options: &DigestOptions,
-    agent_said: &str,
+    agent_said: &mut AgentProse<'_>,
     digest: &mut SessionDigest,
 ) {
     let policy = &options.safety;
@@ -2157,7 +2152,7 @@ fn read_human_message(
         .filter(|s| s.channel == Channel::Human)
         .map(|s| s.text.len())
         .sum();
-    let echoes = AgentEchoes::of(&segments, agent_said);
+    let echoes = AgentEchoes::of(&segments, agent_said.words());
     for segment in segments.iter().filter(|s| s.channel == Channel::Human) {
         // Secrets are found in the whole segment first: one can span lines (a private key
         // block) and so escape a check of each sentence alone.
@@ -2311,6 +2306,37 @@ fn read_human_message(
 /// Bytes of the agent's words kept per session to recognise them pasted back (a few megabytes:
 /// bounded on huge sessions, where the earliest text is what is kept).
 const MAX_AGENT_SAID_BYTES: usize = 8 << 20;
+
+/// The agent's prose so far in a session, as lowercase words between spaces, to recognise it
+/// pasted back. Normalised only when a person's message needs it: most sessions have few human
+/// messages and long agent ones.
+#[derive(Default)]
+struct AgentProse<'a> {
+    /// The agent's messages so far, in order.
+    texts: Vec<&'a str>,
+    /// The words of `texts[..normalised]`, each followed by a space, after a leading space.
+    words: String,
+    normalised: usize,
+}
+
+impl AgentProse<'_> {
+    fn words(&mut self) -> &str {
+        if self.words.is_empty() {
+            self.words.push(' ');
+        }
+        for text in &self.texts[self.normalised..] {
+            if self.words.len() >= MAX_AGENT_SAID_BYTES {
+                break;
+            }
+            for word in normalised_words(text) {
+                self.words.push_str(&word);
+                self.words.push(' ');
+            }
+        }
+        self.normalised = self.texts.len();
+        &self.words
+    }
+}
 
 /// Sentences of one human message that repeat the agent's earlier prose word for word. A long
 /// sentence (at least [`ECHO_ALONE_WORDS`] words) is a paste on its own: nobody retypes a dozen
