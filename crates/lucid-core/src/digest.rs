@@ -2152,7 +2152,7 @@ fn read_human_message(
         .filter(|s| s.channel == Channel::Human)
         .map(|s| s.text.len())
         .sum();
-    let echoes = AgentEchoes::of(&segments, agent_said.words());
+    let echoes = AgentEchoes::of(&segments, agent_said.runs());
     for segment in segments.iter().filter(|s| s.channel == Channel::Human) {
         // Secrets are found in the whole segment first: one can span lines (a private key
         // block) and so escape a check of each sentence alone.
@@ -2303,38 +2303,36 @@ fn read_human_message(
     }
 }
 
-/// Bytes of the agent's words kept per session to recognise them pasted back (a few megabytes:
-/// bounded on huge sessions, where the earliest text is what is kept).
-const MAX_AGENT_SAID_BYTES: usize = 8 << 20;
+/// Runs of words of the agent's prose remembered per session at most (bounds memory and time on
+/// huge sessions, where the earliest prose is what is kept).
+const MAX_AGENT_RUNS: usize = 2_000_000;
 
-/// The agent's prose so far in a session, as lowercase words between spaces, to recognise it
-/// pasted back. Normalised only when a person's message needs it: most sessions have few human
-/// messages and long agent ones.
+/// The agent's prose so far in a session, as the hashes of every run of [`ECHO_MIN_WORDS`]
+/// words, to recognise it pasted back: a sentence whose every run is among them repeats the
+/// agent's words. Hashed only when a person's message needs it (most sessions have few human
+/// messages and long agent ones), and each check costs the sentence's length, not the prose's.
 #[derive(Default)]
 struct AgentProse<'a> {
     /// The agent's messages so far, in order.
     texts: Vec<&'a str>,
-    /// The words of `texts[..normalised]`, each followed by a space, after a leading space.
-    words: String,
-    normalised: usize,
+    /// The runs of `texts[..hashed]`.
+    runs: std::collections::HashSet<u64>,
+    hashed: usize,
 }
 
 impl AgentProse<'_> {
-    fn words(&mut self) -> &str {
-        if self.words.is_empty() {
-            self.words.push(' ');
-        }
-        for text in &self.texts[self.normalised..] {
-            if self.words.len() >= MAX_AGENT_SAID_BYTES {
-                break;
-            }
-            for word in normalised_words(text) {
-                self.words.push_str(&word);
-                self.words.push(' ');
+    /// The runs of everything the agent has written so far.
+    fn runs(&mut self) -> &std::collections::HashSet<u64> {
+        for text in &self.texts[self.hashed..] {
+            for run in normalised_words(text).windows(ECHO_MIN_WORDS) {
+                if self.runs.len() >= MAX_AGENT_RUNS {
+                    break;
+                }
+                self.runs.insert(run_hash(run));
             }
         }
-        self.normalised = self.texts.len();
-        &self.words
+        self.hashed = self.texts.len();
+        &self.runs
     }
 }
 
@@ -2352,20 +2350,26 @@ struct AgentEchoes {
 
 /// Words a sentence needs to be a paste of the agent's text on its own.
 const ECHO_ALONE_WORDS: usize = 12;
-/// Words a sentence needs to count as a copy inside a message that is mostly one.
+/// Words a sentence needs to count as a copy inside a message that is mostly one; also the
+/// length of the runs compared.
 const ECHO_MIN_WORDS: usize = 4;
 
 impl AgentEchoes {
-    fn of(segments: &[crate::channels::Segment<'_>], agent_said: &str) -> AgentEchoes {
+    fn of(
+        segments: &[crate::channels::Segment<'_>],
+        agent_runs: &std::collections::HashSet<u64>,
+    ) -> AgentEchoes {
         let mut copied = Vec::new();
         let (mut words, mut copied_words) = (0usize, 0usize);
-        if agent_said.len() > 1 {
+        if !agent_runs.is_empty() {
             for segment in segments.iter().filter(|s| s.channel == Channel::Human) {
                 for sentence in text::sentences(segment.text) {
                     let sentence_words = normalised_words(sentence);
                     words += sentence_words.len();
                     if sentence_words.len() >= ECHO_MIN_WORDS
-                        && agent_said.contains(&format!(" {} ", sentence_words.join(" ")))
+                        && sentence_words
+                            .windows(ECHO_MIN_WORDS)
+                            .all(|run| agent_runs.contains(&run_hash(run)))
                     {
                         copied_words += sentence_words.len();
                         copied.push(sentence.as_ptr());
