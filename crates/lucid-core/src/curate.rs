@@ -249,6 +249,24 @@ impl Memory {
         self.state == State::Live
     }
 
+    /// Drops a candidate from sessions, or removes a store item, because the instructions say
+    /// to ignore what `target` names; the report cites the directive.
+    fn ignore_as_instructed(&mut self, target: &str) {
+        self.state = match self.origin {
+            Origin::Session => {
+                self.skip_note = Some(SkipNote {
+                    reason: "the instructions say to ignore it".to_string(),
+                    directive: Some(format!("ignore {target}")),
+                });
+                State::Dropped
+            }
+            Origin::Store | Origin::MemoryWrite => State::Removed {
+                reason: format!("instructions say to ignore {target}"),
+                evidence: self.evidence.clone(),
+            },
+        };
+    }
+
     /// A live item that came from the store or a memory write (not a session candidate, an
     /// episode or verbatim text): what announced changes and deleted files may update.
     fn is_updatable_store_item(&self) -> bool {
@@ -1098,19 +1116,7 @@ impl Curator {
                 continue;
             }
             if let Some(target) = directives.ignores(memory.kind, &memory.text, &memory.analysis) {
-                if memory.origin == Origin::Session {
-                    memory.skip_note = Some(SkipNote {
-                        reason: "the instructions say to ignore it".to_string(),
-                        directive: Some(format!("ignore {target}")),
-                    });
-                }
-                memory.state = match memory.origin {
-                    Origin::Session => State::Dropped,
-                    Origin::Store | Origin::MemoryWrite => State::Removed {
-                        reason: format!("instructions say to ignore {target}"),
-                        evidence: memory.evidence.clone(),
-                    },
-                };
+                memory.ignore_as_instructed(&target);
             }
         }
     }
@@ -1220,19 +1226,7 @@ impl Curator {
             if let Some(target) =
                 directives.ignores_in_scope(memory.kind, &memory.text, &memory.analysis, scope)
             {
-                memory.state = match memory.origin {
-                    Origin::Session => {
-                        memory.skip_note = Some(SkipNote {
-                            reason: "the instructions say to ignore it".to_string(),
-                            directive: Some(format!("ignore {target}")),
-                        });
-                        State::Dropped
-                    }
-                    Origin::Store | Origin::MemoryWrite => State::Removed {
-                        reason: format!("instructions say to ignore {target}"),
-                        evidence: memory.evidence.clone(),
-                    },
-                };
+                memory.ignore_as_instructed(&target);
             }
         }
         if directives.focus.is_empty() {

@@ -379,7 +379,8 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
         .collect()
 }
 
-/// The distinct sessions of these failures (positions of a digest and one of its failures).
+/// The distinct sessions of these members (positions of a digest and one of its failures or
+/// checker findings).
 fn sessions_of<'d>(digests: &'d [SessionDigest], members: &[(usize, usize)]) -> BTreeSet<&'d str> {
     members
         .iter()
@@ -476,10 +477,7 @@ pub(crate) fn recurring_checker_findings(digests: &[SessionDigest]) -> Vec<Patte
     }
     let mut found = Vec::new();
     for (rule, members) in by_rule {
-        let sessions: BTreeSet<&str> = members
-            .iter()
-            .map(|&(d, _)| digests[d].session.as_str())
-            .collect();
+        let sessions = sessions_of(digests, &members);
         if sessions.len() < MIN_SESSIONS {
             continue;
         }
