@@ -764,8 +764,15 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             // Harness text (system prompts, instruction files, reminders) addresses the agent by
             // design: it is never a memory, and scanning it for injections would flag every
             // system prompt. Only what it says as rules is kept, to spot restatements.
-            EventKind::Context { text, .. } if event.channel == Channel::Harness => {
+            EventKind::Context { text, label } if event.channel == Channel::Harness => {
                 collect_harness_rules(text, &options.limits, &mut digest);
+                // A plan the person approved (Claude Code sends it back as "Implement the
+                // following plan:") is their decision: the changes of value it states count as
+                // announced, as in a request, unless the whole session is untrusted. Nothing
+                // else in it becomes a memory.
+                if label == "plan" && session.trust != SessionTrust::Untrusted {
+                    collect_plan_changes(text, event_ref(position), policy, &mut digest);
+                }
             }
             EventKind::ToolResult { content, .. } | EventKind::Context { text: content, .. }
                 if trust == Trust::Untrusted =>
@@ -1443,6 +1450,33 @@ fn harness_feedback(
             follow_up: FollowUp::Steps(steps),
             evidence,
         });
+    }
+}
+
+/// The changes of value an approved plan states in its prose (not in its code blocks).
+fn collect_plan_changes(
+    plan: &str,
+    evidence: EventRef,
+    policy: &crate::policy::SafetyPolicy,
+    digest: &mut SessionDigest,
+) {
+    for segment in crate::channels::segments(plan)
+        .iter()
+        .filter(|s| s.channel == Channel::Human)
+    {
+        for sentence in text::sentences(segment.text) {
+            if policy.contains_secret(sentence) {
+                continue;
+            }
+            let key = crate::channels::sentence_key(sentence);
+            for substitution in crate::updates::from_sentence(sentence) {
+                digest.changes.push(AnnouncedChange {
+                    substitution,
+                    key,
+                    evidence: evidence.clone(),
+                });
+            }
+        }
     }
 }
 
@@ -2651,6 +2685,33 @@ mod laundering_tests {
         ] {
             assert!(!is_small_talk(said, &speakers), "{said}");
         }
+    }
+
+    /// A plan the person approved states changes of value as a request would; its code blocks
+    /// do not, and nothing in it becomes a statement. In an untrusted session it announces
+    /// nothing.
+    #[test]
+    fn an_approved_plan_announces_its_changes() {
+        let plan = "# Plan: default telemetry to off\n\n## Summary\nChange the setting so that \
+                    telemetry is disabled by default instead of enabled.\n\n```go\n// use \
+                    zap instead of logrus\n```\n";
+        let mut with_plan = session(vec![EventKind::Context {
+            label: "plan".into(),
+            text: plan.into(),
+        }]);
+        for event in &mut with_plan.events {
+            event.channel = Channel::Harness;
+        }
+        let digest = digest_session(&with_plan);
+        let changes: Vec<(Option<&str>, &str)> = digest
+            .changes
+            .iter()
+            .map(|c| (c.substitution.old.as_deref(), c.substitution.new.as_str()))
+            .collect();
+        assert_eq!(changes, [(Some("enabled"), "disabled")], "{changes:?}");
+        assert!(digest.statements.is_empty(), "{:?}", digest.statements);
+        with_plan.trust = SessionTrust::Untrusted;
+        assert!(digest_session(&with_plan).changes.is_empty());
     }
 
     /// The agent's own prose pasted back into the chat (aider users quote the model's plan to
