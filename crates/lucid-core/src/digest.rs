@@ -2373,8 +2373,8 @@ impl AgentProse<'_> {
 /// Sentences of one human message that repeat the agent's earlier prose word for word. A long
 /// sentence (at least [`ECHO_ALONE_WORDS`] words) is a paste on its own: nobody retypes a dozen
 /// words of the agent's exactly. A shorter one (at least [`ECHO_MIN_WORDS`]) only when most of
-/// the message is such a copy: a person who answers "Yes. Use pnpm, not npm." after the agent
-/// proposed it states it themselves.
+/// the message, and at least [`ECHO_PASTE_WORDS`] words, is such a copy: a person who answers
+/// "Yes. Use pnpm, not npm." after the agent proposed it states it themselves.
 struct AgentEchoes {
     /// Sentences found word for word in the agent's earlier prose (by their address).
     copied: Vec<*const u8>,
@@ -2384,6 +2384,10 @@ struct AgentEchoes {
 
 /// Words a sentence needs to be a paste of the agent's text on its own.
 const ECHO_ALONE_WORDS: usize = 12;
+/// Copied words a message needs before its shorter copied sentences count as pasted too: one
+/// short sentence the agent also wrote ("Always run the linter before every commit.") may be
+/// the person agreeing in the same words.
+const ECHO_PASTE_WORDS: usize = 20;
 /// Words a sentence needs to count as a copy inside a message that is mostly one; also the
 /// length of the runs compared.
 const ECHO_MIN_WORDS: usize = 4;
@@ -2413,7 +2417,7 @@ impl AgentEchoes {
         }
         AgentEchoes {
             copied,
-            mostly_copied: copied_words * 2 > words,
+            mostly_copied: copied_words * 2 > words && copied_words >= ECHO_PASTE_WORDS,
         }
     }
 
@@ -2748,6 +2752,16 @@ mod laundering_tests {
             "{:?}",
             digest.skipped
         );
+        // One short sentence in the agent's words is the person agreeing, not a paste.
+        let digest = digest_session(&session(vec![
+            EventKind::AgentMessage {
+                text: "Noted: always run the linter before every commit.".into(),
+            },
+            EventKind::UserMessage {
+                text: "Always run the linter before every commit.".into(),
+            },
+        ]));
+        assert_eq!(digest.statements.len(), 1, "{:?}", digest.skipped);
         // Said first by the person, the same sentence is theirs.
         let digest = digest_session(&session(vec![EventKind::UserMessage {
             text: pasted.into(),
