@@ -76,7 +76,10 @@ pub struct DreamArgs {
     #[arg(long, value_name = "TEXT", conflicts_with = "instructions_file", help = format!(
         "Steer the dream (at most {} characters), e.g. \"focus on tool quirks; ignore one-off \
          debugging notes\". Focus limits which new memories are added; ignore drops matching \
-         items.",
+         items, store items included. Directives name kinds (quirks, workflows, preferences, \
+         facts), topics (\"anything about billing\"), temporary notes, and whose items \
+         (\"individual agents'\" or \"team-wide\"). The report's `instructions` shows how they \
+         were read; every item they drop is in the report with its directive.",
         crate::thousands(lucid_core::instructions::MAX_INSTRUCTIONS_CHARS)
     ))]
     instructions: Option<String>,
