@@ -39,9 +39,10 @@ const EPISODE_TURNS: usize = 3;
 const EPISODE_WORDS: usize = 70;
 
 /// Groups the trusted conversation turns of a session into episodes: up to [`EPISODE_TURNS`]
-/// consecutive turns and [`EPISODE_WORDS`] words, cut early where the topic shifts (the next turn shares no content word
-/// with the episode). Sentences with fewer than two content words ("Wow!"), sentences of small
-/// talk only ([`is_small_talk`]: "Wow, that's so cool, Caroline!") and repeats are dropped; secrets are redacted, personal e-mail addresses masked
+/// consecutive turns and [`EPISODE_WORDS`] words, cut early where the topic shifts (the next
+/// turn shares no content word with the episode). Sentences with fewer than two content words
+/// ("Wow!"), sentences of small talk only ([`is_small_talk`]: "Wow, that's so cool,
+/// Caroline!") and repeats are dropped; secrets are redacted, personal e-mail addresses masked
 /// and instruction-like text skipped.
 fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Episode> {
     let speakers = speaker_names(session);
@@ -709,7 +710,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
     };
 
     // Statements, memory writes and safety flags, event by event.
-    // The agent's prose so far, as lowercase words between spaces, to recognise it pasted back.
+    // The agent's prose so far, to recognise it pasted back into a person's message.
     let mut agent_said = AgentProse::default();
     for (position, event) in session.events.iter().enumerate() {
         let trust = policy.event_trust(event, session.trust);
