@@ -266,14 +266,20 @@ pub fn command_head(command: &str) -> String {
     head
 }
 
+/// Lines of a script read at most to find its first command.
+const MAX_JOINED_LINES: usize = 16;
+
 /// The first line of a script that runs something: comment lines (`# check the hook spec`)
 /// skipped, a line continued with `\` joined to the next, and a line that is only a loop's
 /// or condition's syntax (`for f in *.go; do`) joined to the body that follows it.
 fn first_command_line(command: &str) -> String {
+    // A few lines are enough to find what a script starts with; a bound keeps a pathological
+    // script (thousands of lines of loop syntax) from costing time.
     let lines = command
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .take(MAX_JOINED_LINES);
     let mut joined = String::new();
     for line in lines {
         if let Some(continued) = line.strip_suffix('\\') {
