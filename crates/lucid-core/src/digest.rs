@@ -2482,6 +2482,7 @@ pub fn trusted_text_injection(text: &str) -> Option<lucid_safety::InjectionFindi
 /// Tidies a user sentence into memory wording: drops a leading "please", "also", "and",
 /// lead-ins like "FYI:", and makes sure it starts with a capital and ends with a full stop.
 pub fn clean_statement(sentence: &str) -> String {
+    let sentence = text::strip_repeat_opener(sentence).unwrap_or(sentence);
     let s = text::strip_lead_in(sentence.trim()).trim();
     // "I prefer X" / "We'd prefer X" is the preference "Prefer X".
     for lead in [

@@ -58,6 +58,12 @@ pub(crate) enum Verdict {
 
 /// Judges one sentence from the human channel.
 pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
+    // "Again, don't use external libraries.": the person says it once more, so the instruction
+    // after the opener has been given before; the opener's "again" does not tie it to the task.
+    let (sentence, repeated) = match text::strip_repeat_opener(sentence) {
+        Some(rest) => (rest, true),
+        None => (sentence, false),
+    };
     let stripped = text::strip_lead_in(text::strip_modal_lead_ins(sentence.trim())).trim();
     let lower = stripped.to_lowercase();
     // Lead-ins are stripped to see how the statement itself opens ("Please, fix …" is a
@@ -168,7 +174,11 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     if instruction && instruction_form(&lower, &cues) {
         return Verdict::Candidate {
             class: Class::Preference,
-            support: Support::Repeated,
+            support: if repeated {
+                Support::Marked
+            } else {
+                Support::Repeated
+            },
             change,
         };
     }
@@ -492,6 +502,32 @@ mod tests {
             kept("Use pnpm, not npm, for installs."),
             Some((Class::Preference, Support::Repeated))
         );
+        // An instruction the person says they are repeating has been given before.
+        for sentence in [
+            "Again, keep everything simple and don't use external libraries.",
+            "As I said, use pnpm, not npm, for installs.",
+            "Once again: do not use Chart.js.",
+        ] {
+            assert_eq!(
+                kept(sentence),
+                Some((Class::Preference, Support::Marked)),
+                "{sentence:?}: {:?}",
+                verdict(sentence)
+            );
+        }
+        // The opener does not make a request standing, and "again" at the end is a retry.
+        for sentence in [
+            "Again, fix the login bug.",
+            "Run the tests again.",
+            "Again, this file is wrong.",
+        ] {
+            assert_ne!(
+                kept(sentence).map(|(_, support)| support),
+                Some(Support::Marked),
+                "{sentence:?}: {:?}",
+                verdict(sentence)
+            );
+        }
         // A prohibition that names nothing, or points at the task ("this", "yet"), is not
         // standing from one session.
         for sentence in [
