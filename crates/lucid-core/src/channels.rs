@@ -327,6 +327,11 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
     {
         return Some("trace");
     }
+    // A checker's finding in any of the shapes checkers print (`Line 8:29:  'x' is assigned a
+    // value but never used  no-unused-vars`).
+    if !crate::diagnostics::findings(trimmed).is_empty() {
+        return Some("diagnostic");
+    }
     // Line-number prefixes from file views: `12 |`, `45→`, `  7:`.
     let digits = trimmed.chars().take_while(|c| c.is_ascii_digit()).count();
     if digits > 0 && digits <= 6 {
@@ -571,6 +576,8 @@ mod tests {
             "api-1  | Error: Configuring Next.js via 'next.config.ts' is not supported.",
             "web.1  | Listening on port 5000",
             "worker  | Retrying the job in 5 seconds.",
+            "Line 8:29:  'setAnimationDuration' is assigned a value but never used  no-unused-vars",
+            "  12:5  error  'x' is defined but never used  no-unused-vars",
         ];
         for line in pasted {
             assert!(pasted_line(line).is_some(), "should be pasted: {line:?}");
@@ -585,6 +592,7 @@ mod tests {
             "Don't use cuFFT.",
             "Use the `a | b` pipe form only in scripts.",
             "Pipe it: grep foo | sort.",
+            "Line length stays under 100 columns (rustfmt's default).",
         ];
         for line in prose {
             assert_eq!(pasted_line(line), None, "should be prose: {line:?}");

@@ -130,9 +130,16 @@ fn without_trailing_rule(message: &str) -> &str {
     message
 }
 
-/// An ESLint "stylish" line: `12:5  error  'x' is defined but never used  no-unused-vars`.
+/// An ESLint line: "stylish" (`12:5  error  'x' is defined but never used  no-unused-vars`) or
+/// as Create React App and webpack print it (`Line 8:29:  'x' is assigned a value but never
+/// used  no-unused-vars`).
 fn eslint_finding(line: &str) -> Option<Finding> {
+    let (stylish, line) = match line.strip_prefix("Line ") {
+        Some(rest) => (false, rest),
+        None => (true, line),
+    };
     let (position, rest) = line.split_once(char::is_whitespace)?;
+    let position = position.strip_suffix(':').unwrap_or(position);
     let (row, column) = position.split_once(':')?;
     if row.is_empty()
         || column.is_empty()
@@ -144,9 +151,12 @@ fn eslint_finding(line: &str) -> Option<Finding> {
         return None;
     }
     let rest = rest.trim_start();
-    let rest = rest
-        .strip_prefix("error")
-        .or_else(|| rest.strip_prefix("warning"))?;
+    let rest = if stylish {
+        rest.strip_prefix("error")
+            .or_else(|| rest.strip_prefix("warning"))?
+    } else {
+        rest
+    };
     let (message, rule) = rest.trim().rsplit_once("  ")?;
     let rule = rule.trim();
     // Rule names have a dash or a plugin's slash (`no-unused-vars`, `react/jsx-key`).
@@ -186,6 +196,7 @@ app/__init__.py:1:0: C0114: Missing module docstring (missing-module-docstring)
 /home/dev/web/src/App.jsx
   12:5  error    'user' is assigned a value but never used  no-unused-vars
   30:9  warning  Missing \"key\" prop for element in iterator  react/jsx-key
+Line 8:29:  'setAnimationDuration' is assigned a value but never used  no-unused-vars
 ";
         assert_eq!(
             rules(output),
@@ -205,6 +216,10 @@ app/__init__.py:1:0: C0114: Missing module docstring (missing-module-docstring)
                 (
                     "react/jsx-key",
                     "Missing \"key\" prop for element in iterator"
+                ),
+                (
+                    "no-unused-vars",
+                    "'setAnimationDuration' is assigned a value but never used"
                 ),
             ]
             .map(|(rule, message)| (rule.to_string(), message.to_string()))
