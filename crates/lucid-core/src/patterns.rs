@@ -512,8 +512,15 @@ pub(crate) fn recurring_checker_findings(digests: &[SessionDigest]) -> Vec<Patte
         pattern.found_as = Some("checker rule broken in several sessions");
         found.push(pattern);
     }
+    // A codebase that fails many rules again and again would otherwise get a lesson per rule:
+    // the rules broken in the most sessions are the ones worth remembering.
+    found.sort_by_key(|pattern| std::cmp::Reverse(pattern.sessions.len()));
+    found.truncate(MAX_CHECKER_LESSONS);
     found
 }
+
+/// At most this many checker rules become lessons per dream (those broken in most sessions).
+const MAX_CHECKER_LESSONS: usize = 10;
 
 /// Looks the harness refused that another look answered, in [`MIN_SESSIONS`] sessions or more:
 /// a limit of the harness (`cat` of a big file: "The output of your last command was too
@@ -1853,5 +1860,37 @@ mod tests {
             texts,
             ["Workflow: `apply_patch` → `mise run lint` → `git add` → `git commit`."]
         );
+    }
+
+    /// One lesson per rule broken in two sessions, at most [`MAX_CHECKER_LESSONS`], the rules
+    /// broken in most sessions first; a rule broken in one session is none.
+    #[test]
+    fn checker_rules_recurring_in_sessions_are_capped() {
+        let finding = |rule: &str| crate::digest::CheckerFinding {
+            rule: rule.to_string(),
+            message: format!("{rule} broken"),
+            reported_by: Some("ruff".to_string()),
+            evidence: Vec::new(),
+        };
+        let rules: Vec<String> = (0..12).map(|n| format!("E{}", 100 + n)).collect();
+        let mut sessions: Vec<SessionDigest> = (0..3)
+            .map(|n| digest(&format!("s{n}"), "a", &["Bash"]))
+            .collect();
+        for session in &mut sessions[..2] {
+            session.checker_findings = rules.iter().map(|r| finding(r)).collect();
+        }
+        // Broken in all three sessions: first, whatever its name.
+        for session in &mut sessions {
+            session.checker_findings.push(finding("W999"));
+        }
+        sessions[2].checker_findings.push(finding("F401"));
+        let found = recurring_checker_findings(&sessions);
+        assert_eq!(found.len(), MAX_CHECKER_LESSONS);
+        assert!(
+            found[0].text.contains("`W999` (3 sessions)"),
+            "{}",
+            found[0].text
+        );
+        assert!(found.iter().all(|p| !p.text.contains("F401")));
     }
 }
