@@ -289,6 +289,41 @@ fn speaker_names(session: &Session) -> std::collections::BTreeSet<String> {
         .collect()
 }
 
+/// The speaker label a chat turn opens with (`Caroline: …`), if it has one: one capitalised
+/// word of letters, not a lead-in such as "Note" or "Update".
+fn speaker_label(text: &str) -> Option<&str> {
+    let (name, _) = text.trim_start().split_once(": ")?;
+    let named = (2..=20).contains(&name.chars().count())
+        && name.chars().next().is_some_and(char::is_uppercase)
+        && name.chars().all(char::is_alphabetic)
+        && text::strip_lead_in(&format!("{name}: x")) == format!("{name}: x");
+    named.then_some(name)
+}
+
+/// Whether a session is a chat log with speaker labels: at least three of the person's turns,
+/// nearly all opening with one of a few labels.
+fn speaker_labelled(session: &Session) -> bool {
+    let human: Vec<&str> = session
+        .events
+        .iter()
+        .filter_map(|event| match (&event.kind, event.channel) {
+            (EventKind::UserMessage { text }, Channel::Human) => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    let labels: Vec<&str> = human.iter().filter_map(|t| speaker_label(t)).collect();
+    let distinct: std::collections::BTreeSet<&str> = labels.iter().copied().collect();
+    human.len() >= 3 && labels.len() * 10 >= human.len() * 9 && distinct.len() <= 4
+}
+
+/// A chat turn without its speaker label.
+fn without_speaker_label(text: &str) -> &str {
+    match speaker_label(text) {
+        Some(name) => text.trim_start()[name.len() + 2..].trim_start(),
+        None => text,
+    }
+}
+
 /// The text with every personal e-mail address replaced by `[e-mail address]`: an episode keeps
 /// who said what, not how to reach them (role, bot and example addresses stay; see
 /// `lucid_safety::personal_emails`).
@@ -712,6 +747,18 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
     // Statements, memory writes and safety flags, event by event.
     // The agent's prose so far, to recognise it pasted back into a person's message.
     let mut agent_said = AgentProse::default();
+    // A chat log whose every turn opens with who spoke ("Caroline: Wow, Mel!"): the label is not
+    // part of what was said, and "Caroline: …" is no fact about Caroline.
+    let labelled = speaker_labelled(session);
+    // …and when no agent takes part at all, the people talk to each other: what one tells the
+    // other ("Don't forget to stay positive") is no instruction for an agent.
+    let among_people = labelled
+        && !session.events.iter().any(|event| {
+            matches!(
+                event.kind,
+                EventKind::AgentMessage { .. } | EventKind::ToolCall { .. }
+            )
+        });
     for (position, event) in session.events.iter().enumerate() {
         let trust = policy.event_trust(event, session.trust);
         match &event.kind {
@@ -719,11 +766,19 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             // pasted is untrusted content, and what the harness wrapped around it is harness.
             EventKind::UserMessage { text } => match event.channel {
                 Channel::Human => {
+                    let text = if labelled {
+                        without_speaker_label(text)
+                    } else {
+                        text.as_str()
+                    };
                     read_human_message(
                         text,
                         event_ref(position),
                         options,
-                        &mut agent_said,
+                        HumanContext {
+                            agent_said: &mut agent_said,
+                            among_people,
+                        },
                         &mut digest,
                     );
                 }
@@ -2143,9 +2198,13 @@ fn read_human_message(
     message: &str,
     evidence: EventRef,
     options: &DigestOptions,
-    agent_said: &mut AgentProse<'_>,
+    context: HumanContext<'_, '_>,
     digest: &mut SessionDigest,
 ) {
+    let HumanContext {
+        agent_said,
+        among_people,
+    } = context;
     let policy = &options.safety;
     let limits = &options.limits;
     let mut keys = Vec::new();
@@ -2284,6 +2343,23 @@ fn read_human_message(
             if evidence.trust == Trust::Untrusted && class == crate::worthiness::Class::Preference {
                 continue;
             }
+            // What people tell each other in a conversation no agent takes part in is neither
+            // an instruction for an agent nor a project's fact ("Road trips with family are
+            // always a treat."); `--episodes` keeps such conversations. An announced change of
+            // value still updates what the store says.
+            if among_people && !change {
+                if digest.skipped.len() < limits.max_skipped_per_session {
+                    digest.skipped.push(SkippedStatement {
+                        text: excerpt(&mask_personal_emails(&policy.redact(sentence).text)),
+                        reason: "said between people in a conversation no agent takes part in, \
+                                 not an instruction or a fact for an agent (--episodes keeps \
+                                 conversations)"
+                            .to_string(),
+                        evidence: evidence.clone(),
+                    });
+                }
+                continue;
+            }
             if overlaps_secret || policy.contains_secret(sentence) {
                 digest.flags.push(Flag {
                     text: excerpt(&policy.redact(sentence).text),
@@ -2336,6 +2412,13 @@ fn read_human_message(
     if !keys.is_empty() {
         digest.human_keys.push(keys);
     }
+}
+
+/// What a person's message is read against: the agent's prose so far, and whether the session
+/// is a conversation among people with no agent in it.
+struct HumanContext<'p, 'a> {
+    agent_said: &'p mut AgentProse<'a>,
+    among_people: bool,
 }
 
 /// Runs of words of the agent's prose remembered per session at most (bounds memory and time on

@@ -143,6 +143,22 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     if one_off {
         return skip("about the task at hand (refers to this work, not future work)");
     }
+    // "They always make us smile.", "You never shy away from a challenge.": a standing word in
+    // a description of someone, not a rule ("You must always run the linter" is one).
+    if standing && !decision && !cues.has(List::Instruction) && opens_describing(&lower) {
+        return skip("says what someone or something is like, not a rule");
+    }
+    if evaluates(&lower) {
+        return skip("an opinion of something, not a rule");
+    }
+    if encourages(&lower) {
+        return skip("encouragement, not a rule");
+    }
+    // An exclamation that tells no one to do anything ("Wow, that sounds awesome!") is a
+    // reaction.
+    if sentence.trim_end().ends_with('!') && !instruction_form(&lower, &cues) && !decision {
+        return skip("an exclamation, not a statement");
+    }
     if !specific(stripped) {
         return skip("not specific enough to act on");
     }
@@ -361,10 +377,134 @@ fn narrates_events(lower: &str, cues: &Cues) -> bool {
         .collect();
     words.windows(2).any(|pair| {
         matches!(pair[0], "never" | "always")
-            && pair[1].len() > 4
-            && pair[1].ends_with("ed")
-            && !matches!(pair[1], "need" | "proceed" | "succeed" | "exceed" | "embed")
+            && ((pair[1].len() > 4
+                && pair[1].ends_with("ed")
+                && !matches!(pair[1], "need" | "proceed" | "succeed" | "exceed" | "embed"))
+                || IRREGULAR_PAST.contains(&pair[1]))
     })
+}
+
+/// Common irregular past tenses: "never had a chance", "always went there".
+const IRREGULAR_PAST: &[&str] = &[
+    "had", "was", "were", "did", "got", "went", "saw", "made", "took", "came", "thought", "knew",
+    "felt", "found", "gave", "told", "left", "kept", "brought", "bought",
+];
+
+/// Words of praise or feeling that make "X is always …" an opinion ("Meal times are always
+/// fun.", "Learning something new is always a great adventure.").
+const EVALUATIVE: &[&str] = &[
+    "fun",
+    "great",
+    "amazing",
+    "awesome",
+    "nice",
+    "cool",
+    "good",
+    "lovely",
+    "wonderful",
+    "fantastic",
+    "special",
+    "exciting",
+    "inspiring",
+    "adventure",
+    "blast",
+    "pleasure",
+    "joy",
+    "passion",
+    "haven",
+    "rewarding",
+    "worth",
+    "interesting",
+    "helpful",
+    "welcome",
+    "appreciated",
+    "beautiful",
+    "incredible",
+    "refreshing",
+    "relaxing",
+    "hard",
+    "easy",
+    "tough",
+    "best",
+    "a",
+    "an",
+    "so",
+    "such",
+    "much",
+    "the",
+    "of",
+    "mine",
+    "my",
+    "it",
+    "really",
+    "very",
+    "to",
+    "been",
+    "be",
+    "there",
+    "for",
+    "me",
+    "us",
+    "you",
+];
+
+/// "X is/are always <praise or feeling>": an opinion.
+fn evaluates(lower: &str) -> bool {
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let Some(at) = words.windows(2).position(|w| {
+        matches!(w[0], "is" | "are" | "s" | "was" | "were" | "been")
+            && matches!(w[1], "always" | "never")
+    }) else {
+        return false;
+    };
+    let rest = &words[at + 2..];
+    !rest.is_empty() && rest.iter().all(|w| EVALUATIVE.contains(w))
+}
+
+/// Encouragement between people ("Keep up the great work!", "Never give up.", "Let's keep
+/// going for our dreams."): it cheers someone on, it asks no one to work a certain way.
+fn encourages(lower: &str) -> bool {
+    const OPENERS: &[&str] = &[
+        "keep up ",
+        "keep going",
+        "keep on ",
+        "keep being ",
+        "let's keep ",
+        "lets keep ",
+        "never give up",
+        "don't give up",
+        "do not give up",
+        "don't ever give up",
+        "don't ever quit",
+        "never stop believing",
+        "stay positive",
+        "don't forget to stay ",
+    ];
+    let lower = lower.trim_start();
+    OPENERS.iter().any(|opener| lower.starts_with(opener))
+        || lower.contains("never give up")
+        || lower.contains("keep up the good work")
+        || lower.contains("keep up the great work")
+}
+
+/// Words that open a sentence saying what someone or something is like, or how the speaker
+/// feels, rather than a rule ("They always make us smile.", "You never give up!", "Thanks for
+/// always being there."): with a standing word but no instruction, such a sentence describes.
+const DESCRIBING_OPENERS: &[&str] = &[
+    "it", "it's", "its", "that", "that's", "this", "they", "they're", "these", "those", "he",
+    "he's", "she", "she's", "you", "you're", "your", "there's", "people", "love", "thanks",
+    "thank", "congrats", "wow", "hope", "sorry",
+];
+
+/// Whether a sentence opens with a [`DESCRIBING_OPENERS`] word.
+fn opens_describing(lower: &str) -> bool {
+    lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .find(|w| !w.is_empty())
+        .is_some_and(|first| DESCRIBING_OPENERS.contains(&first.replace('’', "'").as_str()))
 }
 
 #[cfg(test)]
@@ -511,6 +651,38 @@ mod tests {
             assert_eq!(
                 kept(sentence),
                 Some((Class::Preference, Support::Marked)),
+                "{sentence:?}: {:?}",
+                verdict(sentence)
+            );
+        }
+        // Chat between people: descriptions, opinions, reactions and encouragement.
+        for sentence in [
+            "They always make us smile.",
+            "You never shy away from a challenge and always try something new.",
+            "Thanks for always having my back.",
+            "That's a memory I'll never forget.",
+            "Meal times are always fun.",
+            "Learning something new is always a great adventure.",
+            "Keep up the great work!",
+            "Let's keep reaching for our dreams and make them happen!",
+            "Wow, that sounds awesome!",
+            "Never had a chance to visit it.",
+        ] {
+            assert!(
+                kept(sentence).is_none(),
+                "{sentence:?}: {:?}",
+                verdict(sentence)
+            );
+        }
+        // …while rules with the same words stand.
+        for sentence in [
+            "You must always run the linter before pushing.",
+            "The CI always runs on Ubuntu 22.04.",
+            "Never push to main!",
+            "Keep the changelog up to date in every PR.",
+        ] {
+            assert!(
+                kept(sentence).is_some(),
                 "{sentence:?}: {:?}",
                 verdict(sentence)
             );
