@@ -2776,6 +2776,40 @@ mod laundering_tests {
         }
     }
 
+    /// A chat log whose turns open with who spoke: the label is not part of the statement, and
+    /// when no agent takes part, what the people say to each other is no rule for an agent.
+    #[test]
+    fn speaker_labelled_conversations() {
+        let turn = |text: &str| EventKind::UserMessage { text: text.into() };
+        let chat = vec![
+            turn("Caroline: Hey Mel! I always paint on Sundays."),
+            turn("Melanie: Never give up on it, Caroline!"),
+            turn("Caroline: Thanks! Always run the linter before pushing."),
+        ];
+        let digest = digest_session(&session(chat.clone()));
+        assert!(digest.statements.is_empty(), "{:?}", digest.statements);
+        assert!(
+            digest
+                .skipped
+                .iter()
+                .any(|s| s.reason.contains("conversation no agent takes part in")),
+            "{:?}",
+            digest.skipped
+        );
+        // With an agent in the session, the person's rule is theirs, without the label.
+        let mut with_agent = chat;
+        with_agent.push(EventKind::AgentMessage {
+            text: "Noted.".into(),
+        });
+        let digest = digest_session(&session(with_agent));
+        let said: Vec<&str> = digest.statements.iter().map(|s| s.text.as_str()).collect();
+        assert!(
+            said.contains(&"Always run the linter before pushing."),
+            "{said:?}"
+        );
+        assert!(said.iter().all(|s| !s.contains("Caroline")), "{said:?}");
+    }
+
     /// A plan the person approved states changes of value as a request would; its code blocks
     /// do not, and nothing in it becomes a statement. In an untrusted session it announces
     /// nothing.
