@@ -64,6 +64,8 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         Some(rest) => (rest, true),
         None => (sentence, false),
     };
+    // An answer's particle ("Yeah, …", "No, …") is not how the statement opens.
+    let sentence = strip_answer_particle(sentence);
     let stripped = text::strip_lead_in(text::strip_modal_lead_ins(sentence.trim())).trim();
     let lower = stripped.to_lowercase();
     // Lead-ins are stripped to see how the statement itself opens ("Please, fix …" is a
@@ -154,9 +156,11 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     if encourages(&lower) {
         return skip("encouragement, not a rule");
     }
-    // An exclamation that tells no one to do anything ("Wow, that sounds awesome!") is a
-    // reaction.
-    if sentence.trim_end().ends_with('!') && !instruction_form(&lower, &cues) && !decision {
+    // An exclamation that tells no one to do anything ("Wow, that sounds awesome!", "Rock
+    // concerts always have such an atmosphere!") is a reaction; an instruction opens with what
+    // to do ("Never push to main!").
+    let opens_instruction = cues.opens_with(List::Instruction) || cues.opens_with(List::Standing);
+    if sentence.trim_end().ends_with('!') && !opens_instruction && !decision {
         return skip("an exclamation, not a statement");
     }
     if !specific(stripped) {
@@ -389,6 +393,27 @@ const IRREGULAR_PAST: &[&str] = &[
     "had", "was", "were", "did", "got", "went", "saw", "made", "took", "came", "thought", "knew",
     "felt", "found", "gave", "told", "left", "kept", "brought", "bought",
 ];
+
+/// The sentence without an answer's particle ("Yeah, it's always a dream" → "it's always a
+/// dream"); the particle needs its comma.
+fn strip_answer_particle(sentence: &str) -> &str {
+    const PARTICLES: &[&str] = &[
+        "yeah", "yes", "yep", "yup", "no", "nope", "nah", "oh", "ah", "well", "sure", "okay", "ok",
+    ];
+    let trimmed = sentence.trim_start();
+    let word_end = trimmed
+        .find(|c: char| !c.is_alphabetic())
+        .unwrap_or(trimmed.len());
+    let (word, rest) = trimmed.split_at(word_end);
+    match rest.strip_prefix(',') {
+        Some(after)
+            if PARTICLES.contains(&word.to_lowercase().as_str()) && !after.trim().is_empty() =>
+        {
+            after.trim_start()
+        }
+        _ => sentence,
+    }
+}
 
 /// Words of praise or feeling that make "X is always …" an opinion ("Meal times are always
 /// fun.", "Learning something new is always a great adventure.").
@@ -667,6 +692,9 @@ mod tests {
             "Let's keep reaching for our dreams and make them happen!",
             "Wow, that sounds awesome!",
             "Never had a chance to visit it.",
+            "No, I've never been in that park.",
+            "Yeah, it's always a dream to see your favorites play!",
+            "Performing live always fuels my soul!",
         ] {
             assert!(
                 kept(sentence).is_none(),
@@ -680,6 +708,8 @@ mod tests {
             "The CI always runs on Ubuntu 22.04.",
             "Never push to main!",
             "Keep the changelog up to date in every PR.",
+            "No, always use pnpm for installs.",
+            "Always squash before merging!",
         ] {
             assert!(
                 kept(sentence).is_some(),
