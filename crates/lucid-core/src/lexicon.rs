@@ -65,12 +65,25 @@ pub enum List {
     /// `[retired_before]`: a tool or service that is gone, named right before the phrase
     /// ("Heroku is no longer in use").
     RetiredBefore,
+    /// `[describing]`: openings of a description of someone or something ("they", "you",
+    /// "thanks"), not a rule.
+    Describing,
+    /// `[encouragement]`: cheering someone on ("keep up the great work", "never give up").
+    Encouragement,
+    /// `[evaluative]`: words of praise or feeling that make "X is always …" an opinion.
+    Evaluative,
+    /// `[past_tense]`: irregular past tenses; "always"/"never" before one narrates.
+    PastTense,
+    /// `[answer_particle]`: an answer's first word before a comma ("yeah", "no").
+    AnswerParticle,
+    /// `[repeat_opener]`: openers with which a person repeats themselves ("again", "as I said").
+    RepeatOpener,
 }
 
 impl List {
     /// Every list, in the order of `lexicon.txt` (a test checks each is declared there and not
     /// empty).
-    pub const ALL: [List; 20] = [
+    pub const ALL: [List; 26] = [
         List::Standing,
         List::Instruction,
         List::Request,
@@ -91,6 +104,12 @@ impl List {
         List::MissingTarget,
         List::Universal,
         List::RetiredBefore,
+        List::Describing,
+        List::Encouragement,
+        List::Evaluative,
+        List::PastTense,
+        List::AnswerParticle,
+        List::RepeatOpener,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -115,6 +134,12 @@ impl List {
             "missing_target" => List::MissingTarget,
             "universal" => List::Universal,
             "retired_before" => List::RetiredBefore,
+            "describing" => List::Describing,
+            "encouragement" => List::Encouragement,
+            "evaluative" => List::Evaluative,
+            "past_tense" => List::PastTense,
+            "answer_particle" => List::AnswerParticle,
+            "repeat_opener" => List::RepeatOpener,
             _ => return None,
         })
     }
@@ -128,12 +153,26 @@ struct Lexicon {
     automaton: AhoCorasick,
     /// For each pattern: its text and the lists it belongs to (a bit set).
     patterns: Vec<(String, u32)>,
+    /// The lists that are looked up word by word rather than found in sentences ([`UNSCANNED`]),
+    /// with their phrases.
+    unscanned: Vec<(List, Vec<String>)>,
 }
+
+/// Lists a caller looks words up in (`phrases_of`), never found by [`Cues::scan`]: they hold
+/// words as common as "the" and "a", which would make every sentence's scan longer for nothing.
+const UNSCANNED: [List; 4] = [
+    List::Evaluative,
+    List::PastTense,
+    List::AnswerParticle,
+    List::RepeatOpener,
+];
 
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| build(include_str!("lexicon.txt")));
 
 fn build(source: &str) -> Lexicon {
     let mut patterns: Vec<(String, u32)> = Vec::new();
+    let mut unscanned: Vec<(List, Vec<String>)> =
+        UNSCANNED.iter().map(|l| (*l, Vec::new())).collect();
     let mut current: Option<List> = None;
     for line in source.lines() {
         let line = line.trim();
@@ -145,6 +184,10 @@ fn build(source: &str) -> Lexicon {
             continue;
         }
         let Some(list) = current else { continue };
+        if let Some((_, words)) = unscanned.iter_mut().find(|(l, _)| *l == list) {
+            words.push(line.to_string());
+            continue;
+        }
         // A guarded prohibition ("don't touch") is an instruction too: as the longest phrase
         // opening a sentence it must not hide the "don't" it starts with.
         let bits = match list {
@@ -167,6 +210,7 @@ fn build(source: &str) -> Lexicon {
     Lexicon {
         automaton,
         patterns,
+        unscanned,
     }
 }
 
@@ -255,6 +299,9 @@ impl Cues {
 
 /// Every list's phrases, for documentation and tests.
 pub fn phrases_of(list: List) -> Vec<&'static str> {
+    if let Some((_, words)) = LEXICON.unscanned.iter().find(|(l, _)| *l == list) {
+        return words.iter().map(String::as_str).collect();
+    }
     LEXICON
         .patterns
         .iter()

@@ -1255,27 +1255,18 @@ const LEAD_INS: &[&str] = &[
     "news",
 ];
 
-/// Openers with which a person repeats what they said before ("Again, don't use external
-/// libraries."): the instruction after one was given at least twice. Followed by a comma or a
-/// colon, so "again" ending a request ("run the tests again") is not one.
-const REPEAT_OPENERS: &[&str] = &[
-    "as i already said",
-    "as i said before",
-    "as i mentioned",
-    "as i said",
-    "like i said",
-    "as mentioned",
-    "once again",
-    "once more",
-    "i repeat",
-    "to repeat",
-    "again",
-];
-
 /// The statement after an opener that repeats it ("Again, …", "As I said, …"), if it has one.
+///
+/// The openers are the lexicon's `[repeat_opener]` list, longest first; one must be followed by a
+/// comma or a colon, so "again" ending a request ("run the tests again") is not one.
 pub fn strip_repeat_opener(text: &str) -> Option<&str> {
+    static OPENERS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        let mut openers = crate::lexicon::phrases_of(crate::lexicon::List::RepeatOpener);
+        openers.sort_by_key(|opener| std::cmp::Reverse(opener.len()));
+        openers
+    });
     let text = text.trim_start();
-    REPEAT_OPENERS.iter().find_map(|opener| {
+    OPENERS.iter().find_map(|opener| {
         let rest = strip_prefix_ignore_case(text, opener)?;
         let after = rest.strip_prefix([',', ':'])?.trim_start();
         (!after.is_empty()).then_some(after)

@@ -147,13 +147,13 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     }
     // "They always make us smile.", "You never shy away from a challenge.": a standing word in
     // a description of someone, not a rule ("You must always run the linter" is one).
-    if standing && !decision && !cues.has(List::Instruction) && opens_describing(&lower) {
+    if standing && !decision && !cues.has(List::Instruction) && cues.opens_with(List::Describing) {
         return skip("says what someone or something is like, not a rule");
     }
     if evaluates(&lower) {
         return skip("an opinion of something, not a rule");
     }
-    if encourages(&lower) {
+    if cues.has(List::Encouragement) {
         return skip("encouragement, not a rule");
     }
     // An exclamation that tells no one to do anything ("Wow, that sounds awesome!", "Rock
@@ -384,22 +384,13 @@ fn narrates_events(lower: &str, cues: &Cues) -> bool {
             && ((pair[1].len() > 4
                 && pair[1].ends_with("ed")
                 && !matches!(pair[1], "need" | "proceed" | "succeed" | "exceed" | "embed"))
-                || IRREGULAR_PAST.contains(&pair[1]))
+                || word_in(List::PastTense, pair[1]))
     })
 }
-
-/// Common irregular past tenses: "never had a chance", "always went there".
-const IRREGULAR_PAST: &[&str] = &[
-    "had", "was", "were", "did", "got", "went", "saw", "made", "took", "came", "thought", "knew",
-    "felt", "found", "gave", "told", "left", "kept", "brought", "bought",
-];
 
 /// The sentence without an answer's particle ("Yeah, it's always a dream" → "it's always a
 /// dream"); the particle needs its comma.
 fn strip_answer_particle(sentence: &str) -> &str {
-    const PARTICLES: &[&str] = &[
-        "yeah", "yes", "yep", "yup", "no", "nope", "nah", "oh", "ah", "well", "sure", "okay", "ok",
-    ];
     let trimmed = sentence.trim_start();
     let word_end = trimmed
         .find(|c: char| !c.is_alphabetic())
@@ -407,71 +398,13 @@ fn strip_answer_particle(sentence: &str) -> &str {
     let (word, rest) = trimmed.split_at(word_end);
     match rest.strip_prefix(',') {
         Some(after)
-            if PARTICLES.contains(&word.to_lowercase().as_str()) && !after.trim().is_empty() =>
+            if word_in(List::AnswerParticle, &word.to_lowercase()) && !after.trim().is_empty() =>
         {
             after.trim_start()
         }
         _ => sentence,
     }
 }
-
-/// Words of praise or feeling that make "X is always …" an opinion ("Meal times are always
-/// fun.", "Learning something new is always a great adventure.").
-const EVALUATIVE: &[&str] = &[
-    "fun",
-    "great",
-    "amazing",
-    "awesome",
-    "nice",
-    "cool",
-    "good",
-    "lovely",
-    "wonderful",
-    "fantastic",
-    "special",
-    "exciting",
-    "inspiring",
-    "adventure",
-    "blast",
-    "pleasure",
-    "joy",
-    "passion",
-    "haven",
-    "rewarding",
-    "worth",
-    "interesting",
-    "helpful",
-    "welcome",
-    "appreciated",
-    "beautiful",
-    "incredible",
-    "refreshing",
-    "relaxing",
-    "hard",
-    "easy",
-    "tough",
-    "best",
-    "a",
-    "an",
-    "so",
-    "such",
-    "much",
-    "the",
-    "of",
-    "mine",
-    "my",
-    "it",
-    "really",
-    "very",
-    "to",
-    "been",
-    "be",
-    "there",
-    "for",
-    "me",
-    "us",
-    "you",
-];
 
 /// "X is/are always <praise or feeling>": an opinion.
 fn evaluates(lower: &str) -> bool {
@@ -486,50 +419,24 @@ fn evaluates(lower: &str) -> bool {
         return false;
     };
     let rest = &words[at + 2..];
-    !rest.is_empty() && rest.iter().all(|w| EVALUATIVE.contains(w))
+    !rest.is_empty() && rest.iter().all(|w| word_in(List::Evaluative, w))
 }
 
-/// Encouragement between people ("Keep up the great work!", "Never give up.", "Let's keep
-/// going for our dreams."): it cheers someone on, it asks no one to work a certain way.
-fn encourages(lower: &str) -> bool {
-    const OPENERS: &[&str] = &[
-        "keep up ",
-        "keep going",
-        "keep on ",
-        "keep being ",
-        "let's keep ",
-        "lets keep ",
-        "never give up",
-        "don't give up",
-        "do not give up",
-        "don't ever give up",
-        "don't ever quit",
-        "never stop believing",
-        "stay positive",
-        "don't forget to stay ",
-    ];
-    let lower = lower.trim_start();
-    OPENERS.iter().any(|opener| lower.starts_with(opener))
-        || lower.contains("never give up")
-        || lower.contains("keep up the good work")
-        || lower.contains("keep up the great work")
-}
-
-/// Words that open a sentence saying what someone or something is like, or how the speaker
-/// feels, rather than a rule ("They always make us smile.", "You never give up!", "Thanks for
-/// always being there."): with a standing word but no instruction, such a sentence describes.
-const DESCRIBING_OPENERS: &[&str] = &[
-    "it", "it's", "its", "that", "that's", "this", "they", "they're", "these", "those", "he",
-    "he's", "she", "she's", "you", "you're", "your", "there's", "people", "love", "thanks",
-    "thank", "congrats", "wow", "hope", "sorry",
-];
-
-/// Whether a sentence opens with a [`DESCRIBING_OPENERS`] word.
-fn opens_describing(lower: &str) -> bool {
-    lower
-        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
-        .find(|w| !w.is_empty())
-        .is_some_and(|first| DESCRIBING_OPENERS.contains(&first.replace('’', "'").as_str()))
+/// Whether `word` is one of a word list's (the lists of single words in `lexicon.txt`).
+fn word_in(list: List, word: &str) -> bool {
+    static WORDS: std::sync::LazyLock<std::collections::HashMap<&'static str, u32>> =
+        std::sync::LazyLock::new(|| {
+            let mut words = std::collections::HashMap::new();
+            for list in [List::PastTense, List::AnswerParticle, List::Evaluative] {
+                for phrase in crate::lexicon::phrases_of(list) {
+                    *words.entry(phrase).or_insert(0) |= 1u32 << (list as u32);
+                }
+            }
+            words
+        });
+    WORDS
+        .get(word)
+        .is_some_and(|lists| lists & (1u32 << (list as u32)) != 0)
 }
 
 #[cfg(test)]
