@@ -406,15 +406,17 @@ fn strip_answer_particle(sentence: &str) -> &str {
     }
 }
 
-/// "X is/are always <praise or feeling>": an opinion.
+/// "X is/are/has always (been) <praise or feeling>": an opinion.
 fn evaluates(lower: &str) -> bool {
     let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .filter(|w| !w.is_empty())
         .collect();
     let Some(at) = words.windows(2).position(|w| {
-        matches!(w[0], "is" | "are" | "s" | "was" | "were" | "been")
-            && matches!(w[1], "always" | "never")
+        matches!(
+            w[0],
+            "is" | "are" | "s" | "was" | "were" | "been" | "has" | "have"
+        ) && matches!(w[1], "always" | "never")
     }) else {
         return false;
     };
@@ -595,6 +597,7 @@ mod tests {
             "That's a memory I'll never forget.",
             "Meal times are always fun.",
             "Learning something new is always a great adventure.",
+            "Writing has always been a passion of mine.",
             "Keep up the great work!",
             "Let's keep reaching for our dreams and make them happen!",
             "Wow, that sounds awesome!",
@@ -613,6 +616,7 @@ mod tests {
         for sentence in [
             "You must always run the linter before pushing.",
             "The CI always runs on Ubuntu 22.04.",
+            "The public API has always been rate-limited per key.",
             "Never push to main!",
             "Keep the changelog up to date in every PR.",
             "No, always use pnpm for installs.",
