@@ -323,7 +323,7 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
         || lower.starts_with("goroutine ")
         || lower.contains("panicked at")
         || trimmed.chars().all(|c| c == '^' || c == '~' || c == ' ')
-        || diagnostic_location(trimmed)
+        || crate::diagnostics::after_location(trimmed).is_some()
     {
         return Some("trace");
     }
@@ -380,21 +380,6 @@ fn prompt_prefix(prefix: &str) -> bool {
     !prefix.is_empty()
         && !prefix.contains(". ")
         && (prefix.contains('@') || prefix.contains(":~") || prefix.ends_with(')'))
-}
-
-/// `src/a.rs:12:5: error …`, `main.go:76:31: invalid operation`, `a.py:3: E999 …`.
-fn diagnostic_location(line: &str) -> bool {
-    let Some(first) = line.split_whitespace().next() else {
-        return false;
-    };
-    let mut parts = first.trim_end_matches(':').split(':');
-    let Some(file) = parts.next() else {
-        return false;
-    };
-    let has_number = parts
-        .next()
-        .is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
-    has_number && file.contains('.') && !file.contains("//")
 }
 
 /// A line of program text: starts with a keyword, ends with a brace or semicolon, or is an

@@ -47,8 +47,9 @@ pub(crate) fn findings(text: &str) -> Vec<Finding> {
     found
 }
 
-/// What follows a `path:line:` or `path:line:col:` location, when the line starts with one.
-fn after_location(line: &str) -> Option<&str> {
+/// What follows a `path:line:` or `path:line:col:` location, when the line starts with one
+/// (`src/a.rs:12:5: error …`, `a.py:3: E999 …`): also how `channels` knows a pasted diagnostic.
+pub(crate) fn after_location(line: &str) -> Option<&str> {
     let (path, rest) = line.split_once(':')?;
     let looks_like_path = !path.is_empty()
         && !path.contains(char::is_whitespace)
