@@ -155,7 +155,7 @@ struct Lexicon {
     patterns: Vec<(String, u32)>,
     /// The lists that are looked up word by word rather than found in sentences ([`UNSCANNED`]),
     /// with their phrases.
-    unscanned: Vec<(List, Vec<String>)>,
+    unscanned: Vec<(List, std::collections::BTreeSet<String>)>,
 }
 
 /// Lists a caller looks words up in (`phrases_of`), never found by [`Cues::scan`]: they hold
@@ -171,8 +171,10 @@ static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| build(include_str!("lexicon
 
 fn build(source: &str) -> Lexicon {
     let mut patterns: Vec<(String, u32)> = Vec::new();
-    let mut unscanned: Vec<(List, Vec<String>)> =
-        UNSCANNED.iter().map(|l| (*l, Vec::new())).collect();
+    let mut unscanned: Vec<(List, std::collections::BTreeSet<String>)> = UNSCANNED
+        .iter()
+        .map(|list| (*list, std::collections::BTreeSet::new()))
+        .collect();
     let mut current: Option<List> = None;
     for line in source.lines() {
         let line = line.trim();
@@ -185,7 +187,7 @@ fn build(source: &str) -> Lexicon {
         }
         let Some(list) = current else { continue };
         if let Some((_, words)) = unscanned.iter_mut().find(|(l, _)| *l == list) {
-            words.push(line.to_string());
+            words.insert(line.to_string());
             continue;
         }
         // A guarded prohibition ("don't touch") is an instruction too: as the longest phrase
@@ -295,6 +297,16 @@ impl Cues {
             (!shields.iter().any(|&(s, e)| s <= at && end <= e)).then_some(phrase)
         })
     }
+}
+
+/// Whether `word` (lowercase) is one of a word list's ([`UNSCANNED`] lists: "fun" in
+/// `[evaluative]`, "had" in `[past_tense]`); always false for a list found by [`Cues::scan`].
+pub fn is_word_of(list: List, word: &str) -> bool {
+    LEXICON
+        .unscanned
+        .iter()
+        .find(|(l, _)| *l == list)
+        .is_some_and(|(_, words)| words.contains(word))
 }
 
 /// Every list's phrases, for documentation and tests.

@@ -384,7 +384,7 @@ fn narrates_events(lower: &str, cues: &Cues) -> bool {
             && ((pair[1].len() > 4
                 && pair[1].ends_with("ed")
                 && !matches!(pair[1], "need" | "proceed" | "succeed" | "exceed" | "embed"))
-                || word_in(List::PastTense, pair[1]))
+                || crate::lexicon::is_word_of(List::PastTense, pair[1]))
     })
 }
 
@@ -398,7 +398,8 @@ fn strip_answer_particle(sentence: &str) -> &str {
     let (word, rest) = trimmed.split_at(word_end);
     match rest.strip_prefix(',') {
         Some(after)
-            if word_in(List::AnswerParticle, &word.to_lowercase()) && !after.trim().is_empty() =>
+            if crate::lexicon::is_word_of(List::AnswerParticle, &word.to_lowercase())
+                && !after.trim().is_empty() =>
         {
             after.trim_start()
         }
@@ -421,24 +422,10 @@ fn evaluates(lower: &str) -> bool {
         return false;
     };
     let rest = &words[at + 2..];
-    !rest.is_empty() && rest.iter().all(|w| word_in(List::Evaluative, w))
-}
-
-/// Whether `word` is one of a word list's (the lists of single words in `lexicon.txt`).
-fn word_in(list: List, word: &str) -> bool {
-    static WORDS: std::sync::LazyLock<std::collections::HashMap<&'static str, u32>> =
-        std::sync::LazyLock::new(|| {
-            let mut words = std::collections::HashMap::new();
-            for list in [List::PastTense, List::AnswerParticle, List::Evaluative] {
-                for phrase in crate::lexicon::phrases_of(list) {
-                    *words.entry(phrase).or_insert(0) |= 1u32 << (list as u32);
-                }
-            }
-            words
-        });
-    WORDS
-        .get(word)
-        .is_some_and(|lists| lists & (1u32 << (list as u32)) != 0)
+    !rest.is_empty()
+        && rest
+            .iter()
+            .all(|w| crate::lexicon::is_word_of(List::Evaluative, w))
 }
 
 #[cfg(test)]
