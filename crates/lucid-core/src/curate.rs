@@ -1218,8 +1218,9 @@ impl Curator {
         if directives.is_empty() {
             return;
         }
+        // A memory's scope follows from its path and agents, not from its state: computed once.
         let scopes: Vec<Scope> = self.memories.iter().map(|m| self.scope(m).0).collect();
-        for (memory, scope) in self.memories.iter_mut().zip(scopes) {
+        for (memory, &scope) in self.memories.iter_mut().zip(&scopes) {
             if !memory.is_live() || memory.verbatim {
                 continue;
             }
@@ -1232,7 +1233,6 @@ impl Curator {
         if directives.focus.is_empty() {
             return;
         }
-        let scopes: Vec<Scope> = self.memories.iter().map(|m| self.scope(m).0).collect();
         for (memory, scope) in self.memories.iter_mut().zip(scopes) {
             let new_memory = memory.origin == Origin::Session
                 && !memory.episodic

@@ -100,11 +100,9 @@ fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Epis
             trust: Trust::Trusted,
         };
         // Keep the speaker label of "Name: text" turns on every kept sentence group.
-        let (speaker, body) = match text.split_once(": ") {
-            Some((name, rest)) if name.len() <= 40 && !name.contains(char::is_whitespace) => {
-                (Some(name), rest)
-            }
-            _ => (None, text.as_str()),
+        let (speaker, body) = match speaker_label(&text) {
+            Some(name) => (Some(name), without_speaker_label(&text)),
+            None => (None, text.as_str()),
         };
         let mut words = std::collections::BTreeSet::new();
         let mut sentences = Vec::new();
@@ -280,9 +278,7 @@ fn speaker_names(session: &Session) -> std::collections::BTreeSet<String> {
         .iter()
         .filter_map(|event| match &event.kind {
             EventKind::UserMessage { text } | EventKind::AgentMessage { text } => {
-                let (name, _) = text.split_once(": ")?;
-                (name.len() <= 40 && !name.contains(char::is_whitespace))
-                    .then(|| name.to_lowercase())
+                speaker_label(text).map(str::to_lowercase)
             }
             _ => None,
         })
@@ -784,16 +780,10 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                 }
                 Channel::Harness => collect_harness_rules(text, &options.limits, &mut digest),
                 Channel::Pasted | Channel::ToolOutput => {
-                    let flags = digest.flags.len();
-                    flag_injection(text, event_ref(position), &mut digest);
-                    if event.channel == Channel::Pasted && digest.flags.len() == flags {
-                        let redacted = policy.redact(text);
-                        collect_checker_findings(
-                            &redacted.text,
-                            None,
-                            vec![event_ref(position)],
-                            &mut digest,
-                        );
+                    if event.channel == Channel::Pasted {
+                        read_pasted(text, event_ref(position), policy, &mut digest);
+                    } else {
+                        flag_injection(text, event_ref(position), &mut digest);
                     }
                 }
                 Channel::Agent | Channel::ToolCall => {}
@@ -1536,6 +1526,22 @@ fn collect_plan_changes(
     }
 }
 
+/// What a person pasted: scanned for injections (it is untrusted content), and, when clean, read
+/// for checker findings (CI output pasted into the chat).
+fn read_pasted(
+    text: &str,
+    evidence: EventRef,
+    policy: &crate::policy::SafetyPolicy,
+    digest: &mut SessionDigest,
+) {
+    let flags = digest.flags.len();
+    flag_injection(text, evidence.clone(), digest);
+    if digest.flags.len() == flags {
+        let redacted = policy.redact(text);
+        collect_checker_findings(&redacted.text, None, vec![evidence], digest);
+    }
+}
+
 /// Records the checker findings of a text (see [`crate::diagnostics`]), the first of each rule
 /// in the session.
 fn collect_checker_findings(
@@ -2213,12 +2219,7 @@ fn read_human_message(
         match segment.channel {
             Channel::Harness => collect_harness_rules(segment.text, limits, digest),
             Channel::Pasted => {
-                let flags = digest.flags.len();
-                flag_injection(segment.text, evidence.clone(), digest);
-                if digest.flags.len() == flags {
-                    let redacted = policy.redact(segment.text);
-                    collect_checker_findings(&redacted.text, None, vec![evidence.clone()], digest);
-                }
+                read_pasted(segment.text, evidence.clone(), policy, digest);
             }
             _ => {}
         }
