@@ -299,7 +299,7 @@ impl Cues {
     }
 }
 
-/// Whether `word` (lowercase) is one of a word list's ([`UNSCANNED`] lists: "fun" in
+/// Whether `word` (lowercase) is one of a word list's (the lists looked up, not scanned: "fun" in
 /// `[evaluative]`, "had" in `[past_tense]`); always false for a list found by [`Cues::scan`].
 pub fn is_word_of(list: List, word: &str) -> bool {
     LEXICON
