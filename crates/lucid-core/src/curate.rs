@@ -1299,7 +1299,9 @@ impl Curator {
         {
             let mut by_word: HashMap<&str, Vec<usize>> = HashMap::new();
             for (position, &i) in candidates.iter().enumerate() {
-                for feature in self.memories[i].analysis.features() {
+                // An identifier is both a word and an anchor: it counts once per item.
+                let features: BTreeSet<&str> = self.memories[i].analysis.features().collect();
+                for feature in features {
                     if weights.is_rare(feature) {
                         by_word.entry(feature).or_default().push(position);
                     }

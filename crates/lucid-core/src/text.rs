@@ -270,6 +270,9 @@ const STEM_SYNONYMS: &[(&str, &str)] = &[
     ("formatt", "format"),
     // A noun and its verb: "citations follow X" is "cite X".
     ("citat", "cite"),
+    ("translat", "convert"),
+    ("boundari", "edg"),
+    ("persist", "save"),
 ];
 
 /// Multi-word phrases that say one everyday word ("sign-off" is approval, "check … into git" is
@@ -604,22 +607,53 @@ pub fn strip_modal_lead_ins(text: &str) -> &str {
     rest
 }
 
-/// The backtick-quoted spans of a text, normalised.
+/// The backtick-quoted spans of a text, normalised. As in Markdown, a run of backticks opens a
+/// span that only a run of the same length closes, and a run nothing closes is literal: "a
+/// single ```bash block per reply" quotes nothing.
 fn code_spans(text: &str) -> BTreeSet<String> {
+    let mut spans = BTreeSet::new();
     if !text.contains('`') {
-        return BTreeSet::new();
+        return spans;
     }
-    text.split('`')
-        .skip(1)
-        .step_by(2)
-        .map(|span| {
-            span.split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_lowercase()
-        })
-        .filter(|span| !span.is_empty())
-        .collect()
+    // Each run of backticks: where it starts, where it ends, and its length.
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] == b'`' {
+            let start = at;
+            while at < bytes.len() && bytes[at] == b'`' {
+                at += 1;
+            }
+            runs.push((start, at));
+        } else {
+            at += 1;
+        }
+    }
+    let mut next = 0;
+    while next < runs.len() {
+        let (open_start, open_end) = runs[next];
+        let length = open_end - open_start;
+        let closer = runs[next + 1..]
+            .iter()
+            .position(|&(start, end)| end - start == length);
+        match closer {
+            Some(offset) => {
+                let close_start = runs[next + 1 + offset].0;
+                let span = text[open_end..close_start]
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase();
+                if !span.is_empty() {
+                    spans.insert(span);
+                }
+                next += offset + 2;
+            }
+            None => next += 1,
+        }
+    }
+    spans
 }
 
 /// Whether both statements quote code and no quoted span is shared: different commands.
@@ -911,7 +945,10 @@ impl WordWeights {
         let mut weights = WordWeights::default();
         for analysis in analyses {
             weights.documents += 1;
-            for feature in analysis.features() {
+            // An identifier is both a word and an anchor (`getgitauthorfromrepo`): one item
+            // holds it once.
+            let features: BTreeSet<&str> = analysis.features().collect();
+            for feature in features {
                 *weights
                     .document_frequency
                     .entry(feature.to_string())
@@ -1690,6 +1727,44 @@ mod tests {
     }
 
     #[test]
+    fn code_spans_follow_markdown_backtick_runs() {
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "Run `make test` before `git push`.",
+                &["make test", "git push"],
+            ),
+            // A fence marker inside a sentence, closed by nothing, quotes nothing.
+            (
+                "Put a single ```bash block in every reply; two get it rejected.",
+                &[],
+            ),
+            ("Use ``a `b` c`` here.", &["a `b` c"]),
+            ("An odd ` backtick and `one span`.", &["backtick and"]),
+            ("No code at all.", &[]),
+        ];
+        for (text, expected) in cases {
+            let spans: Vec<String> = code_spans(text).into_iter().collect();
+            let mut expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+            expected.sort();
+            assert_eq!(spans, expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn an_identifier_counts_once_per_item_in_word_weights() {
+        // `GetGitAuthorFromRepo` is both a content word and an anchor of each item.
+        let items = [
+            analyze("GetGitAuthorFromRepo reads the local config first."),
+            analyze("GetGitAuthorFromRepo falls back to defaults."),
+            analyze("Telemetry is off by default."),
+        ];
+        let weights = WordWeights::new(items.iter());
+        // Two of three items hold it: its weight is ln(4/3) + 1, not that of four holders.
+        let expected = (4.0f64 / 3.0).ln() + 1.0;
+        assert!((weights.weight("getgitauthorfromrepo") - expected).abs() < 1e-9);
+    }
+
+    #[test]
     fn everyday_synonyms_keep_a_reworded_sentence_the_same() {
         for (a, b) in [
             (
@@ -1703,6 +1778,14 @@ mod tests {
             (
                 "Execute the migration script before deploying.",
                 "Run the migration script before deploying.",
+            ),
+            (
+                "Translate the field names at the API boundary.",
+                "Convert the field names at the API edge.",
+            ),
+            (
+                "Persist the session state in SQLite.",
+                "Save the session state in SQLite.",
             ),
         ] {
             let (a, b) = (analyze(a), analyze(b));

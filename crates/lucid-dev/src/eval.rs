@@ -278,6 +278,9 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
             for missed in &score.lessons_missed {
                 println!("  missed lesson: {missed}");
             }
+            for planted in &score.planted_missed {
+                println!("  missed planted {planted}");
+            }
             for junk in &score.junk {
                 println!("  junk ({}): {}", junk.why, junk.text);
             }

@@ -494,6 +494,10 @@ pub struct SourceScore {
     pub updates_applied: Ratio,
     /// Planted true memories still in the draft.
     pub true_kept: Ratio,
+    /// Ids of the planted duplicates and updates the dream did not resolve (a duplicate group
+    /// that is not exactly one draft item, an update whose old value stayed or new value is
+    /// missing).
+    pub planted_missed: Vec<String>,
     /// Items the dream skipped (with a reason) rather than writing.
     pub skipped_items: usize,
 }
@@ -605,6 +609,12 @@ pub fn score_source(
                     .iter()
                     .filter(|item| matches_terms(&item.text, &planted.terms))
                     .count();
+                if survivors != 1 && !duplicate_groups.contains_key(&key) {
+                    score.planted_missed.push(format!(
+                        "duplicate {} ({survivors} draft items match)",
+                        planted.id
+                    ));
+                }
                 duplicate_groups.insert(key, survivors == 1);
             }
             PlantedKind::Update => {
@@ -623,6 +633,15 @@ pub fn score_source(
                 }
                 if stale.is_none() && current {
                     updates_applied += 1;
+                } else {
+                    let why = match (stale.is_some(), current) {
+                        (true, true) => "old and new value both in the draft",
+                        (true, false) => "old value kept, new value missing",
+                        _ => "old value gone, new value missing",
+                    };
+                    score
+                        .planted_missed
+                        .push(format!("update {} ({why})", planted.id));
                 }
             }
             PlantedKind::True => {
