@@ -2731,6 +2731,15 @@ mod tests {
             clean_statement("FYI: the staging host is db-2.internal"),
             "The staging host is db-2.internal."
         );
+        // A plain verb after a stripped lead-in is capitalised; a command is not.
+        assert_eq!(
+            clean_statement("From now on, review your changes before committing"),
+            "Review your changes before committing."
+        );
+        assert_eq!(
+            clean_statement("From now on, npm ci instead of npm install"),
+            "npm ci instead of npm install."
+        );
     }
 }
 

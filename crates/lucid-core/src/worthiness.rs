@@ -122,8 +122,22 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     let one_off = cues
         .outside(List::OneOff, List::StandingScope)
         .any(|phrase| {
-            // A bare "here" next to a standing marker is the place; a generic "it" is the thing.
-            let not_the_task = (phrase == "here" && standing) || (phrase == "it" && generic_it);
+            // A bare "here" next to a standing marker is the place; a generic "it" is the thing;
+            // and "the tests", "your changes" in a rule that opens as one are whatever tests
+            // and changes there are then ("Always run the tests before pushing"). A "never"
+            // further on may describe this code ("… returns early and never executes the
+            // test"), so the rule must open with its marker.
+            let definite = ["the ", "my ", "your "]
+                .iter()
+                .any(|article| phrase.starts_with(article));
+            // "From now on, …" is stripped before the opening is read, but opens the rule.
+            let opens_as_rule = definite
+                && standing
+                && (cues.opens_with(List::Standing)
+                    || cues.opens_with(List::Instruction)
+                    || Cues::scan(&sentence.trim().to_lowercase()).opens_with(List::Standing));
+            let not_the_task =
+                (phrase == "here" && standing) || (phrase == "it" && generic_it) || opens_as_rule;
             !not_the_task
         })
         && !announced_value;
@@ -503,6 +517,14 @@ mod tests {
                 "Use UTC for every timestamp in the logs.",
                 Class::Preference,
             ),
+            // "the tests", "your changes" in a rule that opens with its marker are whatever
+            // tests and changes there are then, not this task's.
+            ("Always run the tests before pushing.", Class::Preference),
+            ("Never force-push the branch.", Class::Preference),
+            (
+                "From now on, review your changes before committing.",
+                Class::Preference,
+            ),
         ];
         for (sentence, class) in cases {
             assert_eq!(
@@ -538,6 +560,10 @@ mod tests {
             "Obj = dict()",
             "45 |   // Always fetch public data.",
             "That Terraform can guarantee to make the same selections by default when.",
+            // A "never" further on describes this code; "the test" is this task's (a pasted
+            // review comment from a real Claude Code session).
+            "TestTrackDefaults is meant to cover the default, but because the test command is \
+             hidden, TrackCommand returns early and never runs the defaulting logic.",
         ];
         for sentence in skipped {
             assert!(
@@ -563,6 +589,18 @@ mod tests {
             kept("Use pnpm, not npm, for installs."),
             Some((Class::Preference, Support::Repeated))
         );
+        // A warning is an instruction too: kept when said again, reported when said once.
+        for sentence in [
+            "please be careful to not lose my progress in the database",
+            "Take care not to overwrite the fixtures.",
+        ] {
+            assert_eq!(
+                kept(sentence),
+                Some((Class::Preference, Support::Repeated)),
+                "{sentence:?}: {:?}",
+                verdict(sentence)
+            );
+        }
         // An instruction the person says they are repeating has been given before.
         for sentence in [
             "Again, keep everything simple and don't use external libraries.",
