@@ -275,15 +275,23 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 }
             }
         }
-        // "from Y to X"
+        // "from Y to X", where each side may be a capitalised name of several words ("from
+        // Jenkins to GitHub Actions", "from Google Cloud to AWS").
         if lower[i] == "from"
-            && let (Some(old), Some(to), Some(new)) =
-                (tokens.get(i + 1), lower.get(i + 2), tokens.get(i + 3))
-            && to == "to"
+            && let Some(old) = tokens.get(i + 1)
             && old.is_value()
-            && new.is_value()
         {
-            out.push(make(Some(old), new, "from … to"));
+            let (old_text, old_len) = name_run(sentence, &tokens, i + 1);
+            if lower.get(i + 1 + old_len).is_some_and(|w| w == "to")
+                && let Some(new) = tokens.get(i + 2 + old_len)
+                && new.is_value()
+            {
+                let (new_text, _) = name_run(sentence, &tokens, i + 2 + old_len);
+                let mut sub = make(Some(old), new, "from … to");
+                sub.old = Some(old_text);
+                sub.new = new_text;
+                out.push(sub);
+            }
         }
         // "Y → X", "Y -> X"
         if matches!(lower[i].as_str(), "→" | "->")
@@ -646,6 +654,10 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
         if !person && !ends_the_retirement(sentence[at + phrase.len()..].trim_start()) {
             continue;
         }
+        // "Dana Whitfield left." — but not "Dana left early" or "the panel on the left".
+        if phrase == "left" && !left_for_good(sentence[at + phrase.len()..].trim_start()) {
+            continue;
+        }
         let before: Vec<&Token> = tokens
             .iter()
             .filter(|t| t.start + t.text.len() <= at)
@@ -717,6 +729,30 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
         }
     }
     out
+}
+
+/// Whether what follows a bare "left" ends the clause, so that someone left for good: nothing,
+/// punctuation, or a time ("last month", "in March", "recently").
+fn left_for_good(rest: &str) -> bool {
+    let clause = rest
+        .split([',', ';', '.', '!', ')'])
+        .next()
+        .unwrap_or("")
+        .trim();
+    if clause.is_empty() {
+        return true;
+    }
+    let lower = clause.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    match words.as_slice() {
+        ["recently" | "yesterday" | "today"] => true,
+        [
+            "last" | "this",
+            "week" | "month" | "year" | "quarter" | "friday" | "monday",
+        ] => true,
+        ["in", month] => month.chars().next().is_some_and(|c| c.is_alphabetic()),
+        _ => false,
+    }
 }
 
 /// Whether the words before a cue make it the speaker's or the team's own decision: a first
@@ -1467,6 +1503,32 @@ fn value_inside_token(tokens: &[Token], old: &str) -> Option<Token> {
 }
 
 /// A token of text with its byte offset.
+/// The value starting at token `at`: the token, or a capitalised name of up to three words
+/// written with single spaces ("GitHub Actions", "Google Cloud Run"), and how many tokens it
+/// takes.
+fn name_run(sentence: &str, tokens: &[Token], at: usize) -> (String, usize) {
+    let capitalised = |t: &Token| {
+        !t.quoted && t.text.chars().next().is_some_and(char::is_uppercase) && t.is_value()
+    };
+    let first = &tokens[at];
+    let mut end = at + 1;
+    if capitalised(first) {
+        while end < tokens.len() && end - at < 3 {
+            let (previous, next) = (&tokens[end - 1], &tokens[end]);
+            let gap = &sentence[previous.start + previous.text.len()..next.start];
+            if gap != " " || !capitalised(next) {
+                break;
+            }
+            end += 1;
+        }
+    }
+    let last = &tokens[end - 1];
+    (
+        sentence[first.start..last.start + last.text.len()].to_string(),
+        end - at,
+    )
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Token {
     text: String,
@@ -1930,6 +1992,38 @@ mod tests {
             .is_some()
         );
         assert!(retires(person, "Dana Whitfieldson owns the wiki.", true).is_none());
+        // A bare "left" ends its clause, or is followed by a time, when someone left for good.
+        for sentence in [
+            "Priya Raman handles billing now; Dana Whitfield left.",
+            "Dana Whitfield left last month.",
+        ] {
+            let said = retirements(sentence);
+            assert!(
+                said.iter()
+                    .any(|r| r.person && r.name.as_deref() == Some("Dana Whitfield")),
+                "{sentence}: {said:?}"
+            );
+        }
+        for sentence in [
+            "Dana Whitfield left early today to catch a train.",
+            "The button on the left is broken.",
+            "Dana left.",
+        ] {
+            assert!(retirements(sentence).is_empty(), "{sentence}");
+        }
+    }
+
+    #[test]
+    fn from_and_to_take_names_of_several_words() {
+        let subs = from_sentence("We moved CI from Jenkins to GitHub Actions last week.");
+        assert_eq!(subs.len(), 1, "{subs:?}");
+        assert_eq!(subs[0].old.as_deref(), Some("Jenkins"));
+        assert_eq!(subs[0].new, "GitHub Actions");
+        let (text, _) = apply(&subs[0], "Our CI runs on Jenkins.").expect("an update");
+        assert_eq!(text, "Our CI runs on GitHub Actions.");
+        let subs = from_sentence("We migrated hosting from Google Cloud to AWS.");
+        assert_eq!(subs[0].old.as_deref(), Some("Google Cloud"));
+        assert_eq!(subs[0].new, "AWS");
     }
 
     #[test]
