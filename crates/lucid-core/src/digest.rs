@@ -2145,7 +2145,10 @@ fn add_memory_op(
     });
 }
 
+/// Text shown in the report (a flag, a skipped statement, a cited sentence): at most 200
+/// characters, with personal e-mail addresses masked, since reports are stored and served too.
 fn excerpt(text: &str) -> String {
+    let text = mask_personal_emails(text);
     let mut out: String = text.chars().take(200).collect();
     if text.chars().count() > 200 {
         out.push('…');
@@ -2280,7 +2283,7 @@ fn read_human_message(
                     && digest.skipped.len() < limits.max_skipped_per_session
                 {
                     digest.skipped.push(SkippedStatement {
-                        text: excerpt(&mask_personal_emails(&policy.redact(sentence).text)),
+                        text: excerpt(&policy.redact(sentence).text),
                         reason: "repeats what the agent wrote earlier in the session (pasted \
                                  back), not the person's own words"
                             .to_string(),
@@ -2351,7 +2354,7 @@ fn read_human_message(
             if among_people && !change {
                 if digest.skipped.len() < limits.max_skipped_per_session {
                     digest.skipped.push(SkippedStatement {
-                        text: excerpt(&mask_personal_emails(&policy.redact(sentence).text)),
+                        text: excerpt(&policy.redact(sentence).text),
                         reason: "said between people in a conversation no agent takes part in, \
                                  not an instruction or a fact for an agent (--episodes keeps \
                                  conversations)"
@@ -2387,7 +2390,7 @@ fn read_human_message(
                     // The report shows the statement, not the address: it is kept out of the
                     // memories for a reason, and reports are stored and served too.
                     digest.skipped.push(SkippedStatement {
-                        text: excerpt(&mask_personal_emails(&policy.redact(sentence).text)),
+                        text: excerpt(&policy.redact(sentence).text),
                         reason: "contains a personal e-mail address that is not stated as a fact \
                                  to remember (masked here)"
                             .to_string(),
@@ -2920,6 +2923,27 @@ mod laundering_tests {
             skipped.text
         );
         assert!(!skipped.text.contains("jane.roe"), "{}", skipped.text);
+        // Whatever the reason a statement is skipped or flagged for, the report masks the
+        // address: a question, a one-off request, a secret beside it.
+        for text in [
+            "Should we always copy jane.roe@gmail.com on invoices?",
+            "Make sure you send this build log to jane.roe@gmail.com.",
+            "From now on, mail the AKIAIOSFODNN7EXAMPLE key owner jane.roe@gmail.com first.",
+        ] {
+            let digest =
+                digest_session(&session(vec![EventKind::UserMessage { text: text.into() }]));
+            let shown: Vec<&str> = digest
+                .skipped
+                .iter()
+                .map(|s| s.text.as_str())
+                .chain(digest.flags.iter().map(|f| f.text.as_str()))
+                .collect();
+            assert!(!shown.is_empty(), "{text}: nothing reported");
+            assert!(
+                shown.iter().all(|t| !t.contains("jane.roe")),
+                "{text}: {shown:?}"
+            );
+        }
     }
 
     /// The session's episodes (`--episodes`) as one text.
