@@ -45,6 +45,7 @@
 #![warn(clippy::expect_used, clippy::print_stdout)]
 
 mod aider;
+mod answers;
 mod anthropic_messages;
 mod blocks;
 mod claude_code;

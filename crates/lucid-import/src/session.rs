@@ -5,7 +5,9 @@
 //! Channels: a text event's channel follows its [`Speaker`] (a person → `human`, the model →
 //! `agent`, harness text → `harness`, pasted text → `pasted`); [`Builder::text_with_channel`]
 //! overrides it where an importer knows better (a shell's output echoed into a user turn is
-//! `tool_output` although it is stored as context).
+//! `tool_output` although it is stored as context). What a person typed inside a tool result
+//! (an answer to the agent's question, feedback on a declined call) is added after the result
+//! as their message ([`crate::answers`]).
 
 use std::collections::HashMap;
 
@@ -47,6 +49,8 @@ pub(crate) struct Builder<'s> {
     events: Vec<Event>,
     /// Tool names by call id, so a result can say which tool produced it.
     tool_names: HashMap<String, String>,
+    /// The options a question-asking call offered, by call id (see [`crate::answers`]).
+    offered: HashMap<String, Vec<String>>,
     session_id: Option<String>,
     agent: Option<String>,
 }
@@ -59,6 +63,7 @@ impl<'s> Builder<'s> {
             folder_name: source.folder_name,
             events: Vec::new(),
             tool_names: HashMap::new(),
+            offered: HashMap::new(),
             session_id: None,
             agent: None,
         }
@@ -171,6 +176,10 @@ impl<'s> Builder<'s> {
         let call_id = call_id.and_then(non_blank).map(str::to_string);
         if let Some(id) = &call_id {
             self.tool_names.insert(id.clone(), name.to_string());
+            let offered = crate::answers::offered_options(name, &input);
+            if !offered.is_empty() {
+                self.offered.insert(id.clone(), offered);
+            }
         }
         let commands = memory_commands_from_tool_call(name, &input);
         if commands.is_empty() {
@@ -211,6 +220,16 @@ impl<'s> Builder<'s> {
             .as_ref()
             .and_then(|id| self.tool_names.get(id).cloned())
             .or_else(|| known_tool.and_then(non_blank).map(str::to_string));
+        let offered = call_id
+            .as_ref()
+            .and_then(|id| self.offered.get(id))
+            .map_or(&[][..], Vec::as_slice);
+        let split =
+            crate::answers::split_person_words(tool.as_deref(), &content, is_error, offered);
+        let (content, person_words) = match split {
+            Some(split) => (split.harness, Some(split.words)),
+            None => (content, None),
+        };
         self.push(
             origin,
             EventKind::ToolResult {
@@ -220,6 +239,11 @@ impl<'s> Builder<'s> {
                 is_error,
             },
         );
+        // An answer the person typed to the agent's question, or their feedback on a declined
+        // call, is theirs although the harness files it as tool output.
+        if let Some(words) = person_words {
+            self.text(origin, Speaker::User, words);
+        }
     }
 
     /// The finished session; an error when nothing was kept.
