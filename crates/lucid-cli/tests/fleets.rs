@@ -390,6 +390,47 @@ fn behaviour_announced_changes_update_and_retire_store_items() {
 }
 
 #[test]
+fn behaviour_a_new_value_of_a_closed_set_replaces_the_old_one() {
+    let dream = dream_fleet("closed-set-values");
+    let text = dream.all_text();
+    // Claude Code and Codex sessions give a weekday, a month, a count, and tabs or spaces
+    // another value, in the same sentence or in other words ("Deploys go out on Thursdays" /
+    // "We deploy on Tuesdays now").
+    for (stale, current) in [
+        ("on Thursdays", "We deploy on Tuesdays now."),
+        (
+            "Use tabs",
+            "Use spaces for indentation in Go files from now on.",
+        ),
+        ("one approval", "PR reviews need two approvals."),
+        (
+            "every Monday",
+            "The on-call rotation now changes every Wednesday.",
+        ),
+        ("in November", "Code freeze now starts in October."),
+    ] {
+        assert!(!text.contains(stale), "{stale} must be gone:\n{text}");
+        assert!(text.contains(current), "{current} must be there:\n{text}");
+    }
+    // Another subject with a value of the same set, and an item with no such value: kept.
+    assert!(text.contains("Backups run on Sundays."), "{text}");
+    assert!(
+        text.contains("Release notes are written in English."),
+        "{text}"
+    );
+    let superseded = dream.changes("supersede");
+    assert_eq!(superseded.len(), 5, "{superseded:?}");
+    // Each says why the two are one subject.
+    for change in superseded {
+        let reason = change["reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.contains("same subject") || reason.contains("the same sentence"),
+            "{reason}"
+        );
+    }
+}
+
+#[test]
 fn behaviour_facts_about_removed_settings_are_retired() {
     let dream = dream_fleet("removed-settings");
     let text = dream.all_text();

@@ -199,6 +199,9 @@ struct Memory {
     notes: Vec<String>,
     /// Why the report says a pattern was added, when its kind does not tell.
     found_as: Option<&'static str>,
+    /// A person announced it as a change ("we now deploy on Tuesdays"): it may give a
+    /// differently worded item about the same thing a new value of a closed set.
+    announced_change: bool,
 }
 
 /// Orders session events of several digests by their time, then session and position (so
@@ -236,6 +239,7 @@ impl Memory {
             episodic: false,
             needs_repetition: false,
             skip_note: None,
+            announced_change: false,
             state: State::Live,
             merged_texts: Vec::new(),
             merged_store_items: 0,
@@ -1011,6 +1015,7 @@ impl Curator {
                 }
                 memory.sessions.insert(digest.session.clone());
                 memory.at = memory.at.max(statement.evidence.at);
+                memory.announced_change |= statement.change;
                 // A fact said in two sessions is confirmed; a repeated instruction is standing.
                 memory.provisional &= provisional && memory.sessions.len() < 2;
                 memory.needs_repetition &= statement.needs_repetition && memory.sessions.len() < 2;
@@ -1536,6 +1541,11 @@ impl Curator {
         }
         let mut union = UnionFind::new(self.memories.len());
         let mut conflicted = BTreeSet::new();
+        // Why each linked pair is one subject, for the report (keyed by the pair; a swapped
+        // value is written older → newer once the newer side is known).
+        let mut why_linked: HashMap<(usize, usize), String> = HashMap::new();
+        let mut swapped_values: HashMap<(usize, usize), [(usize, String); 2]> = HashMap::new();
+        let pair = |i: usize, j: usize| (i.min(j), i.max(j));
         // Unconfirmed facts only matter against confirmed items (they can update those), so
         // pairs of two unconfirmed facts are skipped: buckets of chatter stay linear.
         let provisional = |i: usize| self.memories[i].provisional;
@@ -1549,6 +1559,15 @@ impl Curator {
                         union.union(*i, *j);
                         conflicted.insert(*i);
                         conflicted.insert(*j);
+                        let subject = words_as_written(
+                            &self.memories[*i].text,
+                            &slot_i.subject,
+                            &slot_i.subject_anchors,
+                        );
+                        why_linked.insert(
+                            pair(*i, *j),
+                            format!("same subject ({}), another value", code_list(&subject)),
+                        );
                     }
                 }
             }
@@ -1567,12 +1586,53 @@ impl Curator {
                         continue;
                     }
                     let (mi, mj) = (&self.memories[i], &self.memories[j]);
-                    if (from_sessions(mi) || from_sessions(mj))
-                        && text::same_frame_new_value(&mi.text, &mj.text)
-                    {
+                    if !(from_sessions(mi) || from_sessions(mj)) {
+                        continue;
+                    }
+                    if let Some((value_i, value_j)) = text::frame_new_value(&mi.text, &mj.text) {
                         union.union(i, j);
                         conflicted.insert(i);
                         conflicted.insert(j);
+                        swapped_values.insert(pair(i, j), [(i, value_i), (j, value_j)]);
+                    }
+                }
+            }
+        }
+        // A change a person announced gives a closed-set value (a weekday, a month, a count) to
+        // an item about the same thing in other words: "We deploy on Tuesdays now" and
+        // "Deploys go out on Thursdays". The same thing: one side's other words are all among
+        // the other's ("deploy" ⊂ "deploy go out"), so "We now deploy hotfixes on Tuesdays"
+        // (hotfixes) leaves the rule for all deploys alone.
+        let mut by_family: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        for &i in &live {
+            for family in text::value_families(&self.memories[i].text) {
+                by_family.entry(family).or_default().push(i);
+            }
+        }
+        for members in by_family.values() {
+            for &i in members {
+                let mi = &self.memories[i];
+                if !mi.announced_change || mi.provisional {
+                    continue;
+                }
+                for &j in members {
+                    if i == j || union.find(i) == union.find(j) {
+                        continue;
+                    }
+                    let mj = &self.memories[j];
+                    if let Some((subject, family)) = text::closed_set_change(&mj.text, &mi.text) {
+                        union.union(i, j);
+                        conflicted.insert(i);
+                        conflicted.insert(j);
+                        let stems: BTreeSet<String> = subject.into_iter().collect();
+                        let subject = words_as_written(&mi.text, &stems, &BTreeSet::new());
+                        why_linked.insert(
+                            pair(i, j),
+                            format!(
+                                "same subject ({}), another {family}, announced as a change",
+                                code_list(&subject)
+                            ),
+                        );
                     }
                 }
             }
@@ -1605,6 +1665,7 @@ impl Curator {
                 .min_by_key(|&i| self.memories[i].seq);
             let mut superseded = Vec::new();
             let mut carried_evidence = Vec::new();
+            let mut matched_notes = Vec::new();
             // Only values known to be older give way (no supersede on file order alone).
             members.retain(|&i| {
                 i == winner || ordered_in_time(&self.memories[i], &self.memories[winner])
@@ -1619,6 +1680,21 @@ impl Curator {
                 self.memories[i].state = State::SupersededBy(winner);
                 superseded.push(self.memories[i].text.clone());
                 carried_evidence.extend(self.memories[i].evidence.iter().cloned());
+                if let Some(why) = why_linked.get(&pair(i, winner)) {
+                    matched_notes.push(why.clone());
+                } else if let Some(values) = swapped_values.get(&pair(i, winner)) {
+                    let value_of = |m: usize| {
+                        values
+                            .iter()
+                            .find(|(at, _)| *at == m)
+                            .map_or("", |(_, v)| v.as_str())
+                    };
+                    matched_notes.push(format!(
+                        "the same sentence with another value: `{}` → `{}`",
+                        value_of(i),
+                        value_of(winner)
+                    ));
+                }
             }
             if let (Some(l), None) = (located, self.memories[winner].location) {
                 let (location, path, style, headings, kind) = {
@@ -1644,6 +1720,11 @@ impl Curator {
             w.superseded_texts.extend(superseded);
             w.evidence.extend(carried_evidence);
             w.provisional = false;
+            for note in matched_notes {
+                if !w.notes.contains(&note) {
+                    w.notes.push(note);
+                }
+            }
         }
     }
 
@@ -2064,24 +2145,53 @@ fn clearest<'a>(members: impl Iterator<Item = (usize, &'a Memory)>) -> usize {
 fn frame_key(text: &str) -> Option<String> {
     let mut has_slot = false;
     let mut key = Vec::new();
-    for token in text::raw_tokens(text) {
-        let lower = token.text.to_lowercase();
-        if text::is_anchor(token.text) {
+    for token in text::frame_tokens(text) {
+        if text::is_anchor(&token)
+            || text::value_family(&token).is_some()
+            || text::is_opposite(&token)
+        {
             has_slot = true;
             key.push("#".to_string());
         } else if matches!(
-            lower.as_str(),
+            token.as_str(),
             "always" | "never" | "do" | "don't" | "dont" | "not" | "no"
         ) {
             has_slot = true;
             key.push("~".to_string());
-        } else if !matches!(lower.as_str(), "the" | "a" | "an" | "please") {
-            key.push(lower);
+        } else {
+            key.push(token);
         }
     }
     // Collapse the markers so "never" and "do not" share a frame.
     key.dedup();
     has_slot.then(|| key.join(" "))
+}
+
+/// The words of `text` whose stems are among `stems` or which are among `anchors`, as
+/// written and in order, each once: what a report shows of a matched subject.
+fn words_as_written(
+    text: &str,
+    stems: &BTreeSet<String>,
+    anchors: &BTreeSet<String>,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for token in text::raw_tokens(text) {
+        let lower = token.text.to_lowercase();
+        let hit = anchors.contains(&lower) || stems.contains(&text::stem(&lower));
+        if hit && !out.iter().any(|w| w.eq_ignore_ascii_case(token.text)) {
+            out.push(token.text.to_string());
+        }
+    }
+    out
+}
+
+/// Words as a list of code spans for a report note: `deploy`, `staging`.
+fn code_list<S: AsRef<str>>(words: &[S]) -> String {
+    words
+        .iter()
+        .map(|w| format!("`{}`", w.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Whether `older` is known to be older than `newer`: store items (without an as-of time) are

@@ -42,7 +42,13 @@ fn updates(older: &str, newer: &str) -> bool {
         (Some(a), Some(b)) => text::conflicting_slots(&a, &b),
         _ => false,
     };
-    announced || slots
+    // The same sentence with another value, or a change announced in other words that gives
+    // the subject another value of a closed set (the curator asks the latter only of a
+    // sentence the gate saw announce a change).
+    let frame = text::same_frame_new_value(older, newer);
+    let closed_set =
+        crate::worthiness::announces_change(newer) && text::new_closed_set_value_for(older, newer);
+    announced || slots || frame || closed_set
 }
 
 #[test]

@@ -1559,7 +1559,88 @@ pub fn states_another_value(a: &str, b: &str) -> bool {
         (Some(x), Some(y)) => conflicting_slots(&x, &y),
         _ => false,
     };
-    slots || opposite_words(a, b)
+    slots || opposite_words(a, b) || other_closed_set_value(a, b)
+}
+
+/// The closed sets a statement names values of (see [`value_family`]), digits left out (they
+/// are identifiers, compared as anchors).
+pub fn value_families(text: &str) -> BTreeSet<&'static str> {
+    raw_tokens(text)
+        .into_iter()
+        .filter(|token| !token.text.chars().all(|c| c.is_ascii_digit()))
+        .filter_map(|token| value_family(token.text))
+        .collect()
+}
+
+/// Whether `newer`, said as a change, gives `older`'s subject another value of a closed set:
+/// each names values of one set and they share none, and one side's remaining content words
+/// (without those values and words like "now") are all among the other's, at least one of
+/// them shared.
+pub fn new_closed_set_value_for(older: &str, newer: &str) -> bool {
+    closed_set_change(older, newer).is_some()
+}
+
+/// What [`new_closed_set_value_for`] matched: the shared subject words and the closed set.
+pub fn closed_set_change(older: &str, newer: &str) -> Option<(Vec<String>, &'static str)> {
+    let family = other_closed_set_value_family(older, newer)?;
+    let rest = |text: &str| -> BTreeSet<String> {
+        let valued: BTreeSet<String> = raw_tokens(text)
+            .into_iter()
+            .filter(|token| value_family(token.text).is_some())
+            .map(|token| stem(&token.text.to_lowercase()))
+            .collect();
+        analyze(text)
+            .word_set
+            .into_iter()
+            .filter(|word| !valued.contains(word))
+            .filter(|word| !TEMPORAL.iter().any(|t| stem(t) == *word))
+            .filter(|word| !FRAME_FILLERS.contains(&word.as_str()))
+            .collect()
+    };
+    let (a, b) = (rest(older), rest(newer));
+    let (small, large) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    (!small.is_empty() && small.is_subset(large)).then(|| (small.iter().cloned().collect(), family))
+}
+
+/// Whether both statements name a value of one closed set (a weekday, a month, a count) and
+/// share none of them: "… every Monday" and "… every Wednesday" are two values, never one
+/// statement in other words.
+fn other_closed_set_value(a: &str, b: &str) -> bool {
+    other_closed_set_value_family(a, b).is_some()
+}
+
+/// The closed set in which [`other_closed_set_value`] found two values.
+fn other_closed_set_value_family(a: &str, b: &str) -> Option<&'static str> {
+    let values = |text: &str| -> BTreeSet<(&'static str, String)> {
+        raw_tokens(text)
+            .into_iter()
+            .filter_map(|token| {
+                let family = value_family(token.text)?;
+                // Digits are identifiers too and compared as anchors; the words are not.
+                (family != "count" || !token.text.chars().all(|c| c.is_ascii_digit())).then(|| {
+                    let lower = token.text.to_lowercase();
+                    let singular = lower.strip_suffix('s').unwrap_or(&lower).to_string();
+                    (family, singular)
+                })
+            })
+            .collect()
+    };
+    let (va, vb) = (values(a), values(b));
+    let families: BTreeSet<&'static str> = va.iter().map(|(family, _)| *family).collect();
+    families.into_iter().find(|&family| {
+        let of = |set: &BTreeSet<(&'static str, String)>| -> BTreeSet<String> {
+            set.iter()
+                .filter(|(f, _)| *f == family)
+                .map(|(_, value)| value.clone())
+                .collect()
+        };
+        let (fa, fb) = (of(&va), of(&vb));
+        !fb.is_empty() && fa.is_disjoint(&fb)
+    })
 }
 
 /// Words whose opposite says another value of the same setting ("telemetry is enabled by
@@ -1578,7 +1659,14 @@ const OPPOSITES: &[(&str, &str)] = &[
     ("visible", "hidden"),
     ("included", "excluded"),
     ("true", "false"),
+    ("tabs", "spaces"),
+    ("tab", "space"),
 ];
+
+/// Whether a lowercase word is one side of a known pair of opposite values (`enabled`, `tabs`).
+pub fn is_opposite(word: &str) -> bool {
+    OPPOSITES.iter().any(|&(x, y)| word == x || word == y)
+}
 
 /// Whether one statement has a word (and not its opposite) whose opposite the other has: "…
 /// disabled by default instead of enabled" still says another value than "… enabled …".
@@ -1662,10 +1750,15 @@ pub fn anchor_shape(token: &str) -> AnchorShape {
 /// "Use Python 3.11 for scripts" vs "Use Python 3.12 for scripts", or "Always use tabs" vs
 /// "Never use tabs". Used for statements that have no subject/value shape.
 pub fn same_frame_new_value(a: &str, b: &str) -> bool {
+    frame_new_value(a, b).is_some()
+}
+
+/// The spans [`same_frame_new_value`] found swapped (`a`'s, then `b`'s), as normalised tokens.
+pub fn frame_new_value(a: &str, b: &str) -> Option<(String, String)> {
     let ta: Vec<String> = frame_tokens(a);
     let tb: Vec<String> = frame_tokens(b);
     if ta == tb || ta.len() < 2 || tb.len() < 2 {
-        return false;
+        return None;
     }
     let prefix = ta.iter().zip(&tb).take_while(|(x, y)| x == y).count();
     let suffix = ta[prefix..]
@@ -1677,24 +1770,112 @@ pub fn same_frame_new_value(a: &str, b: &str) -> bool {
     let mid_a = &ta[prefix..ta.len() - suffix];
     let mid_b = &tb[prefix..tb.len() - suffix];
     if mid_a.is_empty() || mid_b.is_empty() || mid_a.len() > 3 || mid_b.len() > 3 {
-        return false;
+        return None;
     }
     if prefix + suffix < 2 {
-        return false;
+        return None;
     }
     let all_values = |mid: &[String]| mid.iter().all(|t| is_anchor(t));
     let polarity = |mid: &[String]| {
         mid.iter()
             .all(|t| is_negation(t) || matches!(t.as_str(), "always" | "never" | "do" | "don't"))
     };
-    (all_values(mid_a) && all_values(mid_b)) || (polarity(mid_a) && polarity(mid_b))
+    // One word of a closed set for another: a weekday, a month, a count, or a word and its
+    // opposite ("on Thursdays" / "on Tuesdays", "one approval" / "two approvals", "tabs" /
+    // "spaces").
+    let one_value_for_another = match (mid_a, mid_b) {
+        ([x], [y]) => {
+            value_family(x).is_some_and(|family| value_family(y) == Some(family))
+                || OPPOSITES
+                    .iter()
+                    .any(|&(p, q)| (x == p && y == q) || (x == q && y == p))
+        }
+        _ => false,
+    };
+    ((all_values(mid_a) && all_values(mid_b))
+        || (polarity(mid_a) && polarity(mid_b))
+        || one_value_for_another)
+        .then(|| (mid_a.join(" "), mid_b.join(" ")))
 }
 
-fn frame_tokens(text: &str) -> Vec<String> {
-    raw_tokens(text)
+/// The closed set a word names one value of, if any: a weekday, a month or a count (plurals
+/// and abbreviations folded: "Tuesdays", "Tue").
+pub fn value_family(word: &str) -> Option<&'static str> {
+    const WEEKDAYS: &[&str] = &[
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    const MONTHS: &[&str] = &[
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    const COUNTS: &[&str] = &[
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve", "single", "once", "twice",
+    ];
+    let lower = word.to_lowercase();
+    let singular = lower.strip_suffix('s').unwrap_or(&lower);
+    if WEEKDAYS.contains(&singular) {
+        Some("weekday")
+    } else if MONTHS.contains(&lower.as_str()) && lower != "may" && lower != "march" {
+        // "may" and "march" are also a verb and a noun: only the unambiguous months count.
+        Some("month")
+    } else if COUNTS.contains(&lower.as_str()) || lower.chars().all(|c| c.is_ascii_digit()) {
+        Some("count")
+    } else {
+        None
+    }
+}
+
+/// Words that say "as of now" without changing what a statement says ("… from now on", "… now",
+/// "going forward"): left out of a sentence's frame, so the new value's sentence has the old
+/// one's frame.
+const FRAME_FILLERS: &[&str] = &["now", "anymore", "nowadays"];
+
+/// A statement's tokens for frame comparison: lowercase, stemmed, without articles, "please",
+/// a lead-in ("From now on, …") or a trailing "from now on" / "going forward".
+pub fn frame_tokens(text: &str) -> Vec<String> {
+    let text = strip_modal_lead_ins(strip_lead_in(text.trim()));
+    let lower = text.to_lowercase();
+    let mut lower = lower.trim_end_matches(['.', '!']).trim_end().to_string();
+    for trailer in [
+        " from now on",
+        " going forward",
+        " from today",
+        " as of today",
+    ] {
+        if let Some(rest) = lower.strip_suffix(trailer) {
+            lower = rest.to_string();
+        }
+    }
+    raw_tokens(&lower)
         .into_iter()
-        .map(|t| t.text.to_lowercase())
+        .map(|t| t.text.to_string())
         .filter(|t| !matches!(t.as_str(), "the" | "a" | "an" | "please"))
+        .filter(|t| !FRAME_FILLERS.contains(&t.as_str()))
+        .map(|t| {
+            // Values and polarity words are compared as written.
+            let keep = is_anchor(&t)
+                || value_family(&t).is_some()
+                || is_negation(&t)
+                || matches!(t.as_str(), "always" | "never" | "do" | "don't" | "dont");
+            if keep { t } else { stem(&t) }
+        })
         .collect()
 }
 
@@ -1759,6 +1940,68 @@ mod tests {
         // A different amount is a different rule.
         let d = analyze("Always get manager sign-off for partial refunds above $500.");
         assert!(!same_statement(&b, &d));
+    }
+
+    #[test]
+    fn values_of_a_closed_set_make_two_statements_two_values() {
+        for (word, family) in [
+            ("Tuesdays", Some("weekday")),
+            ("monday", Some("weekday")),
+            ("October", Some("month")),
+            ("may", None),
+            ("two", Some("count")),
+            ("twice", Some("count")),
+            ("deploys", None),
+        ] {
+            assert_eq!(value_family(word), family, "{word}");
+        }
+        // The same sentence with another weekday, count or opposite, "now" and "from now on"
+        // aside: one setting given a new value.
+        for (old, new) in [
+            (
+                "The on-call rotation changes every Monday.",
+                "The on-call rotation now changes every Wednesday.",
+            ),
+            (
+                "PR reviews need one approval.",
+                "From now on, PR reviews need two approvals.",
+            ),
+            (
+                "Use tabs for indentation in Go files.",
+                "Use spaces for indentation in Go files from now on.",
+            ),
+        ] {
+            assert!(same_frame_new_value(old, new), "{old} / {new}");
+            assert!(states_another_value(old, new), "{old} / {new}");
+        }
+        // A plain word swapped is another subject, not a value.
+        assert!(!same_frame_new_value(
+            "Run the unit tests before pushing.",
+            "Run the integration tests before pushing."
+        ));
+        // In other words: the subject's words of one are among the other's.
+        assert_eq!(
+            closed_set_change("Deploys go out on Thursdays.", "We deploy on Tuesdays now."),
+            Some((vec!["deploy".to_string()], "weekday"))
+        );
+        for (old, new) in [
+            // Hotfixes are not all deploys.
+            (
+                "Deploys go out on Thursdays.",
+                "We now deploy hotfixes on Tuesdays.",
+            ),
+            (
+                "Backups run on Sundays.",
+                "We now run the load tests on Saturdays.",
+            ),
+            // Both days named: no other value.
+            (
+                "Stand-ups are on Mondays.",
+                "Stand-ups are on Mondays and Thursdays now.",
+            ),
+        ] {
+            assert_eq!(closed_set_change(old, new), None, "{old} / {new}");
+        }
     }
 
     #[test]

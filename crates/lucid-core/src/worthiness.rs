@@ -144,11 +144,23 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     let first_person = cues.opens_with(List::FirstPersonState) && !cues.has(List::Decision);
     let decision = cues.has(List::Decision);
     // "X is Y now" announces a new value as plainly as "X is now Y".
+    // So does "We deploy on Tuesdays now": a value (a weekday, a count, an identifier) with a
+    // closing "now".
+    let names_value = || {
+        text::raw_tokens(stripped)
+            .iter()
+            .any(|token| text::is_anchor(token.text) || text::value_family(token.text).is_some())
+    };
     let trailing_now = lower
         .trim_end_matches(['.', '!'])
         .strip_suffix(" now")
-        .is_some_and(|rest| rest.contains(" is ") || rest.contains(" are "));
-    let change = (cues.has(List::Change) || trailing_now) && !request;
+        .is_some_and(|rest| {
+            rest.contains(" is ")
+                || rest.contains(" are ")
+                || (!rest.ends_with(" right") && !rest.ends_with(" for") && names_value())
+        });
+    let now_announces = trailing_now || now_before_verb(&lower);
+    let change = (cues.has(List::Change) || now_announces) && !request;
     let instruction = cues.has(List::Instruction);
     if request {
         return skip("a request about the task at hand");
@@ -199,6 +211,17 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // "New GCP project id: acme-prod-2" announces a value as plainly as "X is now Y".
     let announces_new = lower.starts_with("new ") && text::slot(stripped).is_some();
     if (change || announces_new) && text::slot(stripped).is_some() {
+        return Verdict::Candidate {
+            class: Class::Fact,
+            support: Support::Marked,
+            change: true,
+        };
+    }
+    // "The on-call rotation now changes every Wednesday": a change of a value (a weekday, a
+    // count, an identifier) said without "is". Only "now" says so here: "instead" without a
+    // subject and its value is as often a complaint ("… shows item 1 instead of the one
+    // selected") or a request.
+    if now_announces && !request && names_value() {
         return Verdict::Candidate {
             class: Class::Fact,
             support: Support::Marked,
@@ -440,6 +463,54 @@ fn evaluates(lower: &str) -> bool {
         && rest
             .iter()
             .all(|w| crate::lexicon::is_word_of(List::Evaluative, w))
+}
+
+/// Whether the gate reads the sentence as announcing a change of value (its `change` flag).
+#[cfg(test)]
+pub(crate) fn announces_change(sentence: &str) -> bool {
+    matches!(
+        judge(sentence, &Thresholds::default()),
+        Verdict::Candidate { change: true, .. }
+    )
+}
+
+/// Whether "now" sits between a subject and its verb ("The on-call rotation now changes every
+/// Wednesday", "We now deploy from main"): a change announced as plainly as "X is now Y". Not
+/// "right now", "for now", "until now", and not before a preposition or a clause ("now on",
+/// "now that").
+fn now_before_verb(lower: &str) -> bool {
+    let words: Vec<&str> = lower
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
+        .collect();
+    words.windows(3).any(|w| {
+        w[1] == "now"
+            && !matches!(
+                w[0],
+                "right"
+                    | "for"
+                    | "until"
+                    | "till"
+                    | "by"
+                    | "just"
+                    | "from"
+                    | "even"
+                    | "and"
+                    | "or"
+                    | "but"
+                    | "so"
+                    | "is"
+                    | "are"
+            )
+            && w[0]
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '\'')
+            && !matches!(
+                w[2],
+                "on" | "that" | "and" | "or" | "the" | "a" | "an" | "i" | "we" | "you" | "it"
+            )
+            && w[2].chars().all(|c| c.is_alphabetic())
+    })
 }
 
 #[cfg(test)]
@@ -685,6 +756,31 @@ mod tests {
                 verdict(sentence)
             );
         }
+    }
+
+    #[test]
+    fn now_announces_a_change_of_value() {
+        for sentence in [
+            "The on-call rotation now changes every Wednesday.",
+            "We deploy on Tuesdays now.",
+        ] {
+            assert!(
+                matches!(verdict(sentence), Verdict::Candidate { change: true, .. }),
+                "{sentence}: {:?}",
+                verdict(sentence)
+            );
+        }
+        assert!(now_before_verb("we now deploy from main"));
+        for lower in [
+            "right now the build is broken",
+            "for now skip it",
+            "from now on use pnpm",
+            "now that it works, ship it",
+        ] {
+            assert!(!now_before_verb(lower), "{lower}");
+        }
+        // A complaint with "instead" and a number is no announced value.
+        assert!(kept("I still sometimes see item 1 instead of the one selected.").is_none());
     }
 
     #[test]
