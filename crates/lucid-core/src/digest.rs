@@ -2607,10 +2607,21 @@ pub fn clean_statement(sentence: &str) -> String {
         .unwrap_or("")
         .trim_end_matches([',', ':', ';', '.'])
         .to_string();
-    let ordinary = first_word
+    let lowercase_word = first_word
         .chars()
-        .all(|c| c.is_ascii_lowercase() || c == '\'')
-        && text::is_common_word(&first_word);
+        .all(|c| c.is_ascii_lowercase() || c == '\'');
+    // After a lead-in the person opened with a capital ("Going forward, tickets are …"), a
+    // word of four letters or more with a vowel is a word of the sentence; a command is
+    // usually shorter or has none ("npm", "pnpm", "ls").
+    let lead_in_stripped = sentence
+        .trim_start()
+        .chars()
+        .next()
+        .is_some_and(char::is_uppercase)
+        && s.len() < sentence.trim().len();
+    let wordlike = first_word.len() >= 4 && first_word.chars().any(|c| "aeiouy".contains(c));
+    let ordinary =
+        lowercase_word && (text::is_common_word(&first_word) || (lead_in_stripped && wordlike));
     let mut chars = s.chars();
     match chars.next() {
         Some(first) if ordinary => {
@@ -2742,6 +2753,16 @@ mod tests {
         assert_eq!(
             clean_statement("From now on, npm ci instead of npm install"),
             "npm ci instead of npm install."
+        );
+        assert_eq!(
+            clean_statement("Going forward, tickets are triaged within 8 hours."),
+            "Tickets are triaged within 8 hours."
+        );
+        // Code is never re-cased, lead-in or not.
+        assert_eq!(clean_statement("obj = dict()"), "obj = dict()");
+        assert_eq!(
+            clean_statement("From now on, pnpm install --frozen-lockfile"),
+            "pnpm install --frozen-lockfile."
         );
     }
 }

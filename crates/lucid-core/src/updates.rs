@@ -79,6 +79,20 @@ const CHANGE_VERBS: &[&str] = &[
     "relocated",
     "transfer",
     "transferred",
+    "raise",
+    "raised",
+    "lower",
+    "lowered",
+    "increase",
+    "increased",
+    "reduce",
+    "reduced",
+    "decrease",
+    "decreased",
+    "extend",
+    "extended",
+    "shorten",
+    "shortened",
 ];
 
 /// The substitutions a sentence a person typed announces.
@@ -2010,6 +2024,30 @@ mod tests {
             "Dana left.",
         ] {
             assert!(retirements(sentence).is_empty(), "{sentence}");
+        }
+    }
+
+    #[test]
+    fn raising_or_lowering_a_value_updates_it() {
+        for (said, item, updated) in [
+            (
+                "We raised the max upload size to 25 MB.",
+                "Max upload size is 10 MB.",
+                "Max upload size is 25 MB.",
+            ),
+            (
+                "We reduced the session timeout to 15 minutes.",
+                "The session timeout is 30 minutes.",
+                "The session timeout is 15 minutes.",
+            ),
+        ] {
+            let subs = from_sentence(said);
+            let applied = subs.iter().find_map(|sub| apply(sub, item));
+            assert_eq!(
+                applied.map(|(text, _)| text).as_deref(),
+                Some(updated),
+                "{said}"
+            );
         }
     }
 
