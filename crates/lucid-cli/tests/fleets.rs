@@ -563,6 +563,13 @@ fn behaviour_preferences_and_their_scope() {
         dream.change_with_text("filing deadline").is_none(),
         "questions are not preferences"
     );
+    // An unmarked instruction said again in another session in other words is standing.
+    let emails = dream
+        .change_with_text("client email addresses")
+        .expect("the instruction said in two sessions");
+    let reason = emails["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("2 sessions"), "{reason}");
+    assert_eq!(dream.all_text().matches("debug").count(), 1);
     let text = dream.all_text();
     assert_eq!(text.matches("Bluebook").count(), 1, "{text}");
     assert!(dream.draft.contains_key("team/preferences.md"));

@@ -1354,14 +1354,15 @@ impl Curator {
         for (a, b) in pairs {
             let (ma, mb) = (&self.memories[candidates[a]], &self.memories[candidates[b]]);
             let store_pair = paraphrase_pairs.contains(&(a.min(b), a.max(b)));
-            // Preferences users gave different agents get the looser paraphrase test: a missed
-            // merge there also costs the preference its team scope.
-            let cross_agent_preferences = ma.kind == Kind::Preference
+            // Preferences people gave in different sessions get the looser paraphrase test: a
+            // missed merge there also costs the preference its team scope (other agents) or
+            // the second session an unmarked instruction needs to be kept.
+            let session_preferences = ma.kind == Kind::Preference
                 && mb.kind == Kind::Preference
                 && ma.origin == Origin::Session
                 && mb.origin == Origin::Session
-                && ma.agents.is_disjoint(&mb.agents);
-            let same = if cross_agent_preferences {
+                && ma.sessions.is_disjoint(&mb.sessions);
+            let same = if session_preferences {
                 text::same_preference(&ma.analysis, &mb.analysis)
             } else {
                 text::same_statement(&ma.analysis, &mb.analysis)

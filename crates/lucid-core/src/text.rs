@@ -698,6 +698,9 @@ fn different_code(a: &Analysis, b: &Analysis) -> bool {
 
 /// Phrases that strengthen a rule and contain a negation word without negating it.
 const EMPHASIS_IDIOMS: &[&str] = &[
+    // "Never log customer emails, not even in debug output": the rule's own negation, widened
+    // (set off by a comma; "do not even push" is the negation itself).
+    ", not even",
     "no exceptions",
     "no exception",
     "without exception",

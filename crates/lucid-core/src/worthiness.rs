@@ -592,6 +592,11 @@ mod tests {
             // tests and changes there are then, not this task's.
             ("Always run the tests before pushing.", Class::Preference),
             ("Never force-push the branch.", Class::Preference),
+            // "ever again" holds "again" but rules the future.
+            (
+                "Do not even think about pushing to main directly, ever again.",
+                Class::Preference,
+            ),
             (
                 "From now on, review your changes before committing.",
                 Class::Preference,
