@@ -949,12 +949,13 @@ fn shares_phrase(a: &Analysis, b: &Analysis) -> bool {
         .any(|w| in_a.contains(&(w[0].clone(), w[1].clone())))
 }
 
-/// Whether two standing instructions users gave *different agents* are the same preference in
+/// Whether two instructions people gave in *different sessions* are the same preference in
 /// other words ("Offer store credit before a cash refund" / "Always suggest store credit first
 /// and a cash refund second"). Looser than [`same_statement`], so the curator only asks it for
-/// preferences from different agents, where a missed merge costs the team scope: same
-/// identifiers and polarity, three shared words of which two form a shared phrase, and a third
-/// of all words shared. The same sentence with one span swapped is still never one.
+/// preferences from different sessions, where a missed merge costs the team scope (two agents)
+/// or the second session an unmarked instruction needs: same identifiers and polarity, three
+/// shared words of which two form a shared phrase, and a third of all words shared. The same
+/// sentence with one span swapped is still never one.
 pub fn same_preference(a: &Analysis, b: &Analysis) -> bool {
     if same_statement(a, b) {
         return true;
