@@ -34,8 +34,13 @@ pub struct Substitution {
     /// not go beyond.
     pub subject_text: String,
     /// For an `object` substitution: how many object words an item must name at least (two;
-    /// one when the object is the product a new version belongs to, "Python" of "Python 3.12").
+    /// one when the object is the product a new version belongs to, "Python" of "Python 3.12",
+    /// or the sentence's whole subject, which the item must then open with).
     pub object_min: usize,
+    /// For an `object` substitution of one word that is the announcing sentence's whole
+    /// subject ("Staging moved to eu-west-1"): the item must open with it too ("Staging runs
+    /// in us-east-1"), not merely mention it.
+    pub object_opens: bool,
 }
 
 /// Words an item must share with an edited line for the line's swapped values to update it:
@@ -125,6 +130,7 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
         line_words_needed: 0,
         object: Vec::new(),
         object_min: 2,
+        object_opens: false,
         subject_text: String::new(),
     };
     for i in 0..tokens.len() {
@@ -337,8 +343,16 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 if family_of(&new.text).is_none() && value_shape(&new.text).is_some() {
                     let mut object = subject_before(sentence, &tokens, &lower, i);
                     let mut min = 2;
+                    // "Staging moved to eu-west-1": one word that is all the sentence says
+                    // before its verb names the subject, for an item that opens with it.
+                    let whole_subject = object.len() == 1
+                        && product.is_none()
+                        && text::analyze(&sentence[..tokens[i].start]).word_set.len() == 1
+                        && !matches!(lower[0].as_str(), "we" | "i" | "you" | "they");
                     if let Some(product) = product {
                         object.push(product);
+                        min = 1;
+                    } else if whole_subject {
                         min = 1;
                     }
                     object.sort();
@@ -347,6 +361,7 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                         let mut sub = make(None, new, &format!("{} to", lower[i]));
                         sub.object = object;
                         sub.object_min = min;
+                        sub.object_opens = whole_subject;
                         sub.subject_text = sentence.to_string();
                         out.push(sub);
                     }
@@ -1116,6 +1131,7 @@ pub(crate) fn from_edit(file: &str, old: &str, new: &str) -> Option<Substitution
         line_words_needed: 0,
         object: Vec::new(),
         object_min: 2,
+        object_opens: false,
         subject_text: String::new(),
     })
 }
@@ -1197,6 +1213,7 @@ pub(crate) fn from_edited_lines(file: &str, old: &str, new: &str) -> Vec<Substit
                 line_words_needed: EDITED_LINE_WORDS_NEEDED,
                 object: Vec::new(),
                 object_min: 2,
+                object_opens: false,
                 subject_text: String::new(),
             });
         }
@@ -1353,7 +1370,16 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
             if sub.file.is_some() && !file_named && !about_the_line {
                 return None;
             }
-            if !specific && !file_named && shared < 2 {
+            // …or a tool the item uses ("Use npm for installs") that the person said they
+            // switched away from ("We've switched from npm to pnpm").
+            let switched_tool = sub.cue == "from … to"
+                && !sub.new.contains(' ')
+                && sub
+                    .subject
+                    .iter()
+                    .any(|w| matches!(w.as_str(), "switch" | "migrat" | "move" | "chang"))
+                && used_as_tool(&tokens, &hit);
+            if !specific && !file_named && shared < 2 && !switched_tool {
                 return None;
             }
             // Already holds the new value (as a value of its own, not inside a longer name:
@@ -1394,6 +1420,9 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
             };
             let named = sub.object.iter().filter(|w| names(w)).count();
             if named < sub.object_min || named < sub.object.len() || holds_value(item, &sub.new) {
+                return None;
+            }
+            if sub.object_opens && item_analysis.words.first() != sub.object.first() {
                 return None;
             }
             let shape = value_shape(&sub.new)?;
@@ -1517,6 +1546,37 @@ fn value_inside_token(tokens: &[Token], old: &str) -> Option<Token> {
 }
 
 /// A token of text with its byte offset.
+/// Whether the item uses the word as a tool: right after "use", "using", "run" or "via" ("Use
+/// npm for installs"). An environment is no tool ("use staging first" is another subject
+/// than "production"), and "with X" is too often a place or a partner to count.
+fn used_as_tool(tokens: &[Token], word: &Token) -> bool {
+    let environment = matches!(
+        word.text.to_lowercase().as_str(),
+        "staging"
+            | "production"
+            | "prod"
+            | "dev"
+            | "development"
+            | "test"
+            | "testing"
+            | "qa"
+            | "local"
+            | "preview"
+            | "sandbox"
+    );
+    !environment
+        && tokens
+            .iter()
+            .position(|t| t.start == word.start)
+            .and_then(|at| at.checked_sub(1))
+            .is_some_and(|before| {
+                matches!(
+                    tokens[before].text.to_lowercase().as_str(),
+                    "use" | "using" | "run" | "via"
+                )
+            })
+}
+
 /// The value starting at token `at`: the token, or a capitalised name of up to three words
 /// written with single spaces ("GitHub Actions", "Google Cloud Run"), and how many tokens it
 /// takes.
@@ -1670,6 +1730,7 @@ pub(crate) fn from_move(
         line_words_needed: 0,
         object: Vec::new(),
         object_min: 2,
+        object_opens: false,
         subject_text: String::new(),
     })
 }
@@ -2047,6 +2108,39 @@ mod tests {
                 applied.map(|(text, _)| text).as_deref(),
                 Some(updated),
                 "{said}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_tool_switched_away_from_is_replaced_where_it_is_used() {
+        let subs = from_sentence("We've switched from npm to pnpm.");
+        let applied = subs
+            .iter()
+            .find_map(|sub| apply(sub, "Use npm for installs."));
+        assert_eq!(
+            applied.map(|(text, _)| text).as_deref(),
+            Some("Use pnpm for installs.")
+        );
+        // Not a plain word the item merely mentions, nor an environment.
+        for (said, item) in [
+            (
+                "We switched from npm to pnpm.",
+                "The npm registry mirror is slow.",
+            ),
+            (
+                "We moved the app from staging to production.",
+                "Use staging for demos.",
+            ),
+            (
+                "We moved the app from staging to production.",
+                "Deploy with staging first.",
+            ),
+        ] {
+            let subs = from_sentence(said);
+            assert!(
+                subs.iter().all(|sub| apply(sub, item).is_none()),
+                "{said} / {item}"
             );
         }
     }
