@@ -2113,6 +2113,21 @@ mod tests {
     }
 
     #[test]
+    fn a_one_word_subject_names_what_moved_in_items_that_open_with_it() {
+        let subs = from_sentence("Staging moved to host-b.internal.");
+        let update = |item: &str| subs.iter().find_map(|sub| apply(sub, item)).map(|(t, _)| t);
+        assert_eq!(
+            update("Staging runs on host-a.internal.").as_deref(),
+            Some("Staging runs on host-b.internal.")
+        );
+        // An item that only mentions staging is about something else.
+        assert_eq!(
+            update("Backups of staging are copied to host-a.internal."),
+            None
+        );
+    }
+
+    #[test]
     fn a_tool_switched_away_from_is_replaced_where_it_is_used() {
         let subs = from_sentence("We've switched from npm to pnpm.");
         let applied = subs
