@@ -91,10 +91,17 @@ impl Target {
                     .iter()
                     .flat_map(|anchor| text::analyze(&anchor.to_lowercase()).word_set)
                     .collect();
-                let mentions = |w: &String| {
+                let mentions_word = |w: &str| {
                     analysis.word_set.contains(w)
                         || analysis.anchors.contains(w)
                         || code_words.contains(w)
+                };
+                // A topic is also mentioned by the words that show an item is about it
+                // (`topics.txt`: "infrastructure" by "host", "cluster", "terraform").
+                let mentions = |w: &String| {
+                    mentions_word(w)
+                        || related_words(w)
+                            .is_some_and(|related| related.iter().any(|r| mentions_word(r)))
                 };
                 if self.all_topic {
                     self.topic.iter().all(mentions)
@@ -103,6 +110,32 @@ impl Target {
                 }
             })
     }
+}
+
+/// The words (stemmed) that show an item is about a topic (stemmed), from `topics.txt`.
+fn related_words(topic: &str) -> Option<&'static BTreeSet<String>> {
+    static TOPICS: std::sync::LazyLock<std::collections::HashMap<String, BTreeSet<String>>> =
+        std::sync::LazyLock::new(|| {
+            let mut topics = std::collections::HashMap::new();
+            for line in include_str!("topics.txt").lines() {
+                let line = line.trim();
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                let Some((names, words)) = line.split_once(':') else {
+                    continue;
+                };
+                let related: BTreeSet<String> = words.split_whitespace().map(text::stem).collect();
+                for name in names.split('|') {
+                    topics
+                        .entry(text::stem(name.trim()))
+                        .or_insert_with(BTreeSet::new)
+                        .extend(related.iter().cloned());
+                }
+            }
+            topics
+        });
+    TOPICS.get(topic)
 }
 
 /// Parsed instructions.
@@ -768,6 +801,41 @@ mod tests {
             style.in_focus(Kind::Preference, rule, &text::analyze(rule)),
             "{style:?}"
         );
+    }
+
+    #[test]
+    fn a_topic_is_also_named_by_the_words_of_its_field() {
+        let check = |instructions: &str, kind: Kind, item: &str| {
+            parse(instructions)
+                .ignores(kind, item, &text::analyze(item))
+                .is_some()
+        };
+        // "infrastructure" is named by hosting, clusters, Terraform; "testing" by pytest.
+        assert!(check(
+            "Don't bother with infrastructure facts.",
+            Kind::Fact,
+            "We host the docs on Netlify."
+        ));
+        assert!(check(
+            "Skip anything about testing.",
+            Kind::Pitfall,
+            "`pytest -x` fails without `-p no:cacheprovider`."
+        ));
+        // Only words that mean the field in any project: "pull the data" is no git, a
+        // markdown table no database, tokens of a model no security.
+        for (instructions, item) in [
+            (
+                "Ignore anything about git.",
+                "Pull the data from the API nightly.",
+            ),
+            ("Skip database facts.", "Prefer bullet lists over tables."),
+            ("Ignore security notes.", "Keep prompts under 2,000 tokens."),
+        ] {
+            assert!(
+                !check(instructions, Kind::Fact, item),
+                "{instructions} / {item}"
+            );
+        }
     }
 
     #[test]
