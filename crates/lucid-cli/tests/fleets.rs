@@ -539,6 +539,24 @@ fn behaviour_converged_workflows_in_order() {
 }
 
 #[test]
+fn behaviour_a_last_step_a_workflow_names_is_not_written_again() {
+    // OpenAI Chat sessions: reproduce, edit, run again, clean up, submit. The sessions' last
+    // step before the harness's `submit` is `rm`, which the workflow already names.
+    let dream = dream_fleet("reproduce-fix");
+    let workflows = dream.added_texts("workflow");
+    assert!(
+        workflows
+            .iter()
+            .any(|w| w.contains("`python reproduce.py` → `rm` → `submit`")),
+        "{workflows:?}"
+    );
+    assert!(
+        !workflows.iter().any(|w| w.starts_with("Sessions end with")),
+        "{workflows:?}"
+    );
+}
+
+#[test]
 fn behaviour_preferences_and_their_scope() {
     let dream = dream_fleet("preferences");
     let bluebook = dream

@@ -1065,14 +1065,15 @@ impl Curator {
         patterns.extend(patterns::refused_reads(digests));
         patterns.extend(patterns::recurring_checker_findings(digests));
         let workflows = patterns::workflows(digests);
-        // A converged last step already ending a workflow needs no memory of its own.
+        // A converged last step that a workflow already names needs no memory of its own (the
+        // workflow may go on to a harness step such as `submit`, which endings leave out).
         let endings = patterns::ending_steps(digests)
             .into_iter()
             .filter(|ending| {
                 let step = ending.text.split('`').nth(1).unwrap_or("");
                 !workflows
                     .iter()
-                    .any(|w| w.text.ends_with(&format!("`{step}`.")))
+                    .any(|w| w.text.contains(&format!("`{step}`")))
             })
             .collect::<Vec<_>>();
         patterns.extend(workflows);
