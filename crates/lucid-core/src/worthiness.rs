@@ -416,13 +416,42 @@ fn narrates_events(lower: &str, cues: &Cues) -> bool {
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .filter(|w| !w.is_empty())
         .collect();
-    words.windows(2).any(|pair| {
+    let past = words.windows(2).any(|pair| {
         matches!(pair[0], "never" | "always")
             && ((pair[1].len() > 4
                 && pair[1].ends_with("ed")
                 && !matches!(pair[1], "need" | "proceed" | "succeed" | "exceed" | "embed"))
                 || crate::lexicon::is_word_of(List::PastTense, pair[1]))
-    })
+    });
+    // The speaker's own experience: "I've never been fishing", "Nope, never been on a team",
+    // "I had never seen her before" ("Windows has never been supported" is a fact, not this).
+    let experience = words.iter().position(|w| *w == "never").is_some_and(|at| {
+        let speaker = words[..at].iter().all(|w| {
+            matches!(
+                *w,
+                "i" | "i've"
+                    | "i’ve"
+                    | "i'd"
+                    | "have"
+                    | "had"
+                    | "nope"
+                    | "no"
+                    | "yeah"
+                    | "yes"
+                    | "actually"
+                    | "but"
+                    | "honestly"
+            )
+        });
+        speaker
+            && words.get(at + 1).is_some_and(|w| {
+                matches!(
+                    *w,
+                    "been" | "seen" | "gone" | "heard" | "met" | "tried" | "done"
+                )
+            })
+    });
+    past || experience
 }
 
 /// The sentence without an answer's particle ("Yeah, it's always a dream" → "it's always a
@@ -447,22 +476,69 @@ fn strip_answer_particle(sentence: &str) -> &str {
 /// "X is/are/has always (been) <praise or feeling>": an opinion.
 fn evaluates(lower: &str) -> bool {
     let words: Vec<&str> = lower
-        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
         .filter(|w| !w.is_empty())
         .collect();
-    let Some(at) = words.windows(2).position(|w| {
+    // "Nature's always …": a word with 's is its verb too.
+    let copula = |w: &str| {
         matches!(
-            w[0],
-            "is" | "are" | "s" | "was" | "were" | "been" | "has" | "have"
-        ) && matches!(w[1], "always" | "never")
-    }) else {
+            w,
+            "is" | "are" | "s" | "was" | "were" | "been" | "has" | "have" | "isn't"
+        ) || w.ends_with("'s")
+            || w.ends_with("’s")
+    };
+    // Praise or feeling, not one of the list's small words ("a", "so", "the").
+    let praise = |w: &&str| {
+        crate::lexicon::is_word_of(List::Evaluative, w)
+            && !matches!(
+                *w,
+                "a" | "an"
+                    | "so"
+                    | "such"
+                    | "much"
+                    | "the"
+                    | "of"
+                    | "mine"
+                    | "my"
+                    | "it"
+                    | "really"
+                    | "very"
+                    | "to"
+                    | "been"
+                    | "be"
+                    | "there"
+                    | "for"
+                    | "me"
+                    | "us"
+                    | "you"
+            )
+    };
+    // "Always good to hear!", "Always a joy to see him": a standing word opening an opinion.
+    if let [first, second, rest @ ..] = words.as_slice()
+        && matches!(*first, "always" | "never")
+        && (praise(second)
+            || (matches!(*second, "a" | "an" | "so") && rest.first().is_some_and(praise)))
+    {
+        return true;
+    }
+    let Some(at) = words
+        .windows(2)
+        .position(|w| copula(w[0]) && matches!(w[1], "always" | "never"))
+    else {
         return false;
     };
     let rest = &words[at + 2..];
-    !rest.is_empty()
+    let all_praise = !rest.is_empty()
         && rest
             .iter()
-            .all(|w| crate::lexicon::is_word_of(List::Evaluative, w))
+            .all(|w| crate::lexicon::is_word_of(List::Evaluative, w));
+    // "… is always a great way to relax", "… isn't always easy, but …": praise right after it.
+    let praised = rest.iter().take(3).any(|w| praise(w))
+        && !rest
+            .windows(2)
+            .take(3)
+            .any(|pair| praise(&pair[0]) && pair[1] == "to" && words.len() < 8);
+    all_praise || praised
 }
 
 /// Whether the gate reads the sentence as announcing a change of value (its `change` flag).
@@ -592,6 +668,11 @@ mod tests {
             // tests and changes there are then, not this task's.
             ("Always run the tests before pushing.", Class::Preference),
             ("Never force-push the branch.", Class::Preference),
+            // A rule with praise in it is still a rule.
+            (
+                "Always run the full test suite before a release.",
+                Class::Preference,
+            ),
             // "ever again" holds "again" but rules the future.
             (
                 "Do not even think about pushing to main directly, ever again.",
@@ -706,6 +787,19 @@ mod tests {
             "No, I've never been in that park.",
             "Yeah, it's always a dream to see your favorites play!",
             "Performing live always fuels my soul!",
+            // Opinions, feelings, offers and the speaker's experience, in other words (LoCoMo
+            // chats imported as user/assistant turns).
+            "Nature's always been my haven.",
+            "Thanksgiving's always special for us.",
+            "Always good chatting with you.",
+            "Always a joy to see him so happy.",
+            "Being outdoors is always a great way to relax.",
+            "Sharing our experiences isn't always easy, but it matters.",
+            "Let me know whenever you need assistance.",
+            "Every time I see it, I can't help but smile.",
+            "Nope, never been on a sports team.",
+            "I had never seen her nearby before.",
+            "You've always been there for me, John.",
         ] {
             assert!(
                 kept(sentence).is_none(),
@@ -713,6 +807,9 @@ mod tests {
                 verdict(sentence)
             );
         }
+        // That something never was supported is no one's experience: still a statement.
+        let unsupported = "Windows has never been supported by the CLI.";
+        assert!(kept(unsupported).is_some(), "{:?}", verdict(unsupported));
         // …while rules with the same words stand.
         for sentence in [
             "You must always run the linter before pushing.",
