@@ -533,7 +533,7 @@ fn evaluates(lower: &str) -> bool {
             .iter()
             .all(|w| crate::lexicon::is_word_of(List::Evaluative, w));
     // "… is always a great way to relax", "… isn't always easy, but …": praise right after it.
-    let praised = rest.iter().take(3).any(|w| praise(w))
+    let praised = rest.iter().take(3).any(&praise)
         && !rest
             .windows(2)
             .take(3)
