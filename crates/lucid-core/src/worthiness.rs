@@ -800,6 +800,8 @@ mod tests {
             "Nope, never been on a sports team.",
             "I had never seen her nearby before.",
             "You've always been there for me, John.",
+            "Hope all is good.",
+            "Great chatting with you as always.",
         ] {
             assert!(
                 kept(sentence).is_none(),
