@@ -196,6 +196,8 @@ const STOPWORDS: &[&str] = &[
     "follow",
     "follows",
     "adhere",
+    // "don't ever" is "never": the emphasis adds no content.
+    "ever",
 ];
 
 /// Words that flip the meaning of a statement. They are removed from content and tracked as
@@ -270,6 +272,8 @@ const STEM_SYNONYMS: &[(&str, &str)] = &[
     ("formatt", "format"),
     // A noun and its verb: "citations follow X" is "cite X".
     ("citat", "cite"),
+    // "push straight to main" is "push directly to main".
+    ("straight", "direct"),
     ("translat", "convert"),
     ("boundari", "edg"),
     ("persist", "save"),
@@ -2068,6 +2072,10 @@ mod tests {
             (
                 "Persist the session state in SQLite.",
                 "Save the session state in SQLite.",
+            ),
+            (
+                "Never push directly to main.",
+                "Don't ever push straight to main.",
             ),
         ] {
             let (a, b) = (analyze(a), analyze(b));
