@@ -1622,6 +1622,10 @@ impl Curator {
                         continue;
                     }
                     let mj = &self.memories[j];
+                    // Cheap first: the two must share a word of their subject.
+                    if mi.analysis.word_set.is_disjoint(&mj.analysis.word_set) {
+                        continue;
+                    }
                     if let Some((subject, family)) = text::closed_set_change(&mj.text, &mi.text) {
                         union.union(i, j);
                         conflicted.insert(i);
