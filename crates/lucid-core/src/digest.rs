@@ -1965,8 +1965,8 @@ fn looks_like_target(value: &str) -> bool {
 
 /// The differences between two tool inputs, ignoring commentary parameters.
 pub fn diff_inputs(before: &Value, after: &Value) -> Vec<ParamChange> {
-    let before: BTreeMap<String, String> = string_leaves_all(before);
-    let after: BTreeMap<String, String> = string_leaves_all(after);
+    let before: BTreeMap<String, String> = string_leaves_all(&command_as_text(before));
+    let after: BTreeMap<String, String> = string_leaves_all(&command_as_text(after));
     let mut changes = Vec::new();
     for (key, old) in &before {
         if is_commentary(key) {
@@ -1997,6 +1997,26 @@ pub fn diff_inputs(before: &Value, after: &Value) -> Vec<ParamChange> {
         });
     }
     changes
+}
+
+/// The input with a command given as an argument list (`["bash", "-lc", "cd rust && cargo
+/// build"]`, Codex's `shell`) replaced by its command line, so a changed command is compared
+/// word by word, as one typed as text is.
+fn command_as_text(input: &Value) -> std::borrow::Cow<'_, Value> {
+    let Some(object) = input.as_object() else {
+        return std::borrow::Cow::Borrowed(input);
+    };
+    let listed = ["command", "cmd"]
+        .into_iter()
+        .find(|key| object.get(*key).is_some_and(Value::is_array));
+    match (listed, crate::tools::command_text(input)) {
+        (Some(key), Some(text)) => {
+            let mut object = object.clone();
+            object.insert(key.to_string(), Value::String(text));
+            std::borrow::Cow::Owned(Value::Object(object))
+        }
+        _ => std::borrow::Cow::Borrowed(input),
+    }
 }
 
 fn is_commentary(key: &str) -> bool {
@@ -2710,6 +2730,23 @@ mod tests {
             }]
         );
         assert!(diff_inputs(&before, &json!({"slug": "a", "description": "x"})).is_empty());
+    }
+
+    /// A command given as an argument list (Codex's `shell`) is compared as its command line,
+    /// not as the list's JSON.
+    #[test]
+    fn argument_list_commands_are_compared_as_command_lines() {
+        let before = json!({"command": ["bash", "-lc", "cargo build"], "timeout_ms": 1000});
+        let after =
+            json!({"command": ["bash", "-lc", "cd rust && cargo build"], "timeout_ms": 1000});
+        assert_eq!(
+            diff_inputs(&before, &after),
+            vec![ParamChange {
+                key: "command".into(),
+                before: Some("cargo build".into()),
+                after: Some("cd rust && cargo build".into())
+            }]
+        );
     }
 
     #[test]

@@ -199,6 +199,15 @@ pub fn command_head(command: &str) -> String {
     let Some(program_word) = words.next() else {
         return line.trim().chars().take(40).collect();
     };
+    // Setting up the environment is named with what it sets: `source .venv/bin/activate`,
+    // `export PATH` (only chosen when nothing else in the chain does the work). A `cd` stays
+    // `cd`: where it goes differs from one checkout to the next.
+    if matches!(program_word, "source" | "." | "export")
+        && let Some(argument) = words.next()
+    {
+        let argument = argument.split('=').next().unwrap_or(argument);
+        return format!("{program_word} {}", argument.trim_matches(['"', '\'']));
+    }
     let program = program_word
         .rsplit('/')
         .next()
@@ -764,6 +773,8 @@ mod tests {
             ),
             ("grep -rn foo src | head -20", "grep"),
             ("cd /repo", "cd"),
+            ("source .venv/bin/activate", "source .venv/bin/activate"),
+            ("export PATH=$HOME/.local/bin:$PATH", "export PATH"),
             ("uv run review-tool serve", "uv run review-tool"),
             ("go test ./...", "go test"),
             ("dotnet run --configuration Release", "dotnet run"),
