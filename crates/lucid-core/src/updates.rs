@@ -1545,7 +1545,6 @@ fn value_inside_token(tokens: &[Token], old: &str) -> Option<Token> {
     })
 }
 
-/// A token of text with its byte offset.
 /// Whether the item uses the word as a tool: right after "use", "using", "run" or "via" ("Use
 /// npm for installs"). An environment is no tool ("use staging first" is another subject
 /// than "production"), and "with X" is too often a place or a partner to count.
@@ -1603,6 +1602,7 @@ fn name_run(sentence: &str, tokens: &[Token], at: usize) -> (String, usize) {
     )
 }
 
+/// A token of text with its byte offset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Token {
     text: String,
