@@ -539,15 +539,18 @@ fn behaviour_converged_workflows_in_order() {
 }
 
 #[test]
-fn behaviour_a_last_step_a_workflow_names_is_not_written_again() {
+fn behaviour_reproduce_fix_verify_and_a_last_step_a_workflow_names() {
     // OpenAI Chat sessions: reproduce, edit, run again, clean up, submit. The sessions' last
     // step before the harness's `submit` is `rm`, which the workflow already names.
     let dream = dream_fleet("reproduce-fix");
     let workflows = dream.added_texts("workflow");
+    // The script the session wrote fails first (reproducing the bug), passes after the edit:
+    // both runs are steps of the workflow.
     assert!(
-        workflows
-            .iter()
-            .any(|w| w.contains("`python reproduce.py` → `rm` → `submit`")),
+        workflows.iter().any(|w| w.contains(
+            "`python reproduce.py` → `str_replace_editor str_replace` → `python reproduce.py` → \
+             `rm` → `submit`"
+        )),
         "{workflows:?}"
     );
     assert!(

@@ -524,6 +524,9 @@ pub struct ToolStep {
     pub name: String,
     /// The call event.
     pub evidence: EventRef,
+    /// A failed run of a script the session wrote, which passes later after a fix: the
+    /// "reproduce" of reproduce, fix, verify (a step of the work, not a mistake).
+    pub reproduces: bool,
 }
 
 /// Text refused by the safety checks.
@@ -995,19 +998,22 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                 digest.tool_sequence.push(ToolStep {
                     name: identity.clone(),
                     evidence: event_ref(call.call),
+                    reproduces: false,
                 });
             }
             continue;
         };
         let error = result_is_error(session, result);
         last_result_error = Some(error);
-        if !error
+        let reproduces = error && reproduces_before_a_fix(session, &calls, &identities, n);
+        if (!error || reproduces)
             && let Some(identity) = &identities[n]
             && digest.tool_sequence.last().map(|s| &s.name) != Some(identity)
         {
             digest.tool_sequence.push(ToolStep {
                 name: identity.clone(),
                 evidence: event_ref(call.call),
+                reproduces,
             });
         }
     }
@@ -1395,6 +1401,57 @@ const NOT_FEEDBACK_LABELS: &[&str] = &[
     "command",
     "developer",
 ];
+
+/// Whether failed call `n` runs a script the session wrote to show the problem before fixing
+/// it: the command names a file an earlier call wrote (a `Write`/`create`, or `cat > repro.py`),
+/// and the same command passes later, after a step of another kind (`python reproduce.py`
+/// fails, the code is edited, `python reproduce.py` passes). A check that fails and passes
+/// after a fix (`mise run lint`) runs no such script: that is a mistake corrected.
+fn reproduces_before_a_fix(
+    session: &Session,
+    calls: &[CallPair],
+    identities: &[Option<String>],
+    n: usize,
+) -> bool {
+    let Some(identity) = identities[n].as_deref() else {
+        return false;
+    };
+    let Some(again) = (n + 1..calls.len()).find(|&m| identities[m].as_deref() == Some(identity))
+    else {
+        return false;
+    };
+    let passed = calls[again]
+        .result
+        .is_some_and(|r| !result_is_error(session, r));
+    let fixed_between = (n + 1..again).any(|m| {
+        identities[m]
+            .as_deref()
+            .is_some_and(|step| step != identity && !crate::patterns::is_inspection(step))
+    });
+    if !passed || !fixed_between {
+        return false;
+    }
+    let names_file = |path: &str| {
+        let file = path.rsplit('/').next().unwrap_or(path);
+        !file.is_empty()
+            && identity
+                .split_whitespace()
+                .any(|word| word.rsplit('/').next() == Some(file))
+    };
+    calls[..n].iter().any(|call| {
+        let EventKind::ToolCall { name, input, .. } = &session.events[call.call].kind else {
+            return false;
+        };
+        let wrote = written_whole(name, input).is_some_and(names_file);
+        wrote
+            || (crate::tools::is_shell_tool(name)
+                && crate::tools::command_text(input).is_some_and(|command| {
+                    crate::tools::written_by_redirect(&command)
+                        .iter()
+                        .any(|path| names_file(path))
+                }))
+    })
+}
 
 /// Harness feedback on the agent's actions — a hook that refuses to stop, a format check that
 /// rejects a reply — and the steps the agent took next. Each is a failure of the pseudo-tool

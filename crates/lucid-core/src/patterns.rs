@@ -855,7 +855,10 @@ pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
     /// How many times more often a pair must occur in one order than in the other.
     const LIFT: f64 = 3.0;
 
-    let mut ids: HashMap<&str, u32> = HashMap::new();
+    // A failed run that reproduces the problem is its own step: "run (fails), fix, run
+    // (passes)" is three steps in one order, where one id for both runs would read as a pair
+    // seen in both orders, i.e. chance.
+    let mut ids: HashMap<(&str, bool), u32> = HashMap::new();
     let mut names: Vec<&str> = Vec::new();
     // Steps that only look around are left out: a workflow is what the agents *did*, and
     // reads interleave everything. `origins` maps each kept step back to the session's
@@ -869,10 +872,12 @@ pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
             if is_inspection(&step.name) || manages_processes(&step.name) {
                 continue;
             }
-            let id = *ids.entry(step.name.as_str()).or_insert_with(|| {
-                names.push(step.name.as_str());
-                (names.len() - 1) as u32
-            });
+            let id = *ids
+                .entry((step.name.as_str(), step.reproduces))
+                .or_insert_with(|| {
+                    names.push(step.name.as_str());
+                    (names.len() - 1) as u32
+                });
             if seq.last() != Some(&id) {
                 seq.push(id);
                 from.push(position);
@@ -1418,6 +1423,7 @@ mod tests {
                         at: None,
                         trust: Trust::Trusted,
                     },
+                    reproduces: false,
                 })
                 .collect(),
             flags: Vec::new(),

@@ -577,6 +577,39 @@ pub struct FileCommands {
     pub commits: bool,
 }
 
+/// Files a command line writes by redirecting `cat`, `echo` or `printf` into them, or with
+/// `tee` (`cat > reproduce.py <<'EOF'`, `echo x >> notes.txt`).
+pub fn written_by_redirect(command: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for words in simple_commands(command) {
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        match words.as_slice() {
+            ["cat" | "echo" | "printf", args @ ..] => {
+                let mut args = args.iter();
+                while let Some(arg) = args.next() {
+                    let target = match *arg {
+                        ">" | ">>" => args.next().copied(),
+                        other => other
+                            .strip_prefix(">>")
+                            .or_else(|| other.strip_prefix('>'))
+                            .filter(|rest| !rest.is_empty() && !rest.starts_with('&')),
+                    };
+                    if let Some(target) = target.filter(|t| one_path(t)) {
+                        out.push(target.to_string());
+                    }
+                }
+            }
+            ["tee", args @ ..] => out.extend(
+                args.iter()
+                    .filter(|a| !a.starts_with('-') && one_path(a))
+                    .map(|a| a.to_string()),
+            ),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Reads [`FileCommands`] from a command line, one simple command at a time.
 pub fn file_commands(command: &str) -> FileCommands {
     let mut out = FileCommands::default();
@@ -747,6 +780,29 @@ pub fn patch_files(patch: &str) -> PatchFiles {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn files_written_by_redirection() {
+        for (command, written) in [
+            (
+                "cat > reproduce.py <<'EOF'\nprint(1)\nEOF",
+                vec!["reproduce.py"],
+            ),
+            (
+                "cat <<'EOF' > tests/repro.py\nx\nEOF",
+                vec!["tests/repro.py"],
+            ),
+            (
+                "echo 'a' >> notes.txt && git add notes.txt",
+                vec!["notes.txt"],
+            ),
+            ("make 2>&1 | tee build.log", vec!["build.log"]),
+            ("cat README.md", vec![]),
+            ("echo hi >&2", vec![]),
+        ] {
+            assert_eq!(written_by_redirect(command), written, "{command}");
+        }
+    }
 
     #[test]
     fn command_heads() {
