@@ -544,12 +544,12 @@ fn behaviour_reproduce_fix_verify_and_a_last_step_a_workflow_names() {
     // step before the harness's `submit` is `rm`, which the workflow already names.
     let dream = dream_fleet("reproduce-fix");
     let workflows = dream.added_texts("workflow");
-    // The script the session wrote fails first (reproducing the bug), passes after the edit:
-    // both runs are steps of the workflow.
+    // The script the session wrote (`cat > reproduce.py`) fails first, reproducing the bug,
+    // and passes after the edit: writing it and both runs are steps of the workflow.
     assert!(
         workflows.iter().any(|w| w.contains(
-            "`python reproduce.py` → `str_replace_editor str_replace` → `python reproduce.py` → \
-             `rm` → `submit`"
+            "`create reproduce.py` → `python reproduce.py` → `str_replace_editor str_replace` → \
+             `python reproduce.py` → `rm` → `submit`"
         )),
         "{workflows:?}"
     );

@@ -5,7 +5,7 @@
 //! evidence (the session and event it came from). Text is secret-redacted here, before it can go
 //! anywhere else.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value;
 
@@ -524,8 +524,9 @@ pub struct ToolStep {
     pub name: String,
     /// The call event.
     pub evidence: EventRef,
-    /// A failed run of a script the session wrote, which passes later after a fix: the
-    /// "reproduce" of reproduce, fix, verify (a step of the work, not a mistake).
+    /// A failed run of a script the session wrote, which passes later after a fix, or the
+    /// writing of that script: the "reproduce" of reproduce, fix, verify (steps of the work,
+    /// not a mistake).
     pub reproduces: bool,
 }
 
@@ -987,7 +988,19 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         .collect();
 
     // Tool sequence of successful calls, and the session's outcome. The session's last call
-    // counts even without a result: harnesses end the session on a submit command.
+    // counts even without a result: harnesses end the session on a submit command. A failed
+    // run of a script written to reproduce the problem is a step too, and so is writing it
+    // ("create reproduce.py"): reproduce, fix, verify.
+    let mut reproducing: BTreeSet<usize> = BTreeSet::new();
+    let mut creating: BTreeMap<usize, String> = BTreeMap::new();
+    for (n, call) in calls.iter().enumerate() {
+        if call.result.is_some_and(|r| result_is_error(session, r))
+            && let Some((created_by, file)) = reproduction_script(session, &calls, &identities, n)
+        {
+            reproducing.insert(n);
+            creating.insert(created_by, file);
+        }
+    }
     let mut last_result_error = None;
     for (n, call) in calls.iter().enumerate() {
         let Some(result) = call.result else {
@@ -1005,7 +1018,15 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         };
         let error = result_is_error(session, result);
         last_result_error = Some(error);
-        let reproduces = error && reproduces_before_a_fix(session, &calls, &identities, n);
+        if let Some(file) = creating.get(&n).filter(|_| !error) {
+            digest.tool_sequence.push(ToolStep {
+                name: format!("create {file}"),
+                evidence: event_ref(call.call),
+                reproduces: true,
+            });
+            continue;
+        }
+        let reproduces = error && reproducing.contains(&n);
         if (!error || reproduces)
             && let Some(identity) = &identities[n]
             && digest.tool_sequence.last().map(|s| &s.name) != Some(identity)
@@ -1402,24 +1423,20 @@ const NOT_FEEDBACK_LABELS: &[&str] = &[
     "developer",
 ];
 
-/// Whether failed call `n` runs a script the session wrote to show the problem before fixing
-/// it: the command names a file an earlier call wrote (a `Write`/`create`, or `cat > repro.py`),
-/// and the same command passes later, after a step of another kind (`python reproduce.py`
-/// fails, the code is edited, `python reproduce.py` passes). A check that fails and passes
-/// after a fix (`mise run lint`) runs no such script: that is a mistake corrected.
-fn reproduces_before_a_fix(
+/// The script failed call `n` runs to show the problem before it is fixed, if it is one: the
+/// command names a file an earlier call wrote (a `Write`/`create`, or `cat > repro.py`), and
+/// the same command passes later, after a step of another kind (`python reproduce.py` fails,
+/// the code is edited, `python reproduce.py` passes). Returns the call that wrote the script
+/// and the script's file name. A check that fails and passes after a fix (`mise run lint`)
+/// runs no such script: that is a mistake corrected.
+fn reproduction_script(
     session: &Session,
     calls: &[CallPair],
     identities: &[Option<String>],
     n: usize,
-) -> bool {
-    let Some(identity) = identities[n].as_deref() else {
-        return false;
-    };
-    let Some(again) = (n + 1..calls.len()).find(|&m| identities[m].as_deref() == Some(identity))
-    else {
-        return false;
-    };
+) -> Option<(usize, String)> {
+    let identity = identities[n].as_deref()?;
+    let again = (n + 1..calls.len()).find(|&m| identities[m].as_deref() == Some(identity))?;
     let passed = calls[again]
         .result
         .is_some_and(|r| !result_is_error(session, r));
@@ -1429,27 +1446,31 @@ fn reproduces_before_a_fix(
             .is_some_and(|step| step != identity && !crate::patterns::is_inspection(step))
     });
     if !passed || !fixed_between {
-        return false;
+        return None;
     }
-    let names_file = |path: &str| {
+    let run_names = |path: &str| -> Option<String> {
         let file = path.rsplit('/').next().unwrap_or(path);
-        !file.is_empty()
+        (!file.is_empty()
             && identity
                 .split_whitespace()
-                .any(|word| word.rsplit('/').next() == Some(file))
+                .any(|word| word.rsplit('/').next() == Some(file)))
+        .then(|| file.to_string())
     };
-    calls[..n].iter().any(|call| {
-        let EventKind::ToolCall { name, input, .. } = &session.events[call.call].kind else {
-            return false;
+    (0..n).rev().find_map(|c| {
+        let EventKind::ToolCall { name, input, .. } = &session.events[calls[c].call].kind else {
+            return None;
         };
-        let wrote = written_whole(name, input).is_some_and(names_file);
-        wrote
-            || (crate::tools::is_shell_tool(name)
-                && crate::tools::command_text(input).is_some_and(|command| {
-                    crate::tools::written_by_redirect(&command)
-                        .iter()
-                        .any(|path| names_file(path))
-                }))
+        if let Some(file) = written_whole(name, input).and_then(run_names) {
+            return Some((c, file));
+        }
+        if !crate::tools::is_shell_tool(name) {
+            return None;
+        }
+        let command = crate::tools::command_text(input)?;
+        crate::tools::written_by_redirect(&command)
+            .iter()
+            .find_map(|path| run_names(path))
+            .map(|file| (c, file))
     })
 }
 

@@ -869,7 +869,7 @@ pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
         let mut seq: Vec<u32> = Vec::new();
         let mut from: Vec<usize> = Vec::new();
         for (position, step) in digest.tool_sequence.iter().enumerate() {
-            if is_inspection(&step.name) || manages_processes(&step.name) {
+            if !step.reproduces && (is_inspection(&step.name) || manages_processes(&step.name)) {
                 continue;
             }
             let id = *ids
