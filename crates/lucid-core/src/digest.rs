@@ -1467,9 +1467,15 @@ fn reproduction_script(
             return None;
         }
         let command = crate::tools::command_text(input)?;
-        crate::tools::written_by_redirect(&command)
-            .iter()
-            .find_map(|path| run_names(path))
+        // SWE-agent's `create reproduce.py` command writes the file too.
+        let created = command
+            .strip_prefix("create ")
+            .and_then(|rest| rest.split_whitespace().next())
+            .map(str::to_string);
+        created
+            .into_iter()
+            .chain(crate::tools::written_by_redirect(&command))
+            .find_map(|path| run_names(&path))
             .map(|file| (c, file))
     })
 }
@@ -3279,6 +3285,52 @@ mod laundering_tests {
             FollowUp::OtherCommand {
                 identity: "sed".into()
             }
+        );
+    }
+
+    /// Reproduce, fix, verify: writing the script and its first, failing run are steps of the
+    /// work; a check that fails and passes after a fix is not.
+    #[test]
+    fn a_reproduction_script_and_its_failing_run_are_steps() {
+        let call = |id: &str, command: &str| EventKind::ToolCall {
+            call_id: Some(id.into()),
+            name: "bash".into(),
+            input: json!({ "command": command }),
+        };
+        let result = |id: &str, content: &str, failed: bool| EventKind::ToolResult {
+            call_id: Some(id.into()),
+            tool: Some("bash".into()),
+            content: content.into(),
+            is_error: failed,
+        };
+        let digest = digest_session(&session(vec![
+            call("c1", "cat > reproduce.py <<'EOF'\nimport app\nEOF"),
+            result("c1", "", false),
+            call("c2", "python reproduce.py"),
+            result("c2", "ValueError: bad", true),
+            call("c3", "mise run lint"),
+            result("c3", "lint.go:3: unused variable (unused)", true),
+            call("c4", "sed -i 's/x/y/' app.py"),
+            result("c4", "", false),
+            call("c5", "mise run lint"),
+            result("c5", "ok", false),
+            call("c6", "python reproduce.py"),
+            result("c6", "ok", false),
+        ]));
+        let steps: Vec<(&str, bool)> = digest
+            .tool_sequence
+            .iter()
+            .map(|s| (s.name.as_str(), s.reproduces))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                ("create reproduce.py", true),
+                ("python reproduce.py", true),
+                ("sed -i", false),
+                ("mise run lint", false),
+                ("python reproduce.py", false),
+            ]
         );
     }
 
