@@ -1605,7 +1605,7 @@ impl Curator {
         // "Deploys go out on Thursdays". The same thing: one side's other words are all among
         // the other's ("deploy" ⊂ "deploy go out"), so "We now deploy hotfixes on Tuesdays"
         // (hotfixes) leaves the rule for all deploys alone.
-        let mut by_family: HashMap<&'static str, Vec<usize>> = HashMap::new();
+        let mut by_family: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
         for &i in &live {
             for family in text::value_families(&self.memories[i].text) {
                 by_family.entry(family).or_default().push(i);
