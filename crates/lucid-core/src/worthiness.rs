@@ -173,7 +173,11 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     }
     // "They always make us smile.", "You never shy away from a challenge.": a standing word in
     // a description of someone, not a rule ("You must always run the linter" is one).
-    if standing && !decision && !cues.has(List::Instruction) && cues.opens_with(List::Describing) {
+    // "They definitely prefer sunny days": what someone else prefers describes them.
+    let instructs = cues
+        .phrases(List::Instruction)
+        .any(|(_, phrase)| !phrase.ends_with("prefer"));
+    if standing && !decision && !instructs && cues.opens_with(List::Describing) {
         return skip("says what someone or something is like, not a rule");
     }
     if evaluates(&lower) {
@@ -802,6 +806,9 @@ mod tests {
             "You've always been there for me, John.",
             "Hope all is good.",
             "Great chatting with you as always.",
+            "They definitely prefer nice, sunny days in the grass.",
+            "But you never know what life's gonna throw at you.",
+            "It's never too late to make positive changes.",
         ] {
             assert!(
                 kept(sentence).is_none(),
