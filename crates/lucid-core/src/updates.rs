@@ -373,7 +373,21 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 && let Some(new) = tokens.get(j + 2)
                 && new.is_value()
             {
-                out.push(make(Some(old), new, &format!("{} … {to}", lower[i])));
+                if value_shape(&new.text) == Some(Shape::Version)
+                    && value_shape(&old.text) != Some(Shape::Version)
+                {
+                    // "We upgraded Postgres to 16": the product stays, its version changes —
+                    // in the items that name the product and hold one version.
+                    let mut sub = make(None, new, &format!("{} … {to}", lower[i]));
+                    sub.object = text::analyze(&old.text).word_set.into_iter().collect();
+                    sub.object_min = 1;
+                    sub.subject_text = sentence.to_string();
+                    if !sub.object.is_empty() {
+                        out.push(sub);
+                    }
+                } else {
+                    out.push(make(Some(old), new, &format!("{} … {to}", lower[i])));
+                }
             } else if let Some((mut object, to_at)) = changed_object(&tokens, &lower, j)
                 && let Some(new) = tokens.get(to_at + 1)
             {
@@ -2086,6 +2100,28 @@ mod tests {
         ] {
             assert!(retirements(sentence).is_empty(), "{sentence}");
         }
+    }
+
+    #[test]
+    fn upgrading_a_product_to_a_version_keeps_the_product() {
+        let subs = from_sentence("We upgraded Postgres to 16.");
+        let update = |item: &str| subs.iter().find_map(|sub| apply(sub, item)).map(|(t, _)| t);
+        // Before, "Postgres" itself was replaced: "We run 16 14."
+        assert_eq!(
+            update("We run Postgres 14.").as_deref(),
+            Some("We run Postgres 16.")
+        );
+        // Two versions in the item: which one is meant is not said.
+        assert_eq!(update("The app runs Postgres 14 and Redis 6."), None);
+        // A name for a name is still a swap.
+        let subs = from_sentence("We switched Redis to Valkey.");
+        assert_eq!(
+            subs.iter()
+                .find_map(|sub| apply(sub, "Use Redis for caching."))
+                .map(|(t, _)| t)
+                .as_deref(),
+            Some("Use Valkey for caching.")
+        );
     }
 
     #[test]
