@@ -386,7 +386,10 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                         out.push(sub);
                     }
                 } else {
-                    out.push(make(Some(old), new, &format!("{} … {to}", lower[i])));
+                    // "replaced Datadog with Grafana Cloud": a capitalised name of several words.
+                    let mut sub = make(Some(old), new, &format!("{} … {to}", lower[i]));
+                    sub.new = name_run(sentence, &tokens, j + 2).0;
+                    out.push(sub);
                 }
             } else if let Some((mut object, to_at)) = changed_object(&tokens, &lower, j)
                 && let Some(new) = tokens.get(to_at + 1)
@@ -1401,12 +1404,16 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
             if holds_value(item, &sub.new) {
                 return None;
             }
-            let replaced = format!(
-                "{}{}{}",
-                &item[..hit.start],
-                sub.new,
-                &item[hit.start + hit.text.len()..]
-            );
+            // A version right after the old name is that name's ("Helm 3"): it goes with it.
+            let mut end = hit.start + hit.text.len();
+            if value_shape(&sub.new) != Some(Shape::Version)
+                && let Some(next) = tokens.iter().find(|t| t.start > hit.start)
+                && item[end..next.start].chars().all(|c| c == ' ')
+                && value_shape(&next.text) == Some(Shape::Version)
+            {
+                end = next.start + next.text.trim_end_matches(['.', ',']).len();
+            }
+            let replaced = format!("{}{}{}", &item[..hit.start], sub.new, &item[end..]);
             let why = format!(
                 "`{}` → `{}` ({}; the item held the old value{})",
                 hit.text,
@@ -2113,7 +2120,24 @@ mod tests {
         );
         // Two versions in the item: which one is meant is not said.
         assert_eq!(update("The app runs Postgres 14 and Redis 6."), None);
-        // A name for a name is still a swap.
+        // A name for a name is still a swap; a version of the old name goes with it, and a
+        // capitalised name of several words comes whole.
+        for (said, item, updated) in [
+            (
+                "We moved deploys from Helm to Argo CD.",
+                "We deploy with Helm 3.",
+                "We deploy with Argo CD.",
+            ),
+            (
+                "We replaced Datadog with Grafana Cloud.",
+                "Logs go to Datadog.",
+                "Logs go to Grafana Cloud.",
+            ),
+        ] {
+            let subs = from_sentence(said);
+            let applied = subs.iter().find_map(|sub| apply(sub, item)).map(|(t, _)| t);
+            assert_eq!(applied.as_deref(), Some(updated), "{said}");
+        }
         let subs = from_sentence("We switched Redis to Valkey.");
         assert_eq!(
             subs.iter()
