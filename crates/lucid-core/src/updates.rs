@@ -1318,10 +1318,12 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
     }
     let tokens = value_tokens(item);
     let item_analysis = text::analyze(item);
+    // A contrasted word of the announcement ("… pnpm instead of yarn" marks `yarn`) is still
+    // one of its words.
     let shares_subject = |sub: &Substitution| {
         sub.subject
             .iter()
-            .filter(|w| item_analysis.word_set.contains(*w))
+            .filter(|w| item_analysis.word_set.contains(w.trim_start_matches('¬')))
             .count()
     };
     match &sub.old {
@@ -2138,6 +2140,14 @@ mod tests {
             let applied = subs.iter().find_map(|sub| apply(sub, item)).map(|(t, _)| t);
             assert_eq!(applied.as_deref(), Some(updated), "{said}");
         }
+        let subs = from_sentence("The frontend now uses pnpm instead of yarn.");
+        assert_eq!(
+            subs.iter()
+                .find_map(|sub| apply(sub, "Use yarn for the frontend."))
+                .map(|(t, _)| t)
+                .as_deref(),
+            Some("Use pnpm for the frontend.")
+        );
         let subs = from_sentence("We switched Redis to Valkey.");
         assert_eq!(
             subs.iter()
