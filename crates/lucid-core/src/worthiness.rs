@@ -74,10 +74,16 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     cues.set_opening_from(&Cues::scan(&lower));
     // A standing marker inside the listener's own choice ("any framework you prefer") sets no
     // rule.
-    let standing = cues
-        .outside(List::Standing, List::ListenerChoice)
-        .next()
-        .is_some()
+    // "No console.log in committed code, ever.": a closing "ever" rules every case.
+    let closing_ever = lower
+        .trim_end_matches(['.', '!'])
+        .trim_end()
+        .ends_with(", ever");
+    let standing = closing_ever
+        || cues
+            .outside(List::Standing, List::ListenerChoice)
+            .next()
+            .is_some()
         || guards_something_named(stripped, &lower, &cues)
         || rules_every_case(&cues);
     let memory_like = standing
@@ -682,6 +688,19 @@ mod tests {
                 "Do not even think about pushing to main directly, ever again.",
                 Class::Preference,
             ),
+            // Other markers: a habit, a rule of ours, a closing "ever", a practice stopped.
+            (
+                "Make it a habit to run cargo fmt before committing.",
+                Class::Preference,
+            ),
+            (
+                "Our rule: every migration needs a rollback script.",
+                Class::Preference,
+            ),
+            (
+                "Please stop using var in JavaScript; use const or let.",
+                Class::Preference,
+            ),
             (
                 "From now on, review your changes before committing.",
                 Class::Preference,
@@ -817,6 +836,8 @@ mod tests {
             );
         }
         // That something never was supported is no one's experience: still a statement.
+        let ever = "No console.log statements in committed code, ever.";
+        assert!(kept(ever).is_some(), "{:?}", verdict(ever));
         let unsupported = "Windows has never been supported by the CLI.";
         assert!(kept(unsupported).is_some(), "{:?}", verdict(unsupported));
         // …while rules with the same words stand.
