@@ -688,6 +688,12 @@ mod tests {
                 "Do not even think about pushing to main directly, ever again.",
                 Class::Preference,
             ),
+            // Decisions in other words.
+            (
+                "The team agreed that all APIs return JSON:API documents.",
+                Class::Fact,
+            ),
+            ("We're going with Tailwind for styling.", Class::Fact),
             // Other markers: a habit, a rule of ours, a closing "ever", a practice stopped.
             (
                 "Make it a habit to run cargo fmt before committing.",
@@ -823,6 +829,7 @@ mod tests {
             "Nope, never been on a sports team.",
             "I had never seen her nearby before.",
             "You've always been there for me, John.",
+            "We agreed to meet at 3 tomorrow.",
             "Hope all is good.",
             "Great chatting with you as always.",
             "They definitely prefer nice, sunny days in the grass.",
