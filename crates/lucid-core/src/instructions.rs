@@ -257,6 +257,12 @@ const DIRECTIVE_FILLER: &[&str] = &[
     "concern",
     "involv",
     "refer",
+    // "what helps with deployments", "keep everything else": neither names a topic.
+    "help",
+    "use",
+    "els",
+    "else",
+    "rest",
 ];
 
 /// Adverbs that say how much to drop, not what ("forget the marketing site entirely"); removed
@@ -801,6 +807,14 @@ mod tests {
             style.in_focus(Kind::Preference, rule, &text::analyze(rule)),
             "{style:?}"
         );
+    }
+
+    #[test]
+    fn words_that_name_no_topic_make_no_directive() {
+        let d = parse("Leave out the workflows, keep everything else.");
+        assert_eq!(d.summary().ignore, ["kind:workflow"], "{d:?}");
+        let d = parse("Only keep what helps with deployments.");
+        assert_eq!(d.summary().focus, ["topic:deployments"], "{d:?}");
     }
 
     #[test]
