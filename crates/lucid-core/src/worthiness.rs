@@ -398,6 +398,19 @@ fn instruction_form(lower: &str, cues: &Cues) -> bool {
     if cues.opens_with(List::Instruction) || cues.opens_with(List::Standing) {
         return true;
     }
+    // "I want all dates in ISO 8601 from now on": the speaker's wish is how to work.
+    if [
+        "i want ",
+        "i'd like ",
+        "i would like ",
+        "we want ",
+        "we'd like ",
+    ]
+    .iter()
+    .any(|wish| lower.starts_with(wish))
+    {
+        return true;
+    }
     // "We never…", "We don't use…", "Tests must…", "X should always…": a modal or standing word
     // within the first few words.
     let early: usize = lower
@@ -686,6 +699,11 @@ mod tests {
             // "ever again" holds "again" but rules the future.
             (
                 "Do not even think about pushing to main directly, ever again.",
+                Class::Preference,
+            ),
+            // A wish with a standing marker is a preference.
+            (
+                "I want all dates in ISO 8601 from now on.",
                 Class::Preference,
             ),
             // Decisions in other words.
