@@ -536,11 +536,19 @@ fn evaluates(lower: &str) -> bool {
                     | "you"
             )
     };
-    // "Always good to hear!", "Always a joy to see him": a standing word opening an opinion.
+    // "Always good to hear!", "Always a joy to see him": a standing word opening an opinion;
+    // "Always running around, exploring…": one opening a description (a rule says what to do:
+    // "Always run …").
     if let [first, second, rest @ ..] = words.as_slice()
         && matches!(*first, "always" | "never")
         && (praise(second)
-            || (matches!(*second, "a" | "an" | "so") && rest.first().is_some_and(praise)))
+            || (matches!(*second, "a" | "an" | "so") && rest.first().is_some_and(praise))
+            || (second.len() > 5
+                && second.ends_with("ing")
+                && *second != "bring"
+                && !rest
+                    .iter()
+                    .any(|w| matches!(*w, "is" | "are" | "must" | "should"))))
     {
         return true;
     }
@@ -848,6 +856,7 @@ mod tests {
             "I had never seen her nearby before.",
             "You've always been there for me, John.",
             "We agreed to meet at 3 tomorrow.",
+            "Always running around, exploring and having a great time.",
             "Hope all is good.",
             "Great chatting with you as always.",
             "They definitely prefer nice, sunny days in the grass.",
@@ -861,6 +870,17 @@ mod tests {
             );
         }
         // That something never was supported is no one's experience: still a statement.
+        // A rule whose subject is a gerund is still a rule.
+        for sentence in [
+            "Always running `cargo fmt` before pushing is required.",
+            "Never committing secrets is our rule.",
+        ] {
+            assert!(
+                kept(sentence).is_some(),
+                "{sentence:?}: {:?}",
+                verdict(sentence)
+            );
+        }
         let ever = "No console.log statements in committed code, ever.";
         assert!(kept(ever).is_some(), "{:?}", verdict(ever));
         let unsupported = "Windows has never been supported by the CLI.";
