@@ -46,8 +46,8 @@ fn updates(older: &str, newer: &str) -> bool {
     // the subject another value of a closed set (the curator asks the latter only of a
     // sentence the gate saw announce a change).
     let frame = text::same_frame_new_value(older, newer);
-    let closed_set =
-        crate::worthiness::announces_change(newer) && text::new_closed_set_value_for(older, newer);
+    let closed_set = crate::worthiness::announces_change(newer)
+        && text::closed_set_change(older, newer).is_some();
     announced || slots || frame || closed_set
 }
 

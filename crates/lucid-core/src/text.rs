@@ -1567,30 +1567,39 @@ pub fn states_another_value(a: &str, b: &str) -> bool {
         (Some(x), Some(y)) => conflicting_slots(&x, &y),
         _ => false,
     };
-    slots || opposite_words(a, b) || other_closed_set_value(a, b)
+    slots || opposite_words(a, b) || other_closed_set_value(a, b).is_some()
 }
 
-/// The closed sets a statement names values of (see [`value_family`]), digits left out (they
-/// are identifiers, compared as anchors).
-pub fn value_families(text: &str) -> BTreeSet<&'static str> {
+/// The values of closed sets a statement names (see [`value_family`]): each with its set, in
+/// lower case and singular ("Tuesdays" → `tuesday`). Digits are left out: they are identifiers,
+/// compared as anchors.
+fn closed_set_values(text: &str) -> BTreeSet<(&'static str, String)> {
     raw_tokens(text)
         .into_iter()
         .filter(|token| !token.text.chars().all(|c| c.is_ascii_digit()))
-        .filter_map(|token| value_family(token.text))
+        .filter_map(|token| {
+            let family = value_family(token.text)?;
+            let lower = token.text.to_lowercase();
+            let singular = lower.strip_suffix('s').unwrap_or(&lower).to_string();
+            Some((family, singular))
+        })
+        .collect()
+}
+
+/// The closed sets a statement names values of.
+pub fn value_families(text: &str) -> BTreeSet<&'static str> {
+    closed_set_values(text)
+        .into_iter()
+        .map(|(family, _)| family)
         .collect()
 }
 
 /// Whether `newer`, said as a change, gives `older`'s subject another value of a closed set:
 /// each names values of one set and they share none, and one side's remaining content words
 /// (without those values and words like "now") are all among the other's, at least one of
-/// them shared.
-pub fn new_closed_set_value_for(older: &str, newer: &str) -> bool {
-    closed_set_change(older, newer).is_some()
-}
-
-/// What [`new_closed_set_value_for`] matched: the shared subject words and the closed set.
+/// them shared. Returns those shared subject words (stemmed) and the set.
 pub fn closed_set_change(older: &str, newer: &str) -> Option<(Vec<String>, &'static str)> {
-    let family = other_closed_set_value_family(older, newer)?;
+    let family = other_closed_set_value(older, newer)?;
     let rest = |text: &str| -> BTreeSet<String> {
         let valued: BTreeSet<String> = raw_tokens(text)
             .into_iter()
@@ -1614,39 +1623,20 @@ pub fn closed_set_change(older: &str, newer: &str) -> Option<(Vec<String>, &'sta
     (!small.is_empty() && small.is_subset(large)).then(|| (small.iter().cloned().collect(), family))
 }
 
-/// Whether both statements name a value of one closed set (a weekday, a month, a count) and
-/// share none of them: "… every Monday" and "… every Wednesday" are two values, never one
-/// statement in other words.
-fn other_closed_set_value(a: &str, b: &str) -> bool {
-    other_closed_set_value_family(a, b).is_some()
-}
-
-/// The closed set in which [`other_closed_set_value`] found two values.
-fn other_closed_set_value_family(a: &str, b: &str) -> Option<&'static str> {
-    let values = |text: &str| -> BTreeSet<(&'static str, String)> {
-        raw_tokens(text)
-            .into_iter()
-            .filter_map(|token| {
-                let family = value_family(token.text)?;
-                // Digits are identifiers too and compared as anchors; the words are not.
-                (family != "count" || !token.text.chars().all(|c| c.is_ascii_digit())).then(|| {
-                    let lower = token.text.to_lowercase();
-                    let singular = lower.strip_suffix('s').unwrap_or(&lower).to_string();
-                    (family, singular)
-                })
-            })
+/// The closed set (a weekday, a month, a count) in which both statements name values and share
+/// none: "… every Monday" and "… every Wednesday" are two values, never one statement in other
+/// words.
+fn other_closed_set_value(a: &str, b: &str) -> Option<&'static str> {
+    let (va, vb) = (closed_set_values(a), closed_set_values(b));
+    let of = |set: &BTreeSet<(&'static str, String)>, family: &str| -> BTreeSet<String> {
+        set.iter()
+            .filter(|(f, _)| *f == family)
+            .map(|(_, value)| value.clone())
             .collect()
     };
-    let (va, vb) = (values(a), values(b));
     let families: BTreeSet<&'static str> = va.iter().map(|(family, _)| *family).collect();
     families.into_iter().find(|&family| {
-        let of = |set: &BTreeSet<(&'static str, String)>| -> BTreeSet<String> {
-            set.iter()
-                .filter(|(f, _)| *f == family)
-                .map(|(_, value)| value.clone())
-                .collect()
-        };
-        let (fa, fb) = (of(&va), of(&vb));
+        let (fa, fb) = (of(&va, family), of(&vb, family));
         !fb.is_empty() && fa.is_disjoint(&fb)
     })
 }
