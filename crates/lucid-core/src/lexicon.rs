@@ -72,6 +72,8 @@ pub enum List {
     Encouragement,
     /// `[evaluative]`: words of praise or feeling that make "X is always …" an opinion.
     Evaluative,
+    /// `[evaluative_filler]`: the small words between words of praise ("a", "so", "the").
+    EvaluativeFiller,
     /// `[past_tense]`: irregular past tenses; "always"/"never" before one narrates.
     PastTense,
     /// `[answer_particle]`: an answer's first word before a comma ("yeah", "no").
@@ -83,7 +85,7 @@ pub enum List {
 impl List {
     /// Every list, in the order of `lexicon.txt` (a test checks each is declared there and not
     /// empty).
-    pub const ALL: [List; 26] = [
+    pub const ALL: [List; 27] = [
         List::Standing,
         List::Instruction,
         List::Request,
@@ -107,6 +109,7 @@ impl List {
         List::Describing,
         List::Encouragement,
         List::Evaluative,
+        List::EvaluativeFiller,
         List::PastTense,
         List::AnswerParticle,
         List::RepeatOpener,
@@ -137,6 +140,7 @@ impl List {
             "describing" => List::Describing,
             "encouragement" => List::Encouragement,
             "evaluative" => List::Evaluative,
+            "evaluative_filler" => List::EvaluativeFiller,
             "past_tense" => List::PastTense,
             "answer_particle" => List::AnswerParticle,
             "repeat_opener" => List::RepeatOpener,
@@ -160,8 +164,9 @@ struct Lexicon {
 
 /// Lists a caller looks words up in (`phrases_of`), never found by [`Cues::scan`]: they hold
 /// words as common as "the" and "a", which would make every sentence's scan longer for nothing.
-const UNSCANNED: [List; 4] = [
+const UNSCANNED: [List; 5] = [
     List::Evaluative,
+    List::EvaluativeFiller,
     List::PastTense,
     List::AnswerParticle,
     List::RepeatOpener,

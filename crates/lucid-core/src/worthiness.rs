@@ -510,32 +510,8 @@ fn evaluates(lower: &str) -> bool {
         ) || w.ends_with("'s")
             || w.ends_with("’s")
     };
-    // Praise or feeling, not one of the list's small words ("a", "so", "the").
-    let praise = |w: &&str| {
-        crate::lexicon::is_word_of(List::Evaluative, w)
-            && !matches!(
-                *w,
-                "a" | "an"
-                    | "so"
-                    | "such"
-                    | "much"
-                    | "the"
-                    | "of"
-                    | "mine"
-                    | "my"
-                    | "it"
-                    | "really"
-                    | "very"
-                    | "to"
-                    | "been"
-                    | "be"
-                    | "there"
-                    | "for"
-                    | "me"
-                    | "us"
-                    | "you"
-            )
-    };
+    // Praise or feeling ("great", "fun"); the small words between them ("a", "so") are not.
+    let praise = |w: &&str| crate::lexicon::is_word_of(List::Evaluative, w);
     // "Always good to hear!", "Always a joy to see him": a standing word opening an opinion;
     // "Always running around, exploring…": one opening a description (a rule says what to do:
     // "Always run …").
@@ -562,7 +538,7 @@ fn evaluates(lower: &str) -> bool {
     let all_praise = !rest.is_empty()
         && rest
             .iter()
-            .all(|w| crate::lexicon::is_word_of(List::Evaluative, w));
+            .all(|w| praise(w) || crate::lexicon::is_word_of(List::EvaluativeFiller, w));
     // "… is always a great way to relax", "… isn't always easy, but …": praise right after it.
     let praised = rest.iter().take(3).any(&praise)
         && !rest
