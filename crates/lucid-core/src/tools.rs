@@ -250,12 +250,13 @@ pub fn command_head(command: &str) -> String {
         {
             head.push_str(" -m ");
             head.push_str(module);
-        } else if let Some(script) = rest
-            .first()
-            .filter(|w| !w.starts_with('-') && !w.contains('/'))
-        {
+        } else if let Some(script) = rest.first().filter(|w| !w.starts_with('-')) {
+            // The script by its file name: where the checkout lives differs between machines
+            // (`python3 /Users/a/repo/scripts/export.py` and `python3 scripts/export.py` are one
+            // step), and a bare `python3` says nothing of what ran.
+            let script = script.trim_matches(['"', '\'']);
             head.push(' ');
-            head.push_str(script.trim_matches(['"', '\'']));
+            head.push_str(script.rsplit('/').next().unwrap_or(script));
         }
     } else if program == "sed" && rest.iter().any(|w| w.starts_with("-i")) {
         // `sed -i` edits files; `sed -n` only reads them.
@@ -816,6 +817,11 @@ mod tests {
                 "python -m pytest",
             ),
             ("python reproduce.py", "python reproduce.py"),
+            (
+                "python3 /Users/jo/log_viewer/scripts/export_log.py --with-html",
+                "python3 export_log.py",
+            ),
+            ("python3 scripts/export_log.py", "python3 export_log.py"),
             ("/usr/bin/python3 -m pytest -x", "python3 -m pytest"),
             ("source .venv/bin/activate && pytest -q", "pytest"),
             ("sed -i 's/a/b/' x.py", "sed -i"),
