@@ -2396,9 +2396,11 @@ fn read_human_message(
                 }
                 continue;
             }
+            // Half of a sentence wrapped over two lines says neither a change nor a rule.
+            let wrapped = text::wrapped_piece(segment.text, sentence);
             // A change of value counts even in a request ("make it blue instead of green"):
             // it updates what the store says, although it is no standing rule itself.
-            if !overlaps_secret && !policy.contains_secret(sentence) {
+            if !wrapped && !overlaps_secret && !policy.contains_secret(sentence) {
                 for substitution in crate::updates::from_sentence(sentence) {
                     digest.changes.push(AnnouncedChange {
                         substitution,
@@ -2415,7 +2417,15 @@ fn read_human_message(
                     });
                 }
             }
-            let verdict = crate::worthiness::judge(sentence, limits);
+            let verdict = match crate::worthiness::judge(sentence, limits) {
+                crate::worthiness::Verdict::Candidate { .. } if wrapped => {
+                    crate::worthiness::Verdict::Skip {
+                        reason: "a fragment (part of a sentence wrapped over two lines)",
+                        memory_like: true,
+                    }
+                }
+                verdict => verdict,
+            };
             let (class, support, change) = match verdict {
                 crate::worthiness::Verdict::Candidate {
                     class,
@@ -3086,6 +3096,28 @@ mod laundering_tests {
                 "{text}: {shown:?}"
             );
         }
+    }
+
+    #[test]
+    fn half_a_sentence_wrapped_over_lines_is_skipped_not_stated() {
+        // A plan pasted from a terminal that wrapped it: the second line's "always" is no rule.
+        let pasted = "Review this plan for media support in the Knowledge class.\n\n  1. The \
+                      Document class (libs/agno/knowledge/document/base.py) has a str content \
+                      and calls\n  embedder.get_embedding(self.content) — always text.\n\n\
+                      Always run the full test suite before you push.";
+        let digest = digest_session(&session(vec![EventKind::UserMessage {
+            text: pasted.into(),
+        }]));
+        let stated: Vec<&str> = digest.statements.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(stated, ["Always run the full test suite before you push."]);
+        assert!(
+            digest
+                .skipped
+                .iter()
+                .any(|s| s.text.contains("always text") && s.reason.contains("wrapped")),
+            "{:?}",
+            digest.skipped
+        );
     }
 
     /// The session's episodes (`--episodes`) as one text.

@@ -1176,6 +1176,69 @@ pub fn sentences(text: &str) -> Vec<&str> {
     out
 }
 
+/// Shortest line a terminal or an editor wraps: a sentence broken over two lines shorter than
+/// this was more likely typed as two lines (a person's "always use pnpm" / "also lint first").
+const MIN_WRAPPED_LINE_CHARS: usize = 60;
+
+/// Whether `sentence` (one of [`sentences`]`(text)`) is a piece of a sentence that `text` wraps
+/// over lines — a long line that stops on a word, continued by a line that opens in lower case
+/// (a plan pasted from a terminal: "… and embed() calls" / "embedder.embed(self.content) —
+/// always text."). Either piece alone is a fragment, never a statement of its own.
+pub fn wrapped_piece(text: &str, sentence: &str) -> bool {
+    let start = (sentence.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    let end = start.saturating_add(sentence.len());
+    // Not a slice of `text` (a caller's mistake): no piece of it.
+    if end > text.len() || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+        return false;
+    }
+    // Lower case opens a continuation only for a writer who capitalises: someone who types
+    // "the build is green\nso the next step is…" writes each line as it comes.
+    let capitalises = text
+        .chars()
+        .find(|c| c.is_alphabetic())
+        .is_some_and(char::is_uppercase);
+    if !capitalises {
+        return false;
+    }
+    let line_start = text[..start].rfind('\n').map_or(0, |at| at + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |at| end + at);
+    let line = &text[line_start..line_end];
+    // A line stops mid-sentence when it is long and ends on a word or a comma.
+    let stops_on_word = |line: &str| {
+        let line = line.trim();
+        line.chars().count() >= MIN_WRAPPED_LINE_CHARS
+            && line
+                .chars()
+                .last()
+                .is_some_and(|c| c.is_alphanumeric() || c == ',')
+    };
+    // A line continues the one before when it opens in lower case and is not a list item.
+    let continues = |line: &str| {
+        let trimmed = line.trim();
+        strip_list_marker(trimmed) == trimmed
+            && trimmed.chars().next().is_some_and(|c| c.is_lowercase())
+    };
+    let opens_line = text[line_start..start].trim().is_empty()
+        || strip_list_marker(text[line_start..start].trim_start()).is_empty();
+    if opens_line && continues(line) {
+        let previous = text[..line_start.saturating_sub(1)]
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty());
+        if previous.is_some_and(stops_on_word) {
+            return true;
+        }
+    }
+    let closes_line = text[end..line_end].trim().is_empty();
+    if closes_line && stops_on_word(line) {
+        let next = text[line_end..].lines().find(|l| !l.trim().is_empty());
+        if next.is_some_and(continues) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Removes a leading Markdown list marker (`- `, `* `, `1. `).
 pub fn strip_list_marker(line: &str) -> &str {
     let trimmed = line.trim_start();
@@ -2209,6 +2272,53 @@ mod tests {
             );
         }
         assert!(!a.anchors.contains("set"));
+    }
+
+    #[test]
+    fn pieces_of_a_sentence_wrapped_over_lines_are_found() {
+        let plan = "Review this plan.\n\n  1. Document class (libs/agno/knowledge/document/base.py) has \
+                    content and embed() calls\n  embedder.embed(self.content) — always text.\n  2. \
+                    Insert accepts path, url, text_content — no media params.";
+        let pieces: Vec<(&str, bool)> = sentences(plan)
+            .into_iter()
+            .map(|s| (s, wrapped_piece(plan, s)))
+            .collect();
+        assert_eq!(
+            pieces,
+            [
+                ("Review this plan.", false),
+                (
+                    "Document class (libs/agno/knowledge/document/base.py) has content and \
+                     embed() calls",
+                    true
+                ),
+                ("embedder.embed(self.content) — always text.", true),
+                (
+                    "Insert accepts path, url, text_content — no media params.",
+                    false
+                ),
+            ]
+        );
+        // Short lines are typed as lines: each is a statement of its own.
+        let typed = "always use pnpm\nalso run the linter before you commit";
+        for sentence in sentences(typed) {
+            assert!(!wrapped_piece(typed, sentence), "{sentence}");
+        }
+        // A long line that ends its sentence, or one followed by a capitalised line, is whole.
+        let whole = "Run the integration tests with the race detector before every push.\nthen \
+                     tag the release.\nThe staging cluster runs on Kubernetes 1.29 in eu-west-1 now\n\
+                     Deploys go through Argo CD.";
+        for sentence in sentences(whole) {
+            assert!(!wrapped_piece(whole, sentence), "{sentence}");
+        }
+        // Nor are the lines of a writer who does not capitalise.
+        let lower = "the app is ready but the page should look closer to the original one at \
+                     https://example.com/p/159183\nso which assets can i share with you for it?";
+        for sentence in sentences(lower) {
+            assert!(!wrapped_piece(lower, sentence), "{sentence}");
+        }
+        // A sentence from another string is never a piece of this one.
+        assert!(!wrapped_piece(typed, "always use pnpm"));
     }
 
     #[test]

@@ -309,6 +309,10 @@ pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'s
     if trimmed.contains('\u{1b}') {
         return Err("terminal escape codes");
     }
+    // Cells copied from a table (a spreadsheet, a chat UI's rendered table) keep their tabs.
+    if trimmed.contains('\t') {
+        return Err("a table row (cells separated by tabs)");
+    }
     if trimmed.matches('`').count() % 2 == 1 {
         return Err("a fragment (unbalanced code quote)");
     }
@@ -958,6 +962,7 @@ mod tests {
             "Name | Owner | Status",
             ") instead fixing e-mail ( instead the bug moved",
             "token : the deploy key was replaced by the new one",
+            "Release notes\t✅ drafted for the 2.3 release\tReady for review by the team",
         ] {
             assert!(well_formed(text, &limits).is_err(), "{text:?}");
         }
