@@ -2863,6 +2863,16 @@ mod tests {
             "Never use the passive voice."
         );
         assert_eq!(clean_statement("please always use UTC"), "Always use UTC.");
+        // "Update", "Change", "Note" open sentences as verbs too: a lead-in only when
+        // punctuated.
+        assert_eq!(
+            clean_statement("Update the exporter to skip reasoning steps"),
+            "Update the exporter to skip reasoning steps."
+        );
+        assert_eq!(
+            clean_statement("Update: the staging host is db-3.internal"),
+            "The staging host is db-3.internal."
+        );
         // A lead-in ending in "is" leaves no sentence without it; "… is to" does.
         assert_eq!(
             clean_statement("Our convention is kebab-case for file names."),

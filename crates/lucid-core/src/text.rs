@@ -1396,6 +1396,8 @@ const LEAD_INS: &[&str] = &[
     "correction",
     "change",
     "news",
+    "first of all",
+    "first off",
 ];
 
 /// The statement after an opener that repeats it ("Again, …", "As I said, …"), if it has one.
@@ -1416,6 +1418,19 @@ pub fn strip_repeat_opener(text: &str) -> Option<&str> {
     })
 }
 
+/// Lead-ins that are also a sentence's own first word (a verb or its subject).
+const VERB_LEAD_INS: &[&str] = &[
+    "update",
+    "change",
+    "note",
+    "reminder",
+    "correction",
+    "news",
+    "important",
+    "quick update",
+    "quick note",
+];
+
 /// Removes a lead-in such as "FYI:" or "Heads up," from the start of a statement.
 pub fn strip_lead_in(text: &str) -> &str {
     // Longest first, so "note that" wins over "note".
@@ -1423,6 +1438,14 @@ pub fn strip_lead_in(text: &str) -> &str {
     leads.sort_by_key(|l| std::cmp::Reverse(l.len()));
     for lead in leads {
         if let Some(rest) = strip_prefix_ignore_case(text, lead) {
+            // A word that also opens a sentence as its verb or subject ("Update the exporter
+            // to …", "Change the port to 8080", "Note templates live in …") is a lead-in only
+            // with punctuation after it ("Update: …", "Note, …").
+            let needs_punctuation = VERB_LEAD_INS.contains(&lead);
+            let punctuated = rest.trim_start().starts_with([':', ',', '-', '—', '!']);
+            if needs_punctuation && !punctuated {
+                continue;
+            }
             let trimmed = rest.trim_start_matches([':', ',', '-', '—', '!', ' ']);
             if trimmed.len() < rest.len() && rest.starts_with([':', ',', '-', '—', '!', ' ']) {
                 return trimmed;

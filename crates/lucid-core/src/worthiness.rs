@@ -108,9 +108,17 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     }
     // An imperative with a standing marker ("In the future, add an entry to CHANGELOG.md …")
     // is a standing instruction, not a request.
+    // "By default" in a request names the default of what is being built ("modify the export
+    // to include token counts by default"), not a rule for the agent.
+    let standing_beyond_default = closing_ever
+        || cues
+            .outside(List::Standing, List::ListenerChoice)
+            .any(|phrase| phrase != "by default")
+        || guards_something_named(stripped, &lower, &cues)
+        || rules_every_case(&cues);
     let request = cues.opens_with(List::Request)
         && !cues.opens_with(List::Instruction)
-        && !standing
+        && !standing_beyond_default
         && !cues.opens_with(List::Decision);
     // A deictic word ties an instruction to this task, but not an announced change of value
     // ("the status page was changed to X this week").
@@ -170,6 +178,11 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     let instruction = cues.has(List::Instruction);
     if request {
         return skip("a request about the task at hand");
+    }
+    // "Your job now is to make every test pass", "The plan is to move the API first": a goal
+    // set for the work, not a value to remember ("The rule is to …" states one).
+    if !standing && !decision && sets_a_goal(stripped) {
+        return skip("sets a goal for the work at hand, not a fact");
     }
     if first_person {
         return skip("describes the speaker, not a rule or a fact");
@@ -259,6 +272,32 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         };
     }
     skip("no standing instruction or durable fact")
+}
+
+/// Whether a statement gives the work a goal: its subject is a job, a task, a plan or the like,
+/// and its value what to do ("Your task now is to port every module", "The next step is to
+/// add tests").
+fn sets_a_goal(statement: &str) -> bool {
+    const GOALS: &[&str] = &[
+        "job",
+        "task",
+        "goal",
+        "plan",
+        "objective",
+        "mission",
+        "aim",
+        "focus",
+        "priority",
+        "step",
+    ];
+    text::slot(statement).is_some_and(|slot| {
+        let value = slot.value.to_lowercase();
+        value.starts_with("to ")
+            && !value.starts_with("to be ")
+            && GOALS
+                .iter()
+                .any(|goal| slot.subject.contains(&text::stem(goal)))
+    })
 }
 
 /// Whether a sentence is a prohibition that protects something it names: it opens with a
@@ -648,6 +687,13 @@ mod tests {
                 Class::Preference,
             ),
             ("We always use pnpm here, never npm.", Class::Preference),
+            // A default chosen for the agent's own work stays a rule; a rule stated as "the
+            // rule is to …" is no goal of the task.
+            ("Use pnpm by default.", Class::Preference),
+            (
+                "The rule is to run the linter before pushing.",
+                Class::Preference,
+            ),
             // Prohibitions protecting something they name (from real Claude Code and Copilot
             // CLI sessions), and a practice ruled out entirely.
             ("Do not lose my data in the databas.", Class::Preference),
@@ -756,6 +802,12 @@ mod tests {
             // review comment from a real Claude Code session).
             "TestTrackDefaults is meant to cover the default, but because the test command is \
              hidden, TrackCommand returns early and never runs the defaulting logic.",
+            // A request to change what is being built names its default, not a rule (a real
+            // Codex session); a goal set for the work is not a fact.
+            "first of all, modify the export script to include token counts in the log by default.",
+            "Update the exporter to skip reasoning steps by default.",
+            "Your task now is to make sure every test passes.",
+            "The next step is to port the parser module.",
         ];
         for sentence in skipped {
             assert!(
