@@ -1989,13 +1989,30 @@ fn other_command_follow_up(
     let Some(failed_command) = command_of(failed) else {
         return FollowUp::Unresolved;
     };
+    // The words that say what a command works on: not the folder a `cd` goes to (every
+    // command of the session may start there) and not an interpreter's name (`python -c …`
+    // and `python -m pytest` work on different things).
     let significant = |command: &str| -> BTreeMap<String, ()> {
-        command
+        let mut out = BTreeMap::new();
+        let mut after_cd = false;
+        for word in command
             .split(|c: char| c.is_whitespace() || matches!(c, '|' | '&' | ';' | '"' | '\''))
-            .map(|w| w.rsplit('/').next().unwrap_or(w).to_ascii_lowercase())
-            .filter(|w| w.len() >= 4 && w.chars().any(char::is_alphabetic) && !w.starts_with('-'))
-            .map(|w| (w, ()))
-            .collect()
+            .filter(|w| !w.is_empty())
+        {
+            let skip = after_cd;
+            after_cd = matches!(word, "cd" | "pushd");
+            let word = word.rsplit('/').next().unwrap_or(word).to_ascii_lowercase();
+            if skip
+                || crate::tools::is_interpreter(&word)
+                || word.len() < 4
+                || !word.chars().any(char::is_alphabetic)
+                || word.starts_with('-')
+            {
+                continue;
+            }
+            out.insert(word, ());
+        }
+        out
     };
     let wanted = significant(&failed_command);
     let failed_identity = identities[failed].as_deref().unwrap_or("");
@@ -2019,6 +2036,10 @@ fn other_command_follow_up(
         let Some(command) = command_of(m) else {
             continue;
         };
+        // Installing what was missing prepares the answer; the command run after it is one.
+        if crate::tools::installs(&command) {
+            continue;
+        }
         if significant(&command).keys().any(|w| wanted.contains_key(w)) {
             evidence.push(event_ref(calls[m].call));
             return FollowUp::OtherCommand {
@@ -3327,6 +3348,62 @@ mod laundering_tests {
             FollowUp::OtherCommand {
                 identity: "sed".into()
             }
+        );
+    }
+
+    /// A real OpenHands session: `pytest` was not on the PATH; the agent installed it and ran
+    /// `python -m pytest`. The install prepares the answer, and the folder every command `cd`s
+    /// to, or the interpreter's name, links nothing.
+    #[test]
+    fn a_missing_program_is_answered_by_the_command_run_after_installing_it() {
+        let cd = "cd /workspace/project/agent-sdk && ";
+        let calls = [
+            exec(
+                "c1",
+                &format!("{cd}pytest -q"),
+                0,
+                "bash: pytest: command not found",
+                true,
+            ),
+            exec(
+                "c2",
+                &format!("{cd}python -m pip install pytest"),
+                0,
+                "Successfully installed pytest-8.3.4",
+                false,
+            ),
+            exec(
+                "c3",
+                &format!("{cd}python -m pytest -q tests/unit"),
+                0,
+                "12 passed",
+                false,
+            ),
+            exec(
+                "c4",
+                &format!("{cd}python -c \"import agent_sdk\""),
+                0,
+                "ModuleNotFoundError: No module named 'agent_sdk'",
+                true,
+            ),
+            exec(
+                "c5",
+                &format!("{cd}python -m pytest -q tests/e2e"),
+                0,
+                "3 passed",
+                false,
+            ),
+        ];
+        let digest = digest_session(&session(calls.into_iter().flatten().collect()));
+        let follow_ups: Vec<&FollowUp> = digest.failures.iter().map(|f| &f.follow_up).collect();
+        assert_eq!(
+            follow_ups,
+            [
+                &FollowUp::OtherCommand {
+                    identity: "python -m pytest".into()
+                },
+                &FollowUp::Unresolved
+            ]
         );
     }
 

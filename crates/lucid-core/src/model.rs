@@ -41,7 +41,7 @@ pub enum TranscriptFormat {
     SweAgent,
     /// Aider chat transcripts (`.aider.chat.history.md`).
     Aider,
-    /// OpenHands trajectories (a JSON array of events).
+    /// OpenHands trajectories (a JSON array of events, or OpenHands Cloud's export around them).
     #[serde(rename = "openhands")]
     OpenHands,
     /// GitHub Copilot CLI session logs (`events.jsonl`).

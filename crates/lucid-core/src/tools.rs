@@ -133,6 +133,27 @@ pub fn is_known_program(word: &str) -> bool {
     SUBCOMMAND_PROGRAMS.contains(&word.as_str()) || INTERPRETERS.contains(&word.as_str())
 }
 
+/// Whether a program runs a script or module it is given (`python`, `node`, `bash`): its name
+/// says nothing of what the command works on.
+pub fn is_interpreter(word: &str) -> bool {
+    INTERPRETERS.contains(&word.to_ascii_lowercase().as_str())
+}
+
+/// Whether a command installs something (`pip install pytest`, `npm install`, `uv add httpx`):
+/// it prepares another command, it does not do that command's work.
+pub fn installs(command: &str) -> bool {
+    let words: Vec<&str> = command.split_whitespace().collect();
+    words.iter().enumerate().any(|(at, word)| {
+        *word == "install"
+            || (*word == "add"
+                && at > 0
+                && matches!(
+                    words[at - 1].rsplit('/').next().unwrap_or(""),
+                    "uv" | "poetry" | "yarn" | "pnpm" | "cargo" | "bun"
+                ))
+    })
+}
+
 /// Programs that take a script or module: the script is part of what they do.
 const INTERPRETERS: &[&str] = &[
     "python", "python3", "python2", "node", "ruby", "perl", "bash", "sh", "deno", "tsx", "ts-node",

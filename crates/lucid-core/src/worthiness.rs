@@ -252,9 +252,15 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         };
     }
     if instruction && instruction_form(&lower, &cues) {
+        // "Again, don't edit anything": said once more, but a ban on touching anything at all
+        // holds while the person looks at the work, not for good.
+        let freezes_everything = text::analyze(stripped).negated
+            && lower
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|word| word == "anything");
         return Verdict::Candidate {
             class: Class::Preference,
-            support: if repeated {
+            support: if repeated && !freezes_everything {
                 Support::Marked
             } else {
                 Support::Repeated
@@ -858,6 +864,12 @@ mod tests {
                 verdict(sentence)
             );
         }
+        // Said again, a ban on changing anything at all still holds for the task only (a real
+        // Claude Code session: the person wanted analysis, not edits, for a while).
+        assert_eq!(
+            kept("again, don't edit anything, I want to tie more information to the dedup problem"),
+            Some((Class::Preference, Support::Repeated))
+        );
         // Chat between people: descriptions, opinions, reactions and encouragement.
         for sentence in [
             "They always make us smile.",

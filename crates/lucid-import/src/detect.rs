@@ -306,6 +306,12 @@ fn detect_object(object: &Object) -> Result<TranscriptFormat, String> {
     if object.contains_key("choices") || str_at(object, "object") == Some("chat.completion") {
         return Ok(TranscriptFormat::OpenaiChat);
     }
+    // OpenHands Cloud's conversation export: the conversation's metadata and its events.
+    if let Some(Value::Array(events)) = object.get("events")
+        && crate::openhands::is_event_list(events)
+    {
+        return Ok(TranscriptFormat::OpenHands);
+    }
     // Before `messages`: an OpenCode export's messages are `{info, parts}`, not chat messages.
     if crate::opencode::is_export(object) {
         return Ok(TranscriptFormat::OpenCode);

@@ -7,7 +7,7 @@
 //! task histories (`api_conversation_history.json`; [`import_cline_task`] also reads the
 //! sibling `ui_messages.json` for times), SWE-agent / mini-swe-agent trajectories (`.traj`),
 //! aider chat transcripts (Markdown: `.aider.chat.history.md`), OpenHands trajectories (a JSON
-//! array of events), GitHub Copilot CLI session logs (`events.jsonl`) and OpenCode sessions
+//! array of events, or OpenHands Cloud's export around them), GitHub Copilot CLI session logs (`events.jsonl`) and OpenCode sessions
 //! (`opencode export`).
 //!
 //! Every format is mapped to the same event rules: one [`Event`](lucid_core::Event) per kept

@@ -1,5 +1,6 @@
 //! OpenHands trajectories: the event stream of a conversation exported as a top-level JSON
-//! array of events.
+//! array of events, or as OpenHands Cloud's conversation export (`{exported_at, base_url,
+//! conversation, events}`), whose `events` are the same.
 //!
 //! Each event has `id`, `timestamp` (ISO 8601, usually without a zone), `source` (`user`,
 //! `agent` or `environment`) and `message`, and either an `action` with `args` or an
@@ -87,11 +88,18 @@ pub(crate) fn import(input: Input<'_>, source: &Source<'_>) -> Result<Session, I
     };
     let events = match document {
         Value::Array(events) => events,
+        // OpenHands Cloud's export wraps the same events with the conversation's metadata.
+        Value::Object(mut export) if export.get("events").is_some_and(Value::is_array) => {
+            match export.remove("events") {
+                Some(Value::Array(events)) => events,
+                _ => Vec::new(),
+            }
+        }
         other => {
             return Err(ImportError::WrongShape {
                 format: FORMAT,
                 reason: format!(
-                    "expected a JSON array of events (an OpenHands trajectory), found {}",
+                    "expected a JSON array of events (an OpenHands trajectory) or an export with an `events` list, found {}",
                     kind_of(&other)
                 ),
             });

@@ -1990,6 +1990,17 @@ fn new_formats_are_told_from_their_look_alikes() {
     assert_eq!(detect_format(openhands), Some(TranscriptFormat::OpenHands));
     let session = import_session(openhands, &Source::new("runs/t.json")).expect("imports");
     assert_eq!(texts_on(&session, Channel::Human), ["hi"]);
+    // OpenHands Cloud's conversation export: metadata around the same events.
+    let cloud = br#"{"exported_at":"2026-01-24T03:15:27Z","base_url":"https://app.example",
+        "conversation":{"conversation_id":"c1","title":"Review"},
+        "events":[{"id":4,"timestamp":"2026-01-23T11:06:54","source":"user","action":"message",
+                   "args":{"content":"Review the PR; do not push."}}]}"#;
+    assert_eq!(detect_format(cloud), Some(TranscriptFormat::OpenHands));
+    let session = import_session(cloud, &Source::new("exports/c1.json")).expect("imports");
+    assert_eq!(
+        texts_on(&session, Channel::Human),
+        ["Review the PR; do not push."]
+    );
     let chat = br#"[{"role":"user","source":"user","action":"message","content":"hi"}]"#;
     assert_ne!(detect_format(chat), Some(TranscriptFormat::OpenHands));
     let other = br#"[{"source":"web","action":"click"}]"#;
