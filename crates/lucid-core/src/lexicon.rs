@@ -65,6 +65,9 @@ pub enum List {
     /// `[retired_before]`: a tool or service that is gone, named right before the phrase
     /// ("Heroku is no longer in use").
     RetiredBefore,
+    /// `[retired_anymore]`: the end of a use when "anymore" follows the name ("we shouldn't use
+    /// cuFFT anymore").
+    RetiredAnymore,
     /// `[describing]`: openings of a description of someone or something ("they", "you",
     /// "thanks"), not a rule.
     Describing,
@@ -85,7 +88,7 @@ pub enum List {
 impl List {
     /// Every list, in the order of `lexicon.txt` (a test checks each is declared there and not
     /// empty).
-    pub const ALL: [List; 27] = [
+    pub const ALL: [List; 28] = [
         List::Standing,
         List::Instruction,
         List::Request,
@@ -106,6 +109,7 @@ impl List {
         List::MissingTarget,
         List::Universal,
         List::RetiredBefore,
+        List::RetiredAnymore,
         List::Describing,
         List::Encouragement,
         List::Evaluative,
@@ -137,6 +141,7 @@ impl List {
             "missing_target" => List::MissingTarget,
             "universal" => List::Universal,
             "retired_before" => List::RetiredBefore,
+            "retired_anymore" => List::RetiredAnymore,
             "describing" => List::Describing,
             "encouragement" => List::Encouragement,
             "evaluative" => List::Evaluative,

@@ -52,6 +52,21 @@ const MAX_EDITED_LINES: usize = 200;
 /// How alike a removed and an added line must be (word Jaccard) to be one line changed.
 const MIN_COUNTERPART_SIMILARITY: f64 = 0.5;
 
+/// Change verbs in their "-ing" form, a change under way ("we're migrating auth to Supabase")
+/// when a form of "be" comes right before.
+const PROGRESSIVE_CHANGE_VERBS: &[&str] = &[
+    "moving",
+    "migrating",
+    "switching",
+    "changing",
+    "upgrading",
+    "updating",
+    "renaming",
+    "converting",
+    "downgrading",
+    "bumping",
+];
+
 /// Verbs that announce a change of a value when followed by "… to X".
 const CHANGE_VERBS: &[&str] = &[
     "rename",
@@ -322,8 +337,15 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
         {
             out.push(make(Some(&tokens[i - 1]), new, "→"));
         }
-        // "<verb> [the|a|our] Y to X", "<verb> to X"
-        if CHANGE_VERBS.contains(&lower[i].as_str()) {
+        // "<verb> [the|a|our] Y to X", "<verb> to X"; "we're migrating auth to X" says the
+        // change is under way.
+        let under_way = i >= 1
+            && PROGRESSIVE_CHANGE_VERBS.contains(&lower[i].as_str())
+            && matches!(
+                lower[i - 1].as_str(),
+                "we're" | "we’re" | "are" | "is" | "i'm" | "i’m" | "am"
+            );
+        if CHANGE_VERBS.contains(&lower[i].as_str()) || under_way {
             let mut j = i + 1;
             while lower
                 .get(j)
@@ -401,6 +423,7 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                     Some(found) => found,
                     None => (new, None),
                 };
+                let names_product = product.is_some();
                 if new.is_specific() && value_shape(&new.text).is_some() {
                     object.extend(product);
                     object.sort();
@@ -409,6 +432,11 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                     sub.object = object;
                     sub.subject_text = sentence.to_string();
                     out.push(sub);
+                }
+                // "We moved the codebase to C17": a new version of a name (`C11` → `C17`)
+                // finds its old version by the name, whatever the sentence calls the thing.
+                if !names_product && family_of(&new.text).is_some() {
+                    out.push(make(None, new, &format!("{} … to", lower[i])));
                 }
             }
         }
@@ -685,6 +713,36 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
                 person: false,
                 practice: Vec::new(),
                 cue: phrase.to_string(),
+            });
+        }
+    }
+    // "We shouldn't use cuFFT anymore", "Don't use Moment anymore": a use ended, said by the
+    // team or as an instruction of its own.
+    for (at, phrase) in cues.phrases(List::RetiredAnymore) {
+        let opens = lower[..at]
+            .split(|c: char| !c.is_alphanumeric())
+            .all(|w| w.is_empty() || matches!(w, "so" | "also" | "and" | "please" | "ok" | "okay"));
+        if !opens && !said_by_the_team(&lower[..at]) {
+            continue;
+        }
+        let end = at + phrase.len();
+        let after: Vec<&Token> = tokens.iter().filter(|t| t.start >= end).collect();
+        let skip = after
+            .iter()
+            .take_while(|t| matches!(t.text.to_lowercase().as_str(), "the" | "our" | "a" | "an"))
+            .count();
+        let Some((name, taken)) = leading_name(&after[skip..]) else {
+            continue;
+        };
+        let last = after[skip + taken - 1];
+        let rest = strip_head_noun(sentence[last.start + last.text.len()..].trim_start());
+        let rest = rest.to_lowercase();
+        if rest.starts_with("anymore") || rest.starts_with("any more") {
+            out.push(Retirement {
+                name: Some(name),
+                person: false,
+                practice: Vec::new(),
+                cue: format!("{phrase} … anymore"),
             });
         }
     }
@@ -2033,6 +2091,12 @@ mod tests {
             ("We stopped using Sentry last sprint.", "Sentry", false),
             ("We no longer use yarn.", "yarn", false),
             ("Priya Raman moved to another team.", "Priya Raman", true),
+            ("We shouldn't use cuFFT anymore.", "cuFFT", false),
+            (
+                "Don't use Moment.js any more, it is unmaintained.",
+                "Moment.js",
+                false,
+            ),
         ] {
             assert_eq!(
                 names(sentence),
@@ -2041,6 +2105,9 @@ mod tests {
             );
         }
         for sentence in [
+            // Without "anymore" a prohibition is a rule, not the end of a use.
+            "Don't use cuFFT for small transforms.",
+            "The parser shouldn't use regex anymore.",
             "Sentry is deprecated for new services.",
             "It is no longer in use.",
             "The old plugin is deprecated.",
@@ -2388,6 +2455,17 @@ mod tests {
             vec![(Some("game_2048.py".into()), "2048.py".into())]
         );
         assert_eq!(pairs("We updated to C17."), vec![(None, "C17".into())]);
+        // A change under way announces its value; a gerund on its own does not.
+        assert_eq!(
+            pairs("We're migrating auth from Firebase to Supabase."),
+            vec![(Some("Firebase".into()), "Supabase".into())]
+        );
+        assert!(
+            pairs("We're upgrading to C17.").contains(&(None, "C17".into())),
+            "{:?}",
+            pairs("We're upgrading to C17.")
+        );
+        assert!(pairs("Consider moving to C17 later.").is_empty());
         // A phrase closing the new side belongs to both values: the value is the word of the
         // old one's form before it, unless the last word has that form.
         assert_eq!(
@@ -2491,6 +2569,15 @@ mod tests {
         );
         assert!(apply(sub, "nvcc is installed at /usr/local/cuda-12.6/bin.").is_none());
         assert!(apply(sub, "Tests run on Python 3.12.").is_none());
+        // Whatever the sentence calls what moved, the name finds its old version.
+        let moved = from_sentence("We moved the codebase to C17 last week.");
+        assert!(
+            moved
+                .iter()
+                .any(|sub| apply(sub, "The project targets C11.")
+                    .is_some_and(|(t, _)| t == "The project targets C17.")),
+            "{moved:?}"
+        );
     }
 
     #[test]

@@ -79,7 +79,11 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         .trim_end_matches(['.', '!'])
         .trim_end()
         .ends_with(", ever");
+    // "We shouldn't use cuFFT anymore": a use ended for good is as standing as "never".
+    let ended_for_good = cues.has(List::RetiredAnymore)
+        && (lower.contains(" anymore") || lower.contains(" any more"));
     let standing = closing_ever
+        || ended_for_good
         || cues
             .outside(List::Standing, List::ListenerChoice)
             .next()
@@ -111,6 +115,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // "By default" in a request names the default of what is being built ("modify the export
     // to include token counts by default"), not a rule for the agent.
     let standing_beyond_default = closing_ever
+        || ended_for_good
         || cues
             .outside(List::Standing, List::ListenerChoice)
             .any(|phrase| phrase != "by default")
@@ -476,6 +481,8 @@ fn instruction_form(lower: &str, cues: &Cues) -> bool {
         || lower.starts_with("we do not")
         || lower.starts_with("we aren't to")
         || lower.starts_with("we are not to")
+        || lower.starts_with("we shouldn't")
+        || lower.starts_with("we should not")
 }
 
 /// A sentence narrating events: it reports someone's words, or puts "always"/"never" before a
@@ -696,6 +703,7 @@ mod tests {
             // A default chosen for the agent's own work stays a rule; a rule stated as "the
             // rule is to …" is no goal of the task.
             ("Use pnpm by default.", Class::Preference),
+            ("We shouldn't use cuFFT anymore.", Class::Preference),
             (
                 "The rule is to run the linter before pushing.",
                 Class::Preference,
