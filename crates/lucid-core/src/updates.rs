@@ -434,8 +434,12 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                     out.push(sub);
                 }
                 // "We moved the codebase to C17": a new version of a name (`C11` → `C17`)
-                // finds its old version by the name, whatever the sentence calls the thing.
-                if !names_product && family_of(&new.text).is_some() {
+                // finds its old version by the name, whatever the sentence calls the thing;
+                // "moved the release to June" another value of a closed set, for an item that
+                // shares a subject word.
+                let closed_set = !new.text.chars().all(|c| c.is_ascii_digit())
+                    && text::value_family(&new.text).is_some();
+                if !names_product && (family_of(&new.text).is_some() || closed_set) {
                     out.push(make(None, new, &format!("{} … to", lower[i])));
                 }
             }
@@ -1549,6 +1553,55 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
             );
             Some((replaced, why))
         }
+        None if family_of(&sub.new).is_none() => {
+            // "Deploys moved to Thursdays": the one value of the same closed set (a weekday, a
+            // month, a count) in an item that shares a subject word beyond the change's verb.
+            // Digits are identifiers, matched as values of their own shape elsewhere.
+            if sub.new.chars().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            let set = text::value_family(&sub.new)?;
+            let mut hits = tokens.iter().filter(|t| {
+                let word = t.text.trim_end_matches(['.', ',']);
+                !word.chars().all(|c| c.is_ascii_digit()) && text::value_family(word) == Some(set)
+            });
+            let hit = hits.next()?;
+            let old = hit.text.trim_end_matches(['.', ',']);
+            if hits.next().is_some() || old.eq_ignore_ascii_case(&sub.new) {
+                return None;
+            }
+            let verbs: std::collections::BTreeSet<String> =
+                CHANGE_VERBS.iter().map(|verb| text::stem(verb)).collect();
+            let shared: Vec<&String> = sub
+                .subject
+                .iter()
+                .filter(|w| {
+                    item_analysis.word_set.contains(*w)
+                        && !verbs.contains(*w)
+                        && text::value_family(w).is_none()
+                })
+                .collect();
+            if shared.is_empty() {
+                return None;
+            }
+            let replaced = format!(
+                "{}{}{}",
+                &item[..hit.start],
+                sub.new,
+                &item[hit.start + old.len()..]
+            );
+            let why = format!(
+                "`{old}` → `{}` ({}; another {set} for the same subject: {})",
+                sub.new,
+                sub.cue,
+                shared
+                    .iter()
+                    .map(|w| format!("`{w}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            Some((replaced, why))
+        }
         None => {
             // "updated to C17": an item value of the same family (same letters, other digits).
             let family = family_of(&sub.new)?;
@@ -2376,8 +2429,20 @@ mod tests {
             apply(&runners[0], "CI runners use ubuntu-22.04.").map(|(t, _)| t),
             Some("CI runners use ubuntu-24.04.".to_string())
         );
-        // A plain new value ("Tuesday") or a value between the verb and "to" is not this form.
-        assert!(from_sentence("We moved the weekly sync to Tuesday.").is_empty());
+        // A day of the week is no value of a shape: it replaces the one day of an item about
+        // the same thing, and nothing else.
+        let sync = from_sentence("We moved the weekly sync to Tuesday.");
+        assert!(
+            sync.iter()
+                .any(|s| apply(s, "The weekly sync is on Mondays.")
+                    .is_some_and(|(t, _)| t == "The weekly sync is on Tuesday.")),
+            "{sync:?}"
+        );
+        assert!(
+            sync.iter()
+                .all(|s| apply(s, "Backups run on Mondays.").is_none())
+        );
+        // A value between the verb and "to" is not this form.
         assert!(
             from_sentence("Moved the config to config/prod.yml.")
                 .iter()
@@ -2569,6 +2634,23 @@ mod tests {
         );
         assert!(apply(sub, "nvcc is installed at /usr/local/cuda-12.6/bin.").is_none());
         assert!(apply(sub, "Tests run on Python 3.12.").is_none());
+        // A value of a closed set replaces the item's one value of that set, about the same
+        // subject only.
+        let moved = &from_sentence("Deploys moved to Thursdays.")[0];
+        assert_eq!(
+            apply(moved, "Deploys happen on Mondays at 10:00.")
+                .map(|(t, _)| t)
+                .as_deref(),
+            Some("Deploys happen on Thursdays at 10:00.")
+        );
+        assert!(apply(moved, "The team retro is on Mondays.").is_none());
+        assert!(apply(moved, "Deploys happen on Mondays and Fridays.").is_none());
+        let release = from_sentence("We moved the release to June.");
+        assert!(
+            release.iter().any(|sub| apply(sub, "We release in April.")
+                .is_some_and(|(t, _)| t == "We release in June.")),
+            "{release:?}"
+        );
         // Whatever the sentence calls what moved, the name finds its old version.
         let moved = from_sentence("We moved the codebase to C17 last week.");
         assert!(
