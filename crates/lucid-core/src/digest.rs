@@ -2701,6 +2701,42 @@ pub fn trusted_text_injection(text: &str) -> Option<lucid_safety::InjectionFindi
         .find(|finding| finding.rule.flags_trusted_text())
 }
 
+/// Removes a note of the value a statement replaces ("… is 2 hours (was 4 hours)"): the
+/// report shows the old value; the memory states the current one.
+fn drop_old_value_notes(statement: &str) -> String {
+    let mut out = statement.to_string();
+    loop {
+        let lower = out.to_lowercase();
+        if lower.len() != out.len() {
+            return out;
+        }
+        let found = [
+            "(was ",
+            "(previously ",
+            "(formerly ",
+            "(it used to be ",
+            "(used to be ",
+        ]
+        .iter()
+        .filter_map(|note| lower.find(note))
+        .min();
+        let Some(start) = found else {
+            return out;
+        };
+        let Some(length) = out[start..].find(')') else {
+            return out;
+        };
+        let end = start + length + 1;
+        // The space before the note goes with it.
+        let start = if out[..start].ends_with(' ') {
+            start - 1
+        } else {
+            start
+        };
+        out.replace_range(start..end, "");
+    }
+}
+
 /// Tidies a user sentence into memory wording: drops a leading "please", "also", "and",
 /// lead-ins like "FYI:", and makes sure it starts with a capital and ends with a full stop.
 pub fn clean_statement(sentence: &str) -> String {
@@ -2732,7 +2768,8 @@ pub fn clean_statement(sentence: &str) -> String {
     } else {
         stripped
     };
-    let s = s.trim_end_matches([',', ';', ':']);
+    let without_notes = drop_old_value_notes(s);
+    let s = without_notes.trim_end_matches([',', ';', ':']);
     let mut out = String::with_capacity(s.len() + 1);
     // Only an ordinary English word is capitalised: "npm ci …", "go-git …" or "obj = …" start
     // with code, and re-casing code changes it.
@@ -2893,6 +2930,19 @@ mod tests {
         assert_eq!(
             clean_statement("Update: the staging host is db-3.internal"),
             "The staging host is db-3.internal."
+        );
+        assert_eq!(
+            clean_statement("The SLA for P1 tickets is 2 hours (was 4 hours)."),
+            "The SLA for P1 tickets is 2 hours."
+        );
+        assert_eq!(
+            clean_statement("Our staging database is db-stg-3 now (it used to be db-stg-1)"),
+            "Our staging database is db-stg-3 now."
+        );
+        // When a change takes effect is the evidence's date; the memory states the value.
+        assert_eq!(
+            clean_statement("Starting this week, support tickets must be answered within 8 hours"),
+            "Support tickets must be answered within 8 hours."
         );
         // A lead-in ending in "is" leaves no sentence without it; "… is to" does.
         assert_eq!(

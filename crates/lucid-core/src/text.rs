@@ -1398,6 +1398,16 @@ const LEAD_INS: &[&str] = &[
     "news",
     "first of all",
     "first off",
+    // When a change takes effect: the evidence keeps the date, the memory states the value.
+    "effective today",
+    "effective immediately",
+    "as of today",
+    "as of this week",
+    "as of now",
+    "starting today",
+    "starting this week",
+    "starting now",
+    "beginning today",
 ];
 
 /// The statement after an opener that repeats it ("Again, …", "As I said, …"), if it has one.

@@ -328,6 +328,26 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 out.push(sub);
             }
         }
+        // "The staging database is db-stg-3 now (it used to be db-stg-1)": the old value after
+        // "used to be", the new one the sentence's other value of its shape.
+        if lower[i] == "used"
+            && lower.get(i + 1).is_some_and(|w| w == "to")
+            && lower.get(i + 2).is_some_and(|w| w == "be")
+            && let Some(old) = tokens.get(i + 3)
+            && old.is_specific()
+            && let Some(shape) = value_shape(&old.text)
+            && let Some(new) = tokens[..i]
+                .iter()
+                .rev()
+                .chain(tokens[i + 4..].iter())
+                .find(|t| {
+                    t.is_specific()
+                        && value_shape(&t.text) == Some(shape)
+                        && !t.text.eq_ignore_ascii_case(&old.text)
+                })
+        {
+            out.push(make(Some(old), new, "used to be"));
+        }
         // "Y → X", "Y -> X"
         if matches!(lower[i].as_str(), "→" | "->")
             && i >= 1
@@ -766,14 +786,20 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
         if phrase == "left" && !left_for_good(sentence[at + phrase.len()..].trim_start()) {
             continue;
         }
+        // A lead-in ("FYI", "Heads up:") is no part of the name after it.
+        let lead_end = sentence.len() - text::strip_lead_in(sentence).len();
         let before: Vec<&Token> = tokens
             .iter()
-            .filter(|t| t.start + t.text.len() <= at)
+            .filter(|t| t.start >= lead_end && t.start + t.text.len() <= at)
             .collect();
+        // A name ends where punctuation closes a clause ("Update: Dana …" is not "Update").
         let capitalised = before
             .iter()
             .rev()
-            .take_while(|t| t.text.chars().next().is_some_and(char::is_uppercase))
+            .take_while(|t| {
+                t.text.chars().next().is_some_and(char::is_uppercase)
+                    && !t.text.ends_with([':', ',', ';'])
+            })
             .take(3)
             .count();
         let words = &before[before.len() - capitalised..];
@@ -2136,6 +2162,17 @@ mod tests {
             names("Heads up: Marcus Lee has left the company; Ana Ruiz now handles invoices."),
             vec![(Some("Marcus Lee".into()), true)]
         );
+        for sentence in [
+            "FYI Dana Whitfield no longer works at Acme.",
+            "FYI: Dana Whitfield no longer works at Acme.",
+            "Quick update, Dana Whitfield has left.",
+        ] {
+            assert_eq!(
+                names(sentence),
+                vec![(Some("Dana Whitfield".into()), true)],
+                "{sentence}"
+            );
+        }
         // Other ways to say a tool is gone, or someone moved on; a deprecation that is partial
         // or about something unnamed is not one.
         for (sentence, name, person) in [
@@ -2520,6 +2557,11 @@ mod tests {
             vec![(Some("game_2048.py".into()), "2048.py".into())]
         );
         assert_eq!(pairs("We updated to C17."), vec![(None, "C17".into())]);
+        assert_eq!(
+            pairs("Our staging database is db-stg-3 now (it used to be db-stg-1)."),
+            vec![(Some("db-stg-1".into()), "db-stg-3".into())]
+        );
+        assert!(pairs("This used to be a hard problem.").is_empty());
         // A change under way announces its value; a gerund on its own does not.
         assert_eq!(
             pairs("We're migrating auth from Firebase to Supabase."),
