@@ -204,6 +204,13 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     if standing && !decision && !instructs && cues.opens_with(List::Describing) {
         return skip("says what someone or something is like, not a rule");
     }
+    if standing
+        && !decision
+        && !cues.opens_with(List::Instruction)
+        && describes_in_passing(stripped, &lower)
+    {
+        return skip("says what someone or something is like, not a rule");
+    }
     if evaluates(&lower) {
         return skip("an opinion of something, not a rule");
     }
@@ -283,6 +290,87 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         };
     }
     skip("no standing instruction or durable fact")
+}
+
+/// Whether a standing word sits in a clause that describes someone rather than sets a rule:
+/// "…, they always have my back", "… and I'm always trying new things", "… - always supporting
+/// each other" (a habit, in the "-ing" form), "we can always count on them" (what is possible,
+/// with nothing named to act on).
+fn describes_in_passing(statement: &str, lower: &str) -> bool {
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .filter(|w| !w.is_empty())
+        .collect();
+    const SUBJECTS: &[&str] = &[
+        "i'm",
+        "i’m",
+        "i'll",
+        "i’ll",
+        "she",
+        "she's",
+        "she’s",
+        "he",
+        "he's",
+        "he’s",
+        "they",
+        "they're",
+        "they’re",
+        "we're",
+        "we’re",
+        "it's",
+        "it’s",
+        "you're",
+        "you’re",
+    ];
+    let marker = |w: &str| matches!(w, "always" | "never");
+    let someone_always = words
+        .windows(2)
+        .any(|w| SUBJECTS.contains(&w[0]) && marker(w[1]))
+        || words.windows(3).any(|w| {
+            SUBJECTS.contains(&w[0]) && matches!(w[1], "is" | "are" | "not") && marker(w[2])
+        });
+    // "- always supporting", ", always trying": a habit after a pause, not "Always run …".
+    let habit = [" - ", " – ", " — ", ", "].iter().any(|pause| {
+        ["always ", "never "].iter().any(|m| {
+            lower
+                .match_indices(&format!("{pause}{m}"))
+                .any(|(at, found)| {
+                    let next = lower[at + found.len()..]
+                        .split(|c: char| !c.is_alphanumeric())
+                        .next()
+                        .unwrap_or("");
+                    next.len() > 5
+                        && next.ends_with("ing")
+                        && !matches!(next, "nothing" | "something" | "anything" | "everything")
+                })
+        })
+    });
+    let possible = words
+        .windows(2)
+        .any(|w| matches!(w[0], "can" | "could") && marker(w[1]))
+        && {
+            let analysis = text::analyze(statement);
+            analysis.anchors.is_empty() && analysis.code_spans.is_empty()
+        };
+    // "Whenever I look at the city lights, it's so inspiring": the condition's standing word,
+    // then a clause that says what something is like.
+    let conditional = ["every time ", "whenever ", "each time "]
+        .iter()
+        .any(|opening| lower.starts_with(opening))
+        && lower.split_once(", ").is_some_and(|(_, main)| {
+            let first = main.split_whitespace().next().unwrap_or("");
+            matches!(
+                first,
+                "it's" | "it’s" | "that's" | "that’s" | "it" | "this" | "i" | "i'm" | "i’m"
+            )
+        });
+    // "The flavors always remind me of home": what something makes the speaker feel.
+    let feeling = words.windows(3).any(|w| {
+        marker(w[0])
+            && matches!(w[1], "remind" | "reminds" | "make" | "makes")
+            && matches!(w[2], "me" | "us")
+    });
+    someone_always || habit || possible || conditional || feeling
 }
 
 /// Whether a statement gives the work a goal: its subject is a job, a task, a plan or the like,
@@ -574,6 +662,12 @@ fn evaluates(lower: &str) -> bool {
     if let [first, second, rest @ ..] = words.as_slice()
         && matches!(*first, "always" | "never")
         && (praise(second)
+            // "Always love having fun with friends", "Always there to support me": a feeling,
+            // or someone's presence.
+            || matches!(
+                *second,
+                "love" | "loved" | "enjoy" | "enjoyed" | "adore" | "cherish" | "treasure" | "there"
+            )
             || (matches!(*second, "a" | "an" | "so") && rest.first().is_some_and(praise))
             || (second.len() > 5
                 && second.ends_with("ing")
@@ -584,13 +678,21 @@ fn evaluates(lower: &str) -> bool {
     {
         return true;
     }
-    let Some(at) = words
+    // "… it's not always easy": a "not" between them changes nothing.
+    let Some((at, width)) = words
         .windows(2)
         .position(|w| copula(w[0]) && matches!(w[1], "always" | "never"))
+        .map(|at| (at, 2))
+        .or_else(|| {
+            words
+                .windows(3)
+                .position(|w| copula(w[0]) && w[1] == "not" && matches!(w[2], "always" | "never"))
+                .map(|at| (at, 3))
+        })
     else {
         return false;
     };
-    let rest = &words[at + 2..];
+    let rest = &words[at + width..];
     let all_praise = !rest.is_empty()
         && rest
             .iter()
@@ -905,6 +1007,21 @@ mod tests {
             "Let me know whenever you need assistance.",
             "Every time I see it, I can't help but smile.",
             "Nope, never been on a sports team.",
+            // A standing word in a clause about someone, a habit, a possibility, and an opinion
+            // with "not" before "always" (LoCoMo turns, reworded).
+            "Even on bad days, they always have my back.",
+            "I named him Biscuit, and he's always next to me while I paint.",
+            "Baking is fun and I'm always trying new recipes.",
+            "We're a close team - always supporting each other.",
+            "Dogs bring us calm, plus we can always count on them.",
+            "Resting is so important, even if it's not always easy.",
+            "Moments like that I'll always cherish.",
+            "Always love hiking with my sister.",
+            "Always there to cheer me on.",
+            "The smell always reminds me of my father's workshop.",
+            "Whenever I hear that song, it's like being young again!",
+            "I promised to be more patient in the future.",
+            "I haven't tried any other instruments, but I hope to in the future.",
             "I had never seen her nearby before.",
             "You've always been there for me, John.",
             "We agreed to meet at 3 tomorrow.",
