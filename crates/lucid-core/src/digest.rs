@@ -2701,6 +2701,30 @@ pub fn trusted_text_injection(text: &str) -> Option<lucid_safety::InjectionFindi
         .find(|finding| finding.rule.flags_trusted_text())
 }
 
+/// Collapses runs of spaces in prose to one ("a top-level `return`  should throw"), leaving
+/// what is inside backticks as written.
+fn collapse_prose_spaces(statement: &str) -> String {
+    let mut out = String::with_capacity(statement.len());
+    for (at, part) in statement.split('`').enumerate() {
+        if at > 0 {
+            out.push('`');
+        }
+        if at % 2 == 1 {
+            out.push_str(part);
+            continue;
+        }
+        let mut previous_space = false;
+        for c in part.chars() {
+            let space = c == ' ';
+            if !(space && previous_space) {
+                out.push(c);
+            }
+            previous_space = space;
+        }
+    }
+    out
+}
+
 /// Removes a note of the value a statement replaces ("… is 2 hours (was 4 hours)"): the
 /// report shows the old value; the memory states the current one.
 fn drop_old_value_notes(statement: &str) -> String {
@@ -2768,7 +2792,7 @@ pub fn clean_statement(sentence: &str) -> String {
     } else {
         stripped
     };
-    let without_notes = drop_old_value_notes(s);
+    let without_notes = collapse_prose_spaces(&drop_old_value_notes(s));
     let s = without_notes.trim_end_matches([',', ';', ':']);
     let mut out = String::with_capacity(s.len() + 1);
     // Only an ordinary English word is capitalised: "npm ci …", "go-git …" or "obj = …" start
@@ -2938,6 +2962,10 @@ mod tests {
         assert_eq!(
             clean_statement("Our staging database is db-stg-3 now (it used to be db-stg-1)"),
             "Our staging database is db-stg-3 now."
+        );
+        assert_eq!(
+            clean_statement("A top-level `return`  should  fail; keep `a  b` as written"),
+            "A top-level `return` should fail; keep `a  b` as written."
         );
         // When a change takes effect is the evidence's date; the memory states the value.
         assert_eq!(
