@@ -1,0 +1,511 @@
+//! Turning session digests into candidate items: what people stated (the same sentence said in
+//! many sessions is one candidate with all its evidence), conversation episodes, and patterns
+//! across sessions (pitfalls, blockers, refused reads, checker findings, workflows, ending
+//! steps). Template text, restated harness instructions and changes already applied to an item
+//! are skipped, with the reason in the report.
+//!
+//! This stage must never make a candidate a memory on its own say: a one-session fact starts
+//! unconfirmed and an unmarked instruction needs a second session (later stages decide), and a
+//! workaround that switches a safety measure off is flagged for a reviewer, never written as
+//! advice.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::render::path_segment;
+use super::{Curator, Memory, Origin, sorted_evidence};
+use crate::digest::{SessionDigest, StatementClass};
+use crate::patterns;
+use crate::report::{Change, Kind, Op, Scope, SkippedItem};
+use crate::text::{self, Analysis};
+
+impl Curator {
+    pub(super) fn add_session_candidates(&mut self, digests: &[SessionDigest]) {
+        let templates = template_keys(digests, &self.limits);
+        let harness = HarnessRules::new(digests);
+        // The same sentence said in many sessions is one candidate with many pieces of evidence:
+        // a fleet repeats itself, and this keeps curation linear in distinct statements.
+        let mut by_text: HashMap<(Kind, String), usize> = HashMap::new();
+        for digest in digests {
+            for skipped in &digest.skipped {
+                self.skipped.push(SkippedItem {
+                    kind: Kind::Fact,
+                    text: skipped.text.clone(),
+                    reason: skipped.reason.clone(),
+                    directive: None,
+                    evidence: vec![skipped.evidence.evidence(&digest.session)],
+                });
+            }
+            for statement in &digest.statements {
+                let kind = match statement.class {
+                    StatementClass::Preference => Kind::Preference,
+                    StatementClass::Fact => Kind::Fact,
+                };
+                let evidence = vec![statement.evidence.evidence(&digest.session)];
+                let skip = if self.absorbed_keys.contains(&statement.key) {
+                    Some("its change of value was applied to the item it updates")
+                } else if self.outdated_keys.contains(&statement.key) {
+                    Some("an older change of value than the memory it would change (as-of time)")
+                } else if templates.contains(&statement.key) {
+                    Some("template text: the same sentences open many sessions")
+                } else if harness.restates(&statement.text) {
+                    Some("restates the instructions every session already gets")
+                } else {
+                    None
+                };
+                if let Some(reason) = skip {
+                    self.skipped.push(SkippedItem {
+                        kind,
+                        text: statement.text.clone(),
+                        reason: reason.to_string(),
+                        directive: None,
+                        evidence,
+                    });
+                    continue;
+                }
+                // Unconfirmed: a bare fact (it may only update or confirm an item), and anything
+                // from an untrusted event (it needs trusted corroboration or two sessions).
+                let provisional = (statement.class == StatementClass::Fact && !statement.durable)
+                    || statement.evidence.trust == crate::model::Trust::Untrusted;
+                let index = *by_text
+                    .entry((kind, statement.text.clone()))
+                    .or_insert_with(|| {
+                        let seq = self.memories.len();
+                        let mut memory =
+                            Memory::new(statement.text.clone(), kind, Origin::Session, seq);
+                        memory.provisional = true;
+                        memory.needs_repetition = true;
+                        self.memories.push(memory);
+                        seq
+                    });
+                let memory = &mut self.memories[index];
+                memory.evidence.extend(evidence);
+                memory.agents.insert(digest.agent.clone());
+                if statement.evidence.trust == crate::model::Trust::Trusted {
+                    memory.trusted_agents.insert(digest.agent.clone());
+                }
+                memory.sessions.insert(digest.session.clone());
+                memory.at = memory.at.max(statement.evidence.at);
+                memory.announced_change |= statement.change;
+                // A fact said in two sessions is confirmed; a repeated instruction is standing.
+                memory.provisional &= provisional && memory.sessions.len() < 2;
+                memory.needs_repetition &= statement.needs_repetition && memory.sessions.len() < 2;
+            }
+            for flag in &digest.flags {
+                self.flags.push(Change {
+                    id: String::new(),
+                    op: Op::Flag,
+                    kind: if flag.injection {
+                        Kind::Preference
+                    } else {
+                        Kind::Fact
+                    },
+                    scope: Scope::Agent,
+                    agent: Some(digest.agent.clone()),
+                    path: None,
+                    text: flag.text.clone(),
+                    replaces: Vec::new(),
+                    superseded: Vec::new(),
+                    reason: flag.reason.clone(),
+                    evidence: vec![flag.evidence.evidence(&digest.session)],
+                });
+            }
+        }
+        for digest in digests {
+            for episode in &digest.episodes {
+                let seq = self.memories.len();
+                let mut memory =
+                    Memory::new(episode.text.clone(), Kind::Fact, Origin::Session, seq);
+                memory.episodic = true;
+                memory.path = Some(format!("/episodes/{}.md", path_segment(&digest.agent)));
+                memory.headings = vec![episode_heading(digest, episode)];
+                memory.evidence = episode
+                    .evidence
+                    .iter()
+                    .map(|r| r.evidence(&digest.session))
+                    .collect();
+                memory.agents.insert(digest.agent.clone());
+                memory.trusted_agents.insert(digest.agent.clone());
+                memory.sessions.insert(digest.session.clone());
+                memory.at = episode.at;
+                self.memories.push(memory);
+            }
+        }
+        let mut patterns = patterns::pitfalls(digests);
+        patterns.extend(patterns::recurring_blockers(digests));
+        patterns.extend(patterns::refused_reads(digests));
+        patterns.extend(patterns::recurring_checker_findings(digests));
+        let workflows = patterns::workflows(digests);
+        // A converged last step that a workflow already names needs no memory of its own (the
+        // workflow may go on to a harness step such as `submit`, which endings leave out).
+        let endings = patterns::ending_steps(digests)
+            .into_iter()
+            .filter(|ending| {
+                let step = ending.text.split('`').nth(1).unwrap_or("");
+                !workflows
+                    .iter()
+                    .any(|w| w.text.contains(&format!("`{step}`")))
+            })
+            .collect::<Vec<_>>();
+        patterns.extend(workflows);
+        patterns.extend(endings);
+        for pattern in patterns {
+            if let Some(why) = &pattern.unsafe_reason {
+                // A workaround that switches a safety measure off is shown to a reviewer, never
+                // written as advice.
+                self.flags.push(Change {
+                    id: String::new(),
+                    op: Op::Flag,
+                    kind: Kind::Pitfall,
+                    scope: Scope::Team,
+                    agent: None,
+                    path: None,
+                    text: pattern.text.clone(),
+                    replaces: Vec::new(),
+                    superseded: Vec::new(),
+                    reason: format!(
+                        "workaround not recommended: it {why}; seen in {} sessions",
+                        pattern.sessions.len()
+                    ),
+                    evidence: sorted_evidence(&pattern.evidence),
+                });
+                continue;
+            }
+            let seq = self.memories.len();
+            let mut memory = Memory::new(pattern.text, pattern.kind, Origin::Session, seq);
+            memory.headings = pattern.heading.into_iter().collect();
+            memory.evidence = pattern.evidence;
+            memory.found_as = pattern.found_as;
+            memory.agents = pattern.agents;
+            memory.trusted_agents = pattern.trusted_agents;
+            memory.sessions = pattern.sessions;
+            memory.at = pattern.latest;
+            self.memories.push(memory);
+        }
+    }
+}
+
+/// Template keys: sentences that recur in many sessions as part of a block of such sentences
+/// (a system prompt, a task template, an instruction file pasted into the first message). A
+/// person repeating one instruction across sessions is not a template; a block of them is.
+fn template_keys(
+    digests: &[SessionDigest],
+    limits: &crate::thresholds::Thresholds,
+) -> std::collections::HashSet<u64> {
+    let mut sessions_of: HashMap<u64, usize> = HashMap::new();
+    for digest in digests {
+        let keys: BTreeSet<u64> = digest.human_keys.iter().flatten().copied().collect();
+        for key in keys {
+            *sessions_of.entry(key).or_default() += 1;
+        }
+    }
+    let recurring =
+        |key: &u64| sessions_of.get(key).copied().unwrap_or(0) >= limits.template_min_sessions;
+    let mut templates = std::collections::HashSet::new();
+    for digest in digests {
+        for message in &digest.human_keys {
+            let block: Vec<u64> = message.iter().copied().filter(|k| recurring(k)).collect();
+            if block.len() >= limits.template_min_block {
+                templates.extend(block);
+            }
+        }
+    }
+    templates
+}
+
+/// The instruction-like sentences of every session's harness text, analysed once, with an
+/// index from content words to sentences, so a person's statement can be checked against the
+/// instructions every session already gets without comparing all pairs.
+struct HarnessRules {
+    rules: Vec<Analysis>,
+    by_word: HashMap<String, Vec<usize>>,
+}
+
+impl HarnessRules {
+    fn new(digests: &[SessionDigest]) -> HarnessRules {
+        let unique: BTreeSet<&str> = digests
+            .iter()
+            .flat_map(|d| d.harness_rules.iter().map(String::as_str))
+            .collect();
+        let mut rules = Vec::new();
+        let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
+        for rule in unique {
+            let analysis = text::analyze(rule);
+            if analysis.is_empty() {
+                continue;
+            }
+            for word in &analysis.word_set {
+                by_word.entry(word.clone()).or_default().push(rules.len());
+            }
+            rules.push(analysis);
+        }
+        HarnessRules { rules, by_word }
+    }
+
+    /// Whether a statement says what a harness instruction already says.
+    fn restates(&self, statement: &str) -> bool {
+        if self.rules.is_empty() {
+            return false;
+        }
+        let analysis = text::analyze(statement);
+        let mut seen = BTreeSet::new();
+        for word in &analysis.word_set {
+            for &rule in self.by_word.get(word).into_iter().flatten() {
+                if !seen.insert(rule) {
+                    continue;
+                }
+                let other = &self.rules[rule];
+                let covered = analysis.word_set.intersection(&other.word_set).count();
+                // Most of the statement's words are in one instruction, with its identifiers.
+                if text::same_statement(&analysis, other)
+                    || (analysis.anchors.is_subset(&other.anchors)
+                        && covered * 4 >= analysis.word_set.len() * 3
+                        && covered >= 2)
+                {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+/// The heading an episode is filed under: its session and date.
+fn episode_heading(digest: &SessionDigest, episode: &crate::digest::Episode) -> String {
+    match episode.at.or(digest.first_at) {
+        Some(at) => format!("{} ({})", digest.session, at.format("%Y-%m-%d")),
+        None => digest.session.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{day, draft_doc, dream_over, said, stated, statement, store};
+    use super::*;
+    use crate::digest::Episode;
+    use crate::thresholds::Thresholds;
+
+    #[test]
+    fn template_text_is_a_block_of_sentences_many_sessions_open_with() {
+        let digest = |keys: Vec<Vec<u64>>| {
+            let mut digest = said("s", "a", 5, &[]);
+            digest.human_keys = keys;
+            digest
+        };
+        // (each session's messages as sentence keys, the template keys)
+        // A session: its people's messages, each as the keys of its sentences.
+        type Messages = &'static [&'static [u64]];
+        let cases: &[(&[Messages], &[u64])] = &[
+            // Three sentences opening three sessions, with what each person added after.
+            (
+                &[&[&[1, 2, 3, 10]], &[&[1, 2, 3, 11]], &[&[1, 2, 3], &[12]]],
+                &[1, 2, 3],
+            ),
+            // Two sessions are not many.
+            (&[&[&[1, 2, 3]], &[&[1, 2, 3]]], &[]),
+            // One instruction a person repeats is no template, however often …
+            (&[&[&[1]], &[&[1]], &[&[1]], &[&[1]]], &[]),
+            // … nor are two that recur together.
+            (&[&[&[1, 2, 10]], &[&[1, 2, 11]], &[&[1, 2, 12]]], &[]),
+            // Recurring sentences count only when one message holds three of them.
+            (
+                &[
+                    &[&[1], &[2], &[3]],
+                    &[&[1], &[2], &[3]],
+                    &[&[1], &[2], &[3]],
+                ],
+                &[],
+            ),
+            // A sentence said twice in one session counts that session once.
+            (&[&[&[1, 2, 3], &[1, 2, 3]], &[&[1, 2, 3]]], &[]),
+        ];
+        for (sessions, templates) in cases {
+            let digests: Vec<SessionDigest> = sessions
+                .iter()
+                .map(|messages| digest(messages.iter().map(|m| m.to_vec()).collect()))
+                .collect();
+            let found: BTreeSet<u64> = template_keys(&digests, &Thresholds::default())
+                .into_iter()
+                .collect();
+            assert_eq!(
+                found,
+                templates.iter().copied().collect::<BTreeSet<_>>(),
+                "{sessions:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn statements_that_restate_the_harness_instructions() {
+        let mut digest = said("s", "a", 5, &[]);
+        digest.harness_rules = vec![
+            "Always run `make test` before you finish.".to_string(),
+            "Never edit files under `vendor/`.".to_string(),
+        ];
+        let rules = HarnessRules::new(&[digest]);
+        let cases = [
+            ("Always run `make test` before you finish.", true),
+            ("Run `make test` before finishing.", true),
+            ("Never edit files under `vendor/`, please.", true),
+            // Three of its four words are in one instruction, and it names no identifier the
+            // instruction lacks.
+            ("Always run `make lint` before you finish.", true),
+            ("Always run `cargo clippy` before you push.", false),
+            ("Deploys go out on Tuesdays.", false),
+        ];
+        for (statement, restates) in cases {
+            assert_eq!(rules.restates(statement), restates, "{statement}");
+        }
+        // No harness text: nothing is restated.
+        let none = HarnessRules::new(&[said("s", "a", 5, &[])]);
+        assert!(!none.restates("Always run `make test` before you finish."));
+    }
+
+    #[test]
+    fn episodes_are_filed_under_their_session_and_date() {
+        let mut digest = said("s1", "a", 5, &["Hello there."]);
+        let episode = |at| Episode {
+            text: "We talked.".to_string(),
+            evidence: Vec::new(),
+            at,
+        };
+        let cases = [
+            (Some(day(7)), Some(day(5)), "s1 (2024-03-07)"),
+            (None, Some(day(5)), "s1 (2024-03-05)"),
+            (None, None, "s1"),
+        ];
+        for (at, first_at, heading) in cases {
+            digest.first_at = first_at;
+            assert_eq!(episode_heading(&digest, &episode(at)), heading, "{at:?}");
+        }
+    }
+
+    /// Which statements become items: one sentence said in several sessions is one candidate
+    /// with all its support; what restates the harness is skipped; an instruction without a
+    /// standing marker needs a second session.
+    #[test]
+    fn candidates_from_what_people_said() {
+        let pref = |text: &str| statement(text, StatementClass::Preference);
+        let unmarked = |text: &str| {
+            let mut statement = pref(text);
+            statement.needs_repetition = true;
+            statement
+        };
+        // (sessions, the team and alice's preferences after, skipped: text and reason)
+        type Case = (
+            Vec<SessionDigest>,
+            &'static str,
+            &'static str,
+            Vec<(&'static str, &'static str)>,
+        );
+        let mut harness = stated(
+            "s1",
+            "alice",
+            5,
+            vec![pref("Always run `make test` before you finish.")],
+        );
+        harness.harness_rules = vec!["Always run `make test` before you finish.".to_string()];
+        let cases: Vec<Case> = vec![
+            (
+                vec![
+                    stated(
+                        "s1",
+                        "alice",
+                        5,
+                        vec![pref("Always use pnpm in this repo.")],
+                    ),
+                    stated(
+                        "s2",
+                        "alice",
+                        6,
+                        vec![pref("Always use pnpm in this repo.")],
+                    ),
+                    stated("s3", "bob", 7, vec![pref("Always use pnpm in this repo.")]),
+                ],
+                "# Team preferences\n\n- Always use pnpm in this repo.\n",
+                "",
+                vec![],
+            ),
+            (
+                vec![harness],
+                "",
+                "",
+                vec![(
+                    "Always run `make test` before you finish.",
+                    "restates the instructions every session already gets",
+                )],
+            ),
+            (
+                vec![stated(
+                    "s1",
+                    "alice",
+                    5,
+                    vec![unmarked("Use tabs for the parser files.")],
+                )],
+                "",
+                "",
+                vec![(
+                    "Use tabs for the parser files.",
+                    "an instruction said in one session without a standing marker (\"always\", \"from now on\", \"in this repo\"): it may be for that task only",
+                )],
+            ),
+            (
+                vec![
+                    stated(
+                        "s1",
+                        "alice",
+                        5,
+                        vec![unmarked("Use tabs for the parser files.")],
+                    ),
+                    stated(
+                        "s2",
+                        "alice",
+                        6,
+                        vec![unmarked("Use tabs for the parser files.")],
+                    ),
+                ],
+                "",
+                "# Preferences (alice)\n\n- Use tabs for the parser files.\n",
+                vec![],
+            ),
+        ];
+        for (digests, team, alice, skipped) in cases {
+            let output = dream_over(&store(&[]), digests);
+            assert_eq!(draft_doc(&output, "/team/preferences.md"), team);
+            assert_eq!(draft_doc(&output, "/agents/alice/preferences.md"), alice);
+            let found: Vec<(&str, &str)> = output
+                .report
+                .skipped
+                .iter()
+                .map(|s| (s.text.as_str(), s.reason.as_str()))
+                .collect();
+            assert_eq!(found, skipped);
+        }
+        // The three sessions are one item's support.
+        let output = dream_over(
+            &store(&[]),
+            vec![
+                stated(
+                    "s1",
+                    "alice",
+                    5,
+                    vec![pref("Always use pnpm in this repo.")],
+                ),
+                stated(
+                    "s2",
+                    "alice",
+                    6,
+                    vec![pref("Always use pnpm in this repo.")],
+                ),
+                stated("s3", "bob", 7, vec![pref("Always use pnpm in this repo.")]),
+            ],
+        );
+        let [change] = output.report.changes.as_slice() else {
+            panic!("{:?}", output.report.changes);
+        };
+        assert_eq!(change.evidence.len(), 3);
+        assert_eq!(
+            change.reason,
+            "standing instruction from users; seen in 3 sessions by 2 agents (alice, bob)"
+        );
+    }
+}

@@ -1,0 +1,622 @@
+//! Resolving contradictions (superseding): when items give one subject different values — the
+//! same subject with another value, the same sentence with another identifier, or a change a
+//! person announced to another value of a closed set — the newest wins and takes the place of
+//! the oldest store item it replaces. An early pass keeps only the newest session value per
+//! subject so merging stays linear.
+//!
+//! This stage compares facts and preferences only, and must never supersede on file order
+//! alone (only values known to be older give way), never let two unconfirmed values retire
+//! each other, and never let a value only untrusted events of one session give retire anything.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::merge::UnionFind;
+use super::{Curator, Memory, Origin, SlotKey, State};
+use crate::report::Kind;
+use crate::text;
+
+impl Curator {
+    /// When many sessions give a subject different values over time, only the newest value (and
+    /// statements agreeing with it) go on; older session values are superseded by it right away.
+    /// The full contradiction pass later compares the survivors with the store. Doing this
+    /// first keeps merging linear when a fleet restates a changing fact thousands of times.
+    pub(super) fn keep_newest_session_values(&mut self) {
+        let mut groups: HashMap<SlotKey, Vec<(usize, text::Slot)>> = HashMap::new();
+        for (i, memory) in self.memories.iter().enumerate() {
+            if memory.is_live()
+                && memory.origin == Origin::Session
+                && !memory.episodic
+                && matches!(memory.kind, Kind::Fact | Kind::Preference)
+                && let Some(slot) = text::slot(&memory.text)
+            {
+                let key = (
+                    slot.subject.iter().cloned().collect(),
+                    slot.subject_anchors.iter().cloned().collect(),
+                );
+                groups.entry(key).or_default().push((i, slot));
+            }
+        }
+        let mut keys: Vec<&SlotKey> = groups.keys().collect();
+        keys.sort();
+        let mut retired: Vec<(usize, usize)> = Vec::new();
+        for key in keys {
+            let group = &groups[key];
+            if group.len() < 2 {
+                continue;
+            }
+            // Only a confirmed value can win: two unconfirmed ones do not make each other true.
+            let Some((newest, newest_slot)) = group
+                .iter()
+                .filter(|(i, _)| !self.memories[*i].provisional)
+                .max_by_key(|(i, _)| self.memories[*i].recency())
+            else {
+                continue;
+            };
+            for (i, slot) in group {
+                if i != newest
+                    && text::conflicting_slots(newest_slot, slot)
+                    && ordered_in_time(&self.memories[*i], &self.memories[*newest])
+                {
+                    retired.push((*i, *newest));
+                }
+            }
+        }
+        for (old, new) in retired {
+            let (text, evidence) = {
+                let m = &mut self.memories[old];
+                m.state = State::SupersededBy(new);
+                (m.text.clone(), m.evidence.clone())
+            };
+            let winner = &mut self.memories[new];
+            winner.superseded_texts.push(text);
+            winner.evidence.extend(evidence);
+        }
+    }
+
+    pub(super) fn resolve_contradictions(&mut self) {
+        // Only statements of fact and preference carry values that go stale; two workflows or
+        // two pitfalls with the same shape are different patterns, not old and new values.
+        let live: Vec<usize> = (0..self.memories.len())
+            .filter(|&i| {
+                let m = &self.memories[i];
+                m.is_live()
+                    && !m.verbatim
+                    && !m.episodic
+                    && matches!(m.kind, Kind::Fact | Kind::Preference)
+            })
+            .collect();
+        // Bucket by subject (slot) and by sentence frame, then compare within buckets.
+        let mut slot_buckets: HashMap<SlotKey, Vec<(usize, text::Slot)>> = HashMap::new();
+        let mut frame_buckets: HashMap<String, Vec<usize>> = HashMap::new();
+        for &i in &live {
+            let memory = &self.memories[i];
+            if let Some(slot) = text::slot(&memory.text) {
+                let key = (
+                    slot.subject.iter().cloned().collect(),
+                    slot.subject_anchors.iter().cloned().collect(),
+                );
+                slot_buckets.entry(key).or_default().push((i, slot));
+            }
+            if let Some(key) = frame_key(&memory.text) {
+                frame_buckets.entry(key).or_default().push(i);
+            }
+        }
+        let mut union = UnionFind::new(self.memories.len());
+        let mut conflicted = BTreeSet::new();
+        // Why each linked pair is one subject, for the report (keyed by the pair; a swapped
+        // value is written older → newer once the newer side is known).
+        let mut why_linked: HashMap<(usize, usize), String> = HashMap::new();
+        let mut swapped_values: HashMap<(usize, usize), [(usize, String); 2]> = HashMap::new();
+        let pair = |i: usize, j: usize| (i.min(j), i.max(j));
+        // Unconfirmed facts only matter against confirmed items (they can update those), so
+        // pairs of two unconfirmed facts are skipped: buckets of chatter stay linear.
+        let provisional = |i: usize| self.memories[i].provisional;
+        for bucket in slot_buckets.values() {
+            for (a, (i, slot_i)) in bucket.iter().enumerate() {
+                for (j, slot_j) in &bucket[a + 1..] {
+                    if provisional(*i) && provisional(*j) {
+                        continue;
+                    }
+                    if text::conflicting_slots(slot_i, slot_j) {
+                        union.union(*i, *j);
+                        conflicted.insert(*i);
+                        conflicted.insert(*j);
+                        let subject = words_as_written(
+                            &self.memories[*i].text,
+                            &slot_i.subject,
+                            &slot_i.subject_anchors,
+                        );
+                        why_linked.insert(
+                            pair(*i, *j),
+                            format!("same subject ({}), another value", code_list(&subject)),
+                        );
+                    }
+                }
+            }
+        }
+        // The same sentence with another identifier is a weaker signal than a subject given a
+        // new value: two store items "Always run `a` before X" and "Always run `b` before X" are
+        // two rules. It counts as an update only when a session (or memory write) says it, since
+        // only then is one side known to be newer.
+        let from_sessions = |m: &Memory| m.origin != Origin::Store || !m.sessions.is_empty();
+        for bucket in frame_buckets.values() {
+            for (a, &i) in bucket.iter().enumerate() {
+                for &j in &bucket[a + 1..] {
+                    // A swapped identifier in the same sentence is too weak a signal to let an
+                    // unconfirmed statement retire anything.
+                    if provisional(i) || provisional(j) {
+                        continue;
+                    }
+                    let (mi, mj) = (&self.memories[i], &self.memories[j]);
+                    if !(from_sessions(mi) || from_sessions(mj)) {
+                        continue;
+                    }
+                    if let Some((value_i, value_j)) = text::frame_new_value(&mi.text, &mj.text) {
+                        union.union(i, j);
+                        conflicted.insert(i);
+                        conflicted.insert(j);
+                        swapped_values.insert(pair(i, j), [(i, value_i), (j, value_j)]);
+                    }
+                }
+            }
+        }
+        // A change a person announced gives a closed-set value (a weekday, a month, a count) to
+        // an item about the same thing in other words: "We deploy on Tuesdays now" and
+        // "Deploys go out on Thursdays". The same thing: one side's other words are all among
+        // the other's ("deploy" ⊂ "deploy go out"), so "We now deploy hotfixes on Tuesdays"
+        // (hotfixes) leaves the rule for all deploys alone.
+        let mut by_family: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
+        for &i in &live {
+            for family in text::value_families(&self.memories[i].text) {
+                by_family.entry(family).or_default().push(i);
+            }
+        }
+        for members in by_family.values() {
+            for &i in members {
+                let mi = &self.memories[i];
+                if !mi.announced_change || mi.provisional {
+                    continue;
+                }
+                for &j in members {
+                    if i == j || union.find(i) == union.find(j) {
+                        continue;
+                    }
+                    let mj = &self.memories[j];
+                    // Cheap first: the two must share a word of their subject.
+                    if mi.analysis.word_set.is_disjoint(&mj.analysis.word_set) {
+                        continue;
+                    }
+                    if let Some((subject, family)) = text::closed_set_change(&mj.text, &mi.text) {
+                        union.union(i, j);
+                        conflicted.insert(i);
+                        conflicted.insert(j);
+                        let stems: BTreeSet<String> = subject.into_iter().collect();
+                        let subject = words_as_written(&mi.text, &stems, &BTreeSet::new());
+                        why_linked.insert(
+                            pair(i, j),
+                            format!(
+                                "same subject ({}), another {family}, announced as a change",
+                                code_list(&subject)
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for i in conflicted {
+            groups.entry(union.find(i)).or_default().push(i);
+        }
+        for mut members in groups.into_values() {
+            // A value only untrusted events give, from one session, cannot retire anything: it
+            // needs trusted corroboration or a second session. Such values leave the contest.
+            members.retain(|&i| {
+                let m = &self.memories[i];
+                let uncorroborated = m.origin == Origin::Session
+                    && m.trusted_agents.is_empty()
+                    && m.sessions.len() < 2;
+                if uncorroborated {
+                    self.memories[i].state = State::Dropped;
+                }
+                !uncorroborated
+            });
+            let Some(&winner) = members.iter().max_by_key(|&&i| self.memories[i].recency()) else {
+                continue;
+            };
+            // The newest value takes the place of the oldest located (store) item it replaces.
+            let located = members
+                .iter()
+                .copied()
+                .filter(|&i| i != winner && self.memories[i].location.is_some())
+                .min_by_key(|&i| self.memories[i].seq);
+            let mut superseded = Vec::new();
+            let mut carried_evidence = Vec::new();
+            let mut matched_notes = Vec::new();
+            // Only values known to be older give way (no supersede on file order alone).
+            members.retain(|&i| {
+                i == winner || ordered_in_time(&self.memories[i], &self.memories[winner])
+            });
+            if members.len() < 2 {
+                continue;
+            }
+            for &i in &members {
+                if i == winner {
+                    continue;
+                }
+                self.memories[i].state = State::SupersededBy(winner);
+                superseded.push(self.memories[i].text.clone());
+                carried_evidence.extend(self.memories[i].evidence.iter().cloned());
+                if let Some(why) = why_linked.get(&pair(i, winner)) {
+                    matched_notes.push(why.clone());
+                } else if let Some(values) = swapped_values.get(&pair(i, winner)) {
+                    let value_of = |m: usize| {
+                        values
+                            .iter()
+                            .find(|(at, _)| *at == m)
+                            .map_or("", |(_, v)| v.as_str())
+                    };
+                    matched_notes.push(format!(
+                        "the same sentence with another value: `{}` → `{}`",
+                        value_of(i),
+                        value_of(winner)
+                    ));
+                }
+            }
+            if let (Some(l), None) = (located, self.memories[winner].location) {
+                let (location, path, style, headings, kind) = {
+                    let m = &self.memories[l];
+                    (
+                        m.location,
+                        m.path.clone(),
+                        m.style.clone(),
+                        m.headings.clone(),
+                        m.kind,
+                    )
+                };
+                let w = &mut self.memories[winner];
+                w.location = location;
+                if w.origin == Origin::Session {
+                    w.path = path;
+                    w.headings = headings;
+                    w.kind = kind;
+                }
+                w.style = style;
+            }
+            let w = &mut self.memories[winner];
+            w.superseded_texts.extend(superseded);
+            w.evidence.extend(carried_evidence);
+            w.provisional = false;
+            for note in matched_notes {
+                if !w.notes.contains(&note) {
+                    w.notes.push(note);
+                }
+            }
+        }
+    }
+}
+
+/// The frame of a statement for contradiction search: its tokens with values (anchors) and
+/// polarity words blanked. `None` when it has neither, since then nothing can change.
+fn frame_key(text: &str) -> Option<String> {
+    let mut has_slot = false;
+    let mut key = Vec::new();
+    for token in text::frame_tokens(text) {
+        if text::is_anchor(&token)
+            || text::value_family(&token).is_some()
+            || text::is_opposite(&token)
+        {
+            has_slot = true;
+            key.push("#".to_string());
+        } else if matches!(
+            token.as_str(),
+            "always" | "never" | "do" | "don't" | "dont" | "not" | "no"
+        ) {
+            has_slot = true;
+            key.push("~".to_string());
+        } else {
+            key.push(token);
+        }
+    }
+    // Collapse the markers so "never" and "do not" share a frame.
+    key.dedup();
+    has_slot.then(|| key.join(" "))
+}
+
+/// The words of `text` whose stems are among `stems` or which are among `anchors`, as
+/// written and in order, each once: what a report shows of a matched subject.
+fn words_as_written(
+    text: &str,
+    stems: &BTreeSet<String>,
+    anchors: &BTreeSet<String>,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for token in text::raw_tokens(text) {
+        let lower = token.text.to_lowercase();
+        let hit = anchors.contains(&lower) || stems.contains(&text::stem(&lower));
+        if hit && !out.iter().any(|w| w.eq_ignore_ascii_case(token.text)) {
+            out.push(token.text.to_string());
+        }
+    }
+    out
+}
+
+/// Words as a list of code spans for a report note: `deploy`, `staging`.
+fn code_list<S: AsRef<str>>(words: &[S]) -> String {
+    words
+        .iter()
+        .map(|w| format!("`{}`", w.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether `older` is known to be older than `newer`: store items (without an as-of time) are
+/// older than any session evidence; two session statements are ordered only by their event
+/// times, never by file order alone.
+fn ordered_in_time(older: &Memory, newer: &Memory) -> bool {
+    let from_sessions = |m: &Memory| m.origin != Origin::Store;
+    match (from_sessions(older), from_sessions(newer)) {
+        // A store item is older than session evidence unless it says when it was true.
+        (false, true) => match (older.at, newer.at) {
+            (Some(a), Some(b)) => a < b,
+            _ => true,
+        },
+        (true, false) => matches!((older.at, newer.at), (Some(a), Some(b)) if a < b),
+        (false, false) => older.seq < newer.seq,
+        (true, true) => match (older.at, newer.at) {
+            (Some(a), Some(b)) => a < b,
+            _ => older.sessions == newer.sessions && older.seq < newer.seq,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{day, draft_doc, dream_over, stated, statement, store};
+    use super::*;
+    use crate::digest::StatementClass;
+    use crate::model::{Timestamp, Trust};
+    use crate::report::Op;
+
+    fn memory(origin: Origin, at: Option<Timestamp>, seq: usize, session: Option<&str>) -> Memory {
+        let mut memory = Memory::new(
+            "The staging database runs Postgres 14.".into(),
+            Kind::Fact,
+            origin,
+            seq,
+        );
+        memory.at = at;
+        memory.sessions.extend(session.map(str::to_string));
+        memory
+    }
+
+    #[test]
+    fn what_is_known_to_be_older() {
+        use Origin::{Session, Store};
+        let (d5, d7, d10) = (Some(day(5)), Some(day(7)), Some(day(10)));
+        // ((origin, at, seq, session) of the older candidate, of the newer one, known older)
+        type Side = (Origin, Option<Timestamp>, usize, Option<&'static str>);
+        let cases: &[(Side, Side, bool)] = &[
+            // A store item without an as-of time is older than any session …
+            ((Store, None, 0, None), (Session, d5, 1, Some("s1")), true),
+            ((Store, None, 0, None), (Session, None, 1, Some("s1")), true),
+            // … unless it says it is true as of later.
+            ((Store, d10, 0, None), (Session, d5, 1, Some("s1")), false),
+            ((Store, d5, 0, None), (Session, d7, 1, Some("s1")), true),
+            // A session value is older than a store item only when both have times.
+            ((Session, d5, 1, Some("s1")), (Store, None, 0, None), false),
+            ((Session, d5, 1, Some("s1")), (Store, d10, 0, None), true),
+            // Two store items: store order.
+            ((Store, None, 0, None), (Store, None, 1, None), true),
+            ((Store, None, 1, None), (Store, None, 0, None), false),
+            // Two session values: by time, never by input order …
+            (
+                (Session, d5, 9, Some("s1")),
+                (Session, d7, 1, Some("s2")),
+                true,
+            ),
+            (
+                (Session, d7, 1, Some("s2")),
+                (Session, d5, 9, Some("s1")),
+                false,
+            ),
+            (
+                (Session, None, 1, Some("s1")),
+                (Session, None, 2, Some("s2")),
+                false,
+            ),
+            // … except within one session, whose statements keep their order.
+            (
+                (Session, None, 1, Some("s1")),
+                (Session, None, 2, Some("s1")),
+                true,
+            ),
+            (
+                (Session, None, 2, Some("s1")),
+                (Session, None, 1, Some("s1")),
+                false,
+            ),
+        ];
+        for (older, newer, known) in cases {
+            let older_memory = memory(older.0, older.1, older.2, older.3);
+            let newer_memory = memory(newer.0, newer.1, newer.2, newer.3);
+            assert_eq!(
+                ordered_in_time(&older_memory, &newer_memory),
+                *known,
+                "{older:?} before {newer:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn sentence_frames_blank_values_and_polarity() {
+        // (a, b, whether they share a frame)
+        let cases = [
+            (
+                "Always use Node 18 in CI.",
+                "Never use Node 20 in CI.",
+                true,
+            ),
+            // "never" and "do not" are one marker.
+            (
+                "Always use Node 18 in CI.",
+                "Do not use Node 20 in CI.",
+                true,
+            ),
+            ("Use Node 18 in CI.", "Use Node 20 in the CI image.", false),
+            (
+                "Deploys go out on Tuesdays.",
+                "Deploys go out on Thursdays.",
+                true,
+            ),
+            (
+                "Deploys go out on Tuesdays.",
+                "Builds go out on Thursdays.",
+                false,
+            ),
+        ];
+        for (a, b, same) in cases {
+            let (ka, kb) = (frame_key(a), frame_key(b));
+            assert!(ka.is_some() && kb.is_some(), "{a:?} {ka:?} / {b:?} {kb:?}");
+            assert_eq!(ka == kb, same, "{a:?} {ka:?} / {b:?} {kb:?}");
+        }
+        // Nothing that could change: no frame.
+        assert_eq!(frame_key("The team likes good coffee."), None);
+    }
+
+    #[test]
+    fn report_notes_quote_the_matched_words_as_written() {
+        let set = |words: &[&str]| words.iter().map(|w| w.to_string()).collect::<BTreeSet<_>>();
+        // (text, stems, anchors, the words as written)
+        type Words = &'static [&'static str];
+        let cases: &[(&str, Words, Words, Words)] = &[
+            (
+                "Deploys go out on Tuesdays.",
+                &["deploy"],
+                &[],
+                &["Deploys"],
+            ),
+            (
+                "Run `make test` on Staging, staging first.",
+                &["stage"],
+                &[],
+                &["Staging"],
+            ),
+            ("Use Postgres 16 on staging.", &[], &["16"], &["16"]),
+            ("Nothing matches here.", &["deploy"], &["16"], &[]),
+        ];
+        for (text, stems, anchors, words) in cases {
+            assert_eq!(
+                words_as_written(text, &set(stems), &set(anchors)),
+                *words,
+                "{text}"
+            );
+        }
+        let lists: &[(&[&str], &str)] = &[
+            (&[], ""),
+            (&["deploy"], "`deploy`"),
+            (&["deploy", "staging"], "`deploy`, `staging`"),
+        ];
+        for (words, list) in lists {
+            assert_eq!(code_list(words), *list);
+        }
+    }
+
+    #[test]
+    fn the_newest_value_of_a_subject_wins() {
+        let fact = |text: &str| statement(text, StatementClass::Fact);
+        let v14 = "# Facts\n\n- The staging database runs Postgres 14.\n";
+        let mut as_of_later = store(&[("/team/facts.md", v14)]);
+        as_of_later.documents[0].as_of = Some(day(10));
+        let mut untrusted = fact("The staging database runs Postgres 16 now.");
+        untrusted.evidence.trust = Trust::Untrusted;
+        // (store, sessions, the draft's facts, the changes: op, text, superseded)
+        type Case = (
+            crate::model::Store,
+            Vec<crate::digest::SessionDigest>,
+            &'static str,
+            Vec<(Op, &'static str, Vec<&'static str>)>,
+        );
+        let cases: Vec<Case> = vec![
+            // A session's value replaces the store's where it stood.
+            (
+                store(&[("/team/facts.md", v14)]),
+                vec![stated(
+                    "s1",
+                    "alice",
+                    5,
+                    vec![fact("The staging database runs Postgres 16 now.")],
+                )],
+                "# Facts\n\n- The staging database runs Postgres 16 now.\n",
+                vec![(
+                    Op::Supersede,
+                    "The staging database runs Postgres 16 now.",
+                    vec!["The staging database runs Postgres 14."],
+                )],
+            ),
+            // A store item true as of after the session keeps its value.
+            (
+                as_of_later,
+                vec![stated(
+                    "s1",
+                    "alice",
+                    5,
+                    vec![fact("The staging database runs Postgres 16 now.")],
+                )],
+                v14,
+                vec![(
+                    Op::Supersede,
+                    "The staging database runs Postgres 14.",
+                    vec!["The staging database runs Postgres 16 now."],
+                )],
+            ),
+            // Of several session values the newest wins, whatever order sessions come in.
+            (
+                store(&[("/team/facts.md", v14)]),
+                vec![
+                    stated(
+                        "s2",
+                        "bob",
+                        7,
+                        vec![fact("The staging database runs Postgres 16 now.")],
+                    ),
+                    stated(
+                        "s1",
+                        "alice",
+                        5,
+                        vec![fact("The staging database runs Postgres 15 now.")],
+                    ),
+                ],
+                "# Facts\n\n- The staging database runs Postgres 16 now.\n",
+                vec![(
+                    Op::Supersede,
+                    "The staging database runs Postgres 16 now.",
+                    vec![
+                        "The staging database runs Postgres 14.",
+                        "The staging database runs Postgres 15 now.",
+                    ],
+                )],
+            ),
+            // A value only an untrusted event of one session gives retires nothing.
+            (
+                store(&[("/team/facts.md", v14)]),
+                vec![stated("s1", "alice", 5, vec![untrusted])],
+                v14,
+                vec![(Op::Keep, "The staging database runs Postgres 14.", vec![])],
+            ),
+        ];
+        for (input, digests, facts, expected) in cases {
+            let output = dream_over(&input, digests);
+            assert_eq!(draft_doc(&output, "/team/facts.md"), facts);
+            let changes: Vec<(Op, &str, Vec<&str>)> = output
+                .report
+                .changes
+                .iter()
+                .map(|c| {
+                    let superseded = c.superseded.iter().map(String::as_str).collect();
+                    (c.op, c.text.as_str(), superseded)
+                })
+                .collect();
+            assert_eq!(changes, expected, "{facts}");
+        }
+    }
+}

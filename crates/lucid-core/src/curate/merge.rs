@@ -1,0 +1,518 @@
+//! Merging duplicates: live candidates are grouped by identifiers and polarity, joined on
+//! words (plus rare-word paraphrase pairs with a store side), linked strongest pair first, and
+//! each cluster is merged into its clearest wording, which takes the place of the first store
+//! item among them.
+//!
+//! This stage must never merge two values of one subject (that is an update, decided by
+//! recency in [`super::contradictions`]), never join a "cannot link" pair through a chain of
+//! paraphrases, never touch verbatim text or episodes, and its clusters must not depend on the
+//! order pairs are found in.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::{Curator, Memory, Origin, State};
+use crate::join::{Interner, similar_pairs};
+use crate::report::Kind;
+use crate::text;
+
+impl Curator {
+    pub(super) fn merge_duplicates(&mut self) {
+        // The loosest word overlap any duplicate rule in `text::same_statement` accepts: the
+        // join must not drop a pair a rule would take.
+        const MIN_CANDIDATE_JACCARD: f64 = text::MIN_PREFERENCE_JACCARD;
+        let candidates: Vec<usize> = (0..self.memories.len())
+            .filter(|&i| {
+                let m = &self.memories[i];
+                m.is_live() && !m.verbatim && !m.episodic
+            })
+            .collect();
+        // Duplicates agree on every identifier and on polarity, so candidates are grouped by
+        // (identifiers, polarity) and the similarity join runs inside each group on words: a
+        // thousand sentences that differ only by an order number never meet.
+        let mut interner = Interner::default();
+        let mut groups: BTreeMap<(Vec<u32>, bool), Vec<usize>> = BTreeMap::new();
+        let mut sets: Vec<Vec<u32>> = Vec::with_capacity(candidates.len());
+        for (position, &i) in candidates.iter().enumerate() {
+            let analysis = &self.memories[i].analysis;
+            let anchors = interner.set(analysis.anchors.iter().map(|a| a.as_str()));
+            groups
+                .entry((anchors, analysis.negated))
+                .or_default()
+                .push(position);
+            sets.push(interner.set(analysis.word_set.iter().map(String::as_str)));
+        }
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        for members in groups.values().filter(|m| m.len() > 1) {
+            let group_sets: Vec<Vec<u32>> = members.iter().map(|&p| sets[p].clone()).collect();
+            pairs.extend(
+                similar_pairs(&group_sets, MIN_CANDIDATE_JACCARD)
+                    .into_iter()
+                    .map(|(x, y)| (members[x], members[y])),
+            );
+        }
+        // Reworded items of a store (or memory writes) may differ in an identifier one of them
+        // leaves out, so the exact groups above never pair them: pairs that share two rare
+        // words, with at least one side from the store, are tested as paraphrases too, with
+        // words weighted by how rare they are in this dream.
+        let weights =
+            text::WordWeights::new(candidates.iter().map(|&i| &self.memories[i].analysis));
+        let mut paraphrase_pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
+        {
+            let mut by_word: HashMap<&str, Vec<usize>> = HashMap::new();
+            for (position, &i) in candidates.iter().enumerate() {
+                // An identifier is both a word and an anchor: it counts once per item.
+                let features: BTreeSet<&str> = self.memories[i].analysis.features().collect();
+                for feature in features {
+                    if weights.is_rare(feature) {
+                        by_word.entry(feature).or_default().push(position);
+                    }
+                }
+            }
+            let mut shared: HashMap<(usize, usize), usize> = HashMap::new();
+            for positions in by_word.values() {
+                // A word in many items is not rare; the cap keeps this linear.
+                if positions.len() > 64 {
+                    continue;
+                }
+                for (k, &a) in positions.iter().enumerate() {
+                    for &b in &positions[k + 1..] {
+                        *shared.entry((a.min(b), a.max(b))).or_default() += 1;
+                    }
+                }
+            }
+            for ((a, b), count) in shared {
+                let (ma, mb) = (&self.memories[candidates[a]], &self.memories[candidates[b]]);
+                // Facts and preferences only: a pitfall or a workflow naming the same tool as a
+                // rule is a different memory.
+                let comparable = matches!(ma.kind, Kind::Fact | Kind::Preference)
+                    && matches!(mb.kind, Kind::Fact | Kind::Preference);
+                if count >= 2
+                    && comparable
+                    && (ma.origin != Origin::Session || mb.origin != Origin::Session)
+                {
+                    paraphrase_pairs.insert((a, b));
+                }
+            }
+        }
+        let known: BTreeSet<(usize, usize)> =
+            pairs.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect();
+        pairs.extend(
+            paraphrase_pairs
+                .iter()
+                .filter(|p| !known.contains(p))
+                .copied(),
+        );
+        // Duplicate links, and "cannot link" pairs: the same sentence with a word swapped is
+        // about a different thing, and no chain of paraphrases may join the two. Links are
+        // applied strongest first and skipped when they would join a cannot-link pair.
+        let mut links: Vec<(f64, usize, usize)> = Vec::new();
+        let mut apart: HashMap<usize, BTreeSet<usize>> = HashMap::new();
+        for (a, b) in pairs {
+            let (ma, mb) = (&self.memories[candidates[a]], &self.memories[candidates[b]]);
+            let store_pair = paraphrase_pairs.contains(&(a.min(b), a.max(b)));
+            // Preferences people gave in different sessions get the looser paraphrase test: a
+            // missed merge there also costs the preference its team scope (other agents) or
+            // the second session an unmarked instruction needs to be kept.
+            let session_preferences = ma.kind == Kind::Preference
+                && mb.kind == Kind::Preference
+                && ma.origin == Origin::Session
+                && mb.origin == Origin::Session
+                && ma.sessions.is_disjoint(&mb.sessions);
+            let same = if session_preferences {
+                text::same_preference(&ma.analysis, &mb.analysis)
+            } else {
+                text::same_statement(&ma.analysis, &mb.analysis)
+            } || (store_pair && text::paraphrase(&ma.analysis, &mb.analysis, &weights));
+            // Two values for one subject are an update (decided later by recency), not a
+            // duplicate: merging them would keep one value at random.
+            let another_value = same && text::states_another_value(&ma.text, &mb.text);
+            if same && !another_value {
+                links.push((text::similarity(&ma.analysis, &mb.analysis), a, b));
+            } else if another_value || text::look_alike(&ma.analysis, &mb.analysis) {
+                apart.entry(a).or_default().insert(b);
+                apart.entry(b).or_default().insert(a);
+            }
+        }
+        links.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+        let mut union = UnionFind::new(candidates.len());
+        let mut members: Vec<Vec<usize>> = (0..candidates.len()).map(|i| vec![i]).collect();
+        for (_, a, b) in links {
+            let (ra, rb) = (union.find(a), union.find(b));
+            if ra == rb {
+                continue;
+            }
+            let conflict = members[ra].iter().any(|x| {
+                apart
+                    .get(x)
+                    .is_some_and(|others| members[rb].iter().any(|y| others.contains(y)))
+            });
+            if conflict {
+                continue;
+            }
+            union.union(a, b);
+            let root = union.find(a);
+            let moved = std::mem::take(&mut members[if root == ra { rb } else { ra }]);
+            members[root].extend(moved);
+        }
+        let mut clusters: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (position, &memory) in candidates.iter().enumerate() {
+            clusters
+                .entry(union.find(position))
+                .or_default()
+                .push(memory);
+        }
+        for members in clusters.into_values() {
+            if members.len() > 1 {
+                self.merge_cluster(&members);
+            }
+        }
+    }
+
+    /// Merges a cluster of duplicates into its clearest member, which takes the place of the
+    /// first store item among them (so the draft keeps the store's order).
+    fn merge_cluster(&mut self, members: &[usize]) {
+        let winner = clearest(members.iter().map(|&i| (i, &self.memories[i])));
+        let located = members
+            .iter()
+            .copied()
+            .filter(|&i| self.memories[i].location.is_some())
+            .min_by_key(|&i| self.memories[i].seq);
+        let store_members = members
+            .iter()
+            .filter(|&&i| self.memories[i].origin == Origin::Store)
+            .count();
+        let mut merged_texts = Vec::new();
+        let mut evidence = Vec::new();
+        let mut agents = BTreeSet::new();
+        let mut trusted_agents = BTreeSet::new();
+        let mut sessions = BTreeSet::new();
+        let mut at = None;
+        let mut provisional = true;
+        let mut needs_repetition = true;
+        let mut superseded = Vec::new();
+        let mut notes = Vec::new();
+        for &i in members {
+            let m = &self.memories[i];
+            if m.text != self.memories[winner].text && !merged_texts.contains(&m.text) {
+                merged_texts.push(m.text.clone());
+            }
+            merged_texts.extend(m.merged_texts.iter().cloned());
+            superseded.extend(m.superseded_texts.iter().cloned());
+            notes.extend(m.notes.iter().cloned());
+            evidence.extend(m.evidence.iter().cloned());
+            agents.extend(m.agents.iter().cloned());
+            trusted_agents.extend(m.trusted_agents.iter().cloned());
+            sessions.extend(m.sessions.iter().cloned());
+            at = at.max(m.at);
+            provisional &= m.provisional;
+            needs_repetition &= m.needs_repetition;
+        }
+        let (location, path, style, headings) = match located {
+            Some(l) => {
+                let m = &self.memories[l];
+                (
+                    m.location,
+                    m.path.clone(),
+                    m.style.clone(),
+                    m.headings.clone(),
+                )
+            }
+            None => {
+                // Prefer a memory-write path over the default layout.
+                let written = members
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.memories[i].origin == Origin::MemoryWrite)
+                    .min_by_key(|&i| self.memories[i].seq)
+                    .unwrap_or(winner);
+                let m = &self.memories[written];
+                (None, m.path.clone(), m.style.clone(), m.headings.clone())
+            }
+        };
+        let kind = located.map_or(self.memories[winner].kind, |l| self.memories[l].kind);
+        let origin = if store_members > 0 {
+            Origin::Store
+        } else if members
+            .iter()
+            .any(|&i| self.memories[i].origin == Origin::MemoryWrite)
+        {
+            Origin::MemoryWrite
+        } else {
+            Origin::Session
+        };
+        for &i in members {
+            if i != winner {
+                self.memories[i].state = State::MergedInto(winner);
+            }
+        }
+        let latest_seq = members.iter().map(|&i| self.memories[i].seq).max();
+        let w = &mut self.memories[winner];
+        w.location = location;
+        w.path = path;
+        w.style = style;
+        w.headings = headings;
+        w.kind = kind;
+        w.origin = origin;
+        w.merged_texts = merged_texts;
+        w.merged_store_items = store_members;
+        w.superseded_texts = superseded;
+        w.notes = notes;
+        w.evidence = evidence;
+        w.agents = agents;
+        w.trusted_agents = trusted_agents;
+        w.sessions = sessions;
+        w.at = at;
+        w.provisional = provisional && w.sessions.len() < 2 && store_members == 0;
+        w.needs_repetition = needs_repetition && w.sessions.len() < 2 && store_members == 0;
+        // The winner keeps the latest sequence of the cluster for recency ties.
+        w.seq = latest_seq.unwrap_or(w.seq);
+    }
+}
+
+/// Picks the clearest wording of a cluster: the member that covers most of the words the
+/// members agree on (present in at least half of them), then the shortest, then the oldest.
+fn clearest<'a>(members: impl Iterator<Item = (usize, &'a Memory)>) -> usize {
+    let members: Vec<(usize, &Memory)> = members.collect();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for (_, m) in &members {
+        for f in m.analysis.features() {
+            *counts.entry(f).or_default() += 1;
+        }
+    }
+    let core: BTreeSet<&str> = counts
+        .iter()
+        .filter(|(_, c)| **c * 2 >= members.len())
+        .map(|(f, _)| *f)
+        .collect();
+    members
+        .iter()
+        .max_by(|(ia, a), (ib, b)| {
+            let cover = |m: &Memory| m.analysis.features().filter(|f| core.contains(f)).count();
+            cover(a)
+                .cmp(&cover(b))
+                .then(b.text.len().cmp(&a.text.len()))
+                .then(ib.cmp(ia))
+        })
+        .map(|(i, _)| *i)
+        .unwrap_or(0)
+}
+
+pub(super) struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    pub(super) fn new(n: usize) -> UnionFind {
+        UnionFind {
+            parent: (0..n).collect(),
+        }
+    }
+
+    pub(super) fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    pub(super) fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            // The smaller root wins, so cluster identity does not depend on pair order.
+            let (lo, hi) = (ra.min(rb), ra.max(rb));
+            self.parent[hi] = lo;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{draft_doc, dream_over, stated, statement, store};
+    use super::*;
+    use crate::digest::StatementClass;
+    use crate::report::{Op, Scope};
+
+    #[test]
+    fn union_find_roots_are_the_smallest_member() {
+        // (size, unions in order, each element's root after them)
+        type Unions = &'static [(usize, usize)];
+        let cases: &[(usize, Unions, &[usize])] = &[
+            (4, &[], &[0, 1, 2, 3]),
+            (4, &[(3, 1)], &[0, 1, 2, 1]),
+            (4, &[(1, 3)], &[0, 1, 2, 1]),
+            (5, &[(4, 3), (3, 2), (2, 1)], &[0, 1, 1, 1, 1]),
+            (5, &[(1, 2), (3, 4), (4, 2)], &[0, 1, 1, 1, 1]),
+            // Joining members of one cluster again changes nothing.
+            (3, &[(0, 2), (2, 0), (0, 0)], &[0, 1, 0]),
+            (6, &[(5, 4), (1, 0), (4, 0)], &[0, 0, 2, 3, 0, 0]),
+        ];
+        for (size, unions, roots) in cases {
+            let mut union = UnionFind::new(*size);
+            for &(a, b) in *unions {
+                union.union(a, b);
+            }
+            let found: Vec<usize> = (0..*size).map(|x| union.find(x)).collect();
+            assert_eq!(found, *roots, "{unions:?}");
+        }
+    }
+
+    #[test]
+    fn the_clearest_member_covers_the_agreed_words_then_is_shortest_then_oldest() {
+        let full = "Staging deploys need approval from the release lead.";
+        let longer = "Staging deploys need approval from the release lead, per the 2023 audit.";
+        let short = "Staging deploys need approval.";
+        // (members' texts in order, the index of the winner)
+        let cases: &[(&[&str], usize)] = &[
+            // `short` is shortest but leaves out words two of three members agree on; `full`
+            // and `longer` cover them all, and `full` is shorter.
+            (&[longer, short, full], 2),
+            (&[full, longer, short], 0),
+            // With two members every word is agreed on: the one that says more wins.
+            (&[short, full], 1),
+            // The same words: the shorter wording, wherever it stands …
+            (
+                &[
+                    "Always run the linter before pushing code!!",
+                    "Always run the linter before pushing code.",
+                ],
+                1,
+            ),
+            // … and of identical texts, the oldest.
+            (&[full, full], 0),
+        ];
+        for (texts, winner) in cases {
+            let memories: Vec<Memory> = texts
+                .iter()
+                .enumerate()
+                .map(|(seq, text)| Memory::new(text.to_string(), Kind::Fact, Origin::Store, seq))
+                .collect();
+            // Indices other than positions: the winner is named by its index.
+            let picked = clearest(memories.iter().enumerate().map(|(i, m)| (10 + i, m)));
+            assert_eq!(picked, 10 + winner, "{texts:?}");
+        }
+    }
+
+    #[test]
+    fn duplicates_merge_and_two_values_of_a_subject_stay_apart() {
+        let pref = |text: &str| statement(text, StatementClass::Preference);
+        // (store documents, sessions, the draft document to look at, what it holds after,
+        //  the changes' ops and texts)
+        type Case = (
+            Vec<(&'static str, &'static str)>,
+            Vec<crate::digest::SessionDigest>,
+            &'static str,
+            &'static str,
+            Vec<(Op, &'static str)>,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                vec![(
+                    "/team/preferences.md",
+                    "# Preferences\n\n- Always run `cargo fmt` before committing.\n- Always run `cargo fmt` before you commit.\n",
+                )],
+                Vec::new(),
+                "/team/preferences.md",
+                "# Preferences\n\n- Always run `cargo fmt` before committing.\n",
+                vec![(Op::Merge, "Always run `cargo fmt` before committing.")],
+            ),
+            // Another value is an update for recency to decide, never a duplicate; two store
+            // items are not known to be older or newer than each other, so both stay.
+            (
+                vec![(
+                    "/team/facts.md",
+                    "# Facts\n\n- Deploys go out on Tuesdays.\n- Deploys go out on Thursdays.\n",
+                )],
+                Vec::new(),
+                "/team/facts.md",
+                "# Facts\n\n- Deploys go out on Tuesdays.\n- Deploys go out on Thursdays.\n",
+                vec![
+                    (Op::Keep, "Deploys go out on Thursdays."),
+                    (Op::Keep, "Deploys go out on Tuesdays."),
+                ],
+            ),
+            // Two agents giving one preference in other words: one team item.
+            (
+                Vec::new(),
+                vec![
+                    stated(
+                        "s1",
+                        "alice",
+                        5,
+                        vec![pref("Always run the tests before pushing.")],
+                    ),
+                    stated(
+                        "s2",
+                        "bob",
+                        6,
+                        vec![pref("Always run tests before you push.")],
+                    ),
+                ],
+                "/team/preferences.md",
+                "# Team preferences\n\n- Always run tests before you push.\n",
+                vec![(Op::Add, "Always run tests before you push.")],
+            ),
+            // A session saying what a store item says confirms it, in the store's wording.
+            (
+                vec![(
+                    "/team/preferences.md",
+                    "# Preferences\n\n- Always run `cargo fmt` before committing.\n",
+                )],
+                vec![stated(
+                    "s1",
+                    "alice",
+                    5,
+                    vec![pref("Always run `cargo fmt` before you commit.")],
+                )],
+                "/team/preferences.md",
+                "# Preferences\n\n- Always run `cargo fmt` before committing.\n",
+                vec![(Op::Merge, "Always run `cargo fmt` before committing.")],
+            ),
+        ];
+        for (documents, digests, path, after, ops) in cases {
+            let output = dream_over(&store(&documents), digests);
+            assert_eq!(draft_doc(&output, path), after, "{documents:?}");
+            let changes: Vec<(Op, &str)> = output
+                .report
+                .changes
+                .iter()
+                .map(|c| (c.op, c.text.as_str()))
+                .collect();
+            assert_eq!(changes, ops, "{documents:?}");
+        }
+    }
+
+    #[test]
+    fn a_merged_preference_of_two_agents_is_the_teams() {
+        let pref = |text: &str| statement(text, StatementClass::Preference);
+        let output = dream_over(
+            &store(&[]),
+            vec![
+                stated(
+                    "s1",
+                    "alice",
+                    5,
+                    vec![pref("Always run the tests before pushing.")],
+                ),
+                stated(
+                    "s2",
+                    "bob",
+                    6,
+                    vec![pref("Always run tests before you push.")],
+                ),
+            ],
+        );
+        let [change] = output.report.changes.as_slice() else {
+            panic!("{:?}", output.report.changes);
+        };
+        assert_eq!((change.scope, change.agent.as_deref()), (Scope::Team, None));
+        assert_eq!(change.replaces, ["Always run the tests before pushing."]);
+        assert!(
+            change
+                .reason
+                .contains("seen in 2 sessions by 2 agents (alice, bob); 1 paraphrase merged"),
+            "{}",
+            change.reason
+        );
+    }
+}

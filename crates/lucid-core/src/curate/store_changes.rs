@@ -1,0 +1,628 @@
+//! Replaying what sessions did to the store, before any candidate from conversation exists:
+//! memory writes (create, insert, edit, delete, rename) in time order, changes of value people
+//! announced or edits made (the value rewritten in place), and retiring store facts about files a
+//! session deleted, settings it removed, and tools, people or practices a person said are gone.
+//!
+//! This stage changes only live store items and memory writes (never episodes, verbatim text or
+//! session candidates); it applies events in event order (time, session, position), never in
+//! input order, and an event older than an item's as-of time must never change that item.
+
+use std::collections::HashSet;
+
+use super::kind::infer_kind;
+use super::{Curator, Memory, Origin, State};
+use crate::digest::{MemoryOp, SessionDigest};
+use crate::markdown::{self, Block, ItemStyle};
+use crate::model::MemoryCommand;
+use crate::report::Kind;
+use crate::text;
+
+impl Curator {
+    /// Memories currently filed at a document path.
+    fn live_at_path(&self, path: &str) -> Vec<usize> {
+        (0..self.memories.len())
+            .filter(|&i| {
+                let m = &self.memories[i];
+                m.is_live() && self.path_of(m).as_deref() == Some(path)
+            })
+            .collect()
+    }
+
+    pub(super) fn replay_memory_writes(&mut self, digests: &[SessionDigest]) {
+        let mut ops: Vec<(&SessionDigest, &MemoryOp)> = digests
+            .iter()
+            .flat_map(|d| d.memory_ops.iter().map(move |op| (d, op)))
+            .collect();
+        in_event_order(&mut ops, |item| &item.evidence);
+        for (digest, op) in ops {
+            let evidence = op.evidence.evidence(&digest.session);
+            let why =
+                |what: &str| format!("{what} by a memory write in session {}", digest.session);
+            match &op.command {
+                MemoryCommand::Create { path, text } => {
+                    let new_items = self.memories_from_write(digest, op, path, text);
+                    // The file was rewritten: what it held before and does not hold now is gone.
+                    for old in self.live_at_path(path) {
+                        let kept = new_items.iter().any(|n| {
+                            text::same_statement(&self.memories[old].analysis, &n.analysis)
+                        });
+                        if !kept {
+                            self.memories[old].state = State::Removed {
+                                reason: why("file rewritten"),
+                                evidence: vec![evidence.clone()],
+                            };
+                        }
+                    }
+                    self.memories.extend(new_items);
+                }
+                MemoryCommand::Insert { path, text, .. } => {
+                    let new_items = self.memories_from_write(digest, op, path, text);
+                    self.memories.extend(new_items);
+                }
+                MemoryCommand::StrReplace { path, old, new } => {
+                    let old = old.trim();
+                    let target = self
+                        .live_at_path(path)
+                        .into_iter()
+                        .find(|&i| !old.is_empty() && self.memories[i].text.contains(old));
+                    match target {
+                        Some(i) => {
+                            let replaced = self.memories[i].text.replacen(old, new.trim(), 1);
+                            let replaced = replaced.trim().to_string();
+                            if replaced.is_empty() {
+                                self.memories[i].state = State::Removed {
+                                    reason: why("deleted"),
+                                    evidence: vec![evidence.clone()],
+                                };
+                                continue;
+                            }
+                            let seq = self.memories.len();
+                            let mut updated = Memory::new(
+                                replaced,
+                                self.memories[i].kind,
+                                Origin::MemoryWrite,
+                                seq,
+                            );
+                            let previous = &self.memories[i];
+                            updated.style = previous.style.clone();
+                            updated.location = previous.location;
+                            updated.path = Some(path.clone());
+                            updated.headings = previous.headings.clone();
+                            updated.evidence.push(evidence.clone());
+                            updated.agents.insert(digest.agent.clone());
+                            updated.trusted_agents.insert(digest.agent.clone());
+                            updated.sessions.insert(digest.session.clone());
+                            updated.at = op.evidence.at;
+                            updated.superseded_texts.push(previous.text.clone());
+                            updated.notes.push(why("updated"));
+                            self.memories[i].state = State::SupersededBy(seq);
+                            self.memories.push(updated);
+                        }
+                        None => {
+                            let new_items = self.memories_from_write(digest, op, path, new);
+                            self.memories.extend(new_items);
+                        }
+                    }
+                }
+                MemoryCommand::Delete { path } => {
+                    // A path names a document or, like the memory tool's directories, a folder.
+                    let doomed: Vec<usize> = (0..self.memories.len())
+                        .filter(|&i| {
+                            let m = &self.memories[i];
+                            m.is_live() && self.path_of(m).is_some_and(|p| under(&p, path))
+                        })
+                        .collect();
+                    for i in doomed {
+                        self.memories[i].state = State::Removed {
+                            reason: why("deleted"),
+                            evidence: vec![evidence.clone()],
+                        };
+                    }
+                    for doc in &mut self.docs {
+                        if under(&doc.path, path) {
+                            doc.deleted = true;
+                        }
+                    }
+                }
+                MemoryCommand::Rename { from, to } => {
+                    let moved = |p: &str| -> Option<String> {
+                        under(p, from).then(|| format!("{to}{}", &p[from.len()..]))
+                    };
+                    for doc in &mut self.docs {
+                        if let Some(new_path) = moved(&doc.path) {
+                            doc.path = new_path;
+                        }
+                    }
+                    for memory in &mut self.memories {
+                        if memory.location.is_none()
+                            && let Some(new_path) = memory.path.as_deref().and_then(moved)
+                        {
+                            memory.path = Some(new_path);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn memories_from_write(
+        &self,
+        digest: &SessionDigest,
+        op: &MemoryOp,
+        path: &str,
+        content: &str,
+    ) -> Vec<Memory> {
+        let mut out = Vec::new();
+        for block in markdown::parse_blocks(content) {
+            let Block::Item(item) = block else { continue };
+            let kind = infer_kind(&item.text, path, &item.headings);
+            let mut memory = Memory::new(
+                item.text.clone(),
+                kind,
+                Origin::MemoryWrite,
+                self.memories.len() + out.len(),
+            );
+            memory.style = Some(item.style.clone());
+            memory.verbatim = matches!(item.style, ItemStyle::Verbatim);
+            memory.path = Some(path.to_string());
+            memory.headings = item.headings;
+            memory.evidence.push(op.evidence.evidence(&digest.session));
+            memory.agents.insert(digest.agent.clone());
+            // Memory writes from untrusted events are never replayed (see the digest).
+            memory.trusted_agents.insert(digest.agent.clone());
+            memory.sessions.insert(digest.session.clone());
+            memory.at = op.evidence.at;
+            out.push(memory);
+        }
+        out
+    }
+
+    /// A store fact that names a file a later session deleted for good (`git rm`, a patch's
+    /// "Delete File", or `rm` then a commit) describes something the project no longer has:
+    /// it is removed, with the deletion as evidence. Only facts — a rule about a file ("never
+    /// commit .env") outlives it.
+    pub(super) fn retire_facts_about_deleted_files(&mut self, digests: &[SessionDigest]) {
+        self.retire_stale_facts(
+            digests,
+            |digest| &digest.deleted_files,
+            |deleted| &deleted.path,
+            |deleted| &deleted.evidence,
+            |deleted, fact, session| {
+                let named =
+                    crate::updates::names_deleted_file(fact, &deleted.path, deleted.at_root)?;
+                let how = match deleted.how {
+                    crate::updates::Deletion::GitRm => "`git rm`",
+                    crate::updates::Deletion::Patch => "a patch",
+                    crate::updates::Deletion::RmThenCommit => "`rm` and a commit",
+                };
+                Some(format!(
+                    "names {named}, which session {session} deleted ({how}: {}) and no session \
+                     wrote again",
+                    deleted.path
+                ))
+            },
+        );
+    }
+
+    /// Store facts that quote a setting as their file's (`"push_sessions": false` in
+    /// `.entire/settings.json`) after an edit or patch removed that setting from the file are
+    /// stale: the file no longer says so.
+    pub(super) fn retire_facts_about_removed_settings(&mut self, digests: &[SessionDigest]) {
+        self.retire_stale_facts(
+            digests,
+            |digest| &digest.removed_settings,
+            |removed| &removed.file,
+            |removed| &removed.evidence,
+            |removed, fact, session| {
+                let named = crate::updates::states_removed_setting(
+                    fact,
+                    &removed.file,
+                    &removed.key,
+                    &removed.value,
+                )?;
+                Some(format!(
+                    "says {named} sets `{}` to `{}`, but session {session} removed that setting \
+                     from {}",
+                    removed.key, removed.value, removed.file
+                ))
+            },
+        );
+    }
+
+    /// Removes the live store facts that a change to a file makes stale, in event order:
+    /// `stale` gives the reason when a fact is about the change. A change to a file some session
+    /// wrote whole counts for nothing — one written and deleted is scratch, one deleted and
+    /// written again is back — and a fact true as of after the change is about what came next.
+    fn retire_stale_facts<'d, T: 'd>(
+        &mut self,
+        digests: &'d [SessionDigest],
+        changes: impl Fn(&'d SessionDigest) -> &'d [T],
+        file: impl Fn(&T) -> &str,
+        evidence: impl Fn(&T) -> &crate::digest::EventRef,
+        stale: impl Fn(&T, &str, &str) -> Option<String>,
+    ) {
+        let written: Vec<&str> = digests
+            .iter()
+            .flat_map(|d| d.written_files.iter().map(String::as_str))
+            .collect();
+        let mut found: Vec<(&SessionDigest, &T)> = digests
+            .iter()
+            .flat_map(|d| changes(d).iter().map(move |c| (d, c)))
+            .filter(|(_, c)| {
+                !written
+                    .iter()
+                    .any(|w| crate::updates::same_file(w, file(c)))
+            })
+            .collect();
+        in_event_order(&mut found, &evidence);
+        for (digest, change) in found {
+            let at = evidence(change);
+            for memory in &mut self.memories {
+                let eligible = memory.is_updatable_store_item()
+                    && memory.kind == Kind::Fact
+                    && !memory.newer_than(at.at);
+                if !eligible {
+                    continue;
+                }
+                if let Some(reason) = stale(change, &memory.text, &digest.session) {
+                    memory.state = State::Removed {
+                        reason,
+                        evidence: vec![at.evidence(&digest.session)],
+                    };
+                }
+            }
+        }
+    }
+
+    /// Store items about a tool, a person or a practice a person said is gone ("we're dropping
+    /// Firebase", "Dana Whitfield has left", "we no longer deploy on Fridays") are removed, the
+    /// sentence quoted. Announcements older than an item's as-of time are outdated.
+    pub(super) fn retire_what_people_said_is_gone(&mut self, digests: &[SessionDigest]) {
+        let mut retirements: Vec<(&SessionDigest, &crate::digest::AnnouncedRetirement)> = digests
+            .iter()
+            .flat_map(|d| d.retirements.iter().map(move |r| (d, r)))
+            .collect();
+        in_event_order(&mut retirements, |item| &item.evidence);
+        for (digest, said) in retirements {
+            for i in 0..self.memories.len() {
+                let memory = &self.memories[i];
+                // A store item about a retired tool is stale whatever kind it was filed as
+                // ("Errors are reported to Sentry." reads like a pitfall).
+                let eligible = memory.is_updatable_store_item()
+                    && matches!(memory.kind, Kind::Fact | Kind::Preference | Kind::Pitfall)
+                    && !memory.newer_than(said.evidence.at);
+                if !eligible {
+                    continue;
+                }
+                let Some(matched) = crate::updates::retires(
+                    &said.retirement,
+                    &memory.text,
+                    memory.kind == Kind::Fact,
+                ) else {
+                    continue;
+                };
+                let evidence = said.evidence.evidence(&digest.session);
+                let why = format!(
+                    "{matched}, which a person said is gone (\"{}\": {:?}, session {})",
+                    said.retirement.cue, said.sentence, digest.session
+                );
+                // The announcement says what replaces the item when it is about the same thing
+                // beyond the retired name ("…; Ana Ruiz now handles vendor invoices" for "Vendor
+                // invoices are handled by Marcus Lee"): it supersedes the item.
+                let announcement = crate::digest::clean_statement(&said.sentence);
+                let said_words = text::analyze(&announcement).word_set;
+                let name_words = said
+                    .retirement
+                    .name
+                    .as_deref()
+                    .map(|n| text::analyze(n).word_set)
+                    .unwrap_or_default();
+                let shared = memory
+                    .analysis
+                    .word_set
+                    .iter()
+                    .filter(|w| said_words.contains(*w) && !name_words.contains(*w))
+                    .count();
+                // An excerpt cut short is no sentence to store.
+                if shared < 2 || said.sentence.ends_with('\u{2026}') {
+                    self.memories[i].state = State::Removed {
+                        reason: why,
+                        evidence: vec![evidence],
+                    };
+                    continue;
+                }
+                self.supersede_with(
+                    i,
+                    announcement,
+                    Kind::Fact,
+                    digest,
+                    &said.evidence,
+                    format!("replaces an item that {why}"),
+                );
+                if said.key != 0 {
+                    self.absorbed_keys.insert(said.key);
+                }
+            }
+        }
+    }
+
+    /// Replaces store item `i` by a new item `text` where it stood (its document, headings and
+    /// style), said in `digest`'s session at `event`, with `note` in the report; returns the new
+    /// item's index.
+    fn supersede_with(
+        &mut self,
+        i: usize,
+        text: String,
+        kind: Kind,
+        digest: &SessionDigest,
+        event: &crate::digest::EventRef,
+        note: String,
+    ) -> usize {
+        let seq = self.memories.len();
+        let previous = &self.memories[i];
+        let mut updated = Memory::new(text, kind, Origin::MemoryWrite, seq);
+        updated.style = previous.style.clone();
+        updated.location = previous.location;
+        updated.path = self.path_of(previous);
+        updated.headings = previous.headings.clone();
+        updated.evidence = vec![event.evidence(&digest.session)];
+        updated.agents.insert(digest.agent.clone());
+        updated.trusted_agents.insert(digest.agent.clone());
+        updated.sessions.insert(digest.session.clone());
+        updated.at = event.at;
+        updated.superseded_texts.push(previous.text.clone());
+        updated.notes.push(note);
+        self.memories[i].state = State::SupersededBy(seq);
+        self.memories.push(updated);
+        seq
+    }
+
+    /// Applies the changes of value people announced and successful edits made, in time order,
+    /// to the items that hold the old value (see [`crate::updates`]): each becomes a new item
+    /// with the value rewritten in place, and the report says which words matched.
+    pub(super) fn apply_announced_changes(&mut self, digests: &[SessionDigest]) {
+        let mut changes: Vec<(&SessionDigest, &crate::digest::AnnouncedChange)> = digests
+            .iter()
+            .flat_map(|d| d.changes.iter().map(move |c| (d, c)))
+            .collect();
+        in_event_order(&mut changes, |item| &item.evidence);
+        // The item each event's changes produced: one edit can swap several values of one
+        // line, and they all land in one updated item rather than a chain of half-updated ones.
+        let mut made_by_event: HashSet<(String, usize, usize)> = HashSet::new();
+        for (digest, change) in changes {
+            let targets: Vec<usize> = (0..self.memories.len())
+                .filter(|&i| {
+                    let m = &self.memories[i];
+                    m.is_updatable_store_item() && matches!(m.kind, Kind::Fact | Kind::Preference)
+                })
+                .collect();
+            for i in targets {
+                let Some((text, why)) =
+                    crate::updates::apply(&change.substitution, &self.memories[i].text)
+                else {
+                    continue;
+                };
+                // An item true as of a later time than the announcement is the newer value:
+                // the change is outdated, neither applied nor added (items without a time are
+                // older than any session).
+                if self.memories[i].newer_than(change.evidence.at) {
+                    if change.key != 0 {
+                        self.outdated_keys.insert(change.key);
+                    }
+                    continue;
+                }
+                let event_key = (digest.session.clone(), change.evidence.event, i);
+                if made_by_event.contains(&event_key) {
+                    // Made by an earlier change of this same event: rewrite it in place.
+                    let memory = &mut self.memories[i];
+                    memory.analysis = text::analyze(&text);
+                    memory.text = text;
+                    memory.notes.push(format!("updated in place: {why}"));
+                    if change.key != 0 {
+                        self.absorbed_keys.insert(change.key);
+                    }
+                    continue;
+                }
+                let kind = self.memories[i].kind;
+                let seq = self.supersede_with(
+                    i,
+                    text,
+                    kind,
+                    digest,
+                    &change.evidence,
+                    format!("updated in place: {why}"),
+                );
+                // The value changed; what the rest of the item says keeps its evidence.
+                let kept = self.memories[i].evidence.clone();
+                self.memories[seq].evidence.splice(0..0, kept);
+                made_by_event.insert((digest.session.clone(), change.evidence.event, seq));
+                if change.key != 0 {
+                    self.absorbed_keys.insert(change.key);
+                }
+            }
+        }
+    }
+}
+
+/// Orders session events of several digests by their time, then session and position (so
+/// memory writes, announced changes and deleted files apply in the order they happened).
+fn in_event_order<T>(
+    items: &mut [(&SessionDigest, &T)],
+    evidence: impl Fn(&T) -> &crate::digest::EventRef,
+) {
+    items.sort_by(|(da, a), (db, b)| {
+        let (a, b) = (evidence(a), evidence(b));
+        (a.at, &da.session, a.event).cmp(&(b.at, &db.session, b.event))
+    });
+}
+
+/// Whether `path` is `target` or lies in the folder `target`.
+fn under(path: &str, target: &str) -> bool {
+    path == target
+        || path
+            .strip_prefix(target)
+            .is_some_and(|rest| rest.starts_with('/') || target.ends_with('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{draft_doc, dream_over, said, store, wrote};
+    use super::*;
+    use crate::report::Op;
+
+    #[test]
+    fn a_path_is_under_itself_and_its_folders() {
+        let cases = [
+            ("/team/facts.md", "/team/facts.md", true),
+            ("/team/facts.md", "/team", true),
+            ("/team/facts.md", "/team/", true),
+            ("/team/notes/a.md", "/team", true),
+            ("/teams/facts.md", "/team", false),
+            ("/team.md", "/team", false),
+            ("/team", "/team/facts.md", false),
+        ];
+        for (path, target, expected) in cases {
+            assert_eq!(under(path, target), expected, "{path} under {target}");
+        }
+    }
+
+    #[test]
+    fn memory_writes_are_replayed_on_the_store() {
+        let facts = "# Facts\n\n- The API is written in Go.\n- Builds take ten minutes.\n";
+        let create = |path: &str, text: &str| MemoryCommand::Create {
+            path: path.into(),
+            text: text.into(),
+        };
+        // (the session's writes, the draft's documents and contents, the changes)
+        type Case = (
+            Vec<MemoryCommand>,
+            Vec<(&'static str, &'static str)>,
+            Vec<(Op, &'static str)>,
+        );
+        let cases: Vec<Case> = vec![
+            // A new file, a deleted folder, and an edit that gives an item a new value.
+            (
+                vec![
+                    create(
+                        "/team/deploys.md",
+                        "# Deploys\n\n- Deploys need a green CI run.\n",
+                    ),
+                    MemoryCommand::Delete {
+                        path: "/old".into(),
+                    },
+                    MemoryCommand::StrReplace {
+                        path: "/team/facts.md".into(),
+                        old: "Go".into(),
+                        new: "Rust".into(),
+                    },
+                ],
+                vec![
+                    (
+                        "/team/deploys.md",
+                        "# Deploys\n\n- Deploys need a green CI run.\n",
+                    ),
+                    (
+                        "/team/facts.md",
+                        "# Facts\n\n- The API is written in Rust.\n- Builds take ten minutes.\n",
+                    ),
+                ],
+                vec![
+                    (Op::Add, "Deploys need a green CI run."),
+                    (Op::Supersede, "The API is written in Rust."),
+                    (Op::Keep, "Builds take ten minutes."),
+                    (Op::Remove, "Old note."),
+                ],
+            ),
+            // A file written whole loses what it no longer says.
+            (
+                vec![create(
+                    "/team/facts.md",
+                    "- The API is written in Go.\n- Releases are tagged `vX.Y.Z`.\n",
+                )],
+                vec![
+                    ("/old/notes.md", "- Old note.\n"),
+                    (
+                        "/team/facts.md",
+                        "# Facts\n\n- The API is written in Go.\n- Releases are tagged `vX.Y.Z`.\n",
+                    ),
+                ],
+                vec![
+                    (Op::Keep, "Old note."),
+                    (Op::Add, "Releases are tagged `vX.Y.Z`."),
+                    (Op::Keep, "The API is written in Go."),
+                    (Op::Remove, "Builds take ten minutes."),
+                ],
+            ),
+            // An edit that leaves nothing deletes the item; a renamed folder moves its files.
+            (
+                vec![
+                    MemoryCommand::StrReplace {
+                        path: "/team/facts.md".into(),
+                        old: "Builds take ten minutes.".into(),
+                        new: String::new(),
+                    },
+                    MemoryCommand::Rename {
+                        from: "/old".into(),
+                        to: "/archive".into(),
+                    },
+                ],
+                vec![
+                    ("/archive/notes.md", "- Old note.\n"),
+                    ("/team/facts.md", "# Facts\n\n- The API is written in Go.\n"),
+                ],
+                vec![
+                    (Op::Keep, "Old note."),
+                    (Op::Keep, "The API is written in Go."),
+                    (Op::Remove, "Builds take ten minutes."),
+                ],
+            ),
+        ];
+        for (commands, documents, expected) in cases {
+            let input = store(&[
+                ("/team/facts.md", facts),
+                ("/old/notes.md", "- Old note.\n"),
+            ]);
+            let output = dream_over(&input, vec![wrote("s1", "alice", 5, commands.clone())]);
+            let drafted: Vec<(&str, &str)> = output
+                .draft
+                .documents
+                .iter()
+                .map(|d| (d.path.as_str(), d.content.as_str()))
+                .collect();
+            assert_eq!(drafted, documents, "{commands:?}");
+            let changes: Vec<(Op, &str)> = output
+                .report
+                .changes
+                .iter()
+                .map(|c| (c.op, c.text.as_str()))
+                .collect();
+            assert_eq!(changes, expected, "{commands:?}");
+        }
+    }
+
+    #[test]
+    fn what_a_person_says_is_gone_is_retired() {
+        let facts = "# Facts\n\n- Push notifications are sent through Firebase.\n- The API is written in Go.\n";
+        let output = dream_over(
+            &store(&[("/team/facts.md", facts)]),
+            vec![said("s1", "alice", 5, &["We're dropping Firebase."])],
+        );
+        assert_eq!(
+            draft_doc(&output, "/team/facts.md"),
+            "# Facts\n\n- The API is written in Go.\n"
+        );
+        let removed: Vec<&str> = output
+            .report
+            .changes
+            .iter()
+            .filter(|c| c.op == Op::Remove)
+            .map(|c| c.reason.as_str())
+            .collect();
+        assert_eq!(
+            removed,
+            [
+                "names Firebase, which a person said is gone (\"dropping\": \"We're dropping Firebase.\", session s1) (was in /team/facts.md)"
+            ]
+        );
+    }
+}

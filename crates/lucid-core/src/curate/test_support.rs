@@ -1,0 +1,166 @@
+//! Inputs for the curator's unit tests: an in-memory store, sessions of what people typed, and
+//! a dream over them with the default options.
+
+use crate::digest::{EventRef, SessionDigest, Statement, StatementClass, digest_session};
+use crate::model::{
+    Event, EventKind, MemoryCommand, Session, SessionTrust, Store, StoreDocument, Timestamp,
+    TranscriptFormat, Trust,
+};
+
+use super::{DreamOptions, DreamOutput, dream};
+
+/// Noon UTC on 2024-03-`day`.
+pub(super) fn day(day: u32) -> Timestamp {
+    use chrono::TimeZone;
+    chrono::Utc
+        .with_ymd_and_hms(2024, 3, day, 12, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+/// A store of `(path, content)` documents without times.
+pub(super) fn store(documents: &[(&str, &str)]) -> Store {
+    Store::new(
+        documents
+            .iter()
+            .map(|(path, content)| StoreDocument {
+                path: path.to_string(),
+                content: content.to_string(),
+                updated_at: None,
+                as_of: None,
+            })
+            .collect(),
+    )
+}
+
+/// The digest of a session of `agent` in which a person typed `messages`, one a minute from
+/// noon on 2024-03-`on_day`.
+pub(super) fn said(id: &str, agent: &str, on_day: u32, messages: &[&str]) -> SessionDigest {
+    let start = day(on_day);
+    let session = Session {
+        id: id.to_string(),
+        agent: agent.to_string(),
+        source: format!("{id}.jsonl"),
+        format: TranscriptFormat::ClaudeCode,
+        trust: SessionTrust::Default,
+        events: messages
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let at = start + chrono::Duration::minutes(i as i64);
+                Event::new(
+                    i,
+                    Some(at),
+                    None,
+                    EventKind::UserMessage {
+                        text: text.to_string(),
+                    },
+                )
+            })
+            .collect(),
+    };
+    digest_session(&session)
+}
+
+/// The digest of a session of `agent` that made the memory writes `commands`, one a minute from
+/// noon on 2024-03-`on_day`.
+pub(super) fn wrote(
+    id: &str,
+    agent: &str,
+    on_day: u32,
+    commands: Vec<MemoryCommand>,
+) -> SessionDigest {
+    let start = day(on_day);
+    let session = Session {
+        id: id.to_string(),
+        agent: agent.to_string(),
+        source: format!("{id}.jsonl"),
+        format: TranscriptFormat::ClaudeCode,
+        trust: SessionTrust::Default,
+        events: commands
+            .into_iter()
+            .enumerate()
+            .map(|(i, command)| {
+                let at = start + chrono::Duration::minutes(i as i64);
+                Event::new(
+                    i,
+                    Some(at),
+                    None,
+                    EventKind::MemoryWrite {
+                        call_id: None,
+                        tool: "memory".to_string(),
+                        command,
+                    },
+                )
+            })
+            .collect(),
+    };
+    digest_session(&session)
+}
+
+/// A durable statement a person made (trusted, needing no repetition, no announced change), to
+/// hand to [`stated`]; tests change its fields for other cases.
+pub(super) fn statement(text: &str, class: StatementClass) -> Statement {
+    // A key of the text that is never 0 (0 means "no key" to the curator).
+    let key = text
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        })
+        .max(1);
+    Statement {
+        class,
+        text: text.to_string(),
+        durable: true,
+        needs_repetition: false,
+        change: false,
+        key,
+        evidence: EventRef {
+            event: 0,
+            at: None,
+            trust: Trust::Trusted,
+        },
+    }
+}
+
+/// The digest of a session of `agent` on 2024-03-`on_day` whose gate found `statements` (the
+/// curator's stages tested apart from the gate in `digest.rs`); statement `i` is event `i`, one
+/// a minute from noon.
+pub(super) fn stated(
+    id: &str,
+    agent: &str,
+    on_day: u32,
+    statements: Vec<Statement>,
+) -> SessionDigest {
+    let mut digest = said(id, agent, on_day, &[]);
+    let start = day(on_day);
+    digest.statements = statements
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut statement)| {
+            statement.evidence.event = i;
+            statement.evidence.at = Some(start + chrono::Duration::minutes(i as i64));
+            statement
+        })
+        .collect();
+    digest.events = digest.statements.len();
+    digest.first_at = digest.statements.first().and_then(|s| s.evidence.at);
+    digest.last_at = digest.statements.last().and_then(|s| s.evidence.at);
+    digest
+}
+
+/// A dream with the default options.
+pub(super) fn dream_over(store: &Store, digests: Vec<SessionDigest>) -> DreamOutput {
+    match dream(store, digests, Vec::new(), &DreamOptions::default()) {
+        Ok(output) => output,
+        Err(error) => panic!("the dream was refused: {error}"),
+    }
+}
+
+/// The draft document at `path`, or the empty string.
+pub(super) fn draft_doc<'a>(output: &'a DreamOutput, path: &str) -> &'a str {
+    output
+        .draft
+        .get(path)
+        .map_or("", |doc| doc.content.as_str())
+}
