@@ -444,6 +444,21 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                     None => (new, None),
                 };
                 let names_product = product.is_some();
+                // "We're moving auth to Supabase", "moved CI to GitHub Actions": a tool's name
+                // (capitalised, of no value shape and no closed set) replaces the one tool an
+                // item about that thing uses.
+                let tool_name = value_shape(&new.text).is_none()
+                    && new.text.chars().next().is_some_and(char::is_uppercase)
+                    && text::value_family(&new.text).is_none()
+                    && product.is_none();
+                if tool_name {
+                    let mut sub = make(None, new, &format!("{} … to", lower[i]));
+                    sub.new = name_run(sentence, &tokens, to_at + 1).0;
+                    sub.object = object.clone();
+                    sub.object_min = 1;
+                    sub.subject_text = sentence.to_string();
+                    out.push(sub);
+                }
                 if new.is_specific() && value_shape(&new.text).is_some() {
                     object.extend(product);
                     object.sort();
@@ -1393,11 +1408,16 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
     let old_present = match &sub.old {
         Some(old) => item.to_lowercase().contains(&old.to_lowercase()),
         None => match (sub.object.is_empty(), family_of(&sub.new)) {
-            (false, None) => value_shape(&sub.new).is_some_and(|shape| {
-                value_tokens(item)
+            (false, None) => match value_shape(&sub.new) {
+                Some(shape) => value_tokens(item)
                     .iter()
-                    .any(|t| value_shape(&t.text) == Some(shape))
-            }),
+                    .any(|t| value_shape(&t.text) == Some(shape)),
+                // A tool's name: the item must name the thing that moved.
+                None => {
+                    let words = text::analyze(item).word_set;
+                    sub.object.iter().any(|w| words.contains(w))
+                }
+            },
             _ => true,
         },
     };
@@ -1536,6 +1556,9 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
             if sub.object_opens && item_analysis.words.first() != sub.object.first() {
                 return None;
             }
+            if value_shape(&sub.new).is_none() {
+                return replace_tool(sub, item, &tokens);
+            }
             let shape = value_shape(&sub.new)?;
             let mut hits = tokens
                 .iter()
@@ -1651,6 +1674,56 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
             Some((replaced, why))
         }
     }
+}
+
+/// For "we're moving auth to Supabase": the one tool the item uses ("We use Firebase for
+/// auth", "Auth goes through Firebase", "CI runs on Jenkins") becomes the new one. A tool is a
+/// capitalised name right after "use", "via", "through", "on" or "with"; an item with two, or
+/// none, is left alone, and so is a name that opens the item (its subject, not its tool).
+fn replace_tool(sub: &Substitution, item: &str, tokens: &[Token]) -> Option<(String, String)> {
+    if holds_value(&item.to_lowercase(), &sub.new.to_lowercase()) {
+        return None;
+    }
+    let tools: Vec<(usize, usize)> = tokens
+        .iter()
+        .enumerate()
+        .filter(|(at, token)| {
+            *at > 0
+                && token.text.chars().next().is_some_and(char::is_uppercase)
+                && value_shape(&token.text).is_none()
+                && matches!(
+                    tokens[at - 1].text.to_lowercase().as_str(),
+                    "use" | "uses" | "using" | "via" | "through" | "on" | "with"
+                )
+        })
+        .map(|(at, _)| (at, name_run(item, tokens, at).1))
+        .collect();
+    let [(at, taken)] = tools.as_slice() else {
+        return None;
+    };
+    let first = &tokens[*at];
+    let last = &tokens[at + taken - 1];
+    let end = last.start + last.text.trim_end_matches(['.', ',', ';', ':']).len();
+    let old = &item[first.start..end];
+    let replaced = format!("{}{}{}", &item[..first.start], sub.new, &item[end..]);
+    // The item's words for what moved, as written ("auth", not its stem).
+    let named: Vec<&str> = tokens
+        .iter()
+        .map(|t| t.text.trim_end_matches(['.', ',', ';', ':']))
+        .filter(|word| {
+            text::analyze(word)
+                .word_set
+                .iter()
+                .any(|w| sub.object.contains(w))
+        })
+        .collect();
+    let why = format!(
+        "`{old}` → `{}` ({}; the item names {} and uses one tool for it)",
+        sub.new,
+        sub.cue,
+        named.join(", ")
+    );
+    Some((replaced, why))
 }
 
 /// The family of a versioned value: `C17` → `c`, `v0.41` → `v`, `python3.12` → `python`,
@@ -2478,6 +2551,29 @@ mod tests {
         assert!(
             sync.iter()
                 .all(|s| apply(s, "Backups run on Mondays.").is_none())
+        );
+        // A tool's name replaces the one tool an item about the moved thing uses.
+        let auth = from_sentence("Firebase is out; we're migrating auth to Supabase.");
+        let applied = |item: &str| -> Option<String> {
+            auth.iter().find_map(|s| apply(s, item)).map(|(t, _)| t)
+        };
+        assert_eq!(
+            applied("We use Firebase for auth.").as_deref(),
+            Some("We use Supabase for auth.")
+        );
+        assert_eq!(
+            applied("Auth goes through Firebase Authentication.").as_deref(),
+            Some("Auth goes through Supabase.")
+        );
+        assert_eq!(applied("Auth was designed by Maria Lopez."), None);
+        assert_eq!(applied("Auth uses Firebase with Redis sessions."), None);
+        assert_eq!(applied("Payments go through Stripe."), None);
+        let ci = from_sentence("We moved the CI pipeline to GitHub Actions.");
+        assert!(
+            ci.iter()
+                .any(|s| apply(s, "The CI pipeline runs on Jenkins.")
+                    .is_some_and(|(t, _)| t == "The CI pipeline runs on GitHub Actions.")),
+            "{ci:?}"
         );
         // A value between the verb and "to" is not this form.
         assert!(
