@@ -1499,6 +1499,11 @@ pub fn slot(text: &str) -> Option<Slot> {
         .rsplit([',', ';'])
         .next()
         .unwrap_or(subject_text);
+    // "Bob Smith is our new security lead": the name is the value of the role it takes.
+    let (subject_text, value) = match new_role(subject_text, value, predicate) {
+        Some(role) => (role, subject_text.trim()),
+        None => (subject_text, value),
+    };
     let subject_analysis = analyze(subject_text);
     let subject: BTreeSet<String> = subject_analysis
         .word_set
@@ -1523,6 +1528,30 @@ pub fn slot(text: &str) -> Option<Slot> {
         value: value.to_string(),
         value_analysis,
     })
+}
+
+/// For "<Name> is our new <role>" (also "the new", "are our new"): the role. The name is one to
+/// three capitalised words, so "The build is our new bottleneck" names no one.
+fn new_role<'a>(subject: &str, value: &'a str, predicate: &str) -> Option<&'a str> {
+    if !matches!(predicate, " is " | " are ") {
+        return None;
+    }
+    let lower = value.to_lowercase();
+    let opening = ["our new ", "the new ", "our newest "]
+        .into_iter()
+        .find(|opening| lower.starts_with(opening))?;
+    let words: Vec<&str> = subject.split_whitespace().collect();
+    let name = (1..=3).contains(&words.len())
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+        })
+        && !matches!(
+            words[0],
+            "The" | "This" | "That" | "It" | "We" | "Our" | "Your"
+        );
+    name.then(|| &value[opening.len()..])
 }
 
 /// The earliest predicate in a statement; among predicates at the same position, the longest.
@@ -2305,6 +2334,18 @@ mod tests {
             );
         }
         assert!(!a.anchors.contains("set"));
+    }
+
+    #[test]
+    fn a_name_is_the_value_of_the_new_role_it_takes() {
+        let new = slot("Bob Smith is our new security lead.").expect("a slot");
+        let old = slot("The security lead is Alice Jones.").expect("a slot");
+        assert_eq!(new.subject, old.subject);
+        assert_eq!(new.value, "Bob Smith");
+        assert!(conflicting_slots(&old, &new));
+        // No name before "is our new": the subject stays what it is.
+        let build = slot("The build is our new bottleneck.").expect("a slot");
+        assert_eq!(build.value, "our new bottleneck");
     }
 
     #[test]

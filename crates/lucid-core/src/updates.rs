@@ -113,6 +113,8 @@ const CHANGE_VERBS: &[&str] = &[
     "extended",
     "shorten",
     "shortened",
+    "swap",
+    "swapped",
 ];
 
 /// The substitutions a sentence a person typed announces.
@@ -367,10 +369,13 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             );
         if CHANGE_VERBS.contains(&lower[i].as_str()) || under_way {
             let mut j = i + 1;
-            while lower
-                .get(j)
-                .is_some_and(|w| matches!(w.as_str(), "the" | "a" | "an" | "our" | "it" | "over"))
-            {
+            // "swapped out Mailgun for Postmark": "out" belongs to the verb.
+            while lower.get(j).is_some_and(|w| {
+                matches!(
+                    w.as_str(),
+                    "the" | "a" | "an" | "our" | "it" | "over" | "out"
+                )
+            }) {
                 j += 1;
             }
             if lower.get(j).is_some_and(|w| w == "to")
@@ -2653,6 +2658,10 @@ mod tests {
             vec![(Some("game_2048.py".into()), "2048.py".into())]
         );
         assert_eq!(pairs("We updated to C17."), vec![(None, "C17".into())]);
+        assert_eq!(
+            pairs("We've swapped out Mailgun for Postmark."),
+            vec![(Some("Mailgun".into()), "Postmark".into())]
+        );
         assert_eq!(
             pairs("Our staging database is db-stg-3 now (it used to be db-stg-1)."),
             vec![(Some("db-stg-1".into()), "db-stg-3".into())]
