@@ -485,6 +485,30 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             }
         }
     }
+    // "Staging is on Python 3.12 now": a product's new version, said with "now", for the items
+    // that name the product and every word said of it before ("staging").
+    if out.is_empty() && lower.iter().any(|w| w == "now") {
+        for at in 0..tokens.len() {
+            let Some((version, Some(product))) = versioned(&tokens, at) else {
+                continue;
+            };
+            let before = text::analyze(&sentence[..tokens[at].start]);
+            let mut object: Vec<String> =
+                before.word_set.into_iter().filter(|w| w != "now").collect();
+            if object.is_empty() {
+                break;
+            }
+            object.push(product);
+            object.sort();
+            object.dedup();
+            let mut sub = make(None, version, "now");
+            sub.object_min = object.len();
+            sub.object = object;
+            sub.subject_text = sentence.to_string();
+            out.push(sub);
+            break;
+        }
+    }
     // A change that is refused ("do not replace Braintree with Stripe", "was not replaced"),
     // a value that is no value ("replaced by nobody"), or an old value the sentence names again
     // ("considered Redis rather than Memcached but kept Memcached") is no announcement.
@@ -1593,12 +1617,7 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
                 sub.new,
                 &item[hit.start + text.len()..]
             );
-            let matched: Vec<&str> = sub
-                .object
-                .iter()
-                .filter(|w| names(w))
-                .map(String::as_str)
-                .collect();
+            let matched = words_as_named(&tokens, &sub.object);
             let why = format!(
                 "`{text}` → `{}` ({}; the item names {} and held the one value of that shape)",
                 sub.new,
@@ -1681,6 +1700,28 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
     }
 }
 
+/// An item's words for what moved, as written ("auth", "Staging"), not their stems.
+fn words_as_named<'a>(tokens: &'a [Token], object: &[String]) -> Vec<&'a str> {
+    let mut named: Vec<&str> = Vec::new();
+    for token in tokens {
+        let word = token.text.trim_end_matches(['.', ',', ';', ':']);
+        // A value (a host, a path) is what changes, not a word for the thing.
+        if value_shape(word).is_some() {
+            continue;
+        }
+        let analysis = text::analyze(word);
+        let names = analysis
+            .word_set
+            .iter()
+            .chain(&analysis.anchors)
+            .any(|w| object.contains(w));
+        if names && !named.contains(&word) {
+            named.push(word);
+        }
+    }
+    named
+}
+
 /// For "we're moving auth to Supabase": the one tool the item uses ("We use Firebase for
 /// auth", "Auth goes through Firebase", "CI runs on Jenkins") becomes the new one. A tool is a
 /// capitalised name right after "use", "via", "through", "on" or "with"; an item with two, or
@@ -1711,17 +1752,7 @@ fn replace_tool(sub: &Substitution, item: &str, tokens: &[Token]) -> Option<(Str
     let end = last.start + last.text.trim_end_matches(['.', ',', ';', ':']).len();
     let old = &item[first.start..end];
     let replaced = format!("{}{}{}", &item[..first.start], sub.new, &item[end..]);
-    // The item's words for what moved, as written ("auth", not its stem).
-    let named: Vec<&str> = tokens
-        .iter()
-        .map(|t| t.text.trim_end_matches(['.', ',', ';', ':']))
-        .filter(|word| {
-            text::analyze(word)
-                .word_set
-                .iter()
-                .any(|w| sub.object.contains(w))
-        })
-        .collect();
+    let named = words_as_named(tokens, &sub.object);
     let why = format!(
         "`{old}` → `{}` ({}; the item names {} and uses one tool for it)",
         sub.new,
@@ -2658,6 +2689,15 @@ mod tests {
             vec![(Some("game_2048.py".into()), "2048.py".into())]
         );
         assert_eq!(pairs("We updated to C17."), vec![(None, "C17".into())]);
+        // A product's new version said with "now", for items about the same thing.
+        let staging = from_sentence("Staging is on Python 3.12 now.");
+        let applied = |item: &str| staging.iter().find_map(|s| apply(s, item)).map(|(t, _)| t);
+        assert_eq!(
+            applied("Staging runs Python 3.11.").as_deref(),
+            Some("Staging runs Python 3.12.")
+        );
+        assert_eq!(applied("CI runs Python 3.11."), None);
+        assert!(from_sentence("Python 3.12 is what we use now.").is_empty());
         assert_eq!(
             pairs("We've swapped out Mailgun for Postmark."),
             vec![(Some("Mailgun".into()), "Postmark".into())]
