@@ -1156,6 +1156,13 @@ fn changed_object(tokens: &[Token], lower: &[String], from: usize) -> Option<(Ve
             return (!object.is_empty()).then_some((object, at));
         }
         let token = &tokens[at];
+        // "switch all new services to …": a quantifier says how much, not what.
+        if matches!(
+            lower[at].as_str(),
+            "all" | "every" | "each" | "both" | "any" | "their"
+        ) {
+            continue;
+        }
         if token.quoted || !token.is_value() || value_shape(&token.text).is_some() {
             return None;
         }
@@ -2697,6 +2704,13 @@ mod tests {
             Some("Staging runs Python 3.12.")
         );
         assert_eq!(applied("CI runs Python 3.11."), None);
+        // A quantifier before what moved says how much of it.
+        let node = from_sentence("Switch all new services to Node 22.");
+        assert!(
+            node.iter().any(|s| apply(s, "New services run on Node 20.")
+                .is_some_and(|(t, _)| t == "New services run on Node 22.")),
+            "{node:?}"
+        );
         assert!(from_sentence("Python 3.12 is what we use now.").is_empty());
         assert_eq!(
             pairs("We've swapped out Mailgun for Postmark."),
