@@ -15,6 +15,9 @@ pub enum List {
     /// `[standing]`: markers that make an instruction standing rather than about the task
     /// ("always", "from now on").
     Standing,
+    /// `[remember]`: openings that ask for what follows to be remembered ("remember that",
+    /// "for future reference").
+    Remember,
     /// `[instruction]`: weaker markers ("remember", "make sure"): an instruction that may be for
     /// this task only.
     Instruction,
@@ -88,8 +91,9 @@ pub enum List {
 impl List {
     /// Every list, in the order of `lexicon.txt` (a test checks each is declared there and not
     /// empty).
-    pub const ALL: [List; 28] = [
+    pub const ALL: [List; 29] = [
         List::Standing,
+        List::Remember,
         List::Instruction,
         List::Request,
         List::Question,
@@ -122,6 +126,7 @@ impl List {
     fn from_name(name: &str) -> Option<List> {
         Some(match name {
             "standing" => List::Standing,
+            "remember" => List::Remember,
             "instruction" => List::Instruction,
             "request" => List::Request,
             "question" => List::Question,

@@ -1398,6 +1398,11 @@ const LEAD_INS: &[&str] = &[
     "news",
     "first of all",
     "first off",
+    "for future reference",
+    "note to self",
+    "bear in mind that",
+    "don't forget that",
+    "do not forget that",
     // When a change takes effect: the evidence keeps the date, the memory states the value.
     "effective today",
     "effective immediately",

@@ -79,11 +79,14 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         .trim_end_matches(['.', '!'])
         .trim_end()
         .ends_with(", ever");
+    // "Remember that …", "For future reference, …": the person asks for it to be kept.
+    let asked_to_remember = Cues::scan(&sentence.trim().to_lowercase()).opens_with(List::Remember);
     // "We shouldn't use cuFFT anymore": a use ended for good is as standing as "never".
     let ended_for_good = cues.has(List::RetiredAnymore)
         && (lower.contains(" anymore") || lower.contains(" any more"));
     let standing = closing_ever
         || ended_for_good
+        || asked_to_remember
         || cues
             .outside(List::Standing, List::ListenerChoice)
             .next()
@@ -116,6 +119,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // to include token counts by default"), not a rule for the agent.
     let standing_beyond_default = closing_ever
         || ended_for_good
+        || asked_to_remember
         || cues
             .outside(List::Standing, List::ListenerChoice)
             .any(|phrase| phrase != "by default")
@@ -227,8 +231,17 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     if !specific(stripped) {
         return skip("not specific enough to act on");
     }
+    // What is to be remembered is a rule or a fact by its own form, not by "remember".
+    let form_cues = if asked_to_remember {
+        Cues::scan(&lower)
+    } else {
+        cues.clone()
+    };
     let class_by_form = if decision || standing || instruction {
-        if instruction_form(&lower, &cues) {
+        // "Remember: run make lint before pushing": an imperative to remember is a rule.
+        if instruction_form(&lower, &form_cues)
+            || (asked_to_remember && form_cues.opens_with(List::Request))
+        {
             Class::Preference
         } else {
             Class::Fact
@@ -805,6 +818,20 @@ mod tests {
             // A default chosen for the agent's own work stays a rule; a rule stated as "the
             // rule is to …" is no goal of the task.
             ("Use pnpm by default.", Class::Preference),
+            // Asked to be remembered: a rule or a fact by the form of the rest.
+            (
+                "Remember that the staging API key rotates every Monday.",
+                Class::Fact,
+            ),
+            (
+                "For future reference, the prod cluster is gke-prod-eu-1.",
+                Class::Fact,
+            ),
+            ("Note to self: the e2e suite needs Docker.", Class::Fact),
+            (
+                "Remember that we always run make lint before pushing.",
+                Class::Preference,
+            ),
             ("We shouldn't use cuFFT anymore.", Class::Preference),
             (
                 "The rule is to run the linter before pushing.",
@@ -924,6 +951,9 @@ mod tests {
             "Update the exporter to skip reasoning steps by default.",
             "Your task now is to make sure every test passes.",
             "The next step is to port the parser module.",
+            // "Remember" does not make this task's work, or a question, standing.
+            "Remember that you need to restart the server after this change.",
+            "Remember that bug from yesterday?",
         ];
         for sentence in skipped {
             assert!(
