@@ -2421,7 +2421,11 @@ fn read_human_message(
             let wrapped = text::wrapped_piece(segment.text, sentence);
             // A change of value counts even in a request ("make it blue instead of green"):
             // it updates what the store says, although it is no standing rule itself.
-            if !wrapped && !overlaps_secret && !policy.contains_secret(sentence) {
+            if !wrapped
+                && crate::worthiness::may_announce_change(sentence)
+                && !overlaps_secret
+                && !policy.contains_secret(sentence)
+            {
                 for substitution in crate::updates::from_sentence(sentence) {
                     digest.changes.push(AnnouncedChange {
                         substitution,
@@ -3227,6 +3231,24 @@ mod laundering_tests {
             "{:?}",
             digest.skipped
         );
+    }
+
+    #[test]
+    fn a_question_or_a_temporary_change_announces_nothing() {
+        for text in [
+            "Can we move the weekly sync to Thursdays?",
+            "Should we switch the cache to Redis",
+            "Just this once, the weekly sync moved to Thursday.",
+            "For now, the staging database moved to db-stg-9.internal.",
+        ] {
+            let digest =
+                digest_session(&session(vec![EventKind::UserMessage { text: text.into() }]));
+            assert!(digest.changes.is_empty(), "{text}: {:?}", digest.changes);
+        }
+        let digest = digest_session(&session(vec![EventKind::UserMessage {
+            text: "The weekly sync moved to Thursdays.".into(),
+        }]));
+        assert!(!digest.changes.is_empty());
     }
 
     /// The session's episodes (`--episodes`) as one text.

@@ -720,6 +720,15 @@ fn evaluates(lower: &str) -> bool {
 }
 
 /// Whether the gate reads the sentence as announcing a change of value (its `change` flag).
+/// Whether a sentence can announce a change of value at all: a question ("Can we move the sync
+/// to Thursdays?") asks, and a temporary one ("Just this once, the sync moved to Thursday")
+/// leaves the standing value as it is.
+pub(crate) fn may_announce_change(sentence: &str) -> bool {
+    let lower = sentence.trim().to_lowercase();
+    let cues = Cues::scan(&lower);
+    !(lower.ends_with('?') || cues.opens_with(List::Question) || cues.has(List::Temporary))
+}
+
 #[cfg(test)]
 pub(crate) fn announces_change(sentence: &str) -> bool {
     matches!(
