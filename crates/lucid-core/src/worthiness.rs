@@ -238,10 +238,9 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         cues.clone()
     };
     let class_by_form = if decision || standing || instruction {
-        // "Remember: run make lint before pushing": an imperative to remember is a rule.
-        if instruction_form(&lower, &form_cues)
-            || (asked_to_remember && form_cues.opens_with(List::Request))
-        {
+        // An imperative with a standing word is a rule, whatever its verb ("Remove the
+        // sanitizer, always render everything", "Deploy with Kamal from now on").
+        if instruction_form(&lower, &form_cues) || form_cues.opens_with(List::Request) {
             Class::Preference
         } else {
             Class::Fact
@@ -827,6 +826,10 @@ mod tests {
             // A default chosen for the agent's own work stays a rule; a rule stated as "the
             // rule is to …" is no goal of the task.
             ("Use pnpm by default.", Class::Preference),
+            (
+                "Remove the sanitizer from the code, always render everything.",
+                Class::Preference,
+            ),
             // Asked to be remembered: a rule or a fact by the form of the rest.
             (
                 "Remember that the staging API key rotates every Monday.",
