@@ -255,6 +255,12 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
             change,
         };
     }
+    // "The sidebar is gone", "the export button was removed": with nothing named (no identifier,
+    // no capitalised name), as often a bug report as a decision; a store item naming it is
+    // still retired, but the sentence is no memory of its own.
+    if change && gone_unnamed(stripped) {
+        return skip("says something unnamed is gone (a bug report as often as a decision)");
+    }
     // "New GCP project id: acme-prod-2" announces a value as plainly as "X is now Y".
     let announces_new = lower.starts_with("new ") && text::slot(stripped).is_some();
     if (change || announces_new) && text::slot(stripped).is_some() {
@@ -383,6 +389,35 @@ fn describes_in_passing(statement: &str, lower: &str) -> bool {
             && matches!(w[2], "me" | "us")
     });
     someone_always || habit || possible || conditional || feeling
+}
+
+/// Whether a statement only says that something it does not name is gone: "X is gone / was
+/// removed / no longer exists", X without an identifier or a capitalised name.
+fn gone_unnamed(statement: &str) -> bool {
+    let Some(slot) = text::slot(statement) else {
+        return false;
+    };
+    let value = slot.value.to_lowercase();
+    let gone = matches!(
+        value.trim_end_matches(['.', '!']),
+        "gone" | "removed" | "deleted" | "missing" | "broken" | "dead"
+    );
+    if !gone || !slot.subject_anchors.is_empty() {
+        return false;
+    }
+    // The subject as written, after its article: a capitalised word in it is a name.
+    let subject_end = statement.to_lowercase().find(" is ").or_else(|| {
+        statement
+            .to_lowercase()
+            .find(" was ")
+            .or_else(|| statement.to_lowercase().find(" are "))
+    });
+    let subject = subject_end.map_or(statement, |end| &statement[..end]);
+    // The first word is capitalised anyway: a name only when it is no everyday word.
+    !subject.split_whitespace().enumerate().any(|(at, word)| {
+        word.chars().next().is_some_and(char::is_uppercase)
+            && (at > 0 || !text::is_common_word(&word.to_lowercase()))
+    })
 }
 
 /// Whether a statement gives the work a goal: its subject is a job, a task, a plan or the like,
@@ -826,6 +861,9 @@ mod tests {
             // A default chosen for the agent's own work stays a rule; a rule stated as "the
             // rule is to …" is no goal of the task.
             ("Use pnpm by default.", Class::Preference),
+            // Something named that is gone is a fact worth keeping.
+            ("Heroku is gone.", Class::Fact),
+            ("The Jenkins server is gone.", Class::Fact),
             (
                 "Remove the sanitizer from the code, always render everything.",
                 Class::Preference,
@@ -963,6 +1001,9 @@ mod tests {
             "Update the exporter to skip reasoning steps by default.",
             "Your task now is to make sure every test passes.",
             "The next step is to port the parser module.",
+            // Something unnamed is gone: a bug report as often as a decision.
+            "The export button is gone.",
+            "The sidebar was removed!",
             // "Remember" does not make this task's work, or a question, standing.
             "Remember that you need to restart the server after this change.",
             "Remember that bug from yesterday?",
