@@ -2751,6 +2751,10 @@ fn drop_old_value_notes(statement: &str) -> String {
         let Some(start) = found else {
             return out;
         };
+        // Offsets in the lowercase copy are offsets in the text only at its char boundaries.
+        if !out.is_char_boundary(start) {
+            return out;
+        }
         let Some(length) = out[start..].find(')') else {
             return out;
         };
@@ -3231,6 +3235,19 @@ mod laundering_tests {
             "{:?}",
             digest.skipped
         );
+    }
+
+    #[test]
+    fn text_that_changes_length_when_lowercased_is_read_without_panics() {
+        for text in [
+            "\u{130}\u{130} is gone (was \u{212A}) now.",
+            "The \u{130}\u{130} export is gone.",
+            "Remember that \u{212A}eep \u{130} is our new lead (was x).",
+            "\u{130}\u{130}\u{130} we shouldn't use \u{212A}uFFT anymore.",
+        ] {
+            let _ = clean_statement(text);
+            let _ = digest_session(&session(vec![EventKind::UserMessage { text: text.into() }]));
+        }
     }
 
     #[test]

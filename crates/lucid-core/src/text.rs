@@ -1541,10 +1541,9 @@ fn new_role<'a>(subject: &str, value: &'a str, predicate: &str) -> Option<&'a st
     if !matches!(predicate, " is " | " are ") {
         return None;
     }
-    let lower = value.to_lowercase();
-    let opening = ["our new ", "the new ", "our newest "]
+    let role = ["our new ", "the new ", "our newest "]
         .into_iter()
-        .find(|opening| lower.starts_with(opening))?;
+        .find_map(|opening| strip_prefix_ignore_case(value, opening))?;
     let words: Vec<&str> = subject.split_whitespace().collect();
     let name = (1..=3).contains(&words.len())
         && words.iter().all(|w| {
@@ -1556,7 +1555,7 @@ fn new_role<'a>(subject: &str, value: &'a str, predicate: &str) -> Option<&'a st
             words[0],
             "The" | "This" | "That" | "It" | "We" | "Our" | "Your"
         );
-    name.then(|| &value[opening.len()..])
+    name.then_some(role)
 }
 
 /// The earliest predicate in a statement; among predicates at the same position, the longest.
@@ -2511,6 +2510,8 @@ mod unicode_tests {
             let _ = strip_modal_lead_ins(text);
             let _ = strip_lead_in(text);
             let _ = slot(text);
+            let _ = slot(&format!("{text} is our new {text} lead"));
+            let _ = wrapped_piece(text, text);
             let _ = analyze(text);
         }
         assert_eq!(

@@ -405,13 +405,12 @@ fn gone_unnamed(statement: &str) -> bool {
     if !gone || !slot.subject_anchors.is_empty() {
         return false;
     }
-    // The subject as written, after its article: a capitalised word in it is a name.
-    let subject_end = statement.to_lowercase().find(" is ").or_else(|| {
-        statement
-            .to_lowercase()
-            .find(" was ")
-            .or_else(|| statement.to_lowercase().find(" are "))
-    });
+    // The subject as written: a capitalised word in it is a name. (Found in the text itself:
+    // offsets in a lowercased copy need not be offsets in the text.)
+    let subject_end = [" is ", " was ", " are "]
+        .iter()
+        .filter_map(|verb| statement.find(verb))
+        .min();
     let subject = subject_end.map_or(statement, |end| &statement[..end]);
     // The first word is capitalised anyway: a name only when it is no everyday word.
     !subject.split_whitespace().enumerate().any(|(at, word)| {
