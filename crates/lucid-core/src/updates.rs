@@ -757,24 +757,9 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
         if !said_by_the_team(&lower[..at]) {
             continue;
         }
-        let end = at + phrase.len();
-        let after: Vec<&Token> = tokens.iter().filter(|t| t.start >= end).collect();
-        let skip = after
-            .iter()
-            .take_while(|t| {
-                matches!(
-                    t.text.to_lowercase().as_str(),
-                    "the" | "our" | "a" | "an" | "all" | "any" | "of"
-                )
-            })
-            .count();
-        let Some((name, taken)) = leading_name(&after[skip..]) else {
+        let Some((name, rest)) = name_after(sentence, &tokens, at + phrase.len()) else {
             continue;
         };
-        let last = after[skip + taken - 1];
-        let rest = sentence[last.start + last.text.len()..].trim_start();
-        // "the Jenkins pipeline", "our Sentry integration": what kind of thing the name is.
-        let rest = strip_head_noun(rest);
         if ends_the_retirement(rest) {
             out.push(Retirement {
                 name: Some(name),
@@ -793,17 +778,9 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
         if !opens && !said_by_the_team(&lower[..at]) {
             continue;
         }
-        let end = at + phrase.len();
-        let after: Vec<&Token> = tokens.iter().filter(|t| t.start >= end).collect();
-        let skip = after
-            .iter()
-            .take_while(|t| matches!(t.text.to_lowercase().as_str(), "the" | "our" | "a" | "an"))
-            .count();
-        let Some((name, taken)) = leading_name(&after[skip..]) else {
+        let Some((name, rest)) = name_after(sentence, &tokens, at + phrase.len()) else {
             continue;
         };
-        let last = after[skip + taken - 1];
-        let rest = strip_head_noun(sentence[last.start + last.text.len()..].trim_start());
         let rest = rest.to_lowercase();
         if rest.starts_with("anymore") || rest.starts_with("any more") {
             out.push(Retirement {
@@ -1705,6 +1682,26 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
             Some((replaced, why))
         }
     }
+}
+
+/// The name right after a cue ending at `end` ("dropping the Jenkins pipeline …": `Jenkins`),
+/// past articles and quantifiers, and the text after it with the kind of thing it is
+/// ("pipeline", "integration") stepped over.
+fn name_after<'s>(sentence: &'s str, tokens: &[Token], end: usize) -> Option<(String, &'s str)> {
+    let after: Vec<&Token> = tokens.iter().filter(|t| t.start >= end).collect();
+    let skip = after
+        .iter()
+        .take_while(|t| {
+            matches!(
+                t.text.to_lowercase().as_str(),
+                "the" | "our" | "a" | "an" | "all" | "any" | "of"
+            )
+        })
+        .count();
+    let (name, taken) = leading_name(&after[skip..])?;
+    let last = after[skip + taken - 1];
+    let rest = sentence[last.start + last.text.len()..].trim_start();
+    Some((name, strip_head_noun(rest)))
 }
 
 /// An item's words for what moved, as written ("auth", "Staging"), not their stems.

@@ -71,6 +71,10 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // Lead-ins are stripped to see how the statement itself opens ("Please, fix …" is a
     // request), but they still count as cues ("From now on, …" is a standing marker).
     let mut cues = Cues::scan(&sentence.trim().to_lowercase());
+    // How the whole sentence opens, lead-in included, before the opening is the statement's.
+    // "Remember that …", "For future reference, …": the person asks for it to be kept.
+    let asked_to_remember = cues.opens_with(List::Remember);
+    let opens_standing_with_lead_in = cues.opens_with(List::Standing);
     cues.set_opening_from(&Cues::scan(&lower));
     // A standing marker inside the listener's own choice ("any framework you prefer") sets no
     // rule.
@@ -79,20 +83,22 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         .trim_end_matches(['.', '!'])
         .trim_end()
         .ends_with(", ever");
-    // "Remember that …", "For future reference, …": the person asks for it to be kept.
-    let asked_to_remember = Cues::scan(&sentence.trim().to_lowercase()).opens_with(List::Remember);
     // "We shouldn't use cuFFT anymore": a use ended for good is as standing as "never".
     let ended_for_good = cues.has(List::RetiredAnymore)
         && (lower.contains(" anymore") || lower.contains(" any more"));
-    let standing = closing_ever
+    // Standing for a reason other than a marker phrase (computed once: naming what a
+    // prohibition protects analyses the sentence).
+    let standing_otherwise = closing_ever
         || ended_for_good
         || asked_to_remember
-        || cues
-            .outside(List::Standing, List::ListenerChoice)
-            .next()
-            .is_some()
         || guards_something_named(stripped, &lower, &cues)
         || rules_every_case(&cues);
+    let markers: Vec<&str> = cues.outside(List::Standing, List::ListenerChoice).collect();
+    let standing = standing_otherwise || !markers.is_empty();
+    // "By default" in a request names the default of what is being built ("modify the export
+    // to include token counts by default"), not a rule for the agent.
+    let standing_beyond_default =
+        standing_otherwise || markers.iter().any(|phrase| *phrase != "by default");
     let memory_like = standing
         || cues.has(List::Instruction)
         || cues.has(List::Change)
@@ -115,16 +121,6 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     }
     // An imperative with a standing marker ("In the future, add an entry to CHANGELOG.md …")
     // is a standing instruction, not a request.
-    // "By default" in a request names the default of what is being built ("modify the export
-    // to include token counts by default"), not a rule for the agent.
-    let standing_beyond_default = closing_ever
-        || ended_for_good
-        || asked_to_remember
-        || cues
-            .outside(List::Standing, List::ListenerChoice)
-            .any(|phrase| phrase != "by default")
-        || guards_something_named(stripped, &lower, &cues)
-        || rules_every_case(&cues);
     let request = cues.opens_with(List::Request)
         && !cues.opens_with(List::Instruction)
         && !standing_beyond_default
@@ -158,7 +154,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
                 && standing
                 && (cues.opens_with(List::Standing)
                     || cues.opens_with(List::Instruction)
-                    || Cues::scan(&sentence.trim().to_lowercase()).opens_with(List::Standing));
+                    || opens_standing_with_lead_in);
             let not_the_task =
                 (phrase == "here" && standing) || (phrase == "it" && generic_it) || opens_as_rule;
             !not_the_task

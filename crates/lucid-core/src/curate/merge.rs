@@ -328,7 +328,7 @@ impl UnionFind {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{draft_doc, dream_over, stated, statement, store};
+    use super::super::test_support::{draft_doc, dream_over, ops, stated, statement, store};
     use super::*;
     use crate::digest::StatementClass;
     use crate::report::{Op, Scope};
@@ -469,16 +469,10 @@ mod tests {
                 vec![(Op::Merge, "Always run `cargo fmt` before committing.")],
             ),
         ];
-        for (documents, digests, path, after, ops) in cases {
+        for (documents, digests, path, after, expected) in cases {
             let output = dream_over(&store(&documents), digests);
             assert_eq!(draft_doc(&output, path), after, "{documents:?}");
-            let changes: Vec<(Op, &str)> = output
-                .report
-                .changes
-                .iter()
-                .map(|c| (c.op, c.text.as_str()))
-                .collect();
-            assert_eq!(changes, ops, "{documents:?}");
+            assert_eq!(ops(&output), expected, "{documents:?}");
         }
     }
 

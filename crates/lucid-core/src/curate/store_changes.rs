@@ -466,7 +466,7 @@ fn under(path: &str, target: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{draft_doc, dream_over, said, store, wrote};
+    use super::super::test_support::{draft_doc, dream_over, ops, said, store, wrote};
     use super::*;
     use crate::report::Op;
 
@@ -590,13 +590,7 @@ mod tests {
                 .map(|d| (d.path.as_str(), d.content.as_str()))
                 .collect();
             assert_eq!(drafted, documents, "{commands:?}");
-            let changes: Vec<(Op, &str)> = output
-                .report
-                .changes
-                .iter()
-                .map(|c| (c.op, c.text.as_str()))
-                .collect();
-            assert_eq!(changes, expected, "{commands:?}");
+            assert_eq!(ops(&output), expected, "{commands:?}");
         }
     }
 

@@ -36,30 +36,10 @@ pub(super) fn store(documents: &[(&str, &str)]) -> Store {
 /// The digest of a session of `agent` in which a person typed `messages`, one a minute from
 /// noon on 2024-03-`on_day`.
 pub(super) fn said(id: &str, agent: &str, on_day: u32, messages: &[&str]) -> SessionDigest {
-    let start = day(on_day);
-    let session = Session {
-        id: id.to_string(),
-        agent: agent.to_string(),
-        source: format!("{id}.jsonl"),
-        format: TranscriptFormat::ClaudeCode,
-        trust: SessionTrust::Default,
-        events: messages
-            .iter()
-            .enumerate()
-            .map(|(i, text)| {
-                let at = start + chrono::Duration::minutes(i as i64);
-                Event::new(
-                    i,
-                    Some(at),
-                    None,
-                    EventKind::UserMessage {
-                        text: text.to_string(),
-                    },
-                )
-            })
-            .collect(),
-    };
-    digest_session(&session)
+    let events = messages.iter().map(|text| EventKind::UserMessage {
+        text: text.to_string(),
+    });
+    session_of(id, agent, on_day, events.collect())
 }
 
 /// The digest of a session of `agent` that made the memory writes `commands`, one a minute from
@@ -70,6 +50,17 @@ pub(super) fn wrote(
     on_day: u32,
     commands: Vec<MemoryCommand>,
 ) -> SessionDigest {
+    let events = commands.into_iter().map(|command| EventKind::MemoryWrite {
+        call_id: None,
+        tool: "memory".to_string(),
+        command,
+    });
+    session_of(id, agent, on_day, events.collect())
+}
+
+/// The digest of a Claude Code session of `agent` with `events`, one a minute from noon on
+/// 2024-03-`on_day`.
+fn session_of(id: &str, agent: &str, on_day: u32, events: Vec<EventKind>) -> SessionDigest {
     let start = day(on_day);
     let session = Session {
         id: id.to_string(),
@@ -77,21 +68,12 @@ pub(super) fn wrote(
         source: format!("{id}.jsonl"),
         format: TranscriptFormat::ClaudeCode,
         trust: SessionTrust::Default,
-        events: commands
+        events: events
             .into_iter()
             .enumerate()
-            .map(|(i, command)| {
+            .map(|(i, kind)| {
                 let at = start + chrono::Duration::minutes(i as i64);
-                Event::new(
-                    i,
-                    Some(at),
-                    None,
-                    EventKind::MemoryWrite {
-                        call_id: None,
-                        tool: "memory".to_string(),
-                        command,
-                    },
-                )
+                Event::new(i, Some(at), None, kind)
             })
             .collect(),
     };
@@ -163,4 +145,14 @@ pub(super) fn draft_doc<'a>(output: &'a DreamOutput, path: &str) -> &'a str {
         .draft
         .get(path)
         .map_or("", |doc| doc.content.as_str())
+}
+
+/// Each change of a dream's report as its operation and text.
+pub(super) fn ops(output: &DreamOutput) -> Vec<(crate::report::Op, &str)> {
+    output
+        .report
+        .changes
+        .iter()
+        .map(|change| (change.op, change.text.as_str()))
+        .collect()
 }
