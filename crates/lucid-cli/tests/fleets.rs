@@ -431,17 +431,31 @@ fn behaviour_a_new_value_of_a_closed_set_replaces_the_old_one() {
 }
 
 #[test]
-fn behaviour_facts_about_removed_settings_are_retired() {
+fn behaviour_facts_about_removed_settings_are_replaced_by_what_the_file_says_now() {
     let dream = dream_fleet("removed-settings");
     let text = dream.all_text();
     // A Claude Code `Edit` drops `"no-console": "off"` from .eslintrc.json and a Codex patch
-    // drops `retries = 3` from config/app.toml: the facts quoting them are removed, each with
-    // the setting and the session as the reason.
-    assert!(!text.contains("no-console"), "{text}");
-    assert!(!text.contains("config/app.toml"), "{text}");
-    let removed = dream.changes("remove");
-    assert_eq!(removed.len(), 2, "{removed:?}");
-    for change in &removed {
+    // drops `retries = 3` from config/app.toml: the facts quoting them are replaced by one
+    // saying the file no longer sets the key, which does not quote the old pair again, each
+    // with the setting and the session as the reason.
+    assert!(
+        text.contains(".eslintrc.json no longer sets `no-console`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("config/app.toml no longer sets `retries`"),
+        "{text}"
+    );
+    assert!(
+        !text.lines().any(
+            |line| line.contains("no-console") && line.contains("\"off\"")
+                || line.contains("config/app.toml") && line.contains("retries = 3")
+        ),
+        "{text}"
+    );
+    let superseded = dream.changes("supersede");
+    assert_eq!(superseded.len(), 2, "{superseded:?}");
+    for change in &superseded {
         let reason = change["reason"].as_str().unwrap_or_default();
         assert!(reason.contains("removed that setting"), "{reason}");
         assert!(change["evidence"][0]["session"].is_string(), "{change:?}");

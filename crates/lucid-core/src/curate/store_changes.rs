@@ -17,6 +17,12 @@ use crate::model::MemoryCommand;
 use crate::report::Kind;
 use crate::text;
 
+/// Why a store fact is stale after a change to its file, and what replaces it, if anything.
+struct Stale {
+    reason: String,
+    now: Option<String>,
+}
+
 impl Curator {
     /// Memories currently filed at a document path.
     fn live_at_path(&self, path: &str) -> Vec<usize> {
@@ -195,18 +201,21 @@ impl Curator {
                     crate::updates::Deletion::Patch => "a patch",
                     crate::updates::Deletion::RmThenCommit => "`rm` and a commit",
                 };
-                Some(format!(
-                    "names {named}, which session {session} deleted ({how}: {}) and no session \
-                     wrote again",
-                    deleted.path
-                ))
+                Some(Stale {
+                    reason: format!(
+                        "names {named}, which session {session} deleted ({how}: {}) and no \
+                         session wrote again",
+                        deleted.path
+                    ),
+                    now: None,
+                })
             },
         );
     }
 
     /// Store facts that quote a setting as their file's (`"push_sessions": false` in
     /// `.entire/settings.json`) after an edit or patch removed that setting from the file are
-    /// stale: the file no longer says so.
+    /// stale: the file no longer says so, and the item is replaced by what the file says now.
     pub(super) fn retire_facts_about_removed_settings(&mut self, digests: &[SessionDigest]) {
         self.retire_stale_facts(
             digests,
@@ -220,17 +229,27 @@ impl Curator {
                     &removed.key,
                     &removed.value,
                 )?;
-                Some(format!(
-                    "says {named} sets `{}` to `{}`, but session {session} removed that setting \
-                     from {}",
-                    removed.key, removed.value, removed.file
-                ))
+                // What the file says now is worth keeping in the item's place: an agent that
+                // reads only "the item is gone" may still remember the old setting from elsewhere.
+                Some(Stale {
+                    reason: format!(
+                        "says {named} sets `{}` to `{}`, but session {session} removed that \
+                         setting from {}",
+                        removed.key, removed.value, removed.file
+                    ),
+                    // Worded so that the old pair is not quoted again: the item must not read
+                    // as still stating it.
+                    now: Some(format!(
+                        "{named} no longer sets `{}`: an edit removed the setting, which was `{}`.",
+                        removed.key, removed.value
+                    )),
+                })
             },
         );
     }
 
-    /// Removes the live store facts that a change to a file makes stale, in event order:
-    /// `stale` gives the reason when a fact is about the change. A change to a file some session
+    /// Removes (or replaces) the live store facts that a change to a file makes stale, in event
+    /// order: `stale` says why when a fact is about the change, and what replaces it if anything. A change to a file some session
     /// wrote whole counts for nothing — one written and deleted is scratch, one deleted and
     /// written again is back — and a fact true as of after the change is about what came next.
     fn retire_stale_facts<'d, T: 'd>(
@@ -239,7 +258,7 @@ impl Curator {
         changes: impl Fn(&'d SessionDigest) -> &'d [T],
         file: impl Fn(&T) -> &str,
         evidence: impl Fn(&T) -> &crate::digest::EventRef,
-        stale: impl Fn(&T, &str, &str) -> Option<String>,
+        stale: impl Fn(&T, &str, &str) -> Option<Stale>,
     ) {
         let written: Vec<&str> = digests
             .iter()
@@ -257,18 +276,34 @@ impl Curator {
         in_event_order(&mut found, &evidence);
         for (digest, change) in found {
             let at = evidence(change);
-            for memory in &mut self.memories {
+            for i in 0..self.memories.len() {
+                let memory = &self.memories[i];
                 let eligible = memory.is_updatable_store_item()
                     && memory.kind == Kind::Fact
                     && !memory.newer_than(at.at);
                 if !eligible {
                     continue;
                 }
-                if let Some(reason) = stale(change, &memory.text, &digest.session) {
-                    memory.state = State::Removed {
-                        reason,
-                        evidence: vec![at.evidence(&digest.session)],
-                    };
+                let Some(found) = stale(change, &memory.text, &digest.session) else {
+                    continue;
+                };
+                match found.now {
+                    Some(now) => {
+                        self.supersede_with(
+                            i,
+                            now,
+                            Kind::Fact,
+                            digest,
+                            at,
+                            format!("replaces an item that {}", found.reason),
+                        );
+                    }
+                    None => {
+                        self.memories[i].state = State::Removed {
+                            reason: found.reason,
+                            evidence: vec![at.evidence(&digest.session)],
+                        };
+                    }
                 }
             }
         }
