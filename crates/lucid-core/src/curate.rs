@@ -373,6 +373,7 @@ pub fn dream_observed(
     )?;
     curator.replay_memory_writes(&digests);
     curator.apply_announced_changes(&digests);
+    curator.apply_module_path_moves(&digests);
     curator.retire_facts_about_deleted_files(&digests);
     curator.retire_facts_about_removed_settings(&digests);
     curator.retire_what_people_said_is_gone(&digests);

@@ -5,7 +5,7 @@
 //! evidence (the session and event it came from). Text is secret-redacted here, before it can go
 //! anywhere else.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -607,6 +607,22 @@ pub struct SessionDigest {
     /// Checker findings (a linter's rule and message) in the output of failed commands and in
     /// what a person pasted, one per rule and session, in order.
     pub checker_findings: Vec<CheckerFinding>,
+    /// Module paths (`github.com/acme/api/internal/db`) the session's tool results print, each
+    /// once with the first result that printed it (at most [`MAX_MODULE_PATHS`]): a project
+    /// whose module path changed shows the new one in test output and imports.
+    pub module_paths: Vec<SeenModulePath>,
+}
+
+/// Distinct module paths a session's digest keeps at most.
+pub const MAX_MODULE_PATHS: usize = 2048;
+
+/// A module path a tool result printed, and the first result that printed it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeenModulePath {
+    /// The path as printed (`entire.io/cli/cmd/entire/cli/paths`).
+    pub path: String,
+    /// The first tool result that printed it.
+    pub evidence: EventRef,
 }
 
 /// A rule a code checker reported in a session (`goconst`, `E501`), where, and the first message.
@@ -726,6 +742,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         retirements: Vec::new(),
         written_files: Vec::new(),
         checker_findings: Vec::new(),
+        module_paths: Vec::new(),
     };
     if session.trust == SessionTrust::Quarantined {
         return digest;
@@ -845,6 +862,29 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                 }
             }
             _ => {}
+        }
+    }
+
+    // Module paths in what tools printed (test output, imports, listings).
+    {
+        let mut seen: HashSet<&str> = HashSet::new();
+        'results: for (position, event) in session.events.iter().enumerate() {
+            let printed = match &event.kind {
+                EventKind::ToolResult { content, .. } => content,
+                EventKind::Context { text, .. } if event.channel == Channel::ToolOutput => text,
+                _ => continue,
+            };
+            for path in crate::updates::module_paths(printed) {
+                if seen.len() >= MAX_MODULE_PATHS {
+                    break 'results;
+                }
+                if seen.insert(path) {
+                    digest.module_paths.push(SeenModulePath {
+                        path: path.to_string(),
+                        evidence: event_ref(position),
+                    });
+                }
+            }
         }
     }
 

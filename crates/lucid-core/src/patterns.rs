@@ -1438,6 +1438,7 @@ mod tests {
             retirements: Vec::new(),
             written_files: Vec::new(),
             checker_findings: Vec::new(),
+            module_paths: Vec::new(),
         }
     }
 

@@ -2124,9 +2124,82 @@ pub(crate) fn states_removed_setting<'a>(
     names_deleted_file(item, file, true)
 }
 
+/// Module and import paths in text: tokens that open with a domain (`entire.io/cli/cmd/entire`,
+/// `github.com/acme/api/internal/db`) — a first component of lowercase labels joined by dots
+/// whose last label is a word of two letters or more, then at least one more component. File
+/// paths (`src/main.rs`, `/usr/bin`), versions and file names (`main.go/…` never occurs) do not
+/// open like that. Trailing dots and slashes are not part of a path.
+pub(crate) fn module_paths(text: &str) -> impl Iterator<Item = &str> {
+    let path_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/');
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        loop {
+            let slash = rest.find('/')?;
+            // The character before the token may be several bytes long (a quote, an arrow).
+            let start = rest[..slash]
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| !path_char(c))
+                .map_or(0, |(at, c)| at + c.len_utf8());
+            let end = rest[slash..]
+                .find(|c: char| !path_char(c))
+                .map_or(rest.len(), |at| slash + at);
+            let token = rest[start..end].trim_end_matches(['.', '/']);
+            rest = &rest[end..];
+            if is_module_path(token) {
+                return Some(token);
+            }
+        }
+    })
+}
+
+/// Whether a token is a module path (see [`module_paths`]).
+pub(crate) fn is_module_path(token: &str) -> bool {
+    let Some((head, tail)) = token.split_once('/') else {
+        return false;
+    };
+    let labels: Vec<&str> = head.split('.').collect();
+    let last = labels.last().copied().unwrap_or_default();
+    labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        })
+        && last.len() >= 2
+        && last.chars().all(|c| c.is_ascii_lowercase())
+        && !tail.is_empty()
+        && !tail.starts_with('/')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn module_paths_open_with_a_domain() {
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "ok  \tgithub.com/entireio/cli/cmd/entire\t0.3s",
+                &["github.com/entireio/cli/cmd/entire"],
+            ),
+            (
+                "import \u{201c}entire.io/cli/paths\u{201d} → golang.org/x/sync/errgroup.",
+                &["entire.io/cli/paths", "golang.org/x/sync/errgroup"],
+            ),
+            ("src/main.rs /usr/bin/env ./tests/runtests.py v1.2/x", &[]),
+            (
+                "README.md/x Example.com/path github.com/ github.com//x",
+                &[],
+            ),
+            ("see https://docs.rs/serde/latest for more", &[]),
+        ];
+        for (text, expected) in cases {
+            let found: Vec<&str> = module_paths(text).collect();
+            assert_eq!(found, *expected, "{text}");
+        }
+    }
 
     /// Docker Compose and pnpm put thin and no-break spaces in their output; a real Claude
     /// Code session that quoted such a line panicked here (a byte index inside a character).

@@ -309,6 +309,52 @@ impl Curator {
         }
     }
 
+    /// A store item that gives a module path (`entire.io/cli`) gets the new one when tool results
+    /// show the project's packages moved (see [`module_path_move`]); the report names the
+    /// packages seen under both paths.
+    pub(super) fn apply_module_path_moves(&mut self, digests: &[SessionDigest]) {
+        for i in 0..self.memories.len() {
+            let memory = &self.memories[i];
+            if !memory.is_updatable_store_item()
+                || !matches!(memory.kind, Kind::Fact | Kind::Preference)
+            {
+                continue;
+            }
+            let mut paths: Vec<&str> = crate::updates::module_paths(&memory.text).collect();
+            paths.sort_unstable();
+            paths.dedup();
+            let Some((old, found)) = paths
+                .into_iter()
+                .find_map(|old| Some((old.to_string(), module_path_move(digests, old)?)))
+            else {
+                continue;
+            };
+            let digest = &digests[found.session];
+            if memory.newer_than(found.evidence.at) || self.safety.contains_secret(&found.new) {
+                continue;
+            }
+            let Some(text) = replace_module_path(&memory.text, &old, &found.new) else {
+                continue;
+            };
+            let kind = memory.kind;
+            let note = format!(
+                "updated in place: `{old}` → `{}` (from session {} on, tool results print the \
+                 packages {} under `{}`; no result prints `{old}` after it)",
+                found.new,
+                digest.session,
+                found
+                    .packages
+                    .iter()
+                    .take(3)
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                found.new
+            );
+            self.supersede_with(i, text, kind, digest, &found.evidence, note);
+        }
+    }
+
     /// Store items about a tool, a person or a practice a person said is gone ("we're dropping
     /// Firebase", "Dana Whitfield has left", "we no longer deploy on Fridays") are removed, the
     /// sentence quoted. Announcements older than an item's as-of time are outdated.
@@ -491,6 +537,132 @@ fn in_event_order<T>(
     });
 }
 
+/// Where a module path moved, as tool results show it.
+struct ModulePathMove {
+    /// The new path.
+    new: String,
+    /// Packages printed under both paths (paths below the module).
+    packages: Vec<String>,
+    /// The digest (index) and result that first printed a package under the new path.
+    session: usize,
+    evidence: crate::digest::EventRef,
+}
+
+/// Where the module path `old` moved, when tool results say so beyond doubt: packages printed
+/// under `old` (two or more) are printed under one other module path in two or more later
+/// sessions, every session printing the new path starts after the last session printing the
+/// old one ends, and no other path fits. Every session printing either must have times: the
+/// order of files says nothing.
+fn module_path_move(digests: &[SessionDigest], old: &str) -> Option<ModulePathMove> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let below_old = format!("{old}/");
+    let mut packages: HashSet<&str> = HashSet::new();
+    let mut old_last_printed: Option<crate::model::Timestamp> = None;
+    for digest in digests {
+        let mut printed = false;
+        for seen in &digest.module_paths {
+            if seen.path == old {
+                printed = true;
+            } else if let Some(package) = seen.path.strip_prefix(&below_old) {
+                printed = true;
+                packages.insert(package);
+            }
+        }
+        if printed {
+            let last = digest.last_at?;
+            old_last_printed = Some(old_last_printed.map_or(last, |at| at.max(last)));
+        }
+    }
+    let old_last_printed = old_last_printed?;
+    if packages.len() < 2 {
+        return None;
+    }
+    struct Candidate<'d> {
+        packages: BTreeSet<&'d str>,
+        sessions: BTreeSet<usize>,
+        first: Option<(usize, &'d crate::digest::EventRef)>,
+    }
+    let mut candidates: BTreeMap<&str, Candidate> = BTreeMap::new();
+    for (n, digest) in digests.iter().enumerate() {
+        for seen in &digest.module_paths {
+            let path = seen.path.as_str();
+            if path == old || path.starts_with(&below_old) {
+                continue;
+            }
+            for (at, _) in path.match_indices('/') {
+                let (head, package) = (&path[..at], &path[at + 1..]);
+                if !packages.contains(package)
+                    || !crate::updates::is_module_path(head)
+                    || old.starts_with(&format!("{head}/"))
+                {
+                    continue;
+                }
+                let candidate = candidates.entry(head).or_insert_with(|| Candidate {
+                    packages: BTreeSet::new(),
+                    sessions: BTreeSet::new(),
+                    first: None,
+                });
+                candidate.packages.insert(package);
+                candidate.sessions.insert(n);
+                let earlier = candidate.first.is_none_or(|(m, first)| {
+                    (seen.evidence.at, &digest.session, seen.evidence.event)
+                        < (first.at, &digests[m].session, first.event)
+                });
+                if earlier {
+                    candidate.first = Some((n, &seen.evidence));
+                }
+            }
+        }
+    }
+    let mut fitting = candidates.into_iter().filter(|(_, c)| {
+        c.packages.len() >= 2
+            && c.sessions.len() >= 2
+            && c.sessions
+                .iter()
+                .all(|&n| digests[n].first_at.is_some_and(|at| at > old_last_printed))
+    });
+    let (new, candidate) = fitting.next()?;
+    if fitting.next().is_some() {
+        return None;
+    }
+    let (session, evidence) = candidate.first?;
+    Some(ModulePathMove {
+        new: new.to_string(),
+        packages: candidate.packages.iter().map(|p| p.to_string()).collect(),
+        session,
+        evidence: evidence.clone(),
+    })
+}
+
+/// `text` with the module path `old` replaced by `new` wherever it stands as a path of its own
+/// or opens a longer one (`entire.io/cli/cmd`), never inside another token
+/// (`docs.entire.io/cli`); `None` when it stands nowhere.
+fn replace_module_path(text: &str, old: &str, new: &str) -> Option<String> {
+    let path_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/');
+    let mut out = String::with_capacity(text.len() + new.len());
+    let mut copied = 0;
+    for (at, _) in text.match_indices(old) {
+        let before = text[..at].chars().next_back();
+        let after = &text[at + old.len()..];
+        let ends = match after.chars().next() {
+            None | Some('/') => true,
+            Some('.') => !after[1..].starts_with(path_char),
+            Some(c) => !path_char(c),
+        };
+        if before.is_some_and(path_char) || !ends || at < copied {
+            continue;
+        }
+        out.push_str(&text[copied..at]);
+        out.push_str(new);
+        copied = at + old.len();
+    }
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some(out)
+}
+
 /// Whether `path` is `target` or lies in the folder `target`.
 fn under(path: &str, target: &str) -> bool {
     path == target
@@ -501,9 +673,103 @@ fn under(path: &str, target: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{draft_doc, dream_over, ops, said, store, wrote};
+    use super::super::test_support::{draft_doc, dream_over, ops, printed, said, store, wrote};
     use super::*;
     use crate::report::Op;
+
+    #[test]
+    fn a_module_path_is_replaced_where_it_stands_alone_or_opens_a_longer_path() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                "The Go module path of the CLI is entire.io/cli.",
+                Some("The Go module path of the CLI is github.com/entireio/cli."),
+            ),
+            (
+                "Import entire.io/cli/cmd/entire/cli/paths for path helpers.",
+                Some("Import github.com/entireio/cli/cmd/entire/cli/paths for path helpers."),
+            ),
+            ("Docs live at docs.entire.io/cli.", None),
+            ("The module entire.io/clitools is vendored.", None),
+            (
+                "Use `entire.io/cli` (or entire.io/cli/v2).",
+                Some("Use `github.com/entireio/cli` (or github.com/entireio/cli/v2)."),
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(
+                replace_module_path(text, "entire.io/cli", "github.com/entireio/cli").as_deref(),
+                *expected,
+                "{text}"
+            );
+        }
+    }
+
+    /// Tool results that print a project's packages under a new module path move a store item's
+    /// path, and only when the evidence leaves no doubt: `(sessions: (day, outputs), the
+    /// item afterwards)`.
+    #[test]
+    fn module_paths_follow_the_packages_tool_results_print() {
+        let old_run = "ok  \tentire.io/cli/cmd/entire/cli/paths\t0.2s\nok  \tentire.io/cli/cmd/entire/cli/strategy\t1.1s";
+        let new_run = "ok  \tgithub.com/entireio/cli/cmd/entire/cli/paths\t0.2s\n--- FAIL: TestX\nFAIL\tgithub.com/entireio/cli/cmd/entire/cli/strategy\t1.3s";
+        let fork_run = "ok  \tgithub.com/someone/cli/cmd/entire/cli/paths\t0.2s\nok  \tgithub.com/someone/cli/cmd/entire/cli/strategy\t1.0s";
+        let item = "The Go module path of the CLI is entire.io/cli.";
+        let moved = "The Go module path of the CLI is github.com/entireio/cli.";
+        type Case<'a> = (Vec<(u32, &'a str)>, &'a str);
+        let cases: Vec<Case> = vec![
+            // Old path, then the new one in two later sessions: moved.
+            (vec![(1, old_run), (3, new_run), (4, new_run)], moved),
+            // One later session is not enough.
+            (vec![(1, old_run), (3, new_run)], item),
+            // The old path printed again after the new one: both are in use.
+            (
+                vec![(1, old_run), (3, new_run), (4, new_run), (5, old_run)],
+                item,
+            ),
+            // Two other paths fit (a fork's and the new one): no telling which.
+            (
+                vec![
+                    (1, old_run),
+                    (3, new_run),
+                    (4, new_run),
+                    (5, fork_run),
+                    (6, fork_run),
+                ],
+                item,
+            ),
+            // The new path never printed the same packages.
+            (
+                vec![
+                    (1, old_run),
+                    (3, "ok  \tgithub.com/entireio/cli/other\t0.1s"),
+                    (4, "ok  \tgithub.com/entireio/cli/else\t0.1s"),
+                ],
+                item,
+            ),
+        ];
+        for (sessions, expected) in cases {
+            let digests: Vec<_> = sessions
+                .iter()
+                .enumerate()
+                .map(|(n, (on_day, output))| printed(&format!("s{n}"), "a", *on_day, &[output]))
+                .collect();
+            let out = dream_over(&store(&[("/go.md", &format!("- {item}\n"))]), digests);
+            assert_eq!(
+                draft_doc(&out, "/go.md"),
+                format!("- {expected}\n"),
+                "{sessions:?}"
+            );
+            if expected == moved {
+                let note = &out
+                    .report
+                    .changes
+                    .iter()
+                    .find(|c| c.op == Op::Supersede)
+                    .map(|c| c.reason.clone())
+                    .unwrap_or_default();
+                assert!(note.contains("`cmd/entire/cli/paths`"), "{note}");
+            }
+        }
+    }
 
     #[test]
     fn a_path_is_under_itself_and_its_folders() {

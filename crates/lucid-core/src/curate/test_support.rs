@@ -58,6 +58,18 @@ pub(super) fn wrote(
     session_of(id, agent, on_day, events.collect())
 }
 
+/// The digest of a session of `agent` whose tool results printed `outputs`, one a minute from
+/// noon on 2024-03-`on_day`.
+pub(super) fn printed(id: &str, agent: &str, on_day: u32, outputs: &[&str]) -> SessionDigest {
+    let events = outputs.iter().map(|content| EventKind::ToolResult {
+        call_id: None,
+        tool: Some("Bash".to_string()),
+        content: content.to_string(),
+        is_error: false,
+    });
+    session_of(id, agent, on_day, events.collect())
+}
+
 /// The digest of a Claude Code session of `agent` with `events`, one a minute from noon on
 /// 2024-03-`on_day`.
 fn session_of(id: &str, agent: &str, on_day: u32, events: Vec<EventKind>) -> SessionDigest {
