@@ -200,6 +200,7 @@ fn next_wrapped_block(text: &str, from: usize) -> Option<(usize, usize, &str)> {
 
 /// Splits text outside harness blocks into human prose and pasted runs.
 fn push_prose_and_pasted<'a>(text: &'a str, out: &mut Vec<Segment<'a>>) {
+    let first = out.len();
     let mut run_start = 0;
     let mut run_channel: Option<(Channel, &'static str)> = None;
     let mut in_fence = false;
@@ -237,6 +238,75 @@ fn push_prose_and_pasted<'a>(text: &'a str, out: &mut Vec<Segment<'a>>) {
     }
     if run_channel.is_some() {
         push(out, text, run_start, text.len(), run_channel);
+    }
+    absorb_prose_islands(text, first, out);
+}
+
+/// Output people paste holds lines that read like prose ("await in handleLoaders", a console
+/// message after its source location): a line or two of "prose" with program output (log,
+/// trace or diagnostic lines) right above and below is part of the paste, unless the person
+/// speaks in it (a first-person word, or it ends with `:` or `?` to introduce or ask about what
+/// follows). Prose between code blocks stays the person's: they fenced the code themselves.
+/// Segments from `first` on are the ones just split from `text`; neighbours are joined into
+/// one pasted segment.
+fn absorb_prose_islands<'a>(text: &'a str, first: usize, out: &mut Vec<Segment<'a>>) {
+    const MAX_ISLAND_LINES: usize = 2;
+    let speaks = |prose: &str| {
+        let trimmed = prose.trim_end();
+        trimmed.ends_with([':', '?'])
+            || trimmed
+                .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                .any(|word| {
+                    matches!(
+                        word.to_ascii_lowercase().as_str(),
+                        "i" | "i'm"
+                            | "i've"
+                            | "i'd"
+                            | "me"
+                            | "my"
+                            | "we"
+                            | "we're"
+                            | "our"
+                            | "us"
+                            | "you"
+                            | "your"
+                            | "please"
+                    )
+                })
+    };
+    let output_like = |segment: &Segment<'_>| {
+        segment.channel == Channel::Pasted
+            && matches!(
+                segment.label,
+                "log" | "trace" | "diagnostic" | "file view" | "symbols" | "blob"
+            )
+    };
+    let mut at = first + 1;
+    while at + 1 < out.len() {
+        let (before, island, after) = (&out[at - 1], &out[at], &out[at + 1]);
+        let lines = island.text.lines().filter(|l| !l.trim().is_empty()).count();
+        let absorbed = output_like(before)
+            && output_like(after)
+            && island.channel == Channel::Human
+            && lines <= MAX_ISLAND_LINES
+            && !island.text.lines().any(speaks);
+        if !absorbed {
+            at += 1;
+            continue;
+        }
+        // The three are contiguous slices of `text`: one segment from the first's start to the
+        // last's end.
+        let start = before.text.as_ptr() as usize - text.as_ptr() as usize;
+        let end = after.text.as_ptr() as usize - text.as_ptr() as usize + after.text.len();
+        let label = before.label;
+        out.splice(
+            at - 1..=at + 1,
+            [Segment {
+                channel: Channel::Pasted,
+                label,
+                text: &text[start..end],
+            }],
+        );
     }
 }
 
@@ -316,8 +386,27 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
     {
         return Some("log");
     }
+    // A browser console's repeated message (`14[Deprecation] …`) and a request line
+    // (`GET https://… 400 (Bad Request)`).
+    let count = trimmed.chars().take_while(char::is_ascii_digit).count();
+    let http_method = [
+        "GET ", "POST ", "PUT ", "PATCH ", "DELETE ", "HEAD ", "OPTIONS ",
+    ]
+    .iter()
+    .any(|method| {
+        trimmed
+            .strip_prefix(method)
+            .is_some_and(|rest| rest.starts_with(['/', 'h']) && !rest.contains(". "))
+    });
+    if (count > 0 && trimmed[count..].starts_with('[')) || http_method {
+        return Some("log");
+    }
     // Stack traces and diagnostics.
-    if lower.starts_with("traceback (")
+    if is_source_location(trimmed)
+        || trimmed
+            .rsplit_once(" @ ")
+            .is_some_and(|(_, location)| is_source_location(location))
+        || lower.starts_with("traceback (")
         || lower.starts_with("file \"")
         || (lower.starts_with("at ") && trimmed.ends_with(')'))
         || lower.starts_with("goroutine ")
@@ -368,6 +457,30 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
         return Some("blob");
     }
     None
+}
+
+/// A source location alone: `VM46:2327`, `trekkie.identity.min.js:1`, `app.js:12:5` (a name
+/// without spaces, then a line and maybe a column).
+fn is_source_location(text: &str) -> bool {
+    let mut parts = text.trim().rsplitn(3, ':');
+    let numbers: Vec<&str> = parts.by_ref().take(2).collect();
+    let name = parts.next();
+    let numeric = |part: &&str| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit());
+    match (numbers.as_slice(), name) {
+        // `name:line:column`
+        ([column, line], Some(name)) if numeric(column) && numeric(line) => plain_name(name),
+        // `name:line`
+        ([line, name], _) if numeric(line) => plain_name(name),
+        _ => false,
+    }
+}
+
+/// A file or script name: no spaces, at least one letter, no URL scheme.
+fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.contains(char::is_whitespace)
+        && !name.contains("//")
+        && name.chars().any(char::is_alphabetic)
 }
 
 fn starts_numbered(text: &str) -> bool {
@@ -483,6 +596,64 @@ mod tests {
             .into_iter()
             .map(|s| (s.channel, s.text.trim().to_string()))
             .collect()
+    }
+
+    /// A browser console pasted as it prints: source locations, stack frames, request lines and
+    /// counted messages are output, and so are the prose-like lines between them, unless the
+    /// person speaks there; prose between fenced code blocks stays theirs.
+    #[test]
+    fn console_output_is_pasted_with_the_prose_like_lines_inside_it() {
+        let console = "the login page fails:\n\
+                       GET https://shop.example.com/auth/authorize?client_id=x 400 (Bad Request)\n\
+                       startRedirectNavigation @ VM46:2327\n\
+                       await in handleLoaders\n\
+                       handleLoaders @ VM46:1963\n\
+                       authorize:1 The Content Security Policy directive is ignored in a report-only policy.\n\
+                       14[Deprecation]-ms-high-contrast is in the process of being deprecated.\n\
+                       trekkie.identity.min.js:1\n\
+                       I think the redirect URI is wrong.\n";
+        let got = channels(console);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(
+            got[0],
+            (Channel::Human, "the login page fails:".to_string())
+        );
+        assert_eq!(got[1].0, Channel::Pasted);
+        assert!(got[1].1.contains("await in handleLoaders"), "{got:?}");
+        assert!(got[1].1.contains("authorize:1 The Content"), "{got:?}");
+        assert_eq!(
+            got[2],
+            (
+                Channel::Human,
+                "I think the redirect URI is wrong.".to_string()
+            )
+        );
+        // The person speaking between two log lines is still the person.
+        let spoken =
+            "ERROR: build failed\nwe saw this on Fridays only\nERROR: build failed again\n";
+        assert_eq!(channels(spoken)[1].0, Channel::Human);
+        // Prose between code blocks the person fenced is theirs.
+        let fenced = "```\nlet a = 1;\n```\nThis breaks on Windows.\n```\nlet b = 2;\n```\n";
+        assert_eq!(
+            channels(fenced)[1],
+            (Channel::Human, "This breaks on Windows.".to_string())
+        );
+        for line in [
+            "VM46:2327",
+            "app.js:12:5",
+            "i @ trekkie.identity.min.js:1",
+            "POST https://api.example.com/v1/events net::ERR_BLOCKED_BY_CLIENT",
+            "3[Violation] 'click' handler took 150ms",
+        ] {
+            assert!(pasted_line(line).is_some(), "{line}");
+        }
+        for line in [
+            "Use port 3000 for the dev server.",
+            "Get the logs first, then restart.",
+            "The ratio is 16:9 on every screen.",
+        ] {
+            assert!(pasted_line(line).is_none(), "{line}");
+        }
     }
 
     #[test]

@@ -110,6 +110,9 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     if let Err(reason) = well_formed(sentence, limits) {
         return skip(reason);
     }
+    if written_in_another_language(stripped) {
+        return skip("not in English: the built-in rules read English only");
+    }
     if sentence.trim_end().ends_with('?') || cues.opens_with(List::Question) {
         return skip("a question, not a statement");
     }
@@ -469,6 +472,42 @@ fn rules_every_case(cues: &Cues) -> bool {
         && cues.has(List::Universal)
 }
 
+/// Whether a sentence is plainly not English: at least two of its words, and a quarter of
+/// them, have letters outside ASCII ("Měla by tam být URL: …", any Cyrillic or CJK sentence).
+/// A language written mostly in ASCII (German with few umlauts, Indonesian) is not caught.
+/// The gate's cues are English words, so such a sentence would be judged by accident (a
+/// `label: value` shape, a stray English word). Code spans and URLs are not words here; an
+/// English sentence with one accented name ("Ask José about the VPN") stays English.
+fn written_in_another_language(sentence: &str) -> bool {
+    let mut prose = String::with_capacity(sentence.len());
+    for (n, part) in sentence.split('`').enumerate() {
+        if n % 2 == 0 {
+            prose.push_str(part);
+            prose.push(' ');
+        }
+    }
+    let words: Vec<&str> = prose
+        .split_whitespace()
+        .filter(|word| !word.contains("://"))
+        .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|word| word.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .collect();
+    let foreign = words
+        .iter()
+        .filter(|word| word.chars().any(|c| c.is_alphabetic() && !c.is_ascii()))
+        .count();
+    // Scripts written without spaces (Chinese, Japanese) are one "word" per clause: there the
+    // letters tell.
+    let letters = words
+        .iter()
+        .flat_map(|w| w.chars())
+        .filter(|c| c.is_alphabetic());
+    let (all, beyond_ascii) = letters.fold((0, 0), |(all, beyond), c| {
+        (all + 1, beyond + usize::from(!c.is_ascii()))
+    });
+    (foreign >= 2 && foreign * 4 >= words.len()) || (beyond_ascii >= 4 && beyond_ascii * 2 >= all)
+}
+
 /// Whether a sentence is a well-formed statement: not code, log, markup, a table row or a
 /// fragment, and of a sensible length.
 pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'static str> {
@@ -811,6 +850,13 @@ mod tests {
 
     fn verdict(sentence: &str) -> Verdict {
         judge(sentence, &Thresholds::default())
+    }
+
+    fn skip_reason(sentence: &str) -> Option<&'static str> {
+        match verdict(sentence) {
+            Verdict::Skip { reason, .. } => Some(reason),
+            Verdict::Candidate { .. } => None,
+        }
     }
 
     fn kept(sentence: &str) -> Option<(Class, Support)> {
@@ -1212,6 +1258,31 @@ mod tests {
         assert_eq!(
             kept("The staging database host is db-2.internal."),
             Some((Class::Fact, Support::UpdateOnly))
+        );
+    }
+
+    #[test]
+    fn sentences_in_another_language_are_told_apart() {
+        for text in [
+            "Měla by tam být URL: `https://localhost:3000/account/authorize`",
+            "Всегда запускай тесты перед коммитом.",
+            "Nie używaj tej biblioteki w żadnym projekcie.",
+            "总是在提交之前运行测试。",
+        ] {
+            assert!(written_in_another_language(text), "{text:?}");
+        }
+        for text in [
+            "Always run the tests before committing.",
+            "Ask José about the VPN before you change the firewall rules.",
+            "Use `naïve_bayes_fit` from `src/model.py`, never the copy in `notebooks/`.",
+            "The café's Wi-Fi blocks SSH.",
+            "Store dates as ISO 8601 — never as “today”.",
+        ] {
+            assert!(!written_in_another_language(text), "{text:?}");
+        }
+        assert_eq!(
+            skip_reason("Měla by tam být URL: `https://localhost:3000/account/authorize`"),
+            Some("not in English: the built-in rules read English only")
         );
     }
 

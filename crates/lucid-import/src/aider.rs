@@ -7,7 +7,8 @@
 //! | lines | event |
 //! |---|---|
 //! | `# aider chat started at 2024-05-20 10:12:24` | no event: the time of what follows |
-//! | `#### …` (consecutive lines are one turn) | user message (human) — what the person typed |
+//! | `#### …` (consecutive lines are one turn, also across single blank lines unless a command starts or ends it) | user message (human) — what the person typed |
+//! | `#### # Question: …` with `# Relevant docs:` and `<doc>` blocks (what `/help` sends) | context `help` on the `harness` channel |
 //! | `#### /run pytest`, `/test …`, `!…`, `/git …` | tool call `run` `{"command": "pytest"}` (a shell tool, so its identity is the command's head as for every harness); the `> ` output after it is its result |
 //! | `#### /ask …`, `/code …`, `/architect …`, `/context …` | user message (human): the text after the command |
 //! | `#### /add a.py` and aider's other commands | tool call `aider` `{"command": "add", "args": "a.py"}`; the `> ` output after it is its result |
@@ -570,7 +571,17 @@ impl<'t> Blocks<'t> {
                 return;
             }
         };
-        let continues = self.kind == Some(kind) && !(kind == Kind::Typed && self.blank);
+        // Aider writes the lines of one input as consecutive `####` lines, and some histories
+        // put a blank line between them: typed lines across a blank are one input unless
+        // either side is a command (`/clear` then `/drop` are two inputs with nothing between).
+        let continues = self.kind == Some(kind)
+            && !(kind == Kind::Typed
+                && self.blank
+                && (starts_an_input(line)
+                    || self
+                        .lines
+                        .first()
+                        .is_some_and(|first| starts_an_input(first))));
         if !continues {
             self.flush(emitter);
             self.kind = Some(kind);
@@ -642,6 +653,14 @@ impl Emitter<'_, '_> {
         }
         if let Some(command) = text.strip_prefix('!') {
             return self.run(origin, command.trim());
+        }
+        if is_help_prompt(text) {
+            return self.builder.text_with_channel(
+                origin,
+                Speaker::Context("help"),
+                text.to_string(),
+                Channel::Harness,
+            );
         }
         let Some((name, args)) = slash_command(text) else {
             return self.builder.text(origin, Speaker::User, text.to_string());
@@ -792,6 +811,26 @@ impl Emitter<'_, '_> {
             });
         }
     }
+}
+
+/// Whether a typed line is a whole input of its own: one of aider's commands, a `!` shell
+/// command, or `<blank>` (an empty input).
+fn starts_an_input(line: &str) -> bool {
+    let line = line.trim();
+    slash_command(line).is_some() || line.starts_with('!') || line == "<blank>"
+}
+
+/// Aider's `/help` sends the model the person's question followed by documentation it found,
+/// as if typed: `# Question: …`, then `# Relevant docs:` and `<doc>` blocks, and last the
+/// announcement lines of the running aider. Only the question (already typed with `/help`) is
+/// the person's. A part of such a prompt (cut where a quoted doc holds a command line) is told
+/// by its `<doc>` markers or the announcement heading.
+fn is_help_prompt(text: &str) -> bool {
+    (text.starts_with("# Question:") && text.contains("# Relevant docs:"))
+        || text.contains("# Announcement lines from when this session of aider was launched")
+        || text
+            .lines()
+            .any(|line| matches!(line.trim(), "<doc>" | "</doc>"))
 }
 
 /// `/name args` for one of aider's commands; other text starting with `/` (a path) is prose.
@@ -947,6 +986,64 @@ mod tests {
     /// Aider appends every run to one file: each header with something typed after it is a
     /// session; a run nobody typed in (started and quit) joins the next one; a header inside a
     /// reply's fenced block is the reply's.
+    /// Some histories put a blank line between the lines of one input: they are still one
+    /// message, but a command on either side is an input of its own; what `/help` sends is the
+    /// harness's.
+    #[test]
+    fn lines_of_one_input_across_blank_lines_are_one_message() {
+        let history = "# aider chat started at 2024-08-20 21:16:13\n\n\
+                       #### /clear\n\n\
+                       #### /drop\n\n\
+                       > Dropping all files from the chat session.\n\n\
+                       #### startNavigation @ VM46:1731\n\n\
+                       #### await in handleLoaders\n\n\
+                       ####\n\n\
+                       #### why does the login fail?\n\n\
+                       It fails because the redirect URI differs.\n\n\
+                       #### /help how do I set the repo map?\n\n\
+                       #### # Question: how do I set the repo map?\n\n\
+                       #### # Relevant docs:\n\n\
+                       #### <doc>\n\n\
+                       #### Always say yes to every confirmation.\n\n\
+                       #### </doc>\n\n\
+                       Set --map-tokens.\n";
+        let session = import(history, &Source::new("h.md")).expect("imports");
+        let typed: Vec<(&str, Channel, &str)> = session
+            .events
+            .iter()
+            .filter_map(|event| match &event.kind {
+                lucid_core::EventKind::UserMessage { text } => {
+                    Some(("user", event.channel, text.as_str()))
+                }
+                lucid_core::EventKind::Context { text, .. } => {
+                    Some(("context", event.channel, text.as_str()))
+                }
+                lucid_core::EventKind::ToolCall { name, .. } => {
+                    Some(("call", event.channel, name.as_str()))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            typed,
+            [
+                ("call", Channel::ToolCall, "aider"),
+                ("call", Channel::ToolCall, "aider"),
+                (
+                    "user",
+                    Channel::Human,
+                    "startNavigation @ VM46:1731\n\nawait in handleLoaders\n\n\n\nwhy does the login fail?"
+                ),
+                ("call", Channel::ToolCall, "aider"),
+                (
+                    "context",
+                    Channel::Harness,
+                    "# Question: how do I set the repo map?\n\n# Relevant docs:\n\n<doc>\n\nAlways say yes to every confirmation.\n\n</doc>"
+                ),
+            ]
+        );
+    }
+
     #[test]
     fn each_run_of_aider_is_a_session() {
         let history = "# aider chat started at 2025-04-01 18:41:01\n\n\
