@@ -1082,6 +1082,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
 
     // Failures and their follow-ups.
     let window = options.limits.follow_up_window;
+    let ambient = ambient_lines(session, &calls);
     let flagged_events: Vec<usize> = digest.flags.iter().map(|f| f.evidence.event).collect();
     for (n, call) in calls.iter().enumerate() {
         let Some(result) = call.result else { continue };
@@ -1110,12 +1111,13 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         };
         let flagged = flagged_events.contains(&session.events[result].index);
         let redacted = policy.redact(error_text);
+        let said = without_lines(&redacted.text, &ambient);
         let error = if flagged {
             None
         } else {
-            usable_error_text(&error_line(&redacted.text))
+            usable_error_text(&error_line(&said))
         };
-        let error_class = (!flagged).then(|| error_class(&redacted.text)).flatten();
+        let error_class = (!flagged).then(|| error_class(&said)).flatten();
         if !flagged {
             collect_checker_findings(
                 &redacted.text,
@@ -1790,6 +1792,56 @@ fn names_exception(line: &str) -> bool {
             && (name.ends_with("Error") || name.ends_with("Exception"))
             && name.len() > "Error".len()
     })
+}
+
+/// Lines a session's shell prints at the top of every command's output, successful ones
+/// included (a login profile's complaint such as Homebrew's `shellenv.sh: line 18: /bin/ps:
+/// Operation not permitted`): in two or more successful results' first lines, and long enough
+/// (20 characters) not to be ordinary output such as `.` or `OK`. They say nothing about why
+/// one command failed.
+fn ambient_lines(session: &Session, calls: &[CallPair]) -> HashSet<String> {
+    const FIRST_LINES: usize = 3;
+    const MIN_CHARS: usize = 20;
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for call in calls {
+        let Some(result) = call.result else { continue };
+        let EventKind::ToolResult {
+            content,
+            is_error: false,
+            ..
+        } = &session.events[result].kind
+        else {
+            continue;
+        };
+        let mut lines: Vec<&str> = output_after_header(content)
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .take(FIRST_LINES)
+            .filter(|line| line.chars().count() >= MIN_CHARS)
+            .collect();
+        lines.sort_unstable();
+        lines.dedup();
+        for line in lines {
+            *seen.entry(line).or_default() += 1;
+        }
+    }
+    seen.into_iter()
+        .filter(|&(_, count)| count >= 2)
+        .map(|(line, _)| line.to_string())
+        .collect()
+}
+
+/// `text` without the lines (trimmed) in `drop`.
+fn without_lines<'t>(text: &'t str, drop: &HashSet<String>) -> std::borrow::Cow<'t, str> {
+    if drop.is_empty() || !text.lines().any(|line| drop.contains(line.trim())) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|line| !drop.contains(line.trim()))
+        .collect();
+    std::borrow::Cow::Owned(kept.join("\n"))
 }
 
 /// The text after a harness header that ends in an `Output:` line within the first lines, when
@@ -2885,6 +2937,61 @@ pub fn clean_statement(sentence: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// A line the shell prints before every command's output (a login profile's complaint) is
+    /// not why one command failed: the failure's error is the command's own.
+    #[test]
+    fn lines_every_result_opens_with_are_not_the_error() {
+        let noise = "/opt/homebrew/Library/Homebrew/cmd/shellenv.sh: line 18: /bin/ps: Operation not permitted";
+        let exec = |id: &str, command: &str, output: &str, failed: bool| {
+            [
+                EventKind::ToolCall {
+                    call_id: Some(id.to_string()),
+                    name: "shell".to_string(),
+                    input: serde_json::json!({ "command": command }),
+                },
+                EventKind::ToolResult {
+                    call_id: Some(id.to_string()),
+                    tool: Some("shell".to_string()),
+                    content: format!(
+                        "Exit code: {}\nOutput:\n{noise}\n{output}",
+                        u8::from(failed)
+                    ),
+                    is_error: failed,
+                },
+            ]
+        };
+        let mut events = Vec::new();
+        events.extend(exec("c1", "git status", "On branch main", false));
+        events.extend(exec("c2", "ls", "README.md", false));
+        events.extend(exec(
+            "c3",
+            "cat notes.md",
+            "cat: notes.md: No such file or directory",
+            true,
+        ));
+        events.extend(exec("c4", "cat NOTES.md", "hello", false));
+        let session = Session {
+            id: "s".to_string(),
+            agent: "a".to_string(),
+            source: "s.jsonl".to_string(),
+            format: TranscriptFormat::OpenaiResponses,
+            trust: SessionTrust::Default,
+            events: events
+                .into_iter()
+                .enumerate()
+                .map(|(i, kind)| crate::model::Event::new(i, None, None, kind))
+                .collect(),
+        };
+        let digest = digest_session(&session);
+        let errors: Vec<Option<&str>> =
+            digest.failures.iter().map(|f| f.error.as_deref()).collect();
+        assert_eq!(errors, [Some("cat: notes.md: No such file or directory")]);
+        // One result alone does not make a line the shell's.
+        let mut lines = HashSet::new();
+        lines.insert(noise.to_string());
+        assert_eq!(without_lines(&format!("{noise}\nboom"), &lines), "boom");
+    }
 
     #[test]
     fn the_error_line_comes_from_the_output_not_a_harness_header() {

@@ -192,6 +192,19 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
                 }
                 out
             };
+            // A retry that no longer names the failed command's files (`ls notes.jsonl` failing,
+            // then `ls -a`) looks for something else: no fix of that command.
+            let operands = |s: &str| -> Vec<String> {
+                s.split_whitespace()
+                    .map(|word| word.trim_matches(['"', '\'']))
+                    .filter(|word| file_extension(word).is_some() || word.contains('/'))
+                    .map(str::to_string)
+                    .collect()
+            };
+            let kept_operands = operands(after);
+            if operands(before).iter().any(|o| !kept_operands.contains(o)) {
+                return None;
+            }
             let (wb, wa) = (words(before), words(after));
             let added: Vec<String> = wa.iter().filter(|w| !wb.contains(w)).cloned().collect();
             let removed: Vec<String> = wb.iter().filter(|w| !wa.contains(w)).cloned().collect();
@@ -1493,6 +1506,15 @@ mod tests {
                 "AssertionError: expected [] to have a length of 3 but got +0",
                 "pnpm --filter web test",
                 "pnpm --filter web test -- src/a.test.ts",
+                None,
+            ),
+            // The retry lists the folder instead of the missing file: it looks for something
+            // else, no fix of the command.
+            (
+                "ls",
+                "ls: notes.jsonl: No such file or directory",
+                "ls notes.jsonl",
+                "ls -a",
                 None,
             ),
             // A check that printed its findings, then the mode switched: not a quirk.

@@ -387,7 +387,17 @@ fn describes_in_passing(statement: &str, lower: &str) -> bool {
             && matches!(w[1], "remind" | "reminds" | "make" | "makes")
             && matches!(w[2], "me" | "us")
     });
-    someone_always || habit || possible || conditional || feeling
+    // "Always falls back to a local image" (a list of what a component does): the verb agrees
+    // with a subject left out, so it describes a thing; "Always fall back …" is the rule.
+    let subjectless = words.len() >= 2 && marker(words[0]) && {
+        let verb = words[1];
+        verb.len() > 3
+            && verb.ends_with('s')
+            && !["ss", "us", "is", "'s", "’s"]
+                .iter()
+                .any(|ending| verb.ends_with(ending))
+    };
+    someone_always || habit || possible || conditional || feeling || subjectless
 }
 
 /// Whether a statement only says that something it does not name is gone: "X is gone / was
@@ -1155,6 +1165,9 @@ mod tests {
             "They definitely prefer nice, sunny days in the grass.",
             "But you never know what life's gonna throw at you.",
             "It's never too late to make positive changes.",
+            // What a component does, listed without its subject.
+            "Always falls back to the local placeholder image.",
+            "Never retries a request that timed out.",
         ] {
             assert!(
                 kept(sentence).is_none(),
@@ -1167,6 +1180,10 @@ mod tests {
         for sentence in [
             "Always running `cargo fmt` before pushing is required.",
             "Never committing secrets is our rule.",
+            // Base forms that end in "s" are still rules.
+            "Always pass `--frozen-lockfile` to pnpm in CI.",
+            "Always focus the search box when the page opens.",
+            "Never bypass the review step for hotfixes.",
         ] {
             assert!(
                 kept(sentence).is_some(),
