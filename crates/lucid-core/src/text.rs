@@ -1092,6 +1092,109 @@ fn contrasting_modifiers(a: &Analysis, b: &Analysis) -> bool {
 /// The word overlap [`same_preference`] needs at least (the curator's candidate join uses it).
 pub const MIN_PREFERENCE_JACCARD: f64 = 0.34;
 
+/// Whether two items of a memory document differ in what they say about their subject even
+/// when their words agree: one rules something out and the other does not ("No automatic
+/// re-embedding" / "Automatic re-embedding when the provider changes", "❌ Options trading" /
+/// "Derivatives: options, futures trading"), or both carry a status and the statuses differ
+/// ("✅ City matching" / "🐛 City name matching failures", "[x] …" / "[ ] …"). Such items are
+/// never duplicates, however many words they share.
+pub fn differ_in_stance(a_text: &str, a: &Analysis, b_text: &str, b: &Analysis) -> bool {
+    let (status_a, status_b) = (status_of(a_text), status_of(b_text));
+    let rules_out = |text: &str, analysis: &Analysis| {
+        let opening = opening_words(text);
+        let says_no = matches!(opening.as_str(), "no" | "not" | "without" | "none");
+        analysis.negated ^ says_no ^ (status_of(text) == Some(Status::Excluded))
+    };
+    // The same item with another status ("[ ] X" planned, "[x] X" done) is one item that
+    // moved on: a duplicate, whose done copy is kept (see `marks_done`).
+    let same_item = without_status(a_text).eq_ignore_ascii_case(without_status(b_text));
+    let statuses_differ = matches!((status_a, status_b), (Some(x), Some(y)) if x != y);
+    !same_item && (statuses_differ || rules_out(a_text, a) != rules_out(b_text, b))
+}
+
+/// Whether an item is marked done (`✅`, `[x]`, `✔`).
+pub fn marks_done(text: &str) -> bool {
+    status_of(text) == Some(Status::Done)
+}
+
+/// An item's text after its list mark and status mark.
+fn without_status(text: &str) -> &str {
+    let text = text.trim_start().trim_start_matches(['-', '*', '+', ' ']);
+    let rest = match status_of(text) {
+        Some(_) => {
+            let mark_len = ["[x]", "[X]", "[ ]"]
+                .iter()
+                .find(|mark| text.starts_with(**mark))
+                .map_or_else(
+                    || text.chars().next().map_or(0, char::len_utf8),
+                    |mark| mark.len(),
+                );
+            &text[mark_len..]
+        }
+        None => text,
+    };
+    // An emoji's variation selector (`⚠️`) belongs to the mark.
+    rest.trim_start_matches('\u{fe0f}').trim()
+}
+
+/// The status a list item opens with, in the marks memory documents use for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Done,
+    Excluded,
+    Open,
+    Bug,
+    Warning,
+    InProgress,
+}
+
+fn status_of(text: &str) -> Option<Status> {
+    let text = text.trim_start().trim_start_matches(['-', '*', '+', ' ']);
+    const MARKS: &[(&str, Status)] = &[
+        ("✅", Status::Done),
+        ("✔", Status::Done),
+        ("✓", Status::Done),
+        ("☑", Status::Done),
+        ("[x]", Status::Done),
+        ("[X]", Status::Done),
+        ("❌", Status::Excluded),
+        ("✗", Status::Excluded),
+        ("✘", Status::Excluded),
+        ("🚫", Status::Excluded),
+        ("⬜", Status::Open),
+        ("☐", Status::Open),
+        ("[ ]", Status::Open),
+        ("🐛", Status::Bug),
+        ("⚠", Status::Warning),
+        ("🚧", Status::InProgress),
+        ("⏳", Status::InProgress),
+        ("🔄", Status::InProgress),
+    ];
+    MARKS
+        .iter()
+        .find(|(mark, _)| text.starts_with(mark))
+        .map(|&(_, status)| status)
+}
+
+/// The first word of a text, lowercase, after list marks, status marks and emphasis.
+fn opening_words(text: &str) -> String {
+    text.trim_start()
+        .trim_start_matches(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("")
+        .to_lowercase()
+}
+
+/// Whether an item only introduces what follows it ("**List-level hooks** additionally
+/// receive:", "**Files:**", "Built-in fields:"): it says nothing of its own, and merging it
+/// with another item would move its list's heading.
+pub fn introduces_what_follows(text: &str) -> bool {
+    text.trim_end()
+        .trim_end_matches(['*', '_', '`', ' '])
+        .ends_with(':')
+}
+
 /// Whether two statements are the same sentence about different things: each has words of its
 /// own and the sentences differ only by one short swapped span ("Run `make lint` before
 /// pushing" / "Run `make test` before pushing"). Such items are never merged, not even through

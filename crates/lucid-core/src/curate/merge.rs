@@ -23,7 +23,7 @@ impl Curator {
         let candidates: Vec<usize> = (0..self.memories.len())
             .filter(|&i| {
                 let m = &self.memories[i];
-                m.is_live() && !m.verbatim && !m.episodic
+                m.is_live() && !m.verbatim && !m.episodic && !text::introduces_what_follows(&m.text)
             })
             .collect();
         // Duplicates agree on every identifier and on polarity, so candidates are grouped by
@@ -105,9 +105,8 @@ impl Curator {
         // Duplicate links, and "cannot link" pairs: the same sentence with a word swapped is
         // about a different thing, and no chain of paraphrases may join the two. Links are
         // applied strongest first and skipped when they would join a cannot-link pair.
-        let mut links: Vec<(f64, usize, usize)> = Vec::new();
-        let mut apart: HashMap<usize, BTreeSet<usize>> = HashMap::new();
-        for (a, b) in pairs {
+        // Whether a pair is a duplicate (with its similarity), a "cannot link" pair, or neither.
+        let judge = |a: usize, b: usize| -> Pair {
             let (ma, mb) = (&self.memories[candidates[a]], &self.memories[candidates[b]]);
             let store_pair = paraphrase_pairs.contains(&(a.min(b), a.max(b)));
             // Preferences people gave in different sessions get the looser paraphrase test: a
@@ -125,15 +124,45 @@ impl Curator {
             } || (store_pair && text::paraphrase(&ma.analysis, &mb.analysis, &weights));
             // Two values for one subject are an update (decided later by recency), not a
             // duplicate: merging them would keep one value at random.
-            let another_value = same && text::states_another_value(&ma.text, &mb.text);
+            let another_value = same
+                && (text::states_another_value(&ma.text, &mb.text)
+                    || text::differ_in_stance(&ma.text, &ma.analysis, &mb.text, &mb.analysis));
             if same && !another_value {
-                links.push((text::similarity(&ma.analysis, &mb.analysis), a, b));
+                Pair::Duplicate(text::similarity(&ma.analysis, &mb.analysis))
             } else if another_value || text::look_alike(&ma.analysis, &mb.analysis) {
-                apart.entry(a).or_default().insert(b);
-                apart.entry(b).or_default().insert(a);
+                Pair::Apart
+            } else {
+                Pair::Neither
+            }
+        };
+        let mut links: Vec<(f64, usize, usize)> = Vec::new();
+        let mut apart: HashMap<usize, BTreeSet<usize>> = HashMap::new();
+        for (a, b) in pairs {
+            match judge(a, b) {
+                Pair::Duplicate(similarity) => links.push((similarity, a, b)),
+                Pair::Apart => {
+                    apart.entry(a).or_default().insert(b);
+                    apart.entry(b).or_default().insert(a);
+                }
+                Pair::Neither => {}
             }
         }
         links.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+        // Being a duplicate is not transitive for a similarity test: A like B and B like C does
+        // not make A like C, and a chain of such links once joined 70 items of a real memory
+        // bank into "✅ Multi-user support". Two groups join only when every member of one is
+        // a duplicate of every member of the other (complete linkage); a pair the candidate
+        // join did not propose is judged when it is needed.
+        let mut duplicates: HashMap<(usize, usize), bool> = links
+            .iter()
+            .map(|&(_, a, b)| ((a.min(b), a.max(b)), true))
+            .collect();
+        let mut is_duplicate = |x: usize, y: usize| -> bool {
+            let key = (x.min(y), x.max(y));
+            *duplicates
+                .entry(key)
+                .or_insert_with(|| matches!(judge(key.0, key.1), Pair::Duplicate(_)))
+        };
         let mut union = UnionFind::new(candidates.len());
         let mut members: Vec<Vec<usize>> = (0..candidates.len()).map(|i| vec![i]).collect();
         for (_, a, b) in links {
@@ -146,7 +175,11 @@ impl Curator {
                     .get(x)
                     .is_some_and(|others| members[rb].iter().any(|y| others.contains(y)))
             });
-            if conflict {
+            let all_alike = !conflict
+                && members[ra]
+                    .iter()
+                    .all(|&x| members[rb].iter().all(|&y| is_duplicate(x, y)));
+            if !all_alike {
                 continue;
             }
             union.union(a, b);
@@ -269,8 +302,18 @@ impl Curator {
     }
 }
 
-/// Picks the clearest wording of a cluster: the member that covers most of the words the
-/// members agree on (present in at least half of them), then the shortest, then the oldest.
+/// How two merge candidates relate.
+enum Pair {
+    /// Duplicates, with their similarity (stronger links are applied first).
+    Duplicate(f64),
+    /// Never in one group: another value of one subject, another stance, or a look-alike.
+    Apart,
+    Neither,
+}
+
+/// Picks the clearest wording of a cluster: a member marked done (the same item planned and
+/// done), then the member that covers most of the words the members agree on (present in at
+/// least half of them), then the shortest, then the oldest.
 fn clearest<'a>(members: impl Iterator<Item = (usize, &'a Memory)>) -> usize {
     let members: Vec<(usize, &Memory)> = members.collect();
     let mut counts: HashMap<&str, usize> = HashMap::new();
@@ -288,8 +331,10 @@ fn clearest<'a>(members: impl Iterator<Item = (usize, &'a Memory)>) -> usize {
         .iter()
         .max_by(|(ia, a), (ib, b)| {
             let cover = |m: &Memory| m.analysis.features().filter(|f| core.contains(f)).count();
-            cover(a)
-                .cmp(&cover(b))
+            // The same item planned and done: the done copy is the current one.
+            text::marks_done(&a.text)
+                .cmp(&text::marks_done(&b.text))
+                .then(cover(a).cmp(&cover(b)))
                 .then(b.text.len().cmp(&a.text.len()))
                 .then(ib.cmp(ia))
         })
@@ -473,6 +518,56 @@ mod tests {
             let output = dream_over(&store(&documents), digests);
             assert_eq!(draft_doc(&output, path), after, "{documents:?}");
             assert_eq!(ops(&output), expected, "{documents:?}");
+        }
+    }
+
+    /// Real memory banks: a chain of look-alikes is no group of duplicates, an item that rules
+    /// something out is not one that does it, a status is part of what an item says (the same
+    /// item planned and done keeps its done copy), and a line that introduces a list merges
+    /// with nothing. `(items of one document, the document after)`.
+    #[test]
+    fn look_alikes_stay_apart_where_real_memory_banks_need_it() {
+        let cases: &[(&[&str], &str)] = &[
+            // A is like B and B like C, but A is not like C: B and C merge, A stays.
+            (
+                &[
+                    "Run the lint checks on staging.",
+                    "Run the lint checks on staging and production servers nightly.",
+                    "Run checks on staging and production servers nightly.",
+                ],
+                "- Run the lint checks on staging.\n- Run the lint checks on staging and production servers nightly.\n",
+            ),
+            (
+                &[
+                    "**No automatic re-embedding**: changing the provider needs a manual re-embed.",
+                    "Automatic re-embedding when the provider changes.",
+                ],
+                "- **No automatic re-embedding**: changing the provider needs a manual re-embed.\n- Automatic re-embedding when the provider changes.\n",
+            ),
+            (
+                &["❌ Options trading", "**Derivatives**: options trading"],
+                "- ❌ Options trading\n- **Derivatives**: options trading\n",
+            ),
+            (
+                &["✅ **City matching**", "🐛 **City matching**: failures"],
+                "- ✅ **City matching**\n- 🐛 **City matching**: failures\n",
+            ),
+            (
+                &[
+                    "[ ] Metadata includes the request id",
+                    "[x] Metadata includes the request id",
+                ],
+                "- [x] Metadata includes the request id\n",
+            ),
+            (
+                &["**Session management:**", "Session management"],
+                "- **Session management:**\n- Session management\n",
+            ),
+        ];
+        for (items, after) in cases {
+            let document: String = items.iter().map(|i| format!("- {i}\n")).collect();
+            let output = dream_over(&store(&[("/notes.md", document.as_str())]), Vec::new());
+            assert_eq!(draft_doc(&output, "/notes.md"), *after, "{items:?}");
         }
     }
 
