@@ -19,6 +19,10 @@ pub struct Thresholds {
     pub template_min_sessions: usize,
     /// How many recurring sentences one message needs before they count as a template block.
     pub template_min_block: usize,
+    /// A block this long (sentences) recurring in only two sessions is a template too: no one
+    /// types so many sentences the same way twice; a prepared prompt or a command's text
+    /// (OpenCode's `/commit_all`) is pasted.
+    pub template_long_block: usize,
     /// A pattern (a workaround, a workflow, a repeated instruction) needs this many sessions.
     pub pattern_min_sessions: usize,
     /// At most this many workflows are written per dream (the best supported).
@@ -40,6 +44,7 @@ impl Default for Thresholds {
             max_message_bytes: 8_000,
             template_min_sessions: 3,
             template_min_block: 3,
+            template_long_block: 6,
             pattern_min_sessions: 2,
             max_workflows: 20,
             follow_up_window: 8,

@@ -66,7 +66,10 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     };
     // An answer's particle ("Yeah, …", "No, …") is not how the statement opens.
     let sentence = strip_answer_particle(sentence);
-    let stripped = text::strip_lead_in(text::strip_modal_lead_ins(sentence.trim())).trim();
+    let stripped = text::strip_lead_in(text::strip_modal_lead_ins(without_mentions(
+        sentence.trim(),
+    )))
+    .trim();
     let lower = stripped.to_lowercase();
     // Lead-ins are stripped to see how the statement itself opens ("Please, fix …" is a
     // request), but they still count as cues ("From now on, …" is a standing marker).
@@ -480,6 +483,25 @@ fn rules_every_case(cues: &Cues) -> bool {
     cues.opens_with(List::Instruction)
         && !cues.opens_with(List::Request)
         && cues.has(List::Universal)
+}
+
+/// A sentence without the file or agent mentions it opens with (`@AGENTS.md add a note …`,
+/// `@gitter commit this`): editors attach what follows the `@`, and the sentence opens with
+/// what comes after them.
+fn without_mentions(sentence: &str) -> &str {
+    let mut rest = sentence;
+    while let Some(after) = rest.strip_prefix('@') {
+        let end = after.find(char::is_whitespace).unwrap_or(after.len());
+        if end == 0 {
+            break;
+        }
+        let next = after[end..].trim_start_matches([' ', ',', '\t']);
+        if next.is_empty() {
+            return rest;
+        }
+        rest = next;
+    }
+    rest
 }
 
 /// Whether a sentence is plainly not English: at least two of its words, and a quarter of
@@ -1275,6 +1297,23 @@ mod tests {
         assert_eq!(
             kept("The staging database host is db-2.internal."),
             Some((Class::Fact, Support::UpdateOnly))
+        );
+    }
+
+    #[test]
+    fn an_opening_mention_is_not_how_the_sentence_opens() {
+        assert_eq!(
+            without_mentions("@AGENTS.md @docs/log.md add a note on the log format"),
+            "add a note on the log format"
+        );
+        assert_eq!(without_mentions("@gitter"), "@gitter");
+        assert_eq!(
+            without_mentions("Use @scope/pkg for it"),
+            "Use @scope/pkg for it"
+        );
+        assert_eq!(
+            skip_reason("@AGENTS.md add a note to use the gitter format for log lines."),
+            Some("a request about the task at hand")
         );
     }
 

@@ -185,8 +185,9 @@ impl Curator {
 }
 
 /// Template keys: sentences that recur in many sessions as part of a block of such sentences
-/// (a system prompt, a task template, an instruction file pasted into the first message). A
-/// person repeating one instruction across sessions is not a template; a block of them is.
+/// (a system prompt, a task template, an instruction file pasted into the first message), or a
+/// long block of them in just two. A person repeating one instruction across sessions is not a
+/// template; a block of them is.
 fn template_keys(
     digests: &[SessionDigest],
     limits: &crate::thresholds::Thresholds,
@@ -198,14 +199,25 @@ fn template_keys(
             *sessions_of.entry(key).or_default() += 1;
         }
     }
-    let recurring =
-        |key: &u64| sessions_of.get(key).copied().unwrap_or(0) >= limits.template_min_sessions;
+    let seen_in = |key: &u64| sessions_of.get(key).copied().unwrap_or(0);
     let mut templates = std::collections::HashSet::new();
     for digest in digests {
         for message in &digest.human_keys {
-            let block: Vec<u64> = message.iter().copied().filter(|k| recurring(k)).collect();
+            let block: Vec<u64> = message
+                .iter()
+                .copied()
+                .filter(|k| seen_in(k) >= limits.template_min_sessions)
+                .collect();
             if block.len() >= limits.template_min_block {
                 templates.extend(block);
+            }
+            let long_block: Vec<u64> = message
+                .iter()
+                .copied()
+                .filter(|k| seen_in(k) >= 2)
+                .collect();
+            if long_block.len() >= limits.template_long_block {
+                templates.extend(long_block);
             }
         }
     }
@@ -320,6 +332,12 @@ mod tests {
             ),
             // A sentence said twice in one session counts that session once.
             (&[&[&[1, 2, 3], &[1, 2, 3]], &[&[1, 2, 3]]], &[]),
+            // Six sentences in one message of two sessions: a pasted prompt, not typing.
+            (
+                &[&[&[1, 2, 3, 4, 5, 6, 10]], &[&[1, 2, 3, 4, 5, 6]]],
+                &[1, 2, 3, 4, 5, 6],
+            ),
+            (&[&[&[1, 2, 3, 4, 5, 10]], &[&[1, 2, 3, 4, 5]]], &[]),
         ];
         for (sessions, templates) in cases {
             let digests: Vec<SessionDigest> = sessions
