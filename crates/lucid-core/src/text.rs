@@ -1096,7 +1096,7 @@ pub const MIN_PREFERENCE_JACCARD: f64 = 0.34;
 /// when their words agree: one rules something out and the other does not ("No automatic
 /// re-embedding" / "Automatic re-embedding when the provider changes", "❌ Options trading" /
 /// "Derivatives: options, futures trading"), or both carry a status and the statuses differ
-/// ("✅ City matching" / "🐛 City name matching failures", "[x] …" / "[ ] …"). Such items are
+/// ("✅ City matching" / "🐛 City name matching failures", `[x] …` / `[ ] …`). Such items are
 /// never duplicates, however many words they share.
 pub fn differ_in_stance(a_text: &str, a: &Analysis, b_text: &str, b: &Analysis) -> bool {
     let (status_a, status_b) = (status_of(a_text), status_of(b_text));

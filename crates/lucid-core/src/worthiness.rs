@@ -66,6 +66,8 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     };
     // An answer's particle ("Yeah, …", "No, …") is not how the statement opens.
     let sentence = strip_answer_particle(sentence);
+    // "It's important to always run the linter": the rule is what follows the opening.
+    let sentence = without_extraposed_opening(sentence);
     let stripped = text::strip_lead_in(text::strip_modal_lead_ins(without_mentions(
         sentence.trim(),
     )))
@@ -232,6 +234,11 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     }
     if !specific(stripped) {
         return skip("not specific enough to act on");
+    }
+    if refers_back(&lower) {
+        return skip(
+            "refers back to something said before (\"it\"): a memory names what it is about",
+        );
     }
     // What is to be remembered is a rule or a fact by its own form, not by "remember".
     let form_cues = if asked_to_remember {
@@ -483,6 +490,77 @@ fn rules_every_case(cues: &Cues) -> bool {
     cues.opens_with(List::Instruction)
         && !cues.opens_with(List::Request)
         && cues.has(List::Universal)
+}
+
+/// A rule stated with an extraposed opening ("It's important to …", "It is best to …") without
+/// that opening: the rule is what follows it.
+fn without_extraposed_opening(sentence: &str) -> &str {
+    const OPENINGS: &[&str] = &[
+        "it's important to ",
+        "it is important to ",
+        "it's essential to ",
+        "it is essential to ",
+        "it's crucial to ",
+        "it is crucial to ",
+        "it's critical to ",
+        "it is critical to ",
+        "it's best to ",
+        "it is best to ",
+        "it's better to ",
+        "it is better to ",
+        "it's a good idea to ",
+        "it is a good idea to ",
+        "it's good practice to ",
+        "it is good practice to ",
+    ];
+    let trimmed = sentence.trim_start();
+    OPENINGS
+        .iter()
+        .find_map(|opening| {
+            text::strip_prefix_ignore_case(trimmed, opening)
+                .or_else(|| text::strip_prefix_ignore_case(trimmed, &opening.replace('\'', "’")))
+        })
+        // "It's important to remember that progress takes time": a reflection, not a rule
+        // to act on.
+        .filter(|rest| {
+            let rest = rest.to_lowercase();
+            ![
+                "remember",
+                "keep in mind",
+                "understand",
+                "realize",
+                "realise",
+                "recognize",
+                "recognise",
+                "know ",
+                "note ",
+                "acknowledge",
+                "appreciate",
+                "be patient",
+                "be kind",
+                "take care",
+            ]
+            .iter()
+            .any(|reflection| rest.starts_with(reflection))
+        })
+        .unwrap_or(sentence)
+}
+
+/// Whether a statement's subject is an "it" from an earlier sentence ("It's a standalone script
+/// now", "It is the fallback for old clients"): read alone, nothing says what it is about.
+/// "It's important to …" is a rule, whose lead-in is stripped before this is asked.
+fn refers_back(lower: &str) -> bool {
+    ["it's ", "it’s ", "it is ", "it was "]
+        .iter()
+        .any(|opening| {
+            lower.strip_prefix(opening).is_some_and(|rest| {
+                [
+                    "a ", "an ", "the ", "now ", "just ", "only ", "still ", "already ",
+                ]
+                .iter()
+                .any(|next| rest.starts_with(next))
+            })
+        })
 }
 
 /// A sentence without the file or agent mentions it opens with (`@AGENTS.md add a note …`,
@@ -1298,6 +1376,44 @@ mod tests {
             kept("The staging database host is db-2.internal."),
             Some((Class::Fact, Support::UpdateOnly))
         );
+    }
+
+    #[test]
+    fn an_it_from_before_is_no_subject_but_an_extraposed_rule_is_a_rule() {
+        assert_eq!(
+            kept("It is the fallback for every client older than 2.0."),
+            None
+        );
+        // A reflection is not made a standing rule by the opening (at most an unmarked one,
+        // which needs a second session).
+        assert!(!matches!(
+            kept("It's important to remember that progress takes time."),
+            Some((_, Support::Marked))
+        ));
+        for sentence in [
+            "It's a standalone script and we don't need the old exporter anymore.",
+            "It's the only place where we keep release notes anymore.",
+        ] {
+            assert_eq!(
+                skip_reason(sentence),
+                Some(
+                    "refers back to something said before (\"it\"): a memory names what it is about"
+                ),
+                "{sentence}"
+            );
+        }
+        for sentence in [
+            "It's important to always run the linter before committing.",
+            "It is best to never deploy on Fridays.",
+            "It’s essential to always pin the Node version in CI.",
+        ] {
+            assert_eq!(
+                kept(sentence),
+                Some((Class::Preference, Support::Marked)),
+                "{sentence}: {:?}",
+                verdict(sentence)
+            );
+        }
     }
 
     #[test]
