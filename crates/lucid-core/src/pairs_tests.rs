@@ -25,11 +25,13 @@ struct Pair {
 }
 
 /// Whether the curator would merge the two (the exact duplicate rule, or the store paraphrase
-/// rule with words weighted over every pair's text), unless they give one subject two values.
+/// rule with words weighted over every pair's text), unless they give one subject two values or
+/// differ in stance (one rules out what the other states, or their statuses differ).
 fn merges(a: &str, b: &str, weights: &WordWeights) -> bool {
     let (x, y) = (text::analyze(a), text::analyze(b));
     (text::same_statement(&x, &y) || text::paraphrase(&x, &y, weights))
         && !text::states_another_value(a, b)
+        && !text::differ_in_stance(a, &x, b, &y)
 }
 
 /// Whether `newer` updates `older`: an announced change of value applies to it, or the two give
