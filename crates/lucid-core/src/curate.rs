@@ -467,7 +467,8 @@ fn is_curatable(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     match name.rsplit_once('.') {
         None => true,
-        Some((_, ext)) => matches!(ext, "md" | "markdown" | "txt" | "mdx"),
+        // `.mdc`: Cursor's rule files (Markdown with front matter).
+        Some((_, ext)) => matches!(ext, "md" | "markdown" | "txt" | "mdx" | "mdc"),
     }
 }
 

@@ -361,7 +361,10 @@ fn ordered_in_time(older: &Memory, newer: &Memory) -> bool {
             _ => true,
         },
         (true, false) => matches!((older.at, newer.at), (Some(a), Some(b)) if a < b),
-        (false, false) => older.seq < newer.seq,
+        // Two store items without times: nothing says which is newer, not even their order. In
+        // real memory banks the same label repeats per section ("**Status**: …" under each task,
+        // "**Location**: …" under each change) and documents have no order between them.
+        (false, false) => matches!((older.at, newer.at), (Some(a), Some(b)) if a < b),
         (true, true) => match (older.at, newer.at) {
             (Some(a), Some(b)) => a < b,
             _ => older.sessions == newer.sessions && older.seq < newer.seq,
@@ -405,9 +408,10 @@ mod tests {
             // A session value is older than a store item only when both have times.
             ((Session, d5, 1, Some("s1")), (Store, None, 0, None), false),
             ((Session, d5, 1, Some("s1")), (Store, d10, 0, None), true),
-            // Two store items: store order.
-            ((Store, None, 0, None), (Store, None, 1, None), true),
+            // Two store items: by their as-of times, never by their order.
+            ((Store, None, 0, None), (Store, None, 1, None), false),
             ((Store, None, 1, None), (Store, None, 0, None), false),
+            ((Store, d5, 1, None), (Store, d7, 0, None), true),
             // Two session values: by time, never by input order …
             (
                 (Session, d5, 9, Some("s1")),

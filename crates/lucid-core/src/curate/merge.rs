@@ -312,8 +312,8 @@ enum Pair {
 }
 
 /// Picks the clearest wording of a cluster: a member marked done (the same item planned and
-/// done), then the member that covers most of the words the members agree on (present in at
-/// least half of them), then the shortest, then the oldest.
+/// done), then one that says all the others say, then the member that covers most of the words
+/// the members agree on (present in at least half of them), then the shortest, then the oldest.
 fn clearest<'a>(members: impl Iterator<Item = (usize, &'a Memory)>) -> usize {
     let members: Vec<(usize, &Memory)> = members.collect();
     let mut counts: HashMap<&str, usize> = HashMap::new();
@@ -327,6 +327,17 @@ fn clearest<'a>(members: impl Iterator<Item = (usize, &'a Memory)>) -> usize {
         .filter(|(_, c)| **c * 2 >= members.len())
         .map(|(f, _)| *f)
         .collect();
+    // A member that says everything the others say (each of their words is among its own)
+    // loses nothing: "Imports from `state/`, `systems/`, `src/sim/data/`" over "Imports from
+    // `src/sim/data/`".
+    let says_all = |m: &Memory| {
+        members.iter().all(|(_, other)| {
+            other
+                .analysis
+                .features()
+                .all(|f| m.analysis.features().any(|g| g == f))
+        })
+    };
     members
         .iter()
         .max_by(|(ia, a), (ib, b)| {
@@ -334,6 +345,7 @@ fn clearest<'a>(members: impl Iterator<Item = (usize, &'a Memory)>) -> usize {
             // The same item planned and done: the done copy is the current one.
             text::marks_done(&a.text)
                 .cmp(&text::marks_done(&b.text))
+                .then(says_all(a).cmp(&says_all(b)))
                 .then(cover(a).cmp(&cover(b)))
                 .then(b.text.len().cmp(&a.text.len()))
                 .then(ib.cmp(ia))
@@ -403,16 +415,20 @@ mod tests {
     }
 
     #[test]
-    fn the_clearest_member_covers_the_agreed_words_then_is_shortest_then_oldest() {
+    fn the_clearest_member_says_all_or_covers_the_agreed_words_then_is_shortest_then_oldest() {
         let full = "Staging deploys need approval from the release lead.";
         let longer = "Staging deploys need approval from the release lead, per the 2023 audit.";
         let short = "Staging deploys need approval.";
+        let other = "Preview deploys need approval from the release lead.";
         // (members' texts in order, the index of the winner)
         let cases: &[(&[&str], usize)] = &[
-            // `short` is shortest but leaves out words two of three members agree on; `full`
-            // and `longer` cover them all, and `full` is shorter.
-            (&[longer, short, full], 2),
-            (&[full, longer, short], 0),
+            // `longer` says all that `full` and `short` say (and when it was decided): nothing
+            // is lost with it, wherever it stands.
+            (&[longer, short, full], 0),
+            (&[full, longer, short], 1),
+            // Without such a member, `short` is shortest but leaves out words two of three
+            // members agree on; `full` covers them all, `other` misses "staging".
+            (&[other, short, full], 2),
             // With two members every word is agreed on: the one that says more wins.
             (&[short, full], 1),
             // The same words: the shorter wording, wherever it stands …
