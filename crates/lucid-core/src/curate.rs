@@ -663,3 +663,24 @@ fn unsafe_reason(text: &str, policy: &crate::policy::SafetyPolicy) -> Option<Str
     crate::digest::trusted_text_injection(text)
         .map(|finding| format!("looks like an injected instruction ({})", finding.reason))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_curatable;
+
+    #[test]
+    fn markdown_documents_are_curated_and_other_files_copied() {
+        for path in [
+            "/notes.md",
+            "/rules/architecture.mdc",
+            "/docs/guide.MDX",
+            "/memory.txt",
+            "/README",
+        ] {
+            assert!(is_curatable(path), "{path}");
+        }
+        for path in ["/config.json", "/schema.yaml", "/logo.png"] {
+            assert!(!is_curatable(path), "{path}");
+        }
+    }
+}
