@@ -22,6 +22,7 @@ pub const TARGETS: &[&str] = &[
     "import_claude_code",
     "import_cline",
     "import_copilot_cli",
+    "import_gemini_cli",
     "import_managed_agents",
     "import_openai_chat",
     "import_openai_responses",
@@ -62,6 +63,11 @@ pub fn check(target: &str, data: &[u8]) {
         "import_copilot_cli" => import(
             TranscriptFormat::CopilotCli,
             "fuzz/agent/events.jsonl",
+            data,
+        ),
+        "import_gemini_cli" => import(
+            TranscriptFormat::GeminiCli,
+            "fuzz/agent/session.json",
             data,
         ),
         "import_managed_agents" => import(

@@ -49,6 +49,8 @@ pub enum TranscriptFormat {
     /// OpenCode sessions as `opencode export` writes them (`{info, messages}`).
     #[serde(rename = "opencode")]
     OpenCode,
+    /// Gemini CLI chat logs (`chats/session-….json`, one document or JSON Lines).
+    GeminiCli,
 }
 
 impl TranscriptFormat {
@@ -66,6 +68,7 @@ impl TranscriptFormat {
             TranscriptFormat::OpenHands => "openhands",
             TranscriptFormat::CopilotCli => "copilot_cli",
             TranscriptFormat::OpenCode => "opencode",
+            TranscriptFormat::GeminiCli => "gemini_cli",
         }
     }
 }

@@ -127,9 +127,15 @@ fn push_messages(builder: &mut Builder<'_>, origin: Origin<'_>, messages: Vec<Va
         let Value::Object(mut message) = message else {
             continue;
         };
+        // A message that does not say who wrote it is not taken for a person's: only a `role`
+        // (or a `type` naming one) of "user" makes text human.
         let role = match message.remove("role") {
             Some(Value::String(role)) => role,
-            _ => String::from("user"),
+            _ => match message.get("type").and_then(Value::as_str) {
+                Some("user" | "human") => String::from("user"),
+                Some("assistant" | "model" | "ai") => String::from("assistant"),
+                _ => String::from("unattributed"),
+            },
         };
         let speaker = match role.as_str() {
             "assistant" | "model" => Speaker::Agent,

@@ -134,6 +134,10 @@ fn detect_record(record: &Object) -> Option<TranscriptFormat> {
     if crate::copilot_cli::is_event(record) {
         return Some(TranscriptFormat::CopilotCli);
     }
+    // Before Claude Code: a Gemini CLI log's header has a `sessionId` too.
+    if crate::gemini_cli::is_record(record) {
+        return Some(TranscriptFormat::GeminiCli);
+    }
     let kind = str_at(record, "type");
     if record.contains_key("payload")
         && matches!(
@@ -311,6 +315,10 @@ fn detect_object(object: &Object) -> Result<TranscriptFormat, String> {
         && crate::openhands::is_event_list(events)
     {
         return Ok(TranscriptFormat::OpenHands);
+    }
+    // Before `messages`: a Gemini CLI chat's messages carry a `type`, not a `role`.
+    if crate::gemini_cli::is_chat(object) {
+        return Ok(TranscriptFormat::GeminiCli);
     }
     // Before `messages`: an OpenCode export's messages are `{info, parts}`, not chat messages.
     if crate::opencode::is_export(object) {

@@ -7,8 +7,9 @@
 //! task histories (`api_conversation_history.json`; [`import_cline_task`] also reads the
 //! sibling `ui_messages.json` for times), SWE-agent / mini-swe-agent trajectories (`.traj`),
 //! aider chat transcripts (Markdown: `.aider.chat.history.md`), OpenHands trajectories (a JSON
-//! array of events, or OpenHands Cloud's export around them), GitHub Copilot CLI session logs (`events.jsonl`) and OpenCode sessions
-//! (`opencode export`).
+//! array of events, or OpenHands Cloud's export around them), GitHub Copilot CLI session logs (`events.jsonl`), OpenCode sessions
+//! (`opencode export`) and Gemini CLI chat logs (one JSON document, or JSON Lines of `$set`
+//! snapshots and messages).
 //!
 //! Every format is mapped to the same event rules: one [`Event`](lucid_core::Event) per kept
 //! content block, numbered from 0 in order of appearance; text by role (user, agent, or context
@@ -54,6 +55,7 @@ mod copilot_cli;
 mod detect;
 mod error;
 mod error_text;
+mod gemini_cli;
 mod input;
 mod json;
 mod managed_agents;
@@ -182,6 +184,7 @@ fn import_input(
         TranscriptFormat::OpenHands => openhands::import(input, source),
         TranscriptFormat::CopilotCli => copilot_cli::import(input, source),
         TranscriptFormat::OpenCode => opencode::import(input, source),
+        TranscriptFormat::GeminiCli => gemini_cli::import(input, source),
         // Markdown, read from the text before it is parsed as JSON (see `import_session`).
         TranscriptFormat::Aider => Err(ImportError::WrongShape {
             format,

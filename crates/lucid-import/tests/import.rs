@@ -25,7 +25,7 @@ use lucid_import::{
 };
 use proptest::prelude::*;
 
-const FORMATS: [TranscriptFormat; 11] = [
+const FORMATS: [TranscriptFormat; 12] = [
     TranscriptFormat::ClaudeCode,
     TranscriptFormat::ManagedAgents,
     TranscriptFormat::AnthropicMessages,
@@ -37,6 +37,7 @@ const FORMATS: [TranscriptFormat; 11] = [
     TranscriptFormat::OpenHands,
     TranscriptFormat::CopilotCli,
     TranscriptFormat::OpenCode,
+    TranscriptFormat::GeminiCli,
 ];
 
 /// The modification time every fixture is imported with (the fallback time of formats
@@ -1968,6 +1969,28 @@ fn new_formats_are_told_from_their_look_alikes() {
             .to_string();
         assert!(error.contains("aider"), "{error}");
     }
+
+    // Gemini CLI chats: a `projectHash` and messages typed `user` / `gemini`, as one document or
+    // as JSON Lines whose header has a `sessionId` like Claude Code's records.
+    let gemini = br#"{"sessionId":"s1","projectHash":"ab12","messages":[
+        {"id":"1","timestamp":"2026-03-11T02:09:29Z","type":"user","content":[{"text":"use pnpm, never npm"}]},
+        {"id":"2","timestamp":"2026-03-11T02:09:47Z","type":"gemini","content":"I will check the lockfile."}]}"#;
+    assert_eq!(detect_format(gemini), Some(TranscriptFormat::GeminiCli));
+    let session = import_session(gemini, &Source::new("chats/s1.json")).expect("imports");
+    assert_eq!(texts_on(&session, Channel::Human), ["use pnpm, never npm"]);
+    assert_eq!(
+        texts_on(&session, Channel::Agent),
+        ["I will check the lockfile."]
+    );
+    let gemini_lines = b"{\"sessionId\":\"s2\",\"projectHash\":\"cd34\",\"startTime\":\"2026-06-10T14:42:01Z\",\"kind\":\"main\"}\n{\"$set\":{\"messages\":[{\"id\":\"1\",\"type\":\"user\",\"content\":\"hi\"}]}}\n";
+    assert_eq!(
+        detect_format(gemini_lines),
+        Some(TranscriptFormat::GeminiCli)
+    );
+    // Messages that do not say who wrote them are never a person's text.
+    let anonymous = br#"{"messages":[{"content":"I will read src/main.ts first."},{"type":"gemini","content":"Done."}]}"#;
+    let session = import_session(anonymous, &Source::new("x.json")).expect("imports");
+    assert!(texts_on(&session, Channel::Human).is_empty(), "{session:?}");
 
     // Copilot's envelope wins over the dotted types it shares with Managed Agents.
     let copilot = br#"{"type":"user.message","data":{"content":"hi"},"id":"a","timestamp":"2026-01-01T00:00:00Z","parentId":null}"#;

@@ -303,6 +303,7 @@ pub fn parse_format(name: &str) -> Option<TranscriptFormat> {
         "openhands" => Some(TranscriptFormat::OpenHands),
         "copilot_cli" => Some(TranscriptFormat::CopilotCli),
         "opencode" => Some(TranscriptFormat::OpenCode),
+        "gemini_cli" => Some(TranscriptFormat::GeminiCli),
         _ => None,
     }
 }
