@@ -65,11 +65,7 @@ pub fn check(target: &str, data: &[u8]) {
             "fuzz/agent/events.jsonl",
             data,
         ),
-        "import_gemini_cli" => import(
-            TranscriptFormat::GeminiCli,
-            "fuzz/agent/session.json",
-            data,
-        ),
+        "import_gemini_cli" => import(TranscriptFormat::GeminiCli, "fuzz/agent/session.json", data),
         "import_managed_agents" => import(
             TranscriptFormat::ManagedAgents,
             "fuzz/agent/input.jsonl",
