@@ -28,6 +28,7 @@ pub const TARGETS: &[&str] = &[
     "import_openai_responses",
     "import_opencode",
     "import_openhands",
+    "import_specstory",
     "import_swe_agent",
     "markdown_store",
 ];
@@ -81,6 +82,7 @@ pub fn check(target: &str, data: &[u8]) {
         ),
         "import_openhands" => import(TranscriptFormat::OpenHands, "fuzz/agent/input.json", data),
         "import_opencode" => import(TranscriptFormat::OpenCode, "fuzz/agent/session.json", data),
+        "import_specstory" => import(TranscriptFormat::SpecStory, "fuzz/agent/history.md", data),
         "import_swe_agent" => import(TranscriptFormat::SweAgent, "fuzz/agent/input.traj", data),
         other => panic!("no fuzz check named {other}"),
     }

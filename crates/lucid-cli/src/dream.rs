@@ -27,8 +27,8 @@ use crate::{EXIT_FAILED, EXIT_REFUSED};
 /// rollout JSONL, Cline / Roo Code task folders (api_conversation_history.json), SWE-agent and
 /// mini-swe-agent trajectories, aider chat transcripts (Markdown; each run of aider is a
 /// session), OpenHands trajectories,
-/// GitHub Copilot CLI session logs (events.jsonl), OpenCode sessions (`opencode export`) and
-/// Gemini CLI chat logs.
+/// GitHub Copilot CLI session logs (events.jsonl), OpenCode sessions (`opencode export`),
+/// Gemini CLI chat logs and SpecStory exports of Cursor / Claude Code chats (.specstory/*.md).
 /// A file that cannot be parsed, or that a bug
 /// in lucid trips, is skipped and listed in the report with the reason.
 ///

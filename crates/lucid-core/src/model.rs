@@ -51,6 +51,9 @@ pub enum TranscriptFormat {
     OpenCode,
     /// Gemini CLI chat logs (`chats/session-….json`, one document or JSON Lines).
     GeminiCli,
+    /// SpecStory exports of Cursor and Claude Code chats (`.specstory/history/*.md`).
+    #[serde(rename = "specstory")]
+    SpecStory,
 }
 
 impl TranscriptFormat {
@@ -69,6 +72,7 @@ impl TranscriptFormat {
             TranscriptFormat::CopilotCli => "copilot_cli",
             TranscriptFormat::OpenCode => "opencode",
             TranscriptFormat::GeminiCli => "gemini_cli",
+            TranscriptFormat::SpecStory => "specstory",
         }
     }
 }

@@ -75,7 +75,8 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     let lower = stripped.to_lowercase();
     // Lead-ins are stripped to see how the statement itself opens ("Please, fix …" is a
     // request), but they still count as cues ("From now on, …" is a standing marker).
-    let mut cues = Cues::scan(&sentence.trim().to_lowercase());
+    let whole_lower = sentence.trim().to_lowercase();
+    let mut cues = Cues::scan(&whole_lower);
     // How the whole sentence opens, lead-in included, before the opening is the statement's.
     // "Remember that …", "For future reference, …": the person asks for it to be kept.
     let asked_to_remember = cues.opens_with(List::Remember);
@@ -98,7 +99,25 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         || asked_to_remember
         || guards_something_named(stripped, &lower, &cues)
         || rules_every_case(&cues);
-    let markers: Vec<&str> = cues.outside(List::Standing, List::ListenerChoice).collect();
+    // "…, which in the future may support richer values": what is planned, not the scope of a
+    // rule ("In the future, add an entry to CHANGELOG.md").
+    let plans_ahead = cues.phrases(List::Standing).any(|(at, phrase)| {
+        matches!(phrase, "in the future" | "in future")
+            && whole_lower
+                .get(at + phrase.len()..)
+                .map(str::trim_start)
+                .is_some_and(|rest| {
+                    [
+                        "may ", "might ", "will ", "could ", "would ", "we'll ", "we may ",
+                    ]
+                    .iter()
+                    .any(|modal| rest.starts_with(modal))
+                })
+    });
+    let markers: Vec<&str> = cues
+        .outside(List::Standing, List::ListenerChoice)
+        .filter(|phrase| !(plans_ahead && matches!(*phrase, "in the future" | "in future")))
+        .collect();
     let standing = standing_otherwise || !markers.is_empty();
     // "By default" in a request names the default of what is being built ("modify the export
     // to include token counts by default"), not a rule for the agent.
@@ -1414,6 +1433,20 @@ mod tests {
                 verdict(sentence)
             );
         }
+    }
+
+    #[test]
+    fn planned_in_the_future_is_no_rule_scope() {
+        assert_eq!(
+            kept(
+                "`status` takes booleans, which initially will just be booleans but in the future may support richer values."
+            ),
+            None
+        );
+        assert_eq!(
+            kept("In the future, add an entry to CHANGELOG.md for every user-visible change."),
+            Some((Class::Preference, Support::Marked))
+        );
     }
 
     #[test]

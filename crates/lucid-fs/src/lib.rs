@@ -547,7 +547,10 @@ fn import_file(
         return (result, ui_bytes);
     }
     if is_markdown(file)
-        && lucid_import::detect_format(bytes) != Some(lucid_core::TranscriptFormat::Aider)
+        && !matches!(
+            lucid_import::detect_format(bytes),
+            Some(lucid_core::TranscriptFormat::Aider | lucid_core::TranscriptFormat::SpecStory)
+        )
     {
         return (Err(NOT_AIDER.to_string()), 0);
     }
@@ -567,7 +570,8 @@ fn import_file(
 /// Why a Markdown file beside the transcripts is not read.
 const NOT_AIDER: &str = "Markdown that is not an aider chat transcript: a .md file is read only \
                          as aider's chat history (`#### ` lines typed by a person next to \
-                         aider's `> ` output, or a `# aider chat started at` header)";
+                         aider's `> ` output, or a `# aider chat started at` header) or as a \
+                         SpecStory export (`_**User**_` / `_**Assistant**_` turns)";
 
 fn is_markdown(file: &Path) -> bool {
     file.extension()

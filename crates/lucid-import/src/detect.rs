@@ -42,6 +42,9 @@ const SAMPLE_LINES: usize = 64;
 /// reads (or not text at all).
 pub fn detect_format(bytes: &[u8]) -> Option<TranscriptFormat> {
     let text = input::decode(bytes).ok()?;
+    if crate::specstory::is_transcript(text) {
+        return Some(TranscriptFormat::SpecStory);
+    }
     if crate::aider::is_transcript(text) {
         return Some(TranscriptFormat::Aider);
     }
@@ -58,7 +61,8 @@ pub(crate) fn explain_text(text: &str, error: ImportError) -> ImportError {
         ImportError::UnrecognisedFormat { .. } if !json_like => ImportError::UnrecognisedFormat {
             reason: "text that is not JSON and not an aider chat transcript (Markdown is read \
                      only as aider's chat history: `#### ` lines typed by a person next to \
-                     aider's `> ` output, or a `# aider chat started at` header)"
+                     aider's `> ` output, or a `# aider chat started at` header; or as a \
+                     SpecStory export)"
                 .to_string(),
         },
         other => other,

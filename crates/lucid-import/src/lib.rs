@@ -8,8 +8,8 @@
 //! sibling `ui_messages.json` for times), SWE-agent / mini-swe-agent trajectories (`.traj`),
 //! aider chat transcripts (Markdown: `.aider.chat.history.md`), OpenHands trajectories (a JSON
 //! array of events, or OpenHands Cloud's export around them), GitHub Copilot CLI session logs (`events.jsonl`), OpenCode sessions
-//! (`opencode export`) and Gemini CLI chat logs (one JSON document, or JSON Lines of `$set`
-//! snapshots and messages).
+//! (`opencode export`), Gemini CLI chat logs (one JSON document, or JSON Lines of `$set`
+//! snapshots and messages) and SpecStory's Markdown exports of Cursor and Claude Code chats.
 //!
 //! Every format is mapped to the same event rules: one [`Event`](lucid_core::Event) per kept
 //! content block, numbered from 0 in order of appearance; text by role (user, agent, or context
@@ -65,6 +65,7 @@ mod openai_responses;
 mod opencode;
 mod openhands;
 mod session;
+mod specstory;
 mod swe_agent;
 mod tagged;
 
@@ -121,6 +122,9 @@ impl<'a> Source<'a> {
 /// ```
 pub fn import_session(bytes: &[u8], source: &Source) -> Result<Session, ImportError> {
     let text = input::decode(bytes)?;
+    if specstory::is_transcript(text) {
+        return specstory::import(text, source);
+    }
     if aider::is_transcript(text) {
         return aider::import(text, source);
     }
@@ -148,6 +152,9 @@ pub fn import_session(bytes: &[u8], source: &Source) -> Result<Session, ImportEr
 /// ```
 pub fn import_sessions(bytes: &[u8], source: &Source) -> Result<Vec<Session>, ImportError> {
     let text = input::decode(bytes)?;
+    if specstory::is_transcript(text) {
+        return specstory::import(text, source).map(|session| vec![session]);
+    }
     if aider::is_transcript(text) {
         return aider::import_runs(text, source);
     }
@@ -163,6 +170,9 @@ pub fn import_session_as(
     let text = input::decode(bytes)?;
     if format == TranscriptFormat::Aider {
         return aider::import(text, source);
+    }
+    if format == TranscriptFormat::SpecStory {
+        return specstory::import(text, source);
     }
     let input = input::read(text)?;
     import_input(format, input, source)
@@ -186,9 +196,9 @@ fn import_input(
         TranscriptFormat::OpenCode => opencode::import(input, source),
         TranscriptFormat::GeminiCli => gemini_cli::import(input, source),
         // Markdown, read from the text before it is parsed as JSON (see `import_session`).
-        TranscriptFormat::Aider => Err(ImportError::WrongShape {
+        TranscriptFormat::Aider | TranscriptFormat::SpecStory => Err(ImportError::WrongShape {
             format,
-            reason: "this is JSON; an aider chat transcript is Markdown".to_string(),
+            reason: format!("this is JSON; a {} transcript is Markdown", format.as_str()),
         }),
     }
 }

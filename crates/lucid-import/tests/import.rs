@@ -25,7 +25,7 @@ use lucid_import::{
 };
 use proptest::prelude::*;
 
-const FORMATS: [TranscriptFormat; 12] = [
+const FORMATS: [TranscriptFormat; 13] = [
     TranscriptFormat::ClaudeCode,
     TranscriptFormat::ManagedAgents,
     TranscriptFormat::AnthropicMessages,
@@ -38,6 +38,7 @@ const FORMATS: [TranscriptFormat; 12] = [
     TranscriptFormat::CopilotCli,
     TranscriptFormat::OpenCode,
     TranscriptFormat::GeminiCli,
+    TranscriptFormat::SpecStory,
 ];
 
 /// The modification time every fixture is imported with (the fallback time of formats
@@ -1987,6 +1988,12 @@ fn new_formats_are_told_from_their_look_alikes() {
         detect_format(gemini_lines),
         Some(TranscriptFormat::GeminiCli)
     );
+    // SpecStory exports: the generator comment, or turn markers of both speakers.
+    let specstory = b"_**User**_\n\nuse pnpm here\n\n---\n\n_**Assistant**_\n\nOK.\n";
+    assert_eq!(detect_format(specstory), Some(TranscriptFormat::SpecStory));
+    let session = import_session(specstory, &Source::new("history/x.md")).expect("imports");
+    assert_eq!(texts_on(&session, Channel::Human), ["use pnpm here"]);
+    assert_eq!(detect_format(b"# Notes\n\n_**User**_ guide\n"), None);
     // Messages that do not say who wrote them are never a person's text.
     let anonymous = br#"{"messages":[{"content":"I will read src/main.ts first."},{"type":"gemini","content":"Done."}]}"#;
     let session = import_session(anonymous, &Source::new("x.json")).expect("imports");

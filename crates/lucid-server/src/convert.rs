@@ -304,6 +304,7 @@ pub fn parse_format(name: &str) -> Option<TranscriptFormat> {
         "copilot_cli" => Some(TranscriptFormat::CopilotCli),
         "opencode" => Some(TranscriptFormat::OpenCode),
         "gemini_cli" => Some(TranscriptFormat::GeminiCli),
+        "specstory" => Some(TranscriptFormat::SpecStory),
         _ => None,
     }
 }
