@@ -38,6 +38,21 @@
 //! Session id: the task folder (the folder holding the file), else the file stem. Agent: the
 //! folder above the task folder (`cline`/`roo-code`/`kilo-code` when that is the extensions'
 //! `tasks` folder), else the [`Source`] fallbacks.
+//!
+//! A task shared as its `ui_messages.json` alone (no history beside it) is read from the UI log
+//! itself, `{ts, type: say|ask, say|ask, text}` entries in order:
+//!
+//! | entry | event here |
+//! |---|---|
+//! | `say: task`, `say: user_feedback` | user message (human) |
+//! | `say: text`, `say: completion_result` | agent prose |
+//! | `ask: followup` | agent prose (its `question`) |
+//! | `say`/`ask: tool` (JSON naming the `tool`) | a tool call with its parameters, and the `content` it showed as the result |
+//! | `say`/`ask: command` | a call `execute_command` `{command}`; the `command_output` entries after it are its result ([`crate::looks_like_error`] decides a failure) |
+//! | `say: error`, `error_retry`, `diff_error` | context `error` (harness) |
+//! | `api_req_started` (the request Cline built, harness text included), reasoning, checkpoints, `task_progress`, resumptions and the rest | dropped |
+//!
+//! Times: each entry's `ts`. Session id: the folder holding the file.
 
 use std::collections::HashMap;
 
@@ -166,6 +181,9 @@ fn import_with_ui(
         Input::Lines(text) => lines_to_array(text)?,
     };
     let messages = match document {
+        Value::Array(items) if ui.is_none() && is_ui_log(&items) => {
+            return import_ui_log(items, source);
+        }
         Value::Array(messages) => messages,
         other => {
             return Err(ImportError::WrongShape {
@@ -207,6 +225,116 @@ fn import_with_ui(
             }
         }
     }
+    builder.finish()
+}
+
+/// Whether a JSON array is a Cline UI log (`ui_messages.json`): entries with a `ts` and a
+/// `type` of `say` or `ask`.
+pub(crate) fn is_ui_log(items: &[Value]) -> bool {
+    let sample: Vec<&Object> = items.iter().take(8).filter_map(Value::as_object).collect();
+    !sample.is_empty()
+        && sample.iter().all(|item| {
+            item.contains_key("ts") && matches!(str_at(item, "type"), Some("say" | "ask"))
+        })
+}
+
+/// A task read from its UI log alone (see the module doc).
+fn import_ui_log(items: Vec<Value>, source: &Source<'_>) -> Result<Session, ImportError> {
+    let mut builder = Builder::new(FORMAT, source);
+    let mut folders = source
+        .path
+        .split(['/', '\\'])
+        .rev()
+        .filter(|s| !s.is_empty());
+    if folders.next().is_some_and(|name| UI_FILES.contains(&name))
+        && let Some(task) = folders.next()
+    {
+        builder.set_session_id(task);
+    }
+    // The command whose output entries follow: its call id and the output so far.
+    let mut command: Option<(String, Origin<'static>, String)> = None;
+    let mut calls = 0usize;
+    let finish_command =
+        |builder: &mut Builder<'_>, command: &mut Option<(String, Origin<'static>, String)>| {
+            if let Some((id, origin, output)) = command.take() {
+                let failed = looks_like_error(&output);
+                builder.tool_result(origin, Some(&id), None, output, failed);
+            }
+        };
+    for item in items.iter().filter_map(Value::as_object) {
+        let origin = Origin {
+            at: item.get("ts").and_then(millis_time),
+            source_id: None,
+        };
+        let text = str_at(item, "text").unwrap_or("").to_string();
+        let kind = (
+            str_at(item, "type"),
+            str_at(item, "say").or(str_at(item, "ask")),
+        );
+        let (_, Some(what)) = kind else { continue };
+        if matches!(what, "command_output") {
+            if let Some((_, _, output)) = command.as_mut() {
+                if !output.is_empty() {
+                    output.push('\n');
+                }
+                output.push_str(&text);
+            }
+            continue;
+        }
+        finish_command(&mut builder, &mut command);
+        match what {
+            "task" | "user_feedback" => builder.text(origin, Speaker::User, text),
+            "text" | "completion_result" => builder.text(origin, Speaker::Agent, text),
+            "followup" => {
+                let question = serde_json::from_str::<Value>(&text)
+                    .ok()
+                    .and_then(|v| {
+                        v.get("question")
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                    })
+                    .unwrap_or(text);
+                builder.text(origin, Speaker::Agent, question);
+            }
+            "tool" => {
+                let Ok(Value::Object(mut call)) = serde_json::from_str::<Value>(&text) else {
+                    continue;
+                };
+                let Some(name) = str_at(&call, "tool").map(str::to_string) else {
+                    continue;
+                };
+                calls += 1;
+                let id = format!("ui-{calls}");
+                let shown = call.remove("content");
+                call.remove("tool");
+                builder.tool_call(origin, Some(&id), &name, Value::Object(call));
+                if let Some(Value::String(content)) = shown {
+                    let failed = looks_like_error(&content);
+                    builder.tool_result(origin, Some(&id), None, content, failed);
+                }
+            }
+            "command" => {
+                calls += 1;
+                let id = format!("ui-{calls}");
+                let mut input = Object::new();
+                input.insert("command".into(), Value::String(text));
+                builder.tool_call(origin, Some(&id), "execute_command", Value::Object(input));
+                command = Some((
+                    id,
+                    Origin {
+                        at: origin.at,
+                        source_id: None,
+                    },
+                    String::new(),
+                ));
+            }
+            "error" | "error_retry" | "diff_error" => {
+                builder.text(origin, Speaker::Context("error"), text);
+            }
+            _ => {}
+        }
+    }
+    finish_command(&mut builder, &mut command);
     builder.finish()
 }
 

@@ -247,7 +247,7 @@ fn detect_items(items: &[Value]) -> Result<TranscriptFormat, String> {
     if items.is_empty() {
         return Err("an empty JSON array".to_string());
     }
-    if crate::cline::is_cline_history(items) {
+    if crate::cline::is_cline_history(items) || crate::cline::is_ui_log(items) {
         return Ok(TranscriptFormat::Cline);
     }
     if crate::openhands::is_event_list(items) {

@@ -1988,6 +1988,22 @@ fn new_formats_are_told_from_their_look_alikes() {
         detect_format(gemini_lines),
         Some(TranscriptFormat::GeminiCli)
     );
+    // A Cline task shared as its UI log alone: read from the log, the person's turns human.
+    let ui_only = br#"[{"ts":1767261600000,"type":"say","say":"task","text":"fix the export"},
+        {"ts":1767261601000,"type":"say","say":"text","text":"Reading the exporter."},
+        {"ts":1767261602000,"type":"say","say":"api_req_started","text":"{\"request\":\"<task>fix the export</task>\"}"}]"#;
+    assert_eq!(detect_format(ui_only), Some(TranscriptFormat::Cline));
+    let session = import_session(
+        ui_only,
+        &Source::new("tasks/1767261600000/ui_messages.json"),
+    )
+    .expect("imports");
+    assert_eq!(session.id, "1767261600000");
+    assert_eq!(texts_on(&session, Channel::Human), ["fix the export"]);
+    assert_eq!(
+        texts_on(&session, Channel::Agent),
+        ["Reading the exporter."]
+    );
     // SpecStory exports: the generator comment, or turn markers of both speakers.
     let specstory = b"_**User**_\n\nuse pnpm here\n\n---\n\n_**Assistant**_\n\nOK.\n";
     assert_eq!(detect_format(specstory), Some(TranscriptFormat::SpecStory));
