@@ -40,7 +40,7 @@ mod store_changes;
 mod test_support;
 
 pub use kind::infer_kind;
-pub use render::{default_path, scope_of_path};
+pub use render::{default_path, scope_of_path, title_for};
 
 /// Errors that refuse a dream before it starts. A refused dream writes nothing.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

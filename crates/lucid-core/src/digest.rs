@@ -1082,7 +1082,15 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
 
     // Failures and their follow-ups.
     let window = options.limits.follow_up_window;
-    let ambient = ambient_lines(session, &calls);
+    // Only a session with a failure needs to know what every result opens with.
+    let ambient = if calls
+        .iter()
+        .any(|call| call.result.is_some_and(|r| result_is_error(session, r)))
+    {
+        ambient_lines(session, &calls)
+    } else {
+        HashSet::new()
+    };
     let flagged_events: Vec<usize> = digest.flags.iter().map(|f| f.evidence.event).collect();
     for (n, call) in calls.iter().enumerate() {
         let Some(result) = call.result else { continue };

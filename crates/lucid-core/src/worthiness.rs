@@ -533,6 +533,12 @@ fn without_extraposed_opening(sentence: &str) -> &str {
         "it is good practice to ",
     ];
     let trimmed = sentence.trim_start();
+    if !trimmed
+        .get(..2)
+        .is_some_and(|it| it.eq_ignore_ascii_case("it"))
+    {
+        return sentence;
+    }
     OPENINGS
         .iter()
         .find_map(|opening| {
@@ -608,6 +614,9 @@ fn without_mentions(sentence: &str) -> &str {
 /// `label: value` shape, a stray English word). Code spans and URLs are not words here; an
 /// English sentence with one accented name ("Ask José about the VPN") stays English.
 fn written_in_another_language(sentence: &str) -> bool {
+    if sentence.is_ascii() {
+        return false;
+    }
     let mut prose = String::with_capacity(sentence.len());
     for (n, part) in sentence.split('`').enumerate() {
         if n % 2 == 0 {

@@ -552,7 +552,7 @@ fn import_file(
             Some(lucid_core::TranscriptFormat::Aider | lucid_core::TranscriptFormat::SpecStory)
         )
     {
-        return (Err(NOT_AIDER.to_string()), 0);
+        return (Err(NOT_A_MARKDOWN_TRANSCRIPT.to_string()), 0);
     }
     let folder = folder_of(file.parent());
     let source = lucid_import::Source {
@@ -568,7 +568,7 @@ fn import_file(
 }
 
 /// Why a Markdown file beside the transcripts is not read.
-const NOT_AIDER: &str = "Markdown that is not an aider chat transcript: a .md file is read only \
+const NOT_A_MARKDOWN_TRANSCRIPT: &str = "Markdown that is not an aider chat transcript: a .md file is read only \
                          as aider's chat history (`#### ` lines typed by a person next to \
                          aider's `> ` output, or a `# aider chat started at` header) or as a \
                          SpecStory export (`_**User**_` / `_**Assistant**_` turns)";

@@ -21,9 +21,10 @@ use lucid_core::{Session, TranscriptFormat};
 use serde_json::{Map, Value};
 
 use crate::Source;
+use crate::blocks::render_result_content;
 use crate::error::ImportError;
 use crate::input::{Input, each_line};
-use crate::json::{kind_of, non_blank, str_at, time_at};
+use crate::json::{content_text, kind_of, non_blank, str_at, time_at};
 use crate::session::{Builder, Origin, Speaker};
 
 const FORMAT: TranscriptFormat = TranscriptFormat::GeminiCli;
@@ -146,44 +147,19 @@ fn push_call(builder: &mut Builder<'_>, origin: Origin<'_>, call: &Object) {
     for response in &responses {
         if let Some(error) = response.get("error") {
             failed = true;
-            output.push_str(&value_text(error));
+            output.push_str(&render_result_content(error.clone()));
         } else if let Some(value) = response.get("output") {
-            output.push_str(&value_text(value));
+            output.push_str(&render_result_content(value.clone()));
         }
     }
     if output.trim().is_empty()
         && let Some(display) = call.get("resultDisplay")
     {
-        output = value_text(display);
+        output = render_result_content(display.clone());
     }
     if responses.is_empty() && output.trim().is_empty() && !failed {
         // No result was recorded: the call never finished.
         return;
     }
     builder.tool_result(call_origin, id, Some(name), output, failed);
-}
-
-/// A message's `content`: a string, or the `text` of each part of a list.
-fn content_text(content: Option<&Value>) -> String {
-    match content {
-        Some(Value::String(text)) => text.clone(),
-        Some(Value::Array(parts)) => parts
-            .iter()
-            .filter_map(|part| match part {
-                Value::String(text) => Some(text.as_str()),
-                Value::Object(part) => str_at(part, "text"),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
-        _ => String::new(),
-    }
-}
-
-fn value_text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
 }

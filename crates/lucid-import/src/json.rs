@@ -184,6 +184,24 @@ pub(crate) fn str_at<'v>(object: &'v Map<String, Value>, key: &str) -> Option<&'
     object.get(key).and_then(Value::as_str)
 }
 
+/// The text of a chat message's `content`: a string, or its parts (strings, or objects with
+/// `text`) joined with newlines.
+pub(crate) fn content_text(content: Option<&Value>) -> String {
+    match content {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Array(parts)) => parts
+            .iter()
+            .filter_map(|part| match part {
+                Value::String(text) => Some(text.as_str()),
+                Value::Object(part) => str_at(part, "text"),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => String::new(),
+    }
+}
+
 /// The string at `key`, trimmed, or empty when it is absent or not a string.
 pub(crate) fn text_at(object: &Map<String, Value>, key: &str) -> String {
     str_at(object, key).unwrap_or_default().trim().to_string()

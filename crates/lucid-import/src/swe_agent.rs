@@ -51,7 +51,7 @@ use crate::Source;
 use crate::error::ImportError;
 use crate::error_text::looks_like_error;
 use crate::input::Input;
-use crate::json::{kind_of, non_blank, parse_arguments, str_at, time_value};
+use crate::json::{content_text, kind_of, non_blank, parse_arguments, str_at, time_value};
 use crate::session::{Builder, Origin, Speaker, file_stem};
 use crate::tagged::split_tags;
 
@@ -198,23 +198,6 @@ fn replay_agent(config: Option<&Value>) -> Option<String> {
         .as_str()
         .and_then(non_blank)?;
     (!matches!(name, "main" | "primary" | "default")).then(|| name.to_string())
-}
-
-/// The text of a message's `content`: a string, or text parts joined with newlines.
-fn content_text(content: Option<&Value>) -> String {
-    match content {
-        Some(Value::String(text)) => text.clone(),
-        Some(Value::Array(parts)) => parts
-            .iter()
-            .filter_map(|part| match part {
-                Value::String(text) => Some(text.as_str()),
-                Value::Object(part) => str_at(part, "text"),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
-        _ => String::new(),
-    }
 }
 
 /// Calls awaiting their observation, and whether the task template was seen.

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use lucid_core::curate::{DreamOutput, default_path, scope_of_path};
+use lucid_core::curate::{DreamOutput, default_path, scope_of_path, title_for};
 use lucid_core::markdown::{self, Block, Heading, ItemStyle, MarkdownItem};
 use lucid_core::report::{Change, Evidence, Op, Scope};
 use lucid_core::{Store, StoreDocument, format_timestamp};
@@ -357,22 +357,6 @@ fn record(edits: &mut Edits, item: &UnitItem, change: Change) {
             edits.changes.insert(index, Some(change));
         }
         None => edits.new_changes.push(change),
-    }
-}
-
-/// The title of a new document, as the built-in curator writes it.
-fn title_for(path: &str) -> String {
-    let (scope, agent) = scope_of_path(path);
-    let file = path.rsplit('/').next().unwrap_or(path);
-    let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
-    let mut name = stem.replace(['-', '_'], " ");
-    if let Some(first) = name.get(..1) {
-        name = first.to_uppercase() + name.get(1..).unwrap_or("");
-    }
-    match (scope, agent) {
-        (Scope::Agent, Some(agent)) => format!("{name} ({agent})"),
-        _ if path.starts_with("/team/") => format!("Team {}", name.to_lowercase()),
-        _ => name,
     }
 }
 

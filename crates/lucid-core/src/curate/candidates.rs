@@ -299,6 +299,17 @@ mod tests {
     use crate::digest::Episode;
     use crate::thresholds::Thresholds;
 
+    /// Alice (twice) and Bob giving one preference in three sessions.
+    fn pnpm_in_three_sessions() -> Vec<SessionDigest> {
+        let pref = |text: &str| statement(text, StatementClass::Preference);
+        [("s1", "alice", 5), ("s2", "alice", 6), ("s3", "bob", 7)]
+            .into_iter()
+            .map(|(id, agent, day)| {
+                stated(id, agent, day, vec![pref("Always use pnpm in this repo.")])
+            })
+            .collect()
+    }
+
     #[test]
     fn template_text_is_a_block_of_sentences_many_sessions_open_with() {
         let digest = |keys: Vec<Vec<u64>>| {
@@ -426,21 +437,7 @@ mod tests {
         harness.harness_rules = vec!["Always run `make test` before you finish.".to_string()];
         let cases: Vec<Case> = vec![
             (
-                vec![
-                    stated(
-                        "s1",
-                        "alice",
-                        5,
-                        vec![pref("Always use pnpm in this repo.")],
-                    ),
-                    stated(
-                        "s2",
-                        "alice",
-                        6,
-                        vec![pref("Always use pnpm in this repo.")],
-                    ),
-                    stated("s3", "bob", 7, vec![pref("Always use pnpm in this repo.")]),
-                ],
+                pnpm_in_three_sessions(),
                 "# Team preferences\n\n- Always use pnpm in this repo.\n",
                 "",
                 vec![],
@@ -501,24 +498,7 @@ mod tests {
             assert_eq!(found, skipped);
         }
         // The three sessions are one item's support.
-        let output = dream_over(
-            &store(&[]),
-            vec![
-                stated(
-                    "s1",
-                    "alice",
-                    5,
-                    vec![pref("Always use pnpm in this repo.")],
-                ),
-                stated(
-                    "s2",
-                    "alice",
-                    6,
-                    vec![pref("Always use pnpm in this repo.")],
-                ),
-                stated("s3", "bob", 7, vec![pref("Always use pnpm in this repo.")]),
-            ],
-        );
+        let output = dream_over(&store(&[]), pnpm_in_three_sessions());
         let [change] = output.report.changes.as_slice() else {
             panic!("{:?}", output.report.changes);
         };

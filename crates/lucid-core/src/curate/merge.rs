@@ -495,20 +495,7 @@ mod tests {
             // Two agents giving one preference in other words: one team item.
             (
                 Vec::new(),
-                vec![
-                    stated(
-                        "s1",
-                        "alice",
-                        5,
-                        vec![pref("Always run the tests before pushing.")],
-                    ),
-                    stated(
-                        "s2",
-                        "bob",
-                        6,
-                        vec![pref("Always run tests before you push.")],
-                    ),
-                ],
+                tests_before_push_by_two_agents(),
                 "/team/preferences.md",
                 "# Team preferences\n\n- Always run tests before you push.\n",
                 vec![(Op::Add, "Always run tests before you push.")],
@@ -587,26 +574,28 @@ mod tests {
         }
     }
 
+    /// Alice and Bob giving one preference in other words, in two sessions.
+    fn tests_before_push_by_two_agents() -> Vec<crate::digest::SessionDigest> {
+        let pref = |text: &str| statement(text, StatementClass::Preference);
+        vec![
+            stated(
+                "s1",
+                "alice",
+                5,
+                vec![pref("Always run the tests before pushing.")],
+            ),
+            stated(
+                "s2",
+                "bob",
+                6,
+                vec![pref("Always run tests before you push.")],
+            ),
+        ]
+    }
+
     #[test]
     fn a_merged_preference_of_two_agents_is_the_teams() {
-        let pref = |text: &str| statement(text, StatementClass::Preference);
-        let output = dream_over(
-            &store(&[]),
-            vec![
-                stated(
-                    "s1",
-                    "alice",
-                    5,
-                    vec![pref("Always run the tests before pushing.")],
-                ),
-                stated(
-                    "s2",
-                    "bob",
-                    6,
-                    vec![pref("Always run tests before you push.")],
-                ),
-            ],
-        );
+        let output = dream_over(&store(&[]), tests_before_push_by_two_agents());
         let [change] = output.report.changes.as_slice() else {
             panic!("{:?}", output.report.changes);
         };

@@ -428,7 +428,9 @@ pub(super) fn path_segment(name: &str) -> String {
     }
 }
 
-fn title_for(path: &str) -> String {
+/// The title of a new document at `path` ("Pitfalls (deploy-bot)", "Team preferences"); the
+/// model pass titles the documents it creates the same way.
+pub fn title_for(path: &str) -> String {
     let (scope, agent) = scope_of_path(path);
     let file = path.rsplit('/').next().unwrap_or(path);
     let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
@@ -712,12 +714,12 @@ mod tests {
                 "/team/preferences.md",
                 "# Preferences\n\n* Always run `cargo fmt` before committing.\n* Always run `cargo fmt` before you commit.\n",
             ),
-            ("/config/keys.json", "{\"aws\": \"AKIAIOSFODNN7EXAMPLE\"}\n"),
+            ("/config/keys.json", "{\"aws\": \"AKIAJ7Q2MZ4RNB8WXT3E\"}\n"),
             ("/config/plain.json", "{\"region\": \"eu-west-1\"}\n"),
             // Its only item holds a secret: the document has nothing left to write.
             (
                 "/team/keys.md",
-                "# Keys\n\n- Deploy key: AKIAIOSFODNN7EXAMPLE.\n",
+                "# Keys\n\n- Deploy key: AKIAJ7Q2MZ4RNB8WXT3E.\n",
             ),
         ]);
         for document in &mut input.documents {
@@ -749,7 +751,7 @@ mod tests {
         assert_eq!(output.draft.get("/team/keys.md"), None);
         let keys = draft("/config/keys.json");
         assert!(
-            !keys.content.contains("AKIAIOSFODNN7EXAMPLE"),
+            !keys.content.contains("AKIAJ7Q2MZ4RNB8WXT3E"),
             "{}",
             keys.content
         );
