@@ -14,6 +14,9 @@ pub(crate) struct Finding {
     pub(crate) rule: String,
     /// The checker's message, without the location and the rule.
     pub(crate) message: String,
+    /// The file the finding is in, as the checker printed it (`cmd/cli/a_test.go`), when the
+    /// line or an ESLint header above it names one: where the fix for it was made.
+    pub(crate) file: Option<String>,
 }
 
 /// Lines of one text read at most: a checker prints its findings first.
@@ -28,6 +31,8 @@ const NOT_RULES: &[&str] = &["typecheck"];
 /// The findings in a text, in order, one per line that has one.
 pub(crate) fn findings(text: &str) -> Vec<Finding> {
     let mut found = Vec::new();
+    // ESLint's stylish output names the file once, on a line of its own above its findings.
+    let mut header_file: Option<&str> = None;
     for line in text.lines().take(MAX_LINES) {
         if found.len() >= MAX_FINDINGS {
             break;
@@ -37,9 +42,21 @@ pub(crate) fn findings(text: &str) -> Vec<Finding> {
         if line.contains("(related information)") {
             continue;
         }
-        let finding = after_location(line)
-            .and_then(finding_in)
-            .or_else(|| eslint_finding(line));
+        if looks_like_path(line) {
+            header_file = Some(line);
+            continue;
+        }
+        let located = split_location(line);
+        let finding = match located {
+            Some((path, rest)) => finding_in(rest).map(|f| Finding {
+                file: Some(path.to_string()),
+                ..f
+            }),
+            None => eslint_finding(line).map(|f| Finding {
+                file: header_file.map(str::to_string),
+                ..f
+            }),
+        };
         if let Some(finding) = finding {
             found.push(finding);
         }
@@ -47,15 +64,26 @@ pub(crate) fn findings(text: &str) -> Vec<Finding> {
     found
 }
 
+/// Whether a word is a file path (`src/App.jsx`, `/home/dev/a.py`): no spaces, a slash or a
+/// dot, no URL scheme.
+fn looks_like_path(word: &str) -> bool {
+    !word.is_empty()
+        && !word.contains(char::is_whitespace)
+        && (word.contains('/') || word.contains('.'))
+        && !word.contains("://")
+        && !word.contains(':')
+}
+
 /// What follows a `path:line:` or `path:line:col:` location, when the line starts with one
 /// (`src/a.rs:12:5: error …`, `a.py:3: E999 …`): also how `channels` knows a pasted diagnostic.
 pub(crate) fn after_location(line: &str) -> Option<&str> {
+    split_location(line).map(|(_, rest)| rest)
+}
+
+/// The path of a `path:line:` or `path:line:col:` location and what follows it.
+fn split_location(line: &str) -> Option<(&str, &str)> {
     let (path, rest) = line.split_once(':')?;
-    let looks_like_path = !path.is_empty()
-        && !path.contains(char::is_whitespace)
-        && (path.contains('/') || path.contains('.'))
-        && !path.contains("://");
-    if !looks_like_path {
+    if !looks_like_path(path) {
         return None;
     }
     let (line_number, rest) = rest.split_once(':')?;
@@ -71,7 +99,7 @@ pub(crate) fn after_location(line: &str) -> Option<&str> {
         }
         _ => rest,
     };
-    Some(rest.trim())
+    Some((path, rest.trim()))
 }
 
 /// The rule and message of what follows a location: a leading code (`SA5011: …`, `E501 …`) or
@@ -85,6 +113,7 @@ fn finding_in(rest: &str) -> Option<Finding> {
         return (!message.is_empty()).then(|| Finding {
             rule: code.to_string(),
             message: message.to_string(),
+            file: None,
         });
     }
     let body = rest.strip_suffix(')')?;
@@ -97,6 +126,7 @@ fn finding_in(rest: &str) -> Option<Finding> {
     (message.split_whitespace().count() >= 2).then(|| Finding {
         rule: name.to_string(),
         message: message.to_string(),
+        file: None,
     })
 }
 
@@ -169,6 +199,7 @@ fn eslint_finding(line: &str) -> Option<Finding> {
     (named && !message.is_empty()).then(|| Finding {
         rule: rule.to_string(),
         message: message.to_string(),
+        file: None,
     })
 }
 
@@ -224,6 +255,23 @@ Line 8:29:  'setAnimationDuration' is assigned a value but never used  no-unused
                 ),
             ]
             .map(|(rule, message)| (rule.to_string(), message.to_string()))
+        );
+        // Where each finding is: its location, or for ESLint the file header above it (the
+        // Create React App line has no header of its own and keeps the last one).
+        let files: Vec<Option<String>> = findings(output).into_iter().map(|f| f.file).collect();
+        let file = |path: &str| Some(path.to_string());
+        assert_eq!(
+            files,
+            [
+                file("cmd/cli/transcript.go"),
+                file("cmd/cli/detached_test.go"),
+                file("app/models.py"),
+                file("app/views.py"),
+                file("app/__init__.py"),
+                file("/home/dev/web/src/App.jsx"),
+                file("/home/dev/web/src/App.jsx"),
+                file("/home/dev/web/src/App.jsx"),
+            ]
         );
     }
 

@@ -638,6 +638,26 @@ pub struct CheckerFinding {
     /// The events that carried it: the failed call and its error result, or the message it
     /// was pasted in.
     pub evidence: Vec<EventRef>,
+    /// The files the rule was reported in, as the checker printed them (at most
+    /// [`MAX_FINDING_FILES`]).
+    pub files: Vec<String>,
+    /// Lines that the session's successful edits of those files added after the report (at
+    /// most [`MAX_FIX_EDITS`] edits read): what fixing the finding took, in order.
+    pub fix_lines: Vec<FixLine>,
+}
+
+/// Files of one rule's findings a session keeps at most.
+pub const MAX_FINDING_FILES: usize = 8;
+/// Edits after a checker's report that are read for its fix at most.
+pub const MAX_FIX_EDITS: usize = 6;
+
+/// A line an edit added to a file a checker finding named.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixLine {
+    /// The added line, trimmed, without a trailing comment (`return`).
+    pub line: String,
+    /// The edit that added it.
+    pub evidence: EventRef,
 }
 
 /// A file a session deleted, how, and the call that did it.
@@ -1201,6 +1221,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         policy,
         &mut digest,
     );
+    checker_fixes(session, &calls, policy, &mut digest);
     untrusted_copies(session, &mut digest);
     digest
 }
@@ -1685,11 +1706,17 @@ fn collect_checker_findings(
     digest: &mut SessionDigest,
 ) {
     for finding in crate::diagnostics::findings(text) {
-        if digest
+        if let Some(known) = digest
             .checker_findings
-            .iter()
-            .any(|known| known.rule == finding.rule)
+            .iter_mut()
+            .find(|known| known.rule == finding.rule)
         {
+            if let Some(file) = finding.file
+                && !known.files.contains(&file)
+                && known.files.len() < MAX_FINDING_FILES
+            {
+                known.files.push(file);
+            }
             continue;
         }
         digest.checker_findings.push(CheckerFinding {
@@ -1697,8 +1724,103 @@ fn collect_checker_findings(
             message: finding.message,
             reported_by: reported_by.map(str::to_string),
             evidence: evidence.clone(),
+            files: finding.file.into_iter().collect(),
+            fix_lines: Vec::new(),
         });
     }
+}
+
+/// Reads what fixed each checker finding of a session: the lines that the first
+/// [`MAX_FIX_EDITS`] successful edits of the reported files added after the report. The same
+/// rule fixed by the same added line in several sessions (`return` after `t.Fatal` for
+/// staticcheck's SA5011) is how the project fixes it.
+fn checker_fixes(
+    session: &Session,
+    calls: &[CallPair],
+    policy: &crate::policy::SafetyPolicy,
+    digest: &mut SessionDigest,
+) {
+    for finding in &mut digest.checker_findings {
+        let Some(reported_at) = finding.evidence.iter().map(|e| e.event).max() else {
+            continue;
+        };
+        let names_reported_file = |edited: &str| {
+            finding
+                .files
+                .iter()
+                .any(|file| same_file(edited, file.trim_start_matches("./")))
+        };
+        let mut edits = 0;
+        for call in calls
+            .iter()
+            .filter(|c| session.events[c.call].index > reported_at)
+        {
+            if edits >= MAX_FIX_EDITS {
+                break;
+            }
+            if call.result.is_none_or(|r| result_is_error(session, r)) {
+                continue;
+            }
+            let EventKind::ToolCall { name, input, .. } = &session.events[call.call].kind else {
+                continue;
+            };
+            let patch = crate::tools::applied_patch(name, input)
+                .map(crate::tools::patch_files)
+                .unwrap_or_default();
+            let hunks = patch
+                .updated
+                .iter()
+                .map(|h| (h.file.as_str(), h.old.as_str(), h.new.as_str()));
+            let mut edited = false;
+            for (file, old, new) in edit_pairs(input).into_iter().chain(hunks) {
+                if !names_reported_file(file) || policy.contains_secret(new) {
+                    continue;
+                }
+                edited = true;
+                let before: HashSet<&str> = old.lines().map(str::trim).collect();
+                for line in new.lines().map(str::trim).filter(|l| !before.contains(l)) {
+                    let line = without_trailing_comment(line);
+                    // A brace or a one-letter stand-in says nothing about the fix.
+                    let says_something = line.chars().filter(|c| c.is_alphanumeric()).count() >= 3
+                        && line.chars().count() <= MAX_FIX_LINE_CHARS;
+                    if says_something && !finding.fix_lines.iter().any(|f| f.line == line) {
+                        finding.fix_lines.push(FixLine {
+                            line: line.to_string(),
+                            evidence: EventRef {
+                                event: session.events[call.call].index,
+                                at: session.events[call.call].at,
+                                trust: policy
+                                    .event_trust(&session.events[call.call], session.trust),
+                            },
+                        });
+                    }
+                }
+            }
+            edits += usize::from(edited);
+        }
+    }
+}
+
+/// Longest added line a fix is quoted by.
+const MAX_FIX_LINE_CHARS: usize = 80;
+
+/// Whether an edited path (absolute, or as the tool gave it) is a file a checker printed
+/// relative to the project: equal, or ending with it at a path separator.
+fn same_file(edited: &str, reported: &str) -> bool {
+    !reported.is_empty()
+        && (edited == reported
+            || edited
+                .strip_suffix(reported)
+                .is_some_and(|head| head.ends_with('/')))
+}
+
+/// A code line without a trailing `//` or `#` comment (`return // unreachable` → `return`).
+fn without_trailing_comment(line: &str) -> &str {
+    [" //", " #"]
+        .iter()
+        .filter_map(|marker| line.find(marker))
+        .min()
+        .map_or(line, |at| line[..at].trim_end())
 }
 
 /// The line of an error text that says what went wrong: the first line with a failure cue,
@@ -2999,6 +3121,90 @@ mod tests {
         let mut lines = HashSet::new();
         lines.insert(noise.to_string());
         assert_eq!(without_lines(&format!("{noise}\nboom"), &lines), "boom");
+    }
+
+    /// What fixed a checker finding is read from the successful edits of the reported file after
+    /// the report: their added lines, without trailing comments. Edits before the report, of
+    /// other files, or that failed say nothing about the fix.
+    #[test]
+    fn a_checker_findings_fix_is_what_later_edits_of_its_file_added() {
+        let call = |id: &str, name: &str, input: serde_json::Value| EventKind::ToolCall {
+            call_id: Some(id.to_string()),
+            name: name.to_string(),
+            input,
+        };
+        let result = |id: &str, content: &str, is_error: bool| EventKind::ToolResult {
+            call_id: Some(id.to_string()),
+            tool: None,
+            content: content.to_string(),
+            is_error,
+        };
+        let edit = |id: &str, file: &str, old: &str, new: &str| {
+            call(
+                id,
+                "Edit",
+                json!({ "file_path": file, "old_string": old, "new_string": new }),
+            )
+        };
+        let test_file = "/home/dev/proj/pkg/parse_test.go";
+        let events = vec![
+            edit("e0", test_file, "a", "a\nearlier := 1"),
+            result("e0", "updated", false),
+            call("l1", "Bash", json!({ "command": "make lint" })),
+            result(
+                "l1",
+                "Exit code 2\npkg/parse_test.go:20:9: SA5011: possible nil pointer dereference (staticcheck)",
+                true,
+            ),
+            edit("e1", "/home/dev/proj/pkg/other.go", "x", "x\nunrelated()"),
+            result("e1", "updated", false),
+            edit(
+                "e2",
+                test_file,
+                "\tt.Fatal(\"nil\")\n\t}",
+                "\tt.Fatal(\"nil\")\n\t\treturn // unreachable, for staticcheck\n\t}",
+            ),
+            result("e2", "updated", false),
+            edit("e3", test_file, "b", "b\nrejected()"),
+            result("e3", "String to replace not found in file.", true),
+        ];
+        let session = Session {
+            id: "s".to_string(),
+            agent: "a".to_string(),
+            source: "s.jsonl".to_string(),
+            format: TranscriptFormat::ClaudeCode,
+            trust: SessionTrust::Default,
+            events: events
+                .into_iter()
+                .enumerate()
+                .map(|(i, kind)| crate::model::Event::new(i, None, None, kind))
+                .collect(),
+        };
+        let digest = digest_session(&session);
+        let [finding] = digest.checker_findings.as_slice() else {
+            panic!("one finding: {:?}", digest.checker_findings);
+        };
+        assert_eq!(finding.rule, "SA5011");
+        assert_eq!(finding.files, ["pkg/parse_test.go"]);
+        let fixes: Vec<(&str, usize)> = finding
+            .fix_lines
+            .iter()
+            .map(|f| (f.line.as_str(), f.evidence.event))
+            .collect();
+        assert_eq!(fixes, [("return", 6)]);
+        assert!(same_file(
+            "/home/dev/proj/pkg/parse_test.go",
+            "pkg/parse_test.go"
+        ));
+        assert!(!same_file(
+            "/home/dev/proj/xpkg/parse_test.go",
+            "pkg/parse_test.go"
+        ));
+        assert_eq!(without_trailing_comment("x = 1  # why"), "x = 1");
+        assert_eq!(
+            without_trailing_comment("url = \"http://a\""),
+            "url = \"http://a\""
+        );
     }
 
     #[test]

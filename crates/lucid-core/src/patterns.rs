@@ -506,9 +506,17 @@ pub(crate) fn recurring_checker_findings(digests: &[SessionDigest]) -> Vec<Patte
             Some(command) => format!("`{}`", code(command)),
             None => "The project's checks".to_string(),
         };
+        let fix = shared_fix_line(digests, &members, sessions.len());
+        let how_fixed = match &fix {
+            Some((line, fixed_in)) => format!(
+                "; in {fixed_in} of them the fix added `{}` to the reported file",
+                code(line)
+            ),
+            None => String::new(),
+        };
         let text = format!(
-            "{who} keep{} reporting `{}` ({} sessions), e.g. `{}`: write code that passes it the \
-             first time.",
+            "{who} keep{} reporting `{}` ({} sessions), e.g. `{}`{how_fixed}: write code that \
+             passes it the first time.",
             if reporter.is_some() { "s" } else { "" },
             code(rule),
             sessions.len(),
@@ -516,11 +524,16 @@ pub(crate) fn recurring_checker_findings(digests: &[SessionDigest]) -> Vec<Patte
         );
         let mut pattern = Pattern::new(Kind::Pitfall, text, Some("checks"));
         for &(d, n) in &members {
-            add_support(
-                &mut pattern,
-                &digests[d],
-                &digests[d].checker_findings[n].evidence,
-            );
+            let finding = &digests[d].checker_findings[n];
+            let fixed_by = fix.iter().flat_map(|(line, _)| {
+                finding
+                    .fix_lines
+                    .iter()
+                    .filter(move |f| &f.line == line)
+                    .map(|f| f.evidence.clone())
+            });
+            let refs: Vec<EventRef> = finding.evidence.iter().cloned().chain(fixed_by).collect();
+            add_support(&mut pattern, &digests[d], &refs);
         }
         pattern.found_as = Some("checker rule broken in several sessions");
         found.push(pattern);
@@ -534,6 +547,41 @@ pub(crate) fn recurring_checker_findings(digests: &[SessionDigest]) -> Vec<Patte
 
 /// At most this many checker rules become lessons per dream (those broken in most sessions).
 const MAX_CHECKER_LESSONS: usize = 10;
+
+/// The line that the edits fixing one rule's findings added in most sessions, and in how many,
+/// when that is [`MIN_SESSIONS`] or more and at least half of the sessions the rule broke in:
+/// the project's way of fixing it. Ties go to the shorter line, then the first in order.
+fn shared_fix_line(
+    digests: &[SessionDigest],
+    members: &[(usize, usize)],
+    broken_in: usize,
+) -> Option<(String, usize)> {
+    let mut sessions_by_line: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut first_seen: Vec<&str> = Vec::new();
+    for &(d, n) in members {
+        for fix in &digests[d].checker_findings[n].fix_lines {
+            let line = fix.line.as_str();
+            if !sessions_by_line.contains_key(line) {
+                first_seen.push(line);
+            }
+            sessions_by_line
+                .entry(line)
+                .or_default()
+                .insert(digests[d].session.as_str());
+        }
+    }
+    let best = first_seen
+        .iter()
+        .enumerate()
+        .map(|(order, line)| (sessions_by_line[line].len(), *line, order))
+        .max_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then(b.1.len().cmp(&a.1.len()))
+                .then(b.2.cmp(&a.2))
+        })?;
+    let (fixed_in, line, _) = best;
+    (fixed_in >= MIN_SESSIONS && fixed_in * 2 >= broken_in).then(|| (line.to_string(), fixed_in))
+}
 
 /// Looks the harness refused that another look answered, in [`MIN_SESSIONS`] sessions or more:
 /// a limit of the harness (`cat` of a big file: "The output of your last command was too
@@ -1891,6 +1939,55 @@ mod tests {
         );
     }
 
+    /// A rule whose findings were fixed by adding the same line in two sessions says how; fixes
+    /// that share no line, or share one in only one session, say nothing.
+    #[test]
+    fn a_checker_rule_fixed_the_same_way_twice_quotes_the_fix() {
+        let finding = |fixes: &[&str]| crate::digest::CheckerFinding {
+            rule: "SA5011".to_string(),
+            message: "possible nil pointer dereference".to_string(),
+            reported_by: None,
+            evidence: Vec::new(),
+            files: vec!["pkg/a_test.go".to_string()],
+            fix_lines: fixes
+                .iter()
+                .map(|line| crate::digest::FixLine {
+                    line: line.to_string(),
+                    evidence: EventRef {
+                        event: 7,
+                        at: None,
+                        trust: crate::model::Trust::Trusted,
+                    },
+                })
+                .collect(),
+        };
+        let text_for = |fixes: [&[&str]; 3]| -> String {
+            let sessions: Vec<SessionDigest> = fixes
+                .iter()
+                .enumerate()
+                .map(|(n, lines)| {
+                    let mut session = digest(&format!("s{n}"), "a", &["Edit"]);
+                    session.checker_findings = vec![finding(lines)];
+                    session
+                })
+                .collect();
+            let found = recurring_checker_findings(&sessions);
+            assert_eq!(found.len(), 1);
+            found[0].text.clone()
+        };
+        let fixed = text_for([&["return", "x := 1"], &["y := 2", "return"], &[]]);
+        assert!(
+            fixed.contains("in 2 of them the fix added `return` to the reported file"),
+            "{fixed}"
+        );
+        for unfixed in [
+            text_for([&["a()"], &["b()"], &["c()"]]),
+            text_for([&["return"], &[], &[]]),
+        ] {
+            assert!(!unfixed.contains("the fix added"), "{unfixed}");
+        }
+    }
+
     /// One lesson per rule broken in two sessions, at most [`MAX_CHECKER_LESSONS`], the rules
     /// broken in most sessions first; a rule broken in one session is none.
     #[test]
@@ -1900,6 +1997,8 @@ mod tests {
             message: format!("{rule} broken"),
             reported_by: Some("ruff".to_string()),
             evidence: Vec::new(),
+            files: Vec::new(),
+            fix_lines: Vec::new(),
         };
         let rules: Vec<String> = (0..12).map(|n| format!("E{}", 100 + n)).collect();
         let mut sessions: Vec<SessionDigest> = (0..3)
