@@ -514,6 +514,69 @@ pub struct Failure {
     pub follow_up: FollowUp,
     /// The failed call, its error result and (if any) the call that worked.
     pub evidence: Vec<EventRef>,
+    /// What the agent said next, before its next call: how it read the failure ("staticcheck
+    /// does not know that `t.Fatal` stops the test"). Context for the model pass, which may
+    /// cite it for a pitfall; never a memory by itself.
+    pub agent_reading: Option<AgentReading>,
+}
+
+/// The agent's first words after a failure, secret-redacted and cut to
+/// [`MAX_AGENT_READING_CHARS`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentReading {
+    /// The words.
+    pub text: String,
+    /// The agent message they are from.
+    pub evidence: EventRef,
+}
+
+/// The longest agent reading of a failure a digest keeps.
+pub const MAX_AGENT_READING_CHARS: usize = 240;
+
+/// The agent's words after the event at `position` and before its next call or the next turn of
+/// a person or the harness, when it said anything: its first sentences, up to
+/// [`MAX_AGENT_READING_CHARS`], secret-redacted.
+fn agent_reading(
+    session: &Session,
+    position: usize,
+    event_ref: &dyn Fn(usize) -> EventRef,
+    policy: &crate::policy::SafetyPolicy,
+) -> Option<AgentReading> {
+    for (at, event) in session.events.iter().enumerate().skip(position + 1) {
+        match &event.kind {
+            EventKind::AgentMessage { text } if event.channel == Channel::Agent => {
+                let prose = text.split("```").next().unwrap_or("");
+                let collapsed = collapse_prose_spaces(prose);
+                let redacted = policy.redact(&collapsed);
+                let words = redacted.text.trim();
+                if words.is_empty() {
+                    continue;
+                }
+                // An agent repeating an injected instruction passes none of it on.
+                if !scan_untrusted(words).is_empty() {
+                    return None;
+                }
+                let mut cut: String = words.chars().take(MAX_AGENT_READING_CHARS).collect();
+                if words.chars().count() > MAX_AGENT_READING_CHARS {
+                    // End at the last sentence or word that fits.
+                    let end = cut
+                        .rfind(". ")
+                        .map(|at| at + 1)
+                        .or_else(|| cut.rfind(' '))
+                        .unwrap_or(cut.len());
+                    cut.truncate(end);
+                    cut.push('…');
+                }
+                return Some(AgentReading {
+                    text: cut,
+                    evidence: event_ref(at),
+                });
+            }
+            EventKind::ToolCall { .. } | EventKind::UserMessage { .. } => return None,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// One successful tool call in a session's sequence.
@@ -1203,6 +1266,9 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                 &event_ref,
             ),
         };
+        let reading = (!flagged)
+            .then(|| agent_reading(session, result, &event_ref, policy))
+            .flatten();
         digest.failures.push(Failure {
             tool: name.clone(),
             identity: identity.to_string(),
@@ -1211,6 +1277,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             file_type: file_type_of(input),
             follow_up,
             evidence,
+            agent_reading: reading,
         });
     }
     harness_feedback(
@@ -1650,6 +1717,7 @@ fn harness_feedback(
             file_type: None,
             follow_up: FollowUp::Steps(steps),
             evidence,
+            agent_reading: agent_reading(session, position, event_ref, policy),
         });
     }
 }

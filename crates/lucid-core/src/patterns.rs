@@ -1519,6 +1519,7 @@ mod tests {
                 after: Some(after.into()),
             }]),
             evidence: Vec::new(),
+            agent_reading: None,
         });
         d
     }
@@ -1624,6 +1625,7 @@ mod tests {
                 file_type: None,
                 follow_up: FollowUp::Steps(steps.iter().map(|s| s.to_string()).collect()),
                 evidence: Vec::new(),
+                agent_reading: None,
             });
             d
         };
@@ -1664,6 +1666,7 @@ mod tests {
                     .collect(),
             ),
             evidence: Vec::new(),
+            agent_reading: None,
         });
         d
     }
@@ -1793,6 +1796,7 @@ mod tests {
                 at: None,
                 trust: Trust::Trusted,
             }],
+            agent_reading: None,
         });
         d
     }
