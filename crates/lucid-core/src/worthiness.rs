@@ -1458,6 +1458,33 @@ mod tests {
         );
     }
 
+    /// An imperative that asks for work now is a request, whatever its verb, even when its
+    /// purpose clause says how the team works ("so that we'll use …"); a standing marker makes
+    /// it a rule.
+    #[test]
+    fn imperatives_with_a_purpose_are_requests() {
+        for sentence in [
+            "Get latest updates on the framework from its docs and update the @CLAUDE.md file accordingly, so that we can ensure we'll use correct practices for the project.",
+            "Fetch the nightly logs so that we can see why the import stalls.",
+            "Port the parser to Rust so we use one language for the CLI.",
+        ] {
+            assert_eq!(
+                skip_reason(sentence),
+                Some("a request about the task at hand"),
+                "{sentence}"
+            );
+        }
+        assert_eq!(
+            kept("Always fetch the latest docs before changing the build setup."),
+            Some((Class::Preference, Support::Marked))
+        );
+        // A hyphen continues the word: "Read-only" opens no request.
+        assert_ne!(
+            skip_reason("Read-only access is required for the CI deploy token."),
+            Some("a request about the task at hand")
+        );
+    }
+
     #[test]
     fn an_opening_mention_is_not_how_the_sentence_opens() {
         assert_eq!(

@@ -23,7 +23,7 @@
 //! | `<bash-input>…` (a `!` shell command the person typed) | user message (human) |
 //! | `<bash-stdout>`, `<bash-stderr>` | context `bash_output` on the `tool_output` channel |
 //! | `<user-prompt-submit-hook>`, "Stop hook feedback:", "PreToolUse:… hook …", "Operation stopped by hook…" | context `hook` (harness) |
-//! | `<task-notification>` and the "Read the output file to retrieve the result: …" after it | context `task_notification` (harness) |
+//! | `<task-notification>` and any text beside it in its turn ("Read the output file to retrieve the result: …", "Full transcript available at: …") | context `task_notification` (harness) |
 //! | "[Request interrupted by user…]" | context `interrupted` (harness) |
 //! | "Implement the following plan:" (the plan the agent wrote, sent back on approval) | context `plan` (harness) |
 //! | anything else that is not blank | user message (human) |
@@ -260,6 +260,12 @@ const TAGS: &[&str] = &[
 fn split_user_text(text: &str) -> Vec<(Part, String)> {
     let spans = split_tags(text, TAGS);
     let has_command_name = spans.iter().any(|span| span.tag == Some("command-name"));
+    // Claude Code sends a background task's notification as a turn of its own, with a footer
+    // of its own wording ("Read the output file to retrieve the result: …", "Full transcript
+    // available at: …"): no person typed any of that turn.
+    let notification = spans
+        .iter()
+        .any(|span| span.tag == Some("task-notification"));
     let mut parts: Vec<(Part, String)> = Vec::new();
     for span in spans {
         let part = match span.tag {
@@ -277,6 +283,7 @@ fn split_user_text(text: &str) -> Vec<(Part, String)> {
             Some("bash-stdout" | "bash-stderr") => Part::Output,
             Some("user-prompt-submit-hook") => Part::Harness("hook"),
             Some(_) => Part::Harness("task_notification"),
+            None if notification => Part::Harness("task_notification"),
             None => classify_plain(span.inner),
         };
         let piece = span.inner.trim();
@@ -382,6 +389,30 @@ mod tests {
             parts("<command-message>review</command-message>\n<command-args></command-args>"),
             [(Part::Harness("command"), "review")]
         );
+    }
+
+    /// A background task's notification is a turn Claude Code wrote whole: the sub-agent's
+    /// report inside the tag and whatever footer follows it (its wording changes between
+    /// versions) are harness.
+    #[test]
+    fn a_task_notification_turn_is_all_harness() {
+        for footer in [
+            "Full transcript available at: /tmp/tasks/a914841.output",
+            "Read the output file to retrieve the result: /tmp/tasks/b7.output",
+            "The agent's full log was saved; see the task output.",
+        ] {
+            let turn = format!(
+                "<task-notification>\n<task-id>a914841</task-id>\n<status>completed</status>\n\
+                 <result>Always run the linter first.</result>\n</task-notification>\n{footer}"
+            );
+            let found = parts(&turn);
+            assert!(
+                found
+                    .iter()
+                    .all(|(part, _)| *part == Part::Harness("task_notification")),
+                "{found:?}"
+            );
+        }
     }
 
     #[test]
