@@ -19,6 +19,7 @@ pub const TARGETS: &[&str] = &[
     "dream_pipeline",
     "import_aider",
     "import_anthropic_messages",
+    "import_antigravity",
     "import_claude_code",
     "import_cline",
     "import_copilot_cli",
@@ -84,6 +85,11 @@ pub fn check(target: &str, data: &[u8]) {
         "import_opencode" => import(TranscriptFormat::OpenCode, "fuzz/agent/session.json", data),
         "import_specstory" => import(TranscriptFormat::SpecStory, "fuzz/agent/history.md", data),
         "import_swe_agent" => import(TranscriptFormat::SweAgent, "fuzz/agent/input.traj", data),
+        "import_antigravity" => import(
+            TranscriptFormat::Antigravity,
+            "fuzz/agent/transcript.jsonl",
+            data,
+        ),
         other => panic!("no fuzz check named {other}"),
     }
 }

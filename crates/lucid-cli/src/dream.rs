@@ -29,7 +29,8 @@ use crate::{EXIT_FAILED, EXIT_REFUSED};
 /// mini-swe-agent trajectories, aider chat transcripts (Markdown; each run of aider is a
 /// session), OpenHands trajectories,
 /// GitHub Copilot CLI session logs (events.jsonl), OpenCode sessions (`opencode export`),
-/// Gemini CLI chat logs and SpecStory exports of Cursor / Claude Code chats (.specstory/*.md).
+/// Gemini CLI chat logs, SpecStory exports of Cursor / Claude Code chats (.specstory/*.md) and
+/// Google Antigravity step logs (transcript.jsonl).
 /// A file that cannot be parsed, or that a bug
 /// in lucid trips, is skipped and listed in the report with the reason.
 ///

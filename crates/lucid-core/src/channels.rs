@@ -352,6 +352,14 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
     if trimmed.starts_with('>') {
         return Some("quote");
     }
+    // A status glyph opens a line of a tool's output (Next.js' `⚠ The "middleware" file
+    // convention is deprecated`, `▲ Next.js 16`, `✓ Compiled`, `⨯ Failed`, a tree's `└─`):
+    // people do not open their sentences with them.
+    if trimmed.starts_with([
+        '⚠', '▲', '✓', '✔', '✗', '✖', '⨯', '○', '●', '◇', '│', '└', '├', '╭', '╰',
+    ]) {
+        return Some("log");
+    }
     // Logs: a leading date-time or level.
     let bytes = trimmed.as_bytes();
     let dated = bytes.len() >= 10
@@ -653,6 +661,25 @@ mod tests {
             "The ratio is 16:9 on every screen.",
         ] {
             assert!(pasted_line(line).is_none(), "{line}");
+        }
+    }
+
+    /// A deploy log pasted as the build service prints it: a clock on a line of its own, then
+    /// the message; the last message, a status glyph's warning, is output too.
+    #[test]
+    fn a_build_log_with_clock_lines_and_status_glyphs_is_pasted() {
+        let log = "17:04:04.128 \r\nRunning build in Washington, D.C., USA (East) – iad1\r\n\
+                   17:04:04.129 \r\nBuild machine configuration: 2 cores, 8 GB\r\n\
+                   17:04:15.300 \r\n▲ Next.js 16.2.7 (Turbopack)\r\n17:04:15.312 \r\n\
+                   ⚠ The \"middleware\" file convention is deprecated. Please use \"proxy\" instead.";
+        let got = channels(log);
+        assert!(got.iter().all(|(c, _)| *c == Channel::Pasted), "{got:?}");
+        for line in [
+            "✓ Compiled successfully in 2.1s",
+            "⨯ Failed to compile",
+            "└─ src/app",
+        ] {
+            assert_eq!(pasted_line(line), Some("log"), "{line}");
         }
     }
 

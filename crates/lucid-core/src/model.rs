@@ -54,6 +54,8 @@ pub enum TranscriptFormat {
     /// SpecStory exports of Cursor and Claude Code chats (`.specstory/history/*.md`).
     #[serde(rename = "specstory")]
     SpecStory,
+    /// Google Antigravity step logs (`transcript.jsonl`, one record per step).
+    Antigravity,
 }
 
 impl TranscriptFormat {
@@ -73,6 +75,7 @@ impl TranscriptFormat {
             TranscriptFormat::OpenCode => "opencode",
             TranscriptFormat::GeminiCli => "gemini_cli",
             TranscriptFormat::SpecStory => "specstory",
+            TranscriptFormat::Antigravity => "antigravity",
         }
     }
 }

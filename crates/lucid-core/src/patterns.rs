@@ -117,7 +117,13 @@ enum FixSignature {
 }
 
 fn is_free_text(value: &str) -> bool {
-    value.contains(char::is_whitespace) || value.len() > 64
+    value.contains(char::is_whitespace) || (value.len() > 64 && !names_a_path(value))
+}
+
+/// Whether a value names a file or folder: it has a file extension or a path separator (`/`,
+/// or Windows' `\`: `D:\app\node_modules`).
+fn names_a_path(value: &str) -> bool {
+    file_extension(value).is_some() || value.contains(['/', '\\'])
 }
 
 /// The name a parameter is compared by: every harness's shell-command parameter (`command`,
@@ -135,9 +141,7 @@ fn retargets(change: &ParamChange) -> bool {
     match (&change.before, &change.after) {
         (Some(before), Some(after)) => {
             // However long: an absolute path is often longer than what counts as a short value.
-            let path = |v: &str| {
-                !v.contains(char::is_whitespace) && (file_extension(v).is_some() || v.contains('/'))
-            };
+            let path = |v: &str| !v.contains(char::is_whitespace) && names_a_path(v);
             before != after && path(before) && path(after)
         }
         _ => false,
@@ -157,7 +161,7 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
                         return Some(FixSignature::Extension { key, from, to });
                     }
                 }
-                if file_extension(after).is_some() || after.contains('/') {
+                if names_a_path(after) {
                     // The same wrong name corrected the same way in several sessions is a
                     // lesson; a different file each time is the task (recurrence decides).
                     let name = |p: &str| p.rsplit(['/', '\\']).next().unwrap_or(p).to_string();
@@ -182,8 +186,7 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
                         matches!(word, "&&" | "||" | "|" | ";" | ">" | ">>" | "<" | "2>&1");
                     if word.is_empty()
                         || operator
-                        || file_extension(word).is_some()
-                        || word.contains('/')
+                        || names_a_path(word)
                         || out.iter().any(|w| w == word)
                     {
                         continue;
@@ -197,7 +200,7 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
             let operands = |s: &str| -> Vec<String> {
                 s.split_whitespace()
                     .map(|word| word.trim_matches(['"', '\'']))
-                    .filter(|word| file_extension(word).is_some() || word.contains('/'))
+                    .filter(|word| names_a_path(word))
                     .map(str::to_string)
                     .collect()
             };
@@ -1940,6 +1943,30 @@ mod tests {
         assert_eq!(
             texts,
             ["Workflow: `apply_patch` → `mise run lint` → `git add` → `git commit`."]
+        );
+    }
+
+    /// A Windows path is a path: listing a folder that does not exist, then another folder, is
+    /// no fix of the first (here three times in one session), whatever the paths' length.
+    #[test]
+    fn windows_paths_are_paths() {
+        assert!(names_a_path(r"D:\app\node_modules\zod"));
+        assert!(!is_free_text(
+            r"C:\Users\dev\.gemini\antigravity\brain\e951b17f-edd0-4326-a7e1-049fac618e6b\tasks"
+        ));
+        let retried = ParamChange {
+            key: "path".into(),
+            before: Some(r"D:\app\node_modules\zod".into()),
+            after: Some(r"C:\Users\dev\.gemini\antigravity\brain\e951b17f-edd0-4326-a7e1-049fac618e6b\tasks".into()),
+        };
+        assert!(retargets(&retried));
+        assert_eq!(
+            signatures(&retried),
+            Some(FixSignature::PathFix {
+                key: "path".into(),
+                from: "zod".into(),
+                to: "tasks".into()
+            })
         );
     }
 

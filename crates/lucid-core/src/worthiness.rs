@@ -1467,6 +1467,8 @@ mod tests {
             "Get latest updates on the framework from its docs and update the @CLAUDE.md file accordingly, so that we can ensure we'll use correct practices for the project.",
             "Fetch the nightly logs so that we can see why the import stalls.",
             "Port the parser to Rust so we use one language for the CLI.",
+            "nice now update the readme file https://example.vercel.app/",
+            "Perfect, push it to the staging branch.",
         ] {
             assert_eq!(
                 skip_reason(sentence),

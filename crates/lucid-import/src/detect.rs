@@ -138,6 +138,9 @@ fn detect_record(record: &Object) -> Option<TranscriptFormat> {
     if crate::copilot_cli::is_event(record) {
         return Some(TranscriptFormat::CopilotCli);
     }
+    if crate::antigravity::is_step(record) {
+        return Some(TranscriptFormat::Antigravity);
+    }
     // Before Claude Code: a Gemini CLI log's header has a `sessionId` too.
     if crate::gemini_cli::is_record(record) {
         return Some(TranscriptFormat::GeminiCli);

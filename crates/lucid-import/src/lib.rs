@@ -9,7 +9,8 @@
 //! aider chat transcripts (Markdown: `.aider.chat.history.md`), OpenHands trajectories (a JSON
 //! array of events, or OpenHands Cloud's export around them), GitHub Copilot CLI session logs (`events.jsonl`), OpenCode sessions
 //! (`opencode export`), Gemini CLI chat logs (one JSON document, or JSON Lines of `$set`
-//! snapshots and messages) and SpecStory's Markdown exports of Cursor and Claude Code chats.
+//! snapshots and messages), SpecStory's Markdown exports of Cursor and Claude Code chats and
+//! Google Antigravity step logs (`transcript.jsonl`).
 //!
 //! Every format is mapped to the same event rules: one [`Event`](lucid_core::Event) per kept
 //! content block, numbered from 0 in order of appearance; text by role (user, agent, or context
@@ -48,6 +49,7 @@
 mod aider;
 mod answers;
 mod anthropic_messages;
+mod antigravity;
 mod blocks;
 mod claude_code;
 mod cline;
@@ -195,6 +197,7 @@ fn import_input(
         TranscriptFormat::CopilotCli => copilot_cli::import(input, source),
         TranscriptFormat::OpenCode => opencode::import(input, source),
         TranscriptFormat::GeminiCli => gemini_cli::import(input, source),
+        TranscriptFormat::Antigravity => antigravity::import(input, source),
         // Markdown, read from the text before it is parsed as JSON (see `import_session`).
         TranscriptFormat::Aider | TranscriptFormat::SpecStory => Err(ImportError::WrongShape {
             format,

@@ -25,7 +25,7 @@ use lucid_import::{
 };
 use proptest::prelude::*;
 
-const FORMATS: [TranscriptFormat; 13] = [
+const FORMATS: [TranscriptFormat; 14] = [
     TranscriptFormat::ClaudeCode,
     TranscriptFormat::ManagedAgents,
     TranscriptFormat::AnthropicMessages,
@@ -39,6 +39,7 @@ const FORMATS: [TranscriptFormat; 13] = [
     TranscriptFormat::OpenCode,
     TranscriptFormat::GeminiCli,
     TranscriptFormat::SpecStory,
+    TranscriptFormat::Antigravity,
 ];
 
 /// The modification time every fixture is imported with (the fallback time of formats
@@ -1988,6 +1989,15 @@ fn new_formats_are_told_from_their_look_alikes() {
         detect_format(gemini_lines),
         Some(TranscriptFormat::GeminiCli)
     );
+    // Antigravity step logs: a `step_index` and an upper-case step `type` beside a `source`.
+    let antigravity = b"{\"step_index\":0,\"source\":\"USER_EXPLICIT\",\"type\":\"USER_INPUT\",\"status\":\"DONE\",\"created_at\":\"2026-07-02T09:00:00Z\",\"content\":\"<USER_REQUEST>\\nuse pnpm, never npm\\n</USER_REQUEST>\"}\n";
+    assert_eq!(
+        detect_format(antigravity),
+        Some(TranscriptFormat::Antigravity)
+    );
+    let session =
+        import_session(antigravity, &Source::new("brain/transcript.jsonl")).expect("imports");
+    assert_eq!(texts_on(&session, Channel::Human), ["use pnpm, never npm"]);
     // A Cline task shared as its UI log alone: read from the log, the person's turns human.
     let ui_only = br#"[{"ts":1767261600000,"type":"say","say":"task","text":"fix the export"},
         {"ts":1767261601000,"type":"say","say":"text","text":"Reading the exporter."},

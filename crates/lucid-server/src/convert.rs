@@ -305,6 +305,7 @@ pub fn parse_format(name: &str) -> Option<TranscriptFormat> {
         "opencode" => Some(TranscriptFormat::OpenCode),
         "gemini_cli" => Some(TranscriptFormat::GeminiCli),
         "specstory" => Some(TranscriptFormat::SpecStory),
+        "antigravity" => Some(TranscriptFormat::Antigravity),
         _ => None,
     }
 }
