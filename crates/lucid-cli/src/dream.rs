@@ -25,7 +25,7 @@ use crate::{EXIT_FAILED, EXIT_REFUSED};
 /// .ndjson, .traj and .md): Claude Code JSONL, Anthropic Managed Agents session events,
 /// Anthropic Messages API JSON, OpenAI Chat Completions JSON, OpenAI Responses / Codex CLI
 /// rollout JSONL, Cline / Roo Code task folders (api_conversation_history.json, or a
-/// ui_messages.json alone), SWE-agent and
+/// ui_messages.json alone, or Cline's Markdown task export), SWE-agent and
 /// mini-swe-agent trajectories, aider chat transcripts (Markdown; each run of aider is a
 /// session), OpenHands trajectories,
 /// GitHub Copilot CLI session logs (events.jsonl), OpenCode sessions (`opencode export`),

@@ -1144,8 +1144,9 @@ pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
 }
 
 /// Whether a step is a generic file-editing tool (`Edit`, `Write`, `apply_patch`,
-/// `str_replace_editor create`): every coding session uses them, so they say nothing about how
-/// *this* work is done. Domain tools (`issue_refund`) and commands (`mise run lint`) do.
+/// `str_replace_editor create`) or a harness's own way of ending a turn (`submit`,
+/// `attempt_completion`): every coding session uses them, so they say nothing about how *this*
+/// work is done. Domain tools (`issue_refund`) and commands (`mise run lint`) do.
 fn is_named_tool(step: &str) -> bool {
     let lower = step.to_ascii_lowercase();
     let head = lower.split_whitespace().next().unwrap_or("");
@@ -1171,6 +1172,12 @@ fn is_named_tool(step: &str) -> bool {
             | "killshell"
             | "submit"
             | "finish"
+            // Cline's and Roo Code's own turn-taking tools: every task answers with them.
+            | "attempt_completion"
+            | "ask_followup_question"
+            | "plan_mode_respond"
+            | "plan_mode_response"
+            | "act_mode_respond"
     )
 }
 

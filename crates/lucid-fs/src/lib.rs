@@ -549,7 +549,11 @@ fn import_file(
     if is_markdown(file)
         && !matches!(
             lucid_import::detect_format(bytes),
-            Some(lucid_core::TranscriptFormat::Aider | lucid_core::TranscriptFormat::SpecStory)
+            Some(
+                lucid_core::TranscriptFormat::Aider
+                    | lucid_core::TranscriptFormat::SpecStory
+                    | lucid_core::TranscriptFormat::Cline
+            )
         )
     {
         return (Err(NOT_A_MARKDOWN_TRANSCRIPT.to_string()), 0);
@@ -571,7 +575,8 @@ fn import_file(
 const NOT_A_MARKDOWN_TRANSCRIPT: &str = "Markdown that is not an aider chat transcript: a .md file is read only \
                          as aider's chat history (`#### ` lines typed by a person next to \
                          aider's `> ` output, or a `# aider chat started at` header) or as a \
-                         SpecStory export (`_**User**_` / `_**Assistant**_` turns)";
+                         SpecStory export (`_**User**_` / `_**Assistant**_` turns), or as \
+                         Cline's task export (`**User:**` / `**Assistant:**` turns)";
 
 fn is_markdown(file: &Path) -> bool {
     file.extension()

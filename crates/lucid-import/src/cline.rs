@@ -39,6 +39,9 @@
 //! folder above the task folder (`cline`/`roo-code`/`kilo-code` when that is the extensions'
 //! `tasks` folder), else the [`Source`] fallbacks.
 //!
+//! Cline's "Export task" Markdown writes this history as `**User:**` / `**Assistant:**` turns;
+//! [`crate::cline_markdown`] turns it back into messages and reads them here.
+//!
 //! A task shared as its `ui_messages.json` alone (no history beside it) is read from the UI log
 //! itself, `{ts, type: say|ask, say|ask, text}` entries in order:
 //!

@@ -45,6 +45,9 @@ pub fn detect_format(bytes: &[u8]) -> Option<TranscriptFormat> {
     if crate::specstory::is_transcript(text) {
         return Some(TranscriptFormat::SpecStory);
     }
+    if crate::cline_markdown::is_export(text) {
+        return Some(TranscriptFormat::Cline);
+    }
     if crate::aider::is_transcript(text) {
         return Some(TranscriptFormat::Aider);
     }
@@ -61,8 +64,8 @@ pub(crate) fn explain_text(text: &str, error: ImportError) -> ImportError {
         ImportError::UnrecognisedFormat { .. } if !json_like => ImportError::UnrecognisedFormat {
             reason: "text that is not JSON and not an aider chat transcript (Markdown is read \
                      only as aider's chat history: `#### ` lines typed by a person next to \
-                     aider's `> ` output, or a `# aider chat started at` header; or as a \
-                     SpecStory export)"
+                     aider's `> ` output, or a `# aider chat started at` header; as a \
+                     SpecStory export; or as Cline's task export)"
                 .to_string(),
         },
         other => other,

@@ -53,6 +53,7 @@ mod antigravity;
 mod blocks;
 mod claude_code;
 mod cline;
+mod cline_markdown;
 mod copilot_cli;
 mod detect;
 mod error;
@@ -127,6 +128,9 @@ pub fn import_session(bytes: &[u8], source: &Source) -> Result<Session, ImportEr
     if specstory::is_transcript(text) {
         return specstory::import(text, source);
     }
+    if cline_markdown::is_export(text) {
+        return cline_markdown::import(text, source);
+    }
     if aider::is_transcript(text) {
         return aider::import(text, source);
     }
@@ -157,6 +161,9 @@ pub fn import_sessions(bytes: &[u8], source: &Source) -> Result<Vec<Session>, Im
     if specstory::is_transcript(text) {
         return specstory::import(text, source).map(|session| vec![session]);
     }
+    if cline_markdown::is_export(text) {
+        return cline_markdown::import(text, source).map(|session| vec![session]);
+    }
     if aider::is_transcript(text) {
         return aider::import_runs(text, source);
     }
@@ -175,6 +182,9 @@ pub fn import_session_as(
     }
     if format == TranscriptFormat::SpecStory {
         return specstory::import(text, source);
+    }
+    if format == TranscriptFormat::Cline && cline_markdown::is_export(text) {
+        return cline_markdown::import(text, source);
     }
     let input = input::read(text)?;
     import_input(format, input, source)
