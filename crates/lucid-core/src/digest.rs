@@ -3131,6 +3131,23 @@ pub fn clean_statement(sentence: &str) -> String {
     out
 }
 
+/// A session of these events in order (numbered from 0, no times), for the tests.
+#[cfg(test)]
+fn test_session(format: TranscriptFormat, events: Vec<EventKind>) -> Session {
+    Session {
+        id: "s".into(),
+        agent: "a".into(),
+        source: "s.jsonl".into(),
+        format,
+        trust: SessionTrust::Default,
+        events: events
+            .into_iter()
+            .enumerate()
+            .map(|(i, kind)| crate::model::Event::new(i, None, None, kind))
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -3169,18 +3186,7 @@ mod tests {
             true,
         ));
         events.extend(exec("c4", "cat NOTES.md", "hello", false));
-        let session = Session {
-            id: "s".to_string(),
-            agent: "a".to_string(),
-            source: "s.jsonl".to_string(),
-            format: TranscriptFormat::OpenaiResponses,
-            trust: SessionTrust::Default,
-            events: events
-                .into_iter()
-                .enumerate()
-                .map(|(i, kind)| crate::model::Event::new(i, None, None, kind))
-                .collect(),
-        };
+        let session = test_session(TranscriptFormat::OpenaiResponses, events);
         let digest = digest_session(&session);
         let errors: Vec<Option<&str>> =
             digest.failures.iter().map(|f| f.error.as_deref()).collect();
@@ -3236,18 +3242,7 @@ mod tests {
             edit("e3", test_file, "b", "b\nrejected()"),
             result("e3", "String to replace not found in file.", true),
         ];
-        let session = Session {
-            id: "s".to_string(),
-            agent: "a".to_string(),
-            source: "s.jsonl".to_string(),
-            format: TranscriptFormat::ClaudeCode,
-            trust: SessionTrust::Default,
-            events: events
-                .into_iter()
-                .enumerate()
-                .map(|(i, kind)| crate::model::Event::new(i, None, None, kind))
-                .collect(),
-        };
+        let session = test_session(TranscriptFormat::ClaudeCode, events);
         let digest = digest_session(&session);
         let [finding] = digest.checker_findings.as_slice() else {
             panic!("one finding: {:?}", digest.checker_findings);
@@ -3447,22 +3442,11 @@ mod tests {
 #[cfg(test)]
 mod laundering_tests {
     use super::*;
-    use crate::model::{Event, SessionTrust, TranscriptFormat};
+    use crate::model::TranscriptFormat;
     use serde_json::json;
 
     fn session(events: Vec<EventKind>) -> Session {
-        Session {
-            id: "s".into(),
-            agent: "a".into(),
-            source: "s.jsonl".into(),
-            format: TranscriptFormat::ClaudeCode,
-            trust: SessionTrust::Default,
-            events: events
-                .into_iter()
-                .enumerate()
-                .map(|(i, kind)| Event::new(i, None, None, kind))
-                .collect(),
-        }
+        test_session(TranscriptFormat::ClaudeCode, events)
     }
 
     #[test]

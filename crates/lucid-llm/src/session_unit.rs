@@ -846,39 +846,37 @@ mod tests {
     /// instruction is not shown.
     #[test]
     fn a_failure_shows_the_agents_reading_of_it() {
+        let run = |id: &str, command: &str, output: &str, is_error: bool| {
+            [
+                EventKind::ToolCall {
+                    call_id: Some(id.into()),
+                    name: "Bash".into(),
+                    input: serde_json::json!({ "command": command }),
+                },
+                EventKind::ToolResult {
+                    call_id: Some(id.into()),
+                    tool: Some("Bash".into()),
+                    content: output.into(),
+                    is_error,
+                },
+            ]
+        };
         let unit_text = |reading: &str| -> (String, Vec<UnitEvent>) {
-            let mut events = vec![
-                EventKind::UserMessage {
-                    text: "Run the tests please.".into(),
-                },
-                EventKind::ToolCall {
-                    call_id: Some("c0".into()),
-                    name: "Bash".into(),
-                    input: serde_json::json!({ "command": "make test" }),
-                },
-                EventKind::ToolResult {
-                    call_id: Some("c0".into()),
-                    tool: Some("Bash".into()),
-                    content: "make: *** No rule to make target 'test'.".into(),
-                    is_error: true,
-                },
-                EventKind::AgentMessage {
-                    text: reading.into(),
-                },
-                EventKind::ToolCall {
-                    call_id: Some("c1".into()),
-                    name: "Bash".into(),
-                    input: serde_json::json!({ "command": "just test" }),
-                },
-                EventKind::ToolResult {
-                    call_id: Some("c1".into()),
-                    tool: Some("Bash".into()),
-                    content: "ok".into(),
-                    is_error: false,
-                },
-            ];
+            let mut events = vec![EventKind::UserMessage {
+                text: "Run the tests please.".into(),
+            }];
+            events.extend(run(
+                "c0",
+                "make test",
+                "make: *** No rule to make target 'test'.",
+                true,
+            ));
+            events.push(EventKind::AgentMessage {
+                text: reading.into(),
+            });
+            events.extend(run("c1", "just test", "ok", false));
             let events: Vec<Event> = events
-                .drain(..)
+                .into_iter()
                 .enumerate()
                 .map(|(n, kind)| Event::new(n, at(1, n as u32), None, kind))
                 .collect();
