@@ -667,6 +667,11 @@ pub struct SessionDigest {
     /// Files the session created or wrote whole: a file written and deleted is scratch, one
     /// deleted and written again is back, so neither makes a fact stale.
     pub written_files: Vec<String>,
+    /// Build manifests and lockfiles (`Cargo.toml`, `package.json`, `go.mod`, `uv.lock` …) that a
+    /// successful call read, edited or wrote, each once
+    /// with the first such call: with a deleted manifest of another language beside it, the
+    /// project was ported.
+    pub manifests: Vec<SeenManifest>,
     /// Checker findings (a linter's rule and message) in the output of failed commands and in
     /// what a person pasted, one per rule and session, in order.
     pub checker_findings: Vec<CheckerFinding>,
@@ -674,6 +679,15 @@ pub struct SessionDigest {
     /// once with the first result that printed it (at most [`MAX_MODULE_PATHS`]): a project
     /// whose module path changed shows the new one in test output and imports.
     pub module_paths: Vec<SeenModulePath>,
+}
+
+/// A build manifest a session worked on, and the first call that did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeenManifest {
+    /// The path as the call gave it.
+    pub path: String,
+    /// The first successful call that named it.
+    pub evidence: EventRef,
 }
 
 /// Distinct module paths a session's digest keeps at most.
@@ -824,6 +838,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         removed_settings: Vec::new(),
         retirements: Vec::new(),
         written_files: Vec::new(),
+        manifests: Vec::new(),
         checker_findings: Vec::new(),
         module_paths: Vec::new(),
     };
@@ -1019,6 +1034,20 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             .unwrap_or_default();
         if let Some(path) = written_whole(name, input) {
             digest.written_files.push(path.to_string());
+        }
+        let named = input.as_object().into_iter().flat_map(|object| {
+            FILE_PATH_KEYS
+                .iter()
+                .filter_map(|k| object.get(*k).and_then(Value::as_str))
+        });
+        for path in named {
+            let known = digest.manifests.iter().any(|m| m.path == path);
+            if !known && crate::updates::ecosystem_of(path).is_some() {
+                digest.manifests.push(SeenManifest {
+                    path: path.to_string(),
+                    evidence: event_ref(call.call),
+                });
+            }
         }
         file_changes.push((call.call, commands, patch));
     }

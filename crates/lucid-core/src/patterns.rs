@@ -1508,6 +1508,7 @@ mod tests {
             removed_settings: Vec::new(),
             retirements: Vec::new(),
             written_files: Vec::new(),
+            manifests: Vec::new(),
             checker_findings: Vec::new(),
             module_paths: Vec::new(),
         }

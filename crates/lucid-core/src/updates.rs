@@ -2008,6 +2008,35 @@ pub(crate) fn from_move(
     })
 }
 
+/// The language a build manifest or lockfile belongs to (`Cargo.toml` → Rust, `uv.lock` →
+/// Python, `package.json` → JavaScript), by its file name.
+pub(crate) fn ecosystem_of(path: &str) -> Option<&'static str> {
+    let name = components(path).last().copied()?;
+    let language = match name {
+        "Cargo.toml" | "Cargo.lock" => "Rust",
+        "pyproject.toml" | "uv.lock" | "poetry.lock" | "setup.py" | "setup.cfg" | "Pipfile"
+        | "Pipfile.lock" | "requirements.txt" => "Python",
+        "package.json" | "package-lock.json" | "yarn.lock" | "pnpm-lock.yaml" | "bun.lockb"
+        | "bun.lock" | "deno.json" => "JavaScript",
+        "go.mod" | "go.sum" => "Go",
+        "pom.xml" | "build.gradle" | "build.gradle.kts" => "Java",
+        "Gemfile" | "Gemfile.lock" => "Ruby",
+        "composer.json" | "composer.lock" => "PHP",
+        "mix.exs" | "mix.lock" => "Elixir",
+        "Package.swift" => "Swift",
+        "build.zig" => "Zig",
+        _ => return None,
+    };
+    Some(language)
+}
+
+/// The folder a path is in, as its components (empty for a bare file name).
+pub(crate) fn folder_of(path: &str) -> Vec<&str> {
+    let mut parts = components(path);
+    parts.pop();
+    parts
+}
+
 /// A path's components, without `.` and empty ones.
 fn components(path: &str) -> Vec<&str> {
     path.split(['/', '\\'])

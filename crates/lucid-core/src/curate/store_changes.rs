@@ -194,6 +194,7 @@ impl Curator {
             |deleted| &deleted.path,
             |deleted| &deleted.evidence,
             |deleted, fact, session| {
+                let digest = digests.iter().find(|d| d.session == session);
                 let named =
                     crate::updates::names_deleted_file(fact, &deleted.path, deleted.at_root)?;
                 let how = match deleted.how {
@@ -201,13 +202,26 @@ impl Curator {
                     crate::updates::Deletion::Patch => "a patch",
                     crate::updates::Deletion::RmThenCommit => "`rm` and a commit",
                 };
-                Some(Stale {
-                    reason: format!(
-                        "names {named}, which session {session} deleted ({how}: {}) and no \
-                         session wrote again",
-                        deleted.path
-                    ),
-                    now: None,
+                let ported = digest.and_then(|d| ported_to(d, &deleted.path));
+                let reason = format!(
+                    "names {named}, which session {session} deleted ({how}: {}) and no session \
+                     wrote again",
+                    deleted.path
+                );
+                Some(match ported {
+                    // A project moved to another language: say what it is now, worded without
+                    // the deleted files so the item does not read as still naming them.
+                    Some(port) => Stale {
+                        reason: format!(
+                            "{reason}; the same session worked on {} beside it, a {} manifest",
+                            port.manifest, port.language
+                        ),
+                        now: Some(format!(
+                            "{} is now a {} project (`{}`); its {} build files were deleted.",
+                            port.project, port.language, port.manifest_name, port.old_language
+                        )),
+                    },
+                    None => Stale { reason, now: None },
                 })
             },
         );
@@ -671,9 +685,45 @@ fn under(path: &str, target: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/') || target.ends_with('/'))
 }
 
+/// A project ported to another language: a deleted manifest of one language, and a manifest
+/// of another in the same folder that the same session worked on.
+struct Port<'d> {
+    /// What the project is called: the folder's name, else "The project".
+    project: String,
+    language: &'static str,
+    old_language: &'static str,
+    manifest: &'d str,
+    manifest_name: &'d str,
+}
+
+/// Whether deleting `deleted` was part of porting its project to another language (see
+/// [`Port`]).
+fn ported_to<'d>(digest: &'d SessionDigest, deleted: &str) -> Option<Port<'d>> {
+    let old_language = crate::updates::ecosystem_of(deleted)?;
+    let folder = crate::updates::folder_of(deleted);
+    let seen = digest.manifests.iter().find(|m| {
+        crate::updates::ecosystem_of(&m.path).is_some_and(|l| l != old_language)
+            && crate::updates::folder_of(&m.path) == folder
+    })?;
+    let language = crate::updates::ecosystem_of(&seen.path)?;
+    let manifest_name = seen.path.rsplit(['/', '\\']).next().unwrap_or(&seen.path);
+    let project = folder
+        .last()
+        .map_or_else(|| "The project".to_string(), |name| format!("`{name}`"));
+    Some(Port {
+        project,
+        language,
+        old_language,
+        manifest: &seen.path,
+        manifest_name,
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{draft_doc, dream_over, ops, printed, said, store, wrote};
+    use super::super::test_support::{
+        draft_doc, dream_over, ops, printed, ran, said, store, wrote,
+    };
     use super::*;
     use crate::report::Op;
 
@@ -768,6 +818,59 @@ mod tests {
                     .unwrap_or_default();
                 assert!(note.contains("`cmd/entire/cli/paths`"), "{note}");
             }
+        }
+    }
+
+    /// A fact about a project's build files, after a session deleted them and worked on another
+    /// language's manifest in the same folder, says what the project is now; with only the same
+    /// language's manifest beside them it is removed.
+    #[test]
+    fn a_project_ported_to_another_language_gets_its_new_manifest() {
+        let item = "shop-api is a Python package managed with uv (pyproject.toml and uv.lock).";
+        let session = |manifest: &str| {
+            ran(
+                "s1",
+                "a",
+                2,
+                &[
+                    (
+                        "Read",
+                        serde_json::json!({ "file_path": manifest }),
+                        "[package]",
+                    ),
+                    (
+                        "Bash",
+                        serde_json::json!({ "command": "rm /w/shop-api/pyproject.toml /w/shop-api/uv.lock" }),
+                        "",
+                    ),
+                    (
+                        "Bash",
+                        serde_json::json!({ "command": "git commit -am 'port to Rust'" }),
+                        "[main 1a2b3c4] port to Rust",
+                    ),
+                ],
+            )
+        };
+        let cases = [
+            (
+                "/w/shop-api/Cargo.toml",
+                "- `shop-api` is now a Rust project (`Cargo.toml`); its Python build files were deleted.\n",
+            ),
+            // The session worked in another folder: a bare `pyproject.toml` in the item is
+            // not the one it deleted, so the item stays.
+            (
+                "/w/other/Cargo.toml",
+                "- shop-api is a Python package managed with uv (pyproject.toml and uv.lock).\n",
+            ),
+            ("/w/shop-api/requirements.txt", ""),
+            ("/w/shop-api/README.md", ""),
+        ];
+        for (manifest, expected) in cases {
+            let out = dream_over(
+                &store(&[("/projects.md", &format!("- {item}\n"))]),
+                vec![session(manifest)],
+            );
+            assert_eq!(draft_doc(&out, "/projects.md"), expected, "{manifest}");
         }
     }
 

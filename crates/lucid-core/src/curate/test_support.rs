@@ -70,6 +70,32 @@ pub(super) fn printed(id: &str, agent: &str, on_day: u32, outputs: &[&str]) -> S
     session_of(id, agent, on_day, events.collect())
 }
 
+/// The digest of a session of `agent` that made the `Bash`-style `calls` (tool, input, output),
+/// each answered successfully, one event a minute from noon on 2024-03-`on_day`.
+pub(super) fn ran(
+    id: &str,
+    agent: &str,
+    on_day: u32,
+    calls: &[(&str, serde_json::Value, &str)],
+) -> SessionDigest {
+    let mut events = Vec::new();
+    for (n, (tool, input, output)) in calls.iter().enumerate() {
+        let call_id = Some(format!("c{n}"));
+        events.push(EventKind::ToolCall {
+            call_id: call_id.clone(),
+            name: tool.to_string(),
+            input: input.clone(),
+        });
+        events.push(EventKind::ToolResult {
+            call_id,
+            tool: Some(tool.to_string()),
+            content: output.to_string(),
+            is_error: false,
+        });
+    }
+    session_of(id, agent, on_day, events)
+}
+
 /// The digest of a Claude Code session of `agent` with `events`, one a minute from noon on
 /// 2024-03-`on_day`.
 fn session_of(id: &str, agent: &str, on_day: u32, events: Vec<EventKind>) -> SessionDigest {
