@@ -6,8 +6,12 @@
 //! messages one per line. The system prompt becomes context, each message's blocks become
 //! events, and the response's content is appended as the agent's turn.
 //!
-//! Messages carry no times: every event gets the document's `created_at` when it has one, else
-//! the file's modification time.
+//! A message's content may be one block instead of a list, and tools that re-write Claude Code
+//! sessions name block fields their own way (`tool_name`, `tool_id`, `output`; see
+//! [`crate::blocks`]); a `role: "tool"` message's results are results all the same.
+//!
+//! Times: a message's own `timestamp` (or `created_at`) where the log keeps one per message, else
+//! the document's `created_at`, else the file's modification time.
 
 use lucid_core::{Session, Timestamp, TranscriptFormat};
 use serde_json::{Map, Value};
@@ -143,6 +147,8 @@ fn push_messages(builder: &mut Builder<'_>, origin: Origin<'_>, messages: Vec<Va
             other => Speaker::Context(other),
         };
         let content = message.remove("content").unwrap_or(Value::Null);
-        push_content(builder, origin, speaker, content);
+        // A message's own time, where the log keeps one per message.
+        let at = time_at(&message, &["timestamp", "created_at"]).or(origin.at);
+        push_content(builder, Origin { at, ..origin }, speaker, content);
     }
 }

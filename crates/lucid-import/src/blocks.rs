@@ -97,8 +97,15 @@ fn push_block(
             rules.text(builder, origin, speaker, text);
         }
     } else if is_tool_use(kind) {
-        let call_id = str_at(&block, "id").map(str::to_string);
-        let name = str_at(&block, "name").unwrap_or(kind).to_string();
+        // Re-writers of Claude Code sessions name the fields their own way (`tool_name`,
+        // `tool_id`, `output`).
+        let call_id = str_at(&block, "id")
+            .or_else(|| str_at(&block, "tool_id"))
+            .map(str::to_string);
+        let name = str_at(&block, "name")
+            .or_else(|| str_at(&block, "tool_name"))
+            .unwrap_or(kind)
+            .to_string();
         let input = block.remove("input").unwrap_or(Value::Null);
         // Blocks in a Messages API request have no record id; the call id names them.
         let source_id = origin.source_id.or(call_id.as_deref());
@@ -112,9 +119,15 @@ fn push_block(
             input,
         );
     } else if is_tool_result(kind) {
-        let call_id = str_at(&block, "tool_use_id").map(str::to_string);
+        let call_id = str_at(&block, "tool_use_id")
+            .or_else(|| str_at(&block, "tool_id"))
+            .map(str::to_string);
         let is_error = block.get("is_error").and_then(Value::as_bool) == Some(true);
-        let content = render_result_content(block.remove("content").unwrap_or(Value::Null));
+        let content = block
+            .remove("content")
+            .or_else(|| block.remove("output"))
+            .unwrap_or(Value::Null);
+        let content = render_result_content(content);
         let source_id = origin.source_id.or(call_id.as_deref());
         rules.result(
             builder,

@@ -227,13 +227,16 @@ const OPENAI_PARTS: &[&str] = &[
 ];
 
 fn has_block_of(message: &Object, kinds: &[&str]) -> bool {
+    let of_kind = |block: &Value| {
+        block
+            .get("type")
+            .and_then(Value::as_str)
+            .is_some_and(|kind| kinds.contains(&kind))
+    };
     match message.get("content") {
-        Some(Value::Array(blocks)) => blocks.iter().any(|block| {
-            block
-                .get("type")
-                .and_then(Value::as_str)
-                .is_some_and(|kind| kinds.contains(&kind))
-        }),
+        Some(Value::Array(blocks)) => blocks.iter().any(of_kind),
+        // Some writers store a lone block instead of a one-element list.
+        Some(block @ Value::Object(_)) => of_kind(block),
         _ => false,
     }
 }
