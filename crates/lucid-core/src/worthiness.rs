@@ -493,13 +493,35 @@ fn guards_something_named(sentence: &str, lower: &str, cues: &Cues) -> bool {
     let owned = [" my ", " our "].iter().any(|owner| lower.contains(owner));
     let analysis = text::analyze(sentence);
     let named = !analysis.anchors.is_empty() || !analysis.code_spans.is_empty();
-    let guarded = cues.opens_with(List::Guarded) && (owned || named);
+    let guarded =
+        (cues.opens_with(List::Guarded) || warns_against_guarded(lower)) && (owned || named);
     let ruled_out = cues.has(List::Instruction)
         && analysis.negated
         && [" entirely", " altogether"]
             .iter()
             .any(|total| lower.contains(total));
     guarded || ruled_out
+}
+
+/// Whether a sentence warns against what a guarded prohibition forbids: "be careful not to lose
+/// my progress" says "don't lose my progress" as a warning.
+fn warns_against_guarded(lower: &str) -> bool {
+    const WARNINGS: &[&str] = &[
+        "be careful not to ",
+        "be careful to not ",
+        "take care not to ",
+        "take care to not ",
+        "careful not to ",
+        "make sure not to ",
+        "make sure to not ",
+        "make sure you don't ",
+        "make sure you do not ",
+    ];
+    WARNINGS.iter().any(|warning| {
+        lower
+            .strip_prefix(warning)
+            .is_some_and(|rest| Cues::scan(&format!("don't {rest}")).opens_with(List::Guarded))
+    })
 }
 
 /// Whether an instruction is a rule for every case: it opens with an instruction ("use",
@@ -1211,14 +1233,27 @@ mod tests {
             kept("Use pnpm, not npm, for installs."),
             Some((Class::Preference, Support::Repeated))
         );
-        // A warning is an instruction too: kept when said again, reported when said once.
+        // A warning is an instruction too: kept when said again, reported when said once…
         for sentence in [
-            "please be careful to not lose my progress in the database",
             "Take care not to overwrite the fixtures.",
+            "Be careful not to break the build.",
         ] {
             assert_eq!(
                 kept(sentence),
                 Some((Class::Preference, Support::Repeated)),
+                "{sentence:?}: {:?}",
+                verdict(sentence)
+            );
+        }
+        // …unless it warns against losing or overwriting what the person owns or names: that is
+        // the guarded prohibition ("don't lose my data") said as a warning.
+        for sentence in [
+            "please be careful to not lose my progress in the database",
+            "Make sure you don't overwrite our `fixtures/golden` files.",
+        ] {
+            assert_eq!(
+                kept(sentence),
+                Some((Class::Preference, Support::Marked)),
                 "{sentence:?}: {:?}",
                 verdict(sentence)
             );
