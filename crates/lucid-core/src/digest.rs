@@ -2707,6 +2707,20 @@ fn read_human_message(
         for sentence in text::sentences(segment.text) {
             let key = crate::channels::sentence_key(sentence);
             keys.push(key);
+            // "Fix the login page, and never use eval in the frontend": the rule without the
+            // request (a slice of the sentence, so its offset below still holds), when it is a
+            // rule on its own ("…, always render everything" needs the request it follows).
+            let sentence = match crate::worthiness::standing_clause(sentence) {
+                Some(rule)
+                    if matches!(
+                        crate::worthiness::judge(rule, limits),
+                        crate::worthiness::Verdict::Candidate { .. }
+                    ) =>
+                {
+                    rule
+                }
+                _ => sentence,
+            };
             if human_bytes > limits.max_message_bytes {
                 continue;
             }
@@ -3224,6 +3238,30 @@ mod tests {
         let mut lines = HashSet::new();
         lines.insert(noise.to_string());
         assert_eq!(without_lines(&format!("{noise}\nboom"), &lines), "boom");
+    }
+
+    /// A request that ends with a rule gives the rule alone as the person's statement; a rule
+    /// that needs the request it follows stays whole.
+    #[test]
+    fn a_request_ending_with_a_rule_states_the_rule() {
+        let said = |text: &str| -> Vec<String> {
+            let events = vec![EventKind::UserMessage {
+                text: text.to_string(),
+            }];
+            digest_session(&test_session(TranscriptFormat::ClaudeCode, events))
+                .statements
+                .into_iter()
+                .map(|s| s.text)
+                .collect()
+        };
+        assert_eq!(
+            said("Fix the login page, and never use eval in the frontend code."),
+            ["Never use eval in the frontend code."]
+        );
+        assert_eq!(
+            said("Remove the HTML sanitizer from the viewer, always render everything."),
+            ["Remove the HTML sanitizer from the viewer, always render everything."]
+        );
     }
 
     /// What fixed a checker finding is read from the successful edits of the reported file after

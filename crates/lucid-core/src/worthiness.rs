@@ -503,6 +503,51 @@ fn guards_something_named(sentence: &str, lower: &str, cues: &Cues) -> bool {
     guarded || ruled_out
 }
 
+/// The standing rule a request ends with ("Fix the login page, and never use eval in the
+/// frontend code" → "never use eval in the frontend code"): the clause after a clause boundary,
+/// when that clause opens with a strong standing marker and the sentence opens as a request
+/// about the task with no standing marker of its own. The request is not part of the rule.
+pub(crate) fn standing_clause(sentence: &str) -> Option<&str> {
+    const BOUNDARIES: &[&str] = &[", and ", "; and ", "; ", ", but ", " - ", " — ", ", "];
+    const OPENERS: &[&str] = &[
+        "always ",
+        "never ",
+        "from now on",
+        "going forward",
+        "in the future",
+        "don't ever ",
+        "do not ever ",
+        "under no circumstances",
+    ];
+    // ASCII lowercasing keeps every byte where it was, so positions carry over.
+    let lower = sentence.to_ascii_lowercase();
+    let head_cues = |end: usize| Cues::scan(&lower[..end]);
+    let mut cuts: Vec<(usize, usize)> = BOUNDARIES
+        .iter()
+        .flat_map(|boundary| {
+            lower
+                .match_indices(boundary)
+                .map(move |(at, found)| (at, at + found.len()))
+        })
+        .collect();
+    cuts.sort_unstable();
+    cuts.into_iter().find_map(|(at, after)| {
+        let tail = lower.get(after..)?;
+        if !OPENERS.iter().any(|opener| tail.starts_with(opener)) {
+            return None;
+        }
+        // A lone opener ("also, from now on …", "ok, never …") is no request of its own.
+        if lower[..at].split_whitespace().count() < 2 {
+            return None;
+        }
+        let head = head_cues(at);
+        let request = head.opens_with(List::Request)
+            && !head.opens_with(List::Instruction)
+            && !head.has(List::Standing);
+        request.then(|| sentence[after..].trim())
+    })
+}
+
 /// Whether a sentence warns against what a guarded prohibition forbids: "be careful not to lose
 /// my progress" says "don't lose my progress" as a warning.
 fn warns_against_guarded(lower: &str) -> bool {
@@ -1489,6 +1534,37 @@ mod tests {
         );
         assert_eq!(
             kept("In the future, add an entry to CHANGELOG.md for every user-visible change."),
+            Some((Class::Preference, Support::Marked))
+        );
+    }
+
+    /// A request that ends with a standing rule gives the rule alone; a sentence that does not
+    /// open as a request, or whose later clause is no strong standing marker, stays whole.
+    #[test]
+    fn a_request_ending_with_a_rule_gives_the_rule() {
+        let cases = [
+            (
+                "Fix the login page, and never use eval in the frontend code.",
+                Some("never use eval in the frontend code."),
+            ),
+            (
+                "please push it; from now on squash-merge every PR.",
+                Some("from now on squash-merge every PR."),
+            ),
+            ("Use pnpm, never npm.", None),
+            ("We deploy on Fridays, always after the standup.", None),
+            ("Fix the login page, and then run the tests.", None),
+            ("Always fix lint errors first, never skip them.", None),
+            (
+                "also, from now on, never ask me questions like \"Shall I go on?\"",
+                None,
+            ),
+        ];
+        for (sentence, expected) in cases {
+            assert_eq!(standing_clause(sentence), expected, "{sentence}");
+        }
+        assert_eq!(
+            kept("never use eval in the frontend code."),
             Some((Class::Preference, Support::Marked))
         );
     }
