@@ -16,8 +16,11 @@
 //! `command`, `Cwd` → `cwd`, `TargetFile`/`AbsolutePath`/`DirectoryPath` → `path`,
 //! `TargetContent`/`ReplacementContent` → `old_str`/`new_str`, `CodeContent` → `content`,
 //! `Query`/`SearchPath` → `pattern`/`path`, `toolAction` → `description`; `toolSummary` is
-//! dropped). A command left running in the background (status `RUNNING`) reports its end in a
-//! later system message, which stays context.
+//! dropped). A call left running in the background ("Tool is running as a background task
+//! with task id: …") gets its result from the later system message that reports how the task
+//! ended ("Task id "…" finished with result: …", a failure when the command failed); the
+//! message stays context too, and a call still running when the log ends keeps what its step
+//! said.
 //!
 //! Times: each step's `created_at`. Session id and agent: the [`Source`] fallbacks (the file and
 //! its folder).
@@ -73,6 +76,7 @@ pub(crate) fn import(input: Input<'_>, source: &Source<'_>) -> Result<Session, I
             });
         }
     }
+    steps.finish(&mut builder);
     builder.finish()
 }
 
@@ -82,6 +86,18 @@ pub(crate) fn import(input: Input<'_>, source: &Source<'_>) -> Result<Session, I
 struct StepReader {
     waiting: VecDeque<(String, String)>,
     calls: usize,
+    /// Calls left running in the background: (task id, call id, tool, what the step said).
+    running: Vec<Background>,
+}
+
+/// A call the harness left running in the background, waiting for the system message that
+/// reports how it ended.
+struct Background {
+    task: String,
+    call: String,
+    tool: String,
+    started: String,
+    at: Option<lucid_core::Timestamp>,
 }
 
 impl StepReader {
@@ -92,7 +108,11 @@ impl StepReader {
         };
         let kind = str_at(step, "type").unwrap_or("");
         let content = text_at(step, "content");
-        match (str_at(step, "source").unwrap_or(""), kind) {
+        let source = str_at(step, "source").unwrap_or("");
+        if source == "SYSTEM" && self.finish_background(builder, origin, &content) {
+            return;
+        }
+        match (source, kind) {
             ("USER_EXPLICIT", "USER_INPUT") => push_user_input(builder, origin, &content),
             ("USER_EXPLICIT", _) => builder.text_with_channel(
                 origin,
@@ -126,6 +146,18 @@ impl StepReader {
                     _ => without_command_frame(output),
                 };
                 match self.waiting.pop_front() {
+                    // Its outcome comes later, in a system message: the result waits for it.
+                    Some((id, name)) if background_task(&output).is_some() => {
+                        if let Some(task) = background_task(&output) {
+                            self.running.push(Background {
+                                task: task.to_string(),
+                                call: id,
+                                tool: name,
+                                started: output.clone(),
+                                at: origin.at,
+                            });
+                        }
+                    }
                     Some((id, name)) => {
                         builder.tool_result(origin, Some(&id), Some(&name), output, failed)
                     }
@@ -159,6 +191,72 @@ impl StepReader {
             }
         }
     }
+}
+
+impl StepReader {
+    /// Reads a system message that reports how a background task ended ("Task id "…/task-70"
+    /// finished with result: …") as the result of the call that started it: a failure when the
+    /// command failed. The message itself stays harness context. Whether it was such a report.
+    fn finish_background(
+        &mut self,
+        builder: &mut Builder<'_>,
+        origin: Origin<'_>,
+        content: &str,
+    ) -> bool {
+        let Some((task, result)) = finished_task(content) else {
+            return false;
+        };
+        let Some(at) = self.running.iter().position(|b| b.task == task) else {
+            return false;
+        };
+        let call = self.running.remove(at);
+        let output = without_command_frame(result);
+        let failed = output.starts_with("The command failed");
+        builder.tool_result(origin, Some(&call.call), Some(&call.tool), output, failed);
+        builder.text(
+            origin,
+            Speaker::Context("system_message"),
+            content.to_string(),
+        );
+        true
+    }
+
+    /// Calls still running when the log ends keep what their step said.
+    fn finish(self, builder: &mut Builder<'_>) {
+        for call in self.running {
+            let origin = Origin {
+                at: call.at,
+                source_id: None,
+            };
+            builder.tool_result(
+                origin,
+                Some(&call.call),
+                Some(&call.tool),
+                call.started,
+                false,
+            );
+        }
+    }
+}
+
+/// The task id of a call the harness moved to the background ("Tool is running as a background
+/// task with task id: …/task-14").
+fn background_task(output: &str) -> Option<&str> {
+    let rest = output
+        .trim_start()
+        .strip_prefix("Tool is running as a background task with task id:")?;
+    let task = rest.lines().next()?.trim();
+    (!task.is_empty()).then_some(task)
+}
+
+/// The task id and the result text of a system message reporting that a background task ended.
+fn finished_task(content: &str) -> Option<(&str, &str)> {
+    let marker = "Task id \"";
+    let start = content.find(marker)? + marker.len();
+    let (task, rest) = content[start..].split_once('"')?;
+    let result = rest.trim_start().strip_prefix("finished with result:")?;
+    let result = result.split("</SYSTEM_MESSAGE>").next().unwrap_or(result);
+    Some((task, result.trim()))
 }
 
 /// The context label of a system step: its type lowercased, or `system` for an empty one.
