@@ -1278,27 +1278,27 @@ mod tests {
             kept("Use pnpm, not npm, for installs."),
             Some((Class::Preference, Support::Repeated))
         );
-        // A warning is an instruction too: kept when said again, reported when said once…
-        for sentence in [
-            "Take care not to overwrite the fixtures.",
-            "Be careful not to break the build.",
-        ] {
-            assert_eq!(
-                kept(sentence),
-                Some((Class::Preference, Support::Repeated)),
-                "{sentence:?}: {:?}",
-                verdict(sentence)
-            );
-        }
-        // …unless it warns against losing or overwriting what the person owns or names: that is
+        // A warning is an instruction too: kept when said again, reported when said once —
+        // unless it warns against losing or overwriting what the person owns or names: that is
         // the guarded prohibition ("don't lose my data") said as a warning.
-        for sentence in [
-            "please be careful to not lose my progress in the database",
-            "Make sure you don't overwrite our `fixtures/golden` files.",
+        for (sentence, support) in [
+            (
+                "Take care not to overwrite the fixtures.",
+                Support::Repeated,
+            ),
+            ("Be careful not to break the build.", Support::Repeated),
+            (
+                "please be careful to not lose my progress in the database",
+                Support::Marked,
+            ),
+            (
+                "Make sure you don't overwrite our `fixtures/golden` files.",
+                Support::Marked,
+            ),
         ] {
             assert_eq!(
                 kept(sentence),
-                Some((Class::Preference, Support::Marked)),
+                Some((Class::Preference, support)),
                 "{sentence:?}: {:?}",
                 verdict(sentence)
             );
