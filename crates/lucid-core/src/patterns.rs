@@ -1174,6 +1174,9 @@ fn is_named_tool(step: &str) -> bool {
             | "finish"
             // Cline's and Roo Code's own turn-taking tools: every task answers with them.
             | "attempt_completion"
+            // aider's own in-chat commands and the commit it makes after every edit
+            // (`aider commit`): the harness at work, not a way of working.
+            | "aider"
             | "ask_followup_question"
             | "plan_mode_respond"
             | "plan_mode_response"
@@ -1952,6 +1955,32 @@ mod tests {
             texts,
             ["Workflow: `apply_patch` → `mise run lint` → `git add` → `git commit`."]
         );
+    }
+
+    /// Sessions that end with the same step say how the work ends here; a harness's own way of
+    /// ending a turn or committing (`attempt_completion`, aider's `aider commit`) says nothing.
+    #[test]
+    fn only_the_agents_own_last_steps_make_an_ending() {
+        let endings = |last: &str| -> Vec<String> {
+            let sessions: Vec<SessionDigest> = (0..3)
+                .map(|n| digest(&format!("s{n}"), "a", &["cargo build", last]))
+                .collect();
+            ending_steps(&sessions)
+                .into_iter()
+                .map(|p| p.text)
+                .collect()
+        };
+        assert_eq!(
+            endings("just deploy"),
+            ["Sessions end with `just deploy` (3 of 3 sessions)."]
+        );
+        for harness_step in ["aider commit", "attempt_completion"] {
+            assert_eq!(
+                endings(harness_step),
+                ["Sessions end with `cargo build` (3 of 3 sessions)."],
+                "{harness_step}"
+            );
+        }
     }
 
     /// A Windows path is a path: listing a folder that does not exist, then another folder, is
