@@ -1069,6 +1069,34 @@ fn ends_the_retirement(rest: &str) -> bool {
             .split(['.', ',', ';', '!'])
             .next()
             .is_some_and(|clause| clause.trim_end().ends_with(" ago"))
+        || scopes_the_whole_project(&lower)
+}
+
+/// Whether a clause names the whole project as where something ends ("… for this repo", "…
+/// in our codebase", "… here"), not a part of it ("… for the login path" is partial).
+fn scopes_the_whole_project(lower: &str) -> bool {
+    if lower == "here" || lower.starts_with("here ") || lower.starts_with("here.") {
+        return true;
+    }
+    let mut words = lower.split_whitespace();
+    let (Some(preposition), Some(determiner), Some(noun)) =
+        (words.next(), words.next(), words.next())
+    else {
+        return false;
+    };
+    matches!(preposition, "in" | "for" | "on" | "across")
+        && matches!(determiner, "this" | "our" | "the" | "my")
+        && matches!(
+            noun.trim_end_matches(['.', ',', ';', '!']),
+            "repo"
+                | "repository"
+                | "project"
+                | "codebase"
+                | "monorepo"
+                | "team"
+                | "app"
+                | "company"
+        )
 }
 
 /// The specific name a token run opens with: a quoted value or identifier alone, or one to three
@@ -2395,6 +2423,13 @@ mod tests {
             ("Heroku is no longer in use.", "Heroku", false),
             ("We stopped using Sentry last sprint.", "Sentry", false),
             ("We no longer use yarn.", "yarn", false),
+            // The whole project is where it ends, not a part of it.
+            (
+                "We no longer use Travis CI for this repo.",
+                "Travis CI",
+                false,
+            ),
+            ("We stopped using Docker in our codebase.", "Docker", false),
             ("Priya Raman moved to another team.", "Priya Raman", true),
             ("We shouldn't use cuFFT anymore.", "cuFFT", false),
             (

@@ -289,6 +289,20 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     if change && gone_unnamed(stripped) {
         return skip("says something unnamed is gone (a bug report as often as a decision)");
     }
+    // "We no longer use Travis CI", "We're dropping Firebase", "Dana Whitfield has left the
+    // company": the end of something named, said by the people who decided it, is as durable a
+    // fact as its start (an agent that still suggests the tool repeats a settled question).
+    if change
+        && crate::updates::retirements(stripped)
+            .iter()
+            .any(|retirement| retirement.name.is_some())
+    {
+        return Verdict::Candidate {
+            class: Class::Fact,
+            support: Support::Marked,
+            change: true,
+        };
+    }
     // "New GCP project id: acme-prod-2" announces a value as plainly as "X is now Y".
     let announces_new = lower.starts_with("new ") && text::slot(stripped).is_some();
     if (change || announces_new) && text::slot(stripped).is_some() {
@@ -1110,6 +1124,12 @@ mod tests {
             // Something named that is gone is a fact worth keeping.
             ("Heroku is gone.", Class::Fact),
             ("The Jenkins server is gone.", Class::Fact),
+            // So is the end of a named tool's use, or of someone's part (from a real Codex
+            // session: "i no longer use prek").
+            ("i no longer use prek", Class::Fact),
+            ("We no longer use Travis CI for this repo.", Class::Fact),
+            ("We are no longer using CircleCI.", Class::Fact),
+            ("Dana Whitfield has left the company.", Class::Fact),
             (
                 "Remove the sanitizer from the code, always render everything.",
                 Class::Preference,
@@ -1234,6 +1254,9 @@ mod tests {
             "For now, skip the flaky test while we debug.",
             "Customer Nina Rossi says order ORD-1 never arrived.",
             "Never do that again.",
+            // Something that stopped happening, or a partial end, is no retirement.
+            "the app no longer crashes on startup",
+            "We no longer use Redis for the login path.",
             "Obj = dict()",
             "45 |   // Always fetch public data.",
             "That Terraform can guarantee to make the same selections by default when.",
