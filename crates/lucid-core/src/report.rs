@@ -237,7 +237,8 @@ pub struct Stats {
     pub output_items: usize,
     /// Sessions the curator read (digested and not skipped).
     pub sessions_read: usize,
-    /// Transcripts or sessions that could not be used, and why, sorted by path.
+    /// Transcripts or sessions that could not be used, and why, sorted by path; also the
+    /// garbled lines left out of a transcript read without them (`path (line N)`).
     pub sessions_skipped: Vec<SkippedSession>,
     /// Store files carried over without curation (redacted), if any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -1294,6 +1294,16 @@ pub fn wrapped_piece(text: &str, sentence: &str) -> bool {
     if end > text.len() || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
         return false;
     }
+    let line_start = text[..start].rfind('\n').map_or(0, |at| at + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |at| end + at);
+    let line = &text[line_start..line_end];
+    // A harness cut the text right after it ("…Tax Status Cert\n<truncated 2045 bytes>"):
+    // what followed is gone, so the sentence may stop anywhere.
+    let closes_line = text[end..line_end].trim().is_empty();
+    let next_line = text[line_end..].lines().find(|l| !l.trim().is_empty());
+    if closes_line && !ends_sentence(line) && next_line.is_some_and(marks_a_cut) {
+        return true;
+    }
     // Lower case opens a continuation only for a writer who capitalises: someone who types
     // "the build is green\nso the next step is…" writes each line as it comes.
     let capitalises = text
@@ -1303,9 +1313,6 @@ pub fn wrapped_piece(text: &str, sentence: &str) -> bool {
     if !capitalises {
         return false;
     }
-    let line_start = text[..start].rfind('\n').map_or(0, |at| at + 1);
-    let line_end = text[end..].find('\n').map_or(text.len(), |at| end + at);
-    let line = &text[line_start..line_end];
     // A line stops mid-sentence when it is long and ends on a word or a comma.
     let stops_on_word = |line: &str| {
         let line = line.trim();
@@ -1332,7 +1339,6 @@ pub fn wrapped_piece(text: &str, sentence: &str) -> bool {
             return true;
         }
     }
-    let closes_line = text[end..line_end].trim().is_empty();
     if closes_line && stops_on_word(line) {
         let next = text[line_end..].lines().find(|l| !l.trim().is_empty());
         if next.is_some_and(continues) {
@@ -1340,6 +1346,32 @@ pub fn wrapped_piece(text: &str, sentence: &str) -> bool {
         }
     }
     false
+}
+
+/// Whether a line ends as a sentence does (a full stop, a question or exclamation mark, a
+/// closing quote or bracket after one).
+fn ends_sentence(line: &str) -> bool {
+    line.trim_end()
+        .trim_end_matches(['"', '\'', ')', ']', '*', '`', '\u{201D}'])
+        .ends_with(['.', '!', '?', ':'])
+}
+
+/// Whether a line is a harness's note that text was cut there: Antigravity's `<truncated 2045
+/// bytes>`, OpenHands' `[... Observation truncated due to length ...]`, Codex's `…12 tokens
+/// truncated…`, `[truncated]`.
+fn marks_a_cut(line: &str) -> bool {
+    let lower = line.trim().to_lowercase();
+    let inner = lower.trim_matches(|c: char| {
+        matches!(
+            c,
+            '<' | '>' | '[' | ']' | '(' | ')' | '.' | '\u{2026}' | ' '
+        )
+    });
+    lower.len() <= 80
+        && (inner.starts_with("truncated")
+            || inner.ends_with("truncated")
+            || inner.contains(" truncated ")
+            || inner.contains("truncated due to"))
 }
 
 /// Removes a leading Markdown list marker (`- `, `* `, `1. `).
@@ -2500,6 +2532,34 @@ mod tests {
         }
         // A sentence from another string is never a piece of this one.
         assert!(!wrapped_piece(typed, "always use pnpm"));
+        // A line the harness cut after (from a real Antigravity log, and the markers of other
+        // harnesses) is a piece; a whole sentence before a cut, or a line about truncation,
+        // is not.
+        for marker in [
+            "<truncated 2045 bytes>",
+            "[... Observation truncated due to length ...]",
+            "\u{2026}1203 tokens truncated\u{2026}",
+            "[truncated]",
+        ] {
+            let cut = format!(
+                "## Detection\n- Run automatically every time Articles of Incorporation OR Tax \
+                 Status Cert\n{marker}\nenalty)"
+            );
+            let first = sentences(&cut)
+                .into_iter()
+                .find(|s| s.starts_with("Run"))
+                .expect("the cut sentence");
+            assert!(wrapped_piece(&cut, first), "{marker}");
+        }
+        let whole_before_cut = "Always run the linter before pushing.\n<truncated 80 bytes>";
+        assert!(!wrapped_piece(
+            whole_before_cut,
+            "Always run the linter before pushing."
+        ));
+        let about_truncation = "Never keep logs that were truncated\nby the collector.";
+        for sentence in sentences(about_truncation) {
+            assert!(!wrapped_piece(about_truncation, sentence), "{sentence}");
+        }
     }
 
     #[test]

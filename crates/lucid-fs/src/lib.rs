@@ -329,7 +329,7 @@ pub fn digest_transcripts(
     progress: &(dyn Fn(usize) + Sync),
 ) -> DigestedSessions {
     let done = AtomicUsize::new(0);
-    let results: Vec<(Result<Vec<Digested>, SkippedSession>, u64)> = files
+    let results: Vec<(Result<DigestedFile, SkippedSession>, u64)> = files
         .par_iter()
         .map(|file| {
             let mut size = 0;
@@ -349,7 +349,10 @@ pub fn digest_transcripts(
     for (result, size) in results {
         bytes += size;
         match result {
-            Ok(digests) => digested.extend(digests),
+            Ok((digests, left_out)) => {
+                digested.extend(digests);
+                skipped.extend(left_out);
+            }
             Err(skip) => skipped.push(skip),
         }
     }
@@ -498,7 +501,7 @@ const MIN_EVENTS_OF_A_COPY: usize = 3;
 pub fn load_session(file: &Path) -> Result<lucid_core::Session, String> {
     let bytes = std::fs::read(file).map_err(|error| format!("cannot read: {error}"))?;
     let (sessions, _) = import_file(file, &bytes, Runs::Together);
-    sessions.and_then(|mut sessions| sessions.pop().ok_or_else(|| "no session".to_string()))
+    sessions.and_then(|(mut sessions, _)| sessions.pop().ok_or_else(|| "no session".to_string()))
 }
 
 /// How an aider chat history, which holds every run of aider in a repository, is read.
@@ -510,13 +513,14 @@ enum Runs {
     Together,
 }
 
+/// What [`import_file`] gives: the file's sessions and the garbled lines left out of it.
+type Imported = (Vec<lucid_core::Session>, Vec<lucid_import::LeftOutLine>);
+
 /// Imports the bytes of `file` (plus, for a Cline task, its UI log): its sessions or why not,
-/// and how many bytes of companion files were read.
-fn import_file(
-    file: &Path,
-    bytes: &[u8],
-    runs: Runs,
-) -> (Result<Vec<lucid_core::Session>, String>, u64) {
+/// and how many bytes of companion files were read. A dream ([`Runs::Apart`]) reads a JSON
+/// Lines transcript without a few garbled lines and names them; reading a file as one session
+/// (a scan for secrets) rejects it, since the garbled line may be what it looks for.
+fn import_file(file: &Path, bytes: &[u8], runs: Runs) -> (Result<Imported, String>, u64) {
     let shown = file.display().to_string();
     let modified: Option<Timestamp> = std::fs::metadata(file)
         .and_then(|m| m.modified())
@@ -542,7 +546,7 @@ fn import_file(
         };
         let ui_bytes = ui.as_ref().map_or(0, |ui| ui.len() as u64);
         let result = lucid_import::import_cline_task(bytes, ui.as_deref(), &source)
-            .map(|session| vec![session])
+            .map(|session| (vec![session], Vec::new()))
             .map_err(|error| error.to_string());
         return (result, ui_bytes);
     }
@@ -565,8 +569,10 @@ fn import_file(
         modified,
     };
     let result = match runs {
-        Runs::Apart => lucid_import::import_sessions(bytes, &source),
-        Runs::Together => lucid_import::import_session(bytes, &source).map(|session| vec![session]),
+        Runs::Apart => lucid_import::import_sessions_leaving_out_garbled_lines(bytes, &source),
+        Runs::Together => {
+            lucid_import::import_session(bytes, &source).map(|session| (vec![session], Vec::new()))
+        }
     };
     (result.map_err(|error| error.to_string()), 0)
 }
@@ -584,11 +590,14 @@ fn is_markdown(file: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("md"))
 }
 
+/// A file's digests, and the parts of it left out (garbled lines), each as a skip.
+type DigestedFile = (Vec<Digested>, Vec<SkippedSession>);
+
 fn digest_file(
     file: &Path,
     options: &DigestOptions,
     trust: &TrustRules,
-) -> (Result<Vec<Digested>, SkippedSession>, u64) {
+) -> (Result<DigestedFile, SkippedSession>, u64) {
     let shown = file.display().to_string();
     let skip = |reason: String| SkippedSession {
         path: shown.clone(),
@@ -613,7 +622,17 @@ fn digest_file(
     let (result, companion_bytes) = import_file(file, &bytes, Runs::Apart);
     let size = bytes.len() as u64 + companion_bytes;
     match result {
-        Ok(sessions) => {
+        Ok((sessions, left_out)) => {
+            let left_out = left_out
+                .into_iter()
+                .map(|left| SkippedSession {
+                    path: format!("{shown} (line {})", left.line),
+                    reason: format!(
+                        "{}: the line was left out, the rest of the file was read",
+                        left.reason
+                    ),
+                })
+                .collect();
             let digested = sessions
                 .into_iter()
                 .map(|mut session| {
@@ -624,7 +643,7 @@ fn digest_file(
                     }
                 })
                 .collect();
-            (Ok(digested), size)
+            (Ok((digested, left_out)), size)
         }
         Err(reason) => (Err(skip(reason)), size),
     }
@@ -1101,6 +1120,37 @@ mod tests {
                 (CopilotCli, "copilot".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn a_garbled_line_is_left_out_and_named_while_the_rest_is_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let line = |i: usize| {
+            format!(
+                "{{\"type\":\"user\",\"sessionId\":\"s1\",\"uuid\":\"u{i}\",\"message\":\
+                 {{\"role\":\"user\",\"content\":\"message {i}\"}}}}"
+            )
+        };
+        let mut lines: Vec<String> = (1..=12).map(line).collect();
+        lines[6] = "d\":\"u7\",\"message\":{\"ro".to_string();
+        let file = dir.path().join("s1.jsonl");
+        std::fs::write(&file, lines.join("\n")).expect("write");
+        let digested = digest_with_defaults(std::slice::from_ref(&file));
+        assert_eq!(digested.digests.len(), 1, "the session is read");
+        assert_eq!(digested.digests[0].events, 11);
+        assert_eq!(digested.skipped.len(), 1, "{:?}", digested.skipped);
+        assert!(digested.skipped[0].path.ends_with("s1.jsonl (line 7)"));
+        assert!(
+            digested.skipped[0]
+                .reason
+                .ends_with("the line was left out, the rest of the file was read"),
+            "{}",
+            digested.skipped[0].reason
+        );
+        // Read as one session (a scan for secrets), the file is refused: the garbled line may
+        // hold what the scan looks for.
+        let refused = load_session(&file).expect_err("refused");
+        assert!(refused.starts_with("line 7:"), "{refused}");
     }
 
     #[test]

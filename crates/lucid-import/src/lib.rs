@@ -170,6 +170,92 @@ pub fn import_sessions(bytes: &[u8], source: &Source) -> Result<Vec<Session>, Im
     import_session(bytes, source).map(|session| vec![session])
 }
 
+/// A line of a JSON Lines transcript that was left out because it is not JSON at all (a line
+/// garbled by a crash, a concurrent write or a bad copy), while the rest of the file was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOutLine {
+    /// The physical line, 1-based.
+    pub line: usize,
+    /// What is wrong with it, as [`ImportError::Line`] says it.
+    pub reason: String,
+}
+
+/// The most lines [`import_sessions_leaving_out_garbled_lines`] leaves out of one file, and the
+/// share of its lines they may be at most (one in ten): beyond either, the file is not a
+/// transcript with a few damaged lines but something else, and it is rejected whole.
+const MAX_LEFT_OUT_LINES: usize = 20;
+
+/// Like [`import_sessions`], but a JSON Lines transcript with a few lines that are not JSON at
+/// all (one garbled line in the middle of a long session) is read without them, and the lines
+/// left out are returned so the caller can report them. A line that is valid JSON of the wrong
+/// shape is still an error: that is a different format, not damage.
+///
+/// ```
+/// use lucid_import::{Source, import_sessions_leaving_out_garbled_lines};
+///
+/// let mut lines: Vec<String> = (0..12)
+///     .map(|i| format!(r#"{{"role": "user", "content": "message {i}"}}"#))
+///     .collect();
+/// lines[5] = r#"ent": "cut in the middle"}"#.to_string();
+/// let (sessions, left_out) =
+///     import_sessions_leaving_out_garbled_lines(lines.join("\n").as_bytes(), &Source::new("s.jsonl"))?;
+/// assert_eq!(sessions[0].events.len(), 11);
+/// assert_eq!(left_out[0].line, 6);
+/// # Ok::<(), lucid_import::ImportError>(())
+/// ```
+pub fn import_sessions_leaving_out_garbled_lines(
+    bytes: &[u8],
+    source: &Source,
+) -> Result<(Vec<Session>, Vec<LeftOutLine>), ImportError> {
+    let first = match import_sessions(bytes, source) {
+        Ok(sessions) => return Ok((sessions, Vec::new())),
+        Err(error) => error,
+    };
+    let Ok(text) = input::decode(bytes) else {
+        return Err(first);
+    };
+    let lines = text
+        .split('\n')
+        .filter(|line| !line.trim().is_empty())
+        .count();
+    // A garbled line is blanked in place (blank lines are skipped), so the line numbers of
+    // the lines after it stay what the file says.
+    let mut repaired: Option<String> = None;
+    let mut left_out: Vec<LeftOutLine> = Vec::new();
+    let mut error = first;
+    loop {
+        let ImportError::Line { line, reason } = &error else {
+            return Err(error);
+        };
+        let current = repaired.as_deref().unwrap_or(text);
+        let Some(index) = line.checked_sub(1) else {
+            return Err(error);
+        };
+        let Some(content) = current.split('\n').nth(index) else {
+            return Err(error);
+        };
+        let garbled = serde_json::from_str::<serde::de::IgnoredAny>(content.trim()).is_err();
+        let too_many = left_out.len() + 1 > MAX_LEFT_OUT_LINES || (left_out.len() + 1) * 10 > lines;
+        if !garbled || too_many {
+            return Err(error);
+        }
+        left_out.push(LeftOutLine {
+            line: *line,
+            reason: reason.clone(),
+        });
+        let start: usize = current.split('\n').take(index).map(|l| l.len() + 1).sum();
+        let mut next = current.to_string();
+        next.replace_range(start..start + content.len(), &" ".repeat(content.len()));
+        match import_sessions(next.as_bytes(), source) {
+            Ok(sessions) => return Ok((sessions, left_out)),
+            Err(again) => {
+                error = again;
+                repaired = Some(next);
+            }
+        }
+    }
+}
+
 /// Imports a transcript known to be in `format`, skipping detection.
 pub fn import_session_as(
     format: TranscriptFormat,

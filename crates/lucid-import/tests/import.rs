@@ -429,6 +429,69 @@ fn claude_code_line_rules() {
         Err(ImportError::Line { line: 2, .. })
     ));
 
+    // A few garbled lines in a long file are left out, and named, when the caller asks for
+    // that; too many garbled lines, or a line that is JSON of another shape, still reject it.
+    let user_line = |i: usize| {
+        format!(
+            "{{\"type\":\"user\",\"sessionId\":\"s\",\"uuid\":\"u{i}\",\"message\":{{\"role\":\"user\",\"content\":\"message {i}\"}}}}"
+        )
+    };
+    let file_with = |replaced: &[(usize, &str)]| -> String {
+        (1..=12)
+            .map(|line| {
+                replaced
+                    .iter()
+                    .find(|(at, _)| *at == line)
+                    .map_or_else(|| user_line(line), |(_, text)| text.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let lenient = |text: &str| {
+        lucid_import::import_sessions_leaving_out_garbled_lines(
+            text.as_bytes(),
+            &Source::new("s.jsonl"),
+        )
+    };
+    let garbled = "ssage\":{\"role\":\"user\",\"content\":\"cut";
+    let (sessions, left_out) = lenient(&file_with(&[(6, garbled)])).expect("one garbled line");
+    assert_eq!(sessions[0].events.len(), 11);
+    assert_eq!(left_out.iter().map(|l| l.line).collect::<Vec<_>>(), vec![6]);
+    assert!(left_out[0].reason.contains("not JSON"), "{:?}", left_out);
+    // The strict import still names the line.
+    assert!(matches!(
+        import_session(
+            file_with(&[(6, garbled)]).as_bytes(),
+            &Source::new("s.jsonl")
+        ),
+        Err(ImportError::Line { line: 6, .. })
+    ));
+    for (case, replaced) in [
+        (
+            "two garbled lines of twelve",
+            vec![(4, garbled), (9, "{\"a\":")],
+        ),
+        (
+            "a line of valid JSON that is no record",
+            vec![(6, "[1, 2, 3]")],
+        ),
+    ] {
+        assert!(
+            matches!(
+                lenient(&file_with(&replaced)),
+                Err(ImportError::Line { .. })
+            ),
+            "{case}"
+        );
+    }
+    assert!(
+        lenient(
+            &std::fs::read_to_string(data_dir().join("claude_code").join("bad-middle-line.jsonl"))
+                .expect("fixture")
+        )
+        .is_err()
+    );
+
     // Resumed sessions continue under the id seen last.
     let resumed = fixture("claude_code", "resumed.jsonl");
     assert_eq!(resumed.id, "7f1c2a9e-0b1d-4c55-9a10-3e2f5d6c7b8a");
