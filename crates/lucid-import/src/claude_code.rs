@@ -3,7 +3,10 @@
 //! One JSON record per line. `user` and `assistant` records carry an Anthropic Messages API
 //! `message` whose content blocks become events (tool results arrive in `user` records);
 //! `summary` and `system` records become context; bookkeeping records
-//! (`queue-operation`, `file-history-snapshot`, …) and unknown types are skipped.
+//! (`queue-operation`, `file-history-snapshot`, …) and unknown types are skipped. Headless runs
+//! (`claude -p --output-format stream-json`, and claude-code-action's execution log, a JSON
+//! array of the same records) write `session_id` instead of `sessionId`; their `system` `init`
+//! and closing `result` records (the last reply again) add nothing.
 //!
 //! Records are deserialized into a typed struct so the large bookkeeping fields Claude Code
 //! adds (`toolUseResult` repeats every tool output, snapshots hold whole files) are skipped
@@ -65,7 +68,13 @@ struct Record {
     kind: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     uuid: Option<String>,
-    #[serde(rename = "sessionId", default, deserialize_with = "lenient_string")]
+    /// `session_id` in the output of headless runs (`claude -p --output-format stream-json`).
+    #[serde(
+        rename = "sessionId",
+        alias = "session_id",
+        default,
+        deserialize_with = "lenient_string"
+    )]
     session_id: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     timestamp: Option<String>,

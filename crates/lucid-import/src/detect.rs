@@ -163,6 +163,11 @@ fn detect_record(record: &Object) -> Option<TranscriptFormat> {
         || matches!(kind, Some("file-history-snapshot" | "queue-operation"))
         || (kind == Some("summary") && record.contains_key("summary"))
         || (matches!(kind, Some("user" | "assistant" | "system")) && record.contains_key("uuid"))
+        // A headless run's stream (`claude -p --output-format stream-json`, also what
+        // claude-code-action logs): snake_case `session_id` on every record.
+        || (matches!(kind, Some("user" | "assistant" | "system" | "result"))
+            && record.contains_key("session_id")
+            && (record.contains_key("message") || record.contains_key("subtype")))
     {
         return Some(TranscriptFormat::ClaudeCode);
     }

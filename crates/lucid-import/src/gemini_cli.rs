@@ -16,6 +16,20 @@
 //!
 //! Times: each message's `timestamp`. Session id: `sessionId`. Agent: the [`Source`] fallbacks
 //! (the folder). Nothing else becomes human text: a message of an unknown `type` is context.
+//!
+//! Headless runs (`gemini -p … --output-format stream-json`) write a third shape, JSON Lines of
+//! events in the order they happened:
+//!
+//! | event | event here |
+//! |---|---|
+//! | `init` (`session_id`, `model`) | the session id |
+//! | `message`, `role: "user"` | user message (human) |
+//! | `message`, `role: "assistant"` | agent prose; consecutive `delta` chunks are one message |
+//! | `tool_use` (`tool_name`, `tool_id`, `parameters`) | tool call |
+//! | `tool_result` (`tool_id`, `status`, `output`, `error.message`) | its result; a failure when `status` is `error` |
+//! | `error` (`severity`, `message`), `result` with `status: "error"` | context `error` (harness) |
+//!
+//! Times: `timestamp` (or `ts`, which evaluation runners add).
 
 use lucid_core::{Session, TranscriptFormat};
 use serde_json::{Map, Value};
@@ -37,18 +51,47 @@ pub(crate) fn is_chat(object: &Object) -> bool {
 }
 
 /// Whether one JSON Lines record belongs to a Gemini CLI chat log: its header (a `projectHash`)
-/// or a replacement of its message list (`$set`).
+/// or a replacement of its message list (`$set`); or to a headless run's event stream: its
+/// `init` (a `session_id` and a `model`) or a `tool_use` (`tool_name`, `tool_id`,
+/// `parameters`).
 pub(crate) fn is_record(record: &Object) -> bool {
     record.contains_key("projectHash")
         || record
             .get("$set")
             .and_then(Value::as_object)
             .is_some_and(|set| set.contains_key("messages"))
+        || is_stream_event(record)
+}
+
+/// A headless run's `init` or `tool_use` event (the ones no other format writes).
+fn is_stream_event(record: &Object) -> bool {
+    match str_at(record, "type") {
+        Some("init") => record.contains_key("session_id") && record.contains_key("model"),
+        Some("tool_use") => {
+            record.contains_key("tool_name")
+                && record.contains_key("tool_id")
+                && record.contains_key("parameters")
+        }
+        _ => false,
+    }
+}
+
+/// The event types of a headless run's stream (`error` only with its `severity`: a chat log's
+/// `error` messages have `content`).
+fn is_stream_record(record: &Object) -> bool {
+    match str_at(record, "type") {
+        Some("init" | "message" | "tool_use" | "tool_result" | "result") => {
+            !record.contains_key("id")
+        }
+        Some("error") => record.contains_key("severity"),
+        _ => false,
+    }
 }
 
 pub(crate) fn import(input: Input<'_>, source: &Source<'_>) -> Result<Session, ImportError> {
     let mut builder = Builder::new(FORMAT, source);
     let mut messages: Vec<Object> = Vec::new();
+    let mut stream: Vec<Object> = Vec::new();
     match input {
         Input::Document(Value::Object(mut chat)) => {
             builder.offer_session_id(str_at(&chat, "sessionId"));
@@ -66,7 +109,9 @@ pub(crate) fn import(input: Input<'_>, source: &Source<'_>) -> Result<Session, I
             });
         }
         Input::Lines(text) => each_line::<Object>(text, |_, mut record| {
-            if let Some(Value::Object(mut set)) = record.remove("$set") {
+            if is_stream_record(&record) {
+                stream.push(record);
+            } else if let Some(Value::Object(mut set)) = record.remove("$set") {
                 if let Some(Value::Array(list)) = set.remove("messages") {
                     messages = objects(list);
                 }
@@ -88,7 +133,92 @@ pub(crate) fn import(input: Input<'_>, source: &Source<'_>) -> Result<Session, I
     for message in &messages {
         push_message(&mut builder, message);
     }
+    push_stream(&mut builder, &stream);
     builder.finish()
+}
+
+/// A headless run's events, in order; an assistant's `delta` chunks are joined into one
+/// message.
+fn push_stream(builder: &mut Builder<'_>, events: &[Object]) {
+    let mut reply: Option<(Origin<'_>, String)> = None;
+    let flush = |builder: &mut Builder<'_>, reply: &mut Option<(Origin<'_>, String)>| {
+        if let Some((origin, text)) = reply.take() {
+            builder.text(origin, Speaker::Agent, text);
+        }
+    };
+    for event in events {
+        let origin = Origin {
+            at: time_at(event, &["timestamp", "ts"]),
+            source_id: None,
+        };
+        let kind = str_at(event, "type").unwrap_or("");
+        let role = str_at(event, "role").unwrap_or("");
+        if kind == "message" && role == "assistant" {
+            let text = content_text(event.get("content"));
+            match &mut reply {
+                Some((_, so_far)) if event.get("delta").and_then(Value::as_bool) == Some(true) => {
+                    so_far.push_str(&text);
+                }
+                _ => {
+                    flush(builder, &mut reply);
+                    reply = Some((origin, text));
+                }
+            }
+            continue;
+        }
+        flush(builder, &mut reply);
+        match kind {
+            "init" => builder.offer_session_id(str_at(event, "session_id")),
+            "message" if role == "user" => {
+                builder.text(origin, Speaker::User, content_text(event.get("content")));
+            }
+            "message" => {
+                builder.text(
+                    origin,
+                    Speaker::Context("message"),
+                    content_text(event.get("content")),
+                );
+            }
+            "tool_use" => {
+                let Some(name) = str_at(event, "tool_name").and_then(non_blank) else {
+                    continue;
+                };
+                let arguments = event
+                    .get("parameters")
+                    .cloned()
+                    .unwrap_or(Value::Object(Map::new()));
+                builder.tool_call(origin, str_at(event, "tool_id"), name, arguments);
+            }
+            "tool_result" => {
+                let failed = str_at(event, "status") == Some("error");
+                let error = event
+                    .get("error")
+                    .and_then(|error| error.get("message"))
+                    .and_then(Value::as_str);
+                let output = match (event.get("output"), error) {
+                    (Some(output), _) if !output.is_null() => render_result_content(output.clone()),
+                    (_, Some(error)) => error.to_string(),
+                    _ => String::new(),
+                };
+                builder.tool_result(origin, str_at(event, "tool_id"), None, output, failed);
+            }
+            "error" => {
+                let text = str_at(event, "message").unwrap_or("").to_string();
+                builder.text(origin, Speaker::Context("error"), text);
+            }
+            "result" if str_at(event, "status") == Some("error") => {
+                let text = event
+                    .get("error")
+                    .and_then(|error| error.get("message"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("the run failed")
+                    .to_string();
+                builder.text(origin, Speaker::Context("error"), text);
+            }
+            _ => {}
+        }
+    }
+    flush(builder, &mut reply);
 }
 
 fn objects(list: Vec<Value>) -> Vec<Object> {

@@ -492,6 +492,21 @@ fn claude_code_line_rules() {
         .is_err()
     );
 
+    // A headless run's stream, as JSON Lines or as the JSON array claude-code-action logs.
+    let stream = fixture("claude_code", "headless-stream.jsonl");
+    assert_eq!(stream.id, "9b8a7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d");
+    let lines =
+        std::fs::read_to_string(data_dir().join("claude_code").join("headless-stream.jsonl"))
+            .expect("fixture");
+    let array = format!("[{}]", lines.trim().replace('\n', ",\n"));
+    let from_array = import_session(
+        array.as_bytes(),
+        &Source::new("claude-execution-output.json"),
+    )
+    .expect("an array of stream records");
+    assert_eq!(from_array.format, TranscriptFormat::ClaudeCode);
+    assert_eq!(from_array.events, stream.events);
+
     // Resumed sessions continue under the id seen last.
     let resumed = fixture("claude_code", "resumed.jsonl");
     assert_eq!(resumed.id, "7f1c2a9e-0b1d-4c55-9a10-3e2f5d6c7b8a");
