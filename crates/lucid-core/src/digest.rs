@@ -1509,24 +1509,8 @@ fn is_edit_content(key: &str) -> bool {
 fn is_edit(identity: &str) -> bool {
     let lower = identity.to_ascii_lowercase();
     let tool = lower.split_whitespace().next().unwrap_or("");
-    matches!(
-        tool,
-        "edit"
-            | "multiedit"
-            | "write"
-            | "notebookedit"
-            | "apply_patch"
-            | "replace_in_file"
-            | "write_to_file"
-            | "insert_content"
-            | "search_and_replace"
-            | "create"
-            | "insert"
-            | "str_replace"
-            | "edit_file"
-            | "create_file"
-            | "patch"
-    ) || lower.starts_with("str_replace_editor str_replace")
+    crate::tools::is_file_edit_tool(tool)
+        || lower.starts_with("str_replace_editor str_replace")
         || lower.starts_with("str_replace_editor create")
         || lower.starts_with("str_replace_editor insert")
         // `sed -i` edits in place; plain `sed` (`sed -n '1,80p' f`) only prints.

@@ -375,7 +375,15 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
             }
             _ => false,
         };
-        if sessions.len() < MIN_SESSIONS && !clean_workaround && !environment_fix {
+        // …or the same prerequisite met twice in one session: two calls refused ("File has not
+        // been read yet"), each done once the same step came first. The agent ran into the
+        // rule again, so it is a rule, not one slip.
+        let met_twice = matches!(&sig, FixSignature::Prerequisite { .. })
+            && members.len() >= 2
+            && members
+                .iter()
+                .all(|(d, f)| digests[*d].failures[*f].error.is_some());
+        if sessions.len() < MIN_SESSIONS && !clean_workaround && !environment_fix && !met_twice {
             continue;
         }
         let group = groups
@@ -1150,23 +1158,11 @@ pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
 fn is_named_tool(step: &str) -> bool {
     let lower = step.to_ascii_lowercase();
     let head = lower.split_whitespace().next().unwrap_or("");
-    matches!(
-        head,
-        "edit"
-            | "multiedit"
-            | "write"
-            | "notebookedit"
-            | "apply_patch"
-            | "str_replace_editor"
+    crate::tools::is_file_edit_tool(head)
+        || matches!(
+            head,
+            "str_replace_editor"
             | "str_replace_based_edit_tool"
-            | "create"
-            | "insert"
-            | "write_to_file"
-            | "replace_in_file"
-            | "insert_content"
-            | "search_and_replace"
-            | "edit_file"
-            | "create_file"
             | "write_stdin"
             | "bashoutput"
             | "killshell"
@@ -1181,7 +1177,7 @@ fn is_named_tool(step: &str) -> bool {
             | "plan_mode_respond"
             | "plan_mode_response"
             | "act_mode_respond"
-    )
+        )
 }
 
 /// Steps that only look around: reading, listing, searching, planning.
@@ -1683,6 +1679,37 @@ mod tests {
             agent_reading: None,
         });
         d
+    }
+
+    /// A prerequisite met twice in one session is a rule (from a real Claude Code session: two
+    /// `Write`s refused, each done after a `Read`); met once, it stays a slip.
+    #[test]
+    fn a_prerequisite_met_twice_in_one_session_is_a_pitfall() {
+        let refused = "File has not been read yet. Read it first before writing to it.";
+        let refusal = || Failure {
+            tool: "Write".into(),
+            identity: "Write".into(),
+            error_class: crate::digest::error_class(refused),
+            error: Some(refused.into()),
+            file_type: None,
+            follow_up: FollowUp::Prerequisite {
+                steps: vec!["Read".into()],
+            },
+            evidence: Vec::new(),
+            agent_reading: None,
+        };
+        let mut twice = digest("s1", "a", &[]);
+        twice.failures.extend([refusal(), refusal()]);
+        let found = pitfalls(&[twice]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].text,
+            "`Write` fails with `File has not been read yet. Read it first before writing to it.`; \
+             run `Read` first, then retry."
+        );
+        let mut once = digest("s1", "a", &[]);
+        once.failures.push(refusal());
+        assert!(pitfalls(&[once]).is_empty());
     }
 
     /// Reading another file after "File not found" is looking elsewhere: the line range that

@@ -32,6 +32,38 @@ const SHELL_TOOLS: &[&str] = &[
     "run",
 ];
 
+/// Tools that change files, lower case, across harnesses: Claude Code (`Edit`, `MultiEdit`,
+/// `Write`, `NotebookEdit`), Codex (`apply_patch`), Cline and Roo Code (`replace_in_file`,
+/// `write_to_file`, `insert_content`, `search_and_replace`), OpenHands and SWE-agent editors
+/// (`str_replace`, `create`, `insert`, `edit_file`), Gemini CLI (`replace`, `write_file`),
+/// Google Antigravity (`replace_file_content`, `multi_replace_file_content`).
+const FILE_EDIT_TOOLS: &[&str] = &[
+    "edit",
+    "multiedit",
+    "write",
+    "notebookedit",
+    "apply_patch",
+    "replace_in_file",
+    "write_to_file",
+    "insert_content",
+    "search_and_replace",
+    "create",
+    "insert",
+    "str_replace",
+    "edit_file",
+    "create_file",
+    "write_file",
+    "replace",
+    "replace_file_content",
+    "multi_replace_file_content",
+    "patch",
+];
+
+/// Whether a tool (its name, in any case) changes files.
+pub fn is_file_edit_tool(name: &str) -> bool {
+    FILE_EDIT_TOOLS.contains(&name.to_ascii_lowercase().as_str())
+}
+
 /// Whether a tool runs shell commands.
 pub fn is_shell_tool(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
