@@ -913,7 +913,7 @@ fn left_for_good(rest: &str) -> bool {
 /// Whether the words before a cue make it the speaker's or the team's own decision: a first
 /// person ("we", "I", "our team", "let's"), or nothing but lead-ins ("Heads up:", "Also,",
 /// "Going forward").
-fn said_by_the_team(before: &str) -> bool {
+pub(crate) fn said_by_the_team(before: &str) -> bool {
     let words: Vec<&str> = before
         .split(|c: char| !(c.is_alphanumeric() || c == '\''))
         .filter(|w| !w.is_empty())

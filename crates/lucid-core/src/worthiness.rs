@@ -303,6 +303,33 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
             change: true,
         };
     }
+    // "We switched from Jest to Vitest", "We renamed the project from ProjectTracker to
+    // matterbase": one named value replaced by another, said by the people who decided it.
+    // The cue must be a verb of change: "… item 1 instead of the one selected" is as often a
+    // complaint about what happens.
+    let team_change = cues
+        .phrases(List::Change)
+        .next()
+        .is_some_and(|(at, phrase)| {
+            [
+                "switch", "mov", "migrat", "updat", "upgrad", "downgrad", "replac", "swap",
+            ]
+            .iter()
+            .any(|verb| phrase.contains(verb))
+                && crate::updates::said_by_the_team(&lower[..at])
+        });
+    if change
+        && team_change
+        && crate::updates::from_sentence(stripped)
+            .iter()
+            .any(|substitution| substitution.old.is_some() && substitution.file.is_none())
+    {
+        return Verdict::Candidate {
+            class: Class::Fact,
+            support: Support::Marked,
+            change: true,
+        };
+    }
     // "New GCP project id: acme-prod-2" announces a value as plainly as "X is now Y".
     let announces_new = lower.starts_with("new ") && text::slot(stripped).is_some();
     if (change || announces_new) && text::slot(stripped).is_some() {
@@ -831,7 +858,16 @@ fn specific(sentence: &str) -> bool {
         .iter()
         .filter(|w| !VAGUE.contains(&w.as_str()))
         .count();
-    !analysis.anchors.is_empty() || !analysis.code_spans.is_empty() || content >= 2
+    // A program named in lower case ("Always use pnpm.") is as specific as an identifier.
+    let names_a_program = || {
+        sentence
+            .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+            .any(crate::tools::is_known_program)
+    };
+    !analysis.anchors.is_empty()
+        || !analysis.code_spans.is_empty()
+        || content >= 2
+        || names_a_program()
 }
 
 /// Whether a sentence is phrased as an instruction (imperative or modal) rather than as a
@@ -1101,6 +1137,9 @@ mod tests {
                 Class::Preference,
             ),
             ("We don't use cuFFT in this project.", Class::Preference),
+            // A program named in lower case is specific enough.
+            ("Always use pnpm.", Class::Preference),
+            ("Never use yarn.", Class::Preference),
             ("we aren't to use cuFFT", Class::Preference),
             (
                 "We use go-git explicitly so we do not depend on a checkout.",
@@ -1127,6 +1166,9 @@ mod tests {
             // So is the end of a named tool's use, or of someone's part (from a real Codex
             // session: "i no longer use prek").
             ("i no longer use prek", Class::Fact),
+            // A named value replaced by another, said by the team.
+            ("We switched from npm to pnpm last month.", Class::Fact),
+            ("we migrated from MySQL to Postgres", Class::Fact),
             ("We no longer use Travis CI for this repo.", Class::Fact),
             ("We are no longer using CircleCI.", Class::Fact),
             ("Dana Whitfield has left the company.", Class::Fact),
@@ -1256,6 +1298,9 @@ mod tests {
             "Never do that again.",
             // Something that stopped happening, or a partial end, is no retirement.
             "the app no longer crashes on startup",
+            // A complaint or an edit of this task is no change of the project.
+            "I still sometimes have the right panel showing item 1 instead of the one selected.",
+            "I moved the button from the header to the footer.",
             "We no longer use Redis for the login path.",
             "Obj = dict()",
             "45 |   // Always fetch public data.",
