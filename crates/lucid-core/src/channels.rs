@@ -242,21 +242,28 @@ fn push_prose_and_pasted<'a>(text: &'a str, out: &mut Vec<Segment<'a>>) {
     let mut run_channel: Option<(Channel, &'static str)> = None;
     let mut in_fence = false;
     let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim();
-        let kind = if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            in_fence = !in_fence;
-            Some((Channel::Pasted, "code"))
-        } else if in_fence {
-            Some((Channel::Pasted, "code"))
-        } else if trimmed.is_empty() {
-            None
-        } else {
-            Some(match pasted_line(line) {
-                Some(label) => (Channel::Pasted, label),
-                None => (Channel::Human, "prose"),
-            })
-        };
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut kinds: Vec<Option<(Channel, &'static str)>> = lines
+        .iter()
+        .map(|line| {
+            let trimmed = line.trim();
+            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                in_fence = !in_fence;
+                Some((Channel::Pasted, "code"))
+            } else if in_fence {
+                Some((Channel::Pasted, "code"))
+            } else if trimmed.is_empty() {
+                None
+            } else {
+                Some(match pasted_line(line) {
+                    Some(label) => (Channel::Pasted, label),
+                    None => (Channel::Human, "prose"),
+                })
+            }
+        })
+        .collect();
+    mark_indented_runs(&lines, &mut kinds);
+    for (line, kind) in lines.iter().zip(kinds) {
         match (kind, run_channel) {
             // Blank lines continue the current run.
             (None, _) => {}
@@ -277,6 +284,32 @@ fn push_prose_and_pasted<'a>(text: &'a str, out: &mut Vec<Segment<'a>>) {
         push(out, text, run_start, text.len(), run_channel);
     }
     absorb_prose_islands(text, first, out);
+}
+
+/// A run of lines indented by two spaces or more (not list items), three lines at least, is a
+/// paste: a CI log's script (`  # Prefer user-provided input …`, `  shell: /usr/bin/bash -e
+/// {0}`), a YAML or code excerpt. People do not indent the lines of their own prose; a single
+/// indented line may be a list item's continuation. Blank lines end a run.
+fn mark_indented_runs(lines: &[&str], kinds: &mut [Option<(Channel, &'static str)>]) {
+    const MIN_RUN: usize = 3;
+    let indented = |line: &str| {
+        let trimmed = line.trim();
+        let indent = line.len() - line.trim_start().len();
+        let starts_list = trimmed.starts_with(['-', '*', '+']) || starts_numbered(trimmed);
+        !trimmed.is_empty() && indent >= 2 && !starts_list
+    };
+    let mut at = 0;
+    while at < lines.len() {
+        let run = lines[at..].iter().take_while(|line| indented(line)).count();
+        if run >= MIN_RUN {
+            for kind in &mut kinds[at..at + run] {
+                if matches!(kind, Some((Channel::Human, _))) {
+                    *kind = Some((Channel::Pasted, "indented"));
+                }
+            }
+        }
+        at += run.max(1);
+    }
 }
 
 /// Output people paste holds lines that read like prose ("await in handleLoaders", a console
@@ -792,6 +825,37 @@ mod tests {
             "{got:?}"
         );
         assert_eq!(got[2].1, "Always run the linter before pushing.");
+    }
+
+    #[test]
+    fn a_run_of_indented_lines_is_pasted_and_a_list_continuation_is_not() {
+        // A CI step's script pasted from a GitHub Actions log (real SpecStory session).
+        let log = "Getting this error in the Get PR information step. Can you fix please?\n\
+                   \n\
+                   Run # Debug: Check if GH_TOKEN is set\n\
+                   \x20 # Prefer user-provided input when workflow_dispatch\n\
+                   \x20 PR_NUMBER=\"\"\n\
+                   \x20 echo \"Found PR #$PR_NUMBER\"\n\
+                   \x20 shell: /usr/bin/bash -e {0}\n";
+        let got = channels(log);
+        assert!(
+            got.iter()
+                .any(|(c, t)| *c == Channel::Pasted && t.contains("shell: /usr/bin/bash")),
+            "{got:?}"
+        );
+        assert!(
+            !got.iter()
+                .any(|(c, t)| *c == Channel::Human && t.contains("Prefer user-provided")),
+            "{got:?}"
+        );
+        // One indented line under a list item continues it; so do two.
+        let list = "- Always run the linter before pushing,\n  and fix what it reports.\n\
+                    - Never push to main.\n";
+        assert!(
+            channels(list).iter().all(|(c, _)| *c == Channel::Human),
+            "{:?}",
+            channels(list)
+        );
     }
 
     #[test]

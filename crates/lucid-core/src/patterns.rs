@@ -1302,6 +1302,12 @@ pub(crate) fn ending_steps(digests: &[SessionDigest]) -> Vec<Pattern> {
             continue;
         };
         active += 1;
+        // Only a last step that checks or ships the work says how this team finishes: on real
+        // transcripts the others were chance or bookkeeping (`git add`, `mkdir`, a script that
+        // exports the conversation).
+        if !concludes_work(&step.name) {
+            continue;
+        }
         last.entry(step.name.as_str())
             .or_default()
             .push((d, position));
@@ -1337,6 +1343,43 @@ pub(crate) fn ending_steps(digests: &[SessionDigest]) -> Vec<Pattern> {
         out.push(pattern);
     }
     out
+}
+
+/// Whether a step checks or ships the work: tests, linters, type checks, builds, commits,
+/// pushes, deploys, releases (`pytest`, `npm run lint`, `cargo clippy`, `git push`,
+/// `publish_page`).
+fn concludes_work(step: &str) -> bool {
+    const CONCLUDING: &[&str] = &[
+        "test",
+        "tests",
+        "pytest",
+        "jest",
+        "vitest",
+        "mocha",
+        "rspec",
+        "phpunit",
+        "lint",
+        "eslint",
+        "ruff",
+        "flake8",
+        "clippy",
+        "check",
+        "typecheck",
+        "tsc",
+        "mypy",
+        "build",
+        "verify",
+        "validate",
+        "commit",
+        "push",
+        "deploy",
+        "publish",
+        "release",
+        "ship",
+    ];
+    step.to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| CONCLUDING.contains(&word))
 }
 
 /// Tools that feed or watch a running process (`write_stdin`, `BashOutput`, `KillShell`): they
@@ -2008,6 +2051,15 @@ mod tests {
                 "{harness_step}"
             );
         }
+        // A last step that neither checks nor ships the work is chance or bookkeeping (seen on
+        // real Claude Code and Codex sessions).
+        for bookkeeping in ["git add", "mkdir", "python3 export_current_conversation.py"] {
+            assert!(endings(bookkeeping).is_empty(), "{bookkeeping}");
+        }
+        assert_eq!(
+            endings("git push"),
+            ["Sessions end with `git push` (3 of 3 sessions)."]
+        );
     }
 
     /// A Windows path is a path: listing a folder that does not exist, then another folder, is

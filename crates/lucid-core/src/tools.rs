@@ -19,6 +19,8 @@ const SHELL_TOOLS: &[&str] = &[
     "execute_command",
     "run_command",
     "run_shell_command",
+    // Codex CLI's shell tool since 0.7x (`{"command": "…", "workdir": "…"}`).
+    "shell_command",
     "run_terminal_cmd",
     "run_in_terminal",
     "terminal",
@@ -36,7 +38,8 @@ const SHELL_TOOLS: &[&str] = &[
 /// `Write`, `NotebookEdit`), Codex (`apply_patch`), Cline and Roo Code (`replace_in_file`,
 /// `write_to_file`, `insert_content`, `search_and_replace`), OpenHands and SWE-agent editors
 /// (`str_replace`, `create`, `insert`, `edit_file`), Gemini CLI (`replace`, `write_file`),
-/// Google Antigravity (`replace_file_content`, `multi_replace_file_content`).
+/// Google Antigravity (`replace_file_content`, `multi_replace_file_content`), Cline's UI log
+/// (`editedExistingFile`, `newFileCreated`).
 const FILE_EDIT_TOOLS: &[&str] = &[
     "edit",
     "multiedit",
@@ -57,6 +60,9 @@ const FILE_EDIT_TOOLS: &[&str] = &[
     "replace_file_content",
     "multi_replace_file_content",
     "patch",
+    // Cline's UI log, read when a task has no API history.
+    "editedexistingfile",
+    "newfilecreated",
 ];
 
 /// Whether a tool (its name, in any case) changes files.
