@@ -137,7 +137,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     if written_in_another_language(stripped) {
         return skip("not in English: the built-in rules read English only");
     }
-    if sentence.trim_end().ends_with('?') || cues.opens_with(List::Question) {
+    if sentence.trim_end().ends_with('?') || asks(&lower, &cues) {
         return skip("a question, not a statement");
     }
     if cues.has(List::Temporary) {
@@ -160,7 +160,14 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // not the task at hand.
     // In a standing rule, "it" after "a bug" points back to that bug, any bug ("Always write a
     // test that reproduces a bug before fixing it"), not to something of this task.
+    // Only a sentence that opens as a rule says so: in "I need a way to stop you doing it in
+    // the future" the "it" is something of this task.
+    let rule_after_condition = rule_after_condition(&lower);
+    let opens_as_a_rule = cues.opens_with(List::Standing)
+        || cues.opens_with(List::Instruction)
+        || rule_after_condition;
     let generic_it = standing
+        && opens_as_a_rule
         && lower
             .split_whitespace()
             .take_while(|w| w.trim_matches(|c: char| !c.is_alphanumeric()) != "it")
@@ -177,11 +184,8 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
                 .iter()
                 .any(|article| phrase.starts_with(article));
             // "From now on, …" is stripped before the opening is read, but opens the rule.
-            let opens_as_rule = definite
-                && standing
-                && (cues.opens_with(List::Standing)
-                    || cues.opens_with(List::Instruction)
-                    || opens_standing_with_lead_in);
+            let opens_as_rule =
+                definite && standing && (opens_as_a_rule || opens_standing_with_lead_in);
             let not_the_task =
                 (phrase == "here" && standing) || (phrase == "it" && generic_it) || opens_as_rule;
             !not_the_task
@@ -268,7 +272,10 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     let class_by_form = if decision || standing || instruction {
         // An imperative with a standing word is a rule, whatever its verb ("Remove the
         // sanitizer, always render everything", "Deploy with Kamal from now on").
-        if instruction_form(&lower, &form_cues) || form_cues.opens_with(List::Request) {
+        if instruction_form(&lower, &form_cues)
+            || form_cues.opens_with(List::Request)
+            || rule_after_condition
+        {
             Class::Preference
         } else {
             Class::Fact
@@ -1052,6 +1059,35 @@ pub(crate) fn may_announce_change(sentence: &str) -> bool {
     !(lower.ends_with('?') || cues.opens_with(List::Question) || cues.has(List::Temporary))
 }
 
+/// Whether a sentence opens as a question. "When", "where" and "if" open a condition as often,
+/// and a rule may follow it ("When you find a bug, always write a failing test first", "Where
+/// possible, prefer pure functions"): then the sentence does not ask.
+fn asks(lower: &str, cues: &Cues) -> bool {
+    cues.opens_with(List::Question) && !rule_after_condition(lower)
+}
+
+/// Whether a sentence is a rule after its condition: it opens with "when", "whenever", "where
+/// possible", "if", "before", "after" or "once", and the clause after the first comma opens as
+/// an instruction or with a standing word ("When you open a PR, always link the issue").
+fn rule_after_condition(lower: &str) -> bool {
+    [
+        "when ",
+        "whenever ",
+        "where ",
+        "wherever ",
+        "if ",
+        "before ",
+        "after ",
+        "once ",
+    ]
+    .iter()
+    .any(|opening| lower.starts_with(opening))
+        && lower.split_once(", ").is_some_and(|(_, rule)| {
+            let rule_cues = Cues::scan(rule);
+            rule_cues.opens_with(List::Standing) || rule_cues.opens_with(List::Instruction)
+        })
+}
+
 #[cfg(test)]
 pub(crate) fn announces_change(sentence: &str) -> bool {
     matches!(
@@ -1140,6 +1176,20 @@ mod tests {
             // A program named in lower case is specific enough.
             ("Always use pnpm.", Class::Preference),
             ("Never use yarn.", Class::Preference),
+            // A rule after its condition; "when" and "where" open no question there.
+            (
+                "When you find a bug, always write a failing test for it first.",
+                Class::Preference,
+            ),
+            (
+                "When deploying, always run the smoke tests.",
+                Class::Preference,
+            ),
+            ("Where possible, prefer pure functions.", Class::Preference),
+            (
+                "If the build fails, never retry more than twice.",
+                Class::Preference,
+            ),
             ("we aren't to use cuFFT", Class::Preference),
             (
                 "We use go-git explicitly so we do not depend on a checkout.",
@@ -1285,6 +1335,8 @@ mod tests {
             "fix lint",
             "Please fix my unit test issue",
             "what kind of fallbacks does GetGitAuthorFromRepo have?",
+            "When is the release going out",
+            "where do the build logs end up",
             "is therer an issue raised already in upstream pi to use custom openai endpoint",
             "I'm currently getting this error in the repo, and there are no uncommited changes:",
             // "here" is the task at hand when nothing marks the statement as standing.
@@ -1301,6 +1353,8 @@ mod tests {
             // A complaint or an edit of this task is no change of the project.
             "I still sometimes have the right panel showing item 1 instead of the one selected.",
             "I moved the button from the header to the footer.",
+            // "it" is something of this task (from a real SpecStory session).
+            "I need that explanation and I need a way to stop you doing it in the future.",
             "We no longer use Redis for the login path.",
             "Obj = dict()",
             "45 |   // Always fetch public data.",
