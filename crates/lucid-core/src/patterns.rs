@@ -241,6 +241,7 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
                 .error
                 .as_deref()
                 .is_some_and(crate::lessons::reports_declined)
+                || asks_what_is_installed(&failure.identity)
             {
                 continue;
             }
@@ -1180,11 +1181,30 @@ fn is_named_tool(step: &str) -> bool {
         )
 }
 
+/// Whether a step asks a package manager what is installed (`npm list -g chrome-mcp`, `pip
+/// show requests`, `command -v rg`): it fails while the package is missing, so its failure is
+/// the answer, and installing the package is no workaround of anything.
+fn asks_what_is_installed(step: &str) -> bool {
+    let lower = step.to_ascii_lowercase();
+    let mut words = lower.split_whitespace();
+    let (head, second) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    match head {
+        "npm" | "pnpm" | "yarn" | "bun" => {
+            matches!(second, "list" | "ls" | "view" | "info" | "why" | "outdated")
+        }
+        "pip" | "pip3" | "uv" => matches!(second, "show" | "list" | "freeze"),
+        "brew" | "gem" | "apt" | "dpkg" => matches!(second, "list" | "info" | "-l" | "show"),
+        "command" => second == "-v",
+        _ => false,
+    }
+}
+
 /// Steps that only look around: reading, listing, searching, planning.
 pub(crate) fn is_inspection(step: &str) -> bool {
     let lower = step.to_ascii_lowercase();
     let head = lower.split_whitespace().next().unwrap_or("");
-    matches!(
+    asks_what_is_installed(&lower)
+        || matches!(
         head,
         "read"
             | "glob"
@@ -1753,6 +1773,33 @@ mod tests {
         let mut once = digest("s1", "a", &[]);
         once.failures.push(refusal());
         assert!(pitfalls(&[once]).is_empty());
+    }
+
+    /// A failed question of what is installed is answered by the install: no pitfall (from a
+    /// real Codex session: `npm list -g chrome-mcp`, `npm install -g chrome-mcp`, twice).
+    #[test]
+    fn asking_what_is_installed_teaches_nothing() {
+        let sessions: Vec<SessionDigest> = (0..2)
+            .map(|n| {
+                let mut d = digest(&format!("s{n}"), "a", &[]);
+                d.failures.push(Failure {
+                    tool: "shell".into(),
+                    identity: "npm list".into(),
+                    error_class: Some("/Users/dev/.asdf/installs/nodejs/22.14.0/lib".into()),
+                    error: Some("/Users/dev/.asdf/installs/nodejs/22.14.0/lib".into()),
+                    file_type: None,
+                    follow_up: FollowUp::Prerequisite {
+                        steps: vec!["npm install".into()],
+                    },
+                    evidence: Vec::new(),
+                    agent_reading: None,
+                });
+                d
+            })
+            .collect();
+        assert!(pitfalls(&sessions).is_empty());
+        assert!(asks_what_is_installed("pip show requests"));
+        assert!(!asks_what_is_installed("npm test"));
     }
 
     /// Reading another file after "File not found" is looking elsewhere: the line range that
