@@ -1084,7 +1084,12 @@ fn rule_after_condition(lower: &str) -> bool {
     .any(|opening| lower.starts_with(opening))
         && lower.split_once(", ").is_some_and(|(_, rule)| {
             let rule_cues = Cues::scan(rule);
-            rule_cues.opens_with(List::Standing) || rule_cues.opens_with(List::Instruction)
+            // "…, we really need to prioritize simplicity": a modal early in a clause about the
+            // team or the listener ("…, I always turn to music" describes the speaker).
+            let addressed = rule.starts_with("we ") || rule.starts_with("you ");
+            rule_cues.opens_with(List::Standing)
+                || rule_cues.opens_with(List::Instruction)
+                || (addressed && instruction_form(rule, &rule_cues))
         })
 }
 
@@ -1188,6 +1193,10 @@ mod tests {
             ("Where possible, prefer pure functions.", Class::Preference),
             (
                 "If the build fails, never retry more than twice.",
+                Class::Preference,
+            ),
+            (
+                "When we deploy, we must tag the release first.",
                 Class::Preference,
             ),
             ("we aren't to use cuFFT", Class::Preference),
