@@ -479,8 +479,23 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
     if (count > 0 && trimmed[count..].starts_with('[')) || http_method {
         return Some("log");
     }
+    // A call stack as Next.js' error overlay prints it: `node_modules/convex/dist/esm/react/
+    // client.js (193:1)`.
+    let overlay_frame = trimmed
+        .strip_suffix(')')
+        .and_then(|rest| rest.rsplit_once(" ("))
+        .is_some_and(|(file, position)| {
+            !file.contains(' ')
+                && file.contains(['/', '.'])
+                && position.split_once(':').is_some_and(|(line, column)| {
+                    !line.is_empty()
+                        && line.chars().all(|c| c.is_ascii_digit())
+                        && column.chars().all(|c| c.is_ascii_digit())
+                })
+        });
     // Stack traces and diagnostics.
-    if is_source_location(trimmed)
+    if overlay_frame
+        || is_source_location(trimmed)
         || trimmed
             .rsplit_once(" @ ")
             .is_some_and(|(_, location)| is_source_location(location))
@@ -860,6 +875,11 @@ mod tests {
 
     #[test]
     fn pasted_line_cases() {
+        assert_eq!(
+            pasted_line("node_modules/convex/dist/esm/browser/sync/client.js (426:1)"),
+            Some("trace")
+        );
+        assert_eq!(pasted_line("Use the helper in utils.js (see above)."), None);
         let pasted = [
             "2026/04/29 09:22:50 The proxy has started on port 8080",
             "    let x = compute();",

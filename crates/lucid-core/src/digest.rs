@@ -679,6 +679,29 @@ pub struct SessionDigest {
     /// once with the first result that printed it (at most [`MAX_MODULE_PATHS`]): a project
     /// whose module path changed shows the new one in test output and imports.
     pub module_paths: Vec<SeenModulePath>,
+    /// Sentences people typed or pasted (at most [`MAX_REPORTED_LINES`], six words or more),
+    /// normalized for comparison across sessions: an error a person reports again in another
+    /// session is a recurring problem (the curator turns it into a pitfall).
+    pub reported_lines: Vec<ReportedLine>,
+}
+
+/// Sentences a session's digest keeps of what people typed or pasted.
+pub const MAX_REPORTED_LINES: usize = 300;
+
+/// A sentence a person typed or pasted, as [`SessionDigest::reported_lines`] keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportedLine {
+    /// The sentence, secret-redacted, without an error label it opened with (`Error: `).
+    pub text: String,
+    /// Lower-case words with digits folded to `#`, joined by single spaces.
+    pub normalized: String,
+    /// Whether the line it is part of reports a failure (`Error: …`, "could not find …") and
+    /// the sentence asks nothing.
+    pub error_like: bool,
+    /// The message it is from.
+    pub evidence: EventRef,
+    /// Which line of that message (0-based): sentences of one line are one report.
+    pub line: usize,
 }
 
 /// A build manifest a session worked on, and the first call that did.
@@ -841,6 +864,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         manifests: Vec::new(),
         checker_findings: Vec::new(),
         module_paths: Vec::new(),
+        reported_lines: Vec::new(),
     };
     if session.trust == SessionTrust::Quarantined {
         return digest;
@@ -901,6 +925,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                 Channel::Pasted | Channel::ToolOutput => {
                     if event.channel == Channel::Pasted {
                         read_pasted(text, event_ref(position), policy, &mut digest);
+                        collect_reported_lines(text, &event_ref(position), policy, &mut digest);
                     } else {
                         flag_injection(text, event_ref(position), &mut digest);
                     }
@@ -1778,6 +1803,98 @@ fn read_pasted(
     }
 }
 
+/// Keeps the sentences of what a person typed or pasted for [`SessionDigest::reported_lines`]:
+/// six words or more, no secret, not a checker's finding (those recur as
+/// [`CheckerFinding`]s), each sentence once per session.
+fn collect_reported_lines(
+    text: &str,
+    evidence: &EventRef,
+    policy: &crate::policy::SafetyPolicy,
+    digest: &mut SessionDigest,
+) {
+    const MIN_WORDS: usize = 6;
+    for (line_number, line) in text
+        .lines()
+        .map(str::trim)
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty())
+    {
+        if digest.reported_lines.len() >= MAX_REPORTED_LINES {
+            return;
+        }
+        // A stack frame, a file view or code is where an error happened, not what it says.
+        // A record of a log (a service's prefix, a timestamp, a level) is what a program
+        // printed while it ran, not a problem a person reports.
+        let located = matches!(
+            crate::channels::pasted_line(line),
+            Some("trace" | "file view" | "diff" | "code" | "symbols" | "blob" | "table")
+        ) || crate::channels::pasted_line(without_error_label(line)) == Some("log");
+        if located || policy.contains_secret(line) || !crate::diagnostics::findings(line).is_empty()
+        {
+            continue;
+        }
+        let line_fails = crate::lessons::reports_failure(line);
+        for sentence in text::sentences(line) {
+            let sentence = without_error_label(sentence);
+            // "Can you add the missing citations to a.docx?" asks for work; the error's own
+            // hint ("Did you forget to run `npx convex dev`?") may still join its report.
+            let lower = sentence.to_lowercase();
+            let cues = crate::lexicon::Cues::scan(&lower);
+            let asks =
+                lower.trim_end().ends_with('?') || cues.opens_with(crate::lexicon::List::Question);
+            let error_like = line_fails && !asks;
+            let normalized = normalize_reported(sentence);
+            if normalized.split(' ').count() < MIN_WORDS
+                || digest
+                    .reported_lines
+                    .iter()
+                    .any(|known| known.normalized == normalized)
+            {
+                continue;
+            }
+            digest.reported_lines.push(ReportedLine {
+                text: excerpt(sentence),
+                normalized,
+                error_like,
+                evidence: evidence.clone(),
+                line: line_number,
+            });
+        }
+    }
+}
+
+/// A sentence without the error label it opens with (`Error: `, `ERROR `, `Uncaught Error: `):
+/// the same message is reported with and without one.
+fn without_error_label(sentence: &str) -> &str {
+    let mut rest = sentence.trim();
+    for label in ["uncaught ", "error:", "error ", "[error]", "fatal:"] {
+        if rest
+            .get(..label.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(label))
+        {
+            rest = rest[label.len()..].trim_start();
+        }
+    }
+    rest
+}
+
+/// Lower-case words, digits folded to `#`, joined by single spaces: "No more than 12 Serverless
+/// Functions" and "no more than 12 serverless functions." compare equal.
+pub(crate) fn normalize_reported(sentence: &str) -> String {
+    sentence
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            if w.chars().all(|c| c.is_ascii_digit()) {
+                "#".to_string()
+            } else {
+                w.to_lowercase()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Records the checker findings of a text (see [`crate::diagnostics`]), the first of each rule
 /// in the session.
 fn collect_checker_findings(
@@ -2651,8 +2768,9 @@ fn read_human_message(
             Channel::Harness => collect_harness_rules(segment.text, limits, digest),
             Channel::Pasted => {
                 read_pasted(segment.text, evidence.clone(), policy, digest);
+                collect_reported_lines(segment.text, &evidence, policy, digest);
             }
-            _ => {}
+            _ => collect_reported_lines(segment.text, &evidence, policy, digest),
         }
     }
     let prose: Vec<&str> = segments

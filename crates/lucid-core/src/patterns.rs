@@ -557,6 +557,185 @@ pub(crate) fn recurring_checker_findings(digests: &[SessionDigest]) -> Vec<Patte
     found
 }
 
+/// Errors people reported in several sessions: the same sentence typed or pasted in
+/// [`MIN_SESSIONS`] sessions or more, reported as an error at least once (`Error: No more than
+/// 12 Serverless Functions can be added …`, "Could not find public function for …"), or said
+/// inside another sentence of a later request ("make sure it does not break … No more than 12
+/// Serverless Functions …"). A problem that comes back across sessions is one the agents should
+/// know before they meet it again.
+pub(crate) fn recurring_reports(digests: &[SessionDigest]) -> Vec<Pattern> {
+    // normalized sentence → its occurrences (digest, line).
+    let mut by_text: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+    for (d, digest) in digests.iter().enumerate() {
+        for (n, line) in digest.reported_lines.iter().enumerate() {
+            by_text
+                .entry(line.normalized.as_str())
+                .or_default()
+                .push((d, n));
+        }
+    }
+    // A message in which several lines recur across sessions is a block said again (a task
+    // brief, a prompt template, the same log pasted twice), not one error reported again.
+    let recurring: BTreeSet<&str> = by_text
+        .iter()
+        .filter(|(_, members)| sessions_of(digests, members).len() >= MIN_SESSIONS)
+        .map(|(text, _)| *text)
+        .collect();
+    let mut recurring_in_message: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    for (d, digest) in digests.iter().enumerate() {
+        for line in &digest.reported_lines {
+            if recurring.contains(line.normalized.as_str()) {
+                *recurring_in_message
+                    .entry((d, line.evidence.event))
+                    .or_default() += 1;
+            }
+        }
+    }
+    let in_a_block = |d: usize, n: usize| {
+        let event = digests[d].reported_lines[n].evidence.event;
+        recurring_in_message
+            .get(&(d, event))
+            .is_some_and(|&count| count > MAX_REPORTED_BLOCK)
+    };
+    let mut found: Vec<Report> = Vec::new();
+    for (normalized, mut members) in by_text {
+        let error_like = members
+            .iter()
+            .any(|&(d, n)| digests[d].reported_lines[n].error_like);
+        let first = members[0];
+        if !names_something(&digests[first.0].reported_lines[first.1].text)
+            || members.iter().any(|&(d, n)| in_a_block(d, n))
+        {
+            continue;
+        }
+        // Said inside a longer sentence of another session.
+        for (d, digest) in digests.iter().enumerate() {
+            if members.iter().any(|&(m, _)| m == d) {
+                continue;
+            }
+            if let Some(n) = digest.reported_lines.iter().position(|line| {
+                line.normalized.len() > normalized.len()
+                    && format!(" {} ", line.normalized).contains(&format!(" {normalized} "))
+            }) {
+                members.push((d, n));
+            }
+        }
+        let sessions = sessions_of(digests, &members);
+        if sessions.len() < MIN_SESSIONS {
+            continue;
+        }
+        let (d, n) = members
+            .iter()
+            .copied()
+            .find(|&(d, n)| digests[d].reported_lines[n].error_like)
+            .unwrap_or(first);
+        let events: BTreeSet<(usize, usize, usize)> = members
+            .iter()
+            .map(|&(d, n)| {
+                let line = &digests[d].reported_lines[n];
+                (d, line.evidence.event, line.line)
+            })
+            .collect();
+        found.push(Report {
+            sentences: vec![digests[d].reported_lines[n].text.clone()],
+            members,
+            events,
+            error_like,
+        });
+    }
+    // Sentences of the same pasted lines ("Could not find public function for …" and "Did you
+    // forget to run `npx convex dev` …?") are one report: the one seen in the most sessions
+    // first, and each later one that shares a line with it joins it.
+    // Errors first (most sessions first), then the sentences that only go with one.
+    found.sort_by_key(|report| {
+        (
+            !report.error_like,
+            std::cmp::Reverse(sessions_of(digests, &report.members).len()),
+        )
+    });
+    let mut kept: Vec<Report> = Vec::new();
+    for report in found {
+        match kept
+            .iter_mut()
+            .find(|known| !known.events.is_disjoint(&report.events))
+        {
+            Some(known) => {
+                if !report.events.is_subset(&known.events) || known.sentences.len() < 2 {
+                    known.sentences.extend(report.sentences);
+                }
+                known.members.extend(report.members);
+                known.events.extend(report.events);
+            }
+            None if report.error_like => kept.push(report),
+            None => {}
+        }
+    }
+    kept.truncate(MAX_REPORTED_LESSONS);
+    kept.into_iter()
+        .map(|report| {
+            let sessions = sessions_of(digests, &report.members).len();
+            let said: Vec<&str> = report
+                .sentences
+                .iter()
+                .map(|sentence| sentence.trim_end_matches('.'))
+                .collect();
+            let text = format!(
+                "People reported `{}` in {sessions} sessions: a problem that comes back.",
+                code(&said.join(". "))
+            );
+            let mut pattern = Pattern::new(Kind::Pitfall, text, None);
+            for &(d, n) in &report.members {
+                add_support(
+                    &mut pattern,
+                    &digests[d],
+                    std::slice::from_ref(&digests[d].reported_lines[n].evidence),
+                );
+            }
+            pattern.found_as = Some("error reported in several sessions");
+            pattern
+        })
+        .collect()
+}
+
+/// Sentences people reported in several sessions, and where: one lesson of
+/// [`recurring_reports`].
+struct Report {
+    sentences: Vec<String>,
+    members: Vec<(usize, usize)>,
+    /// (digest, message, line) of every occurrence.
+    events: BTreeSet<(usize, usize, usize)>,
+    /// Whether any of them was reported as an error; the others only join such a report.
+    error_like: bool,
+}
+
+/// At most this many recurring reports become lessons per dream.
+const MAX_REPORTED_LESSONS: usize = 10;
+
+/// More recurring lines than this in one message make it a block said again (see
+/// [`recurring_reports`]): an error overlay pasted again (its message, its hint, the framework's
+/// banner) has a few; a task brief or a prompt template has many.
+const MAX_REPORTED_BLOCK: usize = 5;
+
+/// Whether an error names what it is about: an identifier or a path, a quoted name, or
+/// capitalised names past its first word ("… to a Deployment on the Hobby plan"). A summary
+/// line ("Process completed with exit code 1", "✖ 4 problems (4 errors, 0 warnings)") names
+/// nothing, and every project prints it.
+fn names_something(text: &str) -> bool {
+    let quoted =
+        text.contains('`') || text.split('\'').count() >= 3 || text.split('"').count() >= 3;
+    let capitalised = text
+        .split_whitespace()
+        .skip(1)
+        .filter(|word| word.chars().next().is_some_and(char::is_uppercase))
+        .count();
+    // A bare number is no name ("exit code 1", "2 failed").
+    let named = crate::text::analyze(text)
+        .anchors
+        .iter()
+        .any(|anchor| anchor.chars().any(char::is_alphabetic));
+    quoted || capitalised >= 2 || named
+}
+
 /// At most this many checker rules become lessons per dream (those broken in most sessions).
 const MAX_CHECKER_LESSONS: usize = 10;
 
@@ -1573,6 +1752,7 @@ mod tests {
             manifests: Vec::new(),
             checker_findings: Vec::new(),
             module_paths: Vec::new(),
+            reported_lines: Vec::new(),
         }
     }
 
@@ -1773,6 +1953,104 @@ mod tests {
         let mut once = digest("s1", "a", &[]);
         once.failures.push(refusal());
         assert!(pitfalls(&[once]).is_empty());
+    }
+
+    /// One session's messages, each a list of lines, as `collect_reported_lines` keeps them.
+    fn reporting(session: &str, messages: &[&[&str]]) -> SessionDigest {
+        let mut d = digest(session, "a", &[]);
+        for (event, lines) in messages.iter().enumerate() {
+            for (line_number, line) in lines.iter().enumerate() {
+                let line_fails = crate::lessons::reports_failure(line);
+                for sentence in crate::text::sentences(line) {
+                    let sentence = sentence.trim_start_matches("Error: ");
+                    let normalized = crate::digest::normalize_reported(sentence);
+                    if normalized.split(' ').count() < 6 {
+                        continue;
+                    }
+                    d.reported_lines.push(crate::digest::ReportedLine {
+                        text: sentence.to_string(),
+                        normalized,
+                        error_like: line_fails && !sentence.ends_with('?'),
+                        evidence: EventRef {
+                            event,
+                            at: None,
+                            trust: crate::model::Trust::Trusted,
+                        },
+                        line: line_number,
+                    });
+                }
+            }
+        }
+        d
+    }
+
+    /// An error people report in several sessions is a lesson, with the hint on its line; a
+    /// summary line that names nothing, a request, and a block said again are not (shapes from
+    /// real Claude Code and SpecStory sessions).
+    #[test]
+    fn an_error_reported_in_several_sessions_is_a_pitfall() {
+        let limit = "No more than 12 Serverless Functions can be added to a Deployment on the Hobby \
+                     plan.";
+        let found = recurring_reports(&[
+            reporting("s1", &[&[limit]]),
+            reporting(
+                "s2",
+                &[&[&format!("Error: {limit} Learn more at the docs.")]],
+            ),
+            reporting(
+                "s3",
+                &[&[
+                    "yes but make sure it does not break the No more than 12 Serverless \
+                     Functions can be added to a Deployment on the Hobby plan",
+                ]],
+            ),
+        ]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].text,
+            "People reported `No more than 12 Serverless Functions can be added to a Deployment \
+             on the Hobby plan` in 3 sessions: a problem that comes back."
+        );
+        let convex = "Could not find public function for 'notifications:listByUser'. Did you \
+                      forget to run 'npx convex dev'?";
+        let banner = "Next.js (14.2.30) is outdated and should be updated (learn more)";
+        let found = recurring_reports(&[
+            reporting("s1", &[&[banner, convex]]),
+            reporting("s2", &[&[banner, convex]]),
+            reporting("s3", &[&[banner]]),
+        ]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .text
+                .contains("listByUser'. Did you forget to run 'npx convex dev'?`")
+                && found[0]
+                    .text
+                    .ends_with("in 2 sessions: a problem that comes back."),
+            "{}",
+            found[0].text
+        );
+        for (case, line) in [
+            (
+                "a summary line",
+                "Process completed with exit code 1 and nothing else",
+            ),
+            (
+                "a request",
+                "Can you add the missing citations to the Globex proposal?",
+            ),
+        ] {
+            let found =
+                recurring_reports(&[reporting("s1", &[&[line]]), reporting("s2", &[&[line]])]);
+            assert!(found.is_empty(), "{case}: {found:?}");
+        }
+        let brief: Vec<String> = (0..6)
+            .map(|n| format!("Step {n} of the Acme brief failed when the Widget service broke"))
+            .collect();
+        let brief: Vec<&str> = brief.iter().map(String::as_str).collect();
+        assert!(
+            recurring_reports(&[reporting("s1", &[&brief]), reporting("s2", &[&brief])]).is_empty()
+        );
     }
 
     /// A failed question of what is installed is answered by the install: no pitfall (from a
