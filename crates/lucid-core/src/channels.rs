@@ -464,6 +464,27 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
     {
         return Some("log");
     }
+    // A bracketed tag opening the line, as loggers print them (`[CONVEX Q(notifications:list)]
+    // [Request ID: 9bc7…] Server Error`, `[HMR] connected`, `[vite] page reload`); a Markdown
+    // link (`[the docs](https://…)`) is prose.
+    if let Some(tag) = trimmed.strip_prefix('[').and_then(|rest| {
+        let end = rest.find(']')?;
+        (end <= 60 && !rest[end + 1..].starts_with('(')).then_some(&rest[..end])
+    }) {
+        let first = tag.split_whitespace().next().unwrap_or("");
+        let shouts = first.len() >= 2
+            && first
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        // A lower-case tool name alone is a logger's prefix too; "[Optional] …" is a person's.
+        let tool_name = !tag.is_empty()
+            && tag.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | ':')
+            });
+        if shouts || tool_name {
+            return Some("log");
+        }
+    }
     // A browser console's repeated message (`14[Deprecation] …`) and a request line
     // (`GET https://… 400 (Bad Request)`).
     let count = trimmed.chars().take_while(char::is_ascii_digit).count();
@@ -880,6 +901,19 @@ mod tests {
             Some("trace")
         );
         assert_eq!(pasted_line("Use the helper in utils.js (see above)."), None);
+        for log in [
+            "[CONVEX Q(notifications:listByUser)] [Request ID: 9bc79291dc7e9c0e] Server Error",
+            "[HMR] connected",
+            "[vite] page reload src/App.tsx",
+        ] {
+            assert_eq!(pasted_line(log), Some("log"), "{log}");
+        }
+        for prose in [
+            "[the docs](https://example.com/docs) say to pin the version.",
+            "[Optional] add a changelog entry when you touch the API.",
+        ] {
+            assert_eq!(pasted_line(prose), None, "{prose}");
+        }
         let pasted = [
             "2026/04/29 09:22:50 The proxy has started on port 8080",
             "    let x = compute();",

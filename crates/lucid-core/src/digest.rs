@@ -1407,7 +1407,20 @@ fn untrusted_copies(session: &Session, digest: &mut SessionDigest) {
     digest.memory_ops = kept_ops;
     let mut kept_statements = Vec::new();
     for statement in std::mem::take(&mut digest.statements) {
-        if copies(&statement.text) {
+        // An unmarked fact only ever updates an item: one that repeats pasted or tool output
+        // (an error line with a `Request ID: …`) is dropped with its reason, not flagged as an
+        // injection for the reviewer to acknowledge.
+        let unconfirmed_fact = statement.class == StatementClass::Fact
+            && !statement.durable
+            && !statement.needs_repetition
+            && !statement.change;
+        if copies(&statement.text) && unconfirmed_fact {
+            digest.skipped.push(SkippedStatement {
+                text: excerpt(&statement.text),
+                reason: "repeats tool output or pasted text of the same session".to_string(),
+                evidence: statement.evidence.clone(),
+            });
+        } else if copies(&statement.text) {
             digest.flags.push(Flag {
                 text: excerpt(&statement.text),
                 reason: "statement repeats untrusted content from the same session; not stored"
