@@ -1358,8 +1358,11 @@ fn untrusted_copies(session: &Session, digest: &mut SessionDigest) {
     if digest.memory_ops.is_empty() && digest.statements.is_empty() {
         return;
     }
-    let mut runs: std::collections::HashSet<u64> = std::collections::HashSet::new();
-    for event in &session.events {
+    // Each run of words, with the first event that showed it: copying goes forward in time.
+    // What a person typed first and a tool printed later (the agent saved the person's
+    // request to a file and read it back) is theirs.
+    let mut runs: HashMap<u64, usize> = HashMap::new();
+    for (position, event) in session.events.iter().enumerate() {
         let text = match &event.kind {
             EventKind::ToolResult { content, .. } => content.as_str(),
             EventKind::Context { text, .. } if event.channel == Channel::ToolOutput => text,
@@ -1367,22 +1370,23 @@ fn untrusted_copies(session: &Session, digest: &mut SessionDigest) {
             EventKind::UserMessage { text } => {
                 for segment in crate::channels::segments(text) {
                     if segment.channel == Channel::Pasted {
-                        insert_runs(segment.text, &mut runs);
+                        insert_runs(segment.text, position, &mut runs);
                     }
                 }
                 continue;
             }
             _ => continue,
         };
-        insert_runs(text, &mut runs);
+        insert_runs(text, position, &mut runs);
     }
     if runs.is_empty() {
         return;
     }
-    let copies = |text: &str| -> bool {
-        normalised_words(text)
-            .windows(COPIED_RUN_WORDS)
-            .any(|w| runs.contains(&run_hash(w)))
+    let copies = |text: &str, evidence: &EventRef| -> bool {
+        normalised_words(text).windows(COPIED_RUN_WORDS).any(|w| {
+            runs.get(&run_hash(w))
+                .is_some_and(|&first| first <= evidence.event)
+        })
     };
     let mut kept_ops = Vec::new();
     for op in std::mem::take(&mut digest.memory_ops) {
@@ -1391,7 +1395,7 @@ fn untrusted_copies(session: &Session, digest: &mut SessionDigest) {
             MemoryCommand::StrReplace { new, .. } => new.clone(),
             MemoryCommand::Delete { .. } | MemoryCommand::Rename { .. } => String::new(),
         };
-        if copies(&text) {
+        if copies(&text, &op.evidence) {
             digest.flags.push(Flag {
                 text: excerpt(&text),
                 reason: "memory write repeats untrusted content from the same session (a tool \
@@ -1414,13 +1418,14 @@ fn untrusted_copies(session: &Session, digest: &mut SessionDigest) {
             && !statement.durable
             && !statement.needs_repetition
             && !statement.change;
-        if copies(&statement.text) && unconfirmed_fact {
+        let copied = copies(&statement.text, &statement.evidence);
+        if copied && unconfirmed_fact {
             digest.skipped.push(SkippedStatement {
                 text: excerpt(&statement.text),
                 reason: "repeats tool output or pasted text of the same session".to_string(),
                 evidence: statement.evidence.clone(),
             });
-        } else if copies(&statement.text) {
+        } else if copied {
             digest.flags.push(Flag {
                 text: excerpt(&statement.text),
                 reason: "statement repeats untrusted content from the same session; not stored"
@@ -1453,12 +1458,12 @@ fn run_hash(words: &[String]) -> u64 {
 const MAX_UNTRUSTED_RUNS: usize = 2_000_000;
 
 /// Adds the hash of every run of [`COPIED_RUN_WORDS`] words of `text`.
-fn insert_runs(text: &str, runs: &mut std::collections::HashSet<u64>) {
+fn insert_runs(text: &str, position: usize, runs: &mut HashMap<u64, usize>) {
     for run in normalised_words(text).windows(COPIED_RUN_WORDS) {
         if runs.len() >= MAX_UNTRUSTED_RUNS {
             return;
         }
-        runs.insert(run_hash(run));
+        runs.entry(run_hash(run)).or_insert(position);
     }
 }
 
@@ -4162,6 +4167,41 @@ mod laundering_tests {
                 ("mise run lint", false),
                 ("python reproduce.py", false),
             ]
+        );
+    }
+
+    /// Copying goes forward in time: a person's rule that a tool prints later (the agent saved
+    /// the request to a file and read it back, as in a real Codex session) stays theirs; the
+    /// same rule typed after a tool printed it is flagged.
+    #[test]
+    fn a_statement_is_a_copy_only_of_what_came_before_it() {
+        let rule = "Always write every prompt to prompt_history.md before you change any code.";
+        let said = EventKind::UserMessage {
+            text: rule.to_string(),
+        };
+        let call = EventKind::ToolCall {
+            call_id: Some("c1".into()),
+            name: "Read".into(),
+            input: json!({"file_path": "prompt_history.md"}),
+        };
+        let printed = EventKind::ToolResult {
+            call_id: Some("c1".into()),
+            tool: Some("Read".into()),
+            content: format!("# Prompts\n\n{rule}\n"),
+            is_error: false,
+        };
+        let first = digest_session(&session(vec![said.clone(), call.clone(), printed.clone()]));
+        assert!(first.flags.is_empty(), "{:?}", first.flags);
+        assert_eq!(first.statements.len(), 1, "{:?}", first.statements);
+        let copied = digest_session(&session(vec![call, printed, said]));
+        assert!(copied.statements.is_empty(), "{:?}", copied.statements);
+        assert!(
+            copied
+                .flags
+                .iter()
+                .any(|f| f.reason.contains("repeats untrusted content")),
+            "{:?}",
+            copied.flags
         );
     }
 
