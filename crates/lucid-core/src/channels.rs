@@ -452,8 +452,30 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | '@'))
             && (padded || name.ends_with(|c: char| c.is_ascii_digit()))
     });
+    // Docker BuildKit's progress (`=> ERROR [bff 15/15] RUN npm run build`, `#12 0.358 > …`,
+    // `5.151 src/a.ts(8,33): error …`: a step's elapsed seconds to the millisecond).
+    let elapsed = |token: &str| {
+        token.split_once('.').is_some_and(|(whole, millis)| {
+            !whole.is_empty()
+                && whole.chars().all(|c| c.is_ascii_digit())
+                && millis.len() == 3
+                && millis.chars().all(|c| c.is_ascii_digit())
+        })
+    };
+    let mut words = trimmed.split_whitespace();
+    let (first, second) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    let step_number = first
+        .strip_prefix('#')
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    let buildkit = trimmed.starts_with("=> ")
+        || (step_number
+            && (elapsed(second)
+                || matches!(second, "DONE" | "CACHED" | "ERROR")
+                || second.starts_with('[')))
+        || (elapsed(first) && !second.is_empty());
     if dated
         || clock
+        || buildkit
         || service_prefixed
         || [
             "[info", "[debug", "[warn", "[error", "[trace", "info:", "debug:", "warn:", "trace:",
@@ -902,14 +924,26 @@ mod tests {
         );
         assert_eq!(pasted_line("Use the helper in utils.js (see above)."), None);
         for log in [
+            "=> ERROR [bff 15/15] RUN npm run build",
+            "#12 0.358 > stock-portfolio-bff@1.0.0 build",
+            "5.151 src/routes/agent.ts(8,33): error TS6133: 'req' is declared but never read.",
             "[CONVEX Q(notifications:listByUser)] [Request ID: 9bc79291dc7e9c0e] Server Error",
             "[HMR] connected",
             "[vite] page reload src/App.tsx",
         ] {
             assert_eq!(pasted_line(log), Some("log"), "{log}");
         }
+        // The compilers' own location: a diagnostic's trace line.
+        for compiler in [
+            r"C:\Users\dev\My Repos\Catalog\Program.cs(41,14): warning ASP0011: Suggest using builder.Logging.",
+            "src/routes/auth.ts(2,1): error TS6133: 'jwt' is declared but its value is never read.",
+        ] {
+            assert_eq!(pasted_line(compiler), Some("trace"), "{compiler}");
+        }
         for prose in [
             "[the docs](https://example.com/docs) say to pin the version.",
+            "1.5 is the version we pin in production.",
+            "#3 is the ticket we care about most.",
             "[Optional] add a changelog entry when you touch the API.",
         ] {
             assert_eq!(pasted_line(prose), None, "{prose}");

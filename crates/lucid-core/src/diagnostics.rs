@@ -77,7 +77,31 @@ fn looks_like_path(word: &str) -> bool {
 /// What follows a `path:line:` or `path:line:col:` location, when the line starts with one
 /// (`src/a.rs:12:5: error …`, `a.py:3: E999 …`): also how `channels` knows a pasted diagnostic.
 pub(crate) fn after_location(line: &str) -> Option<&str> {
-    split_location(line).map(|(_, rest)| rest)
+    split_location(line)
+        .map(|(_, rest)| rest)
+        .or_else(|| after_compiler_location(line))
+}
+
+/// What follows the location MSBuild, the C# and TypeScript compilers print, when a line opens
+/// with one and a severity follows (`Program.cs(41,14): warning ASP0011: …`,
+/// `src/routes/agent.ts(8,33): error TS6133: …`, also after a Windows path with spaces).
+fn after_compiler_location(line: &str) -> Option<&str> {
+    let close = line.find("): ")?;
+    let open = line[..close].rfind('(')?;
+    let position = &line[open + 1..close];
+    let numbers = position.split(',').collect::<Vec<_>>();
+    let file = &line[..open];
+    let rest = line[close + 3..].trim_start();
+    let is_number = |n: &&str| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit());
+    let named_file = file
+        .rsplit(['/', '\\'])
+        .next()
+        .is_some_and(|name| name.contains('.') && !name.contains(' ') && !name.ends_with('.'));
+    let severity = ["error", "warning", "info", "note"]
+        .iter()
+        .any(|level| rest.starts_with(level));
+    ((1..=2).contains(&numbers.len()) && numbers.iter().all(is_number) && named_file && severity)
+        .then_some(rest)
 }
 
 /// The path of a `path:line:` or `path:line:col:` location and what follows it.

@@ -603,7 +603,9 @@ pub(crate) fn recurring_reports(digests: &[SessionDigest]) -> Vec<Pattern> {
             .iter()
             .any(|&(d, n)| digests[d].reported_lines[n].error_like);
         let first = members[0];
-        if !names_something(&digests[first.0].reported_lines[first.1].text)
+        let said = &digests[first.0].reported_lines[first.1].text;
+        if !names_something(said)
+            || wraps_another_error(said)
             || members.iter().any(|&(d, n)| in_a_block(d, n))
         {
             continue;
@@ -715,6 +717,16 @@ const MAX_REPORTED_LESSONS: usize = 10;
 /// [`recurring_reports`]): an error overlay pasted again (its message, its hint, the framework's
 /// banner) has a few; a task brief or a prompt template has many.
 const MAX_REPORTED_BLOCK: usize = 5;
+
+/// Whether an error only says that a process failed (`failed to solve: process "/bin/sh -c npm
+/// run build" did not complete successfully: exit code: 2`, "returned non-zero exit status 1"):
+/// the error that made it fail is elsewhere, and that one is the lesson.
+fn wraps_another_error(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    ["exit code", "exit status", "non-zero", "nonzero"]
+        .iter()
+        .any(|wrapper| lower.contains(wrapper))
+}
 
 /// Whether an error names what it is about: an identifier or a path, a quoted name, or
 /// capitalised names past its first word ("… to a Deployment on the Hobby plan"). A summary
@@ -2034,6 +2046,11 @@ mod tests {
             (
                 "a summary line",
                 "Process completed with exit code 1 and nothing else",
+            ),
+            (
+                "a wrapper of another error",
+                "failed to solve: process \"/bin/sh -c npm run build\" did not complete \
+                 successfully: exit code: 2",
             ),
             (
                 "a request",

@@ -242,6 +242,30 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     {
         return skip("says what someone or something is like, not a rule");
     }
+    // "Always the same error with the db path": a standing word before a noun phrase, with no
+    // verb to follow, complains; a rule says what to do ("Always use …").
+    let mut words = lower.split_whitespace();
+    if matches!(words.next(), Some("always" | "never"))
+        && words.next().is_some_and(|next| {
+            matches!(
+                next,
+                "the" | "a" | "an" | "this" | "that" | "these" | "those" | "same" | "such" | "my"
+            )
+        })
+    {
+        return skip("says what keeps happening, not a rule");
+    }
+    // "You're using eslint.config.js, …": what the listener is doing now, often a tool's own
+    // message pasted back ("You are running in CI mode").
+    if ["you're ", "you are ", "youre "].iter().any(|opening| {
+        lower.strip_prefix(opening).is_some_and(|rest| {
+            rest.split_whitespace()
+                .next()
+                .is_some_and(|verb| verb.len() > 4 && verb.ends_with("ing"))
+        })
+    }) {
+        return skip("says what the listener is doing, not a rule or a fact");
+    }
     if evaluates(&lower) {
         return skip("an opinion of something, not a rule");
     }
@@ -763,6 +787,37 @@ fn written_in_another_language(sentence: &str) -> bool {
 
 /// Whether a sentence is a well-formed statement: not code, log, markup, a table row or a
 /// fragment, and of a sensible length.
+/// Whether a sentence holds a template's placeholder: a bracketed span that is words in lower
+/// case (`[what was chosen]`, `[your name here]`) or one name in capitals with underscores
+/// (`[PROJECT_NAME]`); a Markdown link (`[the docs](…)`) or a citation (`[1]`) is none.
+fn has_placeholder(sentence: &str) -> bool {
+    let mut rest = sentence;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(']') else {
+            return false;
+        };
+        let inner = &after[..close];
+        let link = after[close + 1..].starts_with('(');
+        let words: Vec<&str> = inner.split_whitespace().collect();
+        let spelled_out = words.len() >= 2
+            && words.iter().all(|w| {
+                w.chars()
+                    .all(|c| c.is_lowercase() || matches!(c, '\'' | '-' | '/'))
+            });
+        let named = inner.len() >= 4
+            && inner.contains('_')
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        if !link && (spelled_out || named) {
+            return true;
+        }
+        rest = &after[close + 1..];
+    }
+    false
+}
+
 pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'static str> {
     let trimmed = sentence.trim();
     let chars = trimmed.chars().count();
@@ -787,6 +842,9 @@ pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'s
     }
     if trimmed.matches('`').count() % 2 == 1 {
         return Err("a fragment (unbalanced code quote)");
+    }
+    if has_placeholder(trimmed) {
+        return Err("a template's placeholder (`[what was chosen]`, `[PROJECT_NAME]`)");
     }
     let opens = trimmed.matches(['(', '[', '{']).count();
     let closes = trimmed.matches([')', ']', '}']).count();
@@ -1362,6 +1420,12 @@ mod tests {
             // A complaint or an edit of this task is no change of the project.
             "I still sometimes have the right panel showing item 1 instead of the one selected.",
             "I moved the button from the header to the footer.",
+            // A complaint, a tool's message about the listener, a template's placeholder (from
+            // real Cline, aider and Codex sessions).
+            "Always the same error with the db path.",
+            "You're using eslint.config.js, some command line flags are no longer available.",
+            "Decision: [what was chosen].",
+            "Have a look at program.cs now.",
             // "it" is something of this task (from a real SpecStory session).
             "I need that explanation and I need a way to stop you doing it in the future.",
             "We no longer use Redis for the login path.",

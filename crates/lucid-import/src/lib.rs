@@ -80,7 +80,7 @@ pub use cline::{
 pub use detect::detect_format;
 pub use error::ImportError;
 pub use error_text::looks_like_error;
-pub use memory::{memory_command_from_tool_call, memory_commands_from_tool_call};
+pub use memory::{SAVED_MEMORIES, memory_command_from_tool_call, memory_commands_from_tool_call};
 
 /// Where a transcript came from, for the fallbacks of formats that do not say.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -25,7 +25,8 @@ const TO_KEYS: &[&str] = &["new_path", "destination", "to", "dest", "target_path
 /// same command shape), and file tools (`Write`/`write`/`write_file`/`write_to_file`/`create_file` with a path and
 /// content; `Edit`/`edit`/`edit_file`/`MultiEdit` with old/new strings; `delete_file`,
 /// `move_file`/`rename_file`; Codex `apply_patch`) — only for paths under `/memories/` or
-/// `/mnt/memory/`. MCP-prefixed names (`mcp__fs__write_file`) are matched by their last part.
+/// `/mnt/memory/` — and Gemini CLI's `save_memory` (`{"fact": …}`), appended to
+/// [`SAVED_MEMORIES`]. MCP-prefixed names (`mcp__fs__write_file`) are matched by their last part.
 ///
 /// A call that makes several edits (`MultiEdit`, a patch touching several hunks) returns its
 /// first command here; the importers use [`memory_commands_from_tool_call`] and emit one
@@ -63,6 +64,18 @@ pub fn memory_commands_from_tool_call(name: &str, input: &Value) -> Vec<MemoryCo
             .map(|path| MemoryCommand::Delete { path })
             .into_iter()
             .collect(),
+        // Gemini CLI's memory tool appends one fact to its memory file (`GEMINI.md`): a path
+        // of its own in the store.
+        "save_memory" => first_str(input, &["fact", "memory", "text"])
+            .map(str::trim)
+            .filter(|fact| !fact.is_empty())
+            .map(|fact| MemoryCommand::Insert {
+                path: SAVED_MEMORIES.to_string(),
+                line: None,
+                text: format!("- {fact}\n"),
+            })
+            .into_iter()
+            .collect(),
         "move_file" | "rename_file" | "movefile" | "renamefile" => {
             rename_command(first_str(input, FROM_KEYS), first_str(input, TO_KEYS))
                 .into_iter()
@@ -71,6 +84,10 @@ pub fn memory_commands_from_tool_call(name: &str, input: &Value) -> Vec<MemoryCo
         _ => Vec::new(),
     }
 }
+
+/// Where facts saved with a harness's own memory tool (Gemini CLI's `save_memory`) go in the
+/// store.
+pub const SAVED_MEMORIES: &str = "/saved-memories.md";
 
 /// A path inside the memory directories, mapped into the store.
 fn store_path(path: &str) -> Option<String> {
@@ -411,6 +428,23 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn gemini_save_memory_appends_a_fact() {
+        assert_eq!(
+            one(
+                "save_memory",
+                json!({"fact": "  Always run pnpm, never npm. "})
+            ),
+            Some(MemoryCommand::Insert {
+                path: SAVED_MEMORIES.into(),
+                line: None,
+                text: "- Always run pnpm, never npm.\n".into()
+            })
+        );
+        assert_eq!(one("save_memory", json!({"fact": "  "})), None);
+        assert_eq!(one("save_memory", json!({"scope": "project"})), None);
     }
 
     #[test]

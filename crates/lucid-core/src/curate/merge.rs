@@ -117,7 +117,15 @@ impl Curator {
                 && ma.origin == Origin::Session
                 && mb.origin == Origin::Session
                 && ma.sessions.is_disjoint(&mb.sessions);
-            let same = if session_preferences {
+            // An agent writing down a preference it was given (Gemini CLI's `save_memory` of
+            // "add a comment to every line") says the person's rule in its own words: the same
+            // looser test, between a memory write and a statement or another memory write.
+            let recorded_preference = ma.kind == Kind::Preference
+                && mb.kind == Kind::Preference
+                && (ma.origin == Origin::MemoryWrite || mb.origin == Origin::MemoryWrite)
+                && ma.origin != Origin::Store
+                && mb.origin != Origin::Store;
+            let same = if session_preferences || recorded_preference {
                 text::same_preference(&ma.analysis, &mb.analysis)
             } else {
                 text::same_statement(&ma.analysis, &mb.analysis)
@@ -385,7 +393,7 @@ impl UnionFind {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{draft_doc, dream_over, ops, stated, statement, store};
+    use super::super::test_support::{draft_doc, dream_over, ops, stated, statement, store, wrote};
     use super::*;
     use crate::digest::StatementClass;
     use crate::report::{Op, Scope};
@@ -572,6 +580,51 @@ mod tests {
             let output = dream_over(&store(&[("/notes.md", document.as_str())]), Vec::new());
             assert_eq!(draft_doc(&output, "/notes.md"), *after, "{items:?}");
         }
+    }
+
+    /// A preference the agent wrote down in its own words (twice, in two sessions of a real
+    /// Gemini CLI project) is one memory: the looser preference test holds between memory
+    /// writes.
+    #[test]
+    fn a_preference_written_down_twice_in_other_words_is_one() {
+        use crate::model::MemoryCommand;
+        let insert = |text: &str| MemoryCommand::Insert {
+            path: "/saved-memories.md".into(),
+            line: None,
+            text: format!("- {text}\n"),
+        };
+        let output = dream_over(
+            &store(&[]),
+            vec![
+                wrote(
+                    "s1",
+                    "gemini",
+                    5,
+                    vec![insert(
+                        "Always add a comment to every line of code explaining its purpose to \
+                         help the user understand the logic and make their own modifications.",
+                    )],
+                ),
+                wrote(
+                    "s2",
+                    "gemini",
+                    9,
+                    vec![insert(
+                        "I MUST add a comment to EVERY SINGLE LINE of code I write or modify, \
+                         explaining its purpose, as per the user's strict requirement for \
+                         clarity and modification ease.",
+                    )],
+                ),
+            ],
+        );
+        let written: Vec<&str> = output
+            .report
+            .changes
+            .iter()
+            .filter(|c| c.op != Op::Keep)
+            .map(|c| c.text.as_str())
+            .collect();
+        assert_eq!(written.len(), 1, "{written:?}");
     }
 
     /// Alice and Bob giving one preference in other words, in two sessions.
