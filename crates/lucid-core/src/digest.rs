@@ -1888,45 +1888,46 @@ fn collect_reported_lines(
     digest: &mut SessionDigest,
 ) {
     const MIN_WORDS: usize = 6;
-    for (line_number, line) in text
-        .lines()
-        .map(str::trim)
-        .enumerate()
-        .filter(|(_, l)| !l.is_empty())
-    {
+    for (line_number, line) in text.lines().map(str::trim).enumerate() {
         if digest.reported_lines.len() >= MAX_REPORTED_LINES {
             return;
         }
-        // A stack frame, a file view or code is where an error happened, not what it says.
-        // A record of a log (a service's prefix, a timestamp, a level) is what a program
-        // printed while it ran, not a problem a person reports.
+        // Cheap tests first: most lines people type are short.
+        if line.split_whitespace().count() < MIN_WORDS {
+            continue;
+        }
+        // A stack frame, a file view or code is where an error happened, not what it says; a
+        // record of a log (a service's prefix, a timestamp, a level) is what a program printed
+        // while it ran, not a problem a person reports.
         let located = matches!(
             crate::channels::pasted_line(line),
             Some("trace" | "file view" | "diff" | "code" | "symbols" | "blob" | "table")
         ) || crate::channels::pasted_line(without_error_label(line)) == Some("log");
-        if located || policy.contains_secret(line) || !crate::diagnostics::findings(line).is_empty()
-        {
+        if located || !crate::diagnostics::findings(line).is_empty() {
             continue;
         }
-        let line_fails = crate::lessons::reports_failure(line);
+        let mut line_fails: Option<bool> = None;
         for sentence in text::sentences(line) {
             let sentence = without_error_label(sentence);
-            // "Can you add the missing citations to a.docx?" asks for work; the error's own
-            // hint ("Did you forget to run `npx convex dev`?") may still join its report.
-            let lower = sentence.to_lowercase();
-            let cues = crate::lexicon::Cues::scan(&lower);
-            let asks =
-                lower.trim_end().ends_with('?') || cues.opens_with(crate::lexicon::List::Question);
-            let error_like = line_fails && !asks;
             let normalized = normalize_reported(sentence);
             if normalized.split(' ').count() < MIN_WORDS
                 || digest
                     .reported_lines
                     .iter()
                     .any(|known| known.normalized == normalized)
+                || policy.contains_secret(sentence)
             {
                 continue;
             }
+            // "Can you add the missing citations to a.docx?" asks for work; the error's own
+            // hint ("Did you forget to run `npx convex dev`?") may still join its report.
+            let fails = *line_fails.get_or_insert_with(|| crate::lessons::reports_failure(line));
+            let error_like = fails && {
+                let lower = sentence.to_lowercase();
+                !(lower.trim_end().ends_with('?')
+                    || crate::lexicon::Cues::scan(&lower)
+                        .opens_with(crate::lexicon::List::Question))
+            };
             digest.reported_lines.push(ReportedLine {
                 text: excerpt(sentence),
                 normalized,

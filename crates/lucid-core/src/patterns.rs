@@ -597,35 +597,53 @@ pub(crate) fn recurring_reports(digests: &[SessionDigest]) -> Vec<Pattern> {
             .get(&(d, event))
             .is_some_and(|&count| count > MAX_REPORTED_BLOCK)
     };
+    // The groups worth looking at: errors (and the sentences that may join one), not part of
+    // a block said again, not a wrapper of another error.
+    let groups: Vec<Group<'_>> = by_text
+        .into_iter()
+        .filter_map(|(normalized, members)| {
+            let error_like = members
+                .iter()
+                .any(|&(d, n)| digests[d].reported_lines[n].error_like);
+            let (d, n) = members[0];
+            let blocked = members.iter().any(|&(d, n)| in_a_block(d, n));
+            (!blocked && !wraps_another_error(&digests[d].reported_lines[n].text))
+                .then_some((normalized, members, error_like))
+        })
+        .collect();
+    // An error said inside a longer sentence of another session: every error is looked for in
+    // every kept sentence in one pass (Aho-Corasick over the errors, word-bounded).
+    let errors: Vec<usize> = (0..groups.len()).filter(|&g| groups[g].2).collect();
+    let mut contained: Vec<Vec<(usize, usize)>> = vec![Vec::new(); groups.len()];
+    if let Ok(searcher) =
+        aho_corasick::AhoCorasick::new(errors.iter().map(|&g| format!(" {} ", groups[g].0)))
+    {
+        for (d, digest) in digests.iter().enumerate() {
+            for (n, line) in digest.reported_lines.iter().enumerate() {
+                let padded = format!(" {} ", line.normalized);
+                for found in searcher.find_overlapping_iter(&padded) {
+                    let g = errors[found.pattern().as_usize()];
+                    if groups[g].0 != line.normalized
+                        && !groups[g].1.iter().any(|&(m, _)| m == d)
+                        && !contained[g].iter().any(|&(m, _)| m == d)
+                    {
+                        contained[g].push((d, n));
+                    }
+                }
+            }
+        }
+    }
     let mut found: Vec<Report> = Vec::new();
-    for (normalized, mut members) in by_text {
-        let error_like = members
-            .iter()
-            .any(|&(d, n)| digests[d].reported_lines[n].error_like);
-        let first = members[0];
-        let said = &digests[first.0].reported_lines[first.1].text;
-        if !names_something(said)
-            || wraps_another_error(said)
-            || members.iter().any(|&(d, n)| in_a_block(d, n))
+    for (g, (_, mut members, error_like)) in groups.into_iter().enumerate() {
+        members.append(&mut contained[g]);
+        let sessions = sessions_of(digests, &members);
+        let (first_d, first_n) = members[0];
+        if sessions.len() < MIN_SESSIONS
+            || !names_something(&digests[first_d].reported_lines[first_n].text)
         {
             continue;
         }
-        // Said inside a longer sentence of another session.
-        for (d, digest) in digests.iter().enumerate() {
-            if members.iter().any(|&(m, _)| m == d) {
-                continue;
-            }
-            if let Some(n) = digest.reported_lines.iter().position(|line| {
-                line.normalized.len() > normalized.len()
-                    && format!(" {} ", line.normalized).contains(&format!(" {normalized} "))
-            }) {
-                members.push((d, n));
-            }
-        }
-        let sessions = sessions_of(digests, &members);
-        if sessions.len() < MIN_SESSIONS {
-            continue;
-        }
+        let first = (first_d, first_n);
         let (d, n) = members
             .iter()
             .copied()
@@ -698,6 +716,10 @@ pub(crate) fn recurring_reports(digests: &[SessionDigest]) -> Vec<Pattern> {
         })
         .collect()
 }
+
+/// A normalized sentence, where it was said (digest, line), and whether it was reported as an
+/// error anywhere.
+type Group<'a> = (&'a str, Vec<(usize, usize)>, bool);
 
 /// Sentences people reported in several sessions, and where: one lesson of
 /// [`recurring_reports`].
