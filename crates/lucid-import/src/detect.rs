@@ -81,9 +81,13 @@ pub(crate) fn detect_input(input: &Input<'_>) -> Result<TranscriptFormat, Import
     }
 }
 
+/// Lines that are not JSON which format detection reads past before it gives up.
+const MAX_GARBLED_SAMPLED: usize = 2;
+
 fn detect_lines(text: &str) -> Result<TranscriptFormat, ImportError> {
     let mut sampled: Vec<Value> = Vec::new();
     let mut failure = None;
+    let mut garbled = 0usize;
     let mut lines = text
         .split('\n')
         .enumerate()
@@ -111,11 +115,18 @@ fn detect_lines(text: &str) -> Result<TranscriptFormat, ImportError> {
             // A truncated last line is no evidence either way.
             Err(error) if lines.peek().is_none() && input::ends_mid_value(&error, line) => break,
             Err(error) => {
-                failure = Some(format!(
-                    "line {number} is not JSON ({})",
-                    describe_json_error(&error)
-                ));
-                break;
+                // A garbled line or two (a crash, a bad copy) hides nothing: the records after
+                // it may still say the format, and the importer then names the line.
+                garbled += 1;
+                failure.get_or_insert_with(|| {
+                    format!(
+                        "line {number} is not JSON ({})",
+                        describe_json_error(&error)
+                    )
+                });
+                if garbled > MAX_GARBLED_SAMPLED {
+                    break;
+                }
             }
         }
     }

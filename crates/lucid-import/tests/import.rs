@@ -458,6 +458,11 @@ fn claude_code_line_rules() {
     assert_eq!(sessions[0].events.len(), 11);
     assert_eq!(left_out.iter().map(|l| l.line).collect::<Vec<_>>(), vec![6]);
     assert!(left_out[0].reason.contains("not JSON"), "{:?}", left_out);
+    // A garbled first line too: detection reads past it.
+    let (first_garbled, left_out) =
+        lenient(&file_with(&[(1, garbled)])).expect("a garbled first line");
+    assert_eq!(first_garbled[0].events.len(), 11);
+    assert_eq!(left_out[0].line, 1);
     // The strict import still names the line.
     assert!(matches!(
         import_session(
