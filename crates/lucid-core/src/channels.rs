@@ -161,8 +161,10 @@ const HARNESS_NOTICES: &[(&str, &str)] = &[
     ("[Request interrupted by user", "interrupted"),
 ];
 
-/// The label of the harness notice a message opens with, when it opens with one.
-fn harness_notice(text: &str) -> Option<&'static str> {
+/// The label of the harness notice a message opens with, when it opens with one (`skill`,
+/// `compact_summary`, `hook`, `caveat`, `interrupted`): importers that know their harness use
+/// the same list.
+pub fn harness_notice(text: &str) -> Option<&'static str> {
     let body = text.trim_start();
     HARNESS_NOTICES
         .iter()

@@ -1041,10 +1041,10 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             _ => None,
         })
         .flat_map(|object| {
-            FILE_PATH_KEYS
+            ["notebook_path", "workdir", "cwd"]
                 .iter()
-                .chain(&["notebook_path", "workdir", "cwd"])
                 .filter_map(|k| object.get(*k).and_then(Value::as_str))
+                .chain(named_files(object))
         })
         .filter(|path| path.starts_with('/'))
         .collect();
@@ -1072,12 +1072,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         if let Some(path) = written_whole(name, input) {
             digest.written_files.push(path.to_string());
         }
-        let named = input.as_object().into_iter().flat_map(|object| {
-            FILE_PATH_KEYS
-                .iter()
-                .filter_map(|k| object.get(*k).and_then(Value::as_str))
-        });
-        for path in named {
+        for path in input.as_object().into_iter().flat_map(named_files) {
             let known = digest.manifests.iter().any(|m| m.path == path);
             if !known && crate::updates::ecosystem_of(path).is_some() {
                 digest.manifests.push(SeenManifest {
@@ -1510,11 +1505,12 @@ fn reads_agent_instructions(input: &Value) -> bool {
         let name = lower.rsplit('/').next().unwrap_or(&lower);
         FILES.contains(&name) || FOLDERS.iter().any(|folder| lower.contains(folder))
     };
-    let paths = FILE_PATH_KEYS
-        .iter()
-        .chain(["absolute_path", "TargetFile", "AbsolutePath"].iter())
-        .filter_map(|key| input.get(*key).and_then(Value::as_str));
-    let mut named = paths.map(str::to_string).collect::<Vec<_>>();
+    let mut named: Vec<String> = input
+        .as_object()
+        .into_iter()
+        .flat_map(named_files)
+        .map(str::to_string)
+        .collect();
     if let Some(command) = crate::tools::command_text(input) {
         named.extend(command.split_whitespace().map(|word| {
             word.trim_matches(|c: char| matches!(c, '"' | '\'' | ';' | '&' | '|'))
@@ -1524,8 +1520,15 @@ fn reads_agent_instructions(input: &Value) -> bool {
     named.iter().any(|path| names_instructions(path))
 }
 
-/// The input fields file tools name their file in.
-const FILE_PATH_KEYS: &[&str] = &["file_path", "path", "filePath", "file"];
+/// The input fields file tools name their file in (Gemini CLI's `read_file`: `absolute_path`).
+const FILE_PATH_KEYS: &[&str] = &["file_path", "path", "filePath", "file", "absolute_path"];
+
+/// The files a call's input names in the fields of [`FILE_PATH_KEYS`].
+fn named_files(object: &serde_json::Map<String, Value>) -> impl Iterator<Item = &str> {
+    FILE_PATH_KEYS
+        .iter()
+        .filter_map(|key| object.get(*key).and_then(Value::as_str))
+}
 
 /// The file a call creates or writes whole, in the shapes file tools use (Claude Code `Write`,
 /// Cline `write_to_file`, `create_file`, an editor's `create` command).
@@ -1899,10 +1902,17 @@ fn collect_reported_lines(
         // A stack frame, a file view or code is where an error happened, not what it says; a
         // record of a log (a service's prefix, a timestamp, a level) is what a program printed
         // while it ran, not a problem a person reports.
+        let kind = crate::channels::pasted_line(line);
+        let unlabelled = without_error_label(line);
+        let unlabelled_kind = if unlabelled.len() == line.len() {
+            kind
+        } else {
+            crate::channels::pasted_line(unlabelled)
+        };
         let located = matches!(
-            crate::channels::pasted_line(line),
+            kind,
             Some("trace" | "file view" | "diff" | "code" | "symbols" | "blob" | "table")
-        ) || crate::channels::pasted_line(without_error_label(line)) == Some("log");
+        ) || unlabelled_kind == Some("log");
         if located || !crate::diagnostics::findings(line).is_empty() {
             continue;
         }

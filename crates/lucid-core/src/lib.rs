@@ -35,6 +35,7 @@ pub mod tools;
 mod updates;
 mod worthiness;
 
+pub use channels::harness_notice;
 pub use curate::{
     DreamError, DreamObserver, DreamOptions, DreamOutput, NoObserver, Stage, dream, dream_observed,
 };

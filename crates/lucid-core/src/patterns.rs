@@ -607,24 +607,33 @@ pub(crate) fn recurring_reports(digests: &[SessionDigest]) -> Vec<Pattern> {
                 .any(|&(d, n)| digests[d].reported_lines[n].error_like);
             let (d, n) = members[0];
             let blocked = members.iter().any(|&(d, n)| in_a_block(d, n));
-            (!blocked && !wraps_another_error(&digests[d].reported_lines[n].text))
-                .then_some((normalized, members, error_like))
+            (!blocked && !wraps_another_error(&digests[d].reported_lines[n].text)).then_some(
+                Group {
+                    normalized,
+                    members,
+                    error_like,
+                },
+            )
         })
         .collect();
     // An error said inside a longer sentence of another session: every error is looked for in
     // every kept sentence in one pass (Aho-Corasick over the errors, word-bounded).
-    let errors: Vec<usize> = (0..groups.len()).filter(|&g| groups[g].2).collect();
+    let errors: Vec<usize> = (0..groups.len())
+        .filter(|&g| groups[g].error_like)
+        .collect();
     let mut contained: Vec<Vec<(usize, usize)>> = vec![Vec::new(); groups.len()];
-    if let Ok(searcher) =
-        aho_corasick::AhoCorasick::new(errors.iter().map(|&g| format!(" {} ", groups[g].0)))
-    {
+    if let Ok(searcher) = aho_corasick::AhoCorasick::new(
+        errors
+            .iter()
+            .map(|&g| format!(" {} ", groups[g].normalized)),
+    ) {
         for (d, digest) in digests.iter().enumerate() {
             for (n, line) in digest.reported_lines.iter().enumerate() {
                 let padded = format!(" {} ", line.normalized);
                 for found in searcher.find_overlapping_iter(&padded) {
                     let g = errors[found.pattern().as_usize()];
-                    if groups[g].0 != line.normalized
-                        && !groups[g].1.iter().any(|&(m, _)| m == d)
+                    if groups[g].normalized != line.normalized
+                        && !groups[g].members.iter().any(|&(m, _)| m == d)
                         && !contained[g].iter().any(|&(m, _)| m == d)
                     {
                         contained[g].push((d, n));
@@ -634,16 +643,19 @@ pub(crate) fn recurring_reports(digests: &[SessionDigest]) -> Vec<Pattern> {
         }
     }
     let mut found: Vec<Report> = Vec::new();
-    for (g, (_, mut members, error_like)) in groups.into_iter().enumerate() {
+    for (g, group) in groups.into_iter().enumerate() {
+        let Group {
+            mut members,
+            error_like,
+            ..
+        } = group;
         members.append(&mut contained[g]);
-        let sessions = sessions_of(digests, &members);
-        let (first_d, first_n) = members[0];
-        if sessions.len() < MIN_SESSIONS
-            || !names_something(&digests[first_d].reported_lines[first_n].text)
+        let first = members[0];
+        if sessions_of(digests, &members).len() < MIN_SESSIONS
+            || !names_something(&digests[first.0].reported_lines[first.1].text)
         {
             continue;
         }
-        let first = (first_d, first_n);
         let (d, n) = members
             .iter()
             .copied()
@@ -667,7 +679,7 @@ pub(crate) fn recurring_reports(digests: &[SessionDigest]) -> Vec<Pattern> {
     // forget to run `npx convex dev` …?") are one report: the one seen in the most sessions
     // first, and each later one that shares a line with it joins it.
     // Errors first (most sessions first), then the sentences that only go with one.
-    found.sort_by_key(|report| {
+    found.sort_by_cached_key(|report| {
         (
             !report.error_like,
             std::cmp::Reverse(sessions_of(digests, &report.members).len()),
@@ -717,9 +729,13 @@ pub(crate) fn recurring_reports(digests: &[SessionDigest]) -> Vec<Pattern> {
         .collect()
 }
 
-/// A normalized sentence, where it was said (digest, line), and whether it was reported as an
-/// error anywhere.
-type Group<'a> = (&'a str, Vec<(usize, usize)>, bool);
+/// A normalized sentence, where it was said, and whether it was reported as an error anywhere.
+struct Group<'a> {
+    normalized: &'a str,
+    /// (digest, line) of every occurrence.
+    members: Vec<(usize, usize)>,
+    error_like: bool,
+}
 
 /// Sentences people reported in several sessions, and where: one lesson of
 /// [`recurring_reports`].
@@ -1989,33 +2005,32 @@ mod tests {
         assert!(pitfalls(&[once]).is_empty());
     }
 
-    /// One session's messages, each a list of lines, as `collect_reported_lines` keeps them.
+    /// The digest of one session in which a person sent `messages`, each a list of lines: what
+    /// people reported goes through the digest's own collection.
     fn reporting(session: &str, messages: &[&[&str]]) -> SessionDigest {
-        let mut d = digest(session, "a", &[]);
-        for (event, lines) in messages.iter().enumerate() {
-            for (line_number, line) in lines.iter().enumerate() {
-                let line_fails = crate::lessons::reports_failure(line);
-                for sentence in crate::text::sentences(line) {
-                    let sentence = sentence.trim_start_matches("Error: ");
-                    let normalized = crate::digest::normalize_reported(sentence);
-                    if normalized.split(' ').count() < 6 {
-                        continue;
-                    }
-                    d.reported_lines.push(crate::digest::ReportedLine {
-                        text: sentence.to_string(),
-                        normalized,
-                        error_like: line_fails && !sentence.ends_with('?'),
-                        evidence: EventRef {
-                            event,
-                            at: None,
-                            trust: crate::model::Trust::Trusted,
-                        },
-                        line: line_number,
-                    });
-                }
-            }
-        }
-        d
+        use crate::model::{Event, EventKind, Session};
+        let events = messages
+            .iter()
+            .enumerate()
+            .map(|(i, lines)| {
+                Event::new(
+                    i,
+                    None,
+                    None,
+                    EventKind::UserMessage {
+                        text: lines.join("\n"),
+                    },
+                )
+            })
+            .collect();
+        crate::digest::digest_session(&Session {
+            id: session.to_string(),
+            agent: "a".to_string(),
+            source: format!("{session}.jsonl"),
+            format: TranscriptFormat::ClaudeCode,
+            trust: SessionTrust::Default,
+            events,
+        })
     }
 
     /// An error people report in several sessions is a lesson, with the hint on its line; a
@@ -2067,7 +2082,7 @@ mod tests {
         for (case, line) in [
             (
                 "a summary line",
-                "Process completed with exit code 1 and nothing else",
+                "The build failed with 4 problems and 2 warnings today",
             ),
             (
                 "a wrapper of another error",
@@ -2083,9 +2098,12 @@ mod tests {
                 recurring_reports(&[reporting("s1", &[&[line]]), reporting("s2", &[&[line]])]);
             assert!(found.is_empty(), "{case}: {found:?}");
         }
-        let brief: Vec<String> = (0..6)
-            .map(|n| format!("Step {n} of the Acme brief failed when the Widget service broke"))
-            .collect();
+        let brief: Vec<String> = [
+            "Billing", "Search", "Checkout", "Catalog", "Payments", "Auth",
+        ]
+        .iter()
+        .map(|service| format!("The {service} step of the Acme brief failed when Widget broke"))
+        .collect();
         let brief: Vec<&str> = brief.iter().map(String::as_str).collect();
         assert!(
             recurring_reports(&[reporting("s1", &[&brief]), reporting("s2", &[&brief])]).is_empty()

@@ -581,16 +581,6 @@ fn guards_something_named(sentence: &str, lower: &str, cues: &Cues) -> bool {
 /// about the task with no standing marker of its own. The request is not part of the rule.
 pub(crate) fn standing_clause(sentence: &str) -> Option<&str> {
     const BOUNDARIES: &[&str] = &[", and ", "; and ", "; ", ", but ", " - ", " — ", ", "];
-    const OPENERS: &[&str] = &[
-        "always ",
-        "never ",
-        "from now on",
-        "going forward",
-        "in the future",
-        "don't ever ",
-        "do not ever ",
-        "under no circumstances",
-    ];
     // ASCII lowercasing keeps every byte where it was, so positions carry over.
     let lower = sentence.to_ascii_lowercase();
     let head_cues = |end: usize| Cues::scan(&lower[..end]);
@@ -605,7 +595,8 @@ pub(crate) fn standing_clause(sentence: &str) -> Option<&str> {
     cuts.sort_unstable();
     cuts.into_iter().find_map(|(at, after)| {
         let tail = lower.get(after..)?;
-        if !OPENERS.iter().any(|opener| tail.starts_with(opener)) {
+        // The clause opens with a standing marker of the lexicon ("never …", "from now on …").
+        if !Cues::scan(tail).opens_with(List::Standing) {
             return None;
         }
         // A lone opener ("also, from now on …", "ok, never …") is no request of its own.
