@@ -137,127 +137,7 @@ fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Epis
     out
 }
 
-/// Words of greetings, acknowledgements and reactions ("Wow, that's so cool!", "Thanks, you
-/// too!", "Sounds like a lot of fun"): a sentence made only of these (and the speakers' names)
-/// says nothing to remember, and dropping it leaves more of a context budget for what does.
-const SMALL_TALK: &[&str] = &[
-    "a",
-    "about",
-    "absolutely",
-    "agree",
-    "ah",
-    "all",
-    "amazing",
-    "and",
-    "anything",
-    "are",
-    "aw",
-    "awesome",
-    "awww",
-    "be",
-    "been",
-    "beautiful",
-    "bet",
-    "bye",
-    "can",
-    "can't",
-    "care",
-    "catch",
-    "chat",
-    "congrats",
-    "congratulations",
-    "cool",
-    "day",
-    "did",
-    "do",
-    "doing",
-    "exciting",
-    "fantastic",
-    "for",
-    "fun",
-    "glad",
-    "going",
-    "good",
-    "great",
-    "guess",
-    "haha",
-    "happy",
-    "have",
-    "hear",
-    "hearing",
-    "hello",
-    "hey",
-    "hi",
-    "hope",
-    "how",
-    "i",
-    "i'd",
-    "i'm",
-    "in",
-    "incredible",
-    "inspiring",
-    "is",
-    "it",
-    "it's",
-    "just",
-    "keep",
-    "kind",
-    "know",
-    "later",
-    "like",
-    "lol",
-    "lot",
-    "love",
-    "lovely",
-    "lucky",
-    "me",
-    "means",
-    "much",
-    "my",
-    "nice",
-    "of",
-    "oh",
-    "ok",
-    "okay",
-    "on",
-    "so",
-    "sound",
-    "sounds",
-    "soon",
-    "such",
-    "super",
-    "sure",
-    "sweet",
-    "take",
-    "talk",
-    "thank",
-    "thanks",
-    "that",
-    "that's",
-    "the",
-    "this",
-    "to",
-    "too",
-    "totally",
-    "up",
-    "very",
-    "wait",
-    "was",
-    "we",
-    "well",
-    "what",
-    "what's",
-    "wonderful",
-    "wow",
-    "yeah",
-    "yes",
-    "you",
-    "you're",
-    "your",
-    "yours",
-];
-
-/// Whether a sentence is only small talk: every word is a [`SMALL_TALK`] word or the name of one
+/// Whether a sentence is only small talk: every word is a `[small_talk]` word (`lexicon.txt`) or the name of one
 /// of the session's speakers (a vocative, "Wow, Caroline!").
 fn is_small_talk(sentence: &str, speakers: &std::collections::BTreeSet<String>) -> bool {
     let words: Vec<String> = sentence
@@ -266,9 +146,10 @@ fn is_small_talk(sentence: &str, speakers: &std::collections::BTreeSet<String>) 
         .map(|word| word.replace('’', "'").to_lowercase())
         .collect();
     !words.is_empty()
-        && words
-            .iter()
-            .all(|word| SMALL_TALK.contains(&word.as_str()) || speakers.contains(word))
+        && words.iter().all(|word| {
+            crate::lexicon::is_word_of(crate::lexicon::List::SmallTalk, word)
+                || speakers.contains(word)
+        })
 }
 
 /// The lowercased names of a session's speakers, from "Name: text" turns.

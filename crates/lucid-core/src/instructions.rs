@@ -9,6 +9,7 @@
 use std::collections::BTreeSet;
 
 use crate::digest::is_temporary;
+use crate::lexicon::{self, List};
 use crate::report::{InstructionsSummary, Kind, Scope};
 use crate::text::{self, Analysis};
 
@@ -193,160 +194,6 @@ const CATEGORY_WORDS: &[(&str, Option<Kind>)] = &[
     ("interim", None),
 ];
 
-/// Words in a directive that neither name a category nor a topic.
-const DIRECTIVE_FILLER: &[&str] = &[
-    "note",
-    "notes",
-    // Who said or follows it: "focus on what the user prefers" is about preferences, not
-    // items that mention a user.
-    "user",
-    "human",
-    "person",
-    "peopl",
-    // What a dream writes, by any name: "only keep lessons about X" is about X.
-    "lesson",
-    "learn",
-    "takeaway",
-    "item",
-    "items",
-    "memori",
-    "memory",
-    "anyth",
-    "anything",
-    "everyth",
-    "stuff",
-    "thing",
-    "entri",
-    "detail",
-    "inform",
-    "one",
-    "off",
-    "kind",
-    "type",
-    "relat",
-    "specif",
-    "especi",
-    "mostli",
-    "main",
-    "tool",
-    "tools",
-    "team",
-    "agent",
-    "share",
-    "recur",
-    "repeat",
-    "project",
-    "repo",
-    "repositori",
-    "codebas",
-    "code",
-    "codin",
-    "general",
-    "common",
-    "key",
-    "import",
-    "our",
-    "relev",
-    "keep",
-    "onli",
-    // Words that point at a topic rather than name it: "whatever mentions the staging database".
-    "whatev",
-    "whatever",
-    "mention",
-    "regard",
-    "concern",
-    "involv",
-    "refer",
-    // "what helps with deployments", "keep everything else": neither names a topic.
-    "help",
-    "use",
-    "els",
-    "else",
-    "rest",
-];
-
-/// Adverbs that say how much to drop, not what ("forget the marketing site entirely"); removed
-/// as whole words before a directive's object is analysed ("completed tasks" stays a topic).
-const EXTENT_WORDS: &[&str] = &[
-    "entirely",
-    "completely",
-    "altogether",
-    "wholly",
-    "totally",
-    "fully",
-    "whatsoever",
-];
-
-const IGNORE_VERBS: &[&str] = &[
-    "ignore",
-    "skip",
-    "drop",
-    "exclude",
-    "omit",
-    "discard",
-    "forget",
-    "remove",
-    "leave out",
-    "don't keep",
-    "do not keep",
-    "don't include",
-    "do not include",
-    "don't store",
-    "do not store",
-    "don't record",
-    "do not record",
-    "no need for",
-    "not interested in",
-    "don't care about",
-    "do not care about",
-    "disregard",
-    "without",
-    "throw away",
-    "throw out",
-    "get rid of",
-    "toss",
-    "purge",
-    "prune",
-    "delete",
-    "filter out",
-    "weed out",
-    "leave aside",
-    "set aside",
-    "don't bother with",
-    "do not bother with",
-    "no need to keep",
-    "don't need",
-    "do not need",
-];
-
-const FOCUS_VERBS: &[&str] = &[
-    "focus on",
-    "focus",
-    "pay most attention to",
-    "pay special attention to",
-    "pay close attention to",
-    "pay particular attention to",
-    "care most about",
-    "care about",
-    "interested in",
-    "emphasis on",
-    "priority to",
-    "prioritize",
-    "prioritise",
-    "concentrate on",
-    "emphasize",
-    "emphasise",
-    "only keep",
-    "keep only",
-    "only",
-    "mainly",
-    "mostly",
-    "especially",
-    "look for",
-    "pay attention to",
-    "surface",
-];
-
 /// Parses instructions into directives.
 pub fn parse(instructions: &str) -> Directives {
     let mut directives = Directives::default();
@@ -364,46 +211,20 @@ pub fn parse(instructions: &str) -> Directives {
     directives
 }
 
-/// Passive forms of ignoring: "debug notes should be ignored", "X can be skipped". The object
-/// comes before the verb.
-const PASSIVE_IGNORE: &[&str] = &[
-    "should be ignored",
-    "can be ignored",
-    "are to be ignored",
-    "must be ignored",
-    "should be skipped",
-    "can be skipped",
-    "should be dropped",
-    "can be dropped",
-    "should be excluded",
-    "can be excluded",
-    "should be omitted",
-    "can be omitted",
-    "should be discarded",
-    "can be discarded",
-    "are not important",
-    "is not important",
-    "don't matter",
-    "do not matter",
-    "are irrelevant",
-    "is irrelevant",
-    "are noise",
-];
-
 fn parse_clause(clause: &str, directives: &mut Directives) {
     if clause.is_empty() {
         return;
     }
-    if let Some((position, _)) = PASSIVE_IGNORE
+    if let Some((position, _)) = lexicon::words(List::PassiveIgnore)
         .iter()
-        .filter_map(|p| text::find_word(clause, p).map(|at| (at, *p)))
+        .filter_map(|p| text::find_word(clause, p).map(|at| (at, p)))
         .min()
     {
         // The subject runs back to the previous directive verb, if any.
         let subject = &clause[..position];
-        let start = FOCUS_VERBS
+        let start = lexicon::words(List::FocusVerb)
             .iter()
-            .chain(IGNORE_VERBS)
+            .chain(lexicon::words(List::IgnoreVerb))
             .filter_map(|v| text::find_word(subject, v).map(|at| at + v.len()))
             .max()
             .unwrap_or(0);
@@ -416,8 +237,8 @@ fn parse_clause(clause: &str, directives: &mut Directives) {
     // Every directive verb in the clause starts a directive that runs to the next verb: "focus
     // on quirks and workflows, and ignore debug notes" is two directives.
     let mut verbs: Vec<(usize, usize, bool)> = Vec::new();
-    for (list, is_ignore) in [(IGNORE_VERBS, true), (FOCUS_VERBS, false)] {
-        for verb in list {
+    for (list, is_ignore) in [(List::IgnoreVerb, true), (List::FocusVerb, false)] {
+        for verb in lexicon::words(list) {
             let mut from = 0;
             while let Some(found) = clause
                 .get(from..)
@@ -486,7 +307,7 @@ fn targets_of(object: &str, ignore: bool) -> Vec<Target> {
                 let bare = word
                     .trim_matches(|c: char| !c.is_alphanumeric())
                     .to_lowercase();
-                !EXTENT_WORDS.contains(&bare.as_str())
+                !lexicon::is_word_of(List::Extent, &bare)
             })
             .collect::<Vec<_>>()
             .join(" ");
@@ -502,7 +323,7 @@ fn targets_of(object: &str, ignore: bool) -> Vec<Target> {
                     target.kinds.insert(*kind);
                 }
                 Some((_, None)) => target.temporary = true,
-                None if !DIRECTIVE_FILLER.contains(&word.as_str()) => {
+                None if !lexicon::is_word_of(List::DirectiveFiller, word) => {
                     target.topic.insert(word.clone());
                 }
                 None => {}

@@ -86,12 +86,83 @@ pub enum List {
     AnswerParticle,
     /// `[repeat_opener]`: openers with which a person repeats themselves ("again", "as I said").
     RepeatOpener,
+    /// `[describing_subject]`: a person or a thing as the subject of "always"/"never" ("they
+    /// always", "she's never"): a habit described, not a rule.
+    DescribingSubject,
+    /// `[goal]`: nouns that make a statement's subject the work's goal ("your task is to …").
+    Goal,
+    /// `[warning]`: warnings that say a guarded prohibition ("be careful not to lose …").
+    Warning,
+    /// `[extraposed]`: extraposed openings of a rule ("it's important to …"), stripped before the
+    /// rule is read.
+    Extraposed,
+    /// `[reflection]`: what follows an extraposed opening in a reflection rather than a rule
+    /// ("… to remember that progress takes time").
+    Reflection,
+    /// `[planned]`: modals after "in the future" that plan rather than scope a rule ("in the
+    /// future we may …").
+    Planned,
+    /// `[wish]`: openings with which the speaker wishes for how to work ("I want …").
+    Wish,
+    /// `[dangling]`: words a sentence cannot end with ("the", "and", "to"): a fragment.
+    Dangling,
+    /// `[particle_taker]`: words after which a final "on"/"in" is a particle ("log in", "from
+    /// now on"), not a dangling preposition.
+    ParticleTaker,
+    /// `[vague]`: stems of words that name nothing to act on ("thing", "stuff").
+    Vague,
+    /// `[directive_filler]`: words of an instruction that name neither a kind of memory nor a topic
+    /// ("user", "lesson", "whatever").
+    DirectiveFiller,
+    /// `[extent]`: adverbs that say how much to drop, not what ("entirely").
+    Extent,
+    /// `[ignore_verb]`: verbs of an instruction that drops what follows ("ignore", "leave out").
+    IgnoreVerb,
+    /// `[focus_verb]`: verbs of an instruction that keeps what follows first ("focus on").
+    FocusVerb,
+    /// `[passive_ignore]`: passive ignoring after its object ("should be ignored").
+    PassiveIgnore,
+    /// `[progressive_change_verb]`: change verbs in the "-ing" form ("we're migrating auth to
+    /// Supabase").
+    ProgressiveChangeVerb,
+    /// `[change_verb]`: verbs that announce a new value when "… to X" follows ("renamed", "bumped").
+    ChangeVerb,
+    /// `[head_noun]`: generic nouns after a retired name that say what it is ("pipeline").
+    HeadNoun,
+    /// `[stopword]`: function words and light verbs that carry no topic ("a", "always", "should").
+    Stopword,
+    /// `[negation]`: words that flip a statement's meaning ("never", "don't", "avoid").
+    Negation,
+    /// `[modal_lead_in]`: phrases that open a rule without adding to it ("as a rule", "you
+    /// should"), in the order they are tried.
+    ModalLeadIn,
+    /// `[emphasis_idiom]`: phrases that hold a negation word without negating ("no exceptions").
+    EmphasisIdiom,
+    /// `[negative_verb]`: verbs that make a negated rule positive ("never skip X").
+    NegativeVerb,
+    /// `[keeping]`: verbs that keep something "out of" a place ("keep", "stays").
+    Keeping,
+    /// `[temporal]`: words that situate a statement in time, not its subject ("now", "previous").
+    Temporal,
+    /// `[lead_in]`: lead-ins that announce a statement ("heads up", "fyi", "note that").
+    LeadIn,
+    /// `[verb_lead_in]`: lead-ins that may be a sentence's own verb ("update", "note").
+    VerbLeadIn,
+    /// `[announcing_verb]`: past-tense verbs that open a change of value ("switched", "moved").
+    AnnouncingVerb,
+    /// `[frame_filler]`: words left out of a sentence's frame ("now", "anymore").
+    FrameFiller,
+    /// `[small_talk]`: words of greetings and reactions ("thanks", "wow"); a sentence of only these
+    /// is small talk.
+    SmallTalk,
+    /// `[concluding]`: words of a step that checks or ships the work ("pytest", "lint", "push").
+    Concluding,
 }
 
 impl List {
     /// Every list, in the order of `lexicon.txt` (a test checks each is declared there and not
     /// empty).
-    pub const ALL: [List; 29] = [
+    pub const ALL: [List; 60] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -121,6 +192,37 @@ impl List {
         List::PastTense,
         List::AnswerParticle,
         List::RepeatOpener,
+        List::DescribingSubject,
+        List::Goal,
+        List::Warning,
+        List::Extraposed,
+        List::Reflection,
+        List::Planned,
+        List::Wish,
+        List::Dangling,
+        List::ParticleTaker,
+        List::Vague,
+        List::DirectiveFiller,
+        List::Extent,
+        List::IgnoreVerb,
+        List::FocusVerb,
+        List::PassiveIgnore,
+        List::ProgressiveChangeVerb,
+        List::ChangeVerb,
+        List::HeadNoun,
+        List::Stopword,
+        List::Negation,
+        List::ModalLeadIn,
+        List::EmphasisIdiom,
+        List::NegativeVerb,
+        List::Keeping,
+        List::Temporal,
+        List::LeadIn,
+        List::VerbLeadIn,
+        List::AnnouncingVerb,
+        List::FrameFiller,
+        List::SmallTalk,
+        List::Concluding,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -154,6 +256,37 @@ impl List {
             "past_tense" => List::PastTense,
             "answer_particle" => List::AnswerParticle,
             "repeat_opener" => List::RepeatOpener,
+            "describing_subject" => List::DescribingSubject,
+            "goal" => List::Goal,
+            "warning" => List::Warning,
+            "extraposed" => List::Extraposed,
+            "reflection" => List::Reflection,
+            "planned" => List::Planned,
+            "wish" => List::Wish,
+            "dangling" => List::Dangling,
+            "particle_taker" => List::ParticleTaker,
+            "vague" => List::Vague,
+            "directive_filler" => List::DirectiveFiller,
+            "extent" => List::Extent,
+            "ignore_verb" => List::IgnoreVerb,
+            "focus_verb" => List::FocusVerb,
+            "passive_ignore" => List::PassiveIgnore,
+            "progressive_change_verb" => List::ProgressiveChangeVerb,
+            "change_verb" => List::ChangeVerb,
+            "head_noun" => List::HeadNoun,
+            "stopword" => List::Stopword,
+            "negation" => List::Negation,
+            "modal_lead_in" => List::ModalLeadIn,
+            "emphasis_idiom" => List::EmphasisIdiom,
+            "negative_verb" => List::NegativeVerb,
+            "keeping" => List::Keeping,
+            "temporal" => List::Temporal,
+            "lead_in" => List::LeadIn,
+            "verb_lead_in" => List::VerbLeadIn,
+            "announcing_verb" => List::AnnouncingVerb,
+            "frame_filler" => List::FrameFiller,
+            "small_talk" => List::SmallTalk,
+            "concluding" => List::Concluding,
             _ => return None,
         })
     }
@@ -167,28 +300,68 @@ struct Lexicon {
     automaton: AhoCorasick,
     /// For each pattern: its text and the lists it belongs to (a bit set).
     patterns: Vec<(String, u32)>,
-    /// The lists that are looked up word by word rather than found in sentences ([`UNSCANNED`]),
-    /// with their phrases.
-    unscanned: Vec<(List, std::collections::BTreeSet<String>)>,
+    /// The lists that are looked up rather than found in sentences ([`UNSCANNED`]), indexed by
+    /// [`List`] (`None` for a scanned list).
+    unscanned: Vec<Option<WordList>>,
 }
 
-/// Lists a caller looks words up in (`phrases_of`), never found by [`Cues::scan`]: they hold
-/// words as common as "the" and "a", which would make every sentence's scan longer for nothing.
-const UNSCANNED: [List; 5] = [
+/// A looked-up list: its phrases in the order of `lexicon.txt`, and as a set for lookups.
+#[derive(Default)]
+struct WordList {
+    ordered: Vec<String>,
+    set: std::collections::HashSet<String>,
+}
+
+/// Lists a caller looks up ([`is_word_of`], [`opening`], [`words`]), never found by
+/// [`Cues::scan`]: they hold words as common as "the" and "a", which would make every sentence's
+/// scan longer for nothing, or phrases that only count in one place of a sentence (its opening,
+/// its last word).
+const UNSCANNED: [List; 36] = [
     List::Evaluative,
     List::EvaluativeFiller,
     List::PastTense,
     List::AnswerParticle,
     List::RepeatOpener,
+    List::DescribingSubject,
+    List::Goal,
+    List::Warning,
+    List::Extraposed,
+    List::Reflection,
+    List::Planned,
+    List::Wish,
+    List::Dangling,
+    List::ParticleTaker,
+    List::Vague,
+    List::DirectiveFiller,
+    List::Extent,
+    List::IgnoreVerb,
+    List::FocusVerb,
+    List::PassiveIgnore,
+    List::ProgressiveChangeVerb,
+    List::ChangeVerb,
+    List::HeadNoun,
+    List::Stopword,
+    List::Negation,
+    List::ModalLeadIn,
+    List::EmphasisIdiom,
+    List::NegativeVerb,
+    List::Keeping,
+    List::Temporal,
+    List::LeadIn,
+    List::VerbLeadIn,
+    List::AnnouncingVerb,
+    List::FrameFiller,
+    List::SmallTalk,
+    List::Concluding,
 ];
 
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| build(include_str!("lexicon.txt")));
 
 fn build(source: &str) -> Lexicon {
     let mut patterns: Vec<(String, u32)> = Vec::new();
-    let mut unscanned: Vec<(List, std::collections::BTreeSet<String>)> = UNSCANNED
+    let mut unscanned: Vec<Option<WordList>> = List::ALL
         .iter()
-        .map(|list| (*list, std::collections::BTreeSet::new()))
+        .map(|list| UNSCANNED.contains(list).then(WordList::default))
         .collect();
     let mut current: Option<List> = None;
     for line in source.lines() {
@@ -201,8 +374,10 @@ fn build(source: &str) -> Lexicon {
             continue;
         }
         let Some(list) = current else { continue };
-        if let Some((_, words)) = unscanned.iter_mut().find(|(l, _)| *l == list) {
-            words.insert(line.to_string());
+        if let Some(Some(words)) = unscanned.get_mut(list as usize) {
+            if words.set.insert(line.to_string()) {
+                words.ordered.push(line.to_string());
+            }
             continue;
         }
         // A guarded prohibition ("don't touch") is an instruction too: as the longest phrase
@@ -317,17 +492,38 @@ impl Cues {
 /// Whether `word` (lowercase) is one of a word list's (the lists looked up, not scanned: "fun" in
 /// `[evaluative]`, "had" in `[past_tense]`); always false for a list found by [`Cues::scan`].
 pub fn is_word_of(list: List, word: &str) -> bool {
-    LEXICON
-        .unscanned
+    matches!(LEXICON.unscanned.get(list as usize), Some(Some(words)) if words.set.contains(word))
+}
+
+/// The phrases of a looked-up list, in the order of `lexicon.txt` (empty for a list found by
+/// [`Cues::scan`]).
+pub fn words(list: List) -> &'static [String] {
+    match LEXICON.unscanned.get(list as usize) {
+        Some(Some(words)) => &words.ordered,
+        _ => &[],
+    }
+}
+
+/// The longest phrase of a looked-up list that a lowercase text opens with, at a word boundary:
+/// "be careful not to" opens "be careful not to lose my data", not "be careful not tomorrow".
+pub fn opening(list: List, lower: &str) -> Option<&'static str> {
+    words(list)
         .iter()
-        .find(|(l, _)| *l == list)
-        .is_some_and(|(_, words)| words.contains(word))
+        .filter(|phrase| {
+            lower.strip_prefix(phrase.as_str()).is_some_and(|rest| {
+                rest.chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric() && !matches!(c, '_' | '\'' | '’'))
+            })
+        })
+        .max_by_key(|phrase| phrase.len())
+        .map(String::as_str)
 }
 
 /// Every list's phrases, for documentation and tests.
 pub fn phrases_of(list: List) -> Vec<&'static str> {
-    if let Some((_, words)) = LEXICON.unscanned.iter().find(|(l, _)| *l == list) {
-        return words.iter().map(String::as_str).collect();
+    if UNSCANNED.contains(&list) {
+        return words(list).iter().map(String::as_str).collect();
     }
     LEXICON
         .patterns
@@ -349,6 +545,14 @@ mod tests {
     }
 
     #[test]
+    fn every_list_sits_at_its_own_index() {
+        // Looked-up lists are stored by `list as usize`, built in the order of `List::ALL`.
+        for (at, list) in List::ALL.iter().enumerate() {
+            assert_eq!(*list as usize, at, "{list:?}");
+        }
+    }
+
+    #[test]
     fn phrases_match_at_word_boundaries_only() {
         let cues = Cues::scan("always run the tests; nevertheless it works");
         assert!(cues.has(List::Standing));
@@ -362,6 +566,21 @@ mod tests {
         assert!(cues.opens_with(List::Instruction));
         assert!(!cues.opens_with(List::Request));
         assert!(Cues::scan("make the button blue").opens_with(List::Request));
+    }
+
+    #[test]
+    fn a_looked_up_opening_ends_at_a_word_boundary() {
+        assert_eq!(
+            opening(List::Warning, "be careful not to lose my data"),
+            Some("be careful not to")
+        );
+        assert_eq!(opening(List::Warning, "be careful not tomorrow"), None);
+        // The longest phrase wins, whatever the file's order.
+        assert_eq!(
+            opening(List::Warning, "make sure you don't drop the table"),
+            Some("make sure you don't")
+        );
+        assert!(!Cues::scan("be careful not to lose my data").has(List::Warning));
     }
 
     #[test]

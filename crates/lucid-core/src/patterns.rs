@@ -1598,37 +1598,9 @@ pub(crate) fn ending_steps(digests: &[SessionDigest]) -> Vec<Pattern> {
 /// pushes, deploys, releases (`pytest`, `npm run lint`, `cargo clippy`, `git push`,
 /// `publish_page`).
 fn concludes_work(step: &str) -> bool {
-    const CONCLUDING: &[&str] = &[
-        "test",
-        "tests",
-        "pytest",
-        "jest",
-        "vitest",
-        "mocha",
-        "rspec",
-        "phpunit",
-        "lint",
-        "eslint",
-        "ruff",
-        "flake8",
-        "clippy",
-        "check",
-        "typecheck",
-        "tsc",
-        "mypy",
-        "build",
-        "verify",
-        "validate",
-        "commit",
-        "push",
-        "deploy",
-        "publish",
-        "release",
-        "ship",
-    ];
     step.to_ascii_lowercase()
         .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|word| CONCLUDING.contains(&word))
+        .any(|word| crate::lexicon::is_word_of(crate::lexicon::List::Concluding, word))
 }
 
 /// Tools that feed or watch a running process (`write_stdin`, `BashOutput`, `KillShell`): they

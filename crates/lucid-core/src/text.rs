@@ -12,213 +12,9 @@ use std::sync::LazyLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
 
+use crate::lexicon::{List, is_word_of, words};
+
 static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
-
-/// Function words and modality/light verbs that carry no topic: "Always lint before push" and
-/// "Linting is required before pushing" should reduce to the same content.
-const STOPWORDS: &[&str] = &[
-    "a",
-    "about",
-    "above",
-    "across",
-    "after",
-    "again",
-    "all",
-    "also",
-    "always",
-    "am",
-    "an",
-    "and",
-    "any",
-    "are",
-    "as",
-    "at",
-    "be",
-    "been",
-    "being",
-    "below",
-    "both",
-    "but",
-    "by",
-    "can",
-    "could",
-    "did",
-    "do",
-    "does",
-    "doing",
-    "done",
-    "during",
-    "each",
-    "either",
-    "ensure",
-    "etc",
-    "every",
-    "for",
-    "from",
-    "had",
-    "has",
-    "have",
-    "having",
-    "he",
-    "her",
-    "here",
-    "hers",
-    "him",
-    "his",
-    "how",
-    "i",
-    "if",
-    "in",
-    "into",
-    "is",
-    "it",
-    "its",
-    "itself",
-    "just",
-    "kindly",
-    "let",
-    "lets",
-    "like",
-    "makesure",
-    "may",
-    "me",
-    "might",
-    "must",
-    "my",
-    "need",
-    "no",
-    "nor",
-    "needed",
-    "needs",
-    "of",
-    "off",
-    "on",
-    "once",
-    "only",
-    "onto",
-    "or",
-    "other",
-    "our",
-    "ours",
-    "ourselves",
-    "out",
-    "over",
-    "own",
-    "per",
-    "please",
-    "really",
-    "remember",
-    "require",
-    "required",
-    "requires",
-    "same",
-    "she",
-    "should",
-    "so",
-    "some",
-    "such",
-    "sure",
-    "than",
-    "that",
-    "the",
-    "their",
-    "theirs",
-    "them",
-    "then",
-    "there",
-    "these",
-    "they",
-    "this",
-    "those",
-    "through",
-    "to",
-    "too",
-    "under",
-    "until",
-    "up",
-    "upon",
-    "us",
-    "very",
-    "via",
-    "was",
-    "we",
-    "were",
-    "what",
-    "when",
-    "where",
-    "whether",
-    "which",
-    "while",
-    "who",
-    "whom",
-    "why",
-    "will",
-    "with",
-    "within",
-    "without",
-    "would",
-    "you",
-    "your",
-    "yours",
-    "yourself",
-    "run",
-    "running",
-    "use",
-    "using",
-    "used",
-    "uses",
-    "whenever",
-    "time",
-    "times",
-    "mandatory",
-    "important",
-    "necessary",
-    "okay",
-    "ok",
-    "thing",
-    "things",
-    "going",
-    "forward",
-    "now",
-    "currently",
-    "current",
-    "new",
-    "actually",
-    "get",
-    "gets",
-    "got",
-    "want",
-    "wants",
-    "keep",
-    "keeps",
-    "stick",
-    "way",
-    "follow",
-    "follows",
-    "adhere",
-    // "don't ever" is "never": the emphasis adds no content.
-    "ever",
-];
-
-/// Words that flip the meaning of a statement. They are removed from content and tracked as
-/// polarity, so "Always use tabs" and "Never use tabs" are recognised as a contradiction.
-const NEGATIONS: &[&str] = &[
-    "never",
-    "not",
-    "don't",
-    "dont",
-    "doesn't",
-    "doesnt",
-    "avoid",
-    "cannot",
-    "can't",
-    "cant",
-    "won't",
-    "shouldn't",
-    "mustn't",
-    "isn't",
-    "aren't",
-];
 
 /// Light synonym folding for abbreviations that teams use interchangeably. Stems on the right.
 const SYNONYMS: &[(&str, &str)] = &[
@@ -312,7 +108,7 @@ fn replace_in_place(text: String, phrase: &str, word: &str) -> String {
 }
 
 static STOPWORD_SET: LazyLock<std::collections::HashSet<&'static str>> =
-    LazyLock::new(|| STOPWORDS.iter().copied().collect());
+    LazyLock::new(|| words(List::Stopword).iter().map(String::as_str).collect());
 
 fn is_stopword(word: &str) -> bool {
     STOPWORD_SET.contains(word)
@@ -412,7 +208,7 @@ pub fn is_common_word(word: &str) -> bool {
 }
 
 fn is_negation(word: &str) -> bool {
-    NEGATIONS.contains(&word)
+    is_word_of(List::Negation, word)
 }
 
 /// Stems a lowercase word, folding known abbreviations and British -ise spellings
@@ -565,51 +361,6 @@ impl Analysis {
     }
 }
 
-/// Phrases that open a rule without adding to it ("As a rule, …", "You should …", "Our
-/// convention: …"). They are ignored when comparing statements and dropped from new memories.
-pub const MODAL_LEAD_INS: &[&str] = &[
-    "as a rule,",
-    "as a rule",
-    "by default,",
-    "our convention:",
-    "our convention is to",
-    "our convention is",
-    "the convention is to",
-    "the convention is",
-    "the rule is to",
-    "the rule is",
-    "our rule:",
-    "rule:",
-    "remember:",
-    "remember,",
-    "remember that",
-    "remember to",
-    "always remember to",
-    "note:",
-    "important:",
-    "from now on,",
-    "from now on",
-    "going forward,",
-    "going forward",
-    "in the future,",
-    "in future,",
-    "please",
-    "you should",
-    "you must",
-    "you need to",
-    "we should",
-    "we must",
-    "we need to",
-    "make sure to",
-    "make sure you",
-    "make sure that",
-    "be sure to",
-    "ensure that",
-    "also",
-    "and",
-    "so",
-];
-
 /// `text` without an ASCII `prefix`, compared case-insensitively. Lowercasing the whole text
 /// to compare would be wrong: some characters change byte length when lowercased (the Kelvin
 /// sign becomes `k`), so offsets in the lowercase copy are not offsets in the text.
@@ -623,7 +374,7 @@ pub fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a s
 pub fn strip_modal_lead_ins(text: &str) -> &str {
     let mut rest = text.trim_start();
     'outer: loop {
-        for lead in MODAL_LEAD_INS {
+        for lead in words(List::ModalLeadIn) {
             if let Some(after) = strip_prefix_ignore_case(rest, lead) {
                 // Only whole words: "also" must not eat the start of "alsoran".
                 if lead.ends_with([',', ':'])
@@ -700,25 +451,6 @@ fn different_code(a: &Analysis, b: &Analysis) -> bool {
     !a.code_spans.is_empty() && !b.code_spans.is_empty() && a.code_spans.is_disjoint(&b.code_spans)
 }
 
-/// Phrases that strengthen a rule and contain a negation word without negating it.
-const EMPHASIS_IDIOMS: &[&str] = &[
-    // "Never log customer emails, not even in debug output": the rule's own negation, widened
-    // (set off by a comma; "do not even push" is the negation itself).
-    ", not even",
-    "no exceptions",
-    "no exception",
-    "without exception",
-    "no matter what",
-    "no excuses",
-    "no ifs, ands or buts",
-    "no ifs or buts",
-    "not negotiable",
-    "non-negotiable",
-];
-
-/// Verbs that, negated, make a positive rule: "never skip X" means "always X".
-const NEGATIVE_VERBS: &[&str] = &["skip", "forget", "omit", "neglect", "miss", "bypass"];
-
 /// Analyses text: lowercases, splits identifiers, removes stopwords, stems, and collects anchors.
 pub fn analyze(text: &str) -> Analysis {
     let text = strip_modal_lead_ins(text);
@@ -738,7 +470,7 @@ pub fn analyze(text: &str) -> Analysis {
             replace_in_place(text, phrase, word)
         });
     // Emphasis idioms carry a "no" but negate nothing: "run it, no exceptions".
-    let lower_text = EMPHASIS_IDIOMS
+    let lower_text = words(List::EmphasisIdiom)
         .iter()
         .fold(lower_text, |text, idiom| replace_in_place(text, idiom, ""));
     // Where a contrasted alternative starts ("use X, not Y", "X instead of Y", "X rather than
@@ -792,7 +524,7 @@ pub fn analyze(text: &str) -> Analysis {
                 has_without = true;
             }
             // A negated negative verb is a positive rule: cancel both.
-            if pending_negation && NEGATIVE_VERBS.contains(&part) {
+            if pending_negation && is_word_of(List::NegativeVerb, part) {
                 negations -= 1;
                 pending_negation = false;
                 continue;
@@ -826,9 +558,6 @@ pub fn analyze(text: &str) -> Analysis {
 /// out of logs", "local config stays out of commits"): each is a negated rule, the same as
 /// "never put secrets in logs".
 fn kept_out_phrases(lower: &str) -> usize {
-    const KEEPING: &[&str] = &[
-        "keep", "keeps", "kept", "keeping", "stay", "stays", "stayed", "leave", "leaves", "left",
-    ];
     let words: Vec<&str> = lower
         .split(|c: char| !(c.is_alphanumeric() || c == '\''))
         .filter(|w| !w.is_empty())
@@ -841,7 +570,7 @@ fn kept_out_phrases(lower: &str) -> usize {
                 && pair[1] == "of"
                 && words[at.saturating_sub(6)..*at]
                     .iter()
-                    .any(|w| KEEPING.contains(w))
+                    .any(|w| is_word_of(List::Keeping, w))
         })
         .count()
 }
@@ -1481,75 +1210,6 @@ const PREDICATES: &[&str] = &[
     " → ",
 ];
 
-/// Words that situate a statement in time rather than naming its subject.
-const TEMPORAL: &[&str] = &[
-    "now",
-    "current",
-    "currently",
-    "new",
-    "old",
-    "previous",
-    "previously",
-    "today",
-    "latest",
-    "updated",
-    "fyi",
-    "note",
-    "heads",
-    "update",
-    "reminder",
-    "btw",
-    "actual",
-    "actually",
-];
-
-/// Lead-ins that announce a statement without being part of it ("Heads up: …").
-const LEAD_INS: &[&str] = &[
-    "please note that",
-    "note that",
-    "be aware that",
-    "keep in mind that",
-    "fyi that",
-    "just so you know that",
-    "heads up that",
-    "quick update",
-    "heads up",
-    "heads-up",
-    "fyi",
-    "note",
-    "please note",
-    "update",
-    "reminder",
-    "btw",
-    "psa",
-    "quick note",
-    "just so you know",
-    "for the record",
-    "important",
-    "by the way",
-    "also",
-    "correction",
-    "change",
-    "news",
-    "first of all",
-    "first off",
-    "for future reference",
-    "note to self",
-    "bear in mind that",
-    "don't forget that",
-    "do not forget that",
-    // When a change takes effect: the evidence keeps the date, the memory states the value.
-    "effective today",
-    "effective immediately",
-    "as of today",
-    "as of this week",
-    "as of now",
-    "starting today",
-    "starting this week",
-    "starting now",
-    "beginning today",
-];
-
 /// The statement after an opener that repeats it ("Again, …", "As I said, …"), if it has one.
 ///
 /// The openers are the lexicon's `[repeat_opener]` list, longest first; one must be followed by a
@@ -1568,30 +1228,17 @@ pub fn strip_repeat_opener(text: &str) -> Option<&str> {
     })
 }
 
-/// Lead-ins that are also a sentence's own first word (a verb or its subject).
-const VERB_LEAD_INS: &[&str] = &[
-    "update",
-    "change",
-    "note",
-    "reminder",
-    "correction",
-    "news",
-    "important",
-    "quick update",
-    "quick note",
-];
-
 /// Removes a lead-in such as "FYI:" or "Heads up," from the start of a statement.
 pub fn strip_lead_in(text: &str) -> &str {
     // Longest first, so "note that" wins over "note".
-    let mut leads: Vec<&str> = LEAD_INS.to_vec();
+    let mut leads: Vec<&str> = words(List::LeadIn).iter().map(String::as_str).collect();
     leads.sort_by_key(|l| std::cmp::Reverse(l.len()));
     for lead in leads {
         if let Some(rest) = strip_prefix_ignore_case(text, lead) {
             // A word that also opens a sentence as its verb or subject ("Update the exporter
             // to …", "Change the port to 8080", "Note templates live in …") is a lead-in only
             // with punctuation after it ("Update: …", "Note, …").
-            let needs_punctuation = VERB_LEAD_INS.contains(&lead);
+            let needs_punctuation = is_word_of(List::VerbLeadIn, lead);
             let punctuated = rest.trim_start().starts_with([':', ',', '-', '—', '!']);
             if needs_punctuation && !punctuated {
                 continue;
@@ -1648,7 +1295,7 @@ pub fn slot(text: &str) -> Option<Slot> {
     let subject: BTreeSet<String> = subject_analysis
         .word_set
         .iter()
-        .filter(|w| !TEMPORAL.iter().any(|t| stem(t) == **w))
+        .filter(|w| !words(List::Temporal).iter().any(|t| stem(t) == **w))
         .cloned()
         .collect();
     if subject.is_empty() && subject_analysis.anchors.is_empty() {
@@ -1711,24 +1358,6 @@ fn earliest_predicate(line: &str) -> Option<(usize, &'static str)> {
     best
 }
 
-/// Verbs that announce a new value when they open a statement: "We switched the X to Y",
-/// "Moved the X over to Y".
-const CHANGE_VERBS: &[&str] = &[
-    "switched",
-    "moved",
-    "changed",
-    "migrated",
-    "updated",
-    "set",
-    "pointed",
-    "renamed",
-    "bumped",
-    "upgraded",
-    "downgraded",
-    "repointed",
-    "relocated",
-];
-
 /// Whether a statement announces a change in the first person ("I moved the X to Y").
 pub fn announces_change(text: &str) -> bool {
     verb_first_slot(text).is_some()
@@ -1749,9 +1378,9 @@ fn verb_first_slot(line: &str) -> Option<Slot> {
             rest = r;
         }
     }
-    let verb = CHANGE_VERBS
+    let verb = words(List::AnnouncingVerb)
         .iter()
-        .find(|v| rest.starts_with(*v) && rest[v.len()..].starts_with(' '))?;
+        .find(|v| rest.starts_with(v.as_str()) && rest[v.len()..].starts_with(' '))?;
     let after_verb = &rest[verb.len()..];
     let to = after_verb.rfind(" to ")?;
     let subject_lower = after_verb[..to].trim().trim_end_matches(" over");
@@ -1769,7 +1398,7 @@ fn verb_first_slot(line: &str) -> Option<Slot> {
     let subject: BTreeSet<String> = subject_analysis
         .word_set
         .iter()
-        .filter(|w| !TEMPORAL.iter().any(|t| stem(t) == **w))
+        .filter(|w| !words(List::Temporal).iter().any(|t| stem(t) == **w))
         .cloned()
         .collect();
     if subject.is_empty() || subject.len() + subject_analysis.anchors.len() > 8 {
@@ -1874,8 +1503,8 @@ pub fn closed_set_change(older: &str, newer: &str) -> Option<(Vec<String>, &'sta
             .word_set
             .into_iter()
             .filter(|word| !valued.contains(word))
-            .filter(|word| !TEMPORAL.iter().any(|t| stem(t) == *word))
-            .filter(|word| !FRAME_FILLERS.contains(&word.as_str()))
+            .filter(|word| !words(List::Temporal).iter().any(|t| stem(t) == *word))
+            .filter(|word| !is_word_of(List::FrameFiller, word))
             .collect()
     };
     let (a, b) = (rest(older), rest(newer));
@@ -2104,11 +1733,6 @@ pub fn value_family(word: &str) -> Option<&'static str> {
     }
 }
 
-/// Words that say "as of now" without changing what a statement says ("… from now on", "… now",
-/// "going forward"): left out of a sentence's frame, so the new value's sentence has the old
-/// one's frame.
-const FRAME_FILLERS: &[&str] = &["now", "anymore", "nowadays"];
-
 /// A statement's tokens for frame comparison: lowercase, stemmed, without articles, "please",
 /// a lead-in ("From now on, …") or a trailing "from now on" / "going forward".
 pub fn frame_tokens(text: &str) -> Vec<String> {
@@ -2129,7 +1753,7 @@ pub fn frame_tokens(text: &str) -> Vec<String> {
         .into_iter()
         .map(|t| t.text.to_string())
         .filter(|t| !matches!(t.as_str(), "the" | "a" | "an" | "please"))
-        .filter(|t| !FRAME_FILLERS.contains(&t.as_str()))
+        .filter(|t| !is_word_of(List::FrameFiller, t))
         .map(|t| {
             // Values and polarity words are compared as written.
             let keep = is_anchor(&t)

@@ -9,6 +9,7 @@
 //! update rewrites the value in place and keeps every other word, and the report says which
 //! words matched and why. The agent's own prose never retires anything.
 
+use crate::lexicon::{self, List};
 use crate::text;
 
 /// An announced change of value.
@@ -51,71 +52,6 @@ const EDITED_LINE_WORDS_NEEDED: usize = 3;
 const MAX_EDITED_LINES: usize = 200;
 /// How alike a removed and an added line must be (word Jaccard) to be one line changed.
 const MIN_COUNTERPART_SIMILARITY: f64 = 0.5;
-
-/// Change verbs in their "-ing" form, a change under way ("we're migrating auth to Supabase")
-/// when a form of "be" comes right before.
-const PROGRESSIVE_CHANGE_VERBS: &[&str] = &[
-    "moving",
-    "migrating",
-    "switching",
-    "changing",
-    "upgrading",
-    "updating",
-    "renaming",
-    "converting",
-    "downgrading",
-    "bumping",
-];
-
-/// Verbs that announce a change of a value when followed by "… to X".
-const CHANGE_VERBS: &[&str] = &[
-    "rename",
-    "renamed",
-    "move",
-    "moved",
-    "change",
-    "changed",
-    "switch",
-    "switched",
-    "migrate",
-    "migrated",
-    "update",
-    "updated",
-    "upgrade",
-    "upgraded",
-    "bump",
-    "bumped",
-    "replace",
-    "replaced",
-    "set",
-    "point",
-    "pointed",
-    "repoint",
-    "downgrade",
-    "downgraded",
-    "convert",
-    "converted",
-    "relocate",
-    "relocated",
-    "transfer",
-    "transferred",
-    "raise",
-    "raised",
-    "lower",
-    "lowered",
-    "increase",
-    "increased",
-    "reduce",
-    "reduced",
-    "decrease",
-    "decreased",
-    "extend",
-    "extended",
-    "shorten",
-    "shortened",
-    "swap",
-    "swapped",
-];
 
 /// The substitutions a sentence a person typed announces.
 pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
@@ -362,12 +298,12 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
         // "<verb> [the|a|our] Y to X", "<verb> to X"; "we're migrating auth to X" says the
         // change is under way.
         let under_way = i >= 1
-            && PROGRESSIVE_CHANGE_VERBS.contains(&lower[i].as_str())
+            && lexicon::is_word_of(List::ProgressiveChangeVerb, &lower[i])
             && matches!(
                 lower[i - 1].as_str(),
                 "we're" | "we’re" | "are" | "is" | "i'm" | "i’m" | "am"
             );
-        if CHANGE_VERBS.contains(&lower[i].as_str()) || under_way {
+        if lexicon::is_word_of(List::ChangeVerb, &lower[i]) || under_way {
             let mut j = i + 1;
             // "swapped out Mailgun for Postmark": "out" belongs to the verb.
             while lower.get(j).is_some_and(|w| {
@@ -524,7 +460,7 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 | "cannot"
                 | "can't"
                 | "shouldn't"
-        ) && (CHANGE_VERBS.contains(&pair[1].as_str())
+        ) && (lexicon::is_word_of(List::ChangeVerb, &pair[1])
             || matches!(pair[1].as_str(), "swapped" | "superseded" | "be" | "been"))
     });
     if refused {
@@ -742,7 +678,7 @@ pub struct Retirement {
 /// (capitalised, an identifier or quoted) and follow the cue directly (after "the", "our", …);
 /// a partial retirement ("dropping Redis from the login path") retires nothing.
 pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
-    use crate::lexicon::{Cues, List};
+    use crate::lexicon::Cues;
     let lower = sentence.to_lowercase();
     // Cue offsets are offsets in the lowercase text: only usable when they are the sentence's.
     if lower.len() != sentence.len() {
@@ -965,62 +901,24 @@ pub(crate) fn said_by_the_team(before: &str) -> bool {
     first_person || lead_ins_only
 }
 
-/// Whether what follows a retired name ends the retirement: the end of the clause, or words
-/// that say when or how much ("entirely", "for good", "next sprint", "in favour of X"). Any
-/// other word makes the name a modifier or the retirement partial ("dropped Postgres
-/// connections", "dropping Redis from the login path").
 /// The text after a generic noun that says what kind of thing a name is ("pipeline",
 /// "integration", "cluster"), or the text itself.
 fn strip_head_noun(rest: &str) -> &str {
-    const HEADS: &[&str] = &[
-        "pipeline",
-        "pipelines",
-        "integration",
-        "integrations",
-        "cluster",
-        "clusters",
-        "account",
-        "accounts",
-        "plugin",
-        "plugins",
-        "server",
-        "servers",
-        "instance",
-        "instances",
-        "setup",
-        "service",
-        "services",
-        "app",
-        "apps",
-        "bot",
-        "bots",
-        "job",
-        "jobs",
-        "workflow",
-        "workflows",
-        "stack",
-        "sdk",
-        "client",
-        "dependency",
-        "library",
-        "package",
-        "project",
-        "deployment",
-        "deployments",
-        "database",
-        "subscription",
-    ];
     let word_end = rest
         .find(|c: char| !c.is_alphanumeric())
         .unwrap_or(rest.len());
     let word = rest[..word_end].to_lowercase();
-    if HEADS.contains(&word.as_str()) {
+    if lexicon::is_word_of(List::HeadNoun, &word) {
         rest[word_end..].trim_start()
     } else {
         rest
     }
 }
 
+/// Whether what follows a retired name ends the retirement: the end of the clause, or words
+/// that say when or how much ("entirely", "for good", "next sprint", "in favour of X"). Any
+/// other word makes the name a modifier or the retirement partial ("dropped Postgres
+/// connections", "dropping Redis from the login path").
 fn ends_the_retirement(rest: &str) -> bool {
     if rest.is_empty() || rest.starts_with(['.', ',', ';', '!', ':', '(', '\u{2014}', '-']) {
         return true;
@@ -1655,8 +1553,10 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
             if hits.next().is_some() || old.eq_ignore_ascii_case(&sub.new) {
                 return None;
             }
-            let verbs: std::collections::BTreeSet<String> =
-                CHANGE_VERBS.iter().map(|verb| text::stem(verb)).collect();
+            let verbs: std::collections::BTreeSet<String> = lexicon::words(List::ChangeVerb)
+                .iter()
+                .map(|verb| text::stem(verb))
+                .collect();
             let shared: Vec<&String> = sub
                 .subject
                 .iter()

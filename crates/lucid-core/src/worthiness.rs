@@ -10,7 +10,7 @@
 //! The gate only sees text from the `human` channel (see `channels.rs`); the cue phrases it reads
 //! are data (`lexicon.txt`), and its numbers are in [`Thresholds`].
 
-use crate::lexicon::{Cues, List};
+use crate::lexicon::{self, Cues, List};
 use crate::text;
 use crate::thresholds::Thresholds;
 
@@ -106,13 +106,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
             && whole_lower
                 .get(at + phrase.len()..)
                 .map(str::trim_start)
-                .is_some_and(|rest| {
-                    [
-                        "may ", "might ", "will ", "could ", "would ", "we'll ", "we may ",
-                    ]
-                    .iter()
-                    .any(|modal| rest.starts_with(modal))
-                })
+                .is_some_and(|rest| lexicon::opening(List::Planned, rest).is_some())
     });
     let markers: Vec<&str> = cues
         .outside(List::Standing, List::ListenerChoice)
@@ -419,34 +413,12 @@ fn describes_in_passing(statement: &str, lower: &str) -> bool {
         .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
         .filter(|w| !w.is_empty())
         .collect();
-    const SUBJECTS: &[&str] = &[
-        "i'm",
-        "i’m",
-        "i'll",
-        "i’ll",
-        "she",
-        "she's",
-        "she’s",
-        "he",
-        "he's",
-        "he’s",
-        "they",
-        "they're",
-        "they’re",
-        "we're",
-        "we’re",
-        "it's",
-        "it’s",
-        "you're",
-        "you’re",
-    ];
+    let subject = |w: &str| lexicon::is_word_of(List::DescribingSubject, w);
     let marker = |w: &str| matches!(w, "always" | "never");
-    let someone_always = words
-        .windows(2)
-        .any(|w| SUBJECTS.contains(&w[0]) && marker(w[1]))
-        || words.windows(3).any(|w| {
-            SUBJECTS.contains(&w[0]) && matches!(w[1], "is" | "are" | "not") && marker(w[2])
-        });
+    let someone_always = words.windows(2).any(|w| subject(w[0]) && marker(w[1]))
+        || words
+            .windows(3)
+            .any(|w| subject(w[0]) && matches!(w[1], "is" | "are" | "not") && marker(w[2]));
     // "- always supporting", ", always trying": a habit after a pause, not "Always run …".
     let habit = [" - ", " – ", " — ", ", "].iter().any(|pause| {
         ["always ", "never "].iter().any(|m| {
@@ -533,23 +505,11 @@ fn gone_unnamed(statement: &str) -> bool {
 /// and its value what to do ("Your task now is to port every module", "The next step is to
 /// add tests").
 fn sets_a_goal(statement: &str) -> bool {
-    const GOALS: &[&str] = &[
-        "job",
-        "task",
-        "goal",
-        "plan",
-        "objective",
-        "mission",
-        "aim",
-        "focus",
-        "priority",
-        "step",
-    ];
     text::slot(statement).is_some_and(|slot| {
         let value = slot.value.to_lowercase();
         value.starts_with("to ")
             && !value.starts_with("to be ")
-            && GOALS
+            && lexicon::words(List::Goal)
                 .iter()
                 .any(|goal| slot.subject.contains(&text::stem(goal)))
     })
@@ -614,21 +574,9 @@ pub(crate) fn standing_clause(sentence: &str) -> Option<&str> {
 /// Whether a sentence warns against what a guarded prohibition forbids: "be careful not to lose
 /// my progress" says "don't lose my progress" as a warning.
 fn warns_against_guarded(lower: &str) -> bool {
-    const WARNINGS: &[&str] = &[
-        "be careful not to ",
-        "be careful to not ",
-        "take care not to ",
-        "take care to not ",
-        "careful not to ",
-        "make sure not to ",
-        "make sure to not ",
-        "make sure you don't ",
-        "make sure you do not ",
-    ];
-    WARNINGS.iter().any(|warning| {
-        lower
-            .strip_prefix(warning)
-            .is_some_and(|rest| Cues::scan(&format!("don't {rest}")).opens_with(List::Guarded))
+    lexicon::opening(List::Warning, lower).is_some_and(|warning| {
+        let rest = lower[warning.len()..].trim_start();
+        Cues::scan(&format!("don't {rest}")).opens_with(List::Guarded)
     })
 }
 
@@ -644,61 +592,17 @@ fn rules_every_case(cues: &Cues) -> bool {
 /// A rule stated with an extraposed opening ("It's important to …", "It is best to …") without
 /// that opening: the rule is what follows it.
 fn without_extraposed_opening(sentence: &str) -> &str {
-    const OPENINGS: &[&str] = &[
-        "it's important to ",
-        "it is important to ",
-        "it's essential to ",
-        "it is essential to ",
-        "it's crucial to ",
-        "it is crucial to ",
-        "it's critical to ",
-        "it is critical to ",
-        "it's best to ",
-        "it is best to ",
-        "it's better to ",
-        "it is better to ",
-        "it's a good idea to ",
-        "it is a good idea to ",
-        "it's good practice to ",
-        "it is good practice to ",
-    ];
     let trimmed = sentence.trim_start();
-    if !trimmed
-        .get(..2)
-        .is_some_and(|it| it.eq_ignore_ascii_case("it"))
-    {
+    // ASCII lowercasing keeps every byte where it was, so the opening's length carries over.
+    let Some(opening) = lexicon::opening(List::Extraposed, &trimmed.to_ascii_lowercase()) else {
+        return sentence;
+    };
+    let rest = trimmed[opening.len()..].trim_start();
+    // "It's important to remember that progress takes time": a reflection, not a rule to act on.
+    if lexicon::opening(List::Reflection, &rest.to_lowercase()).is_some() {
         return sentence;
     }
-    OPENINGS
-        .iter()
-        .find_map(|opening| {
-            text::strip_prefix_ignore_case(trimmed, opening)
-                .or_else(|| text::strip_prefix_ignore_case(trimmed, &opening.replace('\'', "’")))
-        })
-        // "It's important to remember that progress takes time": a reflection, not a rule
-        // to act on.
-        .filter(|rest| {
-            let rest = rest.to_lowercase();
-            ![
-                "remember",
-                "keep in mind",
-                "understand",
-                "realize",
-                "realise",
-                "recognize",
-                "recognise",
-                "know ",
-                "note ",
-                "acknowledge",
-                "appreciate",
-                "be patient",
-                "be kind",
-                "take care",
-            ]
-            .iter()
-            .any(|reflection| rest.starts_with(reflection))
-        })
-        .unwrap_or(sentence)
+    rest
 }
 
 /// Whether a statement's subject is an "it" from an earlier sentence ("It's a standalone script
@@ -872,11 +776,6 @@ pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'s
                 .to_lowercase()
         })
         .unwrap_or_default();
-    const DANGLING: &[&str] = &[
-        "a", "an", "the", "and", "or", "but", "to", "of", "in", "on", "for", "with", "when", "if",
-        "that", "which", "because", "by", "from", "as", "so", "than", "at", "into", "via",
-        "whether", "while",
-    ];
     // "on" and "in" also end whole sentences as particles and idioms ("from now on", "and so
     // on", "keep it on", "log in").
     let before_last = trimmed
@@ -888,14 +787,9 @@ pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'s
                 .to_lowercase()
         })
         .unwrap_or_default();
-    const PARTICLE_TAKERS: &[&str] = &[
-        "now", "so", "then", "later", "it", "them", "logged", "log", "signed", "sign", "opted",
-        "opt", "turned", "turn", "switched", "switch", "checked", "check", "plugged", "left",
-        "kept", "keep", "stay", "stays", "carry", "built", "baked", "log-in", "sign-in",
-    ];
-    let particle =
-        matches!(last.as_str(), "on" | "in") && PARTICLE_TAKERS.contains(&before_last.as_str());
-    if DANGLING.contains(&last.as_str()) && !particle {
+    let particle = matches!(last.as_str(), "on" | "in")
+        && lexicon::is_word_of(List::ParticleTaker, &before_last);
+    if lexicon::is_word_of(List::Dangling, &last) && !particle {
         return Err("a fragment (ends mid-sentence)");
     }
     if trimmed.ends_with([',', ':', ';', '-', '(']) {
@@ -908,11 +802,10 @@ pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'s
 /// least two content words beyond the cue phrases.
 fn specific(sentence: &str) -> bool {
     let analysis = text::analyze(sentence);
-    const VAGUE: &[&str] = &["thing", "stuff", "someth", "anyth", "everyth"];
     let content = analysis
         .word_set
         .iter()
-        .filter(|w| !VAGUE.contains(&w.as_str()))
+        .filter(|w| !lexicon::is_word_of(List::Vague, w))
         .count();
     // A program named in lower case ("Always use pnpm.") is as specific as an identifier.
     let names_a_program = || {
@@ -933,16 +826,7 @@ fn instruction_form(lower: &str, cues: &Cues) -> bool {
         return true;
     }
     // "I want all dates in ISO 8601 from now on": the speaker's wish is how to work.
-    if [
-        "i want ",
-        "i'd like ",
-        "i would like ",
-        "we want ",
-        "we'd like ",
-    ]
-    .iter()
-    .any(|wish| lower.starts_with(wish))
-    {
+    if lexicon::opening(List::Wish, lower).is_some() {
         return true;
     }
     // "We never…", "We don't use…", "Tests must…", "X should always…": a modal or standing word
