@@ -117,6 +117,97 @@ struct RealArgs {
     /// Print the table as Markdown.
     #[arg(long)]
     markdown: bool,
+    /// Dream each source with this model after the built-in pass, as `lucid dream --model` does
+    /// (`anthropic:<model>` with ANTHROPIC_API_KEY, `openai:<model>` for any OpenAI-compatible
+    /// server), so the model path is scored on the same ground truth. The floors of --check are
+    /// the built-in curator's; a model pass must not fall below them either.
+    #[arg(long, value_name = "MODEL")]
+    model: Option<String>,
+    /// The model server's base URL (e.g. http://127.0.0.1:8080/v1 for a local server).
+    #[arg(long, value_name = "URL", requires = "model")]
+    base_url: Option<String>,
+    /// Stop sending model requests once this many tokens would be spent, per source.
+    #[arg(long, value_name = "N", requires = "model")]
+    token_budget: Option<u64>,
+    /// Neither read nor write the model response cache (LUCID_CACHE_DIR or ~/.cache/lucid).
+    #[arg(long, requires = "model")]
+    no_cache: bool,
+}
+
+/// The model pass of `eval real --model`, built as `lucid dream --model` builds it (without a
+/// config file: the model comes from its name, the key from the provider's variable).
+fn real_model_curator(args: &RealArgs) -> Result<Option<lucid_llm::ModelCurator>, String> {
+    let Some(selection) = &args.model else {
+        return Ok(None);
+    };
+    let config = lucid_llm::LlmConfig::default();
+    let env = |name: &str| std::env::var(name).ok();
+    let Some(endpoint) =
+        lucid_llm::resolve(selection, &config, args.base_url.as_deref(), true, &env)
+            .map_err(|e| e.to_string())?
+    else {
+        // `--model builtin`: the built-in curator alone.
+        return Ok(None);
+    };
+    let mut settings = lucid_llm::Settings::from_config(&config);
+    if let Some(budget) = args.token_budget {
+        settings.token_budget = Some(budget);
+    }
+    let policy = lucid_core::SafetyPolicy::default();
+    settings.extra_secret = Some(std::sync::Arc::new(move |text: &str| {
+        policy.contains_secret(text)
+    }));
+    let cache: std::sync::Arc<dyn lucid_llm::ResponseCache> =
+        match (args.no_cache, lucid_llm::default_cache_dir(&env)) {
+            (false, Some(dir)) => {
+                std::sync::Arc::new(lucid_llm::DirCache::new(dir.join("responses")))
+            }
+            _ => std::sync::Arc::new(lucid_llm::NoCache),
+        };
+    Ok(Some(lucid_llm::ModelCurator::new(
+        endpoint, settings, cache,
+    )))
+}
+
+/// One source's model pass in a line: units, answers, what verification kept and refused.
+fn model_pass_line(source: &str, pass: &lucid_llm::ModelPass) -> String {
+    let stats = &pass.stats;
+    let status = match &pass.status {
+        lucid_llm::ModelStatus::Complete => "complete".to_string(),
+        lucid_llm::ModelStatus::Partial { failed, reason } => {
+            format!("partial ({failed} units failed: {reason})")
+        }
+        lucid_llm::ModelStatus::Failed { reason } => format!("failed ({reason})"),
+    };
+    format!(
+        "{source}: {} units ({} of sessions), {} sent, {} cached, {} operations accepted, {} rejected, {} malformed answers, {} input / {} output tokens; {status}",
+        stats.units,
+        stats.session_units,
+        stats.sent,
+        stats.cached,
+        stats.accepted,
+        stats.rejected,
+        stats.malformed,
+        stats.usage.input_tokens,
+        stats.usage.output_tokens,
+    )
+}
+
+fn model_pass_json(source: &str, pass: &lucid_llm::ModelPass) -> serde_json::Value {
+    let stats = &pass.stats;
+    serde_json::json!({
+        "source": source,
+        "units": stats.units,
+        "session_units": stats.session_units,
+        "sent": stats.sent,
+        "cached": stats.cached,
+        "accepted": stats.accepted,
+        "rejected": stats.rejected,
+        "malformed": stats.malformed,
+        "input_tokens": stats.usage.input_tokens,
+        "output_tokens": stats.usage.output_tokens,
+        "complete": matches!(pass.status, lucid_llm::ModelStatus::Complete),
+    })
 }
 
 #[derive(Debug, Args)]
@@ -222,7 +313,15 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
         );
         return Ok(crate::EXIT_REFUSED);
     }
+    let curator = match real_model_curator(args) {
+        Ok(curator) => curator,
+        Err(why) => {
+            eprintln!("error: {why}");
+            return Ok(crate::EXIT_REFUSED);
+        }
+    };
     let mut scores = Vec::new();
+    let mut passes: Vec<(String, lucid_llm::ModelPass)> = Vec::new();
     for source in &sources {
         let sessions = match source.sessions_dir(&args.shared_data) {
             Ok(dir) => dir,
@@ -246,8 +345,21 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
             instructions: source.expected.source.instructions.clone(),
             ..DreamOptions::default()
         };
-        let output = lucid_core::dream(&store, digested.digests, digested.skipped, &options)
-            .with_context(|| format!("dreaming source {}", source.name))?;
+        let run = lucid_llm::run_dream(
+            &store,
+            digested.digests,
+            digested.skipped,
+            &options,
+            curator.as_ref(),
+            &mut lucid_core::NoObserver,
+            &lucid_llm::CancelFlag::new(),
+            &|_| {},
+        )
+        .with_context(|| format!("dreaming source {}", source.name))?;
+        if let Some(pass) = run.model {
+            passes.push((source.name.clone(), pass));
+        }
+        let output = run.output;
         if let Some(keep) = &args.keep {
             let dir = keep.join(&source.name);
             let _ = std::fs::remove_dir_all(&dir);
@@ -267,10 +379,23 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
     }
     let total = real::total(&scores);
     if args.json {
-        let json = serde_json::json!({ "sources": scores, "total": total });
+        let models: Vec<serde_json::Value> = passes
+            .iter()
+            .map(|(source, pass)| model_pass_json(source, pass))
+            .collect();
+        let mut json = serde_json::json!({ "sources": scores, "total": total });
+        if let Some(model) = &args.model {
+            json["model"] = serde_json::json!({ "model": model, "passes": models });
+        }
         println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
         print!("{}", real::table(&scores, args.markdown));
+        if let Some(model) = &args.model {
+            println!("\nmodel pass ({model}):");
+            for (source, pass) in &passes {
+                println!("  {}", model_pass_line(source, pass));
+            }
+        }
     }
     if args.verbose && !args.json {
         for score in &scores {

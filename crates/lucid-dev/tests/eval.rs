@@ -189,3 +189,146 @@ fn the_token_benchmark_stays_under_a_fifth_of_the_naive_prompt() {
         "{stdout}"
     );
 }
+
+/// A one-source corpus whose only lesson the built-in curator leaves out: a convention the
+/// person states once, without a standing marker ("it may be for that task only").
+fn one_lesson_corpus(root: &Path) {
+    let source = root.join("tracker");
+    std::fs::create_dir_all(source.join("sessions")).expect("sessions folder");
+    std::fs::create_dir_all(source.join("store")).expect("store folder");
+    let record = |n: u32, kind: &str, content: Value| {
+        serde_json::json!({
+            "type": kind,
+            "sessionId": "7bbbbbbb-aaaa-4333-8444-555555555555",
+            "cwd": "/home/dev/tracker",
+            "uuid": format!("00000000-0000-4000-8000-{n:012}"),
+            "timestamp": format!("2026-05-01T10:0{n}:00.000Z"),
+            "message": {"role": kind, "content": content},
+        })
+        .to_string()
+    };
+    let lines = [
+        record(
+            1,
+            "user",
+            Value::from("Track the follow-ups of the release in the issue tracker."),
+        ),
+        record(
+            2,
+            "user",
+            Value::from("Use plain `bd` commands for the tracker, not the web UI."),
+        ),
+        record(
+            3,
+            "assistant",
+            serde_json::json!([{"type": "text", "text": "I will file them with bd."}]),
+        ),
+    ];
+    std::fs::write(source.join("sessions/s1.jsonl"), lines.join("\n") + "\n")
+        .expect("session file");
+    std::fs::write(
+        source.join("expected.toml"),
+        r#"[source]
+harness = "claude_code"
+description = "one session, one convention"
+
+[[lesson]]
+id = "bd-for-tracker"
+kind = "preference"
+text = "Use plain `bd` commands for the issue tracker."
+evidence = ["sessions/s1.jsonl: line 2"]
+terms = [["bd"], ["tracker"]]
+"#,
+    )
+    .expect("expected.toml");
+}
+
+/// `eval real --model` scores the model path on the same ground truth: the fake provider (real
+/// HTTP on 127.0.0.1) proposes, from the session's digest, the convention the built-in curator
+/// skipped, citing the person's event; the engine verifies it and the lesson counts as found.
+#[test]
+fn eval_real_scores_the_model_pass_too() {
+    use lucid_fake_provider::{FakeProvider, Reply};
+    let dir = tempfile::tempdir().expect("temp dir");
+    one_lesson_corpus(dir.path());
+    let corpus = dir.path().to_str().expect("utf-8 path");
+    let lessons = |json: &Value| json["total"]["lessons"]["hits"].as_u64();
+
+    let (code, stdout, stderr) = lucid_dev(&["eval", "real", corpus, "--json"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let builtin: Value = serde_json::from_str(&stdout).expect("scores JSON");
+    assert_eq!(lessons(&builtin), Some(0), "{stdout}");
+    assert!(builtin.get("model").is_none(), "{stdout}");
+
+    let fake = FakeProvider::start().expect("the fake provider starts");
+    // Answers the unit that shows the person's sentence (an excerpt the built-in pass did not
+    // keep, `"id":"e<N>"` before its text) by proposing it as a preference that cites it; other
+    // units get no operations.
+    fake.set_fallback(|request| {
+        let prompt = request.raw.replace("\\\"", "\"");
+        let cited = prompt.find("\"text\":\"Use plain `bd`").and_then(|at| {
+            let before = &prompt[..at];
+            let id_at = before.rfind("\"id\":\"")? + "\"id\":\"".len();
+            let id: String = before[id_at..].chars().take_while(|c| *c != '"').collect();
+            Some(id)
+        });
+        match cited {
+            Some(id) => Reply::operations(serde_json::json!([{
+                "op": "add", "kind": "preference", "scope": "agent",
+                "text": "Use plain `bd` commands for the tracker, not the web UI.",
+                "evidence_ids": [id],
+            }])),
+            None => Reply::operations(serde_json::json!([])),
+        }
+    });
+    let base_url = fake.openai_base_url();
+    let (code, stdout, stderr) = lucid_dev(&[
+        "eval",
+        "real",
+        corpus,
+        "--model",
+        "openai:fake-model",
+        "--base-url",
+        &base_url,
+        "--no-cache",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let with_model: Value = serde_json::from_str(&stdout).expect("scores JSON");
+    assert_eq!(lessons(&with_model), Some(1), "{stdout}");
+    let pass = &with_model["model"]["passes"][0];
+    assert_eq!(pass["source"], "tracker", "{stdout}");
+    assert_eq!(pass["accepted"], 1, "{stdout}");
+    assert!(fake.request_count() >= 1);
+
+    // The table says what the pass did, per source.
+    let (code, stdout, stderr) = lucid_dev(&[
+        "eval",
+        "real",
+        corpus,
+        "--model",
+        "openai:fake-model",
+        "--base-url",
+        &base_url,
+        "--no-cache",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("model pass (openai:fake-model):"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("tracker: "), "{stdout}");
+    assert!(stdout.contains("1 operations accepted"), "{stdout}");
+}
+
+/// A model name lucid cannot use is refused before anything is dreamed.
+#[test]
+fn eval_real_refuses_an_unknown_model() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    one_lesson_corpus(dir.path());
+    let corpus = dir.path().to_str().expect("utf-8 path");
+    let (code, stdout, stderr) = lucid_dev(&["eval", "real", corpus, "--model", "nonsense"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("error:"), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+}
