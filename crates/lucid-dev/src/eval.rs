@@ -132,6 +132,16 @@ struct RealArgs {
     /// Neither read nor write the model response cache (LUCID_CACHE_DIR or ~/.cache/lucid).
     #[arg(long, requires = "model")]
     no_cache: bool,
+    /// Model requests in flight at once (default 4; 1 for a local server that answers one at a
+    /// time, so that queued requests do not time out).
+    #[arg(long, value_name = "N", requires = "model",
+          value_parser = clap::value_parser!(u16).range(1..))]
+    concurrency: Option<u16>,
+    /// How long one model request may take, in seconds (default 60; a small CPU-bound local
+    /// model may need minutes). Each source's whole pass may take ten times that.
+    #[arg(long, value_name = "SECONDS", requires = "model",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    request_timeout: Option<u64>,
 }
 
 /// The model pass of `eval real --model`, built as `lucid dream --model` builds it (without a
@@ -152,6 +162,15 @@ fn real_model_curator(args: &RealArgs) -> Result<Option<lucid_llm::ModelCurator>
     let mut settings = lucid_llm::Settings::from_config(&config);
     if let Some(budget) = args.token_budget {
         settings.token_budget = Some(budget);
+    }
+    if let Some(concurrency) = args.concurrency {
+        settings.concurrency = usize::from(concurrency);
+    }
+    if let Some(seconds) = args.request_timeout {
+        settings.retry.timeout = std::time::Duration::from_secs(seconds);
+        settings.deadline = settings
+            .deadline
+            .max(std::time::Duration::from_secs(seconds.saturating_mul(10)));
     }
     let policy = lucid_core::SafetyPolicy::default();
     settings.extra_secret = Some(std::sync::Arc::new(move |text: &str| {

@@ -299,7 +299,16 @@ fn eval_real_scores_the_model_pass_too() {
     let pass = &with_model["model"]["passes"][0];
     assert_eq!(pass["source"], "tracker", "{stdout}");
     assert_eq!(pass["accepted"], 1, "{stdout}");
-    assert!(fake.request_count() >= 1);
+    // The excerpt carries the built-in pass's reason for leaving it out.
+    assert!(
+        fake.requests()
+            .iter()
+            .any(|r| r.raw.replace("\\\"", "\"").contains(
+                "\"skipped\":\"an instruction said in one session without a standing marker"
+            )),
+        "{:?}",
+        fake.requests().iter().map(|r| &r.raw).collect::<Vec<_>>()
+    );
 
     // The table says what the pass did, per source.
     let (code, stdout, stderr) = lucid_dev(&[

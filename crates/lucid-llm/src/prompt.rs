@@ -41,7 +41,8 @@ confirm. You see one work unit of one of two kinds.
 
 An item unit (JSON) holds memory items that may be related (\"items\", ids i1, i2, ...) and/or \
 sentences users said in past sessions that the curator did not keep (\"excerpts\", ids e1, e2, \
-...). Dates are when each was last said; \"sessions\" counts how often.
+...). Dates are when each was last said; \"sessions\" counts how often; \"skipped\" says why \
+the curator left an excerpt out.
 
 A session unit holds digests of a few sessions (\"## Session\" blocks): what people typed, tool \
 failures and what followed (tool `command` failed -> error -> what worked), and how each session \

@@ -120,6 +120,8 @@ pub struct UnitExcerpt {
     pub sessions: usize,
     /// The session events it was said in, sorted and deduplicated.
     pub evidence: Vec<Evidence>,
+    /// Why the built-in pass did not write it (the report's `skipped` reason), when it says.
+    pub skipped: Option<String>,
 }
 
 /// One work unit: related draft items and dropped statements (an *item unit*), or the digests
@@ -254,6 +256,9 @@ fn unit_json(items: &[UnitItem], excerpts: &[UnitExcerpt]) -> Value {
                 object.insert("date".into(), json!(date));
             }
             object.insert("sessions".into(), json!(excerpt.sessions));
+            if let Some(reason) = &excerpt.skipped {
+                object.insert("skipped".into(), json!(reason));
+            }
             object.insert("text".into(), json!(excerpt.text));
             Value::Object(object)
         })
@@ -408,6 +413,8 @@ struct Candidate {
     agents: BTreeSet<String>,
     evidence: Vec<Evidence>,
     terms: Terms,
+    /// The built-in pass's reason for leaving it out, when its report gives one.
+    skipped: Option<String>,
 }
 
 /// Terms shared by two analyses: (anchors, content words).
@@ -587,6 +594,7 @@ fn make_unit(items: Vec<&DraftItem>, candidates: Vec<&Candidate>) -> WorkUnit {
                 latest: latest_of(&evidence),
                 sessions: sessions_of(&evidence),
                 evidence,
+                skipped: candidate.skipped.clone(),
             }
         })
         .collect();
@@ -610,6 +618,7 @@ fn dropped_candidates(
     digests: &[SessionDigest],
     items: &[DraftItem],
     absorbed: &BTreeSet<&str>,
+    skipped: &BTreeMap<&str, &str>,
     directives: &Directives,
 ) -> Vec<Candidate> {
     let mut by_text: BTreeMap<(String, u8), Candidate> = BTreeMap::new();
@@ -630,6 +639,9 @@ fn dropped_candidates(
                     agents: BTreeSet::new(),
                     evidence: Vec::new(),
                     terms: Terms::of(&statement.text),
+                    skipped: skipped
+                        .get(statement.text.as_str())
+                        .map(|reason| reason.to_string()),
                 });
             entry.agents.insert(digest.agent.clone());
             entry
@@ -691,7 +703,15 @@ pub fn plan(
         absorbed.extend(change.replaces.iter().map(String::as_str));
         absorbed.extend(change.superseded.iter().map(String::as_str));
     }
-    let candidates = dropped_candidates(digests, &items, &absorbed, &directives);
+    // Why the built-in pass left a statement out ("said in one session without a standing
+    // marker"): the model judges what the rules could not, so it is told what they saw.
+    let skipped: BTreeMap<&str, &str> = output
+        .report
+        .skipped
+        .iter()
+        .map(|s| (s.text.as_str(), s.reason.as_str()))
+        .collect();
+    let candidates = dropped_candidates(digests, &items, &absorbed, &skipped, &directives);
 
     // 1. Clusters of related eligible draft items.
     let eligible: Vec<usize> = (0..items.len()).filter(|&i| items[i].eligible).collect();

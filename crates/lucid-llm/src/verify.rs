@@ -958,6 +958,7 @@ mod drop_tests {
                 latest: None,
                 sessions: 1,
                 evidence: Vec::new(),
+                skipped: None,
             }],
             ..WorkUnit::default()
         };
