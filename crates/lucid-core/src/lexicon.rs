@@ -157,12 +157,18 @@ pub enum List {
     SmallTalk,
     /// `[concluding]`: words of a step that checks or ships the work ("pytest", "lint", "push").
     Concluding,
+    /// `[hedge]`: words with which a speaker says they are not sure ("maybe", "I guess", "it
+    /// seems"): a hedged statement is no fact to remember.
+    Hedge,
+    /// `[question_aux]`: auxiliaries that, right before "we", ask rather than state ("can't we
+    /// use …", "should we use …").
+    QuestionAux,
 }
 
 impl List {
     /// Every list, in the order of `lexicon.txt` (a test checks each is declared there and not
     /// empty).
-    pub const ALL: [List; 60] = [
+    pub const ALL: [List; 62] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -223,6 +229,8 @@ impl List {
         List::FrameFiller,
         List::SmallTalk,
         List::Concluding,
+        List::Hedge,
+        List::QuestionAux,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -287,11 +295,13 @@ impl List {
             "frame_filler" => List::FrameFiller,
             "small_talk" => List::SmallTalk,
             "concluding" => List::Concluding,
+            "hedge" => List::Hedge,
+            "question_aux" => List::QuestionAux,
             _ => return None,
         })
     }
 
-    fn bit(self) -> u32 {
+    fn bit(self) -> u64 {
         1 << (self as u32)
     }
 }
@@ -299,7 +309,7 @@ impl List {
 struct Lexicon {
     automaton: AhoCorasick,
     /// For each pattern: its text and the lists it belongs to (a bit set).
-    patterns: Vec<(String, u32)>,
+    patterns: Vec<(String, u64)>,
     /// The lists that are looked up rather than found in sentences ([`UNSCANNED`]), indexed by
     /// [`List`] (`None` for a scanned list).
     unscanned: Vec<Option<WordList>>,
@@ -316,7 +326,7 @@ struct WordList {
 /// [`Cues::scan`]: they hold words as common as "the" and "a", which would make every sentence's
 /// scan longer for nothing, or phrases that only count in one place of a sentence (its opening,
 /// its last word).
-const UNSCANNED: [List; 36] = [
+const UNSCANNED: [List; 37] = [
     List::Evaluative,
     List::EvaluativeFiller,
     List::PastTense,
@@ -353,12 +363,13 @@ const UNSCANNED: [List; 36] = [
     List::FrameFiller,
     List::SmallTalk,
     List::Concluding,
+    List::QuestionAux,
 ];
 
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| build(include_str!("lexicon.txt")));
 
 fn build(source: &str) -> Lexicon {
-    let mut patterns: Vec<(String, u32)> = Vec::new();
+    let mut patterns: Vec<(String, u64)> = Vec::new();
     let mut unscanned: Vec<Option<WordList>> = List::ALL
         .iter()
         .map(|list| UNSCANNED.contains(list).then(WordList::default))
@@ -410,11 +421,11 @@ fn build(source: &str) -> Lexicon {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Cues {
     /// Lists with a phrase anywhere in the sentence (bit per [`List`]).
-    found: u32,
+    found: u64,
     /// The lists of the longest phrase that opens the sentence.
-    opening: u32,
+    opening: u64,
     /// Every matched phrase with its byte offset, in order.
-    pub matches: Vec<(usize, &'static str, u32)>,
+    pub matches: Vec<(usize, &'static str, u64)>,
 }
 
 impl Cues {
@@ -542,6 +553,12 @@ mod tests {
         for list in List::ALL {
             assert!(!phrases_of(list).is_empty(), "{list:?} is empty");
         }
+    }
+
+    #[test]
+    fn every_list_has_a_bit_of_its_own() {
+        // The lists a sentence has are a bit set of 64.
+        assert!(List::ALL.len() <= 64, "{} lists", List::ALL.len());
     }
 
     #[test]

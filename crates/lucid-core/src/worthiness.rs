@@ -89,9 +89,12 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         .trim_end_matches(['.', '!'])
         .trim_end()
         .ends_with(", ever");
-    // "We shouldn't use cuFFT anymore": a use ended for good is as standing as "never".
+    // "We shouldn't use cuFFT anymore": a use ended for good is as standing as "never" — when
+    // it names what ended ("I don't need the repos anymore" names nothing to act on).
     let ended_for_good = cues.has(List::RetiredAnymore)
-        && (lower.contains(" anymore") || lower.contains(" any more"));
+        && crate::updates::retirements(stripped)
+            .iter()
+            .any(|retirement| retirement.name.is_some() && retirement.cue.ends_with("anymore"));
     // Standing for a reason other than a marker phrase (computed once: naming what a
     // prohibition protects analyses the sentence).
     let standing_otherwise = closing_ever
@@ -148,7 +151,12 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         && !cues.opens_with(List::Decision);
     // A deictic word ties an instruction to this task, but not an announced change of value
     // ("the status page was changed to X this week").
-    let announced_value = (cues.has(List::Change) || lower.trim_end_matches('.').ends_with(" now"))
+    // "… right now" is this moment, not a new value.
+    let closing_now = lower
+        .trim_end_matches('.')
+        .strip_suffix(" now")
+        .is_some_and(|rest| !rest.ends_with(" right"));
+    let announced_value = (cues.has(List::Change) || closing_now)
         && text::slot(stripped).is_some_and(|slot| !slot.value_analysis.anchors.is_empty());
     // A bare "here" next to a standing marker names the place ("we always use pnpm here"),
     // not the task at hand.
@@ -185,8 +193,11 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
             !not_the_task
         })
         && !announced_value;
-    let first_person = cues.opens_with(List::FirstPersonState) && !cues.has(List::Decision);
-    let decision = cues.has(List::Decision);
+    // "Can't we use a different provider maybe": a decision cue asked, not stated.
+    let decision = cues
+        .phrases(List::Decision)
+        .any(|(at, phrase)| !asked_not_stated(&whole_lower, at, phrase));
+    let first_person = cues.opens_with(List::FirstPersonState) && !decision;
     // "X is Y now" announces a new value as plainly as "X is now Y".
     // So does "We deploy on Tuesdays now": a value (a weekday, a count, an identifier) with a
     // closing "now".
@@ -287,6 +298,11 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     } else {
         cues.clone()
     };
+    // "But if the House is asking for X rather than Y…": a condition with no rule after it
+    // says what might be, not what is.
+    if !standing && !decision && !instruction && opens_with_a_condition(&lower) {
+        return skip("a condition (\"if …\"), not a statement of fact");
+    }
     let class_by_form = if decision || standing || instruction {
         // An imperative with a standing word is a rule, whatever its verb ("Remove the
         // sanitizer, always render everything", "Deploy with Kamal from now on").
@@ -301,6 +317,11 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     } else {
         Class::Fact
     };
+    // "We changed the sleep time to 10 minutes, it seems", "maybe we use another provider":
+    // the speaker is not sure, so it is no fact to remember (a rule may hedge its reason).
+    if class_by_form == Class::Fact && cues.has(List::Hedge) {
+        return skip("hedged (\"maybe\", \"I guess\", \"it seems\"): the speaker is not sure");
+    }
     if standing || decision {
         return Verdict::Candidate {
             class: class_by_form,
@@ -499,6 +520,33 @@ fn gone_unnamed(statement: &str) -> bool {
         word.chars().next().is_some_and(char::is_uppercase)
             && (at > 0 || !text::is_common_word(&word.to_lowercase()))
     })
+}
+
+/// Whether a decision cue ("we use", "we will use") is asked rather than stated: it opens with
+/// "we" right after an auxiliary that inverts a question ("can't we use a different provider",
+/// "should we use X"), with or without the "?".
+fn asked_not_stated(lower: &str, at: usize, phrase: &str) -> bool {
+    phrase.starts_with("we")
+        && lower
+            .get(..at)
+            .and_then(|before| before.split_whitespace().next_back())
+            .is_some_and(|word| {
+                let word = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
+                lexicon::is_word_of(List::QuestionAux, word)
+            })
+}
+
+/// Whether a sentence opens with a condition ("if", "unless", "whether", "suppose", after a
+/// "but" or "and"): read alone it says what might be.
+fn opens_with_a_condition(lower: &str) -> bool {
+    let mut words = lower
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()));
+    let mut first = words.next().unwrap_or("");
+    if matches!(first, "but" | "and" | "so" | "or") {
+        first = words.next().unwrap_or("");
+    }
+    matches!(first, "if" | "unless" | "whether" | "suppose" | "supposing")
 }
 
 /// Whether a statement gives the work a goal: its subject is a job, a task, a plan or the like,
@@ -794,6 +842,16 @@ pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'s
     }
     if trimmed.ends_with([',', ':', ';', '-', '(']) {
         return Err("a fragment (ends mid-sentence)");
+    }
+    // "… rather than the grammar of the gate...": a sentence that trails off was not finished.
+    if trimmed
+        .trim_end_matches(['"', '\'', '”', ')'])
+        .ends_with(['…'])
+        || trimmed
+            .trim_end_matches(['"', '\'', '”', ')'])
+            .ends_with("...")
+    {
+        return Err("a fragment (trails off)");
     }
     Ok(())
 }
@@ -1546,6 +1604,78 @@ mod tests {
         }
         // A complaint with "instead" and a number is no announced value.
         assert!(kept("I still sometimes see item 1 instead of the one selected.").is_none());
+    }
+
+    /// Facts a person is not sure of, asks about or only supposes, and things left unfinished
+    /// (from Claude Code and Gemini CLI sessions of unseen real transcripts): none is a fact to
+    /// remember, while the sure, stated forms still are.
+    #[test]
+    fn hedged_asked_supposed_and_unfinished_facts_are_skipped() {
+        let cases = [
+            (
+                "We moved the idle timeout to 10 minutes, it seems too short again.",
+                "hedged",
+            ),
+            ("Maybe we use Postgres for the audit log.", "hedged"),
+            (
+                "The cache probably lives on the NAS, as far as I know.",
+                "hedged",
+            ),
+            (
+                "Can't we use a different provider for the mail.",
+                "no standing",
+            ),
+            ("Nah cant we use a differnt provider then.", "no standing"),
+            (
+                "Should we use Redis for sessions in this repo.",
+                "a question",
+            ),
+            (
+                "But if the client is asking for the legacy name rather than the new one.",
+                "a condition",
+            ),
+            (
+                "Unless the nightly job is moved to 02:00 instead of 01:00.",
+                "a condition",
+            ),
+            (
+                "The deploy goes through the staging cluster rather than prod...",
+                "a fragment",
+            ),
+            ("Which is the older name of the gate…", "a fragment"),
+        ];
+        for (sentence, why) in cases {
+            let reason = skip_reason(sentence);
+            assert!(
+                reason.is_some_and(|r| r.starts_with(why)),
+                "{sentence:?}: {reason:?}"
+            );
+        }
+        for (sentence, class) in [
+            ("We moved the idle timeout to 10 minutes.", Class::Fact),
+            ("We use Postgres for the audit log.", Class::Fact),
+            ("We shouldn't use cuFFT anymore.", Class::Preference),
+            (
+                "If the build fails, never retry more than twice.",
+                Class::Preference,
+            ),
+        ] {
+            assert_eq!(
+                kept(sentence).map(|(c, _)| c),
+                Some(class),
+                "{sentence:?}: {:?}",
+                skip_reason(sentence)
+            );
+        }
+        // A use ended "anymore" is standing only when it names what ended.
+        assert_eq!(
+            kept("We shouldn't use cuFFT anymore."),
+            Some((Class::Preference, Support::Marked))
+        );
+        assert_eq!(
+            kept("I don't need the repos anymore."),
+            Some((Class::Preference, Support::Repeated))
+        );
     }
 
     #[test]

@@ -151,6 +151,12 @@ pub(crate) fn scan(views: &Views<'_>, sink: &mut Sink<'_>) {
         let (a, b) = sentence_bounds(lower, vs, ve);
         let before = &lower[a..vs];
         let after = &lower[ve..b];
+        // "POST /api/chat": an HTTP method in capitals before a path names a route (API docs,
+        // code comments, `curl -X POST /v1/…`), it tells no one to send anything.
+        let as_written = latin.get(vs..ve).unwrap_or("");
+        if as_written.chars().all(|c| c.is_ascii_uppercase()) && after.starts_with(" /") {
+            continue;
+        }
         if !DEST.is_match(after) {
             skip_until = b;
             continue;

@@ -44,6 +44,10 @@ enum Guard {
     /// `[INST]` / `<<SYS>>` only in their real upper-case spelling; the
     /// lower-case forms are everyday code (`foo([inst])`).
     TemplateCase,
+    /// The AI word the match ends with is not the first half of a product's
+    /// name: "UI message for AI SDK" names the Vercel AI SDK, it addresses no
+    /// model.
+    NotProductName,
 }
 
 struct RuleDef {
@@ -366,7 +370,7 @@ static ENGLISH: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         RuleDef {
             rule: AUTHORITY,
             reason: R_AUTHORITY,
-            guard: None,
+            guard: NotProductName,
             anchors: &[
                 "ai",
                 "a.i.",
@@ -1101,6 +1105,44 @@ fn guard_ok(guard: Guard, lower: &str, display: &str, s: usize, e: usize) -> boo
         Guard::DirectiveInSentence => {
             let (a, b) = sentence_bounds(lower, s, e);
             DIRECTIVE.is_match(&lower[a..b])
+        }
+        Guard::NotProductName => {
+            let next = lower[e..]
+                .trim_start_matches([' ', '-'])
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .next()
+                .unwrap_or("");
+            !matches!(
+                next,
+                "sdk"
+                    | "sdks"
+                    | "api"
+                    | "apis"
+                    | "gateway"
+                    | "studio"
+                    | "platform"
+                    | "library"
+                    | "package"
+                    | "client"
+                    | "provider"
+                    | "providers"
+                    | "service"
+                    | "services"
+                    | "integration"
+                    | "integrations"
+                    | "feature"
+                    | "features"
+                    | "toolkit"
+                    | "framework"
+                    | "plugin"
+                    | "extension"
+                    | "endpoint"
+                    | "endpoints"
+                    | "stream"
+                    | "streams"
+                    | "responses"
+                    | "response"
+            )
         }
     }
 }
