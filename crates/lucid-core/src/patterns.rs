@@ -1422,8 +1422,15 @@ fn asks_what_is_installed(step: &str) -> bool {
             matches!(second, "list" | "ls" | "view" | "info" | "why" | "outdated")
         }
         "pip" | "pip3" | "uv" => matches!(second, "show" | "list" | "freeze"),
-        "brew" | "gem" | "apt" | "dpkg" => matches!(second, "list" | "info" | "-l" | "show"),
+        "brew" | "gem" | "apt" | "dpkg" | "dnf" | "yum" | "snap" | "flatpak" => {
+            matches!(second, "list" | "info" | "-l" | "show")
+        }
+        // `pacman -Q`, `-Qi`, `-Qs`; `rpm -q`, `-qa`: queries of the installed packages.
+        "pacman" => second.starts_with("-q"),
+        "rpm" => second.starts_with("-q"),
         "command" => second == "-v",
+        // `which rg`, `whereis node`, `type -p fd`: where a program is, if it is there at all.
+        "which" | "whereis" | "type" => true,
         _ => false,
     }
 }
@@ -2105,8 +2112,19 @@ mod tests {
             })
             .collect();
         assert!(pitfalls(&sessions).is_empty());
-        assert!(asks_what_is_installed("pip show requests"));
-        assert!(!asks_what_is_installed("npm test"));
+        for query in [
+            "pip show requests",
+            "which hypridle",
+            "whereis node",
+            "pacman -Qi hypridle",
+            "rpm -qa",
+            "dnf list installed",
+        ] {
+            assert!(asks_what_is_installed(query), "{query}");
+        }
+        for work in ["npm test", "pacman -S hypridle", "rpm -i pkg.rpm"] {
+            assert!(!asks_what_is_installed(work), "{work}");
+        }
     }
 
     /// Reading another file after "File not found" is looking elsewhere: the line range that
