@@ -160,15 +160,17 @@ pub enum List {
     /// `[hedge]`: words with which a speaker says they are not sure ("maybe", "I guess", "it
     /// seems"): a hedged statement is no fact to remember.
     Hedge,
-    /// `[question_aux]`: auxiliaries that, right before "we", ask rather than state ("can't we
-    /// use …", "should we use …").
+    /// `[question_aux]`: words that, right before "we", ask or ask to check rather than state
+    /// ("can't we use …", "ensure we are using …").
     QuestionAux,
+    /// `[problem_opening]`: openings of a problem's description ("Problem:", "the issue is").
+    ProblemOpening,
 }
 
 impl List {
     /// Every list, in the order of `lexicon.txt` (a test checks each is declared there and not
     /// empty).
-    pub const ALL: [List; 62] = [
+    pub const ALL: [List; 63] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -231,6 +233,7 @@ impl List {
         List::Concluding,
         List::Hedge,
         List::QuestionAux,
+        List::ProblemOpening,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -297,6 +300,7 @@ impl List {
             "concluding" => List::Concluding,
             "hedge" => List::Hedge,
             "question_aux" => List::QuestionAux,
+            "problem_opening" => List::ProblemOpening,
             _ => return None,
         })
     }
@@ -326,7 +330,7 @@ struct WordList {
 /// [`Cues::scan`]: they hold words as common as "the" and "a", which would make every sentence's
 /// scan longer for nothing, or phrases that only count in one place of a sentence (its opening,
 /// its last word).
-const UNSCANNED: [List; 37] = [
+const UNSCANNED: [List; 38] = [
     List::Evaluative,
     List::EvaluativeFiller,
     List::PastTense,
@@ -364,6 +368,7 @@ const UNSCANNED: [List; 37] = [
     List::SmallTalk,
     List::Concluding,
     List::QuestionAux,
+    List::ProblemOpening,
 ];
 
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| build(include_str!("lexicon.txt")));

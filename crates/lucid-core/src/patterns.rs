@@ -362,11 +362,15 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
                         .is_some_and(crate::lessons::reports_missing_program)
                 })
             }
-            FixSignature::OtherCommand { .. } => members.iter().all(|(d, f)| {
-                digests[*d].failures[*f]
+            // A look that failed is answered by another look (`rg` → `grep -rn`); a command
+            // that does something else next (`rg` → `git clone`) is the agent moving on.
+            FixSignature::OtherCommand { identity } => members.iter().all(|(d, f)| {
+                let failure = &digests[*d].failures[*f];
+                failure
                     .error
                     .as_deref()
                     .is_some_and(crate::lessons::reports_missing_program)
+                    && (!is_inspection(&failure.identity) || is_inspection(identity))
             }),
             FixSignature::Prerequisite { step } => {
                 sets_up(step)
@@ -1475,6 +1479,12 @@ pub(crate) fn is_inspection(step: &str) -> bool {
             | "think"
             | "list_files"
             | "read_file"
+            // Gemini CLI's looks.
+            | "list_directory"
+            | "read_many_files"
+            | "search_file_content"
+            | "grep_search"
+            | "google_web_search"
             | "search_files"
             | "list_code_definition_names"
             | "webfetch"
@@ -1615,7 +1625,16 @@ fn concludes_work(step: &str) -> bool {
 fn manages_processes(step: &str) -> bool {
     matches!(
         step.to_ascii_lowercase().as_str(),
-        "write_stdin" | "bashoutput" | "killshell" | "read_bash" | "stop_bash" | "write_bash"
+        "write_stdin"
+            | "bashoutput"
+            | "killshell"
+            | "read_bash"
+            | "stop_bash"
+            | "write_bash"
+            // Gemini CLI's background processes.
+            | "read_background_output"
+            | "list_background_processes"
+            | "kill_background_process"
     )
 }
 
@@ -2125,6 +2144,18 @@ mod tests {
         for work in ["npm test", "pacman -S hypridle", "rpm -i pkg.rpm"] {
             assert!(!asks_what_is_installed(work), "{work}");
         }
+        // Gemini CLI's looks and background-process tools are no steps of a workflow.
+        for look in [
+            "list_directory",
+            "read_many_files",
+            "grep_search",
+            "google_web_search",
+        ] {
+            assert!(is_inspection(look), "{look}");
+        }
+        for process in ["read_background_output", "list_background_processes"] {
+            assert!(manages_processes(process), "{process}");
+        }
     }
 
     /// Reading another file after "File not found" is looking elsewhere: the line range that
@@ -2176,6 +2207,21 @@ mod tests {
             identity: answer.into(),
         };
         d
+    }
+
+    /// From a real Codex session: `rg` was not installed and the agent went on with `git clone`.
+    /// A missing program answered by one that does the same job (`python` → `python3`) is a
+    /// lesson from one session; a look answered by work of another kind is the agent moving on
+    /// (and a look answered by another look is [`refused_reads`]' to describe).
+    #[test]
+    fn a_missing_look_is_answered_only_by_another_look() {
+        let missing = "/bin/bash: line 1: rg: command not found";
+        assert!(pitfalls(&[answered("s1", "rg", missing, "git clone")]).is_empty());
+        let python = "zsh:1: command not found: python";
+        assert_eq!(
+            pitfalls(&[answered("s1", "python", python, "python3")]).len(),
+            1
+        );
     }
 
     /// From real mini-swe-agent trajectories: `cat` of a big file is refused for its length in

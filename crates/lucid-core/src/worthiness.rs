@@ -115,7 +115,17 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         .outside(List::Standing, List::ListenerChoice)
         .filter(|phrase| !(plans_ahead && matches!(*phrase, "in the future" | "in future")))
         .collect();
-    let standing = standing_otherwise || !markers.is_empty();
+    // "The boxes should glow in their colours by default", "the UI opens the detail view by
+    // default": the default of what is being built, not a rule for the agent. "By default, use
+    // pnpm" and "Prefer tabs by default" open as instructions and stay rules.
+    // A generic subject keeps it a rule: "Command-line software which adds colour by default
+    // should honour NO_COLOR" is about any such software.
+    let default_of_the_product = markers.iter().all(|phrase| *phrase == "by default")
+        && !cues.opens_with(List::Instruction)
+        && !cues.opens_with(List::Standing)
+        && !opens_standing_with_lead_in
+        && names_a_definite_thing(&lower);
+    let standing = standing_otherwise || (!markers.is_empty() && !default_of_the_product);
     // "By default" in a request names the default of what is being built ("modify the export
     // to include token counts by default"), not a rule for the agent.
     let standing_beyond_default =
@@ -137,6 +147,14 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     if sentence.trim_end().ends_with('?') || asks(&lower, &cues) {
         return skip("a question, not a statement");
     }
+    if describes_a_problem(&lower) {
+        return skip("describes a problem (a bug report), not a rule or a fact to remember");
+    }
+    // "src/app/api/start/route.ts: remove the mock metrics …": an item of a task list for one
+    // file. A rule for a file says so ("in route.ts, always …").
+    if opens_with_a_path_label(stripped) && markers_other_than_default(&cues) == 0 {
+        return skip("a task for one file (`path: what to change`), not a standing rule");
+    }
     if cues.has(List::Temporary) {
         return skip("marked temporary");
     }
@@ -156,7 +174,21 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         .trim_end_matches('.')
         .strip_suffix(" now")
         .is_some_and(|rest| !rest.ends_with(" right"));
-    let announced_value = (cues.has(List::Change) || closing_now)
+    // A change cue after "be" asks for the change ("the form needs to be updated to match the
+    // PDF"); "has been changed to" reports one.
+    let change_cue = cues
+        .phrases(List::Change)
+        .any(|(at, _)| !requested_not_done(&whole_lower, at));
+    // A contrast ("… rather than wiping", "instead of") chooses between two ways; it announces
+    // no new value that would outweigh a deictic "for this batch".
+    let announcing_cue = cues.phrases(List::Change).any(|(at, phrase)| {
+        !requested_not_done(&whole_lower, at)
+            && !matches!(
+                phrase,
+                "rather than" | "instead" | "in favour of" | "in favor of"
+            )
+    });
+    let announced_value = (announcing_cue || closing_now)
         && text::slot(stripped).is_some_and(|slot| !slot.value_analysis.anchors.is_empty());
     // A bare "here" next to a standing marker names the place ("we always use pnpm here"),
     // not the task at hand.
@@ -215,7 +247,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
                 || (!rest.ends_with(" right") && !rest.ends_with(" for") && names_value())
         });
     let now_announces = trailing_now || now_before_verb(&lower);
-    let change = (cues.has(List::Change) || now_announces) && !request;
+    let change = (change_cue || now_announces) && !request;
     let instruction = cues.has(List::Instruction);
     if request {
         return skip("a request about the task at hand");
@@ -522,6 +554,99 @@ fn gone_unnamed(statement: &str) -> bool {
     })
 }
 
+/// The text without its backtick-quoted spans: what a sentence says in its own words.
+fn outside_code_quotes(text: &str) -> String {
+    text.split('`').step_by(2).collect::<Vec<_>>().join(" ")
+}
+
+/// Whether a sentence holds an element with an attribute outside code quotes (`<Canvas
+/// frameloop="always">`, `<a href={url}>`): markup or JSX, not prose.
+fn element_with_attribute(text: &str) -> bool {
+    let unquoted = outside_code_quotes(text);
+    unquoted.match_indices('<').any(|(at, _)| {
+        let rest = &unquoted[at + 1..];
+        let name_end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+            .unwrap_or(rest.len());
+        if name_end == 0 || !rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            return false;
+        }
+        let Some(attribute) = rest[name_end..].strip_prefix(' ') else {
+            return false;
+        };
+        let attribute_end = attribute
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':')))
+            .unwrap_or(attribute.len());
+        attribute_end > 0
+            && attribute[attribute_end..].starts_with(['='])
+            && attribute[attribute_end + 1..].starts_with(['"', '\'', '{'])
+    })
+}
+
+/// Whether a statement, after a short label ("Progress Bar UI: …"), opens with a definite
+/// thing ("the boxes", "this page", "our UI"): a description of one product's behaviour.
+fn names_a_definite_thing(lower: &str) -> bool {
+    let body = lower
+        .split_once(": ")
+        .filter(|(label, _)| label.split_whitespace().count() <= 5)
+        .map_or(lower, |(_, rest)| rest);
+    body.split_whitespace().next().is_some_and(|first| {
+        matches!(
+            first,
+            "the" | "this" | "these" | "those" | "our" | "my" | "your" | "its" | "their"
+        )
+    })
+}
+
+/// Whether a sentence opens with a file path and a colon (`src/api/route.ts: remove …`).
+fn opens_with_a_path_label(sentence: &str) -> bool {
+    sentence.split_once(": ").is_some_and(|(label, _)| {
+        let label = label.trim().trim_matches('`');
+        !label.contains(char::is_whitespace)
+            && label.contains('/')
+            && label
+                .rsplit('/')
+                .next()
+                .is_some_and(|file| file.contains('.'))
+    })
+}
+
+/// How many standing markers other than "by default" a sentence has.
+fn markers_other_than_default(cues: &Cues) -> usize {
+    cues.phrases(List::Standing)
+        .filter(|(_, phrase)| *phrase != "by default")
+        .count()
+}
+
+/// Whether a change cue at `at` follows "be": the change is asked for or expected ("needs to be
+/// updated to match", "should be moved to"), not announced.
+fn requested_not_done(lower: &str, at: usize) -> bool {
+    lower
+        .get(..at)
+        .and_then(|before| before.split_whitespace().next_back())
+        .is_some_and(|word| word == "be")
+}
+
+/// Whether a sentence opens as the description of a problem: a label ("Problem:", "Root
+/// cause:"), a numbered one ("Error 2:", "Bug 3:"), or "The issue is that …".
+fn describes_a_problem(lower: &str) -> bool {
+    if lexicon::opening(List::ProblemOpening, lower).is_some() {
+        return true;
+    }
+    let mut words = lower.split_whitespace();
+    matches!(
+        words.next(),
+        Some("error" | "bug" | "issue" | "problem" | "symptom")
+    ) && words.next().is_some_and(|label| {
+        label.len() > 1
+            && label.ends_with(':')
+            && label
+                .trim_end_matches(':')
+                .chars()
+                .all(|c| c.is_ascii_digit())
+    })
+}
+
 /// Whether a decision cue ("we use", "we will use") is asked rather than stated: it opens with
 /// "we" right after an auxiliary that inverts a question ("can't we use a different provider",
 /// "should we use X"), with or without the "?".
@@ -773,8 +898,16 @@ pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'s
     if crate::channels::pasted_line(trimmed).is_some() {
         return Err("looks like code, a log line or pasted output");
     }
-    if trimmed.contains("</") || (trimmed.starts_with('<') && trimmed.contains('>')) {
+    if trimmed.contains("</")
+        || (trimmed.starts_with('<') && trimmed.contains('>'))
+        || element_with_attribute(trimmed)
+    {
         return Err("markup");
+    }
+    // `{/* Not "demand" */}`, `/* … */`: a code comment outside a code quote.
+    let unquoted = outside_code_quotes(trimmed);
+    if unquoted.contains("/*") || unquoted.contains("*/") {
+        return Err("looks like code, a log line or pasted output");
     }
     if trimmed.contains('\u{1b}') {
         return Err("terminal escape codes");
@@ -922,6 +1055,8 @@ fn narrates_events(lower: &str, cues: &Cues) -> bool {
             && ((pair[1].len() > 4
                 && pair[1].ends_with("ed")
                 && !matches!(pair[1], "need" | "proceed" | "succeed" | "exceed" | "embed"))
+                // "… is imported but never used": the shortest participle of all.
+                || pair[1] == "used"
                 || crate::lexicon::is_word_of(List::PastTense, pair[1]))
     });
     // The speaker's own experience: "I've never been fishing", "Nope, never been on a team",
@@ -1119,6 +1254,16 @@ fn now_before_verb(lower: &str) -> bool {
                     | "so"
                     | "is"
                     | "are"
+                    // "The page should now load quickly": an expectation, not a new value.
+                    | "should"
+                    | "must"
+                    | "will"
+                    | "would"
+                    | "can"
+                    | "could"
+                    | "may"
+                    | "might"
+                    | "shall"
             )
             && w[0]
                 .chars()
@@ -1676,6 +1821,61 @@ mod tests {
             kept("I don't need the repos anymore."),
             Some((Class::Preference, Support::Repeated))
         );
+    }
+
+    /// From the specs, bug reports and task lists people type (Claude Code and Gemini CLI
+    /// sessions of unseen real transcripts): a problem described, a task for one file, the
+    /// default of the product being built, a change asked for, an expectation, code, a check —
+    /// none is a memory; the rules next to them still are.
+    #[test]
+    fn bug_reports_task_items_and_product_specs_are_skipped() {
+        for sentence in [
+            "Problem: on mobile the app opens the latest detail view by default and hides the list.",
+            "Error 2: All CTA buttons link to /dashboard instead of /login.",
+            "Root cause: the wrapper div has no explicit height.",
+            "The issue is that the landing page should always show the sign-in button.",
+            "src/app/api/analysis/route.ts: remove the mock metrics so analysis is real by default.",
+            "Progress Bar UI: The boxes in the progress bar should glow in their level colours by default.",
+            "The Service Receipt form needs to be updated to match the attached PDF exactly.",
+            "The page should now load quickly without the AbortError.",
+            "typescript<Canvas frameloop=\"always\"> {/* Not demand */}.",
+            "The select package is imported but never used.",
+        ] {
+            assert!(
+                !matches!(
+                    verdict(sentence),
+                    Verdict::Candidate {
+                        support: Support::Marked,
+                        ..
+                    }
+                ),
+                "{sentence:?} was kept: {:?}",
+                verdict(sentence)
+            );
+        }
+        assert_eq!(
+            kept("Ensure we are using signInWithPopup(auth, googleProvider)."),
+            Some((Class::Preference, Support::Repeated))
+        );
+        for sentence in [
+            "Command-line software which adds ANSI color to its output by default should check for a NO_COLOR environment variable.",
+            "By default, use pnpm for every package script.",
+            "We use `signInWithPopup` for Google sign-in.",
+            "The deploy job has been moved to 02:00 UTC.",
+            "Never quote `<div class=\"x\">` markup in commit messages.",
+        ] {
+            assert!(
+                matches!(
+                    verdict(sentence),
+                    Verdict::Candidate {
+                        support: Support::Marked,
+                        ..
+                    }
+                ),
+                "{sentence:?}: {:?}",
+                verdict(sentence)
+            );
+        }
     }
 
     #[test]
