@@ -217,19 +217,10 @@ fn model_curator(
     if let Some(seconds) = args.model_timeout {
         settings.deadline = std::time::Duration::from_secs(seconds);
     }
-    let policy = safety.clone();
-    settings.extra_secret = Some(std::sync::Arc::new(move |text: &str| {
-        policy.contains_secret(text)
-    }));
-    let cache: std::sync::Arc<dyn lucid_llm::ResponseCache> =
-        match (args.no_cache, lucid_llm::default_cache_dir(&env)) {
-            (false, Some(dir)) => {
-                std::sync::Arc::new(lucid_llm::DirCache::new(dir.join("responses")))
-            }
-            _ => std::sync::Arc::new(lucid_llm::NoCache),
-        };
     Ok(Some(lucid_llm::ModelCurator::new(
-        endpoint, settings, cache,
+        endpoint,
+        settings.with_safety_policy(safety.clone()),
+        lucid_llm::command_line_cache(args.no_cache, &env),
     )))
 }
 

@@ -9,7 +9,8 @@ use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-/// The lists of `lexicon.txt`, in the order they are declared there.
+/// The lists of `lexicon.txt`: first those found in sentences by [`Cues::scan`], then, from
+/// [`List::Evaluative`] on, those looked up ([`List::is_looked_up`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum List {
     /// `[standing]`: markers that make an instruction standing rather than about the task
@@ -76,6 +77,9 @@ pub enum List {
     Describing,
     /// `[encouragement]`: cheering someone on ("keep up the great work", "never give up").
     Encouragement,
+    /// `[hedge]`: words with which a speaker says they are not sure ("maybe", "I guess", "it
+    /// seems"): a hedged statement is no fact to remember.
+    Hedge,
     /// `[evaluative]`: words of praise or feeling that make "X is always …" an opinion.
     Evaluative,
     /// `[evaluative_filler]`: the small words between words of praise ("a", "so", "the").
@@ -157,9 +161,6 @@ pub enum List {
     SmallTalk,
     /// `[concluding]`: words of a step that checks or ships the work ("pytest", "lint", "push").
     Concluding,
-    /// `[hedge]`: words with which a speaker says they are not sure ("maybe", "I guess", "it
-    /// seems"): a hedged statement is no fact to remember.
-    Hedge,
     /// `[question_aux]`: words that, right before "we", ask or ask to check rather than state
     /// ("can't we use …", "ensure we are using …").
     QuestionAux,
@@ -168,8 +169,8 @@ pub enum List {
 }
 
 impl List {
-    /// Every list, in the order of `lexicon.txt` (a test checks each is declared there and not
-    /// empty).
+    /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
+    /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
     pub const ALL: [List; 63] = [
         List::Standing,
         List::Remember,
@@ -195,6 +196,7 @@ impl List {
         List::RetiredAnymore,
         List::Describing,
         List::Encouragement,
+        List::Hedge,
         List::Evaluative,
         List::EvaluativeFiller,
         List::PastTense,
@@ -231,7 +233,6 @@ impl List {
         List::FrameFiller,
         List::SmallTalk,
         List::Concluding,
-        List::Hedge,
         List::QuestionAux,
         List::ProblemOpening,
     ];
@@ -305,6 +306,14 @@ impl List {
         })
     }
 
+    /// Whether callers look this list up ([`is_word_of`], [`opening`], [`words`]) rather than
+    /// [`Cues::scan`] finding it: such lists hold words as common as "the" and "a", which would
+    /// make every sentence's scan longer for nothing, or phrases that only count in one place of
+    /// a sentence (its opening, its last word). They are declared from [`List::Evaluative`] on.
+    pub fn is_looked_up(self) -> bool {
+        self >= List::Evaluative
+    }
+
     fn bit(self) -> u64 {
         1 << (self as u32)
     }
@@ -314,7 +323,7 @@ struct Lexicon {
     automaton: AhoCorasick,
     /// For each pattern: its text and the lists it belongs to (a bit set).
     patterns: Vec<(String, u64)>,
-    /// The lists that are looked up rather than found in sentences ([`UNSCANNED`]), indexed by
+    /// The lists that are looked up rather than found in sentences ([`List::is_looked_up`]), indexed by
     /// [`List`] (`None` for a scanned list).
     unscanned: Vec<Option<WordList>>,
 }
@@ -326,58 +335,13 @@ struct WordList {
     set: std::collections::HashSet<String>,
 }
 
-/// Lists a caller looks up ([`is_word_of`], [`opening`], [`words`]), never found by
-/// [`Cues::scan`]: they hold words as common as "the" and "a", which would make every sentence's
-/// scan longer for nothing, or phrases that only count in one place of a sentence (its opening,
-/// its last word).
-const UNSCANNED: [List; 38] = [
-    List::Evaluative,
-    List::EvaluativeFiller,
-    List::PastTense,
-    List::AnswerParticle,
-    List::RepeatOpener,
-    List::DescribingSubject,
-    List::Goal,
-    List::Warning,
-    List::Extraposed,
-    List::Reflection,
-    List::Planned,
-    List::Wish,
-    List::Dangling,
-    List::ParticleTaker,
-    List::Vague,
-    List::DirectiveFiller,
-    List::Extent,
-    List::IgnoreVerb,
-    List::FocusVerb,
-    List::PassiveIgnore,
-    List::ProgressiveChangeVerb,
-    List::ChangeVerb,
-    List::HeadNoun,
-    List::Stopword,
-    List::Negation,
-    List::ModalLeadIn,
-    List::EmphasisIdiom,
-    List::NegativeVerb,
-    List::Keeping,
-    List::Temporal,
-    List::LeadIn,
-    List::VerbLeadIn,
-    List::AnnouncingVerb,
-    List::FrameFiller,
-    List::SmallTalk,
-    List::Concluding,
-    List::QuestionAux,
-    List::ProblemOpening,
-];
-
 static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| build(include_str!("lexicon.txt")));
 
 fn build(source: &str) -> Lexicon {
     let mut patterns: Vec<(String, u64)> = Vec::new();
     let mut unscanned: Vec<Option<WordList>> = List::ALL
         .iter()
-        .map(|list| UNSCANNED.contains(list).then(WordList::default))
+        .map(|list| list.is_looked_up().then(WordList::default))
         .collect();
     let mut current: Option<List> = None;
     for line in source.lines() {
@@ -538,7 +502,7 @@ pub fn opening(list: List, lower: &str) -> Option<&'static str> {
 
 /// Every list's phrases, for documentation and tests.
 pub fn phrases_of(list: List) -> Vec<&'static str> {
-    if UNSCANNED.contains(&list) {
+    if list.is_looked_up() {
         return words(list).iter().map(String::as_str).collect();
     }
     LEXICON

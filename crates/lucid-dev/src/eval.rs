@@ -172,19 +172,10 @@ fn real_model_curator(args: &RealArgs) -> Result<Option<lucid_llm::ModelCurator>
             .deadline
             .max(std::time::Duration::from_secs(seconds.saturating_mul(10)));
     }
-    let policy = lucid_core::SafetyPolicy::default();
-    settings.extra_secret = Some(std::sync::Arc::new(move |text: &str| {
-        policy.contains_secret(text)
-    }));
-    let cache: std::sync::Arc<dyn lucid_llm::ResponseCache> =
-        match (args.no_cache, lucid_llm::default_cache_dir(&env)) {
-            (false, Some(dir)) => {
-                std::sync::Arc::new(lucid_llm::DirCache::new(dir.join("responses")))
-            }
-            _ => std::sync::Arc::new(lucid_llm::NoCache),
-        };
     Ok(Some(lucid_llm::ModelCurator::new(
-        endpoint, settings, cache,
+        endpoint,
+        settings.with_safety_policy(lucid_core::SafetyPolicy::default()),
+        lucid_llm::command_line_cache(args.no_cache, &env),
     )))
 }
 

@@ -282,17 +282,21 @@ fn eval_real_scores_the_model_pass_too() {
         }
     });
     let base_url = fake.openai_base_url();
-    let (code, stdout, stderr) = lucid_dev(&[
-        "eval",
-        "real",
-        corpus,
-        "--model",
-        "openai:fake-model",
-        "--base-url",
-        &base_url,
-        "--no-cache",
-        "--json",
-    ]);
+    let with_fake_model = |extra: &[&str]| {
+        let mut args = vec![
+            "eval",
+            "real",
+            corpus,
+            "--model",
+            "openai:fake-model",
+            "--base-url",
+            &base_url,
+            "--no-cache",
+        ];
+        args.extend_from_slice(extra);
+        lucid_dev(&args)
+    };
+    let (code, stdout, stderr) = with_fake_model(&["--json"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     let with_model: Value = serde_json::from_str(&stdout).expect("scores JSON");
     assert_eq!(lessons(&with_model), Some(1), "{stdout}");
@@ -311,16 +315,7 @@ fn eval_real_scores_the_model_pass_too() {
     );
 
     // The table says what the pass did, per source.
-    let (code, stdout, stderr) = lucid_dev(&[
-        "eval",
-        "real",
-        corpus,
-        "--model",
-        "openai:fake-model",
-        "--base-url",
-        &base_url,
-        "--no-cache",
-    ]);
+    let (code, stdout, stderr) = with_fake_model(&[]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(
         stdout.contains("model pass (openai:fake-model):"),

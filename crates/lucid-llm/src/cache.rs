@@ -142,6 +142,19 @@ pub fn default_cache_dir(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf
     set("HOME").map(|home| PathBuf::from(home).join(".cache").join("lucid"))
 }
 
+/// The response cache of a dream run from the command line: answers on disk under
+/// [`default_cache_dir`]`/responses`, or none when `no_cache` is asked for or no folder can be
+/// found.
+pub fn command_line_cache(
+    no_cache: bool,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> std::sync::Arc<dyn ResponseCache> {
+    match (no_cache, default_cache_dir(env)) {
+        (false, Some(dir)) => std::sync::Arc::new(DirCache::new(dir.join("responses"))),
+        _ => std::sync::Arc::new(NoCache),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

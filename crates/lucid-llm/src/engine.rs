@@ -81,6 +81,13 @@ impl std::fmt::Debug for Settings {
 }
 
 impl Settings {
+    /// These settings, checking every proposed text against a team's safety policy too (its
+    /// `[safety] secret_patterns`), besides the built-in secret scanner.
+    pub fn with_safety_policy(mut self, policy: lucid_core::SafetyPolicy) -> Settings {
+        self.extra_secret = Some(Arc::new(move |text: &str| policy.contains_secret(text)));
+        self
+    }
+
     /// The defaults, with the config file's `[llm]` and `[prices]` sections applied.
     pub fn from_config(config: &LlmConfig) -> Settings {
         let mut settings = Settings {

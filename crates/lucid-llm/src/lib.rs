@@ -74,7 +74,9 @@ pub mod session_unit;
 pub mod unit;
 pub mod verify;
 
-pub use cache::{DirCache, MemoryCache, NoCache, ResponseCache, cache_key, default_cache_dir};
+pub use cache::{
+    DirCache, MemoryCache, NoCache, ResponseCache, cache_key, command_line_cache, default_cache_dir,
+};
 pub use config::{BUILTIN_NAMES, ConfigError, LlmConfig, Price, PriceTable, resolve};
 pub use dream::{DreamRun, ModelPass, RunError, run_dream};
 pub use engine::{
