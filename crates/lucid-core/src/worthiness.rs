@@ -101,7 +101,8 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         || ended_for_good
         || asked_to_remember
         || guards_something_named(stripped, &lower, &cues)
-        || rules_every_case(&cues);
+        || rules_every_case(&cues)
+        || obliges_every_case(&lower);
     // "…, which in the future may support richer values": what is planned, not the scope of a
     // rule ("In the future, add an entry to CHANGELOG.md").
     let plans_ahead = cues.phrases(List::Standing).any(|(at, phrase)| {
@@ -762,6 +763,22 @@ fn rules_every_case(cues: &Cues) -> bool {
         && cues.has(List::Universal)
 }
 
+/// Whether a sentence obliges every case of something: its subject is quantified and a modal
+/// of obligation follows ("Any query for vehicles must filter by tenantId", "Every migration
+/// must be reversible"). "All tests should pass" is as often this task's goal: "should" does
+/// not count.
+fn obliges_every_case(lower: &str) -> bool {
+    let words: Vec<&str> = lower
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
+        .collect();
+    matches!(words.first(), Some(&("any" | "every" | "each" | "all")))
+        && words
+            .iter()
+            .take(12)
+            .any(|w| matches!(*w, "must" | "mustn't" | "shall"))
+}
+
 /// A rule stated with an extraposed opening ("It's important to …", "It is best to …") without
 /// that opening: the rule is what follows it.
 fn without_extraposed_opening(sentence: &str) -> &str {
@@ -1336,6 +1353,22 @@ mod tests {
                 Class::Preference,
             ),
             ("we aren't to use cuFFT", Class::Preference),
+            // An exception the person keeps for themselves, and an obligation for every case
+            // (a Claude Code user's "Do not reseed forms/templates unless I explicitly ask.",
+            // "any query for vehicles/cases/submissions must filter by tenantId.").
+            (
+                "Do not reseed the forms unless I explicitly ask.",
+                Class::Preference,
+            ),
+            (
+                "Never force-push to a shared branch without asking first.",
+                Class::Preference,
+            ),
+            (
+                "Any query for vehicles or cases must filter by tenantId.",
+                Class::Fact,
+            ),
+            ("Every migration must be reversible.", Class::Preference),
             (
                 "We use go-git explicitly so we do not depend on a checkout.",
                 Class::Fact,
@@ -1840,6 +1873,8 @@ mod tests {
             "The page should now load quickly without the AbortError.",
             "typescript<Canvas frameloop=\"always\"> {/* Not demand */}.",
             "The select package is imported but never used.",
+            // "should" over every case is as often this task's goal.
+            "All tests should pass before we merge this.",
         ] {
             assert!(
                 !matches!(
