@@ -207,13 +207,8 @@ fn model_curator(
     let Some(endpoint) = resolved.map_err(|e| e.to_string())? else {
         return Ok(None);
     };
-    let mut settings = lucid_llm::Settings::from_config(&config);
-    if let Some(budget) = args.token_budget {
-        settings.token_budget = Some(budget);
-    }
-    if let Some(concurrency) = args.concurrency {
-        settings.concurrency = usize::from(concurrency);
-    }
+    let mut settings = lucid_llm::Settings::from_config(&config)
+        .with_command_line_limits(args.token_budget, args.concurrency);
     if let Some(seconds) = args.model_timeout {
         settings.deadline = std::time::Duration::from_secs(seconds);
     }

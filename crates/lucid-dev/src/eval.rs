@@ -159,13 +159,8 @@ fn real_model_curator(args: &RealArgs) -> Result<Option<lucid_llm::ModelCurator>
         // `--model builtin`: the built-in curator alone.
         return Ok(None);
     };
-    let mut settings = lucid_llm::Settings::from_config(&config);
-    if let Some(budget) = args.token_budget {
-        settings.token_budget = Some(budget);
-    }
-    if let Some(concurrency) = args.concurrency {
-        settings.concurrency = usize::from(concurrency);
-    }
+    let mut settings = lucid_llm::Settings::from_config(&config)
+        .with_command_line_limits(args.token_budget, args.concurrency);
     if let Some(seconds) = args.request_timeout {
         settings.retry.timeout = std::time::Duration::from_secs(seconds);
         settings.deadline = settings

@@ -88,6 +88,22 @@ impl Settings {
         self
     }
 
+    /// These settings with a command line's `--token-budget` and `--concurrency`, when given
+    /// (they win over the config file's).
+    pub fn with_command_line_limits(
+        mut self,
+        token_budget: Option<u64>,
+        concurrency: Option<u16>,
+    ) -> Settings {
+        if let Some(budget) = token_budget {
+            self.token_budget = Some(budget);
+        }
+        if let Some(concurrency) = concurrency {
+            self.concurrency = usize::from(concurrency).max(1);
+        }
+        self
+    }
+
     /// The defaults, with the config file's `[llm]` and `[prices]` sections applied.
     pub fn from_config(config: &LlmConfig) -> Settings {
         let mut settings = Settings {
