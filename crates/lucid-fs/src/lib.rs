@@ -377,13 +377,19 @@ struct Digested {
 
 /// A fingerprint of an event (who, when, the format's id, its kind, and the length, start and
 /// end of its text), not of its file. Copies of a session hold identical events, so this need
-/// not read every byte: hashing whole tool outputs cost a tenth of a large dream's time.
-fn event_print(event: &lucid_core::Event) -> u32 {
+/// not read every byte: hashing whole tool outputs cost a tenth of a large dream's time. A time
+/// equal to the file's own modification time (`file_time`) came from the file, not the
+/// transcript, and is left out.
+fn event_print(event: &lucid_core::Event, file_time: Option<Timestamp>) -> u32 {
     use lucid_core::EventKind;
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     event.channel.as_str().hash(&mut hasher);
-    event.at.map(|at| at.timestamp_micros()).hash(&mut hasher);
+    event
+        .at
+        .filter(|at| Some(*at) != file_time)
+        .map(|at| at.timestamp_micros())
+        .hash(&mut hasher);
     event.source_id.hash(&mut hasher);
     event.kind.type_name().hash(&mut hasher);
     let text: &str = match &event.kind {
@@ -513,6 +519,14 @@ enum Runs {
     Together,
 }
 
+/// A file's modification time: the time of every event of a format that records none.
+fn modified_time(file: &Path) -> Option<Timestamp> {
+    std::fs::metadata(file)
+        .and_then(|m| m.modified())
+        .ok()
+        .map(Timestamp::from)
+}
+
 /// What [`import_file`] gives: the file's sessions and the garbled lines left out of it.
 type Imported = (Vec<lucid_core::Session>, Vec<lucid_import::LeftOutLine>);
 
@@ -522,10 +536,7 @@ type Imported = (Vec<lucid_core::Session>, Vec<lucid_import::LeftOutLine>);
 /// (a scan for secrets) rejects it, since the garbled line may be what it looks for.
 fn import_file(file: &Path, bytes: &[u8], runs: Runs) -> (Result<Imported, String>, u64) {
     let shown = file.display().to_string();
-    let modified: Option<Timestamp> = std::fs::metadata(file)
-        .and_then(|m| m.modified())
-        .ok()
-        .map(Timestamp::from);
+    let modified = modified_time(file);
     let folder_of = |path: Option<&Path>| {
         path.and_then(|p| p.file_name())
             .map(|n| n.to_string_lossy().into_owned())
@@ -633,13 +644,21 @@ fn digest_file(
                     ),
                 })
                 .collect();
+            // A time the importer took from the file (a format that records none) says when the
+            // file was written, not when the event happened: two copies of one transcript
+            // written apart must still print the same.
+            let file_time = modified_time(file);
             let digested = sessions
                 .into_iter()
                 .map(|mut session| {
                     session.trust = session_trust;
                     Digested {
                         digest: digest_session_with(&session, options),
-                        event_prints: session.events.iter().map(event_print).collect(),
+                        event_prints: session
+                            .events
+                            .iter()
+                            .map(|event| event_print(event, file_time))
+                            .collect(),
                     }
                 })
                 .collect();
@@ -1186,14 +1205,25 @@ mod tests {
             opening.join(","),
             turn("assistant", "I will write the GUIDs by hand.")
         );
-        for (task, text) in [
-            ("export-a", &copy),
-            ("export-b", &copy),
-            ("export-c", &longer),
+        // The copy was written a minute after the original: a format without times takes
+        // each event's time from its file, and that must not tell the two apart.
+        let written = std::time::SystemTime::now();
+        for (task, text, minutes) in [
+            ("export-a", &copy, 0),
+            ("export-b", &copy, 1),
+            ("export-c", &longer, 2),
         ] {
             let folder = dir.path().join("cline").join(task);
             std::fs::create_dir_all(&folder).expect("mkdir");
-            std::fs::write(folder.join("api_conversation_history.json"), text).expect("write");
+            let path = folder.join("api_conversation_history.json");
+            std::fs::write(&path, text).expect("write");
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|file| {
+                    file.set_modified(written + std::time::Duration::from_secs(60 * minutes))
+                })
+                .expect("set the modification time");
         }
         let files = find_transcripts(&[dir.path().to_path_buf()]).expect("found");
         assert_eq!(files.len(), 3);
