@@ -515,15 +515,28 @@ fn describes_in_passing(statement: &str, lower: &str) -> bool {
             && matches!(w[2], "me" | "us")
     });
     // "Always falls back to a local image" (a list of what a component does): the verb agrees
-    // with a subject left out, so it describes a thing; "Always fall back …" is the rule.
-    let subjectless = words.len() >= 2 && marker(words[0]) && {
-        let verb = words[1];
-        verb.len() > 3
-            && verb.ends_with('s')
-            && !["ss", "us", "is", "'s", "’s"]
-                .iter()
-                .any(|ending| verb.ends_with(ending))
+    // with a subject left out, so it describes a thing; "Always fall back …" is the rule. The
+    // same after a label: "Toggle 2D/3D while playing: never freezes, never blanks" says what
+    // a check must see.
+    let describes_without_subject = |words: &[&str]| {
+        words.len() >= 2 && marker(words[0]) && {
+            let verb = words[1];
+            verb.len() > 3
+                && verb.ends_with('s')
+                && !["ss", "us", "is", "'s", "’s"]
+                    .iter()
+                    .any(|ending| verb.ends_with(ending))
+        }
     };
+    let after_label: Vec<&str> = lower
+        .split_once(": ")
+        .map(|(_, rest)| {
+            rest.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+                .filter(|w| !w.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let subjectless = describes_without_subject(&words) || describes_without_subject(&after_label);
     someone_always || habit || possible || conditional || feeling || subjectless
 }
 
@@ -1681,6 +1694,7 @@ mod tests {
             "It's never too late to make positive changes.",
             // What a component does, listed without its subject.
             "Always falls back to the local placeholder image.",
+            "Toggle 2D/3D repeatedly while playing: never freezes, never blanks.",
             "Never retries a request that timed out.",
         ] {
             assert!(
