@@ -97,6 +97,14 @@ const PHRASE_SYNONYMS: &[(&str, &str)] = &[
     ("on-call", "oncall"),
 ];
 
+/// Whether a stemmed word is one of the `[temporal]` words ("now", "new", "fyi"), which situate
+/// a statement in time rather than name its subject. The list is stemmed once.
+fn is_temporal_stem(word: &str) -> bool {
+    static STEMS: LazyLock<std::collections::HashSet<String>> =
+        LazyLock::new(|| words(List::Temporal).iter().map(|t| stem(t)).collect());
+    STEMS.contains(word)
+}
+
 /// `text` with every `phrase` replaced by `word` padded with spaces to the phrase's length (or
 /// unchanged where the word would be longer), keeping byte offsets.
 fn replace_in_place(text: String, phrase: &str, word: &str) -> String {
@@ -1295,7 +1303,7 @@ pub fn slot(text: &str) -> Option<Slot> {
     let subject: BTreeSet<String> = subject_analysis
         .word_set
         .iter()
-        .filter(|w| !words(List::Temporal).iter().any(|t| stem(t) == **w))
+        .filter(|w| !is_temporal_stem(w))
         .cloned()
         .collect();
     if subject.is_empty() && subject_analysis.anchors.is_empty() {
@@ -1398,7 +1406,7 @@ fn verb_first_slot(line: &str) -> Option<Slot> {
     let subject: BTreeSet<String> = subject_analysis
         .word_set
         .iter()
-        .filter(|w| !words(List::Temporal).iter().any(|t| stem(t) == **w))
+        .filter(|w| !is_temporal_stem(w))
         .cloned()
         .collect();
     if subject.is_empty() || subject.len() + subject_analysis.anchors.len() > 8 {
@@ -1503,7 +1511,7 @@ pub fn closed_set_change(older: &str, newer: &str) -> Option<(Vec<String>, &'sta
             .word_set
             .into_iter()
             .filter(|word| !valued.contains(word))
-            .filter(|word| !words(List::Temporal).iter().any(|t| stem(t) == *word))
+            .filter(|word| !is_temporal_stem(word))
             .filter(|word| !is_word_of(List::FrameFiller, word))
             .collect()
     };

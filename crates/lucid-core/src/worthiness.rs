@@ -153,7 +153,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     }
     // "src/app/api/start/route.ts: remove the mock metrics …": an item of a task list for one
     // file. A rule for a file says so ("in route.ts, always …").
-    if opens_with_a_path_label(stripped) && markers_other_than_default(&cues) == 0 {
+    if opens_with_a_path_label(stripped) && markers.iter().all(|phrase| *phrase == "by default") {
         return skip("a task for one file (`path: what to change`), not a standing rule");
     }
     if cues.has(List::Temporary) {
@@ -573,10 +573,9 @@ fn outside_code_quotes(text: &str) -> String {
     text.split('`').step_by(2).collect::<Vec<_>>().join(" ")
 }
 
-/// Whether a sentence holds an element with an attribute outside code quotes (`<Canvas
-/// frameloop="always">`, `<a href={url}>`): markup or JSX, not prose.
-fn element_with_attribute(text: &str) -> bool {
-    let unquoted = outside_code_quotes(text);
+/// Whether text (a sentence without its code quotes) holds an element with an attribute
+/// (`<Canvas frameloop="always">`, `<a href={url}>`): markup or JSX, not prose.
+fn element_with_attribute(unquoted: &str) -> bool {
     unquoted.match_indices('<').any(|(at, _)| {
         let rest = &unquoted[at + 1..];
         let name_end = rest
@@ -592,8 +591,9 @@ fn element_with_attribute(text: &str) -> bool {
             .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':')))
             .unwrap_or(attribute.len());
         attribute_end > 0
-            && attribute[attribute_end..].starts_with(['='])
-            && attribute[attribute_end + 1..].starts_with(['"', '\'', '{'])
+            && attribute[attribute_end..]
+                .strip_prefix('=')
+                .is_some_and(|value| value.starts_with(['"', '\'', '{']))
     })
 }
 
@@ -625,20 +625,18 @@ fn opens_with_a_path_label(sentence: &str) -> bool {
     })
 }
 
-/// How many standing markers other than "by default" a sentence has.
-fn markers_other_than_default(cues: &Cues) -> usize {
-    cues.phrases(List::Standing)
-        .filter(|(_, phrase)| *phrase != "by default")
-        .count()
-}
-
 /// Whether a change cue at `at` follows "be": the change is asked for or expected ("needs to be
 /// updated to match", "should be moved to"), not announced.
 fn requested_not_done(lower: &str, at: usize) -> bool {
+    word_before(lower, at) == Some("be")
+}
+
+/// The word right before byte `at` of a lowercase sentence, without its punctuation.
+fn word_before(lower: &str, at: usize) -> Option<&str> {
     lower
         .get(..at)
         .and_then(|before| before.split_whitespace().next_back())
-        .is_some_and(|word| word == "be")
+        .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
 }
 
 /// Whether a sentence opens as the description of a problem: a label ("Problem:", "Root
@@ -666,13 +664,7 @@ fn describes_a_problem(lower: &str) -> bool {
 /// "should we use X"), with or without the "?".
 fn asked_not_stated(lower: &str, at: usize, phrase: &str) -> bool {
     phrase.starts_with("we")
-        && lower
-            .get(..at)
-            .and_then(|before| before.split_whitespace().next_back())
-            .is_some_and(|word| {
-                let word = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
-                lexicon::is_word_of(List::QuestionAux, word)
-            })
+        && word_before(lower, at).is_some_and(|word| lexicon::is_word_of(List::QuestionAux, word))
 }
 
 /// Whether a sentence opens with a condition ("if", "unless", "whether", "suppose", after a
@@ -928,14 +920,14 @@ pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'s
     if crate::channels::pasted_line(trimmed).is_some() {
         return Err("looks like code, a log line or pasted output");
     }
+    let unquoted = outside_code_quotes(trimmed);
     if trimmed.contains("</")
         || (trimmed.starts_with('<') && trimmed.contains('>'))
-        || element_with_attribute(trimmed)
+        || element_with_attribute(&unquoted)
     {
         return Err("markup");
     }
     // `{/* Not "demand" */}`, `/* … */`: a code comment outside a code quote.
-    let unquoted = outside_code_quotes(trimmed);
     if unquoted.contains("/*") || unquoted.contains("*/") {
         return Err("looks like code, a log line or pasted output");
     }

@@ -506,7 +506,7 @@ const MIN_EVENTS_OF_A_COPY: usize = 3;
 /// a session of its own).
 pub fn load_session(file: &Path) -> Result<lucid_core::Session, String> {
     let bytes = std::fs::read(file).map_err(|error| format!("cannot read: {error}"))?;
-    let (sessions, _) = import_file(file, &bytes, Runs::Together);
+    let (sessions, _) = import_file(file, &bytes, modified_time(file), Runs::Together);
     sessions.and_then(|(mut sessions, _)| sessions.pop().ok_or_else(|| "no session".to_string()))
 }
 
@@ -530,13 +530,17 @@ fn modified_time(file: &Path) -> Option<Timestamp> {
 /// What [`import_file`] gives: the file's sessions and the garbled lines left out of it.
 type Imported = (Vec<lucid_core::Session>, Vec<lucid_import::LeftOutLine>);
 
-/// Imports the bytes of `file` (plus, for a Cline task, its UI log): its sessions or why not,
-/// and how many bytes of companion files were read. A dream ([`Runs::Apart`]) reads a JSON
+/// Imports the bytes of `file` (plus, for a Cline task, its UI log), modified at `modified`: its
+/// sessions or why not, and how many bytes of companion files were read. A dream ([`Runs::Apart`]) reads a JSON
 /// Lines transcript without a few garbled lines and names them; reading a file as one session
 /// (a scan for secrets) rejects it, since the garbled line may be what it looks for.
-fn import_file(file: &Path, bytes: &[u8], runs: Runs) -> (Result<Imported, String>, u64) {
+fn import_file(
+    file: &Path,
+    bytes: &[u8],
+    modified: Option<Timestamp>,
+    runs: Runs,
+) -> (Result<Imported, String>, u64) {
     let shown = file.display().to_string();
-    let modified = modified_time(file);
     let folder_of = |path: Option<&Path>| {
         path.and_then(|p| p.file_name())
             .map(|n| n.to_string_lossy().into_owned())
@@ -630,7 +634,8 @@ fn digest_file(
         Ok(bytes) => bytes,
         Err(error) => return (Err(skip(format!("cannot read: {error}"))), 0),
     };
-    let (result, companion_bytes) = import_file(file, &bytes, Runs::Apart);
+    let modified = modified_time(file);
+    let (result, companion_bytes) = import_file(file, &bytes, modified, Runs::Apart);
     let size = bytes.len() as u64 + companion_bytes;
     match result {
         Ok((sessions, left_out)) => {
@@ -647,7 +652,6 @@ fn digest_file(
             // A time the importer took from the file (a format that records none) says when the
             // file was written, not when the event happened: two copies of one transcript
             // written apart must still print the same.
-            let file_time = modified_time(file);
             let digested = sessions
                 .into_iter()
                 .map(|mut session| {
@@ -657,7 +661,7 @@ fn digest_file(
                         event_prints: session
                             .events
                             .iter()
-                            .map(|event| event_print(event, file_time))
+                            .map(|event| event_print(event, modified))
                             .collect(),
                     }
                 })
