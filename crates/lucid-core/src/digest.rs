@@ -2377,8 +2377,9 @@ fn other_command_follow_up(
         return FollowUp::Unresolved;
     };
     // The words that say what a command works on: not the folder a `cd` goes to (every
-    // command of the session may start there) and not an interpreter's name (`python -c …`
-    // and `python -m pytest` work on different things).
+    // command of the session may start there), not an interpreter's name (`python -c …`
+    // and `python -m pytest` work on different things), and not the shell's plumbing (an
+    // `echo OK` after a check and an `echo "--- states ---"` before a `curl` link nothing).
     let significant = |command: &str| -> BTreeMap<String, ()> {
         let mut out = BTreeMap::new();
         let mut after_cd = false;
@@ -2391,6 +2392,7 @@ fn other_command_follow_up(
             let word = word.rsplit('/').next().unwrap_or(word).to_ascii_lowercase();
             if skip
                 || crate::tools::is_interpreter(&word)
+                || crate::tools::is_shell_plumbing(&word)
                 || word.len() < 4
                 || !word.chars().any(char::is_alphabetic)
                 || word.starts_with('-')
@@ -4070,6 +4072,43 @@ mod laundering_tests {
                 },
                 &FollowUp::Unresolved
             ]
+        );
+    }
+
+    /// A real Claude Code session: `node --check … && echo OK` failed with "node: command not
+    /// found"; the agent moved on to a server and a `curl … ; echo "--- states ---"`. The
+    /// `echo` both commands print with is plumbing, not what they work on: no fix.
+    #[test]
+    fn shell_plumbing_links_no_command_to_a_failed_one() {
+        let calls = [
+            exec(
+                "c1",
+                "node --check app/javascript/controllers/tabs_controller.js 2>&1 && echo OK",
+                0,
+                "Exit code 127\n/bin/bash: line 1: node: command not found",
+                true,
+            ),
+            exec(
+                "c2",
+                "curl -s -o /tmp/show.html http://localhost:3001/campaigns/x\necho \"--- panel states ---\"\nsleep 2",
+                0,
+                "http 200",
+                false,
+            ),
+            exec(
+                "c3",
+                "npx --yes node@20 --check app/javascript/controllers/tabs_controller.js && echo OK",
+                0,
+                "OK",
+                false,
+            ),
+        ];
+        let digest = digest_session(&session(calls.into_iter().flatten().collect()));
+        assert_eq!(
+            digest.failures[0].follow_up,
+            FollowUp::OtherCommand {
+                identity: "npx".into()
+            }
         );
     }
 

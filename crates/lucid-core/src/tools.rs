@@ -192,6 +192,18 @@ pub fn installs(command: &str) -> bool {
     })
 }
 
+/// Whether a word is the shell's plumbing (`echo`, `sleep`, `true`, `then`, `/dev/null`'s
+/// `null`): it joins commands or prints around them, so two commands sharing it share nothing
+/// they work on.
+pub fn is_shell_plumbing(word: &str) -> bool {
+    SHELL_PLUMBING.contains(&word.to_ascii_lowercase().as_str())
+}
+
+const SHELL_PLUMBING: &[&str] = &[
+    "echo", "printf", "sleep", "true", "false", "exit", "wait", "then", "else", "elif", "done",
+    "null", "mktemp", "read", "2>&1",
+];
+
 /// Programs that take a script or module: the script is part of what they do.
 const INTERPRETERS: &[&str] = &[
     "python", "python3", "python2", "node", "ruby", "perl", "bash", "sh", "deno", "tsx", "ts-node",
