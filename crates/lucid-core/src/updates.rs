@@ -42,6 +42,110 @@ pub struct Substitution {
     /// subject ("Staging moved to eu-west-1"): the item must open with it too ("Staging runs
     /// in us-east-1"), not merely mention it.
     pub object_opens: bool,
+    /// For a list changed as a whole ("from [New, Intro, Done] to [Not Started, Mastered]"):
+    /// the old elements, in order, and the new ones. An item holds the old list when it names
+    /// every old element in that order, joined as a list is ("New, Intro and Done").
+    pub list: Option<(Vec<String>, Vec<String>)>,
+}
+
+/// The end of the cue of a quoted value changed to another ("… 'Review' to 'Add to Stock'").
+const QUOTED_CUE: &str = "quoted value to quoted value";
+
+/// A list changed as a whole: "from [New, Intro, Done] to [Not Started, Mastered]", or the
+/// bracketed lists after a change verb ("change the levels [A, B] to [C, D]"). Each side has
+/// two elements at least; elements are trimmed of quotes.
+fn changed_list(sentence: &str) -> Option<(Vec<String>, Vec<String>)> {
+    let open = sentence.find('[')?;
+    let close = open + sentence[open..].find(']')?;
+    let rest = sentence[close + 1..].trim_start();
+    let rest = rest.strip_prefix("to ")?.trim_start();
+    let second = rest.strip_prefix('[')?;
+    let second = &second[..second.find(']')?];
+    let before = sentence[..open].to_lowercase();
+    let announced = before.trim_end().ends_with("from")
+        || before
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| lexicon::is_word_of(List::ChangeVerb, w));
+    if !announced {
+        return None;
+    }
+    let elements = |inside: &str| -> Option<Vec<String>> {
+        let out: Vec<String> = inside
+            .split(',')
+            .flat_map(|part| part.split(" and ").flat_map(|p| p.split(" or ")))
+            .map(|e| e.trim().trim_matches(['\'', '"', '`']).trim().to_string())
+            .filter(|e| !e.is_empty())
+            .collect();
+        (out.len() >= 2 && out.iter().all(|e| e.chars().count() <= 60)).then_some(out)
+    };
+    let (old, new) = (elements(&sentence[open + 1..close])?, elements(second)?);
+    (old != new).then_some((old, new))
+}
+
+/// An item's list of the old elements (every one, in order, joined by commas, "and" or "or")
+/// replaced by the new ones, joined the way the item joined its list.
+fn replace_list(item: &str, old: &[String], new: &[String]) -> Option<(String, String)> {
+    let lower = item.to_lowercase();
+    // Lowercasing can change byte lengths outside ASCII; such items are left alone.
+    if lower.len() != item.len() || old.is_empty() || new.is_empty() {
+        return None;
+    }
+    let glued = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    let at_word = |at: usize, len: usize| {
+        lower[..at].chars().next_back().is_none_or(|c| !glued(c))
+            && lower[at + len..].chars().next().is_none_or(|c| !glued(c))
+    };
+    let first = old[0].to_lowercase();
+    for (start, _) in lower.match_indices(&first) {
+        if !at_word(start, first.len()) {
+            continue;
+        }
+        let mut at = start + first.len();
+        let mut joiner: Option<&str> = None;
+        let mut whole = true;
+        for element in &old[1..] {
+            let element = element.to_lowercase();
+            let mut separated = false;
+            loop {
+                let rest = &lower[at..];
+                let trimmed = rest.trim_start_matches([' ', ',', ';', '/']);
+                if trimmed.len() != rest.len() {
+                    separated |= rest[..rest.len() - trimmed.len()].contains([',', ';', '/']);
+                    at += rest.len() - trimmed.len();
+                    continue;
+                }
+                if let Some(word) = ["and ", "or "].iter().find(|w| rest.starts_with(**w)) {
+                    joiner = Some(word.trim_end());
+                    separated = true;
+                    at += word.len();
+                    continue;
+                }
+                break;
+            }
+            if !separated || !lower[at..].starts_with(&element) || !at_word(at, element.len()) {
+                whole = false;
+                break;
+            }
+            at += element.len();
+        }
+        if !whole {
+            continue;
+        }
+        let listed = match (joiner, new.split_last()) {
+            (Some(joiner), Some((last, init))) if !init.is_empty() => {
+                format!("{} {joiner} {last}", init.join(", "))
+            }
+            _ => new.join(", "),
+        };
+        let replaced = format!("{}{listed}{}", &item[..start], &item[at..]);
+        let why = format!(
+            "`{}` → `{listed}` (a list changed as a whole; the item held every old element in \
+             order)",
+            &item[start..at]
+        );
+        return Some((replaced, why));
+    }
+    None
 }
 
 /// Words an item must share with an edited line for the line's swapped values to update it:
@@ -85,7 +189,20 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
         object_min: 2,
         object_opens: false,
         subject_text: String::new(),
+        list: None,
     };
+    if let Some((old, new)) = changed_list(sentence) {
+        let joined = Token {
+            text: new.join(", "),
+            start: 0,
+            quoted: true,
+        };
+        let mut sub = make(None, &joined, "from [list] to [list]");
+        sub.old = Some(old.join(", "));
+        sub.new = new.join(", ");
+        sub.list = Some((old, new));
+        out.push(sub);
+    }
     for i in 0..tokens.len() {
         if tokens[i].start < condition_end {
             continue;
@@ -285,6 +402,26 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 })
         {
             out.push(make(Some(old), new, "used to be"));
+        }
+        // "amend the button that says 'Review' to 'Add to Stock'": a quoted value for a quoted
+        // value, after a change verb earlier in the sentence (right after the verb, "rename
+        // `a.py` to `b.py`" is read below).
+        if tokens[i].quoted
+            && i >= 1
+            && lower[i - 1] != "from"
+            && !lexicon::is_word_of(List::ChangeVerb, &lower[i - 1])
+            && lower.get(i + 1).is_some_and(|w| w == "to")
+            && let Some(new) = tokens.get(i + 2)
+            && new.quoted
+            && let Some(verb) = lower[..i]
+                .iter()
+                .find(|w| lexicon::is_word_of(List::ChangeVerb, w))
+        {
+            out.push(make(
+                Some(&tokens[i]),
+                new,
+                &format!("{verb} … {QUOTED_CUE}"),
+            ));
         }
         // "Y → X", "Y -> X"
         if matches!(lower[i].as_str(), "→" | "->")
@@ -1192,6 +1329,7 @@ pub(crate) fn from_edit(file: &str, old: &str, new: &str) -> Option<Substitution
         object_min: 2,
         object_opens: false,
         subject_text: String::new(),
+        list: None,
     })
 }
 
@@ -1274,6 +1412,7 @@ pub(crate) fn from_edited_lines(file: &str, old: &str, new: &str) -> Vec<Substit
                 object_min: 2,
                 object_opens: false,
                 subject_text: String::new(),
+                list: None,
             });
         }
     }
@@ -1342,6 +1481,9 @@ fn swapped_values<'a>(old: &'a str, new: &'a str) -> Vec<(&'a str, &'a str)> {
 
 /// How a substitution applies to one item, if it does: the new text and what matched.
 pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> {
+    if let Some((old, new)) = &sub.list {
+        return replace_list(item, old, new);
+    }
     // Most (change, item) pairs fail on a cheap test (the item holds no old value, no value of
     // the new one's shape): the item is analysed only when a branch gets that far.
     let old_present = match &sub.old {
@@ -1447,6 +1589,24 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
                 && used_as_tool(&tokens, &hit);
             if !specific && !file_named && shared < 2 && !switched_tool {
                 return None;
+            }
+            // A quoted value for a quoted one names a label, not a word: the item quotes it
+            // too, or shares two subject words beyond the values ("Review PRs before merging"
+            // is not the button labelled 'Review').
+            if sub.cue.ends_with(QUOTED_CUE) && !hit.quoted {
+                let values: std::collections::BTreeSet<String> = text::analyze(old)
+                    .word_set
+                    .into_iter()
+                    .chain(text::analyze(&sub.new).word_set)
+                    .collect();
+                let beyond = sub
+                    .subject
+                    .iter()
+                    .filter(|w| !values.contains(*w) && item_analysis.word_set.contains(*w))
+                    .count();
+                if beyond < 2 {
+                    return None;
+                }
             }
             // Already holds the new value (as a value of its own, not inside a longer name:
             // `/workspace/game_2048.py` does not hold `2048.py`).
@@ -1853,6 +2013,24 @@ fn value_tokens(text: &str) -> Vec<Token> {
             i += end + 2;
             continue;
         }
+        // 'Add to Stock': a single quote opening a word, closed by one that ends a word, quotes
+        // a value (an apostrophe inside a word, "don't", "users'", opens nothing).
+        if c == b'\''
+            && text[..i]
+                .chars()
+                .next_back()
+                .is_none_or(|p| p.is_whitespace() || matches!(p, '(' | '['))
+            && let Some(end) = single_quote_end(&text[i + 1..])
+        {
+            let inner = &text[i + 1..i + 1 + end];
+            out.push(Token {
+                text: inner.to_string(),
+                start: i + 1,
+                quoted: true,
+            });
+            i += end + 2;
+            continue;
+        }
         if c.is_ascii_whitespace() {
             i += 1;
             continue;
@@ -1882,6 +2060,23 @@ fn value_tokens(text: &str) -> Vec<Token> {
         };
     }
     out
+}
+
+/// Where a single-quoted value that `rest` follows ends: the first `'` that ends a word (the
+/// end, whitespace or punctuation after it), when what it closes is a value on one line that
+/// neither starts nor ends with a space.
+fn single_quote_end(rest: &str) -> Option<usize> {
+    let end = rest.char_indices().find_map(|(at, c)| {
+        (c == '\''
+            && rest[at + 1..].chars().next().is_none_or(|n| {
+                n.is_whitespace() || matches!(n, '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']')
+            }))
+        .then_some(at)
+    })?;
+    let inner = &rest[..end];
+    let valued =
+        !inner.is_empty() && inner.len() <= 120 && !inner.contains('\n') && inner.trim() == inner;
+    valued.then_some(end)
 }
 
 /// How a file was deleted: by a version-control command or a patch (`git rm`, an
@@ -1933,6 +2128,7 @@ pub(crate) fn from_move(
         object_min: 2,
         object_opens: false,
         subject_text: String::new(),
+        list: None,
     })
 }
 
@@ -2158,6 +2354,26 @@ mod tests {
         }
     }
 
+    /// A single quote opens a value only at the start of a word and closes it at the end of
+    /// one: apostrophes inside words ("don't", "users'") quote nothing.
+    #[test]
+    fn single_quotes_quote_a_value_and_apostrophes_do_not() {
+        let quoted = |text: &str| -> Vec<String> {
+            value_tokens(text)
+                .into_iter()
+                .filter(|t| t.quoted)
+                .map(|t| t.text)
+                .collect()
+        };
+        assert_eq!(
+            quoted("Don't rename 'Add to Stock' in the users' files."),
+            ["Add to Stock"]
+        );
+        assert_eq!(quoted("It's the 'Review' button, isn't it?"), ["Review"]);
+        assert!(quoted("The users' files and the admins' files.").is_empty());
+        assert!(quoted("'open but never closed").is_empty());
+    }
+
     /// Docker Compose and pnpm put thin and no-break spaces in their output; a real Claude
     /// Code session that quoted such a line panicked here (a byte index inside a character).
     #[test]
@@ -2183,6 +2399,47 @@ mod tests {
     #[test]
     fn announced_changes_in_other_words() {
         let cases: &[(&str, &str, Option<&str>)] = &[
+            // A list changed as a whole, in brackets: the item's list of every old element, in
+            // order, takes the new elements, joined the way the item joined its own.
+            (
+                "Ticket priorities are Low, Normal, High and Urgent.",
+                "Please change the priorities from [Low, Normal, High, Urgent] to [P3, P2, P1, P0].",
+                Some("Ticket priorities are P3, P2, P1 and P0."),
+            ),
+            (
+                "The release checklist runs lint, test, package.",
+                "We changed the checklist [lint, test, package] to [lint, test, audit, package].",
+                Some("The release checklist runs lint, test, audit, package."),
+            ),
+            // Part of the old list is not the list.
+            (
+                "Urgent and High tickets page the on-call engineer.",
+                "Please change the priorities from [Low, Normal, High, Urgent] to [P3, P2, P1, P0].",
+                None,
+            ),
+            // Brackets with no change announced are no list change.
+            (
+                "Ticket priorities are Low, Normal, High and Urgent.",
+                "The old priorities [Low, Normal, High, Urgent] to [P3, P2, P1, P0] mapping is in the wiki.",
+                None,
+            ),
+            // A quoted label for a quoted label, after a change verb earlier in the sentence.
+            (
+                "The checkout button is labelled 'Buy now'.",
+                "On the cart page, change the button that reads 'Buy now' to 'Place order'.",
+                Some("The checkout button is labelled 'Place order'."),
+            ),
+            (
+                "The submit button on pending claims says 'Review'.",
+                "Could you amend the button that says 'Review' to 'Add to Stock' on pending claims.",
+                Some("The submit button on pending claims says 'Add to Stock'."),
+            ),
+            // The same word unquoted, about something else, is not the label.
+            (
+                "Review pull requests before merging.",
+                "Change the button that says 'Review' to 'Approve'.",
+                None,
+            ),
             (
                 "The staging API base URL is https://api-staging.example.com.",
                 "Heads up, the staging API moved to https://api-stg2.example.com last week.",
