@@ -30,6 +30,8 @@ pub struct Substitution {
     pub line_words_needed: usize,
     /// For "moved the staging database to X" (no old value named): the content words (stemmed)
     /// of what was changed, which an item must name for X to replace its value of X's shape.
+    /// For "from … to" after a change verb ("switch OS from Omarchy to NixOS"): the words of
+    /// what the verb changed, one of which an item holding a plain-name old value must name.
     pub object: Vec<String>,
     /// For an `object` substitution: the announcing sentence, whose identifiers an item must
     /// not go beyond.
@@ -380,6 +382,17 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 let mut sub = make(Some(old), new, "from … to");
                 sub.old = Some(old_text);
                 sub.new = new_text;
+                // "switch OS from Omarchy to NixOS": what the verb changed ("OS"), which an
+                // item must name when it holds a plain name ("the stock Omarchy logo" is not
+                // the OS).
+                if let Some(verb) = (i.saturating_sub(6)..i)
+                    .rev()
+                    .find(|&v| lexicon::is_word_of(List::ChangeVerb, &lower[v]))
+                {
+                    let between =
+                        &sentence[tokens[verb].start + tokens[verb].text.len()..tokens[i].start];
+                    sub.object = text::analyze(between).word_set.into_iter().collect();
+                }
                 out.push(sub);
             }
         }
@@ -1590,6 +1603,18 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
             if !specific && !file_named && shared < 2 && !switched_tool {
                 return None;
             }
+            // A plain name changed as something the sentence names ("switch OS from Omarchy to
+            // NixOS"): the item names that thing too, or uses the name as a tool.
+            if sub.cue == "from … to"
+                && !sub.object.is_empty()
+                && value_shape(old).is_none()
+                && !used_as_tool(&tokens, &hit)
+                && !sub.object.iter().any(|w| {
+                    item_analysis.word_set.contains(w) || item_analysis.anchors.contains(w)
+                })
+            {
+                return None;
+            }
             // A quoted value for a quoted one names a label, not a word: the item quotes it
             // too, or shares two subject words beyond the values ("Review PRs before merging"
             // is not the button labelled 'Review').
@@ -1941,8 +1966,13 @@ fn used_as_tool(tokens: &[Token], word: &Token) -> bool {
 /// written with single spaces ("GitHub Actions", "Google Cloud Run"), and how many tokens it
 /// takes.
 fn name_run(sentence: &str, tokens: &[Token], at: usize) -> (String, usize) {
+    // A capitalised function word ("… to NixOS But if I decide …", a full stop forgotten)
+    // opens the next sentence; it names nothing.
     let capitalised = |t: &Token| {
-        !t.quoted && t.text.chars().next().is_some_and(char::is_uppercase) && t.is_value()
+        !t.quoted
+            && t.text.chars().next().is_some_and(char::is_uppercase)
+            && t.is_value()
+            && !lexicon::is_word_of(List::Stopword, &t.text.to_lowercase())
     };
     let first = &tokens[at];
     let mut end = at + 1;
@@ -1954,6 +1984,22 @@ fn name_run(sentence: &str, tokens: &[Token], at: usize) -> (String, usize) {
                 break;
             }
             end += 1;
+        }
+        // "Gemini 3", "Python 3.12": a version right after the name is the name's, when it
+        // ends the clause or a function word follows ("to Vitest 2 weeks ago" has none).
+        if let Some(version) = tokens.get(end)
+            && value_shape(&version.text) == Some(Shape::Version)
+            && sentence[tokens[end - 1].start + tokens[end - 1].text.len()..version.start] == *" "
+        {
+            let after = &sentence[version.start + version.text.len()..];
+            let closes = after.trim_start().is_empty()
+                || after.starts_with(['.', ',', ';', ':', ')', '!', '?'])
+                || tokens.get(end + 1).is_some_and(|next| {
+                    lexicon::is_word_of(List::Stopword, &next.text.to_lowercase())
+                });
+            if closes {
+                end += 1;
+            }
         }
     }
     let last = &tokens[end - 1];
@@ -2422,6 +2468,30 @@ mod tests {
                 "Ticket priorities are Low, Normal, High and Urgent.",
                 "The old priorities [Low, Normal, High, Urgent] to [P3, P2, P1, P0] mapping is in the wiki.",
                 None,
+            ),
+            // "from … to" after a change verb names what changed ("the OS"): an item holding
+            // the old name as a plain word names that thing too, or uses the name as a tool.
+            // A capitalised function word after a forgotten full stop is no part of a name.
+            (
+                "The login screen shows the stock Acme logo.",
+                "I would like to switch the OS from Acme to NixOS But if I go back I want a backup.",
+                None,
+            ),
+            (
+                "Use Jenkins for nightly builds.",
+                "We switched CI from Jenkins to GitHub Actions.",
+                Some("Use GitHub Actions for nightly builds."),
+            ),
+            // A version right after a name is the name's.
+            (
+                "The summariser calls gemini-2.0-flash.",
+                "Update the model endpoint from gemini-2.0-flash to Gemini 3.",
+                Some("The summariser calls Gemini 3."),
+            ),
+            (
+                "We run the API tests with Python 3.11.",
+                "We moved the API tests from Python 3.11 to Python 3.12 and nothing broke.",
+                Some("We run the API tests with Python 3.12."),
             ),
             // A quoted label for a quoted label, after a change verb earlier in the sentence.
             (
