@@ -304,6 +304,9 @@ pub struct AnnouncedRetirement {
     pub retirement: crate::updates::Retirement,
     /// The sentence, redacted, as the report quotes it.
     pub sentence: String,
+    /// The sentence typed right after it in the same message, redacted: where what replaces
+    /// the retired one is often said ("… has left the company. Marco Rossi owns billing now.").
+    pub following: Option<String>,
     /// Template key of the sentence (see [`AnnouncedChange::key`]).
     pub key: u64,
     /// The message the sentence was typed in.
@@ -2775,7 +2778,8 @@ fn read_human_message(
             .iter()
             .map(|f| (f.start, f.end))
             .collect();
-        for sentence in text::sentences(segment.text) {
+        let all_sentences = text::sentences(segment.text);
+        for (position, &sentence) in all_sentences.iter().enumerate() {
             let key = crate::channels::sentence_key(sentence);
             keys.push(key);
             // "Fix the login page, and never use eval in the frontend": the rule without the
@@ -2838,8 +2842,15 @@ fn read_human_message(
                     });
                 }
                 for retirement in crate::updates::retirements(sentence) {
+                    // "Dana Whitfield has left the company. Marco Rossi owns the billing
+                    // service now.": what replaces the retired one may come next.
+                    let following = all_sentences
+                        .get(position + 1)
+                        .filter(|next| !policy.contains_secret(next))
+                        .map(|next| excerpt(&policy.redact(next).text));
                     digest.retirements.push(AnnouncedRetirement {
                         retirement,
+                        following,
                         sentence: excerpt(&policy.redact(sentence).text),
                         key,
                         evidence: evidence.clone(),

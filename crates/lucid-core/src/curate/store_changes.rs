@@ -404,22 +404,42 @@ impl Curator {
                 // The announcement says what replaces the item when it is about the same thing
                 // beyond the retired name ("…; Ana Ruiz now handles vendor invoices" for "Vendor
                 // invoices are handled by Marcus Lee"): it supersedes the item.
-                let announcement = crate::digest::clean_statement(&said.sentence);
-                let said_words = text::analyze(&announcement).word_set;
                 let name_words = said
                     .retirement
                     .name
                     .as_deref()
                     .map(|n| text::analyze(n).word_set)
                     .unwrap_or_default();
-                let shared = memory
-                    .analysis
-                    .word_set
-                    .iter()
-                    .filter(|w| said_words.contains(*w) && !name_words.contains(*w))
-                    .count();
+                let shared_beyond_name = |statement: &str| {
+                    let said_words = text::analyze(statement).word_set;
+                    memory
+                        .analysis
+                        .word_set
+                        .iter()
+                        .filter(|w| said_words.contains(*w) && !name_words.contains(*w))
+                        .count()
+                };
+                // The sentence typed next may say it instead ("… has left the company. Marco
+                // Rossi owns the billing service now."), when it names no retired one itself.
+                let mut announcement = crate::digest::clean_statement(&said.sentence);
+                let mut shared = shared_beyond_name(&announcement);
+                let mut cut_short = said.sentence.ends_with('\u{2026}');
+                if shared < 2
+                    && let Some(next) = said.following.as_deref()
+                    && said.retirement.name.is_some()
+                    && crate::updates::retirements(next).is_empty()
+                    && takes_over(next)
+                {
+                    let next_statement = crate::digest::clean_statement(next);
+                    let next_shared = shared_beyond_name(&next_statement);
+                    if next_shared >= 2 {
+                        announcement = next_statement;
+                        shared = next_shared;
+                        cut_short = next.ends_with('\u{2026}');
+                    }
+                }
                 // An excerpt cut short is no sentence to store.
-                if shared < 2 || said.sentence.ends_with('\u{2026}') {
+                if shared < 2 || cut_short {
                     self.memories[i].state = State::Removed {
                         reason: why,
                         evidence: vec![evidence],
@@ -541,6 +561,29 @@ impl Curator {
 
 /// Orders session events of several digests by their time, then session and position (so
 /// memory writes, announced changes and deleted files apply in the order they happened).
+/// Whether a sentence said right after a retirement can say who or what took over: a statement
+/// (no question, nothing temporary) that names someone or something (a capitalised name or an
+/// identifier), like "Marco Rossi owns the billing service now."
+fn takes_over(sentence: &str) -> bool {
+    // Every sentence opens with a capital: its first word names someone only when it is no
+    // function word ("Marco owns …", not "The billing service …").
+    let names_someone = text::raw_tokens(sentence)
+        .iter()
+        .enumerate()
+        .any(|(at, token)| {
+            let capitalised =
+                token.text.chars().next().is_some_and(char::is_uppercase) && token.text.len() > 1;
+            text::is_anchor(token.text)
+                || (capitalised
+                    && (at > 0
+                        || !crate::lexicon::is_word_of(
+                            crate::lexicon::List::Stopword,
+                            &token.text.to_lowercase(),
+                        )))
+        });
+    names_someone && crate::worthiness::may_announce_change(sentence)
+}
+
 fn in_event_order<T>(
     items: &mut [(&SessionDigest, &T)],
     evidence: impl Fn(&T) -> &crate::digest::EventRef,
@@ -818,6 +861,40 @@ mod tests {
                     .unwrap_or_default();
                 assert!(note.contains("`cmd/entire/cli/paths`"), "{note}");
             }
+        }
+    }
+
+    /// Someone who left is replaced by whoever the person names next: in the same sentence or
+    /// the one typed right after it, when that one names someone and shares two words with the
+    /// item beyond the retired name. A question or a sentence about something else only
+    /// retires.
+    #[test]
+    fn who_took_over_may_be_said_in_the_next_sentence() {
+        let item = "Priya Shah approves every refund over 500 EUR.";
+        let cases: &[(&str, &str)] = &[
+            (
+                "Priya Shah has left the company. Tomás Ortega approves refunds over 500 EUR now.",
+                "- Tomás Ortega approves refunds over 500 EUR now.\n",
+            ),
+            (
+                "Priya Shah has left the company; Tomás Ortega approves refunds over 500 EUR now.",
+                "- Priya Shah has left the company; Tomás Ortega approves refunds over 500 EUR now.\n",
+            ),
+            (
+                "Priya Shah has left the company. Who approves refunds over 500 EUR now?",
+                "",
+            ),
+            (
+                "Priya Shah has left the company. Tomás Ortega joined the support team.",
+                "",
+            ),
+        ];
+        for (message, expected) in cases {
+            let out = dream_over(
+                &store(&[("/team.md", &format!("- {item}\n"))]),
+                vec![said("s1", "a", 2, &[message])],
+            );
+            assert_eq!(draft_doc(&out, "/team.md"), *expected, "{message}");
         }
     }
 
