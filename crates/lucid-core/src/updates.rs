@@ -205,6 +205,12 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
         sub.list = Some((old, new));
         out.push(sub);
     }
+    // "Correction: staging runs Postgres 15, not 13": a person putting a value right says it
+    // is news as plainly as "now" does.
+    let corrects = matches!(
+        lower.first().map(|w| w.trim_end_matches([':', ','])),
+        Some("correction" | "actually" | "update")
+    );
     for i in 0..tokens.len() {
         if tokens[i].start < condition_end {
             continue;
@@ -332,7 +338,7 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
         // "the docs site now builds with MkDocs, not Sphinx": a name for a name, said as news.
         if lower[i] == "not"
             && i >= 1
-            && lower.iter().any(|w| w == "now")
+            && (lower.iter().any(|w| w == "now") || corrects)
             && sentence[..tokens[i].start].trim_end().ends_with(',')
             && tokens[i - 1].is_specific()
             && let Some(old) = tokens.get(i + 1)
@@ -368,8 +374,11 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             }
         }
         // "from Y to X", where each side may be a capitalised name of several words ("from
-        // Jenkins to GitHub Actions", "from Google Cloud to AWS").
-        if lower[i] == "from"
+        // Jenkins to GitHub Actions", "from Google Cloud to AWS"); "moved the API off Heroku
+        // to Fly.io" after a change verb.
+        let off_after_verb = lower[i] == "off"
+            && (i.saturating_sub(5)..i).any(|v| lexicon::is_word_of(List::ChangeVerb, &lower[v]));
+        if (lower[i] == "from" || off_after_verb)
             && let Some(old) = tokens.get(i + 1)
             && old.is_value()
         {
@@ -1968,11 +1977,15 @@ fn used_as_tool(tokens: &[Token], word: &Token) -> bool {
 fn name_run(sentence: &str, tokens: &[Token], at: usize) -> (String, usize) {
     // A capitalised function word ("… to NixOS But if I decide …", a full stop forgotten)
     // opens the next sentence; it names nothing.
+    const OPENS_A_CLAUSE: &[&str] = &[
+        "but", "and", "or", "so", "if", "then", "when", "while", "because", "although", "though",
+        "we", "i", "you", "they", "he", "she", "maybe", "also",
+    ];
     let capitalised = |t: &Token| {
         !t.quoted
             && t.text.chars().next().is_some_and(char::is_uppercase)
             && t.is_value()
-            && !lexicon::is_word_of(List::Stopword, &t.text.to_lowercase())
+            && !OPENS_A_CLAUSE.contains(&t.text.to_lowercase().as_str())
     };
     let first = &tokens[at];
     let mut end = at + 1;
@@ -2481,6 +2494,28 @@ mod tests {
                 "Use Jenkins for nightly builds.",
                 "We switched CI from Jenkins to GitHub Actions.",
                 Some("Use GitHub Actions for nightly builds."),
+            ),
+            // "off … to" after a change verb is "from … to"; a correction says ", not" is news
+            // the way "now" does.
+            (
+                "Invoices are rendered on Lambda.",
+                "We moved invoice rendering off Lambda to Cloud Run in May.",
+                Some("Invoices are rendered on Cloud Run."),
+            ),
+            (
+                "Invoices are rendered on Lambda.",
+                "We switched off Lambda alerts to cut the noise.",
+                None,
+            ),
+            (
+                "The reporting replica runs MySQL 5.7.",
+                "Correction: the reporting replica runs MySQL 8.0, not 5.7.",
+                Some("The reporting replica runs MySQL 8.0."),
+            ),
+            (
+                "The reporting replica runs MySQL 5.7.",
+                "The reporting replica runs MySQL 8.0, not 5.7.",
+                None,
             ),
             // A version right after a name is the name's.
             (
