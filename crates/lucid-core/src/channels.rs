@@ -312,6 +312,54 @@ fn mark_indented_runs(lines: &[&str], kinds: &mut [Option<(Channel, &'static str
         }
         at += run.max(1);
     }
+    mark_terminal_copies(lines, kinds);
+}
+
+/// The markers terminal agents print before their own messages: Codex CLI's `•`, Claude Code's
+/// `⏺` and `●`, Gemini CLI's `✦`.
+const AGENT_MESSAGE_MARKERS: &[&str] = &["• ", "⏺ ", "● ", "✦ "];
+
+/// An agent's message copied out of a terminal: a paragraph whose continuation lines all hang
+/// two spaces or more (the terminal wraps and indents what follows the first line, headings and
+/// list items included), three non-empty lines at least, blank lines allowed. What follows a
+/// heading or a list item of the person's own ("Rules:", "- Deploy:") is their nested list, not
+/// a copy; a first line that opens with an agent's message marker ("• Done. I merged …") is
+/// part of the copy.
+fn mark_terminal_copies(lines: &[&str], kinds: &mut [Option<(Channel, &'static str)>]) {
+    const MIN_LINES: usize = 3;
+    let hangs = |line: &str| line.len() - line.trim_start().len() >= 2;
+    let mut at = 0;
+    while at < lines.len() {
+        let opening = lines[at];
+        let trimmed = opening.trim();
+        let introduces = trimmed.ends_with(':')
+            || trimmed.starts_with(['-', '*', '+'])
+            || starts_numbered(trimmed);
+        if trimmed.is_empty() || hangs(opening) || introduces {
+            at += 1;
+            continue;
+        }
+        // The block after the opening line: hanging lines and blank lines, up to the next line
+        // back at the margin.
+        let end = lines[at + 1..]
+            .iter()
+            .position(|line| !line.trim().is_empty() && !hangs(line))
+            .map_or(lines.len(), |p| at + 1 + p);
+        let hanging = lines[at + 1..end]
+            .iter()
+            .filter(|line| !line.trim().is_empty())
+            .count();
+        if hanging >= MIN_LINES {
+            let marked = AGENT_MESSAGE_MARKERS.iter().any(|m| trimmed.starts_with(m));
+            let from = if marked { at } else { at + 1 };
+            for kind in &mut kinds[from..end] {
+                if matches!(kind, Some((Channel::Human, _))) {
+                    *kind = Some((Channel::Pasted, "terminal copy"));
+                }
+            }
+        }
+        at = end.max(at + 1);
+    }
 }
 
 /// Output people paste holds lines that read like prose ("await in handleLoaders", a console
@@ -737,6 +785,59 @@ mod tests {
     }
 
     /// A browser console pasted as it prints: source locations, stack frames, request lines and
+    /// An agent's report copied out of a terminal (its lines wrapped with a hanging indent)
+    /// is pasted, whatever its list items say; the person's own nested list under a heading
+    /// or a list item of theirs, and their own short indented continuation, stay theirs.
+    #[test]
+    fn an_agent_message_copied_from_a_terminal_is_pasted() {
+        let copied = "check the migration is finished\n\
+                      • Done. I moved every caller to the new client and kept the old one as an\n  \
+                      alias for replays.\n\
+                      \n  \
+                      What I changed\n\
+                      \n  \
+                      - Client wiring\n      \
+                      - api/client.py now always retries twice on 503.\n  \
+                      - Docs updated to the new client.\n";
+        let got = channels(copied);
+        assert_eq!(
+            got[0],
+            (
+                Channel::Human,
+                "check the migration is finished".to_string()
+            ),
+            "{got:?}"
+        );
+        assert!(
+            got[1..].iter().all(|(c, _)| *c == Channel::Pasted),
+            "{got:?}"
+        );
+        // Without a marker the first line is the person's; what hangs below it is the copy.
+        let inline = "review this, Complete. I removed the old flag everywhere, keeping only\n  \
+                      comments.\n  \
+                      - handlers.py: the forwarder is removed.\n  \
+                      - core.py: throttling applies to the new tool only.\n";
+        let got = channels(inline);
+        assert_eq!(got[0].0, Channel::Human, "{got:?}");
+        assert!(got[0].1.starts_with("review this"), "{got:?}");
+        assert!(
+            got[1..].iter().all(|(c, _)| *c == Channel::Pasted),
+            "{got:?}"
+        );
+        // A person's nested list under their own heading or list item stays theirs.
+        for own in [
+            "House rules:\n  - always use pnpm\n  - never push to main\n  - run the linter first\n",
+            "- Deploys\n  - only from main\n  - never on Fridays\n  - tag every release\n",
+            "Two notes on the deploy\n  first, tag it\n",
+        ] {
+            let got = channels(own);
+            assert!(
+                got.iter().all(|(c, _)| *c == Channel::Human),
+                "{own:?}: {got:?}"
+            );
+        }
+    }
+
     /// counted messages are output, and so are the prose-like lines between them, unless the
     /// person speaks there; prose between fenced code blocks stays theirs.
     #[test]
