@@ -54,6 +54,11 @@ pub(crate) fn reports_missing_target(error: &str) -> bool {
 /// module named pytest", "could not determine executable to run").
 pub(crate) fn reports_missing_program(error: &str) -> bool {
     let lower = error.to_lowercase();
+    // "line 2: $'\r': command not found" names no program: the script has Windows line
+    // endings, and running another program instead is no fix of that.
+    if lower.contains("$'") || lower.contains("\\r") {
+        return false;
+    }
     [
         "command not found",
         "no module named",
@@ -155,6 +160,25 @@ mod tests {
         ];
         for text in fine {
             assert!(!reports_failure(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_missing_program_is_named_by_the_error() {
+        for missing in [
+            "bash: line 1: python: command not found",
+            "zsh:1: command not found: vercel",
+            "/usr/bin/python3: No module named pytest",
+            "npm error could not determine executable to run",
+        ] {
+            assert!(reports_missing_program(missing), "{missing:?}");
+        }
+        // A script with Windows line endings: the shell runs `\r` as a command.
+        for not_missing in [
+            ".specify/scripts/bash/setup-plan.sh: line 2: $'\\r': command not found",
+            "common.sh: line 3: \\r: command not found",
+        ] {
+            assert!(!reports_missing_program(not_missing), "{not_missing:?}");
         }
     }
 
