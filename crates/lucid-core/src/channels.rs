@@ -313,6 +313,50 @@ fn mark_indented_runs(lines: &[&str], kinds: &mut [Option<(Channel, &'static str
         at += run.max(1);
     }
     mark_terminal_copies(lines, kinds);
+    mark_quoted_material(lines, kinds);
+}
+
+/// Someone else's words a person introduces to answer or review them: after a line of theirs
+/// that ends with `:` and names what follows as "the note below", "the following review
+/// comment", the rest of the message is that material (a bot's review, a colleague's e-mail),
+/// not the person's statements. "Our rules below:" introduces their own words and is left
+/// alone.
+fn mark_quoted_material(lines: &[&str], kinds: &mut [Option<(Channel, &'static str)>]) {
+    // The introduction is the sentence that ends with the colon: it may wrap over a line or
+    // two, never further back than the paragraph.
+    const MAX_INTRODUCTION_LINES: usize = 3;
+    let introduces_quote = |at: usize| {
+        if !lines[at].trim().ends_with(':') {
+            return false;
+        }
+        let start = lines[..at]
+            .iter()
+            .rposition(|line| line.trim().is_empty())
+            .map_or(0, |blank| blank + 1)
+            .max((at + 1).saturating_sub(MAX_INTRODUCTION_LINES));
+        let lower = lines[start..=at].concat().to_lowercase();
+        let words: Vec<&str> = lower
+            .split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .filter(|w| !w.is_empty())
+            .collect();
+        let points = words.iter().any(|w| matches!(*w, "below" | "following"));
+        points
+            && words.iter().any(|w| {
+                crate::lexicon::is_word_of(crate::lexicon::List::QuotedMaterial, w)
+                    || w.strip_suffix("'s")
+                        .is_some_and(|base| base == "reviewer" || base == "bot")
+            })
+    };
+    let Some(at) = (0..lines.len())
+        .find(|&at| matches!(kinds[at], Some((Channel::Human, _))) && introduces_quote(at))
+    else {
+        return;
+    };
+    for kind in &mut kinds[at + 1..] {
+        if matches!(kind, Some((Channel::Human, _))) {
+            *kind = Some((Channel::Pasted, "quoted"));
+        }
+    }
 }
 
 /// The markers terminal agents print before their own messages: Codex CLI's `•`, Claude Code's
@@ -785,6 +829,44 @@ mod tests {
     }
 
     /// A browser console pasted as it prints: source locations, stack frames, request lines and
+    /// What a person introduces as someone else's words to answer ("the note below:") is
+    /// pasted, to the end of the message; their own rules "below:" stay theirs.
+    #[test]
+    fn material_introduced_as_someone_elses_is_pasted() {
+        let answer = "Responding to the review comment below, why would the jobs stall?\n\
+                      \n\
+                      The compose file now disables the second worker. Jobs routed to it will \
+                      never be consumed.\n";
+        let got = channels(answer);
+        assert_eq!(got[0].0, Channel::Human, "{got:?}");
+        assert_eq!(got.len(), 1, "no colon, no quote: {got:?}");
+        let quoted = "Responding to the review comment below, why would the jobs stall? See:\n\
+                      \n\
+                      The compose file now disables the second worker. Jobs routed to it will \
+                      never be consumed.\n";
+        let got = channels(quoted);
+        assert_eq!(got[0].0, Channel::Human, "{got:?}");
+        assert!(
+            got[1..].iter().all(|(c, _)| *c == Channel::Pasted),
+            "{got:?}"
+        );
+        assert_eq!(got.len(), 2, "{got:?}");
+        // The introduction may wrap over lines.
+        let wrapped = "Responding to the note below, why would the jobs stall? I thought\n\
+                       workers pull from one queue:\n\
+                       \n\
+                       The compose file now disables the second worker.\n";
+        let got = channels(wrapped);
+        assert_eq!(got.last().map(|g| g.0), Some(Channel::Pasted), "{got:?}");
+        let reviewer = "Here is the reviewer's note, answer it in the PR thread below:\n\
+                        Always pin the base image.\n";
+        let got = channels(reviewer);
+        assert_eq!(got[1].0, Channel::Pasted, "{got:?}");
+        let own = "Our team rules are below:\nAlways pin the base image.\nNever push to main.\n";
+        let got = channels(own);
+        assert!(got.iter().all(|(c, _)| *c == Channel::Human), "{got:?}");
+    }
+
     /// An agent's report copied out of a terminal (its lines wrapped with a hanging indent)
     /// is pasted, whatever its list items say; the person's own nested list under a heading
     /// or a list item of theirs, and their own short indented continuation, stay theirs.

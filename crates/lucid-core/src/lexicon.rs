@@ -166,12 +166,15 @@ pub enum List {
     QuestionAux,
     /// `[problem_opening]`: openings of a problem's description ("Problem:", "the issue is").
     ProblemOpening,
+    /// `[quoted_material]`: what a person introduces as someone else's words to answer or
+    /// review ("the note below:", "the following review comment:").
+    QuotedMaterial,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 63] = [
+    pub const ALL: [List; 64] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -235,6 +238,7 @@ impl List {
         List::Concluding,
         List::QuestionAux,
         List::ProblemOpening,
+        List::QuotedMaterial,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -302,6 +306,7 @@ impl List {
             "hedge" => List::Hedge,
             "question_aux" => List::QuestionAux,
             "problem_opening" => List::ProblemOpening,
+            "quoted_material" => List::QuotedMaterial,
             _ => return None,
         })
     }
