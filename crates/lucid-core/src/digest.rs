@@ -1526,7 +1526,8 @@ fn steps_between(
         let ok = calls[m]
             .result
             .is_some_and(|r| !result_is_error(session, r));
-        if ok && !steps.iter().any(|s| s == identity) {
+        if ok && !steps.iter().any(|s| s == identity) && !crate::patterns::is_bookkeeping(identity)
+        {
             steps.push(identity.to_string());
         }
     }
@@ -3941,6 +3942,50 @@ mod laundering_tests {
                 is_error: failed,
             },
         ]
+    }
+
+    /// A real Copilot CLI session: `create` refused ("Parent directory does not exist"), the
+    /// agent reported its intent (`report_intent`, a status line), made the folder and created
+    /// the file. The status line is bookkeeping, not a step the retry needed.
+    #[test]
+    fn bookkeeping_is_no_prerequisite() {
+        let call = |id: &str, name: &str, input: serde_json::Value| EventKind::ToolCall {
+            call_id: Some(id.into()),
+            name: name.into(),
+            input,
+        };
+        let result = |id: &str, name: &str, content: &str, failed: bool| EventKind::ToolResult {
+            call_id: Some(id.into()),
+            tool: Some(name.into()),
+            content: content.into(),
+            is_error: failed,
+        };
+        let create = json!({"path": "docs/plan.md", "file_text": "# Plan"});
+        let digest = digest_session(&session(vec![
+            call("c1", "create", create.clone()),
+            result("c1", "create", "Parent directory does not exist", true),
+            call(
+                "c2",
+                "report_intent",
+                json!({"intent": "Creating docs folder"}),
+            ),
+            result("c2", "report_intent", "Intent logged", false),
+            call(
+                "c3",
+                "powershell",
+                json!({"command": "New-Item -ItemType Directory -Path docs"}),
+            ),
+            result("c3", "powershell", "Directory: C:\\repo", false),
+            call("c4", "create", create),
+            result("c4", "create", "Created file docs/plan.md", false),
+        ]));
+        match &digest.failures[0].follow_up {
+            FollowUp::Prerequisite { steps } => {
+                assert_eq!(steps.len(), 1, "{steps:?}");
+                assert!(!steps[0].contains("report_intent"), "{steps:?}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     /// A stale build found from real Codex rollouts: the command fails, the agent reads around

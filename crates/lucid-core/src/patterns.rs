@@ -1439,6 +1439,23 @@ fn asks_what_is_installed(step: &str) -> bool {
     }
 }
 
+/// Steps that only keep the agent's own books (a to-do list, a plan, Copilot CLI's
+/// `report_intent` status line): they change nothing a retry could need.
+pub(crate) fn is_bookkeeping(step: &str) -> bool {
+    let lower = step.to_ascii_lowercase();
+    matches!(
+        lower.split_whitespace().next().unwrap_or(""),
+        "todowrite"
+            | "todo_write"
+            | "update_plan"
+            | "report_intent"
+            | "exitplanmode"
+            | "enterplanmode"
+            | "think"
+            | "toolsearch"
+    )
+}
+
 /// Steps that only look around: reading, listing, searching, planning.
 pub(crate) fn is_inspection(step: &str) -> bool {
     let lower = step.to_ascii_lowercase();
@@ -1469,6 +1486,7 @@ pub(crate) fn is_inspection(step: &str) -> bool {
             | "todowrite"
             | "todo_write"
             | "update_plan"
+            | "report_intent"
             // Claude Code's planning and tool-lookup steps, and its subagent tool (`Task`,
             // renamed `Agent`): the sub-agent explores, the parent does the work.
             | "exitplanmode"
