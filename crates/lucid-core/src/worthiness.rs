@@ -112,9 +112,33 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
                 .map(str::trim_start)
                 .is_some_and(|rest| lexicon::opening(List::Planned, rest).is_some())
     });
+    // "Modify the agent to prevent the same issue in the future", "add a test so that this is
+    // caught in the future": the future is the purpose's (what the change is for), and the
+    // instruction itself is this task's.
+    let future_of_a_purpose = cues.phrases(List::Standing).any(|(at, phrase)| {
+        matches!(phrase, "in the future" | "in future")
+            && whole_lower.get(..at).is_some_and(|before| {
+                [
+                    " to prevent ",
+                    " to avoid ",
+                    " to stop ",
+                    " to catch ",
+                    " to ensure ",
+                    " to make sure ",
+                    " so that ",
+                    " so it ",
+                    " so this ",
+                ]
+                .iter()
+                .any(|purpose| before.contains(purpose))
+            })
+    });
     let markers: Vec<&str> = cues
         .outside(List::Standing, List::ListenerChoice)
-        .filter(|phrase| !(plans_ahead && matches!(*phrase, "in the future" | "in future")))
+        .filter(|phrase| {
+            !((plans_ahead || future_of_a_purpose)
+                && matches!(*phrase, "in the future" | "in future"))
+        })
         .collect();
     // "The boxes should glow in their colours by default", "the UI opens the detail view by
     // default": the default of what is being built, not a rule for the agent. "By default, use
@@ -354,6 +378,11 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // the speaker is not sure, so it is no fact to remember (a rule may hedge its reason).
     if class_by_form == Class::Fact && cues.has(List::Hedge) {
         return skip("hedged (\"maybe\", \"I guess\", \"it seems\"): the speaker is not sure");
+    }
+    // "The text is too big now, please revert": a complaint about how the work looks, not a
+    // fact about the project.
+    if !standing && !decision && complains_of_degree(&lower) {
+        return skip("a complaint about how something is (\"too big\"), not a fact or a rule");
     }
     if standing || decision {
         return Verdict::Candidate {
@@ -804,17 +833,32 @@ fn without_extraposed_opening(sentence: &str) -> &str {
 /// now", "It is the fallback for old clients"): read alone, nothing says what it is about.
 /// "It's important to …" is a rule, whose lead-in is stripped before this is asked.
 fn refers_back(lower: &str) -> bool {
-    ["it's ", "it’s ", "it is ", "it was "]
-        .iter()
-        .any(|opening| {
-            lower.strip_prefix(opening).is_some_and(|rest| {
-                [
-                    "a ", "an ", "the ", "now ", "just ", "only ", "still ", "already ",
-                ]
-                .iter()
-                .any(|next| rest.starts_with(next))
+    // "If not, I prefer the previous look", "Otherwise keep it": an answer whose condition is
+    // the question before it.
+    let answers_a_condition = [
+        "if not ",
+        "if not,",
+        "if so ",
+        "if so,",
+        "if yes",
+        "if no,",
+        "otherwise ",
+        "otherwise,",
+    ]
+    .iter()
+    .any(|opening| lower.starts_with(opening));
+    answers_a_condition
+        || ["it's ", "it’s ", "it is ", "it was "]
+            .iter()
+            .any(|opening| {
+                lower.strip_prefix(opening).is_some_and(|rest| {
+                    [
+                        "a ", "an ", "the ", "now ", "just ", "only ", "still ", "already ",
+                    ]
+                    .iter()
+                    .any(|next| rest.starts_with(next))
+                })
             })
-        })
 }
 
 /// A sentence without the file or agent mentions it opens with (`@AGENTS.md add a note …`,
@@ -1195,6 +1239,26 @@ fn evaluates(lower: &str) -> bool {
             .take(3)
             .any(|pair| praise(&pair[0]) && pair[1] == "to" && words.len() < 8);
     all_praise || praised
+}
+
+/// Whether a sentence says something is too much of a quality: a form of "be" followed by
+/// "too" (or "way too", "far too", "much too") and a word ("the text is too big now", "it's
+/// way too slow").
+fn complains_of_degree(lower: &str) -> bool {
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let copula = |w: &str| {
+        matches!(
+            w,
+            "is" | "are" | "was" | "were" | "looks" | "look" | "seems" | "feels"
+        ) || w.ends_with("'s")
+            || w.ends_with("’s")
+    };
+    words.windows(3).any(|w| {
+        copula(w[0]) && (w[1] == "too" || (matches!(w[1], "way" | "far" | "much") && w[2] == "too"))
+    })
 }
 
 /// Whether the gate reads the sentence as announcing a change of value (its `change` flag).
@@ -1919,6 +1983,33 @@ mod tests {
         }
     }
 
+    /// "Too big", "way too slow": a complaint about how the work is now, said to have it
+    /// changed, not a fact to keep. A rule about a degree stays a rule.
+    #[test]
+    fn complaints_of_degree_are_skipped() {
+        for sentence in [
+            "The text is too big now, Please revert to earlier.",
+            "The sidebar looks way too cramped on phones now.",
+            "The header is much too tall on the settings page.",
+        ] {
+            assert_eq!(
+                skip_reason(sentence),
+                Some("a complaint about how something is (\"too big\"), not a fact or a rule"),
+                "{sentence:?}"
+            );
+        }
+        for sentence in [
+            "Never let a function grow too long; split it past 50 lines.",
+            "The default timeout is now 30 seconds.",
+        ] {
+            assert!(
+                kept(sentence).is_some(),
+                "{sentence:?}: {:?}",
+                verdict(sentence)
+            );
+        }
+    }
+
     #[test]
     fn bare_facts_may_only_update() {
         assert_eq!(
@@ -1942,6 +2033,9 @@ mod tests {
         for sentence in [
             "It's a standalone script and we don't need the old exporter anymore.",
             "It's the only place where we keep release notes anymore.",
+            // An answer whose condition is the question before it.
+            "If not I prefer previous look, but if you could make the text taller that would be great.",
+            "Otherwise, always keep the old header on the settings page.",
         ] {
             assert_eq!(
                 skip_reason(sentence),
@@ -2021,6 +2115,8 @@ mod tests {
             "Port the parser to Rust so we use one language for the CLI.",
             "nice now update the readme file https://example.vercel.app/",
             "Perfect, push it to the staging branch.",
+            "modify agent to prevent same issue in the future.",
+            "Add a regression test so that this is caught in the future.",
         ] {
             assert_eq!(
                 skip_reason(sentence),
@@ -2030,6 +2126,11 @@ mod tests {
         }
         assert_eq!(
             kept("Always fetch the latest docs before changing the build setup."),
+            Some((Class::Preference, Support::Marked))
+        );
+        // The future of the rule itself, not of a purpose, still makes it standing.
+        assert_eq!(
+            kept("In the future, run the migrations before the seed script."),
             Some((Class::Preference, Support::Marked))
         );
         // A hyphen continues the word: "Read-only" opens no request.
