@@ -711,6 +711,22 @@ pub fn same_preference(a: &Analysis, b: &Analysis) -> bool {
     inter >= 3 && jaccard(&a.word_set, &b.word_set) >= MIN_PREFERENCE_JACCARD && shares_phrase(a, b)
 }
 
+/// Whether a memory an agent wrote in a session records a rule a person gave in that session,
+/// in its own words ("I MUST add a comment to EVERY SINGLE LINE of code I write" after "can you
+/// also add a comment to each line …"): same identifiers and polarity, four shared words of
+/// which two form a shared phrase, and not the same sentence with one span swapped. The
+/// curator asks it only of such a pair from one session; either side may be `a`.
+pub fn records_rule(a: &Analysis, b: &Analysis) -> bool {
+    const MIN_SHARED_WORDS: usize = 4;
+    if a.negated != b.negated || a.anchors != b.anchors || different_code(a, b) {
+        return false;
+    }
+    if small_substitution(&a.frame, &b.frame).is_some() {
+        return false;
+    }
+    a.word_set.intersection(&b.word_set).count() >= MIN_SHARED_WORDS && shares_phrase(a, b)
+}
+
 /// How rare each word is among a dream's items: a shared rare word ("Pygments", "stash") says
 /// more about two sentences being one than a shared common one ("use", "file").
 #[derive(Debug, Clone, Default)]

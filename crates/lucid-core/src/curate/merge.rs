@@ -94,13 +94,54 @@ impl Curator {
                 }
             }
         }
+        // An agent writing down, in its own words, a rule the person gave in the same session
+        // (Gemini CLI's `save_memory` after "add a comment to each line …"): the two share few
+        // words overall, so the word join above rarely pairs them.
+        let mut recorded_pairs: BTreeSet<(usize, usize)> = BTreeSet::new();
+        {
+            let preference_of = |origin: Origin| -> Vec<usize> {
+                (0..candidates.len())
+                    .filter(|&p| {
+                        let m = &self.memories[candidates[p]];
+                        m.kind == Kind::Preference && m.origin == origin
+                    })
+                    .collect()
+            };
+            let (written, said) = (
+                preference_of(Origin::MemoryWrite),
+                preference_of(Origin::Session),
+            );
+            // The same memory saved again in other sessions records the same rule: every copy
+            // pairs with the statement, so the copies and the statement can form one group.
+            let key = |p: usize| text::collapse_whitespace(&self.memories[candidates[p]].text);
+            let mut sessions_of_text: HashMap<String, BTreeSet<&str>> = HashMap::new();
+            for &w in &written {
+                sessions_of_text.entry(key(w)).or_default().extend(
+                    self.memories[candidates[w]]
+                        .sessions
+                        .iter()
+                        .map(String::as_str),
+                );
+            }
+            for &w in &written {
+                let recorded_in = &sessions_of_text[&key(w)];
+                for &p in &said {
+                    let mp = &self.memories[candidates[p]];
+                    if mp.sessions.iter().any(|s| recorded_in.contains(s.as_str())) {
+                        recorded_pairs.insert((w.min(p), w.max(p)));
+                    }
+                }
+            }
+        }
         let known: BTreeSet<(usize, usize)> =
             pairs.iter().map(|&(a, b)| (a.min(b), a.max(b))).collect();
         pairs.extend(
             paraphrase_pairs
                 .iter()
+                .chain(&recorded_pairs)
                 .filter(|p| !known.contains(p))
-                .copied(),
+                .copied()
+                .collect::<BTreeSet<_>>(),
         );
         // Duplicate links, and "cannot link" pairs: the same sentence with a word swapped is
         // about a different thing, and no chain of paraphrases may join the two. Links are
@@ -125,11 +166,13 @@ impl Curator {
                 && (ma.origin == Origin::MemoryWrite || mb.origin == Origin::MemoryWrite)
                 && ma.origin != Origin::Store
                 && mb.origin != Origin::Store;
+            let recorded_in_session = recorded_pairs.contains(&(a.min(b), a.max(b)));
             let same = if session_preferences || recorded_preference {
                 text::same_preference(&ma.analysis, &mb.analysis)
             } else {
                 text::same_statement(&ma.analysis, &mb.analysis)
-            } || (store_pair && text::paraphrase(&ma.analysis, &mb.analysis, &weights));
+            } || (store_pair && text::paraphrase(&ma.analysis, &mb.analysis, &weights))
+                || (recorded_in_session && text::records_rule(&mb.analysis, &ma.analysis));
             // Two values for one subject are an update (decided later by recency), not a
             // duplicate: merging them would keep one value at random.
             let another_value = same
@@ -393,7 +436,9 @@ impl UnionFind {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{draft_doc, dream_over, ops, stated, statement, store, wrote};
+    use super::super::test_support::{
+        draft_doc, dream_over, ops, session_of, stated, statement, store, wrote,
+    };
     use super::*;
     use crate::digest::StatementClass;
     use crate::report::{Op, Scope};
@@ -625,6 +670,60 @@ mod tests {
             .map(|c| c.text.as_str())
             .collect();
         assert_eq!(written.len(), 1, "{written:?}");
+    }
+
+    /// A real Gemini CLI session: the person asked for a comment on every line "as a future and
+    /// permanent change", and the agent saved the rule in its own words. One rule, one item;
+    /// a memory about something else the agent saved in that session stays its own.
+    #[test]
+    fn a_rule_the_agent_records_in_its_own_words_is_the_persons_rule() {
+        use crate::model::{EventKind, MemoryCommand};
+        let insert = |text: &str| EventKind::MemoryWrite {
+            call_id: None,
+            tool: "save_memory".into(),
+            command: MemoryCommand::Insert {
+                path: "/GEMINI.md".into(),
+                line: None,
+                text: format!("- {text}\n"),
+            },
+        };
+        let rule = "I MUST add a comment to EVERY SINGLE LINE of code I write or modify, \
+                    explaining its purpose, as per the user's strict requirement.";
+        let output =
+            dream_over(
+                &store(&[]),
+                vec![
+                    session_of("s0", "gemini", 2, vec![insert(rule)]),
+                    session_of(
+                        "s1",
+                        "gemini",
+                        5,
+                        vec![
+                    EventKind::UserMessage {
+                        text: "I'd like to make a future and permanent change, all the lines of \
+                               code you write and send can you also add a comment to each line \
+                               saying what each line does so i'll be able to make changes where \
+                               necessary."
+                            .into(),
+                    },
+                    insert(rule),
+                    insert("Always run the weather tests with npm test before committing code."),
+                ],
+                    ),
+                ],
+            );
+        let written: Vec<&str> = output
+            .report
+            .changes
+            .iter()
+            .filter(|c| c.op != Op::Keep)
+            .map(|c| c.text.as_str())
+            .collect();
+        assert_eq!(written.len(), 2, "{written:?}");
+        assert!(
+            written.iter().any(|t| t.contains("npm test")),
+            "{written:?}"
+        );
     }
 
     /// Alice and Bob giving one preference in other words, in two sessions.

@@ -98,7 +98,12 @@ pub(super) fn ran(
 
 /// The digest of a Claude Code session of `agent` with `events`, one a minute from noon on
 /// 2024-03-`on_day`.
-fn session_of(id: &str, agent: &str, on_day: u32, events: Vec<EventKind>) -> SessionDigest {
+pub(super) fn session_of(
+    id: &str,
+    agent: &str,
+    on_day: u32,
+    events: Vec<EventKind>,
+) -> SessionDigest {
     let start = day(on_day);
     let session = Session {
         id: id.to_string(),
