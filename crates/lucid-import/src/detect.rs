@@ -353,6 +353,11 @@ fn detect_object(object: &Object) -> Result<TranscriptFormat, String> {
     if crate::opencode::is_export(object) {
         return Ok(TranscriptFormat::OpenCode);
     }
+    // GitHub Copilot CLI's earlier session state (`history-session-state/session_<id>_<ms>.json`,
+    // 2025): OpenAI chat messages under `chatMessages`, beside `sessionId` and `startTime`.
+    if let Some(Value::Array(messages)) = object.get("chatMessages") {
+        return Ok(chat_or_messages(messages, Some(object)));
+    }
     if let Some(messages) = object.get("messages") {
         return match messages {
             Value::Array(messages) => Ok(chat_or_messages(messages, Some(object))),

@@ -483,9 +483,20 @@ fn is_failed_exit(line: &str) -> bool {
                 let end = rest
                     .find(|c: char| !(c.is_ascii_digit() || c == '-'))
                     .unwrap_or(rest.len());
-                rest.get(..end)
-                    .and_then(|code| code.parse::<i64>().ok())
-                    .is_some_and(|code| code != 0)
+                // A symbolic code (`exit code ERR_DLOPEN_FAILED`, Node's name for a failed
+                // native module load) is a failure too; it is upper case in the original line.
+                let original = line.get(at + marker.len()..).unwrap_or("");
+                let symbol: String = original
+                    .trim_start_matches([':', ' ', '=', '\t'])
+                    .chars()
+                    .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                    .collect();
+                let symbolic = symbol.len() >= 3 && symbol.contains('_');
+                symbolic
+                    || rest
+                        .get(..end)
+                        .and_then(|code| code.parse::<i64>().ok())
+                        .is_some_and(|code| code != 0)
             })
         })
 }

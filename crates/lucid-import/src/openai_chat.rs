@@ -10,6 +10,11 @@
 //!
 //! Of a response with several `choices`, only the first is kept: the others are alternative
 //! completions of the same turn, not a continuation of the conversation.
+//!
+//! GitHub Copilot CLI's earlier session state (`{sessionId, startTime, chatMessages, timeline}`)
+//! is such a log too: its `chatMessages` are the messages, `sessionId` names the session and
+//! `startTime` dates it; the `<reminder>` the CLI appends to each person's message is harness
+//! text (see `lucid_core::channels`).
 
 use lucid_core::{Session, TranscriptFormat};
 use serde_json::{Map, Value};
@@ -25,7 +30,7 @@ use crate::session::{Builder, Origin, Speaker};
 const FORMAT: TranscriptFormat = TranscriptFormat::OpenaiChat;
 
 /// Where a log records when the exchange happened: RFC 3339 text or Unix seconds.
-const TIME_KEYS: &[&str] = &["created_at", "created", "timestamp"];
+const TIME_KEYS: &[&str] = &["created_at", "created", "timestamp", "startTime"];
 
 type Object = Map<String, Value>;
 
@@ -64,7 +69,7 @@ fn push_document(
     source: &Source<'_>,
     mut document: Object,
 ) -> Result<(), ImportError> {
-    builder.offer_session_id(str_at(&document, "id"));
+    builder.offer_session_id(str_at(&document, "id").or_else(|| str_at(&document, "sessionId")));
     builder.offer_agent_from(&document);
     let mut request = match document.remove("request") {
         Some(Value::Object(request)) => Some(request),
@@ -85,7 +90,8 @@ fn push_document(
     let messages = request
         .as_mut()
         .and_then(|request| request.remove("messages"))
-        .or_else(|| document.remove("messages"));
+        .or_else(|| document.remove("messages"))
+        .or_else(|| document.remove("chatMessages"));
     let choices = response
         .as_mut()
         .and_then(|response| response.remove("choices"))

@@ -1955,6 +1955,21 @@ fn opencode_facts() {
     assert!(error.contains("opencode export"), "{error}");
 }
 
+/// Copilot CLI's earlier session state (`{sessionId, startTime, chatMessages, timeline}`) is an
+/// OpenAI chat log, not a Claude Code transcript because it has a `sessionId`.
+#[test]
+fn copilot_cli_session_state_is_a_chat_log() {
+    let bytes = std::fs::read(
+        data_dir()
+            .join("openai_chat")
+            .join("copilot-session-state.json"),
+    )
+    .expect("fixture");
+    assert_eq!(detect_format(&bytes), Some(TranscriptFormat::OpenaiChat));
+    let session = fixture("openai_chat", "copilot-session-state.json");
+    assert_eq!(session.id, "7c2d9e41-5b3a-4f0e-8d16-2a9b4c7e0f55");
+}
+
 #[test]
 fn copilot_cli_facts() {
     let session = fixture("copilot_cli", "events.jsonl");

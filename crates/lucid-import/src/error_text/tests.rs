@@ -44,6 +44,8 @@ const ERRORS: &[&str] = &[
     "Exit code 1\n[lint] $ golangci-lint run ./...\n[lint] ERROR task failed\n\ncmd/entire/main.go:19:13: G304: Potential file inclusion",
     "=== RUN   TestHasUncommittedChanges\n    git_operations_test.go:357: HasUncommittedChanges() = true, want false\n--- FAIL: TestHasUncommittedChanges (0.04s)\nFAIL\nFAIL\tentire.io/cli\t0.2s",
     "exit code: 1",
+    // Copilot CLI when its shell cannot start: a symbolic exit code.
+    "<exited with exit code ERR_DLOPEN_FAILED>",
     "Exit code 1\nAuto-merging cmd/a.go\nCONFLICT (content): Merge conflict in cmd/a.go",
     "Exit code 1\n(eval):1: parse error near `('",
     "File content (33635 tokens) exceeds maximum allowed tokens (25000). Use offset and limit parameters.",
@@ -149,6 +151,7 @@ const CLEAN: &[&str] = &[
     "ERROR = 3\nWARNING = 2",
     "def test_error_handling():\n    \"\"\"Raises:\n        ValueError: if the input is invalid.\n    \"\"\"",
     "exit code 0",
+    "Set the exit code to OK when done.",
     "The process exited with code 0.",
     "--exit-code  Make the program exit with codes similar to diff(1)",
     "Tests: 42 passed, 0 FAILED",
