@@ -1550,6 +1550,7 @@ const NOT_FEEDBACK_LABELS: &[&str] = &[
     "system-reminder",
     "reminder",
     "task",
+    "subagent_task",
     "instructions",
     "summary",
     "compact_summary",

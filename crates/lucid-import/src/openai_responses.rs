@@ -70,6 +70,10 @@ struct Item {
     agent_id: Option<Value>,
     #[serde(default)]
     agent_name: Option<Value>,
+    /// `session_meta`: what started the session (`"cli"`, `"vscode"`, or `{"subagent": …}` for a
+    /// thread another agent spawned).
+    #[serde(default)]
+    source: Option<Value>,
     #[serde(default)]
     payload: Lenient<Box<Item>>,
 }
@@ -94,6 +98,9 @@ impl Item {
 /// State carried across the lines of a rollout.
 struct Rollout<'b, 's> {
     builder: &'b mut Builder<'s>,
+    /// A sub-agent's thread whose first message, the task its parent agent wrote, is still to
+    /// come: that message is the parent's, not a person's (a person may write later ones).
+    brief_pending: bool,
     /// The start time of an older rollout, whose items have no times of their own.
     started: Option<Timestamp>,
     modified: Option<Timestamp>,
@@ -105,6 +112,7 @@ pub(crate) fn import(input: Input<'_>, source: &Source<'_>) -> Result<Session, I
         Input::Lines(text) => {
             let mut rollout = Rollout {
                 builder: &mut builder,
+                brief_pending: false,
                 started: None,
                 modified: source.modified,
             };
@@ -116,6 +124,7 @@ pub(crate) fn import(input: Input<'_>, source: &Source<'_>) -> Result<Session, I
         Input::Document(Value::Array(items)) => {
             let mut rollout = Rollout {
                 builder: &mut builder,
+                brief_pending: false,
                 started: None,
                 modified: source.modified,
             };
@@ -128,6 +137,7 @@ pub(crate) fn import(input: Input<'_>, source: &Source<'_>) -> Result<Session, I
                 let line: Item = record_from_value(Value::Object(document), 0)?;
                 let mut rollout = Rollout {
                     builder: &mut builder,
+                    brief_pending: false,
                     started: None,
                     modified: source.modified,
                 };
@@ -177,11 +187,21 @@ impl Rollout<'_, '_> {
                 if let Some(meta) = line.payload.0 {
                     self.builder.offer_session_id(meta.id.as_deref());
                     self.builder.offer_agent_from(&meta.agent_fields());
+                    self.brief_pending = meta
+                        .source
+                        .as_ref()
+                        .is_some_and(|source| source.get("subagent").is_some());
                 }
             }
             Some("response_item") => {
                 if let Some(item) = line.payload.0 {
-                    push_item(self.builder, at.or(self.started).or(self.modified), *item);
+                    let at = at.or(self.started).or(self.modified);
+                    if self.brief_pending && is_person_message(&item) {
+                        self.brief_pending = false;
+                        push_message(self.builder, at, *item, Speaker::Context("subagent_task"));
+                    } else {
+                        push_item(self.builder, at, *item);
+                    }
                 }
             }
             Some("compacted") => {
@@ -296,7 +316,7 @@ fn push_item(builder: &mut Builder<'_>, at: Option<Timestamp>, item: Item) {
     let source_id = item.id.as_deref().or(item.call_id.as_deref());
     let origin = Origin { at, source_id };
     match kind {
-        "message" => push_message(builder, at, item),
+        "message" => push_message(builder, at, item, Speaker::User),
         "reasoning" => {}
         "function_call" => {
             let name = item.name.as_deref().unwrap_or("function");
@@ -346,8 +366,31 @@ fn push_item(builder: &mut Builder<'_>, at: Option<Timestamp>, item: Item) {
     }
 }
 
-/// A `message` item: one event per text block, by role.
-fn push_message(builder: &mut Builder<'_>, at: Option<Timestamp>, item: Item) {
+/// Whether an item is a user message that is not harness material Codex injects (the
+/// `<environment_context>`, the instruction files).
+fn is_person_message(item: &Item) -> bool {
+    let user_message = item.kind.as_deref().is_none_or(|kind| kind == "message")
+        && item.role.as_deref().is_none_or(|role| role == "user");
+    let text = match &item.content {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Array(blocks)) => blocks
+            .iter()
+            .filter_map(|block| block.get("text").and_then(Value::as_str))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => String::new(),
+    };
+    user_message && !text.trim().is_empty() && injected_context(&text).is_none()
+}
+
+/// A `message` item: one event per text block, by role; a user's blocks as `user` says (the
+/// person, or the parent agent's task in a sub-agent's thread).
+fn push_message(
+    builder: &mut Builder<'_>,
+    at: Option<Timestamp>,
+    item: Item,
+    user: Speaker<'static>,
+) {
     let origin = Origin {
         at,
         source_id: item.id.as_deref(),
@@ -355,7 +398,7 @@ fn push_message(builder: &mut Builder<'_>, at: Option<Timestamp>, item: Item) {
     let role = item.role.as_deref().unwrap_or("user");
     let speaker = match role {
         "assistant" => Speaker::Agent,
-        "user" => Speaker::User,
+        "user" => user,
         other => Speaker::Context(other),
     };
     let texts: Vec<String> = match item.content {
