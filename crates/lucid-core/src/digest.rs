@@ -2028,11 +2028,42 @@ fn error_line(text: &str) -> String {
         Some(rest) if rest.starts_with(' ') => rest.trim_start(),
         _ => line,
     };
+    // A log line's date and time ("2024/11/07 20:36:13 error signing commit: …") differ
+    // every time the same error is printed.
+    let line = without_leading_timestamp(line);
     let mut out: String = line.chars().take(160).collect();
     if line.chars().count() > 160 {
         out.push('…');
     }
     out
+}
+
+/// A line without the date and time a log line opens with (`2024/11/07 20:36:13 `,
+/// `2024-11-07T20:36:13.512Z `, `[2024-11-07 20:36:13] `); other lines as they are.
+fn without_leading_timestamp(line: &str) -> &str {
+    let mut rest = line.trim_start_matches('[');
+    let date_like = |token: &str| {
+        let digits = token.chars().filter(char::is_ascii_digit).count();
+        digits >= 6
+            && token
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '/' | '-' | ':' | '.' | 'T' | 'Z' | '+'))
+            && token.contains(['/', '-', ':'])
+    };
+    let mut stripped = false;
+    for _ in 0..2 {
+        let token_end = rest.find([' ', ']']).unwrap_or(rest.len());
+        if !date_like(&rest[..token_end]) {
+            break;
+        }
+        rest = rest[token_end..].trim_start_matches([']', ' ']);
+        stripped = true;
+    }
+    if stripped && !rest.is_empty() {
+        rest
+    } else {
+        line
+    }
 }
 
 /// Whether a line only reports a command's exit status (`Exit code 1`, `exit status 2`,
@@ -2041,6 +2072,14 @@ fn is_bare_exit_status(line: &str) -> bool {
     let lower = line
         .trim_matches(|c: char| matches!(c, '<' | '>' | '[' | ']' | '(' | ')' | '.'))
         .to_ascii_lowercase();
+    // A wrapper that only says its command failed with a status ("Unable to commit: Cmd('git')
+    // failed due to: exit code(128)"): the lines after it say why.
+    if let Some(at) = lower.rfind("exit code(") {
+        let code = lower[at + "exit code(".len()..].trim_end_matches(')');
+        if !code.is_empty() && code.chars().all(|c| c.is_ascii_digit() || c == '-') {
+            return true;
+        }
+    }
     ["exit code", "exit status", "exited with code"]
         .iter()
         .find_map(|marker| lower.find(marker).map(|at| (at, marker.len())))
@@ -3446,6 +3485,35 @@ mod tests {
             error_line("warning: x\nerror: the build failed"),
             "error: the build failed"
         );
+    }
+
+    /// Aider's commit refused by signing: the wrapper's exit status says only that it failed,
+    /// and the log line that says why carries a date and time that differ every run, so the
+    /// same error in several sessions reads the same.
+    #[test]
+    fn the_error_line_is_the_reason_not_a_wrapper_or_a_timestamp() {
+        let refused = "Unable to commit: Cmd('git') failed due to: exit code(128)\n\
+                       cmdline: git commit -m feat: x --no-verify -- app/page.tsx\n\
+                       stderr: 'error: gpg failed to sign the data:\n\
+                       [GNUPG:] BEGIN_SIGNING\n\
+                       2024/11/07 20:36:13 error signing commit: 403 | Author is invalid\n";
+        assert_eq!(
+            error_line(refused),
+            "error signing commit: 403 | Author is invalid"
+        );
+        assert_eq!(
+            without_leading_timestamp("[2024-11-07 20:36:13] ERROR disk full"),
+            "ERROR disk full"
+        );
+        assert_eq!(
+            without_leading_timestamp("2024-11-07T20:36:13.512Z error: disk full"),
+            "error: disk full"
+        );
+        assert_eq!(
+            without_leading_timestamp("v1.2.3: disk full"),
+            "v1.2.3: disk full"
+        );
+        assert_eq!(without_leading_timestamp("12:30"), "12:30");
     }
 
     #[test]

@@ -308,7 +308,10 @@ pub fn junk_reason(text: &str) -> Option<&'static str> {
     if (trimmed.starts_with('<') && trimmed.contains('>')) || trimmed.contains("</") {
         return Some("markup");
     }
-    if trimmed.starts_with('|') || trimmed.matches(" | ").count() >= 2 {
+    // Bars inside a quoted error or command (`403 | Author is invalid`, `cmd | grep x`) are
+    // the quote's, not cells.
+    let unquoted: String = trimmed.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+    if trimmed.starts_with('|') || unquoted.matches(" | ").count() >= 2 {
         return Some("table row");
     }
     const BOILERPLATE: &[&str] = &[
@@ -971,6 +974,7 @@ mod tests {
             "Never use the passive voice in client letters.",
             "The staging database host is db-2.internal.",
             "Use `npm ci` instead of `npm install` in CI.",
+            "`git commit` keeps failing with `error making request: 403 | Author is invalid, 403 | Author is invalid`.",
         ];
         for text in memories {
             assert_eq!(junk_reason(text), None, "should not be junk: {text:?}");

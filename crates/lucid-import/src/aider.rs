@@ -758,10 +758,23 @@ impl Emitter<'_, '_> {
         }
     }
 
-    /// Aider's other output so far, as context on the `tool_output` channel.
+    /// Aider's other output so far, as context on the `tool_output` channel; a commit aider
+    /// could not make ("Unable to commit: Cmd('git') failed …", a signing or hook failure) is
+    /// its commit call failing, as a made commit is that call succeeding.
     fn notice(&mut self, origin: Origin<'_>, rest: &mut Vec<&str>) {
         let text = output_text(rest);
         rest.clear();
+        if text
+            .lines()
+            .any(|line| line.trim_start().starts_with("Unable to commit"))
+        {
+            let mut input = Map::new();
+            input.insert("command".into(), Value::String("commit".into()));
+            let id = self.call(origin, "commit", "aider", Value::Object(input));
+            self.builder
+                .tool_result(origin, Some(&id), Some("aider"), text, true);
+            return;
+        }
         self.builder.text_with_channel(
             origin,
             Speaker::Context("aider"),
