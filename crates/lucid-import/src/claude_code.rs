@@ -81,6 +81,10 @@ struct Record {
     /// Harness-injected user turns (hook feedback, command caveats): not the person speaking.
     #[serde(rename = "isMeta", default, deserialize_with = "lenient_bool")]
     is_meta: bool,
+    /// A sub-agent's record (`subagents/agent-*.jsonl`): its user turns are the task the parent
+    /// agent gave it and the results of its calls, never a person typing.
+    #[serde(rename = "isSidechain", default, deserialize_with = "lenient_bool")]
+    is_sidechain: bool,
     /// The summary that opens a compacted conversation, sent as a user turn.
     #[serde(
         rename = "isCompactSummary",
@@ -143,6 +147,8 @@ fn push_record(builder: &mut Builder<'_>, record: Record) {
                 Speaker::Context("api_error")
             } else if is_agent {
                 Speaker::Agent
+            } else if record.is_sidechain {
+                Speaker::Context("subagent_task")
             } else {
                 Speaker::User
             };
