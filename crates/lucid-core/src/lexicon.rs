@@ -169,12 +169,15 @@ pub enum List {
     /// `[quoted_material]`: what a person introduces as someone else's words to answer or
     /// review ("the note below:", "the following review comment:").
     QuotedMaterial,
+    /// `[future_work]`: what "in future …" may name and still mean every later time the
+    /// agent works ("in future sessions", "in future code").
+    FutureWork,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 64] = [
+    pub const ALL: [List; 65] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -239,6 +242,7 @@ impl List {
         List::QuestionAux,
         List::ProblemOpening,
         List::QuotedMaterial,
+        List::FutureWork,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -307,6 +311,7 @@ impl List {
             "question_aux" => List::QuestionAux,
             "problem_opening" => List::ProblemOpening,
             "quoted_material" => List::QuotedMaterial,
+            "future_work" => List::FutureWork,
             _ => return None,
         })
     }
@@ -319,8 +324,10 @@ impl List {
         self >= List::Evaluative
     }
 
+    /// The list's bit in a sentence's set of scanned lists. Looked-up lists past the 64th have
+    /// none (they are never scanned, so never in a set).
     fn bit(self) -> u64 {
-        1 << (self as u32)
+        1u64.checked_shl(self as u32).unwrap_or(0)
     }
 }
 
@@ -531,8 +538,11 @@ mod tests {
 
     #[test]
     fn every_list_has_a_bit_of_its_own() {
-        // The lists a sentence has are a bit set of 64.
-        assert!(List::ALL.len() <= 64, "{} lists", List::ALL.len());
+        // The scanned lists a sentence has are a bit set of 64; looked-up lists need no bit.
+        for list in List::ALL.iter().filter(|list| !list.is_looked_up()) {
+            assert!((*list as u32) < 64, "{list:?} has no bit");
+            assert_ne!(list.bit(), 0, "{list:?}");
+        }
     }
 
     #[test]

@@ -133,10 +133,25 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
                 .any(|purpose| before.contains(purpose))
             })
     });
+    // "Increase the text size in future days": a noun right after "in future" that is not the
+    // agent's later work ("in future sessions") names a thing of the domain.
+    let future_of_a_thing = cues.phrases(List::Standing).any(|(at, phrase)| {
+        matches!(phrase, "in the future" | "in future")
+            && whole_lower
+                .get(at + phrase.len()..)
+                .and_then(|rest| rest.strip_prefix(' '))
+                .and_then(|rest| rest.split(|c: char| !c.is_alphanumeric()).next())
+                .is_some_and(|word| {
+                    !word.is_empty()
+                        && word.chars().all(char::is_alphabetic)
+                        && !lexicon::is_word_of(List::Stopword, word)
+                        && !lexicon::is_word_of(List::FutureWork, word)
+                })
+    });
     let markers: Vec<&str> = cues
         .outside(List::Standing, List::ListenerChoice)
         .filter(|phrase| {
-            !((plans_ahead || future_of_a_purpose)
+            !((plans_ahead || future_of_a_purpose || future_of_a_thing)
                 && matches!(*phrase, "in the future" | "in future"))
         })
         .collect();
@@ -2131,6 +2146,15 @@ mod tests {
         // The future of the rule itself, not of a purpose, still makes it standing.
         assert_eq!(
             kept("In the future, run the migrations before the seed script."),
+            Some((Class::Preference, Support::Marked))
+        );
+        assert_eq!(
+            kept("Use const instead of let in future code."),
+            Some((Class::Preference, Support::Marked))
+        );
+        // "in future days" names days of the domain, not every later session.
+        assert_ne!(
+            kept("Increase text size in future days by 50%."),
             Some((Class::Preference, Support::Marked))
         );
         // A hyphen continues the word: "Read-only" opens no request.
