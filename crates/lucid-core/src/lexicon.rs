@@ -172,12 +172,15 @@ pub enum List {
     /// `[future_work]`: what "in future …" may name and still mean every later time the
     /// agent works ("in future sessions", "in future code").
     FutureWork,
+    /// `[purpose_lead_in]`: what opens a purpose clause ("to prevent", "so that"): a future
+    /// inside it is the purpose's, not a rule's scope.
+    PurposeLeadIn,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 65] = [
+    pub const ALL: [List; 66] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -243,6 +246,7 @@ impl List {
         List::ProblemOpening,
         List::QuotedMaterial,
         List::FutureWork,
+        List::PurposeLeadIn,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -312,6 +316,7 @@ impl List {
             "problem_opening" => List::ProblemOpening,
             "quoted_material" => List::QuotedMaterial,
             "future_work" => List::FutureWork,
+            "purpose_lead_in" => List::PurposeLeadIn,
             _ => return None,
         })
     }

@@ -50,6 +50,20 @@ pub struct Substitution {
     pub list: Option<(Vec<String>, Vec<String>)>,
 }
 
+/// How many of an announcement's subject words an item has besides the words of the old and
+/// the new value: what says the two are about the same thing, not merely the same value.
+fn subject_words_beyond_values(sub: &Substitution, old: &str, item: &text::Analysis) -> usize {
+    let values: std::collections::BTreeSet<String> = text::analyze(old)
+        .word_set
+        .into_iter()
+        .chain(text::analyze(&sub.new).word_set)
+        .collect();
+    sub.subject
+        .iter()
+        .filter(|w| !values.contains(*w) && item.word_set.contains(*w))
+        .count()
+}
+
 /// The end of the cue of a quoted value changed to another ("… 'Review' to 'Add to Stock'").
 const QUOTED_CUE: &str = "quoted value to quoted value";
 
@@ -64,10 +78,11 @@ fn changed_list(sentence: &str) -> Option<(Vec<String>, Vec<String>)> {
     let second = rest.strip_prefix('[')?;
     let second = &second[..second.find(']')?];
     let before = sentence[..open].to_lowercase();
-    let announced = before.trim_end().ends_with("from")
-        || before
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|w| lexicon::is_word_of(List::ChangeVerb, w));
+    let mut words = before
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty());
+    let announced = before.split_whitespace().last() == Some("from")
+        || words.any(|w| lexicon::is_word_of(List::ChangeVerb, w));
     if !announced {
         return None;
     }
@@ -1558,16 +1573,7 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
                         .is_none_or(|c| !glued(c));
                 free.then_some(at)
             })?;
-            let phrases: std::collections::BTreeSet<String> = text::analyze(old)
-                .word_set
-                .into_iter()
-                .chain(text::analyze(&sub.new).word_set)
-                .collect();
-            let beyond = sub
-                .subject
-                .iter()
-                .filter(|w| !phrases.contains(*w) && item_analysis.word_set.contains(*w))
-                .count();
+            let beyond = subject_words_beyond_values(sub, old, &item_analysis);
             if beyond == 0 {
                 return None;
             }
@@ -1627,20 +1633,11 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
             // A quoted value for a quoted one names a label, not a word: the item quotes it
             // too, or shares two subject words beyond the values ("Review PRs before merging"
             // is not the button labelled 'Review').
-            if sub.cue.ends_with(QUOTED_CUE) && !hit.quoted {
-                let values: std::collections::BTreeSet<String> = text::analyze(old)
-                    .word_set
-                    .into_iter()
-                    .chain(text::analyze(&sub.new).word_set)
-                    .collect();
-                let beyond = sub
-                    .subject
-                    .iter()
-                    .filter(|w| !values.contains(*w) && item_analysis.word_set.contains(*w))
-                    .count();
-                if beyond < 2 {
-                    return None;
-                }
+            if sub.cue.ends_with(QUOTED_CUE)
+                && !hit.quoted
+                && subject_words_beyond_values(sub, old, &item_analysis) < 2
+            {
+                return None;
             }
             // Already holds the new value (as a value of its own, not inside a longer name:
             // `/workspace/game_2048.py` does not hold `2048.py`).

@@ -103,57 +103,13 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         || guards_something_named(stripped, &lower, &cues)
         || rules_every_case(&cues)
         || obliges_every_case(&lower);
-    // "…, which in the future may support richer values": what is planned, not the scope of a
-    // rule ("In the future, add an entry to CHANGELOG.md").
-    let plans_ahead = cues.phrases(List::Standing).any(|(at, phrase)| {
+    let future_is_no_scope = cues.phrases(List::Standing).any(|(at, phrase)| {
         matches!(phrase, "in the future" | "in future")
-            && whole_lower
-                .get(at + phrase.len()..)
-                .map(str::trim_start)
-                .is_some_and(|rest| lexicon::opening(List::Planned, rest).is_some())
-    });
-    // "Modify the agent to prevent the same issue in the future", "add a test so that this is
-    // caught in the future": the future is the purpose's (what the change is for), and the
-    // instruction itself is this task's.
-    let future_of_a_purpose = cues.phrases(List::Standing).any(|(at, phrase)| {
-        matches!(phrase, "in the future" | "in future")
-            && whole_lower.get(..at).is_some_and(|before| {
-                [
-                    " to prevent ",
-                    " to avoid ",
-                    " to stop ",
-                    " to catch ",
-                    " to ensure ",
-                    " to make sure ",
-                    " so that ",
-                    " so it ",
-                    " so this ",
-                ]
-                .iter()
-                .any(|purpose| before.contains(purpose))
-            })
-    });
-    // "Increase the text size in future days": a noun right after "in future" that is not the
-    // agent's later work ("in future sessions") names a thing of the domain.
-    let future_of_a_thing = cues.phrases(List::Standing).any(|(at, phrase)| {
-        matches!(phrase, "in the future" | "in future")
-            && whole_lower
-                .get(at + phrase.len()..)
-                .and_then(|rest| rest.strip_prefix(' '))
-                .and_then(|rest| rest.split(|c: char| !c.is_alphanumeric()).next())
-                .is_some_and(|word| {
-                    !word.is_empty()
-                        && word.chars().all(char::is_alphabetic)
-                        && !lexicon::is_word_of(List::Stopword, word)
-                        && !lexicon::is_word_of(List::FutureWork, word)
-                })
+            && future_is_no_scope(&whole_lower, at, at + phrase.len())
     });
     let markers: Vec<&str> = cues
         .outside(List::Standing, List::ListenerChoice)
-        .filter(|phrase| {
-            !((plans_ahead || future_of_a_purpose || future_of_a_thing)
-                && matches!(*phrase, "in the future" | "in future"))
-        })
+        .filter(|phrase| !(future_is_no_scope && matches!(*phrase, "in the future" | "in future")))
         .collect();
     // "The boxes should glow in their colours by default", "the UI opens the detail view by
     // default": the default of what is being built, not a rule for the agent. "By default, use
@@ -500,6 +456,33 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         };
     }
     skip("no standing instruction or durable fact")
+}
+
+/// Whether the "in the future" at `start..end` of lowercase text is not the scope of a rule
+/// ("In the future, add an entry to CHANGELOG.md", "in future sessions"), but:
+/// - what is planned ("…, which in the future may support richer values");
+/// - the future of a purpose ("modify the agent to prevent the same issue in the future"): the
+///   instruction itself is this task's;
+/// - a noun of the domain right after it that is not the agent's later work ("increase the text
+///   size in future days").
+fn future_is_no_scope(lower: &str, start: usize, end: usize) -> bool {
+    let (before, after) = (
+        lower.get(..start).unwrap_or(""),
+        lower.get(end..).unwrap_or(""),
+    );
+    let planned = lexicon::opening(List::Planned, after.trim_start()).is_some();
+    let purpose = lexicon::words(List::PurposeLeadIn)
+        .iter()
+        .any(|lead_in| before.contains(&format!(" {lead_in} ")));
+    let next_word = after
+        .strip_prefix(' ')
+        .and_then(|rest| rest.split(|c: char| !c.is_alphanumeric()).next())
+        .unwrap_or("");
+    let domain_noun = !next_word.is_empty()
+        && next_word.chars().all(char::is_alphabetic)
+        && !lexicon::is_word_of(List::Stopword, next_word)
+        && !lexicon::is_word_of(List::FutureWork, next_word);
+    planned || purpose || domain_noun
 }
 
 /// Whether a standing word sits in a clause that describes someone rather than sets a rule:
@@ -1392,6 +1375,17 @@ mod tests {
         }
     }
 
+    /// Whether the sentence is kept as standing on its own (marked), whatever its class.
+    fn marked(sentence: &str) -> bool {
+        matches!(
+            verdict(sentence),
+            Verdict::Candidate {
+                support: Support::Marked,
+                ..
+            }
+        )
+    }
+
     fn kept(sentence: &str) -> Option<(Class, Support)> {
         match verdict(sentence) {
             Verdict::Candidate { class, support, .. } => Some((class, support)),
@@ -1962,13 +1956,7 @@ mod tests {
             "All tests should pass before we merge this.",
         ] {
             assert!(
-                !matches!(
-                    verdict(sentence),
-                    Verdict::Candidate {
-                        support: Support::Marked,
-                        ..
-                    }
-                ),
+                !marked(sentence),
                 "{sentence:?} was kept: {:?}",
                 verdict(sentence)
             );
@@ -1984,17 +1972,7 @@ mod tests {
             "The deploy job has been moved to 02:00 UTC.",
             "Never quote `<div class=\"x\">` markup in commit messages.",
         ] {
-            assert!(
-                matches!(
-                    verdict(sentence),
-                    Verdict::Candidate {
-                        support: Support::Marked,
-                        ..
-                    }
-                ),
-                "{sentence:?}: {:?}",
-                verdict(sentence)
-            );
+            assert!(marked(sentence), "{sentence:?}: {:?}", verdict(sentence));
         }
     }
 

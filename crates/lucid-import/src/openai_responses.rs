@@ -375,7 +375,8 @@ fn is_person_message(item: &Item) -> bool {
         Some(Value::String(text)) => text.clone(),
         Some(Value::Array(blocks)) => blocks
             .iter()
-            .filter_map(|block| block.get("text").and_then(Value::as_str))
+            .cloned()
+            .filter_map(block_text)
             .collect::<Vec<_>>()
             .join("\n"),
         _ => String::new(),

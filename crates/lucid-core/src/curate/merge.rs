@@ -437,7 +437,7 @@ impl UnionFind {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{
-        draft_doc, dream_over, ops, session_of, stated, statement, store, wrote,
+        draft_doc, dream_over, ops, session_of, stated, statement, store, written, wrote,
     };
     use super::*;
     use crate::digest::StatementClass;
@@ -662,13 +662,7 @@ mod tests {
                 ),
             ],
         );
-        let written: Vec<&str> = output
-            .report
-            .changes
-            .iter()
-            .filter(|c| c.op != Op::Keep)
-            .map(|c| c.text.as_str())
-            .collect();
+        let written = written(&output);
         assert_eq!(written.len(), 1, "{written:?}");
     }
 
@@ -712,13 +706,7 @@ mod tests {
                     ),
                 ],
             );
-        let written: Vec<&str> = output
-            .report
-            .changes
-            .iter()
-            .filter(|c| c.op != Op::Keep)
-            .map(|c| c.text.as_str())
-            .collect();
+        let written = written(&output);
         assert_eq!(written.len(), 2, "{written:?}");
         assert!(
             written.iter().any(|t| t.contains("npm test")),

@@ -190,6 +190,17 @@ pub(super) fn draft_doc<'a>(output: &'a DreamOutput, path: &str) -> &'a str {
         .map_or("", |doc| doc.content.as_str())
 }
 
+/// The texts of a dream's changes other than `keep`: what it wrote, merged, replaced or removed.
+pub(super) fn written(output: &DreamOutput) -> Vec<&str> {
+    output
+        .report
+        .changes
+        .iter()
+        .filter(|change| change.op != crate::report::Op::Keep)
+        .map(|change| change.text.as_str())
+        .collect()
+}
+
 /// Each change of a dream's report as its operation and text.
 pub(super) fn ops(output: &DreamOutput) -> Vec<(crate::report::Op, &str)> {
     output
