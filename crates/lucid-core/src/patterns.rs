@@ -1175,7 +1175,11 @@ pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
         let mut seq: Vec<u32> = Vec::new();
         let mut from: Vec<usize> = Vec::new();
         for (position, step) in digest.tool_sequence.iter().enumerate() {
-            if !step.reproduces && (is_inspection(&step.name) || manages_processes(&step.name)) {
+            if !step.reproduces
+                && (is_inspection(&step.name)
+                    || manages_processes(&step.name)
+                    || runs_unnamed_code(&step.name))
+            {
                 continue;
             }
             let id = *ids
@@ -1562,10 +1566,21 @@ pub(crate) fn is_inspection(step: &str) -> bool {
                     | "report"
             )
         })
-        || lower == "git status"
-        || lower == "git diff"
-        || lower == "git log"
-        || lower == "git show"
+        || matches!(
+            lower.as_str(),
+            "git status"
+                | "git diff"
+                | "git log"
+                | "git show"
+                // Reads of refs, the index and history: `git rev-parse --show-toplevel`,
+                // `git ls-files`, `git blame`, `git grep`.
+                | "git rev-parse"
+                | "git ls-files"
+                | "git blame"
+                | "git grep"
+                | "git describe"
+                | "git shortlog"
+        )
         || lower.starts_with("str_replace_editor view")
 }
 
@@ -1640,6 +1655,14 @@ fn concludes_work(step: &str) -> bool {
 
 /// Tools that feed or watch a running process (`write_stdin`, `BashOutput`, `KillShell`): they
 /// continue another step rather than being one.
+/// Whether a step runs code written on the spot (`python3 -c '…'`, `python3 - <<'EOF'`,
+/// `node -e …`: the step is the bare interpreter, with no script or module named): what it did
+/// is in the code, which the step does not say, so "`python3` → `git checkout`" tells a
+/// later agent nothing to repeat.
+fn runs_unnamed_code(step: &str) -> bool {
+    !step.contains(' ') && crate::tools::is_interpreter(step)
+}
+
 fn manages_processes(step: &str) -> bool {
     matches!(
         step.to_ascii_lowercase().as_str(),
@@ -2399,6 +2422,51 @@ mod tests {
         assert_eq!(
             found,
             vec!["Workflow: `checkout` → `test` → `lint` → `pr`.".to_string()]
+        );
+    }
+
+    /// A real Codex fleet wrote "`python3` → `git checkout` → `apply_patch`": the `python3`
+    /// steps were inline scripts (`python3 - <<'EOF'`) reading files, and `git rev-parse`
+    /// only reads refs. Neither is a step a later agent could repeat; the named steps stay.
+    #[test]
+    fn inline_scripts_and_git_reads_are_not_workflow_steps() {
+        let digests: Vec<SessionDigest> = ["s1", "s2", "s3"]
+            .iter()
+            .map(|id| {
+                digest(
+                    id,
+                    "a",
+                    &[
+                        "python3",
+                        "git rev-parse",
+                        "git checkout",
+                        "apply_patch",
+                        "node",
+                        "npm test",
+                    ],
+                )
+            })
+            .collect();
+        let found: Vec<String> = workflows(&digests).into_iter().map(|p| p.text).collect();
+        assert_eq!(
+            found,
+            vec!["Workflow: `git checkout` → `apply_patch` → `npm test`.".to_string()]
+        );
+        // A script run by name is a step.
+        let named: Vec<SessionDigest> = ["s1", "s2", "s3"]
+            .iter()
+            .map(|id| {
+                digest(
+                    id,
+                    "a",
+                    &["python3 migrate.py", "git checkout", "apply_patch"],
+                )
+            })
+            .collect();
+        let found: Vec<String> = workflows(&named).into_iter().map(|p| p.text).collect();
+        assert_eq!(
+            found,
+            vec!["Workflow: `python3 migrate.py` → `git checkout` → `apply_patch`.".to_string()]
         );
     }
 
