@@ -402,9 +402,41 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
             });
         group.signatures.insert(sig);
     }
-    groups
+    // One failure answered by another command, a different one in different sessions
+    // (`python3 -m zipfile` in one, `uv run python` in another), is one pitfall with its
+    // alternatives: two items would say the same failure twice.
+    let other_commands_only = |group: &FixGroup<'_>| {
+        group
+            .signatures
+            .iter()
+            .all(|sig| matches!(sig, FixSignature::OtherCommand { .. }))
+    };
+    let error_of = |group: &FixGroup<'_>| {
+        most_common(
+            group
+                .failures
+                .iter()
+                .filter_map(|(_, f)| f.error.as_deref()),
+        )
+    };
+    let mut joined: Vec<(String, FixGroup<'_>)> = Vec::new();
+    for ((tool, _), group) in groups {
+        if other_commands_only(&group)
+            && let Some((_, same)) = joined.iter_mut().find(|(other, existing)| {
+                *other == tool
+                    && other_commands_only(existing)
+                    && error_of(existing) == error_of(&group)
+            })
+        {
+            same.failures.extend(group.failures);
+            same.signatures.extend(group.signatures);
+            continue;
+        }
+        joined.push((tool, group));
+    }
+    joined
         .into_iter()
-        .map(|((tool, _), group)| pitfall_pattern(&tool, &group))
+        .map(|(tool, group)| pitfall_pattern(&tool, &group))
         .collect()
 }
 
@@ -941,8 +973,26 @@ fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
             ));
         }
     }
+    // Other commands that worked, each in its own sessions, are alternatives: "`a` or `b`
+    // worked instead".
+    let other_commands: Vec<String> = group
+        .signatures
+        .iter()
+        .filter_map(|sig| match sig {
+            FixSignature::OtherCommand { identity } => Some(format!("`{}`", code(identity))),
+            _ => None,
+        })
+        .collect();
+    if other_commands.len() > 1
+        && let Some((last, rest)) = other_commands.split_last()
+    {
+        fixes.push(format!("; {} or {last} worked instead", rest.join(", ")));
+    }
     for sig in &group.signatures {
         if removed.len() > 1 && matches!(sig, FixSignature::Removed { .. }) {
+            continue;
+        }
+        if other_commands.len() > 1 && matches!(sig, FixSignature::OtherCommand { .. }) {
             continue;
         }
         fixes.push(describe_fix(sig, group));
@@ -2263,6 +2313,32 @@ mod tests {
             pitfalls(&[answered("s1", "python", python, "python3")]).len(),
             1
         );
+    }
+
+    /// From a real Roo Code fleet: `python -m zipfile` met "command not found: python" in two
+    /// sessions; one went on with `python3 -m zipfile`, the other with `uv run python`. One
+    /// failure with two answers is one pitfall naming both; another error stays apart.
+    #[test]
+    fn one_failure_answered_differently_in_two_sessions_is_one_pitfall() {
+        let missing = "zsh: command not found: python";
+        let found = pitfalls(&[
+            answered("s1", "python -m zipfile", missing, "python3 -m zipfile"),
+            answered("s2", "python -m zipfile", missing, "uv run python"),
+        ]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .text
+                .ends_with("; `python3 -m zipfile` or `uv run python` worked instead."),
+            "{}",
+            found[0].text
+        );
+        let other = "zsh: command not found: pip";
+        let found = pitfalls(&[
+            answered("s1", "python -m zipfile", missing, "python3 -m zipfile"),
+            answered("s2", "python -m zipfile", other, "uv run python"),
+        ]);
+        assert_eq!(found.len(), 2, "{found:?}");
     }
 
     /// From real mini-swe-agent trajectories: `cat` of a big file is refused for its length in
