@@ -258,8 +258,11 @@ fn behaviour_facts_about_deleted_files_are_retired() {
     // deletion as the reason and evidence.
     assert!(!text.contains("setup.cfg"), "{text}");
     assert!(!text.contains("release.yml"), "{text}");
+    // A plain `rm -rf prototype-web` (Codex) after the person asked to "get rid of" it lasts
+    // like a commit: the fact naming the folder goes too.
+    assert!(!text.contains("prototype-web"), "{text}");
     let removed = dream.changes("remove");
-    assert_eq!(removed.len(), 2, "{removed:?}");
+    assert_eq!(removed.len(), 3, "{removed:?}");
     let reasons: Vec<&str> = removed
         .iter()
         .map(|c| c["reason"].as_str().unwrap_or_default())
@@ -276,6 +279,12 @@ fn behaviour_facts_about_deleted_files_are_retired() {
             .any(|r| r.contains(".github/workflows/release.yml") && r.contains("patch")),
         "{reasons:?}"
     );
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("prototype-web") && r.contains("as a person asked")),
+        "{reasons:?}"
+    );
     for change in &removed {
         assert!(change["evidence"][0]["session"].is_string(), "{change:?}");
     }
@@ -288,6 +297,8 @@ fn behaviour_facts_about_deleted_files_are_retired() {
         ".github/workflows/ci.yml",
         // `git rm plugins/legacy/README.md`: a plugin's readme, not the project's.
         "README.md lists every command",
+        // `rm -rf exports-archive` that nobody asked for and nothing committed.
+        "exports-archive/",
     ] {
         assert!(text.contains(kept), "{kept} must stay:\n{text}");
     }

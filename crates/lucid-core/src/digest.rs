@@ -1018,6 +1018,8 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                 crate::updates::Deletion::GitRm
             } else if last_commit.is_some_and(|commit| commit > n) {
                 crate::updates::Deletion::RmThenCommit
+            } else if asked_to_delete(&digest.human_turns, &path, event) {
+                crate::updates::Deletion::Requested
             } else {
                 continue;
             };
@@ -1539,6 +1541,33 @@ fn steps_between(
     }
     steps.truncate(3);
     Some(steps)
+}
+
+/// Whether a person, before call `event`, asked for `path` to be deleted: one of their turns
+/// names the path's file or folder name and asks for a deletion ("these folders we can get rid
+/// of …/directory-platforms and …/rank-tracking"). A plain `rm` is otherwise scratch work until
+/// a commit makes it last.
+fn asked_to_delete(turns: &[HumanTurn], path: &str, event: usize) -> bool {
+    let name = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
+        .to_lowercase();
+    // A name of a few letters ("a", "tmp") is too often an ordinary word of the request.
+    if name.chars().count() < 4 || matches!(name.as_str(), "." | "..") {
+        return false;
+    }
+    turns
+        .iter()
+        .filter(|turn| turn.evidence.event < event)
+        .any(|turn| {
+            let lower = turn.text.to_lowercase();
+            crate::text::contains_word(&lower, &name)
+                && crate::lexicon::words(crate::lexicon::List::DeletionRequest)
+                    .iter()
+                    .any(|phrase| crate::text::contains_word(&lower, phrase))
+        })
 }
 
 /// Harness labels that never answer the agent's actions (system prompts, reminders, task

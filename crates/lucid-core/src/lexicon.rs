@@ -175,12 +175,15 @@ pub enum List {
     /// `[purpose_lead_in]`: what opens a purpose clause ("to prevent", "so that"): a future
     /// inside it is the purpose's, not a rule's scope.
     PurposeLeadIn,
+    /// `[deletion_request]`: a person asking for something to be deleted ("delete", "get rid
+    /// of"): a plain `rm` of what they named is then meant to last.
+    DeletionRequest,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 66] = [
+    pub const ALL: [List; 67] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -247,6 +250,7 @@ impl List {
         List::QuotedMaterial,
         List::FutureWork,
         List::PurposeLeadIn,
+        List::DeletionRequest,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -317,6 +321,7 @@ impl List {
             "quoted_material" => List::QuotedMaterial,
             "future_work" => List::FutureWork,
             "purpose_lead_in" => List::PurposeLeadIn,
+            "deletion_request" => List::DeletionRequest,
             _ => return None,
         })
     }

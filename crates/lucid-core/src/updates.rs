@@ -2145,6 +2145,8 @@ pub enum Deletion {
     Patch,
     /// A plain `rm` that a `git commit` later in the session made permanent.
     RmThenCommit,
+    /// A plain `rm` of what a person asked, earlier in the session, to be deleted.
+    Requested,
 }
 
 /// The substitution a file move makes in items that name the file: the moved part of its path
@@ -2283,6 +2285,28 @@ pub(crate) fn names_deleted_file<'a>(
         .find(|token| same_file(token, deleted))
 }
 
+/// The word of an item that names a deleted folder written as one (`directory-platforms/`,
+/// `apps/legacy/`): a trailing `/`, and its folders ending the deleted path's. A bare word
+/// without the slash is too often an ordinary word ("the legacy code").
+pub(crate) fn names_deleted_folder<'a>(item: &'a str, deleted: &str) -> Option<&'a str> {
+    let deleted = components(deleted);
+    if deleted.is_empty() {
+        return None;
+    }
+    item.split_whitespace()
+        .map(trim_value)
+        .filter(|token| token.ends_with('/') && token.len() > 1)
+        .find(|token| {
+            let named = components(token);
+            let (short, long) = if named.len() <= deleted.len() {
+                (&named, &deleted)
+            } else {
+                (&deleted, &named)
+            };
+            !short.is_empty() && long.ends_with(short)
+        })
+}
+
 /// A line that sets one scalar value: `"key": value` (JSON), `key: value` (YAML), `key = value`
 /// (TOML, INI, dotenv). The key is an identifier of three characters or more; the value is not
 /// an opening brace or bracket (that is a section, not a value). Comments are not settings.
@@ -2384,6 +2408,35 @@ pub(crate) fn is_module_path(token: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// A folder a person asked to delete is named in an item only where the item writes it as
+    /// a folder (a trailing `/`), by its name or a path ending in it.
+    #[test]
+    fn a_deleted_folder_is_named_only_as_a_folder() {
+        use super::names_deleted_folder;
+        let item =
+            "The workspace also holds the prototypes directory-platforms/ and rank-tracking/.";
+        assert_eq!(
+            names_deleted_folder(item, "directory-platforms"),
+            Some("directory-platforms/")
+        );
+        assert_eq!(
+            names_deleted_folder(item, "/home/a/ws/rank-tracking"),
+            Some("rank-tracking/")
+        );
+        assert_eq!(
+            names_deleted_folder("Old code lives in apps/legacy/ for now.", "legacy"),
+            Some("apps/legacy/")
+        );
+        assert_eq!(
+            names_deleted_folder("Keep the legacy code tested.", "legacy"),
+            None
+        );
+        assert_eq!(
+            names_deleted_folder("Docs are in docs/legacy/.", "other/legacy-x"),
+            None
+        );
+    }
+
     use super::*;
 
     #[test]

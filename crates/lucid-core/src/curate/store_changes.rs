@@ -195,12 +195,23 @@ impl Curator {
             |deleted| &deleted.evidence,
             |deleted, fact, session| {
                 let digest = digests.iter().find(|d| d.session == session);
+                // A bare name ("directory-platforms/") counts for a file at the project's
+                // root, and for one a person named when they asked for it to be deleted.
+                let bare_name_counts =
+                    deleted.at_root || deleted.how == crate::updates::Deletion::Requested;
+                let requested = deleted.how == crate::updates::Deletion::Requested;
                 let named =
-                    crate::updates::names_deleted_file(fact, &deleted.path, deleted.at_root)?;
+                    crate::updates::names_deleted_file(fact, &deleted.path, bare_name_counts)
+                        .or_else(|| {
+                            requested
+                                .then(|| crate::updates::names_deleted_folder(fact, &deleted.path))
+                                .flatten()
+                        })?;
                 let how = match deleted.how {
                     crate::updates::Deletion::GitRm => "`git rm`",
                     crate::updates::Deletion::Patch => "a patch",
                     crate::updates::Deletion::RmThenCommit => "`rm` and a commit",
+                    crate::updates::Deletion::Requested => "`rm`, as a person asked",
                 };
                 let ported = digest.and_then(|d| ported_to(d, &deleted.path));
                 let reason = format!(
