@@ -305,6 +305,38 @@ fn behaviour_facts_about_deleted_files_are_retired() {
 }
 
 #[test]
+fn behaviour_search_replace_edits_update_the_values_they_swap() {
+    let dream = dream_fleet("search-replace-edits");
+    let text = dream.all_text();
+    // Cline's `replace_in_file` (1.2.0 → 1.2.1), then Roo Code's `apply_diff` with its
+    // `:start_line:` header (1.2.1 → 1.3.0): one item with the last value, which replaces the
+    // store's text, and whose reason gives both steps. The edit that failed changes nothing.
+    assert!(text.contains("pyproject.toml is 1.3.0."), "{text}");
+    assert!(
+        !text.contains("1.2.0") && !text.contains("1.2.1."),
+        "{text}"
+    );
+    assert!(text.contains("port 8080"), "{text}");
+    // `retry_delay = 150` → `600` for an item that also says "2.5 minutes": changing only the
+    // setting would leave the item contradicting itself, so it is left as it was.
+    assert!(
+        text.contains("2.5 minutes before a retry (retry_delay = 150"),
+        "{text}"
+    );
+    let superseded = dream.changes("supersede");
+    assert_eq!(superseded.len(), 1, "{superseded:?}");
+    assert_eq!(
+        superseded[0]["replaces"][0],
+        "The package version in pyproject.toml is 1.2.0."
+    );
+    let reason = superseded[0]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("`1.2.0` → `1.2.1`") && reason.contains("`1.2.1` → `1.3.0`"),
+        "{reason}"
+    );
+}
+
+#[test]
 fn behaviour_an_edit_retried_after_a_read_teaches_read_first() {
     let dream = dream_fleet("read-before-edit");
     // Three Cline tasks: `replace_in_file` fails ("…does not match anything in the file", in

@@ -5,6 +5,7 @@
 //! evidence (the session and event it came from). Text is secret-redacted here, before it can go
 //! anywhere else.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::Value;
@@ -975,11 +976,15 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         let EventKind::ToolCall { input, .. } = &session.events[call].kind else {
             continue;
         };
-        let hunks = patch
-            .updated
-            .iter()
-            .map(|h| (h.file.as_str(), h.old.as_str(), h.new.as_str()));
+        let hunks = patch.updated.iter().map(|h| {
+            (
+                h.file.as_str(),
+                Cow::Borrowed(h.old.as_str()),
+                Cow::Borrowed(h.new.as_str()),
+            )
+        });
         for (file, old, new) in edit_pairs(input).into_iter().chain(hunks) {
+            let (old, new) = (old.as_ref(), new.as_ref());
             if policy.contains_secret(old) || policy.contains_secret(new) {
                 continue;
             }
@@ -1436,7 +1441,7 @@ fn written_whole<'a>(tool: &str, input: &'a Value) -> Option<&'a str> {
 /// The (file, old text, new text) replacements of an edit call, in the shapes editing tools use
 /// (`file_path`/`path` with `old_string`/`new_string` or `old_str`/`new_str`, and lists of
 /// such edits).
-fn edit_pairs(input: &Value) -> Vec<(&str, &str, &str)> {
+fn edit_pairs(input: &Value) -> Vec<(&str, Cow<'_, str>, Cow<'_, str>)> {
     let Some(object) = input.as_object() else {
         return Vec::new();
     };
@@ -1457,14 +1462,22 @@ fn edit_pairs(input: &Value) -> Vec<(&str, &str, &str)> {
     }
     let mut out = Vec::new();
     if let Some((old, new)) = pair(object) {
-        out.push((file, old, new));
+        out.push((file, Cow::Borrowed(old), Cow::Borrowed(new)));
     }
     if let Some(Value::Array(edits)) = object.get("edits") {
         for edit in edits.iter().filter_map(Value::as_object) {
             if let Some((old, new)) = pair(edit) {
-                out.push((file, old, new));
+                out.push((file, Cow::Borrowed(old), Cow::Borrowed(new)));
             }
         }
+    }
+    // Cline's `replace_in_file` and Roo Code's `apply_diff`: SEARCH/REPLACE blocks in `diff`.
+    if let Some(diff) = object.get("diff").and_then(Value::as_str) {
+        out.extend(
+            crate::tools::search_replace_pairs(diff)
+                .into_iter()
+                .map(|(old, new)| (file, Cow::Owned(old), Cow::Owned(new))),
+        );
     }
     out
 }
@@ -1966,12 +1979,16 @@ fn checker_fixes(
             let patch = crate::tools::applied_patch(name, input)
                 .map(crate::tools::patch_files)
                 .unwrap_or_default();
-            let hunks = patch
-                .updated
-                .iter()
-                .map(|h| (h.file.as_str(), h.old.as_str(), h.new.as_str()));
+            let hunks = patch.updated.iter().map(|h| {
+                (
+                    h.file.as_str(),
+                    Cow::Borrowed(h.old.as_str()),
+                    Cow::Borrowed(h.new.as_str()),
+                )
+            });
             let mut edited = false;
             for (file, old, new) in edit_pairs(input).into_iter().chain(hunks) {
+                let (old, new) = (old.as_ref(), new.as_ref());
                 if !names_reported_file(file) || policy.contains_secret(new) {
                     continue;
                 }

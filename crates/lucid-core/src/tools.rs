@@ -768,6 +768,69 @@ pub fn applied_patch<'a>(tool: &str, input: &'a Value) -> Option<&'a str> {
     })
 }
 
+/// The (search, replace) pairs of a diff in the SEARCH/REPLACE block format that Cline's
+/// `replace_in_file`, Roo Code's `apply_diff` and aider write: a block opens with `<<<<<<<
+/// SEARCH` (or Cline's `------- SEARCH`), Roo Code's `:start_line:` lines and a `-------`
+/// line may follow, `=======` divides the text searched for from its replacement, and
+/// `>>>>>>> REPLACE` (or `+++++++ REPLACE`) closes it. An unclosed block counts for nothing:
+/// half an edit says nothing about what the file holds now.
+pub fn search_replace_pairs(diff: &str) -> Vec<(String, String)> {
+    // A marker line: a run of three or more of one character, then (for the block's ends) a
+    // word.
+    fn marker(line: &str, fence: char, word: &str) -> bool {
+        let line = line.trim_end();
+        let run = line.chars().take_while(|&c| c == fence).count();
+        run >= 3 && line[run..].trim() == word
+    }
+    enum State {
+        Outside,
+        Search { header: bool },
+        Replace,
+    }
+    let mut pairs = Vec::new();
+    let (mut search, mut replace): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    let mut state = State::Outside;
+    for line in diff.lines() {
+        state = match state {
+            State::Outside => {
+                if marker(line, '<', "SEARCH") || marker(line, '-', "SEARCH") {
+                    search.clear();
+                    replace.clear();
+                    State::Search { header: true }
+                } else {
+                    State::Outside
+                }
+            }
+            State::Search { header } => {
+                let trimmed = line.trim();
+                if header
+                    && (trimmed.starts_with(":start_line:") || trimmed.starts_with(":end_line:"))
+                {
+                    State::Search { header: true }
+                } else if header && marker(line, '-', "") && search.is_empty() {
+                    // Roo Code's `-------` after its line numbers ends the block's header.
+                    State::Search { header: false }
+                } else if marker(line, '=', "") {
+                    State::Replace
+                } else {
+                    search.push(line);
+                    State::Search { header: false }
+                }
+            }
+            State::Replace => {
+                if marker(line, '>', "REPLACE") || marker(line, '+', "REPLACE") {
+                    pairs.push((search.join("\n"), replace.join("\n")));
+                    State::Outside
+                } else {
+                    replace.push(line);
+                    State::Replace
+                }
+            }
+        };
+    }
+    pairs
+}
+
 /// What a patch in the `apply_patch` format changes: whole files, and the hunks of updated ones.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct PatchFiles {
@@ -996,6 +1059,40 @@ mod tests {
             "str_replace_editor view"
         );
         assert_eq!(identity("Read", &json!({"file_path": "/a.py"})), "Read");
+    }
+
+    /// Cline's `replace_in_file` (`------- SEARCH` … `+++++++ REPLACE`), Roo Code's
+    /// `apply_diff` (with `:start_line:` and `-------`) and aider's blocks give their pairs; a
+    /// block left open gives none.
+    #[test]
+    fn search_replace_blocks_give_their_pairs() {
+        let roo = "<<<<<<< SEARCH\n:start_line:7\n-------\nversion = \"0.3.1\"\n=======\nversion = \"0.3.2\"\n>>>>>>> REPLACE";
+        assert_eq!(
+            search_replace_pairs(roo),
+            vec![(
+                "version = \"0.3.1\"".to_string(),
+                "version = \"0.3.2\"".to_string()
+            )]
+        );
+        let cline = "------- SEARCH\nport = 8080\nhost = a\n=======\nport = 9090\nhost = a\n+++++++ REPLACE\n\n------- SEARCH\nx\n=======\ny\n+++++++ REPLACE\n";
+        assert_eq!(
+            search_replace_pairs(cline),
+            vec![
+                (
+                    "port = 8080\nhost = a".to_string(),
+                    "port = 9090\nhost = a".to_string()
+                ),
+                ("x".to_string(), "y".to_string()),
+            ]
+        );
+        // A line of dashes inside the searched text is text, not a header.
+        let aider = "<<<<<<< SEARCH\ntitle\n-----\n=======\nTitle\n-----\n>>>>>>> REPLACE";
+        assert_eq!(
+            search_replace_pairs(aider),
+            vec![("title\n-----".to_string(), "Title\n-----".to_string())]
+        );
+        assert!(search_replace_pairs("<<<<<<< SEARCH\na\n=======\nb\n").is_empty());
+        assert!(search_replace_pairs("plain text, no blocks").is_empty());
     }
 
     #[test]

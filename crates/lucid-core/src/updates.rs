@@ -1419,13 +1419,35 @@ pub(crate) fn from_edited_lines(file: &str, old: &str, new: &str) -> Vec<Substit
     let new_tokens: Vec<&str> = new.split_whitespace().map(trim_value).collect();
     let name = file.rsplit(['/', '\\']).next().unwrap_or(file).to_string();
     let mut out: Vec<Substitution> = Vec::new();
-    for (r, line) in removed.iter().enumerate() {
-        let Some(a) = best(&removed_words[r], &added_words) else {
-            continue;
+    // A setting's new value: the one removed line and the one added line that set the same key
+    // (`version = "1.2.1"` → `version = "1.3.0"`) are counterparts, however few of their
+    // words the values leave in common.
+    let key_of = |line: &str| setting_line(line).map(|(key, _)| key.to_ascii_lowercase());
+    let setting_counterpart = |r: usize| -> Option<usize> {
+        let key = key_of(removed[r])?;
+        let with_key = |lines: &[&str]| -> Vec<usize> {
+            (0..lines.len())
+                .filter(|&i| key_of(lines[i]).as_deref() == Some(key.as_str()))
+                .collect()
         };
-        if best(&added_words[a], &removed_words) != Some(r) {
-            continue;
+        match (with_key(&removed).as_slice(), with_key(&added).as_slice()) {
+            ([_], [a]) => Some(*a),
+            _ => None,
         }
+    };
+    for (r, line) in removed.iter().enumerate() {
+        let a = match setting_counterpart(r) {
+            Some(a) => a,
+            None => {
+                let Some(a) = best(&removed_words[r], &added_words) else {
+                    continue;
+                };
+                if best(&added_words[a], &removed_words) != Some(r) {
+                    continue;
+                }
+                a
+            }
+        };
         let subject: Vec<String> = text::analyze(line).word_set.into_iter().collect();
         for (old_value, new_value) in swapped_values(line, added[a]) {
             let specific = |v: &str| text::is_anchor(v);
@@ -1517,6 +1539,28 @@ fn swapped_values<'a>(old: &'a str, new: &'a str) -> Vec<(&'a str, &'a str)> {
 }
 
 /// How a substitution applies to one item, if it does: the new text and what matched.
+/// Whether an edit's plain number (`timeout = 150` → `600`) meets an item that also gives
+/// another number ("after 2.5 minutes of idle (timeout = 150 …)"): that one is often the same
+/// quantity in other units, which the edit does not say, and changing only the setting would
+/// leave the item contradicting itself. Such an item is left for a reviewer.
+fn restates_edited_number(sub: &Substitution, item: &str) -> bool {
+    let plain_number = |value: &str| {
+        !value.is_empty()
+            && value.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && value.matches('.').count() <= 1
+            && value.chars().any(|c| c.is_ascii_digit())
+    };
+    let Some(old) = sub.old.as_deref() else {
+        return false;
+    };
+    if sub.file.is_none() || !plain_number(old) {
+        return false;
+    }
+    item.split_whitespace()
+        .map(trim_value)
+        .any(|token| token != old && plain_number(token))
+}
+
 pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> {
     if let Some((old, new)) = &sub.list {
         return replace_list(item, old, new);
@@ -1539,7 +1583,7 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
             _ => true,
         },
     };
-    if !old_present {
+    if !old_present || restates_edited_number(sub, item) {
         return None;
     }
     let tokens = value_tokens(item);

@@ -496,7 +496,19 @@ impl Curator {
         updated.trusted_agents.insert(digest.agent.clone());
         updated.sessions.insert(digest.session.clone());
         updated.at = event.at;
-        updated.superseded_texts.push(previous.text.clone());
+        if previous.superseded_texts.is_empty() {
+            updated.superseded_texts.push(previous.text.clone());
+        } else {
+            // A chain of changes (0.3.1 → 0.3.2 → 0.3.3 → 0.3.4): the steps between never reach
+            // the draft, so the last item replaces what the first replaced, and the report
+            // keeps every step's reason and evidence.
+            updated.superseded_texts = previous.superseded_texts.clone();
+            updated.evidence = previous.evidence.clone();
+            updated.evidence.push(event.evidence(&digest.session));
+            updated.agents.extend(previous.agents.iter().cloned());
+            updated.sessions.extend(previous.sessions.iter().cloned());
+            updated.notes = previous.notes.clone();
+        }
         updated.notes.push(note);
         self.memories[i].state = State::SupersededBy(seq);
         self.memories.push(updated);
