@@ -305,6 +305,31 @@ fn behaviour_facts_about_deleted_files_are_retired() {
 }
 
 #[test]
+fn behaviour_a_prohibited_tool_replaces_the_items_that_use_it() {
+    let dream = dream_fleet("prohibited-tool");
+    let text = dream.all_text();
+    // "Never use the notify-ctl script, …" contradicts the store's "Agents post their status
+    // … by running the notify-ctl script": the item is replaced by what the person said to do
+    // instead, the prohibition stays as a rule, and the item that says what notify-ctl is
+    // stays true. "Never use release-cut for hotfix branches" is scoped: nothing is retired.
+    assert!(!text.contains("by running the notify-ctl script"), "{text}");
+    assert!(
+        text.contains("Post status with the team_status MCP tool"),
+        "{text}"
+    );
+    assert!(text.contains("Never use the notify-ctl script"), "{text}");
+    assert!(text.contains("notify-ctl is the operators' own"), "{text}");
+    assert!(
+        text.contains("Releases are tagged with the release-cut tool."),
+        "{text}"
+    );
+    let superseded = dream.changes("supersede");
+    assert_eq!(superseded.len(), 1, "{superseded:?}");
+    let reason = superseded[0]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("a person said not to use"), "{reason}");
+}
+
+#[test]
 fn behaviour_search_replace_edits_update_the_values_they_swap() {
     let dream = dream_fleet("search-replace-edits");
     let text = dream.all_text();

@@ -178,12 +178,16 @@ pub enum List {
     /// `[deletion_request]`: a person asking for something to be deleted ("delete", "get rid
     /// of"): a plain `rm` of what they named is then meant to last.
     DeletionRequest,
+    /// `[prohibited_use]`: a named tool prohibited ("never use", "do not run"): items that
+    /// use it contradict the prohibition. Looked up: "never use" must not hide the "never" a
+    /// scan finds.
+    ProhibitedUse,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 67] = [
+    pub const ALL: [List; 68] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -251,6 +255,7 @@ impl List {
         List::FutureWork,
         List::PurposeLeadIn,
         List::DeletionRequest,
+        List::ProhibitedUse,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -277,6 +282,7 @@ impl List {
             "universal" => List::Universal,
             "retired_before" => List::RetiredBefore,
             "retired_anymore" => List::RetiredAnymore,
+            "prohibited_use" => List::ProhibitedUse,
             "describing" => List::Describing,
             "encouragement" => List::Encouragement,
             "evaluative" => List::Evaluative,

@@ -846,6 +846,9 @@ pub struct Retirement {
     pub practice: Vec<String>,
     /// The phrase that said so ("dropping", "has left", "no longer").
     pub cue: String,
+    /// A prohibition of a named tool ("never use the agent-intercom-ctl tool"), not its end:
+    /// only items that use the tool ("… by running agent-intercom-ctl") contradict it.
+    pub prohibited: bool,
 }
 
 /// What a sentence a person typed says is gone (see [`Retirement`]). A name must be specific
@@ -876,6 +879,7 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
                 person: false,
                 practice: Vec::new(),
                 cue: phrase.to_string(),
+                prohibited: false,
             });
         }
     }
@@ -898,6 +902,70 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
                 person: false,
                 practice: Vec::new(),
                 cue: format!("{phrase} … anymore"),
+                prohibited: false,
+            });
+        }
+    }
+    // "Never use the agent-intercom-ctl tool", "You should not run deploy.sh": a named tool
+    // prohibited as an instruction of its own (its "anymore" form is an end, above). Only a
+    // prohibition that ends its clause counts: "never use npm for publishing" is scoped.
+    let prohibitions = crate::lexicon::words(List::ProhibitedUse)
+        .iter()
+        .filter_map(|phrase| Some((text::find_word(&lower, phrase)?, phrase.as_str())));
+    for (at, phrase) in prohibitions {
+        let opens = lower[..at].split(|c: char| !c.is_alphanumeric()).all(|w| {
+            w.is_empty()
+                || matches!(
+                    w,
+                    "so" | "also"
+                        | "and"
+                        | "please"
+                        | "ok"
+                        | "okay"
+                        | "you"
+                        | "should"
+                        | "must"
+                        | "shall"
+                        | "agents"
+                        | "again"
+                )
+        });
+        if !opens && !said_by_the_team(&lower[..at]) {
+            continue;
+        }
+        // A tool's name in lower case with a hyphen or underscore ("agent-intercom-ctl") is
+        // a name too.
+        let Some((name, rest)) = name_after(sentence, &tokens, at + phrase.len())
+            .or_else(|| identifier_after(sentence, &tokens, at + phrase.len()))
+        else {
+            continue;
+        };
+        let mut rest = rest.to_lowercase();
+        // "… the agent-intercom-ctl tool;": what kind of thing the name is, not a scope.
+        for noun in [
+            "tool", "command", "cli", "script", "binary", "program", "utility",
+        ] {
+            if let Some(after) = rest.strip_prefix(noun)
+                && !after.starts_with(char::is_alphanumeric)
+            {
+                rest = after.trim_start().to_string();
+                break;
+            }
+        }
+        let closes = rest
+            .chars()
+            .next()
+            .is_none_or(|c| matches!(c, ',' | ';' | ':' | '.' | '!' | '(' | '-' | '—'));
+        if rest.starts_with("anymore") || rest.starts_with("any more") || !closes {
+            continue;
+        }
+        if !out.iter().any(|r| r.name.as_deref() == Some(name.as_str())) {
+            out.push(Retirement {
+                name: Some(name),
+                person: false,
+                practice: Vec::new(),
+                cue: phrase.to_string(),
+                prohibited: true,
             });
         }
     }
@@ -964,6 +1032,7 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
             person,
             practice: Vec::new(),
             cue: phrase.to_string(),
+            prohibited: false,
         });
     }
     // "We no longer deploy on Fridays": the practice that follows, to the end of its clause.
@@ -990,6 +1059,7 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
                 person: false,
                 practice,
                 cue: "no longer".to_string(),
+                prohibited: false,
             });
         }
     }
@@ -1200,6 +1270,12 @@ fn leading_name(tokens: &[&Token]) -> Option<(String, usize)> {
 /// retired practice without negating it.
 pub(crate) fn retires(retirement: &Retirement, item: &str, is_fact: bool) -> Option<String> {
     match &retirement.name {
+        Some(name) if retirement.prohibited => {
+            // Only an item that uses the tool contradicts its prohibition; one that says what
+            // the tool is ("agent-intercom-ctl is the operator's CLI") stays true.
+            (!text::analyze(item).negated && uses_named_tool(item, name))
+                .then(|| format!("uses {name}"))
+        }
         Some(name) => {
             if !holds_value(item, name) {
                 return None;
@@ -1867,6 +1943,31 @@ fn name_after<'s>(sentence: &'s str, tokens: &[Token], end: usize) -> Option<(St
     Some((name, strip_head_noun(rest)))
 }
 
+/// The lower-case identifier right after `end` (after "the", "our", …): a word of letters and
+/// digits joined by `-` or `_` ("agent-intercom-ctl", "deploy_tool"), with what follows it (a
+/// head noun such as "tool" left out).
+fn identifier_after<'s>(
+    sentence: &'s str,
+    tokens: &[Token],
+    end: usize,
+) -> Option<(String, &'s str)> {
+    let token = tokens
+        .iter()
+        .filter(|t| t.start >= end)
+        .find(|t| !matches!(t.text.to_lowercase().as_str(), "the" | "our" | "a" | "an"))?;
+    let word = token.text.trim_end_matches([',', ';', ':', '.', '!']);
+    let identifier = word.contains(['-', '_'])
+        && word
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_'))
+        && word.chars().next().is_some_and(char::is_alphanumeric)
+        && word.chars().last().is_some_and(char::is_alphanumeric);
+    identifier.then(|| {
+        let rest = sentence[token.start + word.len()..].trim_start();
+        (word.to_string(), strip_head_noun(rest))
+    })
+}
+
 /// An item's words for what moved, as written ("auth", "Staging"), not their stems.
 fn words_as_named<'a>(tokens: &'a [Token], object: &[String]) -> Vec<&'a str> {
     let mut named: Vec<&str> = Vec::new();
@@ -1978,6 +2079,50 @@ fn value_inside_token(tokens: &[Token], old: &str) -> Option<Token> {
                 quoted: token.quoted,
             })
         })
+    })
+}
+
+/// Whether an item uses the named tool: the name right after a verb of use ("use", "run",
+/// "call", "via", "through", …), an article between allowed ("… by running the
+/// agent-intercom-ctl CLI").
+fn uses_named_tool(item: &str, name: &str) -> bool {
+    let lower = item.to_lowercase();
+    let name = name.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace())
+        .map(|w| {
+            w.trim_matches(|c: char| {
+                matches!(c, '`' | '"' | '\'' | '(' | ')' | ',' | '.' | ';' | ':')
+            })
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().enumerate().any(|(at, word)| {
+        *word == name
+            && words[..at]
+                .iter()
+                .rev()
+                .find(|w| !matches!(**w, "the" | "a" | "an" | "our" | "its" | "their"))
+                .is_some_and(|verb| {
+                    matches!(
+                        *verb,
+                        "use"
+                            | "uses"
+                            | "using"
+                            | "used"
+                            | "run"
+                            | "runs"
+                            | "running"
+                            | "via"
+                            | "through"
+                            | "call"
+                            | "calls"
+                            | "calling"
+                            | "invoke"
+                            | "invokes"
+                            | "invoking"
+                    )
+                })
     })
 }
 
@@ -2452,6 +2597,31 @@ pub(crate) fn is_module_path(token: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// A named tool prohibited as an instruction of its own retires the items that use it; a
+    /// scoped prohibition, one ending in "anymore" (an end, not a prohibition) and a statement
+    /// about the tool do not count as such.
+    #[test]
+    fn a_prohibited_tool_contradicts_the_items_that_use_it() {
+        use super::{retirements, retires};
+        let said = retirements(
+            "You should NEVER use the agent-intercom-ctl tool; that is for local operator use only.",
+        );
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].prohibited);
+        assert_eq!(said[0].name.as_deref(), Some("agent-intercom-ctl"));
+        let uses =
+            "Agents report their progress to the operator by running the agent-intercom-ctl CLI.";
+        assert_eq!(
+            retires(&said[0], uses, true).as_deref(),
+            Some("uses agent-intercom-ctl")
+        );
+        let about = "agent-intercom-ctl is the operator's own CLI.";
+        assert_eq!(retires(&said[0], about, true), None);
+        assert!(retirements("Never use npm-cli for publishing packages.").is_empty());
+        let ended = retirements("Don't use Moment anymore.");
+        assert!(ended.iter().all(|r| !r.prohibited), "{ended:?}");
+    }
+
     /// A folder a person asked to delete is named in an item only where the item writes it as
     /// a folder (a trailing `/`), by its name or a path ending in it.
     #[test]

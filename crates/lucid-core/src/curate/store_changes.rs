@@ -393,9 +393,13 @@ impl Curator {
             for i in 0..self.memories.len() {
                 let memory = &self.memories[i];
                 // A store item about a retired tool is stale whatever kind it was filed as
-                // ("Errors are reported to Sentry." reads like a pitfall).
+                // ("Errors are reported to Sentry." reads like a pitfall; "Agents report
+                // progress by running agent-intercom-ctl" sits under a Workflow heading).
                 let eligible = memory.is_updatable_store_item()
-                    && matches!(memory.kind, Kind::Fact | Kind::Preference | Kind::Pitfall)
+                    && matches!(
+                        memory.kind,
+                        Kind::Fact | Kind::Preference | Kind::Pitfall | Kind::Workflow
+                    )
                     && !memory.newer_than(said.evidence.at);
                 if !eligible {
                     continue;
@@ -409,8 +413,15 @@ impl Curator {
                 };
                 let evidence = said.evidence.evidence(&digest.session);
                 let why = format!(
-                    "{matched}, which a person said is gone (\"{}\": {:?}, session {})",
-                    said.retirement.cue, said.sentence, digest.session
+                    "{matched}, which a person said {} (\"{}\": {:?}, session {})",
+                    if said.retirement.prohibited {
+                        "not to use"
+                    } else {
+                        "is gone"
+                    },
+                    said.retirement.cue,
+                    said.sentence,
+                    digest.session
                 );
                 // The announcement says what replaces the item when it is about the same thing
                 // beyond the retired name ("…; Ana Ruiz now handles vendor invoices" for "Vendor
@@ -465,7 +476,9 @@ impl Curator {
                     &said.evidence,
                     format!("replaces an item that {why}"),
                 );
-                if said.key != 0 {
+                // A prohibition is a rule of its own ("Never use notify-ctl"): it stays,
+                // whatever replaced the item it contradicted.
+                if said.key != 0 && !said.retirement.prohibited {
                     self.absorbed_keys.insert(said.key);
                 }
             }
