@@ -95,9 +95,34 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         && crate::updates::retirements(stripped)
             .iter()
             .any(|retirement| retirement.name.is_some() && retirement.cue.ends_with("anymore"));
+    // "Use pnpm in this repo", "Don't use yarn in this project": an instruction scoped to the
+    // project is how it works there from now on. ("Don't use" is a cue of its own, which
+    // hides the instruction's "don't" from the scan.) A request ("Update the README in this
+    // repo") stays a request.
+    let opens_as_instruction =
+        cues.opens_with(List::Instruction) || cues.opens_with(List::RetiredAnymore);
+    // "In this repo, use pnpm": the scope opens the sentence and the instruction follows it.
+    let instruction_after_scope = ["in ", "for ", "across ", "throughout "]
+        .iter()
+        .any(|preposition| whole_lower.starts_with(preposition))
+        && whole_lower.split_once(", ").is_some_and(|(_, rest)| {
+            let rest = Cues::scan(rest);
+            rest.opens_with(List::Instruction) || rest.opens_with(List::RetiredAnymore)
+        });
+    let scoped_to_the_project = (opens_as_instruction || instruction_after_scope)
+        && cues.phrases(List::StandingScope).any(|(at, phrase)| {
+            // Where the rule holds ("in this repo"); "appropriate for this project" only
+            // qualifies a word, unless the scope opens the sentence.
+            phrase.starts_with("this ")
+                && (instruction_after_scope
+                    || ["in ", "across ", "throughout "]
+                        .iter()
+                        .any(|preposition| whole_lower[..at].ends_with(preposition)))
+        });
     // Standing for a reason other than a marker phrase (computed once: naming what a
     // prohibition protects analyses the sentence).
-    let standing_otherwise = closing_ever
+    let standing_otherwise = scoped_to_the_project
+        || closing_ever
         || ended_for_good
         || asked_to_remember
         || guards_something_named(stripped, &lower, &cues)
@@ -193,15 +218,18 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // Only a sentence that opens as a rule says so: in "I need a way to stop you doing it in
     // the future" the "it" is something of this task.
     let rule_after_condition = rule_after_condition(&lower);
-    let opens_as_a_rule = cues.opens_with(List::Standing)
-        || cues.opens_with(List::Instruction)
-        || rule_after_condition;
+    let opens_as_a_rule =
+        cues.opens_with(List::Standing) || opens_as_instruction || rule_after_condition;
     let generic_it = standing
         && opens_as_a_rule
         && lower
             .split_whitespace()
             .take_while(|w| w.trim_matches(|c: char| !c.is_alphanumeric()) != "it")
             .any(|w| matches!(w, "a" | "an" | "any" | "every" | "each"));
+    // In a rule, an "it" that opens the clause giving the reason ("Don't use yarn; it breaks
+    // the lockfile", "Never use the notify-ctl script, it is for operators only") is what the
+    // rule names, not something of this task.
+    let reason_it = opens_as_a_rule && it_opens_a_reason(&lower);
     let one_off = cues
         .outside(List::OneOff, List::StandingScope)
         .any(|phrase| {
@@ -216,8 +244,9 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
             // "From now on, …" is stripped before the opening is read, but opens the rule.
             let opens_as_rule =
                 definite && standing && (opens_as_a_rule || opens_standing_with_lead_in);
-            let not_the_task =
-                (phrase == "here" && standing) || (phrase == "it" && generic_it) || opens_as_rule;
+            let not_the_task = (phrase == "here" && standing)
+                || (phrase == "it" && (generic_it || reason_it))
+                || opens_as_rule;
             !not_the_task
         })
         && !announced_value;
@@ -1269,6 +1298,26 @@ pub(crate) fn may_announce_change(sentence: &str) -> bool {
     !(lower.ends_with('?') || cues.opens_with(List::Question) || cues.has(List::Temporary))
 }
 
+/// Whether every "it" of a sentence opens a clause after the rule's, the clause that gives its
+/// reason: after "; ", ", ", "because", "since" or "as" ("…; it breaks the lockfile").
+fn it_opens_a_reason(lower: &str) -> bool {
+    let mut found = false;
+    let mut from = 0;
+    while let Some(at) = text::find_word(&lower[from..], "it").map(|at| at + from) {
+        let before = lower[..at].trim_end();
+        let opens = before.ends_with([';', ',', ':', '\u{2014}'])
+            || ["because", "since", "as"]
+                .iter()
+                .any(|word| before.ends_with(word) && text::contains_word(before, word));
+        if !opens || at == 0 {
+            return false;
+        }
+        found = true;
+        from = at + 2;
+    }
+    found
+}
+
 /// Whether a sentence opens as a question. "When", "where" and "if" open a condition as often,
 /// and a rule may follow it ("When you find a bug, always write a failing test first", "Where
 /// possible, prefer pure functions"): then the sentence does not ask.
@@ -1390,6 +1439,53 @@ mod tests {
         match verdict(sentence) {
             Verdict::Candidate { class, support, .. } => Some((class, support)),
             Verdict::Skip { .. } => None,
+        }
+    }
+
+    /// An instruction scoped to the project ("in this repo", also opening the sentence) is
+    /// standing; a request there, a task's scope and a word's qualifier are not.
+    #[test]
+    fn an_instruction_scoped_to_the_project_is_standing() {
+        for sentence in [
+            "Use pnpm in this repo.",
+            "Do not use yarn in this project.",
+            "Don't rely on the global config across this codebase.",
+            "In this repo, use pnpm.",
+            "For this project, don't use yarn.",
+        ] {
+            assert!(marked(sentence), "{sentence}: {:?}", verdict(sentence));
+        }
+        for sentence in [
+            "Update the README in this repo.",
+            "Use all available MCP servers appropriate for this project.",
+            "In this PR, use pnpm.",
+            "For this task, use pnpm.",
+        ] {
+            assert!(!marked(sentence), "{sentence}: {:?}", verdict(sentence));
+        }
+    }
+
+    /// In a rule, an "it" opening the clause that gives the reason is what the rule names
+    /// ("Never use the notify-ctl script; it is for operators only"); an "it" that is the
+    /// rule's own object is still something of this task.
+    #[test]
+    fn an_it_giving_the_rules_reason_is_no_deictic() {
+        for sentence in [
+            "Never use the notify-ctl script; it is for operators only.",
+            "Always run the linter, it catches real bugs.",
+            "Never commit .env files because it leaks secrets.",
+        ] {
+            assert!(marked(sentence), "{sentence}: {:?}", verdict(sentence));
+        }
+        for sentence in [
+            "Never merge it without review.",
+            "Always fix it before you push.",
+        ] {
+            assert_eq!(
+                skip_reason(sentence),
+                Some("about the task at hand (refers to this work, not future work)"),
+                "{sentence}"
+            );
         }
     }
 
