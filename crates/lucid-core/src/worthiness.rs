@@ -366,6 +366,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         if instruction_form(&lower, &form_cues)
             || form_cues.opens_with(List::Request)
             || rule_after_condition
+            || instruction_after_scope
         {
             Class::Preference
         } else {
@@ -1454,6 +1455,11 @@ mod tests {
             "For this project, don't use yarn.",
         ] {
             assert!(marked(sentence), "{sentence}: {:?}", verdict(sentence));
+            assert_eq!(
+                kept(sentence).map(|(class, _)| class),
+                Some(Class::Preference),
+                "{sentence}"
+            );
         }
         for sentence in [
             "Update the README in this repo.",
