@@ -1567,8 +1567,8 @@ fn asked_to_delete(turns: &[HumanTurn], path: &str, event: usize) -> bool {
         .next()
         .unwrap_or(path)
         .to_lowercase();
-    // A name of a few letters ("a", "tmp") is too often an ordinary word of the request.
-    if name.chars().count() < 4 || matches!(name.as_str(), "." | "..") {
+    // A name of a few letters ("a", "tmp", "..") is too often an ordinary word of the request.
+    if name.chars().count() < 4 {
         return false;
     }
     turns
@@ -3285,6 +3285,19 @@ pub fn clean_statement(sentence: &str) -> String {
         "i would prefer ",
     ] {
         if let Some(after) = text::strip_prefix_ignore_case(s, lead) {
+            // "I prefer to review the diffs myself": who does what is the point, and "Prefer to
+            // review the diffs myself" would hand the review to the agent.
+            let roles = after
+                .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                .any(|w| {
+                    matches!(
+                        w.to_lowercase().as_str(),
+                        "myself" | "ourselves" | "me" | "us" | "you" | "your" | "yourself"
+                    )
+                });
+            if roles {
+                break;
+            }
             let rest = clean_statement(after);
             let mut chars = rest.chars();
             let first = chars
@@ -3635,6 +3648,11 @@ mod tests {
         assert_eq!(
             clean_statement("I prefer bullet lists over tables"),
             "Prefer bullet lists over tables."
+        );
+        // Who acts is kept: the person reviews, not the agent.
+        assert_eq!(
+            clean_statement("I prefer to review the diffs myself"),
+            "I prefer to review the diffs myself."
         );
         assert_eq!(clean_statement("Remember: run make lint"), "Run make lint.");
         assert_eq!(

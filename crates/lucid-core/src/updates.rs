@@ -906,7 +906,7 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
             });
         }
     }
-    // "Never use the agent-intercom-ctl tool", "You should not run deploy.sh": a named tool
+    // "Never use the agent-intercom-ctl tool", "Do not run deploy.sh": a named tool
     // prohibited as an instruction of its own (its "anymore" form is an end, above). Only a
     // prohibition that ends its clause counts: "never use npm for publishing" is scoped.
     let prohibitions = crate::lexicon::words(List::ProhibitedUse)
@@ -1614,7 +1614,6 @@ fn swapped_values<'a>(old: &'a str, new: &'a str) -> Vec<(&'a str, &'a str)> {
     out
 }
 
-/// How a substitution applies to one item, if it does: the new text and what matched.
 /// Whether an edit's plain number (`timeout = 150` → `600`) meets an item that also gives
 /// another number ("after 2.5 minutes of idle (timeout = 150 …)"): that one is often the same
 /// quantity in other units, which the edit does not say, and changing only the setting would
@@ -1637,6 +1636,7 @@ fn restates_edited_number(sub: &Substitution, item: &str) -> bool {
         .any(|token| token != old && plain_number(token))
 }
 
+/// How a substitution applies to one item, if it does: the new text and what matched.
 pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> {
     if let Some((old, new)) = &sub.list {
         return replace_list(item, old, new);

@@ -285,6 +285,9 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     if first_person {
         return skip("describes the speaker, not a rule or a fact");
     }
+    if offers_to_the_listener(&lower) {
+        return skip("the speaker offers to do something for the listener, not a rule");
+    }
     if one_off {
         return skip("about the task at hand (refers to this work, not future work)");
     }
@@ -1319,6 +1322,26 @@ fn it_opens_a_reason(lower: &str) -> bool {
     found
 }
 
+/// Whether the speaker says what they would rather do *to the listener* ("I'd rather show you
+/// a photo", "I'd prefer to tell you in person"): an offer in conversation. What the speaker
+/// would rather the listener did ("I'd rather you ask before deleting files") is a rule.
+fn offers_to_the_listener(lower: &str) -> bool {
+    [
+        "i'd rather ",
+        "i would rather ",
+        "i'd prefer to ",
+        "i would prefer to ",
+        "i prefer to ",
+    ]
+    .iter()
+    .find_map(|lead| lower.strip_prefix(lead))
+    .is_some_and(|rest| {
+        let mut words = rest.split(|c: char| !c.is_alphanumeric() && c != '\'');
+        let verb = words.next().unwrap_or("");
+        verb != "you" && words.next() == Some("you")
+    })
+}
+
 /// Whether a sentence opens as a question. "When", "where" and "if" open a condition as often,
 /// and a rule may follow it ("When you find a bug, always write a failing test first", "Where
 /// possible, prefer pure functions"): then the sentence does not ask.
@@ -1468,6 +1491,32 @@ mod tests {
             "For this task, use pnpm.",
         ] {
             assert!(!marked(sentence), "{sentence}: {:?}", verdict(sentence));
+        }
+    }
+
+    /// What the speaker would rather do to the listener is an offer; what they would rather
+    /// the listener did is a rule.
+    #[test]
+    fn an_offer_to_the_listener_is_no_preference() {
+        for sentence in [
+            "I'd rather show you a photo.",
+            "I'd prefer to tell you in person.",
+        ] {
+            assert_eq!(
+                skip_reason(sentence),
+                Some("the speaker offers to do something for the listener, not a rule"),
+                "{sentence}"
+            );
+        }
+        for sentence in [
+            "I'd rather you ask before deleting files.",
+            "I prefer to review the diffs myself.",
+        ] {
+            assert!(
+                kept(sentence).is_some(),
+                "{sentence}: {:?}",
+                verdict(sentence)
+            );
         }
     }
 
