@@ -3309,9 +3309,19 @@ pub fn clean_statement(sentence: &str) -> String {
     }
     let stripped = text::strip_modal_lead_ins(s);
     // "Our convention is kebab-case for file names": without its "… is" the rest is no sentence.
-    let lead_in = s[..s.len() - stripped.len()].trim().to_lowercase();
+    // "By default, exclude reasoning steps" allows exceptions that "Exclude reasoning steps"
+    // does not: a lead-in that says so stays.
+    let lead_in_len = s.len() - stripped.len();
+    let lead_in = s[..lead_in_len].trim().to_lowercase();
+    // (Offsets in the lowercase text are the text's own only for ASCII.)
+    let by_default = s[..lead_in_len]
+        .is_ascii()
+        .then(|| s[..lead_in_len].to_ascii_lowercase().find("by default"))
+        .flatten();
     let s = if lead_in.ends_with(" is") {
         s
+    } else if let Some(at) = by_default {
+        &s[at..]
     } else {
         stripped
     };
@@ -3648,6 +3658,15 @@ mod tests {
         assert_eq!(
             clean_statement("I prefer bullet lists over tables"),
             "Prefer bullet lists over tables."
+        );
+        // "By default" allows exceptions: it is part of the rule.
+        assert_eq!(
+            clean_statement("By default, exclude reasoning steps"),
+            "By default, exclude reasoning steps."
+        );
+        assert_eq!(
+            clean_statement("Please, by default, use pnpm"),
+            "By default, use pnpm."
         );
         // Who acts is kept: the person reviews, not the agent.
         assert_eq!(
