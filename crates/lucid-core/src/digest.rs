@@ -3325,6 +3325,15 @@ pub fn clean_statement(sentence: &str) -> String {
     } else {
         stripped
     };
+    // "You must not commit secrets": without "You must" the rule reads "not commit …".
+    let negated_after_modal;
+    let s = match text::strip_prefix_ignore_case(s, "not ") {
+        Some(rest) if lead_in.ends_with("should") || lead_in.ends_with("must") => {
+            negated_after_modal = format!("Do not {rest}");
+            negated_after_modal.as_str()
+        }
+        _ => s,
+    };
     let without_notes = collapse_prose_spaces(&drop_old_value_notes(s));
     let s = without_notes.trim_end_matches([',', ';', ':']);
     let mut out = String::with_capacity(s.len() + 1);
@@ -3658,6 +3667,15 @@ mod tests {
         assert_eq!(
             clean_statement("I prefer bullet lists over tables"),
             "Prefer bullet lists over tables."
+        );
+        // A modal's "not" stays a prohibition.
+        assert_eq!(
+            clean_statement("You must not commit secrets, ever"),
+            "Do not commit secrets, ever."
+        );
+        assert_eq!(
+            clean_statement("Note: not all tests run in CI"),
+            "Not all tests run in CI."
         );
         // "By default" allows exceptions: it is part of the rule.
         assert_eq!(
