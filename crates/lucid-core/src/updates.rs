@@ -1963,7 +1963,10 @@ fn identifier_after<'s>(
         && word.chars().next().is_some_and(char::is_alphanumeric)
         && word.chars().last().is_some_and(char::is_alphanumeric);
     identifier.then(|| {
-        let rest = sentence[token.start + word.len()..].trim_start();
+        let rest = sentence
+            .get(token.start + word.len()..)
+            .unwrap_or("")
+            .trim_start();
         (word.to_string(), strip_head_noun(rest))
     })
 }

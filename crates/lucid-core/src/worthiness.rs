@@ -1309,10 +1309,12 @@ fn it_opens_a_reason(lower: &str) -> bool {
     let mut from = 0;
     while let Some(at) = text::find_word(&lower[from..], "it").map(|at| at + from) {
         let before = lower[..at].trim_end();
+        let last_word = before
+            .rsplit(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("");
         let opens = before.ends_with([';', ',', ':', '\u{2014}'])
-            || ["because", "since", "as"]
-                .iter()
-                .any(|word| before.ends_with(word) && text::contains_word(before, word));
+            || matches!(last_word, "because" | "since" | "as");
         if !opens || at == 0 {
             return false;
         }
