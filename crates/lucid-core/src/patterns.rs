@@ -1147,10 +1147,12 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
                 if parts[0].starts_with("`cd` to ") {
                     return format!("; {}{worked}", parts.join(" and "));
                 }
-                let place = if parts[0].starts_with("use ") {
-                    "in"
-                } else {
-                    "to"
+                // "add X to", "drop X from", "use X instead of Y in" (and "in" for both).
+                let place = match (added.is_empty(), removed.is_empty()) {
+                    _ if parts[0].starts_with("use ") => "in",
+                    (false, true) => "to",
+                    (true, false) => "from",
+                    _ => "in",
                 };
                 format!("; {} {place} the command{worked}", parts.join(" and "))
             } else {
@@ -1916,6 +1918,27 @@ mod tests {
         d
     }
 
+    /// From a real Codex fleet: `npm test -- --runInBand` refused by vitest in two sessions,
+    /// `npm test` worked. An option dropped alone is dropped *from* the command.
+    #[test]
+    fn an_option_dropped_alone_is_dropped_from_the_command() {
+        let error = "CACError: Unknown option '--runInBand'";
+        let mut second = one_retry(error, "npm test", "npm test -- --runInBand", "npm test");
+        second.session = "s2".into();
+        let found = pitfalls(&[
+            one_retry(error, "npm test", "npm test -- --runInBand", "npm test"),
+            second,
+        ]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .text
+                .ends_with("; drop `-- --runInBand` from the command (`npm test` worked)."),
+            "{}",
+            found[0].text
+        );
+    }
+
     #[test]
     fn one_session_shows_a_clean_workaround_and_quotes_what_worked() {
         // (what ran, error, before, after, expected text or None)
@@ -1927,7 +1950,7 @@ mod tests {
                 "grep -F 'a[' src/x.py",
                 Some(
                     "`grep` (run with `Bash`) fails with `grep: Unmatched [, [^, [:, [., or [=`; \
-                     add `-F` and drop `-n` to the command (`grep -F 'a[' src/x.py` worked).",
+                     add `-F` and drop `-n` in the command (`grep -F 'a[' src/x.py` worked).",
                 ),
             ),
             (
