@@ -3375,6 +3375,16 @@ pub fn clean_statement(sentence: &str) -> String {
     out
 }
 
+/// A tool call with this id, tool name and input, for the tests.
+#[cfg(test)]
+fn test_call(id: &str, name: &str, input: Value) -> EventKind {
+    EventKind::ToolCall {
+        call_id: Some(id.to_string()),
+        name: name.to_string(),
+        input,
+    }
+}
+
 /// A session of these events in order (numbered from 0, no times), for the tests.
 #[cfg(test)]
 fn test_session(format: TranscriptFormat, events: Vec<EventKind>) -> Session {
@@ -3470,11 +3480,7 @@ mod tests {
     /// other files, or that failed say nothing about the fix.
     #[test]
     fn a_checker_findings_fix_is_what_later_edits_of_its_file_added() {
-        let call = |id: &str, name: &str, input: serde_json::Value| EventKind::ToolCall {
-            call_id: Some(id.to_string()),
-            name: name.to_string(),
-            input,
-        };
+        let call = test_call;
         let result = |id: &str, content: &str, is_error: bool| EventKind::ToolResult {
             call_id: Some(id.to_string()),
             tool: None,
@@ -4119,11 +4125,7 @@ mod laundering_tests {
     /// the file. The status line is bookkeeping, not a step the retry needed.
     #[test]
     fn bookkeeping_is_no_prerequisite() {
-        let call = |id: &str, name: &str, input: serde_json::Value| EventKind::ToolCall {
-            call_id: Some(id.into()),
-            name: name.into(),
-            input,
-        };
+        let call = test_call;
         let result = |id: &str, name: &str, content: &str, failed: bool| EventKind::ToolResult {
             call_id: Some(id.into()),
             tool: Some(name.into()),

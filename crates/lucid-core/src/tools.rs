@@ -768,6 +768,24 @@ pub fn applied_patch<'a>(tool: &str, input: &'a Value) -> Option<&'a str> {
     })
 }
 
+/// Whether a line is a marker of a SEARCH/REPLACE edit block: a run of 5 to 9 `mark`
+/// characters, then one of `words` (`<<<<<<< SEARCH`, `+++++++ REPLACE`), or nothing when
+/// `words` is empty (the `=======` divider). Aider's importer cuts blocks out of its Markdown
+/// with it; [`search_replace_pairs`] reads Cline's and Roo Code's.
+pub fn edit_block_marker(line: &str, mark: char, words: &[&str]) -> bool {
+    let line = line.trim();
+    let run = line.chars().take_while(|c| *c == mark).count();
+    if !(5..=9).contains(&run) {
+        return false;
+    }
+    let rest = line.get(run..).unwrap_or("").trim();
+    if words.is_empty() {
+        return rest.is_empty();
+    }
+    let rest = rest.trim_end_matches('>').trim();
+    words.contains(&rest)
+}
+
 /// The (search, replace) pairs of a diff in the SEARCH/REPLACE block format that Cline's
 /// `replace_in_file`, Roo Code's `apply_diff` and aider write: a block opens with `<<<<<<<
 /// SEARCH` (or Cline's `------- SEARCH`), Roo Code's `:start_line:` lines and a `-------`
@@ -775,13 +793,10 @@ pub fn applied_patch<'a>(tool: &str, input: &'a Value) -> Option<&'a str> {
 /// `>>>>>>> REPLACE` (or `+++++++ REPLACE`) closes it. An unclosed block counts for nothing:
 /// half an edit says nothing about what the file holds now.
 pub fn search_replace_pairs(diff: &str) -> Vec<(String, String)> {
-    // A marker line: a run of three or more of one character, then (for the block's ends) a
-    // word.
-    fn marker(line: &str, fence: char, word: &str) -> bool {
-        let line = line.trim_end();
-        let run = line.chars().take_while(|&c| c == fence).count();
-        run >= 3 && line[run..].trim() == word
-    }
+    let marker = |line: &str, mark: char, word: &str| {
+        let words: &[&str] = if word.is_empty() { &[] } else { &[word] };
+        edit_block_marker(line, mark, words)
+    };
     enum State {
         Outside,
         Search { header: bool },

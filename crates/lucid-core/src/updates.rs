@@ -940,18 +940,7 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
         else {
             continue;
         };
-        let mut rest = rest.to_lowercase();
-        // "… the agent-intercom-ctl tool;": what kind of thing the name is, not a scope.
-        for noun in [
-            "tool", "command", "cli", "script", "binary", "program", "utility",
-        ] {
-            if let Some(after) = rest.strip_prefix(noun)
-                && !after.starts_with(char::is_alphanumeric)
-            {
-                rest = after.trim_start().to_string();
-                break;
-            }
-        }
+        let rest = rest.to_lowercase();
         let closes = rest
             .chars()
             .next()
@@ -2085,53 +2074,20 @@ fn value_inside_token(tokens: &[Token], old: &str) -> Option<Token> {
     })
 }
 
-/// Whether an item uses the named tool: the name right after a verb of use ("use", "run",
-/// "call", "via", "through", …), an article between allowed ("… by running the
-/// agent-intercom-ctl CLI").
+/// Whether an item uses the named tool ("… by running the agent-intercom-ctl CLI"): a word
+/// of the item that is the name, used as a tool (see [`used_as_tool`]).
 fn uses_named_tool(item: &str, name: &str) -> bool {
-    let lower = item.to_lowercase();
-    let name = name.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| c.is_whitespace())
-        .map(|w| {
-            w.trim_matches(|c: char| {
-                matches!(c, '`' | '"' | '\'' | '(' | ')' | ',' | '.' | ';' | ':')
-            })
-        })
-        .filter(|w| !w.is_empty())
-        .collect();
-    words.iter().enumerate().any(|(at, word)| {
-        *word == name
-            && words[..at]
-                .iter()
-                .rev()
-                .find(|w| !matches!(**w, "the" | "a" | "an" | "our" | "its" | "their"))
-                .is_some_and(|verb| {
-                    matches!(
-                        *verb,
-                        "use"
-                            | "uses"
-                            | "using"
-                            | "used"
-                            | "run"
-                            | "runs"
-                            | "running"
-                            | "via"
-                            | "through"
-                            | "call"
-                            | "calls"
-                            | "calling"
-                            | "invoke"
-                            | "invokes"
-                            | "invoking"
-                    )
-                })
-    })
+    let tokens = value_tokens(item);
+    tokens
+        .iter()
+        .any(|token| token.text.eq_ignore_ascii_case(name) && used_as_tool(&tokens, token))
 }
 
-/// Whether the item uses the word as a tool: right after "use", "using", "run" or "via" ("Use
-/// npm for installs"). An environment is no tool ("use staging first" is another subject
-/// than "production"), and "with X" is too often a place or a partner to count.
+/// Whether the item uses the word as a tool: right after a verb of use ("use", "run",
+/// "call", "via", "through" …; "Use npm for installs"), an article between allowed ("… by
+/// running the agent-intercom-ctl CLI"). An environment is no tool ("use staging first" is
+/// another subject than "production"), and "with X" is too often a place or a partner to
+/// count.
 fn used_as_tool(tokens: &[Token], word: &Token) -> bool {
     let environment = matches!(
         word.text.to_lowercase().as_str(),
@@ -2151,11 +2107,32 @@ fn used_as_tool(tokens: &[Token], word: &Token) -> bool {
         && tokens
             .iter()
             .position(|t| t.start == word.start)
-            .and_then(|at| at.checked_sub(1))
+            .and_then(|at| {
+                tokens[..at].iter().rev().find(|t| {
+                    !matches!(
+                        t.text.to_lowercase().as_str(),
+                        "the" | "a" | "an" | "our" | "its" | "their"
+                    )
+                })
+            })
             .is_some_and(|before| {
                 matches!(
-                    tokens[before].text.to_lowercase().as_str(),
-                    "use" | "using" | "run" | "via"
+                    before.text.to_lowercase().as_str(),
+                    "use"
+                        | "uses"
+                        | "using"
+                        | "used"
+                        | "run"
+                        | "runs"
+                        | "running"
+                        | "via"
+                        | "through"
+                        | "call"
+                        | "calls"
+                        | "calling"
+                        | "invoke"
+                        | "invokes"
+                        | "invoking"
                 )
             })
 }

@@ -183,31 +183,16 @@ fn commit_line(output: &str) -> Option<(&str, &str)> {
     is_hash.then_some((hash, message.trim()))
 }
 
-/// A run of `mark` characters (5 to 9) followed by optional spaces and one of `words`.
-fn marker_line(line: &str, mark: char, words: &[&str]) -> bool {
-    let line = line.trim();
-    let run = line.chars().take_while(|c| *c == mark).count();
-    if !(5..=9).contains(&run) {
-        return false;
-    }
-    let rest = line.get(run..).unwrap_or("").trim();
-    if words.is_empty() {
-        return rest.is_empty();
-    }
-    let rest = rest.trim_end_matches('>').trim();
-    words.contains(&rest)
-}
-
 fn is_edit_start(line: &str) -> bool {
-    marker_line(line, '<', &["SEARCH", "ORIGINAL"])
+    lucid_core::tools::edit_block_marker(line, '<', &["SEARCH", "ORIGINAL"])
 }
 
 fn is_divider(line: &str) -> bool {
-    marker_line(line, '=', &[])
+    lucid_core::tools::edit_block_marker(line, '=', &[])
 }
 
 fn is_edit_end(line: &str) -> bool {
-    marker_line(line, '>', &["REPLACE", "UPDATED"])
+    lucid_core::tools::edit_block_marker(line, '>', &["REPLACE", "UPDATED"])
 }
 
 fn is_fence(line: &str) -> bool {

@@ -195,18 +195,21 @@ impl Curator {
             |deleted| &deleted.evidence,
             |deleted, fact, session| {
                 let digest = digests.iter().find(|d| d.session == session);
-                // A bare name ("directory-platforms/") counts for a file at the project's
-                // root, and for one a person named when they asked for it to be deleted.
-                let bare_name_counts =
-                    deleted.at_root || deleted.how == crate::updates::Deletion::Requested;
+                // A bare name counts for a file at the project's root, and for a file or a
+                // folder ("directory-platforms/") a person named when they asked to delete it.
                 let requested = deleted.how == crate::updates::Deletion::Requested;
-                let named =
-                    crate::updates::names_deleted_file(fact, &deleted.path, bare_name_counts)
-                        .or_else(|| {
-                            requested
-                                .then(|| crate::updates::names_deleted_folder(fact, &deleted.path))
-                                .flatten()
-                        })?;
+                let named = crate::updates::names_deleted_file(
+                    fact,
+                    &deleted.path,
+                    deleted.at_root || requested,
+                )
+                .or_else(|| {
+                    if requested {
+                        crate::updates::names_deleted_folder(fact, &deleted.path)
+                    } else {
+                        None
+                    }
+                })?;
                 let how = match deleted.how {
                     crate::updates::Deletion::GitRm => "`git rm`",
                     crate::updates::Deletion::Patch => "a patch",
