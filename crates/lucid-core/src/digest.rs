@@ -393,6 +393,10 @@ pub struct Failure {
     pub error_class: Option<String>,
     /// First line of the error, secret-redacted; `None` when the error text was flagged.
     pub error: Option<String>,
+    /// The program whose own complaint the error is (`sudo` for `sudo: a terminal is required
+    /// to read the password`), when it is one of the programs the command ran: the same
+    /// complaint met by different commands (`sudo cp`, `sudo tee`) is one fault.
+    pub program: Option<String>,
     /// File extension the failing call worked on (`pptx`), when it named a file.
     pub file_type: Option<String>,
     /// What the agent did next and whether it worked.
@@ -1155,12 +1159,25 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         let flagged = flagged_events.contains(&session.events[result].index);
         let redacted = policy.redact(error_text);
         let said = without_lines(&redacted.text, &ambient);
-        let error = if flagged {
-            None
-        } else {
-            usable_error_text(&error_line(&said))
+        // A program's own complaint (`sudo: a terminal is required …`) says what went wrong
+        // better than the lines around it ("Verification timed out", `Exit code 1`).
+        // An exception's name still says it best (`ModuleNotFoundError: …`).
+        let complaint = crate::tools::command_text(input)
+            .filter(|_| !names_exception(&error_line(&said)))
+            .and_then(|command| program_complaint(&said, &crate::tools::programs_of(&command)));
+        let (error, error_class, program) = match (&complaint, flagged) {
+            (_, true) => (None, None, None),
+            (Some((program, line)), false) => (
+                usable_error_text(&cut_error_line(line)),
+                error_class(line),
+                Some(program.clone()),
+            ),
+            (None, false) => (
+                usable_error_text(&error_line(&said)),
+                error_class(&said),
+                None,
+            ),
         };
-        let error_class = (!flagged).then(|| error_class(&said)).flatten();
         if !flagged {
             collect_checker_findings(
                 &redacted.text,
@@ -1226,6 +1243,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             identity: identity.to_string(),
             error_class,
             error,
+            program,
             file_type: file_type_of(input),
             follow_up,
             evidence,
@@ -1758,6 +1776,7 @@ fn harness_feedback(
             },
             error_class: error_class(&redacted.text),
             error: usable_error_text(&error_line(&redacted.text)),
+            program: None,
             file_type: None,
             follow_up: FollowUp::Steps(steps),
             evidence,
@@ -2076,12 +2095,42 @@ fn error_line(text: &str) -> String {
     };
     // A log line's date and time ("2024/11/07 20:36:13 error signing commit: …") differ
     // every time the same error is printed.
-    let line = without_leading_timestamp(line);
+    cut_error_line(without_leading_timestamp(line))
+}
+
+/// An error line as a failure keeps it: at most 160 characters.
+fn cut_error_line(line: &str) -> String {
     let mut out: String = line.chars().take(160).collect();
     if line.chars().count() > 160 {
         out.push('…');
     }
     out
+}
+
+/// The first line of an error text in which one of the programs the command ran complains in
+/// its own name, saying what went wrong (`sudo: a terminal is required to read the password`,
+/// `curl: option --timeout: is unknown`), with that program. A bare exit report (`make: ***
+/// [all] Error 2`) says nothing, and a pointer to the help (`curl: try 'curl --help' …`) only
+/// follows the complaint.
+fn program_complaint(text: &str, programs: &[String]) -> Option<(String, String)> {
+    const MAX_LINES: usize = 30;
+    output_after_header(text)
+        .lines()
+        .map(|l| strip_leading_tags(l.trim()))
+        .filter(|l| !l.is_empty())
+        .take(MAX_LINES)
+        .filter(|line| !line.contains("--help"))
+        .find_map(|line| {
+            let (name, message) = line.split_once(": ")?;
+            let name = name.rsplit('/').next().unwrap_or(name);
+            let program = programs.iter().find(|p| p.as_str() == name)?;
+            let says_what = message
+                .split_whitespace()
+                .filter(|word| word.chars().filter(|c| c.is_alphabetic()).count() >= 3)
+                .count()
+                >= 3;
+            says_what.then(|| (program.clone(), line.to_string()))
+        })
 }
 
 /// A line without the date and time a log line opens with (`2024/11/07 20:36:13 `,
@@ -3542,6 +3591,45 @@ mod tests {
             without_trailing_comment("url = \"http://a\""),
             "url = \"http://a\""
         );
+    }
+
+    /// From real sessions: a fingerprint reader's prompt timed out before `sudo` said why it
+    /// failed; curl named the bad option before pointing at its help. The complaint of a
+    /// program the command ran says what went wrong; a program the command did not run, a bare
+    /// exit report and a help pointer do not.
+    #[test]
+    fn a_program_the_command_ran_names_the_failure_in_its_own_words() {
+        let programs = |command: &str| crate::tools::programs_of(command);
+        let sudo = "Exit code 1\nPlace your right index finger on the fingerprint reader\n\
+                    Verification timed out\nsudo: a terminal is required to read the password";
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            (
+                sudo,
+                "lsblk /dev/sda && sudo parted /dev/sda print",
+                Some("sudo: a terminal is required to read the password"),
+            ),
+            (
+                "curl: option --timeout: is unknown\ncurl: try 'curl --help' for more information",
+                "curl --timeout 5 http://127.0.0.1:3000",
+                Some("curl: option --timeout: is unknown"),
+            ),
+            // `sudo` is not among the programs of this command.
+            (sudo, "lsblk /dev/sda", None),
+            ("make: *** [all] Error 2", "make all", None),
+            (
+                "/bin/bash: line 1: rg: command not found",
+                "rg --files",
+                None,
+            ),
+        ];
+        for (output, command, complaint) in cases {
+            let found = program_complaint(output, &programs(command));
+            assert_eq!(
+                found.map(|(_, line)| line).as_deref(),
+                *complaint,
+                "{command}"
+            );
+        }
     }
 
     #[test]

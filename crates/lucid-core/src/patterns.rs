@@ -270,9 +270,16 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
                 FollowUp::OtherTool { tool, .. } => {
                     vec![FixSignature::OtherTool { tool: tool.clone() }]
                 }
-                // A look answered by another look is [`refused_reads`]' to describe.
+                // A look answered by another look is [`refused_reads`]' to describe — unless
+                // the look's program is not installed (`rg: command not found`, then `find`):
+                // that is the environment, met again by every session.
                 FollowUp::OtherCommand { identity }
-                    if is_inspection(identity) && is_inspection(&failure.identity) =>
+                    if is_inspection(identity)
+                        && is_inspection(&failure.identity)
+                        && !failure
+                            .error
+                            .as_deref()
+                            .is_some_and(crate::lessons::reports_missing_program) =>
                 {
                     Vec::new()
                 }
@@ -488,8 +495,11 @@ pub(crate) fn recurring_blockers(digests: &[SessionDigest]) -> Vec<Pattern> {
             // The same error word for word, not only the same shape: tests failing on different
             // assertions at the end of three sessions are three pieces of work, while one
             // environment fault prints one message.
+            // A program's own complaint met by different commands (`sudo cp`, `sudo tee`,
+            // `sudo: a terminal is required …`) is one fault of the environment.
+            let culprit = failure.program.as_ref().unwrap_or(&failure.identity);
             by_error
-                .entry((failure.identity.clone(), error.clone()))
+                .entry((culprit.clone(), error.clone()))
                 .or_default()
                 .push((d, f));
         }
@@ -864,7 +874,8 @@ fn shared_fix_line(
 /// a limit of the harness (`cat` of a big file: "The output of your last command was too
 /// long"), met with a narrower read (`sed -n '10,80p'`, `grep -n`). Grouped by the error,
 /// whichever look ran into it. A look at something that is not there ("No such file") is not a
-/// limit: the agent looked in the wrong place.
+/// limit: the agent looked in the wrong place; nor is a look whose program is not installed
+/// ([`pitfalls`] describes that one).
 pub(crate) fn refused_reads(digests: &[SessionDigest]) -> Vec<Pattern> {
     // error shape → (failed looks, answering looks, members)
     type Group = (BTreeSet<String>, BTreeSet<String>, Vec<(usize, usize)>);
@@ -881,6 +892,7 @@ pub(crate) fn refused_reads(digests: &[SessionDigest]) -> Vec<Pattern> {
                 || !is_inspection(answer)
                 || crate::lessons::reports_missing_target(error)
                 || crate::lessons::reports_declined(error)
+                || crate::lessons::reports_missing_program(error)
                 || !specific_error(class)
             {
                 continue;
@@ -1906,6 +1918,7 @@ mod tests {
             identity: identity.into(),
             error_class: Some(error.into()),
             error: Some(error.into()),
+            program: None,
             file_type: None,
             follow_up: FollowUp::Changed(vec![ParamChange {
                 key: "command".into(),
@@ -2037,6 +2050,7 @@ mod tests {
                 identity: "Stop hook feedback".into(),
                 error_class: Some("# uncommitted changes detected".into()),
                 error: Some("# Uncommitted Changes Detected".into()),
+                program: None,
                 file_type: None,
                 follow_up: FollowUp::Steps(steps.iter().map(|s| s.to_string()).collect()),
                 evidence: Vec::new(),
@@ -2069,6 +2083,7 @@ mod tests {
             identity: "read".into(),
             error_class: crate::digest::error_class(error),
             error: Some(error.into()),
+            program: None,
             file_type: Some("ts".into()),
             follow_up: FollowUp::Changed(
                 changes
@@ -2096,6 +2111,7 @@ mod tests {
             identity: "Write".into(),
             error_class: crate::digest::error_class(refused),
             error: Some(refused.into()),
+            program: None,
             file_type: None,
             follow_up: FollowUp::Prerequisite {
                 steps: vec!["Read".into()],
@@ -2234,6 +2250,7 @@ mod tests {
                     identity: "npm list".into(),
                     error_class: Some("/Users/dev/.asdf/installs/nodejs/22.14.0/lib".into()),
                     error: Some("/Users/dev/.asdf/installs/nodejs/22.14.0/lib".into()),
+                    program: None,
                     file_type: None,
                     follow_up: FollowUp::Prerequisite {
                         steps: vec!["npm install".into()],
@@ -2323,14 +2340,29 @@ mod tests {
         d
     }
 
-    /// From a real Codex session: `rg` was not installed and the agent went on with `git clone`.
-    /// A missing program answered by one that does the same job (`python` → `python3`) is a
-    /// lesson from one session; a look answered by work of another kind is the agent moving on
-    /// (and a look answered by another look is [`refused_reads`]' to describe).
+    /// From real Codex sessions: `rg` was not installed; in one the agent went on with `git
+    /// clone`, in another `find` answered the same look. A missing program answered by one that
+    /// does the same job (`python` → `python3`, `rg` → `find`) is a lesson from one session; a
+    /// look answered by work of another kind is the agent moving on. The missing program is
+    /// the environment, not a harness limit: [`refused_reads`] leaves it alone.
     #[test]
     fn a_missing_look_is_answered_only_by_another_look() {
         let missing = "/bin/bash: line 1: rg: command not found";
         assert!(pitfalls(&[answered("s1", "rg", missing, "git clone")]).is_empty());
+        let found = pitfalls(&[answered("s1", "rg", missing, "find")]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].text.ends_with("; `find` worked instead."),
+            "{}",
+            found[0].text
+        );
+        assert!(
+            refused_reads(&[
+                answered("s1", "rg", missing, "find"),
+                answered("s2", "rg", missing, "grep"),
+            ])
+            .is_empty()
+        );
         let python = "zsh:1: command not found: python";
         assert_eq!(
             pitfalls(&[answered("s1", "python", python, "python3")]).len(),
@@ -2431,6 +2463,7 @@ mod tests {
             identity: identity.into(),
             error_class: Some(crate::digest::error_class(error).unwrap_or_default()),
             error: Some(error.into()),
+            program: None,
             file_type: None,
             follow_up: FollowUp::Unresolved,
             evidence: vec![EventRef {
@@ -2500,6 +2533,40 @@ mod tests {
                 .collect();
             assert!(recurring_blockers(&sessions).is_empty(), "{error}");
         }
+    }
+
+    /// From real Claude Code sessions on two machines: `sudo` could not ask for a password in
+    /// the agent's shell, met through `sudo cp`, `sudo tee` and `sudo useradd`. The same
+    /// complaint of one program is one fault, whatever command ran it; without the program
+    /// (an error only the command shows), three commands are three things.
+    #[test]
+    fn one_programs_complaint_through_different_commands_is_one_blocker() {
+        let error = "sudo: a terminal is required to read the password; either use the -S option";
+        let through = |session: &str, identity: &str, program: Option<&str>| {
+            let mut d = blocked(session, identity, error, 5, &[]);
+            d.failures[0].program = program.map(str::to_string);
+            d
+        };
+        let sessions = [
+            through("s1", "cp", Some("sudo")),
+            through("s2", "tee", Some("sudo")),
+            through("s3", "useradd", Some("sudo")),
+        ];
+        let found = recurring_blockers(&sessions);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .text
+                .starts_with("`sudo` (run with `Bash`) keeps failing with `sudo: a"),
+            "{}",
+            found[0].text
+        );
+        let unattributed = [
+            through("s1", "cp", None),
+            through("s2", "tee", None),
+            through("s3", "useradd", None),
+        ];
+        assert!(recurring_blockers(&unattributed).is_empty());
     }
 
     #[test]

@@ -214,6 +214,63 @@ const WRAPPERS: &[&str] = &[
     "sudo", "time", "nohup", "env", "exec", "command", "builtin", "nice", "stdbuf", "xargs",
 ];
 
+/// Every program a command line runs, by name: the first word of each segment of a chain or
+/// pipeline on any of its first lines, and what a wrapper runs (`sudo tee` runs `sudo` and
+/// `tee`). `cat <<EOF | sudo tee /etc/x` runs `cat`, `sudo` and `tee`. A program's own
+/// complaint (`sudo: a terminal is required …`) names one of these.
+pub fn programs_of(command: &str) -> Vec<String> {
+    const MAX_LINES: usize = 40;
+    let mut programs: Vec<String> = Vec::new();
+    let mut add = |word: &str| {
+        let name = word.rsplit('/').next().unwrap_or(word);
+        if plain_word(name)
+            && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && !programs.iter().any(|p| p == name)
+        {
+            programs.push(name.to_string());
+        }
+    };
+    // The body of a here-document (`cat <<'EOF'` … `EOF`) is data, not commands.
+    let mut heredoc_end: Option<String> = None;
+    for line in command.lines().take(MAX_LINES) {
+        if let Some(end) = &heredoc_end {
+            if line.trim() == end {
+                heredoc_end = None;
+            }
+            continue;
+        }
+        if let Some((_, after)) = line.split_once("<<") {
+            let delimiter = after
+                .trim_start_matches(['-', '~'])
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .trim_matches(['\'', '"']);
+            if !delimiter.is_empty() && !delimiter.starts_with('<') {
+                heredoc_end = Some(delimiter.to_string());
+            }
+        }
+        for segment in line
+            .split("&&")
+            .flat_map(|s| s.split("||"))
+            .flat_map(|s| s.split([';', '|']))
+            .flat_map(|s| s.split("$("))
+        {
+            let Some(segment) = shell_command_of(segment.trim_start_matches(['(', '`', ' ']))
+            else {
+                continue;
+            };
+            for word in without_assignments(segment).split_whitespace() {
+                add(word);
+                if !WRAPPERS.contains(&word) {
+                    break;
+                }
+            }
+        }
+    }
+    programs
+}
+
 /// The head of a command line: the program and what it was asked to do.
 pub fn command_head(command: &str) -> String {
     let line = first_command_line(command);
@@ -930,6 +987,27 @@ pub fn patch_files(patch: &str) -> PatchFiles {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_programs_a_command_line_runs() {
+        let cases: &[(&str, &[&str])] = &[
+            ("cargo test", &["cargo"]),
+            (
+                "cd app && FOO=1 npm test 2>&1 | tail -5",
+                &["cd", "npm", "tail"],
+            ),
+            ("sudo cp a /etc/b", &["sudo", "cp"]),
+            (
+                "cat << 'EOF' | sudo tee /etc/nginx/x\nserver {\n  listen 80;\n}\nEOF\nsudo nginx -t",
+                &["cat", "sudo", "tee", "nginx"],
+            ),
+            ("echo $(git rev-parse HEAD)", &["echo", "git"]),
+            ("/usr/bin/python3 -m pytest; ls", &["python3", "ls"]),
+        ];
+        for (command, programs) in cases {
+            assert_eq!(programs_of(command), *programs, "{command}");
+        }
+    }
 
     #[test]
     fn files_written_by_redirection() {
