@@ -6,8 +6,11 @@
 //! `<environment_details>` and notices in user turns, prose and XML tool calls in assistant
 //! turns — so each turn becomes one message and the Cline importer reads them as it reads the
 //! history (see [`crate::cline`]); the export's `[Unexpected content type]` placeholder lines
-//! (blocks it could not render) are dropped. The export has no times: events take the file's
-//! modification time.
+//! (blocks it could not render) are dropped. The export has no times inside, but its file name
+//! does: Cline (and Roo Code, Kilo Code) name it after the task's start, `cline_task_jun-4-2025_
+//! 6-58-55-am.md`, and every event takes that time — the file's modification time only when the
+//! name carries none. A copied or cloned folder gives every file the same modification time, and
+//! the newest value must still win.
 
 use lucid_core::Session;
 use serde_json::{Value, json};
@@ -37,7 +40,22 @@ pub(crate) fn is_export(text: &str) -> bool {
 }
 
 pub(crate) fn import(text: &str, source: &Source<'_>) -> Result<Session, ImportError> {
-    crate::cline::import(Input::Document(Value::Array(messages(text))), source)
+    let named = Source {
+        modified: time_in_name(source.path).or(source.modified),
+        ..*source
+    };
+    crate::cline::import(Input::Document(Value::Array(messages(text))), &named)
+}
+
+/// The task's start in an export's file name (`roo_task_jun-4-2025_6-58-55-am.md` → 2025-06-04
+/// 06:58:55), taken as UTC like other times written without a zone.
+fn time_in_name(path: &str) -> Option<lucid_core::Timestamp> {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let stem = name.strip_suffix(".md").unwrap_or(name);
+    let (_, when) = stem.split_once("_task_")?;
+    chrono::NaiveDateTime::parse_from_str(when, "%b-%d-%Y_%I-%M-%S-%p")
+        .ok()
+        .map(|naive| naive.and_utc())
 }
 
 /// The export's turns as history messages `{role, content}`, in order.
@@ -89,6 +107,33 @@ fn message(role: &str, body: &[&str]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_file_name_dates_the_export() {
+        let cases: &[(&str, Option<&str>)] = &[
+            (
+                "exports/roo_task_jun-4-2025_6-58-55-am.md",
+                Some("2025-06-04T06:58:55Z"),
+            ),
+            (
+                "C:\\tasks\\cline_task_dec-21-2024_11-07-03-pm.md",
+                Some("2024-12-21T23:07:03Z"),
+            ),
+            (
+                "cline_task_may-30-2025_12-00-00-am.md",
+                Some("2025-05-30T00:00:00Z"),
+            ),
+            // No date in the name, or not one this pattern writes.
+            ("notes/task.md", None),
+            ("cline_task_2025-06-04.md", None),
+            ("roo_task_jun-31-2025_6-58-55-am.md", None),
+        ];
+        for (path, expected) in cases {
+            let found =
+                time_in_name(path).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+            assert_eq!(found.as_deref(), *expected, "{path}");
+        }
+    }
 
     #[test]
     fn turns_become_messages_and_rules_inside_a_turn_stay() {
