@@ -182,12 +182,15 @@ pub enum List {
     /// use it contradict the prohibition. Looked up: "never use" must not hide the "never" a
     /// scan finds.
     ProhibitedUse,
+    /// `[waiver]`: phrases that lift a rule ("you don't need to", "no need to"): "No need to ask
+    /// before running migrations" says the opposite of "Ask before running migrations".
+    Waiver,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 68] = [
+    pub const ALL: [List; 69] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -256,6 +259,7 @@ impl List {
         List::PurposeLeadIn,
         List::DeletionRequest,
         List::ProhibitedUse,
+        List::Waiver,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -283,6 +287,7 @@ impl List {
             "retired_before" => List::RetiredBefore,
             "retired_anymore" => List::RetiredAnymore,
             "prohibited_use" => List::ProhibitedUse,
+            "waiver" => List::Waiver,
             "describing" => List::Describing,
             "encouragement" => List::Encouragement,
             "evaluative" => List::Evaluative,

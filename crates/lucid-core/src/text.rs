@@ -107,6 +107,43 @@ fn is_temporal_stem(word: &str) -> bool {
 
 /// `text` with every `phrase` replaced by `word` padded with spaces to the phrase's length (or
 /// unchanged where the word would be longer), keeping byte offsets.
+/// A lowercase text with the verbs that end an activity read as the negation they are: "stop
+/// using yarn" says "not using yarn", as does "no longer use yarn" ("stop the server" stops a
+/// thing and stays). The replacement is padded to the replaced length, so byte offsets into the
+/// text still hold.
+fn ceasing_as_negation(text: String) -> String {
+    const CEASING: &[&str] = &["stop", "stopped", "quit", "cease"];
+    if !CEASING.iter().any(|verb| text.contains(verb)) && !text.contains("no longer") {
+        return text;
+    }
+    let mut out = replace_in_place(text, "no longer", "not");
+    let original = out.clone();
+    let mut tokens: Vec<(usize, &str)> = Vec::new();
+    let mut start = None;
+    for (at, c) in original.char_indices() {
+        let part_of_word = c.is_alphanumeric() || c == '\'';
+        match (start, part_of_word) {
+            (None, true) => start = Some(at),
+            (Some(from), false) => {
+                tokens.push((from, &original[from..at]));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(from) = start {
+        tokens.push((from, &original[from..]));
+    }
+    for pair in tokens.windows(2) {
+        let ((at, verb), (_, next)) = (pair[0], pair[1]);
+        if CEASING.contains(&verb) && next.len() > 4 && next.ends_with("ing") {
+            let padded = format!("not{}", " ".repeat(verb.len() - 3));
+            out.replace_range(at..at + verb.len(), &padded);
+        }
+    }
+    out
+}
+
 fn replace_in_place(text: String, phrase: &str, word: &str) -> String {
     if !text.contains(phrase) || word.len() > phrase.len() {
         return text;
@@ -215,7 +252,7 @@ pub fn is_common_word(word: &str) -> bool {
     is_stopword(word) || OPENERS.contains(word)
 }
 
-fn is_negation(word: &str) -> bool {
+pub(crate) fn is_negation(word: &str) -> bool {
     is_word_of(List::Negation, word)
 }
 
@@ -477,6 +514,7 @@ pub fn analyze(text: &str) -> Analysis {
         .fold(lower_text, |text, (phrase, word)| {
             replace_in_place(text, phrase, word)
         });
+    let lower_text = ceasing_as_negation(lower_text);
     // Emphasis idioms carry a "no" but negate nothing: "run it, no exceptions".
     let lower_text = words(List::EmphasisIdiom)
         .iter()
@@ -1668,14 +1706,39 @@ pub fn same_frame_new_value(a: &str, b: &str) -> bool {
     frame_new_value(a, b).is_some()
 }
 
-/// The spans [`same_frame_new_value`] found swapped (`a`'s, then `b`'s), as normalised tokens.
+/// The spans [`same_frame_new_value`] found swapped (`a`'s, then `b`'s), as normalised tokens;
+/// a negation added to one side is that side's span, the other's is empty.
+///
+/// A rule negated with its reason after it ("Stop using yarn for installs; we moved to pnpm")
+/// still negates the rule: when the whole sentences differ in more, their first clauses (up to
+/// a `;`) are compared for a negation alone. A value swapped in a first clause is not taken:
+/// "Use X for A; use Y for B" says more than "Use Z for A" replaces.
 pub fn frame_new_value(a: &str, b: &str) -> Option<(String, String)> {
-    let ta: Vec<String> = frame_tokens(a);
-    let tb: Vec<String> = frame_tokens(b);
+    frame_tokens_new_value(&frame_tokens(a), &frame_tokens(b), false).or_else(|| {
+        let (ca, cb) = (first_clause(a), first_clause(b));
+        if ca.len() == a.len() && cb.len() == b.len() {
+            return None;
+        }
+        frame_tokens_new_value(&frame_tokens(ca), &frame_tokens(cb), true)
+    })
+}
+
+/// A statement up to its first `;` (the whole statement when it has none).
+pub fn first_clause(text: &str) -> &str {
+    text.split_once(';').map_or(text, |(first, _)| first)
+}
+
+/// [`frame_new_value`] on tokens; with `negation_only`, only a negation added to one side
+/// counts.
+fn frame_tokens_new_value(
+    ta: &[String],
+    tb: &[String],
+    negation_only: bool,
+) -> Option<(String, String)> {
     if ta == tb || ta.len() < 2 || tb.len() < 2 {
         return None;
     }
-    let prefix = ta.iter().zip(&tb).take_while(|(x, y)| x == y).count();
+    let prefix = ta.iter().zip(tb).take_while(|(x, y)| x == y).count();
     let suffix = ta[prefix..]
         .iter()
         .rev()
@@ -1684,17 +1747,39 @@ pub fn frame_new_value(a: &str, b: &str) -> Option<(String, String)> {
         .count();
     let mid_a = &ta[prefix..ta.len() - suffix];
     let mid_b = &tb[prefix..tb.len() - suffix];
-    if mid_a.is_empty() || mid_b.is_empty() || mid_a.len() > 3 || mid_b.len() > 3 {
+    if mid_a.len() > 3 || mid_b.len() > 3 || prefix + suffix < 2 {
         return None;
     }
-    if prefix + suffix < 2 {
-        return None;
-    }
-    let all_values = |mid: &[String]| mid.iter().all(|t| is_anchor(t));
     let polarity = |mid: &[String]| {
         mid.iter()
             .all(|t| is_negation(t) || matches!(t.as_str(), "always" | "never" | "do" | "don't"))
     };
+    // The same sentence with a negation added: "Use tabs for indentation" / "Do not use tabs
+    // for indentation", "Ask before migrating" / "No need to ask before migrating". Only words
+    // that negate count: "Always use tabs" says what "Use tabs" says.
+    let negates = |mid: &[String]| {
+        polarity(mid)
+            && mid
+                .iter()
+                .any(|t| is_negation(t) || matches!(t.as_str(), "never" | "don't"))
+    };
+    if mid_a.is_empty() != mid_b.is_empty() {
+        let added = if mid_a.is_empty() { mid_b } else { mid_a };
+        if !negates(added) {
+            return None;
+        }
+        // The side without the negation has no value of its own: an empty span.
+        let negation = added.join(" ");
+        return Some(if mid_a.is_empty() {
+            (String::new(), negation)
+        } else {
+            (negation, String::new())
+        });
+    }
+    if mid_a.is_empty() || mid_b.is_empty() || negation_only {
+        return None;
+    }
+    let all_values = |mid: &[String]| mid.iter().all(|t| is_anchor(t));
     // One word of a closed set for another: a weekday, a month, a count, or a word and its
     // opposite ("on Thursdays" / "on Tuesdays", "one approval" / "two approvals", "tabs" /
     // "spaces").
@@ -1773,6 +1858,11 @@ pub fn frame_tokens(text: &str) -> Vec<String> {
             lower = rest.to_string();
         }
     }
+    // A waiver lifts the rule it names: "No need to ask before X" reads "Don't ask before X".
+    if let Some(waiver) = crate::lexicon::opening(List::Waiver, &lower) {
+        lower = format!("don't{}", &lower[waiver.len()..]);
+    }
+    let lower = ceasing_as_negation(lower);
     raw_tokens(&lower)
         .into_iter()
         .map(|t| t.text.to_string())
@@ -2245,6 +2335,91 @@ mod tests {
         assert!(!conflicting_slots(&a, &prod));
         let flaky = slot("The staging database host is flaky on Mondays and slow").expect("slot");
         assert!(!conflicting_slots(&a, &flaky));
+    }
+
+    /// A rule and the same rule negated contradict, whichever way the negation is said: a
+    /// "do not", a waiver ("no need to"), a verb that ends the activity ("stop using", "no
+    /// longer"), or after the rule's first clause with its reason following. An emphasis
+    /// ("always") negates nothing, and "stop" with a thing rather than an activity is an action.
+    #[test]
+    fn a_rule_and_its_negation_contradict() {
+        // (older, newer, whether the newer negates the older)
+        let cases: &[(&str, &str, bool)] = &[
+            (
+                "Use tabs for indentation.",
+                "Do not use tabs for indentation.",
+                true,
+            ),
+            (
+                "Run the linter before every commit.",
+                "Never run the linter before every commit.",
+                true,
+            ),
+            (
+                "Ask before running database migrations.",
+                "You don't need to ask before running database migrations.",
+                true,
+            ),
+            (
+                "Ask before running database migrations.",
+                "There is no need to ask before running database migrations.",
+                true,
+            ),
+            (
+                "Use yarn for installs.",
+                "Stop using yarn for installs.",
+                true,
+            ),
+            (
+                "Use yarn for installs.",
+                "No longer use yarn for installs.",
+                true,
+            ),
+            (
+                "Use yarn for installs.",
+                "Stop using yarn for installs; we moved to pnpm.",
+                true,
+            ),
+            (
+                "The staging API is public.",
+                "The staging API is not public.",
+                true,
+            ),
+            (
+                "Use tabs for indentation.",
+                "Always use tabs for indentation.",
+                false,
+            ),
+            (
+                "Stop the dev server before deploying.",
+                "Stop the dev server.",
+                false,
+            ),
+            (
+                "Use tabs for indentation.",
+                "Do not use tabs for comments.",
+                false,
+            ),
+            // A value swapped in a first clause is not taken: the second rule would be lost.
+            (
+                "Use npm for installs; use make for builds.",
+                "Use pnpm for installs.",
+                false,
+            ),
+        ];
+        for (older, newer, negates) in cases {
+            assert_eq!(
+                frame_new_value(older, newer).is_some(),
+                *negates,
+                "{older} / {newer}: {:?}",
+                frame_new_value(older, newer)
+            );
+        }
+        assert!(analyze("Stop using yarn for installs.").negated);
+        assert!(analyze("We no longer deploy on Fridays.").negated);
+        assert!(!analyze("Stop the dev server before deploying.").negated);
+        // "Stopped working" says "does not work".
+        assert!(analyze("The build stopped working after the upgrade.").negated);
     }
 
     #[test]

@@ -255,11 +255,12 @@ impl Curator {
                             .find(|(at, _)| *at == m)
                             .map_or("", |(_, v)| v.as_str())
                     };
-                    matched_notes.push(format!(
-                        "the same sentence with another value: `{}` → `{}`",
-                        value_of(i),
-                        value_of(winner)
-                    ));
+                    let (old, new) = (value_of(i), value_of(winner));
+                    matched_notes.push(if old.is_empty() || new.is_empty() {
+                        "the same rule, negated".to_string()
+                    } else {
+                        format!("the same sentence with another value: `{old}` → `{new}`")
+                    });
                 }
             }
             if let (Some(l), None) = (located, self.memories[winner].location) {
@@ -295,31 +296,29 @@ impl Curator {
     }
 }
 
-/// The frame of a statement for contradiction search: its tokens with values (anchors) and
-/// polarity words blanked. `None` when it has neither, since then nothing can change.
+/// The frame of a statement for contradiction search: its tokens with values (anchors,
+/// closed-set words, opposites) blanked and polarity words left out, so "Always use Node 18",
+/// "Never use Node 20" and "Use Node 20" share one. Statements in one frame are compared by
+/// [`text::frame_new_value`]; `None` only for a statement without words. Only the first clause
+/// (up to a `;`) counts, so a rule and its negation with a reason after it meet.
 fn frame_key(text: &str) -> Option<String> {
-    let mut has_slot = false;
     let mut key = Vec::new();
-    for token in text::frame_tokens(text) {
+    for token in text::frame_tokens(text::first_clause(text)) {
         if text::is_anchor(&token)
             || text::value_family(&token).is_some()
             || text::is_opposite(&token)
         {
-            has_slot = true;
             key.push("#".to_string());
-        } else if matches!(
+        } else if !matches!(
             token.as_str(),
             "always" | "never" | "do" | "don't" | "dont" | "not" | "no"
-        ) {
-            has_slot = true;
-            key.push("~".to_string());
-        } else {
+        ) && !text::is_negation(&token)
+        {
             key.push(token);
         }
     }
-    // Collapse the markers so "never" and "do not" share a frame.
     key.dedup();
-    has_slot.then(|| key.join(" "))
+    (!key.is_empty()).then(|| key.join(" "))
 }
 
 /// The words of `text` whose stems are among `stems` or which are among `anchors`, as
@@ -483,8 +482,20 @@ mod tests {
             assert!(ka.is_some() && kb.is_some(), "{a:?} {ka:?} / {b:?} {kb:?}");
             assert_eq!(ka == kb, same, "{a:?} {ka:?} / {b:?} {kb:?}");
         }
-        // Nothing that could change: no frame.
-        assert_eq!(frame_key("The team likes good coffee."), None);
+        // A rule and its negation, or the waiver that lifts it, share a frame.
+        for (a, b) in [
+            (
+                "Use tabs for indentation.",
+                "Do not use tabs for indentation.",
+            ),
+            (
+                "Ask before running database migrations.",
+                "You don't need to ask before running database migrations.",
+            ),
+        ] {
+            assert_eq!(frame_key(a), frame_key(b), "{a:?} / {b:?}");
+        }
+        assert_eq!(frame_key("..."), None);
     }
 
     #[test]
