@@ -119,11 +119,20 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
                         .iter()
                         .any(|preposition| whole_lower[..at].ends_with(preposition)))
         });
+    // "Don't use yarn for installs anymore", "No need to ask before committing anymore": an
+    // instruction (or a waiver, which lifts one) that ends a practice for good is as standing
+    // as "from now on".
+    let waives = crate::lexicon::opening(List::Waiver, &lower).is_some();
+    let ends_a_practice = (opens_as_instruction || waives)
+        && [" anymore", " any more", " any longer"]
+            .iter()
+            .any(|end| lower.trim_end_matches(['.', '!']).trim_end().ends_with(end));
     // Standing for a reason other than a marker phrase (computed once: naming what a
     // prohibition protects analyses the sentence).
     let standing_otherwise = scoped_to_the_project
         || closing_ever
         || ended_for_good
+        || ends_a_practice
         || asked_to_remember
         || guards_something_named(stripped, &lower, &cues)
         || rules_every_case(&cues)
@@ -2085,6 +2094,23 @@ mod tests {
         assert_eq!(
             kept("I don't need the repos anymore."),
             Some((Class::Preference, Support::Repeated))
+        );
+        // An instruction, or a waiver, that ends a practice "anymore" is standing whatever
+        // follows the name; what the speaker no longer wants ("I don't want …") is not.
+        for sentence in [
+            "Don't use yarn for installs anymore.",
+            "No need to ask before committing anymore.",
+            "You don't have to run the full suite any longer.",
+        ] {
+            assert_eq!(
+                kept(sentence).map(|(_, support)| support),
+                Some(Support::Marked),
+                "{sentence:?}: {:?}",
+                skip_reason(sentence)
+            );
+        }
+        assert!(
+            kept("I don't want this button anymore.").is_none_or(|(_, s)| s != Support::Marked)
         );
     }
 
