@@ -185,12 +185,16 @@ pub enum List {
     /// `[waiver]`: phrases that lift a rule ("you don't need to", "no need to"): "No need to ask
     /// before running migrations" says the opposite of "Ask before running migrations".
     Waiver,
+    /// `[project_wide]`: how a sentence says a version is the whole project's ("we're on" in
+    /// "We're on PostgreSQL 16 now"): it names no part of the project, so every item naming
+    /// the product takes the new version.
+    ProjectWide,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 69] = [
+    pub const ALL: [List; 70] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -260,6 +264,7 @@ impl List {
         List::DeletionRequest,
         List::ProhibitedUse,
         List::Waiver,
+        List::ProjectWide,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -288,6 +293,7 @@ impl List {
             "retired_anymore" => List::RetiredAnymore,
             "prohibited_use" => List::ProhibitedUse,
             "waiver" => List::Waiver,
+            "project_wide" => List::ProjectWide,
             "describing" => List::Describing,
             "encouragement" => List::Encouragement,
             "evaluative" => List::Evaluative,

@@ -1529,16 +1529,112 @@ pub fn states_another_value(a: &str, b: &str) -> bool {
 /// lower case and singular ("Tuesdays" → `tuesday`). Digits are left out: they are identifiers,
 /// compared as anchors.
 fn closed_set_values(text: &str) -> BTreeSet<(&'static str, String)> {
-    raw_tokens(text)
-        .into_iter()
-        .filter(|token| !token.text.chars().all(|c| c.is_ascii_digit()))
-        .filter_map(|token| {
-            let family = value_family(token.text)?;
-            let lower = token.text.to_lowercase();
-            let singular = lower.strip_suffix('s').unwrap_or(&lower).to_string();
-            Some((family, singular))
-        })
-        .collect()
+    let tokens = raw_tokens(text);
+    let mut values = BTreeSet::new();
+    let mut at = 0;
+    while at < tokens.len() {
+        // A cadence said as "every …" is one frequency, its count included ("every two
+        // weeks" is the value that "weekly" replaces, not the count two).
+        if let Some((cadence, used)) = cadence_at(&tokens[at..]) {
+            values.insert(("frequency", cadence));
+            at += used;
+            continue;
+        }
+        let token = tokens[at].text;
+        at += 1;
+        if token.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        if let Some(family) = value_family(token) {
+            let lower = token.to_lowercase();
+            let value = match family {
+                "frequency" => frequency_word(&lower).unwrap_or(&lower).to_string(),
+                _ => lower.strip_suffix('s').unwrap_or(&lower).to_string(),
+            };
+            values.insert((family, value));
+        }
+    }
+    values
+}
+
+/// Words that name how often something happens, each with the value it names ("fortnightly" is
+/// "biweekly").
+const FREQUENCY_WORDS: &[(&str, &str)] = &[
+    ("hourly", "hourly"),
+    ("daily", "daily"),
+    ("nightly", "nightly"),
+    ("weekly", "weekly"),
+    ("biweekly", "biweekly"),
+    ("bi-weekly", "biweekly"),
+    ("fortnightly", "biweekly"),
+    ("monthly", "monthly"),
+    ("bimonthly", "bimonthly"),
+    ("bi-monthly", "bimonthly"),
+    ("quarterly", "quarterly"),
+    ("yearly", "yearly"),
+    ("annually", "yearly"),
+    ("annual", "yearly"),
+];
+
+/// The frequency a lowercase word names ("fortnightly" → `biweekly`), if it names one.
+fn frequency_word(lower: &str) -> Option<&'static str> {
+    FREQUENCY_WORDS
+        .iter()
+        .find(|(word, _)| *word == lower)
+        .map(|(_, value)| *value)
+}
+
+/// A cadence said as "every [count] unit" at the start of `tokens` ("every day", "every two
+/// weeks", "every other week", "every 3 months"), as the value a frequency word names where
+/// there is one ("every day" is `daily`), with how many tokens it took.
+fn cadence_at(tokens: &[RawToken<'_>]) -> Option<(String, usize)> {
+    const UNITS: &[&str] = &[
+        "minute", "hour", "day", "night", "week", "month", "quarter", "year", "sprint",
+    ];
+    if !tokens.first()?.text.eq_ignore_ascii_case("every") {
+        return None;
+    }
+    let lower = |at: usize| tokens.get(at).map(|t| t.text.to_lowercase());
+    let unit_of = |word: &str| -> Option<&'static str> {
+        let singular = word.strip_suffix('s').unwrap_or(word);
+        UNITS.iter().find(|unit| **unit == singular).copied()
+    };
+    let second = lower(1)?;
+    if let Some(unit) = unit_of(&second) {
+        let named = match unit {
+            "hour" => "hourly",
+            "day" => "daily",
+            "night" => "nightly",
+            "week" => "weekly",
+            "month" => "monthly",
+            "quarter" => "quarterly",
+            "year" => "yearly",
+            other => return Some((format!("every {other}"), 2)),
+        };
+        return Some((named.to_string(), 2));
+    }
+    let count = match second.as_str() {
+        "other" | "second" => 2,
+        word => word.parse::<u32>().ok().or_else(|| {
+            [
+                "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                "ten",
+            ]
+            .iter()
+            .position(|w| *w == word)
+            .and_then(|n| u32::try_from(n).ok())
+        })?,
+    };
+    let unit = unit_of(&lower(2)?)?;
+    let value = match (count, unit) {
+        (1, "week") => "weekly".to_string(),
+        (1, "day") => "daily".to_string(),
+        (1, "month") => "monthly".to_string(),
+        (2, "week") => "biweekly".to_string(),
+        (2, "month") => "bimonthly".to_string(),
+        (count, unit) => format!("every {count} {unit}"),
+    };
+    Some((value, 3))
 }
 
 /// The closed sets a statement names values of.
@@ -1798,8 +1894,8 @@ fn frame_tokens_new_value(
         .then(|| (mid_a.join(" "), mid_b.join(" ")))
 }
 
-/// The closed set a word names one value of, if any: a weekday, a month or a count (plurals
-/// and abbreviations folded: "Tuesdays", "Tue").
+/// The closed set a word names one value of, if any: a weekday, a month, a count or a frequency
+/// (plurals and abbreviations folded: "Tuesdays", "Tue"; "fortnightly" is "biweekly").
 pub fn value_family(word: &str) -> Option<&'static str> {
     const WEEKDAYS: &[&str] = &[
         "monday",
@@ -1837,8 +1933,34 @@ pub fn value_family(word: &str) -> Option<&'static str> {
         Some("month")
     } else if COUNTS.contains(&lower.as_str()) || lower.chars().all(|c| c.is_ascii_digit()) {
         Some("count")
+    } else if frequency_word(&lower).is_some() {
+        Some("frequency")
+    } else if is_time_of_day(&lower) {
+        Some("time of day")
     } else {
         None
+    }
+}
+
+/// Whether a lowercase word is a time of day: `9:30`, `10:00`, `14:45`, `9am`, `10:30pm`,
+/// `noon`, `midnight`.
+fn is_time_of_day(lower: &str) -> bool {
+    if matches!(lower, "noon" | "midnight") {
+        return true;
+    }
+    let clock = lower
+        .strip_suffix("am")
+        .or_else(|| lower.strip_suffix("pm"))
+        .unwrap_or(lower);
+    let meridiem = clock.len() != lower.len();
+    let digits = |part: &str, max: u32| {
+        (1..=2).contains(&part.len())
+            && part.chars().all(|c| c.is_ascii_digit())
+            && part.parse::<u32>().is_ok_and(|n| n <= max)
+    };
+    match clock.split_once(':') {
+        Some((hours, minutes)) => digits(hours, 23) && minutes.len() == 2 && digits(minutes, 59),
+        None => meridiem && digits(clock, 12),
     }
 }
 
@@ -2420,6 +2542,47 @@ mod tests {
         assert!(!analyze("Stop the dev server before deploying.").negated);
         // "Stopped working" says "does not work".
         assert!(analyze("The build stopped working after the upgrade.").negated);
+    }
+
+    /// How often and at what time: a cadence said as a word or as "every …" is one value of a
+    /// set, and so is a time of day, so a cadence or a time said anew is another value, never a
+    /// duplicate ("Releases are now cut weekly" is not "Releases are cut every two weeks").
+    #[test]
+    fn cadences_and_times_of_day_are_values_of_a_set() {
+        for (word, family) in [
+            ("weekly", Some("frequency")),
+            ("Fortnightly", Some("frequency")),
+            ("9:30", Some("time of day")),
+            ("14:45", Some("time of day")),
+            ("9am", Some("time of day")),
+            ("noon", Some("time of day")),
+            ("25:00", None),
+            ("9:3", None),
+            ("weeks", None),
+        ] {
+            assert_eq!(value_family(word), family, "{word}");
+        }
+        for (a, b, another) in [
+            (
+                "Releases are cut every two weeks.",
+                "Releases are now cut weekly.",
+                true,
+            ),
+            (
+                "Releases are cut every other week.",
+                "Releases are cut fortnightly.",
+                false,
+            ),
+            ("Backups run every day.", "Backups run daily.", false),
+            (
+                "Backups run nightly.",
+                "Backups now run every 6 hours.",
+                true,
+            ),
+            ("The standup is at 9:30.", "The standup is at 10:00.", true),
+        ] {
+            assert_eq!(states_another_value(a, b), another, "{a} / {b}");
+        }
     }
 
     #[test]

@@ -67,6 +67,9 @@ fn subject_words_beyond_values(sub: &Substitution, old: &str, item: &text::Analy
 /// The end of the cue of a quoted value changed to another ("… 'Review' to 'Add to Stock'").
 const QUOTED_CUE: &str = "quoted value to quoted value";
 
+/// The cue of a value replaced in the active voice ("We replaced black with ruff").
+const REPLACED_CUE: &str = "replaced … with";
+
 /// A list changed as a whole: "from [New, Intro, Done] to [Not Started, Mastered]", or the
 /// bracketed lists after a change verb ("change the levels [A, B] to [C, D]"). Each side has
 /// two elements at least; elements are trimmed of quotes.
@@ -336,6 +339,33 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 out.push(make(Some(old), new, &format!("{} by", lower[i])));
             }
         }
+        // "We replaced black with ruff", "we swapped Jest for Vitest": the active voice, the
+        // old value right after the verb (an article skipped), the new one after "with".
+        if matches!(
+            lower[i].as_str(),
+            "replaced" | "swapped" | "substituted" | "exchanged"
+        ) && passive_subject(&tokens, &lower, i).is_none()
+        {
+            let mut j = i + 1;
+            if lower
+                .get(j)
+                .is_some_and(|w| matches!(w.as_str(), "the" | "our"))
+            {
+                j += 1;
+            }
+            // (A specific old name, "replaced Datadog with Grafana Cloud", is read with the
+            // other change verbs below.)
+            if let Some(old) = tokens.get(j).filter(|t| t.is_value() && !t.is_specific())
+                && lower
+                    .get(j + 1)
+                    .is_some_and(|w| matches!(w.as_str(), "with" | "by" | "for"))
+                && let Some(new) = tokens.get(j + 2).filter(|t| t.is_value())
+            {
+                let mut sub = make(Some(old), new, REPLACED_CUE);
+                sub.new = name_run(sentence, &tokens, j + 2).0;
+                out.push(sub);
+            }
+        }
         // "we ditched Memcached in favour of Redis": the old value is the name just before.
         if matches!(lower[i].as_str(), "favour" | "favor")
             && i >= 2
@@ -494,7 +524,20 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             {
                 // "updated to C17": no old value named.
                 let (new, product) = versioned(&tokens, j + 1).unwrap_or((new, None));
-                out.push(make(None, new, &format!("{} to", lower[i])));
+                let mut sub = make(None, new, &format!("{} to", lower[i]));
+                // "Switch to bun for installs": a tool's name with what it is for, which an
+                // item using one tool for that names too ("Use pnpm for installs").
+                if product.is_none()
+                    && value_shape(&new.text).is_none()
+                    && family_of(&new.text).is_none()
+                    && text::value_family(&new.text).is_none()
+                    && let Some(purpose) = purpose_after(sentence, &tokens, &lower, j + 2)
+                {
+                    sub.object_min = purpose.len();
+                    sub.object = purpose;
+                    sub.subject_text = sentence.to_string();
+                }
+                out.push(sub);
                 // "the staging API moved to https://…", "we upgraded to Python 3.12": what
                 // changed is named before the verb, or is the product the version belongs to.
                 if family_of(&new.text).is_none() && value_shape(&new.text).is_some() {
@@ -596,16 +639,21 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
         }
     }
     // "Staging is on Python 3.12 now": a product's new version, said with "now", for the items
-    // that name the product and every word said of it before ("staging").
+    // that name the product and every word said of it before ("staging"). "We're on
+    // PostgreSQL 16 now" says it of the whole project: every item naming the product.
     if out.is_empty() && lower.iter().any(|w| w == "now") {
         for at in 0..tokens.len() {
             let Some((version, Some(product))) = versioned(&tokens, at) else {
                 continue;
             };
-            let before = text::analyze(&sentence[..tokens[at].start]);
+            let before_text = &sentence[..tokens[at].start];
+            let before = text::analyze(before_text);
             let mut object: Vec<String> =
                 before.word_set.into_iter().filter(|w| w != "now").collect();
-            if object.is_empty() {
+            let of_the_project = object.is_empty()
+                && lexicon::opening(List::ProjectWide, &before_text.trim().to_lowercase())
+                    .is_some_and(|opening| opening.len() == before_text.trim().len());
+            if object.is_empty() && !of_the_project {
                 break;
             }
             object.push(product);
@@ -1284,6 +1332,46 @@ pub(crate) fn retires(retirement: &Retirement, item: &str, is_fact: bool) -> Opt
     }
 }
 
+/// What a new tool is for, said right after its name ("… to bun for installs", "… for new
+/// services"): the content words (stemmed) of up to four plain words after "for", up to the
+/// end of the clause. `None` when no "for" follows or nothing plain is named.
+fn purpose_after(
+    sentence: &str,
+    tokens: &[Token],
+    lower: &[String],
+    at: usize,
+) -> Option<Vec<String>> {
+    if lower.get(at).is_none_or(|w| w != "for") {
+        return None;
+    }
+    let mut words = Vec::new();
+    for token in tokens.iter().skip(at + 1).take(4) {
+        let word = token.text.trim_end_matches([',', ';', ':', '.', '!']);
+        if token.quoted
+            || value_shape(word).is_some()
+            || matches!(
+                word.to_lowercase().as_str(),
+                "from" | "now" | "on" | "instead"
+            )
+        {
+            break;
+        }
+        words.push(word);
+        let clause_ends = sentence[token.start..]
+            .chars()
+            .take(token.text.len() + 1)
+            .any(|c| matches!(c, ',' | ';' | ':' | '.' | '!'));
+        if clause_ends {
+            break;
+        }
+    }
+    let object: Vec<String> = text::analyze(&words.join(" "))
+        .word_set
+        .into_iter()
+        .collect();
+    (!object.is_empty()).then_some(object)
+}
+
 /// The thing a change verb names before "to": up to four plain words ("the staging database"),
 /// as stemmed content words, and where "to" is. `None` when a value, a function word other than
 /// a determiner, or nothing stands there.
@@ -1717,13 +1805,14 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
             }
             // …or a tool the item uses ("Use npm for installs") that the person said they
             // switched away from ("We've switched from npm to pnpm").
-            let switched_tool = sub.cue == "from … to"
+            let switched_tool = (sub.cue == "from … to"
                 && !sub.new.contains(' ')
                 && sub
                     .subject
                     .iter()
-                    .any(|w| matches!(w.as_str(), "switch" | "migrat" | "move" | "chang"))
-                && used_as_tool(&tokens, &hit);
+                    .any(|w| matches!(w.as_str(), "switch" | "migrat" | "move" | "chang")))
+                || sub.cue == REPLACED_CUE;
+            let switched_tool = switched_tool && used_as_tool(&tokens, &hit);
             if !specific && !file_named && shared < 2 && !switched_tool {
                 return None;
             }
@@ -2133,6 +2222,9 @@ fn used_as_tool(tokens: &[Token], word: &Token) -> bool {
                         | "invoke"
                         | "invokes"
                         | "invoking"
+                        // "Tests run with jest", "formatted by black".
+                        | "with"
+                        | "by"
                 )
             })
 }
@@ -3021,6 +3113,83 @@ mod tests {
             "Dana left.",
         ] {
             assert!(retirements(sentence).is_empty(), "{sentence}");
+        }
+    }
+
+    /// Changes people announce in everyday words: a tool replaced in the active voice, a
+    /// switch away from a tool the item uses ("run with", "formatted by"), a version that is
+    /// the whole project's, a new tool for what an item names, a new time of day. Each leaves
+    /// alone what it does not name: a practice for the same purpose ("transactions" is no
+    /// tool), a place an item deploys to, another part of the project.
+    #[test]
+    fn everyday_announcements_update_what_they_name() {
+        // (announcement, item, the item after, or None when it must stay)
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            (
+                "We replaced black with ruff.",
+                "Use black for formatting.",
+                Some("Use ruff for formatting."),
+            ),
+            (
+                "We swapped black for ruff.",
+                "Code is formatted by black.",
+                Some("Code is formatted by ruff."),
+            ),
+            (
+                "We switched from jest to vitest.",
+                "Tests run with jest.",
+                Some("Tests run with vitest."),
+            ),
+            (
+                "We're on PostgreSQL 16 now.",
+                "The database is PostgreSQL 14.",
+                Some("The database is PostgreSQL 16."),
+            ),
+            (
+                "We use Python 3.12 now.",
+                "Staging runs Python 3.10.",
+                Some("Staging runs Python 3.12."),
+            ),
+            (
+                "Production is on Python 3.12 now.",
+                "Staging runs Python 3.10.",
+                None,
+            ),
+            (
+                "Switch to Buildkite for nightly builds.",
+                "Use Jenkins for nightly builds.",
+                Some("Use Buildkite for nightly builds."),
+            ),
+            (
+                "Switch to Buildkite for releases.",
+                "Use Jenkins for nightly builds.",
+                None,
+            ),
+            (
+                "Switch to sqitch for migrations.",
+                "Use transactions for migrations.",
+                None,
+            ),
+            (
+                "We switched from staging to production.",
+                "Deploy to staging first.",
+                None,
+            ),
+            (
+                "Standup moved to 10:00.",
+                "The team standup is at 9:30.",
+                Some("The team standup is at 10:00."),
+            ),
+            (
+                "We replaced the black theme with a white one.",
+                "Always use black.",
+                None,
+            ),
+        ];
+        for (said, item, after) in cases {
+            let subs = from_sentence(said);
+            let applied = subs.iter().find_map(|sub| apply(sub, item)).map(|(t, _)| t);
+            assert_eq!(applied.as_deref(), *after, "{said} / {item}: {subs:?}");
         }
     }
 

@@ -123,10 +123,16 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // instruction (or a waiver, which lifts one) that ends a practice for good is as standing
     // as "from now on".
     let waives = crate::lexicon::opening(List::Waiver, &lower).is_some();
+    // The end of a clause counts too: "Don't put secrets in .env files anymore; use Vault".
     let ends_a_practice = (opens_as_instruction || waives)
-        && [" anymore", " any more", " any longer"]
-            .iter()
-            .any(|end| lower.trim_end_matches(['.', '!']).trim_end().ends_with(end));
+        && [" anymore", " any more", " any longer"].iter().any(|end| {
+            lower.match_indices(end).any(|(at, _)| {
+                lower[at + end.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| matches!(c, '.' | '!' | ';' | ',' | ':' | ')'))
+            })
+        });
     // Standing for a reason other than a marker phrase (computed once: naming what a
     // prohibition protects analyses the sentence).
     let standing_otherwise = scoped_to_the_project
@@ -2101,6 +2107,7 @@ mod tests {
             "Don't use yarn for installs anymore.",
             "No need to ask before committing anymore.",
             "You don't have to run the full suite any longer.",
+            "Don't put secrets in .env files anymore; use Vault.",
         ] {
             assert_eq!(
                 kept(sentence).map(|(_, support)| support),
