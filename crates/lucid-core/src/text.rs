@@ -1379,15 +1379,20 @@ pub fn slot(text: &str) -> Option<Slot> {
     })
 }
 
-/// For "<Name> is our new <role>" (also "the new", "are our new"): the role. The name is one to
-/// three capitalised words, so "The build is our new bottleneck" names no one.
+/// For "<Name> is our new <role>" (also "the new", "are our new", "is the", "is now the"): the
+/// role. The name is one to three capitalised words, so "The build is our new bottleneck" names
+/// no one.
 fn new_role<'a>(subject: &str, value: &'a str, predicate: &str) -> Option<&'a str> {
-    if !matches!(predicate, " is " | " are ") {
+    if !matches!(predicate, " is " | " are " | " is now ") {
         return None;
     }
-    let role = ["our new ", "the new ", "our newest "]
+    // "Marco is the on-call lead (now)", "Marco is now the on-call lead": a name that is the
+    // one holder of a role is that role's value too.
+    let role = ["our new ", "the new ", "our newest ", "the "]
         .into_iter()
         .find_map(|opening| strip_prefix_ignore_case(value, opening))?;
+    let role = role.strip_suffix(" from now on").unwrap_or(role);
+    let role = role.strip_suffix(" now").unwrap_or(role).trim_end();
     let words: Vec<&str> = subject.split_whitespace().collect();
     let name = (1..=3).contains(&words.len())
         && words.iter().all(|w| {
@@ -1530,7 +1535,20 @@ pub fn states_another_value(a: &str, b: &str) -> bool {
 /// compared as anchors.
 fn closed_set_values(text: &str) -> BTreeSet<(&'static str, String)> {
     let tokens = raw_tokens(text);
-    let mut values = BTreeSet::new();
+    let mut values: BTreeSet<(&'static str, String)> = assignments(text)
+        .into_iter()
+        .map(|(key, value)| (SETTING, format!("{key}={value}")))
+        .collect();
+    // `make migrate` and `just migrate`: one command run by another program.
+    for span in code_spans(text) {
+        if let Some((program, arguments)) = span.split_once(' ')
+            && !program.is_empty()
+            && !arguments.trim().is_empty()
+            && !program.contains('=')
+        {
+            values.insert((RUNNER, format!("{}={program}", arguments.trim())));
+        }
+    }
     let mut at = 0;
     while at < tokens.len() {
         // A cadence said as "every …" is one frequency, its count included ("every two
@@ -1538,6 +1556,12 @@ fn closed_set_values(text: &str) -> BTreeSet<(&'static str, String)> {
         if let Some((cadence, used)) = cadence_at(&tokens[at..]) {
             values.insert(("frequency", cadence));
             at += used;
+            continue;
+        }
+        // "30 days", "two weeks", "500 ms": an amount of time is one value.
+        if let Some(duration) = duration_at(&tokens[at..]) {
+            values.insert(("duration", duration));
+            at += 2;
             continue;
         }
         let token = tokens[at].text;
@@ -1555,6 +1579,55 @@ fn closed_set_values(text: &str) -> BTreeSet<(&'static str, String)> {
         }
     }
     values
+}
+
+/// The closed set of one setting's values: `MAX_WORKERS=4` and `MAX_WORKERS=8` are two values
+/// of the set `MAX_WORKERS`, which `TIMEOUT=30` is not in (compared by key, see
+/// [`other_closed_set_value`]).
+const SETTING: &str = "setting";
+
+/// The closed set of the programs that run one command: `make migrate` and `just migrate` are
+/// two values of the set "migrate"; `cargo test` and `cargo clippy` are two commands. Keyed by
+/// the arguments, as [`SETTING`] is by the key.
+const RUNNER: &str = "program";
+
+/// The `KEY=value` assignments a text writes (`MAX_WORKERS=4`, `log_level=debug`), the key
+/// lowercased: an identifier of two characters or more right before a lone `=`, and the word
+/// right after it. Comparisons (`==`, `<=`, `=>`) assign nothing.
+fn assignments(text: &str) -> Vec<(String, String)> {
+    let key_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-');
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices('=') {
+        let before = &text[..at];
+        let after = &text[at + 1..];
+        if before.ends_with(['=', '<', '>', '!', ' '])
+            || after.starts_with(['=', '>', ' '])
+            || after.is_empty()
+        {
+            continue;
+        }
+        let key_start = before
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| key_char(*c))
+            .last()
+            .map_or(at, |(i, _)| i);
+        let key = &before[key_start..];
+        let value: String = after
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, '`' | '"' | '\'' | ',' | ';' | ')'))
+            .collect();
+        let value = value.trim_end_matches(['.', ':']);
+        let identifier = key.len() >= 2
+            && key
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+        if identifier && !value.is_empty() {
+            out.push((key.to_ascii_lowercase(), value.to_string()));
+        }
+    }
+    out
 }
 
 /// Words that name how often something happens, each with the value it names ("fortnightly" is
@@ -1582,6 +1655,35 @@ fn frequency_word(lower: &str) -> Option<&'static str> {
         .iter()
         .find(|(word, _)| *word == lower)
         .map(|(_, value)| *value)
+}
+
+/// An amount of time at the start of `tokens`: a number (digits or a count word) and a unit of
+/// time ("30 days", "two weeks", "500 ms"), as the number and the singular unit.
+fn duration_at(tokens: &[RawToken<'_>]) -> Option<String> {
+    const UNITS: &[(&str, &str)] = &[
+        ("ms", "millisecond"),
+        ("millisecond", "millisecond"),
+        ("sec", "second"),
+        ("second", "second"),
+        ("min", "minute"),
+        ("minute", "minute"),
+        ("hour", "hour"),
+        ("hr", "hour"),
+        ("day", "day"),
+        ("week", "week"),
+        ("month", "month"),
+        ("year", "year"),
+    ];
+    let number = tokens.first()?.text.to_lowercase();
+    let counted = (!number.is_empty() && number.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        || value_family(&number) == Some("count");
+    if !counted {
+        return None;
+    }
+    let unit = tokens.get(1)?.text.to_lowercase();
+    let singular = unit.strip_suffix('s').unwrap_or(&unit);
+    let (_, unit) = UNITS.iter().find(|(written, _)| *written == singular)?;
+    Some(format!("{number} {unit}"))
 }
 
 /// A cadence said as "every [count] unit" at the start of `tokens` ("every day", "every two
@@ -1688,6 +1790,20 @@ fn other_closed_set_value(a: &str, b: &str) -> Option<&'static str> {
     let families: BTreeSet<&'static str> = va.iter().map(|(family, _)| *family).collect();
     families.into_iter().find(|&family| {
         let (fa, fb) = (of(&va, family), of(&vb, family));
+        if family == SETTING || family == RUNNER {
+            // One setting given another value: the same key, none of its values shared.
+            let key = |assignment: &String| assignment.split_once('=').map(|(k, _)| k.to_string());
+            return fa.iter().filter_map(key).any(|k| {
+                let values = |set: &BTreeSet<String>| -> BTreeSet<String> {
+                    set.iter()
+                        .filter(|a| key(a).as_deref() == Some(k.as_str()))
+                        .cloned()
+                        .collect()
+                };
+                let (xa, xb) = (values(&fa), values(&fb));
+                !xb.is_empty() && xa.is_disjoint(&xb)
+            });
+        }
         !fb.is_empty() && fa.is_disjoint(&fb)
     })
 }
@@ -2542,6 +2658,69 @@ mod tests {
         assert!(!analyze("Stop the dev server before deploying.").negated);
         // "Stopped working" says "does not work".
         assert!(analyze("The build stopped working after the upgrade.").negated);
+    }
+
+    /// Values people change without naming a closed set: one setting's value (`KEY=value`),
+    /// an amount of time, the program that runs a command, the holder of a role said either
+    /// way round. Another key, another command or another role is another statement.
+    #[test]
+    fn settings_durations_runners_and_roles_are_values() {
+        for (a, b, another) in [
+            (
+                "Set `MAX_WORKERS=4` in production.",
+                "Production now uses `MAX_WORKERS=8`.",
+                true,
+            ),
+            (
+                "Set `MAX_WORKERS=4` in production.",
+                "Set `TIMEOUT=30` in production.",
+                false,
+            ),
+            (
+                "Logs are kept for 30 days.",
+                "Logs are kept for 90 days.",
+                true,
+            ),
+            (
+                "Logs are kept for 30 days.",
+                "Logs are kept for 30 days.",
+                false,
+            ),
+            (
+                "Run migrations with `make migrate`.",
+                "Run migrations with `just migrate`.",
+                true,
+            ),
+            (
+                "Run `cargo clippy` in CI.",
+                "Run `cargo test` in CI.",
+                false,
+            ),
+            (
+                "The on-call lead is Priya.",
+                "Marco is the on-call lead now.",
+                true,
+            ),
+            (
+                "Priya is the on-call lead.",
+                "Marco is now the on-call lead.",
+                true,
+            ),
+            (
+                "Priya is the on-call lead.",
+                "Marco is the release manager.",
+                false,
+            ),
+        ] {
+            assert_eq!(states_another_value(a, b), another, "{a} / {b}");
+        }
+        assert_eq!(
+            assignments("export MAX_WORKERS=4; if [ $a == 1 ]; x => y, a<=b, log_level=debug."),
+            vec![
+                ("max_workers".to_string(), "4".to_string()),
+                ("log_level".to_string(), "debug".to_string())
+            ]
+        );
     }
 
     /// How often and at what time: a cadence said as a word or as "every …" is one value of a

@@ -225,7 +225,9 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
             )
     });
     let announced_value = (announcing_cue || closing_now)
-        && text::slot(stripped).is_some_and(|slot| !slot.value_analysis.anchors.is_empty());
+        && text::slot(stripped).is_some_and(|slot| {
+            !slot.value_analysis.anchors.is_empty() || !slot.value_analysis.code_spans.is_empty()
+        });
     // A bare "here" next to a standing marker names the place ("we always use pnpm here"),
     // not the task at hand.
     // In a standing rule, "it" after "a bug" points back to that bug, any bug ("Always write a
@@ -273,10 +275,29 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // "X is Y now" announces a new value as plainly as "X is now Y".
     // So does "We deploy on Tuesdays now": a value (a weekday, a count, an identifier) with a
     // closing "now".
+    // A value: an identifier, a value of a closed set, quoted code (`just migrate`), a channel
+    // (`#incidents`), or a name written capitalised inside the sentence ("… uses Vite now").
+    // Said of the speaker's own life ("It's part of my daily routine now", "I'm living my
+    // dreams now"), a "now" tells a story, not a value of the project.
+    let of_the_speaker = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .any(|word| matches!(word, "i" | "i'm" | "i've" | "my" | "me" | "mine"));
     let names_value = || {
-        text::raw_tokens(stripped)
-            .iter()
-            .any(|token| text::is_anchor(token.text) || text::value_family(token.text).is_some())
+        !of_the_speaker
+            && (stripped.contains('`')
+                || text::raw_tokens(stripped)
+                    .iter()
+                    .enumerate()
+                    .any(|(at, token)| {
+                        text::is_anchor(token.text)
+                        || text::value_family(token.text).is_some()
+                        || (token.text.starts_with('#') && token.text.len() > 2)
+                        // (Not a word in capitals: that is shouting, not a name.)
+                        || (at > 0
+                            && token.text.chars().next().is_some_and(char::is_uppercase)
+                            && token.text.chars().any(char::is_lowercase)
+                            && !stripped[..token.start].trim_end().ends_with(['.', ':', '!', '?']))
+                    }))
     };
     let trailing_now = lower
         .trim_end_matches(['.', '!'])
@@ -1414,7 +1435,9 @@ fn now_before_verb(lower: &str) -> bool {
         w[1] == "now"
             && !matches!(
                 w[0],
-                "right"
+                // "You now want …" tells the listener what they want, not a new value.
+                "you"
+                    | "right"
                     | "for"
                     | "until"
                     | "till"
@@ -2119,6 +2142,33 @@ mod tests {
         assert!(
             kept("I don't want this button anymore.").is_none_or(|(_, s)| s != Support::Marked)
         );
+    }
+
+    /// A value said with "now" and no "is": quoted code, a channel, a name written inside the
+    /// sentence. Not a story of the speaker's own life, not the listener told what they want,
+    /// and not words in capitals.
+    #[test]
+    fn a_new_value_said_with_now_is_a_fact() {
+        for sentence in [
+            "Migrations now run with `just migrate`.",
+            "The frontend build uses Vite now.",
+            "The test command is now `pnpm test`.",
+        ] {
+            assert_eq!(
+                kept(sentence).map(|(class, _)| class),
+                Some(Class::Fact),
+                "{sentence:?}: {:?}",
+                skip_reason(sentence)
+            );
+        }
+        for sentence in [
+            "It's part of my daily routine now.",
+            "Losing my job was hard, but I'm living my dreams now.",
+            "You now want spectral precision using Koopman operator theory.",
+            "Start now by reading the file structure. USE ANY SKILLS AND MCP YOU FOUND.",
+        ] {
+            assert!(kept(sentence).is_none(), "{sentence:?}");
+        }
     }
 
     /// From the specs, bug reports and task lists people type (Claude Code and Gemini CLI
