@@ -873,11 +873,18 @@ fn obliges_every_case(lower: &str) -> bool {
         .split_whitespace()
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
         .collect();
-    matches!(words.first(), Some(&("any" | "every" | "each" | "all")))
-        && words
+    let first = words.first().copied();
+    // "Every PR needs a linked issue": a need of each case is a rule too; "All tests need to
+    // pass" is as often the goal of the task at hand.
+    let each = matches!(first, Some("any" | "every" | "each"));
+    let head: Vec<&str> = words.iter().take(12).copied().collect();
+    matches!(first, Some("any" | "every" | "each" | "all"))
+        && (head
             .iter()
-            .take(12)
             .any(|w| matches!(*w, "must" | "mustn't" | "shall"))
+            || (each
+                && (head.iter().any(|w| matches!(*w, "needs" | "requires"))
+                    || head.windows(2).any(|pair| pair == ["has", "to"]))))
 }
 
 /// A rule stated with an extraposed opening ("It's important to …", "It is best to …") without
@@ -1638,6 +1645,16 @@ mod tests {
                 Class::Fact,
             ),
             ("Every migration must be reversible.", Class::Preference),
+            // A need of each case, and the team's preference said in the third person.
+            ("Every PR needs a linked issue.", Class::Fact),
+            (
+                "Each service has to expose a health endpoint.",
+                Class::Preference,
+            ),
+            (
+                "The team prefers Postgres over MySQL for new services.",
+                Class::Preference,
+            ),
             (
                 "We use go-git explicitly so we do not depend on a checkout.",
                 Class::Fact,
@@ -2160,6 +2177,10 @@ mod tests {
                 "{sentence:?}: {:?}",
                 skip_reason(sentence)
             );
+        }
+        // What each of some things has, and what someone else likes, are no rules.
+        for sentence in ["Each photo has an amazing moment.", "She prefers tea."] {
+            assert!(kept(sentence).is_none(), "{sentence:?}");
         }
         for sentence in [
             "It's part of my daily routine now.",
