@@ -1028,8 +1028,18 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
             .iter()
             .filter(|t| t.start >= lead_end && t.start + t.text.len() <= at)
             .collect();
+        // A version after a tool's name is the name's ("Node 18 is no longer supported").
+        let versioned = !person
+            && before.len() >= 2
+            && value_shape(&before[before.len() - 1].text) == Some(Shape::Version)
+            && before[before.len() - 2]
+                .text
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase);
+        let named = &before[..before.len() - usize::from(versioned)];
         // A name ends where punctuation closes a clause ("Update: Dana …" is not "Update").
-        let capitalised = before
+        let capitalised = named
             .iter()
             .rev()
             .take_while(|t| {
@@ -1038,7 +1048,7 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
             })
             .take(3)
             .count();
-        let words = &before[before.len() - capitalised..];
+        let words = &before[named.len() - capitalised..];
         // A person's name of one word must not open the sentence ("Everyone has left" is no
         // name); a tool's may ("Heroku is no longer in use"), unless it is a pronoun.
         let opens = words.first().is_some_and(|t| t.start == tokens[0].start);
@@ -1061,9 +1071,8 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
         if capitalised == 0 || (capitalised == 1 && opens && (person || pronoun)) {
             continue;
         }
-        let name = sentence
-            [words[0].start..words[capitalised - 1].start + words[capitalised - 1].text.len()]
-            .to_string();
+        let last = &words[words.len() - 1];
+        let name = sentence[words[0].start..last.start + last.text.len()].to_string();
         out.push(Retirement {
             name: Some(name),
             person,
@@ -3019,6 +3028,13 @@ mod tests {
         for (sentence, name, person) in [
             ("We've sunset the Jenkins pipeline.", "Jenkins", false),
             ("Heroku is no longer in use.", "Heroku", false),
+            // A version that lost its support goes with its name: Node 20 stays.
+            (
+                "Node 18 is no longer supported; use Node 20.",
+                "Node 18",
+                false,
+            ),
+            ("Python 3.8 is end-of-life.", "Python 3.8", false),
             ("We stopped using Sentry last sprint.", "Sentry", false),
             ("We no longer use yarn.", "yarn", false),
             // The whole project is where it ends, not a part of it.
