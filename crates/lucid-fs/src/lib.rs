@@ -577,7 +577,13 @@ fn import_file(
     {
         return (Err(NOT_A_MARKDOWN_TRANSCRIPT.to_string()), 0);
     }
-    let folder = folder_of(file.parent());
+    // A folder named by a session id (GitHub Copilot CLI's `session-state/<uuid>/events.jsonl`)
+    // is the session, not an agent: the folder above it names the agent, or none does.
+    let parent = file.parent();
+    let folder = match folder_of(parent) {
+        Some(name) if is_uuid(&name) => folder_of(parent.and_then(Path::parent)),
+        other => other,
+    };
     let source = lucid_import::Source {
         path: &shown,
         folder_name: folder.as_deref(),
@@ -590,6 +596,16 @@ fn import_file(
         }
     };
     (result.map_err(|error| error.to_string()), 0)
+}
+
+/// Whether a folder name is a UUID (`5b1e0c2a-7d3f-4e8a-9c61-2f0d8a4b7e19`): a session's id.
+fn is_uuid(name: &str) -> bool {
+    let groups: Vec<&str> = name.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// Why a Markdown file beside the transcripts is not read.
@@ -1056,7 +1072,8 @@ mod tests {
 
     /// Aider's Markdown (also its hidden `.aider.chat.history.md`), OpenHands' JSON arrays and
     /// Copilot CLI's JSON Lines are found and read; other Markdown is reported, never dropped
-    /// silently.
+    /// silently. A folder named by a session id is no agent: each Copilot session would
+    /// otherwise be an agent of its own, and one person's rule said twice a team's.
     #[test]
     fn aider_openhands_and_copilot_transcripts_are_found() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -1073,9 +1090,14 @@ mod tests {
             &import_fixture("openhands/trajectory.json"),
             &fleet.join("openhands").join("fix-test.json"),
         );
+        // Copilot CLI keeps each session in a folder named by its id: the folder above names
+        // the agent.
         copy(
             &import_fixture("copilot_cli/events.jsonl"),
-            &fleet.join("copilot").join("events.jsonl"),
+            &fleet
+                .join("copilot")
+                .join("5b1e0c2a-7d3f-4e8a-9c61-2f0d8a4b7e19")
+                .join("events.jsonl"),
         );
         std::fs::write(
             fleet.join("docs").join("README.md"),
@@ -1107,7 +1129,7 @@ mod tests {
         assert_eq!(
             names,
             [
-                "copilot/events.jsonl",
+                "copilot/5b1e0c2a-7d3f-4e8a-9c61-2f0d8a4b7e19/events.jsonl",
                 "docs/README.md",
                 "docs/flask.md",
                 "openhands/fix-test.json",
