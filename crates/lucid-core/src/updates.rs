@@ -70,6 +70,9 @@ const QUOTED_CUE: &str = "quoted value to quoted value";
 /// The cue of a value replaced in the active voice ("We replaced black with ruff").
 const REPLACED_CUE: &str = "replaced … with";
 
+/// The cue of a role handed over ("Bob took over the billing service from Alice").
+const TOOK_OVER_CUE: &str = "took over … from";
+
 /// A list changed as a whole: "from [New, Intro, Done] to [Not Started, Mastered]", or the
 /// bracketed lists after a change verb ("change the levels [A, B] to [C, D]"). Each side has
 /// two elements at least; elements are trimmed of quotes.
@@ -339,6 +342,48 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 out.push(make(Some(old), new, &format!("{} by", lower[i])));
             }
         }
+        // "Bob took over the billing service from Alice": a name for a name, the new one the
+        // sentence's subject, the old one after "from".
+        if matches!(lower[i].as_str(), "took" | "taken" | "takes")
+            && lower.get(i + 1).is_some_and(|w| w == "over")
+            && let Some(from) = (i + 2..tokens.len()).find(|&at| lower[at] == "from")
+            && let Some(old) = tokens
+                .get(from + 1)
+                .filter(|t| t.is_specific() && !t.quoted)
+        {
+            let mut start = i;
+            while start > 0 && matches!(lower[start - 1].as_str(), "has" | "have" | "had") {
+                start -= 1;
+            }
+            let name: Vec<&Token> = tokens[..start]
+                .iter()
+                .rev()
+                .take_while(|t| t.is_specific() && !t.quoted)
+                .collect();
+            let pronoun = name.iter().any(|t| {
+                matches!(
+                    t.text.to_lowercase().as_str(),
+                    "he" | "she" | "they" | "it" | "we" | "i" | "someone" | "somebody"
+                )
+            });
+            if let Some(first) = name.last()
+                && name.len() <= 3
+                && start == name.len()
+                && !pronoun
+            {
+                let last = name[0];
+                let mut sub = make(Some(old), first, TOOK_OVER_CUE);
+                sub.new = sentence[first.start..last.start + last.text.len()].to_string();
+                sub.old = Some(name_run(sentence, &tokens, from + 1).0);
+                // What was taken over: an item about something else keeps its holder.
+                sub.object = text::analyze(&sentence[tokens[i + 1].start + 4..tokens[from].start])
+                    .word_set
+                    .into_iter()
+                    .collect();
+                sub.object_min = sub.object.len();
+                out.push(sub);
+            }
+        }
         // "We replaced black with ruff", "we swapped Jest for Vitest": the active voice, the
         // old value right after the verb (an article skipped), the new one after "with".
         if matches!(
@@ -567,7 +612,9 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                     }
                 }
             } else if let Some(old) = tokens.get(j)
-                && old.is_specific()
+                // A rename names its old value whatever it looks like ("renamed master to
+                // main"); the item must then hold it as its value (see `apply`).
+                && (old.is_specific() || (lower[i].starts_with("renam") && old.is_value()))
                 && let Some(to) = lower.get(j + 1)
                 && matches!(to.as_str(), "to" | "with" | "into" | "for")
                 && let Some(new) = tokens.get(j + 2)
@@ -1758,6 +1805,36 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
             .filter(|w| item_analysis.word_set.contains(w.trim_start_matches('¬')))
             .count()
     };
+    // "We renamed master to main": the item whose value is the old name ("The main branch is
+    // master") has the new one, although it says "main" already of something else.
+    if sub.cue.starts_with("renam")
+        && let Some(old) = &sub.old
+        && let Some(slot) = text::slot(item)
+        && slot
+            .value
+            .trim_matches(|c: char| matches!(c, '`' | '"' | '\'' | '.'))
+            .eq_ignore_ascii_case(old)
+        && let Some(at) = item.rfind(slot.value.as_str())
+    {
+        let value_at = at + slot.value.find(old.as_str()).unwrap_or(0);
+        if item.get(value_at..value_at + old.len()) == Some(old.as_str()) {
+            let replaced = format!(
+                "{}{}{}",
+                &item[..value_at],
+                sub.new,
+                &item[value_at + old.len()..]
+            );
+            let why = format!("`{old}` → `{}` ({}; the item's value)", sub.new, sub.cue);
+            return Some((replaced, why));
+        }
+    }
+    // A role handed over changes its holder only in items about what was taken over.
+    if sub.cue == TOOK_OVER_CUE {
+        let words = text::analyze(item).word_set;
+        if sub.object.is_empty() || !sub.object.iter().all(|w| words.contains(w)) {
+            return None;
+        }
+    }
     match &sub.old {
         Some(old) if old.contains(' ') => {
             // A phrase for a phrase ("the CFO instead of the finance lead"): the item holds the
@@ -3199,6 +3276,28 @@ mod tests {
             (
                 "We replaced the black theme with a white one.",
                 "Always use black.",
+                None,
+            ),
+            // A rename reaches the item whose value is the old name, though it says "main"
+            // already of something else; a role handed over, the items about that role.
+            (
+                "We renamed master to main.",
+                "The main branch is master.",
+                Some("The main branch is main."),
+            ),
+            (
+                "Bob took over the billing service from Alice.",
+                "Alice owns the billing service.",
+                Some("Bob owns the billing service."),
+            ),
+            (
+                "Bob took over the billing service from Alice.",
+                "Alice owns the search service.",
+                None,
+            ),
+            (
+                "He took over the billing service from Alice.",
+                "Alice owns the billing service.",
                 None,
             ),
         ];
