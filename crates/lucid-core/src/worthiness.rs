@@ -291,7 +291,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
                     .any(|(at, token)| {
                         text::is_anchor(token.text)
                         || text::value_family(token.text).is_some()
-                        || (token.text.starts_with('#') && token.text.len() > 2)
+                        || stripped[..token.start].ends_with('#')
                         // (Not a word in capitals: that is shouting, not a name.)
                         || (at > 0
                             && token.text.chars().next().is_some_and(char::is_uppercase)
@@ -2170,6 +2170,7 @@ mod tests {
             "Migrations now run with `just migrate`.",
             "The frontend build uses Vite now.",
             "The test command is now `pnpm test`.",
+            "Incidents go to #incidents now.",
         ] {
             assert_eq!(
                 kept(sentence).map(|(class, _)| class),
