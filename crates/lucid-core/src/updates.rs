@@ -1769,8 +1769,22 @@ fn restates_edited_number(sub: &Substitution, item: &str) -> bool {
         .any(|token| token != old && plain_number(token))
 }
 
-/// How a substitution applies to one item, if it does: the new text and what matched.
+/// [`apply_knowing`] without knowing any program the sessions ran.
+#[cfg(test)]
 pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> {
+    apply_knowing(sub, item, &std::collections::BTreeSet::new())
+}
+
+/// How a substitution applies to one item, if it does: the new text and what matched.
+/// `programs` are the programs the sessions ran (lower-case names: `pnpm`, `jest`): a lower-case
+/// word an item uses for what a new tool is for ("Use pnpm for installs" for "switch to bun for
+/// installs") is the tool it replaces only when a session ran it — a practice ("Use
+/// transactions for migrations") is never run.
+pub(crate) fn apply_knowing(
+    sub: &Substitution,
+    item: &str,
+    programs: &std::collections::BTreeSet<String>,
+) -> Option<(String, String)> {
     if let Some((old, new)) = &sub.list {
         return replace_list(item, old, new);
     }
@@ -1971,7 +1985,7 @@ pub(crate) fn apply(sub: &Substitution, item: &str) -> Option<(String, String)> 
                 return None;
             }
             if value_shape(&sub.new).is_none() {
-                return replace_tool(sub, item, &tokens);
+                return replace_tool(sub, item, &tokens, programs);
             }
             let shape = value_shape(&sub.new)?;
             let mut hits = tokens
@@ -2161,16 +2175,32 @@ fn words_as_named<'a>(tokens: &'a [Token], object: &[String]) -> Vec<&'a str> {
 /// auth", "Auth goes through Firebase", "CI runs on Jenkins") becomes the new one. A tool is a
 /// capitalised name right after "use", "via", "through", "on" or "with"; an item with two, or
 /// none, is left alone, and so is a name that opens the item (its subject, not its tool).
-fn replace_tool(sub: &Substitution, item: &str, tokens: &[Token]) -> Option<(String, String)> {
+fn replace_tool(
+    sub: &Substitution,
+    item: &str,
+    tokens: &[Token],
+    programs: &std::collections::BTreeSet<String>,
+) -> Option<(String, String)> {
     if holds_value(&item.to_lowercase(), &sub.new.to_lowercase()) {
         return None;
     }
+    // A lower-case name is a tool when a session ran it and the item says what it is for in
+    // the announcement's words ("Use pnpm for installs").
+    let ran_for_the_object = |at: usize| {
+        programs.contains(&tokens[at].text.to_lowercase())
+            && tokens.get(at + 1).is_some_and(|t| t.text == "for")
+            && tokens.get(at + 2).is_some_and(|t| {
+                let words = text::analyze(&item[t.start..]).word_set;
+                sub.object.iter().all(|w| words.contains(w))
+            })
+    };
     let tools: Vec<(usize, usize)> = tokens
         .iter()
         .enumerate()
         .filter(|(at, token)| {
             *at > 0
-                && token.text.chars().next().is_some_and(char::is_uppercase)
+                && (token.text.chars().next().is_some_and(char::is_uppercase)
+                    || ran_for_the_object(*at))
                 && value_shape(&token.text).is_none()
                 && matches!(
                     tokens[at - 1].text.to_lowercase().as_str(),
@@ -3263,6 +3293,13 @@ mod tests {
                 "Use transactions for migrations.",
                 None,
             ),
+            // A lower-case tool no session ran is not known as a tool (see
+            // `a_lower_case_tool_is_known_by_the_programs_the_sessions_ran`).
+            (
+                "Switch to bun for installs.",
+                "Use pnpm for installs.",
+                None,
+            ),
             (
                 "We switched from staging to production.",
                 "Deploy to staging first.",
@@ -3305,6 +3342,35 @@ mod tests {
             let subs = from_sentence(said);
             let applied = subs.iter().find_map(|sub| apply(sub, item)).map(|(t, _)| t);
             assert_eq!(applied.as_deref(), *after, "{said} / {item}: {subs:?}");
+        }
+    }
+
+    #[test]
+    fn a_lower_case_tool_is_known_by_the_programs_the_sessions_ran() {
+        let ran: std::collections::BTreeSet<String> =
+            ["pnpm", "git"].iter().map(|p| p.to_string()).collect();
+        // (announcement, item, the item after, or None when it must stay)
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            (
+                "Switch to bun for installs.",
+                "Use pnpm for installs.",
+                Some("Use bun for installs."),
+            ),
+            // A purpose the item does not name, or a word no session ran.
+            ("Switch to bun for builds.", "Use pnpm for installs.", None),
+            (
+                "Switch to sqitch for migrations.",
+                "Use transactions for migrations.",
+                None,
+            ),
+        ];
+        for (said, item, after) in cases {
+            let subs = from_sentence(said);
+            let applied = subs
+                .iter()
+                .find_map(|sub| apply_knowing(sub, item, &ran))
+                .map(|(t, _)| t);
+            assert_eq!(applied.as_deref(), *after, "{said} / {item}");
         }
     }
 

@@ -540,6 +540,14 @@ impl Curator {
             .flat_map(|d| d.changes.iter().map(move |c| (d, c)))
             .collect();
         in_event_order(&mut changes, |item| &item.evidence);
+        // The programs the sessions ran (`pnpm` of `pnpm install`): a lower-case tool an item
+        // uses is known by them.
+        let programs: std::collections::BTreeSet<String> = digests
+            .iter()
+            .flat_map(|d| d.tool_sequence.iter())
+            .filter_map(|step| step.name.split_whitespace().next())
+            .map(|program| program.rsplit('/').next().unwrap_or(program).to_lowercase())
+            .collect();
         // The item each event's changes produced: one edit can swap several values of one
         // line, and they all land in one updated item rather than a chain of half-updated ones.
         let mut made_by_event: HashSet<(String, usize, usize)> = HashSet::new();
@@ -551,9 +559,11 @@ impl Curator {
                 })
                 .collect();
             for i in targets {
-                let Some((text, why)) =
-                    crate::updates::apply(&change.substitution, &self.memories[i].text)
-                else {
+                let Some((text, why)) = crate::updates::apply_knowing(
+                    &change.substitution,
+                    &self.memories[i].text,
+                    &programs,
+                ) else {
                     continue;
                 };
                 // An item true as of a later time than the announcement is the newer value:
