@@ -73,6 +73,42 @@ const REPLACED_CUE: &str = "replaced … with";
 /// The cue of a role handed over ("Bob took over the billing service from Alice").
 const TOOK_OVER_CUE: &str = "took over … from";
 
+/// The cue of a tool a subject uses from now on ("New endpoints should use GraphQL from now on").
+const SHOULD_USE_CUE: &str = "should use … from now on";
+
+/// The subject before a modal in a sentence said as a change, without the marker when it opens
+/// the sentence ("From now on, new endpoints should use …" → "new endpoints"); `None` when the
+/// sentence says no change ("… from now on", "… going forward", "… now").
+fn changed_subject<'s>(before_modal: &'s str, sentence: &str) -> Option<&'s str> {
+    const MARKERS: [&str; 3] = ["from now on", "going forward", "now"];
+    let lower = sentence.to_lowercase();
+    let closing = lower.trim_end_matches(['.', '!']).trim_end();
+    if MARKERS
+        .iter()
+        .any(|marker| closing.ends_with(&format!(" {marker}")))
+    {
+        return Some(before_modal);
+    }
+    MARKERS.iter().find_map(|marker| {
+        let opened = before_modal.get(..marker.len())?;
+        opened
+            .eq_ignore_ascii_case(marker)
+            .then(|| before_modal[marker.len()..].trim_start_matches([',', ' ']))
+    })
+}
+
+/// A phrase's words for comparing it whole: lowercase, stemmed, without articles and
+/// punctuation ("The new endpoints" → `new endpoint`).
+fn phrase_words(phrase: &str) -> Vec<String> {
+    phrase
+        .split(|c: char| !c.is_alphanumeric() && c != '-' && c != '_')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .filter(|w| !matches!(w.as_str(), "the" | "a" | "an" | "all" | "any" | "our"))
+        .map(|w| text::stem(&w))
+        .collect()
+}
+
 /// A list changed as a whole: "from [New, Intro, Done] to [Not Started, Mastered]", or the
 /// bracketed lists after a change verb ("change the levels [A, B] to [C, D]"). Each side has
 /// two elements at least; elements are trimmed of quotes.
@@ -381,6 +417,27 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                     .into_iter()
                     .collect();
                 sub.object_min = sub.object.len();
+                out.push(sub);
+            }
+        }
+        // "New endpoints should use GraphQL from now on": what the subject uses from now on,
+        // for the items about that subject ("Prefer REST for new endpoints"). The sentence
+        // must say it is a change; "Tests should use fixtures" states a rule, replaces none.
+        if i >= 1
+            && matches!(lower[i].as_str(), "should" | "must")
+            && lower.get(i + 1).is_some_and(|w| w == "use")
+            && let Some(new) = tokens.get(i + 2).filter(|t| t.is_specific() && !t.quoted)
+            && let Some(subject) = changed_subject(&sentence[..tokens[i].start], sentence)
+        {
+            let object: Vec<String> = text::analyze(subject).word_set.into_iter().collect();
+            if (1..=4).contains(&object.len()) && value_shape(&new.text).is_none() {
+                let mut sub = make(None, new, SHOULD_USE_CUE);
+                sub.new = name_run(sentence, &tokens, i + 2).0;
+                sub.object_min = object.len();
+                sub.object = object;
+                // The whole subject, modifiers included ("new endpoints", not "internal
+                // endpoints"): the item's purpose must be it, word for word.
+                sub.subject_text = phrase_words(subject).join(" ");
                 out.push(sub);
             }
         }
@@ -2204,7 +2261,7 @@ fn replace_tool(
                 && value_shape(&token.text).is_none()
                 && matches!(
                     tokens[at - 1].text.to_lowercase().as_str(),
-                    "use" | "uses" | "using" | "via" | "through" | "on" | "with"
+                    "use" | "uses" | "using" | "via" | "through" | "on" | "with" | "prefer"
                 )
         })
         .map(|(at, _)| (at, name_run(item, tokens, at).1))
@@ -2212,6 +2269,19 @@ fn replace_tool(
     let [(at, taken)] = tools.as_slice() else {
         return None;
     };
+    // "New endpoints should use GraphQL": the item's tool is for exactly that subject ("Prefer
+    // REST for new endpoints", not "… for internal endpoints").
+    if sub.cue == SHOULD_USE_CUE {
+        let last = &tokens[at + taken - 1];
+        let after = &item[last.start + last.text.len()..];
+        let purpose = after
+            .trim_start()
+            .strip_prefix("for ")
+            .map(|rest| rest.split([',', ';', '.', ':']).next().unwrap_or(rest));
+        if purpose.is_none_or(|purpose| phrase_words(purpose).join(" ") != sub.subject_text) {
+            return None;
+        }
+    }
     let first = &tokens[*at];
     let last = &tokens[at + taken - 1];
     let end = last.start + last.text.trim_end_matches(['.', ',', ';', ':']).len();
@@ -3335,6 +3405,28 @@ mod tests {
             (
                 "He took over the billing service from Alice.",
                 "Alice owns the billing service.",
+                None,
+            ),
+            // What a subject uses from now on, for the item about exactly that subject; said
+            // without a change, it is a rule of its own.
+            (
+                "New endpoints should use GraphQL from now on.",
+                "Prefer REST for new endpoints.",
+                Some("Prefer GraphQL for new endpoints."),
+            ),
+            (
+                "From now on, new endpoints should use GraphQL.",
+                "Use REST for new endpoints.",
+                Some("Use GraphQL for new endpoints."),
+            ),
+            (
+                "New endpoints should use GraphQL from now on.",
+                "Prefer REST for internal endpoints.",
+                None,
+            ),
+            (
+                "New endpoints should use GraphQL.",
+                "Prefer REST for new endpoints.",
                 None,
             ),
         ];
