@@ -1754,10 +1754,21 @@ pub fn value_families(text: &str) -> BTreeSet<&'static str> {
 pub fn closed_set_change(older: &str, newer: &str) -> Option<(Vec<String>, &'static str)> {
     let family = other_closed_set_value(older, newer)?;
     let rest = |text: &str| -> BTreeSet<String> {
+        // The values themselves, and the words only quoted code says (`npm` of `npm test` is
+        // the value a program family compares; "test" of "the test command" is the subject).
+        let quoted: String = code_spans(text).into_iter().collect::<Vec<_>>().join(" ");
+        let unquoted: String = text.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+        let said_outside = analyze(&unquoted).word_set;
         let valued: BTreeSet<String> = raw_tokens(text)
             .into_iter()
             .filter(|token| value_family(token.text).is_some())
             .map(|token| stem(&token.text.to_lowercase()))
+            .chain(
+                analyze(&quoted)
+                    .word_set
+                    .into_iter()
+                    .filter(|word| !said_outside.contains(word)),
+            )
             .collect();
         analyze(text)
             .word_set
@@ -2713,6 +2724,31 @@ mod tests {
             ),
         ] {
             assert_eq!(states_another_value(a, b), another, "{a} / {b}");
+        }
+        // Said as a change in other words: the subject is what both say outside the quoted
+        // code ("test", "migrations"), whatever the code itself says.
+        for (older, newer, changes) in [
+            (
+                "The test command is `npm test`.",
+                "Use `pnpm test` to run the tests from now on.",
+                true,
+            ),
+            (
+                "Run migrations with `make migrate`.",
+                "Migrations now run with `just migrate`.",
+                true,
+            ),
+            (
+                "Run `cargo clippy` in CI.",
+                "We now run `cargo test` in CI.",
+                false,
+            ),
+        ] {
+            assert_eq!(
+                closed_set_change(older, newer).is_some(),
+                changes,
+                "{older} / {newer}"
+            );
         }
         assert_eq!(
             assignments("export MAX_WORKERS=4; if [ $a == 1 ]; x => y, a<=b, log_level=debug."),
