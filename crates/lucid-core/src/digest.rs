@@ -2124,12 +2124,7 @@ fn program_complaint(text: &str, programs: &[String]) -> Option<(String, String)
             let (name, message) = line.split_once(": ")?;
             let name = name.rsplit('/').next().unwrap_or(name);
             let program = programs.iter().find(|p| p.as_str() == name)?;
-            let says_what = message
-                .split_whitespace()
-                .filter(|word| word.chars().filter(|c| c.is_alphabetic()).count() >= 3)
-                .count()
-                >= 3;
-            says_what.then(|| (program.clone(), line.to_string()))
+            crate::patterns::specific_error(message).then(|| (program.clone(), line.to_string()))
         })
 }
 

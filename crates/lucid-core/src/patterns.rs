@@ -941,7 +941,7 @@ pub(crate) fn refused_reads(digests: &[SessionDigest]) -> Vec<Pattern> {
 
 /// Whether an error's shape says what went wrong (`error: cannot find module <v>`), rather than
 /// only that something did (`exit code <v>`, `<v>`, `failed`).
-fn specific_error(class: &str) -> bool {
+pub(crate) fn specific_error(class: &str) -> bool {
     class
         .split_whitespace()
         .filter(|word| word.chars().filter(|c| c.is_alphabetic()).count() >= 3)

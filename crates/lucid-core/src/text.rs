@@ -118,27 +118,11 @@ fn ceasing_as_negation(text: String) -> String {
     }
     let mut out = replace_in_place(text, "no longer", "not");
     let original = out.clone();
-    let mut tokens: Vec<(usize, &str)> = Vec::new();
-    let mut start = None;
-    for (at, c) in original.char_indices() {
-        let part_of_word = c.is_alphanumeric() || c == '\'';
-        match (start, part_of_word) {
-            (None, true) => start = Some(at),
-            (Some(from), false) => {
-                tokens.push((from, &original[from..at]));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(from) = start {
-        tokens.push((from, &original[from..]));
-    }
-    for pair in tokens.windows(2) {
-        let ((at, verb), (_, next)) = (pair[0], pair[1]);
-        if CEASING.contains(&verb) && next.len() > 4 && next.ends_with("ing") {
-            let padded = format!("not{}", " ".repeat(verb.len() - 3));
-            out.replace_range(at..at + verb.len(), &padded);
+    for pair in raw_tokens(&original).windows(2) {
+        let (verb, next) = (&pair[0], &pair[1]);
+        if CEASING.contains(&verb.text) && next.text.len() > 4 && next.text.ends_with("ing") {
+            let padded = format!("not{}", " ".repeat(verb.text.len() - 3));
+            out.replace_range(verb.start..verb.start + verb.text.len(), &padded);
         }
     }
     out
@@ -1630,6 +1614,18 @@ fn assignments(text: &str) -> Vec<(String, String)> {
     out
 }
 
+/// The number a lowercase word spells, from "zero" to "twelve".
+fn number_word(lower: &str) -> Option<u32> {
+    const NUMBERS: &[&str] = &[
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve",
+    ];
+    NUMBERS
+        .iter()
+        .position(|word| *word == lower)
+        .and_then(|n| u32::try_from(n).ok())
+}
+
 /// Words that name how often something happens, each with the value it names ("fortnightly" is
 /// "biweekly").
 const FREQUENCY_WORDS: &[(&str, &str)] = &[
@@ -1717,15 +1713,7 @@ fn cadence_at(tokens: &[RawToken<'_>]) -> Option<(String, usize)> {
     }
     let count = match second.as_str() {
         "other" | "second" => 2,
-        word => word.parse::<u32>().ok().or_else(|| {
-            [
-                "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-                "ten",
-            ]
-            .iter()
-            .position(|w| *w == word)
-            .and_then(|n| u32::try_from(n).ok())
-        })?,
+        word => word.parse::<u32>().ok().or_else(|| number_word(word))?,
     };
     let unit = unit_of(&lower(2)?)?;
     let value = match (count, unit) {
@@ -2047,10 +2035,8 @@ pub fn value_family(word: &str) -> Option<&'static str> {
         "november",
         "december",
     ];
-    const COUNTS: &[&str] = &[
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-        "eleven", "twelve", "single", "once", "twice",
-    ];
+    // "single", "once" and "twice" count too, though they are no numbers.
+    const OTHER_COUNTS: &[&str] = &["single", "once", "twice"];
     let lower = word.to_lowercase();
     let singular = lower.strip_suffix('s').unwrap_or(&lower);
     if WEEKDAYS.contains(&singular) {
@@ -2058,7 +2044,10 @@ pub fn value_family(word: &str) -> Option<&'static str> {
     } else if MONTHS.contains(&lower.as_str()) && lower != "may" && lower != "march" {
         // "may" and "march" are also a verb and a noun: only the unambiguous months count.
         Some("month")
-    } else if COUNTS.contains(&lower.as_str()) || lower.chars().all(|c| c.is_ascii_digit()) {
+    } else if number_word(&lower).is_some()
+        || OTHER_COUNTS.contains(&lower.as_str())
+        || lower.chars().all(|c| c.is_ascii_digit())
+    {
         Some("count")
     } else if frequency_word(&lower).is_some() {
         Some("frequency")

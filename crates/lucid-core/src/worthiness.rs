@@ -272,9 +272,6 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         .phrases(List::Decision)
         .any(|(at, phrase)| !asked_not_stated(&whole_lower, at, phrase));
     let first_person = cues.opens_with(List::FirstPersonState) && !decision;
-    // "X is Y now" announces a new value as plainly as "X is now Y".
-    // So does "We deploy on Tuesdays now": a value (a weekday, a count, an identifier) with a
-    // closing "now".
     // A value: an identifier, a value of a closed set, quoted code (`just migrate`), a channel
     // (`#incidents`), or a name written capitalised inside the sentence ("… uses Vite now").
     // Said of the speaker's own life ("It's part of my daily routine now", "I'm living my
@@ -299,6 +296,9 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
                             && !stripped[..token.start].trim_end().ends_with(['.', ':', '!', '?']))
                     }))
     };
+    // "X is Y now" announces a new value as plainly as "X is now Y".
+    // So does "We deploy on Tuesdays now": a value (a weekday, a count, an identifier) with a
+    // closing "now".
     let trailing_now = lower
         .trim_end_matches(['.', '!'])
         .strip_suffix(" now")
