@@ -499,6 +499,48 @@ fn behaviour_a_new_value_of_a_closed_set_replaces_the_old_one() {
 }
 
 #[test]
+fn behaviour_a_thing_moved_elsewhere_or_a_name_swapped_updates_its_item() {
+    let dream = dream_fleet("moved-places");
+    let text = dream.all_text();
+    // A Codex lead says what moved where; a person answers a Cline agent's question with what
+    // changed. Each store item holding the old place, address or name has the new one.
+    for (stale, current) in [
+        ("us-east-1", "The production cluster runs in eu-west-1."),
+        (
+            "db-staging-01",
+            "The staging database lives on db-staging-02.",
+        ),
+        ("Docker Hub", "Container images are pushed to GHCR."),
+        (
+            "billing@example.com",
+            "Invoices are sent from accounts@example.com.",
+        ),
+        ("in Word", "Contracts are drafted in Google Docs."),
+        ("Sentry", "Error tracking goes through Rollbar now."),
+    ] {
+        assert!(!text.contains(stale), "{stale} must be gone:\n{text}");
+        assert!(text.contains(current), "{current} must be there:\n{text}");
+    }
+    // Items about what did not move stay: the metrics moved, not the logs; invoices, not
+    // receipts.
+    for kept in [
+        "Logs are shipped to Datadog.",
+        "Receipts are sent from receipts@example.com.",
+        "Backups are copied to S3.",
+        "Run the linter in CI.",
+    ] {
+        assert!(text.contains(kept), "{kept} must stay:\n{text}");
+    }
+    let superseded = dream.changes("supersede");
+    assert_eq!(superseded.len(), 6, "{superseded:?}");
+    // Each names the old and the new value.
+    for change in superseded {
+        let reason = change["reason"].as_str().unwrap_or_default();
+        assert!(reason.contains('→'), "{reason}");
+    }
+}
+
+#[test]
 fn behaviour_facts_about_removed_settings_are_replaced_by_what_the_file_says_now() {
     let dream = dream_fleet("removed-settings");
     let text = dream.all_text();

@@ -131,6 +131,9 @@ pub enum List {
     ProgressiveChangeVerb,
     /// `[change_verb]`: verbs that announce a new value when "… to X" follows ("renamed", "bumped").
     ChangeVerb,
+    /// `[move_verb]`: change verbs that take what changed somewhere else ("moved", "migrated"):
+    /// the new value is a place, after "to" or "in" in the items it updates.
+    MoveVerb,
     /// `[head_noun]`: generic nouns after a retired name that say what it is ("pipeline").
     HeadNoun,
     /// `[stopword]`: function words and light verbs that carry no topic ("a", "always", "should").
@@ -194,7 +197,7 @@ pub enum List {
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 70] = [
+    pub const ALL: [List; 71] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -242,6 +245,7 @@ impl List {
         List::PassiveIgnore,
         List::ProgressiveChangeVerb,
         List::ChangeVerb,
+        List::MoveVerb,
         List::HeadNoun,
         List::Stopword,
         List::Negation,
@@ -318,6 +322,7 @@ impl List {
             "passive_ignore" => List::PassiveIgnore,
             "progressive_change_verb" => List::ProgressiveChangeVerb,
             "change_verb" => List::ChangeVerb,
+            "move_verb" => List::MoveVerb,
             "head_noun" => List::HeadNoun,
             "stopword" => List::Stopword,
             "negation" => List::Negation,

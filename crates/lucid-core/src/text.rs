@@ -7,7 +7,7 @@
 //! "test") keeps them apart. Paraphrases that need world knowledge are left to model-backed
 //! curation, which the engine verifies.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -1925,12 +1925,12 @@ pub fn same_frame_new_value(a: &str, b: &str) -> bool {
 /// a `;`) are compared for a negation alone. A value swapped in a first clause is not taken:
 /// "Use X for A; use Y for B" says more than "Use Z for A" replaces.
 pub fn frame_new_value(a: &str, b: &str) -> Option<(String, String)> {
-    frame_tokens_new_value(&frame_tokens(a), &frame_tokens(b), false).or_else(|| {
+    frame_tokens_new_value(&frame_tokens_marked(a), &frame_tokens_marked(b), false).or_else(|| {
         let (ca, cb) = (first_clause(a), first_clause(b));
         if ca.len() == a.len() && cb.len() == b.len() {
             return None;
         }
-        frame_tokens_new_value(&frame_tokens(ca), &frame_tokens(cb), true)
+        frame_tokens_new_value(&frame_tokens_marked(ca), &frame_tokens_marked(cb), true)
     })
 }
 
@@ -1942,14 +1942,16 @@ pub fn first_clause(text: &str) -> &str {
 /// [`frame_new_value`] on tokens; with `negation_only`, only a negation added to one side
 /// counts.
 fn frame_tokens_new_value(
-    ta: &[String],
-    tb: &[String],
+    marked_a: &[FrameToken],
+    marked_b: &[FrameToken],
     negation_only: bool,
 ) -> Option<(String, String)> {
+    let ta: Vec<String> = marked_a.iter().map(|t| t.text.clone()).collect();
+    let tb: Vec<String> = marked_b.iter().map(|t| t.text.clone()).collect();
     if ta == tb || ta.len() < 2 || tb.len() < 2 {
         return None;
     }
-    let prefix = ta.iter().zip(tb).take_while(|(x, y)| x == y).count();
+    let prefix = ta.iter().zip(&tb).take_while(|(x, y)| x == y).count();
     let suffix = ta[prefix..]
         .iter()
         .rev()
@@ -1958,6 +1960,21 @@ fn frame_tokens_new_value(
         .count();
     let mid_a = &ta[prefix..ta.len() - suffix];
     let mid_b = &tb[prefix..tb.len() - suffix];
+    // A name for a name ("drafted in Word" / "drafted in Google Docs"): every word of both
+    // spans written as a name.
+    let named_a = &marked_a[prefix..ta.len() - suffix];
+    let named_b = &marked_b[prefix..tb.len() - suffix];
+    let all_named =
+        |span: &[FrameToken]| !span.is_empty() && span.iter().all(|t| t.written.is_some());
+    if all_named(named_a) && all_named(named_b) {
+        let written = |span: &[FrameToken]| {
+            span.iter()
+                .filter_map(|t| t.written.as_deref())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        return (!negation_only).then(|| (written(named_a), written(named_b)));
+    }
     if mid_a.len() > 3 || mid_b.len() > 3 || prefix + suffix < 2 {
         return None;
     }
@@ -2083,7 +2100,53 @@ fn is_time_of_day(lower: &str) -> bool {
 /// A statement's tokens for frame comparison: lowercase, stemmed, without articles, "please",
 /// a lead-in ("From now on, …") or a trailing "from now on" / "going forward".
 pub fn frame_tokens(text: &str) -> Vec<String> {
+    frame_tokens_marked(text)
+        .into_iter()
+        .map(|token| token.text)
+        .collect()
+}
+
+/// A token of a sentence frame: normalised as [`frame_tokens`] does, and whether it was
+/// written as a name (capitalised, not opening the statement: "Google Docs", "HashiCorp
+/// Vault", "AWS").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameToken {
+    /// The token, lowercased; stemmed unless it is a value or a polarity word.
+    pub text: String,
+    /// The name as written, when the token is capitalised past the statement's first word.
+    pub written: Option<String>,
+}
+
+/// [`frame_tokens`], each marked with whether it is a name.
+pub fn frame_tokens_marked(text: &str) -> Vec<FrameToken> {
     let text = strip_modal_lead_ins(strip_lead_in(text.trim()));
+    // Names as written: a capitalised word past the first ("contracts are drafted in Google
+    // Docs"). A word written both ways is a name only where the sentence capitalises it, but
+    // the frame compares lower-cased words, so any capitalised use counts.
+    let raw = raw_tokens(text);
+    // A shouted or title-cased line ("DO NOT CHANGE OTHER MODE") capitalises words that are no
+    // names: it has none, so two such lines never swap a value.
+    let letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
+    let upper = letters.iter().filter(|c| c.is_uppercase()).count();
+    let lower_words = raw
+        .iter()
+        .skip(1)
+        .filter(|t| t.text.chars().next().is_some_and(char::is_lowercase))
+        .count();
+    let written_in_prose = upper * 2 < letters.len() && lower_words >= 2;
+    let names: BTreeMap<String, String> = raw
+        .iter()
+        .skip(1)
+        .filter(|_| written_in_prose)
+        .filter(|t| t.text.chars().next().is_some_and(char::is_uppercase))
+        .map(|t| (t.text.to_lowercase(), t.text.to_string()))
+        .filter(|(t, _)| {
+            !is_negation(t) && !matches!(t.as_str(), "always" | "never" | "do" | "don't")
+        })
+        .collect();
+    // The opening word is capitalised as any first word is: its first use is no name, even when
+    // the sentence names it later ("Secrets are stored in AWS Secrets Manager").
+    let mut opener = raw.first().map(|t| t.text.to_lowercase());
     let lower = text.to_lowercase();
     let mut lower = lower.trim_end_matches(['.', '!']).trim_end().to_string();
     for trailer in [
@@ -2112,7 +2175,13 @@ pub fn frame_tokens(text: &str) -> Vec<String> {
                 || value_family(&t).is_some()
                 || is_negation(&t)
                 || matches!(t.as_str(), "always" | "never" | "do" | "don't" | "dont");
-            if keep { t } else { stem(&t) }
+            let opens = opener.as_ref() == Some(&t);
+            if opens {
+                opener = None;
+            }
+            let written = names.get(&t).filter(|_| !opens).cloned();
+            let text = if keep { t } else { stem(&t) };
+            FrameToken { text, written }
         })
         .collect()
 }
@@ -2178,6 +2247,51 @@ mod tests {
         // A different amount is a different rule.
         let d = analyze("Always get manager sign-off for partial refunds above $500.");
         assert!(!same_statement(&b, &d));
+    }
+
+    #[test]
+    fn a_name_for_a_name_in_one_sentence_is_another_value() {
+        for (old, new, values) in [
+            (
+                "Contracts are drafted in Word.",
+                "From now on, contracts are drafted in Google Docs.",
+                ("Word", "Google Docs"),
+            ),
+            (
+                "Secrets are stored in AWS Secrets Manager.",
+                "Secrets are stored in HashiCorp Vault now.",
+                ("AWS Secrets Manager", "HashiCorp Vault"),
+            ),
+            (
+                "Refunds are approved by Maria.",
+                "Refunds are approved by Kevin.",
+                ("Maria", "Kevin"),
+            ),
+        ] {
+            assert_eq!(
+                frame_new_value(old, new),
+                Some((values.0.to_string(), values.1.to_string())),
+                "{old} / {new}"
+            );
+        }
+        for (old, new) in [
+            // The opening word is capitalised as every first word is: no name.
+            ("Alice reviews backend PRs.", "Bob reviews backend PRs."),
+            // A shouted line capitalises words that are no names.
+            ("DO NOT CHANGE OTHER FEATURES.", "DO NOT CHANGE OTHER MODE."),
+            // A name added beside the old one is no swap.
+            (
+                "The design team uses Figma.",
+                "The design team uses Figma and FigJam.",
+            ),
+            // A plain word for a name is another subject.
+            (
+                "Deploys are announced in Slack.",
+                "Deploys are announced in person.",
+            ),
+        ] {
+            assert_eq!(frame_new_value(old, new), None, "{old} / {new}");
+        }
     }
 
     #[test]

@@ -493,6 +493,53 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
         {
             out.push(make(Some(old), &tokens[i - 1], ", not"));
         }
+        // "Invoices now come from accounts@example.com": the subject before "now", the one
+        // address, path or host after it. A number is left to the value families ("Tests now
+        // pass on Python 3.12" says nothing of "Tests take 5 minutes"), "X is now Y" to the
+        // subject's slot.
+        if lower[i] == "now"
+            && i >= 1
+            && !matches!(
+                lower[i - 1].as_str(),
+                "from"
+                    | "right"
+                    | "just"
+                    | "for"
+                    | "until"
+                    | "till"
+                    | "by"
+                    | "as"
+                    | "of"
+                    | "is"
+                    | "are"
+                    | "was"
+                    | "were"
+                    | "be"
+                    | "been"
+                    | "it's"
+                    | "that's"
+            )
+            && lower
+                .get(i + 1)
+                .is_some_and(|w| !matches!(w.as_str(), "on" | "that" | "is" | "are"))
+        {
+            let mut shaped = tokens[i + 1..].iter().filter(|t| {
+                t.is_specific() && value_shape(&t.text).is_some_and(|shape| shape != Shape::Version)
+            });
+            if let (Some(new), None) = (shaped.next(), shaped.next()) {
+                let object = subject_before(sentence, &tokens, &lower, i);
+                let whole_subject = is_whole_subject(sentence, &tokens, i, &object);
+                let min = if whole_subject { 1 } else { 2 };
+                if object.len() >= min {
+                    let mut sub = make(None, new, "now");
+                    sub.object = object;
+                    sub.object_min = min;
+                    sub.object_opens = whole_subject;
+                    sub.subject_text = sentence.to_string();
+                    out.push(sub);
+                }
+            }
+        }
         // "The staging URL changed: it's https://staging-2.example.com now." — the subject
         // before the verb, the value after "it's".
         if matches!(lower[i].as_str(), "changed" | "moved")
@@ -644,13 +691,9 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 // changed is named before the verb, or is the product the version belongs to.
                 if family_of(&new.text).is_none() && value_shape(&new.text).is_some() {
                     let mut object = subject_before(sentence, &tokens, &lower, i);
+                    let whole_subject =
+                        product.is_none() && is_whole_subject(sentence, &tokens, i, &object);
                     let mut min = 2;
-                    // "Staging moved to eu-west-1": one word that is all the sentence says
-                    // before its verb names the subject, for an item that opens with it.
-                    let whole_subject = object.len() == 1
-                        && product.is_none()
-                        && text::analyze(&sentence[..tokens[i].start]).word_set.len() == 1
-                        && !matches!(lower[0].as_str(), "we" | "i" | "you" | "they");
                     if let Some(product) = product {
                         object.push(product);
                         min = 1;
@@ -841,6 +884,28 @@ fn versioned(tokens: &[Token], at: usize) -> Option<(&Token, Option<String>)> {
             .next();
         (version, product)
     })
+}
+
+/// Whether `object`, the words [`subject_before`] found before the token at `verb`, is one
+/// word that is all its clause says before the verb ("Staging moved to eu-west-1",
+/// "Invoices now come from …"): it then names the subject of an item that opens with it. A
+/// lead-in before a colon or comma ("Heads up: staging moved to …") is not part of the clause,
+/// and a person ("we moved to …") names no subject.
+fn is_whole_subject(sentence: &str, tokens: &[Token], verb: usize, object: &[String]) -> bool {
+    let before_verb = &sentence[..tokens[verb].start];
+    let clause = before_verb
+        .rfind([':', ','])
+        .map_or(before_verb, |at| &before_verb[at + 1..]);
+    object.len() == 1
+        && text::analyze(clause).word_set.len() == 1
+        && !matches!(
+            clause
+                .split_whitespace()
+                .next()
+                .map(str::to_lowercase)
+                .as_deref(),
+            Some("we" | "i" | "you" | "they")
+        )
 }
 
 /// The words of the noun phrase right before a change verb ("the staging API moved to …":
@@ -2251,18 +2316,26 @@ fn replace_tool(
                 sub.object.iter().all(|w| words.contains(w))
             })
     };
+    // What moved went somewhere: the name after "to" or "in" is where the item keeps it
+    // ("Container images are pushed to Docker Hub" for "we moved container images to GHCR").
+    let moved = sub
+        .cue
+        .split_whitespace()
+        .next()
+        .is_some_and(|verb| lexicon::is_word_of(List::MoveVerb, verb));
     let tools: Vec<(usize, usize)> = tokens
         .iter()
         .enumerate()
         .filter(|(at, token)| {
+            let before = tokens[at.saturating_sub(1)].text.to_lowercase();
             *at > 0
                 && (token.text.chars().next().is_some_and(char::is_uppercase)
                     || ran_for_the_object(*at))
                 && value_shape(&token.text).is_none()
-                && matches!(
-                    tokens[at - 1].text.to_lowercase().as_str(),
+                && (matches!(
+                    before.as_str(),
                     "use" | "uses" | "using" | "via" | "through" | "on" | "with" | "prefer"
-                )
+                ) || (moved && matches!(before.as_str(), "to" | "in" | "into" | "at")))
         })
         .map(|(at, _)| (at, name_run(item, tokens, at).1))
         .collect();
@@ -2289,10 +2362,15 @@ fn replace_tool(
     let replaced = format!("{}{}{}", &item[..first.start], sub.new, &item[end..]);
     let named = words_as_named(tokens, &sub.object);
     let why = format!(
-        "`{old}` → `{}` ({}; the item names {} and uses one tool for it)",
+        "`{old}` → `{}` ({}; the item names {} and {})",
         sub.new,
         sub.cue,
-        named.join(", ")
+        named.join(", "),
+        if moved {
+            "keeps it in one place"
+        } else {
+            "uses one tool for it"
+        }
     );
     Some((replaced, why))
 }
@@ -2305,8 +2383,11 @@ pub(crate) fn family_of(value: &str) -> Option<String> {
         .find(|c: char| c.is_ascii_digit())
         .filter(|&at| at > 0)?;
     let (prefix, version) = lower.split_at(letters);
+    // A name of several dashed parts before its number (`eu-west-1`, `db-staging-02`) is one
+    // name in a numbered series, not a product and its version.
     let versioned = version.chars().all(|c| c.is_ascii_digit() || c == '.')
-        && prefix.chars().all(|c| c.is_ascii_alphabetic() || c == '-');
+        && prefix.chars().all(|c| c.is_ascii_alphabetic() || c == '-')
+        && !prefix.trim_end_matches('-').contains('-');
     versioned.then(|| prefix.to_string())
 }
 
@@ -3534,6 +3615,84 @@ mod tests {
                 Some(updated),
                 "{said}"
             );
+        }
+    }
+
+    #[test]
+    fn what_moved_somewhere_else_updates_the_items_that_keep_it_there() {
+        let update = |said: &str, item: &str| {
+            from_sentence(said)
+                .iter()
+                .find_map(|sub| apply(sub, item))
+                .map(|(text, _)| text)
+        };
+        for (said, item, updated) in [
+            // A numbered name of dashed parts is one name, not a product and its version.
+            (
+                "Production moved to eu-west-1.",
+                "The production cluster runs in us-east-1.",
+                "The production cluster runs in eu-west-1.",
+            ),
+            // A lead-in before a colon is not part of the subject.
+            (
+                "Heads up: staging moved to db-staging-02 last night.",
+                "The staging database lives on db-staging-01.",
+                "The staging database lives on db-staging-02.",
+            ),
+            // A place after "to" or "in", for a verb that moves things.
+            (
+                "We moved container images to GHCR.",
+                "Container images are pushed to Docker Hub.",
+                "Container images are pushed to GHCR.",
+            ),
+            (
+                "We migrated tickets to Linear.",
+                "Tickets are tracked in Jira.",
+                "Tickets are tracked in Linear.",
+            ),
+            // The subject before "now", the one address, path or host after it.
+            (
+                "Invoices now come from accounts@example.com.",
+                "Invoices are sent from billing@example.com.",
+                "Invoices are sent from accounts@example.com.",
+            ),
+            (
+                "The billing export now goes to /data/exports.",
+                "The billing export goes to /srv/exports.",
+                "The billing export goes to /data/exports.",
+            ),
+        ] {
+            assert_eq!(update(said, item).as_deref(), Some(updated), "{said}");
+        }
+        for (said, item) in [
+            // Another subject moved.
+            (
+                "Staging moved to eu-west-1.",
+                "The production cluster runs in us-east-1.",
+            ),
+            (
+                "We moved the docs to GitHub Pages.",
+                "Container images are pushed to Docker Hub.",
+            ),
+            (
+                "Receipts now come from noreply@example.com.",
+                "Invoices are sent from billing@example.com.",
+            ),
+            // A verb that does not move things leaves places alone ("switch the logs to JSON"
+            // changes a format, not where the logs go).
+            (
+                "We switched container images to GHCR.",
+                "Container images are pushed to Docker Hub.",
+            ),
+            // A number after "now" is left to the value families.
+            ("Tests now pass on Python 3.12.", "Tests take 5 minutes."),
+            // "is now" is the subject's slot, not this rule.
+            (
+                "The inbox is now help@example.com.",
+                "The inbox forwards to ops@example.com.",
+            ),
+        ] {
+            assert_eq!(update(said, item), None, "{said} / {item}");
         }
     }
 

@@ -297,14 +297,16 @@ impl Curator {
 }
 
 /// The frame of a statement for contradiction search: its tokens with values (anchors,
-/// closed-set words, opposites) blanked and polarity words left out, so "Always use Node 18",
+/// closed-set words, opposites, names) blanked and polarity words left out, so "Always use Node 18",
 /// "Never use Node 20" and "Use Node 20" share one. Statements in one frame are compared by
 /// [`text::frame_new_value`]; `None` only for a statement without words. Only the first clause
 /// (up to a `;`) counts, so a rule and its negation with a reason after it meet.
 fn frame_key(text: &str) -> Option<String> {
     let mut key = Vec::new();
-    for token in text::frame_tokens(text::first_clause(text)) {
-        if text::is_anchor(&token)
+    for marked in text::frame_tokens_marked(text::first_clause(text)) {
+        let token = marked.text;
+        if marked.written.is_some()
+            || text::is_anchor(&token)
             || text::value_family(&token).is_some()
             || text::is_opposite(&token)
         {

@@ -62,7 +62,7 @@ pub fn infer_kind(text: &str, path: &str, headings: &[String]) -> Kind {
         "otherwise it",
         "times out",
     ];
-    if pitfall_words.iter().any(|w| text::contains_word(&lower, w)) {
+    if pitfall_words.iter().any(|w| names_a_failure(&lower, w)) {
         return Kind::Pitfall;
     }
     let preference_starts = [
@@ -94,6 +94,28 @@ pub fn infer_kind(text: &str, path: &str, headings: &[String]) -> Kind {
         return Kind::Fact;
     }
     Kind::Fact
+}
+
+/// Whether a pitfall word in `lower` speaks of a failure. A failure noun that modifies an
+/// activity names a practice, not a failure: "Error tracking goes through Sentry", "crash
+/// reporting is on by default".
+fn names_a_failure(lower: &str, word: &str) -> bool {
+    let mut from = 0;
+    while let Some(at) = text::find_word(&lower[from..], word) {
+        let end = from + at + word.len();
+        let next = lower[end..].split_whitespace().next().unwrap_or("");
+        let is_noun = matches!(word, "error" | "errors" | "failure" | "crash");
+        // Prepositions ending in "-ing" are no activity: "the error during startup".
+        let preposition = matches!(
+            next,
+            "during" | "following" | "including" | "regarding" | "concerning"
+        );
+        if !(is_noun && next.len() > 4 && next.ends_with("ing") && !preposition) {
+            return true;
+        }
+        from = end;
+    }
+    false
 }
 
 #[cfg(test)]
@@ -156,6 +178,25 @@ mod tests {
                 Kind::Pitfall,
             ),
             ("Uploads over 2 GB time out.", "/notes.md", &[], Kind::Fact),
+            // A failure noun naming a practice is no failure.
+            (
+                "Error tracking goes through Sentry.",
+                "/notes.md",
+                &[],
+                Kind::Fact,
+            ),
+            (
+                "Crash reporting fails behind the proxy.",
+                "/notes.md",
+                &[],
+                Kind::Pitfall,
+            ),
+            (
+                "The error during startup comes from a stale cache.",
+                "/notes.md",
+                &[],
+                Kind::Pitfall,
+            ),
             (
                 "Uploads over 2 GB times out.",
                 "/notes.md",
