@@ -70,8 +70,16 @@ const QUOTED_CUE: &str = "quoted value to quoted value";
 /// The cue of a value replaced in the active voice ("We replaced black with ruff").
 const REPLACED_CUE: &str = "replaced … with";
 
+/// The cue of an instruction naming the tool it replaces ("Use date-fns for dates, not
+/// Moment.js"): only items that use the old one as a tool change.
+const CONTRASTED_TOOL_CUE: &str = "use …, not";
+
 /// The cue of a role handed over ("Bob took over the billing service from Alice").
 const TOOK_OVER_CUE: &str = "took over … from";
+
+/// The cue of a role handed over by its old holder ("Dana handed release management over to
+/// Luis"); applied as [`TOOK_OVER_CUE`] is.
+const HANDED_OVER_CUE: &str = "handed … over to";
 
 /// The cue of a tool a subject uses from now on ("New endpoints should use GraphQL from now on").
 const SHOULD_USE_CUE: &str = "should use … from now on";
@@ -386,37 +394,38 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             && let Some(old) = tokens
                 .get(from + 1)
                 .filter(|t| t.is_specific() && !t.quoted)
+            && let Some((first, last)) = named_subject(&tokens, &lower, i)
         {
-            let mut start = i;
-            while start > 0 && matches!(lower[start - 1].as_str(), "has" | "have" | "had") {
-                start -= 1;
-            }
-            let name: Vec<&Token> = tokens[..start]
-                .iter()
-                .rev()
-                .take_while(|t| t.is_specific() && !t.quoted)
+            let mut sub = make(Some(old), first, TOOK_OVER_CUE);
+            sub.new = sentence[first.start..last.start + last.text.len()].to_string();
+            sub.old = Some(name_run(sentence, &tokens, from + 1).0);
+            // What was taken over: an item about something else keeps its holder.
+            sub.object = text::analyze(&sentence[tokens[i + 1].start + 4..tokens[from].start])
+                .word_set
+                .into_iter()
                 .collect();
-            let pronoun = name.iter().any(|t| {
-                matches!(
-                    t.text.to_lowercase().as_str(),
-                    "he" | "she" | "they" | "it" | "we" | "i" | "someone" | "somebody"
-                )
-            });
-            if let Some(first) = name.last()
-                && name.len() <= 3
-                && start == name.len()
-                && !pronoun
-            {
-                let last = name[0];
-                let mut sub = make(Some(old), first, TOOK_OVER_CUE);
-                sub.new = sentence[first.start..last.start + last.text.len()].to_string();
-                sub.old = Some(name_run(sentence, &tokens, from + 1).0);
-                // What was taken over: an item about something else keeps its holder.
-                sub.object = text::analyze(&sentence[tokens[i + 1].start + 4..tokens[from].start])
-                    .word_set
-                    .into_iter()
-                    .collect();
-                sub.object_min = sub.object.len();
+            sub.object_min = sub.object.len();
+            out.push(sub);
+        }
+        // "Dana handed release management over to Luis", "Dana handed off on-call to Luis": the
+        // took-over change said from the other side, the old name the sentence's subject.
+        if matches!(lower[i].as_str(), "handed" | "hands" | "passed")
+            && let Some((first, last)) = named_subject(&tokens, &lower, i)
+            && let Some(to) = (i + 1..tokens.len()).find(|&at| lower[at] == "to")
+            && let Some(new) = tokens.get(to + 1).filter(|t| t.is_specific() && !t.quoted)
+            && (i + 1..to).any(|at| matches!(lower[at].as_str(), "over" | "off"))
+        {
+            let mut sub = make(Some(first), new, HANDED_OVER_CUE);
+            sub.old = Some(sentence[first.start..last.start + last.text.len()].to_string());
+            sub.new = name_run(sentence, &tokens, to + 1).0;
+            let between: String = (i + 1..to)
+                .filter(|&at| !matches!(lower[at].as_str(), "over" | "off"))
+                .map(|at| tokens[at].text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            sub.object = text::analyze(&between).word_set.into_iter().collect();
+            sub.object_min = sub.object.len();
+            if !sub.object.is_empty() {
                 out.push(sub);
             }
         }
@@ -483,15 +492,25 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             out.push(make(Some(old), new, "in favour of"));
         }
         // "the docs site now builds with MkDocs, not Sphinx": a name for a name, said as news.
+        // "Use date-fns for date handling, not Moment.js": an instruction to use one tool, not
+        // another, replaces the other where an item uses it as a tool (`CONTRASTED_TOOL_CUE`).
+        let instruction = matches!(lower.first().map(String::as_str), Some("use" | "prefer"));
         if lower[i] == "not"
             && i >= 1
-            && (lower.iter().any(|w| w == "now") || corrects)
+            && (lower.iter().any(|w| w == "now") || corrects || instruction)
             && sentence[..tokens[i].start].trim_end().ends_with(',')
-            && tokens[i - 1].is_specific()
             && let Some(old) = tokens.get(i + 1)
             && old.is_specific()
         {
-            out.push(make(Some(old), &tokens[i - 1], ", not"));
+            if tokens[i - 1].is_specific() && !instruction {
+                out.push(make(Some(old), &tokens[i - 1], ", not"));
+            } else if instruction
+                && let Some(new) = tokens.get(1)
+                && new.is_value()
+                && !new.text.eq_ignore_ascii_case(&old.text)
+            {
+                out.push(make(Some(old), new, CONTRASTED_TOOL_CUE));
+            }
         }
         // "Invoices now come from accounts@example.com": the subject before "now", the one
         // address, path or host after it. A number is left to the value families ("Tests now
@@ -884,6 +903,33 @@ fn versioned(tokens: &[Token], at: usize) -> Option<(&Token, Option<String>)> {
             .next();
         (version, product)
     })
+}
+
+/// The name that is a sentence's whole subject before the verb at `verb` ("Bob took over …",
+/// "Dana Whitfield has handed …"): up to three capitalised tokens opening the sentence, no
+/// pronoun. Its first and last token.
+fn named_subject<'t>(
+    tokens: &'t [Token],
+    lower: &[String],
+    verb: usize,
+) -> Option<(&'t Token, &'t Token)> {
+    let mut start = verb;
+    while start > 0 && matches!(lower[start - 1].as_str(), "has" | "have" | "had") {
+        start -= 1;
+    }
+    let name: Vec<&Token> = tokens[..start]
+        .iter()
+        .rev()
+        .take_while(|t| t.is_specific() && !t.quoted)
+        .collect();
+    let pronoun = name.iter().any(|t| {
+        matches!(
+            t.text.to_lowercase().as_str(),
+            "he" | "she" | "they" | "it" | "we" | "i" | "someone" | "somebody"
+        )
+    });
+    let (first, last) = (*name.last()?, name[0]);
+    (name.len() <= 3 && start == name.len() && !pronoun).then_some((first, last))
 }
 
 /// Whether `object`, the words [`subject_before`] found before the token at `verb`, is one
@@ -1965,7 +2011,7 @@ pub(crate) fn apply_knowing(
         }
     }
     // A role handed over changes its holder only in items about what was taken over.
-    if sub.cue == TOOK_OVER_CUE {
+    if sub.cue == TOOK_OVER_CUE || sub.cue == HANDED_OVER_CUE {
         let words = text::analyze(item).word_set;
         if sub.object.is_empty() || !sub.object.iter().all(|w| words.contains(w)) {
             return None;
@@ -2035,6 +2081,9 @@ pub(crate) fn apply_knowing(
                     .any(|w| matches!(w.as_str(), "switch" | "migrat" | "move" | "chang")))
                 || sub.cue == REPLACED_CUE;
             let switched_tool = switched_tool && used_as_tool(&tokens, &hit);
+            if sub.cue == CONTRASTED_TOOL_CUE && !used_as_tool(&tokens, &hit) {
+                return None;
+            }
             if !specific && !file_named && shared < 2 && !switched_tool {
                 return None;
             }
@@ -3486,6 +3535,38 @@ mod tests {
             (
                 "He took over the billing service from Alice.",
                 "Alice owns the billing service.",
+                None,
+            ),
+            // The same handover said by its old holder.
+            (
+                "Dana handed release management over to Luis.",
+                "The release manager is Dana.",
+                Some("The release manager is Luis."),
+            ),
+            (
+                "Dana handed off the billing service to Luis Ortega.",
+                "Dana owns the billing service.",
+                Some("Luis Ortega owns the billing service."),
+            ),
+            (
+                "Dana handed off the billing service to Luis.",
+                "Dana owns the search service.",
+                None,
+            ),
+            // An instruction naming the tool it replaces, where an item uses that tool.
+            (
+                "Use date-fns for date handling, not Moment.js.",
+                "Use Moment.js for date handling.",
+                Some("Use date-fns for date handling."),
+            ),
+            (
+                "Use vitest, not Jest.",
+                "Run the tests with Jest.",
+                Some("Run the tests with vitest."),
+            ),
+            (
+                "Use date-fns for date handling, not Moment.js.",
+                "Moment.js is still in the legacy bundle.",
                 None,
             ),
             // What a subject uses from now on, for the item about exactly that subject; said

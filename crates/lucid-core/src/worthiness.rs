@@ -1183,13 +1183,20 @@ fn instruction_form(lower: &str, cues: &Cues) -> bool {
 /// A sentence narrating events: it reports someone's words, or puts "always"/"never" before a
 /// past-tense verb ("the build never finished").
 fn narrates_events(lower: &str, cues: &Cues) -> bool {
-    if cues.has(List::Reporting) && !cues.opens_with(List::Standing) {
-        return true;
-    }
     let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .filter(|w| !w.is_empty())
         .collect();
+    if !cues.opens_with(List::Standing)
+        && cues.phrases(List::Reporting).any(|(at, phrase)| {
+            let next = lower[at + phrase.len()..]
+                .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                .find(|w| !w.is_empty());
+            !is_plural_noun_subject(phrase, next)
+        })
+    {
+        return true;
+    }
     let past = words.windows(2).any(|pair| {
         matches!(pair[0], "never" | "always")
             && ((pair[1].len() > 4
@@ -1478,6 +1485,31 @@ fn now_before_verb(lower: &str) -> bool {
             )
             && w[2].chars().all(|c| c.is_alphabetic())
     })
+}
+
+/// Whether a reporting word is a plural noun that a verb follows, not a verb that reports:
+/// "Quarterly reports are due on the 10th", "Insurance claims must be filed in 30 days" (but
+/// "the user reports that …", "she claims it works").
+fn is_plural_noun_subject(word: &str, next: Option<&str>) -> bool {
+    matches!(word, "reports" | "claims" | "writes")
+        && next.is_some_and(|next| {
+            matches!(
+                next,
+                "are"
+                    | "were"
+                    | "go"
+                    | "get"
+                    | "must"
+                    | "should"
+                    | "need"
+                    | "have"
+                    | "can"
+                    | "will"
+                    | "require"
+                    | "take"
+                    | "run"
+            )
+        })
 }
 
 #[cfg(test)]
@@ -2171,6 +2203,9 @@ mod tests {
             "The frontend build uses Vite now.",
             "The test command is now `pnpm test`.",
             "Incidents go to #incidents now.",
+            // A plural noun that reads like a reporting verb is the subject here.
+            "Quarterly reports are now due on the 10th.",
+            "Insurance claims are now processed within 30 days.",
         ] {
             assert_eq!(
                 kept(sentence).map(|(class, _)| class),
@@ -2188,6 +2223,8 @@ mod tests {
             "Losing my job was hard, but I'm living my dreams now.",
             "You now want spectral precision using Koopman operator theory.",
             "Start now by reading the file structure. USE ANY SKILLS AND MCP YOU FOUND.",
+            // … and a reporting verb still reports.
+            "The customer now reports that the export works.",
         ] {
             assert!(kept(sentence).is_none(), "{sentence:?}");
         }

@@ -96,21 +96,20 @@ pub fn infer_kind(text: &str, path: &str, headings: &[String]) -> Kind {
     Kind::Fact
 }
 
-/// Whether a pitfall word in `lower` speaks of a failure. A failure noun that modifies an
-/// activity names a practice, not a failure: "Error tracking goes through Sentry", "crash
-/// reporting is on by default".
+/// Whether a pitfall word in `lower` speaks of a failure. A failure noun naming a service
+/// that watches for failures names a tool, not a failure: "Error tracking goes through
+/// Sentry", "crash reporting is on by default". ("Error handling" stays a pitfall's topic.)
 fn names_a_failure(lower: &str, word: &str) -> bool {
     let mut from = 0;
     while let Some(at) = text::find_word(&lower[from..], word) {
         let end = from + at + word.len();
         let next = lower[end..].split_whitespace().next().unwrap_or("");
-        let is_noun = matches!(word, "error" | "errors" | "failure" | "crash");
-        // Prepositions ending in "-ing" are no activity: "the error during startup".
-        let preposition = matches!(
-            next,
-            "during" | "following" | "including" | "regarding" | "concerning"
-        );
-        if !(is_noun && next.len() > 4 && next.ends_with("ing") && !preposition) {
+        let watching = matches!(word, "error" | "errors" | "crash")
+            && matches!(
+                next.trim_end_matches(|c: char| !c.is_alphanumeric()),
+                "tracking" | "reporting" | "monitoring" | "alerting"
+            );
+        if !watching {
             return true;
         }
         from = end;
@@ -178,7 +177,7 @@ mod tests {
                 Kind::Pitfall,
             ),
             ("Uploads over 2 GB time out.", "/notes.md", &[], Kind::Fact),
-            // A failure noun naming a practice is no failure.
+            // A service that watches for failures is no failure.
             (
                 "Error tracking goes through Sentry.",
                 "/notes.md",
