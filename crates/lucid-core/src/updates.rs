@@ -369,6 +369,35 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 }
             }
         }
+        // "Let's instead use Python 3.11 for the scripts": "instead" before what is done now,
+        // a product's new version (the items naming the product and holding one version) or a
+        // value of a family ("let's instead target C17").
+        if lower[i] == "instead"
+            && lower
+                .get(i + 1)
+                .is_some_and(|w| !matches!(w.as_str(), "of" | "than"))
+        {
+            let valued: Vec<usize> = (i + 1..tokens.len())
+                .filter(|&at| {
+                    tokens[at].is_specific()
+                        && (value_shape(&tokens[at].text).is_some()
+                            || family_of(&tokens[at].text).is_some())
+                })
+                .collect();
+            if let [at] = valued.as_slice() {
+                if let Some((version, Some(product))) =
+                    at.checked_sub(1).and_then(|name| versioned(&tokens, name))
+                {
+                    let mut sub = make(None, version, "instead");
+                    sub.object = vec![product];
+                    sub.object_min = 1;
+                    sub.subject_text = sentence.to_string();
+                    out.push(sub);
+                } else if family_of(&tokens[*at].text).is_some() {
+                    out.push(make(None, &tokens[*at], "instead"));
+                }
+            }
+        }
         // "Y was replaced by X", "Y has been swapped out for X", "Y got superseded by X".
         if matches!(lower[i].as_str(), "replaced" | "swapped" | "superseded")
             && let Some(old) = passive_subject(&tokens, &lower, i)
@@ -3212,6 +3241,22 @@ mod tests {
                 "Going forward invoices are approved by the CFO instead of the finance lead.",
                 Some("Invoices are approved by the CFO."),
             ),
+            // "Instead" before what is done now: a product's new version, a value of a family.
+            (
+                "Use Python 3.9 for the scripts.",
+                "Let's instead use Python 3.11 for the scripts.",
+                Some("Use Python 3.11 for the scripts."),
+            ),
+            (
+                "Pin the compiler to C11.",
+                "Let's instead target C17.",
+                Some("Pin the compiler to C17."),
+            ),
+            (
+                "Use Node 18 for the API.",
+                "Let's instead use Python 3.11 for the scripts.",
+                None,
+            ),
             (
                 "Releases are cut from the release-2025 branch.",
                 "From now on we cut releases from the release-2026 branch instead.",
@@ -3279,6 +3324,12 @@ mod tests {
             "We stopped using Jenkins a few weeks ago.",
             "Nightly builds run on Jenkins.",
             true
+        ));
+        // A migration under way counts like a done one.
+        assert!(retired(
+            "We're moving off Firebase entirely.",
+            "Use Firebase for push notifications.",
+            false
         ));
         // An instruction to use it is stale; a rule against it is not.
         assert!(retired(

@@ -2206,6 +2206,8 @@ mod tests {
             // A plural noun that reads like a reporting verb is the subject here.
             "Quarterly reports are now due on the 10th.",
             "Insurance claims are now processed within 30 days.",
+            // Leaving a tool behind is a change of the project's facts.
+            "We're moving off Firebase entirely.",
         ] {
             assert_eq!(
                 kept(sentence).map(|(class, _)| class),
