@@ -531,6 +531,22 @@ fn behaviour_a_thing_moved_elsewhere_or_a_name_swapped_updates_its_item() {
     ] {
         assert!(text.contains(kept), "{kept} must stay:\n{text}");
     }
+    // A sentence that is no memory itself says in the report that its change was applied.
+    let skipped = dream.report["skipped"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let moved = skipped.iter().find(|s| {
+        s["text"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("We moved container")
+    });
+    assert_eq!(
+        moved.and_then(|s| s["reason"].as_str()),
+        Some("its change of value was applied to the item it updates"),
+        "{skipped:?}"
+    );
     let superseded = dream.changes("supersede");
     assert_eq!(superseded.len(), 6, "{superseded:?}");
     // Each names the old and the new value.

@@ -322,6 +322,9 @@ pub struct SkippedStatement {
     /// Why the gate skipped it, for a reviewer ("a question, not a statement", "marked temporary"
     /// …).
     pub reason: String,
+    /// Template key of the sentence (see [`AnnouncedChange::key`]): a sentence skipped here whose
+    /// announced change was applied is reported as applied instead.
+    pub key: u64,
     /// The message the sentence was typed in.
     pub evidence: EventRef,
 }
@@ -1339,6 +1342,7 @@ fn untrusted_copies(session: &Session, digest: &mut SessionDigest) {
             digest.skipped.push(SkippedStatement {
                 text: excerpt(&statement.text),
                 reason: "repeats tool output or pasted text of the same session".to_string(),
+                key: statement.key,
                 evidence: statement.evidence.clone(),
             });
         } else if copied {
@@ -2951,6 +2955,7 @@ fn read_human_message(
                         reason: "repeats what the agent wrote earlier in the session (pasted \
                                  back), not the person's own words"
                             .to_string(),
+                        key,
                         evidence: evidence.clone(),
                     });
                 }
@@ -3022,6 +3027,7 @@ fn read_human_message(
                         digest.skipped.push(SkippedStatement {
                             text: excerpt(&policy.redact(sentence).text),
                             reason: reason.to_string(),
+                            key,
                             evidence: evidence.clone(),
                         });
                     }
@@ -3044,6 +3050,7 @@ fn read_human_message(
                                  not an instruction or a fact for an agent (--episodes keeps \
                                  conversations)"
                             .to_string(),
+                        key,
                         evidence: evidence.clone(),
                     });
                 }
@@ -3079,6 +3086,7 @@ fn read_human_message(
                         reason: "contains a personal e-mail address that is not stated as a fact \
                                  to remember (masked here)"
                             .to_string(),
+                        key,
                         evidence: evidence.clone(),
                     });
                 }
@@ -3093,7 +3101,7 @@ fn read_human_message(
                 durable: support == crate::worthiness::Support::Marked,
                 needs_repetition: support == crate::worthiness::Support::Repeated,
                 change,
-                key: crate::channels::sentence_key(sentence),
+                key,
                 evidence: evidence.clone(),
             });
         }

@@ -1187,13 +1187,33 @@ fn narrates_events(lower: &str, cues: &Cues) -> bool {
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
         .filter(|w| !w.is_empty())
         .collect();
-    if !cues.opens_with(List::Standing)
-        && cues.phrases(List::Reporting).any(|(at, phrase)| {
-            let next = lower[at + phrase.len()..]
+    // The cues were scanned on the whole sentence, lead-in included: each reporting phrase is
+    // looked up in `lower` again (a phrase only in the lead-in still reports).
+    let reports = |phrase: &str| {
+        let mut from = 0;
+        let mut found = false;
+        while let Some(at) = lower
+            .get(from..)
+            .and_then(|rest| text::find_word(rest, phrase))
+        {
+            found = true;
+            let end = from + at + phrase.len();
+            let next = lower
+                .get(end..)
+                .unwrap_or_default()
                 .split(|c: char| !c.is_alphanumeric() && c != '\'')
                 .find(|w| !w.is_empty());
-            !is_plural_noun_subject(phrase, next)
-        })
+            if !is_plural_noun_subject(phrase, next) {
+                return true;
+            }
+            from = end;
+        }
+        !found
+    };
+    if !cues.opens_with(List::Standing)
+        && cues
+            .phrases(List::Reporting)
+            .any(|(_, phrase)| reports(phrase))
     {
         return true;
     }
@@ -2225,8 +2245,10 @@ mod tests {
             "Losing my job was hard, but I'm living my dreams now.",
             "You now want spectral precision using Koopman operator theory.",
             "Start now by reading the file structure. USE ANY SKILLS AND MCP YOU FOUND.",
-            // … and a reporting verb still reports.
+            // … and a reporting verb still reports, also after a lead-in the gate strips
+            // (the cues are found in the whole sentence, the verb in what follows it).
             "The customer now reports that the export works.",
+            "Yesterday I went bowling and got 2 strikes.",
         ] {
             assert!(kept(sentence).is_none(), "{sentence:?}");
         }

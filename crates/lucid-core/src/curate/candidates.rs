@@ -18,6 +18,9 @@ use crate::patterns;
 use crate::report::{Change, Kind, Op, Scope, SkippedItem};
 use crate::text::{self, Analysis};
 
+/// The report's reason for a sentence whose announced change was applied to a store item.
+const ABSORBED: &str = "its change of value was applied to the item it updates";
+
 impl Curator {
     pub(super) fn add_session_candidates(&mut self, digests: &[SessionDigest]) {
         let templates = template_keys(digests, &self.limits);
@@ -27,10 +30,17 @@ impl Curator {
         let mut by_text: HashMap<(Kind, String), usize> = HashMap::new();
         for digest in digests {
             for skipped in &digest.skipped {
+                // A sentence the gate would not keep may still have announced a change that
+                // was applied ("We moved container images to GHCR"): that is what it did.
+                let reason = if self.absorbed_keys.contains(&skipped.key) {
+                    ABSORBED.to_string()
+                } else {
+                    skipped.reason.clone()
+                };
                 self.skipped.push(SkippedItem {
                     kind: Kind::Fact,
                     text: skipped.text.clone(),
-                    reason: skipped.reason.clone(),
+                    reason,
                     directive: None,
                     evidence: vec![skipped.evidence.evidence(&digest.session)],
                 });
@@ -42,7 +52,7 @@ impl Curator {
                 };
                 let evidence = vec![statement.evidence.evidence(&digest.session)];
                 let skip = if self.absorbed_keys.contains(&statement.key) {
-                    Some("its change of value was applied to the item it updates")
+                    Some(ABSORBED)
                 } else if self.outdated_keys.contains(&statement.key) {
                     Some("an older change of value than the memory it would change (as-of time)")
                 } else if templates.contains(&statement.key) {
