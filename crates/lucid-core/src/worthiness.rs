@@ -464,7 +464,8 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
             ]
             .iter()
             .any(|verb| phrase.contains(verb))
-                && crate::updates::said_by_the_team(&lower[..at])
+                // `at` is an offset in the whole sentence, where the cues were found.
+                && crate::updates::said_by_the_team(whole_lower.get(..at).unwrap_or_default())
         });
     if change
         && team_change
