@@ -1530,7 +1530,7 @@ fn is_edit_content(key: &str) -> bool {
 
 /// Tools and commands that change files: a failure fixed after one of these was fixed in the
 /// work, not by using the tool differently.
-fn is_edit(identity: &str) -> bool {
+pub(crate) fn is_edit(identity: &str) -> bool {
     let lower = identity.to_ascii_lowercase();
     let tool = lower.split_whitespace().next().unwrap_or("");
     crate::tools::is_file_edit_tool(tool)

@@ -134,6 +134,12 @@ pub enum List {
     /// `[move_verb]`: change verbs that take what changed somewhere else ("moved", "migrated"):
     /// the new value is a place, after "to" or "in" in the items it updates.
     MoveVerb,
+    /// `[check_program]`: programs that check work (`pytest`, `tsc`, `ruff`).
+    CheckProgram,
+    /// `[check_task]`: what a task runner is told to do when it checks work (`test`, `lint`).
+    CheckTask,
+    /// `[task_runner]`: programs that run a project's tasks (`npm`, `cargo`, `make`).
+    TaskRunner,
     /// `[head_noun]`: generic nouns after a retired name that say what it is ("pipeline").
     HeadNoun,
     /// `[stopword]`: function words and light verbs that carry no topic ("a", "always", "should").
@@ -197,7 +203,7 @@ pub enum List {
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 71] = [
+    pub const ALL: [List; 74] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -246,6 +252,9 @@ impl List {
         List::ProgressiveChangeVerb,
         List::ChangeVerb,
         List::MoveVerb,
+        List::CheckProgram,
+        List::CheckTask,
+        List::TaskRunner,
         List::HeadNoun,
         List::Stopword,
         List::Negation,
@@ -323,6 +332,9 @@ impl List {
             "progressive_change_verb" => List::ProgressiveChangeVerb,
             "change_verb" => List::ChangeVerb,
             "move_verb" => List::MoveVerb,
+            "check_program" => List::CheckProgram,
+            "check_task" => List::CheckTask,
+            "task_runner" => List::TaskRunner,
             "head_noun" => List::HeadNoun,
             "stopword" => List::Stopword,
             "negation" => List::Negation,

@@ -1708,6 +1708,126 @@ pub(crate) fn ending_steps(digests: &[SessionDigest]) -> Vec<Pattern> {
     out
 }
 
+/// How the agents check their edits: the test, lint, type-check and build commands that
+/// sessions ran (and that passed) after changing files, each in at least two sessions. One
+/// memory names them in the order they usually come ("After editing, sessions check the work
+/// with `npx tsc` and `npm run build`"): how to verify a change here, which no single session
+/// says and every later agent needs.
+pub(crate) fn checks_after_edits(digests: &[SessionDigest]) -> Vec<Pattern> {
+    const MAX_CHECKS: usize = 4;
+    // check → (session index, position), and where in its session's checks it came.
+    let mut runs: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+    let mut order: BTreeMap<&str, f64> = BTreeMap::new();
+    let mut editing = 0usize;
+    for (d, digest) in digests.iter().enumerate() {
+        let Some(first_edit) = digest
+            .tool_sequence
+            .iter()
+            .position(|step| crate::digest::is_edit(&step.name))
+        else {
+            continue;
+        };
+        editing += 1;
+        let mut seen: Vec<&str> = Vec::new();
+        for (position, step) in digest.tool_sequence.iter().enumerate().skip(first_edit + 1) {
+            if !checks_work(&step.name) || seen.contains(&step.name.as_str()) {
+                continue;
+            }
+            *order.entry(step.name.as_str()).or_default() += seen.len() as f64;
+            seen.push(step.name.as_str());
+            runs.entry(step.name.as_str())
+                .or_default()
+                .push((d, position));
+        }
+    }
+    let sessions_of = |occurrences: &[(usize, usize)]| -> BTreeSet<&str> {
+        occurrences
+            .iter()
+            .map(|(d, _)| digests[*d].session.as_str())
+            .collect()
+    };
+    let mut checks: Vec<(&str, &Vec<(usize, usize)>)> = runs
+        .iter()
+        .filter(|(_, occurrences)| sessions_of(occurrences).len() >= MIN_SESSIONS)
+        .map(|(check, occurrences)| (*check, occurrences))
+        .collect();
+    if checks.is_empty() {
+        return Vec::new();
+    }
+    // The most used first, then in the order they usually run.
+    checks.sort_by(|a, b| {
+        sessions_of(b.1)
+            .len()
+            .cmp(&sessions_of(a.1).len())
+            .then(a.0.cmp(b.0))
+    });
+    checks.truncate(MAX_CHECKS);
+    let mean_place =
+        |check: &str, count: usize| order.get(check).copied().unwrap_or(0.0) / count as f64;
+    checks.sort_by(|a, b| {
+        mean_place(a.0, a.1.len())
+            .total_cmp(&mean_place(b.0, b.1.len()))
+            .then(a.0.cmp(b.0))
+    });
+    let names: Vec<String> = checks
+        .iter()
+        .map(|(check, _)| format!("`{}`", code(check)))
+        .collect();
+    let listed = match names.as_slice() {
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [] => return Vec::new(),
+    };
+    let checked: BTreeSet<&str> = checks
+        .iter()
+        .flat_map(|(_, occurrences)| sessions_of(occurrences))
+        .collect();
+    let mut pattern = Pattern::new(
+        Kind::Workflow,
+        format!(
+            "After editing, sessions check the work with {listed} ({} of {editing} sessions that edited files).",
+            checked.len()
+        ),
+        None,
+    );
+    for (_, occurrences) in &checks {
+        for (d, position) in occurrences.iter() {
+            let digest = &digests[*d];
+            add_support(
+                &mut pattern,
+                digest,
+                &[digest.tool_sequence[*position].evidence.clone()],
+            );
+        }
+    }
+    vec![pattern]
+}
+
+/// Whether a step is a command that checks work: a check program (`pytest`, `tsc`, `ruff`), or
+/// a task runner told to test, lint, type-check or build (`npm run build`, `cargo clippy`, `go
+/// vet`, `mise run test:ci`, `python -m py_compile`). A named tool (`check_order_status`) and a
+/// command that only names a path (`ls tests`) are not.
+fn checks_work(step: &str) -> bool {
+    use crate::lexicon::{List, is_word_of};
+    let lower = step.to_ascii_lowercase();
+    let mut words = lower.split_whitespace();
+    let Some(program) = words.next() else {
+        return false;
+    };
+    let program = program.rsplit('/').next().unwrap_or(program);
+    if is_word_of(List::CheckProgram, program) {
+        return true;
+    }
+    is_word_of(List::TaskRunner, program)
+        && words
+            .take(3)
+            .take_while(|word| !word.contains('/') && !word.contains('.'))
+            .any(|word| {
+                let word = word.split(':').next().unwrap_or(word);
+                is_word_of(List::CheckProgram, word) || is_word_of(List::CheckTask, word)
+            })
+}
+
 /// Whether a step checks or ships the work: tests, linters, type checks, builds, commits,
 /// pushes, deploys, releases (`pytest`, `npm run lint`, `cargo clippy`, `git push`,
 /// `publish_page`).
@@ -2567,6 +2687,64 @@ mod tests {
             through("s3", "useradd", None),
         ];
         assert!(recurring_blockers(&unattributed).is_empty());
+    }
+
+    #[test]
+    fn the_checks_sessions_run_after_editing_are_one_workflow() {
+        let digests = vec![
+            digest("s1", "a", &["Read", "Edit", "npx tsc", "npm run build"]),
+            digest("s2", "b", &["Edit", "npx tsc", "Read", "npm run build"]),
+            // Before any edit a check says nothing about checking edits; `ls tests` only lists.
+            digest("s3", "a", &["npm test", "Edit", "ls tests", "git commit"]),
+            digest("s4", "a", &["Read", "Grep"]),
+        ];
+        let found: Vec<String> = checks_after_edits(&digests)
+            .into_iter()
+            .map(|p| p.text)
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                "After editing, sessions check the work with `npx tsc` and `npm run build` (2 of 3 \
+                 sessions that edited files)."
+                    .to_string()
+            ]
+        );
+        // A check one session ran is no habit.
+        let once = vec![
+            digest("s1", "a", &["Edit", "cargo clippy"]),
+            digest("s2", "a", &["Edit", "cargo build"]),
+        ];
+        assert!(checks_after_edits(&once).is_empty());
+    }
+
+    #[test]
+    fn a_check_is_a_check_program_or_a_runner_told_to_check() {
+        for step in [
+            "pytest",
+            "npx tsc",
+            "npm run build",
+            "npm test",
+            "go vet",
+            "cargo clippy",
+            "mise run test:ci",
+            "python -m py_compile",
+            "uv run pytest",
+            "/usr/bin/ruff",
+        ] {
+            assert!(checks_work(step), "{step}");
+        }
+        for step in [
+            "ls tests",
+            "check_order_status",
+            "npm run dev",
+            "npm install",
+            "python manage.py runserver",
+            "git commit",
+            "cat src/test.py",
+        ] {
+            assert!(!checks_work(step), "{step}");
+        }
     }
 
     #[test]

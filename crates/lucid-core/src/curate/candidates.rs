@@ -157,8 +157,22 @@ impl Curator {
                     .any(|w| w.text.contains(&format!("`{step}`")))
             })
             .collect::<Vec<_>>();
+        // How the agents check their edits, unless a workflow already runs every one of those
+        // checks in order.
+        let checks = patterns::checks_after_edits(digests)
+            .into_iter()
+            .filter(|checks| {
+                let steps: Vec<&str> = checks.text.split('`').skip(1).step_by(2).collect();
+                !workflows.iter().any(|w| {
+                    steps
+                        .iter()
+                        .all(|step| w.text.contains(&format!("`{step}`")))
+                })
+            })
+            .collect::<Vec<_>>();
         patterns.extend(workflows);
         patterns.extend(endings);
+        patterns.extend(checks);
         for pattern in patterns {
             if let Some(why) = &pattern.unsafe_reason {
                 // A workaround that switches a safety measure off is shown to a reviewer, never
