@@ -991,6 +991,16 @@ fn behaviour_checker_rules_broken_in_several_sessions_become_one_pitfall() {
         reason.starts_with("checker rule broken in several sessions"),
         "{reason}"
     );
+    // The check that passed after the fixes, in Claude Code and Codex sessions alike, is how
+    // these agents verify an edit: one workflow citing each session.
+    let workflows: Vec<&str> = dream.added_texts("workflow");
+    assert_eq!(
+        workflows,
+        vec![
+            "After editing, sessions check the work with `ruff` (3 of 3 sessions that edited files)."
+        ],
+        "{workflows:?}"
+    );
 }
 
 /// A directive about whose items ("the preferences of individual agents") drops the one

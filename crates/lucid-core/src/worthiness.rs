@@ -1262,18 +1262,24 @@ fn narrates_events(lower: &str, cues: &Cues) -> bool {
 /// dream"); the particle needs its comma.
 fn strip_answer_particle(sentence: &str) -> &str {
     let trimmed = sentence.trim_start();
-    let word_end = trimmed
-        .find(|c: char| !c.is_alphabetic())
-        .unwrap_or(trimmed.len());
-    let (word, rest) = trimmed.split_at(word_end);
-    match rest.strip_prefix(',') {
-        Some(after)
-            if crate::lexicon::is_word_of(List::AnswerParticle, &word.to_lowercase())
-                && !after.trim().is_empty() =>
-        {
-            after.trim_start()
-        }
-        _ => sentence,
+    // Particles run up to the comma: "Yeah, …", "Ok so, …", "Oh well, …" (three words at most,
+    // each a particle; "so" joins one to what follows).
+    let Some((opening, after)) = trimmed.split_once(',') else {
+        return sentence;
+    };
+    let words: Vec<String> = opening.split_whitespace().map(str::to_lowercase).collect();
+    let particles = !words.is_empty()
+        && words.len() <= 3
+        && words
+            .iter()
+            .all(|w| crate::lexicon::is_word_of(List::AnswerParticle, w) || w == "so")
+        && words
+            .iter()
+            .any(|w| crate::lexicon::is_word_of(List::AnswerParticle, w));
+    if particles && !after.trim().is_empty() {
+        after.trim_start()
+    } else {
+        sentence
     }
 }
 
@@ -1660,6 +1666,15 @@ mod tests {
                 Class::Preference,
             ),
             ("We don't use cuFFT in this project.", Class::Preference),
+            // Answer particles before the comma are not how the statement opens.
+            (
+                "Ok so, always run the linter before pushing.",
+                Class::Preference,
+            ),
+            (
+                "Ok so, we switched from Jenkins to GitHub Actions.",
+                Class::Fact,
+            ),
             // A program named in lower case is specific enough.
             ("Always use pnpm.", Class::Preference),
             ("Never use yarn.", Class::Preference),
