@@ -485,6 +485,17 @@ pub struct ToolStep {
     pub reproduces: bool,
 }
 
+/// A directory shell commands changed into (see [`SessionDigest::working_dirs`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkingDir {
+    /// The `cd` target as written.
+    pub dir: String,
+    /// How many of the session's successful commands changed into it.
+    pub commands: usize,
+    /// The first such call.
+    pub evidence: EventRef,
+}
+
 /// Text refused by the safety checks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flag {
@@ -559,6 +570,10 @@ pub struct SessionDigest {
     /// Files the session created or wrote whole: a file written and deleted is scratch, one
     /// deleted and written again is back, so neither makes a fact stale.
     pub written_files: Vec<String>,
+    /// Directories successful shell commands changed into before their work (`cd app && npm
+    /// test`), each with the first call that did, in order: a project that lives in a
+    /// sub-directory is worked on from there in every session.
+    pub working_dirs: Vec<WorkingDir>,
     /// Build manifests and lockfiles (`Cargo.toml`, `package.json`, `go.mod`, `uv.lock` …) that a
     /// successful call read, edited or wrote, each once
     /// with the first such call: with a deleted manifest of another language beside it, the
@@ -753,6 +768,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         removed_settings: Vec::new(),
         retirements: Vec::new(),
         written_files: Vec::new(),
+        working_dirs: Vec::new(),
         manifests: Vec::new(),
         checker_findings: Vec::new(),
         module_paths: Vec::new(),
@@ -1107,6 +1123,22 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                 reproduces: true,
             });
             continue;
+        }
+        if !error
+            && let EventKind::ToolCall { name, input, .. } = &session.events[call.call].kind
+            && crate::tools::is_shell_tool(name)
+            && let Some(dir) = crate::tools::command_text(input)
+                .as_deref()
+                .and_then(crate::tools::working_dir)
+        {
+            match digest.working_dirs.iter_mut().find(|w| w.dir == dir) {
+                Some(seen) => seen.commands += 1,
+                None => digest.working_dirs.push(WorkingDir {
+                    dir,
+                    commands: 1,
+                    evidence: event_ref(call.call),
+                }),
+            }
         }
         let reproduces = error && reproducing.contains(&n);
         if (!error || reproduces)

@@ -1803,6 +1803,93 @@ pub(crate) fn checks_after_edits(digests: &[SessionDigest]) -> Vec<Pattern> {
     vec![pattern]
 }
 
+/// Where the agents run their commands: a directory that shell commands change into first
+/// (`cd "…/rallycoach" && npm run build`) in three sessions or more and a quarter of them at
+/// least — the project lives there, not where the sessions start (a directory two sessions of
+/// twenty visit is a side trip). Directories are compared by their
+/// last component, so one checkout seen under two spellings (`C:\…` and `c:\…`) is one; an
+/// absolute path is shown by that component only, which keeps home folders out of memories.
+pub(crate) fn working_directories(digests: &[SessionDigest]) -> Vec<Pattern> {
+    const MAX_DIRECTORIES: usize = 2;
+    const MIN_COMMANDS: usize = 3;
+    let last_component = |dir: &str| -> String {
+        dir.trim_end_matches(['/', '\\'])
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(dir)
+            .to_string()
+    };
+    // last component, lowercased → (session index, working dir index)
+    let mut by_name: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+    for (d, digest) in digests.iter().enumerate() {
+        for (w, seen) in digest.working_dirs.iter().enumerate() {
+            let name = last_component(&seen.dir);
+            if name.is_empty() || name.chars().all(|c| !c.is_alphanumeric()) {
+                continue;
+            }
+            by_name.entry(name.to_lowercase()).or_default().push((d, w));
+        }
+    }
+    let mut found: Vec<(usize, Pattern)> = Vec::new();
+    for occurrences in by_name.values() {
+        let sessions: BTreeSet<&str> = occurrences
+            .iter()
+            .map(|(d, _)| digests[*d].session.as_str())
+            .collect();
+        let commands: usize = occurrences
+            .iter()
+            .map(|(d, w)| digests[*d].working_dirs[*w].commands)
+            .sum();
+        if sessions.len() < MIN_SESSIONS.max(3)
+            || sessions.len() * 4 < digests.len()
+            || commands < MIN_COMMANDS
+        {
+            continue;
+        }
+        let Some(written) = most_common(
+            occurrences
+                .iter()
+                .map(|(d, w)| digests[*d].working_dirs[*w].dir.as_str()),
+        ) else {
+            continue;
+        };
+        let name = last_component(&written);
+        let absolute = written.starts_with(['/', '\\', '~']) || written.get(1..2) == Some(":");
+        let shown = if absolute && written != format!("/{name}") {
+            format!("…/{name}")
+        } else {
+            written.clone()
+        };
+        let mut pattern = Pattern::new(
+            Kind::Fact,
+            format!(
+                "Sessions run commands from the `{}` directory (`cd {} && …` in {} of {} \
+                 sessions, {commands} commands).",
+                code(&name),
+                code(&shown),
+                sessions.len(),
+                digests.len()
+            ),
+            None,
+        );
+        for (d, w) in occurrences {
+            let digest = &digests[*d];
+            add_support(
+                &mut pattern,
+                digest,
+                &[digest.working_dirs[*w].evidence.clone()],
+            );
+        }
+        found.push((sessions.len(), pattern));
+    }
+    found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.text.cmp(&b.1.text)));
+    found
+        .into_iter()
+        .take(MAX_DIRECTORIES)
+        .map(|(_, pattern)| pattern)
+        .collect()
+}
+
 /// Whether a step is a command that checks work: a check program (`pytest`, `tsc`, `ruff`), or
 /// a task runner told to test, lint, type-check or build (`npm run build`, `cargo clippy`, `go
 /// vet`, `mise run test:ci`, `python -m py_compile`). A named tool (`check_order_status`) and a
@@ -2022,6 +2109,7 @@ mod tests {
             removed_settings: Vec::new(),
             retirements: Vec::new(),
             written_files: Vec::new(),
+            working_dirs: Vec::new(),
             manifests: Vec::new(),
             checker_findings: Vec::new(),
             module_paths: Vec::new(),
@@ -2687,6 +2775,56 @@ mod tests {
             through("s3", "useradd", None),
         ];
         assert!(recurring_blockers(&unattributed).is_empty());
+    }
+
+    #[test]
+    fn the_directory_sessions_work_in_is_one_fact() {
+        let in_dir = |session: &str, dir: &str, commands: usize| {
+            let mut d = digest(session, "a", &["Edit"]);
+            d.working_dirs.push(crate::digest::WorkingDir {
+                dir: dir.into(),
+                commands,
+                evidence: EventRef {
+                    event: 0,
+                    at: None,
+                    trust: Trust::Trusted,
+                },
+            });
+            d
+        };
+        // One checkout under two spellings, in three of four sessions.
+        let digests = vec![
+            in_dir("s1", "C:\\Users\\me\\hack\\rallycoach", 4),
+            in_dir("s2", "c:\\Users\\me\\hack\\rallycoach", 2),
+            in_dir("s3", "C:\\Users\\me\\hack\\rallycoach", 1),
+            digest("s4", "a", &["Edit"]),
+        ];
+        let found: Vec<String> = working_directories(&digests)
+            .into_iter()
+            .map(|p| p.text)
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                "Sessions run commands from the `rallycoach` directory (`cd …/rallycoach && …` in \
+                 3 of 4 sessions, 7 commands)."
+                    .to_string()
+            ]
+        );
+        // A directory few sessions visit is a side trip; one command per session is no habit.
+        let mut few: Vec<SessionDigest> = (0..10)
+            .map(|i| digest(&format!("s{i}"), "a", &["Edit"]))
+            .collect();
+        for d in few.iter_mut().take(2) {
+            *d = in_dir(&d.session.clone(), "ui", 5);
+        }
+        assert!(working_directories(&few).is_empty());
+        let once = vec![
+            in_dir("s1", "ui", 1),
+            in_dir("s2", "ui", 1),
+            in_dir("s3", "ui", 0),
+        ];
+        assert!(working_directories(&once).is_empty());
     }
 
     #[test]

@@ -477,6 +477,33 @@ fn without_assignments(segment: &str) -> &str {
     }
 }
 
+/// The directory a command line changes into before its work (`cd "/repo/app" && npm test`,
+/// `cd app; make`): the first segment's `cd` target, quotes dropped, when another command
+/// follows it. `None` for a bare `cd`, `cd -`, `cd ~` or a target built from a variable.
+pub fn working_dir(command: &str) -> Option<String> {
+    let line = first_command_line(command);
+    let rest = line.trim_start().strip_prefix("cd ")?.trim_start();
+    let (target, after) = match rest.chars().next()? {
+        quote @ ('"' | '\'') => {
+            let end = rest[1..].find(quote)? + 1;
+            (&rest[1..end], &rest[end + 1..])
+        }
+        _ => {
+            let end = rest
+                .find(|c: char| c.is_whitespace() || c == ';' || c == '&')
+                .unwrap_or(rest.len());
+            (&rest[..end], &rest[end..])
+        }
+    };
+    let after = after.trim_start();
+    let continues = after.starts_with("&&") || after.starts_with(';');
+    let usable = !target.is_empty()
+        && !matches!(target, "-" | "~" | "." | "..")
+        && !target.contains('$')
+        && !target.contains('`');
+    (continues && usable).then(|| target.to_string())
+}
+
 /// The command a segment of a shell line runs, without the keywords of a loop or condition
 /// around it (`do echo x` → `echo x`, `if ! cargo test` → `cargo test`); `None` for a segment
 /// that is only syntax (`for f in *.cs`, `done`, `fi`). A loop's header names no program: the
@@ -986,6 +1013,23 @@ pub fn patch_files(patch: &str) -> PatchFiles {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_directory_a_command_line_works_in() {
+        for (command, dir) in [
+            ("cd \"/repo/app\" && npm test", Some("/repo/app")),
+            ("cd app; make", Some("app")),
+            ("cd 'C:\\work\\shop' && dir", Some("C:\\work\\shop")),
+            ("  cd web && npm run build 2>&1 | tail -5", Some("web")),
+            // Nothing follows, or the target is no directory one can name.
+            ("cd app", None),
+            ("cd - && ls", None),
+            ("cd $HOME/app && ls", None),
+            ("ls && cd app && make", None),
+        ] {
+            assert_eq!(working_dir(command).as_deref(), dir, "{command}");
+        }
+    }
     use serde_json::json;
 
     #[test]

@@ -145,6 +145,7 @@ impl Curator {
         patterns.extend(patterns::refused_reads(digests));
         patterns.extend(patterns::recurring_checker_findings(digests));
         patterns.extend(patterns::recurring_reports(digests));
+        patterns.extend(patterns::working_directories(digests));
         let workflows = patterns::workflows(digests);
         // A converged last step that a workflow already names needs no memory of its own (the
         // workflow may go on to a harness step such as `submit`, which endings leave out).
