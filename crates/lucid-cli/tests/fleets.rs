@@ -557,6 +557,43 @@ fn behaviour_a_thing_moved_elsewhere_or_a_name_swapped_updates_its_item() {
 }
 
 #[test]
+fn behaviour_how_and_where_agents_check_their_edits_is_learned_across_harnesses() {
+    let dream = dream_fleet("project-habits");
+    // Claude Code, Codex and OpenCode sessions each edit a file, then type-check and build
+    // from `web/` (`cd /home/dev/shop/web && …`, `cd web && …`).
+    let workflows = dream.added_texts("workflow");
+    assert_eq!(
+        workflows,
+        vec![
+            "After editing, sessions check the work with `npx tsc` and `npm run build` (3 of 3 \
+             sessions that edited files)."
+        ],
+        "{workflows:?}"
+    );
+    let facts = dream.added_texts("fact");
+    assert_eq!(
+        facts,
+        vec![
+            "Sessions run commands from the `web` directory (`cd web && …` in 3 of 3 sessions, \
+             6 commands)."
+        ],
+        "{facts:?}"
+    );
+    // Each cites all three sessions, and says how it was found.
+    for change in dream.changes("add") {
+        let sessions: std::collections::BTreeSet<&str> = change["evidence"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["session"].as_str())
+            .collect();
+        assert_eq!(sessions.len(), 3, "{change}");
+        let reason = change["reason"].as_str().unwrap_or_default();
+        assert!(reason.contains("in several sessions"), "{reason}");
+    }
+}
+
+#[test]
 fn behaviour_facts_about_removed_settings_are_replaced_by_what_the_file_says_now() {
     let dream = dream_fleet("removed-settings");
     let text = dream.all_text();

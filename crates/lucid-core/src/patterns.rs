@@ -1790,6 +1790,7 @@ pub(crate) fn checks_after_edits(digests: &[SessionDigest]) -> Vec<Pattern> {
         ),
         None,
     );
+    pattern.found_as = Some("checks that passed after edits in several sessions");
     for (_, occurrences) in &checks {
         for (d, position) in occurrences.iter() {
             let digest = &digests[*d];
@@ -1872,6 +1873,7 @@ pub(crate) fn working_directories(digests: &[SessionDigest]) -> Vec<Pattern> {
             ),
             None,
         );
+        pattern.found_as = Some("directory shell commands change into in several sessions");
         for (d, w) in occurrences {
             let digest = &digests[*d];
             add_support(

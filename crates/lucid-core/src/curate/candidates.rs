@@ -147,17 +147,6 @@ impl Curator {
         patterns.extend(patterns::recurring_reports(digests));
         patterns.extend(patterns::working_directories(digests));
         let workflows = patterns::workflows(digests);
-        // A converged last step that a workflow already names needs no memory of its own (the
-        // workflow may go on to a harness step such as `submit`, which endings leave out).
-        let endings = patterns::ending_steps(digests)
-            .into_iter()
-            .filter(|ending| {
-                let step = ending.text.split('`').nth(1).unwrap_or("");
-                !workflows
-                    .iter()
-                    .any(|w| w.text.contains(&format!("`{step}`")))
-            })
-            .collect::<Vec<_>>();
         // How the agents check their edits, unless a workflow already runs every one of those
         // checks in order.
         let checks = patterns::checks_after_edits(digests)
@@ -169,6 +158,19 @@ impl Curator {
                         .iter()
                         .all(|step| w.text.contains(&format!("`{step}`")))
                 })
+            })
+            .collect::<Vec<_>>();
+        // A converged last step that a workflow or the checks already name needs no memory of
+        // its own (the workflow may go on to a harness step such as `submit`, which endings
+        // leave out).
+        let endings = patterns::ending_steps(digests)
+            .into_iter()
+            .filter(|ending| {
+                let step = format!("`{}`", ending.text.split('`').nth(1).unwrap_or(""));
+                !workflows
+                    .iter()
+                    .chain(&checks)
+                    .any(|w| w.text.contains(&step))
             })
             .collect::<Vec<_>>();
         patterns.extend(workflows);
