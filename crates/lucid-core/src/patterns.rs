@@ -2779,6 +2779,10 @@ mod tests {
         assert!(recurring_blockers(&unattributed).is_empty());
     }
 
+    fn texts(patterns: Vec<Pattern>) -> Vec<String> {
+        patterns.into_iter().map(|p| p.text).collect()
+    }
+
     #[test]
     fn the_directory_sessions_work_in_is_one_fact() {
         let in_dir = |session: &str, dir: &str, commands: usize| {
@@ -2801,12 +2805,8 @@ mod tests {
             in_dir("s3", "C:\\Users\\me\\hack\\rallycoach", 1),
             digest("s4", "a", &["Edit"]),
         ];
-        let found: Vec<String> = working_directories(&digests)
-            .into_iter()
-            .map(|p| p.text)
-            .collect();
         assert_eq!(
-            found,
+            texts(working_directories(&digests)),
             vec![
                 "Sessions run commands from the `rallycoach` directory (`cd …/rallycoach && …` in \
                  3 of 4 sessions, 7 commands)."
@@ -2838,12 +2838,8 @@ mod tests {
             digest("s3", "a", &["npm test", "Edit", "ls tests", "git commit"]),
             digest("s4", "a", &["Read", "Grep"]),
         ];
-        let found: Vec<String> = checks_after_edits(&digests)
-            .into_iter()
-            .map(|p| p.text)
-            .collect();
         assert_eq!(
-            found,
+            texts(checks_after_edits(&digests)),
             vec![
                 "After editing, sessions check the work with `npx tsc` and `npm run build` (2 of 3 \
                  sessions that edited files)."
