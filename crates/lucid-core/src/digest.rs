@@ -488,8 +488,10 @@ pub struct ToolStep {
 /// A directory shell commands changed into (see [`SessionDigest::working_dirs`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkingDir {
-    /// The `cd` target as written.
+    /// The `cd` target (or the parameter's value) as written.
     pub dir: String,
+    /// The call parameter that named the directory (`dir_path`); `None` for a `cd`.
+    pub parameter: Option<&'static str>,
     /// How many of the session's successful commands changed into it.
     pub commands: usize,
     /// The first such call.
@@ -1127,14 +1129,24 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         if !error
             && let EventKind::ToolCall { name, input, .. } = &session.events[call.call].kind
             && crate::tools::is_shell_tool(name)
-            && let Some(dir) = crate::tools::command_text(input)
+            && let Some((parameter, dir)) = crate::tools::command_text(input)
                 .as_deref()
                 .and_then(crate::tools::working_dir)
+                .map(|dir| (None, dir))
+                .or_else(|| {
+                    crate::tools::working_dir_parameter(input)
+                        .map(|(parameter, dir)| (Some(parameter), dir))
+                })
         {
-            match digest.working_dirs.iter_mut().find(|w| w.dir == dir) {
+            match digest
+                .working_dirs
+                .iter_mut()
+                .find(|w| w.dir == dir && w.parameter == parameter)
+            {
                 Some(seen) => seen.commands += 1,
                 None => digest.working_dirs.push(WorkingDir {
                     dir,
+                    parameter,
                     commands: 1,
                     evidence: event_ref(call.call),
                 }),

@@ -1847,27 +1847,38 @@ pub(crate) fn working_directories(digests: &[SessionDigest]) -> Vec<Pattern> {
         {
             continue;
         }
-        let Some(written) = most_common(
-            occurrences
-                .iter()
-                .map(|(d, w)| digests[*d].working_dirs[*w].dir.as_str()),
-        ) else {
+        // How the sessions name it, as most of them do: `cd …/app && …` or `dir_path: app`.
+        let named: Vec<String> = occurrences
+            .iter()
+            .map(|(d, w)| {
+                let seen = &digests[*d].working_dirs[*w];
+                let name = last_component(&seen.dir);
+                let absolute =
+                    seen.dir.starts_with(['/', '\\', '~']) || seen.dir.get(1..2) == Some(":");
+                let shown = if absolute && seen.dir != format!("/{name}") {
+                    format!("…/{name}")
+                } else {
+                    seen.dir.clone()
+                };
+                match seen.parameter {
+                    Some(parameter) => format!("{parameter}: {}", code(&shown)),
+                    None => format!("cd {} && …", code(&shown)),
+                }
+            })
+            .collect();
+        let Some(how) = most_common(named.iter().map(String::as_str)) else {
             continue;
         };
-        let name = last_component(&written);
-        let absolute = written.starts_with(['/', '\\', '~']) || written.get(1..2) == Some(":");
-        let shown = if absolute && written != format!("/{name}") {
-            format!("…/{name}")
-        } else {
-            written.clone()
-        };
+        let name = occurrences
+            .first()
+            .map(|(d, w)| last_component(&digests[*d].working_dirs[*w].dir))
+            .unwrap_or_default();
         let mut pattern = Pattern::new(
             Kind::Fact,
             format!(
-                "Sessions run commands from the `{}` directory (`cd {} && …` in {} of {} \
-                 sessions, {commands} commands).",
+                "Sessions run commands from the `{}` directory (`{how}` in {} of {} sessions, \
+                 {commands} commands).",
                 code(&name),
-                code(&shown),
                 sessions.len(),
                 digests.len()
             ),
@@ -2789,6 +2800,7 @@ mod tests {
             let mut d = digest(session, "a", &["Edit"]);
             d.working_dirs.push(crate::digest::WorkingDir {
                 dir: dir.into(),
+                parameter: None,
                 commands,
                 evidence: EventRef {
                     event: 0,

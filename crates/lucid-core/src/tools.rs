@@ -504,6 +504,27 @@ pub fn working_dir(command: &str) -> Option<String> {
     (continues && usable).then(|| target.to_string())
 }
 
+/// The sub-directory a shell call names as its working directory by a parameter (Gemini CLI's
+/// `dir_path: "app"`), with the parameter's name: only a relative path below where the session
+/// runs counts. An absolute one (Codex's `workdir`, set on every call to where the session
+/// started) says nothing of where the project lives.
+pub fn working_dir_parameter(input: &Value) -> Option<(&'static str, String)> {
+    ["dir_path", "directory", "workdir", "cwd"]
+        .into_iter()
+        .find_map(|key| {
+            let dir = input
+                .get(key)?
+                .as_str()?
+                .trim()
+                .trim_end_matches(['/', '\\']);
+            let dir = dir.strip_prefix("./").unwrap_or(dir);
+            let relative = !dir.is_empty()
+                && !dir.starts_with(['/', '\\', '~', '$', '.'])
+                && dir.get(1..2) != Some(":");
+            relative.then(|| (key, dir.to_string()))
+        })
+}
+
 /// The command a segment of a shell line runs, without the keywords of a loop or condition
 /// around it (`do echo x` → `echo x`, `if ! cargo test` → `cargo test`); `None` for a segment
 /// that is only syntax (`for f in *.cs`, `done`, `fi`). A loop's header names no program: the
@@ -1028,6 +1049,29 @@ mod tests {
             ("ls && cd app && make", None),
         ] {
             assert_eq!(working_dir(command).as_deref(), dir, "{command}");
+        }
+        for (input, dir) in [
+            (
+                serde_json::json!({"command": "npm test", "dir_path": "TP-Tutor/"}),
+                Some("TP-Tutor"),
+            ),
+            (
+                serde_json::json!({"command": "ls", "dir_path": "./web"}),
+                Some("web"),
+            ),
+            // Where the session runs, or an absolute path, is no sub-directory.
+            (
+                serde_json::json!({"cmd": "ls", "workdir": "/home/dev/shop"}),
+                None,
+            ),
+            (serde_json::json!({"command": "ls", "dir_path": "."}), None),
+            (serde_json::json!({"command": "ls"}), None),
+        ] {
+            assert_eq!(
+                working_dir_parameter(&input).map(|(_, dir)| dir).as_deref(),
+                dir,
+                "{input}"
+            );
         }
     }
     use serde_json::json;
