@@ -1925,6 +1925,25 @@ pub fn same_frame_new_value(a: &str, b: &str) -> bool {
 /// a `;`) are compared for a negation alone. A value swapped in a first clause is not taken:
 /// "Use X for A; use Y for B" says more than "Use Z for A" replaces.
 pub fn frame_new_value(a: &str, b: &str) -> Option<(String, String)> {
+    frame_swap(a, b).map(|swap| (swap.old, swap.new))
+}
+
+/// What [`frame_new_value`] found swapped, and whether it is only a name for a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameSwap {
+    /// `a`'s span (empty when `b` only adds a negation), names as written.
+    pub old: String,
+    /// `b`'s span.
+    pub new: String,
+    /// The spans are capitalised names and nothing else says they are values ("drafted in
+    /// Word" / "… in Google Docs"): two tools can serve one purpose side by side ("We use
+    /// Postgres for the API" / "We use Redis for the API"), so only an announced change makes
+    /// such a swap an update.
+    pub names_only: bool,
+}
+
+/// [`frame_new_value`] with what kind of swap it is.
+pub fn frame_swap(a: &str, b: &str) -> Option<FrameSwap> {
     frame_tokens_new_value(&frame_tokens_marked(a), &frame_tokens_marked(b), false).or_else(|| {
         let (ca, cb) = (first_clause(a), first_clause(b));
         if ca.len() == a.len() && cb.len() == b.len() {
@@ -1945,7 +1964,7 @@ fn frame_tokens_new_value(
     marked_a: &[FrameToken],
     marked_b: &[FrameToken],
     negation_only: bool,
-) -> Option<(String, String)> {
+) -> Option<FrameSwap> {
     let ta: Vec<String> = marked_a.iter().map(|t| t.text.clone()).collect();
     let tb: Vec<String> = marked_b.iter().map(|t| t.text.clone()).collect();
     if ta == tb || ta.len() < 2 || tb.len() < 2 {
@@ -1966,15 +1985,18 @@ fn frame_tokens_new_value(
     let named_b = &marked_b[prefix..tb.len() - suffix];
     let all_named =
         |span: &[FrameToken]| !span.is_empty() && span.iter().all(|t| t.written.is_some());
-    if all_named(named_a) && all_named(named_b) {
-        let written = |span: &[FrameToken]| {
+    let names = all_named(named_a) && all_named(named_b);
+    // Names are shown as written ("Google Docs", "Monday"), other values as compared.
+    let shown = |span: &[FrameToken], mid: &[String]| {
+        if names {
             span.iter()
                 .filter_map(|t| t.written.as_deref())
                 .collect::<Vec<_>>()
                 .join(" ")
-        };
-        return (!negation_only).then(|| (written(named_a), written(named_b)));
-    }
+        } else {
+            mid.join(" ")
+        }
+    };
     if mid_a.len() > 3 || mid_b.len() > 3 || prefix + suffix < 2 {
         return None;
     }
@@ -1998,10 +2020,15 @@ fn frame_tokens_new_value(
         }
         // The side without the negation has no value of its own: an empty span.
         let negation = added.join(" ");
-        return Some(if mid_a.is_empty() {
+        let (old, new) = if mid_a.is_empty() {
             (String::new(), negation)
         } else {
             (negation, String::new())
+        };
+        return Some(FrameSwap {
+            old,
+            new,
+            names_only: false,
         });
     }
     if mid_a.is_empty() || mid_b.is_empty() || negation_only {
@@ -2020,10 +2047,14 @@ fn frame_tokens_new_value(
         }
         _ => false,
     };
-    ((all_values(mid_a) && all_values(mid_b))
+    let values = (all_values(mid_a) && all_values(mid_b))
         || (polarity(mid_a) && polarity(mid_b))
-        || one_value_for_another)
-        .then(|| (mid_a.join(" "), mid_b.join(" ")))
+        || one_value_for_another;
+    (values || (names && !negation_only)).then(|| FrameSwap {
+        old: shown(named_a, mid_a),
+        new: shown(named_b, mid_b),
+        names_only: !values,
+    })
 }
 
 /// The closed set a word names one value of, if any: a weekday, a month, a count or a frequency
@@ -2274,6 +2305,21 @@ mod tests {
                 "{old} / {new}"
             );
         }
+        // A name for a name is flagged as such (an update only when said as a change); a
+        // weekday is a value whatever its case.
+        assert_eq!(
+            frame_swap("We use Postgres for the API.", "We use Redis for the API.")
+                .map(|swap| swap.names_only),
+            Some(true)
+        );
+        assert_eq!(
+            frame_swap(
+                "Deploys go out on Thursdays.",
+                "Deploys go out on Tuesdays."
+            )
+            .map(|swap| (swap.old, swap.new, swap.names_only)),
+            Some(("Thursdays".to_string(), "Tuesdays".to_string(), false))
+        );
         for (old, new) in [
             // The opening word is capitalised as every first word is: no name.
             ("Alice reviews backend PRs.", "Bob reviews backend PRs."),

@@ -151,12 +151,17 @@ impl Curator {
                     if !(from_sessions(mi) || from_sessions(mj)) {
                         continue;
                     }
-                    if let Some((value_i, value_j)) = text::frame_new_value(&mi.text, &mj.text) {
-                        union.union(i, j);
-                        conflicted.insert(i);
-                        conflicted.insert(j);
-                        swapped_values.insert(pair(i, j), [(i, value_i), (j, value_j)]);
+                    let Some(swap) = text::frame_swap(&mi.text, &mj.text) else {
+                        continue;
+                    };
+                    // A name for a name is an update only when someone said it changed.
+                    if swap.names_only && !(mi.announced_change || mj.announced_change) {
+                        continue;
                     }
+                    union.union(i, j);
+                    conflicted.insert(i);
+                    conflicted.insert(j);
+                    swapped_values.insert(pair(i, j), [(i, swap.old), (j, swap.new)]);
                 }
             }
         }
@@ -375,7 +380,9 @@ fn ordered_in_time(older: &Memory, newer: &Memory) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{day, draft_doc, dream_over, stated, statement, store};
+    use super::super::test_support::{
+        day, draft_doc, dream_over, ops, said, stated, statement, store,
+    };
     use super::*;
     use crate::digest::StatementClass;
     use crate::model::{Timestamp, Trust};
@@ -536,6 +543,37 @@ mod tests {
         for (words, list) in lists {
             assert_eq!(code_list(words), *list);
         }
+    }
+
+    #[test]
+    fn a_name_for_a_name_updates_only_when_said_as_a_change() {
+        let facts = "# Facts\n\n- Contracts are drafted in Word.\n- We use Postgres for the API.\n";
+        // Said as a change, the new name replaces the old one.
+        let changed = dream_over(
+            &store(&[("/team/facts.md", facts)]),
+            vec![said(
+                "s1",
+                "alice",
+                5,
+                &["From now on, contracts are drafted in Google Docs."],
+            )],
+        );
+        assert!(
+            ops(&changed).contains(&(Op::Supersede, "Contracts are drafted in Google Docs.")),
+            "{:?}",
+            ops(&changed)
+        );
+        // Two tools can serve one purpose side by side: without a change, both stay.
+        let beside = dream_over(
+            &store(&[("/team/facts.md", facts)]),
+            vec![said("s1", "alice", 5, &["We use Redis for the API."])],
+        );
+        let draft = draft_doc(&beside, "/team/facts.md");
+        assert!(
+            draft.contains("We use Postgres for the API."),
+            "{draft}\n{:?}",
+            ops(&beside)
+        );
     }
 
     #[test]
