@@ -483,6 +483,11 @@ fn without_assignments(segment: &str) -> &str {
 pub fn working_dir(command: &str) -> Option<String> {
     let line = first_command_line(command);
     let rest = line.trim_start().strip_prefix("cd ")?.trim_start();
+    // cmd.exe's drive switch (`cd /d C:\repo && …`) is no directory.
+    let rest = rest
+        .strip_prefix("/d ")
+        .or_else(|| rest.strip_prefix("/D "))
+        .map_or(rest, str::trim_start);
     let (target, after) = match rest.chars().next()? {
         quote @ ('"' | '\'') => {
             let end = rest[1..].find(quote)? + 1;
@@ -1042,6 +1047,7 @@ mod tests {
             ("cd app; make", Some("app")),
             ("cd 'C:\\work\\shop' && dir", Some("C:\\work\\shop")),
             ("  cd web && npm run build 2>&1 | tail -5", Some("web")),
+            ("cd /d C:\\repo\\src && dir", Some("C:\\repo\\src")),
             // Nothing follows, or the target is no directory one can name.
             ("cd app", None),
             ("cd - && ls", None),
