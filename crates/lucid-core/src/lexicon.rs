@@ -168,7 +168,8 @@ pub enum List {
     /// `[small_talk]`: words of greetings and reactions ("thanks", "wow"); a sentence of only these
     /// is small talk.
     SmallTalk,
-    /// `[concluding]`: words of a step that checks or ships the work ("pytest", "lint", "push").
+    /// `[concluding]`: words of a step that ships or confirms the work ("push", "deploy"); the
+    /// checks are `[check_program]` and `[check_task]`.
     Concluding,
     /// `[question_aux]`: words that, right before "we", ask or ask to check rather than state
     /// ("can't we use …", "ensure we are using …").

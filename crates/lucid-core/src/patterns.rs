@@ -1934,7 +1934,12 @@ fn checks_work(step: &str) -> bool {
 fn concludes_work(step: &str) -> bool {
     step.to_ascii_lowercase()
         .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|word| crate::lexicon::is_word_of(crate::lexicon::List::Concluding, word))
+        .any(|word| {
+            use crate::lexicon::{List, is_word_of};
+            [List::Concluding, List::CheckProgram, List::CheckTask]
+                .into_iter()
+                .any(|list| is_word_of(list, word))
+        })
 }
 
 /// Tools that feed or watch a running process (`write_stdin`, `BashOutput`, `KillShell`): they
