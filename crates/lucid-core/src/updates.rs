@@ -48,6 +48,12 @@ pub struct Substitution {
     /// the old elements, in order, and the new ones. An item holds the old list when it names
     /// every old element in that order, joined as a list is ("New, Intro and Done").
     pub list: Option<(Vec<String>, Vec<String>)>,
+    /// For a plain number swapped in an edited line: the line's other swaps of a number in one
+    /// unit (`timeout = 150  # 2.5min` → `timeout = 600  # 10min` gives `2.5min` → `10min`). An
+    /// item that also gives the number in that unit ("after 2.5 minutes of idle (timeout =
+    /// 150)") then has both changed; without such a swap it is left alone (see
+    /// `restates_edited_number`).
+    pub companions: Vec<(String, String)>,
 }
 
 /// How many of an announcement's subject words an item has besides the words of the old and
@@ -257,6 +263,7 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
         object_opens: false,
         subject_text: String::new(),
         list: None,
+        companions: Vec::new(),
     };
     if let Some((old, new)) = changed_list(sentence) {
         let joined = Token {
@@ -1773,6 +1780,7 @@ pub(crate) fn from_edit(file: &str, old: &str, new: &str) -> Option<Substitution
         object_opens: false,
         subject_text: String::new(),
         list: None,
+        companions: Vec::new(),
     })
 }
 
@@ -1855,7 +1863,20 @@ pub(crate) fn from_edited_lines(file: &str, old: &str, new: &str) -> Vec<Substit
             }
         };
         let subject: Vec<String> = text::analyze(line).word_set.into_iter().collect();
-        for (old_value, new_value) in swapped_values(line, added[a]) {
+        let swaps = swapped_values(line, added[a]);
+        // The line's swaps of a number in one unit (`2.5min` → `10min`), which go with a
+        // plain number swapped beside them.
+        let in_units: Vec<(String, String)> = swaps
+            .iter()
+            .filter(|(old_value, new_value)| {
+                matches!(
+                    (number_with_unit(old_value), number_with_unit(new_value)),
+                    (Some((_, unit_old)), Some((_, unit_new))) if unit_old == unit_new
+                )
+            })
+            .map(|(old_value, new_value)| (old_value.to_string(), new_value.to_string()))
+            .collect();
+        for &(old_value, new_value) in &swaps {
             let specific = |v: &str| text::is_anchor(v);
             if !specific(old_value) || !specific(new_value) || new_tokens.contains(&old_value) {
                 continue;
@@ -1866,6 +1887,11 @@ pub(crate) fn from_edited_lines(file: &str, old: &str, new: &str) -> Vec<Substit
             {
                 continue;
             }
+            let companions = if is_plain_number(old_value) {
+                in_units.clone()
+            } else {
+                Vec::new()
+            };
             out.push(Substitution {
                 old: Some(old_value.to_string()),
                 new: new_value.to_string(),
@@ -1878,6 +1904,7 @@ pub(crate) fn from_edited_lines(file: &str, old: &str, new: &str) -> Vec<Substit
                 object_opens: false,
                 subject_text: String::new(),
                 list: None,
+                companions,
             });
         }
     }
@@ -1949,21 +1976,93 @@ fn swapped_values<'a>(old: &'a str, new: &'a str) -> Vec<(&'a str, &'a str)> {
 /// quantity in other units, which the edit does not say, and changing only the setting would
 /// leave the item contradicting itself. Such an item is left for a reviewer.
 fn restates_edited_number(sub: &Substitution, item: &str) -> bool {
-    let plain_number = |value: &str| {
-        !value.is_empty()
-            && value.chars().all(|c| c.is_ascii_digit() || c == '.')
-            && value.matches('.').count() <= 1
-            && value.chars().any(|c| c.is_ascii_digit())
-    };
     let Some(old) = sub.old.as_deref() else {
         return false;
     };
-    if sub.file.is_none() || !plain_number(old) {
+    if sub.file.is_none() || !is_plain_number(old) {
         return false;
     }
-    item.split_whitespace()
-        .map(trim_value)
-        .any(|token| token != old && plain_number(token))
+    let tokens: Vec<&str> = item.split_whitespace().map(trim_value).collect();
+    tokens.iter().enumerate().any(|(at, token)| {
+        *token != old
+            && is_plain_number(token)
+            && companion_at(sub, token, tokens.get(at + 1).copied()).is_none()
+    })
+}
+
+/// A number without a unit or anything else (`150`, `2.5`).
+fn is_plain_number(value: &str) -> bool {
+    !value.is_empty()
+        && value.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && value.matches('.').count() <= 1
+        && value.chars().any(|c| c.is_ascii_digit())
+}
+
+/// A number glued to a unit (`2.5min`, `30s`, `512MB`): the number and the unit, lower-case.
+fn number_with_unit(value: &str) -> Option<(&str, String)> {
+    let split = value.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (number, unit) = value.split_at(split);
+    let unit_ok = (1..=7).contains(&unit.len()) && unit.chars().all(|c| c.is_ascii_alphabetic());
+    (is_plain_number(number) && unit_ok).then(|| (number, unit.to_ascii_lowercase()))
+}
+
+/// Whether a word an item writes after a number is the unit an edited line abbreviates
+/// (`minutes` for `min`, `seconds` for `s`).
+fn names_unit(word: &str, unit: &str) -> bool {
+    let word = word.to_ascii_lowercase();
+    let word = word.trim_end_matches(['.', ',', ')', ';']);
+    const SPELLED: &[(&str, &str)] = &[
+        ("s", "second"),
+        ("m", "minute"),
+        ("h", "hour"),
+        ("d", "day"),
+        ("ms", "millisecond"),
+    ];
+    word == unit
+        || (unit.len() >= 2 && word.starts_with(unit))
+        || SPELLED
+            .iter()
+            .any(|(short, long)| *short == unit && word.starts_with(long))
+}
+
+/// The companion swap (see [`Substitution::companions`]) an item's number is, with the word
+/// after it: `2.5` before `minutes` for `2.5min` → `10min`. The new number, when it is one.
+fn companion_at<'s>(sub: &'s Substitution, number: &str, next: Option<&str>) -> Option<&'s str> {
+    sub.companions.iter().find_map(|(old, new)| {
+        let (old_number, unit) = number_with_unit(old)?;
+        let (new_number, _) = number_with_unit(new)?;
+        (old_number == number && next.is_some_and(|word| names_unit(word, &unit)))
+            .then_some(new_number)
+    })
+}
+
+/// An item with each number a companion swap covers changed to its new number (`after 2.5
+/// minutes` → `after 10 minutes`), and the swaps made, for the report.
+fn apply_companions(sub: &Substitution, item: &str) -> (String, Vec<String>) {
+    let mut out = String::with_capacity(item.len());
+    let mut made = Vec::new();
+    let mut rest = item;
+    let mut words = item.split_whitespace().peekable();
+    while let Some(word) = words.next() {
+        let Some(at) = rest.find(word) else { break };
+        let token = trim_value(word);
+        let next = words.peek().copied().map(trim_value);
+        match (is_plain_number(token), companion_at(sub, token, next)) {
+            (true, Some(new_number)) => {
+                let inner = word.find(token).unwrap_or(0);
+                out.push_str(&rest[..at + inner]);
+                out.push_str(new_number);
+                made.push(format!("`{token}` → `{new_number}`"));
+                rest = &rest[at + inner + token.len()..];
+            }
+            _ => {
+                out.push_str(&rest[..at + word.len()]);
+                rest = &rest[at + word.len()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    (out, made)
 }
 
 /// [`apply_knowing`] without knowing any program the sessions ran.
@@ -2081,6 +2180,11 @@ pub(crate) fn apply_knowing(
             Some((replaced, why))
         }
         Some(old) => {
+            // A plain number the item gives twice ("after 30 seconds (timeout = 30)") may be
+            // two quantities: which one changed is for a reviewer to say.
+            if is_plain_number(old) && tokens.iter().filter(|t| t.text == *old).count() > 1 {
+                return None;
+            }
             let hit = tokens
                 .iter()
                 .find(|t| t.text.eq_ignore_ascii_case(old))
@@ -2152,8 +2256,18 @@ pub(crate) fn apply_knowing(
                 end = next.start + next.text.trim_end_matches(['.', ',']).len();
             }
             let replaced = format!("{}{}{}", &item[..hit.start], sub.new, &item[end..]);
+            // The same quantity in the unit the edited line's comment gives, changed with it.
+            let (replaced, companions) = apply_companions(sub, &replaced);
+            let also = if companions.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", and {} in the unit the edited line gives",
+                    companions.join(", ")
+                )
+            };
             let why = format!(
-                "`{}` → `{}` ({}; the item held the old value{})",
+                "`{}` → `{}`{also} ({}; the item held the old value{})",
                 hit.text,
                 sub.new,
                 sub.cue,
@@ -2793,6 +2907,7 @@ pub(crate) fn from_move(
         object_opens: false,
         subject_text: String::new(),
         list: None,
+        companions: Vec::new(),
     })
 }
 
@@ -4379,6 +4494,61 @@ mod tests {
         ));
         assert!(at_project_root("setup.cfg", &touched));
         assert!(!at_project_root("docs/setup.cfg", &touched));
+    }
+
+    #[test]
+    fn an_edited_number_takes_the_same_quantity_in_its_comments_unit_with_it() {
+        let apply_all = |old: &str, new: &str, item: &str| -> Option<(String, String)> {
+            from_edited_lines("/home/u/.config/hypr/hypridle.conf", old, new)
+                .iter()
+                .find_map(|sub| apply(sub, item))
+        };
+        let item = "hypridle starts the screensaver after 2.5 minutes of idle (timeout = 150 in ~/.config/hypr/hypridle.conf).";
+        let commented = (
+            "timeout = 150    # 2.5min\non-timeout = lock",
+            "timeout = 600    # 10min\non-timeout = lock",
+        );
+        let (text, why) = apply_all(commented.0, commented.1, item).expect("updated");
+        assert_eq!(
+            text,
+            "hypridle starts the screensaver after 10 minutes of idle (timeout = 600 in ~/.config/hypr/hypridle.conf)."
+        );
+        assert!(why.contains("`2.5` → `10`"), "{why}");
+        // Spelled-out units of a one-letter abbreviation count too.
+        let seconds = apply_all(
+            "retry_delay = 30000 # 30s",
+            "retry_delay = 45000 # 45s",
+            "hypridle.conf retries after 30 seconds (retry_delay = 30000).",
+        );
+        assert_eq!(
+            seconds.map(|(text, _)| text).as_deref(),
+            Some("hypridle.conf retries after 45 seconds (retry_delay = 45000).")
+        );
+        // Without the line saying the quantity in the item's unit, the other number is left
+        // for a reviewer: changing only the setting would make the item contradict itself.
+        for (old, new, item) in [
+            ("timeout = 150", "timeout = 600", item),
+            // The comment gives another unit than the item.
+            (
+                "timeout = 150 # 2.5min",
+                "timeout = 600 # 10min",
+                "hypridle.conf waits 2.5 hours (timeout = 150).",
+            ),
+            // The comment changes its unit: no one-for-one swap of numbers.
+            (
+                "timeout = 150 # 150s",
+                "timeout = 600 # 10min",
+                "hypridle.conf waits 150 s, that is 2.5 minutes.",
+            ),
+            // The old number twice: which of them the edit changed is not clear.
+            (
+                "retry_delay = 30 # 30s",
+                "retry_delay = 45 # 45s",
+                "hypridle.conf retries after 30 seconds (retry_delay = 30).",
+            ),
+        ] {
+            assert_eq!(apply_all(old, new, item), None, "{item}");
+        }
     }
 
     #[test]
