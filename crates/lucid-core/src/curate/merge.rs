@@ -111,20 +111,46 @@ impl Curator {
                 preference_of(Origin::MemoryWrite),
                 preference_of(Origin::Session),
             );
-            // The same memory saved again in other sessions records the same rule: every copy
-            // pairs with the statement, so the copies and the statement can form one group.
+            // The same memory saved again in other sessions, word for word or in other words
+            // ("Always add a comment to every line" in the session of the request, "I MUST add a
+            // comment to EVERY SINGLE LINE …" in a later one), records the same rule: every copy
+            // pairs with the statement, so the copies and the statement can form one group
+            // (complete linkage needs every pair).
             let key = |p: usize| text::collapse_whitespace(&self.memories[candidates[p]].text);
+            let sessions_of = |p: usize| {
+                self.memories[candidates[p]]
+                    .sessions
+                    .iter()
+                    .map(String::as_str)
+            };
             let mut sessions_of_text: HashMap<String, BTreeSet<&str>> = HashMap::new();
             for &w in &written {
-                sessions_of_text.entry(key(w)).or_default().extend(
-                    self.memories[candidates[w]]
-                        .sessions
-                        .iter()
-                        .map(String::as_str),
-                );
+                sessions_of_text
+                    .entry(key(w))
+                    .or_default()
+                    .extend(sessions_of(w));
             }
+            let reworded: HashMap<usize, BTreeSet<&str>> = written
+                .iter()
+                .map(|&w| {
+                    let analysis = &self.memories[candidates[w]].analysis;
+                    let copies = written.iter().filter(|&&other| {
+                        other != w
+                            && key(other) != key(w)
+                            && text::same_preference(
+                                analysis,
+                                &self.memories[candidates[other]].analysis,
+                            )
+                    });
+                    (w, copies.flat_map(|&other| sessions_of(other)).collect())
+                })
+                .collect();
             for &w in &written {
-                let recorded_in = &sessions_of_text[&key(w)];
+                let recorded_in: BTreeSet<&str> = sessions_of_text[&key(w)]
+                    .iter()
+                    .chain(&reworded[&w])
+                    .copied()
+                    .collect();
                 for &p in &said {
                     let mp = &self.memories[candidates[p]];
                     if mp.sessions.iter().any(|s| recorded_in.contains(s.as_str())) {
@@ -712,6 +738,60 @@ mod tests {
             written.iter().any(|t| t.contains("npm test")),
             "{written:?}"
         );
+    }
+
+    /// The same real Gemini CLI project: the agent saved the rule in the session of the request
+    /// ("Always add a comment …") and again, in other words, in a later session ("I MUST add a
+    /// comment …"). The later copy records the person's rule too, so the request and both
+    /// copies are one item, not a merged copy beside the request.
+    #[test]
+    fn a_rule_saved_again_in_other_words_later_is_still_the_persons_rule() {
+        use crate::model::{EventKind, MemoryCommand};
+        let insert = |text: &str| EventKind::MemoryWrite {
+            call_id: None,
+            tool: "save_memory".into(),
+            command: MemoryCommand::Insert {
+                path: "/GEMINI.md".into(),
+                line: None,
+                text: format!("- {text}\n"),
+            },
+        };
+        let request = EventKind::UserMessage {
+            text: "I'd like to make a future and permanent change, all the lines of code you \
+                   write and send can you also add a comment to each line saying what each line \
+                   does so i'll be able to make changes where necessary."
+                .into(),
+        };
+        let output = dream_over(
+            &store(&[]),
+            vec![
+                session_of(
+                    "s1",
+                    "gemini",
+                    5,
+                    vec![
+                        request,
+                        insert(
+                            "Always add a comment to every line of code explaining its purpose \
+                             to help the user understand the logic and make their own \
+                             modifications.",
+                        ),
+                    ],
+                ),
+                session_of(
+                    "s2",
+                    "gemini",
+                    9,
+                    vec![insert(
+                        "I MUST add a comment to EVERY SINGLE LINE of code I write or modify, \
+                         explaining its purpose, as per the user's strict requirement for \
+                         clarity and modification ease.",
+                    )],
+                ),
+            ],
+        );
+        let written = written(&output);
+        assert_eq!(written.len(), 1, "{written:?}");
     }
 
     /// Alice and Bob giving one preference in other words, in two sessions.
