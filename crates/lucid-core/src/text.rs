@@ -677,9 +677,12 @@ pub fn same_statement(a: &Analysis, b: &Analysis) -> bool {
     let j = jaccard(&a.word_set, &b.word_set);
     if only_a == 0 || only_b == 0 {
         // One says a subset of the other ("Run make lint before pushing" vs "make lint before
-        // push"): a duplicate when the shared part is substantial.
+        // push"): a duplicate when the shared part is substantial — half the words, or four
+        // words and a third of them (a person restating in fewer words a rule the store gives
+        // in full with its reason: the longer one says all the shorter one does).
         let shared_with_anchors = inter + a.anchors.len();
-        return shared_with_anchors >= 2 && j >= 0.5;
+        return (shared_with_anchors >= 2 && j >= 0.5)
+            || (inter >= 4 && j >= MIN_PREFERENCE_JACCARD);
     }
     // Both sides have words of their own. The same sentence with one span swapped is about a
     // different subject ("staging" vs "production"): never a duplicate.
@@ -3004,6 +3007,25 @@ mod paraphrase_tests {
         assert!(!same(
             "Always run the unit tests before merging to main.",
             "Always run the integration tests before merging to main."
+        ));
+    }
+
+    /// A person restating, in fewer words, a rule the store already gives in full: every word of
+    /// the short one is in the long one, which loses nothing when it stands for both.
+    #[test]
+    fn a_shorter_restatement_inside_a_longer_item_is_the_same_rule() {
+        let long = "Do not regenerate the fixtures unless the maintainer explicitly asks; \
+                    regenerating has twice overwritten hand-edited expected outputs.";
+        assert!(same(
+            "Do not regenerate fixtures unless I explicitly ask.",
+            long
+        ));
+        // Too few shared words to say the short one is that rule rather than a part of it.
+        assert!(!same("Do not regenerate fixtures.", long));
+        // The same words with the opposite polarity stay apart.
+        assert!(!same(
+            "Regenerate the fixtures whenever the maintainer explicitly asks.",
+            long
         ));
     }
 }
