@@ -2465,23 +2465,52 @@ fn pair_calls_with_results(session: &Session) -> Vec<CallPair> {
 }
 
 /// The process a result says is still running: Codex CLI's "Process running with session ID
-/// N".
+/// N"; Claude Code's "Command running in background with ID: b9e75fe. …"; Copilot CLI's "<command started in detached background with shellId: N>", "<command
+/// started in background with shellId: dev-server>" and "<command with shellId: N is still
+/// running after 30 seconds. …>".
 fn still_running(content: &str) -> Option<String> {
+    let is_id = |id: &str| {
+        !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
     content.lines().take(8).find_map(|line| {
-        let id = line
-            .trim()
-            .strip_prefix("Process running with session ID ")?
-            .trim();
-        (!id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric())).then(|| id.to_string())
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("Process running with session ID ") {
+            let id = rest.trim();
+            return is_id(id).then(|| id.to_string());
+        }
+        // Claude Code: "Command running in background with ID: b9e75fe. Output is being …".
+        if let Some(rest) = line.strip_prefix("Command running in background with ID: ") {
+            let id = rest.split(['.', ' ']).next().unwrap_or("").trim();
+            return is_id(id).then(|| id.to_string());
+        }
+        let rest = line.strip_prefix("<command ")?;
+        let id = match rest.split_once("shellId: ")? {
+            // "started in (detached) background with shellId: N>"
+            (before, after) if before.contains("background with ") => after.strip_suffix('>')?,
+            // "with shellId: N is still running after …"
+            ("with ", after) if after.contains(" is still running") => after.split_once(' ')?.0,
+            _ => return None,
+        };
+        is_id(id.trim()).then(|| id.trim().to_string())
     })
 }
 
-/// The process a call watches or feeds: Codex CLI's `write_stdin {session_id}`.
+/// The process a call watches or feeds: Codex CLI's `write_stdin {session_id}`, Copilot CLI's
+/// `read_bash` / `read_powershell` / `write_bash` / `write_powershell {shellId}`, Claude Code's
+/// `TaskOutput {task_id}` (earlier `BashOutput {bash_id}`). Stopping a process (`stop_bash`,
+/// `KillShell`) ends it without an outcome of its own: that call stays a step.
 fn watched_process(tool: &str, input: &Value) -> Option<String> {
-    if crate::tools::base_name(tool) != "write_stdin" {
-        return None;
-    }
-    match input.get("session_id")? {
+    let key = match crate::tools::base_name(tool).as_str() {
+        "write_stdin" => "session_id",
+        "read_bash" | "read_powershell" | "write_bash" | "write_powershell" => "shellId",
+        "taskoutput" => "task_id",
+        "bashoutput" => "bash_id",
+        _ => return None,
+    };
+    match input.get(key)? {
         Value::Number(number) => Some(number.to_string()),
         Value::String(text) => Some(text.trim().to_string()),
         _ => None,
@@ -2587,6 +2616,21 @@ fn other_command_follow_up(
     };
     let wanted = significant(&failed_command);
     let failed_identity = identities[failed].as_deref().unwrap_or("");
+    let missing_module = calls[failed]
+        .result
+        .and_then(|r| match &session.events[r].kind {
+            EventKind::ToolResult { content, .. } => Some(content.to_lowercase()),
+            _ => None,
+        })
+        .is_some_and(|error| {
+            [
+                "no module named",
+                "modulenotfounderror",
+                "cannot find module",
+            ]
+            .iter()
+            .any(|cue| error.contains(cue))
+        });
     for m in (failed + 1..calls.len()).take(window) {
         let Some(identity) = identities[m].as_deref() else {
             continue;
@@ -2607,8 +2651,15 @@ fn other_command_follow_up(
         let Some(command) = command_of(m) else {
             continue;
         };
-        // Installing what was missing prepares the answer; the command run after it is one.
+        // Installing what was missing prepares the answer; the command run after it is one
+        // (`pytest: command not found`, `pip install pytest`, then `python -m pytest`) —
+        // unless the failure was a missing module the install provides: `python -c "import
+        // streamlit"` failing with `No module named 'streamlit'` is answered by `pip install
+        // streamlit`, and a `python -m streamlit run` after it is no workaround for the check.
         if crate::tools::installs(&command) {
+            if missing_module && significant(&command).keys().any(|w| wanted.contains_key(w)) {
+                return FollowUp::Unresolved;
+            }
             continue;
         }
         if significant(&command).keys().any(|w| wanted.contains_key(w)) {
@@ -4436,6 +4487,147 @@ mod laundering_tests {
                 &FollowUp::Unresolved
             ]
         );
+    }
+
+    /// A real Copilot CLI session on Windows: a check that Streamlit imports failed, the agent
+    /// installed it, started `streamlit run` in a background shell (whose outcome only a later
+    /// `read_powershell` returns: the term is not recognized, exit code 1), then ran `python -m
+    /// streamlit run`, which served the page. The failure is the background command's, fixed by
+    /// `python -m streamlit`; the missing module was answered by the install.
+    #[test]
+    fn a_background_command_fails_when_its_shell_reports_it() {
+        let call = |id: &str, name: &str, input: Value| test_call(id, name, input);
+        let result = |id: &str, name: &str, content: &str, failed: bool| EventKind::ToolResult {
+            call_id: Some(id.into()),
+            tool: Some(name.into()),
+            content: content.into(),
+            is_error: failed,
+        };
+        let shell = |command: &str| json!({ "command": command, "mode": "async" });
+        let digest = digest_session(&session(vec![
+            call("c1", "powershell", shell("python -c \"import streamlit\"")),
+            result(
+                "c1",
+                "powershell",
+                "ModuleNotFoundError: No module named 'streamlit'\n<shellId: 7 completed with exit code 1>",
+                true,
+            ),
+            call("c2", "powershell", shell("pip install streamlit")),
+            result(
+                "c2",
+                "powershell",
+                "Successfully installed streamlit-1.61.1",
+                false,
+            ),
+            call(
+                "c3",
+                "powershell",
+                shell("streamlit run app.py --server.headless true"),
+            ),
+            result(
+                "c3",
+                "powershell",
+                "<command started in detached background with shellId: 9>",
+                false,
+            ),
+            call(
+                "c4",
+                "read_powershell",
+                json!({ "shellId": "9", "delay": 5 }),
+            ),
+            result(
+                "c4",
+                "read_powershell",
+                "Output:\nstreamlit : The term 'streamlit' is not recognized as the name of a \
+                 cmdlet, function, script file, or operable program.\n<detached command with \
+                 shellId: 9 completed with exit code 1>",
+                true,
+            ),
+            call(
+                "c5",
+                "powershell",
+                shell("python -m streamlit run app.py --server.headless true"),
+            ),
+            result(
+                "c5",
+                "powershell",
+                "<command with shellId: 11 is still running after 30 seconds. The command is \
+                 still running but hasn't produced output yet.>",
+                false,
+            ),
+        ]));
+        let failures: Vec<(&str, &FollowUp)> = digest
+            .failures
+            .iter()
+            .map(|f| (f.identity.as_str(), &f.follow_up))
+            .collect();
+        assert_eq!(
+            failures,
+            [
+                ("python", &FollowUp::Unresolved),
+                (
+                    "streamlit",
+                    &FollowUp::OtherCommand {
+                        identity: "python -m streamlit".into()
+                    }
+                ),
+            ]
+        );
+        // Reading the shell is not a step of its own.
+        assert!(
+            digest
+                .tool_sequence
+                .iter()
+                .all(|s| s.name != "read_powershell"),
+            "{:?}",
+            digest.tool_sequence
+        );
+    }
+
+    /// Claude Code runs a command in the background ("Command running in background with ID:
+    /// b0e82d3. …") and `TaskOutput` later returns how it ended: a failed dev server is the
+    /// failure of `npm run dev`, not of `TaskOutput`.
+    #[test]
+    fn a_claude_code_background_task_fails_when_its_output_says_so() {
+        let call = |id: &str, name: &str, input: Value| test_call(id, name, input);
+        let result = |id: &str, name: &str, content: &str, failed: bool| EventKind::ToolResult {
+            call_id: Some(id.into()),
+            tool: Some(name.into()),
+            content: content.into(),
+            is_error: failed,
+        };
+        let digest = digest_session(&session(vec![
+            call(
+                "c1",
+                "Bash",
+                json!({ "command": "npm run dev", "run_in_background": true }),
+            ),
+            result(
+                "c1",
+                "Bash",
+                "Command running in background with ID: b0e82d3. Output is being written to: \
+                 /tmp/claude/tasks/b0e82d3.output",
+                false,
+            ),
+            call(
+                "c2",
+                "TaskOutput",
+                json!({ "task_id": "b0e82d3", "block": true }),
+            ),
+            result(
+                "c2",
+                "TaskOutput",
+                "<retrieval_status>success</retrieval_status>\n<status>failed</status>\n\
+                 <exit_code>1</exit_code>\n<output>Error: Cannot find module 'next'</output>",
+                true,
+            ),
+        ]));
+        let failed: Vec<(&str, &str)> = digest
+            .failures
+            .iter()
+            .map(|f| (f.tool.as_str(), f.identity.as_str()))
+            .collect();
+        assert_eq!(failed, [("Bash", "npm run dev")]);
     }
 
     /// A real Claude Code session: `node --check … && echo OK` failed with "node: command not

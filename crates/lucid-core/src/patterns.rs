@@ -1942,8 +1942,6 @@ fn concludes_work(step: &str) -> bool {
         })
 }
 
-/// Tools that feed or watch a running process (`write_stdin`, `BashOutput`, `KillShell`): they
-/// continue another step rather than being one.
 /// Whether a step runs code written on the spot (`python3 -c '…'`, `python3 - <<'EOF'`,
 /// `node -e …`: the step is the bare interpreter, with no script or module named): what it did
 /// is in the code, which the step does not say, so "`python3` → `git checkout`" tells a
@@ -1952,15 +1950,21 @@ fn runs_unnamed_code(step: &str) -> bool {
     !step.contains(' ') && crate::tools::is_interpreter(step)
 }
 
+/// Tools that feed or watch a running process (`write_stdin`, `BashOutput`, `KillShell`): they
+/// continue another step rather than being one.
 fn manages_processes(step: &str) -> bool {
     matches!(
         step.to_ascii_lowercase().as_str(),
         "write_stdin"
             | "bashoutput"
+            | "taskoutput"
             | "killshell"
             | "read_bash"
             | "stop_bash"
             | "write_bash"
+            | "read_powershell"
+            | "stop_powershell"
+            | "write_powershell"
             // Gemini CLI's background processes.
             | "read_background_output"
             | "list_background_processes"
@@ -2510,7 +2514,13 @@ mod tests {
         ] {
             assert!(is_inspection(look), "{look}");
         }
-        for process in ["read_background_output", "list_background_processes"] {
+        // …nor are Copilot CLI's PowerShell ones or Claude Code's `TaskOutput`.
+        for process in [
+            "read_background_output",
+            "list_background_processes",
+            "stop_powershell",
+            "TaskOutput",
+        ] {
             assert!(manages_processes(process), "{process}");
         }
     }

@@ -280,15 +280,20 @@ fn error_text(error: &Value) -> String {
 }
 
 /// The exit code in the trailer Copilot's shell tool appends: `<shellId: 0 completed with exit
-/// code 1>`.
+/// code 1>`, or `<detached command with shellId: 9 completed with exit code 1>` when a read of
+/// a background shell returns its outcome.
 fn shell_exit_code(content: &str) -> Option<i64> {
     let last = content
         .lines()
         .rev()
         .find(|line| !line.trim().is_empty())?
         .trim();
-    let inner = last.strip_prefix("<shellId:")?.strip_suffix('>')?;
-    let (_, code) = inner.rsplit_once("exit code ")?;
+    let inner = last.strip_prefix('<')?.strip_suffix('>')?;
+    let (before, after) = inner.split_once("shellId:")?;
+    if !(before.is_empty() || before.ends_with("command with ")) {
+        return None;
+    }
+    let (_, code) = after.rsplit_once(" completed with exit code ")?;
     code.trim().parse().ok()
 }
 
@@ -314,6 +319,13 @@ mod tests {
         assert_eq!(
             shell_exit_code("x\n<shellId: 3 completed with exit code 128>\n"),
             Some(128)
+        );
+        assert_eq!(
+            shell_exit_code(
+                "Output:\nstreamlit : The term 'streamlit' is not recognized\n<detached command \
+                 with shellId: 9 completed with exit code 1>"
+            ),
+            Some(1)
         );
         assert_eq!(
             shell_exit_code("<command with shellId: 27 is still running>"),
