@@ -2591,13 +2591,26 @@ fn other_command_follow_up(
     // command of the session may start there), not an interpreter's name (`python -c …`
     // and `python -m pytest` work on different things), and not the shell's plumbing (an
     // `echo OK` after a check and an `echo "--- states ---"` before a `curl` link nothing).
+    // Nor an environment setting before the command (`PATH="$HOME/.nvm/…/bin:$PATH" pnpm …`
+    // and `PATH="…" node …` share their `PATH`, not their work).
     let significant = |command: &str| -> BTreeMap<String, ()> {
         let mut out = BTreeMap::new();
         let mut after_cd = false;
+        let mut after_assignment = false;
         for word in command
             .split(|c: char| c.is_whitespace() || matches!(c, '|' | '&' | ';' | '"' | '\''))
             .filter(|w| !w.is_empty())
         {
+            let value_of_assignment = after_assignment;
+            after_assignment = word.ends_with('=') && is_environment_name(&word[..word.len() - 1]);
+            if value_of_assignment
+                || word.starts_with('$')
+                || word
+                    .split_once('=')
+                    .is_some_and(|(name, _)| is_environment_name(name))
+            {
+                continue;
+            }
             let skip = after_cd;
             after_cd = matches!(word, "cd" | "pushd");
             let word = word.rsplit('/').next().unwrap_or(word).to_ascii_lowercase();
@@ -2670,6 +2683,15 @@ fn other_command_follow_up(
         }
     }
     FollowUp::Unresolved
+}
+
+/// A shell variable's name (`PATH`, `NODE_OPTIONS`, `node_env`): letters, digits and `_`, not
+/// opening with a digit.
+fn is_environment_name(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Whether a changed command line only gained or lost output filters (`| tail -20`, `2>&1`):
@@ -4487,6 +4509,38 @@ mod laundering_tests {
                 &FollowUp::Unresolved
             ]
         );
+    }
+
+    /// A real Codex session: `pnpm exec payload generate:importmap` failed on a module it could
+    /// not find; the agent then loaded that module with `node --import tsx -e …` to see why.
+    /// Both commands set the same `PATH` first, which is not what either works on: the
+    /// diagnosis is no workaround for the generator.
+    #[test]
+    fn a_shared_environment_setting_links_no_command_to_a_failed_one() {
+        let env = "PATH=\"$HOME/.nvm/versions/node/v22.21.1/bin:$PATH\" ";
+        let calls = [
+            exec(
+                "c1",
+                &format!(
+                    "{env}NODE_OPTIONS=\"--experimental-specifier-resolution=node\" pnpm exec \
+                     payload generate:importmap"
+                ),
+                0,
+                "Error [ERR_MODULE_NOT_FOUND]: Cannot find module 'src/collections/Articles'",
+                true,
+            ),
+            exec(
+                "c2",
+                &format!("{env}node --import tsx -e \"import('./src/collections/Articles.ts')\""),
+                0,
+                "ok",
+                false,
+            ),
+        ];
+        let digest = digest_session(&session(calls.into_iter().flatten().collect()));
+        assert_eq!(digest.failures[0].follow_up, FollowUp::Unresolved);
+        // A setting is still no reason to drop what the command works on.
+        assert!(is_environment_name("NODE_OPTIONS") && !is_environment_name("user.name"));
     }
 
     /// A real Copilot CLI session on Windows: a check that Streamlit imports failed, the agent
