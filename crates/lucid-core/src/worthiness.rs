@@ -163,9 +163,12 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         && names_a_definite_thing(&lower);
     let standing = standing_otherwise || (!markers.is_empty() && !default_of_the_product);
     // "By default" in a request names the default of what is being built ("modify the export
-    // to include token counts by default"), not a rule for the agent.
-    let standing_beyond_default =
-        standing_otherwise || markers.iter().any(|phrase| *phrase != "by default");
+    // to include token counts by default", "exclude reasoning steps by default"), not a rule
+    // for the agent — unless it opens the sentence: "By default, include the ticket number in
+    // the subject line" tells the agent what to do whenever nothing else is said.
+    let standing_beyond_default = standing_otherwise
+        || opens_standing_with_lead_in
+        || markers.iter().any(|phrase| *phrase != "by default");
     let memory_like = standing
         || cues.has(List::Instruction)
         || cues.has(List::Change)
@@ -1742,6 +1745,14 @@ mod tests {
             // A default chosen for the agent's own work stays a rule; a rule stated as "the
             // rule is to …" is no goal of the task.
             ("Use pnpm by default.", Class::Preference),
+            // "By default," opening the sentence tells the agent what to do whenever nothing
+            // else is said, whatever the verb.
+            (
+                "By default, include the ticket number in the subject line of replies.",
+                Class::Preference,
+            ),
+            // A conjunction opening the sentence goes on from the one before.
+            ("And never push to main.", Class::Preference),
             // Something named that is gone is a fact worth keeping.
             ("Heroku is gone.", Class::Fact),
             ("The Jenkins server is gone.", Class::Fact),
@@ -1905,6 +1916,10 @@ mod tests {
             // Codex session); a goal set for the work is not a fact.
             "first of all, modify the export script to include token counts in the log by default.",
             "Update the exporter to skip reasoning steps by default.",
+            // What a viewer leaves out or hides by default is asked of the code being written
+            // (a real Codex session), even after a conjunction.
+            "exclude reasoning steps by default.",
+            "But hide tokens by default when you view the html page (can still override with checkbox)",
             "Your task now is to make sure every test passes.",
             "The next step is to port the parser module.",
             // Something unnamed is gone: a bug report as often as a decision.
