@@ -464,7 +464,7 @@ struct Curator {
 
 /// Documents lucid curates item by item; other files are copied untouched.
 fn is_curatable(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let name = crate::tools::file_name(path).to_ascii_lowercase();
     match name.rsplit_once('.') {
         None => true,
         // `.mdc`: Cursor's rule files (Markdown with front matter).

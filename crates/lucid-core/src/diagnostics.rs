@@ -93,10 +93,8 @@ fn after_compiler_location(line: &str) -> Option<&str> {
     let file = &line[..open];
     let rest = line[close + 3..].trim_start();
     let is_number = |n: &&str| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit());
-    let named_file = file
-        .rsplit(['/', '\\'])
-        .next()
-        .is_some_and(|name| name.contains('.') && !name.contains(' ') && !name.ends_with('.'));
+    let name = crate::tools::file_name(file);
+    let named_file = name.contains('.') && !name.contains(' ') && !name.ends_with('.');
     let severity = ["error", "warning", "info", "note"]
         .iter()
         .any(|level| rest.starts_with(level));

@@ -1459,7 +1459,7 @@ fn reads_agent_instructions(input: &Value) -> bool {
     ];
     let names_instructions = |path: &str| {
         let lower = path.to_lowercase().replace('\\', "/");
-        let name = lower.rsplit('/').next().unwrap_or(&lower);
+        let name = crate::tools::file_name(&lower);
         FILES.contains(&name) || FOLDERS.iter().any(|folder| lower.contains(folder))
     };
     let mut named: Vec<String> = input
@@ -1627,12 +1627,7 @@ fn steps_between(
 /// of …/directory-platforms and …/rank-tracking"). A plain `rm` is otherwise scratch work until
 /// a commit makes it last.
 fn asked_to_delete(turns: &[HumanTurn], path: &str, event: usize) -> bool {
-    let name = path
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or(path)
-        .to_lowercase();
+    let name = crate::tools::file_name(path.trim_end_matches('/')).to_lowercase();
     // A name of a few letters ("a", "tmp", "..") is too often an ordinary word of the request.
     if name.chars().count() < 4 {
         return false;
@@ -1697,11 +1692,11 @@ fn reproduction_script(
         return None;
     }
     let run_names = |path: &str| -> Option<String> {
-        let file = path.rsplit('/').next().unwrap_or(path);
+        let file = crate::tools::file_name(path);
         (!file.is_empty()
             && identity
                 .split_whitespace()
-                .any(|word| word.rsplit('/').next() == Some(file)))
+                .any(|word| crate::tools::file_name(word) == file))
         .then(|| file.to_string())
     };
     (0..n).rev().find_map(|c| {
@@ -2170,7 +2165,7 @@ fn program_complaint(text: &str, programs: &[String]) -> Option<(String, String)
         .filter(|line| !line.contains("--help"))
         .find_map(|line| {
             let (name, message) = line.split_once(": ")?;
-            let name = name.rsplit('/').next().unwrap_or(name);
+            let name = crate::tools::file_name(name);
             let program = programs.iter().find(|p| p.as_str() == name)?;
             crate::patterns::specific_error(message).then(|| (program.clone(), line.to_string()))
         })
@@ -2613,7 +2608,7 @@ fn other_command_follow_up(
             }
             let skip = after_cd;
             after_cd = matches!(word, "cd" | "pushd");
-            let word = word.rsplit('/').next().unwrap_or(word).to_ascii_lowercase();
+            let word = crate::tools::file_name(word).to_ascii_lowercase();
             if skip
                 || crate::tools::is_interpreter(&word)
                 || crate::tools::is_shell_plumbing(&word)
@@ -2814,7 +2809,7 @@ fn flatten(value: &Value, prefix: String, out: &mut BTreeMap<String, String>) {
 
 /// The extension of a file named in a string (`report.PPTX` → `pptx`).
 pub fn file_extension(value: &str) -> Option<String> {
-    let name = value.rsplit(['/', '\\']).next()?;
+    let name = crate::tools::file_name(value);
     let (stem, ext) = name.rsplit_once('.')?;
     if stem.is_empty() || ext.is_empty() || ext.len() > 5 {
         return None;

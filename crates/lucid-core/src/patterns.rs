@@ -164,7 +164,7 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
                 if names_a_path(after) {
                     // The same wrong name corrected the same way in several sessions is a
                     // lesson; a different file each time is the task (recurrence decides).
-                    let name = |p: &str| p.rsplit(['/', '\\']).next().unwrap_or(p).to_string();
+                    let name = |p: &str| crate::tools::file_name(p).to_string();
                     let (from, to) = (name(before), name(after));
                     if from != to && !from.is_empty() && !to.is_empty() {
                         return Some(FixSignature::PathFix { key, from, to });
@@ -1814,11 +1814,7 @@ pub(crate) fn working_directories(digests: &[SessionDigest]) -> Vec<Pattern> {
     const MAX_DIRECTORIES: usize = 2;
     const MIN_COMMANDS: usize = 3;
     let last_component = |dir: &str| -> String {
-        dir.trim_end_matches(['/', '\\'])
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or(dir)
-            .to_string()
+        crate::tools::file_name(dir.trim_end_matches(['/', '\\'])).to_string()
     };
     // last component, lowercased → (session index, working dir index)
     let mut by_name: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
@@ -1914,7 +1910,7 @@ fn checks_work(step: &str) -> bool {
     let Some(program) = words.next() else {
         return false;
     };
-    let program = program.rsplit('/').next().unwrap_or(program);
+    let program = crate::tools::file_name(program);
     if is_word_of(List::CheckProgram, program) {
         return true;
     }

@@ -186,7 +186,7 @@ pub fn installs(command: &str) -> bool {
             || (*word == "add"
                 && at > 0
                 && matches!(
-                    words[at - 1].rsplit('/').next().unwrap_or(""),
+                    file_name(words[at - 1]),
                     "uv" | "poetry" | "yarn" | "pnpm" | "cargo" | "bun"
                 ))
     })
@@ -222,7 +222,7 @@ pub fn programs_of(command: &str) -> Vec<String> {
     const MAX_LINES: usize = 40;
     let mut programs: Vec<String> = Vec::new();
     let mut add = |word: &str| {
-        let name = word.rsplit('/').next().unwrap_or(word);
+        let name = file_name(word);
         if plain_word(name)
             && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
             && !programs.iter().any(|p| p == name)
@@ -336,11 +336,7 @@ pub fn command_head(command: &str) -> String {
         let argument = argument.split('=').next().unwrap_or(argument);
         return format!("{program_word} {}", argument.trim_matches(['"', '\'']));
     }
-    let program = program_word
-        .rsplit('/')
-        .next()
-        .unwrap_or(program_word)
-        .trim_matches(['"', '\'']);
+    let program = file_name(program_word).trim_matches(['"', '\'']);
     let rest: Vec<&str> = words.collect();
     let mut head = program.to_string();
     let first_arg = rest.iter().find(|w| !w.starts_with('-')).copied();
@@ -384,7 +380,7 @@ pub fn command_head(command: &str) -> String {
             // step), and a bare `python3` says nothing of what ran.
             let script = script.trim_matches(['"', '\'']);
             head.push(' ');
-            head.push_str(script.rsplit('/').next().unwrap_or(script));
+            head.push_str(file_name(script));
         }
     } else if program == "sed" && rest.iter().any(|w| w.starts_with("-i")) {
         // `sed -i` edits files; `sed -n` only reads them.
@@ -568,7 +564,7 @@ pub fn identity(tool: &str, input: &Value) -> String {
     // a command line too.
     let named_after_program = |command: &str| {
         let program = command.split_whitespace().next().unwrap_or("");
-        !program.is_empty() && (program == tool || program.rsplit('/').next() == Some(tool))
+        !program.is_empty() && (program == tool || file_name(program) == tool)
     };
     if let Some(command) = command_text(input)
         && (is_shell_tool(tool) || named_after_program(&command))
@@ -588,6 +584,12 @@ pub fn identity(tool: &str, input: &Value) -> String {
 /// Whether an identity is a command line (as opposed to a named tool).
 pub fn is_command(tool: &str) -> bool {
     is_shell_tool(tool)
+}
+
+/// The last component of a path, split at `/` or `\` (`src/app/page.tsx` → `page.tsx`,
+/// `C:\repo\main.rs` → `main.rs`); the whole text when it has no separator.
+pub fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
 /// A tool's own name: lowercased, without an MCP `mcp__server__` or `functions.` prefix.
@@ -821,11 +823,7 @@ pub fn file_commands(command: &str) -> FileCommands {
                 {
                     let to = match to.strip_suffix('/') {
                         Some(folder) => {
-                            let name = from
-                                .trim_end_matches('/')
-                                .rsplit('/')
-                                .next()
-                                .unwrap_or(from);
+                            let name = file_name(from.trim_end_matches('/'));
                             format!("{folder}/{name}")
                         }
                         None => to.to_string(),
@@ -1039,6 +1037,20 @@ pub fn patch_files(patch: &str) -> PatchFiles {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_name_is_the_last_component_of_either_separator() {
+        for (path, name) in [
+            ("src/app/page.tsx", "page.tsx"),
+            ("C:\\repo\\src\\main.rs", "main.rs"),
+            ("/usr/bin/python3", "python3"),
+            ("Makefile", "Makefile"),
+            // A folder's trailing separator is the caller's to trim.
+            ("docs/", ""),
+        ] {
+            assert_eq!(file_name(path), name, "{path}");
+        }
+    }
 
     #[test]
     fn the_directory_a_command_line_works_in() {

@@ -1767,7 +1767,7 @@ pub(crate) fn from_edit(file: &str, old: &str, new: &str) -> Option<Substitution
     if times_removed != times_added || removed.eq_ignore_ascii_case(&added) {
         return None;
     }
-    let name = file.rsplit(['/', '\\']).next().unwrap_or(file).to_string();
+    let name = crate::tools::file_name(file).to_string();
     Some(Substitution {
         old: Some(removed),
         new: added,
@@ -1831,7 +1831,7 @@ pub(crate) fn from_edited_lines(file: &str, old: &str, new: &str) -> Vec<Substit
         (clear && score >= MIN_COUNTERPART_SIMILARITY).then_some(first)
     };
     let new_tokens: Vec<&str> = new.split_whitespace().map(trim_value).collect();
-    let name = file.rsplit(['/', '\\']).next().unwrap_or(file).to_string();
+    let name = crate::tools::file_name(file).to_string();
     let mut out: Vec<Substitution> = Vec::new();
     // A setting's new value: the one removed line and the one added line that set the same key
     // (`version = "1.2.1"` → `version = "1.3.0"`) are counterparts, however few of their

@@ -718,10 +718,7 @@ fn opens_with_a_path_label(sentence: &str) -> bool {
         let label = label.trim().trim_matches('`');
         !label.contains(char::is_whitespace)
             && label.contains('/')
-            && label
-                .rsplit('/')
-                .next()
-                .is_some_and(|file| file.contains('.'))
+            && crate::tools::file_name(label).contains('.')
     })
 }
 

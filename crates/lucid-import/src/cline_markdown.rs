@@ -50,7 +50,7 @@ pub(crate) fn import(text: &str, source: &Source<'_>) -> Result<Session, ImportE
 /// The task's start in an export's file name (`roo_task_jun-4-2025_6-58-55-am.md` → 2025-06-04
 /// 06:58:55), taken as UTC like other times written without a zone.
 fn time_in_name(path: &str) -> Option<lucid_core::Timestamp> {
-    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let name = lucid_core::tools::file_name(path);
     let stem = name.strip_suffix(".md").unwrap_or(name);
     let (_, when) = stem.split_once("_task_")?;
     chrono::NaiveDateTime::parse_from_str(when, "%b-%d-%Y_%I-%M-%S-%p")

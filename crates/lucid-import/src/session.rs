@@ -271,7 +271,7 @@ impl<'s> Builder<'s> {
 
 /// The file name without directories and without its last extension: `a/b/s1.jsonl` → `s1`.
 pub(crate) fn file_stem(path: &str) -> String {
-    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let name = lucid_core::tools::file_name(path);
     let stem = match name.rfind('.') {
         Some(dot) if dot > 0 => name.get(..dot).unwrap_or(name),
         _ => name,

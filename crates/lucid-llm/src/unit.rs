@@ -298,7 +298,7 @@ fn sessions_of(evidence: &[Evidence]) -> usize {
 
 /// Documents the built-in curator curates item by item (others are copied untouched).
 pub fn is_curatable(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let name = lucid_core::tools::file_name(path).to_ascii_lowercase();
     match name.rsplit_once('.') {
         None => true,
         Some((_, ext)) => matches!(ext, "md" | "markdown" | "txt" | "mdx"),

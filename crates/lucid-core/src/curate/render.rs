@@ -432,7 +432,7 @@ pub(super) fn path_segment(name: &str) -> String {
 /// model pass titles the documents it creates the same way.
 pub fn title_for(path: &str) -> String {
     let (scope, agent) = scope_of_path(path);
-    let file = path.rsplit('/').next().unwrap_or(path);
+    let file = crate::tools::file_name(path);
     let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
     let mut name = stem.replace(['-', '_'], " ");
     if let Some(first) = name.get(..1) {

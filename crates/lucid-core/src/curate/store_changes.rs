@@ -546,7 +546,7 @@ impl Curator {
             .iter()
             .flat_map(|d| d.tool_sequence.iter())
             .filter_map(|step| step.name.split_whitespace().next())
-            .map(|program| program.rsplit('/').next().unwrap_or(program).to_lowercase())
+            .map(|program| crate::tools::file_name(program).to_lowercase())
             .collect();
         // The item each event's changes produced: one edit can swap several values of one
         // line, and they all land in one updated item rather than a chain of half-updated ones.
@@ -798,7 +798,7 @@ fn ported_to<'d>(digest: &'d SessionDigest, deleted: &str) -> Option<Port<'d>> {
             && crate::updates::folder_of(&m.path) == folder
     })?;
     let language = crate::updates::ecosystem_of(&seen.path)?;
-    let manifest_name = seen.path.rsplit(['/', '\\']).next().unwrap_or(&seen.path);
+    let manifest_name = crate::tools::file_name(&seen.path);
     let project = folder
         .last()
         .map_or_else(|| "The project".to_string(), |name| format!("`{name}`"));
