@@ -958,12 +958,7 @@ fn named_subject<'t>(
         .rev()
         .take_while(|t| t.is_specific() && !t.quoted)
         .collect();
-    let pronoun = name.iter().any(|t| {
-        matches!(
-            t.text.to_lowercase().as_str(),
-            "he" | "she" | "they" | "it" | "we" | "i" | "someone" | "somebody"
-        )
-    });
+    let pronoun = name.iter().any(|t| is_pronoun(&t.text.to_lowercase()));
     let (first, last) = (*name.last()?, name[0]);
     (name.len() <= 3 && start == name.len() && !pronoun).then_some((first, last))
 }
@@ -1029,7 +1024,7 @@ fn subject_before(sentence: &str, tokens: &[Token], lower: &[String], verb: usiz
                 word,
                 "the" | "our" | "a" | "an" | "this" | "that" | "their" | "its"
             )
-            || matches!(word, "we" | "i" | "you" | "they" | "he" | "she" | "it")
+            || is_pronoun(word)
             || token.quoted
             || value_shape(&token.text).is_some()
         {
@@ -1303,22 +1298,9 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
         // A person's name of one word must not open the sentence ("Everyone has left" is no
         // name); a tool's may ("Heroku is no longer in use"), unless it is a pronoun.
         let opens = words.first().is_some_and(|t| t.start == tokens[0].start);
-        let pronoun = words.first().is_some_and(|t| {
-            matches!(
-                t.text.to_lowercase().as_str(),
-                "it" | "this"
-                    | "that"
-                    | "everything"
-                    | "everyone"
-                    | "nothing"
-                    | "something"
-                    | "he"
-                    | "she"
-                    | "they"
-                    | "we"
-                    | "i"
-            )
-        });
+        let pronoun = words
+            .first()
+            .is_some_and(|t| is_pronoun(&t.text.to_lowercase()));
         if capitalised == 0 || (capitalised == 1 && opens && (person || pronoun)) {
             continue;
         }
@@ -2688,6 +2670,30 @@ fn used_as_tool(tokens: &[Token], word: &Token) -> bool {
             })
 }
 
+/// A word that stands for a person or thing without naming it (lower case): personal
+/// pronouns, `this`/`that`, and `someone`, `everything` and the like. None is ever the name an
+/// announcement changes ("It moved to …", "Everyone has left").
+fn is_pronoun(word: &str) -> bool {
+    matches!(
+        word,
+        "i" | "we"
+            | "you"
+            | "he"
+            | "she"
+            | "they"
+            | "it"
+            | "this"
+            | "that"
+            | "someone"
+            | "somebody"
+            | "everyone"
+            | "everybody"
+            | "everything"
+            | "nothing"
+            | "something"
+    )
+}
+
 /// The value starting at token `at`: the token, or a capitalised name of up to three words
 /// written with single spaces ("GitHub Actions", "Google Cloud Run"), and how many tokens it
 /// takes.
@@ -2696,13 +2702,15 @@ fn name_run(sentence: &str, tokens: &[Token], at: usize) -> (String, usize) {
     // opens the next sentence; it names nothing.
     const OPENS_A_CLAUSE: &[&str] = &[
         "but", "and", "or", "so", "if", "then", "when", "while", "because", "although", "though",
-        "we", "i", "you", "they", "he", "she", "maybe", "also",
+        "maybe", "also",
     ];
     let capitalised = |t: &Token| {
+        let lower = t.text.to_lowercase();
         !t.quoted
             && t.text.chars().next().is_some_and(char::is_uppercase)
             && t.is_value()
-            && !OPENS_A_CLAUSE.contains(&t.text.to_lowercase().as_str())
+            && !OPENS_A_CLAUSE.contains(&lower.as_str())
+            && !is_pronoun(&lower)
     };
     let first = &tokens[at];
     let mut end = at + 1;
