@@ -134,6 +134,15 @@ pub enum List {
     /// `[move_verb]`: change verbs that take what changed somewhere else ("moved", "migrated"):
     /// the new value is a place, after "to" or "in" in the items it updates.
     MoveVerb,
+    /// `[tool_verb]`: words right before a name that use it as a tool ("use", "run", "via",
+    /// "by"): "Use npm for installs", "… by running the agent-intercom-ctl CLI".
+    ToolVerb,
+    /// `[tool_slot]`: words after which an item names the one tool it relies on ("use", "on",
+    /// "with"), the tool a "we're migrating auth to Supabase" replaces.
+    ToolSlot,
+    /// `[environment]`: names of deployment environments ("staging", "prod"): another subject,
+    /// never a tool.
+    Environment,
     /// `[check_program]`: programs that check work (`pytest`, `tsc`, `ruff`).
     CheckProgram,
     /// `[check_task]`: what a task runner is told to do when it checks work (`test`, `lint`).
@@ -204,7 +213,7 @@ pub enum List {
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 74] = [
+    pub const ALL: [List; 77] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -253,6 +262,9 @@ impl List {
         List::ProgressiveChangeVerb,
         List::ChangeVerb,
         List::MoveVerb,
+        List::ToolVerb,
+        List::ToolSlot,
+        List::Environment,
         List::CheckProgram,
         List::CheckTask,
         List::TaskRunner,
@@ -333,6 +345,9 @@ impl List {
             "progressive_change_verb" => List::ProgressiveChangeVerb,
             "change_verb" => List::ChangeVerb,
             "move_verb" => List::MoveVerb,
+            "tool_verb" => List::ToolVerb,
+            "tool_slot" => List::ToolSlot,
+            "environment" => List::Environment,
             "check_program" => List::CheckProgram,
             "check_task" => List::CheckTask,
             "task_runner" => List::TaskRunner,

@@ -2506,10 +2506,8 @@ fn replace_tool(
                 && (token.text.chars().next().is_some_and(char::is_uppercase)
                     || ran_for_the_object(*at))
                 && value_shape(&token.text).is_none()
-                && (matches!(
-                    before.as_str(),
-                    "use" | "uses" | "using" | "via" | "through" | "on" | "with" | "prefer"
-                ) || (moved && matches!(before.as_str(), "to" | "in" | "into" | "at")))
+                && (lexicon::is_word_of(List::ToolSlot, &before)
+                    || (moved && matches!(before.as_str(), "to" | "in" | "into" | "at")))
         })
         .map(|(at, _)| (at, name_run(item, tokens, at).1))
         .collect();
@@ -2613,26 +2611,12 @@ fn uses_named_tool(item: &str, name: &str) -> bool {
         .any(|token| token.text.eq_ignore_ascii_case(name) && used_as_tool(&tokens, token))
 }
 
-/// Whether the item uses the word as a tool: right after a verb of use ("use", "run",
-/// "call", "via", "through" …; "Use npm for installs"), an article between allowed ("… by
-/// running the agent-intercom-ctl CLI"). An environment is no tool ("use staging first" is
-/// another subject than "production"), and "with X" is too often a place or a partner to
-/// count.
+/// Whether the item uses the word as a tool: right after a `[tool_verb]` ("use", "run",
+/// "call", "via", "through", "with", "by" …; "Use npm for installs"), an article between
+/// allowed ("… by running the agent-intercom-ctl CLI"). An `[environment]` is no tool ("use
+/// staging first" is another subject than "production").
 fn used_as_tool(tokens: &[Token], word: &Token) -> bool {
-    let environment = matches!(
-        word.text.to_lowercase().as_str(),
-        "staging"
-            | "production"
-            | "prod"
-            | "dev"
-            | "development"
-            | "test"
-            | "testing"
-            | "qa"
-            | "local"
-            | "preview"
-            | "sandbox"
-    );
+    let environment = lexicon::is_word_of(List::Environment, &word.text.to_lowercase());
     !environment
         && tokens
             .iter()
@@ -2645,29 +2629,7 @@ fn used_as_tool(tokens: &[Token], word: &Token) -> bool {
                     )
                 })
             })
-            .is_some_and(|before| {
-                matches!(
-                    before.text.to_lowercase().as_str(),
-                    "use"
-                        | "uses"
-                        | "using"
-                        | "used"
-                        | "run"
-                        | "runs"
-                        | "running"
-                        | "via"
-                        | "through"
-                        | "call"
-                        | "calls"
-                        | "calling"
-                        | "invoke"
-                        | "invokes"
-                        | "invoking"
-                        // "Tests run with jest", "formatted by black".
-                        | "with"
-                        | "by"
-                )
-            })
+            .is_some_and(|before| lexicon::is_word_of(List::ToolVerb, &before.text.to_lowercase()))
 }
 
 /// A word that stands for a person or thing without naming it (lower case): personal
