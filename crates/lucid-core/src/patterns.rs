@@ -37,6 +37,10 @@ pub(crate) struct Pattern {
     /// Why the report says it was added, when the kind alone does not tell (a failure no session
     /// got past is a pitfall without a fix).
     pub found_as: Option<&'static str>,
+    /// The steps a workflow, a converged last step or the checks after edits name, as their text
+    /// quotes them: what the curator compares them by (a workflow that runs every check makes
+    /// the checks item redundant) without reading its own text back.
+    pub steps: Vec<String>,
 }
 
 impl Pattern {
@@ -54,6 +58,7 @@ impl Pattern {
             latest: None,
             unsafe_reason: None,
             found_as: None,
+            steps: Vec::new(),
         }
     }
 
@@ -1432,6 +1437,7 @@ pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
                 format!("Workflow: {}.", steps.join(" → ")),
                 None,
             );
+            pattern.steps = spelled(&gram).iter().map(|s| code(s)).collect();
             for (d, start) in occ {
                 let digest = &digests[d];
                 let position = origins
@@ -1695,6 +1701,7 @@ pub(crate) fn ending_steps(digests: &[SessionDigest]) -> Vec<Pattern> {
             ),
             None,
         );
+        pattern.steps = vec![code(step)];
         for (d, position) in occurrences {
             let digest = &digests[d];
             add_support(
@@ -1791,6 +1798,7 @@ pub(crate) fn checks_after_edits(digests: &[SessionDigest]) -> Vec<Pattern> {
         None,
     );
     pattern.found_as = Some("checks that passed after edits in several sessions");
+    pattern.steps = checks.iter().map(|(check, _)| code(check)).collect();
     for (_, occurrences) in &checks {
         for (d, position) in occurrences.iter() {
             let digest = &digests[*d];

@@ -152,12 +152,9 @@ impl Curator {
         let checks = patterns::checks_after_edits(digests)
             .into_iter()
             .filter(|checks| {
-                let steps: Vec<&str> = checks.text.split('`').skip(1).step_by(2).collect();
-                !workflows.iter().any(|w| {
-                    steps
-                        .iter()
-                        .all(|step| w.text.contains(&format!("`{step}`")))
-                })
+                !workflows
+                    .iter()
+                    .any(|w| checks.steps.iter().all(|step| w.steps.contains(step)))
             })
             .collect::<Vec<_>>();
         // A converged last step that a workflow or the checks already name needs no memory of
@@ -166,11 +163,10 @@ impl Curator {
         let endings = patterns::ending_steps(digests)
             .into_iter()
             .filter(|ending| {
-                let step = format!("`{}`", ending.text.split('`').nth(1).unwrap_or(""));
                 !workflows
                     .iter()
                     .chain(&checks)
-                    .any(|w| w.text.contains(&step))
+                    .any(|w| ending.steps.iter().all(|step| w.steps.contains(step)))
             })
             .collect::<Vec<_>>();
         patterns.extend(workflows);
