@@ -240,6 +240,13 @@ pub(crate) fn is_negation(word: &str) -> bool {
     is_word_of(List::Negation, word)
 }
 
+/// A word that sets a statement's polarity rather than its subject or value: a negation, or
+/// "always", "do", "no" ("Always use tabs", "Do not use tabs", "No tabs"). Frames of one rule and
+/// its negation leave them out, so the two meet.
+pub(crate) fn is_polarity_word(word: &str) -> bool {
+    is_negation(word) || matches!(word, "always" | "do" | "no")
+}
+
 /// Stems a lowercase word, folding known abbreviations and British -ise spellings
 /// ("summarises" and "summarizes" are one word).
 pub fn stem(word: &str) -> String {
@@ -2003,10 +2010,7 @@ fn frame_tokens_new_value(
     if mid_a.len() > 3 || mid_b.len() > 3 || prefix + suffix < 2 {
         return None;
     }
-    let polarity = |mid: &[String]| {
-        mid.iter()
-            .all(|t| is_negation(t) || matches!(t.as_str(), "always" | "never" | "do" | "don't"))
-    };
+    let polarity = |mid: &[String]| mid.iter().all(|t| is_polarity_word(t));
     // The same sentence with a negation added: "Use tabs for indentation" / "Do not use tabs
     // for indentation", "Ask before migrating" / "No need to ask before migrating". Only words
     // that negate count: "Always use tabs" says what "Use tabs" says.

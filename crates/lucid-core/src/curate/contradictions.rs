@@ -316,11 +316,7 @@ fn frame_key(text: &str) -> Option<String> {
             || text::is_opposite(&token)
         {
             key.push("#".to_string());
-        } else if !matches!(
-            token.as_str(),
-            "always" | "never" | "do" | "don't" | "dont" | "not" | "no"
-        ) && !text::is_negation(&token)
-        {
+        } else if !text::is_polarity_word(&token) {
             key.push(token);
         }
     }
