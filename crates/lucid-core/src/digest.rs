@@ -3549,6 +3549,17 @@ fn test_call(id: &str, name: &str, input: Value) -> EventKind {
     }
 }
 
+/// A tool result for `test_call`'s call `id`, for the tests.
+#[cfg(test)]
+fn test_result(id: &str, name: &str, content: &str, failed: bool) -> EventKind {
+    EventKind::ToolResult {
+        call_id: Some(id.to_string()),
+        tool: Some(name.to_string()),
+        content: content.to_string(),
+        is_error: failed,
+    }
+}
+
 /// A session of these events in order (numbered from 0, no times), for the tests.
 #[cfg(test)]
 fn test_session(format: TranscriptFormat, events: Vec<EventKind>) -> Session {
@@ -4545,13 +4556,7 @@ mod laundering_tests {
     /// `python -m streamlit`; the missing module was answered by the install.
     #[test]
     fn a_background_command_fails_when_its_shell_reports_it() {
-        let call = |id: &str, name: &str, input: Value| test_call(id, name, input);
-        let result = |id: &str, name: &str, content: &str, failed: bool| EventKind::ToolResult {
-            call_id: Some(id.into()),
-            tool: Some(name.into()),
-            content: content.into(),
-            is_error: failed,
-        };
+        let (call, result) = (test_call, test_result);
         let shell = |command: &str| json!({ "command": command, "mode": "async" });
         let digest = digest_session(&session(vec![
             call("c1", "powershell", shell("python -c \"import streamlit\"")),
@@ -4638,13 +4643,7 @@ mod laundering_tests {
     /// failure of `npm run dev`, not of `TaskOutput`.
     #[test]
     fn a_claude_code_background_task_fails_when_its_output_says_so() {
-        let call = |id: &str, name: &str, input: Value| test_call(id, name, input);
-        let result = |id: &str, name: &str, content: &str, failed: bool| EventKind::ToolResult {
-            call_id: Some(id.into()),
-            tool: Some(name.into()),
-            content: content.into(),
-            is_error: failed,
-        };
+        let (call, result) = (test_call, test_result);
         let digest = digest_session(&session(vec![
             call(
                 "c1",

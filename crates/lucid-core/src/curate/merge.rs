@@ -667,29 +667,34 @@ mod tests {
         let output = dream_over(
             &store(&[]),
             vec![
-                wrote(
-                    "s1",
-                    "gemini",
-                    5,
-                    vec![insert(
-                        "Always add a comment to every line of code explaining its purpose to \
-                         help the user understand the logic and make their own modifications.",
-                    )],
-                ),
-                wrote(
-                    "s2",
-                    "gemini",
-                    9,
-                    vec![insert(
-                        "I MUST add a comment to EVERY SINGLE LINE of code I write or modify, \
-                         explaining its purpose, as per the user's strict requirement for \
-                         clarity and modification ease.",
-                    )],
-                ),
+                wrote("s1", "gemini", 5, vec![insert(SAVED_FIRST)]),
+                wrote("s2", "gemini", 9, vec![insert(SAVED_AGAIN)]),
             ],
         );
         let written = written(&output);
         assert_eq!(written.len(), 1, "{written:?}");
+    }
+
+    /// A real Gemini CLI project's rule as the agent saved it first, and again in other words
+    /// in a later session.
+    const SAVED_FIRST: &str = "Always add a comment to every line of code explaining its \
+                               purpose to help the user understand the logic and make their own \
+                               modifications.";
+    const SAVED_AGAIN: &str = "I MUST add a comment to EVERY SINGLE LINE of code I write or \
+                               modify, explaining its purpose, as per the user's strict \
+                               requirement for clarity and modification ease.";
+
+    /// Gemini CLI's `save_memory` of one rule, appended to `/GEMINI.md`.
+    fn save_memory(text: &str) -> crate::model::EventKind {
+        crate::model::EventKind::MemoryWrite {
+            call_id: None,
+            tool: "save_memory".into(),
+            command: crate::model::MemoryCommand::Insert {
+                path: "/GEMINI.md".into(),
+                line: None,
+                text: format!("- {text}\n"),
+            },
+        }
     }
 
     /// A real Gemini CLI session: the person asked for a comment on every line "as a future and
@@ -697,41 +702,34 @@ mod tests {
     /// a memory about something else the agent saved in that session stays its own.
     #[test]
     fn a_rule_the_agent_records_in_its_own_words_is_the_persons_rule() {
-        use crate::model::{EventKind, MemoryCommand};
-        let insert = |text: &str| EventKind::MemoryWrite {
-            call_id: None,
-            tool: "save_memory".into(),
-            command: MemoryCommand::Insert {
-                path: "/GEMINI.md".into(),
-                line: None,
-                text: format!("- {text}\n"),
-            },
-        };
+        use crate::model::EventKind;
         let rule = "I MUST add a comment to EVERY SINGLE LINE of code I write or modify, \
                     explaining its purpose, as per the user's strict requirement.";
-        let output =
-            dream_over(
-                &store(&[]),
-                vec![
-                    session_of("s0", "gemini", 2, vec![insert(rule)]),
-                    session_of(
-                        "s1",
-                        "gemini",
-                        5,
-                        vec![
-                    EventKind::UserMessage {
-                        text: "I'd like to make a future and permanent change, all the lines of \
+        let output = dream_over(
+            &store(&[]),
+            vec![
+                session_of("s0", "gemini", 2, vec![save_memory(rule)]),
+                session_of(
+                    "s1",
+                    "gemini",
+                    5,
+                    vec![
+                        EventKind::UserMessage {
+                            text:
+                                "I'd like to make a future and permanent change, all the lines of \
                                code you write and send can you also add a comment to each line \
                                saying what each line does so i'll be able to make changes where \
                                necessary."
-                            .into(),
-                    },
-                    insert(rule),
-                    insert("Always run the weather tests with npm test before committing code."),
-                ],
-                    ),
-                ],
-            );
+                                    .into(),
+                        },
+                        save_memory(rule),
+                        save_memory(
+                            "Always run the weather tests with npm test before committing code.",
+                        ),
+                    ],
+                ),
+            ],
+        );
         let written = written(&output);
         assert_eq!(written.len(), 2, "{written:?}");
         assert!(
@@ -746,16 +744,7 @@ mod tests {
     /// copies are one item, not a merged copy beside the request.
     #[test]
     fn a_rule_saved_again_in_other_words_later_is_still_the_persons_rule() {
-        use crate::model::{EventKind, MemoryCommand};
-        let insert = |text: &str| EventKind::MemoryWrite {
-            call_id: None,
-            tool: "save_memory".into(),
-            command: MemoryCommand::Insert {
-                path: "/GEMINI.md".into(),
-                line: None,
-                text: format!("- {text}\n"),
-            },
-        };
+        use crate::model::EventKind;
         let request = EventKind::UserMessage {
             text: "I'd like to make a future and permanent change, all the lines of code you \
                    write and send can you also add a comment to each line saying what each line \
@@ -765,29 +754,8 @@ mod tests {
         let output = dream_over(
             &store(&[]),
             vec![
-                session_of(
-                    "s1",
-                    "gemini",
-                    5,
-                    vec![
-                        request,
-                        insert(
-                            "Always add a comment to every line of code explaining its purpose \
-                             to help the user understand the logic and make their own \
-                             modifications.",
-                        ),
-                    ],
-                ),
-                session_of(
-                    "s2",
-                    "gemini",
-                    9,
-                    vec![insert(
-                        "I MUST add a comment to EVERY SINGLE LINE of code I write or modify, \
-                         explaining its purpose, as per the user's strict requirement for \
-                         clarity and modification ease.",
-                    )],
-                ),
+                session_of("s1", "gemini", 5, vec![request, save_memory(SAVED_FIRST)]),
+                session_of("s2", "gemini", 9, vec![save_memory(SAVED_AGAIN)]),
             ],
         );
         let written = written(&output);
