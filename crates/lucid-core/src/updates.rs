@@ -694,12 +694,13 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 &format!("{verb} … {QUOTED_CUE}"),
             ));
         }
-        // "Y → X", "Y -> X" — when it reads as a value replaced, not as a step of a path: in
-        // "test the Stock board → open vehicle drawer" and "Settings → Billing → Invoices" the
-        // arrow leads somewhere. Two specific values (names, versions, identifiers), two of one
-        // closed set or a pair of opposites (`green → blue`, `tabs → spaces`), two words that
-        // are not everyday English (`setuptools → hatchling`), or an arrow in a sentence with a
-        // change verb count; a chain of arrows never does.
+        // "Y → X", "Y -> X" — when it reads as a value replaced. In a person's message an arrow
+        // more often leads somewhere ("Stock board → open vehicle drawer", "Settings → Billing →
+        // Invoices"), shows a flow ("pushed from agent-server → app-server") or a mapping
+        // ("POST /query → QueryResponse"): it announces a change only between two values of one
+        // closed set or a pair of opposites (`Monday → Wednesday`, `tabs → spaces`), two versions or
+        // numbers (`v1.2 → v1.3`), or in a sentence with a change verb ("switched the backend:
+        // setuptools → hatchling"); a chain of arrows never does.
         let is_arrow = |w: &str| matches!(w, "→" | "->");
         if is_arrow(&lower[i])
             && i >= 1
@@ -711,25 +712,15 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             let (old_lower, new_lower) = (&lower[i - 1], &lower[i + 1]);
             let chained = lower.get(i + 2).is_some_and(|w| is_arrow(w))
                 || (i >= 2 && is_arrow(&lower[i - 2]));
-            // A plain word after the arrow is a value when its phrase ends there ("… →
-            // hatchling.", "… → panel for the …"), not when more words follow it ("→ open
-            // vehicle drawer").
-            let after = sentence[new.start + new.text.len()..].trim_start();
-            let ends_there = after.is_empty()
-                || after.starts_with(['.', ',', ';', ':', ')', '!', '?'])
-                || lower.get(i + 2).is_some_and(|w| {
-                    matches!(
-                        w.as_str(),
-                        "for" | "in" | "on" | "at" | "with" | "and" | "instead" | "now" | "from"
-                    )
-                });
-            let alike = (old.is_specific() && new.is_specific())
-                || text::value_family(old_lower)
-                    .is_some_and(|family| text::value_family(new_lower) == Some(family))
+            let numeric = |t: &Token| {
+                matches!(value_shape(&t.text), Some(Shape::Version))
+                    || (!t.text.is_empty()
+                        && t.text.chars().all(|c| c.is_ascii_digit() || c == '.'))
+            };
+            let alike = text::value_family(old_lower)
+                .is_some_and(|family| text::value_family(new_lower) == Some(family))
                 || (text::is_opposite(old_lower) && text::is_opposite(new_lower))
-                || (!text::is_common_word(old_lower)
-                    && !text::is_common_word(new_lower)
-                    && ends_there);
+                || (numeric(old) && numeric(new));
             let announced = lower
                 .iter()
                 .any(|w| lexicon::is_word_of(List::ChangeVerb, w));
@@ -4177,18 +4168,21 @@ mod tests {
             .collect()
     }
 
-    /// An arrow replaces a value, or leads to the next step of a path: a held-out Claude Code
-    /// request's "sanity test (Stock board → open vehicle drawer, …)" once renamed the store's
-    /// "Sales & Prep Board" to "Sales & Prep open".
+    /// An arrow replaces a value, or leads to the next step of a path, a flow or a mapping: a
+    /// held-out Claude Code request's "sanity test (Stock board → open vehicle drawer, …)" once
+    /// renamed the store's "Sales & Prep Board" to "Sales & Prep open".
     #[test]
     fn an_arrow_is_a_change_only_between_values() {
         let some = |old: &str, new: &str| vec![(Some(old.to_string()), new.to_string())];
         for (sentence, expected) in [
             (
-                "Build backend: setuptools → hatchling.",
+                "Switched the build backend: setuptools → hatchling.",
                 some("setuptools", "hatchling"),
             ),
-            ("Blockquote colour: green -> blue.", some("green", "blue")),
+            (
+                "Release day: Monday -> Wednesday.",
+                some("Monday", "Wednesday"),
+            ),
             ("Indentation tabs → spaces.", some("tabs", "spaces")),
             (
                 "API base URL v1 → v2 for the billing client.",
@@ -4204,6 +4198,11 @@ mod tests {
         for path in [
             "Do a quick sanity test (Stock board → open vehicle drawer, Warranty drawer).",
             "Go to Settings → Billing → Invoices and download the PDF.",
+            // A flow and a mapping (real Codex and aider sessions), and two names with no
+            // change said.
+            "Events are pushed from agent-server → app-server via HTTP webhooks.",
+            "POST /query → QueryResponse JSON",
+            "Build backend: setuptools → hatchling.",
         ] {
             assert_eq!(pairs(path), Vec::new(), "{path}");
         }
