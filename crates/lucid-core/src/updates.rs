@@ -721,9 +721,16 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 .is_some_and(|family| text::value_family(new_lower) == Some(family))
                 || (text::is_opposite(old_lower) && text::is_opposite(new_lower))
                 || (numeric(old) && numeric(new));
+            // After a change verb, the two sides must still be values: not everyday words or a
+            // template's "old → new" ("Version change: old → new", "should → replace").
+            let placeholder = |w: &str| {
+                text::is_common_word(w) || matches!(w, "old" | "new" | "previous" | "current")
+            };
             let announced = lower
                 .iter()
-                .any(|w| lexicon::is_word_of(List::ChangeVerb, w));
+                .any(|w| lexicon::is_word_of(List::ChangeVerb, w))
+                && !placeholder(old_lower)
+                && !placeholder(new_lower);
             if !chained && (alike || announced) {
                 out.push(make(Some(old), new, "→"));
             }
@@ -4203,6 +4210,8 @@ mod tests {
             "Events are pushed from agent-server → app-server via HTTP webhooks.",
             "POST /query → QueryResponse JSON",
             "Build backend: setuptools → hatchling.",
+            // A template's placeholders after a change verb (a real Codex session).
+            "Update the report: Version change: old → new.",
         ] {
             assert_eq!(pairs(path), Vec::new(), "{path}");
         }
