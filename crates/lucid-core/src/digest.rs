@@ -2460,9 +2460,10 @@ fn pair_calls_with_results(session: &Session) -> Vec<CallPair> {
 }
 
 /// The process a result says is still running: Codex CLI's "Process running with session ID
-/// N"; Claude Code's "Command running in background with ID: b9e75fe. …"; Copilot CLI's "<command started in detached background with shellId: N>", "<command
-/// started in background with shellId: dev-server>" and "<command with shellId: N is still
-/// running after 30 seconds. …>".
+/// N"; Claude Code's "Command running in background with ID: b9e75fe. …"; Copilot CLI's
+/// "<command started in detached background with shellId: N>", "<command started in background
+/// with shellId: dev-server>" and "<command with shellId: N is still running after 30 seconds.
+/// …>".
 fn still_running(content: &str) -> Option<String> {
     let is_id = |id: &str| {
         !id.is_empty()
@@ -2626,18 +2627,11 @@ fn other_command_follow_up(
     let failed_identity = identities[failed].as_deref().unwrap_or("");
     let missing_module = calls[failed]
         .result
-        .and_then(|r| match &session.events[r].kind {
-            EventKind::ToolResult { content, .. } => Some(content.to_lowercase()),
-            _ => None,
-        })
-        .is_some_and(|error| {
-            [
-                "no module named",
-                "modulenotfounderror",
-                "cannot find module",
-            ]
-            .iter()
-            .any(|cue| error.contains(cue))
+        .is_some_and(|r| match &session.events[r].kind {
+            EventKind::ToolResult { content, .. } => {
+                crate::lessons::reports_missing_module(content)
+            }
+            _ => false,
         });
     for m in (failed + 1..calls.len()).take(window) {
         let Some(identity) = identities[m].as_deref() else {
@@ -4639,8 +4633,9 @@ mod laundering_tests {
     }
 
     /// Claude Code runs a command in the background ("Command running in background with ID:
-    /// b0e82d3. …") and `TaskOutput` later returns how it ended: a failed dev server is the
-    /// failure of `npm run dev`, not of `TaskOutput`.
+    /// b0e82d3. …") and `TaskOutput` later returns how it ended (the importer flags a
+    /// `<status>failed</status>` report as an error): a failed dev server is the failure of `npm
+    /// run dev`, not of `TaskOutput`.
     #[test]
     fn a_claude_code_background_task_fails_when_its_output_says_so() {
         let (call, result) = (test_call, test_result);

@@ -59,17 +59,28 @@ pub(crate) fn reports_missing_program(error: &str) -> bool {
     if lower.contains("$'") || lower.contains("\\r") {
         return false;
     }
+    reports_missing_module(&lower)
+        || [
+            "command not found",
+            "could not determine executable",
+            "is not recognized as",
+            "not installed",
+            "executable file not found",
+            "no such command",
+            "unknown command",
+        ]
+        .iter()
+        .any(|cue| lower.contains(cue))
+}
+
+/// Whether an error says a module or package the code imports is missing ("No module named
+/// 'streamlit'", "Cannot find module 'next'"): what installing it answers.
+pub(crate) fn reports_missing_module(error: &str) -> bool {
+    let lower = error.to_lowercase();
     [
-        "command not found",
         "no module named",
-        "could not determine executable",
-        "is not recognized as",
-        "not installed",
-        "executable file not found",
-        "no such command",
-        "unknown command",
-        "cannot find module",
         "modulenotfounderror",
+        "cannot find module",
     ]
     .iter()
     .any(|cue| lower.contains(cue))

@@ -1428,16 +1428,14 @@ pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
     selected
         .into_iter()
         .map(|(gram, occ)| {
-            let steps: Vec<String> = spelled(&gram)
-                .iter()
-                .map(|s| format!("`{}`", code(s)))
-                .collect();
+            let steps: Vec<String> = spelled(&gram).iter().map(|s| code(s)).collect();
+            let quoted: Vec<String> = steps.iter().map(|s| format!("`{s}`")).collect();
             let mut pattern = Pattern::new(
                 Kind::Workflow,
-                format!("Workflow: {}.", steps.join(" → ")),
+                format!("Workflow: {}.", quoted.join(" → ")),
                 None,
             );
-            pattern.steps = spelled(&gram).iter().map(|s| code(s)).collect();
+            pattern.steps = steps;
             for (d, start) in occ {
                 let digest = &digests[d];
                 let position = origins
@@ -1753,21 +1751,14 @@ pub(crate) fn checks_after_edits(digests: &[SessionDigest]) -> Vec<Pattern> {
             .map(|(d, _)| digests[*d].session.as_str())
             .collect()
     };
-    let mut checks: Vec<(&str, &Vec<(usize, usize)>)> = runs
+    // (check, its runs, how many sessions ran it)
+    let mut checks: Vec<_> = runs
         .iter()
-        .filter(|(_, occurrences)| sessions_of(occurrences).len() >= MIN_SESSIONS)
-        .map(|(check, occurrences)| (*check, occurrences))
+        .map(|(check, occurrences)| (*check, occurrences, sessions_of(occurrences).len()))
+        .filter(|(_, _, sessions)| *sessions >= MIN_SESSIONS)
         .collect();
-    if checks.is_empty() {
-        return Vec::new();
-    }
     // The most used first, then in the order they usually run.
-    checks.sort_by(|a, b| {
-        sessions_of(b.1)
-            .len()
-            .cmp(&sessions_of(a.1).len())
-            .then(a.0.cmp(b.0))
-    });
+    checks.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
     checks.truncate(MAX_CHECKS);
     let mean_place =
         |check: &str, count: usize| order.get(check).copied().unwrap_or(0.0) / count as f64;
@@ -1776,10 +1767,8 @@ pub(crate) fn checks_after_edits(digests: &[SessionDigest]) -> Vec<Pattern> {
             .total_cmp(&mean_place(b.0, b.1.len()))
             .then(a.0.cmp(b.0))
     });
-    let names: Vec<String> = checks
-        .iter()
-        .map(|(check, _)| format!("`{}`", code(check)))
-        .collect();
+    let steps: Vec<String> = checks.iter().map(|(check, ..)| code(check)).collect();
+    let names: Vec<String> = steps.iter().map(|step| format!("`{step}`")).collect();
     let listed = match names.as_slice() {
         [one] => one.clone(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
@@ -1787,7 +1776,7 @@ pub(crate) fn checks_after_edits(digests: &[SessionDigest]) -> Vec<Pattern> {
     };
     let checked: BTreeSet<&str> = checks
         .iter()
-        .flat_map(|(_, occurrences)| sessions_of(occurrences))
+        .flat_map(|(_, occurrences, _)| sessions_of(occurrences))
         .collect();
     let mut pattern = Pattern::new(
         Kind::Workflow,
@@ -1798,8 +1787,8 @@ pub(crate) fn checks_after_edits(digests: &[SessionDigest]) -> Vec<Pattern> {
         None,
     );
     pattern.found_as = Some("checks that passed after edits in several sessions");
-    pattern.steps = checks.iter().map(|(check, _)| code(check)).collect();
-    for (_, occurrences) in &checks {
+    pattern.steps = steps;
+    for (_, occurrences, _) in &checks {
         for (d, position) in occurrences.iter() {
             let digest = &digests[*d];
             add_support(

@@ -712,11 +712,8 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             let (old_lower, new_lower) = (&lower[i - 1], &lower[i + 1]);
             let chained = lower.get(i + 2).is_some_and(|w| is_arrow(w))
                 || (i >= 2 && is_arrow(&lower[i - 2]));
-            let numeric = |t: &Token| {
-                matches!(value_shape(&t.text), Some(Shape::Version))
-                    || (!t.text.is_empty()
-                        && t.text.chars().all(|c| c.is_ascii_digit() || c == '.'))
-            };
+            // A version's shape covers plain numbers too (`25`, `1.2.3`, `v2`).
+            let numeric = |t: &Token| value_shape(&t.text) == Some(Shape::Version);
             let alike = text::value_family(old_lower)
                 .is_some_and(|family| text::value_family(new_lower) == Some(family))
                 || (text::is_opposite(old_lower) && text::is_opposite(new_lower))
@@ -2061,15 +2058,15 @@ fn apply_companions(sub: &Substitution, item: &str) -> (String, Vec<String>) {
         let Some(at) = rest.find(word) else { break };
         let token = trim_value(word);
         let next = words.peek().copied().map(trim_value);
-        match (is_plain_number(token), companion_at(sub, token, next)) {
-            (true, Some(new_number)) => {
+        match companion_at(sub, token, next) {
+            Some(new_number) => {
                 let inner = word.find(token).unwrap_or(0);
                 out.push_str(&rest[..at + inner]);
                 out.push_str(new_number);
                 made.push(format!("`{token}` → `{new_number}`"));
                 rest = &rest[at + inner + token.len()..];
             }
-            _ => {
+            None => {
                 out.push_str(&rest[..at + word.len()]);
                 rest = &rest[at + word.len()..];
             }

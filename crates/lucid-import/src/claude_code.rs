@@ -223,6 +223,7 @@ impl Rules for ClaudeRules {
         content: String,
         is_error: bool,
     ) {
+        let is_error = is_error || background_task_failed(&content);
         let spans = split_tags(&content, &["system-reminder"]);
         let reminders: Vec<&str> = spans
             .iter()
@@ -243,6 +244,24 @@ impl Rules for ClaudeRules {
             builder.text(origin, Speaker::Context("system_reminder"), reminder);
         }
     }
+}
+
+/// Whether a result reports how a background command ended, and that it failed: `TaskOutput`
+/// (earlier `BashOutput`) answers with `<retrieval_status>…</retrieval_status>` and the task's
+/// `<status>failed</status>` or a non-zero `<exit_code>`, but without the result's error flag.
+fn background_task_failed(content: &str) -> bool {
+    let head = content.trim_start();
+    if !(head.starts_with("<retrieval_status>") || head.starts_with("<status>")) {
+        return false;
+    }
+    let tag = |name: &str| -> Option<&str> {
+        let open = format!("<{name}>");
+        let start = head.find(&open)? + open.len();
+        let end = head[start..].find("</")? + start;
+        Some(head[start..end].trim())
+    };
+    tag("status") == Some("failed")
+        || tag("exit_code").is_some_and(|code| code.parse::<i64>().is_ok_and(|code| code != 0))
 }
 
 /// Where a part of a user turn's text goes.
@@ -368,7 +387,33 @@ fn classify_plain(text: &str) -> Part {
 
 #[cfg(test)]
 mod tests {
-    use super::{Part, split_user_text};
+    use super::{Part, background_task_failed, split_user_text};
+
+    /// What `TaskOutput` returned in real sessions: the task's status, without the error flag.
+    #[test]
+    fn a_background_task_reports_its_own_failure() {
+        for (content, failed) in [
+            (
+                "<retrieval_status>success</retrieval_status>\n\n<task_id>b0e82d3</task_id>\n\n\
+                 <task_type>local_bash</task_type>\n\n<status>failed</status>\n\n\
+                 <exit_code>1</exit_code>\n\n<output>\nConnecting to MongoDB...",
+                true,
+            ),
+            (
+                "<retrieval_status>success</retrieval_status>\n<status>completed</status>\n\
+                 <exit_code>0</exit_code>",
+                false,
+            ),
+            (
+                "<retrieval_status>not_ready</retrieval_status>\n<status>running</status>",
+                false,
+            ),
+            // Any other result that mentions a status is not a task's report.
+            ("The deploy <status>failed</status> yesterday.", false),
+        ] {
+            assert_eq!(background_task_failed(content), failed, "{content}");
+        }
+    }
 
     fn parts(text: &str) -> Vec<(Part, &str)> {
         // Leaked so the test can compare against string literals.
