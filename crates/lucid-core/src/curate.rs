@@ -206,6 +206,8 @@ struct Memory {
     episodic: bool,
     /// An instruction without a standing marker: written only when two sessions say it.
     needs_repetition: bool,
+    /// Every statement of it was said in a task brief that assigns the agent a role.
+    from_brief: bool,
     /// Why a dropped candidate was not written, for the report's `skipped` list.
     skip_note: Option<SkipNote>,
     state: State,
@@ -242,6 +244,7 @@ impl Memory {
             verbatim: false,
             episodic: false,
             needs_repetition: false,
+            from_brief: false,
             skip_note: None,
             announced_change: false,
             state: State::Live,
@@ -624,7 +627,19 @@ impl Curator {
     /// One-session facts that neither confirmed nor updated anything are not memories yet.
     fn drop_unconfirmed(&mut self) {
         for memory in &mut self.memories {
-            if memory.is_live() && memory.provisional {
+            if memory.is_live()
+                && (memory.provisional || memory.needs_repetition)
+                && memory.from_brief
+            {
+                memory.state = State::Dropped;
+                memory.skip_note = Some(SkipNote {
+                    reason: "said in one session, in a task brief that assigns the agent a role \
+                             (\"You are …\"): it is for that dispatch unless another session \
+                             says it too"
+                        .to_string(),
+                    directive: None,
+                });
+            } else if memory.is_live() && memory.provisional {
                 memory.state = State::Dropped;
             } else if memory.is_live() && memory.needs_repetition {
                 memory.state = State::Dropped;

@@ -266,6 +266,10 @@ pub struct Statement {
     pub durable: bool,
     /// An unmarked instruction: standing only when said in two or more sessions.
     pub needs_repetition: bool,
+    /// Said in a task brief that assigns the agent a role ("You are the reviewer for …"): its
+    /// rules and facts are for that dispatch, so it is written only when another session says
+    /// it too (a long message opening "You are a/an/the …").
+    pub in_brief: bool,
     /// The person announced a change ("we switched to …", "X is now …", "no longer …").
     pub change: bool,
     /// Template key of the sentence: a hash of its lowercase text with digit runs collapsed, so
@@ -1212,6 +1216,13 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         let complaint = crate::tools::command_text(input)
             .filter(|_| !names_exception(&error_line(&said)))
             .and_then(|command| program_complaint(&said, &crate::tools::programs_of(&command)));
+        // The complaint of a step that only cleared the way (`rm -rf .venv && uv venv` failing
+        // with `rm: cannot remove …`) is that step's failure, and what ran next answers the
+        // chain's last command, not it.
+        let cleared_the_way = complaint.as_ref().is_some_and(|(program, _)| {
+            matches!(program.as_str(), "rm" | "mkdir")
+                && identity.split_whitespace().next() != Some(program.as_str())
+        });
         let (error, error_class, program) = match (&complaint, flagged) {
             (_, true) => (None, None, None),
             (Some((program, line)), false) => (
@@ -1285,6 +1296,13 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         let reading = (!flagged)
             .then(|| agent_reading(session, result, &event_ref, policy))
             .flatten();
+        let (identity, follow_up) = match (&program, cleared_the_way) {
+            (Some(program), true) => {
+                evidence.truncate(2);
+                (program.as_str(), FollowUp::Unresolved)
+            }
+            _ => (identity, follow_up),
+        };
         digest.failures.push(Failure {
             tool: name.clone(),
             identity: identity.to_string(),
@@ -2124,9 +2142,18 @@ fn error_line(text: &str) -> String {
     let lines = if messages.is_empty() { lines } else { messages };
     // A line naming an exception (`ModuleNotFoundError: …`, `TypeError: …`) says what went
     // wrong better than a summary that merely reports a failure ("1 error in 0.11s").
+    // …and a line the program opens as its error (`Error: Run workspace must use …`) better
+    // than a warning before it that merely has a failure cue (`⚠ Unknown setting 'x'. This
+    // property will be ignored.`).
     let line = lines
         .iter()
         .find(|l| names_exception(l))
+        .or_else(|| lines.iter().find(|l| opens_as_error(l)))
+        .or_else(|| {
+            lines
+                .iter()
+                .find(|l| !opens_as_warning(l) && crate::lessons::reports_failure(l))
+        })
         .or_else(|| lines.iter().find(|l| crate::lessons::reports_failure(l)))
         .or(lines.first())
         .copied()
@@ -2139,6 +2166,33 @@ fn error_line(text: &str) -> String {
     // A log line's date and time ("2024/11/07 20:36:13 error signing commit: …") differ
     // every time the same error is printed.
     cut_error_line(without_leading_timestamp(line))
+}
+
+/// Whether a line opens as an error report: `Error: …`, `error: …`, `ERROR …`, `fatal: …`,
+/// `error[E0425]: …`.
+fn opens_as_error(line: &str) -> bool {
+    let lower = line
+        .trim_start_matches(['✖', '✗', '×', '❌', ' '])
+        .to_lowercase();
+    ["error:", "error[", "error ", "fatal:", "fatal error"]
+        .iter()
+        .any(|label| lower.starts_with(label))
+}
+
+/// Whether a line opens as a warning (`⚠ …`, `warning: …`, `WARN …`): the program went on.
+fn opens_as_warning(line: &str) -> bool {
+    let lower = line.trim_start().to_lowercase();
+    [
+        "⚠",
+        "warning",
+        "warn ",
+        "warn:",
+        "[warn",
+        "deprecationwarning",
+        "npm warn",
+    ]
+    .iter()
+    .any(|label| lower.starts_with(label))
 }
 
 /// An error line as a failure keeps it: at most 160 characters.
@@ -2647,7 +2701,14 @@ fn other_command_follow_up(
         // itself a look (`cat big.py` refused as too long, then `grep -n … big.py` worked).
         let looking = crate::patterns::is_inspection(identity)
             && !crate::patterns::is_inspection(failed_identity);
-        if !ok || identity == failed_identity || looking {
+        // A command the failed script itself ran (a script calling `gh run list` fails, then
+        // `gh run list` alone works) is that part run on its own, not another way to do it.
+        let part_of_failed = failed_command.lines().any(|line| {
+            crate::tools::chain_heads(line)
+                .iter()
+                .any(|head| head == identity)
+        });
+        if !ok || identity == failed_identity || looking || part_of_failed {
             continue;
         }
         let Some(command) = command_of(m) else {
@@ -2959,6 +3020,44 @@ fn collect_harness_rules(
     }
 }
 
+/// The shortest message read as a task brief when it opens by assigning the agent a role: a
+/// short "You are right, …" answers the agent.
+const MIN_BRIEF_CHARS: usize = 300;
+
+/// Whether a message is a task brief that assigns the agent a role: a long message opening
+/// (after a title line) with "You are a/an/the …" or "You are Car 46 …" — the dispatch of a
+/// sub-agent, written by a person or by another agent for that one task. "You are right",
+/// "you are missing the point" answer the agent, and "You are working in …" sets a scene.
+pub(crate) fn assigns_a_role(message: &str) -> bool {
+    if message.trim().chars().count() < MIN_BRIEF_CHARS {
+        return false;
+    }
+    // A title line may come first ("# Car 46 re-review, round 2").
+    let mut text = message.trim_start();
+    while text.starts_with('#') {
+        text = text
+            .split_once('\n')
+            .map_or("", |(_, rest)| rest)
+            .trim_start();
+    }
+    let lower = text.to_lowercase();
+    let Some(rest) = ["you are ", "you're "]
+        .iter()
+        .find_map(|opening| lower.strip_prefix(opening))
+    else {
+        return false;
+    };
+    let next = rest.split_whitespace().next().unwrap_or("");
+    let original_next = text
+        .split_whitespace()
+        .nth(if lower.starts_with("you're") { 1 } else { 2 })
+        .unwrap_or("");
+    // A role, not a situation: "You are working in the agentv repo" sets the scene for the
+    // project's own rules, which hold beyond the task.
+    matches!(next, "a" | "an" | "the" | "now")
+        || original_next.chars().next().is_some_and(char::is_uppercase)
+}
+
 /// Reads a message a person sent: its human prose goes through the worthiness gate; pasted
 /// parts are scanned as untrusted content; harness parts are kept as harness rules.
 fn read_human_message(
@@ -3010,6 +3109,7 @@ fn read_human_message(
         .map(|s| s.text.len())
         .sum();
     let echoes = AgentEchoes::of(&segments, agent_said.runs());
+    let brief = assigns_a_role(&prose.join(" "));
     for segment in segments.iter().filter(|s| s.channel == Channel::Human) {
         // Secrets are found in the whole segment first: one can span lines (a private key
         // block) and so escape a check of each sentence alone.
@@ -3204,8 +3304,9 @@ fn read_human_message(
                     crate::worthiness::Class::Fact => StatementClass::Fact,
                 },
                 text: clean_statement(sentence),
-                durable: support == crate::worthiness::Support::Marked,
-                needs_repetition: support == crate::worthiness::Support::Repeated,
+                durable: support == crate::worthiness::Support::Marked && !brief,
+                needs_repetition: support == crate::worthiness::Support::Repeated || brief,
+                in_brief: brief,
                 change,
                 key,
                 evidence: evidence.clone(),
@@ -3777,6 +3878,21 @@ mod tests {
             error_line("warning: x\nerror: the build failed"),
             "error: the build failed"
         );
+        // A warning with a failure cue before the program's own error line (a real Codex run
+        // of a TypeScript CLI): the error says why the command failed, the warning does not.
+        let warned_first = "Process exited with code 1\nOutput:\nArtifact directory: /tmp/run\n\
+            Warnings in /repo/.agentv/targets.yaml:\n  \u{26a0} [targets[6].byok] Unknown setting \
+            'byok' for copilot-sdk provider. This property will be ignored.\n\nError: Run \
+            workspace must use .agentv/results/<experiment>/<timestamp>: /tmp/run";
+        assert_eq!(
+            error_line(warned_first),
+            "Error: Run workspace must use .agentv/results/<experiment>/<timestamp>: /tmp/run"
+        );
+        // With no error line, a warning that reports a failure still stands for it.
+        assert_eq!(
+            error_line("warning: build failed, retrying\ndone"),
+            "warning: build failed, retrying"
+        );
     }
 
     /// Aider's commit refused by signing: the wrapper's exit status says only that it failed,
@@ -4184,6 +4300,40 @@ mod laundering_tests {
         );
     }
 
+    /// A sub-agent's dispatch brief (from a real Copilot CLI session a conductor agent drove):
+    /// its rules are the role's, for that dispatch; a message that only sets the scene, or
+    /// answers the agent, is no brief.
+    #[test]
+    fn a_brief_that_assigns_a_role_states_nothing_standing_on_its_own() {
+        let brief = "# Car 46 re-review, round 2\n\nYou are an ADVERSARIAL REVIEWER. You hold \
+                     REJECT authority: ANY Major = REJECT. READ-ONLY: you never commit, never \
+                     push, never edit repo files. Verify that HEAD is the fix commit and that \
+                     the tree is clean; if it is not, stop and report what you found instead \
+                     of reviewing a stale base. Walk every finding of round 1 against the fix.";
+        assert!(assigns_a_role(brief));
+        let digest = digest_session(&session(vec![EventKind::UserMessage {
+            text: brief.into(),
+        }]));
+        let never = digest
+            .statements
+            .iter()
+            .find(|s| s.text.contains("never commit"))
+            .expect("the rule is read");
+        assert!(never.in_brief && never.needs_repetition && !never.durable);
+        let scene = "You are working in the agentv repository on the results sync design. \
+                     Never rewrite shared history. Use bun for any package or script \
+                     operation, and open a pull request for every change you make, however \
+                     small it is. Read the design notes in docs/plans first and keep to the \
+                     product boundary: the dashboard must stay zero-infra.";
+        let answer = format!(
+            "You are right, {}",
+            "the test was wrong all along. ".repeat(12)
+        );
+        for not_a_brief in [scene, answer.as_str(), "You are the reviewer."] {
+            assert!(!assigns_a_role(not_a_brief), "{not_a_brief}");
+        }
+    }
+
     #[test]
     fn text_that_changes_length_when_lowercased_is_read_without_panics() {
         for text in [
@@ -4453,6 +4603,40 @@ mod laundering_tests {
                 identity: "sed".into()
             }
         );
+    }
+
+    /// A real Claude Code session on Windows: a PowerShell script failed inside one of its
+    /// commands (`gh run list` given a jq filter its quoting split off), and the agent then ran
+    /// `gh run list` alone. That is part of the script run again, not another way to do it.
+    #[test]
+    fn a_command_the_failed_script_ran_is_no_alternative_to_it() {
+        let call = |id: &str, command: &str| EventKind::ToolCall {
+            call_id: Some(id.into()),
+            name: "PowerShell".into(),
+            input: json!({ "command": command }),
+        };
+        let result = |id: &str, content: &str, failed: bool| EventKind::ToolResult {
+            call_id: Some(id.into()),
+            tool: Some("PowerShell".into()),
+            content: content.into(),
+            is_error: failed,
+        };
+        let digest = digest_session(&session(vec![
+            call(
+                "c1",
+                "Write-Host \"=== runs ===\"\n./scripts/Watch-CI.ps1 -Sha abc\ngh run list --json \
+                 conclusion --jq \\(.conclusion)",
+            ),
+            result(
+                "c1",
+                "unknown command \"\\\\(.conclusion)\" for \"gh run list\"",
+                true,
+            ),
+            call("c2", "gh run list --limit 5"),
+            result("c2", "completed success ci dev", false),
+        ]));
+        assert_eq!(digest.failures[0].identity, "Watch-CI.ps1");
+        assert_eq!(digest.failures[0].follow_up, FollowUp::Unresolved);
     }
 
     /// A real OpenHands session: `pytest` was not on the PATH; the agent installed it and ran

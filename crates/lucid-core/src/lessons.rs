@@ -67,10 +67,28 @@ pub(crate) fn reports_missing_program(error: &str) -> bool {
             "not installed",
             "executable file not found",
             "no such command",
-            "unknown command",
         ]
         .iter()
         .any(|cue| lower.contains(cue))
+        || names_unknown_command(&lower)
+}
+
+/// Whether an error says a (sub)command does not exist (`unknown command "deploy" for "gh"`),
+/// naming a word — not an argument the shell's quoting split off as one (`unknown command
+/// "\\(.conclusion)" for "gh run list"`: a jq filter, the command itself exists).
+fn names_unknown_command(lower: &str) -> bool {
+    let Some(at) = lower.find("unknown command") else {
+        return false;
+    };
+    let rest = lower[at + "unknown command".len()..].trim_start_matches([' ', ':']);
+    let name = match rest.chars().next() {
+        Some(quote @ ('"' | '\'' | '`')) => rest[1..].split(quote).next().unwrap_or(""),
+        _ => rest.split_whitespace().next().unwrap_or(""),
+    };
+    name.is_empty()
+        || name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
 }
 
 /// Whether an error says a module or package the code imports is missing ("No module named
@@ -181,9 +199,14 @@ mod tests {
             "zsh:1: command not found: vercel",
             "/usr/bin/python3: No module named pytest",
             "npm error could not determine executable to run",
+            "unknown command \"deploy\" for \"gh\"",
         ] {
             assert!(reports_missing_program(missing), "{missing:?}");
         }
+        // The shell's quoting split a jq filter off as an argument: `gh run list` exists.
+        assert!(!reports_missing_program(
+            "unknown command \"\\\\(.conclusion)\" for \"gh run list\""
+        ));
         // A script with Windows line endings: the shell runs `\r` as a command.
         for not_missing in [
             ".specify/scripts/bash/setup-plan.sh: line 2: $'\\r': command not found",

@@ -119,6 +119,9 @@ enum FixSignature {
     Prerequisite { step: String },
     /// Harness feedback of this shape, answered by these steps.
     Feedback { class: String },
+    /// The error stated a rule and named what it wants (`Run workspace must use
+    /// .agentv/results/<experiment>/<timestamp>`), and the retry that worked gave it that.
+    Prescribed { key: String, wanted: String },
 }
 
 fn is_free_text(value: &str) -> bool {
@@ -229,6 +232,85 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
     }
 }
 
+/// Whether a command only changes directory or prints (`cd`, `Set-Location`, `echo`,
+/// `Write-Host`): it answers no failure.
+fn only_stages(identity: &str) -> bool {
+    let program = identity.split_whitespace().next().unwrap_or("");
+    matches!(
+        program.to_ascii_lowercase().as_str(),
+        "cd" | "pushd"
+            | "popd"
+            | "set-location"
+            | "echo"
+            | "printf"
+            | "write-host"
+            | "write-output"
+    )
+}
+
+/// Words of an error that state a rule the call broke ("must use", "only accepts", "expected
+/// …"), as opposed to a guess at a typo ("did you mean").
+const RULE_CUES: &[&str] = &[
+    " must ",
+    " only ",
+    " required",
+    " requires ",
+    " expected ",
+    " expects ",
+    " not allowed",
+    " should be ",
+    " has to ",
+];
+
+/// The fix an error prescribed, when the retry that worked supplied it: the error states a rule
+/// ([`RULE_CUES`]) and names a value — a path, option or identifier — that the failed command
+/// lacked and the command that worked has (`must use .agentv/results/<experiment>/…`, then
+/// `--output .agentv/results/manual/…`). The part the error named is what the lesson quotes.
+fn prescribed_fix(error: &str, changes: &[ParamChange]) -> Option<FixSignature> {
+    let padded = format!(" {} ", error.to_lowercase());
+    if !RULE_CUES.iter().any(|cue| padded.contains(cue)) {
+        return None;
+    }
+    // A value as the error may write it: whole, or a leading part of a path (the error names
+    // the place, the retry a folder in it).
+    let named_parts = |word: &str| -> Vec<String> {
+        let word = word.trim_matches(['"', '\'', '`', ',', ';']);
+        let mut parts = vec![word.to_string()];
+        let components: Vec<&str> = word.split('/').collect();
+        for n in (2..components.len()).rev() {
+            parts.push(components[..n].join("/"));
+        }
+        parts
+    };
+    // Distinctive enough to be what the error named, not an everyday word it happens to use.
+    let distinctive = |part: &str| {
+        part.chars().count() >= 4
+            && part
+                .chars()
+                .any(|c| matches!(c, '/' | '-' | '.' | '_' | '=') || c.is_ascii_digit())
+            && part.chars().any(char::is_alphabetic)
+    };
+    for change in changes {
+        let (Some(before), Some(after)) = (&change.before, &change.after) else {
+            continue;
+        };
+        for word in after.split_whitespace() {
+            let wanted = named_parts(word).into_iter().find(|part| {
+                distinctive(part)
+                    && !before.contains(part.as_str())
+                    && error.contains(part.as_str())
+            });
+            if let Some(wanted) = wanted {
+                return Some(FixSignature::Prescribed {
+                    key: parameter_name(&change.key).to_string(),
+                    wanted,
+                });
+            }
+        }
+    }
+    None
+}
+
 struct FixGroup<'a> {
     failures: Vec<(&'a SessionDigest, &'a Failure)>,
     signatures: BTreeSet<FixSignature>,
@@ -254,6 +336,15 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
                 FollowUp::Changed(changes) => {
                     let mut sigs: Vec<FixSignature> =
                         changes.iter().filter_map(signatures).collect();
+                    // What the error asked for, given: that is the fix, whatever else the
+                    // retry changed with it.
+                    if let Some(prescribed) = failure
+                        .error
+                        .as_deref()
+                        .and_then(|error| prescribed_fix(error, changes))
+                    {
+                        sigs = vec![prescribed];
+                    }
                     // The file was not there and the retry named another one: whatever else
                     // changed went with that file (a line range for it), and only a corrected
                     // name or extension can be a fix. (A file refused as too big and a line
@@ -288,6 +379,9 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
                 {
                     Vec::new()
                 }
+                // Changing directory, or printing, does nothing by itself: no command that
+                // failed is answered by it.
+                FollowUp::OtherCommand { identity } if only_stages(identity) => Vec::new(),
                 FollowUp::OtherCommand { identity } => {
                     vec![FixSignature::OtherCommand {
                         identity: identity.clone(),
@@ -400,7 +494,15 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
             && members
                 .iter()
                 .all(|(d, f)| digests[*d].failures[*f].error.is_some());
-        if sessions.len() < MIN_SESSIONS && !clean_workaround && !environment_fix && !met_twice {
+        // …or a retry that gave a rule-stating error what it named: the tool said what it
+        // wants, and every later session will meet the same rule.
+        let prescribed = matches!(&sig, FixSignature::Prescribed { .. });
+        if sessions.len() < MIN_SESSIONS
+            && !clean_workaround
+            && !environment_fix
+            && !met_twice
+            && !prescribed
+        {
             continue;
         }
         let group = groups
@@ -1185,6 +1287,27 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
         }
         FixSignature::Prerequisite { step } => {
             format!("; run `{}` first, then retry", code(step))
+        }
+        FixSignature::Prescribed { key, wanted } => {
+            // Where the command that worked gave it, with the option that carries it
+            // (`--output .agentv/results/manual/run-1`): the whole command is mostly the task.
+            let given = values_for(key, true).iter().find_map(|command| {
+                let words: Vec<&str> = command.split_whitespace().collect();
+                let at = words.iter().position(|w| w.contains(wanted.as_str()))?;
+                let option = at
+                    .checked_sub(1)
+                    .map(|before| words[before])
+                    .filter(|w| w.starts_with('-'));
+                Some(match option {
+                    Some(option) => format!("{option} {}", words[at]),
+                    None => words[at].to_string(),
+                })
+            });
+            let worked = given
+                .filter(|g| g.chars().count() <= 120)
+                .map(|g| format!(" (`{}` worked)", code(&g)))
+                .unwrap_or_default();
+            format!("; give it `{}` as the error asks{worked}", code(wanted))
         }
         FixSignature::Feedback { .. } => {
             // The steps most occurrences took, in the order they were taken: one session ran
@@ -2225,6 +2348,37 @@ mod tests {
                 "npx prettier --write apps/web/page.mdx",
                 None,
             ),
+            // The error states its rule and names what it wants; the retry gave it that (a
+            // real Codex session of a TypeScript CLI).
+            (
+                "bun cli.ts",
+                "Error: Run workspace must use .agentv/results/<experiment>/<timestamp>: /tmp/run",
+                "bun cli.ts eval run a.yaml --output /tmp/run",
+                "bun cli.ts eval run a.yaml --output .agentv/results/manual/20260626T2216",
+                Some(
+                    "`bun cli.ts` (run with `Bash`) fails with `Error: Run workspace must use \
+                     .agentv/results/<experiment>/<timestamp>: /tmp/run`; give it \
+                     `.agentv/results` as the error asks (`--output \
+                     .agentv/results/manual/20260626T2216` worked).",
+                ),
+            ),
+            // A guess at a typo states no rule: the next path is the task's.
+            (
+                "cat",
+                "cat: src/mian.rs: No such file or directory. Did you mean src/main.rs?",
+                "cat src/mian.rs",
+                "cat src/main.rs",
+                None,
+            ),
+            // The rule's value was already in the failed command: the retry changed something
+            // else.
+            (
+                "deploy",
+                "Error: --region must be one of eu-west-1, us-east-1",
+                "deploy --region eu-west-1 --stage prod",
+                "deploy --region eu-west-1 --stage dev",
+                None,
+            ),
         ];
         for (identity, error, before, after, expected) in cases {
             let found = pitfalls(&[one_retry(error, identity, before, after)]);
@@ -2597,6 +2751,18 @@ mod tests {
             pitfalls(&[answered("s1", "python", python, "python3")]).len(),
             1
         );
+        // Changing directory or printing answers nothing, in however many sessions.
+        for staging in ["cd", "Write-Host", "echo"] {
+            let docker = "(eval):1: command not found: docker";
+            assert!(
+                pitfalls(&[
+                    answered("s1", "docker ps", docker, staging),
+                    answered("s2", "docker ps", docker, staging),
+                ])
+                .is_empty(),
+                "{staging}"
+            );
+        }
     }
 
     /// From a real Roo Code fleet: `python -m zipfile` met "command not found: python" in two

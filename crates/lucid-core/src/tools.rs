@@ -271,6 +271,24 @@ pub fn programs_of(command: &str) -> Vec<String> {
     programs
 }
 
+/// Whether a segment of a chain only clears the way for the next one: a forced removal or a
+/// `mkdir -p` (`rm -rf out && bun cli.ts run --output out`), which succeed whatever is there.
+fn clears_the_way(segment: &str) -> bool {
+    let mut words = segment.split_whitespace();
+    let program = words.next().unwrap_or("");
+    let flags: Vec<&str> = words.take_while(|w| w.starts_with('-')).collect();
+    match program {
+        "rm" => {
+            flags
+                .iter()
+                .any(|f| !f.starts_with("--") && f.contains('f'))
+                || flags.contains(&"--force")
+        }
+        "mkdir" => flags.iter().any(|f| *f == "-p" || *f == "--parents"),
+        _ => false,
+    }
+}
+
 /// The head of a command line: the program and what it was asked to do.
 pub fn command_head(command: &str) -> String {
     let line = first_command_line(command);
@@ -291,6 +309,7 @@ pub fn command_head(command: &str) -> String {
             first,
             "cd" | "pushd" | "source" | "." | "export" | "set" | "unset" | ""
         ) || TESTS.contains(&first)
+            || clears_the_way(segment)
         {
             if chosen.is_empty() {
                 chosen = segment;
@@ -415,6 +434,18 @@ fn first_command_line(command: &str) -> String {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .take(MAX_JOINED_LINES);
     let mut joined = String::new();
+    // A script's first lines often only set the stage or print a banner (`cd C:\repo`, `Write-Host
+    // "=== log ==="`, `$f = "out.txt"`): the first line that does work names the script, and
+    // the first line that runs anything only when none does.
+    let mut first_running: Option<String> = None;
+    let segments_of = |text: &str| -> Vec<String> {
+        text.split("&&")
+            .flat_map(|s| s.split(';'))
+            .flat_map(|s| s.split("||"))
+            .filter_map(shell_command_of)
+            .map(str::to_string)
+            .collect()
+    };
     for line in lines {
         if let Some(continued) = line.strip_suffix('\\') {
             joined.push_str(continued);
@@ -422,17 +453,50 @@ fn first_command_line(command: &str) -> String {
             continue;
         }
         joined.push_str(line);
-        let runs_something = joined
-            .split("&&")
-            .flat_map(|s| s.split(';'))
-            .flat_map(|s| s.split("||"))
-            .any(|segment| shell_command_of(segment).is_some());
-        if runs_something {
-            break;
+        let segments = segments_of(&joined);
+        if segments.iter().any(|segment| does_work(segment)) {
+            return joined.trim().trim_end_matches(';').trim().to_string();
         }
-        joined.push_str("; ");
+        if segments.is_empty() {
+            joined.push_str("; ");
+            continue;
+        }
+        // Runs something, but only staging or printing: remembered, and the search goes on.
+        if first_running.is_none() {
+            first_running = Some(joined.trim().trim_end_matches(';').trim().to_string());
+        }
+        joined.clear();
     }
-    joined.trim().trim_end_matches(';').trim().to_string()
+    first_running.unwrap_or_else(|| joined.trim().trim_end_matches(';').trim().to_string())
+}
+
+/// Whether a command of a script does work, rather than set the stage (`cd`, `export`, a
+/// PowerShell `$x = …` assignment) or print (`echo`, `Write-Host`).
+fn does_work(segment: &str) -> bool {
+    let segment = without_assignments(segment);
+    let first = segment.split_whitespace().next().unwrap_or("");
+    // A value (`1`, `"text"`, `@()`) is no program.
+    let names_a_program = first
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || matches!(c, '.' | '/' | '_' | '~'));
+    names_a_program
+        && !TESTS.contains(&first)
+        && !matches!(
+            first.to_ascii_lowercase().as_str(),
+            "cd" | "pushd"
+                | "popd"
+                | "source"
+                | "."
+                | "export"
+                | "set"
+                | "unset"
+                | "set-location"
+                | "echo"
+                | "printf"
+                | "write-host"
+                | "write-output"
+        )
 }
 
 /// A command without the variable assignments before it (`GOMODCACHE=$(go env GOMODCACHE)`,
@@ -440,6 +504,18 @@ fn first_command_line(command: &str) -> String {
 /// segment only assigns.
 fn without_assignments(segment: &str) -> &str {
     let mut rest = segment.trim_start();
+    // PowerShell assigns what a command returns: `$fi = Get-Item $f` runs `Get-Item`.
+    if let Some(variable) = rest.strip_prefix('$') {
+        let name_end = variable
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(variable.len());
+        if name_end > 0
+            && let Some(value) = variable[name_end..].trim_start().strip_prefix('=')
+            && !value.starts_with('=')
+        {
+            return value.trim_start();
+        }
+    }
     loop {
         let name_end = rest
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -1190,6 +1266,24 @@ mod tests {
             ("if ! cargo test; then echo failed; fi", "cargo test"),
             ("[ -f go.mod ] && go vet ./...", "go vet"),
             ("while read f; do gofmt -l \"$f\"; done < files", "gofmt"),
+            // Clearing the way for a run is not what the command does…
+            (
+                "rm -rf /tmp/out && bun cli.ts eval run --output /tmp/out",
+                "bun cli.ts",
+            ),
+            ("mkdir -p build && cmake ..", "cmake"),
+            // A script's banner, variables and `cd` lines are not what it does (real PowerShell
+            // scripts of a Claude Code session on Windows)…
+            (
+                "cd 'C:/repo'\nWrite-Host \"=== log ===\"\n$out = 1\ngit log --oneline -5",
+                "git log",
+            ),
+            ("$f = \"C:\\tmp\\a.output\"\n$fi = Get-Item $f", "Get-Item"),
+            // …but a script of banners alone is named by its first.
+            ("echo one\necho two", "echo"),
+            // …unless nothing else runs.
+            ("rm -rf node_modules", "rm"),
+            ("rm notes.txt && git add -A", "rm"),
         ];
         for (command, head) in cases {
             assert_eq!(command_head(command), head, "{command:?}");

@@ -68,14 +68,14 @@ struct Record {
     kind: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     uuid: Option<String>,
-    /// `session_id` in the output of headless runs (`claude -p --output-format stream-json`).
-    #[serde(
-        rename = "sessionId",
-        alias = "session_id",
-        default,
-        deserialize_with = "lenient_string"
-    )]
+    #[serde(rename = "sessionId", default, deserialize_with = "lenient_string")]
     session_id: Option<String>,
+    /// `session_id` in the output of headless runs (`claude -p --output-format stream-json`);
+    /// Claude Code 2.1.2xx writes it beside `sessionId` on the same record, so it is a field of
+    /// its own (one name as an alias of the other would make such a record a duplicate-field
+    /// error, and the whole file unreadable).
+    #[serde(rename = "session_id", default, deserialize_with = "lenient_string")]
+    session_id_snake: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     timestamp: Option<String>,
     /// Harness-injected user turns (hook feedback, command caveats): not the person speaking.
@@ -123,7 +123,11 @@ pub(crate) fn import(input: Input<'_>, source: &Source<'_>) -> Result<Session, I
 fn push_record(builder: &mut Builder<'_>, record: Record) {
     // A resumed session's file starts with the history copied from the earlier session under
     // that session's id; the id seen last is the one this file continues under.
-    if let Some(id) = &record.session_id {
+    if let Some(id) = record
+        .session_id
+        .as_ref()
+        .or(record.session_id_snake.as_ref())
+    {
         builder.set_session_id(id);
     }
     let origin = Origin {
@@ -388,6 +392,25 @@ fn classify_plain(text: &str) -> Part {
 #[cfg(test)]
 mod tests {
     use super::{Part, background_task_failed, split_user_text};
+
+    /// Claude Code 2.1.218 writes the session id under both names on one record; such a file
+    /// was skipped whole as "duplicate field `sessionId`".
+    #[test]
+    fn a_record_may_carry_the_session_id_under_both_names() {
+        let line = r#"{"type":"user","uuid":"u1","timestamp":"2026-07-23T20:10:26.342Z","session_id":"67913b32-31ef-4c07-b6eb-71c56e7cedcc","sessionId":"67913b32-31ef-4c07-b6eb-71c56e7cedcc","message":{"role":"user","content":"Always run the linter before committing."}}"#;
+        let source = crate::Source::new("projects/starcar/s.jsonl");
+        let session = crate::import_session(line.as_bytes(), &source).expect("imports");
+        assert_eq!(session.id, "67913b32-31ef-4c07-b6eb-71c56e7cedcc");
+        assert_eq!(session.events.len(), 1);
+        // Either name alone still names the session.
+        for line in [
+            r#"{"type":"user","session_id":"s-snake","message":{"role":"user","content":"hi"}}"#,
+            r#"{"type":"user","sessionId":"s-camel","message":{"role":"user","content":"hi"}}"#,
+        ] {
+            let session = crate::import_session(line.as_bytes(), &source).expect("imports");
+            assert!(session.id.starts_with("s-"), "{}", session.id);
+        }
+    }
 
     /// What `TaskOutput` returned in real sessions: the task's status, without the error flag.
     #[test]

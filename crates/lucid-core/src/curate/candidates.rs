@@ -84,6 +84,7 @@ impl Curator {
                             Memory::new(statement.text.clone(), kind, Origin::Session, seq);
                         memory.provisional = true;
                         memory.needs_repetition = true;
+                        memory.from_brief = true;
                         self.memories.push(memory);
                         seq
                     });
@@ -99,6 +100,7 @@ impl Curator {
                 // A fact said in two sessions is confirmed; a repeated instruction is standing.
                 memory.provisional &= provisional && memory.sessions.len() < 2;
                 memory.needs_repetition &= statement.needs_repetition && memory.sessions.len() < 2;
+                memory.from_brief &= statement.in_brief;
             }
             for flag in &digest.flags {
                 self.flags.push(Change {

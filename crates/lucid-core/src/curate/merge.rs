@@ -299,6 +299,7 @@ impl Curator {
         let mut at = None;
         let mut provisional = true;
         let mut needs_repetition = true;
+        let mut from_brief = true;
         let mut superseded = Vec::new();
         let mut notes = Vec::new();
         for &i in members {
@@ -316,6 +317,7 @@ impl Curator {
             at = at.max(m.at);
             provisional &= m.provisional;
             needs_repetition &= m.needs_repetition;
+            from_brief &= m.from_brief;
         }
         let (location, path, style, headings) = match located {
             Some(l) => {
@@ -374,6 +376,7 @@ impl Curator {
         w.at = at;
         w.provisional = provisional && w.sessions.len() < 2 && store_members == 0;
         w.needs_repetition = needs_repetition && w.sessions.len() < 2 && store_members == 0;
+        w.from_brief = from_brief && store_members == 0;
         // The winner keeps the latest sequence of the cluster for recency ties.
         w.seq = latest_seq.unwrap_or(w.seq);
     }

@@ -138,6 +138,7 @@ pub(super) fn statement(text: &str, class: StatementClass) -> Statement {
         text: text.to_string(),
         durable: true,
         needs_repetition: false,
+        in_brief: false,
         change: false,
         key,
         evidence: EventRef {
