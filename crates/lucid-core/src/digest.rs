@@ -1682,6 +1682,9 @@ const NOT_FEEDBACK_LABELS: &[&str] = &[
     "skill",
     "command",
     "developer",
+    // A background task's report of its own end ("<status>failed</status>"): the outcome of a
+    // command the agent started, not the harness answering what the agent did.
+    "task_notification",
 ];
 
 /// The script failed call `n` runs to show the problem before it is fixed, if it is one: the

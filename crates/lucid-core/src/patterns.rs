@@ -436,15 +436,15 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
                 && added.iter().all(|w| option(w) || w.contains('='))
                 && removed.iter().all(option))
             && members.iter().all(|(d, f)| {
-                // A retry that also dropped an option is a workaround only when the error
-                // plainly reports a failure — a failure cue, or the program's own complaint in
-                // the `program: message` shape (`grep: Unmatched [` before `grep -F`) — not
-                // when a check merely printed its findings.
+                // A retry is a workaround only when the error plainly reports a failure — a
+                // failure cue, or the program's own complaint in the `program: message` shape
+                // (`grep: Unmatched [` before `grep -F`) — not when a check merely printed its
+                // findings, or a test run its progress (`=== RUN TestShutdown` before
+                // `-count=3`: a flaky test run again, not a quirk worked around).
                 let failure = &digests[*d].failures[*f];
                 failure.error.as_deref().is_some_and(|error| {
                     let program = failure.identity.split_whitespace().next().unwrap_or("");
-                    !matches!(&sig, FixSignature::Words { removed, .. } if !removed.is_empty())
-                        || crate::lessons::reports_failure(error)
+                    crate::lessons::reports_failure(error)
                         || (!program.is_empty()
                             && error
                                 .strip_prefix(program)
@@ -1628,8 +1628,9 @@ fn asks_what_is_installed(step: &str) -> bool {
         "pacman" => second.starts_with("-q"),
         "rpm" => second.starts_with("-q"),
         "command" => second == "-v",
-        // `which rg`, `whereis node`, `type -p fd`: where a program is, if it is there at all.
-        "which" | "whereis" | "type" => true,
+        // `which rg`, `whereis node`, `type -p fd`: where a program is, if it is there at all;
+        // `mdfind`, `locate`: where anything by that name is (`mdfind Docker.app`).
+        "which" | "whereis" | "type" | "mdfind" | "locate" => true,
         _ => false,
     }
 }
@@ -2340,6 +2341,15 @@ mod tests {
                 "ls -a",
                 None,
             ),
+            // A test's progress line is no error: running a flaky test three times works
+            // around nothing.
+            (
+                "go test",
+                "=== RUN   TestRunShutsDownOnContextCancel",
+                "go test ./internal/run -run TestRunShutsDown",
+                "go test ./internal/run -run TestRunShutsDown -count=3",
+                None,
+            ),
             // A check that printed its findings, then the mode switched: not a quirk.
             (
                 "npx prettier",
@@ -2646,6 +2656,8 @@ mod tests {
             "pacman -Qi hypridle",
             "rpm -qa",
             "dnf list installed",
+            // A real macOS session looked for Docker.app after `docker: command not found`.
+            "mdfind kMDItemFSName == Docker.app",
         ] {
             assert!(asks_what_is_installed(query), "{query}");
         }
