@@ -1717,6 +1717,16 @@ pub(crate) fn is_inspection(step: &str) -> bool {
             | "file"
             | "stat"
             | "tree"
+            // PowerShell's looks and prints (Claude Code and Copilot CLI on Windows).
+            | "get-content"
+            | "get-childitem"
+            | "get-item"
+            | "select-string"
+            | "test-path"
+            | "get-location"
+            | "resolve-path"
+            | "write-host"
+            | "write-output"
     ) && !(head == "echo"
         && lower.len() > 5
         && step[5..]
@@ -2670,6 +2680,10 @@ mod tests {
             "read_many_files",
             "grep_search",
             "google_web_search",
+            // PowerShell's, as a Windows session names them.
+            "Get-Content",
+            "Get-ChildItem",
+            "Select-String",
         ] {
             assert!(is_inspection(look), "{look}");
         }
