@@ -2978,9 +2978,11 @@ fn excerpt(text: &str) -> String {
     out
 }
 
-/// Whether lowercase text is marked temporary ("for now", "while we debug", "TODO").
-pub fn is_temporary(lower: &str) -> bool {
-    crate::lexicon::Cues::scan(lower).has(crate::lexicon::List::Temporary)
+/// Whether text is marked temporary ("for now", "while we debug", "TODO: …").
+pub fn is_temporary(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    crate::lexicon::Cues::scan(&lower).has(crate::lexicon::List::Temporary)
+        || text::marks_work_in_progress(text)
 }
 
 /// Flags instruction-like text in untrusted content (one flag per event, naming every rule).

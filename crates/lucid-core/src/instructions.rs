@@ -83,7 +83,7 @@ impl Target {
         };
         scope_matches
             && (self.kinds.is_empty() || self.kinds.contains(&kind))
-            && (!self.temporary || is_temporary(&text.to_lowercase()))
+            && (!self.temporary || is_temporary(text))
             && (self.topic.is_empty() || {
                 // Words inside identifiers and code spans count too, in any case: "skip Bash
                 // quirks" names the `Bash` tool, "ignore the Edit tool" names `Edit`.

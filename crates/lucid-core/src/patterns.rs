@@ -83,6 +83,10 @@ pub(crate) const MIN_SESSIONS: usize = 2;
 /// At most this many workflows are surfaced per dream (the best supported).
 const MAX_WORKFLOWS: usize = 20;
 
+/// The share of the successful sessions of the agents that take a workflow it must be seen in
+/// (and at least [`MIN_SESSIONS`]): 3 of 15 or 20 sessions, 2 of 10.
+const MIN_WORKFLOW_SHARE: f64 = 0.15;
+
 /// One normalised aspect of a fix, comparable across sessions.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum FixSignature {
@@ -1456,9 +1460,31 @@ pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
             .collect::<BTreeSet<_>>()
             .len()
     };
+    // Agents converge on a workflow when a good share of their sessions take it: among twenty
+    // sessions of one agent, two sharing three steps is a coincidence of the work, not a habit.
+    // The share is of the sessions of the agents that take it (a team's other agents do other
+    // work).
+    let mut successful_by_agent: HashMap<&str, usize> = HashMap::new();
+    for digest in digests.iter().filter(|d| d.successful) {
+        *successful_by_agent
+            .entry(digest.agent.as_str())
+            .or_default() += 1;
+    }
+    let converged = |occ: &[(usize, usize)]| {
+        let agents: BTreeSet<&str> = occ
+            .iter()
+            .map(|(d, _)| digests[*d].agent.as_str())
+            .collect();
+        let their_sessions: usize = agents
+            .iter()
+            .map(|agent| successful_by_agent.get(agent).copied().unwrap_or(0))
+            .sum();
+        let share = (their_sessions as f64 * MIN_WORKFLOW_SHARE).ceil() as usize;
+        sessions_of(occ) >= MIN_SESSIONS.max(share)
+    };
     let mut frequent: Vec<Occurrences> = support
         .into_iter()
-        .filter(|(_, occ)| sessions_of(occ) >= MIN_SESSIONS)
+        .filter(|(_, occ)| converged(occ))
         .collect();
     let spelled = |gram: &[u32]| -> Vec<&str> { gram.iter().map(|&t| names[t as usize]).collect() };
     // Most supported first, then longest, then by name for determinism.
@@ -1649,6 +1675,11 @@ pub(crate) fn is_bookkeeping(step: &str) -> bool {
             | "enterplanmode"
             | "think"
             | "toolsearch"
+            // Claude Code's task list (its to-do list since 2.1).
+            | "taskcreate"
+            | "taskupdate"
+            | "tasklist"
+            | "taskget"
     )
 }
 
@@ -1683,6 +1714,12 @@ pub(crate) fn is_inspection(step: &str) -> bool {
             | "todo_write"
             | "update_plan"
             | "report_intent"
+            | "taskcreate"
+            | "taskupdate"
+            | "tasklist"
+            | "taskget"
+            // Claude Code loading a skill's instructions: reading, not doing.
+            | "skill"
             // Claude Code's planning and tool-lookup steps, and its subagent tool (`Task`,
             // renamed `Agent`): the sub-agent explores, the parent does the work.
             | "exitplanmode"
@@ -3115,6 +3152,36 @@ mod tests {
             found,
             vec!["Workflow: `checkout` → `test` → `lint` → `pr`.".to_string()]
         );
+    }
+
+    /// A workflow is what a share of the sessions converged on: three shared steps in 2 of 20
+    /// sessions are a coincidence of the work (fresh real Claude Code fleets of 15 and 20
+    /// sessions wrote eight such "workflows"), in 3 of 20 a habit, and in 2 of 10 one too.
+    /// Claude Code's task list and skill loading are no steps.
+    #[test]
+    fn a_workflow_is_taken_by_a_share_of_the_sessions() {
+        let fleet = |size: usize, taking: usize| -> Vec<SessionDigest> {
+            (0..size)
+                .map(|n| {
+                    let steps: &[&str] = if n < taking {
+                        &["Skill", "gofmt", "TaskUpdate", "go vet", "go test"]
+                    } else {
+                        &["Read", "Edit"]
+                    };
+                    digest(&format!("s{n}"), "a", steps)
+                })
+                .collect()
+        };
+        let found = |size, taking| -> Vec<String> {
+            workflows(&fleet(size, taking))
+                .into_iter()
+                .map(|p| p.text)
+                .collect()
+        };
+        assert!(found(20, 2).is_empty());
+        let expected = vec!["Workflow: `gofmt` → `go vet` → `go test`.".to_string()];
+        assert_eq!(found(20, 3), expected);
+        assert_eq!(found(10, 2), expected);
     }
 
     /// A real Codex fleet wrote "`python3` → `git checkout` → `apply_patch`": the `python3`

@@ -302,8 +302,17 @@ pub fn command_head(command: &str) -> String {
         .map(|s| s.split('|').next().unwrap_or(s).trim())
         .filter_map(shell_command_of);
     let mut chosen = "";
+    // `created=$(grep -m1 created "$f")` runs what it assigns from: the command's name when no
+    // segment does other work.
+    let mut assigned_from = "";
     for segment in segments {
+        let whole = segment;
         let segment = without_assignments(segment);
+        if segment.is_empty() && assigned_from.is_empty() {
+            assigned_from = whole
+                .split_once("$(")
+                .map_or("", |(_, inner)| inner.trim_start());
+        }
         let first = segment.split_whitespace().next().unwrap_or("");
         if matches!(
             first,
@@ -318,6 +327,9 @@ pub fn command_head(command: &str) -> String {
         }
         chosen = segment;
         break;
+    }
+    if chosen.trim().is_empty() {
+        chosen = assigned_from;
     }
     let mut words = chosen.split_whitespace().peekable();
     // Environment assignments and wrappers (`FOO=1 timeout 30 sudo cmd`).
@@ -1281,6 +1293,11 @@ mod tests {
             ("$f = \"C:\\tmp\\a.output\"\n$fi = Get-Item $f", "Get-Item"),
             // …but a script of banners alone is named by its first.
             ("echo one\necho two", "echo"),
+            // A loop whose body first assigns from a command names that command.
+            (
+                "for f in todos/*.md; do\n  created=$(grep -m1 created \"$f\")\n  echo \"$created\"\ndone",
+                "grep",
+            ),
             // …unless nothing else runs.
             ("rm -rf node_modules", "rm"),
             ("rm notes.txt && git add -A", "rm"),

@@ -194,7 +194,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     if opens_with_a_path_label(stripped) && markers.iter().all(|phrase| *phrase == "by default") {
         return skip("a task for one file (`path: what to change`), not a standing rule");
     }
-    if cues.has(List::Temporary) {
+    if cues.has(List::Temporary) || text::marks_work_in_progress(stripped) {
         return skip("marked temporary");
     }
     if narrates_events(&lower, &cues) {
@@ -1218,8 +1218,14 @@ fn narrates_events(lower: &str, cues: &Cues) -> bool {
     {
         return true;
     }
-    let past = words.windows(2).any(|pair| {
-        matches!(pair[0], "never" | "always")
+    // "… are always preferred", "is never allowed": a passive in the present sets a rule; "we
+    // always played", "it was never used" tell what happened.
+    let past = words.windows(2).enumerate().any(|(at, pair)| {
+        let passive = at
+            .checked_sub(1)
+            .is_some_and(|before| matches!(words[before], "is" | "are" | "be"));
+        !passive
+            && matches!(pair[0], "never" | "always")
             && ((pair[1].len() > 4
                 && pair[1].ends_with("ed")
                 && !matches!(pair[1], "need" | "proceed" | "succeed" | "exceed" | "embed"))
@@ -2318,8 +2324,23 @@ mod tests {
             "We use `signInWithPopup` for Google sign-in.",
             "The deploy job has been moved to 02:00 UTC.",
             "Never quote `<div class=\"x\">` markup in commit messages.",
+            // A passive in the present sets a rule (a real Copilot CLI session): "preferred"
+            // ends in -ed like a past tense, but "are always" rules every case.
+            "Off-the-shelf tools that we can install for free are always preferred.",
+            // "todo" as a noun is no work-in-progress marker: the rule stands going forward.
+            "From now on, create a gsd todo for every finding that can wait.",
         ] {
             assert!(marked(sentence), "{sentence:?}: {:?}", verdict(sentence));
+        }
+        for temporary in [
+            "TODO: always use the new client.",
+            "Always keep the retry shim (FIXME).",
+        ] {
+            assert!(
+                !marked(temporary),
+                "{temporary:?}: {:?}",
+                verdict(temporary)
+            );
         }
     }
 

@@ -525,7 +525,7 @@ impl Checker<'_> {
         if proposed.is_empty() {
             return Err("added text has no content words".into());
         }
-        if lucid_core::digest::is_temporary(&t.to_lowercase()) {
+        if lucid_core::digest::is_temporary(t) {
             return Err(
                 "the text is marked temporary or one-off; only durable lessons are added".into(),
             );
@@ -594,7 +594,7 @@ impl Checker<'_> {
         {
             return Ok(format!("the instructions say to ignore {target}"));
         }
-        if lucid_core::digest::is_temporary(&item.text.to_lowercase()) {
+        if lucid_core::digest::is_temporary(&item.text) {
             return Ok("the item is marked temporary".into());
         }
         let slot = text::slot(&item.text);

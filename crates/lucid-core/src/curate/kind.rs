@@ -90,7 +90,7 @@ pub fn infer_kind(text: &str, path: &str, headings: &[String]) -> Kind {
     {
         return Kind::Preference;
     }
-    if is_temporary(&lower) {
+    if is_temporary(text) {
         return Kind::Fact;
     }
     Kind::Fact
