@@ -490,6 +490,15 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
             }
             _ => false,
         };
+        // Another command that worked says nothing when no error said what failed ("`gh pr`
+        // fails; `gh run view` worked instead").
+        if matches!(&sig, FixSignature::OtherCommand { .. })
+            && members
+                .iter()
+                .any(|(d, f)| digests[*d].failures[*f].error.is_none())
+        {
+            continue;
+        }
         // …or the same prerequisite met twice in one session: two calls refused ("File has not
         // been read yet"), each done once the same step came first. The agent ran into the
         // rule again, so it is a rule, not one slip.
@@ -1504,9 +1513,12 @@ pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
         });
         // A chosen workflow with one step added or swapped that only some sessions take: a
         // variant, not a workflow of its own.
+        // So is one as common, with one step moved or swapped: it is seen later in the order
+        // (no better supported), and the chosen one already says it.
         let weak_variant = selected.iter().any(|(chosen, chosen_occ)| {
             common_subsequence(&gram, chosen) + 1 >= gram.len()
-                && occ.len() * 5 < chosen_occ.len() * 4
+                && (occ.len() * 5 < chosen_occ.len() * 4
+                    || (gram.len() == chosen.len() && occ.len() <= chosen_occ.len()))
         });
         // The same workflow with one step swapped for a named tool ("Edit → lint → test" next
         // to "fmt → lint → test"): the one that names more commands says more.
@@ -1569,9 +1581,10 @@ pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
         // ("`apply_patch` → `git add` → `git commit`") is what every coding session does too:
         // one step must be something else (a project's command, a domain tool).
         let commands = doing.iter().filter(|step| !is_named_tool(step)).count();
-        let beyond_version_control = doing
-            .iter()
-            .any(|step| !is_named_tool(step) && !step.starts_with("git "));
+        // GitHub's CLI (`gh pr`, `gh run view`) ships and watches the work as git does.
+        let beyond_version_control = doing.iter().any(|step| {
+            !is_named_tool(step) && !step.starts_with("git ") && !step.starts_with("gh ")
+        });
         doing.len() >= 2 && commands >= 2 && beyond_version_control
     });
     selected
@@ -2814,6 +2827,13 @@ mod tests {
             pitfalls(&[answered("s1", "python", python, "python3")]).len(),
             1
         );
+        // Another command that worked, when no error said what failed, teaches nothing.
+        let silent = |session: &str| {
+            let mut d = answered(session, "gh pr", "", "gh run view");
+            d.failures[0].error = None;
+            d
+        };
+        assert!(pitfalls(&[silent("s1"), silent("s2")]).is_empty());
         // Changing directory or printing answers nothing, in however many sessions.
         for staging in ["cd", "Write-Host", "echo"] {
             let docker = "(eval):1: command not found: docker";
@@ -3277,6 +3297,12 @@ mod tests {
         let git_only = ["apply_patch", "git add", "git commit", "git push"];
         let digests: Vec<SessionDigest> = (0..3)
             .map(|i| digest(&format!("g{i}"), "a", &git_only))
+            .collect();
+        assert!(workflows(&digests).is_empty());
+        // GitHub's CLI ships the work as git does (a real Claude Code fleet).
+        let shipping = ["Edit", "git commit", "git push", "gh pr", "git checkout"];
+        let digests: Vec<SessionDigest> = (0..3)
+            .map(|i| digest(&format!("h{i}"), "a", &shipping))
             .collect();
         assert!(workflows(&digests).is_empty());
         let with_lint = ["apply_patch", "mise run lint", "git add", "git commit"];

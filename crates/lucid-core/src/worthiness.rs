@@ -271,9 +271,9 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         })
         && !announced_value;
     // "Can't we use a different provider maybe": a decision cue asked, not stated.
-    let decision = cues
-        .phrases(List::Decision)
-        .any(|(at, phrase)| !asked_not_stated(&whole_lower, at, phrase));
+    let decision = cues.phrases(List::Decision).any(|(at, phrase)| {
+        !asked_not_stated(&whole_lower, at, phrase) && !in_relative_clause(&whole_lower, at, phrase)
+    });
     let first_person = cues.opens_with(List::FirstPersonState) && !decision;
     // A value: an identifier, a value of a closed set, quoted code (`just migrate`), a channel
     // (`#incidents`), or a name written capitalised inside the sentence ("… uses Vite now").
@@ -759,6 +759,86 @@ fn describes_a_problem(lower: &str) -> bool {
 /// Whether a decision cue ("we use", "we will use") is asked rather than stated: it opens with
 /// "we" right after an auxiliary that inverts a question ("can't we use a different provider",
 /// "should we use X"), with or without the "?".
+/// Whether a "we use" sits in a relative clause whose object is the noun before it ("the
+/// gradient we use in the shell segment", "the tools we use"): it names a thing, it states
+/// no choice. "We use pnpm", "in this repo we use tabs" have their object after the verb.
+fn in_relative_clause(lower: &str, at: usize, phrase: &str) -> bool {
+    if !phrase.starts_with("we") || at == 0 {
+        return false;
+    }
+    let after = lower.get(at + phrase.len()..).unwrap_or_default();
+    let next = after
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '`')
+        .find(|w| !w.is_empty());
+    let object_follows = after
+        .trim_start()
+        .starts_with(|c: char| c.is_alphanumeric() || c == '`')
+        && !next.is_some_and(|word| {
+            matches!(
+                word,
+                "in" | "on"
+                    | "for"
+                    | "at"
+                    | "with"
+                    | "to"
+                    | "from"
+                    | "by"
+                    | "as"
+                    | "inside"
+                    | "across"
+                    | "when"
+                    | "because"
+                    | "and"
+                    | "but"
+                    | "or"
+                    | "so"
+                    | "is"
+                    | "are"
+                    | "was"
+                    | "were"
+            )
+        });
+    // The clause follows a noun: the word before "we" is no conjunction or opening phrase.
+    let noun_before = word_before(lower, at).is_some_and(|word| {
+        // Conjunctions and adverbs open a clause of the sentence's own ("when we deploy, …",
+        // "now we use …").
+        !matches!(
+            word,
+            "and"
+                | "but"
+                | "so"
+                | "now"
+                | "then"
+                | "here"
+                | "currently"
+                | "also"
+                | "still"
+                | "that"
+                | "when"
+                | "whenever"
+                | "if"
+                | "unless"
+                | "before"
+                | "after"
+                | "once"
+                | "while"
+                | "until"
+                | "since"
+                | "as"
+                | "where"
+                | "because"
+                | "today"
+                | "usually"
+                | "always"
+                | "never"
+                | "generally"
+                | "normally"
+                | "typically"
+        ) && !lower[..at].trim_end().ends_with([',', ':', ';'])
+    });
+    !object_follows && noun_before
+}
+
 fn asked_not_stated(lower: &str, at: usize, phrase: &str) -> bool {
     phrase.starts_with("we")
         && word_before(lower, at).is_some_and(|word| lexicon::is_word_of(List::QuestionAux, word))
@@ -2307,6 +2387,9 @@ mod tests {
             "The select package is imported but never used.",
             // "should" over every case is as often this task's goal.
             "All tests should pass before we merge this.",
+            // "we use" in a relative clause names a thing; it states no choice (a real Claude
+            // Code session's design feedback).
+            "You can say the same for the color and gradient we use in the shell segment in the R prompt because that's also pretty harsh.",
         ] {
             assert!(
                 !marked(sentence),
@@ -2322,6 +2405,7 @@ mod tests {
             "Command-line software which adds ANSI color to its output by default should check for a NO_COLOR environment variable.",
             "By default, use pnpm for every package script.",
             "We use `signInWithPopup` for Google sign-in.",
+            "In this repo we use pnpm, not npm.",
             "The deploy job has been moved to 02:00 UTC.",
             "Never quote `<div class=\"x\">` markup in commit messages.",
             // A passive in the present sets a rule (a real Copilot CLI session): "preferred"
