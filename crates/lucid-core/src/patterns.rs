@@ -148,6 +148,42 @@ fn parameter_name(key: &str) -> &str {
     }
 }
 
+/// Whether `to` reads as a correction of the file name `from`: the same name in another case,
+/// or the same extension with a name a few letters apart (at most a third of its length).
+fn corrects(from: &str, to: &str) -> bool {
+    let (from, to) = (from.to_lowercase(), to.to_lowercase());
+    if from == to {
+        return true;
+    }
+    let split = |name: &str| -> (String, String) {
+        match name.rsplit_once('.') {
+            Some((stem, ext)) if !stem.is_empty() => (stem.to_string(), ext.to_string()),
+            _ => (name.to_string(), String::new()),
+        }
+    };
+    let ((from_stem, from_ext), (to_stem, to_ext)) = (split(&from), split(&to));
+    let longest = from_stem.chars().count().max(to_stem.chars().count());
+    from_ext == to_ext && edit_distance(&from_stem, &to_stem) * 3 <= longest.max(3)
+}
+
+/// The Levenshtein distance between two short strings, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 /// Whether a changed parameter points the call at another file or path (`a/x.js` → `b/y.js`).
 fn retargets(change: &ParamChange) -> bool {
     match (&change.before, &change.after) {
@@ -178,7 +214,10 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
                     // lesson; a different file each time is the task (recurrence decides).
                     let name = |p: &str| crate::tools::file_name(p).to_string();
                     let (from, to) = (name(before), name(after));
-                    if from != to && !from.is_empty() && !to.is_empty() {
+                    // A corrected name is close to the wrong one (`status.md` → `STATUS.md`,
+                    // `WRITE-UP.md` → `WRITEUP.md`); `MEMORY.md` then `auth.controller.ts` is
+                    // another file read next.
+                    if from != to && !from.is_empty() && !to.is_empty() && corrects(&from, &to) {
                         return Some(FixSignature::PathFix { key, from, to });
                     }
                     return None;
@@ -3365,14 +3404,33 @@ mod tests {
             after: Some(r"C:\Users\dev\.gemini\antigravity\brain\e951b17f-edd0-4326-a7e1-049fac618e6b\tasks".into()),
         };
         assert!(retargets(&retried));
-        assert_eq!(
-            signatures(&retried),
-            Some(FixSignature::PathFix {
-                key: "path".into(),
-                from: "zod".into(),
-                to: "tasks".into()
+        // Another folder altogether is no corrected name.
+        assert_eq!(signatures(&retried), None);
+    }
+
+    /// A corrected name is close to the wrong one; reading `MEMORY.md`, then
+    /// `auth.controller.ts` (two real Claude Code sessions) is reading another file next.
+    #[test]
+    fn a_corrected_name_is_close_to_the_wrong_one() {
+        let read = |before: &str, after: &str| {
+            signatures(&ParamChange {
+                key: "file_path".into(),
+                before: Some(format!("/repo/{before}")),
+                after: Some(format!("/repo/{after}")),
             })
-        );
+        };
+        for (wrong, right) in [("WRITE-UP.md", "WRITEUP.md"), ("status.md", "STATUS.md")] {
+            assert_eq!(
+                read(wrong, right),
+                Some(FixSignature::PathFix {
+                    key: "file_path".into(),
+                    from: wrong.into(),
+                    to: right.into()
+                })
+            );
+        }
+        assert_eq!(read("MEMORY.md", "auth.controller.ts"), None);
+        assert_eq!(read("notes.md", "plan.md"), None);
     }
 
     /// A rule whose findings were fixed by adding the same line in two sessions says how; fixes
