@@ -950,6 +950,18 @@ fn rules_every_case(cues: &Cues) -> bool {
 /// must be reversible"). "All tests should pass" is as often this task's goal: "should" does
 /// not count.
 fn obliges_every_case(lower: &str) -> bool {
+    // A label before the rule ("Code standard: every new file needs …", "Convention: …").
+    let lower = match lower.split_once(": ") {
+        Some((label, rule))
+            if label.split_whitespace().count() <= 3
+                && label
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == ' ' || c == '-') =>
+        {
+            rule
+        }
+        _ => lower,
+    };
     let words: Vec<&str> = lower
         .split_whitespace()
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
@@ -2411,6 +2423,8 @@ mod tests {
             // A passive in the present sets a rule (a real Copilot CLI session): "preferred"
             // ends in -ed like a past tense, but "are always" rules every case.
             "Off-the-shelf tools that we can install for free are always preferred.",
+            // A label before a rule over every case (a real Claude Code session).
+            "Code standard: every new addition to the code base, including new files, needs a comment citing the ticket number.",
             // "todo" as a noun is no work-in-progress marker: the rule stands going forward.
             "From now on, create a gsd todo for every finding that can wait.",
         ] {
