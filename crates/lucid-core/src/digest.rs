@@ -4467,6 +4467,11 @@ mod laundering_tests {
     }
 
     /// A command call and its result, Codex style (`exec_command {cmd, max_output_tokens}`).
+    /// A call of `tool` running `command`, as harnesses that take a command line record it.
+    fn command_call(tool: &str, id: &str, command: &str) -> EventKind {
+        test_call(id, tool, json!({ "command": command }))
+    }
+
     fn exec(id: &str, cmd: &str, tokens: u32, output: &str, failed: bool) -> [EventKind; 2] {
         [
             EventKind::ToolCall {
@@ -4474,12 +4479,7 @@ mod laundering_tests {
                 name: "exec_command".into(),
                 input: json!({"cmd": cmd, "max_output_tokens": tokens}),
             },
-            EventKind::ToolResult {
-                call_id: Some(id.into()),
-                tool: Some("exec_command".into()),
-                content: output.into(),
-                is_error: failed,
-            },
+            test_result(id, "exec_command", output, failed),
         ]
     }
 
@@ -4489,11 +4489,8 @@ mod laundering_tests {
     #[test]
     fn bookkeeping_is_no_prerequisite() {
         let call = test_call;
-        let result = |id: &str, name: &str, content: &str, failed: bool| EventKind::ToolResult {
-            call_id: Some(id.into()),
-            tool: Some(name.into()),
-            content: content.into(),
-            is_error: failed,
+        let result = |id: &str, name: &str, content: &str, failed: bool| {
+            test_result(id, name, content, failed)
         };
         let create = json!({"path": "docs/plan.md", "file_text": "# Plan"});
         let digest = digest_session(&session(vec![
@@ -4576,16 +4573,9 @@ mod laundering_tests {
     /// `cat` of a file answered by `sed -n` on the same file is another command that worked.
     #[test]
     fn a_call_named_after_its_program_is_answered_by_another_command() {
-        let call = |id: &str, program: &str, command: &str| EventKind::ToolCall {
-            call_id: Some(id.into()),
-            name: program.into(),
-            input: json!({ "command": command }),
-        };
-        let result = |id: &str, program: &str, content: &str, failed: bool| EventKind::ToolResult {
-            call_id: Some(id.into()),
-            tool: Some(program.into()),
-            content: content.into(),
-            is_error: failed,
+        let call = |id: &str, program: &str, command: &str| command_call(program, id, command);
+        let result = |id: &str, program: &str, content: &str, failed: bool| {
+            test_result(id, program, content, failed)
         };
         let digest = digest_session(&session(vec![
             call("c1", "cat", "cat src/unittest.py"),
@@ -4615,17 +4605,9 @@ mod laundering_tests {
     /// `gh run list` alone. That is part of the script run again, not another way to do it.
     #[test]
     fn a_command_the_failed_script_ran_is_no_alternative_to_it() {
-        let call = |id: &str, command: &str| EventKind::ToolCall {
-            call_id: Some(id.into()),
-            name: "PowerShell".into(),
-            input: json!({ "command": command }),
-        };
-        let result = |id: &str, content: &str, failed: bool| EventKind::ToolResult {
-            call_id: Some(id.into()),
-            tool: Some("PowerShell".into()),
-            content: content.into(),
-            is_error: failed,
-        };
+        let call = |id: &str, command: &str| command_call("PowerShell", id, command);
+        let result =
+            |id: &str, content: &str, failed: bool| test_result(id, "PowerShell", content, failed);
         let digest = digest_session(&session(vec![
             call(
                 "c1",
@@ -4903,17 +4885,9 @@ mod laundering_tests {
     /// work; a check that fails and passes after a fix is not.
     #[test]
     fn a_reproduction_script_and_its_failing_run_are_steps() {
-        let call = |id: &str, command: &str| EventKind::ToolCall {
-            call_id: Some(id.into()),
-            name: "bash".into(),
-            input: json!({ "command": command }),
-        };
-        let result = |id: &str, content: &str, failed: bool| EventKind::ToolResult {
-            call_id: Some(id.into()),
-            tool: Some("bash".into()),
-            content: content.into(),
-            is_error: failed,
-        };
+        let call = |id: &str, command: &str| command_call("bash", id, command);
+        let result =
+            |id: &str, content: &str, failed: bool| test_result(id, "bash", content, failed);
         let digest = digest_session(&session(vec![
             call("c1", "cat > reproduce.py <<'EOF'\nimport app\nEOF"),
             result("c1", "", false),
