@@ -1113,20 +1113,30 @@ pub fn wrapped_piece(text: &str, sentence: &str) -> bool {
         strip_list_marker(trimmed) == trimmed
             && trimmed.chars().next().is_some_and(|c| c.is_lowercase())
     };
+    // …or when it is indented under a list item it carries on ("- All migrations must be safe
+    // for existing deployed\n  DBs — do not recreate tables"), whatever its first letter.
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let hangs_under = |item: &str, next: &str| {
+        let item_trimmed = item.trim_start();
+        let next_trimmed = next.trim_start();
+        strip_list_marker(item_trimmed) != item_trimmed
+            && strip_list_marker(next_trimmed) == next_trimmed
+            && indent(next) > indent(item)
+    };
     let opens_line = text[line_start..start].trim().is_empty()
         || strip_list_marker(text[line_start..start].trim_start()).is_empty();
-    if opens_line && continues(line) {
+    if opens_line {
         let previous = text[..line_start.saturating_sub(1)]
             .lines()
             .rev()
             .find(|l| !l.trim().is_empty());
-        if previous.is_some_and(stops_on_word) {
+        if previous.is_some_and(|p| stops_on_word(p) && (continues(line) || hangs_under(p, line))) {
             return true;
         }
     }
     if closes_line && stops_on_word(line) {
         let next = text[line_end..].lines().find(|l| !l.trim().is_empty());
-        if next.is_some_and(continues) {
+        if next.is_some_and(|n| continues(n) || hangs_under(line, n)) {
             return true;
         }
     }
@@ -2674,6 +2684,21 @@ mod tests {
                     false
                 ),
             ]
+        );
+        // A list item carried on under its own indentation (a real OpenCode spec), whatever
+        // the next line opens with.
+        let spec = "Constraints:\n- All schema migrations must be additive and safe for existing deployed \n  \
+                    DBs — do not recreate tables\n- Do not rename existing migration files.";
+        let pieces: Vec<(&str, bool)> = sentences(spec)
+            .into_iter()
+            .map(|s| (s, wrapped_piece(spec, s)))
+            .filter(|(s, _)| s.contains("migration"))
+            .collect();
+        assert!(
+            pieces
+                .iter()
+                .all(|(s, wrapped)| *wrapped == s.contains("schema")),
+            "{pieces:?}"
         );
         // Short lines are typed as lines: each is a statement of its own.
         let typed = "always use pnpm\nalso run the linter before you commit";
