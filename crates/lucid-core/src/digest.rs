@@ -3748,6 +3748,19 @@ mod tests {
             said("Remove the HTML sanitizer from the viewer, always render everything."),
             ["Remove the HTML sanitizer from the viewer, always render everything."]
         );
+        // A lead-in pointing at what follows its colon (a real Claude Code session).
+        assert_eq!(
+            said(
+                "oh man, almost forgot this: Code standard: every new addition to the code base, \
+                 including new files, needs a comment citing the ticket number."
+            ),
+            [
+                "Code standard: every new addition to the code base, including new files, needs a \
+              comment citing the ticket number."
+            ]
+        );
+        // What follows the colon is judged on its own: a request stays one.
+        assert!(said("one more thing: fix the login page before lunch.").is_empty());
     }
 
     /// What fixed a checker finding is read from the successful edits of the reported file after

@@ -899,6 +899,23 @@ pub(crate) fn standing_clause(sentence: &str) -> Option<&str> {
     const BOUNDARIES: &[&str] = &[", and ", "; and ", "; ", ", but ", " - ", " — ", ", "];
     // ASCII lowercasing keeps every byte where it was, so positions carry over.
     let lower = sentence.to_ascii_lowercase();
+    // "Oh man, almost forgot this: every new file needs …": a short lead-in whose "this" points
+    // at what follows the colon, not at the task.
+    if let Some(at) = lower.find(": ") {
+        let head = lower[..at].trim_end();
+        let cataphoric = [
+            "this",
+            "these",
+            "the following",
+            "one more thing",
+            "one last thing",
+        ]
+        .iter()
+        .any(|pointer| head.ends_with(pointer));
+        if cataphoric && head.split_whitespace().count() <= 8 {
+            return Some(sentence[at + 2..].trim());
+        }
+    }
     let head_cues = |end: usize| Cues::scan(&lower[..end]);
     let mut cuts: Vec<(usize, usize)> = BOUNDARIES
         .iter()
