@@ -1193,6 +1193,9 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         let Some(identity) = identities[n].as_deref() else {
             continue;
         };
+        if found_nothing(identity, &session.events[result].kind) {
+            continue;
+        }
         // Only the last of a run of failures of the same call is paired with the fix, so the
         // diff isolates the change that made it work.
         let next_same = (n + 1..calls.len())
@@ -2568,6 +2571,30 @@ fn watched_process(tool: &str, input: &Value) -> Option<String> {
         Value::String(text) => Some(text.trim().to_string()),
         _ => None,
     }
+}
+
+/// Whether a failed search only found nothing: `grep` and `rg` exit with 1 and print nothing
+/// when no line matches (a Codex result then reads `Process exited with code 1` and an empty
+/// `Output:`). That answers the search; it is no failure to work around.
+fn found_nothing(identity: &str, result: &EventKind) -> bool {
+    let EventKind::ToolResult { content, .. } = result else {
+        return false;
+    };
+    let program = identity.split_whitespace().next().unwrap_or("");
+    let searches = matches!(program, "grep" | "egrep" | "fgrep" | "rg" | "ag" | "ack")
+        || identity.starts_with("git grep");
+    let exit_one = {
+        let lower = content.to_lowercase();
+        lower.contains("exited with code 1\n")
+            || lower.trim_end().ends_with("exited with code 1")
+            || lower.contains("exit code 1\n")
+            || lower.trim() == "exit code 1"
+    };
+    let printed_nothing = output_after_header(content)
+        .lines()
+        .map(str::trim)
+        .all(|line| line.is_empty() || is_bare_exit_status(line));
+    searches && exit_one && printed_nothing
 }
 
 fn result_is_error(session: &Session, position: usize) -> bool {
@@ -4637,6 +4664,38 @@ mod laundering_tests {
         ]));
         assert_eq!(digest.failures[0].identity, "Watch-CI.ps1");
         assert_eq!(digest.failures[0].follow_up, FollowUp::Unresolved);
+    }
+
+    /// A search that matched nothing exits with 1 (a real Codex fleet: `rg` printed nothing,
+    /// `Process exited with code 1`); a command stopped with Ctrl-C exits with 130. Neither is
+    /// a failure to work around.
+    #[test]
+    fn no_match_and_an_interrupted_command_are_no_failures() {
+        let session_of = |command: &str, output: &str| {
+            let mut events = exec("c1", command, 4000, output, true).to_vec();
+            events.extend(exec(
+                "c2",
+                "git status",
+                4000,
+                "Process exited with code 0\nOutput:\nclean",
+                false,
+            ));
+            digest_session(&session(events))
+        };
+        let empty = "Chunk ID: 1\nWall time: 0.1 seconds\nProcess exited with code 1\nOutput:\n";
+        assert!(session_of("rg -n accent src", empty).failures.is_empty());
+        // A search that complained did fail.
+        let complained = "Process exited with code 2\nOutput:\nrg: unrecognized flag --color-\n";
+        assert_eq!(session_of("rg --color- src", complained).failures.len(), 1);
+        let interrupted = session_of(
+            "git commit -m wip",
+            "Process exited with code 130\nOutput:\n",
+        );
+        assert!(interrupted.failures.iter().all(|f| {
+            f.error
+                .as_deref()
+                .is_some_and(crate::lessons::reports_declined)
+        }));
     }
 
     /// A real OpenHands session: `pytest` was not on the PATH; the agent installed it and ran

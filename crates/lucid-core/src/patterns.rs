@@ -425,6 +425,13 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
                 // Changing directory, or printing, does nothing by itself: no command that
                 // failed is answered by it.
                 FollowUp::OtherCommand { identity } if only_stages(identity) => Vec::new(),
+                // A look that found nothing, followed by work of another kind (`ls x` failing,
+                // then `git add`): the agent moved on; the look was not worked around.
+                FollowUp::OtherCommand { identity }
+                    if is_inspection(&failure.identity) && !is_inspection(identity) =>
+                {
+                    Vec::new()
+                }
                 FollowUp::OtherCommand { identity } => {
                     vec![FixSignature::OtherCommand {
                         identity: identity.clone(),
@@ -529,6 +536,20 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
             }
             _ => false,
         };
+        // Dropping a check mode (`cargo fmt --check` reporting a diff, then `cargo fmt`) stops
+        // checking and starts changing: the check did its job, nothing was worked around.
+        if let FixSignature::Words { added, removed, .. } = &sig
+            && added.is_empty()
+            && !removed.is_empty()
+            && removed.iter().all(|word| {
+                matches!(
+                    word.as_str(),
+                    "--check" | "--dry-run" | "--diff" | "--list-different" | "--check-only"
+                )
+            })
+        {
+            continue;
+        }
         // Another command that worked says nothing when no error said what failed ("`gh pr`
         // fails; `gh run view` worked instead").
         if matches!(&sig, FixSignature::OtherCommand { .. })
@@ -1760,6 +1781,7 @@ pub(crate) fn is_inspection(step: &str) -> bool {
             | "rg"
             | "find"
             | "pwd"
+            | "ps"
             | "nl"
             | "wc"
             | "todowrite"
@@ -2499,6 +2521,19 @@ mod tests {
         }
     }
 
+    /// A check that reported what it would change, run again without its check mode, changed
+    /// it (a real Claude Code fleet, two sessions): the check did its job; nothing was worked
+    /// around.
+    #[test]
+    fn dropping_a_check_mode_is_no_workaround() {
+        let formatted = |session: &str| {
+            let mut d = one_retry("}", "cargo fmt", "cargo fmt --check 2>&1", "cargo fmt 2>&1");
+            d.session = session.into();
+            d
+        };
+        assert!(pitfalls(&[formatted("s1"), formatted("s2")]).is_empty());
+    }
+
     /// Found in a real Go fleet: `go vet ./...` run from the repository root, fixed in two
     /// sessions by changing into a different module directory each time.
     #[test]
@@ -2865,6 +2900,16 @@ mod tests {
         assert_eq!(
             pitfalls(&[answered("s1", "python", python, "python3")]).len(),
             1
+        );
+        // A look that failed, followed by other work, is the agent moving on, in however many
+        // sessions (a real Claude Code fleet: `ls x` failing, then `git add`).
+        let ls = "ls: cannot access 'go/cmd/main.go': No such file or directory";
+        assert!(
+            pitfalls(&[
+                answered("s1", "ls", ls, "git add"),
+                answered("s2", "ls", ls, "git add")
+            ])
+            .is_empty()
         );
         // Another command that worked, when no error said what failed, teaches nothing.
         let silent = |session: &str| {

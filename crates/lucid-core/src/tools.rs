@@ -314,9 +314,10 @@ pub fn command_head(command: &str) -> String {
                 .map_or("", |(_, inner)| inner.trim_start());
         }
         let first = segment.split_whitespace().next().unwrap_or("");
+        // `pwd && ls -la x`: saying where it is sets the stage too.
         if matches!(
             first,
-            "cd" | "pushd" | "source" | "." | "export" | "set" | "unset" | ""
+            "cd" | "pushd" | "source" | "." | "export" | "set" | "unset" | "pwd" | ""
         ) || TESTS.contains(&first)
             || clears_the_way(segment)
         {
@@ -504,6 +505,7 @@ fn does_work(segment: &str) -> bool {
                 | "set"
                 | "unset"
                 | "set-location"
+                | "pwd"
                 | "echo"
                 | "printf"
                 | "write-host"
@@ -1284,6 +1286,8 @@ mod tests {
                 "bun cli.ts",
             ),
             ("mkdir -p build && cmake ..", "cmake"),
+            ("pwd && ls -la go/cmd/main.go", "ls"),
+            ("pwd", "pwd"),
             // A script's banner, variables and `cd` lines are not what it does (real PowerShell
             // scripts of a Claude Code session on Windows)…
             (

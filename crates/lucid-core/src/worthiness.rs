@@ -302,16 +302,39 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // "X is Y now" announces a new value as plainly as "X is now Y".
     // So does "We deploy on Tuesdays now": a value (a weekday, a count, an identifier) with a
     // closing "now".
+    // "Tables are good now", "the build is fine now": a verdict on the work, not a value.
     let trailing_now = lower
         .trim_end_matches(['.', '!'])
         .strip_suffix(" now")
+        .filter(|rest| {
+            let last = rest.split_whitespace().last().unwrap_or("");
+            !crate::lexicon::is_word_of(List::Evaluative, last)
+                && !matches!(
+                    last,
+                    "fine"
+                        | "ok"
+                        | "okay"
+                        | "better"
+                        | "correct"
+                        | "right"
+                        | "working"
+                        | "fixed"
+                        | "perfect"
+                        | "done"
+                        | "solved"
+                        | "resolved"
+                )
+        })
         .is_some_and(|rest| {
             rest.contains(" is ")
                 || rest.contains(" are ")
                 || (!rest.ends_with(" right") && !rest.ends_with(" for") && names_value())
         });
     let now_announces = trailing_now || now_before_verb(&lower);
-    let change = (change_cue || now_announces) && !request;
+    // A contrast alone ("… so what are parts of steering, instead of saying steering part")
+    // chooses a wording or complains; it announces a new value only when it names one.
+    let contrast_only = change_cue && !announcing_cue && !now_announces;
+    let change = (change_cue || now_announces) && !request && (!contrast_only || names_value());
     let instruction = cues.has(List::Instruction);
     if request {
         return skip("a request about the task at hand");
@@ -482,8 +505,13 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
             change: true,
         };
     }
-    // "New GCP project id: acme-prod-2" announces a value as plainly as "X is now Y".
-    let announces_new = lower.starts_with("new ") && text::slot(stripped).is_some();
+    // "New GCP project id: acme-prod-2" announces a value as plainly as "X is now Y"; "New keys
+    // are added." names none.
+    let names_a_value_slot = text::slot(stripped).is_some_and(|slot| {
+        !slot.value_analysis.anchors.is_empty() || !slot.value_analysis.code_spans.is_empty()
+    });
+    let announces_new =
+        lower.starts_with("new ") && (stripped.contains(": ") || names_a_value_slot);
     if (change || announces_new) && text::slot(stripped).is_some() {
         return Verdict::Candidate {
             class: Class::Fact,
@@ -2419,6 +2447,10 @@ mod tests {
             // "we use" in a relative clause names a thing; it states no choice (a real Claude
             // Code session's design feedback).
             "You can say the same for the color and gradient we use in the shell segment in the R prompt because that's also pretty harsh.",
+            // A verdict on the work is no new value, nor is a "new" that names none (real
+            // Claude Code sessions).
+            "Tables are good now.",
+            "New keys are added.",
         ] {
             assert!(
                 !marked(sentence),
