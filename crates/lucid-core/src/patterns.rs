@@ -84,8 +84,13 @@ pub(crate) const MIN_SESSIONS: usize = 2;
 const MAX_WORKFLOWS: usize = 20;
 
 /// The share of the successful sessions of the agents that take a workflow it must be seen in
-/// (and at least [`MIN_SESSIONS`]): 3 of 15 or 20 sessions, 2 of 10.
+/// (and at least [`MIN_SESSIONS`], at most [`MAX_WORKFLOW_SESSIONS_NEEDED`]): 3 of 15 or 20
+/// sessions, 2 of 10.
 const MIN_WORKFLOW_SHARE: f64 = 0.15;
+
+/// The most sessions a workflow needs, whatever the share: 3 (a generated fleet of 100
+/// sessions plants workflows in 3–4 sessions of an agent's 17).
+const MAX_WORKFLOW_SESSIONS_NEEDED: usize = 3;
 
 /// One normalised aspect of a fix, comparable across sessions.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -1548,7 +1553,10 @@ pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
             .iter()
             .map(|agent| successful_by_agent.get(agent).copied().unwrap_or(0))
             .sum();
-        let share = (their_sessions as f64 * MIN_WORKFLOW_SHARE).ceil() as usize;
+        // A share, capped: three sessions taking the same steps are a habit however many
+        // sessions the agents ran.
+        let share = ((their_sessions as f64 * MIN_WORKFLOW_SHARE).ceil() as usize)
+            .min(MAX_WORKFLOW_SESSIONS_NEEDED);
         sessions_of(occ) >= MIN_SESSIONS.max(share)
     };
     let mut frequent: Vec<Occurrences> = support
@@ -3286,6 +3294,8 @@ mod tests {
         let expected = vec!["Workflow: `gofmt` → `go vet` → `go test`.".to_string()];
         assert_eq!(found(20, 3), expected);
         assert_eq!(found(10, 2), expected);
+        // Three sessions are a habit however many the agent ran.
+        assert_eq!(found(60, 3), expected);
     }
 
     /// A real Codex fleet wrote "`python3` → `git checkout` → `apply_patch`": the `python3`
