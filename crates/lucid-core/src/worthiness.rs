@@ -339,6 +339,25 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     if request {
         return skip("a request about the task at hand");
     }
+    // "I would prefer that the sharing flows are actually tested properly": a wish about
+    // definite things of this work; "prefer" is its only marker. "I prefer tabs", "I'd prefer
+    // that you always run the tests first" set a preference.
+    let only_prefers = !markers.is_empty()
+        && markers
+            .iter()
+            .all(|phrase| phrase.split_whitespace().last() == Some("prefer"));
+    let wish_about_this_work = only_prefers
+        && lower.split_once("prefer that ").is_some_and(|(_, rest)| {
+            matches!(
+                rest.split_whitespace().next(),
+                Some("the" | "this" | "these" | "those" | "it" | "our" | "my" | "your")
+            )
+        });
+    if wish_about_this_work {
+        return skip(
+            "a wish about the work at hand (\"I would prefer that the …\"), not a standing preference",
+        );
+    }
     // "Your job now is to make every test pass", "The plan is to move the API first": a goal
     // set for the work, not a value to remember ("The rule is to …" states one).
     if !standing && !decision && sets_a_goal(stripped) {
@@ -2451,6 +2470,8 @@ mod tests {
             // Claude Code sessions).
             "Tables are good now.",
             "New keys are added.",
+            // A wish about definite things of this work (a real Claude Code session).
+            "I would prefer that the sharing flows are actually tested properly, with multiple accounts.",
         ] {
             assert!(
                 !marked(sentence),
@@ -2472,6 +2493,7 @@ mod tests {
             // A passive in the present sets a rule (a real Copilot CLI session): "preferred"
             // ends in -ed like a past tense, but "are always" rules every case.
             "Off-the-shelf tools that we can install for free are always preferred.",
+            "I'd prefer that you always run the linter before committing.",
             // A label before a rule over every case (a real Claude Code session).
             "Code standard: every new addition to the code base, including new files, needs a comment citing the ticket number.",
             // "todo" as a noun is no work-in-progress marker: the rule stands going forward.
