@@ -1223,7 +1223,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         // with `rm: cannot remove …`) is that step's failure, and what ran next answers the
         // chain's last command, not it.
         let cleared_the_way = complaint.as_ref().is_some_and(|(program, _)| {
-            matches!(program.as_str(), "rm" | "mkdir")
+            crate::tools::may_clear_the_way(program)
                 && identity.split_whitespace().next() != Some(program.as_str())
         });
         let (error, error_class, program) = match (&complaint, flagged) {
@@ -2262,6 +2262,12 @@ fn without_leading_timestamp(line: &str) -> &str {
 /// Whether a line only reports a command's exit status (`Exit code 1`, `exit status 2`,
 /// `Process exited with code 1`, `<shellId: 5 completed with exit code 128>`), with no message.
 fn is_bare_exit_status(line: &str) -> bool {
+    bare_exit_status(line).is_some()
+}
+
+/// The status a line that only reports a command's exit status gives (see
+/// [`is_bare_exit_status`]).
+fn bare_exit_status(line: &str) -> Option<i64> {
     let lower = line
         .trim_matches(|c: char| matches!(c, '<' | '>' | '[' | ']' | '(' | ')' | '.'))
         .to_ascii_lowercase();
@@ -2269,22 +2275,22 @@ fn is_bare_exit_status(line: &str) -> bool {
     // failed due to: exit code(128)"): the lines after it say why.
     if let Some(at) = lower.rfind("exit code(") {
         let code = lower[at + "exit code(".len()..].trim_end_matches(')');
-        if !code.is_empty() && code.chars().all(|c| c.is_ascii_digit() || c == '-') {
-            return true;
+        if let Ok(code) = code.parse::<i64>() {
+            return Some(code);
         }
     }
-    ["exit code", "exit status", "exited with code"]
+    let (at, len) = ["exit code", "exit status", "exited with code"]
         .iter()
-        .find_map(|marker| lower.find(marker).map(|at| (at, marker.len())))
-        .is_some_and(|(at, len)| {
-            let code = lower[at + len..].trim_start_matches([':', ' ', '=']);
-            let code = code.strip_prefix('-').unwrap_or(code);
-            // Only a few words before the marker (`Process`, `Command failed with`) and nothing
-            // but the number after it.
-            !code.is_empty()
-                && code.chars().all(|c| c.is_ascii_digit())
-                && lower[..at].split_whitespace().count() <= 4
-        })
+        .find_map(|marker| lower.find(marker).map(|at| (at, marker.len())))?;
+    let code = lower[at + len..].trim_start_matches([':', ' ', '=']);
+    // Only a few words before the marker (`Process`, `Command failed with`) and nothing but the
+    // number after it.
+    let digits = code.strip_prefix('-').unwrap_or(code);
+    (!digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && lower[..at].split_whitespace().count() <= 4)
+        .then(|| code.parse().ok())
+        .flatten()
 }
 
 /// A line without the markup tags that open it (`<tool_use_error>String to replace not found`
@@ -2583,18 +2589,13 @@ fn found_nothing(identity: &str, result: &EventKind) -> bool {
     let program = identity.split_whitespace().next().unwrap_or("");
     let searches = matches!(program, "grep" | "egrep" | "fgrep" | "rg" | "ag" | "ack")
         || identity.starts_with("git grep");
-    let exit_one = {
-        let lower = content.to_lowercase();
-        lower.contains("exited with code 1\n")
-            || lower.trim_end().ends_with("exited with code 1")
-            || lower.contains("exit code 1\n")
-            || lower.trim() == "exit code 1"
-    };
-    let printed_nothing = output_after_header(content)
+    // Nothing but the exit status was printed, and that status is 1.
+    let mut statuses = output_after_header(content)
         .lines()
         .map(str::trim)
-        .all(|line| line.is_empty() || is_bare_exit_status(line));
-    searches && exit_one && printed_nothing
+        .filter(|line| !line.is_empty())
+        .map(bare_exit_status);
+    searches && statuses.all(|status| status == Some(1)) && !content.trim().is_empty()
 }
 
 fn result_is_error(session: &Session, position: usize) -> bool {

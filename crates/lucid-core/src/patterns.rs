@@ -284,16 +284,7 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
 /// `Write-Host`): it answers no failure.
 fn only_stages(identity: &str) -> bool {
     let program = identity.split_whitespace().next().unwrap_or("");
-    matches!(
-        program.to_ascii_lowercase().as_str(),
-        "cd" | "pushd"
-            | "popd"
-            | "set-location"
-            | "echo"
-            | "printf"
-            | "write-host"
-            | "write-output"
-    )
+    crate::tools::sets_the_stage(program) || crate::tools::only_prints(program)
 }
 
 /// Words of an error that state a rule the call broke ("must use", "only accepts", "expected
@@ -1769,6 +1760,7 @@ pub(crate) fn is_inspection(step: &str) -> bool {
     let lower = step.to_ascii_lowercase();
     let head = lower.split_whitespace().next().unwrap_or("");
     asks_what_is_installed(&lower)
+        || is_bookkeeping(&lower)
         || matches!(
         head,
         "read"
@@ -1792,24 +1784,12 @@ pub(crate) fn is_inspection(step: &str) -> bool {
             | "ps"
             | "nl"
             | "wc"
-            | "todowrite"
-            | "todo_write"
-            | "update_plan"
-            | "report_intent"
-            | "taskcreate"
-            | "taskupdate"
-            | "tasklist"
-            | "taskget"
             // Claude Code loading a skill's instructions: reading, not doing.
             | "skill"
-            // Claude Code's planning and tool-lookup steps, and its subagent tool (`Task`,
-            // renamed `Agent`): the sub-agent explores, the parent does the work.
-            | "exitplanmode"
-            | "enterplanmode"
-            | "toolsearch"
             | "askuserquestion"
+            // Claude Code's subagent tool (`Task`, renamed `Agent`): the sub-agent explores,
+            // the parent does the work.
             | "agent"
-            | "think"
             | "list_files"
             | "read_file"
             // Gemini CLI's looks.

@@ -1191,20 +1191,15 @@ pub fn strip_list_marker(line: &str) -> &str {
 /// case: "todo: drop the shim"), or carries one of them in capitals ("keep the shim (TODO)").
 /// A lowercase "todo" inside a sentence is the noun ("create a todo for each finding").
 pub fn marks_work_in_progress(text: &str) -> bool {
-    const MARKERS: [&str; 3] = ["todo", "fixme", "wip"];
-    let bare = |word: &str| {
-        word.trim_matches(|c: char| !c.is_alphanumeric())
-            .to_string()
-    };
-    let mut words = text.split_whitespace().map(bare).filter(|w| !w.is_empty());
+    const MARKERS: [&str; 3] = ["TODO", "FIXME", "WIP"];
+    let mut words = text
+        .split_whitespace()
+        .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|word| !word.is_empty());
     let opens = words
         .next()
-        .is_some_and(|first| MARKERS.contains(&first.to_lowercase().as_str()));
-    opens
-        || text
-            .split_whitespace()
-            .map(bare)
-            .any(|word| MARKERS.iter().any(|m| word == m.to_uppercase()))
+        .is_some_and(|first| MARKERS.iter().any(|m| first.eq_ignore_ascii_case(m)));
+    opens || words.any(|word| MARKERS.contains(&word))
 }
 
 /// Finds `word` in `haystack` (already lowercase) at word boundaries.

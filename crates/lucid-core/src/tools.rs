@@ -271,6 +271,38 @@ pub fn programs_of(command: &str) -> Vec<String> {
     programs
 }
 
+/// Whether a program only sets the stage for the work (`cd`, `pushd`, PowerShell's
+/// `Set-Location`, `source`, `export`, `set`, `pwd`): it changes where or with what the next
+/// command runs, or says where that is.
+pub(crate) fn sets_the_stage(program: &str) -> bool {
+    matches!(
+        program.to_ascii_lowercase().as_str(),
+        "cd" | "pushd"
+            | "popd"
+            | "set-location"
+            | "source"
+            | "."
+            | "export"
+            | "set"
+            | "unset"
+            | "pwd"
+    )
+}
+
+/// Whether a program only prints what it is given (`echo`, `printf`, PowerShell's `Write-Host`
+/// and `Write-Output`): a banner or a value, no work.
+pub(crate) fn only_prints(program: &str) -> bool {
+    matches!(
+        program.to_ascii_lowercase().as_str(),
+        "echo" | "printf" | "write-host" | "write-output"
+    )
+}
+
+/// The programs [`clears_the_way`] knows: `rm` and `mkdir`.
+pub(crate) fn may_clear_the_way(program: &str) -> bool {
+    matches!(program, "rm" | "mkdir")
+}
+
 /// Whether a segment of a chain only clears the way for the next one: a forced removal or a
 /// `mkdir -p` (`rm -rf out && bun cli.ts run --output out`), which succeed whatever is there.
 fn clears_the_way(segment: &str) -> bool {
@@ -315,10 +347,9 @@ pub fn command_head(command: &str) -> String {
         }
         let first = segment.split_whitespace().next().unwrap_or("");
         // `pwd && ls -la x`: saying where it is sets the stage too.
-        if matches!(
-            first,
-            "cd" | "pushd" | "source" | "." | "export" | "set" | "unset" | "pwd" | ""
-        ) || TESTS.contains(&first)
+        if first.is_empty()
+            || sets_the_stage(first)
+            || TESTS.contains(&first)
             || clears_the_way(segment)
         {
             if chosen.is_empty() {
@@ -493,24 +524,7 @@ fn does_work(segment: &str) -> bool {
         .chars()
         .next()
         .is_some_and(|c| c.is_alphabetic() || matches!(c, '.' | '/' | '_' | '~'));
-    names_a_program
-        && !TESTS.contains(&first)
-        && !matches!(
-            first.to_ascii_lowercase().as_str(),
-            "cd" | "pushd"
-                | "popd"
-                | "source"
-                | "."
-                | "export"
-                | "set"
-                | "unset"
-                | "set-location"
-                | "pwd"
-                | "echo"
-                | "printf"
-                | "write-host"
-                | "write-output"
-        )
+    names_a_program && !TESTS.contains(&first) && !sets_the_stage(first) && !only_prints(first)
 }
 
 /// A command without the variable assignments before it (`GOMODCACHE=$(go env GOMODCACHE)`,
@@ -706,10 +720,7 @@ pub fn chain_heads(command: &str) -> Vec<String> {
         };
         let head = command_head(segment);
         let first = head.split_whitespace().next().unwrap_or("");
-        let stage = matches!(
-            first,
-            "cd" | "pushd" | "source" | "." | "export" | "set" | "unset"
-        ) || TESTS.contains(&first);
+        let stage = sets_the_stage(first) || TESTS.contains(&first);
         // A line continuation (`&& \`) or a stray operator is no command.
         let named = first
             .chars()
