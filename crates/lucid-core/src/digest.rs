@@ -2586,9 +2586,7 @@ fn found_nothing(identity: &str, result: &EventKind) -> bool {
     let EventKind::ToolResult { content, .. } = result else {
         return false;
     };
-    let program = identity.split_whitespace().next().unwrap_or("");
-    let searches = matches!(program, "grep" | "egrep" | "fgrep" | "rg" | "ag" | "ack")
-        || identity.starts_with("git grep");
+    let searches = crate::tools::searches_lines(identity);
     // Nothing but the exit status was printed, and that status is 1.
     let mut statuses = output_after_header(content)
         .lines()

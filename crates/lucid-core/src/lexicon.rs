@@ -208,12 +208,29 @@ pub enum List {
     /// "We're on PostgreSQL 16 now"): it names no part of the project, so every item naming
     /// the product takes the new version.
     ProjectWide,
+    /// `[rule_cue]`: words with which an error states the rule a call broke ("must", "only
+    /// accepts", "expected"): the fix it names is prescribed, not guessed.
+    RuleCue,
+    /// `[verdict]`: verdicts on the work ("fine", "fixed") that a closing "now" does not turn
+    /// into a new value ("Tables are good now").
+    Verdict,
+    /// `[object_gap]`: words after "we use" that show its object came before it, in a relative
+    /// clause ("the gradient we use in the shell segment").
+    ObjectGap,
+    /// `[cataphoric]`: what a short lead-in ends with when it points past its colon ("one more
+    /// thing: …").
+    Cataphoric,
+    /// `[contrast]`: change cues that only contrast two ways ("rather than", "instead"): they
+    /// announce no new value of their own.
+    Contrast,
+    /// `[ceasing]`: verbs that end an activity ("stop using yarn" says "not using yarn").
+    Ceasing,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 77] = [
+    pub const ALL: [List; 83] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -291,6 +308,12 @@ impl List {
         List::ProhibitedUse,
         List::Waiver,
         List::ProjectWide,
+        List::RuleCue,
+        List::Verdict,
+        List::ObjectGap,
+        List::Cataphoric,
+        List::Contrast,
+        List::Ceasing,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -372,6 +395,12 @@ impl List {
             "future_work" => List::FutureWork,
             "purpose_lead_in" => List::PurposeLeadIn,
             "deletion_request" => List::DeletionRequest,
+            "rule_cue" => List::RuleCue,
+            "verdict" => List::Verdict,
+            "object_gap" => List::ObjectGap,
+            "cataphoric" => List::Cataphoric,
+            "contrast" => List::Contrast,
+            "ceasing" => List::Ceasing,
             _ => return None,
         })
     }

@@ -287,27 +287,16 @@ fn only_stages(identity: &str) -> bool {
     crate::tools::sets_the_stage(program) || crate::tools::only_prints(program)
 }
 
-/// Words of an error that state a rule the call broke ("must use", "only accepts", "expected
-/// …"), as opposed to a guess at a typo ("did you mean").
-const RULE_CUES: &[&str] = &[
-    " must ",
-    " only ",
-    " required",
-    " requires ",
-    " expected ",
-    " expects ",
-    " not allowed",
-    " should be ",
-    " has to ",
-];
-
 /// The fix an error prescribed, when the retry that worked supplied it: the error states a rule
-/// ([`RULE_CUES`]) and names a value — a path, option or identifier — that the failed command
+/// (`[rule_cue]` of the lexicon) and names a value — a path, option or identifier — that the failed command
 /// lacked and the command that worked has (`must use .agentv/results/<experiment>/…`, then
 /// `--output .agentv/results/manual/…`). The part the error named is what the lesson quotes.
 fn prescribed_fix(error: &str, changes: &[ParamChange]) -> Option<FixSignature> {
-    let padded = format!(" {} ", error.to_lowercase());
-    if !RULE_CUES.iter().any(|cue| padded.contains(cue)) {
+    let lower = error.to_lowercase();
+    if !crate::lexicon::words(crate::lexicon::List::RuleCue)
+        .iter()
+        .any(|cue| crate::text::contains_word(&lower, cue))
+    {
         return None;
     }
     // A value as the error may write it: whole, or a leading part of a path (the error names
@@ -537,12 +526,9 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
         if let FixSignature::Words { added, removed, .. } = &sig
             && added.is_empty()
             && !removed.is_empty()
-            && removed.iter().all(|word| {
-                matches!(
-                    word.as_str(),
-                    "--check" | "--dry-run" | "--diff" | "--list-different" | "--check-only"
-                )
-            })
+            && removed
+                .iter()
+                .all(|word| crate::tools::is_check_mode_flag(word))
         {
             continue;
         }

@@ -112,16 +112,17 @@ fn is_temporal_stem(word: &str) -> bool {
 /// thing and stays). The replacement is padded to the replaced length, so byte offsets into the
 /// text still hold.
 fn ceasing_as_negation(text: String) -> String {
-    const CEASING: &[&str] = &["stop", "stopped", "quit", "cease"];
-    if !CEASING.iter().any(|verb| text.contains(verb)) && !text.contains("no longer") {
+    let ceasing = words(List::Ceasing);
+    if !ceasing.iter().any(|verb| text.contains(verb.as_str())) && !text.contains("no longer") {
         return text;
     }
     let mut out = replace_in_place(text, "no longer", "not");
     let original = out.clone();
     for pair in raw_tokens(&original).windows(2) {
         let (verb, next) = (&pair[0], &pair[1]);
-        if CEASING.contains(&verb.text) && next.text.len() > 4 && next.text.ends_with("ing") {
-            let padded = format!("not{}", " ".repeat(verb.text.len() - 3));
+        if is_word_of(List::Ceasing, verb.text) && next.text.len() > 4 && next.text.ends_with("ing")
+        {
+            let padded = format!("not{}", " ".repeat(verb.text.len().saturating_sub(3)));
             out.replace_range(verb.start..verb.start + verb.text.len(), &padded);
         }
     }
@@ -1200,6 +1201,17 @@ pub fn marks_work_in_progress(text: &str) -> bool {
         .next()
         .is_some_and(|first| MARKERS.iter().any(|m| first.eq_ignore_ascii_case(m)));
     opens || words.any(|word| MARKERS.contains(&word))
+}
+
+/// Whether `haystack` (already lowercase) ends with `phrase` as whole words: "one more thing"
+/// ends "oh, one more thing", "this" does not end "mathis".
+pub fn ends_with_word(haystack: &str, phrase: &str) -> bool {
+    haystack.strip_suffix(phrase).is_some_and(|before| {
+        before
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric() && c != '_')
+    })
 }
 
 /// Finds `word` in `haystack` (already lowercase) at word boundaries.

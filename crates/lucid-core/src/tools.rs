@@ -733,6 +733,32 @@ pub fn chain_heads(command: &str) -> Vec<String> {
     heads
 }
 
+/// Flags that make a formatter or linter report what it would change instead of changing it
+/// (`cargo fmt --check`, `prettier --list-different`, `terraform apply --dry-run`).
+const CHECK_MODE_FLAGS: &[&str] = &[
+    "--check",
+    "--dry-run",
+    "--diff",
+    "--list-different",
+    "--check-only",
+];
+
+/// Whether a flag puts a command in check mode (`CHECK_MODE_FLAGS`): dropping it after the
+/// check reported something stops checking and starts changing, which works around nothing.
+pub fn is_check_mode_flag(flag: &str) -> bool {
+    CHECK_MODE_FLAGS.contains(&flag)
+}
+
+/// Programs that search files for lines and exit with status 1 when no line matches.
+const LINE_SEARCHES: &[&str] = &["grep", "egrep", "fgrep", "rg", "ag", "ack"];
+
+/// Whether a command line searches for lines (`LINE_SEARCHES`, or `git grep`): its exit
+/// status 1 with nothing printed means it found nothing, not that it failed.
+pub fn searches_lines(identity: &str) -> bool {
+    let program = identity.split_whitespace().next().unwrap_or("");
+    LINE_SEARCHES.contains(&program) || identity.starts_with("git grep")
+}
+
 /// Programs that only shape what a command prints when they end a pipeline (`| head -50`,
 /// `| tail`, `| sed -n '1,80p'`, `| grep error`): the command before them is what ran.
 const OUTPUT_FILTERS: &[&str] = &[

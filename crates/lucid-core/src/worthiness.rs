@@ -221,11 +221,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // A contrast ("… rather than wiping", "instead of") chooses between two ways; it announces
     // no new value that would outweigh a deictic "for this batch".
     let announcing_cue = cues.phrases(List::Change).any(|(at, phrase)| {
-        !requested_not_done(&whole_lower, at)
-            && !matches!(
-                phrase,
-                "rather than" | "instead" | "in favour of" | "in favor of"
-            )
+        !requested_not_done(&whole_lower, at) && !lexicon::is_word_of(List::Contrast, phrase)
     });
     let announced_value = (announcing_cue || closing_now)
         && text::slot(stripped).is_some_and(|slot| {
@@ -309,21 +305,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         .filter(|rest| {
             let last = rest.split_whitespace().last().unwrap_or("");
             !crate::lexicon::is_word_of(List::Evaluative, last)
-                && !matches!(
-                    last,
-                    "fine"
-                        | "ok"
-                        | "okay"
-                        | "better"
-                        | "correct"
-                        | "right"
-                        | "working"
-                        | "fixed"
-                        | "perfect"
-                        | "done"
-                        | "solved"
-                        | "resolved"
-                )
+                && !crate::lexicon::is_word_of(List::Verdict, last)
         })
         .is_some_and(|rest| {
             rest.contains(" is ")
@@ -820,31 +802,7 @@ fn in_relative_clause(lower: &str, at: usize, phrase: &str) -> bool {
     let object_follows = after
         .trim_start()
         .starts_with(|c: char| c.is_alphanumeric() || c == '`')
-        && !next.is_some_and(|word| {
-            matches!(
-                word,
-                "in" | "on"
-                    | "for"
-                    | "at"
-                    | "with"
-                    | "to"
-                    | "from"
-                    | "by"
-                    | "as"
-                    | "inside"
-                    | "across"
-                    | "when"
-                    | "because"
-                    | "and"
-                    | "but"
-                    | "or"
-                    | "so"
-                    | "is"
-                    | "are"
-                    | "was"
-                    | "were"
-            )
-        });
+        && !next.is_some_and(|word| lexicon::is_word_of(List::ObjectGap, word));
     // The clause follows a noun: the word before "we" is no conjunction or opening phrase.
     let noun_before = word_before(lower, at).is_some_and(|word| {
         // Conjunctions and adverbs open a clause of the sentence's own ("when we deploy, …",
@@ -950,15 +908,9 @@ pub(crate) fn standing_clause(sentence: &str) -> Option<&str> {
     // at what follows the colon, not at the task.
     if let Some(at) = lower.find(": ") {
         let head = lower[..at].trim_end();
-        let cataphoric = [
-            "this",
-            "these",
-            "the following",
-            "one more thing",
-            "one last thing",
-        ]
-        .iter()
-        .any(|pointer| head.ends_with(pointer));
+        let cataphoric = lexicon::words(List::Cataphoric)
+            .iter()
+            .any(|pointer| text::ends_with_word(head, pointer));
         if cataphoric && head.split_whitespace().count() <= 8 {
             return Some(sentence[at + 2..].trim());
         }
