@@ -1122,6 +1122,9 @@ mod tests {
         for compiler in [
             r"C:\Users\dev\My Repos\Catalog\Program.cs(41,14): warning ASP0011: Suggest using builder.Logging.",
             "src/routes/auth.ts(2,1): error TS6133: 'jwt' is declared but its value is never read.",
+            // A Python warning as it prints on Windows: the drive's colon is not the location's.
+            r"D:\work\probe\linear_probe.py:90: FutureWarning: You are using `torch.load` with `weights_only=False`.",
+            "C:/src/app/main.py:12: DeprecationWarning: pkg_resources is deprecated as an API.",
         ] {
             assert_eq!(pasted_line(compiler), Some("trace"), "{compiler}");
         }
@@ -1168,6 +1171,7 @@ mod tests {
             "Use the `a | b` pipe form only in scripts.",
             "Pipe it: grep foo | sort.",
             "Line length stays under 100 columns (rustfmt's default).",
+            "C: drive is where the build cache lives.",
         ];
         for line in prose {
             assert_eq!(pasted_line(line), None, "should be prose: {line:?}");

@@ -104,8 +104,16 @@ fn after_compiler_location(line: &str) -> Option<&str> {
 
 /// The path of a `path:line:` or `path:line:col:` location and what follows it.
 fn split_location(line: &str) -> Option<(&str, &str)> {
-    let (path, rest) = line.split_once(':')?;
-    if !looks_like_path(path) {
+    // A Windows path opens with its drive (`D:\code\probe.py:90: FutureWarning: …`): the
+    // location's first colon is the one after it.
+    let drive = line.len() > 3
+        && line.as_bytes()[0].is_ascii_alphabetic()
+        && line.as_bytes()[1] == b':'
+        && matches!(line.as_bytes()[2], b'\\' | b'/');
+    let skip = if drive { 2 } else { 0 };
+    let colon = skip + line[skip..].find(':')?;
+    let (path, rest) = (&line[..colon], &line[colon + 1..]);
+    if !looks_like_path(&path[skip..]) {
         return None;
     }
     let (line_number, rest) = rest.split_once(':')?;

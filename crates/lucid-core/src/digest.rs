@@ -1212,7 +1212,8 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         };
         let flagged = flagged_events.contains(&session.events[result].index);
         let redacted = policy.redact(error_text);
-        let said = without_lines(&redacted.text, &ambient);
+        let plain = text::without_terminal_escapes(&redacted.text);
+        let said = without_lines(&plain, &ambient);
         // A program's own complaint (`sudo: a terminal is required …`) says what went wrong
         // better than the lines around it ("Verification timed out", `Exit code 1`).
         // An exception's name still says it best (`ModuleNotFoundError: …`).
@@ -1825,7 +1826,8 @@ fn harness_feedback(
                 evidence.push(event_ref(call.call));
             }
         }
-        let redacted = policy.redact(text);
+        let plain = text::without_terminal_escapes(text);
+        let redacted = policy.redact(&plain);
         // Hooks name themselves on their first line ("Stop hook feedback:"): that names the
         // feedback better than the importer's label.
         let first_line = text.lines().next().unwrap_or("").trim();
@@ -2177,28 +2179,37 @@ fn error_line(text: &str) -> String {
 /// Whether a line opens as an error report: `Error: …`, `error: …`, `ERROR …`, `fatal: …`,
 /// `error[E0425]: …`.
 fn opens_as_error(line: &str) -> bool {
-    let lower = line
-        .trim_start_matches(['✖', '✗', '×', '❌', ' '])
-        .to_lowercase();
-    ["error:", "error[", "error ", "fatal:", "fatal error"]
-        .iter()
-        .any(|label| lower.starts_with(label))
-}
-
-/// Whether a line opens as a warning (`⚠ …`, `warning: …`, `WARN …`): the program went on.
-fn opens_as_warning(line: &str) -> bool {
-    let lower = line.trim_start().to_lowercase();
+    let lower = after_status_glyphs(line).to_lowercase();
     [
-        "⚠",
-        "warning",
-        "warn ",
-        "warn:",
-        "[warn",
-        "deprecationwarning",
-        "npm warn",
+        "error:",
+        "error[",
+        "error ",
+        "error]",
+        "fatal:",
+        "fatal error",
     ]
     .iter()
     .any(|label| lower.starts_with(label))
+}
+
+/// A line without the status glyphs and the bracket a tool's level label opens with (esbuild's
+/// and wrangler's `✘ [ERROR] …`, `▲ [WARNING] …`, `✖ error …`).
+fn after_status_glyphs(line: &str) -> &str {
+    line.trim_start_matches(|c: char| {
+        c.is_whitespace() || c == '[' || !(c.is_alphanumeric() || c.is_ascii_punctuation())
+    })
+}
+
+/// Whether a line opens as a warning (`⚠ …`, `warning: …`, `WARN …`, `▲ [WARNING] …`): the
+/// program went on.
+fn opens_as_warning(line: &str) -> bool {
+    let lower = line.trim_start().to_lowercase();
+    let labelled = after_status_glyphs(line).to_lowercase();
+    lower.starts_with('⚠')
+        || ["warning", "warn ", "warn:", "warn]", "deprecationwarning"]
+            .iter()
+            .any(|label| labelled.starts_with(label))
+        || lower.starts_with("npm warn")
 }
 
 /// An error line as a failure keeps it: at most 160 characters.
@@ -2430,9 +2441,16 @@ pub fn error_class(text: &str) -> Option<String> {
             out.push_str("<v> ");
             continue;
         }
+        // A name in lower camel case is a program's identifier, as variable as a path: the
+        // same hook failing as `preToolUse` and as `sessionEnd` is one error.
+        let word = token.trim_end_matches([':', ',', ';', '.']);
+        let lower_camel = word.starts_with(|c: char| c.is_ascii_lowercase())
+            && word.chars().any(|c| c.is_ascii_uppercase())
+            && word.chars().all(|c| c.is_ascii_alphanumeric());
         let blank = token.contains('/')
             || token.chars().any(|c| c.is_ascii_digit())
-            || (token.contains('.') && token.len() > 3 && !token.ends_with('.'));
+            || (token.contains('.') && token.len() > 3 && !token.ends_with('.'))
+            || lower_camel;
         out.push_str(if blank { "<v>" } else { token });
         out.push(' ');
     }
@@ -3711,6 +3729,31 @@ mod tests {
     /// A line the shell prints before every command's output (a login profile's complaint) is
     /// not why one command failed: the failure's error is the command's own.
     #[test]
+    fn error_classes_blank_what_varies() {
+        let same = [
+            ("No such file: /a/x.py", "No such file: /b/y.py"),
+            (
+                "preToolUse hook failed: Error: Neither 'bash' nor 'powershell' specified",
+                "sessionEnd hook failed: Error: Neither 'bash' nor 'powershell' specified",
+            ),
+            ("exit code 2", "exit code 127"),
+        ];
+        for (a, b) in same {
+            assert_eq!(error_class(a), error_class(b), "{a} / {b}");
+        }
+        let different = [
+            (
+                "TypeError: x is not a function",
+                "RangeError: x is not a function",
+            ),
+            ("permission denied", "connection refused"),
+        ];
+        for (a, b) in different {
+            assert_ne!(error_class(a), error_class(b), "{a} / {b}");
+        }
+    }
+
+    #[test]
     fn lines_every_result_opens_with_are_not_the_error() {
         let noise = "/opt/homebrew/Library/Homebrew/cmd/shellenv.sh: line 18: /bin/ps: Operation not permitted";
         let exec = |id: &str, command: &str, output: &str, failed: bool| {
@@ -3936,6 +3979,15 @@ mod tests {
         assert_eq!(
             error_line("warning: build failed, retrying\ndone"),
             "warning: build failed, retrying"
+        );
+        // Level labels in brackets after a status glyph, colours already gone (wrangler's
+        // output in a real Codex run): the error line, not the warning printed first.
+        let labelled = "Process exited with code 1\nOutput:\nUsing secrets defined in .dev.vars\n\
+            \u{25b2} [WARNING] Missing required secrets: APP_KEY. Add them to .dev.vars.\n\
+            \u{2718} [ERROR] Failed to write to log file Error: EPERM: operation not permitted";
+        assert_eq!(
+            error_line(labelled),
+            "\u{2718} [ERROR] Failed to write to log file Error: EPERM: operation not permitted"
         );
     }
 

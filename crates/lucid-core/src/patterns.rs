@@ -1738,6 +1738,11 @@ pub(crate) fn is_bookkeeping(step: &str) -> bool {
             | "taskupdate"
             | "tasklist"
             | "taskget"
+            // Claude Code's agent teams: starting, messaging and ending teammates organises
+            // the work, it does none of it.
+            | "teamcreate"
+            | "teamdelete"
+            | "sendmessage"
     )
 }
 
@@ -2498,6 +2503,24 @@ mod tests {
     /// A check that reported what it would change, run again without its check mode, changed
     /// it (a real Claude Code fleet, two sessions): the check did its job; nothing was worked
     /// around.
+    #[test]
+    fn the_harness_own_bookkeeping_is_no_step_of_a_workflow() {
+        for step in [
+            "TodoWrite",
+            "TaskCreate",
+            "TaskUpdate",
+            "TeamCreate",
+            "TeamDelete",
+            "SendMessage",
+            "update_plan",
+        ] {
+            assert!(is_bookkeeping(step), "{step}");
+        }
+        for step in ["Bash", "Edit", "git commit", "Task"] {
+            assert!(!is_bookkeeping(step), "{step}");
+        }
+    }
+
     #[test]
     fn dropping_a_check_mode_is_no_workaround() {
         let formatted = |session: &str| {

@@ -1203,6 +1203,48 @@ pub fn marks_work_in_progress(text: &str) -> bool {
     opens || words.any(|word| MARKERS.contains(&word))
 }
 
+/// Text without the terminal's escape sequences: colours and styles (`ESC[31m`), cursor moves
+/// and window titles (`ESC]0;…BEL`). A tool's output keeps them when it was captured from a
+/// terminal; left in, an error quoted from it reads `[31m✘ [41;31m[ERROR…`.
+pub fn without_terminal_escapes(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\u{1b}') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            // A control sequence ends with its first byte in `@`..=`~`.
+            Some('[') => {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            // An operating-system command ends with BEL or `ESC \\`.
+            Some(']') => {
+                while let Some(c) = chars.next() {
+                    if c == '\u{7}' {
+                        break;
+                    }
+                    if c == '\u{1b}' {
+                        chars.next_if_eq(&'\\');
+                        break;
+                    }
+                }
+            }
+            // Any other escape is two characters long.
+            _ => {}
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Whether `haystack` (already lowercase) ends with `phrase` as whole words: "one more thing"
 /// ends "oh, one more thing", "this" does not end "mathis".
 pub fn ends_with_word(haystack: &str, phrase: &str) -> bool {
@@ -2264,6 +2306,21 @@ pub fn frame_tokens_marked(text: &str) -> Vec<FrameToken> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_escapes_are_removed_and_the_text_kept() {
+        assert_eq!(
+            without_terminal_escapes(
+                "\u{1b}[31m\u{2718} \u{1b}[41;31m[\u{1b}[41;97mERROR\u{1b}[41;31m]\u{1b}[0m \u{1b}[1mFailed\u{1b}[0m"
+            ),
+            "\u{2718} [ERROR] Failed"
+        );
+        assert_eq!(without_terminal_escapes("\u{1b}]0;title\u{7}done"), "done");
+        assert_eq!(
+            without_terminal_escapes("plain [31m text"),
+            "plain [31m text"
+        );
+    }
 
     #[test]
     fn a_contrasted_alternative_neither_negates_nor_blends_in() {
