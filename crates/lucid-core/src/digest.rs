@@ -1157,7 +1157,11 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             }
         }
         let reproduces = error && reproducing.contains(&n);
+        // Code run in a REPL tool is no step a later agent can repeat by name.
+        let runs_code = matches!(&session.events[call.call].kind,
+            EventKind::ToolCall { name, input, .. } if crate::tools::runs_code_it_is_given(name, input));
         if (!error || reproduces)
+            && !runs_code
             && let Some(identity) = &identities[n]
             && digest.tool_sequence.last().map(|s| &s.name) != Some(identity)
         {
@@ -2134,6 +2138,16 @@ fn error_line(text: &str) -> String {
     // `Chunk ID: …`, `Wall time: …`, `Process exited with code 1`, `Output:`): the error is
     // in the output, not in the header.
     let body = output_after_header(text);
+    // A program that printed its usage was called with what it does not take: its usage line
+    // says so (`Usage: entire [command]`), where the line after a bare `Usage:` alone would read
+    // as the error (`entire`).
+    let mut opening = body.lines().map(str::trim).filter(|l| !l.is_empty());
+    if let Some(first) = opening.next()
+        && first.eq_ignore_ascii_case("usage:")
+        && let Some(usage) = opening.next()
+    {
+        return cut_error_line(&format!("{first} {usage}"));
+    }
     let lines: Vec<&str> = body
         .lines()
         .map(|l| strip_leading_tags(l.trim()))
@@ -3979,6 +3993,13 @@ mod tests {
         assert_eq!(
             error_line("warning: build failed, retrying\ndone"),
             "warning: build failed, retrying"
+        );
+        // A usage text: the program did not take what it was given.
+        assert_eq!(
+            error_line(
+                "Process exited with code 1\nOutput:\nUsage:\n  entire\n  entire [command]\n\nAvailable Commands:\n  activity  Show your activity"
+            ),
+            "Usage: entire"
         );
         // Level labels in brackets after a status glyph, colours already gone (wrangler's
         // output in a real Codex run): the error line, not the warning printed first.

@@ -171,6 +171,22 @@ pub fn is_known_program(word: &str) -> bool {
     SUBCOMMAND_PROGRAMS.contains(&word.as_str()) || INTERPRETERS.contains(&word.as_str())
 }
 
+/// Whether a tool call runs code written into its input (a Node or Python REPL tool called with
+/// `{"code": "…"}`, a browser tool's script), not a command line: like `python3 -c '…'`, what
+/// it did is in the code, which its name (`js`, `python`) does not say.
+pub fn runs_code_it_is_given(name: &str, input: &Value) -> bool {
+    let Some(object) = input.as_object() else {
+        return false;
+    };
+    !is_shell_tool(name)
+        && object
+            .get("code")
+            .is_some_and(|code| code.as_str().is_some_and(|text| !text.trim().is_empty()))
+        && !["command", "cmd", "commands", "script"]
+            .iter()
+            .any(|key| object.contains_key(*key))
+}
+
 /// Whether a program runs a script or module it is given (`python`, `node`, `bash`): its name
 /// says nothing of what the command works on.
 pub fn is_interpreter(word: &str) -> bool {
@@ -272,8 +288,8 @@ pub fn programs_of(command: &str) -> Vec<String> {
 }
 
 /// Whether a program only sets the stage for the work (`cd`, `pushd`, PowerShell's
-/// `Set-Location`, `source`, `export`, `set`, `pwd`): it changes where or with what the next
-/// command runs, or says where that is.
+/// `Set-Location`, `source`, `export`, `set`, `pwd`, `sleep`): it changes where, with what or
+/// when the next command runs, or says where that is.
 pub(crate) fn sets_the_stage(program: &str) -> bool {
     matches!(
         program.to_ascii_lowercase().as_str(),
@@ -286,6 +302,9 @@ pub(crate) fn sets_the_stage(program: &str) -> bool {
             | "set"
             | "unset"
             | "pwd"
+            // Waiting for a server or a deploy to come up: `sleep 5 && curl …` is the `curl`.
+            | "sleep"
+            | "start-sleep"
     )
 }
 
@@ -1166,6 +1185,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn code_given_to_a_repl_tool_is_no_command() {
+        let repl = serde_json::json!({"code": "const tab = await browser.tabs.new();"});
+        assert!(runs_code_it_is_given("js", &repl));
+        let shell = serde_json::json!({"command": "npm test"});
+        assert!(!runs_code_it_is_given("Bash", &shell));
+        assert!(!runs_code_it_is_given(
+            "run_tests",
+            &serde_json::json!({"path": "tests/"})
+        ));
+        // A tool that runs a command line and also takes code is a command.
+        let both = serde_json::json!({"cmd": "node", "code": "1 + 1"});
+        assert!(!runs_code_it_is_given("exec", &both));
+    }
+
+    #[test]
     fn a_file_name_is_the_last_component_of_either_separator() {
         for (path, name) in [
             ("src/app/page.tsx", "page.tsx"),
@@ -1324,6 +1358,7 @@ mod tests {
             ),
             ("mkdir -p build && cmake ..", "cmake"),
             ("pwd && ls -la go/cmd/main.go", "ls"),
+            ("sleep 20 && curl -s https://example.test/health", "curl"),
             ("pwd", "pwd"),
             // A script's banner, variables and `cd` lines are not what it does (real PowerShell
             // scripts of a Claude Code session on Windows)…

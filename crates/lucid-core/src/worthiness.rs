@@ -2276,6 +2276,11 @@ mod tests {
                 "hedged",
             ),
             ("Maybe we use Postgres for the audit log.", "hedged"),
+            // A conjecture in a design chat (a real Codex session): no fact of the project.
+            (
+                "The compass would be part of the steering module in the cockpit.",
+                "hedged",
+            ),
             (
                 "The cache probably lives on the NAS, as far as I know.",
                 "hedged",
