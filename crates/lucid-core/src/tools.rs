@@ -164,6 +164,34 @@ const SUBCOMMAND_PROGRAMS: &[&str] = &[
     "bundle",
 ];
 
+/// Options that programs with subcommands take before the subcommand, each with a value in the
+/// next word: where to run (`git -C repo`, `make -C dir`, `npm --prefix app`, `yarn --cwd app`,
+/// `uv --directory app`), which package (`pnpm --filter web`), which file, repository or
+/// namespace (`just -f ci.just`, `gh -R owner/repo`, `kubectl -n prod`), which setting
+/// (`git -c key=value`).
+const GLOBAL_OPTIONS_WITH_VALUE: &[&str] = &[
+    "-C",
+    "--filter",
+    "-F",
+    "--dir",
+    "--prefix",
+    "--cwd",
+    "--directory",
+    "--project",
+    "--manifest-path",
+    "-f",
+    "--file",
+    "--justfile",
+    "-R",
+    "--repo",
+    "-n",
+    "--namespace",
+    "--context",
+    "-c",
+    "--config",
+    "--workspace",
+];
+
 /// Whether a word names a program this module knows (`yarn`, `poetry`, `kubectl`): a tool's
 /// name even written in lower case ("we no longer use yarn").
 pub fn is_known_program(word: &str) -> bool {
@@ -421,7 +449,16 @@ pub fn command_head(command: &str) -> String {
     let program = file_name(program_word).trim_matches(['"', '\'']);
     let rest: Vec<&str> = words.collect();
     let mut head = program.to_string();
-    let first_arg = rest.iter().find(|w| !w.starts_with('-')).copied();
+    // The subcommand: the first word that is neither an option nor the value of a global
+    // option that takes one (`pnpm --filter web build` builds; `git -C repo status`).
+    let first_arg = rest
+        .iter()
+        .enumerate()
+        .find(|(at, w)| {
+            let option_value = *at > 0 && GLOBAL_OPTIONS_WITH_VALUE.contains(&rest[*at - 1]);
+            !w.starts_with('-') && !option_value
+        })
+        .map(|(_, w)| *w);
     if SUBCOMMAND_PROGRAMS.contains(&program) {
         if let Some(arg) = first_arg.filter(|a| plain_word(a)) {
             head.push(' ');
@@ -1343,6 +1380,11 @@ mod tests {
             ("for f in *.go; do\n  gofmt -l \"$f\"\ndone", "gofmt"),
             ("cd /repo && \\\n  bd dep add a-1 b-2", "bd dep"),
             ("uv run --with rich pytest -q", "uv run pytest"),
+            // A global option's value is not the subcommand.
+            ("pnpm --filter web build 2>&1 | tail -10", "pnpm build"),
+            ("git -C ../other-repo status --short", "git status"),
+            ("npm --prefix app run lint", "npm run lint"),
+            ("kubectl -n prod get pods", "kubectl get"),
             // A loop or condition names no program: the work is in its body.
             (
                 "cd /repo && for f in a.cs b.cs; do echo x > \"$f.meta\"; done",
