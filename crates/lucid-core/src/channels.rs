@@ -574,6 +574,8 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
         || [
             "[info", "[debug", "[warn", "[error", "[trace", "info:", "debug:", "warn:", "trace:",
             "error:", "warning:", "fatal:", "panic:", "npm err!", "npm warn",
+            // git's advice under an error (`hint: Updates were rejected because …`).
+            "hint:",
         ]
         .iter()
         .any(|p| lower.starts_with(p))
@@ -1150,6 +1152,7 @@ mod tests {
             "+    new_line()",
             "| name | value |",
             "ERROR: could not connect",
+            "hint: Updates were rejected because the remote contains work that you do not have locally.",
             "> The test suite should include invalid IDs.",
             "api-1  | Error: Configuring Next.js via 'next.config.ts' is not supported.",
             "web.1  | Listening on port 5000",

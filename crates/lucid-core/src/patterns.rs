@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::digest::{EventRef, Failure, FollowUp, ParamChange, SessionDigest, file_extension};
 use crate::report::{Evidence, Kind};
+use crate::thresholds::Thresholds;
 
 /// A pattern found across sessions, ready to become a memory.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,7 +24,7 @@ pub(crate) struct Pattern {
     pub agents: BTreeSet<String>,
     /// Agents whose trusted events show the pattern.
     pub trusted_agents: BTreeSet<String>,
-    /// Ids of the sessions that show the pattern: at least [`MIN_SESSIONS`], except for a clean
+    /// Ids of the sessions that show the pattern: at least [`Thresholds::pattern_min_sessions`], except for a clean
     /// option or environment fix, which one session may show.
     pub sessions: BTreeSet<String>,
     /// The events that show it, in every supporting session (the failed call, its error and the
@@ -76,21 +77,6 @@ impl Pattern {
         pattern
     }
 }
-
-/// The minimum number of distinct sessions that must show a pattern.
-pub(crate) const MIN_SESSIONS: usize = 2;
-
-/// At most this many workflows are surfaced per dream (the best supported).
-const MAX_WORKFLOWS: usize = 20;
-
-/// The share of the successful sessions of the agents that take a workflow it must be seen in
-/// (and at least [`MIN_SESSIONS`], at most [`MAX_WORKFLOW_SESSIONS_NEEDED`]): 3 of 15 or 20
-/// sessions, 2 of 10.
-const MIN_WORKFLOW_SHARE: f64 = 0.15;
-
-/// The most sessions a workflow needs, whatever the share: 3 (a generated fleet of 100
-/// sessions plants workflows in 3–4 sessions of an agent's 17).
-const MAX_WORKFLOW_SESSIONS_NEEDED: usize = 3;
 
 /// One normalised aspect of a fix, comparable across sessions.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -345,7 +331,7 @@ struct FixGroup<'a> {
 }
 
 /// Finds workarounds that recur across sessions.
-pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
+pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pattern> {
     // (tool, signature) → failures showing it.
     let mut by_signature: BTreeMap<(String, FixSignature), Vec<(usize, usize)>> = BTreeMap::new();
     for (d, digest) in digests.iter().enumerate() {
@@ -552,7 +538,7 @@ pub(crate) fn pitfalls(digests: &[SessionDigest]) -> Vec<Pattern> {
         // …or a retry that gave a rule-stating error what it named: the tool said what it
         // wants, and every later session will meet the same rule.
         let prescribed = matches!(&sig, FixSignature::Prescribed { .. });
-        if sessions.len() < MIN_SESSIONS
+        if sessions.len() < limits.pattern_min_sessions
             && !clean_workaround
             && !environment_fix
             && !met_twice
@@ -618,16 +604,12 @@ fn sessions_of<'d>(digests: &'d [SessionDigest], members: &[(usize, usize)]) -> 
         .collect()
 }
 
-/// Sessions that must run into the same unanswered failure before it is a blocker: more than
-/// a workaround needs ([`MIN_SESSIONS`]), since no fix confirms it.
-pub(crate) const MIN_BLOCKED_SESSIONS: usize = 3;
-
 /// Failures no session got past: the same command failing with the same error message in at least
-/// [`MIN_BLOCKED_SESSIONS`] sessions, never answered by anything that worked, and never
+/// [`limits.blocker_min_sessions`] sessions, never answered by anything that worked, and never
 /// followed by the same command succeeding later in its session. That is the environment the
 /// agents keep running into (a Node too old for `node:path`, a pnpm engine check), not the work:
 /// the work gets fixed and re-run, which a later success shows.
-pub(crate) fn recurring_blockers(digests: &[SessionDigest]) -> Vec<Pattern> {
+pub(crate) fn recurring_blockers(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pattern> {
     let mut by_error: BTreeMap<(String, String), Vec<(usize, usize)>> = BTreeMap::new();
     for (d, digest) in digests.iter().enumerate() {
         for (f, failure) in digest.failures.iter().enumerate() {
@@ -669,7 +651,7 @@ pub(crate) fn recurring_blockers(digests: &[SessionDigest]) -> Vec<Pattern> {
     let mut found = Vec::new();
     for ((identity, _), members) in by_error {
         let sessions = sessions_of(digests, &members);
-        if sessions.len() < MIN_BLOCKED_SESSIONS {
+        if sessions.len() < limits.blocker_min_sessions {
             continue;
         }
         let failures: Vec<&Failure> = members
@@ -694,11 +676,14 @@ pub(crate) fn recurring_blockers(digests: &[SessionDigest]) -> Vec<Pattern> {
     found
 }
 
-/// Checker rules broken in [`MIN_SESSIONS`] sessions or more (`goconst`, `E501`,
+/// Checker rules broken in [`Thresholds::pattern_min_sessions`] sessions or more (`goconst`, `E501`,
 /// `no-unused-vars`), whether a failed command printed the finding or a person pasted it: the
 /// same mistake made again in another file, which the project's checks keep catching. One
 /// lesson per rule, quoting what the checker said.
-pub(crate) fn recurring_checker_findings(digests: &[SessionDigest]) -> Vec<Pattern> {
+pub(crate) fn recurring_checker_findings(
+    digests: &[SessionDigest],
+    limits: &Thresholds,
+) -> Vec<Pattern> {
     let mut by_rule: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
     for (d, digest) in digests.iter().enumerate() {
         for (n, finding) in digest.checker_findings.iter().enumerate() {
@@ -711,7 +696,7 @@ pub(crate) fn recurring_checker_findings(digests: &[SessionDigest]) -> Vec<Patte
     let mut found = Vec::new();
     for (rule, members) in by_rule {
         let sessions = sessions_of(digests, &members);
-        if sessions.len() < MIN_SESSIONS {
+        if sessions.len() < limits.pattern_min_sessions {
             continue;
         }
         let findings: Vec<&crate::digest::CheckerFinding> = members
@@ -726,7 +711,7 @@ pub(crate) fn recurring_checker_findings(digests: &[SessionDigest]) -> Vec<Patte
             Some(command) => format!("`{}`", code(command)),
             None => "The project's checks".to_string(),
         };
-        let fix = shared_fix_line(digests, &members, sessions.len());
+        let fix = shared_fix_line(digests, &members, sessions.len(), limits);
         let how_fixed = match &fix {
             Some((line, fixed_in)) => format!(
                 "; in {fixed_in} of them the fix added `{}` to the reported file",
@@ -766,12 +751,12 @@ pub(crate) fn recurring_checker_findings(digests: &[SessionDigest]) -> Vec<Patte
 }
 
 /// Errors people reported in several sessions: the same sentence typed or pasted in
-/// [`MIN_SESSIONS`] sessions or more, reported as an error at least once (`Error: No more than
+/// [`Thresholds::pattern_min_sessions`] sessions or more, reported as an error at least once (`Error: No more than
 /// 12 Serverless Functions can be added …`, "Could not find public function for …"), or said
 /// inside another sentence of a later request ("make sure it does not break … No more than 12
 /// Serverless Functions …"). A problem that comes back across sessions is one the agents should
 /// know before they meet it again.
-pub(crate) fn recurring_reports(digests: &[SessionDigest]) -> Vec<Pattern> {
+pub(crate) fn recurring_reports(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pattern> {
     // normalized sentence → its occurrences (digest, line).
     let mut by_text: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
     for (d, digest) in digests.iter().enumerate() {
@@ -786,7 +771,7 @@ pub(crate) fn recurring_reports(digests: &[SessionDigest]) -> Vec<Pattern> {
     // brief, a prompt template, the same log pasted twice), not one error reported again.
     let recurring: BTreeSet<&str> = by_text
         .iter()
-        .filter(|(_, members)| sessions_of(digests, members).len() >= MIN_SESSIONS)
+        .filter(|(_, members)| sessions_of(digests, members).len() >= limits.pattern_min_sessions)
         .map(|(text, _)| *text)
         .collect();
     let mut recurring_in_message: BTreeMap<(usize, usize), usize> = BTreeMap::new();
@@ -859,7 +844,7 @@ pub(crate) fn recurring_reports(digests: &[SessionDigest]) -> Vec<Pattern> {
         } = group;
         members.append(&mut contained[g]);
         let first = members[0];
-        if sessions_of(digests, &members).len() < MIN_SESSIONS
+        if sessions_of(digests, &members).len() < limits.pattern_min_sessions
             || !names_something(&digests[first.0].reported_lines[first.1].text)
         {
             continue;
@@ -998,12 +983,13 @@ fn names_something(text: &str) -> bool {
 const MAX_CHECKER_LESSONS: usize = 10;
 
 /// The line that the edits fixing one rule's findings added in most sessions, and in how many,
-/// when that is [`MIN_SESSIONS`] or more and at least half of the sessions the rule broke in:
+/// when that is [`Thresholds::pattern_min_sessions`] or more and at least half of the sessions the rule broke in:
 /// the project's way of fixing it. Ties go to the shorter line, then the first in order.
 fn shared_fix_line(
     digests: &[SessionDigest],
     members: &[(usize, usize)],
     broken_in: usize,
+    limits: &Thresholds,
 ) -> Option<(String, usize)> {
     let mut sessions_by_line: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let mut first_seen: Vec<&str> = Vec::new();
@@ -1029,16 +1015,17 @@ fn shared_fix_line(
                 .then(b.2.cmp(&a.2))
         })?;
     let (fixed_in, line, _) = best;
-    (fixed_in >= MIN_SESSIONS && fixed_in * 2 >= broken_in).then(|| (line.to_string(), fixed_in))
+    (fixed_in >= limits.pattern_min_sessions && fixed_in * 2 >= broken_in)
+        .then(|| (line.to_string(), fixed_in))
 }
 
-/// Looks the harness refused that another look answered, in [`MIN_SESSIONS`] sessions or more:
+/// Looks the harness refused that another look answered, in [`Thresholds::pattern_min_sessions`] sessions or more:
 /// a limit of the harness (`cat` of a big file: "The output of your last command was too
 /// long"), met with a narrower read (`sed -n '10,80p'`, `grep -n`). Grouped by the error,
 /// whichever look ran into it. A look at something that is not there ("No such file") is not a
 /// limit: the agent looked in the wrong place; nor is a look whose program is not installed
 /// ([`pitfalls`] describes that one).
-pub(crate) fn refused_reads(digests: &[SessionDigest]) -> Vec<Pattern> {
+pub(crate) fn refused_reads(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pattern> {
     // error shape → (failed looks, answering looks, members)
     type Group = (BTreeSet<String>, BTreeSet<String>, Vec<(usize, usize)>);
     let mut by_error: BTreeMap<String, Group> = BTreeMap::new();
@@ -1068,7 +1055,7 @@ pub(crate) fn refused_reads(digests: &[SessionDigest]) -> Vec<Pattern> {
     let mut found = Vec::new();
     for (failed, answers, members) in by_error.into_values() {
         let sessions = sessions_of(digests, &members);
-        if sessions.len() < MIN_SESSIONS {
+        if sessions.len() < limits.pattern_min_sessions {
             continue;
         }
         let quoted = |names: &BTreeSet<String>, joiner: &str| -> String {
@@ -1401,7 +1388,7 @@ type Occurrences = (Vec<u32>, Vec<(usize, usize)>);
 /// between two steps (agents interleave reads and checks). Mining is Apriori-style: first the
 /// ordered pairs of tools that follow each other more often than chance, then only sequences
 /// whose every step pair is such a pair — so a large fleet of varied calls stays cheap.
-pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
+pub(crate) fn workflows(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pattern> {
     const MIN_LEN: usize = 3;
     const MAX_LEN: usize = 6;
     const MAX_GAP: usize = 1;
@@ -1466,7 +1453,7 @@ pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
         .iter()
         .filter(|&(&(a, b), &n)| {
             let reverse = pair_support.get(&(b, a)).copied().unwrap_or(0);
-            n >= MIN_SESSIONS && n as f64 >= LIFT * reverse as f64
+            n >= limits.pattern_min_sessions && n as f64 >= LIFT * reverse as f64
         })
         .map(|(&pair, _)| pair)
         .collect();
@@ -1532,9 +1519,9 @@ pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
             .sum();
         // A share, capped: three sessions taking the same steps are a habit however many
         // sessions the agents ran.
-        let share = ((their_sessions as f64 * MIN_WORKFLOW_SHARE).ceil() as usize)
-            .min(MAX_WORKFLOW_SESSIONS_NEEDED);
-        sessions_of(occ) >= MIN_SESSIONS.max(share)
+        let share = ((their_sessions as f64 * limits.workflow_min_share).ceil() as usize)
+            .min(limits.workflow_max_sessions_needed);
+        sessions_of(occ) >= limits.pattern_min_sessions.max(share)
     };
     let mut frequent: Vec<Occurrences> = support
         .into_iter()
@@ -1611,7 +1598,7 @@ pub(crate) fn workflows(digests: &[SessionDigest]) -> Vec<Pattern> {
     }
     let mut keep = dropped.iter().map(|d| !d);
     selected.retain(|_| keep.next().unwrap_or(true));
-    selected.truncate(MAX_WORKFLOWS);
+    selected.truncate(limits.max_workflows);
     // A workflow worth writing down does something: at least two steps that are not looking
     // around (reading, listing, searching, planning).
     selected.retain(|(gram, _)| {
@@ -1879,7 +1866,7 @@ pub(crate) fn is_inspection(step: &str) -> bool {
 /// Steps most sessions end with (`echo COMPLETE_TASK_AND_SUBMIT_FINAL_OUTPUT`, `git push`):
 /// how the agents converged on finishing. A step counts when it is the last thing done (not
 /// just looked at) in at least half of the sessions that did anything, and at least two.
-pub(crate) fn ending_steps(digests: &[SessionDigest]) -> Vec<Pattern> {
+pub(crate) fn ending_steps(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pattern> {
     let mut last: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
     let mut active = 0usize;
     for (d, digest) in digests.iter().enumerate() {
@@ -1910,7 +1897,7 @@ pub(crate) fn ending_steps(digests: &[SessionDigest]) -> Vec<Pattern> {
             .map(|(d, _)| digests[*d].session.as_str())
             .collect();
         // Most sessions, and at least three: two sessions ending alike is chance.
-        if sessions.len() < MIN_SESSIONS.max(3) || sessions.len() * 5 < active * 3 {
+        if sessions.len() < limits.pattern_min_sessions.max(3) || sessions.len() * 5 < active * 3 {
             continue;
         }
         let mut pattern = Pattern::new(
@@ -1942,7 +1929,7 @@ pub(crate) fn ending_steps(digests: &[SessionDigest]) -> Vec<Pattern> {
 /// memory names them in the order they usually come ("After editing, sessions check the work
 /// with `npx tsc` and `npm run build`"): how to verify a change here, which no single session
 /// says and every later agent needs.
-pub(crate) fn checks_after_edits(digests: &[SessionDigest]) -> Vec<Pattern> {
+pub(crate) fn checks_after_edits(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pattern> {
     const MAX_CHECKS: usize = 4;
     // check → (session index, position), and where in its session's checks it came.
     let mut runs: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
@@ -1979,7 +1966,7 @@ pub(crate) fn checks_after_edits(digests: &[SessionDigest]) -> Vec<Pattern> {
     let mut checks: Vec<_> = runs
         .iter()
         .map(|(check, occurrences)| (*check, occurrences, sessions_of(occurrences).len()))
-        .filter(|(_, _, sessions)| *sessions >= MIN_SESSIONS)
+        .filter(|(_, _, sessions)| *sessions >= limits.pattern_min_sessions)
         .collect();
     // The most used first, then in the order they usually run.
     checks.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
@@ -2031,7 +2018,7 @@ pub(crate) fn checks_after_edits(digests: &[SessionDigest]) -> Vec<Pattern> {
 /// twenty visit is a side trip). Directories are compared by their
 /// last component, so one checkout seen under two spellings (`C:\…` and `c:\…`) is one; an
 /// absolute path is shown by that component only, which keeps home folders out of memories.
-pub(crate) fn working_directories(digests: &[SessionDigest]) -> Vec<Pattern> {
+pub(crate) fn working_directories(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pattern> {
     const MAX_DIRECTORIES: usize = 2;
     const MIN_COMMANDS: usize = 3;
     let last_component = |dir: &str| -> String {
@@ -2058,7 +2045,7 @@ pub(crate) fn working_directories(digests: &[SessionDigest]) -> Vec<Pattern> {
             .iter()
             .map(|(d, w)| digests[*d].working_dirs[*w].commands)
             .sum();
-        if sessions.len() < MIN_SESSIONS.max(3)
+        if sessions.len() < limits.pattern_min_sessions.max(3)
             || sessions.len() * 4 < digests.len()
             || commands < MIN_COMMANDS
         {
@@ -2385,10 +2372,13 @@ mod tests {
         let error = "CACError: Unknown option '--runInBand'";
         let mut second = one_retry(error, "npm test", "npm test -- --runInBand", "npm test");
         second.session = "s2".into();
-        let found = pitfalls(&[
-            one_retry(error, "npm test", "npm test -- --runInBand", "npm test"),
-            second,
-        ]);
+        let found = pitfalls(
+            &[
+                one_retry(error, "npm test", "npm test -- --runInBand", "npm test"),
+                second,
+            ],
+            &crate::thresholds::Thresholds::default(),
+        );
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
             found[0]
@@ -2491,7 +2481,10 @@ mod tests {
             ),
         ];
         for (identity, error, before, after, expected) in cases {
-            let found = pitfalls(&[one_retry(error, identity, before, after)]);
+            let found = pitfalls(
+                &[one_retry(error, identity, before, after)],
+                &crate::thresholds::Thresholds::default(),
+            );
             let texts: Vec<&str> = found.iter().map(|p| p.text.as_str()).collect();
             match expected {
                 Some(text) => assert_eq!(texts, vec![*text], "{before} → {after}"),
@@ -2528,7 +2521,13 @@ mod tests {
             d.session = session.into();
             d
         };
-        assert!(pitfalls(&[formatted("s1"), formatted("s2")]).is_empty());
+        assert!(
+            pitfalls(
+                &[formatted("s1"), formatted("s2")],
+                &crate::thresholds::Thresholds::default()
+            )
+            .is_empty()
+        );
     }
 
     /// Found in a real Go fleet: `go vet ./...` run from the repository root, fixed in two
@@ -2545,7 +2544,7 @@ mod tests {
         );
         first.session = "s1".into();
         second.session = "s2".into();
-        let found = pitfalls(&[first, second]);
+        let found = pitfalls(&[first, second], &crate::thresholds::Thresholds::default());
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             found[0].text,
@@ -2576,11 +2575,14 @@ mod tests {
             });
             d
         };
-        let found = pitfalls(&[
-            feedback("s1", &["python -m pytest", "git add", "git commit"]),
-            feedback("s2", &[]),
-            feedback("s3", &["git add", "git commit"]),
-        ]);
+        let found = pitfalls(
+            &[
+                feedback("s1", &["python -m pytest", "git add", "git commit"]),
+                feedback("s2", &[]),
+                feedback("s3", &["git add", "git commit"]),
+            ],
+            &crate::thresholds::Thresholds::default(),
+        );
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             found[0].text,
@@ -2639,7 +2641,7 @@ mod tests {
         };
         let mut twice = digest("s1", "a", &[]);
         twice.failures.extend([refusal(), refusal()]);
-        let found = pitfalls(&[twice]);
+        let found = pitfalls(&[twice], &crate::thresholds::Thresholds::default());
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             found[0].text,
@@ -2648,7 +2650,7 @@ mod tests {
         );
         let mut once = digest("s1", "a", &[]);
         once.failures.push(refusal());
-        assert!(pitfalls(&[once]).is_empty());
+        assert!(pitfalls(&[once], &crate::thresholds::Thresholds::default()).is_empty());
     }
 
     /// The digest of one session in which a person sent `messages`, each a list of lines: what
@@ -2686,20 +2688,23 @@ mod tests {
     fn an_error_reported_in_several_sessions_is_a_pitfall() {
         let limit = "No more than 12 Serverless Functions can be added to a Deployment on the Hobby \
                      plan.";
-        let found = recurring_reports(&[
-            reporting("s1", &[&[limit]]),
-            reporting(
-                "s2",
-                &[&[&format!("Error: {limit} Learn more at the docs.")]],
-            ),
-            reporting(
-                "s3",
-                &[&[
-                    "yes but make sure it does not break the No more than 12 Serverless \
+        let found = recurring_reports(
+            &[
+                reporting("s1", &[&[limit]]),
+                reporting(
+                    "s2",
+                    &[&[&format!("Error: {limit} Learn more at the docs.")]],
+                ),
+                reporting(
+                    "s3",
+                    &[&[
+                        "yes but make sure it does not break the No more than 12 Serverless \
                      Functions can be added to a Deployment on the Hobby plan",
-                ]],
-            ),
-        ]);
+                    ]],
+                ),
+            ],
+            &crate::thresholds::Thresholds::default(),
+        );
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             found[0].text,
@@ -2709,11 +2714,14 @@ mod tests {
         let convex = "Could not find public function for 'notifications:listByUser'. Did you \
                       forget to run 'npx convex dev'?";
         let banner = "Next.js (14.2.30) is outdated and should be updated (learn more)";
-        let found = recurring_reports(&[
-            reporting("s1", &[&[banner, convex]]),
-            reporting("s2", &[&[banner, convex]]),
-            reporting("s3", &[&[banner]]),
-        ]);
+        let found = recurring_reports(
+            &[
+                reporting("s1", &[&[banner, convex]]),
+                reporting("s2", &[&[banner, convex]]),
+                reporting("s3", &[&[banner]]),
+            ],
+            &crate::thresholds::Thresholds::default(),
+        );
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
             found[0]
@@ -2740,8 +2748,10 @@ mod tests {
                 "Can you add the missing citations to the Globex proposal?",
             ),
         ] {
-            let found =
-                recurring_reports(&[reporting("s1", &[&[line]]), reporting("s2", &[&[line]])]);
+            let found = recurring_reports(
+                &[reporting("s1", &[&[line]]), reporting("s2", &[&[line]])],
+                &crate::thresholds::Thresholds::default(),
+            );
             assert!(found.is_empty(), "{case}: {found:?}");
         }
         let brief: Vec<String> = [
@@ -2752,7 +2762,11 @@ mod tests {
         .collect();
         let brief: Vec<&str> = brief.iter().map(String::as_str).collect();
         assert!(
-            recurring_reports(&[reporting("s1", &[&brief]), reporting("s2", &[&brief])]).is_empty()
+            recurring_reports(
+                &[reporting("s1", &[&brief]), reporting("s2", &[&brief])],
+                &crate::thresholds::Thresholds::default()
+            )
+            .is_empty()
         );
     }
 
@@ -2779,7 +2793,7 @@ mod tests {
                 d
             })
             .collect();
-        assert!(pitfalls(&sessions).is_empty());
+        assert!(pitfalls(&sessions, &crate::thresholds::Thresholds::default()).is_empty());
         for query in [
             "pip show requests",
             "which hypridle",
@@ -2832,25 +2846,31 @@ mod tests {
             ]
         };
         assert!(
-            pitfalls(&[
-                read_retried(
-                    "s1",
-                    missing,
-                    &elsewhere(
-                        "/home/dev/projects/shop/packages/worker/src/tasks.js",
-                        "/home/dev/projects/shop/packages/worker/src/api/job-events.ts",
-                    )
-                ),
-                read_retried("s2", missing, &elsewhere("/w/lib/db.js", "/w/lib/store.ts")),
-            ])
+            pitfalls(
+                &[
+                    read_retried(
+                        "s1",
+                        missing,
+                        &elsewhere(
+                            "/home/dev/projects/shop/packages/worker/src/tasks.js",
+                            "/home/dev/projects/shop/packages/worker/src/api/job-events.ts",
+                        )
+                    ),
+                    read_retried("s2", missing, &elsewhere("/w/lib/db.js", "/w/lib/store.ts")),
+                ],
+                &crate::thresholds::Thresholds::default()
+            )
             .is_empty()
         );
         let range = "Error: Offset 1301 is out of range for this file (1057 lines)";
         let dropped = [("offset", Some("1301"), None), ("limit", Some("200"), None)];
-        let found = pitfalls(&[
-            read_retried("s1", range, &dropped),
-            read_retried("s2", range, &dropped),
-        ]);
+        let found = pitfalls(
+            &[
+                read_retried("s1", range, &dropped),
+                read_retried("s2", range, &dropped),
+            ],
+            &crate::thresholds::Thresholds::default(),
+        );
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             found[0].text,
@@ -2878,8 +2898,17 @@ mod tests {
     #[test]
     fn a_missing_look_is_answered_only_by_another_look() {
         let missing = "/bin/bash: line 1: rg: command not found";
-        assert!(pitfalls(&[answered("s1", "rg", missing, "git clone")]).is_empty());
-        let found = pitfalls(&[answered("s1", "rg", missing, "find")]);
+        assert!(
+            pitfalls(
+                &[answered("s1", "rg", missing, "git clone")],
+                &crate::thresholds::Thresholds::default()
+            )
+            .is_empty()
+        );
+        let found = pitfalls(
+            &[answered("s1", "rg", missing, "find")],
+            &crate::thresholds::Thresholds::default(),
+        );
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
             found[0].text.ends_with("; `find` worked instead."),
@@ -2887,25 +2916,35 @@ mod tests {
             found[0].text
         );
         assert!(
-            refused_reads(&[
-                answered("s1", "rg", missing, "find"),
-                answered("s2", "rg", missing, "grep"),
-            ])
+            refused_reads(
+                &[
+                    answered("s1", "rg", missing, "find"),
+                    answered("s2", "rg", missing, "grep"),
+                ],
+                &crate::thresholds::Thresholds::default()
+            )
             .is_empty()
         );
         let python = "zsh:1: command not found: python";
         assert_eq!(
-            pitfalls(&[answered("s1", "python", python, "python3")]).len(),
+            pitfalls(
+                &[answered("s1", "python", python, "python3")],
+                &crate::thresholds::Thresholds::default()
+            )
+            .len(),
             1
         );
         // A look that failed, followed by other work, is the agent moving on, in however many
         // sessions (a real Claude Code fleet: `ls x` failing, then `git add`).
         let ls = "ls: cannot access 'go/cmd/main.go': No such file or directory";
         assert!(
-            pitfalls(&[
-                answered("s1", "ls", ls, "git add"),
-                answered("s2", "ls", ls, "git add")
-            ])
+            pitfalls(
+                &[
+                    answered("s1", "ls", ls, "git add"),
+                    answered("s2", "ls", ls, "git add")
+                ],
+                &crate::thresholds::Thresholds::default()
+            )
             .is_empty()
         );
         // Another command that worked, when no error said what failed, teaches nothing.
@@ -2914,15 +2953,24 @@ mod tests {
             d.failures[0].error = None;
             d
         };
-        assert!(pitfalls(&[silent("s1"), silent("s2")]).is_empty());
+        assert!(
+            pitfalls(
+                &[silent("s1"), silent("s2")],
+                &crate::thresholds::Thresholds::default()
+            )
+            .is_empty()
+        );
         // Changing directory or printing answers nothing, in however many sessions.
         for staging in ["cd", "Write-Host", "echo"] {
             let docker = "(eval):1: command not found: docker";
             assert!(
-                pitfalls(&[
-                    answered("s1", "docker ps", docker, staging),
-                    answered("s2", "docker ps", docker, staging),
-                ])
+                pitfalls(
+                    &[
+                        answered("s1", "docker ps", docker, staging),
+                        answered("s2", "docker ps", docker, staging),
+                    ],
+                    &crate::thresholds::Thresholds::default()
+                )
                 .is_empty(),
                 "{staging}"
             );
@@ -2935,10 +2983,13 @@ mod tests {
     #[test]
     fn one_failure_answered_differently_in_two_sessions_is_one_pitfall() {
         let missing = "zsh: command not found: python";
-        let found = pitfalls(&[
-            answered("s1", "python -m zipfile", missing, "python3 -m zipfile"),
-            answered("s2", "python -m zipfile", missing, "uv run python"),
-        ]);
+        let found = pitfalls(
+            &[
+                answered("s1", "python -m zipfile", missing, "python3 -m zipfile"),
+                answered("s2", "python -m zipfile", missing, "uv run python"),
+            ],
+            &crate::thresholds::Thresholds::default(),
+        );
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
             found[0]
@@ -2948,10 +2999,13 @@ mod tests {
             found[0].text
         );
         let other = "zsh: command not found: pip";
-        let found = pitfalls(&[
-            answered("s1", "python -m zipfile", missing, "python3 -m zipfile"),
-            answered("s2", "python -m zipfile", other, "uv run python"),
-        ]);
+        let found = pitfalls(
+            &[
+                answered("s1", "python -m zipfile", missing, "python3 -m zipfile"),
+                answered("s2", "python -m zipfile", other, "uv run python"),
+            ],
+            &crate::thresholds::Thresholds::default(),
+        );
         assert_eq!(found.len(), 2, "{found:?}");
     }
 
@@ -2961,10 +3015,13 @@ mod tests {
     #[test]
     fn a_refused_look_answered_by_narrower_looks_is_one_lesson() {
         let error = "The output of your last command was too long.";
-        let found = refused_reads(&[
-            answered("s1", "cat", error, "sed"),
-            answered("s2", "cat", error, "grep"),
-        ]);
+        let found = refused_reads(
+            &[
+                answered("s1", "cat", error, "sed"),
+                answered("s2", "cat", error, "grep"),
+            ],
+            &crate::thresholds::Thresholds::default(),
+        );
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             found[0].text,
@@ -2972,21 +3029,33 @@ mod tests {
                 "`cat` fails with `{error}`; a narrower look with `grep` or `sed` worked instead."
             )
         );
-        // One session is not a pattern; pitfalls() leaves look-for-look answers to this rule.
-        assert!(refused_reads(&[answered("s1", "cat", error, "sed")]).is_empty());
+        // One session is not a pattern; pitfalls(, &crate::thresholds::Thresholds::default()) leaves look-for-look answers to this rule.
         assert!(
-            pitfalls(&[
-                answered("s1", "cat", error, "sed"),
-                answered("s2", "cat", error, "sed")
-            ])
+            refused_reads(
+                &[answered("s1", "cat", error, "sed")],
+                &crate::thresholds::Thresholds::default()
+            )
+            .is_empty()
+        );
+        assert!(
+            pitfalls(
+                &[
+                    answered("s1", "cat", error, "sed"),
+                    answered("s2", "cat", error, "sed")
+                ],
+                &crate::thresholds::Thresholds::default()
+            )
             .is_empty()
         );
         let missing = "cat: src/app.py: No such file or directory";
         assert!(
-            refused_reads(&[
-                answered("s1", "cat", missing, "find"),
-                answered("s2", "cat", missing, "ls"),
-            ])
+            refused_reads(
+                &[
+                    answered("s1", "cat", missing, "find"),
+                    answered("s2", "cat", missing, "ls"),
+                ],
+                &crate::thresholds::Thresholds::default()
+            )
             .is_empty()
         );
     }
@@ -3003,7 +3072,10 @@ mod tests {
             let mut second = one_retry(error, "git push", "git push --force", "git push");
             first.session = "s1".into();
             second.session = "s2".into();
-            assert!(pitfalls(&[first, second]).is_empty(), "{error}");
+            assert!(
+                pitfalls(&[first, second], &crate::thresholds::Thresholds::default()).is_empty(),
+                "{error}"
+            );
         }
     }
 
@@ -3044,7 +3116,7 @@ mod tests {
         let sessions: Vec<SessionDigest> = (1..=3)
             .map(|n| blocked(&format!("s{n}"), "npm test", error, 5, &["git status"]))
             .collect();
-        let found = recurring_blockers(&sessions);
+        let found = recurring_blockers(&sessions, &crate::thresholds::Thresholds::default());
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             found[0].text,
@@ -3065,8 +3137,11 @@ mod tests {
             5,
             &["a", "b", "c", "d", "e", "f", "npm test"],
         );
-        assert!(recurring_blockers(&fixed).is_empty());
-        assert!(recurring_blockers(&sessions[..2]).is_empty());
+        assert!(recurring_blockers(&fixed, &crate::thresholds::Thresholds::default()).is_empty());
+        assert!(
+            recurring_blockers(&sessions[..2], &crate::thresholds::Thresholds::default())
+                .is_empty()
+        );
 
         // Tests failing on different assertions at the end of three sessions: three pieces of
         // work, not one fault.
@@ -3078,7 +3153,9 @@ mod tests {
                 blocked(&format!("s{n}"), "pytest", &error, 5, &[])
             })
             .collect();
-        assert!(recurring_blockers(&different).is_empty());
+        assert!(
+            recurring_blockers(&different, &crate::thresholds::Thresholds::default()).is_empty()
+        );
         for (identity, error) in [
             (
                 "npm test",
@@ -3090,7 +3167,10 @@ mod tests {
             let sessions: Vec<SessionDigest> = (1..=3)
                 .map(|n| blocked(&format!("s{n}"), identity, error, 5, &[]))
                 .collect();
-            assert!(recurring_blockers(&sessions).is_empty(), "{error}");
+            assert!(
+                recurring_blockers(&sessions, &crate::thresholds::Thresholds::default()).is_empty(),
+                "{error}"
+            );
         }
     }
 
@@ -3111,7 +3191,7 @@ mod tests {
             through("s2", "tee", Some("sudo")),
             through("s3", "useradd", Some("sudo")),
         ];
-        let found = recurring_blockers(&sessions);
+        let found = recurring_blockers(&sessions, &crate::thresholds::Thresholds::default());
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
             found[0]
@@ -3125,7 +3205,9 @@ mod tests {
             through("s2", "tee", None),
             through("s3", "useradd", None),
         ];
-        assert!(recurring_blockers(&unattributed).is_empty());
+        assert!(
+            recurring_blockers(&unattributed, &crate::thresholds::Thresholds::default()).is_empty()
+        );
     }
 
     fn texts(patterns: Vec<Pattern>) -> Vec<String> {
@@ -3156,7 +3238,10 @@ mod tests {
             digest("s4", "a", &["Edit"]),
         ];
         assert_eq!(
-            texts(working_directories(&digests)),
+            texts(working_directories(
+                &digests,
+                &crate::thresholds::Thresholds::default()
+            )),
             vec![
                 "Sessions run commands from the `rallycoach` directory (`cd …/rallycoach && …` in \
                  3 of 4 sessions, 7 commands)."
@@ -3170,13 +3255,13 @@ mod tests {
         for d in few.iter_mut().take(2) {
             *d = in_dir(&d.session.clone(), "ui", 5);
         }
-        assert!(working_directories(&few).is_empty());
+        assert!(working_directories(&few, &crate::thresholds::Thresholds::default()).is_empty());
         let once = vec![
             in_dir("s1", "ui", 1),
             in_dir("s2", "ui", 1),
             in_dir("s3", "ui", 0),
         ];
-        assert!(working_directories(&once).is_empty());
+        assert!(working_directories(&once, &crate::thresholds::Thresholds::default()).is_empty());
     }
 
     #[test]
@@ -3189,7 +3274,10 @@ mod tests {
             digest("s4", "a", &["Read", "Grep"]),
         ];
         assert_eq!(
-            texts(checks_after_edits(&digests)),
+            texts(checks_after_edits(
+                &digests,
+                &crate::thresholds::Thresholds::default()
+            )),
             vec![
                 "After editing, sessions check the work with `npx tsc` and `npm run build` (2 of 3 \
                  sessions that edited files)."
@@ -3201,7 +3289,7 @@ mod tests {
             digest("s1", "a", &["Edit", "cargo clippy"]),
             digest("s2", "a", &["Edit", "cargo build"]),
         ];
-        assert!(checks_after_edits(&once).is_empty());
+        assert!(checks_after_edits(&once, &crate::thresholds::Thresholds::default()).is_empty());
     }
 
     #[test]
@@ -3248,7 +3336,10 @@ mod tests {
                 &["checkout", "test", "lint", "status", "pr", "read"],
             ),
         ];
-        let found: Vec<String> = workflows(&digests).into_iter().map(|p| p.text).collect();
+        let found: Vec<String> = workflows(&digests, &crate::thresholds::Thresholds::default())
+            .into_iter()
+            .map(|p| p.text)
+            .collect();
         assert_eq!(
             found,
             vec!["Workflow: `checkout` → `test` → `lint` → `pr`.".to_string()]
@@ -3274,10 +3365,13 @@ mod tests {
                 .collect()
         };
         let found = |size, taking| -> Vec<String> {
-            workflows(&fleet(size, taking))
-                .into_iter()
-                .map(|p| p.text)
-                .collect()
+            workflows(
+                &fleet(size, taking),
+                &crate::thresholds::Thresholds::default(),
+            )
+            .into_iter()
+            .map(|p| p.text)
+            .collect()
         };
         assert!(found(20, 2).is_empty());
         let expected = vec!["Workflow: `gofmt` → `go vet` → `go test`.".to_string()];
@@ -3309,7 +3403,10 @@ mod tests {
                 )
             })
             .collect();
-        let found: Vec<String> = workflows(&digests).into_iter().map(|p| p.text).collect();
+        let found: Vec<String> = workflows(&digests, &crate::thresholds::Thresholds::default())
+            .into_iter()
+            .map(|p| p.text)
+            .collect();
         assert_eq!(
             found,
             vec!["Workflow: `git checkout` → `apply_patch` → `npm test`.".to_string()]
@@ -3325,7 +3422,10 @@ mod tests {
                 )
             })
             .collect();
-        let found: Vec<String> = workflows(&named).into_iter().map(|p| p.text).collect();
+        let found: Vec<String> = workflows(&named, &crate::thresholds::Thresholds::default())
+            .into_iter()
+            .map(|p| p.text)
+            .collect();
         assert_eq!(
             found,
             vec!["Workflow: `python3 migrate.py` → `git checkout` → `apply_patch`.".to_string()]
@@ -3339,7 +3439,7 @@ mod tests {
             digest("s2", "a", &["edit", "read", "bash", "edit", "read", "bash"]),
             digest("s3", "a", &["bash", "edit", "read", "bash", "read", "edit"]),
         ];
-        assert!(workflows(&digests).is_empty());
+        assert!(workflows(&digests, &crate::thresholds::Thresholds::default()).is_empty());
     }
 
     /// Real Claude Code fleets ran "`Agent` → `Write` → `ToolSearch`" in three sessions and
@@ -3361,7 +3461,10 @@ mod tests {
             digest("s3", "a", &part),
             digest("s4", "a", &part),
         ];
-        let texts: Vec<String> = workflows(&digests).into_iter().map(|p| p.text).collect();
+        let texts: Vec<String> = workflows(&digests, &crate::thresholds::Thresholds::default())
+            .into_iter()
+            .map(|p| p.text)
+            .collect();
         assert_eq!(
             texts,
             ["Workflow: `mise run lint` → `Write` → `mise run test` → `git add` → `git commit`."]
@@ -3370,7 +3473,7 @@ mod tests {
         let digests: Vec<SessionDigest> = (0..4)
             .map(|i| digest(&format!("p{i}"), "a", &planning))
             .collect();
-        assert!(workflows(&digests).is_empty());
+        assert!(workflows(&digests, &crate::thresholds::Thresholds::default()).is_empty());
     }
 
     /// "`apply_patch` → `git add` → `git commit`" recurs in every coding fleet: version control
@@ -3381,18 +3484,21 @@ mod tests {
         let digests: Vec<SessionDigest> = (0..3)
             .map(|i| digest(&format!("g{i}"), "a", &git_only))
             .collect();
-        assert!(workflows(&digests).is_empty());
+        assert!(workflows(&digests, &crate::thresholds::Thresholds::default()).is_empty());
         // GitHub's CLI ships the work as git does (a real Claude Code fleet).
         let shipping = ["Edit", "git commit", "git push", "gh pr", "git checkout"];
         let digests: Vec<SessionDigest> = (0..3)
             .map(|i| digest(&format!("h{i}"), "a", &shipping))
             .collect();
-        assert!(workflows(&digests).is_empty());
+        assert!(workflows(&digests, &crate::thresholds::Thresholds::default()).is_empty());
         let with_lint = ["apply_patch", "mise run lint", "git add", "git commit"];
         let digests: Vec<SessionDigest> = (0..3)
             .map(|i| digest(&format!("l{i}"), "a", &with_lint))
             .collect();
-        let texts: Vec<String> = workflows(&digests).into_iter().map(|p| p.text).collect();
+        let texts: Vec<String> = workflows(&digests, &crate::thresholds::Thresholds::default())
+            .into_iter()
+            .map(|p| p.text)
+            .collect();
         assert_eq!(
             texts,
             ["Workflow: `apply_patch` → `mise run lint` → `git add` → `git commit`."]
@@ -3407,7 +3513,7 @@ mod tests {
             let sessions: Vec<SessionDigest> = (0..3)
                 .map(|n| digest(&format!("s{n}"), "a", &["cargo build", last]))
                 .collect();
-            ending_steps(&sessions)
+            ending_steps(&sessions, &crate::thresholds::Thresholds::default())
                 .into_iter()
                 .map(|p| p.text)
                 .collect()
@@ -3509,7 +3615,8 @@ mod tests {
                     session
                 })
                 .collect();
-            let found = recurring_checker_findings(&sessions);
+            let found =
+                recurring_checker_findings(&sessions, &crate::thresholds::Thresholds::default());
             assert_eq!(found.len(), 1);
             found[0].text.clone()
         };
@@ -3550,7 +3657,8 @@ mod tests {
             session.checker_findings.push(finding("W999"));
         }
         sessions[2].checker_findings.push(finding("F401"));
-        let found = recurring_checker_findings(&sessions);
+        let found =
+            recurring_checker_findings(&sessions, &crate::thresholds::Thresholds::default());
         assert_eq!(found.len(), MAX_CHECKER_LESSONS);
         assert!(
             found[0].text.contains("`W999` (3 sessions)"),

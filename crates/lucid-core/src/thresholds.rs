@@ -25,6 +25,17 @@ pub struct Thresholds {
     pub template_long_block: usize,
     /// A pattern (a workaround, a workflow, a repeated instruction) needs this many sessions.
     pub pattern_min_sessions: usize,
+    /// A failure that nothing answered is a lesson ("keeps failing; none got past it") only when
+    /// this many sessions ran into it: more than a workaround needs, since no fix confirms it.
+    pub blocker_min_sessions: usize,
+    /// The share of the successful sessions of the agents that take a workflow it must be seen
+    /// in (and at least [`Thresholds::pattern_min_sessions`], at most
+    /// [`Thresholds::workflow_max_sessions_needed`]): 3 of 15 or 20 sessions, 2 of 10. Among
+    /// twenty sessions of one agent, two sharing three steps is a coincidence of the work.
+    pub workflow_min_share: f64,
+    /// The most sessions a workflow needs, whatever the share: a generated fleet of 100 sessions
+    /// plants workflows in 3–4 sessions of an agent's 17.
+    pub workflow_max_sessions_needed: usize,
     /// At most this many workflows are written per dream (the best supported).
     pub max_workflows: usize,
     /// Later tool calls searched for the call that fixed a failure.
@@ -46,6 +57,9 @@ impl Default for Thresholds {
             template_min_block: 3,
             template_long_block: 6,
             pattern_min_sessions: 2,
+            blocker_min_sessions: 3,
+            workflow_min_share: 0.15,
+            workflow_max_sessions_needed: 3,
             max_workflows: 20,
             follow_up_window: 8,
             max_harness_sentences: 400,

@@ -142,16 +142,16 @@ impl Curator {
                 self.memories.push(memory);
             }
         }
-        let mut patterns = patterns::pitfalls(digests);
-        patterns.extend(patterns::recurring_blockers(digests));
-        patterns.extend(patterns::refused_reads(digests));
-        patterns.extend(patterns::recurring_checker_findings(digests));
-        patterns.extend(patterns::recurring_reports(digests));
-        patterns.extend(patterns::working_directories(digests));
-        let workflows = patterns::workflows(digests);
+        let mut patterns = patterns::pitfalls(digests, &self.limits);
+        patterns.extend(patterns::recurring_blockers(digests, &self.limits));
+        patterns.extend(patterns::refused_reads(digests, &self.limits));
+        patterns.extend(patterns::recurring_checker_findings(digests, &self.limits));
+        patterns.extend(patterns::recurring_reports(digests, &self.limits));
+        patterns.extend(patterns::working_directories(digests, &self.limits));
+        let workflows = patterns::workflows(digests, &self.limits);
         // How the agents check their edits, unless a workflow already runs every one of those
         // checks in order.
-        let checks = patterns::checks_after_edits(digests)
+        let checks = patterns::checks_after_edits(digests, &self.limits)
             .into_iter()
             .filter(|checks| {
                 !workflows
@@ -162,7 +162,7 @@ impl Curator {
         // A converged last step that a workflow or the checks already name needs no memory of
         // its own (the workflow may go on to a harness step such as `submit`, which endings
         // leave out).
-        let endings = patterns::ending_steps(digests)
+        let endings = patterns::ending_steps(digests, &self.limits)
             .into_iter()
             .filter(|ending| {
                 !workflows
