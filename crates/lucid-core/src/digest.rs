@@ -47,6 +47,9 @@ const EPISODE_WORDS: usize = 70;
 /// and instruction-like text skipped.
 fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Episode> {
     let speakers = speaker_names(session);
+    // An agent session's narration of its next steps is process: a chat between people keeps
+    // every sentence ("I'll be at the park on Sunday" is what someone plans).
+    let chat = speaker_labelled(session);
     let mut out = Vec::new();
     let mut current: Vec<(EventRef, Vec<String>, std::collections::BTreeSet<String>)> = Vec::new();
     let flush = |current: &mut Vec<(EventRef, Vec<String>, std::collections::BTreeSet<String>)>,
@@ -82,6 +85,7 @@ fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Epis
     for event in &session.events {
         // What a person typed and the agent's prose: not the harness text or pasted logs and
         // code a user turn also carries (an editor's context preamble, environment details).
+        let agent_prose = matches!(event.kind, EventKind::AgentMessage { .. });
         let text = match (&event.kind, event.channel) {
             (EventKind::UserMessage { text }, Channel::Human) => crate::channels::segments(text)
                 .into_iter()
@@ -111,6 +115,7 @@ fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Epis
             let analysis = text::analyze(sentence);
             if analysis.word_set.len() + analysis.anchors.len() < 3
                 || is_small_talk(sentence, &speakers)
+                || (agent_prose && !chat && narrates_next_step(sentence))
                 || trusted_text_injection(sentence).is_some()
             {
                 continue;
@@ -136,6 +141,13 @@ fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Epis
     }
     flush(&mut current, &mut out);
     out
+}
+
+/// Whether an agent's sentence only narrates its next step (`[narration]` of `lexicon.txt`:
+/// "Let me check the config.", "Now I'll run the tests.").
+fn narrates_next_step(sentence: &str) -> bool {
+    let lower = sentence.trim_start().replace('’', "'").to_lowercase();
+    crate::lexicon::opening(crate::lexicon::List::Narration, &lower).is_some()
 }
 
 /// Whether a sentence is only small talk: every word is a `[small_talk]` word (`lexicon.txt`) or the name of one
@@ -4214,6 +4226,58 @@ mod laundering_tests {
 
     fn session(events: Vec<EventKind>) -> Session {
         test_session(TranscriptFormat::ClaudeCode, events)
+    }
+
+    #[test]
+    fn an_agents_narration_of_its_next_step_is_left_out_of_episodes() {
+        for narration in [
+            "Let me read the current files to verify the patterns.",
+            "Now I'll run the build to check nothing broke.",
+            "Good, I have the full picture.",
+            "I\u{2019}m going to update the README next.",
+        ] {
+            assert!(narrates_next_step(narration), "{narration}");
+        }
+        for done in [
+            "The build succeeds with no errors.",
+            "Created CLAUDE.md at the project root with the bun scripts.",
+            "Letting the cache expire fixed the stale reads.",
+        ] {
+            assert!(!narrates_next_step(done), "{done}");
+        }
+    }
+
+    /// A real Claude Code session's episodes were half narration ("Let me read the current
+    /// files …"); what the agent found and did stays, and a chat between people keeps its plans.
+    #[test]
+    fn episodes_of_an_agent_session_keep_what_was_done_not_the_narration() {
+        let said = episode_text(&session(vec![
+            EventKind::UserMessage {
+                text: "Why did the nightly deploy fail again?".into(),
+            },
+            EventKind::AgentMessage {
+                text: "Let me check the deploy logs first. The deploy failed because the \
+                       registry token expired on Friday."
+                    .into(),
+            },
+        ]));
+        assert!(said.contains("registry token expired"), "{said}");
+        assert!(!said.contains("Let me check"), "{said}");
+        let chat = episode_text(&session(vec![
+            EventKind::UserMessage {
+                text: "Caroline: I'll be at the pottery studio downtown on Sunday.".into(),
+            },
+            EventKind::UserMessage {
+                text: "Caroline: The class starts at ten in the morning.".into(),
+            },
+            EventKind::UserMessage {
+                text: "Caroline: My teacher says the wheel takes practice.".into(),
+            },
+            EventKind::AgentMessage {
+                text: "Melanie: I'll bring the glazes we bought last week.".into(),
+            },
+        ]));
+        assert!(chat.contains("bring the glazes"), "{chat}");
     }
 
     #[test]

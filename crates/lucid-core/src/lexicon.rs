@@ -225,12 +225,15 @@ pub enum List {
     Contrast,
     /// `[ceasing]`: verbs that end an activity ("stop using yarn" says "not using yarn").
     Ceasing,
+    /// `[narration]`: openings of a sentence in which an agent narrates its next step ("Let me
+    /// read the file", "Now I'll run the build"): left out of episodes of agent sessions.
+    Narration,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 83] = [
+    pub const ALL: [List; 84] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -314,6 +317,7 @@ impl List {
         List::Cataphoric,
         List::Contrast,
         List::Ceasing,
+        List::Narration,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -401,6 +405,7 @@ impl List {
             "cataphoric" => List::Cataphoric,
             "contrast" => List::Contrast,
             "ceasing" => List::Ceasing,
+            "narration" => List::Narration,
             _ => return None,
         })
     }
