@@ -566,14 +566,7 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
             .iter()
             .all(|sig| matches!(sig, FixSignature::OtherCommand { .. }))
     };
-    let error_of = |group: &FixGroup<'_>| {
-        most_common(
-            group
-                .failures
-                .iter()
-                .filter_map(|(_, f)| f.error.as_deref()),
-        )
-    };
+    let error_of = |group: &FixGroup<'_>| most_common_error(group.failures.iter().map(|(_, f)| *f));
     let mut joined: Vec<(String, FixGroup<'_>)> = Vec::new();
     for ((tool, _), group) in groups {
         if other_commands_only(&group)
@@ -658,7 +651,7 @@ pub(crate) fn recurring_blockers(digests: &[SessionDigest], limits: &Thresholds)
             .iter()
             .map(|(d, f)| &digests[*d].failures[*f])
             .collect();
-        let error = most_common(failures.iter().filter_map(|f| f.error.as_deref()));
+        let error = most_common_error(failures.iter().copied());
         let tool = failures.first().map(|f| f.tool.as_str()).unwrap_or("");
         let Some(error) = error else { continue };
         let text = format!(
@@ -1071,7 +1064,7 @@ pub(crate) fn refused_reads(digests: &[SessionDigest], limits: &Thresholds) -> V
             .iter()
             .map(|(d, f)| &digests[*d].failures[*f])
             .collect();
-        let Some(error) = most_common(failures.iter().filter_map(|f| f.error.as_deref())) else {
+        let Some(error) = most_common_error(failures.iter().copied()) else {
             continue;
         };
         let verb = if failed.len() == 1 { "fails" } else { "fail" };
@@ -1099,12 +1092,7 @@ pub(crate) fn specific_error(class: &str) -> bool {
 }
 
 fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
-    let error = most_common(
-        group
-            .failures
-            .iter()
-            .filter_map(|(_, f)| f.error.as_deref()),
-    );
+    let error = most_common_error(group.failures.iter().map(|(_, f)| *f));
     let file_types: BTreeSet<&str> = group
         .failures
         .iter()
@@ -2278,6 +2266,34 @@ fn most_common<'a>(values: impl Iterator<Item = &'a str>) -> Option<String> {
         .map(|(v, _)| v.to_string())
 }
 
+/// The error most of the failures report, counted by its shape ([`Failure::error_class`]:
+/// paths, numbers and quoted values blanked), so the same `EPERM` on two log files of two
+/// dates outnumbers one other error; within the shape, the wording seen most often (then the
+/// shortest) stands for it.
+fn most_common_error<'a>(failures: impl Iterator<Item = &'a Failure>) -> Option<String> {
+    let mut by_shape: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+    for failure in failures {
+        let Some(error) = failure.error.as_deref().filter(|e| !e.is_empty()) else {
+            continue;
+        };
+        let shape = failure.error_class.as_deref().unwrap_or(error);
+        *by_shape.entry(shape).or_default().entry(error).or_default() += 1;
+    }
+    let pick = |wordings: &BTreeMap<&'a str, usize>| -> (usize, &'a str) {
+        let total = wordings.values().sum();
+        let wording = wordings
+            .iter()
+            .max_by(|(a, ca), (b, cb)| ca.cmp(cb).then(b.len().cmp(&a.len())).then(b.cmp(a)))
+            .map_or("", |(wording, _)| *wording);
+        (total, wording)
+    };
+    by_shape
+        .values()
+        .map(pick)
+        .max_by(|(ca, a), (cb, b)| ca.cmp(cb).then(b.len().cmp(&a.len())).then(b.cmp(a)))
+        .map(|(_, error)| error.to_string())
+}
+
 /// Makes text safe inside a Markdown code span.
 fn code(text: &str) -> String {
     text.replace('`', "'").replace('\n', " ")
@@ -2589,6 +2605,36 @@ mod tests {
             "Harness feedback (`Stop hook`) recurs: `# Uncommitted Changes Detected`; what \
              answered it: `git add` → `git commit`."
         );
+    }
+
+    /// A real Codex fleet: the sandbox's `EPERM` on a log file named by its date, in two
+    /// sessions, and one other error; the quoted error is the one most failures report.
+    #[test]
+    fn the_quoted_error_is_the_most_common_shape() {
+        let failure = |error: &str| Failure {
+            tool: "exec_command".into(),
+            identity: "corepack".into(),
+            error_class: crate::digest::error_class(error),
+            error: Some(error.into()),
+            program: None,
+            file_type: None,
+            follow_up: FollowUp::Unresolved,
+            evidence: Vec::new(),
+            agent_reading: None,
+        };
+        let failures = [
+            failure(
+                "ERR_PNPM_VERIFY_DEPS_BEFORE_RUN The installed dependencies are not up-to-date",
+            ),
+            failure(
+                "Error: EPERM: operation not permitted, open '/Users/a/logs/wrangler-2026-07-01.log'",
+            ),
+            failure(
+                "Error: EPERM: operation not permitted, open '/Users/a/logs/wrangler-2026-07-02.log'",
+            ),
+        ];
+        let quoted = most_common_error(failures.iter()).unwrap_or_default();
+        assert!(quoted.contains("EPERM"), "{quoted}");
     }
 
     /// A `read` retried with other parameters, in two sessions of a real OpenCode fleet.
