@@ -1174,7 +1174,12 @@ fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
         }
     }
     for (n, fix) in fixes.iter().enumerate() {
-        if n > 0 {
+        if n > 0 && fix.starts_with(" unless ") && fixes[n - 1].starts_with(" unless ") {
+            // Two settings the call needed read as one condition: "unless `a` is set and `b`
+            // is set".
+            text.push_str(" and ");
+            text.push_str(&fix[" unless ".len()..]);
+        } else if n > 0 {
             // Each fix reads on from what precedes it (" when …", "; add …"): after "; and" it
             // starts without its own lead.
             text.push_str("; and ");
@@ -2925,6 +2930,33 @@ mod tests {
                  passed; leave them out."
             )
         );
+    }
+
+    /// Two settings added together read as one condition, not "…; and unless …" (a real
+    /// Codex fleet's sandbox retries set `prefix_rule` and `sandbox_permissions`).
+    #[test]
+    fn settings_added_together_read_as_one_condition() {
+        let refused = "Error: Offset 1301 is out of range for this file (1057 lines)";
+        let added = [
+            ("limit", None, Some("200")),
+            ("encoding", None, Some("utf-8")),
+        ];
+        let found = pitfalls(
+            &[
+                read_retried("s1", refused, &added),
+                read_retried("s2", refused, &added),
+            ],
+            &crate::thresholds::Thresholds::default(),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .text
+                .contains("is set (`encoding: utf-8`) and `limit` is set"),
+            "{}",
+            found[0].text
+        );
+        assert!(!found[0].text.contains("; and unless"), "{}", found[0].text);
     }
 
     /// A session where `failed` ran into `error` and the look `answer` worked instead.
