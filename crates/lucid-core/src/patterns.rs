@@ -1804,6 +1804,20 @@ pub(crate) fn is_inspection(step: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c == '_'))
         // Plain `sed` prints lines (`sed -n '1,80p' file`); `sed -i` edits.
         || lower == "sed"
+        // git's looks: they show the repository's state and change nothing (`git remote` is
+        // most often `git remote -v`).
+        || matches!(
+            lower.as_str(),
+            "git status"
+                | "git log"
+                | "git diff"
+                | "git show"
+                | "git remote"
+                | "git rev-parse"
+                | "git ls-files"
+                | "git blame"
+                | "git describe"
+        )
         // aider's commands that manage the chat (`/add a.py`, `/drop`, `/tokens`), not the work.
         || lower.strip_prefix("aider ").is_some_and(|command| {
             matches!(
@@ -2870,8 +2884,15 @@ mod tests {
             "Get-Content",
             "Get-ChildItem",
             "Select-String",
+            // git's looks (a real Codex fleet: `npm run build` → `git remote` → `git add`).
+            "git status",
+            "git remote",
+            "git diff",
         ] {
             assert!(is_inspection(look), "{look}");
+        }
+        for work in ["git add", "git commit", "git push", "git checkout"] {
+            assert!(!is_inspection(work), "{work}");
         }
         // …nor are Copilot CLI's PowerShell ones or Claude Code's `TaskOutput`.
         for process in [
