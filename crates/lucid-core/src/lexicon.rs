@@ -228,12 +228,15 @@ pub enum List {
     /// `[narration]`: openings of a sentence in which an agent narrates its next step ("Let me
     /// read the file", "Now I'll run the build"): left out of episodes of agent sessions.
     Narration,
+    /// `[failure_subject]`: what an error names as having failed ("hook", "command", "exit
+    /// code"): an error of only these and failure words says nothing of what went wrong.
+    FailureSubject,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 84] = [
+    pub const ALL: [List; 85] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -318,6 +321,7 @@ impl List {
         List::Contrast,
         List::Ceasing,
         List::Narration,
+        List::FailureSubject,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -406,6 +410,7 @@ impl List {
             "contrast" => List::Contrast,
             "ceasing" => List::Ceasing,
             "narration" => List::Narration,
+            "failure_subject" => List::FailureSubject,
             _ => return None,
         })
     }

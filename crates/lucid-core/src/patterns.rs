@@ -584,6 +584,19 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
     }
     joined
         .into_iter()
+        // Harness feedback that nothing answered the same way and that says only that
+        // something failed ("agentStop hook failed: Error: Hook command failed with code 1")
+        // tells a later agent nothing to do.
+        .filter(|(_, group)| {
+            let feedback_only = group
+                .signatures
+                .iter()
+                .all(|sig| matches!(sig, FixSignature::Feedback { .. }));
+            !(feedback_only
+                && common_answer(group).is_empty()
+                && most_common_error(group.failures.iter().map(|(_, f)| *f))
+                    .is_none_or(|error| says_only_that_it_failed(&error)))
+        })
         .map(|(tool, group)| pitfall_pattern(&tool, &group))
         .collect()
 }
@@ -598,7 +611,7 @@ fn sessions_of<'d>(digests: &'d [SessionDigest], members: &[(usize, usize)]) -> 
 }
 
 /// Failures no session got past: the same command failing with the same error message in at least
-/// [`limits.blocker_min_sessions`] sessions, never answered by anything that worked, and never
+/// [`Thresholds::blocker_min_sessions`] sessions, never answered by anything that worked, and never
 /// followed by the same command succeeding later in its session. That is the environment the
 /// agents keep running into (a Node too old for `node:path`, a pnpm engine check), not the work:
 /// the work gets fixed and re-run, which a later success shows.
@@ -1345,23 +1358,7 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
             format!("; give it `{}` as the error asks{worked}", code(wanted))
         }
         FixSignature::Feedback { .. } => {
-            // The steps most occurrences took, in the order they were taken: one session ran
-            // the tests before `git add` → `git commit`, two went straight to it.
-            let answers: Vec<&Vec<String>> = group
-                .failures
-                .iter()
-                .filter_map(|(_, f)| match &f.follow_up {
-                    FollowUp::Steps(steps) => Some(steps),
-                    _ => None,
-                })
-                .collect();
-            let mut common: Vec<&str> = Vec::new();
-            for step in answers.iter().flat_map(|steps| steps.iter()) {
-                let support = answers.iter().filter(|steps| steps.contains(step)).count();
-                if support * 2 >= group.failures.len() && !common.contains(&step.as_str()) {
-                    common.push(step);
-                }
-            }
+            let common = common_answer(group);
             if common.is_empty() {
                 String::new()
             } else {
@@ -1370,6 +1367,40 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
             }
         }
     }
+}
+
+/// The steps most occurrences of harness feedback took next, in the order they were taken:
+/// one session ran the tests before `git add` → `git commit`, two went straight to it.
+fn common_answer<'g>(group: &'g FixGroup<'_>) -> Vec<&'g str> {
+    let answers: Vec<&Vec<String>> = group
+        .failures
+        .iter()
+        .filter_map(|(_, f)| match &f.follow_up {
+            FollowUp::Steps(steps) => Some(steps),
+            _ => None,
+        })
+        .collect();
+    let mut common: Vec<&str> = Vec::new();
+    for step in answers.iter().flat_map(|steps| steps.iter()) {
+        let support = answers.iter().filter(|steps| steps.contains(step)).count();
+        if support * 2 >= group.failures.len() && !common.contains(&step.as_str()) {
+            common.push(step);
+        }
+    }
+    common
+}
+
+/// Whether an error says only that something failed: once its failure words (`[failure]` of
+/// the lexicon), the names of what failed (`[failure_subject]`: hook, command, exit code) and
+/// numbers and identifiers are set aside, no word is left ("Error: Hook command failed with code 1").
+/// "Neither 'bash' nor 'powershell' specified in hook command configuration" says what.
+fn says_only_that_it_failed(error: &str) -> bool {
+    use crate::lexicon::{Cues, List, is_word_of};
+    let class = crate::digest::error_class(error).unwrap_or_default();
+    !class
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| word.len() >= 2 && *word != "v")
+        .any(|word| !is_word_of(List::FailureSubject, word) && !Cues::scan(word).has(List::Failure))
 }
 
 /// A sequence of tool ids and where it occurs: (digest, position of its first step).
@@ -2951,6 +2982,24 @@ mod tests {
                  passed; leave them out."
             )
         );
+    }
+
+    #[test]
+    fn an_error_that_says_only_that_something_failed() {
+        for bare in [
+            "agentStop hook failed: Error: Hook command failed with code 1",
+            "Process exited with code 2",
+            "Command failed",
+        ] {
+            assert!(says_only_that_it_failed(bare), "{bare}");
+        }
+        for what in [
+            "postToolUse hook failed: Error: Neither 'bash' nor 'powershell' specified in hook command configuration",
+            "Error: EPERM: operation not permitted",
+            "fatal: not a git repository",
+        ] {
+            assert!(!says_only_that_it_failed(what), "{what}");
+        }
     }
 
     /// Two settings added together read as one condition, not "…; and unless …" (a real
