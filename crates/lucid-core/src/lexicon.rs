@@ -231,12 +231,15 @@ pub enum List {
     /// `[failure_subject]`: what an error names as having failed ("hook", "command", "exit
     /// code"): an error of only these and failure words says nothing of what went wrong.
     FailureSubject,
+    /// `[project_role]`: roles a tool fills for the whole project ("package manager",
+    /// "testing"): "Use uv as the package manager" is a lasting decision.
+    ProjectRole,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 85] = [
+    pub const ALL: [List; 86] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -322,6 +325,7 @@ impl List {
         List::Ceasing,
         List::Narration,
         List::FailureSubject,
+        List::ProjectRole,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -411,6 +415,7 @@ impl List {
             "ceasing" => List::Ceasing,
             "narration" => List::Narration,
             "failure_subject" => List::FailureSubject,
+            "project_role" => List::ProjectRole,
             _ => return None,
         })
     }

@@ -540,7 +540,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
                 .any(|word| word == "anything");
         return Verdict::Candidate {
             class: Class::Preference,
-            support: if repeated && !freezes_everything {
+            support: if (repeated && !freezes_everything) || chooses_a_tool_for_a_role(&lower) {
                 Support::Marked
             } else {
                 Support::Repeated
@@ -1289,6 +1289,38 @@ fn instruction_form(lower: &str, cues: &Cues) -> bool {
         || lower.starts_with("we should not")
 }
 
+/// Whether an instruction chooses the tool that fills one of the project's roles ("Use uv as
+/// the package manager.", "Use Vitest for testing."): the role lasts as long as the project
+/// (`[project_role]` of the lexicon), so one session is enough. The role must end the
+/// sentence: "Use sqlite for the database tests in this PR" is about a task.
+fn chooses_a_tool_for_a_role(lower: &str) -> bool {
+    let Some(rest) = lower.strip_prefix("use ") else {
+        return false;
+    };
+    let rest = rest.trim_end_matches(['.', '!', ' ']);
+    [" as ", " for "].iter().any(|joint| {
+        rest.split_once(joint).is_some_and(|(tool, role)| {
+            let role = ["the ", "our ", "a ", "an ", "all ", "every "]
+                .iter()
+                .find_map(|determiner| role.strip_prefix(determiner))
+                .unwrap_or(role);
+            let role = [
+                "in this project",
+                "in this repo",
+                "in this codebase",
+                "here",
+            ]
+            .iter()
+            .find_map(|scope| role.strip_suffix(scope))
+            .unwrap_or(role)
+            .trim_end();
+            !tool.trim().is_empty()
+                && tool.split_whitespace().count() <= 3
+                && lexicon::is_word_of(List::ProjectRole, role)
+        })
+    })
+}
+
 /// A sentence narrating events: it reports someone's words, or puts "always"/"never" before a
 /// past-tense verb ("the build never finished").
 fn narrates_events(lower: &str, cues: &Cues) -> bool {
@@ -1683,6 +1715,35 @@ mod tests {
         match verdict(sentence) {
             Verdict::Candidate { class, support, .. } => Some((class, support)),
             Verdict::Skip { .. } => None,
+        }
+    }
+
+    /// Choosing the tool for one of the project's roles lasts (a real Claude Code session:
+    /// "Use uv as the package manager."); a task's use of a tool does not.
+    #[test]
+    fn choosing_a_tool_for_a_project_role_is_standing() {
+        for sentence in [
+            "Use uv as the package manager.",
+            "Use Vitest for testing.",
+            "Use pnpm for package management in this repo.",
+            "Use ruff as our formatter",
+        ] {
+            assert_eq!(
+                kept(sentence),
+                Some((Class::Preference, Support::Marked)),
+                "{sentence}"
+            );
+        }
+        for sentence in [
+            "Use sqlite for the database tests in this PR.",
+            "Use tabs for indentation.",
+            "Use the new endpoint for the login page.",
+        ] {
+            assert_ne!(
+                kept(sentence),
+                Some((Class::Preference, Support::Marked)),
+                "{sentence}"
+            );
         }
     }
 
