@@ -1727,6 +1727,8 @@ mod tests {
             "Use Vitest for testing.",
             "Use pnpm for package management in this repo.",
             "Use ruff as our formatter",
+            // "the test" of a compound is the project's tooling, not the test at hand.
+            "Use Jest as the test runner.",
         ] {
             assert_eq!(
                 kept(sentence),
