@@ -234,12 +234,15 @@ pub enum List {
     /// `[project_role]`: roles a tool fills for the whole project ("package manager",
     /// "testing"): "Use uv as the package manager" is a lasting decision.
     ProjectRole,
+    /// `[undergoing_verb]`: verbs of what happens to the speaker ("see", "get"): "I don't want
+    /// to see that error anymore" is a complaint, not a practice ended.
+    UndergoingVerb,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 86] = [
+    pub const ALL: [List; 87] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -326,6 +329,7 @@ impl List {
         List::Narration,
         List::FailureSubject,
         List::ProjectRole,
+        List::UndergoingVerb,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -416,6 +420,7 @@ impl List {
             "narration" => List::Narration,
             "failure_subject" => List::FailureSubject,
             "project_role" => List::ProjectRole,
+            "undergoing_verb" => List::UndergoingVerb,
             _ => return None,
         })
     }

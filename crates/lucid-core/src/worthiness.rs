@@ -123,8 +123,16 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // instruction (or a waiver, which lifts one) that ends a practice for good is as standing
     // as "from now on".
     let waives = crate::lexicon::opening(List::Waiver, &lower).is_some();
+    // "I do not want to sign my commits anymore": a wish not to do something any longer ends
+    // a practice as an instruction does.
+    // (What happens to the speaker, "I don't want to see that error anymore", is a complaint.)
+    let wishes_it_ended = crate::lexicon::opening(List::Wish, &lower).is_some_and(|wish| {
+        let verb = lower[wish.len()..].split_whitespace().next().unwrap_or("");
+        (wish.contains(" not ") || wish.contains("n't "))
+            && !crate::lexicon::is_word_of(List::UndergoingVerb, verb)
+    });
     // The end of a clause counts too: "Don't put secrets in .env files anymore; use Vault".
-    let ends_a_practice = (opens_as_instruction || waives)
+    let ends_a_practice = (opens_as_instruction || waives || wishes_it_ended)
         && [" anymore", " any more", " any longer"].iter().any(|end| {
             lower.match_indices(end).any(|(at, _)| {
                 lower[at + end.len()..]
@@ -1715,6 +1723,33 @@ mod tests {
         match verdict(sentence) {
             Verdict::Candidate { class, support, .. } => Some((class, support)),
             Verdict::Skip { .. } => None,
+        }
+    }
+
+    /// A wish not to do something any longer ends a practice (a real Claude Code session: "I
+    /// do not want to sign my commits anymore."); what happens to the speaker ("see that
+    /// error") is a complaint.
+    #[test]
+    fn a_wish_not_to_do_something_anymore_ends_a_practice() {
+        for sentence in [
+            "I do not want to sign my commits anymore.",
+            "We don't want to use npm anymore.",
+        ] {
+            assert_eq!(
+                kept(sentence),
+                Some((Class::Preference, Support::Marked)),
+                "{sentence}"
+            );
+        }
+        for sentence in [
+            "I don't want to see that error anymore.",
+            "I don't want this button anymore.",
+        ] {
+            assert_ne!(
+                kept(sentence),
+                Some((Class::Preference, Support::Marked)),
+                "{sentence}"
+            );
         }
     }
 
