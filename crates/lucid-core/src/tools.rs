@@ -206,13 +206,14 @@ pub fn runs_code_it_is_given(name: &str, input: &Value) -> bool {
     let Some(object) = input.as_object() else {
         return false;
     };
-    !is_shell_tool(name)
-        && object
-            .get("code")
-            .is_some_and(|code| code.as_str().is_some_and(|text| !text.trim().is_empty()))
+    // Cheapest first: most calls have no `code` at all.
+    object
+        .get("code")
+        .is_some_and(|code| code.as_str().is_some_and(|text| !text.trim().is_empty()))
         && !["command", "cmd", "commands", "script"]
             .iter()
             .any(|key| object.contains_key(*key))
+        && !is_shell_tool(name)
 }
 
 /// Whether a program runs a script or module it is given (`python`, `node`, `bash`): its name
