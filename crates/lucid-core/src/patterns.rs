@@ -1399,7 +1399,7 @@ fn says_only_that_it_failed(error: &str) -> bool {
     let class = crate::digest::error_class(error).unwrap_or_default();
     !class
         .split(|c: char| !c.is_alphanumeric())
-        .filter(|word| word.len() >= 2 && *word != "v")
+        .filter(|word| word.len() >= 2)
         .any(|word| !is_word_of(List::FailureSubject, word) && !Cues::scan(word).has(List::Failure))
 }
 
@@ -2360,6 +2360,11 @@ fn short(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The curator's default thresholds, as `curate` passes them.
+    fn limits() -> Thresholds {
+        Thresholds::default()
+    }
     use crate::digest::{EventRef, Failure, ParamChange, ToolStep};
     use crate::model::{SessionTrust, TranscriptFormat, Trust};
 
@@ -2443,7 +2448,7 @@ mod tests {
                 one_retry(error, "npm test", "npm test -- --runInBand", "npm test"),
                 second,
             ],
-            &crate::thresholds::Thresholds::default(),
+            &limits(),
         );
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
@@ -2547,10 +2552,7 @@ mod tests {
             ),
         ];
         for (identity, error, before, after, expected) in cases {
-            let found = pitfalls(
-                &[one_retry(error, identity, before, after)],
-                &crate::thresholds::Thresholds::default(),
-            );
+            let found = pitfalls(&[one_retry(error, identity, before, after)], &limits());
             let texts: Vec<&str> = found.iter().map(|p| p.text.as_str()).collect();
             match expected {
                 Some(text) => assert_eq!(texts, vec![*text], "{before} → {after}"),
@@ -2559,9 +2561,6 @@ mod tests {
         }
     }
 
-    /// A check that reported what it would change, run again without its check mode, changed
-    /// it (a real Claude Code fleet, two sessions): the check did its job; nothing was worked
-    /// around.
     #[test]
     fn the_harness_own_bookkeeping_is_no_step_of_a_workflow() {
         for step in [
@@ -2580,6 +2579,9 @@ mod tests {
         }
     }
 
+    /// A check that reported what it would change, run again without its check mode, changed
+    /// it (a real Claude Code fleet, two sessions): the check did its job; nothing was worked
+    /// around.
     #[test]
     fn dropping_a_check_mode_is_no_workaround() {
         let formatted = |session: &str| {
@@ -2587,13 +2589,7 @@ mod tests {
             d.session = session.into();
             d
         };
-        assert!(
-            pitfalls(
-                &[formatted("s1"), formatted("s2")],
-                &crate::thresholds::Thresholds::default()
-            )
-            .is_empty()
-        );
+        assert!(pitfalls(&[formatted("s1"), formatted("s2")], &limits()).is_empty());
     }
 
     /// Found in a real Go fleet: `go vet ./...` run from the repository root, fixed in two
@@ -2610,7 +2606,7 @@ mod tests {
         );
         first.session = "s1".into();
         second.session = "s2".into();
-        let found = pitfalls(&[first, second], &crate::thresholds::Thresholds::default());
+        let found = pitfalls(&[first, second], &limits());
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             found[0].text,
@@ -2647,7 +2643,7 @@ mod tests {
                 feedback("s2", &[]),
                 feedback("s3", &["git add", "git commit"]),
             ],
-            &crate::thresholds::Thresholds::default(),
+            &limits(),
         );
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
@@ -2737,7 +2733,7 @@ mod tests {
         };
         let mut twice = digest("s1", "a", &[]);
         twice.failures.extend([refusal(), refusal()]);
-        let found = pitfalls(&[twice], &crate::thresholds::Thresholds::default());
+        let found = pitfalls(&[twice], &limits());
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             found[0].text,
@@ -2746,7 +2742,7 @@ mod tests {
         );
         let mut once = digest("s1", "a", &[]);
         once.failures.push(refusal());
-        assert!(pitfalls(&[once], &crate::thresholds::Thresholds::default()).is_empty());
+        assert!(pitfalls(&[once], &limits()).is_empty());
     }
 
     /// The digest of one session in which a person sent `messages`, each a list of lines: what
@@ -2799,7 +2795,7 @@ mod tests {
                     ]],
                 ),
             ],
-            &crate::thresholds::Thresholds::default(),
+            &limits(),
         );
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
@@ -2816,7 +2812,7 @@ mod tests {
                 reporting("s2", &[&[banner, convex]]),
                 reporting("s3", &[&[banner]]),
             ],
-            &crate::thresholds::Thresholds::default(),
+            &limits(),
         );
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
@@ -2846,7 +2842,7 @@ mod tests {
         ] {
             let found = recurring_reports(
                 &[reporting("s1", &[&[line]]), reporting("s2", &[&[line]])],
-                &crate::thresholds::Thresholds::default(),
+                &limits(),
             );
             assert!(found.is_empty(), "{case}: {found:?}");
         }
@@ -2860,7 +2856,7 @@ mod tests {
         assert!(
             recurring_reports(
                 &[reporting("s1", &[&brief]), reporting("s2", &[&brief])],
-                &crate::thresholds::Thresholds::default()
+                &limits()
             )
             .is_empty()
         );
@@ -2889,7 +2885,7 @@ mod tests {
                 d
             })
             .collect();
-        assert!(pitfalls(&sessions, &crate::thresholds::Thresholds::default()).is_empty());
+        assert!(pitfalls(&sessions, &limits()).is_empty());
         for query in [
             "pip show requests",
             "which hypridle",
@@ -2961,7 +2957,7 @@ mod tests {
                     ),
                     read_retried("s2", missing, &elsewhere("/w/lib/db.js", "/w/lib/store.ts")),
                 ],
-                &crate::thresholds::Thresholds::default()
+                &limits()
             )
             .is_empty()
         );
@@ -2972,7 +2968,7 @@ mod tests {
                 read_retried("s1", range, &dropped),
                 read_retried("s2", range, &dropped),
             ],
-            &crate::thresholds::Thresholds::default(),
+            &limits(),
         );
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
@@ -3016,7 +3012,7 @@ mod tests {
                 read_retried("s1", refused, &added),
                 read_retried("s2", refused, &added),
             ],
-            &crate::thresholds::Thresholds::default(),
+            &limits(),
         );
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
@@ -3046,17 +3042,8 @@ mod tests {
     #[test]
     fn a_missing_look_is_answered_only_by_another_look() {
         let missing = "/bin/bash: line 1: rg: command not found";
-        assert!(
-            pitfalls(
-                &[answered("s1", "rg", missing, "git clone")],
-                &crate::thresholds::Thresholds::default()
-            )
-            .is_empty()
-        );
-        let found = pitfalls(
-            &[answered("s1", "rg", missing, "find")],
-            &crate::thresholds::Thresholds::default(),
-        );
+        assert!(pitfalls(&[answered("s1", "rg", missing, "git clone")], &limits()).is_empty());
+        let found = pitfalls(&[answered("s1", "rg", missing, "find")], &limits());
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
             found[0].text.ends_with("; `find` worked instead."),
@@ -3069,17 +3056,13 @@ mod tests {
                     answered("s1", "rg", missing, "find"),
                     answered("s2", "rg", missing, "grep"),
                 ],
-                &crate::thresholds::Thresholds::default()
+                &limits()
             )
             .is_empty()
         );
         let python = "zsh:1: command not found: python";
         assert_eq!(
-            pitfalls(
-                &[answered("s1", "python", python, "python3")],
-                &crate::thresholds::Thresholds::default()
-            )
-            .len(),
+            pitfalls(&[answered("s1", "python", python, "python3")], &limits()).len(),
             1
         );
         // A look that failed, followed by other work, is the agent moving on, in however many
@@ -3091,7 +3074,7 @@ mod tests {
                     answered("s1", "ls", ls, "git add"),
                     answered("s2", "ls", ls, "git add")
                 ],
-                &crate::thresholds::Thresholds::default()
+                &limits()
             )
             .is_empty()
         );
@@ -3101,13 +3084,7 @@ mod tests {
             d.failures[0].error = None;
             d
         };
-        assert!(
-            pitfalls(
-                &[silent("s1"), silent("s2")],
-                &crate::thresholds::Thresholds::default()
-            )
-            .is_empty()
-        );
+        assert!(pitfalls(&[silent("s1"), silent("s2")], &limits()).is_empty());
         // Changing directory or printing answers nothing, in however many sessions.
         for staging in ["cd", "Write-Host", "echo"] {
             let docker = "(eval):1: command not found: docker";
@@ -3117,7 +3094,7 @@ mod tests {
                         answered("s1", "docker ps", docker, staging),
                         answered("s2", "docker ps", docker, staging),
                     ],
-                    &crate::thresholds::Thresholds::default()
+                    &limits()
                 )
                 .is_empty(),
                 "{staging}"
@@ -3136,7 +3113,7 @@ mod tests {
                 answered("s1", "python -m zipfile", missing, "python3 -m zipfile"),
                 answered("s2", "python -m zipfile", missing, "uv run python"),
             ],
-            &crate::thresholds::Thresholds::default(),
+            &limits(),
         );
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
@@ -3152,7 +3129,7 @@ mod tests {
                 answered("s1", "python -m zipfile", missing, "python3 -m zipfile"),
                 answered("s2", "python -m zipfile", other, "uv run python"),
             ],
-            &crate::thresholds::Thresholds::default(),
+            &limits(),
         );
         assert_eq!(found.len(), 2, "{found:?}");
     }
@@ -3168,7 +3145,7 @@ mod tests {
                 answered("s1", "cat", error, "sed"),
                 answered("s2", "cat", error, "grep"),
             ],
-            &crate::thresholds::Thresholds::default(),
+            &limits(),
         );
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
@@ -3177,21 +3154,15 @@ mod tests {
                 "`cat` fails with `{error}`; a narrower look with `grep` or `sed` worked instead."
             )
         );
-        // One session is not a pattern; pitfalls(, &crate::thresholds::Thresholds::default()) leaves look-for-look answers to this rule.
-        assert!(
-            refused_reads(
-                &[answered("s1", "cat", error, "sed")],
-                &crate::thresholds::Thresholds::default()
-            )
-            .is_empty()
-        );
+        // One session is not a pattern; pitfalls(, &limits()) leaves look-for-look answers to this rule.
+        assert!(refused_reads(&[answered("s1", "cat", error, "sed")], &limits()).is_empty());
         assert!(
             pitfalls(
                 &[
                     answered("s1", "cat", error, "sed"),
                     answered("s2", "cat", error, "sed")
                 ],
-                &crate::thresholds::Thresholds::default()
+                &limits()
             )
             .is_empty()
         );
@@ -3202,7 +3173,7 @@ mod tests {
                     answered("s1", "cat", missing, "find"),
                     answered("s2", "cat", missing, "ls"),
                 ],
-                &crate::thresholds::Thresholds::default()
+                &limits()
             )
             .is_empty()
         );
@@ -3220,10 +3191,7 @@ mod tests {
             let mut second = one_retry(error, "git push", "git push --force", "git push");
             first.session = "s1".into();
             second.session = "s2".into();
-            assert!(
-                pitfalls(&[first, second], &crate::thresholds::Thresholds::default()).is_empty(),
-                "{error}"
-            );
+            assert!(pitfalls(&[first, second], &limits()).is_empty(), "{error}");
         }
     }
 
@@ -3264,7 +3232,7 @@ mod tests {
         let sessions: Vec<SessionDigest> = (1..=3)
             .map(|n| blocked(&format!("s{n}"), "npm test", error, 5, &["git status"]))
             .collect();
-        let found = recurring_blockers(&sessions, &crate::thresholds::Thresholds::default());
+        let found = recurring_blockers(&sessions, &limits());
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             found[0].text,
@@ -3285,11 +3253,8 @@ mod tests {
             5,
             &["a", "b", "c", "d", "e", "f", "npm test"],
         );
-        assert!(recurring_blockers(&fixed, &crate::thresholds::Thresholds::default()).is_empty());
-        assert!(
-            recurring_blockers(&sessions[..2], &crate::thresholds::Thresholds::default())
-                .is_empty()
-        );
+        assert!(recurring_blockers(&fixed, &limits()).is_empty());
+        assert!(recurring_blockers(&sessions[..2], &limits()).is_empty());
 
         // Tests failing on different assertions at the end of three sessions: three pieces of
         // work, not one fault.
@@ -3301,9 +3266,7 @@ mod tests {
                 blocked(&format!("s{n}"), "pytest", &error, 5, &[])
             })
             .collect();
-        assert!(
-            recurring_blockers(&different, &crate::thresholds::Thresholds::default()).is_empty()
-        );
+        assert!(recurring_blockers(&different, &limits()).is_empty());
         for (identity, error) in [
             (
                 "npm test",
@@ -3316,7 +3279,7 @@ mod tests {
                 .map(|n| blocked(&format!("s{n}"), identity, error, 5, &[]))
                 .collect();
             assert!(
-                recurring_blockers(&sessions, &crate::thresholds::Thresholds::default()).is_empty(),
+                recurring_blockers(&sessions, &limits()).is_empty(),
                 "{error}"
             );
         }
@@ -3339,7 +3302,7 @@ mod tests {
             through("s2", "tee", Some("sudo")),
             through("s3", "useradd", Some("sudo")),
         ];
-        let found = recurring_blockers(&sessions, &crate::thresholds::Thresholds::default());
+        let found = recurring_blockers(&sessions, &limits());
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
             found[0]
@@ -3353,9 +3316,7 @@ mod tests {
             through("s2", "tee", None),
             through("s3", "useradd", None),
         ];
-        assert!(
-            recurring_blockers(&unattributed, &crate::thresholds::Thresholds::default()).is_empty()
-        );
+        assert!(recurring_blockers(&unattributed, &limits()).is_empty());
     }
 
     fn texts(patterns: Vec<Pattern>) -> Vec<String> {
@@ -3386,10 +3347,7 @@ mod tests {
             digest("s4", "a", &["Edit"]),
         ];
         assert_eq!(
-            texts(working_directories(
-                &digests,
-                &crate::thresholds::Thresholds::default()
-            )),
+            texts(working_directories(&digests, &limits())),
             vec![
                 "Sessions run commands from the `rallycoach` directory (`cd …/rallycoach && …` in \
                  3 of 4 sessions, 7 commands)."
@@ -3403,13 +3361,13 @@ mod tests {
         for d in few.iter_mut().take(2) {
             *d = in_dir(&d.session.clone(), "ui", 5);
         }
-        assert!(working_directories(&few, &crate::thresholds::Thresholds::default()).is_empty());
+        assert!(working_directories(&few, &limits()).is_empty());
         let once = vec![
             in_dir("s1", "ui", 1),
             in_dir("s2", "ui", 1),
             in_dir("s3", "ui", 0),
         ];
-        assert!(working_directories(&once, &crate::thresholds::Thresholds::default()).is_empty());
+        assert!(working_directories(&once, &limits()).is_empty());
     }
 
     #[test]
@@ -3422,10 +3380,7 @@ mod tests {
             digest("s4", "a", &["Read", "Grep"]),
         ];
         assert_eq!(
-            texts(checks_after_edits(
-                &digests,
-                &crate::thresholds::Thresholds::default()
-            )),
+            texts(checks_after_edits(&digests, &limits())),
             vec![
                 "After editing, sessions check the work with `npx tsc` and `npm run build` (2 of 3 \
                  sessions that edited files)."
@@ -3437,7 +3392,7 @@ mod tests {
             digest("s1", "a", &["Edit", "cargo clippy"]),
             digest("s2", "a", &["Edit", "cargo build"]),
         ];
-        assert!(checks_after_edits(&once, &crate::thresholds::Thresholds::default()).is_empty());
+        assert!(checks_after_edits(&once, &limits()).is_empty());
     }
 
     #[test]
@@ -3484,7 +3439,7 @@ mod tests {
                 &["checkout", "test", "lint", "status", "pr", "read"],
             ),
         ];
-        let found: Vec<String> = workflows(&digests, &crate::thresholds::Thresholds::default())
+        let found: Vec<String> = workflows(&digests, &limits())
             .into_iter()
             .map(|p| p.text)
             .collect();
@@ -3513,13 +3468,10 @@ mod tests {
                 .collect()
         };
         let found = |size, taking| -> Vec<String> {
-            workflows(
-                &fleet(size, taking),
-                &crate::thresholds::Thresholds::default(),
-            )
-            .into_iter()
-            .map(|p| p.text)
-            .collect()
+            workflows(&fleet(size, taking), &limits())
+                .into_iter()
+                .map(|p| p.text)
+                .collect()
         };
         assert!(found(20, 2).is_empty());
         let expected = vec!["Workflow: `gofmt` → `go vet` → `go test`.".to_string()];
@@ -3551,7 +3503,7 @@ mod tests {
                 )
             })
             .collect();
-        let found: Vec<String> = workflows(&digests, &crate::thresholds::Thresholds::default())
+        let found: Vec<String> = workflows(&digests, &limits())
             .into_iter()
             .map(|p| p.text)
             .collect();
@@ -3570,7 +3522,7 @@ mod tests {
                 )
             })
             .collect();
-        let found: Vec<String> = workflows(&named, &crate::thresholds::Thresholds::default())
+        let found: Vec<String> = workflows(&named, &limits())
             .into_iter()
             .map(|p| p.text)
             .collect();
@@ -3587,7 +3539,7 @@ mod tests {
             digest("s2", "a", &["edit", "read", "bash", "edit", "read", "bash"]),
             digest("s3", "a", &["bash", "edit", "read", "bash", "read", "edit"]),
         ];
-        assert!(workflows(&digests, &crate::thresholds::Thresholds::default()).is_empty());
+        assert!(workflows(&digests, &limits()).is_empty());
     }
 
     /// Real Claude Code fleets ran "`Agent` → `Write` → `ToolSearch`" in three sessions and
@@ -3609,7 +3561,7 @@ mod tests {
             digest("s3", "a", &part),
             digest("s4", "a", &part),
         ];
-        let texts: Vec<String> = workflows(&digests, &crate::thresholds::Thresholds::default())
+        let texts: Vec<String> = workflows(&digests, &limits())
             .into_iter()
             .map(|p| p.text)
             .collect();
@@ -3621,7 +3573,7 @@ mod tests {
         let digests: Vec<SessionDigest> = (0..4)
             .map(|i| digest(&format!("p{i}"), "a", &planning))
             .collect();
-        assert!(workflows(&digests, &crate::thresholds::Thresholds::default()).is_empty());
+        assert!(workflows(&digests, &limits()).is_empty());
     }
 
     /// "`apply_patch` → `git add` → `git commit`" recurs in every coding fleet: version control
@@ -3632,18 +3584,18 @@ mod tests {
         let digests: Vec<SessionDigest> = (0..3)
             .map(|i| digest(&format!("g{i}"), "a", &git_only))
             .collect();
-        assert!(workflows(&digests, &crate::thresholds::Thresholds::default()).is_empty());
+        assert!(workflows(&digests, &limits()).is_empty());
         // GitHub's CLI ships the work as git does (a real Claude Code fleet).
         let shipping = ["Edit", "git commit", "git push", "gh pr", "git checkout"];
         let digests: Vec<SessionDigest> = (0..3)
             .map(|i| digest(&format!("h{i}"), "a", &shipping))
             .collect();
-        assert!(workflows(&digests, &crate::thresholds::Thresholds::default()).is_empty());
+        assert!(workflows(&digests, &limits()).is_empty());
         let with_lint = ["apply_patch", "mise run lint", "git add", "git commit"];
         let digests: Vec<SessionDigest> = (0..3)
             .map(|i| digest(&format!("l{i}"), "a", &with_lint))
             .collect();
-        let texts: Vec<String> = workflows(&digests, &crate::thresholds::Thresholds::default())
+        let texts: Vec<String> = workflows(&digests, &limits())
             .into_iter()
             .map(|p| p.text)
             .collect();
@@ -3661,7 +3613,7 @@ mod tests {
             let sessions: Vec<SessionDigest> = (0..3)
                 .map(|n| digest(&format!("s{n}"), "a", &["cargo build", last]))
                 .collect();
-            ending_steps(&sessions, &crate::thresholds::Thresholds::default())
+            ending_steps(&sessions, &limits())
                 .into_iter()
                 .map(|p| p.text)
                 .collect()
@@ -3763,8 +3715,7 @@ mod tests {
                     session
                 })
                 .collect();
-            let found =
-                recurring_checker_findings(&sessions, &crate::thresholds::Thresholds::default());
+            let found = recurring_checker_findings(&sessions, &limits());
             assert_eq!(found.len(), 1);
             found[0].text.clone()
         };
@@ -3805,8 +3756,7 @@ mod tests {
             session.checker_findings.push(finding("W999"));
         }
         sessions[2].checker_findings.push(finding("F401"));
-        let found =
-            recurring_checker_findings(&sessions, &crate::thresholds::Thresholds::default());
+        let found = recurring_checker_findings(&sessions, &limits());
         assert_eq!(found.len(), MAX_CHECKER_LESSONS);
         assert!(
             found[0].text.contains("`W999` (3 sessions)"),

@@ -320,30 +320,33 @@ pub fn programs_of(command: &str) -> Vec<String> {
 /// `Set-Location`, `source`, `export`, `set`, `pwd`, `sleep`): it changes where, with what or
 /// when the next command runs, or says where that is.
 pub(crate) fn sets_the_stage(program: &str) -> bool {
-    matches!(
-        program.to_ascii_lowercase().as_str(),
-        "cd" | "pushd"
-            | "popd"
-            | "set-location"
-            | "source"
-            | "."
-            | "export"
-            | "set"
-            | "unset"
-            | "pwd"
-            // Waiting for a server or a deploy to come up: `sleep 5 && curl …` is the `curl`.
-            | "sleep"
-            | "start-sleep"
-    )
+    const STAGING: &[&str] = &[
+        "cd",
+        "pushd",
+        "popd",
+        "set-location",
+        "source",
+        ".",
+        "export",
+        "set",
+        "unset",
+        "pwd",
+        // Waiting for a server or a deploy to come up: `sleep 5 && curl …` is the `curl`.
+        "sleep",
+        "start-sleep",
+    ];
+    // Compared without lowercasing a copy: this runs for every segment of every command line.
+    STAGING
+        .iter()
+        .any(|name| program.eq_ignore_ascii_case(name))
 }
 
 /// Whether a program only prints what it is given (`echo`, `printf`, PowerShell's `Write-Host`
 /// and `Write-Output`): a banner or a value, no work.
 pub(crate) fn only_prints(program: &str) -> bool {
-    matches!(
-        program.to_ascii_lowercase().as_str(),
-        "echo" | "printf" | "write-host" | "write-output"
-    )
+    ["echo", "printf", "write-host", "write-output"]
+        .iter()
+        .any(|name| program.eq_ignore_ascii_case(name))
 }
 
 /// The programs [`clears_the_way`] knows: `rm` and `mkdir`.

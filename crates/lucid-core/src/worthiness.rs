@@ -1312,16 +1312,17 @@ fn chooses_a_tool_for_a_role(lower: &str) -> bool {
                 .iter()
                 .find_map(|determiner| role.strip_prefix(determiner))
                 .unwrap_or(role);
-            let role = [
-                "in this project",
-                "in this repo",
-                "in this codebase",
-                "here",
-            ]
-            .iter()
-            .find_map(|scope| role.strip_suffix(scope))
-            .unwrap_or(role)
-            .trim_end();
+            // "… for package management in this repo": the project's own scope (the
+            // lexicon's `[standing_scope]`), said after the role.
+            let role = Cues::scan(role)
+                .phrases(List::StandingScope)
+                .find_map(|(at, scope)| {
+                    (at + scope.len() == role.len())
+                        .then(|| role[..at].strip_suffix(" in "))
+                        .flatten()
+                })
+                .unwrap_or(role)
+                .trim_end();
             !tool.trim().is_empty()
                 && tool.split_whitespace().count() <= 3
                 && lexicon::is_word_of(List::ProjectRole, role)
