@@ -3194,6 +3194,7 @@ fn read_human_message(
         .sum();
     let echoes = AgentEchoes::of(&segments, agent_said.runs());
     let brief = assigns_a_role(&prose.join(" "));
+    let mut long_message_shown = false;
     for segment in segments.iter().filter(|s| s.channel == Channel::Human) {
         // Secrets are found in the whole segment first: one can span lines (a private key
         // block) and so escape a check of each sentence alone.
@@ -3222,6 +3223,28 @@ fn read_human_message(
                 _ => sentence,
             };
             if human_bytes > limits.max_message_bytes {
+                // Not read, but not hidden either: the first sentence that reads like a rule or
+                // a fact stands for the message in the report.
+                if !long_message_shown && position < MAX_SENTENCES_SHOWING_A_LONG_MESSAGE {
+                    let memory_like = match crate::worthiness::judge(sentence, limits) {
+                        crate::worthiness::Verdict::Candidate { .. } => true,
+                        crate::worthiness::Verdict::Skip { memory_like, .. } => memory_like,
+                    };
+                    if memory_like && digest.skipped.len() < limits.max_skipped_per_session {
+                        long_message_shown = true;
+                        digest.skipped.push(SkippedStatement {
+                            text: excerpt(&policy.redact(sentence).text),
+                            reason: format!(
+                                "in a message of {} kB (over the {} kB read for instructions): \
+                                 a long paste, not read for rules or facts",
+                                human_bytes.div_ceil(1000),
+                                limits.max_message_bytes / 1000
+                            ),
+                            key,
+                            evidence: evidence.clone(),
+                        });
+                    }
+                }
                 continue;
             }
             // Every sentence is a slice of the segment, so its offset is its address difference.
@@ -3401,6 +3424,9 @@ fn read_human_message(
         digest.human_keys.push(keys);
     }
 }
+
+/// How many of a long message's first sentences are looked at for one to show in the report.
+const MAX_SENTENCES_SHOWING_A_LONG_MESSAGE: usize = 500;
 
 /// What a person's message is read against: the agent's prose so far, and whether the session
 /// is a conversation among people with no agent in it.
@@ -4488,6 +4514,27 @@ mod laundering_tests {
             "{:?}",
             digest.skipped
         );
+    }
+
+    #[test]
+    fn a_long_message_is_not_read_for_rules_but_shows_in_the_report() {
+        let notes = "The build log follows, line by line, as the terminal printed it. ".repeat(150);
+        let long = format!("{notes}\n\nAlways run the linter before you push.");
+        let digest = digest_session(&session(vec![EventKind::UserMessage { text: long }]));
+        assert!(digest.statements.is_empty(), "{:?}", digest.statements);
+        let shown: Vec<(&str, &str)> = digest
+            .skipped
+            .iter()
+            .map(|s| (s.text.as_str(), s.reason.as_str()))
+            .collect();
+        assert_eq!(shown.len(), 1, "{shown:?}");
+        assert_eq!(shown[0].0, "Always run the linter before you push.");
+        assert!(shown[0].1.contains("a long paste"), "{shown:?}");
+        // The same rule in a short message is a statement.
+        let digest = digest_session(&session(vec![EventKind::UserMessage {
+            text: "Always run the linter before you push.".into(),
+        }]));
+        assert_eq!(digest.statements.len(), 1);
     }
 
     /// A sub-agent's dispatch brief (from a real Copilot CLI session a conductor agent drove):

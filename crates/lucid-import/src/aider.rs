@@ -639,6 +639,14 @@ impl Emitter<'_, '_> {
         if let Some(command) = text.strip_prefix('!') {
             return self.run(origin, command.trim());
         }
+        if text.lines().all(answers_a_confirmation) {
+            return self.builder.text_with_channel(
+                origin,
+                Speaker::Context("aider"),
+                text.to_string(),
+                Channel::Harness,
+            );
+        }
         if is_help_prompt(text) {
             return self.builder.text_with_channel(
                 origin,
@@ -829,6 +837,21 @@ fn is_help_prompt(text: &str) -> bool {
         || text
             .lines()
             .any(|line| matches!(line.trim(), "<doc>" | "</doc>"))
+}
+
+/// Aider's own yes/no question with the answer the person typed in words, which aider logs
+/// as an input line (`Add file to the chat? (Y)es/(N)o/(A)ll/(S)kip all/(D)on't ask again
+/// [Yes]: all`): the question is aider's, and the answer only picks one of its options.
+fn answers_a_confirmation(line: &str) -> bool {
+    let Some((question, answer)) = line.trim().rsplit_once("]: ") else {
+        return false;
+    };
+    question.contains("(Y)es/(N)o")
+        && question.ends_with(['s', 'o'])
+        && question.rsplit_once(" [").is_some_and(|(_, default)| {
+            default.eq_ignore_ascii_case("yes") || default.eq_ignore_ascii_case("no")
+        })
+        && answer.split_whitespace().count() <= 3
 }
 
 /// `/name args` for one of aider's commands; other text starting with `/` (a path) is prose.
@@ -1176,6 +1199,35 @@ mod tests {
         // Many edit starts without ends: still every turn.
         let many = "#### a\n\n<<<<<<< SEARCH\n".repeat(200);
         assert_eq!(typed_and_output(&many).0.len(), 200);
+    }
+
+    #[test]
+    fn an_answer_to_aider_s_question_is_no_message_of_the_person() {
+        let history = "# aider chat started at 2025-06-02 14:15:20\n\n\
+                       > packages\\config\\dprint\\index.json\n\
+                       > Add file to the chat? (Y)es/(N)o/(A)ll/(S)kip all/(D)on't ask again [Yes]: a\n\n\
+                       #### Add file to the chat? (Y)es/(N)o/(A)ll/(S)kip all/(D)on't ask again [Yes]: all\n\
+                       > Add file to the chat? (Y)es/(N)o/(A)ll/(S)kip all/(D)on't ask again [Yes]: a\n\n\
+                       #### Open documentation url for more info? (Y)es/(N)o/(D)on't ask again [No]: don't\n\
+                       > Open documentation url for more info? (Y)es/(N)o/(D)on't ask again [No]: d\n\n\
+                       #### keep the lists sorted [Yes]: please\n\n\
+                       Sorted.\n";
+        let session =
+            import(history, &Source::new("repo/.aider.chat.history.md")).expect("imports");
+        let human: Vec<String> = session
+            .events
+            .iter()
+            .filter(|event| event.channel == Channel::Human)
+            .map(|event| serde_json::to_string(&event.kind).expect("serialises"))
+            .collect();
+        assert_eq!(human.len(), 1, "{human:?}");
+        assert!(human[0].contains("keep the lists sorted"), "{human:?}");
+        let harness = session
+            .events
+            .iter()
+            .filter(|event| event.channel == Channel::Harness)
+            .count();
+        assert_eq!(harness, 2);
     }
 
     #[test]
