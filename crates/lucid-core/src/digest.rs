@@ -2809,8 +2809,15 @@ fn other_command_follow_up(
         }
         if significant(&command).keys().any(|w| wanted.contains_key(w)) {
             evidence.push(event_ref(calls[m].call));
+            // `vitest: command not found`, then `corepack pnpm exec vitest run`: the answer is
+            // the launcher with what it runs, not the launcher's name alone.
+            let failed_program = failed_identity.split_whitespace().next().unwrap_or("");
+            let launcher = (!failed_program.is_empty()
+                && !identity.split_whitespace().any(|w| w == failed_program))
+            .then(|| crate::tools::launched_through(failed_program, &command))
+            .flatten();
             return FollowUp::OtherCommand {
-                identity: identity.to_string(),
+                identity: launcher.unwrap_or_else(|| identity.to_string()),
             };
         }
     }
@@ -5115,7 +5122,8 @@ mod laundering_tests {
 
     /// A real Claude Code session: `node --check … && echo OK` failed with "node: command not
     /// found"; the agent moved on to a server and a `curl … ; echo "--- states ---"`. The
-    /// `echo` both commands print with is plumbing, not what they work on: no fix.
+    /// `echo` both commands print with is plumbing, not what they work on: no fix. What
+    /// answered it is `npx` running a `node` it fetched, quoted up to that `node`.
     #[test]
     fn shell_plumbing_links_no_command_to_a_failed_one() {
         let calls = [
@@ -5145,7 +5153,7 @@ mod laundering_tests {
         assert_eq!(
             digest.failures[0].follow_up,
             FollowUp::OtherCommand {
-                identity: "npx".into()
+                identity: "npx --yes node@20".into()
             }
         );
     }

@@ -745,6 +745,34 @@ pub fn identity(tool: &str, input: &Value) -> String {
     tool.to_string()
 }
 
+/// The start of a command line that runs `program` through another one, up to that program
+/// (`corepack pnpm exec vitest run` → `corepack pnpm exec vitest`, `npx --yes node@20 --check
+/// a.js` → `npx --yes node@20`): after `vitest: command not found`, the launcher is what made it work. `None`
+/// when no segment of the first line runs `program` within its first few words, or runs it
+/// itself.
+pub fn launched_through(program: &str, command: &str) -> Option<String> {
+    const MAX_LAUNCHER_WORDS: usize = 5;
+    let line = first_command_line(command);
+    line.split("&&")
+        .flat_map(|s| s.split(';'))
+        .flat_map(|s| s.split("||"))
+        .map(|s| s.split('|').next().unwrap_or(s).trim())
+        .filter_map(shell_command_of)
+        .find_map(|segment| {
+            let words: Vec<&str> = without_assignments(segment).split_whitespace().collect();
+            let at = words.iter().take(MAX_LAUNCHER_WORDS + 1).position(|word| {
+                // A package runner names a version too: `npx node@20`.
+                let name = file_name(word);
+                let name = name.split_once('@').map_or(name, |(name, _)| name);
+                name.eq_ignore_ascii_case(program)
+            })?;
+            let plain = words[..at]
+                .iter()
+                .all(|word| !word.contains(['$', '`', '"', '\'', '(', ')']));
+            (at > 0 && plain).then(|| words[..=at].join(" "))
+        })
+}
+
 /// Whether an identity is a command line (as opposed to a named tool).
 pub fn is_command(tool: &str) -> bool {
     is_shell_tool(tool)
@@ -1224,6 +1252,27 @@ pub fn patch_files(patch: &str) -> PatchFiles {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_launcher_is_the_start_of_the_command_up_to_what_it_runs() {
+        assert_eq!(
+            launched_through("vitest", "corepack pnpm exec vitest run --reporter dot").as_deref(),
+            Some("corepack pnpm exec vitest")
+        );
+        assert_eq!(
+            launched_through("tsc", "cd web && npx --yes tsc -p .").as_deref(),
+            Some("npx --yes tsc")
+        );
+        // The program run itself, run too deep in the line, or not at all: no launcher.
+        assert_eq!(
+            launched_through("node", "npx --yes node@20 --check a.js && echo OK").as_deref(),
+            Some("npx --yes node@20")
+        );
+        assert_eq!(launched_through("vitest", "vitest run"), None);
+        assert_eq!(launched_through("vitest", "a b c d e f vitest"), None);
+        assert_eq!(launched_through("vitest", "pnpm test"), None);
+        assert_eq!(launched_through("jest", "echo \"$(which jest)\""), None);
+    }
 
     #[test]
     fn code_given_to_a_repl_tool_is_no_command() {
