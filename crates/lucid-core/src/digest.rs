@@ -1647,8 +1647,10 @@ fn steps_between(
         let ok = calls[m]
             .result
             .is_some_and(|r| !result_is_error(session, r));
-        if ok && !steps.iter().any(|s| s == identity) && !crate::patterns::is_bookkeeping(identity)
-        {
+        // In the order each step was last run: the look right before the retry is the one
+        // the retry needed (`grep`, `Read`, `grep`, `Read` is `grep` then `Read`).
+        if ok && !crate::patterns::is_bookkeeping(identity) {
+            steps.retain(|s| s != identity);
             steps.push(identity.to_string());
         }
     }

@@ -409,14 +409,22 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                     }]
                 }
                 // Looking around is only a prerequisite for a named tool ("read the file
-                // before editing it"); before a command it is just the agent reading.
-                FollowUp::Prerequisite { steps } => steps
-                    .iter()
-                    .filter(|step| {
-                        !is_inspection(step) || !crate::tools::is_shell_tool(&failure.tool)
-                    })
-                    .map(|step| FixSignature::Prerequisite { step: step.clone() })
-                    .collect(),
+                // before editing it"); before a command it is just the agent reading. Of several
+                // looks, the last one before the retry is what it needed: a `grep` that found
+                // the line, then the `Read` of it, is "read first".
+                FollowUp::Prerequisite { steps } => {
+                    let last_look = steps.iter().rposition(|step| is_inspection(step));
+                    steps
+                        .iter()
+                        .enumerate()
+                        .filter(|&(at, step)| {
+                            !is_inspection(step)
+                                || (Some(at) == last_look
+                                    && !crate::tools::is_shell_tool(&failure.tool))
+                        })
+                        .map(|(_, step)| FixSignature::Prerequisite { step: step.clone() })
+                        .collect()
+                }
                 FollowUp::Steps(_) => failure
                     .error_class
                     .iter()
@@ -2743,6 +2751,41 @@ mod tests {
         let mut once = digest("s1", "a", &[]);
         once.failures.push(refusal());
         assert!(pitfalls(&[once], &limits()).is_empty());
+    }
+
+    /// A real Claude Code fleet: an `Edit` refused, a `grep` that found the line, a `Read` of
+    /// it, the retry — in two sessions. The read is what the retry needed, not the grep.
+    #[test]
+    fn the_last_look_before_the_retry_is_the_prerequisite() {
+        let refused = "File has not been read yet. Read it first before writing to it.";
+        let sessions: Vec<SessionDigest> = (0..2)
+            .map(|n| {
+                let mut d = digest(&format!("s{n}"), "a", &[]);
+                d.failures.push(Failure {
+                    tool: "Edit".into(),
+                    identity: "Edit".into(),
+                    error_class: crate::digest::error_class(refused),
+                    error: Some(refused.into()),
+                    program: None,
+                    file_type: None,
+                    follow_up: FollowUp::Prerequisite {
+                        steps: vec!["grep".into(), "Read".into()],
+                    },
+                    evidence: Vec::new(),
+                    agent_reading: None,
+                });
+                d
+            })
+            .collect();
+        let found = pitfalls(&sessions, &limits());
+        let texts: Vec<&str> = found.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "`Edit` fails with `File has not been read yet. Read it first before writing to \
+              it.`; run `Read` first, then retry."
+            ]
+        );
     }
 
     /// The digest of one session in which a person sent `messages`, each a list of lines: what
