@@ -1420,6 +1420,16 @@ type Occurrences = (Vec<u32>, Vec<(usize, usize)>);
 /// between two steps (agents interleave reads and checks). Mining is Apriori-style: first the
 /// ordered pairs of tools that follow each other more often than chance, then only sequences
 /// whose every step pair is such a pair — so a large fleet of varied calls stays cheap.
+/// Whether a workflow step hands the work on: pushes it, opens a pull request for it, deploys,
+/// publishes or releases it (`git push`, `gh pr`, `npm publish`, `fly deploy`).
+fn ships(step: &str) -> bool {
+    let lower = step.to_ascii_lowercase();
+    lower == "gh pr"
+        || lower
+            .split(|c: char| c.is_whitespace() || c == '_' || c == '-')
+            .any(|word| matches!(word, "push" | "deploy" | "publish" | "release"))
+}
+
 pub(crate) fn workflows(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pattern> {
     const MIN_LEN: usize = 3;
     const MAX_LEN: usize = 6;
@@ -1511,10 +1521,14 @@ pub(crate) fn workflows(digests: &[SessionDigest], limits: &Thresholds) -> Vec<P
                 }
                 let prev = gram[gram.len() - 1];
                 let window = (last + 1 + MAX_GAP).min(seq.len().saturating_sub(1));
+                // Once the work is shipped (`git push`, `gh pr`), an edit starts the next piece
+                // of work: "… → `gh pr` → `Write`" is two tasks, not one workflow.
+                let shipped = gram.iter().any(|&t| ships(names[t as usize]));
                 for (next, &tool) in seq.iter().enumerate().take(window + 1).skip(last + 1) {
                     if gram.last() != Some(&tool)
                         && gram.iter().filter(|&&t| t == tool).count() < 2
                         && frequent_pairs.contains(&(prev, tool))
+                        && !(shipped && crate::tools::is_file_edit_tool(names[tool as usize]))
                     {
                         let mut longer = gram.clone();
                         longer.push(tool);
@@ -3490,6 +3504,43 @@ mod tests {
             found,
             vec!["Workflow: `checkout` → `test` → `lint` → `pr`.".to_string()]
         );
+    }
+
+    /// A real Claude Code fleet: after `gh pr create` the agent switched to main and wrote the
+    /// next task's file. The workflow ends where the work was handed on.
+    #[test]
+    fn a_workflow_ends_where_the_work_is_shipped() {
+        let steps = [
+            "pnpm test",
+            "git add",
+            "git commit",
+            "git push",
+            "gh pr",
+            "Write",
+        ];
+        let digests: Vec<SessionDigest> = (0..3)
+            .map(|n| digest(&format!("s{n}"), "a", &steps))
+            .collect();
+        let found: Vec<String> = workflows(&digests, &limits())
+            .into_iter()
+            .map(|p| p.text)
+            .collect();
+        assert_eq!(
+            found,
+            ["Workflow: `pnpm test` → `git add` → `git commit` → `git push` → `gh pr`."]
+        );
+        for shipping in [
+            "git push",
+            "gh pr",
+            "npm publish",
+            "fly deploy",
+            "publish_page",
+        ] {
+            assert!(ships(shipping), "{shipping}");
+        }
+        for not_shipping in ["git commit", "gh run", "pushd", "npm test"] {
+            assert!(!ships(not_shipping), "{not_shipping}");
+        }
     }
 
     /// A workflow is what a share of the sessions converged on: three shared steps in 2 of 20
