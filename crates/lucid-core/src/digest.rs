@@ -1153,6 +1153,11 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                     crate::tools::working_dir_parameter(input)
                         .map(|(parameter, dir)| (Some(parameter), dir))
                 })
+            // Changing into the directory the session started in goes nowhere new.
+            && !session
+                .started_in
+                .as_deref()
+                .is_some_and(|start| same_directory(start, &dir))
         {
             match digest
                 .working_dirs
@@ -3437,6 +3442,29 @@ fn read_human_message(
 /// How many of a long message's first sentences are looked at for one to show in the report.
 const MAX_SENTENCES_SHOWING_A_LONG_MESSAGE: usize = 500;
 
+/// Whether two absolute paths name one directory as harnesses write them: `\\` or `/`, a
+/// trailing separator, a drive letter in either case, and Git Bash's `/d/repo` for `D:\\repo`.
+fn same_directory(a: &str, b: &str) -> bool {
+    fn normal(path: &str) -> String {
+        let path = path.trim().replace('\\', "/");
+        let path = path.trim_end_matches('/');
+        let bytes = path.as_bytes();
+        // `/d/repo` → `d:/repo`
+        let path = if bytes.len() >= 2
+            && bytes[0] == b'/'
+            && bytes[1].is_ascii_alphabetic()
+            && (bytes.len() == 2 || bytes[2] == b'/')
+        {
+            format!("{}:{}", char::from(bytes[1]), &path[2..])
+        } else {
+            path.to_string()
+        };
+        path.to_lowercase()
+    }
+    let (a, b) = (normal(a), normal(b));
+    !a.is_empty() && a == b
+}
+
 /// What a person's message is read against: the agent's prose so far, and whether the session
 /// is a conversation among people with no agent in it.
 struct HumanContext<'p, 'a> {
@@ -3783,6 +3811,7 @@ fn test_session(format: TranscriptFormat, events: Vec<EventKind>) -> Session {
         source: "s.jsonl".into(),
         format,
         trust: SessionTrust::Default,
+        started_in: None,
         events: events
             .into_iter()
             .enumerate()
@@ -4722,6 +4751,32 @@ mod laundering_tests {
             },
             test_result(id, "exec_command", output, failed),
         ]
+    }
+
+    /// Real Claude Code sessions on Windows: started in `D:\\oh-my-posh`, the agent went back
+    /// there with `cd D:/oh-my-posh && …` and into the Go module with `cd /d/oh-my-posh/src &&
+    /// …`. Only the second is a directory the commands need.
+    #[test]
+    fn changing_into_the_starting_directory_is_no_working_directory() {
+        let calls = [
+            exec("c1", "cd D:/oh-my-posh && git status", 0, "clean", false),
+            exec("c2", "cd /d/oh-my-posh/ && git log -1", 0, "abc", false),
+            exec("c3", "cd /d/oh-my-posh/src && go vet ./...", 0, "", false),
+        ];
+        let mut session = session(calls.into_iter().flatten().collect());
+        session.started_in = Some("D:\\oh-my-posh".into());
+        let dirs: Vec<String> = digest_session(&session)
+            .working_dirs
+            .iter()
+            .map(|w| w.dir.clone())
+            .collect();
+        assert_eq!(dirs, ["/d/oh-my-posh/src"]);
+        // Without a starting directory every one counts.
+        session.started_in = None;
+        assert_eq!(digest_session(&session).working_dirs.len(), 3);
+        assert!(same_directory("/Users/dev/app/", "/users/dev/app"));
+        assert!(!same_directory("/Users/dev/app", "/Users/dev/app/web"));
+        assert!(!same_directory("", ""));
     }
 
     /// A real Copilot CLI session: `create` refused ("Parent directory does not exist"), the

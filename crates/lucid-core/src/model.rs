@@ -180,6 +180,10 @@ pub struct Session {
     /// The session-wide trust setting; absent in JSON means `default` (each event by its channel).
     #[serde(default)]
     pub trust: SessionTrust,
+    /// The directory the session was started in, when the format records it (Claude Code's
+    /// `cwd`, Codex's `session_meta`): a command that changes into it goes nowhere new.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_in: Option<String>,
     /// The events in the order they happened, numbered by [`Event::index`].
     pub events: Vec<Event>,
 }

@@ -2826,6 +2826,7 @@ mod tests {
             source: format!("{session}.jsonl"),
             format: TranscriptFormat::ClaudeCode,
             trust: SessionTrust::Default,
+            started_in: None,
             events,
         })
     }

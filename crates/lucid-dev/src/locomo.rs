@@ -385,6 +385,7 @@ fn sessions_of(sample: &str, conversation: &Value) -> (Vec<(Session, Vec<String>
                 format: TranscriptFormat::AnthropicMessages,
                 trust: SessionTrust::Default,
                 events,
+                started_in: None,
             },
             ids,
         ));

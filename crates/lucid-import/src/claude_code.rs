@@ -78,6 +78,10 @@ struct Record {
     session_id_snake: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     timestamp: Option<String>,
+    /// The shell's directory when the record was written: the first one is where the session
+    /// started.
+    #[serde(default, deserialize_with = "lenient_string")]
+    cwd: Option<String>,
     /// Harness-injected user turns (hook feedback, command caveats): not the person speaking.
     #[serde(rename = "isMeta", default, deserialize_with = "lenient_bool")]
     is_meta: bool,
@@ -130,6 +134,7 @@ fn push_record(builder: &mut Builder<'_>, record: Record) {
     {
         builder.set_session_id(id);
     }
+    builder.offer_started_in(record.cwd.as_deref());
     let origin = Origin {
         at: record.timestamp.as_deref().and_then(parse_timestamp),
         source_id: record.uuid.as_deref(),

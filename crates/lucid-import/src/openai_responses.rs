@@ -74,6 +74,9 @@ struct Item {
     /// thread another agent spawned).
     #[serde(default)]
     source: Option<Value>,
+    /// `session_meta`: the directory the session started in.
+    #[serde(default, deserialize_with = "lenient_string")]
+    cwd: Option<String>,
     #[serde(default)]
     payload: Lenient<Box<Item>>,
 }
@@ -186,6 +189,7 @@ impl Rollout<'_, '_> {
             Some("session_meta") => {
                 if let Some(meta) = line.payload.0 {
                     self.builder.offer_session_id(meta.id.as_deref());
+                    self.builder.offer_started_in(meta.cwd.as_deref());
                     self.builder.offer_agent_from(&meta.agent_fields());
                     self.brief_pending = meta
                         .source

@@ -53,6 +53,7 @@ pub(crate) struct Builder<'s> {
     offered: HashMap<String, Vec<String>>,
     session_id: Option<String>,
     agent: Option<String>,
+    started_in: Option<String>,
 }
 
 impl<'s> Builder<'s> {
@@ -66,6 +67,15 @@ impl<'s> Builder<'s> {
             offered: HashMap::new(),
             session_id: None,
             agent: None,
+            started_in: None,
+        }
+    }
+
+    /// Records the directory the session started in, unless one is already known (the first
+    /// one a format names; Claude Code's `cwd` follows the shell's `cd`s after it).
+    pub(crate) fn offer_started_in(&mut self, dir: Option<&str>) {
+        if self.started_in.is_none() {
+            self.started_in = dir.and_then(non_blank).map(str::to_string);
         }
     }
 
@@ -265,6 +275,7 @@ impl<'s> Builder<'s> {
             format: self.format,
             trust: SessionTrust::Default,
             events: self.events,
+            started_in: self.started_in,
         })
     }
 }

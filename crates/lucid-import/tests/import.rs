@@ -2376,3 +2376,28 @@ fn what_the_file_has(format: TranscriptFormat, text: &str) -> (bool, bool) {
         }
     }
 }
+
+/// The directory a session started in, where the format records it: Claude Code's first
+/// `cwd`, Codex's `session_meta.cwd`. Formats without one leave it unset.
+#[test]
+fn the_starting_directory_is_read_where_the_format_records_it() {
+    let claude = fixture("claude_code", "single-record.jsonl");
+    assert_eq!(claude.started_in.as_deref(), Some("/home/dev/app"));
+    let codex = fixture("openai_responses", "rollout.jsonl");
+    assert_eq!(codex.started_in.as_deref(), Some("/home/dev/repo"));
+    // The shell's `cd` moves Claude Code's `cwd` later on; the first one is the start.
+    let moved = "{\"type\":\"user\",\"cwd\":\"/home/dev/app\",\"sessionId\":\"s\",\"message\":{\"role\":\"user\",\"content\":\"hi\"}}\n\
+                 {\"type\":\"user\",\"cwd\":\"/home/dev/app/web\",\"sessionId\":\"s\",\"message\":{\"role\":\"user\",\"content\":\"go on\"}}\n";
+    let session = lucid_import::import_session(
+        moved.as_bytes(),
+        &lucid_import::Source::new("projects/app/s.jsonl"),
+    )
+    .expect("imports");
+    assert_eq!(session.started_in.as_deref(), Some("/home/dev/app"));
+    let aider = lucid_import::import_session(
+        b"# aider chat started at 2025-04-01 18:41:33\n\n#### fix the build\n\nDone.\n",
+        &lucid_import::Source::new("repo/.aider.chat.history.md"),
+    )
+    .expect("imports");
+    assert_eq!(aider.started_in, None);
+}

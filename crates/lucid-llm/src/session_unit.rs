@@ -795,6 +795,7 @@ mod tests {
             source: format!("{id}.jsonl"),
             format: TranscriptFormat::ClaudeCode,
             trust: SessionTrust::Default,
+            started_in: None,
             events,
         })
     }
@@ -886,6 +887,7 @@ mod tests {
                 source: "s.jsonl".into(),
                 format: TranscriptFormat::ClaudeCode,
                 trust: SessionTrust::Default,
+                started_in: None,
                 events,
             });
             let units = session_units(&[digest], &UnitLimits::default());

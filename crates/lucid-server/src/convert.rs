@@ -275,6 +275,13 @@ pub fn stored_to_session(stored: &DreamSession) -> Result<Session, ImportError> 
     session.agent = stored.agent_name.clone();
     session.source = stored.session.id.clone();
     session.trust = stored.session.trust;
+    session.started_in = stored
+        .session
+        .source
+        .as_ref()
+        .and_then(|source| source.get("started_in"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
     if stored.session.users == SessionUsers::External
         && stored.session.trust != SessionTrust::Trusted
     {
@@ -373,6 +380,25 @@ mod tests {
             let times = |s: &Session| s.events.iter().map(|e| e.at).collect::<Vec<_>>();
             assert_eq!(times(&original), times(&back), "{name}");
         }
+    }
+
+    /// The directory a session started in is not an event: it is read back from the stored
+    /// source, as the import route keeps it there.
+    #[test]
+    fn the_starting_directory_comes_back_from_the_source() {
+        let line = "{\"type\":\"user\",\"cwd\":\"/home/dev/app\",\"sessionId\":\"s\",\
+                    \"message\":{\"role\":\"user\",\"content\":\"hi\"}}\n";
+        let original =
+            lucid_import::import_session(line.as_bytes(), &Source::new("s.jsonl")).expect("import");
+        assert_eq!(original.started_in.as_deref(), Some("/home/dev/app"));
+        let mut kept = stored(session_to_events(&original));
+        assert_eq!(
+            stored_to_session(&kept).expect("re-import").started_in,
+            None
+        );
+        kept.session.source = Some(json!({"format": "claude_code", "started_in": "/home/dev/app"}));
+        let back = stored_to_session(&kept).expect("re-import");
+        assert_eq!(back.started_in.as_deref(), Some("/home/dev/app"));
     }
 
     /// Cline tasks and SWE-agent trajectories (the importer's fixtures) convert, and every

@@ -1348,6 +1348,11 @@ async fn transcripts_import_as_sessions() {
         .await;
     assert_eq!(status, StatusCode::OK, "{session}");
     assert_eq!(session["source"]["format"], "claude_code");
+    // Where the session started (its first `cwd`), which a dream reads back from the source.
+    assert_eq!(
+        session["source"]["started_in"], "/home/dev/project",
+        "{session}"
+    );
     assert_eq!(session["agent"]["name"], "coder");
     assert!(session["event_count"].as_u64().is_some_and(|n| n > 3));
     assert_eq!(session["resources"][0]["memory_store_id"], json!(store));

@@ -606,7 +606,8 @@ pub struct Session {
     pub archived_at: Option<String>,
     /// lucid: `agent` (a logged or imported session) or `dream` (a dream's narration).
     pub kind: SessionKind,
-    /// lucid: where an imported session came from (`{"format":…,"filename":…,"session_id":…}`).
+    /// lucid: where an imported session came from (`{"format":…,"filename":…,"session_id":…}`,
+    /// and `started_in` when the transcript names the directory it started in).
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub source: Option<Value>,
     /// lucid: the dream this session narrates.

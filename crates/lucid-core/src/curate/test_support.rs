@@ -111,6 +111,7 @@ pub(super) fn session_of(
         source: format!("{id}.jsonl"),
         format: TranscriptFormat::ClaudeCode,
         trust: SessionTrust::Default,
+        started_in: None,
         events: events
             .into_iter()
             .enumerate()

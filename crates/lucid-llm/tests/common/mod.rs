@@ -53,6 +53,7 @@ pub fn session(id: &str, agent: &str, day: u32, users: &[&str]) -> Session {
         format: TranscriptFormat::ClaudeCode,
         trust: SessionTrust::Default,
         events,
+        started_in: None,
     }
 }
 
@@ -303,6 +304,7 @@ pub fn tool_session(id: &str, agent: &str, day: u32, steps: &[Step]) -> Session 
         format: TranscriptFormat::ClaudeCode,
         trust: SessionTrust::Default,
         events,
+        started_in: None,
     }
 }
 

@@ -728,12 +728,17 @@ pub async fn import_session(
         "the transcript's events",
     )?;
     let title = request.title.or_else(|| Some(imported.id.clone()));
-    let source_info = json!({
+    let mut source_info = json!({
         "format": imported.format.as_str(),
         "filename": filename,
         "session_id": imported.id,
         "agent": imported.agent,
     });
+    // Kept with the source: the stored events are Managed Agents events, which have no place
+    // for it, and a dream reads it back (see `convert::stored_to_session`).
+    if let Some(dir) = &imported.started_in {
+        source_info["started_in"] = json!(dir);
+    }
     let store = request.memory_store_id.clone();
     let agent = request.agent.clone();
     let session = state
