@@ -50,7 +50,8 @@ impl Pattern {
     fn new(kind: Kind, text: String, heading: Option<&str>) -> Pattern {
         Pattern {
             kind,
-            text,
+            // What tools printed names the user of one machine (`/Users/cysp/…`).
+            text: crate::text::without_user_names(&text).into_owned(),
             heading: heading.map(str::to_string),
             agents: BTreeSet::new(),
             trusted_agents: BTreeSet::new(),

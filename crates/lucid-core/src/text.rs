@@ -2303,9 +2303,112 @@ pub fn frame_tokens_marked(text: &str) -> Vec<FrameToken> {
         .collect()
 }
 
+/// The text with the user's name in home-directory paths replaced by `…` (`/Users/cysp/Library`
+/// → `/Users/…/Library`, `/home/dev/app`, `C:\\Users\\jande\\AppData`, Git Bash's
+/// `/c/Users/jande`): what a tool printed on one machine names its user, and a memory the team
+/// shares needs neither the name nor that machine's layout.
+pub fn without_user_names(text: &str) -> std::borrow::Cow<'_, str> {
+    const HOMES: [&str; 2] = ["Users", "home"];
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        let is_separator = |b: u8| b == b'/' || b == b'\\';
+        // A home folder opens an absolute path: `/home`, `C:\\Users`, `/c/Users`,
+        // `/mnt/c/Users` — not a route such as `/api/home/feed`.
+        let opens_a_path = |at: usize| {
+            let before = &text[..at - 1];
+            let token = before
+                .rfind(|c: char| c.is_whitespace() || "'\"`(=,<>[".contains(c))
+                .map_or(before, |end| &before[end + 1..]);
+            let drive = |t: &str| {
+                let b = t.as_bytes();
+                b.len() == 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
+            };
+            let letter_folder = |t: &str| {
+                let b = t.as_bytes();
+                b.len() >= 2 && b[b.len() - 2] == b'/' && b[b.len() - 1].is_ascii_alphabetic()
+            };
+            token.is_empty()
+                || drive(token)
+                || (letter_folder(token)
+                    && (token.len() == 2 || token[..token.len() - 2].ends_with("/mnt")))
+        };
+        let home = HOMES.iter().find(|home| {
+            text.is_char_boundary(at)
+                && text[at..].starts_with(**home)
+                && at > 0
+                && is_separator(bytes[at - 1])
+                && bytes
+                    .get(at + home.len())
+                    .copied()
+                    .is_some_and(is_separator)
+                && opens_a_path(at)
+        });
+        let Some(home) = home else {
+            at += 1;
+            continue;
+        };
+        let name_start = at + home.len() + 1;
+        let name_end = text[name_start..]
+            .find(|c: char| c == '/' || c == '\\' || c.is_whitespace() || "'\"`),;:".contains(c))
+            .map_or(text.len(), |end| name_start + end);
+        let name = &text[name_start..name_end];
+        if !name.is_empty() && name != "…" && !name.starts_with(['$', '%', '<', '{', '~']) {
+            out.push_str(&text[copied..name_start]);
+            out.push('…');
+            copied = name_end;
+        }
+        at = name_end.max(at + 1);
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_names_in_home_paths_are_left_out() {
+        for (printed, shown) in [
+            (
+                "open '/Users/cysp/Library/Preferences/.wrangler/logs/x.log'",
+                "open '/Users/…/Library/Preferences/.wrangler/logs/x.log'",
+            ),
+            (
+                "module '/home/entity/projects/agentv/dist/index.js'",
+                "module '/home/…/projects/agentv/dist/index.js'",
+            ),
+            (
+                "bash: C:/Program Files/Git/mnt/c/Users/jande/AppData/Local/run.sh: No such file",
+                "bash: C:/Program Files/Git/mnt/c/Users/…/AppData/Local/run.sh: No such file",
+            ),
+            ("C:\\Users\\jande\\repo", "C:\\Users\\…\\repo"),
+            (
+                "cd /home/dev && ls /home/dev/app",
+                "cd /home/… && ls /home/…/app",
+            ),
+            ("« /home/zoë/é »", "« /home/…/é »"),
+        ] {
+            assert_eq!(without_user_names(printed), shown, "{printed}");
+        }
+        // No home path, a variable for the user, or a word that only looks like one.
+        for kept in [
+            "`pnpm test` fails",
+            "/home/$USER/app",
+            "Users/ and home/ folders",
+            "the homepage/users list",
+            "GET /api/home/feed",
+            "src/Users/List.tsx",
+        ] {
+            assert_eq!(without_user_names(kept), kept);
+        }
+    }
 
     #[test]
     fn terminal_escapes_are_removed_and_the_text_kept() {
