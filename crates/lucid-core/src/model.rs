@@ -181,7 +181,8 @@ pub struct Session {
     #[serde(default)]
     pub trust: SessionTrust,
     /// The directory the session was started in, when the format records it (Claude Code's
-    /// `cwd`, Codex's `session_meta`): a command that changes into it goes nowhere new.
+    /// first `cwd`, Codex's `session_meta`, Copilot CLI's `session.start`, OpenCode's session
+    /// `directory`): a command that changes into it goes nowhere new.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_in: Option<String>,
     /// The events in the order they happened, numbered by [`Event::index`].

@@ -2706,6 +2706,43 @@ mod tests {
         assert!(quoted.contains("EPERM"), "{quoted}");
     }
 
+    /// What a tool printed on one machine names its user: the lesson leaves the name out (a
+    /// fresh Codex fleet quoted `/Users/cysp/Library/…`).
+    #[test]
+    fn a_lesson_leaves_out_the_user_name_of_a_home_path() {
+        let error =
+            "Error: EPERM: operation not permitted, open '/Users/cysp/Library/Preferences/x.log'";
+        let sessions: Vec<SessionDigest> = (0..2)
+            .map(|n| {
+                let mut d = digest(&format!("s{n}"), "a", &[]);
+                d.failures.push(Failure {
+                    tool: "exec_command".into(),
+                    identity: "wrangler dev".into(),
+                    error_class: crate::digest::error_class(error),
+                    error: Some(error.into()),
+                    program: None,
+                    file_type: None,
+                    follow_up: FollowUp::OtherCommand {
+                        identity: "npx wrangler dev".into(),
+                    },
+                    evidence: Vec::new(),
+                    agent_reading: None,
+                });
+                d
+            })
+            .collect();
+        let found = pitfalls(&sessions, &limits());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .text
+                .contains("'/Users/…/Library/Preferences/x.log'"),
+            "{}",
+            found[0].text
+        );
+        assert!(!found[0].text.contains("cysp"), "{}", found[0].text);
+    }
+
     /// A `read` retried with other parameters, in two sessions of a real OpenCode fleet.
     fn read_retried(
         session: &str,

@@ -95,6 +95,7 @@ impl Walk {
                 }
                 let context = data.get("context").and_then(Value::as_object);
                 if let Some(cwd) = context.and_then(|c| str_at(c, "cwd")).and_then(non_blank) {
+                    builder.offer_started_in(Some(cwd));
                     let mut text = String::from("GitHub Copilot CLI");
                     if let Some(version) = str_at(data, "copilotVersion").and_then(non_blank) {
                         text.push(' ');

@@ -78,6 +78,7 @@ pub(crate) fn import(input: Input<'_>, source: &Source<'_>) -> Result<Session, I
         .unwrap_or(&empty);
     let mut builder = Builder::new(FORMAT, source);
     builder.offer_session_id(str_at(info, "id"));
+    builder.offer_started_in(str_at(info, "directory"));
     // A sub-agent's session: its "user" turns are the parent agent's prompt, not a person.
     let sub_agent = str_at(info, "parentID").and_then(non_blank).is_some();
     let Some(Value::Array(messages)) = document.get("messages") else {

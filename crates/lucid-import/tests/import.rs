@@ -2378,13 +2378,21 @@ fn what_the_file_has(format: TranscriptFormat, text: &str) -> (bool, bool) {
 }
 
 /// The directory a session started in, where the format records it: Claude Code's first
-/// `cwd`, Codex's `session_meta.cwd`. Formats without one leave it unset.
+/// `cwd`, Codex's `session_meta.cwd`, Copilot CLI's `session.start` context, OpenCode's
+/// session `directory`. Formats without one leave it unset.
 #[test]
 fn the_starting_directory_is_read_where_the_format_records_it() {
     let claude = fixture("claude_code", "single-record.jsonl");
     assert_eq!(claude.started_in.as_deref(), Some("/home/dev/app"));
     let codex = fixture("openai_responses", "rollout.jsonl");
     assert_eq!(codex.started_in.as_deref(), Some("/home/dev/repo"));
+    let copilot = fixture("copilot_cli", "events.jsonl");
+    assert_eq!(
+        copilot.started_in.as_deref(),
+        Some("/home/dev/projects/webshop")
+    );
+    let opencode = fixture("opencode", "export.json");
+    assert_eq!(opencode.started_in.as_deref(), Some("/home/dev/shop"));
     // The shell's `cd` moves Claude Code's `cwd` later on; the first one is the start.
     let moved = "{\"type\":\"user\",\"cwd\":\"/home/dev/app\",\"sessionId\":\"s\",\"message\":{\"role\":\"user\",\"content\":\"hi\"}}\n\
                  {\"type\":\"user\",\"cwd\":\"/home/dev/app/web\",\"sessionId\":\"s\",\"message\":{\"role\":\"user\",\"content\":\"go on\"}}\n";
