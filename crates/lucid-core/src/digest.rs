@@ -3123,7 +3123,8 @@ fn collect_harness_rules(
 const MIN_BRIEF_CHARS: usize = 300;
 
 /// Whether a message is a task brief that assigns the agent a role: a long message opening
-/// (after a title line) with "You are a/an/the …" or "You are Car 46 …" — the dispatch of a
+/// (after title lines) with "You are a/an/the …", "You are Car 46 …", "You are acting as a …"
+/// or "Act as a …" — the dispatch of a
 /// sub-agent, written by a person or by another agent for that one task. "You are right",
 /// "you are missing the point" answer the agent, and "You are working in …" sets a scene.
 pub(crate) fn assigns_a_role(message: &str) -> bool {
@@ -3139,12 +3140,26 @@ pub(crate) fn assigns_a_role(message: &str) -> bool {
             .trim_start();
     }
     let lower = text.to_lowercase();
+    // "You are acting as a reviewer for …" (Codex's review prompt), "Act as a senior engineer
+    // and …": the role follows "as".
+    let acting_as = |rest: &str| {
+        ["acting as ", "serving as ", "act as "]
+            .iter()
+            .find_map(|verb| rest.strip_prefix(verb))
+            .is_some_and(|role| ["a ", "an ", "the "].iter().any(|a| role.starts_with(a)))
+    };
+    if acting_as(&lower) {
+        return true;
+    }
     let Some(rest) = ["you are ", "you're "]
         .iter()
         .find_map(|opening| lower.strip_prefix(opening))
     else {
         return false;
     };
+    if acting_as(rest) {
+        return true;
+    }
     let next = rest.split_whitespace().next().unwrap_or("");
     let original_next = text
         .split_whitespace()
@@ -4607,6 +4622,34 @@ mod laundering_tests {
         for not_a_brief in [scene, answer.as_str(), "You are the reviewer."] {
             assert!(!assigns_a_role(not_a_brief), "{not_a_brief}");
         }
+        // Codex's review prompt, as a real VS Code session sent it: the role follows "acting
+        // as", and its "Prefer no issues over speculative feedback" is the review's.
+        let review = "## Code review guidelines:\n# Review Guidelines\n\nYou are acting as a \
+                      reviewer for a proposed code change made by another engineer.\n\nReview \
+                      the change and respond in normal Markdown. Focus on discrete, actionable \
+                      issues the original author would likely fix if they knew about them. \
+                      Prefer no issues over speculative or low-signal feedback. Use the \
+                      shortest useful line range.";
+        assert!(assigns_a_role(review));
+        let digest = digest_session(&session(vec![EventKind::UserMessage {
+            text: review.into(),
+        }]));
+        assert!(
+            !digest.statements.is_empty()
+                && digest.statements.iter().all(|s| s.in_brief && !s.durable),
+            "{:?}",
+            digest.statements
+        );
+        let act_as = format!(
+            "Act as a senior Go engineer. {}",
+            "Review the handlers. ".repeat(16)
+        );
+        assert!(assigns_a_role(&act_as));
+        let acting = format!(
+            "You are acting strangely today. {}",
+            "It broke again. ".repeat(20)
+        );
+        assert!(!assigns_a_role(&acting));
     }
 
     #[test]
