@@ -575,7 +575,9 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
             .iter()
             .all(|sig| matches!(sig, FixSignature::OtherCommand { .. }))
     };
-    let error_of = |group: &FixGroup<'_>| most_common_error(group.failures.iter().map(|(_, f)| *f));
+    let error_of = |group: &FixGroup<'_>| {
+        most_common_error(group.failures.iter().map(|(d, f)| (d.session.as_str(), *f)))
+    };
     let mut joined: Vec<(String, FixGroup<'_>)> = Vec::new();
     for ((tool, _), group) in groups {
         if other_commands_only(&group)
@@ -603,7 +605,7 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                 .all(|sig| matches!(sig, FixSignature::Feedback { .. }));
             !(feedback_only
                 && common_answer(group).is_empty()
-                && most_common_error(group.failures.iter().map(|(_, f)| *f))
+                && most_common_error(group.failures.iter().map(|(d, f)| (d.session.as_str(), *f)))
                     .is_none_or(|error| says_only_that_it_failed(&error)))
         })
         .map(|(tool, group)| pitfall_pattern(&tool, &group))
@@ -669,12 +671,12 @@ pub(crate) fn recurring_blockers(digests: &[SessionDigest], limits: &Thresholds)
         if sessions.len() < limits.blocker_min_sessions {
             continue;
         }
-        let failures: Vec<&Failure> = members
+        let failures: Vec<(&str, &Failure)> = members
             .iter()
-            .map(|(d, f)| &digests[*d].failures[*f])
+            .map(|(d, f)| (digests[*d].session.as_str(), &digests[*d].failures[*f]))
             .collect();
         let error = most_common_error(failures.iter().copied());
-        let tool = failures.first().map(|f| f.tool.as_str()).unwrap_or("");
+        let tool = failures.first().map(|(_, f)| f.tool.as_str()).unwrap_or("");
         let Some(error) = error else { continue };
         let text = format!(
             "`{}` (run with `{}`) keeps failing with `{}`: {} sessions ran into it and none got \
@@ -1082,15 +1084,15 @@ pub(crate) fn refused_reads(digests: &[SessionDigest], limits: &Thresholds) -> V
                 _ => names.concat(),
             }
         };
-        let failures: Vec<&Failure> = members
+        let failures: Vec<(&str, &Failure)> = members
             .iter()
-            .map(|(d, f)| &digests[*d].failures[*f])
+            .map(|(d, f)| (digests[*d].session.as_str(), &digests[*d].failures[*f]))
             .collect();
         let Some(error) = most_common_error(failures.iter().copied()) else {
             continue;
         };
         let verb = if failed.len() == 1 { "fails" } else { "fail" };
-        let tool = failures.first().map(|f| f.tool.as_str()).unwrap_or("");
+        let tool = failures.first().map(|(_, f)| f.tool.as_str()).unwrap_or("");
         let text = format!(
             "{} {verb} with `{}`; a narrower look with {} worked instead.",
             quoted(&failed, "and"),
@@ -1114,7 +1116,7 @@ pub(crate) fn specific_error(class: &str) -> bool {
 }
 
 fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
-    let error = most_common_error(group.failures.iter().map(|(_, f)| *f));
+    let error = most_common_error(group.failures.iter().map(|(d, f)| (d.session.as_str(), *f)));
     let file_types: BTreeSet<&str> = group
         .failures
         .iter()
@@ -1662,7 +1664,8 @@ pub(crate) fn workflows(digests: &[SessionDigest], limits: &Thresholds) -> Vec<P
         let commands = doing.iter().filter(|step| !is_named_tool(step)).count();
         // GitHub's CLI (`gh pr`, `gh run view`) ships and watches the work as git does.
         let beyond_version_control = doing.iter().any(|step| {
-            !is_named_tool(step) && !step.starts_with("git ") && !step.starts_with("gh ")
+            let program = step.split_whitespace().next().unwrap_or("");
+            !is_named_tool(step) && !matches!(program, "git" | "gh")
         });
         doing.len() >= 2 && commands >= 2 && beyond_version_control
     });
@@ -1991,12 +1994,45 @@ pub(crate) fn ending_steps(digests: &[SessionDigest], limits: &Thresholds) -> Ve
 /// with `npx tsc` and `npm run build`"): how to verify a change here, which no single session
 /// says and every later agent needs.
 pub(crate) fn checks_after_edits(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pattern> {
+    let everyone: Vec<usize> = (0..digests.len()).collect();
+    let Some((pattern, agents_by_check)) = checks_of(digests, &everyone, limits) else {
+        return Vec::new();
+    };
+    // A team of agents on different projects: `go build` (one agent's) and `bun run test`
+    // (another's) are no one way of checking. When two of the checks listed never ran for one
+    // agent, each agent gets its own item.
+    let listed: Vec<&BTreeSet<&str>> = agents_by_check.values().collect();
+    let run_together = listed
+        .iter()
+        .enumerate()
+        .all(|(i, a)| listed[i + 1..].iter().all(|b| !a.is_disjoint(b)));
+    if run_together {
+        return vec![pattern];
+    }
+    let mut by_agent: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (d, digest) in digests.iter().enumerate() {
+        by_agent.entry(digest.agent.as_str()).or_default().push(d);
+    }
+    by_agent
+        .values()
+        .filter_map(|members| checks_of(digests, members, limits).map(|(pattern, _)| pattern))
+        .collect()
+}
+
+/// How the sessions `members` (positions in `digests`) check their edits, and which agents ran
+/// each check listed.
+fn checks_of<'d>(
+    digests: &'d [SessionDigest],
+    members: &[usize],
+    limits: &Thresholds,
+) -> Option<(Pattern, BTreeMap<&'d str, BTreeSet<&'d str>>)> {
     const MAX_CHECKS: usize = 4;
     // check → (session index, position), and where in its session's checks it came.
     let mut runs: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
     let mut order: BTreeMap<&str, f64> = BTreeMap::new();
     let mut editing = 0usize;
-    for (d, digest) in digests.iter().enumerate() {
+    for &d in members {
+        let digest = &digests[d];
         let Some(first_edit) = digest
             .tool_sequence
             .iter()
@@ -2044,7 +2080,7 @@ pub(crate) fn checks_after_edits(digests: &[SessionDigest], limits: &Thresholds)
     let listed = match names.as_slice() {
         [one] => one.clone(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-        [] => return Vec::new(),
+        [] => return None,
     };
     let checked: BTreeSet<&str> = checks
         .iter()
@@ -2070,7 +2106,17 @@ pub(crate) fn checks_after_edits(digests: &[SessionDigest], limits: &Thresholds)
             );
         }
     }
-    vec![pattern]
+    let agents_by_check = checks
+        .iter()
+        .map(|(check, occurrences, _)| {
+            let agents = occurrences
+                .iter()
+                .map(|(d, _)| digests[*d].agent.as_str())
+                .collect();
+            (*check, agents)
+        })
+        .collect();
+    Some((pattern, agents_by_check))
 }
 
 /// Where the agents run their commands: a directory that shell commands change into first
@@ -2339,26 +2385,36 @@ fn most_common<'a>(values: impl Iterator<Item = &'a str>) -> Option<String> {
         .map(|(v, _)| v.to_string())
 }
 
-/// The error most of the failures report, counted by its shape ([`Failure::error_class`]:
+/// The error most of the sessions report, counted by its shape ([`Failure::error_class`]:
 /// paths, numbers and quoted values blanked), so the same `EPERM` on two log files of two
-/// dates outnumbers one other error; within the shape, the wording seen most often (then the
-/// shortest) stands for it.
-fn most_common_error<'a>(failures: impl Iterator<Item = &'a Failure>) -> Option<String> {
-    let mut by_shape: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
-    for failure in failures {
+/// dates outnumbers one other error, and an error two sessions met outnumbers one a single
+/// session met twice; then by failures; within the shape, the wording seen most often (then
+/// the shortest) stands for it. Each failure comes with the session it happened in.
+fn most_common_error<'a>(failures: impl Iterator<Item = (&'a str, &'a Failure)>) -> Option<String> {
+    #[derive(Default)]
+    struct Shape<'a> {
+        sessions: BTreeSet<&'a str>,
+        wordings: BTreeMap<&'a str, usize>,
+    }
+    let mut by_shape: BTreeMap<&str, Shape<'a>> = BTreeMap::new();
+    for (session, failure) in failures {
         let Some(error) = failure.error.as_deref().filter(|e| !e.is_empty()) else {
             continue;
         };
-        let shape = failure.error_class.as_deref().unwrap_or(error);
-        *by_shape.entry(shape).or_default().entry(error).or_default() += 1;
+        let shape = by_shape
+            .entry(failure.error_class.as_deref().unwrap_or(error))
+            .or_default();
+        shape.sessions.insert(session);
+        *shape.wordings.entry(error).or_default() += 1;
     }
-    let pick = |wordings: &BTreeMap<&'a str, usize>| -> (usize, &'a str) {
-        let total = wordings.values().sum();
-        let wording = wordings
+    let pick = |shape: &Shape<'a>| -> ((usize, usize), &'a str) {
+        let total = shape.wordings.values().sum();
+        let wording = shape
+            .wordings
             .iter()
             .max_by(|(a, ca), (b, cb)| ca.cmp(cb).then(b.len().cmp(&a.len())).then(b.cmp(a)))
             .map_or("", |(wording, _)| *wording);
-        (total, wording)
+        ((shape.sessions.len(), total), wording)
     };
     by_shape
         .values()
@@ -2702,8 +2758,22 @@ mod tests {
                 "Error: EPERM: operation not permitted, open '/Users/a/logs/wrangler-2026-07-02.log'",
             ),
         ];
-        let quoted = most_common_error(failures.iter()).unwrap_or_default();
+        let quoted = most_common_error(["s1", "s2", "s3"].into_iter().zip(failures.iter()))
+            .unwrap_or_default();
         assert!(quoted.contains("EPERM"), "{quoted}");
+        // Fresh fleets dreamed together: a file too big to read in two sessions, a call that
+        // could not be parsed twice in one. The error is the one more sessions met.
+        let too_big =
+            failure("File content (14572 tokens) exceeds maximum allowed tokens (10000).");
+        let unparsed = failure("InputValidationError: input not parsed as JSON.");
+        let met = [
+            ("a", &too_big),
+            ("b", &too_big),
+            ("c", &unparsed),
+            ("c", &unparsed),
+        ];
+        let quoted = most_common_error(met.into_iter()).unwrap_or_default();
+        assert!(quoted.starts_with("File content"), "{quoted}");
     }
 
     /// What a tool printed on one machine names its user: the lesson leaves the name out (a
@@ -3491,6 +3561,36 @@ mod tests {
         assert!(checks_after_edits(&once, &limits()).is_empty());
     }
 
+    /// Fresh real fleets dreamed as one team: a Go project's agent and a Bun project's agent
+    /// check their edits each in their own way, never with the other's command.
+    #[test]
+    fn agents_on_different_projects_check_their_own_way() {
+        let digests = vec![
+            digest("g1", "omp", &["Edit", "go build", "go test"]),
+            digest("g2", "omp", &["Edit", "go build"]),
+            digest("b1", "ctx", &["Edit", "bun run test"]),
+            digest("b2", "ctx", &["Edit", "bun run test", "bun run lint"]),
+            digest("b3", "ctx", &["Edit", "bun run lint"]),
+        ];
+        assert_eq!(
+            texts(checks_after_edits(&digests, &limits())),
+            vec![
+                "After editing, sessions check the work with `bun run test` and `bun run lint` \
+                 (3 of 3 sessions that edited files)."
+                    .to_string(),
+                "After editing, sessions check the work with `go build` (2 of 2 sessions that \
+                 edited files)."
+                    .to_string(),
+            ]
+        );
+        // Two agents of one project that both run `go build` and `go vet`: one item.
+        let team = vec![
+            digest("a1", "alice", &["Edit", "go build", "go vet"]),
+            digest("b1", "bob", &["Edit", "go build", "go vet"]),
+        ];
+        assert_eq!(checks_after_edits(&team, &limits()).len(), 1);
+    }
+
     #[test]
     fn a_check_is_a_check_program_or_a_runner_told_to_check() {
         for step in [
@@ -3722,6 +3822,12 @@ mod tests {
         let shipping = ["Edit", "git commit", "git push", "gh pr", "git checkout"];
         let digests: Vec<SessionDigest> = (0..3)
             .map(|i| digest(&format!("h{i}"), "a", &shipping))
+            .collect();
+        assert!(workflows(&digests, &limits()).is_empty());
+        // `gh` run bare, then logging in and making the repository (a real Codex session).
+        let setting_up = ["gh", "gh auth", "gh repo", "Edit"];
+        let digests: Vec<SessionDigest> = (0..3)
+            .map(|i| digest(&format!("s{i}"), "a", &setting_up))
             .collect();
         assert!(workflows(&digests, &limits()).is_empty());
         let with_lint = ["apply_patch", "mise run lint", "git add", "git commit"];
