@@ -50,8 +50,9 @@ impl Pattern {
     fn new(kind: Kind, text: String, heading: Option<&str>) -> Pattern {
         Pattern {
             kind,
-            // What tools printed names the user of one machine (`/Users/cysp/…`).
-            text: crate::text::without_user_names(&text).into_owned(),
+            // What tools printed names the user of one machine (`/Users/cysp/…`) and the
+            // session it ran in (a UUID in a temporary path).
+            text: crate::text::without_uuids(&crate::text::without_user_names(&text)).into_owned(),
             heading: heading.map(str::to_string),
             agents: BTreeSet::new(),
             trusted_agents: BTreeSet::new(),

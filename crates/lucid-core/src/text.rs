@@ -2303,6 +2303,53 @@ pub fn frame_tokens_marked(text: &str) -> Vec<FrameToken> {
         .collect()
 }
 
+/// The text with every UUID (`8521e3ab-d00f-4fdc-b013-609c00860cc3`) replaced by `…`: a
+/// session's or a request's id, which a later session never meets again.
+pub fn without_uuids(text: &str) -> std::borrow::Cow<'_, str> {
+    const GROUPS: [usize; 5] = [8, 4, 4, 4, 12];
+    const LENGTH: usize = 36;
+    let bytes = text.as_bytes();
+    let is_uuid_at = |at: usize| {
+        if at + LENGTH > bytes.len() {
+            return false;
+        }
+        let mut pos = at;
+        for (n, &len) in GROUPS.iter().enumerate() {
+            if !bytes[pos..pos + len].iter().all(u8::is_ascii_hexdigit) {
+                return false;
+            }
+            pos += len;
+            if n < GROUPS.len() - 1 {
+                if bytes[pos] != b'-' {
+                    return false;
+                }
+                pos += 1;
+            }
+        }
+        // Whole: no hex digit or letter runs on at either end.
+        let bounded = |b: Option<&u8>| b.is_none_or(|b| !b.is_ascii_alphanumeric());
+        bounded(at.checked_sub(1).and_then(|i| bytes.get(i))) && bounded(bytes.get(at + LENGTH))
+    };
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        if is_uuid_at(at) {
+            out.push_str(&text[copied..at]);
+            out.push('…');
+            at += LENGTH;
+            copied = at;
+        } else {
+            at += 1;
+        }
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// The text with the user's name in home-directory paths replaced by `…` (`/Users/cysp/Library`
 /// → `/Users/…/Library`, `/home/dev/app`, `C:\\Users\\jande\\AppData`, Git Bash's
 /// `/c/Users/jande`): what a tool printed on one machine names its user, and a memory the team
@@ -2372,6 +2419,32 @@ pub fn without_user_names(text: &str) -> std::borrow::Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uuids_are_left_out() {
+        assert_eq!(
+            without_uuids(
+                "Temp/claude/D--omp/8521e3ab-d00f-4fdc-b013-609c00860cc3/run.sh: No such file"
+            ),
+            "Temp/claude/D--omp/…/run.sh: No such file"
+        );
+        assert_eq!(
+            without_uuids(
+                "session 0199A6F2-1C3B-7E10-B5A4-2F9D8E7C6B5A and 0199a6f2-1c3b-7e10-b5a4-2f9d8e7c6b5a"
+            ),
+            "session … and …"
+        );
+        // Not a UUID: a run of hex too long, one group short, or a non-hex letter in it.
+        for kept in [
+            "x8521e3ab-d00f-4fdc-b013-609c00860cc3",
+            "8521e3ab-d00f-4fdc-b013-609c00860cc",
+            "8521e3ab-d00f-4fdc-b013-609c00860ccz",
+            "commit 672ae42",
+            "é8521e3ab-d00f",
+        ] {
+            assert_eq!(without_uuids(kept), kept);
+        }
+    }
 
     #[test]
     fn user_names_in_home_paths_are_left_out() {
