@@ -330,6 +330,9 @@ fn prescribed_fix(error: &str, changes: &[ParamChange]) -> Option<FixSignature> 
 struct FixGroup<'a> {
     failures: Vec<(&'a SessionDigest, &'a Failure)>,
     signatures: BTreeSet<FixSignature>,
+    /// The signatures are fixes different sessions found for one error (joined groups), not
+    /// one fix with several parts: "unless `limit` or `offset` is set".
+    alternatives: bool,
 }
 
 /// Finds workarounds that recur across sessions.
@@ -564,6 +567,7 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                     .map(|(d, f)| (&digests[*d], &digests[*d].failures[*f]))
                     .collect(),
                 signatures: BTreeSet::new(),
+                alternatives: false,
             });
         group.signatures.insert(sig);
     }
@@ -579,16 +583,34 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
     let error_of = |group: &FixGroup<'_>| {
         most_common_error(group.failures.iter().map(|(d, f)| (d.session.as_str(), *f)))
     };
+    // A setting a retry added (`limit`, `offset` after "File content … exceeds maximum
+    // allowed tokens"), one in some sessions and another in others: ways around one error.
+    let settings_only = |group: &FixGroup<'_>| {
+        group
+            .signatures
+            .iter()
+            .all(|sig| matches!(sig, FixSignature::Added { .. }))
+    };
     let mut joined: Vec<(String, FixGroup<'_>)> = Vec::new();
     for ((tool, _), group) in groups {
-        if other_commands_only(&group)
-            && let Some((_, same)) = joined.iter_mut().find(|(other, existing)| {
-                *other == tool
-                    && other_commands_only(existing)
-                    && error_of(existing) == error_of(&group)
-            })
-        {
-            same.failures.extend(group.failures);
+        let same_kind = |existing: &FixGroup<'_>| {
+            (other_commands_only(&group) && other_commands_only(existing))
+                || (settings_only(&group) && settings_only(existing))
+        };
+        if let Some((_, same)) = joined.iter_mut().find(|(other, existing)| {
+            *other == tool && same_kind(existing) && error_of(existing) == error_of(&group)
+        }) {
+            same.alternatives |= settings_only(&group);
+            // A failure in both groups (its retry set both) counts once.
+            for failure in group.failures {
+                if !same
+                    .failures
+                    .iter()
+                    .any(|(d, f)| std::ptr::eq(*f, failure.1) && std::ptr::eq(*d, failure.0))
+                {
+                    same.failures.push(failure);
+                }
+            }
             same.signatures.extend(group.signatures);
             continue;
         }
@@ -1201,8 +1223,8 @@ fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
     for (n, fix) in fixes.iter().enumerate() {
         if n > 0 && fix.starts_with(" unless ") && fixes[n - 1].starts_with(" unless ") {
             // Two settings the call needed read as one condition: "unless `a` is set and `b`
-            // is set".
-            text.push_str(" and ");
+            // is set"; settings different sessions found are alternatives: "… or …".
+            text.push_str(if group.alternatives { " or " } else { " and " });
             text.push_str(&fix[" unless ".len()..]);
         } else if n > 0 {
             // Each fix reads on from what precedes it (" when …", "; add …"): after "; and" it
@@ -2842,6 +2864,31 @@ mod tests {
             agent_reading: None,
         });
         d
+    }
+
+    /// Seven fresh fleets dreamed as one team: a file too big to read, retried with `limit` in
+    /// some sessions, with `offset` in others, with both in one. Ways around one error: one
+    /// lesson, the settings as alternatives.
+    #[test]
+    fn settings_different_sessions_added_for_one_error_are_alternatives() {
+        let too_big = "File content (14572 tokens) exceeds maximum allowed tokens (10000). Use \
+                       offset and limit parameters to read specific portions of the file.";
+        let digests = vec![
+            read_retried("s1", too_big, &[("limit", None, Some("100"))]),
+            read_retried("s2", too_big, &[("offset", None, Some("1"))]),
+            read_retried(
+                "s3",
+                too_big,
+                &[("limit", None, Some("150")), ("offset", None, Some("1"))],
+            ),
+        ];
+        let found = pitfalls(&digests, &limits());
+        let texts: Vec<&str> = found.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(texts.len(), 1, "{texts:?}");
+        assert!(
+            texts[0].contains("unless `limit` is set (e.g. `limit: 100`) or `offset` is set"),
+            "{texts:?}"
+        );
     }
 
     /// A prerequisite met twice in one session is a rule (from a real Claude Code session: two
