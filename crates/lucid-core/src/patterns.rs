@@ -2805,25 +2805,13 @@ mod tests {
     fn a_lesson_leaves_out_the_user_name_of_a_home_path() {
         let error =
             "Error: EPERM: operation not permitted, open '/Users/cysp/Library/Preferences/x.log'";
-        let sessions: Vec<SessionDigest> = (0..2)
-            .map(|n| {
-                let mut d = digest(&format!("s{n}"), "a", &[]);
-                d.failures.push(Failure {
-                    tool: "exec_command".into(),
-                    identity: "wrangler dev".into(),
-                    error_class: crate::digest::error_class(error),
-                    error: Some(error.into()),
-                    program: None,
-                    file_type: None,
-                    follow_up: FollowUp::OtherCommand {
-                        identity: "npx wrangler dev".into(),
-                    },
-                    evidence: Vec::new(),
-                    agent_reading: None,
-                });
-                d
-            })
-            .collect();
+        let sessions = sessions_failing(
+            ("exec_command", "wrangler dev"),
+            error,
+            &FollowUp::OtherCommand {
+                identity: "npx wrangler dev".into(),
+            },
+        );
         let found = pitfalls(&sessions, &limits());
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
@@ -2923,30 +2911,44 @@ mod tests {
         assert!(pitfalls(&[once], &limits()).is_empty());
     }
 
-    /// A real Claude Code fleet: an `Edit` refused, a `grep` that found the line, a `Read` of
-    /// it, the retry — in two sessions. The read is what the retry needed, not the grep.
-    #[test]
-    fn the_last_look_before_the_retry_is_the_prerequisite() {
-        let refused = "File has not been read yet. Read it first before writing to it.";
-        let sessions: Vec<SessionDigest> = (0..2)
+    /// Two sessions of one agent, each with one failure of `(tool, identity)` reporting `error`,
+    /// answered by `follow_up`.
+    fn sessions_failing(
+        (tool, identity): (&str, &str),
+        error: &str,
+        follow_up: &FollowUp,
+    ) -> Vec<SessionDigest> {
+        (0..2)
             .map(|n| {
                 let mut d = digest(&format!("s{n}"), "a", &[]);
                 d.failures.push(Failure {
-                    tool: "Edit".into(),
-                    identity: "Edit".into(),
-                    error_class: crate::digest::error_class(refused),
-                    error: Some(refused.into()),
+                    tool: tool.into(),
+                    identity: identity.into(),
+                    error_class: crate::digest::error_class(error),
+                    error: Some(error.into()),
                     program: None,
                     file_type: None,
-                    follow_up: FollowUp::Prerequisite {
-                        steps: vec!["grep".into(), "Read".into()],
-                    },
+                    follow_up: follow_up.clone(),
                     evidence: Vec::new(),
                     agent_reading: None,
                 });
                 d
             })
-            .collect();
+            .collect()
+    }
+
+    /// A real Claude Code fleet: an `Edit` refused, a `grep` that found the line, a `Read` of
+    /// it, the retry — in two sessions. The read is what the retry needed, not the grep.
+    #[test]
+    fn the_last_look_before_the_retry_is_the_prerequisite() {
+        let refused = "File has not been read yet. Read it first before writing to it.";
+        let sessions = sessions_failing(
+            ("Edit", "Edit"),
+            refused,
+            &FollowUp::Prerequisite {
+                steps: vec!["grep".into(), "Read".into()],
+            },
+        );
         let found = pitfalls(&sessions, &limits());
         let texts: Vec<&str> = found.iter().map(|p| p.text.as_str()).collect();
         assert_eq!(
