@@ -1118,6 +1118,12 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         }
     }
     let mut last_result_error = None;
+    // Changing into the directory the session started in goes nowhere new.
+    let started_in = session
+        .started_in
+        .as_deref()
+        .map(directory_key)
+        .filter(|key| !key.is_empty());
     for (n, call) in calls.iter().enumerate() {
         let Some(result) = call.result else {
             if n + 1 == calls.len()
@@ -1153,11 +1159,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                     crate::tools::working_dir_parameter(input)
                         .map(|(parameter, dir)| (Some(parameter), dir))
                 })
-            // Changing into the directory the session started in goes nowhere new.
-            && !session
-                .started_in
-                .as_deref()
-                .is_some_and(|start| same_directory(start, &dir))
+            && started_in.as_deref() != Some(directory_key(&dir).as_str())
         {
             match digest
                 .working_dirs
@@ -3140,26 +3142,21 @@ pub(crate) fn assigns_a_role(message: &str) -> bool {
             .trim_start();
     }
     let lower = text.to_lowercase();
+    let addressed = ["you are ", "you're "]
+        .iter()
+        .find_map(|opening| lower.strip_prefix(opening));
     // "You are acting as a reviewer for …" (Codex's review prompt), "Act as a senior engineer
     // and …": the role follows "as".
-    let acting_as = |rest: &str| {
-        ["acting as ", "serving as ", "act as "]
-            .iter()
-            .find_map(|verb| rest.strip_prefix(verb))
-            .is_some_and(|role| ["a ", "an ", "the "].iter().any(|a| role.starts_with(a)))
-    };
-    if acting_as(&lower) {
+    let acting_as = ["acting as ", "serving as ", "act as "]
+        .iter()
+        .find_map(|verb| addressed.unwrap_or(&lower).strip_prefix(verb))
+        .is_some_and(|role| ["a ", "an ", "the "].iter().any(|a| role.starts_with(a)));
+    if acting_as {
         return true;
     }
-    let Some(rest) = ["you are ", "you're "]
-        .iter()
-        .find_map(|opening| lower.strip_prefix(opening))
-    else {
+    let Some(rest) = addressed else {
         return false;
     };
-    if acting_as(rest) {
-        return true;
-    }
     let next = rest.split_whitespace().next().unwrap_or("");
     let original_next = text
         .split_whitespace()
@@ -3254,25 +3251,23 @@ fn read_human_message(
             if human_bytes > limits.max_message_bytes {
                 // Not read, but not hidden either: the first sentence that reads like a rule or
                 // a fact stands for the message in the report.
-                if !long_message_shown && position < MAX_SENTENCES_SHOWING_A_LONG_MESSAGE {
-                    let memory_like = match crate::worthiness::judge(sentence, limits) {
-                        crate::worthiness::Verdict::Candidate { .. } => true,
-                        crate::worthiness::Verdict::Skip { memory_like, .. } => memory_like,
-                    };
-                    if memory_like && digest.skipped.len() < limits.max_skipped_per_session {
-                        long_message_shown = true;
-                        digest.skipped.push(SkippedStatement {
-                            text: excerpt(&policy.redact(sentence).text),
-                            reason: format!(
-                                "in a message of {} kB (over the {} kB read for instructions): \
-                                 a long paste, not read for rules or facts",
-                                human_bytes.div_ceil(1000),
-                                limits.max_message_bytes / 1000
-                            ),
-                            key,
-                            evidence: evidence.clone(),
-                        });
-                    }
+                if !long_message_shown
+                    && position < MAX_SENTENCES_SHOWING_A_LONG_MESSAGE
+                    && digest.skipped.len() < limits.max_skipped_per_session
+                    && reads_like_memory(sentence, limits)
+                {
+                    long_message_shown = true;
+                    digest.skipped.push(SkippedStatement {
+                        text: excerpt(&policy.redact(sentence).text),
+                        reason: format!(
+                            "in a message of {} kB (over the {} kB read for instructions): a \
+                             long paste, not read for rules or facts",
+                            human_bytes.div_ceil(1000),
+                            limits.max_message_bytes / 1000
+                        ),
+                        key,
+                        evidence: evidence.clone(),
+                    });
                 }
                 continue;
             }
@@ -3283,11 +3278,7 @@ fn read_human_message(
             // What the agent wrote, pasted back into the chat, is the agent's text: it neither
             // announces a change nor becomes the person's statement.
             if echoes.repeats(sentence) {
-                let memory_like = match crate::worthiness::judge(sentence, limits) {
-                    crate::worthiness::Verdict::Candidate { .. } => true,
-                    crate::worthiness::Verdict::Skip { memory_like, .. } => memory_like,
-                };
-                if memory_like
+                if reads_like_memory(sentence, limits)
                     && !overlaps_secret
                     && !policy.contains_secret(sentence)
                     && digest.skipped.len() < limits.max_skipped_per_session
@@ -3454,30 +3445,35 @@ fn read_human_message(
     }
 }
 
+/// Whether the gate would keep a sentence, or skip it as something that reads like a rule or a
+/// fact (what the report shows of text it does not read).
+fn reads_like_memory(sentence: &str, limits: &crate::thresholds::Thresholds) -> bool {
+    match crate::worthiness::judge(sentence, limits) {
+        crate::worthiness::Verdict::Candidate { .. } => true,
+        crate::worthiness::Verdict::Skip { memory_like, .. } => memory_like,
+    }
+}
+
 /// How many of a long message's first sentences are looked at for one to show in the report.
 const MAX_SENTENCES_SHOWING_A_LONG_MESSAGE: usize = 500;
 
-/// Whether two absolute paths name one directory as harnesses write them: `\\` or `/`, a
-/// trailing separator, a drive letter in either case, and Git Bash's `/d/repo` for `D:\\repo`.
-fn same_directory(a: &str, b: &str) -> bool {
-    fn normal(path: &str) -> String {
-        let path = path.trim().replace('\\', "/");
-        let path = path.trim_end_matches('/');
-        let bytes = path.as_bytes();
-        // `/d/repo` → `d:/repo`
-        let path = if bytes.len() >= 2
-            && bytes[0] == b'/'
-            && bytes[1].is_ascii_alphabetic()
-            && (bytes.len() == 2 || bytes[2] == b'/')
-        {
-            format!("{}:{}", char::from(bytes[1]), &path[2..])
-        } else {
-            path.to_string()
-        };
-        path.to_lowercase()
-    }
-    let (a, b) = (normal(a), normal(b));
-    !a.is_empty() && a == b
+/// A directory as harnesses write it, in one spelling: `/` for `\\`, no trailing separator,
+/// lower case (drive letters come in either), and Git Bash's `/d/repo` as `d:/repo`. Two paths
+/// of one directory have the same key.
+fn directory_key(path: &str) -> String {
+    let path = path.trim().replace('\\', "/");
+    let path = path.trim_end_matches('/');
+    let bytes = path.as_bytes();
+    let path = if bytes.len() >= 2
+        && bytes[0] == b'/'
+        && bytes[1].is_ascii_alphabetic()
+        && (bytes.len() == 2 || bytes[2] == b'/')
+    {
+        format!("{}:{}", char::from(bytes[1]), &path[2..])
+    } else {
+        path.to_string()
+    };
+    path.to_lowercase()
 }
 
 /// What a person's message is read against: the agent's prose so far, and whether the session
@@ -4817,9 +4813,18 @@ mod laundering_tests {
         // Without a starting directory every one counts.
         session.started_in = None;
         assert_eq!(digest_session(&session).working_dirs.len(), 3);
-        assert!(same_directory("/Users/dev/app/", "/users/dev/app"));
-        assert!(!same_directory("/Users/dev/app", "/Users/dev/app/web"));
-        assert!(!same_directory("", ""));
+        assert_eq!(
+            directory_key("/Users/dev/app/"),
+            directory_key("/users/dev/app")
+        );
+        assert_eq!(
+            directory_key("/d/oh-my-posh/"),
+            directory_key("D:\\oh-my-posh")
+        );
+        assert_ne!(
+            directory_key("/Users/dev/app"),
+            directory_key("/Users/dev/app/web")
+        );
     }
 
     /// A real Copilot CLI session: `create` refused ("Parent directory does not exist"), the

@@ -237,12 +237,15 @@ pub enum List {
     /// `[undergoing_verb]`: verbs of what happens to the speaker ("see", "get"): "I don't want
     /// to see that error anymore" is a complaint, not a practice ended.
     UndergoingVerb,
+    /// `[shipping]`: words of a step that hands the work on ("push", "deploy", "pr"); an edit
+    /// after one starts the next piece of work.
+    Shipping,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 87] = [
+    pub const ALL: [List; 88] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -330,6 +333,7 @@ impl List {
         List::FailureSubject,
         List::ProjectRole,
         List::UndergoingVerb,
+        List::Shipping,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -421,6 +425,7 @@ impl List {
             "failure_subject" => List::FailureSubject,
             "project_role" => List::ProjectRole,
             "undergoing_verb" => List::UndergoingVerb,
+            "shipping" => List::Shipping,
             _ => return None,
         })
     }

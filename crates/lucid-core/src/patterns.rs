@@ -335,6 +335,13 @@ struct FixGroup<'a> {
     alternatives: bool,
 }
 
+impl FixGroup<'_> {
+    /// The error its failures report (see [`most_common_error`]).
+    fn error(&self) -> Option<String> {
+        most_common_error(self.failures.iter().map(|(d, f)| (d.session.as_str(), *f)))
+    }
+}
+
 /// Finds workarounds that recur across sessions.
 pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pattern> {
     // (tool, signature) → failures showing it.
@@ -580,9 +587,6 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
             .iter()
             .all(|sig| matches!(sig, FixSignature::OtherCommand { .. }))
     };
-    let error_of = |group: &FixGroup<'_>| {
-        most_common_error(group.failures.iter().map(|(d, f)| (d.session.as_str(), *f)))
-    };
     // A setting a retry added (`limit`, `offset` after "File content … exceeds maximum
     // allowed tokens"), one in some sessions and another in others: ways around one error.
     let settings_only = |group: &FixGroup<'_>| {
@@ -598,7 +602,7 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                 || (settings_only(&group) && settings_only(existing))
         };
         if let Some((_, same)) = joined.iter_mut().find(|(other, existing)| {
-            *other == tool && same_kind(existing) && error_of(existing) == error_of(&group)
+            *other == tool && same_kind(existing) && existing.error() == group.error()
         }) {
             same.alternatives |= settings_only(&group);
             // A failure in both groups (its retry set both) counts once.
@@ -606,7 +610,7 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                 if !same
                     .failures
                     .iter()
-                    .any(|(d, f)| std::ptr::eq(*f, failure.1) && std::ptr::eq(*d, failure.0))
+                    .any(|(_, f)| std::ptr::eq(*f, failure.1))
                 {
                     same.failures.push(failure);
                 }
@@ -628,7 +632,8 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                 .all(|sig| matches!(sig, FixSignature::Feedback { .. }));
             !(feedback_only
                 && common_answer(group).is_empty()
-                && most_common_error(group.failures.iter().map(|(d, f)| (d.session.as_str(), *f)))
+                && group
+                    .error()
                     .is_none_or(|error| says_only_that_it_failed(&error)))
         })
         .map(|(tool, group)| pitfall_pattern(&tool, &group))
@@ -1139,7 +1144,7 @@ pub(crate) fn specific_error(class: &str) -> bool {
 }
 
 fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
-    let error = most_common_error(group.failures.iter().map(|(d, f)| (d.session.as_str(), *f)));
+    let error = group.error();
     let file_types: BTreeSet<&str> = group
         .failures
         .iter()
@@ -1446,14 +1451,12 @@ type Occurrences = (Vec<u32>, Vec<(usize, usize)>);
 /// between two steps (agents interleave reads and checks). Mining is Apriori-style: first the
 /// ordered pairs of tools that follow each other more often than chance, then only sequences
 /// whose every step pair is such a pair — so a large fleet of varied calls stays cheap.
-/// Whether a workflow step hands the work on: pushes it, opens a pull request for it, deploys,
-/// publishes or releases it (`git push`, `gh pr`, `npm publish`, `fly deploy`).
+/// Whether a workflow step hands the work on (`git push`, `gh pr`, `npm publish`, `fly
+/// deploy`): one of its words is in `[shipping]`.
 fn ships(step: &str) -> bool {
-    let lower = step.to_ascii_lowercase();
-    lower == "gh pr"
-        || lower
-            .split(|c: char| c.is_whitespace() || c == '_' || c == '-')
-            .any(|word| matches!(word, "push" | "deploy" | "publish" | "release"))
+    step.to_ascii_lowercase()
+        .split(|c: char| c.is_whitespace() || c == '_' || c == '-')
+        .any(|word| crate::lexicon::is_word_of(crate::lexicon::List::Shipping, word))
 }
 
 pub(crate) fn workflows(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pattern> {

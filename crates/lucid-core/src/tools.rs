@@ -372,18 +372,23 @@ fn clears_the_way(segment: &str) -> bool {
     }
 }
 
+/// The commands of a chain on one line (`a && b; c || d | e` → `a`, `b`, `c`, `d`): each
+/// segment up to its first pipe, as [`shell_command_of`] reads it.
+fn chained_commands(line: &str) -> impl Iterator<Item = &str> {
+    line.split("&&")
+        .flat_map(|s| s.split(';'))
+        .flat_map(|s| s.split("||"))
+        .map(|s| s.split('|').next().unwrap_or(s).trim())
+        .filter_map(shell_command_of)
+}
+
 /// The head of a command line: the program and what it was asked to do.
 pub fn command_head(command: &str) -> String {
     let line = first_command_line(command);
     let line = line.as_str();
     // The first segment of a chain that does real work: `cd x && …`, `source venv/bin/activate;
     // …`, `export A=1 && …` only set the stage.
-    let segments = line
-        .split("&&")
-        .flat_map(|s| s.split(';'))
-        .flat_map(|s| s.split("||"))
-        .map(|s| s.split('|').next().unwrap_or(s).trim())
-        .filter_map(shell_command_of);
+    let segments = chained_commands(line);
     let mut chosen = "";
     // `created=$(grep -m1 created "$f")` runs what it assigns from: the command's name when no
     // segment does other work.
@@ -752,25 +757,19 @@ pub fn identity(tool: &str, input: &Value) -> String {
 /// itself.
 pub fn launched_through(program: &str, command: &str) -> Option<String> {
     const MAX_LAUNCHER_WORDS: usize = 5;
-    let line = first_command_line(command);
-    line.split("&&")
-        .flat_map(|s| s.split(';'))
-        .flat_map(|s| s.split("||"))
-        .map(|s| s.split('|').next().unwrap_or(s).trim())
-        .filter_map(shell_command_of)
-        .find_map(|segment| {
-            let words: Vec<&str> = without_assignments(segment).split_whitespace().collect();
-            let at = words.iter().take(MAX_LAUNCHER_WORDS + 1).position(|word| {
-                // A package runner names a version too: `npx node@20`.
-                let name = file_name(word);
-                let name = name.split_once('@').map_or(name, |(name, _)| name);
-                name.eq_ignore_ascii_case(program)
-            })?;
-            let plain = words[..at]
-                .iter()
-                .all(|word| !word.contains(['$', '`', '"', '\'', '(', ')']));
-            (at > 0 && plain).then(|| words[..=at].join(" "))
-        })
+    chained_commands(&first_command_line(command)).find_map(|segment| {
+        let words: Vec<&str> = without_assignments(segment).split_whitespace().collect();
+        let at = words.iter().take(MAX_LAUNCHER_WORDS + 1).position(|word| {
+            // A package runner names a version too: `npx node@20`.
+            let name = file_name(word);
+            let name = name.split_once('@').map_or(name, |(name, _)| name);
+            name.eq_ignore_ascii_case(program)
+        })?;
+        let plain = words[..at]
+            .iter()
+            .all(|word| !word.contains(['$', '`', '"', '\'', '(', ')']));
+        (at > 0 && plain).then(|| words[..=at].join(" "))
+    })
 }
 
 /// Whether an identity is a command line (as opposed to a named tool).
@@ -798,14 +797,7 @@ pub fn base_name(tool: &str) -> String {
 pub fn chain_heads(command: &str) -> Vec<String> {
     let line = first_command_line(command);
     let mut heads: Vec<String> = Vec::new();
-    for segment in line
-        .split("&&")
-        .flat_map(|s| s.split(';'))
-        .flat_map(|s| s.split("||"))
-    {
-        let Some(segment) = shell_command_of(segment) else {
-            continue;
-        };
+    for segment in chained_commands(&line) {
         let head = command_head(segment);
         let first = head.split_whitespace().next().unwrap_or("");
         let stage = sets_the_stage(first) || TESTS.contains(&first);
