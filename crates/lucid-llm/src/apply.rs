@@ -228,6 +228,83 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
                     }
                     record(&mut edits, new, change);
                 }
+                Operation::Update {
+                    item_ids,
+                    text,
+                    evidence_ids,
+                } => {
+                    let mut members: Vec<&UnitItem> =
+                        item_ids.iter().filter_map(|id| item(id)).collect();
+                    // The current value takes the place of the widest-scoped store item.
+                    members.sort_by_key(|m| {
+                        (
+                            m.scope != Scope::Team,
+                            !has_store_evidence(m),
+                            m.path.clone(),
+                            m.block,
+                        )
+                    });
+                    let Some((kept, others)) = members.split_first() else {
+                        continue;
+                    };
+                    let mut change = base(kept);
+                    let mut replaces = Vec::new();
+                    let mut superseded = Vec::new();
+                    let mut evidence = change.evidence.clone();
+                    for member in &members {
+                        let member_change = base(member);
+                        push_unique(&mut replaces, &member.text);
+                        push_unique(&mut superseded, &member.text);
+                        for r in &member_change.replaces {
+                            push_unique(&mut replaces, r);
+                        }
+                        for s in &member_change.superseded {
+                            push_unique(&mut superseded, s);
+                        }
+                        evidence.extend(member_change.evidence.iter().cloned());
+                    }
+                    for other in others {
+                        edits
+                            .blocks
+                            .entry(other.path.clone())
+                            .or_default()
+                            .insert(other.block, Edit::Remove);
+                        if let Some(index) = other.change {
+                            edits.changes.insert(index, None);
+                        }
+                    }
+                    let excerpts: Vec<_> = evidence_ids
+                        .iter()
+                        .filter_map(|id| unit.excerpt(id))
+                        .collect();
+                    evidence.extend(excerpts.iter().flat_map(|e| e.evidence.iter().cloned()));
+                    let newest = excerpts
+                        .iter()
+                        .filter_map(|e| e.latest)
+                        .max()
+                        .map_or("undated".to_string(), |at| {
+                            at.format("%Y-%m-%d").to_string()
+                        });
+                    replaces.retain(|r| r != text);
+                    superseded.retain(|s| s != text);
+                    change.op = Op::Supersede;
+                    change.text = text.clone();
+                    change.replaces = replaces;
+                    change.superseded = superseded;
+                    change.evidence = sorted(evidence);
+                    change.reason = format!(
+                        "a newer statement ({newest}) replaces an older value ({}); proposed by \
+                         {curator} and verified against the cited statements (work unit {})",
+                        date(kept),
+                        unit.id
+                    );
+                    edits
+                        .blocks
+                        .entry(kept.path.clone())
+                        .or_default()
+                        .insert(kept.block, Edit::Replace(text.clone()));
+                    record(&mut edits, kept, change);
+                }
                 Operation::Add {
                     kind,
                     scope,

@@ -5,11 +5,11 @@
 //!
 //! 1. **Propose.** [`unit::plan`] groups what the built-in pass left open into small *work
 //!    units* (related draft items that were not merged, statements it dropped, with the few
-//!    user sentences that bear on them) and adds [`session_unit`]s: compressed per-session
+//!    user sentences that bear on them, the gate's skipped ones included) and adds [`session_unit`]s: compressed per-session
 //!    digests (a person's turns, failures and what followed, the outcome; channels marked,
 //!    untrusted text fenced) for the lessons no rule sees. The model sees work units, never
 //!    transcripts, and answers with structured operations ([`ops`]): `merge`, `supersede`,
-//!    `add`, `drop`, `keep`, through Anthropic tool use or an OpenAI JSON-schema response
+//!    `update`, `add`, `drop`, `keep`, through Anthropic tool use or an OpenAI JSON-schema response
 //!    format ([`prompt`], [`provider`]); a server that refuses `json_schema` is asked in
 //!    `json_object` form with the schema, then for plain JSON with the schema in the prompt,
 //!    and the form it accepts is remembered for the rest of the dream ([`format`](mod@format)).

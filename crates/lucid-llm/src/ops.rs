@@ -1,8 +1,9 @@
 //! The operations a model may propose, their JSON schema, and forgiving parsing of answers.
 //!
 //! A model answers with `{"operations": [...]}` where each operation is one of
-//! `merge(item_ids, text)`, `supersede(old_id, new_id)`, `add(kind, scope, text,
-//! evidence_ids)`, `drop(item_id, reason)` and `keep(item_id)`. Parsing never fails on a single
+//! `merge(item_ids, text)`, `supersede(old_id, new_id)`, `update(item_ids, text,
+//! evidence_ids)`, `add(kind, scope, text, evidence_ids)`, `drop(item_id, reason)` and
+//! `keep(item_id)`. Parsing never fails on a single
 //! bad operation: it becomes [`Proposal::Malformed`] (later a rejected operation with the
 //! reason), and the others go on. Only an answer that is not a list of operations at all is a
 //! malformed answer (retried once).
@@ -30,6 +31,17 @@ pub enum Operation {
         old_id: String,
         /// Unit id of the item holding the newer value, which stays.
         new_id: String,
+    },
+    /// Items hold an older value of a subject that newer excerpts state differently: the
+    /// items go and `text`, supported by the excerpts, takes their place. This is how a newer
+    /// value that no draft item holds (a statement the built-in pass skipped) replaces the old.
+    Update {
+        /// Unit ids of the items that are out of date.
+        item_ids: Vec<String>,
+        /// The current memory that replaces them.
+        text: String,
+        /// Unit ids of the excerpts that state the newer value (`e1`, `e2`, …).
+        evidence_ids: Vec<String>,
     },
     /// A new memory, citing the excerpts or events that support it.
     Add {
@@ -107,6 +119,11 @@ pub fn answer_schema() -> Value {
                     variant("supersede", json!({
                         "old_id": string("the item holding the older value"),
                         "new_id": string("the item holding the newer value"),
+                    })),
+                    variant("update", json!({
+                        "item_ids": ids("items whose value the excerpts show is out of date"),
+                        "text": string("the current memory that replaces them, in the words of the cited excerpts, identifiers copied exactly"),
+                        "evidence_ids": ids("the newer excerpts that state the current value"),
                     })),
                     variant("add", json!({
                         "kind": {"type": "string", "enum": ["fact", "preference", "pitfall", "workflow", "insight"]},
@@ -271,6 +288,22 @@ pub fn parse_operation(json: &Value) -> Proposal {
             };
             Operation::Supersede { old_id, new_id }
         }
+        "update" | "replace" => {
+            let Some(item_ids) = ids_field(object, &["item_ids", "ids", "items"]) else {
+                return malformed("update needs item_ids (a list of item ids)".into());
+            };
+            let Some(text) = string_field(object, &["text"]) else {
+                return malformed("update needs text".into());
+            };
+            let Some(evidence_ids) = ids_field(object, &["evidence_ids", "evidence"]) else {
+                return malformed("update needs evidence_ids (a list of excerpt ids)".into());
+            };
+            Operation::Update {
+                item_ids,
+                text,
+                evidence_ids,
+            }
+        }
         "add" => {
             let Some(kind) = string_field(object, &["kind"]) else {
                 return malformed("add needs kind".into());
@@ -315,7 +348,7 @@ pub fn parse_operation(json: &Value) -> Proposal {
         }
         other => {
             return malformed(format!(
-                "unknown operation {other:?} (expected merge, supersede, add, drop or keep)"
+                "unknown operation {other:?} (expected merge, supersede, update, add, drop or keep)"
             ));
         }
     };
@@ -371,8 +404,17 @@ mod tests {
                 ..
             }
         ));
+        let update = parse_operation(
+            &json!({"op": "Update", "item_ids": ["i2"], "text": "t", "evidence_ids": "e1"}),
+        );
+        assert!(matches!(
+            update,
+            Proposal::Parsed { operation: Operation::Update { ref item_ids, ref evidence_ids, .. }, .. }
+                if item_ids == &["i2"] && evidence_ids == &["e1"]
+        ));
         for bad in [
             json!("keep i1"),
+            json!({"op": "update", "item_ids": ["i1"], "text": "t"}),
             json!({"item_id": "i1"}),
             json!({"op": "explode", "item_id": "i1"}),
             json!({"op": "merge", "item_ids": ["i1"]}),
@@ -393,7 +435,7 @@ mod tests {
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        assert_eq!(variants.len(), 5);
+        assert_eq!(variants.len(), 6);
         for variant in variants {
             let properties = variant["properties"]
                 .as_object()

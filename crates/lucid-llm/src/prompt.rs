@@ -56,6 +56,9 @@ sentence that keeps every identifier of every merged item (names, paths, hosts, 
 commands, versions) and adds none.
 - supersede(old_id, new_id): two items give different values for the same subject; new_id is \
 the one with the later date.
+- update(item_ids, text, evidence_ids): later excerpts show that items are out of date (a \
+decision changed, a value was replaced, a design was dropped). Write the current memory in the \
+excerpts' words, keeping the subject's identifiers; it takes the items' place.
 - add(kind, scope, text, evidence_ids): a durable memory no item covers, citing every excerpt or \
 event that supports it. Reuse their words; copy identifiers (names, paths, commands, versions, \
 error names) exactly as they appear there, in backticks when they are code. Scope \"team\" only \

@@ -415,6 +415,8 @@ struct Candidate {
     terms: Terms,
     /// The built-in pass's reason for leaving it out, when its report gives one.
     skipped: Option<String>,
+    /// Offered only beside an item it bears on (a statement the gate skipped), never alone.
+    bears_on_item: bool,
 }
 
 /// Terms shared by two analyses: (anchors, content words).
@@ -430,7 +432,12 @@ fn relatedness(a: &Terms, b: &Terms) -> Option<f64> {
     let (anchors, words) = shared(&a.analysis, &b.analysis);
     let jaccard = text::jaccard(&a.analysis.word_set, &b.analysis.word_set);
     let same_subject = a.subject.is_some() && a.subject == b.subject;
-    let related = anchors >= 1 || same_subject || (words >= 2 && jaccard >= 0.25);
+    // Two shared words are enough when they are a sixth of the words: paraphrases of one fact
+    // share few ("Generated files such as .coverage and __pycache__ belong in .gitignore." and
+    // "Add coverage output and Python bytecode caches to .gitignore …" share two of twelve),
+    // and the model, not this score, decides whether they say the same. Common words never link
+    // (the term index skips them).
+    let related = anchors >= 1 || same_subject || (words >= 2 && jaccard >= 0.15);
     related.then(|| 2.0 * anchors as f64 + words as f64 + jaccard + f64::from(same_subject))
 }
 
@@ -642,6 +649,7 @@ fn dropped_candidates(
                     skipped: skipped
                         .get(statement.text.as_str())
                         .map(|reason| reason.to_string()),
+                    bears_on_item: false,
                 });
             entry.agents.insert(digest.agent.clone());
             entry
@@ -651,8 +659,38 @@ fn dropped_candidates(
     }
     let entries: Vec<&Terms> = items.iter().map(|i| &i.terms).collect();
     let index = TermIndex::new(&entries);
+    // What the gate skipped (a question, a one-session instruction, a sentence about the task)
+    // is offered too, but only beside the items it bears on: there the model can tell whether
+    // it makes an item out of date. Alone it stays in the session units' turns.
+    let mut skipped_by_text: BTreeMap<String, Candidate> = BTreeMap::new();
+    for digest in digests {
+        for statement in &digest.skipped {
+            if statement.evidence.trust != Trust::Trusted
+                || by_text.contains_key(&(statement.text.clone(), Kind::Fact as u8))
+                || by_text.contains_key(&(statement.text.clone(), Kind::Preference as u8))
+            {
+                continue;
+            }
+            let entry = skipped_by_text
+                .entry(statement.text.clone())
+                .or_insert_with(|| Candidate {
+                    text: statement.text.clone(),
+                    kind: Kind::Fact,
+                    agents: BTreeSet::new(),
+                    evidence: Vec::new(),
+                    terms: Terms::of(&statement.text),
+                    skipped: Some(statement.reason.clone()),
+                    bears_on_item: true,
+                });
+            entry.agents.insert(digest.agent.clone());
+            entry
+                .evidence
+                .push(statement.evidence.evidence(&digest.session));
+        }
+    }
     by_text
         .into_values()
+        .chain(skipped_by_text.into_values())
         .filter(|candidate| {
             let analysis = &candidate.terms.analysis;
             !absorbed.contains(candidate.text.as_str())
@@ -739,6 +777,7 @@ pub fn plan(
             .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
         match best {
             Some((score, p)) => attached[cluster_of[&eligible[p]]].push((score, c)),
+            None if candidate.bears_on_item => {}
             None => loose.push(c),
         }
     }
@@ -752,7 +791,9 @@ pub fn plan(
         });
         // What does not fit is offered on its own below.
         for (_, extra) in excerpts.split_off(excerpts.len().min(limits.max_excerpts)) {
-            loose.push(extra);
+            if !candidates[extra].bears_on_item {
+                loose.push(extra);
+            }
         }
         if members.len() < 2 && excerpts.is_empty() {
             continue;

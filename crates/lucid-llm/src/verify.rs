@@ -2,13 +2,17 @@
 //! can touch the draft. Pure functions; a rejected operation is reported with the reason.
 //!
 //! The rules:
-//! - every id exists in the unit and has the right type (items for merge, supersede, drop and
-//!   keep; excerpts, or a session unit's events, as the evidence of an add); an item is changed
-//!   by at most one operation;
+//! - every id exists in the unit and has the right type (items for merge, supersede, update,
+//!   drop and keep; excerpts, or a session unit's events, as the evidence of an add; excerpts
+//!   as the evidence of an update); an item is changed by at most one operation;
 //! - `merge` keeps every identifier of every merged item and adds none, says mostly what the
 //!   items say, joins no look-alikes (the same sentence about two things) and no opposite
 //!   statements;
 //! - `supersede` goes from older to newer evidence, between items that share a subject;
+//! - `update` (items replaced by what newer excerpts state) cites excerpts newer than every
+//!   item it replaces; its text shares a word or identifier with each item, has a word of the
+//!   excerpts that none of the items has, takes its identifiers and quoted terms from the
+//!   excerpts or the items, passes the add's text checks and is no other draft item;
 //! - `drop` needs a ground the engine can check, whatever the model's reason says: the dream's
 //!   instructions say to ignore the item, the item is marked temporary or one-off, or a newer
 //!   item of the unit contradicts it (same subject with another value, the same sentence with
@@ -138,7 +142,9 @@ pub fn verify_in_dream(
                 for id in operation_items(&operation) {
                     used.insert(id.to_string());
                 }
-                if let Operation::Add { text: t, .. } = &operation {
+                if let Operation::Add { text: t, .. } | Operation::Update { text: t, .. } =
+                    &operation
+                {
                     added.push(text::analyze(t));
                 }
                 verdicts.accepted.push(Accepted {
@@ -168,7 +174,9 @@ fn reject(unit: &WorkUnit, json: Value, reason: String) -> RejectedOperation {
 /// The items an operation changes (or pins, for keep).
 pub fn operation_items(operation: &Operation) -> Vec<&str> {
     match operation {
-        Operation::Merge { item_ids, .. } => item_ids.iter().map(String::as_str).collect(),
+        Operation::Merge { item_ids, .. } | Operation::Update { item_ids, .. } => {
+            item_ids.iter().map(String::as_str).collect()
+        }
         Operation::Supersede { old_id, new_id } => vec![old_id, new_id],
         Operation::Drop { item_id, .. } | Operation::Keep { item_id } => vec![item_id],
         Operation::Add { .. } => Vec::new(),
@@ -341,6 +349,11 @@ impl Checker<'_> {
                 }
                 Ok(Pass::default())
             }
+            Operation::Update {
+                item_ids,
+                text: t,
+                evidence_ids,
+            } => self.check_update(item_ids, t, evidence_ids, used, added),
             Operation::Add {
                 kind,
                 scope,
@@ -372,7 +385,7 @@ impl Checker<'_> {
                 let agents: BTreeSet<&String> =
                     excerpts.iter().flat_map(|e| e.agents.iter()).collect();
                 let agent = scope_agent(*scope, &agents, "excerpts")?;
-                self.new_memory(*kind, t, &proposed, added)?;
+                self.new_memory(*kind, t, &proposed, added, &[])?;
                 Ok(Pass {
                     agent,
                     ground: None,
@@ -411,12 +424,13 @@ impl Checker<'_> {
         t: &str,
         proposed: &Analysis,
         added: &[Analysis],
+        replacing: &[&str],
     ) -> Result<(), String> {
-        if let Some(position) = self
-            .draft
-            .iter()
-            .position(|d| text::same_statement(d, proposed))
-        {
+        // An update may keep much of the wording of the items it replaces.
+        if let Some(position) = self.draft.iter().enumerate().position(|(i, d)| {
+            !replacing.contains(&self.plan.draft_texts[i].as_str())
+                && text::same_statement(d, proposed)
+        }) {
             return Err(format!(
                 "says the same as an item already in the draft ({:?})",
                 self.plan.draft_texts[position]
@@ -445,6 +459,111 @@ impl Checker<'_> {
             ));
         }
         Ok(())
+    }
+
+    /// An update: out-of-date items of this unit, replaced by a text that newer excerpts
+    /// support. The engine checks what it can: the excerpts are newer than every item, the text
+    /// is about each item's subject (a shared word or identifier), its identifiers and quoted
+    /// terms are in the excerpts or the items, it says something the items did not (a word of
+    /// the excerpts none of them has), and it is a new memory.
+    fn check_update(
+        &self,
+        item_ids: &[String],
+        t: &str,
+        evidence_ids: &[String],
+        used: &HashSet<String>,
+        added: &[Analysis],
+    ) -> Result<Pass, String> {
+        if self.unit.is_session_unit() {
+            return Err(
+                "update replaces items of an item unit; a session unit has none (propose add)"
+                    .into(),
+            );
+        }
+        let distinct: BTreeSet<&str> = item_ids.iter().map(String::as_str).collect();
+        if distinct.is_empty() {
+            return Err("update needs the ids of the items it replaces".into());
+        }
+        if distinct.len() != item_ids.len() {
+            return Err("update lists an item twice".into());
+        }
+        if evidence_ids.is_empty() {
+            return Err("update must cite the excerpts that state the newer value".into());
+        }
+        let items = item_ids
+            .iter()
+            .map(|id| self.item(id, used))
+            .collect::<Result<Vec<_>, _>>()?;
+        let excerpts = evidence_ids
+            .iter()
+            .map(|id| self.excerpt(id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some(newest) = excerpts.iter().filter_map(|e| e.latest).max() else {
+            return Err(
+                "the cited excerpts carry no date, so they cannot be shown to be newer".into(),
+            );
+        };
+        for item in &items {
+            if item.latest.is_some_and(|at| at >= newest) {
+                return Err(format!(
+                    "update must go from older to newer evidence: {} is from {}, the newest cited \
+                     excerpt from {}",
+                    item.id,
+                    item.latest
+                        .map(|at| lucid_core::format_timestamp(&at))
+                        .unwrap_or_default(),
+                    lucid_core::format_timestamp(&newest)
+                ));
+            }
+        }
+        let excerpt_texts: Vec<&str> = excerpts.iter().map(|e| e.text.as_str()).collect();
+        let item_texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
+        let sources: Vec<&str> = excerpt_texts.iter().chain(&item_texts).copied().collect();
+        self.text_is_safe(t, &excerpt_texts)?;
+        let proposed = text::analyze(t);
+        if proposed.is_empty() {
+            return Err("the updated text has no content words".into());
+        }
+        terms_found(
+            t,
+            &proposed,
+            &sources,
+            "the cited excerpts and replaced items",
+        )?;
+        for item in &items {
+            let old = text::analyze(&item.text);
+            if old.word_set.is_disjoint(&proposed.word_set)
+                && old.anchors.is_disjoint(&proposed.anchors)
+            {
+                return Err(format!(
+                    "the updated text shares no word or identifier with {}; they are not about \
+                     the same subject",
+                    item.id
+                ));
+            }
+        }
+        let old_words: BTreeSet<String> = items
+            .iter()
+            .map(|i| text::analyze(&i.text))
+            .flat_map(|a| a.word_set.into_iter().chain(a.anchors))
+            .collect();
+        let excerpt_analyses: Vec<Analysis> =
+            excerpt_texts.iter().map(|e| text::analyze(e)).collect();
+        let news = proposed.word_set.iter().chain(&proposed.anchors).any(|w| {
+            !old_words.contains(w)
+                && excerpt_analyses
+                    .iter()
+                    .any(|e| e.word_set.contains(w) || e.anchors.contains(w))
+        });
+        if !news {
+            return Err(
+                "the updated text says nothing the cited excerpts add to the items it replaces"
+                    .into(),
+            );
+        }
+        let kind = items[0].kind;
+        self.new_memory(kind, t, &proposed, added, &item_texts)?;
+        Ok(Pass::default())
     }
 
     /// An add from session digests: evidence events of the right channels that contain its
@@ -577,7 +696,7 @@ impl Checker<'_> {
         }
         let agents: BTreeSet<&String> = cited.iter().map(|e| &e.agent).collect();
         let agent = scope_agent(scope, &agents, "events")?;
-        self.new_memory(kind, t, &proposed, added)?;
+        self.new_memory(kind, t, &proposed, added, &[])?;
         Ok(Pass {
             agent,
             ground: None,
@@ -943,6 +1062,153 @@ mod drop_tests {
         assert!(
             ground.starts_with("the instructions say to ignore"),
             "{ground}"
+        );
+    }
+
+    /// An update is refused unless the excerpts are newer than every item it replaces, its
+    /// text is about each item's subject, says something the excerpts add, keeps to their
+    /// identifiers, and the unit has items to replace.
+    #[test]
+    fn updates_pass_only_from_newer_excerpts_about_the_same_subject() {
+        let excerpt = |id: &str, text: &str, day: u32| UnitExcerpt {
+            id: id.into(),
+            text: text.into(),
+            kind: Kind::Fact,
+            agents: vec!["sync-agent".into()],
+            latest: lucid_core::parse_timestamp(&format!("2025-02-{day:02}T09:00:00Z")),
+            sessions: 1,
+            evidence: Vec::new(),
+            skipped: Some("a question, not a statement".into()),
+        };
+        let mut store_item = item(
+            "i1",
+            "After resuming, AgentV deletes the merged sync branch itself.",
+            1,
+        );
+        store_item.latest = None;
+        let unit = WorkUnit {
+            id: "u3".into(),
+            items: vec![
+                store_item,
+                item(
+                    "i2",
+                    "Results sync runs `agentv sync --push` every hour.",
+                    9,
+                ),
+            ],
+            excerpts: vec![
+                excerpt(
+                    "e1",
+                    "if the user merges the branch then deletion should be handled outside of agentv right",
+                    5,
+                ),
+                excerpt("e2", "the hourly sync job now runs at minute 30", 3),
+            ],
+            ..WorkUnit::default()
+        };
+        let plan = Plan {
+            units: Vec::new(),
+            flagged: Vec::new(),
+            directives: Default::default(),
+            draft_texts: unit.items.iter().map(|i| i.text.clone()).collect(),
+        };
+        let verdict = |op: serde_json::Value| -> Result<(), String> {
+            let verdicts = verify(&unit, &plan, vec![parse_operation(&op)], None);
+            match verdicts.rejected.first() {
+                Some(rejected) => Err(rejected.reason.clone()),
+                None => Ok(()),
+            }
+        };
+        let update = |ids: serde_json::Value, text: &str, evidence: serde_json::Value| serde_json::json!({"op": "update", "item_ids": ids, "text": text, "evidence_ids": evidence});
+        let current = "Deletion of the merged sync branch is handled outside of AgentV, by the user who merges it.";
+        assert_eq!(
+            verdict(update(
+                serde_json::json!(["i1"]),
+                current,
+                serde_json::json!(["e1"])
+            )),
+            Ok(())
+        );
+        let refused = [
+            // The excerpt (day 3) is older than the item (day 9).
+            (
+                update(
+                    serde_json::json!(["i2"]),
+                    "Results sync runs every hour at minute 30.",
+                    serde_json::json!(["e2"]),
+                ),
+                "from older to newer",
+            ),
+            // Nothing in common with the item it would replace.
+            (
+                update(
+                    serde_json::json!(["i1"]),
+                    "The user handles it outside.",
+                    serde_json::json!(["e1"]),
+                ),
+                "not about the same subject",
+            ),
+            // Restates the item: nothing the excerpt adds.
+            (
+                update(
+                    serde_json::json!(["i1"]),
+                    "AgentV deletes the merged sync branch.",
+                    serde_json::json!(["e1"]),
+                ),
+                "says nothing the cited excerpts add",
+            ),
+            // An identifier neither the excerpt nor the item has.
+            (
+                update(
+                    serde_json::json!(["i1"]),
+                    "Deletion of the merged sync branch is handled outside of AgentV by `gh pr merge --delete-branch`.",
+                    serde_json::json!(["e1"]),
+                ),
+                "identifier",
+            ),
+            // Evidence must be an excerpt, and items must be named.
+            (
+                update(
+                    serde_json::json!(["i1"]),
+                    current,
+                    serde_json::json!(["i2"]),
+                ),
+                "is an item, not evidence",
+            ),
+            (
+                update(serde_json::json!([]), current, serde_json::json!(["e1"])),
+                "needs the ids of the items",
+            ),
+            (
+                update(serde_json::json!(["i1"]), current, serde_json::json!([])),
+                "must cite the excerpts",
+            ),
+        ];
+        for (op, why) in refused {
+            let reason = verdict(op.clone()).expect_err(&op.to_string());
+            assert!(reason.contains(why), "{op}: {reason}");
+        }
+        let session_unit = WorkUnit {
+            id: "u4".into(),
+            sessions_text: "## Session 1: agent sync-agent, 2025-02-05, 2 events".into(),
+            ..WorkUnit::default()
+        };
+        let verdicts = verify(
+            &session_unit,
+            &plan,
+            vec![parse_operation(&update(
+                serde_json::json!(["i1"]),
+                current,
+                serde_json::json!(["e1"]),
+            ))],
+            None,
+        );
+        assert!(
+            verdicts.rejected[0]
+                .reason
+                .contains("a session unit has none"),
+            "{:?}",
+            verdicts.rejected
         );
     }
 

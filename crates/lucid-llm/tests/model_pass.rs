@@ -7,7 +7,9 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{Fixture, curator, draft_text, fixture, memory_cache, refine};
+use common::{
+    Fixture, curator, draft_text, fixture, fixture_with_store, memory_cache, refine, session,
+};
 use lucid_core::report::{Evidence, Op, Usage};
 use lucid_fake_provider::{FakeProvider, Reply, Rule};
 use lucid_llm::{CancelFlag, DirCache, NoCache, Wire};
@@ -224,6 +226,104 @@ fn hallucinated_ids_missing_evidence_secrets_and_flagged_text_are_rejected() {
         assert!(
             json.contains("ghp_"),
             "the rejected operation is shown as sent"
+        );
+    }
+}
+
+/// Two store items that say one thing in other words, sharing only two uncommon words (a real
+/// pair from the corpus), are shown to the model together, so that it can merge them.
+#[test]
+fn paraphrased_store_items_sharing_uncommon_words_share_a_unit() {
+    let store = "# Notes\n\n- Generated files such as .coverage and __pycache__ belong in .gitignore.\n- Releases are tagged from the main branch.\n- Add coverage output and Python bytecode caches to .gitignore instead of committing them.\n";
+    let fixture = fixture_with_store("/notes.md", store, &[]);
+    let (first, _) = fixture.find("such as .coverage");
+    let (second, _) = fixture.find("bytecode caches");
+    assert_eq!(first.id, second.id, "{:#?}", fixture.plan.units);
+    assert!(
+        first.items.iter().all(|i| !i.text.contains("Releases")),
+        "{:#?}",
+        first.items
+    );
+}
+
+/// A store item made out of date by what a person said in a way no rule reads as a change (a
+/// question the gate skips): the skipped sentence is shown beside the item, and a model's
+/// `update` replaces the item in place, with the old text recorded and both evidences kept.
+#[test]
+fn a_skipped_statement_beside_the_item_it_outdates_lets_a_model_update_it() {
+    let store =
+        "# Design\n\n- After resuming, the sync service deletes the merged branch itself.\n";
+    let said =
+        "if people merge the branch themselves then deleting it should be left to them too, right";
+    let unrelated = "could the weekly report also list the flaky tests, maybe";
+    for wire in WIRES {
+        let fake = fake();
+        let fixture = fixture_with_store(
+            "/design.md",
+            store,
+            &[session("s1", "sync-agent", 20, &[said, unrelated])],
+        );
+        // A skipped sentence that bears on no item is left to the session units.
+        assert!(
+            fixture
+                .plan
+                .units
+                .iter()
+                .all(|u| u.excerpts.iter().all(|e| e.text != unrelated)),
+            "{:#?}",
+            fixture.plan.units
+        );
+        assert!(
+            fixture.output.report.skipped.iter().any(|s| s.text == said)
+                || fixture.digests[0].skipped.iter().any(|s| s.text == said),
+            "the gate must skip the question: {:#?}",
+            fixture.digests[0]
+        );
+        let (unit, old) = fixture.find("deletes the merged branch");
+        let (excerpt_unit, excerpt) = fixture.find("deleting it should be left");
+        assert_eq!(
+            unit.id, excerpt_unit.id,
+            "shown together: {:#?}",
+            fixture.plan.units
+        );
+        let current = "Deleting the merged branch should be left to the people who merge it, not the sync service.";
+        fake.script(Rule::when(
+            "deletes the merged branch",
+            Reply::operations(json!([
+                {"op": "update", "item_ids": [old], "text": current, "evidence_ids": [excerpt]}
+            ])),
+        ));
+        let refined = refine(&curator(&fake, wire, Arc::new(NoCache)), &fixture);
+        let report = &refined.output.report;
+        assert!(report.rejected.is_empty(), "{:#?}", report.rejected);
+        let draft = draft_text(&refined.output);
+        assert!(
+            draft.contains(&format!("== /design.md\n# Design\n\n- {current}\n")),
+            "{draft}"
+        );
+        assert!(
+            !draft.contains("deletes the merged branch itself"),
+            "{draft}"
+        );
+        let update = report
+            .changes
+            .iter()
+            .find(|c| c.text == current)
+            .expect("an update change");
+        assert_eq!(update.op, Op::Supersede);
+        assert_eq!(
+            update.superseded,
+            ["After resuming, the sync service deletes the merged branch itself."]
+        );
+        assert!(update.evidence.contains(&Evidence::Store {
+            store_path: "/design.md".into()
+        }));
+        assert!(
+            update
+                .evidence
+                .iter()
+                .any(|e| matches!(e, Evidence::Event { session, .. } if session == "s1")),
+            "{update:#?}"
         );
     }
 }
