@@ -121,8 +121,15 @@ struct RealArgs {
     /// (`anthropic:<model>` with ANTHROPIC_API_KEY, `openai:<model>` for any OpenAI-compatible
     /// server), so the model path is scored on the same ground truth. The floors of --check are
     /// the built-in curator's; a model pass must not fall below them either.
-    #[arg(long, value_name = "MODEL")]
+    #[arg(long, value_name = "MODEL", conflicts_with = "reference_answers")]
     model: Option<String>,
+    /// Run the model pass against a scripted model that proposes each source's planted answers
+    /// (merge each planted duplicate pair, supersede or update each planted outdated item)
+    /// wherever a work unit shows what they need, on a fake server on 127.0.0.1. It measures
+    /// what the engine lets a good model do, not what any model finds; lessons are not
+    /// proposed. With --check, the floors are those of the `[reference]` table.
+    #[arg(long)]
+    reference_answers: bool,
     /// The model server's base URL (e.g. http://127.0.0.1:8080/v1 for a local server).
     #[arg(long, value_name = "URL", requires = "model")]
     base_url: Option<String>,
@@ -172,6 +179,43 @@ fn real_model_curator(args: &RealArgs) -> Result<Option<lucid_llm::ModelCurator>
         settings.with_safety_policy(lucid_core::SafetyPolicy::default()),
         lucid_llm::command_line_cache(args.no_cache, &env),
     )))
+}
+
+/// The scripted reference model of `eval real --reference-answers` for one source: a fake
+/// OpenAI-compatible server on 127.0.0.1 answering each item unit with
+/// [`lucid_eval::reference::reference_operations`], and a curator that talks to it.
+fn reference_model(
+    planted: &[lucid_eval::real::Planted],
+) -> anyhow::Result<(lucid_fake_provider::FakeProvider, lucid_llm::ModelCurator)> {
+    let server = lucid_fake_provider::FakeProvider::start()
+        .context("starting the reference model's server on 127.0.0.1")?;
+    let planted = planted.to_vec();
+    server.set_fallback(move |request| {
+        // The unit is the last user message, as JSON for an item unit (a session unit is text).
+        let unit = request.body["messages"]
+            .as_array()
+            .and_then(|messages| messages.iter().rev().find(|m| m["role"] == "user"))
+            .and_then(|message| message["content"].as_str())
+            .and_then(|content| serde_json::from_str::<serde_json::Value>(content).ok())
+            .unwrap_or_default();
+        lucid_fake_provider::Reply::Answer {
+            value: lucid_eval::reference::reference_operations(&planted, &unit),
+        }
+    });
+    let endpoint = lucid_llm::Endpoint {
+        wire: lucid_llm::Wire::Openai,
+        model: "reference-answers".into(),
+        base_url: server.openai_base_url(),
+        api_key: None,
+    };
+    let config = lucid_llm::LlmConfig::default();
+    let curator = lucid_llm::ModelCurator::new(
+        endpoint,
+        lucid_llm::Settings::from_config(&config)
+            .with_safety_policy(lucid_core::SafetyPolicy::default()),
+        std::sync::Arc::new(lucid_llm::NoCache),
+    );
+    Ok((server, curator))
 }
 
 /// One source's model pass in a line: units, answers, what verification kept and refused.
@@ -318,12 +362,17 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
         );
         return Ok(crate::EXIT_REFUSED);
     }
-    let curator = match real_model_curator(args) {
+    let model_curator = match real_model_curator(args) {
         Ok(curator) => curator,
         Err(why) => {
             eprintln!("error: {why}");
             return Ok(crate::EXIT_REFUSED);
         }
+    };
+    let model_name = if args.reference_answers {
+        Some("reference answers".to_string())
+    } else {
+        args.model.clone()
     };
     let mut scores = Vec::new();
     let mut passes: Vec<(String, lucid_llm::ModelPass)> = Vec::new();
@@ -350,12 +399,23 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
             instructions: source.expected.source.instructions.clone(),
             ..DreamOptions::default()
         };
+        // The reference model serves one source: its answers come from that source's planted
+        // items. The server stops when it goes out of scope.
+        let reference = if args.reference_answers {
+            Some(reference_model(&source.expected.planted)?)
+        } else {
+            None
+        };
+        let curator = match &reference {
+            Some((_, curator)) => Some(curator),
+            None => model_curator.as_ref(),
+        };
         let run = lucid_llm::run_dream(
             &store,
             digested.digests,
             digested.skipped,
             &options,
-            curator.as_ref(),
+            curator,
             &mut lucid_core::NoObserver,
             &lucid_llm::CancelFlag::new(),
             &|_| {},
@@ -389,13 +449,13 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
             .map(|(source, pass)| model_pass_json(source, pass))
             .collect();
         let mut json = serde_json::json!({ "sources": scores, "total": total });
-        if let Some(model) = &args.model {
+        if let Some(model) = &model_name {
             json["model"] = serde_json::json!({ "model": model, "passes": models });
         }
         println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
         print!("{}", real::table(&scores, args.markdown));
-        if let Some(model) = &args.model {
+        if let Some(model) = &model_name {
             println!("\nmodel pass ({model}):");
             for (source, pass) in &passes {
                 println!("  {}", model_pass_line(source, pass));
@@ -425,6 +485,17 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
             .with_context(|| format!("reading the floors in {}", path.display()))?;
         let floors: real::Floors =
             toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+        let floors = if args.reference_answers {
+            match floors.reference {
+                Some(reference) => *reference,
+                None => anyhow::bail!(
+                    "{} has no [reference] table for --reference-answers --check",
+                    path.display()
+                ),
+            }
+        } else {
+            floors
+        };
         let failures = real::check_floors(&total, &floors);
         if !failures.is_empty() {
             for failure in failures {

@@ -165,6 +165,51 @@ fn real_transcripts_meet_their_floors() {
     assert!(stdout.lines().any(|l| l.starts_with("total")), "{stdout}");
 }
 
+/// The engine must let a model that proposes the planted answers reach them: every planted
+/// duplicate pair shown together in one unit and merged, outdated items superseded or updated
+/// from the statements that outdate them, all through verification (`[reference]` floors).
+#[test]
+fn reference_answers_reach_the_planted_fates_through_verification() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let corpus = root.join("tests/data/real");
+    let shared = root.join("../shared/data");
+    let (code, stdout, stderr) = lucid_dev(&[
+        "eval",
+        "real",
+        &corpus.display().to_string(),
+        "--shared-data",
+        &shared.display().to_string(),
+        "--reference-answers",
+        "--check",
+    ]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("model pass (reference answers):"),
+        "{stdout}"
+    );
+    // Verification refused none of the planted answers.
+    let passes: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("operations accepted"))
+        .collect();
+    assert!(!passes.is_empty(), "{stdout}");
+    assert!(
+        passes.iter().all(|l| l.contains(" accepted, 0 rejected,")),
+        "{stdout}"
+    );
+    // It is a scripted model, never mixed up with a real one.
+    let (code, _, stderr) = lucid_dev(&[
+        "eval",
+        "real",
+        &corpus.display().to_string(),
+        "--reference-answers",
+        "--model",
+        "openai:some-model",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
+}
+
 /// `lucid eval locomo` exited 0 when its data was missing.
 #[test]
 fn a_command_missing_its_data_exits_non_zero() {

@@ -20,6 +20,7 @@
 
 pub mod fleet;
 pub mod real;
+pub mod reference;
 pub mod score;
 pub mod truth;
 

@@ -849,6 +849,10 @@ pub struct Floors {
     pub duplicates_min: f64,
     /// Largest allowed number of wrong items (retired true facts, stale values, harmful advice).
     pub wrong_max: usize,
+    /// The floors of `--reference-answers` (the `[reference]` table): what the engine must let a
+    /// model that proposes the planted answers reach.
+    #[serde(default)]
+    pub reference: Option<Box<Floors>>,
 }
 
 /// What falls below the floors, one line each; empty when all hold.
