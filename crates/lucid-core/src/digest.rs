@@ -24,6 +24,8 @@ pub use crate::updates::{Deletion, Retirement, Substitution};
 pub const MAX_HUMAN_TURNS: usize = 40;
 /// Characters (not bytes) kept of each human turn; a longer turn is cut and ends with `…`.
 pub const MAX_HUMAN_TURN_CHARS: usize = 600;
+/// Findings of the agent a digest keeps for the model pass (the first ones of the session).
+pub const MAX_AGENT_FINDINGS: usize = 8;
 
 /// Turns per episode at most. Three rather than six: on LoCoMo at an equal context budget
 /// (`lucid-dev eval locomo`), whole-item recall within 150 / 300 / 600 words rose from
@@ -141,6 +143,38 @@ fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Epis
     }
     flush(&mut current, &mut out);
     out
+}
+
+/// Keeps the sentences of an agent message that state what the agent found (see
+/// [`AgentFinding`]): well-formed prose, not narration of a next step, with a `[finding]` cue
+/// and an identifier; none carrying a secret or instruction-like text.
+fn collect_agent_findings(
+    text: &str,
+    evidence: EventRef,
+    options: &DigestOptions,
+    digest: &mut SessionDigest,
+) {
+    for sentence in text::sentences(text) {
+        if digest.agent_findings.len() >= MAX_AGENT_FINDINGS {
+            return;
+        }
+        let sentence = sentence.trim();
+        if !crate::worthiness::states_a_finding(sentence, &options.limits)
+            || narrates_next_step(sentence)
+            || options.safety.contains_secret(sentence)
+            || trusted_text_injection(sentence).is_some()
+        {
+            continue;
+        }
+        let text = excerpt(sentence);
+        if digest.agent_findings.iter().any(|f| f.text == text) {
+            continue;
+        }
+        digest.agent_findings.push(AgentFinding {
+            text,
+            evidence: evidence.clone(),
+        });
+    }
 }
 
 /// Whether an agent's sentence only narrates its next step (`[narration]` of `lexicon.txt`:
@@ -327,6 +361,18 @@ pub struct AnnouncedRetirement {
     /// Template key of the sentence (see [`AnnouncedChange::key`]).
     pub key: u64,
     /// The message the sentence was typed in.
+    pub evidence: EventRef,
+}
+
+/// A sentence of the agent's own prose that states a cause or a behaviour it found, naming an
+/// identifier ("`gh run view --log` returned no body for this job, so I'm falling back to the
+/// jobs API."). Never a memory by itself: the model pass sees it, fenced as the agent's
+/// analysis, beside the session's failures and turns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentFinding {
+    /// The sentence, secret-redacted and cut to 200 characters (then `…`).
+    pub text: String,
+    /// The agent message it is in.
     pub evidence: EventRef,
 }
 
@@ -608,6 +654,8 @@ pub struct SessionDigest {
     /// normalized for comparison across sessions: an error a person reports again in another
     /// session is a recurring problem (the curator turns it into a pitfall).
     pub reported_lines: Vec<ReportedLine>,
+    /// What the agent said it found (at most [`MAX_AGENT_FINDINGS`]), for the model pass.
+    pub agent_findings: Vec<AgentFinding>,
 }
 
 /// Sentences a session's digest keeps of what people typed or pasted.
@@ -791,6 +839,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         checker_findings: Vec::new(),
         module_paths: Vec::new(),
         reported_lines: Vec::new(),
+        agent_findings: Vec::new(),
     };
     if session.trust == SessionTrust::Quarantined {
         return digest;
@@ -874,6 +923,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             // person's statement (memory writes are read below).
             EventKind::AgentMessage { text } if event.channel == Channel::Agent => {
                 agent_said.texts.push(text);
+                collect_agent_findings(text, event_ref(position), options, &mut digest);
             }
             EventKind::AgentMessage { .. } => {}
             EventKind::MemoryWrite {

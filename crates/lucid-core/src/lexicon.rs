@@ -77,6 +77,9 @@ pub enum List {
     Describing,
     /// `[encouragement]`: cheering someone on ("keep up the great work", "never give up").
     Encouragement,
+    /// `[finding]`: how an agent states a cause or a behaviour it found ("because", "turns out",
+    /// "does not", "by default"): with an identifier, a line for the model pass to read.
+    Finding,
     /// `[hedge]`: words with which a speaker says they are not sure ("maybe", "I guess", "it
     /// seems"): a hedged statement is no fact to remember.
     Hedge,
@@ -245,7 +248,7 @@ pub enum List {
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 88] = [
+    pub const ALL: [List; 89] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -270,6 +273,7 @@ impl List {
         List::RetiredAnymore,
         List::Describing,
         List::Encouragement,
+        List::Finding,
         List::Hedge,
         List::Evaluative,
         List::EvaluativeFiller,
@@ -365,6 +369,7 @@ impl List {
             "project_wide" => List::ProjectWide,
             "describing" => List::Describing,
             "encouragement" => List::Encouragement,
+            "finding" => List::Finding,
             "evaluative" => List::Evaluative,
             "evaluative_filler" => List::EvaluativeFiller,
             "past_tense" => List::PastTense,

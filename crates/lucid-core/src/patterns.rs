@@ -2516,6 +2516,7 @@ mod tests {
             checker_findings: Vec::new(),
             module_paths: Vec::new(),
             reported_lines: Vec::new(),
+            agent_findings: Vec::new(),
         }
     }
 

@@ -1143,6 +1143,21 @@ fn has_placeholder(sentence: &str) -> bool {
     false
 }
 
+/// Whether an agent's sentence states a cause or a behaviour it found: well-formed, with a
+/// `[finding]` cue ("because", "does not", "by default" …) and an identifier (a command, path,
+/// flag or name in code form) to make it specific.
+pub(crate) fn states_a_finding(sentence: &str, limits: &Thresholds) -> bool {
+    let length = sentence.chars().count();
+    if !(30..=300).contains(&length)
+        || sentence.trim_end().ends_with('?')
+        || well_formed(sentence, limits).is_err()
+    {
+        return false;
+    }
+    let lower = sentence.replace('’', "'").to_lowercase();
+    Cues::scan(&lower).has(List::Finding) && !crate::text::analyze(sentence).anchors.is_empty()
+}
+
 pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'static str> {
     let trimmed = sentence.trim();
     let chars = trimmed.chars().count();
@@ -1724,6 +1739,35 @@ mod tests {
         match verdict(sentence) {
             Verdict::Candidate { class, support, .. } => Some((class, support)),
             Verdict::Skip { .. } => None,
+        }
+    }
+
+    /// What an agent found, from real sessions of the corpus: a cause or a tool's behaviour with
+    /// an identifier is a finding; a change summary, a plan, a question or a sentence without
+    /// an identifier is not.
+    #[test]
+    fn an_agent_finding_states_a_cause_or_behaviour_with_an_identifier() {
+        let limits = Thresholds::default();
+        for sentence in [
+            "The crash log is nearly empty because `sys.excepthook` doesn't catch exceptions inside Textual's async event loop.",
+            "The default `ShutdownTimeout` is 0, which means wait indefinitely.",
+            "The issue is that `*cli.SilentError` is a type, not a value, so it cannot be used with `errors.Is()`.",
+            "PowerShell 5.1's `Get-Content` doesn't default to UTF-8, so the extraction was mangling non-ASCII text.",
+        ] {
+            assert!(states_a_finding(sentence, &limits), "{sentence}");
+        }
+        for sentence in [
+            // A change summary: no cause, no behaviour.
+            "Used `transcriptTypeUser` instead of `\"user\"` in the parser.",
+            "Since we are creating a new file, I'll name it `pong_game.py`.",
+            // A question to the person.
+            "Should I re-run the job with `gh run rerun 42` now, because it may pass?",
+            // No identifier to act on.
+            "The issue is that the request is taking too long to even start.",
+            // Too short to say anything.
+            "`x` is not set.",
+        ] {
+            assert!(!states_a_finding(sentence, &limits), "{sentence}");
         }
     }
 

@@ -3,8 +3,9 @@
 //! The built-in pass only learns what its rules can see. A decision stated inside a request, a
 //! stop hook's rule, a fix that needs understanding — those live in the sessions, so each
 //! session with something to learn from (turns a person typed that the rules did not already
-//! turn into statements, failures with what followed, memory-like sentences the gate skipped)
-//! gets a **session digest**: a few lines, each labelled with an event id and its channel,
+//! turn into statements, failures with what followed, memory-like sentences the gate skipped,
+//! what the agent said it found) gets a **session digest**: a few lines, each labelled with an
+//! event id and its channel,
 //!
 //! ```text
 //! ## Session 1: agent etl-runner, 2025-01-10, 42 events
@@ -19,7 +20,9 @@
 //! cannot.
 //! Each digest is at most [`UnitLimits::max_session_chars`]: the outcome and failures with a
 //! fix come first, then turns holding sentences the gate skipped, then the other turns in
-//! order, then failures nothing fixed; whatever does not fit is counted on a `not shown:` line.
+//! order, then what the agent said it found (its sentences stating a cause or a tool's
+//! behaviour with an identifier, fenced), then failures nothing fixed; whatever does not fit is
+//! counted on a `not shown:` line.
 //!
 //! A digest depends only on its session, so it renders to the same bytes in every dream and its
 //! cached answer is reused for ever. Digests are packed into units (several per request, up to
@@ -493,6 +496,31 @@ pub fn session_block(digest: &SessionDigest, limits: &UnitLimits) -> Option<Sess
                 "failure without a fix"
             },
             worth: fixed,
+        });
+    }
+    // What the agent said it found (a cause, a tool's behaviour, with an identifier), fenced as
+    // its own analysis: after the person's turns, before failures nothing fixed. It can teach a
+    // lesson no failure shows ("`gh run view --log` returned no body, so I'm falling back to the
+    // jobs API"), so it makes a session worth a unit.
+    for (n, finding) in digest.agent_findings.iter().enumerate() {
+        if injected.contains(&finding.evidence.event) {
+            continue;
+        }
+        let key = EventKey {
+            event: finding.evidence.event,
+            at: finding.evidence.at,
+            trust: Trust::Untrusted,
+            channel: Channel::Agent,
+            failure: false,
+        };
+        candidates.push(Candidate {
+            rank: (3, lucid_core::digest::MAX_HUMAN_TURNS + n),
+            line: Line {
+                order: finding.evidence.event,
+                pieces: vec![Piece::Event(key, cut(&finding.text, AGENT_READING_CHARS))],
+            },
+            what: "finding",
+            worth: true,
         });
     }
     if !candidates.iter().any(|c| c.worth) {

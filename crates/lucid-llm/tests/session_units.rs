@@ -7,7 +7,10 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{TOOL_RULE, curator, draft_text, lesson_fixture, memory_cache, refine};
+use common::{
+    Step, TOOL_RULE, bash, curator, draft_text, fixture_with, lesson_fixture, memory_cache, refine,
+    tool_session,
+};
 use lucid_core::report::{Evidence, Op, Usage};
 use lucid_core::{Trust, format_timestamp};
 use lucid_fake_provider::{FakeProvider, Reply, Rule};
@@ -340,4 +343,71 @@ fn a_second_identical_run_costs_no_tokens() {
         assert_eq!(second.output.draft, first.output.draft);
         assert_eq!(second.output.report.changes, first.output.report.changes);
     }
+}
+
+/// What the agent found and said (a tool's behaviour, with an identifier) reaches the model as
+/// the agent's fenced analysis, even in a session with no failure and no person's rule, so a
+/// single session's discovery can become an insight; its narration and questions do not, and it
+/// never vouches for a preference on its own.
+#[test]
+fn an_agent_finding_is_shown_fenced_and_can_support_an_insight_only() {
+    let finding = "`gh run view --log` returned an empty body for the failed job because the logs of a job in progress are not served there.";
+    let session = tool_session(
+        "f1",
+        "release-agent",
+        22,
+        &[
+            Step::User("Find out why the publish job failed."),
+            bash("gh run view 42 --log", "", false),
+            Step::Agent(finding),
+            Step::Agent("Let me read `publish.yml` because it may explain the failure."),
+            Step::Agent("Should I re-run the job with `gh run rerun 42` now?"),
+            bash(
+                "gh api /repos/acme/app/actions/jobs/7/logs",
+                "npm ERR! 404",
+                false,
+            ),
+        ],
+    );
+    let fixture = fixture_with(&[session]);
+    let (unit, id) = fixture.find_event("returned an empty body");
+    let prompt = unit.prompt();
+    assert!(
+        prompt.contains(&format!("{id} [agent, untrusted] ⟦{finding}⟧")),
+        "{prompt}"
+    );
+    assert!(!prompt.contains("Let me read `publish.yml`"), "{prompt}");
+    assert!(!prompt.contains("Should I re-run"), "{prompt}");
+
+    let fake = fake();
+    let insight = "`gh run view --log` returns an empty body for a job in progress; its logs are not served there.";
+    fake.script(Rule::when(
+        "returned an empty body",
+        Reply::operations(json!([
+            {"op": "add", "kind": "insight", "scope": "agent", "text": insight, "evidence_ids": [id]},
+            {"op": "add", "kind": "preference", "scope": "agent",
+             "text": "Never use `gh run view --log` for the logs of a failed job.", "evidence_ids": [id]},
+        ])),
+    ));
+    let refined = refine(&curator(&fake, Wire::Openai, Arc::new(NoCache)), &fixture);
+    let report = &refined.output.report;
+    let added = report
+        .changes
+        .iter()
+        .find(|c| c.text == insight)
+        .expect("the insight is added");
+    assert_eq!(added.op, Op::Add);
+    assert!(
+        matches!(&added.evidence[..], [Evidence::Event { session, .. }] if session == "f1"),
+        "{added:#?}"
+    );
+    assert!(draft_text(&refined.output).contains(insight));
+    assert_eq!(report.rejected.len(), 1, "{:#?}", report.rejected);
+    assert!(
+        report.rejected[0]
+            .reason
+            .contains("a preference must cite what a person typed"),
+        "{:#?}",
+        report.rejected
+    );
 }

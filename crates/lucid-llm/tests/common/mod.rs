@@ -240,6 +240,8 @@ pub fn draft_text(output: &DreamOutput) -> String {
 /// One step of a scripted session: a person's turn, or a tool call and its result.
 pub enum Step<'a> {
     User(&'a str),
+    /// The agent's own prose.
+    Agent(&'a str),
     Call {
         tool: &'a str,
         input: serde_json::Value,
@@ -261,6 +263,16 @@ pub fn tool_session(id: &str, agent: &str, day: u32, steps: &[Step]) -> Session 
                     at(day, minute),
                     None,
                     EventKind::UserMessage {
+                        text: text.to_string(),
+                    },
+                ));
+            }
+            Step::Agent(text) => {
+                events.push(Event::new(
+                    events.len(),
+                    at(day, minute),
+                    None,
+                    EventKind::AgentMessage {
                         text: text.to_string(),
                     },
                 ));
