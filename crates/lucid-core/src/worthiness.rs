@@ -1148,14 +1148,14 @@ fn has_placeholder(sentence: &str) -> bool {
 /// flag or name in code form) to make it specific.
 pub(crate) fn states_a_finding(sentence: &str, limits: &Thresholds) -> bool {
     let length = sentence.chars().count();
-    if !(30..=300).contains(&length)
-        || sentence.trim_end().ends_with('?')
-        || well_formed(sentence, limits).is_err()
-    {
+    if !(30..=300).contains(&length) || sentence.trim_end().ends_with('?') {
         return false;
     }
+    // Cheapest first: most of an agent's prose has no cue.
     let lower = sentence.replace('’', "'").to_lowercase();
-    Cues::scan(&lower).has(List::Finding) && !crate::text::analyze(sentence).anchors.is_empty()
+    Cues::scan(&lower).has(List::Finding)
+        && !crate::text::analyze(sentence).anchors.is_empty()
+        && well_formed(sentence, limits).is_ok()
 }
 
 pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'static str> {
