@@ -42,3 +42,4 @@ pub use curate::{
 pub use digest::{DigestOptions, SessionDigest, digest_session, digest_session_with};
 pub use policy::SafetyPolicy;
 pub use report::*;
+pub use worthiness::malformed_memory;

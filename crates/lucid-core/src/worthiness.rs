@@ -1158,6 +1158,67 @@ pub(crate) fn states_a_finding(sentence: &str, limits: &Thresholds) -> bool {
         && well_formed(sentence, limits).is_ok()
 }
 
+/// Why a memory's text is not well-formed, or `None`: code, a log line or pasted output,
+/// markup, terminal escapes, a table row, a template's placeholder, an unclosed code quote, or
+/// a text that stops mid-sentence. Text a model proposes passes this, as the built-in curator's
+/// statements pass the gate. Code quotes (`` `cd app && make` ``, a ```` ```bash ```` fence named
+/// in prose) are masked first, and the gate's limits on one sentence (its length, balanced
+/// brackets outside code) do not apply: a memory may hold two sentences and quote commands.
+pub fn malformed_memory(text: &str) -> Option<&'static str> {
+    let trimmed = text.trim();
+    let unfenced = trimmed.replace("```", "");
+    if unfenced.matches('`').count() % 2 == 1 {
+        return Some("a fragment (unbalanced code quote)");
+    }
+    let masked = unfenced
+        .split('`')
+        .enumerate()
+        .map(|(n, part)| if n % 2 == 1 { "code" } else { part })
+        .collect::<String>();
+    if trimmed.contains('\u{1b}') {
+        return Some("terminal escape codes");
+    }
+    if trimmed.contains('\t') {
+        return Some("a table row (cells separated by tabs)");
+    }
+    if crate::channels::pasted_line(&masked).is_some() {
+        return Some("looks like code, a log line or pasted output");
+    }
+    if masked.contains("</")
+        || (masked.trim_start().starts_with('<') && masked.contains('>'))
+        || element_with_attribute(&masked)
+    {
+        return Some("markup");
+    }
+    if has_placeholder(&masked) {
+        return Some("a template's placeholder (`[what was chosen]`, `[PROJECT_NAME]`)");
+    }
+    let words = masked
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .count();
+    if words < 2 {
+        return Some("a fragment (too few words)");
+    }
+    let end = trimmed.trim_end_matches(['"', '\'', '”', ')']);
+    if end.ends_with([',', ':', ';', '-', '(']) || end.ends_with('…') || end.ends_with("...") {
+        return Some("a fragment (ends mid-sentence)");
+    }
+    // "… by default when.": a last word that needs more after it ("on" and "in" end idioms).
+    let mut last_words = masked.split_whitespace().rev().map(|w| {
+        w.trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+    });
+    let last = last_words.next().unwrap_or_default();
+    let before_last = last_words.next().unwrap_or_default();
+    let particle = matches!(last.as_str(), "on" | "in")
+        && lexicon::is_word_of(List::ParticleTaker, &before_last);
+    if lexicon::is_word_of(List::Dangling, &last) && !particle {
+        return Some("a fragment (ends mid-sentence)");
+    }
+    None
+}
+
 pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'static str> {
     let trimmed = sentence.trim();
     let chars = trimmed.chars().count();
@@ -1739,6 +1800,44 @@ mod tests {
         match verdict(sentence) {
             Verdict::Candidate { class, support, .. } => Some((class, support)),
             Verdict::Skip { .. } => None,
+        }
+    }
+
+    /// Memory texts as the corpus's lessons and the built-in curator write them pass, commands
+    /// in code quotes included; the junk of real transcripts does not.
+    #[test]
+    fn a_memory_is_well_formed_unless_it_is_code_a_log_or_a_fragment() {
+        for memory in [
+            "A response with more than one ```bash block is rejected; put exactly one command per response, chaining steps with && if needed.",
+            "Sessions run commands from the `backend` directory (`cd backend && …` in 7 of 7 sessions, 14 commands).",
+            "`grep` fails with `grep: Unmatched [, [^, [:, [., or [=`; add `-F` (`grep -F 'replace(\".[\", \"[\")' src/_pytest/python.py` worked).",
+            "Running pytest with coverage leaves .coverage and __pycache__/*.pyc untracked; add them to .gitignore.",
+            "Use pnpm.",
+        ] {
+            assert_eq!(malformed_memory(memory), None, "{memory}");
+        }
+        for (junk, why) in [
+            ("45 |   // Always fetch public data.", "looks like code"),
+            ("Obj = dict()", "looks like code"),
+            (
+                "2026/04/29 09:22:50 The proxy has started…",
+                "looks like code",
+            ),
+            (
+                "\u{1b}[31mError\u{1b}[0m the build failed.",
+                "terminal escape",
+            ),
+            (
+                "That Terraform can guarantee to make the same selections by default when.",
+                "ends mid-sentence",
+            ),
+            ("<div class=\"x\">Use the dark theme</div>", "markup"),
+            ("Deploy with [PROJECT_NAME] settings.", "placeholder"),
+            ("Run the tests with `pytest", "unbalanced code quote"),
+            ("Always", "too few words"),
+        ] {
+            let reason = malformed_memory(junk).unwrap_or_default();
+            assert!(reason.contains(why), "{junk}: {reason}");
         }
     }
 

@@ -29,7 +29,9 @@
 //!   marked temporary, and it does not turn text copied from untrusted events (`tool_output`,
 //!   `pasted`, `harness`) into a standing instruction or an injection;
 //! - no proposed text carries a secret or instruction-like text, or copies text that was
-//!   flagged (secrets, injected instructions) anywhere in the dream.
+//!   flagged (secrets, injected instructions) anywhere in the dream;
+//! - every proposed text is a well-formed memory ([`lucid_core::malformed_memory`]): not code,
+//!   a log line, markup, terminal escapes, a table row, a placeholder or a fragment.
 
 use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
@@ -772,6 +774,13 @@ impl Checker<'_> {
                 "the proposed text is longer than {MAX_TEXT_CHARS} characters"
             ));
         }
+        // A model's memory passes the same form checks as a person's statement: a code line
+        // or log line copied from the evidence holds its terms, but is no memory.
+        if let Some(why) = lucid_core::malformed_memory(t) {
+            return Err(format!(
+                "the proposed text is not a well-formed memory: {why}"
+            ));
+        }
         for flagged in &self.plan.flagged {
             if copies(t, &flagged.text) {
                 return Err(format!(
@@ -1209,6 +1218,58 @@ mod drop_tests {
                 .contains("a session unit has none"),
             "{:?}",
             verdicts.rejected
+        );
+    }
+
+    /// A model copying a code line, a log line or markup from its evidence cites the right
+    /// terms, but writes no memory: such adds are refused, as the gate refuses them from people,
+    /// while a memory quoting commands in code form passes.
+    #[test]
+    fn adds_that_are_code_logs_or_fragments_are_refused() {
+        let text = "45 |   // Always fetch public data. Obj = dict() 2026/04/29 09:22:50 The proxy has started. Run `cd app && make test` before pushing, because the root Makefile has no test target.";
+        let unit = WorkUnit {
+            id: "u5".into(),
+            excerpts: vec![UnitExcerpt {
+                id: "e1".into(),
+                text: text.into(),
+                kind: Kind::Fact,
+                agents: vec!["web-agent".into()],
+                latest: None,
+                sessions: 1,
+                evidence: Vec::new(),
+                skipped: None,
+            }],
+            ..WorkUnit::default()
+        };
+        let plan = Plan {
+            units: Vec::new(),
+            flagged: Vec::new(),
+            directives: Default::default(),
+            draft_texts: Vec::new(),
+        };
+        let add = |t: &str| {
+            let json = serde_json::json!({"op": "add", "kind": "fact", "scope": "agent",
+                "text": t, "evidence_ids": ["e1"]});
+            let verdicts = verify(&unit, &plan, vec![parse_operation(&json)], None);
+            verdicts.rejected.first().map(|r| r.reason.clone())
+        };
+        for junk in [
+            "45 |   // Always fetch public data.",
+            "Obj = dict()",
+            "2026/04/29 09:22:50 The proxy has started.",
+            "Run `cd app && make test before pushing.",
+        ] {
+            let reason = add(junk).unwrap_or_default();
+            assert!(
+                reason.starts_with("the proposed text is not a well-formed memory"),
+                "{junk}: {reason}"
+            );
+        }
+        assert_eq!(
+            add(
+                "Run `cd app && make test` before pushing, because the root Makefile has no test target."
+            ),
+            None
         );
     }
 
