@@ -182,7 +182,8 @@ pub struct Session {
     pub trust: SessionTrust,
     /// The directory the session was started in, when the format records it (Claude Code's
     /// first `cwd`, Codex's `session_meta`, Copilot CLI's `session.start`, OpenCode's session
-    /// `directory`): a command that changes into it goes nowhere new.
+    /// `directory`, the working directory of Cline's and Roo Code's environment details): a
+    /// command that changes into it goes nowhere new.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_in: Option<String>,
     /// The events in the order they happened, numbered by [`Event::index`].

@@ -538,6 +538,10 @@ impl Turns {
             Value::Array(blocks) => blocks,
             other => vec![other],
         };
+        // The directory the task ran in, from the first environment details that name it.
+        for text in blocks.iter().filter_map(block_text) {
+            builder.offer_started_in(working_directory(text));
+        }
         // A first turn with no wrapper and no result is a bare task: the person's.
         let bare_task = first
             && !blocks.iter().any(|block| {
@@ -563,6 +567,23 @@ impl Turns {
         }
         turn.flush();
     }
+}
+
+/// The directory `<environment_details>` names: Cline's `# Current Working Directory (/home/dev/shop)
+/// Files`, Roo Code's `# Current Workspace Directory (…)`.
+fn working_directory(text: &str) -> Option<&str> {
+    let details = &text[text.find("<environment_details>")?..];
+    [
+        "# Current Working Directory (",
+        "# Current Workspace Directory (",
+    ]
+    .iter()
+    .find_map(|heading| {
+        let start = details.find(heading)? + heading.len();
+        let rest = &details[start..];
+        let end = rest.find(") Files").or_else(|| rest.find(')'))?;
+        Some(rest[..end].trim()).filter(|dir| !dir.is_empty() && !dir.contains('\n'))
+    })
 }
 
 fn block_text(block: &Value) -> Option<&str> {

@@ -2379,7 +2379,8 @@ fn what_the_file_has(format: TranscriptFormat, text: &str) -> (bool, bool) {
 
 /// The directory a session started in, where the format records it: Claude Code's first
 /// `cwd`, Codex's `session_meta.cwd`, Copilot CLI's `session.start` context, OpenCode's
-/// session `directory`. Formats without one leave it unset.
+/// session `directory`, the working directory Cline's and Roo Code's environment details name.
+/// Formats without one leave it unset.
 #[test]
 fn the_starting_directory_is_read_where_the_format_records_it() {
     let claude = fixture("claude_code", "single-record.jsonl");
@@ -2393,6 +2394,10 @@ fn the_starting_directory_is_read_where_the_format_records_it() {
     );
     let opencode = fixture("opencode", "export.json");
     assert_eq!(opencode.started_in.as_deref(), Some("/home/dev/shop"));
+    let cline = fixture("cline", "1733234405000/api_conversation_history.json");
+    assert_eq!(cline.started_in.as_deref(), Some("/home/dev/shop"));
+    let roo = fixture("cline", "roo-history.json");
+    assert_eq!(roo.started_in.as_deref(), Some("/home/dev/cart"));
     // The shell's `cd` moves Claude Code's `cwd` later on; the first one is the start.
     let moved = "{\"type\":\"user\",\"cwd\":\"/home/dev/app\",\"sessionId\":\"s\",\"message\":{\"role\":\"user\",\"content\":\"hi\"}}\n\
                  {\"type\":\"user\",\"cwd\":\"/home/dev/app/web\",\"sessionId\":\"s\",\"message\":{\"role\":\"user\",\"content\":\"go on\"}}\n";
