@@ -135,30 +135,31 @@ fn locomo_recall_from_a_smaller_store() {
     }
 }
 
-/// The real-transcript corpus (`tests/data/real`, plus the shared Claude Code sessions when
-/// present) is dreamed and scored against its hand-written ground truth; the build fails when
-/// a total falls below `tests/data/real/floors.toml`, which holds the measured figures.
-#[test]
-fn real_transcripts_meet_their_floors() {
+/// `lucid-dev eval real` over the repository's corpus (with the shared Claude Code source when
+/// it is beside the repository), with `extra` arguments.
+fn eval_real_corpus(extra: &[&str]) -> (i32, String, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let corpus = root.join("tests/data/real");
+    let corpus = root.join("tests/data/real").display().to_string();
     let shared = root.join("../shared/data");
     if !shared.join("claude-code").is_dir() {
-        // The rest of the corpus is in the repository, so the test still runs without it.
+        // The rest of the corpus is in the repository, so the tests still run without it.
         absent(&format!(
             "{} is absent; the shared Claude Code source is left out",
             shared.join("claude-code").display()
         ));
     }
-    let (code, stdout, stderr) = lucid_dev(&[
-        "eval",
-        "real",
-        &corpus.display().to_string(),
-        "--shared-data",
-        &shared.display().to_string(),
-        "--check",
-        "-v",
-    ]);
+    let shared = shared.display().to_string();
+    let mut args = vec!["eval", "real", &corpus, "--shared-data", &shared];
+    args.extend_from_slice(extra);
+    lucid_dev(&args)
+}
+
+/// The real-transcript corpus (`tests/data/real`, plus the shared Claude Code sessions when
+/// present) is dreamed and scored against its hand-written ground truth; the build fails when
+/// a total falls below `tests/data/real/floors.toml`, which holds the measured figures.
+#[test]
+fn real_transcripts_meet_their_floors() {
+    let (code, stdout, stderr) = eval_real_corpus(&["--check", "-v"]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(stderr.contains("all floors"), "{stderr}");
     // The table lists every source and a total.
@@ -170,18 +171,7 @@ fn real_transcripts_meet_their_floors() {
 /// from the statements that outdate them, all through verification (`[reference]` floors).
 #[test]
 fn reference_answers_reach_the_planted_fates_through_verification() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let corpus = root.join("tests/data/real");
-    let shared = root.join("../shared/data");
-    let (code, stdout, stderr) = lucid_dev(&[
-        "eval",
-        "real",
-        &corpus.display().to_string(),
-        "--shared-data",
-        &shared.display().to_string(),
-        "--reference-answers",
-        "--check",
-    ]);
+    let (code, stdout, stderr) = eval_real_corpus(&["--reference-answers", "--check"]);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(
         stdout.contains("model pass (reference answers):"),
@@ -198,14 +188,8 @@ fn reference_answers_reach_the_planted_fates_through_verification() {
         "{stdout}"
     );
     // It is a scripted model, never mixed up with a real one.
-    let (code, _, stderr) = lucid_dev(&[
-        "eval",
-        "real",
-        &corpus.display().to_string(),
-        "--reference-answers",
-        "--model",
-        "openai:some-model",
-    ]);
+    let (code, _, stderr) =
+        eval_real_corpus(&["--reference-answers", "--model", "openai:some-model"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("cannot be used with"), "{stderr}");
 }

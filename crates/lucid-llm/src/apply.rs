@@ -34,6 +34,39 @@ struct Edits {
     new_changes: Vec<Change>,
 }
 
+impl Edits {
+    /// Rewrites or removes an item's block in its document.
+    fn set(&mut self, item: &UnitItem, edit: Edit) {
+        self.blocks
+            .entry(item.path.clone())
+            .or_default()
+            .insert(item.block, edit);
+    }
+
+    /// Removes an item from its document, and its change from the report.
+    fn remove(&mut self, item: &UnitItem) {
+        self.set(item, Edit::Remove);
+        if let Some(index) = item.change {
+            self.changes.insert(index, None);
+        }
+    }
+}
+
+/// A unit's items by id, in the order that decides where a memory replacing them goes: team
+/// scope first, then store items, then by document and place.
+fn in_placement_order<'u>(item_ids: &[String], unit: &'u WorkUnit) -> Vec<&'u UnitItem> {
+    let mut members: Vec<&UnitItem> = item_ids.iter().filter_map(|id| unit.item(id)).collect();
+    members.sort_by_key(|m| {
+        (
+            m.scope != Scope::Team,
+            !has_store_evidence(m),
+            m.path.clone(),
+            m.block,
+        )
+    });
+    members
+}
+
 fn sorted(mut evidence: Vec<Evidence>) -> Vec<Evidence> {
     evidence.sort();
     evidence.dedup();
@@ -86,17 +119,8 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
             let item = |id: &str| unit.item(id);
             match &decision.operation {
                 Operation::Merge { item_ids, text } => {
-                    let mut members: Vec<&UnitItem> =
-                        item_ids.iter().filter_map(|id| item(id)).collect();
                     // The merged memory stays where the widest-scoped, earliest item is.
-                    members.sort_by_key(|m| {
-                        (
-                            m.scope != Scope::Team,
-                            !has_store_evidence(m),
-                            m.path.clone(),
-                            m.block,
-                        )
-                    });
+                    let members = in_placement_order(item_ids, unit);
                     let Some((kept, others)) = members.split_first() else {
                         continue;
                     };
@@ -120,14 +144,7 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
                             push_unique(&mut superseded, s);
                         }
                         evidence.extend(other_change.evidence.iter().cloned());
-                        edits
-                            .blocks
-                            .entry(other.path.clone())
-                            .or_default()
-                            .insert(other.block, Edit::Remove);
-                        if let Some(index) = other.change {
-                            edits.changes.insert(index, None);
-                        }
+                        edits.remove(other);
                     }
                     replaces.retain(|r| r != text);
                     change.op = Op::Merge;
@@ -154,18 +171,10 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
                             agents.len()
                         ));
                         change.path = Some(path.clone());
-                        edits
-                            .blocks
-                            .entry(kept.path.clone())
-                            .or_default()
-                            .insert(kept.block, Edit::Remove);
+                        edits.set(kept, Edit::Remove);
                         edits.appended.entry(path).or_default().push(text.clone());
                     } else {
-                        edits
-                            .blocks
-                            .entry(kept.path.clone())
-                            .or_default()
-                            .insert(kept.block, Edit::Replace(text.clone()));
+                        edits.set(kept, Edit::Replace(text.clone()));
                     }
                     record(&mut edits, kept, change);
                 }
@@ -206,22 +215,10 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
                         change.path = Some(old.path.clone());
                         change.scope = scope;
                         change.agent = agent;
-                        edits
-                            .blocks
-                            .entry(old.path.clone())
-                            .or_default()
-                            .insert(old.block, Edit::Replace(new.text.clone()));
-                        edits
-                            .blocks
-                            .entry(new.path.clone())
-                            .or_default()
-                            .insert(new.block, Edit::Remove);
+                        edits.set(old, Edit::Replace(new.text.clone()));
+                        edits.set(new, Edit::Remove);
                     } else {
-                        edits
-                            .blocks
-                            .entry(old.path.clone())
-                            .or_default()
-                            .insert(old.block, Edit::Remove);
+                        edits.set(old, Edit::Remove);
                     }
                     if let Some(index) = old.change {
                         edits.changes.insert(index, None);
@@ -233,17 +230,8 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
                     text,
                     evidence_ids,
                 } => {
-                    let mut members: Vec<&UnitItem> =
-                        item_ids.iter().filter_map(|id| item(id)).collect();
                     // The current value takes the place of the widest-scoped store item.
-                    members.sort_by_key(|m| {
-                        (
-                            m.scope != Scope::Team,
-                            !has_store_evidence(m),
-                            m.path.clone(),
-                            m.block,
-                        )
-                    });
+                    let members = in_placement_order(item_ids, unit);
                     let Some((kept, others)) = members.split_first() else {
                         continue;
                     };
@@ -264,14 +252,7 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
                         evidence.extend(member_change.evidence.iter().cloned());
                     }
                     for other in others {
-                        edits
-                            .blocks
-                            .entry(other.path.clone())
-                            .or_default()
-                            .insert(other.block, Edit::Remove);
-                        if let Some(index) = other.change {
-                            edits.changes.insert(index, None);
-                        }
+                        edits.remove(other);
                     }
                     let excerpts: Vec<_> = evidence_ids
                         .iter()
@@ -298,11 +279,7 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
                         date(kept),
                         unit.id
                     );
-                    edits
-                        .blocks
-                        .entry(kept.path.clone())
-                        .or_default()
-                        .insert(kept.block, Edit::Replace(text.clone()));
+                    edits.set(kept, Edit::Replace(text.clone()));
                     record(&mut edits, kept, change);
                 }
                 Operation::Add {
@@ -414,11 +391,7 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
                         dropped.path,
                         unit.id
                     );
-                    edits
-                        .blocks
-                        .entry(dropped.path.clone())
-                        .or_default()
-                        .insert(dropped.block, Edit::Remove);
+                    edits.set(dropped, Edit::Remove);
                     record(&mut edits, dropped, change);
                 }
                 Operation::Keep { .. } => {}
