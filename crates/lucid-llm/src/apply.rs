@@ -52,6 +52,41 @@ impl Edits {
     }
 }
 
+/// What a change inherits from the changes it takes in: the texts it replaces, the older values
+/// it supersedes, and all their evidence.
+#[derive(Default)]
+struct Lineage {
+    replaces: Vec<String>,
+    superseded: Vec<String>,
+    evidence: Vec<Evidence>,
+}
+
+impl Lineage {
+    /// Takes in a change: what it replaced and superseded, and its evidence.
+    fn absorb(&mut self, change: &Change) {
+        for r in &change.replaces {
+            push_unique(&mut self.replaces, r);
+        }
+        for s in &change.superseded {
+            push_unique(&mut self.superseded, s);
+        }
+        self.evidence.extend(change.evidence.iter().cloned());
+    }
+
+    /// Takes in an item holding an older value: its text is replaced and superseded.
+    fn absorb_older(&mut self, item: &UnitItem, change: &Change) {
+        push_unique(&mut self.replaces, &item.text);
+        push_unique(&mut self.superseded, &item.text);
+        self.absorb(change);
+    }
+
+    fn record_in(self, change: &mut Change) {
+        change.replaces = self.replaces;
+        change.superseded = self.superseded;
+        change.evidence = sorted(self.evidence);
+    }
+}
+
 /// A unit's items by id, in the order that decides where a memory replacing them goes: team
 /// scope first, then store items, then by document and place.
 fn in_placement_order<'u>(item_ids: &[String], unit: &'u WorkUnit) -> Vec<&'u UnitItem> {
@@ -125,33 +160,20 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
                         continue;
                     };
                     let mut change = base(kept);
-                    let mut replaces = Vec::new();
-                    let mut superseded = change.superseded.clone();
-                    let mut evidence = change.evidence.clone();
+                    let mut lineage = Lineage::default();
                     if kept.text != *text {
-                        push_unique(&mut replaces, &kept.text);
+                        push_unique(&mut lineage.replaces, &kept.text);
                     }
-                    for r in &change.replaces {
-                        push_unique(&mut replaces, r);
-                    }
+                    lineage.absorb(&change);
                     for other in others {
-                        let other_change = base(other);
-                        push_unique(&mut replaces, &other.text);
-                        for r in &other_change.replaces {
-                            push_unique(&mut replaces, r);
-                        }
-                        for s in &other_change.superseded {
-                            push_unique(&mut superseded, s);
-                        }
-                        evidence.extend(other_change.evidence.iter().cloned());
+                        push_unique(&mut lineage.replaces, &other.text);
+                        lineage.absorb(&base(other));
                         edits.remove(other);
                     }
-                    replaces.retain(|r| r != text);
+                    lineage.replaces.retain(|r| r != text);
                     change.op = Op::Merge;
                     change.text = text.clone();
-                    change.replaces = replaces;
-                    change.superseded = superseded;
-                    change.evidence = sorted(evidence);
+                    lineage.record_in(&mut change);
                     change.reason = format!(
                         "{} items say the same thing; merged by {curator} (work unit {})",
                         members.len(),
@@ -182,24 +204,12 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
                     let (Some(old), Some(new)) = (item(old_id), item(new_id)) else {
                         continue;
                     };
-                    let old_change = base(old);
                     let mut change = base(new);
-                    let mut replaces = change.replaces.clone();
-                    let mut superseded = change.superseded.clone();
-                    push_unique(&mut replaces, &old.text);
-                    push_unique(&mut superseded, &old.text);
-                    for r in &old_change.replaces {
-                        push_unique(&mut replaces, r);
-                    }
-                    for s in &old_change.superseded {
-                        push_unique(&mut superseded, s);
-                    }
-                    let mut evidence = change.evidence.clone();
-                    evidence.extend(old_change.evidence.iter().cloned());
+                    let mut lineage = Lineage::default();
+                    lineage.absorb(&change);
+                    lineage.absorb_older(old, &base(old));
                     change.op = Op::Supersede;
-                    change.replaces = replaces;
-                    change.superseded = superseded;
-                    change.evidence = sorted(evidence);
+                    lineage.record_in(&mut change);
                     change.reason = format!(
                         "newer value ({}) replaces an older one ({}); decided by {curator} (work \
                          unit {})",
@@ -236,20 +246,9 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
                         continue;
                     };
                     let mut change = base(kept);
-                    let mut replaces = Vec::new();
-                    let mut superseded = Vec::new();
-                    let mut evidence = change.evidence.clone();
+                    let mut lineage = Lineage::default();
                     for member in &members {
-                        let member_change = base(member);
-                        push_unique(&mut replaces, &member.text);
-                        push_unique(&mut superseded, &member.text);
-                        for r in &member_change.replaces {
-                            push_unique(&mut replaces, r);
-                        }
-                        for s in &member_change.superseded {
-                            push_unique(&mut superseded, s);
-                        }
-                        evidence.extend(member_change.evidence.iter().cloned());
+                        lineage.absorb_older(member, &base(member));
                     }
                     for other in others {
                         edits.remove(other);
@@ -258,7 +257,9 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
                         .iter()
                         .filter_map(|id| unit.excerpt(id))
                         .collect();
-                    evidence.extend(excerpts.iter().flat_map(|e| e.evidence.iter().cloned()));
+                    lineage
+                        .evidence
+                        .extend(excerpts.iter().flat_map(|e| e.evidence.iter().cloned()));
                     let newest = excerpts
                         .iter()
                         .filter_map(|e| e.latest)
@@ -266,13 +267,11 @@ pub fn apply(output: &mut DreamOutput, decisions: &[(&WorkUnit, Vec<Accepted>)],
                         .map_or("undated".to_string(), |at| {
                             at.format("%Y-%m-%d").to_string()
                         });
-                    replaces.retain(|r| r != text);
-                    superseded.retain(|s| s != text);
+                    lineage.replaces.retain(|r| r != text);
+                    lineage.superseded.retain(|s| s != text);
                     change.op = Op::Supersede;
                     change.text = text.clone();
-                    change.replaces = replaces;
-                    change.superseded = superseded;
-                    change.evidence = sorted(evidence);
+                    lineage.record_in(&mut change);
                     change.reason = format!(
                         "a newer statement ({newest}) replaces an older value ({}); proposed by \
                          {curator} and verified against the cited statements (work unit {})",
