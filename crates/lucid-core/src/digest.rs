@@ -147,7 +147,8 @@ fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Epis
 
 /// Keeps the sentences of an agent message that state what the agent found (see
 /// [`AgentFinding`]): well-formed prose, not narration of a next step, with a `[finding]` cue
-/// and an identifier; none carrying a secret or instruction-like text.
+/// and an identifier; none carrying a secret, a personal e-mail address or instruction-like
+/// text.
 fn collect_agent_findings(
     text: &str,
     evidence: EventRef,
@@ -162,6 +163,7 @@ fn collect_agent_findings(
         if !crate::worthiness::states_a_finding(sentence, &options.limits)
             || narrates_next_step(sentence)
             || options.safety.contains_secret(sentence)
+            || lucid_safety::contains_personal_email(sentence)
             || trusted_text_injection(sentence).is_some()
         {
             continue;
@@ -4360,6 +4362,45 @@ mod laundering_tests {
 
     fn session(events: Vec<EventKind>) -> Session {
         test_session(TranscriptFormat::ClaudeCode, events)
+    }
+
+    /// What the agent says it found is kept for the model pass, its first findings only, and
+    /// never one that narrates its next step or carries a secret or a person's e-mail address.
+    #[test]
+    fn an_agents_findings_are_kept_without_narration_secrets_or_addresses() {
+        let finding = "`go-git` does not read the global gitignore, so `worktree.Status()` reports ignored files as untracked.";
+        let prose = [
+            finding,
+            "Let me check `go.mod` because the module path may be wrong.",
+            "The deploy failed because `AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY` is not exported.",
+            "The commits are rejected because `user.email` is dana.whitfield@gmail.com, which the hook does not accept.",
+        ]
+        .join(" ");
+        let mut events = vec![EventKind::AgentMessage { text: prose }];
+        // Nine more findings: only the first eight of the session are kept.
+        for n in 0..9 {
+            events.push(EventKind::AgentMessage {
+                text: format!(
+                    "The `step{n}` target does not exist in the Makefile, so `make step{n}` fails."
+                ),
+            });
+        }
+        let digest = digest_session(&session(events));
+        let texts: Vec<&str> = digest
+            .agent_findings
+            .iter()
+            .map(|f| f.text.as_str())
+            .collect();
+        assert_eq!(texts.len(), MAX_AGENT_FINDINGS, "{texts:#?}");
+        assert_eq!(texts[0], finding);
+        assert!(texts[1].contains("`step0`"), "{texts:#?}");
+        assert!(
+            texts
+                .iter()
+                .all(|t| !t.contains("Let me") && !t.contains("wJalr") && !t.contains("gmail")),
+            "{texts:#?}"
+        );
+        assert_eq!(digest.agent_findings[0].evidence.event, 0);
     }
 
     #[test]
