@@ -48,7 +48,9 @@ pub struct UnitLimits {
     pub max_excerpts: usize,
     /// Items longer than this (characters) are left alone (paragraphs, pasted blocks).
     pub max_item_chars: usize,
-    /// Characters of one session's digest in a session unit; 0 plans no session units.
+    /// Characters of one session's digest in a session unit; 0 plans no session units (default
+    /// 6,000: long sessions are where lessons hide — on the real corpus, 3,000 left the key terms
+    /// of four more expected lessons out of every unit, for 11 % fewer input tokens).
     pub max_session_chars: usize,
     /// Characters of one human turn in a session digest.
     pub max_turn_chars: usize,
@@ -66,7 +68,7 @@ impl Default for UnitLimits {
             max_items: 6,
             max_excerpts: 6,
             max_item_chars: 400,
-            max_session_chars: 3_000,
+            max_session_chars: 6_000,
             max_turn_chars: 600,
             max_outcome_steps: 5,
             max_unit_chars: 12_000,
