@@ -243,12 +243,15 @@ pub enum List {
     /// `[shipping]`: words of a step that hands the work on ("push", "deploy", "pr"); an edit
     /// after one starts the next piece of work.
     Shipping,
+    /// `[agent_subject]`: first words of an agent's sentence about itself or its next step ("I",
+    /// "we'll", "next"): a report of its work, not a finding about the world.
+    AgentSubject,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 89] = [
+    pub const ALL: [List; 90] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -338,6 +341,7 @@ impl List {
         List::ProjectRole,
         List::UndergoingVerb,
         List::Shipping,
+        List::AgentSubject,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -431,6 +435,7 @@ impl List {
             "project_role" => List::ProjectRole,
             "undergoing_verb" => List::UndergoingVerb,
             "shipping" => List::Shipping,
+            "agent_subject" => List::AgentSubject,
             _ => return None,
         })
     }

@@ -1153,6 +1153,17 @@ pub(crate) fn states_a_finding(sentence: &str, limits: &Thresholds) -> bool {
     }
     // Cheapest first: most of an agent's prose has no cue.
     let lower = sentence.replace('’', "'").to_lowercase();
+    // About the agent's own work ("I'm going to …, because …"), a heading or a check mark.
+    let first = lower
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
+    if lexicon::is_word_of(List::AgentSubject, first)
+        || lower.starts_with(['#', '✅', '❌', '✓', '✗'])
+    {
+        return false;
+    }
     Cues::scan(&lower).has(List::Finding)
         && !crate::text::analyze(sentence).anchors.is_empty()
         && well_formed(sentence, limits).is_ok()
@@ -1865,6 +1876,12 @@ mod tests {
             "The issue is that the request is taking too long to even start.",
             // Too short to say anything.
             "`x` is not set.",
+            // The agent's own work and plans, a heading, a check mark (real Codex and Claude
+            // Code sessions).
+            "I’m going to map the `src/` modules first, because the plan does not say which level comes next.",
+            "Next I’ll build once, because `git add -A` would stage unrelated dirty files.",
+            "## Work done this turn: the `supabase` plumbing that doesn't need keys",
+            "✅ Never use the domain for `rsync`: it does not resolve from the build host.",
         ] {
             assert!(!states_a_finding(sentence, &limits), "{sentence}");
         }
