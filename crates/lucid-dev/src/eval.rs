@@ -183,21 +183,32 @@ fn real_model_curator(args: &RealArgs) -> Result<Option<lucid_llm::ModelCurator>
 
 /// The scripted reference model of `eval real --reference-answers` for one source: a fake
 /// OpenAI-compatible server on 127.0.0.1 answering each item unit with
-/// [`lucid_eval::reference::reference_operations`], and a curator that talks to it.
-fn reference_model(
-    planted: &[lucid_eval::real::Planted],
-) -> anyhow::Result<(lucid_fake_provider::FakeProvider, lucid_llm::ModelCurator)> {
+/// [`lucid_eval::reference::reference_operations`], a curator that talks to it, and the units
+/// it was sent (as the model reads them).
+type ReferenceModel = (
+    lucid_fake_provider::FakeProvider,
+    lucid_llm::ModelCurator,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+);
+
+fn reference_model(planted: &[lucid_eval::real::Planted]) -> anyhow::Result<ReferenceModel> {
     let server = lucid_fake_provider::FakeProvider::start()
         .context("starting the reference model's server on 127.0.0.1")?;
     let planted = planted.to_vec();
+    let prompts = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sent = std::sync::Arc::clone(&prompts);
     server.set_fallback(move |request| {
         // The unit is the last user message, as JSON for an item unit (a session unit is text).
-        let unit = request.body["messages"]
+        let prompt = request.body["messages"]
             .as_array()
             .and_then(|messages| messages.iter().rev().find(|m| m["role"] == "user"))
             .and_then(|message| message["content"].as_str())
-            .and_then(|content| serde_json::from_str::<serde_json::Value>(content).ok())
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .to_string();
+        let unit = serde_json::from_str::<serde_json::Value>(&prompt).unwrap_or_default();
+        if let Ok(mut sent) = sent.lock() {
+            sent.push(prompt);
+        }
         lucid_fake_provider::Reply::Answer {
             value: lucid_eval::reference::reference_operations(&planted, &unit),
         }
@@ -215,7 +226,7 @@ fn reference_model(
             .with_safety_policy(lucid_core::SafetyPolicy::default()),
         std::sync::Arc::new(lucid_llm::NoCache),
     );
-    Ok((server, curator))
+    Ok((server, curator, prompts))
 }
 
 /// One source's model pass in a line: units, answers, what verification kept and refused.
@@ -376,6 +387,8 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
     };
     let mut scores = Vec::new();
     let mut passes: Vec<(String, lucid_llm::ModelPass)> = Vec::new();
+    // Per source, with --reference-answers: expected lessons whose key terms the units show.
+    let mut in_view: Vec<(String, usize, usize)> = Vec::new();
     for source in &sources {
         let sessions = match source.sessions_dir(&args.shared_data) {
             Ok(dir) => dir,
@@ -407,7 +420,7 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
             None
         };
         let curator = match &reference {
-            Some((_, curator)) => Some(curator),
+            Some((_, curator, _)) => Some(curator),
             None => model_curator.as_ref(),
         };
         let run = lucid_llm::run_dream(
@@ -423,6 +436,12 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
         .with_context(|| format!("dreaming source {}", source.name))?;
         if let Some(pass) = run.model {
             passes.push((source.name.clone(), pass));
+        }
+        if let Some((_, _, prompts)) = &reference {
+            let prompts = prompts.lock().map(|p| p.clone()).unwrap_or_default();
+            let lessons = &source.expected.lessons;
+            let seen = lucid_eval::reference::lessons_in_view(lessons, &prompts).len();
+            in_view.push((source.name.clone(), seen, lessons.len()));
         }
         let output = run.output;
         if let Some(keep) = &args.keep {
@@ -443,6 +462,9 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
         ));
     }
     let total = real::total(&scores);
+    let in_view_total = in_view
+        .iter()
+        .fold((0, 0), |(seen, all), (_, s, a)| (seen + s, all + a));
     if args.json {
         let models: Vec<serde_json::Value> = passes
             .iter()
@@ -452,6 +474,19 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
         if let Some(model) = &model_name {
             json["model"] = serde_json::json!({ "model": model, "passes": models });
         }
+        if args.reference_answers {
+            let sources: Vec<serde_json::Value> = in_view
+                .iter()
+                .map(|(source, seen, all)| {
+                    serde_json::json!({"source": source, "hits": seen, "total": all})
+                })
+                .collect();
+            json["model"]["lessons_in_view"] = serde_json::json!({
+                "sources": sources,
+                "hits": in_view_total.0,
+                "total": in_view_total.1,
+            });
+        }
         println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
         print!("{}", real::table(&scores, args.markdown));
@@ -460,6 +495,16 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
             for (source, pass) in &passes {
                 println!("  {}", model_pass_line(source, pass));
             }
+        }
+        if args.reference_answers {
+            println!(
+                "\nexpected lessons whose key terms the model is shown (inside one unit, or one \
+                 session's digest): an upper bound on what a model can find"
+            );
+            for (source, seen, all) in &in_view {
+                println!("  {source}: {seen}/{all}");
+            }
+            println!("  total: {}/{}", in_view_total.0, in_view_total.1);
         }
     }
     if args.verbose && !args.json {
@@ -496,7 +541,23 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
         } else {
             floors
         };
-        let failures = real::check_floors(&total, &floors);
+        let mut failures = real::check_floors(&total, &floors);
+        if let Some(min) = floors
+            .lessons_in_view_min
+            .filter(|_| args.reference_answers)
+        {
+            let (seen, all) = in_view_total;
+            let share = if all == 0 {
+                1.0
+            } else {
+                seen as f64 / all as f64
+            };
+            if share < min {
+                failures.push(format!(
+                    "lessons in view {share:.3} ({seen}/{all}) is below the floor {min:.3}"
+                ));
+            }
+        }
         if !failures.is_empty() {
             for failure in failures {
                 eprintln!("below the floor: {failure}");

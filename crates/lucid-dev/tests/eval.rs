@@ -177,6 +177,12 @@ fn reference_answers_reach_the_planted_fates_through_verification() {
         stdout.contains("model pass (reference answers):"),
         "{stdout}"
     );
+    // The lessons whose key terms the units show a model are counted, per source and in all.
+    assert!(
+        stdout.contains("expected lessons whose key terms the model is shown"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  total: "), "{stdout}");
     // Verification refused none of the planted answers.
     let passes: Vec<&str> = stdout
         .lines()

@@ -853,6 +853,10 @@ pub struct Floors {
     /// model that proposes the planted answers reach.
     #[serde(default)]
     pub reference: Option<Box<Floors>>,
+    /// With `--reference-answers`: the smallest share of expected lessons whose key terms the
+    /// work units show a model (inside one unit or one session's digest).
+    #[serde(default)]
+    pub lessons_in_view_min: Option<f64>,
 }
 
 /// What falls below the floors, one line each; empty when all hold.

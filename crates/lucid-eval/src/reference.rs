@@ -13,10 +13,30 @@
 //!
 //! Lessons are not proposed: a lesson's wording comes from understanding, which a script does
 //! not have, so the lessons column of a reference run is the built-in curator's.
+//! [`lessons_in_view`] counts instead the lessons whose key terms the units show a model.
 
 use serde_json::{Value, json};
 
-use crate::real::{Planted, PlantedKind, matches_terms};
+use crate::real::{Lesson, Planted, PlantedKind, matches_terms};
+
+/// The expected lessons whose key terms a model is shown together: all inside one item unit,
+/// or inside one session's digest of a session unit (`prompts` are the units as sent). An
+/// upper bound on what a model can find — key terms in view are not a lesson understood — and
+/// the measure of what the units leave out.
+pub fn lessons_in_view<'l>(lessons: &'l [Lesson], prompts: &[String]) -> Vec<&'l Lesson> {
+    let blocks: Vec<&str> = prompts
+        .iter()
+        .flat_map(|prompt| prompt.split("\n## Session"))
+        .collect();
+    lessons
+        .iter()
+        .filter(|lesson| {
+            blocks
+                .iter()
+                .any(|block| matches_terms(block, &lesson.terms))
+        })
+        .collect()
+}
 
 fn text_of(value: &Value) -> &str {
     value["text"].as_str().unwrap_or("")
@@ -151,6 +171,33 @@ mod tests {
             },
             evidence: None,
         }
+    }
+
+    #[test]
+    fn a_lesson_is_in_view_when_one_unit_or_one_sessions_digest_holds_its_terms() {
+        let lesson = |id: &str, terms: &[&[&str]]| Lesson {
+            id: id.into(),
+            kind: "pitfall".into(),
+            text: String::new(),
+            evidence: Vec::new(),
+            terms: terms
+                .iter()
+                .map(|g| g.iter().map(|t| t.to_string()).collect())
+                .collect(),
+        };
+        let lessons = [
+            lesson("together", &[&["llvm-cov"], &["fail-under"]]),
+            lesson("split", &[&["gopls"], &["stale"]]),
+        ];
+        let prompts = [
+            "## Session 1: agent a\ne1 [tool_call] `cargo llvm-cov --fail-under-lines 100` worked".to_string(),
+            "## Session 2: agent a\ne1 [agent] gopls re-indexes\n## Session 3: agent b\ne2 [agent] the diagnostics are stale".to_string(),
+        ];
+        let ids: Vec<&str> = lessons_in_view(&lessons, &prompts)
+            .iter()
+            .map(|l| l.id.as_str())
+            .collect();
+        assert_eq!(ids, ["together"]);
     }
 
     #[test]
