@@ -2252,6 +2252,14 @@ fn error_line(text: &str) -> String {
                 .find(|l| !opens_as_warning(l) && crate::lessons::reports_failure(l))
         })
         .or_else(|| lines.iter().find(|l| crate::lessons::reports_failure(l)))
+        // Else the first line that can be quoted: an address makes a line unusable as an
+        // error ("Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ..." before
+        // OpenHands' "[The command has no new output after 30 seconds. …]").
+        .or_else(|| {
+            lines
+                .iter()
+                .find(|l| usable_error_text(&cut_error_line(l)).is_some())
+        })
         .or(lines.first())
         .copied()
         .unwrap_or("");
@@ -4187,6 +4195,14 @@ mod tests {
             "v1.2.3: disk full"
         );
         assert_eq!(without_leading_timestamp("12:30"), "12:30");
+        // A line with an address cannot be quoted as an error: the next one that can is the
+        // error (a server left in the foreground under OpenHands, which then gives up).
+        let foreground = "Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...
+                          [The command has no new output after 30 seconds.]";
+        assert_eq!(
+            error_line(foreground),
+            "[The command has no new output after 30 seconds.]"
+        );
     }
 
     #[test]
