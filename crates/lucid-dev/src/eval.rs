@@ -126,8 +126,10 @@ struct RealArgs {
     /// Run the model pass against a scripted model that proposes each source's planted answers
     /// (merge each planted duplicate pair, supersede or update each planted outdated item)
     /// wherever a work unit shows what they need, on a fake server on 127.0.0.1. It measures
-    /// what the engine lets a good model do, not what any model finds; lessons are not
-    /// proposed. With --check, the floors are those of the `[reference]` table.
+    /// what the engine lets a good model do, not what any model finds. Lessons are not
+    /// proposed; the expected lessons whose key terms one unit (or one session's digest) shows
+    /// a model are counted instead, an upper bound on what a model can find. With --check, the
+    /// floors are those of the `[reference]` table.
     #[arg(long)]
     reference_answers: bool,
     /// The model server's base URL (e.g. http://127.0.0.1:8080/v1 for a local server).
