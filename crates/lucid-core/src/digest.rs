@@ -4389,7 +4389,7 @@ mod laundering_tests {
             finding,
             "Let me check `go.mod` because the module path may be wrong.",
             "The deploy failed because `AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY` is not exported.",
-            "The commits are rejected because `user.email` is dana.whitfield@gmail.com, which the hook does not accept.",
+            "The commits are rejected because `user.email` is jane.roe@gmail.com, which the hook does not accept.",
         ]
         .join(" ");
         let mut events = vec![EventKind::AgentMessage { text: prose }];
@@ -4413,7 +4413,7 @@ mod laundering_tests {
         assert!(
             texts
                 .iter()
-                .all(|t| !t.contains("Let me") && !t.contains("wJalr") && !t.contains("gmail")),
+                .all(|t| !t.contains("Let me") && !t.contains("wJalr") && !t.contains("jane.roe")),
             "{texts:#?}"
         );
         assert_eq!(digest.agent_findings[0].evidence.event, 0);

@@ -1215,8 +1215,18 @@ pub fn malformed_memory(text: &str) -> Option<&'static str> {
     if end.ends_with([',', ':', ';', '-', '(']) || end.ends_with('…') || end.ends_with("...") {
         return Some("a fragment (ends mid-sentence)");
     }
-    // "… by default when.": a last word that needs more after it ("on" and "in" end idioms).
-    let mut last_words = masked.split_whitespace().rev().map(|w| {
+    if ends_on_a_dangling_word(&masked) {
+        return Some("a fragment (ends mid-sentence)");
+    }
+    None
+}
+
+/// Whether the last word needs more after it ("… by default when.", "… changed to."); the last
+/// token counts whatever it is ("… changed to 1.17.2." ends with a value, not "to"), and "on"
+/// and "in" also end whole sentences as particles and idioms ("from now on", "and so on",
+/// "keep it on", "log in").
+fn ends_on_a_dangling_word(text: &str) -> bool {
+    let mut last_words = text.split_whitespace().rev().map(|w| {
         w.trim_matches(|c: char| !c.is_alphanumeric())
             .to_lowercase()
     });
@@ -1224,10 +1234,7 @@ pub fn malformed_memory(text: &str) -> Option<&'static str> {
     let before_last = last_words.next().unwrap_or_default();
     let particle = matches!(last.as_str(), "on" | "in")
         && lexicon::is_word_of(List::ParticleTaker, &before_last);
-    if lexicon::is_word_of(List::Dangling, &last) && !particle {
-        return Some("a fragment (ends mid-sentence)");
-    }
-    None
+    lexicon::is_word_of(List::Dangling, &last) && !particle
 }
 
 pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'static str> {
@@ -1292,29 +1299,7 @@ pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'s
     if words.len() < limits.min_statement_words {
         return Err("a fragment (too few words)");
     }
-    // The last token, whatever it is ("… changed to 1.17.2." ends with a value, not "to").
-    let last = trimmed
-        .split_whitespace()
-        .last()
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
-        })
-        .unwrap_or_default();
-    // "on" and "in" also end whole sentences as particles and idioms ("from now on", "and so
-    // on", "keep it on", "log in").
-    let before_last = trimmed
-        .split_whitespace()
-        .rev()
-        .nth(1)
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
-        })
-        .unwrap_or_default();
-    let particle = matches!(last.as_str(), "on" | "in")
-        && lexicon::is_word_of(List::ParticleTaker, &before_last);
-    if lexicon::is_word_of(List::Dangling, &last) && !particle {
+    if ends_on_a_dangling_word(trimmed) {
         return Err("a fragment (ends mid-sentence)");
     }
     if trimmed.ends_with([',', ':', ';', '-', '(']) {
