@@ -1703,6 +1703,13 @@ fn assignments(text: &str) -> Vec<(String, String)> {
     out
 }
 
+/// Whether a word is a count: digits, or a number spelled out ("zero" to "twelve").
+pub(crate) fn is_count(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    (!lower.is_empty() && lower.chars().all(|c| c.is_ascii_digit()))
+        || number_word(&lower).is_some()
+}
+
 /// The number a lowercase word spells, from "zero" to "twelve".
 fn number_word(lower: &str) -> Option<u32> {
     const NUMBERS: &[&str] = &[

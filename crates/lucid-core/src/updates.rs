@@ -80,6 +80,186 @@ const REPLACED_CUE: &str = "replaced … with";
 /// Moment.js"): only items that use the old one as a tool change.
 const CONTRASTED_TOOL_CUE: &str = "use …, not";
 
+/// The cue of a quoted command said as news ("Linting is now `just lint`"): it replaces the
+/// command an item quotes for the same task under another program.
+const COMMAND_CUE: &str = "now `…`";
+
+/// A command's words when it is one ("just lint", "pnpm run build"): two to five words,
+/// the first a program name (letters, digits, `-`, `_`, `.`), none a shell operator.
+fn command_words(text: &str) -> Option<Vec<&str>> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let program = words.first()?;
+    let is_program = program
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && program
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase());
+    let operator = words
+        .iter()
+        .any(|w| matches!(*w, "&&" | "||" | "|" | ";" | ">" | "<"));
+    ((2..=5).contains(&words.len()) && is_program && !operator).then_some(words)
+}
+
+/// The head noun of the subject an item gives a value with "is" or "are" ("Our container
+/// registry is …" → `registri`, stemmed), when the subject is one noun phrase: "Backups of
+/// staging are …" is about backups, so it has none.
+fn subject_head(item: &str) -> Option<String> {
+    let lower = item.to_lowercase();
+    let end = [" is ", " are "]
+        .iter()
+        .filter_map(|verb| lower.find(verb))
+        .min()?;
+    let words: Vec<&str> = lower[..end].split_whitespace().collect();
+    let preposition = words.iter().any(|w| {
+        matches!(
+            *w,
+            "of" | "for" | "in" | "on" | "at" | "from" | "to" | "with" | "by" | "and" | "or"
+        )
+    });
+    if preposition || words.len() > 4 {
+        return None;
+    }
+    text::analyze(words.last()?).words.into_iter().next()
+}
+
+/// The cue of one person's thing for another's ("… Samir's job now, not Priya's").
+const OWNER_CUE: &str = "[name]'s, not [name]'s";
+
+/// The item with the old owner's name replaced by the new one's: the item names the old owner
+/// as a word of its own and shares a word with the announcement besides the two names ("Release
+/// notes are written by Priya." for "Release notes are Samir's job now, not Priya's.").
+fn replace_owner(sub: &Substitution, item: &str) -> Option<(String, String)> {
+    let old = sub.old.as_deref()?;
+    // What is owned, as the announcement names it ("release notes" of "Release notes are
+    // Samir's job now"): the item must name all of it ("The web roadmap is Tom's now" is not
+    // about the mobile roadmap).
+    let lower = sub.subject_text.to_lowercase();
+    let end = [" is ", " are "]
+        .iter()
+        .filter_map(|verb| lower.find(verb))
+        .min()?;
+    let owned = text::analyze(&sub.subject_text[..end]).word_set;
+    let analysis = text::analyze(item);
+    if owned.is_empty() || !owned.is_subset(&analysis.word_set) {
+        return None;
+    }
+    let tokens = value_tokens(item);
+    let mut named = tokens.iter().enumerate().filter(|(_, t)| {
+        t.text == old
+            || t.text.strip_suffix("'s") == Some(old)
+            || t.text.strip_suffix("\u{2019}s") == Some(old)
+    });
+    let (Some((at, token)), None) = (named.next(), named.next()) else {
+        return None;
+    };
+    // "Ana" of "Ana Ruiz" is part of a longer name, which the announcement does not give.
+    let part_of_longer_name = tokens
+        .get(at + 1)
+        .is_some_and(|next| next.text.chars().next().is_some_and(char::is_uppercase))
+        || at
+            .checked_sub(1)
+            .and_then(|before| tokens.get(before))
+            .is_some_and(|before| {
+                before.text.chars().next().is_some_and(char::is_uppercase) && before.start > 0
+            });
+    if part_of_longer_name {
+        return None;
+    }
+    let at = token.start;
+    let replaced = format!("{}{}{}", &item[..at], sub.new, &item[at + old.len()..]);
+    let why = format!(
+        "`{old}` → `{}` ({OWNER_CUE}; the item shares a word with the announcement besides the names)",
+        sub.new
+    );
+    Some((replaced, why))
+}
+
+/// The cue of a thing renamed to a plain word ("We renamed the default branch to main").
+const RENAMED_OBJECT_CUE: &str = "renamed [thing] to";
+
+/// The item with the name it gives the renamed thing replaced: the item names every word of
+/// the thing (`object`) and ends with its name after "called", "named" or "is" ("The default
+/// branch is called master."). `None` otherwise, or when the name is already the new one.
+fn rename_value(sub: &Substitution, item: &str) -> Option<(String, String)> {
+    let words = text::analyze(item).word_set;
+    if sub.object.is_empty() || !sub.object.iter().all(|w| words.contains(w)) {
+        return None;
+    }
+    let tokens = value_tokens(item);
+    let [.., naming, name] = tokens.as_slice() else {
+        return None;
+    };
+    let names = matches!(
+        naming.text.to_lowercase().as_str(),
+        "called" | "named" | "is" | "are"
+    );
+    let last = item[name.start + name.text.len()..]
+        .chars()
+        .all(|c| matches!(c, '.' | '!' | '`' | '"' | '\'' | ' '));
+    if !names || !last || !name.is_value() || name.text.eq_ignore_ascii_case(&sub.new) {
+        return None;
+    }
+    let end = name.start + name.text.len();
+    let replaced = format!("{}{}{}", &item[..name.start], sub.new, &item[end..]);
+    let why = format!(
+        "`{}` → `{}` ({RENAMED_OBJECT_CUE}; the item names {} and gives its name last)",
+        name.text,
+        sub.new,
+        sub.object.join(" ")
+    );
+    Some((replaced, why))
+}
+
+/// The text with its code spans left out.
+fn outside_backticks(text: &str) -> String {
+    text.split('`').step_by(2).collect::<Vec<_>>().join(" ")
+}
+
+/// Whether a token is a code span (quoted with backticks, not quotation marks).
+fn in_backticks(text: &str, token: &Token) -> bool {
+    token.quoted && token.start > 0 && text.as_bytes().get(token.start - 1) == Some(&b'`')
+}
+
+/// The item with the command it quotes for the task of `new` replaced: a quoted command with
+/// the same words after its program and another program (`make lint` for `just lint`, `npm
+/// test` for `pnpm test`). `None` when the item quotes no such command, or two.
+fn replace_command(sub: &Substitution, item: &str) -> Option<(String, String)> {
+    let new = sub.new.as_str();
+    let new_words = command_words(new)?;
+    // The task named in the announcement's own words ("Linting", "migrations") is one the item
+    // names, in its words or its command: `cargo test` "in CI" is not the test command.
+    let said = text::analyze(&outside_backticks(&sub.subject_text)).word_set;
+    let program_words = text::analyze(new_words[0]).word_set;
+    if text::analyze(item)
+        .word_set
+        .iter()
+        .all(|w| !said.contains(w) || program_words.contains(w))
+    {
+        return None;
+    }
+    let tokens = value_tokens(item);
+    let mut same_task = tokens.iter().filter(|t| {
+        in_backticks(item, t)
+            && command_words(&t.text).is_some_and(|words| {
+                words.len() == new_words.len()
+                    && words[0] != new_words[0]
+                    && words[1..] == new_words[1..]
+            })
+    });
+    let (Some(old), None) = (same_task.next(), same_task.next()) else {
+        return None;
+    };
+    let end = old.start + old.text.len();
+    let replaced = format!("{}{new}{}", &item[..old.start], &item[end..]);
+    let why = format!(
+        "`{}` → `{new}` ({COMMAND_CUE}; the same task under another program)",
+        old.text
+    );
+    Some((replaced, why))
+}
+
 /// The cue of a role handed over ("Bob took over the billing service from Alice").
 const TOOK_OVER_CUE: &str = "took over … from";
 
@@ -293,7 +473,9 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             && i >= 1
             && let Some(old) = tokens.get(i + 2)
         {
-            let mut new = &tokens[i - 1];
+            // "We use Vitest now instead of Jest": "now" says when, the value is before it.
+            let before_now = usize::from(i >= 2 && lower[i - 1] == "now");
+            let mut new = &tokens[i - 1 - before_now];
             // "the exports-v2 bucket instead of legacy-exports": the old value is replaced by
             // the specific value just before, not by the head noun after it.
             if old.is_value()
@@ -319,6 +501,25 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 && !same_form(&new.text, &old.text)
             {
                 new = &tokens[i - 3];
+            }
+            // "two approvals instead of one": the old value is a count whose noun is left out,
+            // so the new value is the count before the noun, and both sides are that noun's
+            // phrase ("one approval" → "two approvals"). A count is never replaced by a word.
+            if text::is_count(&old.text) && !text::is_count(&new.text) {
+                if i >= 2 && text::is_count(&tokens[i - 2].text) && new.is_value() {
+                    let noun = new.text.as_str();
+                    let singular = noun.strip_suffix('s').unwrap_or(noun);
+                    let old_noun = if matches!(lower[i + 2].as_str(), "one" | "1") {
+                        singular
+                    } else {
+                        noun
+                    };
+                    let mut sub = make(None, new, "instead of");
+                    sub.old = Some(format!("{} {old_noun}", old.text));
+                    sub.new = format!("{} {noun}", tokens[i - 2].text);
+                    out.push(sub);
+                }
+                continue;
             }
             if new.is_value() && old.is_value() {
                 let mut sub = make(Some(old), new, "instead of");
@@ -538,7 +739,28 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             && let Some(old) = tokens.get(i + 1)
             && old.is_specific()
         {
-            if tokens[i - 1].is_specific() && !instruction {
+            // "release notes are Samir's job now, not Priya's": one person's for another's,
+            // the nearest possessive name before the comma, both without the "'s".
+            let possessive = |t: &Token| {
+                t.text
+                    .strip_suffix("'s")
+                    .or_else(|| t.text.strip_suffix("\u{2019}s"))
+                    .filter(|name| name.chars().next().is_some_and(char::is_uppercase))
+                    .map(str::to_string)
+            };
+            let owner = possessive(old).and_then(|old_name| {
+                let new_name = tokens[..i].iter().rev().take(4).find_map(possessive)?;
+                (new_name != old_name).then_some((old_name, new_name))
+            });
+            if let Some((old_name, new_name)) = owner
+                && !instruction
+            {
+                let mut sub = make(None, old, OWNER_CUE);
+                sub.old = Some(old_name);
+                sub.new = new_name;
+                sub.subject_text = sentence.to_string();
+                out.push(sub);
+            } else if tokens[i - 1].is_specific() && !instruction {
                 out.push(make(Some(old), &tokens[i - 1], ", not"));
             } else if instruction
                 && let Some(new) = tokens.get(1)
@@ -632,7 +854,9 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             && old.is_value()
         {
             let (old_text, old_len) = name_run(sentence, &tokens, i + 1);
-            if lower.get(i + 1 + old_len).is_some_and(|w| w == "to")
+            if lower
+                .get(i + 1 + old_len)
+                .is_some_and(|w| matches!(w.as_str(), "to" | "onto"))
                 && let Some(new) = tokens.get(i + 2 + old_len)
                 && new.is_value()
             {
@@ -799,11 +1023,18 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 // A rename names its old value whatever it looks like ("renamed master to
                 // main"); the item must then hold it as its value (see `apply`).
                 && (old.is_specific() || (lower[i].starts_with("renam") && old.is_value()))
-                && let Some(to) = lower.get(j + 1)
+                // "swapped Fluentd out for Vector", "switched Jest over to Vitest".
+                && let particle = usize::from(
+                    lower
+                        .get(j + 1)
+                        .is_some_and(|w| matches!(w.as_str(), "out" | "over")),
+                )
+                && let Some(to) = lower.get(j + 1 + particle)
                 && matches!(to.as_str(), "to" | "with" | "into" | "for")
-                && let Some(new) = tokens.get(j + 2)
+                && let Some(new) = tokens.get(j + 2 + particle)
                 && new.is_value()
             {
+                let j = j + particle;
                 if value_shape(&new.text) == Some(Shape::Version)
                     && value_shape(&old.text) != Some(Shape::Version)
                 {
@@ -848,6 +1079,21 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                     sub.subject_text = sentence.to_string();
                     out.push(sub);
                 }
+                // "We renamed the default branch to main": a thing's new name, a plain word,
+                // for the item that names the thing and gives its name last ("The default
+                // branch is called master"); see [`rename_value`].
+                if lower[i].starts_with("renam")
+                    && !tool_name
+                    && product.is_none()
+                    && value_shape(&new.text).is_none()
+                    && new.is_value()
+                {
+                    let mut sub = make(None, new, RENAMED_OBJECT_CUE);
+                    sub.object_min = object.len();
+                    sub.object = object.clone();
+                    sub.subject_text = sentence.to_string();
+                    out.push(sub);
+                }
                 if new.is_specific() && value_shape(&new.text).is_some() {
                     object.extend(product);
                     object.sort();
@@ -869,10 +1115,55 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             }
         }
     }
-    // "Staging is on Python 3.12 now": a product's new version, said with "now", for the items
+    // Said as news: "now" (not "right now", "for now"), "as of this month", "these days",
+    // "going forward", "no longer".
+    let joined = lower.join(" ");
+    let as_news = lower.iter().enumerate().any(|(at, w)| {
+        w == "now"
+            && !matches!(
+                at.checked_sub(1).map(|b| lower[b].as_str()),
+                Some("right" | "just" | "for" | "until" | "till" | "by")
+            )
+    }) || [
+        "going forward",
+        "these days",
+        "no longer",
+        "anymore",
+        "as of this",
+        "as of today",
+        "as of last",
+    ]
+    .iter()
+    .any(|cue| joined.contains(cue));
+    // "The export job writes to s3://exports-v2 from now on", "Support mail goes to
+    // help@acme.test now": the sentence's one address, path or host, said as news, for the
+    // items that name every word said before it (after a lead-in or a label) and hold one value
+    // of its shape.
+    if out.is_empty() && as_news {
+        let mut shaped = tokens.iter().filter(|t| {
+            t.is_specific() && value_shape(&t.text).is_some_and(|shape| shape != Shape::Version)
+        });
+        if let (Some(new), None) = (shaped.next(), shaped.next()) {
+            let before = &sentence[..new.start];
+            let before = before.rsplit_once(':').map_or(before, |(_, rest)| rest);
+            let object: Vec<String> = text::analyze(before)
+                .word_set
+                .into_iter()
+                .filter(|w| !matches!(w.as_str(), "now" | "head" | "fyi" | "note"))
+                .collect();
+            if object.len() >= 2 {
+                let mut sub = make(None, new, "now");
+                sub.object_min = object.len();
+                sub.object = object;
+                sub.subject_text = sentence.to_string();
+                out.push(sub);
+            }
+        }
+    }
+    // "Staging is on Python 3.12 now": a product's new version, said as news, for the items
     // that name the product and every word said of it before ("staging"). "We're on
     // PostgreSQL 16 now" says it of the whole project: every item naming the product.
-    if out.is_empty() && lower.iter().any(|w| w == "now") {
+    if out.is_empty() && as_news {
         for at in 0..tokens.len() {
             let Some((version, Some(product))) = versioned(&tokens, at) else {
                 continue;
@@ -897,6 +1188,28 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             out.push(sub);
             break;
         }
+    }
+    // "Linting is now `just lint`", "from now on run `pnpm test`": the one quoted command of a
+    // sentence said as news replaces the command an item quotes for the same task under
+    // another program (`make lint`); see [`replace_command`].
+    let commands: Vec<&Token> = tokens
+        .iter()
+        .filter(|t| in_backticks(sentence, t) && command_words(&t.text).is_some())
+        .collect();
+    // "We moved to pnpm, so run `pnpm test`": a sentence that announces another change says
+    // its command as news too.
+    // "We now run `cargo test` in CI too" adds a command; it replaces none.
+    let adds = lower
+        .iter()
+        .any(|w| matches!(w.as_str(), "too" | "also" | "additionally"))
+        || joined.contains("as well");
+    if (as_news || !out.is_empty())
+        && !adds
+        && let [command] = commands.as_slice()
+    {
+        let mut sub = make(None, command, COMMAND_CUE);
+        sub.subject_text = sentence.to_string();
+        out.push(sub);
     }
     // A change that is refused ("do not replace Braintree with Stripe", "was not replaced"),
     // a value that is no value ("replaced by nobody"), or an old value the sentence names again
@@ -1294,7 +1607,10 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
             continue;
         }
         // "Dana Whitfield left." — but not "Dana left early" or "the panel on the left".
-        if phrase == "left" && !left_for_good(sentence[at + phrase.len()..].trim_start()) {
+        // So for "retired": "Kubernetes retired dockershim" retires dockershim, not Kubernetes.
+        if matches!(phrase, "left" | "retired")
+            && !left_for_good(sentence[at + phrase.len()..].trim_start())
+        {
             continue;
         }
         // A lead-in ("FYI", "Heads up:") is no part of the name after it.
@@ -1330,6 +1646,23 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
         let pronoun = words
             .first()
             .is_some_and(|t| is_pronoun(&t.text.to_lowercase()));
+        // A tool's name in lower case is one identifier ("#ops-alerts is archived",
+        // "deploy-v1.sh was retired").
+        if capitalised == 0
+            && !person
+            && let Some(identifier) = named.last()
+            && is_identifier(&identifier.text)
+            && value_shape(&identifier.text) != Some(Shape::Version)
+        {
+            out.push(Retirement {
+                name: Some(identifier.text.clone()),
+                person,
+                practice: Vec::new(),
+                cue: phrase.to_string(),
+                prohibited: false,
+            });
+            continue;
+        }
         if capitalised == 0 || (capitalised == 1 && opens && (person || pronoun)) {
             continue;
         }
@@ -1372,6 +1705,13 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
         }
     }
     out
+}
+
+/// Whether a lower-case token names something as an identifier does: an anchor
+/// (`deploy_v2`, `api.example.com`), a channel (`#ops-alerts`) or a hyphenated name
+/// (`ops-alerts`).
+pub(crate) fn is_identifier(token: &str) -> bool {
+    text::is_anchor(token) || token.starts_with('#') || token.trim_matches('-').contains('-')
 }
 
 /// Whether what follows a bare "left" ends the clause, so that someone left for good: nothing,
@@ -2095,6 +2435,15 @@ pub(crate) fn apply_knowing(
     if let Some((old, new)) = &sub.list {
         return replace_list(item, old, new);
     }
+    if sub.cue == COMMAND_CUE {
+        return replace_command(sub, item);
+    }
+    if sub.cue == RENAMED_OBJECT_CUE {
+        return rename_value(sub, item);
+    }
+    if sub.cue == OWNER_CUE {
+        return replace_owner(sub, item);
+    }
     // Most (change, item) pairs fail on a cheap test (the item holds no old value, no value of
     // the new one's shape): the item is analysed only when a branch gets that far.
     let old_present = match &sub.old {
@@ -2306,7 +2655,12 @@ pub(crate) fn apply_knowing(
             if named < sub.object_min || named < sub.object.len() || holds_value(item, &sub.new) {
                 return None;
             }
-            if sub.object_opens && item_analysis.words.first() != sub.object.first() {
+            // The item is about it when it opens with it, or names it in the subject it gives
+            // a value ("Our container registry is registry.gitlab.com/acme" for "The registry
+            // moved to …").
+            let opens_with_object = item_analysis.words.first() == sub.object.first()
+                || subject_head(item).is_some_and(|head| sub.object.first() == Some(&head));
+            if sub.object_opens && !opens_with_object {
                 return None;
             }
             if value_shape(&sub.new).is_none() {
@@ -3939,6 +4293,121 @@ mod tests {
             ),
         ] {
             assert_eq!(update(said, item), None, "{said} / {item}");
+        }
+    }
+
+    #[test]
+    fn announcements_worded_as_news_update_what_they_name() {
+        // (announcement, item, the item after, or None when it must stay)
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            // One person's thing for another's.
+            (
+                "From now on release notes are Samir's job, not Priya's.",
+                "Release notes are written by Priya.",
+                Some("Release notes are written by Samir."),
+            ),
+            (
+                "The changelog is Samir's job now, not Priya's.",
+                "Release notes are written by Priya.",
+                None,
+            ),
+            (
+                "The roadmap is Tom's now, not Ana's.",
+                "Ana Ruiz owns the roadmap.",
+                None,
+            ),
+            // A quoted command for the same task under another program.
+            (
+                "Linting is now `just lint` since the Makefile is gone.",
+                "Run the linter with `make lint` before committing.",
+                Some("Run the linter with `just lint` before committing."),
+            ),
+            (
+                "We moved to pnpm, so run `pnpm test` before pushing.",
+                "Run `npm test` before pushing.",
+                Some("Run `pnpm test` before pushing."),
+            ),
+            (
+                "For now, try `just lint` to see if it reproduces.",
+                "Run the linter with `make lint` before committing.",
+                None,
+            ),
+            (
+                "Right now `just build` is broken.",
+                "Use `make build` to compile the docs.",
+                None,
+            ),
+            // A thing renamed to a plain word.
+            (
+                "We renamed the default branch to main last week.",
+                "The default branch is called master.",
+                Some("The default branch is called main."),
+            ),
+            (
+                "We renamed the helper function to parse_args.",
+                "The default branch is called master.",
+                None,
+            ),
+            // A count whose noun is left out: never a word for a count.
+            (
+                "The hotfix needs two approvals instead of one.",
+                "The hotfix needs one approval.",
+                Some("The hotfix needs two approvals."),
+            ),
+            (
+                "Starting today, merges need two approvals instead of one.",
+                "Code review needs one approval.",
+                None,
+            ),
+            // "now" before "instead of"; "out"/"over" after the old name; "onto".
+            (
+                "We use Vitest now instead of Jest.",
+                "Unit tests run with Jest.",
+                Some("Unit tests run with Vitest."),
+            ),
+            (
+                "We swapped Fluentd out for Vector to ship logs.",
+                "Logs are shipped with Fluentd.",
+                Some("Logs are shipped with Vector."),
+            ),
+            (
+                "We migrated hosting off Heroku onto Fly.io.",
+                "The app is hosted on Heroku.",
+                Some("The app is hosted on Fly.io."),
+            ),
+            // A product's version said as news with "as of".
+            (
+                "We're on Xcode 16 for mobile builds as of this month.",
+                "Mobile builds use Xcode 15.",
+                Some("Mobile builds use Xcode 16."),
+            ),
+            (
+                "As of this morning the Android emulator is on API 34.",
+                "Mobile builds use Xcode 15.",
+                None,
+            ),
+            // An address said as news, for the item naming everything said before it.
+            (
+                "Heads up: the export job writes to s3://acme-exports-v2 from now on.",
+                "The nightly export job writes to s3://acme-exports-old.",
+                Some("The nightly export job writes to s3://acme-exports-v2."),
+            ),
+            (
+                "Our backup job writes to s3://acme-backups-v2 now.",
+                "The export job writes to s3://acme-exports.",
+                None,
+            ),
+            // The thing that moved, named as the head of the item's subject.
+            (
+                "The registry moved to ghcr.io/acme.",
+                "Our container registry is registry.gitlab.com/acme.",
+                Some("Our container registry is ghcr.io/acme."),
+            ),
+        ];
+        for (said, item, expected) in cases {
+            let subs = from_sentence(said);
+            let updated = subs.iter().find_map(|sub| apply(sub, item)).map(|(t, _)| t);
+            assert_eq!(updated.as_deref(), *expected, "{said} / {item}: {subs:?}");
         }
     }
 

@@ -393,6 +393,10 @@ impl Curator {
             .collect();
         in_event_order(&mut retirements, |item| &item.evidence);
         for (digest, said) in retirements {
+            // Nor does an untrusted session retire one.
+            if untrusted_session(digest) {
+                continue;
+            }
             for i in 0..self.memories.len() {
                 let memory = &self.memories[i];
                 // A store item about a retired tool is stale whatever kind it was filed as
@@ -463,8 +467,21 @@ impl Curator {
                         cut_short = next.ends_with('\u{2026}');
                     }
                 }
+                // A short item shares one word with an announcement that names what took the
+                // retired one's place ("Jenkins was decommissioned; our pipelines run on GitHub
+                // Actions these days." for "The CI pipeline runs on Jenkins."): one shared word is
+                // most of what the item is about beyond the name.
+                let item_words_beyond_name = memory
+                    .analysis
+                    .word_set
+                    .iter()
+                    .filter(|w| !name_words.contains(*w))
+                    .count();
+                let replaced_by_named = shared == 1
+                    && item_words_beyond_name <= 3
+                    && names_another(&announcement, &name_words);
                 // An excerpt cut short is no sentence to store.
-                if shared < 2 || cut_short {
+                if (shared < 2 && !replaced_by_named) || cut_short {
                     self.memories[i].state = State::Removed {
                         reason: why,
                         evidence: vec![evidence],
@@ -552,6 +569,12 @@ impl Curator {
         // line, and they all land in one updated item rather than a chain of half-updated ones.
         let mut made_by_event: HashSet<(String, usize, usize)> = HashSet::new();
         for (digest, change) in changes {
+            // What an untrusted session says changed is no evidence that it did: one untrusted
+            // session never rewrites a store item (as it never retires one by contradiction).
+            // (A plan the person approved is pasted text of a trusted session: it counts.)
+            if untrusted_session(digest) {
+                continue;
+            }
             let targets: Vec<usize> = (0..self.memories.len())
                 .filter(|&i| {
                     let m = &self.memories[i];
@@ -631,6 +654,36 @@ fn takes_over(sentence: &str) -> bool {
                         )))
         });
     names_someone && crate::worthiness::may_announce_change(sentence)
+}
+
+/// Whether a session was marked untrusted as a whole (a quarantined one feeds nothing anyway).
+fn untrusted_session(digest: &SessionDigest) -> bool {
+    matches!(
+        digest.trust,
+        crate::model::SessionTrust::Untrusted | crate::model::SessionTrust::Quarantined
+    )
+}
+
+/// Whether a sentence names something besides the words of a retired name: an identifier
+/// (`#incident-room`), or a capitalised word that is no function word and does not open the sentence.
+fn names_another(sentence: &str, retired: &std::collections::BTreeSet<String>) -> bool {
+    text::raw_tokens(sentence)
+        .iter()
+        .enumerate()
+        .any(|(at, token)| {
+            let capitalised =
+                token.text.chars().next().is_some_and(char::is_uppercase) && token.text.len() > 1;
+            let named = crate::updates::is_identifier(token.text) || (capitalised && at > 0);
+            named
+                && !crate::lexicon::is_word_of(
+                    crate::lexicon::List::Stopword,
+                    &token.text.to_lowercase(),
+                )
+                && !text::analyze(token.text)
+                    .word_set
+                    .iter()
+                    .any(|w| retired.contains(w))
+        })
 }
 
 fn in_event_order<T>(
@@ -1148,5 +1201,94 @@ mod tests {
                 "names Firebase, which a person said is gone (\"dropping\": \"We're dropping Firebase.\", session s1) (was in /team/facts.md)"
             ]
         );
+    }
+    #[test]
+    fn what_took_the_place_of_a_retired_name_replaces_the_item() {
+        // (store item, what the person said, the item's line in the draft or None when removed)
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            // One shared word is enough for a short item when the sentence names the successor.
+            (
+                "The CI pipeline runs on Jenkins.",
+                "Jenkins was decommissioned; our pipelines run on GitHub Actions these days.",
+                Some("Jenkins was decommissioned; our pipelines run on GitHub Actions these days."),
+            ),
+            (
+                "Translations are managed in Crowdin.",
+                "Crowdin is gone, translations now live in Lokalise.",
+                Some("Crowdin is gone, translations now live in Lokalise."),
+            ),
+            // A channel's name is an identifier.
+            (
+                "The Slack channel for incidents is #ops-alerts.",
+                "Incidents go to #incident-room now, #ops-alerts is archived.",
+                Some("Incidents go to #incident-room now, #ops-alerts is archived."),
+            ),
+            // A person who retired.
+            (
+                "Customer refunds are approved by Olga Petrova.",
+                "Olga Petrova retired in March; refunds are approved by Ben Carter now.",
+                Some("Olga Petrova retired in March; refunds are approved by Ben Carter now."),
+            ),
+            // Nothing shared beyond the name: the item goes, nothing takes its place.
+            (
+                "Deploy alerts are posted by Jenkins.",
+                "Jenkins was decommissioned; our pipelines run on GitHub Actions these days.",
+                None,
+            ),
+        ];
+        for (item, said_text, expected) in cases {
+            let facts = format!("# Facts\n\n- {item}\n- The API is written in Go.\n");
+            let output = dream_over(
+                &store(&[("/team/facts.md", &facts)]),
+                vec![said("s1", "alice", 5, &[said_text])],
+            );
+            let draft = draft_doc(&output, "/team/facts.md");
+            let want = match expected {
+                Some(line) => format!("# Facts\n\n- {line}\n- The API is written in Go.\n"),
+                None => "# Facts\n\n- The API is written in Go.\n".to_string(),
+            };
+            assert_eq!(draft, want, "{said_text}");
+        }
+        // "retired" with an object retires the object, not the one who retired it.
+        let output = dream_over(
+            &store(&[(
+                "/team/facts.md",
+                "# Facts\n\n- Kubernetes runs our batch jobs.\n",
+            )]),
+            vec![said(
+                "s1",
+                "alice",
+                5,
+                &["Kubernetes retired dockershim years ago."],
+            )],
+        );
+        assert_eq!(
+            draft_doc(&output, "/team/facts.md"),
+            "# Facts\n\n- Kubernetes runs our batch jobs.\n"
+        );
+    }
+    #[test]
+    fn an_untrusted_session_neither_rewrites_nor_retires_a_store_item() {
+        let facts = "# Facts\n\n- The billing host is bill-1.internal.\n- Alerts go to Opsgenie.\n";
+        let mut digest = said(
+            "s1",
+            "alice",
+            5,
+            &["FYI the billing host is bill-9.internal from now on. We're dropping Opsgenie."],
+        );
+        assert!(!digest.changes.is_empty() && !digest.retirements.is_empty());
+        // As the digest of a session marked untrusted has them.
+        digest.trust = crate::model::SessionTrust::Untrusted;
+        for change in &mut digest.changes {
+            change.evidence.trust = crate::model::Trust::Untrusted;
+        }
+        for retirement in &mut digest.retirements {
+            retirement.evidence.trust = crate::model::Trust::Untrusted;
+        }
+        for statement in &mut digest.statements {
+            statement.evidence.trust = crate::model::Trust::Untrusted;
+        }
+        let output = dream_over(&store(&[("/team/facts.md", facts)]), vec![digest]);
+        assert_eq!(draft_doc(&output, "/team/facts.md"), facts);
     }
 }
