@@ -36,6 +36,10 @@ pub struct Target {
     /// Whose items the directive is about, when it says: the team's (shared by several agents,
     /// "team-wide") or one agent's ("individual agents", "agent-specific"); `None` for either.
     pub scope: Option<Scope>,
+    /// Whether the directive is about personal items ("personal preferences", "private
+    /// details"): what the speaker says of themselves ("I like my coffee black") or an item
+    /// holding a personal e-mail address, whatever its kind.
+    pub personal: bool,
     /// The topic words as written ("edit", "billing"), for the report: the stems in `topic` are
     /// for matching ("edit" is stored as the stem of its synonym "change").
     pub said: Vec<String>,
@@ -50,6 +54,9 @@ impl Target {
         }
         if self.temporary {
             parts.push("temporary notes".to_string());
+        }
+        if self.personal {
+            parts.push("personal".to_string());
         }
         match self.scope {
             Some(Scope::Team) => parts.push("scope:team".to_string()),
@@ -83,7 +90,10 @@ impl Target {
         };
         scope_matches
             && (self.kinds.is_empty() || self.kinds.contains(&kind))
-            && (!self.temporary || is_temporary(text))
+            // A one-off task ("Fix the login test before Friday") is as temporary as a note
+            // marked "for now".
+            && (!self.temporary || is_temporary(text) || crate::worthiness::is_one_off_task(text))
+            && (!self.personal || is_personal(text))
             && (self.topic.is_empty() || {
                 // Words inside identifiers and code spans count too, in any case: "skip Bash
                 // quirks" names the `Bash` tool, "ignore the Edit tool" names `Edit`.
@@ -255,9 +265,29 @@ fn parse_clause(clause: &str, directives: &mut Directives) {
     verbs.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
     let mut kept: Vec<(usize, usize, bool)> = Vec::new();
     for verb in verbs {
-        if kept.last().is_none_or(|last| verb.0 >= last.1) {
+        let Some(last) = kept.last() else {
             kept.push(verb);
+            continue;
+        };
+        if verb.0 < last.1 {
+            continue;
         }
+        // "Skip anything that was only relevant to one task": an adverb inside the object's
+        // relative clause qualifies it; it starts no directive of its own.
+        let adverb = matches!(
+            &clause[verb.0..verb.1],
+            "only" | "mainly" | "mostly" | "especially"
+        );
+        let between = &clause[last.1..verb.0];
+        let in_relative_clause = [
+            "that", "which", "who", "whatever", "is", "are", "was", "were",
+        ]
+        .iter()
+        .any(|word| text::find_word(between, word).is_some());
+        if adverb && in_relative_clause {
+            continue;
+        }
+        kept.push(verb);
     }
     for (n, &(_, end, is_ignore)) in kept.iter().enumerate() {
         let stop = kept.get(n + 1).map_or(clause.len(), |next| next.0);
@@ -295,12 +325,23 @@ fn targets_of(object: &str, ignore: bool) -> Vec<Target> {
             "One-off",
             "one off",
             "One off",
+            // "only relevant to a single task", "… to one session".
+            "a single task",
+            "a single session",
+            "one task",
+            "one session",
+            "the current task",
+            "the task at hand",
         ]
         .iter()
         .fold(part.to_string(), |part, phrase| {
             part.replace(phrase, "temporary")
         });
         let (part, scope) = take_scope(&part);
+        // "personal preferences", "private details": whose items, not a topic word.
+        let personal = ["personal", "private"]
+            .iter()
+            .any(|word| text::find_word(&part.to_lowercase(), word).is_some());
         let part: String = part
             .split_whitespace()
             .filter(|word| {
@@ -315,6 +356,7 @@ fn targets_of(object: &str, ignore: bool) -> Vec<Target> {
         let analysis = text::analyze(part);
         let mut target = Target {
             scope,
+            personal,
             ..Target::default()
         };
         for word in &analysis.word_set {
@@ -328,6 +370,12 @@ fn targets_of(object: &str, ignore: bool) -> Vec<Target> {
                 }
                 None => {}
             }
+        }
+        // A personal item is personal whatever kind it was filed as ("personal preferences"
+        // includes "I like my coffee black", which reads as a fact).
+        if target.personal {
+            target.kinds.clear();
+            target.topic.retain(|word| !word.starts_with("privat"));
         }
         // Without a category, "code" qualifies the topic ("code formatting" is about formatting
         // code, not citation formats): it is part of what an item must name.
@@ -376,6 +424,28 @@ fn targets_of(object: &str, ignore: bool) -> Vec<Target> {
         }
     }
     targets
+}
+
+/// Whether an item is personal: the speaker speaks of themselves, as the sentence's subject ("I
+/// like my coffee black", "My daughter's name is Ana"; a rule that mentions them, "Don't touch
+/// the writeups, I will do that myself", is the project's), or it holds a personal e-mail
+/// address.
+fn is_personal(text: &str) -> bool {
+    let opens_with_speaker = text
+        .split_whitespace()
+        .next()
+        .map(|word| {
+            word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}')
+                .to_lowercase()
+                .replace('\u{2019}', "'")
+        })
+        .is_some_and(|word| {
+            matches!(
+                word.as_str(),
+                "i" | "i'm" | "i've" | "i'd" | "i'll" | "my" | "personally"
+            )
+        });
+    opens_with_speaker || lucid_safety::contains_personal_email(text)
 }
 
 /// Phrases that say whose items a directive is about, longest first: the team's (what several
@@ -696,6 +766,89 @@ mod tests {
                 .is_none()
         );
         assert!(parse("").is_empty());
+    }
+
+    /// "Personal preferences" are what the speaker says of themselves, whatever kind they were
+    /// filed as, and items holding a personal e-mail address; the team's conventions stay.
+    #[test]
+    fn personal_items_are_what_the_speaker_says_of_themselves() {
+        for instructions in [
+            "Leave out personal preferences.",
+            "Don't keep private details.",
+        ] {
+            let d = parse(instructions);
+            assert_eq!(d.ignore.len(), 1, "{instructions}: {d:?}");
+            assert!(
+                d.ignore[0].personal && d.ignore[0].kinds.is_empty(),
+                "{d:?}"
+            );
+            for personal in [
+                "I like my coffee black.",
+                "My daughter's name is Ana.",
+                "I do not want to sign my commits anymore.",
+                "Send the weekly report to jane.roe@gmail.com.",
+            ] {
+                assert!(
+                    d.ignores(Kind::Fact, personal, &text::analyze(personal))
+                        .is_some(),
+                    "{instructions}: {personal}"
+                );
+            }
+            for team in [
+                "Always write tests with pytest fixtures, never unittest classes.",
+                "Don't touch the writeups folder, I will do that myself.",
+                "Edit files with sed -i or a heredoc.",
+                "The oh-my-posh config lives in ~/.config.",
+            ] {
+                assert!(
+                    d.ignores(Kind::Preference, team, &text::analyze(team))
+                        .is_none(),
+                    "{instructions}: {team}"
+                );
+            }
+        }
+    }
+
+    /// A one-off task in the store ("Fix the flaky login test before Friday") is what "ignore
+    /// one-off tasks" drops, however it is worded; a standing step ("Run the migrations after
+    /// pulling") stays, and so does anything said with a standing marker.
+    #[test]
+    fn one_off_tasks_are_temporary_notes() {
+        for instructions in [
+            "Ignore one-off requests and temporary notes.",
+            "Skip anything that was only relevant to a single task.",
+            "Drop items that are mostly about one session.",
+        ] {
+            let d = parse(instructions);
+            assert!(d.focus.is_empty(), "{instructions}: {d:?}");
+            for task in [
+                "Fix the flaky login test before Friday.",
+                "Don't stop until all functions are ported.",
+                "Verify these results before merging.",
+                "Remember to rotate the API key tomorrow.",
+                "Please update the changelog for this release.",
+            ] {
+                assert!(
+                    d.ignores(Kind::Preference, task, &text::analyze(task))
+                        .is_some(),
+                    "{instructions}: {task}"
+                );
+            }
+            for standing in [
+                "Always run `make check` before pushing.",
+                "Run the migrations after pulling.",
+                "Before merging, rebase on main.",
+                "Every commit message carries a 'Co-Authored-By: Claude' line at the end.",
+                "The agent ends a task by calling the finish tool with a summary.",
+                "Check the logs in /var/log/app when the worker crashes.",
+            ] {
+                assert!(
+                    d.ignores(Kind::Preference, standing, &text::analyze(standing))
+                        .is_none(),
+                    "{instructions}: {standing}"
+                );
+            }
+        }
     }
 
     /// "one-off requests" is temporary, not the topic "request" ("pull requests"); an ignore

@@ -56,6 +56,81 @@ pub(crate) enum Verdict {
     },
 }
 
+/// Whether a memory is a one-off task: an imperative ("Fix …", "Don't …", "Remember to …")
+/// with no standing marker ("always", "never", "every time") that is tied to a moment — a
+/// deictic or a time of this work ("these results", "this release", "tomorrow", "until all
+/// functions are ported") or a deadline ("before Friday"). "Run the migrations after pulling"
+/// and "The agent ends a task by calling finish" are not: when unsure, keep.
+pub(crate) fn is_one_off_task(text: &str) -> bool {
+    let lower = text.trim().to_lowercase();
+    let cues = Cues::scan(&lower);
+    let imperative = cues.opens_with(List::Request) || cues.opens_with(List::Instruction);
+    if !imperative || cues.has(List::Standing) {
+        return false;
+    }
+    // The words that tie a task to a moment; "the tests", "it", "at the end" name whatever
+    // there is then as often as this work's.
+    const MOMENT: &[&str] = &[
+        "this",
+        "these",
+        "those",
+        "today",
+        "tonight",
+        "tomorrow",
+        "yesterday",
+        "right now",
+        "this time",
+        "this once",
+        "just this once",
+        "for now",
+        "until",
+        "this pr",
+        "this branch",
+        "this commit",
+        "this issue",
+        "this bug",
+        "this error",
+        "this test",
+        "this file",
+        "these changes",
+        "those changes",
+        "in this session",
+        "in this task",
+        "for this task",
+        "for this session",
+    ];
+    let tied_to_now = cues
+        .outside(List::OneOff, List::StandingScope)
+        .any(|phrase| MOMENT.contains(&phrase));
+    tied_to_now || has_deadline(&lower)
+}
+
+/// Whether lower-case text sets a day to be done by ("before Friday", "by Monday", "by end of
+/// day", "by EOD").
+fn has_deadline(lower: &str) -> bool {
+    const DAYS: &[&str] = &[
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "eod",
+        "end of day",
+        "end of the day",
+        "end of week",
+        "end of the week",
+        "next week",
+    ];
+    ["before ", "by "].iter().any(|preposition| {
+        lower.match_indices(preposition).any(|(at, _)| {
+            let rest = &lower[at + preposition.len()..];
+            DAYS.iter().any(|day| rest.starts_with(day))
+        })
+    })
+}
+
 /// Judges one sentence from the human channel.
 pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // "Again, don't use external libraries.": the person says it once more, so the instruction
