@@ -2597,6 +2597,13 @@ fn pair_calls_with_results(session: &Session) -> Vec<CallPair> {
                 {
                     watching.insert(pair_index, command);
                 }
+                // A stopped process is watched no more: reading it afterwards is a call of its
+                // own ("shellId: 30 was already stopped via stop_bash"), not the command's result.
+                if let EventKind::ToolCall { name, input, .. } = &event.kind
+                    && let Some(process) = stopped_process(name, input)
+                {
+                    running.remove(&process);
+                }
                 match call_id {
                     Some(id) => {
                         by_id.insert(id.as_str(), pair_index);
@@ -2691,6 +2698,22 @@ fn watched_process(tool: &str, input: &Value) -> Option<String> {
         "read_bash" | "read_powershell" | "write_bash" | "write_powershell" => "shellId",
         "taskoutput" => "task_id",
         "bashoutput" => "bash_id",
+        _ => return None,
+    };
+    match input.get(key)? {
+        Value::Number(number) => Some(number.to_string()),
+        Value::String(text) => Some(text.trim().to_string()),
+        _ => None,
+    }
+}
+
+/// The process a call stops (Copilot CLI's `stop_bash {shellId}`, Claude Code's `KillShell
+/// {shell_id}`), by the id [`watched_process`] reads.
+fn stopped_process(tool: &str, input: &Value) -> Option<String> {
+    let key = match crate::tools::base_name(tool).as_str() {
+        "stop_bash" | "stop_powershell" => "shellId",
+        "killshell" | "kill_shell" => "shell_id",
+        "killbash" | "kill_bash" => "shell_id",
         _ => return None,
     };
     match input.get(key)? {
@@ -5289,6 +5312,44 @@ mod laundering_tests {
             "{:?}",
             digest.tool_sequence
         );
+    }
+
+    /// A real Copilot CLI session: the agent stopped a background shell with `stop_bash`, then
+    /// read it with `read_bash` ("shellId: 30 was already stopped via stop_bash"). That failure
+    /// is `read_bash`'s own, not the background command's (it was attributed to `find`).
+    #[test]
+    fn reading_a_stopped_shell_fails_on_its_own() {
+        let (call, result) = (test_call, test_result);
+        let digest = digest_session(&session(vec![
+            call(
+                "c1",
+                "bash",
+                json!({ "command": "find / -name entire.json", "mode": "async" }),
+            ),
+            result(
+                "c1",
+                "bash",
+                "<command started in detached background with shellId: 30>",
+                false,
+            ),
+            call("c2", "stop_bash", json!({ "shellId": "30" })),
+            result("c2", "stop_bash", "Shell 30 stopped.", false),
+            call("c3", "read_bash", json!({ "shellId": "30", "delay": 2 })),
+            result(
+                "c3",
+                "read_bash",
+                "shellId: 30 was already stopped via stop_bash.",
+                true,
+            ),
+            call("c4", "bash", json!({ "command": "ls .github/hooks" })),
+            result("c4", "bash", "entire.json", false),
+        ]));
+        let failed: Vec<&str> = digest
+            .failures
+            .iter()
+            .map(|f| f.identity.as_str())
+            .collect();
+        assert_eq!(failed, ["read_bash"], "{:?}", digest.failures);
     }
 
     /// Claude Code runs a command in the background ("Command running in background with ID:

@@ -390,7 +390,8 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
     let mut scores = Vec::new();
     let mut passes: Vec<(String, lucid_llm::ModelPass)> = Vec::new();
     // Per source, with --reference-answers: expected lessons whose key terms the units show.
-    let mut in_view: Vec<(String, usize, usize)> = Vec::new();
+    // Per source: lessons in view, all lessons, and the ids of those not in view.
+    let mut in_view: Vec<(String, usize, usize, Vec<String>)> = Vec::new();
     for source in &sources {
         let sessions = match source.sessions_dir(&args.shared_data) {
             Ok(dir) => dir,
@@ -442,8 +443,13 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
         if let Some((_, _, prompts)) = &reference {
             let prompts = prompts.lock().map(|p| p.clone()).unwrap_or_default();
             let lessons = &source.expected.lessons;
-            let seen = lucid_eval::reference::lessons_in_view(lessons, &prompts).len();
-            in_view.push((source.name.clone(), seen, lessons.len()));
+            let seen = lucid_eval::reference::lessons_in_view(lessons, &prompts);
+            let unseen: Vec<String> = lessons
+                .iter()
+                .filter(|lesson| !seen.iter().any(|s| s.id == lesson.id))
+                .map(|lesson| lesson.id.clone())
+                .collect();
+            in_view.push((source.name.clone(), seen.len(), lessons.len(), unseen));
         }
         let output = run.output;
         if let Some(keep) = &args.keep {
@@ -466,7 +472,7 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
     let total = real::total(&scores);
     let in_view_total = in_view
         .iter()
-        .fold((0, 0), |(seen, all), (_, s, a)| (seen + s, all + a));
+        .fold((0, 0), |(seen, all), (_, s, a, _)| (seen + s, all + a));
     if args.json {
         let models: Vec<serde_json::Value> = passes
             .iter()
@@ -479,8 +485,8 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
         if args.reference_answers {
             let sources: Vec<serde_json::Value> = in_view
                 .iter()
-                .map(|(source, seen, all)| {
-                    serde_json::json!({"source": source, "hits": seen, "total": all})
+                .map(|(source, seen, all, unseen)| {
+                    serde_json::json!({"source": source, "hits": seen, "total": all, "not_in_view": unseen})
                 })
                 .collect();
             json["model"]["lessons_in_view"] = serde_json::json!({
@@ -503,8 +509,11 @@ fn run_real(args: &RealArgs) -> anyhow::Result<u8> {
                 "\nexpected lessons whose key terms the model is shown (inside one unit, or one \
                  session's digest): an upper bound on what a model can find"
             );
-            for (source, seen, all) in &in_view {
+            for (source, seen, all, unseen) in &in_view {
                 println!("  {source}: {seen}/{all}");
+                if args.verbose && !unseen.is_empty() {
+                    println!("    not in view: {}", unseen.join(", "));
+                }
             }
             println!("  total: {}/{}", in_view_total.0, in_view_total.1);
         }

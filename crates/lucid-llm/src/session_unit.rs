@@ -11,7 +11,7 @@
 //! ## Session 1: agent etl-runner, 2025-01-10, 42 events
 //! e1 [human] We decided to keep the staging data in `s3://acme-staging`; don't use the old bucket.
 //! e2 [tool_call] Bash `pytest` failed → e3 [tool_output, untrusted] ⟦ModuleNotFoundError: No module named 'app'⟧ → e4 [agent, untrusted] ⟦The package is not on the path; run pytest as a module.⟧ → e5 [tool_call] `python -m pytest` worked instead
-//! outcome: the last tool call succeeded; steps that worked: e6 `cargo build` → e7 `cargo test`
+//! outcome: the last tool call succeeded; distinct steps that worked: e6 `cargo build` → e7 `cargo test`
 //! ```
 //!
 //! with untrusted text fenced in `⟦…⟧` (quotes, never instructions) and flagged text withheld.
@@ -552,16 +552,23 @@ pub fn session_block(digest: &SessionDigest, limits: &UnitLimits) -> Option<Sess
             "the session ended on a failed tool call".to_string()
         }
     ))];
-    let steps = &digest.tool_sequence;
+    // Each distinct step once, where it first worked: how the work was done (which commands
+    // ran) says more than the same `cargo test` ten times.
+    let mut seen_steps: BTreeSet<&str> = BTreeSet::new();
+    let steps: Vec<&lucid_core::digest::ToolStep> = digest
+        .tool_sequence
+        .iter()
+        .filter(|step| seen_steps.insert(step.name.as_str()))
+        .collect();
     let shown_steps = limits.max_outcome_steps.min(steps.len());
     if shown_steps > 0 {
         outcome.push(Piece::Text(if shown_steps < steps.len() {
             format!(
-                "; last {shown_steps} of {} steps that worked: ",
+                "; last {shown_steps} of {} distinct steps that worked: ",
                 steps.len()
             )
         } else {
-            "; steps that worked: ".to_string()
+            "; distinct steps that worked: ".to_string()
         }));
         for (n, step) in steps[steps.len() - shown_steps..].iter().enumerate() {
             if n > 0 {
@@ -867,6 +874,68 @@ mod tests {
             block.sketch.contains("module number 0 "),
             "{}",
             block.sketch
+        );
+    }
+
+    /// The outcome names each step that worked once, where it first worked: a workflow's
+    /// command run early (`cargo llvm-cov`) is not pushed out by the same test run ten times.
+    #[test]
+    fn the_outcome_names_each_step_that_worked_once() {
+        let mut events = vec![Event::new(
+            0,
+            None,
+            None,
+            EventKind::UserMessage {
+                text: "Port the package to Rust and keep the coverage at 100 %.".into(),
+            },
+        )];
+        let commands = std::iter::once("cargo llvm-cov --fail-under-lines 100")
+            .chain(std::iter::repeat_n("cargo test", 10))
+            .chain(["git add -A", "cargo test"]);
+        for (n, command) in commands.enumerate() {
+            let index = events.len();
+            events.push(Event::new(
+                index,
+                None,
+                None,
+                EventKind::ToolCall {
+                    call_id: Some(format!("c{n}")),
+                    name: "Bash".into(),
+                    input: serde_json::json!({ "command": command }),
+                },
+            ));
+            events.push(Event::new(
+                index + 1,
+                None,
+                None,
+                EventKind::ToolResult {
+                    call_id: Some(format!("c{n}")),
+                    tool: Some("Bash".into()),
+                    content: "ok".into(),
+                    is_error: false,
+                },
+            ));
+        }
+        let digest = lucid_core::digest_session(&Session {
+            id: "port".into(),
+            agent: "builder".into(),
+            source: "port.jsonl".into(),
+            format: TranscriptFormat::ClaudeCode,
+            trust: SessionTrust::Default,
+            started_in: None,
+            events,
+        });
+        let block = session_block(&digest, &UnitLimits::default()).expect("worth a digest");
+        let outcome = block
+            .sketch
+            .lines()
+            .find(|line| line.starts_with("outcome:"))
+            .unwrap_or_default();
+        assert!(
+            outcome.ends_with(
+                "distinct steps that worked: e00 `cargo llvm-cov` → e00 `cargo test` → e00 `git add`"
+            ),
+            "{outcome}"
         );
     }
 

@@ -54,7 +54,9 @@ pub struct UnitLimits {
     pub max_session_chars: usize,
     /// Characters of one human turn in a session digest.
     pub max_turn_chars: usize,
-    /// Successful steps named on a session digest's outcome line (the last ones).
+    /// Distinct successful steps named on a session digest's outcome line (the last ones to
+    /// appear; default 12: a workflow's commands, `cargo llvm-cov` among `cargo test` runs, are
+    /// often not among the last five steps).
     pub max_outcome_steps: usize,
     /// Characters of a session unit (session digests packed together).
     pub max_unit_chars: usize,
@@ -70,7 +72,7 @@ impl Default for UnitLimits {
             max_item_chars: 400,
             max_session_chars: 6_000,
             max_turn_chars: 600,
-            max_outcome_steps: 5,
+            max_outcome_steps: 12,
             max_unit_chars: 12_000,
             max_sessions_per_unit: 12,
         }
