@@ -385,6 +385,7 @@ pub fn dream_observed(
         format!("{} sessions", digests.len()),
     )?;
     curator.add_session_candidates(&digests);
+    curator.apply_retractions(&digests);
     step(
         Stage::ApplyingInstructions,
         format!(

@@ -350,6 +350,17 @@ pub struct AnnouncedChange {
     pub evidence: EventRef,
 }
 
+/// Something a person took back by its subject, with the sentence that did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnnouncedRetraction {
+    /// The cue and the subject's words.
+    pub retraction: crate::updates::Retraction,
+    /// The sentence, secret-redacted and cut to 200 characters.
+    pub sentence: String,
+    /// The message it was said in.
+    pub evidence: EventRef,
+}
+
 /// Something a person said is gone, with the sentence that said it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnnouncedRetirement {
@@ -618,6 +629,9 @@ pub struct SessionDigest {
     pub changes: Vec<AnnouncedChange>,
     /// Tools, people and practices a person said are gone, in order.
     pub retirements: Vec<AnnouncedRetirement>,
+    /// What a person took back by its subject ("forget what I said about the e2e suite"), in
+    /// order: statements of earlier sessions and store items about it are not kept either.
+    pub retractions: Vec<AnnouncedRetraction>,
     /// Memory-like sentences the gate skipped (capped per session).
     pub skipped: Vec<SkippedStatement>,
     /// Template keys of every sentence of every human message, one list per message: the
@@ -835,6 +849,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         deleted_files: Vec::new(),
         removed_settings: Vec::new(),
         retirements: Vec::new(),
+        retractions: Vec::new(),
         written_files: Vec::new(),
         working_dirs: Vec::new(),
         manifests: Vec::new(),
@@ -3378,6 +3393,41 @@ fn read_human_message(
                 continue;
             }
             // Half of a sentence wrapped over two lines says neither a change nor a rule.
+            // "Actually, scratch that: keep merge commits", "Forget what I said about the e2e
+            // suite": what the person takes back is not kept, and what they say instead is read
+            // on its own (as standing as what it replaces).
+            let mut sentence = sentence;
+            let mut replaces_standing = false;
+            if let Some(retraction) = crate::updates::retraction(sentence) {
+                let taken = take_back(digest, &retraction, evidence.event);
+                replaces_standing = taken.iter().any(|statement| statement.durable);
+                let reason = format!(
+                    "taken back later in the session (\"{}\": {:?})",
+                    retraction.cue,
+                    excerpt(&policy.redact(sentence).text)
+                );
+                for statement in taken {
+                    if digest.skipped.len() < limits.max_skipped_per_session {
+                        digest.skipped.push(SkippedStatement {
+                            text: excerpt(&statement.text),
+                            reason: reason.clone(),
+                            key: statement.key,
+                            evidence: statement.evidence,
+                        });
+                    }
+                }
+                if !retraction.topic.is_empty() {
+                    digest.retractions.push(AnnouncedRetraction {
+                        sentence: excerpt(&policy.redact(sentence).text),
+                        retraction: retraction.clone(),
+                        evidence: evidence.clone(),
+                    });
+                }
+                match retraction.rest_at {
+                    Some(at) => sentence = &sentence[at..],
+                    None => continue,
+                }
+            }
             let wrapped = text::wrapped_piece(segment.text, sentence);
             // A change of value counts even in a request ("make it blue instead of green"):
             // it updates what the store says, although it is no standing rule itself.
@@ -3508,14 +3558,21 @@ fn read_human_message(
                 }
                 continue;
             }
+            // What a person says instead of a standing rule they took back stands as it did.
+            let instead_of_standing = replaces_standing
+                && class == crate::worthiness::Class::Preference
+                && support == crate::worthiness::Support::Repeated;
             digest.statements.push(Statement {
                 class: match class {
                     crate::worthiness::Class::Preference => StatementClass::Preference,
                     crate::worthiness::Class::Fact => StatementClass::Fact,
                 },
                 text: clean_statement(sentence),
-                durable: support == crate::worthiness::Support::Marked && !brief,
-                needs_repetition: support == crate::worthiness::Support::Repeated || brief,
+                durable: (support == crate::worthiness::Support::Marked || instead_of_standing)
+                    && !brief,
+                needs_repetition: (support == crate::worthiness::Support::Repeated
+                    && !instead_of_standing)
+                    || brief,
                 in_brief: brief,
                 change,
                 key,
@@ -3526,6 +3583,39 @@ fn read_human_message(
     if !keys.is_empty() {
         digest.human_keys.push(keys);
     }
+}
+
+/// The statements a retraction said in message `event` takes back from the session so far,
+/// removed from the digest: a bare one takes back what the same message said before it, else
+/// what the person's previous message said ("Never mind, I found it" after a question takes
+/// back nothing said long before); one with a subject, every statement naming all its words.
+fn take_back(
+    digest: &mut SessionDigest,
+    retraction: &crate::updates::Retraction,
+    event: usize,
+) -> Vec<Statement> {
+    let same_message = digest.statements.iter().any(|s| s.evidence.event == event);
+    let previous_message = match digest.human_turns.as_slice() {
+        [.., previous, current] if current.evidence.event == event => Some(previous.evidence.event),
+        _ => None,
+    };
+    let last_event = if same_message {
+        Some(event)
+    } else {
+        previous_message
+    };
+    let (taken, kept): (Vec<Statement>, Vec<Statement>) = std::mem::take(&mut digest.statements)
+        .into_iter()
+        .partition(|statement| {
+            if retraction.topic.is_empty() {
+                Some(statement.evidence.event) == last_event
+            } else {
+                let words = text::analyze(&statement.text).word_set;
+                retraction.topic.iter().all(|w| words.contains(w))
+            }
+        });
+    digest.statements = kept;
+    taken
 }
 
 /// Whether the gate would keep a sentence, or skip it as something that reads like a rule or a

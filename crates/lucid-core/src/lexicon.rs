@@ -246,12 +246,15 @@ pub enum List {
     /// `[agent_subject]`: first words of an agent's sentence about itself or its next step ("I",
     /// "we'll", "next"): a report of its work, not a finding about the world.
     AgentSubject,
+    /// `[retraction]`: how a person takes back what they said ("scratch that", "never mind",
+    /// "forget what I said about …"): the statements it takes back are not kept.
+    Retraction,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 90] = [
+    pub const ALL: [List; 91] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -342,6 +345,7 @@ impl List {
         List::UndergoingVerb,
         List::Shipping,
         List::AgentSubject,
+        List::Retraction,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -436,6 +440,7 @@ impl List {
             "undergoing_verb" => List::UndergoingVerb,
             "shipping" => List::Shipping,
             "agent_subject" => List::AgentSubject,
+            "retraction" => List::Retraction,
             _ => return None,
         })
     }

@@ -2510,6 +2510,7 @@ mod tests {
             deleted_files: Vec::new(),
             removed_settings: Vec::new(),
             retirements: Vec::new(),
+            retractions: Vec::new(),
             written_files: Vec::new(),
             working_dirs: Vec::new(),
             manifests: Vec::new(),

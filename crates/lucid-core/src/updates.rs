@@ -1714,6 +1714,122 @@ pub(crate) fn is_identifier(token: &str) -> bool {
     text::is_anchor(token) || token.starts_with('#') || token.trim_matches('-').contains('-')
 }
 
+/// A person taking back what they said: their last statement ("Actually, scratch that: keep
+/// merge commits") or what they said about something ("Forget what I said about the e2e suite").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retraction {
+    /// The phrase that took it back, as the lexicon writes it ("scratch that").
+    pub cue: String,
+    /// The content words (stemmed) of what was taken back; empty for the last statement.
+    pub topic: Vec<String>,
+    /// Where what the person says instead starts in the sentence (after the cue and its
+    /// punctuation), when anything follows: "keep regular merge commits" of "Scratch that: keep
+    /// regular merge commits".
+    pub rest_at: Option<usize>,
+}
+
+/// The retraction a sentence opens with (after "actually", "oh", "wait" …), if any. A bare cue
+/// must close its clause: "Never mind the warnings, they're harmless" takes nothing back.
+pub(crate) fn retraction(sentence: &str) -> Option<Retraction> {
+    let lower = sentence.to_lowercase();
+    // Offsets in the lowercase text are the sentence's only when lowercasing kept its length.
+    if lower.len() != sentence.len() {
+        return None;
+    }
+    let mut at = 0;
+    loop {
+        let rest = &lower[at..];
+        let skipped = rest.len()
+            - rest
+                .trim_start_matches(|c: char| !c.is_alphanumeric())
+                .len();
+        let word_start = at + skipped;
+        let word_end = lower[word_start..]
+            .find(|c: char| !c.is_alphanumeric() && c != '\'')
+            .map_or(lower.len(), |end| word_start + end);
+        let word = &lower[word_start..word_end];
+        let opener = matches!(
+            word,
+            "actually"
+                | "oh"
+                | "wait"
+                | "hmm"
+                | "sorry"
+                | "ok"
+                | "okay"
+                | "no"
+                | "um"
+                | "uh"
+                | "also"
+                | "and"
+                | "but"
+                | "so"
+                | "ah"
+        );
+        at = word_start;
+        if !opener {
+            break;
+        }
+        at = word_end;
+    }
+    let rest = &lower[at..];
+    let cue = lexicon::words(List::Retraction).iter().find(|cue| {
+        rest.starts_with(cue.as_str())
+            && rest[cue.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric())
+    })?;
+    let after_at = at + cue.len();
+    let after = &lower[after_at..];
+    if cue.ends_with(" about") {
+        let end = after
+            .find([';', ',', '.', ':', '!', '?'])
+            .unwrap_or(after.len());
+        let topic: Vec<String> = text::analyze(&sentence[after_at..after_at + end])
+            .word_set
+            .into_iter()
+            .collect();
+        if topic.is_empty() {
+            return None;
+        }
+        let rest_at = (end < after.len())
+            .then(|| {
+                let from = after_at + end + 1;
+                sentence[from..]
+                    .find(|c: char| c.is_alphanumeric() || c == '`')
+                    .map(|offset| from + offset)
+            })
+            .flatten();
+        return Some(Retraction {
+            cue: cue.clone(),
+            topic,
+            rest_at,
+        });
+    }
+    let trimmed = after.trim_start();
+    let closes = trimmed.is_empty()
+        || trimmed.starts_with([',', ';', ':', '.', '!', '\u{2014}', '\u{2013}', '-']);
+    if !closes {
+        return None;
+    }
+    let mut rest_at = sentence[after_at..]
+        .find(|c: char| c.is_alphanumeric() || c == '`')
+        .map(|offset| after_at + offset);
+    // "On second thought, never mind: we stay on Node": one retraction said twice.
+    if let Some(at) = rest_at
+        && let Some(again) = retraction(&sentence[at..])
+        && again.topic.is_empty()
+    {
+        rest_at = again.rest_at.map(|inner| at + inner);
+    }
+    Some(Retraction {
+        cue: cue.clone(),
+        topic: Vec::new(),
+        rest_at,
+    })
+}
+
 /// Whether what follows a bare "left" ends the clause, so that someone left for good: nothing,
 /// punctuation, or a time ("last month", "in March", "recently").
 fn left_for_good(rest: &str) -> bool {
@@ -4293,6 +4409,59 @@ mod tests {
             ),
         ] {
             assert_eq!(update(said, item), None, "{said} / {item}");
+        }
+    }
+
+    #[test]
+    fn a_person_takes_back_what_they_said() {
+        // (sentence, the cue, the subject's words, what the person says instead)
+        type Expected<'a> = Option<(&'a str, &'a [&'a str], Option<&'a str>)>;
+        let cases: &[(&str, Expected)] = &[
+            (
+                "Actually, scratch that: keep regular merge commits.",
+                Some(("scratch that", &[], Some("keep regular merge commits."))),
+            ),
+            (
+                "Never mind, stick with Node for scripts.",
+                Some(("never mind", &[], Some("stick with Node for scripts."))),
+            ),
+            (
+                "Oh wait, I take that back.",
+                Some(("i take that back", &[], None)),
+            ),
+            (
+                "On second thought, never mind: we stay on Node for scripts.",
+                Some((
+                    "on second thought",
+                    &[],
+                    Some("we stay on Node for scripts."),
+                )),
+            ),
+            (
+                "Forget what I said about the e2e suite before tagging; smoke tests are enough.",
+                Some((
+                    "forget what i said about",
+                    &["befor", "e2e", "suit", "tag"],
+                    Some("smoke tests are enough."),
+                )),
+            ),
+            // Not a retraction: "never mind X" dismisses X; the cue must open the sentence.
+            ("Never mind the warnings, they are harmless.", None),
+            ("The parser fails on tabs, never mind spaces.", None),
+            ("Forget that the API used to return XML.", None),
+            ("Forget what I said about.", None),
+        ];
+        for (sentence, expected) in cases {
+            let found = retraction(sentence);
+            let got = found.as_ref().map(|r| {
+                (
+                    r.cue.as_str(),
+                    r.topic.iter().map(String::as_str).collect::<Vec<_>>(),
+                    r.rest_at.map(|at| &sentence[at..]),
+                )
+            });
+            let want = expected.map(|(cue, topic, rest)| (cue, topic.to_vec(), rest));
+            assert_eq!(got, want, "{sentence}");
         }
     }
 

@@ -505,6 +505,55 @@ impl Curator {
         }
     }
 
+    /// What a person took back by its subject ("Forget what I said about the e2e suite before
+    /// tagging") is not kept: the statements of earlier sessions and the store items that name
+    /// every word of it, said before the retraction, are dropped or removed, the sentence quoted.
+    /// (The retraction's own session already left them out of its digest.)
+    pub(super) fn apply_retractions(&mut self, digests: &[SessionDigest]) {
+        for digest in digests.iter().filter(|d| !untrusted_session(d)) {
+            for said in &digest.retractions {
+                let why = format!(
+                    "taken back (\"{}\": {:?}, session {})",
+                    said.retraction.cue, said.sentence, digest.session
+                );
+                for memory in &mut self.memories {
+                    let applies = memory.is_live()
+                        && !memory.episodic
+                        && !memory.verbatim
+                        // What people said, or a store item of any kind of rule or fact (a
+                        // step filed as a workflow); never a pattern of what agents did.
+                        && (matches!(memory.kind, Kind::Fact | Kind::Preference)
+                            || (memory.origin != super::Origin::Session
+                                && matches!(memory.kind, Kind::Workflow | Kind::Pitfall)))
+                        && !memory.newer_than(said.evidence.at)
+                        && !(memory.origin == super::Origin::Session
+                            && memory.at.is_none()
+                            && said.evidence.at.is_none())
+                        && said
+                            .retraction
+                            .topic
+                            .iter()
+                            .all(|w| memory.analysis.word_set.contains(w));
+                    if !applies {
+                        continue;
+                    }
+                    memory.state = if memory.origin == super::Origin::Session {
+                        memory.skip_note = Some(super::SkipNote {
+                            reason: why.clone(),
+                            directive: None,
+                        });
+                        State::Dropped
+                    } else {
+                        State::Removed {
+                            reason: why.clone(),
+                            evidence: vec![said.evidence.evidence(&digest.session)],
+                        }
+                    };
+                }
+            }
+        }
+    }
+
     /// Replaces store item `i` by a new item `text` where it stood (its document, headings and
     /// style), said in `digest`'s session at `event`, with `note` in the report; returns the new
     /// item's index.
@@ -1290,5 +1339,92 @@ mod tests {
         }
         let output = dream_over(&store(&[("/team/facts.md", facts)]), vec![digest]);
         assert_eq!(draft_doc(&output, "/team/facts.md"), facts);
+    }
+    #[test]
+    fn what_a_person_takes_back_is_not_kept() {
+        let notes = "# Notes\n\n- Run the e2e suite before tagging a release.\n- The API is written in Go.\n";
+        let output = dream_over(
+            &store(&[("/team/notes.md", notes)]),
+            vec![
+                // Taken back in the same session; what replaces it stands as the rule did.
+                said(
+                    "s1",
+                    "alice",
+                    5,
+                    &[
+                        "From now on, always squash-merge pull requests.",
+                        "Actually, scratch that: keep regular merge commits.",
+                    ],
+                ),
+                // A rule of an earlier session, taken back by its subject in a later one,
+                // with the store item about the same thing.
+                said(
+                    "s2",
+                    "alice",
+                    6,
+                    &["Always tag releases from the main branch."],
+                ),
+                said(
+                    "s3",
+                    "alice",
+                    7,
+                    &[
+                        "Forget what I said about the e2e suite before tagging; smoke tests are enough.",
+                    ],
+                ),
+                // A dismissal after a question takes back nothing said before.
+                said(
+                    "s4",
+                    "alice",
+                    8,
+                    &[
+                        "Never use force pushes on shared branches.",
+                        "Can you check why the build is slow?",
+                        "Never mind, I found it.",
+                    ],
+                ),
+            ],
+        );
+        // Every item of every draft document.
+        let texts: Vec<&str> = output
+            .draft
+            .documents
+            .iter()
+            .flat_map(|doc| doc.content.lines())
+            .filter_map(|line| line.strip_prefix("- "))
+            .collect();
+        assert!(!texts.iter().any(|t| t.contains("squash")), "{texts:?}");
+        assert!(texts.contains(&"Keep regular merge commits."), "{texts:?}");
+        assert!(!texts.iter().any(|t| t.contains("e2e")), "{texts:?}");
+        assert!(
+            texts.contains(&"Never use force pushes on shared branches."),
+            "{texts:?}"
+        );
+        let skipped: Vec<(&str, &str)> = output
+            .report
+            .skipped
+            .iter()
+            .map(|s| (s.text.as_str(), s.reason.as_str()))
+            .collect();
+        assert!(
+            skipped
+                .iter()
+                .any(|(text, reason)| text.contains("squash-merge")
+                    && reason.starts_with("taken back later in the session (\"scratch that\"")),
+            "{skipped:?}"
+        );
+        let removed: Vec<&str> = output
+            .report
+            .changes
+            .iter()
+            .filter(|c| c.op == Op::Remove)
+            .map(|c| c.reason.as_str())
+            .collect();
+        assert!(
+            removed
+                .iter()
+                .any(|r| r.starts_with("taken back (\"forget what i said about\"")),
+            "{removed:?}"
+        );
     }
 }
