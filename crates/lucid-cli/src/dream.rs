@@ -362,6 +362,9 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
         });
     progress.finish_and_clear();
     digested.keep_newest(args.max_sessions);
+    digested
+        .skipped
+        .extend(lucid_fs::other_files(&args.sessions));
     let read_time = read_started.elapsed();
 
     if !args.sessions.is_empty() && digested.digests.is_empty() {
@@ -677,6 +680,9 @@ fn estimate(args: &DreamArgs) -> anyhow::Result<u8> {
     };
     let mut digested = lucid_fs::digest_transcripts(&files, &digest_options, &trust_rules, &|_| {});
     digested.keep_newest(args.max_sessions);
+    digested
+        .skipped
+        .extend(lucid_fs::other_files(&args.sessions));
     let options = DreamOptions {
         instructions,
         safety,

@@ -226,6 +226,55 @@ pub fn find_transcripts(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FsError> {
     Ok(files)
 }
 
+/// At most this many files that are not transcripts are listed one by one in a report; the
+/// rest are counted in one more entry.
+const MAX_OTHER_FILES_LISTED: usize = 50;
+
+/// The files inside the given directories that [`find_transcripts`] does not read (no
+/// transcript extension: `.txt`, `.log`, images …), each as a skipped session with the reason,
+/// so nothing beside the transcripts is left out silently. Hidden entries are not looked at.
+/// Files given directly are always read, so none of them is here. After
+/// 50 of them, one entry counts the rest.
+pub fn other_files(paths: &[PathBuf]) -> Vec<SkippedSession> {
+    let mut found = Vec::new();
+    for path in paths.iter().filter(|p| p.is_dir()) {
+        // An unreadable folder is reported by `find_transcripts` already.
+        let _ = walk(path, &mut found, &|_| false);
+    }
+    found.sort();
+    found.dedup();
+    let others: Vec<&PathBuf> = found
+        .iter()
+        .filter(|file| {
+            !file
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| TRANSCRIPT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        })
+        .collect();
+    let mut skipped: Vec<SkippedSession> = others
+        .iter()
+        .take(MAX_OTHER_FILES_LISTED)
+        .map(|file| SkippedSession {
+            path: file.display().to_string(),
+            reason: format!(
+                "not a transcript file ({}): a dream reads .jsonl, .json, .ndjson and .traj \
+                 files and aider's .md chat histories",
+                file.extension()
+                    .and_then(|e| e.to_str())
+                    .map_or("no extension".to_string(), |e| format!(".{e}"))
+            ),
+        })
+        .collect();
+    if others.len() > MAX_OTHER_FILES_LISTED {
+        skipped.push(SkippedSession {
+            path: format!("({} more files)", others.len() - MAX_OTHER_FILES_LISTED),
+            reason: "not transcript files either (not listed one by one)".to_string(),
+        });
+    }
+    skipped
+}
+
 /// Whether a file is a Cline / Roo Code task history (`api_conversation_history.json`).
 fn is_cline_history(file: &Path) -> bool {
     file.file_name()
@@ -920,6 +969,54 @@ mod tests {
             &TrustRules::default(),
             &|_| {},
         )
+    }
+
+    /// Files beside the transcripts that are none are listed with the reason, never dropped
+    /// silently; hidden files are not looked at, and a long list ends in a count.
+    #[test]
+    fn files_that_are_not_transcripts_are_listed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sessions = dir.path().join("sessions");
+        std::fs::create_dir_all(sessions.join("deep")).expect("mkdir");
+        for name in [
+            "a.jsonl",
+            "notes.txt",
+            "deep/shot.png",
+            ".DS_Store",
+            "README",
+        ] {
+            std::fs::write(sessions.join(name), "x").expect("write");
+        }
+        let listed: Vec<(String, String)> = other_files(std::slice::from_ref(&sessions))
+            .into_iter()
+            .map(|s| {
+                let name = Path::new(&s.path)
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                (name, s.reason)
+            })
+            .collect();
+        let names: Vec<&str> = listed.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["README", "shot.png", "notes.txt"], "{listed:?}");
+        assert!(
+            listed[1].1.starts_with("not a transcript file (.png)"),
+            "{listed:?}"
+        );
+        assert!(
+            listed[0]
+                .1
+                .starts_with("not a transcript file (no extension)")
+        );
+        for n in 0..60 {
+            std::fs::write(sessions.join(format!("log{n}.log")), "x").expect("write");
+        }
+        let many = other_files(std::slice::from_ref(&sessions));
+        assert_eq!(many.len(), MAX_OTHER_FILES_LISTED + 1);
+        assert_eq!(
+            many.last().map(|s| s.path.as_str()),
+            Some("(13 more files)")
+        );
     }
 
     #[test]
