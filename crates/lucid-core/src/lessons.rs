@@ -120,6 +120,14 @@ const UNSAFE_ADDITIONS: &[(&str, &str)] = &[
         "disables certificate checks",
     ),
     ("git_ssl_no_verify=1", "disables certificate checks"),
+    ("git_ssl_no_verify=true", "disables certificate checks"),
+    ("pythonhttpsverify=0", "disables certificate checks"),
+    ("http.sslverify=false", "disables certificate checks"),
+    ("--insecure-skip-tls-verify", "disables certificate checks"),
+    ("--skip-ssl-validation", "disables certificate checks"),
+    ("--no-strict-ssl", "disables certificate checks"),
+    ("--strict-ssl=false", "disables certificate checks"),
+    ("--no-sandbox", "disables the sandbox"),
     ("--skip-tests", "skips tests"),
     ("-dskiptests", "skips tests"),
     ("--no-gpg-sign", "skips signing"),
@@ -131,6 +139,38 @@ const UNSAFE_ADDITIONS: &[(&str, &str)] = &[
     ),
     ("--unsafe-perm", "drops permission safety"),
 ];
+
+/// Short flags that switch a safety measure off only for some commands (`-k` is curl's
+/// `--insecure`, but `sort -k` picks a column; `-f` forces a push, but `tail -f` follows):
+/// (the command's identity or its program, the flag, why).
+const UNSAFE_SHORT_FLAGS: &[(&str, &str, &str)] = &[
+    ("curl", "-k", "disables certificate checks"),
+    ("git push", "-f", "forces past a safety check"),
+    ("git checkout", "-f", "discards local changes"),
+    ("git clean", "-f", "deletes untracked files"),
+];
+
+/// Why a fix of a call of command `identity` (`curl`, `git push`) removes a safety measure, if
+/// it does: [`unsafe_fix`], and the short flags that are unsafe for that command.
+pub(crate) fn unsafe_fix_of(
+    identity: &str,
+    added: &[String],
+    removed: &[String],
+) -> Option<String> {
+    if let Some(why) = unsafe_fix(added, removed) {
+        return Some(why);
+    }
+    let program = identity.split_whitespace().next().unwrap_or("");
+    added.iter().find_map(|word| {
+        let word = word.to_ascii_lowercase();
+        UNSAFE_SHORT_FLAGS
+            .iter()
+            .find(|(command, flag, _)| {
+                (*command == identity || *command == program) && word == *flag
+            })
+            .map(|(_, flag, why)| format!("adds `{flag}`, which {why}"))
+    })
+}
 
 /// Safe forms whose removal is the unsafe part (dropping `--force-with-lease` for `--force`).
 const SAFE_FORMS: &[&str] = &["--force-with-lease", "--force-if-includes"];
@@ -221,6 +261,12 @@ mod tests {
         let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert!(unsafe_fix(&words(&["--force"]), &words(&["--force-with-lease"])).is_some());
         assert!(unsafe_fix(&words(&["--no-verify"]), &[]).is_some());
+        // A short flag is unsafe for the commands where it switches a check off.
+        assert!(unsafe_fix_of("curl", &words(&["-k"]), &[]).is_some());
+        assert!(unsafe_fix_of("git push", &words(&["-f"]), &[]).is_some());
+        assert!(unsafe_fix_of("sort", &words(&["-k"]), &[]).is_none());
+        assert!(unsafe_fix_of("tail", &words(&["-f"]), &[]).is_none());
+        assert!(unsafe_fix_of("kubectl", &words(&["--insecure-skip-tls-verify"]), &[]).is_some());
         assert!(unsafe_fix(&[], &words(&["--force-with-lease"])).is_some());
         assert!(unsafe_fix(&words(&["--force-with-lease"]), &words(&["--force"])).is_none());
         assert!(unsafe_fix(&words(&["--quiet"]), &[]).is_none());

@@ -1241,8 +1241,14 @@ fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
         }
     }
     text.push('.');
+    let identity = group
+        .failures
+        .first()
+        .map_or("", |(_, failure)| failure.identity.as_str());
     let unsafe_reason = group.signatures.iter().find_map(|sig| match sig {
-        FixSignature::Words { added, removed, .. } => crate::lessons::unsafe_fix(added, removed),
+        FixSignature::Words { added, removed, .. } => {
+            crate::lessons::unsafe_fix_of(identity, added, removed)
+        }
         FixSignature::Added { key } | FixSignature::ChangedTo { key, .. }
             if crate::lessons::unsafe_fix(std::slice::from_ref(key), &[]).is_some() =>
         {
@@ -2565,6 +2571,49 @@ mod tests {
             "{}",
             found[0].text
         );
+    }
+
+    /// A short flag that switches a check off for the command that failed (curl's `-k`, a
+    /// push's `-f`) makes the workaround one to review, never advice; the same letter for
+    /// another command (`sort -k`) does not.
+    #[test]
+    fn a_short_flag_that_disables_a_check_is_flagged_for_its_command() {
+        let twice = |error: &str, identity: &str, before: &str, after: &str| {
+            let mut second = one_retry(error, identity, before, after);
+            second.session = "s2".into();
+            pitfalls(
+                &[one_retry(error, identity, before, after), second],
+                &limits(),
+            )
+        };
+        let curl = twice(
+            "curl: (60) SSL certificate problem: self-signed certificate",
+            "curl",
+            "curl https://internal.example/health",
+            "curl -k https://internal.example/health",
+        );
+        assert_eq!(curl.len(), 1, "{curl:?}");
+        assert_eq!(
+            curl[0].unsafe_reason.as_deref(),
+            Some("adds `-k`, which disables certificate checks")
+        );
+        let push = twice(
+            "error: failed to push some refs",
+            "git push",
+            "git push origin feature",
+            "git push -f origin feature",
+        );
+        assert_eq!(
+            push[0].unsafe_reason.as_deref(),
+            Some("adds `-f`, which forces past a safety check")
+        );
+        let sort = twice(
+            "sort: invalid number at field start",
+            "sort",
+            "sort data.tsv",
+            "sort -k 2 data.tsv",
+        );
+        assert!(sort.iter().all(|p| p.unsafe_reason.is_none()), "{sort:?}");
     }
 
     #[test]
