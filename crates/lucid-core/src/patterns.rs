@@ -249,7 +249,26 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
                     .collect()
             };
             let kept_operands = operands(after);
-            if operands(before).iter().any(|o| !kept_operands.contains(o)) {
+            // `cat docs/status.md`, then `cat docs/STATUS.md`: the same command with one file
+            // name corrected, which recurs as a lesson as a path parameter's does.
+            let failed_operands = operands(before);
+            if failed_operands.len() == kept_operands.len() {
+                let changed: Vec<(&String, &String)> = failed_operands
+                    .iter()
+                    .zip(&kept_operands)
+                    .filter(|(b, a)| b != a)
+                    .collect();
+                if let [(b, a)] = changed.as_slice()
+                    && before.replacen(b.as_str(), "", 1) == after.replacen(a.as_str(), "", 1)
+                {
+                    let name = |p: &str| crate::tools::file_name(p).to_string();
+                    let (from, to) = (name(b), name(a));
+                    if from != to && !from.is_empty() && !to.is_empty() && corrects(&from, &to) {
+                        return Some(FixSignature::PathFix { key, from, to });
+                    }
+                }
+            }
+            if failed_operands.iter().any(|o| !kept_operands.contains(o)) {
                 return None;
             }
             let (wb, wa) = (words(before), words(after));
@@ -1358,6 +1377,11 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
                 };
                 if parts[0].starts_with("`cd` to ") {
                     return format!("; {}{worked}", parts.join(" and "));
+                }
+                // `export PATH=… && golangci-lint run`: the setting (a path, so not among the
+                // words) is what the retry added; "add `export`" would say nothing.
+                if added == &["export"] && removed.is_empty() {
+                    return format!("; set its environment first{worked}");
                 }
                 // "add X to", "drop X from", "use X instead of Y in" (and "in" for both).
                 let place = match (added.is_empty(), removed.is_empty()) {
@@ -2570,6 +2594,58 @@ mod tests {
                 .ends_with("; drop `-- --runInBand` from the command (`npm test` worked)."),
             "{}",
             found[0].text
+        );
+    }
+
+    /// The same file name corrected the same way inside a shell command, in two sessions, is
+    /// a lesson as a path parameter's is; an environment set before the retry says so.
+    #[test]
+    fn a_command_retried_on_the_corrected_name_or_with_its_environment() {
+        let twice = |error: &str, identity: &str, before: &str, after: &str| {
+            let mut second = one_retry(error, identity, before, after);
+            second.session = "s2".into();
+            pitfalls(
+                &[one_retry(error, identity, before, after), second],
+                &limits(),
+            )
+        };
+        let path = twice(
+            "cat: docs/status.md: No such file or directory",
+            "cat",
+            "cat docs/status.md",
+            "cat docs/STATUS.md",
+        );
+        assert_eq!(path.len(), 1, "{path:?}");
+        assert!(
+            path[0]
+                .text
+                .ends_with("; the name is `STATUS.md`, not `status.md`."),
+            "{}",
+            path[0].text
+        );
+        // Another file altogether is the task, not a correction.
+        assert!(
+            twice(
+                "cat: docs/status.md: No such file or directory",
+                "cat",
+                "cat docs/status.md",
+                "cat docs/roadmap.md",
+            )
+            .is_empty()
+        );
+        let env = twice(
+            "bash: golangci-lint: command not found",
+            "golangci-lint",
+            "golangci-lint run ./...",
+            "export PATH=$PATH:$HOME/go/bin && golangci-lint run ./...",
+        );
+        assert_eq!(env.len(), 1, "{env:?}");
+        assert!(
+            env[0].text.ends_with(
+                "; set its environment first (`export PATH=$PATH:$HOME/go/bin && golangci-lint run ./...` worked)."
+            ),
+            "{}",
+            env[0].text
         );
     }
 
