@@ -2573,6 +2573,17 @@ mod tests {
         d
     }
 
+    /// The pitfalls of two sessions whose `Bash` call of `identity` failed with `error` and
+    /// worked with `after` instead of `before`.
+    fn in_two_sessions(error: &str, identity: &str, before: &str, after: &str) -> Vec<Pattern> {
+        let mut second = one_retry(error, identity, before, after);
+        second.session = "s2".into();
+        pitfalls(
+            &[one_retry(error, identity, before, after), second],
+            &limits(),
+        )
+    }
+
     /// From a real Codex fleet: `npm test -- --runInBand` refused by vitest in two sessions,
     /// `npm test` worked. An option dropped alone is dropped *from* the command.
     #[test]
@@ -2601,15 +2612,7 @@ mod tests {
     /// a lesson as a path parameter's is; an environment set before the retry says so.
     #[test]
     fn a_command_retried_on_the_corrected_name_or_with_its_environment() {
-        let twice = |error: &str, identity: &str, before: &str, after: &str| {
-            let mut second = one_retry(error, identity, before, after);
-            second.session = "s2".into();
-            pitfalls(
-                &[one_retry(error, identity, before, after), second],
-                &limits(),
-            )
-        };
-        let path = twice(
+        let path = in_two_sessions(
             "cat: docs/status.md: No such file or directory",
             "cat",
             "cat docs/status.md",
@@ -2625,7 +2628,7 @@ mod tests {
         );
         // Another file altogether is the task, not a correction.
         assert!(
-            twice(
+            in_two_sessions(
                 "cat: docs/status.md: No such file or directory",
                 "cat",
                 "cat docs/status.md",
@@ -2633,7 +2636,7 @@ mod tests {
             )
             .is_empty()
         );
-        let env = twice(
+        let env = in_two_sessions(
             "bash: golangci-lint: command not found",
             "golangci-lint",
             "golangci-lint run ./...",
@@ -2654,15 +2657,7 @@ mod tests {
     /// another command (`sort -k`) does not.
     #[test]
     fn a_short_flag_that_disables_a_check_is_flagged_for_its_command() {
-        let twice = |error: &str, identity: &str, before: &str, after: &str| {
-            let mut second = one_retry(error, identity, before, after);
-            second.session = "s2".into();
-            pitfalls(
-                &[one_retry(error, identity, before, after), second],
-                &limits(),
-            )
-        };
-        let curl = twice(
+        let curl = in_two_sessions(
             "curl: (60) SSL certificate problem: self-signed certificate",
             "curl",
             "curl https://internal.example/health",
@@ -2673,7 +2668,7 @@ mod tests {
             curl[0].unsafe_reason.as_deref(),
             Some("adds `-k`, which disables certificate checks")
         );
-        let push = twice(
+        let push = in_two_sessions(
             "error: failed to push some refs",
             "git push",
             "git push origin feature",
@@ -2683,7 +2678,7 @@ mod tests {
             push[0].unsafe_reason.as_deref(),
             Some("adds `-f`, which forces past a safety check")
         );
-        let sort = twice(
+        let sort = in_two_sessions(
             "sort: invalid number at field start",
             "sort",
             "sort data.tsv",

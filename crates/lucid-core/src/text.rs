@@ -2150,18 +2150,20 @@ fn frame_tokens_new_value(
     })
 }
 
+/// The days of the week, in lower case.
+pub(crate) const WEEKDAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
 /// The closed set a word names one value of, if any: a weekday, a month, a count or a frequency
 /// (plurals and abbreviations folded: "Tuesdays", "Tue"; "fortnightly" is "biweekly").
 pub fn value_family(word: &str) -> Option<&'static str> {
-    const WEEKDAYS: &[&str] = &[
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ];
     const MONTHS: &[&str] = &[
         "january",
         "february",

@@ -108,14 +108,7 @@ pub(crate) fn is_one_off_task(text: &str) -> bool {
 /// Whether lower-case text sets a day to be done by ("before Friday", "by Monday", "by end of
 /// day", "by EOD").
 fn has_deadline(lower: &str) -> bool {
-    const DAYS: &[&str] = &[
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
+    const OTHER_DAYS: &[&str] = &[
         "eod",
         "end of day",
         "end of the day",
@@ -126,7 +119,10 @@ fn has_deadline(lower: &str) -> bool {
     ["before ", "by "].iter().any(|preposition| {
         lower.match_indices(preposition).any(|(at, _)| {
             let rest = &lower[at + preposition.len()..];
-            DAYS.iter().any(|day| rest.starts_with(day))
+            text::WEEKDAYS
+                .iter()
+                .chain(OTHER_DAYS)
+                .any(|day| rest.starts_with(day))
         })
     })
 }

@@ -800,30 +800,47 @@ mod tests {
             .into_iter()
             .enumerate()
             {
-                let index = events.len();
-                events.push(Event::new(
-                    index,
-                    at(day, 59),
-                    None,
-                    EventKind::ToolCall {
-                        call_id: Some(format!("c{n}")),
-                        name: "Bash".into(),
-                        input: serde_json::json!({ "command": command }),
-                    },
-                ));
-                events.push(Event::new(
-                    index + 1,
-                    at(day, 59),
-                    None,
-                    EventKind::ToolResult {
-                        call_id: Some(format!("c{n}")),
-                        tool: Some("Bash".into()),
-                        content: output.into(),
-                        is_error: error,
-                    },
-                ));
+                push_bash_run(&mut events, n, at(day, 59), command, output, error);
             }
         }
+        digest_of(id, events)
+    }
+
+    /// Appends a `Bash` call of `command` (call id `c{n}`) and its result to `events`.
+    fn push_bash_run(
+        events: &mut Vec<Event>,
+        n: usize,
+        when: Option<Timestamp>,
+        command: &str,
+        output: &str,
+        error: bool,
+    ) {
+        let index = events.len();
+        events.push(Event::new(
+            index,
+            when,
+            None,
+            EventKind::ToolCall {
+                call_id: Some(format!("c{n}")),
+                name: "Bash".into(),
+                input: serde_json::json!({ "command": command }),
+            },
+        ));
+        events.push(Event::new(
+            index + 1,
+            when,
+            None,
+            EventKind::ToolResult {
+                call_id: Some(format!("c{n}")),
+                tool: Some("Bash".into()),
+                content: output.into(),
+                is_error: error,
+            },
+        ));
+    }
+
+    /// The digest of a Claude Code session `id` of the agent `builder` with `events`.
+    fn digest_of(id: &str, events: Vec<Event>) -> SessionDigest {
         lucid_core::digest_session(&Session {
             id: id.into(),
             agent: "builder".into(),
@@ -893,38 +910,9 @@ mod tests {
             .chain(std::iter::repeat_n("cargo test", 10))
             .chain(["git add -A", "cargo test"]);
         for (n, command) in commands.enumerate() {
-            let index = events.len();
-            events.push(Event::new(
-                index,
-                None,
-                None,
-                EventKind::ToolCall {
-                    call_id: Some(format!("c{n}")),
-                    name: "Bash".into(),
-                    input: serde_json::json!({ "command": command }),
-                },
-            ));
-            events.push(Event::new(
-                index + 1,
-                None,
-                None,
-                EventKind::ToolResult {
-                    call_id: Some(format!("c{n}")),
-                    tool: Some("Bash".into()),
-                    content: "ok".into(),
-                    is_error: false,
-                },
-            ));
+            push_bash_run(&mut events, n, None, command, "ok", false);
         }
-        let digest = lucid_core::digest_session(&Session {
-            id: "port".into(),
-            agent: "builder".into(),
-            source: "port.jsonl".into(),
-            format: TranscriptFormat::ClaudeCode,
-            trust: SessionTrust::Default,
-            started_in: None,
-            events,
-        });
+        let digest = digest_of("port", events);
         let block = session_block(&digest, &UnitLimits::default()).expect("worth a digest");
         let outcome = block
             .sketch

@@ -921,6 +921,17 @@ mod tests {
     use super::*;
     use crate::report::Op;
 
+    /// Why each item the dream removed was removed, in report order.
+    fn removal_reasons(output: &crate::curate::DreamOutput) -> Vec<&str> {
+        output
+            .report
+            .changes
+            .iter()
+            .filter(|c| c.op == Op::Remove)
+            .map(|c| c.reason.as_str())
+            .collect()
+    }
+
     #[test]
     fn a_module_path_is_replaced_where_it_stands_alone_or_opens_a_longer_path() {
         let cases: &[(&str, Option<&str>)] = &[
@@ -1237,13 +1248,7 @@ mod tests {
             draft_doc(&output, "/team/facts.md"),
             "# Facts\n\n- The API is written in Go.\n"
         );
-        let removed: Vec<&str> = output
-            .report
-            .changes
-            .iter()
-            .filter(|c| c.op == Op::Remove)
-            .map(|c| c.reason.as_str())
-            .collect();
+        let removed = removal_reasons(&output);
         assert_eq!(
             removed,
             [
@@ -1413,13 +1418,7 @@ mod tests {
                     && reason.starts_with("taken back later in the session (\"scratch that\"")),
             "{skipped:?}"
         );
-        let removed: Vec<&str> = output
-            .report
-            .changes
-            .iter()
-            .filter(|c| c.op == Op::Remove)
-            .map(|c| c.reason.as_str())
-            .collect();
+        let removed = removal_reasons(&output);
         assert!(
             removed
                 .iter()
