@@ -841,6 +841,9 @@ mod tests {
                 "Every commit message carries a 'Co-Authored-By: Claude' line at the end.",
                 "The agent ends a task by calling the finish tool with a summary.",
                 "Check the logs in /var/log/app when the worker crashes.",
+                "Keep this list sorted.",
+                "Update this file when the API changes.",
+                "Don't merge until CI is green.",
             ] {
                 assert!(
                     d.ignores(Kind::Preference, standing, &text::analyze(standing))

@@ -68,40 +68,56 @@ pub(crate) fn is_one_off_task(text: &str) -> bool {
     if !imperative || cues.has(List::Standing) {
         return false;
     }
-    // The words that tie a task to a moment; "the tests", "it", "at the end" name whatever
-    // there is then as often as this work's.
-    const MOMENT: &[&str] = &[
-        "this",
-        "these",
-        "those",
+    // The words that tie a task to a moment: a time, or a deictic naming this work's results
+    // ("these results", "this PR"). A bare "this" or "this file" is as often the memory's own
+    // ("Keep this list sorted", "Update this file when the API changes"), and "the tests", "at
+    // the end" name whatever there is then.
+    const TIMES: &[&str] = &[
         "today",
         "tonight",
         "tomorrow",
         "yesterday",
         "right now",
+        "for now",
         "this time",
         "this once",
-        "just this once",
-        "for now",
-        "until",
-        "this pr",
-        "this branch",
-        "this commit",
-        "this issue",
-        "this bug",
-        "this error",
-        "this test",
-        "this file",
-        "these changes",
-        "those changes",
-        "in this session",
-        "in this task",
-        "for this task",
-        "for this session",
     ];
-    let tied_to_now = cues
-        .outside(List::OneOff, List::StandingScope)
-        .any(|phrase| MOMENT.contains(&phrase));
+    const THIS_WORK: &[&str] = &[
+        "results", "result", "changes", "change", "pr", "branch", "commit", "issue", "bug",
+        "error", "failure", "test", "tests", "release", "run", "task", "session", "sprint",
+        "ticket", "fix", "output",
+    ];
+    // "Don't stop until all functions are ported" runs to the end of this work; "Don't merge
+    // until CI is green" is a standing condition.
+    let until_done = lower.match_indices("until ").any(|(at, _)| {
+        let rest = &lower[at + "until ".len()..];
+        [
+            "all ",
+            "every",
+            "everything",
+            "the whole",
+            "it's done",
+            "it is done",
+            "done",
+            "finished",
+        ]
+        .iter()
+        .any(|end| rest.starts_with(end))
+    });
+    let tied_to_now = until_done
+        || TIMES
+            .iter()
+            .any(|time| text::find_word(&lower, time).is_some())
+        || ["this ", "these ", "those "].iter().any(|deictic| {
+            lower.match_indices(deictic).any(|(at, _)| {
+                let starts_word = at == 0 || !lower[..at].ends_with(char::is_alphanumeric);
+                let noun = lower[at + deictic.len()..]
+                    .split(|c: char| !c.is_alphanumeric())
+                    .next()
+                    .unwrap_or("");
+                starts_word && THIS_WORK.contains(&noun)
+            })
+        });
     tied_to_now || has_deadline(&lower)
 }
 
