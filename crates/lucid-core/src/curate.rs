@@ -356,6 +356,10 @@ pub fn dream_observed(
         outdated_keys: std::collections::HashSet::new(),
         safety: options.safety.clone(),
         uncurated: Vec::new(),
+        project_of_session: digests
+            .iter()
+            .filter_map(|d| Some((d.session.clone(), d.project.clone()?)))
+            .collect(),
     };
     let mut step = |stage: Stage, detail: String| -> Result<(), DreamError> {
         if observer.canceled() {
@@ -464,6 +468,8 @@ struct Curator {
     safety: crate::policy::SafetyPolicy,
     /// Store files carried over without item-by-item curation.
     uncurated: Vec<crate::report::UncuratedDocument>,
+    /// The project (starting directory) of each session that records one, by session id.
+    project_of_session: std::collections::HashMap<String, String>,
 }
 
 /// Documents lucid curates item by item; other files are copied untouched.

@@ -654,6 +654,10 @@ pub struct SessionDigest {
     /// test`), each with the first call that did, in order: a project that lives in a
     /// sub-directory is worked on from there in every session.
     pub working_dirs: Vec<WorkingDir>,
+    /// The directory the session started in (its project), in one spelling, when the format
+    /// records it: two sessions of different projects never give one fact two values over time
+    /// ("the dev server port is 8080" in one repository, "3000" in another).
+    pub project: Option<String>,
     /// Build manifests and lockfiles (`Cargo.toml`, `package.json`, `go.mod`, `uv.lock` …) that a
     /// successful call read, edited or wrote, each once
     /// with the first such call: with a deleted manifest of another language beside it, the
@@ -852,6 +856,11 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         retractions: Vec::new(),
         written_files: Vec::new(),
         working_dirs: Vec::new(),
+        project: session
+            .started_in
+            .as_deref()
+            .map(directory_key)
+            .filter(|key| !key.is_empty()),
         manifests: Vec::new(),
         checker_findings: Vec::new(),
         module_paths: Vec::new(),

@@ -2543,6 +2543,7 @@ mod tests {
             retractions: Vec::new(),
             written_files: Vec::new(),
             working_dirs: Vec::new(),
+            project: None,
             manifests: Vec::new(),
             checker_findings: Vec::new(),
             module_paths: Vec::new(),

@@ -56,6 +56,7 @@ impl Curator {
                 if i != newest
                     && text::conflicting_slots(newest_slot, slot)
                     && ordered_in_time(&self.memories[*i], &self.memories[*newest])
+                    && !self.of_other_projects(*i, *newest)
                 {
                     retired.push((*i, *newest));
                 }
@@ -117,7 +118,7 @@ impl Curator {
                     if provisional(*i) && provisional(*j) {
                         continue;
                     }
-                    if text::conflicting_slots(slot_i, slot_j) {
+                    if text::conflicting_slots(slot_i, slot_j) && !self.of_other_projects(*i, *j) {
                         union.union(*i, *j);
                         conflicted.insert(*i);
                         conflicted.insert(*j);
@@ -149,6 +150,9 @@ impl Curator {
                     }
                     let (mi, mj) = (&self.memories[i], &self.memories[j]);
                     if !(from_sessions(mi) || from_sessions(mj)) {
+                        continue;
+                    }
+                    if self.of_other_projects(i, j) {
                         continue;
                     }
                     let Some(swap) = text::frame_swap(&mi.text, &mj.text) else {
@@ -183,7 +187,7 @@ impl Curator {
                     continue;
                 }
                 for &j in members {
-                    if i == j || union.find(i) == union.find(j) {
+                    if i == j || union.find(i) == union.find(j) || self.of_other_projects(i, j) {
                         continue;
                     }
                     let mj = &self.memories[j];
@@ -297,6 +301,30 @@ impl Curator {
                     w.notes.push(note);
                 }
             }
+        }
+    }
+}
+
+impl Curator {
+    /// Whether two items come from sessions of different projects only: every session of each
+    /// records its starting directory, and no directory is shared. "The dev server port is
+    /// 8080" in one repository and "… 3000" in another are two facts, not one that changed.
+    /// Store items (no sessions) belong to every project.
+    fn of_other_projects(&self, a: usize, b: usize) -> bool {
+        let projects = |i: usize| -> Option<BTreeSet<&str>> {
+            let memory = &self.memories[i];
+            if memory.sessions.is_empty() {
+                return None;
+            }
+            memory
+                .sessions
+                .iter()
+                .map(|s| self.project_of_session.get(s).map(String::as_str))
+                .collect()
+        };
+        match (projects(a), projects(b)) {
+            (Some(pa), Some(pb)) => pa.is_disjoint(&pb),
+            _ => false,
         }
     }
 }
@@ -570,6 +598,59 @@ mod tests {
             "{draft}\n{:?}",
             ops(&beside)
         );
+    }
+
+    /// Two projects' sessions give one subject two values: both are facts, of their project;
+    /// within one project (or where a session records none) the newer value wins.
+    #[test]
+    fn values_of_other_projects_do_not_replace_each_other() {
+        let fact = |text: &str| statement(text, StatementClass::Fact);
+        let said_in = |id: &str, on_day: u32, project: Option<&str>, text: &str| {
+            let mut digest = stated(id, "alice", on_day, vec![fact(text)]);
+            digest.project = project.map(str::to_string);
+            digest
+        };
+        let run = |second_project: Option<&str>| {
+            let output = dream_over(
+                &store(&[]),
+                vec![
+                    said_in(
+                        "s1",
+                        3,
+                        Some("/home/dev/shop"),
+                        "The dev server port is 8080.",
+                    ),
+                    said_in(
+                        "s2",
+                        4,
+                        Some("/home/dev/shop"),
+                        "The dev server port is 8080.",
+                    ),
+                    said_in("s3", 6, second_project, "The dev server port is 3000."),
+                ],
+            );
+            let mut kept: Vec<String> = output
+                .draft
+                .documents
+                .iter()
+                .flat_map(|doc| doc.content.lines())
+                .filter_map(|line| line.strip_prefix("- ").map(str::to_string))
+                .collect();
+            kept.sort();
+            kept
+        };
+        assert_eq!(
+            run(Some("/home/dev/blog")),
+            [
+                "The dev server port is 3000.",
+                "The dev server port is 8080."
+            ]
+        );
+        assert_eq!(
+            run(Some("/home/dev/shop")),
+            ["The dev server port is 3000."]
+        );
+        assert_eq!(run(None), ["The dev server port is 3000."]);
     }
 
     #[test]
