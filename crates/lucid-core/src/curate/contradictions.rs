@@ -307,7 +307,7 @@ impl Curator {
 
 impl Curator {
     /// Whether two items come from sessions of different projects only: every session of each
-    /// records its starting directory, and no directory is shared. "The dev server port is
+    /// records its starting directory, and no directory is shared (or holds the other). "The dev server port is
     /// 8080" in one repository and "… 3000" in another are two facts, not one that changed.
     /// Store items (no sessions) belong to every project.
     fn of_other_projects(&self, a: usize, b: usize) -> bool {
@@ -322,8 +322,14 @@ impl Curator {
                 .map(|s| self.project_of_session.get(s).map(String::as_str))
                 .collect()
         };
+        // A session started in a sub-directory (`~/shop/web`) works on the same project.
+        let nested = |x: &str, y: &str| {
+            x == y
+                || x.strip_prefix(y).is_some_and(|rest| rest.starts_with('/'))
+                || y.strip_prefix(x).is_some_and(|rest| rest.starts_with('/'))
+        };
         match (projects(a), projects(b)) {
-            (Some(pa), Some(pb)) => pa.is_disjoint(&pb),
+            (Some(pa), Some(pb)) => !pa.iter().any(|x| pb.iter().any(|y| nested(x, y))),
             _ => false,
         }
     }
@@ -651,6 +657,17 @@ mod tests {
             ["The dev server port is 3000."]
         );
         assert_eq!(run(None), ["The dev server port is 3000."]);
+        assert_eq!(
+            run(Some("/home/dev/shop/web")),
+            ["The dev server port is 3000."]
+        );
+        assert_eq!(
+            run(Some("/home/dev/shopfront")),
+            [
+                "The dev server port is 3000.",
+                "The dev server port is 8080."
+            ]
+        );
     }
 
     #[test]
