@@ -523,19 +523,33 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             }
             if new.is_value() && old.is_value() {
                 let mut sub = make(Some(old), new, "instead of");
-                // "GitHub Actions rather than Travis": a capitalised name of two words is one
-                // value.
+                // "GitHub Actions rather than Travis", "AWS Secrets Manager instead of Vault": a
+                // capitalised name of several words is one value.
                 let capitalised = |t: &Token| t.text.chars().next().is_some_and(char::is_uppercase);
-                if std::ptr::eq(new, &tokens[i - 1])
-                    && i >= 2
-                    && capitalised(new)
-                    && capitalised(&tokens[i - 2])
-                    && tokens[i - 2].is_value()
-                    && sentence[tokens[i - 2].start + tokens[i - 2].text.len()..new.start]
-                        .chars()
-                        .all(|c| c == ' ')
-                {
-                    sub.new = format!("{} {}", tokens[i - 2].text, new.text);
+                let new_at = i - 1 - before_now;
+                if std::ptr::eq(new, &tokens[new_at]) && capitalised(new) {
+                    let mut first = new_at;
+                    while first > 0
+                        && new_at - first < 3
+                        && capitalised(&tokens[first - 1])
+                        && tokens[first - 1].is_value()
+                        && !tokens[first - 1].quoted
+                        && sentence[tokens[first - 1].start + tokens[first - 1].text.len()
+                            ..tokens[first].start]
+                            .chars()
+                            .all(|c| c == ' ')
+                    {
+                        first -= 1;
+                    }
+                    // The sentence's first word is capitalised anyway: no part of a name unless
+                    // the name is all the sentence has before it.
+                    if first == 0 && new_at > 0 {
+                        first = 1;
+                    }
+                    if first < new_at {
+                        sub.new =
+                            sentence[tokens[first].start..new.start + new.text.len()].to_string();
+                    }
                 }
                 out.push(sub);
             } else if let (Some(new), Some(old)) = (
@@ -1035,6 +1049,15 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 && new.is_value()
             {
                 let j = j + particle;
+                // "upgraded Storybook to version 8": the version, not the word "version".
+                let new = match (lower[j + 2].as_str(), tokens.get(j + 3)) {
+                    ("version" | "release" | "v", Some(number))
+                        if value_shape(&number.text) == Some(Shape::Version) =>
+                    {
+                        number
+                    }
+                    _ => new,
+                };
                 if value_shape(&new.text) == Some(Shape::Version)
                     && value_shape(&old.text) != Some(Shape::Version)
                 {
@@ -4565,6 +4588,23 @@ mod tests {
                 "Our backup job writes to s3://acme-backups-v2 now.",
                 "The export job writes to s3://acme-exports.",
                 None,
+            ),
+            // "to version 8" gives the version, not the word (it garbled the item into "…
+            // built with version."); a name of three capitalised words stays whole.
+            (
+                "We upgraded Storybook to version 8.",
+                "The design system is built with Storybook 6.",
+                Some("The design system is built with Storybook 8."),
+            ),
+            (
+                "Going forward, secrets live in AWS Secrets Manager instead of Vault.",
+                "Secrets are stored in Vault.",
+                Some("Secrets are stored in AWS Secrets Manager."),
+            ),
+            (
+                "The support SLA was cut to 24 hours.",
+                "The support SLA is 48 hours.",
+                Some("The support SLA is 24 hours."),
             ),
             // The thing that moved, named as the head of the item's subject.
             (

@@ -98,7 +98,9 @@ pub fn infer_kind(text: &str, path: &str, headings: &[String]) -> Kind {
 
 /// Whether a pitfall word in `lower` speaks of a failure. A failure noun naming a service
 /// that watches for failures names a tool, not a failure: "Error tracking goes through
-/// Sentry", "crash reporting is on by default". ("Error handling" stays a pitfall's topic.)
+/// Sentry", "crash reporting is on by default"; nor does one naming a measure or a thing
+/// ("Error budgets are reviewed monthly", "error rates", "error codes", "the 404 error page").
+/// ("Error handling" stays a pitfall's topic.)
 fn names_a_failure(lower: &str, word: &str) -> bool {
     let mut from = 0;
     while let Some(at) = text::find_word(&lower[from..], word) {
@@ -107,7 +109,20 @@ fn names_a_failure(lower: &str, word: &str) -> bool {
         let watching = matches!(word, "error" | "errors" | "crash")
             && matches!(
                 next.trim_end_matches(|c: char| !c.is_alphanumeric()),
-                "tracking" | "reporting" | "monitoring" | "alerting"
+                "tracking"
+                    | "reporting"
+                    | "monitoring"
+                    | "alerting"
+                    | "budget"
+                    | "budgets"
+                    | "rate"
+                    | "rates"
+                    | "code"
+                    | "codes"
+                    | "page"
+                    | "pages"
+                    | "boundary"
+                    | "boundaries"
             );
         if !watching {
             return true;
@@ -181,6 +196,18 @@ mod tests {
             (
                 "Error tracking goes through Sentry.",
                 "/notes.md",
+                &[],
+                Kind::Fact,
+            ),
+            (
+                "Error budgets are reviewed monthly.",
+                "/facts.md",
+                &[],
+                Kind::Fact,
+            ),
+            (
+                "The API returns error codes as strings.",
+                "/facts.md",
                 &[],
                 Kind::Fact,
             ),
