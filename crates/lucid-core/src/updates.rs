@@ -521,6 +521,32 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 }
                 continue;
             }
+            // "Vite 5 instead of Webpack 4": a versioned name for another, each whole (the
+            // version alone replaced the old name: "The build uses 5 4.").
+            let version_at = |at: usize| {
+                tokens
+                    .get(at)
+                    .is_some_and(|t| value_shape(&t.text) == Some(Shape::Version))
+            };
+            let new_at = i - 1 - before_now;
+            if version_at(new_at) && new_at >= 1 && tokens[new_at - 1].is_specific() {
+                if version_at(i + 3) && old.is_specific() {
+                    let mut sub = make(None, new, "instead of");
+                    sub.old = Some(format!("{} {}", old.text, tokens[i + 3].text));
+                    sub.new = format!("{} {}", tokens[new_at - 1].text, new.text);
+                    out.push(sub);
+                }
+                continue;
+            }
+            // A name is never replaced by a plain word ("… for the docs site instead of Webpack
+            // 4 there" is no site for Webpack), nor a versioned name by an unversioned value.
+            let plain_for_name = old.is_specific()
+                && !new.is_specific()
+                && value_shape(&new.text).is_none()
+                && family_of(&new.text).is_none();
+            if plain_for_name || version_at(i + 3) {
+                continue;
+            }
             if new.is_value() && old.is_value() {
                 let mut sub = make(Some(old), new, "instead of");
                 // "GitHub Actions rather than Travis", "AWS Secrets Manager instead of Vault": a
@@ -1662,7 +1688,15 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
             })
             .take(3)
             .count();
-        let words = &before[named.len() - capitalised..];
+        let mut words = &before[named.len() - capitalised..];
+        // A name is one run of words: "… on Astro; WordPress is retired" names WordPress.
+        while words.len() > 1
+            && !sentence[words[0].start + words[0].text.len()..words[1].start]
+                .chars()
+                .all(|c| c == ' ')
+        {
+            words = &words[1..];
+        }
         // A person's name of one word must not open the sentence ("Everyone has left" is no
         // name); a tool's may ("Heroku is no longer in use"), unless it is a pronoun.
         let opens = words.first().is_some_and(|t| t.start == tokens[0].start);
@@ -4600,6 +4634,16 @@ mod tests {
                 "Going forward, secrets live in AWS Secrets Manager instead of Vault.",
                 "Secrets are stored in Vault.",
                 Some("Secrets are stored in AWS Secrets Manager."),
+            ),
+            (
+                "The build now uses Vite 5 instead of Webpack 4.",
+                "The build uses Webpack 4.",
+                Some("The build uses Vite 5."),
+            ),
+            (
+                "We use Vite 5 for the docs site instead of Webpack 4 there.",
+                "The build uses Webpack 4.",
+                None,
             ),
             (
                 "The support SLA was cut to 24 hours.",

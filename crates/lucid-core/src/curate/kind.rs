@@ -124,7 +124,32 @@ fn names_a_failure(lower: &str, word: &str) -> bool {
                     | "boundary"
                     | "boundaries"
             );
-        if !watching {
+        // "Frontend errors are tracked in Bugsnag": where errors go is a fact about a tool.
+        let handled = matches!(word, "error" | "errors" | "crash" | "crashes")
+            && lower[end..]
+                .split_whitespace()
+                .take(2)
+                .map(|w| w.trim_end_matches(|c: char| !c.is_alphanumeric()))
+                .collect::<Vec<_>>()
+                .windows(2)
+                .any(|pair| {
+                    matches!(pair[0], "are" | "is" | "get" | "gets")
+                        && matches!(
+                            pair[1],
+                            "tracked"
+                                | "logged"
+                                | "reported"
+                                | "sent"
+                                | "collected"
+                                | "captured"
+                                | "monitored"
+                                | "stored"
+                                | "forwarded"
+                                | "shown"
+                                | "displayed"
+                        )
+                });
+        if !watching && !handled {
             return true;
         }
         from = end;
@@ -207,6 +232,12 @@ mod tests {
             ),
             (
                 "The API returns error codes as strings.",
+                "/facts.md",
+                &[],
+                Kind::Fact,
+            ),
+            (
+                "Frontend errors are tracked in Bugsnag.",
                 "/facts.md",
                 &[],
                 Kind::Fact,
