@@ -303,8 +303,8 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
     if let Err(error) = lucid_fs::check_output(&out, args.store.as_deref()) {
         return refuse(error);
     }
-    let files = match lucid_fs::find_transcripts(&args.sessions) {
-        Ok(files) => files,
+    let (files, other_files) = match lucid_fs::find_transcripts_and_others(&args.sessions) {
+        Ok(found) => found,
         Err(error) => return refuse(error),
     };
     if files.len() > args.max_sessions {
@@ -362,9 +362,7 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
         });
     progress.finish_and_clear();
     digested.keep_newest(args.max_sessions);
-    digested
-        .skipped
-        .extend(lucid_fs::other_files(&args.sessions));
+    digested.skipped.extend(other_files);
     let read_time = read_started.elapsed();
 
     if !args.sessions.is_empty() && digested.digests.is_empty() {
@@ -655,8 +653,8 @@ fn estimate(args: &DreamArgs) -> anyhow::Result<u8> {
         },
         None => Store::default(),
     };
-    let files = match lucid_fs::find_transcripts(&args.sessions) {
-        Ok(files) => files,
+    let (files, other_files) = match lucid_fs::find_transcripts_and_others(&args.sessions) {
+        Ok(found) => found,
         Err(error) => return refuse(error),
     };
     if let Some(out) = &args.out
@@ -680,9 +678,7 @@ fn estimate(args: &DreamArgs) -> anyhow::Result<u8> {
     };
     let mut digested = lucid_fs::digest_transcripts(&files, &digest_options, &trust_rules, &|_| {});
     digested.keep_newest(args.max_sessions);
-    digested
-        .skipped
-        .extend(lucid_fs::other_files(&args.sessions));
+    digested.skipped.extend(other_files);
     let options = DreamOptions {
         instructions,
         safety,

@@ -1195,11 +1195,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
     }
     let mut last_result_error = None;
     // Changing into the directory the session started in goes nowhere new.
-    let started_in = session
-        .started_in
-        .as_deref()
-        .map(directory_key)
-        .filter(|key| !key.is_empty());
+    let started_in = digest.project.clone();
     for (n, call) in calls.iter().enumerate() {
         let Some(result) = call.result else {
             if n + 1 == calls.len()

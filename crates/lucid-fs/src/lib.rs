@@ -183,7 +183,19 @@ const AIDER_HISTORY_FILE: &str = ".aider.chat.history.md";
 /// `.md` file is a transcript only when its content is an aider chat transcript, so notes and
 /// READMEs beside the transcripts are reported as skipped, never dropped silently.
 pub fn find_transcripts(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FsError> {
+    find_transcripts_and_others(paths).map(|(files, _)| files)
+}
+
+/// [`find_transcripts`], and the other files of the directories searched in the same walk:
+/// those with no transcript extension (`.txt`, `.log`, images …), each as a skipped session
+/// with the reason, so nothing beside the transcripts is left out silently. Hidden entries are
+/// not looked at; files given directly are always read. After 50 of them, one entry counts the
+/// rest.
+pub fn find_transcripts_and_others(
+    paths: &[PathBuf],
+) -> Result<(Vec<PathBuf>, Vec<SkippedSession>), FsError> {
     let mut files = Vec::new();
+    let mut others: Vec<PathBuf> = Vec::new();
     for path in paths {
         let metadata = std::fs::metadata(path).map_err(|source| {
             if source.kind() == std::io::ErrorKind::NotFound {
@@ -208,50 +220,45 @@ pub fn find_transcripts(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FsError> {
                 .filter(|file| is_cline_history(file))
                 .filter_map(|file| file.parent().map(Path::to_path_buf))
                 .collect();
-            files.extend(found.into_iter().filter(|f| {
-                let companion = !is_cline_history(f)
-                    && f.parent()
+            for file in found {
+                let companion = !is_cline_history(&file)
+                    && file
+                        .parent()
                         .is_some_and(|parent| task_folders.contains(parent));
-                !companion
-                    && f.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                        TRANSCRIPT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())
-                    })
-            }));
+                // A Cline task's companion files are part of it: neither read nor reported.
+                if companion {
+                    continue;
+                }
+                if has_transcript_extension(&file) {
+                    files.push(file);
+                } else {
+                    others.push(file);
+                }
+            }
         } else {
             files.push(path.clone());
         }
     }
     files.sort();
     files.dedup();
-    Ok(files)
+    others.sort();
+    others.dedup();
+    Ok((files, not_transcripts(&others)))
+}
+
+fn has_transcript_extension(file: &Path) -> bool {
+    file.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| TRANSCRIPT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
 /// At most this many files that are not transcripts are listed one by one in a report; the
 /// rest are counted in one more entry.
 const MAX_OTHER_FILES_LISTED: usize = 50;
 
-/// The files inside the given directories that [`find_transcripts`] does not read (no
-/// transcript extension: `.txt`, `.log`, images …), each as a skipped session with the reason,
-/// so nothing beside the transcripts is left out silently. Hidden entries are not looked at.
-/// Files given directly are always read, so none of them is here. After
-/// 50 of them, one entry counts the rest.
-pub fn other_files(paths: &[PathBuf]) -> Vec<SkippedSession> {
-    let mut found = Vec::new();
-    for path in paths.iter().filter(|p| p.is_dir()) {
-        // An unreadable folder is reported by `find_transcripts` already.
-        let _ = walk(path, &mut found, &|_| false);
-    }
-    found.sort();
-    found.dedup();
-    let others: Vec<&PathBuf> = found
-        .iter()
-        .filter(|file| {
-            !file
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| TRANSCRIPT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-        })
-        .collect();
+/// Files that are no transcripts, as skipped sessions with the reason; after
+/// [`MAX_OTHER_FILES_LISTED`], one entry counts the rest.
+fn not_transcripts(others: &[PathBuf]) -> Vec<SkippedSession> {
     let mut skipped: Vec<SkippedSession> = others
         .iter()
         .take(MAX_OTHER_FILES_LISTED)
@@ -987,7 +994,12 @@ mod tests {
         ] {
             std::fs::write(sessions.join(name), "x").expect("write");
         }
-        let listed: Vec<(String, String)> = other_files(std::slice::from_ref(&sessions))
+        let others = |dir: &PathBuf| {
+            find_transcripts_and_others(std::slice::from_ref(dir))
+                .expect("found")
+                .1
+        };
+        let listed: Vec<(String, String)> = others(&sessions)
             .into_iter()
             .map(|s| {
                 let name = Path::new(&s.path)
@@ -1011,7 +1023,7 @@ mod tests {
         for n in 0..60 {
             std::fs::write(sessions.join(format!("log{n}.log")), "x").expect("write");
         }
-        let many = other_files(std::slice::from_ref(&sessions));
+        let many = others(&sessions);
         assert_eq!(many.len(), MAX_OTHER_FILES_LISTED + 1);
         assert_eq!(
             many.last().map(|s| s.path.as_str()),

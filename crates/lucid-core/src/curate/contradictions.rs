@@ -152,12 +152,12 @@ impl Curator {
                     if !(from_sessions(mi) || from_sessions(mj)) {
                         continue;
                     }
-                    if self.of_other_projects(i, j) {
-                        continue;
-                    }
                     let Some(swap) = text::frame_swap(&mi.text, &mj.text) else {
                         continue;
                     };
+                    if self.of_other_projects(i, j) {
+                        continue;
+                    }
                     // A name for a name is an update only when someone said it changed.
                     if swap.names_only && !(mi.announced_change || mj.announced_change) {
                         continue;
@@ -187,7 +187,7 @@ impl Curator {
                     continue;
                 }
                 for &j in members {
-                    if i == j || union.find(i) == union.find(j) || self.of_other_projects(i, j) {
+                    if i == j || union.find(i) == union.find(j) {
                         continue;
                     }
                     let mj = &self.memories[j];
@@ -195,7 +195,9 @@ impl Curator {
                     if mi.analysis.word_set.is_disjoint(&mj.analysis.word_set) {
                         continue;
                     }
-                    if let Some((subject, family)) = text::closed_set_change(&mj.text, &mi.text) {
+                    if let Some((subject, family)) = text::closed_set_change(&mj.text, &mi.text)
+                        && !self.of_other_projects(i, j)
+                    {
                         union.union(i, j);
                         conflicted.insert(i);
                         conflicted.insert(j);
