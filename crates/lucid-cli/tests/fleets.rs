@@ -380,6 +380,49 @@ fn behaviour_an_edit_retried_after_a_read_teaches_read_first() {
 }
 
 #[test]
+fn behaviour_a_step_a_command_needed_first_or_a_program_renamed_is_the_fix() {
+    let dream = dream_fleet("needed-first");
+    // A Claude Code session, a Codex one and a Cline task (whose results carry neither an error
+    // flag nor an exit code) each meet three failures in a different order: `make lint` answered
+    // by `ruff check --fix src && make lint`, a pre-commit hook's `....Failed` answered by
+    // `git add -A && git commit …`, and `docker compose`'s "unknown shorthand flag" answered by
+    // `docker-compose`.
+    let pitfalls: Vec<&str> = dream.added_texts("pitfall");
+    let with = |needles: &[&str]| {
+        pitfalls
+            .iter()
+            .filter(|text| needles.iter().all(|needle| text.contains(needle)))
+            .count()
+    };
+    assert_eq!(
+        with(&["`make lint`", "run `ruff check --fix src` first"]),
+        1,
+        "{pitfalls:#?}"
+    );
+    assert_eq!(
+        with(&["`git commit`", "Failed", "run `git add -A` first"]),
+        1,
+        "{pitfalls:#?}"
+    );
+    assert_eq!(
+        with(&[
+            "`docker compose`",
+            "unknown shorthand flag",
+            "`docker-compose` worked instead"
+        ]),
+        1,
+        "{pitfalls:#?}"
+    );
+    // Every session fixed it: none "keeps failing".
+    assert!(
+        pitfalls
+            .iter()
+            .all(|text| !text.contains("none got past it")),
+        "{pitfalls:#?}"
+    );
+}
+
+#[test]
 fn behaviour_one_workaround_seen_through_three_harnesses_is_one_pitfall() {
     let dream = dream_fleet("cross-harness-pitfall");
     // `pytest` fails with ModuleNotFoundError and works with `PYTHONPATH=src` in a Claude Code

@@ -1361,9 +1361,23 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                     .filter(|change| !(is_edit(identity) && is_edit_content(&change.key)))
                     .filter(|change| !only_output_shaped(change))
                     .collect();
+                // The same command run again behind a step it needed (`source .venv/bin/activate
+                // && pytest -q`): that step first, not a changed call.
+                let needed_first = match (
+                    crate::tools::command_text(input),
+                    crate::tools::command_text(after),
+                ) {
+                    (Some(failed), Some(worked)) => {
+                        crate::tools::chained_prefix(&failed, &worked).map(str::to_string)
+                    }
+                    _ => None,
+                };
                 match between {
                     // An edit in between: the failure was in the work, not in the tool's use.
                     None => FollowUp::Unresolved,
+                    Some(_) if let Some(step) = needed_first => {
+                        FollowUp::Prerequisite { steps: vec![step] }
+                    }
                     Some(_) if !changes.is_empty() => FollowUp::Changed(changes),
                     Some(steps) if steps.is_empty() => FollowUp::IdenticalRetry,
                     Some(steps) => FollowUp::Prerequisite { steps },
@@ -2869,6 +2883,17 @@ fn other_command_follow_up(
             }
             out.insert(word, ());
         }
+        // A program named as two words or one (`docker compose` and `docker-compose`, `git
+        // lfs` and `git-lfs`): each pair of words also counts joined by a hyphen.
+        let words: Vec<&str> = command.split_whitespace().collect();
+        for pair in words.windows(2) {
+            if pair
+                .iter()
+                .all(|w| w.chars().all(|c| c.is_ascii_alphanumeric()))
+            {
+                out.insert(format!("{}-{}", pair[0], pair[1]).to_ascii_lowercase(), ());
+            }
+        }
         out
     };
     let wanted = significant(&failed_command);
@@ -2908,6 +2933,14 @@ fn other_command_follow_up(
         let Some(command) = command_of(m) else {
             continue;
         };
+        // The failed command run again behind a step it needed (`ruff check --fix src && make
+        // lint` after `make lint`): that step first, not another way to do it.
+        if let Some(step) = crate::tools::chained_prefix(&failed_command, &command) {
+            evidence.push(event_ref(calls[m].call));
+            return FollowUp::Prerequisite {
+                steps: vec![step.to_string()],
+            };
+        }
         // Installing what was missing prepares the answer; the command run after it is one
         // (`pytest: command not found`, `pip install pytest`, then `python -m pytest`) —
         // unless the failure was a missing module the install provides: `python -c "import

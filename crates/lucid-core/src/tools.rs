@@ -846,6 +846,33 @@ const OUTPUT_FILTERS: &[&str] = &[
     "column", "jq",
 ];
 
+/// What a command that worked ran, in the same line, before the command that had failed, left
+/// unchanged: `source .venv/bin/activate` of `source .venv/bin/activate && pytest -q` after
+/// `pytest -q` failed, `ruff check --fix src` of `ruff check --fix src && make lint` after
+/// `make lint`. That is what the failed call needed first. Not a change of directory or an
+/// environment setting alone: those have their own wording ("`cd` to its own directory first",
+/// "set its environment first"), and the folder differs from one session to the next.
+pub(crate) fn chained_prefix<'w>(failed: &str, worked: &'w str) -> Option<&'w str> {
+    let failed = without_output_filters(failed);
+    let worked = without_output_filters(worked);
+    if failed.is_empty() || failed.contains('\n') || worked.contains('\n') {
+        return None;
+    }
+    let before = worked.strip_suffix(failed)?.trim_end();
+    let before = before
+        .strip_suffix("&&")
+        .or_else(|| before.strip_suffix(';'))?
+        .trim_end();
+    let does_work = chained_commands(before).any(|segment| {
+        let first = without_assignments(segment)
+            .split_whitespace()
+            .next()
+            .unwrap_or("");
+        !first.is_empty() && (matches!(first, "source" | ".") || !sets_the_stage(first))
+    });
+    (does_work && before.chars().count() <= 120).then_some(before)
+}
+
 /// A command line without the output filters and redirections that end it: `cargo test 2>&1 |
 /// tail -20` is `cargo test`. An agent that re-runs a failed command with `| head` added has
 /// retried the same command, not changed how it calls it. `sed` counts as a filter only with
@@ -1504,6 +1531,45 @@ mod tests {
         ];
         for (command, what_ran) in cases {
             assert_eq!(without_output_filters(command), what_ran, "{command:?}");
+        }
+    }
+
+    #[test]
+    fn a_step_chained_before_the_failed_command_is_what_it_needed_first() {
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            (
+                "pytest -q",
+                "source .venv/bin/activate && pytest -q",
+                Some("source .venv/bin/activate"),
+            ),
+            (
+                "make lint",
+                "ruff check --fix src && make lint 2>&1 | tail -5",
+                Some("ruff check --fix src"),
+            ),
+            (
+                "git commit -m 'wip'",
+                "git add -A; git commit -m 'wip'",
+                Some("git add -A"),
+            ),
+            // A directory or an environment setting alone has its own wording.
+            ("npm test", "cd web && npm test", None),
+            (
+                "golangci-lint run",
+                "export GOFLAGS=-mod=mod && golangci-lint run",
+                None,
+            ),
+            // Not the failed command unchanged, or not a chain.
+            ("npm test", "npm test -- --runInBand", None),
+            ("test", "npm test", None),
+            ("pytest -q", "pytest -q", None),
+        ];
+        for (failed, worked, needed) in cases {
+            assert_eq!(
+                chained_prefix(failed, worked),
+                *needed,
+                "{failed:?} → {worked:?}"
+            );
         }
     }
 

@@ -154,6 +154,48 @@ fn line_is_error(line: &str, first: bool) -> bool {
         || is_failed_exit(body)
         || has_failed_word(body)
         || is_pytest_failure_banner(body)
+        || is_failed_count(body)
+        || is_failed_status(body)
+        || is_killed(body)
+        || is_missing_from_dash(body)
+}
+
+/// A test runner's summary counting failures first: jest's `Tests: 2 failed, 14 passed`,
+/// vitest's `Test Files  1 failed | 3 passed (4)`, `pytest -q`'s `1 failed, 3 passed in 0.4s`.
+/// (`0 failed` is no failure.)
+fn is_failed_count(line: &str) -> bool {
+    let rest = ["Test Suites:", "Tests:", "Test Files", "Tests"]
+        .iter()
+        .find_map(|label| line.strip_prefix(label))
+        .unwrap_or(line)
+        .trim_start();
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    rest.get(..digits)
+        .and_then(|count| count.parse::<u64>().ok())
+        .is_some_and(|count| count > 0)
+        && rest
+            .get(digits..)
+            .is_some_and(|after| after.starts_with(" failed"))
+}
+
+/// A check's status line that pads its name with dots to a verdict: pre-commit's
+/// `trim trailing whitespace.......Failed`.
+fn is_failed_status(line: &str) -> bool {
+    line.strip_suffix("Failed")
+        .is_some_and(|before| before.ends_with("..."))
+}
+
+/// The shell reporting its child killed (`Killed` by the out-of-memory killer, `Terminated`).
+fn is_killed(line: &str) -> bool {
+    matches!(line.trim_end(), "Killed" | "Terminated")
+}
+
+/// dash's missing command: `/bin/sh: 1: pytest: not found`.
+fn is_missing_from_dash(line: &str) -> bool {
+    line.ends_with(": not found")
+        && (line.starts_with("sh: ") || line.starts_with("/bin/sh: ") || line.starts_with("dash: "))
 }
 
 /// Line starts that announce an error.
@@ -178,6 +220,14 @@ const ERROR_STARTS: &[&str] = &[
     "❌",
     "✖ ",
     "✗ ",
+    // git refusing a push: ` ! [rejected]        main -> main (fetch first)`.
+    "! [rejected]",
+    "! [remote rejected]",
+    // GNU make's failure marker: `make: *** [Makefile:12: lint] Error 1`, `make: *** No rule …`.
+    "make: *** ",
+    // pnpm's error codes: `ERR_PNPM_OUTDATED_LOCKFILE  Cannot install …`.
+    "ERR_PNPM_",
+    "Timed out after",
 ];
 
 /// Wordings of failures and rejections, anywhere in a line.
@@ -209,6 +259,19 @@ const ERROR_PHRASES: &[&str] = &[
     "syntax error near unexpected token",
     "contained syntax errors and was NOT executed",
     "was cancelled because it took more than",
+    // A command-line parser refusing an option: Go's cobra / pflag (`unknown shorthand flag:
+    // 'd' in -d`), GNU (`ls: invalid option -- 'z'`, `grep: unrecognized option '--foo'`) and
+    // BSD (`ls: illegal option -- z`).
+    "unknown shorthand flag:",
+    "unknown flag: -",
+    ": invalid option -- ",
+    ": illegal option -- ",
+    ": unrecognized option ",
+    "Connection refused",
+    "Failed to connect to ",
+    "Error response from daemon",
+    "Build failed",
+    "because it is being used by another process",
 ];
 
 fn starts_with_any(text: &str, prefixes: &[&str]) -> bool {

@@ -95,6 +95,24 @@ const ERRORS: &[&str] = &[
     "node:internal/modules/cjs/loader:671\n      throw e;\n      ^\n\nError [ERR_PACKAGE_PATH_NOT_EXPORTED]: Package subpath './package.json' is not defined by \"exports\"",
     "\n❌ Refusing to publish prerelease @agentv/core@4.40.1-next.1 to latest\n",
     "npm error code E404\nnpm error 404 No match found for version 4.40.1",
+    // Failures of common tools that neither start like an error nor carry an exit code, as a
+    // Cline `execute_command` result shows them.
+    "Command executed.\nOutput:\n[pre-commit] check yaml.........Failed\n- hook id: check-yaml",
+    "unknown shorthand flag: 'd' in -d\nSee 'docker --help'.",
+    "ls: invalid option -- 'z'\nTry 'ls --help' for more information.",
+    "ls: illegal option -- z\nusage: ls [-ABCFGHLOPRSTUWabcdefghiklmnopqrstuwx1] [file ...]",
+    "grep: unrecognized option '--foo'",
+    "make: *** [Makefile:12: lint] Error 1",
+    "/bin/sh: 1: pytest: not found",
+    "Killed",
+    " ERR_PNPM_OUTDATED_LOCKFILE  Cannot install with \"frozen-lockfile\" because pnpm-lock.yaml is not up to date",
+    "To github.com:acme/shop.git\n ! [rejected]        main -> main (fetch first)",
+    "Tests:       2 failed, 14 passed, 16 total",
+    " Test Files  1 failed | 3 passed (4)",
+    "1 failed, 3 passed in 0.42s",
+    "docker: Error response from daemon: pull access denied for acme/api",
+    "✘ [ERROR] Could not resolve \"lodash\"\n\n1 error\nBuild failed with 1 error:",
+    "Timed out after 120 seconds waiting for the server",
 ];
 
 /// Normal output that mentions errors, fails or exits without reporting a failure.
@@ -163,6 +181,15 @@ const CLEAN: &[&str] = &[
     "ls: listing 3 files\nsrc/errors/mod.rs\nsrc/errors/http.rs",
     "                  max_calls: proxyUsage.maxCalls,\n                },\n              }\n            : {}),\n          error: message,\n        },",
     "✓ 12 tests passed\n✓ lint clean",
+    // Look-alikes of the shapes above.
+    "check yaml...............................................................Passed",
+    "Tests:       0 failed, 16 passed, 16 total",
+    " Test Files  4 passed (4)",
+    "3 passed, 0 failed in 0.42s",
+    "Killed 3 stale workers",
+    "make: Nothing to be done for 'all'.",
+    "Build finished in 2.1s",
+    "Terminated workers are restarted by the supervisor.",
 ];
 
 #[test]
