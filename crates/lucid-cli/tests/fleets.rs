@@ -413,6 +413,24 @@ fn behaviour_a_step_a_command_needed_first_or_a_program_renamed_is_the_fix() {
         1,
         "{pitfalls:#?}"
     );
+    // A Gemini CLI chat and a Copilot CLI log on Windows: PowerShell refuses `&&` between
+    // different commands (`cd web && npm run build`, `git status && git diff HEAD`), and `;`
+    // works. The shell's fault, one lesson whatever it chained; the message, not PowerShell's
+    // `+ CategoryInfo` frame, and not the Gemini report's `Error: (none)`.
+    assert_eq!(
+        with(&[
+            "The token '&&' is not a valid statement separator",
+            "chain commands with `;`, not `&&`"
+        ]),
+        1,
+        "{pitfalls:#?}"
+    );
+    assert!(
+        pitfalls
+            .iter()
+            .all(|text| !text.contains("CategoryInfo") && !text.contains("(none)")),
+        "{pitfalls:#?}"
+    );
     // Every session fixed it: none "keeps failing".
     assert!(
         pitfalls

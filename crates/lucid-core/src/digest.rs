@@ -2257,10 +2257,18 @@ fn error_line(text: &str) -> String {
     {
         return cut_error_line(&format!("{first} {usage}"));
     }
+    // PowerShell frames its message with where it happened (`At line:1 char:29`, the line
+    // marked `+ …` and `+ ~~`) and its category (`+ CategoryInfo : ParserError: …`): the
+    // message is the line that is neither ("The token '&&' is not a valid statement separator
+    // in this version.").
+    let powershell = body.contains("FullyQualifiedErrorId") || body.contains("+ CategoryInfo");
     let lines: Vec<&str> = body
         .lines()
         .map(|l| strip_leading_tags(l.trim()))
         .filter(|l| !l.is_empty() && !l.ends_with(':'))
+        .filter(|l| {
+            !(powershell && (l.starts_with('+') || (l.starts_with("At ") && l.contains(" char:"))))
+        })
         .take(12)
         .collect();
     // `Exit code 1` says only that the command failed; the line after it says why (`go: build
@@ -4353,6 +4361,28 @@ mod tests {
         assert_eq!(
             error_line(foreground),
             "[The command has no new output after 30 seconds.]"
+        );
+    }
+
+    #[test]
+    fn a_powershell_error_is_its_message_not_its_frame() {
+        // Windows PowerShell's parser error, as Gemini CLI recorded it: where, the marked line,
+        // the message, the category.
+        let parser = "At line:1 char:29\n+ chcp 65001 >$null;cd client && npm install x\n\
+                      +                             ~~\nThe token '&&' is not a valid statement \
+                      separator in this version.\n    + CategoryInfo          : ParserError: (:) [], \
+                      ParentContainsErrorRecordException\n    + FullyQualifiedErrorId : InvalidEndOfLine";
+        assert_eq!(
+            error_line(parser),
+            "The token '&&' is not a valid statement separator in this version."
+        );
+        let runtime = "Get-Item : Cannot find path 'C:\\repo\\x' because it does not exist.\n\
+                       At line:1 char:1\n+ Get-Item x\n+ ~~~~~~~~~~\n    + CategoryInfo          : \
+                       ObjectNotFound: (C:\\repo\\x:String) [Get-Item], ItemNotFoundException";
+        assert!(
+            error_line(runtime).starts_with("Get-Item : Cannot find path"),
+            "{}",
+            error_line(runtime)
         );
     }
 

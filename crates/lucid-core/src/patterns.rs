@@ -116,6 +116,11 @@ enum FixSignature {
     Prerequisite { step: String },
     /// Harness feedback of this shape, answered by these steps.
     Feedback { class: String },
+    /// The commands were chained with another operator, and nothing else changed: `cd client &&
+    /// npm run build` refused by Windows PowerShell ("The token '&&' is not a valid statement
+    /// separator in this version"), then `cd client; npm run build`. The shell's fault, whatever
+    /// the commands.
+    Separator { from: String, to: String },
     /// The error stated a rule and named what it wants (`Run workspace must use
     /// .agentv/results/<experiment>/<timestamp>`), and the retry that worked gave it that.
     Prescribed { key: String, wanted: String },
@@ -220,6 +225,9 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
                     value: after.trim().to_lowercase(),
                 });
             }
+            if let Some((from, to)) = separator_swap(before, after) {
+                return Some(FixSignature::Separator { from, to });
+            }
             // Words in the order the command has them (never re-sorted: the fix is quoted), without
             // shell operators, paths and file names (those are the task, not the fix).
             let words = |s: &str| -> Vec<String> {
@@ -284,6 +292,60 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
             })
         }
         (None, None) => None,
+    }
+}
+
+/// The operators that chain commands.
+const CHAIN_OPERATORS: &[&str] = &["&&", "||", ";", "&"];
+
+/// The operators two command lines chain the same commands with, when that is all that differs
+/// (`cd a && make` → `cd a; make`: `("&&", ";")`).
+fn separator_swap(before: &str, after: &str) -> Option<(String, String)> {
+    // Words, with a `;` stuck to a word (`client;`) taken as a word of its own.
+    let split = |line: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        for word in line.split_whitespace() {
+            let trimmed = word.trim_end_matches(';');
+            if !trimmed.is_empty() {
+                out.push(trimmed.to_string());
+            }
+            if trimmed.len() < word.len() {
+                out.push(";".to_string());
+            }
+        }
+        out
+    };
+    let (b, a) = (split(before), split(after));
+    if b.len() != a.len() {
+        return None;
+    }
+    let mut from = Vec::new();
+    let mut to = Vec::new();
+    for (x, y) in b.iter().zip(&a) {
+        if x == y {
+            continue;
+        }
+        if !(CHAIN_OPERATORS.contains(&x.as_str()) && CHAIN_OPERATORS.contains(&y.as_str())) {
+            return None;
+        }
+        if !from.contains(x) {
+            from.push(x.clone());
+        }
+        if !to.contains(y) {
+            to.push(y.clone());
+        }
+    }
+    // `&&` and `;` both run the next command; `||` runs it only on failure, a change of
+    // meaning rather than of syntax.
+    match (from.as_slice(), to.as_slice()) {
+        ([from], [to])
+            if [from, to]
+                .iter()
+                .all(|op| matches!(op.as_str(), "&&" | ";")) =>
+        {
+            Some((from.clone(), to.clone()))
+        }
+        _ => None,
     }
 }
 
@@ -471,8 +533,15 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                 failure.identity.clone()
             };
             for sig in sigs {
+                // A separator the shell refused is its fault whatever the commands it chained
+                // (`git status && git diff`, `cd client && npm run build`), and whichever
+                // harness ran them: one lesson, named by the separator.
+                let identity = match &sig {
+                    FixSignature::Separator { from, .. } => format!("… {from} …"),
+                    _ => identity.clone(),
+                };
                 by_signature
-                    .entry((identity.clone(), sig))
+                    .entry((identity, sig))
                     .or_default()
                     .push((d, f));
             }
@@ -1394,6 +1463,20 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
             } else {
                 format!("; {} in `{}`", parts.join(" and "), code(key))
             }
+        }
+        FixSignature::Separator { from, to } => {
+            let quotable = |one: &&String| one.chars().count() <= 120 && !one.contains('\n');
+            let worked = values_for("command", true);
+            let example = match worked.iter().filter(quotable).min_by_key(|one| one.len()) {
+                Some(one) if worked.len() == 1 => format!(" (`{}` worked)", code(one)),
+                Some(one) => format!(" (e.g. `{}` worked)", code(one)),
+                None => String::new(),
+            };
+            format!(
+                "; chain commands with `{}`, not `{}`{example}",
+                code(to),
+                code(from)
+            )
         }
         FixSignature::OtherTool { tool } => format!("; use `{}` instead", code(tool)),
         FixSignature::PathFix { from, to, .. } => {
@@ -2587,6 +2670,40 @@ mod tests {
 
     /// From a real Codex fleet: `npm test -- --runInBand` refused by vitest in two sessions,
     /// `npm test` worked. An option dropped alone is dropped *from* the command.
+    #[test]
+    fn commands_chained_another_way_are_a_separator_swap() {
+        type Case<'a> = (&'a str, &'a str, Option<(&'a str, &'a str)>);
+        let cases: &[Case<'_>] = &[
+            (
+                "cd client && npm run build",
+                "cd client; npm run build",
+                Some(("&&", ";")),
+            ),
+            (
+                "git status && git diff HEAD",
+                "git status ; git diff HEAD",
+                Some(("&&", ";")),
+            ),
+            ("make; make test", "make && make test", Some((";", "&&"))),
+            // Another meaning, or other words too.
+            ("make && make test", "make || make test", None),
+            (
+                "cd client && npm run build",
+                "cd client; npm run lint",
+                None,
+            ),
+            ("npm run build", "npm run build", None),
+        ];
+        for (before, after, swap) in cases {
+            let expected = swap.map(|(from, to)| (from.to_string(), to.to_string()));
+            assert_eq!(
+                separator_swap(before, after),
+                expected,
+                "{before:?} → {after:?}"
+            );
+        }
+    }
+
     #[test]
     fn an_option_dropped_alone_is_dropped_from_the_command() {
         let error = "CACError: Unknown option '--runInBand'";

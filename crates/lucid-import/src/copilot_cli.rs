@@ -290,6 +290,11 @@ fn shell_exit_code(content: &str) -> Option<i64> {
         .find(|line| !line.trim().is_empty())?
         .trim();
     let inner = last.strip_prefix('<')?.strip_suffix('>')?;
+    // Other builds end a command with `<exited with exit code 1>`, or with a symbolic code when
+    // the shell could not start (`<exited with exit code ERR_DLOPEN_FAILED>`).
+    if let Some(code) = inner.strip_prefix("exited with exit code ") {
+        return Some(code.trim().parse().unwrap_or(-1));
+    }
     let (before, after) = inner.split_once("shellId:")?;
     if !(before.is_empty() || before.ends_with("command with ")) {
         return None;
@@ -333,6 +338,12 @@ mod tests {
             None
         );
         assert_eq!(shell_exit_code("plain"), None);
+        assert_eq!(shell_exit_code("x\n<exited with exit code 2>"), Some(2));
+        assert_eq!(shell_exit_code("<exited with exit code 0>"), Some(0));
+        assert_eq!(
+            shell_exit_code("<exited with exit code ERR_DLOPEN_FAILED>"),
+            Some(-1)
+        );
     }
 
     #[test]

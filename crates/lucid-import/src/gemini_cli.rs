@@ -282,6 +282,10 @@ fn push_call(builder: &mut Builder<'_>, origin: Origin<'_>, call: &Object) {
             output.push_str(&render_result_content(value.clone()));
         }
     }
+    if let Some((plain, shell_failed)) = plain_shell_report(&output) {
+        output = plain;
+        failed |= shell_failed;
+    }
     if output.trim().is_empty()
         && let Some(display) = call.get("resultDisplay")
     {
@@ -292,4 +296,147 @@ fn push_call(builder: &mut Builder<'_>, origin: Origin<'_>, call: &Object) {
         return;
     }
     builder.tool_result(call_origin, id, Some(name), output, failed);
+}
+
+/// `run_shell_command`'s report as what the command printed, followed by the trailer lines that
+/// say something (`Exit Code: 1`, an error other than `(none)`, a signal), and whether those say
+/// it failed. Its versions word it differently: `Command: …`, `Directory: …`, `Output: …` (or
+/// `Stdout: …` and `Stderr: …`), then `Error: …`, `Exit Code: …`, `Signal: …`, `Background
+/// PIDs: …`, `Process Group PGID: …`; the newest only `Output: …` and the lines that apply. The
+/// call itself succeeds whatever the command did, so the trailer is the only failure flag; and a
+/// lesson quoting `Error: (none)` as the error would say nothing.
+fn plain_shell_report(output: &str) -> Option<(String, bool)> {
+    let lines: Vec<&str> = output.lines().collect();
+    // Signal `0` is what a command that exited on its own reports in some versions.
+    let set = |value: &str| !matches!(value.trim(), "" | "(none)" | "0");
+    // The trailer, read from the end up to its `Error:` line: the command's own output above it
+    // may print anything.
+    let mut trailer = lines.len();
+    let mut said = Vec::new();
+    let mut failed = false;
+    let mut has_trailer = false;
+    for at in (0..lines.len()).rev() {
+        let line = lines[at];
+        if let Some(code) = line.strip_prefix("Exit Code: ") {
+            if code.trim().parse::<i64>().is_ok_and(|code| code != 0) {
+                failed = true;
+                said.push(line);
+            }
+        } else if let Some(signal) = line.strip_prefix("Signal: ") {
+            if set(signal) {
+                failed = true;
+                said.push(line);
+            }
+        } else if let Some(error) = line.strip_prefix("Error: ") {
+            if set(error) {
+                failed = true;
+                said.push(line);
+            }
+            trailer = at;
+            has_trailer = true;
+            break;
+        } else if line.starts_with("Background PIDs: ") || line.starts_with("Process Group PGID: ")
+        {
+        } else if line.trim().is_empty() && at + 1 == lines.len() {
+            continue;
+        } else {
+            break;
+        }
+        trailer = at;
+        has_trailer = true;
+    }
+    let mut start = 0;
+    while start < trailer
+        && (lines[start].starts_with("Command: ") || lines[start].starts_with("Directory: "))
+    {
+        start += 1;
+    }
+    let labelled = start < trailer
+        && (lines[start].starts_with("Output: ") || lines[start].starts_with("Stdout: "));
+    // A `Command:` header, or a labelled output with a trailer: a report, not output that
+    // happens to open with "Output:".
+    let headed = start > 0 && (labelled || start == trailer);
+    if !(headed || (labelled && has_trailer)) {
+        return None;
+    }
+    let mut printed: Vec<&str> = lines[start..trailer].to_vec();
+    if let Some(first) = printed.first_mut() {
+        *first = first
+            .strip_prefix("Output: ")
+            .or_else(|| first.strip_prefix("Stdout: "))
+            .unwrap_or(first);
+    }
+    if let Some(stderr) = printed
+        .iter()
+        .rposition(|line| line.starts_with("Stderr: "))
+    {
+        printed[stderr] = printed[stderr]
+            .strip_prefix("Stderr: ")
+            .unwrap_or(printed[stderr]);
+    }
+    printed.retain(|line| line.trim() != "(empty)");
+    said.reverse();
+    let text = printed
+        .into_iter()
+        .chain(said)
+        .collect::<Vec<_>>()
+        .join("\n");
+    Some((text, failed))
+}
+
+#[cfg(test)]
+mod shell_report_tests {
+    use super::plain_shell_report;
+
+    #[test]
+    fn a_shell_report_is_what_the_command_printed_and_its_failure() {
+        let failed = "Command: pytest -q\nDirectory: (root)\nOutput: bash: line 1: pytest: command \
+                      not found\nError: (none)\nExit Code: 127\nSignal: (none)\nBackground PIDs: \
+                      (none)\nProcess Group PGID: 4242";
+        assert_eq!(
+            plain_shell_report(failed),
+            Some((
+                "bash: line 1: pytest: command not found\nExit Code: 127".to_string(),
+                true
+            ))
+        );
+        // The command's own output may print an `Error:` line; only the trailer's counts.
+        let worked = "Command: grep -rn Error: src\nDirectory: (root)\nOutput: src/a.py:3: Error: x\n\
+                      Error: bad\nError: (none)\nExit Code: 0\nSignal: (none)\nProcess Group PGID: 7";
+        assert_eq!(
+            plain_shell_report(worked),
+            Some(("src/a.py:3: Error: x\nError: bad".to_string(), false))
+        );
+        let empty =
+            "Command: true\nDirectory: (root)\nOutput: (empty)\nError: (none)\nExit Code: 0";
+        assert_eq!(plain_shell_report(empty), Some((String::new(), false)));
+        assert_eq!(plain_shell_report("just output"), None);
+        // Other versions: `Stdout:` / `Stderr:`, `Signal: 0` for a command that exited on its
+        // own, and only `Output:` with the lines that apply.
+        let split = "Command: make\nDirectory: (root)\nStdout: (empty)\nStderr: make: *** No rule \
+                     to make target 'x'.  Stop.\nError: (none)\nExit Code: 2\nSignal: (none)\n\
+                     Background PIDs: (none)\nProcess Group PGID: 9";
+        assert_eq!(
+            plain_shell_report(split),
+            Some((
+                "make: *** No rule to make target 'x'.  Stop.\nExit Code: 2".to_string(),
+                true
+            ))
+        );
+        let signal_zero = "Command: nc -w 3 localhost 5000\nDirectory: (root)\nOutput: hi\nError: \
+                           (none)\nExit Code: 0\nSignal: 0\nBackground PIDs: (none)\nProcess Group \
+                           PGID: 129418";
+        assert_eq!(
+            plain_shell_report(signal_zero),
+            Some(("hi".to_string(), false))
+        );
+        assert_eq!(
+            plain_shell_report("Output: hello\nProcess Group PGID: 2075"),
+            Some(("hello".to_string(), false))
+        );
+        assert_eq!(
+            plain_shell_report("Output: boom\nExit Code: 1\nProcess Group PGID: 2075"),
+            Some(("boom\nExit Code: 1".to_string(), true))
+        );
+    }
 }
