@@ -1844,7 +1844,7 @@ pub(crate) fn workflows(digests: &[SessionDigest], limits: &Thresholds) -> Vec<P
 /// `str_replace_editor create`) or a harness's own way of ending a turn (`submit`,
 /// `attempt_completion`): every coding session uses them, so they say nothing about how *this*
 /// work is done. Domain tools (`issue_refund`) and commands (`mise run lint`) do.
-fn is_named_tool(step: &str) -> bool {
+pub(crate) fn is_named_tool(step: &str) -> bool {
     let lower = step.to_ascii_lowercase();
     let head = lower.split_whitespace().next().unwrap_or("");
     crate::tools::is_file_edit_tool(head)

@@ -159,6 +159,21 @@ impl Curator {
                     .any(|w| checks.steps.iter().all(|step| w.steps.contains(step)))
             })
             .collect::<Vec<_>>();
+        // A workflow that only edits and then runs checks the checks item names ("`Edit` →
+        // `bun run test` → `bun run lint`" beside "After editing, sessions check the work with
+        // `bun run test`, `bun run lint` and …") says nothing more.
+        let workflows = workflows
+            .into_iter()
+            .filter(|workflow| {
+                !checks.iter().any(|checks| {
+                    workflow
+                        .steps
+                        .iter()
+                        .filter(|step| !patterns::is_named_tool(step))
+                        .all(|step| checks.steps.contains(step))
+                })
+            })
+            .collect::<Vec<_>>();
         // A converged last step that a workflow or the checks already name needs no memory of
         // its own (the workflow may go on to a harness step such as `submit`, which endings
         // leave out).
@@ -320,7 +335,9 @@ fn episode_heading(digest: &SessionDigest, episode: &crate::digest::Episode) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{day, draft_doc, dream_over, said, stated, statement, store};
+    use super::super::test_support::{
+        day, draft_doc, dream_over, ran, said, stated, statement, store, written,
+    };
     use super::*;
     use crate::digest::Episode;
     use crate::thresholds::Thresholds;
@@ -334,6 +351,63 @@ mod tests {
                 stated(id, agent, day, vec![pref("Always use pnpm in this repo.")])
             })
             .collect()
+    }
+
+    #[test]
+    fn a_workflow_of_an_edit_and_checks_already_named_is_not_written_twice() {
+        let edit = || {
+            (
+                "Edit",
+                serde_json::json!({"file_path": "/app/src/a.ts", "old_string": "a", "new_string": "b"}),
+                "The file /app/src/a.ts has been updated.",
+            )
+        };
+        let bash =
+            |command: &'static str| ("Bash", serde_json::json!({ "command": command }), "ok");
+        let sessions = vec![
+            ran(
+                "s1",
+                "a",
+                5,
+                &[
+                    edit(),
+                    bash("bun run test"),
+                    bash("bun run lint"),
+                    bash("bun run typecheck"),
+                ],
+            ),
+            ran(
+                "s2",
+                "a",
+                6,
+                &[edit(), bash("bun run test"), bash("bun run lint")],
+            ),
+            ran(
+                "s3",
+                "a",
+                7,
+                &[
+                    edit(),
+                    bash("bun run typecheck"),
+                    bash("bun run test"),
+                    bash("bun run lint"),
+                ],
+            ),
+        ];
+        let output = dream_over(&store(&[]), sessions);
+        let texts = written(&output);
+        assert!(
+            texts.iter().any(
+                |text| text.starts_with("After editing, sessions check the work")
+                    && text.contains("`bun run test`")
+                    && text.contains("`bun run lint`")
+            ),
+            "{texts:#?}"
+        );
+        assert!(
+            !texts.iter().any(|text| text.starts_with("Workflow:")),
+            "the checks item says it already: {texts:#?}"
+        );
     }
 
     #[test]
