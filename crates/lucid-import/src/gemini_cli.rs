@@ -237,7 +237,10 @@ fn push_message(builder: &mut Builder<'_>, message: &Object) {
     };
     let text = content_text(message.get("content"));
     match str_at(message, "type").unwrap_or("") {
-        "user" => builder.text(origin, Speaker::User, text),
+        "user" => {
+            builder.offer_started_in(workspace_directory(&text));
+            builder.text(origin, Speaker::User, text)
+        }
         "gemini" | "model" | "assistant" => {
             builder.text(origin, Speaker::Agent, text);
             if let Some(Value::Array(calls)) = message.get("toolCalls") {
@@ -296,6 +299,21 @@ fn push_call(builder: &mut Builder<'_>, origin: Origin<'_>, call: &Object) {
         return;
     }
     builder.tool_result(call_origin, id, Some(name), output, failed);
+}
+
+/// The directory the session works in, from the context Gemini CLI puts before the first
+/// prompt: `- **Workspace Directories:**` and its first `  - C:\\…` line, or the older "I'm
+/// currently working in the directory: /home/…".
+fn workspace_directory(text: &str) -> Option<&str> {
+    let context = &text[text.find("<session_context>")?..];
+    let line = if let Some(at) = context.find("Workspace Directories:") {
+        context[at..].lines().nth(1)?.trim().strip_prefix("- ")?
+    } else {
+        let marker = "currently working in the directory:";
+        let at = context.find(marker)? + marker.len();
+        context[at..].lines().next()?
+    };
+    Some(line.trim()).filter(|dir| !dir.is_empty() && !dir.starts_with('*'))
 }
 
 /// `run_shell_command`'s report as what the command printed, followed by the trailer lines that
@@ -387,6 +405,21 @@ fn plain_shell_report(output: &str) -> Option<(String, bool)> {
 #[cfg(test)]
 mod shell_report_tests {
     use super::plain_shell_report;
+
+    #[test]
+    fn the_workspace_directory_is_read_from_the_session_context() {
+        let newer = "<session_context>\nThis is the Gemini CLI.\nMy operating system is: win32\n- \
+                     **Workspace Directories:**\n  - C:\\Users\\dev\\shop\n- **Directory \
+                     Structure:**\n</session_context>";
+        assert_eq!(
+            super::workspace_directory(newer),
+            Some("C:\\Users\\dev\\shop")
+        );
+        let older = "<session_context>\nToday's date is Monday.\nI'm currently working in the \
+                     directory: /home/dev/shop\nHere is the folder structure:\n</session_context>";
+        assert_eq!(super::workspace_directory(older), Some("/home/dev/shop"));
+        assert_eq!(super::workspace_directory("fix the build"), None);
+    }
 
     #[test]
     fn a_shell_report_is_what_the_command_printed_and_its_failure() {

@@ -39,8 +39,9 @@
 //! `created` time, which they keep.
 //!
 //! Session id: mini-swe-agent's `instance_id`, else the file stem without `.traj` (the instance
-//! id). Agent: the agent name in `replay_config` when it is not a default (`main`, `primary`),
-//! else the [`Source`] fallbacks.
+//! id). The directory the session started in: the `working_dir` of the first step's `state`.
+//! Agent: the agent name in `replay_config` when it is not a default (`main`, `primary`), else
+//! the [`Source`] fallbacks.
 
 use std::collections::VecDeque;
 
@@ -127,6 +128,7 @@ pub(crate) fn import(input: Input<'_>, source: &Source<'_>) -> Result<Session, I
         fields.insert("agent".into(), Value::String(agent));
         builder.offer_agent_from(&fields);
     }
+    builder.offer_started_in(first_working_dir(&document).as_deref());
     if !push_attempt(&mut builder, &mut document) {
         // A retry agent's file saved before an attempt was chosen: every attempt, in order.
         let attempts = match document.remove("attempts") {
@@ -173,6 +175,29 @@ fn push_attempt(builder: &mut Builder<'_>, attempt: &mut Object) -> bool {
         return false;
     }
     true
+}
+
+/// The directory the first step of a SWE-agent trajectory ran in: its `state` (a JSON object,
+/// or a string holding one) gives `working_dir` (`/django__django`), the repository the task
+/// was checked out in.
+fn first_working_dir(document: &Object) -> Option<String> {
+    let steps = document.get("trajectory")?.as_array()?;
+    steps.iter().find_map(|step| {
+        let state = step.get("state")?;
+        let parsed;
+        let state = match state {
+            Value::String(text) => {
+                parsed = serde_json::from_str::<Value>(text).ok()?;
+                &parsed
+            }
+            other => other,
+        };
+        state
+            .get("working_dir")?
+            .as_str()
+            .and_then(non_blank)
+            .map(str::to_string)
+    })
 }
 
 fn wrong_shape(reason: String) -> ImportError {

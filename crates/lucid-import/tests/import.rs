@@ -2379,8 +2379,9 @@ fn what_the_file_has(format: TranscriptFormat, text: &str) -> (bool, bool) {
 
 /// The directory a session started in, where the format records it: Claude Code's first
 /// `cwd`, Codex's `session_meta.cwd`, Copilot CLI's `session.start` context, OpenCode's
-/// session `directory`, the working directory Cline's and Roo Code's environment details name.
-/// Formats without one leave it unset.
+/// session `directory`, the working directory Cline's and Roo Code's environment details name,
+/// SWE-agent's first `state.working_dir`, Gemini CLI's workspace directory. Formats without one
+/// leave it unset.
 #[test]
 fn the_starting_directory_is_read_where_the_format_records_it() {
     let claude = fixture("claude_code", "single-record.jsonl");
@@ -2413,4 +2414,15 @@ fn the_starting_directory_is_read_where_the_format_records_it() {
     )
     .expect("imports");
     assert_eq!(aider.started_in, None);
+    // SWE-agent: the first step's state; Gemini CLI: the workspace its session context names.
+    let swe = fixture("swe_agent", "django__django-11066.traj");
+    assert_eq!(swe.started_in.as_deref(), Some("/django__django"));
+    let gemini = lucid_import::import_session(
+        br#"{"sessionId":"s1","projectHash":"ab12","messages":[
+        {"id":"1","timestamp":"2026-03-11T02:09:40Z","type":"user","content":[{"text":"<session_context>\nThis is the Gemini CLI.\n- **Workspace Directories:**\n  - /home/dev/shop\n- **Directory Structure:**\n</session_context>"},{"text":"fix the build"}]},
+        {"id":"2","timestamp":"2026-03-11T02:09:47Z","type":"gemini","content":"Looking."}]}"#,
+        &lucid_import::Source::new("chats/session-1.json"),
+    )
+    .expect("imports");
+    assert_eq!(gemini.started_in.as_deref(), Some("/home/dev/shop"));
 }
