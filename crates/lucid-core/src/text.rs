@@ -2143,7 +2143,26 @@ fn frame_tokens_new_value(
     let values = (all_values(mid_a) && all_values(mid_b))
         || (polarity(mid_a) && polarity(mid_b))
         || one_value_for_another;
-    (values || (names && !negation_only)).then(|| FrameSwap {
+    // One plain word for another as what is used ("Use yarn to install dependencies" / "Use
+    // pnpm to install dependencies"): a tool named in lower case, a name as much as "Word" is;
+    // like names, only an announced change makes it an update.
+    let tool_for_tool = match (mid_a, mid_b) {
+        ([x], [y]) => {
+            let plain = |w: &str| {
+                w.len() >= 2
+                    && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    && w.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            };
+            prefix > 0
+                && matches!(ta[prefix - 1].as_str(), "use" | "using" | "via" | "through")
+                && plain(x)
+                && plain(y)
+                && !is_polarity_word(x)
+                && !is_polarity_word(y)
+        }
+        _ => false,
+    };
+    (values || ((names || tool_for_tool) && !negation_only)).then(|| FrameSwap {
         old: shown(named_a, mid_a),
         new: shown(named_b, mid_b),
         names_only: !values,
@@ -2605,6 +2624,27 @@ mod tests {
             )
             .map(|swap| (swap.old, swap.new, swap.names_only)),
             Some(("Thursdays".to_string(), "Tuesdays".to_string(), false))
+        );
+        // What is used, named in lower case, is a name too ("use yarn" / "use pnpm"); a plain
+        // word elsewhere is not ("lint" / "format" is another task).
+        assert_eq!(
+            frame_swap(
+                "Use yarn to install dependencies.",
+                "Please use pnpm to install dependencies from now on."
+            )
+            .map(|swap| (swap.old, swap.new, swap.names_only)),
+            Some(("yarn".to_string(), "pnpm".to_string(), true))
+        );
+        assert_eq!(
+            frame_swap("Deploy via heroku.", "Deploy via flyctl.").map(|swap| swap.names_only),
+            Some(true)
+        );
+        assert_eq!(
+            frame_swap(
+                "Format Python code using black.",
+                "Lint Python code using black."
+            ),
+            None
         );
         for (old, new) in [
             // The opening word is capitalised as every first word is: no name.

@@ -343,10 +343,16 @@ impl Curator {
 /// [`text::frame_new_value`]; `None` only for a statement without words. Only the first clause
 /// (up to a `;`) counts, so a rule and its negation with a reason after it meet.
 fn frame_key(text: &str) -> Option<String> {
-    let mut key = Vec::new();
+    let mut key: Vec<String> = Vec::new();
     for marked in text::frame_tokens_marked(text::first_clause(text)) {
         let token = marked.text;
+        // What is used may be a tool named in lower case ("use yarn", "use pnpm"): a value
+        // slot, like a name (`text::frame_swap` decides whether it is one).
+        let used = key
+            .last()
+            .is_some_and(|last| matches!(last.as_str(), "use" | "using" | "via" | "through"));
         if marked.written.is_some()
+            || used
             || text::is_anchor(&token)
             || text::value_family(&token).is_some()
             || text::is_opposite(&token)
@@ -603,6 +609,38 @@ mod tests {
         let draft = draft_doc(&beside, "/team/facts.md");
         assert!(
             draft.contains("We use Postgres for the API."),
+            "{draft}\n{:?}",
+            ops(&beside)
+        );
+        // What is used may be named in lower case ("use yarn" / "use pnpm"): the same rule.
+        let rules = "# Preferences\n\n- Use yarn to install dependencies.\n";
+        let switched = dream_over(
+            &store(&[("/team/preferences.md", rules)]),
+            vec![said(
+                "s1",
+                "alice",
+                5,
+                &["Please use pnpm to install dependencies from now on."],
+            )],
+        );
+        let draft = draft_doc(&switched, "/team/preferences.md");
+        assert!(
+            !draft.contains("yarn") && draft.contains("pnpm"),
+            "{draft}\n{:?}",
+            ops(&switched)
+        );
+        let beside = dream_over(
+            &store(&[("/team/preferences.md", rules)]),
+            vec![said(
+                "s1",
+                "alice",
+                5,
+                &["We use pnpm to install dependencies in the docs site."],
+            )],
+        );
+        let draft = draft_doc(&beside, "/team/preferences.md");
+        assert!(
+            draft.contains("Use yarn to install dependencies."),
             "{draft}\n{:?}",
             ops(&beside)
         );
