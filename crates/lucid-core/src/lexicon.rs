@@ -249,12 +249,15 @@ pub enum List {
     /// `[retraction]`: how a person takes back what they said ("scratch that", "never mind",
     /// "forget what I said about …"): the statements it takes back are not kept.
     Retraction,
+    /// `[effective_from]`: openings that say when a change takes effect ("starting today", "as
+    /// of now"): what follows holds from then on, it is no request about the task at hand.
+    EffectiveFrom,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 91] = [
+    pub const ALL: [List; 92] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -346,6 +349,7 @@ impl List {
         List::Shipping,
         List::AgentSubject,
         List::Retraction,
+        List::EffectiveFrom,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -441,6 +445,7 @@ impl List {
             "shipping" => List::Shipping,
             "agent_subject" => List::AgentSubject,
             "retraction" => List::Retraction,
+            "effective_from" => List::EffectiveFrom,
             _ => return None,
         })
     }
@@ -598,14 +603,18 @@ impl Cues {
 
     /// The phrases of `list` that occur outside the spans of phrases of `except` (e.g. "this"
     /// outside "this project").
-    pub fn outside(&self, list: List, except: List) -> impl Iterator<Item = &'static str> + '_ {
+    pub fn outside(
+        &self,
+        list: List,
+        except: List,
+    ) -> impl Iterator<Item = (usize, &'static str)> + '_ {
         let shields: Vec<(usize, usize)> = self
             .phrases(except)
             .map(|(at, phrase)| (at, at + phrase.len()))
             .collect();
-        self.phrases(list).filter_map(move |(at, phrase)| {
+        self.phrases(list).filter(move |&(at, phrase)| {
             let end = at + phrase.len();
-            (!shields.iter().any(|&(s, e)| s <= at && end <= e)).then_some(phrase)
+            !shields.iter().any(|&(s, e)| s <= at && end <= e)
         })
     }
 }
@@ -720,6 +729,7 @@ mod tests {
         let cues = Cues::scan("never commit this file");
         assert_eq!(
             cues.outside(List::OneOff, List::StandingScope)
+                .map(|(_, phrase)| phrase)
                 .collect::<Vec<_>>(),
             ["this file", "this"]
         );

@@ -163,6 +163,9 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // Lead-ins are stripped to see how the statement itself opens ("Please, fix …" is a
     // request), but they still count as cues ("From now on, …" is a standing marker).
     let whole_lower = sentence.trim().to_lowercase();
+    // "Starting today, install Python packages using uv": a change that takes effect now, and
+    // what holds from then on.
+    let effective_from = lexicon::opening(List::EffectiveFrom, &whole_lower);
     let mut cues = Cues::scan(&whole_lower);
     // How the whole sentence opens, lead-in included, before the opening is the statement's.
     // "Remember that …", "For future reference, …": the person asks for it to be kept.
@@ -230,7 +233,9 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         });
     // Standing for a reason other than a marker phrase (computed once: naming what a
     // prohibition protects analyses the sentence).
+    // A change taking effect ("Starting today, …") holds from then on.
     let standing_otherwise = scoped_to_the_project
+        || effective_from.is_some()
         || closing_ever
         || ended_for_good
         || ends_a_practice
@@ -244,6 +249,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     });
     let markers: Vec<&str> = cues
         .outside(List::Standing, List::ListenerChoice)
+        .map(|(_, phrase)| phrase)
         .filter(|phrase| !(future_is_no_scope && matches!(*phrase, "in the future" | "in future")))
         .collect();
     // "The boxes should glow in their colours by default", "the UI opens the detail view by
@@ -343,7 +349,9 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     let reason_it = opens_as_a_rule && it_opens_a_reason(&lower);
     let one_off = cues
         .outside(List::OneOff, List::StandingScope)
-        .any(|phrase| {
+        // "Starting today, …": the day a change starts, not this task.
+        .filter(|&(at, _)| effective_from.is_none_or(|opening| at >= opening.len()))
+        .any(|(_, phrase)| {
             // A bare "here" next to a standing marker is the place; a generic "it" is the thing;
             // and "the tests", "your changes" in a rule that opens as one are whatever tests
             // and changes there are then ("Always run the tests before pushing"). A "never"
@@ -2071,6 +2079,14 @@ mod tests {
         }
     }
 
+    /// "Starting today, …" says when a change takes effect; a bare "today" is still this task.
+    #[test]
+    fn today_is_this_task_unless_a_change_starts_then() {
+        assert!(marked("Starting today, install Python packages using uv."));
+        assert!(!marked("Today, install the missing Python packages."));
+        assert!(!marked("Install Python packages using uv today."));
+    }
+
     /// In a rule, an "it" opening the clause that gives the reason is what the rule names
     /// ("Never use the notify-ctl script; it is for operators only"); an "it" that is the
     /// rule's own object is still something of this task.
@@ -2120,6 +2136,16 @@ mod tests {
                 "Ok so, we switched from Jenkins to GitHub Actions.",
                 Class::Fact,
             ),
+            // A change taking effect opens what holds from then on; its "today" is no task.
+            (
+                "Starting today, install Python packages using uv.",
+                Class::Preference,
+            ),
+            (
+                "Effective immediately, run migrations with `make migrate`.",
+                Class::Preference,
+            ),
+            ("As of today, the docs are built with MkDocs.", Class::Fact),
             // A program named in lower case is specific enough.
             ("Always use pnpm.", Class::Preference),
             ("Never use yarn.", Class::Preference),
