@@ -39,6 +39,9 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("creds", "credenti"),
     ("pwd", "password"),
     ("k8s", "kubernet"),
+    // "max upload size" is the "maximum upload size".
+    ("max", "maximum"),
+    ("min", "minimum"),
     // "edition" would stem to "edit" and fold into "change"; "ed." is its abbreviation.
     ("edition", "edition"),
     ("editions", "edition"),

@@ -690,7 +690,10 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             && let Some((first, last)) = named_subject(&tokens, &lower, i)
             && let Some(to) = (i + 1..tokens.len()).find(|&at| lower[at] == "to")
             && let Some(new) = tokens.get(to + 1).filter(|t| t.is_specific() && !t.quoted)
-            && (i + 1..to).any(|at| matches!(lower[at].as_str(), "over" | "off"))
+            // "handed release management to Luis" hands it over too; "passed" needs "over" or
+            // "off" ("passed the tests to CI" hands nothing over).
+            && (matches!(lower[i].as_str(), "handed" | "hands")
+                || (i + 1..to).any(|at| matches!(lower[at].as_str(), "over" | "off")))
         {
             let mut sub = make(Some(first), new, HANDED_OVER_CUE);
             sub.old = Some(sentence[first.start..last.start + last.text.len()].to_string());
@@ -855,6 +858,35 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                     sub.subject_text = sentence.to_string();
                     out.push(sub);
                 }
+            }
+        }
+        // "Deploy announcements go to `#releases` now": the same, with "now" closing the
+        // sentence after the value, which follows its verb and a preposition.
+        if lower[i] == "now"
+            && i + 1 == tokens.len()
+            && i >= 3
+            && matches!(
+                lower[i - 2].as_str(),
+                "to" | "at" | "from" | "in" | "on" | "via" | "into"
+            )
+            && !matches!(lower[i - 3].as_str(), "is" | "are" | "was" | "were" | "be")
+            && let Some(new) = tokens.get(i - 1).filter(|t| {
+                t.is_specific() && value_shape(&t.text).is_some_and(|shape| shape != Shape::Version)
+            })
+            && tokens[..i - 1]
+                .iter()
+                .all(|t| !(t.is_specific() && value_shape(&t.text).is_some()))
+        {
+            let object = subject_before(sentence, &tokens, &lower, i - 3);
+            let whole_subject = is_whole_subject(sentence, &tokens, i - 3, &object);
+            let min = if whole_subject { 1 } else { 2 };
+            if object.len() >= min {
+                let mut sub = make(None, new, "now");
+                sub.object = object;
+                sub.object_min = min;
+                sub.object_opens = whole_subject;
+                sub.subject_text = sentence.to_string();
+                out.push(sub);
             }
         }
         // "The staging URL changed: it's https://staging-2.example.com now." — the subject
@@ -2196,6 +2228,8 @@ enum Shape {
     Dotted,
     Version,
     NumberedName,
+    /// A chat channel: `#deploys`.
+    Channel,
 }
 
 /// The name a passive change verb is about: "gunicorn was replaced", "Fluentd has been
@@ -2233,7 +2267,15 @@ fn value_shape(value: &str) -> Option<Shape> {
     }
     let has_letter = value.chars().any(char::is_alphabetic);
     let has_digit = value.chars().any(|c| c.is_ascii_digit());
-    if value.contains("://") {
+    let channel = value.strip_prefix('#').is_some_and(|name| {
+        name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_'))
+    });
+    if channel {
+        Some(Shape::Channel)
+    } else if value.contains("://") {
         Some(Shape::Url)
     } else if value.contains('@') && value.contains('.') {
         Some(Shape::Email)
@@ -4562,6 +4604,39 @@ mod tests {
                 "Right now `just build` is broken.",
                 "Use `make build` to compile the docs.",
                 None,
+            ),
+            // A role handed to someone without "over"; not a thing handed to someone.
+            (
+                "Jonas Berg handed release management to Mei Lin last week.",
+                "The release manager is Jonas Berg.",
+                Some("The release manager is Mei Lin."),
+            ),
+            (
+                "Jonas Berg handed the printed report to Mei Lin.",
+                "The release manager is Jonas Berg.",
+                None,
+            ),
+            // A channel is a value too, "now" before the verb or closing the sentence.
+            (
+                "Deploy announcements go to `#releases` now.",
+                "Use the `#deploys` channel for deploy announcements.",
+                Some("Use the `#releases` channel for deploy announcements."),
+            ),
+            (
+                "Deploy announcements now go to `#releases`.",
+                "Use the `#deploys` channel for deploy announcements.",
+                Some("Use the `#releases` channel for deploy announcements."),
+            ),
+            (
+                "Incident updates go to `#incidents` now.",
+                "Use the `#deploys` channel for deploy announcements.",
+                None,
+            ),
+            // "max" is "maximum".
+            (
+                "We raised the max upload size to 50 MB.",
+                "Maximum upload size is 10 MB.",
+                Some("Maximum upload size is 50 MB."),
             ),
             // A thing renamed to a plain word.
             (
