@@ -83,13 +83,46 @@ impl Target {
         scope: Option<Scope>,
         unknown_scope_matches: bool,
     ) -> bool {
+        self.matches_kind_or_topic(kind, text, analysis, scope, unknown_scope_matches, false)
+    }
+
+    /// [`Target::matches`] for a focus: an item about the topic it names is in focus whatever
+    /// its kind ("focus on the testing workflow" keeps "Integration tests need Docker running"),
+    /// since when unsure an item is kept; a focus on kinds alone still wants those kinds.
+    fn in_focus(
+        &self,
+        kind: Kind,
+        text: &str,
+        analysis: &Analysis,
+        scope: Option<Scope>,
+        unknown_scope_matches: bool,
+    ) -> bool {
+        self.matches_kind_or_topic(
+            kind,
+            text,
+            analysis,
+            scope,
+            unknown_scope_matches,
+            !self.topic.is_empty(),
+        )
+    }
+
+    fn matches_kind_or_topic(
+        &self,
+        kind: Kind,
+        text: &str,
+        analysis: &Analysis,
+        scope: Option<Scope>,
+        unknown_scope_matches: bool,
+        any_kind: bool,
+    ) -> bool {
         let scope_matches = match (self.scope, scope) {
             (None, _) => true,
             (Some(wanted), Some(scope)) => wanted == scope,
             (Some(_), None) => unknown_scope_matches,
         };
         scope_matches
-            && (self.kinds.is_empty() || self.kinds.contains(&kind))
+            && (any_kind || self.kinds.is_empty() || self.kinds.contains(&kind))
             // A one-off task ("Fix the login test before Friday") is as temporary as a note
             // marked "for now".
             && (!self.temporary || is_temporary(text) || crate::worthiness::is_one_off_task(text))
@@ -540,7 +573,7 @@ impl Directives {
             || self
                 .focus
                 .iter()
-                .any(|target| target.matches(kind, text, analysis, None, true))
+                .any(|target| target.in_focus(kind, text, analysis, None, true))
     }
 
     /// Whether a *new* memory of this scope is within focus.
@@ -555,7 +588,7 @@ impl Directives {
             || self
                 .focus
                 .iter()
-                .any(|target| target.matches(kind, text, analysis, Some(scope), false))
+                .any(|target| target.in_focus(kind, text, analysis, Some(scope), false))
     }
 
     /// The directives as the report's `instructions` shows them (`kind:pitfall & topic:deploy`).
@@ -692,6 +725,18 @@ mod tests {
         );
         let other = "Workflow: `fetch_ticket` → `issue_refund` → `send_reply`.";
         assert!(!deploy.in_focus(Kind::Workflow, other, &text::analyze(other)));
+        // A focus naming a topic keeps what is about it whatever its kind: when unsure, keep.
+        let testing = parse("Focus on the testing workflow.");
+        let docker = "Integration tests always need Docker running locally.";
+        assert!(
+            testing.in_focus(Kind::Preference, docker, &text::analyze(docker)),
+            "{testing:?}"
+        );
+        let deploy_fact = "Deploys go out through ArgoCD.";
+        assert!(deploy.in_focus(Kind::Fact, deploy_fact, &text::analyze(deploy_fact)));
+        // A focus on kinds alone still wants those kinds.
+        let quirks = parse("Focus on tool quirks.");
+        assert!(!quirks.in_focus(Kind::Preference, docker, &text::analyze(docker)));
         let style = parse("Focus on coding-style preferences");
         let rule = "Never use the passive voice in client letters.";
         assert!(
