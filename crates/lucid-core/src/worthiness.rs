@@ -448,7 +448,15 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     if !standing && !decision && sets_a_goal(stripped) {
         return skip("sets a goal for the work at hand, not a fact");
     }
-    if first_person {
+    // "Remember that my personal email is …", "… my GitHub handle is `jdoe`": asked to keep an
+    // identifier of their own, the person states a fact to remember ("Remember that I'm out on
+    // Friday" names none).
+    let keeps_own_value = asked_to_remember
+        && (stripped.contains('`')
+            || text::raw_tokens(stripped)
+                .iter()
+                .any(|token| text::is_anchor(token.text)));
+    if first_person && !keeps_own_value {
         return skip("describes the speaker, not a rule or a fact");
     }
     if offers_to_the_listener(&lower) {
@@ -2077,6 +2085,21 @@ mod tests {
                 verdict(sentence)
             );
         }
+    }
+
+    /// A person asked to remember an identifier of their own states a fact to remember; said in
+    /// passing, or with no identifier, it describes them.
+    #[test]
+    fn an_identifier_of_the_speaker_is_kept_when_asked_to_remember_it() {
+        assert!(marked(
+            "Remember that my personal email is jane.doe@gmail.com."
+        ));
+        assert!(marked("Remember that my GitHub handle is `jdoe-dev`."));
+        assert_eq!(
+            skip_reason("My personal email is jane.doe@gmail.com."),
+            Some("describes the speaker, not a rule or a fact")
+        );
+        assert!(!marked("Remember that I'm out on Friday."));
     }
 
     /// "Starting today, …" says when a change takes effect; a bare "today" is still this task.
