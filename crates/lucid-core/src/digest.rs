@@ -1743,8 +1743,19 @@ fn steps_between(
         // In the order each step was last run: the look right before the retry is the one
         // the retry needed (`grep`, `Read`, `grep`, `Read` is `grep` then `Read`).
         if ok && !crate::patterns::is_bookkeeping(identity) {
-            steps.retain(|s| s != identity);
-            steps.push(identity.to_string());
+            // A setting is its value: "run `export PATH=$PATH:$HOME/go/bin` first" can be
+            // followed, "run `export PATH` first" cannot.
+            let step = match &session.events[calls[m].call].kind {
+                EventKind::ToolCall { input, .. } if sets_environment(identity) => {
+                    crate::tools::command_text(input)
+                        .map(|command| command.trim().to_string())
+                        .filter(|command| command.chars().count() <= 120 && !command.contains('\n'))
+                        .unwrap_or_else(|| identity.to_string())
+                }
+                _ => identity.to_string(),
+            };
+            steps.retain(|s| *s != step);
+            steps.push(step);
         }
     }
     // Looking around (`rg`, `sed -n`, `Read`) is what agents do between most calls; when more
@@ -1755,6 +1766,15 @@ fn steps_between(
     }
     steps.truncate(3);
     Some(steps)
+}
+
+/// Whether a step only sets the shell's environment (`export PATH`, `set GOFLAGS`, `source
+/// .venv/bin/activate`): its value is what a later call needed.
+fn sets_environment(identity: &str) -> bool {
+    matches!(
+        identity.split_whitespace().next().unwrap_or(""),
+        "export" | "set" | "setenv" | "source" | "."
+    )
 }
 
 /// Whether a person, before call `event`, asked for `path` to be deleted: one of their turns
@@ -5147,6 +5167,33 @@ mod laundering_tests {
             FollowUp::Prerequisite { steps } => {
                 assert_eq!(steps.len(), 1, "{steps:?}");
                 assert!(!steps[0].contains("report_intent"), "{steps:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A setting run on its own before the identical retry is quoted with its value: "run
+    /// `export PATH=$PATH:$HOME/go/bin` first", not "run `export PATH` first".
+    #[test]
+    fn a_setting_before_the_retry_is_its_value() {
+        let call = test_call;
+        let bash = |id: &str, command: &str| call(id, "Bash", json!({ "command": command }));
+        let digest = digest_session(&session(vec![
+            bash("c1", "golangci-lint run ./..."),
+            test_result(
+                "c1",
+                "Bash",
+                "bash: line 1: golangci-lint: command not found",
+                true,
+            ),
+            bash("c2", "export PATH=$PATH:$HOME/go/bin"),
+            test_result("c2", "Bash", "", false),
+            bash("c3", "golangci-lint run ./..."),
+            test_result("c3", "Bash", "0 issues.", false),
+        ]));
+        match &digest.failures[0].follow_up {
+            FollowUp::Prerequisite { steps } => {
+                assert_eq!(steps, &["export PATH=$PATH:$HOME/go/bin"], "{steps:?}");
             }
             other => panic!("{other:?}"),
         }
