@@ -73,53 +73,23 @@ impl Target {
     }
 
     /// Whether an item of this kind, text and scope (`None` when not known yet) is what the
-    /// directive names; a directive about one scope matches an item of unknown scope only when
-    /// `unknown_scope_matches`.
+    /// directive names. Read as a focus (`focus`), a directive about one scope admits an item
+    /// whose scope is not known, and one that names a topic admits an item about it whatever its
+    /// kind ("focus on the testing workflow" keeps "Integration tests need Docker running"):
+    /// when unsure, an item is kept. Read as an ignore, an item must be all the directive names.
     fn matches(
         &self,
         kind: Kind,
         text: &str,
         analysis: &Analysis,
         scope: Option<Scope>,
-        unknown_scope_matches: bool,
+        focus: bool,
     ) -> bool {
-        self.matches_kind_or_topic(kind, text, analysis, scope, unknown_scope_matches, false)
-    }
-
-    /// [`Target::matches`] for a focus: an item about the topic it names is in focus whatever
-    /// its kind ("focus on the testing workflow" keeps "Integration tests need Docker running"),
-    /// since when unsure an item is kept; a focus on kinds alone still wants those kinds.
-    fn in_focus(
-        &self,
-        kind: Kind,
-        text: &str,
-        analysis: &Analysis,
-        scope: Option<Scope>,
-        unknown_scope_matches: bool,
-    ) -> bool {
-        self.matches_kind_or_topic(
-            kind,
-            text,
-            analysis,
-            scope,
-            unknown_scope_matches,
-            !self.topic.is_empty(),
-        )
-    }
-
-    fn matches_kind_or_topic(
-        &self,
-        kind: Kind,
-        text: &str,
-        analysis: &Analysis,
-        scope: Option<Scope>,
-        unknown_scope_matches: bool,
-        any_kind: bool,
-    ) -> bool {
+        let any_kind = focus && !self.topic.is_empty();
         let scope_matches = match (self.scope, scope) {
             (None, _) => true,
             (Some(wanted), Some(scope)) => wanted == scope,
-            (Some(_), None) => unknown_scope_matches,
+            (Some(_), None) => focus,
         };
         scope_matches
             && (any_kind || self.kinds.is_empty() || self.kinds.contains(&kind))
@@ -573,7 +543,7 @@ impl Directives {
             || self
                 .focus
                 .iter()
-                .any(|target| target.in_focus(kind, text, analysis, None, true))
+                .any(|target| target.matches(kind, text, analysis, None, true))
     }
 
     /// Whether a *new* memory of this scope is within focus.
@@ -588,7 +558,7 @@ impl Directives {
             || self
                 .focus
                 .iter()
-                .any(|target| target.in_focus(kind, text, analysis, Some(scope), false))
+                .any(|target| target.matches(kind, text, analysis, Some(scope), true))
     }
 
     /// The directives as the report's `instructions` shows them (`kind:pitfall & topic:deploy`).

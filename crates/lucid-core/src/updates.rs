@@ -817,7 +817,7 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
         // address, path or host after it. A number is left to the value families ("Tests now
         // pass on Python 3.12" says nothing of "Tests take 5 minutes"), "X is now Y" to the
         // subject's slot.
-        if lower[i] == "now"
+        let opening_now = lower[i] == "now"
             && i >= 1
             && !matches!(
                 lower[i - 1].as_str(),
@@ -841,28 +841,20 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             )
             && lower
                 .get(i + 1)
-                .is_some_and(|w| !matches!(w.as_str(), "on" | "that" | "is" | "are"))
-        {
-            let mut shaped = tokens[i + 1..].iter().filter(|t| {
-                t.is_specific() && value_shape(&t.text).is_some_and(|shape| shape != Shape::Version)
-            });
-            if let (Some(new), None) = (shaped.next(), shaped.next()) {
-                let object = subject_before(sentence, &tokens, &lower, i);
-                let whole_subject = is_whole_subject(sentence, &tokens, i, &object);
-                let min = if whole_subject { 1 } else { 2 };
-                if object.len() >= min {
-                    let mut sub = make(None, new, "now");
-                    sub.object = object;
-                    sub.object_min = min;
-                    sub.object_opens = whole_subject;
-                    sub.subject_text = sentence.to_string();
-                    out.push(sub);
-                }
+                .is_some_and(|w| !matches!(w.as_str(), "on" | "that" | "is" | "are"));
+        let shaped_value = |t: &&Token| {
+            t.is_specific() && value_shape(&t.text).is_some_and(|shape| shape != Shape::Version)
+        };
+        // The verb the subject comes before, and the one value.
+        let now_value = if opening_now {
+            let mut shaped = tokens[i + 1..].iter().filter(shaped_value);
+            match (shaped.next(), shaped.next()) {
+                (Some(new), None) => Some((i, new)),
+                _ => None,
             }
-        }
         // "Deploy announcements go to `#releases` now": the same, with "now" closing the
         // sentence after the value, which follows its verb and a preposition.
-        if lower[i] == "now"
+        } else if lower[i] == "now"
             && i + 1 == tokens.len()
             && i >= 3
             && matches!(
@@ -870,15 +862,20 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 "to" | "at" | "from" | "in" | "on" | "via" | "into"
             )
             && !matches!(lower[i - 3].as_str(), "is" | "are" | "was" | "were" | "be")
-            && let Some(new) = tokens.get(i - 1).filter(|t| {
-                t.is_specific() && value_shape(&t.text).is_some_and(|shape| shape != Shape::Version)
-            })
             && tokens[..i - 1]
                 .iter()
                 .all(|t| !(t.is_specific() && value_shape(&t.text).is_some()))
         {
-            let object = subject_before(sentence, &tokens, &lower, i - 3);
-            let whole_subject = is_whole_subject(sentence, &tokens, i - 3, &object);
+            tokens
+                .get(i - 1)
+                .filter(shaped_value)
+                .map(|new| (i - 3, new))
+        } else {
+            None
+        };
+        if let Some((verb, new)) = now_value {
+            let object = subject_before(sentence, &tokens, &lower, verb);
+            let whole_subject = is_whole_subject(sentence, &tokens, verb, &object);
             let min = if whole_subject { 1 } else { 2 };
             if object.len() >= min {
                 let mut sub = make(None, new, "now");
