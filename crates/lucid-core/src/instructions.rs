@@ -741,12 +741,27 @@ mod tests {
             Kind::Pitfall,
             "`pytest -x` fails without `-p no:cacheprovider`."
         ));
+        // "customer support" by a helpdesk's name; both words must be named.
+        assert!(check(
+            "Ignore anything about customer support.",
+            Kind::Fact,
+            "Support tickets are triaged in Zendesk."
+        ));
         // Only words that mean the field in any project: "pull the data" is no git, a
-        // markdown table no database, tokens of a model no security.
+        // markdown table no database, tokens of a model no security, a ticket number an issue
+        // tracker's as often as a helpdesk's, "supports" no customer.
         for (instructions, item) in [
             (
                 "Ignore anything about git.",
                 "Pull the data from the API nightly.",
+            ),
+            (
+                "Ignore anything about customer support.",
+                "Every new file needs a comment citing the ticket number.",
+            ),
+            (
+                "Ignore anything about customer support.",
+                "The CLI supports Python 3.12 and later.",
             ),
             ("Skip database facts.", "Prefer bullet lists over tables."),
             ("Ignore security notes.", "Keep prompts under 2,000 tokens."),
