@@ -441,6 +441,48 @@ fn behaviour_a_step_a_command_needed_first_or_a_program_renamed_is_the_fix() {
 }
 
 #[test]
+fn behaviour_shell_workarounds_are_one_lesson_across_four_more_harnesses() {
+    let dream = dream_fleet("fixes-across-harnesses");
+    // An OpenCode export, an OpenHands trajectory, a Gemini CLI chat (whose shell reports its
+    // exit code only in its text) and a mini-swe-agent trajectory meet the same three failures,
+    // in different orders: a missing `golangci-lint` answered by `export PATH=…` run on its
+    // own, `npm install`'s ERESOLVE answered by `--legacy-peer-deps`, and `docker compose`'s
+    // "unknown shorthand flag" answered by `docker-compose`.
+    let pitfalls: Vec<&Value> = dream.added("pitfall");
+    let texts: Vec<&str> = pitfalls.iter().filter_map(|p| p["text"].as_str()).collect();
+    assert_eq!(pitfalls.len(), 3, "{texts:#?}");
+    for needles in [
+        [
+            "`golangci-lint`",
+            "run `export PATH=$PATH:$HOME/go/bin` first",
+        ],
+        ["`npm install`", "add `--legacy-peer-deps`"],
+        ["`docker compose`", "`docker-compose` worked instead"],
+    ] {
+        assert!(
+            texts
+                .iter()
+                .any(|text| needles.iter().all(|needle| text.contains(needle))),
+            "{needles:?} in {texts:#?}"
+        );
+    }
+    // Each is one lesson of all four sessions, named after a harness's shell tool, not after
+    // the program a trajectory names its action by.
+    for pitfall in &pitfalls {
+        let sessions: std::collections::BTreeSet<&str> = pitfall["evidence"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["session"].as_str())
+            .collect();
+        assert_eq!(sessions.len(), 4, "{sessions:?}");
+        let text = pitfall["text"].as_str().unwrap_or_default();
+        assert!(!text.contains("(run with `docker`)"), "{text}");
+    }
+    assert!(dream.added_texts("workflow").is_empty());
+}
+
+#[test]
 fn behaviour_one_workaround_seen_through_three_harnesses_is_one_pitfall() {
     let dream = dream_fleet("cross-harness-pitfall");
     // `pytest` fails with ModuleNotFoundError and works with `PYTHONPATH=src` in a Claude Code

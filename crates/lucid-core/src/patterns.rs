@@ -1286,10 +1286,15 @@ fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
         }
         fixes.push(describe_fix(sig, group));
     }
+    // The tool the calls went through: a harness's shell tool where one of the sessions had it
+    // (`Bash`, `run_shell_command`), not the program a trajectory names its action after
+    // (SWE-agent's `docker`), which says nothing the command does not.
     let tool_name = group
         .failures
-        .first()
+        .iter()
         .map(|(_, f)| f.tool.as_str())
+        .find(|name| crate::tools::is_shell_tool(name))
+        .or_else(|| group.failures.first().map(|(_, f)| f.tool.as_str()))
         .unwrap_or(tool);
     let feedback = tool_name == "harness";
     let mut text = if feedback {
