@@ -2157,7 +2157,7 @@ fn frame_tokens_new_value(
                     && w.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
             };
             prefix > 0
-                && matches!(ta[prefix - 1].as_str(), "use" | "using" | "via" | "through")
+                && names_what_is_used(&ta[prefix - 1])
                 && plain(x)
                 && plain(y)
                 && !is_polarity_word(x)
@@ -2170,6 +2170,12 @@ fn frame_tokens_new_value(
         new: shown(named_b, mid_b),
         names_only: !values,
     })
+}
+
+/// Whether a frame word introduces what is used ("use yarn", "deploy via flyctl"): the word
+/// after it may be a tool named in lower case, a value slot like a name.
+pub fn names_what_is_used(word: &str) -> bool {
+    matches!(word, "use" | "using" | "via" | "through")
 }
 
 /// The days of the week, in lower case.

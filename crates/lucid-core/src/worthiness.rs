@@ -2092,11 +2092,11 @@ mod tests {
     #[test]
     fn an_identifier_of_the_speaker_is_kept_when_asked_to_remember_it() {
         assert!(marked(
-            "Remember that my personal email is jane.doe@gmail.com."
+            "Remember that my personal email is jdoe.fake7731@gmail.com."
         ));
         assert!(marked("Remember that my GitHub handle is `jdoe-dev`."));
         assert_eq!(
-            skip_reason("My personal email is jane.doe@gmail.com."),
+            skip_reason("My personal email is jdoe.fake7731@gmail.com."),
             Some("describes the speaker, not a rule or a fact")
         );
         assert!(!marked("Remember that I'm out on Friday."));

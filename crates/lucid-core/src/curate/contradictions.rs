@@ -350,7 +350,7 @@ fn frame_key(text: &str) -> Option<String> {
         // slot, like a name (`text::frame_swap` decides whether it is one).
         let used = key
             .last()
-            .is_some_and(|last| matches!(last.as_str(), "use" | "using" | "via" | "through"));
+            .is_some_and(|last| text::names_what_is_used(last));
         if marked.written.is_some()
             || used
             || text::is_anchor(&token)
