@@ -49,6 +49,56 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("eds", "edition"),
 ];
 
+/// Irregular past forms of verbs that instructions and notes use ("the services are built with",
+/// "the report was sent"), read as their verb: a stemmer leaves them as they are, so "built
+/// with Go 1.22" and "Go 1.22 … for building" would share no verb. Forms that are also other
+/// words ("left", "found" as in "founded", "lead" the metal, "read" unchanged) stay out.
+const IRREGULAR_VERBS: &[(&str, &str)] = &[
+    ("built", "build"),
+    ("rebuilt", "rebuild"),
+    ("written", "write"),
+    ("wrote", "write"),
+    ("rewritten", "rewrite"),
+    ("rewrote", "rewrite"),
+    ("ran", "run"),
+    ("sent", "send"),
+    ("kept", "keep"),
+    ("held", "hold"),
+    ("chosen", "choose"),
+    ("chose", "choose"),
+    ("given", "give"),
+    ("gave", "give"),
+    ("taken", "take"),
+    ("took", "take"),
+    ("paid", "pay"),
+    ("told", "tell"),
+    ("sold", "sell"),
+    ("bought", "buy"),
+    ("brought", "bring"),
+    ("began", "start"),
+    ("begun", "start"),
+    ("broke", "break"),
+    ("broken", "break"),
+    ("forgot", "forget"),
+    ("forgotten", "forget"),
+    ("hidden", "hide"),
+    ("frozen", "freeze"),
+    ("spent", "spend"),
+    ("meant", "mean"),
+    ("known", "know"),
+    ("knew", "know"),
+    ("thrown", "throw"),
+    ("threw", "throw"),
+    ("drawn", "draw"),
+    ("driven", "drive"),
+    ("shook", "shake"),
+    ("shaken", "shake"),
+    ("stood", "stand"),
+    ("understood", "understand"),
+    ("got", "get"),
+    ("gotten", "get"),
+];
+
 /// Stems of everyday words that say the same thing in instructions and notes ("delete" /
 /// "remove", "edit" / "change", "a single" / "one"), folded to one stem on the right so that a
 /// reworded sentence keeps its words. Only plain English verbs and nouns whose meaning does not
@@ -76,6 +126,8 @@ const STEM_SYNONYMS: &[(&str, &str)] = &[
     ("translat", "convert"),
     ("boundari", "edg"),
     ("persist", "save"),
+    // "12 characters long" is a length of 12 characters.
+    ("length", "long"),
 ];
 
 /// Multi-word phrases that say one everyday word ("sign-off" is approval, "check … into git" is
@@ -98,6 +150,9 @@ const PHRASE_SYNONYMS: &[(&str, &str)] = &[
     ("web-site", "website"),
     ("set-up", "setup"),
     ("on-call", "oncall"),
+    // A bound said in words is the bound: "at least 12 characters" is a minimum of 12.
+    ("at least", "minimum"),
+    ("at most", "maximum"),
 ];
 
 /// Whether a stemmed word is one of the `[temporal]` words ("now", "new", "fyi"), which situate
@@ -274,6 +329,9 @@ fn stem_plain(word: &str) -> String {
     if let Some((_, folded)) = SYNONYMS.iter().find(|(w, _)| *w == word) {
         return (*folded).to_string();
     }
+    if let Some((_, verb)) = IRREGULAR_VERBS.iter().find(|(w, _)| *w == word) {
+        return stem_plain(verb);
+    }
     let stemmed = STEMMER.stem(word);
     match STEM_SYNONYMS.iter().find(|(w, _)| *w == stemmed) {
         Some((_, folded)) => (*folded).to_string(),
@@ -364,6 +422,23 @@ pub fn is_anchor(token: &str) -> bool {
             chars.as_str().chars().any(|c| c.is_uppercase())
                 && token.chars().any(|c| c.is_lowercase())
         }
+}
+
+/// How an anchor is compared: as written (lowercase), except a time of day with a one-digit
+/// hour, which is the same time with its zero ("9:00" is "09:00", "7:30:15" is "07:30:15").
+fn anchor_key(token: &str) -> String {
+    let bytes = token.as_bytes();
+    let time_of_day = bytes.len() >= 4
+        && bytes[0].is_ascii_digit()
+        && bytes[1] == b':'
+        && token[2..]
+            .split(':')
+            .all(|part| part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit()));
+    if time_of_day {
+        format!("0{token}")
+    } else {
+        token.to_string()
+    }
 }
 
 /// The analysed form of a piece of text.
@@ -536,7 +611,7 @@ pub fn analyze(text: &str) -> Analysis {
             .get(raw.start..raw.start + token.len())
             .unwrap_or(token);
         if is_anchor(original) || is_anchor(token) {
-            analysis.anchors.insert(token.to_string());
+            analysis.anchors.insert(anchor_key(token));
         }
         analysis.frame.push(token.to_string());
         // In a compound like "us-prod" every part names something: none is a stopword.
@@ -2915,6 +2990,46 @@ mod tests {
         assert!(same_statement(&a, &b), "{a:?} {b:?}");
         assert!(same_statement(&a, &c), "{a:?} {c:?}");
         assert!(same_statement(&b, &c));
+    }
+
+    #[test]
+    fn one_word_in_another_form_is_the_same_word() {
+        for (a, b) in [
+            // An irregular past form is its verb.
+            (
+                "The Go services are built with Go 1.22.",
+                "Go 1.22 is the toolchain for building the Go services.",
+            ),
+            (
+                "Release notes are written in Notion.",
+                "We write the release notes in Notion.",
+            ),
+            // A bound in words is the bound; a length is how long.
+            (
+                "Passwords must be at least 12 characters long.",
+                "The minimum password length is 12 characters.",
+            ),
+            // A time with or without its leading zero.
+            (
+                "The nightly export starts at 9:00 UTC.",
+                "The nightly export starts at 09:00 UTC.",
+            ),
+        ] {
+            let (x, y) = (analyze(a), analyze(b));
+            assert!(same_statement(&x, &y), "{a} / {b}: {x:?} {y:?}");
+        }
+        for (a, b) in [
+            (
+                "Passwords must be at least 12 characters long.",
+                "Passwords must be at most 12 characters long.",
+            ),
+            (
+                "The nightly export starts at 9:00 UTC.",
+                "The nightly export starts at 19:00 UTC.",
+            ),
+        ] {
+            assert!(!same_statement(&analyze(a), &analyze(b)), "{a} / {b}");
+        }
     }
 
     #[test]

@@ -598,18 +598,25 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 .next()
                 .is_none_or(|c| matches!(c, '.' | '!' | ';' | ',' | ')'))
         {
+            // Its clause only: "We retired the 2023 template; draft from the 2025 template
+            // instead" names the old value in the clause before.
+            let clause_start = sentence[..tokens[i].start]
+                .rfind([';', ':'])
+                .map_or(0, |at| at + 1);
             let valued: Vec<&Token> = tokens[..i]
                 .iter()
+                .filter(|t| t.start >= clause_start)
                 .filter(|t| t.is_specific() && value_shape(&t.text).is_some())
                 .collect();
             if let [new] = valued.as_slice() {
                 if family_of(&new.text).is_some() {
                     out.push(make(None, new, "instead"));
                 } else {
-                    let object: Vec<String> = text::analyze(&sentence[..tokens[i].start])
-                        .word_set
-                        .into_iter()
-                        .collect();
+                    let object: Vec<String> =
+                        text::analyze(&sentence[clause_start..tokens[i].start])
+                            .word_set
+                            .into_iter()
+                            .collect();
                     let mut sub = make(None, new, "instead");
                     sub.object = object;
                     sub.subject_text = sentence.to_string();
@@ -1063,6 +1070,39 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                     sub.object = purpose;
                     sub.subject_text = sentence.to_string();
                 }
+                // "Docs deploys switched to Cloudflare Pages": a tool's name (capitalised, of
+                // no value shape and no closed set) for what the clause before the verb names,
+                // which replaces the one tool an item naming all of that uses ("The docs are
+                // deployed with Netlify").
+                let tool_name = sub.object.is_empty()
+                    && product.is_none()
+                    && value_shape(&new.text).is_none()
+                    && family_of(&new.text).is_none()
+                    && text::value_family(&new.text).is_none()
+                    && new.text.chars().next().is_some_and(char::is_uppercase);
+                // Two words at least: one ("Our team switched to Linear") names too much.
+                let named_before = subject_before(sentence, &tokens, &lower, i);
+                if tool_name && named_before.len() >= 2 {
+                    let mut by_name = make(None, new, &format!("{} to", lower[i]));
+                    by_name.new = name_run(sentence, &tokens, j + 1).0;
+                    by_name.object_min = named_before.len();
+                    by_name.object = named_before.clone();
+                    by_name.subject_text = sentence.to_string();
+                    out.push(by_name);
+                }
+                // "The default branch got renamed to main": the thing's new name, for the item
+                // that names the thing and gives its name last (see [`rename_value`]).
+                if lower[i].starts_with("renam")
+                    && product.is_none()
+                    && value_shape(&new.text).is_none()
+                    && !named_before.is_empty()
+                {
+                    let mut renamed = make(None, new, RENAMED_OBJECT_CUE);
+                    renamed.object_min = named_before.len();
+                    renamed.object = named_before;
+                    renamed.subject_text = sentence.to_string();
+                    out.push(renamed);
+                }
                 out.push(sub);
                 // "the staging API moved to https://…", "we upgraded to Python 3.12": what
                 // changed is named before the verb, or is the product the version belongs to.
@@ -1416,6 +1456,9 @@ fn subject_before(sentence: &str, tokens: &[Token], lower: &[String], verb: usiz
             "has"
                 | "have"
                 | "had"
+                | "got"
+                | "gets"
+                | "get"
                 | "was"
                 | "were"
                 | "is"
@@ -4781,6 +4824,69 @@ mod tests {
                 subs.iter().all(|sub| apply(sub, item).is_none()),
                 "{said} / {item}"
             );
+        }
+    }
+
+    #[test]
+    fn what_the_clause_before_the_verb_names_takes_the_new_tool_or_name() {
+        let update = |said: &str, item: &str| {
+            from_sentence(said)
+                .iter()
+                .find_map(|sub| apply(sub, item))
+                .map(|(text, _)| text)
+        };
+        for (said, item, updated) in [
+            (
+                "Docs deploys switched to Cloudflare Pages.",
+                "The docs are deployed with Netlify.",
+                "The docs are deployed with Cloudflare Pages.",
+            ),
+            (
+                "The error tracking setup has moved to Rollbar.",
+                "Error tracking setup uses Sentry.",
+                "Error tracking setup uses Rollbar.",
+            ),
+            // "got" is an auxiliary like "was".
+            (
+                "The default branch got renamed to main.",
+                "The default branch is master.",
+                "The default branch is main.",
+            ),
+            // "instead" closing a clause reads that clause only: the clause before names the
+            // old value, which would make two values of the shape.
+            (
+                "We retired the 2023 master template; draft contracts from the 2025 template instead.",
+                "Contracts are drafted from the 2023 master template.",
+                "Contracts are drafted from the 2025 master template.",
+            ),
+        ] {
+            assert_eq!(update(said, item).as_deref(), Some(updated), "{said}");
+        }
+        for (said, item) in [
+            // Another thing switched: the item does not name all of it.
+            (
+                "The marketing site deploys switched to Vercel.",
+                "The docs are deployed with Netlify.",
+            ),
+            (
+                "Production deploys moved to Argo CD.",
+                "Staging deploys go through Jenkins.",
+            ),
+            (
+                "Mobile analytics switched to Amplitude.",
+                "The mobile app uses Firebase for push notifications.",
+            ),
+            (
+                "The docs branch got renamed to gh-pages.",
+                "The default branch is master.",
+            ),
+            // One word names too much: the team uses many tools.
+            (
+                "Our team switched to Linear.",
+                "The team uses Slack for chat.",
+            ),
+        ] {
+            assert_eq!(update(said, item), None, "{said} / {item}");
         }
     }
 
