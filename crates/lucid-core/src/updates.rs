@@ -75,6 +75,9 @@ const QUOTED_CUE: &str = "quoted value to quoted value";
 
 /// The cue of a value replaced in the active voice ("We replaced black with ruff").
 const REPLACED_CUE: &str = "replaced … with";
+/// A plain name dropped in favour of another ("dropped axios in favour of the native fetch
+/// API"): replaced where an item uses it as a tool.
+const FAVOURED_CUE: &str = "dropped … in favour of";
 
 /// The cue of an instruction naming the tool it replaces ("Use date-fns for dates, not
 /// Moment.js"): only items that use the old one as a tool change.
@@ -777,6 +780,31 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 .find(|t| t.is_specific() && t.text != new.text)
         {
             out.push(make(Some(old), new, "in favour of"));
+        } else if matches!(lower[i].as_str(), "favour" | "favor")
+            && i >= 3
+            && lower[i - 1] == "in"
+            && lower.get(i + 1).is_some_and(|w| w == "of")
+            // "We dropped axios in favour of the native fetch API": a lower-case name right
+            // after a verb that retires or replaces it, for the phrase after "of".
+            && matches!(
+                lower[i - 3].as_str(),
+                "dropped"
+                    | "dropping"
+                    | "ditched"
+                    | "ditching"
+                    | "retired"
+                    | "retiring"
+                    | "abandoned"
+                    | "replaced"
+                    | "swapped"
+            )
+            && tokens[i - 2].is_value()
+            && let Some(new) = phrase_after_favour(sentence, &tokens, &lower, i + 2)
+        {
+            out.push(Substitution {
+                new,
+                ..make(Some(&tokens[i - 2]), &tokens[i - 2], FAVOURED_CUE)
+            });
         }
         // "the docs site now builds with MkDocs, not Sphinx": a name for a name, said as news.
         // "Use date-fns for date handling, not Moment.js": an instruction to use one tool, not
@@ -2782,12 +2810,34 @@ pub(crate) fn apply_knowing(
                 free.then_some(at)
             })?;
             let beyond = subject_words_beyond_values(sub, old, &item_analysis);
-            if beyond == 0 {
+            // A name of several words moved away from ("moved the docs off Read the Docs to
+            // GitHub Pages") is where the item keeps it, or what it uses, when a slot word
+            // comes before it ("hosted on Read the Docs") and the name ends there (not "in
+            // Google Cloud Storage" for Google Cloud).
+            let kept_there = || {
+                let before = item_lower[..at]
+                    .split_whitespace()
+                    .next_back()
+                    .unwrap_or("");
+                let after = item[at + old_lower.len()..].trim_start();
+                sub.cue == "from … to"
+                    && old.starts_with(|c: char| c.is_uppercase())
+                    && (lexicon::is_word_of(List::ToolSlot, before)
+                        || lexicon::is_word_of(List::ToolVerb, before)
+                        || matches!(before, "in" | "at" | "to"))
+                    && !after.starts_with(|c: char| c.is_uppercase())
+            };
+            if beyond == 0 && !kept_there() {
                 return None;
             }
             let replaced = format!("{}{}{}", &item[..at], sub.new, &item[at + old.len()..]);
+            let matched = if beyond == 0 {
+                "the item keeps it there or uses it".to_string()
+            } else {
+                format!("the item held the old phrase and shares {beyond} subject word(s)")
+            };
             let why = format!(
-                "`{}` → `{}` ({}; the item held the old phrase and shares {beyond} subject word(s))",
+                "`{}` → `{}` ({}; {matched})",
                 &item[at..at + old.len()],
                 sub.new,
                 sub.cue
@@ -2827,7 +2877,8 @@ pub(crate) fn apply_knowing(
                     .subject
                     .iter()
                     .any(|w| matches!(w.as_str(), "switch" | "migrat" | "move" | "chang")))
-                || sub.cue == REPLACED_CUE;
+                || sub.cue == REPLACED_CUE
+                || sub.cue == FAVOURED_CUE;
             let switched_tool = switched_tool && used_as_tool(&tokens, &hit);
             if sub.cue == CONTRASTED_TOOL_CUE && !used_as_tool(&tokens, &hit) {
                 return None;
@@ -3033,6 +3084,53 @@ pub(crate) fn apply_knowing(
             Some((replaced, why))
         }
     }
+}
+
+/// The phrase after "in favour of" (from `at`): a name of several words when it opens with one,
+/// else up to four words to the end of the clause or a word that starts another phrase ("the
+/// native fetch API for requests": "the native fetch API").
+fn phrase_after_favour(
+    sentence: &str,
+    tokens: &[Token],
+    lower: &[String],
+    at: usize,
+) -> Option<String> {
+    let first = tokens.get(at)?;
+    if first.is_specific() {
+        return Some(name_run(sentence, tokens, at).0);
+    }
+    let mut end = at;
+    while end < tokens.len() && end < at + 4 {
+        if matches!(
+            lower[end].as_str(),
+            "for"
+                | "in"
+                | "on"
+                | "at"
+                | "to"
+                | "because"
+                | "since"
+                | "as"
+                | "and"
+                | "but"
+                | "so"
+                | "which"
+                | "that"
+                | "now"
+                | "instead"
+        ) {
+            break;
+        }
+        let token = &tokens[end];
+        end += 1;
+        if sentence[token.start + token.text.len()..].starts_with([',', ';', ':', '.', '!', '?']) {
+            break;
+        }
+    }
+    let last = tokens.get(end.checked_sub(1)?)?;
+    let phrase = sentence.get(first.start..last.start + last.text.len())?;
+    // A phrase of function words only ("the", "our") names nothing.
+    (!text::analyze(phrase).is_empty()).then(|| phrase.to_string())
 }
 
 /// The name right after a cue ending at `end` ("dropping the Jenkins pipeline …": `Jenkins`),
@@ -3315,10 +3413,26 @@ fn name_run(sentence: &str, tokens: &[Token], at: usize) -> (String, usize) {
     let first = &tokens[at];
     let mut end = at + 1;
     if capitalised(first) {
-        while end < tokens.len() && end - at < 3 {
+        // "Read the Docs", "Bank of America": a lower-case "the" or "of" between two capitalised
+        // words is part of the name (and the name may then have four words).
+        let mut connectors = 0;
+        while end < tokens.len() && end - at < 3 + connectors {
             let (previous, next) = (&tokens[end - 1], &tokens[end]);
             let gap = &sentence[previous.start + previous.text.len()..next.start];
-            if gap != " " || !capitalised(next) {
+            if gap != " " {
+                break;
+            }
+            if matches!(next.text.as_str(), "the" | "of")
+                && connectors == 0
+                && let Some(after) = tokens.get(end + 1)
+                && sentence[next.start + next.text.len()..after.start] == *" "
+                && capitalised(after)
+            {
+                connectors += 1;
+                end += 2;
+                continue;
+            }
+            if !capitalised(next) {
                 break;
             }
             end += 1;
@@ -4888,6 +5002,75 @@ mod tests {
         ] {
             assert_eq!(update(said, item), None, "{said} / {item}");
         }
+    }
+
+    #[test]
+    fn a_plain_name_dropped_in_favour_of_another_is_replaced_where_it_is_used() {
+        let update = |said: &str, item: &str| {
+            from_sentence(said)
+                .iter()
+                .find_map(|sub| apply(sub, item))
+                .map(|(text, _)| text)
+        };
+        assert_eq!(
+            update(
+                "We dropped axios in favour of the native fetch API.",
+                "The frontend talks to the API through axios."
+            )
+            .as_deref(),
+            Some("The frontend talks to the API through the native fetch API.")
+        );
+        assert_eq!(
+            update(
+                "We ditched moment in favor of date-fns for date handling.",
+                "Use moment for date formatting."
+            )
+            .as_deref(),
+            Some("Use date-fns for date formatting.")
+        );
+        // Named, not used: the item is about the old library itself.
+        assert_eq!(
+            update(
+                "We dropped axios in favour of the native fetch API.",
+                "The axios interceptors add the auth header."
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn a_name_with_the_or_of_inside_is_one_name() {
+        let update = |said: &str, item: &str| {
+            from_sentence(said)
+                .iter()
+                .find_map(|sub| apply(sub, item))
+                .map(|(text, _)| text)
+        };
+        for said in [
+            "The docs moved off Read the Docs to GitHub Pages.",
+            "We moved the docs from Read the Docs to GitHub Pages.",
+        ] {
+            assert_eq!(
+                update(said, "Docs are hosted on Read the Docs.").as_deref(),
+                Some("Docs are hosted on GitHub Pages."),
+                "{said}"
+            );
+        }
+        // Where the item keeps it only: a longer name, or the name as the subject, stays.
+        assert_eq!(
+            update(
+                "We moved the API from Google Cloud to AWS.",
+                "Billing exports land in Google Cloud Storage."
+            ),
+            None
+        );
+        assert_eq!(
+            update(
+                "We moved the wiki from Read the Docs to Notion.",
+                "Read the Docs builds fail on Sphinx 7."
+            ),
+            None
+        );
     }
 
     #[test]
