@@ -91,8 +91,14 @@ impl Target {
             (Some(wanted), Some(scope)) => wanted == scope,
             (Some(_), None) => focus,
         };
+        // A person's "if X hangs, restart Y" is a workaround whatever kind it was filed as: a
+        // focus on quirks and workarounds keeps it (when unsure, keep).
+        let workaround = focus
+            && self.kinds.contains(&Kind::Pitfall)
+            && matches!(kind, Kind::Preference | Kind::Fact)
+            && is_conditional_workaround(text);
         scope_matches
-            && (any_kind || self.kinds.is_empty() || self.kinds.contains(&kind))
+            && (any_kind || self.kinds.is_empty() || self.kinds.contains(&kind) || workaround)
             // A one-off task ("Fix the login test before Friday") is as temporary as a note
             // marked "for now".
             && (!self.temporary || is_temporary(text) || crate::worthiness::is_one_off_task(text))
@@ -110,12 +116,12 @@ impl Target {
                         || analysis.anchors.contains(w)
                         || code_words.contains(w)
                 };
-                // A topic is also mentioned by the words that show an item is about it
-                // (`topics.txt`: "infrastructure" by "host", "cluster", "terraform").
-                let mentions = |w: &String| {
-                    mentions_word(w)
-                        || related_words(w)
-                            .is_some_and(|related| related.iter().any(|r| mentions_word(r)))
+                // A topic of `topics.txt` is mentioned by the words that show an item is about
+                // it ("infrastructure" by "host", "cluster", "terraform"), its own name only
+                // where the line lists it: "writing" is a field, "write" a verb of any item.
+                let mentions = |w: &String| match related_words(w) {
+                    Some(related) => related.iter().any(|r| mentions_word(r)),
+                    None => mentions_word(w),
                 };
                 if self.all_topic {
                     self.topic.iter().all(mentions)
@@ -429,6 +435,29 @@ fn targets_of(object: &str, ignore: bool) -> Vec<Target> {
     targets
 }
 
+/// Whether a statement says what to do when something goes wrong: it opens with a condition
+/// ("if", "when", "whenever") whose clause names a failure ("If a deploy hangs at Progressing,
+/// restart the repo-server pod", "When `npm ci` fails with EINTEGRITY, clear the cache").
+fn is_conditional_workaround(text: &str) -> bool {
+    let lower = text.trim().to_lowercase();
+    let Some(rest) = ["if ", "when ", "whenever "]
+        .iter()
+        .find_map(|opening| lower.strip_prefix(opening))
+    else {
+        return false;
+    };
+    let condition = rest.split([',', ';']).next().unwrap_or(rest);
+    // Stalls are failures a person names that tool output rarely prints as such.
+    const STALLS: &[&str] = &[
+        "hang", "hangs", "hung", "stuck", "stalls", "stalled", "freezes", "froze", "crashes",
+        "crashed", "flakes", "flaky", "breaks", "broke",
+    ];
+    lexicon::Cues::scan(condition).has(List::Failure)
+        || condition
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|word| STALLS.contains(&word))
+}
+
 /// Whether an item is personal: the speaker speaks of themselves, as the sentence's subject ("I
 /// like my coffee black", "My daughter's name is Ana"; a rule that mentions them, "Don't touch
 /// the writeups, I will do that myself", is the project's), or it holds a personal e-mail
@@ -707,6 +736,23 @@ mod tests {
         // A focus on kinds alone still wants those kinds.
         let quirks = parse("Focus on tool quirks.");
         assert!(!quirks.in_focus(Kind::Preference, docker, &text::analyze(docker)));
+        // …and what a person says to do when something fails is a workaround, whatever kind it
+        // was filed as.
+        for workaround in [
+            "If a deploy hangs at Progressing, always restart the argocd-repo-server pod.",
+            "When `npm ci` fails with EINTEGRITY, delete the npm cache first.",
+        ] {
+            assert!(
+                quirks.in_focus(Kind::Preference, workaround, &text::analyze(workaround)),
+                "{workaround}"
+            );
+        }
+        let condition_only = "If the customer is on the Pro plan, offer the annual discount.";
+        assert!(!quirks.in_focus(
+            Kind::Preference,
+            condition_only,
+            &text::analyze(condition_only)
+        ));
         let style = parse("Focus on coding-style preferences");
         let rule = "Never use the passive voice in client letters.";
         assert!(
@@ -740,6 +786,17 @@ mod tests {
             "Skip anything about testing.",
             Kind::Pitfall,
             "`pytest -x` fails without `-p no:cacheprovider`."
+        ));
+        // "writing" by spelling, tone and wording: how a team's letters and copy read.
+        assert!(check(
+            "Leave out anything about writing.",
+            Kind::Preference,
+            "Use British spelling in all user-facing copy."
+        ));
+        assert!(check(
+            "Ignore wording preferences.",
+            Kind::Preference,
+            "Keep the tone of customer replies warm and brief."
         ));
         // "customer support" by a helpdesk's name; both words must be named.
         assert!(check(
