@@ -126,6 +126,14 @@ const STEM_SYNONYMS: &[(&str, &str)] = &[
     ("translat", "convert"),
     ("boundari", "edg"),
     ("persist", "save"),
+    // A "-tion" noun and its verb that the stemmer leaves apart: "steps to reproduce" are
+    // "reproduction steps", "logs are retained" is "log retention".
+    ("reproduct", "reproduc"),
+    ("retent", "retain"),
+    ("descript", "describ"),
+    ("subscript", "subscrib"),
+    ("resolut", "resolv"),
+    ("introduct", "introduc"),
     // "12 characters long" is a length of 12 characters.
     ("length", "long"),
 ];
@@ -1443,10 +1451,23 @@ pub fn strip_repeat_opener(text: &str) -> Option<&str> {
 
 /// Removes a lead-in such as "FYI:" or "Heads up," from the start of a statement.
 pub fn strip_lead_in(text: &str) -> &str {
-    // Longest first, so "note that" wins over "note".
-    let mut leads: Vec<&str> = words(List::LeadIn).iter().map(String::as_str).collect();
-    leads.sort_by_key(|l| std::cmp::Reverse(l.len()));
-    for lead in leads {
+    // Lead-ins stack ("Just so you know for the future: …", "Heads up, FYI: …"): each is
+    // stripped in turn.
+    let mut rest = text;
+    while let Some(shorter) = strip_one_lead_in(rest) {
+        rest = shorter;
+    }
+    rest
+}
+
+fn strip_one_lead_in(text: &str) -> Option<&str> {
+    static LEADS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+        // Longest first, so "note that" wins over "note".
+        let mut leads: Vec<&str> = words(List::LeadIn).iter().map(String::as_str).collect();
+        leads.sort_by_key(|l| std::cmp::Reverse(l.len()));
+        leads
+    });
+    for &lead in LEADS.iter() {
         if let Some(rest) = strip_prefix_ignore_case(text, lead) {
             // A word that also opens a sentence as its verb or subject ("Update the exporter
             // to …", "Change the port to 8080", "Note templates live in …") is a lead-in only
@@ -1458,11 +1479,11 @@ pub fn strip_lead_in(text: &str) -> &str {
             }
             let trimmed = rest.trim_start_matches([':', ',', '-', '—', '!', ' ']);
             if trimmed.len() < rest.len() && rest.starts_with([':', ',', '-', '—', '!', ' ']) {
-                return trimmed;
+                return Some(trimmed);
             }
         }
     }
-    text
+    None
 }
 
 /// Extracts a subject/value slot, if the statement has that shape.
@@ -3014,6 +3035,11 @@ mod tests {
                 "The nightly export starts at 9:00 UTC.",
                 "The nightly export starts at 09:00 UTC.",
             ),
+            // A "-tion" noun is its verb.
+            (
+                "Bug reports need steps to reproduce.",
+                "Every bug report must include reproduction steps.",
+            ),
         ] {
             let (x, y) = (analyze(a), analyze(b));
             assert!(same_statement(&x, &y), "{a} / {b}: {x:?} {y:?}");
@@ -3029,6 +3055,23 @@ mod tests {
             ),
         ] {
             assert!(!same_statement(&analyze(a), &analyze(b)), "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn stacked_lead_ins_are_all_stripped() {
+        for (said, statement) in [
+            (
+                "Just so you know for the future: bug reports need steps to reproduce.",
+                "bug reports need steps to reproduce.",
+            ),
+            ("Heads up, FYI: staging is down.", "staging is down."),
+            (
+                "Note templates live in docs/.",
+                "Note templates live in docs/.",
+            ),
+        ] {
+            assert_eq!(strip_lead_in(said), statement, "{said}");
         }
     }
 
