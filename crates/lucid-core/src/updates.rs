@@ -1297,9 +1297,15 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 .into_iter()
                 .filter(|w| !matches!(w.as_str(), "now" | "head" | "fyi" | "note"))
                 .collect();
-            if object.len() >= 2 {
+            // One word ("Escalations now go to #cs-escalations") names the item that opens
+            // with it; "The inbox is now …" is the subject's slot, not this rule.
+            let copula = before
+                .split_whitespace()
+                .any(|w| matches!(w.to_lowercase().as_str(), "is" | "are" | "was" | "were"));
+            if object.len() >= 2 || (object.len() == 1 && !copula) {
                 let mut sub = make(None, new, "now");
                 sub.object_min = object.len();
+                sub.object_opens = object.len() == 1;
                 sub.object = object;
                 sub.subject_text = sentence.to_string();
                 out.push(sub);
@@ -2988,8 +2994,10 @@ pub(crate) fn apply_knowing(
             let own_identifier = text::raw_tokens(&item_lower).into_iter().any(|token| {
                 let identifier =
                     text::is_anchor(token.text) || token.text.contains(['-', '_', '.', '/']);
+                // (A channel's name is a token without its `#`.)
                 identifier
                     && token.text != value
+                    && token.text != value.trim_start_matches('#')
                     && !holds_value(&sub.subject_text.to_lowercase(), token.text)
             });
             if own_identifier {
@@ -3243,7 +3251,15 @@ fn replace_tool(
                     || ran_for_the_object(*at))
                 && value_shape(&token.text).is_none()
                 && (lexicon::is_word_of(List::ToolSlot, &before)
-                    || (moved && matches!(before.as_str(), "to" | "in" | "into" | "at")))
+                    || (moved && matches!(before.as_str(), "to" | "in" | "into" | "at"))
+                    // "live in the Zendesk 'Macros' folder": a place after its article.
+                    || (moved
+                        && *at > 1
+                        && matches!(before.as_str(), "the" | "our")
+                        && matches!(
+                            tokens[at - 2].text.to_lowercase().as_str(),
+                            "to" | "in" | "into" | "at"
+                        )))
         })
         .map(|(at, _)| (at, name_run(item, tokens, at).1))
         .collect();
@@ -3475,6 +3491,9 @@ impl Token {
     fn is_specific(&self) -> bool {
         self.quoted
             || text::is_anchor(&self.text)
+            // A channel's name ("#cs-escalations").
+            || (self.text.starts_with('#')
+                && self.text[1..].starts_with(|c: char| c.is_alphanumeric()))
             || (self.text.chars().next().is_some_and(char::is_uppercase) && self.text.len() > 1)
     }
 
@@ -5071,6 +5090,49 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn a_channel_said_as_news_and_a_place_after_its_article_are_updated() {
+        let update = |said: &str, item: &str| {
+            from_sentence(said)
+                .iter()
+                .find_map(|sub| apply(sub, item))
+                .map(|(text, _)| text)
+        };
+        // One word before the value names the item that opens with it.
+        assert_eq!(
+            update(
+                "Escalations now go to #cs-escalations.",
+                "Escalations go to the #support-escalations channel."
+            )
+            .as_deref(),
+            Some("Escalations go to the #cs-escalations channel.")
+        );
+        assert_eq!(
+            update(
+                "Support macros were moved to Notion.",
+                "Support macros live in the Zendesk \"Macros\" folder."
+            )
+            .as_deref(),
+            Some("Support macros live in the Notion \"Macros\" folder.")
+        );
+        for (said, item) in [
+            (
+                "Deploy notes now go to #releases.",
+                "Escalations go to the #support-escalations channel.",
+            ),
+            (
+                "Logs now go to /var/log/app.",
+                "Backups are written to /srv/backups.",
+            ),
+            (
+                "The macro docs were moved to Notion.",
+                "Support macros live in the Zendesk \"Macros\" folder.",
+            ),
+        ] {
+            assert_eq!(update(said, item), None, "{said} / {item}");
+        }
     }
 
     #[test]
