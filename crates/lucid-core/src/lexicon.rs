@@ -252,12 +252,15 @@ pub enum List {
     /// `[effective_from]`: openings that say when a change takes effect ("starting today", "as
     /// of now"): what follows holds from then on, it is no request about the task at hand.
     EffectiveFrom,
+    /// `[task_label]`: labels that open the statement of a task ("Task:", "Goal:", "Objective:"):
+    /// what follows is the work at hand, not a rule or a fact to remember.
+    TaskLabel,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 92] = [
+    pub const ALL: [List; 93] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -350,6 +353,7 @@ impl List {
         List::AgentSubject,
         List::Retraction,
         List::EffectiveFrom,
+        List::TaskLabel,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -446,6 +450,7 @@ impl List {
             "agent_subject" => List::AgentSubject,
             "retraction" => List::Retraction,
             "effective_from" => List::EffectiveFrom,
+            "task_label" => List::TaskLabel,
             _ => return None,
         })
     }

@@ -290,6 +290,9 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     if describes_a_problem(&lower) {
         return skip("describes a problem (a bug report), not a rule or a fact to remember");
     }
+    if lexicon::opening(List::TaskLabel, &lower).is_some() && markers.is_empty() {
+        return skip("states the task at hand (a `Task:` label), not a rule or a fact to remember");
+    }
     // "src/app/api/start/route.ts: remove the mock metrics …": an item of a task list for one
     // file. A rule for a file says so ("in route.ts, always …").
     if opens_with_a_path_label(stripped) && markers.iter().all(|phrase| *phrase == "by default") {
@@ -2785,6 +2788,26 @@ mod tests {
     /// sessions of unseen real transcripts): a problem described, a task for one file, the
     /// default of the product being built, a change asked for, an expectation, code, a check —
     /// none is a memory; the rules next to them still are.
+    #[test]
+    fn a_task_given_under_a_label_is_the_task_at_hand() {
+        // Task templates open with a label; "dropping" there announces no change.
+        for sentence in [
+            "Task: Fix the CSV export dropping the last row.",
+            "Goal: make the build green.",
+            "Objective: migrate the settings page to the new form library.",
+            "TODO: rename the config loader.",
+        ] {
+            assert_eq!(
+                kept(sentence),
+                None,
+                "{sentence:?}: {:?}",
+                verdict(sentence)
+            );
+        }
+        // A rule under a label still stands.
+        assert!(marked("Goal: always keep the main branch green."));
+    }
+
     #[test]
     fn bug_reports_task_items_and_product_specs_are_skipped() {
         for sentence in [
