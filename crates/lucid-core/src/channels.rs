@@ -340,12 +340,34 @@ fn mark_quoted_material(lines: &[&str], kinds: &mut [Option<(Channel, &'static s
             .filter(|w| !w.is_empty())
             .collect();
         let points = words.iter().any(|w| matches!(*w, "below" | "following"));
-        points
+        let someone_elses = |w: &&str| {
+            crate::lexicon::is_word_of(crate::lexicon::List::QuotedMaterial, w)
+                || w.strip_suffix("'s")
+                    .is_some_and(|base| base == "reviewer" || base == "bot")
+        };
+        // "Here's the revised code snippet:", "Here is the updated version:": what follows is
+        // material handed over (another assistant's answer, code and its explanation), unless
+        // the person calls it theirs ("Here is my feedback:").
+        let hands_over = matches!(words.first(), Some(&"here's" | &"heres"))
+            || (words.first() == Some(&"here") && matches!(words.get(1), Some(&"is" | &"are")));
+        let handed_material = hands_over
+            && !words
+                .iter()
+                .any(|w| matches!(*w, "my" | "our" | "i" | "we"))
             && words.iter().any(|w| {
-                crate::lexicon::is_word_of(crate::lexicon::List::QuotedMaterial, w)
-                    || w.strip_suffix("'s")
-                        .is_some_and(|base| base == "reviewer" || base == "bot")
-            })
+                someone_elses(w)
+                    || matches!(
+                        *w,
+                        "code"
+                            | "snippet"
+                            | "diff"
+                            | "patch"
+                            | "output"
+                            | "version"
+                            | "implementation"
+                    )
+            });
+        (points && words.iter().any(someone_elses)) || handed_material
     };
     let Some(at) = (0..lines.len())
         .find(|&at| matches!(kinds[at], Some((Channel::Human, _))) && introduces_quote(at))
@@ -515,6 +537,38 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
     // A quoted block (email/review text pasted with `>`).
     if trimmed.starts_with('>') {
         return Some("quote");
+    }
+    // A list item that opens with a bold label ("*   **`core/types/canonical.py`:** `meta`
+    // field updated …", "1. **Standardized Property Extraction:** the code now uses …") or a
+    // check mark: the formatting of a generated report or review, which people paste (often
+    // another assistant's) rather than type. A bold word of their own ("- **Never** push")
+    // has no label's colon.
+    if starts_list {
+        let item = trimmed
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim_start_matches(['-', '*', '+', '.', ')'])
+            .trim_start();
+        // What follows a bold label, when there is one.
+        let after_label = item.strip_prefix("**").and_then(|rest| {
+            let end = rest.find("**")?;
+            if rest[..end].ends_with(':') {
+                Some(&rest[end + 2..])
+            } else {
+                rest[end + 2..].strip_prefix(':')
+            }
+        });
+        // A person's own list of rules under labels ("- **Commits:** always sign them") says
+        // what to do; a report says what was done.
+        let states_a_rule = after_label.is_some_and(|rest| {
+            let cues = crate::lexicon::Cues::scan(&rest.trim().to_lowercase());
+            cues.opens_with(crate::lexicon::List::Instruction)
+                || cues.opens_with(crate::lexicon::List::Standing)
+        });
+        if (after_label.is_some() && !states_a_rule)
+            || item.starts_with(['✅', '❌', '☑', '✔', '✓'])
+        {
+            return Some("report");
+        }
     }
     // A status glyph opens a line of a tool's output (Next.js' `⚠ The "middleware" file
     // convention is deprecated`, `▲ Next.js 16`, `✓ Compiled`, `⨯ Failed`, a tree's `└─`):
@@ -866,6 +920,39 @@ mod tests {
         assert_eq!(got[1].0, Channel::Pasted, "{got:?}");
         let own = "Our team rules are below:\nAlways pin the base image.\nNever push to main.\n";
         let got = channels(own);
+        assert!(got.iter().all(|(c, _)| *c == Channel::Human), "{got:?}");
+        // Material handed over with "here's": another assistant's code and its explanation.
+        let handed = "Let's refactor the loader.\n\nHere's the revised code snippet:\n\n\
+                      ```python\nx = 1\n```\n\nKey changes:\n\n\
+                      1. **Standardized extraction:** the code now uses getattr directly.\n";
+        let got = channels(handed);
+        assert_eq!(got[0].0, Channel::Human, "{got:?}");
+        assert!(
+            got.iter()
+                .filter(|(_, text)| text.contains("getattr"))
+                .all(|(c, _)| *c == Channel::Pasted),
+            "{got:?}"
+        );
+        let mine = "Here is my feedback:\nAlways pin the base image.\n";
+        let got = channels(mine);
+        assert!(got.iter().all(|(c, _)| *c == Channel::Human), "{got:?}");
+        // A generated review's labelled items are pasted; a person's labelled rules stay theirs.
+        let review = "Okay, let's review the updates.\n\n\
+                      *   **`core/types/canonical.py`:** `meta` field updated to `SimpleTypeMeta`.\n\
+                      *   ✅ **Constraints:** all classes present.\n";
+        let got = channels(review);
+        assert!(
+            got.iter()
+                .filter(|(_, text)| text.contains("meta") || text.contains("Constraints"))
+                .all(|(c, _)| *c == Channel::Pasted),
+            "{got:?}"
+        );
+        let labelled_rules = "Our conventions:\n- **Commits:** always sign them.\n\
+                              - **Branches:** never push to main directly.\n";
+        let got = channels(labelled_rules);
+        assert!(got.iter().all(|(c, _)| *c == Channel::Human), "{got:?}");
+        let rules = "Here are the rules:\nAlways pin the base image.\n";
+        let got = channels(rules);
         assert!(got.iter().all(|(c, _)| *c == Channel::Human), "{got:?}");
     }
 

@@ -1355,6 +1355,16 @@ pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'s
     if crate::channels::pasted_line(trimmed).is_some() {
         return Err("looks like code, a log line or pasted output");
     }
+    // "**Task 5 (Housekeeping): Remove Deprecated Files**": a line set in bold throughout is a
+    // heading.
+    let unbolded = trimmed.trim_end_matches(['.', ':']);
+    if unbolded.len() > 4
+        && unbolded.starts_with("**")
+        && unbolded.ends_with("**")
+        && !unbolded[2..unbolded.len() - 2].contains("**")
+    {
+        return Err("a heading, not a statement");
+    }
     let unquoted = outside_code_quotes(trimmed);
     if trimmed.contains("</")
         || (trimmed.starts_with('<') && trimmed.contains('>'))
@@ -2659,6 +2669,11 @@ mod tests {
                 "hedged",
             ),
             ("Maybe we use Postgres for the audit log.", "hedged"),
+            // A guess about what happened (a real Claude Code session).
+            (
+                "The resolve-conflicts stash work is gone — looks like that branch may have landed.",
+                "hedged",
+            ),
             // A conjecture in a design chat (a real Codex session): no fact of the project.
             (
                 "The compass would be part of the steering module in the cockpit.",
@@ -3095,6 +3110,8 @@ mod tests {
             "Name | Owner | Status",
             ") instead fixing e-mail ( instead the bug moved",
             "token : the deploy key was replaced by the new one",
+            // A heading set in bold throughout.
+            "**Task 5 (Housekeeping): Remove Deprecated Files**.",
             "Release notes\t✅ drafted for the 2.3 release\tReady for review by the team",
         ] {
             assert!(well_formed(text, &limits).is_err(), "{text:?}");
