@@ -241,14 +241,21 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         || ends_a_practice
         || asked_to_remember
         || guards_something_named(stripped, &lower, &cues)
-        || rules_every_case(&cues)
+        || rules_every_case(&cues, &whole_lower)
         || obliges_every_case(&lower);
     let future_is_no_scope = cues.phrases(List::Standing).any(|(at, phrase)| {
         matches!(phrase, "in the future" | "in future")
             && future_is_no_scope(&whole_lower, at, at + phrase.len())
     });
+    // "Update the tasks in tasks.json so that we run the script whenever a user saves": a
+    // marker inside the purpose of an edit says how the edited thing behaves, not how to work.
+    let purpose_at = [" so that ", " so it ", " such that ", " in order that "]
+        .iter()
+        .filter_map(|opener| whole_lower.find(opener))
+        .min();
     let markers: Vec<&str> = cues
         .outside(List::Standing, List::ListenerChoice)
+        .filter(|(at, _)| purpose_at.is_none_or(|purpose| *at < purpose))
         .map(|(_, phrase)| phrase)
         .filter(|phrase| !(future_is_no_scope && matches!(*phrase, "in the future" | "in future")))
         .collect();
@@ -1069,10 +1076,16 @@ fn warns_against_guarded(lower: &str) -> bool {
 /// Whether an instruction is a rule for every case: it opens with an instruction ("use",
 /// "keep", "prefer"), not a request, and quantifies over all cases ("Use `bun` for any package
 /// or script work", "Use UTC for every timestamp").
-fn rules_every_case(cues: &Cues) -> bool {
+fn rules_every_case(cues: &Cues, lower: &str) -> bool {
     cues.opens_with(List::Instruction)
         && !cues.opens_with(List::Request)
-        && cues.has(List::Universal)
+        && cues.phrases(List::Universal).any(|(at, phrase)| {
+            // "Use fs.writeFileSync for each.": a quantifier with nothing after it points back
+            // at this task's things ("each" of the files just listed).
+            let after = lower.get(at + phrase.len()..).unwrap_or("").trim_start();
+            matches!(phrase, "everywhere" | "any time" | "anytime")
+                || after.starts_with(|c: char| c.is_alphanumeric() || c == '`')
+        })
 }
 
 /// Whether a sentence obliges every case of something: its subject is quantified and a modal
@@ -2803,6 +2816,30 @@ mod tests {
     /// sessions of unseen real transcripts): a problem described, a task for one file, the
     /// default of the product being built, a change asked for, an expectation, code, a check —
     /// none is a memory; the rules next to them still are.
+    #[test]
+    fn requests_after_praise_or_a_connective_and_edits_with_a_purpose_are_requests() {
+        // Real SpecStory exports (Copilot Chat, Cursor): praise or "Moreover," before the next
+        // request, a standing marker inside what the edit is for, a quantifier pointing back.
+        for sentence in [
+            "phenomenal, now find a more descriptive workflow name for main.yml instead of \"CI\"",
+            "Moreover, update the tasks in tasks.json so that instead of running each 10 seconds, we run the script whenever a user saves a .md file.",
+            "Furthermore, rename the helper to parse_config.",
+        ] {
+            assert_eq!(
+                kept(sentence),
+                None,
+                "{sentence:?}: {:?}",
+                verdict(sentence)
+            );
+        }
+        assert!(!marked("Use fs.writeFileSync for each."));
+        // A rule keeps its markers before the purpose, and a quantifier with its noun.
+        assert!(marked(
+            "Always run the linter so that CI never fails on style."
+        ));
+        assert!(marked("Use UTC for every timestamp."));
+    }
+
     #[test]
     fn a_task_given_under_a_label_is_the_task_at_hand() {
         // Task templates open with a label; "dropping" there announces no change.
