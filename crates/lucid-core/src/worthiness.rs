@@ -249,10 +249,18 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     });
     // "Update the tasks in tasks.json so that we run the script whenever a user saves": a
     // marker inside the purpose of an edit says how the edited thing behaves, not how to work.
-    let purpose_at = [" so that ", " so it ", " such that ", " in order that "]
-        .iter()
-        .filter_map(|opener| whole_lower.find(opener))
-        .min();
+    // (Also a question the request embeds: "find out why the text is always white".)
+    let purpose_at = [
+        " so that ",
+        " so it ",
+        " such that ",
+        " in order that ",
+        " why ",
+        " whether ",
+    ]
+    .iter()
+    .filter_map(|opener| whole_lower.find(opener))
+    .min();
     let markers: Vec<&str> = cues
         .outside(List::Standing, List::ListenerChoice)
         .filter(|(at, _)| purpose_at.is_none_or(|purpose| *at < purpose))
@@ -299,6 +307,33 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     }
     if lexicon::opening(List::TaskLabel, &lower).is_some() && markers.is_empty() {
         return skip("states the task at hand (a `Task:` label), not a rule or a fact to remember");
+    }
+    // "Increase overall padding: change the outer div to p-6": a label that is itself a
+    // request heads a step of this task.
+    if markers.is_empty()
+        && let Some((label, _)) = lower.split_once(": ")
+        && label.split_whitespace().count() <= 5
+        && (Cues::scan(label).opens_with(List::Request)
+            || label
+                .split_whitespace()
+                .next()
+                .is_some_and(|verb| lexicon::is_word_of(List::ChangeVerb, verb)))
+    {
+        return skip("a request about the task at hand");
+    }
+    // "Toggle works – now add the Card components": after a verdict on the last step, "now"
+    // opens the next request.
+    if markers.is_empty()
+        && [" – now ", " — now ", " - now ", "; now "]
+            .iter()
+            .any(|separator| lower.contains(separator))
+    {
+        return skip("a request about the task at hand");
+    }
+    if fences_this_edit(&lower) {
+        return skip(
+            "fences in the task at hand (\"do not touch anything else\"), not a standing rule",
+        );
     }
     // "src/app/api/start/route.ts: remove the mock metrics …": an item of a task list for one
     // file. A rule for a file says so ("in route.ts, always …").
@@ -884,6 +919,58 @@ fn word_before(lower: &str, at: usize) -> Option<&str> {
         .get(..at)
         .and_then(|before| before.split_whitespace().next_back())
         .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
+}
+
+/// Whether a prohibition fences in the edit at hand: it keeps the agent off everything else
+/// ("Do NOT change anything else", "Do not touch any other files", "… or other cards", "the
+/// rest of the page"), which is the scope of this task, not a rule for the next.
+fn fences_this_edit(lower: &str) -> bool {
+    let prohibits = ["do not ", "don't ", "dont ", "never "]
+        .iter()
+        .any(|opening| lower.starts_with(opening));
+    if !prohibits {
+        return false;
+    }
+    const PARTS: &[&str] = &[
+        "file",
+        "files",
+        "part",
+        "parts",
+        "code",
+        "card",
+        "cards",
+        "component",
+        "components",
+        "section",
+        "sections",
+        "folder",
+        "folders",
+        "page",
+        "pages",
+        "line",
+        "lines",
+        "function",
+        "functions",
+        "module",
+        "modules",
+        "logic",
+        "screen",
+        "screens",
+    ];
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let other_parts = words
+        .windows(2)
+        .any(|pair| pair[0] == "other" && (PARTS.contains(&pair[1]) || pair[1] == "parts"))
+        || words
+            .windows(3)
+            .any(|w| w[0] == "other" && PARTS.contains(&w[2]));
+    other_parts
+        || lower.contains("anything else")
+        || lower.contains("nothing else")
+        || lower.contains("the rest of the")
 }
 
 /// Whether a sentence opens as the description of a problem: a label ("Problem:", "Root
@@ -2838,6 +2925,31 @@ mod tests {
             "Always run the linter so that CI never fails on style."
         ));
         assert!(marked("Use UTC for every timestamp."));
+    }
+
+    #[test]
+    fn the_fences_and_steps_of_one_edit_are_the_task_at_hand() {
+        // A real aider history, written as structured task prompts.
+        for sentence in [
+            "Do NOT change anything else (labels, buttons, layout, classes on Input itself, etc.).",
+            "Do NOT touch any other files (page.tsx, layout, etc.)",
+            "Do not touch other folders/files like booking, favicon.ico, globals.css.",
+            "Do NOT change layout, existing logic, or other cards.",
+            "Increase overall padding: change outer div to p-6, inner sections mb-6 instead of mb-4.",
+            "Toggle works – now add shadcn/ui components (Card, Button, Input) for nicer look.",
+            "New feature: Add broker selector (local Mosquitto, HiveMQ public, EMQX public)",
+            "Review code of page and machinecard and find problem why the output text is always white.",
+        ] {
+            assert_eq!(
+                kept(sentence),
+                None,
+                "{sentence:?}: {:?}",
+                verdict(sentence)
+            );
+        }
+        // Whose things are fenced off for good stays a rule; a lead-in is no request.
+        assert!(marked("Never touch other people's branches."));
+        assert!(marked("Update: the staging host is now db-2."));
     }
 
     #[test]
