@@ -1486,6 +1486,11 @@ pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'s
     if trimmed.matches('`').count() % 2 == 1 {
         return Err("a fragment (unbalanced code quote)");
     }
+    // `/instructions "Always respond in Thai.`, `config."From now on, …`: a quotation cut
+    // open, or two messages run together. (Outside code quotes: `"` inside one is code.)
+    if unquoted.matches('"').count() % 2 == 1 {
+        return Err("a fragment (unbalanced quotation mark)");
+    }
     if has_placeholder(trimmed) {
         return Err("a template's placeholder (`[what was chosen]`, `[PROJECT_NAME]`)");
     }
@@ -3261,6 +3266,8 @@ mod tests {
             "token : the deploy key was replaced by the new one",
             // A heading set in bold throughout.
             "**Task 5 (Housekeeping): Remove Deprecated Files**.",
+            // A quotation cut open (a real aider history).
+            "/instructions \"Always respond in Thai language.",
             "Release notes\t✅ drafted for the 2.3 release\tReady for review by the team",
         ] {
             assert!(well_formed(text, &limits).is_err(), "{text:?}");
