@@ -285,6 +285,7 @@ fn build(
         next_id: 0,
         command: None,
         edits: Vec::new(),
+        last_reply: String::new(),
     };
     let mut blocks = Blocks::default();
     for block in pieces {
@@ -615,7 +616,13 @@ struct Emitter<'b, 's> {
     /// The command the person typed last, waiting for its output: (call id, tool).
     command: Option<(String, &'static str)>,
     edits: Vec<PendingEdit>,
+    /// The last reply's words, whitespace collapsed: in architect mode aider hands the
+    /// architect's reply to the editor model as a `####` input, which is no one's typing.
+    last_reply: String,
 }
+
+/// How much of a reply an input must repeat, from its start, to be the reply handed on.
+const HANDED_ON_PREFIX: usize = 300;
 
 impl Emitter<'_, '_> {
     fn id(&mut self, kind: &str) -> String {
@@ -632,9 +639,25 @@ impl Emitter<'_, '_> {
     fn typed(&mut self, origin: Origin<'_>, text: &str) {
         self.command = None;
         self.edits.clear();
+        let last_reply = std::mem::take(&mut self.last_reply);
         let text = text.trim();
         if text.is_empty() || text == "<blank>" {
             return;
+        }
+        // Architect mode: the input repeats the reply just before it (aider passing the
+        // architect's answer to the editor model).
+        let typed = collapse_whitespace(text);
+        let repeated = last_reply
+            .char_indices()
+            .nth(HANDED_ON_PREFIX)
+            .map_or(last_reply.as_str(), |(at, _)| &last_reply[..at]);
+        if repeated.len() >= 40 && typed.starts_with(repeated) {
+            return self.builder.text_with_channel(
+                origin,
+                Speaker::Context("architect"),
+                text.to_string(),
+                Channel::Harness,
+            );
         }
         if let Some(command) = text.strip_prefix('!') {
             return self.run(origin, command.trim());
@@ -800,6 +823,7 @@ impl Emitter<'_, '_> {
     fn reply(&mut self, origin: Origin<'_>, lines: &[&str]) {
         self.command = None;
         self.edits.clear();
+        self.last_reply = collapse_whitespace(&lines.join("\n"));
         let (prose, blocks) = edit_blocks(lines);
         self.builder.text(origin, Speaker::Agent, prose);
         for block in blocks {
@@ -817,6 +841,11 @@ impl Emitter<'_, '_> {
             });
         }
     }
+}
+
+/// The words of a text separated by single spaces.
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Whether a typed line is a whole input of its own: one of aider's commands, a `!` shell
@@ -1228,6 +1257,45 @@ mod tests {
             .filter(|event| event.channel == Channel::Harness)
             .count();
         assert_eq!(harness, 2);
+    }
+
+    #[test]
+    fn the_architect_s_reply_handed_to_the_editor_is_no_message_of_the_person() {
+        let reply = "Looking at TODO.md, the first open task is the ShipStats class.\n\n\
+                     **Changes needed:**\n\n\
+                     1. **Update TODO.md** - mark the first two tasks as completed.\n\
+                     2. **Commit the changes** with a clear message.";
+        let handed: String = reply
+            .lines()
+            .map(|line| format!("#### {line}  \n"))
+            .collect();
+        let history = format!(
+            "# aider chat started at 2026-02-23 00:55:31\n\n\
+             #### Always use [SerializeField] for inspector fields.\n\n\
+             {reply}\n\n\
+             {handed}\n\
+             Done.\n"
+        );
+        let session =
+            import(&history, &Source::new("repo/.aider.chat.history.md")).expect("imports");
+        let human: Vec<String> = session
+            .events
+            .iter()
+            .filter(|event| event.channel == Channel::Human)
+            .map(|event| serde_json::to_string(&event.kind).expect("serialises"))
+            .collect();
+        assert_eq!(human.len(), 1, "{human:?}");
+        assert!(human[0].contains("SerializeField"), "{human:?}");
+        assert!(
+            session
+                .events
+                .iter()
+                .any(|event| event.channel == Channel::Harness
+                    && serde_json::to_string(&event.kind)
+                        .expect("serialises")
+                        .contains("Changes needed")),
+            "the handed-on reply is harness text"
+        );
     }
 
     #[test]
