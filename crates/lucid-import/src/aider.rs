@@ -9,6 +9,7 @@
 //! | `# aider chat started at 2024-05-20 10:12:24` | no event: the time of what follows |
 //! | `#### …` (consecutive lines are one turn, also across single blank lines unless a command starts or ends it) | user message (human) — what the person typed |
 //! | `#### # Question: …` with `# Relevant docs:` and `<doc>` blocks (what `/help` sends) | context `help` on the `harness` channel |
+//! | `#### …` repeating the start of the reply just before it (architect mode hands the architect's reply to the editor model) | context `architect` on the `harness` channel |
 //! | `#### /run pytest`, `/test …`, `!…`, `/git …` | tool call `run` `{"command": "pytest"}` (a shell tool, so its identity is the command's head as for every harness); the `> ` output after it is its result |
 //! | `#### /ask …`, `/code …`, `/architect …`, `/context …` | user message (human): the text after the command |
 //! | `#### /add a.py` and aider's other commands | tool call `aider` `{"command": "add", "args": "a.py"}`; the `> ` output after it is its result |
