@@ -9,7 +9,7 @@
 //! | `# aider chat started at 2024-05-20 10:12:24` | no event: the time of what follows |
 //! | `#### …` (consecutive lines are one turn, also across single blank lines unless a command starts or ends it) | user message (human) — what the person typed |
 //! | `#### # Question: …` with `# Relevant docs:` and `<doc>` blocks (what `/help` sends) | context `help` on the `harness` channel |
-//! | `#### …` repeating the start of the reply just before it (architect mode hands the architect's reply to the editor model) | context `architect` on the `harness` channel |
+//! | `#### …` repeating the start of the reply just before it (architect mode hands the architect's reply to the editor model) | no event: the reply is one already |
 //! | `#### /run pytest`, `/test …`, `!…`, `/git …` | tool call `run` `{"command": "pytest"}` (a shell tool, so its identity is the command's head as for every harness); the `> ` output after it is its result |
 //! | `#### /ask …`, `/code …`, `/architect …`, `/context …` | user message (human): the text after the command |
 //! | `#### /add a.py` and aider's other commands | tool call `aider` `{"command": "add", "args": "a.py"}`; the `> ` output after it is its result |
@@ -652,13 +652,10 @@ impl Emitter<'_, '_> {
             .char_indices()
             .nth(HANDED_ON_PREFIX)
             .map_or(last_reply.as_str(), |(at, _)| &last_reply[..at]);
+        // It is the reply again, already an event of its own: no event (as harness text it
+        // would read as a harness's feedback, and it is no one's typing).
         if repeated.len() >= 40 && typed.starts_with(repeated) {
-            return self.builder.text_with_channel(
-                origin,
-                Speaker::Context("architect"),
-                text.to_string(),
-                Channel::Harness,
-            );
+            return;
         }
         if let Some(command) = text.strip_prefix('!') {
             return self.run(origin, command.trim());
@@ -1287,16 +1284,16 @@ mod tests {
             .collect();
         assert_eq!(human.len(), 1, "{human:?}");
         assert!(human[0].contains("SerializeField"), "{human:?}");
-        assert!(
-            session
-                .events
-                .iter()
-                .any(|event| event.channel == Channel::Harness
-                    && serde_json::to_string(&event.kind)
-                        .expect("serialises")
-                        .contains("Changes needed")),
-            "the handed-on reply is harness text"
-        );
+        let copies = session
+            .events
+            .iter()
+            .filter(|event| {
+                serde_json::to_string(&event.kind)
+                    .expect("serialises")
+                    .contains("Changes needed")
+            })
+            .count();
+        assert_eq!(copies, 1, "the reply once, as the agent's");
     }
 
     #[test]
