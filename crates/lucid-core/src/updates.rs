@@ -3926,6 +3926,14 @@ mod tests {
 
     use super::*;
 
+    /// The item as the first of a sentence's substitutions that applies leaves it, if one does.
+    fn update(said: &str, item: &str) -> Option<String> {
+        from_sentence(said)
+            .iter()
+            .find_map(|sub| apply(sub, item))
+            .map(|(text, _)| text)
+    }
+
     #[test]
     fn module_paths_open_with_a_domain() {
         let cases: &[(&str, &[&str])] = &[
@@ -4608,12 +4616,6 @@ mod tests {
 
     #[test]
     fn what_moved_somewhere_else_updates_the_items_that_keep_it_there() {
-        let update = |said: &str, item: &str| {
-            from_sentence(said)
-                .iter()
-                .find_map(|sub| apply(sub, item))
-                .map(|(text, _)| text)
-        };
         for (said, item, updated) in [
             // A numbered name of dashed parts is one name, not a product and its version.
             (
@@ -4962,12 +4964,6 @@ mod tests {
 
     #[test]
     fn what_the_clause_before_the_verb_names_takes_the_new_tool_or_name() {
-        let update = |said: &str, item: &str| {
-            from_sentence(said)
-                .iter()
-                .find_map(|sub| apply(sub, item))
-                .map(|(text, _)| text)
-        };
         for (said, item, updated) in [
             (
                 "Docs deploys switched to Cloudflare Pages.",
@@ -5025,12 +5021,6 @@ mod tests {
 
     #[test]
     fn a_plain_name_dropped_in_favour_of_another_is_replaced_where_it_is_used() {
-        let update = |said: &str, item: &str| {
-            from_sentence(said)
-                .iter()
-                .find_map(|sub| apply(sub, item))
-                .map(|(text, _)| text)
-        };
         assert_eq!(
             update(
                 "We dropped axios in favour of the native fetch API.",
@@ -5059,12 +5049,6 @@ mod tests {
 
     #[test]
     fn a_name_with_the_or_of_inside_is_one_name() {
-        let update = |said: &str, item: &str| {
-            from_sentence(said)
-                .iter()
-                .find_map(|sub| apply(sub, item))
-                .map(|(text, _)| text)
-        };
         for said in [
             "The docs moved off Read the Docs to GitHub Pages.",
             "We moved the docs from Read the Docs to GitHub Pages.",
@@ -5094,12 +5078,6 @@ mod tests {
 
     #[test]
     fn a_channel_said_as_news_and_a_place_after_its_article_are_updated() {
-        let update = |said: &str, item: &str| {
-            from_sentence(said)
-                .iter()
-                .find_map(|sub| apply(sub, item))
-                .map(|(text, _)| text)
-        };
         // One word before the value names the item that opens with it.
         assert_eq!(
             update(

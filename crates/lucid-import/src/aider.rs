@@ -1228,6 +1228,16 @@ mod tests {
         assert_eq!(typed_and_output(&many).0.len(), 200);
     }
 
+    /// The session's events on the human channel, serialised.
+    fn human_events(session: &Session) -> Vec<String> {
+        session
+            .events
+            .iter()
+            .filter(|event| event.channel == Channel::Human)
+            .map(|event| serde_json::to_string(&event.kind).expect("serialises"))
+            .collect()
+    }
+
     #[test]
     fn an_answer_to_aider_s_question_is_no_message_of_the_person() {
         let history = "# aider chat started at 2025-06-02 14:15:20\n\n\
@@ -1241,12 +1251,7 @@ mod tests {
                        Sorted.\n";
         let session =
             import(history, &Source::new("repo/.aider.chat.history.md")).expect("imports");
-        let human: Vec<String> = session
-            .events
-            .iter()
-            .filter(|event| event.channel == Channel::Human)
-            .map(|event| serde_json::to_string(&event.kind).expect("serialises"))
-            .collect();
+        let human = human_events(&session);
         assert_eq!(human.len(), 1, "{human:?}");
         assert!(human[0].contains("keep the lists sorted"), "{human:?}");
         let harness = session
@@ -1276,12 +1281,7 @@ mod tests {
         );
         let session =
             import(&history, &Source::new("repo/.aider.chat.history.md")).expect("imports");
-        let human: Vec<String> = session
-            .events
-            .iter()
-            .filter(|event| event.channel == Channel::Human)
-            .map(|event| serde_json::to_string(&event.kind).expect("serialises"))
-            .collect();
+        let human = human_events(&session);
         assert_eq!(human.len(), 1, "{human:?}");
         assert!(human[0].contains("SerializeField"), "{human:?}");
         let copies = session
