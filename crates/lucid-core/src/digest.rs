@@ -2839,10 +2839,20 @@ fn other_tool_follow_up(
         if name == failed_tool {
             break;
         }
+        // What the call acts on, not what it says: a commit whose message names the file
+        // ("docs: add TODO.md") did not do the failed edit's work.
+        let prose_key = |key: &str| {
+            let last = key.rsplit('.').next().unwrap_or(key);
+            matches!(
+                last,
+                "message" | "description" | "title" | "summary" | "body" | "comment" | "reason"
+            )
+        };
         let leaves = string_leaves(input);
         if let Some(target) = targets.iter().find(|t| {
             leaves
                 .iter()
+                .filter(|(key, _)| !prose_key(key))
                 .any(|(_, v)| v == *t || v.contains(t.as_str()))
         }) {
             evidence.push(event_ref(pair.call));
@@ -4074,6 +4084,63 @@ fn test_session(format: TranscriptFormat, events: Vec<EventKind>) -> Session {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// A different tool that acts on the failed call's file is the workaround; one that only
+    /// names it in prose (a commit message) is not.
+    #[test]
+    fn another_tool_must_act_on_the_file_not_mention_it() {
+        let failed_edit = || {
+            vec![
+                test_call(
+                    "e1",
+                    "edit",
+                    json!({"path": "TODO.md", "search": "a", "replace": "b"}),
+                ),
+                test_result(
+                    "e1",
+                    "edit",
+                    "SearchReplaceNoExactMatch: the block failed to match",
+                    true,
+                ),
+            ]
+        };
+        let mut mentioned = failed_edit();
+        mentioned.push(test_call(
+            "c1",
+            "aider",
+            json!({"command": "commit", "message": "docs: add TODO.md"}),
+        ));
+        mentioned.push(test_result(
+            "c1",
+            "aider",
+            "Commit 33b0cc1 docs: add TODO.md",
+            false,
+        ));
+        let digest = digest_session(&test_session(TranscriptFormat::Aider, mentioned));
+        assert!(
+            digest
+                .failures
+                .iter()
+                .all(|f| !matches!(f.follow_up, FollowUp::OtherTool { .. })),
+            "{:?}",
+            digest.failures
+        );
+        let mut acted = failed_edit();
+        acted.push(test_call(
+            "w1",
+            "write",
+            json!({"path": "TODO.md", "content": "b"}),
+        ));
+        acted.push(test_result("w1", "write", "Wrote TODO.md", false));
+        let digest = digest_session(&test_session(TranscriptFormat::Aider, acted));
+        assert!(
+            digest.failures.iter().any(
+                |f| matches!(&f.follow_up, FollowUp::OtherTool { tool, .. } if tool == "write")
+            ),
+            "{:?}",
+            digest.failures
+        );
+    }
 
     /// A line the shell prints before every command's output (a login profile's complaint) is
     /// not why one command failed: the failure's error is the command's own.
