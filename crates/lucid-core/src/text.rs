@@ -42,6 +42,13 @@ const SYNONYMS: &[(&str, &str)] = &[
     // "max upload size" is the "maximum upload size".
     ("max", "maximum"),
     ("min", "minimum"),
+    // An address's mail is its inbox: "support mail goes to …" is "the support inbox is …".
+    ("inbox", "mail"),
+    ("inboxes", "mail"),
+    ("mailbox", "mail"),
+    ("mailboxes", "mail"),
+    ("email", "mail"),
+    ("emails", "mail"),
     // "edition" would stem to "edit" and fold into "change"; "ed." is its abbreviation.
     ("edition", "edition"),
     ("editions", "edition"),

@@ -5087,6 +5087,15 @@ mod tests {
             .as_deref(),
             Some("Escalations go to the #cs-escalations channel.")
         );
+        // An inbox is where mail goes.
+        assert_eq!(
+            update(
+                "Support mail goes to support@example.com now.",
+                "The support inbox is help@example.com."
+            )
+            .as_deref(),
+            Some("The support inbox is support@example.com.")
+        );
         assert_eq!(
             update(
                 "Support macros were moved to Notion.",
