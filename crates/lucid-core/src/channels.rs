@@ -314,6 +314,27 @@ fn mark_indented_runs(lines: &[&str], kinds: &mut [Option<(Channel, &'static str
     }
     mark_terminal_copies(lines, kinds);
     mark_quoted_material(lines, kinds);
+    mark_generated_documents(kinds);
+}
+
+/// A message with several of a generated report's lines (bold-labelled list items that report
+/// rather than instruct, check marks) is a document the person pasted, often another
+/// assistant's plan or review: its prose is that document's too ("Remember that reconstructing
+/// the models … might require iterative refinement" closing a pasted task plan).
+fn mark_generated_documents(kinds: &mut [Option<(Channel, &'static str)>]) {
+    const MIN_REPORT_LINES: usize = 3;
+    let reports = kinds
+        .iter()
+        .filter(|kind| matches!(kind, Some((Channel::Pasted, "report"))))
+        .count();
+    if reports < MIN_REPORT_LINES {
+        return;
+    }
+    for kind in kinds.iter_mut() {
+        if matches!(kind, Some((Channel::Human, _))) {
+            *kind = Some((Channel::Pasted, "report"));
+        }
+    }
 }
 
 /// Someone else's words a person introduces to answer or review them: after a line of theirs
@@ -947,6 +968,15 @@ mod tests {
                 .all(|(c, _)| *c == Channel::Pasted),
             "{got:?}"
         );
+        // Three report lines or more: the whole message is the pasted document, its closing
+        // prose included.
+        let plan = "Here is the plan.\n\n\
+                    1. **Task 1.1:** implemented `from_canonical` for models.\n\
+                    2. **Task 1.2:** the SQLAlchemy mapping now covers defaults.\n\
+                    3. **Task 1.3:** Pandera schemas are converted.\n\n\
+                    Remember that reconstructing models might require iterative refinement.\n";
+        let got = channels(plan);
+        assert!(got.iter().all(|(c, _)| *c == Channel::Pasted), "{got:?}");
         let labelled_rules = "Our conventions:\n- **Commits:** always sign them.\n\
                               - **Branches:** never push to main directly.\n";
         let got = channels(labelled_rules);

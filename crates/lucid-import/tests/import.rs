@@ -2117,6 +2117,14 @@ fn new_formats_are_told_from_their_look_alikes() {
     assert_eq!(detect_format(specstory), Some(TranscriptFormat::SpecStory));
     let session = import_session(specstory, &Source::new("history/x.md")).expect("imports");
     assert_eq!(texts_on(&session, Channel::Human), ["use pnpm here"]);
+    // A person's turn is one message, whatever rules the Markdown they pasted has.
+    let ruled =
+        b"_**User**_\n\nHere is the plan.\n\n---\n\nStep one.\n\n---\n\n_**Assistant**_\n\nOK.\n";
+    let session = import_session(ruled, &Source::new("history/y.md")).expect("imports");
+    assert_eq!(
+        texts_on(&session, Channel::Human),
+        ["Here is the plan.\n\n---\n\nStep one."]
+    );
     assert_eq!(detect_format(b"# Notes\n\n_**User**_ guide\n"), None);
     // Messages that do not say who wrote them are never a person's text.
     let anonymous = br#"{"messages":[{"content":"I will read src/main.ts first."},{"type":"gemini","content":"Done."}]}"#;
