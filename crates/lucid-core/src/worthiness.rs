@@ -961,9 +961,10 @@ fn fences_this_edit(lower: &str) -> bool {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
+    // "other files", or one word between ("other parts of", "other Supabase cards").
     let other_parts = words
         .windows(2)
-        .any(|pair| pair[0] == "other" && (PARTS.contains(&pair[1]) || pair[1] == "parts"))
+        .any(|pair| pair[0] == "other" && PARTS.contains(&pair[1]))
         || words
             .windows(3)
             .any(|w| w[0] == "other" && PARTS.contains(&w[2]));
