@@ -259,8 +259,13 @@ fn behaviour_facts_about_deleted_files_are_retired() {
     assert!(!text.contains("setup.cfg"), "{text}");
     assert!(!text.contains("release.yml"), "{text}");
     // A plain `rm -rf prototype-web` (Codex) after the person asked to "get rid of" it lasts
-    // like a commit: the fact naming the folder goes too.
-    assert!(!text.contains("prototype-web"), "{text}");
+    // like a commit: the fact naming the folder goes too. A fact that records the removal is
+    // what the deletion makes true: it stays.
+    assert!(!text.contains("kept in prototype-web/"), "{text}");
+    assert!(
+        text.contains("were removed along with prototype-web/"),
+        "{text}"
+    );
     let removed = dream.changes("remove");
     assert_eq!(removed.len(), 3, "{removed:?}");
     let reasons: Vec<&str> = removed

@@ -315,6 +315,63 @@ fn mark_indented_runs(lines: &[&str], kinds: &mut [Option<(Channel, &'static str
     mark_terminal_copies(lines, kinds);
     mark_quoted_material(lines, kinds);
     mark_generated_documents(kinds);
+    mark_prompt_documents(lines, kinds);
+}
+
+/// A long message laid out under Markdown headings that tells the agent who it is and what it
+/// must do ("You are updating the project constitution …", "Your job is to …", "You **MUST**
+/// consider the user input …") is a prompt document: a slash command's template the harness
+/// expanded inline, or a brief written for an agent. Its rules are the document's for the task
+/// it sets, not the person's standing preferences, so its prose is pasted.
+fn mark_prompt_documents(lines: &[&str], kinds: &mut [Option<(Channel, &'static str)>]) {
+    const MIN_LINES: usize = 12;
+    const MIN_HEADINGS: usize = 2;
+    const MIN_ADDRESSING: usize = 2;
+    let filled = lines.iter().filter(|line| !line.trim().is_empty()).count();
+    if filled < MIN_LINES {
+        return;
+    }
+    let headings = lines
+        .iter()
+        .filter(|line| {
+            let trimmed = line.trim_start();
+            let hashes = trimmed.chars().take_while(|&c| c == '#').count();
+            (1..=4).contains(&hashes) && trimmed[hashes..].starts_with(' ')
+        })
+        .count();
+    if headings < MIN_HEADINGS {
+        return;
+    }
+    let addressing = lines
+        .iter()
+        .filter(|line| {
+            let plain = line.replace("**", "").to_lowercase();
+            plain.split(['.', ':', '!']).any(|sentence| {
+                let sentence = crate::text::strip_list_marker(sentence.trim());
+                [
+                    "you are ",
+                    "you're ",
+                    "you must ",
+                    "you will ",
+                    "you should ",
+                    "your job ",
+                    "your task ",
+                    "your role ",
+                    "your goal ",
+                ]
+                .iter()
+                .any(|opening| sentence.starts_with(opening))
+            })
+        })
+        .count();
+    if addressing < MIN_ADDRESSING {
+        return;
+    }
+    for kind in kinds.iter_mut() {
+        if matches!(kind, Some((Channel::Human, _))) {
+            *kind = Some((Channel::Pasted, "prompt"));
+        }
+    }
 }
 
 /// A message with several of a generated report's lines (bold-labelled list items that report
@@ -908,6 +965,48 @@ mod tests {
     /// A browser console pasted as it prints: source locations, stack frames, request lines and
     /// What a person introduces as someone else's words to answer ("the note below:") is
     /// pasted, to the end of the message; their own rules "below:" stay theirs.
+    /// A slash command's template expanded into the user turn (or a brief written for an
+    /// agent): long, under headings, telling the agent who it is and what it must do. Its
+    /// rules are the template's; a person's own long message without that address is theirs.
+    #[test]
+    fn a_prompt_document_addressed_to_the_agent_is_pasted() {
+        let template = "## Arguments\n\n```text\nrelease notes\n```\n\n\
+                        You **MUST** read the arguments before you start.\n\n\
+                        ## Steps\n\n\
+                        You are drafting the release notes at `docs/RELEASE.md`.\n\
+                        Your job is to collect the merged changes and group them.\n\
+                        1. Read the changelog entries since the last tag.\n\
+                        2. Group them by area.\n\
+                        3. Never invent an entry that no commit supports.\n\
+                        4. Keep each entry to one line.\n\
+                        5. Always link the pull request.\n\
+                        6. Write the file in place; do not create a new one.\n\
+                        7. Report the number of entries written.\n";
+        let got = channels(template);
+        assert!(
+            got.iter()
+                .all(|(c, _)| matches!(c, Channel::Pasted | Channel::Harness)),
+            "{got:?}"
+        );
+        // The same length and headings, in the person's own voice: theirs.
+        let own = "## Context\n\nWe ship the release notes every Friday.\n\n## Rules\n\n\
+                   1. Never invent an entry that no commit supports.\n\
+                   2. Keep each entry to one line.\n\
+                   3. Always link the pull request.\n\
+                   4. Group entries by area.\n\
+                   5. Write the file in place.\n\
+                   6. Mention breaking changes first.\n\
+                   7. Credit outside contributors.\n\
+                   8. Use the past tense.\n\
+                   9. Spell product names as the docs do.\n";
+        let got = channels(own);
+        assert!(
+            got.iter()
+                .any(|(c, text)| *c == Channel::Human && text.contains("Never invent")),
+            "{got:?}"
+        );
+    }
+
     #[test]
     fn material_introduced_as_someone_elses_is_pasted() {
         let answer = "Responding to the review comment below, why would the jobs stall?\n\

@@ -2066,7 +2066,12 @@ fn collect_reported_lines(
             continue;
         }
         let mut line_fails: Option<bool> = None;
-        for sentence in text::sentences(line) {
+        let sentences = text::sentences(line);
+        // A line of many sentences is a paragraph (a pasted spec on one line), not one error
+        // message with its hint: each of its sentences reports a failure by itself or not at
+        // all ("the client cannot decide outcomes" says nothing of the sentences around it).
+        let paragraph = sentences.len() > MAX_SENTENCES_OF_ONE_MESSAGE;
+        for sentence in sentences {
             let sentence = without_error_label(sentence);
             let normalized = normalize_reported(sentence);
             if normalized.split(' ').count() < MIN_WORDS
@@ -2080,7 +2085,11 @@ fn collect_reported_lines(
             }
             // "Can you add the missing citations to a.docx?" asks for work; the error's own
             // hint ("Did you forget to run `npx convex dev`?") may still join its report.
-            let fails = *line_fails.get_or_insert_with(|| crate::lessons::reports_failure(line));
+            let fails = if paragraph {
+                crate::lessons::reports_failure(sentence)
+            } else {
+                *line_fails.get_or_insert_with(|| crate::lessons::reports_failure(line))
+            };
             let error_like = fails && {
                 let lower = sentence.to_lowercase();
                 !(lower.trim_end().ends_with('?')
@@ -2097,6 +2106,10 @@ fn collect_reported_lines(
         }
     }
 }
+
+/// The most sentences one error message has on its line (the error, its cause, a hint): a
+/// line with more is a paragraph whose sentences are read one by one.
+const MAX_SENTENCES_OF_ONE_MESSAGE: usize = 3;
 
 /// A sentence without the error label it opens with (`Error: `, `ERROR `, `Uncaught Error: `):
 /// the same message is reported with and without one.

@@ -1416,17 +1416,18 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
             removed,
         } => {
             let mut parts = Vec::new();
-            if let ([new], [old]) = (added.as_slice(), removed.as_slice())
+            if added == &["cd"] {
+                // The directory path itself differs between sessions; what recurs is that the
+                // command must run from somewhere else. A step the retry left out beside it
+                // (`… && npm run build`) is no swap for `cd`: the command that worked says it.
+                parts.push("`cd` to its own directory first".to_string());
+            } else if let ([new], [old]) = (added.as_slice(), removed.as_slice())
                 && !new.starts_with('-')
                 && !old.starts_with('-')
             {
                 // One name for another reads as a swap, not as two edits (options are
                 // independent: `-F` added and `-n` dropped is not "-F instead of -n").
                 parts.push(format!("use `{}` instead of `{}`", code(new), code(old)));
-            } else if added == &["cd"] && removed.is_empty() {
-                // The directory path itself differs between sessions; what recurs is that the
-                // command must run from somewhere else.
-                parts.push("`cd` to its own directory first".to_string());
             } else {
                 if !added.is_empty() {
                     parts.push(format!("add `{}`", code(&added.join(" "))));
@@ -2965,6 +2966,26 @@ mod tests {
                  (e.g. `cd /w/e2e && go vet ./...` worked)."
             )
         );
+        // A step the retry left out beside the `cd` (`… && npm run build`) is no swap for it
+        // ("use `cd` instead of `build`" said nothing true; a real Claude Code session).
+        let error = "Error: Cannot find module '../lib/cssGenerator'";
+        let mut first = one_retry(
+            error,
+            "npm run generate:css",
+            "npm run generate:css && npm run build",
+            "cd /w/site && npm run generate:css",
+        );
+        let mut second = first.clone();
+        first.session = "s1".into();
+        second.session = "s2".into();
+        let found = pitfalls(&[first, second], &limits());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].text.contains("; `cd` to its own directory first")
+                && !found[0].text.contains("instead of"),
+            "{}",
+            found[0].text
+        );
     }
 
     /// From the Claude Code stop-hook sessions: a hook refusing to stop with uncommitted files,
@@ -3309,6 +3330,28 @@ mod tests {
                 &limits(),
             );
             assert!(found.is_empty(), "{case}: {found:?}");
+        }
+        // A paragraph on one line (a spec pasted as a run of sentences): one sentence that
+        // says something "cannot" happen makes no other sentence of it an error.
+        for other in ["blue", "green"] {
+            let spec = format!(
+                "Build a kanban board for the {other} team. - Cards move between three columns. \
+                 - The owner of a card sees it highlighted in the Kanban view. - Archived cards \
+                 cannot be edited by anyone. - Each column shows how many cards it holds now."
+            );
+            let found = recurring_reports(
+                &[
+                    reporting("s1", &[&[spec.as_str()]]),
+                    reporting("s2", &[&[spec.replace(other, "red").as_str()]]),
+                ],
+                &limits(),
+            );
+            assert!(
+                found
+                    .iter()
+                    .all(|report| !report.text.contains("highlighted")),
+                "{found:?}"
+            );
         }
         let brief: Vec<String> = [
             "Billing", "Search", "Checkout", "Catalog", "Payments", "Auth",

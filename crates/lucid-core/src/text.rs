@@ -1977,6 +1977,139 @@ pub fn closed_set_change(older: &str, newer: &str) -> Option<(Vec<String>, &'sta
     (!small.is_empty() && small.is_subset(large)).then(|| (small.iter().cloned().collect(), family))
 }
 
+/// Whether `newer`, said as a change, gives `older`'s subject another value of one anchor
+/// shape or another name, in other words than `older`'s: "The API rate limit is 100 requests
+/// per minute" / "Rate limit is 250 requests per minute as of today", "The primary contact at
+/// Globex is Mark Fields" / "Our contact at Globex changed: it's Jenna Ortiz now". Each holds a
+/// value of a shape (a number, a host, a version …) the other lacks, or a capitalised name the
+/// other does not write, and their other content words (values, "now",
+/// time words and verbs of change left out) are one subject: two or more of them shared, and
+/// either the smaller side all among the larger's, with at most three words more, or each side
+/// with one word of its own. A word qualified differently in each ("the staging database" /
+/// "the production database") is two subjects. Returns the shared subject words (stemmed).
+pub fn anchor_change(older: &str, newer: &str) -> Option<Vec<String>> {
+    let (a, b) = (analyze(older), analyze(newer));
+    if a.negated != b.negated {
+        return None;
+    }
+    let shapes_of = |x: &Analysis| -> BTreeMap<AnchorShape, BTreeSet<String>> {
+        let mut out: BTreeMap<AnchorShape, BTreeSet<String>> = BTreeMap::new();
+        for anchor in &x.anchors {
+            out.entry(anchor_shape(anchor))
+                .or_default()
+                .insert(anchor.clone());
+        }
+        out
+    };
+    let (sa, sb) = (shapes_of(&a), shapes_of(&b));
+    // The shapes whose values changed: both sides hold some, none shared. Anchors of other
+    // shapes ("gRPC" in "the gRPC port") name the subject, like words.
+    let changed: BTreeSet<AnchorShape> = sa
+        .iter()
+        .filter(|(shape, values)| sb.get(*shape).is_some_and(|new| new.is_disjoint(values)))
+        .map(|(shape, _)| *shape)
+        .collect();
+    // Every value the older side holds is replaced, none kept beside the new one: "Node 18
+    // and Node 20 are supported" is not updated by "Node 20 is now the default".
+    let another_anchor = !changed.is_empty()
+        && !a
+            .anchors
+            .iter()
+            .any(|value| changed.contains(&anchor_shape(value)) && b.anchors.contains(value));
+    let is_value = |word: &str| {
+        (a.anchors.contains(word) || b.anchors.contains(word))
+            && changed.contains(&anchor_shape(word))
+    };
+    // Names written capitalised inside the sentence: those both say name the subject ("the
+    // contact at Globex"), those only one says are its values ("Mark Fields", "Jenna Ortiz").
+    let (na, nb) = (inner_names(older), inner_names(newer));
+    let another_name = na.iter().any(|n| !nb.contains(n)) && nb.iter().any(|n| !na.contains(n));
+    if !another_anchor && !another_name {
+        return None;
+    }
+    let rest = |x: &Analysis, names: &BTreeSet<String>, other: &BTreeSet<String>| {
+        x.word_set
+            .iter()
+            .filter(|word| !is_value(word))
+            .filter(|word| !names.contains(*word) || other.contains(*word))
+            .filter(|word| !is_temporal_stem(word))
+            .filter(|word| !is_word_of(List::FrameFiller, word))
+            .filter(|word| !CHANGE_STEMS.contains(word.as_str()))
+            .cloned()
+            .collect::<BTreeSet<String>>()
+    };
+    let (ra, rb) = (rest(&a, &na, &nb), rest(&b, &nb, &na));
+    let shared: Vec<String> = ra.intersection(&rb).cloned().collect();
+    if shared.len() < 2 {
+        return None;
+    }
+    let (small, large) = if ra.len() <= rb.len() {
+        (&ra, &rb)
+    } else {
+        (&rb, &ra)
+    };
+    // A word of one side only that comes before the last shared word qualifies the subject
+    // ("the reporting-api gRPC port", "the staging database port"); one after it is said of
+    // the subject ("Chat support is open …" / "Chat support hours are …").
+    let qualifies = |x: &Analysis, word: &str| {
+        let at = |w: &str| x.words.iter().position(|known| known == w);
+        let last_shared = shared.iter().filter_map(|w| at(w)).max();
+        matches!((at(word), last_shared), (Some(w), Some(last)) if w < last)
+    };
+    let extra_a: Vec<&String> = ra.difference(&rb).collect();
+    let extra_b: Vec<&String> = rb.difference(&ra).collect();
+    // The newer side may leave out a qualifier the older gives ("rate limit" for "the API rate
+    // limit"), never add one: "the staging database port is now 5433" is another database's.
+    let narrower = small.is_subset(large)
+        && large.len() - small.len() <= 3
+        && !extra_b.iter().any(|word| qualifies(&b, word));
+    let reworded = extra_a.len() <= 1
+        && extra_b.len() <= 1
+        && !extra_a.iter().any(|word| qualifies(&a, word))
+        && !extra_b.iter().any(|word| qualifies(&b, word));
+    let one_subject = narrower || reworded;
+    // The values themselves qualify nothing ("the L1 team" / "the L2 team"): only words
+    // outside them can make two subjects.
+    let without_values = |x: &Analysis, names: &BTreeSet<String>| -> Analysis {
+        let mut x = x.clone();
+        x.word_set
+            .retain(|word| !is_value(word) && !names.contains(word));
+        x
+    };
+    let contrasting = contrasting_modifiers(&without_values(&a, &na), &without_values(&b, &nb));
+    (one_subject && !contrasting).then_some(shared)
+}
+
+/// The stems of the names a sentence writes capitalised after its first word (not after a
+/// sentence's end inside it), function words left out: "Globex", "Mark", "Fields".
+fn inner_names(text: &str) -> BTreeSet<String> {
+    raw_tokens(text)
+        .iter()
+        .enumerate()
+        .filter(|(at, token)| {
+            *at > 0
+                && token.text.len() > 1
+                && token.text.chars().next().is_some_and(char::is_uppercase)
+                && token.text.chars().any(char::is_lowercase)
+                && !text[..token.start]
+                    .trim_end()
+                    .ends_with(['.', ':', '!', '?'])
+                && !is_word_of(List::Stopword, &token.text.to_lowercase())
+        })
+        .map(|(_, token)| stem(&token.text.to_lowercase()))
+        .collect()
+}
+
+/// Stems of the verbs and nouns that say a value changed ("after the port change", "since the
+/// migration"): words of the announcement, not of its subject.
+static CHANGE_STEMS: LazyLock<BTreeSet<String>> = LazyLock::new(|| {
+    words(List::ChangeVerb)
+        .iter()
+        .map(|verb| stem(verb))
+        .chain(["chang", "migrat", "switch", "mov"].map(String::from))
+        .collect()
+});
+
 /// The closed set (a weekday, a month, a count) in which both statements name values and share
 /// none: "… every Monday" and "… every Wednesday" are two values, never one statement in other
 /// words.

@@ -840,6 +840,30 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 out.push(sub);
             } else if tokens[i - 1].is_specific() && !instruction {
                 out.push(make(Some(old), &tokens[i - 1], ", not"));
+            } else if lower[i - 1] == "now" && i >= 2 && tokens[i - 2].is_specific() && !instruction
+            {
+                // "Contracts live in Google Drive now, not SharePoint": the name before "now",
+                // all its capitalised words, for the name after "not".
+                let capitalised = |t: &Token| {
+                    t.is_value()
+                        && !t.quoted
+                        && t.text.chars().next().is_some_and(char::is_uppercase)
+                };
+                let mut first = i - 2;
+                while first > 1
+                    && capitalised(&tokens[first])
+                    && capitalised(&tokens[first - 1])
+                    && sentence[tokens[first - 1].start + tokens[first - 1].text.len()
+                        ..tokens[first].start]
+                        == *" "
+                {
+                    first -= 1;
+                }
+                let last = &tokens[i - 2];
+                let mut sub = make(Some(old), last, ", not");
+                sub.new = sentence[tokens[first].start..last.start + last.text.len()].to_string();
+                sub.old = Some(name_run(sentence, &tokens, i + 1).0);
+                out.push(sub);
             } else if instruction
                 && let Some(new) = tokens.get(1)
                 && new.is_value()
@@ -958,13 +982,25 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             && old.is_value()
         {
             let (old_text, old_len) = name_run(sentence, &tokens, i + 1);
+            // "… to our own Ghost site": the name after a determiner and "own" or "new".
+            let mut new_at = i + 2 + old_len;
+            while lower.get(new_at).is_some_and(|w| {
+                matches!(
+                    w.as_str(),
+                    "the" | "a" | "an" | "our" | "my" | "your" | "their" | "its" | "own" | "new"
+                )
+            }) {
+                new_at += 1;
+            }
+            let after_determiner = new_at > i + 2 + old_len;
             if lower
                 .get(i + 1 + old_len)
                 .is_some_and(|w| matches!(w.as_str(), "to" | "onto"))
-                && let Some(new) = tokens.get(i + 2 + old_len)
+                && let Some(new) = tokens.get(new_at)
                 && new.is_value()
+                && (!after_determiner || new.is_specific())
             {
-                let (new_text, _) = name_run(sentence, &tokens, i + 2 + old_len);
+                let (new_text, _) = name_run(sentence, &tokens, new_at);
                 let mut sub = make(Some(old), new, "from … to");
                 sub.old = Some(old_text);
                 sub.new = new_text;
@@ -1170,6 +1206,18 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 && matches!(to.as_str(), "to" | "with" | "into" | "for")
                 && let Some(new) = tokens.get(j + 2 + particle)
                 && new.is_value()
+                // "Update .agent/README.md to include an index …": a verb with its object after
+                // "to" says what the change is for, not the new value.
+                && !(to == "to"
+                    && !new.is_specific()
+                    && lower.get(j + 3 + particle).is_some_and(|next| {
+                        matches!(
+                            next.as_str(),
+                            "a" | "an" | "the" | "all" | "every" | "each" | "any" | "our" | "my"
+                                | "your" | "their" | "its" | "this" | "that" | "these" | "those"
+                                | "some" | "it" | "them"
+                        )
+                    }))
             {
                 let j = j + particle;
                 // "upgraded Storybook to version 8": the version, not the word "version".
@@ -3252,6 +3300,14 @@ fn replace_tool(
                 && value_shape(&token.text).is_none()
                 && (lexicon::is_word_of(List::ToolSlot, &before)
                     || (moved && matches!(before.as_str(), "to" | "in" | "into" | "at"))
+                    // "The design system is Material UI" for "we migrated the design system
+                    // to Chakra UI": the name the item gives the announcement's thing.
+                    || (matches!(before.as_str(), "is" | "are")
+                        && !sub.object.is_empty()
+                        && {
+                            let subject = text::analyze(&item[..token.start]).word_set;
+                            sub.object.iter().all(|w| subject.contains(w))
+                        })
                     // "live in the Zendesk 'Macros' folder": a place after its article.
                     || (moved
                         && *at > 1
@@ -3502,7 +3558,8 @@ impl Token {
         const FUNCTION: &[&str] = &[
             "the", "a", "an", "to", "of", "it", "that", "this", "be", "is", "are", "and", "or",
             "in", "on", "for", "with", "from", "by", "them", "those", "these", "all", "use",
-            "using", "do", "instead", "rather", "now", "then",
+            "using", "do", "instead", "rather", "now", "then", "our", "my", "your", "their", "its",
+            "his", "her",
         ];
         self.quoted || !FUNCTION.contains(&self.text.to_lowercase().as_str())
     }
@@ -4156,6 +4213,42 @@ mod tests {
                 "Support tickets are triaged by the night shift.",
                 "Support tickets are triaged by the day team instead of the night shift now.",
                 Some("Support tickets are triaged by the day team."),
+            ),
+            // The new name after a determiner ("to our own Ghost site"); a determiner before
+            // no name names nothing.
+            (
+                "The blog is published on Medium.",
+                "The blog moved off Medium to our own Ghost site.",
+                Some("The blog is published on Ghost."),
+            ),
+            (
+                "The blog is published on Medium.",
+                "The blog moved off Medium to the new cluster.",
+                None,
+            ),
+            // The name an item gives the thing ("The design system is Material UI") is the one
+            // a move of that thing replaces.
+            (
+                "The design system is Material UI.",
+                "We've migrated the design system to Chakra UI.",
+                Some("The design system is Chakra UI."),
+            ),
+            (
+                "The admin panel is Material UI.",
+                "We've migrated the design system to Chakra UI.",
+                None,
+            ),
+            // "… now, not …": the name before "now", all its words, for the one after "not".
+            (
+                "Contracts are stored in SharePoint.",
+                "Contracts live in Google Drive now, not SharePoint.",
+                Some("Contracts are stored in Google Drive."),
+            ),
+            // "Update X to include …": what the change is for, not a new value.
+            (
+                "Before planning, always read .agent/README.md to get context.",
+                "Update .agent/README.md to include an index of all documentation files.",
+                None,
             ),
         ];
         for (item, announcement, expected) in cases {

@@ -456,9 +456,33 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
                 && !crate::lexicon::is_word_of(List::Verdict, last)
         })
         .is_some_and(|rest| {
-            rest.contains(" is ")
-                || rest.contains(" are ")
-                || (!rest.ends_with(" right") && !rest.ends_with(" for") && names_value())
+            // "All endpoints are in the scope now": a place or a state said with nothing named
+            // in it describes the work; "The docs are in Notion now" names where they went.
+            let copula_value = [" is ", " are "]
+                .iter()
+                .filter_map(|copula| rest.rfind(copula).map(|at| &rest[at + copula.len()..]))
+                .min_by_key(|value| value.len());
+            match copula_value {
+                Some(value) => {
+                    let prepositional = value.split_whitespace().next().is_some_and(|first| {
+                        matches!(
+                            first,
+                            "in" | "on"
+                                | "at"
+                                | "within"
+                                | "inside"
+                                | "under"
+                                | "part"
+                                | "out"
+                                | "off"
+                                | "of"
+                                | "by"
+                        )
+                    });
+                    !prepositional || names_value()
+                }
+                None => !rest.ends_with(" right") && !rest.ends_with(" for") && names_value(),
+            }
         });
     let now_announces = trailing_now || now_before_verb(&lower);
     // A contrast alone ("… so what are parts of steering, instead of saying steering part")
@@ -2762,6 +2786,22 @@ mod tests {
         }
         // A complaint with "instead" and a number is no announced value.
         assert!(kept("I still sometimes see item 1 instead of the one selected.").is_none());
+        // "X is in … now" names where something is only when it names a place: a state of
+        // the work ("in scope") is no new value.
+        for sentence in [
+            "All endpoints are in the scope now.",
+            "The remaining pages are in progress now.",
+        ] {
+            assert!(
+                !matches!(verdict(sentence), Verdict::Candidate { change: true, .. }),
+                "{sentence}: {:?}",
+                verdict(sentence)
+            );
+        }
+        assert!(matches!(
+            verdict("The runbooks are in Confluence now."),
+            Verdict::Candidate { change: true, .. }
+        ));
     }
 
     /// Facts a person is not sure of, asks about or only supposes, and things left unfinished
@@ -2966,6 +3006,9 @@ mod tests {
             "Goal: make the build green.",
             "Objective: migrate the settings page to the new form library.",
             "TODO: rename the config loader.",
+            // Finishing work asked for, under a condition or not.
+            "Complete milestone 6 when milestone 5 is satisfied.",
+            "Wrap up the importer docs before the release.",
         ] {
             assert_eq!(
                 kept(sentence),

@@ -95,7 +95,7 @@ fn a_scripted_merge_and_supersede_are_applied_with_evidence() {
         // The newer NFS host took the store item's place; the older one is recorded.
         assert!(
             draft.contains(
-                "- The staging NFS share host is nfs-59.internal now.\n- Always run `make lint`"
+                "- The staging file server is nfs-59.internal now.\n- Always run `make lint`"
             ),
             "{draft}"
         );

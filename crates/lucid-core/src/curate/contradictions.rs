@@ -214,6 +214,59 @@ impl Curator {
                 }
             }
         }
+        // A change a person announced gives the same subject, in other words, another value of
+        // one shape (a number, a host, a version) or another name: "Rate limit is 250 requests per minute as of
+        // today" for "The API rate limit is 100 requests per minute". Candidates share two
+        // words, found through an index of the announced changes' words.
+        let announced: Vec<usize> = live
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let m = &self.memories[i];
+                m.announced_change && !m.provisional
+            })
+            .collect();
+        if !announced.is_empty() {
+            let mut by_word: HashMap<&str, Vec<usize>> = HashMap::new();
+            for &j in &live {
+                for word in &self.memories[j].analysis.word_set {
+                    by_word.entry(word.as_str()).or_default().push(j);
+                }
+            }
+            let mut links: Vec<(usize, usize, Vec<String>)> = Vec::new();
+            for &i in &announced {
+                let mut shared: BTreeMap<usize, usize> = BTreeMap::new();
+                for word in &self.memories[i].analysis.word_set {
+                    for &j in by_word.get(word.as_str()).into_iter().flatten() {
+                        *shared.entry(j).or_default() += 1;
+                    }
+                }
+                for (j, count) in shared {
+                    if j == i || count < 2 || union.find(i) == union.find(j) {
+                        continue;
+                    }
+                    if let Some(subject) =
+                        text::anchor_change(&self.memories[j].text, &self.memories[i].text)
+                        && !self.of_other_projects(i, j)
+                    {
+                        links.push((i, j, subject));
+                    }
+                }
+            }
+            for (i, j, subject) in links {
+                union.union(i, j);
+                conflicted.insert(i);
+                conflicted.insert(j);
+                let stems: BTreeSet<String> = subject.into_iter().collect();
+                let subject = words_as_written(&self.memories[i].text, &stems, &BTreeSet::new());
+                why_linked.entry(pair(i, j)).or_insert_with(|| {
+                    format!(
+                        "same subject ({}), another value, announced as a change",
+                        code_list(&subject)
+                    )
+                });
+            }
+        }
         let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         for i in conflicted {
             groups.entry(union.find(i)).or_default().push(i);
@@ -644,6 +697,103 @@ mod tests {
             "{draft}\n{:?}",
             ops(&beside)
         );
+    }
+
+    /// A change said in other words than the store item's: the subject's words are one side's
+    /// (or differ by a word each), the value is of the item's shape (a number, a time, a name).
+    /// Another subject with the same shape of value stays.
+    #[test]
+    fn an_announced_change_in_other_words_replaces_the_value() {
+        // (store item, what a person said, whether the item gives way)
+        let cases = [
+            (
+                "The API rate limit is 100 requests per minute.",
+                "Heads up, the rate limit is 250 requests per minute as of today.",
+                true,
+            ),
+            (
+                "Chat support is open 9am to 5pm.",
+                "Chat support hours are now 8am to 8pm.",
+                true,
+            ),
+            (
+                "Tickets are triaged by the L1 team.",
+                "Triage of tickets is done by the L2 team from now on.",
+                true,
+            ),
+            (
+                "The primary contact at Globex is Mark Fields.",
+                "Our contact at Globex changed: it's Jenna Ortiz now.",
+                true,
+            ),
+            (
+                "Weekly reports are sent on Fridays.",
+                "Weekly reports go out on Thursdays from now on.",
+                true,
+            ),
+            // Another subject: qualified otherwise, or sharing one word only.
+            (
+                "The staging database port is 5432.",
+                "The production database port is now 5433.",
+                false,
+            ),
+            (
+                "Chat support is open 9am to 5pm.",
+                "Phone support hours are now 8am to 8pm.",
+                false,
+            ),
+            (
+                "The primary contact at Globex is Mark Fields.",
+                "Our contact at Initech changed: it's Jenna Ortiz now.",
+                false,
+            ),
+            (
+                "Invoices are sent by Dana Whitfield.",
+                "Purchase orders are now sent by Priya Raman.",
+                false,
+            ),
+            // Another service's port, or another port of the service (a generated fleet's
+            // look-alikes): a qualifier of one side only, before the shared words.
+            (
+                "The reporting-api gRPC port: 25762",
+                "The billing-api gRPC port is now 33696.",
+                false,
+            ),
+            (
+                "The billing-api metrics port is set to 55675.",
+                "The billing-api gRPC port is now 33696.",
+                false,
+            ),
+            // Not said as a change: two facts side by side.
+            (
+                "The API rate limit is 100 requests per minute.",
+                "The search API rate limit is 20 requests per minute.",
+                false,
+            ),
+        ];
+        for (item, sentence, replaced) in cases {
+            let output = dream_over(
+                &store(&[("/team/facts.md", &format!("# Facts\n\n- {item}\n"))]),
+                vec![said("s1", "alice", 5, &[sentence])],
+            );
+            let draft = draft_doc(&output, "/team/facts.md");
+            assert_eq!(
+                !draft.contains(item),
+                replaced,
+                "{item} / {sentence}\n{draft}\n{:?}",
+                ops(&output)
+            );
+            if replaced {
+                let note = output
+                    .report
+                    .changes
+                    .iter()
+                    .find(|change| change.op == Op::Supersede)
+                    .map(|change| change.reason.clone())
+                    .unwrap_or_default();
+                assert!(note.contains("same subject ("), "{sentence}: {note}");
+            }
+        }
     }
 
     /// Two projects' sessions give one subject two values: both are facts, of their project;

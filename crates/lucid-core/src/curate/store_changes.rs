@@ -194,6 +194,11 @@ impl Curator {
             |deleted| &deleted.path,
             |deleted| &deleted.evidence,
             |deleted, fact, session| {
+                // "`directory-platforms/` and `rank-tracking/` were removed from the workspace":
+                // a fact that records the removal is what the deletion makes true.
+                if says_it_is_gone(fact) {
+                    return None;
+                }
                 let digest = digests.iter().find(|d| d.session == session);
                 // A bare name counts for a file at the project's root, and for a file or a
                 // folder ("directory-platforms/") a person named when they asked to delete it.
@@ -703,6 +708,19 @@ fn takes_over(sentence: &str) -> bool {
                         )))
         });
     names_someone && crate::worthiness::may_announce_change(sentence)
+}
+
+/// Whether a fact says that what it names is gone: removed, deleted, dropped, archived, no
+/// longer there.
+fn says_it_is_gone(fact: &str) -> bool {
+    let lower = fact.to_lowercase();
+    lower.contains("no longer")
+        || lower.split(|c: char| !c.is_alphanumeric()).any(|word| {
+            matches!(
+                word,
+                "removed" | "deleted" | "dropped" | "archived" | "gone" | "retired" | "deprecated"
+            )
+        })
 }
 
 /// Whether a session was marked untrusted as a whole (a quarantined one feeds nothing anyway).

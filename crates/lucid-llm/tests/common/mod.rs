@@ -108,7 +108,7 @@ pub fn sessions() -> Vec<Session> {
             "s3",
             "etl-runner",
             14,
-            &["FYI the staging NFS share host is nfs-59.internal now."],
+            &["FYI the staging file server is nfs-59.internal now."],
         ),
         session(
             "s4",
