@@ -1974,7 +1974,19 @@ pub fn closed_set_change(older: &str, newer: &str) -> Option<(Vec<String>, &'sta
     } else {
         (&b, &a)
     };
-    (!small.is_empty() && small.is_subset(large)).then(|| (small.iter().cloned().collect(), family))
+    if small.is_empty() || !small.is_subset(large) {
+        return None;
+    }
+    // The newer side may leave out a qualifier the older gives, never add one: "Admin session
+    // timeout: 5 minutes" is not every session's timeout.
+    let shared: Vec<String> = small.iter().cloned().collect();
+    let newer_analysis = analyze(newer);
+    if b.difference(&a)
+        .any(|word| qualifies_subject(&newer_analysis, &shared, word))
+    {
+        return None;
+    }
+    Some((shared, family))
 }
 
 /// Whether `newer`, said as a change, gives `older`'s subject another value of one anchor
@@ -2004,22 +2016,31 @@ pub fn anchor_change(older: &str, newer: &str) -> Option<Vec<String>> {
     let (sa, sb) = (shapes_of(&a), shapes_of(&b));
     // The shapes whose values changed: both sides hold some, none shared. Anchors of other
     // shapes ("gRPC" in "the gRPC port") name the subject, like words.
+    // Each side holds a value of the shape the other lacks ("+1 555 0100" / "+1 555 0199"):
+    // "Node 18 and Node 20 are supported" is not updated by "Node 20 is now the default".
     let changed: BTreeSet<AnchorShape> = sa
         .iter()
-        .filter(|(shape, values)| sb.get(*shape).is_some_and(|new| new.is_disjoint(values)))
+        .filter(|(shape, values)| {
+            sb.get(*shape)
+                .is_some_and(|new| !new.is_subset(values) && !values.is_subset(new))
+        })
         .map(|(shape, _)| *shape)
         .collect();
-    // Every value the older side holds is replaced, none kept beside the new one: "Node 18
-    // and Node 20 are supported" is not updated by "Node 20 is now the default".
-    let another_anchor = !changed.is_empty()
-        && !a
-            .anchors
-            .iter()
-            .any(|value| changed.contains(&anchor_shape(value)) && b.anchors.contains(value));
-    let is_value = |word: &str| {
-        (a.anchors.contains(word) || b.anchors.contains(word))
-            && changed.contains(&anchor_shape(word))
-    };
+    let another_anchor = !changed.is_empty();
+    // A value's own words too: "finance@example.com" is also the words finance, example, com.
+    let value_words: BTreeSet<String> = a
+        .anchors
+        .iter()
+        .chain(&b.anchors)
+        .filter(|anchor| changed.contains(&anchor_shape(anchor)))
+        .flat_map(|anchor| {
+            analyze(&anchor.replace(['@', '.', '/', ':', '-', '_'], " "))
+                .word_set
+                .into_iter()
+                .chain(std::iter::once(anchor.clone()))
+        })
+        .collect();
+    let is_value = |word: &str| value_words.contains(word);
     // Names written capitalised inside the sentence: those both say name the subject ("the
     // contact at Globex"), those only one says are its values ("Mark Fields", "Jenna Ortiz").
     let (na, nb) = (inner_names(older), inner_names(newer));
@@ -2051,11 +2072,7 @@ pub fn anchor_change(older: &str, newer: &str) -> Option<Vec<String>> {
     // A word of one side only that comes before the last shared word qualifies the subject
     // ("the reporting-api gRPC port", "the staging database port"); one after it is said of
     // the subject ("Chat support is open …" / "Chat support hours are …").
-    let qualifies = |x: &Analysis, word: &str| {
-        let at = |w: &str| x.words.iter().position(|known| known == w);
-        let last_shared = shared.iter().filter_map(|w| at(w)).max();
-        matches!((at(word), last_shared), (Some(w), Some(last)) if w < last)
-    };
+    let qualifies = |x: &Analysis, word: &str| qualifies_subject(x, &shared, word);
     let extra_a: Vec<&String> = ra.difference(&rb).collect();
     let extra_b: Vec<&String> = rb.difference(&ra).collect();
     // The newer side may leave out a qualifier the older gives ("rate limit" for "the API rate
@@ -2078,6 +2095,35 @@ pub fn anchor_change(older: &str, newer: &str) -> Option<Vec<String>> {
     };
     let contrasting = contrasting_modifiers(&without_values(&a, &na), &without_values(&b, &nb));
     (one_subject && !contrasting).then_some(shared)
+}
+
+/// Whether a word only one of two statements has qualifies their subject: it stands right
+/// before a word they share, or in one token with it ("the staging database port", "the
+/// reporting-api gRPC port"). The verb an instruction opens with ("Send quarterly reports to
+/// …") qualifies nothing, and neither does a word before a value ("Chat support is open 9am
+/// …", "we're now available 8:00 to 20:00").
+fn qualifies_subject(x: &Analysis, shared: &[String], word: &str) -> bool {
+    let stems_of = |token: &str| -> Vec<String> {
+        token
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|part| !part.is_empty())
+            .map(stem)
+            .collect()
+    };
+    let names_shared = |stems: &[String]| stems.iter().any(|s| shared.contains(s));
+    let opening_verb = x.frame.first().is_some_and(|first| stem(first) == word)
+        && crate::lexicon::Cues::scan(&x.frame.join(" ")).opens_with(List::Request);
+    if opening_verb {
+        return false;
+    }
+    x.frame.iter().enumerate().any(|(at, token)| {
+        let stems = stems_of(token);
+        stems.iter().any(|s| s == word)
+            && (names_shared(&stems)
+                || x.frame
+                    .get(at + 1)
+                    .is_some_and(|next| names_shared(&stems_of(next))))
+    })
 }
 
 /// The stems of the names a sentence writes capitalised after its first word (not after a

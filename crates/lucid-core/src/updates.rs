@@ -981,7 +981,24 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             && let Some(old) = tokens.get(i + 1)
             && old.is_value()
         {
-            let (old_text, old_len) = name_run(sentence, &tokens, i + 1);
+            let (mut old_text, mut old_len) = name_run(sentence, &tokens, i + 1);
+            // "from 10 MB to 50 MB": an amount and its unit are one value, on both sides.
+            let number =
+                |t: &Token| !t.quoted && t.text.chars().next().is_some_and(|c| c.is_ascii_digit());
+            let unit_after = |at: usize| -> Option<&str> {
+                let unit = tokens.get(at + 1)?;
+                (number(&tokens[at])
+                    && !unit.quoted
+                    && unit.text.len() <= 8
+                    && unit.text.chars().all(|c| c.is_ascii_alphabetic()))
+                .then_some(unit.text.as_str())
+            };
+            let old_unit = unit_after(i + 1)
+                .filter(|_| matches!(lower.get(i + 3).map(String::as_str), Some("to" | "onto")));
+            if let Some(unit) = old_unit {
+                old_text = format!("{} {unit}", tokens[i + 1].text);
+                old_len = 2;
+            }
             // "… to our own Ghost site": the name after a determiner and "own" or "new".
             let mut new_at = i + 2 + old_len;
             while lower.get(new_at).is_some_and(|w| {
@@ -1000,7 +1017,12 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 && new.is_value()
                 && (!after_determiner || new.is_specific())
             {
-                let (new_text, _) = name_run(sentence, &tokens, new_at);
+                let (mut new_text, _) = name_run(sentence, &tokens, new_at);
+                if let (Some(old_unit), Some(new_unit)) = (old_unit, unit_after(new_at))
+                    && old_unit.eq_ignore_ascii_case(new_unit)
+                {
+                    new_text = format!("{} {new_unit}", new.text);
+                }
                 let mut sub = make(Some(old), new, "from … to");
                 sub.old = Some(old_text);
                 sub.new = new_text;
@@ -3087,6 +3109,13 @@ pub(crate) fn apply_knowing(
                 .iter()
                 .map(|verb| text::stem(verb))
                 .collect();
+            // The word right after the value is its unit or zone ("01:00 UTC"), part of the
+            // value rather than what the item is about.
+            let unit = tokens
+                .iter()
+                .position(|t| t.start == hit.start)
+                .and_then(|at| tokens.get(at + 1))
+                .map(|t| text::stem(&t.text.trim_end_matches(['.', ',']).to_lowercase()));
             let shared: Vec<&String> = sub
                 .subject
                 .iter()
@@ -3094,6 +3123,7 @@ pub(crate) fn apply_knowing(
                     item_analysis.word_set.contains(*w)
                         && !verbs.contains(*w)
                         && text::value_family(w).is_none()
+                        && unit.as_deref() != Some(w.as_str())
                 })
                 .collect();
             if shared.is_empty() {
@@ -4243,6 +4273,12 @@ mod tests {
                 "Contracts are stored in SharePoint.",
                 "Contracts live in Google Drive now, not SharePoint.",
                 Some("Contracts are stored in Google Drive."),
+            ),
+            // "from 10 MB to 50 MB": an amount and its unit are one value.
+            (
+                "The max upload size is 10 MB.",
+                "Max upload size was raised from 10 MB to 50 MB.",
+                Some("The max upload size is 50 MB."),
             ),
             // "Update X to include …": what the change is for, not a new value.
             (

@@ -450,6 +450,13 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     let trailing_now = lower
         .trim_end_matches(['.', '!'])
         .strip_suffix(" now")
+        // "… go to Vercel these days": nowadays, said as news like a closing "now".
+        .or_else(|| {
+            lower
+                .trim_end_matches(['.', '!'])
+                .strip_suffix(" these days")
+        })
+        .or_else(|| lower.trim_end_matches(['.', '!']).strip_suffix(" nowadays"))
         .filter(|rest| {
             let last = rest.split_whitespace().last().unwrap_or("");
             !crate::lexicon::is_word_of(List::Evaluative, last)
@@ -1671,7 +1678,12 @@ fn narrates_events(lower: &str, cues: &Cues) -> bool {
                 .unwrap_or_default()
                 .split(|c: char| !c.is_alphanumeric() && c != '\'')
                 .find(|w| !w.is_empty());
-            if !is_plural_noun_subject(phrase, next) {
+            let previous = lower
+                .get(..from + at)
+                .unwrap_or_default()
+                .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                .rfind(|w| !w.is_empty());
+            if !is_plural_noun_subject(phrase, next) && !is_plural_noun_object(phrase, previous) {
                 return true;
             }
             from = end;
@@ -2009,6 +2021,38 @@ fn is_plural_noun_subject(word: &str, next: Option<&str>) -> bool {
                     | "take"
                     | "run"
             )
+        })
+}
+
+/// Whether a reporting word is a plural noun after what qualifies or handles it ("Send
+/// quarterly reports to …", "the reports", "file bug reports"), not a verb.
+fn is_plural_noun_object(word: &str, previous: Option<&str>) -> bool {
+    matches!(word, "reports" | "claims" | "writes")
+        && previous.is_some_and(|previous| {
+            matches!(
+                previous,
+                "the"
+                    | "all"
+                    | "our"
+                    | "your"
+                    | "their"
+                    | "these"
+                    | "those"
+                    | "my"
+                    | "daily"
+                    | "weekly"
+                    | "monthly"
+                    | "quarterly"
+                    | "yearly"
+                    | "annual"
+                    | "nightly"
+                    | "status"
+                    | "bug"
+                    | "error"
+                    | "crash"
+                    | "expense"
+                    | "sales"
+            ) || crate::lexicon::phrases_of(List::Request).contains(&previous)
         })
 }
 
@@ -2802,6 +2846,18 @@ mod tests {
             verdict("The runbooks are in Confluence now."),
             Verdict::Candidate { change: true, .. }
         ));
+        // "these days" is news like a closing "now", not this task's days; "reports" after a
+        // word that qualifies it is a noun, not someone reporting events.
+        for sentence in [
+            "Frontend deploys go to Vercel these days.",
+            "Send quarterly reports to controller@example.com from now on.",
+        ] {
+            assert!(
+                matches!(verdict(sentence), Verdict::Candidate { change: true, .. }),
+                "{sentence}: {:?}",
+                verdict(sentence)
+            );
+        }
     }
 
     /// Facts a person is not sure of, asks about or only supposes, and things left unfinished
