@@ -445,6 +445,24 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
     lucid_fs::write_store(&out, &output.draft)
         .with_context(|| format!("writing the draft to {}", out.display()))?;
     write_report(&args, &output.report)?;
+    // Instructions the rules could not read would otherwise change nothing without a word.
+    if output
+        .report
+        .instructions
+        .as_ref()
+        .is_some_and(|summary| summary.focus.is_empty() && summary.ignore.is_empty())
+    {
+        eprintln!(
+            "warning: the built-in curator found no focus or ignore directive in the \
+             instructions, so nothing was kept or dropped because of them{}; word them as \
+             \"focus on …\" / \"only keep …\" or \"ignore …\" / \"leave out …\"",
+            if model.is_some() {
+                " (the model still read them)"
+            } else {
+                ""
+            }
+        );
+    }
 
     if !args.json && args.report.is_none() {
         print_summary(&output.report, &args);

@@ -137,6 +137,24 @@ fn instructions_over_the_limit_are_refused() {
         .instructions(&at_limit)
         .run();
     assert_eq!(result.code, Some(0), "{}", result.stderr);
+    // Instructions the rules find no directive in are said to have changed nothing; ones they
+    // read are not.
+    assert!(
+        result.stderr.contains("no focus or ignore directive"),
+        "{}",
+        result.stderr
+    );
+    let read = dream(work.path())
+        .example_fleet()
+        .out("draft-read")
+        .instructions("Zero in on tool quirks.")
+        .run();
+    assert_eq!(read.code, Some(0), "{}", read.stderr);
+    assert!(
+        !read.stderr.contains("no focus or ignore directive"),
+        "{}",
+        read.stderr
+    );
 }
 
 #[test]

@@ -626,6 +626,20 @@ mod tests {
 
     #[test]
     fn topics_and_kinds_in_other_wordings() {
+        // Ways to narrow a dream to one thing.
+        for wording in [
+            "Stick to tool quirks.",
+            "Zero in on tool quirks.",
+            "Limit the dream to tool quirks.",
+            "Just the tool quirks, please.",
+        ] {
+            let d = parse(wording);
+            assert_eq!(
+                d.focus.iter().map(kinds).collect::<Vec<_>>(),
+                vec![vec![Kind::Pitfall]],
+                "{wording}: {d:?}"
+            );
+        }
         let d = parse("Please skip anything about the billing service. Prioritise workflows.");
         // Workflows bring the workarounds they need.
         assert_eq!(
