@@ -159,6 +159,9 @@ const HARNESS_NOTICES: &[(&str, &str)] = &[
         "caveat",
     ),
     ("[Request interrupted by user", "interrupted"),
+    // Gemini CLI asks its model to go on as a user turn ("System: Please continue.", after its
+    // next-speaker check); no person labels their own message "System:".
+    ("System: ", "system"),
 ];
 
 /// The label of the harness notice a message opens with, when it opens with one (`skill`,
@@ -316,6 +319,54 @@ fn mark_indented_runs(lines: &[&str], kinds: &mut [Option<(Channel, &'static str
     mark_quoted_material(lines, kinds);
     mark_generated_documents(kinds);
     mark_prompt_documents(lines, kinds);
+    mark_error_sections(lines, kinds);
+}
+
+/// A Markdown section headed as an error report ("## Error Type", "## Error Message", "##
+/// Call Stack": how framework error overlays copy an error) holds the error's own prose ("This
+/// can happen if … - Variable input such as `Date.now()` …"), pasted, to the next heading. A
+/// person's "## Error handling" section is theirs.
+fn mark_error_sections(lines: &[&str], kinds: &mut [Option<(Channel, &'static str)>]) {
+    let heading = |line: &str| -> Option<String> {
+        let trimmed = line.trim_start();
+        let hashes = trimmed.chars().take_while(|&c| c == '#').count();
+        ((1..=4).contains(&hashes) && trimmed[hashes..].starts_with(' ')).then(|| {
+            trimmed[hashes..]
+                .trim()
+                .trim_end_matches(':')
+                .to_lowercase()
+        })
+    };
+    let mut in_error = false;
+    for (line, kind) in lines.iter().zip(kinds.iter_mut()) {
+        if let Some(title) = heading(line) {
+            in_error = matches!(
+                title.as_str(),
+                "error"
+                    | "errors"
+                    | "error type"
+                    | "error message"
+                    | "error details"
+                    | "error output"
+                    | "console error"
+                    | "runtime error"
+                    | "build error"
+                    | "stack trace"
+                    | "stack"
+                    | "call stack"
+                    | "component stack"
+                    | "code frame"
+                    | "traceback"
+                    | "logs"
+                    | "log output"
+                    | "console output"
+            );
+            continue;
+        }
+        if in_error && matches!(kind, Some((Channel::Human, _))) {
+            *kind = Some((Channel::Pasted, "log"));
+        }
+    }
 }
 
 /// A long message laid out under Markdown headings that tells the agent who it is and what it
@@ -342,6 +393,16 @@ fn mark_prompt_documents(lines: &[&str], kinds: &mut [Option<(Channel, &'static 
     if headings < MIN_HEADINGS {
         return;
     }
+    // A document titled as a prompt ("# SYSTEM PROMPT — CV ARCHITECT AGENT", in any language
+    // after that) needs no more proof.
+    let titled_prompt = lines
+        .iter()
+        .find(|line| !line.trim().is_empty())
+        .is_some_and(|first| {
+            let lower = first.trim().to_lowercase();
+            lower.starts_with('#')
+                && (lower.contains("system prompt") || lower.contains("agent prompt"))
+        });
     let addressing = lines
         .iter()
         .filter(|line| {
@@ -364,7 +425,7 @@ fn mark_prompt_documents(lines: &[&str], kinds: &mut [Option<(Channel, &'static 
             })
         })
         .count();
-    if addressing < MIN_ADDRESSING {
+    if addressing < MIN_ADDRESSING && !titled_prompt {
         return;
     }
     for kind in kinds.iter_mut() {
@@ -604,10 +665,16 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
         return Some("indented");
     }
     let lower = trimmed.to_lowercase();
-    // Shell prompts.
+    // Shell prompts, also after the environment a prompt shows first (conda's `(base) ➜ …`,
+    // a venv's `(.venv) $ …`).
+    let after_environment = trimmed
+        .strip_prefix('(')
+        .and_then(|rest| rest.split_once(") "))
+        .filter(|(name, _)| !name.is_empty() && !name.contains(' '))
+        .map_or(trimmed, |(_, rest)| rest.trim_start());
     if ["$ ", "❯ ", "➜ ", "> $", ">>> ", "% ", "# $", "ps c:\\"]
         .iter()
-        .any(|p| trimmed.starts_with(p) || lower.starts_with(p))
+        .any(|p| trimmed.starts_with(p) || lower.starts_with(p) || after_environment.starts_with(p))
         || trimmed.contains("$ ") && trimmed.split("$ ").next().is_some_and(prompt_prefix)
     {
         return Some("shell");
@@ -690,6 +757,26 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
     };
     let mut words = trimmed.split_whitespace();
     let (first, second) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+    // logrus' text format and its kin: a level in capitals right before a bracketed counter or
+    // time (`WARN[0000] DEPRECATION: …`, `INFO[2024-05-01T10:00:00Z] …`).
+    let level_bracketed = first.split_once('[').is_some_and(|(level, rest)| {
+        matches!(
+            level,
+            "TRAC"
+                | "TRACE"
+                | "DEBU"
+                | "DEBUG"
+                | "INFO"
+                | "WARN"
+                | "WARNING"
+                | "ERRO"
+                | "ERROR"
+                | "FATA"
+                | "FATAL"
+                | "PANI"
+                | "PANIC"
+        ) && rest.starts_with(|c: char| c.is_ascii_digit())
+    });
     let step_number = first
         .strip_prefix('#')
         .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
@@ -701,6 +788,7 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
         || (elapsed(first) && !second.is_empty());
     if dated
         || clock
+        || level_bracketed
         || buildkit
         || service_prefixed
         || [
@@ -965,6 +1053,35 @@ mod tests {
     /// A browser console pasted as it prints: source locations, stack frames, request lines and
     /// What a person introduces as someone else's words to answer ("the note below:") is
     /// pasted, to the end of the message; their own rules "below:" stay theirs.
+    /// A framework's error overlay copied as Markdown: the prose under its error headings is
+    /// the error's; the person's words after another heading are theirs.
+    #[test]
+    fn sections_headed_as_an_error_are_pasted() {
+        let overlay = "## Error Type\nConsole Error\n\n## Error Message\nA tree hydrated but some \
+                       attributes didn't match.\n\n- Variable input such as `Date.now()` which \
+                       changes each time it's called.\n\n## My question\nWhy does this only \
+                       happen on the dashboard?\n";
+        let got = channels(overlay);
+        assert!(
+            got.iter().all(|(c, text)| *c != Channel::Human
+                || !(text.contains("Variable input") || text.contains("tree hydrated"))),
+            "{got:?}"
+        );
+        assert!(
+            got.iter()
+                .any(|(c, text)| *c == Channel::Human && text.contains("Why does this only")),
+            "{got:?}"
+        );
+        let own = "## Error handling\nAlways wrap calls to the billing API in a retry.\n";
+        assert!(
+            channels(own)
+                .iter()
+                .any(|(c, text)| *c == Channel::Human && text.contains("Always wrap")),
+            "{:?}",
+            channels(own)
+        );
+    }
+
     /// A slash command's template expanded into the user turn (or a brief written for an
     /// agent): long, under headings, telling the agent who it is and what it must do. Its
     /// rules are the template's; a person's own long message without that address is theirs.
@@ -987,6 +1104,18 @@ mod tests {
             got.iter()
                 .all(|(c, _)| matches!(c, Channel::Pasted | Channel::Harness)),
             "{got:?}"
+        );
+        // Titled as a prompt, whatever language its address is in.
+        let titled = format!(
+            "# SYSTEM PROMPT — RELEASE AGENT\n\n## Rôle\n\nTu es l'agent des versions.\n\n{}",
+            (1..=10)
+                .map(|n| format!("- Always check step {n} before the next one.\n"))
+                .collect::<String>()
+        );
+        assert!(
+            channels(&titled).iter().all(|(c, _)| *c != Channel::Human),
+            "{:?}",
+            channels(&titled)
         );
         // The same length and headings, in the person's own voice: theirs.
         let own = "## Context\n\nWe ship the release notes every Friday.\n\n## Rules\n\n\
@@ -1208,6 +1337,8 @@ mod tests {
         let summary = "This session is being continued from a previous conversation that ran out \
                        of context. Always run the linter.";
         assert_eq!(channels(summary)[0].0, Channel::Harness);
+        // Gemini CLI's next-speaker nudge, sent as a user turn.
+        assert_eq!(channels("System: Please continue.")[0].0, Channel::Harness);
         // The same words later in a person's message are theirs.
         let quoted = "Why does it say \"Base directory for this skill:\" every time?";
         assert_eq!(channels(quoted)[0].0, Channel::Human);
@@ -1369,6 +1500,11 @@ mod tests {
             "| name | value |",
             "ERROR: could not connect",
             "hint: Updates were rejected because the remote contains work that you do not have locally.",
+            // logrus' text format, and a prompt behind the environment it shows.
+            "WARN[0000] DEPRECATION: The `mirrors` property is deprecated since containerd v1.5.",
+            "INFO[2024-05-01T10:00:00Z] starting the registry mirror",
+            "(base) ➜  tlm_workspace sudo ctr -n k8s.io images ls",
+            "(.venv) $ pytest -q",
             "> The test suite should include invalid IDs.",
             "api-1  | Error: Configuring Next.js via 'next.config.ts' is not supported.",
             "web.1  | Listening on port 5000",

@@ -1399,6 +1399,10 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                     &event_ref,
                 )
             }
+            // "File has not been read yet. Read it first before writing to it.": a guard that
+            // asks for a step; another tool writing the file instead goes around it, which is
+            // no workaround to recommend.
+            _ if asks_to_read_first(&said) => FollowUp::Unresolved,
             _ => other_tool_follow_up(
                 session,
                 &calls[n + 1..],
@@ -2823,6 +2827,17 @@ fn result_is_error(session: &Session, position: usize) -> bool {
     )
 }
 
+/// Whether a failed call's result asks for the file to be read before the call ("File has not
+/// been read yet. Read it first before writing to it.", "You must read the file before editing
+/// it").
+fn asks_to_read_first(result: &str) -> bool {
+    let lower = result.to_lowercase();
+    lower.contains("has not been read")
+        || lower.contains("read it first")
+        || lower.contains("must read the file")
+        || lower.contains("read the file first")
+}
+
 /// When a failed call is followed by a *different* tool succeeding on the same target (a file
 /// path or URL from the failed call), that change of approach is the workaround.
 fn other_tool_follow_up(
@@ -4150,6 +4165,36 @@ mod tests {
             digest.failures.iter().any(
                 |f| matches!(&f.follow_up, FollowUp::OtherTool { tool, .. } if tool == "write")
             ),
+            "{:?}",
+            digest.failures
+        );
+        // A guard that asks for the file to be read first, gone around by another tool writing
+        // it (a real Claude Code session: `Write` refused, then a shell heredoc): no workaround.
+        let guarded = vec![
+            test_call(
+                "w1",
+                "Write",
+                json!({"file_path": "src/App.tsx", "content": "export {}"}),
+            ),
+            test_result(
+                "w1",
+                "Write",
+                "File has not been read yet. Read it first before writing to it.",
+                true,
+            ),
+            test_call(
+                "b1",
+                "Bash",
+                json!({"command": "cat > src/App.tsx <<'EOF'\nexport {}\nEOF"}),
+            ),
+            test_result("b1", "Bash", "", false),
+        ];
+        let digest = digest_session(&test_session(TranscriptFormat::ClaudeCode, guarded));
+        assert!(
+            digest
+                .failures
+                .iter()
+                .all(|f| !matches!(f.follow_up, FollowUp::OtherTool { .. })),
             "{:?}",
             digest.failures
         );

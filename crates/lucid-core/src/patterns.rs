@@ -979,6 +979,7 @@ pub(crate) fn recurring_reports(digests: &[SessionDigest], limits: &Thresholds) 
         let first = members[0];
         if sessions_of(digests, &members).len() < limits.pattern_min_sessions
             || !names_something(&digests[first.0].reported_lines[first.1].text)
+            || points_elsewhere(&digests[first.0].reported_lines[first.1].text)
         {
             continue;
         }
@@ -1090,6 +1091,25 @@ fn wraps_another_error(text: &str) -> bool {
     ["exit code", "exit status", "non-zero", "nonzero"]
         .iter()
         .any(|wrapper| lower.contains(wrapper))
+}
+
+/// Whether a sentence only points to where to read more, as error overlays close ("Visit
+/// https://react.dev/link/error-boundaries to learn more about error boundaries", "See
+/// https://… for details"): the hint every such error prints, no problem of its own. (It may
+/// still join the report of the error it follows.)
+fn points_elsewhere(text: &str) -> bool {
+    let lower = text.trim().to_lowercase();
+    let opens = [
+        "visit ",
+        "see ",
+        "read more",
+        "learn more",
+        "for more information",
+        "refer to ",
+    ]
+    .iter()
+    .any(|opening| lower.starts_with(opening));
+    opens && (lower.contains("http") || lower.contains("learn more") || lower.contains("details"))
 }
 
 /// Whether an error names what it is about: an identifier or a path, a quoted name, or
@@ -1925,6 +1945,13 @@ pub(crate) fn is_bookkeeping(step: &str) -> bool {
             | "teamcreate"
             | "teamdelete"
             | "sendmessage"
+            // Gemini CLI's to-do list.
+            | "write_todos"
+            // Asking the person a question (Gemini CLI, Claude Code, Cline): the answer steers
+            // the work, the call does none of it.
+            | "ask_user"
+            | "askuserquestion"
+            | "ask_followup_question"
     )
 }
 
@@ -2925,6 +2952,9 @@ mod tests {
         ] {
             assert!(is_bookkeeping(step), "{step}");
         }
+        for step in ["write_todos", "ask_user", "AskUserQuestion"] {
+            assert!(is_bookkeeping(step), "{step}");
+        }
         for step in ["Bash", "Edit", "git commit", "Task"] {
             assert!(!is_bookkeeping(step), "{step}");
         }
@@ -3324,6 +3354,11 @@ mod tests {
                 "a request",
                 "Can you add the missing citations to the Globex proposal?",
             ),
+            (
+                "an error overlay's pointer to its docs",
+                "Error: Visit https://react.dev/link/error-boundaries to learn more about error \
+                 boundaries.",
+            ),
         ] {
             let found = recurring_reports(
                 &[reporting("s1", &[&[line]]), reporting("s2", &[&[line]])],
@@ -3693,6 +3728,8 @@ mod tests {
         for error in [
             "The user doesn't want to proceed with this tool use. The tool use was rejected.",
             "Sibling tool call errored",
+            // Gemini CLI, when the person cancels the confirmation.
+            "[Operation Cancelled] Reason: Operation cancelled",
         ] {
             let mut first = one_retry(error, "git push", "git push --force", "git push");
             let mut second = one_retry(error, "git push", "git push --force", "git push");

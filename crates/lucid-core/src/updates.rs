@@ -1096,8 +1096,9 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
         {
             let old = &tokens[i - 1];
             let (old_lower, new_lower) = (&lower[i - 1], &lower[i + 1]);
-            let chained = lower.get(i + 2).is_some_and(|w| is_arrow(w))
-                || (i >= 2 && is_arrow(&lower[i - 2]));
+            // A chain: another arrow anywhere in the sentence ("Trigger → Switch (intention) →
+            // Agent Claude → PostgreSQL (save/load) → Response").
+            let chained = lower.iter().filter(|w| is_arrow(w)).count() > 1;
             // A version's shape covers plain numbers too (`25`, `1.2.3`, `v2`).
             let numeric = |t: &Token| value_shape(&t.text) == Some(Shape::Version);
             let alike = text::value_family(old_lower)
@@ -5463,6 +5464,9 @@ mod tests {
         for path in [
             "Do a quick sanity test (Stock board → open vehicle drawer, Warranty drawer).",
             "Go to Settings → Billing → Invoices and download the PDF.",
+            // A chain whose arrows are not next to each other, with "switch" in it (a real
+            // Claude Code session: a pasted system prompt's pipeline).
+            "Build it: Telegram Trigger → Switch (intention) → Agent Claude → PostgreSQL (save/load) → Response.",
             // A flow and a mapping (real Codex and aider sessions), and two names with no
             // change said.
             "Events are pushed from agent-server → app-server via HTTP webhooks.",

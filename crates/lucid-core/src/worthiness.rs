@@ -2835,6 +2835,8 @@ mod tests {
         for sentence in [
             "All endpoints are in the scope now.",
             "The remaining pages are in progress now.",
+            // A verdict on the work, naming a script.
+            "npm run clearAnonymousUsersDb:prod works now.",
         ] {
             assert!(
                 !matches!(verdict(sentence), Verdict::Candidate { change: true, .. }),
