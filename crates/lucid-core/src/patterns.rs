@@ -1827,10 +1827,16 @@ pub(crate) fn workflows(digests: &[SessionDigest], limits: &Thresholds) -> Vec<P
         // ("`apply_patch` → `git add` → `git commit`") is what every coding session does too:
         // one step must be something else (a project's command, a domain tool).
         let commands = doing.iter().filter(|step| !is_named_tool(step)).count();
-        // GitHub's CLI (`gh pr`, `gh run view`) ships and watches the work as git does.
+        // GitHub's CLI (`gh pr`, `gh run view`) ships and watches the work as git does, and
+        // deleting files (`rm`, `del`) only tidies up around it: "`git add` → `git commit` →
+        // `rm`" is still version control alone.
         let beyond_version_control = doing.iter().any(|step| {
             let program = step.split_whitespace().next().unwrap_or("");
-            !is_named_tool(step) && !matches!(program, "git" | "gh")
+            !is_named_tool(step)
+                && !matches!(
+                    program,
+                    "git" | "gh" | "rm" | "del" | "rmdir" | "remove-item" | "unlink"
+                )
         });
         doing.len() >= 2 && commands >= 2 && beyond_version_control
     });
@@ -4200,6 +4206,12 @@ mod tests {
         let shipping = ["Edit", "git commit", "git push", "gh pr", "git checkout"];
         let digests: Vec<SessionDigest> = (0..3)
             .map(|i| digest(&format!("h{i}"), "a", &shipping))
+            .collect();
+        assert!(workflows(&digests, &limits()).is_empty());
+        // Tidying up around the commits (a real Gemini CLI project: `del`, `rm`).
+        let tidying = ["git add", "git commit", "rm", "git push"];
+        let digests: Vec<SessionDigest> = (0..3)
+            .map(|i| digest(&format!("t{i}"), "a", &tidying))
             .collect();
         assert!(workflows(&digests, &limits()).is_empty());
         // `gh` run bare, then logging in and making the repository (a real Codex session).

@@ -220,12 +220,24 @@ pub fn find_transcripts_and_others(
                 .filter(|file| is_cline_history(file))
                 .filter_map(|file| file.parent().map(Path::to_path_buf))
                 .collect();
+            // Copilot CLI's session folders (`<id>/events.jsonl` beside `workspace.yaml`, with
+            // `checkpoints/` and `rewind-snapshots/` under it): the events are the session.
+            let copilot_folders: std::collections::BTreeSet<PathBuf> = found
+                .iter()
+                .filter(|file| is_copilot_events(file))
+                .filter_map(|file| file.parent().map(Path::to_path_buf))
+                .collect();
             for file in found {
-                let companion = !is_cline_history(&file)
+                let companion = (!is_cline_history(&file)
                     && file
                         .parent()
-                        .is_some_and(|parent| task_folders.contains(parent));
-                // A Cline task's companion files are part of it: neither read nor reported.
+                        .is_some_and(|parent| task_folders.contains(parent)))
+                    || (!is_copilot_events(&file)
+                        && copilot_folders
+                            .iter()
+                            .any(|folder| file.starts_with(folder)));
+                // A Cline task's or a Copilot CLI session's companion files are part of it:
+                // neither read nor reported.
                 if companion {
                     continue;
                 }
@@ -280,6 +292,15 @@ fn not_transcripts(others: &[PathBuf]) -> Vec<SkippedSession> {
         });
     }
     skipped
+}
+
+/// Whether a file is a Copilot CLI session's event log: `events.jsonl` with the session's
+/// `workspace.yaml` beside it.
+fn is_copilot_events(file: &Path) -> bool {
+    file.file_name().is_some_and(|name| name == "events.jsonl")
+        && file
+            .parent()
+            .is_some_and(|folder| folder.join("workspace.yaml").is_file())
 }
 
 /// Whether a file is a Cline / Roo Code task history (`api_conversation_history.json`).
@@ -1011,6 +1032,21 @@ mod tests {
             .collect();
         let names: Vec<&str> = listed.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["README", "shot.png", "notes.txt"], "{listed:?}");
+        // A Copilot CLI session folder's metadata and checkpoints go with its events.jsonl.
+        let copilot = sessions.join("0a1b2c3d");
+        std::fs::create_dir_all(copilot.join("checkpoints")).expect("mkdir");
+        for name in ["events.jsonl", "workspace.yaml", "checkpoints/001-plan.md"] {
+            std::fs::write(copilot.join(name), "x").expect("write");
+        }
+        let (files, skipped) =
+            find_transcripts_and_others(std::slice::from_ref(&sessions)).expect("found");
+        assert!(files.contains(&copilot.join("events.jsonl")), "{files:?}");
+        assert!(
+            !files.iter().any(|f| f.ends_with("001-plan.md")),
+            "{files:?}"
+        );
+        assert_eq!(skipped.len(), 3, "{skipped:?}");
+        std::fs::remove_dir_all(&copilot).expect("rm");
         assert!(
             listed[1].1.starts_with("not a transcript file (.png)"),
             "{listed:?}"
