@@ -227,7 +227,23 @@ pub fn find_transcripts_and_others(
                 .filter(|file| is_copilot_events(file))
                 .filter_map(|file| file.parent().map(Path::to_path_buf))
                 .collect();
+            // Claude Code keeps a session's side files in a folder named after it, beside its
+            // `<id>.jsonl`: sub-agents' transcripts (read, as sessions of their own) with their
+            // `.meta.json`, and `tool-results/*.txt` (long results the transcript also holds).
+            let claude_session_folders: std::collections::BTreeSet<PathBuf> = found
+                .iter()
+                .filter(|file| file.extension().is_some_and(|e| e == "jsonl"))
+                .map(|file| file.with_extension(""))
+                .collect();
             for file in found {
+                let beside_claude_session = file.extension().is_none_or(|e| e != "jsonl")
+                    && file
+                        .ancestors()
+                        .skip(1)
+                        .any(|folder| claude_session_folders.contains(folder) && folder.is_dir());
+                if beside_claude_session {
+                    continue;
+                }
                 let companion = (!is_cline_history(&file)
                     && file
                         .parent()
@@ -1047,6 +1063,32 @@ mod tests {
         );
         assert_eq!(skipped.len(), 3, "{skipped:?}");
         std::fs::remove_dir_all(&copilot).expect("rm");
+        // A Claude Code session's folder beside its transcript: sub-agents are read, their
+        // metadata and the offloaded tool results go with the session.
+        let claude = sessions.join("5e6f7a8b");
+        std::fs::create_dir_all(claude.join("subagents")).expect("mkdir");
+        std::fs::create_dir_all(claude.join("tool-results")).expect("mkdir");
+        for name in [
+            "subagents/agent-a1.jsonl",
+            "subagents/agent-a1.meta.json",
+            "tool-results/toolu_01.txt",
+        ] {
+            std::fs::write(claude.join(name), "x").expect("write");
+        }
+        std::fs::write(sessions.join("5e6f7a8b.jsonl"), "x").expect("write");
+        let (files, skipped) =
+            find_transcripts_and_others(std::slice::from_ref(&sessions)).expect("found");
+        assert!(
+            files.contains(&claude.join("subagents/agent-a1.jsonl")),
+            "{files:?}"
+        );
+        assert!(
+            !files.iter().any(|f| f.ends_with("agent-a1.meta.json")),
+            "{files:?}"
+        );
+        assert_eq!(skipped.len(), 3, "{skipped:?}");
+        std::fs::remove_dir_all(&claude).expect("rm");
+        std::fs::remove_file(sessions.join("5e6f7a8b.jsonl")).expect("rm");
         assert!(
             listed[1].1.starts_with("not a transcript file (.png)"),
             "{listed:?}"
