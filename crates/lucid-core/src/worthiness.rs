@@ -491,7 +491,15 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
                 None => !rest.ends_with(" right") && !rest.ends_with(" for") && names_value(),
             }
         });
-    let now_announces = trailing_now || now_before_verb(&lower);
+    // "… i will saturate the soil now", "we'll close the week now": what the speaker is about
+    // to do, the moment, not a new value.
+    let about_to = lower.find(" now").is_some_and(|at| {
+        let before = &lower[..at];
+        [" will ", "'ll ", "going to ", "gonna ", "about to "]
+            .iter()
+            .any(|future| before.contains(future))
+    });
+    let now_announces = (trailing_now || now_before_verb(&lower)) && !about_to;
     // A contrast alone ("… so what are parts of steering, instead of saying steering part")
     // chooses a wording or complains; it announces a new value only when it names one.
     let contrast_only = change_cue && !announcing_cue && !now_announces;
@@ -637,6 +645,11 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // fact about the project.
     if !standing && !decision && complains_of_degree(&lower) {
         return skip("a complaint about how something is (\"too big\"), not a fact or a rule");
+    }
+    // "… so once we build the prototype we will resume the logging": a plan that waits on an
+    // event of the work, not a settled decision.
+    if decision && !standing && waits_on_an_event(&lower) {
+        return skip("a plan that waits on something (\"once …\"), not a settled decision");
     }
     if standing || decision {
         return Verdict::Candidate {
@@ -1948,6 +1961,21 @@ pub(crate) fn announces_change(sentence: &str) -> bool {
     )
 }
 
+/// Whether a sentence's "we will …" waits on an event first: "once …", "as soon as …",
+/// "after we …", "when we …" before it.
+fn waits_on_an_event(lower: &str) -> bool {
+    ["once ", "as soon as ", "after we ", "when we "]
+        .iter()
+        .filter_map(|opening| {
+            text::find_word(lower, opening.trim_end()).map(|at| at + opening.len())
+        })
+        .any(|after| {
+            lower
+                .get(after..)
+                .is_some_and(|rest| rest.contains(" will ") || rest.contains("'ll "))
+        })
+}
+
 /// Whether "now" sits between a subject and its verb ("The on-call rotation now changes every
 /// Wednesday", "We now deploy from main"): a change announced as plainly as "X is now Y". Not
 /// "right now", "for now", "until now", and not before a preposition or a clause ("now on",
@@ -1991,9 +2019,13 @@ fn now_before_verb(lower: &str) -> bool {
             && w[0]
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '-' || c == '\'')
+            // A preposition or a clause after "now" ("the meeting now at 9", "trigger one now
+            // to test") says when, not what changed.
             && !matches!(
                 w[2],
                 "on" | "that" | "and" | "or" | "the" | "a" | "an" | "i" | "we" | "you" | "it"
+                    | "at" | "to" | "in" | "for" | "with" | "by" | "from" | "of" | "so" | "but"
+                    | "if" | "when" | "then" | "here" | "there" | "please"
             )
             && w[2].chars().all(|c| c.is_alphabetic())
     })
@@ -2820,6 +2852,10 @@ mod tests {
             );
         }
         assert!(now_before_verb("we now deploy from main"));
+        assert!(!now_before_verb(
+            "we do have the meeting with rené now at 9"
+        ));
+        assert!(!now_before_verb("yes, trigger one now to test"));
         for lower in [
             "right now the build is broken",
             "for now skip it",
@@ -2909,6 +2945,24 @@ mod tests {
                 "a fragment",
             ),
             ("Which is the older name of the gate…", "a fragment"),
+            // A personal assistant's chats (real Hermes Agent sessions): a plan that waits on
+            // an event, the speaker's own mind, the moment they are about to act.
+            (
+                "About the sensor, I received the parts for the prototype we will build, so once we build the prototype we will resume logging data to ThingSpeak.",
+                "a plan that waits",
+            ),
+            (
+                "I always think of errands to run outside but it's hard to remember them.",
+                "describes the speaker",
+            ),
+            (
+                "The soil is already humid but I will spray the beds with nutrients now.",
+                "no standing instruction",
+            ),
+            (
+                "Let me know when you are done as we will close the week now.",
+                "a request",
+            ),
         ];
         for (sentence, why) in cases {
             let reason = skip_reason(sentence);
