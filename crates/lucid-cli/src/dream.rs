@@ -29,8 +29,8 @@ use crate::{EXIT_FAILED, EXIT_REFUSED};
 /// mini-swe-agent trajectories, aider chat transcripts (Markdown; each run of aider is a
 /// session), OpenHands trajectories,
 /// GitHub Copilot CLI session logs (events.jsonl), OpenCode sessions (`opencode export`),
-/// Gemini CLI chat logs, SpecStory exports of Cursor / Claude Code chats (.specstory/*.md) and
-/// Google Antigravity step logs (transcript.jsonl).
+/// Gemini CLI chat logs, SpecStory exports of Cursor / Claude Code chats (.specstory/*.md),
+/// Google Antigravity step logs (transcript.jsonl) and OpenClaw session logs.
 /// A file that cannot be parsed, or that a bug
 /// in lucid trips, is skipped and listed in the report with the reason.
 ///

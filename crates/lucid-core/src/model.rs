@@ -56,6 +56,9 @@ pub enum TranscriptFormat {
     SpecStory,
     /// Google Antigravity step logs (`transcript.jsonl`, one record per step).
     Antigravity,
+    /// OpenClaw session logs (`~/.openclaw/agents/<agent>/sessions/<id>.jsonl`).
+    #[serde(rename = "openclaw")]
+    OpenClaw,
 }
 
 impl TranscriptFormat {
@@ -76,6 +79,7 @@ impl TranscriptFormat {
             TranscriptFormat::GeminiCli => "gemini_cli",
             TranscriptFormat::SpecStory => "specstory",
             TranscriptFormat::Antigravity => "antigravity",
+            TranscriptFormat::OpenClaw => "openclaw",
         }
     }
 }

@@ -147,6 +147,11 @@ fn detect_lines(text: &str) -> Result<TranscriptFormat, ImportError> {
 
 /// The format a single record (a JSON Lines line or an array element) belongs to, when it says.
 fn detect_record(record: &Object) -> Option<TranscriptFormat> {
+    // Before Copilot CLI: OpenClaw's `custom` records have a `{type, data, parentId}` envelope
+    // too; its session header and `message` records do not.
+    if crate::openclaw::is_record(record) {
+        return Some(TranscriptFormat::OpenClaw);
+    }
     // Before Managed Agents: Copilot's dotted types (`session.start`, `user.message`) overlap
     // theirs, its `{type, data, parentId}` envelope does not.
     if crate::copilot_cli::is_event(record) {

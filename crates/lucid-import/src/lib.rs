@@ -9,8 +9,9 @@
 //! aider chat transcripts (Markdown: `.aider.chat.history.md`), OpenHands trajectories (a JSON
 //! array of events, or OpenHands Cloud's export around them), GitHub Copilot CLI session logs (`events.jsonl`), OpenCode sessions
 //! (`opencode export`), Gemini CLI chat logs (one JSON document, or JSON Lines of `$set`
-//! snapshots and messages), SpecStory's Markdown exports of Cursor and Claude Code chats and
-//! Google Antigravity step logs (`transcript.jsonl`).
+//! snapshots and messages), SpecStory's Markdown exports of Cursor and Claude Code chats,
+//! Google Antigravity step logs (`transcript.jsonl`) and OpenClaw session logs
+//! (`~/.openclaw/agents/<agent>/sessions/<id>.jsonl`).
 //!
 //! Every format is mapped to the same event rules: one [`Event`](lucid_core::Event) per kept
 //! content block, numbered from 0 in order of appearance; text by role (user, agent, or context
@@ -65,6 +66,7 @@ mod managed_agents;
 mod memory;
 mod openai_chat;
 mod openai_responses;
+mod openclaw;
 mod opencode;
 mod openhands;
 mod session;
@@ -294,6 +296,7 @@ fn import_input(
         TranscriptFormat::OpenCode => opencode::import(input, source),
         TranscriptFormat::GeminiCli => gemini_cli::import(input, source),
         TranscriptFormat::Antigravity => antigravity::import(input, source),
+        TranscriptFormat::OpenClaw => openclaw::import(input, source),
         // Markdown, read from the text before it is parsed as JSON (see `import_session`).
         TranscriptFormat::Aider | TranscriptFormat::SpecStory => Err(ImportError::WrongShape {
             format,

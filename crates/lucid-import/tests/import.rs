@@ -25,7 +25,7 @@ use lucid_import::{
 };
 use proptest::prelude::*;
 
-const FORMATS: [TranscriptFormat; 14] = [
+const FORMATS: [TranscriptFormat; 15] = [
     TranscriptFormat::ClaudeCode,
     TranscriptFormat::ManagedAgents,
     TranscriptFormat::AnthropicMessages,
@@ -40,6 +40,7 @@ const FORMATS: [TranscriptFormat; 14] = [
     TranscriptFormat::GeminiCli,
     TranscriptFormat::SpecStory,
     TranscriptFormat::Antigravity,
+    TranscriptFormat::OpenClaw,
 ];
 
 /// The modification time every fixture is imported with (the fallback time of formats

@@ -313,6 +313,7 @@ pub fn parse_format(name: &str) -> Option<TranscriptFormat> {
         "gemini_cli" => Some(TranscriptFormat::GeminiCli),
         "specstory" => Some(TranscriptFormat::SpecStory),
         "antigravity" => Some(TranscriptFormat::Antigravity),
+        "openclaw" => Some(TranscriptFormat::OpenClaw),
         _ => None,
     }
 }

@@ -125,7 +125,7 @@ pub struct ImportSession {
     pub filename: Option<String>,
     /// `claude_code`, `managed_agents`, `anthropic_messages`, `openai_chat`,
     /// `openai_responses`, `cline`, `swe_agent`, `aider`, `openhands`, `copilot_cli`,
-    /// `opencode`, `gemini_cli`, `specstory`, `antigravity`; detected when omitted.
+    /// `opencode`, `gemini_cli`, `specstory`, `antigravity`, `openclaw`; detected when omitted.
     #[serde(default)]
     pub format: Option<String>,
     /// Attach this memory store to the session.
@@ -713,8 +713,8 @@ pub async fn import_session(
                 ApiError::invalid(format!(
                     "unknown format {name:?}; use claude_code, managed_agents, \
                      anthropic_messages, openai_chat, openai_responses, cline, swe_agent, \
-                     aider, openhands, copilot_cli, opencode, gemini_cli, specstory or \
-                     antigravity"
+                     aider, openhands, copilot_cli, opencode, gemini_cli, specstory, \
+                     antigravity or openclaw"
                 ))
             })?;
             lucid_import::import_session_as(format, request.transcript.as_bytes(), &source)
