@@ -27,6 +27,7 @@ pub const TARGETS: &[&str] = &[
     "import_managed_agents",
     "import_openai_chat",
     "import_openai_responses",
+    "import_openclaw",
     "import_opencode",
     "import_openhands",
     "import_specstory",
@@ -90,6 +91,7 @@ pub fn check(target: &str, data: &[u8]) {
             "fuzz/agent/transcript.jsonl",
             data,
         ),
+        "import_openclaw" => import(TranscriptFormat::OpenClaw, "fuzz/agent/session.jsonl", data),
         other => panic!("no fuzz check named {other}"),
     }
 }
