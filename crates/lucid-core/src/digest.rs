@@ -4117,6 +4117,12 @@ mod tests {
     /// names it in prose (a commit message) is not.
     #[test]
     fn another_tool_must_act_on_the_file_not_mention_it() {
+        let no_other_tool = |digest: &SessionDigest| {
+            digest
+                .failures
+                .iter()
+                .all(|f| !matches!(f.follow_up, FollowUp::OtherTool { .. }))
+        };
         let failed_edit = || {
             vec![
                 test_call(
@@ -4145,14 +4151,7 @@ mod tests {
             false,
         ));
         let digest = digest_session(&test_session(TranscriptFormat::Aider, mentioned));
-        assert!(
-            digest
-                .failures
-                .iter()
-                .all(|f| !matches!(f.follow_up, FollowUp::OtherTool { .. })),
-            "{:?}",
-            digest.failures
-        );
+        assert!(no_other_tool(&digest), "{:?}", digest.failures);
         let mut acted = failed_edit();
         acted.push(test_call(
             "w1",
@@ -4190,14 +4189,7 @@ mod tests {
             test_result("b1", "Bash", "", false),
         ];
         let digest = digest_session(&test_session(TranscriptFormat::ClaudeCode, guarded));
-        assert!(
-            digest
-                .failures
-                .iter()
-                .all(|f| !matches!(f.follow_up, FollowUp::OtherTool { .. })),
-            "{:?}",
-            digest.failures
-        );
+        assert!(no_other_tool(&digest), "{:?}", digest.failures);
     }
 
     /// A line the shell prints before every command's output (a login profile's complaint) is
