@@ -1938,6 +1938,31 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
             });
         }
     }
+    // "Refunds aren't processed by Stripe anymore": a negated clause closed by "anymore" that
+    // names what did it (a capitalised name or an identifier) is a practice that ended; its
+    // words, the name's included, are what an item must all say.
+    if out.is_empty()
+        && let Some(at) = lower.find(" anymore").or_else(|| lower.find(" any more"))
+    {
+        let start = lower[..at].rfind([',', ';', ':', '.']).map_or(0, |p| p + 1);
+        let clause = &sentence[start..at];
+        let clause_lower = &lower[start..at];
+        let negated = clause_lower.contains("n't ") || clause_lower.contains(" not ");
+        let named = value_tokens(clause)
+            .iter()
+            .skip(1)
+            .any(|token| token.is_specific());
+        let practice: Vec<String> = text::analyze(clause).word_set.into_iter().collect();
+        if negated && named && practice.len() >= 3 && !said_by_the_team(clause_lower) {
+            out.push(Retirement {
+                name: None,
+                person: false,
+                practice,
+                cue: "anymore".to_string(),
+                prohibited: false,
+            });
+        }
+    }
     out
 }
 
@@ -4308,6 +4333,20 @@ mod tests {
                 .iter()
                 .any(|r| retires(r, item, is_fact).is_some())
         };
+        // A negated clause closed by "anymore" that names what did it: a practice that ended,
+        // for the items that say all of it.
+        let refunds = "Customer refunds are processed by Stripe.";
+        assert!(retired(
+            "Refunds aren't processed by Stripe anymore; Adyen handles them now.",
+            refunds,
+            true
+        ));
+        for other in [
+            "Refund disputes aren't handled by Stripe anymore.",
+            "Refunds aren't slow anymore.",
+        ] {
+            assert!(!retired(other, refunds, true), "{other}");
+        }
         // When it happened does not make the retirement partial.
         assert!(retired(
             "We migrated off Heroku last month.",
