@@ -2048,6 +2048,15 @@ pub fn anchor_change(older: &str, newer: &str) -> Option<Vec<String>> {
     if !another_anchor && !another_name {
         return None;
     }
+    // When a number, a version or a host changed, the names say whose it is ("the pinned
+    // Kubernetes version" / "the pinned Python version"): subject words, not values. Names are
+    // the values only when nothing else changed (one contact for another).
+    let empty = BTreeSet::new();
+    let (na, nb) = if another_anchor {
+        (empty.clone(), empty)
+    } else {
+        (na, nb)
+    };
     let rest = |x: &Analysis, names: &BTreeSet<String>, other: &BTreeSet<String>| {
         x.word_set
             .iter()

@@ -800,6 +800,13 @@ mod tests {
                 "Send expense reports to travel@example.com from now on.",
                 false,
             ),
+            // Another product's version (a generated fleet's look-alikes): the name qualifies
+            // the subject when a version changed.
+            (
+                "Pinned Kubernetes version is set to 1.22.11.",
+                "The pinned Python version is 3.7.13 now.",
+                false,
+            ),
             // A value's unit or zone is no subject word ("UTC").
             (
                 "The nightly backup runs at 01:00 UTC.",
