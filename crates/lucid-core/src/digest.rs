@@ -591,6 +591,11 @@ pub struct Flag {
 pub struct SessionDigest {
     /// The id of the session digested; evidence cites it.
     pub session: String,
+    /// The conversation the session belongs to: its parent's id for a sub-agent's transcript
+    /// ([`Session::part_of`]), else its own id, also for a second file carrying the same id. A
+    /// pattern's sessions are distinct conversations, so a sub-agent repeating its parent's
+    /// failure is not a second session.
+    pub conversation: String,
     /// The agent that ran the session; items supported by two or more agents are team-scoped.
     pub agent: String,
     /// Where the transcript came from (a path, or an upload name).
@@ -831,6 +836,10 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
     let policy = &options.safety;
     let mut digest = SessionDigest {
         session: session.id.clone(),
+        conversation: session
+            .part_of
+            .clone()
+            .unwrap_or_else(|| session.id.clone()),
         agent: session.agent.clone(),
         source: session.source.clone(),
         format: session.format,
@@ -4100,6 +4109,7 @@ fn test_session(format: TranscriptFormat, events: Vec<EventKind>) -> Session {
         format,
         trust: SessionTrust::Default,
         started_in: None,
+        part_of: None,
         events: events
             .into_iter()
             .enumerate()

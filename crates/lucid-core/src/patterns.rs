@@ -419,7 +419,11 @@ struct FixGroup<'a> {
 impl FixGroup<'_> {
     /// The error its failures report (see [`most_common_error`]).
     fn error(&self) -> Option<String> {
-        most_common_error(self.failures.iter().map(|(d, f)| (d.session.as_str(), *f)))
+        most_common_error(
+            self.failures
+                .iter()
+                .map(|(d, f)| (d.conversation.as_str(), *f)),
+        )
     }
 }
 
@@ -728,12 +732,21 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
         .collect()
 }
 
+/// How many conversations these digests hold: a sub-agent's transcript is part of its parent's.
+fn conversations<'d>(digests: impl IntoIterator<Item = &'d SessionDigest>) -> usize {
+    digests
+        .into_iter()
+        .map(|digest| digest.conversation.as_str())
+        .collect::<BTreeSet<_>>()
+        .len()
+}
+
 /// The distinct sessions of these members (positions of a digest and one of its failures or
 /// checker findings).
 fn sessions_of<'d>(digests: &'d [SessionDigest], members: &[(usize, usize)]) -> BTreeSet<&'d str> {
     members
         .iter()
-        .map(|&(d, _)| digests[d].session.as_str())
+        .map(|&(d, _)| digests[d].conversation.as_str())
         .collect()
 }
 
@@ -789,7 +802,7 @@ pub(crate) fn recurring_blockers(digests: &[SessionDigest], limits: &Thresholds)
         }
         let failures: Vec<(&str, &Failure)> = members
             .iter()
-            .map(|(d, f)| (digests[*d].session.as_str(), &digests[*d].failures[*f]))
+            .map(|(d, f)| (digests[*d].conversation.as_str(), &digests[*d].failures[*f]))
             .collect();
         let error = most_common_error(failures.iter().copied());
         let tool = failures.first().map(|(_, f)| f.tool.as_str()).unwrap_or("");
@@ -1155,7 +1168,7 @@ fn shared_fix_line(
             sessions_by_line
                 .entry(line)
                 .or_default()
-                .insert(digests[d].session.as_str());
+                .insert(digests[d].conversation.as_str());
         }
     }
     let best = first_seen
@@ -1222,7 +1235,7 @@ pub(crate) fn refused_reads(digests: &[SessionDigest], limits: &Thresholds) -> V
         };
         let failures: Vec<(&str, &Failure)> = members
             .iter()
-            .map(|(d, f)| (digests[*d].session.as_str(), &digests[*d].failures[*f]))
+            .map(|(d, f)| (digests[*d].conversation.as_str(), &digests[*d].failures[*f]))
             .collect();
         let Some(error) = most_common_error(failures.iter().copied()) else {
             continue;
@@ -1708,7 +1721,7 @@ pub(crate) fn workflows(digests: &[SessionDigest], limits: &Thresholds) -> Vec<P
     }
     let sessions_of = |occ: &[(usize, usize)]| {
         occ.iter()
-            .map(|(d, _)| &digests[*d].session)
+            .map(|(d, _)| &digests[*d].conversation)
             .collect::<BTreeSet<_>>()
             .len()
     };
@@ -1716,11 +1729,12 @@ pub(crate) fn workflows(digests: &[SessionDigest], limits: &Thresholds) -> Vec<P
     // sessions of one agent, two sharing three steps is a coincidence of the work, not a habit.
     // The share is of the sessions of the agents that take it (a team's other agents do other
     // work).
-    let mut successful_by_agent: HashMap<&str, usize> = HashMap::new();
+    let mut successful_by_agent: HashMap<&str, BTreeSet<&str>> = HashMap::new();
     for digest in digests.iter().filter(|d| d.successful) {
-        *successful_by_agent
+        successful_by_agent
             .entry(digest.agent.as_str())
-            .or_default() += 1;
+            .or_default()
+            .insert(digest.conversation.as_str());
     }
     let converged = |occ: &[(usize, usize)]| {
         let agents: BTreeSet<&str> = occ
@@ -1729,7 +1743,7 @@ pub(crate) fn workflows(digests: &[SessionDigest], limits: &Thresholds) -> Vec<P
             .collect();
         let their_sessions: usize = agents
             .iter()
-            .map(|agent| successful_by_agent.get(agent).copied().unwrap_or(0))
+            .map(|agent| successful_by_agent.get(agent).map_or(0, BTreeSet::len))
             .sum();
         // A share, capped: three sessions taking the same steps are a habit however many
         // sessions the agents ran.
@@ -1958,6 +1972,14 @@ pub(crate) fn is_bookkeeping(step: &str) -> bool {
             | "ask_user"
             | "askuserquestion"
             | "ask_followup_question"
+            // Codex asking the person for input or for wider sandbox permissions, and its
+            // calls that wait for, write to or close a sub-agent (starting one, like Claude
+            // Code's `Task`, hands work over: a step).
+            | "request_user_input"
+            | "request_permissions"
+            | "wait_agent"
+            | "send_input"
+            | "close_agent"
     )
 }
 
@@ -2110,7 +2132,7 @@ pub(crate) fn is_inspection(step: &str) -> bool {
 /// just looked at) in at least half of the sessions that did anything, and at least two.
 pub(crate) fn ending_steps(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pattern> {
     let mut last: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
-    let mut active = 0usize;
+    let mut active: BTreeSet<&str> = BTreeSet::new();
     for (d, digest) in digests.iter().enumerate() {
         let Some((position, step)) = digest
             .tool_sequence
@@ -2121,7 +2143,7 @@ pub(crate) fn ending_steps(digests: &[SessionDigest], limits: &Thresholds) -> Ve
         else {
             continue;
         };
-        active += 1;
+        active.insert(digest.conversation.as_str());
         // Only a last step that checks or ships the work says how this team finishes: on real
         // transcripts the others were chance or bookkeeping (`git add`, `mkdir`, a script that
         // exports the conversation).
@@ -2136,10 +2158,12 @@ pub(crate) fn ending_steps(digests: &[SessionDigest], limits: &Thresholds) -> Ve
     for (step, occurrences) in last {
         let sessions: BTreeSet<&str> = occurrences
             .iter()
-            .map(|(d, _)| digests[*d].session.as_str())
+            .map(|(d, _)| digests[*d].conversation.as_str())
             .collect();
         // Most sessions, and at least three: two sessions ending alike is chance.
-        if sessions.len() < limits.pattern_min_sessions.max(3) || sessions.len() * 5 < active * 3 {
+        if sessions.len() < limits.pattern_min_sessions.max(3)
+            || sessions.len() * 5 < active.len() * 3
+        {
             continue;
         }
         let mut pattern = Pattern::new(
@@ -2148,7 +2172,7 @@ pub(crate) fn ending_steps(digests: &[SessionDigest], limits: &Thresholds) -> Ve
                 "Sessions end with `{}` ({} of {} sessions).",
                 code(step),
                 sessions.len(),
-                active
+                active.len()
             ),
             None,
         );
@@ -2234,7 +2258,7 @@ fn checks_of<'d>(
     let sessions_of = |occurrences: &[(usize, usize)]| -> BTreeSet<&str> {
         occurrences
             .iter()
-            .map(|(d, _)| digests[*d].session.as_str())
+            .map(|(d, _)| digests[*d].conversation.as_str())
             .collect()
     };
     // (check, its runs, how many sessions ran it)
@@ -2320,18 +2344,19 @@ pub(crate) fn working_directories(digests: &[SessionDigest], limits: &Thresholds
             by_name.entry(name.to_lowercase()).or_default().push((d, w));
         }
     }
+    let all_sessions = conversations(digests);
     let mut found: Vec<(usize, Pattern)> = Vec::new();
     for occurrences in by_name.values() {
         let sessions: BTreeSet<&str> = occurrences
             .iter()
-            .map(|(d, _)| digests[*d].session.as_str())
+            .map(|(d, _)| digests[*d].conversation.as_str())
             .collect();
         let commands: usize = occurrences
             .iter()
             .map(|(d, w)| digests[*d].working_dirs[*w].commands)
             .sum();
         if sessions.len() < limits.pattern_min_sessions.max(3)
-            || sessions.len() * 4 < digests.len()
+            || sessions.len() * 4 < all_sessions
             || commands < MIN_COMMANDS
         {
             continue;
@@ -2369,7 +2394,7 @@ pub(crate) fn working_directories(digests: &[SessionDigest], limits: &Thresholds
                  {commands} commands).",
                 code(&name),
                 sessions.len(),
-                digests.len()
+                all_sessions
             ),
             None,
         );
@@ -2541,7 +2566,7 @@ fn add_support(pattern: &mut Pattern, digest: &SessionDigest, refs: &[EventRef])
     if refs.iter().any(|r| r.trust == crate::model::Trust::Trusted) {
         pattern.trusted_agents.insert(digest.agent.clone());
     }
-    pattern.sessions.insert(digest.session.clone());
+    pattern.sessions.insert(digest.conversation.clone());
     for r in refs {
         pattern.evidence.push(r.evidence(&digest.session));
         if r.at > pattern.latest {
@@ -2628,6 +2653,7 @@ mod tests {
     fn digest(session: &str, agent: &str, tools: &[&str]) -> SessionDigest {
         SessionDigest {
             session: session.into(),
+            conversation: session.into(),
             agent: agent.into(),
             source: format!("{session}.jsonl"),
             format: TranscriptFormat::ClaudeCode,
@@ -2701,6 +2727,7 @@ mod tests {
     fn in_two_sessions(error: &str, identity: &str, before: &str, after: &str) -> Vec<Pattern> {
         let mut second = one_retry(error, identity, before, after);
         second.session = "s2".into();
+        second.conversation = second.session.clone();
         pitfalls(
             &[one_retry(error, identity, before, after), second],
             &limits(),
@@ -2748,6 +2775,7 @@ mod tests {
         let error = "CACError: Unknown option '--runInBand'";
         let mut second = one_retry(error, "npm test", "npm test -- --runInBand", "npm test");
         second.session = "s2".into();
+        second.conversation = second.session.clone();
         let found = pitfalls(
             &[
                 one_retry(error, "npm test", "npm test -- --runInBand", "npm test"),
@@ -2958,10 +2986,16 @@ mod tests {
         ] {
             assert!(is_bookkeeping(step), "{step}");
         }
-        for step in ["write_todos", "ask_user", "AskUserQuestion"] {
+        for step in [
+            "write_todos",
+            "ask_user",
+            "AskUserQuestion",
+            "request_permissions",
+            "wait_agent",
+        ] {
             assert!(is_bookkeeping(step), "{step}");
         }
-        for step in ["Bash", "Edit", "git commit", "Task"] {
+        for step in ["Bash", "Edit", "git commit", "Task", "spawn_agent"] {
             assert!(!is_bookkeeping(step), "{step}");
         }
     }
@@ -2974,6 +3008,7 @@ mod tests {
         let formatted = |session: &str| {
             let mut d = one_retry("}", "cargo fmt", "cargo fmt --check 2>&1", "cargo fmt 2>&1");
             d.session = session.into();
+            d.conversation = d.session.clone();
             d
         };
         assert!(pitfalls(&[formatted("s1"), formatted("s2")], &limits()).is_empty());
@@ -2992,7 +3027,9 @@ mod tests {
             "cd /w/kiro/agent && go vet ./...",
         );
         first.session = "s1".into();
+        first.conversation = first.session.clone();
         second.session = "s2".into();
+        second.conversation = second.session.clone();
         let found = pitfalls(&[first, second], &limits());
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
@@ -3013,7 +3050,9 @@ mod tests {
         );
         let mut second = first.clone();
         first.session = "s1".into();
+        first.conversation = first.session.clone();
         second.session = "s2".into();
+        second.conversation = second.session.clone();
         let found = pitfalls(&[first, second], &limits());
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
@@ -3290,6 +3329,7 @@ mod tests {
             format: TranscriptFormat::ClaudeCode,
             trust: SessionTrust::Default,
             started_in: None,
+            part_of: None,
             events,
         })
     }
@@ -3740,7 +3780,9 @@ mod tests {
             let mut first = one_retry(error, "git push", "git push --force", "git push");
             let mut second = one_retry(error, "git push", "git push --force", "git push");
             first.session = "s1".into();
+            first.conversation = first.session.clone();
             second.session = "s2".into();
+            second.conversation = second.session.clone();
             assert!(pitfalls(&[first, second], &limits()).is_empty(), "{error}");
         }
     }
@@ -3792,6 +3834,10 @@ mod tests {
             )
         );
         assert_eq!(found[0].sessions.len(), 3);
+        // A sub-agent's transcript belongs to its parent's conversation: two sessions, not three.
+        let mut spawned = sessions.clone();
+        spawned[2].conversation = "s2".into();
+        assert!(recurring_blockers(&spawned, &limits()).is_empty());
 
         // Two sessions are not enough without a fix to confirm it; a session that later ran the
         // command successfully got past it (event 6 comes after the failure at 5).

@@ -386,6 +386,7 @@ fn sessions_of(sample: &str, conversation: &Value) -> (Vec<(Session, Vec<String>
                 trust: SessionTrust::Default,
                 events,
                 started_in: None,
+                part_of: None,
             },
             ids,
         ));

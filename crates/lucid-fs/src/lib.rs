@@ -1504,13 +1504,20 @@ mod tests {
             digested.skipped[0].reason
         );
         // The longest copy is read; a file with the same id but other events is its own
-        // session (its id made unique).
-        let mut read: Vec<(String, usize)> = digested
+        // session for evidence (its id made unique) and part of the same conversation for
+        // recurrence (a sub-agent's transcript, a resumed session).
+        let mut read: Vec<(String, &str, usize)> = digested
             .digests
             .iter()
-            .map(|d| (d.session.clone(), d.events))
+            .map(|d| (d.session.clone(), d.conversation.as_str(), d.events))
             .collect();
         read.sort();
-        assert_eq!(read, [("s-1".to_string(), 3), ("s-1#2".to_string(), 1)]);
+        assert_eq!(
+            read,
+            [
+                ("s-1".to_string(), "s-1", 3),
+                ("s-1#2".to_string(), "s-1", 1)
+            ]
+        );
     }
 }

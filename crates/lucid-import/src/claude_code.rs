@@ -133,6 +133,10 @@ fn push_record(builder: &mut Builder<'_>, record: Record) {
         .or(record.session_id_snake.as_ref())
     {
         builder.set_session_id(id);
+        // A sub-agent's records carry the id of the session that started it.
+        if record.is_sidechain {
+            builder.offer_part_of(Some(id));
+        }
     }
     builder.offer_started_in(record.cwd.as_deref());
     let origin = Origin {

@@ -74,6 +74,9 @@ struct Item {
     /// thread another agent spawned).
     #[serde(default)]
     source: Option<Value>,
+    /// `session_meta` of a spawned thread: the thread that spawned it (also inside `source`).
+    #[serde(default, deserialize_with = "lenient_string")]
+    parent_thread_id: Option<String>,
     /// `session_meta`: the directory the session started in.
     #[serde(default, deserialize_with = "lenient_string")]
     cwd: Option<String>,
@@ -104,6 +107,9 @@ struct Rollout<'b, 's> {
     /// A sub-agent's thread whose first message, the task its parent agent wrote, is still to
     /// come: that message is the parent's, not a person's (a person may write later ones).
     brief_pending: bool,
+    /// A thread the harness runs without a person (an approval reviewer, a code review, a
+    /// compaction): every message in its user turns is what the parent thread sent it.
+    unattended: bool,
     /// The start time of an older rollout, whose items have no times of their own.
     started: Option<Timestamp>,
     modified: Option<Timestamp>,
@@ -116,6 +122,7 @@ pub(crate) fn import(input: Input<'_>, source: &Source<'_>) -> Result<Session, I
             let mut rollout = Rollout {
                 builder: &mut builder,
                 brief_pending: false,
+                unattended: false,
                 started: None,
                 modified: source.modified,
             };
@@ -128,6 +135,7 @@ pub(crate) fn import(input: Input<'_>, source: &Source<'_>) -> Result<Session, I
             let mut rollout = Rollout {
                 builder: &mut builder,
                 brief_pending: false,
+                unattended: false,
                 started: None,
                 modified: source.modified,
             };
@@ -141,6 +149,7 @@ pub(crate) fn import(input: Input<'_>, source: &Source<'_>) -> Result<Session, I
                 let mut rollout = Rollout {
                     builder: &mut builder,
                     brief_pending: false,
+                    unattended: false,
                     started: None,
                     modified: source.modified,
                 };
@@ -191,16 +200,31 @@ impl Rollout<'_, '_> {
                     self.builder.offer_session_id(meta.id.as_deref());
                     self.builder.offer_started_in(meta.cwd.as_deref());
                     self.builder.offer_agent_from(&meta.agent_fields());
-                    self.brief_pending = meta
+                    let spawned_by = meta
                         .source
                         .as_ref()
-                        .is_some_and(|source| source.get("subagent").is_some());
+                        .and_then(|source| source.get("subagent"));
+                    self.brief_pending = spawned_by.is_some();
+                    // Only a spawned thread can be opened and written to by a person;
+                    // `{"subagent": "review"}` or `{"other": "guardian"}` run on their own.
+                    self.unattended =
+                        spawned_by.is_some_and(|source| source.get("thread_spawn").is_none());
+                    if let Some(spawned_by) = spawned_by {
+                        let parent = meta.parent_thread_id.as_deref().or_else(|| {
+                            spawned_by
+                                .pointer("/thread_spawn/parent_thread_id")
+                                .and_then(Value::as_str)
+                        });
+                        self.builder.offer_part_of(parent);
+                    }
                 }
             }
             Some("response_item") => {
                 if let Some(item) = line.payload.0 {
                     let at = at.or(self.started).or(self.modified);
-                    if self.brief_pending && is_person_message(&item) {
+                    if self.unattended && is_person_message(&item) {
+                        push_message(self.builder, at, *item, Speaker::Context("subagent_task"));
+                    } else if self.brief_pending && is_person_message(&item) {
                         self.brief_pending = false;
                         push_message(self.builder, at, *item, Speaker::Context("subagent_task"));
                     } else {

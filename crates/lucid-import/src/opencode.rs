@@ -80,7 +80,9 @@ pub(crate) fn import(input: Input<'_>, source: &Source<'_>) -> Result<Session, I
     builder.offer_session_id(str_at(info, "id"));
     builder.offer_started_in(str_at(info, "directory"));
     // A sub-agent's session: its "user" turns are the parent agent's prompt, not a person.
-    let sub_agent = str_at(info, "parentID").and_then(non_blank).is_some();
+    let parent = str_at(info, "parentID").and_then(non_blank);
+    let sub_agent = parent.is_some();
+    builder.offer_part_of(parent);
     let Some(Value::Array(messages)) = document.get("messages") else {
         return Err(wrong("no `messages` array".to_string()));
     };

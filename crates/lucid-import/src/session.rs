@@ -54,6 +54,7 @@ pub(crate) struct Builder<'s> {
     session_id: Option<String>,
     agent: Option<String>,
     started_in: Option<String>,
+    part_of: Option<String>,
 }
 
 impl<'s> Builder<'s> {
@@ -68,6 +69,7 @@ impl<'s> Builder<'s> {
             session_id: None,
             agent: None,
             started_in: None,
+            part_of: None,
         }
     }
 
@@ -76,6 +78,13 @@ impl<'s> Builder<'s> {
     pub(crate) fn offer_started_in(&mut self, dir: Option<&str>) {
         if self.started_in.is_none() {
             self.started_in = dir.and_then(non_blank).map(str::to_string);
+        }
+    }
+
+    /// Records the session this sub-agent transcript ran inside, unless one is already known.
+    pub(crate) fn offer_part_of(&mut self, parent: Option<&str>) {
+        if self.part_of.is_none() {
+            self.part_of = parent.and_then(non_blank).map(str::to_string);
         }
     }
 
@@ -276,6 +285,7 @@ impl<'s> Builder<'s> {
             trust: SessionTrust::Default,
             events: self.events,
             started_in: self.started_in,
+            part_of: self.part_of,
         })
     }
 }

@@ -152,6 +152,9 @@ fn render(result: &Result<Session, ImportError>) -> String {
     let _ = writeln!(out, "format: {}", session.format.as_str());
     let _ = writeln!(out, "id: {}", session.id);
     let _ = writeln!(out, "agent: {}", session.agent);
+    if let Some(parent) = &session.part_of {
+        let _ = writeln!(out, "part of: {parent}");
+    }
     let _ = writeln!(out, "source: {}", session.source);
     let _ = writeln!(out, "events: {}", session.events.len());
     for event in &session.events {

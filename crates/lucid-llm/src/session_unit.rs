@@ -848,6 +848,7 @@ mod tests {
             format: TranscriptFormat::ClaudeCode,
             trust: SessionTrust::Default,
             started_in: None,
+            part_of: None,
             events,
         })
     }
@@ -973,6 +974,7 @@ mod tests {
                 format: TranscriptFormat::ClaudeCode,
                 trust: SessionTrust::Default,
                 started_in: None,
+                part_of: None,
                 events,
             });
             let units = session_units(&[digest], &UnitLimits::default());

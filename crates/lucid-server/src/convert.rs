@@ -275,13 +275,19 @@ pub fn stored_to_session(stored: &DreamSession) -> Result<Session, ImportError> 
     session.agent = stored.agent_name.clone();
     session.source = stored.session.id.clone();
     session.trust = stored.session.trust;
-    session.started_in = stored
-        .session
-        .source
-        .as_ref()
-        .and_then(|source| source.get("started_in"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let source_field = |field: &str| {
+        stored
+            .session
+            .source
+            .as_ref()
+            .and_then(|source| source.get(field))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    session.started_in = source_field("started_in");
+    // The session is stored under a new id; the transcript's own id (or its parent's, for a
+    // sub-agent) names the conversation, so two uploads of one conversation count once.
+    session.part_of = source_field("part_of").or_else(|| source_field("session_id"));
     if stored.session.users == SessionUsers::External
         && stored.session.trust != SessionTrust::Trusted
     {
@@ -400,6 +406,25 @@ mod tests {
         kept.session.source = Some(json!({"format": "claude_code", "started_in": "/home/dev/app"}));
         let back = stored_to_session(&kept).expect("re-import");
         assert_eq!(back.started_in.as_deref(), Some("/home/dev/app"));
+    }
+
+    /// The service stores a session under an id of its own; the conversation it counts as is the
+    /// transcript's id, or the parent session's for a sub-agent's transcript.
+    #[test]
+    fn the_conversation_comes_back_from_the_source() {
+        let line = "{\"type\":\"user\",\"sessionId\":\"s\",\
+                    \"message\":{\"role\":\"user\",\"content\":\"hi\"}}\n";
+        let original =
+            lucid_import::import_session(line.as_bytes(), &Source::new("s.jsonl")).expect("import");
+        let mut kept = stored(session_to_events(&original));
+        assert_eq!(stored_to_session(&kept).expect("re-import").part_of, None);
+        kept.session.source = Some(json!({"format": "claude_code", "session_id": "abc"}));
+        let back = stored_to_session(&kept).expect("re-import");
+        assert_eq!(back.part_of.as_deref(), Some("abc"));
+        kept.session.source =
+            Some(json!({"format": "claude_code", "session_id": "abc", "part_of": "parent"}));
+        let back = stored_to_session(&kept).expect("re-import");
+        assert_eq!(back.part_of.as_deref(), Some("parent"));
     }
 
     /// Cline tasks and SWE-agent trajectories (the importer's fixtures) convert, and every

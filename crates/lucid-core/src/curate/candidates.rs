@@ -94,7 +94,7 @@ impl Curator {
                 if statement.evidence.trust == crate::model::Trust::Trusted {
                     memory.trusted_agents.insert(digest.agent.clone());
                 }
-                memory.sessions.insert(digest.session.clone());
+                memory.sessions.insert(digest.conversation.clone());
                 memory.at = memory.at.max(statement.evidence.at);
                 memory.announced_change |= statement.change;
                 // A fact said in two sessions is confirmed; a repeated instruction is standing.
@@ -137,7 +137,7 @@ impl Curator {
                     .collect();
                 memory.agents.insert(digest.agent.clone());
                 memory.trusted_agents.insert(digest.agent.clone());
-                memory.sessions.insert(digest.session.clone());
+                memory.sessions.insert(digest.conversation.clone());
                 memory.at = episode.at;
                 self.memories.push(memory);
             }
@@ -583,6 +583,32 @@ mod tests {
                 "",
                 "# Preferences (alice)\n\n- Use tabs for the parser files.\n",
                 vec![],
+            ),
+            // Two files of one conversation (a sub-agent's, a resumed copy) are one session.
+            (
+                vec![
+                    stated(
+                        "s1",
+                        "alice",
+                        5,
+                        vec![unmarked("Use tabs for the parser files.")],
+                    ),
+                    SessionDigest {
+                        conversation: "s1".into(),
+                        ..stated(
+                            "s1#2",
+                            "alice",
+                            6,
+                            vec![unmarked("Use tabs for the parser files.")],
+                        )
+                    },
+                ],
+                "",
+                "",
+                vec![(
+                    "Use tabs for the parser files.",
+                    "an instruction said in one session without a standing marker (\"always\", \"from now on\", \"in this repo\"): it may be for that task only",
+                )],
             ),
         ];
         for (digests, team, alice, skipped) in cases {

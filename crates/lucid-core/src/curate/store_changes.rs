@@ -97,7 +97,7 @@ impl Curator {
                             updated.evidence.push(evidence.clone());
                             updated.agents.insert(digest.agent.clone());
                             updated.trusted_agents.insert(digest.agent.clone());
-                            updated.sessions.insert(digest.session.clone());
+                            updated.sessions.insert(digest.conversation.clone());
                             updated.at = op.evidence.at;
                             updated.superseded_texts.push(previous.text.clone());
                             updated.notes.push(why("updated"));
@@ -176,7 +176,7 @@ impl Curator {
             memory.agents.insert(digest.agent.clone());
             // Memory writes from untrusted events are never replayed (see the digest).
             memory.trusted_agents.insert(digest.agent.clone());
-            memory.sessions.insert(digest.session.clone());
+            memory.sessions.insert(digest.conversation.clone());
             memory.at = op.evidence.at;
             out.push(memory);
         }
@@ -581,7 +581,7 @@ impl Curator {
         updated.evidence = vec![event.evidence(&digest.session)];
         updated.agents.insert(digest.agent.clone());
         updated.trusted_agents.insert(digest.agent.clone());
-        updated.sessions.insert(digest.session.clone());
+        updated.sessions.insert(digest.conversation.clone());
         updated.at = event.at;
         if previous.superseded_texts.is_empty() {
             updated.superseded_texts.push(previous.text.clone());
@@ -842,7 +842,12 @@ fn module_path_move(digests: &[SessionDigest], old: &str) -> Option<ModulePathMo
     }
     let mut fitting = candidates.into_iter().filter(|(_, c)| {
         c.packages.len() >= 2
-            && c.sessions.len() >= 2
+            && c.sessions
+                .iter()
+                .map(|&n| digests[n].conversation.as_str())
+                .collect::<BTreeSet<_>>()
+                .len()
+                >= 2
             && c.sessions
                 .iter()
                 .all(|&n| digests[n].first_at.is_some_and(|at| at > old_last_printed))

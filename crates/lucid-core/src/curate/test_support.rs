@@ -112,6 +112,7 @@ pub(super) fn session_of(
         format: TranscriptFormat::ClaudeCode,
         trust: SessionTrust::Default,
         started_in: None,
+        part_of: None,
         events: events
             .into_iter()
             .enumerate()

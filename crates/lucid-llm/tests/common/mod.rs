@@ -54,6 +54,7 @@ pub fn session(id: &str, agent: &str, day: u32, users: &[&str]) -> Session {
         trust: SessionTrust::Default,
         events,
         started_in: None,
+        part_of: None,
     }
 }
 
@@ -317,6 +318,7 @@ pub fn tool_session(id: &str, agent: &str, day: u32, steps: &[Step]) -> Session 
         trust: SessionTrust::Default,
         events,
         started_in: None,
+        part_of: None,
     }
 }
 

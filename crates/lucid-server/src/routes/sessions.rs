@@ -739,6 +739,9 @@ pub async fn import_session(
     if let Some(dir) = &imported.started_in {
         source_info["started_in"] = json!(dir);
     }
+    if let Some(parent) = &imported.part_of {
+        source_info["part_of"] = json!(parent);
+    }
     let store = request.memory_store_id.clone();
     let agent = request.agent.clone();
     let session = state
