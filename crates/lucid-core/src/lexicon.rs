@@ -255,12 +255,21 @@ pub enum List {
     /// `[task_label]`: labels that open the statement of a task ("Task:", "Goal:", "Objective:"):
     /// what follows is the work at hand, not a rule or a fact to remember.
     TaskLabel,
+    /// `[clause_request]`: request verbs that take a clause or a noun and a verb ("Check tests
+    /// are green", "Make sure builds pass", "Let jobs run"): they ask whatever follows.
+    ClauseRequest,
+    /// `[object_opening]`: words that open a request verb's object or complement ("Test the …",
+    /// "Build it", "Deploy to …"): after them the verb asks, it qualifies no noun.
+    ObjectOpening,
+    /// `[subject_verb]`: finite verbs that, after a request word and a noun, make the opening a
+    /// noun phrase ("Build times are …", "Test database listens on …").
+    SubjectVerb,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 93] = [
+    pub const ALL: [List; 96] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -354,6 +363,9 @@ impl List {
         List::Retraction,
         List::EffectiveFrom,
         List::TaskLabel,
+        List::ClauseRequest,
+        List::ObjectOpening,
+        List::SubjectVerb,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -451,6 +463,9 @@ impl List {
             "retraction" => List::Retraction,
             "effective_from" => List::EffectiveFrom,
             "task_label" => List::TaskLabel,
+            "clause_request" => List::ClauseRequest,
+            "object_opening" => List::ObjectOpening,
+            "subject_verb" => List::SubjectVerb,
             _ => return None,
         })
     }

@@ -56,6 +56,46 @@ pub(crate) enum Verdict {
     },
 }
 
+/// Whether a sentence opens with a request ("Fix …", "please run …"), and not with a noun
+/// phrase whose first word could be one: in "Test database listens on port 5434 now", "Build
+/// times are under four minutes" or "Release notes live in NEWS.md" the request word qualifies
+/// the noun after it, and a finite verb ([`List::SubjectVerb`]) follows one or two nouns. Verbs
+/// that take a clause ([`List::ClauseRequest`]: "Check tests are green") still ask.
+fn opens_with_a_request(lower: &str, cues: &Cues) -> bool {
+    if !cues.opens_with(List::Request) {
+        return false;
+    }
+    let words: Vec<&str> = lower
+        .split_whitespace()
+        .take(4)
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-'))
+        .collect();
+    let [verb, rest @ ..] = words.as_slice() else {
+        return true;
+    };
+    let noun = |word: &str| {
+        word.len() > 1
+            && word.chars().all(|c| c.is_alphabetic() || c == '-')
+            && !word.ends_with("ly")
+            && !lexicon::is_word_of(List::ObjectOpening, word)
+            && !lexicon::is_word_of(List::SubjectVerb, word)
+    };
+    let noun_phrase = lexicon::phrases_of(List::Request).contains(verb)
+        && !lexicon::is_word_of(List::ClauseRequest, verb)
+        && match rest {
+            [first, second, ..]
+                if noun(first) && lexicon::is_word_of(List::SubjectVerb, second) =>
+            {
+                true
+            }
+            [first, second, third, ..] => {
+                noun(first) && noun(second) && lexicon::is_word_of(List::SubjectVerb, third)
+            }
+            _ => false,
+        };
+    !noun_phrase
+}
+
 /// Whether a memory is a one-off task: an imperative ("Fix …", "Don't …", "Remember to …")
 /// with no standing marker ("always", "never", "every time") that is tied to a moment — a
 /// deictic or a time of this work ("these results", "this release", "tomorrow", "until all
@@ -64,7 +104,7 @@ pub(crate) enum Verdict {
 pub(crate) fn is_one_off_task(text: &str) -> bool {
     let lower = text.trim().to_lowercase();
     let cues = Cues::scan(&lower);
-    let imperative = cues.opens_with(List::Request) || cues.opens_with(List::Instruction);
+    let imperative = opens_with_a_request(&lower, &cues) || cues.opens_with(List::Instruction);
     if !imperative || cues.has(List::Standing) {
         return false;
     }
@@ -348,7 +388,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     }
     // An imperative with a standing marker ("In the future, add an entry to CHANGELOG.md …")
     // is a standing instruction, not a request.
-    let request = cues.opens_with(List::Request)
+    let request = opens_with_a_request(&lower, &cues)
         && !cues.opens_with(List::Instruction)
         && !standing_beyond_default
         && !cues.opens_with(List::Decision);
@@ -625,7 +665,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         // An imperative with a standing word is a rule, whatever its verb ("Remove the
         // sanitizer, always render everything", "Deploy with Kamal from now on").
         if instruction_form(&lower, &form_cues)
-            || form_cues.opens_with(List::Request)
+            || opens_with_a_request(&lower, &form_cues)
             || rule_after_condition
             || instruction_after_scope
         {
@@ -2073,6 +2113,37 @@ fn is_plural_noun(word: &str, previous: Option<&str>, next: Option<&str>) -> boo
 
 #[cfg(test)]
 mod tests {
+    /// A request word that qualifies a noun opens a statement, not a request (from the update
+    /// probes: "Test database listens on port 5434 now" was skipped as a request).
+    #[test]
+    fn a_request_word_before_a_noun_and_its_verb_opens_a_statement() {
+        // (sentence, whether it opens with a request)
+        let cases = [
+            ("Test database listens on port 5434 now.", false),
+            ("Build times are under four minutes now.", false),
+            ("Release notes live in docs/CHANGELOG.md.", false),
+            ("Merge conflicts get resolved by rebasing.", false),
+            ("Deploy preview links expire after seven days.", false),
+            ("Review meetings are on Thursdays.", false),
+            ("Test the login flow before merging.", true),
+            ("Build it with cargo.", true),
+            ("Deploy to staging first.", true),
+            ("Check tests are green before pushing.", true),
+            ("Make builds faster.", true),
+            ("Fix the flaky test.", true),
+            ("Test quickly is what I said.", true),
+            ("The test database listens on port 5433.", false),
+        ];
+        for (sentence, request) in cases {
+            let lower = sentence.to_lowercase();
+            assert_eq!(
+                super::opens_with_a_request(&lower, &Cues::scan(&lower)),
+                request,
+                "{sentence}"
+            );
+        }
+    }
+
     use super::*;
 
     fn verdict(sentence: &str) -> Verdict {

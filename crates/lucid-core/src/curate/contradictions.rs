@@ -845,6 +845,55 @@ mod tests {
         }
     }
 
+    /// A request word may qualify the subject's noun ("Test database", "Build times", "Release
+    /// notes"): the sentence states a new value, it asks for nothing.
+    #[test]
+    fn a_request_word_that_qualifies_the_subject_states_a_new_value() {
+        // (store item, what a person said, whether the item gives way, the new value it then
+        // holds)
+        let cases = [
+            (
+                "The test database listens on port 5433.",
+                "Test database listens on port 5434 now.",
+                true,
+                "5434",
+            ),
+            (
+                "Build times are about 9 minutes.",
+                "Build times are down to 4 minutes now.",
+                true,
+                "4 minutes",
+            ),
+            (
+                "Release notes live in NEWS.md.",
+                "Release notes live in docs/CHANGELOG.md now.",
+                true,
+                "docs/CHANGELOG.md",
+            ),
+            (
+                "The staging database listens on port 5433.",
+                "Test database listens on port 5434 now.",
+                false,
+                "5434",
+            ),
+        ];
+        for (item, sentence, replaced, value) in cases {
+            let output = dream_over(
+                &store(&[("/team/facts.md", &format!("# Facts\n\n- {item}\n"))]),
+                vec![said("s1", "alice", 5, &[sentence])],
+            );
+            let draft = draft_doc(&output, "/team/facts.md");
+            assert_eq!(
+                !draft.contains(item),
+                replaced,
+                "{item} / {sentence}\n{draft}"
+            );
+            if replaced {
+                assert!(draft.contains(value), "{sentence}\n{draft}");
+            }
+        }
+    }
+
     /// Two projects' sessions give one subject two values: both are facts, of their project;
     /// within one project (or where a session records none) the newer value wins.
     #[test]
