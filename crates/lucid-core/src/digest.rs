@@ -1470,7 +1470,7 @@ fn untrusted_copies(session: &Session, digest: &mut SessionDigest) {
     // Each run of words, with the first event that showed it: copying goes forward in time.
     // What a person typed first and a tool printed later (the agent saved the person's
     // request to a file and read it back) is theirs.
-    let mut runs: HashMap<u64, usize> = HashMap::new();
+    let mut runs: RunMap<usize> = RunMap::default();
     for (position, event) in session.events.iter().enumerate() {
         let text = match &event.kind {
             EventKind::ToolResult { content, .. } => content.as_str(),
@@ -1550,25 +1550,41 @@ fn untrusted_copies(session: &Session, digest: &mut SessionDigest) {
     digest.statements = kept_statements;
 }
 
-fn normalised_words(text: &str) -> Vec<String> {
+/// The hash of each word of `text` (letters and digits, compared without case), in order: runs
+/// of words are compared by their words' hashes, so a word is read once however many runs hold
+/// it, and no lowercased copy of the text is made.
+fn normalised_words(text: &str) -> Vec<u64> {
+    use std::hash::Hasher;
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+        .map(|word| {
+            let mut hasher = fnv::FnvHasher::default();
+            let mut utf8 = [0u8; 4];
+            for c in word.chars().flat_map(char::to_lowercase) {
+                hasher.write(c.encode_utf8(&mut utf8).as_bytes());
+            }
+            hasher.finish()
+        })
         .collect()
 }
 
-fn run_hash(words: &[String]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    words.hash(&mut hasher);
-    hasher.finish()
+/// The hash of a run of words (each given by its hash), which depends on their order.
+fn run_hash(words: &[u64]) -> u64 {
+    // An odd multiplier mixes each word into all the bits of the words after it.
+    const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+    words.iter().fold(words.len() as u64, |hash, &word| {
+        (hash.rotate_left(23) ^ word).wrapping_mul(MIX)
+    })
 }
+
+/// A map keyed by run hashes: they are hashes already, so a cheap hasher does.
+type RunMap<V> = fnv::FnvHashMap<u64, V>;
 
 /// Runs of untrusted words remembered per session at most (bounds memory on huge outputs).
 const MAX_UNTRUSTED_RUNS: usize = 2_000_000;
 
 /// Adds the hash of every run of [`COPIED_RUN_WORDS`] words of `text`.
-fn insert_runs(text: &str, position: usize, runs: &mut HashMap<u64, usize>) {
+fn insert_runs(text: &str, position: usize, runs: &mut RunMap<usize>) {
     for run in normalised_words(text).windows(COPIED_RUN_WORDS) {
         if runs.len() >= MAX_UNTRUSTED_RUNS {
             return;
@@ -3782,13 +3798,13 @@ struct AgentProse<'a> {
     /// The agent's messages so far, in order.
     texts: Vec<&'a str>,
     /// The runs of `texts[..hashed]`.
-    runs: std::collections::HashSet<u64>,
+    runs: fnv::FnvHashSet<u64>,
     hashed: usize,
 }
 
 impl AgentProse<'_> {
     /// The runs of everything the agent has written so far.
-    fn runs(&mut self) -> &std::collections::HashSet<u64> {
+    fn runs(&mut self) -> &fnv::FnvHashSet<u64> {
         for text in &self.texts[self.hashed..] {
             for run in normalised_words(text).windows(ECHO_MIN_WORDS) {
                 if self.runs.len() >= MAX_AGENT_RUNS {
@@ -3827,7 +3843,7 @@ const ECHO_MIN_WORDS: usize = 4;
 impl AgentEchoes {
     fn of(
         segments: &[crate::channels::Segment<'_>],
-        agent_runs: &std::collections::HashSet<u64>,
+        agent_runs: &fnv::FnvHashSet<u64>,
     ) -> AgentEchoes {
         let mut copied = Vec::new();
         let (mut words, mut copied_words) = (0usize, 0usize);
