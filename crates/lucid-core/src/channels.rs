@@ -369,9 +369,48 @@ fn mark_error_sections(lines: &[&str], kinds: &mut [Option<(Channel, &'static st
     }
 }
 
-/// A long message laid out under Markdown headings that tells the agent who it is and what it
-/// must do ("You are updating the project constitution …", "Your job is to …", "You **MUST**
-/// consider the user input …") is a prompt document: a slash command's template the harness
+/// Whether line `at` heads a section of a document, in any of the ways people lay one out: a
+/// Markdown heading (`## Steps`), a line set off by a rule of dashes or equals signs (`STEP 1 —
+/// FIX INPUT` between two `-----` lines, or underlined), or a label in capitals (`GOAL:`,
+/// `SYSTEM MESSAGE RULES:`).
+fn is_document_heading(lines: &[&str], at: usize) -> bool {
+    const MAX_LABEL_WORDS: usize = 6;
+    let Some(line) = lines.get(at).map(|line| line.trim()) else {
+        return false;
+    };
+    let is_rule = |line: &str| {
+        let line = line.trim();
+        line.len() >= 3
+            && line
+                .chars()
+                .all(|c| matches!(c, '-' | '=' | '_' | '*' | '~' | '─' | '━' | '═'))
+    };
+    if line.is_empty() || is_rule(line) {
+        return false;
+    }
+    let hashes = line.chars().take_while(|&c| c == '#').count();
+    if (1..=4).contains(&hashes) && line[hashes..].starts_with(' ') {
+        return true;
+    }
+    let set_off = at
+        .checked_sub(1)
+        .and_then(|before| lines.get(before))
+        .is_some_and(|l| is_rule(l))
+        || lines.get(at + 1).is_some_and(|l| is_rule(l));
+    let capital_label = line.strip_suffix(':').is_some_and(|label| {
+        label.split_whitespace().count() <= MAX_LABEL_WORDS
+            && label.chars().any(char::is_alphabetic)
+            && label
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase)
+    });
+    set_off || capital_label
+}
+
+/// A long message laid out under headings ([`is_document_heading`]) that tells the agent who it
+/// is and what it must do ("You are updating the project constitution …", "Your job is to …",
+/// "You **MUST** consider the user input …") is a prompt document: a slash command's template the harness
 /// expanded inline, or a brief written for an agent. Its rules are the document's for the task
 /// it sets, not the person's standing preferences, so its prose is pasted.
 fn mark_prompt_documents(lines: &[&str], kinds: &mut [Option<(Channel, &'static str)>]) {
@@ -382,13 +421,8 @@ fn mark_prompt_documents(lines: &[&str], kinds: &mut [Option<(Channel, &'static 
     if filled < MIN_LINES {
         return;
     }
-    let headings = lines
-        .iter()
-        .filter(|line| {
-            let trimmed = line.trim_start();
-            let hashes = trimmed.chars().take_while(|&c| c == '#').count();
-            (1..=4).contains(&hashes) && trimmed[hashes..].starts_with(' ')
-        })
+    let headings = (0..lines.len())
+        .filter(|&at| is_document_heading(lines, at))
         .count();
     if headings < MIN_HEADINGS {
         return;
@@ -1117,6 +1151,20 @@ mod tests {
             "{:?}",
             channels(&titled)
         );
+        // A brief laid out in plain text: capital labels and steps set off by rules of dashes.
+        let plain = "You are operating inside the billing workflow.\n\n\
+                     Your task is to harden the export step.\n\n\
+                     GOAL:\nMake the export safe to re-run.\n\n\
+                     ----------\nSTEP 1 — VALIDATE INPUT\n----------\n\n\
+                     - Ensure every row has an id\n\
+                     - Ensure meta.version always exists\n\
+                     - Reject empty files\n\n\
+                     ----------\nSTEP 2 — WRITE OUTPUT\n----------\n\n\
+                     - Write the file in place\n\
+                     - Never overwrite the archive\n\
+                     - Log the row count\n";
+        let got = channels(plain);
+        assert!(got.iter().all(|(c, _)| *c != Channel::Human), "{got:?}");
         // The same length and headings, in the person's own voice: theirs.
         let own = "## Context\n\nWe ship the release notes every Friday.\n\n## Rules\n\n\
                    1. Never invent an entry that no commit supports.\n\
