@@ -1390,6 +1390,14 @@ fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
     for (digest, failure) in &group.failures {
         add_support(&mut pattern, digest, &failure.evidence);
     }
+    if pattern.sessions.len() == 1 {
+        // Not "recurring": the fix itself says how (see `pitfalls`), so one session shows it.
+        pattern.found_as = Some(
+            "failure answered in one session by a fix that says how (another program for a \
+             missing one, an option or environment fix, a prerequisite met twice, what the \
+             error asked for)",
+        );
+    }
     pattern
 }
 
@@ -2791,6 +2799,8 @@ mod tests {
             "{}",
             found[0].text
         );
+        // Two sessions: the report's default, a recurring failure with the same fix.
+        assert_eq!(found[0].found_as, None);
     }
 
     /// The same file name corrected the same way inside a shell command, in two sessions, is
@@ -3637,6 +3647,14 @@ mod tests {
             found[0].text.ends_with("; `find` worked instead."),
             "{}",
             found[0].text
+        );
+        // The report says why one session was enough, never that the failure recurred.
+        assert!(
+            found[0]
+                .found_as
+                .is_some_and(|why| why.contains("in one session")),
+            "{:?}",
+            found[0].found_as
         );
         assert!(
             refused_reads(
