@@ -2307,8 +2307,9 @@ fn without_trailing_comment(line: &str) -> &str {
 fn error_line(text: &str) -> String {
     // Some harnesses put a header of `Key: value` lines before the command's output (Codex's
     // `Chunk ID: …`, `Wall time: …`, `Process exited with code 1`, `Output:`): the error is
-    // in the output, not in the header.
-    let body = output_after_header(text);
+    // in the output, not in the header. A JSON envelope carries it in a field.
+    let carried = text_of_json_envelope(text);
+    let body = output_after_header(carried.as_deref().unwrap_or(text));
     // A program that printed its usage was called with what it does not take: its usage line
     // says so (`Usage: entire [command]`), where the line after a bare `Usage:` alone would read
     // as the error (`entire`).
@@ -2621,6 +2622,32 @@ fn output_after_header(text: &str) -> &str {
         }
     }
     text
+}
+
+/// The text a tool result wrapped in a JSON object carries, as some agents' tools return it
+/// (`{"output": "…", "exit_code": 0, "error": null}`, `{"success": false, "error": "path
+/// required"}`): its `error` when that says more than an exit status, else its `stderr`, its
+/// `output` or its `stdout`. None for any other text.
+fn text_of_json_envelope(text: &str) -> Option<String> {
+    let trimmed = text.trim();
+    if !(trimmed.starts_with('{') && trimmed.ends_with('}')) {
+        return None;
+    }
+    let value: Value = serde_json::from_str(trimmed).ok()?;
+    let object = value.as_object()?;
+    let field = |key: &str| {
+        object
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|text| !text.trim().is_empty())
+    };
+    field("error")
+        .filter(|error| !is_bare_exit_status(error.trim()))
+        .or_else(|| field("stderr"))
+        .or_else(|| field("output"))
+        .or_else(|| field("stdout"))
+        .or_else(|| field("error"))
+        .map(str::to_string)
 }
 
 /// The shape of an error: its failure line with numbers, paths, quoted values and hex ids
@@ -4451,6 +4478,21 @@ mod tests {
         assert_eq!(
             error_line("<shellId: 51 completed with exit code 128>\nfatal: not a git repository"),
             "fatal: not a git repository"
+        );
+        // A JSON envelope: its error, else its output (Hermes' terminal and patch tools).
+        assert_eq!(
+            error_line(
+                r#"{"output": "/usr/bin/bash: line 3: himalaya: command not found", "exit_code": 0, "error": null}"#
+            ),
+            "/usr/bin/bash: line 3: himalaya: command not found"
+        );
+        assert_eq!(
+            error_line(r#"{"success": false, "error": "Found 2 matches for old_string."}"#),
+            "Found 2 matches for old_string."
+        );
+        assert_eq!(
+            error_line(r#"{"output": "Usage:\n  lark-cli auth status [flags]", "exit_code": 1}"#),
+            "Usage: lark-cli auth status [flags]"
         );
         // Text without such a header is read as it is.
         assert_eq!(

@@ -172,6 +172,17 @@ pub(crate) fn unsafe_fix_of(
     })
 }
 
+/// Why a fix by another tool or command goes around a guard, when the error it answers is a
+/// refusal that protects something ([`List::ProtectiveRefusal`]: "Refusing to write to
+/// sensitive system path: /etc/samba/smb.conf", then the same write with the shell).
+pub(crate) fn goes_around_a_refusal(error: &str) -> Option<String> {
+    let lower = error.to_lowercase();
+    crate::lexicon::words(List::ProtectiveRefusal)
+        .iter()
+        .find(|cue| lower.contains(cue.as_str()))
+        .map(|cue| format!("goes around a refusal that protects something (\"{cue}\")"))
+}
+
 /// Safe forms whose removal is the unsafe part (dropping `--force-with-lease` for `--force`).
 const SAFE_FORMS: &[&str] = &["--force-with-lease", "--force-if-includes"];
 

@@ -264,12 +264,16 @@ pub enum List {
     /// `[subject_verb]`: finite verbs that, after a request word and a noun, make the opening a
     /// noun phrase ("Build times are …", "Test database listens on …").
     SubjectVerb,
+    /// `[protective_refusal]`: what a tool says when it refuses an action to protect something
+    /// ("Refusing to write to sensitive system path", "blocked by policy"): going around it with
+    /// another tool is no workaround to recommend.
+    ProtectiveRefusal,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 96] = [
+    pub const ALL: [List; 97] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -366,6 +370,7 @@ impl List {
         List::ClauseRequest,
         List::ObjectOpening,
         List::SubjectVerb,
+        List::ProtectiveRefusal,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -466,6 +471,7 @@ impl List {
             "clause_request" => List::ClauseRequest,
             "object_opening" => List::ObjectOpening,
             "subject_verb" => List::SubjectVerb,
+            "protective_refusal" => List::ProtectiveRefusal,
             _ => return None,
         })
     }

@@ -1383,6 +1383,14 @@ fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
         FixSignature::ChangedTo { key, value } => {
             crate::lessons::unsafe_fix(&[format!("{key}={value}")], &[])
         }
+        FixSignature::OtherTool { .. } | FixSignature::OtherCommand { .. } => {
+            group.failures.iter().find_map(|(_, failure)| {
+                failure
+                    .error
+                    .as_deref()
+                    .and_then(crate::lessons::goes_around_a_refusal)
+            })
+        }
         _ => None,
     });
     let mut pattern = Pattern::new(Kind::Pitfall, text, Some(tool_name));
@@ -3738,6 +3746,40 @@ mod tests {
             &limits(),
         );
         assert_eq!(found.len(), 2, "{found:?}");
+    }
+
+    /// From a real Hermes assistant: its `patch` tool refused to write a sensitive system path,
+    /// and the shell wrote it, in two sessions. That goes around a guard: flagged, never
+    /// recommended. The same switch after an error that guards nothing is a plain workaround.
+    #[test]
+    fn another_tool_around_a_protective_refusal_is_flagged() {
+        let switched = |session: &str, error: &str| {
+            let mut d = blocked(session, "patch", error, 3, &[]);
+            d.failures[0].tool = "patch".into();
+            d.failures[0].follow_up = FollowUp::OtherTool {
+                tool: "terminal".into(),
+                target: "/etc/samba/smb.conf".into(),
+            };
+            d
+        };
+        let refusal = "Refusing to write to sensitive system path: /etc/samba/smb.conf";
+        let found = pitfalls(
+            &[switched("s1", refusal), switched("s2", refusal)],
+            &limits(),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .unsafe_reason
+                .as_deref()
+                .is_some_and(|why| why.contains("goes around a refusal")),
+            "{:?}",
+            found[0].unsafe_reason
+        );
+        let plain = "Found 2 matches for old_string. Provide more context to make it unique.";
+        let found = pitfalls(&[switched("s1", plain), switched("s2", plain)], &limits());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].unsafe_reason, None);
     }
 
     /// From real mini-swe-agent trajectories: `cat` of a big file is refused for its length in
