@@ -190,10 +190,10 @@ pub struct Session {
     /// command that changes into it goes nowhere new.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_in: Option<String>,
-    /// The conversation this transcript is part of, when that is not [`Session::id`]: the session
-    /// a sub-agent ran inside (Claude Code's `isSidechain` records, a Codex rollout another thread
-    /// spawned), or the transcript's own id for a session the service stored under a new one.
-    /// Recurrence counts one conversation as one session, however many files it spans.
+    /// The session this transcript ran inside, when it is a sub-agent's (Claude Code's
+    /// `isSidechain` records, a Codex rollout another thread spawned, an OpenCode session with a
+    /// `parentID`). Recurrence counts one conversation as one session, however many files it
+    /// spans.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub part_of: Option<String>,
     /// The events in the order they happened, numbered by [`Event::index`].

@@ -781,16 +781,35 @@ fn digest_file(
     }
 }
 
-/// Two files may carry the same session id (a copied transcript); later ones get a suffix so
-/// evidence stays unambiguous.
+/// Two files may carry the same session id (a sub-agent's transcript, a resumed or copied
+/// one); later ones get a suffix so evidence stays unambiguous, and stay in the conversation of
+/// that id. When every file of an id is named by it, the id may be no more than the name a
+/// format without ids gave (`.aider.chat.history.md` in two projects): each file is then a
+/// conversation of its own.
 fn make_session_ids_unique(digests: &mut [SessionDigest]) {
+    use std::collections::HashMap;
     digests.sort_by(|a, b| a.source.cmp(&b.source));
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let named_by_file = |digest: &SessionDigest| {
+        lucid_core::tools::file_name(&digest.source)
+            .strip_prefix(digest.session.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    };
+    // id → whether every file holding it is named by it
+    let mut only_names: HashMap<String, bool> = HashMap::new();
+    for digest in digests.iter() {
+        *only_names.entry(digest.session.clone()).or_insert(true) &= named_by_file(digest);
+    }
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for digest in digests.iter_mut() {
         let count = seen.entry(digest.session.clone()).or_insert(0);
         *count += 1;
         if *count > 1 {
+            let separate = only_names.get(&digest.session).copied().unwrap_or(false)
+                && digest.conversation == digest.session;
             digest.session = format!("{}#{}", digest.session, count);
+            if separate {
+                digest.conversation = digest.session.clone();
+            }
         }
     }
 }
@@ -1464,6 +1483,66 @@ mod tests {
             read,
             [3, 4],
             "the copy and the longer transcript are both read"
+        );
+    }
+
+    /// A sub-agent's file carries its parent's id: one conversation. Files that only share a
+    /// name (a format without ids names a session by its file) are separate ones.
+    #[test]
+    fn files_of_one_id_are_one_conversation_unless_only_their_names_agree() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let record = |session: Option<&str>, sidechain: bool, text: &str| {
+            let id = session.map_or(String::new(), |id| format!("\"sessionId\":\"{id}\","));
+            format!(
+                "{{\"type\":\"user\",{id}\"isSidechain\":{sidechain},\"uuid\":\"{}\",\
+                 \"timestamp\":\"2026-03-20T17:00:00Z\",\"message\":{{\"role\":\"user\",\
+                 \"content\":\"{text}\"}}}}\n",
+                text.len()
+            )
+        };
+        for (folder, name, text) in [
+            (
+                "bot",
+                "u1.jsonl",
+                record(Some("u1"), false, "Run the linter first."),
+            ),
+            (
+                "bot",
+                "agent-7.jsonl",
+                record(Some("u1"), true, "Search the docs."),
+            ),
+            (
+                "a",
+                "notes.jsonl",
+                record(None, false, "Deploy on Fridays."),
+            ),
+            (
+                "b",
+                "notes.jsonl",
+                record(None, false, "Deploy on Mondays please."),
+            ),
+        ] {
+            let folder = dir.path().join(folder);
+            std::fs::create_dir_all(&folder).expect("mkdir");
+            std::fs::write(folder.join(name), text).expect("write");
+        }
+        let files = find_transcripts(&[dir.path().to_path_buf()]).expect("found");
+        let digested = digest_with_defaults(&files);
+        let mut read: Vec<(String, String)> = digested
+            .digests
+            .iter()
+            .map(|d| (d.session.clone(), d.conversation.clone()))
+            .collect();
+        read.sort();
+        let pair = |s: &str, c: &str| (s.to_string(), c.to_string());
+        assert_eq!(
+            read,
+            [
+                pair("notes", "notes"),
+                pair("notes#2", "notes#2"),
+                pair("u1", "u1"),
+                pair("u1#2", "u1"),
+            ]
         );
     }
 

@@ -285,9 +285,10 @@ pub fn stored_to_session(stored: &DreamSession) -> Result<Session, ImportError> 
             .map(str::to_string)
     };
     session.started_in = source_field("started_in");
-    // The session is stored under a new id; the transcript's own id (or its parent's, for a
-    // sub-agent) names the conversation, so two uploads of one conversation count once.
-    session.part_of = source_field("part_of").or_else(|| source_field("session_id"));
+    // A sub-agent's transcript names the session it ran inside. The transcript's own id does
+    // not stand in for it: a format that carries none gets its file's name, and many uploads
+    // may share one ("transcript.json"), which would make every session one conversation.
+    session.part_of = source_field("part_of");
     if stored.session.users == SessionUsers::External
         && stored.session.trust != SessionTrust::Trusted
     {
@@ -408,8 +409,8 @@ mod tests {
         assert_eq!(back.started_in.as_deref(), Some("/home/dev/app"));
     }
 
-    /// The service stores a session under an id of its own; the conversation it counts as is the
-    /// transcript's id, or the parent session's for a sub-agent's transcript.
+    /// The service stores a session under an id of its own; a sub-agent's transcript keeps the
+    /// parent session it ran inside, and no other session takes its transcript's id for one.
     #[test]
     fn the_conversation_comes_back_from_the_source() {
         let line = "{\"type\":\"user\",\"sessionId\":\"s\",\
@@ -418,9 +419,9 @@ mod tests {
             lucid_import::import_session(line.as_bytes(), &Source::new("s.jsonl")).expect("import");
         let mut kept = stored(session_to_events(&original));
         assert_eq!(stored_to_session(&kept).expect("re-import").part_of, None);
-        kept.session.source = Some(json!({"format": "claude_code", "session_id": "abc"}));
+        kept.session.source = Some(json!({"format": "openai_chat", "session_id": "transcript"}));
         let back = stored_to_session(&kept).expect("re-import");
-        assert_eq!(back.part_of.as_deref(), Some("abc"));
+        assert_eq!(back.part_of, None);
         kept.session.source =
             Some(json!({"format": "claude_code", "session_id": "abc", "part_of": "parent"}));
         let back = stored_to_session(&kept).expect("re-import");

@@ -702,6 +702,15 @@ mod tests {
     /// A change said in other words than the store item's: the subject's words are one side's
     /// (or differ by a word each), the value is of the item's shape (a number, a time, a name).
     /// Another subject with the same shape of value stays.
+    /// A dream over a store whose team facts hold `item`, and one session in which a person
+    /// said `sentence`.
+    fn dream_over_one_fact(item: &str, sentence: &str) -> crate::curate::DreamOutput {
+        dream_over(
+            &store(&[("/team/facts.md", &format!("# Facts\n\n- {item}\n"))]),
+            vec![said("s1", "alice", 5, &[sentence])],
+        )
+    }
+
     #[test]
     fn an_announced_change_in_other_words_replaces_the_value() {
         // (store item, what a person said, whether the item gives way)
@@ -821,10 +830,7 @@ mod tests {
             ),
         ];
         for (item, sentence, replaced) in cases {
-            let output = dream_over(
-                &store(&[("/team/facts.md", &format!("# Facts\n\n- {item}\n"))]),
-                vec![said("s1", "alice", 5, &[sentence])],
-            );
+            let output = dream_over_one_fact(item, sentence);
             let draft = draft_doc(&output, "/team/facts.md");
             assert_eq!(
                 !draft.contains(item),
@@ -878,10 +884,7 @@ mod tests {
             ),
         ];
         for (item, sentence, replaced, value) in cases {
-            let output = dream_over(
-                &store(&[("/team/facts.md", &format!("# Facts\n\n- {item}\n"))]),
-                vec![said("s1", "alice", 5, &[sentence])],
-            );
+            let output = dream_over_one_fact(item, sentence);
             let draft = draft_doc(&output, "/team/facts.md");
             assert_eq!(
                 !draft.contains(item),
