@@ -80,7 +80,10 @@ fn opens_with_a_request(lower: &str, cues: &Cues) -> bool {
             && !lexicon::is_word_of(List::ObjectOpening, word)
             && !lexicon::is_word_of(List::SubjectVerb, word)
     };
-    let noun_phrase = lexicon::phrases_of(List::Request).contains(verb)
+    // The request is the first word alone ("Test", not "please test" or "can you").
+    let noun_phrase = cues
+        .phrases(List::Request)
+        .any(|(at, phrase)| at == 0 && phrase == *verb)
         && !lexicon::is_word_of(List::ClauseRequest, verb)
         && match rest {
             [first, second, ..]
