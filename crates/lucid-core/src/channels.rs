@@ -17,6 +17,7 @@
 //! Templates are caught across sessions instead (see [`sentence_key`]): the same sentences in
 //! the same place in many sessions are harness text whatever the importer said.
 
+use crate::lexicon::{List, is_word_of, opening};
 use crate::model::Channel;
 
 /// A piece of a message with the channel it belongs to.
@@ -340,27 +341,7 @@ fn mark_error_sections(lines: &[&str], kinds: &mut [Option<(Channel, &'static st
     let mut in_error = false;
     for (line, kind) in lines.iter().zip(kinds.iter_mut()) {
         if let Some(title) = heading(line) {
-            in_error = matches!(
-                title.as_str(),
-                "error"
-                    | "errors"
-                    | "error type"
-                    | "error message"
-                    | "error details"
-                    | "error output"
-                    | "console error"
-                    | "runtime error"
-                    | "build error"
-                    | "stack trace"
-                    | "stack"
-                    | "call stack"
-                    | "component stack"
-                    | "code frame"
-                    | "traceback"
-                    | "logs"
-                    | "log output"
-                    | "console output"
-            );
+            in_error = is_word_of(List::ErrorHeading, &title);
             continue;
         }
         if in_error && matches!(kind, Some((Channel::Human, _))) {
@@ -443,19 +424,7 @@ fn mark_prompt_documents(lines: &[&str], kinds: &mut [Option<(Channel, &'static 
             let plain = line.replace("**", "").to_lowercase();
             plain.split(['.', ':', '!']).any(|sentence| {
                 let sentence = crate::text::strip_list_marker(sentence.trim());
-                [
-                    "you are ",
-                    "you're ",
-                    "you must ",
-                    "you will ",
-                    "you should ",
-                    "your job ",
-                    "your task ",
-                    "your role ",
-                    "your goal ",
-                ]
-                .iter()
-                .any(|opening| sentence.starts_with(opening))
+                opening(List::AgentAddress, sentence).is_some()
             })
         })
         .count();

@@ -268,12 +268,18 @@ pub enum List {
     /// ("Refusing to write to sensitive system path", "blocked by policy"): going around it with
     /// another tool is no workaround to recommend.
     ProtectiveRefusal,
+    /// `[error_heading]`: headings that title an error report ("## Error Message", "## Code
+    /// Frame"): the prose under them was copied from the error, not written by the person.
+    ErrorHeading,
+    /// `[agent_address]`: how a brief addresses the agent it is for ("You are …", "Your job
+    /// …"): two such sentences under headings make a prompt document.
+    AgentAddress,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 97] = [
+    pub const ALL: [List; 99] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -371,6 +377,8 @@ impl List {
         List::ObjectOpening,
         List::SubjectVerb,
         List::ProtectiveRefusal,
+        List::ErrorHeading,
+        List::AgentAddress,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -472,6 +480,8 @@ impl List {
             "object_opening" => List::ObjectOpening,
             "subject_verb" => List::SubjectVerb,
             "protective_refusal" => List::ProtectiveRefusal,
+            "error_heading" => List::ErrorHeading,
+            "agent_address" => List::AgentAddress,
             _ => return None,
         })
     }
