@@ -328,26 +328,27 @@ fn mark_indented_runs(lines: &[&str], kinds: &mut [Option<(Channel, &'static str
 /// can happen if … - Variable input such as `Date.now()` …"), pasted, to the next heading. A
 /// person's "## Error handling" section is theirs.
 fn mark_error_sections(lines: &[&str], kinds: &mut [Option<(Channel, &'static str)>]) {
-    let heading = |line: &str| -> Option<String> {
-        let trimmed = line.trim_start();
-        let hashes = trimmed.chars().take_while(|&c| c == '#').count();
-        ((1..=4).contains(&hashes) && trimmed[hashes..].starts_with(' ')).then(|| {
-            trimmed[hashes..]
-                .trim()
-                .trim_end_matches(':')
-                .to_lowercase()
-        })
-    };
     let mut in_error = false;
     for (line, kind) in lines.iter().zip(kinds.iter_mut()) {
-        if let Some(title) = heading(line) {
-            in_error = is_word_of(List::ErrorHeading, &title);
+        if let Some(title) = markdown_heading(line) {
+            in_error = is_word_of(
+                List::ErrorHeading,
+                &title.trim_end_matches(':').to_lowercase(),
+            );
             continue;
         }
         if in_error && matches!(kind, Some((Channel::Human, _))) {
             *kind = Some((Channel::Pasted, "log"));
         }
     }
+}
+
+/// The title of a Markdown heading of levels 1 to 4 (`## Error Message` → `Error Message`);
+/// deeper ones title no section a person or a template would paste.
+fn markdown_heading(line: &str) -> Option<String> {
+    crate::markdown::parse_heading(line)
+        .filter(|(level, _)| *level <= 4)
+        .map(|(_, title)| title)
 }
 
 /// Whether line `at` heads a section of a document, in any of the ways people lay one out: a
@@ -369,8 +370,7 @@ fn is_document_heading(lines: &[&str], at: usize) -> bool {
     if line.is_empty() || is_rule(line) {
         return false;
     }
-    let hashes = line.chars().take_while(|&c| c == '#').count();
-    if (1..=4).contains(&hashes) && line[hashes..].starts_with(' ') {
+    if markdown_heading(line).is_some() {
         return true;
     }
     let set_off = at

@@ -1492,7 +1492,7 @@ fn untrusted_copies(session: &Session, digest: &mut SessionDigest) {
         return;
     }
     let copies = |text: &str, evidence: &EventRef| -> bool {
-        normalised_words(text).windows(COPIED_RUN_WORDS).any(|w| {
+        word_hashes(text).windows(COPIED_RUN_WORDS).any(|w| {
             runs.get(&run_hash(w))
                 .is_some_and(|&first| first <= evidence.event)
         })
@@ -1553,7 +1553,7 @@ fn untrusted_copies(session: &Session, digest: &mut SessionDigest) {
 /// The hash of each word of `text` (letters and digits, compared without case), in order: runs
 /// of words are compared by their words' hashes, so a word is read once however many runs hold
 /// it, and no lowercased copy of the text is made.
-fn normalised_words(text: &str) -> Vec<u64> {
+fn word_hashes(text: &str) -> Vec<u64> {
     use std::hash::Hasher;
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -1585,7 +1585,7 @@ const MAX_UNTRUSTED_RUNS: usize = 2_000_000;
 
 /// Adds the hash of every run of [`COPIED_RUN_WORDS`] words of `text`.
 fn insert_runs(text: &str, position: usize, runs: &mut RunMap<usize>) {
-    for run in normalised_words(text).windows(COPIED_RUN_WORDS) {
+    for run in word_hashes(text).windows(COPIED_RUN_WORDS) {
         if runs.len() >= MAX_UNTRUSTED_RUNS {
             return;
         }
@@ -3833,7 +3833,7 @@ impl AgentProse<'_> {
     /// The runs of everything the agent has written so far.
     fn runs(&mut self) -> &fnv::FnvHashSet<u64> {
         for text in &self.texts[self.hashed..] {
-            for run in normalised_words(text).windows(ECHO_MIN_WORDS) {
+            for run in word_hashes(text).windows(ECHO_MIN_WORDS) {
                 if self.runs.len() >= MAX_AGENT_RUNS {
                     break;
                 }
@@ -3877,7 +3877,7 @@ impl AgentEchoes {
         if !agent_runs.is_empty() {
             for segment in segments.iter().filter(|s| s.channel == Channel::Human) {
                 for sentence in text::sentences(segment.text) {
-                    let sentence_words = normalised_words(sentence);
+                    let sentence_words = word_hashes(sentence);
                     words += sentence_words.len();
                     if sentence_words.len() >= ECHO_MIN_WORDS
                         && sentence_words
@@ -3898,7 +3898,7 @@ impl AgentEchoes {
 
     fn repeats(&self, sentence: &str) -> bool {
         self.copied.contains(&sentence.as_ptr())
-            && (self.mostly_copied || normalised_words(sentence).len() >= ECHO_ALONE_WORDS)
+            && (self.mostly_copied || word_hashes(sentence).len() >= ECHO_ALONE_WORDS)
     }
 }
 

@@ -290,7 +290,7 @@ fn is_list(style: &ItemStyle) -> bool {
     matches!(style, ItemStyle::Bullet(_) | ItemStyle::Ordered { .. })
 }
 
-fn parse_heading(line: &str) -> Option<(usize, String)> {
+pub(crate) fn parse_heading(line: &str) -> Option<(usize, String)> {
     let trimmed = line.trim_start();
     if indent_of(line) > 3 {
         return None;

@@ -1735,12 +1735,6 @@ pub(crate) fn workflows(digests: &[SessionDigest], limits: &Thresholds) -> Vec<P
             }
         }
     }
-    let sessions_of = |occ: &[(usize, usize)]| {
-        occ.iter()
-            .map(|(d, _)| &digests[*d].conversation)
-            .collect::<BTreeSet<_>>()
-            .len()
-    };
     // Agents converge on a workflow when a good share of their sessions take it: among twenty
     // sessions of one agent, two sharing three steps is a coincidence of the work, not a habit.
     // The share is of the sessions of the agents that take it (a team's other agents do other
@@ -1765,7 +1759,7 @@ pub(crate) fn workflows(digests: &[SessionDigest], limits: &Thresholds) -> Vec<P
         // sessions the agents ran.
         let share = ((their_sessions as f64 * limits.workflow_min_share).ceil() as usize)
             .min(limits.workflow_max_sessions_needed);
-        sessions_of(occ) >= limits.pattern_min_sessions.max(share)
+        sessions_of(digests, occ).len() >= limits.pattern_min_sessions.max(share)
     };
     let mut frequent: Vec<Occurrences> = support
         .into_iter()
@@ -2172,10 +2166,7 @@ pub(crate) fn ending_steps(digests: &[SessionDigest], limits: &Thresholds) -> Ve
     }
     let mut out = Vec::new();
     for (step, occurrences) in last {
-        let sessions: BTreeSet<&str> = occurrences
-            .iter()
-            .map(|(d, _)| digests[*d].conversation.as_str())
-            .collect();
+        let sessions = sessions_of(digests, &occurrences);
         // Most sessions, and at least three: two sessions ending alike is chance.
         if sessions.len() < limits.pattern_min_sessions.max(3)
             || sessions.len() * 5 < active.len() * 3
@@ -2271,16 +2262,10 @@ fn checks_of<'d>(
                 .push((d, position));
         }
     }
-    let sessions_of = |occurrences: &[(usize, usize)]| -> BTreeSet<&str> {
-        occurrences
-            .iter()
-            .map(|(d, _)| digests[*d].conversation.as_str())
-            .collect()
-    };
     // (check, its runs, how many sessions ran it)
     let mut checks: Vec<_> = runs
         .iter()
-        .map(|(check, occurrences)| (*check, occurrences, sessions_of(occurrences).len()))
+        .map(|(check, occurrences)| (*check, occurrences, sessions_of(digests, occurrences).len()))
         .filter(|(_, _, sessions)| *sessions >= limits.pattern_min_sessions)
         .collect();
     // The most used first, then in the order they usually run.
@@ -2302,7 +2287,7 @@ fn checks_of<'d>(
     };
     let checked: BTreeSet<&str> = checks
         .iter()
-        .flat_map(|(_, occurrences, _)| sessions_of(occurrences))
+        .flat_map(|(_, occurrences, _)| sessions_of(digests, occurrences))
         .collect();
     let mut pattern = Pattern::new(
         Kind::Workflow,
@@ -2363,10 +2348,7 @@ pub(crate) fn working_directories(digests: &[SessionDigest], limits: &Thresholds
     let all_sessions = conversations(digests);
     let mut found: Vec<(usize, Pattern)> = Vec::new();
     for occurrences in by_name.values() {
-        let sessions: BTreeSet<&str> = occurrences
-            .iter()
-            .map(|(d, _)| digests[*d].conversation.as_str())
-            .collect();
+        let sessions = sessions_of(digests, occurrences);
         let commands: usize = occurrences
             .iter()
             .map(|(d, w)| digests[*d].working_dirs[*w].commands)

@@ -521,6 +521,19 @@ mod tests {
             statement.needs_repetition = true;
             statement
         };
+        // alice asking for tabs, without a standing marker, in session `id` on day `day`
+        let tabs = |id: &str, day: u32| {
+            stated(
+                id,
+                "alice",
+                day,
+                vec![unmarked("Use tabs for the parser files.")],
+            )
+        };
+        let said_once = (
+            "Use tabs for the parser files.",
+            "an instruction said in one session without a standing marker (\"always\", \"from now on\", \"in this repo\"): it may be for that task only",
+        );
         // (sessions, the team and alice's preferences after, skipped: text and reason)
         type Case = (
             Vec<SessionDigest>,
@@ -551,35 +564,9 @@ mod tests {
                     "restates the instructions every session already gets",
                 )],
             ),
+            (vec![tabs("s1", 5)], "", "", vec![said_once]),
             (
-                vec![stated(
-                    "s1",
-                    "alice",
-                    5,
-                    vec![unmarked("Use tabs for the parser files.")],
-                )],
-                "",
-                "",
-                vec![(
-                    "Use tabs for the parser files.",
-                    "an instruction said in one session without a standing marker (\"always\", \"from now on\", \"in this repo\"): it may be for that task only",
-                )],
-            ),
-            (
-                vec![
-                    stated(
-                        "s1",
-                        "alice",
-                        5,
-                        vec![unmarked("Use tabs for the parser files.")],
-                    ),
-                    stated(
-                        "s2",
-                        "alice",
-                        6,
-                        vec![unmarked("Use tabs for the parser files.")],
-                    ),
-                ],
+                vec![tabs("s1", 5), tabs("s2", 6)],
                 "",
                 "# Preferences (alice)\n\n- Use tabs for the parser files.\n",
                 vec![],
@@ -587,28 +574,15 @@ mod tests {
             // Two files of one conversation (a sub-agent's, a resumed copy) are one session.
             (
                 vec![
-                    stated(
-                        "s1",
-                        "alice",
-                        5,
-                        vec![unmarked("Use tabs for the parser files.")],
-                    ),
+                    tabs("s1", 5),
                     SessionDigest {
                         conversation: "s1".into(),
-                        ..stated(
-                            "s1#2",
-                            "alice",
-                            6,
-                            vec![unmarked("Use tabs for the parser files.")],
-                        )
+                        ..tabs("s1#2", 6)
                     },
                 ],
                 "",
                 "",
-                vec![(
-                    "Use tabs for the parser files.",
-                    "an instruction said in one session without a standing marker (\"always\", \"from now on\", \"in this repo\"): it may be for that task only",
-                )],
+                vec![said_once],
             ),
         ];
         for (digests, team, alice, skipped) in cases {
