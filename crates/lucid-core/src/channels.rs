@@ -654,6 +654,26 @@ fn push<'a>(
     }
 }
 
+/// The bracketed tag a line opens with, as loggers print them (`[vite] page reload`,
+/// `[Remediation] Phase 1: …`): at most 60 characters, and not a Markdown link's text
+/// (`[the docs](https://…)`).
+pub(crate) fn opening_tag(line: &str) -> Option<&str> {
+    line.strip_prefix('[').and_then(|rest| {
+        let end = rest.find(']')?;
+        (end <= 60 && !rest[end + 1..].starts_with('(')).then_some(&rest[..end])
+    })
+}
+
+/// Whether a paste is a log whose lines open with tags of the program's parts (`[API] GET …`,
+/// `[Remediation] Phase 1: …`, `[Bun.serve]: …`): three lines or more open with one. Such a tag
+/// alone may be a person's ("[Optional] …"); many of them are a program's output.
+pub(crate) fn tagged_log(text: &str) -> bool {
+    text.lines()
+        .filter(|line| opening_tag(line.trim_start()).is_some())
+        .nth(2)
+        .is_some()
+}
+
 /// Why a line looks pasted rather than typed as prose, if it does.
 pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
     let trimmed = line.trim();
@@ -808,10 +828,7 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
     // A bracketed tag opening the line, as loggers print them (`[CONVEX Q(notifications:list)]
     // [Request ID: 9bc7…] Server Error`, `[HMR] connected`, `[vite] page reload`); a Markdown
     // link (`[the docs](https://…)`) is prose.
-    if let Some(tag) = trimmed.strip_prefix('[').and_then(|rest| {
-        let end = rest.find(']')?;
-        (end <= 60 && !rest[end + 1..].starts_with('(')).then_some(&rest[..end])
-    }) {
+    if let Some(tag) = opening_tag(trimmed) {
         let first = tag.split_whitespace().next().unwrap_or("");
         let shouts = first.len() >= 2
             && first

@@ -1381,9 +1381,25 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                     }
                     _ => None,
                 };
+                // The same command run by another tool (`Get-ChildItem` failing in `Bash`, then
+                // run by `PowerShell`): the tool is the fix, whatever else the retry changed.
+                // Only between the harness's own shell tools: formats that name a call after
+                // its program (`python3`, then `PYTHONIOENCODING=utf-8`) changed the command.
+                let other_tool = match &session.events[calls[m].call].kind {
+                    EventKind::ToolCall { name: retried, .. }
+                        if retried != name && crate::tools::is_shell_tool(name) =>
+                    {
+                        Some(retried.clone())
+                    }
+                    _ => None,
+                };
                 match between {
                     // An edit in between: the failure was in the work, not in the tool's use.
                     None => FollowUp::Unresolved,
+                    Some(_) if let Some(tool) = other_tool => FollowUp::OtherTool {
+                        tool,
+                        target: identity.to_string(),
+                    },
                     Some(_) if let Some(step) = needed_first => {
                         FollowUp::Prerequisite { steps: vec![step] }
                     }
@@ -2069,6 +2085,7 @@ fn collect_reported_lines(
     digest: &mut SessionDigest,
 ) {
     const MIN_WORDS: usize = 6;
+    let tagged_log = crate::channels::tagged_log(text);
     for (line_number, line) in text.lines().map(str::trim).enumerate() {
         if digest.reported_lines.len() >= MAX_REPORTED_LINES {
             return;
@@ -2090,7 +2107,8 @@ fn collect_reported_lines(
         let located = matches!(
             kind,
             Some("trace" | "file view" | "diff" | "code" | "symbols" | "blob" | "table")
-        ) || unlabelled_kind == Some("log");
+        ) || unlabelled_kind == Some("log")
+            || (tagged_log && crate::channels::opening_tag(line).is_some());
         if located || !crate::diagnostics::findings(line).is_empty() {
             continue;
         }
@@ -5355,6 +5373,99 @@ mod laundering_tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// A real Claude Code session: a person pasted their service's log, whose lines open with
+    /// the tags of its parts (`[API]`, `[Remediation]`, `[Bun.serve]`), and asked about it. A
+    /// progress line ("Phase 1: Planning error fixes") is what the program printed, not a
+    /// problem the person reports; what they typed themselves still is.
+    #[test]
+    fn a_pasted_log_of_tagged_lines_is_no_report() {
+        let log = "Can you look at these errors when running the agent CLI?\n\
+                   [API] GET /api/remediation/9e06/progress -> http://localhost:3001/x\n\
+                   [Remediation] Issues: 5 errors, 6 suggestions to fix today\n\
+                   [Remediation] Phase 1: Planning error fixes (5 issues)\n\
+                   [Bun.serve]: request timed out after 10 seconds. Pass `idleTimeout` to configure.\n\
+                   The remediation page never finishes loading after the first phase";
+        let digest = digest_session(&session(vec![EventKind::UserMessage { text: log.into() }]));
+        let reported: Vec<&str> = digest
+            .reported_lines
+            .iter()
+            .map(|line| line.text.as_str())
+            .collect();
+        assert!(
+            reported
+                .iter()
+                .all(|line| !line.contains("Phase 1") && !line.contains("Bun.serve")),
+            "{reported:?}"
+        );
+        assert!(
+            reported
+                .iter()
+                .any(|line| line.contains("never finishes loading")),
+            "{reported:?}"
+        );
+        // One tagged line alone may be a person's ("[Optional] …"): it is read.
+        assert!(!crate::channels::tagged_log(
+            "[Optional] Add the retry flag to every deploy job"
+        ));
+    }
+
+    /// A real Claude Code sub-agent ran `Get-ChildItem` in the `Bash` tool ("command not
+    /// found"), then in the `PowerShell` tool with `-Path` for its `cd`: the tool is the fix,
+    /// not the edited command. A format that names calls after their program (`python3`, then
+    /// `PYTHONIOENCODING=utf-8`) changed the command, not the tool.
+    #[test]
+    fn the_same_command_in_another_shell_tool_is_another_tool() {
+        let call = test_call;
+        let digest = digest_session(&session(vec![
+            call(
+                "c1",
+                "Bash",
+                json!({"command": "cd \"X:\\addons\" && Get-ChildItem -Recurse -Filter \"*.xml\""}),
+            ),
+            test_result(
+                "c1",
+                "Bash",
+                "Exit code 127\n/usr/bin/bash: line 1: Get-ChildItem: command not found",
+                true,
+            ),
+            call(
+                "c2",
+                "PowerShell",
+                json!({"command": "Get-ChildItem -Path \"X:\\addons\" -Recurse -Filter \"*.xml\""}),
+            ),
+            test_result(
+                "c2",
+                "PowerShell",
+                "(PowerShell completed with no output)",
+                false,
+            ),
+        ]));
+        match &digest.failures[0].follow_up {
+            FollowUp::OtherTool { tool, .. } => assert_eq!(tool, "PowerShell"),
+            other => panic!("{other:?}"),
+        }
+        let digest = digest_session(&session(vec![
+            call("c1", "python3", json!({"command": "python3 repro.py"})),
+            test_result(
+                "c1",
+                "python3",
+                "UnicodeEncodeError: 'ascii' codec can't encode character",
+                true,
+            ),
+            call(
+                "c2",
+                "PYTHONIOENCODING=utf-8",
+                json!({"command": "PYTHONIOENCODING=utf-8 python3 repro.py"}),
+            ),
+            test_result("c2", "PYTHONIOENCODING=utf-8", "ok", false),
+        ]));
+        assert!(
+            !matches!(digest.failures[0].follow_up, FollowUp::OtherTool { .. }),
+            "{:?}",
+            digest.failures[0].follow_up
+        );
     }
 
     /// A setting run on its own before the identical retry is quoted with its value: "run

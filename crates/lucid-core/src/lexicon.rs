@@ -83,6 +83,12 @@ pub enum List {
     /// `[hedge]`: words with which a speaker says they are not sure ("maybe", "I guess", "it
     /// seems"): a hedged statement is no fact to remember.
     Hedge,
+    /// `[measured_movement]`: a number that moved ("went up to", "went down to"), which may be a
+    /// value someone set or a measurement that moved by itself.
+    MeasuredMovement,
+    /// `[event_moment]`: a moment of the work's history ("yesterday", "after the deploy"): after
+    /// a [`List::MeasuredMovement`], the number is a measurement then, not a value set.
+    EventMoment,
     /// `[evaluative]`: words of praise or feeling that make "X is always …" an opinion.
     Evaluative,
     /// `[evaluative_filler]`: the small words between words of praise ("a", "so", "the").
@@ -279,7 +285,7 @@ pub enum List {
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 99] = [
+    pub const ALL: [List; 101] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -306,6 +312,8 @@ impl List {
         List::Encouragement,
         List::Finding,
         List::Hedge,
+        List::MeasuredMovement,
+        List::EventMoment,
         List::Evaluative,
         List::EvaluativeFiller,
         List::PastTense,
@@ -455,6 +463,8 @@ impl List {
             "small_talk" => List::SmallTalk,
             "concluding" => List::Concluding,
             "hedge" => List::Hedge,
+            "measured_movement" => List::MeasuredMovement,
+            "event_moment" => List::EventMoment,
             "question_aux" => List::QuestionAux,
             "problem_opening" => List::ProblemOpening,
             "quoted_material" => List::QuotedMaterial,

@@ -603,13 +603,27 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
             }
             // A look that failed is answered by another look (`rg` → `grep -rn`); a command
             // that does something else next (`rg` → `git clone`) is the agent moving on.
+            // The program that was missing, run later all the same (`docker compose` → "command
+            // not found: docker" → `/Applications/Docker.app/…/docker info`), was found another
+            // way: its other subcommand is no answer.
             FixSignature::OtherCommand { identity } => members.iter().all(|(d, f)| {
                 let failure = &digests[*d].failures[*f];
+                let program =
+                    |identity: &str| identity.split_whitespace().next().map(str::to_string);
                 failure
                     .error
                     .as_deref()
                     .is_some_and(crate::lessons::reports_missing_program)
                     && (!is_inspection(&failure.identity) || is_inspection(identity))
+                    && program(identity) != program(&failure.identity)
+            }),
+            // A program one shell lacks, run by another tool (`Get-ChildItem` failing in `Bash`
+            // with "command not found", then run by `PowerShell`).
+            FixSignature::OtherTool { .. } => members.iter().all(|(d, f)| {
+                digests[*d].failures[*f]
+                    .error
+                    .as_deref()
+                    .is_some_and(crate::lessons::reports_missing_program)
             }),
             FixSignature::Prerequisite { step } => {
                 sets_up(step)
@@ -3696,6 +3710,39 @@ mod tests {
                 "{staging}"
             );
         }
+    }
+
+    /// From real Claude Code sessions. Docker was not on the PATH ("command not found:
+    /// docker"); the agent started Docker Desktop and ran `…/Docker.app/…/docker info`: the
+    /// same program, found another way, is no other command that works instead. And a
+    /// PowerShell command the `Bash` tool did not know ran in the `PowerShell` tool: one
+    /// session shows it.
+    #[test]
+    fn the_missing_program_found_another_way_is_no_answer_and_another_shell_is_one() {
+        let docker = "(eval):1: command not found: docker";
+        assert!(
+            pitfalls(
+                &[answered("s1", "docker compose", docker, "docker info")],
+                &limits()
+            )
+            .is_empty()
+        );
+        let missing = "/usr/bin/bash: line 1: Get-ChildItem: command not found";
+        let mut d = blocked("s1", "Get-ChildItem", missing, 3, &[]);
+        d.failures[0].follow_up = FollowUp::OtherTool {
+            tool: "PowerShell".into(),
+            target: "Get-ChildItem".into(),
+        };
+        let found = pitfalls(std::slice::from_ref(&d), &limits());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].text.ends_with("; use `PowerShell` instead."),
+            "{}",
+            found[0].text
+        );
+        // Another tool after an error that names no missing program needs a second session.
+        d.failures[0].error = Some("Error: access denied".into());
+        assert!(pitfalls(&[d], &limits()).is_empty());
     }
 
     /// From a real Roo Code fleet: `python -m zipfile` met "command not found: python" in two

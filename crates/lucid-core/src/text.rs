@@ -1500,19 +1500,19 @@ pub fn slot(text: &str) -> Option<Slot> {
     if let Some(slot) = verb_first_slot(line) {
         return Some(slot);
     }
-    let (pos, predicate) = earliest_predicate(line)?;
+    let (pos, predicate_len, predicate) = earliest_predicate(line)?;
     // "Quick update: the X is Y": a colon before a sentence that has its own predicate opens
     // the statement rather than naming its subject.
     if predicate == ": " {
         let rest = &line[pos + 2..];
-        if earliest_predicate(rest).is_some_and(|(_, p)| p != ": ")
+        if earliest_predicate(rest).is_some_and(|(_, _, p)| p != ": ")
             || verb_first_slot(rest).is_some()
         {
             return slot(rest);
         }
     }
     let subject_text = line.get(..pos)?;
-    let value = line.get(pos + predicate.len()..)?;
+    let value = line.get(pos + predicate_len..)?;
     // The value ends with its clause: "is now Priya Raman; Dana Whitfield has left" names
     // Priya Raman, and the rest is another statement.
     let value = value
@@ -1532,6 +1532,14 @@ pub fn slot(text: &str) -> Option<Slot> {
         Some(role) => (role, subject_text.trim()),
         None => (subject_text, value),
     };
+    // "Constantly updated to stay in tune …": an adverb alone names nothing; the sentence has
+    // lost its subject (a fragment of a feature list).
+    if subject_text
+        .split_whitespace()
+        .all(|word| word.len() > 4 && word.to_lowercase().ends_with("ly"))
+    {
+        return None;
+    }
     let subject_analysis = analyze(subject_text);
     let subject: BTreeSet<String> = subject_analysis
         .word_set
@@ -1586,22 +1594,75 @@ fn new_role<'a>(subject: &str, value: &'a str, predicate: &str) -> Option<&'a st
     name.then_some(role)
 }
 
-/// The earliest predicate in a statement; among predicates at the same position, the longest.
-fn earliest_predicate(line: &str) -> Option<(usize, &'static str)> {
+/// The earliest predicate in a statement; among predicates at the same position, the longest:
+/// its position, its length, and which predicate it is. Besides the fixed ones, a verb of change
+/// before "to" is one, with its auxiliaries ("was raised to", "has been extended to", "went up
+/// to"), read as [`CHANGED_TO`].
+fn earliest_predicate(line: &str) -> Option<(usize, usize, &'static str)> {
     let lower = line.to_lowercase();
-    let mut best: Option<(usize, &'static str)> = None;
+    let mut best: Option<(usize, usize, &'static str)> = None;
+    let mut consider = |pos: usize, len: usize, predicate: &'static str| {
+        let better = match best {
+            None => true,
+            Some((p, l, _)) => pos < p || (pos == p && len > l),
+        };
+        if better {
+            best = Some((pos, len, predicate));
+        }
+    };
     for predicate in PREDICATES {
         if let Some(pos) = lower.find(predicate) {
-            let better = match best {
-                None => true,
-                Some((p, pred)) => pos < p || (pos == p && predicate.len() > pred.len()),
-            };
-            if better {
-                best = Some((pos, predicate));
-            }
+            consider(pos, predicate.len(), predicate);
         }
     }
+    if let Some((pos, len)) = changed_to(&lower) {
+        consider(pos, len, CHANGED_TO);
+    }
     best
+}
+
+/// What [`earliest_predicate`] reports for a verb of change before "to".
+const CHANGED_TO: &str = " changed to ";
+
+/// The first " <aux> <verb of change> [up|down] to " of a lowercase statement, with its
+/// auxiliaries ("has been", "was", "got"): its position and length. The verb is a past form of
+/// `[change_verb]` or "went"/"gone" with "up" or "down" ("the budget went up to $500").
+fn changed_to(lower: &str) -> Option<(usize, usize)> {
+    const AUXILIARIES: [&str; 9] = [
+        " has been",
+        " have been",
+        " had been",
+        " was",
+        " were",
+        " got",
+        " has",
+        " have",
+        " is",
+    ];
+    lower.match_indices(" to ").find_map(|(to, _)| {
+        let before = &lower[..to];
+        let (before, moved) = match before
+            .strip_suffix(" up")
+            .or_else(|| before.strip_suffix(" down"))
+        {
+            Some(rest) => (rest, true),
+            None => (before, false),
+        };
+        let verb_at = before.rfind(' ')?;
+        let verb = &before[verb_at + 1..];
+        let past = verb.ends_with("ed") || matches!(verb, "set" | "cut");
+        let is_change = (past && crate::lexicon::is_word_of(List::ChangeVerb, verb))
+            || (moved && matches!(verb, "went" | "gone"));
+        if !is_change {
+            return None;
+        }
+        let start = AUXILIARIES
+            .iter()
+            .find_map(|aux| before[..verb_at].strip_suffix(aux).map(str::len))
+            .unwrap_or(verb_at);
+        // A subject must come before it.
+        (start > 0).then_some((start, to + " to ".len() - start))
+    })
 }
 
 /// Whether a statement announces a change in the first person ("I moved the X to Y").
@@ -2142,10 +2203,12 @@ fn inner_names(text: &str) -> BTreeSet<String> {
         .iter()
         .enumerate()
         .filter(|(at, token)| {
+            // A name may open with digits: "1Password", "37signals" is not one (lower case).
+            let letters = token.text.trim_start_matches(|c: char| c.is_ascii_digit());
             *at > 0
                 && token.text.len() > 1
-                && token.text.chars().next().is_some_and(char::is_uppercase)
-                && token.text.chars().any(char::is_lowercase)
+                && letters.chars().next().is_some_and(char::is_uppercase)
+                && letters.chars().any(char::is_lowercase)
                 && !text[..token.start]
                     .trim_end()
                     .ends_with(['.', ':', '!', '?'])
@@ -2156,12 +2219,13 @@ fn inner_names(text: &str) -> BTreeSet<String> {
 }
 
 /// Stems of the verbs and nouns that say a value changed ("after the port change", "since the
-/// migration"): words of the announcement, not of its subject.
+/// migration", "went up to"): words of the announcement, not of its subject.
 static CHANGE_STEMS: LazyLock<BTreeSet<String>> = LazyLock::new(|| {
     words(List::ChangeVerb)
         .iter()
         .map(|verb| stem(verb))
-        .chain(["chang", "migrat", "switch", "mov"].map(String::from))
+        // "went" and "gone" of "went up to" (`[measured_movement]`).
+        .chain(["chang", "migrat", "switch", "mov", "went", "gone"].map(String::from))
         .collect()
 });
 

@@ -389,6 +389,17 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     if narrates_events(&lower, &cues) {
         return skip("reports events or what someone said, not a rule");
     }
+    // "Latency went up to 2s after the deploy": a number that moved at a moment of the work's
+    // history was measured then; "The cloud budget went up to $500" is a value someone set.
+    if cues.phrases(List::MeasuredMovement).any(|(moved_at, _)| {
+        cues.phrases(List::EventMoment)
+            .any(|(moment_at, _)| moment_at > moved_at)
+    }) {
+        return skip(
+            "reports how a number moved at some moment (\"… after the deploy\"), not a value \
+             someone set",
+        );
+    }
     // An imperative with a standing marker ("In the future, add an entry to CHANGELOG.md …")
     // is a standing instruction, not a request.
     let request = opens_with_a_request(&lower, &cues)
@@ -2063,12 +2074,14 @@ fn now_before_verb(lower: &str) -> bool {
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '-' || c == '\'')
             // A preposition or a clause after "now" ("the meeting now at 9", "trigger one now
-            // to test") says when, not what changed.
+            // to test", "now after a restart") says when, not what changed.
             && !matches!(
                 w[2],
                 "on" | "that" | "and" | "or" | "the" | "a" | "an" | "i" | "we" | "you" | "it"
                     | "at" | "to" | "in" | "for" | "with" | "by" | "from" | "of" | "so" | "but"
                     | "if" | "when" | "then" | "here" | "there" | "please"
+                    // "… now after clicking View I get a 403": the moment something happens.
+                    | "after" | "before" | "since" | "until" | "during" | "while" | "once"
             )
             && w[2].chars().all(|c| c.is_alphabetic())
     })
@@ -2145,6 +2158,71 @@ mod tests {
                 "{sentence}"
             );
         }
+    }
+
+    /// From real transcripts: a feature list pasted into a task brief ("Constantly updated to
+    /// stay in tune with the latest design trends.") has lost its subject, and "work, now after
+    /// click view application 403: Forbidden" reports what happens at a moment. Neither
+    /// announces a new value that could be written on its own.
+    #[test]
+    fn a_fragment_or_a_moment_with_now_is_no_news() {
+        for sentence in [
+            "Constantly updated to stay in tune with the latest design trends.",
+            "Regularly moved to new servers.",
+            "work, now after click view application 403: Forbidden.",
+            "The page now after a restart shows 500: Internal Server Error.",
+        ] {
+            assert!(
+                !matches!(
+                    verdict(sentence),
+                    Verdict::Candidate {
+                        support: Support::Marked,
+                        ..
+                    }
+                ),
+                "{sentence}: {:?}",
+                verdict(sentence)
+            );
+        }
+        // A subject is still a subject: "The nightly build moved to 02:00 UTC now".
+        assert!(announces_change("The nightly build moved to 02:00 UTC."));
+    }
+
+    #[test]
+    fn a_number_someone_set_is_news_and_a_number_that_moved_at_a_moment_is_a_measurement() {
+        // (sentence, whether it announces a new value)
+        let cases = [
+            ("The cloud budget went up to $500.", true),
+            ("Our cloud budget was raised to $500.", true),
+            ("The request timeout was increased to 30 seconds.", true),
+            ("Log retention has been extended to 90 days.", true),
+            (
+                "Free-tier rate limits were lowered to 100 requests per hour.",
+                true,
+            ),
+            ("The error rate went up to 5% after the deploy.", false),
+            ("Latency went down to 80ms yesterday.", false),
+            ("Memory use went up to 3GB while the importer ran.", false),
+            ("CPU usage rose to 90%.", false),
+            (
+                "Can the rate limit be raised to 200 requests per minute?",
+                false,
+            ),
+        ];
+        for (sentence, news) in cases {
+            assert_eq!(
+                announces_change(sentence),
+                news,
+                "{sentence}: {:?}",
+                verdict(sentence)
+            );
+        }
+        assert!(
+            skip_reason("The error rate went up to 5% after the deploy.")
+                .is_some_and(|reason| reason.contains("moved at some moment")),
+            "{:?}",
+            verdict("The error rate went up to 5% after the deploy.")
+        );
     }
 
     use super::*;

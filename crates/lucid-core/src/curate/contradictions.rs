@@ -853,6 +853,63 @@ mod tests {
 
     /// A request word may qualify the subject's noun ("Test database", "Build times", "Release
     /// notes"): the sentence states a new value, it asks for nothing.
+    /// For each (store item, what a person said, whether the item gives way, the new value it
+    /// then holds): dreams the one fact over the one sentence and checks the draft.
+    fn assert_each_gives_way_or_stays(cases: &[(&str, &str, bool, &str)]) {
+        for &(item, sentence, replaced, value) in cases {
+            let output = dream_over_one_fact(item, sentence);
+            let draft = draft_doc(&output, "/team/facts.md");
+            assert_eq!(
+                !draft.contains(item),
+                replaced,
+                "{item} / {sentence}\n{draft}"
+            );
+            if replaced {
+                assert!(draft.contains(value), "{sentence}\n{draft}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_number_someone_changed_and_a_name_that_opens_with_a_digit_are_new_values() {
+        // (store item, what a person said, whether the item gives way, the new value it then
+        // holds)
+        let cases = [
+            (
+                "The monthly cloud budget is $300.",
+                "The cloud budget went up to $500.",
+                true,
+                "$500",
+            ),
+            (
+                "The worker pool has 4 workers.",
+                "The worker pool was increased to 8 workers.",
+                true,
+                "8 workers",
+            ),
+            (
+                "Deploy keys are stored in 1Password.",
+                "Deploy keys are stored in Vault now.",
+                true,
+                "Vault",
+            ),
+            (
+                "Deploy keys are stored in Vault.",
+                "Deploy keys are stored in 1Password now.",
+                true,
+                "1Password",
+            ),
+            // A measurement at a moment of the work sets nothing.
+            (
+                "The p95 latency budget is 300ms.",
+                "The p95 latency went up to 2s after the deploy.",
+                false,
+                "",
+            ),
+        ];
+        assert_each_gives_way_or_stays(&cases);
+    }
+
     #[test]
     fn a_request_word_that_qualifies_the_subject_states_a_new_value() {
         // (store item, what a person said, whether the item gives way, the new value it then
@@ -883,18 +940,7 @@ mod tests {
                 "5434",
             ),
         ];
-        for (item, sentence, replaced, value) in cases {
-            let output = dream_over_one_fact(item, sentence);
-            let draft = draft_doc(&output, "/team/facts.md");
-            assert_eq!(
-                !draft.contains(item),
-                replaced,
-                "{item} / {sentence}\n{draft}"
-            );
-            if replaced {
-                assert!(draft.contains(value), "{sentence}\n{draft}");
-            }
-        }
+        assert_each_gives_way_or_stays(&cases);
     }
 
     /// Two projects' sessions give one subject two values: both are facts, of their project;
