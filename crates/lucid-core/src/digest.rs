@@ -2350,6 +2350,9 @@ fn error_line(text: &str) -> String {
         .filter(|l| {
             !(powershell && (l.starts_with('+') || (l.starts_with("At ") && l.contains(" char:"))))
         })
+        // A script runner echoes the command it runs (`$ biome check --error-on-warnings`):
+        // the command, not what went wrong, whatever its options say.
+        .filter(|l| !l.starts_with("$ "))
         .take(12)
         .collect();
     // `Exit code 1` says only that the command failed; the line after it says why (`go: build
@@ -3069,6 +3072,19 @@ fn other_command_follow_up(
         let Some(command) = command_of(m) else {
             continue;
         };
+        // `bun test src/ 2>&1 | tail -30` exits with `tail`'s status (a redirection alone
+        // keeps the command's own): a piped output that still reports a failure ("114 fail"
+        // in its last lines) did not work.
+        if command.contains('|')
+            && crate::tools::without_output_filters(&command) != command.trim()
+            && calls[m].result.is_some_and(|r| {
+                matches!(&session.events[r].kind, EventKind::ToolResult { content, .. }
+                    if crate::lessons::reports_failure(content)
+                        || crate::lessons::reports_failure(&last_lines(content, 6)))
+            })
+        {
+            continue;
+        }
         // The failed command run again behind a step it needed (`ruff check --fix src && make
         // lint` after `make lint`): that step first, not another way to do it.
         if let Some(step) = crate::tools::chained_prefix(&failed_command, &command) {
@@ -3103,6 +3119,19 @@ fn other_command_follow_up(
         }
     }
     FollowUp::Unresolved
+}
+
+/// The last `count` non-empty lines of a text, in their order: where a filtered run (`| tail`)
+/// prints its summary.
+fn last_lines(text: &str, count: usize) -> String {
+    let mut lines: Vec<&str> = text
+        .lines()
+        .rev()
+        .filter(|line| !line.trim().is_empty())
+        .take(count)
+        .collect();
+    lines.reverse();
+    lines.join("\n")
 }
 
 /// A shell variable's name (`PATH`, `NODE_OPTIONS`, `node_env`): letters, digits and `_`, not
@@ -4634,6 +4663,15 @@ mod tests {
             error_line("collected 3 items\n2 failed, 1 passed\n"),
             "2 failed, 1 passed"
         );
+        // Not the command a script runner echoes, whatever its options say (a real `bun run
+        // lint` of Biome).
+        assert_eq!(
+            error_line(
+                "Exit code 1\n$ biome check --error-on-warnings\n  × Formatter would have \
+                 printed the following content:\nChecked 267 files in 73ms.\nFound 1 error."
+            ),
+            "Found 1 error."
+        );
     }
 
     #[test]
@@ -5373,6 +5411,45 @@ mod laundering_tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// Two real Claude Code sessions: `bun run test` failed (114 tests), then `bun test src/
+    /// 2>&1 | tail -30` exited 0 — `tail`'s status — with "114 fail" in its last lines. That is
+    /// no other command that worked; a filtered run that reports nothing wrong still is.
+    #[test]
+    fn a_filtered_run_that_still_reports_failures_did_not_work() {
+        let call = test_call;
+        let bash = |id: &str, command: &str| call(id, "Bash", json!({ "command": command }));
+        let follow_up = |tail: &str| {
+            digest_session(&session(vec![
+                bash("c1", "bun run test 2>&1"),
+                test_result(
+                    "c1",
+                    "Bash",
+                    "Exit code 1\n$ bun test src/\nerror: Cannot find module '@tanstack/react-query'",
+                    true,
+                ),
+                bash("c2", "bun test src/ 2>&1 | tail -30"),
+                test_result("c2", "Bash", tail, false),
+            ]))
+            .failures[0]
+                .follow_up
+                .clone()
+        };
+        let still_failing = "src/a.test.ts:\n(pass) parses\n(pass) renders\n(pass) saves\n\
+                             (pass) loads\n(pass) sorts\n(pass) filters\n\
+                             1346 pass\n 114 fail\n 114 errors\nRan 1460 tests across 176 files.";
+        assert!(
+            !matches!(follow_up(still_failing), FollowUp::OtherCommand { .. }),
+            "{:?}",
+            follow_up(still_failing)
+        );
+        let passing = "src/a.test.ts:\n(pass) parses\n 1460 pass\nRan 1460 tests across 176 files.";
+        assert!(
+            matches!(follow_up(passing), FollowUp::OtherCommand { .. }),
+            "{:?}",
+            follow_up(passing)
+        );
     }
 
     /// A real Claude Code session: a person pasted their service's log, whose lines open with

