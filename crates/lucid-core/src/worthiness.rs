@@ -218,10 +218,22 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // A standing marker inside the listener's own choice ("any framework you prefer") sets no
     // rule.
     // "No console.log in committed code, ever.": a closing "ever" rules every case.
-    let closing_ever = lower
-        .trim_end_matches(['.', '!'])
-        .trim_end()
-        .ends_with(", ever");
+    // So does "ever" closing a prohibition: "In the health endpoint, do NOT return sqlite://
+    // ever." ("the best release ever" forbids nothing).
+    let closing = lower.trim_end_matches(['.', '!']).trim_end();
+    let closing_ever = closing.ends_with(", ever")
+        || (closing.ends_with(" ever")
+            && [
+                "do not ",
+                "don't ",
+                "never ",
+                "must not ",
+                "mustn't ",
+                "should not ",
+                "shouldn't ",
+            ]
+            .iter()
+            .any(|prohibition| closing.contains(prohibition)));
     // "We shouldn't use cuFFT anymore": a use ended for good is as standing as "never" — when
     // it names what ended ("I don't need the repos anymore" names nothing to act on).
     let ended_for_good = cues.has(List::RetiredAnymore)
@@ -2920,8 +2932,20 @@ mod tests {
                 verdict(sentence)
             );
         }
-        let ever = "No console.log statements in committed code, ever.";
-        assert!(kept(ever).is_some(), "{:?}", verdict(ever));
+        for ever in [
+            "No console.log statements in committed code, ever.",
+            // A real aider session: "ever" closing a prohibition.
+            "In the health endpoint, do NOT return the sqlite:// URL ever.",
+            "Don't use the prod database for tests ever.",
+        ] {
+            assert!(
+                kept(ever).is_some_and(|(_, support)| support == Support::Marked),
+                "{ever}: {:?}",
+                verdict(ever)
+            );
+        }
+        let praise = "That was the best release ever.";
+        assert!(kept(praise).is_none(), "{:?}", verdict(praise));
         let unsupported = "Windows has never been supported by the CLI.";
         assert!(kept(unsupported).is_some(), "{:?}", verdict(unsupported));
         // …while rules with the same words stand.
