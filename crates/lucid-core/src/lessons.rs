@@ -59,6 +59,17 @@ pub(crate) fn reports_missing_program(error: &str) -> bool {
     if lower.contains("$'") || lower.contains("\\r") {
         return false;
     }
+    // PowerShell's "The term 'C:\Users\…\.sbx-denybin' is not recognized …" names a path it
+    // could not run (a sandbox's deny list, a script that is not there), not a program to
+    // install or replace.
+    if let Some(term) = lower
+        .split_once("the term '")
+        .and_then(|(_, rest)| rest.split_once("' is not recognized"))
+        .map(|(term, _)| term)
+        && term.contains(['\\', '/'])
+    {
+        return false;
+    }
     reports_missing_module(&lower)
         || [
             "command not found",
@@ -71,6 +82,12 @@ pub(crate) fn reports_missing_program(error: &str) -> bool {
         .iter()
         .any(|cue| lower.contains(cue))
         || names_unknown_command(&lower)
+        // dash's own words: "sh: 1: vitest: not found".
+        || lower.lines().any(|line| {
+            let line = line.trim();
+            (line.starts_with("sh: ") || line.starts_with("/bin/sh: "))
+                && line.ends_with(": not found")
+        })
 }
 
 /// Whether an error says a (sub)command does not exist (`unknown command "deploy" for "gh"`),
@@ -248,6 +265,7 @@ mod tests {
         for missing in [
             "bash: line 1: python: command not found",
             "zsh:1: command not found: vercel",
+            "sh: 1: vitest: not found",
             "/usr/bin/python3: No module named pytest",
             "npm error could not determine executable to run",
             "unknown command \"deploy\" for \"gh\"",
@@ -257,6 +275,14 @@ mod tests {
         // The shell's quoting split a jq filter off as an argument: `gh run list` exists.
         assert!(!reports_missing_program(
             "unknown command \"\\\\(.conclusion)\" for \"gh run list\""
+        ));
+        // A path PowerShell could not run is no program that is missing.
+        assert!(!reports_missing_program(
+            "C:\\Users\\dev\\.sbx-denybin : The term 'C:\\Users\\dev\\.sbx-denybin' is not \
+             recognized as the name of a cmdlet, function, script file, or operable program."
+        ));
+        assert!(reports_missing_program(
+            "crewai : The term 'crewai' is not recognized as the name of a cmdlet, function"
         ));
         // A script with Windows line endings: the shell runs `\r` as a command.
         for not_missing in [

@@ -519,6 +519,11 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                 // Changing directory, or printing, does nothing by itself: no command that
                 // failed is answered by it.
                 FollowUp::OtherCommand { identity } if only_stages(identity) => Vec::new(),
+                // Asking where the missing program is (`Get-Command crewai`, `which rg`) looks
+                // for it; it runs nothing in its place.
+                FollowUp::OtherCommand { identity } if asks_what_is_installed(identity) => {
+                    Vec::new()
+                }
                 // A look that found nothing, followed by work of another kind (`ls x` failing,
                 // then `git add`): the agent moved on; the look was not worked around.
                 FollowUp::OtherCommand { identity }
@@ -526,15 +531,15 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                 {
                     Vec::new()
                 }
-                // A check that failed (`bun run test`: 114 tests failing) found problems in the
-                // work; what ran next (`bun test src/ | grep …`) looked at them and worked around
-                // nothing — unless the check's program, module or target was missing.
+                // A check that failed (`bun run test`: 114 tests failing; `npm run lint`: its
+                // config broken) found problems in the work; what ran next (`bun test src/ |
+                // grep …`, `npm run build`) worked around nothing — unless the check's program
+                // or module was missing.
                 FollowUp::OtherCommand { .. }
                     if checks_work(&failure.identity)
                         && !failure.error.as_deref().is_some_and(|error| {
                             crate::lessons::reports_missing_program(error)
                                 || crate::lessons::reports_missing_module(error)
-                                || crate::lessons::reports_missing_target(error)
                         }) =>
                 {
                     Vec::new()
@@ -1999,7 +2004,9 @@ fn asks_what_is_installed(step: &str) -> bool {
         "command" => second == "-v",
         // `which rg`, `whereis node`, `type -p fd`: where a program is, if it is there at all;
         // `mdfind`, `locate`: where anything by that name is (`mdfind Docker.app`).
-        "which" | "whereis" | "type" | "mdfind" | "locate" => true,
+        // PowerShell's `Get-Command crewai` and `where.exe node` ask the same.
+        "which" | "whereis" | "type" | "mdfind" | "locate" | "get-command" | "where.exe"
+        | "gcm" => true,
         _ => false,
     }
 }
@@ -2043,6 +2050,9 @@ pub(crate) fn is_bookkeeping(step: &str) -> bool {
             | "wait_agent"
             | "send_input"
             | "close_agent"
+            // Gemini CLI's plan mode.
+            | "enter_plan_mode"
+            | "exit_plan_mode"
     )
 }
 
@@ -3045,6 +3055,10 @@ mod tests {
             "AskUserQuestion",
             "request_permissions",
             "wait_agent",
+            // Gemini CLI's plan mode (a real session: "enter_plan_mode → exit_plan_mode →
+            // replace" was no workflow).
+            "enter_plan_mode",
+            "exit_plan_mode",
         ] {
             assert!(is_bookkeeping(step), "{step}");
         }
@@ -3793,6 +3807,19 @@ mod tests {
         assert!(
             pitfalls(
                 &[answered("s1", "docker compose", docker, "docker info")],
+                &limits()
+            )
+            .is_empty()
+        );
+        // Asking where it is (a real Codex session on Windows: `Get-Command crewai`) runs
+        // nothing in its place, in however many sessions.
+        let crewai = "crewai : The term 'crewai' is not recognized as the name of a cmdlet";
+        assert!(
+            pitfalls(
+                &[
+                    answered("s1", "crewai", crewai, "Get-Command crewai"),
+                    answered("s2", "crewai", crewai, "Get-Command crewai"),
+                ],
                 &limits()
             )
             .is_empty()

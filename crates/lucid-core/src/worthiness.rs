@@ -316,9 +316,12 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     .iter()
     .filter_map(|opener| whole_lower.find(opener))
     .min();
+    // A marker in an aside ("(not always obvious when …)", "`.env` (Secure, Never Commit)")
+    // qualifies a word of it, not the sentence.
     let markers: Vec<&str> = cues
         .outside(List::Standing, List::ListenerChoice)
         .filter(|(at, _)| purpose_at.is_none_or(|purpose| *at < purpose))
+        .filter(|(at, _)| !in_an_aside(&whole_lower, *at))
         .map(|(_, phrase)| phrase)
         .filter(|phrase| !(future_is_no_scope && matches!(*phrase, "in the future" | "in future")))
         .collect();
@@ -1933,6 +1936,18 @@ fn complains_of_degree(lower: &str) -> bool {
     })
 }
 
+/// Whether byte `at` of a sentence sits inside parentheses that open after its start, past the
+/// aside's first word: "… my use of p5js (not always obvious …)", "`.env` (Secure, Never
+/// Commit)". An aside that opens with the word is a rule of its own ("… open a PR (never
+/// local-merge to `main`)"), and a sentence that is all one parenthesis is no aside.
+fn in_an_aside(lower: &str, at: usize) -> bool {
+    let before = lower.get(..at).unwrap_or_default();
+    let opened = before.matches('(').count();
+    opened > before.matches(')').count()
+        && !before.trim_start().starts_with('(')
+        && !before.trim_end().ends_with('(')
+}
+
 /// Whether the gate reads the sentence as announcing a change of value (its `change` flag).
 /// Whether a sentence can announce a change of value at all: a question ("Can we move the sync
 /// to Thursdays?") asks, and a temporary one ("Just this once, the sync moved to Thursday")
@@ -2168,6 +2183,37 @@ mod tests {
                 super::opens_with_a_request(&lower, &Cues::scan(&lower)),
                 request,
                 "{sentence}"
+            );
+        }
+    }
+
+    /// From real transcripts: a standing word inside an aside qualifies a word of it ("my use
+    /// of p5js (not always obvious when …)", "Local `.env` (Secure, Never Commit)"), and makes
+    /// no rule of the sentence around it. A sentence that is all one parenthesis is still read.
+    #[test]
+    fn a_standing_word_in_an_aside_sets_no_rule() {
+        for sentence in [
+            "pay attention to my use of p5js (not always obvious when objects are passed in) and \
+             whether I dispose of them correctly.",
+            "Local `.env` (Secure, Never Commit)",
+        ] {
+            assert!(
+                !kept(sentence).is_some_and(|(_, support)| support == Support::Marked),
+                "{sentence}: {:?}",
+                verdict(sentence)
+            );
+        }
+        for sentence in [
+            "(Always use pnpm in this repo.)",
+            "Always run the tests (unit and integration) before pushing.",
+            // A real Copilot CLI session: the aside is a rule of its own.
+            "If you make any code change, keep it tiny and open a GitHub PR (never local-merge \
+             to `main`).",
+        ] {
+            assert!(
+                kept(sentence).is_some_and(|(_, support)| support == Support::Marked),
+                "{sentence}: {:?}",
+                verdict(sentence)
             );
         }
     }
