@@ -1117,6 +1117,22 @@ pub fn sentences(text: &str) -> Vec<&str> {
             let c = bytes[i];
             if matches!(c, b'.' | b'!' | b'?') {
                 let next = bytes.get(i + 1).copied();
+                // A sentence that ends inside emphasis: "**Codex correction received.** Updated
+                // to …" is two sentences; the closing `**` belongs to the first.
+                let emphasis_end = bytes[i + 1..]
+                    .iter()
+                    .take_while(|b| matches!(b, b'*' | b'_'))
+                    .count();
+                if emphasis_end > 0 && bytes.get(i + 1 + emphasis_end).is_none_or(|b| *b == b' ') {
+                    let end = i + 1 + emphasis_end;
+                    let sentence = line[start..end].trim();
+                    if !sentence.is_empty() {
+                        out.push(sentence);
+                    }
+                    start = end;
+                    i = start;
+                    continue;
+                }
                 let ends = match next {
                     None => true,
                     Some(b' ') | Some(b'\t') => {
@@ -3477,6 +3493,16 @@ mod tests {
                 "Use Python 3.12, e.g. for scripts!",
                 "Why?",
                 "item one"
+            ]
+        );
+        // A sentence that ends inside emphasis (a real Codex session's "**Codex correction
+        // received and integrated.** Updated to …").
+        assert_eq!(
+            sentences("**Correction received.** Updated to the new SDK. Done _now._"),
+            vec![
+                "**Correction received.**",
+                "Updated to the new SDK.",
+                "Done _now._"
             ]
         );
     }
