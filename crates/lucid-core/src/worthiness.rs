@@ -2198,7 +2198,7 @@ mod tests {
             "Local `.env` (Secure, Never Commit)",
         ] {
             assert!(
-                !kept(sentence).is_some_and(|(_, support)| support == Support::Marked),
+                kept(sentence).is_none_or(|(_, support)| support != Support::Marked),
                 "{sentence}: {:?}",
                 verdict(sentence)
             );
