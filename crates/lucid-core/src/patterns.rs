@@ -1377,6 +1377,25 @@ fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
         }
         fixes.push(describe_fix(sig, group));
     }
+    // Steps the retry needed, each a fix of its own ("run `A` first, then retry; and run `B`
+    // first, then retry"), read as one: "run `A` and `B` first, then retry".
+    let step_of = |fix: &String| -> Option<String> {
+        fix.strip_prefix("; run ")
+            .and_then(|rest| rest.strip_suffix(" first, then retry"))
+            .map(str::to_string)
+    };
+    let steps: Vec<String> = fixes.iter().filter_map(step_of).collect();
+    if let Some((last, rest)) = steps.split_last()
+        && !rest.is_empty()
+        && let Some(first) = fixes.iter().position(|fix| step_of(fix).is_some())
+    {
+        fixes[first] = format!("; run {} and {last} first, then retry", rest.join(", "));
+        let mut at = 0;
+        fixes.retain(|fix| {
+            at += 1;
+            at - 1 == first || step_of(fix).is_none()
+        });
+    }
     // The tool the calls went through: a harness's shell tool where one of the sessions had it
     // (`Bash`, `run_shell_command`), not the program a trajectory names its action after
     // (SWE-agent's `docker`), which says nothing the command does not.
@@ -3320,6 +3339,34 @@ mod tests {
         let mut once = digest("s1", "a", &[]);
         once.failures.push(refusal());
         assert!(pitfalls(&[once], &limits()).is_empty());
+        // Two steps the retries needed read as one fix (a real Claude Code session: Playwright's
+        // file upload wanted the page looked at and the upload dialog opened first).
+        let needed = "Error: The tool \"browser_file_upload\" can only be used when there is \
+                      related modal state present.";
+        let upload = || Failure {
+            tool: "browser_file_upload".into(),
+            identity: "browser_file_upload".into(),
+            error_class: crate::digest::error_class(needed),
+            error: Some(needed.into()),
+            program: None,
+            file_type: None,
+            follow_up: FollowUp::Prerequisite {
+                steps: vec!["browser_snapshot".into(), "browser_click".into()],
+            },
+            evidence: Vec::new(),
+            agent_reading: None,
+        };
+        let mut twice = digest("s1", "a", &[]);
+        twice.failures.extend([upload(), upload()]);
+        let found = pitfalls(&[twice], &limits());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .text
+                .ends_with("; run `browser_click` and `browser_snapshot` first, then retry."),
+            "{}",
+            found[0].text
+        );
     }
 
     /// Two sessions of one agent, each with one failure of `(tool, identity)` reporting `error`,
