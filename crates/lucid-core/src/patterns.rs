@@ -3736,6 +3736,17 @@ mod tests {
         d
     }
 
+    /// The pitfalls of two sessions, each [`answered`] the same way.
+    fn answered_twice(failed: &str, error: &str, answer: &str) -> Vec<Pattern> {
+        pitfalls(
+            &[
+                answered("s1", failed, error, answer),
+                answered("s2", failed, error, answer),
+            ],
+            &limits(),
+        )
+    }
+
     /// From real Codex sessions: `rg` was not installed; in one the agent went on with `git
     /// clone`, in another `find` answered the same look. A missing program answered by one that
     /// does the same job (`python` → `python3`, `rg` → `find`) is a lesson from one session; a
@@ -3819,26 +3830,10 @@ mod tests {
     #[test]
     fn a_failed_check_followed_by_another_command_is_the_work() {
         let failing = "[Parser] Warning: Could not parse evaluator response as JSON array";
-        assert!(
-            pitfalls(
-                &[
-                    answered("s1", "bun run test", failing, "bun test"),
-                    answered("s2", "bun run test", failing, "bun test"),
-                ],
-                &limits()
-            )
-            .is_empty()
-        );
+        assert!(answered_twice("bun run test", failing, "bun test").is_empty());
         let missing = "sh: 1: vitest: not found";
         assert_eq!(
-            pitfalls(
-                &[
-                    answered("s1", "npm run test", missing, "npx vitest run"),
-                    answered("s2", "npm run test", missing, "npx vitest run"),
-                ],
-                &limits()
-            )
-            .len(),
+            answered_twice("npm run test", missing, "npx vitest run").len(),
             1
         );
     }
@@ -3861,16 +3856,7 @@ mod tests {
         // Asking where it is (a real Codex session on Windows: `Get-Command crewai`) runs
         // nothing in its place, in however many sessions.
         let crewai = "crewai : The term 'crewai' is not recognized as the name of a cmdlet";
-        assert!(
-            pitfalls(
-                &[
-                    answered("s1", "crewai", crewai, "Get-Command crewai"),
-                    answered("s2", "crewai", crewai, "Get-Command crewai"),
-                ],
-                &limits()
-            )
-            .is_empty()
-        );
+        assert!(answered_twice("crewai", crewai, "Get-Command crewai").is_empty());
         let missing = "/usr/bin/bash: line 1: Get-ChildItem: command not found";
         let mut d = blocked("s1", "Get-ChildItem", missing, 3, &[]);
         d.failures[0].follow_up = FollowUp::OtherTool {
