@@ -656,6 +656,77 @@ mod tests {
         }
     }
 
+    /// One rule or fact written in two documents in other words, as teams keep them (written
+    /// for lucid's duplicate probes, not from the generator's templates), is one item; two
+    /// values of one subject, or one qualifier for another, stay two. Known misses, left out:
+    /// "Each response must contain exactly one bash code block." / "Put a single bash block in
+    /// every reply; two or more blocks get the reply rejected." and "The agent ends a task by
+    /// calling the finish tool with a summary of what it did." / "Tasks are closed with a
+    /// finish action that summarises the work for the user." (the corpus's planted pairs a model
+    /// merges).
+    #[test]
+    fn a_rule_written_twice_in_other_words_is_one_item() {
+        let cases = [
+            (
+                "Run the linter before every commit.",
+                "Always lint before committing.",
+                true,
+            ),
+            (
+                "Customer refunds over $500 need manager approval.",
+                "A manager must approve any refund above $500.",
+                true,
+            ),
+            (
+                "The nightly backup runs at 02:00 UTC.",
+                "Backups run every night at 02:00 UTC.",
+                true,
+            ),
+            (
+                "Use British spelling in customer emails.",
+                "Customer emails are written in British English spelling.",
+                true,
+            ),
+            (
+                "Never commit directly to main.",
+                "Do not push commits straight to the main branch.",
+                true,
+            ),
+            (
+                "Deploys happen on Tuesdays.",
+                "Deploys happen on Thursdays.",
+                false,
+            ),
+            (
+                "Run unit tests before pushing.",
+                "Run integration tests before pushing.",
+                false,
+            ),
+            (
+                "The API rate limit is 100 requests per minute.",
+                "The search API rate limit is 20 requests per minute.",
+                false,
+            ),
+            (
+                "Use tabs in Go files.",
+                "Use spaces in Python files.",
+                false,
+            ),
+        ];
+        for (first, second, one) in cases {
+            let output = dream_over(
+                &store(&[
+                    ("/a.md", format!("- {first}\n").as_str()),
+                    ("/b.md", format!("- {second}\n").as_str()),
+                ]),
+                Vec::new(),
+            );
+            let both = draft_doc(&output, "/a.md").contains(first)
+                && draft_doc(&output, "/b.md").contains(second);
+            assert_eq!(!both, one, "{first} / {second}");
+        }
+    }
+
     /// A preference the agent wrote down in its own words (twice, in two sessions of a real
     /// Gemini CLI project) is one memory: the looser preference test holds between memory
     /// writes.
