@@ -2522,10 +2522,11 @@ fn frame_tokens_new_value(
     // like names, only an announced change makes it an update.
     let tool_for_tool = match (mid_a, mid_b) {
         ([x], [y]) => {
+            // A name may open with digits ("11ty", "1password"), not be one.
             let plain = |w: &str| {
                 w.len() >= 2
                     && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                    && w.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                    && w.chars().any(|c| c.is_ascii_alphabetic())
             };
             prefix > 0
                 && names_what_is_used(&ta[prefix - 1])
@@ -2543,10 +2544,10 @@ fn frame_tokens_new_value(
     })
 }
 
-/// Whether a frame word introduces what is used ("use yarn", "deploy via flyctl"): the word
-/// after it may be a tool named in lower case, a value slot like a name.
+/// Whether a frame word introduces what is used ("use yarn", "deploy via flyctl", "built with
+/// 11ty"): the word after it may be a tool named in lower case, a value slot like a name.
 pub fn names_what_is_used(word: &str) -> bool {
-    matches!(word, "use" | "using" | "via" | "through")
+    matches!(word, "use" | "using" | "via" | "through" | "with")
 }
 
 /// The days of the week, in lower case.

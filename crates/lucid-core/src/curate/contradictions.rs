@@ -876,9 +876,7 @@ mod tests {
     /// alone. Known misses, left out of the table: "Minimum iOS version is 16 now" for "The iOS
     /// app targets iOS 15" (other words for the subject), "The upload limit went up to 25MB"
     /// for "The max file size for uploads is 10MB", "Team passwords are stored in 1Password
-    /// now" for "Passwords are stored in LastPass" (the newer adds a qualifier), "The docs site
-    /// is built with 11ty now" for "… with Docusaurus" (a name opening with digits in lower
-    /// case reads as an identifier).
+    /// now" for "Passwords are stored in LastPass" (the newer adds a qualifier).
     #[test]
     fn update_wordings_of_support_ops_and_coding_teams() {
         let cases = [
@@ -947,6 +945,20 @@ mod tests {
                 "Alerts go to Opsgenie now.",
                 true,
                 "Opsgenie",
+            ),
+            // A tool named in lower case, digits first, is a name as much as "Docusaurus" is…
+            (
+                "The docs site is built with Docusaurus.",
+                "The docs site is built with 11ty now.",
+                true,
+                "11ty",
+            ),
+            // …but only a change someone announced swaps one for the other.
+            (
+                "The docs site is built with Docusaurus.",
+                "The docs site is built with 11ty.",
+                false,
+                "",
             ),
             (
                 "The refund window is 14 days.",
