@@ -2682,6 +2682,11 @@ mod tests {
                 Class::Fact,
             ),
             ("Note to self: the e2e suite needs Docker.", Class::Fact),
+            // The same asked politely.
+            (
+                "Please remember that the staging DB is read-only.",
+                Class::Fact,
+            ),
             (
                 "Remember that we always run make lint before pushing.",
                 Class::Preference,
