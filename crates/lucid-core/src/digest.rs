@@ -3073,14 +3073,15 @@ fn other_command_follow_up(
             continue;
         };
         // `bun test src/ 2>&1 | tail -30` exits with `tail`'s status (a redirection alone
-        // keeps the command's own): a piped output that still reports a failure ("114 fail"
-        // in its last lines) did not work.
+        // keeps the command's own): a piped run that still reports a failure in its last lines
+        // ("114 fail") did not work. (Not a look: what `grep -rn error . | head` prints is what
+        // it found.)
         if command.contains('|')
+            && !crate::patterns::is_inspection(identity)
             && crate::tools::without_output_filters(&command) != command.trim()
             && calls[m].result.is_some_and(|r| {
                 matches!(&session.events[r].kind, EventKind::ToolResult { content, .. }
-                    if crate::lessons::reports_failure(content)
-                        || crate::lessons::reports_failure(&last_lines(content, 6)))
+                    if crate::lessons::reports_failure(&last_lines(content, 6)))
             })
         {
             continue;
@@ -5449,6 +5450,23 @@ mod laundering_tests {
             matches!(follow_up(passing), FollowUp::OtherCommand { .. }),
             "{:?}",
             follow_up(passing)
+        );
+        // What a piped look prints is what it found, failure words and all.
+        let looked = digest_session(&session(vec![
+            bash("c1", "rg -n 'error' src"),
+            test_result("c1", "Bash", "bash: line 1: rg: command not found", true),
+            bash("c2", "grep -rn 'error' src | head -5"),
+            test_result(
+                "c2",
+                "Bash",
+                "src/a.rs:3: // error handling\nsrc/b.rs:9:     return Err(error);\nsrc/c.rs:1: failed to parse",
+                false,
+            ),
+        ]));
+        assert!(
+            matches!(looked.failures[0].follow_up, FollowUp::OtherCommand { .. }),
+            "{:?}",
+            looked.failures[0].follow_up
         );
     }
 
