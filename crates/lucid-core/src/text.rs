@@ -2522,7 +2522,7 @@ fn frame_tokens_new_value(
     // like names, only an announced change makes it an update.
     let tool_for_tool = match (mid_a, mid_b) {
         ([x], [y]) => {
-            // A name may open with digits ("11ty", "1password"), not be one.
+            // A name may open with digits ("11ty", "1password"), not be digits only.
             let plain = |w: &str| {
                 w.len() >= 2
                     && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
