@@ -3670,6 +3670,17 @@ fn read_human_message(
                         memory_like: true,
                     }
                 }
+                // "Rules for this session:" / "- Prefer repo-local files only.": what the list's
+                // lead-in scopes to now, each of its items is too.
+                crate::worthiness::Verdict::Candidate { .. }
+                    if text::list_lead_in(segment.text, start).is_some_and(is_temporary) =>
+                {
+                    crate::worthiness::Verdict::Skip {
+                        reason: "an item of a list whose lead-in marks it temporary (\"Rules for \
+                                 this session:\"), not a standing rule",
+                        memory_like: true,
+                    }
+                }
                 verdict => verdict,
             };
             let (class, support, change) = match verdict {
@@ -5000,6 +5011,31 @@ mod laundering_tests {
     /// The agent's own prose pasted back into the chat (aider users quote the model's plan to
     /// it) is not what the person said: neither a statement nor a change. A person who adopts
     /// the agent's short proposal in their own message still states it.
+    #[test]
+    fn a_list_introduced_for_this_session_sets_no_standing_rule() {
+        let said = |text: &str| {
+            let digest =
+                digest_session(&session(vec![EventKind::UserMessage { text: text.into() }]));
+            let said: Vec<String> = digest.statements.iter().map(|s| s.text.clone()).collect();
+            (said, digest.skipped)
+        };
+        let (kept, skipped) = said(
+            "Rules for this session:\n- Always prefer repo-local files.\n- Never edit the vendored SDK.",
+        );
+        assert!(kept.is_empty(), "{kept:?}");
+        assert_eq!(skipped.len(), 2, "{skipped:?}");
+        assert!(
+            skipped
+                .iter()
+                .all(|s| s.reason.contains("lead-in marks it temporary"))
+        );
+        // A list of rules with no such lead-in keeps them.
+        let (kept, _) = said(
+            "Rules you must follow:\n- Always prefer repo-local files.\n- Never edit the vendored SDK.",
+        );
+        assert_eq!(kept.len(), 2, "{kept:?}");
+    }
+
     #[test]
     fn the_agents_words_pasted_back_are_not_the_persons() {
         let plan = "Here is the plan:\n1) Ensure we always use sqlite:// (not sqlfile://) and \

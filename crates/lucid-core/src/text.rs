@@ -1279,6 +1279,31 @@ fn marks_a_cut(line: &str) -> bool {
             || inner.contains("truncated due to"))
 }
 
+/// The line that introduces the list holding the line at byte `at` of `text` ("Rules for this
+/// session:" above "- Prefer repo-local files only."), when that line is a list item under a
+/// lead-in ending with a colon. Other items, indented continuations and blank lines between
+/// are passed over; any other line above ends the search.
+pub fn list_lead_in(text: &str, at: usize) -> Option<&str> {
+    let line_start = text.get(..at)?.rfind('\n').map_or(0, |newline| newline + 1);
+    let line = text[line_start..].lines().next()?;
+    if !is_list_item(line) {
+        return None;
+    }
+    for above in text[..line_start].lines().rev() {
+        let trimmed = above.trim();
+        if trimmed.is_empty() || is_list_item(above) || above.starts_with(char::is_whitespace) {
+            continue;
+        }
+        return trimmed.ends_with(':').then_some(trimmed);
+    }
+    None
+}
+
+/// Whether a line opens with a Markdown list marker.
+fn is_list_item(line: &str) -> bool {
+    strip_list_marker(line).len() != line.trim_start().len()
+}
+
 /// Removes a leading Markdown list marker (`- `, `* `, `1. `).
 pub fn strip_list_marker(line: &str) -> &str {
     let trimmed = line.trim_start();
@@ -3480,6 +3505,26 @@ mod tests {
         for sentence in sentences(about_truncation) {
             assert!(!wrapped_piece(about_truncation, sentence), "{sentence}");
         }
+    }
+
+    #[test]
+    fn a_list_item_knows_the_line_that_introduces_its_list() {
+        let text = "Known failure:\r\n- invalid line number\r\n\r\nRules for this session:\r\n\
+                    - Do not rely on resumed chat state.\r\n  (cached, that is)\r\n\
+                    - Prefer repo-local files only.\r\n\r\nYour first task is a diagnosis.\r\n\
+                    1. Confirm the settings.";
+        let lead_in = |item: &str| list_lead_in(text, text.find(item).unwrap());
+        assert_eq!(
+            lead_in("Prefer repo-local"),
+            Some("Rules for this session:"),
+            "past another item and its indented continuation"
+        );
+        assert_eq!(lead_in("invalid line"), Some("Known failure:"));
+        // The paragraph above the numbered item introduces nothing; a line that is no item has
+        // no lead-in.
+        assert_eq!(lead_in("Confirm the settings"), None);
+        assert_eq!(lead_in("Your first task"), None);
+        assert_eq!(list_lead_in("- a lone item", 2), None);
     }
 
     #[test]
