@@ -1867,6 +1867,9 @@ const NOT_FEEDBACK_LABELS: &[&str] = &[
     // A background task's report of its own end ("<status>failed</status>"): the outcome of a
     // command the agent started, not the harness answering what the agent did.
     "task_notification",
+    // The model service failing ("API Error: 524 status code", "Prompt is too long"): nothing
+    // the agent did, and nothing a memory of the project could change.
+    "api_error",
 ];
 
 /// The script failed call `n` runs to show the problem before it is fixed, if it is one: the
@@ -2132,10 +2135,17 @@ fn collect_reported_lines(
             }
             // "Can you add the missing citations to a.docx?" asks for work; the error's own
             // hint ("Did you forget to run `npx convex dev`?") may still join its report.
+            // A step someone asks for ("1) Copy the use case flows into spec.md (main +
+            // alternate + exception flows)", "1. Run `check.ps1` … All paths must be absolute.")
+            // reports no failure, whatever its words: an error message opens with the error.
             let fails = if paragraph {
                 crate::lessons::reports_failure(sentence)
+                    && !crate::worthiness::opens_as_an_imperative(sentence)
             } else {
-                *line_fails.get_or_insert_with(|| crate::lessons::reports_failure(line))
+                *line_fails.get_or_insert_with(|| {
+                    crate::lessons::reports_failure(line)
+                        && !crate::worthiness::opens_as_an_imperative(line)
+                })
             };
             let error_like = fails && {
                 let lower = sentence.to_lowercase();
@@ -2877,12 +2887,13 @@ fn stopped_process(tool: &str, input: &Value) -> Option<String> {
 
 /// Whether a failed search only found nothing: `grep` and `rg` exit with 1 and print nothing
 /// when no line matches (a Codex result then reads `Process exited with code 1` and an empty
-/// `Output:`). That answers the search; it is no failure to work around.
+/// `Output:`, or an empty output whose exit code the importer read). That answers the search;
+/// it is no failure to work around.
 fn found_nothing(identity: &str, result: &EventKind) -> bool {
     let EventKind::ToolResult { content, .. } = result else {
         return false;
     };
-    if !crate::tools::searches_lines(identity) || content.trim().is_empty() {
+    if !crate::tools::searches_lines(identity) {
         return false;
     }
     // Nothing but the exit status was printed, and that status is 1.
@@ -4981,6 +4992,36 @@ mod laundering_tests {
         assert!(said.iter().all(|s| !s.contains("Caroline")), "{said:?}");
     }
 
+    /// A hook's refusal answers what the agent did; the model service failing ("API Error: 524",
+    /// "Prompt is too long", which Claude Code records as `isApiErrorMessage`) does not.
+    #[test]
+    fn the_model_service_failing_is_no_harness_feedback() {
+        let feedback = |label: &str, text: &str| {
+            let mut events = vec![
+                EventKind::AgentMessage {
+                    text: "Done.".into(),
+                },
+                EventKind::Context {
+                    label: label.into(),
+                    text: text.into(),
+                },
+            ];
+            events.extend(exec("c1", "git status", 0, "clean", false));
+            let mut with_harness = session(events);
+            with_harness.events[1].channel = Channel::Harness;
+            digest_session(&with_harness).failures.len()
+        };
+        assert_eq!(
+            feedback("hook", "Stop hook feedback:\nYou have uncommitted changes."),
+            1
+        );
+        assert_eq!(
+            feedback("api_error", "API Error: 524 status code (no body)"),
+            0
+        );
+        assert_eq!(feedback("api_error", "Prompt is too long"), 0);
+    }
+
     /// A plan the person approved states changes of value as a request would; its code blocks
     /// do not, and nothing in it becomes a statement. In an untrusted session it announces
     /// nothing.
@@ -5542,6 +5583,37 @@ mod laundering_tests {
         ));
     }
 
+    /// Real Codex sessions ran spec-kit's prompt templates, whose steps hold failure words
+    /// ("exception flows", "All paths must be absolute"): a step someone asks for is no error
+    /// they report, while an error with its hint still is.
+    #[test]
+    fn an_asked_for_step_is_no_reported_error() {
+        let template = "Hard rules:\n\
+                        1) Copy the use case flows directly into spec.md (main + alternate + exception flows).\n\
+                        2. Run `check-prerequisites.ps1 -Json` from repo root and parse FEATURE_DIR. All paths must be absolute.\n\
+                        Error: database out of sync with the JSONL export. Run 'bd sync --import-only' to fix.\n\
+                        Build failed: cannot find module 'react' in the web package";
+        let digest = digest_session(&session(vec![EventKind::UserMessage {
+            text: template.into(),
+        }]));
+        let errors: Vec<&str> = digest
+            .reported_lines
+            .iter()
+            .filter(|line| line.error_like)
+            .map(|line| line.text.as_str())
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "database out of sync with the JSONL export.",
+                "Run 'bd sync --import-only' to fix.",
+                "Build failed: cannot find module 'react' in the web package"
+            ],
+            "{:?}",
+            digest.reported_lines
+        );
+    }
+
     /// A real Claude Code sub-agent ran `Get-ChildItem` in the `Bash` tool ("command not
     /// found"), then in the `PowerShell` tool with `-Path` for its `cd`: the tool is the fix,
     /// not the edited command. A format that names calls after their program (`python3`, then
@@ -5750,6 +5822,9 @@ mod laundering_tests {
         };
         let empty = "Chunk ID: 1\nWall time: 0.1 seconds\nProcess exited with code 1\nOutput:\n";
         assert!(session_of("rg -n accent src", empty).failures.is_empty());
+        // Older Codex results carry the exit code beside an empty output, which is all the
+        // importer keeps.
+        assert!(session_of("rg -n accent src", "").failures.is_empty());
         // A search that complained did fail.
         let complained = "Process exited with code 2\nOutput:\nrg: unrecognized flag --color-\n";
         assert_eq!(session_of("rg --color- src", complained).failures.len(), 1);

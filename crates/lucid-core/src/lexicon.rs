@@ -280,12 +280,38 @@ pub enum List {
     /// `[agent_address]`: how a brief addresses the agent it is for ("You are …", "Your job
     /// …"): two such sentences under headings make a prompt document.
     AgentAddress,
+    /// `[prohibition]`: how a prohibition is worded ("do not", "never", "must not").
+    Prohibition,
+    /// `[now_after_non_change]`: words before "now" that keep it from announcing a change
+    /// ("right now", "for now", "should now").
+    NowAfterNonChange,
+    /// `[now_before_moment]`: words after "now" that say when, not what changed ("now at 9",
+    /// "now after a restart").
+    NowBeforeMoment,
+    /// `[event_wait]`: openings of a clause that waits on an event ("once", "as soon as").
+    EventWait,
+    /// `[gone]`: words with which a fact says that what it names is gone ("removed", "no
+    /// longer").
+    Gone,
+    /// `[pointer_opening]`: openings of a sentence that only points to where to read more
+    /// ("Visit …", "See … for details").
+    PointerOpening,
+    /// `[plural_noun_verb]`: verbs after "reports"/"claims" that make it a plural noun.
+    PluralNounVerb,
+    /// `[plural_noun_qualifier]`: words before "reports"/"claims" that make it a noun.
+    PluralNounQualifier,
+    /// `[exit_status]`: the words of an exit status ("Process exited with code 1"), which say
+    /// nothing of what went wrong.
+    ExitStatus,
+    /// `[look_subcommand]`: subcommands that only look (`logs`, `status`, `show`): run in place
+    /// of a failed command, they read why it failed.
+    LookSubcommand,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 101] = [
+    pub const ALL: [List; 111] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -387,6 +413,16 @@ impl List {
         List::ProtectiveRefusal,
         List::ErrorHeading,
         List::AgentAddress,
+        List::Prohibition,
+        List::NowAfterNonChange,
+        List::NowBeforeMoment,
+        List::EventWait,
+        List::Gone,
+        List::PointerOpening,
+        List::PluralNounVerb,
+        List::PluralNounQualifier,
+        List::ExitStatus,
+        List::LookSubcommand,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -492,6 +528,16 @@ impl List {
             "protective_refusal" => List::ProtectiveRefusal,
             "error_heading" => List::ErrorHeading,
             "agent_address" => List::AgentAddress,
+            "prohibition" => List::Prohibition,
+            "now_after_non_change" => List::NowAfterNonChange,
+            "now_before_moment" => List::NowBeforeMoment,
+            "event_wait" => List::EventWait,
+            "gone" => List::Gone,
+            "pointer_opening" => List::PointerOpening,
+            "plural_noun_verb" => List::PluralNounVerb,
+            "plural_noun_qualifier" => List::PluralNounQualifier,
+            "exit_status" => List::ExitStatus,
+            "look_subcommand" => List::LookSubcommand,
             _ => return None,
         })
     }

@@ -308,6 +308,24 @@ fn another_command(before: &str, after: &str) -> bool {
     failed.len() >= 2 && !retried.is_empty() && failed.iter().all(|w| !retried.contains(w))
 }
 
+/// Whether a retry swaps the failed command's one word for a subcommand that only looks
+/// (`[look_subcommand]`: `logs`, `status`, `show`): `gt daemon start` failing, then `gt daemon
+/// logs` — the agent reading why, not a way around it.
+fn looks_instead(before: &str, after: &str) -> bool {
+    let looks = |word: &str| crate::lexicon::is_word_of(crate::lexicon::List::LookSubcommand, word);
+    // Options go with the subcommand they were given to (`up -d` → `ps`).
+    let subcommands = |line: &str| -> Vec<String> {
+        command_words(line)
+            .into_iter()
+            .filter(|w| !w.starts_with('-') || looks(w))
+            .collect()
+    };
+    let (failed, retried) = (subcommands(before), subcommands(after));
+    let added: Vec<&String> = retried.iter().filter(|w| !failed.contains(w)).collect();
+    let removed: Vec<&String> = failed.iter().filter(|w| !retried.contains(w)).collect();
+    matches!((added.as_slice(), removed.as_slice()), ([new], [old]) if looks(new) && !looks(old))
+}
+
 /// The operators that chain commands.
 const CHAIN_OPERATORS: &[&str] = &["&&", "||", ";", "&"];
 
@@ -457,12 +475,15 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                 continue;
             }
             let sigs: Vec<FixSignature> = match &failure.follow_up {
-                // Another command run next: nothing the retry changed (a `timeout` it left
-                // out with the rest) fixed the failed one.
+                // Another command run next, or a look at why the command failed in its place
+                // (`gt daemon start` → `gt daemon logs`, as the error suggested): nothing the
+                // retry changed (a `timeout` it left out with the rest) fixed the failed one.
                 FollowUp::Changed(changes)
                     if changes.iter().any(|change| {
                         matches!((&change.before, &change.after), (Some(before), Some(after))
-                            if is_free_text(before) && another_command(before, after))
+                            if is_free_text(before)
+                                && (another_command(before, after)
+                                    || looks_instead(before, after)))
                     }) =>
                 {
                     Vec::new()
@@ -478,6 +499,20 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                         .and_then(|error| prescribed_fix(error, changes))
                     {
                         sigs = vec![prescribed];
+                    }
+                    // The command changed and a parameter went with it (`gt doctor --fix` with
+                    // `timeout: 60000`, then `gt enable` without it): leaving the parameter out
+                    // fixed something only when the error names it.
+                    let command_changed = changes.iter().any(|change| {
+                        matches!((&change.before, &change.after), (Some(before), Some(after))
+                            if is_free_text(before) && before != after)
+                    });
+                    if command_changed {
+                        let error = failure.error.as_deref().unwrap_or("").to_lowercase();
+                        sigs.retain(|sig| {
+                            !matches!(sig, FixSignature::Removed { key }
+                                if !error.contains(&key.to_lowercase()))
+                        });
                     }
                     // The file was not there and the retry named another one: whatever else
                     // changed went with that file (a line range for it), and only a corrected
@@ -1167,16 +1202,7 @@ fn wraps_another_error(text: &str) -> bool {
 /// still join the report of the error it follows.)
 fn points_elsewhere(text: &str) -> bool {
     let lower = text.trim().to_lowercase();
-    let opens = [
-        "visit ",
-        "see ",
-        "read more",
-        "learn more",
-        "for more information",
-        "refer to ",
-    ]
-    .iter()
-    .any(|opening| lower.starts_with(opening));
+    let opens = crate::lexicon::opening(crate::lexicon::List::PointerOpening, &lower).is_some();
     opens && (lower.contains("http") || lower.contains("learn more") || lower.contains("details"))
 }
 
@@ -1310,11 +1336,20 @@ pub(crate) fn refused_reads(digests: &[SessionDigest], limits: &Thresholds) -> V
 }
 
 /// Whether an error's shape says what went wrong (`error: cannot find module <v>`), rather than
-/// only that something did (`exit code <v>`, `<v>`, `failed`).
+/// only that something did (`exit code <v>`, `<v>`, `failed`, "Process exited with code 1":
+/// the words of an exit status, `[exit_status]`, say nothing of what went wrong).
 pub(crate) fn specific_error(class: &str) -> bool {
     class
         .split_whitespace()
-        .filter(|word| word.chars().filter(|c| c.is_alphabetic()).count() >= 3)
+        .filter(|word| {
+            word.chars().filter(|c| c.is_alphabetic()).count() >= 3
+                && !crate::lexicon::is_word_of(
+                    crate::lexicon::List::ExitStatus,
+                    &word
+                        .trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
+                        .to_lowercase(),
+                )
+        })
         .count()
         >= 3
 }
@@ -2813,6 +2848,49 @@ mod tests {
         )
     }
 
+    /// From a real Claude Code fleet: `gt doctor --fix` with a `timeout` failed in two sessions
+    /// and `gt enable` without one worked. The command changed; leaving the `timeout` out with
+    /// it fixed nothing, unless the error names it.
+    #[test]
+    fn a_parameter_left_out_with_the_command_changed_is_no_fix() {
+        let with_timeout = |error: &str, session: &str| {
+            let mut d = one_retry(
+                error,
+                "gt",
+                "gt doctor --fix --restart-sessions",
+                "gt enable",
+            );
+            d.session = session.into();
+            d.conversation = session.into();
+            if let FollowUp::Changed(changes) = &mut d.failures[0].follow_up {
+                changes.push(ParamChange {
+                    key: "timeout".into(),
+                    before: Some("60000".into()),
+                    after: None,
+                });
+            }
+            d
+        };
+        let found = |error: &str| {
+            pitfalls(
+                &[with_timeout(error, "s1"), with_timeout(error, "s2")],
+                &limits(),
+            )
+        };
+        let lessons = found("Error: doctor found 1 error(s)");
+        assert!(
+            lessons.iter().all(|p| !p.text.contains("timeout")),
+            "{lessons:?}"
+        );
+        let lessons = found("Error: the command ran past its timeout and was killed");
+        assert!(
+            lessons
+                .iter()
+                .any(|p| p.text.contains("`timeout` is passed")),
+            "{lessons:?}"
+        );
+    }
+
     /// From a real Codex fleet: `npm test -- --runInBand` refused by vitest in two sessions,
     /// `npm test` worked. An option dropped alone is dropped *from* the command.
     #[test]
@@ -3983,6 +4061,21 @@ mod tests {
             )
             .is_empty()
         );
+        // An exit status says only that a look found nothing (`find`, `ls`, `which`; a real
+        // Codex fleet): no limit of the harness.
+        let status = "Process exited with code 1";
+        assert!(
+            refused_reads(
+                &[
+                    answered("s1", "which", status, "find"),
+                    answered("s2", "ls", status, "rg"),
+                ],
+                &limits()
+            )
+            .is_empty()
+        );
+        assert!(specific_error("error: unknown flag: --wisp"));
+        assert!(!specific_error("Command failed with exit code <v>"));
     }
 
     /// A call the person declined, retried with other parameters in two sessions, is the
@@ -3992,6 +4085,7 @@ mod tests {
         for error in [
             "The user doesn't want to proceed with this tool use. The tool use was rejected.",
             "Sibling tool call errored",
+            "<tool_use_error>Cancelled: parallel tool call Bash(ls /home/dev/app) errored</tool_use_error>",
             // Gemini CLI, when the person cancels the confirmation.
             "[Operation Cancelled] Reason: Operation cancelled",
         ] {
@@ -4554,6 +4648,16 @@ mod tests {
     /// Real Claude Code sessions ran `rtk bun run test` ("unrecognized subcommand 'bun'"),
     /// then `rtk git status`: another command, not a fix of the first. One word for one, or an
     /// option added, still is.
+    #[test]
+    fn a_look_in_place_of_the_failed_command_is_no_fix() {
+        assert!(looks_instead("gt daemon start", "gt daemon logs"));
+        assert!(looks_instead("docker compose up -d", "docker compose ps"));
+        // A look for a look, or a subcommand that does the work, may be the fix.
+        assert!(!looks_instead("gt daemon status", "gt daemon logs"));
+        assert!(!looks_instead("npm run test", "npm run test:unit"));
+        assert!(!looks_instead("bd show x --tree", "bd show x --children"));
+    }
+
     #[test]
     fn every_argument_replaced_is_another_command() {
         assert!(another_command("rtk bun run test 2>&1", "rtk git status"));

@@ -86,6 +86,8 @@ fn opens_with_a_request(lower: &str, cues: &Cues) -> bool {
         .any(|(at, phrase)| at == 0 && phrase == *verb)
         && !lexicon::is_word_of(List::ClauseRequest, verb)
         && match rest {
+            // "Build failed: …", "Deploy is slow": the request word is the noun.
+            [first, ..] if lexicon::is_word_of(List::SubjectVerb, first) => true,
             [first, second, ..]
                 if noun(first) && lexicon::is_word_of(List::SubjectVerb, second) =>
             {
@@ -99,6 +101,19 @@ fn opens_with_a_request(lower: &str, cues: &Cues) -> bool {
     !noun_phrase
 }
 
+/// Whether a sentence opens as an imperative: a request ("Copy the flows into spec.md", "Run
+/// the script") or an instruction ("Make sure …", "Remember to …").
+fn imperative(lower: &str, cues: &Cues) -> bool {
+    opens_with_a_request(lower, cues) || cues.opens_with(List::Instruction)
+}
+
+/// Whether a line (a list marker left out) opens as an imperative: a step someone asks for,
+/// which no error message opens with (its hint may follow the error: "… Run 'bd sync' to fix").
+pub(crate) fn opens_as_an_imperative(line: &str) -> bool {
+    let lower = text::strip_list_marker(line).trim().to_lowercase();
+    imperative(&lower, &Cues::scan(&lower))
+}
+
 /// Whether a memory is a one-off task: an imperative ("Fix …", "Don't …", "Remember to …")
 /// with no standing marker ("always", "never", "every time") that is tied to a moment — a
 /// deictic or a time of this work ("these results", "this release", "tomorrow", "until all
@@ -107,8 +122,7 @@ fn opens_with_a_request(lower: &str, cues: &Cues) -> bool {
 pub(crate) fn is_one_off_task(text: &str) -> bool {
     let lower = text.trim().to_lowercase();
     let cues = Cues::scan(&lower);
-    let imperative = opens_with_a_request(&lower, &cues) || cues.opens_with(List::Instruction);
-    if !imperative || cues.has(List::Standing) {
+    if !imperative(&lower, &cues) || cues.has(List::Standing) {
         return false;
     }
     // The words that tie a task to a moment: a time, or a deictic naming this work's results
@@ -223,17 +237,9 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     let closing = lower.trim_end_matches(['.', '!']).trim_end();
     let closing_ever = closing.ends_with(", ever")
         || (closing.ends_with(" ever")
-            && [
-                "do not ",
-                "don't ",
-                "never ",
-                "must not ",
-                "mustn't ",
-                "should not ",
-                "shouldn't ",
-            ]
-            .iter()
-            .any(|prohibition| closing.contains(prohibition)));
+            && lexicon::words(List::Prohibition)
+                .iter()
+                .any(|prohibition| text::find_word(closing, prohibition).is_some()));
     // "We shouldn't use cuFFT anymore": a use ended for good is as standing as "never" — when
     // it names what ended ("I don't need the repos anymore" names nothing to act on).
     let ended_for_good = cues.has(List::RetiredAnymore)
@@ -1038,10 +1044,7 @@ fn word_before(lower: &str, at: usize) -> Option<&str> {
 /// ("Do NOT change anything else", "Do not touch any other files", "… or other cards", "the
 /// rest of the page"), which is the scope of this task, not a rule for the next.
 fn fences_this_edit(lower: &str) -> bool {
-    let prohibits = ["do not ", "don't ", "dont ", "never "]
-        .iter()
-        .any(|opening| lower.starts_with(opening));
-    if !prohibits {
+    if lexicon::opening(List::Prohibition, lower).is_none() {
         return false;
     }
     const PARTS: &[&str] = &[
@@ -2045,11 +2048,9 @@ pub(crate) fn announces_change(sentence: &str) -> bool {
 /// Whether a sentence's "we will …" waits on an event first: "once …", "as soon as …",
 /// "after we …", "when we …" before it.
 fn waits_on_an_event(lower: &str) -> bool {
-    ["once ", "as soon as ", "after we ", "when we "]
+    lexicon::words(List::EventWait)
         .iter()
-        .filter_map(|opening| {
-            text::find_word(lower, opening.trim_end()).map(|at| at + opening.len())
-        })
+        .filter_map(|opening| text::find_word(lower, opening).map(|at| at + opening.len()))
         .any(|after| {
             lower
                 .get(after..)
@@ -2068,48 +2069,14 @@ fn now_before_verb(lower: &str) -> bool {
         .collect();
     words.windows(3).any(|w| {
         w[1] == "now"
-            && !matches!(
-                w[0],
-                // "You now want …" tells the listener what they want, not a new value.
-                "you"
-                    | "right"
-                    | "for"
-                    | "until"
-                    | "till"
-                    | "by"
-                    | "just"
-                    | "from"
-                    | "even"
-                    | "and"
-                    | "or"
-                    | "but"
-                    | "so"
-                    | "is"
-                    | "are"
-                    // "The page should now load quickly": an expectation, not a new value.
-                    | "should"
-                    | "must"
-                    | "will"
-                    | "would"
-                    | "can"
-                    | "could"
-                    | "may"
-                    | "might"
-                    | "shall"
-            )
+            && !lexicon::is_word_of(List::NowAfterNonChange, w[0])
             && w[0]
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '-' || c == '\'')
             // A preposition or a clause after "now" ("the meeting now at 9", "trigger one now
             // to test", "now after a restart") says when, not what changed.
-            && !matches!(
-                w[2],
-                "on" | "that" | "and" | "or" | "the" | "a" | "an" | "i" | "we" | "you" | "it"
-                    | "at" | "to" | "in" | "for" | "with" | "by" | "from" | "of" | "so" | "but"
-                    | "if" | "when" | "then" | "here" | "there" | "please"
-                    // "… now after clicking View I get a 403": the moment something happens.
-                    | "after" | "before" | "since" | "until" | "during" | "while" | "once"
-            )
+            // A preposition or a clause after "now" says when, not what changed.
+            && !lexicon::is_word_of(List::NowBeforeMoment, w[2])
             && w[2].chars().all(|c| c.is_alphabetic())
     })
 }
@@ -2119,37 +2086,10 @@ fn now_before_verb(lower: &str) -> bool {
 /// word that qualifies or handles it comes before ("Send quarterly reports to …", "the
 /// reports", "file bug reports"); but "the user reports that …", "she claims it works".
 fn is_plural_noun(word: &str, previous: Option<&str>, next: Option<&str>) -> bool {
-    const VERBS_AFTER: &[&str] = &[
-        "are", "were", "go", "get", "must", "should", "need", "have", "can", "will", "require",
-        "take", "run",
-    ];
-    const QUALIFIERS_BEFORE: &[&str] = &[
-        "the",
-        "all",
-        "our",
-        "your",
-        "their",
-        "these",
-        "those",
-        "my",
-        "daily",
-        "weekly",
-        "monthly",
-        "quarterly",
-        "yearly",
-        "annual",
-        "nightly",
-        "status",
-        "bug",
-        "error",
-        "crash",
-        "expense",
-        "sales",
-    ];
     matches!(word, "reports" | "claims" | "writes")
-        && (next.is_some_and(|next| VERBS_AFTER.contains(&next))
+        && (next.is_some_and(|next| lexicon::is_word_of(List::PluralNounVerb, next))
             || previous.is_some_and(|previous| {
-                QUALIFIERS_BEFORE.contains(&previous)
+                lexicon::is_word_of(List::PluralNounQualifier, previous)
                     || crate::lexicon::phrases_of(List::Request).contains(&previous)
             }))
 }
@@ -2176,6 +2116,11 @@ mod tests {
             ("Fix the flaky test.", true),
             ("Test quickly is what I said.", true),
             ("The test database listens on port 5433.", false),
+            // The request word is the noun itself, and a failure its verb.
+            ("Build failed: cannot find module 'react'.", false),
+            ("Deploy is slow on Mondays.", false),
+            ("Test suite failed to run.", false),
+            ("Deploy fails with exit code 1 since yesterday.", false),
         ];
         for (sentence, request) in cases {
             let lower = sentence.to_lowercase();

@@ -714,13 +714,9 @@ fn takes_over(sentence: &str) -> bool {
 /// longer there.
 fn says_it_is_gone(fact: &str) -> bool {
     let lower = fact.to_lowercase();
-    lower.contains("no longer")
-        || lower.split(|c: char| !c.is_alphanumeric()).any(|word| {
-            matches!(
-                word,
-                "removed" | "deleted" | "dropped" | "archived" | "gone" | "retired" | "deprecated"
-            )
-        })
+    crate::lexicon::words(crate::lexicon::List::Gone)
+        .iter()
+        .any(|word| text::find_word(&lower, word).is_some())
 }
 
 /// Whether a session was marked untrusted as a whole (a quarantined one feeds nothing anyway).
