@@ -11,7 +11,8 @@
 //!   `<INSTRUCTIONS>…`, `<command-name>…`) is **harness** (a Markdown heading right above such a
 //!   block belongs to it);
 //! - a fenced code block, and runs of lines that look like logs, stack traces, compiler
-//!   diagnostics, shell prompts, diffs, tables or code, are **pasted**;
+//!   diagnostics, shell prompts (and what the command printed after one), diffs, tables or
+//!   code, are **pasted**;
 //! - everything else is the person's own prose (**human**).
 //!
 //! Templates are caught across sessions instead (see [`sentence_key`]): the same sentences in
@@ -317,6 +318,7 @@ fn mark_indented_runs(lines: &[&str], kinds: &mut [Option<(Channel, &'static str
         at += run.max(1);
     }
     mark_terminal_copies(lines, kinds);
+    mark_shell_output(lines, kinds);
     mark_quoted_material(lines, kinds);
     mark_generated_documents(kinds);
     mark_prompt_documents(lines, kinds);
@@ -527,6 +529,25 @@ fn mark_quoted_material(lines: &[&str], kinds: &mut [Option<(Channel, &'static s
 /// `⏺` and `●`, Gemini CLI's `✦`.
 const AGENT_MESSAGE_MARKERS: &[&str] = &["• ", "⏺ ", "● ", "✦ "];
 
+/// What a command printed, pasted with its shell prompt (`root@box:~/app# git pull`, then
+/// `remote: Invalid username or token. Password authentication is not supported …`): the lines
+/// after a prompt line, up to a blank line or the next prompt, are that command's output, however
+/// much they read like prose. A question ends the run: the person asks about what they pasted.
+fn mark_shell_output(lines: &[&str], kinds: &mut [Option<(Channel, &'static str)>]) {
+    let mut in_output = false;
+    for (line, kind) in lines.iter().zip(kinds.iter_mut()) {
+        let trimmed = line.trim();
+        match kind {
+            Some((Channel::Pasted, "shell")) => in_output = true,
+            _ if trimmed.is_empty() || trimmed.ends_with('?') => in_output = false,
+            Some((Channel::Human, _)) if in_output => {
+                *kind = Some((Channel::Pasted, "shell output"));
+            }
+            _ => {}
+        }
+    }
+}
+
 /// An agent's message copied out of a terminal: a paragraph whose continuation lines all hang
 /// two spaces or more (the terminal wraps and indents what follows the first line, headings and
 /// list items included), three non-empty lines at least, blank lines allowed. What follows a
@@ -698,7 +719,14 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
     if ["$ ", "❯ ", "➜ ", "> $", ">>> ", "% ", "# $", "ps c:\\"]
         .iter()
         .any(|p| trimmed.starts_with(p) || lower.starts_with(p) || after_environment.starts_with(p))
-        || trimmed.contains("$ ") && trimmed.split("$ ").next().is_some_and(prompt_prefix)
+        || ["$ ", "# "].iter().any(|sign| {
+            // `dev@box:~/app$ make`, and root's `root@box:~/app# git pull`.
+            after_environment.contains(sign)
+                && after_environment
+                    .split(sign)
+                    .next()
+                    .is_some_and(prompt_prefix)
+        })
     {
         return Some("shell");
     }
@@ -1482,6 +1510,38 @@ mod tests {
             "{:?}",
             channels(list)
         );
+    }
+
+    /// A real Claude Code session: a person pasted a root shell's session (`(base)
+    /// root@host:~/app# git pull github deploy`) whose output reads like prose ("Password
+    /// authentication is not supported for Git operations."), then asked about it.
+    #[test]
+    fn what_a_command_printed_after_its_prompt_is_pasted() {
+        let paste = "(base) root@box-7:~/shop/frontend# git pull github deploy\n\
+                     Username for 'https://github.com': dev\n\
+                     remote: Invalid username or token. Password authentication is not supported for Git operations.\n\
+                     fatal: Authentication failed for 'https://github.com/example/shop.git/'\n\
+                     \n\
+                     Always use the SSH remote for this repo.\n\
+                     dev@box-7:~/shop$ git remote -v\n\
+                     origin https://github.com/example/shop.git (fetch)\n\
+                     Why does it still ask for a password?\n";
+        let got = channels(paste);
+        let human: Vec<&str> = got
+            .iter()
+            .filter(|(c, _)| *c == Channel::Human)
+            .map(|(_, t)| t.trim())
+            .collect();
+        assert_eq!(
+            human,
+            [
+                "Always use the SSH remote for this repo.",
+                "Why does it still ask for a password?"
+            ],
+            "{got:?}"
+        );
+        // A heading is no prompt.
+        assert_eq!(pasted_line("# Deploy notes"), None);
     }
 
     #[test]
