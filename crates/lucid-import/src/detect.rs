@@ -88,12 +88,7 @@ fn detect_lines(text: &str) -> Result<TranscriptFormat, ImportError> {
     let mut sampled: Vec<Value> = Vec::new();
     let mut failure = None;
     let mut garbled = 0usize;
-    let mut lines = text
-        .split('\n')
-        .enumerate()
-        .map(|(index, line)| (index + 1, line.trim()))
-        .filter(|(_, line)| !line.is_empty())
-        .peekable();
+    let mut lines = input::record_lines(text).peekable();
     while let Some((number, line)) = lines.next() {
         if sampled.len() >= SAMPLE_LINES {
             break;
@@ -282,6 +277,15 @@ fn detect_items(items: &[Value]) -> Result<TranscriptFormat, String> {
     }
     if crate::openhands::is_event_list(items) {
         return Ok(TranscriptFormat::OpenHands);
+    }
+    // Before Claude Code, whose records carry a `sessionId` too.
+    if crate::gemini_cli::is_prompt_log(items) {
+        return Err(
+            "a Gemini CLI prompt log (`logs.json`): the prompts alone, which the chat \
+                    files under `chats/` hold with the replies; not read, so that no prompt \
+                    counts twice"
+                .to_string(),
+        );
     }
     let sample = items.iter().take(SAMPLE_LINES);
     if let Some(format) = sample

@@ -63,6 +63,22 @@ pub(crate) fn is_record(record: &Object) -> bool {
         || is_stream_event(record)
 }
 
+/// Whether a JSON array is Gemini CLI's prompt log (`~/.gemini/tmp/<project>/logs.json`):
+/// `{sessionId, messageId, type, message, timestamp}` for each prompt a person typed, which the
+/// chat files beside it (`chats/`) hold too, with the replies. Read as well, each prompt would
+/// count twice.
+pub(crate) fn is_prompt_log(items: &[Value]) -> bool {
+    !items.is_empty()
+        && items.iter().take(64).all(|item| {
+            item.as_object().is_some_and(|entry| {
+                entry.get("messageId").is_some_and(Value::is_u64)
+                    && entry.contains_key("sessionId")
+                    && entry.get("message").is_some_and(Value::is_string)
+                    && !entry.contains_key("uuid")
+            })
+        })
+}
+
 /// A headless run's `init` or `tool_use` event (the ones no other format writes).
 fn is_stream_event(record: &Object) -> bool {
     match str_at(record, "type") {

@@ -2,8 +2,9 @@
 //! document or JSON Lines.
 //!
 //! Shared rules live here so every format treats files alike: a UTF-8 byte-order mark is
-//! skipped; blank lines are skipped; a truncated *last* line (a crash mid-write) is skipped,
-//! while a bad line anywhere else is an error naming the line.
+//! skipped; blank lines (and lines of NUL bytes a crash left) are skipped; a truncated *last*
+//! line (a crash mid-write) is skipped, while a bad line anywhere else is an error naming the
+//! line.
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -99,12 +100,7 @@ pub(crate) fn each_line<T: DeserializeOwned>(
     text: &str,
     mut each: impl FnMut(usize, T) -> Result<(), ImportError>,
 ) -> Result<(), ImportError> {
-    let mut lines = text
-        .split('\n')
-        .enumerate()
-        .map(|(index, line)| (index + 1, line.trim()))
-        .filter(|(_, line)| !line.is_empty())
-        .peekable();
+    let mut lines = record_lines(text).peekable();
     while let Some((number, line)) = lines.next() {
         let is_last = lines.peek().is_none();
         if !line.starts_with('{') {
@@ -125,6 +121,21 @@ pub(crate) fn each_line<T: DeserializeOwned>(
         }
     }
     Ok(())
+}
+
+/// The non-blank lines of a JSON Lines text with their 1-based numbers, trimmed. NUL bytes count
+/// as blank: a crash can leave a file's tail zeroed (a Codex rollout ending in 3,772 NULs), which
+/// holds no record and hides none.
+pub(crate) fn record_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split('\n')
+        .enumerate()
+        .map(|(index, line)| {
+            (
+                index + 1,
+                line.trim_matches(|c: char| c.is_whitespace() || c == '\0'),
+            )
+        })
+        .filter(|(_, line)| !line.is_empty())
 }
 
 /// Whether a parse error is what a line cut short produces: the input ran out, or a number was

@@ -427,6 +427,16 @@ fn claude_code_line_rules() {
             .unwrap_or_else(|error| panic!("{tail}: {error}"));
         assert_eq!(session.events.len(), 1, "{tail}");
     }
+    // Gemini CLI's prompt log (`logs.json`) holds what its chat files hold: it is no
+    // session of its own, and the reason says so (it once read as an empty Claude Code one).
+    let prompt_log = r#"[{"sessionId":"52c7","messageId":0,"type":"user","message":"/extensions","timestamp":"2026-04-12T01:16:13.434Z"},
+        {"sessionId":"52c7","messageId":1,"type":"user","message":"Add a budget page","timestamp":"2026-04-12T01:17:02.100Z"}]"#;
+    match import_session(prompt_log.as_bytes(), &Source::new("logs.json")) {
+        Err(ImportError::UnrecognisedFormat { reason }) => {
+            assert!(reason.contains("Gemini CLI prompt log"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
     let junk = format!("{good}{{\"a\":1}}x\n");
     assert!(matches!(
         import_session(junk.as_bytes(), &Source::new("s.jsonl")),
@@ -747,6 +757,16 @@ fn openai_responses_facts() {
 
     let truncated = fixture("openai_responses", "rollout-truncated.jsonl");
     assert_eq!(truncated.events.len(), 2);
+    // A crash that left the file's tail zeroed (a real Codex rollout ended in 3,772 NUL bytes)
+    // loses nothing before it.
+    let mut zeroed = std::fs::read(data_dir().join("openai_responses/rollout-truncated.jsonl"))
+        .expect("fixture");
+    let complete = zeroed.iter().rposition(|&b| b == b'\n').expect("a newline") + 1;
+    zeroed.truncate(complete);
+    zeroed.extend(std::iter::repeat_n(0u8, 3772));
+    let session = import_session(&zeroed, &Source::new("rollout-zeroed.jsonl"))
+        .expect("a zeroed tail is no error");
+    assert_eq!(session.events.len(), 2);
 
     let legacy = fixture("openai_responses", "legacy-rollout.jsonl");
     assert_eq!(legacy.id, "0d5c1e2a-aaaa-bbbb-cccc-1234567890ab");
