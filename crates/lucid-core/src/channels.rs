@@ -242,6 +242,64 @@ fn next_wrapped_block(text: &str, from: usize) -> Option<(usize, usize, &str)> {
     None
 }
 
+/// The lines of a text, with a code fence that opens or closes inside a line split there:
+/// "voice browser, explicit flag, ```Building embedding …" and "Saved voice to hi.pt``` it
+/// seems that …" (a paste typed into a one-line input) fence the lines between them as any
+/// fence does, and the person's words around them stay theirs. Words that run into the fence
+/// unfinished ("… in the shared/rng1/ dir however ```ut\":…") go with it. A line with an even
+/// number of fences quotes code inline and is left whole. The pieces are contiguous slices of
+/// `text`, in order; a piece holding an odd number of fences opens or closes one.
+fn lines_and_fences(text: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut in_fence = false;
+    for line in text.split_inclusive('\n') {
+        let odd = line.matches(FENCE).count() % 2 == 1;
+        match line.find(FENCE) {
+            Some(at) if odd && !opens_with_fence(line) => {
+                if in_fence {
+                    // Closing: the paste and its fence, then what the person wrote after it.
+                    pieces.extend(split_nonempty(line, at + FENCE.len()));
+                } else {
+                    let finished = line[..at]
+                        .trim_end()
+                        .ends_with(['.', ',', ':', ';', '!', '?']);
+                    if finished {
+                        pieces.extend(split_nonempty(line, at));
+                    } else {
+                        pieces.push(line);
+                    }
+                }
+                in_fence = !in_fence;
+            }
+            _ => {
+                // As the line reader toggles: on every line that opens with a fence.
+                if opens_with_fence(line) {
+                    in_fence = !in_fence;
+                }
+                pieces.push(line);
+            }
+        }
+    }
+    pieces
+}
+
+/// A Markdown code fence.
+const FENCE: &str = "```";
+
+/// Whether a line opens with a code fence (backticks or tildes).
+fn opens_with_fence(line: &str) -> bool {
+    let trimmed = line.trim_start();
+    trimmed.starts_with(FENCE) || trimmed.starts_with("~~~")
+}
+
+/// A line split at byte `at`, without an empty piece.
+fn split_nonempty(line: &str, at: usize) -> impl Iterator<Item = &str> {
+    let (before, after) = line.split_at(at);
+    [before, after]
+        .into_iter()
+        .filter(|piece| !piece.is_empty())
+}
+
 /// Splits text outside harness blocks into human prose and pasted runs.
 fn push_prose_and_pasted<'a>(text: &'a str, out: &mut Vec<Segment<'a>>) {
     let first = out.len();
@@ -249,12 +307,12 @@ fn push_prose_and_pasted<'a>(text: &'a str, out: &mut Vec<Segment<'a>>) {
     let mut run_channel: Option<(Channel, &'static str)> = None;
     let mut in_fence = false;
     let mut offset = 0;
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let lines = lines_and_fences(text);
     let mut kinds: Vec<Option<(Channel, &'static str)>> = lines
         .iter()
         .map(|line| {
             let trimmed = line.trim();
-            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            if opens_with_fence(line) || line.matches(FENCE).count() % 2 == 1 {
                 in_fence = !in_fence;
                 Some((Channel::Pasted, "code"))
             } else if in_fence {
@@ -1042,6 +1100,19 @@ pub(crate) fn looks_like_code_line(line: &str) -> bool {
     if t.ends_with(')') && !t.contains(' ') && t.contains('(') {
         return true;
     }
+    // A call of a dotted name that fills the line (`warnings.warn(f"… deprecated", FutureWarning)`
+    // under the warning Python printed): prose names no function with a dot before its "(".
+    if t.ends_with(')')
+        && let Some((callee, _)) = t.split_once('(')
+        && callee.contains('.')
+        && !callee.starts_with('.')
+        && !callee.ends_with('.')
+        && callee
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.'))
+    {
+        return true;
+    }
     if !t.contains('`')
         && let Some((left, right)) = t.split_once(" = ").or_else(|| t.split_once(" := "))
     {
@@ -1544,8 +1615,57 @@ mod tests {
         assert_eq!(pasted_line("# Deploy notes"), None);
     }
 
+    /// A real Codex session: output pasted between fences typed inside lines, in a one-line
+    /// input ("…, explicit flag, ```Building embedding …" / "… hi.pt``` it seems that …").
+    #[test]
+    fn a_fence_inside_a_line_still_fences() {
+        let message = "voice browser, explicit flag, ```Building embedding from 1 file(s)\n\
+                       UserWarning: pkg_resources is deprecated as an API.\n\
+                       Saved voice to data/voices/hi.pt``` Always check the mic permission first.\n\
+                       Use ```pnpm``` for scripts.";
+        let got = channels(message);
+        let pasted: String = got
+            .iter()
+            .filter(|(c, _)| *c == Channel::Pasted)
+            .map(|(_, t)| t.as_str())
+            .collect();
+        assert!(pasted.contains("pkg_resources"), "{got:?}");
+        let human: Vec<&str> = got
+            .iter()
+            .filter(|(c, _)| *c == Channel::Human)
+            .map(|(_, t)| t.trim())
+            .collect();
+        assert_eq!(
+            human,
+            [
+                "voice browser, explicit flag,",
+                "Always check the mic permission first.\nUse ```pnpm``` for scripts."
+            ],
+            "{got:?}"
+        );
+        // Words that run into the fence unfinished go with the paste.
+        let cut = "the project works now yielding rng.py however ```ut\":\"\",\"exit_code\":-1}\n\
+                   {\"id\":\"0\"}```\nThanks.";
+        let got = channels(cut);
+        assert!(
+            got.iter()
+                .all(|(c, t)| *c == Channel::Pasted || !t.contains("however")),
+            "{got:?}"
+        );
+        // The pieces are the text, in order.
+        assert_eq!(lines_and_fences(message).concat(), message);
+    }
+
     #[test]
     fn pasted_line_cases() {
+        // The source line Python prints under a warning is code, whatever its words.
+        assert_eq!(
+            pasted_line(
+                "  warnings.warn(f\"Importing from {__name__} is deprecated, please import via timm.layers\", FutureWarning)"
+            ),
+            Some("code")
+        );
+        assert_eq!(pasted_line("Use np.linalg.lstsq(X, Y) for the fit."), None);
         assert_eq!(
             pasted_line("node_modules/convex/dist/esm/browser/sync/client.js (426:1)"),
             Some("trace")

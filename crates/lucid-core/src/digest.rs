@@ -3681,6 +3681,21 @@ fn read_human_message(
                         memory_like: true,
                     }
                 }
+                // "Reorder all the lists. DO NOT CHANGE content of list items.": the limits of
+                // the edit just asked for.
+                crate::worthiness::Verdict::Candidate { .. }
+                    if position > 0
+                        && crate::worthiness::fences_the_edit_before(
+                            all_sentences[position - 1],
+                            sentence,
+                        ) =>
+                {
+                    crate::worthiness::Verdict::Skip {
+                        reason: "fences the edit asked for just before (\"Reorder the lists. \
+                                 Do not change their items.\"), not a standing rule",
+                        memory_like: true,
+                    }
+                }
                 // "Rules for this session:" / "- Prefer repo-local files only.": what the list's
                 // lead-in scopes to now, each of its items is too.
                 crate::worthiness::Verdict::Candidate { .. }

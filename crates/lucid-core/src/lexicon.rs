@@ -306,12 +306,18 @@ pub enum List {
     /// `[look_subcommand]`: subcommands that only look (`logs`, `status`, `show`): run in place
     /// of a failed command, they read why it failed.
     LookSubcommand,
+    /// `[edit_verb]`: verbs of editing ("change", "touch", "rename"): "do not" with one, after a
+    /// request, fences that edit.
+    EditVerb,
+    /// `[error_tally]`: how a build counts the errors it printed before ("due to 2 previous
+    /// errors", "errors generated"): such a line says only that it failed.
+    ErrorTally,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 111] = [
+    pub const ALL: [List; 113] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -423,6 +429,8 @@ impl List {
         List::PluralNounQualifier,
         List::ExitStatus,
         List::LookSubcommand,
+        List::EditVerb,
+        List::ErrorTally,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -538,6 +546,8 @@ impl List {
             "plural_noun_qualifier" => List::PluralNounQualifier,
             "exit_status" => List::ExitStatus,
             "look_subcommand" => List::LookSubcommand,
+            "edit_verb" => List::EditVerb,
+            "error_tally" => List::ErrorTally,
             _ => return None,
         })
     }

@@ -1080,9 +1080,11 @@ pub(crate) fn recurring_reports(digests: &[SessionDigest], limits: &Thresholds) 
         } = group;
         members.append(&mut contained[g]);
         let first = members[0];
+        let said = &digests[first.0].reported_lines[first.1].text;
         if sessions_of(digests, &members).len() < limits.pattern_min_sessions
-            || !names_something(&digests[first.0].reported_lines[first.1].text)
-            || points_elsewhere(&digests[first.0].reported_lines[first.1].text)
+            || !names_something(said)
+            || points_elsewhere(said)
+            || counts_errors_told_elsewhere(said)
         {
             continue;
         }
@@ -1224,6 +1226,16 @@ fn names_something(text: &str) -> bool {
         .iter()
         .any(|anchor| anchor.chars().any(char::is_alphabetic));
     quoted || capitalised >= 2 || named
+}
+
+/// Whether an error only counts the errors printed before it (cargo's "could not compile
+/// `codex-core` (lib) due to 2 previous errors", clang's "3 errors generated"): the build
+/// failed, and the errors that say why are elsewhere (`[error_tally]`).
+fn counts_errors_told_elsewhere(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    crate::lexicon::words(crate::lexicon::List::ErrorTally)
+        .iter()
+        .any(|tally| crate::text::find_word(&lower, tally).is_some())
 }
 
 /// At most this many checker rules become lessons per dream (those broken in most sessions).
@@ -3590,6 +3602,10 @@ mod tests {
             (
                 "a request",
                 "Can you add the missing citations to the Globex proposal?",
+            ),
+            (
+                "a tally of errors printed before it",
+                "error: could not compile `codex-core` (lib) due to 2 previous errors",
             ),
             (
                 "an error overlay's pointer to its docs",

@@ -114,6 +114,38 @@ pub(crate) fn opens_as_an_imperative(line: &str) -> bool {
     imperative(&lower, &Cues::scan(&lower))
 }
 
+/// Whether a prohibition fences the edit asked for in the sentence before it: "reorder all the
+/// lists. DO NOT CHANGE content of list items." — a "do not" with a verb of editing
+/// (`[edit_verb]`) after a request, neither with a standing marker ("never", "always", a
+/// closing "ever"). The limits of that edit, not a rule for the next.
+pub(crate) fn fences_the_edit_before(previous: &str, sentence: &str) -> bool {
+    let lower = text::strip_list_marker(sentence).trim().to_lowercase();
+    let cues = Cues::scan(&lower);
+    let Some(prohibition) = lexicon::opening(List::Prohibition, &lower) else {
+        return false;
+    };
+    let edits = lower[prohibition.len()..]
+        .split_whitespace()
+        .next()
+        .is_some_and(|verb| lexicon::is_word_of(List::EditVerb, verb));
+    let previous_lower = text::strip_list_marker(previous).trim().to_lowercase();
+    // "In CONVENTIONS.md, reorder the lists": where the edit is, then what it is.
+    let previous_lower = match previous_lower
+        .strip_prefix("in ")
+        .and_then(|rest| rest.split_once(','))
+    {
+        Some((place, rest)) if place.split_whitespace().count() <= 4 => rest.trim().to_string(),
+        _ => previous_lower,
+    };
+    let previous_cues = Cues::scan(&previous_lower);
+    edits
+        && prohibition != "never"
+        && !cues.has(List::Standing)
+        && !lower.trim_end_matches(['.', '!']).ends_with(" ever")
+        && imperative(&previous_lower, &previous_cues)
+        && !previous_cues.has(List::Standing)
+}
+
 /// Whether a memory is a one-off task: an imperative ("Fix …", "Don't …", "Remember to …")
 /// with no standing marker ("always", "never", "every time") that is tied to a moment — a
 /// deictic or a time of this work ("these results", "this release", "tomorrow", "until all
@@ -2128,6 +2160,36 @@ mod tests {
                 super::opens_with_a_request(&lower, &Cues::scan(&lower)),
                 request,
                 "{sentence}"
+            );
+        }
+    }
+
+    /// From a real aider session: "In CONVENTIONS.md , reorder the lists. DO NOT CHANGE the
+    /// contents." — the limits of the edit just asked for, not a rule for the next one.
+    #[test]
+    fn a_do_not_after_a_request_fences_that_edit() {
+        for (previous, sentence, fences) in [
+            (
+                "In CONVENTIONS.md , reorder the lists.",
+                "DO NOT CHANGE the contents.",
+                true,
+            ),
+            ("Rename the helper.", "Don't touch the call sites.", true),
+            // A standing marker, a closing "ever", or no request before: a rule.
+            ("Rename the helper.", "Never touch the call sites.", false),
+            (
+                "Rename the helper.",
+                "Do not change the public API, ever.",
+                false,
+            ),
+            ("The API is public.", "Do not change the public API.", false),
+            // Not an edit: no fence.
+            ("Rename the helper.", "Do not push to main.", false),
+        ] {
+            assert_eq!(
+                super::fences_the_edit_before(previous, sentence),
+                fences,
+                "{previous} / {sentence}"
             );
         }
     }
