@@ -44,6 +44,16 @@ pub(crate) fn reports_declined(error: &str) -> bool {
     Cues::scan(&error.to_lowercase()).has(List::Declined)
 }
 
+/// Whether an error is a passing fault of the network or a service (`[transient]`: "fatal: the
+/// remote end hung up unexpectedly", "503 Service Unavailable", "connection reset by peer"),
+/// which trying again answers, not a quirk of the call.
+pub(crate) fn reports_transient(error: &str) -> bool {
+    let lower = error.to_lowercase();
+    crate::lexicon::words(List::Transient)
+        .iter()
+        .any(|fault| crate::text::find_word(&lower, fault).is_some())
+}
+
 /// Whether an error says the file or path a command named is not there ("No such file or
 /// directory", "cannot access").
 pub(crate) fn reports_missing_target(error: &str) -> bool {
@@ -257,6 +267,25 @@ mod tests {
         ];
         for text in fine {
             assert!(!reports_failure(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_passing_fault_is_told_from_a_quirk() {
+        for passing in [
+            "fatal: the remote end hung up unexpectedly",
+            "error: RPC failed; curl 56 Recv failure: Connection reset by peer",
+            "HTTP 503 Service Unavailable",
+            "npm ERR! network socket hang up",
+        ] {
+            assert!(reports_transient(passing), "{passing:?}");
+        }
+        for quirk in [
+            "error: unknown option `show-current'",
+            "HTTP 429 Too Many Requests",
+            "Error: command timed out after 120000ms",
+        ] {
+            assert!(!reports_transient(quirk), "{quirk:?}");
         }
     }
 

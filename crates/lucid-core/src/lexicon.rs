@@ -312,12 +312,15 @@ pub enum List {
     /// `[error_tally]`: how a build counts the errors it printed before ("due to 2 previous
     /// errors", "errors generated"): such a line says only that it failed.
     ErrorTally,
+    /// `[transient]`: passing faults of the network or a service ("the remote end hung up",
+    /// "503 Service Unavailable"), which trying again answers.
+    Transient,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 113] = [
+    pub const ALL: [List; 114] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -431,6 +434,7 @@ impl List {
         List::LookSubcommand,
         List::EditVerb,
         List::ErrorTally,
+        List::Transient,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -548,6 +552,7 @@ impl List {
             "look_subcommand" => List::LookSubcommand,
             "edit_verb" => List::EditVerb,
             "error_tally" => List::ErrorTally,
+            "transient" => List::Transient,
             _ => return None,
         })
     }

@@ -466,11 +466,12 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
         for (f, failure) in digest.failures.iter().enumerate() {
             // A call the person declined (or the harness never ran) did not fail: what the
             // agent did next answers the person, not the tool.
-            if failure
-                .error
-                .as_deref()
-                .is_some_and(crate::lessons::reports_declined)
-                || asks_what_is_installed(&failure.identity)
+            // …nor did a call that met a passing fault of the network or a service ("the
+            // remote end hung up unexpectedly"): whatever the retry changed, trying again
+            // would have done.
+            if failure.error.as_deref().is_some_and(|error| {
+                crate::lessons::reports_declined(error) || crate::lessons::reports_transient(error)
+            }) || asks_what_is_installed(&failure.identity)
             {
                 continue;
             }
@@ -2858,6 +2859,28 @@ mod tests {
             &[one_retry(error, identity, before, after), second],
             &limits(),
         )
+    }
+
+    /// From a real Codex session: `git status -sb` met "the remote end hung up", and `git
+    /// status --short` worked next. A passing fault of the network is answered by trying again;
+    /// the option changed with it is no workaround.
+    #[test]
+    fn a_passing_fault_teaches_no_workaround() {
+        let passing = "fatal: the remote end hung up unexpectedly";
+        assert!(
+            in_two_sessions(
+                passing,
+                "git status",
+                "git status -sb",
+                "git status --short"
+            )
+            .is_empty()
+        );
+        let quirk = "error: unknown switch `b'";
+        assert_eq!(
+            in_two_sessions(quirk, "git status", "git status -sb", "git status --short").len(),
+            1
+        );
     }
 
     /// From a real Claude Code fleet: `gt doctor --fix` with a `timeout` failed in two sessions
