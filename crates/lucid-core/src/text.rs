@@ -42,6 +42,9 @@ const SYNONYMS: &[(&str, &str)] = &[
     // "max upload size" is the "maximum upload size".
     ("max", "maximum"),
     ("min", "minimum"),
+    // "the upload limit" is the maximum upload size.
+    ("limit", "maximum"),
+    ("limits", "maximum"),
     // An address's mail is its inbox: "support mail goes to …" is "the support inbox is …".
     ("inbox", "mail"),
     ("inboxes", "mail"),
