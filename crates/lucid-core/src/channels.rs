@@ -832,6 +832,31 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
     ]) {
         return Some("log");
     }
+    // A process's own warning (Node's `(node:40500) [DEP0066] DeprecationWarning: …`), and a
+    // program's diagnostic under its name (`grep: warning: GREP_OPTIONS is deprecated; please
+    // use an alias or script`, `gcc: error: …`): what a program printed.
+    let process_tagged = trimmed
+        .strip_prefix('(')
+        .and_then(|rest| rest.split_once(") "))
+        .and_then(|(tag, _)| tag.split_once(':'))
+        .is_some_and(|(name, pid)| {
+            !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric())
+                && !pid.is_empty()
+                && pid.chars().all(|c| c.is_ascii_digit())
+        });
+    let program_diagnostic = trimmed.split_once(": ").is_some_and(|(program, rest)| {
+        !program.is_empty()
+            && program.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.')
+            })
+            && ["warning: ", "error: ", "fatal: ", "note: "]
+                .iter()
+                .any(|level| rest.starts_with(level))
+    });
+    if process_tagged || program_diagnostic {
+        return Some("log");
+    }
     // Logs: a leading date-time or level.
     let bytes = trimmed.as_bytes();
     let dated = bytes.len() >= 10
@@ -1666,6 +1691,17 @@ mod tests {
             Some("code")
         );
         assert_eq!(pasted_line("Use np.linalg.lstsq(X, Y) for the fit."), None);
+        // What a process or a program printed under its own name.
+        for printed in [
+            "(node:40500) [DEP0066] DeprecationWarning: OutgoingMessage.prototype._headers is deprecated",
+            "grep: warning: GREP_OPTIONS is deprecated; please use an alias or script",
+            "gcc: error: unrecognized command-line option '-fmodules'",
+        ] {
+            assert_eq!(pasted_line(printed), Some("log"), "{printed}");
+        }
+        // A person's label and a parenthesis of their own are not.
+        assert_eq!(pasted_line("Note: warning: this is tricky"), None);
+        assert_eq!(pasted_line("(optional) run the linter first"), None);
         assert_eq!(
             pasted_line("node_modules/convex/dist/esm/browser/sync/client.js (426:1)"),
             Some("trace")

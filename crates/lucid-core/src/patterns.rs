@@ -4125,6 +4125,8 @@ mod tests {
             "The user doesn't want to proceed with this tool use. The tool use was rejected.",
             "Sibling tool call errored",
             "<tool_use_error>Cancelled: parallel tool call Bash(ls /home/dev/app) errored</tool_use_error>",
+            "Permission for this tool use was denied. The tool use was rejected (eg. if it was a \
+             file edit, the new_string was NOT written to the file).",
             // Gemini CLI, when the person cancels the confirmation.
             "[Operation Cancelled] Reason: Operation cancelled",
         ] {
