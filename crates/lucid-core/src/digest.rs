@@ -3699,11 +3699,32 @@ fn read_human_message(
                 // "Rules for this session:" / "- Prefer repo-local files only.": what the list's
                 // lead-in scopes to now, each of its items is too.
                 crate::worthiness::Verdict::Candidate { .. }
-                    if text::list_lead_in(segment.text, start).is_some_and(is_temporary) =>
+                    if text::lead_in(segment.text, start).is_some_and(is_temporary) =>
                 {
                     crate::worthiness::Verdict::Skip {
-                        reason: "an item of a list whose lead-in marks it temporary (\"Rules for \
-                                 this session:\"), not a standing rule",
+                        reason: "under a lead-in that marks it temporary (\"Rules for this \
+                                 session:\"), not a standing rule",
+                        memory_like: true,
+                    }
+                }
+                // "Ask:" / "New url: https://…/hero": a line of the task the label gives, read
+                // as if the label opened it ("Goal: always keep main green" still stands).
+                crate::worthiness::Verdict::Candidate { .. }
+                    if text::lead_in(segment.text, start).is_some_and(|label| {
+                        crate::lexicon::opening(
+                            crate::lexicon::List::TaskLabel,
+                            &label.to_lowercase(),
+                        )
+                        .is_some_and(|opening| opening.len() == label.len())
+                            && matches!(
+                                crate::worthiness::judge(&format!("{label} {sentence}"), limits),
+                                crate::worthiness::Verdict::Skip { .. }
+                            )
+                    }) =>
+                {
+                    crate::worthiness::Verdict::Skip {
+                        reason: "a line of the task under its label (\"Ask:\", \"Task:\"), not a \
+                                 standing rule or fact",
                         memory_like: true,
                     }
                 }
@@ -5083,13 +5104,26 @@ mod laundering_tests {
         assert!(
             skipped
                 .iter()
-                .all(|s| s.reason.contains("lead-in marks it temporary"))
+                .all(|s| s.reason.contains("lead-in that marks it temporary"))
         );
         // A list of rules with no such lead-in keeps them.
         let (kept, _) = said(
             "Rules you must follow:\n- Always prefer repo-local files.\n- Never edit the vendored SDK.",
         );
         assert_eq!(kept.len(), 2, "{kept:?}");
+        // The lines of a task under its label (a real Claude Code brief) are the task; a rule
+        // among them still stands.
+        let (kept, skipped) = said(
+            "Ask:\nCreate a dupe of https://shop.example.com/hero\n\
+             New url: https://shop.example.com/hero-gif\nAlways keep the old page live.",
+        );
+        assert_eq!(kept, ["Always keep the old page live."], "{skipped:?}");
+        assert!(
+            skipped
+                .iter()
+                .any(|s| s.text.contains("New url") && s.reason.contains("under its label")),
+            "{skipped:?}"
+        );
     }
 
     #[test]

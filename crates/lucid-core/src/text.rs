@@ -1282,25 +1282,34 @@ fn marks_a_cut(line: &str) -> bool {
             || inner.contains("truncated due to"))
 }
 
-/// The line that introduces the list holding the line at byte `at` of `text` ("Rules for this
-/// session:" above "- Prefer repo-local files only."), when that line is a list item under a
-/// lead-in ending with a colon. Other items, indented continuations and blank lines between
-/// are passed over; any other line above ends the search.
-pub fn list_lead_in(text: &str, at: usize) -> Option<&str> {
+/// The line that introduces the list or the paragraph holding the line at byte `at` of
+/// `text`: "Rules for this session:" above "- Prefer repo-local files only.", or "Ask:" above
+/// the lines of a task brief ("Create a dupe of …" / "New url: …"). For a list item, other
+/// items, indented continuations and blank lines between are passed over; for a plain line,
+/// the paragraph's first line is the lead-in. Either way it ends with a colon and is not the
+/// line itself.
+pub fn lead_in(text: &str, at: usize) -> Option<&str> {
     let line_start = text.get(..at)?.rfind('\n').map_or(0, |newline| newline + 1);
     let line = text[line_start..].lines().next()?;
-    if !is_list_item(line) {
+    let above = text[..line_start].lines().rev();
+    if is_list_item(line) {
+        for above in above {
+            let trimmed = above.trim();
+            if trimmed.is_empty() || is_list_item(above) || above.starts_with(char::is_whitespace) {
+                continue;
+            }
+            return trimmed.ends_with(':').then_some(trimmed);
+        }
         return None;
     }
-    for above in text[..line_start].lines().rev() {
-        let trimmed = above.trim();
-        if trimmed.is_empty() || is_list_item(above) || above.starts_with(char::is_whitespace) {
-            continue;
-        }
-        return trimmed.ends_with(':').then_some(trimmed);
-    }
-    None
+    let first = above.take_while(|above| !above.trim().is_empty()).last()?;
+    let first = first.trim();
+    (first.ends_with(':') && first.split_whitespace().count() <= MAX_LEAD_IN_WORDS).then_some(first)
 }
+
+/// The most words a paragraph's first line has when it introduces the lines under it ("Rules
+/// for this session:", "Ask:"); a longer one ending with a colon is a sentence of its own.
+const MAX_LEAD_IN_WORDS: usize = 6;
 
 /// Whether a line opens with a Markdown list marker.
 fn is_list_item(line: &str) -> bool {
@@ -3511,23 +3520,30 @@ mod tests {
     }
 
     #[test]
-    fn a_list_item_knows_the_line_that_introduces_its_list() {
+    fn a_line_knows_the_line_that_introduces_its_list_or_paragraph() {
         let text = "Known failure:\r\n- invalid line number\r\n\r\nRules for this session:\r\n\
                     - Do not rely on resumed chat state.\r\n  (cached, that is)\r\n\
                     - Prefer repo-local files only.\r\n\r\nYour first task is a diagnosis.\r\n\
                     1. Confirm the settings.";
-        let lead_in = |item: &str| list_lead_in(text, text.find(item).unwrap());
+        let of = |item: &str| lead_in(text, text.find(item).unwrap());
         assert_eq!(
-            lead_in("Prefer repo-local"),
+            of("Prefer repo-local"),
             Some("Rules for this session:"),
             "past another item and its indented continuation"
         );
-        assert_eq!(lead_in("invalid line"), Some("Known failure:"));
-        // The paragraph above the numbered item introduces nothing; a line that is no item has
-        // no lead-in.
-        assert_eq!(lead_in("Confirm the settings"), None);
-        assert_eq!(lead_in("Your first task"), None);
-        assert_eq!(list_lead_in("- a lone item", 2), None);
+        assert_eq!(of("invalid line"), Some("Known failure:"));
+        // The paragraph above the numbered item introduces nothing; a paragraph's first line
+        // has no lead-in.
+        assert_eq!(of("Confirm the settings"), None);
+        assert_eq!(of("Your first task"), None);
+        assert_eq!(lead_in("- a lone item", 2), None);
+        // The lines of a paragraph under a short first line ending with a colon.
+        let brief = "Business case:\nWe saw success with a gif hero.\n\nAsk:\n\
+                     Create a dupe of the page.\nNew url: https://shop.example.com/hero\n";
+        assert_eq!(lead_in(brief, brief.find("New url").unwrap()), Some("Ask:"));
+        assert_eq!(lead_in(brief, brief.find("Ask:").unwrap()), None);
+        let long = "Here is what I found after reading the logs carefully:\nThe job times out.";
+        assert_eq!(lead_in(long, long.find("The job").unwrap()), None);
     }
 
     #[test]
