@@ -1194,6 +1194,14 @@ mod tests {
             .collect()
     }
 
+    /// The text of each segment of `channel`, trimmed.
+    fn parts_of(got: &[(Channel, String)], channel: Channel) -> Vec<&str> {
+        got.iter()
+            .filter(|(c, _)| *c == channel)
+            .map(|(_, t)| t.as_str())
+            .collect()
+    }
+
     /// A browser console pasted as it prints: source locations, stack frames, request lines and
     /// What a person introduces as someone else's words to answer ("the note below:") is
     /// pasted, to the end of the message; their own rules "below:" stay theirs.
@@ -1623,13 +1631,8 @@ mod tests {
                      origin https://github.com/example/shop.git (fetch)\n\
                      Why does it still ask for a password?\n";
         let got = channels(paste);
-        let human: Vec<&str> = got
-            .iter()
-            .filter(|(c, _)| *c == Channel::Human)
-            .map(|(_, t)| t.trim())
-            .collect();
         assert_eq!(
-            human,
+            parts_of(&got, Channel::Human),
             [
                 "Always use the SSH remote for this repo.",
                 "Why does it still ask for a password?"
@@ -1649,19 +1652,14 @@ mod tests {
                        Saved voice to data/voices/hi.pt``` Always check the mic permission first.\n\
                        Use ```pnpm``` for scripts.";
         let got = channels(message);
-        let pasted: String = got
-            .iter()
-            .filter(|(c, _)| *c == Channel::Pasted)
-            .map(|(_, t)| t.as_str())
-            .collect();
-        assert!(pasted.contains("pkg_resources"), "{got:?}");
-        let human: Vec<&str> = got
-            .iter()
-            .filter(|(c, _)| *c == Channel::Human)
-            .map(|(_, t)| t.trim())
-            .collect();
+        assert!(
+            parts_of(&got, Channel::Pasted)
+                .iter()
+                .any(|part| part.contains("pkg_resources")),
+            "{got:?}"
+        );
         assert_eq!(
-            human,
+            parts_of(&got, Channel::Human),
             [
                 "voice browser, explicit flag,",
                 "Always check the mic permission first.\nUse ```pnpm``` for scripts."

@@ -3386,6 +3386,73 @@ fn excerpt(text: &str) -> String {
     out
 }
 
+/// Where a sentence sits in a person's message, for [`judge_in_message`].
+struct MessageContext<'a> {
+    /// The sentence before it in the same segment.
+    previous: Option<&'a str>,
+    /// The line that introduces its list or paragraph ([`text::lead_in`]).
+    lead_in: Option<&'a str>,
+    /// Whether it is half of a sentence wrapped over two lines ([`text::wrapped_piece`]).
+    wrapped: bool,
+}
+
+/// The gate's verdict on a sentence ([`crate::worthiness::judge`]), then what the message
+/// around it says: a statement the gate kept is skipped when it is half of a wrapped sentence,
+/// fences the edit asked for just before it ("Reorder all the lists. DO NOT CHANGE content of
+/// list items."), sits under a lead-in that marks it temporary ("Rules for this session:"), or
+/// is a line of a task under its label ("Ask:" / "New url: https://…/hero", read as if the label
+/// opened it, so "Goal: always keep main green" still stands).
+fn judge_in_message(
+    sentence: &str,
+    context: MessageContext<'_>,
+    limits: &crate::thresholds::Thresholds,
+) -> crate::worthiness::Verdict {
+    use crate::worthiness::{Verdict, judge};
+    let verdict = judge(sentence, limits);
+    if !matches!(verdict, Verdict::Candidate { .. }) {
+        return verdict;
+    }
+    let skip = |reason: &'static str| Verdict::Skip {
+        reason,
+        memory_like: true,
+    };
+    if context.wrapped {
+        return skip("a fragment (part of a sentence wrapped over two lines)");
+    }
+    if context
+        .previous
+        .is_some_and(|previous| crate::worthiness::fences_the_edit_before(previous, sentence))
+    {
+        return skip(
+            "fences the edit asked for just before (\"Reorder the lists. Do not change their \
+             items.\"), not a standing rule",
+        );
+    }
+    if let Some(label) = context.lead_in {
+        if is_temporary(label) {
+            return skip(
+                "under a lead-in that marks it temporary (\"Rules for this session:\"), not a \
+                 standing rule",
+            );
+        }
+        let task_label =
+            crate::lexicon::opening(crate::lexicon::List::TaskLabel, &label.to_lowercase())
+                .is_some_and(|opening| opening.len() == label.len());
+        if task_label
+            && matches!(
+                judge(&format!("{label} {sentence}"), limits),
+                Verdict::Skip { .. }
+            )
+        {
+            return skip(
+                "a line of the task under its label (\"Ask:\", \"Task:\"), not a standing rule \
+                 or fact",
+            );
+        }
+    }
+    verdict
+}
+
 /// Whether text is marked temporary ("for now", "while we debug", "TODO: …").
 pub fn is_temporary(text: &str) -> bool {
     let lower = text.to_lowercase();
@@ -3674,62 +3741,15 @@ fn read_human_message(
                     });
                 }
             }
-            let verdict = match crate::worthiness::judge(sentence, limits) {
-                crate::worthiness::Verdict::Candidate { .. } if wrapped => {
-                    crate::worthiness::Verdict::Skip {
-                        reason: "a fragment (part of a sentence wrapped over two lines)",
-                        memory_like: true,
-                    }
-                }
-                // "Reorder all the lists. DO NOT CHANGE content of list items.": the limits of
-                // the edit just asked for.
-                crate::worthiness::Verdict::Candidate { .. }
-                    if position > 0
-                        && crate::worthiness::fences_the_edit_before(
-                            all_sentences[position - 1],
-                            sentence,
-                        ) =>
-                {
-                    crate::worthiness::Verdict::Skip {
-                        reason: "fences the edit asked for just before (\"Reorder the lists. \
-                                 Do not change their items.\"), not a standing rule",
-                        memory_like: true,
-                    }
-                }
-                // "Rules for this session:" / "- Prefer repo-local files only.": what the list's
-                // lead-in scopes to now, each of its items is too.
-                crate::worthiness::Verdict::Candidate { .. }
-                    if text::lead_in(segment.text, start).is_some_and(is_temporary) =>
-                {
-                    crate::worthiness::Verdict::Skip {
-                        reason: "under a lead-in that marks it temporary (\"Rules for this \
-                                 session:\"), not a standing rule",
-                        memory_like: true,
-                    }
-                }
-                // "Ask:" / "New url: https://…/hero": a line of the task the label gives, read
-                // as if the label opened it ("Goal: always keep main green" still stands).
-                crate::worthiness::Verdict::Candidate { .. }
-                    if text::lead_in(segment.text, start).is_some_and(|label| {
-                        crate::lexicon::opening(
-                            crate::lexicon::List::TaskLabel,
-                            &label.to_lowercase(),
-                        )
-                        .is_some_and(|opening| opening.len() == label.len())
-                            && matches!(
-                                crate::worthiness::judge(&format!("{label} {sentence}"), limits),
-                                crate::worthiness::Verdict::Skip { .. }
-                            )
-                    }) =>
-                {
-                    crate::worthiness::Verdict::Skip {
-                        reason: "a line of the task under its label (\"Ask:\", \"Task:\"), not a \
-                                 standing rule or fact",
-                        memory_like: true,
-                    }
-                }
-                verdict => verdict,
-            };
+            let verdict = judge_in_message(
+                sentence,
+                MessageContext {
+                    previous: position.checked_sub(1).map(|at| all_sentences[at]),
+                    lead_in: text::lead_in(segment.text, start),
+                    wrapped,
+                },
+                limits,
+            );
             let (class, support, change) = match verdict {
                 crate::worthiness::Verdict::Candidate {
                     class,
