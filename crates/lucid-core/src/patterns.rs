@@ -308,6 +308,23 @@ fn another_command(before: &str, after: &str) -> bool {
     failed.len() >= 2 && !retried.is_empty() && failed.iter().all(|w| !retried.contains(w))
 }
 
+/// Whether another program run after a missing one does its job: it keeps one of the failed
+/// command's words past the program (`pnpm test` → `npm run test`, `just fmt` → `cargo fmt`),
+/// runs the missing program through a launcher (`python -m zipfile` → `uv run python`), or the
+/// failed command had no other word (`python` → `python3`). `just fmt` missing, then `cargo
+/// test`, is the agent moving on to other work.
+fn does_the_same_job(failed: &str, answer: &str) -> bool {
+    let mut failed_words = failed.split_whitespace();
+    let program = failed_words.next().unwrap_or("");
+    let arguments: Vec<&str> = failed_words.filter(|w| !w.starts_with('-')).collect();
+    // The answer's own program counts: `/usr/bin/python3 -m pytest` ("No module named
+    // pytest") is answered by `pytest`.
+    let answer: Vec<&str> = answer.split_whitespace().collect();
+    arguments.is_empty()
+        || answer.contains(&program)
+        || arguments.iter().any(|word| answer.contains(word))
+}
+
 /// Whether a retry swaps the failed command's one word for a subcommand that only looks
 /// (`[look_subcommand]`: `logs`, `status`, `show`): `gt daemon start` failing, then `gt daemon
 /// logs` — the agent reading why, not a way around it.
@@ -693,6 +710,7 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                     .is_some_and(crate::lessons::reports_missing_program)
                     && (!is_inspection(&failure.identity) || is_inspection(identity))
                     && program(identity) != program(&failure.identity)
+                    && does_the_same_job(&failure.identity, identity)
             }),
             // A program one shell lacks, run by another tool (`Get-ChildItem` failing in `Bash`
             // with "command not found", then run by `PowerShell`).
@@ -4689,6 +4707,36 @@ mod tests {
     /// Real Claude Code sessions ran `rtk bun run test` ("unrecognized subcommand 'bun'"),
     /// then `rtk git status`: another command, not a fix of the first. One word for one, or an
     /// option added, still is.
+    #[test]
+    fn another_program_answers_a_missing_one_only_for_the_same_job() {
+        assert!(does_the_same_job("pnpm test", "npm run test"));
+        assert!(does_the_same_job("just fmt", "cargo fmt --all"));
+        assert!(does_the_same_job("python", "python3"));
+        assert!(does_the_same_job("python -m zipfile", "python3 -m zipfile"));
+        assert!(does_the_same_job("python -m zipfile", "uv run python"));
+        assert!(does_the_same_job(
+            "/usr/bin/python3 -m pytest",
+            "pytest tests/"
+        ));
+        assert!(!does_the_same_job("just fmt", "cargo test"));
+        let missing = "bash: line 1: just: command not found";
+        assert!(
+            pitfalls(
+                &[answered("s1", "just fmt", missing, "cargo test")],
+                &limits()
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            pitfalls(
+                &[answered("s1", "just fmt", missing, "cargo fmt")],
+                &limits()
+            )
+            .len(),
+            1
+        );
+    }
+
     #[test]
     fn a_look_in_place_of_the_failed_command_is_no_fix() {
         assert!(looks_instead("gt daemon start", "gt daemon logs"));

@@ -476,6 +476,9 @@ pub struct Analysis {
     /// one command or identifier, so two statements quoting different ones are about different
     /// things even when their words agree.
     pub code_spans: BTreeSet<String>,
+    /// The code span the text opens with, normalised as [`Analysis::code_spans`] are: what a
+    /// lesson is about ("`rg` (run with `shell`) fails with …").
+    pub opening_code: Option<String>,
 }
 
 impl Analysis {
@@ -534,7 +537,21 @@ pub fn strip_modal_lead_ins(text: &str) -> &str {
 /// span that only a run of the same length closes, and a run nothing closes is literal: "a
 /// single ```bash block per reply" quotes nothing.
 fn code_spans(text: &str) -> BTreeSet<String> {
-    let mut spans = BTreeSet::new();
+    code_spans_in_order(text).into_iter().collect()
+}
+
+/// The code span `text` opens with, if it opens with one.
+fn opening_code_span(text: &str) -> Option<String> {
+    let trimmed = text.trim_start();
+    if !trimmed.starts_with('`') {
+        return None;
+    }
+    code_spans_in_order(trimmed).into_iter().next()
+}
+
+/// Backtick-quoted spans in the order they appear, lowercased with whitespace collapsed.
+fn code_spans_in_order(text: &str) -> Vec<String> {
+    let mut spans = Vec::new();
     if !text.contains('`') {
         return spans;
     }
@@ -569,7 +586,7 @@ fn code_spans(text: &str) -> BTreeSet<String> {
                     .join(" ")
                     .to_lowercase();
                 if !span.is_empty() {
-                    spans.insert(span);
+                    spans.push(span);
                 }
                 next += offset + 2;
             }
@@ -579,9 +596,15 @@ fn code_spans(text: &str) -> BTreeSet<String> {
     spans
 }
 
-/// Whether both statements quote code and no quoted span is shared: different commands.
+/// Whether both statements quote code and no quoted span is shared, or both open with a code
+/// span and not the same one: different commands ("`rg` (run with `shell`) fails with …" and
+/// "`just fmt` (run with `shell`) fails with …" share `shell`, and are two lessons).
 fn different_code(a: &Analysis, b: &Analysis) -> bool {
-    !a.code_spans.is_empty() && !b.code_spans.is_empty() && a.code_spans.is_disjoint(&b.code_spans)
+    let disjoint = !a.code_spans.is_empty()
+        && !b.code_spans.is_empty()
+        && a.code_spans.is_disjoint(&b.code_spans);
+    let other_opening = matches!((&a.opening_code, &b.opening_code), (Some(x), Some(y)) if x != y);
+    disjoint || other_opening
 }
 
 /// Analyses text: lowercases, splits identifiers, removes stopwords, stems, and collects anchors.
@@ -589,6 +612,7 @@ pub fn analyze(text: &str) -> Analysis {
     let text = strip_modal_lead_ins(text);
     let mut analysis = Analysis {
         code_spans: code_spans(text),
+        opening_code: opening_code_span(text),
         ..Analysis::default()
     };
     let lower_text = text.to_lowercase();
@@ -3168,6 +3192,28 @@ mod tests {
             expected.sort();
             assert_eq!(spans, expected, "{text}");
         }
+    }
+
+    /// A real re-dream of its own draft (Codex sessions): two lessons about different missing
+    /// programs share their shell's span and most words; what each opens with tells them apart.
+    #[test]
+    fn lessons_about_different_commands_are_never_one() {
+        let rg = analyze(
+            "`rg` (run with `shell`) fails with `bash: line 1: rg: command not found`; `find` or \
+             `grep` worked instead.",
+        );
+        let just = analyze(
+            "`just fmt` (run with `shell`) fails with `bash: line 1: just: command not found`; \
+             `cargo test` worked instead.",
+        );
+        assert_eq!(rg.opening_code.as_deref(), Some("rg"));
+        assert!(!same_statement(&rg, &just));
+        // The same lesson worded again still is one.
+        let rg_again = analyze(
+            "`rg` (run with `shell`) fails with `bash: line 1: rg: command not found`; `find` \
+             worked instead.",
+        );
+        assert!(same_statement(&rg, &rg_again));
     }
 
     #[test]
