@@ -3399,7 +3399,9 @@ struct MessageContext<'a> {
 /// The gate's verdict on a sentence ([`crate::worthiness::judge`]), then what the message
 /// around it says: a statement the gate kept is skipped when it is half of a wrapped sentence,
 /// fences the edit asked for just before it ("Reorder all the lists. DO NOT CHANGE content of
-/// list items."), sits under a lead-in that marks it temporary ("Rules for this session:"), or
+/// list items."), belongs to the error message whose list it is in ("Error: … used:" / "-
+/// Variable input such as `Date.now()` …"), sits under a lead-in that marks it temporary
+/// ("Rules for this session:"), or
 /// is a line of a task under its label ("Ask:" / "New url: https://…/hero", read as if the label
 /// opened it, so "Goal: always keep main green" still stands).
 fn judge_in_message(
@@ -3429,6 +3431,15 @@ fn judge_in_message(
         );
     }
     if let Some(label) = context.lead_in {
+        // "Error: A tree hydrated but … This can happen if a SSR-ed Client Component used:" /
+        // "- Variable input such as `Date.now()` …": the error's own list.
+        let lower = label.to_lowercase();
+        if ["error:", "fatal:", "warning:", "uncaught error", "[error]"]
+            .iter()
+            .any(|opening| lower.starts_with(opening))
+        {
+            return skip("part of the error message its list follows, not the person's words");
+        }
         if is_temporary(label) {
             return skip(
                 "under a lead-in that marks it temporary (\"Rules for this session:\"), not a \
@@ -3745,7 +3756,14 @@ fn read_human_message(
                 sentence,
                 MessageContext {
                     previous: position.checked_sub(1).map(|at| all_sentences[at]),
-                    lead_in: text::lead_in(segment.text, start),
+                    // The lead-in may sit in another segment of the message (an error line
+                    // read as pasted above the person's list): it is looked for in the whole
+                    // message, of which every segment is a slice.
+                    lead_in: text::lead_in(
+                        message,
+                        (segment.text.as_ptr() as usize).saturating_sub(message.as_ptr() as usize)
+                            + start,
+                    ),
                     wrapped,
                 },
                 limits,
@@ -5131,6 +5149,13 @@ mod laundering_tests {
             "Rules you must follow:\n- Always prefer repo-local files.\n- Never edit the vendored SDK.",
         );
         assert_eq!(kept.len(), 2, "{kept:?}");
+        // An error's own list, pasted as feedback (a real Cline task), is the error's.
+        let (kept, _) = said(
+            "Error: A tree hydrated but some attributes didn't match. This can happen if a \
+             Client Component used:\n- Variable input such as `Date.now()` which changes each \
+             time it's called.\n- Invalid HTML tag nesting.",
+        );
+        assert!(kept.is_empty(), "{kept:?}");
         // The lines of a task under its label (a real Claude Code brief) are the task; a rule
         // among them still stands.
         let (kept, skipped) = said(
