@@ -4080,14 +4080,18 @@ mod tests {
     /// answered by a search is the agent looking in the wrong place, not a limit.
     #[test]
     fn a_refused_look_answered_by_narrower_looks_is_one_lesson() {
+        // Two sessions, each a look (failed, answer) meeting `error`.
+        let refused_in_two = |error: &str, first: (&str, &str), second: (&str, &str)| {
+            refused_reads(
+                &[
+                    answered("s1", first.0, error, first.1),
+                    answered("s2", second.0, error, second.1),
+                ],
+                &limits(),
+            )
+        };
         let error = "The output of your last command was too long.";
-        let found = refused_reads(
-            &[
-                answered("s1", "cat", error, "sed"),
-                answered("s2", "cat", error, "grep"),
-            ],
-            &limits(),
-        );
+        let found = refused_in_two(error, ("cat", "sed"), ("cat", "grep"));
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             found[0].text,
@@ -4108,29 +4112,11 @@ mod tests {
             .is_empty()
         );
         let missing = "cat: src/app.py: No such file or directory";
-        assert!(
-            refused_reads(
-                &[
-                    answered("s1", "cat", missing, "find"),
-                    answered("s2", "cat", missing, "ls"),
-                ],
-                &limits()
-            )
-            .is_empty()
-        );
+        assert!(refused_in_two(missing, ("cat", "find"), ("cat", "ls")).is_empty());
         // An exit status says only that a look found nothing (`find`, `ls`, `which`; a real
         // Codex fleet): no limit of the harness.
         let status = "Process exited with code 1";
-        assert!(
-            refused_reads(
-                &[
-                    answered("s1", "which", status, "find"),
-                    answered("s2", "ls", status, "rg"),
-                ],
-                &limits()
-            )
-            .is_empty()
-        );
+        assert!(refused_in_two(status, ("which", "find"), ("ls", "rg")).is_empty());
         assert!(specific_error("error: unknown flag: --wisp"));
         assert!(!specific_error("Command failed with exit code <v>"));
     }
