@@ -255,8 +255,8 @@ pub enum List {
     /// `[retraction]`: how a person takes back what they said ("scratch that", "never mind",
     /// "forget what I said about …"): the statements it takes back are not kept.
     Retraction,
-    /// `[effective_from]`: openings that say when a change takes effect ("starting today", "as
-    /// of now"): what follows holds from then on, it is no request about the task at hand.
+    /// `[effective_from]`: words that say from when a change holds, before the moment they name
+    /// ("starting" this quarter, "as of" today): `text::takes_effect` reads the moment.
     EffectiveFrom,
     /// `[task_label]`: labels that open the statement of a task ("Task:", "Goal:", "Objective:"):
     /// what follows is the work at hand, not a rule or a fact to remember.
@@ -315,12 +315,15 @@ pub enum List {
     /// `[transient]`: passing faults of the network or a service ("the remote end hung up",
     /// "503 Service Unavailable"), which trying again answers.
     Transient,
+    /// `[period]`: spans of time a change can start at after "this" or "next" ("starting this
+    /// quarter"): `text::takes_effect`.
+    Period,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 114] = [
+    pub const ALL: [List; 115] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -435,6 +438,7 @@ impl List {
         List::EditVerb,
         List::ErrorTally,
         List::Transient,
+        List::Period,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -553,6 +557,7 @@ impl List {
             "edit_verb" => List::EditVerb,
             "error_tally" => List::ErrorTally,
             "transient" => List::Transient,
+            "period" => List::Period,
             _ => return None,
         })
     }

@@ -232,6 +232,7 @@ pub fn is_common_word(word: &str) -> bool {
             List::Decision,
             List::Change,
             List::Temporary,
+            List::EffectiveFrom,
         ]
         .into_iter()
         .flat_map(phrases_of)
@@ -1551,6 +1552,20 @@ fn strip_one_lead_in(text: &str) -> Option<&str> {
         leads.sort_by_key(|l| std::cmp::Reverse(l.len()));
         leads
     });
+    // "Starting this quarter, …", "As of today …": the evidence keeps the date, the memory
+    // states the value. (Byte offsets of the lower-case text are the text's when lowering kept
+    // every length.)
+    let lower = text.to_lowercase();
+    if lower.len() == text.len()
+        && let Some(when) = takes_effect(&lower).filter(|when| when.start == 0)
+        && let Some(rest) = text.get(when.end..)
+        && rest.starts_with([':', ',', '-', '—', '!', ' '])
+    {
+        let trimmed = rest.trim_start_matches([':', ',', '-', '—', '!', ' ']);
+        if !trimmed.is_empty() {
+            return Some(trimmed);
+        }
+    }
     for &lead in LEADS.iter() {
         if let Some(rest) = strip_prefix_ignore_case(text, lead) {
             // A word that also opens a sentence as its verb or subject ("Update the exporter
@@ -2138,7 +2153,11 @@ pub fn closed_set_change(older: &str, newer: &str) -> Option<(Vec<String>, &'sta
 /// with one word of its own. A word qualified differently in each ("the staging database" /
 /// "the production database") is two subjects. Returns the shared subject words (stemmed).
 pub fn anchor_change(older: &str, newer: &str) -> Option<Vec<String>> {
-    let (a, b) = (analyze(older), analyze(newer));
+    // When something happened ("… to eu-west-2 last week") says nothing of what it is about.
+    let (a, b) = (
+        analyze(&without_moments(older)),
+        analyze(&without_moments(newer)),
+    );
     if a.negated != b.negated {
         return None;
     }
@@ -2242,6 +2261,57 @@ pub fn anchor_change(older: &str, newer: &str) -> Option<Vec<String>> {
     };
     let contrasting = contrasting_modifiers(&without_values(&a, &na), &without_values(&b, &nb));
     (one_subject && !contrasting).then_some(shared)
+}
+
+/// `text` without the moments it names when something happened or takes effect ("last week",
+/// "yesterday", "two days ago", "this morning", "starting next month"): what a statement is
+/// about, for comparing subjects. Moments are matched in lower case; `text` keeps its case
+/// elsewhere (a text whose lower case has other byte offsets is returned as it is).
+pub fn without_moments(text: &str) -> String {
+    let lower = text.to_lowercase();
+    if lower.len() != text.len() {
+        return text.to_string();
+    }
+    let mut spans: Vec<std::ops::Range<usize>> = Vec::new();
+    if let Some(when) = takes_effect(&lower) {
+        spans.push(when);
+    }
+    let tokens = raw_tokens(&lower);
+    for (i, token) in tokens.iter().enumerate() {
+        let next = tokens.get(i + 1);
+        let is_unit = |word: &str| {
+            let singular = word.strip_suffix('s').unwrap_or(word);
+            singular == "day" || is_word_of(List::Period, singular) || WEEKDAYS.contains(&singular)
+        };
+        let end_of = |t: &RawToken| t.start + t.text.len();
+        match token.text {
+            "yesterday" => spans.push(token.start..end_of(token)),
+            "last" | "this" if next.is_some_and(|n| is_unit(n.text)) => {
+                if let Some(next) = next {
+                    spans.push(token.start..end_of(next));
+                }
+            }
+            // "two days ago", "3 weeks ago".
+            "ago" if i >= 2 && is_unit(tokens[i - 1].text) => {
+                spans.push(tokens[i - 2].start..end_of(token));
+            }
+            _ => {}
+        }
+    }
+    if spans.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    spans.sort_by_key(|span| span.start);
+    for span in spans {
+        if span.start >= at {
+            out.push_str(&text[at..span.start]);
+            at = span.end;
+        }
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 /// Whether a word only one of two statements has qualifies their subject: it stands right
@@ -2622,23 +2692,190 @@ pub(crate) const WEEKDAYS: &[&str] = &[
     "sunday",
 ];
 
+/// The months, in lower case.
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Where lower-case text says from when what it states holds: a word of `[effective_from]`
+/// ("starting", "as of", "effective", "beginning"; "from" opening the text or with "on" after
+/// the moment) and the moment
+/// after it — today, tomorrow, now, immediately (after "effective"), this, next or last of a
+/// `[period]` or a weekday, a weekday, a month (with its day), a date, a quarter, a year, a
+/// version ("starting with v5") — with a closing "on" or "onwards". The byte range of the whole
+/// phrase: "Starting this quarter, the password rotates every 30 days" and "Rotation is monthly
+/// as of Q3" announce a value that holds from then on. A moment that is itself owned ("next
+/// week's plan") or a head with no moment after it ("starting the server") is none.
+pub fn takes_effect(lower: &str) -> Option<std::ops::Range<usize>> {
+    let heads = words(List::EffectiveFrom);
+    heads
+        .iter()
+        .flat_map(|head| {
+            lower
+                .match_indices(head.as_str())
+                .map(move |(at, _)| (at, head.as_str()))
+        })
+        .filter(|&(at, _)| {
+            lower[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric())
+        })
+        .filter_map(|(at, head)| {
+            let moment_at = at + head.len();
+            let rest = lower[moment_at..].strip_prefix(' ')?;
+            let moment = moment_length(rest, head)?;
+            let mut end = moment_at + 1 + moment;
+            // "From" inside a sentence is as often where something comes from ("a photo from
+            // today", "the logs from last week"): only with "on" after the moment ("… from today
+            // on") does it say when.
+            if head == "from"
+                && at > 0
+                && !lower[end..].starts_with(" on")
+                && !lower[end..].starts_with(" onwards")
+            {
+                return None;
+            }
+            // "from today on", "starting Monday onwards".
+            for closing in [" onwards", " onward", " on", " forward"] {
+                if lower[end..].starts_with(closing)
+                    && lower[end + closing.len()..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !c.is_alphanumeric())
+                {
+                    end += closing.len();
+                    break;
+                }
+            }
+            Some(at..end)
+        })
+        .min_by_key(|range| range.start)
+}
+
+/// The length of the moment `rest` opens with, after the word `head` of [`takes_effect`].
+fn moment_length(rest: &str, head: &str) -> Option<usize> {
+    let words: Vec<(usize, &str)> = rest
+        .split_inclusive(' ')
+        .scan(0, |at, piece| {
+            let start = *at;
+            *at += piece.len();
+            Some((start, piece.trim_end()))
+        })
+        .take(4)
+        .collect();
+    let word = |i: usize| {
+        words
+            .get(i)
+            .map(|(_, w)| w.trim_end_matches([',', '.', ';', ':', '!']))
+    };
+    // The end of the i-th word, when nothing but punctuation closing a clause follows it there:
+    // "next week's" owns what follows, it sets no start.
+    let end_of = |i: usize| -> Option<usize> {
+        let (start, raw) = words.get(i)?;
+        let bare = raw.trim_end_matches([',', '.', ';', ':', '!', ')']);
+        (!bare.ends_with("'s") && !bare.ends_with("’s") && !bare.is_empty())
+            .then_some(start + bare.len())
+    };
+    let is_month = |w: &str| MONTHS.contains(&w) || is_month_abbreviation(w);
+    let is_day = |w: &str| {
+        let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        !digits.is_empty()
+            && digits.len() <= 2
+            && digits.chars().all(|c| c.is_ascii_digit())
+            && matches!(&w[digits.len()..], "" | "st" | "nd" | "rd" | "th")
+    };
+    let is_year = |w: &str| {
+        w.len() == 4
+            && (w.starts_with("19") || w.starts_with("20"))
+            && w.chars().all(|c| c.is_ascii_digit())
+    };
+    let is_date = |w: &str| {
+        let parts: Vec<&str> = w.split(['-', '/', '.']).collect();
+        parts.len() >= 2
+            && parts.len() <= 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit()))
+    };
+    let is_quarter = |w: &str| matches!(w, "q1" | "q2" | "q3" | "q4");
+    let is_version = |w: &str| {
+        let digits = w.strip_prefix('v').unwrap_or(w);
+        digits.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && (w.starts_with('v') || digits.contains('.'))
+    };
+    let first = word(0)?;
+    let mut last = match first {
+        "today" | "tomorrow" | "tonight" | "now" => 0,
+        "immediately" if head == "effective" => 0,
+        "this" | "next" | "last" => {
+            let second = word(1)?;
+            (is_word_of(List::Period, second) || WEEKDAYS.contains(&second)).then_some(1)?
+        }
+        "the" if word(1) == Some("next") => is_word_of(List::Period, word(2)?).then_some(2)?,
+        // "Starting in January", "beginning in 2027", "starting with v5".
+        "in" if head != "from" => {
+            let second = word(1)?;
+            (is_month(second) || is_year(second) || is_quarter(second)).then_some(1)?
+        }
+        "with" if matches!(head, "starting" | "beginning") => is_version(word(1)?).then_some(1)?,
+        w if WEEKDAYS.contains(&w) || is_date(w) || is_quarter(w) || is_year(w) => 0,
+        w if is_month(w) => 0,
+        w if is_day(w) && word(1).is_some_and(is_month) => 1,
+        w if is_version(w) && head != "from" => 0,
+        _ => return None,
+    };
+    // "March 1", "March 1st, 2027", "1 March 2027", "Q3 2027".
+    let calendar = word(last).is_some_and(|w| is_month(w) || is_quarter(w));
+    if calendar && word(last + 1).is_some_and(is_day) {
+        last += 1;
+    }
+    if (calendar || word(last).is_some_and(is_day)) && word(last + 1).is_some_and(is_year) {
+        last += 1;
+    }
+    // "From 2019 to 2021", "starting Monday through Friday": a span of the past or a range,
+    // not the moment a change starts.
+    let after = word(last + 1);
+    if matches!(after, Some("to" | "until" | "till" | "through" | "thru")) {
+        return None;
+    }
+    end_of(last)
+}
+
+/// Whether a lower-case word is a month's usual abbreviation ("jan", "sept.").
+fn is_month_abbreviation(word: &str) -> bool {
+    matches!(
+        word.trim_end_matches('.'),
+        "jan"
+            | "feb"
+            | "mar"
+            | "apr"
+            | "jun"
+            | "jul"
+            | "aug"
+            | "sep"
+            | "sept"
+            | "oct"
+            | "nov"
+            | "dec"
+    )
+}
+
 /// The closed set a word names one value of, if any: a weekday, a month, a count or a frequency
 /// (plurals and abbreviations folded: "Tuesdays", "Tue"; "fortnightly" is "biweekly").
 pub fn value_family(word: &str) -> Option<&'static str> {
-    const MONTHS: &[&str] = &[
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
     // "single", "once" and "twice" count too, though they are no numbers.
     const OTHER_COUNTS: &[&str] = &["single", "once", "twice"];
     let lower = word.to_lowercase();
@@ -2736,15 +2973,17 @@ pub fn frame_tokens_marked(text: &str) -> Vec<FrameToken> {
     let mut opener = raw.first().map(|t| t.text.to_lowercase());
     let lower = text.to_lowercase();
     let mut lower = lower.trim_end_matches(['.', '!']).trim_end().to_string();
-    for trailer in [
-        " from now on",
-        " going forward",
-        " from today",
-        " as of today",
-    ] {
+    for trailer in [" from now on", " going forward"] {
         if let Some(rest) = lower.strip_suffix(trailer) {
             lower = rest.to_string();
         }
+    }
+    // "… as of today", "… starting next month": when the value holds is no part of it.
+    if let Some(when) =
+        takes_effect(&lower).filter(|when| when.start > 0 && when.end == lower.len())
+    {
+        lower.truncate(when.start);
+        lower.truncate(lower.trim_end_matches([' ', ',']).len());
     }
     // A waiver lifts the rule it names: "No need to ask before X" reads "Don't ask before X".
     if let Some(waiver) = crate::lexicon::opening(List::Waiver, &lower) {
@@ -3012,6 +3251,80 @@ mod tests {
         assert!(!analyze("Without exception, tag every release.").negated);
         assert!(analyze("No exceptions: never deploy on Fridays.").negated);
         assert!(analyze("Do not deploy on Fridays, no matter what.").negated);
+    }
+
+    /// The moment a change takes effect, in any of the ways people name one; a head word with
+    /// no moment after it, a moment owned by a noun, "from" saying where something comes from,
+    /// and a span of the past are none.
+    #[test]
+    fn takes_effect_finds_when_a_change_starts() {
+        fn when(text: &str) -> Option<&str> {
+            takes_effect(text).map(|range| &text[range])
+        }
+        for (text, phrase) in [
+            (
+                "starting this quarter, rotate keys monthly",
+                "starting this quarter",
+            ),
+            (
+                "beginning next monday, standup is at 10:15",
+                "beginning next monday",
+            ),
+            ("rotation is monthly as of q3", "as of q3"),
+            (
+                "effective immediately: no deploys on fridays",
+                "effective immediately",
+            ),
+            (
+                "from 1 march 2027, invoices go to ap@example.com",
+                "from 1 march 2027",
+            ),
+            ("from monday, standups are at 10", "from monday"),
+            ("jun park owns the rotation from today on.", "from today on"),
+            ("the api is v2 starting with v2.3", "starting with v2.3"),
+            (
+                "uploads are capped at 50 mb starting in january",
+                "starting in january",
+            ),
+            ("as of 2027-01-15 the limit is 200", "as of 2027-01-15"),
+            ("from today on, use pnpm", "from today on"),
+            (
+                "starting the next sprint, we pair on reviews",
+                "starting the next sprint",
+            ),
+        ] {
+            assert_eq!(when(text), Some(phrase), "{text}");
+        }
+        for text in [
+            "starting the server takes 30 seconds",
+            "the logs from today show a spike",
+            "here's a photo from today.",
+            "here's an example from last friday.",
+            "we reviewed next week's plan starting monday's meeting early",
+            "from 2019 to 2021 we hosted the docs on readthedocs",
+            "at the beginning of the project we used make",
+            "an effective way to test is to run it twice",
+            "copy the files from monday into the archive",
+        ] {
+            assert_eq!(when(text), None, "{text}");
+        }
+    }
+
+    /// What a statement is about, without when it happened.
+    #[test]
+    fn moments_are_no_part_of_the_subject() {
+        assert_eq!(
+            without_moments("We moved to eu-west-2 last week, so it is our region now."),
+            "We moved to eu-west-2 , so it is our region now."
+        );
+        assert_eq!(
+            without_moments("Yesterday the limit went up two days ago."),
+            " the limit went up ."
+        );
+        assert_eq!(
+            without_moments("The week starts on Monday."),
+            "The week starts on Monday."
+        );
     }
 
     #[test]

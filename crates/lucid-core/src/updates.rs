@@ -1341,17 +1341,10 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 at.checked_sub(1).map(|b| lower[b].as_str()),
                 Some("right" | "just" | "for" | "until" | "till" | "by")
             )
-    }) || [
-        "going forward",
-        "these days",
-        "no longer",
-        "anymore",
-        "as of this",
-        "as of today",
-        "as of last",
-    ]
-    .iter()
-    .any(|cue| joined.contains(cue));
+    }) || ["going forward", "these days", "no longer", "anymore"]
+        .iter()
+        .any(|cue| joined.contains(cue))
+        || text::takes_effect(&joined).is_some();
     // "The export job writes to s3://exports-v2 from now on", "Support mail goes to
     // help@acme.test now": the sentence's one address, path or host, said as news, for the
     // items that name every word said before it (after a lead-in or a label) and hold one value
@@ -1822,6 +1815,8 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
     }
     let named_before = cues
         .phrases(List::Departed)
+        .map(|(at, phrase)| (at, phrase as &str))
+        .chain(moves_to_another_team(&lower))
         .map(|(at, phrase)| (at, phrase, true))
         .chain(
             cues.phrases(List::RetiredBefore)
@@ -1961,6 +1956,48 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
                 cue: "anymore".to_string(),
                 prohibited: false,
             });
+        }
+    }
+    out
+}
+
+/// Where lower-case text says someone went to another team ("moved to the platform team",
+/// "transferred to Finance's billing group", "joined the data squad"): the offset and the
+/// phrase, from the verb to the group's noun, at most four words after the verb. Like
+/// `[departed]`, the name right before it no longer does what facts say they do.
+fn moves_to_another_team(lower: &str) -> Vec<(usize, &str)> {
+    const VERBS: &[&str] = &["moved to", "moved over to", "transferred to", "joined"];
+    const GROUPS: &[&str] = &[
+        "team",
+        "department",
+        "group",
+        "squad",
+        "org",
+        "organisation",
+        "organization",
+    ];
+    let mut out = Vec::new();
+    for verb in VERBS {
+        let mut from = 0;
+        while let Some(found) = text::find_word(&lower[from..], verb) {
+            let at = from + found;
+            from = at + verb.len();
+            let Some(rest) = lower[at + verb.len()..].strip_prefix(' ') else {
+                continue;
+            };
+            let mut end = at + verb.len() + 1;
+            for word in rest.split_inclusive(' ').take(4) {
+                end += word.len();
+                let bare = word.trim_end().trim_end_matches(['.', ',', ';', ':', '!']);
+                if GROUPS.contains(&bare) {
+                    let phrase_end = end - (word.len() - bare.len());
+                    out.push((at, &lower[at..phrase_end]));
+                    break;
+                }
+                if word.trim_end().len() != bare.len() {
+                    break;
+                }
+            }
         }
     }
     out
@@ -4436,7 +4473,24 @@ mod tests {
             ),
             ("We stopped using Docker in our codebase.", "Docker", false),
             ("Priya Raman moved to another team.", "Priya Raman", true),
+            // Any team, group or department named.
+            (
+                "Marcus Lee moved to the platform team; Jun Park owns the rotation.",
+                "Marcus Lee",
+                true,
+            ),
+            (
+                "Heads up, Hannah Cole joined the finance department.",
+                "Hannah Cole",
+                true,
+            ),
             ("We shouldn't use cuFFT anymore.", "cuFFT", false),
+            // Whoever says they stopped using it.
+            (
+                "Switch to pnpm, we're not using yarn anymore.",
+                "yarn",
+                false,
+            ),
             (
                 "Don't use Moment.js any more, it is unmaintained.",
                 "Moment.js",
@@ -4479,6 +4533,9 @@ mod tests {
         assert!(names("We no longer use Google Analytics on the marketing site.").is_empty());
         assert!(names("I dropped the table by accident.").is_empty());
         assert!(names("Everyone has left for the day.").is_empty());
+        // Joining a call or a table is no move to another team.
+        assert!(names("Hannah Cole joined the call late.").is_empty());
+        assert!(names("Marcus Lee moved to the table by the window.").is_empty());
         let practice = retirements("We no longer deploy on Fridays.");
         assert_eq!(practice.len(), 1);
         assert!(retires(&practice[0], "Deploys go out on Fridays at noon.", true).is_some());

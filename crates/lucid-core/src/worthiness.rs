@@ -254,7 +254,8 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     let whole_lower = sentence.trim().to_lowercase();
     // "Starting today, install Python packages using uv": a change that takes effect now, and
     // what holds from then on.
-    let effective_from = lexicon::opening(List::EffectiveFrom, &whole_lower);
+    let takes_effect = text::takes_effect(&whole_lower);
+    let effective_from = takes_effect.clone().filter(|when| when.start == 0);
     let mut cues = Cues::scan(&whole_lower);
     // How the whole sentence opens, lead-in included, before the opening is the statement's.
     // "Remember that …", "For future reference, …": the person asks for it to be kept.
@@ -384,6 +385,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     let memory_like = standing
         || cues.has(List::Instruction)
         || cues.has(List::Change)
+        || takes_effect.is_some()
         || cues.has(List::Decision);
     let skip = |reason| Verdict::Skip {
         reason,
@@ -468,14 +470,16 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         .is_some_and(|rest| !rest.ends_with(" right"));
     // A change cue after "be" asks for the change ("the form needs to be updated to match the
     // PDF"); "has been changed to" reports one.
+    // So does the moment a change takes effect ("… as of next Monday").
     let change_cue = cues
         .phrases(List::Change)
-        .any(|(at, _)| !requested_not_done(&whole_lower, at));
+        .any(|(at, _)| !requested_not_done(&whole_lower, at))
+        || takes_effect.is_some();
     // A contrast ("… rather than wiping", "instead of") chooses between two ways; it announces
     // no new value that would outweigh a deictic "for this batch".
     let announcing_cue = cues.phrases(List::Change).any(|(at, phrase)| {
         !requested_not_done(&whole_lower, at) && !lexicon::is_word_of(List::Contrast, phrase)
-    });
+    }) || takes_effect.is_some();
     let announced_value = (announcing_cue || closing_now)
         && text::slot(stripped).is_some_and(|slot| {
             !slot.value_analysis.anchors.is_empty() || !slot.value_analysis.code_spans.is_empty()
@@ -501,8 +505,8 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     let reason_it = opens_as_a_rule && it_opens_a_reason(&lower);
     let one_off = cues
         .outside(List::OneOff, List::StandingScope)
-        // "Starting today, …": the day a change starts, not this task.
-        .filter(|&(at, _)| effective_from.is_none_or(|opening| at >= opening.len()))
+        // "Starting today, …", "… as of today": the day a change starts, not this task.
+        .filter(|&(at, _)| takes_effect.as_ref().is_none_or(|when| !when.contains(&at)))
         .any(|(_, phrase)| {
             // A bare "here" next to a standing marker is the place; a generic "it" is the thing;
             // and "the tests", "your changes" in a rule that opens as one are whatever tests
@@ -606,7 +610,9 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
             .iter()
             .any(|future| before.contains(future))
     });
-    let now_announces = (trailing_now || now_before_verb(&lower)) && !about_to;
+    // "… starting next month" says so as plainly.
+    let now_announces =
+        ((trailing_now || now_before_verb(&lower)) && !about_to) || takes_effect.is_some();
     // A contrast alone ("… so what are parts of steering, instead of saying steering part")
     // chooses a wording or complains; it announces a new value only when it names one.
     let contrast_only = change_cue && !announcing_cue && !now_announces;
@@ -2525,6 +2531,18 @@ mod tests {
     #[test]
     fn today_is_this_task_unless_a_change_starts_then() {
         assert!(marked("Starting today, install Python packages using uv."));
+        // Any moment a change starts at, opening or closing the sentence, announces a value.
+        for sentence in [
+            "Starting this quarter the staging database password rotates every 30 days.",
+            "The staging database password rotates every 30 days starting next month.",
+            "The staging database password rotates every 30 days as of today.",
+        ] {
+            assert!(
+                matches!(verdict(sentence), Verdict::Candidate { change: true, .. }),
+                "{sentence}: {:?}",
+                verdict(sentence)
+            );
+        }
         assert!(!marked("Today, install the missing Python packages."));
         assert!(!marked("Install Python packages using uv today."));
     }

@@ -765,6 +765,17 @@ mod tests {
                 "Session timeout: 60 minutes (changed today).",
                 true,
             ),
+            // When the change happened or takes effect is no word of its subject.
+            (
+                "Our primary region is us-east-1.",
+                "We migrated everything to eu-west-2 last week, so that is our primary region now.",
+                true,
+            ),
+            (
+                "Standup is at 9:30 every weekday.",
+                "Beginning next Monday, standup is at 10:15.",
+                true,
+            ),
             // Another subject: qualified otherwise, or sharing one word only.
             (
                 "The staging database port is 5432.",
@@ -820,6 +831,17 @@ mod tests {
             (
                 "The nightly backup runs at 01:00 UTC.",
                 "The weekly report job was rescheduled to 06:00 UTC.",
+                false,
+            ),
+            // A moment that is no start of a change ("the logs from today", a span of the past).
+            (
+                "Our CDN is Cloudflare.",
+                "The logs from today show a spike on the CDN.",
+                false,
+            ),
+            (
+                "The docs are hosted on GitBook.",
+                "From 2019 to 2021 we hosted the docs on ReadTheDocs.",
                 false,
             ),
             // Not said as a change: two facts side by side.
