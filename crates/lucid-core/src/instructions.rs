@@ -6,7 +6,8 @@
 //! "don't keep facts"). Each directive names categories (memory kinds, temporary notes) and/or
 //! topic words. Anything else in the instructions is carried to model-backed curation as is.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::LazyLock;
 
 use crate::digest::is_temporary;
 use crate::lexicon::{self, List};
@@ -169,49 +170,29 @@ pub struct Directives {
     pub ignore: Vec<Target>,
 }
 
-/// Words that name kinds of memory; the value is the kind (or `None` for temporary notes).
-const CATEGORY_WORDS: &[(&str, Option<Kind>)] = &[
-    ("quirk", Some(Kind::Pitfall)),
-    ("workaround", Some(Kind::Pitfall)),
-    ("mistake", Some(Kind::Pitfall)),
-    ("pitfall", Some(Kind::Pitfall)),
-    ("gotcha", Some(Kind::Pitfall)),
-    ("failur", Some(Kind::Pitfall)),
-    ("error", Some(Kind::Pitfall)),
-    ("bug", Some(Kind::Pitfall)),
-    ("workflow", Some(Kind::Workflow)),
-    ("procedur", Some(Kind::Workflow)),
-    ("process", Some(Kind::Workflow)),
-    ("sequenc", Some(Kind::Workflow)),
-    ("step", Some(Kind::Workflow)),
-    ("routin", Some(Kind::Workflow)),
-    ("prefer", Some(Kind::Preference)),
-    ("convent", Some(Kind::Preference)),
-    ("style", Some(Kind::Preference)),
-    ("guidelin", Some(Kind::Preference)),
-    ("rule", Some(Kind::Preference)),
-    ("standard", Some(Kind::Preference)),
-    ("polici", Some(Kind::Preference)),
-    ("habit", Some(Kind::Preference)),
-    ("fact", Some(Kind::Fact)),
-    ("configur", Some(Kind::Fact)),
-    ("set", Some(Kind::Fact)),
-    ("insight", Some(Kind::Insight)),
-    ("pattern", Some(Kind::Insight)),
-    ("debug", None),
-    ("temporari", None),
-    ("temporary", None),
-    ("one-off", None),
-    ("oneoff", None),
-    ("scratch", None),
-    ("todo", None),
-    ("wip", None),
-    ("transient", None),
-    ("ephemer", None),
-    ("stopgap", None),
-    ("hack", None),
-    ("interim", None),
-];
+/// The kind of memory a word of a directive names (`Some(None)` for temporary notes), from the
+/// `[kind_*]` lists of the lexicon, compared by stem: "mistakes" and "mistake" are both
+/// "mistak", and "settled" is not "setting".
+fn category_of(word: &str) -> Option<Option<Kind>> {
+    static STEMS: LazyLock<HashMap<String, Option<Kind>>> = LazyLock::new(|| {
+        [
+            (List::KindPitfall, Some(Kind::Pitfall)),
+            (List::KindWorkflow, Some(Kind::Workflow)),
+            (List::KindPreference, Some(Kind::Preference)),
+            (List::KindFact, Some(Kind::Fact)),
+            (List::KindInsight, Some(Kind::Insight)),
+            (List::KindTemporary, None),
+        ]
+        .into_iter()
+        .flat_map(|(list, kind)| {
+            lexicon::words(list)
+                .iter()
+                .map(move |word| (text::stem(word), kind))
+        })
+        .collect()
+    });
+    STEMS.get(word).copied()
+}
 
 /// Parses instructions into directives.
 pub fn parse(instructions: &str) -> Directives {
@@ -346,6 +327,8 @@ fn targets_of(object: &str, ignore: bool) -> Vec<Target> {
         .fold(part.to_string(), |part, phrase| {
             part.replace(phrase, "temporary")
         });
+        let part = how_work_is_done_as_conventions(&part);
+        let part = without_relative_clause(&part);
         let (part, scope) = take_scope(&part);
         // "personal preferences", "private details": whose items, not a topic word.
         let personal = ["personal", "private"]
@@ -369,11 +352,11 @@ fn targets_of(object: &str, ignore: bool) -> Vec<Target> {
             ..Target::default()
         };
         for word in &analysis.word_set {
-            match CATEGORY_WORDS.iter().find(|(w, _)| word.starts_with(w)) {
-                Some((_, Some(kind))) => {
-                    target.kinds.insert(*kind);
+            match category_of(word) {
+                Some(Some(kind)) => {
+                    target.kinds.insert(kind);
                 }
-                Some((_, None)) => target.temporary = true,
+                Some(None) => target.temporary = true,
                 None if !lexicon::is_word_of(List::DirectiveFiller, word) => {
                     target.topic.insert(word.clone());
                 }
@@ -523,14 +506,95 @@ fn take_scope(part: &str) -> (String, Option<Scope>) {
     (part.to_string(), None)
 }
 
+/// A directive's part without the clause that says who made what a kind word names ("the
+/// decisions we made", "mistakes the agents keep repeating", "the processes agents settled
+/// on"): a subject after the kind word opens a relative clause, which names no topic.
+fn without_relative_clause(part: &str) -> String {
+    let words: Vec<&str> = part.split_whitespace().collect();
+    let bare = |word: &str| {
+        word.trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+    };
+    let Some(kind_at) = words
+        .iter()
+        .position(|word| category_of(&text::stem(&bare(word))).is_some_and(|kind| kind.is_some()))
+    else {
+        return part.to_string();
+    };
+    let subject = |at: usize| {
+        let word = bare(words[at]);
+        matches!(
+            word.as_str(),
+            "we" | "they" | "you" | "i" | "agents" | "people"
+        ) || (matches!(word.as_str(), "the" | "our" | "my")
+            && words
+                .get(at + 1)
+                .is_some_and(|next| matches!(bare(next).as_str(), "agents" | "team" | "agent")))
+    };
+    let Some(cut) = (kind_at + 1..words.len()).find(|&at| subject(at)) else {
+        return part.to_string();
+    };
+    // What the clause says they are about stays: "the preferences agents have about
+    // formatting" are preferences about formatting.
+    let about = (cut + 1..words.len()).find(|&at| {
+        matches!(
+            bare(words[at]).as_str(),
+            "about" | "regarding" | "concerning" | "around" | "for" | "with" | "in"
+        ) && at + 1 < words.len()
+    });
+    let mut kept = words[..cut].to_vec();
+    if let Some(about) = about {
+        kept.extend(&words[about..]);
+    }
+    kept.join(" ")
+}
+
+/// A directive's part that asks for how work is done ("how the team works together", "the way
+/// we work", "how agents collaborate") as the conventions it means, the team's when it names
+/// the team: such a part names no topic of its own.
+fn how_work_is_done_as_conventions(part: &str) -> String {
+    let words: Vec<String> = part
+        .split_whitespace()
+        .map(|word| {
+            word.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .collect();
+    let working = |word: &str| {
+        matches!(
+            word,
+            "work" | "works" | "working" | "operate" | "operates" | "collaborate" | "collaborates"
+        )
+    };
+    let asks_how = words.iter().enumerate().any(|(at, word)| {
+        (word == "how" || word == "way" || word == "ways")
+            && words[at + 1..].iter().take(4).any(|next| working(next))
+    }) || words
+        .iter()
+        .any(|word| word.starts_with("collaborat") || word == "teamwork");
+    if !asks_how {
+        return part.to_string();
+    }
+    if words
+        .iter()
+        .any(|word| word == "team" || word == "teams" || word == "together")
+    {
+        "team-wide conventions".to_string()
+    } else {
+        "conventions".to_string()
+    }
+}
+
 /// Whether a directive names conventions, rules, policies or standards (which include decisions
 /// and facts), rather than preferences or style alone.
 fn names_conventions(part: &str) -> bool {
     let analysis = text::analyze(part);
     analysis.word_set.iter().any(|w| {
-        ["convent", "rule", "polici", "standard", "guidelin"]
-            .iter()
-            .any(|c| w.starts_with(c))
+        [
+            "convent", "rule", "polici", "standard", "guidelin", "practic",
+        ]
+        .iter()
+        .any(|c| w.starts_with(c))
     })
 }
 
@@ -639,6 +703,37 @@ mod tests {
                 vec![vec![Kind::Pitfall]],
                 "{wording}: {d:?}"
             );
+        }
+        // A kind is named by any form of its word (compared by stem), and a word that only
+        // begins like one ("settled", "factory") names none.
+        for (wording, expected) in [
+            (
+                "Concentrate on mistakes the agents keep repeating.",
+                vec!["kind:pitfall"],
+            ),
+            ("Focus on pitfalls.", vec!["kind:pitfall"]),
+            ("Focus on the decisions we made.", vec!["kind:fact"]),
+            (
+                "Emphasise the processes agents settled on.",
+                vec!["kind:pitfall|workflow"],
+            ),
+            ("Focus on the factory module.", vec!["topic:factory module"]),
+            // How work gets done is its conventions (the team's when it says so).
+            (
+                "Focus on how the team works together.",
+                vec!["kind:fact|preference|workflow & scope:team"],
+            ),
+            (
+                "Focus on the way we work.",
+                vec!["kind:fact|preference|workflow"],
+            ),
+            // What the clause says they are about is the topic.
+            (
+                "Focus on the workarounds agents found for Docker.",
+                vec!["kind:pitfall & topic:docker"],
+            ),
+        ] {
+            assert_eq!(parse(wording).summary().focus, expected, "{wording}");
         }
         let d = parse("Please skip anything about the billing service. Prioritise workflows.");
         // Workflows bring the workarounds they need.

@@ -318,12 +318,24 @@ pub enum List {
     /// `[period]`: spans of time a change can start at after "this" or "next" ("starting this
     /// quarter"): `text::takes_effect`.
     Period,
+    /// `[kind_pitfall]`: words that name pitfalls in instructions ("tool quirks").
+    KindPitfall,
+    /// `[kind_workflow]`: words that name workflows in instructions ("deploy procedures").
+    KindWorkflow,
+    /// `[kind_preference]`: words that name preferences and rules in instructions.
+    KindPreference,
+    /// `[kind_fact]`: words that name facts and decisions in instructions.
+    KindFact,
+    /// `[kind_insight]`: words that name insights in instructions.
+    KindInsight,
+    /// `[kind_temporary]`: words that name temporary notes in instructions ("one-off debugging").
+    KindTemporary,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 115] = [
+    pub const ALL: [List; 121] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -439,6 +451,12 @@ impl List {
         List::ErrorTally,
         List::Transient,
         List::Period,
+        List::KindPitfall,
+        List::KindWorkflow,
+        List::KindPreference,
+        List::KindFact,
+        List::KindInsight,
+        List::KindTemporary,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -558,6 +576,12 @@ impl List {
             "error_tally" => List::ErrorTally,
             "transient" => List::Transient,
             "period" => List::Period,
+            "kind_pitfall" => List::KindPitfall,
+            "kind_workflow" => List::KindWorkflow,
+            "kind_preference" => List::KindPreference,
+            "kind_fact" => List::KindFact,
+            "kind_insight" => List::KindInsight,
+            "kind_temporary" => List::KindTemporary,
             _ => return None,
         })
     }
