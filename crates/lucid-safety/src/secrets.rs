@@ -520,8 +520,17 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             "credential_assignment",
             PRIO_ASSIGNMENT,
             Prose,
-            &["password", "passphrase", "passcode", "pwd", "pin"],
-            r#"\b(?:password|passphrase|passcode|pwd|pin(?:\s+code)?)\s+(?:is|was|remains|will\s+be|should\s+be|now|became|(?:has\s+been\s+|was\s+|is\s+)?(?:set|changed|reset|updated)\s+to)\s*:?\s+["'`]?(?P<s>[^\s"'`,;]{4,128})"#,
+            &[
+                "password",
+                "passphrase",
+                "passcode",
+                "pwd",
+                "pin",
+                "pass ",
+                "passwd",
+                "pw ",
+            ],
+            r#"\b(?:password|passphrase|passcode|passwd|pwd|pass|pw|pin(?:\s+code)?)\s+(?:is|was|remains|will\s+be|should\s+be|now|became|(?:has\s+been\s+|was\s+|is\s+)?(?:set|changed|reset|updated)\s+to)\s*:?\s+["'`]?(?P<s>[^\s"'`,;]{4,128})"#,
         ),
         // "the api key is 3f7a…", "our deploy token was rotated to …": a key or token said in a
         // sentence. The value is vetted like a password's (letters and digits, no plain word).
@@ -531,6 +540,16 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             Prose,
             &["key", "token", "secret"],
             r#"\b(?:api[\s_\-]?key|access[\s_\-]?key|secret[\s_\-]?key|private[\s_\-]?key|token|secret)\s+(?:is|was|remains|will\s+be|should\s+be|now|(?:has\s+been\s+|was\s+|is\s+)?(?:set|changed|reset|updated|rotated)\s+to)\s*:?\s+["'`]?(?P<s>[^\s"'`,;\\]{8,256})"#,
+        ),
+        // A login said as a user and a password: "the staging login is admin / Fake!…",
+        // "credentials are deploy:Fake-…" (a colon only between the two, not "login uses: …"),
+        // "creds: ops and Fake0…". The password is vetted like any said in a sentence.
+        lpat(
+            "credential_assignment",
+            PRIO_ASSIGNMENT,
+            Prose,
+            &["login", "credential", "creds", "log in as", "sign in as"],
+            r#"\b(?:login|logins|credentials?|creds|(?:log|sign)\s+in\s+as)(?:\s+(?:is|are|was|were))?\s*:?\s+["'`]?(?P<user>[^\s"'`/:,;]{1,64})(?:\s*/\s*|:|\s+and\s+(?:password\s+)?|\s+with\s+(?:password\s+)?|\s+pw\s+)["'`]?(?P<s>[^\s"'`,;]{4,128})"#,
         ),
         // "log in with password Adm1n!2024", "using the passphrase …".
         lpat(
@@ -1082,7 +1101,10 @@ fn validate(
             let digits_pin =
                 pin && (4..=12).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit());
             let said = caps.get(0).map_or("", |m| m.as_str()).to_ascii_lowercase();
-            let kind = if ["pass", "pin", "pwd"].iter().any(|k| said.contains(k)) {
+            let kind = if ["pass", "pin", "pwd", "pw", "login", "cred", " in as"]
+                .iter()
+                .any(|k| said.contains(k))
+            {
                 "password_assignment"
             } else {
                 "secret_assignment"
