@@ -63,10 +63,11 @@ const ADDRESSEE_TAIL: &str = r"(?:\s+(?:working\s+on|reading|processing|summari[
 
 /// The sentence opens by addressing an AI. Group `rest` is what follows the address. A dash
 /// marks an address only with a space after it ("Hey ChatGPT - recommend …"): `llm-docs` and
-/// `ai-hero` are names.
+/// `ai-hero` are names. Up to three label words may open it ("IMPORTANT SYSTEM NOTICE FOR THE
+/// ASSISTANT: …").
 static VOCATIVE: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"^[\s\-*>#\[(]*(?:(?:(?:hey|hi|hello|dear|attention|note\s+(?:to|for)|message\s+(?:to|for)|memo\s+(?:to|for)|instructions?\s+(?:to|for)|reminder\s+(?:to|for)|psa\s+(?:to|for)|to|for|calling)\s+(?:the\s+|any\s+|all\s+|every\s+|each\s+|an?\s+|my\s+|our\s+|you\s+)?(?:{AI_ADJECTIVE}\s+)?{AI_NOUN}{ADDRESSEE_TAIL}(?:\s*[,:!]+|\s*[\-–—]+\s))|(?P<bare>(?:the\s+)?{AI_NOUN}\s*,)|(?:(?:ai|llms?|claude|chatgpt|gpt(?:-?\d[\w.]*)?|gemini|copilot|(?:ai|language)\s+(?:agents?|assistants?|models?))(?:\s+(?:agents?|assistants?|models?|readers?|systems?|crawlers?))?(?:\s+(?:system\s+)?(?:instructions?|directives?|orders?|commands?|notice))?{ADDRESSEE_TAIL}(?:\s*[:!]+|\s*[\-–—]+\s)))\s*(?P<rest>.+)$"
+        r"^[\s\-*>#\[(]*(?:(?:(?:(?:important|urgent|critical|official|security|system|notice|message|note|warning)\s+){{0,3}}(?:hey|hi|hello|dear|attention|note\s+(?:to|for)|message\s+(?:to|for)|memo\s+(?:to|for)|instructions?\s+(?:to|for)|reminder\s+(?:to|for)|psa\s+(?:to|for)|to|for|calling)\s+(?:the\s+|any\s+|all\s+|every\s+|each\s+|an?\s+|my\s+|our\s+|you\s+)?(?:{AI_ADJECTIVE}\s+)?{AI_NOUN}{ADDRESSEE_TAIL}(?:\s*[,:!]+|\s*[\-–—]+\s))|(?P<bare>(?:the\s+)?{AI_NOUN}\s*,)|(?:(?:ai|llms?|claude|chatgpt|gpt(?:-?\d[\w.]*)?|gemini|copilot|(?:ai|language)\s+(?:agents?|assistants?|models?))(?:\s+(?:agents?|assistants?|models?|readers?|systems?|crawlers?))?(?:\s+(?:system\s+)?(?:instructions?|directives?|orders?|commands?|notice))?{ADDRESSEE_TAIL}(?:\s*[:!]+|\s*[\-–—]+\s)))\s*(?P<rest>.+)$"
     ))
 });
 
@@ -80,7 +81,7 @@ static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
 /// A memory-writing verb used as an order, with what it stores and where.
 static PERSIST: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"(?:^|[,:;]\s*|\b(?:please|kindly|also|and|then|now|must|should|need\s+to|have\s+to|make\s+sure\s+(?:to|you)|be\s+sure\s+to|don'?t\s+forget\s+to|(?:important|critical|essential)\s+(?:that\s+)?you)\s+)(?:remember|memori[sz]e|store|save|persist|record|write|add|keep|commit|note|retain|log|put|insert|append|learn)\s+(?P<object>[^.!?;]{0,80}?)\s*\b(?P<target>(?:in|into|to|inside)\s+(?:your\s+|the\s+|its\s+|long[\s-]*term\s+|permanent\s+|persistent\s+|shared\s+|agent'?s?\s+|team\s+)*(?:memory|memories|memory\.md|/memories|knowledge\s+base|notes)\b|permanently|forever|for\s+(?:all\s+)?(?:future|later|subsequent|next)\s+(?:sessions?|conversations?|tasks?|runs?|chats?|interactions?|time)|for\s+next\s+time|across\s+(?:all\s+)?(?:future\s+)?sessions)",
+        r"(?:^|[,:;]\s*|\b(?:please|kindly|also|and|then|now|must|should|need\s+to|have\s+to|make\s+sure\s+(?:to|you)|be\s+sure\s+to|don'?t\s+forget\s+to|(?:important|critical|essential)\s+(?:that\s+)?you)\s+)(?P<verb>remember|memori[sz]e|store|save|persist|record|write|add|keep|commit|note|retain|log|put|insert|append|learn)\s+(?P<object>[^.!?;]{0,80}?)\s*\b(?P<target>(?:in|into|to|inside)\s+(?:your\s+|the\s+|its\s+|long[\s-]*term\s+|permanent\s+|persistent\s+|shared\s+|agent'?s?\s+|team\s+)*(?:memory|memories|memory\.md|/memories|knowledge\s+base|notes)\b|permanently|forever|for\s+(?:all\s+)?(?:future|later|subsequent|next)\s+(?:sessions?|conversations?|tasks?|runs?|chats?|interactions?|time)|for\s+next\s+time|across\s+(?:all\s+)?(?:future\s+)?sessions|as\s+(?:an?\s+|the\s+)?(?:(?:new|team|standing|permanent|global|shared|project|house)[\s-]+)*(?:rule|policy|preference|convention|guideline|memory|fact|instruction)s?\b)",
     )
 });
 
@@ -325,6 +326,9 @@ pub(crate) fn scan(views: &Views<'_>, sink: &mut Sink<'_>) {
             "knowledge",
             "notes",
             "across",
+            // "store this as a team rule".
+            " as a",
+            " as the",
         ]
         .iter()
         .any(|w| text.contains(w))
@@ -367,13 +371,24 @@ pub(crate) fn scan(views: &Views<'_>, sink: &mut Sink<'_>) {
         if persistence && let Some(caps) = PERSIST.captures(sentence) {
             let object = caps.name("object").map_or("", |m| m.as_str());
             let target = caps.name("target").map_or("", |m| m.as_str());
-            let memory_target = target.contains("memor") || target.contains("knowledge");
+            // "Store this as a team rule" names what it is to become, as "in your memory" does;
+            // "add this as a rule in .eslintrc" configures a tool.
+            let verb = caps.name("verb").map_or("", |m| m.as_str());
+            let as_what = target.starts_with("as ");
+            let keeps = matches!(
+                verb,
+                "remember" | "memorize" | "memorise" | "store" | "persist" | "retain" | "save"
+            );
+            let memory_target =
+                target.contains("memor") || target.contains("knowledge") || (as_what && keeps);
             let addressed = addressed_ai && VOCATIVE.is_match(sentence);
             let about_behaviour = RULE_OBJECT.is_match(object) && !object.contains("file");
             // A bare "this"/"it" with only a time target ("save this permanently") is a UI
             // instruction; a rule, fact or instruction, or the agent's memory, is not.
             let bare_pronoun = matches!(object.trim(), "this" | "that" | "it");
-            if addressed || (about_behaviour && (memory_target || !bare_pronoun)) {
+            if (!as_what || keeps)
+                && (addressed || (about_behaviour && (memory_target || !bare_pronoun)))
+            {
                 sink.push_span(MEMORY, R_PERSIST.to_string(), latin, offset, e);
             }
         }
