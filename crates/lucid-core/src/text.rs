@@ -2197,7 +2197,24 @@ pub fn anchor_change(older: &str, newer: &str) -> Option<Vec<String>> {
                 .chain(std::iter::once(anchor.clone()))
         })
         .collect();
-    let is_value = |word: &str| value_words.contains(word);
+    // A word both sentences also say outside their values names the subject even when a value
+    // holds it too ("New VPN gateway: vpn-2.corp.example.com" for "The VPN gateway address is
+    // vpn-1.corp.example.com").
+    let said_outside = |text: &str, x: &Analysis| -> BTreeSet<String> {
+        let mut rest = text.to_lowercase();
+        for anchor in x
+            .anchors
+            .iter()
+            .filter(|a| changed.contains(&anchor_shape(a)))
+        {
+            rest = rest.replace(&anchor.to_lowercase(), " ");
+        }
+        analyze(&rest).word_set
+    };
+    let (outside_a, outside_b) = (said_outside(older, &a), said_outside(newer, &b));
+    let is_value = |word: &str| {
+        value_words.contains(word) && !(outside_a.contains(word) && outside_b.contains(word))
+    };
     // Names written capitalised inside the sentence: those both say name the subject ("the
     // contact at Globex"), those only one says are its values ("Mark Fields", "Jenna Ortiz").
     let (na, nb) = (inner_names(older), inner_names(newer));

@@ -2303,17 +2303,30 @@ fn scopes_the_whole_project(lower: &str) -> bool {
 
 /// The specific name a token run opens with: a quoted value or identifier alone, or one to three
 /// capitalised words ("Firebase", "Google Analytics"). Returns it and how many tokens it took.
-fn leading_name(tokens: &[&Token]) -> Option<(String, usize)> {
+fn leading_name(sentence: &str, tokens: &[&Token]) -> Option<(String, usize)> {
     let first = tokens.first()?;
     // A program is a name in lower case too ("we no longer use yarn").
     if first.quoted || text::is_anchor(&first.text) || crate::tools::is_known_program(&first.text) {
         return Some((first.text.clone(), 1));
     }
-    let capitalised = tokens
-        .iter()
-        .take_while(|t| t.text.chars().next().is_some_and(char::is_uppercase) && t.text.len() > 1)
-        .take(3)
-        .count();
+    // A name is one run of words: punctuation between two ends it ("retiring Kafka; RabbitMQ
+    // is …" names Kafka).
+    let joined = |pair: &[&Token]| {
+        sentence
+            .get(pair[0].start + pair[0].text.len()..pair[1].start)
+            .is_some_and(|gap| gap.chars().all(char::is_whitespace))
+    };
+    let capitalised_word =
+        |t: &Token| t.text.chars().next().is_some_and(char::is_uppercase) && t.text.len() > 1;
+    let capitalised = if capitalised_word(first) {
+        1 + tokens
+            .windows(2)
+            .take_while(|pair| joined(pair) && capitalised_word(pair[1]))
+            .take(2)
+            .count()
+    } else {
+        0
+    };
     (capitalised > 0).then(|| {
         let words: Vec<&str> = tokens[..capitalised]
             .iter()
@@ -3296,7 +3309,7 @@ fn name_after<'s>(sentence: &'s str, tokens: &[Token], end: usize) -> Option<(St
             )
         })
         .count();
-    let (name, taken) = leading_name(&after[skip..])?;
+    let (name, taken) = leading_name(sentence, &after[skip..])?;
     let last = after[skip + taken - 1];
     let rest = sentence[last.start + last.text.len()..].trim_start();
     Some((name, strip_head_noun(rest)))

@@ -210,6 +210,34 @@ pub(crate) fn is_one_off_task(text: &str) -> bool {
     tied_to_now || has_deadline(&lower)
 }
 
+/// Whether a lower-case statement opens with the team saying it changed something: "we" (or
+/// "we've", "we have", "our team") and, after at most one adverb ("just", "finally"), a verb
+/// of `[change_verb]` ("We bumped the toolchain to Go 1.23", "We've finally renamed …").
+fn the_team_changed(lower: &str) -> bool {
+    let mut words = lower
+        .split_whitespace()
+        .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''));
+    let opens = match words.next() {
+        Some("we" | "we've") => true,
+        Some("our") => words.next() == Some("team"),
+        _ => false,
+    };
+    if !opens {
+        return false;
+    }
+    let mut next = words.next();
+    if next == Some("have") {
+        next = words.next();
+    }
+    if matches!(
+        next,
+        Some("just" | "finally" | "also" | "recently" | "already")
+    ) {
+        next = words.next();
+    }
+    next.is_some_and(|verb| verb.ends_with("ed") && lexicon::is_word_of(List::ChangeVerb, verb))
+}
+
 /// Whether lower-case text sets a day to be done by ("before Friday", "by Monday", "by end of
 /// day", "by EOD").
 fn has_deadline(lower: &str) -> bool {
@@ -386,6 +414,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         || cues.has(List::Instruction)
         || cues.has(List::Change)
         || takes_effect.is_some()
+        || the_team_changed(&lower)
         || cues.has(List::Decision);
     let skip = |reason| Verdict::Skip {
         reason,
@@ -470,16 +499,21 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         .is_some_and(|rest| !rest.ends_with(" right"));
     // A change cue after "be" asks for the change ("the form needs to be updated to match the
     // PDF"); "has been changed to" reports one.
-    // So does the moment a change takes effect ("… as of next Monday").
+    // So does the moment a change takes effect ("… as of next Monday"), and the team saying
+    // it changed something ("We bumped the toolchain to Go 1.23": a verb of change right after
+    // "we").
+    let team_changed = the_team_changed(&lower);
     let change_cue = cues
         .phrases(List::Change)
         .any(|(at, _)| !requested_not_done(&whole_lower, at))
-        || takes_effect.is_some();
+        || takes_effect.is_some()
+        || team_changed;
     // A contrast ("… rather than wiping", "instead of") chooses between two ways; it announces
     // no new value that would outweigh a deictic "for this batch".
     let announcing_cue = cues.phrases(List::Change).any(|(at, phrase)| {
         !requested_not_done(&whole_lower, at) && !lexicon::is_word_of(List::Contrast, phrase)
-    }) || takes_effect.is_some();
+    }) || takes_effect.is_some()
+        || team_changed;
     let announced_value = (announcing_cue || closing_now)
         && text::slot(stripped).is_some_and(|slot| {
             !slot.value_analysis.anchors.is_empty() || !slot.value_analysis.code_spans.is_empty()
@@ -2533,6 +2567,7 @@ mod tests {
         assert!(marked("Starting today, install Python packages using uv."));
         // Any moment a change starts at, opening or closing the sentence, announces a value.
         for sentence in [
+            "We bumped the toolchain to Go 1.23.",
             "Starting this quarter the staging database password rotates every 30 days.",
             "The staging database password rotates every 30 days starting next month.",
             "The staging database password rotates every 30 days as of today.",

@@ -776,6 +776,12 @@ mod tests {
                 "Beginning next Monday, standup is at 10:15.",
                 true,
             ),
+            // A subject word the values also hold ("vpn" of vpn-1.corp…) is still the subject's.
+            (
+                "The VPN gateway address is vpn-1.corp.example.com.",
+                "New VPN gateway: vpn-2.corp.example.com.",
+                true,
+            ),
             // Another subject: qualified otherwise, or sharing one word only.
             (
                 "The staging database port is 5432.",
