@@ -611,6 +611,16 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 .filter(|t| t.start >= clause_start)
                 .filter(|t| t.is_specific() && value_shape(&t.text).is_some())
                 .collect();
+            if valued.is_empty()
+                && let Some((new, object)) = tool_for_a_thing(sentence, &tokens, clause_start, i)
+            {
+                // "Let's do the marketing site in Astro instead": the one tool of the items
+                // about the marketing site.
+                let mut sub = make(None, &new, "instead");
+                sub.object = object;
+                sub.subject_text = sentence.to_string();
+                out.push(sub);
+            }
             if let [new] = valued.as_slice() {
                 if family_of(&new.text).is_some() {
                     out.push(make(None, new, "instead"));
@@ -1603,6 +1613,61 @@ fn subject_before(sentence: &str, tokens: &[Token], lower: &[String], verb: usiz
         .into_iter()
         .chain(analysis.anchors)
         .collect()
+}
+
+/// In the clause `tokens[from..instead]` before a closing "instead", a thing done with a named
+/// tool: "do the marketing site in Astro", "build our docs with Hugo" — a definite thing ("the",
+/// "our" and its words) and then, after "in", "with", "on", "using" or "via", one capitalised
+/// name (up to three words) that ends the clause. Returns the name, as a token, and the thing's
+/// content words (stemmed), which an item must all name.
+fn tool_for_a_thing(
+    sentence: &str,
+    tokens: &[Token],
+    from: usize,
+    instead: usize,
+) -> Option<(Token, Vec<String>)> {
+    let clause: Vec<usize> = (0..instead)
+        .filter(|&at| tokens[at].start >= from)
+        .collect();
+    let lower = |at: usize| tokens[at].text.to_lowercase();
+    let slot = clause
+        .iter()
+        .copied()
+        .rev()
+        .find(|&at| matches!(lower(at).as_str(), "in" | "with" | "on" | "using" | "via"))?;
+    let name_at = slot + 1;
+    if name_at >= instead
+        || !tokens[name_at]
+            .text
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+    {
+        return None;
+    }
+    let (name, taken) = name_run(sentence, tokens, name_at);
+    if name_at + taken != instead {
+        return None;
+    }
+    let thing_at = clause
+        .iter()
+        .copied()
+        .filter(|&at| at < slot)
+        .rev()
+        .find(|&at| matches!(lower(at).as_str(), "the" | "our"))?;
+    let thing_start = tokens.get(thing_at + 1)?.start;
+    let thing = sentence.get(thing_start..tokens[slot].start)?;
+    let object: Vec<String> = text::analyze(thing).word_set.into_iter().collect();
+    (!object.is_empty()).then(|| {
+        (
+            Token {
+                text: name,
+                start: tokens[name_at].start,
+                quoted: false,
+            },
+            object,
+        )
+    })
 }
 
 /// The plain words right before "instead of" ("by the CFO instead of …": CFO), up to three,
@@ -4202,6 +4267,18 @@ mod tests {
                 "Use Jenkins for nightly builds.",
                 "We switched CI from Jenkins to GitHub Actions.",
                 Some("Use GitHub Actions for nightly builds."),
+            ),
+            // A closing "instead" after a thing done with a named tool swaps the tool of the
+            // items about that thing, and only that thing.
+            (
+                "The marketing site is built with Gatsby.",
+                "Let's do the marketing site in Astro instead.",
+                Some("The marketing site is built with Astro."),
+            ),
+            (
+                "The marketing site is built with Gatsby.",
+                "Let's do the docs site in Astro instead.",
+                None,
             ),
             // "off … to" after a change verb is "from … to"; a correction says ", not" is news
             // the way "now" does.
