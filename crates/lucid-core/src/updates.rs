@@ -1888,10 +1888,17 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
                 .map(|(at, phrase)| (at, phrase, false)),
         );
     for (at, phrase, person) in named_before {
-        // A tool "is deprecated" for good, not "for new services".
-        if !person && !ends_the_retirement(sentence[at + phrase.len()..].trim_start()) {
-            continue;
-        }
+        // A tool "is deprecated" for good, or for what it names ("for new services": the items
+        // about Sentry and new services).
+        let after = sentence[at + phrase.len()..].trim_start();
+        let purpose = if !person && !ends_the_retirement(after) {
+            match purpose_of_retirement(after) {
+                Some(purpose) => purpose,
+                None => continue,
+            }
+        } else {
+            Vec::new()
+        };
         // "Dana Whitfield left." — but not "Dana left early" or "the panel on the left".
         // So for "retired": "Kubernetes retired dockershim" retires dockershim, not Kubernetes.
         if matches!(phrase, "left" | "retired")
@@ -1951,7 +1958,7 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
             out.push(Retirement {
                 name: Some(identifier.text.clone()),
                 person,
-                practice: Vec::new(),
+                practice: purpose,
                 cue: phrase.to_string(),
                 prohibited: false,
             });
@@ -1965,7 +1972,7 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
         out.push(Retirement {
             name: Some(name),
             person,
-            practice: Vec::new(),
+            practice: purpose,
             cue: phrase.to_string(),
             prohibited: false,
         });
@@ -2418,8 +2425,23 @@ pub(crate) fn retires(retirement: &Retirement, item: &str, is_fact: bool) -> Opt
             if !holds_value(item, name) {
                 return None;
             }
-            let applies = is_fact || retirement.person || !text::analyze(item).negated;
-            applies.then(|| format!("names {name}"))
+            // Gone for one purpose ("no longer used for deploys"): the items about it.
+            let analysis = text::analyze(item);
+            if !retirement
+                .practice
+                .iter()
+                .all(|w| analysis.word_set.contains(w))
+            {
+                return None;
+            }
+            let applies = is_fact || retirement.person || !analysis.negated;
+            applies.then(|| {
+                if retirement.practice.is_empty() {
+                    format!("names {name}")
+                } else {
+                    format!("names {name} and {}", retirement.practice.join(" + "))
+                }
+            })
         }
         None => {
             let analysis = text::analyze(item);
@@ -2431,6 +2453,20 @@ pub(crate) fn retires(retirement: &Retirement, item: &str, is_fact: bool) -> Opt
                 .then(|| format!("states {}", retirement.practice.join(" + ")))
         }
     }
+}
+
+/// What a tool is gone for, when the retirement names it after the tool ("… is no longer used
+/// for deploys", "… is deprecated for new services"): the content words (stemmed) of the clause after "for", which
+/// an item must all name besides the tool. `None` when no "for" opens `rest` or it names nothing
+/// (a partial retirement such as "dropping Redis from the login path" retires nothing).
+fn purpose_of_retirement(rest: &str) -> Option<Vec<String>> {
+    let purpose = rest.strip_prefix("for ")?;
+    let clause = purpose
+        .split([',', ';', '.', ':', '('])
+        .next()
+        .unwrap_or(purpose);
+    let words: Vec<String> = text::analyze(clause).word_set.into_iter().collect();
+    (!words.is_empty() && words.len() <= 4).then_some(words)
 }
 
 /// What a new tool is for, said right after its name ("… to bun for installs", "… for new
@@ -4597,7 +4633,6 @@ mod tests {
             // Without "anymore" a prohibition is a rule, not the end of a use.
             "Don't use cuFFT for small transforms.",
             "The parser shouldn't use regex anymore.",
-            "Sentry is deprecated for new services.",
             "It is no longer in use.",
             "The old plugin is deprecated.",
         ] {
@@ -4607,6 +4642,20 @@ mod tests {
                 names(sentence)
             );
         }
+        // Gone for one purpose: only the items about the tool and that purpose.
+        for sentence in [
+            "Sentry is deprecated for new services.",
+            "Capistrano is no longer used for deploys; we ship with Kamal.",
+        ] {
+            let scoped = retirements(sentence);
+            assert_eq!(scoped.len(), 1, "{sentence}: {scoped:?}");
+            assert!(!scoped[0].practice.is_empty(), "{sentence}: {scoped:?}");
+        }
+        let sentry = &retirements("Sentry is deprecated for new services.")[0];
+        assert!(retires(sentry, "New services report errors to Sentry.", true).is_some());
+        assert!(retires(sentry, "Errors are reported to Sentry.", true).is_none());
+        let capistrano = &retirements("Capistrano is no longer used for deploys.")[0];
+        assert!(retires(capistrano, "We deploy with Capistrano.", true).is_some());
         // Someone else's change, a name used as a modifier: nothing.
         assert!(names("The billing service no longer uses Redis.").is_empty());
         assert!(names("We dropped Postgres connections twice last night.").is_empty());

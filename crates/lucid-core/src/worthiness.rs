@@ -814,10 +814,12 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // "We no longer use Travis CI", "We're dropping Firebase", "Dana Whitfield has left the
     // company": the end of something named, said by the people who decided it, is as durable a
     // fact as its start (an agent that still suggests the tool repeats a settled question).
+    // (Gone for one purpose only, "no longer used for the login path", it updates the items
+    // about that purpose but is no fact of its own.)
     if change
         && crate::updates::retirements(stripped)
             .iter()
-            .any(|retirement| retirement.name.is_some())
+            .any(|retirement| retirement.name.is_some() && retirement.practice.is_empty())
     {
         return Verdict::Candidate {
             class: Class::Fact,
