@@ -639,8 +639,10 @@ fn print_summary(report: &Report, args: &DreamArgs) {
 fn read_instructions(args: &DreamArgs) -> Result<Option<String>, String> {
     match (&args.instructions, &args.instructions_file) {
         (Some(text), _) => Ok(Some(text.clone())),
+        // The line break an editor ends a file with is no part of the instructions (it would
+        // count against the 4,096-character limit).
         (None, Some(file)) => std::fs::read_to_string(file)
-            .map(Some)
+            .map(|text| Some(text.trim_end_matches(['\n', '\r']).to_string()))
             .map_err(|error| format!("cannot read instructions file {}: {error}", file.display())),
         (None, None) => Ok(None),
     }

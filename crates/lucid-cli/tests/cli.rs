@@ -137,6 +137,15 @@ fn instructions_over_the_limit_are_refused() {
         .instructions(&at_limit)
         .run();
     assert_eq!(result.code, Some(0), "{}", result.stderr);
+    // A file at the limit with the line break an editor ends it with is at the limit too.
+    let file = work.path().join("instructions.txt");
+    std::fs::write(&file, format!("{}\n", "x".repeat(4_096))).expect("write instructions");
+    let from_file = dream(work.path())
+        .example_fleet()
+        .out("draft-file")
+        .args([std::ffi::OsString::from("--instructions-file"), file.into()])
+        .run();
+    assert_eq!(from_file.code, Some(0), "{}", from_file.stderr);
     // Instructions the rules find no directive in are said to have changed nothing; ones they
     // read are not.
     assert!(
