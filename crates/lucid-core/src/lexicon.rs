@@ -330,12 +330,14 @@ pub enum List {
     KindInsight,
     /// `[kind_temporary]`: words that name temporary notes in instructions ("one-off debugging").
     KindTemporary,
+    /// `[set_limit]`: words that name a limit someone sets ("max", "quota", "timeout").
+    SetLimit,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 121] = [
+    pub const ALL: [List; 122] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -457,6 +459,7 @@ impl List {
         List::KindFact,
         List::KindInsight,
         List::KindTemporary,
+        List::SetLimit,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -582,6 +585,7 @@ impl List {
             "kind_fact" => List::KindFact,
             "kind_insight" => List::KindInsight,
             "kind_temporary" => List::KindTemporary,
+            "set_limit" => List::SetLimit,
             _ => return None,
         })
     }

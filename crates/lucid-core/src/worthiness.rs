@@ -475,9 +475,18 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     }
     // "Latency went up to 2s after the deploy": a number that moved at a moment of the work's
     // history was measured then; "The cloud budget went up to $500" is a value someone set.
+    // A limit someone sets ("Max upload size went up to 50 MB yesterday", "the request quota
+    // went down to 100") is set whenever it moved.
     if cues.phrases(List::MeasuredMovement).any(|(moved_at, _)| {
-        cues.phrases(List::EventMoment)
-            .any(|(moment_at, _)| moment_at > moved_at)
+        let set_limit = lower.get(..moved_at).is_some_and(|subject| {
+            subject
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|word| lexicon::is_word_of(List::SetLimit, word))
+        });
+        !set_limit
+            && cues
+                .phrases(List::EventMoment)
+                .any(|(moment_at, _)| moment_at > moved_at)
     }) {
         return skip(
             "reports how a number moved at some moment (\"… after the deploy\"), not a value \
@@ -2567,6 +2576,12 @@ mod tests {
     #[test]
     fn today_is_this_task_unless_a_change_starts_then() {
         assert!(marked("Starting today, install Python packages using uv."));
+        // A limit someone sets moved when it was set; a measurement moved by itself.
+        assert!(matches!(
+            verdict("Heads up, max upload size went up to 50 MB yesterday."),
+            Verdict::Candidate { change: true, .. }
+        ));
+        assert!(!marked("Latency went up to 2s yesterday."));
         // Any moment a change starts at, opening or closing the sentence, announces a value.
         for sentence in [
             "We bumped the toolchain to Go 1.23.",
