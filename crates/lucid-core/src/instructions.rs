@@ -237,6 +237,19 @@ fn parse_clause(clause: &str, directives: &mut Directives) {
     // Every directive verb in the clause starts a directive that runs to the next verb: "focus
     // on quirks and workflows, and ignore debug notes" is two directives.
     let mut verbs: Vec<(usize, usize, bool)> = Vec::new();
+    // "No one-off stuff.", "No personal details": a clause opening with "no" and a noun drops
+    // what it names ("no need to …", "no matter …" and "no longer …" are other things).
+    let drops_what_follows = clause.strip_prefix("no ").is_some_and(|rest| {
+        rest.starts_with("one-off")
+            || ![
+                "need", "matter", "longer", "more", "one", "doubt", "problem", "worries",
+            ]
+            .iter()
+            .any(|word| rest.split_whitespace().next() == Some(*word))
+    });
+    if drops_what_follows {
+        verbs.push((0, 2, true));
+    }
     for (list, is_ignore) in [(List::IgnoreVerb, true), (List::FocusVerb, false)] {
         for verb in lexicon::words(list) {
             let mut from = 0;
@@ -735,6 +748,21 @@ mod tests {
         ] {
             assert_eq!(parse(wording).summary().focus, expected, "{wording}");
         }
+        // "Nothing about …" and a clause opening with "no" and what it names drop it; "no
+        // need", "no matter", "no one" are no directive.
+        for (wording, expected) in [
+            (
+                "Nothing about deployments, please.",
+                vec!["topic:deployments"],
+            ),
+            ("No one-off stuff.", vec!["temporary notes"]),
+            ("No personal details.", vec!["personal"]),
+            ("No need to be thorough.", vec![]),
+            ("No one should touch the billing items.", vec![]),
+        ] {
+            assert_eq!(parse(wording).summary().ignore, expected, "{wording}");
+        }
+        assert!(parse("Focus on quirks, no matter what.").ignore.is_empty());
         let d = parse("Please skip anything about the billing service. Prioritise workflows.");
         // Workflows bring the workarounds they need.
         assert_eq!(
