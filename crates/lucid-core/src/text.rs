@@ -2753,30 +2753,25 @@ pub fn takes_effect(lower: &str) -> Option<std::ops::Range<usize>> {
             let moment_at = at + head.len();
             let rest = lower[moment_at..].strip_prefix(' ')?;
             let moment = moment_length(rest, head)?;
-            let mut end = moment_at + 1 + moment;
+            let end = moment_at + 1 + moment;
+            // "from today on", "starting Monday onwards".
+            let closing = [" onwards", " onward", " on", " forward"]
+                .iter()
+                .find(|closing| {
+                    lower[end..].starts_with(**closing)
+                        && lower[end + closing.len()..]
+                            .chars()
+                            .next()
+                            .is_none_or(|c| !c.is_alphanumeric())
+                })
+                .map_or(0, |closing| closing.len());
             // "From" inside a sentence is as often where something comes from ("a photo from
             // today", "the logs from last week"): only with "on" after the moment ("… from today
             // on") does it say when.
-            if head == "from"
-                && at > 0
-                && !lower[end..].starts_with(" on")
-                && !lower[end..].starts_with(" onwards")
-            {
+            if head == "from" && at > 0 && closing == 0 {
                 return None;
             }
-            // "from today on", "starting Monday onwards".
-            for closing in [" onwards", " onward", " on", " forward"] {
-                if lower[end..].starts_with(closing)
-                    && lower[end + closing.len()..]
-                        .chars()
-                        .next()
-                        .is_none_or(|c| !c.is_alphanumeric())
-                {
-                    end += closing.len();
-                    break;
-                }
-            }
-            Some(at..end)
+            Some(at..end + closing)
         })
         .min_by_key(|range| range.start)
 }
@@ -3322,6 +3317,7 @@ mod tests {
             "at the beginning of the project we used make",
             "an effective way to test is to run it twice",
             "copy the files from monday into the archive",
+            "the data from today onboarding runs is missing",
         ] {
             assert_eq!(when(text), None, "{text}");
         }

@@ -2058,15 +2058,28 @@ fn moves_to_another_team(lower: &str) -> Vec<(usize, &str)> {
                 continue;
             };
             let mut end = at + verb.len() + 1;
-            for word in rest.split_inclusive(' ').take(4) {
+            let words: Vec<&str> = rest.split_inclusive(' ').collect();
+            for (index, word) in words.iter().take(4).enumerate() {
                 end += word.len();
                 let bare = word.trim_end().trim_end_matches(['.', ',', ';', ':', '!']);
-                if GROUPS.contains(&bare) {
+                let punctuated = word.trim_end().len() != bare.len();
+                // The group ends the phrase: "joined the team call" joined a call.
+                let closes = punctuated
+                    || words.get(index + 1).is_none_or(|next| {
+                        lexicon::is_word_of(
+                            List::Stopword,
+                            next.trim().trim_end_matches(['.', ',', ';', ':', '!']),
+                        ) || matches!(
+                            next.trim().trim_end_matches(['.', ',', ';']),
+                            "last" | "yesterday" | "today" | "recently"
+                        )
+                    });
+                if GROUPS.contains(&bare) && closes {
                     let phrase_end = end - (word.len() - bare.len());
                     out.push((at, &lower[at..phrase_end]));
                     break;
                 }
-                if word.trim_end().len() != bare.len() {
+                if punctuated {
                     break;
                 }
             }
@@ -4674,6 +4687,7 @@ mod tests {
         assert!(names("Everyone has left for the day.").is_empty());
         // Joining a call or a table is no move to another team.
         assert!(names("Hannah Cole joined the call late.").is_empty());
+        assert!(names("Ana Ruiz joined the team standup late.").is_empty());
         assert!(names("Marcus Lee moved to the table by the window.").is_empty());
         let practice = retirements("We no longer deploy on Fridays.");
         assert_eq!(practice.len(), 1);
