@@ -1789,9 +1789,12 @@ fn steps_between(
         // the retry needed (`grep`, `Read`, `grep`, `Read` is `grep` then `Read`).
         if ok && !crate::patterns::is_bookkeeping(identity) {
             // A setting is its value: "run `export PATH=$PATH:$HOME/go/bin` first" can be
-            // followed, "run `export PATH` first" cannot.
+            // followed, "run `export PATH` first" cannot; so is an install its packages ("run
+            // `pip install pyyaml` first", not "run `pip install` first").
             let step = match &session.events[calls[m].call].kind {
-                EventKind::ToolCall { input, .. } if sets_environment(identity) => {
+                EventKind::ToolCall { input, .. }
+                    if sets_environment(identity) || installs_packages(identity) =>
+                {
                     crate::tools::command_text(input)
                         .map(|command| command.trim().to_string())
                         .filter(|command| command.chars().count() <= 120 && !command.contains('\n'))
@@ -1811,6 +1814,15 @@ fn steps_between(
     }
     steps.truncate(3);
     Some(steps)
+}
+
+/// Whether a step's identity installs packages (`pip install`, `npm install`, `uv add`,
+/// `go get`, `apt-get install`): what it installed is the step.
+fn installs_packages(identity: &str) -> bool {
+    matches!(
+        identity.split_whitespace().nth(1),
+        Some("install" | "add" | "get")
+    )
 }
 
 /// Whether a step only sets the shell's environment (`export PATH`, `set GOFLAGS`, `source
@@ -5766,30 +5778,44 @@ mod laundering_tests {
     }
 
     /// A setting run on its own before the identical retry is quoted with its value: "run
-    /// `export PATH=$PATH:$HOME/go/bin` first", not "run `export PATH` first".
+    /// `export PATH=$PATH:$HOME/go/bin` first", not "run `export PATH` first"; an install with
+    /// what it installed: "run `pip install pyyaml` first".
     #[test]
     fn a_setting_before_the_retry_is_its_value() {
         let call = test_call;
         let bash = |id: &str, command: &str| call(id, "Bash", json!({ "command": command }));
-        let digest = digest_session(&session(vec![
-            bash("c1", "golangci-lint run ./..."),
-            test_result(
-                "c1",
-                "Bash",
-                "bash: line 1: golangci-lint: command not found",
-                true,
-            ),
-            bash("c2", "export PATH=$PATH:$HOME/go/bin"),
-            test_result("c2", "Bash", "", false),
-            bash("c3", "golangci-lint run ./..."),
-            test_result("c3", "Bash", "0 issues.", false),
-        ]));
-        match &digest.failures[0].follow_up {
-            FollowUp::Prerequisite { steps } => {
-                assert_eq!(steps, &["export PATH=$PATH:$HOME/go/bin"], "{steps:?}");
+        let step_before_retry = |failed: &str, error: &str, step: &str, worked: &str| {
+            let digest = digest_session(&session(vec![
+                bash("c1", failed),
+                test_result("c1", "Bash", error, true),
+                bash("c2", step),
+                test_result("c2", "Bash", "", false),
+                bash("c3", failed),
+                test_result("c3", "Bash", worked, false),
+            ]));
+            match &digest.failures[0].follow_up {
+                FollowUp::Prerequisite { steps } => steps.clone(),
+                other => panic!("{other:?}"),
             }
-            other => panic!("{other:?}"),
-        }
+        };
+        assert_eq!(
+            step_before_retry(
+                "golangci-lint run ./...",
+                "bash: line 1: golangci-lint: command not found",
+                "export PATH=$PATH:$HOME/go/bin",
+                "0 issues."
+            ),
+            ["export PATH=$PATH:$HOME/go/bin"]
+        );
+        assert_eq!(
+            step_before_retry(
+                "pytest -q tests/test_config.py",
+                "ModuleNotFoundError: No module named 'yaml'",
+                "pip install pyyaml",
+                "3 passed in 0.20s"
+            ),
+            ["pip install pyyaml"]
+        );
     }
 
     /// A stale build found from real Codex rollouts: the command fails, the agent reads around
