@@ -579,7 +579,7 @@ impl Curator {
             let shares_subject = text::slot(&memory.text)
                 .is_some_and(|slot| subjects.contains(&(slot.subject, slot.subject_anchors)));
             if !shares_subject {
-                memory.state = State::Dropped;
+                memory.drop_unconfirmed_fact();
             }
         }
     }
@@ -647,7 +647,7 @@ impl Curator {
                     directive: None,
                 });
             } else if memory.is_live() && memory.provisional {
-                memory.state = State::Dropped;
+                memory.drop_unconfirmed_fact();
             } else if memory.is_live() && memory.needs_repetition {
                 memory.state = State::Dropped;
                 memory.skip_note = Some(SkipNote {
@@ -658,6 +658,24 @@ impl Curator {
                     directive: None,
                 });
             }
+        }
+    }
+}
+
+impl Memory {
+    /// Leaves out a fact a person stated once without marking it durable, which confirmed and
+    /// updated nothing: the gate is unsure of it, so the report shows it with why (a reviewer,
+    /// or the model pass, may still keep it).
+    fn drop_unconfirmed_fact(&mut self) {
+        self.state = State::Dropped;
+        if self.origin == Origin::Session && !self.episodic && self.skip_note.is_none() {
+            self.skip_note = Some(SkipNote {
+                reason: "stated once as a plain fact (no \"remember that\", \"from now on\" or \
+                         \"we use\") and it confirmed or updated no memory: not kept unless \
+                         another session states it too"
+                    .to_string(),
+                directive: None,
+            });
         }
     }
 }

@@ -534,6 +534,19 @@ mod tests {
             "Use tabs for the parser files.",
             "an instruction said in one session without a standing marker (\"always\", \"from now on\", \"in this repo\"): it may be for that task only",
         );
+        // alice stating a bare fact (no marker), in session `id` on day `day`
+        let bare_fact = |id: &str, day: u32| {
+            let mut fact = statement(
+                "The staging database is db-stg-3.internal.",
+                StatementClass::Fact,
+            );
+            fact.durable = false;
+            stated(id, "alice", day, vec![fact])
+        };
+        let fact_once = (
+            "The staging database is db-stg-3.internal.",
+            "stated once as a plain fact (no \"remember that\", \"from now on\" or \"we use\") and it confirmed or updated no memory: not kept unless another session states it too",
+        );
         // (sessions, the team and alice's preferences after, skipped: text and reason)
         type Case = (
             Vec<SessionDigest>,
@@ -565,6 +578,8 @@ mod tests {
                 )],
             ),
             (vec![tabs("s1", 5)], "", "", vec![said_once]),
+            // A bare fact said once is left out, and the report says so.
+            (vec![bare_fact("s1", 5)], "", "", vec![fact_once]),
             (
                 vec![tabs("s1", 5), tabs("s2", 6)],
                 "",
