@@ -398,7 +398,7 @@ fn targets_of(object: &str, ignore: bool) -> Vec<Target> {
         }
         // Project conventions include the project's facts and decisions and, in a focus, the
         // workflows the agents converged on (the way work gets done here).
-        if target.kinds.contains(&Kind::Preference) && names_conventions(part) {
+        if target.kinds.contains(&Kind::Preference) && names_conventions(&analysis) {
             target.kinds.insert(Kind::Fact);
             if !ignore {
                 target.kinds.insert(Kind::Workflow);
@@ -600,15 +600,23 @@ fn how_work_is_done_as_conventions(part: &str) -> String {
 
 /// Whether a directive names conventions, rules, policies or standards (which include decisions
 /// and facts), rather than preferences or style alone.
-fn names_conventions(part: &str) -> bool {
-    let analysis = text::analyze(part);
-    analysis.word_set.iter().any(|w| {
+fn names_conventions(analysis: &Analysis) -> bool {
+    // Compared by stem, as kinds are ("practices" is a practice; a prefix would also take
+    // "rules" for "ruler").
+    static STEMS: LazyLock<BTreeSet<String>> = LazyLock::new(|| {
         [
-            "convent", "rule", "polici", "standard", "guidelin", "practic",
+            "convention",
+            "rule",
+            "policy",
+            "standard",
+            "guideline",
+            "practice",
         ]
         .iter()
-        .any(|c| w.starts_with(c))
-    })
+        .map(|word| text::stem(word))
+        .collect()
+    });
+    analysis.word_set.iter().any(|word| STEMS.contains(word))
 }
 
 impl Directives {
@@ -738,6 +746,11 @@ mod tests {
             ),
             (
                 "Focus on the way we work.",
+                vec!["kind:fact|preference|workflow"],
+            ),
+            // Practices are conventions, whatever praises them.
+            (
+                "Focus on best practices.",
                 vec!["kind:fact|preference|workflow"],
             ),
             // What the clause says they are about is the topic.

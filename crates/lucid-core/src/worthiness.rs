@@ -284,6 +284,8 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // what holds from then on.
     let takes_effect = text::takes_effect(&whole_lower);
     let effective_from = takes_effect.clone().filter(|when| when.start == 0);
+    // "We bumped the toolchain to Go 1.23": the team says it changed something.
+    let team_changed = the_team_changed(&lower);
     let mut cues = Cues::scan(&whole_lower);
     // How the whole sentence opens, lead-in included, before the opening is the statement's.
     // "Remember that …", "For future reference, …": the person asks for it to be kept.
@@ -414,7 +416,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         || cues.has(List::Instruction)
         || cues.has(List::Change)
         || takes_effect.is_some()
-        || the_team_changed(&lower)
+        || team_changed
         || cues.has(List::Decision);
     let skip = |reason| Verdict::Skip {
         reason,
@@ -511,7 +513,6 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // So does the moment a change takes effect ("… as of next Monday"), and the team saying
     // it changed something ("We bumped the toolchain to Go 1.23": a verb of change right after
     // "we").
-    let team_changed = the_team_changed(&lower);
     let change_cue = cues
         .phrases(List::Change)
         .any(|(at, _)| !requested_not_done(&whole_lower, at))
