@@ -332,12 +332,15 @@ pub enum List {
     KindTemporary,
     /// `[set_limit]`: words that name a limit someone sets ("max", "quota", "timeout").
     SetLimit,
+    /// `[pronoun_that_lead]`: words after which "… that" after a verb ends a sentence with "that" as
+    /// its object ("please remember that", "we agreed on that").
+    PronounThatLead,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 122] = [
+    pub const ALL: [List; 123] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -460,6 +463,7 @@ impl List {
         List::KindInsight,
         List::KindTemporary,
         List::SetLimit,
+        List::PronounThatLead,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -586,6 +590,7 @@ impl List {
             "kind_insight" => List::KindInsight,
             "kind_temporary" => List::KindTemporary,
             "set_limit" => List::SetLimit,
+            "pronoun_that_lead" => List::PronounThatLead,
             _ => return None,
         })
     }

@@ -1859,7 +1859,34 @@ pub fn states_another_value(a: &str, b: &str) -> bool {
         (Some(x), Some(y)) => conflicting_slots(&x, &y),
         _ => false,
     };
-    slots || opposite_words(a, b) || other_closed_set_value(a, b).is_some()
+    slots || opposite_words(a, b) || other_closed_set_value(a, b).is_some() || trades_one_name(a, b)
+}
+
+/// Whether each statement names one thing the other does not mention at all ("Always write
+/// commit messages in English" / "Commit messages should be written in German", "Our deploys
+/// go through ArgoCD" / "We deploy through Flux now"): two sentences that agree on everything
+/// but the name are two values of one subject, however differently they are built. Names are
+/// those of [`frame_tokens_marked`], compared in lower case ("GitHub" and "Github" are one).
+fn trades_one_name(a: &str, b: &str) -> bool {
+    let names = |text: &str| -> BTreeSet<String> {
+        frame_tokens_marked(text)
+            .into_iter()
+            .filter_map(|token| token.written)
+            .filter(|name| name.chars().count() >= 3 && name.chars().all(char::is_alphabetic))
+            .map(|name| name.to_lowercase())
+            .collect()
+    };
+    let mentions = |text: &str| -> BTreeSet<String> {
+        raw_tokens(text)
+            .iter()
+            .map(|token| token.text.to_lowercase())
+            .collect()
+    };
+    let alone = |names: &BTreeSet<String>, other: &str| -> usize {
+        let other = mentions(other);
+        names.iter().filter(|name| !other.contains(*name)).count()
+    };
+    alone(&names(a), b) == 1 && alone(&names(b), a) == 1
 }
 
 /// The values of closed sets a statement names (see [`value_family`]): each with its set, in
@@ -4099,6 +4126,28 @@ mod tests {
             (
                 "Priya is the on-call lead.",
                 "Marco is the release manager.",
+                false,
+            ),
+            // Built differently, but one name traded for another.
+            (
+                "Always write commit messages in English.",
+                "Going forward, commit messages should be written in German.",
+                true,
+            ),
+            (
+                "Our deploys go through ArgoCD.",
+                "We deploy through Flux now.",
+                true,
+            ),
+            // The same name in other case, or a name only one of them gives.
+            (
+                "Open pull requests on GitHub.",
+                "Pull requests are opened on Github.",
+                false,
+            ),
+            (
+                "Never commit tracker runtime state or machine-local coordination config.",
+                "Tracker runtime state and local coordination config stay out of commits.",
                 false,
             ),
         ] {

@@ -1641,7 +1641,17 @@ fn ends_on_a_dangling_word(text: &str) -> bool {
     let before_last = last_words.next().unwrap_or_default();
     let particle = matches!(last.as_str(), "on" | "in")
         && lexicon::is_word_of(List::ParticleTaker, &before_last);
-    lexicon::is_word_of(List::Dangling, &last) && !particle
+    // "please remember that", "don't do that": a verb's object, not a clause cut off. The
+    // lead word before the verb says it is one ("so that" and "such that" have none); a
+    // preposition between them ("we agreed on that") is read past.
+    let lead = if lexicon::is_word_of(List::Dangling, &before_last) {
+        last_words.nth(1)
+    } else {
+        last_words.next()
+    };
+    let object_pronoun =
+        last == "that" && lead.is_some_and(|w| lexicon::is_word_of(List::PronounThatLead, &w));
+    lexicon::is_word_of(List::Dangling, &last) && !particle && !object_pronoun
 }
 
 pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'static str> {
@@ -2383,6 +2393,9 @@ mod tests {
             "`grep` fails with `grep: Unmatched [, [^, [:, [., or [=`; add `-F` (`grep -F 'replace(\".[\", \"[\")' src/_pytest/python.py` worked).",
             "Running pytest with coverage leaves .coverage and __pycache__/*.pyc untracked; add them to .gitignore.",
             "Use pnpm.",
+            // "that" as the object of a verb ends a sentence.
+            "The support inbox moved to support@example.com; please remember that.",
+            "Squash merges only, we agreed on that.",
         ] {
             assert_eq!(malformed_memory(memory), None, "{memory}");
         }
@@ -2399,6 +2412,10 @@ mod tests {
             ),
             (
                 "That Terraform can guarantee to make the same selections by default when.",
+                "ends mid-sentence",
+            ),
+            (
+                "Name the branches after the ticket so that.",
                 "ends mid-sentence",
             ),
             ("<div class=\"x\">Use the dark theme</div>", "markup"),
