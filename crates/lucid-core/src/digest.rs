@@ -5278,10 +5278,11 @@ mod laundering_tests {
 
     #[test]
     fn half_a_sentence_wrapped_over_lines_is_skipped_not_stated() {
-        // A plan pasted from a terminal that wrapped it: the second line's "always" is no rule.
+        // A plan pasted from a terminal that wrapped it: the second line's "we always …" is no
+        // rule.
         let pasted = "Review this plan for media support in the Knowledge class.\n\n  1. The \
                       Document class (libs/agno/knowledge/document/base.py) has a str content \
-                      and calls\n  embedder.get_embedding(self.content) — always text.\n\n\
+                      and calls\n  embedder.get_embedding(self.content) — we always pass text.\n\n\
                       Always run the full test suite before you push.";
         let digest = digest_session(&session(vec![EventKind::UserMessage {
             text: pasted.into(),
@@ -5292,7 +5293,7 @@ mod laundering_tests {
             digest
                 .skipped
                 .iter()
-                .any(|s| s.text.contains("always text") && s.reason.contains("wrapped")),
+                .any(|s| s.text.contains("always pass text") && s.reason.contains("wrapped")),
             "{:?}",
             digest.skipped
         );

@@ -335,12 +335,15 @@ pub enum List {
     /// `[pronoun_that_lead]`: words after which "… that" after a verb ends a sentence with "that" as
     /// its object ("please remember that", "we agreed on that").
     PronounThatLead,
+    /// `[rule_subject]`: words around "always"/"never" that make it a rule of how to work
+    /// rather than how a thing behaves ("we always", "tests should always", "our CI never").
+    RuleSubject,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 123] = [
+    pub const ALL: [List; 124] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -464,6 +467,7 @@ impl List {
         List::KindTemporary,
         List::SetLimit,
         List::PronounThatLead,
+        List::RuleSubject,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -591,6 +595,7 @@ impl List {
             "kind_temporary" => List::KindTemporary,
             "set_limit" => List::SetLimit,
             "pronoun_that_lead" => List::PronounThatLead,
+            "rule_subject" => List::RuleSubject,
             _ => return None,
         })
     }

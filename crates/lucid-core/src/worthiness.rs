@@ -391,6 +391,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         .outside(List::Standing, List::ListenerChoice)
         .filter(|(at, _)| purpose_at.is_none_or(|purpose| *at < purpose))
         .filter(|(at, _)| !in_an_aside(&whole_lower, *at))
+        .filter(|(at, phrase)| !describes_a_habit(&whole_lower, *at, phrase))
         .map(|(_, phrase)| phrase)
         .filter(|phrase| !(future_is_no_scope && matches!(*phrase, "in the future" | "in future")))
         .collect();
@@ -917,6 +918,35 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         };
     }
     skip("no standing instruction or durable fact")
+}
+
+/// Whether the "always" or "never" at `at` of lowercase text says how a thing behaves ("The
+/// nightly build always fails on the first run", "hitting /clear always creates a file"), not
+/// how anyone is to work: its clause has a subject with no person in it ("we", "you", "tools
+/// that we install"), nothing of the team's own ("our pipeline", "my commits"), no modal
+/// ("tests should always pass") and no joint to an earlier instruction ("Run the linter and
+/// always …"). Such a sentence is a fact like any other, said once.
+fn describes_a_habit(lower: &str, at: usize, phrase: &str) -> bool {
+    if !matches!(phrase, "always" | "never") || at == 0 {
+        return false;
+    }
+    // The clause the adverb is in: from the last comma, semicolon or colon before it.
+    let clause_start = lower[..at]
+        .rfind([',', ';', ':'])
+        .map_or(0, |comma| comma + 1);
+    let subject: Vec<&str> = lower[clause_start..at]
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    // A person anywhere in the subject ("tools that we can install are always preferred") or a
+    // modal makes it a rule.
+    !subject.is_empty()
+        && !subject
+            .iter()
+            .any(|word| lexicon::is_word_of(List::RuleSubject, word))
+        && !Cues::scan(lower).opens_with(List::Instruction)
+        && !opens_with_a_request(lower, &Cues::scan(lower))
 }
 
 /// Whether the "in the future" at `start..end` of lowercase text is not the scope of a rule
@@ -3449,6 +3479,11 @@ mod tests {
             "New keys are added.",
             // A wish about definite things of this work (a real Claude Code session).
             "I would prefer that the sharing flows are actually tested properly, with multiple accounts.",
+            // "always" saying how a thing behaves is no rule: a fact said once, like any other
+            // (the first from a real Claude Code session).
+            "working in claude, hitting /clear always create file in same directory, however multiple tabs can work in the same folder.",
+            "The nightly build always fails on the first run after a deploy.",
+            "The CI pipeline never runs on forks.",
         ] {
             assert!(
                 !marked(sentence),
@@ -3471,6 +3506,11 @@ mod tests {
             // ends in -ed like a past tense, but "are always" rules every case.
             "Off-the-shelf tools that we can install for free are always preferred.",
             "I'd prefer that you always run the linter before committing.",
+            // A person, the team's own thing, a modal or a joint to an instruction before
+            // "always" keeps it a rule.
+            "Our team always squashes pull requests.",
+            "Tests should always pass before merging.",
+            "Run the linter and always fix its warnings.",
             // A label before a rule over every case (a real Claude Code session).
             "Code standard: every new addition to the code base, including new files, needs a comment citing the ticket number.",
             // "todo" as a noun is no work-in-progress marker: the rule stands going forward.
