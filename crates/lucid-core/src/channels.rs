@@ -985,6 +985,8 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
         });
     // Stack traces and diagnostics.
     if overlay_frame
+        || raises(trimmed)
+        || trimmed.contains(" object at 0x")
         || is_source_location(trimmed)
         || trimmed
             .rsplit_once(" @ ")
@@ -1040,6 +1042,35 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
         return Some("blob");
     }
     None
+}
+
+/// The line an exception prints as it is raised: its class name, a colon and the message
+/// (`AttributeError: 'PDLForm' object has no attribute 'g_start'`, `requests.exceptions.HTTPError:
+/// 404`), also behind pytest's `E` column (`E   ImportError: cannot import name …`). The name is
+/// one identifier, maybe dotted, in CamelCase and ending in what exception classes end in.
+fn raises(line: &str) -> bool {
+    let line = line
+        .strip_prefix("E ")
+        .map_or(line, |rest| rest.trim_start());
+    let Some((name, _)) = line.split_once(':') else {
+        return false;
+    };
+    let class = name.rsplit('.').next().unwrap_or(name);
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_'))
+        && class.starts_with(|c: char| c.is_ascii_uppercase())
+        && [
+            "Error",
+            "Exception",
+            "Warning",
+            "Interrupt",
+            "Exit",
+            "Fault",
+        ]
+        .iter()
+        .any(|end| class.len() > end.len() && class.ends_with(end))
 }
 
 /// A source location alone: `VM46:2327`, `trekkie.identity.min.js:1`, `app.js:12:5` (a name
@@ -1478,11 +1509,19 @@ mod tests {
             "i @ trekkie.identity.min.js:1",
             "POST https://api.example.com/v1/events net::ERR_BLOCKED_BY_CLIENT",
             "3[Violation] 'click' handler took 150ms",
+            // Raised exceptions and object reprs a person pasted from pytest (a real Codex
+            // session).
+            "AttributeError: 'PDLForm' object has no attribute 'g_start'.",
+            "E ImportError: libEGL.so.1: cannot open shared object file: No such file or directory.",
+            "IndentationError: unexpected indent.",
+            "requests.exceptions.HTTPError: 404 Client Error",
+            "capsys = <_pytest.capture.CaptureFixture object at 0x7f2ce1f0ba90>.",
         ] {
             assert!(pasted_line(line).is_some(), "{line}");
         }
         for line in [
             "Use port 3000 for the dev server.",
+            "Error handling: always wrap calls in retry().",
             "Get the logs first, then restart.",
             "The ratio is 16:9 on every screen.",
         ] {

@@ -24,6 +24,9 @@ pub use crate::updates::{Deletion, Retirement, Substitution};
 pub const MAX_HUMAN_TURNS: usize = 40;
 /// Characters (not bytes) kept of each human turn; a longer turn is cut and ends with `…`.
 pub const MAX_HUMAN_TURN_CHARS: usize = 600;
+/// How much of what a person pasted into a turn its digest keeps (the error they paste is
+/// often what the turn is about: "I get the following error when starting …").
+pub const MAX_PASTED_EXCERPT_CHARS: usize = 300;
 /// Findings of the agent a digest keeps for the model pass (the first ones of the session).
 pub const MAX_AGENT_FINDINGS: usize = 8;
 
@@ -334,6 +337,10 @@ pub struct HumanTurn {
     /// The turn's human prose segments joined by spaces, secret-redacted, at most
     /// [`MAX_HUMAN_TURN_CHARS`] characters (a cut turn ends with `…`).
     pub text: String,
+    /// What the person pasted in the same message (an error, a log, code), secret-redacted, at
+    /// most [`MAX_PASTED_EXCERPT_CHARS`] characters; empty when nothing was pasted. It is
+    /// untrusted content: the model pass shows it fenced, as what the turn is about.
+    pub pasted: String,
     /// The message event.
     pub evidence: EventRef,
 }
@@ -3610,8 +3617,19 @@ fn read_human_message(
         if redacted.chars().count() > MAX_HUMAN_TURN_CHARS {
             text.push('…');
         }
+        let pasted: Vec<&str> = segments
+            .iter()
+            .filter(|s| s.channel == Channel::Pasted)
+            .map(|s| s.text.trim())
+            .collect();
+        let pasted = policy.redact(&pasted.join(" ")).text.into_owned();
+        let mut excerpt: String = pasted.chars().take(MAX_PASTED_EXCERPT_CHARS).collect();
+        if pasted.chars().count() > MAX_PASTED_EXCERPT_CHARS {
+            excerpt.push('…');
+        }
         digest.human_turns.push(HumanTurn {
             text,
+            pasted: excerpt,
             evidence: evidence.clone(),
         });
     }

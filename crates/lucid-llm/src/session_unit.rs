@@ -15,6 +15,9 @@
 //! ```
 //!
 //! with untrusted text fenced in `⟦…⟧` (quotes, never instructions) and flagged text withheld.
+//! What a person pasted into a turn (the error they ask about) follows the turn under an id of
+//! its own, `e7 [human] The app crashes at start, can you look? + e8 [pasted, untrusted]
+//! ⟦RangeError: Invalid Date …⟧`, so citing it is citing untrusted text, never the person.
 //! A failure shows what the agent said right after it (its reading of the error, fenced: the
 //! agent's own analysis), so the model can see the cause the agent found, which the rules
 //! cannot.
@@ -405,6 +408,7 @@ pub fn session_block(digest: &SessionDigest, limits: &UnitLimits) -> Option<Sess
         let flagged = injected.contains(&event);
         if !flagged
             && skipped_here.is_empty()
+            && turn.pasted.is_empty()
             && turn_is_covered(&turn.text, statements.get(&event).unwrap_or(&no_statements))
         {
             continue;
@@ -439,11 +443,27 @@ pub fn session_block(digest: &SessionDigest, limits: &UnitLimits) -> Option<Sess
         } else {
             3
         };
+        let mut pieces = vec![Piece::Event(key, text)];
+        // What the person pasted with it (the error they ask about), fenced as untrusted.
+        if !flagged && !turn.pasted.is_empty() {
+            let pasted = EventKey {
+                event,
+                at: turn.evidence.at,
+                trust: Trust::Untrusted,
+                channel: Channel::Pasted,
+                failure: false,
+            };
+            pieces.push(Piece::Text(" + ".to_string()));
+            pieces.push(Piece::Event(
+                pasted,
+                cut(&turn.pasted, limits.max_turn_chars),
+            ));
+        }
         candidates.push(Candidate {
             rank: (rank, n),
             line: Line {
                 order: event,
-                pieces: vec![Piece::Event(key, text)],
+                pieces,
             },
             what: "turn",
             worth: !flagged,
@@ -663,7 +683,10 @@ fn sha_hex(text: &str) -> String {
 /// Builds one unit from session blocks: numbers the events in order of appearance, renders.
 fn make_session_unit(blocks: &[SessionBlock]) -> WorkUnit {
     let mut events: Vec<UnitEvent> = Vec::new();
-    let mut index: HashMap<(usize, usize), usize> = HashMap::new();
+    // Events are numbered per block and event, and what a person pasted into a message gets
+    // an id of its own: citing it is citing untrusted text, never the person's words.
+    let part = |key: &EventKey| (key.event, key.channel == Channel::Pasted);
+    let mut index: HashMap<(usize, (usize, bool)), usize> = HashMap::new();
     let mut rendered = String::new();
     for (b, block) in blocks.iter().enumerate() {
         // Collect every event's text first (an event may appear on two lines).
@@ -673,7 +696,7 @@ fn make_session_unit(blocks: &[SessionBlock]) -> WorkUnit {
                     Piece::Event(key, text) | Piece::Step(key, text) => (key, text),
                     Piece::Text(_) => continue,
                 };
-                match index.get(&(b, key.event)) {
+                match index.get(&(b, part(key))) {
                     Some(&i) => {
                         let event = &mut events[i];
                         event.failure |= key.failure;
@@ -683,7 +706,7 @@ fn make_session_unit(blocks: &[SessionBlock]) -> WorkUnit {
                         }
                     }
                     None => {
-                        index.insert((b, key.event), events.len());
+                        index.insert((b, part(key)), events.len());
                         events.push(UnitEvent {
                             id: format!("e{}", events.len() + 1),
                             session: block.session.clone(),
@@ -702,14 +725,14 @@ fn make_session_unit(blocks: &[SessionBlock]) -> WorkUnit {
         if b > 0 {
             rendered.push('\n');
         }
-        let ids: Vec<(usize, String)> = index
+        let ids: Vec<((usize, bool), String)> = index
             .iter()
             .filter(|((bb, _), _)| *bb == b)
             .map(|((_, event), &i)| (*event, events[i].id.clone()))
             .collect();
-        let ids: HashMap<usize, String> = ids.into_iter().collect();
+        let ids: HashMap<(usize, bool), String> = ids.into_iter().collect();
         rendered.push_str(&render_block(block, b + 1, &mut |key| {
-            ids.get(&key.event).cloned().unwrap_or_default()
+            ids.get(&part(key)).cloned().unwrap_or_default()
         }));
     }
     WorkUnit {

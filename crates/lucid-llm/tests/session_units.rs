@@ -411,3 +411,52 @@ fn an_agent_finding_is_shown_fenced_and_can_support_an_insight_only() {
         report.rejected
     );
 }
+
+/// What a person pasted with a question (the error they ask about) is shown with their turn,
+/// fenced as untrusted: the model sees what the turn is about, and a preference citing the
+/// pasted text is rejected as not typed by a person.
+#[test]
+fn a_pasted_error_is_shown_fenced_with_the_turn_and_supports_no_preference() {
+    let session = tool_session(
+        "p1",
+        "dev-agent",
+        23,
+        &[
+            Step::User(
+                "Since yesterday the app crashes at start, can you take a look?\n\
+                 RangeError: Invalid Date\n    at toISOString (unknown)",
+            ),
+            bash("npm start", "RangeError: Invalid Date", false),
+        ],
+    );
+    let fixture = fixture_with(&[session]);
+    let (unit, id) = fixture.find_event("RangeError: Invalid Date at toISOString");
+    let prompt = unit.prompt();
+    assert!(
+        prompt.contains(&format!(
+            "{id} [pasted, untrusted] ⟦RangeError: Invalid Date at toISOString (unknown)⟧"
+        )),
+        "{prompt}"
+    );
+    assert!(
+        prompt.contains("[human] Since yesterday the app crashes"),
+        "{prompt}"
+    );
+
+    let fake = fake();
+    fake.script(Rule::when(
+        "RangeError: Invalid Date at toISOString",
+        Reply::operations(json!([
+            {"op": "add", "kind": "preference", "scope": "agent",
+             "text": "Never call toISOString on an Invalid Date.", "evidence_ids": [id]},
+        ])),
+    ));
+    let refined = refine(&curator(&fake, Wire::Openai, Arc::new(NoCache)), &fixture);
+    let report = &refined.output.report;
+    assert!(
+        !draft_text(&refined.output).contains("toISOString on an Invalid Date"),
+        "{:#?}",
+        report.changes
+    );
+    assert_eq!(report.rejected.len(), 1, "{:#?}", report.rejected);
+}
