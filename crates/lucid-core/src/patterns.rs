@@ -277,6 +277,50 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
     }
 }
 
+/// The signature with every word the retry added that the error itself names (a branch, a
+/// target, a name the error printed) written as what the error calls it: `<branch>` for the
+/// name after "branch", `<value>` when the word before it is no plain word.
+fn with_error_values_named(sig: FixSignature, error: &str) -> FixSignature {
+    let FixSignature::Words {
+        key,
+        added,
+        removed,
+    } = sig
+    else {
+        return sig;
+    };
+    let tokens: Vec<&str> = error
+        .split_whitespace()
+        .map(|t| t.trim_matches(|c: char| matches!(c, '\'' | '"' | '`' | '.' | ',' | ':' | ';')))
+        .collect();
+    let added = added
+        .into_iter()
+        .map(|word| {
+            let named_at = (!word.starts_with('-') && !word.contains('=') && word.len() >= 3)
+                .then(|| tokens.iter().position(|t| *t == word))
+                .flatten();
+            match named_at {
+                Some(at) => {
+                    let called = at
+                        .checked_sub(1)
+                        .map(|before| tokens[before])
+                        .filter(|before| {
+                            !before.is_empty() && before.chars().all(|c| c.is_ascii_lowercase())
+                        })
+                        .unwrap_or("value");
+                    format!("<{called}>")
+                }
+                None => word,
+            }
+        })
+        .collect();
+    FixSignature::Words {
+        key,
+        added,
+        removed,
+    }
+}
+
 /// A command line's words in their order (never re-sorted: a fix is quoted), without shell
 /// operators, paths and file names (those are the task, not the fix), each once.
 fn command_words(line: &str) -> Vec<String> {
@@ -624,6 +668,16 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                     })
                     .collect(),
                 FollowUp::IdenticalRetry | FollowUp::Unresolved => Vec::new(),
+            };
+            // A value the retry took from the error (`git push --set-upstream origin
+            // spotter-gqc` after "The current branch spotter-gqc has no upstream branch") is
+            // this session's: the fix is the same in a session on another branch.
+            let sigs: Vec<FixSignature> = match failure.error.as_deref() {
+                Some(error) => sigs
+                    .into_iter()
+                    .map(|sig| with_error_values_named(sig, error))
+                    .collect(),
+                None => sigs,
             };
             let identity = if failure.identity.is_empty() {
                 failure.tool.clone()
@@ -2877,6 +2931,54 @@ mod tests {
             &[one_retry(error, identity, before, after), second],
             &limits(),
         )
+    }
+
+    /// From a real Claude Code fleet: `git push` on a new branch failed "The current branch
+    /// spotter-gqc has no upstream branch" in one session and the same on spotter-fum in
+    /// another, each fixed by `--set-upstream origin <that branch>`. The branch is the error's
+    /// own value, so the two are one fix; a value the error does not name stays as written.
+    #[test]
+    fn a_value_the_retry_took_from_the_error_is_named_by_what_the_error_calls_it() {
+        let on_branch = |branch: &str, session: &str| {
+            let mut d = one_retry(
+                &format!("fatal: The current branch {branch} has no upstream branch."),
+                "git push",
+                "git push",
+                &format!("git push --set-upstream origin {branch}"),
+            );
+            d.session = session.into();
+            d.conversation = session.into();
+            d
+        };
+        let found = pitfalls(
+            &[
+                on_branch("spotter-gqc", "s1"),
+                on_branch("spotter-fum", "s2"),
+            ],
+            &limits(),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .text
+                .contains("add `--set-upstream origin <branch>` to the command"),
+            "{}",
+            found[0].text
+        );
+        assert_eq!(found[0].sessions.len(), 2);
+        // Two different targets the error never named are two fixes, neither recurring.
+        let other = |target: &str, session: &str| {
+            let mut d = one_retry(
+                "make: *** No rule to make target 'all'.",
+                "make",
+                "make",
+                &format!("make {target}"),
+            );
+            d.session = session.into();
+            d.conversation = session.into();
+            d
+        };
+        assert!(pitfalls(&[other("build", "s1"), other("dist", "s2")], &limits()).is_empty());
     }
 
     /// From a real Codex session: `git status -sb` met "the remote end hung up", and `git
