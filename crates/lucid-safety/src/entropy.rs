@@ -250,6 +250,18 @@ pub(crate) fn looks_random(b: &[u8]) -> bool {
     upper && lower && transition_rate(b) >= 0.42
 }
 
+/// A part of a dotted value that is random data, not a name (`jPo09aAEg11UKBJ7gdP0`, not
+/// `getAccessToken` or `v2`): ten or more characters with upper case, lower case and digits that
+/// alternate like random data's and are not made of words.
+pub(crate) fn random_segment(b: &[u8]) -> bool {
+    b.len() >= 10
+        && b.iter().any(u8::is_ascii_uppercase)
+        && b.iter().any(u8::is_ascii_lowercase)
+        && b.iter().any(u8::is_ascii_digit)
+        && transition_rate(b) >= 0.3
+        && wordy_ratio(b) <= 0.62
+}
+
 /// True when the token sits inside a URL (scheme found earlier in the same
 /// whitespace-delimited word) and is not a query-string / fragment value.
 fn in_url(text: &str, start: usize) -> bool {

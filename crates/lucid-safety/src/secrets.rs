@@ -140,6 +140,12 @@ const PRIO_PERSONAL: u8 = 4;
 /// next are not an assignment.
 const SPACING: &str = r"(?:[ \t]|\\t)*";
 
+/// What may stand between a credential word said in a sentence and its verb, written
+/// `{QUALIFIERS}`: up to two short phrases saying whose or what for ("the passphrase for
+/// backups is …", "the wifi passphrase in the office: …", "the signing key for webhooks is …").
+const QUALIFIERS: &str =
+    r"(?:\s+(?:for|of|in|on|at|to)\s+(?:the\s+|our\s+|my\s+|this\s+|all\s+)?[a-z0-9_\-]+){0,2}";
+
 /// Compile a built-in pattern. `\b` is rewritten to the ASCII word boundary
 /// `(?-u:\b)`: Unicode word boundaries force the regex engine off its fast
 /// lazy DFA as soon as the haystack contains non-ASCII text, and every
@@ -148,7 +154,10 @@ const SPACING: &str = r"(?:[ \t]|\\t)*";
 /// Panics only if a *constant* pattern is malformed, which the unit tests
 /// exercise; user-supplied patterns go through [`Redactor::with_extra_patterns`].
 fn compile(pattern: &str) -> Regex {
-    let p = pattern.replace(r"\b", r"(?-u:\b)").replace("{SP}", SPACING);
+    let p = pattern
+        .replace(r"\b", r"(?-u:\b)")
+        .replace("{SP}", SPACING)
+        .replace("{QUALIFIERS}", QUALIFIERS);
     #[expect(
         clippy::expect_used,
         reason = "a constant pattern: the crate's tests compile every built-in one"
@@ -530,7 +539,7 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
                 "passwd",
                 "pw ",
             ],
-            r#"\b(?:password|passphrase|passcode|passwd|pwd|pass|pw|pin(?:\s+code)?)\s+(?:is|was|remains|will\s+be|should\s+be|now|became|(?:has\s+been\s+|was\s+|is\s+)?(?:set|changed|reset|updated)\s+to)\s*:?\s+["'`]?(?P<s>[^\s"'`,;]{4,128})"#,
+            r#"\b(?:password|passphrase|passcode|passwd|pwd|pass|pw|pin(?:\s+code)?){QUALIFIERS}(?:\s+(?:(?:has\s+been\s+|was\s+|is\s+)?(?:set|changed|reset|updated)\s+to|is|was|remains|will\s+be|should\s+be|now|became)\s*:?|\s*:)\s+["'`]?(?P<s>[^\s"'`,;]{4,128})"#,
         ),
         // "the api key is 3f7a…", "our deploy token was rotated to …": a key or token said in a
         // sentence. The value is vetted like a password's (letters and digits, no plain word).
@@ -538,8 +547,8 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             "credential_assignment",
             PRIO_ASSIGNMENT,
             Prose,
-            &["key", "token", "secret"],
-            r#"\b(?:api[\s_\-]?key|access[\s_\-]?key|secret[\s_\-]?key|private[\s_\-]?key|token|secret)\s+(?:is|was|remains|will\s+be|should\s+be|now|(?:has\s+been\s+|was\s+|is\s+)?(?:set|changed|reset|updated|rotated)\s+to)\s*:?\s+["'`]?(?P<s>[^\s"'`,;\\]{8,256})"#,
+            &["key", "token", "secret", "auth string"],
+            r#"\b(?:(?:[a-z]+[\s_\-])?key|token|secret|auth\s+string){QUALIFIERS}(?:\s+(?:(?:has\s+been\s+|was\s+|is\s+)?(?:set|changed|reset|updated|rotated)\s+to|is|was|remains|will\s+be|should\s+be|now)\s*:?|\s*:)\s+["'`]?(?P<s>[^\s"'`,;\\]{8,256})"#,
         ),
         // A login said as a user and a password: "the staging login is admin / Fake!…",
         // "credentials are deploy:Fake-…" (a colon only between the two, not "login uses: …"),
@@ -1109,8 +1118,23 @@ fn validate(
             } else {
                 "secret_assignment"
             };
+            // Said in a sentence, a value can be more words ("when the wrong key is
+            // read/written"), a link ("personal API key: https://…/docs") or a stand-in
+            // (`api_key: "[redacted]"`): none is the credential.
+            let words_only = v
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .all(|w| w.bytes().all(|b| b.is_ascii_lowercase()));
+            let not_the_value =
+                words_only || v.contains("://") || v.starts_with(['[', '<', '{', '$']);
+            if not_the_value && !digits_pin {
+                return None;
+            }
+            // Letters alone, mixed case with no word structure (`eFUXhjHyRyvOkS`), are a
+            // generated password as surely as letters and digits are.
             return (digits_pin
-                || (classes >= 2 && v.len() >= 6 && plausible_assigned_secret(v, false, next)))
+                || ((classes >= 2 || crate::values::generated_letters(v))
+                    && v.len() >= 6
+                    && plausible_assigned_secret(v, false, next)))
             .then_some(kind);
         }
         Check::AwsPair => {
@@ -1516,6 +1540,38 @@ mod tests {
                 "The deploy token was rotated to Qm8vZx2LkP0rT4wy last night.",
                 "Qm8vZx2LkP0rT4wy",
             ),
+            // Found with reworded secrets on a dream: words between the credential and its
+            // verb, a colon after them, a one-word kind of key, letters-only passwords, and
+            // "was changed to".
+            (
+                "Remember the wifi passphrase in the office: correct-horse-battery-staple-42.",
+                "correct-horse-battery-staple-42",
+            ),
+            (
+                "Remember that the encryption passphrase for backups is \"A7AYzKtOhjcfi94ZtfhBnNzA\".",
+                "A7AYzKtOhjcfi94ZtfhBnNzA",
+            ),
+            (
+                "Remember: the staging admin account is ops-admin with password eFUXhjHyRyvOkS.",
+                "eFUXhjHyRyvOkS",
+            ),
+            (
+                "Remember that the prod DB password was changed to rapS77SuvvZ7528U yesterday.",
+                "rapS77SuvvZ7528U",
+            ),
+            (
+                "Remember that the signing key for webhooks is Zk3Lq9Wm2Xp7Rt5Yv8Bn4Cd6Fg1Hj0Ks.",
+                "Zk3Lq9Wm2Xp7Rt5Yv8Bn4Cd6Fg1Hj0Ks",
+            ),
+            (
+                "The vault unseal key is Fq93kLz0Wm2Xp7Rt5Yv8Bn4Cd6Fg1Hj0KsPa=",
+                "Fq93kLz0Wm2Xp7Rt5Yv8Bn4Cd6Fg1Hj0KsPa",
+            ),
+            // A key in two dotted parts is no member access.
+            (
+                "MAILER_API_KEY=kw6zOjb7joGU.jPo09aAEg11UKBJ7gdP0flMO20X9uH",
+                "jPo09aAEg11UKBJ7gdP0flMO20X9uH",
+            ),
         ] {
             let r = redact(text);
             assert!(!r.text.contains(secret), "{text} -> {}", r.text);
@@ -1524,6 +1580,14 @@ mod tests {
             "The api key is required for every request.",
             "The token is valid for 3600 seconds.",
             "The secret is out: we ship on Monday.",
+            "The primary key is user_id in every table.",
+            "The password for the admin account is required on first login.",
+            "The key for the cache is the request path.",
+            "Token in the header: always the short-lived one.",
+            // Found on real transcripts: more words, a link and a stand-in after the key.
+            "It fails at runtime when the wrong key is read/written.",
+            "Instructions on how to get a personal API key: https://posthog.com/docs/api/overview",
+            "expect(targets).toContain('api_key: \"[redacted]\"');",
             "See https://example.com/docs#section-2 for details.",
             // JSON-escaped text from a real Codex session: the word ends at the escape.
             "the bearer token is opaque\\n- only attach it to chatgpt.com",

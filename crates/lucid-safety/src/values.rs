@@ -228,14 +228,18 @@ pub(crate) fn is_code_expression(v: &str) -> bool {
     {
         return true;
     }
-    // Dotted identifier chain where every segment is an identifier.
+    // Dotted identifier chain where every segment is an identifier — and none is random data
+    // (`kw6zOjb7joGU.jPo09aAEg11UKBJ7gdP0`, a key in two parts, is no member access).
     if v.contains('.') {
         let all_idents = v.split('.').all(|seg| {
             let mut cs = seg.chars();
             matches!(cs.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
                 && cs.all(|c| c.is_ascii_alphanumeric() || c == '_')
         });
-        if all_idents {
+        let random_part = v
+            .split('.')
+            .any(|seg| crate::entropy::random_segment(seg.as_bytes()));
+        if all_idents && !random_part {
             return true;
         }
     }
@@ -296,7 +300,7 @@ pub(crate) fn plausible_assigned_secret(v: &str, quoted: bool, next: Option<char
     }
     let len = v.chars().count();
     // Letters with no word structure are a credential, not a name.
-    let random = crate::entropy::random_letters(v.as_bytes());
+    let random = crate::entropy::random_letters(v.as_bytes()) || generated_letters(v);
     if quoted {
         // A short all-lower-case word in quotes is far more often a string
         // literal in code (`token: "error"`) than a password.
@@ -305,6 +309,15 @@ pub(crate) fn plausible_assigned_secret(v: &str, quoted: bool, next: Option<char
     } else {
         len >= 6 && (random || !is_plain_identifier(v))
     }
+}
+
+/// Letters only, ten or more, whose case changes like random data's (`eFUXhjHyRyvOkS`), not
+/// like a camelCase name's (`getAccessToken`): a generated password too short for
+/// [`crate::entropy::random_letters`]' statistics.
+pub(crate) fn generated_letters(v: &str) -> bool {
+    v.len() >= 10
+        && v.bytes().all(|b| b.is_ascii_alphabetic())
+        && crate::entropy::looks_random(v.as_bytes())
 }
 
 /// Bare words that describe a password, a field or a type rather than
