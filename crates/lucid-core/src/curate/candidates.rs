@@ -410,6 +410,26 @@ mod tests {
         );
     }
 
+    /// The same sentence left out for the same reason in two sessions is one `skipped` entry
+    /// with the evidence of both, not one entry per session.
+    #[test]
+    fn a_sentence_skipped_in_many_sessions_is_listed_once_with_all_its_evidence() {
+        let temporary = "TODO: always use the new client.";
+        let sessions = vec![
+            said("s1", "a", 5, &[temporary]),
+            said("s2", "b", 6, &[temporary]),
+        ];
+        let output = dream_over(&store(&[]), sessions);
+        let listed: Vec<&crate::report::SkippedItem> = output
+            .report
+            .skipped
+            .iter()
+            .filter(|item| item.text.contains("always use the new client"))
+            .collect();
+        assert_eq!(listed.len(), 1, "{:#?}", output.report.skipped);
+        assert_eq!(listed[0].evidence.len(), 2, "{:#?}", listed[0]);
+    }
+
     #[test]
     fn template_text_is_a_block_of_sentences_many_sessions_open_with() {
         let digest = |keys: Vec<Vec<u64>>| {

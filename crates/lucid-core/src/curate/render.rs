@@ -34,8 +34,27 @@ impl Curator {
             }
         }
         items.sort();
-        items.dedup();
-        items
+        // The same sentence left out for the same reason in many sessions (a template, a rule
+        // repeated) is one entry with every piece of its evidence, not one entry per session.
+        let mut merged: Vec<SkippedItem> = Vec::with_capacity(items.len());
+        for item in items {
+            match merged.last_mut() {
+                Some(last)
+                    if last.kind == item.kind
+                        && last.text == item.text
+                        && last.reason == item.reason
+                        && last.directive == item.directive =>
+                {
+                    for evidence in item.evidence {
+                        if !last.evidence.contains(&evidence) {
+                            last.evidence.push(evidence);
+                        }
+                    }
+                }
+                _ => merged.push(item),
+            }
+        }
+        merged
     }
 
     /// Scope and agent of a live memory.
