@@ -3888,10 +3888,20 @@ fn read_human_message(
                 }
                 continue;
             }
-            // What a person says instead of a standing rule they took back stands as it did.
+            // What a person says instead of a standing rule or a fact to remember that they took
+            // back stands as it did ("Sorry, I was wrong: staging runs on port 8081" after
+            // "Remember that staging runs on port 8080").
             let instead_of_standing = replaces_standing
-                && class == crate::worthiness::Class::Preference
-                && support == crate::worthiness::Support::Repeated;
+                && matches!(
+                    (class, support),
+                    (
+                        crate::worthiness::Class::Preference,
+                        crate::worthiness::Support::Repeated
+                    ) | (
+                        crate::worthiness::Class::Fact,
+                        crate::worthiness::Support::UpdateOnly
+                    )
+                );
             digest.statements.push(Statement {
                 class: match class {
                     crate::worthiness::Class::Preference => StatementClass::Preference,

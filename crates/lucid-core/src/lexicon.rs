@@ -338,12 +338,18 @@ pub enum List {
     /// `[rule_subject]`: words around "always"/"never" that make it a rule of how to work
     /// rather than how a thing behaves ("we always", "tests should always", "our CI never").
     RuleSubject,
+    /// `[retraction_taking_object]`: retraction cues that name what they take back right after
+    /// them ("never mind the German commit messages").
+    RetractionTakingObject,
+    /// `[work_state]`: words that say how the work stands ("green", "fixed", "faster"), not a
+    /// value of a subject.
+    WorkState,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 124] = [
+    pub const ALL: [List; 126] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -468,6 +474,8 @@ impl List {
         List::SetLimit,
         List::PronounThatLead,
         List::RuleSubject,
+        List::RetractionTakingObject,
+        List::WorkState,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -596,6 +604,8 @@ impl List {
             "set_limit" => List::SetLimit,
             "pronoun_that_lead" => List::PronounThatLead,
             "rule_subject" => List::RuleSubject,
+            "retraction_taking_object" => List::RetractionTakingObject,
+            "work_state" => List::WorkState,
             _ => return None,
         })
     }

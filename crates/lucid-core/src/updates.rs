@@ -2110,7 +2110,10 @@ pub struct Retraction {
 }
 
 /// The retraction a sentence opens with (after "actually", "oh", "wait" …), if any. A bare cue
-/// must close its clause: "Never mind the warnings, they're harmless" takes nothing back.
+/// must close its clause ("Scratch that: …"); a cue that takes an object
+/// (`[retraction_taking_object]`) names what it takes back: "Never mind the German commit
+/// messages, English is fine" takes back what was said about German commit messages (and
+/// nothing, when nothing was).
 pub(crate) fn retraction(sentence: &str) -> Option<Retraction> {
     let lower = sentence.to_lowercase();
     // Offsets in the lowercase text are the sentence's only when lowercasing kept its length.
@@ -2163,7 +2166,14 @@ pub(crate) fn retraction(sentence: &str) -> Option<Retraction> {
     })?;
     let after_at = at + cue.len();
     let after = &lower[after_at..];
-    if cue.ends_with(" about") {
+    // "Never mind the German commit messages, …": what follows the cue before any punctuation
+    // is what is taken back, as after "forget what I said about".
+    let closes_at_once = after.trim_start().is_empty()
+        || after
+            .trim_start()
+            .starts_with([',', ';', ':', '.', '!', '\u{2014}', '\u{2013}', '-']);
+    let takes_an_object = lexicon::is_word_of(List::RetractionTakingObject, cue) && !closes_at_once;
+    if cue.ends_with(" about") || takes_an_object {
         let end = after
             .find([';', ',', '.', ':', '!', '?'])
             .unwrap_or(after.len());
@@ -5098,8 +5108,16 @@ mod tests {
                     Some("smoke tests are enough."),
                 )),
             ),
-            // Not a retraction: "never mind X" dismisses X; the cue must open the sentence.
-            ("Never mind the warnings, they are harmless.", None),
+            // "Never mind X, …" takes back what was said about X.
+            (
+                "Never mind the German commit messages, English is fine.",
+                Some((
+                    "never mind",
+                    &["commit", "german", "messag"],
+                    Some("English is fine."),
+                )),
+            ),
+            // Not a retraction: the cue must open the sentence.
             ("The parser fails on tabs, never mind spaces.", None),
             ("Forget that the API used to return XML.", None),
             ("Forget what I said about.", None),

@@ -816,6 +816,11 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
             change,
         };
     }
+    if reports_how_the_work_stands(stripped) {
+        return skip(
+            "says how the work stands now (\"the build is green now\"), not a value to remember",
+        );
+    }
     // "The sidebar is gone", "the export button was removed": with nothing named (no identifier,
     // no capitalised name), as often a bug report as a decision; a store item naming it is
     // still retired, but the sentence is no memory of its own.
@@ -2041,6 +2046,33 @@ fn evaluates(lower: &str) -> bool {
             .take(3)
             .any(|pair| praise(&pair[0]) && pair[1] == "to" && words.len() < 8);
     all_praise || praised
+}
+
+/// Whether a sentence gives its subject a state of the work as its value ("The build is green
+/// now", "the API is faster now", "CI is fixed"): one or two words, each a state or a verdict
+/// (`[work_state]`, `[evaluative]`), with no identifier or code. "The default branch is main
+/// now" names a value.
+fn reports_how_the_work_stands(sentence: &str) -> bool {
+    let Some(slot) = text::slot(sentence) else {
+        return false;
+    };
+    let value = slot.value.to_lowercase();
+    let words: Vec<&str> = value
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| {
+            !w.is_empty()
+                && !matches!(
+                    *w,
+                    "now" | "again" | "finally" | "all" | "much" | "a" | "lot" | "bit" | "way"
+                )
+        })
+        .collect();
+    slot.value_analysis.anchors.is_empty()
+        && slot.value_analysis.code_spans.is_empty()
+        && (1..=2).contains(&words.len())
+        && words.iter().all(|w| {
+            lexicon::is_word_of(List::WorkState, w) || lexicon::is_word_of(List::Evaluative, w)
+        })
 }
 
 /// Whether a sentence says something is too much of a quality: a form of "be" followed by
@@ -3484,6 +3516,10 @@ mod tests {
             "working in claude, hitting /clear always create file in same directory, however multiple tabs can work in the same folder.",
             "The nightly build always fails on the first run after a deploy.",
             "The CI pipeline never runs on forks.",
+            // How the work stands is no value to remember.
+            "The build is green now.",
+            "Ok, the API is faster now.",
+            "The staging deploy is fixed now.",
         ] {
             assert!(
                 !marked(sentence),
@@ -3511,6 +3547,8 @@ mod tests {
             "Our team always squashes pull requests.",
             "Tests should always pass before merging.",
             "Run the linter and always fix its warnings.",
+            // A value the subject now has, not how the work stands.
+            "The default branch is main now.",
             // A label before a rule over every case (a real Claude Code session).
             "Code standard: every new addition to the code base, including new files, needs a comment citing the ticket number.",
             // "todo" as a noun is no work-in-progress marker: the rule stands going forward.

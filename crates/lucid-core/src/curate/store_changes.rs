@@ -1396,6 +1396,26 @@ mod tests {
                         "Forget what I said about the e2e suite before tagging; smoke tests are enough.",
                     ],
                 ),
+                // A fact to remember put right: the corrected value stands as the first did.
+                said(
+                    "s5",
+                    "alice",
+                    9,
+                    &[
+                        "Remember that staging runs on port 8080.",
+                        "Sorry, I was wrong: staging runs on port 8081.",
+                    ],
+                ),
+                // "Never mind X, …" takes back what was said about X.
+                said(
+                    "s6",
+                    "alice",
+                    10,
+                    &[
+                        "From now on, always write commit messages in German.",
+                        "Never mind the German commit messages, English is fine.",
+                    ],
+                ),
                 // A dismissal after a question takes back nothing said before.
                 said(
                     "s4",
@@ -1420,6 +1440,9 @@ mod tests {
         assert!(!texts.iter().any(|t| t.contains("squash")), "{texts:?}");
         assert!(texts.contains(&"Keep regular merge commits."), "{texts:?}");
         assert!(!texts.iter().any(|t| t.contains("e2e")), "{texts:?}");
+        assert!(!texts.iter().any(|t| t.contains("8080")), "{texts:?}");
+        assert!(texts.contains(&"Staging runs on port 8081."), "{texts:?}");
+        assert!(!texts.iter().any(|t| t.contains("German")), "{texts:?}");
         assert!(
             texts.contains(&"Never use force pushes on shared branches."),
             "{texts:?}"
