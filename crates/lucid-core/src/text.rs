@@ -2247,7 +2247,7 @@ pub fn anchor_change(older: &str, newer: &str) -> Option<Vec<String>> {
     let (na, nb) = (inner_names(older), inner_names(newer));
     let another_name = na.iter().any(|n| !nb.contains(n)) && nb.iter().any(|n| !na.contains(n));
     if !another_anchor && !another_name {
-        return None;
+        return instrument_change(&a, &b);
     }
     // When a number, a version or a host changed, the names say whose it is ("the pinned
     // Kubernetes version" / "the pinned Python version"): subject words, not values. Names are
@@ -2305,6 +2305,49 @@ pub fn anchor_change(older: &str, newer: &str) -> Option<Vec<String>> {
     };
     let contrasting = contrasting_modifiers(&without_values(&a, &na), &without_values(&b, &nb));
     (one_subject && !contrasting).then_some(shared)
+}
+
+/// Whether `b`, said as a change, gives `a`'s subject another tool or means, named in
+/// lower case as tools often are: "Run the tests with jest" / "Going forward the tests run with
+/// vitest", "Dependencies are managed with poetry" / "We now manage dependencies with uv". Their
+/// content words (time words, fillers and verbs of change left out) share two or more (one, when
+/// both name the tool after the same word), and each has one word of its own that it names as
+/// what is used (right after "with", "using", "use", "via", "through" or "to"). Returns the
+/// shared subject words (stemmed).
+fn instrument_change(a: &Analysis, b: &Analysis) -> Option<Vec<String>> {
+    let rest = |x: &Analysis| -> BTreeSet<String> {
+        x.word_set
+            .iter()
+            .filter(|word| !is_temporal_stem(word))
+            .filter(|word| !is_word_of(List::FrameFiller, word))
+            .filter(|word| !CHANGE_STEMS.contains(word.as_str()))
+            .cloned()
+            .collect()
+    };
+    let (ra, rb) = (rest(a), rest(b));
+    let shared: Vec<String> = ra.intersection(&rb).cloned().collect();
+    let (only_a, only_b): (Vec<&String>, Vec<&String>) =
+        (ra.difference(&rb).collect(), rb.difference(&ra).collect());
+    let ([old], [new]) = (only_a.as_slice(), only_b.as_slice()) else {
+        return None;
+    };
+    // The word right before the value in the sentence says it is what is used.
+    let used_after = |x: &Analysis, word: &str| -> Option<String> {
+        x.frame.windows(2).find_map(|pair| {
+            (matches!(
+                pair[0].as_str(),
+                "with" | "using" | "use" | "via" | "through" | "to"
+            ) && stem(&pair[1]) == word)
+                .then(|| pair[0].clone())
+        })
+    };
+    let (Some(before_old), Some(before_new)) = (used_after(a, old), used_after(b, new)) else {
+        return None;
+    };
+    // One shared word is enough when both name the tool the same way ("Run the tests with
+    // jest" / "… the tests run with vitest": "run" is no content word).
+    let enough = shared.len() >= 2 || (!shared.is_empty() && before_old == before_new);
+    (enough && !contrasting_modifiers(a, b)).then_some(shared)
 }
 
 /// `text` without the moments it names when something happened or takes effect ("last week",
@@ -3378,6 +3421,46 @@ mod tests {
         // A different amount is a different rule.
         let d = analyze("Always get manager sign-off for partial refunds above $500.");
         assert!(!same_statement(&b, &d));
+    }
+
+    /// A change said in other words that names another tool in lower case, as what is used:
+    /// the subject is what both share, the tool the value. Another subject, or a word of the
+    /// newer side that is no tool, is no change of the older.
+    #[test]
+    fn a_tool_named_in_lower_case_is_the_value_a_change_gives() {
+        for (older, newer, subject) in [
+            (
+                "Run the tests with jest.",
+                "Going forward the tests run with vitest.",
+                Some(vec!["test"]),
+            ),
+            (
+                "Dependencies are managed with poetry.",
+                "We now manage dependencies with uv.",
+                Some(vec!["depend", "manag"]),
+            ),
+            (
+                "Always use tabs for indentation in this repo.",
+                "Actually, let's switch this repo to spaces for indentation from now on.",
+                Some(vec!["indent", "repositori"]),
+            ),
+            (
+                "Run the tests with jest.",
+                "We now run the linter with ruff.",
+                None,
+            ),
+            (
+                "Dependencies are managed with poetry.",
+                "We now manage dependencies with care and review every bump.",
+                None,
+            ),
+        ] {
+            assert_eq!(
+                anchor_change(older, newer),
+                subject.map(|words| words.into_iter().map(String::from).collect::<Vec<_>>()),
+                "{older} / {newer}"
+            );
+        }
     }
 
     #[test]

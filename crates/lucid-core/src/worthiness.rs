@@ -238,6 +238,22 @@ fn the_team_changed(lower: &str) -> bool {
     next.is_some_and(|verb| verb.ends_with("ed") && lexicon::is_word_of(List::ChangeVerb, verb))
 }
 
+/// Whether the team says what it does something with, as its sentence's last words ("we now
+/// manage dependencies with uv", "our team now builds the docs using mkdocs"): the tool is the
+/// value, however it is written.
+fn the_team_names_its_tool(lower: &str) -> bool {
+    let opens = lower.starts_with("we ") || lower.starts_with("our team ");
+    let clause = lower.trim_end_matches(['.', '!', ' ']);
+    opens
+        && [" with ", " using ", " via "].iter().any(|joint| {
+            clause.rsplit_once(joint).is_some_and(|(_, tool)| {
+                let words: Vec<&str> = tool.split_whitespace().collect();
+                (1..=2).contains(&words.len())
+                    && !matches!(words[0], "the" | "a" | "an" | "care" | "it" | "them" | "us")
+            })
+        })
+}
+
 /// Whether lower-case text sets a day to be done by ("before Friday", "by Monday", "by end of
 /// day", "by EOD").
 fn has_deadline(lower: &str) -> bool {
@@ -661,7 +677,13 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // A contrast alone ("… so what are parts of steering, instead of saying steering part")
     // chooses a wording or complains; it announces a new value only when it names one.
     let contrast_only = change_cue && !announcing_cue && !now_announces;
-    let change = (change_cue || now_announces) && !request && (!contrast_only || names_value());
+    // "Going forward the tests run with vitest", "From now on, deploy on Thursdays": a rule
+    // said to hold from now on announces that something changed, as "now" does.
+    let forward = markers
+        .iter()
+        .any(|phrase| matches!(*phrase, "from now on" | "going forward"));
+    let change = ((change_cue || now_announces) && !request && (!contrast_only || names_value()))
+        || (forward && !request);
     let instruction = cues.has(List::Instruction);
     if request {
         return skip("a request about the task at hand");
@@ -889,7 +911,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // count, an identifier) said without "is". Only "now" says so here: "instead" without a
     // subject and its value is as often a complaint ("… shows item 1 instead of the one
     // selected") or a request.
-    if now_announces && !request && names_value() {
+    if now_announces && !request && (names_value() || the_team_names_its_tool(&lower)) {
         return Verdict::Candidate {
             class: Class::Fact,
             support: Support::Marked,
@@ -2447,6 +2469,37 @@ mod tests {
 
     /// Memory texts as the corpus's lessons and the built-in curator write them pass, commands
     /// in code quotes included; the junk of real transcripts does not.
+    /// The team naming the tool it now works with, and a rule said to hold from now on, both
+    /// announce a change (which may update the item about the same thing); a manner is no tool.
+    #[test]
+    fn the_team_naming_its_new_tool_and_rules_from_now_on_announce_a_change() {
+        let limits = Thresholds::default();
+        for sentence in [
+            "We now manage dependencies with uv.",
+            "Going forward the tests run with vitest.",
+            "From now on, deploy on Thursdays.",
+        ] {
+            assert!(
+                matches!(
+                    judge(sentence, &limits),
+                    Verdict::Candidate { change: true, .. }
+                ),
+                "{sentence}: {:?}",
+                judge(sentence, &limits)
+            );
+        }
+        for sentence in ["We now deploy with care.", "Always deploy on Thursdays."] {
+            assert!(
+                !matches!(
+                    judge(sentence, &limits),
+                    Verdict::Candidate { change: true, .. }
+                ),
+                "{sentence}: {:?}",
+                judge(sentence, &limits)
+            );
+        }
+    }
+
     #[test]
     fn a_memory_is_well_formed_unless_it_is_code_a_log_or_a_fragment() {
         for memory in [
