@@ -27,7 +27,8 @@ pub const MAX_HUMAN_TURN_CHARS: usize = 600;
 /// How much of what a person pasted into a turn its digest keeps (the error they paste is
 /// often what the turn is about: "I get the following error when starting …").
 pub const MAX_PASTED_EXCERPT_CHARS: usize = 300;
-/// Findings of the agent a digest keeps for the model pass (the first ones of the session).
+/// Findings of the agent a digest keeps for the model pass (the first half of them the first of
+/// the session, the rest its last).
 pub const MAX_AGENT_FINDINGS: usize = 8;
 
 /// Turns per episode at most. Three rather than six: on LoCoMo at an equal context budget
@@ -159,9 +160,6 @@ fn collect_agent_findings(
     digest: &mut SessionDigest,
 ) {
     for sentence in text::sentences(text) {
-        if digest.agent_findings.len() >= MAX_AGENT_FINDINGS {
-            return;
-        }
         let sentence = sentence.trim();
         if !crate::worthiness::states_a_finding(sentence, &options.limits)
             || narrates_next_step(sentence)
@@ -174,6 +172,12 @@ fn collect_agent_findings(
         let text = excerpt(sentence);
         if digest.agent_findings.iter().any(|f| f.text == text) {
             continue;
+        }
+        // The first findings say what the agent met, the last ones what it concluded (a root
+        // cause is often found late): a full list keeps its first half and lets the newest
+        // findings replace the oldest of the second half.
+        if digest.agent_findings.len() >= MAX_AGENT_FINDINGS {
+            digest.agent_findings.remove(MAX_AGENT_FINDINGS / 2);
         }
         digest.agent_findings.push(AgentFinding {
             text,
@@ -4959,8 +4963,9 @@ mod laundering_tests {
         test_session(TranscriptFormat::ClaudeCode, events)
     }
 
-    /// What the agent says it found is kept for the model pass, its first findings only, and
-    /// never one that narrates its next step or carries a secret or a person's e-mail address.
+    /// What the agent says it found is kept for the model pass, its first and its last findings,
+    /// and never one that narrates its next step or carries a secret or a person's e-mail
+    /// address.
     #[test]
     fn an_agents_findings_are_kept_without_narration_secrets_or_addresses() {
         let finding = "`go-git` does not read the global gitignore, so `worktree.Status()` reports ignored files as untracked.";
@@ -4972,7 +4977,7 @@ mod laundering_tests {
         ]
         .join(" ");
         let mut events = vec![EventKind::AgentMessage { text: prose }];
-        // Nine more findings: only the first eight of the session are kept.
+        // Nine more findings: the first four of the session and the last four are kept.
         for n in 0..9 {
             events.push(EventKind::AgentMessage {
                 text: format!(
@@ -4989,6 +4994,9 @@ mod laundering_tests {
         assert_eq!(texts.len(), MAX_AGENT_FINDINGS, "{texts:#?}");
         assert_eq!(texts[0], finding);
         assert!(texts[1].contains("`step0`"), "{texts:#?}");
+        assert!(texts[3].contains("`step2`"), "{texts:#?}");
+        assert!(texts[4].contains("`step5`"), "{texts:#?}");
+        assert!(texts[7].contains("`step8`"), "{texts:#?}");
         assert!(
             texts
                 .iter()

@@ -1623,8 +1623,12 @@ pub(crate) fn states_a_finding(sentence: &str, limits: &Thresholds) -> bool {
         .next()
         .unwrap_or_default()
         .trim_matches(|c: char| !c.is_alphanumeric() && c != '\'');
+    // "Do not edit the generated files": an instruction, not what the agent found ("tag
+    // pushes from `GITHUB_TOKEN` do not trigger other workflows" is).
     if lexicon::is_word_of(List::AgentSubject, first)
         || lower.starts_with(['#', '✅', '❌', '✓', '✗'])
+        || lower.starts_with("do not ")
+        || lower.starts_with("don't ")
     {
         return false;
     }
@@ -2554,6 +2558,8 @@ mod tests {
             "The default `ShutdownTimeout` is 0, which means wait indefinitely.",
             "The issue is that `*cli.SilentError` is a type, not a value, so it cannot be used with `errors.Is()`.",
             "PowerShell 5.1's `Get-Content` doesn't default to UTF-8, so the extraction was mangling non-ASCII text.",
+            // A plural subject's "do not" (a real Codex session's root cause).
+            "The release workflow creates tags with `GITHUB_TOKEN`, and tag pushes from `GITHUB_TOKEN` do not reliably trigger the separate Publish workflow.",
         ] {
             assert!(states_a_finding(sentence, &limits), "{sentence}");
         }
@@ -2573,6 +2579,8 @@ mod tests {
             "Next I’ll build once, because `git add -A` would stage unrelated dirty files.",
             "## Work done this turn: the `supabase` plumbing that doesn't need keys",
             "✅ Never use the domain for `rsync`: it does not resolve from the build host.",
+            // An instruction, not a finding.
+            "Do not edit `src/generated.rs` by hand, it is regenerated on every build.",
         ] {
             assert!(!states_a_finding(sentence, &limits), "{sentence}");
         }
