@@ -344,12 +344,15 @@ pub enum List {
     /// `[work_state]`: words that say how the work stands ("green", "fixed", "faster"), not a
     /// value of a subject.
     WorkState,
+    /// `[not_a_tool]`: words after "with"/"using" that name no tool ("with care", "with
+    /// it").
+    NotATool,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 126] = [
+    pub const ALL: [List; 127] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -476,6 +479,7 @@ impl List {
         List::RuleSubject,
         List::RetractionTakingObject,
         List::WorkState,
+        List::NotATool,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -606,6 +610,7 @@ impl List {
             "rule_subject" => List::RuleSubject,
             "retraction_taking_object" => List::RetractionTakingObject,
             "work_state" => List::WorkState,
+            "not_a_tool" => List::NotATool,
             _ => return None,
         })
     }

@@ -2939,21 +2939,25 @@ mod tests {
     /// own value, so the two are one fix; a value the error does not name stays as written.
     #[test]
     fn a_value_the_retry_took_from_the_error_is_named_by_what_the_error_calls_it() {
-        let on_branch = |branch: &str, session: &str| {
-            let mut d = one_retry(
-                &format!("fatal: The current branch {branch} has no upstream branch."),
-                "git push",
-                "git push",
-                &format!("git push --set-upstream origin {branch}"),
-            );
+        // One failed call and its retry, in a session of its own.
+        let retry_in = |session: &str, error: &str, identity: &str, after: &str| {
+            let mut d = one_retry(error, identity, identity, after);
             d.session = session.into();
             d.conversation = session.into();
             d
         };
+        let on_branch = |session: &str, branch: &str| {
+            retry_in(
+                session,
+                &format!("fatal: The current branch {branch} has no upstream branch."),
+                "git push",
+                &format!("git push --set-upstream origin {branch}"),
+            )
+        };
         let found = pitfalls(
             &[
-                on_branch("spotter-gqc", "s1"),
-                on_branch("spotter-fum", "s2"),
+                on_branch("s1", "spotter-gqc"),
+                on_branch("s2", "spotter-fum"),
             ],
             &limits(),
         );
@@ -2967,18 +2971,12 @@ mod tests {
         );
         assert_eq!(found[0].sessions.len(), 2);
         // Two different targets the error never named are two fixes, neither recurring.
-        let other = |target: &str, session: &str| {
-            let mut d = one_retry(
-                "make: *** No rule to make target 'all'.",
-                "make",
-                "make",
-                &format!("make {target}"),
-            );
-            d.session = session.into();
-            d.conversation = session.into();
-            d
-        };
-        assert!(pitfalls(&[other("build", "s1"), other("dist", "s2")], &limits()).is_empty());
+        let no_rule = "make: *** No rule to make target 'all'.";
+        let other_targets = [
+            retry_in("s1", no_rule, "make", "make build"),
+            retry_in("s2", no_rule, "make", "make dist"),
+        ];
+        assert!(pitfalls(&other_targets, &limits()).is_empty());
     }
 
     /// From a real Codex session: `git status -sb` met "the remote end hung up", and `git

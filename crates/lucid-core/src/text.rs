@@ -2331,13 +2331,11 @@ fn instrument_change(a: &Analysis, b: &Analysis) -> Option<Vec<String>> {
     let ([old], [new]) = (only_a.as_slice(), only_b.as_slice()) else {
         return None;
     };
-    // The word right before the value in the sentence says it is what is used.
+    // The word right before the value in the sentence says it is what is used (or what one
+    // moves to: "switch … to spaces").
     let used_after = |x: &Analysis, word: &str| -> Option<String> {
         x.frame.windows(2).find_map(|pair| {
-            (matches!(
-                pair[0].as_str(),
-                "with" | "using" | "use" | "via" | "through" | "to"
-            ) && stem(&pair[1]) == word)
+            ((names_what_is_used(&pair[0]) || pair[0] == "to") && stem(&pair[1]) == word)
                 .then(|| pair[0].clone())
         })
     };

@@ -248,8 +248,7 @@ fn the_team_names_its_tool(lower: &str) -> bool {
         && [" with ", " using ", " via "].iter().any(|joint| {
             clause.rsplit_once(joint).is_some_and(|(_, tool)| {
                 let words: Vec<&str> = tool.split_whitespace().collect();
-                (1..=2).contains(&words.len())
-                    && !matches!(words[0], "the" | "a" | "an" | "care" | "it" | "them" | "us")
+                (1..=2).contains(&words.len()) && !lexicon::is_word_of(List::NotATool, words[0])
             })
         })
 }
@@ -403,11 +402,14 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     .min();
     // A marker in an aside ("(not always obvious when …)", "`.env` (Secure, Never Commit)")
     // qualifies a word of it, not the sentence.
+    // "Run the linter and always …": a sentence that opens as an instruction or a request makes
+    // its "always" a rule, whatever comes before it in its clause.
+    let opens_to_act = cues.opens_with(List::Instruction) || opens_with_a_request(&lower, &cues);
     let markers: Vec<&str> = cues
         .outside(List::Standing, List::ListenerChoice)
         .filter(|(at, _)| purpose_at.is_none_or(|purpose| *at < purpose))
         .filter(|(at, _)| !in_an_aside(&whole_lower, *at))
-        .filter(|(at, phrase)| !describes_a_habit(&whole_lower, *at, phrase))
+        .filter(|(at, phrase)| opens_to_act || !describes_a_habit(&whole_lower, *at, phrase))
         .map(|(_, phrase)| phrase)
         .filter(|phrase| !(future_is_no_scope && matches!(*phrase, "in the future" | "in future")))
         .collect();
@@ -952,7 +954,8 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
 /// how anyone is to work: its clause has a subject with no person in it ("we", "you", "tools
 /// that we install"), nothing of the team's own ("our pipeline", "my commits"), no modal
 /// ("tests should always pass") and no joint to an earlier instruction ("Run the linter and
-/// always …"). Such a sentence is a fact like any other, said once.
+/// always …"; the caller keeps every marker of a sentence that opens as an instruction or a
+/// request). Such a sentence is a fact like any other, said once.
 fn describes_a_habit(lower: &str, at: usize, phrase: &str) -> bool {
     if !matches!(phrase, "always" | "never") || at == 0 {
         return false;
@@ -972,8 +975,6 @@ fn describes_a_habit(lower: &str, at: usize, phrase: &str) -> bool {
         && !subject
             .iter()
             .any(|word| lexicon::is_word_of(List::RuleSubject, word))
-        && !Cues::scan(lower).opens_with(List::Instruction)
-        && !opens_with_a_request(lower, &Cues::scan(lower))
 }
 
 /// Whether the "in the future" at `start..end` of lowercase text is not the scope of a rule
@@ -2471,8 +2472,6 @@ mod tests {
         }
     }
 
-    /// Memory texts as the corpus's lessons and the built-in curator write them pass, commands
-    /// in code quotes included; the junk of real transcripts does not.
     /// The team naming the tool it now works with, and a rule said to hold from now on, both
     /// announce a change (which may update the item about the same thing); a manner is no tool.
     #[test]
@@ -2504,6 +2503,8 @@ mod tests {
         }
     }
 
+    /// Memory texts as the corpus's lessons and the built-in curator write them pass, commands
+    /// in code quotes included; the junk of real transcripts does not.
     #[test]
     fn a_memory_is_well_formed_unless_it_is_code_a_log_or_a_fragment() {
         for memory in [
