@@ -2476,8 +2476,13 @@ fn opens_as_warning(line: &str) -> bool {
 
 /// An error line as a failure keeps it: at most 160 characters.
 fn cut_error_line(line: &str) -> String {
-    let mut out: String = line.chars().take(160).collect();
-    if line.chars().count() > 160 {
+    cut_chars(line, 160)
+}
+
+/// At most `max` characters of `text`; a cut text ends with `…`.
+fn cut_chars(text: &str, max: usize) -> String {
+    let mut out: String = text.chars().take(max).collect();
+    if text.chars().count() > max {
         out.push('…');
     }
     out
@@ -3401,12 +3406,7 @@ fn add_memory_op(
 /// Text shown in the report (a flag, a skipped statement, a cited sentence): at most 200
 /// characters, with personal e-mail addresses masked, since reports are stored and served too.
 fn excerpt(text: &str) -> String {
-    let text = mask_personal_emails(text);
-    let mut out: String = text.chars().take(200).collect();
-    if text.chars().count() > 200 {
-        out.push('…');
-    }
-    out
+    cut_chars(&mask_personal_emails(text), 200)
 }
 
 /// Where a sentence sits in a person's message, for [`judge_in_message`].
@@ -3615,25 +3615,17 @@ fn read_human_message(
         .map(|s| s.text.trim())
         .collect();
     if !prose.is_empty() && digest.human_turns.len() < MAX_HUMAN_TURNS {
-        let joined = prose.join(" ");
-        let redacted = policy.redact(&joined).text.into_owned();
-        let mut text: String = redacted.chars().take(MAX_HUMAN_TURN_CHARS).collect();
-        if redacted.chars().count() > MAX_HUMAN_TURN_CHARS {
-            text.push('…');
-        }
         let pasted: Vec<&str> = segments
             .iter()
             .filter(|s| s.channel == Channel::Pasted)
             .map(|s| s.text.trim())
             .collect();
-        let pasted = policy.redact(&pasted.join(" ")).text.into_owned();
-        let mut excerpt: String = pasted.chars().take(MAX_PASTED_EXCERPT_CHARS).collect();
-        if pasted.chars().count() > MAX_PASTED_EXCERPT_CHARS {
-            excerpt.push('…');
-        }
         digest.human_turns.push(HumanTurn {
-            text,
-            pasted: excerpt,
+            text: cut_chars(&policy.redact(&prose.join(" ")).text, MAX_HUMAN_TURN_CHARS),
+            pasted: cut_chars(
+                &policy.redact(&pasted.join(" ")).text,
+                MAX_PASTED_EXCERPT_CHARS,
+            ),
             evidence: evidence.clone(),
         });
     }
