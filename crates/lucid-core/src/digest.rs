@@ -149,17 +149,21 @@ fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Epis
     out
 }
 
-/// Keeps the sentences of an agent message that state what the agent found (see
-/// [`AgentFinding`]): well-formed prose, not narration of a next step, with a `[finding]` cue
-/// and an identifier; none carrying a secret, a personal e-mail address or instruction-like
-/// text.
-fn collect_agent_findings(
+/// The sentences of an agent message that state what the agent found (see [`AgentFinding`]):
+/// well-formed prose, not narration of a next step, with a `[finding]` cue and an identifier;
+/// none carrying a secret, a personal e-mail address or instruction-like text. In order, at most
+/// `limit` of them.
+fn findings_in(
     text: &str,
-    evidence: EventRef,
+    evidence: &EventRef,
     options: &DigestOptions,
-    digest: &mut SessionDigest,
-) {
+    limit: usize,
+) -> Vec<AgentFinding> {
+    let mut found: Vec<AgentFinding> = Vec::new();
     for sentence in text::sentences(text) {
+        if found.len() >= limit {
+            break;
+        }
         let sentence = sentence.trim();
         if !crate::worthiness::states_a_finding(sentence, &options.limits)
             || narrates_next_step(sentence)
@@ -170,20 +174,61 @@ fn collect_agent_findings(
             continue;
         }
         let text = excerpt(sentence);
-        if digest.agent_findings.iter().any(|f| f.text == text) {
-            continue;
+        if !found.iter().any(|f| f.text == text) {
+            found.push(AgentFinding {
+                text,
+                evidence: evidence.clone(),
+            });
         }
-        // The first findings say what the agent met, the last ones what it concluded (a root
-        // cause is often found late): a full list keeps its first half and lets the newest
-        // findings replace the oldest of the second half.
-        if digest.agent_findings.len() >= MAX_AGENT_FINDINGS {
-            digest.agent_findings.remove(MAX_AGENT_FINDINGS / 2);
-        }
-        digest.agent_findings.push(AgentFinding {
-            text,
-            evidence: evidence.clone(),
-        });
     }
+    found
+}
+
+/// The findings a digest keeps of the agent's messages (each with its event): the first half
+/// of [`MAX_AGENT_FINDINGS`] from the start of the session, what the agent met, and the rest
+/// from its end, what it concluded (a root cause is often found late). The end is read
+/// backwards, only as far as it takes, so a long session costs no more than a short one.
+fn agent_findings(messages: &[(&str, EventRef)], options: &DigestOptions) -> Vec<AgentFinding> {
+    let first_half = MAX_AGENT_FINDINGS / 2;
+    let is_new = |kept: &[AgentFinding], f: &AgentFinding| !kept.iter().any(|k| k.text == f.text);
+    let mut first: Vec<AgentFinding> = Vec::new();
+    // What the message that filled the first half found beyond it: the start of the tail.
+    let mut left_over: Vec<AgentFinding> = Vec::new();
+    let mut read = 0;
+    for (text, evidence) in messages {
+        if first.len() >= first_half {
+            break;
+        }
+        read += 1;
+        for finding in findings_in(text, evidence, options, usize::MAX) {
+            if !is_new(&first, &finding) {
+                continue;
+            }
+            if first.len() < first_half {
+                first.push(finding);
+            } else if is_new(&left_over, &finding) {
+                left_over.push(finding);
+            }
+        }
+    }
+    let last_half = MAX_AGENT_FINDINGS - first.len();
+    let mut last: Vec<AgentFinding> = Vec::new();
+    let earlier = messages[read..]
+        .iter()
+        .rev()
+        .map(|(text, evidence)| findings_in(text, evidence, options, usize::MAX))
+        .chain(std::iter::once(left_over));
+    for mut here in earlier {
+        if last.len() >= last_half {
+            break;
+        }
+        here.retain(|f| is_new(&first, f) && is_new(&last, f));
+        // The message's last findings are the latest; earlier messages come before them.
+        let keep = here.len().min(last_half - last.len());
+        last.splice(0..0, here.split_off(here.len() - keep));
+    }
+    first.extend(last);
+    first
 }
 
 /// Whether an agent's sentence only narrates its next step (`[narration]` of `lexicon.txt`:
@@ -919,6 +964,8 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
     // Statements, memory writes and safety flags, event by event.
     // The agent's prose so far, to recognise it pasted back into a person's message.
     let mut agent_said = AgentProse::default();
+    // The agent's messages, read for its findings once the session is read.
+    let mut agent_messages: Vec<(&str, EventRef)> = Vec::new();
     // A chat log whose every turn opens with who spoke ("Caroline: Wow, Mel!"): the label is not
     // part of what was said, and "Caroline: …" is no fact about Caroline.
     let labelled = speaker_labelled(session);
@@ -969,7 +1016,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             // person's statement (memory writes are read below).
             EventKind::AgentMessage { text } if event.channel == Channel::Agent => {
                 agent_said.texts.push(text);
-                collect_agent_findings(text, event_ref(position), options, &mut digest);
+                agent_messages.push((text, event_ref(position)));
             }
             EventKind::AgentMessage { .. } => {}
             EventKind::MemoryWrite {
@@ -1021,6 +1068,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             _ => {}
         }
     }
+    digest.agent_findings = agent_findings(&agent_messages, options);
 
     // Module paths in what tools printed (test output, imports, listings).
     {
@@ -4953,6 +5001,35 @@ mod laundering_tests {
 
     fn session(events: Vec<EventKind>) -> Session {
         test_session(TranscriptFormat::ClaudeCode, events)
+    }
+
+    /// A message whose findings fill the first half and go on (a root cause stated after the
+    /// symptoms, in one summary): what it says past the first half is kept when nothing later
+    /// says more.
+    #[test]
+    fn findings_past_the_first_half_of_one_message_are_kept() {
+        let prose: Vec<String> = (0..6)
+            .map(|n| {
+                format!(
+                    "The `step{n}` target does not exist in the Makefile, so `make step{n}` fails."
+                )
+            })
+            .collect();
+        let digest = digest_session(&session(vec![
+            EventKind::AgentMessage {
+                text: prose.join(" "),
+            },
+            EventKind::AgentMessage {
+                text: "Done.".into(),
+            },
+        ]));
+        let texts: Vec<&str> = digest
+            .agent_findings
+            .iter()
+            .map(|f| f.text.as_str())
+            .collect();
+        assert_eq!(texts.len(), 6, "{texts:#?}");
+        assert!(texts[5].contains("`step5`"), "{texts:#?}");
     }
 
     /// What the agent says it found is kept for the model pass, its first and its last findings,
