@@ -2308,12 +2308,12 @@ pub fn anchor_change(older: &str, newer: &str) -> Option<Vec<String>> {
 }
 
 /// Whether `b`, said as a change, gives `a`'s subject another tool or means, named in
-/// lower case as tools often are: "Run the tests with jest" / "Going forward the tests run with
-/// vitest", "Dependencies are managed with poetry" / "We now manage dependencies with uv". Their
-/// content words (time words, fillers and verbs of change left out) share two or more (one, when
-/// both name the tool after the same word), and each has one word of its own that it names as
-/// what is used (right after "with", "using", "use", "via", "through" or "to"). Returns the
-/// shared subject words (stemmed).
+/// lower case as tools often are: "Dependencies are managed with poetry" / "We now manage
+/// dependencies with uv", "Always use tabs for indentation in this repo" / "switch this repo to
+/// spaces for indentation from now on". Their
+/// content words (time words, fillers and verbs of change left out) share two or more, and each
+/// has one word of its own that it names as what is used (right after "with", "using", "use",
+/// "via", "through" or "to"). Returns the shared subject words (stemmed).
 fn instrument_change(a: &Analysis, b: &Analysis) -> Option<Vec<String>> {
     let rest = |x: &Analysis| -> BTreeSet<String> {
         x.word_set
@@ -2333,19 +2333,19 @@ fn instrument_change(a: &Analysis, b: &Analysis) -> Option<Vec<String>> {
     };
     // The word right before the value in the sentence says it is what is used (or what one
     // moves to: "switch … to spaces").
-    let used_after = |x: &Analysis, word: &str| -> Option<String> {
-        x.frame.windows(2).find_map(|pair| {
-            ((names_what_is_used(&pair[0]) || pair[0] == "to") && stem(&pair[1]) == word)
-                .then(|| pair[0].clone())
-        })
+    let used_after = |x: &Analysis, word: &str| -> Option<()> {
+        x.frame
+            .windows(2)
+            .any(|pair| (names_what_is_used(&pair[0]) || pair[0] == "to") && stem(&pair[1]) == word)
+            .then_some(())
     };
-    let (Some(before_old), Some(before_new)) = (used_after(a, old), used_after(b, new)) else {
-        return None;
-    };
-    // One shared word is enough when both name the tool the same way ("Run the tests with
-    // jest" / "… the tests run with vitest": "run" is no content word).
-    let enough = shared.len() >= 2 || (!shared.is_empty() && before_old == before_new);
-    (enough && !contrasting_modifiers(a, b)).then_some(shared)
+    // Two shared words at least: "Run the tests with jest" and "Going forward, run the tests
+    // with coverage" share one ("run" is no content word), and coverage is no test runner.
+    (shared.len() >= 2
+        && used_after(a, old).is_some()
+        && used_after(b, new).is_some()
+        && !contrasting_modifiers(a, b))
+    .then_some(shared)
 }
 
 /// `text` without the moments it names when something happened or takes effect ("last week",
@@ -3427,10 +3427,11 @@ mod tests {
     #[test]
     fn a_tool_named_in_lower_case_is_the_value_a_change_gives() {
         for (older, newer, subject) in [
+            // One shared word is too little: coverage is no test runner.
             (
                 "Run the tests with jest.",
-                "Going forward the tests run with vitest.",
-                Some(vec!["test"]),
+                "Going forward, run the tests with coverage.",
+                None,
             ),
             (
                 "Dependencies are managed with poetry.",

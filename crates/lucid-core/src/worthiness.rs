@@ -679,13 +679,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // A contrast alone ("… so what are parts of steering, instead of saying steering part")
     // chooses a wording or complains; it announces a new value only when it names one.
     let contrast_only = change_cue && !announcing_cue && !now_announces;
-    // "Going forward the tests run with vitest", "From now on, deploy on Thursdays": a rule
-    // said to hold from now on announces that something changed, as "now" does.
-    let forward = markers
-        .iter()
-        .any(|phrase| matches!(*phrase, "from now on" | "going forward"));
-    let change = ((change_cue || now_announces) && !request && (!contrast_only || names_value()))
-        || (forward && !request);
+    let change = (change_cue || now_announces) && !request && (!contrast_only || names_value());
     let instruction = cues.has(List::Instruction);
     if request {
         return skip("a request about the task at hand");
@@ -2472,15 +2466,14 @@ mod tests {
         }
     }
 
-    /// The team naming the tool it now works with, and a rule said to hold from now on, both
-    /// announce a change (which may update the item about the same thing); a manner is no tool.
+    /// The team naming the tool it now works with announces a change (which may update the item
+    /// about the same thing); a manner is no tool.
     #[test]
-    fn the_team_naming_its_new_tool_and_rules_from_now_on_announce_a_change() {
+    fn the_team_naming_its_new_tool_announces_a_change() {
         let limits = Thresholds::default();
         for sentence in [
             "We now manage dependencies with uv.",
-            "Going forward the tests run with vitest.",
-            "From now on, deploy on Thursdays.",
+            "Our team now builds the docs using mkdocs.",
         ] {
             assert!(
                 matches!(

@@ -217,8 +217,8 @@ impl Curator {
         // A change a person announced gives the same subject, in other words, another value of
         // one shape (a number, a host, a version), another name or another tool: "Rate limit is
         // 250 requests per minute as of today" for "The API rate limit is 100 requests per
-        // minute". Candidates share a word (`anchor_change` asks two, but one for a tool named
-        // the same way), found through an index of the announced changes' words.
+        // minute". Candidates share two words, found through an index of the announced changes'
+        // words.
         let announced: Vec<usize> = live
             .iter()
             .copied()
@@ -236,14 +236,14 @@ impl Curator {
             }
             let mut links: Vec<(usize, usize, Vec<String>)> = Vec::new();
             for &i in &announced {
-                let sharing: BTreeSet<usize> = self.memories[i]
-                    .analysis
-                    .word_set
-                    .iter()
-                    .flat_map(|word| by_word.get(word.as_str()).into_iter().flatten().copied())
-                    .collect();
-                for j in sharing {
-                    if j == i || union.find(i) == union.find(j) {
+                let mut shared: BTreeMap<usize, usize> = BTreeMap::new();
+                for word in &self.memories[i].analysis.word_set {
+                    for &j in by_word.get(word.as_str()).into_iter().flatten() {
+                        *shared.entry(j).or_default() += 1;
+                    }
+                }
+                for (j, count) in shared {
+                    if j == i || count < 2 || union.find(i) == union.find(j) {
                         continue;
                     }
                     if let Some(subject) =
