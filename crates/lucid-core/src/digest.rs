@@ -151,19 +151,10 @@ fn episodes(session: &Session, policy: &crate::policy::SafetyPolicy) -> Vec<Epis
 
 /// The sentences of an agent message that state what the agent found (see [`AgentFinding`]):
 /// well-formed prose, not narration of a next step, with a `[finding]` cue and an identifier;
-/// none carrying a secret, a personal e-mail address or instruction-like text. In order, at most
-/// `limit` of them.
-fn findings_in(
-    text: &str,
-    evidence: &EventRef,
-    options: &DigestOptions,
-    limit: usize,
-) -> Vec<AgentFinding> {
+/// none carrying a secret, a personal e-mail address or instruction-like text. In order.
+fn findings_in(text: &str, evidence: &EventRef, options: &DigestOptions) -> Vec<AgentFinding> {
     let mut found: Vec<AgentFinding> = Vec::new();
     for sentence in text::sentences(text) {
-        if found.len() >= limit {
-            break;
-        }
         let sentence = sentence.trim();
         if !crate::worthiness::states_a_finding(sentence, &options.limits)
             || narrates_next_step(sentence)
@@ -200,7 +191,7 @@ fn agent_findings(messages: &[(&str, EventRef)], options: &DigestOptions) -> Vec
             break;
         }
         read += 1;
-        for finding in findings_in(text, evidence, options, usize::MAX) {
+        for finding in findings_in(text, evidence, options) {
             if !is_new(&first, &finding) {
                 continue;
             }
@@ -216,7 +207,7 @@ fn agent_findings(messages: &[(&str, EventRef)], options: &DigestOptions) -> Vec
     let earlier = messages[read..]
         .iter()
         .rev()
-        .map(|(text, evidence)| findings_in(text, evidence, options, usize::MAX))
+        .map(|(text, evidence)| findings_in(text, evidence, options))
         .chain(std::iter::once(left_over));
     for mut here in earlier {
         if last.len() >= last_half {

@@ -2166,13 +2166,13 @@ pub(crate) fn retraction(sentence: &str) -> Option<Retraction> {
     })?;
     let after_at = at + cue.len();
     let after = &lower[after_at..];
+    // A bare cue closes its clause: nothing, or punctuation, follows it.
+    let trimmed = after.trim_start();
+    let closes = trimmed.is_empty()
+        || trimmed.starts_with([',', ';', ':', '.', '!', '\u{2014}', '\u{2013}', '-']);
     // "Never mind the German commit messages, …": what follows the cue before any punctuation
     // is what is taken back, as after "forget what I said about".
-    let closes_at_once = after.trim_start().is_empty()
-        || after
-            .trim_start()
-            .starts_with([',', ';', ':', '.', '!', '\u{2014}', '\u{2013}', '-']);
-    let takes_an_object = lexicon::is_word_of(List::RetractionTakingObject, cue) && !closes_at_once;
+    let takes_an_object = lexicon::is_word_of(List::RetractionTakingObject, cue) && !closes;
     if cue.ends_with(" about") || takes_an_object {
         let end = after
             .find([';', ',', '.', ':', '!', '?'])
@@ -2198,9 +2198,6 @@ pub(crate) fn retraction(sentence: &str) -> Option<Retraction> {
             rest_at,
         });
     }
-    let trimmed = after.trim_start();
-    let closes = trimmed.is_empty()
-        || trimmed.starts_with([',', ';', ':', '.', '!', '\u{2014}', '\u{2013}', '-']);
     if !closes {
         return None;
     }

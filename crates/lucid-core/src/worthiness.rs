@@ -214,17 +214,12 @@ pub(crate) fn is_one_off_task(text: &str) -> bool {
 /// "we've", "we have", "our team") and, after at most one adverb ("just", "finally"), a verb
 /// of `[change_verb]` ("We bumped the toolchain to Go 1.23", "We've finally renamed …").
 fn the_team_changed(lower: &str) -> bool {
-    let mut words = lower
+    let Some(rest) = after_the_team(lower) else {
+        return false;
+    };
+    let mut words = rest
         .split_whitespace()
         .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''));
-    let opens = match words.next() {
-        Some("we" | "we've") => true,
-        Some("our") => words.next() == Some("team"),
-        _ => false,
-    };
-    if !opens {
-        return false;
-    }
     let mut next = words.next();
     if next == Some("have") {
         next = words.next();
@@ -238,13 +233,19 @@ fn the_team_changed(lower: &str) -> bool {
     next.is_some_and(|verb| verb.ends_with("ed") && lexicon::is_word_of(List::ChangeVerb, verb))
 }
 
+/// What follows a lower-case statement's opening "we", "we've" or "our team": the team speaks.
+fn after_the_team(lower: &str) -> Option<&str> {
+    ["we ", "we've ", "our team "]
+        .iter()
+        .find_map(|opening| lower.strip_prefix(opening))
+}
+
 /// Whether the team says what it does something with, as its sentence's last words ("we now
 /// manage dependencies with uv", "our team now builds the docs using mkdocs"): the tool is the
 /// value, however it is written.
 fn the_team_names_its_tool(lower: &str) -> bool {
-    let opens = lower.starts_with("we ") || lower.starts_with("our team ");
     let clause = lower.trim_end_matches(['.', '!', ' ']);
-    opens
+    after_the_team(lower).is_some()
         && [" with ", " using ", " via "].iter().any(|joint| {
             clause.rsplit_once(joint).is_some_and(|(_, tool)| {
                 let words: Vec<&str> = tool.split_whitespace().collect();
@@ -543,10 +544,16 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
         !requested_not_done(&whole_lower, at) && !lexicon::is_word_of(List::Contrast, phrase)
     }) || takes_effect.is_some()
         || team_changed;
-    let announced_value = (announcing_cue || closing_now)
-        && text::slot(stripped).is_some_and(|slot| {
+    // The statement's subject and value, found once and only when a rule below needs them.
+    let slot = std::cell::LazyCell::new(|| text::slot(stripped));
+    let slot = || std::cell::LazyCell::force(&slot).as_ref();
+    // The value is an identifier or quoted code ("New GCP project id: acme-prod-2").
+    let slot_names_a_value = || {
+        slot().is_some_and(|slot| {
             !slot.value_analysis.anchors.is_empty() || !slot.value_analysis.code_spans.is_empty()
-        });
+        })
+    };
+    let announced_value = (announcing_cue || closing_now) && slot_names_a_value();
     // A bare "here" next to a standing marker names the place ("we always use pnpm here"),
     // not the task at hand.
     // In a standing rule, "it" after "a bug" points back to that bug, any bug ("Always write a
@@ -834,7 +841,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
             change,
         };
     }
-    if reports_how_the_work_stands(stripped) {
+    if slot().is_some_and(reports_how_the_work_stands) {
         return skip(
             "says how the work stands now (\"the build is green now\"), not a value to remember",
         );
@@ -891,12 +898,9 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     }
     // "New GCP project id: acme-prod-2" announces a value as plainly as "X is now Y"; "New keys
     // are added." names none.
-    let names_a_value_slot = text::slot(stripped).is_some_and(|slot| {
-        !slot.value_analysis.anchors.is_empty() || !slot.value_analysis.code_spans.is_empty()
-    });
     let announces_new =
-        lower.starts_with("new ") && (stripped.contains(": ") || names_a_value_slot);
-    if (change || announces_new) && text::slot(stripped).is_some() {
+        lower.starts_with("new ") && (stripped.contains(": ") || slot_names_a_value());
+    if (change || announces_new) && slot().is_some() {
         return Verdict::Candidate {
             class: Class::Fact,
             support: Support::Marked,
@@ -931,7 +935,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
             change,
         };
     }
-    if text::slot(stripped).is_some_and(|slot| {
+    if slot().is_some_and(|slot| {
         !slot.value_analysis.anchors.is_empty() || slot.value_analysis.word_set.len() <= 3
     }) {
         return Verdict::Candidate {
@@ -2069,14 +2073,11 @@ fn evaluates(lower: &str) -> bool {
     all_praise || praised
 }
 
-/// Whether a sentence gives its subject a state of the work as its value ("The build is green
+/// Whether a statement gives its subject a state of the work as its value ("The build is green
 /// now", "the API is faster now", "CI is fixed"): one or two words, each a state or a verdict
 /// (`[work_state]`, `[evaluative]`), with no identifier or code. "The default branch is main
 /// now" names a value.
-fn reports_how_the_work_stands(sentence: &str) -> bool {
-    let Some(slot) = text::slot(sentence) else {
-        return false;
-    };
+fn reports_how_the_work_stands(slot: &text::Slot) -> bool {
     let value = slot.value.to_lowercase();
     let words: Vec<&str> = value
         .split(|c: char| !c.is_alphanumeric())

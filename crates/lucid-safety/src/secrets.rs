@@ -1119,14 +1119,12 @@ fn validate(
                 "secret_assignment"
             };
             // Said in a sentence, a value can be more words ("when the wrong key is
-            // read/written"), a link ("personal API key: https://…/docs") or a stand-in
-            // (`api_key: "[redacted]"`): none is the credential.
+            // read/written"): no credential. (Links and stand-ins are left out for every
+            // assignment, in `plausible_assigned_secret`.)
             let words_only = v
                 .split(|c: char| !c.is_ascii_alphanumeric())
                 .all(|w| w.bytes().all(|b| b.is_ascii_lowercase()));
-            let not_the_value =
-                words_only || v.contains("://") || v.starts_with(['[', '<', '{', '$']);
-            if not_the_value && !digits_pin {
+            if words_only && !digits_pin {
                 return None;
             }
             // Letters alone, mixed case with no word structure (`eFUXhjHyRyvOkS`), are a

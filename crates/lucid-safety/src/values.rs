@@ -281,7 +281,14 @@ fn is_compound_identifier(v: &str) -> bool {
 /// much stronger signal than bare words after a colon, which are often prose
 /// ("Password: incorrect").
 pub(crate) fn plausible_assigned_secret(v: &str, quoted: bool, next: Option<char>) -> bool {
-    if is_placeholder(v) || is_path_like(v) || is_code_expression(v) || is_host_like(v) {
+    // A link is no credential (one inside a URL is `url_password`'s: "API key:
+    // https://…/docs" names where to get one).
+    if is_placeholder(v)
+        || is_path_like(v)
+        || is_code_expression(v)
+        || is_host_like(v)
+        || v.contains("://")
+    {
         return false;
     }
     // Identifiers in code: `_bindgen_ty_7`, `user_id_2`, `__init__`.
