@@ -2750,6 +2750,8 @@ fn frame_tokens_new_value(
                 && plain(y)
                 && !is_polarity_word(x)
                 && !is_polarity_word(y)
+                && !names_no_tool(x)
+                && !names_no_tool(y)
         }
         _ => false,
     };
@@ -2758,6 +2760,14 @@ fn frame_tokens_new_value(
         new: shown(named_b, mid_b),
         names_only: !values,
     })
+}
+
+/// Whether a frame word (stemmed, as frames compare them) is a `[not_a_tool]` word: after "with"
+/// it says how the work runs ("with coverage", "with care"), not which tool runs it.
+fn names_no_tool(stemmed: &str) -> bool {
+    crate::lexicon::words(List::NotATool)
+        .iter()
+        .any(|word| word == stemmed || stem(word) == stemmed)
 }
 
 /// Whether a frame word introduces what is used ("use yarn", "deploy via flyctl", "built with
@@ -3053,10 +3063,15 @@ pub fn frame_tokens_marked(text: &str) -> Vec<FrameToken> {
     let mut opener = raw.first().map(|t| t.text.to_lowercase());
     let lower = text.to_lowercase();
     let mut lower = lower.trim_end_matches(['.', '!']).trim_end().to_string();
-    for trailer in [" from now on", " going forward"] {
+    for trailer in [" from now on", " going forward", " now"] {
         if let Some(rest) = lower.strip_suffix(trailer) {
             lower = rest.to_string();
         }
+    }
+    // "We use pnpm to install dependencies" states the rule "Use pnpm to install dependencies"
+    // states: the team speaking is no word of the frame.
+    if let Some(rest) = lower.strip_prefix("we ") {
+        lower = rest.to_string();
     }
     // "… as of today", "… starting next month": when the value holds is no part of it.
     if let Some(when) =
@@ -3516,6 +3531,15 @@ mod tests {
             frame_swap("Deploy via heroku.", "Deploy via flyctl.").map(|swap| swap.names_only),
             Some(true)
         );
+        // The team's "we use …" is the rule's "use …"; a trailing "now" is no word of it.
+        assert_eq!(
+            frame_swap(
+                "Use yarn to install dependencies.",
+                "We use pnpm to install dependencies now."
+            )
+            .map(|swap| (swap.old, swap.new, swap.names_only)),
+            Some(("yarn".to_string(), "pnpm".to_string(), true))
+        );
         assert_eq!(
             frame_swap(
                 "Format Python code using black.",
@@ -3537,6 +3561,15 @@ mod tests {
             (
                 "Deploys are announced in Slack.",
                 "Deploys are announced in person.",
+            ),
+            // A way of running is no tool: coverage adds to jest, it does not replace it.
+            (
+                "Run the tests with jest.",
+                "Going forward, run the tests with coverage.",
+            ),
+            (
+                "Build the images with docker.",
+                "Build the images with caching.",
             ),
         ] {
             assert_eq!(frame_new_value(old, new), None, "{old} / {new}");

@@ -241,17 +241,30 @@ fn after_the_team(lower: &str) -> Option<&str> {
 }
 
 /// Whether the team says what it does something with, as its sentence's last words ("we now
-/// manage dependencies with uv", "our team now builds the docs using mkdocs"): the tool is the
-/// value, however it is written.
+/// manage dependencies with uv", "our team now builds the docs using mkdocs") or right after
+/// "use" ("we use pnpm to install dependencies now"): the tool is the value, however it is
+/// written.
 fn the_team_names_its_tool(lower: &str) -> bool {
     let clause = lower.trim_end_matches(['.', '!', ' ']);
-    after_the_team(lower).is_some()
-        && [" with ", " using ", " via "].iter().any(|joint| {
-            clause.rsplit_once(joint).is_some_and(|(_, tool)| {
-                let words: Vec<&str> = tool.split_whitespace().collect();
-                (1..=2).contains(&words.len()) && !lexicon::is_word_of(List::NotATool, words[0])
-            })
+    let Some(said) = after_the_team(lower) else {
+        return false;
+    };
+    let used = said
+        .strip_prefix("now ")
+        .unwrap_or(said)
+        .strip_prefix("use ");
+    if let Some(tool) = used.and_then(|rest| rest.split_whitespace().next()) {
+        let plain = tool
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'));
+        return plain && !lexicon::is_word_of(List::NotATool, tool) && !text::is_common_word(tool);
+    }
+    [" with ", " using ", " via "].iter().any(|joint| {
+        clause.rsplit_once(joint).is_some_and(|(_, tool)| {
+            let words: Vec<&str> = tool.split_whitespace().collect();
+            (1..=2).contains(&words.len()) && !lexicon::is_word_of(List::NotATool, words[0])
         })
+    })
 }
 
 /// Whether lower-case text sets a day to be done by ("before Friday", "by Monday", "by end of
@@ -669,7 +682,11 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
                     });
                     !prepositional || names_value()
                 }
-                None => !rest.ends_with(" right") && !rest.ends_with(" for") && names_value(),
+                None => {
+                    !rest.ends_with(" right")
+                        && !rest.ends_with(" for")
+                        && (names_value() || the_team_names_its_tool(&lower))
+                }
             }
         });
     // "… i will saturate the soil now", "we'll close the week now": what the speaker is about
@@ -2475,6 +2492,7 @@ mod tests {
         for sentence in [
             "We now manage dependencies with uv.",
             "Our team now builds the docs using mkdocs.",
+            "We use pnpm to install dependencies now.",
         ] {
             assert!(
                 matches!(
@@ -2485,7 +2503,12 @@ mod tests {
                 judge(sentence, &limits)
             );
         }
-        for sentence in ["We now deploy with care.", "Always deploy on Thursdays."] {
+        for sentence in [
+            "We now deploy with care.",
+            "Always deploy on Thursdays.",
+            "We use more memory now.",
+            "We use it for the docs now.",
+        ] {
             assert!(
                 !matches!(
                     judge(sentence, &limits),
