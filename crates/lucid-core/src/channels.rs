@@ -376,6 +376,8 @@ fn mark_indented_runs(lines: &[&str], kinds: &mut [Option<(Channel, &'static str
         at += run.max(1);
     }
     mark_terminal_copies(lines, kinds);
+    mark_agent_transcript_copies(lines, kinds);
+    mark_copied_pages(lines, kinds);
     mark_shell_output(lines, kinds);
     mark_quoted_material(lines, kinds);
     mark_generated_documents(kinds);
@@ -586,6 +588,74 @@ fn mark_quoted_material(lines: &[&str], kinds: &mut [Option<(Channel, &'static s
 /// The markers terminal agents print before their own messages: Codex CLI's `•`, Claude Code's
 /// `⏺` and `●`, Gemini CLI's `✦`.
 const AGENT_MESSAGE_MARKERS: &[&str] = &["• ", "⏺ ", "● ", "✦ "];
+
+/// A copy of an agent's transcript, pasted back into a new task ("Here is more of our talk
+/// from last time: … Thinking: The user wants me to read two documents …"): the agent's
+/// reasoning under a `Thinking:` label, or its narration of "the user" beside its own "me" /
+/// "I'll". Two such lines make the whole message a copy: the person's own words in it are the
+/// old conversation's, or a request about the copy, never a statement to keep.
+fn mark_agent_transcript_copies(lines: &[&str], kinds: &mut [Option<(Channel, &'static str)>]) {
+    const MIN_NARRATION_LINES: usize = 2;
+    let narrates = |line: &str| {
+        let lower = line.trim().to_lowercase();
+        let words: Vec<&str> = lower
+            .split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .filter(|w| !w.is_empty())
+            .collect();
+        let agent_speaks = words
+            .iter()
+            .any(|w| matches!(*w, "me" | "i'll" | "i'm" | "i" | "let"));
+        let of_the_user = words.windows(2).any(|pair| pair == ["the", "user"]);
+        lower.starts_with("thinking:") || (of_the_user && agent_speaks)
+    };
+    let narration = lines
+        .iter()
+        .zip(kinds.iter())
+        .filter(|(line, kind)| matches!(kind, Some((Channel::Human, _))) && narrates(line))
+        .count();
+    if narration < MIN_NARRATION_LINES {
+        return;
+    }
+    for kind in kinds.iter_mut() {
+        if matches!(kind, Some((Channel::Human, _))) {
+            *kind = Some((Channel::Pasted, "agent transcript"));
+        }
+    }
+}
+
+/// A rendered page copied from a browser (a README's "Inputs:", "Returns:", "list_directory",
+/// "Usage with Claude Desktop"): its headings and labels arrive as short lines with no
+/// sentence ending and no list marker. Eight such lines, two in five of the person's lines at
+/// least, make the message a copy: its sentences ("Note: all directories must be mounted to
+/// /projects by default.") are the page's, not the person's. People's own short lines are
+/// list items, which carry a marker, or a heading or two.
+fn mark_copied_pages(lines: &[&str], kinds: &mut [Option<(Channel, &'static str)>]) {
+    const MIN_LABELS: usize = 8;
+    const MAX_LABEL_WORDS: usize = 4;
+    let is_label = |line: &str| {
+        let trimmed = line.trim();
+        let starts_list = trimmed.starts_with(['-', '*', '+', '#']) || starts_numbered(trimmed);
+        let words = trimmed.split_whitespace().count();
+        !starts_list
+            && (1..=MAX_LABEL_WORDS).contains(&words)
+            && !trimmed.ends_with(['.', '!', '?', ';', ','])
+    };
+    let human: Vec<&str> = lines
+        .iter()
+        .zip(kinds.iter())
+        .filter(|(_, kind)| matches!(kind, Some((Channel::Human, _))))
+        .map(|(line, _)| *line)
+        .collect();
+    let labels = human.iter().filter(|line| is_label(line)).count();
+    if labels < MIN_LABELS || labels * 5 < human.len() * 2 {
+        return;
+    }
+    for kind in kinds.iter_mut() {
+        if matches!(kind, Some((Channel::Human, _))) {
+            *kind = Some((Channel::Pasted, "copied page"));
+        }
+    }
+}
 
 /// What a command printed, pasted with its shell prompt (`root@box:~/app# git pull`, then
 /// `remote: Invalid username or token. Password authentication is not supported …`): the lines
@@ -1026,7 +1096,15 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
     if trimmed.starts_with("@@") || trimmed.starts_with("diff --git") {
         return Some("diff");
     }
-    if trimmed.starts_with('|') && trimmed.ends_with('|') {
+    // A Markdown table row, or a row copied from a spreadsheet or a rendered table: cells
+    // between tabs. People do not type tabs inside their sentences.
+    if (trimmed.starts_with('|') && trimmed.ends_with('|'))
+        || trimmed
+            .split('\t')
+            .filter(|cell| !cell.trim().is_empty())
+            .count()
+            >= 2
+    {
         return Some("table");
     }
     if looks_like_code_line(trimmed) {
@@ -1455,6 +1533,54 @@ mod tests {
             "House rules:\n  - always use pnpm\n  - never push to main\n  - run the linter first\n",
             "- Deploys\n  - only from main\n  - never on Fridays\n  - tag every release\n",
             "Two notes on the deploy\n  first, tag it\n",
+        ] {
+            let got = channels(own);
+            assert!(
+                got.iter().all(|(c, _)| *c == Channel::Human),
+                "{own:?}: {got:?}"
+            );
+        }
+    }
+
+    /// An agent's transcript pasted into a new task (its `Thinking:` lines, its narration of
+    /// "the user"), a page copied from a browser (labels and headings as short unmarked lines)
+    /// and rows of a copied table (cells between tabs) are pasted, the sentences in them too.
+    #[test]
+    fn copies_of_transcripts_pages_and_tables_are_pasted() {
+        let transcript = "Here is more of our talk from last time:\n\n\
+                          Thinking:The user wants me to read two documents first.\n\n\
+                          Always read the docs before editing them.\n\n\
+                          Thinking:I notice the file is still truncated, let me add the rest.\n";
+        let got = channels(transcript);
+        assert!(got.iter().all(|(c, _)| *c == Channel::Pasted), "{got:?}");
+        let page = "set this up for me\n\nlist_directory\nInput: path (string)\nmove_file\n\
+                    Inputs:\nsource (string)\ndestination (string)\nReturns:\nSize\n\
+                    Creation time\nDocker\nNote: all directories must be mounted to /data by \
+                    default.\n";
+        let got = channels(page);
+        assert!(got.iter().all(|(c, _)| *c == Channel::Pasted), "{got:?}");
+        let table = "Can you sort these into our plan?\n\
+                     Feature flags\tWire a tiny config file.\tShip alpha to more users safely.\n\
+                     i18n seed\tWrap UI strings in a helper.\tLater translations are drop-in.\n";
+        let got = channels(table);
+        assert_eq!(
+            got[0],
+            (
+                Channel::Human,
+                "Can you sort these into our plan?".to_string()
+            ),
+            "{got:?}"
+        );
+        assert!(
+            got[1..].iter().all(|(c, _)| *c == Channel::Pasted),
+            "{got:?}"
+        );
+        // One mention of the user, a list of one's own and a heading or two stay the person's.
+        for own in [
+            "The user should see the banner once.\nAlways run the tests first.\n",
+            "Rules\n- always use pnpm\n- never push to main\n- tag releases\n- sign commits\n\
+             - squash merges\n- no force pushes\n- run the linter\n- keep PRs small\n",
+            "Deploys\nOnly deploy from main.\nTesting\nRun the suite before merging.\n",
         ] {
             let got = channels(own);
             assert!(

@@ -2425,6 +2425,10 @@ fn error_line(text: &str) -> String {
         // A script runner echoes the command it runs (`$ biome check --error-on-warnings`):
         // the command, not what went wrong, whatever its options say.
         .filter(|l| !l.starts_with("$ "))
+        // Code an error quotes (Cline's "The SEARCH block:" and the block, a traceback's source
+        // line) is what the message is about, not the message: a long quote would push the
+        // message ("...does not match anything in the file.") past the lines read.
+        .filter(|l| crate::channels::pasted_line(l) != Some("code"))
         .take(12)
         .collect();
     // `Exit code 1` says only that the command failed; the line after it says why (`go: build
@@ -4834,6 +4838,19 @@ mod tests {
         assert_eq!(
             error_line("collected 3 items\n2 failed, 1 passed\n"),
             "2 failed, 1 passed"
+        );
+        // Code the error quotes is not the error, however long the quote (Cline's SEARCH
+        // block that matched nothing).
+        let quoted: String = (0..14)
+            .map(|n| format!("  const value{n} = useState({n});\n"))
+            .collect();
+        assert_eq!(
+            error_line(&format!(
+                "The tool execution failed with the following error:\n<error>\nThe SEARCH \
+                 block:\nimport React, {{ useState }} from 'react';\n{quoted}...does not \
+                 match anything in the file.\n</error>"
+            )),
+            "...does not match anything in the file."
         );
         // Not the command a script runner echoes, whatever its options say (a real `bun run
         // lint` of Biome).

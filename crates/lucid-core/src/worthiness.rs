@@ -846,6 +846,11 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     if !standing && !decision && complains_of_degree(&lower) {
         return skip("a complaint about how something is (\"too big\"), not a fact or a rule");
     }
+    // "Your Phase-3 alpha now looks both ambitious and buttoned-up": how something strikes the
+    // speaker, not a fact about it.
+    if !standing && !decision && gives_an_impression(&lower) {
+        return skip("an impression (\"looks ambitious\"), not a fact or a rule");
+    }
     // "… so once we build the prototype we will resume the logging": a plan that waits on an
     // event of the work, not a settled decision.
     if decision && !standing && waits_on_an_event(&lower) {
@@ -2134,6 +2139,39 @@ fn complains_of_degree(lower: &str) -> bool {
     })
 }
 
+/// Whether a sentence says how something strikes the speaker: a verb of perception ("looks",
+/// "seems", "sounds", "feels", "appears") and then only a few plain words to the end ("… now
+/// looks both ambitious and buttoned-up", "the plan sounds solid"). "Looks like", "seems to"
+/// and a value after the verb ("feels like 2 GB", "appears in `app.log`") are no impression.
+fn gives_an_impression(lower: &str) -> bool {
+    const MAX_IMPRESSION_WORDS: usize = 4;
+    let clause = lower.trim_end_matches(|c: char| !c.is_alphanumeric());
+    let words: Vec<&str> = clause.split_whitespace().collect();
+    let Some(verb_at) = words.iter().position(|w| {
+        matches!(
+            *w,
+            "looks" | "look" | "seems" | "seem" | "sounds" | "sound" | "feels" | "feel" | "appears"
+        )
+    }) else {
+        return false;
+    };
+    let rest: Vec<&str> = words[verb_at + 1..]
+        .iter()
+        .copied()
+        .filter(|w| {
+            !matches!(
+                *w,
+                "both" | "and" | "so" | "very" | "really" | "quite" | "pretty" | "now" | "too"
+            )
+        })
+        .collect();
+    let plain = |w: &&str| {
+        w.chars().all(|c| c.is_alphabetic() || c == '-' || c == ',')
+            && !matches!(*w, "like" | "to" | "as" | "at" | "in" | "on" | "for" | "of")
+    };
+    (1..=MAX_IMPRESSION_WORDS).contains(&rest.len()) && rest.iter().all(plain)
+}
+
 /// Whether byte `at` of a sentence sits inside parentheses that open after its start, past the
 /// aside's first word: "… my use of p5js (not always obvious …)", "`.env` (Secure, Never
 /// Commit)". An aside that opens with the word is a rule of its own ("… open a PR (never
@@ -3028,6 +3066,8 @@ mod tests {
             "I'm currently getting this error in the repo, and there are no uncommited changes:",
             // "here" is the task at hand when nothing marks the statement as standing.
             "Use the staging key here.",
+            // What is shown is this task's material.
+            "Add your OAuth client ID and secret as shown (never expose the secret in frontend code).",
             // The listener's choice, not the speaker's preference (a pasted assessment brief).
             "You can use any programming language, framework, or architecture you prefer.",
             "Feel free to pick whichever test runner you like.",
@@ -3670,6 +3710,33 @@ mod tests {
                 kept(sentence).is_some(),
                 "{sentence:?}: {:?}",
                 verdict(sentence)
+            );
+        }
+    }
+
+    /// How something strikes the speaker ("looks ambitious", "sounds solid") is no fact; a value
+    /// after the verb, or "looks like", is read as before.
+    #[test]
+    fn impressions_are_skipped() {
+        for sentence in [
+            "Good luck—your Phase-3 alpha now looks both ambitious and buttoned-up.",
+            "The new Billing page seems really polished now.",
+            "Your Q3 plan sounds solid.",
+        ] {
+            assert_eq!(
+                skip_reason(sentence),
+                Some("an impression (\"looks ambitious\"), not a fact or a rule"),
+                "{sentence:?}"
+            );
+        }
+        for sentence in [
+            "The staging database now appears in `hosts.toml`.",
+            "Always make sure the dashboard looks right on phones before merging.",
+        ] {
+            assert_ne!(
+                skip_reason(sentence),
+                Some("an impression (\"looks ambitious\"), not a fact or a rule"),
+                "{sentence:?}"
             );
         }
     }
