@@ -233,9 +233,10 @@ fn the_team_changed(lower: &str) -> bool {
     next.is_some_and(|verb| verb.ends_with("ed") && lexicon::is_word_of(List::ChangeVerb, verb))
 }
 
-/// What follows a lower-case statement's opening "we", "we've" or "our team": the team speaks.
+/// What follows a lower-case statement's opening "we", "we've", "we're" or "our team": the
+/// team speaks.
 fn after_the_team(lower: &str) -> Option<&str> {
-    ["we ", "we've ", "our team "]
+    ["we ", "we've ", "we're ", "we’re ", "our team "]
         .iter()
         .find_map(|opening| lower.strip_prefix(opening))
 }
@@ -802,7 +803,8 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     if sentence.trim_end().ends_with('!') && !opens_instruction && !decision {
         return skip("an exclamation, not a statement");
     }
-    if !specific(stripped) {
+    // "We are going with codemirror": the tool the team chose is the specific part.
+    if !specific(stripped) && !the_team_names_its_tool(&lower) {
         return skip("not specific enough to act on");
     }
     if refers_back(&lower) {
@@ -2858,6 +2860,8 @@ mod tests {
             // A program named in lower case is specific enough.
             ("Always use pnpm.", Class::Preference),
             ("Never use yarn.", Class::Preference),
+            // So is the tool a team says it chose, whatever its case.
+            ("We're going with codemirror.", Class::Fact),
             // A rule after its condition; "when" and "where" open no question there.
             (
                 "When you find a bug, always write a failing test for it first.",
