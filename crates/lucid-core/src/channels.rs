@@ -501,14 +501,15 @@ fn mark_prompt_documents(lines: &[&str], kinds: &mut [Option<(Channel, &'static 
 }
 
 /// A message with several of a generated report's lines (bold-labelled list items that report
-/// rather than instruct, check marks) is a document the person pasted, often another
-/// assistant's plan or review: its prose is that document's too ("Remember that reconstructing
-/// the models … might require iterative refinement" closing a pasted task plan).
+/// rather than instruct, check marks, table rows) is a document the person pasted, often
+/// another assistant's plan or review: its prose is that document's too ("Remember that
+/// reconstructing the models … might require iterative refinement" closing a pasted task plan,
+/// "All critical gremlins are now squashed" under a pasted review's status table).
 fn mark_generated_documents(kinds: &mut [Option<(Channel, &'static str)>]) {
     const MIN_REPORT_LINES: usize = 3;
     let reports = kinds
         .iter()
-        .filter(|kind| matches!(kind, Some((Channel::Pasted, "report"))))
+        .filter(|kind| matches!(kind, Some((Channel::Pasted, "report" | "table"))))
         .count();
     if reports < MIN_REPORT_LINES {
         return;
@@ -893,6 +894,11 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
         {
             return Some("report");
         }
+    }
+    // A status mark opening a line ("✅ CPU sim & unit tests green.", "🟡 Rust pending."): a
+    // report's verdict on an item, list or not. (A bare `✓` opens a build log's lines.)
+    if trimmed.starts_with(['✅', '❌', '☑', '🟡', '🟢', '🔴', '🟠', '⬜', '□']) {
+        return Some("report");
     }
     // A status glyph opens a line of a tool's output (Next.js' `⚠ The "middleware" file
     // convention is deprecated`, `▲ Next.js 16`, `✓ Compiled`, `⨯ Failed`, a tree's `└─`):

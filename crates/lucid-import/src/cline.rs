@@ -690,9 +690,22 @@ impl UserTurn<'_, '_, '_> {
         );
     }
 
-    /// Text of a user turn outside result headers: split at the wrappers.
+    /// Text of a user turn outside result headers: split at the wrappers. Inside a result, only
+    /// the wrappers Cline itself adds end it (see [`closes_result`]): a file the agent read
+    /// may hold `<task>` or a whole exported conversation, which is the file's text, not the
+    /// person's words or the harness's.
     fn text(&mut self, text: &str) {
-        for span in split_tags(text, USER_TAGS) {
+        let spans = split_tags(text, USER_TAGS);
+        for (n, span) in spans.iter().enumerate() {
+            if let (Some(tag), Some(open)) = (span.tag, &mut self.open) {
+                let last = spans[n + 1..]
+                    .iter()
+                    .all(|later| later.tag.is_none() && later.raw.trim().is_empty());
+                if !closes_result(tag, &open.content, last) {
+                    open.content.push_str(span.raw);
+                    continue;
+                }
+            }
             match span.tag {
                 Some(tag) if HUMAN_TAGS.contains(&tag) => {
                     self.flush();
@@ -759,6 +772,28 @@ impl UserTurn<'_, '_, '_> {
             Channel::ToolOutput,
         );
     }
+}
+
+/// Whether a wrapper met inside a tool result is Cline's own, ending the result. Cline adds
+/// them last, after what the tool returned: the person's words (`<feedback>`, `<answer>`)
+/// opening the result or right after Cline's line introducing them ("The user provided the
+/// following feedback:", "The user has provided feedback on the results. …"), and the
+/// `<environment_details>` after everything. Any other wrapper, or one with more of the
+/// result after it, is part of what the tool returned (a file that quotes a task, an exported
+/// conversation the agent read, with its own feedback turns).
+fn closes_result(tag: &str, result_so_far: &str, last_in_text: bool) -> bool {
+    if !last_in_text {
+        return false;
+    }
+    if HUMAN_TAGS.contains(&tag) {
+        let before = result_so_far.trim_end();
+        let introduced = before
+            .lines()
+            .next_back()
+            .is_some_and(|line| line.to_ascii_lowercase().contains("the user"));
+        return before.is_empty() || introduced;
+    }
+    tag == "environment_details"
 }
 
 /// The label of a notice Cline writes into user turns, when the text is one.

@@ -1272,6 +1272,46 @@ fn import_cline_fixture(api: &[u8], ui: Option<&[u8]>) -> Result<Session, Import
     import_cline_task(api, ui, &source)
 }
 
+/// A file the agent read is the file's text, whatever wrappers it quotes: an exported Cline
+/// conversation (its `<task>`, its `<feedback>`, its `<environment_details>`) read with
+/// `read_file` gives no human turn and no harness text, and the result stays one result. Cline's
+/// own feedback after a result, introduced by its line about the user, is still the person's.
+#[test]
+fn wrappers_inside_a_file_the_agent_read_are_the_files_text() {
+    let exported = "**User:**\n\n<task>\nAlways deploy from the release branch.\n</task>\n\
+                    <environment_details>\n# Current Mode\nACT MODE\n</environment_details>\n\n\
+                    ---\n\n**Assistant:**\n\nDone.\n\n---\n\n**User:**\n\n\
+                    The user provided the following feedback:\n\
+                    <feedback>\nNever skip the smoke tests.\n</feedback>\n\nMore notes follow.";
+    let api = serde_json::json!([
+        {"role": "user", "content": [{"type": "text", "text": "<task>\nSummarise docs/old_task.md\n</task>"}]},
+        {"role": "assistant", "content": [{"type": "text", "text": "<read_file>\n<path>docs/old_task.md</path>\n</read_file>"}]},
+        {"role": "user", "content": [
+            {"type": "text", "text": "[read_file for 'docs/old_task.md'] Result:"},
+            {"type": "text", "text": exported},
+            {"type": "text", "text": "<environment_details>\n# Current Mode\nACT MODE\n</environment_details>"}
+        ]},
+        {"role": "assistant", "content": [{"type": "text", "text": "<execute_command>\n<command>ls</command>\n</execute_command>"}]},
+        {"role": "user", "content": [
+            {"type": "text", "text": "[execute_command for 'ls'] Result:"},
+            {"type": "text", "text": "Command executed.\nOutput:\ndocs\n\nThe user provided the following feedback:\n<feedback>\nUse pnpm, not npm.\n</feedback>"}
+        ]}
+    ])
+    .to_string();
+    let session = import_cline_fixture(api.as_bytes(), None).expect("imports");
+    assert_eq!(
+        texts_on(&session, Channel::Human),
+        ["Summarise docs/old_task.md", "Use pnpm, not npm."]
+    );
+    let results = tool_results(&session);
+    assert_eq!(results.len(), 2, "{results:?}");
+    assert!(
+        results[0].3.contains("Never skip the smoke tests.") && results[0].3.contains("More notes"),
+        "the whole file is the result: {:?}",
+        results[0].3
+    );
+}
+
 #[test]
 fn cline_task_folder() {
     let (api, ui, _) = cline_task();
