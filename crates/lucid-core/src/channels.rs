@@ -930,7 +930,9 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
                 .iter()
                 .any(|level| rest.starts_with(level))
     });
-    if process_tagged || program_diagnostic {
+    // rustc's and other tools' advice under a diagnostic (`help: Changed in 2.0: `pipeline` has
+    // been renamed to `tasks``), in the lower case no person opens a sentence with.
+    if process_tagged || program_diagnostic || trimmed.starts_with("help: ") {
         return Some("log");
     }
     // Logs: a leading date-time or level.
@@ -1581,6 +1583,16 @@ mod tests {
             got[1..].iter().all(|(c, _)| *c == Channel::Pasted),
             "{got:?}"
         );
+        // Another assistant's review pasted as feedback: its status table (cells between tabs)
+        // and status marks make the whole message a document, its verdicts included.
+        let review = "Another textbook landing—all layers requested are now present.\n\
+                      Phase\tStatus\n\
+                      1 Spin oscillator\t✅ CPU sim & unit tests green.\n\
+                      2 TRS controller\t🟡 Python proto; Rust pending.\n\
+                      TL;DR\n\
+                      All critical gremlins are now squashed — excellent work.\n";
+        let got = channels(review);
+        assert!(got.iter().all(|(c, _)| *c == Channel::Pasted), "{got:?}");
         // One mention of the user, a list of one's own and a heading or two stay the person's.
         for own in [
             "The user should see the banner once.\nAlways run the tests first.\n",
@@ -1865,6 +1877,7 @@ mod tests {
             "(node:40500) [DEP0066] DeprecationWarning: OutgoingMessage.prototype._headers is deprecated",
             "grep: warning: GREP_OPTIONS is deprecated; please use an alias or script",
             "gcc: error: unrecognized command-line option '-fmodules'",
+            "help: Changed in 2.0: `pipeline` has been renamed to `tasks`.",
         ] {
             assert_eq!(pasted_line(printed), Some("log"), "{printed}");
         }

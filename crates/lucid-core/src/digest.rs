@@ -2479,16 +2479,15 @@ fn error_line(text: &str) -> String {
 /// `error[E0425]: …`.
 fn opens_as_error(line: &str) -> bool {
     let lower = after_status_glyphs(line).to_lowercase();
-    [
-        "error:",
-        "error[",
-        "error ",
-        "error]",
-        "fatal:",
-        "fatal error",
-    ]
-    .iter()
-    .any(|label| lower.starts_with(label))
+    // "error TS2304: …" opens a message; Elixir's `error ->` (a rescue clause an edit quoted)
+    // and `error = …` are code.
+    let worded = lower
+        .strip_prefix("error ")
+        .is_some_and(|rest| rest.starts_with(char::is_alphanumeric));
+    worded
+        || ["error:", "error[", "error]", "fatal:", "fatal error"]
+            .iter()
+            .any(|label| lower.starts_with(label))
 }
 
 /// A line without the status glyphs and the bracket a tool's level label opens with (esbuild's
@@ -4839,6 +4838,16 @@ mod tests {
             error_line("collected 3 items\n2 failed, 1 passed\n"),
             "2 failed, 1 passed"
         );
+        // Code an error quotes is not the error: not Elixir's `error ->` of the string Claude
+        // Code's `Edit` did not find.
+        assert_eq!(
+            error_line(
+                "<tool_use_error>String to replace not found in file.\nString:   defp setup do\n    \
+                 try do\n      {:ok, _} = start()\n      Logger.info(\"ok\")\n      :ok\n    \
+                 rescue\n      error ->\n        :ok\n    end\n  end</tool_use_error>"
+            ),
+            "String to replace not found in file."
+        );
         // Code the error quotes is not the error, however long the quote (Cline's SEARCH
         // block that matched nothing).
         let quoted: String = (0..14)
@@ -5709,6 +5718,36 @@ mod laundering_tests {
             }
             other => panic!("{other:?}"),
         }
+        // Cline answering the person in plan mode between a failed edit and its identical
+        // retry did none of the work: no "run `plan_mode_respond` first".
+        let edit = json!({"path": "src/a.py", "diff": "<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE"});
+        let digest = digest_session(&session(vec![
+            call("c1", "replace_in_file", edit.clone()),
+            result(
+                "c1",
+                "replace_in_file",
+                "The SEARCH block does not match anything in the file.",
+                true,
+            ),
+            call(
+                "c2",
+                "plan_mode_respond",
+                json!({"response": "The edit failed; shall I retry?"}),
+            ),
+            result("c2", "plan_mode_respond", "Yes, retry.", false),
+            call("c3", "replace_in_file", edit),
+            result(
+                "c3",
+                "replace_in_file",
+                "The content was successfully saved to src/a.py.",
+                false,
+            ),
+        ]));
+        assert!(
+            !matches!(&digest.failures[0].follow_up, FollowUp::Prerequisite { .. }),
+            "{:?}",
+            digest.failures[0].follow_up
+        );
     }
 
     /// Two real Claude Code sessions: `bun run test` failed (114 tests), then `bun test src/

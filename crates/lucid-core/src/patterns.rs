@@ -2180,6 +2180,11 @@ pub(crate) fn is_bookkeeping(step: &str) -> bool {
             | "ask_user"
             | "askuserquestion"
             | "ask_followup_question"
+            // Cline's and Roo Code's answers to the person in plan mode: talk, no work (a
+            // `plan_mode_respond` between a failed edit and its retry is no prerequisite).
+            | "plan_mode_respond"
+            | "plan_mode_response"
+            | "act_mode_respond"
             // Codex asking the person for input or for wider sandbox permissions, and its
             // calls that wait for, write to or close a sub-agent (starting one, like Claude
             // Code's `Task`, hands work over: a step).

@@ -779,6 +779,39 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     {
         return skip("says what keeps happening, not a rule");
     }
+    // "We keep shooting from the hip", "we keep breaking the build": "keep" with a verb in -ing
+    // reports a habit; "we keep the changelog in docs/" decides where things live.
+    if after_the_team(&lower).is_some_and(|rest| {
+        let mut words = rest.split_whitespace();
+        words.next() == Some("keep")
+            && words
+                .next()
+                .is_some_and(|verb| verb.len() > 4 && verb.ends_with("ing") && verb != "using")
+    }) {
+        return skip("says what keeps happening, not a rule");
+    }
+    // "We are going to start wrapping up a few loose ends": the next steps of this work, not
+    // how the project does things ("We are going to use Postgres").
+    if ["going to ", "gonna "].iter().any(|plan| {
+        lower.split_once(plan).is_some_and(|(_, next)| {
+            next.split_whitespace().next().is_some_and(|verb| {
+                matches!(
+                    verb,
+                    "start" | "begin" | "finish" | "wrap" | "try" | "continue" | "tackle" | "spend"
+                )
+            })
+        })
+    }) {
+        return skip("a plan for the work at hand, not a decision");
+    }
+    // "For example, some servers … never register as connected": an illustration of something
+    // said before, not a rule of its own.
+    if ["for example,", "for instance,", "e.g.,"]
+        .iter()
+        .any(|opening| lower.starts_with(opening))
+    {
+        return skip("an example of something said before, not a rule");
+    }
     // "You're using eslint.config.js, …": what the listener is doing now, often a tool's own
     // message pasted back ("You are running in CI mode").
     if ["you're ", "you are ", "youre "].iter().any(|opening| {
@@ -852,6 +885,16 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // speaker, not a fact about it.
     if !standing && !decision && gives_an_impression(&lower) {
         return skip("an impression (\"looks ambitious\"), not a fact or a rule");
+    }
+    // "The project is well-structured with a clear separation of concerns": a grade given to
+    // the work, naming nothing to look up ("The API is well documented in `docs/api.md`" does).
+    let graded = lower
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .any(|pair| matches!(pair[0], "is" | "are" | "looks") && pair[1].starts_with("well-"));
+    if !standing && graded && text::analyze(stripped).anchors.is_empty() {
+        return skip("an opinion of something, not a rule");
     }
     // "… so once we build the prototype we will resume the logging": a plan that waits on an
     // event of the work, not a settled decision.
@@ -2862,6 +2905,10 @@ mod tests {
             ("Never use yarn.", Class::Preference),
             // So is the tool a team says it chose, whatever its case.
             ("We're going with codemirror.", Class::Fact),
+            // Where the team keeps things and what it is going to use are decisions; what it
+            // keeps doing and starts doing next are not (see the skipped chatter).
+            ("We keep the changelog in docs/CHANGELOG.md.", Class::Fact),
+            ("We are going to use Postgres for the API.", Class::Fact),
             // A rule after its condition; "when" and "where" open no question there.
             (
                 "When you find a bug, always write a failing test for it first.",
@@ -3072,6 +3119,14 @@ mod tests {
             "Use the staging key here.",
             // What is shown is this task's material.
             "Add your OAuth client ID and secret as shown (never expose the secret in frontend code).",
+            // The listener's readiness, a plan of this work, a habit reported, an example, a
+            // grade given to the work, a hedged guess (real Cline tasks of pasted reviews).
+            "Ping me whenever you’re ready to tackle the LSP diagnostics—happy to draft the scaffolding.",
+            "We are going to start wrapping up a few loose ends.",
+            "We keep shooting from the hip in the midnight hour.",
+            "For example, some servers that rely on native modules never register as connected.",
+            "The project is well-structured with a clear separation of concerns between packages.",
+            "Current IDE shell: very likely client/src/AlanIDELayout.jsx.",
             // The listener's choice, not the speaker's preference (a pasted assessment brief).
             "You can use any programming language, framework, or architecture you prefer.",
             "Feel free to pick whichever test runner you like.",
