@@ -385,6 +385,34 @@ fn behaviour_an_edit_retried_after_a_read_teaches_read_first() {
 }
 
 #[test]
+fn behaviour_a_chain_the_shell_refused_is_run_as_separate_calls() {
+    let dream = dream_fleet("split-chains");
+    // Two Cline tasks on Windows PowerShell: `cd web && npm run build` (and `… && npm test`)
+    // refused ("The token '&&' is not a valid statement separator"), then `cd web` and the
+    // command as separate calls. A third task whose command then failed on its own is no
+    // evidence for the chain.
+    let pitfalls = dream.added_texts("pitfall");
+    assert_eq!(pitfalls.len(), 1, "{pitfalls:#?}");
+    assert!(
+        pitfalls[0].contains("not a valid statement separator")
+            && pitfalls[0].contains("as separate calls")
+            && pitfalls[0].contains("`cd web`"),
+        "{pitfalls:#?}"
+    );
+    let lesson = dream
+        .change_with_text("as separate calls")
+        .expect("the lesson's change");
+    let sessions: std::collections::BTreeSet<&str> = lesson["evidence"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["session"].as_str())
+        .collect();
+    assert_eq!(sessions.len(), 2, "{lesson:#}");
+    assert!(!sessions.contains("1780912800000"), "{lesson:#}");
+}
+
+#[test]
 fn behaviour_a_step_a_command_needed_first_or_a_program_renamed_is_the_fix() {
     let dream = dream_fleet("needed-first");
     // A Claude Code session, a Codex one and a Cline task (whose results carry neither an error

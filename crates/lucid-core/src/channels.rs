@@ -932,9 +932,29 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
     });
     // rustc's and other tools' advice under a diagnostic (`help: Changed in 2.0: `pipeline` has
     // been renamed to `tasks``), in the lower case no person opens a sentence with.
+    // A message under a short label that names a failure (webpack's `Module not found: You
+    // attempted to import … Relative imports outside of src/ are not supported.`, `Build
+    // failed: …`, `Permission denied: …`): what the program printed.
+    let failure_labelled = trimmed.split_once(": ").is_some_and(|(label, _)| {
+        let lower_label = label.to_lowercase();
+        (1..=4).contains(&label.split_whitespace().count())
+            && label.chars().all(|c| c.is_alphabetic() || c == ' ')
+            && [
+                "not found",
+                "failed",
+                "error",
+                "denied",
+                "refused",
+                "exception",
+                "failure",
+            ]
+            .iter()
+            .any(|failure| lower_label.ends_with(failure))
+    });
     if process_tagged || program_diagnostic || trimmed.starts_with("help: ") {
         return Some("log");
     }
+
     // Logs: a leading date-time or level.
     let bytes = trimmed.as_bytes();
     let dated = bytes.len() >= 10
@@ -1013,6 +1033,10 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
         .any(|p| lower.starts_with(p))
     {
         return Some("log");
+    }
+    // (Its own label: a person reporting the problem pastes exactly that line.)
+    if failure_labelled {
+        return Some("error message");
     }
     // A bracketed tag opening the line, as loggers print them (`[CONVEX Q(notifications:list)]
     // [Request ID: 9bc7…] Server Error`, `[HMR] connected`, `[vite] page reload`); a Markdown
@@ -1880,6 +1904,14 @@ mod tests {
             "help: Changed in 2.0: `pipeline` has been renamed to `tasks`.",
         ] {
             assert_eq!(pasted_line(printed), Some("log"), "{printed}");
+        }
+        // An error message under a label naming the failure.
+        for message in [
+            "Module not found: You attempted to import ../../Canvas which falls outside of the \
+             project src/ directory. Relative imports outside of src/ are not supported.",
+            "Build failed: 3 errors in src/app.ts",
+        ] {
+            assert_eq!(pasted_line(message), Some("error message"), "{message}");
         }
         // A person's label and a parenthesis of their own are not.
         assert_eq!(pasted_line("Note: warning: this is tricky"), None);

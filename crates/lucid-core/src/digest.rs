@@ -495,6 +495,15 @@ pub enum FollowUp {
     },
     /// Harness feedback (a hook, a format check) was answered by these steps.
     Steps(Vec<String>),
+    /// A chain of commands refused as a whole worked as separate calls, one per command (`cd
+    /// client && npm run start` refused by Windows PowerShell, then `cd client` and `npm run
+    /// start`).
+    SplitChain {
+        /// The operator that joined them (`&&`).
+        separator: String,
+        /// The commands, as the calls that worked ran them, in order.
+        parts: Vec<String>,
+    },
     /// A different command on the same thing worked instead (`python -m pytest` after
     /// `/usr/bin/python3 -m pytest` failed).
     OtherCommand {
@@ -1405,7 +1414,17 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             );
         }
         let mut evidence = vec![event_ref(call.call), event_ref(result)];
+        let split = crate::tools::command_text(input).and_then(|command| {
+            split_chain_follow_up(session, &calls, &identities, n, window, &command)
+        });
         let follow_up = match next_same {
+            _ if let Some((parts, used)) = split => {
+                evidence.extend(used.into_iter().map(|m| event_ref(calls[m].call)));
+                FollowUp::SplitChain {
+                    separator: CHAIN_SEPARATOR.to_string(),
+                    parts,
+                }
+            }
             Some(m) if calls[m].result.is_some() => {
                 evidence.push(event_ref(calls[m].call));
                 let after = match &session.events[calls[m].call].kind {
@@ -3147,7 +3166,14 @@ fn other_command_follow_up(
                 .iter()
                 .any(|head| head == identity)
         });
-        if !ok || identity == failed_identity || looking || part_of_failed {
+        // Running what the failed command worked on (`pkill -f streamlit`, then `streamlit run
+        // app.py`; `which node`, then `node x.js`) is no other way to do what it did.
+        let failed_program = failed_identity.split_whitespace().next().unwrap_or("");
+        let runs_the_operand = identity
+            .split_whitespace()
+            .next()
+            .is_some_and(|program| operands_of(&failed_command, failed_program).contains(&program));
+        if !ok || identity == failed_identity || looking || part_of_failed || runs_the_operand {
             continue;
         }
         let Some(command) = command_of(m) else {
@@ -3201,6 +3227,81 @@ fn other_command_follow_up(
         }
     }
     FollowUp::Unresolved
+}
+
+/// The words after `program` in the command of a chain that runs it (`pkill -f streamlit` →
+/// `-f`, `streamlit`), unquoted.
+fn operands_of<'c>(command: &'c str, program: &str) -> Vec<&'c str> {
+    command
+        .split(['&', ';', '|', '\n'])
+        .map(str::split_whitespace)
+        .find_map(|mut words| {
+            (words.next() == Some(program))
+                .then(|| words.map(|w| w.trim_matches(['"', '\''])).collect())
+        })
+        .unwrap_or_default()
+}
+
+/// The operator of the chains [`split_chain_follow_up`] looks for.
+const CHAIN_SEPARATOR: &str = "&&";
+
+/// A one-line command chained with `&&` that failed as a whole, then ran as separate calls that
+/// worked, one per command and in order, before anything was edited: the commands and the
+/// calls. Two commands at least must have run that way; a chain whose command failed again on
+/// its own (the work was wrong, not the chain) is none.
+fn split_chain_follow_up(
+    session: &Session,
+    calls: &[CallPair],
+    identities: &[Option<String>],
+    failed: usize,
+    window: usize,
+    command: &str,
+) -> Option<(Vec<String>, Vec<usize>)> {
+    let command = command.trim();
+    if command.contains('\n') {
+        return None;
+    }
+    let parts: Vec<&str> = command
+        .split(CHAIN_SEPARATOR)
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect();
+    if parts.len() < 2 {
+        return None;
+    }
+    let same = |a: &str, b: &str| a.split_whitespace().eq(b.split_whitespace());
+    let mut ran = Vec::new();
+    for m in (failed + 1..calls.len()).take(window) {
+        if identities[m].as_deref().is_some_and(is_edit) {
+            break;
+        }
+        let EventKind::ToolCall { input, .. } = &session.events[calls[m].call].kind else {
+            continue;
+        };
+        let Some(next) = crate::tools::command_text(input) else {
+            continue;
+        };
+        if !same(&next, parts[ran.len()]) {
+            continue;
+        }
+        if calls[m]
+            .result
+            .is_none_or(|result| result_is_error(session, result))
+        {
+            return None;
+        }
+        ran.push(m);
+        if ran.len() == parts.len() {
+            break;
+        }
+    }
+    (ran.len() >= 2).then(|| {
+        let shown = parts[..ran.len()]
+            .iter()
+            .map(|part| part.to_string())
+            .collect();
+        (shown, ran)
+    })
 }
 
 /// The last `count` non-empty lines of a text, in their order: where a filtered run (`| tail`)
@@ -5753,6 +5854,70 @@ mod laundering_tests {
     /// Two real Claude Code sessions: `bun run test` failed (114 tests), then `bun test src/
     /// 2>&1 | tail -30` exited 0 — `tail`'s status — with "114 fail" in its last lines. That is
     /// no other command that worked; a filtered run that reports nothing wrong still is.
+    #[test]
+    fn a_chain_the_shell_refused_then_run_as_separate_calls_is_split() {
+        let call = test_call;
+        let shell =
+            |id: &str, command: &str| call(id, "execute_command", json!({ "command": command }));
+        let refused = "At line:1 char:11\n+ cd client && npm start\n+           ~~\nThe token '&&' \
+                       is not a valid statement separator in this version.\n    + CategoryInfo \
+                       : ParserError: (:) [], ParentContainsErrorRecordException";
+        let follow_up = |second: bool| {
+            digest_session(&session(vec![
+                shell("c1", "cd client && npm start"),
+                test_result("c1", "execute_command", refused, true),
+                shell("c2", "cd client"),
+                test_result("c2", "execute_command", "Command executed.", false),
+                shell("c3", "npm  start"),
+                test_result(
+                    "c3",
+                    "execute_command",
+                    if second {
+                        "Compiled successfully!"
+                    } else {
+                        "npm ERR! Missing script: \"start\""
+                    },
+                    !second,
+                ),
+            ]))
+            .failures[0]
+                .follow_up
+                .clone()
+        };
+        assert_eq!(
+            follow_up(true),
+            FollowUp::SplitChain {
+                separator: "&&".into(),
+                parts: vec!["cd client".into(), "npm start".into()],
+            }
+        );
+        // A part that failed on its own: the chain was not the fault.
+        assert!(
+            !matches!(follow_up(false), FollowUp::SplitChain { .. }),
+            "{:?}",
+            follow_up(false)
+        );
+    }
+
+    /// Running what a failed command worked on is no other way to do it: `pkill -f streamlit`
+    /// missing on Windows, then `streamlit run app.py`, is no "use `streamlit` instead".
+    #[test]
+    fn running_the_failed_commands_operand_is_no_other_command() {
+        let call = test_call;
+        let shell = |id: &str, command: &str| call(id, "Bash", json!({ "command": command }));
+        let digest = digest_session(&session(vec![
+            shell("c1", "pkill -f streamlit"),
+            test_result("c1", "Bash", "bash: pkill: command not found", true),
+            shell("c2", "streamlit run app.py"),
+            test_result("c2", "Bash", "You can now view your Streamlit app", false),
+        ]));
+        assert!(
+            !matches!(digest.failures[0].follow_up, FollowUp::OtherCommand { .. }),
+            "{:?}",
+            digest.failures[0].follow_up
+        );
+    }
+
     #[test]
     fn a_filtered_run_that_still_reports_failures_did_not_work() {
         let call = test_call;

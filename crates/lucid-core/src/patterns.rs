@@ -121,6 +121,10 @@ enum FixSignature {
     /// separator in this version"), then `cd client; npm run build`. The shell's fault, whatever
     /// the commands.
     Separator { from: String, to: String },
+    /// The commands of a chain the shell refused were run as separate calls (`cd client`, then
+    /// `npm run start`, after `cd client && npm run start`): the chain's fault, whatever the
+    /// commands.
+    SeparateCalls { separator: String },
     /// The error stated a rule and named what it wants (`Run workspace must use
     /// .agentv/results/<experiment>/<timestamp>`), and the retry that worked gave it that.
     Prescribed { key: String, wanted: String },
@@ -667,6 +671,9 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                         class: class.clone(),
                     })
                     .collect(),
+                FollowUp::SplitChain { separator, .. } => vec![FixSignature::SeparateCalls {
+                    separator: separator.clone(),
+                }],
                 FollowUp::IdenticalRetry | FollowUp::Unresolved => Vec::new(),
             };
             // A value the retry took from the error (`git push --set-upstream origin
@@ -689,7 +696,8 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                 // (`git status && git diff`, `cd client && npm run build`), and whichever
                 // harness ran them: one lesson, named by the separator.
                 let identity = match &sig {
-                    FixSignature::Separator { from, .. } => format!("… {from} …"),
+                    FixSignature::Separator { from, .. }
+                    | FixSignature::SeparateCalls { separator: from } => format!("… {from} …"),
                     _ => identity.clone(),
                 };
                 by_signature
@@ -1729,6 +1737,30 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
                 code(from)
             )
         }
+        FixSignature::SeparateCalls { separator } => {
+            // The shortest chain that worked split, as an example.
+            let example = group
+                .failures
+                .iter()
+                .filter_map(|(_, f)| match &f.follow_up {
+                    FollowUp::SplitChain { parts, .. } => Some(parts),
+                    _ => None,
+                })
+                .filter(|parts| parts.iter().all(|part| part.chars().count() <= 60))
+                .min_by_key(|parts| parts.iter().map(String::len).sum::<usize>())
+                .map(|parts| {
+                    let calls: Vec<String> = parts
+                        .iter()
+                        .map(|part| format!("`{}`", code(part)))
+                        .collect();
+                    format!(" (e.g. {} worked)", calls.join(", then "))
+                })
+                .unwrap_or_default();
+            format!(
+                "; run the commands of a `{}` chain as separate calls{example}",
+                code(separator)
+            )
+        }
         FixSignature::OtherTool { tool } => format!("; use `{}` instead", code(tool)),
         FixSignature::PathFix { from, to, .. } => {
             format!("; the name is `{}`, not `{}`", code(to), code(from))
@@ -2270,6 +2302,11 @@ pub(crate) fn is_inspection(step: &str) -> bool {
             | "resolve-path"
             | "write-host"
             | "write-output"
+            // cmd's and PowerShell's aliases of those looks (`dir`, `type`, `gci`, `gc`).
+            | "dir"
+            | "type"
+            | "gci"
+            | "gc"
     ) && !(head == "echo"
         && lower.len() > 5
         && step[5..]

@@ -114,7 +114,7 @@ pub fn looks_like_error(text: &str) -> bool {
     if text.is_empty() {
         return false;
     }
-    if is_json_error(text) {
+    if is_json_error(text) || is_powershell_error_record(text) {
         return true;
     }
     let lines: Vec<&str> = text
@@ -273,6 +273,25 @@ const ERROR_PHRASES: &[&str] = &[
     "Build failed",
     "because it is being used by another process",
 ];
+
+/// Windows PowerShell's error record (`At line:1 char:11`, the command marked `+ ~~`, the
+/// message, then `+ CategoryInfo : ParserError: …` and `+ FullyQualifiedErrorId : …`): its
+/// message comes after the lines marking where, so past the first lines read for a failure
+/// (Cline puts `Command executed.` and `Output:` before it too).
+fn is_powershell_error_record(text: &str) -> bool {
+    const RECORD_LINES: usize = 20;
+    text.lines()
+        .take(RECORD_LINES)
+        .map(str::trim_start)
+        .any(|line| {
+            ["+ CategoryInfo", "+ FullyQualifiedErrorId"]
+                .iter()
+                .any(|field| {
+                    line.strip_prefix(field)
+                        .is_some_and(|rest| rest.trim_start().starts_with(':'))
+                })
+        })
+}
 
 fn starts_with_any(text: &str, prefixes: &[&str]) -> bool {
     prefixes.iter().any(|prefix| text.starts_with(prefix))

@@ -974,6 +974,17 @@ fn looks_like_error_through_the_public_api() {
     assert!(looks_like_error("{\"error\": \"nope\"}"));
     assert!(!looks_like_error("No errors found"));
     assert!(!looks_like_error("0 errors"));
+    // Windows PowerShell refusing a chain, as Cline's `execute_command` returns it: the message
+    // comes past the first lines, the record's fields after it.
+    assert!(looks_like_error(
+        "Command executed.\nOutput:\nAt line:1 char:11\n+ cd client && npm run start\n+           \
+         ~~\nThe token '&&' is not a valid statement separator in this version.\n    + \
+         CategoryInfo          : ParserError: (:) [], ParentContainsErrorRecordException\n    + \
+         FullyQualifiedErrorId : InvalidEndOfLine"
+    ));
+    assert!(!looks_like_error(
+        "Command executed.\nOutput:\nThe record's fields are CategoryInfo and FullyQualifiedErrorId."
+    ));
 }
 
 #[test]

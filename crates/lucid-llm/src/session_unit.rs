@@ -241,6 +241,13 @@ fn follow_up_text(failure: &Failure) -> String {
             let steps: Vec<String> = steps.iter().map(|s| code(s)).collect();
             format!("the agent then ran {}", steps.join(", "))
         }
+        FollowUp::SplitChain { separator, parts } => {
+            let parts: Vec<String> = parts.iter().map(|part| code(part)).collect();
+            format!(
+                "its `{separator}` chain worked as separate calls: {}",
+                parts.join(", then ")
+            )
+        }
         FollowUp::IdenticalRetry => "the identical call worked when retried (flaky)".into(),
         FollowUp::Unresolved => "nothing that worked was seen".into(),
     }
@@ -252,7 +259,8 @@ fn resolved(failure: &Failure) -> bool {
         FollowUp::Changed(_)
         | FollowUp::OtherTool { .. }
         | FollowUp::OtherCommand { .. }
-        | FollowUp::Prerequisite { .. } => true,
+        | FollowUp::Prerequisite { .. }
+        | FollowUp::SplitChain { .. } => true,
         FollowUp::Steps(steps) => !steps.is_empty(),
         FollowUp::IdenticalRetry | FollowUp::Unresolved => false,
     }
