@@ -493,9 +493,15 @@ fn mark_prompt_documents(lines: &[&str], kinds: &mut [Option<(Channel, &'static 
     if addressing < MIN_ADDRESSING && !titled_prompt {
         return;
     }
+    paste_all_prose(kinds, "prompt");
+}
+
+/// Marks every line of the person's prose in a message as pasted under `label`: the message
+/// is a copy as a whole.
+fn paste_all_prose(kinds: &mut [Option<(Channel, &'static str)>], label: &'static str) {
     for kind in kinds.iter_mut() {
         if matches!(kind, Some((Channel::Human, _))) {
-            *kind = Some((Channel::Pasted, "prompt"));
+            *kind = Some((Channel::Pasted, label));
         }
     }
 }
@@ -514,11 +520,7 @@ fn mark_generated_documents(kinds: &mut [Option<(Channel, &'static str)>]) {
     if reports < MIN_REPORT_LINES {
         return;
     }
-    for kind in kinds.iter_mut() {
-        if matches!(kind, Some((Channel::Human, _))) {
-            *kind = Some((Channel::Pasted, "report"));
-        }
-    }
+    paste_all_prose(kinds, "report");
 }
 
 /// Someone else's words a person introduces to answer or review them: after a line of theirs
@@ -617,11 +619,7 @@ fn mark_agent_transcript_copies(lines: &[&str], kinds: &mut [Option<(Channel, &'
     if narration < MIN_NARRATION_LINES {
         return;
     }
-    for kind in kinds.iter_mut() {
-        if matches!(kind, Some((Channel::Human, _))) {
-            *kind = Some((Channel::Pasted, "agent transcript"));
-        }
-    }
+    paste_all_prose(kinds, "agent transcript");
 }
 
 /// A rendered page copied from a browser (a README's "Inputs:", "Returns:", "list_directory",
@@ -651,11 +649,7 @@ fn mark_copied_pages(lines: &[&str], kinds: &mut [Option<(Channel, &'static str)
     if labels < MIN_LABELS || labels * 5 < human.len() * 2 {
         return;
     }
-    for kind in kinds.iter_mut() {
-        if matches!(kind, Some((Channel::Human, _))) {
-            *kind = Some((Channel::Pasted, "copied page"));
-        }
-    }
+    paste_all_prose(kinds, "copied page");
 }
 
 /// What a command printed, pasted with its shell prompt (`root@box:~/app# git pull`, then
