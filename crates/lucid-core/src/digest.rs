@@ -3248,7 +3248,8 @@ const CHAIN_SEPARATOR: &str = "&&";
 /// A one-line command chained with `&&` that failed as a whole, then ran as separate calls that
 /// worked, one per command and in order, before anything was edited: the commands and the
 /// calls. Two commands at least must have run that way; a chain whose command failed again on
-/// its own (the work was wrong, not the chain) is none.
+/// its own (the work was wrong, not the chain) is none, and so is one whose first commands
+/// only set the stage (`cd x && …`: its separate `cd` is lost).
 fn split_chain_follow_up(
     session: &Session,
     calls: &[CallPair],
@@ -3266,7 +3267,15 @@ fn split_chain_follow_up(
         .map(str::trim)
         .filter(|part| !part.is_empty())
         .collect();
-    if parts.len() < 2 {
+    // `cd client` run as a call of its own changes no directory for the next call in most
+    // harnesses (a real Cline task then started the root package's server instead of the
+    // client's): a chain that sets the stage for what follows cannot be split.
+    let sets_the_stage = |part: &&str| {
+        part.split_whitespace()
+            .next()
+            .is_some_and(|program| crate::tools::sets_the_stage(&program.to_lowercase()))
+    };
+    if parts.len() < 2 || parts[..parts.len() - 1].iter().any(sets_the_stage) {
         return None;
     }
     let same = |a: &str, b: &str| a.split_whitespace().eq(b.split_whitespace());
@@ -5859,15 +5868,15 @@ mod laundering_tests {
         let call = test_call;
         let shell =
             |id: &str, command: &str| call(id, "execute_command", json!({ "command": command }));
-        let refused = "At line:1 char:11\n+ cd client && npm start\n+           ~~\nThe token '&&' \
+        let refused = "At line:1 char:8\n+ npm ci && npm start\n+        ~~\nThe token '&&' \
                        is not a valid statement separator in this version.\n    + CategoryInfo \
                        : ParserError: (:) [], ParentContainsErrorRecordException";
         let follow_up = |second: bool| {
             digest_session(&session(vec![
-                shell("c1", "cd client && npm start"),
+                shell("c1", "npm ci && npm start"),
                 test_result("c1", "execute_command", refused, true),
-                shell("c2", "cd client"),
-                test_result("c2", "execute_command", "Command executed.", false),
+                shell("c2", "npm ci"),
+                test_result("c2", "execute_command", "added 312 packages", false),
                 shell("c3", "npm  start"),
                 test_result(
                     "c3",
@@ -5888,7 +5897,7 @@ mod laundering_tests {
             follow_up(true),
             FollowUp::SplitChain {
                 separator: "&&".into(),
-                parts: vec!["cd client".into(), "npm start".into()],
+                parts: vec!["npm ci".into(), "npm start".into()],
             }
         );
         // A part that failed on its own: the chain was not the fault.
@@ -5896,6 +5905,20 @@ mod laundering_tests {
             !matches!(follow_up(false), FollowUp::SplitChain { .. }),
             "{:?}",
             follow_up(false)
+        );
+        // A `cd` run as a call of its own is lost before the next call: no split to advise.
+        let moved = digest_session(&session(vec![
+            shell("c1", "cd client && npm start"),
+            test_result("c1", "execute_command", refused, true),
+            shell("c2", "cd client"),
+            test_result("c2", "execute_command", "Command executed.", false),
+            shell("c3", "npm start"),
+            test_result("c3", "execute_command", "Compiled successfully!", false),
+        ]));
+        assert!(
+            !matches!(moved.failures[0].follow_up, FollowUp::SplitChain { .. }),
+            "{:?}",
+            moved.failures[0].follow_up
         );
     }
 

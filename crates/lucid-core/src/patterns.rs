@@ -271,6 +271,15 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
             if added.is_empty() && removed.is_empty() || added.len() + removed.len() > 6 {
                 return None;
             }
+            // A retry without its `cd web &&` runs somewhere else: whether that was the fix is
+            // not shown (after a shell refused the chain, the agent ran the `cd` as a call of
+            // its own, which most harnesses forget before the next call).
+            if removed
+                .iter()
+                .any(|word| matches!(word.as_str(), "cd" | "pushd" | "set-location"))
+            {
+                return None;
+            }
             Some(FixSignature::Words {
                 key,
                 added,

@@ -456,7 +456,9 @@ fn anchor_key(token: &str) -> String {
     if time_of_day {
         format!("0{token}")
     } else {
-        token.to_string()
+        // A Windows path names the file its forward-slash spelling names (`docs\plan.docx` is
+        // `docs/plan.docx`).
+        token.replace('\\', "/")
     }
 }
 
@@ -1859,7 +1861,16 @@ pub fn states_another_value(a: &str, b: &str) -> bool {
         (Some(x), Some(y)) => conflicting_slots(&x, &y),
         _ => false,
     };
-    slots || opposite_words(a, b) || other_closed_set_value(a, b).is_some() || trades_one_name(a, b)
+    // The same sentence with one value for another, a tool named in lower case included ("Lint
+    // JavaScript with eslint" / "We lint JavaScript with biome"); a negation added is a change
+    // of stance, which `differ_in_stance` reads.
+    let swapped =
+        || frame_swap(a, b).is_some_and(|swap| !swap.old.is_empty() && !swap.new.is_empty());
+    slots
+        || opposite_words(a, b)
+        || other_closed_set_value(a, b).is_some()
+        || trades_one_name(a, b)
+        || swapped()
 }
 
 /// Whether each statement names one thing the other does not mention at all ("Always write
@@ -2739,8 +2750,10 @@ fn frame_tokens_new_value(
     let tool_for_tool = match (mid_a, mid_b) {
         ([x], [y]) => {
             // A name may open with digits ("11ty", "1password"), not be digits only.
+            // An option (`--fix`) says how the tool runs, not which tool.
             let plain = |w: &str| {
                 w.len() >= 2
+                    && !w.starts_with('-')
                     && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
                     && w.chars().any(|c| c.is_ascii_alphabetic())
             };
@@ -3571,6 +3584,10 @@ mod tests {
                 "Build the images with docker.",
                 "Build the images with caching.",
             ),
+            (
+                "Run the linter with ruff.",
+                "Going forward, run the linter with --fix.",
+            ),
         ] {
             assert_eq!(frame_new_value(old, new), None, "{old} / {new}");
         }
@@ -4338,6 +4355,18 @@ mod tests {
                 true,
             ),
             ("The standup is at 9:30.", "The standup is at 10:00.", true),
+            // A tool named in lower case for another in the same sentence: two values, never
+            // one statement merged into the older wording.
+            (
+                "Lint JavaScript with eslint.",
+                "We lint JavaScript with biome.",
+                true,
+            ),
+            (
+                "Lint JavaScript with eslint.",
+                "Always lint JavaScript with eslint.",
+                false,
+            ),
         ] {
             assert_eq!(states_another_value(a, b), another, "{a} / {b}");
         }
