@@ -347,12 +347,21 @@ pub enum List {
     /// `[not_a_tool]`: words after "with"/"using" that name no tool ("with care", "with
     /// it").
     NotATool,
+    /// `[perception_verb]`: verbs of how something strikes the speaker ("looks", "sounds").
+    PerceptionVerb,
+    /// `[impression_filler]`: degree and joining words inside an impression ("both", "very").
+    ImpressionFiller,
+    /// `[next_step_verb]`: verbs after "going to" that plan the next steps of the work ("start",
+    /// "wrap").
+    NextStepVerb,
+    /// `[example_opening]`: openings of an illustration ("for example,").
+    ExampleOpening,
 }
 
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 127] = [
+    pub const ALL: [List; 131] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -480,6 +489,10 @@ impl List {
         List::RetractionTakingObject,
         List::WorkState,
         List::NotATool,
+        List::PerceptionVerb,
+        List::ImpressionFiller,
+        List::NextStepVerb,
+        List::ExampleOpening,
     ];
 
     fn from_name(name: &str) -> Option<List> {
@@ -611,6 +624,10 @@ impl List {
             "retraction_taking_object" => List::RetractionTakingObject,
             "work_state" => List::WorkState,
             "not_a_tool" => List::NotATool,
+            "perception_verb" => List::PerceptionVerb,
+            "impression_filler" => List::ImpressionFiller,
+            "next_step_verb" => List::NextStepVerb,
+            "example_opening" => List::ExampleOpening,
             _ => return None,
         })
     }

@@ -456,9 +456,7 @@ fn anchor_key(token: &str) -> String {
     if time_of_day {
         format!("0{token}")
     } else {
-        // A Windows path names the file its forward-slash spelling names (`docs\plan.docx` is
-        // `docs/plan.docx`).
-        token.replace('\\', "/")
+        token.to_string()
     }
 }
 

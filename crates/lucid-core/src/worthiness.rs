@@ -794,22 +794,16 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // how the project does things ("We are going to use Postgres").
     if ["going to ", "gonna "].iter().any(|plan| {
         lower.split_once(plan).is_some_and(|(_, next)| {
-            next.split_whitespace().next().is_some_and(|verb| {
-                matches!(
-                    verb,
-                    "start" | "begin" | "finish" | "wrap" | "try" | "continue" | "tackle" | "spend"
-                )
-            })
+            next.split_whitespace()
+                .next()
+                .is_some_and(|verb| lexicon::is_word_of(List::NextStepVerb, verb))
         })
     }) {
         return skip("a plan for the work at hand, not a decision");
     }
     // "For example, some servers … never register as connected": an illustration of something
     // said before, not a rule of its own.
-    if ["for example,", "for instance,", "e.g.,"]
-        .iter()
-        .any(|opening| lower.starts_with(opening))
-    {
+    if lexicon::opening(List::ExampleOpening, &lower).is_some() {
         return skip("an example of something said before, not a rule");
     }
     // "You're using eslint.config.js, …": what the listener is doing now, often a tool's own
@@ -2192,23 +2186,16 @@ fn gives_an_impression(lower: &str) -> bool {
     const MAX_IMPRESSION_WORDS: usize = 4;
     let clause = lower.trim_end_matches(|c: char| !c.is_alphanumeric());
     let words: Vec<&str> = clause.split_whitespace().collect();
-    let Some(verb_at) = words.iter().position(|w| {
-        matches!(
-            *w,
-            "looks" | "look" | "seems" | "seem" | "sounds" | "sound" | "feels" | "feel" | "appears"
-        )
-    }) else {
+    let Some(verb_at) = words
+        .iter()
+        .position(|w| lexicon::is_word_of(List::PerceptionVerb, w))
+    else {
         return false;
     };
     let rest: Vec<&str> = words[verb_at + 1..]
         .iter()
         .copied()
-        .filter(|w| {
-            !matches!(
-                *w,
-                "both" | "and" | "so" | "very" | "really" | "quite" | "pretty" | "now" | "too"
-            )
-        })
+        .filter(|w| !lexicon::is_word_of(List::ImpressionFiller, w))
         .collect();
     let plain = |w: &&str| {
         w.chars().all(|c| c.is_alphabetic() || c == '-' || c == ',')
