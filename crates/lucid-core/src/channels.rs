@@ -1012,11 +1012,23 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
                 || matches!(second, "DONE" | "CACHED" | "ERROR")
                 || second.starts_with('[')))
         || (elapsed(first) && !second.is_empty());
+    // Python's logging format, `<logger> - <LEVEL> - <message>` (`mcp.server.lowlevel.server -
+    // INFO - Warning: …`): the level in capitals between dashes.
+    let python_logging = [
+        " - DEBUG - ",
+        " - INFO - ",
+        " - WARNING - ",
+        " - ERROR - ",
+        " - CRITICAL - ",
+    ]
+    .iter()
+    .any(|level| trimmed.contains(level));
     if dated
         || clock
         || level_bracketed
         || buildkit
         || service_prefixed
+        || python_logging
         || [
             "[info", "[debug", "[warn", "[error", "[trace", "info:", "debug:", "warn:", "trace:",
             "error:", "warning:", "fatal:", "panic:", "npm err!", "npm warn",
@@ -1896,6 +1908,8 @@ mod tests {
             "grep: warning: GREP_OPTIONS is deprecated; please use an alias or script",
             "gcc: error: unrecognized command-line option '-fmodules'",
             "help: Changed in 2.0: `pipeline` has been renamed to `tasks`.",
+            "mcp.server.lowlevel.server - INFO - Warning: DeprecationWarning: `search` method is \
+             deprecated and will be removed in the future.",
         ] {
             assert_eq!(pasted_line(printed), Some("log"), "{printed}");
         }

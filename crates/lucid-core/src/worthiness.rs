@@ -2047,6 +2047,19 @@ fn narrates_events(lower: &str, cues: &Cues) -> bool {
 /// dream"); the particle needs its comma.
 fn strip_answer_particle(sentence: &str) -> &str {
     let trimmed = sentence.trim_start();
+    // "Yep let's walk through option 1 now", "ok please rerun it": typed without the comma, a
+    // particle before "let's" or "please" is still the answer's, and the request follows.
+    if let Some((first, rest)) = trimmed.split_once(' ')
+        && crate::lexicon::is_word_of(List::AnswerParticle, &first.to_lowercase())
+        && rest.split_whitespace().next().is_some_and(|next| {
+            matches!(
+                next.to_lowercase().as_str(),
+                "let's" | "lets" | "let’s" | "please"
+            )
+        })
+    {
+        return rest.trim_start();
+    }
     // Particles run up to the comma: "Yeah, …", "Ok so, …", "Oh well, …" (three words at most,
     // each a particle; "so" joins one to what follows).
     let Some((opening, after)) = trimmed.split_once(',') else {
@@ -3104,6 +3117,10 @@ mod tests {
             "I'm currently getting this error in the repo, and there are no uncommited changes:",
             // "here" is the task at hand when nothing marks the statement as standing.
             "Use the staging key here.",
+            // An answer typed without its comma before the request it makes.
+            "Yep let's walk through option 1 now.",
+            // A tentative idea, not a decision (real SpecStory chats about a chatbot's prompt).
+            "We also may not want to be directed by the bot every time, we might want it to suggest two options.",
             // What is shown is this task's material.
             "Add your OAuth client ID and secret as shown (never expose the secret in frontend code).",
             // The listener's readiness, a plan of this work, a habit reported, an example, a
