@@ -3119,6 +3119,8 @@ mod tests {
             "Use the staging key here.",
             // An answer typed without its comma before the request it makes.
             "Yep let's walk through option 1 now.",
+            // "In the future" inside a purpose is the purpose's, no rule's scope.
+            "Let's make sure the data is kept in supabase to make a run viewer possible in the future.",
             // A tentative idea, not a decision (real SpecStory chats about a chatbot's prompt).
             "We also may not want to be directed by the bot every time, we might want it to suggest two options.",
             // What is shown is this task's material.
