@@ -635,9 +635,16 @@ fn mark_copied_pages(lines: &[&str], kinds: &mut [Option<(Channel, &'static str)
         let trimmed = line.trim();
         let starts_list = trimmed.starts_with(['-', '*', '+', '#']) || starts_numbered(trimmed);
         let words = trimmed.split_whitespace().count();
+        // A short rule typed without a marker ("Never push to main") is no label.
+        let instructs = || {
+            let cues = crate::lexicon::Cues::scan(&trimmed.to_lowercase());
+            cues.opens_with(crate::lexicon::List::Instruction)
+                || cues.opens_with(crate::lexicon::List::Standing)
+        };
         !starts_list
             && (1..=MAX_LABEL_WORDS).contains(&words)
             && !trimmed.ends_with(['.', '!', '?', ';', ','])
+            && !instructs()
     };
     let human: Vec<&str> = lines
         .iter()
@@ -1629,6 +1636,8 @@ mod tests {
             "Rules\n- always use pnpm\n- never push to main\n- tag releases\n- sign commits\n\
              - squash merges\n- no force pushes\n- run the linter\n- keep PRs small\n",
             "Deploys\nOnly deploy from main.\nTesting\nRun the suite before merging.\n",
+            "House rules\nUse pnpm\nNever push to main\nAlways sign commits\nDon't force push\n\
+             Use tabs\nKeep PRs small\nPrefer squash merges\nAlways run the linter\n",
         ] {
             let got = channels(own);
             assert!(
