@@ -1770,6 +1770,19 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
                 code(separator)
             )
         }
+        // `list_files` typed as a shell command ("The term 'list_files' is not recognized"):
+        // the harness's tool of that name is the fix, not a command.
+        FixSignature::OtherTool { tool }
+            if group
+                .failures
+                .iter()
+                .all(|(_, f)| f.identity.split_whitespace().next() == Some(tool.as_str())) =>
+        {
+            format!(
+                "; call the `{}` tool instead of running it as a command",
+                code(tool)
+            )
+        }
         FixSignature::OtherTool { tool } => format!("; use `{}` instead", code(tool)),
         FixSignature::PathFix { from, to, .. } => {
             format!("; the name is `{}`, not `{}`", code(to), code(from))
@@ -4152,6 +4165,23 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
             found[0].text.ends_with("; use `PowerShell` instead."),
+            "{}",
+            found[0].text
+        );
+        // A harness tool typed as a shell command (real Cline tasks on Windows: `list_files`
+        // run with `execute_command`), then called as the tool: the tool, not a command.
+        let typed = "list_files : The term 'list_files' is not recognized as the name of a cmdlet";
+        let mut t = blocked("s1", "list_files", typed, 3, &[]);
+        t.failures[0].follow_up = FollowUp::OtherTool {
+            tool: "list_files".into(),
+            target: "list_files".into(),
+        };
+        let found = pitfalls(std::slice::from_ref(&t), &limits());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .text
+                .ends_with("; call the `list_files` tool instead of running it as a command."),
             "{}",
             found[0].text
         );
