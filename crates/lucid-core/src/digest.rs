@@ -495,9 +495,9 @@ pub enum FollowUp {
     },
     /// Harness feedback (a hook, a format check) was answered by these steps.
     Steps(Vec<String>),
-    /// A chain of commands refused as a whole worked as separate calls, one per command (`cd
-    /// client && npm run start` refused by Windows PowerShell, then `cd client` and `npm run
-    /// start`).
+    /// A chain of commands refused as a whole worked as separate calls, one per command (`npm
+    /// ci && npm run build` refused by Windows PowerShell, then `npm ci` and `npm run build`;
+    /// never a chain whose first commands only set the stage, see [`split_chain_follow_up`]).
     SplitChain {
         /// The operator that joined them (`&&`).
         separator: String,
@@ -2434,8 +2434,11 @@ fn error_line(text: &str) -> String {
     // message is the line that is neither ("The token '&&' is not a valid statement separator
     // in this version.").
     let powershell = body.contains("FullyQualifiedErrorId") || body.contains("+ CategoryInfo");
+    // Code is passed over below, so a long file quoted in an error is read only this far.
+    const MAX_LINES_LOOKED_AT: usize = 200;
     let lines: Vec<&str> = body
         .lines()
+        .take(MAX_LINES_LOOKED_AT)
         .map(|l| strip_leading_tags(l.trim()))
         .filter(|l| !l.is_empty() && !l.ends_with(':'))
         .filter(|l| {

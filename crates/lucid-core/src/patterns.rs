@@ -121,8 +121,8 @@ enum FixSignature {
     /// separator in this version"), then `cd client; npm run build`. The shell's fault, whatever
     /// the commands.
     Separator { from: String, to: String },
-    /// The commands of a chain the shell refused were run as separate calls (`cd client`, then
-    /// `npm run start`, after `cd client && npm run start`): the chain's fault, whatever the
+    /// The commands of a chain the shell refused were run as separate calls (`npm ci`, then
+    /// `npm run build`, after `npm ci && npm run build`): the chain's fault, whatever the
     /// commands.
     SeparateCalls { separator: String },
     /// The error stated a rule and named what it wants (`Run workspace must use
