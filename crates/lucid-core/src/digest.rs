@@ -497,7 +497,8 @@ pub enum FollowUp {
     Steps(Vec<String>),
     /// A chain of commands refused as a whole worked as separate calls, one per command (`npm
     /// ci && npm run build` refused by Windows PowerShell, then `npm ci` and `npm run build`;
-    /// never a chain whose first commands only set the stage, see [`split_chain_follow_up`]).
+    /// never a chain whose first commands only set the stage: a `cd` run as a call of its own
+    /// is lost before the next call).
     SplitChain {
         /// The operator that joined them (`&&`).
         separator: String,
