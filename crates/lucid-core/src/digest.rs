@@ -2052,13 +2052,23 @@ fn harness_feedback(
             if call.call <= position {
                 continue;
             }
-            let interrupted = session.events[position + 1..call.call].iter().any(|e| {
-                matches!(e.channel, Channel::Human | Channel::Harness)
-                    && matches!(
-                        e.kind,
-                        EventKind::UserMessage { .. } | EventKind::Context { .. }
-                    )
-            });
+            // Ambient context the harness attaches to every turn (Cline's
+            // `environment_details` right after its `[ERROR]` reminder) is no new turn.
+            let interrupted =
+                session.events[position + 1..call.call]
+                    .iter()
+                    .any(|e| match &e.kind {
+                        EventKind::UserMessage { .. } => {
+                            matches!(e.channel, Channel::Human | Channel::Harness)
+                        }
+                        EventKind::Context { label, .. } => {
+                            e.channel == Channel::Human
+                                || (e.channel == Channel::Harness
+                                    && !NOT_FEEDBACK_LABELS
+                                        .contains(&label.to_ascii_lowercase().as_str()))
+                        }
+                        _ => false,
+                    });
             if interrupted || steps.len() >= 4 {
                 break;
             }
@@ -5342,6 +5352,46 @@ mod laundering_tests {
             0
         );
         assert_eq!(feedback("api_error", "Prompt is too long"), 0);
+    }
+
+    /// Cline's `[ERROR] You did not use a tool …` arrives with the `environment_details` it
+    /// attaches to every turn: that status is no new turn, so the call after it answers the
+    /// feedback. A person's message in between does end the answer.
+    #[test]
+    fn ambient_context_after_feedback_does_not_end_its_answer() {
+        let answered_by = |between: EventKind, channel: Channel| {
+            let mut events = vec![
+                EventKind::AgentMessage {
+                    text: "Here is the summary.".into(),
+                },
+                EventKind::Context {
+                    label: "tool_use_reminder".into(),
+                    text: "[ERROR] You did not use a tool in your previous response! Please \
+                           retry with a tool use."
+                        .into(),
+                },
+                between,
+            ];
+            events.extend(exec("c1", "npm run build", 0, "built", false));
+            let mut with_harness = session(events);
+            with_harness.events[1].channel = Channel::Harness;
+            with_harness.events[2].channel = channel;
+            let digest = digest_session(&with_harness);
+            assert_eq!(digest.failures.len(), 1, "{:?}", digest.failures);
+            match &digest.failures[0].follow_up {
+                FollowUp::Steps(steps) => steps.clone(),
+                other => panic!("{other:?}"),
+            }
+        };
+        let status = EventKind::Context {
+            label: "environment_details".into(),
+            text: "# VSCode Visible Files\nsrc/App.jsx".into(),
+        };
+        assert_eq!(answered_by(status, Channel::Harness), ["npm run build"]);
+        let person = EventKind::UserMessage {
+            text: "Please just summarise in a file.".into(),
+        };
+        assert!(answered_by(person, Channel::Human).is_empty());
     }
 
     /// A plan the person approved states changes of value as a request would; its code blocks

@@ -422,7 +422,7 @@ fn separator_swap(before: &str, after: &str) -> Option<(String, String)> {
     };
     let (b, a) = (split(before), split(after));
     if b.len() != a.len() {
-        return None;
+        return rechained(&b, &a);
     }
     let mut from = Vec::new();
     let mut to = Vec::new();
@@ -452,6 +452,60 @@ fn separator_swap(before: &str, after: &str) -> Option<(String, String)> {
         }
         _ => None,
     }
+}
+
+/// The operators of a retry that runs every command of the failed line, in order and word for
+/// word, chained with another operator, with commands of its own between them: `cd client &&
+/// npm run build` → `cd client; $env:NODE_OPTIONS="…"; npm run build` is `("&&", ";")` too.
+/// Environment settings are left out of the comparison (the shell that refused `&&` spells
+/// them its own way: `set A=1` → `$env:A="1"`). The retry chains with one operator, `&&` or
+/// `;`, and the failed line used one other that the retry no longer uses.
+fn rechained(before: &[String], after: &[String]) -> Option<(String, String)> {
+    let parts = |words: &[String]| -> (Vec<String>, BTreeSet<String>) {
+        let mut commands = vec![String::new()];
+        let mut operators = BTreeSet::new();
+        for word in words {
+            if CHAIN_OPERATORS.contains(&word.as_str()) {
+                operators.insert(word.clone());
+                commands.push(String::new());
+            } else if let Some(last) = commands.last_mut() {
+                if !last.is_empty() {
+                    last.push(' ');
+                }
+                last.push_str(word);
+            }
+        }
+        (commands, operators)
+    };
+    let ((failed, used), (retried, to)) = (parts(before), parts(after));
+    let single = |ops: &BTreeSet<String>| -> Option<String> {
+        match ops.iter().collect::<Vec<_>>().as_slice() {
+            [op] if matches!(op.as_str(), "&&" | ";") => Some((*op).clone()),
+            _ => None,
+        }
+    };
+    let (from, to) = (
+        single(&used.difference(&to).cloned().collect())?,
+        single(&to)?,
+    );
+    if failed.iter().any(String::is_empty) || failed.len() < 2 {
+        return None;
+    }
+    let work = |commands: Vec<String>| -> Vec<String> {
+        commands
+            .into_iter()
+            .filter(|command| !crate::tools::only_sets_environment(command))
+            .collect()
+    };
+    let (failed, retried) = (work(failed), work(retried));
+    if failed.is_empty() {
+        return None;
+    }
+    let mut remaining = retried.iter();
+    failed
+        .iter()
+        .all(|command| remaining.any(|other| other == command))
+        .then_some((from, to))
 }
 
 /// Whether a command only changes directory or prints (`cd`, `Set-Location`, `echo`,
@@ -3133,6 +3187,21 @@ mod tests {
                 None,
             ),
             ("npm run build", "npm run build", None),
+            // The same commands chained another way, with a setting run between them.
+            (
+                "cd client && npm run build",
+                "cd client; $env:NODE_OPTIONS=\"--openssl-legacy-provider\"; npm run build",
+                Some(("&&", ";")),
+            ),
+            // cmd.exe's `set` spelled PowerShell's way, with the separator it takes.
+            (
+                "cd client; set NODE_OPTIONS=--openssl-legacy-provider && npm run build",
+                "cd client; $env:NODE_OPTIONS=\"--openssl-legacy-provider\"; npm run build",
+                Some(("&&", ";")),
+            ),
+            // A command left out, or run in another order, is no swap.
+            ("cd client && npm run build", "cd client; npm test", None),
+            ("make && make test", "make test; make", None),
         ];
         for (before, after, swap) in cases {
             let expected = swap.map(|(from, to)| (from.to_string(), to.to_string()));

@@ -341,6 +341,14 @@ pub(crate) fn sets_the_stage(program: &str) -> bool {
         .any(|name| program.eq_ignore_ascii_case(name))
 }
 
+/// Whether a command only sets environment variables (`export A=1`, cmd.exe's `set A=1`,
+/// PowerShell's `$env:A="1"`, a bare `A=1`): how a shell spells it, not work of its own.
+pub(crate) fn only_sets_environment(segment: &str) -> bool {
+    let rest = without_assignments(segment);
+    let first = rest.split_whitespace().next().unwrap_or("");
+    rest.is_empty() || ["export", "set", "setx", "unset"].contains(&first)
+}
+
 /// Whether a program only prints what it is given (`echo`, `printf`, PowerShell's `Write-Host`
 /// and `Write-Output`): a banner or a value, no work.
 pub(crate) fn only_prints(program: &str) -> bool {
@@ -597,16 +605,21 @@ fn does_work(segment: &str) -> bool {
 /// segment only assigns.
 fn without_assignments(segment: &str) -> &str {
     let mut rest = segment.trim_start();
-    // PowerShell assigns what a command returns: `$fi = Get-Item $f` runs `Get-Item`.
+    // PowerShell assigns what a command returns: `$fi = Get-Item $f` runs `Get-Item`. A
+    // quoted value is no command: `$env:NODE_OPTIONS="--openssl-legacy-provider"` only sets
+    // the environment, as `export` does (a scope such as `env:` may lead the name).
     if let Some(variable) = rest.strip_prefix('$') {
-        let name_end = variable
+        let name = variable.strip_prefix("env:").unwrap_or(variable);
+        let name_end = name
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(variable.len());
+            .unwrap_or(name.len());
         if name_end > 0
-            && let Some(value) = variable[name_end..].trim_start().strip_prefix('=')
+            && let Some(value) = name[name_end..].trim_start().strip_prefix('=')
             && !value.starts_with('=')
         {
-            return value.trim_start();
+            let value = value.trim_start();
+            let quoted = value.starts_with(['"', '\'']);
+            return if quoted { "" } else { value };
         }
     }
     loop {
@@ -1481,6 +1494,11 @@ mod tests {
                 "git log",
             ),
             ("$f = \"C:\\tmp\\a.output\"\n$fi = Get-Item $f", "Get-Item"),
+            // PowerShell's environment setting only sets the stage, as `export` does.
+            (
+                "cd client; $env:NODE_OPTIONS=\"--openssl-legacy-provider\"; npm run build",
+                "npm run build",
+            ),
             // …but a script of banners alone is named by its first.
             ("echo one\necho two", "echo"),
             // A loop whose body first assigns from a command names that command.
