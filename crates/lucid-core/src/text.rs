@@ -628,6 +628,7 @@ pub fn analyze(text: &str) -> Analysis {
             replace_in_place(text, phrase, word)
         });
     let lower_text = ceasing_as_negation(lower_text);
+    let lower_text = windows_separators_as_slashes(lower_text);
     // Emphasis idioms carry a "no" but negate nothing: "run it, no exceptions".
     let lower_text = words(List::EmphasisIdiom)
         .iter()
@@ -711,6 +712,32 @@ pub fn analyze(text: &str) -> Analysis {
     }
     analysis.negated = negations % 2 == 1;
     analysis
+}
+
+/// A Windows path spelled with `/` (`docs\\Roadmap.docx` → `docs/Roadmap.docx`): the same file
+/// is one anchor however a harness or a person wrote its separators, and a backslash is no
+/// token character. Only a backslash between path characters is one (`C:\\repo`, `a\\b.txt`),
+/// not an escape that opens a word (`\\n`).
+fn windows_separators_as_slashes(text: String) -> String {
+    if !text.contains('\\') {
+        return text;
+    }
+    let path_char = |c: char| c.is_alphanumeric() || matches!(c, '.' | '_' | '-');
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(at, &c)| {
+            let between_path_chars = at > 0
+                && (path_char(chars[at - 1]) || chars[at - 1] == ':')
+                && chars.get(at + 1).is_some_and(|&next| path_char(next));
+            if c == '\\' && between_path_chars {
+                '/'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// How many times lowercase text says that something is kept away from a place ("keep secrets
@@ -928,7 +955,7 @@ pub fn paraphrase(a: &Analysis, b: &Analysis, weights: &WordWeights) -> bool {
     if a.negated != b.negated || different_code(a, b) {
         return false;
     }
-    if !(a.anchors.is_subset(&b.anchors) || b.anchors.is_subset(&a.anchors)) {
+    if !(anchors_cover(&a.anchors, &b.anchors) || anchors_cover(&b.anchors, &a.anchors)) {
         return false;
     }
     if small_substitution(&a.frame, &b.frame).is_some() {
@@ -966,6 +993,33 @@ pub fn paraphrase(a: &Analysis, b: &Analysis, weights: &WordWeights) -> bool {
             && shorter_adds_nothing_rare);
     // Checked last: it stems the sentences' tokens, and most pairs are decided above.
     alike && !contrasting_modifiers(a, b)
+}
+
+/// Whether every anchor of `fewer` is one of `more`'s, a path counting as the same file when
+/// one ends with the other at a separator (`Roadmap.docx` and `docs/Roadmap.docx`: a store
+/// written in two sittings names a file from the project root once and by its name once).
+fn anchors_cover(fewer: &BTreeSet<String>, more: &BTreeSet<String>) -> bool {
+    let same_file = |x: &str, y: &str| {
+        let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+        long.strip_suffix(short)
+            .is_some_and(|head| head.ends_with('/'))
+            && file_extension_of(short).is_some()
+    };
+    fewer
+        .iter()
+        .all(|x| more.contains(x) || more.iter().any(|y| same_file(x, y)))
+}
+
+/// The extension of a file name (`roadmap.docx` → `docx`), when it has one of letters and
+/// digits after its last dot.
+fn file_extension_of(name: &str) -> Option<&str> {
+    let file = name.rsplit('/').next().unwrap_or(name);
+    let (stem, extension) = file.rsplit_once('.')?;
+    (!stem.is_empty()
+        && !extension.is_empty()
+        && extension.len() <= 5
+        && extension.chars().all(|c| c.is_ascii_alphanumeric()))
+    .then_some(extension)
 }
 
 /// Whether a word both statements share is qualified differently in each: "the unit tests" and
@@ -3432,6 +3486,26 @@ mod tests {
             without_moments("The week starts on Monday."),
             "The week starts on Monday."
         );
+    }
+
+    /// A Windows path is the same anchor as its `/` spelling; an escape opening a word is no
+    /// path.
+    #[test]
+    fn windows_paths_are_anchors_with_forward_slashes() {
+        let cases: &[(&str, &[&str])] = &[
+            ("Build output goes to client\\build.", &["client/build"]),
+            (
+                "The project root is C:\\Users\\dev\\repo.",
+                &["c:/users/dev/repo"],
+            ),
+            ("Read docs\\Plan.docx first.", &["docs/plan.docx"]),
+            ("Split lines on \\n only.", &[]),
+        ];
+        for (sentence, anchors) in cases {
+            let analysis = analyze(sentence);
+            let found: Vec<&str> = analysis.anchors.iter().map(String::as_str).collect();
+            assert_eq!(found, *anchors, "{sentence}");
+        }
     }
 
     #[test]
