@@ -630,6 +630,21 @@ pub struct WorkingDir {
     pub evidence: EventRef,
 }
 
+/// A directory a `cd` run as a call of its own changed into, which the session changed into
+/// the same way again later, with no other change of directory between (see
+/// [`SessionDigest::forgotten_dirs`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForgottenDir {
+    /// The shell tool that ran the `cd` (`execute_command`, `Bash`).
+    pub tool: String,
+    /// The `cd` target as written (`client`).
+    pub dir: String,
+    /// How many of those `cd` calls worked: two or more.
+    pub runs: usize,
+    /// Each of those calls.
+    pub evidence: Vec<EventRef>,
+}
+
 /// Text refused by the safety checks.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flag {
@@ -716,6 +731,11 @@ pub struct SessionDigest {
     /// test`), each with the first call that did, in order: a project that lives in a
     /// sub-directory is worked on from there in every session.
     pub working_dirs: Vec<WorkingDir>,
+    /// Relative directories a `cd` of its own changed into twice or more with nothing else
+    /// changing directory between, and working each time (`cd client`, `npm start`, `cd
+    /// client`, `npm run build`): had the shell kept the first, the second would have looked
+    /// for `client/client`. The harness starts every call where the session started.
+    pub forgotten_dirs: Vec<ForgottenDir>,
     /// The directory the session started in (its project), in one spelling, when the format
     /// records it: two sessions of different projects never give one fact two values over time
     /// ("the dev server port is 8080" in one repository, "3000" in another).
@@ -922,6 +942,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         retractions: Vec::new(),
         written_files: Vec::new(),
         working_dirs: Vec::new(),
+        forgotten_dirs: Vec::new(),
         project: session
             .started_in
             .as_deref()
@@ -1262,6 +1283,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             creating.insert(created_by, file);
         }
     }
+    digest.forgotten_dirs = forgotten_dirs(session, &calls, &event_ref);
     let mut last_result_error = None;
     // Changing into the directory the session started in goes nowhere new.
     let started_in = digest.project.clone();
@@ -1924,6 +1946,60 @@ fn asked_to_delete(turns: &[HumanTurn], path: &str, event: usize) -> bool {
                     .iter()
                     .any(|phrase| crate::text::contains_word(&lower, phrase))
         })
+}
+
+/// The directories a `cd` of its own changed into again with no other change of directory
+/// between (see [`SessionDigest::forgotten_dirs`]). A `cd` that failed, or any other command
+/// that changes directory (`cd ..`, `cd x && make`, `pushd`), ends the run: the shell may have
+/// moved.
+fn forgotten_dirs(
+    session: &Session,
+    calls: &[CallPair],
+    event_ref: &dyn Fn(usize) -> EventRef,
+) -> Vec<ForgottenDir> {
+    let mut found: Vec<ForgottenDir> = Vec::new();
+    // The last `cd` of its own, while nothing else changed directory: (tool, dir, call events).
+    let mut run: Option<(String, String, Vec<usize>)> = None;
+    for call in calls {
+        let EventKind::ToolCall { name, input, .. } = &session.events[call.call].kind else {
+            continue;
+        };
+        let Some(command) = crate::tools::command_text(input) else {
+            continue;
+        };
+        let worked = call.result.is_some_and(|r| !result_is_error(session, r));
+        match crate::tools::bare_relative_cd(&command) {
+            Some(dir) if worked && crate::tools::is_shell_tool(name) => {
+                match &mut run {
+                    Some((tool, seen, events)) if tool == name && *seen == dir => {
+                        events.push(call.call);
+                    }
+                    _ => run = Some((name.clone(), dir.to_string(), vec![call.call])),
+                }
+                if let Some((tool, dir, events)) = &run
+                    && events.len() >= 2
+                {
+                    match found.iter_mut().find(|f| f.tool == *tool && f.dir == *dir) {
+                        Some(seen) if seen.runs < events.len() => {
+                            seen.runs = events.len();
+                            seen.evidence = events.iter().map(|&e| event_ref(e)).collect();
+                        }
+                        Some(_) => {}
+                        None => found.push(ForgottenDir {
+                            tool: tool.clone(),
+                            dir: dir.clone(),
+                            runs: events.len(),
+                            evidence: events.iter().map(|&e| event_ref(e)).collect(),
+                        }),
+                    }
+                }
+            }
+            Some(_) => run = None,
+            None if crate::tools::changes_directory(&command) => run = None,
+            None => {}
+        }
+    }
+    found
 }
 
 /// Harness labels that never answer the agent's actions (system prompts, reminders, task
@@ -5810,6 +5886,59 @@ mod laundering_tests {
             },
             test_result(id, "exec_command", output, failed),
         ]
+    }
+
+    /// Real Cline tasks on Windows: `cd client` as a call of its own, then `npm start`, then
+    /// `cd client` again — the shell did not keep it. A `cd ..` or a chain that changes
+    /// directory in between ends the run; a `cd` that failed is none.
+    #[test]
+    fn a_cd_of_its_own_run_again_was_not_kept() {
+        let forgotten = |calls: Vec<[EventKind; 2]>| -> Vec<(String, usize)> {
+            digest_session(&session(calls.into_iter().flatten().collect()))
+                .forgotten_dirs
+                .iter()
+                .map(|f| (f.dir.clone(), f.runs))
+                .collect()
+        };
+        let cd = |id: &str, dir: &str, failed: bool| {
+            exec(
+                id,
+                &format!("cd {dir}"),
+                0,
+                if failed { "no such directory" } else { "" },
+                failed,
+            )
+        };
+        assert_eq!(
+            forgotten(vec![
+                cd("c1", "client", false),
+                exec("c2", "npm start", 0, "started", false),
+                cd("c3", "client", false),
+                exec("c4", "npm run build", 0, "built", false),
+                cd("c5", "client", false),
+            ]),
+            [("client".to_string(), 3)]
+        );
+        // The shell kept the first: the agent went back up before changing into it again.
+        assert!(
+            forgotten(vec![
+                cd("c1", "client", false),
+                exec("c2", "npm start", 0, "started", false),
+                exec("c3", "cd .. && ls", 0, "client", false),
+                cd("c4", "client", false),
+            ])
+            .is_empty()
+        );
+        assert!(forgotten(vec![cd("c1", "client", false), cd("c2", "client", true),]).is_empty());
+        // Absolute directories say nothing: changing into one again works either way.
+        assert!(
+            forgotten(vec![
+                cd("c1", "/repo/client", false),
+                exec("c2", "npm start", 0, "started", false),
+                cd("c3", "/repo/client", false),
+            ])
+            .is_empty()
+        );
     }
 
     /// Real Claude Code sessions on Windows: started in `D:\\oh-my-posh`, the agent went back

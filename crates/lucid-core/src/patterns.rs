@@ -2734,6 +2734,63 @@ pub(crate) fn working_directories(digests: &[SessionDigest], limits: &Thresholds
         .collect()
 }
 
+/// A `cd` of its own that the harness does not keep: in several sessions the agents changed
+/// into the same directory again and again with a bare `cd` (see
+/// [`SessionDigest::forgotten_dirs`]), so every call starts where the session started. The
+/// lesson names the tool and the directory most sessions changed into.
+pub(crate) fn forgotten_directories(
+    digests: &[SessionDigest],
+    limits: &Thresholds,
+) -> Vec<Pattern> {
+    // tool → (digest, forgotten dir) occurrences
+    let mut by_tool: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+    for (d, digest) in digests.iter().enumerate() {
+        for (f, forgotten) in digest.forgotten_dirs.iter().enumerate() {
+            by_tool
+                .entry(forgotten.tool.as_str())
+                .or_default()
+                .push((d, f));
+        }
+    }
+    let mut found = Vec::new();
+    for (tool, occurrences) in by_tool {
+        let sessions = sessions_of(digests, &occurrences);
+        if sessions.len() < limits.pattern_min_sessions {
+            continue;
+        }
+        let Some(dir) = most_common(
+            occurrences
+                .iter()
+                .map(|&(d, f)| digests[d].forgotten_dirs[f].dir.as_str()),
+        ) else {
+            continue;
+        };
+        let mut pattern = Pattern::new(
+            Kind::Pitfall,
+            format!(
+                "A `cd` run as a call of its own does not carry over to the next `{}` call: \
+                 each call starts in the directory the session started in, so sessions ran \
+                 `cd {}` again before each command ({} sessions); change directory in the same \
+                 call as the command that needs it.",
+                code(tool),
+                code(&dir),
+                sessions.len()
+            ),
+            Some(tool),
+        );
+        pattern.found_as = Some("the same `cd` run again as a call of its own in several sessions");
+        for &(d, f) in &occurrences {
+            add_support(
+                &mut pattern,
+                &digests[d],
+                &digests[d].forgotten_dirs[f].evidence,
+            );
+        }
+        found.push(pattern);
+    }
+    found
+}
+
 /// Whether a step is a command that checks work: a check program (`pytest`, `tsc`, `ruff`), or
 /// a task runner told to test, lint, type-check or build (`npm run build`, `cargo clippy`, `go
 /// vet`, `mise run test:ci`, `python -m py_compile`). A named tool (`check_order_status`) and a
@@ -3008,6 +3065,7 @@ mod tests {
             retractions: Vec::new(),
             written_files: Vec::new(),
             working_dirs: Vec::new(),
+            forgotten_dirs: Vec::new(),
             project: None,
             manifests: Vec::new(),
             checker_findings: Vec::new(),
@@ -4571,6 +4629,46 @@ mod tests {
             in_dir("s3", "ui", 0),
         ];
         assert!(working_directories(&once, &limits()).is_empty());
+    }
+
+    /// Real Cline tasks: `cd client` run again and again as a call of its own, in several
+    /// tasks. One session is not enough to call it the harness's way.
+    #[test]
+    fn a_cd_the_harness_does_not_keep_is_a_pitfall_of_its_shell_tool() {
+        let forgot = |session: &str, dir: &str| {
+            let mut d = digest(session, "a", &["execute_command"]);
+            let call = |event| EventRef {
+                event,
+                at: None,
+                trust: Trust::Trusted,
+            };
+            d.forgotten_dirs.push(crate::digest::ForgottenDir {
+                tool: "execute_command".into(),
+                dir: dir.into(),
+                runs: 2,
+                evidence: vec![call(1), call(5)],
+            });
+            d
+        };
+        let digests = vec![
+            forgot("s1", "client"),
+            forgot("s2", "client"),
+            forgot("s3", "server"),
+        ];
+        let found = forgotten_directories(&digests, &limits());
+        assert_eq!(
+            texts(found.clone()),
+            vec![
+                "A `cd` run as a call of its own does not carry over to the next \
+                 `execute_command` call: each call starts in the directory the session started \
+                 in, so sessions ran `cd client` again before each command (3 sessions); change \
+                 directory in the same call as the command that needs it."
+                    .to_string()
+            ]
+        );
+        assert_eq!(found[0].heading.as_deref(), Some("execute_command"));
+        assert_eq!(found[0].evidence.len(), 6);
+        assert!(forgotten_directories(&digests[..1], &limits()).is_empty());
     }
 
     #[test]

@@ -687,6 +687,55 @@ pub fn working_dir(command: &str) -> Option<String> {
     (continues && usable).then(|| target.to_string())
 }
 
+/// The target of a command line that only changes into a directory below the current one (`cd
+/// client`, `cd "web app"`, `Set-Location src`): one line, one command, a relative path that
+/// does not climb (`..`), start from home or a drive, or use a variable. `None` otherwise.
+pub fn bare_relative_cd(command: &str) -> Option<&str> {
+    let line = command.trim();
+    if line.contains(['\n', ';', '&', '|']) {
+        return None;
+    }
+    let (program, target) = line.split_once(char::is_whitespace)?;
+    if !["cd", "chdir", "set-location"]
+        .iter()
+        .any(|cd| program.eq_ignore_ascii_case(cd))
+    {
+        return None;
+    }
+    let target = target.trim();
+    let target = match target.chars().next()? {
+        quote @ ('"' | '\'') => target.strip_prefix(quote)?.strip_suffix(quote)?,
+        _ if target.contains(char::is_whitespace) => return None,
+        _ => target,
+    };
+    let climbs = target
+        .split(['/', '\\'])
+        .any(|part| matches!(part, ".." | "." | "~" | "-"));
+    let anchored = target.starts_with(['/', '\\', '~', '-', '$']) || target.contains([':', '`']);
+    (!target.is_empty() && !climbs && !anchored).then_some(target)
+}
+
+/// Whether a command line changes directory in any of its commands (`cd ..`, `cd app && make`,
+/// `pushd src`, PowerShell's `Set-Location`).
+pub fn changes_directory(command: &str) -> bool {
+    command
+        .split(['\n', ';', '&', '|', '(', ')', '{', '}'])
+        .filter_map(|segment| segment.split_whitespace().next())
+        .any(|program| {
+            [
+                "cd",
+                "chdir",
+                "pushd",
+                "popd",
+                "set-location",
+                "push-location",
+                "pop-location",
+            ]
+            .iter()
+            .any(|cd| program.eq_ignore_ascii_case(cd))
+        })
+}
+
 /// The sub-directory a shell call names as its working directory by a parameter (Gemini CLI's
 /// `dir_path: "app"`), with the parameter's name: only a relative path below where the session
 /// runs counts. An absolute one (Codex's `workdir`, set on every call to where the session
@@ -1284,6 +1333,42 @@ pub fn patch_files(patch: &str) -> PatchFiles {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cd_of_its_own_and_commands_that_change_directory() {
+        let bare: &[(&str, Option<&str>)] = &[
+            ("cd client", Some("client")),
+            ("  cd client/src  ", Some("client/src")),
+            ("cd \"web app\"", Some("web app")),
+            ("Set-Location src", Some("src")),
+            ("cd client && npm start", None),
+            ("cd client; npm start", None),
+            ("cd ..", None),
+            ("cd ../other", None),
+            ("cd /repo/client", None),
+            ("cd C:\\repo", None),
+            ("cd ~/repo", None),
+            ("cd $HOME", None),
+            ("cd", None),
+            ("cd -", None),
+            ("ls client", None),
+        ];
+        for (command, dir) in bare {
+            assert_eq!(bare_relative_cd(command), *dir, "{command}");
+        }
+        for command in [
+            "cd ..",
+            "cd app && make",
+            "pushd src",
+            "npm test; Set-Location ..",
+            "(cd x; ls)",
+        ] {
+            assert!(changes_directory(command), "{command}");
+        }
+        for command in ["npm start", "ls cd-notes", "echo cdrom"] {
+            assert!(!changes_directory(command), "{command}");
+        }
+    }
 
     #[test]
     fn a_launcher_is_the_start_of_the_command_up_to_what_it_runs() {

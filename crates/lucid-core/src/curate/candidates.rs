@@ -148,6 +148,7 @@ impl Curator {
         patterns.extend(patterns::recurring_checker_findings(digests, &self.limits));
         patterns.extend(patterns::recurring_reports(digests, &self.limits));
         patterns.extend(patterns::working_directories(digests, &self.limits));
+        patterns.extend(patterns::forgotten_directories(digests, &self.limits));
         let workflows = patterns::workflows(digests, &self.limits);
         // How the agents check their edits, unless a workflow already runs every one of those
         // checks in order.
