@@ -125,6 +125,10 @@ enum FixSignature {
     /// `npm run build`, after `npm ci && npm run build`): the chain's fault, whatever the
     /// commands.
     SeparateCalls { separator: String },
+    /// A script in the current folder run by its path instead of its bare name (`deploy.sh` →
+    /// `./deploy.sh`; PowerShell's `start.bat` → `.\start.bat`: neither shell runs a program from
+    /// the current folder by name alone). The shell's rule, whatever the script.
+    LocalPath { prefix: String },
     /// The error stated a rule and named what it wants (`Run workspace must use
     /// .agentv/results/<experiment>/<timestamp>`), and the retry that worked gave it that.
     Prescribed { key: String, wanted: String },
@@ -204,6 +208,9 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
         (None, Some(_)) => Some(FixSignature::Added { key }),
         (Some(_), None) => Some(FixSignature::Removed { key }),
         (Some(before), Some(after)) => {
+            if let Some(prefix) = local_path_prefix(before, after) {
+                return Some(FixSignature::LocalPath { prefix });
+            }
             if !is_free_text(before) && !is_free_text(after) {
                 if let (Some(from), Some(to)) = (file_extension(before), file_extension(after)) {
                     let stem = |s: &str| s.rsplit_once('.').map(|(a, _)| a.to_string());
@@ -454,6 +461,23 @@ fn separator_swap(before: &str, after: &str) -> Option<(String, String)> {
     }
 }
 
+/// The prefix (`./` or `.\`) a retry put before the failed command's program, when nothing
+/// else changed and the program is a file name (`start.bat`, `deploy.sh`): run by its path.
+fn local_path_prefix(before: &str, after: &str) -> Option<String> {
+    let (before, after) = (before.trim(), after.trim());
+    let program = before.split_whitespace().next()?;
+    let is_file = !program.contains(['/', '\\']) && file_extension(program).is_some();
+    ["./", ".\\"]
+        .into_iter()
+        .find(|prefix| {
+            after
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest == before)
+        })
+        .filter(|_| is_file)
+        .map(str::to_string)
+}
+
 /// The operators of a retry that runs every command of the failed line, in order and word for
 /// word, chained with another operator, with commands of its own between them: `cd client &&
 /// npm run build` → `cd client; $env:NODE_OPTIONS="…"; npm run build` is `("&&", ";")` too.
@@ -646,7 +670,8 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                     // The file was not there and the retry named another one: whatever else
                     // changed went with that file (a line range for it), and only a corrected
                     // name or extension can be a fix. (A file refused as too big and a line
-                    // range on the next one is the same quirk met again.)
+                    // range on the next one is the same quirk met again.) A script "not found"
+                    // by its bare name and run by its path is found where it was.
                     let missing = failure
                         .error
                         .as_deref()
@@ -655,7 +680,9 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                         sigs.retain(|sig| {
                             matches!(
                                 sig,
-                                FixSignature::PathFix { .. } | FixSignature::Extension { .. }
+                                FixSignature::PathFix { .. }
+                                    | FixSignature::Extension { .. }
+                                    | FixSignature::LocalPath { .. }
                             )
                         });
                     }
@@ -761,6 +788,9 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                 let identity = match &sig {
                     FixSignature::Separator { from, .. }
                     | FixSignature::SeparateCalls { separator: from } => format!("… {from} …"),
+                    // Scripts of one kind, whatever their names: `*.bat`.
+                    FixSignature::LocalPath { .. } => file_extension(&identity)
+                        .map_or_else(|| identity.clone(), |extension| format!("*.{extension}")),
                     _ => identity.clone(),
                 };
                 by_signature
@@ -1517,8 +1547,9 @@ fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
         .iter()
         .map(|(_, f)| f.file_type.as_deref().unwrap_or(""))
         .collect();
+    // A group named by its files' kind (`*.bat`) says it already.
     let file_type = match file_types.iter().next() {
-        Some(ft) if file_types.len() == 1 && !ft.is_empty() => Some(*ft),
+        Some(ft) if file_types.len() == 1 && !ft.is_empty() && !tool.starts_with("*.") => Some(*ft),
         _ => None,
     };
     let mut fixes = Vec::new();
@@ -1798,6 +1829,19 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
                 "; chain commands with `{}`, not `{}`{example}",
                 code(to),
                 code(from)
+            )
+        }
+        FixSignature::LocalPath { prefix } => {
+            let worked = values_for("command", true);
+            let example = worked
+                .iter()
+                .filter(|one| one.chars().count() <= 80 && !one.contains('\n'))
+                .min_by_key(|one| one.len())
+                .map(|one| format!(" (`{}` worked)", code(one)))
+                .unwrap_or_default();
+            format!(
+                "; run a script in the current folder by its path, `{}` and its name{example}",
+                code(prefix)
             )
         }
         FixSignature::SeparateCalls { separator } => {
@@ -3218,6 +3262,67 @@ mod tests {
                 .any(|p| p.text.contains("`timeout` is passed")),
             "{lessons:?}"
         );
+    }
+
+    /// Real Cline tasks on Windows: PowerShell refuses `start-all-mcp-servers.bat` by its bare
+    /// name ("… was not found, but does exist in the current location"), `.\start-all-…`
+    /// works; another task met it with another script. One lesson for scripts of that kind.
+    #[test]
+    fn a_script_run_by_its_path_is_one_lesson_whatever_the_script() {
+        let error = |script: &str| {
+            format!(
+                "Suggestion [3,General]: The command {script} was not found, but does exist in \
+                 the current location."
+            )
+        };
+        let mut second = one_retry(
+            &error("restart.bat"),
+            "restart.bat",
+            "restart.bat",
+            ".\\restart.bat",
+        );
+        second.session = "s2".into();
+        second.conversation = second.session.clone();
+        let found = pitfalls(
+            &[
+                one_retry(
+                    &error("start-all.bat"),
+                    "start-all.bat",
+                    "start-all.bat",
+                    ".\\start-all.bat",
+                ),
+                second,
+            ],
+            &limits(),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .text
+                .starts_with("`*.bat` (run with `Bash`) fails with `Suggestion")
+                && found[0].text.ends_with(
+                    "; run a script in the current folder by its path, `.\\` and its name \
+                     (`.\\restart.bat` worked)."
+                ),
+            "{}",
+            found[0].text
+        );
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            ("deploy.sh", "./deploy.sh", Some("./")),
+            ("deploy.sh --prod", "./deploy.sh --prod", Some("./")),
+            ("start.bat", ".\\start.bat", Some(".\\")),
+            // Something else changed, or the program is no file of the current folder.
+            ("deploy.sh --prod", "./deploy.sh", None),
+            ("make", "./make", None),
+            ("scripts/deploy.sh", "./scripts/deploy.sh", None),
+        ];
+        for (before, after, prefix) in cases {
+            assert_eq!(
+                local_path_prefix(before, after).as_deref(),
+                *prefix,
+                "{before} → {after}"
+            );
+        }
     }
 
     /// From a real Codex fleet: `npm test -- --runInBand` refused by vitest in two sessions,
