@@ -734,6 +734,7 @@ mod tests {
             ),
             ("Focus on pitfalls.", vec!["kind:pitfall"]),
             ("Focus on the decisions we made.", vec!["kind:fact"]),
+            ("Prioritize what the person decided.", vec!["kind:fact"]),
             (
                 "Emphasise the processes agents settled on.",
                 vec!["kind:pitfall|workflow"],
@@ -948,6 +949,25 @@ mod tests {
             Kind::Preference,
             "Keep the tone of customer replies warm and brief."
         ));
+        // "the shell" by the tools harnesses run commands with; "Windows" by what only it has.
+        assert!(check(
+            "Skip terminal problems.",
+            Kind::Pitfall,
+            "`grep` (run with `execute_command`) fails with `The term 'grep' is not recognized`; \
+             `Get-ChildItem` worked instead."
+        ));
+        assert!(check(
+            "Skip anything about Windows.",
+            Kind::Pitfall,
+            "`*.bat` (run with `execute_command`) fails; run a script in the current folder by \
+             its path."
+        ));
+        assert!(check(
+            "Skip anything about Windows.",
+            Kind::Pitfall,
+            "`rmdir` fails with `Remove-Item : A positional parameter cannot be found`; use the \
+             cmdlet's own options."
+        ));
         // "customer support" by a helpdesk's name; both words must be named.
         assert!(check(
             "Ignore anything about customer support.",
@@ -972,6 +992,11 @@ mod tests {
             ),
             ("Skip database facts.", "Prefer bullet lists over tables."),
             ("Ignore security notes.", "Keep prompts under 2,000 tokens."),
+            // A window of the UI is no operating system.
+            (
+                "Skip anything about Windows.",
+                "The settings window opens from the gear icon.",
+            ),
         ] {
             assert!(
                 !check(instructions, Kind::Fact, item),
