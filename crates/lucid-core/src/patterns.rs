@@ -686,6 +686,21 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                             )
                         });
                     }
+                    // Any other call that named another file next (`Read` of a directory
+                    // refused with EISDIR, then of a file in it with `limit: 150`): what changed
+                    // with it went with that file, unless the error asked for it ("use offset
+                    // and limit").
+                    if !missing && changes.iter().any(retargets) {
+                        let error = failure.error.as_deref().unwrap_or("").to_lowercase();
+                        sigs.retain(|sig| match sig {
+                            FixSignature::Added { key }
+                            | FixSignature::Removed { key }
+                            | FixSignature::ChangedTo { key, .. } => {
+                                crate::text::contains_word(&error, &key.to_lowercase())
+                            }
+                            _ => true,
+                        });
+                    }
                     sigs
                 }
                 FollowUp::OtherTool { tool, .. } => {
@@ -3832,6 +3847,38 @@ mod tests {
         assert!(
             texts[0].contains("unless `limit` is set (e.g. `limit: 100`) or `offset` is set"),
             "{texts:?}"
+        );
+    }
+
+    /// Fresh Claude Code fleets: `Read` of a directory refused ("EISDIR"), then a `Read` of a
+    /// file in it, once with `limit: 150`. The limit went with the file, not around the error;
+    /// an error that asks for it ("Use offset and limit") keeps it a fix.
+    #[test]
+    fn settings_that_went_with_another_file_are_no_fix() {
+        let eisdir = "EISDIR: illegal operation on a directory, read";
+        let next_file = |session: &str, error: &str| {
+            read_retried(
+                session,
+                error,
+                &[
+                    (
+                        "file_path",
+                        Some("/repo/hooks/lib"),
+                        Some("/repo/hooks/lib/tts.ts"),
+                    ),
+                    ("limit", None, Some("150")),
+                ],
+            )
+        };
+        let digests = vec![next_file("s1", eisdir), next_file("s2", eisdir)];
+        assert!(pitfalls(&digests, &limits()).is_empty());
+        let too_big = "File content (14572 tokens) exceeds maximum allowed tokens (10000). Use \
+                       offset and limit parameters to read specific portions of the file.";
+        let digests = vec![next_file("s1", too_big), next_file("s2", too_big)];
+        let found = pitfalls(&digests, &limits());
+        assert!(
+            found.len() == 1 && found[0].text.contains("unless `limit` is set"),
+            "{found:?}"
         );
     }
 
