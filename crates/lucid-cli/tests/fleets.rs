@@ -416,6 +416,30 @@ fn behaviour_a_chain_the_shell_refused_is_run_as_separate_calls() {
 }
 
 #[test]
+fn behaviour_shell_habits_of_a_harness_are_lessons_whatever_the_commands() {
+    let dream = dream_fleet("shell-habits");
+    // Two Claude Code sessions: `deploy.sh staging` and `build.sh --release` not found by their
+    // bare names, then run as `./…`: one lesson for scripts of that kind. Two Codex rollouts
+    // run `cd web` as a call of its own again and again: the shell did not keep it.
+    let pitfalls = dream.added_texts("pitfall");
+    assert_eq!(pitfalls.len(), 2, "{pitfalls:#?}");
+    assert!(
+        pitfalls
+            .iter()
+            .any(|text| text.starts_with("`*.sh` (run with `Bash`) fails")
+                && text.contains("by its path, `./` and its name")),
+        "{pitfalls:#?}"
+    );
+    assert!(
+        pitfalls.iter().any(|text| text
+            .contains("does not carry over to the next `exec_command` call")
+            && text.contains("`cd web`")
+            && text.contains("(2 sessions)")),
+        "{pitfalls:#?}"
+    );
+}
+
+#[test]
 fn behaviour_a_step_a_command_needed_first_or_a_program_renamed_is_the_fix() {
     let dream = dream_fleet("needed-first");
     // A Claude Code session, a Codex one and a Cline task (whose results carry neither an error
