@@ -3997,7 +3997,20 @@ fn read_human_message(
                 && !overlaps_secret
                 && !policy.contains_secret(sentence)
             {
-                for substitution in crate::updates::from_sentence(sentence) {
+                // "I don't want monaco editor. We are going with codemirror.": a decision
+                // right after the person turned a name down is taken over that name.
+                let turned_down = position
+                    .checked_sub(1)
+                    .and_then(|previous| all_sentences.get(previous))
+                    .filter(|previous| !policy.contains_secret(previous))
+                    .and_then(|previous| crate::updates::rejected_name(previous));
+                let decided_against = turned_down
+                    .map(|name| crate::updates::decided_against(sentence, &name))
+                    .unwrap_or_default();
+                for substitution in crate::updates::from_sentence(sentence)
+                    .into_iter()
+                    .chain(decided_against)
+                {
                     digest.changes.push(AnnouncedChange {
                         substitution,
                         key,

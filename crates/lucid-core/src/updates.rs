@@ -820,9 +820,14 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
         // "Use date-fns for date handling, not Moment.js": an instruction to use one tool, not
         // another, replaces the other where an item uses it as a tool (`CONTRASTED_TOOL_CUE`).
         let instruction = matches!(lower.first().map(String::as_str), Some("use" | "prefer"));
+        // "We're going with CodeMirror, not Monaco", "we settled on Vitest, not Jest": the
+        // team's decision names the value it did not take.
+        let decided = lower[i] == "not"
+            && crate::lexicon::Cues::scan(&sentence[..tokens[i].start].to_lowercase())
+                .has(List::Decision);
         if lower[i] == "not"
             && i >= 1
-            && (lower.iter().any(|w| w == "now") || corrects || instruction)
+            && (lower.iter().any(|w| w == "now") || corrects || instruction || decided)
             && sentence[..tokens[i].start].trim_end().ends_with(',')
             && let Some(old) = tokens.get(i + 1)
             && old.is_specific()
@@ -1751,6 +1756,95 @@ fn phrase_after(sentence: &str, tokens: &[Token], lower: &[String], from: usize)
     let last = &tokens[end - 1];
     (end > start && closes)
         .then(|| sentence[tokens[start].start..last.start + last.text.len()].to_string())
+}
+
+/// The name a sentence of its own turns down: "I don't want monaco editor.", "We don't want
+/// Redux.", "No Docker." — a name (capitalised, an identifier, a known program, or a word
+/// before a head noun such as "editor": "monaco editor") and nothing more. "I don't want the
+/// tests to run" and "No problem." turn nothing down.
+pub(crate) fn rejected_name(sentence: &str) -> Option<String> {
+    let trimmed = sentence.trim().trim_end_matches(['.', '!']);
+    let lower = trimmed.to_lowercase();
+    if lower.len() != trimmed.len() {
+        return None;
+    }
+    let lead_end = ["no, ", "nah, ", "ok, ", "okay, ", "ok. ", "okay. "]
+        .iter()
+        .find(|lead| lower.starts_with(**lead))
+        .map_or(0, |lead| lead.len());
+    let rest_at = [
+        "i don't want ",
+        "i do not want ",
+        "i dont want ",
+        "we don't want ",
+        "we do not want ",
+        "we dont want ",
+        "no ",
+    ]
+    .iter()
+    .find(|cue| lower[lead_end..].starts_with(**cue))
+    .map(|cue| lead_end + cue.len())?;
+    let words: Vec<&str> = trimmed[rest_at..]
+        .split_whitespace()
+        .skip_while(|w| {
+            matches!(
+                w.to_lowercase().as_str(),
+                "the" | "a" | "an" | "any" | "to" | "use"
+            )
+        })
+        .collect();
+    let name = match words.as_slice() {
+        [name] => *name,
+        [name, noun] if lexicon::is_word_of(List::HeadNoun, &noun.to_lowercase()) => *name,
+        _ => return None,
+    };
+    let specific = name.chars().next().is_some_and(char::is_uppercase)
+        || text::is_anchor(name)
+        || crate::tools::is_known_program(name)
+        || words.len() == 2;
+    let plain = name
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    (specific && plain && !is_pronoun(&name.to_lowercase())).then(|| name.to_string())
+}
+
+/// A decision said right after a name was turned down ("I don't want monaco editor. We are
+/// going with codemirror."): read as the one sentence "We are going with codemirror, not
+/// monaco", both names quoted (a person types product names in lower case), so the name
+/// turned down is replaced where an item gives it. Only a decision of the team's own words
+/// (`[decision]`) naming one value at its end counts.
+pub(crate) fn decided_against(sentence: &str, rejected: &str) -> Vec<Substitution> {
+    let trimmed = sentence.trim().trim_end_matches(['.', '!']);
+    let lower = trimmed.to_lowercase();
+    if lower.len() != trimmed.len() || lower.contains(" not ") || lower.contains("instead") {
+        return Vec::new();
+    }
+    let Some(end) = lexicon::Cues::scan(&lower)
+        .phrases(List::Decision)
+        .map(|(at, phrase)| at + phrase.len())
+        .max()
+    else {
+        return Vec::new();
+    };
+    let object = trimmed[end..].trim();
+    let plain = |w: &str| {
+        w.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    if object.is_empty() || object.contains(char::is_whitespace) || !plain(object) {
+        return Vec::new();
+    }
+    if object.eq_ignore_ascii_case(rejected) {
+        return Vec::new();
+    }
+    let read_as = format!(
+        "{} \"{object}\", not \"{rejected}\".",
+        trimmed[..end].trim_end()
+    );
+    from_sentence(&read_as)
+        .into_iter()
+        .filter(|sub| sub.old.as_deref() == Some(rejected) && sub.new == object)
+        .collect()
 }
 
 /// Something a person says is gone: a named tool or person ("we're dropping Firebase", "Dana
@@ -4177,6 +4271,25 @@ mod tests {
         assert!(retirements("Never use npm-cli for publishing packages.").is_empty());
         let ended = retirements("Don't use Moment anymore.");
         assert!(ended.iter().all(|r| !r.prohibited), "{ended:?}");
+    }
+
+    #[test]
+    fn names_a_sentence_of_its_own_turns_down() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("I don't want monaco editor.", Some("monaco")),
+            ("We don't want Redux.", Some("Redux")),
+            ("No Docker.", Some("Docker")),
+            ("no.  no docker.", None),
+            ("ok, no yarn!", Some("yarn")),
+            ("I don't want the tests to run.", None),
+            ("No problem.", None),
+            ("I don't want it.", None),
+            ("No database.", None),
+            ("We don't want Redux in the settings page.", None),
+        ];
+        for (sentence, name) in cases {
+            assert_eq!(rejected_name(sentence).as_deref(), *name, "{sentence}");
+        }
     }
 
     /// A folder a person asked to delete is named in an item only where the item writes it as

@@ -899,6 +899,64 @@ mod tests {
         }
     }
 
+    /// A decision that names the value it did not take, in one sentence ("We are going with
+    /// CodeMirror, not Monaco") or right after the person turned that value down (a real Cline
+    /// task: "I don't want monaco editor.  we are going with codemirror."). Turning down
+    /// something that is no name, or a decision in another message, changes nothing.
+    #[test]
+    fn a_decision_replaces_the_value_it_turned_down() {
+        let editor = "The IDE's editor pane is Monaco, loaded from a CDN.";
+        assert_each_gives_way_or_stays(&[
+            (
+                editor,
+                "We are going with CodeMirror, not Monaco.",
+                true,
+                "CodeMirror",
+            ),
+            (
+                editor,
+                "I don't want monaco editor.  we are going with codemirror.",
+                true,
+                "codemirror",
+            ),
+            (
+                "Local services run in Docker containers.",
+                "No Docker. We settled on Podman.",
+                true,
+                "Podman",
+            ),
+            (
+                editor,
+                "No problem. We are going with codemirror.",
+                false,
+                "",
+            ),
+            (
+                editor,
+                "I don't want the tests to run. We are going with codemirror.",
+                false,
+                "",
+            ),
+            // A decision that is no single name is not read against the name turned down.
+            (
+                editor,
+                "I don't want Monaco. We are going with whatever loads fastest.",
+                false,
+                "",
+            ),
+        ]);
+        let separate = dream_over(
+            &store(&[("/team/facts.md", &format!("# Facts\n\n- {editor}\n"))]),
+            vec![said(
+                "s1",
+                "alice",
+                5,
+                &["I don't want Monaco.", "We are going with codemirror."],
+            )],
+        );
+        assert!(draft_doc(&separate, "/team/facts.md").contains(editor));
+    }
+
     /// Wordings of support, ops and coding teams, written for lucid's update probes (not from
     /// the generator's templates): each person's sentence replaces the one store item it gives
     /// a new value, and what is a request, a question, an event or a measurement leaves the item
