@@ -4375,7 +4375,24 @@ fn usable_error_text(line: &str) -> Option<String> {
         || text::raw_tokens(&lower)
             .iter()
             .any(|t| t.text.contains('@') && t.text.contains('.'));
-    (!line.is_empty() && !addressed && line.chars().count() <= 200).then(|| line.to_string())
+    (!line.is_empty() && !addressed && line.chars().count() <= 200)
+        .then(|| without_wrapped_tail(line).to_string())
+}
+
+/// A line a console wrapped at its width ends mid-sentence (PowerShell's `… Check the
+/// spelling of the`, `… current location. Windo`): its complete sentences, when it has one and
+/// is long enough to have been wrapped.
+fn without_wrapped_tail(line: &str) -> &str {
+    const MIN_WRAPPED_CHARS: usize = 80;
+    let trimmed = line.trim_end();
+    let ends_a_sentence = trimmed.ends_with(['.', '!', '?', ':', ')', ']', '"', '\'', '`', '…']);
+    if ends_a_sentence || trimmed.chars().count() < MIN_WRAPPED_CHARS {
+        return line;
+    }
+    match trimmed.rfind(". ") {
+        Some(at) if at >= MIN_WRAPPED_CHARS / 2 => &trimmed[..=at],
+        _ => line,
+    }
 }
 
 /// The first injection finding in trusted text (user messages, store items, memory writes), if
@@ -5441,6 +5458,34 @@ mod laundering_tests {
             0
         );
         assert_eq!(feedback("api_error", "Prompt is too long"), 0);
+    }
+
+    /// PowerShell wraps its error records at the console's width: a quoted error keeps its
+    /// complete sentences; a line that ends a sentence, or is too short to be wrapped, stays.
+    #[test]
+    fn an_error_line_cut_by_the_console_keeps_its_complete_sentences() {
+        let cases = [
+            (
+                "grep : The term 'grep' is not recognized as the name of a cmdlet, function, \
+                 script file, or operable program. Check the spelling of the",
+                "grep : The term 'grep' is not recognized as the name of a cmdlet, function, \
+                 script file, or operable program.",
+            ),
+            (
+                "Suggestion [3,General]: The command start.bat was not found, but does exist \
+                 in the current location. Windo",
+                "Suggestion [3,General]: The command start.bat was not found, but does exist \
+                 in the current location.",
+            ),
+            (
+                "error: could not compile `shop` (bin \"shop\") due to 2 previous errors",
+                "error: could not compile `shop` (bin \"shop\") due to 2 previous errors",
+            ),
+            ("Error: not found. See", "Error: not found. See"),
+        ];
+        for (line, quoted) in cases {
+            assert_eq!(usable_error_text(line).as_deref(), Some(quoted), "{line}");
+        }
     }
 
     /// Cline's `[ERROR] You did not use a tool …` arrives with the `environment_details` it
