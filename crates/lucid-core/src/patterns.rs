@@ -1011,6 +1011,21 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
         .collect()
 }
 
+/// Occurrences grouped by key: `keys` gives the key of each of a digest's entries (its checker
+/// findings, its forgotten directories …), in order; each occurrence is (digest, entry).
+fn keyed_occurrences<'d>(
+    digests: &'d [SessionDigest],
+    keys: impl Fn(&'d SessionDigest) -> Vec<&'d str>,
+) -> BTreeMap<&'d str, Vec<(usize, usize)>> {
+    let mut grouped: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
+    for (d, digest) in digests.iter().enumerate() {
+        for (n, key) in keys(digest).into_iter().enumerate() {
+            grouped.entry(key).or_default().push((d, n));
+        }
+    }
+    grouped
+}
+
 /// How many conversations these digests hold: a sub-agent's transcript is part of its parent's.
 fn conversations<'d>(digests: impl IntoIterator<Item = &'d SessionDigest>) -> usize {
     digests
@@ -1109,15 +1124,13 @@ pub(crate) fn recurring_checker_findings(
     digests: &[SessionDigest],
     limits: &Thresholds,
 ) -> Vec<Pattern> {
-    let mut by_rule: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
-    for (d, digest) in digests.iter().enumerate() {
-        for (n, finding) in digest.checker_findings.iter().enumerate() {
-            by_rule
-                .entry(finding.rule.as_str())
-                .or_default()
-                .push((d, n));
-        }
-    }
+    let by_rule = keyed_occurrences(digests, |digest| {
+        digest
+            .checker_findings
+            .iter()
+            .map(|finding| finding.rule.as_str())
+            .collect()
+    });
     let mut found = Vec::new();
     for (rule, members) in by_rule {
         let sessions = sessions_of(digests, &members);
@@ -2801,16 +2814,13 @@ pub(crate) fn forgotten_directories(
     digests: &[SessionDigest],
     limits: &Thresholds,
 ) -> Vec<Pattern> {
-    // tool → (digest, forgotten dir) occurrences
-    let mut by_tool: BTreeMap<&str, Vec<(usize, usize)>> = BTreeMap::new();
-    for (d, digest) in digests.iter().enumerate() {
-        for (f, forgotten) in digest.forgotten_dirs.iter().enumerate() {
-            by_tool
-                .entry(forgotten.tool.as_str())
-                .or_default()
-                .push((d, f));
-        }
-    }
+    let by_tool = keyed_occurrences(digests, |digest| {
+        digest
+            .forgotten_dirs
+            .iter()
+            .map(|forgotten| forgotten.tool.as_str())
+            .collect()
+    });
     let mut found = Vec::new();
     for (tool, occurrences) in by_tool {
         let sessions = sessions_of(digests, &occurrences);
