@@ -2094,14 +2094,20 @@ pub(crate) fn workflows(digests: &[SessionDigest], limits: &Thresholds) -> Vec<P
                 }
                 let prev = gram[gram.len() - 1];
                 let window = (last + 1 + MAX_GAP).min(seq.len().saturating_sub(1));
-                // Once the work is shipped (`git push`, `gh pr`), an edit starts the next piece
-                // of work: "… → `gh pr` → `Write`" is two tasks, not one workflow.
+                // Once the work is shipped (`git push`, `gh pr`), what is not shipping it further
+                // or looking at how it went starts the next piece of work: "… → `gh pr` →
+                // `Write`" and "`git push` → `gh pr` → `git checkout` → `mkdir`" are two tasks,
+                // not one workflow.
                 let shipped = gram.iter().any(|&t| ships(names[t as usize]));
+                let goes_on = |tool: u32| {
+                    let name = names[tool as usize];
+                    ships(name) || is_inspection(name)
+                };
                 for (next, &tool) in seq.iter().enumerate().take(window + 1).skip(last + 1) {
                     if gram.last() != Some(&tool)
                         && gram.iter().filter(|&&t| t == tool).count() < 2
                         && frequent_pairs.contains(&(prev, tool))
-                        && !(shipped && crate::tools::is_file_edit_tool(names[tool as usize]))
+                        && (!shipped || goes_on(tool))
                     {
                         let mut longer = gram.clone();
                         longer.push(tool);
@@ -4965,6 +4971,13 @@ mod tests {
             found,
             ["Workflow: `pnpm test` → `git add` → `git commit` → `git push` → `gh pr`."]
         );
+        // A fresh Claude Code fleet: after the pull request, the next branch and its folder.
+        // No step that neither ships nor looks goes on from there.
+        let next_task = ["git push", "gh pr", "git checkout", "mkdir"];
+        let digests: Vec<SessionDigest> = (0..3)
+            .map(|n| digest(&format!("s{n}"), "a", &next_task))
+            .collect();
+        assert!(workflows(&digests, &limits()).is_empty());
         for shipping in [
             "git push",
             "gh pr",
