@@ -116,7 +116,8 @@ enum FixSignature {
     Prerequisite { step: String },
     /// Harness feedback of this shape, answered by these steps.
     Feedback { class: String },
-    /// The commands were chained with another operator, and nothing else changed: `cd client &&
+    /// The commands were chained with another operator, word for word (the retry may add
+    /// commands between them, and spell an environment setting its shell's way): `cd client &&
     /// npm run build` refused by Windows PowerShell ("The token '&&' is not a valid statement
     /// separator in this version"), then `cd client; npm run build`. The shell's fault, whatever
     /// the commands.

@@ -714,10 +714,10 @@ pub fn analyze(text: &str) -> Analysis {
     analysis
 }
 
-/// A Windows path spelled with `/` (`docs\\Roadmap.docx` → `docs/Roadmap.docx`): the same file
+/// A Windows path spelled with `/` (`docs\Roadmap.docx` → `docs/Roadmap.docx`): the same file
 /// is one anchor however a harness or a person wrote its separators, and a backslash is no
-/// token character. Only a backslash between path characters is one (`C:\\repo`, `a\\b.txt`),
-/// not an escape that opens a word (`\\n`).
+/// token character. Only a backslash between path characters is one (`C:\repo`, `a\b.txt`),
+/// not an escape that opens a word (`\n`).
 fn windows_separators_as_slashes(text: String) -> String {
     if !text.contains('\\') {
         return text;

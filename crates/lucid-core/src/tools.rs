@@ -609,7 +609,10 @@ fn without_assignments(segment: &str) -> &str {
     // quoted value is no command: `$env:NODE_OPTIONS="--openssl-legacy-provider"` only sets
     // the environment, as `export` does (a scope such as `env:` may lead the name).
     if let Some(variable) = rest.strip_prefix('$') {
-        let name = variable.strip_prefix("env:").unwrap_or(variable);
+        let scoped = variable
+            .get(..4)
+            .is_some_and(|scope| scope.eq_ignore_ascii_case("env:"));
+        let name = if scoped { &variable[4..] } else { variable };
         let name_end = name
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .unwrap_or(name.len());
@@ -1580,6 +1583,7 @@ mod tests {
             ),
             ("$f = \"C:\\tmp\\a.output\"\n$fi = Get-Item $f", "Get-Item"),
             // PowerShell's environment setting only sets the stage, as `export` does.
+            ("$Env:CI = 'true'; npm test", "npm test"),
             (
                 "cd client; $env:NODE_OPTIONS=\"--openssl-legacy-provider\"; npm run build",
                 "npm run build",
