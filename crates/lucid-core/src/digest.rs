@@ -2114,10 +2114,17 @@ fn harness_feedback(
             _ => continue,
         };
         let label_lower = label.to_ascii_lowercase();
+        // A hook that answers in its own name ("Stop hook feedback:") blocked what the agent
+        // did (Claude Code shows a hook's feedback only when it refuses), whatever its words:
+        // "# Task Completion Check … provide a clear, concise summary" says no failure word.
+        let blocking_hook = text
+            .lines()
+            .next()
+            .is_some_and(|line| line.trim().to_ascii_lowercase().ends_with("hook feedback:"));
         if !acted
             || NOT_FEEDBACK_LABELS.contains(&label_lower.as_str())
             || text.len() > 4_000
-            || !crate::lessons::reports_failure(text)
+            || !(blocking_hook || crate::lessons::reports_failure(text))
         {
             continue;
         }
@@ -2193,13 +2200,49 @@ fn harness_feedback(
                 format!("{name} feedback")
             },
             error_class: error_class(&redacted.text),
-            error: usable_error_text(&error_line(&redacted.text)),
+            error: usable_error_text(&feedback_quote(&redacted.text)),
             program: None,
             file_type: None,
             follow_up: FollowUp::Steps(steps),
             evidence,
             agent_reading: agent_reading(session, position, event_ref, policy),
         });
+    }
+}
+
+/// What harness feedback says, to quote: its first telling line without the hook script's path
+/// before it (`[…/stop.sh]: `), and when that line is a heading (`# Task Completion Check`),
+/// the heading with the first sentence under it — what the feedback asks for.
+fn feedback_quote(text: &str) -> String {
+    let line = error_line(text);
+    let said = match line
+        .strip_prefix('[')
+        .and_then(|rest| rest.split_once("]: "))
+    {
+        Some((_, said)) => said.trim(),
+        None => line.trim(),
+    };
+    let Some(heading) = said
+        .strip_prefix('#')
+        .map(|h| h.trim_start_matches('#').trim())
+    else {
+        return said.to_string();
+    };
+    let under = text
+        .find(said)
+        .map(|at| &text[at + said.len()..])
+        .and_then(|rest| {
+            rest.lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty() && !l.starts_with('#'))
+        })
+        .map(|first| match first.find(". ") {
+            Some(end) => &first[..=end],
+            None => first,
+        });
+    match under {
+        Some(sentence) => format!("{heading}: {sentence}"),
+        None => heading.to_string(),
     }
 }
 
@@ -5458,6 +5501,51 @@ mod laundering_tests {
             0
         );
         assert_eq!(feedback("api_error", "Prompt is too long"), 0);
+    }
+
+    /// Claude Code shows a hook's feedback only when the hook refused: a Stop hook asking for a
+    /// check before exiting is feedback without a failure word. It is quoted by what it asks,
+    /// without the hook script's path; a reminder of the harness is no feedback.
+    #[test]
+    fn a_blocking_hook_is_feedback_quoted_by_what_it_asks() {
+        let feedback = |label: &str, text: &str| {
+            let mut events = vec![
+                EventKind::AgentMessage {
+                    text: "All done.".into(),
+                },
+                EventKind::Context {
+                    label: label.into(),
+                    text: text.into(),
+                },
+            ];
+            events.extend(exec("c1", "git status", 0, "clean", false));
+            let mut with_harness = session(events);
+            with_harness.events[1].channel = Channel::Harness;
+            digest_session(&with_harness)
+                .failures
+                .into_iter()
+                .map(|f| f.error.unwrap_or_default())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            feedback(
+                "hook",
+                "Stop hook feedback:\n[${CLAUDE_PLUGIN_ROOT}/scripts/hooks/stop.sh]: # Task \
+                 Completion Check\n\nBefore exiting, carefully analyze whether you have fully \
+                 completed the task. Then summarise.\n\nIf you have NOT completed the task:\n"
+            ),
+            [
+                "Task Completion Check: Before exiting, carefully analyze whether you have fully \
+              completed the task."
+            ]
+        );
+        assert!(
+            feedback(
+                "reminder",
+                "Remember to keep the summary short before exiting the session."
+            )
+            .is_empty()
+        );
     }
 
     /// PowerShell wraps its error records at the console's width: a quoted error keeps its
