@@ -5473,25 +5473,29 @@ mod laundering_tests {
         assert!(said.iter().all(|s| !s.contains("Caroline")), "{said:?}");
     }
 
+    /// The digest of a session in which the agent said it was done, the harness answered with
+    /// `text` (labelled `label`), and a `git status` followed.
+    fn after_harness_text(label: &str, text: &str) -> SessionDigest {
+        let mut events = vec![
+            EventKind::AgentMessage {
+                text: "Done.".into(),
+            },
+            EventKind::Context {
+                label: label.into(),
+                text: text.into(),
+            },
+        ];
+        events.extend(exec("c1", "git status", 0, "clean", false));
+        let mut with_harness = session(events);
+        with_harness.events[1].channel = Channel::Harness;
+        digest_session(&with_harness)
+    }
+
     /// A hook's refusal answers what the agent did; the model service failing ("API Error: 524",
     /// "Prompt is too long", which Claude Code records as `isApiErrorMessage`) does not.
     #[test]
     fn the_model_service_failing_is_no_harness_feedback() {
-        let feedback = |label: &str, text: &str| {
-            let mut events = vec![
-                EventKind::AgentMessage {
-                    text: "Done.".into(),
-                },
-                EventKind::Context {
-                    label: label.into(),
-                    text: text.into(),
-                },
-            ];
-            events.extend(exec("c1", "git status", 0, "clean", false));
-            let mut with_harness = session(events);
-            with_harness.events[1].channel = Channel::Harness;
-            digest_session(&with_harness).failures.len()
-        };
+        let feedback = |label: &str, text: &str| after_harness_text(label, text).failures.len();
         assert_eq!(
             feedback("hook", "Stop hook feedback:\nYou have uncommitted changes."),
             1
@@ -5509,19 +5513,7 @@ mod laundering_tests {
     #[test]
     fn a_blocking_hook_is_feedback_quoted_by_what_it_asks() {
         let feedback = |label: &str, text: &str| {
-            let mut events = vec![
-                EventKind::AgentMessage {
-                    text: "All done.".into(),
-                },
-                EventKind::Context {
-                    label: label.into(),
-                    text: text.into(),
-                },
-            ];
-            events.extend(exec("c1", "git status", 0, "clean", false));
-            let mut with_harness = session(events);
-            with_harness.events[1].channel = Channel::Harness;
-            digest_session(&with_harness)
+            after_harness_text(label, text)
                 .failures
                 .into_iter()
                 .map(|f| f.error.unwrap_or_default())
