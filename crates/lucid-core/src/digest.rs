@@ -639,9 +639,7 @@ pub struct ForgottenDir {
     pub tool: String,
     /// The `cd` target as written (`client`).
     pub dir: String,
-    /// How many of those `cd` calls worked: two or more.
-    pub runs: usize,
-    /// Each of those calls.
+    /// Each of those calls (two or more), all of which worked.
     pub evidence: Vec<EventRef>,
 }
 
@@ -1980,15 +1978,13 @@ fn forgotten_dirs(
                     && events.len() >= 2
                 {
                     match found.iter_mut().find(|f| f.tool == *tool && f.dir == *dir) {
-                        Some(seen) if seen.runs < events.len() => {
-                            seen.runs = events.len();
+                        Some(seen) if seen.evidence.len() < events.len() => {
                             seen.evidence = events.iter().map(|&e| event_ref(e)).collect();
                         }
                         Some(_) => {}
                         None => found.push(ForgottenDir {
                             tool: tool.clone(),
                             dir: dir.clone(),
-                            runs: events.len(),
                             evidence: events.iter().map(|&e| event_ref(e)).collect(),
                         }),
                     }
@@ -2117,10 +2113,8 @@ fn harness_feedback(
         // A hook that answers in its own name ("Stop hook feedback:") blocked what the agent
         // did (Claude Code shows a hook's feedback only when it refuses), whatever its words:
         // "# Task Completion Check … provide a clear, concise summary" says no failure word.
-        let blocking_hook = text
-            .lines()
-            .next()
-            .is_some_and(|line| line.trim().to_ascii_lowercase().ends_with("hook feedback:"));
+        let first_line = text.lines().next().unwrap_or("").trim();
+        let blocking_hook = first_line.to_ascii_lowercase().ends_with("hook feedback:");
         if !acted
             || NOT_FEEDBACK_LABELS.contains(&label_lower.as_str())
             || text.len() > 4_000
@@ -2186,7 +2180,6 @@ fn harness_feedback(
         let redacted = policy.redact(&plain);
         // Hooks name themselves on their first line ("Stop hook feedback:"): that names the
         // feedback better than the importer's label.
-        let first_line = text.lines().next().unwrap_or("").trim();
         let named = first_line
             .strip_suffix(':')
             .filter(|name| name.len() <= 40 && !name.contains(['[', '`']))
@@ -6035,7 +6028,7 @@ mod laundering_tests {
             digest_session(&session(calls.into_iter().flatten().collect()))
                 .forgotten_dirs
                 .iter()
-                .map(|f| (f.dir.clone(), f.runs))
+                .map(|f| (f.dir.clone(), f.evidence.len()))
                 .collect()
         };
         let cd = |id: &str, dir: &str, failed: bool| {

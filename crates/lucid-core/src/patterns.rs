@@ -4814,7 +4814,6 @@ mod tests {
             d.forgotten_dirs.push(crate::digest::ForgottenDir {
                 tool: "execute_command".into(),
                 dir: dir.into(),
-                runs: 2,
                 evidence: vec![call(1), call(5)],
             });
             d
