@@ -3280,15 +3280,31 @@ pub(crate) fn apply_knowing(
                 return None;
             }
             // A version right after the old name is that name's ("Helm 3"): it goes with it.
-            let mut end = hit.start + hit.text.len();
-            if value_shape(&sub.new) != Some(Shape::Version)
-                && let Some(next) = tokens.iter().find(|t| t.start > hit.start)
-                && item[end..next.start].chars().all(|c| c == ' ')
-                && value_shape(&next.text) == Some(Shape::Version)
-            {
-                end = next.start + next.text.trim_end_matches(['.', ',']).len();
+            let span_of = |hit: &Token| {
+                let mut end = hit.start + hit.text.len();
+                if value_shape(&sub.new) != Some(Shape::Version)
+                    && let Some(next) = tokens.iter().find(|t| t.start > hit.start)
+                    && item[end..next.start].chars().all(|c| c == ' ')
+                    && value_shape(&next.text) == Some(Shape::Version)
+                {
+                    end = next.start + next.text.trim_end_matches(['.', ',']).len();
+                }
+                (hit.start, end)
+            };
+            // Every mention of the old value in the item is the same thing, and changes with it
+            // ("The editor is Monaco, driven through a Monaco adapter"): one left behind keeps
+            // the stale value beside the new one.
+            let mut spans: Vec<(usize, usize)> = tokens
+                .iter()
+                .filter(|t| t.start != hit.start && t.text.eq_ignore_ascii_case(old))
+                .chain(std::iter::once(&hit))
+                .map(span_of)
+                .collect();
+            spans.sort_unstable();
+            let mut replaced = item.to_string();
+            for &(start, end) in spans.iter().rev() {
+                replaced.replace_range(start..end, &sub.new);
             }
-            let replaced = format!("{}{}{}", &item[..hit.start], sub.new, &item[end..]);
             // The same quantity in the unit the edited line's comment gives, changed with it.
             let (replaced, companions) = apply_companions(sub, &replaced);
             let also = if companions.is_empty() {
@@ -5640,6 +5656,26 @@ mod tests {
         let subs = from_sentence("We migrated hosting from Google Cloud to AWS.");
         assert_eq!(subs[0].old.as_deref(), Some("Google Cloud"));
         assert_eq!(subs[0].new, "AWS");
+    }
+
+    #[test]
+    fn every_mention_of_the_old_value_in_an_item_changes() {
+        let subs = from_sentence("We moved CI from Jenkins to Buildkite.");
+        let (text, _) = apply(
+            &subs[0],
+            "Our CI runs on Jenkins; the Jenkins 2.4 agents cache node_modules.",
+        )
+        .expect("an update");
+        assert_eq!(
+            text,
+            "Our CI runs on Buildkite; the Buildkite agents cache node_modules."
+        );
+        // A value inside a longer token is the one mention replaced.
+        let renamed = from_sentence("We renamed game_2048.py to 2048.py.");
+        assert_eq!(
+            apply(&renamed[0], "The 2048 game is at /workspace/game_2048.py.").map(|(t, _)| t),
+            Some("The 2048 game is at /workspace/2048.py.".to_string())
+        );
     }
 
     #[test]
