@@ -3731,6 +3731,15 @@ fn judge_in_message(
              items.\"), not a standing rule",
         );
     }
+    if context
+        .previous
+        .is_some_and(|previous| crate::worthiness::details_the_request_before(previous, sentence))
+    {
+        return skip(
+            "spells out the request just before (\"Can you add a retry? The retry should …\"), \
+             a detail of this task, not a standing rule or fact",
+        );
+    }
     if let Some(label) = context.lead_in {
         // "Error: A tree hydrated but … This can happen if a SSR-ed Client Component used:" /
         // "- Variable input such as `Date.now()` …": the error's own list.

@@ -146,6 +146,51 @@ pub(crate) fn fences_the_edit_before(previous: &str, sentence: &str) -> bool {
         && !previous_cues.has(List::Standing)
 }
 
+/// Whether a statement spells out the request in the sentence before it: "Can you update the
+/// test so that a response is received? The response is not the same every time, but we should
+/// look for one that is not the loading state." — the request brings in a thing ("a response")
+/// and the statement opens with that thing ("The response …"): a detail of this task, not a
+/// standing rule or a fact, even with "should" or "every time" in it. A request with a standing
+/// marker of its own ("always", "from now on") is a rule, and so may be what details it.
+pub(crate) fn details_the_request_before(previous: &str, sentence: &str) -> bool {
+    let word = |w: &str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '-')
+            .to_string()
+    };
+    let lower = text::strip_list_marker(sentence).trim().to_lowercase();
+    let Some(rest) = lower.strip_prefix("the ") else {
+        return false;
+    };
+    // The subject's head: the word before its finite verb, within the opening words.
+    let opening: Vec<String> = rest.split_whitespace().take(4).map(word).collect();
+    let finite = |w: &str| {
+        lexicon::is_word_of(List::SubjectVerb, w)
+            || w.ends_with("n't")
+            || matches!(w, "does" | "do" | "would" | "may" | "might")
+    };
+    let Some(verb_at) = opening.iter().position(|w| finite(w)) else {
+        return false;
+    };
+    let Some(head) = verb_at.checked_sub(1).map(|at| &opening[at]) else {
+        return false;
+    };
+    let previous_lower = text::strip_list_marker(previous).trim().to_lowercase();
+    let previous_cues = Cues::scan(&previous_lower);
+    if !opens_with_a_request(&previous_lower, &previous_cues) || previous_cues.has(List::Standing) {
+        return false;
+    }
+    // The request brings the thing in: "a"/"an" and, within two more words, the head.
+    let previous_words: Vec<String> = previous_lower.split_whitespace().map(word).collect();
+    previous_words.iter().enumerate().any(|(at, w)| {
+        matches!(w.as_str(), "a" | "an")
+            && previous_words
+                .iter()
+                .skip(at + 1)
+                .take(3)
+                .any(|later| later == head)
+    })
+}
+
 /// Whether a memory is a one-off task: an imperative ("Fix …", "Don't …", "Remember to …")
 /// with no standing marker ("always", "never", "every time") that is tied to a moment — a
 /// deictic or a time of this work ("these results", "this release", "tomorrow", "until all
@@ -2435,6 +2480,60 @@ mod tests {
             assert_eq!(
                 super::fences_the_edit_before(previous, sentence),
                 fences,
+                "{previous} / {sentence}"
+            );
+        }
+    }
+
+    /// From a real SpecStory session: "Can you update the test to make sure that a response to
+    /// the message is received? The response is not going to be the same every time, but we
+    /// should look for a response that's not equal to the loading state …" — the second
+    /// sentence says what the requested test checks, not a rule for the next task.
+    #[test]
+    fn a_statement_about_what_the_request_brought_in_details_that_request() {
+        for (previous, sentence, details) in [
+            (
+                "Can you update the test to make sure that a response to the message is received?",
+                "The response is not going to be the same every time, but we should look for a \
+                 response that's not equal to the loading state.",
+                true,
+            ),
+            (
+                "Please add a retry to the uploader.",
+                "The retry should back off exponentially.",
+                true,
+            ),
+            (
+                "Add an export endpoint.",
+                "The endpoint must return JSON.",
+                true,
+            ),
+            // The thing was not brought in by the request, the request is a standing rule, or
+            // there is no request: the statement stands on its own.
+            (
+                "Please add a retry to the uploader.",
+                "The uploader must stream files over 5 MB.",
+                false,
+            ),
+            (
+                "From now on, add a changelog entry to every PR.",
+                "The entry should name the issue.",
+                false,
+            ),
+            (
+                "The uploader has a retry.",
+                "The retry should back off exponentially.",
+                false,
+            ),
+            (
+                "Can you add a retry to the uploader?",
+                "Retries should back off exponentially.",
+                false,
+            ),
+        ] {
+            assert_eq!(
+                super::details_the_request_before(previous, sentence),
+                details,
                 "{previous} / {sentence}"
             );
         }
