@@ -122,6 +122,11 @@ pub enum List {
     /// `[particle_taker]`: words after which a final "on"/"in" is a particle ("log in", "from
     /// now on"), not a dangling preposition.
     ParticleTaker,
+    /// `[stranding_subject]`: pronouns that open a relative clause whose verb strands a final
+    /// preposition ("tasks we have worked on").
+    StrandingSubject,
+    /// `[auxiliary]`: auxiliaries between such a subject and its verb ("have", "'ll").
+    Auxiliary,
     /// `[vague]`: stems of words that name nothing to act on ("thing", "stuff").
     Vague,
     /// `[directive_filler]`: words of an instruction that name neither a kind of memory nor a topic
@@ -361,7 +366,7 @@ pub enum List {
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 131] = [
+    pub const ALL: [List; 133] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -404,6 +409,8 @@ impl List {
         List::Wish,
         List::Dangling,
         List::ParticleTaker,
+        List::StrandingSubject,
+        List::Auxiliary,
         List::Vague,
         List::DirectiveFiller,
         List::Extent,
@@ -539,6 +546,8 @@ impl List {
             "wish" => List::Wish,
             "dangling" => List::Dangling,
             "particle_taker" => List::ParticleTaker,
+            "stranding_subject" => List::StrandingSubject,
+            "auxiliary" => List::Auxiliary,
             "vague" => List::Vague,
             "directive_filler" => List::DirectiveFiller,
             "extent" => List::Extent,

@@ -1817,7 +1817,70 @@ fn ends_on_a_dangling_word(text: &str) -> bool {
     };
     let object_pronoun =
         last == "that" && lead.is_some_and(|w| lexicon::is_word_of(List::PronounThatLead, &w));
-    lexicon::is_word_of(List::Dangling, &last) && !particle && !object_pronoun
+    lexicon::is_word_of(List::Dangling, &last)
+        && !particle
+        && !object_pronoun
+        && !strands_its_preposition(text)
+}
+
+/// Whether a last preposition is stranded by a relative clause ("… the history of tasks we have
+/// worked on", "the branch you are working on"): a noun, a subject pronoun, at most two
+/// auxiliaries, the verb, then the preposition. After a conjunction or at the start the pronoun
+/// opens a main clause, and a preposition after its verb is cut off ("… and we switched to").
+fn strands_its_preposition(text: &str) -> bool {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+                .to_lowercase()
+        })
+        .collect();
+    // "we've" is the subject and an auxiliary.
+    let split = |word: &str| -> (String, Option<String>) {
+        match word.find('\'') {
+            Some(at) if at > 0 => (word[..at].to_string(), Some(word[at..].to_string())),
+            _ => (word.to_string(), None),
+        }
+    };
+    let Some((preposition, before)) = words.split_last() else {
+        return false;
+    };
+    if !matches!(
+        preposition.as_str(),
+        "to" | "of" | "in" | "on" | "for" | "with" | "by" | "from" | "at" | "into" | "via"
+    ) {
+        return false;
+    }
+    let Some((verb, mut rest)) = before.split_last() else {
+        return false;
+    };
+    if !verb.chars().all(char::is_alphabetic) || lexicon::is_word_of(List::Dangling, verb) {
+        return false;
+    }
+    for _ in 0..3 {
+        let Some((word, earlier)) = rest.split_last() else {
+            return false;
+        };
+        let (head, clitic) = split(word);
+        if lexicon::is_word_of(List::StrandingSubject, &head)
+            && clitic
+                .as_deref()
+                .is_none_or(|c| lexicon::is_word_of(List::Auxiliary, c))
+        {
+            // The noun the clause qualifies comes right before the pronoun.
+            return earlier.last().is_some_and(|noun| {
+                noun.chars().all(char::is_alphabetic)
+                    && !lexicon::is_word_of(List::Dangling, noun)
+                    && !lexicon::is_word_of(List::Auxiliary, noun)
+                    && !lexicon::is_word_of(List::StrandingSubject, noun)
+            });
+        }
+        if !lexicon::is_word_of(List::Auxiliary, word) {
+            return false;
+        }
+        rest = earlier;
+    }
+    false
 }
 
 pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'static str> {
@@ -2715,6 +2778,9 @@ mod tests {
             // "that" as the object of a verb ends a sentence.
             "The support inbox moved to support@example.com; please remember that.",
             "Squash merges only, we agreed on that.",
+            // A preposition a relative clause strands (a real SpecStory session's, unpunctuated).
+            "Do not reinit task-master, we don't want to lose the history of tasks we have worked on",
+            "Keep the changelog of the branch you are working on",
         ] {
             assert_eq!(malformed_memory(memory), None, "{memory}");
         }
@@ -2737,6 +2803,9 @@ mod tests {
                 "Name the branches after the ticket so that.",
                 "ends mid-sentence",
             ),
+            // A pronoun opening a main clause: its preposition was cut off.
+            ("Keep the old flag and we switched to.", "ends mid-sentence"),
+            ("We have moved the builds to.", "ends mid-sentence"),
             ("<div class=\"x\">Use the dark theme</div>", "markup"),
             ("Deploy with [PROJECT_NAME] settings.", "placeholder"),
             ("Run the tests with `pytest", "unbalanced code quote"),
