@@ -210,6 +210,16 @@ pub(crate) fn goes_around_a_refusal(error: &str) -> Option<String> {
         .map(|cue| format!("goes around a refusal that protects something (\"{cue}\")"))
 }
 
+/// Whether an error is the system refusing the call permission ([`List::PermissionRefusal`]:
+/// "Operation not permitted", "Permission denied"): a sandbox or the file system, not the
+/// command's own fault.
+pub(crate) fn refused_permission(error: &str) -> bool {
+    let lower = error.to_lowercase();
+    crate::lexicon::words(List::PermissionRefusal)
+        .iter()
+        .any(|cue| lower.contains(cue.as_str()))
+}
+
 /// Safe forms whose removal is the unsafe part (dropping `--force-with-lease` for `--force`).
 const SAFE_FORMS: &[&str] = &["--force-with-lease", "--force-if-includes"];
 

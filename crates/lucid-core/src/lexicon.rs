@@ -279,6 +279,9 @@ pub enum List {
     /// ("Refusing to write to sensitive system path", "blocked by policy"): going around it with
     /// another tool is no workaround to recommend.
     ProtectiveRefusal,
+    /// `[permission_refusal]`: what the system says when it refuses a call permission
+    /// ("Operation not permitted", "EACCES"), matched anywhere in an error.
+    PermissionRefusal,
     /// `[error_heading]`: headings that title an error report ("## Error Message", "## Code
     /// Frame"): the prose under them was copied from the error, not written by the person.
     ErrorHeading,
@@ -366,7 +369,7 @@ pub enum List {
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 133] = [
+    pub const ALL: [List; 134] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -468,6 +471,7 @@ impl List {
         List::ObjectOpening,
         List::SubjectVerb,
         List::ProtectiveRefusal,
+        List::PermissionRefusal,
         List::ErrorHeading,
         List::AgentAddress,
         List::Prohibition,
@@ -605,6 +609,7 @@ impl List {
             "object_opening" => List::ObjectOpening,
             "subject_verb" => List::SubjectVerb,
             "protective_refusal" => List::ProtectiveRefusal,
+            "permission_refusal" => List::PermissionRefusal,
             "error_heading" => List::ErrorHeading,
             "agent_address" => List::AgentAddress,
             "prohibition" => List::Prohibition,

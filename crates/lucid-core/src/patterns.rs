@@ -145,6 +145,18 @@ fn names_a_path(value: &str) -> bool {
     file_extension(value).is_some() || value.contains(['/', '\\'])
 }
 
+/// Whether a fix is a setting of the call itself (not of its command) added or changed after the
+/// system refused the call permission ([`crate::lessons::refused_permission`]): Codex's
+/// `sandbox_permissions: require_escalated` after "error: cannot open '.git/FETCH_HEAD':
+/// Operation not permitted".
+fn sets_permission(sig: &FixSignature, failure: &Failure) -> bool {
+    matches!(sig, FixSignature::Added { key } | FixSignature::ChangedTo { key, .. } if key != "command")
+        && failure
+            .error
+            .as_deref()
+            .is_some_and(crate::lessons::refused_permission)
+}
+
 /// The name a parameter is compared by: every harness's shell-command parameter (`command`,
 /// `cmd`, `commands`, `script`) is one, so the same workaround seen through Claude Code's
 /// `Bash` and Codex's `exec_command` is one lesson.
@@ -807,6 +819,10 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                     // Scripts of one kind, whatever their names: `*.bat`.
                     FixSignature::LocalPath { .. } => file_extension(&identity)
                         .map_or_else(|| identity.clone(), |extension| format!("*.{extension}")),
+                    // A setting of the call itself that a refused permission needed
+                    // (`sandbox_permissions: require_escalated` after `git fetch` met
+                    // "Operation not permitted"): the sandbox's rule, whatever the command.
+                    _ if sets_permission(&sig, failure) => failure.tool.clone(),
                     _ => identity.clone(),
                 };
                 by_signature
@@ -930,11 +946,17 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
         // …or a retry that gave a rule-stating error what it named: the tool said what it
         // wants, and every later session will meet the same rule.
         let prescribed = matches!(&sig, FixSignature::Prescribed { .. });
+        // …or the setting a refused permission needed: the error says what went wrong, and
+        // the harness's rule holds for every later call.
+        let permission_setting = members
+            .iter()
+            .all(|(d, f)| sets_permission(&sig, &digests[*d].failures[*f]));
         if sessions.len() < limits.pattern_min_sessions
             && !clean_workaround
             && !environment_fix
             && !met_twice
             && !prescribed
+            && !permission_setting
         {
             continue;
         }
@@ -3183,6 +3205,78 @@ mod tests {
             &[one_retry(error, identity, before, after), second],
             &limits(),
         )
+    }
+
+    /// From real Codex sessions of two projects: `git fetch` failed with "error: cannot open
+    /// '.git/FETCH_HEAD': Operation not permitted", and a branch script with "cannot lock ref …
+    /// Operation not permitted", each retried the same with `sandbox_permissions:
+    /// require_escalated`. The sandbox refused the call, whatever its command: one pitfall of
+    /// the tool, shown by one session. A setting added after any other error is no such rule.
+    #[test]
+    fn a_setting_a_refused_permission_needed_is_the_tools_rule_whatever_the_command() {
+        let refused = |session: &str, identity: &str, error: &str| {
+            let mut d = digest(session, "codex", &[]);
+            d.failures.push(Failure {
+                tool: "shell_command".into(),
+                identity: identity.into(),
+                error_class: Some(error.into()),
+                error: Some(error.into()),
+                program: None,
+                file_type: None,
+                follow_up: FollowUp::Changed(vec![ParamChange {
+                    key: "sandbox_permissions".into(),
+                    before: None,
+                    after: Some("require_escalated".into()),
+                }]),
+                evidence: Vec::new(),
+                agent_reading: None,
+            });
+            d
+        };
+        let found = pitfalls(
+            &[refused(
+                "s1",
+                "git fetch",
+                "error: cannot open '.git/FETCH_HEAD': Operation not permitted",
+            )],
+            &limits(),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .text
+                .starts_with("`shell_command` fails with `error: cannot open")
+                && found[0].text.contains(
+                    "unless `sandbox_permissions` is set (`sandbox_permissions: require_escalated`)"
+                ),
+            "{}",
+            found[0].text
+        );
+        let mut two_commands = refused(
+            "s1",
+            "git fetch",
+            "error: cannot open '.git/FETCH_HEAD': Operation not permitted",
+        );
+        two_commands.failures.extend(
+            refused(
+                "s1",
+                "create-new-feature.sh",
+                "fatal: cannot lock ref 'refs/heads/001-x': Operation not permitted",
+            )
+            .failures,
+        );
+        let found = pitfalls(&[two_commands], &limits());
+        assert_eq!(found.len(), 1, "{found:?}");
+        // Another error, the same setting added: one session shows no rule.
+        let found = pitfalls(
+            &[refused(
+                "s1",
+                "cargo test",
+                "error: test failed, to rerun pass `--lib`",
+            )],
+            &limits(),
+        );
+        assert!(found.is_empty(), "{found:?}");
     }
 
     /// From a real Claude Code fleet: `git push` on a new branch failed "The current branch
