@@ -3173,25 +3173,35 @@ mod tests {
         }
     }
 
-    /// One session whose `Bash` call failed with `error` and worked with `after` instead of
-    /// `before`.
-    fn one_retry(error: &str, identity: &str, before: &str, after: &str) -> SessionDigest {
-        let mut d = digest("s1", "a", &[]);
-        d.failures.push(Failure {
-            tool: "Bash".into(),
+    /// A call of `tool` running `identity` that failed with `error` and worked with `change`.
+    fn failed_then(tool: &str, identity: &str, error: &str, change: ParamChange) -> Failure {
+        Failure {
+            tool: tool.into(),
             identity: identity.into(),
             error_class: Some(error.into()),
             error: Some(error.into()),
             program: None,
             file_type: None,
-            follow_up: FollowUp::Changed(vec![ParamChange {
+            follow_up: FollowUp::Changed(vec![change]),
+            evidence: Vec::new(),
+            agent_reading: None,
+        }
+    }
+
+    /// One session whose `Bash` call failed with `error` and worked with `after` instead of
+    /// `before`.
+    fn one_retry(error: &str, identity: &str, before: &str, after: &str) -> SessionDigest {
+        let mut d = digest("s1", "a", &[]);
+        d.failures.push(failed_then(
+            "Bash",
+            identity,
+            error,
+            ParamChange {
                 key: "command".into(),
                 before: Some(before.into()),
                 after: Some(after.into()),
-            }]),
-            evidence: Vec::new(),
-            agent_reading: None,
-        });
+            },
+        ));
         d
     }
 
@@ -3216,21 +3226,16 @@ mod tests {
     fn a_setting_a_refused_permission_needed_is_the_tools_rule_whatever_the_command() {
         let refused = |session: &str, identity: &str, error: &str| {
             let mut d = digest(session, "codex", &[]);
-            d.failures.push(Failure {
-                tool: "shell_command".into(),
-                identity: identity.into(),
-                error_class: Some(error.into()),
-                error: Some(error.into()),
-                program: None,
-                file_type: None,
-                follow_up: FollowUp::Changed(vec![ParamChange {
+            d.failures.push(failed_then(
+                "shell_command",
+                identity,
+                error,
+                ParamChange {
                     key: "sandbox_permissions".into(),
                     before: None,
                     after: Some("require_escalated".into()),
-                }]),
-                evidence: Vec::new(),
-                agent_reading: None,
-            });
+                },
+            ));
             d
         };
         let found = pitfalls(
