@@ -155,6 +155,8 @@ const UNSAFE_ADDITIONS: &[(&str, &str)] = &[
     ("--no-strict-ssl", "disables certificate checks"),
     ("--strict-ssl=false", "disables certificate checks"),
     ("--no-sandbox", "disables the sandbox"),
+    // Claude Code's `Bash` setting that runs a command outside its sandbox.
+    ("dangerouslydisablesandbox", "disables the sandbox"),
     ("--skip-tests", "skips tests"),
     ("-dskiptests", "skips tests"),
     ("--no-gpg-sign", "skips signing"),

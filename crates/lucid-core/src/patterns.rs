@@ -3282,6 +3282,28 @@ mod tests {
             &limits(),
         );
         assert!(found.is_empty(), "{found:?}");
+        // A setting that switches the sandbox off is flagged for review, never advice.
+        let mut outside = digest("s1", "claude", &[]);
+        outside.failures.push(failed_then(
+            "Bash",
+            "npm install",
+            "npm ERR! Error: EPERM: operation not permitted, mkdir '/home/me/.npm/_cacache'",
+            ParamChange {
+                key: "dangerouslyDisableSandbox".into(),
+                before: None,
+                after: Some("true".into()),
+            },
+        ));
+        let found = pitfalls(&[outside], &limits());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .unsafe_reason
+                .as_deref()
+                .is_some_and(|why| why.contains("disables the sandbox")),
+            "{:?}",
+            found[0].unsafe_reason
+        );
     }
 
     /// From a real Claude Code fleet: `git push` on a new branch failed "The current branch
