@@ -1939,6 +1939,13 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
         FixSignature::OtherCommand { identity } => {
             format!("; `{}` worked instead", code(identity))
         }
+        // A program that prints a file (`sed -n '1,80p' x`, `cat`), run before an edit that
+        // could not find its text, is the agent reading the file's current text: that is the
+        // step, whichever program showed it.
+        FixSignature::Prerequisite { step } if prints_a_file(step) => format!(
+            "; read the file's current text first (with `{}`), then retry",
+            code(step)
+        ),
         FixSignature::Prerequisite { step } => {
             format!("; run `{}` first, then retry", code(step))
         }
@@ -2328,6 +2335,17 @@ pub(crate) fn is_named_tool(step: &str) -> bool {
             | "plan_mode_response"
             | "act_mode_respond"
         )
+}
+
+/// Whether a step is a shell program that prints (part of) a file: `sed`, `cat`, `head`, `tail`,
+/// `nl`, `awk`, `less`, `bat`, PowerShell's `Get-Content` and `type`.
+fn prints_a_file(step: &str) -> bool {
+    let lower = step.to_ascii_lowercase();
+    let head = lower.split_whitespace().next().unwrap_or("");
+    matches!(
+        head,
+        "sed" | "cat" | "head" | "tail" | "nl" | "awk" | "less" | "bat" | "get-content" | "type"
+    )
 }
 
 /// Whether a step asks a package manager what is installed (`npm list -g chrome-mcp`, `pip
@@ -4050,6 +4068,30 @@ mod tests {
         let mut once = digest("s1", "a", &[]);
         once.failures.push(refusal());
         assert!(pitfalls(&[once], &limits()).is_empty());
+        // The file shown by a program (a real Claude Code session's `sed -n` before the retried
+        // `Edit`) is reading it, whichever program printed it.
+        let not_found = "String to replace not found in file.";
+        let by_program = || Failure {
+            tool: "Edit".into(),
+            identity: "Edit".into(),
+            error_class: crate::digest::error_class(not_found),
+            error: Some(not_found.into()),
+            follow_up: FollowUp::Prerequisite {
+                steps: vec!["sed".into()],
+            },
+            ..refusal()
+        };
+        let mut twice = digest("s1", "a", &[]);
+        twice.failures.extend([by_program(), by_program()]);
+        let found = pitfalls(&[twice], &limits());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0]
+                .text
+                .ends_with("; read the file's current text first (with `sed`), then retry."),
+            "{}",
+            found[0].text
+        );
         // Two steps the retries needed read as one fix (a real Claude Code session: Playwright's
         // file upload wanted the page looked at and the upload dialog opened first).
         let needed = "Error: The tool \"browser_file_upload\" can only be used when there is \
