@@ -2907,6 +2907,65 @@ pub(crate) fn forgotten_directories(
     found
 }
 
+/// Calls a harness refused because an earlier call of another tool already ended what they
+/// needed: Copilot CLI's `read_bash` failing with "shellId: 30 was already stopped via
+/// stop_bash". The error says "already" and names a tool the session called before (by a
+/// name of its own, `snake_case` or `camelCase`, not a word such as "Read"): the order of the
+/// two calls is the lesson, and one session shows it, as the harness states it. Written once
+/// per pair of tools.
+pub(crate) fn calls_undone_earlier(digests: &[SessionDigest]) -> Vec<Pattern> {
+    let mut by_pair: BTreeMap<(String, String), Vec<(usize, usize)>> = BTreeMap::new();
+    for (d, digest) in digests.iter().enumerate() {
+        for (f, failure) in digest.failures.iter().enumerate() {
+            let Some(error) = failure.error.as_deref() else {
+                continue;
+            };
+            let error_lower = error.to_lowercase();
+            if failure.tool == "harness" || !crate::text::contains_word(&error_lower, "already") {
+                continue;
+            }
+            let failed_at = failure.evidence.first().map_or(0, |e| e.event);
+            let own_name =
+                |name: &str| name.contains('_') || name.chars().skip(1).any(char::is_uppercase);
+            let earlier = digest.tool_sequence.iter().find(|step| {
+                step.evidence.event < failed_at
+                    && step.name != failure.tool
+                    && !step.name.contains(' ')
+                    && own_name(&step.name)
+                    && crate::text::contains_word(&error_lower, &step.name.to_lowercase())
+            });
+            if let Some(step) = earlier {
+                by_pair
+                    .entry((failure.tool.clone(), step.name.clone()))
+                    .or_default()
+                    .push((d, f));
+            }
+        }
+    }
+    by_pair
+        .into_iter()
+        .filter_map(|((tool, earlier), members)| {
+            let error = most_common_error(
+                members
+                    .iter()
+                    .map(|&(d, f)| (digests[d].conversation.as_str(), &digests[d].failures[f])),
+            )?;
+            let text = format!(
+                "`{}` fails once `{}` has run (`{}`): call `{}` before `{}`.",
+                code(&tool),
+                code(&earlier),
+                code(&error),
+                code(&tool),
+                code(&earlier)
+            );
+            let mut pattern = Pattern::pitfall_of(text, &tool, digests, &members);
+            pattern.found_as =
+                Some("a call the harness refused because an earlier call ended what it needed");
+            Some(pattern)
+        })
+        .collect()
+}
+
 /// Whether a step is a command that checks work: a check program (`pytest`, `tsc`, `ruff`), or
 /// a task runner told to test, lint, type-check or build (`npm run build`, `cargo clippy`, `go
 /// vet`, `mise run test:ci`, `python -m py_compile`). A named tool (`check_order_status`) and a
@@ -3233,6 +3292,64 @@ mod tests {
             &[one_retry(error, identity, before, after), second],
             &limits(),
         )
+    }
+
+    /// From a real Copilot CLI session: `read_bash` on a shell already stopped with `stop_bash`
+    /// failed with "shellId: 30 was already stopped via stop_bash.". The order of the two calls
+    /// is the lesson; an "already" that names no earlier call of another tool is not.
+    #[test]
+    fn a_call_an_earlier_call_already_ended_is_a_lesson_of_their_order() {
+        let refused_after = |tools: &[&str], tool: &str, error: &str| {
+            let mut d = digest("s1", "copilot", tools);
+            let mut failure = failed_then(
+                tool,
+                tool,
+                error,
+                ParamChange {
+                    key: "shellId".into(),
+                    before: None,
+                    after: None,
+                },
+            );
+            failure.follow_up = FollowUp::Unresolved;
+            failure.evidence = vec![EventRef {
+                event: tools.len(),
+                at: None,
+                trust: Trust::Untrusted,
+            }];
+            d.failures.push(failure);
+            d
+        };
+        let stopped = "shellId: 30 was already stopped via stop_bash.";
+        let found =
+            calls_undone_earlier(&[refused_after(&["bash", "stop_bash"], "read_bash", stopped)]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].text,
+            "`read_bash` fails once `stop_bash` has run (`shellId: 30 was already stopped via \
+             stop_bash.`): call `read_bash` before `stop_bash`."
+        );
+        for (tools, tool, error) in [
+            // The named tool ran only later, or not at all.
+            (&["bash"][..], "read_bash", stopped),
+            // No "already".
+            (
+                &["bash", "stop_bash"][..],
+                "read_bash",
+                "shellId: 30 was stopped via stop_bash.",
+            ),
+            // A tool named by a plain word: "Read" is also what the error asks.
+            (
+                &["Read"][..],
+                "Write",
+                "File has already been modified since Read; Read it again.",
+            ),
+        ] {
+            assert!(
+                calls_undone_earlier(&[refused_after(tools, tool, error)]).is_empty(),
+                "{tool}: {error}"
+            );
+        }
     }
 
     /// From real Codex sessions of two projects: `git fetch` failed with "error: cannot open

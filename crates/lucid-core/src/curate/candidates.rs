@@ -149,6 +149,7 @@ impl Curator {
         patterns.extend(patterns::recurring_reports(digests, &self.limits));
         patterns.extend(patterns::working_directories(digests, &self.limits));
         patterns.extend(patterns::forgotten_directories(digests, &self.limits));
+        patterns.extend(patterns::calls_undone_earlier(digests));
         let workflows = patterns::workflows(digests, &self.limits);
         // How the agents check their edits, unless a workflow already runs every one of those
         // checks in order.
