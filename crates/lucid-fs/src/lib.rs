@@ -176,9 +176,10 @@ const AIDER_HISTORY_FILE: &str = ".aider.chat.history.md";
 /// skipped, except aider's `.aider.chat.history.md`). Sorted, without duplicates.
 ///
 /// A folder holding a Cline / Roo Code `api_conversation_history.json` is one task: that file is
-/// its session, and the folder's other files (`ui_messages.json`, `task_metadata.json`,
+/// its session, and the folder's other JSON files (`ui_messages.json`, `task_metadata.json`,
 /// `context_history.json`, …) are part of it, not sessions of their own, so they are neither
-/// listed nor reported as skipped. Any other file with a transcript extension is listed, and one
+/// listed nor reported as skipped; a file of another kind beside them (a `.jsonl` session, a
+/// note) is treated as anywhere else. Any other file with a transcript extension is listed, and one
 /// that turns out not to be a transcript is reported with the reason when it is digested — a
 /// `.md` file is a transcript only when its content is an aider chat transcript, so notes and
 /// READMEs beside the transcripts are reported as skipped, never dropped silently.
@@ -244,7 +245,13 @@ pub fn find_transcripts_and_others(
                 if beside_claude_session {
                     continue;
                 }
+                // Cline keeps a task's state as JSON beside its history (`ui_messages.json`,
+                // `task_metadata.json`, `context_history.json`); a transcript of another kind
+                // put in the same folder (a `.jsonl` session) is read as usual.
                 let companion = (!is_cline_history(&file)
+                    && file
+                        .extension()
+                        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
                     && file
                         .parent()
                         .is_some_and(|parent| task_folders.contains(parent)))
@@ -1192,6 +1199,8 @@ mod tests {
             copy(&fixture.join(name), &task.join(name));
         }
         std::fs::write(task.join("context_history.json"), "[]").expect("write");
+        // A session of another harness put in the task's folder is no part of the task.
+        std::fs::write(task.join("stray.jsonl"), "{\"not\": \"a transcript\"}\n").expect("write");
         copy(
             &import_fixture("swe_agent/django__django-11066.traj"),
             &fleet.join("swe").join("django__django-11066.traj"),
@@ -1215,13 +1224,14 @@ mod tests {
                 "preds.json",
                 "swe/django__django-11066.traj",
                 "web-bot/1733234405000/api_conversation_history.json",
+                "web-bot/1733234405000/stray.jsonl",
                 "web-bot/notes.md"
             ],
             "the task's companions are part of it; other transcript-like files are listed"
         );
 
         let digested = digest_with_defaults(&files);
-        assert_eq!(digested.skipped.len(), 2, "{:?}", digested.skipped);
+        assert_eq!(digested.skipped.len(), 3, "{:?}", digested.skipped);
         assert!(digested.skipped[0].path.ends_with("preds.json"));
         assert!(
             digested.skipped[0]
@@ -1230,13 +1240,21 @@ mod tests {
             "{}",
             digested.skipped[0].reason
         );
-        assert!(digested.skipped[1].path.ends_with("notes.md"));
+        assert!(digested.skipped[1].path.ends_with("stray.jsonl"));
         assert!(
             digested.skipped[1]
                 .reason
-                .starts_with("Markdown that is not an aider chat transcript"),
+                .starts_with("no recognised transcript format"),
             "{}",
             digested.skipped[1].reason
+        );
+        assert!(digested.skipped[2].path.ends_with("notes.md"));
+        assert!(
+            digested.skipped[2]
+                .reason
+                .starts_with("Markdown that is not an aider chat transcript"),
+            "{}",
+            digested.skipped[2].reason
         );
         let cline = digested
             .digests
