@@ -212,6 +212,13 @@ pub(crate) fn goes_around_a_refusal(error: &str) -> Option<String> {
         .map(|cue| format!("goes around a refusal that protects something (\"{cue}\")"))
 }
 
+/// Whether an error says a folder was given where a file was wanted (`EISDIR: illegal
+/// operation on a directory, read`, "Is a directory").
+pub(crate) fn reports_a_folder_given(error: &str) -> bool {
+    let lower = error.to_lowercase();
+    lower.contains("eisdir") || lower.contains("is a directory")
+}
+
 /// Whether an error is the system refusing the call permission ([`List::PermissionRefusal`]:
 /// "Operation not permitted", "Permission denied"): a sandbox or the file system, not the
 /// command's own fault.

@@ -130,6 +130,10 @@ enum FixSignature {
     /// `./deploy.sh`; PowerShell's `start.bat` → `.\start.bat`: neither shell runs a program from
     /// the current folder by name alone). The shell's rule, whatever the script.
     LocalPath { prefix: String },
+    /// A folder was given where the call takes a file ("EISDIR: illegal operation on a
+    /// directory, read"), and the retry named a file inside it: the call's rule, whatever the
+    /// folder.
+    InsideFolder { key: String },
     /// The error stated a rule and named what it wants (`Run workspace must use
     /// .agentv/results/<experiment>/<timestamp>`), and the retry that worked gave it that.
     Prescribed { key: String, wanted: String },
@@ -155,6 +159,18 @@ fn sets_permission(sig: &FixSignature, failure: &Failure) -> bool {
             .error
             .as_deref()
             .is_some_and(crate::lessons::refused_permission)
+}
+
+/// Whether `after` names something inside the folder `before` names (`~/.claude/hooks/lib`, then
+/// `~/.claude/hooks/lib/pai-paths.ts`; Windows' `\` too): a path for a path, neither free text.
+fn inside_folder(before: &str, after: &str) -> bool {
+    let folder = before.trim_end_matches(['/', '\\']);
+    !folder.is_empty()
+        && !is_free_text(before)
+        && !is_free_text(after)
+        && after
+            .strip_prefix(folder)
+            .is_some_and(|rest| rest.len() > 1 && rest.starts_with(['/', '\\']))
 }
 
 /// The name a parameter is compared by: every harness's shell-command parameter (`command`,
@@ -223,6 +239,9 @@ fn signatures(change: &ParamChange) -> Option<FixSignature> {
         (Some(before), Some(after)) => {
             if let Some(prefix) = local_path_prefix(before, after) {
                 return Some(FixSignature::LocalPath { prefix });
+            }
+            if inside_folder(before, after) {
+                return Some(FixSignature::InsideFolder { key });
             }
             if !is_free_text(before) && !is_free_text(after) {
                 if let (Some(from), Some(to)) = (file_extension(before), file_extension(after)) {
@@ -699,6 +718,16 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                             )
                         });
                     }
+                    // A file inside the folder named next fixed the call only when the error
+                    // said a folder was given ("EISDIR", "Is a directory"); after any other
+                    // error it is the agent looking further.
+                    let folder_refused = failure
+                        .error
+                        .as_deref()
+                        .is_some_and(crate::lessons::reports_a_folder_given);
+                    sigs.retain(|sig| {
+                        !matches!(sig, FixSignature::InsideFolder { .. }) || folder_refused
+                    });
                     // Any other call that named another file next (`Read` of a directory
                     // refused with EISDIR, then of a file in it with `limit: 150`): what changed
                     // with it went with that file, unless the error asked for it ("use offset
@@ -1882,6 +1911,10 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
                 code(from)
             )
         }
+        FixSignature::InsideFolder { key } => format!(
+            "; give `{}` a file inside the folder: it reads files, not folders",
+            code(key)
+        ),
         FixSignature::LocalPath { prefix } => {
             let worked = values_for("command", true);
             let example = worked
@@ -3294,6 +3327,69 @@ mod tests {
         )
     }
 
+    /// From real Claude Code and Cline sessions of several projects: `Read` given a folder fails
+    /// with "EISDIR: illegal operation on a directory, read", and the retry names a file inside
+    /// it. Whatever the folders, that is the tool's rule; after another error, or with a file
+    /// elsewhere, the agent was only looking further.
+    #[test]
+    fn a_file_inside_the_folder_a_read_refused_is_the_tools_rule() {
+        let read_in = |session: &str, error: &str, folder: &str, file: &str| {
+            let mut d = digest(session, "a", &[]);
+            d.failures.push(failed_then(
+                "Read",
+                "Read",
+                error,
+                ParamChange {
+                    key: "file_path".into(),
+                    before: Some(folder.into()),
+                    after: Some(file.into()),
+                },
+            ));
+            d
+        };
+        let eisdir = "EISDIR: illegal operation on a directory, read";
+        let found = pitfalls(
+            &[
+                read_in(
+                    "s1",
+                    eisdir,
+                    "/home/me/app/hooks/lib",
+                    "/home/me/app/hooks/lib/paths.ts",
+                ),
+                read_in(
+                    "s2",
+                    eisdir,
+                    "D:\\posh\\src\\segments",
+                    "D:\\posh\\src\\segments\\git.go",
+                ),
+            ],
+            &limits(),
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].text,
+            "`Read` fails with `EISDIR: illegal operation on a directory, read`; give `file_path` a \
+             file inside the folder: it reads files, not folders."
+        );
+        for (error, folder, file) in [
+            (
+                "File does not exist.",
+                "/home/me/app/lib",
+                "/home/me/app/lib/a.ts",
+            ),
+            (eisdir, "/home/me/app/lib", "/home/me/app/src/a.ts"),
+        ] {
+            let found = pitfalls(
+                &[
+                    read_in("s1", error, folder, file),
+                    read_in("s2", error, folder, file),
+                ],
+                &limits(),
+            );
+            assert!(found.is_empty(), "{error} {file}: {found:?}");
+        }
+    }
+
     /// From a real Copilot CLI session: `read_bash` on a shell already stopped with `stop_bash`
     /// failed with "shellId: 30 was already stopped via stop_bash.". The order of the two calls
     /// is the lesson; an "already" that names no earlier call of another tool is not.
@@ -4124,8 +4220,9 @@ mod tests {
     }
 
     /// Fresh Claude Code fleets: `Read` of a directory refused ("EISDIR"), then a `Read` of a
-    /// file in it, once with `limit: 150`. The limit went with the file, not around the error;
-    /// an error that asks for it ("Use offset and limit") keeps it a fix.
+    /// file in it, once with `limit: 150`. The limit went with the file, not around the error
+    /// (the file inside the folder is the fix); an error that asks for it ("Use offset and
+    /// limit") keeps it a fix.
     #[test]
     fn settings_that_went_with_another_file_are_no_fix() {
         let eisdir = "EISDIR: illegal operation on a directory, read";
@@ -4144,7 +4241,13 @@ mod tests {
             )
         };
         let digests = vec![next_file("s1", eisdir), next_file("s2", eisdir)];
-        assert!(pitfalls(&digests, &limits()).is_empty());
+        let found = pitfalls(&digests, &limits());
+        assert!(
+            found.len() == 1
+                && found[0].text.contains("a file inside the folder")
+                && !found[0].text.contains("limit"),
+            "{found:?}"
+        );
         let too_big = "File content (14572 tokens) exceeds maximum allowed tokens (10000). Use \
                        offset and limit parameters to read specific portions of the file.";
         let digests = vec![next_file("s1", too_big), next_file("s2", too_big)];
