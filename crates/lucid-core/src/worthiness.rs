@@ -165,8 +165,8 @@ pub(crate) fn details_the_request_before(previous: &str, sentence: &str) -> bool
     let opening: Vec<String> = rest.split_whitespace().take(4).map(word).collect();
     let finite = |w: &str| {
         lexicon::is_word_of(List::SubjectVerb, w)
+            || lexicon::is_word_of(List::Auxiliary, w)
             || w.ends_with("n't")
-            || matches!(w, "does" | "do" | "would" | "may" | "might")
     };
     let Some(verb_at) = opening.iter().position(|w| finite(w)) else {
         return false;
