@@ -884,6 +884,12 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
             "refers back to something said before (\"it\"): a memory names what it is about",
         );
     }
+    if ends_pointing_back(&lower) {
+        return skip(
+            "ends on what was shown before (\"… use that format\"): a memory names what it is \
+             about",
+        );
+    }
     // What is to be remembered is a rule or a fact by its own form, not by "remember".
     let form_cues = if asked_to_remember {
         Cues::scan(&lower)
@@ -1619,6 +1625,30 @@ fn refers_back(lower: &str) -> bool {
                     .any(|next| rest.starts_with(next))
                 })
             })
+}
+
+/// Whether a sentence ends on a thing named only by pointing at it: "that" after a preposition
+/// or "use", then a word or two ("… should always use that normal format.", "… for that
+/// response."). The rest of the conversation said what it is; the sentence alone does not.
+/// "… in that order" and "in that case" point inside the sentence itself.
+fn ends_pointing_back(lower: &str) -> bool {
+    let words: Vec<&str> = lower
+        .trim_end_matches(['.', '!', '?', ' '])
+        .split_whitespace()
+        .collect();
+    let Some(at) = words.iter().rposition(|w| *w == "that") else {
+        return false;
+    };
+    let after = &words[at + 1..];
+    let plain = |w: &&str| w.chars().all(|c| c.is_alphabetic() || c == '-');
+    let pointer = matches!(
+        at.checked_sub(1).map(|before| words[before]),
+        Some("for" | "to" | "with" | "in" | "on" | "from" | "of" | "at" | "by" | "use" | "using")
+    );
+    pointer
+        && (1..=2).contains(&after.len())
+        && after.iter().all(plain)
+        && !matches!(after.last(), Some(&("order" | "case")))
 }
 
 /// A sentence without the file or agent mentions it opens with (`@AGENTS.md add a note …`,
@@ -3971,6 +4001,33 @@ mod tests {
                 Some("an impression (\"looks ambitious\"), not a fact or a rule"),
                 "{sentence:?}"
             );
+        }
+    }
+
+    /// From real SpecStory sessions: "No, tasks.md should always use that normal format." — the
+    /// format was shown earlier in the chat; the sentence alone names none. A rule that says
+    /// its own order ("in that order") still stands.
+    #[test]
+    fn a_rule_ending_on_a_thing_pointed_at_names_nothing() {
+        for sentence in [
+            "No, tasks.md should always use that normal format.",
+            "From now on, always base the commit message on that template.",
+        ] {
+            assert_eq!(
+                skip_reason(sentence),
+                Some(
+                    "ends on what was shown before (\"… use that format\"): a memory names what \
+                     it is about"
+                ),
+                "{sentence:?}"
+            );
+        }
+        for sentence in [
+            "Always run lint, test and build in that order.",
+            "Always make sure that tests pass.",
+            "Never merge a branch that fails CI.",
+        ] {
+            assert!(kept(sentence).is_some(), "{sentence:?}");
         }
     }
 
