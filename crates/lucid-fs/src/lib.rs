@@ -1231,31 +1231,23 @@ mod tests {
         );
 
         let digested = digest_with_defaults(&files);
-        assert_eq!(digested.skipped.len(), 3, "{:?}", digested.skipped);
-        assert!(digested.skipped[0].path.ends_with("preds.json"));
-        assert!(
-            digested.skipped[0]
-                .reason
-                .starts_with("no recognised transcript format"),
-            "{}",
-            digested.skipped[0].reason
+        let expected_skips = [
+            ("preds.json", "no recognised transcript format"),
+            ("stray.jsonl", "no recognised transcript format"),
+            ("notes.md", "Markdown that is not an aider chat transcript"),
+        ];
+        assert_eq!(
+            digested.skipped.len(),
+            expected_skips.len(),
+            "{:?}",
+            digested.skipped
         );
-        assert!(digested.skipped[1].path.ends_with("stray.jsonl"));
-        assert!(
-            digested.skipped[1]
-                .reason
-                .starts_with("no recognised transcript format"),
-            "{}",
-            digested.skipped[1].reason
-        );
-        assert!(digested.skipped[2].path.ends_with("notes.md"));
-        assert!(
-            digested.skipped[2]
-                .reason
-                .starts_with("Markdown that is not an aider chat transcript"),
-            "{}",
-            digested.skipped[2].reason
-        );
+        for (skipped, (file, reason)) in digested.skipped.iter().zip(expected_skips) {
+            assert!(
+                skipped.path.ends_with(file) && skipped.reason.starts_with(reason),
+                "{skipped:?}"
+            );
+        }
         let cline = digested
             .digests
             .iter()
