@@ -2423,7 +2423,23 @@ fn offers_to_the_listener(lower: &str) -> bool {
 /// and a rule may follow it ("When you find a bug, always write a failing test first", "Where
 /// possible, prefer pure functions"): then the sentence does not ask.
 fn asks(lower: &str, cues: &Cues) -> bool {
-    cues.opens_with(List::Question) && !rule_after_condition(lower)
+    cues.opens_with(List::Question) && !rule_after_condition(lower) && !opens_with_a_clause(lower)
+}
+
+/// Whether a sentence opens with a clause of time or condition and goes on after a comma ("When
+/// you add a dependency, pin its version"): a question's "when" or "where" takes an auxiliary
+/// next ("when do we deploy", "where is the config"), a clause's takes its subject.
+fn opens_with_a_clause(lower: &str) -> bool {
+    let mut words = lower.split_whitespace();
+    let opening = words.next().unwrap_or("");
+    let next = words.next().unwrap_or("");
+    matches!(
+        opening,
+        "when" | "whenever" | "where" | "wherever" | "if" | "before" | "after" | "once" | "while"
+    ) && !next.is_empty()
+        && !lexicon::is_word_of(List::QuestionAux, next)
+        && !lexicon::is_word_of(List::Auxiliary, next)
+        && lower.contains(", ")
 }
 
 /// Whether a sentence is a rule after its condition: it opens with "when", "whenever", "where
@@ -2447,9 +2463,13 @@ fn rule_after_condition(lower: &str) -> bool {
             // "…, we really need to prioritize simplicity": a modal early in a clause about the
             // team or the listener ("…, I always turn to music" describes the speaker).
             let addressed = rule.starts_with("we ") || rule.starts_with("you ");
+            // "When you add a dependency, pin its version", "…, I want you to pin it": the
+            // clause after the condition tells what to do then.
             rule_cues.opens_with(List::Standing)
                 || rule_cues.opens_with(List::Instruction)
                 || (addressed && instruction_form(rule, &rule_cues))
+                || lexicon::opening(List::Wish, rule).is_some()
+                || imperative(rule, &rule_cues)
         })
 }
 
@@ -4028,6 +4048,38 @@ mod tests {
             "Never merge a branch that fails CI.",
         ] {
             assert!(kept(sentence).is_some(), "{sentence:?}");
+        }
+    }
+
+    /// A clause of time or condition before the comma is no question ("When you add a
+    /// dependency, pin its version."), and a wish after it is how to work then (a real
+    /// SpecStory session: "Before writing any code, I'd like to see your plans and confirm them
+    /// each time."). A question's "when" takes an auxiliary next.
+    #[test]
+    fn a_clause_before_the_rule_is_no_question() {
+        assert_eq!(
+            kept("Before writing any code, I'd like to see your plans and confirm them each time."),
+            Some((Class::Preference, Support::Marked))
+        );
+        for sentence in [
+            "When you add a dependency, pin its version.",
+            "Once the build is green, I want you to tag the release.",
+        ] {
+            assert_ne!(
+                skip_reason(sentence),
+                Some("a question, not a statement"),
+                "{sentence:?}"
+            );
+        }
+        for sentence in [
+            "When do we deploy, before or after the freeze.",
+            "Where is the config",
+        ] {
+            assert_eq!(
+                skip_reason(sentence),
+                Some("a question, not a statement"),
+                "{sentence:?}"
+            );
         }
     }
 
