@@ -1975,10 +1975,18 @@ fn describe_fix(sig: &FixSignature, group: &FixGroup<'_>) -> String {
         // A program that prints a file (`sed -n '1,80p' x`, `cat`), run before an edit that
         // could not find its text, is the agent reading the file's current text: that is the
         // step, whichever program showed it.
-        FixSignature::Prerequisite { step } if prints_a_file(step) => format!(
-            "; read the file's current text first (with `{}`), then retry",
-            code(step)
-        ),
+        FixSignature::Prerequisite { step }
+            if prints_a_file(step)
+                && group
+                    .failures
+                    .iter()
+                    .all(|(_, failure)| crate::tools::is_file_edit_tool(&failure.tool)) =>
+        {
+            format!(
+                "; read the file's current text first (with `{}`), then retry",
+                code(step)
+            )
+        }
         FixSignature::Prerequisite { step } => {
             format!("; run `{}` first, then retry", code(step))
         }
@@ -4311,6 +4319,22 @@ mod tests {
                 .ends_with("; read the file's current text first (with `sed`), then retry."),
             "{}",
             found[0].text
+        );
+        // Before a call that edits no file, such a step is only named.
+        let not_an_edit = || Failure {
+            tool: "browser_click".into(),
+            identity: "browser_click".into(),
+            follow_up: FollowUp::Prerequisite {
+                steps: vec!["cat".into()],
+            },
+            ..by_program()
+        };
+        let mut twice = digest("s1", "a", &[]);
+        twice.failures.extend([not_an_edit(), not_an_edit()]);
+        let found = pitfalls(&[twice], &limits());
+        assert!(
+            found.len() == 1 && found[0].text.ends_with("; run `cat` first, then retry."),
+            "{found:?}"
         );
         // Two steps the retries needed read as one fix (a real Claude Code session: Playwright's
         // file upload wanted the page looked at and the upload dialog opened first).
