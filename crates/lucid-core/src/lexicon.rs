@@ -125,6 +125,8 @@ pub enum List {
     /// `[stranding_subject]`: pronouns that open a relative clause whose verb strands a final
     /// preposition ("tasks we have worked on").
     StrandingSubject,
+    /// `[preposition]`: prepositions a relative clause may strand, or that point before "that".
+    Preposition,
     /// `[auxiliary]`: auxiliaries between such a subject and its verb ("have", "'ll").
     Auxiliary,
     /// `[vague]`: stems of words that name nothing to act on ("thing", "stuff").
@@ -369,7 +371,7 @@ pub enum List {
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 134] = [
+    pub const ALL: [List; 135] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -413,6 +415,7 @@ impl List {
         List::Dangling,
         List::ParticleTaker,
         List::StrandingSubject,
+        List::Preposition,
         List::Auxiliary,
         List::Vague,
         List::DirectiveFiller,
@@ -551,6 +554,7 @@ impl List {
             "dangling" => List::Dangling,
             "particle_taker" => List::ParticleTaker,
             "stranding_subject" => List::StrandingSubject,
+            "preposition" => List::Preposition,
             "auxiliary" => List::Auxiliary,
             "vague" => List::Vague,
             "directive_filler" => List::DirectiveFiller,

@@ -1641,10 +1641,10 @@ fn ends_pointing_back(lower: &str) -> bool {
     };
     let after = &words[at + 1..];
     let plain = |w: &&str| w.chars().all(|c| c.is_alphabetic() || c == '-');
-    let pointer = matches!(
-        at.checked_sub(1).map(|before| words[before]),
-        Some("for" | "to" | "with" | "in" | "on" | "from" | "of" | "at" | "by" | "use" | "using")
-    );
+    let pointer = at.checked_sub(1).is_some_and(|before| {
+        let before = words[before];
+        lexicon::is_word_of(List::Preposition, before) || matches!(before, "use" | "using")
+    });
     pointer
         && (1..=2).contains(&after.len())
         && after.iter().all(plain)
@@ -1875,10 +1875,7 @@ fn strands_its_preposition(text: &str) -> bool {
     let Some((preposition, before)) = words.split_last() else {
         return false;
     };
-    if !matches!(
-        preposition.as_str(),
-        "to" | "of" | "in" | "on" | "for" | "with" | "by" | "from" | "at" | "into" | "via"
-    ) {
+    if !lexicon::is_word_of(List::Preposition, preposition) {
         return false;
     }
     let Some((verb, mut rest)) = before.split_last() else {
