@@ -443,6 +443,30 @@ pub fn is_anchor(token: &str) -> bool {
         }
 }
 
+/// Whether a token is written as a name in code: words joined by `_` (`push_sessions`), or
+/// three words or more in camel case (`getUserName`, `EnsureEntireGitignore`). A product's name
+/// has one inner capital at most (`AgentV`, `GitHub`, `FastAPI`), and paths, hosts and versions
+/// are other anchors.
+fn is_code_name(token: &str) -> bool {
+    let token = token.trim_end_matches(['.', ',', ':', ';', ')']);
+    if !token.chars().all(|c| c.is_alphanumeric() || c == '_')
+        || !token.chars().any(char::is_alphabetic)
+    {
+        return false;
+    }
+    let joined = token
+        .split('_')
+        .filter(|part| part.chars().any(char::is_alphabetic))
+        .count()
+        >= 2;
+    let humps = token
+        .as_bytes()
+        .windows(2)
+        .filter(|pair| pair[0].is_ascii_lowercase() && pair[1].is_ascii_uppercase())
+        .count();
+    joined || humps >= 2
+}
+
 /// How an anchor is compared: as written (lowercase), except a time of day with a one-digit
 /// hour, which is the same time with its zero ("9:00" is "09:00", "7:30:15" is "07:30:15").
 fn anchor_key(token: &str) -> String {
@@ -480,6 +504,9 @@ pub struct Analysis {
     /// The code span the text opens with, normalised as [`Analysis::code_spans`] are: what a
     /// lesson is about ("`rg` (run with `shell`) fails with …").
     pub opening_code: Option<String>,
+    /// The anchors written as names in code (`GetGitAuthorFromRepo`, `push_sessions`), not as a
+    /// product's name (`AgentV`, `GitHub`), a path or a host: see `is_code_name`.
+    pub code_names: BTreeSet<String>,
 }
 
 impl Analysis {
@@ -656,6 +683,9 @@ pub fn analyze(text: &str) -> Analysis {
             .unwrap_or(token);
         if is_anchor(original) || is_anchor(token) {
             analysis.anchors.insert(anchor_key(token));
+            if is_code_name(original) {
+                analysis.code_names.insert(anchor_key(token));
+            }
         }
         analysis.frame.push(token.to_string());
         // In a compound like "us-prod" every part names something: none is a stopword.
@@ -941,6 +971,11 @@ impl WordWeights {
         ((1.0 + self.documents as f64) / (1.0 + df)).ln() + 1.0
     }
 
+    /// How many of the items hold a content word or anchor.
+    pub fn items_holding(&self, feature: &str) -> usize {
+        self.document_frequency.get(feature).copied().unwrap_or(0)
+    }
+
     /// A word in at most a fifth of the items (and at most 50 of them).
     pub fn is_rare(&self, feature: &str) -> bool {
         let df = self.document_frequency.get(feature).copied().unwrap_or(0);
@@ -950,16 +985,18 @@ impl WordWeights {
 
 /// Whether two items of a store say the same thing in other words: same polarity, no quoted
 /// code that differs, not the same sentence with one span swapped, identifiers of one among
-/// the other's, and most of their weight shared — at least three words, two of them rare.
+/// the other's, and most of their weight shared — at least three words, two of them rare. Or
+/// both describe a name in code only they name, in much the same words
+/// (see `about_one_identifier`), whatever other identifiers each gives.
 pub fn paraphrase(a: &Analysis, b: &Analysis, weights: &WordWeights) -> bool {
     if a.negated != b.negated || different_code(a, b) {
         return false;
     }
-    if !(anchors_cover(&a.anchors, &b.anchors) || anchors_cover(&b.anchors, &a.anchors)) {
-        return false;
-    }
     if small_substitution(&a.frame, &b.frame).is_some() {
         return false;
+    }
+    if !(anchors_cover(&a.anchors, &b.anchors) || anchors_cover(&b.anchors, &a.anchors)) {
+        return about_one_identifier(a, b, weights);
     }
     let features =
         |x: &Analysis| -> BTreeSet<String> { x.features().map(str::to_string).collect() };
@@ -992,7 +1029,25 @@ pub fn paraphrase(a: &Analysis, b: &Analysis, weights: &WordWeights) -> bool {
             && shared_weight / smaller >= 0.6
             && shorter_adds_nothing_rare);
     // Checked last: it stems the sentences' tokens, and most pairs are decided above.
-    alike && !contrasting_modifiers(a, b)
+    (alike && !contrasting_modifiers(a, b)) || about_one_identifier(a, b, weights)
+}
+
+/// Whether two items are about one name in code no other item of the dream names
+/// (`GetGitAuthorFromRepo`, `EnsureEntireGitignore`; a product's name such as `AgentV` is in too
+/// many statements that say different things of it) and say much the same of it in other words:
+/// five content words shared at least (the identifier's own among them), and a third of the
+/// shorter item's. A store written in two sittings describes the same function twice, each time
+/// with details of its own, so neither the identifiers nor the weights of the rest agree, and a
+/// word may be qualified differently in each ("the local git config" / "the local repo
+/// config"); two different facts about one function rarely share four words besides its name.
+fn about_one_identifier(a: &Analysis, b: &Analysis, weights: &WordWeights) -> bool {
+    let only_these_two = a
+        .code_names
+        .intersection(&b.code_names)
+        .any(|anchor| weights.items_holding(anchor) <= 2);
+    let shared = a.word_set.intersection(&b.word_set).count();
+    let shorter = a.word_set.len().min(b.word_set.len());
+    only_these_two && shared >= 5 && shared * 3 >= shorter
 }
 
 /// Whether every anchor of `fewer` is one of `more`'s, a path counting as the same file when
@@ -1070,7 +1125,30 @@ pub fn differ_in_stance(a_text: &str, a: &Analysis, b_text: &str, b: &Analysis) 
     // moved on: a duplicate, whose done copy is kept (see `marks_done`).
     let same_item = without_status(a_text).eq_ignore_ascii_case(without_status(b_text));
     let statuses_differ = matches!((status_a, status_b), (Some(x), Some(y)) if x != y);
-    !same_item && (statuses_differ || rules_out(a_text, a) != rules_out(b_text, b))
+    // Items that open with a bold label name their subject with it: "**Hidden single**: …" and
+    // "**Naked single**: …" are two solver rules however much of the rest they share.
+    let labels_differ = match (bold_label(a_text), bold_label(b_text)) {
+        (Some(x), Some(y)) => {
+            let (x, y) = (analyze(x), analyze(y));
+            !x.is_empty() && !y.is_empty() && (x.word_set != y.word_set || x.anchors != y.anchors)
+        }
+        _ => false,
+    };
+    !same_item && (statuses_differ || labels_differ || rules_out(a_text, a) != rules_out(b_text, b))
+}
+
+/// The bold label an item opens with (`**Torre API base URL**: …` → `Torre API base URL`), after
+/// its list mark: up to eight words.
+fn bold_label(text: &str) -> Option<&str> {
+    let text = text.trim_start();
+    let text = ["- ", "* ", "+ "]
+        .iter()
+        .find_map(|mark| text.strip_prefix(mark))
+        .unwrap_or(text);
+    let rest = text.trim_start().strip_prefix("**")?;
+    let (label, _) = rest.split_once("**")?;
+    let words = label.split_whitespace().count();
+    (1..=8).contains(&words).then_some(label)
 }
 
 /// Whether an item is marked done (`✅`, `[x]`, `✔`).
@@ -1995,6 +2073,12 @@ fn closed_set_values(text: &str) -> BTreeSet<(&'static str, String)> {
             let lower = token.to_lowercase();
             let value = match family {
                 "frequency" => frequency_word(&lower).unwrap_or(&lower).to_string(),
+                // "the single place" and "one function" give one count.
+                "count" => match lower.as_str() {
+                    "single" | "once" => "1".to_string(),
+                    "twice" => "2".to_string(),
+                    _ => number_word(&lower).map_or(lower.clone(), |n| n.to_string()),
+                },
                 _ => lower.strip_suffix('s').unwrap_or(&lower).to_string(),
             };
             values.insert((family, value));
@@ -3857,6 +3941,44 @@ mod tests {
         let stay_out =
             analyze("Tracker runtime state and local coordination config stay out of commits.");
         assert_eq!(never.negated, stay_out.negated);
+    }
+
+    #[test]
+    fn a_count_said_in_words_is_its_number() {
+        // "single" and "one" are one count, so the two are no values of one subject.
+        assert!(!states_another_value(
+            "The single place that writes the ignore file is EnsureIgnore.",
+            "The ignore file is written by one function, EnsureIgnore."
+        ));
+        assert!(states_another_value(
+            "The backup job runs once a day.",
+            "The backup job runs twice a day."
+        ));
+    }
+
+    #[test]
+    fn two_items_about_one_name_in_code_are_paraphrases_only_when_it_is_theirs_alone() {
+        let store = [
+            "ParseReleaseNotes reads the changelog headings, takes the newest version section and \
+             drops empty bullet lines.",
+            "The newest version section of the changelog is what ParseReleaseNotes takes from the \
+             headings; empty bullet lines are dropped.",
+            "The release workflow publishes the npm packages.",
+            "Pull requests need one approving review before merge.",
+            "Staging runs in eu-west-1.",
+        ]
+        .map(analyze);
+        let weights = WordWeights::new(store.iter());
+        assert!(paraphrase(&store[0], &store[1], &weights));
+        // The same pair when a third item names the function too: it is no longer what only
+        // these two are about, and they share too little weight otherwise.
+        let mut crowded = store.to_vec();
+        crowded.push(analyze("ParseReleaseNotes lives in scripts/release.go."));
+        let weights = WordWeights::new(crowded.iter());
+        assert!(!about_one_identifier(&store[0], &store[1], &weights));
+        // A product's name is no name in code.
+        assert!(is_code_name("GetGitAuthorFromRepo") && is_code_name("push_sessions"));
+        assert!(!is_code_name("AgentV") && !is_code_name("GitHub") && !is_code_name("v1_2"));
     }
 
     #[test]
