@@ -1026,7 +1026,10 @@ pub fn sessions(args: SessionsArgs) -> anyhow::Result<u8> {
         } => {
             let files = lucid_fs::find_transcripts(&files)?;
             if files.is_empty() {
-                bail!("no transcript files found (looked for .jsonl, .json, .ndjson)");
+                bail!(
+                    "no transcript files found (looked for {})",
+                    lucid_fs::TRANSCRIPTS_LOOKED_FOR
+                );
             }
             let mut failed = 0;
             let mut imported = 0;

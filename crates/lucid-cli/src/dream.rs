@@ -315,10 +315,10 @@ pub fn run(args: DreamArgs) -> anyhow::Result<u8> {
         ));
     }
     if !args.sessions.is_empty() && files.is_empty() {
-        return refuse(
-            "no transcript files found in the --sessions paths (looked for .jsonl, .json, \
-             .ndjson, .traj and aider's .md chat histories)",
-        );
+        return refuse(format!(
+            "no transcript files found in the --sessions paths (looked for {})",
+            lucid_fs::TRANSCRIPTS_LOOKED_FOR
+        ));
     }
     if let Some(report) = &args.report
         && let Err(error) =

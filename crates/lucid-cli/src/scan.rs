@@ -183,8 +183,10 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         eprintln!(
             "error: nothing was scanned: {}",
             if report.files == 0 {
-                "no transcript files found (looked for .jsonl, .json, .ndjson, .traj, aider .md)"
-                    .to_string()
+                format!(
+                    "no transcript files found (looked for {})",
+                    lucid_fs::TRANSCRIPTS_LOOKED_FOR
+                )
             } else {
                 format!(
                     "none of the {} could be read as a transcript",

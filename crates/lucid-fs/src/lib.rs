@@ -133,8 +133,8 @@ pub fn read_store(dir: &Path) -> Result<Store, FsError> {
     Ok(Store::new(documents))
 }
 
-/// Recursively lists regular files, skipping hidden entries (except hidden files `keep_hidden`
-/// names), sorted for determinism.
+/// Recursively lists regular files, skipping hidden entries (except the hidden files and
+/// folders `keep_hidden` names), sorted for determinism.
 fn walk(
     dir: &Path,
     out: &mut Vec<PathBuf>,
@@ -152,7 +152,7 @@ fn walk(
         }
         let path = entry.path();
         let file_type = std::fs::metadata(&path)?.file_type();
-        if hidden && !file_type.is_file() {
+        if hidden && !file_type.is_file() && !file_type.is_dir() {
             continue;
         }
         if file_type.is_dir() {
@@ -171,9 +171,19 @@ const TRANSCRIPT_EXTENSIONS: &[&str] = &["jsonl", "json", "ndjson", "traj", "md"
 /// The name aider gives its chat history: a hidden file, found all the same.
 const AIDER_HISTORY_FILE: &str = ".aider.chat.history.md";
 
+/// What [`find_transcripts`] looks for, for messages that found none.
+pub const TRANSCRIPTS_LOOKED_FOR: &str = ".jsonl, .json, .ndjson and .traj files, and .md files \
+     that are aider chat histories (also the hidden .aider.chat.history.md), SpecStory exports \
+     (also in a project's hidden .specstory/ folder) or Cline task exports";
+
+/// The hidden folder SpecStory saves its exports in, inside the project (`.specstory/history/`):
+/// searched all the same, so a project folder given as `--sessions` yields its sessions.
+const SPECSTORY_FOLDER: &str = ".specstory";
+
 /// Finds transcript files: files given directly are taken as they are; directories are read
 /// recursively for `.jsonl`, `.json`, `.ndjson`, `.traj` and `.md` files (hidden entries are
-/// skipped, except aider's `.aider.chat.history.md`). Sorted, without duplicates.
+/// skipped, except aider's `.aider.chat.history.md` and SpecStory's `.specstory/` folder).
+/// Sorted, without duplicates.
 ///
 /// A folder holding a Cline / Roo Code `api_conversation_history.json` is one task: that file is
 /// its session, and the folder's other JSON files (`ui_messages.json`, `task_metadata.json`,
@@ -210,11 +220,12 @@ pub fn find_transcripts_and_others(
         })?;
         if metadata.is_dir() {
             let mut found = Vec::new();
-            walk(path, &mut found, &|name| name == AIDER_HISTORY_FILE).map_err(|source| {
-                FsError::SessionsUnreadable {
-                    path: path.clone(),
-                    source,
-                }
+            walk(path, &mut found, &|name| {
+                name == AIDER_HISTORY_FILE || name == SPECSTORY_FOLDER
+            })
+            .map_err(|source| FsError::SessionsUnreadable {
+                path: path.clone(),
+                source,
             })?;
             let task_folders: std::collections::BTreeSet<PathBuf> = found
                 .iter()
@@ -300,8 +311,7 @@ fn not_transcripts(others: &[PathBuf]) -> Vec<SkippedSession> {
         .map(|file| SkippedSession {
             path: file.display().to_string(),
             reason: format!(
-                "not a transcript file ({}): a dream reads .jsonl, .json, .ndjson and .traj \
-                 files and aider's .md chat histories",
+                "not a transcript file ({}): a dream reads {TRANSCRIPTS_LOOKED_FOR}",
                 file.extension()
                     .and_then(|e| e.to_str())
                     .map_or("no extension".to_string(), |e| format!(".{e}"))
@@ -678,10 +688,16 @@ fn import_file(
         return (Err(NOT_A_MARKDOWN_TRANSCRIPT.to_string()), 0);
     }
     // A folder named by a session id (GitHub Copilot CLI's `session-state/<uuid>/events.jsonl`)
-    // is the session, not an agent: the folder above it names the agent, or none does.
+    // is the session, not an agent: the folder above it names the agent, or none does. So is
+    // SpecStory's `<project>/.specstory/history/`: the project names the agent.
     let parent = file.parent();
+    let in_specstory_history = folder_of(parent).as_deref() == Some("history")
+        && folder_of(parent.and_then(Path::parent)).as_deref() == Some(SPECSTORY_FOLDER);
     let folder = match folder_of(parent) {
         Some(name) if is_uuid(&name) => folder_of(parent.and_then(Path::parent)),
+        _ if in_specstory_history => {
+            folder_of(parent.and_then(Path::parent).and_then(Path::parent))
+        }
         other => other,
     };
     let source = lucid_import::Source {
@@ -1286,8 +1302,9 @@ mod tests {
         assert_ne!(bare.events[0].at, session.events[0].at);
     }
 
-    /// Aider's Markdown (also its hidden `.aider.chat.history.md`), OpenHands' JSON arrays and
-    /// Copilot CLI's JSON Lines are found and read; other Markdown is reported, never dropped
+    /// Aider's Markdown (also its hidden `.aider.chat.history.md`), SpecStory's exports in a
+    /// project's hidden `.specstory/`, OpenHands' JSON arrays and Copilot CLI's JSON Lines are
+    /// found and read; other Markdown is reported, never dropped
     /// silently. A folder named by a session id is no agent: each Copilot session would
     /// otherwise be an agent of its own, and one person's rule said twice a team's.
     #[test]
@@ -1331,6 +1348,20 @@ mod tests {
 ",
         )
         .expect("write");
+        // SpecStory saves its exports in the project's hidden `.specstory/history/`: found;
+        // another hidden folder (a tool's cache) is not looked at.
+        copy(
+            &import_fixture("specstory/history.md"),
+            &fleet
+                .join("webshop")
+                .join(".specstory")
+                .join("history")
+                .join("2025-05-14_10-02-11Z-fix-the-flaky-checkout-test.md"),
+        );
+        copy(
+            &import_fixture("copilot_cli/events.jsonl"),
+            &fleet.join("webshop").join(".cache").join("events.jsonl"),
+        );
 
         let files = find_transcripts(std::slice::from_ref(&fleet)).expect("found");
         let names: Vec<String> = files
@@ -1349,9 +1380,11 @@ mod tests {
                 "docs/README.md",
                 "docs/flask.md",
                 "openhands/fix-test.json",
-                "webshop/.aider.chat.history.md"
+                "webshop/.aider.chat.history.md",
+                "webshop/.specstory/history/2025-05-14_10-02-11Z-fix-the-flaky-checkout-test.md"
             ],
-            "aider's hidden history is found; other hidden files are not"
+            "aider's hidden history and SpecStory's hidden folder are found; other hidden \
+             files and folders are not"
         );
         let digested = digest_with_defaults(&files);
         assert_eq!(digested.skipped.len(), 1, "{:?}", digested.skipped);
@@ -1369,7 +1402,7 @@ mod tests {
             .map(|d| (d.format, d.agent.clone()))
             .collect();
         read.sort();
-        use lucid_core::TranscriptFormat::{Aider, CopilotCli, OpenHands};
+        use lucid_core::TranscriptFormat::{Aider, CopilotCli, OpenHands, SpecStory};
         assert_eq!(
             read,
             [
@@ -1379,6 +1412,8 @@ mod tests {
                 (Aider, "webshop".to_string()),
                 (OpenHands, "openhands".to_string()),
                 (CopilotCli, "copilot".to_string()),
+                // The project above `.specstory/history/` names the agent.
+                (SpecStory, "webshop".to_string()),
             ]
         );
     }
