@@ -935,7 +935,8 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
     // been renamed to `tasks``), in the lower case no person opens a sentence with.
     // A message under a short label that names a failure (webpack's `Module not found: You
     // attempted to import … Relative imports outside of src/ are not supported.`, `Build
-    // failed: …`, `Permission denied: …`): what the program printed.
+    // failed: …`, `Permission denied: …`, an app's `An error occurred: f() missing 1 required
+    // positional argument`): what the program printed.
     let failure_labelled = trimmed.split_once(": ").is_some_and(|(label, _)| {
         let lower_label = label.to_lowercase();
         (1..=4).contains(&label.split_whitespace().count())
@@ -948,6 +949,9 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
                 "refused",
                 "exception",
                 "failure",
+                "error occurred",
+                "error has occurred",
+                "went wrong",
             ]
             .iter()
             .any(|failure| lower_label.ends_with(failure))
@@ -1927,6 +1931,8 @@ mod tests {
             "Module not found: You attempted to import ../../Canvas which falls outside of the \
              project src/ directory. Relative imports outside of src/ are not supported.",
             "Build failed: 3 errors in src/app.ts",
+            "An error occurred: select_files() missing 1 required positional argument: 'member'",
+            "Something went wrong: the upload could not be finished.",
         ] {
             assert_eq!(pasted_line(message), Some("error message"), "{message}");
         }

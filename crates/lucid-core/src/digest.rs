@@ -1452,7 +1452,15 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                     EventKind::ToolCall { input, .. } => input,
                     _ => input,
                 };
-                let between = steps_between(session, &calls, &identities, n + 1, m);
+                let mut between = steps_between(session, &calls, &identities, n + 1, m);
+                // A commit records the work done so far (aider commits every applied edit on
+                // its own, also when another block of the reply failed): it prepares nothing a
+                // retried edit needs.
+                if is_edit(identity)
+                    && let Some(steps) = between.as_mut()
+                {
+                    steps.retain(|step| !records_work(step));
+                }
                 // What an edit writes is the work, not how the tool was used: a retried edit
                 // whose text changed after a read is "read first", not "use other text".
                 let changes: Vec<ParamChange> = diff_inputs(input, after)
@@ -1904,6 +1912,16 @@ fn steps_between(
     }
     steps.truncate(3);
     Some(steps)
+}
+
+/// Whether a step only records the work in version control (`git commit`, aider's own
+/// `aider commit`).
+fn records_work(step: &str) -> bool {
+    let mut words = step.split_whitespace();
+    matches!(
+        (words.next(), words.next()),
+        (Some("git" | "aider"), Some("commit"))
+    )
 }
 
 /// Whether a step's identity installs packages (`pip install`, `npm install`, `uv add`,
@@ -6479,6 +6497,46 @@ mod laundering_tests {
                 "3 passed in 0.20s"
             ),
             ["pip install pyyaml"]
+        );
+    }
+
+    /// Aider commits every applied edit on its own, also between a reply's failed block and
+    /// its retry (a real aider history, three sessions): the commit prepared nothing, so the
+    /// retry is the same edit again, not "commit first". A step that did something stays one.
+    #[test]
+    fn a_commit_between_a_failed_edit_and_its_retry_is_no_prerequisite() {
+        let edit = |id: &str| {
+            test_call(
+                id,
+                "edit",
+                json!({"path": "app/main.py", "old": "def run():", "new": "def run(member):"}),
+            )
+        };
+        let between = |step: &str| {
+            let digest = digest_session(&test_session(
+                TranscriptFormat::Aider,
+                vec![
+                    edit("e1"),
+                    test_result(
+                        "e1",
+                        "edit",
+                        "SearchReplaceNoExactMatch: the block failed to match",
+                        true,
+                    ),
+                    command_call("run", "c1", step),
+                    test_result("c1", "run", "ok", false),
+                    edit("e2"),
+                    test_result("e2", "edit", "Applied edit to app/main.py", false),
+                ],
+            ));
+            digest.failures[0].follow_up.clone()
+        };
+        assert_eq!(between("git commit -m wip"), FollowUp::IdenticalRetry);
+        assert_eq!(
+            between("python scripts/format.py"),
+            FollowUp::Prerequisite {
+                steps: vec!["python format.py".to_string()]
+            }
         );
     }
 

@@ -2440,7 +2440,7 @@ fn opens_with_a_clause(lower: &str) -> bool {
 }
 
 /// Whether a sentence is a rule after its condition: it opens with "when", "whenever", "where
-/// possible", "if", "before", "after" or "once", and the clause after the first comma opens as
+/// possible", "if", "before", "after", "once" or "should", and the clause after the first comma opens as
 /// an instruction or with a standing word ("When you open a PR, always link the issue").
 fn rule_after_condition(lower: &str) -> bool {
     [
@@ -2452,6 +2452,8 @@ fn rule_after_condition(lower: &str) -> bool {
         "before ",
         "after ",
         "once ",
+        // "Should the build fail, roll back": a condition said with the auxiliary first.
+        "should ",
     ]
     .iter()
     .any(|opening| lower.starts_with(opening))
@@ -4068,9 +4070,18 @@ mod tests {
                 "{sentence:?}"
             );
         }
+        // An auxiliary before its subject asks, with or without a question mark (a real
+        // SpecStory session: "Should the import * as helpers be a part of the main codebase,
+        // thus always available …"); "Should the build fail, …" is a condition.
+        assert_eq!(
+            kept("Should the build fail, always roll back the deploy."),
+            Some((Class::Preference, Support::Marked))
+        );
         for sentence in [
             "When do we deploy, before or after the freeze.",
             "Where is the config",
+            "Should the helpers be part of the main package, thus always available to the CLI.",
+            "Is the cache always cleared before a release",
         ] {
             assert_eq!(
                 skip_reason(sentence),
