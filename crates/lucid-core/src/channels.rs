@@ -1043,6 +1043,8 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
         || [
             "[info", "[debug", "[warn", "[error", "[trace", "info:", "debug:", "warn:", "trace:",
             "error:", "warning:", "fatal:", "panic:", "npm err!", "npm warn",
+            // rustc's diagnostics under their code (`error[E0599]: no method named …`).
+            "error[", "warning[",
             // git's advice under an error (`hint: Updates were rejected because …`).
             "hint:",
         ]
@@ -1069,7 +1071,13 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
             && tag.chars().all(|c| {
                 c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | ':')
             });
-        if shouts || tool_name {
+        // A time stamp in brackets (`[02/26/25 23:13:30] DEBUG …`, `[2025-03-01 10:00:00]`).
+        let stamped = tag.contains(':')
+            && tag.chars().filter(char::is_ascii_digit).count() >= 6
+            && tag.chars().all(|c| {
+                c.is_ascii_digit() || matches!(c, '/' | '-' | ':' | '.' | ' ' | 'T' | 'Z' | ',')
+            });
+        if shouts || tool_name || stamped {
             return Some("log");
         }
     }
@@ -1951,6 +1959,8 @@ mod tests {
             "[CONVEX Q(notifications:listByUser)] [Request ID: 9bc79291dc7e9c0e] Server Error",
             "[HMR] connected",
             "[vite] page reload src/App.tsx",
+            "[02/26/25 23:13:30] DEBUG limit_results: Using max_results=5 base.py:165.",
+            "error[E0599]: no method named `clone` found for struct `Finding` in the current scope.",
         ] {
             assert_eq!(pasted_line(log), Some("log"), "{log}");
         }
