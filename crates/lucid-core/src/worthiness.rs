@@ -491,7 +491,10 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     let standing_beyond_default = standing_otherwise
         || opens_standing_with_lead_in
         || markers.iter().any(|phrase| *phrase != "by default");
+    // "When you add a dependency, pin its version": what to do whenever the condition holds.
+    let rule_after_condition = rule_after_condition(&lower);
     let memory_like = standing
+        || rule_after_condition
         || cues.has(List::Instruction)
         || cues.has(List::Change)
         || takes_effect.is_some()
@@ -619,7 +622,6 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // test that reproduces a bug before fixing it"), not to something of this task.
     // Only a sentence that opens as a rule says so: in "I need a way to stop you doing it in
     // the future" the "it" is something of this task.
-    let rule_after_condition = rule_after_condition(&lower);
     let opens_as_a_rule =
         cues.opens_with(List::Standing) || opens_as_instruction || rule_after_condition;
     let generic_it = standing
@@ -750,7 +752,10 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     // chooses a wording or complains; it announces a new value only when it names one.
     let contrast_only = change_cue && !announcing_cue && !now_announces;
     let change = (change_cue || now_announces) && !request && (!contrast_only || names_value());
-    let instruction = cues.has(List::Instruction);
+    // A rule after its condition ("Before you make any changes, run `make check`") is an
+    // instruction without a standing marker: "when you're done, push" is as often for this task,
+    // so it needs a second session, like any unmarked instruction.
+    let instruction = cues.has(List::Instruction) || rule_after_condition;
     if request {
         return skip("a request about the task at hand");
     }
@@ -1030,7 +1035,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
             change: true,
         };
     }
-    if instruction && instruction_form(&lower, &cues) {
+    if instruction && (instruction_form(&lower, &cues) || rule_after_condition) {
         // "Again, don't edit anything": said once more, but a ban on touching anything at all
         // holds while the person looks at the work, not for good.
         let freezes_everything = text::analyze(stripped).negated
@@ -4067,6 +4072,21 @@ mod tests {
             assert_ne!(
                 skip_reason(sentence),
                 Some("a question, not a statement"),
+                "{sentence:?}"
+            );
+        }
+        // What to do whenever the condition holds is an instruction, though without a standing
+        // marker ("when you're done, push" is as often for this task): a second session keeps
+        // it (a real SpecStory session: "Before you do any changes or if I say "cleanup", run
+        // the `./cleanup.py …` script in the main folder.").
+        for sentence in [
+            "When you add a dependency, pin its version.",
+            "Before you make any changes, run `make check`.",
+            "Before pushing, run the linter.",
+        ] {
+            assert_eq!(
+                kept(sentence),
+                Some((Class::Preference, Support::Repeated)),
                 "{sentence:?}"
             );
         }

@@ -10,7 +10,7 @@
 //!
 //! | message | event here |
 //! |---|---|
-//! | `type: "user"` | user message (human): `content` as a string or the `text` of its parts; harness tags inside (`<session_context>`) are split off as every message's are |
+//! | `type: "user"` | user message (human): `content` as a string or the `text` of its parts; harness tags inside (`<session_context>`) are split off as every message's are. When `displayContent` differs (a `/init` expanded into its prompt, `@file` references with the files' text, a "System: Please continue." the CLI sent after a tool's answer), the text of `displayContent` is what the person typed (none for a tool's answer) and `content` is context `sent by the CLI`: `tool_output` when it is the typed text with material appended, harness otherwise |
 //! | `type: "gemini"` | agent prose (`content`), then one tool call per `toolCalls[]` (`id`, `name`, `args`) and its result: the `output` (or `error`) of `result[].functionResponse.response`, or `resultDisplay`; a failure when `status` is `error` or the response has an `error`; `thoughts` are thinking and skipped |
 //! | `type: "info"`, `"warning"`, `"error"` | context of that name (harness): what the CLI itself said |
 //!
@@ -31,7 +31,7 @@
 //!
 //! Times: `timestamp` (or `ts`, which evaluation runners add).
 
-use lucid_core::{Session, TranscriptFormat};
+use lucid_core::{Channel, Session, TranscriptFormat};
 use serde_json::{Map, Value};
 
 use crate::Source;
@@ -255,7 +255,36 @@ fn push_message(builder: &mut Builder<'_>, message: &Object) {
     match str_at(message, "type").unwrap_or("") {
         "user" => {
             builder.offer_started_in(workspace_directory(&text));
-            builder.text(origin, Speaker::User, text)
+            // What the person typed, when the CLI sent something else: `/init` expanded into its
+            // prompt, `@file` references with the files' text appended, or a "System: Please
+            // continue." it sent on its own after a tool's answer (shown as that answer).
+            match message
+                .get("displayContent")
+                .map(|shown| content_text(Some(shown)))
+            {
+                Some(shown) if shown.trim() == text.trim() => {
+                    builder.text(origin, Speaker::User, text)
+                }
+                Some(shown) => {
+                    // The typed text with material appended (the files `@` referenced) is
+                    // content, read as untrusted as a tool's output; a text sent instead of
+                    // what was typed is the CLI's own.
+                    let appended =
+                        !shown.trim().is_empty() && text.trim().starts_with(shown.trim());
+                    builder.text(origin, Speaker::User, shown);
+                    builder.text_with_channel(
+                        origin,
+                        Speaker::Context("sent by the CLI"),
+                        text,
+                        if appended {
+                            Channel::ToolOutput
+                        } else {
+                            Channel::Harness
+                        },
+                    );
+                }
+                None => builder.text(origin, Speaker::User, text),
+            }
         }
         "gemini" | "model" | "assistant" => {
             builder.text(origin, Speaker::Agent, text);
