@@ -127,6 +127,9 @@ pub enum List {
     StrandingSubject,
     /// `[preposition]`: prepositions a relative clause may strand, or that point before "that".
     Preposition,
+    /// `[whole_project]`: nouns for the whole of what is built ("the toolchain", "the
+    /// codebase"), which name no part of it a new version could be for.
+    WholeProject,
     /// `[auxiliary]`: auxiliaries between such a subject and its verb ("have", "'ll").
     Auxiliary,
     /// `[vague]`: stems of words that name nothing to act on ("thing", "stuff").
@@ -371,7 +374,7 @@ pub enum List {
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 135] = [
+    pub const ALL: [List; 136] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -416,6 +419,7 @@ impl List {
         List::ParticleTaker,
         List::StrandingSubject,
         List::Preposition,
+        List::WholeProject,
         List::Auxiliary,
         List::Vague,
         List::DirectiveFiller,
@@ -555,6 +559,7 @@ impl List {
             "particle_taker" => List::ParticleTaker,
             "stranding_subject" => List::StrandingSubject,
             "preposition" => List::Preposition,
+            "whole_project" => List::WholeProject,
             "auxiliary" => List::Auxiliary,
             "vague" => List::Vague,
             "directive_filler" => List::DirectiveFiller,

@@ -1327,10 +1327,24 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                     out.push(sub);
                 }
                 if new.is_specific() && value_shape(&new.text).is_some() {
+                    // "We bumped the toolchain to Go 1.23": the whole project moved to the
+                    // product's new version, so an item naming the product is about it.
+                    let whole_project = product.is_some()
+                        && object.iter().all(|word| {
+                            lexicon::words(List::WholeProject)
+                                .iter()
+                                .any(|noun| text::stem(noun) == *word)
+                        });
+                    if whole_project {
+                        object.clear();
+                    }
                     object.extend(product);
                     object.sort();
                     object.dedup();
                     let mut sub = make(None, new, &format!("{} … to", lower[i]));
+                    if whole_project {
+                        sub.object_min = 1;
+                    }
                     sub.object = object;
                     sub.subject_text = sentence.to_string();
                     out.push(sub);
@@ -4524,6 +4538,23 @@ mod tests {
                 "Python 3.10 is the runtime for the worker.",
                 "We upgraded the worker runtime to Python 3.12.",
                 Some("Python 3.12 is the runtime for the worker."),
+            ),
+            // The whole project moved to a product's new version: every item naming the
+            // product has it; a part named is what moved, and only items naming it change.
+            (
+                "The service is compiled with Go 1.21.",
+                "We bumped the toolchain to Go 1.23 last sprint.",
+                Some("The service is compiled with Go 1.23."),
+            ),
+            (
+                "The billing service runs on Python 3.11.",
+                "We upgraded the codebase to Python 3.12.",
+                Some("The billing service runs on Python 3.12."),
+            ),
+            (
+                "Staging runs Python 3.11.",
+                "We moved the billing service to Python 3.12.",
+                None,
             ),
             (
                 "Invoices are approved by the finance lead.",
