@@ -1385,7 +1385,10 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
         if let (Some(new), None) = (shaped.next(), shaped.next()) {
             let before = &sentence[..new.start];
             let before = before.rsplit_once(':').map_or(before, |(_, rest)| rest);
-            let object: Vec<String> = text::analyze(before)
+            // The subject ends at its verb: "invoices go out from …" is about invoices, and an
+            // item that says they "are sent from" the old address need not say "go".
+            let subject = subject_before_its_verb(before);
+            let object: Vec<String> = text::analyze(subject)
                 .word_set
                 .into_iter()
                 .filter(|w| !matches!(w.as_str(), "now" | "head" | "fyi" | "note"))
@@ -1509,6 +1512,21 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
     out
 }
 
+/// The words of a clause before its finite verb (`[subject_verb]`: "go", "lives", "is"), when
+/// a word comes before it: "From now on invoices go out from" → "From now on invoices".
+fn subject_before_its_verb(clause: &str) -> &str {
+    let mut seen_word = false;
+    for token in text::raw_tokens(clause) {
+        let word = token.text.to_lowercase();
+        if seen_word && lexicon::is_word_of(List::SubjectVerb, &word) {
+            return &clause[..token.start];
+        }
+        seen_word |= word.chars().any(char::is_alphabetic)
+            && !matches!(word.as_str(), "from" | "now" | "on" | "going" | "forward");
+    }
+    clause
+}
+
 /// A product name followed by its version ("Python 3.12", "Node 20", "PostgreSQL 16.2") at
 /// `at`: the version token and the product's stemmed name.
 fn versioned(tokens: &[Token], at: usize) -> Option<(&Token, Option<String>)> {
@@ -1599,6 +1617,10 @@ fn subject_before(sentence: &str, tokens: &[Token], lower: &[String], verb: usiz
                 | "also"
         )
     {
+        at -= 1;
+    }
+    // A verb with its particle ("invoices go out from …"): the particle was taken for the verb.
+    if at > 0 && lexicon::is_word_of(List::SubjectVerb, &lower[at - 1]) {
         at -= 1;
     }
     let mut start = at;
@@ -4554,6 +4576,23 @@ mod tests {
             (
                 "Staging runs Python 3.11.",
                 "We moved the billing service to Python 3.12.",
+                None,
+            ),
+            // The subject ends at its verb, a verb with its particle too ("go out"): the item
+            // need not say "go".
+            (
+                "Invoices are sent from billing@acme-corp.example.",
+                "From now on invoices go out from accounts@acme-corp.example.",
+                Some("Invoices are sent from accounts@acme-corp.example."),
+            ),
+            (
+                "Invoices are sent from billing@acme-corp.example.",
+                "Invoices go out from accounts@acme-corp.example now.",
+                Some("Invoices are sent from accounts@acme-corp.example."),
+            ),
+            (
+                "Refunds are sent from billing@acme-corp.example.",
+                "From now on invoices go out from accounts@acme-corp.example.",
                 None,
             ),
             (
