@@ -1384,13 +1384,44 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
         }
         // Only the last of a run of failures of the same call is paired with the fix, so the
         // diff isolates the change that made it work.
-        let next_same = (n + 1..calls.len())
-            .take(window)
-            .find(|&m| identities[m].as_deref() == Some(identity));
+        let same_call_after = |from: usize| {
+            (from + 1..calls.len())
+                .take(window)
+                .find(|&m| identities[m].as_deref() == Some(identity))
+        };
+        let failed_at = |m: usize| calls[m].result.is_some_and(|r| result_is_error(session, r));
+        let mut next_same = same_call_after(n);
+        let mut answered_by_a_later_retry = false;
         if let Some(m) = next_same
-            && calls[m].result.is_some_and(|r| result_is_error(session, r))
+            && failed_at(m)
         {
-            continue;
+            // Unless the retry failed with another error: what it changed answered this one
+            // (`yarn start` crashing with `error:0308010C`, then `set NODE_OPTIONS=… && yarn
+            // start` refused by PowerShell for its `&&`, then `$env:NODE_OPTIONS=…; yarn start`
+            // working). Such a failure is paired with the run's success, whose call keeps that
+            // change; the last failure is paired with it too, as always.
+            let error_of = |m: usize| match calls[m].result.map(|r| &session.events[r].kind) {
+                Some(EventKind::ToolResult { content, .. }) => error_class(content),
+                _ => None,
+            };
+            let this_error = error_of(n);
+            if this_error.is_none() || error_of(m) == this_error {
+                continue;
+            }
+            let mut last = m;
+            while let Some(after) = same_call_after(last) {
+                if !failed_at(after) {
+                    break;
+                }
+                last = after;
+            }
+            match same_call_after(last) {
+                Some(success) if !failed_at(success) => {
+                    next_same = Some(success);
+                    answered_by_a_later_retry = true;
+                }
+                _ => continue,
+            }
         }
         let error_text = match &session.events[result].kind {
             EventKind::ToolResult { content, .. } => content.as_str(),
@@ -1494,6 +1525,11 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
                 match between {
                     // An edit in between: the failure was in the work, not in the tool's use.
                     None => FollowUp::Unresolved,
+                    // Paired across a retry that failed otherwise, only the call's own change
+                    // is known to answer it: the steps between answered either error.
+                    Some(_) if answered_by_a_later_retry && changes.is_empty() => {
+                        FollowUp::Unresolved
+                    }
                     Some(_) if let Some(tool) = other_tool => FollowUp::OtherTool {
                         tool,
                         target: identity.to_string(),
@@ -1508,6 +1544,9 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             }
             // A command line, whether the harness calls the tool `Bash` or after the program it
             // runs (`cat`, `python3`).
+            // "address already in use": another process holds the port (often the same
+            // server, started before); a different command that worked did something else.
+            _ if holds_a_busy_port(&said) => FollowUp::Unresolved,
             _ if crate::tools::is_shell_tool(name)
                 || identity != name
                 || crate::tools::command_text(input).is_some() =>
@@ -1912,6 +1951,15 @@ fn steps_between(
     }
     steps.truncate(3);
     Some(steps)
+}
+
+/// Whether a failure says a port or address is taken (`EADDRINUSE`, "address already in use",
+/// "port 3000 is already in use").
+fn holds_a_busy_port(error: &str) -> bool {
+    let lower = error.to_lowercase();
+    lower.contains("eaddrinuse")
+        || lower.contains("address already in use")
+        || (lower.contains("port") && lower.contains("already in use"))
 }
 
 /// Whether a step only records the work in version control (`git commit`, aider's own
@@ -6537,6 +6585,139 @@ mod laundering_tests {
             FollowUp::Prerequisite {
                 steps: vec!["python format.py".to_string()]
             }
+        );
+    }
+
+    /// A retry that fails with another error answered the first one (two real Cline sessions:
+    /// a CRA build crashing with `error:0308010C`, the variable set the cmd way refused by
+    /// PowerShell for its `&&`, then set the PowerShell way): both failures are paired with
+    /// the success, the first with everything the working call changed.
+    #[test]
+    fn a_retry_failing_with_another_error_answered_the_first() {
+        let calls = [
+            exec(
+                "c1",
+                "yarn start",
+                4000,
+                "Starting the development server...\nError: error:0308010C:digital envelope routines::unsupported\n    at new Hash (node:internal/crypto/hash:68:19)",
+                true,
+            ),
+            exec(
+                "c2",
+                "set NODE_OPTIONS=--openssl-legacy-provider && yarn start",
+                4000,
+                "The token '&&' is not a valid statement separator in this version.",
+                true,
+            ),
+            exec(
+                "c3",
+                "$env:NODE_OPTIONS=\"--openssl-legacy-provider\"; yarn start",
+                4000,
+                "Compiled successfully!",
+                false,
+            ),
+        ];
+        let digest = digest_session(&session(calls.into_iter().flatten().collect()));
+        let fixed_by = |failure: &Failure| match &failure.follow_up {
+            FollowUp::Changed(changes) => changes[0].after.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(digest.failures.len(), 2, "{:?}", digest.failures);
+        assert!(
+            digest.failures[0]
+                .error
+                .as_deref()
+                .unwrap_or("")
+                .contains("0308010C")
+        );
+        assert_eq!(
+            fixed_by(&digest.failures[0]).as_deref(),
+            Some("$env:NODE_OPTIONS=\"--openssl-legacy-provider\"; yarn start")
+        );
+        assert!(
+            digest.failures[1]
+                .error
+                .as_deref()
+                .unwrap_or("")
+                .contains("&&")
+        );
+        // The same error again is one failure, paired once.
+        let again = [
+            exec("d1", "make build", 4000, "error: missing toolchain", true),
+            exec(
+                "d2",
+                "make build V=1",
+                4000,
+                "error: missing toolchain",
+                true,
+            ),
+            exec("d3", "make build TOOLCHAIN=stable", 4000, "built", false),
+        ];
+        let digest = digest_session(&session(again.into_iter().flatten().collect()));
+        assert_eq!(digest.failures.len(), 1, "{:?}", digest.failures);
+    }
+
+    /// A port already taken says another process holds it (often the same server, started
+    /// before); a different command that worked afterwards did something else (two real Cline
+    /// sessions: the backend's `npm start` crashing with `EADDRINUSE`, then the frontend's
+    /// `npx react-scripts start`). A retry that failed otherwise answers the first error only
+    /// through the call's own change, never through the steps between.
+    #[test]
+    fn a_busy_port_is_answered_by_no_other_command() {
+        let calls = [
+            exec(
+                "c1",
+                "npm start",
+                4000,
+                "> node server.js\nnode:events:496\n      throw er;\nError: listen EADDRINUSE: address already in use :::3000\n    at Server.setupListenHandle (node:net:1908:16)\n    at listenInCluster (node:net:1965:12)",
+                true,
+            ),
+            exec(
+                "c2",
+                "npx react-scripts start",
+                4000,
+                "Compiled successfully!",
+                false,
+            ),
+        ];
+        let digest = digest_session(&session(calls.into_iter().flatten().collect()));
+        assert_eq!(digest.failures.len(), 1, "{:?}", digest.failures);
+        assert_eq!(digest.failures[0].follow_up, FollowUp::Unresolved);
+        let calls = [
+            exec(
+                "d1",
+                "./setup.sh",
+                4000,
+                "/usr/bin/env: 'bash\\r': No such file or directory",
+                true,
+            ),
+            exec("d2", "dos2unix setup.sh", 4000, "converted", false),
+            exec(
+                "d3",
+                "./setup.sh",
+                4000,
+                "ERROR: Not on a feature branch. Current branch: main",
+                true,
+            ),
+            exec(
+                "d4",
+                "git checkout -b feature/x",
+                4000,
+                "Switched to a new branch",
+                false,
+            ),
+            exec("d5", "./setup.sh", 4000, "done", false),
+        ];
+        let digest = digest_session(&session(calls.into_iter().flatten().collect()));
+        let follow_ups: Vec<&FollowUp> = digest.failures.iter().map(|f| &f.follow_up).collect();
+        assert_eq!(
+            follow_ups,
+            [
+                &FollowUp::Unresolved,
+                &FollowUp::Prerequisite {
+                    steps: vec!["git checkout".to_string()]
+                }
+            ]
         );
     }
 

@@ -1508,8 +1508,23 @@ pub fn marks_work_in_progress(text: &str) -> bool {
 
 /// Text without the terminal's escape sequences: colours and styles (`ESC[31m`), cursor moves
 /// and window titles (`ESC]0;…BEL`). A tool's output keeps them when it was captured from a
-/// terminal; left in, an error quoted from it reads `[31m✘ [41;31m[ERROR…`.
+/// terminal; left in, an error quoted from it reads `[31m✘ [41;31m[ERROR…`. A window title
+/// whose ESC the harness dropped (Cline: `;Windows PowerShell` and a BEL before `Error: …`)
+/// goes too: what a line holds before its last BEL.
 pub fn without_terminal_escapes(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = without_escape_sequences(text);
+    if !text.contains('\u{7}') {
+        return text;
+    }
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|line| line.rsplit_once('\u{7}').map_or(line, |(_, after)| after))
+        .collect();
+    std::borrow::Cow::Owned(lines.join("\n"))
+}
+
+/// Text without the sequences that open with ESC (see [`without_terminal_escapes`]).
+fn without_escape_sequences(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.contains('\u{1b}') {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -3445,6 +3460,13 @@ mod tests {
             "\u{2718} [ERROR] Failed"
         );
         assert_eq!(without_terminal_escapes("\u{1b}]0;title\u{7}done"), "done");
+        // A title whose ESC the harness dropped (a real Cline result).
+        assert_eq!(
+            without_terminal_escapes(
+                "Starting the development server...\n;Windows PowerShell\u{7}Error: unsupported"
+            ),
+            "Starting the development server...\nError: unsupported"
+        );
         assert_eq!(
             without_terminal_escapes("plain [31m text"),
             "plain [31m text"

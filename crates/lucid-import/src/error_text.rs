@@ -114,7 +114,7 @@ pub fn looks_like_error(text: &str) -> bool {
     if text.is_empty() {
         return false;
     }
-    if is_json_error(text) || is_powershell_error_record(text) {
+    if is_json_error(text) || is_powershell_error_record(text) || has_stack_trace(text) {
         return true;
     }
     let lines: Vec<&str> = text
@@ -291,6 +291,44 @@ fn is_powershell_error_record(text: &str) -> bool {
                         .is_some_and(|rest| rest.trim_start().starts_with(':'))
                 })
         })
+}
+
+/// An exception thrown and not caught, anywhere in a command's first lines: a line naming it
+/// (`Error: error:0308010C:digital envelope routines::unsupported`, `TypeError: …`) followed
+/// by the stack frames a runtime prints under it (`    at new Hash (node:internal/…)`), or
+/// Python's `Traceback (most recent call last):` and its `  File "…", line N` frames. A dev
+/// server prints a page of progress before it crashes, so the first lines read for other
+/// failures do not reach it.
+fn has_stack_trace(text: &str) -> bool {
+    const TRACE_LINES: usize = 200;
+    const FRAMES: usize = 2;
+    let lines: Vec<&str> = text.lines().take(TRACE_LINES).map(head).collect();
+    let is_frame = |line: &str| {
+        let trimmed = line.trim_start();
+        let indented = trimmed.len() < line.len();
+        indented
+            && ((trimmed.starts_with("at ") && trimmed.contains(['(', ':']))
+                || (trimmed.starts_with("File \"") && trimmed.contains("\", line ")))
+    };
+    lines.iter().enumerate().any(|(at, line)| {
+        let trimmed = line.trim();
+        // After a console's control characters (`;Windows PowerShell\u{7}Error: …`).
+        let message = trimmed
+            .rsplit(|c: char| c.is_control())
+            .next()
+            .unwrap_or(trimmed);
+        // Python prints each frame's source line under it: one frame says enough.
+        let frames = if message.starts_with("Traceback (most recent call last)") {
+            1
+        } else if starts_with_exception_name(message) {
+            FRAMES
+        } else {
+            return false;
+        };
+        lines
+            .get(at + 1..at + 1 + frames)
+            .is_some_and(|next| next.iter().all(|l| is_frame(l)))
+    })
 }
 
 fn starts_with_any(text: &str, prefixes: &[&str]) -> bool {

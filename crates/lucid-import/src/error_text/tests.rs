@@ -113,12 +113,25 @@ const ERRORS: &[&str] = &[
     "docker: Error response from daemon: pull access denied for acme/api",
     "✘ [ERROR] Could not resolve \"lodash\"\n\n1 error\nBuild failed with 1 error:",
     "Timed out after 120 seconds waiting for the server",
+    // An uncaught exception and its stack, after a page of a dev server's progress (a real
+    // Cline result of `yarn dev:client`, control characters included).
+    "Command executed.\nOutput:\ni ｢wds｣: Project is running at http://192.168.1.116/\ni ｢wds｣: \
+     webpack output is served from\ni ｢wds｣: 404s will fallback to /\nStarting the development \
+     server...\n\n\n\n\n\n;Windows PowerShell\u{7}Error: error:0308010C:digital envelope \
+     routines::unsupported\n    at new Hash (node:internal/crypto/hash:68:19)\n    at \
+     Object.createHash (node:crypto:138:10)\n",
+    "collecting\nstep 1\nstep 2\nstep 3\nstep 4\nstep 5\nTraceback (most recent call last):\n  \
+     File \"app.py\", line 3, in <module>\n    main()\nKeyError: 'user'",
 ];
 
 /// Normal output that mentions errors, fails or exits without reporting a failure.
 const CLEAN: &[&str] = &[
     "",
     "   ",
+    // An exception named in prose or a log line without the frames of a thrown one.
+    "step 1\nstep 2\nstep 3\nstep 4\nstep 5\nstep 6\nTypeError: handled and retried\nretry ok",
+    "step 1\nstep 2\nstep 3\nstep 4\nstep 5\nstep 6\nError: at least one flag is needed\nat \
+     the top of the file",
     "No errors found",
     "0 errors, 2 warnings",
     "Errors: 0",
