@@ -57,6 +57,12 @@ pub struct DreamArgs {
     store: Option<PathBuf>,
 
     /// Transcript files or folders (read recursively). Omit to curate the store alone.
+    ///
+    /// In a folder: .jsonl, .json, .ndjson and .traj files, and .md files that are aider chat
+    /// histories, SpecStory exports or Cline task exports. Hidden entries are skipped, except
+    /// aider's .aider.chat.history.md and a project's .specstory/ folder; every other file
+    /// found is listed in the report's `sessions_skipped` with the reason. The format is
+    /// detected per file.
     #[arg(long, value_name = "PATH", num_args = 1..)]
     sessions: Vec<PathBuf>,
 
