@@ -4097,6 +4097,8 @@ mod tests {
             kept("Should the build fail, always roll back the deploy."),
             Some((Class::Preference, Support::Marked))
         );
+        // "Do the …" opens a request or a rule, never a question.
+        assert!(kept("Do the database migrations in a separate pull request, always.").is_some());
         for sentence in [
             "When do we deploy, before or after the freeze.",
             "Where is the config",
