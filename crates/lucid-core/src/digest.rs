@@ -1408,20 +1408,15 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             if this_error.is_none() || error_of(m) == this_error {
                 continue;
             }
-            let mut last = m;
-            while let Some(after) = same_call_after(last) {
-                if !failed_at(after) {
-                    break;
-                }
-                last = after;
+            let mut retry = same_call_after(m);
+            while let Some(failed) = retry.filter(|&r| failed_at(r)) {
+                retry = same_call_after(failed);
             }
-            match same_call_after(last) {
-                Some(success) if !failed_at(success) => {
-                    next_same = Some(success);
-                    answered_by_a_later_retry = true;
-                }
-                _ => continue,
-            }
+            let Some(success) = retry else {
+                continue;
+            };
+            next_same = Some(success);
+            answered_by_a_later_retry = true;
         }
         let error_text = match &session.events[result].kind {
             EventKind::ToolResult { content, .. } => content.as_str(),
@@ -1546,7 +1541,7 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             // runs (`cat`, `python3`).
             // "address already in use": another process holds the port (often the same
             // server, started before); a different command that worked did something else.
-            _ if holds_a_busy_port(&said) => FollowUp::Unresolved,
+            _ if crate::lessons::reports_a_busy_port(&said) => FollowUp::Unresolved,
             _ if crate::tools::is_shell_tool(name)
                 || identity != name
                 || crate::tools::command_text(input).is_some() =>
@@ -1951,15 +1946,6 @@ fn steps_between(
     }
     steps.truncate(3);
     Some(steps)
-}
-
-/// Whether a failure says a port or address is taken (`EADDRINUSE`, "address already in use",
-/// "port 3000 is already in use").
-fn holds_a_busy_port(error: &str) -> bool {
-    let lower = error.to_lowercase();
-    lower.contains("eaddrinuse")
-        || lower.contains("address already in use")
-        || (lower.contains("port") && lower.contains("already in use"))
 }
 
 /// Whether a step only records the work in version control (`git commit`, aider's own

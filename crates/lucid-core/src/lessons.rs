@@ -219,6 +219,16 @@ pub(crate) fn reports_a_folder_given(error: &str) -> bool {
     lower.contains("eisdir") || lower.contains("is a directory")
 }
 
+/// Whether an error says a port or address is taken (`EADDRINUSE`, "address already in use",
+/// "port 3000 is already in use"): another process holds it, often the same server started
+/// before.
+pub(crate) fn reports_a_busy_port(error: &str) -> bool {
+    let lower = error.to_lowercase();
+    lower.contains("eaddrinuse")
+        || lower.contains("address already in use")
+        || (lower.contains("port") && lower.contains("already in use"))
+}
+
 /// Whether an error is the system refusing the call permission ([`List::PermissionRefusal`]:
 /// "Operation not permitted", "Permission denied"): a sandbox or the file system, not the
 /// command's own fault.

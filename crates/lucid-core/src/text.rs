@@ -1140,12 +1140,7 @@ pub fn differ_in_stance(a_text: &str, a: &Analysis, b_text: &str, b: &Analysis) 
 /// The bold label an item opens with (`**Torre API base URL**: …` → `Torre API base URL`), after
 /// its list mark: up to eight words.
 fn bold_label(text: &str) -> Option<&str> {
-    let text = text.trim_start();
-    let text = ["- ", "* ", "+ "]
-        .iter()
-        .find_map(|mark| text.strip_prefix(mark))
-        .unwrap_or(text);
-    let rest = text.trim_start().strip_prefix("**")?;
+    let rest = strip_list_marker(text).strip_prefix("**")?;
     let (label, _) = rest.split_once("**")?;
     let words = label.split_whitespace().count();
     (1..=8).contains(&words).then_some(label)
@@ -3980,17 +3975,24 @@ mod tests {
 
     #[test]
     fn two_items_about_one_name_in_code_are_paraphrases_only_when_it_is_theirs_alone() {
+        // Each names identifiers the other does not (`CHANGELOG.md`; `release_notes.txt`), so
+        // only the shared name in code can say they are one item.
         let store = [
-            "ParseReleaseNotes reads the changelog headings, takes the newest version section and \
-             drops empty bullet lines.",
-            "The newest version section of the changelog is what ParseReleaseNotes takes from the \
-             headings; empty bullet lines are dropped.",
+            "ParseReleaseNotes reads the CHANGELOG.md headings, takes the newest version section \
+             and drops empty bullet lines.",
+            "The newest version section of the changelog is what ParseReleaseNotes writes to \
+             release_notes.txt; empty bullet lines are dropped from the headings.",
             "The release workflow publishes the npm packages.",
             "Pull requests need one approving review before merge.",
             "Staging runs in eu-west-1.",
         ]
         .map(analyze);
         let weights = WordWeights::new(store.iter());
+        assert!(
+            !anchors_cover(&store[0].anchors, &store[1].anchors)
+                && !anchors_cover(&store[1].anchors, &store[0].anchors)
+        );
+        assert!(about_one_identifier(&store[0], &store[1], &weights));
         assert!(paraphrase(&store[0], &store[1], &weights));
         // The same pair when a third item names the function too: it is no longer what only
         // these two are about, and they share too little weight otherwise.

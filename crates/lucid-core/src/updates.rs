@@ -1521,9 +1521,7 @@ fn subject_before_its_verb(clause: &str) -> &str {
         if seen_word && lexicon::is_word_of(List::SubjectVerb, &word) {
             return &clause[..token.start];
         }
-        // The words of a lead-in of time ("From now on", "Going forward") name no subject.
-        seen_word |= word.chars().any(char::is_alphabetic)
-            && !matches!(word.as_str(), "from" | "now" | "on" | "going" | "forward");
+        seen_word |= word.chars().any(char::is_alphabetic);
     }
     clause
 }

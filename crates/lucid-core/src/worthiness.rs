@@ -2435,33 +2435,27 @@ fn opens_with_a_clause(lower: &str) -> bool {
     let mut words = lower.split_whitespace();
     let opening = words.next().unwrap_or("");
     let next = words.next().unwrap_or("");
-    matches!(
-        opening,
-        "when" | "whenever" | "where" | "wherever" | "if" | "before" | "after" | "once" | "while"
-    ) && !next.is_empty()
+    // "While you are at it, …" opens a clause too; "Should the …" opens a question unless a
+    // rule follows its comma (`rule_after_condition`).
+    (CONDITION_OPENINGS.contains(&opening) || opening == "while")
+        && !next.is_empty()
         && !lexicon::is_word_of(List::QuestionAux, next)
         && !lexicon::is_word_of(List::Auxiliary, next)
         && lower.contains(", ")
 }
 
+/// The words a clause of time or condition opens with ("When you add a dependency, …").
+const CONDITION_OPENINGS: [&str; 8] = [
+    "when", "whenever", "where", "wherever", "if", "before", "after", "once",
+];
+
 /// Whether a sentence is a rule after its condition: it opens with "when", "whenever", "where
 /// possible", "if", "before", "after", "once" or "should", and the clause after the first comma opens as
 /// an instruction or with a standing word ("When you open a PR, always link the issue").
 fn rule_after_condition(lower: &str) -> bool {
-    [
-        "when ",
-        "whenever ",
-        "where ",
-        "wherever ",
-        "if ",
-        "before ",
-        "after ",
-        "once ",
-        // "Should the build fail, roll back": a condition said with the auxiliary first.
-        "should ",
-    ]
-    .iter()
-    .any(|opening| lower.starts_with(opening))
+    let opening = lower.split_whitespace().next().unwrap_or("");
+    // "Should the build fail, roll back": a condition said with the auxiliary first.
+    (CONDITION_OPENINGS.contains(&opening) || opening == "should")
         && lower.split_once(", ").is_some_and(|(_, rule)| {
             let rule_cues = Cues::scan(rule);
             // "…, we really need to prioritize simplicity": a modal early in a clause about the
