@@ -39,6 +39,10 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("creds", "credenti"),
     ("pwd", "password"),
     ("k8s", "kubernet"),
+    ("app", "applic"),
+    ("apps", "applic"),
+    // A code fence's `sh` is the shell: "one ```sh block" is "one shell code block".
+    ("sh", "shell"),
     // "max upload size" is the "maximum upload size".
     ("max", "maximum"),
     ("min", "minimum"),
@@ -146,6 +150,15 @@ const STEM_SYNONYMS: &[(&str, &str)] = &[
     ("introduct", "introduc"),
     // "12 characters long" is a length of 12 characters.
     ("length", "long"),
+    // "Tasks end with …" (or "are closed with …") is "the agent finishes a task with …".
+    ("end", "finish"),
+    ("close", "finish"),
+    // An agent's "finish action" is its "finish tool" (harnesses call a tool call an action).
+    ("action", "tool"),
+    // "Ask before deleting" is "get confirmation before removing".
+    ("ask", "confirm"),
+    // Python's "type annotations" are its "type hints".
+    ("annot", "hint"),
 ];
 
 /// Multi-word phrases that say one everyday word ("sign-off" is approval, "check … into git" is
@@ -171,6 +184,13 @@ const PHRASE_SYNONYMS: &[(&str, &str)] = &[
     // A bound said in words is the bound: "at least 12 characters" is a minimum of 12.
     ("at least", "minimum"),
     ("at most", "maximum"),
+    ("continuous integration", "ci"),
+    // A fenced block is a code block: "one bash code block" is "a single ```bash block".
+    ("code block", "block"),
+    ("main branch", "main"),
+    ("master branch", "master"),
+    ("on your machine", "locally"),
+    ("on your own machine", "locally"),
 ];
 
 /// Whether a stemmed word is one of the `[temporal]` words ("now", "new", "fyi"), which situate
@@ -989,7 +1009,7 @@ impl WordWeights {
 /// both describe a name in code only they name, in much the same words
 /// (see `about_one_identifier`), whatever other identifiers each gives.
 pub fn paraphrase(a: &Analysis, b: &Analysis, weights: &WordWeights) -> bool {
-    if a.negated != b.negated || different_code(a, b) {
+    if a.negated != b.negated || different_code(a, b) || counts_on_one_side(a, b) {
         return false;
     }
     if small_substitution(&a.frame, &b.frame).is_some() {
@@ -1030,6 +1050,14 @@ pub fn paraphrase(a: &Analysis, b: &Analysis, weights: &WordWeights) -> bool {
             && shorter_adds_nothing_rare);
     // Checked last: it stems the sentences' tokens, and most pairs are decided above.
     (alike && !contrasting_modifiers(a, b)) || about_one_identifier(a, b, weights)
+}
+
+/// Whether one item counts what it describes in words and the other gives no count: "Put
+/// exactly one bash block in every reply" says how many blocks, "Put a short explanation before
+/// the bash block in every reply" says something else of the block, in most of the same words.
+fn counts_on_one_side(a: &Analysis, b: &Analysis) -> bool {
+    let counts = |x: &Analysis| x.word_set.iter().any(|word| number_word(word).is_some());
+    counts(a) != counts(b)
 }
 
 /// Whether two items are about one name in code no other item of the dream names
@@ -4062,6 +4090,72 @@ mod tests {
         ] {
             let (a, b) = (analyze(a), analyze(b));
             assert!(!same_preference(&a, &b), "{a:?} {b:?}");
+        }
+    }
+
+    #[test]
+    fn everyday_synonyms_make_store_items_paraphrases() {
+        let same = [
+            // "exactly one" and "a single"; a reply is a response; a fenced block is a code block.
+            (
+                "Each reply must contain exactly one shell code block.",
+                "Put a single ```sh block in every response; more than one gets rejected.",
+            ),
+            // Ending and closing a task are finishing it; a harness's action is a tool.
+            (
+                "The agent finishes a task by calling the submit tool with a summary.",
+                "Tasks end with a submit action that summarizes the changes.",
+            ),
+            // Asking first is getting a confirmation.
+            (
+                "The agent must ask before deleting any file.",
+                "Always get confirmation from the user before removing files.",
+            ),
+            // An app is an application; on your machine is locally.
+            (
+                "Run the app locally with docker compose up.",
+                "To start the application on your machine, use `docker compose up`.",
+            ),
+            // CI is continuous integration.
+            (
+                "The CI pipeline runs on GitHub Actions.",
+                "Continuous integration is done with GitHub Actions workflows.",
+            ),
+            // The main branch is main; "against" is a preposition.
+            (
+                "Never force-push to main.",
+                "Do not run git push --force against the main branch.",
+            ),
+        ];
+        let different = [
+            // One counts the blocks, the other says what goes before the block.
+            (
+                "Put exactly one bash block in every reply.",
+                "Put a short explanation before the bash block in every reply.",
+            ),
+            (
+                "End every reply with a one-line summary.",
+                "Start every reply with a one-line summary.",
+            ),
+            (
+                "Tasks are closed with the finish action.",
+                "Tasks are assigned with the assign action.",
+            ),
+        ];
+        let fillers = [
+            "The staging cluster runs in us-east-2.",
+            "Release notes are written by the on-call engineer.",
+        ];
+        for ((a, b), expected) in same
+            .iter()
+            .map(|pair| (pair, true))
+            .chain(different.iter().map(|pair| (pair, false)))
+        {
+            let (x, y) = (analyze(a), analyze(b));
+            let others: Vec<Analysis> = fillers.iter().map(|f| analyze(f)).collect();
+            let weights = WordWeights::new([&x, &y].into_iter().chain(others.iter()));
+            let merged = same_statement(&x, &y) || paraphrase(&x, &y, &weights);
+            assert_eq!(merged, expected, "{a} / {b}: {x:?} {y:?}");
         }
     }
 
