@@ -1018,14 +1018,51 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
             .iter()
             .all(|sig| matches!(sig, FixSignature::Added { .. }))
     };
-    let mut joined: Vec<(String, FixGroup<'_>)> = Vec::new();
+    // Words added to a command line (`$env:NODE_OPTIONS="--openssl-legacy-provider";`) that
+    // answered one error that says what went wrong, each time the same words whatever the
+    // command (`npm run build`, `yarn dev:client`): one quirk of the environment, met by each
+    // command that reaches it.
+    let one_fix_of_one_error = |group: &FixGroup<'_>, existing: &FixGroup<'_>| {
+        let words_only = group
+            .signatures
+            .iter()
+            .all(|sig| matches!(sig, FixSignature::Words { added, .. } if !added.is_empty()));
+        words_only
+            && group.signatures == existing.signatures
+            && group
+                .error()
+                .is_some_and(|error| specific_error(&error) && existing.error() == Some(error))
+    };
+    // Each joined group with the commands (or tools) that met it, first named first.
+    let mut joined: Vec<(Vec<String>, FixGroup<'_>)> = Vec::new();
     for ((tool, _), group) in groups {
         let same_kind = |existing: &FixGroup<'_>| {
             (other_commands_only(&group) && other_commands_only(existing))
                 || (settings_only(&group) && settings_only(existing))
         };
-        if let Some((_, same)) = joined.iter_mut().find(|(other, existing)| {
-            *other == tool && same_kind(existing) && existing.error() == group.error()
+        if let Some((names, same)) = joined
+            .iter_mut()
+            .find(|(_, existing)| one_fix_of_one_error(&group, existing))
+        {
+            if !names.contains(&tool) {
+                names.push(tool);
+            }
+            for failure in group.failures {
+                if !same
+                    .failures
+                    .iter()
+                    .any(|(_, f)| std::ptr::eq(*f, failure.1))
+                {
+                    same.failures.push(failure);
+                }
+            }
+            continue;
+        }
+        if let Some((_, same)) = joined.iter_mut().find(|(names, existing)| {
+            names.len() == 1
+                && names[0] == tool
+                && same_kind(existing)
+                && existing.error() == group.error()
         }) {
             same.alternatives |= settings_only(&group);
             // A failure in both groups (its retry set both) counts once.
@@ -1041,7 +1078,7 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
             same.signatures.extend(group.signatures);
             continue;
         }
-        joined.push((tool, group));
+        joined.push((vec![tool], group));
     }
     joined
         .into_iter()
@@ -1059,7 +1096,7 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                     .error()
                     .is_none_or(|error| says_only_that_it_failed(&error)))
         })
-        .map(|(tool, group)| pitfall_pattern(&tool, &group))
+        .map(|(names, group)| pitfall_pattern(&names, &group))
         .collect()
 }
 
@@ -1620,7 +1657,9 @@ pub(crate) fn specific_error(class: &str) -> bool {
         >= 3
 }
 
-fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
+/// The pitfall a group of failures shows, named by the commands (or the tool) that met it.
+fn pitfall_pattern(names: &[String], group: &FixGroup<'_>) -> Pattern {
+    let tool = names.first().map_or("", String::as_str);
     let error = group.error();
     let file_types: BTreeSet<&str> = group
         .failures
@@ -1713,6 +1752,18 @@ fn pitfall_pattern(tool: &str, group: &FixGroup<'_>) -> Pattern {
             "Harness feedback (`{}`) recurs",
             code(tool.trim_end_matches(" feedback"))
         )
+    } else if names.len() > 1 {
+        let mut quoted: Vec<String> = names
+            .iter()
+            .map(|name| format!("`{}`", code(name)))
+            .collect();
+        let last = quoted.pop().unwrap_or_default();
+        let through = if tool_name != tool {
+            format!(" (run with `{}`)", code(tool_name))
+        } else {
+            String::new()
+        };
+        format!("{} and {last}{through} fail", quoted.join(", "))
     } else if tool_name != tool {
         // A shell call: name what ran, and through which tool.
         format!("`{}` (run with `{}`) fails", code(tool), code(tool_name))
@@ -3870,6 +3921,65 @@ mod tests {
             "sort -k 2 data.tsv",
         );
         assert!(sort.iter().all(|p| p.unsafe_reason.is_none()), "{sort:?}");
+    }
+
+    /// From a real Cline task on Windows: `npm run build` and `yarn dev:client` both failed with
+    /// OpenSSL's "digital envelope routines::unsupported", and both worked once the same
+    /// setting came first. One quirk, one lesson naming both commands; the same words after
+    /// another error stay a lesson of their own.
+    #[test]
+    fn one_fix_of_one_error_met_by_two_commands_is_one_lesson() {
+        let error = "Error: error:0308010C:digital envelope routines::unsupported";
+        let setting = "$env:NODE_OPTIONS=\"--openssl-legacy-provider\";";
+        let build = one_retry(
+            error,
+            "npm run build",
+            "npm run build",
+            &format!("{setting} npm run build"),
+        );
+        let mut dev = one_retry(
+            error,
+            "yarn dev:client",
+            "yarn dev:client",
+            &format!("{setting} yarn dev:client"),
+        );
+        dev.session = "s2".into();
+        dev.conversation = "s2".into();
+        let mut other = one_retry(
+            "Error: Cannot find module 'webpack'",
+            "yarn start",
+            "yarn start",
+            &format!("{setting} yarn start"),
+        );
+        other.session = "s3".into();
+        other.conversation = "s3".into();
+        let patterns = pitfalls(&[build, dev, other], &limits());
+        let texts: Vec<&str> = patterns.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(patterns.len(), 2, "{texts:#?}");
+        let joined = texts
+            .iter()
+            .find(|text| text.contains("0308010C"))
+            .expect("the OpenSSL lesson");
+        assert!(
+            joined.starts_with(
+                "`npm run build` and `yarn dev:client` (run with `Bash`) fail with `Error: \
+                 error:0308010C:digital envelope routines::unsupported`; add"
+            ),
+            "{joined}"
+        );
+        assert_eq!(
+            patterns
+                .iter()
+                .find(|p| p.text.contains("0308010C"))
+                .map(|p| p.sessions.len()),
+            Some(2)
+        );
+        assert!(
+            texts
+                .iter()
+                .any(|text| text.starts_with("`yarn start` (run with `Bash`) fails")),
+            "{texts:#?}"
+        );
     }
 
     #[test]
