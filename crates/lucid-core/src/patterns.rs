@@ -377,13 +377,51 @@ fn with_error_values_named(sig: FixSignature, error: &str) -> FixSignature {
 /// operators, paths and file names (those are the task, not the fix), each once.
 fn command_words(line: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    // Whether the next word runs a program: at the start, and after an operator, `env` or a
+    // setting (`env PATH=… node --run build`).
+    let mut program_next = true;
     for word in line.split_whitespace() {
         let word = word.trim_matches(['"', '\'']);
         let operator = matches!(word, "&&" | "||" | "|" | ";" | ">" | ">>" | "<" | "2>&1");
-        if word.is_empty() || operator || names_a_path(word) || out.iter().any(|w| w == word) {
+        if operator {
+            program_next = true;
             continue;
         }
-        out.push(word.to_string());
+        let setting = word
+            .split_once('=')
+            .filter(|(key, _)| !key.is_empty() && !key.starts_with('-'));
+        let word = match setting {
+            // A setting whose value is an absolute path (`PATH=/Users/…/bin:…`) is the setting:
+            // its value names one machine's folders (`WRANGLER_LOG_PATH=.wrangler/logs` is the
+            // project's, and stays).
+            Some((key, value)) if program_next && names_a_path(value) => {
+                let absolute = value.starts_with(['/', '~', '\\', '$'])
+                    || value.get(1..3) == Some(":\\")
+                    || value.get(1..3) == Some(":/");
+                if absolute {
+                    format!("{key}=…")
+                } else {
+                    word.to_string()
+                }
+            }
+            _ if program_next && word == "env" => continue,
+            // A program run by its path (`/Users/…/node`, `./node_modules/.bin/vitest`) is
+            // that program; a script's path (`./deploy.sh`) stays a path.
+            _ if program_next && names_a_path(word) && file_extension(word).is_none() => {
+                program_next = false;
+                crate::tools::file_name(word).to_string()
+            }
+            _ => {
+                program_next &= setting.is_some();
+                if word.is_empty() || names_a_path(word) {
+                    continue;
+                }
+                word.to_string()
+            }
+        };
+        if !word.is_empty() && !out.contains(&word) {
+            out.push(word);
+        }
     }
     out
 }
@@ -4005,6 +4043,19 @@ mod tests {
                     "`python3 run.py` (run with `Bash`) fails with `UnicodeEncodeError: 'ascii' codec \
                      can't encode character`; add `PYTHONIOENCODING=utf-8` to the command \
                      (`PYTHONIOENCODING=utf-8 python3 run.py` worked).",
+                ),
+            ),
+            // A program the shell did not find, run by its path with `PATH` set (a real Codex
+            // Desktop session): the setting is the fix, not `env` in place of `node`.
+            (
+                "node --run format:check",
+                "zsh:1: command not found: node",
+                "node --run format:check",
+                "env PATH=/Users/dev/.cache/runtime/node/bin:/usr/bin /Users/dev/.cache/runtime/node/bin/node --run format:check",
+                Some(
+                    "`node --run format:check` (run with `Bash`) fails with `zsh:1: command not \
+                     found: node`; add `PATH=…` to the command (`env PATH=/Users/…/.cache/runtime/node/bin:/usr/bin \
+                     /Users/…/.cache/runtime/node/bin/node --run format:check` worked).",
                 ),
             ),
             // A failing test run narrowed to one file after `--`: the work, not a quirk.

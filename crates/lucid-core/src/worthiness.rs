@@ -3345,6 +3345,10 @@ mod tests {
             // grade given to the work, a hedged guess (real Cline tasks of pasted reviews).
             "Ping me whenever you’re ready to tackle the LSP diagnostics—happy to draft the scaffolding.",
             "We are going to start wrapping up a few loose ends.",
+            // Looking into the work at hand (a real SpecStory export of a CLI's sessions).
+            "We're going to understand what we did for the /lore skill, see @../lore/ and how we handled indexing SpecStory sessions in sqlite.",
+            // A rule that holds only if an earlier answer was yes.
+            "Assuming so, FTS search results should always be in reverse chronological order.",
             "We keep shooting from the hip in the midnight hour.",
             "For example, some servers that rely on native modules never register as connected.",
             "The project is well-structured with a clear separation of concerns between packages.",

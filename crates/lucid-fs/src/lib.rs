@@ -656,9 +656,10 @@ fn import_file(
             .map(|n| n.to_string_lossy().into_owned())
     };
     if is_cline_history(file) {
-        // The task folder is the session; the folder above it names the agent.
+        // The task folder is the session; the folder above it names the agent, unless it is
+        // Cline's own `tasks` folder (then the project the task worked in does).
         let task = file.parent();
-        let folder = folder_of(task.and_then(Path::parent));
+        let folder = folder_of(task.and_then(Path::parent)).filter(|name| names_an_agent(name));
         let ui = task.and_then(|task| {
             lucid_import::CLINE_UI_FILES
                 .iter()
@@ -693,12 +694,18 @@ fn import_file(
     let parent = file.parent();
     let in_specstory_history = folder_of(parent).as_deref() == Some("history")
         && folder_of(parent.and_then(Path::parent)).as_deref() == Some(SPECSTORY_FOLDER);
-    let folder = match folder_of(parent) {
-        Some(name) if is_uuid(&name) => folder_of(parent.and_then(Path::parent)),
-        _ if in_specstory_history => {
-            folder_of(parent.and_then(Path::parent).and_then(Path::parent))
-        }
-        other => other,
+    let folder = if in_specstory_history {
+        folder_of(parent.and_then(Path::parent).and_then(Path::parent))
+            .filter(|name| names_an_agent(name))
+    } else {
+        // The nearest of the file's folder and the two above it that names an agent: a fleet's
+        // `support-bot/chats/…` is support-bot's; Codex's `sessions/2025/08/22/` names none,
+        // and the project the session ran in does.
+        parent
+            .iter()
+            .flat_map(|folder| folder.ancestors())
+            .take(3)
+            .find_map(|folder| folder_of(Some(folder)).filter(|name| names_an_agent(name)))
     };
     let source = lucid_import::Source {
         path: &shown,
@@ -712,6 +719,26 @@ fn import_file(
         }
     };
     (result.map_err(|error| error.to_string()), 0)
+}
+
+/// Whether a transcript's folder can name its agent. A folder a harness files sessions by says
+/// nothing of who worked: a date (Codex's `sessions/2025/08/22/`), an index or a checkpoint id
+/// (Entire's `57/e8437ebd48/0/full.jsonl`), a session's UUID, or the harness's own store
+/// (`sessions`, Cline's `tasks`, Copilot CLI's `session-state`, Gemini CLI's `tmp/<hash>/chats`,
+/// a hidden `.codex`). The importer then names the agent by the project the session worked in,
+/// as a Claude Code project folder does.
+fn names_an_agent(name: &str) -> bool {
+    let checkpoint_id = name.len() >= 8
+        && name.chars().all(|c| c.is_ascii_hexdigit())
+        && name.chars().any(|c| c.is_ascii_digit());
+    let number = name.chars().all(|c| c.is_ascii_digit());
+    let harness_store = matches!(
+        name.to_ascii_lowercase().as_str(),
+        "sessions" | "tasks" | "session-state" | "chats" | "history" | "transcripts" | "tmp"
+    );
+    // A hidden folder is a tool's own (`.codex`, `.copilot`, `.gemini`).
+    let hidden = name.starts_with('.');
+    !(name.trim().is_empty() || number || checkpoint_id || is_uuid(name) || harness_store || hidden)
 }
 
 /// Whether a folder name is a UUID (`5b1e0c2a-7d3f-4e8a-9c61-2f0d8a4b7e19`): a session's id.
@@ -1414,6 +1441,63 @@ mod tests {
                 (CopilotCli, "copilot".to_string()),
                 // The project above `.specstory/history/` names the agent.
                 (SpecStory, "webshop".to_string()),
+            ]
+        );
+    }
+
+    /// Codex files its rollouts by date (`~/.codex/sessions/2025/08/22/`) and Entire its
+    /// checkpoints by id (`57/e8437ebd48/0/full.jsonl`): neither folder is an agent, so the
+    /// project each session ran in names it. A fleet's own folder above a harness's store
+    /// (`support-bot/chats/`) still does.
+    #[test]
+    fn folders_that_file_sessions_by_date_or_id_do_not_name_the_agent() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let home = dir.path().join("home");
+        copy(
+            &import_fixture("openai_responses/rollout.jsonl"),
+            &home
+                .join(".codex")
+                .join("sessions")
+                .join("2025")
+                .join("08")
+                .join("22")
+                .join("rollout-2025-08-22T10-00-00-probe.jsonl"),
+        );
+        copy(
+            &import_fixture("claude_code/session.jsonl"),
+            &home
+                .join("checkpoints")
+                .join("57")
+                .join("e8437ebd48")
+                .join("0")
+                .join("full.jsonl"),
+        );
+        copy(
+            &import_fixture("gemini_cli/chat.json"),
+            &home
+                .join("support-bot")
+                .join("chats")
+                .join("session-2025-08-22T10-00-probe.json"),
+        );
+        // A search of the home folder leaves hidden folders out: Codex's is named.
+        let codex_sessions = home.join(".codex").join("sessions");
+        let files = find_transcripts(&[home.clone(), codex_sessions]).expect("found");
+        let digested = digest_with_defaults(&files);
+        assert!(digested.skipped.is_empty(), "{:?}", digested.skipped);
+        let mut read: Vec<(lucid_core::TranscriptFormat, String)> = digested
+            .digests
+            .iter()
+            .map(|d| (d.format, d.agent.clone()))
+            .collect();
+        read.sort();
+        use lucid_core::TranscriptFormat::{ClaudeCode, GeminiCli, OpenaiResponses};
+        assert_eq!(
+            read,
+            [
+                // The working folders the fixtures record: `/home/dev/app`, `/home/dev/repo`.
+                (ClaudeCode, "app".to_string()),
+                (OpenaiResponses, "repo".to_string()),
+                (GeminiCli, "support-bot".to_string()),
             ]
         );
     }

@@ -33,8 +33,9 @@
 //! Session id: the one the format carries (Copilot CLI: `session.start`'s `sessionId`), else the
 //! file stem of [`Source::path`] (Cline: the task folder; SWE-agent: the stem without `.traj`;
 //! aider and OpenHands carry none). Agent: the one the format carries (a name
-//! is preferred over an id), else [`Source::folder_name`], else `"default"` (Cline: the folder
-//! above the task folder first).
+//! is preferred over an id), else [`Source::folder_name`] (Cline: the folder above the task
+//! folder), else the last folder of the directory the session started in (its project), else
+//! `"default"`.
 //!
 //! Nothing here panics on any input; every failure is an [`ImportError`] with a reason a person
 //! can act on.
@@ -90,7 +91,9 @@ pub struct Source<'a> {
     /// The file's path or upload name, e.g. `fleet/support-bot/s1.jsonl`: recorded as the
     /// session's `source`, and its file stem is the session id when the format carries none.
     pub path: &'a str,
-    /// The name of the folder holding the file: the agent when the format names none.
+    /// The name of the folder holding the file: the agent when the format names none (`None`
+    /// when the folder says nothing of it, a date or a harness's own store: the project the
+    /// session started in names the agent then).
     pub folder_name: Option<&'a str>,
     /// The file's modification time: the time of every event for formats without times
     /// (Messages and Chat logs without `created_at`).

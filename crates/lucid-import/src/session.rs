@@ -276,6 +276,13 @@ impl<'s> Builder<'s> {
         let agent = self
             .agent
             .or_else(|| self.folder_name.and_then(non_blank).map(str::to_string))
+            .or_else(|| {
+                self.started_in
+                    .as_deref()
+                    .map(|dir| lucid_core::tools::file_name(dir.trim_end_matches(['/', '\\'])))
+                    .and_then(non_blank)
+                    .map(str::to_string)
+            })
             .unwrap_or_else(|| "default".to_string());
         Ok(Session {
             id,
