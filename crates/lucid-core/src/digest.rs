@@ -1559,7 +1559,14 @@ pub fn digest_session_with(session: &Session, options: &DigestOptions) -> Sessio
             // "File has not been read yet. Read it first before writing to it.": a guard that
             // asks for a step; another tool writing the file instead goes around it, which is
             // no workaround to recommend.
-            _ if asks_to_read_first(&said) => FollowUp::Unresolved,
+            _ if asks_to_read_first(&said) => {
+                read_then_edited(session, &calls, &identities, n, window, input)
+                    .map(|(steps, retry)| {
+                        evidence.push(event_ref(calls[retry].call));
+                        FollowUp::Prerequisite { steps }
+                    })
+                    .unwrap_or(FollowUp::Unresolved)
+            }
             _ => other_tool_follow_up(
                 session,
                 &calls[n + 1..],
@@ -3189,6 +3196,54 @@ fn asks_to_read_first(result: &str) -> bool {
         || lower.contains("read the file first")
 }
 
+/// After an edit refused until the file is read: the read of that file and the edit of it by
+/// another editing tool that then worked (`Edit` refused, `Read`, then `MultiEdit` applied),
+/// as the steps it needed and the call that worked. Nothing else may be edited between.
+fn read_then_edited(
+    session: &Session,
+    calls: &[CallPair],
+    identities: &[Option<String>],
+    failed: usize,
+    window: usize,
+    failed_input: &Value,
+) -> Option<(Vec<String>, usize)> {
+    let path_of = |input: &Value| {
+        ["file_path", "path", "target_file"]
+            .iter()
+            .find_map(|key| input.get(*key).and_then(Value::as_str))
+            .map(str::to_string)
+    };
+    let target = path_of(failed_input)?;
+    let mut reads: Vec<String> = Vec::new();
+    for m in (failed + 1..calls.len()).take(window) {
+        let Some(identity) = identities[m].as_deref() else {
+            continue;
+        };
+        let EventKind::ToolCall { input, .. } = &session.events[calls[m].call].kind else {
+            continue;
+        };
+        let worked = calls[m]
+            .result
+            .is_some_and(|r| !result_is_error(session, r));
+        let on_target = path_of(input).as_deref() == Some(target.as_str());
+        if is_edit(identity) {
+            if !on_target {
+                return None;
+            }
+            if worked && !reads.is_empty() {
+                return Some((reads, m));
+            }
+        } else if on_target
+            && worked
+            && crate::patterns::is_inspection(identity)
+            && !reads.iter().any(|read| read == identity)
+        {
+            reads.push(identity.to_string());
+        }
+    }
+    None
+}
+
 /// When a failed call is followed by a *different* tool succeeding on the same target (a file
 /// path or URL from the failed call), that change of approach is the workaround.
 fn other_tool_follow_up(
@@ -4792,6 +4847,59 @@ mod tests {
         ];
         let digest = digest_session(&test_session(TranscriptFormat::ClaudeCode, guarded));
         assert!(no_other_tool(&digest), "{:?}", digest.failures);
+    }
+
+    /// An edit refused until the file is read, then the read, then the file edited by another
+    /// editing tool (a real Claude Code session: `Edit` refused, `Read`, `MultiEdit` applied):
+    /// reading first was what it needed. Without the read between, nothing is shown.
+    #[test]
+    fn an_edit_refused_until_read_is_answered_by_the_read_before_any_editing_tool() {
+        let refused = "<tool_use_error>File has not been read yet. Read it first before writing to it.</tool_use_error>";
+        let path = "/repo/src/hooks/useTodos.test.ts";
+        let session = |with_read: bool| {
+            let mut events = vec![
+                test_call(
+                    "e1",
+                    "Edit",
+                    json!({"file_path": path, "old_string": "a", "new_string": "b"}),
+                ),
+                test_result("e1", "Edit", refused, true),
+            ];
+            if with_read {
+                events.push(test_call("r1", "Read", json!({"file_path": path})));
+                events.push(test_result(
+                    "r1",
+                    "Read",
+                    "     1→import { a } from './a';",
+                    false,
+                ));
+            }
+            events.push(test_call(
+                "m1",
+                "MultiEdit",
+                json!({"file_path": path, "edits": [{"old_string": "a", "new_string": "b"}]}),
+            ));
+            events.push(test_result(
+                "m1",
+                "MultiEdit",
+                &format!("Applied 1 edit to {path}"),
+                false,
+            ));
+            digest_session(&test_session(TranscriptFormat::ClaudeCode, events))
+        };
+        let read_first = session(true);
+        assert!(
+            matches!(&read_first.failures[0].follow_up,
+                FollowUp::Prerequisite { steps } if steps == &["Read".to_string()]),
+            "{:?}",
+            read_first.failures
+        );
+        let no_read = session(false);
+        assert!(
+            matches!(no_read.failures[0].follow_up, FollowUp::Unresolved),
+            "{:?}",
+            no_read.failures
+        );
     }
 
     /// A line the shell prints before every command's output (a login profile's complaint) is

@@ -478,6 +478,16 @@ pub fn command_head(command: &str) -> String {
         .map(|(_, w)| *w);
     if SUBCOMMAND_PROGRAMS.contains(&program) {
         if let Some(arg) = first_arg.filter(|a| plain_word(a)) {
+            // `node --run typecheck`: Node's task runner runs a package.json script, which
+            // `node typecheck` (a file) would not.
+            let after_run = rest
+                .iter()
+                .position(|w| *w == arg)
+                .and_then(|at| at.checked_sub(1))
+                .is_some_and(|before| rest[before] == "--run");
+            if after_run {
+                head.push_str(" --run");
+            }
             head.push(' ');
             head.push_str(arg);
             // `npm run build`, `mise run lint`, `uv run pytest`: the task is what runs.
@@ -1527,6 +1537,8 @@ mod tests {
             ),
             ("python3 scripts/export_log.py", "python3 export_log.py"),
             ("/usr/bin/python3 -m pytest -x", "python3 -m pytest"),
+            // Node's task runner runs a package.json script by name.
+            ("node --run format:check", "node --run format:check"),
             ("source .venv/bin/activate && pytest -q", "pytest"),
             ("sed -i 's/a/b/' x.py", "sed -i"),
             ("sed -n '1,20p' x.py", "sed"),

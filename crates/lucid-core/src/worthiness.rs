@@ -1777,6 +1777,19 @@ pub(crate) fn states_a_finding(sentence: &str, limits: &Thresholds) -> bool {
         && well_formed(sentence, limits).is_ok()
 }
 
+const ATTACHMENT_PLACEHOLDER: &str = "a placeholder for an attachment, not a statement";
+
+/// Whether a text is one bracketed label, "[Image: source: /var/folders/…/shot.png]" or
+/// "[Pasted text #1 +20 lines]": what a harness puts in a message in place of an attachment,
+/// not something said.
+fn is_attachment_placeholder(text: &str) -> bool {
+    let unstopped = text.trim().trim_end_matches('.');
+    unstopped.len() > 2
+        && unstopped.starts_with('[')
+        && unstopped.ends_with(']')
+        && !unstopped[1..].contains('[')
+}
+
 /// Why a memory's text is not well-formed, or `None`: code, a log line or pasted output,
 /// markup, terminal escapes, a table row, a template's placeholder, an unclosed code quote, or
 /// a text that stops mid-sentence. Text a model proposes passes this, as the built-in curator's
@@ -1811,6 +1824,9 @@ pub fn malformed_memory(text: &str) -> Option<&'static str> {
     }
     if has_placeholder(&masked) {
         return Some("a template's placeholder (`[what was chosen]`, `[PROJECT_NAME]`)");
+    }
+    if is_attachment_placeholder(trimmed) {
+        return Some(ATTACHMENT_PLACEHOLDER);
     }
     let words = masked
         .split_whitespace()
@@ -1936,6 +1952,9 @@ pub(crate) fn well_formed(sentence: &str, limits: &Thresholds) -> Result<(), &'s
         && !unbolded[2..unbolded.len() - 2].contains("**")
     {
         return Err("a heading, not a statement");
+    }
+    if is_attachment_placeholder(trimmed) {
+        return Err(ATTACHMENT_PLACEHOLDER);
     }
     let unquoted = outside_code_quotes(trimmed);
     if trimmed.contains("</")
@@ -2855,6 +2874,10 @@ mod tests {
             ("Keep the old flag and we switched to.", "ends mid-sentence"),
             ("We have moved the builds to.", "ends mid-sentence"),
             ("<div class=\"x\">Use the dark theme</div>", "markup"),
+            (
+                "[Image: source: /var/folders/jc/T/Xnapper-2026-06-18-17.29.44.png].",
+                "a placeholder for an attachment",
+            ),
             ("Deploy with [PROJECT_NAME] settings.", "placeholder"),
             ("Run the tests with `pytest", "unbalanced code quote"),
             ("Always", "too few words"),
@@ -4308,6 +4331,8 @@ mod tests {
             "token : the deploy key was replaced by the new one",
             // A heading set in bold throughout.
             "**Task 5 (Housekeeping): Remove Deprecated Files**.",
+            // What Claude Code puts in place of a pasted screenshot (a real SpecStory export).
+            "[Image: source: /var/folders/jc/T/Xnapper-2026-06-18-17.29.44.png].",
             // A quotation cut open (a real aider history).
             "/instructions \"Always respond in Thai language.",
             "Release notes\t✅ drafted for the 2.3 release\tReady for review by the team",
