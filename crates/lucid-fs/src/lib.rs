@@ -694,19 +694,14 @@ fn import_file(
     let parent = file.parent();
     let in_specstory_history = folder_of(parent).as_deref() == Some("history")
         && folder_of(parent.and_then(Path::parent)).as_deref() == Some(SPECSTORY_FOLDER);
-    let folder = if in_specstory_history {
-        folder_of(parent.and_then(Path::parent).and_then(Path::parent))
-            .filter(|name| names_an_agent(name))
-    } else {
-        // The nearest of the file's folder and the two above it that names an agent: a fleet's
-        // `support-bot/chats/…` is support-bot's; Codex's `sessions/2025/08/22/` names none,
-        // and the project the session ran in does.
-        parent
-            .iter()
-            .flat_map(|folder| folder.ancestors())
-            .take(3)
-            .find_map(|folder| folder_of(Some(folder)).filter(|name| names_an_agent(name)))
-    };
+    let folder = match folder_of(parent) {
+        Some(name) if is_uuid(&name) => folder_of(parent.and_then(Path::parent)),
+        _ if in_specstory_history => {
+            folder_of(parent.and_then(Path::parent).and_then(Path::parent))
+        }
+        other => other,
+    }
+    .filter(|name| names_an_agent(name));
     let source = lucid_import::Source {
         path: &shown,
         folder_name: folder.as_deref(),
@@ -718,6 +713,27 @@ fn import_file(
             lucid_import::import_session(bytes, &source).map(|session| (vec![session], Vec::new()))
         }
     };
+    // A session neither its format, its folder nor its project names (a Gemini CLI chat in a
+    // fleet's `support-bot/chats/`): the nearest of the two folders above that names one.
+    let above = parent
+        .iter()
+        .flat_map(|folder| folder.ancestors())
+        .skip(1)
+        .take(2)
+        .find_map(|folder| folder_of(Some(folder)).filter(|name| names_an_agent(name)));
+    let result = result.map(|(mut sessions, left_out)| {
+        if folder.is_none()
+            && let Some(above) = &above
+        {
+            for session in sessions
+                .iter_mut()
+                .filter(|s| s.agent == lucid_import::DEFAULT_AGENT)
+            {
+                session.agent = above.clone();
+            }
+        }
+        (sessions, left_out)
+    });
     (result.map_err(|error| error.to_string()), 0)
 }
 
@@ -726,7 +742,8 @@ fn import_file(
 /// (Entire's `57/e8437ebd48/0/full.jsonl`), a session's UUID, or the harness's own store
 /// (`sessions`, Cline's `tasks`, Copilot CLI's `session-state`, Gemini CLI's `tmp/<hash>/chats`,
 /// a hidden `.codex`). The importer then names the agent by the project the session worked in,
-/// as a Claude Code project folder does.
+/// as a Claude Code project folder does, and when it records none, the nearest of the two
+/// folders above that names one does.
 fn names_an_agent(name: &str) -> bool {
     let checkpoint_id = name.len() >= 8
         && name.chars().all(|c| c.is_ascii_hexdigit())

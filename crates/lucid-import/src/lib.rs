@@ -85,6 +85,9 @@ pub use error::ImportError;
 pub use error_text::looks_like_error;
 pub use memory::{SAVED_MEMORIES, memory_command_from_tool_call, memory_commands_from_tool_call};
 
+/// The agent of a session that neither its format, its folder nor its project names.
+pub const DEFAULT_AGENT: &str = "default";
+
 /// Where a transcript came from, for the fallbacks of formats that do not say.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Source<'a> {

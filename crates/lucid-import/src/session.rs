@@ -283,7 +283,7 @@ impl<'s> Builder<'s> {
                     .and_then(non_blank)
                     .map(str::to_string)
             })
-            .unwrap_or_else(|| "default".to_string());
+            .unwrap_or_else(|| crate::DEFAULT_AGENT.to_string());
         Ok(Session {
             id,
             agent,
