@@ -127,6 +127,22 @@ fn subject_head(item: &str) -> Option<String> {
     text::analyze(words.last()?).words.into_iter().next()
 }
 
+/// What the subject an item gives a value is for, when its subject closes with it: "incidents"
+/// of "The Slack channel for incidents is #ops-fire" (stemmed). "The channel for incident
+/// reviews" is for reviews.
+fn subject_purpose(item: &str) -> Option<String> {
+    let lower = item.to_lowercase();
+    let end = [" is ", " are "]
+        .iter()
+        .filter_map(|verb| lower.find(verb))
+        .min()?;
+    let words: Vec<&str> = lower[..end].split_whitespace().collect();
+    match words.as_slice() {
+        [.., "for", purpose] => text::analyze(purpose).words.into_iter().next(),
+        _ => None,
+    }
+}
+
 /// The cue of one person's thing for another's ("… Samir's job now, not Priya's").
 const OWNER_CUE: &str = "[name]'s, not [name]'s";
 
@@ -926,24 +942,27 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 (Some(new), None) => Some((i, new)),
                 _ => None,
             }
-        // "Deploy announcements go to `#releases` now": the same, with "now" closing the
-        // sentence after the value, which follows its verb and a preposition.
-        } else if lower[i] == "now"
-            && i + 1 == tokens.len()
-            && i >= 3
+        // "Deploy announcements go to `#releases` now": the same, with "now" (or "from now
+        // on", "going forward") closing the sentence after the value, which follows its verb
+        // and a preposition.
+        } else if let Some(end) = closing_news_marker(&lower, i)
+            && end >= 3
             && matches!(
-                lower[i - 2].as_str(),
+                lower[end - 2].as_str(),
                 "to" | "at" | "from" | "in" | "on" | "via" | "into"
             )
-            && !matches!(lower[i - 3].as_str(), "is" | "are" | "was" | "were" | "be")
-            && tokens[..i - 1]
+            && !matches!(
+                lower[end - 3].as_str(),
+                "is" | "are" | "was" | "were" | "be"
+            )
+            && tokens[..end - 1]
                 .iter()
                 .all(|t| !(t.is_specific() && value_shape(&t.text).is_some()))
         {
             tokens
-                .get(i - 1)
+                .get(end - 1)
                 .filter(shaped_value)
-                .map(|new| (i - 3, new))
+                .map(|new| (end - 3, new))
         } else {
             None
         };
@@ -1653,6 +1672,21 @@ fn subject_before(sentence: &str, tokens: &[Token], lower: &[String], verb: usiz
         .into_iter()
         .chain(analysis.anchors)
         .collect()
+}
+
+/// Where a marker of news that closes the sentence starts, when the word at `at` ends it:
+/// "now", "from now on", "going forward".
+fn closing_news_marker(lower: &[String], at: usize) -> Option<usize> {
+    if at + 1 != lower.len() {
+        return None;
+    }
+    let before = |n: usize, word: &str| at >= n && lower[at - n] == word;
+    match lower[at].as_str() {
+        "now" => Some(at),
+        "on" if before(1, "now") && before(2, "from") => Some(at - 2),
+        "forward" if before(1, "going") => Some(at - 1),
+        _ => None,
+    }
 }
 
 /// In the clause `tokens[from..instead]` before a closing "instead", a thing done with a named
@@ -3383,7 +3417,9 @@ pub(crate) fn apply_knowing(
             // a value ("Our container registry is registry.gitlab.com/acme" for "The registry
             // moved to …").
             let opens_with_object = item_analysis.words.first() == sub.object.first()
-                || subject_head(item).is_some_and(|head| sub.object.first() == Some(&head));
+                || subject_head(item).is_some_and(|head| sub.object.first() == Some(&head))
+                || subject_purpose(item)
+                    .is_some_and(|purpose| sub.object.first() == Some(&purpose));
             if sub.object_opens && !opens_with_object {
                 return None;
             }
@@ -5397,6 +5433,27 @@ mod tests {
             (
                 "Incident updates go to `#incidents` now.",
                 "Use the `#deploys` channel for deploy announcements.",
+                None,
+            ),
+            // …or "from now on", "going forward" closing it.
+            (
+                "Incidents are handled in #incident-room from now on.",
+                "The Slack channel for incidents is #ops-fire.",
+                Some("The Slack channel for incidents is #incident-room."),
+            ),
+            (
+                "Deploy announcements go to `#releases` going forward.",
+                "Use the `#deploys` channel for deploy announcements.",
+                Some("Use the `#releases` channel for deploy announcements."),
+            ),
+            (
+                "Incidents are handled in #incident-room from now on.",
+                "Use the `#deploys` channel for deploy announcements.",
+                None,
+            ),
+            (
+                "Incidents are handled in #incident-room from now on.",
+                "The Slack channel for incident reviews is #ops-review.",
                 None,
             ),
             // "max" is "maximum".
