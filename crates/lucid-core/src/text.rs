@@ -4226,6 +4226,15 @@ mod tests {
                 "Note templates live in docs/.",
                 "Note templates live in docs/.",
             ),
+            // A point's number in a list said as prose; "first" as the rule's own word stays.
+            (
+                "First, resume should be scoped to the current repo by default.",
+                "resume should be scoped to the current repo by default.",
+            ),
+            (
+                "First run the tests, then push.",
+                "First run the tests, then push.",
+            ),
         ] {
             assert_eq!(strip_lead_in(said), statement, "{said}");
         }
