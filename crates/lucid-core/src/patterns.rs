@@ -669,7 +669,20 @@ struct FixGroup<'a> {
     alternatives: bool,
 }
 
-impl FixGroup<'_> {
+impl<'a> FixGroup<'a> {
+    /// Adds another group's failures; a failure in both (its retry set both) counts once.
+    fn absorb(&mut self, failures: Vec<(&'a SessionDigest, &'a Failure)>) {
+        for failure in failures {
+            if !self
+                .failures
+                .iter()
+                .any(|(_, f)| std::ptr::eq(*f, failure.1))
+            {
+                self.failures.push(failure);
+            }
+        }
+    }
+
     /// The error its failures report (see [`most_common_error`]).
     fn error(&self) -> Option<String> {
         most_common_error(
@@ -1085,15 +1098,7 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
             if !names.contains(&tool) {
                 names.push(tool);
             }
-            for failure in group.failures {
-                if !same
-                    .failures
-                    .iter()
-                    .any(|(_, f)| std::ptr::eq(*f, failure.1))
-                {
-                    same.failures.push(failure);
-                }
-            }
+            same.absorb(group.failures);
             continue;
         }
         if let Some((_, same)) = joined.iter_mut().find(|(names, existing)| {
@@ -1103,16 +1108,7 @@ pub(crate) fn pitfalls(digests: &[SessionDigest], limits: &Thresholds) -> Vec<Pa
                 && existing.error() == group.error()
         }) {
             same.alternatives |= settings_only(&group);
-            // A failure in both groups (its retry set both) counts once.
-            for failure in group.failures {
-                if !same
-                    .failures
-                    .iter()
-                    .any(|(_, f)| std::ptr::eq(*f, failure.1))
-                {
-                    same.failures.push(failure);
-                }
-            }
+            same.absorb(group.failures);
             same.signatures.extend(group.signatures);
             continue;
         }

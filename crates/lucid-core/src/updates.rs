@@ -110,11 +110,7 @@ fn command_words(text: &str) -> Option<Vec<&str>> {
 /// staging are …" is about backups, so it has none.
 fn subject_head(item: &str) -> Option<String> {
     let lower = item.to_lowercase();
-    let end = [" is ", " are "]
-        .iter()
-        .filter_map(|verb| lower.find(verb))
-        .min()?;
-    let words: Vec<&str> = lower[..end].split_whitespace().collect();
+    let words = subject_words(&lower)?;
     let preposition = words.iter().any(|w| {
         matches!(
             *w,
@@ -132,15 +128,19 @@ fn subject_head(item: &str) -> Option<String> {
 /// reviews" is for reviews.
 fn subject_purpose(item: &str) -> Option<String> {
     let lower = item.to_lowercase();
+    match subject_words(&lower)?.as_slice() {
+        [.., "for", purpose] => text::analyze(purpose).words.into_iter().next(),
+        _ => None,
+    }
+}
+
+/// The words of a lowercase item before its first "is" or "are": the subject it gives a value.
+fn subject_words(lower: &str) -> Option<Vec<&str>> {
     let end = [" is ", " are "]
         .iter()
         .filter_map(|verb| lower.find(verb))
         .min()?;
-    let words: Vec<&str> = lower[..end].split_whitespace().collect();
-    match words.as_slice() {
-        [.., "for", purpose] => text::analyze(purpose).words.into_iter().next(),
-        _ => None,
-    }
+    Some(lower[..end].split_whitespace().collect())
 }
 
 /// The cue of one person's thing for another's ("… Samir's job now, not Priya's").

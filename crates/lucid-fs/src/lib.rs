@@ -1351,6 +1351,19 @@ mod tests {
     /// found and read; other Markdown is reported, never dropped
     /// silently. A folder named by a session id is no agent: each Copilot session would
     /// otherwise be an agent of its own, and one person's rule said twice a team's.
+    /// Each digest's format and agent, sorted.
+    fn formats_and_agents(
+        digested: &DigestedSessions,
+    ) -> Vec<(lucid_core::TranscriptFormat, String)> {
+        let mut read: Vec<(lucid_core::TranscriptFormat, String)> = digested
+            .digests
+            .iter()
+            .map(|d| (d.format, d.agent.clone()))
+            .collect();
+        read.sort();
+        read
+    }
+
     #[test]
     fn aider_openhands_and_copilot_transcripts_are_found() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -1440,12 +1453,7 @@ mod tests {
             "{}",
             digested.skipped[0].reason
         );
-        let mut read: Vec<(lucid_core::TranscriptFormat, String)> = digested
-            .digests
-            .iter()
-            .map(|d| (d.format, d.agent.clone()))
-            .collect();
-        read.sort();
+        let read = formats_and_agents(&digested);
         use lucid_core::TranscriptFormat::{Aider, CopilotCli, OpenHands, SpecStory};
         assert_eq!(
             read,
@@ -1501,12 +1509,7 @@ mod tests {
         let files = find_transcripts(&[home.clone(), codex_sessions]).expect("found");
         let digested = digest_with_defaults(&files);
         assert!(digested.skipped.is_empty(), "{:?}", digested.skipped);
-        let mut read: Vec<(lucid_core::TranscriptFormat, String)> = digested
-            .digests
-            .iter()
-            .map(|d| (d.format, d.agent.clone()))
-            .collect();
-        read.sort();
+        let read = formats_and_agents(&digested);
         use lucid_core::TranscriptFormat::{ClaudeCode, GeminiCli, OpenaiResponses};
         assert_eq!(
             read,
