@@ -1034,12 +1034,26 @@ pub(crate) fn pasted_line(line: &str) -> Option<&'static str> {
     ]
     .iter()
     .any(|level| trimmed.contains(level));
+    // A test runner's line: Go's `=== RUN   TestX`, `--- FAIL: TestX (0.75s)`, gotestsum's
+    // `=== FAIL: pkg TestX`, and a verdict before a test file (pytest's `FAILED
+    // tests/a.py::test_x`, Jest's `PASS src/a.test.ts`).
+    let test_runner = ["=== ", "--- "].iter().any(|lead| {
+        trimmed.strip_prefix(lead).is_some_and(|rest| {
+            [
+                "RUN ", "PAUSE ", "CONT ", "NAME ", "FAIL:", "PASS:", "SKIP:",
+            ]
+            .iter()
+            .any(|word| rest.starts_with(word))
+        })
+    }) || (matches!(first, "FAIL" | "PASS" | "FAILED" | "PASSED" | "ERROR")
+        && (second.contains("::") || (second.contains('/') && second.contains('.'))));
     if dated
         || clock
         || level_bracketed
         || buildkit
         || service_prefixed
         || python_logging
+        || test_runner
         || [
             "[info", "[debug", "[warn", "[error", "[trace", "info:", "debug:", "warn:", "trace:",
             "error:", "warning:", "fatal:", "panic:", "npm err!", "npm warn",
@@ -1931,9 +1945,17 @@ mod tests {
             "help: Changed in 2.0: `pipeline` has been renamed to `tasks`.",
             "mcp.server.lowlevel.server - INFO - Warning: DeprecationWarning: `search` method is \
              deprecated and will be removed in the future.",
+            // A test runner's lines (a real SpecStory export of a Go CLI's sessions).
+            "=== FAIL: pkg/providers/claudecode TestGenerateAgentSession (0.75s)",
+            "=== RUN   TestRunShutsDownOnContextCancel",
+            "--- FAIL: TestParse (0.00s)",
+            "FAILED tests/test_api.py::test_login - AssertionError",
+            "PASS src/components/Button.test.tsx",
         ] {
             assert_eq!(pasted_line(printed), Some("log"), "{printed}");
         }
+        // A person's verdict in words is not one.
+        assert_eq!(pasted_line("PASS the salt to the build script."), None);
         // An error message under a label naming the failure.
         for message in [
             "Module not found: You attempted to import ../../Canvas which falls outside of the \
