@@ -3208,9 +3208,9 @@ fn read_then_edited(
     failed_input: &Value,
 ) -> Option<(Vec<String>, usize)> {
     let path_of = |input: &Value| {
-        ["file_path", "path", "target_file"]
-            .iter()
-            .find_map(|key| input.get(*key).and_then(Value::as_str))
+        input
+            .as_object()
+            .and_then(|object| named_files(object).next())
             .map(str::to_string)
     };
     let target = path_of(failed_input)?;

@@ -668,6 +668,7 @@ fn import_file(
         let source = lucid_import::Source {
             path: &shown,
             folder_name: folder.as_deref(),
+            folder_above: None,
             modified,
         };
         let ui_bytes = ui.as_ref().map_or(0, |ui| ui.len() as u64);
@@ -702,9 +703,18 @@ fn import_file(
         other => other,
     }
     .filter(|name| names_an_agent(name));
+    // For a session neither its format, its folder nor its project names (a Gemini CLI chat in
+    // a fleet's `support-bot/chats/`): the nearest of the two folders above that names one.
+    let above = parent
+        .iter()
+        .flat_map(|folder| folder.ancestors())
+        .skip(1)
+        .take(2)
+        .find_map(|folder| folder_of(Some(folder)).filter(|name| names_an_agent(name)));
     let source = lucid_import::Source {
         path: &shown,
         folder_name: folder.as_deref(),
+        folder_above: above.as_deref(),
         modified,
     };
     let result = match runs {
@@ -713,27 +723,6 @@ fn import_file(
             lucid_import::import_session(bytes, &source).map(|session| (vec![session], Vec::new()))
         }
     };
-    // A session neither its format, its folder nor its project names (a Gemini CLI chat in a
-    // fleet's `support-bot/chats/`): the nearest of the two folders above that names one.
-    let above = parent
-        .iter()
-        .flat_map(|folder| folder.ancestors())
-        .skip(1)
-        .take(2)
-        .find_map(|folder| folder_of(Some(folder)).filter(|name| names_an_agent(name)));
-    let result = result.map(|(mut sessions, left_out)| {
-        if folder.is_none()
-            && let Some(above) = &above
-        {
-            for session in sessions
-                .iter_mut()
-                .filter(|s| s.agent == lucid_import::DEFAULT_AGENT)
-            {
-                session.agent = above.clone();
-            }
-        }
-        (sessions, left_out)
-    });
     (result.map_err(|error| error.to_string()), 0)
 }
 

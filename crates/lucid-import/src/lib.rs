@@ -35,7 +35,7 @@
 //! aider and OpenHands carry none). Agent: the one the format carries (a name
 //! is preferred over an id), else [`Source::folder_name`] (Cline: the folder above the task
 //! folder), else the last folder of the directory the session started in (its project), else
-//! `"default"`.
+//! [`Source::folder_above`], else `"default"`.
 //!
 //! Nothing here panics on any input; every failure is an [`ImportError`] with a reason a person
 //! can act on.
@@ -85,9 +85,6 @@ pub use error::ImportError;
 pub use error_text::looks_like_error;
 pub use memory::{SAVED_MEMORIES, memory_command_from_tool_call, memory_commands_from_tool_call};
 
-/// The agent of a session that neither its format, its folder nor its project names.
-pub const DEFAULT_AGENT: &str = "default";
-
 /// Where a transcript came from, for the fallbacks of formats that do not say.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Source<'a> {
@@ -98,6 +95,10 @@ pub struct Source<'a> {
     /// when the folder says nothing of it, a date or a harness's own store: the project the
     /// session started in names the agent then).
     pub folder_name: Option<&'a str>,
+    /// A folder further up that names the agent when neither the format, `folder_name` nor the
+    /// directory the session started in does (a fleet's `support-bot/` above Gemini CLI's
+    /// `chats/`).
+    pub folder_above: Option<&'a str>,
     /// The file's modification time: the time of every event for formats without times
     /// (Messages and Chat logs without `created_at`).
     pub modified: Option<Timestamp>,
@@ -109,6 +110,7 @@ impl<'a> Source<'a> {
         Source {
             path,
             folder_name: None,
+            folder_above: None,
             modified: None,
         }
     }
@@ -123,6 +125,7 @@ impl<'a> Source<'a> {
 /// let source = Source {
 ///     path: "fleet/support-bot/s1.json",
 ///     folder_name: Some("support-bot"),
+///     folder_above: None,
 ///     modified: None,
 /// };
 /// let session = import_session(bytes, &source)?;

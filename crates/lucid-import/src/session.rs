@@ -46,6 +46,7 @@ pub(crate) struct Builder<'s> {
     format: TranscriptFormat,
     path: &'s str,
     folder_name: Option<&'s str>,
+    folder_above: Option<&'s str>,
     events: Vec<Event>,
     /// Tool names by call id, so a result can say which tool produced it.
     tool_names: HashMap<String, String>,
@@ -63,6 +64,7 @@ impl<'s> Builder<'s> {
             format,
             path: source.path,
             folder_name: source.folder_name,
+            folder_above: source.folder_above,
             events: Vec::new(),
             tool_names: HashMap::new(),
             offered: HashMap::new(),
@@ -283,7 +285,8 @@ impl<'s> Builder<'s> {
                     .and_then(non_blank)
                     .map(str::to_string)
             })
-            .unwrap_or_else(|| crate::DEFAULT_AGENT.to_string());
+            .or_else(|| self.folder_above.and_then(non_blank).map(str::to_string))
+            .unwrap_or_else(|| "default".to_string());
         Ok(Session {
             id,
             agent,

@@ -106,6 +106,7 @@ fn import_fixture(folder: &str, path: &Path) -> Result<Session, ImportError> {
     let source = Source {
         path: &source_path,
         folder_name: Some("fixture-agent"),
+        folder_above: None,
         modified: modified(),
     };
     import_session(&bytes, &source)
@@ -254,6 +255,7 @@ fn every_fixture_is_detected_as_its_folder_format() {
                 let source = Source {
                     path: &source_path,
                     folder_name: Some("fixture-agent"),
+                    folder_above: None,
                     modified: modified(),
                 };
                 let forced = import_session_as(format, &bytes, &source).expect("forced import");
@@ -798,6 +800,7 @@ fn source_fallbacks() {
     let source = Source {
         path: "fleet/support-bot/s1.json",
         folder_name: Some("support-bot"),
+        folder_above: None,
         modified: None,
     };
     let session = import_session(bytes, &source).expect("imports");
@@ -1062,6 +1065,7 @@ fn real_claude_code_transcripts() {
         let source = Source {
             path: &source_path,
             folder_name: Some("claude-code"),
+            folder_above: None,
             modified: None,
         };
         let session =
@@ -1278,6 +1282,7 @@ fn import_cline_fixture(api: &[u8], ui: Option<&[u8]>) -> Result<Session, Import
     let source = Source {
         path: "cline/1733234405000/api_conversation_history.json",
         folder_name: Some("1733234405000"),
+        folder_above: None,
         modified: modified(),
     };
     import_cline_task(api, ui, &source)
@@ -2389,6 +2394,7 @@ fn real_corpus_new_formats() {
                 &Source {
                     path: &source_path,
                     folder_name: Some(source),
+                    folder_above: None,
                     modified: None,
                 },
             )

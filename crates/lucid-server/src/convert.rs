@@ -262,6 +262,7 @@ pub fn stored_to_session(stored: &DreamSession) -> Result<Session, ImportError> 
     let source = Source {
         path: &path,
         folder_name: Some(&stored.agent_name),
+        folder_above: None,
         modified: None,
     };
     // Secrets were redacted when the events were stored; the dream still sees where they were.

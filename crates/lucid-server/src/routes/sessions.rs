@@ -704,6 +704,7 @@ pub async fn import_session(
     let source = lucid_import::Source {
         path: &filename,
         folder_name: Some(&request.agent),
+        folder_above: None,
         modified: None,
     };
     let imported = match request.format.as_deref() {
