@@ -39,7 +39,8 @@ use crate::{EXIT_FAILED, EXIT_REFUSED};
 /// more agents share them). A session's agent is the one its format names, else the folder
 /// holding it (`fleet/support-bot/s1.jsonl`), else, when that folder files sessions by date or
 /// id (Codex's `sessions/2025/08/22/`, Entire's checkpoints) or is a harness's own store, the
-/// project folder the session ran in. Secrets and injected instructions never reach the draft.
+/// project folder the session ran in (a git worktree counts as its project: `cli/.worktrees/2`
+/// is `cli`). Secrets and injected instructions never reach the draft.
 ///
 /// Exit codes: 0 completed; 1 the dream failed (e.g. no usable session); 2 refused (bad
 /// arguments, too many sessions, instructions too long, unreadable store, unusable --out).

@@ -659,7 +659,8 @@ fn import_file(
         // The task folder is the session; the folder above it names the agent, unless it is
         // Cline's own `tasks` folder (then the project the task worked in does).
         let task = file.parent();
-        let folder = folder_of(task.and_then(Path::parent)).filter(|name| names_an_agent(name));
+        let folder = folder_of(task.and_then(Path::parent))
+            .filter(|name| lucid_import::folder_names_an_agent(name));
         let ui = task.and_then(|task| {
             lucid_import::CLINE_UI_FILES
                 .iter()
@@ -696,13 +697,13 @@ fn import_file(
     let in_specstory_history = folder_of(parent).as_deref() == Some("history")
         && folder_of(parent.and_then(Path::parent)).as_deref() == Some(SPECSTORY_FOLDER);
     let folder = match folder_of(parent) {
-        Some(name) if is_uuid(&name) => folder_of(parent.and_then(Path::parent)),
+        Some(name) if lucid_import::is_uuid(&name) => folder_of(parent.and_then(Path::parent)),
         _ if in_specstory_history => {
             folder_of(parent.and_then(Path::parent).and_then(Path::parent))
         }
         other => other,
     }
-    .filter(|name| names_an_agent(name));
+    .filter(|name| lucid_import::folder_names_an_agent(name));
     // For a session neither its format, its folder nor its project names (a Gemini CLI chat in
     // a fleet's `support-bot/chats/`): the nearest of the two folders above that names one.
     let above = parent
@@ -710,7 +711,9 @@ fn import_file(
         .flat_map(|folder| folder.ancestors())
         .skip(1)
         .take(2)
-        .find_map(|folder| folder_of(Some(folder)).filter(|name| names_an_agent(name)));
+        .find_map(|folder| {
+            folder_of(Some(folder)).filter(|name| lucid_import::folder_names_an_agent(name))
+        });
     let source = lucid_import::Source {
         path: &shown,
         folder_name: folder.as_deref(),
@@ -724,37 +727,6 @@ fn import_file(
         }
     };
     (result.map_err(|error| error.to_string()), 0)
-}
-
-/// Whether a transcript's folder can name its agent. A folder a harness files sessions by says
-/// nothing of who worked: a date (Codex's `sessions/2025/08/22/`), an index or a checkpoint id
-/// (Entire's `57/e8437ebd48/0/full.jsonl`), a session's UUID, or the harness's own store
-/// (`sessions`, Cline's `tasks`, Copilot CLI's `session-state`, Gemini CLI's `tmp/<hash>/chats`,
-/// a hidden `.codex`). The importer then names the agent by the project the session worked in,
-/// as a Claude Code project folder does, and when it records none, the nearest of the two
-/// folders above that names one does.
-fn names_an_agent(name: &str) -> bool {
-    let checkpoint_id = name.len() >= 8
-        && name.chars().all(|c| c.is_ascii_hexdigit())
-        && name.chars().any(|c| c.is_ascii_digit());
-    let number = name.chars().all(|c| c.is_ascii_digit());
-    let harness_store = matches!(
-        name.to_ascii_lowercase().as_str(),
-        "sessions" | "tasks" | "session-state" | "chats" | "history" | "transcripts" | "tmp"
-    );
-    // A hidden folder is a tool's own (`.codex`, `.copilot`, `.gemini`).
-    let hidden = name.starts_with('.');
-    !(name.trim().is_empty() || number || checkpoint_id || is_uuid(name) || harness_store || hidden)
-}
-
-/// Whether a folder name is a UUID (`5b1e0c2a-7d3f-4e8a-9c61-2f0d8a4b7e19`): a session's id.
-fn is_uuid(name: &str) -> bool {
-    let groups: Vec<&str> = name.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(group, len)| group.len() == len && group.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// Why a Markdown file beside the transcripts is not read.

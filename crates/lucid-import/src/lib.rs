@@ -34,7 +34,8 @@
 //! file stem of [`Source::path`] (Cline: the task folder; SWE-agent: the stem without `.traj`;
 //! aider and OpenHands carry none). Agent: the one the format carries (a name
 //! is preferred over an id), else [`Source::folder_name`] (Cline: the folder above the task
-//! folder), else the last folder of the directory the session started in (its project), else
+//! folder), else the project the session started in (the last folder of its directory that names one, a
+//! git worktree's project rather than the worktree), else
 //! [`Source::folder_above`], else `"default"`.
 //!
 //! Nothing here panics on any input; every failure is an [`ImportError`] with a reason a person
@@ -48,6 +49,7 @@
 // `expect` only where the message says why it cannot fail, never on input; no `println!`.
 #![warn(clippy::expect_used, clippy::print_stdout)]
 
+mod agent_name;
 mod aider;
 mod answers;
 mod anthropic_messages;
@@ -77,6 +79,7 @@ mod tagged;
 
 use lucid_core::{Session, Timestamp, TranscriptFormat};
 
+pub use agent_name::{folder_names_an_agent, is_uuid};
 pub use cline::{
     HISTORY_FILE as CLINE_HISTORY_FILE, UI_FILES as CLINE_UI_FILES, import_cline_task,
 };

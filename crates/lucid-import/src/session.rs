@@ -281,8 +281,7 @@ impl<'s> Builder<'s> {
             .or_else(|| {
                 self.started_in
                     .as_deref()
-                    .map(|dir| lucid_core::tools::file_name(dir.trim_end_matches(['/', '\\'])))
-                    .and_then(non_blank)
+                    .and_then(crate::agent_name::project_of)
                     .map(str::to_string)
             })
             .or_else(|| self.folder_above.and_then(non_blank).map(str::to_string))
