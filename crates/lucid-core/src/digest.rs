@@ -3323,10 +3323,13 @@ fn other_command_follow_up(
     // `echo OK` after a check and an `echo "--- states ---"` before a `curl` link nothing).
     // Nor an environment setting before the command (`PATH="$HOME/.nvm/…/bin:$PATH" pnpm …`
     // and `PATH="…" node …` share their `PATH`, not their work).
+    // Nor the prose a command carries (a commit message: "update mock server tests" shares
+    // words with the `python3 -c` that failed on the mock server, and runs nothing of it).
     let significant = |command: &str| -> BTreeMap<String, ()> {
         let mut out = BTreeMap::new();
         let mut after_cd = false;
         let mut after_assignment = false;
+        let command = crate::tools::without_prose(command);
         for word in command
             .split(|c: char| c.is_whitespace() || matches!(c, '|' | '&' | ';' | '"' | '\''))
             .filter(|w| !w.is_empty())

@@ -168,6 +168,9 @@ pub enum List {
     CheckTask,
     /// `[task_runner]`: programs that run a project's tasks (`npm`, `cargo`, `make`).
     TaskRunner,
+    /// `[known_tool]`: developer tools whose lower-case name is a tool wherever a tool goes
+    /// ("Format the code with black", "Install packages with npm").
+    KnownTool,
     /// `[head_noun]`: generic nouns after a retired name that say what it is ("pipeline").
     HeadNoun,
     /// `[stopword]`: function words and light verbs that carry no topic ("a", "always", "should").
@@ -374,7 +377,7 @@ pub enum List {
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 136] = [
+    pub const ALL: [List; 137] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -436,6 +439,7 @@ impl List {
         List::CheckProgram,
         List::CheckTask,
         List::TaskRunner,
+        List::KnownTool,
         List::HeadNoun,
         List::Stopword,
         List::Negation,
@@ -576,6 +580,7 @@ impl List {
             "check_program" => List::CheckProgram,
             "check_task" => List::CheckTask,
             "task_runner" => List::TaskRunner,
+            "known_tool" => List::KnownTool,
             "head_noun" => List::HeadNoun,
             "stopword" => List::Stopword,
             "negation" => List::Negation,

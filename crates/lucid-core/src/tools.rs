@@ -259,6 +259,101 @@ const WRAPPERS: &[&str] = &[
     "sudo", "time", "nohup", "env", "exec", "command", "builtin", "nice", "stdbuf", "xargs",
 ];
 
+/// A shell command without its prose: the text of a message option (`git commit -m "…"`, `gh
+/// pr create --title "…" --body "…"`, a message written through `-m "$(cat <<'EOF' … EOF)"`),
+/// whose words say what the work was about, not what the command works on. A here-document
+/// fed to a program (`python3 - <<'EOF'`) is its input and stays.
+pub fn without_prose(command: &str) -> String {
+    const MESSAGE_OPTIONS: &[&str] = &["-m", "--message", "--title", "--body"];
+    let opens_message = |before: &str| {
+        before
+            .split_whitespace()
+            .rev()
+            .nth(1)
+            .is_some_and(|option| MESSAGE_OPTIONS.contains(&option.split('=').next().unwrap_or("")))
+            || MESSAGE_OPTIONS
+                .iter()
+                .any(|option| before.contains(&format!("{option}=\"$(cat")))
+    };
+    let mut heredoc_end: Option<&str> = None;
+    let commands = command
+        .lines()
+        .filter(|line| {
+            if let Some(end) = heredoc_end {
+                if line.trim() == end {
+                    heredoc_end = None;
+                }
+                return false;
+            }
+            if let Some((before, after)) = line.split_once("<<")
+                && opens_message(before)
+            {
+                heredoc_end = heredoc_delimiter(after);
+            }
+            true
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut out = String::with_capacity(commands.len());
+    let mut rest = commands.as_str();
+    while let Some(at) = MESSAGE_OPTIONS
+        .iter()
+        .filter_map(|option| {
+            rest.match_indices(option)
+                .find(|(at, _)| {
+                    rest[..*at].ends_with(char::is_whitespace)
+                        && rest[at + option.len()..]
+                            .strip_prefix([' ', '='])
+                            .is_some_and(|value| value.starts_with(['"', '\'']))
+                })
+                .map(|(at, _)| (at, option.len()))
+        })
+        .min()
+    {
+        let (start, len) = at;
+        let value = &rest[start + len + 1..];
+        let quote = value.chars().next().unwrap_or('"');
+        out.push_str(&rest[..start + len]);
+        // The closing quote, or the end of the command when it is missing.
+        rest = match value[1..].find(quote) {
+            Some(end) => &value[end + 2..],
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The lines of a shell command that are commands: the body of a here-document (`cat <<'EOF'`
+/// … `EOF`) is data, and is left out.
+pub fn lines_outside_heredocs(command: &str) -> impl Iterator<Item = &str> {
+    let mut heredoc_end: Option<&str> = None;
+    command.lines().filter(move |line| {
+        if let Some(end) = heredoc_end {
+            if line.trim() == end {
+                heredoc_end = None;
+            }
+            return false;
+        }
+        if let Some((_, after)) = line.split_once("<<") {
+            heredoc_end = heredoc_delimiter(after);
+        }
+        true
+    })
+}
+
+/// The word that ends a here-document, from what follows its `<<` (`'EOF'`, `-EOF`); `None` for
+/// a here-string (`<<<`).
+fn heredoc_delimiter(after: &str) -> Option<&str> {
+    let delimiter = after
+        .trim_start_matches(['-', '~'])
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_matches(['\'', '"']);
+    (!delimiter.is_empty() && !delimiter.starts_with('<')).then_some(delimiter)
+}
+
 /// Every program a command line runs, by name: the first word of each segment of a chain or
 /// pipeline on any of its first lines, and what a wrapper runs (`sudo tee` runs `sudo` and
 /// `tee`). `cat <<EOF | sudo tee /etc/x` runs `cat`, `sudo` and `tee`. A program's own
@@ -275,26 +370,7 @@ pub fn programs_of(command: &str) -> Vec<String> {
             programs.push(name.to_string());
         }
     };
-    // The body of a here-document (`cat <<'EOF'` … `EOF`) is data, not commands.
-    let mut heredoc_end: Option<String> = None;
-    for line in command.lines().take(MAX_LINES) {
-        if let Some(end) = &heredoc_end {
-            if line.trim() == end {
-                heredoc_end = None;
-            }
-            continue;
-        }
-        if let Some((_, after)) = line.split_once("<<") {
-            let delimiter = after
-                .trim_start_matches(['-', '~'])
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .trim_matches(['\'', '"']);
-            if !delimiter.is_empty() && !delimiter.starts_with('<') {
-                heredoc_end = Some(delimiter.to_string());
-            }
-        }
+    for line in lines_outside_heredocs(command).take(MAX_LINES) {
         for segment in line
             .split("&&")
             .flat_map(|s| s.split("||"))
@@ -1346,6 +1422,36 @@ pub fn patch_files(patch: &str) -> PatchFiles {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prose_a_command_carries_is_left_out() {
+        let cases: &[(&str, &str)] = &[
+            (
+                "git commit -m \"fix the mock server\" && git push",
+                "git commit -m && git push",
+            ),
+            (
+                "gh pr create --title 'Mock server' --body=\"tests\"",
+                "gh pr create --title --body",
+            ),
+            (
+                "git commit -m \"$(cat <<'EOF'\ntest: mock server\nEOF\n)\"",
+                "git commit -m",
+            ),
+            // An unclosed quote ends the command; a word that only contains the option stays.
+            ("git commit -m \"half", "git commit -m"),
+            ("python3 -m pytest tests/", "python3 -m pytest tests/"),
+            ("make --message-format json", "make --message-format json"),
+            // A here-document fed to a program is its input.
+            (
+                "python3 - <<'EOF'\nimport mock_server\nEOF",
+                "python3 - <<'EOF'\nimport mock_server\nEOF",
+            ),
+        ];
+        for (command, left) in cases {
+            assert_eq!(without_prose(command), *left, "{command}");
+        }
+    }
 
     #[test]
     fn a_cd_of_its_own_and_commands_that_change_directory() {

@@ -1200,7 +1200,8 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                     && value_shape(&new.text).is_none()
                     && family_of(&new.text).is_none()
                     && text::value_family(&new.text).is_none()
-                    && new.text.chars().next().is_some_and(char::is_uppercase);
+                    && (new.text.chars().next().is_some_and(char::is_uppercase)
+                        || is_known_tool(&new.text.to_lowercase()));
                 // Two words at least: one ("Our team switched to Linear") names too much.
                 let named_before = subject_before(sentence, &tokens, &lower, i);
                 if tool_name && named_before.len() >= 2 {
@@ -1319,7 +1320,8 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
                 // (capitalised, of no value shape and no closed set) replaces the one tool an
                 // item about that thing uses.
                 let tool_name = value_shape(&new.text).is_none()
-                    && new.text.chars().next().is_some_and(char::is_uppercase)
+                    && (new.text.chars().next().is_some_and(char::is_uppercase)
+                        || is_known_tool(&new.text.to_lowercase()))
                     && text::value_family(&new.text).is_none()
                     && product.is_none();
                 if tool_name {
@@ -1455,6 +1457,19 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             out.push(sub);
             break;
         }
+    }
+    // "The tests run with vitest now", "Going forward, we lint with Biome": the tool a
+    // sentence said as news names at its end, for the items that name every word said of
+    // what it is used for and rely on one tool for it (see [`replace_tool`]).
+    if out.is_empty()
+        && as_news
+        && let Some((new, object)) = tool_said_as_news(sentence, &tokens, &lower)
+    {
+        let mut sub = make(None, &new, "now");
+        sub.object_min = object.len();
+        sub.object = object;
+        sub.subject_text = sentence.to_string();
+        out.push(sub);
     }
     // "Linting is now `just lint`", "from now on run `pnpm test`": the one quoted command of a
     // sentence said as news replaces the command an item quotes for the same task under
@@ -1687,6 +1702,71 @@ fn closing_news_marker(lower: &[String], at: usize) -> Option<usize> {
         "forward" if before(1, "going") => Some(at - 1),
         _ => None,
     }
+}
+
+/// "The tests run with vitest now", "From now on, we lint with Biome", "Going forward the docs
+/// build using `mkdocs`": the tool named after "with", "using" or "via" at the end of a sentence
+/// said as news (before a closing "now", "going forward" or "from now on"), and the content
+/// words (stemmed) of what it is used for, said before it ("tests run", "lint"). The tool is
+/// capitalised, quoted, or a developer tool written in lower case ([`is_known_tool`]). Nothing
+/// for a negated sentence: "we no longer run the tests with jest" retires, it names no new tool.
+fn tool_said_as_news(
+    sentence: &str,
+    tokens: &[Token],
+    lower: &[String],
+) -> Option<(Token, Vec<String>)> {
+    if lower
+        .iter()
+        .any(|w| lexicon::is_word_of(List::Negation, w) || matches!(w.as_str(), "no" | "anymore"))
+    {
+        return None;
+    }
+    let end = closing_news_marker(lower, lower.len().checked_sub(1)?).unwrap_or(lower.len());
+    let slot = (0..end)
+        .rev()
+        .find(|&at| matches!(lower[at].as_str(), "with" | "using" | "via"))?;
+    let name_at = slot + 1;
+    let name = tokens.get(name_at)?;
+    let taken = if name.quoted || is_known_tool(&lower[name_at]) {
+        1
+    } else if name.text.chars().next().is_some_and(char::is_uppercase) {
+        name_run(sentence, tokens, name_at).1
+    } else {
+        return None;
+    };
+    if name_at + taken != end || lexicon::is_word_of(List::NotATool, &lower[name_at]) {
+        return None;
+    }
+    let last = &tokens[name_at + taken - 1];
+    let named = Token {
+        text: sentence[name.start..last.start + last.text.len()]
+            .trim_end_matches(['.', ',', ';', ':', '!'])
+            .to_string(),
+        start: name.start,
+        quoted: name.quoted,
+    };
+    // What it is used for: the words before the slot, without the news marker.
+    let before = sentence[..tokens[slot].start].to_lowercase();
+    let mut used_for = before
+        .trim()
+        .trim_start_matches(|c: char| !c.is_alphanumeric());
+    for marker in ["going forward", "from now on", "these days", "now"] {
+        if let Some(rest) = used_for.strip_prefix(marker) {
+            used_for = rest.trim_start_matches([',', ' ']);
+        }
+    }
+    let object: Vec<String> = text::analyze(used_for)
+        .word_set
+        .into_iter()
+        .filter(|w| w != "now")
+        .collect();
+    (!object.is_empty()).then_some((named, object))
+}
+
+/// Whether a lower-case word is a developer tool's name wherever a tool goes: a program
+/// `[check_program]` or `[known_tool]` lists (`jest`, `black`, `npm`).
+fn is_known_tool(word: &str) -> bool {
+    lexicon::is_word_of(List::CheckProgram, word) || lexicon::is_word_of(List::KnownTool, word)
 }
 
 /// In the clause `tokens[from..instead]` before a closing "instead", a thing done with a named
@@ -3704,7 +3784,8 @@ fn replace_tool(
             let before = tokens[at.saturating_sub(1)].text.to_lowercase();
             *at > 0
                 && (token.text.chars().next().is_some_and(char::is_uppercase)
-                    || ran_for_the_object(*at))
+                    || ran_for_the_object(*at)
+                    || is_known_tool(&token.text.to_lowercase()))
                 && value_shape(&token.text).is_none()
                 && (lexicon::is_word_of(List::ToolSlot, &before)
                     || (moved && matches!(before.as_str(), "to" | "in" | "into" | "at"))
@@ -5028,12 +5109,18 @@ mod tests {
                 "Use transactions for migrations.",
                 None,
             ),
-            // A lower-case tool no session ran is not known as a tool (see
-            // `a_lower_case_tool_is_known_by_the_programs_the_sessions_ran`).
+            // A lower-case word no session ran and `[known_tool]` does not list is not known
+            // as a tool (see `a_lower_case_tool_is_known_by_the_programs_the_sessions_ran`);
+            // a listed one is.
+            (
+                "Switch to bun for installs.",
+                "Use ferry for installs.",
+                None,
+            ),
             (
                 "Switch to bun for installs.",
                 "Use pnpm for installs.",
-                None,
+                Some("Use bun for installs."),
             ),
             (
                 "We switched from staging to production.",
@@ -5124,6 +5211,85 @@ mod tests {
             (
                 "New endpoints should use GraphQL.",
                 "Prefer REST for new endpoints.",
+                None,
+            ),
+        ];
+        for (said, item, after) in cases {
+            let subs = from_sentence(said);
+            let applied = subs.iter().find_map(|sub| apply(sub, item)).map(|(t, _)| t);
+            assert_eq!(applied.as_deref(), *after, "{said} / {item}: {subs:?}");
+        }
+    }
+
+    #[test]
+    fn a_tool_said_as_news_replaces_the_tool_an_item_uses_for_the_same_thing() {
+        // (announcement, item, the item after, or None when it must stay)
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            (
+                "Going forward the tests run with vitest.",
+                "Run the tests with jest.",
+                Some("Run the tests with vitest."),
+            ),
+            (
+                "The tests run with vitest now.",
+                "Run the tests with jest.",
+                Some("Run the tests with vitest."),
+            ),
+            (
+                "From now on, we lint with biome.",
+                "Lint the code with eslint.",
+                Some("Lint the code with biome."),
+            ),
+            (
+                "We install packages with pnpm now.",
+                "Install packages with npm.",
+                Some("Install packages with pnpm."),
+            ),
+            (
+                "Going forward the docs build using `mkdocs`.",
+                "The docs build with Sphinx.",
+                Some("The docs build with mkdocs."),
+            ),
+            // A lower-case developer tool after a change verb, as a capitalised one is.
+            (
+                "We moved Python formatting over to ruff format.",
+                "Format Python code with black.",
+                Some("Format Python code with ruff."),
+            ),
+            (
+                "Python formatting switched to ruff.",
+                "Format Python code with black.",
+                Some("Format Python code with ruff."),
+            ),
+            // Not a tool, not news, negated, or about another thing.
+            (
+                "Going forward we deploy with care.",
+                "Deploy with Heroku.",
+                None,
+            ),
+            (
+                "We now run the tests with coverage.",
+                "Run the tests with jest.",
+                None,
+            ),
+            (
+                "We run the tests with vitest.",
+                "Run the tests with jest.",
+                None,
+            ),
+            (
+                "We no longer run the tests with jest.",
+                "Run the tests with mocha.",
+                None,
+            ),
+            (
+                "Now the tests run with vitest.",
+                "Run the linter with eslint.",
+                None,
+            ),
+            (
+                "We moved the docs to a new folder.",
+                "Build the docs with Sphinx.",
                 None,
             ),
         ];

@@ -3370,6 +3370,9 @@ mod tests {
             "We are going to start wrapping up a few loose ends.",
             // Looking into the work at hand (a real SpecStory export of a CLI's sessions).
             "We're going to understand what we did for the /lore skill, see @../lore/ and how we handled indexing SpecStory sessions in sqlite.",
+            // Doing the work at hand (a real Claude Code session starting a plugin).
+            "We are going to plan the work for creating the plugin.",
+            "We're going to build the settings page together.",
             // A rule that holds only if an earlier answer was yes.
             "Assuming so, FTS search results should always be in reverse chronological order.",
             "We keep shooting from the hip in the midnight hour.",
