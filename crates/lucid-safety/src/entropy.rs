@@ -242,6 +242,18 @@ pub(crate) fn random_letters(b: &[u8]) -> bool {
         && (single_case || looks_random(b))
 }
 
+/// Lower-case letters and digits with no word structure, twenty or more of them: the random
+/// part of a typed key (`dtn_` + 64 hex digits), never a part of a snake_case name
+/// (`_bindgen_ty_7`, `user_id_2`).
+pub(crate) fn random_lowercase(b: &[u8]) -> bool {
+    b.len() >= 20
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && b.iter().filter(|c| c.is_ascii_digit()).count() >= 3
+        && b.iter().filter(|c| c.is_ascii_lowercase()).count() >= 3
+        && shannon_entropy(b) >= 3.5
+}
+
 /// Mixed-case text whose character classes alternate like random data
 /// (`ZmFrZTpleGFt`) rather than like words (`TokenAuthentication`).
 pub(crate) fn looks_random(b: &[u8]) -> bool {

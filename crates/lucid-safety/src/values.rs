@@ -260,6 +260,8 @@ fn is_snake_identifier(v: &str) -> bool {
         && v.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && !v.bytes().any(|b| b.is_ascii_uppercase())
+        // `dtn_3f9c…` (a prefix, then 64 hex digits): a typed key, not a name.
+        && !v.split('_').any(|part| crate::entropy::random_lowercase(part.as_bytes()))
 }
 
 /// An identifier that is clearly code-shaped: snake_case or camelCase.
