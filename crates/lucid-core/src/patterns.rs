@@ -1700,9 +1700,24 @@ fn pitfall_pattern(names: &[String], group: &FixGroup<'_>) -> Pattern {
         .iter()
         .map(|(_, f)| f.file_type.as_deref().unwrap_or(""))
         .collect();
-    // A group named by its files' kind (`*.bat`) says it already.
+    // A group named by its files' kind (`*.bat`) says it already. One failure's file says
+    // nothing of its kind (a `write_file` refused outside the workspace "fails on `.sh`
+    // files"), unless the error names the kind.
+    let kind_shown = |ft: &str| {
+        group.failures.len() >= 2
+            || error
+                .as_deref()
+                .is_some_and(|error| error.to_lowercase().contains(&format!(".{ft}")))
+    };
     let file_type = match file_types.iter().next() {
-        Some(ft) if file_types.len() == 1 && !ft.is_empty() && !tool.starts_with("*.") => Some(*ft),
+        Some(ft)
+            if file_types.len() == 1
+                && !ft.is_empty()
+                && !tool.starts_with("*.")
+                && kind_shown(ft) =>
+        {
+            Some(*ft)
+        }
         _ => None,
     };
     let mut fixes = Vec::new();
@@ -4838,6 +4853,54 @@ mod tests {
                  passed; leave them out."
             )
         );
+    }
+
+    /// One failure's file says nothing of the kind of file the tool fails on; two do, and so
+    /// does an error that names the kind.
+    #[test]
+    fn a_kind_of_file_is_named_when_more_than_one_failure_or_the_error_shows_it() {
+        // `grep` retried with `-F` (a fix one session shows), on a Python file.
+        let grep_failing = |session: &str, error: &str| {
+            let mut d = digest(session, "a", &[]);
+            d.failures.push(Failure {
+                tool: "Bash".into(),
+                identity: "grep".into(),
+                error_class: crate::digest::error_class(error),
+                error: Some(error.into()),
+                program: None,
+                file_type: Some("py".into()),
+                follow_up: FollowUp::Changed(vec![ParamChange {
+                    key: "command".into(),
+                    before: Some("grep -n 'items[' src/app.py".into()),
+                    after: Some("grep -F 'items[' src/app.py".into()),
+                }]),
+                evidence: Vec::new(),
+                agent_reading: None,
+            });
+            d
+        };
+        let unmatched = "grep: Unmatched [, [^, [:, [., or [=";
+        let one = pitfalls(&[grep_failing("s1", unmatched)], &limits());
+        let two = pitfalls(
+            &[grep_failing("s1", unmatched), grep_failing("s2", unmatched)],
+            &limits(),
+        );
+        let named = pitfalls(
+            &[grep_failing(
+                "s1",
+                "grep: src/app.py: Unmatched [ in a .py pattern",
+            )],
+            &limits(),
+        );
+        for (found, kind_named) in [(one, false), (two, true), (named, true)] {
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert_eq!(
+                found[0].text.contains("on `.py` files"),
+                kind_named,
+                "{}",
+                found[0].text
+            );
+        }
     }
 
     #[test]
