@@ -1458,6 +1458,19 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
             break;
         }
     }
+    // "Our Postgres is 16 now", "Postgres is at 16 now", "Our Postgres version is 16 now": a
+    // product that is the sentence's whole subject, and its bare version after "is", say what
+    // "We're on Postgres 16 now" says.
+    if out.is_empty()
+        && as_news
+        && let Some((version, product)) = product_is_at_version(&tokens, &lower)
+    {
+        let mut sub = make(None, version, "now");
+        sub.object_min = 1;
+        sub.object = vec![product];
+        sub.subject_text = sentence.to_string();
+        out.push(sub);
+    }
     // "The tests run with vitest now", "Going forward, we lint with Biome": the tool a
     // sentence said as news names at its end, for the items that name every word said of
     // what it is used for and rely on one tool for it (see [`replace_tool`]).
@@ -1577,6 +1590,39 @@ fn versioned(tokens: &[Token], at: usize) -> Option<(&Token, Option<String>)> {
             .next();
         (version, product)
     })
+}
+
+/// "Our Postgres is 16 now": the bare version (digits and dots) after "is" (or "is at", "is
+/// on") whose subject is one capitalised name alone (after "our" or "the", before "version"),
+/// with nothing after it but "now"; the version and the product's word.
+fn product_is_at_version<'t>(tokens: &'t [Token], lower: &[String]) -> Option<(&'t Token, String)> {
+    let is = lower.iter().position(|w| w == "is")?;
+    let mut subject = tokens[..is]
+        .iter()
+        .zip(&lower[..is])
+        .filter(|(_, w)| !matches!(w.as_str(), "our" | "the" | "version"));
+    let (name, _) = subject.next()?;
+    let named = subject.next().is_none()
+        && !name.quoted
+        && value_shape(&name.text).is_none()
+        && name.text.chars().next().is_some_and(char::is_uppercase);
+    if !named {
+        return None;
+    }
+    let mut after = (is + 1..tokens.len()).filter(|&at| !matches!(lower[at].as_str(), "at" | "on"));
+    let version = &tokens[after.next()?];
+    let bare = version
+        .text
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit())
+        && version.text.chars().all(|c| c.is_ascii_digit() || c == '.');
+    let closes = after.all(|at| lower[at] == "now");
+    if !bare || !closes || value_shape(&version.text) != Some(Shape::Version) {
+        return None;
+    }
+    let product = text::analyze(&name.text).word_set.into_iter().next()?;
+    Some((version, product))
 }
 
 /// The name that is a sentence's whole subject before the verb at `verb` ("Bob took over …",
@@ -1765,7 +1811,7 @@ fn tool_said_as_news(
 
 /// Whether a lower-case word is a developer tool's name wherever a tool goes: a program
 /// `[check_program]` or `[known_tool]` lists (`jest`, `black`, `npm`).
-fn is_known_tool(word: &str) -> bool {
+pub(crate) fn is_known_tool(word: &str) -> bool {
     lexicon::is_word_of(List::CheckProgram, word) || lexicon::is_word_of(List::KnownTool, word)
 }
 
@@ -3587,15 +3633,15 @@ pub(crate) fn apply_knowing(
             if shared.is_empty() {
                 return None;
             }
+            let new = in_the_items_number(&sub.new, old, set);
             let replaced = format!(
                 "{}{}{}",
                 &item[..hit.start],
-                sub.new,
+                new,
                 &item[hit.start + old.len()..]
             );
             let why = format!(
-                "`{old}` → `{}` ({}; another {set} for the same subject: {})",
-                sub.new,
+                "`{old}` → `{new}` ({}; another {set} for the same subject: {})",
                 sub.cue,
                 shared
                     .iter()
@@ -3897,6 +3943,45 @@ fn value_inside_token(tokens: &[Token], old: &str) -> Option<Token> {
             })
         })
     })
+}
+
+/// An item that uses a retired tool as a tool ("Use Yarn to install packages"), with that
+/// tool swapped for the one developer tool (`[known_tool]`, `[check_program]`) the
+/// announcement names beside it ("We stopped using Yarn; it's npm everywhere now." gives "Use
+/// npm to install packages"). `None` when the item names the retired tool otherwise or more
+/// than once, or the announcement names no successor, or more than one.
+pub(crate) fn with_successor_tool(
+    item: &str,
+    retired: &str,
+    announcement: &str,
+) -> Option<(String, String)> {
+    let named: std::collections::BTreeSet<String> = value_tokens(announcement)
+        .iter()
+        .map(|t| t.text.trim_end_matches(['.', ',', ';', ':']).to_string())
+        .filter(|word| is_known_tool(word) && !word.eq_ignore_ascii_case(retired))
+        .collect();
+    let mut named = named.into_iter();
+    let successor = named.next()?;
+    if named.next().is_some() {
+        return None;
+    }
+    let tokens = value_tokens(item);
+    let mut uses = tokens.iter().filter(|t| {
+        t.text
+            .trim_end_matches(['.', ',', ';', ':'])
+            .eq_ignore_ascii_case(retired)
+    });
+    let used = uses.next()?;
+    if uses.next().is_some() || !used_as_tool(&tokens, used) {
+        return None;
+    }
+    let replaced = format!(
+        "{}{}{}",
+        &item[..used.start],
+        successor,
+        &item[used.start + retired.len()..]
+    );
+    Some((replaced, successor))
 }
 
 /// Whether an item uses the named tool ("… by running the agent-intercom-ctl CLI"): a word
@@ -4414,6 +4499,21 @@ pub(crate) fn is_module_path(token: &str) -> bool {
         && !tail.starts_with('/')
 }
 
+/// A weekday keeps the number the item gave it: "every Thursday" → "every Monday" and
+/// "on Mondays" → "on Thursdays", whichever the announcement said ("Design review moved to
+/// Mondays" must not make "every Mondays").
+fn in_the_items_number(new: &str, old: &str, set: &str) -> String {
+    if set != "weekday" {
+        return new.to_string();
+    }
+    let plural = |word: &str| word.len() > 4 && word.ends_with(['s', 'S']);
+    match (plural(old), plural(new)) {
+        (true, false) => format!("{new}s"),
+        (false, true) => new[..new.len() - 1].to_string(),
+        _ => new.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// A named tool prohibited as an instruction of its own retires the items that use it; a
@@ -4905,6 +5005,7 @@ mod tests {
             "FYI Dana Whitfield no longer works at Acme.",
             "FYI: Dana Whitfield no longer works at Acme.",
             "Quick update, Dana Whitfield has left.",
+            "Dana Whitfield has moved on from the company.",
         ] {
             assert_eq!(
                 names(sentence),
@@ -4916,6 +5017,8 @@ mod tests {
         // or about something unnamed is not one.
         for (sentence, name, person) in [
             ("We've sunset the Jenkins pipeline.", "Jenkins", false),
+            ("We're not supposed to use cuFFT anymore.", "cuFFT", false),
+            ("We can't use Heroku anymore.", "Heroku", false),
             ("Heroku is no longer in use.", "Heroku", false),
             // A version that lost its support goes with its name: Node 20 stays.
             (
@@ -5083,6 +5186,23 @@ mod tests {
                 "We're on PostgreSQL 16 now.",
                 "The database is PostgreSQL 14.",
                 Some("The database is PostgreSQL 16."),
+            ),
+            // The product as the subject, its bare version after "is".
+            (
+                "Our Postgres is 16 now.",
+                "We run Postgres 14.",
+                Some("We run Postgres 16."),
+            ),
+            (
+                "Node is at 22 now.",
+                "The app runs on Node 18.",
+                Some("The app runs on Node 22."),
+            ),
+            ("Our Node version is 22 now.", "CI runs Python 3.10.", None),
+            (
+                "The Node worker is 22 now.",
+                "The app runs on Node 18.",
+                None,
             ),
             (
                 "We use Python 3.12 now.",
@@ -6042,7 +6162,7 @@ mod tests {
         assert!(
             sync.iter()
                 .any(|s| apply(s, "The weekly sync is on Mondays.")
-                    .is_some_and(|(t, _)| t == "The weekly sync is on Tuesday.")),
+                    .is_some_and(|(t, _)| t == "The weekly sync is on Tuesdays.")),
             "{sync:?}"
         );
         assert!(
@@ -6344,6 +6464,20 @@ mod tests {
             Some("Deploys happen on Thursdays at 10:00.")
         );
         assert!(apply(moved, "The team retro is on Mondays.").is_none());
+        // A weekday keeps the item's number, whichever the announcement used.
+        assert_eq!(
+            apply(moved, "Deploys happen every Monday.")
+                .map(|(t, _)| t)
+                .as_deref(),
+            Some("Deploys happen every Thursday.")
+        );
+        let moved_to_one = &from_sentence("Deploys moved to Thursday.")[0];
+        assert_eq!(
+            apply(moved_to_one, "Deploys happen on Mondays.")
+                .map(|(t, _)| t)
+                .as_deref(),
+            Some("Deploys happen on Thursdays.")
+        );
         assert!(apply(moved, "Deploys happen on Mondays and Fridays.").is_none());
         let release = from_sentence("We moved the release to June.");
         assert!(

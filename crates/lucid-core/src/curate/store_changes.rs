@@ -435,6 +435,28 @@ impl Curator {
                     said.sentence,
                     digest.session
                 );
+                // An item that uses the retired tool takes the one tool the person named in
+                // its place ("We stopped using Yarn; it's npm everywhere now.").
+                if let Some(name) = said.retirement.name.as_deref()
+                    && !said.retirement.person
+                    && !said.retirement.prohibited
+                    && let Some((text, successor)) =
+                        crate::updates::with_successor_tool(&memory.text, name, &said.sentence)
+                {
+                    let kind = memory.kind;
+                    self.supersede_with(
+                        i,
+                        text,
+                        kind,
+                        digest,
+                        &said.evidence,
+                        format!("`{name}` → `{successor}`: replaces an item that {why}, and the person named `{successor}` in its place"),
+                    );
+                    if said.key != 0 {
+                        self.absorbed_keys.insert(said.key);
+                    }
+                    continue;
+                }
                 // The announcement says what replaces the item when it is about the same thing
                 // beyond the retired name ("…; Ana Ruiz now handles vendor invoices" for "Vendor
                 // invoices are handled by Marcus Lee"): it supersedes the item.
@@ -1301,6 +1323,12 @@ mod tests {
                 "Customer refunds are approved by Olga Petrova.",
                 "Olga Petrova retired in March; refunds are approved by Ben Carter now.",
                 Some("Olga Petrova retired in March; refunds are approved by Ben Carter now."),
+            ),
+            // A lower-case developer tool names the successor as a capitalised name does.
+            (
+                "Use Yarn to install packages.",
+                "We stopped using Yarn; it's npm everywhere now.",
+                Some("Use npm to install packages."),
             ),
             // Nothing shared beyond the name: the item goes, nothing takes its place.
             (
