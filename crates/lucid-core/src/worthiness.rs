@@ -3095,6 +3095,8 @@ mod tests {
         for sentence in [
             "Never merge it without review.",
             "Always fix it before you push.",
+            // A recurring event of this task's own file is still this task.
+            "Add a log line before every return in this file.",
         ] {
             assert_eq!(
                 skip_reason(sentence),
@@ -3285,6 +3287,19 @@ mod tests {
             ("Use `bun` for any package/script ops.", Class::Preference),
             (
                 "Use UTC for every timestamp in the logs.",
+                Class::Preference,
+            ),
+            // A rule tied to a recurring event, whatever its wording.
+            (
+                "Make sure you run the linter before every commit.",
+                Class::Preference,
+            ),
+            (
+                "Keep answers short; I don't need a summary at the end of each reply.",
+                Class::Preference,
+            ),
+            (
+                "Tag the on-call engineer on every incident.",
                 Class::Preference,
             ),
             // "the tests", "your changes" in a rule that opens with its marker are whatever
