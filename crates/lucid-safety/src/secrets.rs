@@ -143,8 +143,7 @@ const SPACING: &str = r"(?:[ \t]|\\t)*";
 /// What may stand between a credential word said in a sentence and its verb, written
 /// `{QUALIFIERS}`: up to two short phrases saying whose or what for ("the passphrase for
 /// backups is …", "the wifi passphrase in the office: …", "the signing key for webhooks is …").
-const QUALIFIERS: &str =
-    r"(?:\s+(?:for|of|in|on|at|to)\s+(?:the\s+|our\s+|my\s+|this\s+|all\s+)?[a-z0-9_\-]+){0,2}";
+const QUALIFIERS: &str = r"(?:\s+(?:for|of|in|on|at|to)\s+(?:the\s+|our\s+|my\s+|this\s+|all\s+)?[a-z0-9_\-]+(?:\s+[a-z0-9_\-]+)?){0,2}";
 
 /// Compile a built-in pattern. `\b` is rewritten to the ASCII word boundary
 /// `(?-u:\b)`: Unicode word boundaries force the regex engine off its fast
@@ -549,6 +548,15 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
             Prose,
             &["key", "token", "secret", "auth string"],
             r#"\b(?:(?:[a-z]+[\s_\-])?key|token|secret|auth\s+string){QUALIFIERS}(?:\s+(?:(?:has\s+been\s+|was\s+|is\s+)?(?:set|changed|reset|updated|rotated)\s+to|is|was|remains|will\s+be|should\s+be|now)\s*:?|\s*:)\s+["'`]?(?P<s>[^\s"'`,;\\]{8,256})"#,
+        ),
+        // "use this key dtn_9f86…", "paste the API token 4f9a… into …": a key or token named
+        // right before its value, after a determiner. The value is vetted like a password's.
+        lpat(
+            "credential_assignment",
+            PRIO_ASSIGNMENT,
+            Prose,
+            &["key", "token", "secret"],
+            r#"\b(?:this|the|that|my|our|your|an?)\s+(?:(?:api|access|auth|secret|private|deploy|service|bearer)[\s_\-])?(?:key|token|secret)\s+["'`]?(?P<s>[^\s"'`,;\\]{16,256})"#,
         ),
         // A login said as a user and a password: "the staging login is admin / Fake!…",
         // "credentials are deploy:Fake-…" (a colon only between the two, not "login uses: …"),
