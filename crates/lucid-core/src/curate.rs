@@ -399,6 +399,7 @@ pub fn dream_observed(
     )?;
     curator.apply_directives(&directives);
     curator.prune_unconfirmable();
+    curator.update_what_earlier_sessions_said(&digests);
     curator.keep_newest_session_values();
     let live = curator.memories.iter().filter(|m| m.is_live()).count();
     let provisional = curator

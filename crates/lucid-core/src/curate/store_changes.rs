@@ -633,14 +633,7 @@ impl Curator {
             .flat_map(|d| d.changes.iter().map(move |c| (d, c)))
             .collect();
         in_event_order(&mut changes, |item| &item.evidence);
-        // The programs the sessions ran (`pnpm` of `pnpm install`): a lower-case tool an item
-        // uses is known by them.
-        let programs: std::collections::BTreeSet<String> = digests
-            .iter()
-            .flat_map(|d| d.tool_sequence.iter())
-            .filter_map(|step| step.name.split_whitespace().next())
-            .map(|program| crate::tools::file_name(program).to_lowercase())
-            .collect();
+        let programs = programs_run(digests);
         // The item each event's changes produced: one edit can swap several values of one
         // line, and they all land in one updated item rather than a chain of half-updated ones.
         let mut made_by_event: HashSet<(String, usize, usize)> = HashSet::new();
@@ -705,6 +698,211 @@ impl Curator {
             }
         }
     }
+}
+
+impl Curator {
+    /// A change a person announced in a later session ("We upgraded Redis to 7.2 last week",
+    /// "use spaces instead of tabs from now on") updates what an earlier session said as it
+    /// updates a store item: the earlier statement takes the new value ("We use Redis 7.2 for
+    /// caching.") and the announcement is merged into it. What a later session says is gone
+    /// ("We stopped using Yarn; it's npm everywhere now.", "Kevin Wu has left the company")
+    /// ends the earlier statements about it: one that uses the tool takes the successor the
+    /// announcement names, another gives way to the announcement. Both must be timed, the
+    /// statement said before the announcement, and of the same project: order alone, or another
+    /// repository's value, is no change over time.
+    pub(super) fn update_what_earlier_sessions_said(&mut self, digests: &[SessionDigest]) {
+        let programs = programs_run(digests);
+        let mut changes: Vec<(&SessionDigest, &crate::digest::AnnouncedChange)> = digests
+            .iter()
+            .flat_map(|d| d.changes.iter().map(move |c| (d, c)))
+            .collect();
+        in_event_order(&mut changes, |item| &item.evidence);
+        for (digest, change) in changes {
+            let Some(announcement) = self.later_announcement(digest, &change.evidence) else {
+                continue;
+            };
+            for i in 0..self.memories.len() {
+                if !self.said_before(i, digest, &change.evidence, announcement) {
+                    continue;
+                }
+                if let Some((text, why)) = crate::updates::apply_knowing(
+                    &change.substitution,
+                    &self.memories[i].text,
+                    &programs,
+                ) {
+                    self.update_in_place(i, text, why, digest, &change.evidence, announcement);
+                }
+            }
+        }
+        let mut retirements: Vec<(&SessionDigest, &crate::digest::AnnouncedRetirement)> = digests
+            .iter()
+            .flat_map(|d| d.retirements.iter().map(move |r| (d, r)))
+            .collect();
+        in_event_order(&mut retirements, |item| &item.evidence);
+        for (digest, said) in retirements {
+            let Some(announcement) = self.later_announcement(digest, &said.evidence) else {
+                continue;
+            };
+            for i in 0..self.memories.len() {
+                if !self.said_before(i, digest, &said.evidence, announcement) {
+                    continue;
+                }
+                let memory = &self.memories[i];
+                let Some(matched) = crate::updates::retires(
+                    &said.retirement,
+                    &memory.text,
+                    memory.kind == Kind::Fact,
+                ) else {
+                    continue;
+                };
+                let successor = said
+                    .retirement
+                    .name
+                    .as_deref()
+                    .filter(|_| !said.retirement.person && !said.retirement.prohibited)
+                    .and_then(|name| {
+                        crate::updates::with_successor_tool(&memory.text, name, &said.sentence)
+                            .map(|(text, successor)| (name, text, successor))
+                    });
+                if let Some((name, text, successor)) = successor {
+                    let why = format!(
+                        "`{name}` → `{successor}`: {matched}, which a person said is gone (\"{}\"), \
+                         naming `{successor}` in its place",
+                        said.sentence
+                    );
+                    self.update_in_place(i, text, why, digest, &said.evidence, announcement);
+                } else if let Some(said_at) = announcement
+                    && self.memories[said_at].is_live()
+                {
+                    // What the person said is gone stays, in their words, in its place.
+                    self.memories[i].state = State::SupersededBy(said_at);
+                    let older = self.memories[i].text.clone();
+                    self.memories[said_at].superseded_texts.push(older);
+                }
+            }
+        }
+    }
+
+    /// For an announcement of a trusted session, timed, that updated no store item (a change
+    /// that did is that item's now: the earlier statement is an older value of it, which the
+    /// contradiction pass retires): `Some` of the candidate the announcement itself became, if
+    /// any. `None` when earlier statements are not to be updated by it.
+    fn later_announcement(
+        &self,
+        digest: &SessionDigest,
+        event: &crate::digest::EventRef,
+    ) -> Option<Option<usize>> {
+        event.at?;
+        if untrusted_session(digest) {
+            return None;
+        }
+        let cites = |memory: &Memory| cites_event(memory, &digest.session, event.event);
+        if self
+            .memories
+            .iter()
+            .any(|m| m.is_live() && m.origin != Origin::Session && cites(m))
+        {
+            return None;
+        }
+        Some(
+            self.memories
+                .iter()
+                .position(|m| m.is_live() && m.origin == Origin::Session && cites(m)),
+        )
+    }
+
+    /// Whether memory `i` is a statement of an earlier session (or earlier in the same one)
+    /// than the announcement at `event` of `digest`, about the same project, and not the
+    /// announcement itself.
+    fn said_before(
+        &self,
+        i: usize,
+        digest: &SessionDigest,
+        event: &crate::digest::EventRef,
+        announcement: Option<usize>,
+    ) -> bool {
+        let memory = &self.memories[i];
+        memory.is_live()
+            && memory.origin == Origin::Session
+            && !memory.episodic
+            && !memory.verbatim
+            && matches!(memory.kind, Kind::Fact | Kind::Preference)
+            && matches!((memory.at, event.at), (Some(said), Some(announced)) if said < announced)
+            && Some(i) != announcement
+            && !self.said_in_other_projects(i, digest.project.as_deref())
+    }
+
+    /// Gives statement `i` the text a later announcement made of it, and merges the
+    /// announcement's own candidate into it (later statements it updates merge with this one as
+    /// duplicates).
+    fn update_in_place(
+        &mut self,
+        i: usize,
+        text: String,
+        why: String,
+        digest: &SessionDigest,
+        event: &crate::digest::EventRef,
+        announcement: Option<usize>,
+    ) {
+        let memory = &mut self.memories[i];
+        memory.analysis = text::analyze(&text);
+        memory.text = text;
+        memory.at = event.at;
+        memory.notes.push(format!(
+            "updated by a later session ({}): {why}",
+            digest.session
+        ));
+        memory.evidence.push(event.evidence(&digest.session));
+        memory.sessions.insert(digest.conversation.clone());
+        memory.agents.insert(digest.agent.clone());
+        if let Some(said) = announcement
+            && self.memories[said].is_live()
+        {
+            self.memories[said].state = State::MergedInto(i);
+        }
+    }
+
+    /// Whether every session memory `i` was said in worked on another project than `project`
+    /// (neither folder inside the other); unknown projects never differ.
+    fn said_in_other_projects(&self, i: usize, project: Option<&str>) -> bool {
+        let Some(project) = project else {
+            return false;
+        };
+        let nested = |x: &str| {
+            x == project
+                || x.strip_prefix(project)
+                    .is_some_and(|rest| rest.starts_with('/'))
+                || project
+                    .strip_prefix(x)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        };
+        let memory = &self.memories[i];
+        let projects: Option<Vec<&str>> = memory
+            .sessions
+            .iter()
+            .map(|s| self.project_of_session.get(s).map(String::as_str))
+            .collect();
+        projects.is_some_and(|projects| !projects.is_empty() && !projects.into_iter().any(nested))
+    }
+}
+
+/// Whether a memory cites event `event` of session `session` as evidence.
+fn cites_event(memory: &Memory, session: &str, event: usize) -> bool {
+    memory.evidence.iter().any(|e| {
+        matches!(e, crate::report::Evidence::Event { session: s, event: n, .. }
+            if s == session && *n == event)
+    })
+}
+
+/// The programs the sessions ran (`pnpm` of `pnpm install`): a lower-case tool an item uses is
+/// known by them.
+fn programs_run(digests: &[SessionDigest]) -> std::collections::BTreeSet<String> {
+    digests
+        .iter()
+        .flat_map(|d| d.tool_sequence.iter())
+        .filter_map(|step| step.name.split_whitespace().next())
+        .map(|program| crate::tools::file_name(program).to_lowercase())
+        .collect()
 }
 
 /// Orders session events of several digests by their time, then session and position (so
@@ -961,6 +1159,88 @@ mod tests {
     };
     use super::*;
     use crate::report::Op;
+
+    /// What a person said in an earlier session takes the value a later session announced, the
+    /// announcement merged into it; not when the two are untimed, in the wrong order, or of
+    /// other projects.
+    #[test]
+    fn a_later_announcement_updates_what_an_earlier_session_said() {
+        // (earlier statement, later announcement, the draft's items)
+        let cases: &[(&str, &str, &[&str])] = &[
+            (
+                "We use Redis 6 for caching.",
+                "We upgraded Redis to 7.2 last week.",
+                &["We use Redis 7.2 for caching."],
+            ),
+            (
+                "Always use tabs for indentation.",
+                "Actually, use spaces instead of tabs for indentation from now on.",
+                &["Always use spaces for indentation."],
+            ),
+            // What is gone: a tool's successor takes its place; otherwise the announcement.
+            (
+                "Always use Yarn to install packages.",
+                "We stopped using Yarn; it's npm everywhere now.",
+                &["Always use npm to install packages."],
+            ),
+            (
+                "Remember that Kevin Wu approves infra changes.",
+                "Kevin Wu has left the company.",
+                &["Kevin Wu has left the company."],
+            ),
+        ];
+        let items = |output: &crate::curate::DreamOutput| -> Vec<String> {
+            output
+                .draft
+                .documents
+                .iter()
+                .flat_map(|doc| doc.content.lines())
+                .filter_map(|line| line.strip_prefix("- ").map(str::to_string))
+                .collect()
+        };
+        let in_project = |mut digest: SessionDigest, project: &str| {
+            digest.project = Some(project.to_string());
+            digest
+        };
+        for (earlier, later, expected) in cases {
+            let output = dream_over(
+                &store(&[]),
+                vec![
+                    said("s1", "alice", 3, &[earlier]),
+                    said("s2", "alice", 9, &[later]),
+                ],
+            );
+            assert_eq!(items(&output), *expected, "{later}");
+            // Said the other way round in time, the announcement updates nothing said later.
+            let output = dream_over(
+                &store(&[]),
+                vec![
+                    said("s1", "alice", 9, &[earlier]),
+                    said("s2", "alice", 3, &[later]),
+                ],
+            );
+            assert!(
+                items(&output)
+                    .iter()
+                    .any(|item| earlier.ends_with(item.as_str())),
+                "{later}"
+            );
+            // Another repository's statement is no older value of this one's.
+            let output = dream_over(
+                &store(&[]),
+                vec![
+                    in_project(said("s1", "alice", 3, &[earlier]), "/home/dev/shop"),
+                    in_project(said("s2", "alice", 9, &[later]), "/home/dev/blog"),
+                ],
+            );
+            assert!(
+                items(&output)
+                    .iter()
+                    .any(|item| earlier.ends_with(item.as_str())),
+                "{later}"
+            );
+        }
+    }
 
     /// Why each item the dream removed was removed, in report order.
     fn removal_reasons(output: &crate::curate::DreamOutput) -> Vec<&str> {
