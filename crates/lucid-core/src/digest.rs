@@ -4034,6 +4034,9 @@ fn read_human_message(
         .sum();
     let echoes = AgentEchoes::of(&segments, agent_said.runs());
     let brief = assigns_a_role(&prose.join(" "));
+    // "I'm going to dump a bunch of feedback at you … can you help me categorize it?": the
+    // paragraphs after such an opening are the text to work on, not the person's own rules.
+    let material_at = crate::worthiness::material_after(message);
     let mut long_message_shown = false;
     for segment in segments.iter().filter(|s| s.channel == Channel::Human) {
         // Secrets are found in the whole segment first: one can span lines (a private key
@@ -4101,6 +4104,26 @@ fn read_human_message(
                         text: excerpt(&policy.redact(sentence).text),
                         reason: "repeats what the agent wrote earlier in the session (pasted \
                                  back), not the person's own words"
+                            .to_string(),
+                        key,
+                        evidence: evidence.clone(),
+                    });
+                }
+                continue;
+            }
+            let in_material = material_at.is_some_and(|at| {
+                (sentence.as_ptr() as usize).saturating_sub(message.as_ptr() as usize) >= at
+            });
+            if in_material {
+                if reads_like_memory(sentence, limits)
+                    && !overlaps_secret
+                    && !policy.contains_secret(sentence)
+                    && digest.skipped.len() < limits.max_skipped_per_session
+                {
+                    digest.skipped.push(SkippedStatement {
+                        text: excerpt(&policy.redact(sentence).text),
+                        reason: "part of the text the person handed over to be worked on \
+                                 (\"categorize the feedback below\"), not their own rule or fact"
                             .to_string(),
                         key,
                         evidence: evidence.clone(),
@@ -5846,6 +5869,43 @@ mod laundering_tests {
                 .any(|s| s.text.contains("New url") && s.reason.contains("under its label")),
             "{skipped:?}"
         );
+    }
+
+    /// Text a person hands over to be worked on ("… can you help me categorize the
+    /// feedback?" and the feedback below it) is the task's material, not their rules; a rule
+    /// in the opening paragraph still stands, and so does everything below an opening that
+    /// asks for nothing to be worked on.
+    #[test]
+    fn text_handed_over_to_be_worked_on_is_no_statement() {
+        let said = |text: &str| {
+            let digest =
+                digest_session(&session(vec![EventKind::UserMessage { text: text.into() }]));
+            let said: Vec<String> = digest.statements.iter().map(|s| s.text.clone()).collect();
+            (said, digest.skipped)
+        };
+        let (kept, skipped) = said(
+            "Here is the customer feedback from this week, please summarize it for the \
+             release notes. Always write summaries in British English.\n\n\
+             Always ship dark mode first.\nNever show prices without tax.\n",
+        );
+        assert_eq!(
+            kept,
+            ["Always write summaries in British English."],
+            "{skipped:?}"
+        );
+        assert_eq!(
+            skipped
+                .iter()
+                .filter(|s| s.reason.contains("handed over to be worked on"))
+                .count(),
+            2,
+            "{skipped:?}"
+        );
+        let (kept, _) = said(
+            "Thanks for the review notes.\n\nAlways ship dark mode first.\nNever show prices \
+             without tax.\n",
+        );
+        assert_eq!(kept.len(), 2, "{kept:?}");
     }
 
     #[test]

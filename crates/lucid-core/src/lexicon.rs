@@ -89,6 +89,12 @@ pub enum List {
     /// `[event_moment]`: a moment of the work's history ("yesterday", "after the deploy"): after
     /// a [`List::MeasuredMovement`], the number is a measurement then, not a value set.
     EventMoment,
+    /// `[process_request]`: verbs asking the agent to work on text the person hands over
+    /// ("categorize", "summarize", "proofread").
+    ProcessRequest,
+    /// `[material]`: what a person hands over to be worked on ("feedback", "notes", "the
+    /// following").
+    Material,
     /// `[evaluative]`: words of praise or feeling that make "X is always …" an opinion.
     Evaluative,
     /// `[evaluative_filler]`: the small words between words of praise ("a", "so", "the").
@@ -377,7 +383,7 @@ pub enum List {
 impl List {
     /// Every list, in declaration order: scanned lists first, then looked-up ones (a test checks
     /// each is declared in `lexicon.txt` and not empty, and sits at its own index).
-    pub const ALL: [List; 137] = [
+    pub const ALL: [List; 139] = [
         List::Standing,
         List::Remember,
         List::Instruction,
@@ -406,6 +412,8 @@ impl List {
         List::Hedge,
         List::MeasuredMovement,
         List::EventMoment,
+        List::ProcessRequest,
+        List::Material,
         List::Evaluative,
         List::EvaluativeFiller,
         List::PastTense,
@@ -581,6 +589,8 @@ impl List {
             "check_task" => List::CheckTask,
             "task_runner" => List::TaskRunner,
             "known_tool" => List::KnownTool,
+            "process_request" => List::ProcessRequest,
+            "material" => List::Material,
             "head_noun" => List::HeadNoun,
             "stopword" => List::Stopword,
             "negation" => List::Negation,

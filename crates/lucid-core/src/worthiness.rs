@@ -1534,6 +1534,19 @@ fn warns_against_guarded(lower: &str) -> bool {
     })
 }
 
+/// Where the text a person hands over to be worked on starts in their message: after an
+/// opening paragraph that asks the agent to work on text (`[process_request]`: "categorize",
+/// "summarize", "proofread") and names it (`[material]`: "feedback", "notes", "the following"),
+/// the paragraphs below are that text ("Prefer drab to pollack" in a dump of a household's
+/// feedback on a recipe bot), not the person's rules or facts. The byte offset of the first
+/// of them.
+pub(crate) fn material_after(message: &str) -> Option<usize> {
+    let end = message.find("\n\n")?;
+    let opening = message[..end].to_lowercase();
+    let cues = Cues::scan(&opening);
+    (cues.has(List::ProcessRequest) && cues.has(List::Material)).then_some(end + 2)
+}
+
 /// Whether an instruction is a rule for every case: it opens with an instruction ("use",
 /// "keep", "prefer"), not a request, and quantifies over all cases ("Use `bun` for any package
 /// or script work", "Use UTC for every timestamp").
