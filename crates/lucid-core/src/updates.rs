@@ -2686,9 +2686,14 @@ fn scopes_the_whole_project(lower: &str) -> bool {
 /// capitalised words ("Firebase", "Google Analytics"). Returns it and how many tokens it took.
 fn leading_name(sentence: &str, tokens: &[&Token]) -> Option<(String, usize)> {
     let first = tokens.first()?;
-    // A program is a name in lower case too ("we no longer use yarn").
-    if first.quoted || text::is_anchor(&first.text) || crate::tools::is_known_program(&first.text) {
+    // A program is a name in lower case too ("we no longer use yarn", "we're dropping jest;
+    // …"), without the punctuation that ends the clause.
+    if first.quoted || text::is_anchor(&first.text) {
         return Some((first.text.clone(), 1));
+    }
+    let word = first.text.trim_end_matches([',', ';', ':', '.', '!']);
+    if crate::tools::is_known_program(word) || is_known_tool(word) {
+        return Some((word.to_string(), 1));
     }
     // A name is one run of words: punctuation between two ends it ("retiring Kafka; RabbitMQ
     // is …" names Kafka).
@@ -3955,7 +3960,45 @@ pub(crate) fn with_successor_tool(
     retired: &str,
     announcement: &str,
 ) -> Option<(String, String)> {
-    let named: std::collections::BTreeSet<String> = value_tokens(announcement)
+    // The successor is said after the retired name, in words that make it the replacement
+    // ("it's npm everywhere now", "we use pnpm instead"): "we dropped Jest, it broke with npm
+    // workspaces" names npm for another reason.
+    let announced = value_tokens(announcement);
+    let after_retired = announced
+        .iter()
+        .position(|t| {
+            t.text
+                .trim_end_matches(['.', ',', ';', ':'])
+                .eq_ignore_ascii_case(retired)
+        })
+        .map(|at| &announced[at + 1..])?;
+    const TAKES_ITS_PLACE: &[&str] = &[
+        "now",
+        "instead",
+        "favour",
+        "favor",
+        "everywhere",
+        "forward",
+        "use",
+        "using",
+        "switched",
+        "switching",
+        "moved",
+        "moving",
+        "replaced",
+        "replacing",
+    ];
+    if !after_retired.iter().any(|t| {
+        TAKES_ITS_PLACE.contains(
+            &t.text
+                .trim_end_matches(['.', ',', ';', ':'])
+                .to_lowercase()
+                .as_str(),
+        )
+    }) {
+        return None;
+    }
+    let named: std::collections::BTreeSet<String> = after_retired
         .iter()
         .map(|t| t.text.trim_end_matches(['.', ',', ';', ':']).to_string())
         .filter(|word| is_known_tool(word) && !word.eq_ignore_ascii_case(retired))
@@ -4920,6 +4963,53 @@ mod tests {
                 updated.as_deref(),
                 *expected,
                 "{announcement:?} on {item:?}"
+            );
+        }
+    }
+
+    /// A retired tool's item takes the one tool said after it as its replacement, nothing
+    /// else.
+    #[test]
+    fn a_retired_tool_is_replaced_by_the_tool_said_in_its_place() {
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            (
+                "Use Yarn to install packages.",
+                "We stopped using Yarn; it's npm everywhere now.",
+                Some("Use npm to install packages."),
+            ),
+            (
+                "Run the tests with jest.",
+                "We're dropping jest; we use vitest instead.",
+                Some("Run the tests with vitest."),
+            ),
+            // Named for another reason, not as the replacement.
+            (
+                "Run the tests with jest.",
+                "We're dropping jest, it broke with npm workspaces.",
+                None,
+            ),
+            // Two candidates: nothing says which.
+            (
+                "Use Yarn to install packages.",
+                "We stopped using Yarn; we use npm and pnpm now.",
+                None,
+            ),
+            // The item names the tool without using it.
+            (
+                "Yarn 1 is vendored in tools/.",
+                "We stopped using Yarn; it's npm everywhere now.",
+                None,
+            ),
+        ];
+        for (item, said, expected) in cases {
+            let retired = retirements(said);
+            let name = retired[0].name.as_deref().unwrap_or_default();
+            assert_eq!(
+                with_successor_tool(item, name, said)
+                    .map(|(text, _)| text)
+                    .as_deref(),
+                *expected,
+                "{said}"
             );
         }
     }
