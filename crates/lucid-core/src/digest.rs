@@ -4094,27 +4094,23 @@ fn read_human_message(
             let overlaps_secret = secret_spans.iter().any(|&(s, e)| s < end && start < e);
             // What the agent wrote, pasted back into the chat, is the agent's text: it neither
             // announces a change nor becomes the person's statement.
-            if echoes.repeats(sentence) {
-                if reads_like_memory(sentence, limits)
-                    && !overlaps_secret
-                    && !policy.contains_secret(sentence)
-                    && digest.skipped.len() < limits.max_skipped_per_session
-                {
-                    digest.skipped.push(SkippedStatement {
-                        text: excerpt(&policy.redact(sentence).text),
-                        reason: "repeats what the agent wrote earlier in the session (pasted \
-                                 back), not the person's own words"
-                            .to_string(),
-                        key,
-                        evidence: evidence.clone(),
-                    });
-                }
-                continue;
-            }
             let in_material = material_at.is_some_and(|at| {
                 (sentence.as_ptr() as usize).saturating_sub(message.as_ptr() as usize) >= at
             });
-            if in_material {
+            let not_theirs = if echoes.repeats(sentence) {
+                Some(
+                    "repeats what the agent wrote earlier in the session (pasted back), not the \
+                     person's own words",
+                )
+            } else if in_material {
+                Some(
+                    "part of the text the person handed over to be worked on (\"categorize the \
+                     feedback below\"), not their own rule or fact",
+                )
+            } else {
+                None
+            };
+            if let Some(reason) = not_theirs {
                 if reads_like_memory(sentence, limits)
                     && !overlaps_secret
                     && !policy.contains_secret(sentence)
@@ -4122,9 +4118,7 @@ fn read_human_message(
                 {
                     digest.skipped.push(SkippedStatement {
                         text: excerpt(&policy.redact(sentence).text),
-                        reason: "part of the text the person handed over to be worked on \
-                                 (\"categorize the feedback below\"), not their own rule or fact"
-                            .to_string(),
+                        reason: reason.to_string(),
                         key,
                         evidence: evidence.clone(),
                     });
@@ -5823,17 +5817,19 @@ mod laundering_tests {
         assert!(digest_session(&with_plan).changes.is_empty());
     }
 
+    /// The statements a person's one message gives (their texts) and what it skipped.
+    fn statements_of_one_message(text: &str) -> (Vec<String>, Vec<SkippedStatement>) {
+        let digest = digest_session(&session(vec![EventKind::UserMessage { text: text.into() }]));
+        let said: Vec<String> = digest.statements.iter().map(|s| s.text.clone()).collect();
+        (said, digest.skipped)
+    }
+
     /// The agent's own prose pasted back into the chat (aider users quote the model's plan to
     /// it) is not what the person said: neither a statement nor a change. A person who adopts
     /// the agent's short proposal in their own message still states it.
     #[test]
     fn a_list_introduced_for_this_session_sets_no_standing_rule() {
-        let said = |text: &str| {
-            let digest =
-                digest_session(&session(vec![EventKind::UserMessage { text: text.into() }]));
-            let said: Vec<String> = digest.statements.iter().map(|s| s.text.clone()).collect();
-            (said, digest.skipped)
-        };
+        let said = statements_of_one_message;
         let (kept, skipped) = said(
             "Rules for this session:\n- Always prefer repo-local files.\n- Never edit the vendored SDK.",
         );
@@ -5877,12 +5873,7 @@ mod laundering_tests {
     /// asks for nothing to be worked on.
     #[test]
     fn text_handed_over_to_be_worked_on_is_no_statement() {
-        let said = |text: &str| {
-            let digest =
-                digest_session(&session(vec![EventKind::UserMessage { text: text.into() }]));
-            let said: Vec<String> = digest.statements.iter().map(|s| s.text.clone()).collect();
-            (said, digest.skipped)
-        };
+        let said = statements_of_one_message;
         let (kept, skipped) = said(
             "Here is the customer feedback from this week, please summarize it for the \
              release notes. Always write summaries in British English.\n\n\

@@ -367,28 +367,33 @@ impl Curator {
     /// 8080" in one repository and "… 3000" in another are two facts, not one that changed.
     /// Store items (no sessions) belong to every project.
     fn of_other_projects(&self, a: usize, b: usize) -> bool {
-        let projects = |i: usize| -> Option<BTreeSet<&str>> {
-            let memory = &self.memories[i];
-            if memory.sessions.is_empty() {
-                return None;
-            }
-            memory
-                .sessions
-                .iter()
-                .map(|s| self.project_of_session.get(s).map(String::as_str))
-                .collect()
-        };
-        // A session started in a sub-directory (`~/shop/web`) works on the same project.
-        let nested = |x: &str, y: &str| {
-            x == y
-                || x.strip_prefix(y).is_some_and(|rest| rest.starts_with('/'))
-                || y.strip_prefix(x).is_some_and(|rest| rest.starts_with('/'))
-        };
-        match (projects(a), projects(b)) {
-            (Some(pa), Some(pb)) => !pa.iter().any(|x| pb.iter().any(|y| nested(x, y))),
+        match (self.projects_of(a), self.projects_of(b)) {
+            (Some(pa), Some(pb)) => !pa.iter().any(|x| pb.iter().any(|y| same_project(x, y))),
             _ => false,
         }
     }
+
+    /// The projects the sessions memory `i` was said in worked on; `None` when it comes from
+    /// no session or one of them records no project.
+    pub(super) fn projects_of(&self, i: usize) -> Option<BTreeSet<&str>> {
+        let memory = &self.memories[i];
+        if memory.sessions.is_empty() {
+            return None;
+        }
+        memory
+            .sessions
+            .iter()
+            .map(|s| self.project_of_session.get(s).map(String::as_str))
+            .collect()
+    }
+}
+
+/// Whether two sessions' folders are one project: the same, or one inside the other (a session
+/// started in a sub-directory, `~/shop/web`, works on `~/shop`).
+pub(super) fn same_project(x: &str, y: &str) -> bool {
+    x == y
+        || x.strip_prefix(y).is_some_and(|rest| rest.starts_with('/'))
+        || y.strip_prefix(x).is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// The frame of a statement for contradiction search: its tokens with values (anchors,

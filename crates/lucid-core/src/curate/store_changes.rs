@@ -392,11 +392,7 @@ impl Curator {
     /// Firebase", "Dana Whitfield has left", "we no longer deploy on Fridays") are removed, the
     /// sentence quoted. Announcements older than an item's as-of time are outdated.
     pub(super) fn retire_what_people_said_is_gone(&mut self, digests: &[SessionDigest]) {
-        let mut retirements: Vec<(&SessionDigest, &crate::digest::AnnouncedRetirement)> = digests
-            .iter()
-            .flat_map(|d| d.retirements.iter().map(move |r| (d, r)))
-            .collect();
-        in_event_order(&mut retirements, |item| &item.evidence);
+        let retirements = announced_in_order(digests, |d| &d.retirements, |r| &r.evidence);
         for (digest, said) in retirements {
             // Nor does an untrusted session retire one.
             if untrusted_session(digest) {
@@ -628,11 +624,7 @@ impl Curator {
     /// to the items that hold the old value (see [`crate::updates`]): each becomes a new item
     /// with the value rewritten in place, and the report says which words matched.
     pub(super) fn apply_announced_changes(&mut self, digests: &[SessionDigest]) {
-        let mut changes: Vec<(&SessionDigest, &crate::digest::AnnouncedChange)> = digests
-            .iter()
-            .flat_map(|d| d.changes.iter().map(move |c| (d, c)))
-            .collect();
-        in_event_order(&mut changes, |item| &item.evidence);
+        let changes = announced_in_order(digests, |d| &d.changes, |c| &c.evidence);
         let programs = programs_run(digests);
         // The item each event's changes produced: one edit can swap several values of one
         // line, and they all land in one updated item rather than a chain of half-updated ones.
@@ -712,19 +704,13 @@ impl Curator {
     /// repository's value, is no change over time.
     pub(super) fn update_what_earlier_sessions_said(&mut self, digests: &[SessionDigest]) {
         let programs = programs_run(digests);
-        let mut changes: Vec<(&SessionDigest, &crate::digest::AnnouncedChange)> = digests
-            .iter()
-            .flat_map(|d| d.changes.iter().map(move |c| (d, c)))
-            .collect();
-        in_event_order(&mut changes, |item| &item.evidence);
+        let changes = announced_in_order(digests, |d| &d.changes, |c| &c.evidence);
         for (digest, change) in changes {
-            let Some(announcement) = self.later_announcement(digest, &change.evidence) else {
+            let Some((announcement, earlier)) = self.earlier_statements(digest, &change.evidence)
+            else {
                 continue;
             };
-            for i in 0..self.memories.len() {
-                if !self.said_before(i, digest, &change.evidence, announcement) {
-                    continue;
-                }
+            for i in earlier {
                 if let Some((text, why)) = crate::updates::apply_knowing(
                     &change.substitution,
                     &self.memories[i].text,
@@ -734,19 +720,13 @@ impl Curator {
                 }
             }
         }
-        let mut retirements: Vec<(&SessionDigest, &crate::digest::AnnouncedRetirement)> = digests
-            .iter()
-            .flat_map(|d| d.retirements.iter().map(move |r| (d, r)))
-            .collect();
-        in_event_order(&mut retirements, |item| &item.evidence);
+        let retirements = announced_in_order(digests, |d| &d.retirements, |r| &r.evidence);
         for (digest, said) in retirements {
-            let Some(announcement) = self.later_announcement(digest, &said.evidence) else {
+            let Some((announcement, earlier)) = self.earlier_statements(digest, &said.evidence)
+            else {
                 continue;
             };
-            for i in 0..self.memories.len() {
-                if !self.said_before(i, digest, &said.evidence, announcement) {
-                    continue;
-                }
+            for i in earlier {
                 let memory = &self.memories[i];
                 let Some(matched) = crate::updates::retires(
                     &said.retirement,
@@ -781,6 +761,21 @@ impl Curator {
                 }
             }
         }
+    }
+
+    /// The statements said before the announcement at `event` of `digest` that it may update
+    /// ([`Self::said_before`]), with the candidate the announcement itself became; `None` when
+    /// it updates none ([`Self::later_announcement`]).
+    fn earlier_statements(
+        &self,
+        digest: &SessionDigest,
+        event: &crate::digest::EventRef,
+    ) -> Option<(Option<usize>, Vec<usize>)> {
+        let announcement = self.later_announcement(digest, event)?;
+        let earlier = (0..self.memories.len())
+            .filter(|&i| self.said_before(i, digest, event, announcement))
+            .collect();
+        Some((announcement, earlier))
     }
 
     /// For an announcement of a trusted session, timed, that updated no store item (a change
@@ -862,27 +857,15 @@ impl Curator {
         }
     }
 
-    /// Whether every session memory `i` was said in worked on another project than `project`
-    /// (neither folder inside the other); unknown projects never differ.
+    /// Whether the sessions memory `i` was said in all worked on another project than
+    /// `project`; unknown projects never differ.
     fn said_in_other_projects(&self, i: usize, project: Option<&str>) -> bool {
-        let Some(project) = project else {
-            return false;
-        };
-        let nested = |x: &str| {
-            x == project
-                || x.strip_prefix(project)
-                    .is_some_and(|rest| rest.starts_with('/'))
-                || project
-                    .strip_prefix(x)
-                    .is_some_and(|rest| rest.starts_with('/'))
-        };
-        let memory = &self.memories[i];
-        let projects: Option<Vec<&str>> = memory
-            .sessions
-            .iter()
-            .map(|s| self.project_of_session.get(s).map(String::as_str))
-            .collect();
-        projects.is_some_and(|projects| !projects.is_empty() && !projects.into_iter().any(nested))
+        match (self.projects_of(i), project) {
+            (Some(projects), Some(project)) => !projects
+                .iter()
+                .any(|x| super::contradictions::same_project(x, project)),
+            _ => false,
+        }
     }
 }
 
@@ -892,6 +875,21 @@ fn cites_event(memory: &Memory, session: &str, event: usize) -> bool {
         matches!(e, crate::report::Evidence::Event { session: s, event: n, .. }
             if s == session && *n == event)
     })
+}
+
+/// Every session's announcements of one kind (`of`: its changes, its retirements), in the
+/// order they were said.
+fn announced_in_order<'d, T>(
+    digests: &'d [SessionDigest],
+    of: impl Fn(&'d SessionDigest) -> &'d [T],
+    evidence: impl Fn(&T) -> &crate::digest::EventRef,
+) -> Vec<(&'d SessionDigest, &'d T)> {
+    let mut announced: Vec<(&SessionDigest, &T)> = digests
+        .iter()
+        .flat_map(|d| of(d).iter().map(move |item| (d, item)))
+        .collect();
+    in_event_order(&mut announced, evidence);
+    announced
 }
 
 /// The programs the sessions ran (`pnpm` of `pnpm install`): a lower-case tool an item uses is
