@@ -1316,19 +1316,53 @@ pub fn sentences(text: &str) -> Vec<&str> {
                     i = start;
                     continue;
                 }
+                let last_word = line[start..i]
+                    .rsplit([' ', '('])
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                // What follows the mark and a space: a word in lower case or a number goes on
+                // with the sentence after an abbreviation ("the Bluebook (21st ed.) in every
+                // brief", "vol. 3").
+                let goes_on = |after: usize| {
+                    line[after.min(line.len())..]
+                        .trim_start()
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit())
+                };
+                let abbreviation_going_on = c == b'.'
+                    && matches!(
+                        last_word.as_str(),
+                        "ed" | "eds"
+                            | "vol"
+                            | "vols"
+                            | "pp"
+                            | "fig"
+                            | "al"
+                            | "no"
+                            | "nos"
+                            | "inc"
+                            | "corp"
+                            | "ltd"
+                            | "ch"
+                            | "sec"
+                            | "ver"
+                            | "rev"
+                    );
                 let ends = match next {
                     None => true,
                     Some(b' ') | Some(b'\t') => {
                         // Not after common abbreviations like "e.g." or "i.e.".
-                        let before = &line[start..i];
-                        let last_word = before.rsplit(' ').next().unwrap_or("");
-                        !matches!(
-                            last_word.to_ascii_lowercase().as_str(),
+                        let abbreviation = matches!(
+                            last_word.as_str(),
                             "e.g" | "i.e" | "etc" | "vs" | "mr" | "dr" | "ms" | "approx" | "cf"
-                        )
+                        );
+                        !(abbreviation || (abbreviation_going_on && goes_on(i + 1)))
                     }
                     Some(b'"') | Some(b'\'') | Some(b')') => {
                         bytes.get(i + 2).is_none_or(|b| *b == b' ')
+                            && !(abbreviation_going_on && goes_on(i + 2))
                     }
                     _ => false,
                 };
@@ -4420,6 +4454,19 @@ mod tests {
                 "**Correction received.**",
                 "Updated to the new SDK.",
                 "Done _now._"
+            ]
+        );
+        // An abbreviation followed by a word in lower case or a number goes on; one that ends
+        // the sentence before a capital does not.
+        assert_eq!(
+            sentences(
+                "Cite the Bluebook (21st ed.) in every brief. See vol. 3 for forms. Ask Acme Inc. Then wait."
+            ),
+            vec![
+                "Cite the Bluebook (21st ed.) in every brief.",
+                "See vol. 3 for forms.",
+                "Ask Acme Inc.",
+                "Then wait."
             ]
         );
     }

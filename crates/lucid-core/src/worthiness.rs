@@ -459,6 +459,7 @@ pub(crate) fn judge(sentence: &str, limits: &Thresholds) -> Verdict {
     ]
     .iter()
     .filter_map(|opener| whole_lower.find(opener))
+    .chain(result_clause_at(&whole_lower))
     .min();
     // A marker in an aside ("(not always obvious when …)", "`.env` (Secure, Never Commit)")
     // qualifies a word of it, not the sentence.
@@ -1531,6 +1532,23 @@ fn warns_against_guarded(lower: &str) -> bool {
     lexicon::opening(List::Warning, lower).is_some_and(|warning| {
         let rest = lower[warning.len()..].trim_start();
         Cues::scan(&format!("don't {rest}")).opens_with(List::Guarded)
+    })
+}
+
+/// Where a clause of result opens with "so" and a subject of its own ("… so most merges are
+/// automatic and force-push is never needed", "… so the build never breaks"): a marker there
+/// says what follows from the work, not how to work. "…, so always run them in parallel" is
+/// the rule itself (the marker right after "so").
+fn result_clause_at(lower: &str) -> Option<usize> {
+    const SUBJECTS: &[&str] = &[
+        "the", "a", "an", "most", "all", "every", "each", "no", "nothing", "we", "it", "they",
+        "you", "our", "your", "their", "this", "that", "these", "those", "any", "its", "there",
+    ];
+    lower.match_indices(" so ").map(|(at, _)| at).find(|&at| {
+        lower[at + 4..]
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .is_some_and(|word| SUBJECTS.contains(&word))
     })
 }
 
@@ -3881,6 +3899,8 @@ mod tests {
             "phenomenal, now find a more descriptive workflow name for main.yml instead of \"CI\"",
             "Moreover, update the tasks in tasks.json so that instead of running each 10 seconds, we run the script whenever a user saves a .md file.",
             "Furthermore, rename the helper to parse_config.",
+            // A real Copilot CLI task brief: the "never" says what follows from the strategy.
+            "Recommend a merge strategy per artifact family (e.g. union/`-X ours`/jsonl-aware merge driver) so most merges are automatic and force-push is never needed.",
         ] {
             assert_eq!(
                 kept(sentence),
@@ -3893,6 +3913,9 @@ mod tests {
         // A rule keeps its markers before the purpose, and a quantifier with its noun.
         assert!(marked(
             "Always run the linter so that CI never fails on style."
+        ));
+        assert!(marked(
+            "Always rebase before pushing so the history stays linear."
         ));
         assert!(marked("Use UTC for every timestamp."));
     }
