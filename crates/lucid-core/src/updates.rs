@@ -2101,7 +2101,24 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
         if !opens && !said_by_the_team(&lower[..at]) {
             continue;
         }
-        let Some((name, rest)) = name_after(sentence, &tokens, at + phrase.len()) else {
+        // "we're not supposed to use lodash anymore": one bare word right before "anymore"
+        // is what is no longer used, whatever its case (not a pronoun: "use it anymore").
+        let bare_word = || {
+            let after = sentence.get(at + phrase.len()..)?.trim_start();
+            let (word, rest) = after.split_once(char::is_whitespace)?;
+            let lower_rest = rest.trim_start().to_lowercase();
+            let ends = lower_rest.starts_with("anymore") || lower_rest.starts_with("any more");
+            let plain = word.len() >= 3
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                && !is_pronoun(&word.to_lowercase())
+                && !lexicon::is_word_of(List::Stopword, &word.to_lowercase());
+            (ends && plain).then(|| (word.to_string(), rest.trim_start()))
+        };
+        let Some((name, rest)) =
+            name_after(sentence, &tokens, at + phrase.len()).or_else(bare_word)
+        else {
             continue;
         };
         let rest = rest.to_lowercase();
@@ -4580,6 +4597,9 @@ mod tests {
         let about = "agent-intercom-ctl is the operator's own CLI.";
         assert_eq!(retires(&said[0], about, true), None);
         assert!(retirements("Never use npm-cli for publishing packages.").is_empty());
+        // A pronoun or a function word before "anymore" names nothing.
+        assert!(retirements("We don't use it anymore.").is_empty());
+        assert!(retirements("We don't need that anymore.").is_empty());
         let ended = retirements("Don't use Moment anymore.");
         assert!(ended.iter().all(|r| !r.prohibited), "{ended:?}");
     }
@@ -5109,6 +5129,8 @@ mod tests {
             ("We've sunset the Jenkins pipeline.", "Jenkins", false),
             ("We're not supposed to use cuFFT anymore.", "cuFFT", false),
             ("We can't use Heroku anymore.", "Heroku", false),
+            // A bare lower-case word right before "anymore".
+            ("we're not supposed to use lodash anymore", "lodash", false),
             ("Heroku is no longer in use.", "Heroku", false),
             // A version that lost its support goes with its name: Node 20 stays.
             (
