@@ -2079,7 +2079,10 @@ pub(crate) fn retirements(sentence: &str) -> Vec<Retirement> {
         if !said_by_the_team(&lower[..at]) {
             continue;
         }
-        let Some((name, rest)) = name_after(sentence, &tokens, at + phrase.len()) else {
+        // A lower-case identifier names one too ("we retired the legacy-billing service").
+        let Some((name, rest)) = name_after(sentence, &tokens, at + phrase.len())
+            .or_else(|| identifier_after(sentence, &tokens, at + phrase.len()))
+        else {
             continue;
         };
         if ends_the_retirement(rest) {
@@ -5131,6 +5134,12 @@ mod tests {
             ("We can't use Heroku anymore.", "Heroku", false),
             // A bare lower-case word right before "anymore".
             ("we're not supposed to use lodash anymore", "lodash", false),
+            // A lower-case identifier, its head noun left out.
+            (
+                "We retired the legacy-billing service.",
+                "legacy-billing",
+                false,
+            ),
             ("Heroku is no longer in use.", "Heroku", false),
             // A version that lost its support goes with its name: Node 20 stays.
             (
