@@ -198,6 +198,10 @@ fn replace_owner(sub: &Substitution, item: &str) -> Option<(String, String)> {
 /// The cue of a thing renamed to a plain word ("We renamed the default branch to main").
 const RENAMED_OBJECT_CUE: &str = "renamed [thing] to";
 
+/// The cue of a thing the team switched to a plain word ("We switched the default branch to
+/// trunk"), applied as a rename is.
+const SWITCHED_OBJECT_CUE: &str = "switched [thing] to";
+
 /// The item with the name it gives the renamed thing replaced: the item names every word of
 /// the thing (`object`) and ends with its name after "called", "named" or "is" ("The default
 /// branch is called master."). `None` otherwise, or when the name is already the new one.
@@ -223,9 +227,10 @@ fn rename_value(sub: &Substitution, item: &str) -> Option<(String, String)> {
     let end = name.start + name.text.len();
     let replaced = format!("{}{}{}", &item[..name.start], sub.new, &item[end..]);
     let why = format!(
-        "`{}` → `{}` ({RENAMED_OBJECT_CUE}; the item names {} and gives its name last)",
+        "`{}` → `{}` ({}; the item names {} and gives its name last)",
         name.text,
         sub.new,
+        sub.cue,
         sub.object.join(" ")
     );
     Some((replaced, why))
@@ -1471,6 +1476,18 @@ pub(crate) fn from_sentence(sentence: &str) -> Vec<Substitution> {
         sub.subject_text = sentence.to_string();
         out.push(sub);
     }
+    // "We switched the default branch to trunk", "we changed the button to blue": a thing of
+    // the team's set to a plain word, for the item that names the thing and gives its value
+    // last ("The default branch is main"), as a rename does (see [`rename_value`]).
+    if out.is_empty()
+        && let Some((new, object)) = thing_set_to_a_word(&tokens, &lower)
+    {
+        let mut sub = make(None, new, SWITCHED_OBJECT_CUE);
+        sub.object_min = object.len();
+        sub.object = object;
+        sub.subject_text = sentence.to_string();
+        out.push(sub);
+    }
     // "The tests run with vitest now", "Going forward, we lint with Biome": the tool a
     // sentence said as news names at its end, for the items that name every word said of
     // what it is used for and rely on one tool for it (see [`replace_tool`]).
@@ -1590,6 +1607,41 @@ fn versioned(tokens: &[Token], at: usize) -> Option<(&Token, Option<String>)> {
             .next();
         (version, product)
     })
+}
+
+/// "We switched the default branch to trunk": after "we" and "switched" or "changed", "the"
+/// and the thing's words, then "to" and one plain word (no value shape, no closed set) that
+/// ends the sentence. The word and the thing's content words.
+fn thing_set_to_a_word<'t>(
+    tokens: &'t [Token],
+    lower: &[String],
+) -> Option<(&'t Token, Vec<String>)> {
+    let verb = lower
+        .iter()
+        .position(|w| matches!(w.as_str(), "switched" | "changed"))?;
+    if verb == 0 || !said_by_the_team(&lower[..verb].join(" ")) || lower.get(verb + 1)? != "the" {
+        return None;
+    }
+    let to = verb + 2 + lower[verb + 2..].iter().position(|w| w == "to")?;
+    let new = tokens.get(to + 1)?;
+    let word = new.text.trim_end_matches(['.', '!']);
+    let ends = tokens.len() == to + 2;
+    let plain = !new.quoted
+        && word.chars().all(|c| c.is_alphabetic() || c == '-')
+        && value_shape(word).is_none()
+        && text::value_family(word).is_none();
+    if !ends || !plain || to == verb + 2 {
+        return None;
+    }
+    let thing: Vec<&str> = tokens[verb + 2..to]
+        .iter()
+        .map(|t| t.text.as_str())
+        .collect();
+    let object: Vec<String> = text::analyze(&thing.join(" "))
+        .word_set
+        .into_iter()
+        .collect();
+    (!object.is_empty()).then_some((new, object))
 }
 
 /// "Our Postgres is 16 now": the bare version (digits and dots) after "is" (or "is at", "is
@@ -3308,7 +3360,7 @@ pub(crate) fn apply_knowing(
     if sub.cue == COMMAND_CUE {
         return replace_command(sub, item);
     }
-    if sub.cue == RENAMED_OBJECT_CUE {
+    if sub.cue == RENAMED_OBJECT_CUE || sub.cue == SWITCHED_OBJECT_CUE {
         return rename_value(sub, item);
     }
     if sub.cue == OWNER_CUE {
@@ -5307,6 +5359,22 @@ mod tests {
                 "We're on PostgreSQL 16 now.",
                 "The database is PostgreSQL 14.",
                 Some("The database is PostgreSQL 16."),
+            ),
+            // A thing the team switched to a plain word, as a rename.
+            (
+                "We switched the default branch to trunk.",
+                "The default branch is main.",
+                Some("The default branch is trunk."),
+            ),
+            (
+                "We changed the button to blue.",
+                "The button is green.",
+                Some("The button is blue."),
+            ),
+            (
+                "We switched the logs to JSON.",
+                "The logs are plain text.",
+                None,
             ),
             // The product as the subject, its bare version after "is".
             (
