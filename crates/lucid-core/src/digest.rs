@@ -5892,6 +5892,10 @@ mod laundering_tests {
             2,
             "{skipped:?}"
         );
+        // Windows line endings end the opening paragraph too.
+        let (kept, _) =
+            said("Please categorize the feedback below.\r\n\r\nAlways ship dark mode first.\r\n");
+        assert!(kept.is_empty(), "{kept:?}");
         let (kept, _) = said(
             "Thanks for the review notes.\n\nAlways ship dark mode first.\nNever show prices \
              without tax.\n",

@@ -1316,53 +1316,56 @@ pub fn sentences(text: &str) -> Vec<&str> {
                     i = start;
                     continue;
                 }
-                let last_word = line[start..i]
-                    .rsplit([' ', '('])
-                    .next()
-                    .unwrap_or("")
-                    .to_ascii_lowercase();
-                // What follows the mark and a space: a word in lower case or a number goes on
-                // with the sentence after an abbreviation ("the Bluebook (21st ed.) in every
-                // brief", "vol. 3").
-                let goes_on = |after: usize| {
-                    line[after.min(line.len())..]
-                        .trim_start()
-                        .chars()
+                // The word the mark closes, read only where a space or a closing quote follows
+                // (not for every dot of a file name).
+                let last_word = || {
+                    line[start..i]
+                        .rsplit([' ', '('])
                         .next()
-                        .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit())
+                        .unwrap_or("")
+                        .to_ascii_lowercase()
                 };
-                let abbreviation_going_on = c == b'.'
-                    && matches!(
-                        last_word.as_str(),
-                        "ed" | "eds"
-                            | "vol"
-                            | "vols"
-                            | "pp"
-                            | "fig"
-                            | "al"
-                            | "no"
-                            | "nos"
-                            | "inc"
-                            | "corp"
-                            | "ltd"
-                            | "ch"
-                            | "sec"
-                            | "ver"
-                            | "rev"
-                    );
+                // An abbreviation followed by a word in lower case or a number goes on with the
+                // sentence ("the Bluebook (21st ed.) in every brief", "vol. 3").
+                let goes_on = |word: &str, after: usize| {
+                    c == b'.'
+                        && matches!(
+                            word,
+                            "ed" | "eds"
+                                | "vol"
+                                | "vols"
+                                | "pp"
+                                | "fig"
+                                | "al"
+                                | "no"
+                                | "nos"
+                                | "inc"
+                                | "corp"
+                                | "ltd"
+                                | "ch"
+                                | "sec"
+                                | "ver"
+                                | "rev"
+                        )
+                        && line[after.min(line.len())..]
+                            .trim_start()
+                            .chars()
+                            .next()
+                            .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit())
+                };
                 let ends = match next {
                     None => true,
                     Some(b' ') | Some(b'\t') => {
                         // Not after common abbreviations like "e.g." or "i.e.".
+                        let word = last_word();
                         let abbreviation = matches!(
-                            last_word.as_str(),
+                            word.as_str(),
                             "e.g" | "i.e" | "etc" | "vs" | "mr" | "dr" | "ms" | "approx" | "cf"
                         );
-                        !(abbreviation || (abbreviation_going_on && goes_on(i + 1)))
+                        !(abbreviation || goes_on(&word, i + 1))
                     }
                     Some(b'"') | Some(b'\'') | Some(b')') => {
-                        bytes.get(i + 2).is_none_or(|b| *b == b' ')
-                            && !(abbreviation_going_on && goes_on(i + 2))
+                        bytes.get(i + 2).is_none_or(|b| *b == b' ') && !goes_on(&last_word(), i + 2)
                     }
                     _ => false,
                 };

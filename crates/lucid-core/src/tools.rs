@@ -275,23 +275,7 @@ pub fn without_prose(command: &str) -> String {
                 .iter()
                 .any(|option| before.contains(&format!("{option}=\"$(cat")))
     };
-    let mut heredoc_end: Option<&str> = None;
-    let commands = command
-        .lines()
-        .filter(|line| {
-            if let Some(end) = heredoc_end {
-                if line.trim() == end {
-                    heredoc_end = None;
-                }
-                return false;
-            }
-            if let Some((before, after)) = line.split_once("<<")
-                && opens_message(before)
-            {
-                heredoc_end = heredoc_delimiter(after);
-            }
-            true
-        })
+    let commands = lines_without_heredocs_opened(command, opens_message)
         .collect::<Vec<_>>()
         .join("\n");
     let mut out = String::with_capacity(commands.len());
@@ -327,6 +311,15 @@ pub fn without_prose(command: &str) -> String {
 /// The lines of a shell command that are commands: the body of a here-document (`cat <<'EOF'`
 /// … `EOF`) is data, and is left out.
 pub fn lines_outside_heredocs(command: &str) -> impl Iterator<Item = &str> {
+    lines_without_heredocs_opened(command, |_| true)
+}
+
+/// The lines of a shell command without the bodies of the here-documents whose line, before
+/// its `<<`, `opened_by` accepts.
+fn lines_without_heredocs_opened<'c>(
+    command: &'c str,
+    opened_by: impl Fn(&str) -> bool + 'c,
+) -> impl Iterator<Item = &'c str> {
     let mut heredoc_end: Option<&str> = None;
     command.lines().filter(move |line| {
         if let Some(end) = heredoc_end {
@@ -335,7 +328,9 @@ pub fn lines_outside_heredocs(command: &str) -> impl Iterator<Item = &str> {
             }
             return false;
         }
-        if let Some((_, after)) = line.split_once("<<") {
+        if let Some((before, after)) = line.split_once("<<")
+            && opened_by(before)
+        {
             heredoc_end = heredoc_delimiter(after);
         }
         true

@@ -4024,25 +4024,32 @@ fn value_inside_token(tokens: &[Token], old: &str) -> Option<Token> {
 
 /// An item that uses a retired tool as a tool ("Use Yarn to install packages"), with that
 /// tool swapped for the one developer tool (`[known_tool]`, `[check_program]`) the
-/// announcement names beside it ("We stopped using Yarn; it's npm everywhere now." gives "Use
-/// npm to install packages"). `None` when the item names the retired tool otherwise or more
-/// than once, or the announcement names no successor, or more than one.
+/// announcement names after it as its replacement ("We stopped using Yarn; it's npm everywhere
+/// now." gives "Use npm to install packages"), and the successor. `None` for a person or a
+/// prohibition, when the item names the retired tool otherwise or more than once, or when the
+/// announcement names no successor, or more than one.
 pub(crate) fn with_successor_tool(
+    retirement: &Retirement,
     item: &str,
-    retired: &str,
     announcement: &str,
 ) -> Option<(String, String)> {
+    if retirement.person || retirement.prohibited {
+        return None;
+    }
+    let retired = retirement.name.as_deref()?;
+    let bare = |token: &Token| {
+        token
+            .text
+            .trim_end_matches(['.', ',', ';', ':'])
+            .to_string()
+    };
     // The successor is said after the retired name, in words that make it the replacement
     // ("it's npm everywhere now", "we use pnpm instead"): "we dropped Jest, it broke with npm
     // workspaces" names npm for another reason.
     let announced = value_tokens(announcement);
     let after_retired = announced
         .iter()
-        .position(|t| {
-            t.text
-                .trim_end_matches(['.', ',', ';', ':'])
-                .eq_ignore_ascii_case(retired)
-        })
+        .position(|t| bare(t).eq_ignore_ascii_case(retired))
         .map(|at| &announced[at + 1..])?;
     const TAKES_ITS_PLACE: &[&str] = &[
         "now",
@@ -4060,19 +4067,15 @@ pub(crate) fn with_successor_tool(
         "replaced",
         "replacing",
     ];
-    if !after_retired.iter().any(|t| {
-        TAKES_ITS_PLACE.contains(
-            &t.text
-                .trim_end_matches(['.', ',', ';', ':'])
-                .to_lowercase()
-                .as_str(),
-        )
-    }) {
+    if !after_retired
+        .iter()
+        .any(|t| TAKES_ITS_PLACE.contains(&bare(t).to_lowercase().as_str()))
+    {
         return None;
     }
     let named: std::collections::BTreeSet<String> = after_retired
         .iter()
-        .map(|t| t.text.trim_end_matches(['.', ',', ';', ':']).to_string())
+        .map(bare)
         .filter(|word| is_known_tool(word) && !word.eq_ignore_ascii_case(retired))
         .collect();
     let mut named = named.into_iter();
@@ -4081,11 +4084,9 @@ pub(crate) fn with_successor_tool(
         return None;
     }
     let tokens = value_tokens(item);
-    let mut uses = tokens.iter().filter(|t| {
-        t.text
-            .trim_end_matches(['.', ',', ';', ':'])
-            .eq_ignore_ascii_case(retired)
-    });
+    let mut uses = tokens
+        .iter()
+        .filter(|t| bare(t).eq_ignore_ascii_case(retired));
     let used = uses.next()?;
     if uses.next().is_some() || !used_as_tool(&tokens, used) {
         return None;
@@ -5078,9 +5079,8 @@ mod tests {
         ];
         for (item, said, expected) in cases {
             let retired = retirements(said);
-            let name = retired[0].name.as_deref().unwrap_or_default();
             assert_eq!(
-                with_successor_tool(item, name, said)
+                with_successor_tool(&retired[0], item, said)
                     .map(|(text, _)| text)
                     .as_deref(),
                 *expected,

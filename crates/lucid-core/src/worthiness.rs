@@ -1559,10 +1559,14 @@ fn result_clause_at(lower: &str) -> Option<usize> {
 /// feedback on a recipe bot), not the person's rules or facts. The byte offset of the first
 /// of them.
 pub(crate) fn material_after(message: &str) -> Option<usize> {
-    let end = message.find("\n\n")?;
+    // The first blank line, whatever the line endings.
+    let (end, after) = ["\n\n", "\r\n\r\n"]
+        .iter()
+        .filter_map(|blank| message.find(blank).map(|at| (at, at + blank.len())))
+        .min()?;
     let opening = message[..end].to_lowercase();
     let cues = Cues::scan(&opening);
-    (cues.has(List::ProcessRequest) && cues.has(List::Material)).then_some(end + 2)
+    (cues.has(List::ProcessRequest) && cues.has(List::Material)).then_some(after)
 }
 
 /// Whether an instruction is a rule for every case: it opens with an instruction ("use",

@@ -433,12 +433,12 @@ impl Curator {
                 );
                 // An item that uses the retired tool takes the one tool the person named in
                 // its place ("We stopped using Yarn; it's npm everywhere now.").
-                if let Some(name) = said.retirement.name.as_deref()
-                    && !said.retirement.person
-                    && !said.retirement.prohibited
-                    && let Some((text, successor)) =
-                        crate::updates::with_successor_tool(&memory.text, name, &said.sentence)
-                {
+                if let Some((text, successor)) = crate::updates::with_successor_tool(
+                    &said.retirement,
+                    &memory.text,
+                    &said.sentence,
+                ) {
+                    let name = said.retirement.name.as_deref().unwrap_or_default();
                     let kind = memory.kind;
                     self.supersede_with(
                         i,
@@ -735,16 +735,13 @@ impl Curator {
                 ) else {
                     continue;
                 };
-                let successor = said
-                    .retirement
-                    .name
-                    .as_deref()
-                    .filter(|_| !said.retirement.person && !said.retirement.prohibited)
-                    .and_then(|name| {
-                        crate::updates::with_successor_tool(&memory.text, name, &said.sentence)
-                            .map(|(text, successor)| (name, text, successor))
-                    });
-                if let Some((name, text, successor)) = successor {
+                let successor = crate::updates::with_successor_tool(
+                    &said.retirement,
+                    &memory.text,
+                    &said.sentence,
+                );
+                if let Some((text, successor)) = successor {
+                    let name = said.retirement.name.as_deref().unwrap_or_default();
                     let why = format!(
                         "`{name}` → `{successor}`: {matched}, which a person said is gone (\"{}\"), \
                          naming `{successor}` in its place",
@@ -1602,7 +1599,7 @@ mod tests {
                 "Olga Petrova retired in March; refunds are approved by Ben Carter now.",
                 Some("Olga Petrova retired in March; refunds are approved by Ben Carter now."),
             ),
-            // A lower-case developer tool names the successor as a capitalised name does.
+            // An item that uses the retired tool takes the one tool said in its place.
             (
                 "Use Yarn to install packages.",
                 "We stopped using Yarn; it's npm everywhere now.",
